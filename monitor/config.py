@@ -1,0 +1,401 @@
+"""Reading and validating feeds.yaml into frozen dataclasses.
+
+Errors name the file and the line. The file is also edited (feeds add/remove/import)
+through a round-trip loader, so that the user's comments and order survive.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from monitor.errors import ConfigError
+from monitor.urls import canonical_url, url_problem
+
+DEFAULT_USER_AGENT = "monitor/0.1 (self-hosted news monitor; +https://example.invalid/monitor)"
+FEED_KEYS = frozenset({"url", "name", "language", "interval", "tags", "allow_private_addresses"})
+SETTINGS_KEYS = frozenset(
+    {
+        "database",
+        "interval",
+        "user_agent",
+        "timezone",
+        "allow_private_addresses",
+        "concurrency",
+        "timeout",
+        "max_body_bytes",
+        "min_interval",
+        "max_interval",
+        "languages",
+    }
+)
+# Sections owned by other stages; each validates its own content.
+OTHER_SECTIONS = frozenset({"digest", "stories", "web"})
+TOP_KEYS = frozenset({"settings", "feeds"}) | OTHER_SECTIONS
+
+_INTERVAL_RE = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
+_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+
+
+def parse_interval(value: object) -> int:
+    """'15m', '2h', '1h30m', '90s', '1d' or a number of seconds -> seconds.
+
+    Raises ValueError with a readable reason.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"bad interval {value!r}")
+    if isinstance(value, int):
+        seconds = value
+    elif isinstance(value, str) and value.strip():
+        match = _INTERVAL_RE.match(value.lower())
+        if not match or not any(match.groups()):
+            raise ValueError(f"bad interval {value!r}: use a number and a unit, like 15m or 2h")
+        d, h, m, s = (int(g) if g else 0 for g in match.groups())
+        seconds = ((d * 24 + h) * 60 + m) * 60 + s
+    else:
+        raise ValueError(f"bad interval {value!r}: use a number and a unit, like 15m or 2h")
+    if seconds < 60:
+        raise ValueError(f"bad interval {value!r}: at least one minute")
+    if seconds > 30 * 86400:
+        raise ValueError(f"bad interval {value!r}: at most 30 days")
+    return seconds
+
+
+def format_interval(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def normalize_language(code: str | None) -> str | None:
+    """'en-US' -> 'en', 'ZH_cn' -> 'zh'; None for empty or unusable codes."""
+    if not code:
+        return None
+    code = code.strip()
+    if not _LANGUAGE_RE.match(code):
+        return None
+    primary = re.split(r"[-_]", code)[0].lower()
+    return primary if primary not in ("und", "mul", "xx") else None
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    url: str
+    name: str | None = None
+    language: str | None = None
+    interval: int | None = None  # seconds; None = the settings' default
+    tags: tuple[str, ...] = ()
+    allow_private_addresses: bool | None = None  # None = the settings' default
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: Path
+    interval: int = 30 * 60
+    user_agent: str = DEFAULT_USER_AGENT
+    timezone: str = "UTC"
+    allow_private_addresses: bool = False
+    concurrency: int = 16
+    timeout: float = 20.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    min_interval: int = 5 * 60
+    max_interval: int = 24 * 3600
+    languages: tuple[str, ...] = ()  # preferred languages for headlines, in order
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    settings: Settings
+    feeds: tuple[FeedConfig, ...]
+    sections: Mapping[str, Any] = field(default_factory=dict)  # digest:, stories:, web:
+
+    def feed(self, url: str) -> FeedConfig | None:
+        key = canonical_url(url)
+        return next((f for f in self.feeds if canonical_url(f.url) == key), None)
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    return yaml
+
+
+def _line_of(node: Any, key: Any = None) -> int | None:
+    """1-based line of a mapping key (or of the node) in the YAML source."""
+    try:
+        if key is not None and isinstance(node, CommentedMap):
+            return int(node.lc.key(key)[0]) + 1
+        return int(node.lc.line) + 1
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def _read_document(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), None, "no such file (create it, or pass --config)") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), None, f"not UTF-8 text: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(str(path), None, f"cannot read: {exc.strerror}") from None
+    try:
+        return _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(str(path), line, f"not valid YAML: {exc.problem or exc}") from None
+    except YAMLError as exc:
+        raise ConfigError(str(path), None, f"not valid YAML: {exc}") from None
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Read and validate a feeds.yaml; raise ConfigError naming file and line."""
+    path = Path(path)
+    doc = _read_document(path)
+    if doc is None:
+        doc = CommentedMap()
+    if not isinstance(doc, CommentedMap):
+        raise ConfigError(str(path), 1, "the file must be a mapping with 'settings:' and 'feeds:'")
+    for key in doc:
+        if key not in TOP_KEYS:
+            raise ConfigError(
+                str(path),
+                _line_of(doc, key),
+                f"unknown key {key!r} (expected one of: {', '.join(sorted(TOP_KEYS))})",
+            )
+    settings = _settings(path, doc.get("settings"), _line_of(doc, "settings") if "settings" in doc else None)
+    feeds = _feeds(path, doc.get("feeds"), _line_of(doc, "feeds") if "feeds" in doc else None)
+    sections = {k: doc[k] for k in OTHER_SECTIONS if k in doc}
+    return Config(path=path, settings=settings, feeds=feeds, sections=sections)
+
+
+def _settings(path: Path, node: Any, line: int | None) -> Settings:
+    base = path.resolve().parent
+    if node is None:
+        return Settings(database=base / "db" / "monitor.db")
+    if not isinstance(node, CommentedMap):
+        raise ConfigError(str(path), line, "'settings' must be a mapping")
+    values: dict[str, Any] = {}
+
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(str(path), _line_of(node, key), f"settings.{key}: {message}")
+
+    for key, value in node.items():
+        if key not in SETTINGS_KEYS:
+            raise ConfigError(
+                str(path),
+                _line_of(node, key),
+                f"unknown key {key!r} in settings (expected one of: {', '.join(sorted(SETTINGS_KEYS))})",
+            )
+        if key == "database":
+            if not isinstance(value, str) or not value.strip():
+                raise fail(key, "must be a file path")
+            db = Path(os.path.expanduser(value))
+            values[key] = db if db.is_absolute() else base / db
+        elif key in ("interval", "min_interval", "max_interval"):
+            try:
+                values[key] = parse_interval(value)
+            except ValueError as exc:
+                raise fail(key, str(exc)) from None
+        elif key == "user_agent":
+            if not isinstance(value, str) or not value.strip() or "\n" in value:
+                raise fail(key, "must be one line of text")
+            values[key] = value.strip()
+        elif key == "timezone":
+            try:
+                ZoneInfo(str(value))
+            except (ZoneInfoNotFoundError, ValueError):
+                raise fail(key, f"unknown time zone {value!r} (e.g. UTC, Europe/Paris)") from None
+            values[key] = str(value)
+        elif key == "allow_private_addresses":
+            if not isinstance(value, bool):
+                raise fail(key, "must be true or false")
+            values[key] = value
+        elif key in ("concurrency", "max_body_bytes"):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise fail(key, "must be a positive whole number")
+            values[key] = value
+        elif key == "timeout":
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise fail(key, "must be a positive number of seconds")
+            values[key] = float(value)
+        elif key == "languages":
+            codes = [value] if isinstance(value, str) else value
+            if not isinstance(codes, list) or not all(normalize_language(str(c)) for c in codes):
+                raise fail(key, "must be a list of language codes, like [en, fr]")
+            values[key] = tuple(str(normalize_language(str(c))) for c in codes)
+    values.setdefault("database", base / "db" / "monitor.db")
+    settings = Settings(**values)
+    if settings.min_interval > settings.max_interval:
+        raise ConfigError(str(path), line, "settings: min_interval is larger than max_interval")
+    return settings
+
+
+def _feeds(path: Path, node: Any, line: int | None) -> tuple[FeedConfig, ...]:
+    if node is None:
+        return ()
+    if not isinstance(node, CommentedSeq):
+        raise ConfigError(str(path), line, "'feeds' must be a list of feeds, each with a url")
+    seen: dict[str, int | None] = {}
+    feeds = []
+    for index, item in enumerate(node):
+        item_line = _item_line(node, index)
+        if isinstance(item, str):  # a bare URL is accepted as shorthand
+            item = CommentedMap({"url": item})
+        if not isinstance(item, CommentedMap):
+            raise ConfigError(str(path), item_line, "each feed must be a mapping with a 'url'")
+        feed = _feed(path, item, item_line)
+        key = canonical_url(feed.url)
+        if key in seen:
+            raise ConfigError(
+                str(path),
+                item_line,
+                f"duplicate feed URL {feed.url!r} (first listed on line {seen[key]})",
+            )
+        seen[key] = item_line
+        feeds.append(feed)
+    return tuple(feeds)
+
+
+def _item_line(seq: CommentedSeq, index: int) -> int | None:
+    try:
+        return int(seq.lc.item(index)[0]) + 1
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _feed(path: Path, item: CommentedMap, line: int | None) -> FeedConfig:
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(str(path), _line_of(item, key) or line, message)
+
+    for key in item:
+        if key not in FEED_KEYS:
+            raise fail(key, f"unknown key {key!r} in feed (expected one of: {', '.join(sorted(FEED_KEYS))})")
+    if "url" not in item or item["url"] in (None, ""):
+        raise ConfigError(str(path), line, "feed without a 'url'")
+    url = item["url"]
+    if not isinstance(url, str):
+        raise fail("url", f"bad URL {url!r}: must be text")
+    problem = url_problem(url)
+    if problem:
+        raise fail("url", problem)
+    name = item.get("name")
+    if name is not None and not isinstance(name, str):
+        name = str(name)
+    language = item.get("language")
+    if language is not None:
+        normalized = normalize_language(str(language))
+        if normalized is None:
+            raise fail("language", f"bad language {language!r}: use a code like en, fr or pt-BR")
+        language = normalized
+    interval = None
+    if item.get("interval") is not None:
+        try:
+            interval = parse_interval(item["interval"])
+        except ValueError as exc:
+            raise fail("interval", str(exc)) from None
+    tags_value = item.get("tags") or []
+    if isinstance(tags_value, str):
+        tags_value = [tags_value]
+    if not isinstance(tags_value, list) or not all(isinstance(t, (str, int)) for t in tags_value):
+        raise fail("tags", "tags must be a list of words, like [world, politics]")
+    allow = item.get("allow_private_addresses")
+    if allow is not None and not isinstance(allow, bool):
+        raise fail("allow_private_addresses", "allow_private_addresses must be true or false")
+    return FeedConfig(
+        url=url.strip(),
+        name=name,
+        language=language,
+        interval=interval,
+        tags=tuple(str(t).strip() for t in tags_value if str(t).strip()),
+        allow_private_addresses=allow,
+        line=line,
+    )
+
+
+# --- editing the file (feeds add / remove / import-opml) ---------------------------
+
+
+def _write_atomically(path: Path, doc: Any) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=path.resolve().parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            _yaml().dump(doc, handle)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def add_feeds(path: str | os.PathLike[str], feeds: Iterable[FeedConfig]) -> list[FeedConfig]:
+    """Append feeds to the file (skipping URLs already there); return those added.
+
+    The file is validated before and after; on any error it is left as it was.
+    """
+    path = Path(path)
+    if path.exists():
+        load_config(path)
+        doc = _read_document(path) or CommentedMap()
+    else:
+        doc = CommentedMap()
+    if doc.get("feeds") is None:
+        doc["feeds"] = CommentedSeq()
+    existing = {canonical_url(f["url"] if isinstance(f, Mapping) else str(f)) for f in doc["feeds"]}
+    added = []
+    for feed in feeds:
+        problem = url_problem(feed.url)
+        if problem:
+            raise ConfigError(str(path), None, problem)
+        key = canonical_url(feed.url)
+        if key in existing:
+            continue
+        existing.add(key)
+        entry = CommentedMap({"url": feed.url})
+        if feed.name:
+            entry["name"] = feed.name
+        if feed.language:
+            entry["language"] = feed.language
+        if feed.interval:
+            entry["interval"] = format_interval(feed.interval)
+        if feed.tags:
+            tags = CommentedSeq(feed.tags)
+            tags.fa.set_flow_style()
+            entry["tags"] = tags
+        doc["feeds"].append(entry)
+        added.append(feed)
+    if added:
+        _write_atomically(path, doc)
+        load_config(path)
+    return added
+
+
+def remove_feed(path: str | os.PathLike[str], url: str) -> bool:
+    """Remove the feed with this URL from the file; False when it was not there."""
+    path = Path(path)
+    load_config(path)
+    doc = _read_document(path)
+    feeds = doc.get("feeds") or []
+    key = canonical_url(url)
+    for index, item in enumerate(feeds):
+        item_url = item.get("url") if isinstance(item, Mapping) else item
+        if isinstance(item_url, str) and canonical_url(item_url) == key:
+            del feeds[index]
+            _write_atomically(path, doc)
+            return True
+    return False

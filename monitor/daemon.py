@@ -1,0 +1,191 @@
+"""`monitor run`: APScheduler drives the poll pass per feed as each falls due.
+
+SIGTERM/SIGINT: stop scheduling, let the polls in hand finish (a few seconds at most),
+close the database, exit 0. feeds.yaml is re-read when it changes; a bad edit is logged
+and the last good config kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor.config import Config, load_config
+from monitor.errors import MonitorError
+from monitor.fetch import make_client
+from monitor.pipeline import Poller, default_stages, fetch_options
+from monitor.store import Store
+from monitor.timeutil import utcnow
+
+log = logging.getLogger("monitor.daemon")
+
+SHUTDOWN_GRACE = 7.0  # seconds for the work in hand; the whole exit stays under 10 s
+RELOAD_EVERY = 5  # seconds between checks of feeds.yaml
+STAGES_EVERY = 30  # seconds between runs of the later stages, when there is new work
+
+
+class Daemon:
+    def __init__(self, config_path: Path, db_override: Path | None = None) -> None:
+        self.config_path = config_path
+        self.db_override = db_override
+        self.config: Config = load_config(config_path)
+        self._mtime = self._config_mtime()
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._new_work = False
+        self._stopping = False
+
+    def _config_mtime(self) -> float:
+        try:
+            return self.config_path.stat().st_mtime_ns / 1e9
+        except OSError:
+            return 0.0
+
+    def run(self) -> None:
+        asyncio.run(self._main())
+
+    async def _main(self) -> None:
+        self.store = Store.open(self.db_override or self.config.settings.database)
+        self.store.sync_feeds(self.config.feeds)
+        self.poller = Poller(self.store, self.config, default_stages(self.config))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        async with make_client(fetch_options(self.config)) as client:
+            self.poller.client = client
+            self._schedule_feeds()
+            self.scheduler.add_job(
+                self._track,
+                "interval",
+                seconds=RELOAD_EVERY,
+                args=[self._reload_if_changed],
+                id="reload",
+                max_instances=1,
+            )
+            self.scheduler.add_job(
+                self._track,
+                "interval",
+                seconds=STAGES_EVERY,
+                args=[self._run_stages],
+                id="stages",
+                max_instances=1,
+            )
+            self.scheduler.start()
+            log.info("event=daemon_started feeds=%d db=%s", len(self.config.feeds), self.store.path)
+            await stop.wait()
+            self._stopping = True
+            log.info("event=daemon_stopping inflight=%d", len(self._inflight))
+            self.scheduler.shutdown(wait=False)
+            await self._drain()
+        self._run_stages_now()
+        self.store.close()
+        log.info("event=daemon_stopped")
+
+    async def _drain(self) -> None:
+        if not self._inflight:
+            return
+        _done, pending = await asyncio.wait(self._inflight, timeout=SHUTDOWN_GRACE)
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=1.0)
+            log.warning("event=daemon_cancelled_polls count=%d", len(pending))
+
+    async def _track(self, job: Any, *args: Any) -> None:
+        """Run a job as a tracked task, so that shutdown can wait for it."""
+        if self._stopping:
+            return
+        coroutine: Coroutine[Any, Any, None] = job(*args)
+        task = asyncio.ensure_future(coroutine)
+        self._inflight.add(task)
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("event=job_failed job=%s", getattr(job, "__name__", job))
+        finally:
+            self._inflight.discard(task)
+
+    # --- feeds ---------------------------------------------------------------------
+
+    def _schedule_feeds(self) -> None:
+        wanted = set()
+        for feed in self.store.feeds():
+            if feed.gone:
+                continue
+            job_id = f"feed:{feed.id}"
+            wanted.add(job_id)
+            if self.scheduler.get_job(job_id) is None:
+                self._schedule_feed(feed.id, feed.next_due)
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("feed:") and job.id not in wanted:
+                job.remove()
+
+    def _schedule_feed(self, feed_id: int, when: datetime | None) -> None:
+        run_at = max(when or utcnow(), datetime.now(UTC))
+        self.scheduler.add_job(
+            self._track,
+            "date",
+            run_date=run_at,
+            args=[self._poll_feed, feed_id],
+            id=f"feed:{feed_id}",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    async def _poll_feed(self, feed_id: int) -> None:
+        feed = next((f for f in self.store.feeds() if f.id == feed_id), None)
+        if feed is None or feed.gone:
+            return
+        try:
+            report = await self.poller.poll([feed])
+        finally:
+            if not self._stopping:
+                state = next((f for f in self.store.feeds() if f.id == feed_id), None)
+                if state is not None and not state.gone:
+                    self._schedule_feed(feed_id, state.next_due)
+        if report.new_articles or report.updated_articles:
+            self._new_work = True
+
+    # --- config and stages ---------------------------------------------------------
+
+    async def _reload_if_changed(self) -> None:
+        mtime = self._config_mtime()
+        if mtime == self._mtime:
+            return
+        self._mtime = mtime
+        try:
+            config = load_config(self.config_path)
+        except MonitorError as exc:
+            log.error("event=config_rejected error=%r (keeping the previous config)", str(exc))
+            return
+        self.config = config
+        self.poller.config = config
+        self.store.sync_feeds(config.feeds)
+        self._schedule_feeds()
+        log.info("event=config_reloaded feeds=%d", len(config.feeds))
+
+    async def _run_stages(self) -> None:
+        self._run_stages_now()
+
+    def _run_stages_now(self) -> None:
+        if not self._new_work or not self.poller.stages:
+            return
+        self._new_work = False
+        for stage in self.poller.stages:
+            try:
+                note = stage(self.store)
+            except MonitorError as exc:
+                log.error("event=stage_failed stage=%s error=%r", getattr(stage, "__name__", stage), str(exc))
+                continue
+            if note:
+                log.info("event=stage_done stage=%s note=%r", getattr(stage, "__name__", stage), note)

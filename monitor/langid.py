@@ -1,0 +1,25 @@
+"""Language identification for entries that declare none (py3langid, bundled model)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+MIN_CHARS = 12
+MIN_CONFIDENCE = 0.5
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language, or None when too short or unsure."""
+    sample = " ".join(text.split())[:1000]
+    if sum(ch.isalpha() for ch in sample) < MIN_CHARS:
+        return None
+    code, confidence = _identifier().classify(sample)
+    return str(code) if confidence >= MIN_CONFIDENCE else None
