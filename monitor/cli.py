@@ -319,3 +319,7 @@ def stats(obj: Context, as_json: bool) -> None:
         if r["error_count"] and r["last_error"]:
             click.echo(f"        {r['last_error_step']}: {r['last_error']}")
     click.echo(f"{totals['feeds']} feeds, {totals['articles']} articles, {totals['stories']} stories")
+
+
+# --- commands of the later stages ----------------------------------------------------
+# Each stage keeps its commands in its own module; register them here, one line each.

@@ -177,7 +177,7 @@ async def _fetch(
         seen.add(url)
         async with client.stream("GET", url, headers=headers) as response:
             now = datetime.now(UTC)
-            if response.is_redirect:
+            if response.status_code in (301, 302, 303, 307, 308):
                 location = response.headers.get("location")
                 if not location:
                     raise FetchError(

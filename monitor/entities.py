@@ -1,0 +1,139 @@
+"""Language-independent evidence that two articles report the same event.
+
+Names and numbers survive translation better than any other words: `Путин`, `Putin` and
+`Putina` (Czech genitive) are one person, `2,6 %` and `2.6 percent` one figure. This module
+pulls proper-noun-ish tokens and numbers out of a title and text, and reduces each to a
+short *key* that different spellings of the same name tend to share:
+
+- transliterate to ASCII (anyascii), casefold, keep letters;
+- keep the first letter, drop the later vowels, merge consonants that spellings swap
+  (c/k/q, v/w, z/s, ...), and keep the first four letters of that skeleton.
+
+So `Moscow`, `Moscou` and `Москва` all give `msk`…, and inflected forms share the stem. The
+keys are evidence, not identities: collisions happen, which is why the story decision weighs
+them next to the similarity of the texts instead of trusting them alone.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+from anyascii import anyascii
+
+__all__ = ["extract_keys", "name_key", "number_key", "shared_count"]
+
+# A word: letters (any script) possibly joined by an apostrophe or hyphen.
+_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# A number: digits with optional grouping or decimal separators (1,000 / 1.000 / 1 000 / 2,6).
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?(?![\w])|\d+(?:[.,]\d+)?")
+# Sentence boundary: what ends a sentence, then whitespace.
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？…:;])\s+|\n+")
+_VOWELS = frozenset("aeiouy")
+# Letters that different transliterations and languages swap for one sound.
+_CONSONANT_CLASS = str.maketrans({"c": "k", "q": "k", "w": "v", "z": "s", "x": "s", "j": "i"})
+_MAX_TEXT_WORDS = 200
+_KEY_LETTERS = 4
+
+
+@lru_cache(maxsize=65536)
+def name_key(word: str) -> str | None:
+    """Reduce a name to a spelling-tolerant key, or None when too short to mean anything.
+
+    >>> name_key("Путин") == name_key("Putin") == name_key("Putina")
+    True
+    """
+    ascii_word = anyascii(word).casefold()
+    letters = "".join(ch for ch in ascii_word if "a" <= ch <= "z")
+    if len(letters) < 3:
+        return None
+    letters = letters.replace("ph", "f").replace("th", "t").replace("ck", "k").replace("sch", "s")
+    letters = letters.replace("sh", "s").replace("ch", "k").replace("kh", "k").replace("gh", "g")
+    letters = letters.translate(_CONSONANT_CLASS)
+    skeleton = [letters[0]]
+    for ch in letters[1:]:
+        if ch in _VOWELS or ch == "i":
+            continue
+        if ch != skeleton[-1]:  # doubled consonants are a spelling habit, not a sound
+            skeleton.append(ch)
+    key = "".join(skeleton)
+    if len(key) < 3:
+        # Vowel-heavy short names (Iowa, Ohio): fall back on the plain letters.
+        key = letters[:_KEY_LETTERS]
+    return key[:_KEY_LETTERS]
+
+
+def number_key(raw: str) -> str | None:
+    """Normalize a written number to a key (`1,000` = `1.000` = `1 000`; `2,6` = `2.6`).
+
+    Single digits are dropped: they are too common to be evidence.
+    """
+    text = raw.replace("\u00a0", " ").replace("\u202f", " ")
+    if re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d+)?", text):
+        # Grouped thousands: the separators before three-digit groups are not decimals.
+        groups = re.split(r"[ .,]", text)
+        if len(groups) >= 2 and len(groups[-1]) != 3:
+            integer, fraction = "".join(groups[:-1]), groups[-1]
+        else:
+            integer, fraction = "".join(groups), ""
+    elif "," in text or "." in text:
+        integer, _, fraction = text.replace(",", ".").partition(".")
+    else:
+        integer, fraction = text, ""
+    integer = integer.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    if not fraction and len(integer) < 2:
+        return None
+    return "#" + integer + ("." + fraction if fraction else "")
+
+
+def _is_capitalized(word: str) -> bool:
+    first = word[0]
+    return first.isupper() or unicodedata.category(first) == "Lt"
+
+
+def _name_words(sentence: str, *, skip_first: bool) -> Iterable[str]:
+    words = _WORD.findall(sentence)
+    for position, word in enumerate(words):
+        if position == 0 and skip_first:
+            continue  # capitalized because it starts a sentence, not because it is a name
+        if len(word) >= 2 and _is_capitalized(word):
+            yield word
+
+
+def _title_names(title: str) -> list[str]:
+    words = _WORD.findall(title)
+    if not words:
+        return []
+    capitalized = [w for w in words[1:] if _is_capitalized(w)]
+    # An English Title Case headline capitalizes every word: then only acronyms are names.
+    if len(words) > 3 and len(capitalized) > 0.6 * (len(words) - 1):
+        return [w for w in capitalized if w.isupper() and len(w) >= 2]
+    return capitalized
+
+
+def extract_keys(title: str | None, text: str | None) -> frozenset[str]:
+    """Name keys and number keys (prefixed `#`) found in a title and the start of its text."""
+    title = title or ""
+    body = " ".join((text or "").split()[:_MAX_TEXT_WORDS])
+    keys: set[str] = set()
+    words: list[str] = list(_title_names(title))
+    for sentence in _SENTENCE_END.split(body):
+        words.extend(_name_words(sentence, skip_first=True))
+    for word in words:
+        key = name_key(word)
+        if key is not None:
+            keys.add(key)
+    for source in (title, body):
+        for match in _NUMBER.finditer(source):
+            number = number_key(match.group(0))
+            if number is not None:
+                keys.add(number)
+    return frozenset(keys)
+
+
+def shared_count(a: frozenset[str], b: Iterable[str]) -> int:
+    """How many keys of `a` occur in `b`."""
+    return sum(1 for key in b if key in a)
