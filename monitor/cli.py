@@ -205,6 +205,9 @@ def feeds_add(
             seconds = parse_interval(interval)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--interval") from None
+    from monitor.discover import feed_url_to_add
+
+    url = feed_url_to_add(url, obj.config if obj.config_path.exists() else None)
     feed = FeedConfig(url=url, name=name, language=normalize_language(language), interval=seconds, tags=tags)
     added = add_feeds(obj.config_path, [feed])
     config = obj.reload()
@@ -307,8 +310,12 @@ def stats(obj: Context, as_json: bool) -> None:
     with obj.store() as store:
         rows = store.feed_stats()
         totals = {"feeds": len(rows), "articles": store.count("articles"), "stories": store.count("stories")}
+        from monitor.digest import digest_problems
+
+        digest_errors = digest_problems(store)
     if as_json:
-        click.echo(json.dumps({"totals": totals, "feeds": rows}, ensure_ascii=False, indent=2))
+        report = {"totals": totals, "feeds": rows, "digest_errors": digest_errors}
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     for r in rows:
         state = "gone" if r["gone"] else ("inactive" if not r["active"] else (r["last_status"] or "new"))
@@ -319,7 +326,15 @@ def stats(obj: Context, as_json: bool) -> None:
         if r["error_count"] and r["last_error"]:
             click.echo(f"        {r['last_error_step']}: {r['last_error']}")
     click.echo(f"{totals['feeds']} feeds, {totals['articles']} articles, {totals['stories']} stories")
+    for line in digest_errors:
+        click.echo(line)
 
 
 # --- commands of the later stages ----------------------------------------------------
 # Each stage keeps its commands in its own module; register them here, one line each.
+from monitor.cli_digest import digest as _digest_command  # noqa: E402
+
+main.add_command(_digest_command)
+from monitor.cli_web import serve as _serve_command  # noqa: E402
+
+main.add_command(_serve_command)

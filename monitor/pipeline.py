@@ -8,17 +8,31 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 
-from monitor.config import Config
+from monitor import metrics
+from monitor.config import Config, FeedConfig
 from monitor.errors import ParseError
 from monitor.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
 from monitor.parse import ParsedFeed, parse_feed
-from monitor.schedule import PollHistory, next_poll_at
+from monitor.politeness import DEFAULT_PER_HOST_CONCURRENCY, DEFAULT_PER_HOST_DELAY, HostLimiter, host_of
+from monitor.schedule import (
+    GONE_AFTER,
+    MOVED_AFTER,
+    WEEK,
+    PollHistory,
+    StatusStreaks,
+    adaptive_interval,
+    host_phases,
+    next_poll_at,
+    plan_status,
+    spread_due,
+)
 from monitor.store import ArticleCounts, FeedState, FeedUpdate, Store
 from monitor.timeutil import utcnow
+from monitor.xmlguard import defuse_entities
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -59,10 +73,20 @@ def plan_feed_update(
     parse_error: str | None,
     config: Config,
     now: datetime,
+    *,
+    posts_last_week: int | None = None,
+    phase: float | None = None,
 ) -> FeedUpdate:
-    """Decide a feed's new state from one fetch (and parse) result. Pure."""
+    """Decide a feed's new state from one fetch (and parse) result. Pure.
+
+    A feed without an interval of its own polls at the pace it posts (`posts_last_week`,
+    when known), within the configured bounds; a healthy feed's next poll goes to its
+    slot (`phase`) in the interval, so that the feeds of one host do not come due together.
+    """
     settings = config.settings
-    interval = feed.interval or settings.interval
+    interval = feed.interval or adaptive_interval(
+        posts_last_week, settings.interval, settings.min_interval, settings.max_interval
+    )
     failed = result.outcome == "error" or parse_error is not None
     error_count = feed.error_count + 1 if failed else 0
     content_hash = body_hash(result.content) if result.content is not None else None
@@ -89,7 +113,10 @@ def plan_feed_update(
         key=feed.url,
         min_interval=min(settings.min_interval, interval),
         max_interval=settings.max_interval,
+        max_backoff=getattr(settings, "max_backoff", 24 * 3600),
     )
+    if phase is not None and not failed and result.retry_after is None:
+        due = spread_due(due, now, int((due - now).total_seconds()), phase)
     keep_validators = result.outcome != "ok" or parse_error is not None
     return FeedUpdate(
         polled_at=now,
@@ -133,9 +160,12 @@ def _parse(feed: FeedState, result: FetchResult) -> tuple[ParsedFeed | None, str
         return None, None
     if feed.body_hash is not None and body_hash(result.content) == feed.body_hash:
         return None, None
+    content, note = defuse_entities(result.content)
+    if note is not None:
+        log.warning("event=dtd_defused feed=%s note=%r", feed.url, note)
     try:
         return parse_feed(
-            result.content,
+            content,
             url=result.final_url or feed.url,
             headers=result.headers,
             feed_language=feed.language,
@@ -156,6 +186,48 @@ class Poller:
         self.stages = list(stages)
         self._limit = asyncio.Semaphore(config.settings.concurrency)
         self.client: httpx.AsyncClient | None = None  # shared by a long-lived caller
+        settings = config.settings
+        self.hosts = HostLimiter(
+            getattr(settings, "per_host_concurrency", DEFAULT_PER_HOST_CONCURRENCY),
+            getattr(settings, "per_host_delay", DEFAULT_PER_HOST_DELAY),
+        )
+        self._phases: dict[str, float] = {}
+        self._phases_at = 0.0
+        self._listed: tuple[Config, dict[str, FeedConfig]] | None = None
+
+    def _allow_private(self, feed: FeedState) -> bool:
+        """allow_private_addresses of a feed (its own, else the settings'), by a map built once."""
+        if self._listed is None or self._listed[0] is not self.config:
+            self._listed = (self.config, {f.url: f for f in self.config.feeds})
+        listed = self._listed[1].get(feed.url)
+        if listed is None:
+            return _allow_private(self.config, feed)
+        if listed.allow_private_addresses is not None:
+            return listed.allow_private_addresses
+        return self.config.settings.allow_private_addresses
+
+    def _phase(self, feed: FeedState) -> float | None:
+        """The feed's slot in its interval among the feeds of its host (refreshed each minute)."""
+        clock = asyncio.get_running_loop().time()
+        if feed.url not in self._phases or clock - self._phases_at > 60:
+            by_host: dict[str, list[str]] = {}
+            for url, fetch_url in self.store.pollable_feed_urls():
+                by_host.setdefault(host_of(fetch_url), []).append(url)
+            self._phases = host_phases(by_host)
+            self._phases_at = clock
+        return self._phases.get(feed.url)
+
+    def _posts_last_week(self, feed: FeedState, parsed: ParsedFeed | None, now: datetime) -> int | None:
+        """Dated posts of the last week (stored and just parsed); None while unknown."""
+        if feed.interval is not None:
+            return None  # the feed's own interval rules
+        if parsed is None and feed.body_hash is None:
+            return None  # never read successfully
+        since = now - timedelta(seconds=WEEK)
+        guids = self.store.recent_guids(feed.id, since)
+        if parsed is not None:
+            guids.update(e.guid for e in parsed.entries if not e.published_estimated and e.published >= since)
+        return len(guids)
 
     async def poll(
         self,
@@ -177,12 +249,14 @@ class Poller:
         options = fetch_options(self.config)
 
         async def one(feed: FeedState) -> tuple[FeedState, FetchResult]:
-            async with self._limit:
+            url = feed.fetch_url or feed.url
+            # The host's slot first, then a global one: a busy host never holds up others.
+            async with self.hosts.slot(url), self._limit:
                 request = FetchRequest(
-                    url=feed.url,
+                    url=url,
                     etag=feed.etag,
                     last_modified=feed.last_modified,
-                    allow_private_addresses=_allow_private(self.config, feed),
+                    allow_private_addresses=self._allow_private(feed),
                 )
                 return feed, await fetch(client, request, options)
 
@@ -204,7 +278,17 @@ class Poller:
         report: PollReport,
     ) -> str:
         now = utcnow()
-        update = plan_feed_update(feed, result, parsed, parse_error, self.config, now)
+        failed = result.outcome == "error" or parse_error is not None
+        update = plan_feed_update(
+            feed,
+            result,
+            parsed,
+            parse_error,
+            self.config,
+            now,
+            posts_last_week=None if failed else self._posts_last_week(feed, parsed, now),
+            phase=self._phase(feed),
+        )
         entries = parsed.entries if parsed is not None else ()
         counts = self.store.record_poll(
             feed,
@@ -214,8 +298,49 @@ class Poller:
             duration_ms=int(result.elapsed * 1000),
             size=len(result.content) if result.content is not None else None,
         )
+        self._record_status(feed, result)
         self._count(report, feed, update, counts)
+        metrics.record_poll(feed.url, update.status, result.elapsed, counts.new, update.error_count)
         return update.status
+
+    def _record_status(self, feed: FeedState, result: FetchResult) -> None:
+        """410s in a row mark a feed gone; permanent redirects in a row move its fetch URL."""
+        settings = self.config.settings
+        decision = plan_status(
+            StatusStreaks(
+                last_http_status=feed.last_http_status,
+                status_streak=feed.status_streak,
+                redirect_target=feed.redirect_target,
+                redirect_streak=feed.redirect_streak,
+            ),
+            result.status,
+            result.permanent_redirect,
+            gone_after=getattr(settings, "gone_after", GONE_AFTER),
+            moved_after=getattr(settings, "moved_after", MOVED_AFTER),
+        )
+        self.store.record_fetch_status(
+            feed.id,
+            status_streak=decision.streaks.status_streak,
+            redirect_target=decision.streaks.redirect_target,
+            redirect_streak=decision.streaks.redirect_streak,
+            gone=decision.gone,
+            fetch_url=decision.move_to,
+        )
+        if decision.move_to is not None:
+            log.warning(
+                "event=feed_moved feed=%s from=%s to=%s after=%d permanent redirects",
+                feed.url,
+                feed.fetch_url or feed.url,
+                decision.move_to,
+                getattr(settings, "moved_after", MOVED_AFTER),
+            )
+        if decision.gone:
+            log.warning(
+                "event=feed_gone feed=%s http_status=410 times=%d (polling stopped; "
+                "`monitor feeds add` polls it again)",
+                feed.url,
+                decision.streaks.status_streak,
+            )
 
     @staticmethod
     def _count(report: PollReport, feed: FeedState, update: FeedUpdate, counts: ArticleCounts) -> None:

@@ -135,8 +135,45 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Digests: one row per day and recipient, its delivery state."""
+    db.execute(
+        """CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            due_at TEXT NOT NULL,
+            next_attempt_at TEXT,
+            started_at TEXT,
+            sent_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            message_id TEXT,
+            message TEXT,
+            story_ids TEXT NOT NULL DEFAULT '[]',
+            created TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (day, recipient)
+        )"""
+    )
+    db.execute("CREATE INDEX digests_state ON digests(state, next_attempt_at)")
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Fetching: the URL a feed moved to, and streaks of repeated statuses and redirects."""
+    for statement in (
+        "ALTER TABLE feeds ADD COLUMN fetch_url TEXT",
+        "ALTER TABLE feeds ADD COLUMN status_streak INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE feeds ADD COLUMN redirect_target TEXT",
+        "ALTER TABLE feeds ADD COLUMN redirect_streak INTEGER NOT NULL DEFAULT 0",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
-MIGRATIONS: list[Migration] = [_migration_1]
+MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _migration_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -162,6 +199,12 @@ class FeedState:
     last_status: str | None
     last_polled: datetime | None
     next_due: datetime | None
+    # fetching (issue 4): where the feed moved to, and repeated answers
+    fetch_url: str | None = None
+    last_http_status: int | None = None
+    status_streak: int = 0
+    redirect_target: str | None = None
+    redirect_streak: int = 0
 
 
 @dataclass(frozen=True)
@@ -213,6 +256,11 @@ def _feed_state(row: dict[str, Any]) -> FeedState:
         last_status=row["last_status"],
         last_polled=parse_iso(row["last_polled"]),
         next_due=parse_iso(row["next_due"]),
+        fetch_url=row.get("fetch_url"),
+        last_http_status=row.get("last_http_status"),
+        status_streak=row.get("status_streak") or 0,
+        redirect_target=row.get("redirect_target"),
+        redirect_streak=row.get("redirect_streak") or 0,
     )
 
 
@@ -227,6 +275,15 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
     if "disk" in text or "full" in text:
         return f"{path}: cannot write: {text}"
     return f"{path}: {text}"
+
+
+def _json_list(text: str | None) -> list[Any]:
+    """A JSON list column read leniently: anything else becomes []."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
 
 
 class Store:
@@ -370,7 +427,7 @@ class Store:
         """`feeds add` of a feed marked gone: poll it again from now."""
         with self.transaction():
             self.db.execute(
-                "UPDATE feeds SET gone = 0, error_count = 0, next_due = ? WHERE url = ?",
+                "UPDATE feeds SET gone = 0, error_count = 0, status_streak = 0, next_due = ? WHERE url = ?",
                 [iso(utcnow()), url],
             )
 
@@ -576,9 +633,10 @@ class Store:
         try:
             return list(self.db.query(sql, [query, limit]))
         except sqlite3.OperationalError as exc:
-            if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
-                # Not valid FTS5 syntax: search the words as a phrase-free list of terms.
-                terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
+            if "fts5" in str(exc).lower() or "syntax" in str(exc).lower() or "unterminated" in str(exc):
+                # Not valid FTS5 syntax: search each word as a plain term instead.
+                words = query.replace('"', " ").split()
+                terms = " ".join(f'"{w}"' for w in words)
                 if not terms:
                     return []
                 return list(self.db.query(sql, [terms, limit]))
@@ -594,3 +652,508 @@ class Store:
 
     def count(self, table: str) -> int:
         return int(self.db.execute(f"SELECT COUNT(*) FROM [{table}]").fetchone()[0])
+
+    # --- web ---------------------------------------------------------------------------
+    # Read-only queries for monitor.web (pages, JSON API, Atom, /metrics). Times are ISO
+    # text in UTC, so a half-open range [start, end) is a plain string comparison.
+
+    def web_columns(self, table: str) -> frozenset[str]:
+        """The columns a table has now (other stages may add some): the web degrades to
+        what is there."""
+        return frozenset(r["name"] for r in self.query(f"SELECT name FROM pragma_table_info('{table}')"))
+
+    def web_has_table(self, name: str) -> bool:
+        return bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]))
+
+    def _web_fts(self, sql: str, params: list[Any], query: str) -> list[dict[str, Any]]:
+        """Run `sql` whose first parameter is an FTS5 MATCH; on a syntax error, retry with
+        the words quoted (so 'C++ "half' searches rather than fails)."""
+        try:
+            return list(self.db.query(sql, [query, *params]))
+        except sqlite3.OperationalError as exc:
+            if "fts5" not in str(exc).lower() and "syntax" not in str(exc).lower():
+                raise StoreError(_describe(exc, self.path)) from None
+        terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
+        if not terms:
+            return []
+        return self.query(sql, [terms, *params])
+
+    def web_story_ids(
+        self,
+        start: str,
+        end: str,
+        *,
+        language: str | None = None,
+        tag: str | None = None,
+        feed_id: int | None = None,
+        query: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Stories with articles published in [start, end), ranked by that window's
+        coverage: outlets, then languages, then articles, then the latest article.
+
+        Each row: story_id, day_articles, day_outlets, day_languages, day_last.
+        """
+        filters = []
+        params: list[Any] = []
+        if language:
+            filters.append("EXISTS (SELECT 1 FROM articles b WHERE b.story_id = h.sid AND b.language = ?)")
+            params.append(language)
+        if tag:
+            filters.append(
+                "EXISTS (SELECT 1 FROM articles b JOIN feeds f ON f.id = b.feed_id, json_each(f.tags) t "
+                "WHERE b.story_id = h.sid AND t.value = ?)"
+            )
+            params.append(tag)
+        if feed_id is not None:
+            filters.append("EXISTS (SELECT 1 FROM articles b WHERE b.story_id = h.sid AND b.feed_id = ?)")
+            params.append(feed_id)
+        sql_head = "WITH matched AS ({matched}) " if query else ""
+        if query:
+            filters.append("h.sid IN (SELECT story_id FROM matched)")
+        sql = (
+            sql_head
+            + "SELECT h.sid AS story_id, h.day_articles, h.day_outlets, h.day_languages, h.day_last FROM ("
+            "SELECT a.story_id AS sid, COUNT(*) AS day_articles, COUNT(DISTINCT a.feed_id) AS day_outlets, "
+            "COUNT(DISTINCT a.language) AS day_languages, MAX(a.published) AS day_last "
+            "FROM articles a JOIN stories s ON s.id = a.story_id "
+            "WHERE s.merged_into IS NULL AND a.published >= ? AND a.published < ? "
+            "GROUP BY a.story_id) h "
+            + ("WHERE " + " AND ".join(filters) + " " if filters else "")
+            + "ORDER BY h.day_outlets DESC, h.day_languages DESC, h.day_articles DESC, h.day_last DESC, "
+            "h.sid DESC"
+        )
+        if not query:
+            return self.query(sql, [start, end, *params])
+        matched = (
+            "SELECT a2.story_id FROM articles_fts JOIN articles a2 ON a2.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH ? AND a2.story_id IS NOT NULL"
+        )
+        return self._web_fts(sql.format(matched=matched), [start, end, *params], query)
+
+    def web_stories(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Whole-story figures for these stories: counts over all their articles, their
+        languages, the headline, and the first report (earliest published article)."""
+        if not story_ids:
+            return {}
+        marks = ",".join("?" * len(story_ids))
+        rows = self.query(
+            "SELECT s.id, s.first_seen, s.last_seen, s.headline_article_id, s.merged_into, s.updated_at, "
+            "s.entities, s.model, COUNT(a.id) AS n_articles, COUNT(DISTINCT a.feed_id) AS n_outlets, "
+            "json_group_array(DISTINCT a.language) AS languages, MIN(a.published) AS first_published, "
+            "MAX(a.published) AS last_published "
+            f"FROM stories s LEFT JOIN articles a ON a.story_id = s.id WHERE s.id IN ({marks}) GROUP BY s.id",
+            list(story_ids),
+        )
+        stories = {r["id"]: r for r in rows}
+        for row in stories.values():
+            row["languages"] = sorted(x for x in json.loads(row["languages"] or "[]") if x)
+            row["entities"] = _json_list(row["entities"])
+        firsts = self.query(
+            "SELECT a.story_id, a.id, a.title, a.url, a.language, a.published, f.id AS feed_id, "
+            "COALESCE(f.name, f.title, f.url) AS outlet FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE a.story_id IN ({marks}) AND a.id = (SELECT b.id FROM articles b "
+            "WHERE b.story_id = a.story_id ORDER BY b.published, b.id LIMIT 1)",
+            list(story_ids),
+        )
+        for earliest in firsts:
+            stories[earliest["story_id"]]["first"] = earliest
+        headline_ids = [r["headline_article_id"] for r in stories.values() if r["headline_article_id"]]
+        headlines: dict[int, dict[str, Any]] = {}
+        if headline_ids:
+            headlines = {
+                h["id"]: h
+                for h in self.query(
+                    "SELECT id, title, url, language FROM articles "
+                    f"WHERE id IN ({','.join('?' * len(headline_ids))})",
+                    headline_ids,
+                )
+            }
+        for row in stories.values():
+            first: dict[str, Any] | None = row.get("first")
+            headline = headlines.get(row["headline_article_id"] or -1) or first
+            row["headline"] = headline["title"] if headline else ""
+            row["headline_language"] = headline["language"] if headline else None
+            row.setdefault("first", None)
+        return stories
+
+    def web_story(self, story_id: int) -> dict[str, Any] | None:
+        """One story row (even one merged into another), or None."""
+        rows = self.query("SELECT id, merged_into FROM stories WHERE id = ?", [story_id])
+        return rows[0] if rows else None
+
+    def web_story_articles(self, story_id: int) -> list[dict[str, Any]]:
+        """A story's articles with their outlet, oldest first; the columns that say why an
+        article joined (named story_*) come along when the stories stage stores them."""
+        extra = sorted(c for c in self.web_columns("articles") if c.startswith("story_") and c != "story_id")
+        extra_sql = "".join(f", a.[{c}]" for c in extra)
+        return self.query(
+            "SELECT a.id, a.title, a.url, a.link, a.language, a.published, a.published_estimated, "
+            "a.first_seen, a.duplicate_of, a.author, substr(a.text, 1, 400) AS summary, "
+            f"f.id AS feed_id, COALESCE(f.name, f.title, f.url) AS outlet, f.url AS feed_url{extra_sql} "
+            "FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.story_id = ? "
+            "ORDER BY a.published, a.id",
+            [story_id],
+        )
+
+    def web_published_times(self, story_ids: Sequence[int], start: str, end: str) -> list[dict[str, Any]]:
+        """(story_id, published) of these stories' articles in [start, end), for sparklines."""
+        if not story_ids:
+            return []
+        marks = ",".join("?" * len(story_ids))
+        return self.query(
+            f"SELECT story_id, published FROM articles WHERE story_id IN ({marks}) "
+            "AND published >= ? AND published < ?",
+            [*story_ids, start, end],
+        )
+
+    def web_articles(
+        self,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        language: str | None = None,
+        tag: str | None = None,
+        feed_id: int | None = None,
+        story_id: int | None = None,
+        query: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Articles, newest first, with filters; returns (one page, total)."""
+        where = []
+        params: list[Any] = []
+        if start:
+            where.append("a.published >= ?")
+            params.append(start)
+        if end:
+            where.append("a.published < ?")
+            params.append(end)
+        if language:
+            where.append("a.language = ?")
+            params.append(language)
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(f.tags) t WHERE t.value = ?)")
+            params.append(tag)
+        if feed_id is not None:
+            where.append("a.feed_id = ?")
+            params.append(feed_id)
+        if story_id is not None:
+            where.append("a.story_id = ?")
+            params.append(story_id)
+        if query:
+            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        base = f"FROM articles a JOIN feeds f ON f.id = a.feed_id {clause}"
+        page_sql = (
+            "SELECT a.id, a.title, a.url, a.language, a.published, a.published_estimated, a.first_seen, "
+            "a.story_id, a.duplicate_of, f.id AS feed_id, COALESCE(f.name, f.title, f.url) AS outlet "
+            f"{base} ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?"
+        )
+        count_sql = f"SELECT COUNT(*) AS n {base}"
+        if query:
+            # The MATCH parameter comes last in `where`, before LIMIT and OFFSET.
+            rows = self._web_fts_last(page_sql, params, query, [limit, offset])
+            total = self._web_fts_last(count_sql, params, query, [])
+        else:
+            rows = self.query(page_sql, [*params, limit, offset])
+            total = self.query(count_sql, params)
+        return rows, int(total[0]["n"]) if total else 0
+
+    def _web_fts_last(
+        self, sql: str, before: list[Any], query: str, after: list[Any]
+    ) -> list[dict[str, Any]]:
+        """Like _web_fts, for SQL whose MATCH parameter sits between `before` and `after`."""
+        try:
+            return list(self.db.query(sql, [*before, query, *after]))
+        except sqlite3.OperationalError as exc:
+            if "fts5" not in str(exc).lower() and "syntax" not in str(exc).lower():
+                raise StoreError(_describe(exc, self.path)) from None
+        terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
+        if not terms:
+            return []
+        return self.query(sql, [*before, terms, *after])
+
+    def web_feeds(self, since: str) -> list[dict[str, Any]]:
+        """Each feed's health, and its articles first seen since `since`."""
+        return self.query(
+            "SELECT f.id, f.url, f.name, f.title, f.language, f.tags, f.active, f.gone, f.last_polled, "
+            "f.last_success, f.last_status, f.last_http_status, f.error_count, f.last_error, "
+            "f.last_error_step, f.last_error_at, f.next_due, "
+            "(SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS articles, "
+            "(SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id AND a.first_seen >= ?) AS recent "
+            "FROM feeds f ORDER BY f.active DESC, f.error_count DESC, COALESCE(f.name, f.url)",
+            [since],
+        )
+
+    def web_feed_days(self, since: str) -> list[dict[str, Any]]:
+        """(feed_id, day, n): articles first seen per feed and UTC day since `since`."""
+        return self.query(
+            "SELECT feed_id, substr(first_seen, 1, 10) AS day, COUNT(*) AS n FROM articles "
+            "WHERE first_seen >= ? GROUP BY feed_id, day",
+            [since],
+        )
+
+    def web_facets(self) -> dict[str, list[Any]]:
+        """What the filters can offer: languages, tags, feeds."""
+        languages = [
+            r["language"]
+            for r in self.query(
+                "SELECT language, COUNT(*) AS n FROM articles WHERE language IS NOT NULL "
+                "GROUP BY language ORDER BY n DESC, language"
+            )
+        ]
+        tags = [
+            r["value"]
+            for r in self.query(
+                "SELECT DISTINCT t.value FROM feeds f, json_each(f.tags) t WHERE f.active = 1 "
+                "ORDER BY t.value"
+            )
+        ]
+        feeds = self.query("SELECT id, COALESCE(name, title, url) AS name FROM feeds ORDER BY name")
+        return {"languages": languages, "tags": tags, "feeds": feeds}
+
+    def web_latest_published(self, before: str | None = None) -> str | None:
+        """The newest story article's publication time (before `before`), to point an empty
+        day at the last day that has stories."""
+        sql = "SELECT MAX(published) AS p FROM articles WHERE story_id IS NOT NULL"
+        rows = self.query(sql + " AND published < ?", [before]) if before else self.query(sql)
+        return rows[0]["p"] if rows else None
+
+    def web_totals(self) -> dict[str, Any]:
+        """Figures for /metrics and /healthz: counts, polls by outcome, digests by state."""
+        totals: dict[str, Any] = {
+            "feeds": self.count("feeds"),
+            "articles": self.count("articles"),
+            "stories": int(
+                self.db.execute("SELECT COUNT(*) FROM stories WHERE merged_into IS NULL").fetchone()[0]
+            ),
+            "polls": {
+                r["outcome"]: r["n"]
+                for r in self.query("SELECT outcome, COUNT(*) AS n FROM fetch_log GROUP BY outcome")
+            },
+            "poll_ms_sum": self.query("SELECT COALESCE(SUM(duration_ms), 0) AS s FROM fetch_log")[0]["s"],
+            "digests": {},
+        }
+        if self.web_has_table("digests"):
+            columns = self.web_columns("digests")
+            state = next((c for c in ("state", "status") if c in columns), None)
+            if state:
+                totals["digests"] = {
+                    str(r["k"]): r["n"]
+                    for r in self.query(f"SELECT [{state}] AS k, COUNT(*) AS n FROM digests GROUP BY k")
+                }
+        return totals
+
+    # --- digest ----------------------------------------------------------------------
+    # The daily digest's reads, and its delivery records: one `digests` row per (day,
+    # recipient) moving pending -> sending -> sent (or back to pending with a retry time,
+    # or failed, or skipped when a day has no stories and the config says so).
+
+    def digest_story_articles(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Every article published before `end` of each live story with an article in [start, end)."""
+        return self.query(
+            "SELECT a.id, a.story_id, a.title, a.text, a.url, a.link, a.language, a.published, "
+            "a.duplicate_of, a.feed_id, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url, "
+            "f.tags AS feed_tags FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "JOIN stories s ON s.id = a.story_id WHERE s.merged_into IS NULL AND a.published < ? "
+            "AND a.story_id IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL "
+            "AND published >= ? AND published < ?) ORDER BY a.story_id, a.published, a.id",
+            [iso(end), iso(start), iso(end)],
+        )
+
+    def digest_stories(self, story_ids: Sequence[int]) -> list[dict[str, Any]]:
+        if not story_ids:
+            return []
+        marks = ",".join("?" * len(story_ids))
+        return self.query(
+            f"SELECT id, headline_article_id, first_seen FROM stories WHERE id IN ({marks}) ORDER BY id",
+            list(story_ids),
+        )
+
+    def digest_previous_story_ids(self, day: Any, recipient: str | None) -> set[int]:
+        """The stories a day's digest held (for this recipient, or any), followed through merges."""
+        if recipient is None:
+            rows = self.query("SELECT story_ids FROM digests WHERE day = ?", [str(day)])
+        else:
+            rows = self.query(
+                "SELECT story_ids FROM digests WHERE day = ? AND recipient = ?", [str(day), recipient.lower()]
+            )
+        ids = {int(i) for r in rows for i in _json_list(r["story_ids"]) if isinstance(i, int)}
+        result = set()
+        for story_id in ids:
+            seen = {story_id}
+            current = story_id
+            while True:
+                row = self.db.execute("SELECT merged_into FROM stories WHERE id = ?", [current]).fetchone()
+                if row is None or row[0] is None or row[0] in seen:
+                    break
+                current = int(row[0])
+                seen.add(current)
+            result.add(current)
+        return result
+
+    def digest_day_figures(self, start: datetime, end: datetime) -> dict[str, int]:
+        """The header line of a digest: feeds polled, articles, stories, failing feeds."""
+        s, e = iso(start), iso(end)
+        one = self.db.execute
+        return {
+            "feeds_polled": int(
+                one(
+                    "SELECT COUNT(DISTINCT feed_id) FROM fetch_log WHERE started >= ? AND started < ?", [s, e]
+                ).fetchone()[0]
+            ),
+            "articles": int(
+                one(
+                    "SELECT COUNT(*) FROM articles WHERE published >= ? AND published < ?", [s, e]
+                ).fetchone()[0]
+            ),
+            "stories": int(
+                one(
+                    "SELECT COUNT(DISTINCT a.story_id) FROM articles a JOIN stories st ON st.id = a.story_id "
+                    "WHERE st.merged_into IS NULL AND a.published >= ? AND a.published < ?",
+                    [s, e],
+                ).fetchone()[0]
+            ),
+            "failing_feeds": int(
+                one(
+                    "SELECT COUNT(*) FROM feeds WHERE active = 1 AND gone = 0 AND error_count > 0"
+                ).fetchone()[0]
+            ),
+        }
+
+    def digest_row(self, day: Any, recipient: str) -> dict[str, Any] | None:
+        rows = self.query(
+            "SELECT * FROM digests WHERE day = ? AND recipient = ?", [str(day), recipient.lower()]
+        )
+        return rows[0] if rows else None
+
+    def digest_insert(
+        self,
+        day: Any,
+        recipient: str,
+        due_at: datetime,
+        message_id: str | None,
+        message: str | None,
+        story_ids: Sequence[int],
+        state: str,
+        now: datetime,
+    ) -> bool:
+        """Record a composed digest; False when the (day, recipient) row already exists."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO digests (day, recipient, state, due_at, message_id, message, "
+                "story_ids, created, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    str(day),
+                    recipient.lower(),
+                    state,
+                    iso(due_at),
+                    message_id,
+                    message,
+                    json.dumps(list(story_ids)),
+                    iso(now),
+                    iso(now),
+                ],
+            )
+            return bool(cursor.rowcount)
+
+    def digest_ready(self, now: datetime, stale_before: datetime) -> list[dict[str, Any]]:
+        """Rows to (re)send now: pending and due, or 'sending' since before `stale_before`."""
+        return self.query(
+            "SELECT * FROM digests WHERE (state = 'pending' AND (next_attempt_at IS NULL "
+            "OR next_attempt_at <= ?)) OR (state = 'sending' AND started_at < ?) ORDER BY day, recipient",
+            [iso(now), iso(stale_before)],
+        )
+
+    def digest_claim(self, day: Any, recipient: str, now: datetime, stale_before: datetime) -> bool:
+        """pending (or stale sending) -> sending, counting an attempt; False if not ours to send."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE digests SET state = 'sending', attempts = attempts + 1, started_at = ?, "
+                "updated_at = ? WHERE day = ? AND recipient = ? AND ((state = 'pending' "
+                "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) "
+                "OR (state = 'sending' AND started_at < ?))",
+                [iso(now), iso(now), str(day), recipient.lower(), iso(now), iso(stale_before)],
+            )
+            return cursor.rowcount == 1
+
+    def digest_mark_sent(self, day: Any, recipient: str, now: datetime) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET state = 'sent', sent_at = ?, next_attempt_at = NULL, message = NULL, "
+                "updated_at = ? WHERE day = ? AND recipient = ?",
+                [iso(now), iso(now), str(day), recipient.lower()],
+            )
+
+    def digest_mark_retry(
+        self, day: Any, recipient: str, error: str, retry_at: datetime, now: datetime
+    ) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET state = 'pending', next_attempt_at = ?, last_error = ?, "
+                "last_error_at = ?, updated_at = ? WHERE day = ? AND recipient = ? AND state = 'sending'",
+                [iso(retry_at), error, iso(now), iso(now), str(day), recipient.lower()],
+            )
+
+    def digest_mark_failed(self, day: Any, recipient: str, error: str, now: datetime) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET state = 'failed', next_attempt_at = NULL, last_error = ?, "
+                "last_error_at = ?, updated_at = ? WHERE day = ? AND recipient = ? AND state = 'sending'",
+                [error, iso(now), iso(now), str(day), recipient.lower()],
+            )
+
+    def digest_retry_now(self, day: Any, recipient: str, now: datetime) -> None:
+        """A pending digest waiting for its retry time: make it due now."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET next_attempt_at = ?, updated_at = ? WHERE day = ? AND recipient = ? "
+                "AND state = 'pending'",
+                [iso(now), iso(now), str(day), recipient.lower()],
+            )
+
+    def digest_errors(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Digests waiting for a retry after an error, or failed for good; newest first."""
+        return self.query(
+            "SELECT day, recipient, state, attempts, next_attempt_at, last_error, last_error_at FROM digests "
+            "WHERE (state = 'pending' AND last_error IS NOT NULL) OR state = 'failed' "
+            "ORDER BY day DESC, recipient LIMIT ?",
+            [limit],
+        )
+
+    # --- fetching (issue 4) ------------------------------------------------------------
+
+    def record_fetch_status(
+        self,
+        feed_id: int,
+        *,
+        status_streak: int,
+        redirect_target: str | None,
+        redirect_streak: int,
+        gone: bool,
+        fetch_url: str | None,
+    ) -> None:
+        """After record_poll: the streaks of repeated answers, gone, and a moved URL."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE feeds SET status_streak = ?, redirect_target = ?, redirect_streak = ?, "
+                "gone = CASE WHEN ? THEN 1 ELSE gone END, "
+                "next_due = CASE WHEN ? THEN NULL ELSE next_due END, "
+                "fetch_url = COALESCE(?, fetch_url) WHERE id = ?",
+                [status_streak, redirect_target, redirect_streak, int(gone), int(gone), fetch_url, feed_id],
+            )
+
+    def recent_guids(self, feed_id: int, since: datetime) -> set[str]:
+        """GUIDs of a feed's articles published since `since` (dates the feed really gave)."""
+        rows = self.db.execute(
+            "SELECT guid FROM articles WHERE feed_id = ? AND published >= ? AND published_estimated = 0",
+            [feed_id, iso(since)],
+        ).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def pollable_feed_urls(self) -> list[tuple[str, str]]:
+        """(url, fetch URL) of every feed that is polled, to spread each host's feeds."""
+        rows = self.db.execute(
+            "SELECT url, COALESCE(fetch_url, url) FROM feeds WHERE active = 1 AND gone = 0"
+        ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]

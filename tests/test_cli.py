@@ -1,0 +1,149 @@
+"""The `monitor` command, run as a user runs it: a subprocess on real files and servers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import main
+from monitor.feedserver import FeedServer
+
+from .conftest import FIXTURES, ROOT, rss, run_monitor, write_config
+
+ITEMS_EN = [
+    {"title": "Gunmen attack concert hall near Moscow", "link": "https://en.example/1?utm_source=rss",
+     "guid": "en-1", "pubDate": "Fri, 22 Mar 2024 18:30:00 GMT",
+     "description": "Gunmen opened fire at Crocus City Hall."},
+]
+ITEMS_FR = [
+    {"title": "Attaque dans une salle de concert près de Moscou", "link": "https://fr.example/1",
+     "pubDate": "Fri, 22 Mar 2024 19:10:00 +0100",
+     "description": "Des hommes armés ont ouvert le feu au Crocus City Hall."},
+]
+
+
+def all_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append((f"{prefix}{name}", command))
+        if isinstance(command, click.Group):
+            found += all_commands(command, f"{prefix}{name} ")
+    return found
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    runner = CliRunner()
+    top = runner.invoke(main, ["--help"])
+    assert top.exit_code == 0
+    for name, command in all_commands(main):
+        assert command.help, f"monitor {name} has no help text"
+        if " " not in name:
+            assert name in top.output
+        assert f"monitor {name}" in readme, f"README.md does not document `monitor {name}`"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"monitor {name} {param.opts[0]} has no help text"
+
+
+def test_poll_then_export_end_to_end(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+    (feed_dir / "en.xml").write_text(rss(ITEMS_EN, language="en"))
+    (feed_dir / "fr.xml").write_text(rss(ITEMS_FR, language=None))
+    config = write_config(
+        tmp_path / "feeds.yaml",
+        [{"url": server.url("en.xml"), "name": "English"}, {"url": server.url("fr.xml"), "language": "fr"},
+         {"url": server.url("gone.xml")}],
+    )
+    init = run_monitor("--config", str(config), "init")
+    assert init.returncode == 0, init.stderr
+    poll = run_monitor("--config", str(config), "poll", "--all")
+    assert poll.returncode == 0, poll.stderr  # one feed failing is not a failed run
+    assert "3 feeds polled: 2 ok, 0 not modified, 1 failed; 2 new articles" in poll.stdout
+    assert "gone.xml" in poll.stdout and "HTTP 404" in poll.stdout
+
+    out = run_monitor("--config", str(config), "export")
+    assert out.returncode == 0, out.stderr
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["language"] for r in records] == ["fr", "en"]  # by publication time
+    fr, en = records
+    assert en["url"] == "https://en.example/1" and en["guid"] == "en-1"
+    assert en["published"] == "2024-03-22T18:30:00Z" and fr["published"] == "2024-03-22T18:10:00Z"
+    assert fr["guid"] == "https://fr.example/1"
+    for record in records:
+        assert {"id", "feed_url", "url", "guid", "title", "language", "published", "story_id",
+                "duplicate_of"} <= set(record)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", record["published"])
+
+    as_csv = run_monitor("--config", str(config), "export", "--format", "csv", "--since", "2024-03-22T18:20Z")
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [r["guid"] for r in rows] == ["en-1"]
+
+    found = run_monitor("--config", str(config), "search", "Crocus")
+    assert found.returncode == 0 and "2 results" in found.stdout
+    stats = run_monitor("--config", str(config), "stats")
+    assert stats.returncode == 0 and "3 feeds, 2 articles" in stats.stdout
+    assert "bad HTTP status: HTTP 404 Not Found" in stats.stdout
+
+
+def test_db_option_overrides_setting(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}])
+    other = tmp_path / "elsewhere" / "x.db"
+    assert run_monitor("--config", str(config), "--db", str(other), "init").returncode == 0
+    assert other.exists() and not (tmp_path / "monitor.db").exists()
+
+
+def test_bad_config_exits_non_zero_naming_file_and_line(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.yaml"
+    config.write_text("feeds:\n  - url: https://a.example/rss\n    intervall: 5m\n")
+    result = run_monitor("--config", str(config), "poll")
+    assert result.returncode == 1
+    assert f"{config}:3: unknown key 'intervall'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "monitor.db").exists()  # refused before anything ran
+
+
+def test_unusable_database_exits_non_zero(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}])
+    (tmp_path / "monitor.db").write_bytes(b"garbage" * 500)
+    result = run_monitor("--config", str(config), "poll")
+    assert result.returncode == 1
+    assert "not a usable SQLite database" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_feeds_add_remove_import_export(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}])
+    base = ["--config", str(config)]
+    added = run_monitor(*base, "feeds", "add", "https://b.example/atom", "--name", "B", "--language", "de",
+                        "--tag", "tech")
+    assert added.returncode == 0, added.stderr
+    again = run_monitor(*base, "feeds", "add", "https://B.example/atom")
+    assert "already there" in again.stdout
+    bad = run_monitor(*base, "feeds", "add", "notaurl")
+    assert bad.returncode != 0 and "bad URL" in bad.stderr
+    imported = run_monitor(*base, "feeds", "import-opml", str(FIXTURES / "opml" / "miniflux-export.opml"))
+    assert imported.returncode == 0 and "3 added" in imported.stdout
+    listing = run_monitor(*base, "feeds", "list")
+    assert "5 feeds" in listing.stdout and "de  https://b.example/atom  B [tech]" in listing.stdout
+    removed = run_monitor(*base, "feeds", "remove", "https://a.example/rss")
+    assert removed.returncode == 0
+    missing = run_monitor(*base, "feeds", "remove", "https://a.example/rss")
+    assert missing.returncode != 0
+    exported = run_monitor(*base, "feeds", "export-opml")
+    assert exported.stdout.count("xmlUrl=") == 4 and "a.example" not in exported.stdout
+    stats = json.loads(run_monitor(*base, "stats", "--json").stdout)
+    active = {f["url"] for f in stats["feeds"] if f["active"]}
+    assert len(active) == 4 and "https://a.example/rss" not in active
+
+
+@pytest.mark.parametrize("since", ["yesterday", "2024-13-45"])
+def test_export_bad_since(tmp_path: Path, since: str) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}])
+    result = CliRunner().invoke(main, ["--config", str(config), "export", "--since", since])
+    assert result.exit_code == 2 and "bad time" in result.output

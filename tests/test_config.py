@@ -1,0 +1,149 @@
+"""config.py: feeds.yaml is read into frozen settings; a bad file is refused with file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import (
+    FeedConfig,
+    add_feeds,
+    load_config,
+    normalize_language,
+    parse_interval,
+    remove_feed,
+)
+from monitor.errors import ConfigError
+
+ROOT = Path(__file__).parent.parent
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_full_file(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """settings:
+  database: data/news.db
+  interval: 2h
+  user_agent: "my-monitor/1.0"
+  timezone: Europe/Paris
+  allow_private_addresses: false
+feeds:
+  - url: https://news.example/rss
+    name: Example News
+    language: fr-FR
+    interval: 15m
+    tags: [world, france]
+  - url: https://other.example/atom.xml
+""",
+    )
+    config = load_config(path)
+    assert config.settings.database == tmp_path / "data" / "news.db"
+    assert config.settings.interval == 7200
+    assert config.settings.user_agent == "my-monitor/1.0"
+    assert config.settings.timezone == "Europe/Paris"
+    first, second = config.feeds
+    assert first == FeedConfig(
+        url="https://news.example/rss", name="Example News", language="fr", interval=900,
+        tags=("world", "france"), line=8,
+    )
+    assert second.interval is None and second.name is None and second.line == 13
+
+
+def test_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "feeds:\n  - url: https://a.example/feed\n"))
+    assert config.settings.database == tmp_path / "db" / "monitor.db"
+    assert config.settings.allow_private_addresses is False
+    assert config.settings.interval == 1800
+
+
+def test_shipped_feeds_yaml_is_a_real_default() -> None:
+    config = load_config(ROOT / "feeds.yaml")
+    assert 40 <= len(config.feeds) <= 80
+    languages = {f.language for f in config.feeds}
+    assert None not in languages and len(languages) >= 8
+    assert all(f.name for f in config.feeds)
+    assert config.settings.allow_private_addresses is False
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("feeds:\n  - url: https://a.example/\n    colour: red\n", 3, "unknown key 'colour'"),
+        ("settings:\n  databse: x.db\nfeeds: []\n", 2, "unknown key 'databse'"),
+        ("setting:\n  database: x.db\n", 1, "unknown key 'setting'"),
+        ("feeds:\n  - name: No URL\n", 2, "feed without a 'url'"),
+        ("feeds:\n  - url: ftp://a.example/feed\n", 2, "scheme must be http or https"),
+        ("feeds:\n  - url: not a url\n", 2, "bad URL"),
+        ("feeds:\n  - url: https:///nohost\n", 2, "no host"),
+        (
+            "feeds:\n  - url: https://a.example/rss\n  - url: HTTPS://A.example/rss\n",
+            3, "duplicate feed URL",
+        ),
+        ("feeds:\n  - url: https://a.example/rss\n    interval: soon\n", 3, "bad interval"),
+        ("feeds:\n  - url: https://a.example/rss\n    interval: 10s\n", 3, "at least one minute"),
+        ("settings:\n  interval: 5 parsecs\n", 2, "bad interval"),
+        ("settings:\n  timezone: Mars/Olympus\n", 2, "unknown time zone"),
+        ("settings:\n  allow_private_addresses: maybe\n", 2, "true or false"),
+        ("feeds:\n  - url: https://a.example/rss\n    language: 123\n", 3, "bad language"),
+        ("feeds:\n  - url: https://a.example/rss\n  - [oops]\n", 3, "must be a mapping"),
+        ("feeds: https://a.example/rss\n", 1, "must be a list"),
+        ("feeds:\n  - url: https://a.example/rss\n    tags: {a: 1}\n", 3, "tags must be a list"),
+        ("feeds:\n  - url: [unclosed\n", 3, "not valid YAML"),
+    ],
+)
+def test_bad_file_names_file_line_and_problem(tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.path == str(path)
+    assert info.value.line == line, str(info.value)
+    assert message in info.value.message
+    assert str(info.value).startswith(f"{path}:{line}: ")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("15m", 900), ("2h", 7200), ("1h30m", 5400), ("1d", 86400), (600, 600)]
+)
+def test_parse_interval(text: str | int, seconds: int) -> None:
+    assert parse_interval(text) == seconds
+
+
+def test_normalize_language() -> None:
+    assert normalize_language("pt-BR") == "pt"
+    assert normalize_language("ZH_cn") == "zh"
+    assert normalize_language("und") is None
+    assert normalize_language("") is None
+
+
+def test_add_and_remove_keep_comments(tmp_path: Path) -> None:
+    path = write(tmp_path, "# my feeds\nsettings:\n  interval: 1h  # hourly\nfeeds:\n  - url: https://a.example/rss\n")
+    added = add_feeds(path, [FeedConfig(url="https://b.example/rss", name="B", language="de", tags=("x",)),
+                             FeedConfig(url="https://A.example/rss")])
+    assert [f.url for f in added] == ["https://b.example/rss"]
+    text = path.read_text()
+    assert "# my feeds" in text and "# hourly" in text
+    assert [f.url for f in load_config(path).feeds] == ["https://a.example/rss", "https://b.example/rss"]
+    assert remove_feed(path, "https://a.example/rss")
+    assert not remove_feed(path, "https://a.example/rss")
+    assert [f.url for f in load_config(path).feeds] == ["https://b.example/rss"]
+    assert "# my feeds" in path.read_text()
+
+
+def test_add_refuses_bad_url_and_leaves_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "feeds:\n  - url: https://a.example/rss\n")
+    before = path.read_text()
+    with pytest.raises(ConfigError, match="bad URL"):
+        add_feeds(path, [FeedConfig(url="gopher://x")])
+    assert path.read_text() == before

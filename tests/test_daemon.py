@@ -1,0 +1,110 @@
+"""`monitor run`: a real daemon process polling a real server; reloads; stops cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from monitor.feedserver import FeedServer
+
+from .conftest import rss, write_config
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def articles(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=1) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def start_daemon(config: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "monitor", "-v", "--config", str(config), "run"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def stop(process: subprocess.Popen[str], sig: int) -> tuple[int, float, str]:
+    started = time.monotonic()
+    process.send_signal(sig)
+    try:
+        output, _ = process.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return process.returncode, time.monotonic() - started, output
+
+
+def item(n: int) -> dict[str, str]:
+    return {"title": f"Item {n}", "link": f"https://n.example/{n}", "guid": f"g{n}",
+            "pubDate": "Sat, 22 Mar 2025 10:00:00 GMT"}
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_daemon_polls_reloads_config_and_stops_cleanly(
+    tmp_path: Path, server: FeedServer, feed_dir: Path, sig: int
+) -> None:
+    (feed_dir / "a.xml").write_text(rss([item(1), item(2)]))
+    (feed_dir / "b.xml").write_text(rss([item(3)]))
+    config = write_config(tmp_path / "feeds.yaml", [{"url": server.url("a.xml")}], interval="1m")
+    db = tmp_path / "monitor.db"
+    process = start_daemon(config)
+    try:
+        assert wait_for(lambda: articles(db) == 2), "the daemon did not poll the feed"
+        # A bad edit is refused and the daemon keeps running on the last good config.
+        config.write_text(config.read_text() + "  - url: not a url\n")
+        time.sleep(6)
+        assert process.poll() is None
+        # A good edit is picked up without a restart.
+        write_config(config, [{"url": server.url("a.xml")}, {"url": server.url("b.xml")}], interval="1m")
+        assert wait_for(lambda: articles(db) == 3), "the daemon did not pick up the new feed"
+    finally:
+        code, seconds, output = stop(process, sig)
+    assert code == 0, output
+    assert seconds < 10
+    assert "config_rejected" in output and "config_reloaded" in output
+    assert "Traceback" not in output
+
+
+def test_daemon_finishes_work_in_hand_when_stopped(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+    """A SIGTERM during a slow poll: the daemon still exits 0 within 10 s, with no partial write."""
+    from http.server import BaseHTTPRequestHandler
+
+    from monitor.feedserver import send
+
+    body = rss([item(1)]).encode()
+
+    def slow(handler: BaseHTTPRequestHandler) -> bool:
+        time.sleep(3)
+        send(handler, 200, body, {"Content-Type": "application/rss+xml"})
+        return True
+
+    server.routes["/slow.xml"] = slow
+    config = write_config(tmp_path / "feeds.yaml", [{"url": server.url("slow.xml")}], interval="1m")
+    process = start_daemon(config)
+    assert wait_for(lambda: any(p == "/slow.xml" for p, _ in server.requests), timeout=20)
+    code, seconds, output = stop(process, signal.SIGTERM)
+    assert code == 0, output
+    assert seconds < 10
+    assert articles(tmp_path / "monitor.db") == 1, output  # the poll in hand was finished and stored

@@ -1,0 +1,138 @@
+"""parse.py: real feeds in several languages and encodings become sensible articles."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import ParseError
+from monitor.parse import html_to_text, parse_feed, sanitize_html
+from monitor.timeutil import iso
+
+from .conftest import FIXTURES, rss
+
+REAL_FEEDS = sorted((FIXTURES / "feeds").glob("*/*.expect.json"))
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("expect_file", REAL_FEEDS, ids=lambda p: p.name.removesuffix(".expect.json"))
+def test_real_feed_parses_as_expected(expect_file: Path) -> None:
+    expect = json.loads(expect_file.read_text(encoding="utf-8"))
+    feed_file = expect_file.with_name(expect_file.name.removesuffix(".expect.json"))
+    parsed = parse_feed(feed_file.read_bytes(), url="https://feeds.example/" + feed_file.name, now=NOW)
+    assert len(parsed.entries) == expect["entries"]
+    assert parsed.language == expect["feed_language"]
+    first = parsed.entries[0]
+    wanted = expect["first_entry"]
+    assert first.title == wanted["title"]
+    assert first.link == wanted["link"]
+    if wanted["published_utc"]:
+        assert iso(first.published) == wanted["published_utc"]
+        assert not first.published_estimated
+    else:
+        assert first.published_estimated and first.published == NOW
+    assert first.language == wanted["language"]
+    assert first.text  # every one of these feeds carries a summary
+    assert "<" not in first.title
+
+
+def test_sample_entries_decode_non_ascii_titles() -> None:
+    checked = 0
+    for expect_file in REAL_FEEDS:
+        expect = json.loads(expect_file.read_text(encoding="utf-8"))
+        sample = expect.get("sample_entry")
+        if not sample:
+            continue
+        feed_file = expect_file.with_name(expect_file.name.removesuffix(".expect.json"))
+        parsed = parse_feed(feed_file.read_bytes(), url="https://feeds.example/x", now=NOW)
+        titles = {e.title for e in parsed.entries}
+        assert sample["title"] in titles, expect_file.name
+        checked += 1
+    assert checked >= 1
+
+
+def test_entry_fields_and_canonical_urls() -> None:
+    body = rss(
+        [
+            {
+                "title": "Quake &amp; aftershocks",
+                "link": "HTTPS://News.Example:443/a/1?utm_source=rss&amp;id=7#top",
+                "description": "&lt;p&gt;First.&lt;/p&gt;&lt;p&gt;Second &lt;b&gt;bold&lt;/b&gt;&lt;/p&gt;"
+                "&lt;script&gt;alert(1)&lt;/script&gt;",
+                "pubDate": "Tue, 10 Jun 2025 04:00:00 +0200",
+            },
+            {"title": "No link, no guid", "description": "Some text here"},
+        ]
+    ).encode()
+    parsed = parse_feed(body, url="https://news.example/feed", now=NOW)
+    first, second = parsed.entries
+    assert first.title == "Quake & aftershocks"
+    assert first.url == "https://news.example/a/1?id=7"
+    assert first.guid == first.url  # no <guid>: the canonical URL
+    assert first.text == "First.\nSecond bold"
+    assert "script" not in first.html and "<p>" in first.html
+    assert iso(first.published) == "2025-06-10T02:00:00Z"
+    assert first.language == "en" and first.language_source == "feed"
+    assert second.url is None and second.guid.startswith("urn:sha256:")
+    assert second.published == NOW and second.published_estimated
+
+
+@pytest.mark.parametrize(
+    "date", ["Tue, 10 Jun 2031 04:00:00 GMT", "Mon, 01 Jan 1973 00:00:00 GMT", "not a date"]
+)
+def test_absurd_or_missing_dates_fall_back_to_first_seen(date: str) -> None:
+    body = rss([{"title": "T", "link": "https://n.example/1", "pubDate": date}]).encode()
+    entry = parse_feed(body, url="https://n.example/feed", now=NOW).entries[0]
+    assert entry.published == NOW
+    assert entry.published_estimated
+
+
+def test_language_entry_then_hint_then_detection() -> None:
+    atom = b"""<?xml version="1.0" encoding="utf-8"?>
+    <feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:x</id><updated>2025-01-01T00:00:00Z</updated>
+    <entry xml:lang="de-AT"><title>Wahl in Wien</title><id>urn:1</id><link href="https://n.example/1"/>
+      <updated>2025-01-01T00:00:00Z</updated><summary>Die Wahl ist vorbei.</summary></entry>
+    <entry><title>La elecci\xc3\xb3n en Madrid termin\xc3\xb3 con una victoria clara del partido</title>
+      <id>urn:2</id><link href="https://n.example/2"/><updated>2025-01-01T00:00:00Z</updated>
+      <summary>Los votantes acudieron a las urnas durante todo el domingo en la capital.</summary></entry>
+    </feed>"""
+    detected = parse_feed(atom, url="https://n.example/feed", now=NOW)
+    assert [(e.language, e.language_source) for e in detected.entries] == [
+        ("de", "entry"), ("es", "detected"),
+    ]
+    hinted = parse_feed(atom, url="https://n.example/feed", feed_language="pt", now=NOW)
+    assert [(e.language, e.language_source) for e in hinted.entries] == [("de", "entry"), ("pt", "feed")]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "empty body"),
+        (b"   \n ", "empty body"),
+        (b"<!DOCTYPE html><html><head><title>Home</title></head><body>hi</body></html>", "HTML page"),
+        (b"\x00\x01\x02 binary garbage \xff\xfe", "not a feed"),
+        (b"just some words", "not a feed"),
+    ],
+)
+def test_not_a_feed_is_a_clear_parse_error(body: bytes, reason: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse_feed(body, url="https://n.example/feed", now=NOW)
+    assert reason in str(info.value)
+    assert info.value.step == "while parsing"
+    assert info.value.url == "https://n.example/feed"
+
+
+def test_wrong_declared_charset_still_yields_text() -> None:
+    # Declared UTF-8, but the bytes are windows-1252: feedparser falls back; no exception.
+    body = rss([{"title": "Caf\xe9 cr\xe8me", "link": "https://n.example/1"}]).encode("cp1252")
+    parsed = parse_feed(body, url="https://n.example/feed", now=NOW)
+    assert parsed.entries[0].title in ("Café crème", "Caf\ufffd cr\ufffdme")
+
+
+def test_html_to_text_and_sanitize() -> None:
+    assert html_to_text("<div>a<br>b</div><style>x{}</style><p>c &amp; d</p>") == "a\nb\nc & d"
+    cleaned = sanitize_html('<a href="javascript:alert(1)" onclick="x()">go</a><img src=x onerror=y()>')
+    assert "javascript:" not in cleaned and "onclick" not in cleaned and "onerror" not in cleaned

@@ -1,0 +1,127 @@
+"""pipeline.py: a poll pass against a real HTTP server on 127.0.0.1 and a real SQLite file."""
+
+from __future__ import annotations
+
+import re
+import socket
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+from monitor.config import load_config
+from monitor.feedserver import FeedServer, send
+from monitor.pipeline import poll_once
+from monitor.store import Store
+
+from .conftest import rss, write_config
+
+ITEMS = [
+    {"title": f"Story {n}", "link": f"https://news.example/{n}", "guid": f"g{n}",
+     "pubDate": f"Sat, 22 Mar 2025 1{n}:00:00 GMT", "description": f"Text of story {n}."}
+    for n in range(3)
+]
+
+
+def setup(tmp_path: Path, server: FeedServer, feed_dir: Path, names: list[str]) -> tuple[Path, Store]:
+    config = write_config(tmp_path / "feeds.yaml", [{"url": server.url(n)} for n in names])
+    store = Store.open(load_config(config).settings.database)
+    return config, store
+
+
+def test_conditional_get_costs_no_parse_and_no_write(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+    (feed_dir / "a.xml").write_text(rss(ITEMS))
+    config_path, store = setup(tmp_path, server, feed_dir, ["a.xml"])
+    config = load_config(config_path)
+    first = poll_once(store, config, all_feeds=True)
+    assert (first.ok, first.new_articles) == (1, 3)
+    feed = store.feeds()[0]
+    assert feed.etag and feed.last_modified and feed.body_hash
+    second = poll_once(store, config, all_feeds=True)
+    assert (second.not_modified, second.new_articles) == (1, 0)
+    headers = server.requests[-1][1]
+    assert headers["if-none-match"] == feed.etag
+    assert headers["if-modified-since"] == feed.last_modified
+    assert "monitor" in headers["user-agent"] and "gzip" in headers["accept-encoding"]
+    # Only feeds that are due are polled without --all.
+    assert poll_once(store, config).feeds == 0
+
+
+def test_same_body_without_validators_is_not_parsed(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+    body = rss(ITEMS).encode()
+
+    def no_validators(handler: BaseHTTPRequestHandler) -> bool:
+        send(handler, 200, body, {"Content-Type": "application/rss+xml"})
+        return True
+
+    server.routes["/plain.xml"] = no_validators
+    config_path, store = setup(tmp_path, server, feed_dir, ["plain.xml"])
+    config = load_config(config_path)
+    assert poll_once(store, config, all_feeds=True).new_articles == 3
+    again = poll_once(store, config, all_feeds=True)
+    assert (again.ok, again.not_modified, again.new_articles) == (0, 1, 0)
+    assert store.query("SELECT outcome FROM fetch_log ORDER BY id")[-1]["outcome"] == "unchanged"
+
+
+def test_new_and_changed_items(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+    (feed_dir / "a.xml").write_text(rss(ITEMS[:2]))
+    config_path, store = setup(tmp_path, server, feed_dir, ["a.xml"])
+    config = load_config(config_path)
+    poll_once(store, config, all_feeds=True)
+    changed = [dict(ITEMS[0], description="Corrected text."), ITEMS[1], ITEMS[2]]
+    (feed_dir / "a.xml").write_text(rss(changed))
+    report = poll_once(store, config, all_feeds=True)
+    assert (report.new_articles, report.updated_articles) == (1, 1)
+    assert store.count("articles") == 3
+
+
+def test_failures_are_recorded_and_never_stop_other_feeds(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    (feed_dir / "good.xml").write_text(rss(ITEMS))
+    (feed_dir / "page.xml").write_text("<!DOCTYPE html><html><body>Welcome</body></html>")
+    (feed_dir / "empty.xml").write_text("")
+    (feed_dir / "broken.xml").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00garbage")
+
+    def server_error(handler: BaseHTTPRequestHandler) -> bool:
+        send(handler, 500, b"oops")
+        return True
+
+    server.routes["/error.xml"] = server_error
+    with socket.socket() as sock:  # a port with nothing listening
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]
+    feeds = [
+        {"url": server.url("good.xml")}, {"url": server.url("page.xml")}, {"url": server.url("empty.xml")},
+        {"url": server.url("broken.xml")}, {"url": server.url("error.xml")},
+        {"url": server.url("missing.xml")}, {"url": f"http://127.0.0.1:{dead_port}/feed"},
+        {"url": "http://no-such-host.invalid/feed"},
+    ]
+    config_path = write_config(tmp_path / "feeds.yaml", feeds)
+    config = load_config(config_path)
+    store = Store.open(config.settings.database)
+    report = poll_once(store, config, all_feeds=True)
+    assert (report.ok, report.failed, report.new_articles) == (1, 7, 3)
+    errors = {r["url"].rsplit("/", 1)[-1]: (r["last_error_step"], r["last_error"]) for r in store.feed_stats()}
+    assert errors["page.xml"] == ("while parsing", "not a feed: the server sent an HTML page")
+    assert errors["empty.xml"] == ("while parsing", "empty body")
+    assert errors["error.xml"] == ("bad HTTP status", "HTTP 500 Internal Server Error")
+    assert errors["missing.xml"][1] == "HTTP 404 Not Found"
+    by_url = {r["url"]: r for r in store.feed_stats()}
+    refused = by_url[f"http://127.0.0.1:{dead_port}/feed"]
+    assert refused["last_error_step"] in ("while fetching", "while connecting") and refused["last_error"]
+    dns = by_url["http://no-such-host.invalid/feed"]
+    assert dns["error_count"] == 1 and dns["last_error"]
+    # Polled again, failing feeds count errors in a row.
+    poll_once(store, config, all_feeds=True)
+    assert {r["error_count"] for r in store.feed_stats() if r["url"].endswith("error.xml")} == {2}
+
+
+def test_private_addresses_refused_by_default(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+    (feed_dir / "a.xml").write_text(rss(ITEMS))
+    config_path = write_config(tmp_path / "feeds.yaml", [{"url": server.url("a.xml")}],
+                               allow_private_addresses=False)
+    config = load_config(config_path)
+    store = Store.open(config.settings.database)
+    report = poll_once(store, config, all_feeds=True)
+    assert report.failed == 1
+    assert not server.requests  # refused before a single request
+    assert re.search("private|non-public", store.feed_stats()[0]["last_error"])

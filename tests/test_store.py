@@ -1,0 +1,180 @@
+"""store.py: a real SQLite file; migrations, one copy per article, clear errors."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor import store as store_module
+from monitor.config import FeedConfig
+from monitor.errors import StoreError
+from monitor.parse import Entry, content_hash
+from monitor.store import SCHEMA_VERSION, FeedUpdate, Store
+
+T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
+
+
+def entry(guid: str, title: str = "Title", text: str = "Body", url: str | None = None) -> Entry:
+    return Entry(
+        guid=guid, url=url or f"https://n.example/{guid}", link=url or f"https://n.example/{guid}",
+        title=title, text=text, html=f"<p>{text}</p>", published=T0, published_estimated=False,
+        language="en", language_source="feed", author=None, content_hash=content_hash(title, text),
+    )
+
+
+def ok_update(now: datetime = T0) -> FeedUpdate:
+    return FeedUpdate(
+        polled_at=now, status="ok", http_status=200, next_due=now + timedelta(minutes=30),
+        error_count=0, etag='"v1"', last_modified=None, body_hash="h", ttl_seconds=None,
+        max_age_seconds=None, retry_after=None,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store.open(tmp_path / "db" / "monitor.db")
+    s.sync_feeds([FeedConfig(url="https://a.example/rss", name="A"), FeedConfig(url="https://b.example/rss")])
+    return s
+
+
+def test_fresh_database_is_migrated_and_configured(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "monitor.db"
+    with Store.open(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        versions = [r["version"] for r in s.query("SELECT version FROM schema_migrations ORDER BY version")]
+        assert versions == list(range(1, SCHEMA_VERSION + 1))
+        assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert {"feeds", "articles", "stories", "fetch_log", "articles_fts"} <= set(s.db.table_names())
+        # Datasette and sqlite-utils see the full-text index with no extra step.
+        assert s.db["articles"].detect_fts() == "articles_fts"
+        assert s.migrate() == []  # idempotent
+
+
+def test_older_database_migrates_when_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 1)
+    with Store.open(path) as old:
+        old.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        assert old.schema_version() == 1
+    monkeypatch.undo()
+    with Store.open(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        assert [f.url for f in s.feeds()] == ["https://a.example/rss"]
+
+
+def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this monitor"):
+        Store.open(path)
+
+
+def test_articles_are_stored_once_and_updated_in_place(store: Store) -> None:
+    a, b = store.feeds()
+    counts = store.record_poll(a, ok_update(), [entry("1"), entry("2")], url=a.url, duration_ms=5, size=10)
+    assert (counts.new, counts.updated, counts.unchanged) == (2, 0, 0)
+    # Seen again: nothing new.
+    counts = store.record_poll(a, ok_update(), [entry("1"), entry("2")], url=a.url, duration_ms=5, size=10)
+    assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 2)
+    # Content changed under the same GUID: updated, not duplicated; its FTS entry follows.
+    counts = store.record_poll(a, ok_update(), [entry("1", title="Corrected title")], url=a.url,
+                               duration_ms=5, size=10)
+    assert (counts.new, counts.updated) == (0, 1)
+    assert store.count("articles") == 2
+    assert [r["title"] for r in store.search("Corrected")] == ["Corrected title"]
+    # The same canonical URL from another feed: stored once.
+    counts = store.record_poll(b, ok_update(), [entry("other-guid", url="https://n.example/1")],
+                               url=b.url, duration_ms=5, size=10)
+    assert counts.new == 0 and store.count("articles") == 2
+    assert store.count("fetch_log") == 4
+
+
+def test_failed_poll_keeps_articles_and_counts_errors(store: Store) -> None:
+    a = store.feeds()[0]
+    store.record_poll(a, ok_update(), [entry("1")], url=a.url, duration_ms=5, size=10)
+    failing = replace(ok_update(), status="error", http_status=500, error_count=3,
+                      error="HTTP 500 Internal Server Error", error_step="bad HTTP status")
+    store.record_poll(a, failing, [], url=a.url, duration_ms=5, size=None)
+    row = store.feed_stats()[0]
+    assert row["error_count"] == 3 and row["last_error"] == "HTTP 500 Internal Server Error"
+    assert row["last_error_step"] == "bad HTTP status" and row["articles"] == 1
+
+
+def test_sync_feeds_marks_removed_feeds_inactive(store: Store) -> None:
+    store.sync_feeds([FeedConfig(url="https://b.example/rss")])
+    assert [f.url for f in store.feeds()] == ["https://b.example/rss"]
+    assert len(store.feeds(active_only=False)) == 2
+
+
+def test_export_and_search(store: Store) -> None:
+    a = store.feeds()[0]
+    store.record_poll(a, ok_update(), [entry("1", "Ataque en Moscú", "Crocus City Hall")], url=a.url,
+                      duration_ms=1, size=1)
+    rows = list(store.export_articles())
+    assert rows[0]["published"] == "2025-03-22T18:00:00Z" and rows[0]["story_id"] is None
+    assert list(store.export_articles(since=T0 + timedelta(days=1))) == []
+    assert store.search("crocus")[0]["title"] == "Ataque en Moscú"
+    assert store.search('unbalanced "quote') == []  # bad FTS syntax is not an error
+
+
+def test_corrupt_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.db"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="not a usable SQLite database"):
+        Store.open(path)
+
+
+def test_locked_database_is_a_clear_error_with_no_partial_write(store: Store, tmp_path: Path) -> None:
+    a = store.feeds()[0]
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    store.db.execute("PRAGMA busy_timeout = 100")
+    with pytest.raises(StoreError, match="locked"):
+        store.record_poll(a, ok_update(), [entry("1")], url=a.url, duration_ms=1, size=1)
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    assert store.count("articles") == 0
+
+
+def test_write_failure_mid_poll_rolls_back(store: Store) -> None:
+    a = store.feeds()[0]
+    bad = replace(entry("2"), title=None)  # type: ignore[arg-type]  # violates NOT NULL
+    with pytest.raises(StoreError):
+        store.record_poll(a, ok_update(), [entry("1"), bad], url=a.url, duration_ms=1, size=1)
+    assert store.count("articles") == 0 and store.count("fetch_log") == 0
+
+
+def test_read_only_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "ro.db"
+    Store.open(path).close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)]).returncode != 0:
+        path.chmod(0o444)
+        if path.stat().st_mode & 0o200 or _can_write(path):
+            pytest.skip("cannot make a file read-only here (root without chattr)")
+    try:
+        with pytest.raises(StoreError, match="read-only|readonly|unable to open|cannot"):
+            s = Store.open(path)
+            s.sync_feeds([FeedConfig(url="https://a.example/rss")])
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+def _can_write(path: Path) -> bool:
+    try:
+        with open(path, "ab"):
+            return True
+    except OSError:
+        return False

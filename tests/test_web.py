@@ -1,0 +1,600 @@
+"""`monitor serve`: every route over HTTP against a real server process on a real SQLite
+file; bad input answers 4xx; pages keep answering while a writer works; Atom validates;
+`monitor run` serves the daemon's metrics."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import feedparser
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from monitor.config import FeedConfig, load_config
+from monitor.errors import ConfigError
+from monitor.feedserver import FeedServer
+from monitor.metrics import metrics_address
+from monitor.parse import Entry
+from monitor.store import FeedState, FeedUpdate, Store
+from monitor.timeutil import iso, utcnow
+from monitor.web import serve_address
+from monitor.web_views import BadRequest, day_window, group_articles, hourly_counts, safe_url
+
+from .conftest import rss, write_config
+
+DAY = "2024-03-22"
+ZONE = "Europe/Paris"  # UTC+1 on that day: 08:30Z shows as 09:30
+XSS_TITLE = (
+    "<script>document.body.setAttribute('data-pwned','script')</script>Evil "
+    "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\"> headline"
+)
+
+
+def at(hour: int, minute: int = 0, day: str = DAY) -> datetime:
+    return datetime.fromisoformat(f"{day}T{hour:02d}:{minute:02d}:00+00:00")
+
+
+def entry(guid: str, title: str, published: datetime, language: str, url: str | None = None) -> Entry:
+    text = f"{title}. Body of {guid}."
+    return Entry(
+        guid=guid,
+        url=url if url is not None else f"https://news.example/{guid}",
+        link=url if url is not None else f"https://news.example/{guid}",
+        title=title,
+        text=text,
+        html=f"<p>{text}</p>",
+        published=published,
+        published_estimated=False,
+        language=language,
+        language_source="feed",
+        author=None,
+        content_hash=hashlib.sha256(f"{guid}{title}".encode()).hexdigest(),
+    )
+
+
+def store_entries(store: Store, feed: FeedState, entries: list[Entry], *, error: str | None = None) -> None:
+    """Store entries the way a poll does (record_poll), with a chosen outcome."""
+    now = utcnow()
+    update = FeedUpdate(
+        polled_at=now,
+        status="error" if error else "ok",
+        http_status=503 if error else 200,
+        next_due=now + timedelta(minutes=30),
+        error_count=3 if error else 0,
+        etag=None,
+        last_modified=None,
+        body_hash=None,
+        ttl_seconds=None,
+        max_age_seconds=None,
+        retry_after=None,
+        error=error,
+        error_step="bad HTTP status" if error else None,
+    )
+    store.record_poll(feed, update, entries, url=feed.url, duration_ms=120, size=1000)
+
+
+@dataclass
+class Built:
+    db: Path
+    config: Path
+    ids: dict[str, int]
+
+
+def build_database(folder: Path) -> Built:
+    """Feeds, articles (stored as a poll stores them) and stories (rows as the stories
+    stage writes them), covering every view: multi-language, copies, merged, XSS, failing."""
+    config = folder / "feeds.yaml"
+    feeds = [
+        FeedConfig("https://lemonde.example/rss", name="Le Monde", language="fr", tags=("world", "france")),
+        FeedConfig("https://bbc.example/rss", name="BBC", language="en", tags=("world", "uk")),
+        FeedConfig("https://spiegel.example/rss", name="Der Spiegel", language="de", tags=("germany",)),
+        FeedConfig("https://evil.example/rss", name="Evil <b>feed</b>", language="en", tags=("xss",)),
+        FeedConfig("https://down.example/rss", name="Down feed", language="en"),
+    ]
+    write_config(
+        config,
+        [{"url": f.url, "name": json.dumps(f.name), "language": f.language} for f in feeds],
+        timezone=ZONE,
+        database="monitor.db",
+    )
+    db = folder / "monitor.db"
+    recent = utcnow() - timedelta(hours=1)
+    with Store.open(db) as store:
+        store.sync_feeds(feeds)
+        by_url = {f.url: f for f in store.feeds()}
+        with store.transaction():  # tags as the config would give them
+            for f in feeds:
+                store.db.execute("UPDATE feeds SET tags = ? WHERE url = ?", [json.dumps(list(f.tags)), f.url])
+        by_url = {f.url: f for f in store.feeds()}
+        monde, bbc, spiegel, evil, down = (by_url[f.url] for f in feeds)
+        store_entries(
+            store,
+            bbc,
+            [
+                entry("bbc-summit", "Summit in Geneva ends with an agreement", at(8, 30), "en"),
+                entry("bbc-vote-1", "Local election: early results", at(11), "en"),
+                entry("bbc-vote-2", "Local election: final results", at(15), "en"),
+                entry("bbc-recent", "Storm reaches the coast", recent - timedelta(hours=1), "en"),
+            ],
+        )
+        store_entries(
+            store,
+            monde,
+            [
+                entry("monde-summit", "Le sommet de Genève se conclut par un accord", at(9), "fr"),
+                entry("monde-recent", "La tempête atteint la côte", recent, "fr"),
+            ],
+        )
+        store_entries(store, spiegel, [entry("spiegel-summit", "Gipfel in Genf endet mit Einigung", at(10), "de")])
+        store_entries(
+            store,
+            evil,
+            [
+                entry("evil-copy", "Summit in Geneva ends with an agreement", at(12), "en"),
+                entry("evil-xss", XSS_TITLE, at(13), "en", url="javascript:document.body.setAttribute('x','1')"),
+            ],
+        )
+        store_entries(store, down, [], error="503 Service Unavailable")
+        art = {r["guid"]: r["id"] for r in store.query("SELECT id, guid FROM articles")}
+        with store.transaction():
+            columns = store.web_columns("articles")
+            for column, kind in (("story_similarity", "REAL"), ("story_reason", "TEXT")):
+                if column not in columns:  # as the stories stage may record them
+                    store.db.execute(f"ALTER TABLE articles ADD COLUMN {column} {kind}")
+
+            def story(articles: list[str], headline: str, merged_into: int | None = None) -> int:
+                cursor = store.db.execute(
+                    "INSERT INTO stories (first_seen, last_seen, headline_article_id, n_articles, "
+                    "merged_into, entities) VALUES (?, ?, ?, ?, ?, ?)",
+                    [iso(at(8)), iso(at(20)), art[headline], len(articles), merged_into, '["Geneva", "2024"]'],
+                )
+                sid = int(cursor.lastrowid or 0)
+                for guid in articles:
+                    store.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", [sid, art[guid]])
+                return sid
+
+            summit = story(["bbc-summit", "monde-summit", "spiegel-summit", "evil-copy"], "bbc-summit")
+            vote = story(["bbc-vote-1", "bbc-vote-2"], "bbc-vote-1")
+            xss = story(["evil-xss"], "evil-xss")
+            merged = story([], "bbc-summit", merged_into=summit)
+            storm = story(["bbc-recent", "monde-recent"], "bbc-recent")
+            store.db.execute(
+                "UPDATE articles SET duplicate_of = ? WHERE id = ?", [art["bbc-summit"], art["evil-copy"]]
+            )
+            store.db.execute(
+                "UPDATE articles SET story_similarity = 0.8123, story_reason = 'similarity 0.81, 2 shared' "
+                "WHERE id = ?",
+                [art["monde-summit"]],
+            )
+    ids = {"summit": summit, "vote": vote, "xss": xss, "merged": merged, "storm": storm, **art}
+    ids.update({f"feed:{f.name}": f.id for f in (monde, bbc, spiegel, evil, down)})
+    return Built(db=db, config=config, ids=ids)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class WebServer:
+    """A real `monitor serve` process on a free port; stopped with SIGTERM."""
+
+    def __init__(self, config: Path, db: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "-v", "--config", str(config), "--db", str(db), "serve",
+             "--port", str(self.port)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited: {self.process.communicate()[0]}")
+            try:
+                if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise AssertionError("server did not answer /healthz within 30 s")
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return httpx.get(self.base + path, timeout=10, follow_redirects=False, **kwargs)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            output, _ = self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            output, _ = self.process.communicate()
+        return output
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebServer, Built]]:
+    built = build_database(tmp_path_factory.mktemp("web"))
+    server = WebServer(built.config, built.db)
+    try:
+        yield server, built
+    finally:
+        server.stop()
+
+
+# --- pure parts --------------------------------------------------------------------------
+
+
+def test_day_window_is_the_local_day_in_utc() -> None:
+    window = day_window("2024-03-31", ZoneInfo(ZONE), utcnow())  # clocks change that night
+    assert iso(window.start) == "2024-03-30T23:00:00Z"
+    assert iso(window.end) == "2024-03-31T22:00:00Z"
+    assert len(hourly_counts([], window)) == 23
+    for bad in ("2024-13-45", "yesterday", "0001-01-01", "2024-02-30", "9999-12-31"):
+        with pytest.raises(BadRequest):
+            day_window(bad, ZoneInfo(ZONE), utcnow())
+
+
+def test_safe_url_keeps_only_web_links() -> None:
+    assert safe_url("https://a.example/x?y=1") == "https://a.example/x?y=1"
+    for bad in ("javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,x", "//a.example", "", None):
+        assert safe_url(bad) is None
+
+
+def test_copies_fold_under_their_original_even_in_chains_and_cycles() -> None:
+    zone = ZoneInfo("UTC")
+    rows = [
+        {"id": 1, "title": "a", "language": "en", "published": "2024-01-01T00:00:00Z", "duplicate_of": None},
+        {"id": 2, "title": "b", "language": "en", "published": "2024-01-01T01:00:00Z", "duplicate_of": 1},
+        {"id": 3, "title": "c", "language": "en", "published": "2024-01-01T02:00:00Z", "duplicate_of": 2},
+        {"id": 4, "title": "d", "language": "fr", "published": "2024-01-01T03:00:00Z", "duplicate_of": 5},
+        {"id": 5, "title": "e", "language": "fr", "published": "2024-01-01T04:00:00Z", "duplicate_of": 4},
+    ]
+    groups = group_articles(rows, zone, preferred=["fr"])
+    assert [g["language"] for g in groups] == ["fr", "en"]
+    en = groups[1]["articles"]
+    assert [a["id"] for a in en] == [1] and [c["id"] for c in en[0]["copies"]] == [2, 3]
+    assert sorted(a["id"] for a in groups[0]["articles"]) == [4, 5]  # a cycle stays flat
+    assert en[0]["copies"][1]["why"]["hours_after_first_report"] == 2.0
+
+
+def test_web_settings_are_checked(tmp_path: Path) -> None:
+    config = tmp_path / "feeds.yaml"
+    config.write_text("web:\n  port: 9000\n  metrics_port: 9100\n", encoding="utf-8")
+    loaded = load_config(config)
+    assert serve_address(loaded, None, None) == ("127.0.0.1", 9000)
+    assert serve_address(loaded, "0.0.0.0", 8081) == ("0.0.0.0", 8081)
+    assert metrics_address(loaded) == ("127.0.0.1", 9100)
+    for text in ("web:\n  port: high\n", "web:\n  colour: blue\n", "web:\n  metrics_port: 70000\n"):
+        config.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError):
+            serve_address(load_config(config), None, None)
+            metrics_address(load_config(config))
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def test_stories_page_ranks_the_day_and_filters(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+    response = server.get(f"/?day={DAY}")
+    assert response.status_code == 200
+    html = response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'none'")
+    assert "<script" not in html  # no JavaScript at all
+    summit, vote, xss = (f'id="story-{built.ids[k]}"' for k in ("summit", "vote", "xss"))
+    assert html.index(summit) < html.index(vote) < html.index(xss)  # ranked by outlets, then articles
+    assert "Summit in Geneva ends with an agreement" in html
+    assert "first: BBC" in html and ">2024-03-22 09:30</time>" in html  # local time of 08:30Z
+    assert '<span class="lang">de</span><span class="lang">en</span><span class="lang">fr</span>' in html
+    assert f'id="story-{built.ids["merged"]}"' not in html
+    assert "4 outlets" in html and "<polyline" in html
+
+    only_fr = server.get(f"/?day={DAY}&lang=fr").text
+    assert summit in only_fr and vote not in only_fr
+    assert vote in server.get(f"/?day={DAY}&tag=uk").text
+    assert summit not in server.get(f"/?day={DAY}&tag=germany&lang=en&feed={built.ids['feed:BBC']}").text
+    searched = server.get(f"/?day={DAY}&q=Genf").text
+    assert summit in searched and vote not in searched
+    assert server.get(f"/?day={DAY}&q=%22unbalanced").status_code == 200  # not FTS syntax: words
+
+    empty = server.get("/?day=2024-03-25")
+    assert empty.status_code == 200 and "No stories on this day" in empty.text
+    assert 'href="/?day=2024-03-22"' in empty.text  # points at the last day with stories
+    assert server.get("/").status_code == 200  # today
+
+
+def test_feed_strings_are_escaped(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+    html = server.get(f"/?day={DAY}").text + server.get(f"/stories/{built.ids['xss']}").text
+    assert "<script>document" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;document.body.setAttribute(" in html
+    assert "javascript:" not in html  # the link is dropped, the title kept as text
+    feeds = server.get("/feeds").text
+    assert "Evil &lt;b&gt;feed&lt;/b&gt;" in feeds and "Evil <b>" not in feeds
+
+
+def test_story_page_groups_by_language_folds_copies_and_says_why(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+    response = server.get(f"/stories/{built.ids['summit']}")
+    assert response.status_code == 200
+    html = response.text
+    assert 'id="headline" lang="en">Summit in Geneva ends with an agreement</h1>' in html
+    assert "first reported by <strong>BBC</strong>" in html
+    for code in ("en", "fr", "de"):
+        assert f'id="lang-{code}"' in html
+    copy = html.index(f'id="article-{built.ids["evil-copy"]}"')
+    original = html.index(f'id="article-{built.ids["bbc-summit"]}"')
+    details = html.index('<details class="copies">')
+    assert original < details < copy and "1 copy" in html
+    assert "similarity 0.812" in html and "similarity 0.81, 2 shared" in html
+    assert "0.5 h after the first report" in html  # Le Monde, 30 minutes after the BBC
+    assert "first report<" in html
+    assert "Names and numbers: Geneva, 2024" in html
+
+    merged = server.get(f"/stories/{built.ids['merged']}")
+    assert merged.status_code == 301 and merged.headers["location"] == f"/stories/{built.ids['summit']}"
+
+
+def test_feeds_page_shows_health(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+    html = server.get("/feeds").text
+    row = html[html.index(f'id="feed-{built.ids["feed:Down feed"]}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'class="failing"' in row
+    assert "bad HTTP status: 503 Service Unavailable" in row
+    assert '<td class="num">3</td>' in row and "error (503)" in row
+    assert "5 feeds, 1 failing" in html
+    assert server.get("/static/style.css").headers["content-type"].startswith("text/css")
+
+
+# --- API ---------------------------------------------------------------------------------
+
+
+def test_api_stories_story_articles_feeds(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+    stories = server.get(f"/api/stories?day={DAY}&per_page=2").json()
+    assert stories["total"] == 3 and stories["timezone"] == ZONE
+    assert [s["id"] for s in stories["stories"]] == [built.ids["summit"], built.ids["vote"]]
+    top = stories["stories"][0]
+    assert top["languages"] == ["de", "en", "fr"] and top["n_outlets"] == 4
+    assert top["first_report"]["outlet"] == "BBC" and top["first_report"]["published"] == "2024-03-22T08:30:00Z"
+    assert sum(top["hourly"]) == 4 and top["hourly"][9] == 1  # 08:30Z is 09:xx in Paris
+    page2 = server.get(f"/api/stories?day={DAY}&per_page=2&page=2").json()
+    assert [s["id"] for s in page2["stories"]] == [built.ids["xss"]]
+
+    story = server.get(f"/api/stories/{built.ids['summit']}").json()
+    by_language = {g["language"]: g["articles"] for g in story["groups"]}
+    assert by_language["en"][0]["copies"][0]["id"] == built.ids["evil-copy"]
+    assert by_language["fr"][0]["why"]["similarity"] == 0.812
+    redirect = server.get(f"/api/stories/{built.ids['merged']}")
+    assert redirect.status_code == 301 and redirect.headers["location"].endswith(f"/{built.ids['summit']}")
+
+    articles = server.get("/api/articles?lang=fr&per_page=1").json()
+    assert articles["total"] == 2 and articles["articles"][0]["title"] == "La tempête atteint la côte"
+    in_story = server.get(f"/api/articles?story={built.ids['vote']}").json()
+    assert {a["id"] for a in in_story["articles"]} == {built.ids["bbc-vote-1"], built.ids["bbc-vote-2"]}
+    assert server.get("/api/articles?q=Genève&since=2024-03-22&until=2024-03-23").json()["total"] == 1
+    assert server.get("/api/articles?tag=xss").json()["articles"][1]["url"] is None  # javascript: dropped
+
+    feeds = {f["name"]: f for f in server.get("/api/feeds").json()}
+    assert feeds["Down feed"]["error_streak"] == 3 and feeds["Down feed"]["last_http_status"] == 503
+    assert feeds["BBC"]["tags"] == ["world", "uk"] and len(feeds["BBC"]["daily"]) == 7
+
+    spec = server.get("/openapi.json").json()
+    assert {"/api/stories", "/api/stories/{story_id}", "/api/articles", "/api/feeds", "/stories.atom"} <= set(
+        spec["paths"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/stories/999999", 404, "no story 999999"),
+        ("/stories/abc", 400, "story_id"),
+        ("/stories/99999999999999999999999", 400, "story_id"),
+        ("/stories/0", 400, "story_id"),
+        ("/?day=2024-13-45", 400, "bad day"),
+        ("/?day=yesterday", 400, "YYYY-MM-DD"),
+        ("/?day=0001-01-01", 400, "year"),
+        ("/?page=99999999999999", 400, "page"),
+        ("/?page=-1", 400, "page"),
+        (f"/?day={DAY}&page=7", 404, "past the last page"),
+        ("/?lang=english!!", 400, "bad language"),
+        ("/?feed=abc", 400, "feed"),
+        ("/?q=a%01b", 400, "control characters"),
+        ("/nowhere", 404, "nothing at /nowhere"),
+        ("/api/stories/999999", 404, "no story"),
+        ("/api/stories?per_page=100000", 400, "per_page"),
+        ("/api/stories?day=2024-02-30", 400, "no such date"),
+        ("/api/articles?since=the-other-day", 400, "bad since"),
+        ("/api/articles?page=2", 404, "past the last page"),
+        ("/stories.atom?lang=xx-long-code", 400, "bad language"),
+    ],
+)
+def test_bad_input_is_a_clear_4xx(site: tuple[WebServer, Built], path: str, status: int, words: str) -> None:
+    server, _ = site
+    response = server.get(path)
+    assert response.status_code == status, response.text
+    assert words in response.text
+    if path.startswith(("/api/", "/stories.atom")):
+        assert words in response.json()["error"]
+    else:
+        assert response.headers["content-type"].startswith("text/html")
+
+
+# --- Atom, health, metrics ---------------------------------------------------------------
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
+
+
+def check_atom(document: bytes) -> list[ET.Element]:
+    """The RFC 4287 rules a feed reader relies on (§4.1.1 feed, §4.1.2 entry, §3.3 dates)."""
+    import re
+
+    root = ET.fromstring(document)
+    assert root.tag == ATOM + "feed"
+    for name in ("id", "title", "updated"):
+        assert len(root.findall(ATOM + name)) == 1, name
+    assert re.match(RFC3339, root.findtext(ATOM + "updated") or "")
+    assert root.find(ATOM + "author/" + ATOM + "name") is not None  # so entries need none
+    assert any(link.get("rel") == "self" for link in root.findall(ATOM + "link"))
+    entries = root.findall(ATOM + "entry")
+    ids = [e.findtext(ATOM + "id") for e in entries]
+    assert len(set(ids)) == len(ids)
+    for e in entries:
+        for name in ("id", "title", "updated"):
+            assert len(e.findall(ATOM + name)) == 1, name
+        assert re.match(RFC3339, e.findtext(ATOM + "updated") or "")
+        assert (e.findtext(ATOM + "id") or "").startswith("http://127.0.0.1:")
+        alternates = [link for link in e.findall(ATOM + "link") if link.get("rel", "alternate") == "alternate"]
+        assert len(alternates) == 1
+        content = e.find(ATOM + "content")
+        assert content is not None and content.get("type") == "html"
+    return entries
+
+
+def test_atom_feeds_parse_and_follow_rfc_4287(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+    response = server.get("/stories.atom")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    entries = check_atom(response.content)
+    assert len(entries) == 1  # only the storm is in the last 24 hours
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo and parsed.version == "atom10"
+    assert parsed.entries[0].title == "Storm reaches the coast"
+    assert parsed.entries[0].link.endswith(f"/stories/{built.ids['storm']}")
+    assert "2 articles from 2 outlets in en, fr" in parsed.entries[0].content[0].value
+
+    for query, expected in (("?tag=world", 1), ("?tag=germany", 0), ("?q=tempête", 1), ("?q=Genf", 0)):
+        feed = server.get("/stories.atom" + query)
+        assert feed.status_code == 200
+        assert len(check_atom(feed.content)) == expected, query
+        assert not feedparser.parse(feed.content).bozo
+
+
+def test_healthz_and_metrics(site: tuple[WebServer, Built]) -> None:
+    server, _ = site
+    health = server.get("/healthz").json()
+    assert health["status"] == "ok" and health["schema_version"] >= 1
+    text = server.get("/metrics").text
+    families = {f.name: f for f in text_string_to_metric_families(text)}
+    value = {f.name: f.samples[0].value for f in families.values() if f.samples}
+    assert value["monitor_db_up"] == 1 and value["monitor_db_articles"] == 10
+    assert value["monitor_db_stories"] == 4  # the merged one does not count
+    streaks = {s.labels["feed"]: s.value for s in families["monitor_feed_error_streak"].samples}
+    assert streaks["https://down.example/rss"] == 3 and streaks["https://bbc.example/rss"] == 0
+    polls = {s.labels["outcome"]: s.value for s in families["monitor_db_polls"].samples}
+    assert polls == {"ok": 4, "error": 1}
+    requests = [s for s in families["monitor_web_requests"].samples if s.name.endswith("_total")]
+    assert any(s.labels["route"] == "/healthz" and s.labels["status"] == "200" for s in requests)
+
+
+def test_pages_answer_while_the_daemon_writes(tmp_path: Path) -> None:
+    built = build_database(tmp_path)
+    server = WebServer(built.config, built.db)
+    stop = threading.Event()
+    written = []
+
+    def writer() -> None:
+        with Store.open(built.db) as store:
+            feed = store.feeds()[0]
+            n = 0
+            while not stop.is_set() and n < 400:
+                n += 1
+                entries = [entry(f"w{n}-{i}", f"Written {n} {i}", at(10), "fr") for i in range(5)]
+                store_entries(store, feed, entries)
+                with store.transaction():  # hold the write lock a while, as a long poll does
+                    store.db.execute("UPDATE feeds SET last_polled = ? WHERE id = ?", [iso(utcnow()), feed.id])
+                    time.sleep(0.02)
+                written.append(n)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        statuses = []
+        for _ in range(15):
+            for path in (f"/?day={DAY}", f"/stories/{built.ids['summit']}", "/feeds", "/api/articles", "/metrics"):
+                statuses.append(server.get(path).status_code)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        output = server.stop()
+    assert written, "the writer stored nothing"
+    assert set(statuses) == {200}, output
+    with sqlite3.connect(built.db) as conn:  # and the server wrote nothing of its own
+        assert conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 10 + 5 * len(written)
+
+
+def test_serve_refuses_a_missing_database(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [])
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "--config", str(config), "serve", "--port", str(free_port())],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert "no database here" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_daemon_serves_its_metrics(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+    (feed_dir / "a.xml").write_text(
+        rss([{"title": "One", "link": "https://n.example/1", "guid": "g1",
+              "pubDate": "Fri, 22 Mar 2024 10:00:00 GMT"}]),
+        encoding="utf-8",
+    )
+    port = free_port()
+    config = write_config(tmp_path / "feeds.yaml", [{"url": server.url("a.xml")}])
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write(f"web:\n  metrics_port: {port}\n")
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        samples: dict[tuple[str, str], float] = {}
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and samples.get(("monitor_polls_total", "ok"), 0) < 1:
+            time.sleep(0.2)
+            try:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+            except httpx.HTTPError:
+                continue
+            samples = {
+                (s.name, s.labels.get("outcome", s.labels.get("feed", ""))): s.value
+                for f in text_string_to_metric_families(text)
+                for s in f.samples
+            }
+        assert samples.get(("monitor_polls_total", "ok")) == 1, samples
+        assert samples[("monitor_articles_stored_total", "")] == 1
+        assert samples[("monitor_feed_error_streak", server.url("a.xml"))] == 0
+        assert samples[("monitor_poll_duration_seconds_count", "")] == 1
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            daemon.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            daemon.kill()
+            daemon.communicate()
