@@ -3,8 +3,10 @@ the real `monitor` command, and show what was stored (and the stories and the di
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +44,16 @@ def monitor(*args: str) -> None:
     subprocess.run([*MONITOR, *args], check=True)
 
 
+def summarize() -> None:
+    """What was stored, by language, read back through `monitor export`."""
+    out = subprocess.run([*MONITOR, "export"], check=True, capture_output=True, text=True).stdout
+    records = [json.loads(line) for line in out.splitlines()]
+    by_language = Counter(r["language"] or "??" for r in records)
+    feeds = len({r["feed_url"] for r in records})
+    print(f"\nstored {len(records)} articles from {feeds} feeds:")
+    print("  " + ", ".join(f"{lang} {n}" for lang, n in sorted(by_language.items())))
+
+
 def main() -> None:
     DB_DIR.mkdir(exist_ok=True)
     for stale in (DATABASE, DATABASE.with_suffix(".db-wal"), DATABASE.with_suffix(".db-shm")):
@@ -52,6 +64,7 @@ def main() -> None:
         monitor("init")
         monitor("poll", "--all")
         monitor("poll", "--all")  # the second pass costs nothing: every feed answers 304
+    summarize()
     monitor("search", "--limit", "3", "inflation")
     print(f"\nDone. The database is {DATABASE}; try:")
     print(f"  .venv/bin/monitor --config {CONFIG.relative_to(ROOT)} export | head")

@@ -22,7 +22,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from monitor.errors import ConfigError
 from monitor.urls import canonical_url, url_problem
 
-DEFAULT_USER_AGENT = "monitor/0.1 (self-hosted news monitor; +https://example.invalid/monitor)"
+DEFAULT_USER_AGENT = "monitor/0.1 (self-hosted news monitor)"
 FEED_KEYS = frozenset({"url", "name", "language", "interval", "tags", "allow_private_addresses"})
 SETTINGS_KEYS = frozenset(
     {
