@@ -125,7 +125,7 @@ class Daemon:
             await asyncio.shield(task)
         except asyncio.CancelledError:
             pass
-        except Exception:  # noqa: BLE001 - a job's failure must not end the daemon
+        except Exception:  # a job's failure must not end the daemon
             log.exception("event=job_failed job=%s", getattr(job, "__name__", job))
 
     # --- feeds ---------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""`monitor digest`: preview, write or send one day's digest."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from monitor.digest import (
+    DigestConfig,
+    build_digest,
+    due_day,
+    load_digest_config,
+    recipient_for,
+    render_digest,
+    send_digest_now,
+    write_digest_html,
+)
+from monitor.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from monitor.cli import Context
+
+
+def _day(value: str | None, cfg: DigestConfig) -> date:
+    if value is None:
+        now = utcnow()
+        return due_day(now, cfg) or now.astimezone(cfg.zone).date() - timedelta(days=1)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"bad date {value!r}: use YYYY-MM-DD", param_hint="--date") from None
+
+
+@click.command()
+@click.option("--date", "day_text", metavar="YYYY-MM-DD", help="The day (default: the latest digest due).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the HTML digest to this file instead of sending it.",
+)
+@click.option("--send", is_flag=True, help="Send it to every recipient not yet served that day.")
+@click.option("--recipient", help="Whose digest to show (languages, tags); default the first listed.")
+@click.pass_obj
+def digest(
+    obj: Context, day_text: str | None, output: Path | None, send: bool, recipient: str | None
+) -> None:
+    """Show, write (--output FILE.html) or send (--send) the daily digest of top stories.
+
+    Without --output or --send, prints the plain-text digest. Sending goes through the
+    same records as the daemon: a day's digest reaches each recipient once.
+    """
+    if output is not None and send:
+        raise click.UsageError("give --output or --send, not both")
+    config = obj.config
+    cfg = load_digest_config(config) or DigestConfig(timezone=config.settings.timezone)
+    day = _day(day_text, cfg)
+    with obj.store() as store:
+        if send:
+            for note in send_digest_now(store, config, day):
+                click.echo(note)
+            return
+        if output is not None:
+            path = write_digest_html(store, config, day, output, recipient=recipient)
+            click.echo(f"wrote the digest of {day} to {path}")
+            return
+        view = build_digest(
+            store, cfg, day, recipient_for(cfg, recipient), default_languages=config.settings.languages
+        )
+    text, _page = render_digest(view, cfg)
+    click.echo(text, nl=False)

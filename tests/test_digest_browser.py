@@ -1,0 +1,105 @@
+"""The HTML digest as a browser shows it: Debian's chromium, headless, driven by subprocess.
+
+The rendered DOM (--dump-dom: the document after scripts would have run) must hold the
+headlines in their scripts (Latin, Arabic, Chinese, Cyrillic) and show that no script from
+a feed ran. A control page proves that this harness does run scripts, so the check can fail.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from monitor.digest import DigestConfig, Recipient, build_digest, render_digest
+
+from .test_digest import DAY, IN_DAY, World, three_stories, world  # noqa: F401 - the fixture
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium); .ci/run installs it"
+)
+
+MARK = "document.documentElement.setAttribute('data-xss', 'ran')"
+ATTACKS = [
+    (f"<script>{MARK}</script>Markets calm after the vote", f'<img src="x" onerror="{MARK}">Lead text.'),
+    (f'Storm warning <img src=x onerror="{MARK}">', f'<svg onload="{MARK}"></svg><p>Rain.</p>'),
+    (f'<a href="javascript:{MARK}">Click</a> Bridge reopens', f'<body onload="{MARK}">Traffic resumes.'),
+]
+
+
+def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_digest_in_headless_chromium(world: World, tmp_path: Path) -> None:  # noqa: F811
+    three_stories(world)
+    for index, (title, text) in enumerate(ATTACKS):
+        article = world.article(
+            "Hostile Wire",
+            "en",
+            title,
+            IN_DAY + timedelta(minutes=index),
+            text=text,
+            url=f"javascript:{MARK}" if index == 0 else None,
+        )
+        world.story([article])
+    cfg = DigestConfig(timezone="Europe/Paris")
+    digest = build_digest(world.store, cfg, DAY, Recipient("reader@example.org", languages=("fr", "en")))
+    _text, page = render_digest(digest, cfg)
+    html = tmp_path / "digest.html"
+    html.write_text(page, encoding="utf-8")
+
+    control = tmp_path / "control.html"
+    control.write_text(f"<!DOCTYPE html><html><body><p>control</p><script>{MARK}</script></body></html>")
+    dumped = chromium("--dump-dom", control.as_uri(), profile=tmp_path / "profile-control")
+    assert 'data-xss="ran"' in dumped.stdout, "this chromium did not run the control page's script"
+
+    dumped = chromium("--dump-dom", html.as_uri(), profile=tmp_path / "profile-dom")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    dom = dumped.stdout
+    assert "data-xss" not in dom.split("<body", 1)[0], "a script from a feed ran"
+    for headline in (
+        "Un séisme frappe la côte",
+        "Local election results",
+        "Markets calm after the vote",
+        "Bridge reopens",
+    ):
+        assert headline in dom
+    for foreign in ("زلزال يضرب الساحل", "地震袭击海岸", "Землетрясение на побережье"):
+        assert foreign in dom  # link titles in Arabic, Chinese and Cyrillic
+    assert 'href="javascript' not in dom.lower() and "<script" not in dom.lower()
+
+    screenshot = tmp_path / "digest.png"
+    shot = chromium(
+        "--window-size=600,2400",
+        "--hide-scrollbars",
+        f"--screenshot={screenshot}",
+        html.as_uri(),
+        profile=tmp_path / "profile-shot",
+    )
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    data = screenshot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(data[16:20], "big") == 600  # the IHDR width: read at 600 px
