@@ -670,9 +670,8 @@ class Store:
         the words quoted (so 'C++ "half' searches rather than fails)."""
         try:
             return list(self.db.query(sql, [query, *params]))
-        except sqlite3.OperationalError as exc:
-            if "fts5" not in str(exc).lower() and "syntax" not in str(exc).lower():
-                raise StoreError(_describe(exc, self.path)) from None
+        except sqlite3.OperationalError:
+            pass  # not FTS5 syntax ('"half', 'a:b', 'AND'): the quoted words below
         terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
         if not terms:
             return []
@@ -865,9 +864,8 @@ class Store:
         """Like _web_fts, for SQL whose MATCH parameter sits between `before` and `after`."""
         try:
             return list(self.db.query(sql, [*before, query, *after]))
-        except sqlite3.OperationalError as exc:
-            if "fts5" not in str(exc).lower() and "syntax" not in str(exc).lower():
-                raise StoreError(_describe(exc, self.path)) from None
+        except sqlite3.OperationalError:
+            pass  # not FTS5 syntax ('"half', 'a:b', 'AND'): the quoted words below
         terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
         if not terms:
             return []
@@ -1120,6 +1118,14 @@ class Store:
             "ORDER BY day DESC, recipient LIMIT ?",
             [limit],
         )
+
+    def digest_latest_story_article(self) -> str | None:
+        """The publication time of the newest article that belongs to a live story."""
+        row = self.db.execute(
+            "SELECT MAX(a.published) FROM articles a JOIN stories s ON s.id = a.story_id "
+            "WHERE s.merged_into IS NULL"
+        ).fetchone()
+        return str(row[0]) if row and row[0] else None
 
     # --- fetching (issue 4) ------------------------------------------------------------
 
