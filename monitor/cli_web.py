@@ -1,0 +1,42 @@
+"""`monitor serve`: the read-only web views (pages, JSON API, Atom, /metrics)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import click
+
+from monitor.store import Store
+
+if TYPE_CHECKING:
+    from monitor.cli import Context
+
+log = logging.getLogger("monitor.web")
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default web.host, else 127.0.0.1).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port to listen on (default web.port, else 8080).",
+)
+@click.pass_obj
+def serve(obj: Context, host: str | None, port: int | None) -> None:
+    """Serve the stories, feeds, JSON API, Atom feeds and /metrics over HTTP, read-only.
+
+    Runs beside `monitor run` on the same database; it never writes to it.
+    """
+    import uvicorn
+
+    from monitor.web import create_app, serve_address
+
+    config = obj.config
+    address, number = serve_address(config, host, port)
+    Store.open(obj.db_path, readonly=True).close()  # refuse a missing or unmigrated database now
+    app = create_app(obj.db_path, config)
+    click.echo(f"serving http://{address}:{number}/ (database {obj.db_path}, read-only)", err=True)
+    log.info("event=web_started host=%s port=%d db=%s", address, number, obj.db_path)
+    uvicorn.run(app, host=address, port=number, log_config=None, access_log=False, server_header=False)

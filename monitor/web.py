@@ -1,0 +1,739 @@
+"""`monitor serve`: read-only web views over the store, beside the daemon.
+
+Server-rendered pages (Jinja2, no JavaScript), a JSON API under /api/ with an OpenAPI
+description at /openapi.json, Atom feeds of the top stories (RFC 4287, built with
+feedgen), /healthz and /metrics. The database is opened read-only for each request, so
+the daemon keeps writing (WAL) while pages are read; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from html import escape
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from feedgen.feed import FeedGenerator
+from jinja2 import Environment, PackageLoader, select_autoescape
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from monitor import __version__
+from monitor.config import Config
+from monitor.errors import ConfigError, MonitorError, StoreError
+from monitor.metrics import WebMetrics, web_registry
+from monitor.store import Store
+from monitor.timeutil import iso, parse_iso, parse_when, utcnow
+from monitor.web_views import (
+    BadRequest,
+    DayWindow,
+    StoryFilters,
+    check_language,
+    check_text,
+    day_window,
+    group_articles,
+    hourly_counts,
+    local_text,
+    safe_url,
+    sparkline_points,
+    story_summary,
+)
+
+log = logging.getLogger("monitor.web")
+
+STORIES_PER_PAGE = 30
+MAX_PAGE = 10_000
+MAX_ID = 2**63 - 1  # SQLite's largest integer: larger ids cannot exist
+ATOM_ENTRIES = 30
+
+# Strict: no scripts at all, styles only from our own stylesheet, forms only to us.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+API_DESCRIPTION = """Read-only views of what monitor stored: stories (articles about one event
+across outlets and languages), articles, and feeds. Times are ISO 8601 in UTC; `*_local`
+fields are in the configured time zone. Bad parameters answer 400 with
+`{"error": "..."}`; unknown ids answer 404."""
+
+
+# --- API models (they make the OpenAPI description) ---------------------------------------
+
+
+class FirstReport(BaseModel):
+    article_id: int | None
+    outlet: str | None
+    feed_id: int | None
+    title: str | None
+    url: str | None
+    language: str | None
+    published: str | None
+    published_local: str
+
+
+class DayFigures(BaseModel):
+    articles: int = Field(description="Articles of the story published in the window.")
+    outlets: int
+    languages: int
+    last_published: str | None
+
+
+class StorySummary(BaseModel):
+    rank: int
+    id: int
+    headline: str
+    headline_language: str | None
+    languages: list[str]
+    n_articles: int
+    n_outlets: int
+    first_published: str | None
+    last_published: str | None
+    first_report: FirstReport | None
+    day: DayFigures
+    entities: list[str | int | float]
+    hourly: list[int] = Field(description="Articles per hour of the day (local time).")
+    url: str
+
+
+class StoryPage(BaseModel):
+    day: str
+    timezone: str
+    start: str
+    end: str
+    page: int
+    per_page: int
+    total: int
+    stories: list[StorySummary]
+
+
+class StoryArticle(BaseModel):
+    id: int
+    title: str
+    url: str | None
+    language: str | None
+    outlet: str | None
+    feed_id: int | None
+    published: str | None
+    published_local: str
+    published_estimated: bool
+    duplicate_of: int | None
+    why: dict[str, Any] = Field(
+        description="Why it joined: similarity, shared names/numbers, reason (when the stories "
+        "stage records them), and hours after the first report."
+    )
+    copies: list[StoryArticle]
+
+
+class LanguageGroup(BaseModel):
+    language: str | None
+    articles: list[StoryArticle]
+
+
+class StoryDetail(BaseModel):
+    id: int
+    headline: str
+    languages: list[str]
+    n_articles: int
+    n_outlets: int
+    first_published: str | None
+    last_published: str | None
+    first_report: FirstReport | None
+    entities: list[str | int | float]
+    groups: list[LanguageGroup]
+
+
+class ArticleOut(BaseModel):
+    id: int
+    title: str
+    url: str | None
+    language: str | None
+    published: str
+    published_estimated: bool
+    first_seen: str
+    story_id: int | None
+    duplicate_of: int | None
+    feed_id: int
+    outlet: str | None
+
+
+class ArticlePage(BaseModel):
+    page: int
+    per_page: int
+    total: int
+    articles: list[ArticleOut]
+
+
+class FeedOut(BaseModel):
+    id: int
+    url: str
+    name: str | None
+    language: str | None
+    tags: list[str]
+    active: bool
+    gone: bool
+    last_polled: str | None
+    last_success: str | None
+    last_status: str | None
+    last_http_status: int | None
+    error_streak: int
+    last_error: str | None
+    last_error_step: str | None
+    last_error_at: str | None
+    next_due: str | None
+    articles: int
+    articles_per_day: float = Field(description="Mean articles first seen per day over the last 7 days.")
+    daily: list[int] = Field(description="Articles first seen per day, the last 7 days, oldest first.")
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}}
+
+
+# --- settings: the `web:` section of feeds.yaml -------------------------------------------
+
+WEB_KEYS = frozenset({"host", "port", "metrics_host", "metrics_port"})
+
+
+def serve_address(config: Config, host: str | None, port: int | None) -> tuple[str, int]:
+    """Where `monitor serve` listens: the options, else `web.host`/`web.port`, else
+    127.0.0.1:8080. Raises ConfigError for an unusable `web:` section."""
+    web = config.sections.get("web") or {}
+    if not isinstance(web, Mapping):
+        raise ConfigError(str(config.path), None, "'web' must be a mapping (host, port, metrics_port)")
+    unknown = sorted(str(k) for k in web if k not in WEB_KEYS)
+    if unknown:
+        raise ConfigError(
+            str(config.path),
+            None,
+            f"unknown key {unknown[0]!r} in web (expected one of: {', '.join(sorted(WEB_KEYS))})",
+        )
+    chosen_host = host or web.get("host") or "127.0.0.1"
+    chosen_port = port if port is not None else web.get("port", 8080)
+    if not isinstance(chosen_host, str) or not chosen_host.strip():
+        raise ConfigError(str(config.path), None, f"web.host: bad host {chosen_host!r}")
+    if not isinstance(chosen_port, int) or isinstance(chosen_port, bool) or not 1 <= chosen_port <= 65535:
+        raise ConfigError(str(config.path), None, f"web.port: bad port {chosen_port!r} (1-65535)")
+    return chosen_host.strip(), chosen_port
+
+
+# Query parameters shared by several routes (module level: FastAPI resolves them by name).
+DayQ = Annotated[str | None, Query(max_length=40, description="A day YYYY-MM-DD (local); default today.")]
+LangQ = Annotated[
+    str | None, Query(max_length=20, description="Only stories with articles in this language.")
+]
+TagQ = Annotated[str | None, Query(max_length=200, description="Only stories from feeds with this tag.")]
+FeedQ = Annotated[
+    int | None, Query(ge=1, le=MAX_ID, description="Only stories with articles of this feed id.")
+]
+TextQ = Annotated[str | None, Query(max_length=500, description="Full-text search (SQLite FTS5 syntax).")]
+PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
+
+
+# --- the application ----------------------------------------------------------------------
+
+
+@dataclass
+class WebContext:
+    db_path: Path
+    config: Config
+    zone: ZoneInfo
+    templates: Environment
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        store = Store.open(self.db_path, readonly=True)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def _templates(zone: ZoneInfo) -> Environment:
+    env = Environment(
+        loader=PackageLoader("monitor", "templates/web"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local_text(value, zone, fmt)
+    env.filters["safe_url"] = safe_url
+    env.globals["version"] = __version__
+    return env
+
+
+def _stylesheet() -> bytes:
+    return resources.files("monitor").joinpath("templates/web/style.css").read_bytes()
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path in ("/healthz", "/openapi.json")
+
+
+def create_app(db_path: Path, config: Config) -> FastAPI:
+    """The ASGI application over the database at `db_path` (opened read-only)."""
+    zone = ZoneInfo(config.settings.timezone)
+    ctx = WebContext(db_path=db_path, config=config, zone=zone, templates=_templates(zone))
+    web_metrics: WebMetrics = web_registry(ctx.store)
+    stylesheet = _stylesheet()
+    app = FastAPI(
+        title="monitor",
+        version=__version__,
+        description=API_DESCRIPTION,
+        docs_url=None,  # the interactive docs load scripts from elsewhere; the CSP forbids them
+        redoc_url=None,
+    )
+
+    def page(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        template = ctx.templates.get_template(name)
+        html = template.render(timezone=config.settings.timezone, **values)
+        return HTMLResponse(html, status_code=status)
+
+    def error_response(request: Request, status: int, message: str) -> Response:
+        if _wants_json(request) or request.url.path.endswith(".atom"):
+            return JSONResponse({"error": message}, status_code=status)
+        return page("error.html", status=status, status_code=status, message=message)
+
+    # -- errors: a clear 4xx for bad input, 503 when the database cannot be read ----------
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Response:
+        return error_response(request, 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error.get("loc", ())[1:]) or "request"
+            problems.append(f"{where}: {error.get('msg', 'invalid')}")
+        return error_response(request, 400, "bad parameter " + "; ".join(problems))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path}"
+        return error_response(request, exc.status_code, message)
+
+    @app.exception_handler(MonitorError)
+    async def store_error(request: Request, exc: MonitorError) -> Response:
+        log.error("event=web_store_error path=%s error=%r", request.url.path, str(exc))
+        return error_response(request, 503, f"the database cannot be read now: {exc}")
+
+    @app.middleware("http")
+    async def headers_and_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception("event=web_crash method=%s path=%s", request.method, request.url.path)
+            response = error_response(request, 500, "internal error (logged)")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        route = request.scope.get("route")
+        label = getattr(route, "path", None) or "unmatched"
+        web_metrics.requests.labels(route=label, status=str(response.status_code)).inc()
+        log.info(
+            "event=http_request method=%s path=%s status=%d ms=%.1f",
+            request.method,
+            request.url.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+        )
+        return response
+
+    # -- shared query parameters ----------------------------------------------------------
+
+    def filters_of(
+        day: str | None, lang: str | None, tag: str | None, feed: int | None, q: str | None
+    ) -> StoryFilters:
+        return StoryFilters(
+            day=day.strip() if day and day.strip() else None,
+            lang=check_language(lang),
+            tag=check_text("tag", tag),
+            feed=feed,
+            q=check_text("q", q, limit=500),
+        )
+
+    def ranked_stories(
+        store: Store, window: DayWindow, filters: StoryFilters, offset: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
+        hits = store.web_story_ids(
+            window.start_iso,
+            window.end_iso,
+            language=filters.lang,
+            tag=filters.tag,
+            feed_id=filters.feed,
+            query=filters.q,
+        )
+        chosen = hits[offset : offset + limit]
+        ids = [h["story_id"] for h in chosen]
+        stories = store.web_stories(ids)
+        hourly: dict[int, list[str]] = {i: [] for i in ids}
+        for row in store.web_published_times(ids, window.start_iso, window.end_iso):
+            hourly[row["story_id"]].append(row["published"])
+        result = []
+        for rank, hit in enumerate(chosen, start=offset + 1):
+            story = stories.get(hit["story_id"])
+            if story is None:
+                continue
+            summary = story_summary(rank, hit, story, zone)
+            summary["hourly"] = hourly_counts(hourly[hit["story_id"]], window)
+            summary["sparkline"] = sparkline_points(summary["hourly"])
+            summary["url"] = f"/stories/{story['id']}"
+            result.append(summary)
+        return result, len(hits)
+
+    def check_page(page_number: int, total: int, per_page: int) -> None:
+        last = max(1, math.ceil(total / per_page))
+        if page_number > last:
+            raise HTTPException(404, f"page {page_number} is past the last page ({last})")
+
+    def story_detail(story_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]] | int:
+        """The story's summary and its article groups, or the id it was merged into."""
+        with ctx.store() as store:
+            row = store.web_story(story_id)
+            seen = set()
+            while row is not None and row["merged_into"] is not None and row["id"] not in seen:
+                seen.add(row["id"])
+                row = store.web_story(row["merged_into"])
+            if row is None:
+                raise HTTPException(404, f"no story {story_id}")
+            if row["id"] != story_id:
+                return int(row["id"])
+            story = store.web_stories([story_id])[story_id]
+            articles = store.web_story_articles(story_id)
+        summary = story_summary(1, {}, story, zone)
+        preferred = [*config.settings.languages, summary["headline_language"] or ""]
+        groups = group_articles(articles, zone, preferred=preferred)
+        return summary, groups
+
+    # -- pages ----------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def stories_page(
+        day: DayQ = None,
+        lang: LangQ = None,
+        tag: TagQ = None,
+        feed: FeedQ = None,
+        q: TextQ = None,
+        page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
+    ) -> HTMLResponse:
+        filters = filters_of(day, lang, tag, feed, q)
+        window = day_window(filters.day, zone, utcnow())
+        with ctx.store() as store:
+            stories, total = ranked_stories(
+                store, window, filters, (page_number - 1) * STORIES_PER_PAGE, STORIES_PER_PAGE
+            )
+            check_page(page_number, total, STORIES_PER_PAGE)
+            facets = store.web_facets()
+            latest = None if total else store.web_latest_published(window.start_iso)
+        latest_day = local_text(latest, zone, "%Y-%m-%d") if latest else None
+        pages = max(1, math.ceil(total / STORIES_PER_PAGE))
+        return page(
+            "stories.html",
+            stories=stories,
+            total=total,
+            page=page_number,
+            pages=pages,
+            filters=filters,
+            window=window,
+            day=window.day.isoformat(),
+            prev_day=(window.day - timedelta(days=1)).isoformat(),
+            next_day=(window.day + timedelta(days=1)).isoformat(),
+            facets=facets,
+            latest_day=latest_day,
+            atom_query=StoryFilters(
+                lang=filters.lang, tag=filters.tag, feed=filters.feed, q=filters.q
+            ).query(),
+        )
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    def story_page(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
+        detail = story_detail(story_id)
+        if isinstance(detail, int):
+            return RedirectResponse(f"/stories/{detail}", status_code=301)
+        summary, groups = detail
+        return page("story.html", story=summary, groups=groups)
+
+    @app.get("/feeds", response_class=HTMLResponse, include_in_schema=False)
+    def feeds_page() -> HTMLResponse:
+        feeds = feed_health()
+        failing = sum(1 for f in feeds if f["active"] and f["error_streak"])
+        return page("feeds.html", feeds=feeds, failing=failing)
+
+    @app.get("/static/style.css", include_in_schema=False)
+    def style() -> Response:
+        return Response(stylesheet, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    # -- JSON API -------------------------------------------------------------------------
+
+    @app.get("/api/stories", response_model=StoryPage, responses=ERRORS, tags=["stories"])
+    def api_stories(
+        day: DayQ = None,
+        lang: LangQ = None,
+        tag: TagQ = None,
+        feed: FeedQ = None,
+        q: TextQ = None,
+        page: PageQ = 1,
+        per_page: Annotated[int, Query(ge=1, le=200)] = STORIES_PER_PAGE,
+    ) -> dict[str, Any]:
+        """A day's stories, ranked by how many outlets, then languages, then articles covered
+        them that day."""
+        filters = filters_of(day, lang, tag, feed, q)
+        window = day_window(filters.day, zone, utcnow())
+        with ctx.store() as store:
+            stories, total = ranked_stories(store, window, filters, (page - 1) * per_page, per_page)
+        check_page(page, total, per_page)
+        return {
+            "day": window.day.isoformat(),
+            "timezone": config.settings.timezone,
+            "start": window.start_iso,
+            "end": window.end_iso,
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+            "stories": stories,
+        }
+
+    @app.get("/api/stories/{story_id}", response_model=StoryDetail, responses=ERRORS, tags=["stories"])
+    def api_story(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Any:
+        """One story with its articles grouped by language, copies folded under their
+        original. A story merged into another redirects (301) to the surviving one."""
+        detail = story_detail(story_id)
+        if isinstance(detail, int):
+            return RedirectResponse(f"/api/stories/{detail}", status_code=301)
+        summary, groups = detail
+        return {**summary, "groups": groups}
+
+    @app.get("/api/articles", response_model=ArticlePage, responses=ERRORS, tags=["articles"])
+    def api_articles(
+        since: Annotated[
+            str | None, Query(max_length=40, description="Published since: 2024-03-22, 6h, 2d.")
+        ] = None,
+        until: Annotated[str | None, Query(max_length=40, description="Published before this time.")] = None,
+        lang: LangQ = None,
+        tag: TagQ = None,
+        feed: FeedQ = None,
+        story: Annotated[
+            int | None, Query(ge=1, le=MAX_ID, description="Only this story's articles.")
+        ] = None,
+        q: TextQ = None,
+        page: PageQ = 1,
+        per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> dict[str, Any]:
+        """Articles, newest first."""
+        bounds: list[str | None] = []
+        for name, text in (("since", since), ("until", until)):
+            if text is None or not text.strip():
+                bounds.append(None)
+                continue
+            try:
+                bounds.append(iso(parse_when(text)))
+            except (ValueError, OverflowError) as exc:
+                raise BadRequest(f"bad {name}: {exc}") from None
+        with ctx.store() as store:
+            rows, total = store.web_articles(
+                start=bounds[0],
+                end=bounds[1],
+                language=check_language(lang),
+                tag=check_text("tag", tag),
+                feed_id=feed,
+                story_id=story,
+                query=check_text("q", q, limit=500),
+                limit=per_page,
+                offset=(page - 1) * per_page,
+            )
+        check_page(page, total, per_page)
+        for row in rows:
+            row["url"] = safe_url(row["url"])
+            row["published_estimated"] = bool(row["published_estimated"])
+        return {"page": page, "per_page": per_page, "total": total, "articles": rows}
+
+    def feed_health() -> list[dict[str, Any]]:
+        now = utcnow()
+        today = now.date()
+        days = [(today - timedelta(days=n)).isoformat() for n in range(6, -1, -1)]
+        since = days[0] + "T00:00:00Z"
+        with ctx.store() as store:
+            rows = store.web_feeds(since)
+            per_day = store.web_feed_days(since)
+        daily: dict[int, dict[str, int]] = {}
+        for r in per_day:
+            daily.setdefault(r["feed_id"], {})[r["day"]] = r["n"]
+        feeds = []
+        for r in rows:
+            counts = [daily.get(r["id"], {}).get(d, 0) for d in days]
+            feeds.append(
+                {
+                    "id": r["id"],
+                    "url": r["url"],
+                    "name": r["name"] or r["title"],
+                    "language": r["language"],
+                    "tags": _tags(r["tags"]),
+                    "active": bool(r["active"]),
+                    "gone": bool(r["gone"]),
+                    "last_polled": r["last_polled"],
+                    "last_success": r["last_success"],
+                    "last_status": r["last_status"],
+                    "last_http_status": r["last_http_status"],
+                    "error_streak": r["error_count"],
+                    "last_error": r["last_error"],
+                    "last_error_step": r["last_error_step"],
+                    "last_error_at": r["last_error_at"],
+                    "next_due": r["next_due"],
+                    "articles": r["articles"],
+                    "articles_per_day": round(sum(counts) / len(days), 1),
+                    "daily": counts,
+                    "sparkline": sparkline_points(counts, width=56, height=16),
+                    "site": safe_url(r["url"]),
+                }
+            )
+        return feeds
+
+    @app.get("/api/feeds", response_model=list[FeedOut], tags=["feeds"])
+    def api_feeds() -> list[dict[str, Any]]:
+        """Each feed's health: last poll and status, error streak and last error, next due,
+        articles per day."""
+        return feed_health()
+
+    # -- Atom, health, metrics ------------------------------------------------------------
+
+    @app.get(
+        "/stories.atom",
+        responses={200: {"content": {"application/atom+xml": {}}}, **ERRORS},
+        response_class=Response,
+        tags=["feeds out"],
+    )
+    def stories_atom(
+        request: Request, lang: LangQ = None, tag: TagQ = None, feed: FeedQ = None, q: TextQ = None
+    ) -> Response:
+        """The top stories of the last 24 hours as Atom 1.0 (RFC 4287), optionally for one
+        tag, language, feed or search query."""
+        filters = filters_of(None, lang, tag, feed, q)
+        now = utcnow()
+        window = DayWindow(now.date(), now - timedelta(hours=24), now + timedelta(seconds=1))
+        with ctx.store() as store:
+            stories, _total = ranked_stories(store, window, filters, 0, ATOM_ENTRIES)
+            articles = {s["id"]: store.web_story_articles(s["id"]) for s in stories}
+        base = str(request.base_url).rstrip("/")
+        body = _atom(base, str(request.url), filters, stories, articles, now)
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> JSONResponse:
+        """200 when the database can be read, 503 otherwise."""
+        try:
+            with ctx.store() as store:
+                version = store.schema_version()
+                store.query("SELECT 1 FROM articles LIMIT 1")
+        except StoreError as exc:
+            return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "schema_version": version, "version": __version__})
+
+    @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"])
+    def metrics() -> Response:
+        """Prometheus text format: requests served, and the database's figures."""
+        return Response(generate_latest(web_metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def _tags(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return [str(t) for t in value] if isinstance(value, list) else []
+
+
+def _atom(
+    base: str,
+    self_url: str,
+    filters: StoryFilters,
+    stories: list[dict[str, Any]],
+    articles: dict[int, list[dict[str, Any]]],
+    now: datetime,
+) -> bytes:
+    """Atom 1.0 (RFC 4287): one entry per story, its id stable across fetches."""
+    fg = FeedGenerator()
+    what = [f"tag {filters.tag}" if filters.tag else "", f"language {filters.lang}" if filters.lang else ""]
+    what += [f"search “{filters.q}”" if filters.q else "", f"feed {filters.feed}" if filters.feed else ""]
+    label = ", ".join(w for w in what if w)
+    fg.id(f"{base}/stories.atom{filters.query()}")
+    fg.title("monitor: top stories" + (f" ({label})" if label else ""))
+    fg.subtitle("Stories of the last 24 hours, ranked by how many outlets and languages cover them.")
+    fg.author({"name": "monitor"})
+    fg.generator("monitor", version=__version__)
+    fg.link(href=self_url, rel="self", type="application/atom+xml")
+    fg.link(
+        href=f"{base}/{filters.query()}",
+        rel="alternate",
+        type="text/html",
+    )
+    fg.updated(max((_dt(s["last_published"]) for s in stories), default=now))
+    for story in reversed(stories):  # feedgen prepends: add the lowest rank first
+        entry = fg.add_entry()
+        entry.id(f"{base}/stories/{story['id']}")
+        entry.title(story["headline"])
+        entry.link(href=f"{base}/stories/{story['id']}", rel="alternate", type="text/html")
+        entry.published(_dt(story["first_published"]))
+        entry.updated(_dt(story["last_published"]))
+        entry.content(_atom_summary(story, articles.get(story["id"], [])), type="html")
+        for code in story["languages"]:
+            entry.category(term=code, label=f"language {code}")
+    return bytes(fg.atom_str(pretty=True))
+
+
+def _dt(text: str | None) -> datetime:
+    return parse_iso(text) or datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _atom_summary(story: dict[str, Any], articles: list[dict[str, Any]]) -> str:
+    """The entry's HTML: coverage figures and the articles as links (all text escaped)."""
+    first = story.get("first_report") or {}
+    lines = [
+        f"<p>{story['n_articles']} articles from {story['n_outlets']} outlets in "
+        f"{escape(', '.join(story['languages']) or 'no known language')}.",
+    ]
+    if first:
+        outlet, when = escape(first.get("outlet") or "?"), escape(first.get("published") or "?")
+        lines.append(f" First reported by {outlet} at {when}.</p>")
+    else:
+        lines.append("</p>")
+    lines.append("<ul>")
+    for a in articles[:20]:
+        url = safe_url(a.get("url") or a.get("link"))
+        title = escape(a.get("title") or "(no title)")
+        link = f'<a href="{escape(url)}">{title}</a>' if url else title
+        lines.append(
+            f"<li>[{escape(a.get('language') or '--')}] {link} ({escape(a.get('outlet') or '')})</li>"
+        )
+    lines.append("</ul>")
+    return "".join(lines)

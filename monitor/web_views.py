@@ -1,0 +1,279 @@
+"""Pure helpers of the web views: parsing filters, shaping store rows for pages, the API
+and Atom. No I/O here; monitor.web does the requests and the database."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from monitor.timeutil import iso, parse_iso
+
+__all__ = [
+    "BadRequest",
+    "DayWindow",
+    "StoryFilters",
+    "day_window",
+    "group_articles",
+    "hourly_counts",
+    "local_text",
+    "safe_url",
+    "sparkline_points",
+    "story_summary",
+    "why_joined",
+]
+
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LANG_RE = re.compile(r"^[a-z]{2,3}$")
+
+
+class BadRequest(ValueError):
+    """A request parameter is unusable; the message says which and why (answered with 400)."""
+
+
+@dataclass(frozen=True)
+class DayWindow:
+    """One calendar day in the configured zone, as a UTC half-open range [start, end)."""
+
+    day: date
+    start: datetime
+    end: datetime
+
+    @property
+    def start_iso(self) -> str:
+        return str(iso(self.start))
+
+    @property
+    def end_iso(self) -> str:
+        return str(iso(self.end))
+
+
+def day_window(text: str | None, zone: ZoneInfo, now: datetime) -> DayWindow:
+    """'2024-03-22' (or None for today in `zone`) -> that local day's UTC range."""
+    if text is None or not text.strip():
+        day = now.astimezone(zone).date()
+    else:
+        text = text.strip()
+        if not _DAY_RE.match(text):
+            raise BadRequest(f"bad day {text[:40]!r}: use YYYY-MM-DD, like 2024-03-22")
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            raise BadRequest(f"bad day {text!r}: no such date") from None
+    if not 1970 <= day.year <= 9998:
+        raise BadRequest(f"bad day {day.isoformat()!r}: the year must be between 1970 and 9998")
+    start = datetime(day.year, day.month, day.day, tzinfo=zone)
+    following = day + timedelta(days=1)
+    end = datetime(following.year, following.month, following.day, tzinfo=zone)
+    return DayWindow(day, start.astimezone(UTC), end.astimezone(UTC))
+
+
+def check_language(text: str | None) -> str | None:
+    if text is None or not text.strip():
+        return None
+    code = text.strip().lower()
+    if not _LANG_RE.match(code):
+        raise BadRequest(f"bad language {text[:20]!r}: use a two- or three-letter code, like en or fr")
+    return code
+
+
+def check_text(name: str, text: str | None, limit: int = 200) -> str | None:
+    if text is None or not text.strip():
+        return None
+    if len(text) > limit:
+        raise BadRequest(f"bad {name}: at most {limit} characters")
+    if any(ord(c) < 32 for c in text):
+        raise BadRequest(f"bad {name}: control characters are not allowed")
+    return text.strip()
+
+
+@dataclass(frozen=True)
+class StoryFilters:
+    """The stories page's filters, as the query string gives them (already checked)."""
+
+    day: str | None = None
+    lang: str | None = None
+    tag: str | None = None
+    feed: int | None = None
+    q: str | None = None
+
+    def query(self, **changes: Any) -> str:
+        """A query string with these filters and `changes` (None drops a key)."""
+        values: dict[str, Any] = {
+            "day": self.day,
+            "lang": self.lang,
+            "tag": self.tag,
+            "feed": self.feed,
+            "q": self.q,
+        }
+        values.update(changes)
+        pairs = [(k, str(v)) for k, v in values.items() if v not in (None, "")]
+        return ("?" + urlencode(pairs)) if pairs else ""
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.lang, self.tag, self.feed, self.q))
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is http(s) and so safe in an href; None otherwise (javascript:, data:)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url.strip()
+
+
+def local_text(value: str | None, zone: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An ISO UTC time from the database, shown in the configured zone."""
+    try:
+        when = parse_iso(value)
+    except ValueError:
+        return value or ""
+    return when.astimezone(zone).strftime(fmt) if when else ""
+
+
+def hourly_counts(published: Iterable[str], window: DayWindow) -> list[int]:
+    """Articles per hour of the window (23 to 25 hours on days when clocks change)."""
+    hours = max(1, round((window.end - window.start).total_seconds() / 3600))
+    counts = [0] * hours
+    for text in published:
+        when = parse_iso(text)
+        if when is None:
+            continue
+        index = int((when - window.start).total_seconds() // 3600)
+        if 0 <= index < hours:
+            counts[index] += 1
+    return counts
+
+
+def sparkline_points(counts: Sequence[int], width: int = 96, height: int = 20) -> str:
+    """SVG polyline points for a small line chart of `counts` (drawn server-side: no JS)."""
+    if not counts:
+        return ""
+    top = max(counts) or 1
+    step = width / max(1, len(counts) - 1)
+    return " ".join(
+        f"{i * step:.1f},{height - 1 - (c / top) * (height - 2):.1f}" for i, c in enumerate(counts)
+    )
+
+
+def story_summary(
+    rank: int, hit: Mapping[str, Any], story: Mapping[str, Any], zone: ZoneInfo
+) -> dict[str, Any]:
+    """One story of a ranked list, as the page, the API and the Atom feed show it."""
+    first = story.get("first") or {}
+    return {
+        "rank": rank,
+        "id": story["id"],
+        "headline": story.get("headline") or "(no title)",
+        "headline_language": story.get("headline_language"),
+        "languages": list(story.get("languages") or []),
+        "n_articles": story.get("n_articles") or 0,
+        "n_outlets": story.get("n_outlets") or 0,
+        "first_published": story.get("first_published"),
+        "last_published": story.get("last_published"),
+        "first_report": {
+            "article_id": first.get("id"),
+            "outlet": first.get("outlet"),
+            "feed_id": first.get("feed_id"),
+            "title": first.get("title"),
+            "url": safe_url(first.get("url")),
+            "language": first.get("language"),
+            "published": first.get("published"),
+            "published_local": local_text(first.get("published"), zone),
+        }
+        if first
+        else None,
+        "day": {
+            "articles": hit.get("day_articles", 0),
+            "outlets": hit.get("day_outlets", 0),
+            "languages": hit.get("day_languages", 0),
+            "last_published": hit.get("day_last"),
+        },
+        "entities": [e for e in story.get("entities") or [] if isinstance(e, (str, int, float))][:12],
+    }
+
+
+# Columns the stories stage may add to articles to say why an article joined its story.
+_WHY_NUMBERS = {
+    "story_similarity": "similarity",
+    "story_score": "score",
+    "story_shared_keys": "shared names/numbers",
+    "story_shared_entities": "shared names/numbers",
+    "story_gap_hours": "gap (hours)",
+}
+_WHY_TEXT = ("story_reason", "story_why")
+
+
+def why_joined(article: Mapping[str, Any], first_published: str | None) -> dict[str, Any]:
+    """Why an article is in its story: what the stories stage recorded (when it records
+    anything) and the time since the story's first report (always known)."""
+    why: dict[str, Any] = {}
+    for column, label in _WHY_NUMBERS.items():
+        value = article.get(column)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            why[label] = round(float(value), 3) if isinstance(value, float) else value
+    for column in _WHY_TEXT:
+        value = article.get(column)
+        if isinstance(value, str) and value.strip():
+            why["reason"] = value.strip()
+            break
+    start, published = parse_iso(first_published), parse_iso(article.get("published"))
+    if start is not None and published is not None:
+        why["hours_after_first_report"] = round((published - start).total_seconds() / 3600, 1)
+    return why
+
+
+def group_articles(
+    articles: Sequence[Mapping[str, Any]], zone: ZoneInfo, preferred: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """A story's articles by language (most covered first, `preferred` languages before the
+    rest); within a language oldest first, each copy folded under its original."""
+    first_published = articles[0]["published"] if articles else None
+    ids = {a["id"] for a in articles}
+    shaped: dict[int, dict[str, Any]] = {}
+    for a in articles:
+        shaped[a["id"]] = {
+            "id": a["id"],
+            "title": a.get("title") or "(no title)",
+            "url": safe_url(a.get("url") or a.get("link")),
+            "language": a.get("language"),
+            "outlet": a.get("outlet"),
+            "feed_id": a.get("feed_id"),
+            "published": a.get("published"),
+            "published_local": local_text(a.get("published"), zone),
+            "published_estimated": bool(a.get("published_estimated")),
+            "duplicate_of": a.get("duplicate_of"),
+            "why": why_joined(a, first_published),
+            "copies": [],
+        }
+    tops: list[dict[str, Any]] = []
+    for a in articles:
+        item = shaped[a["id"]]
+        original = a.get("duplicate_of")
+        if isinstance(original, int) and original in ids and original != a["id"]:
+            root, seen = shaped[original], {item["id"]}
+            while root["id"] not in seen and root["duplicate_of"] in ids:
+                seen.add(root["id"])
+                root = shaped[root["duplicate_of"]]
+            if root["id"] not in seen:  # else a cycle of copies: show them flat
+                root["copies"].append(item)
+                continue
+        tops.append(item)
+    counts = Counter(t["language"] or "" for t in tops)
+    order = {code: i for i, code in enumerate(preferred)}
+    languages = sorted(counts, key=lambda code: (order.get(code, len(order)), -counts[code], code))
+    return [
+        {"language": code or None, "articles": [t for t in tops if (t["language"] or "") == code]}
+        for code in languages
+    ]

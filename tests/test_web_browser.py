@@ -1,0 +1,134 @@
+"""The pages in a real browser: Debian's headless Chromium loads the stories page and a
+story page, the test reads the rendered DOM, checks that a feed entry's XSS payload did
+not run, and keeps screenshots in the test's temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from .test_web import DAY, XSS_TITLE, Built, WebServer, build_database
+
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)"
+)
+
+
+def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run headless Chromium once; no network but 127.0.0.1 is used by the pages."""
+    assert CHROMIUM is not None
+    return subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            "--window-size=1200,1000",
+            "--virtual-time-budget=3000",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+
+
+class Dom(HTMLParser):
+    """The elements of a dumped DOM (tag and attributes) and its text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def find(self, tag: str) -> list[dict[str, str | None]]:
+        return [attrs for t, attrs in self.elements if t == tag]
+
+    @property
+    def all_text(self) -> str:
+        return " ".join(" ".join(self.text).split())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebServer, Built, Path]]:
+    folder = tmp_path_factory.mktemp("browser")
+    built = build_database(folder)
+    server = WebServer(built.config, built.db)
+    try:
+        yield server, built, folder
+    finally:
+        server.stop()
+
+
+def load(folder: Path, url: str) -> Dom:
+    result = chromium(folder / "profile", "--dump-dom", url)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "<html" in result.stdout, result.stderr[-2000:]
+    return Dom(result.stdout)
+
+
+def assert_payload_inert(dom: Dom) -> None:
+    body = dom.find("body")
+    assert body and "data-pwned" not in body[0] and "x" not in body[0], body
+    assert not dom.find("script")
+    assert not [img for img in dom.find("img") if "onerror" in img]
+    assert not [a for a in dom.find("a") if (a.get("href") or "").lower().startswith("javascript:")]
+
+
+def test_stories_page_in_chromium(site: tuple[WebServer, Built, Path]) -> None:
+    server, built, folder = site
+    dom = load(folder, f"{server.base}/?day={DAY}")
+    items = [attrs.get("id") for attrs in dom.find("li") if (attrs.get("id") or "").startswith("story-")]
+    assert items == [f"story-{built.ids[k]}" for k in ("summit", "vote", "xss")]
+    text = dom.all_text
+    assert "Summit in Geneva ends with an agreement" in text
+    assert "first: BBC, 2024-03-22 09:30" in text and "4 outlets" in text
+    assert " ".join(XSS_TITLE.split()) in text  # shown as text, exactly as the feed gave it
+    assert_payload_inert(dom)
+
+    shot = folder / "stories.png"
+    result = chromium(folder / "profile", f"--screenshot={shot}", f"{server.base}/?day={DAY}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 5000
+
+
+def test_story_page_in_chromium(site: tuple[WebServer, Built, Path]) -> None:
+    server, built, folder = site
+    dom = load(folder, f"{server.base}/stories/{built.ids['summit']}")
+    sections = [attrs.get("id") for attrs in dom.find("section")]
+    assert sections == ["lang-en", "lang-de", "lang-fr"]  # the headline's language first
+    links = {a.get("href") for a in dom.find("a")}
+    assert "https://news.example/monde-summit" in links and "https://news.example/evil-copy" in links
+    text = dom.all_text
+    assert "first reported by BBC at 2024-03-22 09:30" in text
+    assert "Gipfel in Genf endet mit Einigung" in text and "1 copy" in text
+    assert len(dom.find("details")) == 1  # the copy, folded
+
+    xss = load(folder, f"{server.base}/stories/{built.ids['xss']}")
+    assert " ".join(XSS_TITLE.split()) in xss.all_text
+    assert_payload_inert(xss)
+    shot = folder / "story.png"
+    result = chromium(
+        folder / "profile", f"--screenshot={shot}", f"{server.base}/stories/{built.ids['summit']}"
+    )
+    assert result.returncode == 0 and shot.stat().st_size > 5000
