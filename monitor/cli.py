@@ -260,7 +260,10 @@ def feeds_export_opml(obj: Context) -> None:
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+    help="JSON lines or CSV.",
+)
 @click.option("--since", help="Only articles published since: 2024-03-22, 2024-03-22T10:00Z, 6h, 2d.")
 @click.option("--text/--no-text", "with_text", default=False, help="Include the article text.")
 @click.pass_obj
