@@ -16,8 +16,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
 
 
-def rss(items: list[dict[str, str]], *, title: str = "Test feed", language: str | None = "en",
-        ttl: int | None = None) -> str:
+def rss(
+    items: list[dict[str, str]],
+    *,
+    title: str = "Test feed",
+    language: str | None = "en",
+    ttl: int | None = None,
+) -> str:
     """A small RSS 2.0 document."""
     parts = [f"<title>{title}</title><link>https://news.example/</link>"]
     if language:
@@ -27,7 +32,9 @@ def rss(items: list[dict[str, str]], *, title: str = "Test feed", language: str 
     for item in items:
         fields = "".join(f"<{k}>{v}</{k}>" for k, v in item.items())
         parts.append(f"<item>{fields}</item>")
-    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{"".join(parts)}</channel></rss>'
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{"".join(parts)}</channel></rss>'
+    )
 
 
 def write_config(path: Path, feeds: list[dict[str, object]], **settings: object) -> Path:
@@ -59,12 +66,18 @@ def server(feed_dir: Path) -> Iterator[FeedServer]:
         yield srv
 
 
-def run_monitor(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_monitor(
+    *args: str, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the real `monitor` command in a subprocess."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("MONITOR_CONFIG", None)
     env.pop("MONITOR_DB", None)
     return subprocess.run(
-        [sys.executable, "-m", "monitor", *args], cwd=cwd, capture_output=True, text=True,
-        timeout=timeout, env=env,
+        [sys.executable, "-m", "monitor", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
     )

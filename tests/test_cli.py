@@ -18,14 +18,21 @@ from monitor.feedserver import FeedServer
 from .conftest import FIXTURES, ROOT, rss, run_monitor, write_config
 
 ITEMS_EN = [
-    {"title": "Gunmen attack concert hall near Moscow", "link": "https://en.example/1?utm_source=rss",
-     "guid": "en-1", "pubDate": "Fri, 22 Mar 2024 18:30:00 GMT",
-     "description": "Gunmen opened fire at Crocus City Hall."},
+    {
+        "title": "Gunmen attack concert hall near Moscow",
+        "link": "https://en.example/1?utm_source=rss",
+        "guid": "en-1",
+        "pubDate": "Fri, 22 Mar 2024 18:30:00 GMT",
+        "description": "Gunmen opened fire at Crocus City Hall.",
+    },
 ]
 ITEMS_FR = [
-    {"title": "Attaque dans une salle de concert près de Moscou", "link": "https://fr.example/1",
-     "pubDate": "Fri, 22 Mar 2024 19:10:00 +0100",
-     "description": "Des hommes armés ont ouvert le feu au Crocus City Hall."},
+    {
+        "title": "Attaque dans une salle de concert près de Moscou",
+        "link": "https://fr.example/1",
+        "pubDate": "Fri, 22 Mar 2024 19:10:00 +0100",
+        "description": "Des hommes armés ont ouvert le feu au Crocus City Hall.",
+    },
 ]
 
 
@@ -58,8 +65,11 @@ def test_poll_then_export_end_to_end(tmp_path: Path, server: FeedServer, feed_di
     (feed_dir / "fr.xml").write_text(rss(ITEMS_FR, language=None))
     config = write_config(
         tmp_path / "feeds.yaml",
-        [{"url": server.url("en.xml"), "name": "English"}, {"url": server.url("fr.xml"), "language": "fr"},
-         {"url": server.url("gone.xml")}],
+        [
+            {"url": server.url("en.xml"), "name": "English"},
+            {"url": server.url("fr.xml"), "language": "fr"},
+            {"url": server.url("gone.xml")},
+        ],
     )
     init = run_monitor("--config", str(config), "init")
     assert init.returncode == 0, init.stderr
@@ -77,8 +87,17 @@ def test_poll_then_export_end_to_end(tmp_path: Path, server: FeedServer, feed_di
     assert en["published"] == "2024-03-22T18:30:00Z" and fr["published"] == "2024-03-22T18:10:00Z"
     assert fr["guid"] == "https://fr.example/1"
     for record in records:
-        assert {"id", "feed_url", "url", "guid", "title", "language", "published", "story_id",
-                "duplicate_of"} <= set(record)
+        assert {
+            "id",
+            "feed_url",
+            "url",
+            "guid",
+            "title",
+            "language",
+            "published",
+            "story_id",
+            "duplicate_of",
+        } <= set(record)
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", record["published"])
 
     as_csv = run_monitor("--config", str(config), "export", "--format", "csv", "--since", "2024-03-22T18:20Z")
@@ -120,8 +139,9 @@ def test_unusable_database_exits_non_zero(tmp_path: Path) -> None:
 def test_feeds_add_remove_import_export(tmp_path: Path) -> None:
     config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}])
     base = ["--config", str(config)]
-    added = run_monitor(*base, "feeds", "add", "https://b.example/atom", "--name", "B", "--language", "de",
-                        "--tag", "tech")
+    added = run_monitor(
+        *base, "feeds", "add", "https://b.example/atom", "--name", "B", "--language", "de", "--tag", "tech"
+    )
     assert added.returncode == 0, added.stderr
     again = run_monitor(*base, "feeds", "add", "https://B.example/atom")
     assert "already there" in again.stdout

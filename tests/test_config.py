@@ -50,8 +50,12 @@ feeds:
     assert config.settings.timezone == "Europe/Paris"
     first, second = config.feeds
     assert first == FeedConfig(
-        url="https://news.example/rss", name="Example News", language="fr", interval=900,
-        tags=("world", "france"), line=8,
+        url="https://news.example/rss",
+        name="Example News",
+        language="fr",
+        interval=900,
+        tags=("world", "france"),
+        line=8,
     )
     assert second.interval is None and second.name is None and second.line == 13
 
@@ -84,7 +88,8 @@ def test_shipped_feeds_yaml_is_a_real_default() -> None:
         ("feeds:\n  - url: https:///nohost\n", 2, "no host"),
         (
             "feeds:\n  - url: https://a.example/rss\n  - url: HTTPS://A.example/rss\n",
-            3, "duplicate feed URL",
+            3,
+            "duplicate feed URL",
         ),
         ("feeds:\n  - url: https://a.example/rss\n    interval: soon\n", 3, "bad interval"),
         ("feeds:\n  - url: https://a.example/rss\n    interval: 10s\n", 3, "at least one minute"),
@@ -128,9 +133,16 @@ def test_normalize_language() -> None:
 
 
 def test_add_and_remove_keep_comments(tmp_path: Path) -> None:
-    path = write(tmp_path, "# my feeds\nsettings:\n  interval: 1h  # hourly\nfeeds:\n  - url: https://a.example/rss\n")
-    added = add_feeds(path, [FeedConfig(url="https://b.example/rss", name="B", language="de", tags=("x",)),
-                             FeedConfig(url="https://A.example/rss")])
+    path = write(
+        tmp_path, "# my feeds\nsettings:\n  interval: 1h  # hourly\nfeeds:\n  - url: https://a.example/rss\n"
+    )
+    added = add_feeds(
+        path,
+        [
+            FeedConfig(url="https://b.example/rss", name="B", language="de", tags=("x",)),
+            FeedConfig(url="https://A.example/rss"),
+        ],
+    )
     assert [f.url for f in added] == ["https://b.example/rss"]
     text = path.read_text()
     assert "# my feeds" in text and "# hourly" in text

@@ -40,7 +40,9 @@ def articles(db: Path) -> int:
 def start_daemon(config: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "monitor", "-v", "--config", str(config), "run"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
 
@@ -57,8 +59,12 @@ def stop(process: subprocess.Popen[str], sig: int) -> tuple[int, float, str]:
 
 
 def item(n: int) -> dict[str, str]:
-    return {"title": f"Item {n}", "link": f"https://n.example/{n}", "guid": f"g{n}",
-            "pubDate": "Sat, 22 Mar 2025 10:00:00 GMT"}
+    return {
+        "title": f"Item {n}",
+        "link": f"https://n.example/{n}",
+        "guid": f"g{n}",
+        "pubDate": "Sat, 22 Mar 2025 10:00:00 GMT",
+    }
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
@@ -87,7 +93,9 @@ def test_daemon_polls_reloads_config_and_stops_cleanly(
     assert "Traceback" not in output
 
 
-def test_daemon_finishes_work_in_hand_when_stopped(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+def test_daemon_finishes_work_in_hand_when_stopped(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
     """A SIGTERM during a slow poll: the daemon still exits 0 within 10 s, with no partial write."""
     from http.server import BaseHTTPRequestHandler
 

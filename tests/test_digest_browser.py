@@ -7,21 +7,17 @@ a feed ran. A control page proves that this harness does run scripts, so the che
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from monitor.digest import DigestConfig, Recipient, build_digest, render_digest
 
+from .browser import chromium as run_chromium
+from .browser import requires_chromium
 from .test_digest import DAY, IN_DAY, World, three_stories, world  # noqa: F401 - the fixture
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium); .ci/run installs it"
-)
+pytestmark = requires_chromium
 
 MARK = "document.documentElement.setAttribute('data-xss', 'ran')"
 ATTACKS = [
@@ -32,25 +28,7 @@ ATTACKS = [
 
 
 def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
-    assert CHROMIUM is not None
-    return subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_chromium(profile, *args)
 
 
 def test_digest_in_headless_chromium(world: World, tmp_path: Path) -> None:  # noqa: F811

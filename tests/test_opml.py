@@ -23,11 +23,16 @@ def test_real_awesome_rss_lists_import_despite_broken_xml() -> None:
 def test_miniflux_and_freshrss_exports() -> None:
     miniflux = parse_opml((OPML / "miniflux-export.opml").read_bytes())
     assert [(f.name, f.tags) for f in miniflux] == [
-        ("Example Wire", ("World",)), ("Le Quotidien", ("World",)), ("Gadgets", ("Tech",)),
+        ("Example Wire", ("World",)),
+        ("Le Quotidien", ("World",)),
+        ("Gadgets", ("Tech",)),
     ]
     assert miniflux[1].url == "https://quotidien.example/feed?format=rss&lang=fr"
     fresh = parse_opml((OPML / "freshrss-export.opml").read_bytes())
-    assert [(f.name, f.tags) for f in fresh] == [("Diario Ejemplo", ("Noticias",)), ("Новости", ("Noticias",))]
+    assert [(f.name, f.tags) for f in fresh] == [
+        ("Diario Ejemplo", ("Noticias",)),
+        ("Новости", ("Noticias",)),
+    ]
 
 
 def test_round_trip() -> None:

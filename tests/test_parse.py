@@ -101,7 +101,8 @@ def test_language_entry_then_hint_then_detection() -> None:
     </feed>"""
     detected = parse_feed(atom, url="https://n.example/feed", now=NOW)
     assert [(e.language, e.language_source) for e in detected.entries] == [
-        ("de", "entry"), ("es", "detected"),
+        ("de", "entry"),
+        ("es", "detected"),
     ]
     hinted = parse_feed(atom, url="https://n.example/feed", feed_language="pt", now=NOW)
     assert [(e.language, e.language_source) for e in hinted.entries] == [("de", "entry"), ("pt", "feed")]

@@ -15,8 +15,13 @@ from monitor.store import Store
 from .conftest import rss, write_config
 
 ITEMS = [
-    {"title": f"Story {n}", "link": f"https://news.example/{n}", "guid": f"g{n}",
-     "pubDate": f"Sat, 22 Mar 2025 1{n}:00:00 GMT", "description": f"Text of story {n}."}
+    {
+        "title": f"Story {n}",
+        "link": f"https://news.example/{n}",
+        "guid": f"g{n}",
+        "pubDate": f"Sat, 22 Mar 2025 1{n}:00:00 GMT",
+        "description": f"Text of story {n}.",
+    }
     for n in range(3)
 ]
 
@@ -27,7 +32,9 @@ def setup(tmp_path: Path, server: FeedServer, feed_dir: Path, names: list[str]) 
     return config, store
 
 
-def test_conditional_get_costs_no_parse_and_no_write(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+def test_conditional_get_costs_no_parse_and_no_write(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
     (feed_dir / "a.xml").write_text(rss(ITEMS))
     config_path, store = setup(tmp_path, server, feed_dir, ["a.xml"])
     config = load_config(config_path)
@@ -45,7 +52,9 @@ def test_conditional_get_costs_no_parse_and_no_write(tmp_path: Path, server: Fee
     assert poll_once(store, config).feeds == 0
 
 
-def test_same_body_without_validators_is_not_parsed(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+def test_same_body_without_validators_is_not_parsed(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
     body = rss(ITEMS).encode()
 
     def no_validators(handler: BaseHTTPRequestHandler) -> bool:
@@ -90,9 +99,13 @@ def test_failures_are_recorded_and_never_stop_other_feeds(
         sock.bind(("127.0.0.1", 0))
         dead_port = sock.getsockname()[1]
     feeds = [
-        {"url": server.url("good.xml")}, {"url": server.url("page.xml")}, {"url": server.url("empty.xml")},
-        {"url": server.url("broken.xml")}, {"url": server.url("error.xml")},
-        {"url": server.url("missing.xml")}, {"url": f"http://127.0.0.1:{dead_port}/feed"},
+        {"url": server.url("good.xml")},
+        {"url": server.url("page.xml")},
+        {"url": server.url("empty.xml")},
+        {"url": server.url("broken.xml")},
+        {"url": server.url("error.xml")},
+        {"url": server.url("missing.xml")},
+        {"url": f"http://127.0.0.1:{dead_port}/feed"},
         {"url": "http://no-such-host.invalid/feed"},
     ]
     config_path = write_config(tmp_path / "feeds.yaml", feeds)
@@ -100,7 +113,9 @@ def test_failures_are_recorded_and_never_stop_other_feeds(
     store = Store.open(config.settings.database)
     report = poll_once(store, config, all_feeds=True)
     assert (report.ok, report.failed, report.new_articles) == (1, 7, 3)
-    errors = {r["url"].rsplit("/", 1)[-1]: (r["last_error_step"], r["last_error"]) for r in store.feed_stats()}
+    errors = {
+        r["url"].rsplit("/", 1)[-1]: (r["last_error_step"], r["last_error"]) for r in store.feed_stats()
+    }
     assert errors["page.xml"] == ("while parsing", "not a feed: the server sent an HTML page")
     assert errors["empty.xml"] == ("while parsing", "empty body")
     assert errors["error.xml"] == ("bad HTTP status", "HTTP 500 Internal Server Error")
@@ -117,8 +132,9 @@ def test_failures_are_recorded_and_never_stop_other_feeds(
 
 def test_private_addresses_refused_by_default(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
     (feed_dir / "a.xml").write_text(rss(ITEMS))
-    config_path = write_config(tmp_path / "feeds.yaml", [{"url": server.url("a.xml")}],
-                               allow_private_addresses=False)
+    config_path = write_config(
+        tmp_path / "feeds.yaml", [{"url": server.url("a.xml")}], allow_private_addresses=False
+    )
     config = load_config(config_path)
     store = Store.open(config.settings.database)
     report = poll_once(store, config, all_feeds=True)

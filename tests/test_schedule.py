@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from monitor.schedule import PollHistory, is_due, jitter_fraction, next_poll_at, poll_delay
@@ -29,7 +30,7 @@ def test_feed_hints_stretch_but_never_shorten() -> None:
 def test_failures_back_off_exponentially_with_jitter_and_cap() -> None:
     delays = [poll_delay(600, PollHistory(error_count=n), key="k") for n in range(1, 12)]
     assert delays[0] >= 600 and delays[0] <= 750
-    assert all(b >= a for a, b in zip(delays, delays[1:], strict=False))
+    assert all(b >= a for a, b in itertools.pairwise(delays))
     assert 1200 <= delays[1] <= 1500 and 2400 <= delays[2] <= 3000
     assert delays[-1] == 24 * 3600
     # Deterministic: the same inputs give the same answer.

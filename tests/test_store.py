@@ -22,17 +22,34 @@ T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
 
 def entry(guid: str, title: str = "Title", text: str = "Body", url: str | None = None) -> Entry:
     return Entry(
-        guid=guid, url=url or f"https://n.example/{guid}", link=url or f"https://n.example/{guid}",
-        title=title, text=text, html=f"<p>{text}</p>", published=T0, published_estimated=False,
-        language="en", language_source="feed", author=None, content_hash=content_hash(title, text),
+        guid=guid,
+        url=url or f"https://n.example/{guid}",
+        link=url or f"https://n.example/{guid}",
+        title=title,
+        text=text,
+        html=f"<p>{text}</p>",
+        published=T0,
+        published_estimated=False,
+        language="en",
+        language_source="feed",
+        author=None,
+        content_hash=content_hash(title, text),
     )
 
 
 def ok_update(now: datetime = T0) -> FeedUpdate:
     return FeedUpdate(
-        polled_at=now, status="ok", http_status=200, next_due=now + timedelta(minutes=30),
-        error_count=0, etag='"v1"', last_modified=None, body_hash="h", ttl_seconds=None,
-        max_age_seconds=None, retry_after=None,
+        polled_at=now,
+        status="ok",
+        http_status=200,
+        next_due=now + timedelta(minutes=30),
+        error_count=0,
+        etag='"v1"',
+        last_modified=None,
+        body_hash="h",
+        ttl_seconds=None,
+        max_age_seconds=None,
+        retry_after=None,
     )
 
 
@@ -88,14 +105,16 @@ def test_articles_are_stored_once_and_updated_in_place(store: Store) -> None:
     counts = store.record_poll(a, ok_update(), [entry("1"), entry("2")], url=a.url, duration_ms=5, size=10)
     assert (counts.new, counts.updated, counts.unchanged) == (0, 0, 2)
     # Content changed under the same GUID: updated, not duplicated; its FTS entry follows.
-    counts = store.record_poll(a, ok_update(), [entry("1", title="Corrected title")], url=a.url,
-                               duration_ms=5, size=10)
+    counts = store.record_poll(
+        a, ok_update(), [entry("1", title="Corrected title")], url=a.url, duration_ms=5, size=10
+    )
     assert (counts.new, counts.updated) == (0, 1)
     assert store.count("articles") == 2
     assert [r["title"] for r in store.search("Corrected")] == ["Corrected title"]
     # The same canonical URL from another feed: stored once.
-    counts = store.record_poll(b, ok_update(), [entry("other-guid", url="https://n.example/1")],
-                               url=b.url, duration_ms=5, size=10)
+    counts = store.record_poll(
+        b, ok_update(), [entry("other-guid", url="https://n.example/1")], url=b.url, duration_ms=5, size=10
+    )
     assert counts.new == 0 and store.count("articles") == 2
     assert store.count("fetch_log") == 4
 
@@ -103,8 +122,14 @@ def test_articles_are_stored_once_and_updated_in_place(store: Store) -> None:
 def test_failed_poll_keeps_articles_and_counts_errors(store: Store) -> None:
     a = store.feeds()[0]
     store.record_poll(a, ok_update(), [entry("1")], url=a.url, duration_ms=5, size=10)
-    failing = replace(ok_update(), status="error", http_status=500, error_count=3,
-                      error="HTTP 500 Internal Server Error", error_step="bad HTTP status")
+    failing = replace(
+        ok_update(),
+        status="error",
+        http_status=500,
+        error_count=3,
+        error="HTTP 500 Internal Server Error",
+        error_step="bad HTTP status",
+    )
     store.record_poll(a, failing, [], url=a.url, duration_ms=5, size=None)
     row = store.feed_stats()[0]
     assert row["error_count"] == 3 and row["last_error"] == "HTTP 500 Internal Server Error"
@@ -119,8 +144,9 @@ def test_sync_feeds_marks_removed_feeds_inactive(store: Store) -> None:
 
 def test_export_and_search(store: Store) -> None:
     a = store.feeds()[0]
-    store.record_poll(a, ok_update(), [entry("1", "Ataque en Moscú", "Crocus City Hall")], url=a.url,
-                      duration_ms=1, size=1)
+    store.record_poll(
+        a, ok_update(), [entry("1", "Ataque en Moscú", "Crocus City Hall")], url=a.url, duration_ms=1, size=1
+    )
     rows = list(store.export_articles())
     assert rows[0]["published"] == "2025-03-22T18:00:00Z" and rows[0]["story_id"] is None
     assert list(store.export_articles(since=T0 + timedelta(days=1))) == []
@@ -165,7 +191,7 @@ def test_read_only_file_is_a_clear_error(tmp_path: Path) -> None:
         if path.stat().st_mode & 0o200 or _can_write(path):
             pytest.skip("cannot make a file read-only here (root without chattr)")
     try:
-        with pytest.raises(StoreError, match="read-only|readonly|unable to open|cannot"):
+        with pytest.raises(StoreError, match=r"read-only|readonly|unable to open|cannot"):
             s = Store.open(path)
             s.sync_feeds([FeedConfig(url="https://a.example/rss")])
     finally:

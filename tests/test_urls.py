@@ -14,7 +14,9 @@ def test_canonical_url_rules() -> None:
     )
     assert canonical_url("https://n.example:443") == "https://n.example/"
     assert canonical_url("https://n.example:8443/x?gclid=1") == "https://n.example:8443/x"
-    assert canonical_url("/story/1?utm_medium=rss", base="https://n.example/feed") == "https://n.example/story/1"
+    assert (
+        canonical_url("/story/1?utm_medium=rss", base="https://n.example/feed") == "https://n.example/story/1"
+    )
     assert canonical_url("https://n.example/p?b=2&a=1") == "https://n.example/p?b=2&a=1"  # order kept
 
 

@@ -4,7 +4,6 @@ not run, and keeps screenshots in the test's temporary folder."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -12,38 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from .browser import chromium as run_chromium
+from .browser import requires_chromium
 from .test_web import DAY, XSS_TITLE, Built, WebServer, build_database
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium)"
-)
+pytestmark = requires_chromium
 
 
 def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run headless Chromium once; no network but 127.0.0.1 is used by the pages."""
-    assert CHROMIUM is not None
-    return subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            f"--user-data-dir={profile}",
-            "--window-size=1200,1000",
-            "--virtual-time-budget=3000",
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=90,
-    )
+    return run_chromium(profile, "--window-size=1200,1000", "--virtual-time-budget=3000", *args, timeout=90)
 
 
 class Dom(HTMLParser):
