@@ -12,12 +12,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from monitor.config import load_config  # noqa: E402
+from monitor.digest import write_digest_html  # noqa: E402
 from monitor.feedserver import FeedServer  # noqa: E402
+from monitor.store import Store  # noqa: E402
 
 FEEDS = ROOT / "demo" / "feeds"
 DB_DIR = ROOT / "db"
 CONFIG = DB_DIR / "demo-feeds.yaml"
 DATABASE = DB_DIR / "demo.db"
+DIGEST = DB_DIR / "digest-demo.html"
 MONITOR = [sys.executable, "-m", "monitor", "--config", str(CONFIG)]
 
 
@@ -66,6 +70,9 @@ def main() -> None:
         monitor("poll", "--all")  # the second pass costs nothing: every feed answers 304
     summarize()
     monitor("search", "--limit", "3", "inflation")
+    with Store.open(DATABASE) as store:
+        digest = write_digest_html(store, load_config(CONFIG), None, DIGEST)
+    print(f"\nThe digest of the corpus's last day: {digest}")
     print(f"\nDone. The database is {DATABASE}; try:")
     print(f"  .venv/bin/monitor --config {CONFIG.relative_to(ROOT)} export | head")
 
