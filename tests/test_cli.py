@@ -167,3 +167,24 @@ def test_export_bad_since(tmp_path: Path, since: str) -> None:
     config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}])
     result = CliRunner().invoke(main, ["--config", str(config), "export", "--since", since])
     assert result.exit_code == 2 and "bad time" in result.output
+
+
+def test_locked_database_exits_non_zero_without_partial_writes(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    import sqlite3
+
+    (feed_dir / "en.xml").write_text(rss(ITEMS_EN))
+    config = write_config(tmp_path / "feeds.yaml", [{"url": server.url("en.xml")}])
+    assert run_monitor("--config", str(config), "init").returncode == 0
+    blocker = sqlite3.connect(tmp_path / "monitor.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        result = run_monitor("--config", str(config), "poll", "--all")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert result.returncode == 1
+    assert "locked" in result.stderr and "Traceback" not in result.stderr
+    export = run_monitor("--config", str(config), "export")
+    assert export.returncode == 0 and export.stdout == ""
