@@ -37,6 +37,11 @@ SETTINGS_KEYS = frozenset(
         "min_interval",
         "max_interval",
         "languages",
+        "per_host_concurrency",
+        "per_host_delay",
+        "gone_after",
+        "moved_after",
+        "max_backoff",
     }
 )
 # Sections owned by other stages; each validates its own content.
@@ -113,6 +118,11 @@ class Settings:
     min_interval: int = 5 * 60
     max_interval: int = 24 * 3600
     languages: tuple[str, ...] = ()  # preferred languages for headlines, in order
+    per_host_concurrency: int = 2  # requests at once to one host
+    per_host_delay: float = 1.0  # seconds between two request starts to one host
+    gone_after: int = 3  # 410 answers in a row before a feed is marked gone
+    moved_after: int = 3  # polls ending at the same permanent redirect before the URL moves
+    max_backoff: int = 24 * 3600  # the longest wait after failures
 
 
 @dataclass(frozen=True)
@@ -208,7 +218,7 @@ def _settings(path: Path, node: Any, line: int | None) -> Settings:
                 raise fail(key, "must be a file path")
             db = Path(os.path.expanduser(value))
             values[key] = db if db.is_absolute() else base / db
-        elif key in ("interval", "min_interval", "max_interval"):
+        elif key in ("interval", "min_interval", "max_interval", "max_backoff"):
             try:
                 values[key] = parse_interval(value)
             except ValueError as exc:
@@ -227,13 +237,15 @@ def _settings(path: Path, node: Any, line: int | None) -> Settings:
             if not isinstance(value, bool):
                 raise fail(key, "must be true or false")
             values[key] = value
-        elif key in ("concurrency", "max_body_bytes"):
+        elif key in ("concurrency", "max_body_bytes", "per_host_concurrency", "gone_after", "moved_after"):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise fail(key, "must be a positive whole number")
             values[key] = value
-        elif key == "timeout":
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise fail(key, "must be a positive number of seconds")
+        elif key in ("timeout", "per_host_delay"):
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise fail(key, "must be a number of seconds")
+            if key == "timeout" and value == 0:
+                raise fail(key, "must be more than 0 seconds")
             values[key] = float(value)
         elif key == "languages":
             codes = [value] if isinstance(value, str) else value

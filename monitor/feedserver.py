@@ -104,7 +104,11 @@ def send(
 ) -> None:
     """Answer with `body`, gzipped when the client accepts it."""
     headers = dict(headers or {})
-    if body and "gzip" in (handler.headers.get("Accept-Encoding") or "") and "Content-Encoding" not in headers:
+    if (
+        body
+        and "gzip" in (handler.headers.get("Accept-Encoding") or "")
+        and "Content-Encoding" not in headers
+    ):
         body = gzip.compress(body)
         headers["Content-Encoding"] = "gzip"
     handler.send_response(status)

@@ -21,7 +21,7 @@ import re
 import socket
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -128,8 +128,8 @@ def is_public_address(address: str) -> bool:
         return False
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(ip)
-        if embedded is not None and not is_public_address(str(embedded)):
-            return False
+        if embedded is not None:  # the packets go to the IPv4 address: judge that one
+            return is_public_address(str(embedded))
         if ip.is_site_local:
             return False
     return not (
@@ -147,7 +147,9 @@ class AddressRefused(FetchError):
     """The host resolves to an address the guard does not allow."""
 
 
-async def resolve_public(host: str, port: int, timeout: float | None) -> list[str]:
+async def resolve_public(
+    host: str, port: int, timeout: float | None, is_allowed: Callable[[str], bool] = is_public_address
+) -> list[str]:
     """Every address `host` resolves to, or FetchError when one of them is not public.
 
     One private address among public ones refuses the host: a name that points into the
@@ -163,7 +165,7 @@ async def resolve_public(host: str, port: int, timeout: float | None) -> list[st
     addresses: list[str] = []
     for info in infos:
         address = str(info[4][0])
-        if not is_public_address(address):
+        if not is_allowed(address):
             where = f"{host} is" if host.strip("[]") == address else f"{host} resolves to"
             raise AddressRefused(
                 host,
@@ -181,8 +183,9 @@ async def resolve_public(host: str, port: int, timeout: float | None) -> list[st
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """Opens TCP connections only to public addresses, checked at connect time."""
 
-    def __init__(self) -> None:
+    def __init__(self, is_allowed: Callable[[str], bool] = is_public_address) -> None:
         self._backend = httpcore.AnyIOBackend()
+        self.is_allowed = is_allowed
 
     async def connect_tcp(
         self,
@@ -192,7 +195,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        addresses = await resolve_public(host, port, timeout)
+        addresses = await resolve_public(host, port, timeout, self.is_allowed)
         last: Exception | None = None
         for address in addresses:
             try:
@@ -218,7 +221,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     private addresses (chosen per request), so that a connection opened for one never
     serves the other."""
 
-    def __init__(self, limits: httpx.Limits) -> None:
+    def __init__(self, limits: httpx.Limits, is_allowed: Callable[[str], bool] = is_public_address) -> None:
         self.open = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
         self.guarded = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
         # httpx has no public hook for the network backend; the pool it builds is swapped
@@ -228,7 +231,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
-            network_backend=GuardedBackend(),
+            network_backend=GuardedBackend(is_allowed),
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -251,7 +254,10 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         await self.guarded.aclose()
 
 
-def make_client(options: FetchOptions) -> httpx.AsyncClient:
+def make_client(
+    options: FetchOptions, *, is_allowed: Callable[[str], bool] = is_public_address
+) -> httpx.AsyncClient:
+    """The shared client; `is_allowed` judges each resolved address (tests narrow it)."""
     timeout = httpx.Timeout(
         options.timeout, connect=options.connect_timeout, read=min(options.read_timeout, options.timeout)
     )
@@ -260,7 +266,7 @@ def make_client(options: FetchOptions) -> httpx.AsyncClient:
         timeout=timeout,
         follow_redirects=False,
         trust_env=False,
-        transport=GuardedTransport(limits),
+        transport=GuardedTransport(limits, is_allowed),
         headers={
             "User-Agent": options.user_agent,
             "Accept": "application/rss+xml, application/atom+xml, application/feed+json, "
@@ -290,7 +296,10 @@ class _ZlibDecoder:
     def decode(self, data: bytes) -> Iterator[bytes]:
         if self.first and data:
             self.first = False
-            if not self.gzip and (data[0] & 0x0F) != 8:  # no zlib header: raw deflate
+            # RFC 9110 says zlib-wrapped; some servers send raw deflate. A zlib header is a
+            # deflate method nibble and a 16-bit check that divides by 31 (RFC 1950).
+            zlib_header = len(data) >= 2 and (data[0] & 0x0F) == 8 and ((data[0] << 8) | data[1]) % 31 == 0
+            if not self.gzip and not zlib_header:
                 self.obj = zlib.decompressobj(-zlib.MAX_WBITS)
         while data:
             if self.obj.eof:

@@ -19,6 +19,7 @@ from monitor import dates as _dates  # noqa: F401 - registers localized date par
 from monitor.config import normalize_language
 from monitor.errors import ParseError
 from monitor.urls import canonical_url
+from monitor.xmlguard import defuse_entities
 
 OLDEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(hours=1)  # a publisher's clock a little ahead is not absurd
@@ -199,6 +200,9 @@ def parse_feed(
     now = now or datetime.now(UTC)
     if not content or not content.strip():
         raise ParseError(url, "empty body")
+    # Entity declarations that could blow up (or reach outside) are removed before any
+    # parser sees the body: feedparser's lenient fallback would expand them unbounded.
+    content, defused = defuse_entities(content)
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     # No Content-Location: feedparser would resolve a GUID like "12345" into a URL on the
     # feed's host. Links are resolved against the feed URL below, by canonical_url.
@@ -208,9 +212,10 @@ def parse_feed(
         raise ParseError(url, f"the parser failed: {type(exc).__name__}: {exc}") from exc
     feed = parsed.get("feed", {})
     raw_entries = parsed.get("entries", [])
-    warning = None
+    warning = defused
     if parsed.get("bozo"):
-        warning = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
+        bozo = f"{type(parsed.get('bozo_exception')).__name__}: {parsed.get('bozo_exception')}"
+        warning = f"{warning}; {bozo}" if warning else bozo
     if not parsed.get("version") and not raw_entries:
         head = content[:512].lstrip().lower()
         if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head:

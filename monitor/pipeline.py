@@ -17,10 +17,8 @@ from monitor.config import Config, FeedConfig
 from monitor.errors import ParseError
 from monitor.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
 from monitor.parse import ParsedFeed, parse_feed
-from monitor.politeness import DEFAULT_PER_HOST_CONCURRENCY, DEFAULT_PER_HOST_DELAY, HostLimiter, host_of
+from monitor.politeness import HostLimiter, host_of
 from monitor.schedule import (
-    GONE_AFTER,
-    MOVED_AFTER,
     WEEK,
     PollHistory,
     StatusStreaks,
@@ -32,7 +30,6 @@ from monitor.schedule import (
 )
 from monitor.store import ArticleCounts, FeedState, FeedUpdate, Store
 from monitor.timeutil import utcnow
-from monitor.xmlguard import defuse_entities
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -113,7 +110,7 @@ def plan_feed_update(
         key=feed.url,
         min_interval=min(settings.min_interval, interval),
         max_interval=settings.max_interval,
-        max_backoff=getattr(settings, "max_backoff", 24 * 3600),
+        max_backoff=settings.max_backoff,
     )
     if phase is not None and not failed and result.retry_after is None:
         due = spread_due(due, now, int((due - now).total_seconds()), phase)
@@ -160,12 +157,9 @@ def _parse(feed: FeedState, result: FetchResult) -> tuple[ParsedFeed | None, str
         return None, None
     if feed.body_hash is not None and body_hash(result.content) == feed.body_hash:
         return None, None
-    content, note = defuse_entities(result.content)
-    if note is not None:
-        log.warning("event=dtd_defused feed=%s note=%r", feed.url, note)
     try:
         return parse_feed(
-            content,
+            result.content,
             url=result.final_url or feed.url,
             headers=result.headers,
             feed_language=feed.language,
@@ -185,15 +179,24 @@ class Poller:
         self.config = config
         self.stages = list(stages)
         self._limit = asyncio.Semaphore(config.settings.concurrency)
+        self._limit_loop: asyncio.AbstractEventLoop | None = None
         self.client: httpx.AsyncClient | None = None  # shared by a long-lived caller
         settings = config.settings
         self.hosts = HostLimiter(
-            getattr(settings, "per_host_concurrency", DEFAULT_PER_HOST_CONCURRENCY),
-            getattr(settings, "per_host_delay", DEFAULT_PER_HOST_DELAY),
+            settings.per_host_concurrency,
+            settings.per_host_delay,
         )
         self._phases: dict[str, float] = {}
         self._phases_at = 0.0
         self._listed: tuple[Config, dict[str, FeedConfig]] | None = None
+
+    def _global_limit(self) -> asyncio.Semaphore:
+        """The concurrency limit, made anew when the Poller is used from another event loop."""
+        loop = asyncio.get_running_loop()
+        if self._limit_loop is not loop:
+            self._limit_loop = loop
+            self._limit = asyncio.Semaphore(self.config.settings.concurrency)
+        return self._limit
 
     def _allow_private(self, feed: FeedState) -> bool:
         """allow_private_addresses of a feed (its own, else the settings'), by a map built once."""
@@ -251,7 +254,7 @@ class Poller:
         async def one(feed: FeedState) -> tuple[FeedState, FetchResult]:
             url = feed.fetch_url or feed.url
             # The host's slot first, then a global one: a busy host never holds up others.
-            async with self.hosts.slot(url), self._limit:
+            async with self.hosts.slot(url), self._global_limit():
                 request = FetchRequest(
                     url=url,
                     etag=feed.etag,
@@ -315,8 +318,8 @@ class Poller:
             ),
             result.status,
             result.permanent_redirect,
-            gone_after=getattr(settings, "gone_after", GONE_AFTER),
-            moved_after=getattr(settings, "moved_after", MOVED_AFTER),
+            gone_after=settings.gone_after,
+            moved_after=settings.moved_after,
         )
         self.store.record_fetch_status(
             feed.id,
@@ -332,7 +335,7 @@ class Poller:
                 feed.url,
                 feed.fetch_url or feed.url,
                 decision.move_to,
-                getattr(settings, "moved_after", MOVED_AFTER),
+                settings.moved_after,
             )
         if decision.gone:
             log.warning(
