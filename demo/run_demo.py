@@ -38,7 +38,11 @@ def write_config(server: FeedServer) -> int:
     ]
     for file in files:
         outlet, _, language = file.stem.rpartition("-")
-        lines += [f"  - url: {server.url(file.name)}", f"    name: {outlet} ({language})"]
+        lines += [
+            f"  - url: {server.url(file.name)}",
+            f"    name: {outlet} ({language})",
+            f"    language: {language}",
+        ]
     CONFIG.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(files)
 
