@@ -73,6 +73,7 @@ def main() -> None:
         monitor("poll", "--all")
         monitor("poll", "--all")  # the second pass costs nothing: every feed answers 304
     summarize()
+    monitor("stories", "--since", "2007-01-01", "--limit", "8")
     monitor("search", "--limit", "3", "inflation")
     with Store.open(DATABASE) as store:
         digest = write_digest_html(store, load_config(CONFIG), None, DIGEST)

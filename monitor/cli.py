@@ -341,3 +341,8 @@ main.add_command(_digest_command)
 from monitor.cli_web import serve as _serve_command  # noqa: E402
 
 main.add_command(_serve_command)
+from monitor.cli_stories import stories as _stories_command  # noqa: E402
+from monitor.cli_stories import story as _story_command  # noqa: E402
+
+main.add_command(_stories_command)
+main.add_command(_story_command)

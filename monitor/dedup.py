@@ -9,6 +9,7 @@ story; they count once when a story's outlets are counted.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,12 @@ from datasketch import MinHash, MinHashLSH
 __all__ = ["DedupParams", "Deduplicator", "DuplicateVerdict", "shingles"]
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def _crc32(data: bytes) -> int:
+    # CRC-32 as the shingle hash: stable across processes (unlike hash()), and several times
+    # cheaper than datasketch's default SHA-1; MinHash's permutations do the mixing.
+    return zlib.crc32(data)
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,11 @@ class Deduplicator:
 
     def __init__(self, params: DedupParams | None = None) -> None:
         self.params = params or DedupParams()
-        self._lsh = MinHashLSH(threshold=self.params.threshold, num_perm=self.params.num_perm)
+        # LSH finds a pair at exactly its threshold only about half the time (its S-curve), so
+        # candidates come from a lower one and the MinHash estimate decides.
+        self._lsh = MinHashLSH(
+            threshold=max(0.3, self.params.threshold - 0.2), num_perm=self.params.num_perm
+        )
         self._hashes: dict[int, MinHash] = {}
         self._original: dict[int, int] = {}
         self._published: dict[int, datetime] = {}
@@ -67,7 +78,7 @@ class Deduplicator:
         grams = shingles(text, self.params.shingle_words)
         if len(_TOKEN.findall(text)) < self.params.min_words or not grams:
             return None
-        mh = MinHash(num_perm=self.params.num_perm)
+        mh = MinHash(num_perm=self.params.num_perm, hashfunc=_crc32)
         mh.update_batch([g.encode("utf-8") for g in grams])
         return mh
 
@@ -121,6 +132,16 @@ class Deduplicator:
             self._published[article_id] = published
         if duplicate_of is not None:
             self._original[article_id] = duplicate_of
+
+    def forget_before(self, when: datetime) -> int:
+        """Drop articles published before `when` from the index (bounds memory); count them."""
+        old = [aid for aid, published in self._published.items() if published < when]
+        for article_id in old:
+            self._lsh.remove(str(article_id))
+            del self._hashes[article_id]
+            del self._published[article_id]
+            self._original.pop(article_id, None)
+        return len(old)
 
     def check_all(self, articles: Iterable[tuple[int, str]]) -> list[DuplicateVerdict]:
         return [self.check(article_id, text) for article_id, text in articles]

@@ -42,6 +42,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from monitor.config import Config, normalize_language
 from monitor.errors import ConfigError, MonitorError
+from monitor.outlets import outlet_name
 from monitor.parse import html_to_text
 from monitor.store import Store
 from monitor.timeutil import iso, parse_iso, utcnow
@@ -433,22 +434,6 @@ class Digest:
     stories: tuple[StoryView, ...]
     figures: DayFigures
     candidates: int  # stories of the day before the cut to max_stories
-
-
-_OUTLET_SUFFIX = re.compile(r"\s*(\([^)]*\)|[—–|:-]\s.*)$")
-
-
-def outlet_name(name: str | None, title: str | None, url: str) -> str:
-    """A feed's outlet: 'The Guardian — World' and 'Le Monde (ru)' -> 'The Guardian', 'Le Monde'."""
-    for candidate in (name, title):
-        if candidate and candidate.strip():
-            short = _OUTLET_SUFFIX.sub("", candidate.strip()).strip()
-            return short or candidate.strip()
-    host = urlsplit(url).hostname or url
-    for prefix in ("www.", "rss.", "feeds.", "feed."):
-        if host.startswith(prefix):
-            host = host[len(prefix) :]
-    return host
 
 
 def plain(text: str | None) -> str:

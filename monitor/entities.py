@@ -23,12 +23,14 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
-__all__ = ["extract_keys", "name_key", "number_key", "shared_count"]
+__all__ = ["extract_keys", "extract_names", "name_key", "number_key"]
 
 # A word: letters (any script) possibly joined by an apostrophe or hyphen.
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # A number: digits with optional grouping or decimal separators (1,000 / 1.000 / 1 000 / 2,6).
-_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?(?![\w])|\d+(?:[.,]\d+)?")
+_NUMBER = re.compile(
+    r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?(?![\w])|\d+(?:[.,]\d+)?"
+)
 # Sentence boundary: what ends a sentence, then whitespace.
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？…:;])\s+|\n+")
 _VOWELS = frozenset("aeiouy")
@@ -114,26 +116,27 @@ def _title_names(title: str) -> list[str]:
     return capitalized
 
 
-def extract_keys(title: str | None, text: str | None) -> frozenset[str]:
-    """Name keys and number keys (prefixed `#`) found in a title and the start of its text."""
-    title = title or ""
+def extract_names(title: str | None, text: str | None) -> dict[str, str]:
+    """Name keys found in a title and the start of its text, each with its first spelling."""
     body = " ".join((text or "").split()[:_MAX_TEXT_WORDS])
-    keys: set[str] = set()
-    words: list[str] = list(_title_names(title))
+    words: list[str] = list(_title_names(title or ""))
     for sentence in _SENTENCE_END.split(body):
         words.extend(_name_words(sentence, skip_first=True))
+    names: dict[str, str] = {}
     for word in words:
         key = name_key(word)
         if key is not None:
-            keys.add(key)
-    for source in (title, body):
+            names.setdefault(key, word)
+    return names
+
+
+def extract_keys(title: str | None, text: str | None) -> frozenset[str]:
+    """Name keys and number keys (prefixed `#`) found in a title and the start of its text."""
+    keys = set(extract_names(title, text))
+    body = " ".join((text or "").split()[:_MAX_TEXT_WORDS])
+    for source in (title or "", body):
         for match in _NUMBER.finditer(source):
             number = number_key(match.group(0))
             if number is not None:
                 keys.add(number)
     return frozenset(keys)
-
-
-def shared_count(a: frozenset[str], b: Iterable[str]) -> int:
-    """How many keys of `a` occur in `b`."""
-    return sum(1 for key in b if key in a)

@@ -14,7 +14,8 @@ import httpx
 
 from monitor import metrics
 from monitor.config import Config, FeedConfig
-from monitor.errors import ParseError
+from monitor.embed import load_embedder
+from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
 from monitor.parse import ParsedFeed, parse_feed
 from monitor.politeness import HostLimiter, host_of
@@ -29,6 +30,7 @@ from monitor.schedule import (
     spread_due,
 )
 from monitor.store import ArticleCounts, FeedState, FeedUpdate, Store
+from monitor.stories import StorySettings, run_story_stage
 from monitor.timeutil import utcnow
 
 log = logging.getLogger("monitor.pipeline")
@@ -379,10 +381,29 @@ class Poller:
                 report.stage_notes.append(note)
 
 
+def story_settings(config: Config) -> StorySettings:
+    """The `stories:` section, validated; a mistake is a ConfigError naming the line."""
+    section = config.sections.get("stories")
+    try:
+        return StorySettings.from_section(section, preferred_languages=config.settings.languages)
+    except (MonitorError, TypeError, ValueError) as exc:
+        line = getattr(getattr(section, "lc", None), "line", None)
+        raise ConfigError(str(config.path), line + 1 if line is not None else None, str(exc)) from None
+
+
 def default_stages(config: Config) -> list[Stage]:
-    """The stages after storing, in order, as far as they exist."""
-    del config
-    return []
+    """The stages after storing, in order: near-duplicates, embeddings and stories.
+
+    The embedding model is loaded here, so that a model that cannot load stops the run
+    with a clear message before anything is polled.
+    """
+    settings = story_settings(config)
+    load_embedder(settings.model)
+
+    def stories(store: Store) -> str:
+        return run_story_stage(store, settings).summary()
+
+    return [stories]
 
 
 def poll_once(
@@ -394,11 +415,12 @@ def poll_once(
     on_start: Callable[[int], None] | None = None,
 ) -> PollReport:
     """The `monitor poll` pass: sync the config, poll what is due, run the later stages."""
+    stages = default_stages(config)
     store.sync_feeds(config.feeds)
     feeds = store.due_feeds(utcnow(), all_feeds=all_feeds)
     if on_start is not None:
         on_start(len(feeds))
-    poller = Poller(store, config, default_stages(config))
+    poller = Poller(store, config, stages)
     report = asyncio.run(poller.poll(feeds, progress))
     poller.run_stages(report)
     return report

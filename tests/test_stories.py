@@ -1,0 +1,489 @@
+"""Story assignment: the pure decision, the online assigner, and real multilingual news."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitor.embed import ModelLoadError, article_text, load_embedder
+from monitor.entities import extract_keys
+from monitor.errors import MonitorError
+from monitor.store import Store
+from monitor.stories import (
+    ArticleInput,
+    DecisionInputs,
+    StoryAssigner,
+    StoryNotFoundError,
+    StoryParams,
+    StorySettings,
+    decide,
+    format_stories,
+    format_story,
+    params_for_model,
+    run_story_stage,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "stories"
+T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
+PARAMS = StoryParams(
+    threshold=0.8,
+    min_similarity=0.6,
+    entity_weight=0.02,
+    max_shared=5,
+    cross_language_bonus=0.05,
+    merge_threshold=0.95,
+    window_hours=48,
+)
+
+
+def unit(*values: float) -> np.ndarray:
+    v = np.asarray(values, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def article(i: int, vector: np.ndarray | None, hours: float = 0.0, **kw: object) -> ArticleInput:
+    return ArticleInput(id=i, published=T0 + timedelta(hours=hours), vector=vector, **kw)  # type: ignore[arg-type]
+
+
+# -- decide ----------------------------------------------------------------------------------
+def test_similar_enough_joins() -> None:
+    d = decide(DecisionInputs(similarity=0.85, gap_hours=2, shared_keys=0), PARAMS)
+    assert d.join and d.score == pytest.approx(0.85)
+    assert "0.85" in d.reason
+
+
+def test_shared_names_and_numbers_lift_a_close_call() -> None:
+    close = DecisionInputs(similarity=0.75, gap_hours=2, shared_keys=0)
+    assert not decide(close, PARAMS).join
+    lifted = DecisionInputs(similarity=0.75, gap_hours=2, shared_keys=3)
+    assert decide(lifted, PARAMS).join
+
+
+def test_shared_keys_are_capped() -> None:
+    many = decide(DecisionInputs(similarity=0.7, gap_hours=0, shared_keys=50), PARAMS)
+    assert many.score == pytest.approx(0.7 + 0.02 * 5)
+
+
+def test_keys_never_join_below_the_similarity_floor() -> None:
+    d = decide(DecisionInputs(similarity=0.55, gap_hours=0, shared_keys=50), PARAMS)
+    assert not d.join and "floor" in d.reason
+
+
+def test_cross_language_gets_its_bonus() -> None:
+    same = decide(DecisionInputs(similarity=0.77, gap_hours=0, shared_keys=0), PARAMS)
+    cross = decide(
+        DecisionInputs(similarity=0.77, gap_hours=0, shared_keys=0, cross_language=True), PARAMS
+    )
+    assert not same.join and cross.join
+
+
+def test_too_old_a_story_is_not_joined() -> None:
+    d = decide(DecisionInputs(similarity=0.99, gap_hours=49, shared_keys=5), PARAMS)
+    assert not d.join and "window" in d.reason
+
+
+# -- assigner --------------------------------------------------------------------------------
+def test_assigner_joins_close_and_opens_far() -> None:
+    a = StoryAssigner(PARAMS)
+    r1 = a.assign(article(1, unit(1, 0, 0)))
+    r2 = a.assign(article(2, unit(1, 0.1, 0), hours=1))
+    r3 = a.assign(article(3, unit(0, 1, 0), hours=2))
+    assert r1.opened and not r2.opened and r3.opened
+    assert r2.story_id == r1.story_id != r3.story_id
+    assert r2.similarity > 0.9 and r2.gap_hours == pytest.approx(1)
+
+
+def test_story_ids_continue_from_the_given_start() -> None:
+    a = StoryAssigner(PARAMS, next_story_id=41)
+    assert a.assign(article(1, unit(1, 0))).story_id == 41
+
+
+def test_stories_outside_the_window_are_dropped_from_the_index() -> None:
+    a = StoryAssigner(PARAMS)
+    first = a.assign(article(1, unit(1, 0, 0)))
+    later = a.assign(article(2, unit(1, 0, 0), hours=72))
+    assert later.opened and later.story_id != first.story_id
+    assert [s.id for s in a.active_stories] == [later.story_id]
+
+
+def test_article_without_vector_gets_its_own_story() -> None:
+    a = StoryAssigner(PARAMS)
+    a.assign(article(1, unit(1, 0)))
+    lone = a.assign(article(2, None))
+    after = a.assign(article(3, unit(1, 0)))
+    assert lone.opened and "no vector" in lone.reason
+    assert after.story_id == 1
+
+
+def test_zero_vector_never_joins() -> None:
+    a = StoryAssigner(PARAMS)
+    a.assign(article(1, unit(1, 0)))
+    assert a.assign(article(2, np.zeros(2, dtype=np.float32))).opened
+
+
+def test_converging_stories_merge_into_the_older() -> None:
+    params = StoryParams(
+        threshold=0.9,
+        min_similarity=0.0,
+        entity_weight=0,
+        cross_language_bonus=0,
+        merge_threshold=0.91,
+        window_hours=48,
+    )
+    a = StoryAssigner(params)
+    s1 = a.assign(article(1, unit(1, 0.0))).story_id
+    s2 = a.assign(article(2, unit(1, 0.6), hours=1)).story_id  # cos 0.857: a new story
+    assert s1 != s2
+    # An article between them joins the second (cos 0.969 vs 0.958), whose centroid then
+    # comes within 0.915 of the first: the two merge, into the older id.
+    r = a.assign(article(3, unit(1, 0.3), hours=2))
+    assert r.story_id == s1
+    assert a.resolve(s2) == s1
+    assert [s.n_articles for s in a.active_stories] == [3]
+
+
+def test_late_article_is_clustered_at_the_current_clock() -> None:
+    a = StoryAssigner(PARAMS)
+    a.assign(article(1, unit(1, 0), hours=100))
+    late = a.assign(article(2, unit(1, 0), hours=0))
+    assert not late.opened
+
+
+def test_rebuilt_from_snapshots_continues_the_same_way() -> None:
+    vectors = [unit(1, 0, 0), unit(0, 1, 0), unit(1, 0.1, 0), unit(0, 1, 0.1), unit(0, 0, 1)]
+    arts = [article(i, v, hours=i) for i, v in enumerate(vectors)]
+    whole = StoryAssigner(PARAMS)
+    expected = [r.story_id for r in whole.assign_all(arts)]
+    first = StoryAssigner(PARAMS)
+    got = [r.story_id for r in first.assign_all(arts[:2])]
+    resumed = StoryAssigner(
+        PARAMS, next_story_id=first.next_story_id, active=first.active_stories, clock=first.clock
+    )
+    got += [r.story_id for r in resumed.assign_all(arts[2:])]
+    assert got == expected
+
+
+@st.composite
+def article_streams(draw: st.DrawFn) -> tuple[list[ArticleInput], list[int]]:
+    n = draw(st.integers(min_value=1, max_value=30))
+    centers = [unit(*c) for c in ([1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0.7, 0.7, 0, 0])]
+    arts = []
+    for i in range(n):
+        base = centers[draw(st.integers(0, len(centers) - 1))]
+        noise = np.asarray(
+            draw(st.lists(st.floats(-0.3, 0.3), min_size=4, max_size=4)), dtype=np.float32
+        )
+        vector = None if draw(st.integers(0, 9)) == 0 else (base + noise).astype(np.float32)
+        hours = draw(st.integers(0, 120))
+        keys = frozenset(
+            draw(st.lists(st.sampled_from(["ptn", "#2011", "msk", "obm"]), max_size=3))
+        )
+        arts.append(
+            article(
+                i,
+                vector,
+                hours=hours,
+                keys=keys,
+                language=draw(st.sampled_from(["en", "fr", None])),
+            )
+        )
+    cuts = sorted(set(draw(st.lists(st.integers(1, max(1, n - 1)), max_size=5))))
+    return arts, cuts
+
+
+@settings(max_examples=150, deadline=None)
+@given(article_streams())
+def test_result_does_not_depend_on_how_articles_were_split_into_batches(
+    stream: tuple[list[ArticleInput], list[int]],
+) -> None:
+    arts, cuts = stream
+    ordered = sorted(arts, key=lambda a: (a.published, a.id))
+    one = StoryAssigner(PARAMS)
+    one_ids = {r.article_id: r.story_id for r in one.assign_all(ordered)}
+    batched = StoryAssigner(PARAMS)
+    batch_ids: dict[int, int] = {}
+    bounds = [0, *cuts, len(ordered)]
+    for start, end in itertools.pairwise(bounds):
+        # Each poll hands over its own articles, in any order; the assigner sorts them.
+        batch = list(reversed(ordered[start:end]))
+        batch_ids.update({r.article_id: r.story_id for r in batched.assign_all(batch)})
+    assert {k: one.resolve(v) for k, v in one_ids.items()} == {
+        k: batched.resolve(v) for k, v in batch_ids.items()
+    }
+    assert one.next_story_id == batched.next_story_id
+
+
+# -- real multilingual news through the default model ----------------------------------------
+def load(name: str) -> list[dict[str, str]]:
+    return [json.loads(line) for line in (FIXTURES / name).open(encoding="utf-8")]
+
+
+def cluster_with_default_model(docs: list[dict[str, str]]) -> list[int]:
+    embedder = load_embedder("e5-small")
+    vectors = embedder.embed([article_text(d["title"], d["text"]) for d in docs])
+    assigner = StoryAssigner(params_for_model(embedder.name))
+    arts = [
+        ArticleInput(
+            id=i,
+            published=datetime.fromisoformat(d.get("date") or "2024-05-01").replace(tzinfo=UTC),
+            vector=vectors[i],
+            keys=extract_keys(d["title"], d["text"]),
+            language=d.get("language", "en"),
+        )
+        for i, d in enumerate(docs)
+    ]
+    labels = {r.article_id: r.story_id for r in assigner.assign_all(arts)}
+    return [assigner.resolve(labels[i]) for i in range(len(docs))]
+
+
+def same_partition(labels: list[int], gold: list[str]) -> bool:
+    return all(
+        (labels[i] == labels[j]) == (gold[i] == gold[j])
+        for i in range(len(labels))
+        for j in range(len(labels))
+    )
+
+
+def test_one_report_in_five_languages_is_one_story_and_two_reports_are_two() -> None:
+    docs = load("wmt_two_stories.jsonl")
+    assert {d["language"] for d in docs} == {"cs", "de", "en", "fr", "ru"}
+    labels = cluster_with_default_model(docs)
+    news = [label for label, d in zip(labels, docs, strict=True) if "33709" in d["cluster_id"]]
+    opinion = [label for label, d in zip(labels, docs, strict=True) if "33713" in d["cluster_id"]]
+    # The news report (Tymoshenko amendment) is one story in all five languages.
+    assert len(set(news)) == 1
+    # The commentary ("Libya's victory") is vaguer: its versions may split, but no version
+    # joins the other story, and most of them stay together.
+    assert not set(news) & set(opinion)
+    assert max(opinion.count(label) for label in opinion) >= 3
+
+
+def test_two_look_alike_events_stay_apart() -> None:
+    docs = load("ecb_lookalike.jsonl")
+    labels = cluster_with_default_model(docs)
+    assert same_partition(labels, [d["subtopic"] for d in docs]), labels
+
+
+# -- the stage, on a real database -----------------------------------------------------------
+def make_store(path: Path) -> Store:
+    return Store.open(path)
+
+
+def add_feed(store: Store, n: int, language: str) -> int:
+    store.db.execute(
+        "INSERT INTO feeds (id, url, name, language, created) VALUES (?, ?, ?, ?, ?)",
+        [n, f"https://feed{n}.example/rss", f"Outlet {n}", language, "2024-01-01T00:00:00Z"],
+    )
+    return n
+
+
+def add_article(
+    store: Store,
+    article_id: int,
+    feed_id: int,
+    title: str,
+    text: str,
+    language: str | None,
+    published: datetime,
+) -> None:
+    when = published.strftime("%Y-%m-%dT%H:%M:%SZ")
+    store.db.execute(
+        "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+        "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            article_id,
+            feed_id,
+            f"g{article_id}",
+            title,
+            text,
+            language,
+            when,
+            when,
+            f"h{article_id}",
+        ],
+    )
+
+
+def corpus() -> list[dict[str, Any]]:
+    """WMT's two stories (five languages), ECB's two look-alike events, a wire copy, junk."""
+    items: list[dict[str, Any]] = []
+    languages = {"cs": 1, "de": 2, "en": 3, "fr": 4, "ru": 5}
+    for i, d in enumerate(load("wmt_two_stories.jsonl")):
+        items.append(
+            {
+                "feed": languages[d["language"]],
+                "title": d["title"],
+                "text": d["text"],
+                "language": d["language"],
+                "gold": d["cluster_id"],
+                "hours": i % 5,
+            }
+        )
+    for i, d in enumerate(load("ecb_lookalike.jsonl")):
+        items.append(
+            {
+                "feed": 6 + i,
+                "title": d["title"],
+                "text": d["text"],
+                "language": "en",
+                "gold": d["subtopic"],
+                "hours": 30 + i,
+            }
+        )
+    copies = {d["id"]: d for d in load("ecb_copies.jsonl")}
+    for n, key in enumerate(["21_8ecb", "21_12ecb"]):
+        d = copies[key]
+        items.append(
+            {
+                "feed": 10 + n,
+                "title": d["title"],
+                "text": d["text"],
+                "language": "en",
+                "gold": "21",
+                "hours": 40 + n,
+            }
+        )
+    items.append(
+        {"feed": 12, "title": "", "text": "", "language": None, "gold": "empty1", "hours": 50}
+    )
+    items.append(
+        {"feed": 12, "title": "", "text": "", "language": None, "gold": "empty2", "hours": 51}
+    )
+    return items
+
+
+def fill(store: Store, items: list[dict[str, Any]], ids: range) -> None:
+    for feed in range(1, 13):
+        if not store.query("SELECT 1 FROM feeds WHERE id = ?", [feed]):
+            add_feed(store, feed, "en")
+    for i in ids:
+        item = items[i]
+        add_article(
+            store,
+            i + 1,
+            int(item["feed"]),
+            str(item["title"]),
+            str(item["text"]),
+            item["language"],
+            T0 + timedelta(hours=float(item["hours"])),
+        )
+
+
+def partition(store: Store) -> dict[int, int]:
+    return {r["id"]: r["story_id"] for r in store.query("SELECT id, story_id FROM articles")}
+
+
+def test_stage_groups_translations_finds_copies_and_records_stories(tmp_path: Path) -> None:
+    items = corpus()
+    with make_store(tmp_path / "m.db") as store:
+        fill(store, items, range(len(items)))
+        report = run_story_stage(store, StorySettings(preferred_languages=("fr",)))
+        assert report.articles == len(items) and report.duplicates == 1
+        assert "stories:" in report.summary()
+        labels = partition(store)
+        assert all(label is not None for label in labels.values())
+        gold = {i + 1: item["gold"] for i, item in enumerate(items)}
+        by_id = sorted(labels)
+        # No story mixes two gold stories (the Libya commentary may split, see above).
+        for a in by_id:
+            for b in by_id:
+                if labels[a] == labels[b]:
+                    assert gold[a] == gold[b], (a, b)
+        # The two empty articles got a story each.
+        assert labels[len(items) - 1] != labels[len(items)]
+        # The wire copy points at the original and joins its story; outlets count it once.
+        copy = store.query(
+            "SELECT id, duplicate_of, story_id FROM articles WHERE duplicate_of IS NOT NULL"
+        )
+        assert len(copy) == 1 and copy[0]["duplicate_of"] == copy[0]["id"] - 1
+        story = store.query("SELECT * FROM stories WHERE id = ?", [copy[0]["story_id"]])[0]
+        assert story["n_articles"] == 2 and story["n_outlets"] == 1
+        # The Tymoshenko story: five languages, five outlets, a French headline by preference.
+        tymoshenko = labels[1]
+        row = store.query("SELECT * FROM stories WHERE id = ?", [tymoshenko])[0]
+        assert row["n_articles"] == 5 and row["n_outlets"] == 5 and row["n_languages"] == 5
+        headline = store.query(
+            "SELECT language FROM articles WHERE id = ?", [row["headline_article_id"]]
+        )
+        assert headline[0]["language"] == "fr"
+        assert row["model"] == "e5-small" and len(row["centroid"]) == 384 * 4
+        assert any("ymo" in name or "ymoš" in name for name in json.loads(row["entities"]))
+        # Each article is embedded once, with its model's name.
+        models = store.query(
+            "SELECT DISTINCT embedding_model FROM articles WHERE embedding IS NOT NULL"
+        )
+        assert [m["embedding_model"] for m in models] == ["e5-small"]
+        why = store.query("SELECT story_similarity, story_reason FROM articles WHERE id = 2")[0]
+        assert why["story_similarity"] > 0.8 and "similarity" in why["story_reason"]
+        # Nothing left: a second run does nothing.
+        assert run_story_stage(store).articles == 0
+
+
+def test_restart_continues_the_same_way(tmp_path: Path) -> None:
+    items = corpus()
+    with make_store(tmp_path / "once.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store)
+        expected = partition(store)
+    path = tmp_path / "twice.db"
+    with make_store(path) as store:
+        fill(store, items, range(7))
+        run_story_stage(store, StorySettings(batch_size=3))
+    with make_store(path) as store:  # a new process: the assigner is rebuilt from the tables
+        fill(store, items, range(7, len(items)))
+        run_story_stage(store, StorySettings(batch_size=4))
+        assert partition(store) == expected
+
+
+def test_model_that_cannot_load_stops_before_writing(tmp_path: Path) -> None:
+    with make_store(tmp_path / "m.db") as store:
+        fill(store, corpus(), range(2))
+        with pytest.raises(ModelLoadError):
+            run_story_stage(store, StorySettings(model="st:/nowhere/model"))
+        assert all(v is None for v in partition(store).values())
+
+
+def test_settings_from_the_config_section() -> None:
+    settings = StorySettings.from_section(
+        {"model": "use", "threshold": 0.7, "duplicate_threshold": 0.9, "batch_size": 10},
+        preferred_languages=["de"],
+    )
+    assert settings.model == "use" and settings.batch_size == 10
+    assert settings.params is not None and settings.params.threshold == 0.7
+    assert settings.params.cross_language_bonus == params_for_model("use-m3").cross_language_bonus
+    assert settings.dedup.threshold == 0.9 and settings.preferred_languages == ("de",)
+    with pytest.raises(MonitorError, match="unknown"):
+        StorySettings.from_section({"treshold": 0.7})
+
+
+def test_cli_texts(tmp_path: Path) -> None:
+    items = corpus()
+    with make_store(tmp_path / "m.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store)
+        now = T0 + timedelta(days=3)
+        listing = format_stories(store, since=T0 - timedelta(days=1), now=now)
+        assert "5 outlets" in listing and "cs,de,en,fr,ru" in listing
+        ranked = json.loads(
+            format_stories(store, since=T0 - timedelta(days=1), now=now, as_json=True)
+        )
+        assert ranked[0]["outlets"] == 5
+        only_ru = json.loads(
+            format_stories(
+                store, since=T0 - timedelta(days=1), now=now, language="ru", as_json=True
+            )
+        )
+        assert only_ru and all("ru" in s["languages"] for s in only_ru)
+        text = format_story(store, ranked[0]["id"], timezone="Europe/Paris")
+        assert "[cs]" in text and "[ru]" in text and "similarity" in text
+        assert json.loads(format_story(store, ranked[0]["id"], as_json=True))["articles"] == 5
+        with pytest.raises(StoryNotFoundError):
+            format_story(store, 9999)
