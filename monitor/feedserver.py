@@ -9,6 +9,7 @@ from __future__ import annotations
 import email.utils
 import gzip
 import hashlib
+import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,15 @@ from urllib.parse import unquote, urlsplit
 
 # A route may override a path: it gets the handler and returns True when it answered.
 Route = Callable[[BaseHTTPRequestHandler], bool]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up early (a timeout, a size cap) is expected here, not an error."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class FeedServer:
@@ -41,7 +51,7 @@ class FeedServer:
                     return
                 server.serve_file(self, path)
 
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        self.httpd = _QuietServer((host, port), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
