@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,20 @@ from monitor.config import Config, FeedConfig, add_feeds, load_config, remove_fe
 from monitor.errors import MonitorError
 from monitor.store import Store
 from monitor.timeutil import parse_when
+
+
+class When(click.ParamType):  # type: ignore[type-arg]
+    """A --since value: a date, a time or an age, read by timeutil.parse_when."""
+
+    name = "WHEN"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_when(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 @dataclass
@@ -261,24 +276,24 @@ def feeds_export_opml(obj: Context) -> None:
 
 @main.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
     help="JSON lines or CSV.",
 )
-@click.option("--since", help="Only articles published since: 2024-03-22, 2024-03-22T10:00Z, 6h, 2d.")
+@click.option(
+    "--since", type=When(), help="Only articles published since: 2024-03-22, 2024-03-22T10:00Z, 6h, 2d."
+)
 @click.option("--text/--no-text", "with_text", default=False, help="Include the article text.")
 @click.pass_obj
-def export(obj: Context, fmt: str, since: str | None, with_text: bool) -> None:
+def export(obj: Context, fmt: str, since: datetime | None, with_text: bool) -> None:
     """Print one record per article (JSON lines or CSV): the stable export interface."""
-    when = None
-    if since:
-        try:
-            when = parse_when(since)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--since") from None
     columns = [c for c in Store.EXPORT_COLUMNS if with_text or c != "text"]
     out = sys.stdout
     with obj.store() as store:
-        rows = store.export_articles(when)
+        rows = store.export_articles(since)
         if fmt == "jsonl":
             for row in rows:
                 out.write(json.dumps({c: row[c] for c in columns}, ensure_ascii=False) + "\n")

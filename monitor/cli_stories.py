@@ -2,38 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
 
+from monitor.cli import When
 from monitor.config import normalize_language
 from monitor.stories import format_stories, format_story
-from monitor.timeutil import parse_when
 
 if TYPE_CHECKING:
     from monitor.cli import Context
 
 
 @click.command()
-@click.option("--since", help="Stories seen since: 2024-03-22, 2024-03-22T10:00Z, 6h, 2d (default 24h).")
+@click.option(
+    "--since", type=When(), help="Stories seen since: 2024-03-22, 2024-03-22T10:00Z, 6h, 2d (default 24h)."
+)
 @click.option("--lang", "language", help="Only stories with an article in this language, like fr.")
 @click.option("--limit", default=30, show_default=True, help="How many stories.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
-def stories(obj: Context, since: str | None, language: str | None, limit: int, as_json: bool) -> None:
+def stories(obj: Context, since: datetime | None, language: str | None, limit: int, as_json: bool) -> None:
     """List stories ranked by outlets × languages × recent growth."""
-    when = None
-    if since:
-        try:
-            when = parse_when(since)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--since") from None
     if language is not None and normalize_language(language) is None:
         raise click.BadParameter(f"bad language {language!r}: use a code like en or fr", param_hint="--lang")
     with obj.store(readonly=True) as store:
         text = format_stories(
             store,
-            since=when,
+            since=since,
             language=normalize_language(language),
             as_json=as_json,
             limit=limit,

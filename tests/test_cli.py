@@ -104,6 +104,16 @@ def test_poll_then_export_end_to_end(tmp_path: Path, server: FeedServer, feed_di
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert [r["guid"] for r in rows] == ["en-1"]
 
+    # The stories stage ran after the poll: the French and English reports are one story.
+    assert records[0]["story_id"] is not None and records[0]["story_id"] == records[1]["story_id"]
+    listed = run_monitor("--config", str(config), "stories", "--since", "2024-03-01", "--json")
+    assert listed.returncode == 0, listed.stderr
+    shown = run_monitor("--config", str(config), "story", str(records[0]["story_id"]))
+    assert shown.returncode == 0, shown.stderr
+    assert "Attaque dans une salle de concert" in shown.stdout and "Gunmen attack" in shown.stdout
+    missing = run_monitor("--config", str(config), "story", "999999")
+    assert missing.returncode == 1 and "no story 999999" in missing.stderr
+
     found = run_monitor("--config", str(config), "search", "Crocus")
     assert found.returncode == 0 and "2 results" in found.stdout
     stats = run_monitor("--config", str(config), "stats")
