@@ -24,6 +24,7 @@ from monitor.fetch import make_client
 from monitor.metrics import serve_daemon_metrics, set_stories
 from monitor.pipeline import Poller, default_stages, fetch_options
 from monitor.store import Store
+from monitor.threads import in_daemon_thread
 from monitor.timeutil import utcnow
 
 log = logging.getLogger("monitor.daemon")
@@ -40,7 +41,7 @@ class Daemon:
         self.config: Config = load_config(config_path)
         self._mtime = self._config_mtime()
         self._inflight: set[asyncio.Task[Any]] = set()
-        self._new_work = False
+        self._new_work = True  # articles left without a story by a previous run
         self._stopping = False
 
     def _config_mtime(self) -> float:
@@ -53,9 +54,14 @@ class Daemon:
         asyncio.run(self._main())
 
     async def _main(self) -> None:
-        self.store = Store.open(self.db_override or self.config.settings.database)
+        database = self.db_override or self.config.settings.database
+        stages = default_stages(self.config, stop=lambda: self._stopping)  # loads the model first
+        self.store = Store.open(database)
+        # The later stages (embedding is slow) run in a thread on their own connection; the
+        # shared lock keeps writes one at a time.
+        self.stage_store = Store.open(database, write_lock=self.store.write_lock)
         self.store.sync_feeds(self.config.feeds)
-        self.poller = Poller(self.store, self.config, default_stages(self.config))
+        self.poller = Poller(self.store, self.config, stages)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -97,8 +103,8 @@ class Daemon:
             log.info("event=daemon_stopping inflight=%d", len(self._inflight))
             self.scheduler.shutdown(wait=False)
             await self._drain()
-        self._run_stages_now()
         self.store.close()
+        self.stage_store.close()
         log.info("event=daemon_stopped")
 
     async def _drain(self) -> None:
@@ -188,18 +194,20 @@ class Daemon:
         log.info("event=config_reloaded feeds=%d", len(config.feeds))
 
     async def _run_stages(self) -> None:
-        self._run_stages_now()
-
-    def _run_stages_now(self) -> None:
         if not self._new_work or not self.poller.stages:
             return
         self._new_work = False
+        await in_daemon_thread(self._run_stages_now, "stages")
+
+    def _run_stages_now(self) -> None:
         for stage in self.poller.stages:
+            if self._stopping:
+                return
             try:
-                note = stage(self.store)
+                note = stage(self.stage_store)
             except MonitorError as exc:
                 log.error("event=stage_failed stage=%s error=%r", getattr(stage, "__name__", stage), str(exc))
                 continue
             if note:
                 log.info("event=stage_done stage=%s note=%r", getattr(stage, "__name__", stage), note)
-        set_stories(self.store.count("stories"))
+        set_stories(self.stage_store.count("stories"))

@@ -14,7 +14,6 @@ Three layers, kept apart:
 
 from __future__ import annotations
 
-import asyncio
 import email
 import json
 import logging
@@ -24,10 +23,9 @@ import re
 import secrets
 import smtplib
 import ssl
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
@@ -45,6 +43,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.outlets import outlet_name
 from monitor.parse import html_to_text
 from monitor.store import Store
+from monitor.threads import in_daemon_thread
 from monitor.timeutil import iso, parse_iso, utcnow
 
 log = logging.getLogger("monitor.digest")
@@ -53,7 +52,9 @@ DIGEST_KEYS = frozenset(
     {"time", "timezone", "from", "recipients", "max_stories", "smtp", "when_empty", "subject"}
 )
 RECIPIENT_KEYS = frozenset({"address", "languages", "tags"})
-SMTP_KEYS = frozenset({"host", "port", "security", "username", "password_env", "password_file", "timeout"})
+SMTP_KEYS = frozenset(
+    {"host", "port", "security", "username", "password_env", "password_file", "timeout", "ca_file"}
+)
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 RETRY_FIRST = timedelta(minutes=1)
@@ -78,6 +79,7 @@ class SmtpConfig:
     password_env: str | None = None  # the name of an environment variable, never the password
     password_file: Path | None = None
     timeout: float = 30.0
+    ca_file: Path | None = None  # PEM CA certificates to trust instead of the system's trust store
 
 
 @dataclass(frozen=True)
@@ -308,11 +310,37 @@ def _smtp(path: str, parent: Any, value: Any) -> SmtpConfig:
             if not isinstance(item, (int, float)) or isinstance(item, bool) or not 0 < item <= 600:
                 raise fail(key, "must be a number of seconds from 1 to 600")
             values["timeout"] = float(item)
+        elif key == "ca_file":
+            if not isinstance(item, str) or not item.strip():
+                raise fail(key, "must be the path of a PEM file of CA certificates")
+            file = Path(item.strip()).expanduser()
+            file = file if file.is_absolute() else Path(path).resolve().parent / file
+            problem = _ca_file_problem(file)
+            if problem:
+                raise fail(key, problem)
+            values["ca_file"] = file
     if "port" not in values:
         values["port"] = SECURITY_PORTS[values.get("security", "starttls")]
     if values.get("password_env") and values.get("password_file"):
         raise fail("password_file", "give password_env or password_file, not both")
     return SmtpConfig(**values)
+
+
+def _ca_file_problem(file: Path) -> str | None:
+    """None when OpenSSL can load CA certificates from `file`; else the reason."""
+    try:
+        tls_client_context(file)
+    except ssl.SSLError as exc:
+        return f"{file} holds no usable PEM certificate ({exc.reason or exc})"
+    except OSError as exc:
+        return f"cannot read {file}: {exc.strerror or exc}"
+    return None
+
+
+def tls_client_context(ca_file: Path | None) -> ssl.SSLContext:
+    """A verifying client context (certificate chain and host name) trusting `ca_file` only,
+    or the system's trust store when it is None."""
+    return ssl.create_default_context(cafile=str(ca_file) if ca_file is not None else None)
 
 
 def smtp_password(smtp: SmtpConfig, environ: Mapping[str, str]) -> str | None:
@@ -800,7 +828,11 @@ def send_message(message: EmailMessage, smtp: SmtpConfig, password: str | None) 
     """One SMTP transaction; never raises for network or protocol trouble."""
     sender = parseaddr(str(message["From"]))[1]
     recipient = parseaddr(str(message["To"]))[1]
-    context = ssl.create_default_context()
+    try:
+        context = tls_client_context(smtp.ca_file) if smtp.security != "none" else None
+    except (OSError, ValueError) as exc:  # the CA file changed since the config was read
+        reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
+        return SendOutcome(False, f"cannot use digest.smtp.ca_file {smtp.ca_file}: {reason}")
     try:
         client: smtplib.SMTP
         if smtp.security == "ssl":
@@ -822,6 +854,12 @@ def send_message(message: EmailMessage, smtp: SmtpConfig, password: str | None) 
     except smtplib.SMTPRecipientsRefused as exc:
         code, reason = next(iter(exc.recipients.values()), (0, b""))
         return SendOutcome(False, f"recipient refused: {code} {_text(reason)}", permanent=code >= 500)
+    except smtplib.SMTPAuthenticationError as exc:
+        return SendOutcome(
+            False,
+            f"SMTP server {smtp.host}:{smtp.port} refused the login as {smtp.username}: "
+            f"{exc.smtp_code} {_text(exc.smtp_error)}",
+        )
     except smtplib.SMTPResponseException as exc:
         return SendOutcome(False, f"SMTP server said {exc.smtp_code} {_text(exc.smtp_error)}")
     except smtplib.SMTPServerDisconnected as exc:
@@ -835,6 +873,17 @@ def send_message(message: EmailMessage, smtp: SmtpConfig, password: str | None) 
     except TimeoutError:
         return SendOutcome(
             False, f"SMTP server {smtp.host}:{smtp.port} did not answer within {smtp.timeout:g} s"
+        )
+    except ssl.SSLCertVerificationError as exc:
+        trusted = (
+            f"digest.smtp.ca_file {smtp.ca_file}"
+            if smtp.ca_file
+            else "the system's trust store (digest.smtp.ca_file names another CA to trust)"
+        )
+        return SendOutcome(
+            False,
+            f"TLS with {smtp.host}:{smtp.port} failed: the server's certificate was refused: "
+            f"{(exc.verify_message or str(exc.reason)).rstrip('.')}; checked against {trusted}",
         )
     except ssl.SSLError as exc:
         return SendOutcome(False, f"TLS with {smtp.host}:{smtp.port} failed: {exc.reason or exc}")
@@ -940,7 +989,10 @@ def deliver(job: DigestJob, cfg: DigestConfig, environ: Mapping[str, str], sende
     if not job.message:
         return SendOutcome(False, "no composed message was recorded for this digest", permanent=True)
     message = email.message_from_string(job.message, _class=EmailMessage, policy=SMTP_POLICY)
-    return sender(message, cfg.smtp, password)
+    outcome = sender(message, cfg.smtp, password)
+    if password and outcome.error and password in outcome.error:  # a server that echoes it back
+        outcome = replace(outcome, error=outcome.error.replace(password, "********"))
+    return outcome
 
 
 def record_outcome(store: Store, job: DigestJob, outcome: SendOutcome, now: datetime) -> str:
@@ -1019,25 +1071,14 @@ async def _in_daemon_thread(
     """Run one blocking send in a daemon thread: unlike asyncio.to_thread, a send stuck on
     a slow server cannot hold up the daemon's exit (the row stays 'sending' and is sent
     again after its lease, with the same Message-ID)."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[SendOutcome] = loop.create_future()
 
-    def settle(outcome: SendOutcome) -> None:
-        if not future.done():
-            future.set_result(outcome)
-
-    def work() -> None:
+    def work() -> SendOutcome:
         try:
-            outcome = deliver_one(job, cfg, environ, sender)
+            return deliver_one(job, cfg, environ, sender)
         except Exception as exc:  # deliver() reports trouble as an outcome; this is a bug guard
-            outcome = SendOutcome(False, f"{type(exc).__name__}: {exc}")
-        try:
-            loop.call_soon_threadsafe(settle, outcome)
-        except RuntimeError:
-            pass  # the loop is gone: the daemon stopped mid-send
+            return SendOutcome(False, f"{type(exc).__name__}: {exc}")
 
-    threading.Thread(target=work, name="digest-smtp", daemon=True).start()
-    return await future
+    return await in_daemon_thread(work, "digest-smtp")
 
 
 async def daemon_digest_job(daemon: Any) -> None:

@@ -391,7 +391,7 @@ def story_settings(config: Config) -> StorySettings:
         raise ConfigError(str(config.path), line + 1 if line is not None else None, str(exc)) from None
 
 
-def default_stages(config: Config) -> list[Stage]:
+def default_stages(config: Config, *, stop: Callable[[], bool] | None = None) -> list[Stage]:
     """The stages after storing, in order: near-duplicates, embeddings and stories.
 
     The embedding model is loaded here, so that a model that cannot load stops the run
@@ -401,7 +401,7 @@ def default_stages(config: Config) -> list[Stage]:
     load_embedder(settings.model)
 
     def stories(store: Store) -> str:
-        return run_story_stage(store, settings).summary()
+        return run_story_stage(store, settings, stop=stop).summary()
 
     return [stories]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,9 +29,7 @@ Migration = Callable[[sqlite_utils.Database], None]
 
 # Distinct outlets among a story's articles (joined as `a`, with their feeds as `f`):
 # copies count once, and the feeds of one outlet are one outlet (monitor.outlets).
-_OUTLETS_SQL = (
-    "COUNT(DISTINCT CASE WHEN a.duplicate_of IS NULL THEN outlet_name(f.name, f.title, f.url) END)"
-)
+_OUTLETS_SQL = "COUNT(DISTINCT CASE WHEN a.duplicate_of IS NULL THEN outlet_name(f.name, f.title, f.url) END)"
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -317,14 +316,26 @@ def _json_list(text: str | None) -> list[Any]:
 class Store:
     """The database. Open with Store.open(path); use as a context manager to close."""
 
-    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+    def __init__(
+        self, db: sqlite_utils.Database, path: Path, write_lock: threading.Lock | None = None
+    ) -> None:
         self.db = db
         self.path = path
+        # Shared by the Store objects of one process that write (the daemon's poller and
+        # its stage thread), so that writes still go one at a time.
+        self.write_lock = write_lock or threading.Lock()
 
     # --- opening and migrating -----------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, readonly: bool = False, busy_timeout_ms: int = 5000) -> Store:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        readonly: bool = False,
+        busy_timeout_ms: int = 5000,
+        write_lock: threading.Lock | None = None,
+    ) -> Store:
         """Open (creating and migrating unless readonly) the database at `path`."""
         path = Path(path)
         try:
@@ -343,7 +354,7 @@ class Store:
             if not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
-            store = cls(sqlite_utils.Database(conn), path)
+            store = cls(sqlite_utils.Database(conn), path, write_lock)
             if not readonly:
                 store.migrate()
             elif store.schema_version() < SCHEMA_VERSION:
@@ -398,21 +409,22 @@ class Store:
     def transaction(self) -> Iterator[None]:
         """BEGIN IMMEDIATE ... COMMIT; ROLLBACK on any error; sqlite3 errors become StoreError."""
         conn = self.db.conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise StoreError(_describe(exc, self.path)) from None
-        try:
-            yield
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise StoreError(_describe(exc, self.path)) from None
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        with self.write_lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(_describe(exc, self.path)) from None
+            try:
+                yield
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(_describe(exc, self.path)) from None
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         try:
@@ -1278,9 +1290,9 @@ class Store:
 
     def stories_clock(self) -> tuple[str | None, int]:
         """(latest publication time among assigned articles, the next free story id)."""
-        latest = self.db.execute(
-            "SELECT MAX(published) FROM articles WHERE story_id IS NOT NULL"
-        ).fetchone()[0]
+        latest = self.db.execute("SELECT MAX(published) FROM articles WHERE story_id IS NOT NULL").fetchone()[
+            0
+        ]
         next_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM stories").fetchone()[0]
         return (str(latest) if latest else None, int(next_id))
 

@@ -16,7 +16,7 @@ import logging
 import time
 import weakref
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -687,11 +687,14 @@ def _headline(
     return int(rows[0]["id"])
 
 
-def run_story_stage(store: Store, settings: StorySettings | None = None) -> StageReport:
+def run_story_stage(
+    store: Store, settings: StorySettings | None = None, *, stop: Callable[[], bool] | None = None
+) -> StageReport:
     """Put every article without a story into one: dedup, embed (once), assign, record.
 
     Articles are taken in publication order; each batch is written in one transaction. A
-    model that cannot load raises ModelLoadError before anything is written.
+    model that cannot load raises ModelLoadError before anything is written. `stop` is
+    asked before each batch: a daemon shutting down ends the stage between batches.
     """
     settings = settings or StorySettings()
     started = time.perf_counter()
@@ -699,7 +702,7 @@ def run_story_stage(store: Store, settings: StorySettings | None = None) -> Stag
     params = settings.params or params_for_model(embedder.name)
     state = _state(store, embedder.name, params, settings)
     totals = Counter[str]()
-    while True:
+    while stop is None or not stop():
         rows = store.stories_pending(settings.batch_size)
         if not rows:
             break
