@@ -11,7 +11,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ log = logging.getLogger("monitor.daemon")
 SHUTDOWN_GRACE = 7.0  # seconds for the work in hand; the whole exit stays under 10 s
 RELOAD_EVERY = 5  # seconds between checks of feeds.yaml
 STAGES_EVERY = 30  # seconds between runs of the later stages, when there is new work
+STAGES_DEBOUNCE = 2  # seconds from a poll with new articles to the later stages
 
 
 class Daemon:
@@ -174,6 +175,14 @@ class Daemon:
                     self._schedule_feed(feed_id, state.next_due)
         if report.new_articles or report.updated_articles:
             self._new_work = True
+            self._wake_stages()
+
+    def _wake_stages(self) -> None:
+        """New articles: run the later stages soon (a few seconds, to batch a burst of polls)."""
+        job = self.scheduler.get_job("stages")
+        soon = datetime.now(UTC) + timedelta(seconds=STAGES_DEBOUNCE)
+        if job is not None and job.next_run_time is not None and job.next_run_time > soon:
+            job.modify(next_run_time=soon)
 
     # --- config and stages ---------------------------------------------------------
 

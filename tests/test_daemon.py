@@ -27,12 +27,12 @@ def wait_for(check: Callable[[], bool], timeout: float = 30.0) -> bool:
     return False
 
 
-def articles(db: Path) -> int:
+def articles(db: Path, where: str = "1") -> int:
     if not db.exists():
         return 0
     try:
         with sqlite3.connect(db, timeout=1) as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+            return int(conn.execute(f"SELECT COUNT(*) FROM articles WHERE {where}").fetchone()[0])
     except sqlite3.Error:
         return 0
 
@@ -78,6 +78,8 @@ def test_daemon_polls_reloads_config_and_stops_cleanly(
     process = start_daemon(config)
     try:
         assert wait_for(lambda: articles(db) == 2), "the daemon did not poll the feed"
+        # The later stages run soon after, in the daemon: every article gets its story.
+        assert wait_for(lambda: articles(db, "story_id IS NOT NULL") == 2), "no stories in the daemon"
         # A bad edit is refused and the daemon keeps running on the last good config.
         config.write_text(config.read_text() + "  - url: not a url\n")
         time.sleep(6)
