@@ -63,7 +63,10 @@ def digest(
                 click.echo(note)
             return
         if output is not None:
-            path = write_digest_html(store, config, day, output, recipient=recipient)
+            try:
+                path = write_digest_html(store, config, day, output, recipient=recipient)
+            except OSError as exc:
+                raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
             click.echo(f"wrote the digest of {day} to {path}")
             return
         view = build_digest(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -345,13 +346,35 @@ def _feed(path: Path, item: CommentedMap, line: int | None) -> FeedConfig:
 
 
 def _write_atomically(path: Path, doc: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=path.resolve().parent)
+    """Replace the file in one step. A symlink's target is the file rewritten, and the file
+    keeps its permissions (a daemon running as another user must still read it)."""
+    target = path.resolve()
+    try:
+        before = target.stat()
+    except OSError:
+        before = None  # a new file (or an unusable folder, reported below)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=target.parent)
+    except OSError as exc:
+        raise ConfigError(str(path), None, f"cannot write the file: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             _yaml().dump(doc, handle)
-        os.replace(tmp, path)
-    except BaseException:
+        if before is not None:
+            os.chmod(tmp, stat.S_IMODE(before.st_mode))
+            try:
+                os.chown(tmp, before.st_uid, before.st_gid)
+            except OSError:
+                pass  # not allowed to give it away: the writer keeps it
+        else:
+            umask = os.umask(0o022)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ConfigError(str(path), None, f"cannot write the file: {exc.strerror or exc}") from None
         raise
 
 

@@ -11,6 +11,7 @@ import email.utils
 import re
 import time
 import unicodedata
+from datetime import datetime
 
 import feedparser
 
@@ -67,4 +68,23 @@ def parse_localized_rfc822(value: str) -> time.struct_time | None:
     return time.gmtime(timestamp)
 
 
+_ISO_COMPACT_OFFSET = re.compile(
+    r"^\s*(\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)([+-]\d\d)(\d\d)\s*$"
+)
+
+
+def parse_iso_compact_offset(value: str) -> time.struct_time | None:
+    """ISO 8601 with an offset written without a colon ('2024-03-22T10:00:00+0530'):
+    feedparser misreads the offset's minutes (05:00 instead of 04:30 UTC)."""
+    match = _ISO_COMPACT_OFFSET.match(value or "")
+    if match is None:
+        return None
+    try:
+        when = datetime.fromisoformat(f"{match.group(1)}{match.group(2)}:{match.group(3)}")
+    except ValueError:
+        return None
+    return time.gmtime(when.timestamp())
+
+
 feedparser.registerDateHandler(parse_localized_rfc822)
+feedparser.registerDateHandler(parse_iso_compact_offset)

@@ -241,9 +241,12 @@ def _build_graph(model: _Packed) -> bytes:
 
 
 class _DropQuantizerAdvice(logging.Filter):
-    """ONNX Runtime's quantizer logs advice on the root logger at every build; drop it."""
+    """ONNX Runtime's quantizer logs advice and per-tensor notes on the root logger at every
+    build (dozens of lines under -v); drop them, keep its warnings."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return False
         return "pre-processing before quantization" not in record.getMessage()
 
 

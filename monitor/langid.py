@@ -7,6 +7,9 @@ from typing import Any
 
 MIN_CHARS = 12
 MIN_CONFIDENCE = 0.5
+# The model also knows varieties with no ISO 639-1 code: report their macrolanguage, and
+# nothing for the rest ('zxx' is "no linguistic content").
+_TO_ISO_639_1 = {"wuu": "zh", "yue": "zh", "arz": "ar", "ary": "ar", "gug": "gn", "uzs": "uz", "sdh": "ku"}
 
 
 @lru_cache(maxsize=1)
@@ -22,4 +25,7 @@ def detect_language(text: str) -> str | None:
     if sum(ch.isalpha() for ch in sample) < MIN_CHARS:
         return None
     code, confidence = _identifier().classify(sample)
-    return str(code) if confidence >= MIN_CONFIDENCE else None
+    if confidence < MIN_CONFIDENCE:
+        return None
+    code = _TO_ISO_639_1.get(str(code), str(code))
+    return code if len(code) == 2 else None

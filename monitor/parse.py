@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import html
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -183,6 +184,65 @@ def _ttl_seconds(feed: Mapping[str, Any]) -> int | None:
     return minutes * 60 if 0 < minutes <= 7 * 24 * 60 else None
 
 
+def _json_text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _json_time(value: Any) -> Any:
+    """A JSON Feed date (RFC 3339) as the UTC time tuple feedparser would give; None if bad."""
+    try:
+        when = datetime.fromisoformat(_json_text(value).replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).timetuple()
+
+
+def _json_feed(content: bytes, url: str) -> dict[str, Any] | None:
+    """A JSON Feed (1.0 / 1.1) in the shape feedparser gives other feeds; None when the body
+    is not JSON at all. feedparser 6.0 does not read JSON Feed."""
+    head = content.lstrip()[:1]
+    if head not in (b"{", b"\xef"):
+        return None
+    try:
+        document = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        if head == b"{":
+            raise ParseError(url, f"not a feed (bad JSON: {exc})") from None
+        return None
+    if not isinstance(document, dict) or "jsonfeed.org" not in _json_text(document.get("version")):
+        raise ParseError(url, "not a feed: JSON without a JSON Feed version")
+    items = document.get("items")
+    entries: list[dict[str, Any]] = []
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict):
+            continue
+        content_html = _json_text(item.get("content_html"))
+        content_text = _json_text(item.get("content_text"))
+        authors = item.get("authors") or [item.get("author")]
+        authors = authors if isinstance(authors, list) else [authors]
+        names = [_json_text(a.get("name")) for a in authors if isinstance(a, dict)]
+        item_id = item.get("id")
+        entries.append(
+            {
+                "id": str(item_id) if isinstance(item_id, (str, int)) else "",
+                "link": _json_text(item.get("url")) or _json_text(item.get("external_url")),
+                "title": html.escape(_json_text(item.get("title")), quote=False),
+                "summary": html.escape(_json_text(item.get("summary")), quote=False),
+                "content": [{"value": content_html or html.escape(content_text, quote=False)}],
+                "published_parsed": _json_time(item.get("date_published")),
+                "updated_parsed": _json_time(item.get("date_modified")),
+                "language": _json_text(item.get("language")) or None,
+                "author": ", ".join(name for name in names if name) or None,
+            }
+        )
+    feed = {
+        "title": html.escape(_json_text(document.get("title")), quote=False),
+        "link": _json_text(document.get("home_page_url")) or None,
+        "language": _json_text(document.get("language")) or None,
+    }
+    return {"feed": feed, "entries": entries, "version": "json1", "bozo": 0}
+
+
 def parse_feed(
     content: bytes,
     *,
@@ -207,7 +267,11 @@ def parse_feed(
     # No Content-Location: feedparser would resolve a GUID like "12345" into a URL on the
     # feed's host. Links are resolved against the feed URL below, by canonical_url.
     try:
-        parsed = feedparser.parse(content, response_headers=response_headers, sanitize_html=True)
+        parsed = _json_feed(content, url) or feedparser.parse(
+            content, response_headers=response_headers, sanitize_html=True
+        )
+    except ParseError:
+        raise
     except Exception as exc:
         raise ParseError(url, f"the parser failed: {type(exc).__name__}: {exc}") from exc
     feed = parsed.get("feed", {})
@@ -227,7 +291,7 @@ def parse_feed(
     entries: list[Entry] = []
     seen_guids: set[str] = set()
     for raw in raw_entries:
-        title = html_to_text(raw.get("title") or "")
+        title = html_to_text(raw.get("title") or "").replace("\n", " ")  # one line
         body_html = _entry_html(raw)
         text = html_to_text(body_html)
         link = (raw.get("link") or "").strip() or None

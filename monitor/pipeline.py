@@ -116,6 +116,8 @@ def plan_feed_update(
     )
     if phase is not None and not failed and result.retry_after is None:
         due = spread_due(due, now, int((due - now).total_seconds()), phase)
+        # The slot may lie up to half an interval later: never past the ceiling.
+        due = min(due, now + timedelta(seconds=max(settings.max_interval, interval)))
     keep_validators = result.outcome != "ok" or parse_error is not None
     return FeedUpdate(
         polled_at=now,

@@ -674,7 +674,10 @@ class Store:
         try:
             return list(self.db.query(sql, [query, limit]))
         except sqlite3.OperationalError as exc:
-            if "fts5" in str(exc).lower() or "syntax" in str(exc).lower() or "unterminated" in str(exc):
+            message = str(exc).lower()
+            # 'Xi-Jinping' and 'COVID-19' read as column filters, '*' as a special query.
+            not_fts5 = ("fts5", "syntax", "unterminated", "no such column", "unknown special query")
+            if any(reason in message for reason in not_fts5):
                 # Not valid FTS5 syntax: search each word as a plain term instead.
                 words = query.replace('"', " ").split()
                 terms = " ".join(f'"{w}"' for w in words)

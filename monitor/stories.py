@@ -426,12 +426,22 @@ class StorySettings:
         """Settings from the config's `stories:` mapping; unknown keys are an error."""
         section = dict(section or {})
         known_params = {f.name for f in fields(StoryParams)}
-        params_values = {k: section.pop(k) for k in list(section) if k in known_params}
+        params_values = {
+            k: _number(k, section.pop(k), type(getattr(StoryParams, k)))
+            for k in list(section)
+            if k in known_params
+        }
         dedup_threshold = section.pop("duplicate_threshold", None)
+        if dedup_threshold is not None:
+            dedup_threshold = _number("duplicate_threshold", dedup_threshold, float)
         allowed = {f.name for f in fields(cls)} - {"params", "dedup", "preferred_languages"}
         unknown = set(section) - allowed
         if unknown:
             raise MonitorError(f"stories: unknown setting(s): {', '.join(sorted(unknown))}")
+        for key in set(section) - {"model"}:
+            section[key] = _number(key, section[key], type(getattr(cls, key)))
+        if section.get("batch_size", 1) < 1:
+            raise ValueError("stories.batch_size: must be at least 1")
         model = str(section.pop("model", cls.model))
         base = params_for_model(load_model_name(model)) if params_values else None
         params = replace(base, **params_values) if base is not None else None
@@ -443,6 +453,18 @@ class StorySettings:
             preferred_languages=tuple(preferred_languages),
             **section,
         )
+
+
+def _number(key: str, value: Any, kind: type) -> Any:
+    """A `stories:` number as its field's type; ValueError (a config error) otherwise."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (kind is int and not float(value).is_integer())
+    ):
+        wanted = "a whole number" if kind is int else "a number"
+        raise ValueError(f"stories.{key}: must be {wanted}, not {value!r}")
+    return kind(value)
 
 
 def load_model_name(model: str) -> str:

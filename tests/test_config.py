@@ -159,3 +159,19 @@ def test_add_refuses_bad_url_and_leaves_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="bad URL"):
         add_feeds(path, [FeedConfig(url="gopher://x")])
     assert path.read_text() == before
+
+
+def test_add_keeps_the_mode_and_the_symlink(tmp_path: Path) -> None:
+    real = write(tmp_path, "feeds: []\n")
+    real.chmod(0o640)  # a daemon's group reads it: a rewrite must not make it 0600
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real.name)
+    add_feeds(link, [FeedConfig(url="https://b.example/rss")])
+    assert link.is_symlink() and (real.stat().st_mode & 0o777) == 0o640
+    assert [f.url for f in load_config(real).feeds] == ["https://b.example/rss"]
+
+
+def test_add_to_a_file_that_cannot_be_written_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "not-a-folder").write_text("x")
+    with pytest.raises(ConfigError, match="cannot write the file"):  # was a traceback
+        add_feeds(tmp_path / "not-a-folder" / "feeds.yaml", [FeedConfig(url="https://b.example/rss")])

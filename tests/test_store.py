@@ -154,6 +154,15 @@ def test_export_and_search(store: Store) -> None:
     assert store.search('unbalanced "quote') == []  # bad FTS syntax is not an error
 
 
+def test_search_words_that_fts5_reads_as_operators(store: Store) -> None:
+    a = store.feeds()[0]
+    texts = [entry("1", "Putin meets Xi-Jinping", "Trade talks"), entry("2", "COVID-19 cases fall", "Data")]
+    store.record_poll(a, ok_update(), texts, url=a.url, duration_ms=1, size=1)
+    assert [r["title"] for r in store.search("Xi-Jinping")] == ["Putin meets Xi-Jinping"]  # not a column
+    assert [r["title"] for r in store.search("COVID-19")] == ["COVID-19 cases fall"]
+    assert store.search("*") == []  # not an "unknown special query"
+
+
 def test_corrupt_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "corrupt.db"
     path.write_bytes(b"this is not a database" * 100)

@@ -464,6 +464,23 @@ def test_settings_from_the_config_section() -> None:
         StorySettings.from_section({"treshold": 0.7})
 
 
+@pytest.mark.parametrize(
+    ("section", "reason"),
+    [
+        ({"threshold": "abc"}, "stories.threshold: must be a number"),  # was a TypeError mid-poll
+        ({"threshold": True}, "stories.threshold: must be a number"),
+        ({"candidates": 2.5}, "stories.candidates: must be a whole number"),
+        ({"duplicate_threshold": "0.5x"}, "stories.duplicate_threshold: must be a number"),
+        ({"batch_size": "10"}, "stories.batch_size: must be a whole number"),
+        ({"batch_size": 0}, "stories.batch_size: must be at least 1"),  # clustered nothing, silently
+    ],
+)
+def test_settings_of_the_wrong_type_are_refused(section: dict[str, object], reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        StorySettings.from_section(section)
+    assert StorySettings.from_section({"threshold": 1, "batch_size": 10.0}).batch_size == 10
+
+
 def test_cli_texts(tmp_path: Path) -> None:
     items = corpus()
     with make_store(tmp_path / "m.db") as store:
