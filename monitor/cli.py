@@ -16,8 +16,9 @@ from typing import Any
 import click
 
 from monitor import __version__
-from monitor.config import Config, FeedConfig, add_feeds, load_config, remove_feed
+from monitor.config import Config, FeedConfig, add_feeds, remove_feed
 from monitor.errors import MonitorError
+from monitor.sections import load_checked_config
 from monitor.store import Store
 from monitor.timeutil import parse_when
 
@@ -45,7 +46,7 @@ class Context:
     @property
     def config(self) -> Config:
         if self._config is None:
-            self._config = load_config(self.config_path)
+            self._config = load_checked_config(self.config_path)
         return self._config
 
     @property

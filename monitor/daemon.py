@@ -17,12 +17,13 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.config import Config, load_config
+from monitor.config import Config
 from monitor.digest import daemon_digest_job
 from monitor.errors import MonitorError
 from monitor.fetch import make_client
 from monitor.metrics import serve_daemon_metrics, set_stories
 from monitor.pipeline import Poller, default_stages, fetch_options
+from monitor.sections import load_checked_config
 from monitor.store import Store
 from monitor.threads import in_daemon_thread
 from monitor.timeutil import utcnow
@@ -39,7 +40,7 @@ class Daemon:
     def __init__(self, config_path: Path, db_override: Path | None = None) -> None:
         self.config_path = config_path
         self.db_override = db_override
-        self.config: Config = load_config(config_path)
+        self.config: Config = load_checked_config(config_path)
         self._mtime = self._config_mtime()
         self._inflight: set[asyncio.Task[Any]] = set()
         self._new_work = True  # articles left without a story by a previous run
@@ -192,7 +193,7 @@ class Daemon:
             return
         self._mtime = mtime
         try:
-            config = load_config(self.config_path)
+            config = load_checked_config(self.config_path)
         except MonitorError as exc:
             log.error("event=config_rejected error=%r (keeping the previous config)", str(exc))
             return

@@ -8,6 +8,7 @@ StoreError here and nowhere else.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -26,6 +27,13 @@ from monitor.parse import Entry
 from monitor.timeutil import iso, parse_iso, utcnow
 
 Migration = Callable[[sqlite_utils.Database], None]
+
+# Scripts written without spaces between words (Han, Kana, Hangul syllables are spaced but
+# often searched by part, Thai, Lao, Khmer, Myanmar).
+_UNSPACED_SCRIPT = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff]"
+)
 
 # Distinct outlets among a story's articles (joined as `a`, with their feeds as `f`):
 # copies count once, and the feeds of one outlet are one outlet (monitor.outlets).
@@ -672,7 +680,10 @@ class Store:
             "ORDER BY bm25(articles_fts) LIMIT ?"
         )
         try:
-            return list(self.db.query(sql, [query, limit]))
+            found = list(self.db.query(sql, [query, limit]))
+            if found or not _UNSPACED_SCRIPT.search(query):
+                return found
+            return self._search_substring(query, limit)
         except sqlite3.OperationalError as exc:
             message = str(exc).lower()
             # 'Xi-Jinping' and 'COVID-19' read as column filters, '*' as a special query.
@@ -685,6 +696,25 @@ class Store:
                     return []
                 return list(self.db.query(sql, [terms, limit]))
             raise StoreError(_describe(exc, self.path)) from None
+
+    def _search_substring(self, query: str, limit: int) -> list[dict[str, Any]]:
+        """Chinese, Japanese, Thai… write words without spaces, so FTS5's tokenizer sees a
+        whole run of text as one token: find each word of the query as a substring instead."""
+        words = query.replace('"', " ").split()
+        if not words:
+            return []
+        where = " AND ".join("(a.title LIKE ? ESCAPE '\\' OR a.text LIKE ? ESCAPE '\\')" for _ in words)
+        params: list[Any] = []
+        for word in words:
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [pattern, pattern]
+        return self.query(
+            "SELECT a.id, a.title, a.url, a.language, a.published, f.name AS feed_name, "
+            "f.url AS feed_url, substr(a.text, 1, 120) AS snippet "
+            f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE {where} "
+            "ORDER BY a.published DESC LIMIT ?",
+            [*params, limit],
+        )
 
     def feed_stats(self) -> list[dict[str, Any]]:
         return self.query(

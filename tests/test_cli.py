@@ -198,3 +198,23 @@ def test_locked_database_exits_non_zero_without_partial_writes(
     assert "locked" in result.stderr and "Traceback" not in result.stderr
     export = run_monitor("--config", str(config), "export")
     assert export.returncode == 0 and export.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("section", "line", "message"),
+    [
+        ('digest:\n  time: "25:00"\n', 4, "time"),
+        ("stories:\n  threshold: abc\n", 4, "threshold"),
+    ],
+)
+def test_mistakes_in_other_sections_are_refused_before_anything_runs(
+    tmp_path: Path, section: str, line: int, message: str
+) -> None:
+    config = tmp_path / "feeds.yaml"
+    config.write_text("feeds:\n  - url: https://a.example/rss\n" + section)
+    for command in (["poll"], ["feeds", "list"]):
+        result = run_monitor("--config", str(config), *command)
+        assert result.returncode == 1, result.stdout
+        assert f"{config}:{line}: " in result.stderr and message in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "monitor.db").exists()

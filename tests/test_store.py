@@ -213,3 +213,22 @@ def _can_write(path: Path) -> bool:
             return True
     except OSError:
         return False
+
+
+def test_search_finds_words_in_scripts_written_without_spaces(store: Store) -> None:
+    a = store.feeds()[0]
+    store.record_poll(
+        a,
+        ok_update(),
+        [
+            entry("zh", "普京在莫斯科发表讲话", "克里姆林宫表示，讲话持续了两个小时。"),
+            entry("en", "Putin speaks"),
+        ],
+        url=a.url,
+        duration_ms=1,
+        size=1,
+    )
+    assert [r["title"] for r in store.search("普京")] == ["普京在莫斯科发表讲话"]
+    assert [r["title"] for r in store.search("莫斯科 两个小时")] == ["普京在莫斯科发表讲话"]
+    assert store.search("北京") == []
+    assert [r["title"] for r in store.search("Putin")] == ["Putin speaks"]  # FTS5 as before
