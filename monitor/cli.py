@@ -293,7 +293,7 @@ def export(obj: Context, fmt: str, since: datetime | None, with_text: bool) -> N
     """Print one record per article (JSON lines or CSV): the stable export interface."""
     columns = [c for c in Store.EXPORT_COLUMNS if with_text or c != "text"]
     out = sys.stdout
-    with obj.store() as store:
+    with obj.store(readonly=True) as store:
         rows = store.export_articles(since)
         if fmt == "jsonl":
             for row in rows:
@@ -302,7 +302,8 @@ def export(obj: Context, fmt: str, since: datetime | None, with_text: bool) -> N
             writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             for row in rows:
-                writer.writerow(row)
+                # Booleans spelled as in the JSON lines, so both formats read the same.
+                writer.writerow({k: str(v).lower() if isinstance(v, bool) else v for k, v in row.items()})
 
 
 @main.command()
@@ -311,7 +312,7 @@ def export(obj: Context, fmt: str, since: datetime | None, with_text: bool) -> N
 @click.pass_obj
 def search(obj: Context, query: str, limit: int) -> None:
     """Full-text search over titles and text (SQLite FTS5 syntax)."""
-    with obj.store() as store:
+    with obj.store(readonly=True) as store:
         results = store.search(query, limit)
     for r in results:
         click.echo(f"{r['published']}  {r['language'] or '--':3} {r['title']}")
@@ -326,7 +327,7 @@ def search(obj: Context, query: str, limit: int) -> None:
 @click.pass_obj
 def stats(obj: Context, as_json: bool) -> None:
     """Per feed: articles, last poll, last status, errors in a row, next due."""
-    with obj.store() as store:
+    with obj.store(readonly=True) as store:
         rows = store.feed_stats()
         totals = {"feeds": len(rows), "articles": store.count("articles"), "stories": store.count("stories")}
         from monitor.digest import digest_problems

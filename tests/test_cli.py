@@ -218,3 +218,11 @@ def test_mistakes_in_other_sections_are_refused_before_anything_runs(
         assert f"{config}:{line}: " in result.stderr and message in result.stderr
         assert "Traceback" not in result.stderr
     assert not (tmp_path / "monitor.db").exists()
+
+
+def test_reading_commands_never_create_a_database(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}])
+    for command in (["export"], ["search", "x"], ["stats"], ["stories"]):
+        result = run_monitor("--config", str(config), "--db", str(tmp_path / "typo" / "m.db"), *command)
+        assert result.returncode == 1 and "run `monitor init` first" in result.stderr, command
+    assert not (tmp_path / "typo").exists()
