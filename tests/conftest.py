@@ -6,11 +6,15 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from monitor.feedserver import FeedServer
+from monitor.store import FeedUpdate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
@@ -51,6 +55,24 @@ def write_config(path: Path, feeds: list[dict[str, object]], **settings: object)
             first = False
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def ok_update(now: datetime, **changes: Any) -> FeedUpdate:
+    """A feed's state after a plain successful poll at `now` (for storing test entries)."""
+    update = FeedUpdate(
+        polled_at=now,
+        status="ok",
+        http_status=200,
+        next_due=now + timedelta(minutes=30),
+        error_count=0,
+        etag=None,
+        last_modified=None,
+        body_hash=None,
+        ttl_seconds=None,
+        max_age_seconds=None,
+        retry_after=None,
+    )
+    return replace(update, **changes)
 
 
 @pytest.fixture

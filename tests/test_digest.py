@@ -55,7 +55,9 @@ from monitor.digest import (
 )
 from monitor.errors import ConfigError
 from monitor.parse import Entry, parse_feed
-from monitor.store import FeedState, FeedUpdate, Store
+from monitor.store import FeedState, Store
+
+from .conftest import ok_update
 
 SANITIZE = Path(__file__).parent / "fixtures" / "sanitize"
 DAY = date(2026, 3, 10)  # digest time 07:00 Europe/Paris = 06:00 UTC
@@ -228,19 +230,7 @@ class World:
             author=None,
             content_hash=hashlib.sha256(f"{self.counter}{title}".encode()).hexdigest(),
         )
-        update = FeedUpdate(
-            polled_at=published,
-            status="ok",
-            http_status=200,
-            next_due=published + timedelta(hours=1),
-            error_count=0,
-            etag=None,
-            last_modified=None,
-            body_hash=None,
-            ttl_seconds=None,
-            max_age_seconds=None,
-            retry_after=None,
-        )
+        update = ok_update(published)
         self.store.record_poll(feed, update, [entry], url=feed.url, duration_ms=1, size=1)
         row = self.store.query("SELECT id FROM articles WHERE guid = ?", [entry.guid])
         return int(row[0]["id"])

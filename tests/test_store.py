@@ -17,6 +17,8 @@ from monitor.errors import StoreError
 from monitor.parse import Entry, content_hash
 from monitor.store import SCHEMA_VERSION, FeedUpdate, Store
 
+from .conftest import ok_update as poll_update
+
 T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
 
 
@@ -38,19 +40,7 @@ def entry(guid: str, title: str = "Title", text: str = "Body", url: str | None =
 
 
 def ok_update(now: datetime = T0) -> FeedUpdate:
-    return FeedUpdate(
-        polled_at=now,
-        status="ok",
-        http_status=200,
-        next_due=now + timedelta(minutes=30),
-        error_count=0,
-        etag='"v1"',
-        last_modified=None,
-        body_hash="h",
-        ttl_seconds=None,
-        max_age_seconds=None,
-        retry_after=None,
-    )
+    return poll_update(now, etag='"v1"', body_hash="h")
 
 
 @pytest.fixture

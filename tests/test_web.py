@@ -17,7 +17,7 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,12 +33,12 @@ from monitor.errors import ConfigError
 from monitor.feedserver import FeedServer
 from monitor.metrics import metrics_address
 from monitor.parse import Entry
-from monitor.store import FeedState, FeedUpdate, Store
+from monitor.store import FeedState, Store
 from monitor.timeutil import iso, utcnow
 from monitor.web import serve_address
 from monitor.web_views import BadRequest, day_window, group_articles, hourly_counts, safe_url
 
-from .conftest import ROOT, rss, write_config
+from .conftest import ROOT, ok_update, rss, write_config
 
 DAY = "2024-03-22"
 ZONE = "Europe/Paris"  # UTC+1 on that day: 08:30Z shows as 09:30
@@ -73,21 +73,11 @@ def entry(guid: str, title: str, published: datetime, language: str, url: str | 
 def store_entries(store: Store, feed: FeedState, entries: list[Entry], *, error: str | None = None) -> None:
     """Store entries the way a poll does (record_poll), with a chosen outcome."""
     now = utcnow()
-    update = FeedUpdate(
-        polled_at=now,
-        status="error" if error else "ok",
-        http_status=503 if error else 200,
-        next_due=now + timedelta(minutes=30),
-        error_count=3 if error else 0,
-        etag=None,
-        last_modified=None,
-        body_hash=None,
-        ttl_seconds=None,
-        max_age_seconds=None,
-        retry_after=None,
-        error=error,
-        error_step="bad HTTP status" if error else None,
-    )
+    update = ok_update(now)
+    if error:
+        update = replace(
+            update, status="error", http_status=503, error_count=3, error=error, error_step="bad HTTP status"
+        )
     store.record_poll(feed, update, entries, url=feed.url, duration_ms=120, size=1000)
 
 
