@@ -38,6 +38,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from monitor import metrics
 from monitor.config import Config, normalize_language
 from monitor.errors import ConfigError, MonitorError
 from monitor.outlets import outlet_name
@@ -1000,12 +1001,14 @@ def record_outcome(store: Store, job: DigestJob, outcome: SendOutcome, now: date
     day = job.day.isoformat()
     if outcome.ok:
         store.digest_mark_sent(job.day, job.recipient, now)
+        metrics.record_digest_send("sent")
         log.info("event=digest_sent day=%s recipient=%s attempts=%d", day, job.recipient, job.attempts)
         return f"{day} {job.recipient}: sent"
     error = outcome.error or "unknown error"
     retry_at = now + retry_delay(job.attempts)
     if outcome.permanent or retry_at > job.created + GIVE_UP_AFTER:
         store.digest_mark_failed(job.day, job.recipient, error, now)
+        metrics.record_digest_send("failed")
         log.error(
             "event=digest_failed day=%s recipient=%s attempts=%d error=%r",
             day,
@@ -1015,6 +1018,7 @@ def record_outcome(store: Store, job: DigestJob, outcome: SendOutcome, now: date
         )
         return f"{day} {job.recipient}: failed: {error}"
     store.digest_mark_retry(job.day, job.recipient, error, retry_at, now)
+    metrics.record_digest_send("retry")
     log.warning(
         "event=digest_send_error day=%s recipient=%s attempts=%d retry_at=%s error=%r",
         day, job.recipient, job.attempts, iso(retry_at), error,

@@ -54,6 +54,7 @@ from monitor.digest import (
     write_digest_html,
 )
 from monitor.errors import ConfigError
+from monitor.metrics import DAEMON
 from monitor.parse import Entry, parse_feed
 from monitor.store import FeedState, Store
 
@@ -572,7 +573,13 @@ def test_sent_once_per_recipient_per_day_even_after_a_restart(
     )
 
 
+def sends(outcome: str) -> float:
+    """The daemon's metric: digest sends with this outcome so far in this process."""
+    return DAEMON.get_sample_value("monitor_digest_sends_total", {"outcome": outcome}) or 0.0
+
+
 def test_server_down_is_retried_with_backoff_then_sent(world: World, tmp_path: Path) -> None:
+    retries, sent = sends("retry"), sends("sent")
     three_stories(world)
     port = free_port()
     config = write(tmp_path, config_text(port, recipients="    - reader@example.org\n"))
@@ -592,6 +599,7 @@ def test_server_down_is_retried_with_backoff_then_sent(world: World, tmp_path: P
     row = world.store.digest_row(DAY, "reader@example.org")
     assert row is not None and row["state"] == "sent" and row["attempts"] == 3
     assert digest_problems(world.store) == []
+    assert (sends("retry") - retries, sends("sent") - sent) == (2, 1)
 
 
 def test_a_recipient_taken_off_the_list_gets_no_retry(world: World, tmp_path: Path) -> None:
