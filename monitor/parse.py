@@ -308,6 +308,10 @@ def parse_feed(
             raw.get("updated_parsed"), now
         )
         language = _entry_language(raw)
+        if language is not None and language == document_language and feed_language:
+            # Only the document's own xml:lang, inherited by every entry (as feedparser
+            # reports it): the user's hint in feeds.yaml comes first, as for RSS <language>.
+            language = None
         source: str | None = "entry" if language else None
         if not language and feed_default:
             language, source = feed_default, "feed"

@@ -137,3 +137,15 @@ def test_html_to_text_and_sanitize() -> None:
     assert html_to_text("<div>a<br>b</div><style>x{}</style><p>c &amp; d</p>") == "a\nb\nc & d"
     cleaned = sanitize_html('<a href="javascript:alert(1)" onclick="x()">go</a><img src=x onerror=y()>')
     assert "javascript:" not in cleaned and "onclick" not in cleaned and "onerror" not in cleaned
+
+
+def test_atom_root_language_does_not_beat_the_users_hint() -> None:
+    atom = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+    <title>t</title><id>urn:x</id><updated>2025-01-01T00:00:00Z</updated>
+    <entry><title>Wahl in Wien</title><id>urn:1</id><updated>2025-01-01T00:00:00Z</updated></entry>
+    <entry xml:lang="fr"><title>Vote</title><id>urn:2</id><updated>2025-01-01T00:00:00Z</updated></entry>
+    </feed>"""
+    hinted = parse_feed(atom, url="https://n.example/feed", feed_language="de", now=NOW)
+    assert [(e.language, e.language_source) for e in hinted.entries] == [("de", "feed"), ("fr", "entry")]
+    plain = parse_feed(atom, url="https://n.example/feed", now=NOW)
+    assert [e.language for e in plain.entries] == ["en", "fr"]
