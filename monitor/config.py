@@ -12,6 +12,7 @@ import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -133,9 +134,13 @@ class Config:
     feeds: tuple[FeedConfig, ...]
     sections: Mapping[str, Any] = field(default_factory=dict)  # digest:, stories:, web:
 
+    @cached_property
+    def _feeds_by_url(self) -> dict[str, FeedConfig]:
+        return {canonical_url(f.url): f for f in self.feeds}
+
     def feed(self, url: str) -> FeedConfig | None:
-        key = canonical_url(url)
-        return next((f for f in self.feeds if canonical_url(f.url) == key), None)
+        """The listed feed with this URL (any spelling of it), or None."""
+        return self._feeds_by_url.get(canonical_url(url))
 
 
 def _yaml() -> YAML:

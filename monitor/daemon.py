@@ -164,15 +164,15 @@ class Daemon:
         )
 
     async def _poll_feed(self, feed_id: int) -> None:
-        feed = next((f for f in self.store.feeds() if f.id == feed_id), None)
-        if feed is None or feed.gone:
+        feed = self.store.feed_by_id(feed_id)
+        if feed is None or feed.gone or not feed.active:
             return
         try:
             report = await self.poller.poll([feed])
         finally:
             if not self._stopping:
-                state = next((f for f in self.store.feeds() if f.id == feed_id), None)
-                if state is not None and not state.gone:
+                state = self.store.feed_by_id(feed_id)
+                if state is not None and state.active and not state.gone:
                     self._schedule_feed(feed_id, state.next_due)
         if report.new_articles or report.updated_articles:
             self._new_work = True

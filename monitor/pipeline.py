@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from monitor import metrics
-from monitor.config import Config, FeedConfig
+from monitor.config import Config
 from monitor.embed import load_embedder
 from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
@@ -149,6 +149,7 @@ def fetch_options(config: Config) -> FetchOptions:
 
 
 def _allow_private(config: Config, feed: FeedState) -> bool:
+    """allow_private_addresses of a feed: its own in feeds.yaml, else the settings'."""
     listed = config.feed(feed.url)
     if listed is not None and listed.allow_private_addresses is not None:
         return listed.allow_private_addresses
@@ -192,7 +193,6 @@ class Poller:
         )
         self._phases: dict[str, float] = {}
         self._phases_at = 0.0
-        self._listed: tuple[Config, dict[str, FeedConfig]] | None = None
 
     def _global_limit(self) -> asyncio.Semaphore:
         """The concurrency limit, made anew when the Poller is used from another event loop."""
@@ -201,17 +201,6 @@ class Poller:
             self._limit_loop = loop
             self._limit = asyncio.Semaphore(self.config.settings.concurrency)
         return self._limit
-
-    def _allow_private(self, feed: FeedState) -> bool:
-        """allow_private_addresses of a feed (its own, else the settings'), by a map built once."""
-        if self._listed is None or self._listed[0] is not self.config:
-            self._listed = (self.config, {f.url: f for f in self.config.feeds})
-        listed = self._listed[1].get(feed.url)
-        if listed is None:
-            return _allow_private(self.config, feed)
-        if listed.allow_private_addresses is not None:
-            return listed.allow_private_addresses
-        return self.config.settings.allow_private_addresses
 
     def _phase(self, feed: FeedState) -> float | None:
         """The feed's slot in its interval among the feeds of its host (refreshed each minute)."""
@@ -263,7 +252,7 @@ class Poller:
                     url=url,
                     etag=feed.etag,
                     last_modified=feed.last_modified,
-                    allow_private_addresses=self._allow_private(feed),
+                    allow_private_addresses=_allow_private(self.config, feed),
                 )
                 return feed, await fetch(client, request, options)
 

@@ -495,6 +495,10 @@ class Store:
             )
         return [_feed_state(r) for r in rows]
 
+    def feed_by_id(self, feed_id: int) -> FeedState | None:
+        rows = self.query("SELECT * FROM feeds WHERE id = ?", [feed_id])
+        return _feed_state(rows[0]) if rows else None
+
     def feed_by_url(self, url: str) -> FeedState | None:
         rows = self.query("SELECT * FROM feeds WHERE url = ?", [url])
         return _feed_state(rows[0]) if rows else None
