@@ -85,22 +85,6 @@ def rss(items: list[tuple[Record, datetime, str]], feed: str, serial: int) -> by
     return f"{head}<channel>{body}</channel></rss>".encode()
 
 
-def update(now: datetime) -> FeedUpdate:
-    return FeedUpdate(
-        polled_at=now,
-        status="ok",
-        http_status=200,
-        next_due=now + timedelta(hours=1),
-        error_count=0,
-        etag=None,
-        last_modified=None,
-        body_hash=None,
-        ttl_seconds=None,
-        max_age_seconds=None,
-        retry_after=None,
-    )
-
-
 def ingest(n: int, model: str, folder: Path) -> None:
     items = records(n)
     by_feed: dict[str, list[tuple[Record, datetime, str]]] = defaultdict(list)
@@ -115,16 +99,14 @@ def ingest(n: int, model: str, folder: Path) -> None:
         states = {f.url: f for f in store.feeds()}
         t0 = time.perf_counter()
         parsed = {
-            key: parse_feed(
-                bodies[key], url=feeds[key], feed_language=key.rsplit("-", 1)[1], now=now
-            )
+            key: parse_feed(bodies[key], url=feeds[key], feed_language=key.rsplit("-", 1)[1], now=now)
             for key in feeds
         }
         t1 = time.perf_counter()
         for key, feed in parsed.items():
             store.record_poll(
                 states[feeds[key]],
-                update(now),
+                FeedUpdate.success(now, now + timedelta(hours=1)),
                 feed.entries,
                 url=feeds[key],
                 duration_ms=1,
@@ -141,9 +123,7 @@ def ingest(n: int, model: str, folder: Path) -> None:
     print(f"  end to end {stored / (t3 - t0):.0f} articles/s over {t3 - t0:.1f} s")
 
 
-def synthetic_db(
-    path: Path, stored: int, model_name: str, dim: int, rng: np.random.Generator
-) -> datetime:
+def synthetic_db(path: Path, stored: int, model_name: str, dim: int, rng: np.random.Generator) -> datetime:
     """A database with `stored` assigned articles at 10,000 a week; returns the latest time."""
     per_story = 4
     rate = timedelta(days=7) / 10_000
@@ -178,9 +158,7 @@ def synthetic_db(
             )
             for a in range(stored):
                 when = (BASE + rate * a).strftime("%Y-%m-%dT%H:%M:%SZ")
-                vector = centers[a // per_story] + 0.05 * rng.standard_normal(dim).astype(
-                    np.float32
-                )
+                vector = centers[a // per_story] + 0.05 * rng.standard_normal(dim).astype(np.float32)
                 vector /= np.linalg.norm(vector)
                 article_rows.append(
                     (
@@ -237,9 +215,7 @@ def add_new(
             )
 
 
-def scale(
-    model: str, folder: Path, sizes: tuple[int, ...] = (10_000, 200_000), new: int = 300
-) -> None:
+def scale(model: str, folder: Path, sizes: tuple[int, ...] = (10_000, 200_000), new: int = 300) -> None:
     embedder = load_embedder(model)
     results = {}
     for stored in sizes:

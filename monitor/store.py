@@ -257,7 +257,16 @@ class FeedUpdate:
     error_step: str | None = None
     title: str | None = None
     site_url: str | None = None
-    new_url: str | None = None  # after permanent redirects
+
+    @classmethod
+    def success(cls, polled_at: datetime, next_due: datetime) -> FeedUpdate:
+        """A plain successful poll that left no validators or hints (for entries stored
+        from elsewhere than a fetch: a backfill, a benchmark, a test)."""
+        return cls(
+            polled_at=polled_at, status="ok", http_status=200, next_due=next_due, error_count=0,
+            etag=None, last_modified=None, body_hash=None, ttl_seconds=None,
+            max_age_seconds=None, retry_after=None,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -59,20 +59,7 @@ def write_config(path: Path, feeds: list[dict[str, object]], **settings: object)
 
 def ok_update(now: datetime, **changes: Any) -> FeedUpdate:
     """A feed's state after a plain successful poll at `now` (for storing test entries)."""
-    update = FeedUpdate(
-        polled_at=now,
-        status="ok",
-        http_status=200,
-        next_due=now + timedelta(minutes=30),
-        error_count=0,
-        etag=None,
-        last_modified=None,
-        body_hash=None,
-        ttl_seconds=None,
-        max_age_seconds=None,
-        retry_after=None,
-    )
-    return replace(update, **changes)
+    return replace(FeedUpdate.success(now, now + timedelta(minutes=30)), **changes)
 
 
 @pytest.fixture
