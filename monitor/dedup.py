@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from datasketch import MinHash, MinHashLSH
 
@@ -25,6 +26,22 @@ def _crc32(data: bytes) -> int:
     # CRC-32 as the shingle hash: stable across processes (unlike hash()), and several times
     # cheaper than datasketch's default SHA-1; MinHash's permutations do the mixing.
     return zlib.crc32(data)
+
+
+EntryAction = Literal["insert", "update", "unchanged"]
+
+
+def exact_action(stored_hash: str | None, url_stored_elsewhere: bool, content_hash: str) -> EntryAction:
+    """What to do with an entry, by its exact keys: `stored_hash` is the content hash of the
+    article with the same feed and GUID (None when there is none), `url_stored_elsewhere`
+    whether another feed already gave an article at the same canonical URL.
+
+    Same feed and GUID: unchanged, or updated in place when its content changed. Otherwise
+    the same page from another feed is stored once; anything else is new.
+    """
+    if stored_hash is not None:
+        return "unchanged" if stored_hash == content_hash else "update"
+    return "unchanged" if url_stored_elsewhere else "insert"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from monitor.config import FeedConfig
+from monitor.dedup import exact_action
 from monitor.errors import StoreError
 from monitor.outlets import outlet_name
 from monitor.parse import Entry
@@ -583,65 +585,41 @@ class Store:
         return counts
 
     def _store_entries(self, feed_id: int, entries: Sequence[Entry], seen_at: datetime) -> ArticleCounts:
-        new = updated = unchanged = 0
+        counts: Counter[str] = Counter()
         for entry in entries:
             row = self.db.execute(
                 "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
                 [feed_id, entry.guid],
             ).fetchone()
-            if row is not None:
-                if row[1] == entry.content_hash:
-                    unchanged += 1
-                    continue
+            elsewhere = (
+                row is None
+                and entry.url is not None
+                and self.db.execute(
+                    "SELECT 1 FROM articles WHERE url = ? AND feed_id != ? LIMIT 1", [entry.url, feed_id]
+                ).fetchone()
+                is not None
+            )
+            action = exact_action(row[1] if row else None, elsewhere, entry.content_hash)
+            counts[action] += 1
+            if action == "update":
                 # Same article, new content: update it in place; its vector is stale.
                 self.db.execute(
                     "UPDATE articles SET title = ?, text = ?, html = ?, url = ?, link = ?, "
                     "content_hash = ?, updated_at = ?, embedding = NULL, embedding_model = NULL "
                     "WHERE id = ?",
-                    [
-                        entry.title,
-                        entry.text,
-                        entry.html,
-                        entry.url,
-                        entry.link,
-                        entry.content_hash,
-                        iso(seen_at),
-                        row[0],
-                    ],
-                )
-                updated += 1
-                continue
-            if (
-                entry.url
-                and self.db.execute(
-                    "SELECT 1 FROM articles WHERE url = ? AND feed_id != ? LIMIT 1", [entry.url, feed_id]
-                ).fetchone()
-            ):
-                unchanged += 1  # the same page, already stored from another feed
-                continue
-            self.db.execute(
-                "INSERT INTO articles (feed_id, guid, url, link, title, text, html, author, "
-                "language, language_source, published, published_estimated, first_seen, "
-                "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    feed_id,
-                    entry.guid,
-                    entry.url,
-                    entry.link,
-                    entry.title,
-                    entry.text,
-                    entry.html,
-                    entry.author,
-                    entry.language,
-                    entry.language_source,
-                    iso(entry.published),
-                    int(entry.published_estimated),
-                    iso(seen_at),
-                    entry.content_hash,
-                ],
-            )
-            new += 1
-        return ArticleCounts(new=new, updated=updated, unchanged=unchanged)
+                    [entry.title, entry.text, entry.html, entry.url, entry.link, entry.content_hash,
+                     iso(seen_at), row[0]],
+                )  # fmt: skip
+            elif action == "insert":
+                self.db.execute(
+                    "INSERT INTO articles (feed_id, guid, url, link, title, text, html, author, "
+                    "language, language_source, published, published_estimated, first_seen, "
+                    "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [feed_id, entry.guid, entry.url, entry.link, entry.title, entry.text, entry.html,
+                     entry.author, entry.language, entry.language_source, iso(entry.published),
+                     int(entry.published_estimated), iso(seen_at), entry.content_hash],
+                )  # fmt: skip
+        return ArticleCounts(new=counts["insert"], updated=counts["update"], unchanged=counts["unchanged"])
 
     # --- reading for users ---------------------------------------------------------
 

@@ -94,3 +94,13 @@ def test_shingles_are_casefolded_word_ngrams(size: int) -> None:
     grams = shingles("The Quick brown fox", size)
     assert ("the quick brown" in grams) == (size == 3)
     assert all(g == g.casefold() for g in grams)
+
+
+def test_exact_keys_decide_insert_update_or_unchanged() -> None:
+    from monitor.dedup import exact_action
+
+    assert exact_action(None, False, "h1") == "insert"  # never seen
+    assert exact_action("h1", False, "h1") == "unchanged"  # same feed and GUID, same content
+    assert exact_action("h1", False, "h2") == "update"  # same feed and GUID, content changed
+    assert exact_action(None, True, "h1") == "unchanged"  # same page already stored from another feed
+    assert exact_action("h1", True, "h2") == "update"  # the feed's own copy wins over the URL rule
