@@ -156,8 +156,11 @@ def pairwise(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, flo
 
 
 # -- vectors -------------------------------------------------------------------------------
+MAX_WORDS = 60  # words of text after the title; --max-words sets it
+
+
 def texts_of(records: Sequence[Record]) -> list[str]:
-    return [article_text(r.title, r.text) for r in records]
+    return [article_text(r.title, r.text, MAX_WORDS) for r in records]
 
 
 def embed_cached(model: str, name: str, records: Sequence[Record]) -> npt.NDArray[np.float32]:
@@ -185,7 +188,8 @@ def tfidf_vectors(records: Sequence[Record]) -> npt.NDArray[np.float32]:
     from anyascii import anyascii
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    texts = [anyascii(t).casefold() for t in texts_of(records)]
+    # Always title + 60 words, whatever --max-words gives the model.
+    texts = [anyascii(article_text(r.title, r.text)).casefold() for r in records]
     vectorizer = TfidfVectorizer(
         analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, max_features=50_000
     )
@@ -324,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--sweep", action="store_true", help="vary the threshold around the default"
     )
+    parser.add_argument("--max-words", type=int, help="words of text embedded after the title")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
         "--pipeline",
@@ -331,6 +336,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also replay each set through `monitor poll --all` and `monitor export`",
     )
     args = parser.parse_args(argv)
+    global MAX_WORDS
+    if args.max_words is not None:
+        MAX_WORDS = args.max_words
 
     params = params_for_model(load_embedder(args.model).name)
     overrides = {
