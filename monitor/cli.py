@@ -20,7 +20,7 @@ from monitor.config import Config, FeedConfig, add_feeds, remove_feed
 from monitor.errors import MonitorError
 from monitor.sections import load_checked_config
 from monitor.store import Store
-from monitor.timeutil import parse_when
+from monitor.timeutil import parse_when, utcnow
 
 
 class When(click.ParamType):  # type: ignore[type-arg]
@@ -131,7 +131,12 @@ def init(obj: Context) -> None:
 
 
 @main.command()
-@click.option("--all", "all_feeds", is_flag=True, help="Poll every feed, not only those due.")
+@click.option(
+    "--all",
+    "all_feeds",
+    is_flag=True,
+    help="Poll every feed, not only those due (except one whose server asked, with Retry-After, to wait).",
+)
 @click.pass_obj
 def poll(obj: Context, all_feeds: bool) -> None:
     """Poll the feeds that are due once, store new articles, run the later stages."""
@@ -154,6 +159,7 @@ def poll(obj: Context, all_feeds: bool) -> None:
             else:
                 click.echo(f"{status:13} {feed.url}")
 
+        waiting = store.waiting_feeds(utcnow()) if all_feeds else []
         try:
             report = poll_once(store, config, all_feeds=all_feeds, progress=progress, on_start=on_start)
         finally:
@@ -162,6 +168,9 @@ def poll(obj: Context, all_feeds: bool) -> None:
         click.echo(report.summary())
         for url, error in report.failures:
             click.echo(f"  failed: {url}: {error}")
+        for feed in waiting:
+            until = feed.retry_after.isoformat(timespec="seconds") if feed.retry_after else "?"
+            click.echo(f"  not polled: {feed.url}: its server asked us to wait until {until}")
         for note in report.stage_notes:
             click.echo(note)
 

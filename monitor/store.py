@@ -496,14 +496,28 @@ class Store:
         return [_feed_state(r) for r in self.query(f"SELECT * FROM feeds {where} ORDER BY id")]
 
     def due_feeds(self, now: datetime, *, all_feeds: bool = False) -> list[FeedState]:
+        """Feeds to poll now: those due, or with `all_feeds` every active feed except those
+        whose server asked us (Retry-After) to stay away until later."""
         if all_feeds:
-            rows = self.query("SELECT * FROM feeds WHERE active = 1 AND gone = 0 ORDER BY id")
+            rows = self.query(
+                "SELECT * FROM feeds WHERE active = 1 AND gone = 0 "
+                "AND (retry_after IS NULL OR retry_after <= ?) ORDER BY id",
+                [iso(now)],
+            )
         else:
             rows = self.query(
                 "SELECT * FROM feeds WHERE active = 1 AND gone = 0 "
                 "AND (next_due IS NULL OR next_due <= ?) ORDER BY next_due, id",
                 [iso(now)],
             )
+        return [_feed_state(r) for r in rows]
+
+    def waiting_feeds(self, now: datetime) -> list[FeedState]:
+        """Active feeds whose server asked (Retry-After) not to be polled before a later time."""
+        rows = self.query(
+            "SELECT * FROM feeds WHERE active = 1 AND gone = 0 AND retry_after > ? ORDER BY id",
+            [iso(now)],
+        )
         return [_feed_state(r) for r in rows]
 
     def feed_by_id(self, feed_id: int) -> FeedState | None:

@@ -883,9 +883,10 @@ def test_good_feeds_keep_their_schedule_beside_every_hostile_one(tmp_path: Path,
     )
     tracemalloc.start()
     try:
-        for _ in range(2):
+        for round_ in range(2):
             report = poll_once(store, config, all_feeds=True)
-            assert report.failed == len(failing) + 1
+            # The second round leaves alone the feed whose server said Retry-After.
+            assert report.failed == len(failing) + 1 - round_
             for name in good:
                 feed = store.feed_by_url(server.url(name))
                 assert feed is not None and feed.last_polled and feed.next_due
@@ -903,3 +904,19 @@ def test_good_feeds_keep_their_schedule_beside_every_hostile_one(tmp_path: Path,
     for name in failing:
         row = feed_row(store, server.url(name))
         assert row["last_status"] == "error" and row["last_error"] and row["last_error_step"], name
+
+
+def test_poll_all_still_waits_as_a_server_asked(tmp_path: Path, server: FeedServer) -> None:
+    server.routes["/busy"] = answer(429, b"slow down", {"Retry-After": "7200"})
+    server.routes["/fine"] = answer(200, GOOD)
+    config, store = open_store(tmp_path, server, [{"url": server.url("busy")}, {"url": server.url("fine")}])
+    poll_once(store, config, all_feeds=True)
+    def hits(path: str) -> int:
+        return sum(1 for seen, _ in server.requests if seen == path)
+
+    before = hits("/busy")
+    again = CliRunner().invoke(main, ["--config", str(tmp_path / "feeds.yaml"), "poll", "--all"])
+    assert again.exit_code == 0, again.output
+    assert hits("/busy") == before == 1  # Retry-After is honoured even with --all
+    assert f"not polled: {server.url('busy')}: its server asked us to wait until" in again.output
+    assert hits("/fine") == 2
