@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     "--since", type=When(), help="Stories seen since: 2024-03-22, 2024-03-22T10:00Z, 6h, 2d (default 24h)."
 )
 @click.option("--lang", "language", help="Only stories with an article in this language, like fr.")
-@click.option("--limit", default=30, show_default=True, help="How many stories.")
+@click.option("--limit", default=30, show_default=True, type=click.IntRange(min=1), help="How many stories.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def stories(obj: Context, since: datetime | None, language: str | None, limit: int, as_json: bool) -> None:

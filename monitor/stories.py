@@ -804,6 +804,39 @@ def run_story_stage(
 
 # == what `monitor stories` and `monitor story ID` print ======================================
 
+# Terminal text comes from feeds: control characters (an escape sequence can retitle or
+# repaint the terminal) and bidirectional overrides (they reorder what follows) are dropped.
+_UNPRINTABLE: dict[int, str | None] = {
+    **{c: " " for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]},
+    **{c: None for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
+}
+_ESCAPES = (
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[@-Z\\-_]"
+)
+_MAX_TITLE = 200  # characters of a title on one line of text output
+_SQLITE_MAX_ID = 2**63 - 1
+
+# Calendar words are capitalized in many languages but name no one: not key entities. Those
+# that are also common names stay: May (Theresa May), Mars, Domingo, Julio, Mayo, Domenica.
+_CALENDAR_LINES = (
+    "monday tuesday wednesday thursday friday saturday sunday january february march april june",
+    "july august september october november december",
+    "lundi mardi mercredi jeudi vendredi samedi dimanche janvier février avril juin juillet",
+    "août septembre octobre novembre décembre",
+    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag januar jänner februar",
+    "märz mai juni juli oktober dezember",
+    "lunes martes miércoles jueves viernes sábado enero febrero marzo abril junio",
+    "agosto septiembre setiembre octubre noviembre diciembre",
+    "lunedì martedì mercoledì giovedì venerdì sabato gennaio febbraio aprile maggio",
+    "giugno luglio settembre ottobre dicembre",
+    "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira janeiro fevereiro março",
+    "maio junho julho setembro outubro dezembro",
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag januari februari maart mei",
+    "augustus",
+    "the",  # not calendar, but capitalized after a colon in a headline ("Quiz: The ...")
+)
+_CALENDAR_WORDS = frozenset(word for line in _CALENDAR_LINES for word in line.split())
+
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
@@ -813,6 +846,38 @@ def _local(text: str | None, zone: ZoneInfo) -> str:
     if not text:
         return "?"
     return _when(text).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _clean(text: object, limit: int | None = _MAX_TITLE) -> str:
+    """Feed text made safe for one line of a terminal: no control characters, no bidi
+    overrides, whitespace collapsed, cut at `limit` characters with an ellipsis."""
+    import re  # here: the module's imports are another section's
+
+    # Whole escape sequences first (CSI, OSC, two-character), so no `[31m` is left behind.
+    raw = re.sub(_ESCAPES, "", str(text or ""))
+    line = " ".join(raw.translate(_UNPRINTABLE).split())
+    if limit is not None and len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return line
+
+
+def _key_entities(entities: Iterable[str]) -> list[str]:
+    return [e for e in entities if e.casefold() not in _CALENDAR_WORDS]
+
+
+def _shared(n: int) -> str:
+    return "1 shared name or number" if n == 1 else f"{n} shared names or numbers"
+
+
+def _untitled(article: Mapping[str, Any] | None) -> str:
+    """What to show for an article without a title: the start of its text, else its URL."""
+    if article:
+        start = _clean(article.get("summary"), 80)
+        if start:
+            return f"(no title) {start}"
+        if article.get("url"):
+            return f"(no title) {_clean(article['url'], 80)}"
+    return "(no title, no text)"
 
 
 def rank_stories(
@@ -825,6 +890,8 @@ def rank_stories(
 ) -> list[dict[str, Any]]:
     """Live stories with articles published in [since, until), ranked by
     outlets x languages x recent growth (articles of the window's last 24 hours)."""
+    if limit < 1:
+        return []
     hits = store.web_story_ids(iso_z(since), iso_z(until), language=language)
     recent_start = max(since, until - timedelta(hours=24))
     recent = {
@@ -833,7 +900,9 @@ def rank_stories(
     }
     for hit in hits:
         growth = 1 + recent.get(hit["story_id"], 0) / max(1, hit["day_articles"])
-        hit["rank_score"] = hit["day_outlets"] * hit["day_languages"] * growth
+        # A story whose articles are all copies (of articles in other stories) is still one outlet.
+        # Nor does an unknown language (emoji, a script the detector lacks) make it rank as none.
+        hit["rank_score"] = max(1, hit["day_outlets"]) * max(1, hit["day_languages"]) * growth
     hits.sort(key=lambda h: (-h["rank_score"], -h["day_articles"], -h["story_id"]))
     hits = hits[:limit]
     details = store.web_stories([h["story_id"] for h in hits])
@@ -842,30 +911,56 @@ def rank_stories(
         story = details.get(hit["story_id"])
         if story is None:
             continue
+        if language and story.get("headline_language") != language:
+            _headline_in(store, story, language)
+        articles = story.get("n_articles") or 0
         ranked.append(
             {
                 "id": story["id"],
                 "headline": story.get("headline") or "",
                 "headline_language": story.get("headline_language"),
                 "score": round(hit["rank_score"], 2),
-                "articles": story.get("n_articles") or 0,
-                "outlets": story.get("n_outlets") or 0,
+                "articles": articles,
+                "outlets": max(1 if articles else 0, story.get("n_outlets") or 0),
                 "languages": story.get("languages") or [],
                 "first_published": story.get("first_published"),
                 "last_published": story.get("last_published"),
                 "window": {
                     "articles": hit["day_articles"],
-                    "outlets": hit["day_outlets"],
+                    "outlets": max(1, hit["day_outlets"]),
                     "languages": hit["day_languages"],
                 },
-                "entities": story.get("entities") or [],
+                "entities": _key_entities(story.get("entities") or []),
+                "headline_article_id": story.get("headline_article_id"),
             }
         )
     return ranked
 
 
+def _headline_in(store: Store, story: dict[str, Any], language: str) -> None:
+    """Asked for the stories of one language, show each in it: the headline becomes the title
+    of the story's first original article in that language (the stored headline is the most
+    central article in the preferred languages of settings, chosen when the story was built)."""
+    articles = [
+        a for a in store.web_story_articles(int(story["id"])) if a["language"] == language and a["title"]
+    ]
+    articles.sort(key=lambda a: a["duplicate_of"] is not None)  # stable: originals first, oldest first
+    if articles:
+        story["headline"] = articles[0]["title"]
+        story["headline_language"] = language
+        story["headline_article_id"] = articles[0]["id"]
+
+
 def iso_z(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _list_headline(store: Store, story: Mapping[str, Any]) -> str:
+    if story["headline"].strip():
+        return _clean(story["headline"])
+    articles = store.web_story_articles(int(story["id"]))
+    chosen = next((a for a in articles if a["id"] == story.get("headline_article_id")), None)
+    return _untitled(chosen or (articles[0] if articles else None))
 
 
 def format_stories(
@@ -884,24 +979,31 @@ def format_stories(
     ranked = rank_stories(store, since=since, until=until, language=language, limit=limit)
     if as_json:
         return json.dumps(ranked, ensure_ascii=False, indent=2)
-    if not ranked:
-        return "no stories in this period"
     zone = ZoneInfo(timezone)
+    if not ranked:
+        where = f" with an article in {language}" if language else ""
+        return (
+            f"no stories{where} since {since.astimezone(zone):%Y-%m-%d %H:%M} ({timezone}); "
+            "an earlier --since (7d, 2024-03-01) shows more"
+        )
     lines = []
     for n, story in enumerate(ranked, 1):
-        languages = ",".join(story["languages"]) or "?"
+        languages = ",".join(_clean(x, 20) for x in story["languages"]) or "?"
+        entities = [_clean(e, 40) for e in story["entities"][:5]]
         lines.append(
-            f"{n:>3}. [{story['id']}] {story['headline'] or '(no title)'}\n"
+            f"{n:>3}. [{story['id']}] {_list_headline(store, story)}\n"
             f"     {_count(story['outlets'], 'outlet')}, {_count(story['articles'], 'article')}, "
             f"{languages}; "
             f"{_local(story['first_published'], zone)} - {_local(story['last_published'], zone)}"
-            + (f"; {', '.join(story['entities'][:5])}" if story["entities"] else "")
+            + (f"; {', '.join(entities)}" if entities else "")
         )
     return "\n".join(lines)
 
 
 def story_detail(store: Store, story_id: int) -> dict[str, Any]:
     """One story (following merges) with its articles; StoryNotFoundError if none."""
+    if not 0 < story_id <= _SQLITE_MAX_ID:  # SQLite cannot even look such an id up
+        raise StoryNotFoundError(f"no story {story_id}")
     seen = set()
     row = store.web_story(story_id)
     while row is not None and row.get("merged_into") and row["id"] not in seen:
@@ -922,16 +1024,19 @@ def story_detail(store: Store, story_id: int) -> dict[str, Any]:
         "outlets": len({outlet_name(a["outlet"], None, "") for a in articles if a["duplicate_of"] is None})
         or 1,
         "languages": story.get("languages") or [],
-        "entities": story.get("entities") or [],
+        "entities": _key_entities(story.get("entities") or []),
         "model": story.get("model"),
+        "headline_article_id": story.get("headline_article_id"),
         "items": [
             {
                 "id": a["id"],
                 "language": a["language"],
                 "outlet": a["outlet"],
                 "published": a["published"],
+                "published_estimated": bool(a.get("published_estimated")),
                 "title": a["title"],
                 "url": a["url"],
+                "summary": a.get("summary"),
                 "duplicate_of": a["duplicate_of"],
                 "why": {
                     "similarity": a.get("story_similarity"),
@@ -946,6 +1051,32 @@ def story_detail(store: Store, story_id: int) -> dict[str, Any]:
     }
 
 
+def _gap(hours: float | None) -> str:
+    if hours is None:
+        return "?"
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def _why(item: Mapping[str, Any], first_in_language: bool) -> str:
+    """Why an article is in its story, in words."""
+    why = item["why"]
+    if why["similarity"] is None:
+        return _clean(why["reason"], None) or "opened the story"
+    shared = why["shared_keys"] or 0
+    parts = [f"similarity {why['similarity']:.2f}"]
+    if why["score"] is not None and abs(why["score"] - why["similarity"]) >= 0.005:
+        bonuses = [_shared(shared)] if shared else []
+        if first_in_language:
+            bonuses.append("first article in its language")
+        parts.append(f"score {why['score']:.2f} with " + (" and ".join(bonuses) or "bonuses"))
+    else:
+        parts.append(_shared(shared))
+    parts.append(f"gap {_gap(why['gap_hours'])}")
+    return "joined: " + ", ".join(parts)
+
+
 def format_story(store: Store, story_id: int, *, as_json: bool = False, timezone: str = "UTC") -> str:
     """`monitor story ID`: the story's articles by language, with outlet, time and why each
     joined. Raises StoryNotFoundError."""
@@ -953,34 +1084,44 @@ def format_story(store: Store, story_id: int, *, as_json: bool = False, timezone
     if as_json:
         return json.dumps(detail, ensure_ascii=False, indent=2)
     zone = ZoneInfo(timezone)
-    head = [f"story {detail['id']}: {detail['headline'] or '(no title)'}"]
+    items = detail["items"]
+    headline = _clean(detail["headline"])
+    if not headline:
+        chosen = next((i for i in items if i["id"] == detail["headline_article_id"]), None)
+        headline = _untitled(chosen or (items[0] if items else None))
+    head = [f"story {detail['id']}: {headline}"]
     if detail["asked_for"] != detail["id"]:
         head.append(f"  (story {detail['asked_for']} was merged into it)")
     head.append(
         f"  {_count(detail['outlets'], 'outlet')}, {_count(detail['articles'], 'article')}, "
-        f"languages {', '.join(detail['languages']) or '?'}; "
-        f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)}"
+        f"languages {', '.join(_clean(x, 20) for x in detail['languages']) or '?'}; "
+        f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)} "
+        f"({timezone})"
     )
     if detail["entities"]:
-        head.append(f"  key names: {', '.join(detail['entities'])}")
+        head.append(f"  key names: {', '.join(_clean(e, 40) for e in detail['entities'])}")
     by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for item in detail["items"]:
-        by_language[item["language"] or "?"].append(item)
+    seen_languages: set[str | None] = set()
+    first_in_language: set[int] = set()
+    for item in items:  # oldest first, the order in which they joined
+        if item["language"] not in seen_languages and seen_languages:
+            first_in_language.add(item["id"])
+        seen_languages.add(item["language"])
+        by_language[_clean(item["language"], 20) or "?"].append(item)
     lines = head
+    estimated = False
     for language in sorted(by_language):
         lines.append(f"\n[{language}]")
         for item in by_language[language]:
-            why = item["why"]
-            if why["similarity"] is None:
-                reason = why["reason"] or "opened the story"
-            else:
-                reason = (
-                    f"similarity {why['similarity']:.2f}, {why['shared_keys']} shared "
-                    f"names/numbers, gap {why['gap_hours']:.0f} h"
-                )
-            copy = f" (copy of {item['duplicate_of']})" if item["duplicate_of"] else ""
+            copy = f" (copy of #{item['duplicate_of']})" if item["duplicate_of"] else ""
+            when = _local(item["published"], zone)
+            if item["published_estimated"]:
+                when, estimated = when + "~", True
+            title = _clean(item["title"]) or _untitled(item)
             lines.append(
-                f"  {_local(item['published'], zone)}  {item['outlet']}: {item['title']}{copy}\n"
-                f"      {reason}"
+                f"  #{item['id']}  {when}  {_clean(item['outlet'], 80)}: {title}{copy}\n"
+                f"      {_why(item, item['id'] in first_in_language)}"
             )
+    if estimated:
+        lines.append("\n~ the feed gave no usable date: the time it was first seen")
     return "\n".join(lines)
