@@ -20,6 +20,7 @@ from monitor.config import Config, FeedConfig, add_feeds, remove_feed
 from monitor.errors import MonitorError
 from monitor.sections import load_checked_config
 from monitor.store import Store
+from monitor.terminal import one_line
 from monitor.timeutil import parse_when, utcnow
 
 
@@ -311,8 +312,21 @@ def export(obj: Context, fmt: str, since: datetime | None, with_text: bool) -> N
             writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
             for row in rows:
-                # Booleans spelled as in the JSON lines, so both formats read the same.
-                writer.writerow({k: str(v).lower() if isinstance(v, bool) else v for k, v in row.items()})
+                writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+
+
+def _csv_cell(value: object) -> object:
+    """A value as the CSV export writes it: booleans spelled as in the JSON lines, and text
+    that a spreadsheet would run as a formula (`=HYPERLINK(...)` in a feed title) prefixed
+    with an apostrophe, the spreadsheets' own mark for "this is text"."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
 @main.command()
@@ -324,10 +338,10 @@ def search(obj: Context, query: str, limit: int) -> None:
     with obj.store(readonly=True) as store:
         results = store.search(query, limit)
     for r in results:
-        click.echo(f"{r['published']}  {r['language'] or '--':3} {r['title']}")
-        click.echo(f"    {r['feed_name'] or r['feed_url']}  {r['url']}")
+        click.echo(f"{r['published']}  {r['language'] or '--':3} {one_line(r['title'])}")
+        click.echo(f"    {one_line(r['feed_name'] or r['feed_url'])}  {one_line(r['url'])}")
         if r["snippet"]:
-            click.echo(f"    {' '.join(r['snippet'].split())}")
+            click.echo(f"    {one_line(r['snippet'])}")
     click.echo(f"{len(results)} results")
 
 
@@ -348,12 +362,13 @@ def stats(obj: Context, as_json: bool) -> None:
         return
     for r in rows:
         state = "gone" if r["gone"] else ("inactive" if not r["active"] else (r["last_status"] or "new"))
+        name = one_line(r["name"] or r["url"])
         click.echo(
             f"{r['articles']:6} articles  {state:12} errors={r['error_count']:<3} "
-            f"last={r['last_polled'] or '-':20} next={r['next_due'] or '-':20} {r['name'] or r['url']}"
+            f"last={r['last_polled'] or '-':20} next={r['next_due'] or '-':20} {name}"
         )
         if r["error_count"] and r["last_error"]:
-            click.echo(f"        {r['last_error_step']}: {r['last_error']}")
+            click.echo(f"        {r['last_error_step']}: {one_line(r['last_error'], 300)}")
     click.echo(f"{totals['feeds']} feeds, {totals['articles']} articles, {totals['stories']} stories")
     for line in digest_errors:
         click.echo(line)

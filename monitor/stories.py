@@ -31,6 +31,7 @@ from monitor.entities import extract_keys, extract_names
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
 from monitor.store import Store
+from monitor.terminal import one_line
 
 log = logging.getLogger("monitor.stories")
 
@@ -804,15 +805,6 @@ def run_story_stage(
 
 # == what `monitor stories` and `monitor story ID` print ======================================
 
-# Terminal text comes from feeds: control characters (an escape sequence can retitle or
-# repaint the terminal) and bidirectional overrides (they reorder what follows) are dropped.
-_UNPRINTABLE: dict[int, str | None] = {
-    **{c: " " for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]},
-    **{c: None for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
-}
-_ESCAPES = (
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[@-Z\\-_]"
-)
 _MAX_TITLE = 200  # characters of a title on one line of text output
 _SQLITE_MAX_ID = 2**63 - 1
 
@@ -849,16 +841,7 @@ def _local(text: str | None, zone: ZoneInfo) -> str:
 
 
 def _clean(text: object, limit: int | None = _MAX_TITLE) -> str:
-    """Feed text made safe for one line of a terminal: no control characters, no bidi
-    overrides, whitespace collapsed, cut at `limit` characters with an ellipsis."""
-    import re  # here: the module's imports are another section's
-
-    # Whole escape sequences first (CSI, OSC, two-character), so no `[31m` is left behind.
-    raw = re.sub(_ESCAPES, "", str(text or ""))
-    line = " ".join(raw.translate(_UNPRINTABLE).split())
-    if limit is not None and len(line) > limit:
-        line = line[: limit - 1].rstrip() + "…"
-    return line
+    return one_line(text, limit)
 
 
 def _key_entities(entities: Iterable[str]) -> list[str]:

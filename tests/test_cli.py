@@ -226,3 +226,33 @@ def test_reading_commands_never_create_a_database(tmp_path: Path) -> None:
         result = run_monitor("--config", str(config), "--db", str(tmp_path / "typo" / "m.db"), *command)
         assert result.returncode == 1 and "run `monitor init` first" in result.stderr, command
     assert not (tmp_path / "typo").exists()
+
+
+def test_feed_text_cannot_drive_a_terminal_or_a_spreadsheet(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    formula = '=HYPERLINK("http://127.0.0.1/x","click me")'
+    items = [
+        {"id": "1", "url": "https://x.example/1", "title": formula, "content_text": "Quarterly figures."},
+        {
+            "id": "2",
+            "url": "https://x.example/2",
+            "title": "Red \x1b[31mALERT\x1b[0m \x1b]0;pwned\x07 figures \u202eflipped",
+            "content_text": "Quarterly figures, in red.",
+        },
+    ]
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "Hostile", "items": items}
+    (feed_dir / "feed.json").write_text(json.dumps(document))
+    config = write_config(tmp_path / "feeds.yaml", [{"url": server.url("feed.json")}])
+    assert run_monitor("--config", str(config), "poll", "--all").returncode == 0
+
+    as_csv = run_monitor("--config", str(config), "export", "--format", "csv")
+    titles = {r["url"]: r["title"] for r in csv.DictReader(io.StringIO(as_csv.stdout))}
+    assert titles["https://x.example/1"] == "'" + formula  # a spreadsheet shows it as text
+    as_json = run_monitor("--config", str(config), "export")
+    assert formula in {json.loads(line)["title"] for line in as_json.stdout.splitlines()}  # JSON as is
+
+    found = run_monitor("--config", str(config), "search", "figures")
+    assert "2 results" in found.stdout
+    assert "Red ALERT figures flipped" in found.stdout
+    assert not any(ch in found.stdout for ch in "\x1b\x07\u202e")
