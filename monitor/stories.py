@@ -441,11 +441,22 @@ class StorySettings:
             raise MonitorError(f"stories: unknown setting(s): {', '.join(sorted(unknown))}")
         for key in set(section) - {"model"}:
             section[key] = _number(key, section[key], type(getattr(cls, key)))
-        if section.get("batch_size", 1) < 1:
-            raise ValueError("stories.batch_size: must be at least 1")
+        checked = [*params_values.items(), *section.items(), ("duplicate_threshold", dedup_threshold)]
+        for key, value in checked:
+            if key in _RANGES and value is not None:
+                low, high, wanted = _RANGES[key]
+                if not low <= value <= high:
+                    raise ValueError(f"stories.{key}: must be {wanted}, not {value!r}")
         model = str(section.pop("model", cls.model))
         base = params_for_model(load_model_name(model)) if params_values else None
         params = replace(base, **params_values) if base is not None else None
+        if params is not None:
+            best = 1.0 + params.entity_weight * params.max_shared + params.cross_language_bonus
+            if params.threshold > best:
+                raise ValueError(
+                    f"stories.threshold: {params.threshold} can never be reached (similarity at most 1, "
+                    f"plus bonuses at most {best - 1:.2f}): no article would ever join a story"
+                )
         dedup = DedupParams(threshold=float(dedup_threshold)) if dedup_threshold else DedupParams()
         return cls(
             model=model,
@@ -454,6 +465,25 @@ class StorySettings:
             preferred_languages=tuple(preferred_languages),
             **section,
         )
+
+
+_INF = float("inf")
+# Allowed range of each `stories:` number: (lowest, highest, how the error says it).
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "threshold": (-1.0, _INF, "a score between -1 and the most the bonuses allow"),
+    "min_similarity": (-1.0, 1.0, "a cosine similarity between -1 and 1"),
+    "merge_threshold": (-1.0, 2.0, "a cosine similarity between -1 and 1 (above 1: never merge)"),
+    "entity_weight": (0.0, 1.0, "between 0 and 1"),
+    "cross_language_bonus": (0.0, 1.0, "between 0 and 1"),
+    "max_shared": (0, _INF, "0 or more"),
+    "window_hours": (0.001, _INF, "more than 0"),
+    "candidates": (1, _INF, "at least 1"),
+    "duplicate_threshold": (0.01, 1.0, "a Jaccard similarity above 0 and at most 1"),
+    "batch_size": (1, _INF, "at least 1"),
+    "max_words": (1, _INF, "at least 1"),
+    "dedup_window_hours": (0.0, _INF, "0 or more"),
+    "key_entities": (0, _INF, "0 or more"),
+}
 
 
 def _number(key: str, value: Any, kind: type) -> Any:

@@ -473,6 +473,12 @@ def test_settings_from_the_config_section() -> None:
         ({"duplicate_threshold": "0.5x"}, "stories.duplicate_threshold: must be a number"),
         ({"batch_size": "10"}, "stories.batch_size: must be a whole number"),
         ({"batch_size": 0}, "stories.batch_size: must be at least 1"),  # clustered nothing, silently
+        ({"threshold": 7}, "stories.threshold: 7.0 can never be reached"),  # nothing would ever join
+        ({"min_similarity": 1.5}, "stories.min_similarity: must be a cosine similarity between -1 and 1"),
+        ({"entity_weight": -0.1}, "stories.entity_weight: must be between 0 and 1"),
+        ({"window_hours": 0}, "stories.window_hours: must be more than 0"),
+        ({"duplicate_threshold": 1.5}, "stories.duplicate_threshold: must be a Jaccard similarity"),
+        ({"max_words": 0}, "stories.max_words: must be at least 1"),
     ],
 )
 def test_settings_of_the_wrong_type_are_refused(section: dict[str, object], reason: str) -> None:
