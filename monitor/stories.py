@@ -80,6 +80,11 @@ class StoryParams:
     """Two active stories whose centroids are this similar become one."""
     candidates: int = 8
     """How many nearest active stories get the full decision."""
+    common_key_share: float = 0.05
+    common_key_stories: int = 5
+    """A name or number found in more than this share of the active stories (and in more
+    than `common_key_stories` of them) is common, not evidence: weekday names, "The", a
+    German common noun, the country a whole feed writes about. Shared common keys don't count."""
 
 
 _MODEL_PARAMS: dict[str, StoryParams] = {
@@ -257,6 +262,8 @@ class StoryAssigner:
         self.merged: dict[int, int] = {}
         """Stories merged away during this assigner's life: old id -> surviving id."""
         self._stories: dict[int, StorySnapshot] = {}
+        self._key_stories: Counter[str] = Counter()
+        """In how many active stories each key appears."""
         self._index = _CentroidIndex()
         self._expiry: list[tuple[datetime, int]] = []
         for story in sorted(active, key=lambda s: s.id):
@@ -275,7 +282,18 @@ class StoryAssigner:
         return self.merged.get(story_id, story_id)
 
     # -- bookkeeping -----------------------------------------------------------------------
+    def _count_keys(self, keys: Iterable[str], delta: int) -> None:
+        for key in keys:
+            self._key_stories[key] += delta
+            if self._key_stories[key] <= 0:
+                del self._key_stories[key]
+
+    def _is_common(self, key: str) -> bool:
+        n = self._key_stories.get(key, 0)
+        return n > self.params.common_key_stories and n > self.params.common_key_share * len(self._stories)
+
     def _track(self, story: StorySnapshot) -> None:
+        self._count_keys(story.keys, +1)
         self._stories[story.id] = story
         self._index.put(story.id, story.vector_sum)
         heapq.heappush(self._expiry, (story.last_published, story.id))
@@ -288,6 +306,7 @@ class StoryAssigner:
             if story is None or story.last_published != last:
                 continue  # merged away, or updated since (a newer entry is queued)
             del self._stories[story_id]
+            self._count_keys(story.keys, -1)
             self._index.remove(story_id)
 
     # -- assignment ------------------------------------------------------------------------
@@ -305,7 +324,9 @@ class StoryAssigner:
                 inputs = DecisionInputs(
                     similarity=similarity,
                     gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
-                    shared_keys=sum(1 for key in article.keys if key in story.keys),
+                    shared_keys=sum(
+                        1 for key in article.keys if key in story.keys and not self._is_common(key)
+                    ),
                     cross_language=article.language is not None
                     and bool(story.languages)
                     and article.language not in story.languages,
@@ -320,6 +341,7 @@ class StoryAssigner:
         story.vector_sum = story.vector_sum + article.vector
         story.n_articles += 1
         story.last_published = max(story.last_published, now)
+        self._count_keys([key for key in article.keys if key not in story.keys], +1)
         story.keys.update(article.keys)
         if article.language:
             story.languages[article.language] += 1
@@ -376,6 +398,7 @@ class StoryAssigner:
             kept.n_articles += dropped.n_articles
             kept.first_published = min(kept.first_published, dropped.first_published)
             kept.last_published = max(kept.last_published, dropped.last_published)
+            self._count_keys([key for key in dropped.keys if key in kept.keys], -1)
             kept.keys.update(dropped.keys)
             kept.languages.update(dropped.languages)
             self._index.put(keep, kept.vector_sum)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -157,6 +159,23 @@ def test_late_article_is_clustered_at_the_current_clock() -> None:
     assert not late.opened
 
 
+def test_names_common_to_many_active_stories_are_not_evidence() -> None:
+    params = replace(PARAMS, common_key_stories=3, common_key_share=0.3)
+    assigner = StoryAssigner(params)
+    # Six unrelated stories all mention "Monday" (key `mnd`); one also names "Putin".
+    for i in range(6):
+        keys = frozenset({"mnd", "ptn"} if i == 0 else {"mnd"})
+        assigner.assign(article(i, unit(*[1.0 if j == i else 0.0 for j in range(8)]), keys=keys))
+    # An article joining story 1 and sharing both its keys: only the rare one counts.
+    close = unit(1, 0.3, 0, 0, 0, 0, 0, 0)
+    result = assigner.assign(article(10, close, hours=1, keys=frozenset({"mnd", "ptn"})))
+    assert result.shared_keys == 1
+    # Once most of those stories have expired, "Monday" is rare again and counts.
+    later = StoryAssigner(params, active=[s for s in assigner.active_stories if s.id <= 2])
+    again = later.assign(article(11, close, hours=2, keys=frozenset({"mnd", "ptn"})))
+    assert again.shared_keys == 2
+
+
 def test_rebuilt_from_snapshots_continues_the_same_way() -> None:
     vectors = [unit(1, 0, 0), unit(0, 1, 0), unit(1, 0.1, 0), unit(0, 1, 0.1), unit(0, 0, 1)]
     arts = [article(i, v, hours=i) for i, v in enumerate(vectors)]
@@ -219,6 +238,27 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
         k: batched.resolve(v) for k, v in batch_ids.items()
     }
     assert one.next_story_id == batched.next_story_id
+    # The same again with a restart at every cut: a new assigner from the active stories'
+    # snapshots, as the stage builds after a restart (the common-key counts included).
+    restarted = StoryAssigner(PARAMS)
+    restart_ids: dict[int, int] = {}
+    merged: dict[int, int] = {}  # what the stage writes to the database, across restarts
+    for start, end in itertools.pairwise(bounds):
+        restart_ids.update({r.article_id: r.story_id for r in restarted.assign_all(ordered[start:end])})
+        merged.update(restarted.merged)
+        restarted = StoryAssigner(
+            PARAMS,
+            next_story_id=restarted.next_story_id,
+            active=[copy.deepcopy(s) for s in restarted.active_stories],
+            clock=restarted.clock,
+        )
+
+    def final(story_id: int) -> int:
+        while story_id in merged:
+            story_id = merged[story_id]
+        return story_id
+
+    assert {k: one.resolve(v) for k, v in one_ids.items()} == {k: final(v) for k, v in restart_ids.items()}
 
 
 # -- real multilingual news through the default model ----------------------------------------
