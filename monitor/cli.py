@@ -9,9 +9,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -33,9 +34,21 @@ class When(click.ParamType):  # type: ignore[type-arg]
         if isinstance(value, datetime):
             return value
         try:
-            return parse_when(str(value))
+            return parse_when(str(value), zone=_user_zone(ctx))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
+
+
+def _user_zone(ctx: click.Context | None) -> tzinfo:
+    """The configured `timezone`, for dates given without an offset; UTC when no readable
+    config is at hand (the command itself then reports what is wrong with it)."""
+    obj = ctx.find_object(Context) if ctx is not None else None
+    if obj is None or not obj.config_path.exists():
+        return UTC
+    try:
+        return ZoneInfo(obj.config.settings.timezone)
+    except (MonitorError, ValueError, KeyError):
+        return UTC
 
 
 @dataclass

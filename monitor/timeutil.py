@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 
 def utcnow() -> datetime:
@@ -19,26 +19,29 @@ def iso(when: datetime | None) -> str | None:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_iso(text: str | None) -> datetime | None:
+def parse_iso(text: str | None, zone: tzinfo = UTC) -> datetime | None:
+    """An ISO 8601 date or time; one without an offset is read in `zone`."""
     if not text:
         return None
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    return when if when.tzinfo else when.replace(tzinfo=zone)
 
 
 _AGO_RE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 
 
-def parse_when(text: str, now: datetime | None = None) -> datetime:
+def parse_when(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> datetime:
     """A user's --since: an ISO date or time ('2024-03-22', '2024-03-22T10:00Z') or an age
-    ('90m', '6h', '2d', '1w'). Raises ValueError with a readable reason."""
+    ('90m', '6h', '2d', '1w'). A date or time without an offset is read in `zone` (the
+    user's configured time zone): '2024-03-22' is that day's midnight there. Raises
+    ValueError with a readable reason."""
     now = now or utcnow()
     match = _AGO_RE.match(text.lower())
     if match:
         amount, unit = int(match.group(1)), match.group(2)
         return now - timedelta(**{{"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]: amount})
     try:
-        return parse_iso(text.strip()) or now
+        return parse_iso(text.strip(), zone) or now
     except ValueError:
         raise ValueError(
             f"bad time {text!r}: use a date like 2024-03-22, a time like 2024-03-22T10:00Z, "

@@ -256,3 +256,13 @@ def test_feed_text_cannot_drive_a_terminal_or_a_spreadsheet(
     assert "2 results" in found.stdout
     assert "Red ALERT figures flipped" in found.stdout
     assert not any(ch in found.stdout for ch in "\x1b\x07\u202e")
+
+
+def test_a_since_date_is_midnight_in_the_configured_time_zone(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}], timezone="Asia/Tokyo")
+    assert CliRunner().invoke(main, ["--config", str(config), "init"]).exit_code == 0
+    result = CliRunner().invoke(main, ["--config", str(config), "stories", "--since", "2030-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "since 2030-01-01 00:00 (Asia/Tokyo)" in result.output  # not 09:00, UTC midnight there
+    explicit = CliRunner().invoke(main, ["--config", str(config), "stories", "--since", "2030-01-01T00:00Z"])
+    assert "since 2030-01-01 09:00 (Asia/Tokyo)" in explicit.output
