@@ -1,6 +1,8 @@
 """Benchmark: one full poll cycle of many feeds served from loopback (issue 4).
 
     .venv/bin/python bench/poll.py [--feeds 10000] [--hosts 50] [--items 20]
+    .venv/bin/python bench/poll.py --feeds 4 --hosts 1 --items 20000 --no-naive   # huge feeds
+    .venv/bin/python bench/poll.py --feeds 4 --hosts 1 --items 10 --body-chars 900000 --no-naive
 
 A server process answers on 127.0.0.1 .. 127.0.0.<hosts> with a realistic mix per feed:
 70 % answer 304 to a conditional request, 10 % send the same body without validators,
@@ -54,8 +56,17 @@ def kind_of(index: int) -> str:
     return "error-500" if bucket == 98 else "gone"
 
 
-def feed_body(index: int, cycle: int, items: int) -> bytes:
-    """An RSS document of `items` items; 'new-items' feeds gain two items per cycle."""
+def padding(chars: int) -> str:
+    """About `chars` characters of escaped HTML paragraphs, to make each item's body long."""
+    sentence = "More words of a very long article, paragraph after paragraph, to fill the body. "
+    paragraph = "&lt;p&gt;" + sentence * 10 + "&lt;/p&gt;"
+    return paragraph * (chars // len(paragraph))
+
+
+def feed_body(index: int, cycle: int, items: int, body_chars: int = 0) -> bytes:
+    """An RSS document of `items` items; 'new-items' feeds gain two items per cycle.
+    With `body_chars`, each item's description is padded to about that length."""
+    extra = padding(body_chars) if body_chars else ""
     newest = items + (2 * cycle if kind_of(index) == "new-items" else 0)
     parts = [
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>',
@@ -68,7 +79,7 @@ def feed_body(index: int, cycle: int, items: int) -> bytes:
             f"<link>https://site{index}.example/story/{n}</link><guid>f{index}-s{n}</guid>"
             f"<pubDate>{stamp}</pubDate><description>&lt;p&gt;The first paragraph of story {n}, "
             f"as feed {index} tells it, with enough words to look like a summary of the "
-            "news of the day and a second sentence for good measure.&lt;/p&gt;</description></item>"
+            f"news of the day and a second sentence for good measure.&lt;/p&gt;{extra}</description></item>"
         )
     parts.append("</channel></rss>")
     return "".join(parts).encode()
@@ -77,7 +88,7 @@ def feed_body(index: int, cycle: int, items: int) -> bytes:
 # --- the server process ------------------------------------------------------------------
 
 
-def serve(hosts: int, items: int, ready: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def serve(hosts: int, items: int, ready: multiprocessing.Queue, body_chars: int = 0) -> None:  # type: ignore[type-arg]
     state = {"cycle": 0}
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -116,12 +127,13 @@ def serve(hosts: int, items: int, ready: multiprocessing.Queue) -> None:  # type
         if kind == "slow":
             await asyncio.sleep(SLOW_SECONDS)
         if kind == "no-validators":
-            return 200, feed_body(index, 0, items), {"Content-Type": "application/rss+xml"}
+            return 200, feed_body(index, 0, items, body_chars), {"Content-Type": "application/rss+xml"}
         etag = f'"{index}-{cycle if kind == "new-items" else 0}"'
         if headers.get("if-none-match") == etag:
             return 304, b"", {"ETag": etag}
         version = cycle if kind == "new-items" else 0
-        return 200, feed_body(index, version, items), {"ETag": etag, "Content-Type": "application/rss+xml"}
+        body = feed_body(index, version, items, body_chars)
+        return 200, body, {"ETag": etag, "Content-Type": "application/rss+xml"}
 
     async def main() -> None:
         ports = []
@@ -161,11 +173,19 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--no-naive", action="store_true", help="Skip the naive comparison cycle.")
+    parser.add_argument(
+        "--body-chars", type=int, default=0, help="Pad each item's body to about this many characters."
+    )
+    parser.add_argument(
+        "--max-entries", type=int, default=Settings.max_entries, help="settings.max_entries for the poll."
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)  # the failing feeds' warnings are expected
 
     ready: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
-    server = multiprocessing.Process(target=serve, args=(args.hosts, args.items, ready), daemon=True)
+    server = multiprocessing.Process(
+        target=serve, args=(args.hosts, args.items, ready, args.body_chars), daemon=True
+    )
     server.start()
     ports = ready.get(timeout=30)
     control = f"http://127.0.0.1:{ports[0]}/control/next"
@@ -176,7 +196,8 @@ def main() -> None:
         for i in range(args.feeds)
     )
     print(
-        f"{args.feeds} feeds on {args.hosts} loopback hosts, {args.items} items each; "
+        f"{args.feeds} feeds on {args.hosts} loopback hosts, {args.items} items each "
+        f"(bodies padded by {args.body_chars} characters, max_entries {args.max_entries}); "
         f"concurrency {args.concurrency}, 2 per host; python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
     )
     with tempfile.TemporaryDirectory() as tmp:
@@ -185,6 +206,7 @@ def main() -> None:
             allow_private_addresses=True,
             concurrency=args.concurrency,
             timeout=10.0,
+            max_entries=args.max_entries,
         )
         config = Config(path=Path(tmp) / "feeds.yaml", settings=settings, feeds=feeds)
         store = Store.open(settings.database)

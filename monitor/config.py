@@ -25,7 +25,10 @@ from monitor.errors import ConfigError
 from monitor.urls import canonical_url, url_problem
 
 DEFAULT_USER_AGENT = "monitor/0.1 (self-hosted news monitor)"
-FEED_KEYS = frozenset({"url", "name", "language", "interval", "tags", "allow_private_addresses"})
+DEFAULT_MAX_ENTRIES = 500  # entries kept from one fetch of a feed (the newest)
+FEED_KEYS = frozenset(
+    {"url", "name", "language", "interval", "tags", "allow_private_addresses", "max_entries"}
+)
 SETTINGS_KEYS = frozenset(
     {
         "database",
@@ -44,6 +47,7 @@ SETTINGS_KEYS = frozenset(
         "gone_after",
         "moved_after",
         "max_backoff",
+        "max_entries",
     }
 )
 # Sections owned by other stages; each validates its own content.
@@ -105,6 +109,7 @@ class FeedConfig:
     tags: tuple[str, ...] = ()
     allow_private_addresses: bool | None = None  # None = the settings' default
     line: int | None = None
+    max_entries: int | None = None  # None = the settings' default
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,7 @@ class Settings:
     gone_after: int = 3  # 410 answers in a row before a feed is marked gone
     moved_after: int = 3  # polls ending at the same permanent redirect before the URL moves
     max_backoff: int = 24 * 3600  # the longest wait after failures
+    max_entries: int = DEFAULT_MAX_ENTRIES  # entries kept from one fetch of a feed (the newest)
 
 
 @dataclass(frozen=True)
@@ -243,7 +249,14 @@ def _settings(path: Path, node: Any, line: int | None) -> Settings:
             if not isinstance(value, bool):
                 raise fail(key, "must be true or false")
             values[key] = value
-        elif key in ("concurrency", "max_body_bytes", "per_host_concurrency", "gone_after", "moved_after"):
+        elif key in (
+            "concurrency",
+            "max_body_bytes",
+            "per_host_concurrency",
+            "gone_after",
+            "moved_after",
+            "max_entries",
+        ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise fail(key, "must be a positive whole number")
             values[key] = value
@@ -336,6 +349,11 @@ def _feed(path: Path, item: CommentedMap, line: int | None) -> FeedConfig:
     allow = item.get("allow_private_addresses")
     if allow is not None and not isinstance(allow, bool):
         raise fail("allow_private_addresses", "allow_private_addresses must be true or false")
+    max_entries = item.get("max_entries")
+    if max_entries is not None and (
+        not isinstance(max_entries, int) or isinstance(max_entries, bool) or max_entries < 1
+    ):
+        raise fail("max_entries", f"max_entries must be a positive whole number, not {max_entries!r}")
     return FeedConfig(
         url=url.strip(),
         name=name,
@@ -344,6 +362,7 @@ def _feed(path: Path, item: CommentedMap, line: int | None) -> FeedConfig:
         tags=tuple(str(t).strip() for t in tags_value if str(t).strip()),
         allow_private_addresses=allow,
         line=line,
+        max_entries=max_entries,
     )
 
 

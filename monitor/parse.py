@@ -1,29 +1,46 @@
-"""Bytes of a feed -> a ParsedFeed of normalized entries (feedparser does the reading)."""
+"""Bytes of a feed -> a ParsedFeed of normalized entries (feedparser does the reading).
+
+A feed may be as large as the fetch size cap allows and hostile: made of tens of thousands
+of tiny items, or of a few items with megabytes of text each. So one parse keeps at most
+`max_entries` entries (the newest by publication date when the feed has more), at most
+MAX_TEXT_CHARS of text per article, and skips entries with nothing to show.
+"""
 
 from __future__ import annotations
 
 import calendar
+import email.utils
 import hashlib
 import html
 import json
+import logging
 import re
-from collections.abc import Mapping
+import xml.parsers.expat
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
 import feedparser
+import feedparser.datetimes as feedparser_dates
 import nh3
 
 from monitor import dates as _dates  # noqa: F401 - registers localized date parsing
-from monitor.config import normalize_language
+from monitor.config import DEFAULT_MAX_ENTRIES, normalize_language
 from monitor.errors import ParseError
 from monitor.urls import canonical_url
 from monitor.xmlguard import defuse_entities
 
 OLDEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(hours=1)  # a publisher's clock a little ahead is not absurd
+MAX_TEXT_CHARS = 100_000  # plain text kept per article; a long-form article is about 40,000
+MAX_TITLE_CHARS = 1_000
+_MARKUP_CHUNK = 32_768  # markup read at a time when extracting text, to stop near the cap
+_LANGUAGE_SAMPLE = 2_000  # characters of text that language detection needs, at most
+_MARKUP_PER_CHAR = 8  # markup read (and HTML kept) per character of the text cap, at most
+
+log = logging.getLogger("monitor.parse")
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,9 @@ class ParsedFeed:
     ttl_seconds: int | None
     entries: tuple[Entry, ...]
     warning: str | None = None  # the parser recovered from a problem
+    entries_dropped: int = 0  # entries beyond max_entries, not kept (the oldest, else the last)
+    entries_skipped: int = 0  # entries with no title, no text and no link
+    texts_cut: int = 0  # kept entries whose title or text was cut at its cap
 
 
 _BLOCK_TAGS = frozenset(
@@ -89,6 +109,7 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
+        self.visible = 0  # characters of text other than white space, so far
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
@@ -105,28 +126,67 @@ class _TextExtractor(HTMLParser):
     def handle_data(self, data: str) -> None:
         if not self.skipping:
             self.parts.append(data)
+            self.visible += len(data) - sum(map(len, _WHITE.findall(data)))
 
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
+_WHITE = re.compile(r"[\s\u200b]+")
 
 
-def html_to_text(markup: str) -> str:
-    """Plain text of an HTML fragment: tags dropped, entities decoded, blocks on lines."""
+def html_to_text(markup: str, max_chars: int | None = None) -> str:
+    """Plain text of an HTML fragment: tags dropped, entities decoded, blocks on lines.
+
+    With `max_chars`, the text is cut there (at a word's end when one is near).
+    """
+    return _bounded_text(markup, max_chars)[0]
+
+
+def _bounded_text(markup: str, max_chars: int | None) -> tuple[str, int | None, bool]:
+    """The plain text of `markup` cut at `max_chars`; how much markup was read when reading
+    stopped early (None when all of it was); and whether the text was cut.
+
+    Markup is read a chunk at a time, and reading stops once more than `max_chars` visible
+    characters are in hand, or `_MARKUP_PER_CHAR` times that much markup was read: a 9 MB
+    body costs about what its first few hundred kB cost.
+    """
     if not markup:
-        return ""
-    if "<" not in markup and "&" not in markup:
+        return "", None, False
+    read: int | None = None
+    if "<" not in markup and "&" not in markup and (max_chars is None or len(markup) <= max_chars):
         text = markup
     else:
+        limit = len(markup) if max_chars is None else max_chars * _MARKUP_PER_CHAR
         extractor = _TextExtractor()
         try:
-            extractor.feed(markup)
-            extractor.close()
+            for start in range(0, len(markup), _MARKUP_CHUNK):
+                end = start + _MARKUP_CHUNK
+                extractor.feed(markup[start:end])
+                if end < len(markup) and (
+                    end >= limit or (max_chars is not None and extractor.visible > max_chars)
+                ):
+                    read = end
+                    break
+            else:
+                extractor.close()
             text = "".join(extractor.parts)
         except Exception:
-            text = html.unescape(re.sub(r"<[^>]*>", " ", markup))
-    text = _SPACES.sub(" ", text)
-    return _NEWLINES.sub("\n", text).strip()
+            read = limit if limit < len(markup) else None
+            text = html.unescape(re.sub(r"<[^>]*>", " ", markup[:read]))
+    text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
+    cut = read is not None
+    if max_chars is not None and len(text) > max_chars:
+        text, cut = _cut(text, max_chars), True
+    return text, read, cut
+
+
+def _cut(text: str, max_chars: int) -> str:
+    """`text` cut to at most `max_chars`, at the end of a word when one ends near the cap."""
+    head = text[:max_chars]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    if space >= max_chars - 200:
+        head = head[:space]
+    return head.rstrip()
 
 
 def sanitize_html(markup: str) -> str:
@@ -151,6 +211,20 @@ def _plausible_time(struct: Any, now: datetime) -> datetime | None:
     if when < OLDEST_PLAUSIBLE or when > now + CLOCK_SKEW:
         return None
     return when
+
+
+def _published(raw: Mapping[str, Any], now: datetime) -> datetime | None:
+    """An entry's publication time (else its update time) when plausible; None otherwise."""
+    published = _plausible_time(raw.get("published_parsed"), now)
+    return published or _plausible_time(raw.get("updated_parsed"), now)
+
+
+def _newest_first(published_times: Sequence[datetime | None]) -> list[int]:
+    """Entry indexes, newest first; undated entries after the dated ones, in document order."""
+    return sorted(
+        range(len(published_times)),
+        key=lambda i: (published_times[i] is None, -(t.timestamp() if (t := published_times[i]) else 0.0), i),
+    )
 
 
 def _entry_language(raw: Mapping[str, Any]) -> str | None:
@@ -243,6 +317,151 @@ def _json_feed(content: bytes, url: str) -> dict[str, Any] | None:
     return {"feed": feed, "entries": entries, "version": "json1", "bozo": 0}
 
 
+# --- trimming a feed with far too many entries before feedparser reads it --------------
+
+# Namespaces whose <item> / <entry> is a feed entry: none (RSS 0.9x/2.0), RSS 0.90 and 1.0, Atom.
+_ENTRY_NAMESPACES = frozenset(
+    {
+        "",
+        "http://my.netscape.com/rdf/simple/0.9/",
+        "http://purl.org/rss/1.0/",
+        "http://www.w3.org/2005/Atom",
+        "http://purl.org/atom/ns#",
+    }
+)
+# Read as feedparser reads them: pubDate, published and issued give `published_parsed`;
+# updated, modified and dc:date give `updated_parsed`.
+_PUBLISHED_FIELDS = frozenset({"pubdate", "published", "issued"})
+_UPDATED_FIELDS = frozenset({"updated", "modified", "date"})
+_DATE_FIELDS = _PUBLISHED_FIELDS | _UPDATED_FIELDS
+
+
+@dataclass
+class _EntrySpan:
+    """Where one entry lies in the body (bytes start:end), and its dates as written."""
+
+    start: int
+    published: str | None = None
+    updated: str | None = None
+    end: int = 0
+
+
+def _entry_spans(content: bytes) -> list[_EntrySpan] | None:
+    """The entries of an RSS or Atom body (each <item> or <entry> not inside another one),
+    found with expat, which is fast (in C); None when the body is not well-formed XML in an
+    encoding expat reads, or is UTF-16/32."""
+    if b"\0" in content[:4]:
+        return None  # byte offsets below assume an ASCII-compatible encoding
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    spans: list[_EntrySpan] = []
+    depth = 0
+    entry_depth = 0  # depth of the entry being read; 0 outside entries
+    field: str | None = None  # the date field being read
+    text: list[str] = []
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, entry_depth, field
+        depth += 1
+        namespace, _, local = name.rpartition(" ")
+        if not entry_depth:
+            if local in ("item", "entry") and namespace in _ENTRY_NAMESPACES:
+                entry_depth = depth
+                spans.append(_EntrySpan(start=parser.CurrentByteIndex))
+        elif depth == entry_depth + 1 and local.lower() in _DATE_FIELDS:
+            field = local.lower()
+            text.clear()
+
+    def end(name: str) -> None:
+        nonlocal depth, entry_depth, field
+        if field is not None and depth == entry_depth + 1:
+            value = "".join(text).strip()
+            span = spans[-1]
+            if field in _PUBLISHED_FIELDS:
+                span.published = span.published or value
+            else:
+                span.updated = span.updated or value
+            field = None
+        elif entry_depth and depth == entry_depth:
+            span = spans[-1]
+            at = parser.CurrentByteIndex  # where the end tag starts; just past an <item/>
+            if content.startswith(b"</", at):
+                span.end = content.index(b">", at) + 1
+            elif content[at - 2 : at] == b"/>":
+                span.end = at
+            else:
+                raise ValueError(f"no end of the entry at byte {at}")
+            entry_depth = 0
+        depth -= 1
+
+    def characters(data: str) -> None:
+        if field is not None:
+            text.append(data)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+    try:
+        parser.Parse(content, True)
+    except (xml.parsers.expat.ExpatError, ValueError, LookupError):
+        return None
+    return spans
+
+
+def _span_time(value: str | None, now: datetime) -> datetime | None:
+    """A date as written in a feed, read as feedparser would; the two common forms first,
+    the quick way (tens of thousands of dates may come in one body)."""
+    if not value:
+        return None
+    try:
+        when = _quick_time(value) or _plausible_time(feedparser_dates._parse_date(value), now)
+    except Exception:  # hostile text a date reader chokes on: no date
+        return None
+    return when if when is not None and OLDEST_PLAUSIBLE <= when <= now + CLOCK_SKEW else None
+
+
+def _quick_time(value: str) -> datetime | None:
+    """RFC 3339 (Atom) or RFC 822 with English names (RSS); None for any other form."""
+    try:
+        when = datetime.fromisoformat(value)
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
+    except ValueError:
+        pass
+    parts = email.utils.parsedate_tz(value)
+    return datetime.fromtimestamp(email.utils.mktime_tz(parts), tz=UTC) if parts else None
+
+
+def _looks_over(content: bytes, max_entries: int) -> bool:
+    """Could the body hold well over `max_entries` entries? A cheap count of the tags."""
+    threshold = 2 * max_entries + 100
+    count = content.count(b"<item") + content.count(b"<entry") + content.count(b":item")
+    return count > threshold or content.count(b":entry") > threshold
+
+
+def _trim_entries(content: bytes, keep: int, now: datetime) -> tuple[bytes, int]:
+    """The body with all but about `keep` entries removed (the newest by date, else the
+    first), and how many were removed. Only well-formed XML is trimmed, whole elements at a
+    time, so the result is well-formed too; anything else comes back as it was.
+
+    feedparser spends about half a millisecond per entry in Python: a 10 MB body of 40,000
+    tiny entries took 15 s to read whole. expat finds the entries' places and dates in a
+    fraction of that, and feedparser then reads only the entries that can be kept.
+    """
+    spans = _entry_spans(content)
+    if spans is None or len(spans) <= keep:
+        return content, 0
+    times = [_span_time(span.published, now) or _span_time(span.updated, now) for span in spans]
+    chosen = set(_newest_first(times)[:keep])
+    pieces: list[bytes] = []
+    position = 0
+    for index, span in enumerate(spans):
+        if index not in chosen:
+            pieces.append(content[position : span.start])
+            position = span.end
+    pieces.append(content[position:])
+    return b"".join(pieces), len(spans) - keep
+
+
 def parse_feed(
     content: bytes,
     *,
@@ -250,8 +469,14 @@ def parse_feed(
     headers: Mapping[str, str] | None = None,
     feed_language: str | None = None,
     now: datetime | None = None,
+    max_entries: int = DEFAULT_MAX_ENTRIES,
+    max_text_chars: int = MAX_TEXT_CHARS,
 ) -> ParsedFeed:
     """Parse a feed body. `feed_language` is the user's hint from feeds.yaml.
+
+    At most `max_entries` entries are kept: all of them when the feed has no more, else the
+    newest by publication date (undated ones last, in document order). Entries keep the
+    feed's document order. Each article's text is cut at `max_text_chars`.
 
     Raises ParseError when the body is not a feed at all.
     """
@@ -263,6 +488,11 @@ def parse_feed(
     # Entity declarations that could blow up (or reach outside) are removed before any
     # parser sees the body: feedparser's lenient fallback would expand them unbounded.
     content, defused = defuse_entities(content)
+    trimmed = 0
+    if _looks_over(content, max_entries):
+        # A margin over the cap: the final choice below reads dates as feedparser does, and
+        # may skip empty or repeated entries.
+        content, trimmed = _trim_entries(content, 2 * max_entries + 100, now)
     response_headers = {k.lower(): v for k, v in (headers or {}).items()}
     # No Content-Location: feedparser would resolve a GUID like "12345" into a URL on the
     # feed's host. Links are resolved against the feed URL below, by canonical_url.
@@ -288,25 +518,42 @@ def parse_feed(
 
     document_language = normalize_language(feed.get("language"))
     feed_default = feed_language or document_language
-    entries: list[Entry] = []
+    published_times = [_published(raw, now) for raw in raw_entries]
+    if len(raw_entries) > max_entries:
+        order: Sequence[int] = _newest_first(published_times)
+    else:
+        order = range(len(raw_entries))  # the common case: every entry, as the feed lists them
+    kept: list[tuple[int, Entry]] = []
     seen_guids: set[str] = set()
-    for raw in raw_entries:
-        title = html_to_text(raw.get("title") or "").replace("\n", " ")  # one line
+    read = skipped = cut = 0
+    first_skipped: str | None = None
+    for index in order:
+        if len(kept) >= max_entries:
+            break
+        read += 1
+        raw = raw_entries[index]
+        title, _, title_cut = _bounded_text(raw.get("title") or "", MAX_TITLE_CHARS)
+        title = title.replace("\n", " ")  # one line
         body_html = _entry_html(raw)
-        text = html_to_text(body_html)
+        text, markup_read, text_cut = _bounded_text(body_html, max_text_chars)
         link = (raw.get("link") or "").strip() or None
+        # feedparser copies an RSS <guid> into `link` when there is no <link>: that alone is
+        # not something to open (a GUID is often no URL at all).
+        link_given = bool(raw.get("links")) or not raw.get("guidislink")
+        if not title and not text and not (link and link_given):
+            # Nothing to show or to open (at most a GUID): not an article.
+            skipped += 1
+            first_skipped = first_skipped or str(raw.get("id") or f"entry #{index + 1}")
+            continue
         canonical = canonical_url(link, base=url) if link else None
         guid = (raw.get("id") or "").strip() or canonical
         if not guid:
-            if not title and not text:
-                continue  # nothing to identify or show
             guid = "urn:sha256:" + content_hash(title, text)[:32]
         if guid in seen_guids:
             continue
         seen_guids.add(guid)
-        published = _plausible_time(raw.get("published_parsed"), now) or _plausible_time(
-            raw.get("updated_parsed"), now
-        )
+        cut += title_cut or text_cut
+        published = published_times[index]
         language = _entry_language(raw)
         if language is not None and language == document_language and feed_language:
             # Only the document's own xml:lang, inherited by every entry (as feedparser
@@ -316,29 +563,53 @@ def parse_feed(
         if not language and feed_default:
             language, source = feed_default, "feed"
         if not language:
-            language = detect_language(f"{title}\n{text}")
+            language = detect_language(f"{title}\n{text[:_LANGUAGE_SAMPLE]}")
             source = "detected" if language else None
-        entries.append(
-            Entry(
-                guid=guid,
-                url=canonical,
-                link=link,
-                title=title,
-                text=text,
-                html=sanitize_html(body_html),
-                published=published or now,
-                published_estimated=published is None,
-                language=language,
-                language_source=source,
-                author=(raw.get("author") or None),
-                content_hash=content_hash(title, text),
-            )
+        entry = Entry(
+            guid=guid,
+            url=canonical,
+            link=link,
+            title=title,
+            text=text,
+            html=sanitize_html(body_html[:markup_read]),
+            published=published or now,
+            published_estimated=published is None,
+            language=language,
+            language_source=source,
+            author=(raw.get("author") or None),
+            content_hash=content_hash(title, text),
+        )
+        kept.append((index, entry))
+    kept.sort(key=lambda pair: pair[0])
+    dropped = len(raw_entries) - read + trimmed
+    if dropped or cut:
+        log.warning(
+            "event=feed_cut feed=%s step=parse entries=%d kept=%d dropped=%d max_entries=%d "
+            "texts_cut=%d max_text_chars=%d",
+            url,
+            len(raw_entries) + trimmed,
+            len(kept),
+            dropped,
+            max_entries,
+            cut,
+            max_text_chars,
+        )
+    if skipped:
+        log.debug(
+            "event=entries_skipped feed=%s step=parse skipped=%d reason=%r first=%r",
+            url,
+            skipped,
+            "no title, text or link",
+            first_skipped,
         )
     return ParsedFeed(
-        title=html_to_text(feed.get("title") or "") or None,
+        title=html_to_text(feed.get("title") or "", MAX_TITLE_CHARS) or None,
         link=feed.get("link"),
         language=document_language,
         ttl_seconds=_ttl_seconds(feed),
-        entries=tuple(entries),
+        entries=tuple(entry for _, entry in kept),
         warning=warning,
+        entries_dropped=dropped,
+        entries_skipped=skipped,
+        texts_cut=cut,
     )

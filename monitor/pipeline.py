@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from monitor import metrics
-from monitor.config import Config
+from monitor.config import DEFAULT_MAX_ENTRIES, Config
 from monitor.embed import load_embedder
 from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
@@ -156,7 +156,17 @@ def _allow_private(config: Config, feed: FeedState) -> bool:
     return config.settings.allow_private_addresses
 
 
-def _parse(feed: FeedState, result: FetchResult) -> tuple[ParsedFeed | None, str | None]:
+def _max_entries(config: Config, feed: FeedState) -> int:
+    """max_entries of a feed: its own in feeds.yaml, else the settings'."""
+    listed = config.feed(feed.url)
+    if listed is not None and listed.max_entries is not None:
+        return listed.max_entries
+    return config.settings.max_entries
+
+
+def _parse(
+    feed: FeedState, result: FetchResult, max_entries: int = DEFAULT_MAX_ENTRIES
+) -> tuple[ParsedFeed | None, str | None]:
     """Parse a fetched body unless it is the same body as last time."""
     if result.outcome != "ok" or result.content is None:
         return None, None
@@ -168,6 +178,7 @@ def _parse(feed: FeedState, result: FetchResult) -> tuple[ParsedFeed | None, str
             url=result.final_url or feed.url,
             headers=result.headers,
             feed_language=feed.language,
+            max_entries=max_entries,
         ), None
     except ParseError as exc:
         return None, exc.message
@@ -258,7 +269,9 @@ class Poller:
 
         for task in asyncio.as_completed([one(f) for f in feeds]):
             feed, result = await task
-            parsed, parse_error = await asyncio.to_thread(_parse, feed, result)
+            parsed, parse_error = await asyncio.to_thread(
+                _parse, feed, result, _max_entries(self.config, feed)
+            )
             # Every write happens here, on the event loop's thread: one writer.
             status = self._record(feed, result, parsed, parse_error, report)
             if progress is not None:

@@ -159,14 +159,15 @@ def _text(value: str) -> str:
 
 
 def _nothing_to_show(content: bytes, index: int) -> bool:
-    """feedparser's own entry `index` has no id, link, title or text: monitor skips such an
-    entry on purpose (parse.py: nothing to identify or show)."""
+    """feedparser's own entry `index` has no link (other than a copy of its RSS GUID), title
+    or text: monitor skips such an entry on purpose (parse.py: nothing to show or open)."""
     entries = feedparser.parse(content).get("entries", [])
     if index >= len(entries):
         return True
     raw = entries[index]
     body = " ".join(c.get("value", "") for c in raw.get("content") or ()) + (raw.get("summary") or "")
-    return not (raw.get("id") or raw.get("link") or _text(raw.get("title") or "") or _text(body))
+    link = raw.get("link") if (raw.get("links") or not raw.get("guidislink")) else None
+    return not (link or _text(raw.get("title") or "") or _text(body))
 
 
 def disagreement(check: Check, parsed: ParsedFeed, content: bytes = b"") -> str | None:
