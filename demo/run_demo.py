@@ -33,6 +33,7 @@ def write_config(server: FeedServer) -> int:
         "settings:",
         f"  database: {DATABASE.name}",
         "  interval: 1h",
+        "  languages: [en]  # headlines in English where a story has an English report",
         "  allow_private_addresses: true  # the demo polls its own server on 127.0.0.1",
         "feeds:",
     ]
