@@ -13,19 +13,18 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate, islice
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
 from datasketch import MinHash, MinHashLSH
 
 __all__ = ["DedupParams", "Deduplicator", "DuplicateVerdict", "shingles"]
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def _crc32(data: bytes) -> int:
-    # CRC-32 as the shingle hash: stable across processes (unlike hash()), and several times
-    # cheaper than datasketch's default SHA-1; MinHash's permutations do the mixing.
-    return zlib.crc32(data)
+# bytes.translate table: ASCII word characters (what \w matches below 128) kept, others blanked.
+_ASCII_WORD_BYTES = bytes(c if c < 128 and (chr(c).isalnum() or chr(c) == "_") else 32 for c in range(256))
 
 
 EntryAction = Literal["insert", "update", "unchanged"]
@@ -70,6 +69,80 @@ def shingles(text: str, size: int) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+def _shingle_bytes(text: str, size: int) -> list[bytes]:
+    """The UTF-8 bytes of `shingles(text, size)`, possibly repeated (a MinHash does not mind).
+
+    The words are joined and encoded once and each shingle is a slice of that: a shingle is
+    `" ".join(words[i:i+size])`, and UTF-8 encodes a concatenation as the concatenation of
+    the encodings, so the slice between word offsets is exactly its encoding.
+    """
+    if text.isascii():
+        # On ASCII, casefold() is lower() and \w is [A-Za-z0-9_]: blank out the rest, split.
+        data = b" ".join(text.lower().encode("ascii").translate(_ASCII_WORD_BYTES).split())
+    else:
+        data = " ".join(_TOKEN.findall(text.casefold())).encode("utf-8")
+    if not data:
+        return []
+    # A word holds no space, so splitting the bytes at spaces gives each word's encoding.
+    steps = [len(word) + 1 for word in data.split(b" ")]
+    if len(steps) < size:
+        return [data]
+    starts = accumulate(steps, initial=0)  # where word j begins
+    ends = list(accumulate(steps, initial=-1))[size:]  # one past the end of word j + size - 1
+    return list(map(data.__getitem__, map(slice, starts, ends)))
+
+# MurmurHash3's 32-bit finalizer, which datasketch's "affine32" scheme applies to each hash.
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+
+
+class _Signer:
+    """MinHash signatures of a list of shingles, computed for all of them at once.
+
+    `MinHash.update_batch` does the same in a Python loop over the shingles; here the CRC-32s
+    come from `map` and the permutations are one numpy product. The result is checked against
+    `update_batch` on a probe when the signer is made, and `update_batch` is used whenever
+    they differ (another datasketch scheme), so signatures never depend on which path ran.
+    """
+
+    def __init__(self, num_perm: int) -> None:
+        # CRC-32 as the shingle hash: stable across processes (unlike hash()), and several
+        # times cheaper than datasketch's default SHA-1; the permutations do the mixing.
+        # Drawing those permutations costs as much as hashing a text, so every sketch is a
+        # copy of this blank one, which shares them.
+        self.blank = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
+        a, b = self.blank.permutations
+        self._a = np.ascontiguousarray(a, dtype=np.uint32).reshape(-1, 1)
+        self._b = np.ascontiguousarray(b, dtype=np.uint32).reshape(-1, 1)
+        reference = self.blank.copy()
+        probe = [b"the quick brown", b"quick brown fox", "été 2024".encode(), b""]
+        reference.update_batch(probe)
+        self.vectorised = getattr(self.blank, "scheme", None) == "affine32" and bool(
+            np.array_equal(self._signature(probe), reference.hashvalues)
+        )
+
+    def _signature(self, grams: list[bytes]) -> npt.NDArray[np.uint32]:
+        hv = np.fromiter(map(zlib.crc32, grams), dtype=np.uint32, count=len(grams))
+        s1, m1, s2, m2, s3 = _FMIX32
+        hv ^= hv >> s1
+        hv *= m1  # uint32 arithmetic wraps: it is modulo 2^32 by design
+        hv ^= hv >> s2
+        hv *= m2
+        hv ^= hv >> s3
+        permuted = self._a * hv  # one row per permutation, one column per shingle
+        permuted += self._b
+        signature: npt.NDArray[np.uint32] = permuted.min(axis=1)
+        return signature
+
+    def minhash(self, grams: list[bytes]) -> MinHash:
+        """The MinHash of a non-empty list of shingles."""
+        mh = self.blank.copy()
+        if self.vectorised:
+            mh.hashvalues = self._signature(grams)
+        else:
+            mh.update_batch(grams)
+        return mh
+
+
 class Deduplicator:
     """Holds the LSH index of every article seen; `check` answers and remembers.
 
@@ -84,6 +157,7 @@ class Deduplicator:
         self._lsh = MinHashLSH(
             threshold=max(0.3, self.params.threshold - 0.2), num_perm=self.params.num_perm
         )
+        self._signer = _Signer(self.params.num_perm)
         self._hashes: dict[int, MinHash] = {}
         self._original: dict[int, int] = {}
         self._published: dict[int, datetime] = {}
@@ -92,12 +166,13 @@ class Deduplicator:
         return len(self._hashes)
 
     def _minhash(self, text: str) -> MinHash | None:
-        grams = shingles(text, self.params.shingle_words)
-        if len(_TOKEN.findall(text)) < self.params.min_words or not grams:
+        words = _TOKEN.finditer(text)
+        if next(islice(words, max(0, self.params.min_words - 1), None), None) is None:
+            return None  # fewer than min_words words
+        grams = _shingle_bytes(text, self.params.shingle_words)
+        if not grams:
             return None
-        mh = MinHash(num_perm=self.params.num_perm, hashfunc=_crc32)
-        mh.update_batch([g.encode("utf-8") for g in grams])
-        return mh
+        return self._signer.minhash(grams)
 
     def check(
         self, article_id: int, text: str, published: datetime | None = None

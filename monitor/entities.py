@@ -17,22 +17,27 @@ them next to the similarity of the texts instead of trusting them alone.
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
 from functools import lru_cache
 
 from anyascii import anyascii
 
-__all__ = ["extract_keys", "extract_names", "name_key", "number_key"]
+__all__ = ["extract_evidence", "extract_keys", "extract_names", "name_key", "number_key"]
 
-# A word: letters (any script) possibly joined by an apostrophe or hyphen.
+# A word: letters (any script) possibly joined by an apostrophe or hyphen. It is capitalized
+# when `word[0].istitle()`: for one character, uppercase or titlecase (Lt, as the digraph `ǅ`).
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 # A number: digits with optional grouping or decimal separators (1,000 / 1.000 / 1 000 / 2,6).
+# That is `(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?(?![\w])|\d+(?:[.,]\d+)?`
+# with the first digit taken out in front: a pattern that starts with a character class lets
+# the regex engine jump from digit to digit instead of trying every position.
 _NUMBER = re.compile(
-    r"(?<![\w.,])\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?(?![\w])|\d+(?:[.,]\d+)?"
+    r"\d(?:(?<![\w.,]\d)\d{0,2}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?(?![\w])|\d*(?:[.,]\d+)?)"
 )
-# Sentence boundary: what ends a sentence, then whitespace.
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？…:;])\s+|\n+")
+_GROUPED = re.compile(r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d+)?")
+_GROUP_SEPARATOR = re.compile(r"[ .,]")
+# Sentence boundary: what ends a sentence, then whitespace; or line breaks. (That is
+# `(?<=[.!?。！？…:;])\s+|\n+`, starting with its first character for speed, as above.)
+_SENTENCE_END = re.compile(r"\s(?:(?<=[.!?。！？…:;]\s)\s*|(?<=\n)\n*)")
 _VOWELS = frozenset("aeiouy")
 # Letters that different transliterations and languages swap for one sound.
 _CONSONANT_CLASS = str.maketrans({"c": "k", "q": "k", "w": "v", "z": "s", "x": "s", "j": "i"})
@@ -67,15 +72,16 @@ def name_key(word: str) -> str | None:
     return key[:_KEY_LETTERS]
 
 
+@lru_cache(maxsize=65536)
 def number_key(raw: str) -> str | None:
     """Normalize a written number to a key (`1,000` = `1.000` = `1 000`; `2,6` = `2.6`).
 
     Single digits are dropped: they are too common to be evidence.
     """
     text = raw.replace("\u00a0", " ").replace("\u202f", " ")
-    if re.fullmatch(r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d+)?", text):
+    if _GROUPED.fullmatch(text):
         # Grouped thousands: the separators before three-digit groups are not decimals.
-        groups = re.split(r"[ .,]", text)
+        groups = _GROUP_SEPARATOR.split(text)
         if len(groups) >= 2 and len(groups[-1]) != 3:
             integer, fraction = "".join(groups[:-1]), groups[-1]
         else:
@@ -91,37 +97,28 @@ def number_key(raw: str) -> str | None:
     return "#" + integer + ("." + fraction if fraction else "")
 
 
-def _is_capitalized(word: str) -> bool:
-    first = word[0]
-    return first.isupper() or unicodedata.category(first) == "Lt"
-
-
-def _name_words(sentence: str, *, skip_first: bool) -> Iterable[str]:
-    words = _WORD.findall(sentence)
-    for position, word in enumerate(words):
-        if position == 0 and skip_first:
-            continue  # capitalized because it starts a sentence, not because it is a name
-        if len(word) >= 2 and _is_capitalized(word):
-            yield word
-
-
 def _title_names(title: str) -> list[str]:
     words = _WORD.findall(title)
     if not words:
         return []
-    capitalized = [w for w in words[1:] if _is_capitalized(w)]
+    capitalized = [w for w in words[1:] if w[0].istitle()]
     # An English Title Case headline capitalizes every word: then only acronyms are names.
     if len(words) > 3 and len(capitalized) > 0.6 * (len(words) - 1):
         return [w for w in capitalized if w.isupper() and len(w) >= 2]
     return capitalized
 
 
-def extract_names(title: str | None, text: str | None) -> dict[str, str]:
-    """Name keys found in a title and the start of its text, each with its first spelling."""
-    body = " ".join((text or "").split()[:_MAX_TEXT_WORDS])
+def _lead(text: str | None) -> str:
+    """The first `_MAX_TEXT_WORDS` words of a text, single-spaced."""
+    # With maxsplit the words before the unsplit rest are those of a full split.
+    return " ".join((text or "").split(None, _MAX_TEXT_WORDS)[:_MAX_TEXT_WORDS])
+
+
+def _names(title: str | None, body: str) -> dict[str, str]:
     words: list[str] = list(_title_names(title or ""))
     for sentence in _SENTENCE_END.split(body):
-        words.extend(_name_words(sentence, skip_first=True))
+        # The first word is skipped: it is capitalized because it starts a sentence.
+        words.extend([w for w in _WORD.findall(sentence)[1:] if len(w) >= 2 and w[0].istitle()])
     names: dict[str, str] = {}
     for word in words:
         key = name_key(word)
@@ -130,13 +127,24 @@ def extract_names(title: str | None, text: str | None) -> dict[str, str]:
     return names
 
 
-def extract_keys(title: str | None, text: str | None) -> frozenset[str]:
-    """Name keys and number keys (prefixed `#`) found in a title and the start of its text."""
-    keys = set(extract_names(title, text))
-    body = " ".join((text or "").split()[:_MAX_TEXT_WORDS])
+def extract_names(title: str | None, text: str | None) -> dict[str, str]:
+    """Name keys found in a title and the start of its text, each with its first spelling."""
+    return _names(title, _lead(text))
+
+
+def extract_evidence(title: str | None, text: str | None) -> tuple[dict[str, str], frozenset[str]]:
+    """`extract_names` and `extract_keys` of one article, reading its text once."""
+    body = _lead(text)
+    names = _names(title, body)
+    keys = set(names)
     for source in (title or "", body):
         for match in _NUMBER.finditer(source):
             number = number_key(match.group(0))
             if number is not None:
                 keys.add(number)
-    return frozenset(keys)
+    return names, frozenset(keys)
+
+
+def extract_keys(title: str | None, text: str | None) -> frozenset[str]:
+    """Name keys and number keys (prefixed `#`) found in a title and the start of its text."""
+    return extract_evidence(title, text)[1]

@@ -1250,10 +1250,13 @@ class Store:
 
     def stories_pending(self, limit: int) -> list[dict[str, Any]]:
         """Articles not yet in a story, in publication order (ties by id)."""
+        # The partial index gives the rows in order, so only `limit` of them are read; left to
+        # itself SQLite picks articles_story and sorts every pending article (text and all) for
+        # each batch, which made a large backlog quadratic.
         return self.query(
             "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.published, a.embedding, "
             "a.embedding_model, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url "
-            "FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "FROM articles a INDEXED BY articles_unassigned JOIN feeds f ON f.id = a.feed_id "
             "WHERE a.story_id IS NULL ORDER BY a.published, a.id LIMIT ?",
             [limit],
         )
@@ -1272,38 +1275,58 @@ class Store:
         merges: Sequence[tuple[int, int]],
         stories: Sequence[dict[str, Any]],
         now: datetime,
+        embeddings: Sequence[tuple[int, bytes, str]] = (),
     ) -> None:
-        """One batch of the stage in one transaction: new story rows first, then each
-        article's story, copy and reasons, then merges (drop -> keep), then story figures."""
+        """One batch of the stage in one transaction: the batch's new vectors (as
+        `stories_save_embeddings` takes them), new story rows, then each article's story, copy
+        and reasons, then merges (drop -> keep), then story figures."""
+        updated_at = iso(now)
+        vectors = {article_id: (blob, model) for article_id, blob, model in embeddings}
+        plain: list[dict[str, Any]] = []
+        with_vector: list[dict[str, Any]] = []
+        for item in assignments:
+            vector = vectors.pop(item["article_id"], None)
+            if vector is None:
+                plain.append(item)
+            else:
+                with_vector.append({**item, "embedding": vector[0], "embedding_model": vector[1]})
+        assign = (
+            "UPDATE articles SET story_id = :story_id, duplicate_of = :duplicate_of, "
+            "story_similarity = :similarity, story_score = :score, story_shared_keys = :shared_keys, "
+            "story_gap_hours = :gap_hours, story_reason = :reason"
+        )
         with self.transaction():
-            for story in stories:
-                self.db.execute(
-                    "INSERT OR IGNORE INTO stories (id, model, updated_at) VALUES (?, ?, ?)",
-                    [story["id"], story["model"], iso(now)],
-                )
             self.db.conn.executemany(
-                "UPDATE articles SET story_id = :story_id, duplicate_of = :duplicate_of, "
-                "story_similarity = :similarity, story_score = :score, "
-                "story_shared_keys = :shared_keys, story_gap_hours = :gap_hours, "
-                "story_reason = :reason WHERE id = :article_id",
-                list(assignments),
+                "INSERT OR IGNORE INTO stories (id, model, updated_at) VALUES (?, ?, ?)",
+                [(story["id"], story["model"], updated_at) for story in stories],
+            )
+            # SQLite rewrites a whole row (text and all) on every UPDATE: an article with a new
+            # vector gets it in the same UPDATE as its story.
+            self.db.conn.executemany(f"{assign} WHERE id = :article_id", plain)
+            self.db.conn.executemany(
+                f"{assign}, embedding = :embedding, embedding_model = :embedding_model "
+                "WHERE id = :article_id",
+                with_vector,
+            )
+            self.db.conn.executemany(
+                "UPDATE articles SET embedding = ?, embedding_model = ? WHERE id = ?",
+                [(blob, model, article_id) for article_id, (blob, model) in vectors.items()],
             )
             for drop, keep in merges:
                 self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [keep, drop])
                 self.db.execute(
                     "UPDATE stories SET merged_into = ?, n_articles = 0, updated_at = ? WHERE id = ?",
-                    [keep, iso(now), drop],
+                    [keep, updated_at, drop],
                 )
                 self.db.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", [keep, drop])
-            for story in stories:
-                self.db.execute(
-                    "UPDATE stories SET first_seen = :first_seen, last_seen = :last_seen, "
-                    "headline_article_id = :headline_article_id, n_articles = :n_articles, "
-                    "n_outlets = :n_outlets, n_languages = :n_languages, languages = :languages, "
-                    "entities = :entities, keys = :keys, centroid = :centroid, model = :model, "
-                    "updated_at = :updated_at WHERE id = :id",
-                    {**story, "updated_at": iso(now)},
-                )
+            self.db.conn.executemany(
+                "UPDATE stories SET first_seen = :first_seen, last_seen = :last_seen, "
+                "headline_article_id = :headline_article_id, n_articles = :n_articles, "
+                "n_outlets = :n_outlets, n_languages = :n_languages, languages = :languages, "
+                "entities = :entities, keys = :keys, centroid = :centroid, model = :model, "
+                "updated_at = :updated_at WHERE id = :id",
+                [{**story, "updated_at": updated_at} for story in stories],
+            )
 
     def stories_members(self, story_ids: Sequence[int]) -> list[dict[str, Any]]:
         """The articles of these stories, with what a story record is computed from."""

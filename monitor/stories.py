@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from monitor.dedup import Deduplicator, DedupParams
 from monitor.embed import Embedder, article_text, load_embedder
-from monitor.entities import extract_keys, extract_names
+from monitor.entities import extract_evidence, extract_keys, extract_names
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
 from monitor.store import Store
@@ -567,10 +567,20 @@ class _StageState:
         article_id = int(row["id"])
         found = self.names.get(article_id)
         if found is None:
-            if len(self.names) > 200_000:
-                self.names.clear()  # a bound, not a policy: entries are cheap to recompute
-            found = self.names[article_id] = extract_names(row["title"], row["text"])
+            found = self._remember(article_id, extract_names(row["title"], row["text"]))
         return found
+
+    def keys_of(self, row: Mapping[str, Any]) -> frozenset[str]:
+        """The name and number keys of a new article; its names are kept for `names_of`."""
+        names, keys = extract_evidence(row["title"], row["text"])
+        self._remember(int(row["id"]), names)
+        return keys
+
+    def _remember(self, article_id: int, names: dict[str, str]) -> dict[str, str]:
+        if len(self.names) > 200_000:
+            self.names.clear()  # a bound, not a policy: entries are cheap to recompute
+        self.names[article_id] = names
+        return names
 
 
 # The assigner lives as long as the Store it was built from; when anything else changed the
@@ -691,6 +701,7 @@ def _story_records(
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in [*stored, *batch_members]:
         members[assigner.resolve(int(row["story_id"]))].append(row)
+    outlets: dict[tuple[str | None, str | None, str], str] = {}
     records = []
     for story_id in sorted(touched):
         rows = members.get(story_id, [])
@@ -700,24 +711,28 @@ def _story_records(
         centroid: Vector | None = None
         if snapshot is not None and snapshot.n_articles:
             centroid = (snapshot.vector_sum / np.float32(snapshot.n_articles)).astype(np.float32)
-        published = sorted(str(r["published"]) for r in rows)
         languages = sorted({str(r["language"]) for r in rows if r["language"]})
-        originals = {
-            outlet_name(r.get("feed_name"), r.get("feed_title"), r.get("feed_url") or "")
-            for r in rows
-            if r["duplicate_of"] is None
-        }
-        names: Counter[str] = Counter()
-        spelling: dict[str, Counter[str]] = defaultdict(Counter)
+        originals = set()
         for r in rows:
-            for key, word in state.names_of(r).items():
-                names[key] += 1
-                spelling[key][word] += 1
-        entities = [
-            spelling[key].most_common(1)[0][0]
-            for key, count in names.most_common(settings.key_entities)
-            if count >= min(2, len(rows))
-        ]
+            if r["duplicate_of"] is None:
+                feed = (r.get("feed_name"), r.get("feed_title"), r.get("feed_url") or "")
+                outlet = outlets.get(feed)
+                if outlet is None:
+                    outlet = outlets[feed] = outlet_name(*feed)
+                originals.add(outlet)
+        names: Counter[str] = Counter()
+        spellings: Counter[tuple[str, str]] = Counter()  # (key, word), in order of first use
+        for r in rows:
+            found = state.names_of(r)
+            names.update(found.keys())
+            spellings.update(found.items())
+        top = [key for key, count in names.most_common(settings.key_entities) if count >= min(2, len(rows))]
+        wanted = set(top)
+        spelling: dict[str, tuple[int, str]] = {}  # key -> its most used word, the first on ties
+        for (key, word), count in spellings.items():
+            if key in wanted and (key not in spelling or count > spelling[key][0]):
+                spelling[key] = (count, word)
+        entities = [spelling[key][1] for key in top]
         keys: Counter[str] = (
             snapshot.keys
             if snapshot is not None
@@ -727,8 +742,8 @@ def _story_records(
             {
                 "id": story_id,
                 "model": state.model,
-                "first_seen": published[0],
-                "last_seen": published[-1],
+                "first_seen": min(str(r["published"]) for r in rows),
+                "last_seen": max(str(r["published"]) for r in rows),
                 "headline_article_id": _headline(rows, centroid, settings.preferred_languages, dim),
                 "n_articles": len(rows),
                 "n_outlets": max(1, len(originals)),
@@ -783,8 +798,6 @@ def run_story_stage(
         if not rows:
             break
         vectors, saved = _embed_rows(embedder, rows, settings.max_words)
-        if saved:
-            store.stories_save_embeddings(saved)
         totals["embedded"] += len(saved)
         merges_before = dict(state.assigner.merged)
         assignments: list[dict[str, Any]] = []
@@ -799,7 +812,7 @@ def run_story_stage(
                     id=int(row["id"]),
                     published=published,
                     vector=vector,
-                    keys=extract_keys(row["title"], row["text"]),
+                    keys=state.keys_of(row),
                     language=row["language"] or None,
                 )
             )
@@ -834,12 +847,17 @@ def run_story_stage(
         touched = {item["story_id"] for item in assignments}
         touched |= {state.assigner.resolve(keep) for _, keep in new_merges}
         records = _story_records(store, state, touched, batch_members, settings, embedder.dim)
-        store.stories_write(assignments, new_merges, records, now=datetime.now(UTC))
+        # The vectors are written with the assignments, in one transaction: should it fail,
+        # the batch is embedded again next time, as nothing of it was kept.
+        store.stories_write(assignments, new_merges, records, now=datetime.now(UTC), embeddings=saved)
         # Merges already in the database need not be replayed: forget them.
         state.assigner.merged.clear()
         if state.assigner.clock is not None:
             state.dedup.forget_before(state.assigner.clock - timedelta(hours=settings.dedup_window_hours))
-        state.marker = store.stories_marker()
+        # What stories_marker() now reads, without counting the articles table again: this
+        # batch's articles are assigned and its new story rows written.
+        assigned, top_story = state.marker
+        state.marker = (assigned + len(rows), max([top_story, *(int(r["id"]) for r in records)]))
         totals["articles"] += len(rows)
     report = StageReport(
         articles=totals["articles"],

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from monitor.dedup import Deduplicator, DedupParams, shingles
+from monitor.dedup import Deduplicator, DedupParams, _shingle_bytes, shingles
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -104,3 +108,69 @@ def test_exact_keys_decide_insert_update_or_unchanged() -> None:
     assert exact_action("h1", False, "h2") == "update"  # same feed and GUID, content changed
     assert exact_action(None, True, "h1") == "unchanged"  # same page already stored from another feed
     assert exact_action("h1", True, "h2") == "update"  # the feed's own copy wins over the URL rule
+
+
+# --- the fast paths of the MinHash: same signatures as datasketch's own, shingle by shingle ---
+
+_TEXTS = [
+    "The Quick brown fox jumps over the lazy dog, again and again and again.",
+    "Владимир Путин встретился с Ангелой Меркель в Москве 12 марта 2012 года, сообщает ТАСС.",
+    "İstanbul'da ŞİŞLİ: Straße, ﬁnance — “quotes” and ǅemal’s 2,6 % rise; snake_case_word too.",
+    "東京で地震。 マグニチュード 6.1 の 地震 が 発生 しました 今日 の 朝",
+    "a b",  # fewer words than a shingle
+    "word " * 30,  # one shingle, repeated
+]
+
+
+def _reference_minhash(text: str, num_perm: int = 128) -> MinHash:
+    """The MinHash the plain way: one `update` per distinct shingle."""
+    mh = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
+    for gram in sorted(shingles(text, 3)):
+        mh.update(gram.encode("utf-8"))
+    return mh
+
+
+@pytest.mark.parametrize("text", _TEXTS)
+def test_shingle_bytes_are_the_encoded_shingles(text: str) -> None:
+    grams = _shingle_bytes(text, 3)
+    assert {g.decode("utf-8") for g in grams} == shingles(text, 3)
+
+
+@pytest.mark.parametrize("text", _TEXTS)
+def test_batch_signature_equals_one_update_per_shingle(text: str) -> None:
+    dedup = Deduplicator(DedupParams(min_words=1))
+    assert dedup._signer.vectorised  # the installed datasketch has the scheme the fast path computes
+    fast = dedup._minhash(text)
+    assert fast is not None
+    assert list(fast.hashvalues) == list(_reference_minhash(text).hashvalues)
+
+
+_ANY_TEXT = Deduplicator(DedupParams(min_words=1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=120))
+def test_batch_signature_on_any_text(text: str) -> None:
+    fast = _ANY_TEXT._minhash(text)  # _minhash does not index: one Deduplicator serves all
+    if not shingles(text, 3):
+        assert fast is None
+        return
+    assert fast is not None
+    assert list(fast.hashvalues) == list(_reference_minhash(text).hashvalues)
+    assert {g.decode("utf-8") for g in _shingle_bytes(text, 3)} == shingles(text, 3)
+
+
+def test_fallback_to_update_batch_gives_the_same_verdicts() -> None:
+    """Where the vectorised path is off (another datasketch scheme), verdicts do not change."""
+    texts = load_copies()
+    fast, slow = Deduplicator(), Deduplicator()
+    slow._signer.vectorised = False
+    for n, key in enumerate(sorted(texts)):
+        a = fast.check(n, texts[key], T0 + timedelta(minutes=n))
+        b = slow.check(n, texts[key], T0 + timedelta(minutes=n))
+        assert (a.duplicate_of, a.jaccard) == (b.duplicate_of, b.jaccard)
+
+
+@pytest.mark.parametrize(("text", "words"), [("one two three four five six seven", 7), ("x " * 8, 8)])
+def test_too_few_words_is_counted_on_the_text_as_written(text: str, words: int) -> None:
+    assert (Deduplicator()._minhash(text) is None) == (words < DedupParams().min_words)

@@ -550,3 +550,81 @@ def test_cli_texts(tmp_path: Path) -> None:
         assert json.loads(format_story(store, ranked[0]["id"], as_json=True))["articles"] == 5
         with pytest.raises(StoryNotFoundError):
             format_story(store, 9999)
+
+
+# --- story records, computed incrementally, match a plain recomputation from the tables ---
+
+
+def test_story_records_match_a_plain_recount(tmp_path: Path) -> None:
+    """Names, spellings (the most used, the first seen on ties), times and outlets of every
+    story record equal what a plain recount over its articles in publication order gives."""
+    from collections import Counter
+
+    from monitor.entities import extract_names
+    from monitor.outlets import outlet_name
+
+    items = corpus()
+    with make_store(tmp_path / "m.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store, StorySettings(batch_size=2))
+        stories = store.query("SELECT * FROM stories WHERE merged_into IS NULL AND n_articles > 0")
+        assert len(stories) >= 4
+        for story in stories:
+            rows = store.query(
+                "SELECT a.*, f.name AS feed_name FROM articles a JOIN feeds f ON f.id = a.feed_id "
+                "WHERE story_id = ? ORDER BY published, a.id",
+                [story["id"]],
+            )
+            names: Counter[str] = Counter()
+            spelling: dict[str, Counter[str]] = {}
+            for r in rows:
+                for key, word in extract_names(r["title"], r["text"]).items():
+                    names[key] += 1
+                    spelling.setdefault(key, Counter())[word] += 1
+            entities = [
+                spelling[key].most_common(1)[0][0]
+                for key, count in names.most_common(8)
+                if count >= min(2, len(rows))
+            ]
+            assert json.loads(story["entities"]) == entities
+            assert story["first_seen"] == rows[0]["published"]
+            assert story["last_seen"] == max(r["published"] for r in rows)
+            outlets = {outlet_name(r["feed_name"], None, "") for r in rows if r["duplicate_of"] is None}
+            assert story["n_outlets"] == max(1, len(outlets))
+            assert story["n_articles"] == len(rows)
+
+
+def test_vectors_are_written_with_the_assignments(tmp_path: Path) -> None:
+    """`stories_write` stores the batch's vectors in its transaction, also for an article it
+    does not assign, and leaves other articles' vectors alone."""
+    with make_store(tmp_path / "m.db") as store:
+        add_feed(store, 1, "en")
+        for n in (1, 2, 3):
+            add_article(store, n, 1, f"Title {n}", "Some text", "en", T0)
+        store.db.execute("INSERT INTO stories (id, model) VALUES (7, 'm')")
+        blob = np.ones(4, dtype=np.float32).tobytes()
+        store.stories_write(
+            [
+                {
+                    "article_id": a,
+                    "story_id": 7,
+                    "duplicate_of": None,
+                    "similarity": None,
+                    "score": None,
+                    "shared_keys": None,
+                    "gap_hours": None,
+                    "reason": "new story",
+                }
+                for a in (1, 2)
+            ],
+            [],
+            [],
+            now=T0,
+            embeddings=[(1, blob, "m"), (3, blob, "m")],
+        )
+        rows = {
+            r["id"]: r for r in store.query("SELECT id, story_id, embedding, embedding_model FROM articles")
+        }
+        assert [rows[n]["story_id"] for n in (1, 2, 3)] == [7, 7, None]
+        assert [rows[n]["embedding_model"] for n in (1, 2, 3)] == ["m", None, "m"]
+        assert rows[1]["embedding"] == blob and rows[2]["embedding"] is None
