@@ -1261,13 +1261,19 @@ class Store:
             [limit],
         )
 
-    def stories_save_embeddings(self, rows: Sequence[tuple[int, bytes, str]]) -> None:
-        """Store (article id, vector bytes, model name): each article is embedded once."""
-        with self.transaction():
-            self.db.conn.executemany(
-                "UPDATE articles SET embedding = ?, embedding_model = ? WHERE id = ?",
-                [(blob, model, article_id) for article_id, blob, model in rows],
-            )
+    def stories_vectors(self, article_ids: Sequence[int], model: str) -> dict[int, bytes]:
+        """The stored vectors of these articles made by `model`: article id -> vector bytes."""
+        found: dict[int, bytes] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT id, embedding FROM articles WHERE id IN ({marks}) "
+                "AND embedding_model = ? AND embedding IS NOT NULL",
+                [*chunk, model],
+            ).fetchall():
+                found[int(row[0])] = bytes(row[1])
+        return found
 
     def stories_write(
         self,
@@ -1277,8 +1283,8 @@ class Store:
         now: datetime,
         embeddings: Sequence[tuple[int, bytes, str]] = (),
     ) -> None:
-        """One batch of the stage in one transaction: the batch's new vectors (as
-        `stories_save_embeddings` takes them), new story rows, then each article's story, copy
+        """One batch of the stage in one transaction: the batch's new vectors (article
+        id, vector bytes, model name), new story rows, then each article's story, copy
         and reasons, then merges (drop -> keep), then story figures."""
         updated_at = iso(now)
         vectors = {article_id: (blob, model) for article_id, blob, model in embeddings}

@@ -657,34 +657,72 @@ def _state(store: Store, model: str, params: StoryParams, settings: StorySetting
 
 
 def _embed_rows(
-    embedder: Embedder, rows: Sequence[dict[str, Any]], max_words: int
-) -> tuple[list[Vector | None], list[tuple[int, bytes, str]]]:
-    """Each row's vector: the stored one when its model matches, else embedded now."""
+    embedder: Embedder,
+    rows: Sequence[dict[str, Any]],
+    max_words: int,
+    copy_of: Mapping[int, int] | None = None,
+    known: Mapping[int, Vector] | None = None,
+) -> tuple[list[Vector | None], list[tuple[int, bytes, str]], int]:
+    """Each row's vector: the stored one when its model matches; for a copy (`copy_of`:
+    article id -> original id), its original's, taken from this batch or from `known`
+    (original id -> stored vector), since a copy says what its original says; else embedded
+    now. Returns the vectors, those to store, and how many texts the model embedded."""
+    copy_of = copy_of or {}
+    known = known or {}
     vectors: list[Vector | None] = [None] * len(rows)
-    todo: list[int] = []
+    texts = [article_text(row["title"], row["text"], max_words) for row in rows]
+    position = {int(row["id"]): i for i, row in enumerate(rows)}
     for i, row in enumerate(rows):
         if row["embedding_model"] == embedder.name:
             vectors[i] = _vector_from(row["embedding"], embedder.dim)
-        if vectors[i] is None and article_text(row["title"], row["text"], max_words).strip():
-            todo.append(i)
-    texts = [article_text(rows[i]["title"], rows[i]["text"], max_words) for i in todo]
+    fresh: set[int] = set()
+
+    def embed(todo: list[int]) -> None:
+        todo = [i for i in todo if vectors[i] is None and texts[i].strip()]
+        for i, vector in zip(todo, _embed_texts(embedder, [texts[i] for i in todo]), strict=True):
+            if vector is not None and np.isfinite(vector).all() and float(np.abs(vector).sum()) > 0:
+                vectors[i] = vector
+                fresh.add(i)
+
+    def original_vector(i: int) -> Vector | None:
+        original = copy_of.get(int(rows[i]["id"]))
+        if original is None:
+            return None
+        if original in position:
+            return vectors[position[original]]
+        return known.get(original)
+
+    copies = [i for i in range(len(rows)) if vectors[i] is None and int(rows[i]["id"]) in copy_of]
+    embed([i for i in range(len(rows)) if int(rows[i]["id"]) not in copy_of])
+    for i in copies:
+        vectors[i] = original_vector(i)
+    embed(copies)  # those whose original has no vector after all
+    reused = [i for i in copies if i not in fresh and vectors[i] is not None]
+    saved = [
+        (int(rows[i]["id"]), _vector_bytes(vector), embedder.name)
+        for i in sorted(fresh | set(reused))
+        if (vector := vectors[i]) is not None
+    ]
+    return vectors, saved, len(fresh)
+
+
+def _embed_texts(embedder: Embedder, texts: Sequence[str]) -> list[Vector | None]:
+    """The model's vectors for these texts; one bad text must not stop the batch, so a failed
+    batch is retried text by text and a text that still fails gets None."""
+    if not texts:
+        return []
     try:
-        matrix: Sequence[Vector | None] = list(embedder.embed(texts)) if texts else []
-    except Exception:  # one bad text must not stop the batch: retry one by one
+        return list(embedder.embed(texts))
+    except Exception:
         log.exception("stories: embedding a batch failed; retrying article by article")
-        matrix = []
-        for text in texts:
-            try:
-                matrix.append(embedder.embed([text])[0])
-            except Exception:
-                log.exception("stories: cannot embed an article; it gets a story of its own")
-                matrix.append(None)
-    saved = []
-    for i, vector in zip(todo, matrix, strict=True):
-        if vector is not None and np.isfinite(vector).all() and float(np.abs(vector).sum()) > 0:
-            vectors[i] = vector
-            saved.append((int(rows[i]["id"]), _vector_bytes(vector), embedder.name))
-    return vectors, saved
+    matrix: list[Vector | None] = []
+    for text in texts:
+        try:
+            matrix.append(embedder.embed([text])[0])
+        except Exception:
+            log.exception("stories: cannot embed an article; it gets a story of its own")
+            matrix.append(None)
+    return matrix
 
 
 def _story_records(
@@ -797,16 +835,27 @@ def run_story_stage(
         rows = store.stories_pending(settings.batch_size)
         if not rows:
             break
-        vectors, saved = _embed_rows(embedder, rows, settings.max_words)
-        totals["embedded"] += len(saved)
+        # Copies first: a copy takes its original's vector instead of being embedded.
+        verdicts = [
+            state.dedup.check(
+                int(row["id"]), f"{row['title'] or ''}\n{row['text'] or ''}", _when(row["published"])
+            )
+            for row in rows
+        ]
+        copy_of = {v.article_id: v.duplicate_of for v in verdicts if v.duplicate_of is not None}
+        earlier = sorted(set(copy_of.values()) - {int(row["id"]) for row in rows})
+        known = {
+            article_id: vector
+            for article_id, blob in store.stories_vectors(earlier, embedder.name).items()
+            if (vector := _vector_from(blob, embedder.dim)) is not None
+        }
+        vectors, saved, embedded = _embed_rows(embedder, rows, settings.max_words, copy_of, known)
+        totals["embedded"] += embedded
         merges_before = dict(state.assigner.merged)
         assignments: list[dict[str, Any]] = []
         batch_members: list[dict[str, Any]] = []
-        for row, vector in zip(rows, vectors, strict=True):
+        for row, vector, verdict in zip(rows, vectors, verdicts, strict=True):
             published = _when(row["published"])
-            verdict = state.dedup.check(
-                int(row["id"]), f"{row['title'] or ''}\n{row['text'] or ''}", published
-            )
             result = state.assigner.assign(
                 ArticleInput(
                     id=int(row["id"]),

@@ -467,6 +467,39 @@ def test_stage_groups_translations_finds_copies_and_records_stories(tmp_path: Pa
         assert run_story_stage(store).articles == 0
 
 
+def test_a_copy_takes_its_originals_vector_instead_of_being_embedded(tmp_path: Path) -> None:
+    wire = (
+        "Rescue teams searched through the night for survivors after a ferry carrying 214 "
+        "passengers capsized in heavy seas off the northern coast, the port authority said on "
+        "Sunday, adding that 187 people had been pulled from the water and taken to hospitals "
+        "in the provincial capital while navy divers were still checking the flooded hull."
+    )
+    with make_store(tmp_path / "m.db") as store:
+        for feed in (1, 2, 3):
+            add_feed(store, feed, "en")
+        add_article(store, 1, 1, "Ferry capsizes off northern coast", wire, "en", T0)
+        # The same wire story republished by another outlet an hour later, in the same batch.
+        add_article(
+            store,
+            2,
+            2,
+            "Ferry capsizes off northern coast",
+            wire + " More follows.",
+            "en",
+            T0 + timedelta(hours=1),
+        )
+        first = run_story_stage(store)
+        assert first.articles == 2 and first.duplicates == 1 and first.embedded == 1
+        # A third outlet's copy arrives in a later poll: its original's vector is in the database.
+        add_article(store, 3, 3, "Ferry capsizes off the northern coast", wire, "en", T0 + timedelta(hours=2))
+        second = run_story_stage(store)
+        assert second.articles == 1 and second.duplicates == 1 and second.embedded == 0
+        rows = store.query("SELECT id, embedding, duplicate_of, story_id FROM articles ORDER BY id")
+        assert [r["duplicate_of"] for r in rows] == [None, 1, 1]
+        assert rows[0]["embedding"] == rows[1]["embedding"] == rows[2]["embedding"] is not None
+        assert rows[0]["story_id"] == rows[1]["story_id"] == rows[2]["story_id"]
+
+
 def test_restart_continues_the_same_way(tmp_path: Path) -> None:
     items = corpus()
     with make_store(tmp_path / "once.db") as store:
