@@ -129,3 +129,13 @@ def test_e5_built_here_when_no_child_process_can_build_it(
     vectors = fallback.embed(SAME_EVENT)
     assert "building it here" in caplog.text
     assert np.all(np.sum(vectors * reference, axis=1) > 0.9999)
+
+
+@pytest.mark.parametrize("name", ["use", "e5-small"])
+def test_a_texts_vector_does_not_depend_on_its_batch(name: str) -> None:
+    embedder = load_embedder(name)
+    texts = [*SAME_EVENT, "Short.", "A somewhat longer text about the weather in the mountains today."]
+    together = embedder.embed(texts)
+    alone = np.vstack([embedder.embed([text]) for text in texts])
+    reordered = embedder.embed(texts[::-1])[::-1]
+    assert np.abs(together - alone).max() < 1e-5 and np.abs(together - reordered).max() < 1e-5
