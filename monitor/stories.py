@@ -62,7 +62,7 @@ class StoryParams:
     bundled model has its own defaults (`params_for_model`), chosen on the labelled sets as
     docs/quality.md records; these class defaults are those of `e5-small`."""
 
-    threshold: float = 0.93
+    threshold: float = 0.92
     """Join when similarity + bonuses reaches this."""
     min_similarity: float = 0.80
     """Never join below this similarity, whatever the shared keys say."""
