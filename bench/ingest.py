@@ -99,7 +99,13 @@ def ingest(n: int, model: str, folder: Path) -> None:
         states = {f.url: f for f in store.feeds()}
         t0 = time.perf_counter()
         parsed = {
-            key: parse_feed(bodies[key], url=feeds[key], feed_language=key.rsplit("-", 1)[1], now=now)
+            key: parse_feed(
+                bodies[key],
+                url=feeds[key],
+                feed_language=key.rsplit("-", 1)[1],
+                now=now,
+                max_entries=len(by_feed[key]),  # every item counts here, whatever the default cap
+            )
             for key in feeds
         }
         t1 = time.perf_counter()
