@@ -14,11 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate, islice
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:  # datasketch is imported when a Deduplicator is made: it pulls in scipy,
+    # about 0.3 s that every CLI command would pay through store.py's use of exact_action.
+    from datasketch import MinHash
 
 __all__ = ["DedupParams", "Deduplicator", "DuplicateVerdict", "shingles"]
 
@@ -109,6 +112,8 @@ class _Signer:
         # times cheaper than datasketch's default SHA-1; the permutations do the mixing.
         # Drawing those permutations costs as much as hashing a text, so every sketch is a
         # copy of this blank one, which shares them.
+        from datasketch import MinHash
+
         self.blank = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
         a, b = self.blank.permutations
         self._a = np.ascontiguousarray(a, dtype=np.uint32).reshape(-1, 1)
@@ -151,6 +156,8 @@ class Deduplicator:
     """
 
     def __init__(self, params: DedupParams | None = None) -> None:
+        from datasketch import MinHashLSH
+
         self.params = params or DedupParams()
         # LSH finds a pair at exactly its threshold only about half the time (its S-curve), so
         # candidates come from a lower one and the MinHash estimate decides.
