@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from itertools import islice
 from typing import Any
 
 import feedparser
@@ -172,7 +173,8 @@ def _bounded_text(markup: str, max_chars: int | None) -> tuple[str, int | None, 
             text = "".join(extractor.parts)
         except Exception:
             read = limit if limit < len(markup) else None
-            text = html.unescape(re.sub(r"<[^>]*>", " ", markup[:read]))
+            # `[^<>]`, not `[^>]`: on a run of "<" with no ">" the latter is quadratic.
+            text = html.unescape(re.sub(r"<[^<>]*>", " ", markup[:read]))
     text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
     cut = read is not None
     if max_chars is not None and len(text) > max_chars:
@@ -385,10 +387,10 @@ def _entry_spans(content: bytes) -> list[_EntrySpan] | None:
         elif entry_depth and depth == entry_depth:
             span = spans[-1]
             at = parser.CurrentByteIndex  # where the end tag starts; just past an <item/>
-            if content.startswith(b"</", at):
+            if content[at - 2 : at] == b"/>" and content.find(b"<", span.start + 1, at) == -1:
+                span.end = at  # <item/>: no markup inside (XML has no "<" in attributes)
+            elif content.startswith(b"</", at):
                 span.end = content.index(b">", at) + 1
-            elif content[at - 2 : at] == b"/>":
-                span.end = at
             else:
                 raise ValueError(f"no end of the entry at byte {at}")
             entry_depth = 0
@@ -448,7 +450,9 @@ def _trim_entries(content: bytes, keep: int, now: datetime) -> tuple[bytes, int]
     fraction of that, and feedparser then reads only the entries that can be kept.
     """
     spans = _entry_spans(content)
-    if spans is None or len(spans) <= keep:
+    if spans is None:
+        return _cut_after_entries(content, keep)
+    if len(spans) <= keep:
         return content, 0
     times = [_span_time(span.published, now) or _span_time(span.updated, now) for span in spans]
     chosen = set(_newest_first(times)[:keep])
@@ -460,6 +464,23 @@ def _trim_entries(content: bytes, keep: int, now: datetime) -> tuple[bytes, int]
             position = span.end
     pieces.append(content[position:])
     return b"".join(pieces), len(spans) - keep
+
+
+_ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
+
+
+def _cut_after_entries(content: bytes, keep: int) -> tuple[bytes, int]:
+    """For a body expat cannot read (one stray `&` is enough, or an undeclared prefix): the
+    body up to the end of its `keep`-th entry, in document order (feeds mostly list the
+    newest first), and how many entry end tags were cut off. feedparser's lenient reader
+    takes the unclosed rest. JSON Feed bodies are left alone (they are capped once read)."""
+    if content.lstrip()[:1] in (b"{", b"["):
+        return content, 0
+    ends = _ENTRY_END.finditer(content)
+    nth = next(islice(ends, keep - 1, None), None)
+    if nth is None:
+        return content, 0
+    return content[: nth.end()], sum(1 for _ in ends)
 
 
 def parse_feed(
