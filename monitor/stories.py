@@ -340,7 +340,10 @@ class StoryAssigner:
         story = self._stories[story_id]
         story.vector_sum = story.vector_sum + article.vector
         story.n_articles += 1
-        story.last_published = max(story.last_published, now)
+        # The story's times are its articles' own publication times, as the database keeps
+        # them (a late arrival is decided at the clock but does not make the story younger).
+        story.first_published = min(story.first_published, article.published)
+        story.last_published = max(story.last_published, article.published)
         self._count_keys([key for key in article.keys if key not in story.keys], +1)
         story.keys.update(article.keys)
         if article.language:
@@ -367,8 +370,8 @@ class StoryAssigner:
             self._track(
                 StorySnapshot(
                     id=story_id,
-                    first_published=now,
-                    last_published=now,
+                    first_published=article.published,
+                    last_published=article.published,
                     vector_sum=np.asarray(article.vector, dtype=np.float32).copy(),
                     n_articles=1,
                     keys=Counter(article.keys),
@@ -831,83 +834,89 @@ def run_story_stage(
     params = settings.params or params_for_model(embedder.name)
     state = _state(store, embedder.name, params, settings)
     totals = Counter[str]()
-    while stop is None or not stop():
-        rows = store.stories_pending(settings.batch_size)
-        if not rows:
-            break
-        # Copies first: a copy takes its original's vector instead of being embedded.
-        verdicts = [
-            state.dedup.check(
-                int(row["id"]), f"{row['title'] or ''}\n{row['text'] or ''}", _when(row["published"])
-            )
-            for row in rows
-        ]
-        copy_of = {v.article_id: v.duplicate_of for v in verdicts if v.duplicate_of is not None}
-        earlier = sorted(set(copy_of.values()) - {int(row["id"]) for row in rows})
-        known = {
-            article_id: vector
-            for article_id, blob in store.stories_vectors(earlier, embedder.name).items()
-            if (vector := _vector_from(blob, embedder.dim)) is not None
-        }
-        vectors, saved, embedded = _embed_rows(embedder, rows, settings.max_words, copy_of, known)
-        totals["embedded"] += embedded
-        merges_before = dict(state.assigner.merged)
-        assignments: list[dict[str, Any]] = []
-        batch_members: list[dict[str, Any]] = []
-        for row, vector, verdict in zip(rows, vectors, verdicts, strict=True):
-            published = _when(row["published"])
-            result = state.assigner.assign(
-                ArticleInput(
-                    id=int(row["id"]),
-                    published=published,
-                    vector=vector,
-                    keys=state.keys_of(row),
-                    language=row["language"] or None,
+    try:
+        while stop is None or not stop():
+            rows = store.stories_pending(settings.batch_size)
+            if not rows:
+                break
+            # Copies first: a copy takes its original's vector instead of being embedded.
+            verdicts = [
+                state.dedup.check(
+                    int(row["id"]), f"{row['title'] or ''}\n{row['text'] or ''}", _when(row["published"])
                 )
-            )
-            totals["opened" if result.opened else "joined"] += 1
-            totals["duplicates"] += verdict.duplicate_of is not None
-            assignments.append(
-                {
-                    "article_id": result.article_id,
-                    "story_id": result.story_id,
-                    "duplicate_of": verdict.duplicate_of,
-                    "similarity": None if result.opened else round(result.similarity, 4),
-                    "score": None if result.opened else round(result.score, 4),
-                    "shared_keys": None if result.opened else result.shared_keys,
-                    "gap_hours": None if result.opened else round(result.gap_hours, 2),
-                    "reason": result.reason,
-                }
-            )
-            batch_members.append(
-                {
-                    **row,
-                    "story_id": result.story_id,
-                    "duplicate_of": verdict.duplicate_of,
-                    "_vector": vector,
-                }
-            )
-        new_merges = [
-            (drop, keep) for drop, keep in state.assigner.merged.items() if drop not in merges_before
-        ]
-        totals["merged"] += len(new_merges)
-        for item in assignments:
-            item["story_id"] = state.assigner.resolve(item["story_id"])
-        touched = {item["story_id"] for item in assignments}
-        touched |= {state.assigner.resolve(keep) for _, keep in new_merges}
-        records = _story_records(store, state, touched, batch_members, settings, embedder.dim)
-        # The vectors are written with the assignments, in one transaction: should it fail,
-        # the batch is embedded again next time, as nothing of it was kept.
-        store.stories_write(assignments, new_merges, records, now=datetime.now(UTC), embeddings=saved)
-        # Merges already in the database need not be replayed: forget them.
-        state.assigner.merged.clear()
-        if state.assigner.clock is not None:
-            state.dedup.forget_before(state.assigner.clock - timedelta(hours=settings.dedup_window_hours))
-        # What stories_marker() now reads, without counting the articles table again: this
-        # batch's articles are assigned and its new story rows written.
-        assigned, top_story = state.marker
-        state.marker = (assigned + len(rows), max([top_story, *(int(r["id"]) for r in records)]))
-        totals["articles"] += len(rows)
+                for row in rows
+            ]
+            copy_of = {v.article_id: v.duplicate_of for v in verdicts if v.duplicate_of is not None}
+            earlier = sorted(set(copy_of.values()) - {int(row["id"]) for row in rows})
+            known = {
+                article_id: vector
+                for article_id, blob in store.stories_vectors(earlier, embedder.name).items()
+                if (vector := _vector_from(blob, embedder.dim)) is not None
+            }
+            vectors, saved, embedded = _embed_rows(embedder, rows, settings.max_words, copy_of, known)
+            totals["embedded"] += embedded
+            merges_before = dict(state.assigner.merged)
+            assignments: list[dict[str, Any]] = []
+            batch_members: list[dict[str, Any]] = []
+            for row, vector, verdict in zip(rows, vectors, verdicts, strict=True):
+                published = _when(row["published"])
+                result = state.assigner.assign(
+                    ArticleInput(
+                        id=int(row["id"]),
+                        published=published,
+                        vector=vector,
+                        keys=state.keys_of(row),
+                        language=row["language"] or None,
+                    )
+                )
+                totals["opened" if result.opened else "joined"] += 1
+                totals["duplicates"] += verdict.duplicate_of is not None
+                assignments.append(
+                    {
+                        "article_id": result.article_id,
+                        "story_id": result.story_id,
+                        "duplicate_of": verdict.duplicate_of,
+                        "similarity": None if result.opened else round(result.similarity, 4),
+                        "score": None if result.opened else round(result.score, 4),
+                        "shared_keys": None if result.opened else result.shared_keys,
+                        "gap_hours": None if result.opened else round(result.gap_hours, 2),
+                        "reason": result.reason,
+                    }
+                )
+                batch_members.append(
+                    {
+                        **row,
+                        "story_id": result.story_id,
+                        "duplicate_of": verdict.duplicate_of,
+                        "_vector": vector,
+                    }
+                )
+            new_merges = [
+                (drop, keep) for drop, keep in state.assigner.merged.items() if drop not in merges_before
+            ]
+            totals["merged"] += len(new_merges)
+            for item in assignments:
+                item["story_id"] = state.assigner.resolve(item["story_id"])
+            touched = {item["story_id"] for item in assignments}
+            touched |= {state.assigner.resolve(keep) for _, keep in new_merges}
+            records = _story_records(store, state, touched, batch_members, settings, embedder.dim)
+            # The vectors are written with the assignments, in one transaction: should it fail,
+            # the batch is embedded again next time, as nothing of it was kept.
+            store.stories_write(assignments, new_merges, records, now=datetime.now(UTC), embeddings=saved)
+            # Merges already in the database need not be replayed: forget them.
+            state.assigner.merged.clear()
+            if state.assigner.clock is not None:
+                state.dedup.forget_before(state.assigner.clock - timedelta(hours=settings.dedup_window_hours))
+            # What stories_marker() now reads, without counting the articles table again: this
+            # batch's articles are assigned and its new story rows written.
+            assigned, top_story = state.marker
+            state.marker = (assigned + len(rows), max([top_story, *(int(r["id"]) for r in records)]))
+            totals["articles"] += len(rows)
+    except BaseException:
+        # The assigner and the copy index already hold this batch, the database does not:
+        # the next run rebuilds them from the tables instead of building on a phantom.
+        _STATES.pop(store, None)
+        raise
     report = StageReport(
         articles=totals["articles"],
         opened=totals["opened"],

@@ -176,6 +176,24 @@ def test_names_common_to_many_active_stories_are_not_evidence() -> None:
     assert again.shared_keys == 2
 
 
+def test_a_late_arrival_does_not_make_its_story_younger() -> None:
+    # As after a restart, when the story's times come back from the database (its articles'
+    # publication times): a late article is decided at the clock, but the story it joins
+    # keeps the age of its newest article.
+    a = article(1, unit(1, 0, 0), hours=0)
+    b = article(2, unit(0, 1, 0), hours=47)  # moves the clock to 47 h
+    late = article(3, unit(1, 0, 0), hours=-5)  # same story as `a`, published before it
+    d = article(4, unit(1, 0, 0), hours=50)  # 50 h after the story's newest article
+    one = StoryAssigner(PARAMS)
+    assert [r.story_id for r in one.assign_all([a, b])] == [1, 2]
+    joined = one.assign(late)
+    assert joined.story_id == 1 and not joined.opened
+    story = one.story(1)
+    assert story is not None and story.first_published == late.published
+    assert story.last_published == a.published
+    assert one.assign(d).opened  # beyond the 48 h window of story 1's newest article
+
+
 def test_rebuilt_from_snapshots_continues_the_same_way() -> None:
     vectors = [unit(1, 0, 0), unit(0, 1, 0), unit(1, 0.1, 0), unit(0, 1, 0.1), unit(0, 0, 1)]
     arts = [article(i, v, hours=i) for i, v in enumerate(vectors)]
@@ -514,6 +532,33 @@ def test_restart_continues_the_same_way(tmp_path: Path) -> None:
         fill(store, items, range(7, len(items)))
         run_story_stage(store, StorySettings(batch_size=4))
         assert partition(store) == expected
+
+
+def test_a_batch_whose_write_fails_leaves_nothing_behind(tmp_path: Path) -> None:
+    items = corpus()
+    with make_store(tmp_path / "clean.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store, StorySettings(batch_size=4))
+        expected = store.query("SELECT id, story_id, duplicate_of FROM articles ORDER BY id")
+        expected_stories = store.query("SELECT id, n_articles, keys, centroid FROM stories ORDER BY id")
+    with make_store(tmp_path / "m.db") as store:
+        fill(store, items, range(len(items)))
+        # The database refuses the first batch's write, as a full disk would.
+        store.db.execute(
+            "CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON articles "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+        with pytest.raises(Exception, match="disk full"):
+            run_story_stage(store, StorySettings(batch_size=4))
+        assert store.count("stories") == 0
+        store.db.execute("DROP TRIGGER refuse")
+        # The same process tries again: it must not build on what the failed batch left in memory.
+        run_story_stage(store, StorySettings(batch_size=4))
+        assert store.query("SELECT id, story_id, duplicate_of FROM articles ORDER BY id") == expected
+        stories = store.query("SELECT id, n_articles, keys, centroid FROM stories ORDER BY id")
+        assert [(r["id"], r["n_articles"], json.loads(r["keys"])) for r in stories] == [
+            (r["id"], r["n_articles"], json.loads(r["keys"])) for r in expected_stories
+        ]
 
 
 def test_model_that_cannot_load_stops_before_writing(tmp_path: Path) -> None:
