@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from monitor.config import Config, FeedConfig, add_feeds, remove_feed
 from monitor.errors import MonitorError
 from monitor.sections import load_checked_config
 from monitor.store import Store
-from monitor.terminal import one_line
+from monitor.terminal import json_text, one_line
 from monitor.timeutil import parse_when, utcnow
 
 
@@ -320,7 +319,7 @@ def export(obj: Context, fmt: str, since: datetime | None, with_text: bool) -> N
         rows = store.export_articles(since)
         if fmt == "jsonl":
             for row in rows:
-                out.write(json.dumps({c: row[c] for c in columns}, ensure_ascii=False) + "\n")
+                out.write(json_text({c: row[c] for c in columns}) + "\n")
         else:
             writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
             writer.writeheader()
@@ -371,7 +370,7 @@ def stats(obj: Context, as_json: bool) -> None:
         digest_errors = digest_problems(store)
     if as_json:
         report = {"totals": totals, "feeds": rows, "digest_errors": digest_errors}
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        click.echo(json_text(report, indent=2))
         return
     for r in rows:
         state = "gone" if r["gone"] else ("inactive" if not r["active"] else (r["last_status"] or "new"))

@@ -31,7 +31,7 @@ from monitor.entities import extract_evidence, extract_keys, extract_names
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
 from monitor.store import Store
-from monitor.terminal import one_line
+from monitor.terminal import json_text, one_line
 
 log = logging.getLogger("monitor.stories")
 
@@ -1090,7 +1090,7 @@ def format_stories(
     since = since or until - timedelta(hours=24)
     ranked = rank_stories(store, since=since, until=until, language=language, limit=limit)
     if as_json:
-        return json.dumps(ranked, ensure_ascii=False, indent=2)
+        return json_text(ranked, indent=2)
     zone = ZoneInfo(timezone)
     if not ranked:
         where = f" with an article in {language}" if language else ""
@@ -1194,7 +1194,7 @@ def format_story(store: Store, story_id: int, *, as_json: bool = False, timezone
     joined. Raises StoryNotFoundError."""
     detail = story_detail(store, story_id)
     if as_json:
-        return json.dumps(detail, ensure_ascii=False, indent=2)
+        return json_text(detail, indent=2)
     zone = ZoneInfo(timezone)
     items = detail["items"]
     headline = _clean(detail["headline"])

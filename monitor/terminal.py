@@ -2,20 +2,28 @@
 
 A feed title can carry escape sequences (which retitle or repaint the terminal, or hide what
 follows), other control characters, and bidirectional overrides (which reorder the rest of the
-line). What the CLI prints from feeds goes through `one_line` first; JSON output does not need
-it (the JSON encoder escapes control characters).
+line). What the CLI prints from feeds goes through `one_line` first. JSON the CLI prints goes
+through `json_text`: the JSON encoder escapes C0 control characters but passes the C1 ones
+(U+0080-U+009F: U+009B starts an escape sequence on some terminals) and bidi overrides as
+they are; `json_text` escapes those too, so the text decodes to the same value.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
-__all__ = ["one_line"]
+__all__ = ["json_text", "one_line"]
 
 # Control characters become spaces; bidirectional embeddings, overrides and isolates vanish.
 _UNPRINTABLE: dict[int, str | None] = {
     **{c: " " for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]},
     **{c: None for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
+}
+# What JSON text keeps escaped besides what the encoder escapes: DEL, C1, bidi controls.
+_JSON_ESCAPES = {
+    c: f"\\u{c:04x}" for c in [0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 }
 # Whole escape sequences (CSI, OSC, two-character), so no `[31m` is left behind.
 _ESCAPES = re.compile(
@@ -31,3 +39,8 @@ def one_line(text: object, limit: int | None = None) -> str:
     if limit is not None and len(line) > limit:
         line = line[: limit - 1].rstrip() + "…"
     return line
+
+
+def json_text(value: Any, *, indent: int | None = None) -> str:
+    """`value` as JSON (non-ASCII text as is) with nothing in it a terminal would act on."""
+    return json.dumps(value, ensure_ascii=False, indent=indent).translate(_JSON_ESCAPES)

@@ -250,7 +250,10 @@ def test_feed_text_cannot_drive_a_terminal_or_a_spreadsheet(
     titles = {r["url"]: r["title"] for r in csv.DictReader(io.StringIO(as_csv.stdout))}
     assert titles["https://x.example/1"] == "'" + formula  # a spreadsheet shows it as text
     as_json = run_monitor("--config", str(config), "export")
-    assert formula in {json.loads(line)["title"] for line in as_json.stdout.splitlines()}  # JSON as is
+    titles_json = {json.loads(line)["title"] for line in as_json.stdout.splitlines()}
+    assert formula in titles_json  # JSON carries the value as is...
+    assert any("\u202e" in title for title in titles_json)
+    assert not any(ch in as_json.stdout for ch in "\x1b\x07\u202e")  # ...but escaped on the terminal
 
     found = run_monitor("--config", str(config), "search", "figures")
     assert "2 results" in found.stdout
