@@ -504,6 +504,8 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "max_shared": (0, _INF, "0 or more"),
     "window_hours": (0.001, _INF, "more than 0"),
     "candidates": (1, _INF, "at least 1"),
+    "common_key_share": (0.0, 1.0, "a share between 0 and 1"),
+    "common_key_stories": (0, _INF, "0 or more"),
     "duplicate_threshold": (0.01, 1.0, "a Jaccard similarity above 0 and at most 1"),
     "batch_size": (1, _INF, "at least 1"),
     "max_words": (1, _INF, "at least 1"),
@@ -939,7 +941,7 @@ _SQLITE_MAX_ID = 2**63 - 1
 
 # Calendar words are capitalized in many languages but name no one: not key entities. Those
 # that are also common names stay: May (Theresa May), Mars, Domingo, Julio, Mayo, Domenica.
-_CALENDAR_LINES = (
+_NOT_KEY_NAME_LINES = (
     "monday tuesday wednesday thursday friday saturday sunday january february march april june",
     "july august september october november december",
     "lundi mardi mercredi jeudi vendredi samedi dimanche janvier février avril juin juillet",
@@ -956,7 +958,7 @@ _CALENDAR_LINES = (
     "augustus",
     "the",  # not calendar, but capitalized after a colon in a headline ("Quiz: The ...")
 )
-_CALENDAR_WORDS = frozenset(word for line in _CALENDAR_LINES for word in line.split())
+_NOT_KEY_NAMES = frozenset(word for line in _NOT_KEY_NAME_LINES for word in line.split())
 
 
 def _count(n: int, noun: str) -> str:
@@ -974,7 +976,7 @@ def _clean(text: object, limit: int | None = _MAX_TITLE) -> str:
 
 
 def _key_entities(entities: Iterable[str]) -> list[str]:
-    return [e for e in entities if e.casefold() not in _CALENDAR_WORDS]
+    return [e for e in entities if e.casefold() not in _NOT_KEY_NAMES]
 
 
 def _shared(n: int) -> str:
