@@ -46,7 +46,7 @@ def _user_zone(ctx: click.Context | None) -> tzinfo:
         return UTC
     try:
         return ZoneInfo(obj.config.settings.timezone)
-    except (MonitorError, ValueError, KeyError):
+    except (MonitorError, OSError, ValueError, KeyError):
         return UTC
 
 
