@@ -34,6 +34,7 @@ SHUTDOWN_GRACE = 7.0  # seconds for the work in hand; the whole exit stays under
 RELOAD_EVERY = 5  # seconds between checks of feeds.yaml
 STAGES_EVERY = 30  # seconds between runs of the later stages, when there is new work
 STAGES_DEBOUNCE = 2  # seconds from a poll with new articles to the later stages
+RETRY_FIRST = 10.0  # seconds before polling again a feed whose poll could not be recorded
 
 
 class Daemon:
@@ -45,6 +46,7 @@ class Daemon:
         self._inflight: set[asyncio.Task[Any]] = set()
         self._new_work = True  # articles left without a story by a previous run
         self._stopping = False
+        self._unrecorded: dict[int, int] = {}  # feed id -> polls in a row that could not be stored
 
     def _config_mtime(self) -> float:
         try:
@@ -152,7 +154,9 @@ class Daemon:
                 job.remove()
 
     def _schedule_feed(self, feed_id: int, when: datetime | None) -> None:
-        run_at = max(when or utcnow(), datetime.now(UTC))
+        # Never "now": from inside the feed's own running job, a job due at once would be
+        # skipped by the scheduler (one instance at a time), and the feed never polled again.
+        run_at = max(when or utcnow(), datetime.now(UTC) + timedelta(seconds=1))
         self.scheduler.add_job(
             self._track,
             "date",
@@ -167,16 +171,42 @@ class Daemon:
         feed = self.store.feed_by_id(feed_id)
         if feed is None or feed.gone or not feed.active:
             return
+        report = None
         try:
             report = await self.poller.poll([feed])
+        except MonitorError as exc:
+            # The poll could not be recorded (a full disk, a locked or read-only database):
+            # nothing of it was kept, so it is tried again soon, then less and less often.
+            failures = self._unrecorded[feed_id] = self._unrecorded.get(feed_id, 0) + 1
+            log.error(
+                "event=poll_not_recorded feed=%s error=%r retry_in=%.0fs",
+                feed.url,
+                str(exc),
+                self._retry_delay(feed_id),
+            )
+            if failures == 1:
+                log.debug("the failure in full", exc_info=True)
         finally:
             if not self._stopping:
                 state = self.store.feed_by_id(feed_id)
                 if state is not None and state.active and not state.gone:
-                    self._schedule_feed(feed_id, state.next_due)
+                    when = state.next_due
+                    if report is None:
+                        when = datetime.now(UTC) + timedelta(seconds=self._retry_delay(feed_id))
+                    self._schedule_feed(feed_id, when)
+        if report is None:
+            return
+        self._unrecorded.pop(feed_id, None)
         if report.new_articles or report.updated_articles:
             self._new_work = True
             self._wake_stages()
+
+    def _retry_delay(self, feed_id: int) -> float:
+        """After n polls in a row that could not be stored: 10 s, 20 s, 40 s... up to the
+        default poll interval (settings.interval), as if the feed were polled normally."""
+        failures = self._unrecorded.get(feed_id, 1)
+        ceiling = max(RETRY_FIRST, self.config.settings.interval)
+        return float(min(RETRY_FIRST * 2 ** min(failures - 1, 20), ceiling))
 
     def _wake_stages(self) -> None:
         """New articles: run the later stages soon (a few seconds, to batch a burst of polls)."""
@@ -197,9 +227,14 @@ class Daemon:
         except MonitorError as exc:
             log.error("event=config_rejected error=%r (keeping the previous config)", str(exc))
             return
+        try:
+            self.store.sync_feeds(config.feeds)
+        except MonitorError as exc:  # the database cannot take it now (a full disk): next tick
+            self._mtime = -1.0  # differs from any real mtime: read again next tick
+            log.error("event=config_not_applied error=%r (tried again in %d s)", str(exc), RELOAD_EVERY)
+            return
         self.config = config
         self.poller.config = config
-        self.store.sync_feeds(config.feeds)
         self._schedule_feeds()
         log.info("event=config_reloaded feeds=%d", len(config.feeds))
 
@@ -217,6 +252,7 @@ class Daemon:
                 note = stage(self.stage_store)
             except MonitorError as exc:
                 log.error("event=stage_failed stage=%s error=%r", getattr(stage, "__name__", stage), str(exc))
+                self._new_work = True  # what it left undone is tried again at the next run
                 continue
             if note:
                 log.info("event=stage_done stage=%s note=%r", getattr(stage, "__name__", stage), note)

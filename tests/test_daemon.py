@@ -118,3 +118,42 @@ def test_daemon_finishes_work_in_hand_when_stopped(
     assert code == 0, output
     assert seconds < 10
     assert articles(tmp_path / "monitor.db") == 1, output  # the poll in hand was finished and stored
+
+
+def test_a_poll_that_cannot_be_stored_is_tried_again_once_it_can(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    """A full disk (here: the file size limit of the daemon's process): the daemon logs the
+    poll that could not be stored, keeps running, and stores it once there is room again."""
+    import resource
+
+    (feed_dir / "a.xml").write_text(rss([item(1)]))
+    text = "The council met again to discuss the budget for the roads of the north. " * 60
+    (feed_dir / "big.xml").write_text(rss([{**item(n), "description": text} for n in range(10, 40)]))
+    config = write_config(tmp_path / "feeds.yaml", [{"url": server.url("a.xml")}], interval="1h")
+    db = tmp_path / "monitor.db"
+    process = start_daemon(config)
+    try:
+        assert wait_for(lambda: articles(db, "story_id IS NOT NULL") == 1), "the daemon did not poll"
+        # No room at all: the new feed in feeds.yaml cannot even be written down.
+        unlimited = resource.RLIM_INFINITY
+        largest = max(f.stat().st_size for f in tmp_path.glob("monitor.db*"))
+        resource.prlimit(process.pid, resource.RLIMIT_FSIZE, (largest, unlimited))
+        write_config(config, [{"url": server.url("a.xml")}, {"url": server.url("big.xml")}], interval="1h")
+        time.sleep(7)
+        assert not any(p == "/big.xml" for p, _ in server.requests) and process.poll() is None
+        # Then 32 KiB of room: enough for the new feed's row (the edit is applied now), not
+        # for the 30 long articles of its first poll.
+        resource.prlimit(process.pid, resource.RLIMIT_FSIZE, (largest + 32 * 1024, unlimited))
+        assert wait_for(lambda: sum(p == "/big.xml" for p, _ in server.requests) >= 1), "not polled"
+        time.sleep(2)
+        assert process.poll() is None and articles(db) == 1  # nothing half-written
+        resource.prlimit(process.pid, resource.RLIMIT_FSIZE, (unlimited, unlimited))
+        assert wait_for(lambda: articles(db) == 31, timeout=40), "the poll was not tried again"
+        assert wait_for(lambda: articles(db, "story_id IS NOT NULL") == 31), "no stories after"
+    finally:
+        code, _, output = stop(process, signal.SIGTERM)
+    assert code == 0, output
+    assert "event=config_not_applied" in output and "config_reloaded" in output
+    assert "event=poll_not_recorded" in output and "retry_in=10s" in output
+    assert "Traceback" not in output
