@@ -89,6 +89,8 @@ class Daemon:
                 args=[self._run_stages],
                 id="stages",
                 max_instances=1,
+                # Soon after start: articles a previous run left without a story wait no longer.
+                next_run_time=datetime.now(UTC) + timedelta(seconds=STAGES_DEBOUNCE),
             )
             self.scheduler.add_job(
                 self._track,
