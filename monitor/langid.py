@@ -44,3 +44,12 @@ def detect_language(text: str) -> str | None:
         return None
     code = _TO_ISO_639_1.get(str(code), str(code))
     return code if len(code) == 2 else None
+
+
+def language_confidence(text: str) -> float:
+    """How sure the model is of the language of `text` (0 to 1), whatever the language: a
+    text decoded with the wrong character set reads as no language in particular."""
+    sample = " ".join(text[: 4 * SAMPLE_CHARS].split())[:SAMPLE_CHARS]
+    if not _has_letters(sample, MIN_CHARS):
+        return 0.0
+    return float(_identifier().classify(sample)[1])

@@ -28,6 +28,7 @@ import feedparser.datetimes as feedparser_dates
 import nh3
 
 from monitor import dates as _dates  # noqa: F401 - registers localized date parsing
+from monitor import langid
 from monitor.config import DEFAULT_MAX_ENTRIES, normalize_language
 from monitor.errors import ParseError
 from monitor.urls import canonical_url
@@ -466,6 +467,58 @@ def _trim_entries(content: bytes, keep: int, now: datetime) -> tuple[bytes, int]
     return b"".join(pieces), len(spans) - keep
 
 
+_DECLARED = re.compile(rb"^\s*<\?xml[^>]*\bencoding\s*=", re.IGNORECASE)
+# Single-byte character sets of non-Latin scripts, each with the block its letters fall in.
+_SCRIPT_CHARSETS = (
+    ("cp1251", "\u0400", "\u04ff"),  # Cyrillic (Windows)
+    ("koi8-r", "\u0400", "\u04ff"),  # Cyrillic (KOI8)
+    ("cp1253", "\u0370", "\u03ff"),  # Greek
+    ("cp1256", "\u0600", "\u06ff"),  # Arabic
+    ("cp1255", "\u0590", "\u05ff"),  # Hebrew
+)
+
+
+def _undeclared_single_byte(content: bytes, headers: Mapping[str, str] | None) -> bytes:
+    """A body in a non-Latin single-byte character set that says nowhere which one, made
+    UTF-8; any other body as it is.
+
+    Without a declaration, feedparser reads such a body as windows-1252 and Cyrillic comes
+    out as "Ïðåçèäåíò". When the body is not UTF-8 and, read as windows-1252, most of its
+    letters are accented Latin ones (real Latin-script text has a few), each candidate set
+    whose reading gives letters of its script is tried, and the one whose text the language
+    model is surest of wins (that tells windows-1251 from KOI8-R). Nothing fits: unchanged.
+    """
+    content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
+    declared = "charset" in content_type.lower() or _DECLARED.match(content) is not None
+    if declared or content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return content
+    try:
+        content.decode("utf-8")
+        return content
+    except UnicodeDecodeError:
+        pass
+    as_latin = content.decode("cp1252", errors="replace")
+    letters = [ch for ch in as_latin if ch.isalpha()]
+    accented = sum(1 for ch in letters if "\u00c0" <= ch <= "\u00ff")
+    if accented < 20 or accented < 0.4 * len(letters):
+        return content
+    best, best_confidence = None, 0.0
+    for charset, low, high in _SCRIPT_CHARSETS:
+        text = content.decode(charset, errors="replace")
+        in_script = sum(1 for ch in text if low <= ch <= high and ch.isalpha())
+        if in_script < 0.8 * accented or text.count("\ufffd") > 0.01 * len(text):
+            continue  # not this script's letters, or bytes the set does not define
+        confidence = langid.language_confidence(_visible(text))
+        if confidence > best_confidence:
+            best, best_confidence = text, confidence
+    return best.encode("utf-8") if best is not None else content
+
+
+def _visible(document: str) -> str:
+    """Roughly the text of a feed document, for the language model: tags dropped."""
+    return re.sub(r"<[^<>]*>", " ", document[:20_000])
+
+
 _ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")
 
 
@@ -509,6 +562,7 @@ def parse_feed(
     # Entity declarations that could blow up (or reach outside) are removed before any
     # parser sees the body: feedparser's lenient fallback would expand them unbounded.
     content, defused = defuse_entities(content)
+    content = _undeclared_single_byte(content, headers)
     trimmed = 0
     if _looks_over(content, max_entries):
         # A margin over the cap: the final choice below reads dates as feedparser does, and

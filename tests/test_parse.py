@@ -149,3 +149,29 @@ def test_atom_root_language_does_not_beat_the_users_hint() -> None:
     assert [(e.language, e.language_source) for e in hinted.entries] == [("de", "feed"), ("fr", "entry")]
     plain = parse_feed(atom, url="https://n.example/feed", now=NOW)
     assert [e.language for e in plain.entries] == ["en", "fr"]
+
+
+UNDECLARED = [
+    ("cp1251", "ru", "Президент России Владимир Путин провёл совещание с членами правительства в Кремле."),
+    ("koi8-r", "ru", "Президент России Владимир Путин провёл совещание с членами правительства в Кремле."),
+    ("cp1251", "uk", "Президент України провів нараду з міністрами у Києві щодо бюджету на наступний рік."),
+    ("cp1253", "el", "Ο πρωθυπουργός συναντήθηκε με τους υπουργούς στην Αθήνα για την οικονομία της χώρας."),
+    ("cp1256", "ar", "التقى رئيس الوزراء بالوزراء في القاهرة لمناقشة الاقتصاد والميزانية الجديدة"),
+    ("cp1255", "he", "ראש הממשלה נפגש עם השרים בירושלים כדי לדון בתקציב של השנה הבאה ובכלכלה"),
+    ("latin-1", "fr", "Le café crème à la française, déjà vu à Paris, était très apprécié des étudiants."),
+]
+
+
+@pytest.mark.parametrize(
+    ("charset", "language", "text"), UNDECLARED, ids=[f"{c}-{lang}" for c, lang, _ in UNDECLARED]
+)
+def test_a_single_byte_charset_declared_nowhere_is_read_right(charset: str, language: str, text: str) -> None:
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>'
+        f"<item><title>{text[:40]}</title><description>{text}</description>"
+        "<link>https://n.example/1</link></item></channel></rss>"
+    ).encode(charset)
+    headers = {"Content-Type": "application/rss+xml"}  # no charset there either
+    entry = parse_feed(body, url="https://n.example/rss", headers=headers).entries[0]
+    assert entry.text == text and entry.title == text[:40].strip()
+    assert entry.language == language
