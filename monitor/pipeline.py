@@ -173,18 +173,23 @@ def _parse(
     if feed.body_hash is not None and body_hash(result.content) == feed.body_hash:
         return None, None
     try:
-        return parse_feed(
+        parsed = parse_feed(
             result.content,
             url=result.final_url or feed.url,
             headers=result.headers,
             feed_language=feed.language,
             max_entries=max_entries,
-        ), None
+        )
     except ParseError as exc:
         return None, exc.message
     except Exception as exc:
         log.exception("event=parse_crash feed=%s", feed.url)
         return None, f"{type(exc).__name__}: {exc}"
+    if parsed.warning:
+        # The body was read despite a problem (ill-formed XML read leniently, entity
+        # declarations removed, a wrong charset declared): worth knowing, not an error.
+        log.info("event=feed_recovered feed=%s note=%r", feed.url, parsed.warning[:300])
+    return parsed, None
 
 
 class Poller:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+
+import pytest
 
 from monitor.config import load_config
 from monitor.feedserver import FeedServer, send
@@ -141,3 +144,16 @@ def test_private_addresses_refused_by_default(tmp_path: Path, server: FeedServer
     assert report.failed == 1
     assert not server.requests  # refused before a single request
     assert re.search("private|non-public", store.feed_stats()[0]["last_error"])
+
+
+def test_a_feed_read_despite_a_problem_says_so_in_the_log(
+    tmp_path: Path, server: FeedServer, feed_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # An undeclared entity: not well-formed XML, which feedparser still reads leniently.
+    (feed_dir / "a.xml").write_text(rss([dict(ITEMS[0], title="Caf&eacute; opens")]))
+    config_path, store = setup(tmp_path, server, feed_dir, ["a.xml"])
+    with caplog.at_level(logging.INFO, logger="monitor.pipeline"):
+        report = poll_once(store, load_config(config_path), all_feeds=True)
+    assert report.new_articles == 1
+    recovered = [r.getMessage() for r in caplog.records if "event=feed_recovered" in r.getMessage()]
+    assert len(recovered) == 1 and server.url("a.xml") in recovered[0]
