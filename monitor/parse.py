@@ -31,7 +31,7 @@ from monitor import dates as _dates  # noqa: F401 - registers localized date par
 from monitor import langid
 from monitor.config import DEFAULT_MAX_ENTRIES, normalize_language
 from monitor.errors import ParseError
-from monitor.urls import canonical_url
+from monitor.urls import canonical_url, unwrap_redirect
 from monitor.xmlguard import defuse_entities
 
 OLDEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
@@ -620,7 +620,7 @@ def parse_feed(
             skipped += 1
             first_skipped = first_skipped or str(raw.get("id") or f"entry #{index + 1}")
             continue
-        canonical = canonical_url(link, base=url) if link else None
+        canonical = canonical_url(unwrap_redirect(canonical_url(link, base=url))) if link else None
         guid = (raw.get("id") or "").strip() or canonical
         if not guid:
             guid = "urn:sha256:" + content_hash(title, text)[:32]

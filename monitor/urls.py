@@ -89,6 +89,62 @@ def canonical_url(url: str, base: str | None = None) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
+# Query parameters in which a redirector carries the address it sends the reader to.
+_TARGET_PARAMETERS = (
+    "url",
+    "u",
+    "q",
+    "target",
+    "dest",
+    "destination",
+    "redirect",
+    "redirect_url",
+    "to",
+    "link",
+)
+# The last path segment of a redirector: /url (Google Alerts), /news/apiclick.aspx (Bing
+# News), /redirect, /redir, /click, /out, /go, /track...
+_REDIRECTOR_PATH = re.compile(
+    r"(?:^|/)(?:url|r|go|out|link|redir\w*|redirect\w*|\w*click\w*|track\w*)(?:\.\w+)?/?$", re.I
+)
+_EMBEDDED = re.compile(r"\*(https?://.+)$", re.I)
+
+
+def unwrap_redirect(url: str) -> str:
+    """The article's own address when `url` is a redirector's wrapper around it, else `url`.
+
+    Aggregator feeds send readers through their own click-counting address: Google Alerts
+    (`google.com/url?...&url=https://site/article`), Bing News (`.../apiclick.aspx?...&url=`),
+    or the target appended after a `*` (`redir.folha.com.br/.../*https://...`). Unwrapped,
+    the same article from a wrapped and a plain feed is stored once, and links go straight
+    to it. Only a wrapper whose path looks like a redirector's and whose target is an
+    absolute http(s) URL on another host is unwrapped."""
+    for _ in range(3):  # wrappers around wrappers
+        embedded = _EMBEDDED.search(url)
+        if embedded and "://" in url[: embedded.start()]:
+            url = embedded.group(1)
+            continue
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            return url
+        if not parts.query or not _REDIRECTOR_PATH.search(parts.path):
+            return url
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        target = next(
+            (
+                params[name]
+                for name in _TARGET_PARAMETERS
+                if params.get(name, "").lower().startswith(("http://", "https://"))
+            ),
+            None,
+        )
+        if target is None or host_of(target) in ("", (parts.hostname or "").lower()):
+            return url
+        url = target
+    return url
+
+
 def url_problem(url: str) -> str | None:
     """Why `url` cannot be polled as a feed, or None when it can."""
     if not isinstance(url, str) or not url.strip():

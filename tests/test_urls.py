@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.urls import canonical_url, url_problem
+from monitor.urls import canonical_url, unwrap_redirect, url_problem
 
 
 def test_canonical_url_rules() -> None:
@@ -49,3 +50,38 @@ def test_url_problem() -> None:
     assert url_problem("") is not None
     assert "scheme" in (url_problem("file:///etc/passwd") or "")
     assert url_problem("https://a.example:99999/") is not None
+
+
+@pytest.mark.parametrize(
+    ("wrapped", "target"),
+    [
+        (  # Google Alerts
+            "https://www.google.com/url?rct=j&sa=t&url=https://www.example.com/2026/11/story.html%3Fa%3D1&ct=ga&usg=AOv",
+            "https://www.example.com/2026/11/story.html?a=1",
+        ),
+        (  # Bing News
+            "http://www.bing.com/news/apiclick.aspx?ref=FexRss&aid=&url=https%3a%2f%2fnews.example.org%2fa%2f123&c=1",
+            "https://news.example.org/a/123",
+        ),
+        (  # the target after a star
+            "https://redir.folha.com.br/redir/online/poder/rss091/*https://www1.folha.uol.com.br/poder/x.shtml",
+            "https://www1.folha.uol.com.br/poder/x.shtml",
+        ),
+    ],
+)
+def test_a_redirectors_wrapper_gives_the_articles_own_address(wrapped: str, target: str) -> None:
+    assert unwrap_redirect(wrapped) == target
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/news/share?url=https://other.com/x",  # not a redirector's path
+        "https://example.com/go?url=https://example.com/x",  # the same host: not a wrapper
+        "https://site.example/article?id=5&q=https://x.example",
+        "https://web.archive.org/web/2020/https://x.example/",
+        "https://example.com/url?url=javascript:alert(1)",
+    ],
+)
+def test_other_addresses_are_left_as_they_are(url: str) -> None:
+    assert unwrap_redirect(url) == url
