@@ -42,10 +42,11 @@ from monitor.embed import article_text, load_embedder  # noqa: E402
 from monitor.entities import extract_keys  # noqa: E402
 from monitor.stories import (  # noqa: E402
     ArticleInput,
+    DecisionInputs,
     StoryAssigner,
     StoryParams,
+    decide,
     params_for_model,
-    with_title_keys,
 )
 
 DATA = ROOT.parent / "shared" / "data" / "stories"
@@ -196,11 +197,6 @@ def tfidf_vectors(records: Sequence[Record]) -> npt.NDArray[np.float32]:
     return np.asarray(matrix.toarray(), dtype=np.float32)
 
 
-def article_keys(r: Record) -> frozenset[str]:
-    """The keys the stories stage gives an article: names and numbers, and headline names."""
-    return with_title_keys(extract_keys(r.title, r.text), r.title)
-
-
 def cluster(
     records: Sequence[Record],
     vectors: npt.NDArray[np.float32],
@@ -213,7 +209,7 @@ def cluster(
             id=i,
             published=r.published,
             vector=vectors[i],
-            keys=article_keys(r) if use_keys else frozenset(),
+            keys=extract_keys(r.title, r.text) if use_keys else frozenset(),
             language=r.language,
         )
         for i, r in enumerate(records)
@@ -401,13 +397,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         b_vectors = embed_cached(args.model, "tg-b", [b for _, b, _ in pairs])
         tp = fp = fn = tn = 0
         for i, (a, b, same) in enumerate(pairs):
-            # The pipeline's own decision: the first article opens a story, does the second join?
-            assigner = StoryAssigner(params)
-            first, second = (
-                ArticleInput(n, r.published, vector, article_keys(r), r.language)
-                for n, r, vector in ((1, a, a_vectors[i]), (2, b, b_vectors[i]))
+            inputs = DecisionInputs(
+                similarity=float(a_vectors[i] @ b_vectors[i]),
+                gap_hours=0.0,
+                shared_keys=len(extract_keys(a.title, a.text) & extract_keys(b.title, b.text)),
+                cross_language=False,
             )
-            joined = assigner.assign_all([first, second])[1].story_id == 1
+            joined = decide(inputs, params).join
             tp += joined and same
             fp += joined and not same
             fn += (not joined) and same

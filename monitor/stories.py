@@ -51,7 +51,6 @@ __all__ = [
     "format_story",
     "params_for_model",
     "run_story_stage",
-    "with_title_keys",
 ]
 
 Vector = npt.NDArray[np.float32]
@@ -81,10 +80,6 @@ class StoryParams:
     """Two active stories whose centroids are this similar become one."""
     candidates: int = 8
     """How many nearest active stories get the full decision."""
-    title_conflict_penalty: float = 0.03
-    """Taken off when the article's headline names people or places and the story's
-    headlines (in the same language) name others: the weather in Brest is not the weather
-    in Gomel, however alike the two reports read."""
     common_key_share: float = 0.05
     common_key_stories: int = 5
     """A name or number found in more than this share of the active stories (and in more
@@ -119,7 +114,6 @@ class DecisionInputs:
     gap_hours: float
     shared_keys: int
     cross_language: bool = False
-    title_conflict: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,8 +129,6 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
     score = inputs.similarity + params.entity_weight * shared
     if inputs.cross_language:
         score += params.cross_language_bonus
-    if inputs.title_conflict:
-        score -= params.title_conflict_penalty
     if inputs.gap_hours > params.window_hours:
         return Decision(False, score, f"gap {inputs.gap_hours:.0f} h beyond the window")
     if inputs.similarity < params.min_similarity:
@@ -147,8 +139,7 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
         True,
         score,
         f"similarity {inputs.similarity:.2f}, {inputs.shared_keys} shared names/numbers, "
-        + ("headline names differ, " if inputs.title_conflict else "")
-        + f"gap {inputs.gap_hours:.0f} h",
+        f"gap {inputs.gap_hours:.0f} h",
     )
 
 
@@ -188,32 +179,6 @@ class StorySnapshot:
     n_articles: int
     keys: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
-
-
-TITLE_MARK = "t:"
-"""Prefix of a headline's name keys among an article's (and a story's) keys; alone, it
-marks an article whose headline names anyone."""
-
-
-def with_title_keys(keys: frozenset[str], title: str | None) -> frozenset[str]:
-    """`keys` plus the headline's name keys, marked with TITLE_MARK (and the mark alone)."""
-    names = [key for key in extract_keys(title, None) if not key.startswith("#")]
-    if not names:
-        return keys
-    return keys | {TITLE_MARK + key for key in names} | {TITLE_MARK}
-
-
-def _title_conflict(article: ArticleInput, story: StorySnapshot, headline: Sequence[str]) -> bool:
-    """Does the article's headline name people or places where the story's headlines, in the
-    article's language, name only others? (Across languages names are spelled too
-    differently to tell.)"""
-    return (
-        bool(headline)
-        and article.language is not None
-        and article.language in story.languages
-        and story.keys.get(TITLE_MARK, 0) > 0
-        and not any(key in story.keys for key in headline)
-    )
 
 
 class _CentroidIndex:
@@ -353,7 +318,6 @@ class StoryAssigner:
         self.clock = now
         self._expire(now)
         best: tuple[Decision, int, DecisionInputs] | None = None
-        headline = [key for key in article.keys if key.startswith(TITLE_MARK) and key != TITLE_MARK]
         if article.vector is not None:
             for story_id, similarity in self._index.nearest(article.vector, self.params.candidates):
                 story = self._stories[story_id]
@@ -361,14 +325,11 @@ class StoryAssigner:
                     similarity=similarity,
                     gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
                     shared_keys=sum(
-                        1
-                        for key in article.keys
-                        if key in story.keys and not key.startswith(TITLE_MARK) and not self._is_common(key)
+                        1 for key in article.keys if key in story.keys and not self._is_common(key)
                     ),
                     cross_language=article.language is not None
                     and bool(story.languages)
                     and article.language not in story.languages,
-                    title_conflict=_title_conflict(article, story, headline),
                 )
                 decision = decide(inputs, self.params)
                 if decision.join and (best is None or decision.score > best[0].score):
@@ -540,7 +501,6 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "merge_threshold": (-1.0, 2.0, "a cosine similarity between -1 and 1 (above 1: never merge)"),
     "entity_weight": (0.0, 1.0, "between 0 and 1"),
     "cross_language_bonus": (0.0, 1.0, "between 0 and 1"),
-    "title_conflict_penalty": (0.0, 1.0, "between 0 and 1"),
     "max_shared": (0, _INF, "0 or more"),
     "window_hours": (0.001, _INF, "more than 0"),
     "candidates": (1, _INF, "at least 1"),
@@ -619,7 +579,7 @@ class _StageState:
         """The name and number keys of a new article; its names are kept for `names_of`."""
         names, keys = extract_evidence(row["title"], row["text"])
         self._remember(int(row["id"]), names)
-        return with_title_keys(keys, row["title"])
+        return keys
 
     def _remember(self, article_id: int, names: dict[str, str]) -> dict[str, str]:
         if len(self.names) > 200_000:

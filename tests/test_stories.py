@@ -31,7 +31,6 @@ from monitor.stories import (
     format_story,
     params_for_model,
     run_story_stage,
-    with_title_keys,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
@@ -193,24 +192,6 @@ def test_a_late_arrival_does_not_make_its_story_younger() -> None:
     assert story is not None and story.first_published == late.published
     assert story.last_published == a.published
     assert one.assign(d).opened  # beyond the 48 h window of story 1's newest article
-
-
-def test_headlines_naming_other_places_in_one_language_count_against_joining() -> None:
-    params = replace(PARAMS, title_conflict_penalty=0.2)
-    brest = with_title_keys(frozenset(), "Weather in Brest: rain and wind")
-    gomel = with_title_keys(frozenset(), "Weather in Gomel: rain and wind")
-    close = unit(1, 0.45, 0)  # similarity 0.91 to the first report: joins without the penalty
-    one = StoryAssigner(params)
-    one.assign(article(1, unit(1, 0, 0), keys=brest, language="en"))
-    apart = one.assign(article(2, close, hours=1, keys=gomel, language="en"))
-    assert apart.opened  # 0.91 - 0.2 is below the threshold of 0.8
-    # The same headline name, or another language (names spelled apart), or a headline that
-    # names no one: no penalty.
-    for keys, language in ((brest, "en"), (gomel, "ru"), (with_title_keys(frozenset(), "Rain again"), "en")):
-        other = StoryAssigner(params)
-        other.assign(article(1, unit(1, 0, 0), keys=brest, language="en"))
-        assert not other.assign(article(2, close, hours=1, keys=keys, language=language)).opened
-    assert decide(DecisionInputs(0.91, 1, 0, title_conflict=True), params).score == pytest.approx(0.71)
 
 
 def test_rebuilt_from_snapshots_continues_the_same_way() -> None:
