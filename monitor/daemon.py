@@ -24,7 +24,7 @@ from monitor.fetch import make_client
 from monitor.metrics import serve_daemon_metrics, set_stories
 from monitor.pipeline import Poller, default_stages, fetch_options
 from monitor.sections import load_checked_config
-from monitor.store import Store
+from monitor.store import FeedState, Store
 from monitor.threads import in_daemon_thread
 from monitor.timeutil import utcnow
 
@@ -176,26 +176,22 @@ class Daemon:
         report = None
         try:
             report = await self.poller.poll([feed])
-        except MonitorError as exc:
-            # The poll could not be recorded (a full disk, a locked or read-only database):
-            # nothing of it was kept, so it is tried again soon, then less and less often.
+        except Exception as exc:
+            # The poll could not be recorded (a full disk, a locked or read-only database, or
+            # a bug): nothing of it was kept, so it is tried again soon, then less often.
             failures = self._unrecorded[feed_id] = self._unrecorded.get(feed_id, 0) + 1
             log.error(
                 "event=poll_not_recorded feed=%s error=%r retry_in=%.0fs",
                 feed.url,
-                str(exc),
-                self._retry_delay(feed_id),
+                str(exc) if isinstance(exc, MonitorError) else f"{type(exc).__name__}: {exc}",
+                self._retry_delay(feed),
             )
-            if failures == 1:
-                log.debug("the failure in full", exc_info=True)
+            if failures == 1:  # the full story once, at debug level (or always, for a bug)
+                level = logging.DEBUG if isinstance(exc, MonitorError) else logging.ERROR
+                log.log(level, "event=poll_not_recorded_detail feed=%s", feed.url, exc_info=True)
         finally:
             if not self._stopping:
-                state = self.store.feed_by_id(feed_id)
-                if state is not None and state.active and not state.gone:
-                    when = state.next_due
-                    if report is None:
-                        when = datetime.now(UTC) + timedelta(seconds=self._retry_delay(feed_id))
-                    self._schedule_feed(feed_id, when)
+                self._reschedule(feed, retry=report is None)
         if report is None:
             return
         self._unrecorded.pop(feed_id, None)
@@ -203,11 +199,28 @@ class Daemon:
             self._new_work = True
             self._wake_stages()
 
-    def _retry_delay(self, feed_id: int) -> float:
+    def _reschedule(self, feed: FeedState, *, retry: bool) -> None:
+        """The feed's next poll: when its state says, or after a failed one, the retry delay
+        (and never before its server's Retry-After)."""
+        try:
+            state = self.store.feed_by_id(feed.id)
+        except Exception:  # the database cannot even be read: keep the feed on the retry path
+            log.exception("event=feed_state_unreadable feed=%s", feed.url)
+            state, retry = feed, True
+        if state is None or not state.active or state.gone:
+            return
+        when = state.next_due
+        if retry:
+            when = datetime.now(UTC) + timedelta(seconds=self._retry_delay(state))
+            if state.retry_after is not None:
+                when = max(when, state.retry_after)
+        self._schedule_feed(feed.id, when)
+
+    def _retry_delay(self, feed: FeedState) -> float:
         """After n polls in a row that could not be stored: 10 s, 20 s, 40 s... up to the
-        default poll interval (settings.interval), as if the feed were polled normally."""
-        failures = self._unrecorded.get(feed_id, 1)
-        ceiling = max(RETRY_FIRST, self.config.settings.interval)
+        feed's own interval (or settings.interval), as if the feed were polled normally."""
+        failures = self._unrecorded.get(feed.id, 1)
+        ceiling = max(RETRY_FIRST, feed.interval or self.config.settings.interval)
         return float(min(RETRY_FIRST * 2 ** min(failures - 1, 20), ceiling))
 
     def _wake_stages(self) -> None:

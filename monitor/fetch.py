@@ -81,7 +81,8 @@ def max_age_of(cache_control: str | None) -> int | None:
     if not cache_control or "no-store" in cache_control.lower():
         return None
     match = _MAX_AGE_RE.search(cache_control)
-    return int(match.group(1)) if match else None
+    # Bounded: a server may say max-age=99999999999999999999, which no database column holds.
+    return min(int(match.group(1)[:12]), 365 * 86400) if match else None
 
 
 def retry_after_of(value: str | None, now: datetime) -> datetime | None:

@@ -920,3 +920,11 @@ def test_poll_all_still_waits_as_a_server_asked(tmp_path: Path, server: FeedServ
     assert hits("/busy") == before == 1  # Retry-After is honoured even with --all
     assert f"not polled: {server.url('busy')}: its server asked us to wait until" in again.output
     assert hits("/fine") == 2
+
+
+def test_an_absurd_max_age_is_bounded_not_a_crash(tmp_path: Path, server: FeedServer) -> None:
+    server.routes["/eternal"] = answer(200, GOOD, {"Cache-Control": "max-age=99999999999999999999"})
+    config, store = open_store(tmp_path, server, [{"url": server.url("eternal")}])
+    report = poll_once(store, config, all_feeds=True)
+    assert report.ok == 1 and report.new_articles == len(ITEMS)
+    assert feed_row(store, server.url("eternal"))["max_age_seconds"] == 365 * 86400
