@@ -467,7 +467,7 @@ def _trim_entries(content: bytes, keep: int, now: datetime) -> tuple[bytes, int]
     return b"".join(pieces), len(spans) - keep
 
 
-_DECLARED = re.compile(rb"^\s*<\?xml[^>]*\bencoding\s*=", re.IGNORECASE)
+_DECLARED = re.compile(rb"^<\?xml\s[^>]*\bencoding\s*=", re.IGNORECASE)  # only at byte 0 counts
 # Single-byte character sets of non-Latin scripts, each with the block its letters fall in.
 _SCRIPT_CHARSETS = (
     ("cp1251", "\u0400", "\u04ff"),  # Cyrillic (Windows)
@@ -476,6 +476,9 @@ _SCRIPT_CHARSETS = (
     ("cp1256", "\u0600", "\u06ff"),  # Arabic
     ("cp1255", "\u0590", "\u05ff"),  # Hebrew
 )
+_CHARSET_SAMPLE = 64 * 1024
+_URLS = re.compile(r"\w+://\S+")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def _undeclared_single_byte(content: bytes, headers: Mapping[str, str] | None) -> bytes:
@@ -483,40 +486,47 @@ def _undeclared_single_byte(content: bytes, headers: Mapping[str, str] | None) -
     UTF-8; any other body as it is.
 
     Without a declaration, feedparser reads such a body as windows-1252 and Cyrillic comes
-    out as "Ïðåçèäåíò". When the body is not UTF-8 and, read as windows-1252, most of its
-    letters are accented Latin ones (real Latin-script text has a few), each candidate set
-    whose reading gives letters of its script is tried, and the one whose text the language
-    model is surest of wins (that tells windows-1251 from KOI8-R). Nothing fits: unchanged.
+    out as "Ïðåçèäåíò". Read that way, the text of such a body (tags and URLs aside) is words
+    made wholly of non-ASCII letters, which no Latin-script language writes: then each
+    candidate set whose reading gives letters of its script is tried on a sample, and the one
+    whose text the language model is surest of wins (that tells windows-1251 from KOI8-R).
+    Nothing fits: unchanged.
     """
     content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
     declared = "charset" in content_type.lower() or _DECLARED.match(content) is not None
-    if declared or content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if declared or content[:3] == b"\xef\xbb\xbf" or content[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return content
+    sample = content[:_CHARSET_SAMPLE]
+    if not sample.lstrip().startswith(b"<"):
+        return content  # not XML (JSON, or compressed bytes served as they are)
     try:
         content.decode("utf-8")
         return content
     except UnicodeDecodeError:
         pass
-    as_latin = content.decode("cp1252", errors="replace")
-    letters = [ch for ch in as_latin if ch.isalpha()]
-    accented = sum(1 for ch in letters if "\u00c0" <= ch <= "\u00ff")
-    if accented < 20 or accented < 0.4 * len(letters):
+    visible = _visible(sample.decode("cp1252", errors="replace"))
+    accented = whole = 0
+    for word in _WORDS.findall(visible):
+        high = sum(1 for ch in word if ch >= "\u0080")
+        accented += high
+        whole += high if high == len(word) else 0
+    if accented < 20 or whole < 0.8 * accented:
         return content
     best, best_confidence = None, 0.0
-    for charset, low, high in _SCRIPT_CHARSETS:
-        text = content.decode(charset, errors="replace")
-        in_script = sum(1 for ch in text if low <= ch <= high and ch.isalpha())
+    for charset, low, high_end in _SCRIPT_CHARSETS:
+        text = _visible(sample.decode(charset, errors="replace"))
+        in_script = sum(1 for ch in text if low <= ch <= high_end and ch.isalpha())
         if in_script < 0.8 * accented or text.count("\ufffd") > 0.01 * len(text):
             continue  # not this script's letters, or bytes the set does not define
-        confidence = langid.language_confidence(_visible(text))
+        confidence = langid.language_confidence(text)
         if confidence > best_confidence:
-            best, best_confidence = text, confidence
-    return best.encode("utf-8") if best is not None else content
+            best, best_confidence = charset, confidence
+    return content.decode(best, errors="replace").encode("utf-8") if best is not None else content
 
 
 def _visible(document: str) -> str:
-    """Roughly the text of a feed document, for the language model: tags dropped."""
-    return re.sub(r"<[^<>]*>", " ", document[:20_000])
+    """Roughly the text of a feed document, for the checks above: tags and URLs dropped."""
+    return _URLS.sub(" ", re.sub(r"<[^<>]*>", " ", document))
 
 
 _ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ParseError
-from monitor.parse import html_to_text, parse_feed, sanitize_html
+from monitor.parse import _undeclared_single_byte, html_to_text, parse_feed, sanitize_html
 from monitor.timeutil import iso
 
 from .conftest import FIXTURES, rss
@@ -175,3 +175,30 @@ def test_a_single_byte_charset_declared_nowhere_is_read_right(charset: str, lang
     entry = parse_feed(body, url="https://n.example/rss", headers=headers).entries[0]
     assert entry.text == text and entry.title == text[:40].strip()
     assert entry.language == language
+
+
+def test_a_realistic_undeclared_cyrillic_feed_and_latin_ones_left_alone() -> None:
+    # Short headlines among links, GUIDs and dates (ASCII): the check must look at the text.
+    headlines = ["Путин провёл совещание", "Курс рубля снизился", "В Москве выпал снег", "Новый мост открыт"]
+    items = "".join(
+        f"<item><title>{h} {n}</title><link>https://r.example/news/2026/11/{n}.html</link>"
+        f"<guid>https://r.example/news/2026/11/{n}.html</guid>"
+        f"<pubDate>Sun, 29 Nov 2026 {n:02d}:00:00 +0300</pubDate>"
+        f"<description>{h}.</description></item>"
+        for n, h in enumerate(headlines * 3)
+    )
+    body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Новости</title>{items}</channel></rss>'
+    parsed = parse_feed(body.encode("cp1251"), url="https://r.example/rss")
+    assert [e.title for e in parsed.entries[:2]] == ["Путин провёл совещание 0", "Курс рубля снизился 1"]
+    # Latin-script text with no declaration, in the sets such feeds use: unchanged.
+    for charset, text in [
+        ("cp1252", "Les élèves ont été reçus à l'Élysée après la grève de décembre"),
+        ("cp1250", "Zażółć gęślą jaźń: posłowie głosowali w Sejmie nad budżetem"),
+        ("cp1254", "Türkiye'de seçim sonuçları açıklandı; İstanbul'da büyük kutlama"),
+        ("iso-8859-2", "Vláda schválila rozpočet, poslanci o něm hlasují ve čtvrtek"),
+    ]:
+        latin = (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+            f"<item><title>{text}</title><link>https://l.example/1</link></item></channel></rss>"
+        ).encode(charset)
+        assert _undeclared_single_byte(latin, None) is latin, charset
