@@ -119,30 +119,39 @@ def unwrap_redirect(url: str) -> str:
     the same article from a wrapped and a plain feed is stored once, and links go straight
     to it. Only a wrapper whose path looks like a redirector's and whose target is an
     absolute http(s) URL on another host is unwrapped."""
-    for _ in range(3):  # wrappers around wrappers
-        embedded = _EMBEDDED.search(url)
-        if embedded and "://" in url[: embedded.start()]:
-            url = embedded.group(1)
-            continue
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            return url
-        if not parts.query or not _REDIRECTOR_PATH.search(parts.path):
-            return url
-        params = dict(parse_qsl(parts.query, keep_blank_values=True))
-        target = next(
-            (
-                params[name]
-                for name in _TARGET_PARAMETERS
-                if params.get(name, "").lower().startswith(("http://", "https://"))
-            ),
-            None,
-        )
-        if target is None or host_of(target) in ("", (parts.hostname or "").lower()):
+    for _ in range(10):  # wrappers around wrappers, until nothing changes
+        target = _wrapped_target(url)
+        if target is None:
             return url
         url = target
     return url
+
+
+def _wrapped_target(url: str) -> str | None:
+    """The address one redirector's wrapper carries, or None when `url` is not a wrapper."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    own_host = (parts.hostname or "").lower()
+    embedded = _EMBEDDED.search(url)
+    if embedded and "://" in url[: embedded.start()]:
+        target: str | None = embedded.group(1)
+    elif parts.query and _REDIRECTOR_PATH.search(parts.path):
+        params = dict(parse_qsl(parts.query, keep_blank_values=True))
+        target = next(
+            (
+                params[n]
+                for n in _TARGET_PARAMETERS
+                if params.get(n, "").lower().startswith(("http://", "https://"))
+            ),
+            None,
+        )
+    else:
+        return None
+    if target is None or host_of(target) in ("", own_host):
+        return None
+    return target
 
 
 def url_problem(url: str) -> str | None:

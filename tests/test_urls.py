@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -85,3 +87,14 @@ def test_a_redirectors_wrapper_gives_the_articles_own_address(wrapped: str, targ
 )
 def test_other_addresses_are_left_as_they_are(url: str) -> None:
     assert unwrap_redirect(url) == url
+
+
+def test_wrappers_around_wrappers_unwrap_to_the_end_and_a_star_needs_another_host() -> None:
+    inner = "https://final.example/a"
+    url = inner
+    for n in range(5):
+        url = f"https://l{n}.example/go?url={quote(url, safe='')}"
+    assert unwrap_redirect(url) == inner
+    assert unwrap_redirect(unwrap_redirect(url)) == inner
+    same_host = "https://b.example/x/*https://b.example/y"
+    assert unwrap_redirect(same_host) == same_host
