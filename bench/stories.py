@@ -279,23 +279,7 @@ def pipeline_labels(name: str, records: Sequence[Record], model: str) -> list[in
         ).stdout
         rows = [json.loads(line) for line in exported.splitlines() if line.strip()]
         if rows and all(r.get("story_id") is None for r in rows):
-            print(
-                "  note: `monitor poll` assigned no stories (stage not wired into the "
-                "pipeline yet); running monitor.stories.run_story_stage on its database"
-            )
-            from monitor.store import Store
-            from monitor.stories import StorySettings, run_story_stage
-
-            with Store.open(root / "monitor.db") as store:
-                run_story_stage(store, StorySettings(model=model))
-            exported = subprocess.run(
-                [*command, "export", "--format", "jsonl"],
-                cwd=root,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            rows = [json.loads(line) for line in exported.splitlines() if line.strip()]
+            raise SystemExit(f"{name}: `monitor poll --all` gave none of {len(rows)} articles a story")
     story_of = {r["guid"]: r.get("story_id") for r in rows}
     return [story_of.get(r.id) for r in records]
 
