@@ -133,6 +133,8 @@ class _TextExtractor(HTMLParser):
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
+# A tag, roughly: `[^<>]`, not `[^>]`, since on a run of "<" with no ">" the latter is quadratic.
+_TAG = re.compile(r"<[^<>]*>")
 _WHITE = re.compile(r"[\s\u200b]+")
 
 
@@ -174,8 +176,7 @@ def _bounded_text(markup: str, max_chars: int | None) -> tuple[str, int | None, 
             text = "".join(extractor.parts)
         except Exception:
             read = limit if limit < len(markup) else None
-            # `[^<>]`, not `[^>]`: on a run of "<" with no ">" the latter is quadratic.
-            text = html.unescape(re.sub(r"<[^<>]*>", " ", markup[:read]))
+            text = html.unescape(_TAG.sub(" ", markup[:read]))
     text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
     cut = read is not None
     if max_chars is not None and len(text) > max_chars:
@@ -526,7 +527,7 @@ def _undeclared_single_byte(content: bytes, headers: Mapping[str, str] | None) -
 
 def _visible(document: str) -> str:
     """Roughly the text of a feed document, for the checks above: tags and URLs dropped."""
-    return _URLS.sub(" ", re.sub(r"<[^<>]*>", " ", document))
+    return _URLS.sub(" ", _TAG.sub(" ", document))
 
 
 _ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>")

@@ -16,15 +16,13 @@ from typing import Any
 
 __all__ = ["json_text", "one_line"]
 
-# Control characters become spaces; bidirectional embeddings, overrides and isolates vanish.
-_UNPRINTABLE: dict[int, str | None] = {
-    **{c: " " for c in [*range(0x00, 0x20), *range(0x7F, 0xA0)]},
-    **{c: None for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]},
-}
-# What JSON text keeps escaped besides what the encoder escapes: DEL, C1, bidi controls.
-_JSON_ESCAPES = {
-    c: f"\\u{c:04x}" for c in [0x7F, *range(0x80, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-}
+_C0 = range(0x00, 0x20)
+_DEL_C1 = range(0x7F, 0xA0)  # DEL and the C1 controls (U+009B starts an escape sequence)
+_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]  # embeddings, overrides, isolates
+# On one line: control characters become spaces, bidi controls vanish.
+_UNPRINTABLE: dict[int, str | None] = {**{c: " " for c in [*_C0, *_DEL_C1]}, **{c: None for c in _BIDI}}
+# In JSON text: what the encoder leaves raw (it escapes only C0) is escaped too.
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in [*_DEL_C1, *_BIDI]}
 # Whole escape sequences (CSI, OSC, two-character), so no `[31m` is left behind.
 _ESCAPES = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[@-Z\\-_]"
