@@ -37,6 +37,12 @@ STAGES_DEBOUNCE = 2  # seconds from a poll with new articles to the later stages
 RETRY_FIRST = 10.0  # seconds before polling again a feed whose poll could not be recorded
 
 
+def retry_delay(failures: int, interval: int) -> float:
+    """Seconds before polling again a feed whose last `failures` polls in a row could not be
+    stored: 10 s, 20 s, 40 s... and never more than its `interval` (at least 10 s)."""
+    return float(min(RETRY_FIRST * 2 ** min(max(failures, 1) - 1, 20), max(RETRY_FIRST, interval)))
+
+
 class Daemon:
     def __init__(self, config_path: Path, db_override: Path | None = None) -> None:
         self.config_path = config_path
@@ -217,11 +223,7 @@ class Daemon:
         self._schedule_feed(feed.id, when)
 
     def _retry_delay(self, feed: FeedState) -> float:
-        """After n polls in a row that could not be stored: 10 s, 20 s, 40 s... up to the
-        feed's own interval (or settings.interval), as if the feed were polled normally."""
-        failures = self._unrecorded.get(feed.id, 1)
-        ceiling = max(RETRY_FIRST, feed.interval or self.config.settings.interval)
-        return float(min(RETRY_FIRST * 2 ** min(failures - 1, 20), ceiling))
+        return retry_delay(self._unrecorded.get(feed.id, 1), feed.interval or self.config.settings.interval)
 
     def _wake_stages(self) -> None:
         """New articles: run the later stages soon (a few seconds, to batch a burst of polls)."""

@@ -841,12 +841,11 @@ def run_story_stage(
             rows = store.stories_pending(settings.batch_size)
             if not rows:
                 break
+            published_at = [_when(row["published"]) for row in rows]
             # Copies first: a copy takes its original's vector instead of being embedded.
             verdicts = [
-                state.dedup.check(
-                    int(row["id"]), f"{row['title'] or ''}\n{row['text'] or ''}", _when(row["published"])
-                )
-                for row in rows
+                state.dedup.check(int(row["id"]), f"{row['title'] or ''}\n{row['text'] or ''}", published)
+                for row, published in zip(rows, published_at, strict=True)
             ]
             copy_of = {v.article_id: v.duplicate_of for v in verdicts if v.duplicate_of is not None}
             earlier = sorted(set(copy_of.values()) - {int(row["id"]) for row in rows})
@@ -860,8 +859,7 @@ def run_story_stage(
             merges_before = dict(state.assigner.merged)
             assignments: list[dict[str, Any]] = []
             batch_members: list[dict[str, Any]] = []
-            for row, vector, verdict in zip(rows, vectors, verdicts, strict=True):
-                published = _when(row["published"])
+            for row, vector, verdict, published in zip(rows, vectors, verdicts, published_at, strict=True):
                 result = state.assigner.assign(
                     ArticleInput(
                         id=int(row["id"]),

@@ -197,3 +197,12 @@ def test_a_killed_daemon_loses_nothing_and_resumes(
         assert conn.execute("SELECT COUNT(DISTINCT guid) FROM articles").fetchone()[0] == 300
         members = conn.execute("SELECT COALESCE(SUM(n_articles), 0) FROM stories").fetchone()[0]
     assert members == 300  # each article counted in exactly one story
+
+
+def test_retry_delay_doubles_from_ten_seconds_up_to_the_feeds_interval() -> None:
+    from monitor.daemon import retry_delay
+
+    assert [retry_delay(n, 3600) for n in range(1, 6)] == [10, 20, 40, 80, 160]
+    assert retry_delay(12, 3600) == 3600 and retry_delay(500, 3600) == 3600
+    assert retry_delay(3, 15) == 15  # a short interval caps it sooner
+    assert retry_delay(0, 3600) == 10
