@@ -6,7 +6,7 @@
 
 Part 1 builds RSS feeds from the labelled news in ../shared/data/stories (WMT newstest, ECB+,
 tgcontest pairs), repeated in rounds three weeks apart until there are --articles items,
-parses them with monitor.parse, stores them with Store.record_poll and runs the stories stage
+parses them with monitor.ingest.parse, stores them with Store.record_poll and runs the stories stage
 (dedup, embedding, assignment, story records) on a real SQLite file. It prints articles per
 second for each step and end to end. The machine is shared and has 2 cores: figures move by
 +-20 % between runs.
@@ -38,10 +38,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 from stories import Record, load_ecb, load_tg_pairs, load_wmt  # noqa: E402
 
 from monitor.config import FeedConfig  # noqa: E402
-from monitor.embed import load_embedder  # noqa: E402
-from monitor.parse import parse_feed  # noqa: E402
+from monitor.ingest.parse import parse_feed  # noqa: E402
 from monitor.store import FeedUpdate, Store  # noqa: E402
-from monitor.stories import StorySettings, run_story_stage  # noqa: E402
+from monitor.stories.embed import load_embedder  # noqa: E402
+from monitor.stories.settings import StorySettings  # noqa: E402
+from monitor.stories.stage import run_story_stage  # noqa: E402
 
 BASE = datetime(2026, 6, 1, tzinfo=UTC)
 

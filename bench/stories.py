@@ -38,16 +38,10 @@ import numpy.typing as npt
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.embed import article_text, load_embedder  # noqa: E402
-from monitor.entities import extract_keys  # noqa: E402
-from monitor.stories import (  # noqa: E402
-    ArticleInput,
-    DecisionInputs,
-    StoryAssigner,
-    StoryParams,
-    decide,
-    params_for_model,
-)
+from monitor.stories.assigner import ArticleInput, StoryAssigner  # noqa: E402
+from monitor.stories.decide import DecisionInputs, StoryParams, decide, params_for_model  # noqa: E402
+from monitor.stories.embed import article_text, load_embedder  # noqa: E402
+from monitor.stories.entities import extract_keys  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "stories"
 CACHE = ROOT / ".cache" / "bench"

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.config import load_config  # noqa: E402
-from monitor.digest import write_digest_html  # noqa: E402
+from monitor.deliver.digest import write_digest_html  # noqa: E402
 from monitor.feedserver import FeedServer  # noqa: E402
 from monitor.store import Store  # noqa: E402
 

@@ -22,7 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from monitor.errors import ConfigError
-from monitor.urls import canonical_url, url_problem
+from monitor.ingest.urls import canonical_url, url_problem
 
 DEFAULT_USER_AGENT = "monitor/0.1 (self-hosted news monitor)"
 DEFAULT_MAX_ENTRIES = 500  # entries kept from one fetch of a feed (the newest)

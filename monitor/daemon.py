@@ -17,15 +17,15 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from monitor.background import in_daemon_thread
 from monitor.config import Config
-from monitor.digest import daemon_digest_job
+from monitor.deliver.digest import daemon_digest_job
 from monitor.errors import MonitorError
-from monitor.fetch import make_client
+from monitor.ingest.fetch import make_client
 from monitor.metrics import serve_daemon_metrics, set_stories
 from monitor.pipeline import Poller, default_stages, fetch_options
 from monitor.sections import load_checked_config
 from monitor.store import FeedState, Store
-from monitor.threads import in_daemon_thread
 from monitor.timeutil import utcnow
 
 log = logging.getLogger("monitor.daemon")

@@ -14,12 +14,11 @@ import httpx
 
 from monitor import metrics
 from monitor.config import DEFAULT_MAX_ENTRIES, Config
-from monitor.embed import load_embedder
 from monitor.errors import ConfigError, MonitorError, ParseError
-from monitor.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
-from monitor.parse import ParsedFeed, parse_feed
-from monitor.politeness import HostLimiter, host_of
-from monitor.schedule import (
+from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
+from monitor.ingest.parse import ParsedFeed, parse_feed
+from monitor.ingest.politeness import HostLimiter, host_of
+from monitor.ingest.schedule import (
     WEEK,
     PollHistory,
     StatusStreaks,
@@ -30,7 +29,9 @@ from monitor.schedule import (
     spread_due,
 )
 from monitor.store import ArticleCounts, FeedState, FeedUpdate, Store
-from monitor.stories import StorySettings, run_story_stage
+from monitor.stories.embed import load_embedder
+from monitor.stories.settings import StorySettings
+from monitor.stories.stage import run_story_stage
 from monitor.timeutil import utcnow
 
 log = logging.getLogger("monitor.pipeline")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from monitor.config import Config, load_config
-from monitor.digest import load_digest_config
+from monitor.deliver.settings import load_digest_config
 from monitor.pipeline import story_settings
 
 

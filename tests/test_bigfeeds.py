@@ -19,8 +19,8 @@ import pytest
 from monitor.config import DEFAULT_MAX_ENTRIES, load_config
 from monitor.errors import ConfigError
 from monitor.feedserver import FeedServer
-from monitor.langid import detect_language
-from monitor.parse import MAX_TEXT_CHARS, _trim_entries, html_to_text, parse_feed
+from monitor.ingest.langid import detect_language
+from monitor.ingest.parse import MAX_TEXT_CHARS, _trim_entries, html_to_text, parse_feed
 from monitor.pipeline import Poller, PollReport
 from monitor.store import Store
 

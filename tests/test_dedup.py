@@ -12,7 +12,7 @@ from datasketch import MinHash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.dedup import Deduplicator, DedupParams, _shingle_bytes, shingles
+from monitor.stories.dedup import Deduplicator, DedupParams, _shingle_bytes, shingles
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -101,7 +101,7 @@ def test_shingles_are_casefolded_word_ngrams(size: int) -> None:
 
 
 def test_exact_keys_decide_insert_update_or_unchanged() -> None:
-    from monitor.dedup import exact_action
+    from monitor.stories.dedup import exact_action
 
     assert exact_action(None, False, "h1") == "insert"  # never seen
     assert exact_action("h1", False, "h1") == "unchanged"  # same feed and GUID, same content

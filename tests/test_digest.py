@@ -30,32 +30,31 @@ from hypothesis import strategies as st
 
 from monitor.cli import main
 from monitor.config import Config, FeedConfig, load_config
-from monitor.digest import (
-    ArticleRow,
-    DigestConfig,
-    Recipient,
-    StoryRow,
+from monitor.deliver.digest import (
     build_digest,
     claim_ready,
-    compose_message,
     digest_problems,
-    digest_window,
-    due_day,
-    lead_of,
-    load_digest_config,
-    outlet_name,
-    pick_headline,
-    render_digest,
-    retry_delay,
     run_due_digests,
-    safe_url,
-    select_stories,
     send_digest_now,
     write_digest_html,
 )
+from monitor.deliver.rank import (
+    ArticleRow,
+    StoryRow,
+    digest_window,
+    due_day,
+    lead_of,
+    pick_headline,
+    retry_delay,
+    safe_url,
+    select_stories,
+)
+from monitor.deliver.render import compose_message, render_digest
+from monitor.deliver.settings import DigestConfig, Recipient, load_digest_config
 from monitor.errors import ConfigError
+from monitor.ingest.parse import Entry, parse_feed
 from monitor.metrics import DAEMON
-from monitor.parse import Entry, parse_feed
+from monitor.outlets import outlet_name
 from monitor.store import FeedState, Store
 
 from .conftest import ok_update
@@ -344,7 +343,7 @@ def test_no_digest_section_means_no_digest(tmp_path: Path) -> None:
 
 
 def test_password_comes_from_the_environment_or_a_file(tmp_path: Path) -> None:
-    from monitor.digest import DigestError, smtp_password
+    from monitor.deliver.settings import DigestError, smtp_password
 
     config = write(tmp_path, config_text(25, smtp_extra="    password_env: DIGEST_PW\n"))
     cfg = load_digest_config(config)
@@ -647,7 +646,7 @@ def test_crash_in_the_middle_of_a_send_sends_later_with_the_same_message_id(
     cfg = load_digest_config(config)
     assert cfg is not None
     # Record the digest and claim it, then "crash": the process dies before recording an outcome.
-    from monitor.digest import prepare_day
+    from monitor.deliver.digest import prepare_day
 
     prepare_day(world.store, config, cfg, DAY, DUE)
     jobs = claim_ready(world.store, cfg, DUE)
@@ -930,7 +929,7 @@ def test_feed_strings_never_change_the_markup(title: str, text: str, url: str) -
             frozenset(),
             5,
         )
-        from monitor.digest import DayFigures, Digest
+        from monitor.deliver.rank import DayFigures, Digest
 
         digest = Digest(DAY, IN_DAY, IN_DAY, "UTC", None, tuple(views), DayFigures(), 1)
         _text, html = render_digest(digest, DigestConfig())
@@ -938,7 +937,7 @@ def test_feed_strings_never_change_the_markup(title: str, text: str, url: str) -
         assert checker.problems == []
         return checker.structure
 
-    from monitor.digest import plain
+    from monitor.deliver.rank import plain
 
     reference_url = "https://a.example/" if safe_url(url) else ""
     assert page(title, text, url) == page("plain", "words" if plain(text) else "", reference_url)

@@ -11,7 +11,9 @@ import subprocess
 from datetime import timedelta
 from pathlib import Path
 
-from monitor.digest import DigestConfig, Recipient, build_digest, render_digest
+from monitor.deliver.digest import build_digest
+from monitor.deliver.render import render_digest
+from monitor.deliver.settings import DigestConfig, Recipient
 
 from .browser import chromium as run_chromium
 from .browser import requires_chromium

@@ -24,7 +24,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from monitor.config import Config, load_config
-from monitor.digest import SmtpConfig, load_digest_config, run_due_digests, send_message
+from monitor.deliver.digest import run_due_digests
+from monitor.deliver.settings import SmtpConfig, load_digest_config
+from monitor.deliver.smtp import send_message
 from monitor.errors import ConfigError
 from monitor.store import Store
 

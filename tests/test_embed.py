@@ -7,7 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from monitor.embed import (
+from monitor.errors import MonitorError
+from monitor.stories.embed import (
     E5Embedder,
     Embedder,
     ModelLoadError,
@@ -16,7 +17,6 @@ from monitor.embed import (
     article_text,
     load_embedder,
 )
-from monitor.errors import MonitorError
 
 SAME_EVENT = [
     "Parliament does not support amendment freeing Tymoshenko",
@@ -121,7 +121,7 @@ def test_article_text_keeps_the_first_words() -> None:
 def test_e5_built_here_when_no_child_process_can_build_it(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from monitor.e5onnx import E5Onnx
+    from monitor.stories.e5onnx import E5Onnx
 
     reference = load_embedder("e5-small").embed(SAME_EVENT)  # built in a child process
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")

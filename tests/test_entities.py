@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from monitor.entities import (
+from monitor.stories.entities import (
     _MAX_TEXT_WORDS,
     _NUMBER,
     _SENTENCE_END,

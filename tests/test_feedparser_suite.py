@@ -23,11 +23,11 @@ import pytest
 
 from monitor.config import Config, FeedConfig, Settings, normalize_language
 from monitor.errors import ParseError
-from monitor.fetch import FetchResult
-from monitor.parse import Entry, ParsedFeed, html_to_text, parse_feed
+from monitor.ingest.fetch import FetchResult
+from monitor.ingest.parse import Entry, ParsedFeed, html_to_text, parse_feed
+from monitor.ingest.xmlguard import defuse_entities
 from monitor.pipeline import plan_feed_update
 from monitor.store import Store
-from monitor.xmlguard import defuse_entities
 
 SUITE = Path(__file__).parent / "fixtures" / "feedparser"
 SHARED = Path(__file__).parent.parent.parent / "shared" / "data" / "feeds"

@@ -25,16 +25,23 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.config import load_config
-from monitor.discover import feed_url_to_add, find_feed_links
 from monitor.feedserver import FeedServer, send
-from monitor.fetch import FetchOptions, FetchRequest, FetchResult, fetch, is_public_address, make_client
-from monitor.langid import detect_language
-from monitor.parse import parse_feed
+from monitor.ingest.discover import feed_url_to_add, find_feed_links
+from monitor.ingest.fetch import (
+    FetchOptions,
+    FetchRequest,
+    FetchResult,
+    fetch,
+    is_public_address,
+    make_client,
+)
+from monitor.ingest.langid import detect_language
+from monitor.ingest.parse import parse_feed
+from monitor.ingest.politeness import HostLimiter
+from monitor.ingest.schedule import StatusStreaks, adaptive_interval, host_phases, plan_status, spread_due
+from monitor.ingest.xmlguard import defuse_entities
 from monitor.pipeline import Poller, poll_once
-from monitor.politeness import HostLimiter
-from monitor.schedule import StatusStreaks, adaptive_interval, host_phases, plan_status, spread_due
 from monitor.store import Store
-from monitor.xmlguard import defuse_entities
 
 from .conftest import rss, write_config
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.opml import OPMLError, parse_opml, to_opml
+from monitor.ingest.opml import OPMLError, parse_opml, to_opml
 
 from .conftest import FIXTURES
 

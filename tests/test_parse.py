@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ParseError
-from monitor.parse import _undeclared_single_byte, html_to_text, parse_feed, sanitize_html
+from monitor.ingest.parse import _undeclared_single_byte, html_to_text, parse_feed, sanitize_html
 from monitor.timeutil import iso
 
 from .conftest import FIXTURES, rss

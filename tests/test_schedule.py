@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from monitor.schedule import PollHistory, is_due, jitter_fraction, next_poll_at, poll_delay
+from monitor.ingest.schedule import PollHistory, is_due, jitter_fraction, next_poll_at, poll_delay
 
 T0 = datetime(2025, 3, 22, 12, 0, tzinfo=UTC)
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from monitor import store as store_module
 from monitor.config import FeedConfig
 from monitor.errors import StoreError
-from monitor.parse import Entry, content_hash
+from monitor.ingest.parse import Entry, content_hash
 from monitor.store import SCHEMA_VERSION, FeedUpdate, Store
+from monitor.store import core as store_module
 
 from .conftest import ok_update as poll_update
 

@@ -15,23 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.embed import ModelLoadError, article_text, load_embedder
-from monitor.entities import extract_keys
+from monitor.cli.stories_text import format_stories, format_story
 from monitor.errors import MonitorError
 from monitor.store import Store
-from monitor.stories import (
-    ArticleInput,
-    DecisionInputs,
-    StoryAssigner,
-    StoryNotFoundError,
-    StoryParams,
-    StorySettings,
-    decide,
-    format_stories,
-    format_story,
-    params_for_model,
-    run_story_stage,
-)
+from monitor.stories.assigner import ArticleInput, StoryAssigner
+from monitor.stories.decide import DecisionInputs, StoryParams, decide, params_for_model
+from monitor.stories.embed import ModelLoadError, article_text, load_embedder
+from monitor.stories.entities import extract_keys
+from monitor.stories.records import StoryNotFoundError
+from monitor.stories.settings import StorySettings
+from monitor.stories.stage import run_story_stage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -638,8 +631,8 @@ def test_story_records_match_a_plain_recount(tmp_path: Path) -> None:
     story record equal what a plain recount over its articles in publication order gives."""
     from collections import Counter
 
-    from monitor.entities import extract_names
     from monitor.outlets import outlet_name
+    from monitor.stories.entities import extract_names
 
     items = corpus()
     with make_store(tmp_path / "m.db") as store:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.urls import canonical_url, unwrap_redirect, url_problem
+from monitor.ingest.urls import canonical_url, unwrap_redirect, url_problem
 
 
 def test_canonical_url_rules() -> None:

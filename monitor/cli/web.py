@@ -10,7 +10,7 @@ import click
 from monitor.store import Store
 
 if TYPE_CHECKING:
-    from monitor.cli import Context
+    from monitor.cli.context import Context
 
 log = logging.getLogger("monitor.web")
 
@@ -31,7 +31,7 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
     """
     import uvicorn
 
-    from monitor.web import create_app, serve_address
+    from monitor.web.app import create_app, serve_address
 
     config = obj.config
     address, number = serve_address(config, host, port)

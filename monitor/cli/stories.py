@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from monitor.cli import When
+from monitor.cli.context import When
+from monitor.cli.stories_text import format_stories, format_story
 from monitor.config import normalize_language
-from monitor.stories import format_stories, format_story
 
 if TYPE_CHECKING:
-    from monitor.cli import Context
+    from monitor.cli.context import Context
 
 
 @click.command()

@@ -279,7 +279,7 @@ def _graph_for(path: str) -> bytes:
 
 
 def _build_graph_apart(path: str) -> bytes | None:
-    """Build the graph in a short-lived child process (`python -m monitor.e5onnx MODEL OUT`
+    """Build the graph in a short-lived child process (`python -m monitor.stories.e5onnx MODEL OUT`
     writes it to the file OUT). Building it passes the fp32 graph through ONNX Runtime's
     quantizer, which peaks at about half a gigabyte that the allocator keeps until the process
     ends; done in a child, the daemon stays at its working size. None when the child failed
@@ -291,7 +291,7 @@ def _build_graph_apart(path: str) -> bytes | None:
         out = os.path.join(tmp, "int8.onnx")
         try:
             child = subprocess.run(
-                [sys.executable, "-P", "-m", "monitor.e5onnx", path, out],
+                [sys.executable, "-P", "-m", "monitor.stories.e5onnx", path, out],
                 capture_output=True,
                 check=False,
                 timeout=600,

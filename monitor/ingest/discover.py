@@ -16,9 +16,9 @@ import click
 
 from monitor.config import DEFAULT_USER_AGENT, Config
 from monitor.errors import MonitorError, ParseError
-from monitor.fetch import FetchOptions, FetchRequest, fetch, make_client
-from monitor.parse import parse_feed
-from monitor.urls import url_problem
+from monitor.ingest.fetch import FetchOptions, FetchRequest, fetch, make_client
+from monitor.ingest.parse import parse_feed
+from monitor.ingest.urls import url_problem
 
 FEED_TYPES = frozenset(
     {

@@ -1,5 +1,5 @@
 """Pure helpers of the web views: parsing filters, shaping store rows for pages, the API
-and Atom. No I/O here; monitor.web does the requests and the database."""
+and Atom. No I/O here; monitor.web.app does the requests and the database."""
 
 from __future__ import annotations
 

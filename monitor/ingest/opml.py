@@ -12,7 +12,7 @@ from defusedxml import DefusedXmlException
 
 from monitor.config import FeedConfig, normalize_language
 from monitor.errors import MonitorError
-from monitor.urls import url_problem
+from monitor.ingest.urls import url_problem
 
 
 class OPMLError(MonitorError):

@@ -8,20 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from monitor.digest import (
-    DigestConfig,
-    build_digest,
-    due_day,
-    load_digest_config,
-    recipient_for,
-    render_digest,
-    send_digest_now,
-    write_digest_html,
-)
+from monitor.deliver.digest import build_digest, recipient_for, send_digest_now, write_digest_html
+from monitor.deliver.rank import due_day
+from monitor.deliver.render import render_digest
+from monitor.deliver.settings import DigestConfig, load_digest_config
 from monitor.timeutil import utcnow
 
 if TYPE_CHECKING:
-    from monitor.cli import Context
+    from monitor.cli.context import Context
 
 
 def _day(value: str | None, cfg: DigestConfig) -> date:

@@ -38,7 +38,7 @@ from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.metrics import WebMetrics, web_registry
 from monitor.store import Store
 from monitor.timeutil import iso, parse_iso, parse_when, utcnow
-from monitor.web_views import (
+from monitor.web.views import (
     BadRequest,
     DayWindow,
     StoryFilters,
@@ -274,7 +274,7 @@ class WebContext:
 
 def _templates(zone: ZoneInfo) -> Environment:
     env = Environment(
-        loader=PackageLoader("monitor", "templates/web"),
+        loader=PackageLoader("monitor.web", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -286,7 +286,7 @@ def _templates(zone: ZoneInfo) -> Environment:
 
 
 def _stylesheet() -> bytes:
-    return resources.files("monitor").joinpath("templates/web/style.css").read_bytes()
+    return resources.files("monitor.web").joinpath("templates/style.css").read_bytes()
 
 
 def _wants_json(request: Request) -> bool:
@@ -652,7 +652,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         try:
             with ctx.store() as store:
                 version = store.schema_version()
-                store.query("SELECT 1 FROM articles LIMIT 1")
+                store.ping()
         except StoreError as exc:
             return JSONResponse({"status": "error", "error": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "schema_version": version, "version": __version__})

@@ -27,12 +27,12 @@ import feedparser
 import feedparser.datetimes as feedparser_dates
 import nh3
 
-from monitor import dates as _dates  # noqa: F401 - registers localized date parsing
-from monitor import langid
 from monitor.config import DEFAULT_MAX_ENTRIES, normalize_language
 from monitor.errors import ParseError
-from monitor.urls import canonical_url, unwrap_redirect
-from monitor.xmlguard import defuse_entities
+from monitor.ingest import dates as _dates  # noqa: F401 - registers localized date parsing
+from monitor.ingest import langid
+from monitor.ingest.urls import canonical_url, unwrap_redirect
+from monitor.ingest.xmlguard import defuse_entities
 
 OLDEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 CLOCK_SKEW = timedelta(hours=1)  # a publisher's clock a little ahead is not absurd
@@ -565,7 +565,7 @@ def parse_feed(
 
     Raises ParseError when the body is not a feed at all.
     """
-    from monitor.langid import detect_language
+    from monitor.ingest.langid import detect_language
 
     now = now or datetime.now(UTC)
     if not content or not content.strip():

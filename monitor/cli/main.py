@@ -1,0 +1,51 @@
+"""The `monitor` command: the top-level group; each command group lives in its own module."""
+
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from monitor import __version__
+from monitor.cli.context import Context, MonitorGroup, setup_logging
+from monitor.cli.digest import digest
+from monitor.cli.feeds import feeds
+from monitor.cli.poll import init, poll, run
+from monitor.cli.read import export, search, stats
+from monitor.cli.stories import stories, story
+from monitor.cli.web import serve
+
+
+@click.group(cls=MonitorGroup)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("feeds.yaml"),
+    show_default=True,
+    envvar="MONITOR_CONFIG",
+    help="The feeds.yaml to read.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    envvar="MONITOR_DB",
+    help="SQLite database file (overrides settings.database).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.version_option(__version__, prog_name="monitor")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path, db_path: Path | None, verbose: int) -> None:
+    """monitor: follow news feeds in many languages, grouped into stories.
+
+    Reads feeds.yaml, polls the feeds into a SQLite database, and shows what it stored.
+    """
+    setup_logging(verbose)
+    ctx.obj = Context(config_path=config_path, db_override=db_path)
+
+
+for command in (init, poll, run, feeds, export, search, stats, digest, serve, stories, story):
+    main.add_command(command)

@@ -1,0 +1,81 @@
+"""`monitor init`, `monitor poll` and `monitor run`: the database and the pipeline."""
+
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from monitor.cli.context import Context
+from monitor.timeutil import utcnow
+
+
+@click.command()
+@click.pass_obj
+def init(obj: Context) -> None:
+    """Create the database, or migrate it to the current schema (safe to repeat)."""
+    with obj.store() as store:
+        store.sync_feeds(obj.config.feeds)
+        click.echo(
+            f"database {store.path} at schema version {store.schema_version()}, {len(store.feeds())} feeds"
+        )
+
+
+@click.command()
+@click.option(
+    "--all",
+    "all_feeds",
+    is_flag=True,
+    help="Poll every feed, not only those due (except one whose server asked, with Retry-After, to wait).",
+)
+@click.pass_obj
+def poll(obj: Context, all_feeds: bool) -> None:
+    """Poll the feeds that are due once, store new articles, run the later stages."""
+    from monitor.pipeline import poll_once
+
+    config = obj.config
+    with obj.store() as store:
+        tty = sys.stdout.isatty()
+        bar: Any = None
+
+        def on_start(total: int) -> None:
+            nonlocal bar
+            if tty and total:
+                bar = click.progressbar(length=total, label="polling", file=sys.stdout)
+                bar.__enter__()
+
+        def progress(feed: Any, status: str) -> None:
+            if bar is not None:
+                bar.update(1)
+            else:
+                click.echo(f"{status:13} {feed.url}")
+
+        waiting = store.waiting_feeds(utcnow()) if all_feeds else []
+        try:
+            report = poll_once(store, config, all_feeds=all_feeds, progress=progress, on_start=on_start)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+        click.echo(report.summary())
+        for url, error in report.failures:
+            click.echo(f"  failed: {url}: {error}")
+        for feed in waiting:
+            until = feed.retry_after.isoformat(timespec="seconds") if feed.retry_after else "?"
+            click.echo(f"  not polled: {feed.url}: its server asked us to wait until {until}")
+        for note in report.stage_notes:
+            click.echo(note)
+
+
+@click.command()
+@click.pass_obj
+def run(obj: Context) -> None:
+    """Run the daemon: poll each feed as it falls due, until SIGTERM or SIGINT.
+
+    Edits to feeds.yaml are picked up without a restart.
+    """
+    from monitor.daemon import Daemon
+
+    obj.config  # noqa: B018 - refuse a bad config before starting
+    Daemon(obj.config_path, obj.db_override).run()

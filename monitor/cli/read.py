@@ -1,0 +1,103 @@
+"""`monitor export`, `monitor search` and `monitor stats`: what the database holds."""
+
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import datetime
+
+import click
+
+from monitor.cli.context import Context, When
+from monitor.store import Store
+from monitor.terminal import json_text, one_line
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON lines or CSV.",
+)
+@click.option(
+    "--since", type=When(), help="Only articles published since: 2024-03-22, 2024-03-22T10:00Z, 6h, 2d."
+)
+@click.option("--text/--no-text", "with_text", default=False, help="Include the article text.")
+@click.pass_obj
+def export(obj: Context, fmt: str, since: datetime | None, with_text: bool) -> None:
+    """Print one record per article (JSON lines or CSV): the stable export interface."""
+    columns = [c for c in Store.EXPORT_COLUMNS if with_text or c != "text"]
+    out = sys.stdout
+    with obj.store(readonly=True) as store:
+        rows = store.export_articles(since)
+        if fmt == "jsonl":
+            for row in rows:
+                out.write(json_text({c: row[c] for c in columns}) + "\n")
+        else:
+            writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+
+
+def _csv_cell(value: object) -> object:
+    """A value as the CSV export writes it: booleans spelled as in the JSON lines, and text
+    that a spreadsheet would run as a formula (`=HYPERLINK(...)` in a feed title) prefixed
+    with an apostrophe, the spreadsheets' own mark for "this is text"."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+@click.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, help="How many results.")
+@click.pass_obj
+def search(obj: Context, query: str, limit: int) -> None:
+    """Full-text search over titles and text (SQLite FTS5 syntax)."""
+    with obj.store(readonly=True) as store:
+        results = store.search(query, limit)
+    for r in results:
+        click.echo(f"{r['published']}  {r['language'] or '--':3} {one_line(r['title'])}")
+        click.echo(f"    {one_line(r['feed_name'] or r['feed_url'])}  {one_line(r['url'])}")
+        if r["snippet"]:
+            click.echo(f"    {one_line(r['snippet'])}")
+    click.echo(f"{len(results)} results")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def stats(obj: Context, as_json: bool) -> None:
+    """Per feed: articles, last poll, last status, errors in a row, next due."""
+    with obj.store(readonly=True) as store:
+        rows = store.feed_stats()
+        totals = {"feeds": len(rows), "articles": store.count("articles"), "stories": store.count("stories")}
+        from monitor.deliver.digest import digest_problems
+
+        digest_errors = digest_problems(store)
+    if as_json:
+        report = {"totals": totals, "feeds": rows, "digest_errors": digest_errors}
+        click.echo(json_text(report, indent=2))
+        return
+    for r in rows:
+        state = "gone" if r["gone"] else ("inactive" if not r["active"] else (r["last_status"] or "new"))
+        name = one_line(r["name"] or r["url"])
+        click.echo(
+            f"{r['articles']:6} articles  {state:12} errors={r['error_count']:<3} "
+            f"last={r['last_polled'] or '-':20} next={r['next_due'] or '-':20} {name}"
+        )
+        if r["error_count"] and r["last_error"]:
+            click.echo(f"        {r['last_error_step']}: {one_line(r['last_error'], 300)}")
+    click.echo(f"{totals['feeds']} feeds, {totals['articles']} articles, {totals['stories']} stories")
+    for line in digest_errors:
+        click.echo(line)

@@ -1,0 +1,169 @@
+"""What `monitor stories` and `monitor story ID` print: the text for people, built from the
+records of `monitor.stories.records`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from monitor.store.protocols import WebReads
+from monitor.stories.records import rank_stories, story_detail
+from monitor.terminal import json_text, one_line
+from monitor.timeutil import parse_iso
+
+_MAX_TITLE = 200  # characters of a title on one line of text output
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _local(text: str | None, zone: ZoneInfo) -> str:
+    when = parse_iso(text)
+    if when is None:
+        return "?"
+    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _clean(text: object, limit: int | None = _MAX_TITLE) -> str:
+    return one_line(text, limit)
+
+
+def _shared(n: int) -> str:
+    return "1 shared name or number" if n == 1 else f"{n} shared names or numbers"
+
+
+def _untitled(article: Mapping[str, Any] | None) -> str:
+    """What to show for an article without a title: the start of its text, else its URL."""
+    if article:
+        start = _clean(article.get("summary"), 80)
+        if start:
+            return f"(no title) {start}"
+        if article.get("url"):
+            return f"(no title) {_clean(article['url'], 80)}"
+    return "(no title, no text)"
+
+
+def _list_headline(store: WebReads, story: Mapping[str, Any]) -> str:
+    if story["headline"].strip():
+        return _clean(story["headline"])
+    articles = store.web_story_articles(int(story["id"]))
+    chosen = next((a for a in articles if a["id"] == story.get("headline_article_id")), None)
+    return _untitled(chosen or (articles[0] if articles else None))
+
+
+def format_stories(
+    store: WebReads,
+    *,
+    since: datetime | None = None,
+    language: str | None = None,
+    as_json: bool = False,
+    limit: int = 30,
+    timezone: str = "UTC",
+    now: datetime | None = None,
+) -> str:
+    """`monitor stories`: the ranked stories since `since` (default: the last 24 hours)."""
+    until = now or datetime.now(UTC)
+    since = since or until - timedelta(hours=24)
+    ranked = rank_stories(store, since=since, until=until, language=language, limit=limit)
+    if as_json:
+        return json_text(ranked, indent=2)
+    zone = ZoneInfo(timezone)
+    if not ranked:
+        where = f" with an article in {language}" if language else ""
+        return (
+            f"no stories{where} since {since.astimezone(zone):%Y-%m-%d %H:%M} ({timezone}); "
+            "an earlier --since (7d, 2024-03-01) shows more"
+        )
+    lines = []
+    for n, story in enumerate(ranked, 1):
+        languages = ",".join(_clean(x, 20) for x in story["languages"]) or "?"
+        entities = [_clean(e, 40) for e in story["entities"][:5]]
+        lines.append(
+            f"{n:>3}. [{story['id']}] {_list_headline(store, story)}\n"
+            f"     {_count(story['outlets'], 'outlet')}, {_count(story['articles'], 'article')}, "
+            f"{languages}; "
+            f"{_local(story['first_published'], zone)} - {_local(story['last_published'], zone)}"
+            + (f"; {', '.join(entities)}" if entities else "")
+        )
+    return "\n".join(lines)
+
+
+def _gap(hours: float | None) -> str:
+    if hours is None:
+        return "?"
+    if hours < 1:
+        return f"{hours * 60:.0f} min"
+    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def _why(item: Mapping[str, Any], first_in_language: bool) -> str:
+    """Why an article is in its story, in words."""
+    why = item["why"]
+    if why["similarity"] is None:
+        return _clean(why["reason"], None) or "opened the story"
+    shared = why["shared_keys"] or 0
+    parts = [f"similarity {why['similarity']:.2f}"]
+    if why["score"] is not None and abs(why["score"] - why["similarity"]) >= 0.005:
+        bonuses = [_shared(shared)] if shared else []
+        if first_in_language:
+            bonuses.append("first article in its language")
+        parts.append(f"score {why['score']:.2f} with " + (" and ".join(bonuses) or "bonuses"))
+    else:
+        parts.append(_shared(shared))
+    parts.append(f"gap {_gap(why['gap_hours'])}")
+    return "joined: " + ", ".join(parts)
+
+
+def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timezone: str = "UTC") -> str:
+    """`monitor story ID`: the story's articles by language, with outlet, time and why each
+    joined. Raises StoryNotFoundError."""
+    detail = story_detail(store, story_id)
+    if as_json:
+        return json_text(detail, indent=2)
+    zone = ZoneInfo(timezone)
+    items = detail["items"]
+    headline = _clean(detail["headline"])
+    if not headline:
+        chosen = next((i for i in items if i["id"] == detail["headline_article_id"]), None)
+        headline = _untitled(chosen or (items[0] if items else None))
+    head = [f"story {detail['id']}: {headline}"]
+    if detail["asked_for"] != detail["id"]:
+        head.append(f"  (story {detail['asked_for']} was merged into it)")
+    head.append(
+        f"  {_count(detail['outlets'], 'outlet')}, {_count(detail['articles'], 'article')}, "
+        f"languages {', '.join(_clean(x, 20) for x in detail['languages']) or '?'}; "
+        f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)} "
+        f"({timezone})"
+    )
+    if detail["entities"]:
+        head.append(f"  key names: {', '.join(_clean(e, 40) for e in detail['entities'])}")
+    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    seen_languages: set[str | None] = set()
+    first_in_language: set[int] = set()
+    for item in items:  # oldest first, the order in which they joined
+        if item["language"] not in seen_languages and seen_languages:
+            first_in_language.add(item["id"])
+        seen_languages.add(item["language"])
+        by_language[_clean(item["language"], 20) or "?"].append(item)
+    lines = head
+    estimated = False
+    for language in sorted(by_language):
+        lines.append(f"\n[{language}]")
+        for item in by_language[language]:
+            copy = f" (copy of #{item['duplicate_of']})" if item["duplicate_of"] else ""
+            when = _local(item["published"], zone)
+            if item["published_estimated"]:
+                when, estimated = when + "~", True
+            title = _clean(item["title"]) or _untitled(item)
+            lines.append(
+                f"  #{item['id']}  {when}  {_clean(item['outlet'], 80)}: {title}{copy}\n"
+                f"      {_why(item, item['id'] in first_in_language)}"
+            )
+    if estimated:
+        lines.append("\n~ the feed gave no usable date: the time it was first seen")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Deliver: what leaves monitor for people (the daily digest by mail)."""

@@ -1,0 +1,387 @@
+"""The daily digest: the day's top stories by email, once per recipient per day.
+
+A small state machine over the `digests` table (pending -> sending -> sent, or back to pending
+with a retry time, or failed), so that a restart never sends twice and a crash in the middle
+never loses a digest (it is sent again later, with the same Message-ID, so a mail client that
+did get the first copy folds the two). Deciding is in `rank`, rendering in `render`, sending
+in `smtp`, the settings in `settings`.
+"""
+
+from __future__ import annotations
+
+import email
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from pathlib import Path
+from typing import Any
+
+from monitor import metrics
+from monitor.background import in_daemon_thread
+from monitor.config import Config
+from monitor.deliver.rank import (
+    GIVE_UP_AFTER,
+    DayFigures,
+    Digest,
+    StoryRow,
+    _article_row,
+    digest_window,
+    due_at,
+    due_day,
+    retry_delay,
+    select_stories,
+)
+from monitor.deliver.render import compose_message, render_digest
+from monitor.deliver.settings import (
+    DigestConfig,
+    DigestError,
+    Recipient,
+    SmtpConfig,
+    address_problem,
+    load_digest_config,
+    smtp_password,
+)
+from monitor.deliver.smtp import SendOutcome, send_message
+from monitor.errors import ConfigError
+from monitor.store.protocols import DigestStore
+from monitor.timeutil import iso, parse_iso, utcnow
+
+log = logging.getLogger("monitor.digest")
+
+
+def build_digest(
+    store: DigestStore,
+    cfg: DigestConfig,
+    day: date,
+    recipient: Recipient | None,
+    *,
+    default_languages: Sequence[str] = (),
+) -> Digest:
+    """Read the day's stories from the store and choose this reader's digest."""
+    start, end = digest_window(day, cfg)
+    rows = store.digest_story_articles(start, end)
+    articles = [_article_row(r) for r in rows]
+    story_ids = sorted({a.story_id for a in articles})
+    stories = [
+        StoryRow(
+            id=int(s["id"]),
+            headline_article_id=s["headline_article_id"],
+            first_seen=parse_iso(s["first_seen"]),
+        )
+        for s in store.digest_stories(story_ids)
+    ]
+    previous = frozenset(
+        store.digest_previous_story_ids(day - timedelta(days=1), recipient.address if recipient else None)
+    )
+    views, candidates = select_stories(
+        stories, articles, start, end, recipient, previous, cfg.max_stories, default_languages
+    )
+    figures = DayFigures(**store.digest_day_figures(start, end))
+    return Digest(
+        day=day,
+        start=start,
+        end=end,
+        timezone=cfg.timezone,
+        recipient=recipient,
+        stories=tuple(views),
+        figures=figures,
+        candidates=candidates,
+    )
+
+
+def write_digest_html(
+    store: DigestStore, config: Config, day: date | None, path: str | Path, *, recipient: str | None = None
+) -> Path:
+    """Write one day's digest as an HTML file (for `make demo` and `monitor digest --output`).
+
+    `day` None: the digest that covers the newest story article (a replayed corpus's last day).
+    """
+    cfg = load_digest_config(config) or DigestConfig(timezone=config.settings.timezone)
+    if day is None:
+        day = latest_story_day(store, cfg)
+    reader = recipient_for(cfg, recipient)
+    digest = build_digest(store, cfg, day, reader, default_languages=config.settings.languages)
+    _text, page = render_digest(digest, cfg)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+def latest_story_day(store: DigestStore, cfg: DigestConfig) -> date:
+    """The day whose digest covers the newest article of a story (today's date when none)."""
+    newest = parse_iso(store.digest_latest_story_article())
+    if newest is None:
+        return utcnow().astimezone(cfg.zone).date()
+    local = newest.astimezone(cfg.zone)
+    return (
+        local.date() + timedelta(days=1)
+        if local.timetz().replace(tzinfo=None) >= cfg.send_time
+        else local.date()
+    )
+
+
+def recipient_for(cfg: DigestConfig, address: str | None) -> Recipient | None:
+    if address is None:
+        return cfg.recipients[0] if cfg.recipients else None
+    for r in cfg.recipients:
+        if r.address.lower() == address.lower():
+            return r
+    problem = address_problem(address)
+    if problem:
+        raise DigestError(problem)
+    return Recipient(address=address)
+
+
+@dataclass(frozen=True)
+class DigestJob:
+    """A claimed (day, recipient): the stored message to send now."""
+
+    day: date
+    recipient: str
+    attempts: int  # counting this one
+    created: datetime  # when the digest was composed: retries stop GIVE_UP_AFTER later
+    message: str
+
+
+Sender = Callable[[EmailMessage, SmtpConfig, str | None], SendOutcome]
+
+
+def lease_for(cfg: DigestConfig) -> timedelta:
+    """How long a 'sending' row is held before it counts as a crash in mid-send."""
+    return timedelta(seconds=cfg.smtp.timeout * 6 + 60)
+
+
+def prepare_day(store: DigestStore, config: Config, cfg: DigestConfig, day: date, now: datetime) -> list[str]:
+    """Record a day's digest for each recipient not yet recorded: composed once, kept until sent."""
+    notes: list[str] = []
+    for recipient in cfg.recipients:
+        if store.digest_row(day, recipient.address) is not None:
+            continue
+        digest = build_digest(store, cfg, day, recipient, default_languages=config.settings.languages)
+        ids = [s.id for s in digest.stories]
+        if not digest.stories and cfg.when_empty == "skip":
+            store.digest_insert(day, recipient.address, due_at(day, cfg), None, None, ids, "skipped", now)
+            log.info("event=digest_skipped day=%s recipient=%s reason=no_stories", day, recipient.address)
+            notes.append(f"{day} {recipient.address}: no stories, skipped")
+            continue
+        message = compose_message(digest, cfg, recipient.address, now=now)
+        store.digest_insert(
+            day,
+            recipient.address,
+            due_at(day, cfg),
+            str(message["Message-ID"]),
+            message.as_string(),
+            ids,
+            "pending",
+            now,
+        )
+    return notes
+
+
+def claim_ready(
+    store: DigestStore, cfg: DigestConfig, now: datetime, day: date | None = None
+) -> list[DigestJob]:
+    """Move each pending row whose time has come (or a stale 'sending' one) to 'sending'."""
+    jobs = []
+    stale = now - lease_for(cfg)
+    listed = {r.address.lower() for r in cfg.recipients}
+    for row in store.digest_ready(now, stale):
+        if day is not None and row["day"] != day.isoformat():
+            continue
+        if row["recipient"] not in listed:
+            continue  # taken off the list since: send nothing more
+        if not store.digest_claim(row["day"], row["recipient"], now, stale):
+            continue  # another process took it
+        if row["state"] == "sending":
+            log.warning(
+                "event=digest_resend_after_crash day=%s recipient=%s attempts=%d",
+                row["day"], row["recipient"], row["attempts"],
+            )  # fmt: skip
+        jobs.append(
+            DigestJob(
+                day=date.fromisoformat(row["day"]),
+                recipient=row["recipient"],
+                attempts=int(row["attempts"]) + 1,
+                created=parse_iso(row["created"]) or now,
+                message=row["message"] or "",
+            )
+        )
+    return jobs
+
+
+def deliver(job: DigestJob, cfg: DigestConfig, environ: Mapping[str, str], sender: Sender) -> SendOutcome:
+    """Send a claimed job's stored message (blocking; the daemon runs it in a thread)."""
+    try:
+        password = smtp_password(cfg.smtp, environ)
+    except DigestError as exc:
+        return SendOutcome(False, str(exc))
+    problem = address_problem(job.recipient)
+    if problem:
+        return SendOutcome(False, problem, permanent=True)
+    if not job.message:
+        return SendOutcome(False, "no composed message was recorded for this digest", permanent=True)
+    message = email.message_from_string(job.message, _class=EmailMessage, policy=SMTP_POLICY)
+    outcome = sender(message, cfg.smtp, password)
+    if password and outcome.error and password in outcome.error:  # a server that echoes it back
+        outcome = replace(outcome, error=outcome.error.replace(password, "********"))
+    return outcome
+
+
+def record_outcome(store: DigestStore, job: DigestJob, outcome: SendOutcome, now: datetime) -> str:
+    """Write what a send gave: sent, a retry time, or failed for good; return a one-line note."""
+    day = job.day.isoformat()
+    if outcome.ok:
+        store.digest_mark_sent(job.day, job.recipient, now)
+        metrics.record_digest_send("sent")
+        log.info("event=digest_sent day=%s recipient=%s attempts=%d", day, job.recipient, job.attempts)
+        return f"{day} {job.recipient}: sent"
+    error = outcome.error or "unknown error"
+    retry_at = now + retry_delay(job.attempts)
+    if outcome.permanent or retry_at > job.created + GIVE_UP_AFTER:
+        store.digest_mark_failed(job.day, job.recipient, error, now)
+        metrics.record_digest_send("failed")
+        log.error(
+            "event=digest_failed day=%s recipient=%s attempts=%d error=%r",
+            day,
+            job.recipient,
+            job.attempts,
+            error,
+        )
+        return f"{day} {job.recipient}: failed: {error}"
+    store.digest_mark_retry(job.day, job.recipient, error, retry_at, now)
+    metrics.record_digest_send("retry")
+    log.warning(
+        "event=digest_send_error day=%s recipient=%s attempts=%d retry_at=%s error=%r",
+        day, job.recipient, job.attempts, iso(retry_at), error,
+    )  # fmt: skip
+    return f"{day} {job.recipient}: not sent, retry at {iso(retry_at)}: {error}"
+
+
+def run_due_digests(
+    store: DigestStore,
+    config: Config,
+    now: datetime | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    sender: Sender = send_message,
+) -> list[str]:
+    """Send whatever digest is due and not yet sent (idempotent; safe to call every minute).
+
+    `now` fixes the clock (tests, replays); by default the wall clock.
+    """
+    cfg = _config_or_log(config)
+    if cfg is None or not cfg.recipients:
+        return []
+    start = now or utcnow()
+    day = due_day(start, cfg)
+    notes = prepare_day(store, config, cfg, day, start) if day is not None else []
+    for job in claim_ready(store, cfg, start):
+        outcome = deliver(job, cfg, os.environ if environ is None else environ, sender)
+        notes.append(record_outcome(store, job, outcome, now or utcnow()))
+    return notes
+
+
+async def run_due_digests_async(store: DigestStore, config: Config) -> list[str]:
+    """The daemon's form of run_due_digests: the database on the event loop, SMTP in a thread."""
+    cfg = _config_or_log(config)
+    if cfg is None or not cfg.recipients:
+        return []
+    now = utcnow()
+    day = due_day(now, cfg)
+    notes = prepare_day(store, config, cfg, day, now) if day is not None else []
+    for job in claim_ready(store, cfg, now):
+        outcome = await _in_daemon_thread(deliver, job, cfg, os.environ, send_message)
+        notes.append(record_outcome(store, job, outcome, utcnow()))
+    log.debug("event=digest_checked day=%s notes=%d", day, len(notes))
+    return notes
+
+
+async def _in_daemon_thread(
+    deliver_one: Callable[[DigestJob, DigestConfig, Mapping[str, str], Sender], SendOutcome],
+    job: DigestJob,
+    cfg: DigestConfig,
+    environ: Mapping[str, str],
+    sender: Sender,
+) -> SendOutcome:
+    """Run one blocking send in a daemon thread: unlike asyncio.to_thread, a send stuck on
+    a slow server cannot hold up the daemon's exit (the row stays 'sending' and is sent
+    again after its lease, with the same Message-ID)."""
+
+    def work() -> SendOutcome:
+        try:
+            return deliver_one(job, cfg, environ, sender)
+        except Exception as exc:  # deliver() reports trouble as an outcome; this is a bug guard
+            return SendOutcome(False, f"{type(exc).__name__}: {exc}")
+
+    return await in_daemon_thread(work, "digest-smtp")
+
+
+async def daemon_digest_job(daemon: Any) -> None:
+    """What `monitor run` calls every minute, with its current store and config."""
+    await run_due_digests_async(daemon.store, daemon.config)
+
+
+def _config_or_log(config: Config) -> DigestConfig | None:
+    try:
+        return load_digest_config(config)
+    except ConfigError as exc:
+        log.error("event=digest_config_rejected error=%r", str(exc))
+        return None
+
+
+def send_digest_now(
+    store: DigestStore,
+    config: Config,
+    day: date,
+    *,
+    now: datetime | None = None,
+    environ: Mapping[str, str] | None = None,
+    sender: Sender = send_message,
+) -> list[str]:
+    """`monitor digest --send`: a day's digest to each recipient not yet served, now.
+
+    Goes through the same records as the daemon, so a (day, recipient) is never sent twice;
+    a digest waiting for a retry is tried at once.
+    """
+    cfg = load_digest_config(config)
+    if cfg is None:
+        raise DigestError(f"{config.path}: no 'digest:' section: nothing says whom to send to")
+    if not cfg.recipients:
+        raise DigestError(f"{config.path}: digest.recipients is empty: nobody to send to")
+    now = now or utcnow()
+    notes = prepare_day(store, config, cfg, day, now)
+    for recipient in cfg.recipients:
+        row = store.digest_row(day, recipient.address)
+        if row is None:
+            continue
+        if row["state"] in ("sent", "failed"):
+            when = row["sent_at"] if row["state"] == "sent" else row["updated_at"]
+            notes.append(f"{day} {recipient.address}: already {row['state']} at {when}")
+        elif row["state"] == "pending":
+            store.digest_retry_now(day, recipient.address, now)
+    for job in claim_ready(store, cfg, now, day):
+        outcome = deliver(job, cfg, os.environ if environ is None else environ, sender)
+        notes.append(record_outcome(store, job, outcome, now))
+    return notes
+
+
+def digest_problems(store: DigestStore, limit: int = 20) -> list[str]:
+    """Lines for `monitor stats`: digests waiting for a retry or failed for good."""
+    lines = []
+    for row in store.digest_errors(limit):
+        what = "retrying" if row["state"] == "pending" else row["state"]
+        when = (
+            f", next try {row['next_attempt_at']}"
+            if row["state"] == "pending" and row["next_attempt_at"]
+            else ""
+        )
+        lines.append(
+            f"digest {row['day']} to {row['recipient']}: {what} after {row['attempts']} attempts{when}: "
+            f"{row['last_error']}"
+        )
+    return lines

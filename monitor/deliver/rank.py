@@ -1,0 +1,320 @@
+"""Deciding the digest, with no I/O: when a day's digest is due, which stories it holds and in
+what order, which headline each recipient reads, how long to wait before a retry.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from monitor.deliver.settings import DigestConfig, Recipient
+from monitor.ingest.parse import html_to_text
+from monitor.outlets import outlet_name
+from monitor.timeutil import parse_iso
+
+RETRY_FIRST = timedelta(minutes=1)
+
+
+RETRY_MAX = timedelta(hours=1)
+
+
+GIVE_UP_AFTER = timedelta(hours=24)  # after the due time: the next day's digest takes over
+
+
+LEAD_CHARS = 280
+
+
+def due_at(day: date, cfg: DigestConfig) -> datetime:
+    """The UTC time the digest of `day` (a date in the digest's zone) is due."""
+    return datetime.combine(day, cfg.send_time, tzinfo=cfg.zone).astimezone(UTC)
+
+
+def digest_window(day: date, cfg: DigestConfig) -> tuple[datetime, datetime]:
+    """The 24 hours a day's digest covers: up to its due time."""
+    end = due_at(day, cfg)
+    return end - timedelta(hours=24), end
+
+
+def due_day(now: datetime, cfg: DigestConfig) -> date | None:
+    """The day whose digest is due at `now`: today (in the digest's zone) once its time has come."""
+    today = now.astimezone(cfg.zone).date()
+    return today if now >= due_at(today, cfg) else None
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after `attempts` failed tries: 1 min, 2, 4, ... at most an hour."""
+    delay = RETRY_FIRST * (1 << max(0, min(attempts - 1, 16)))
+    return min(delay, RETRY_MAX)
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One article of a story, with what the digest needs of its feed."""
+
+    id: int
+    story_id: int
+    title: str
+    text: str
+    url: str | None
+    language: str | None
+    published: datetime
+    duplicate_of: int | None
+    feed_id: int
+    outlet: str  # the outlet's display name
+    feed_tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    id: int
+    headline_article_id: int | None
+    first_seen: datetime | None
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    outlet: str
+    url: str | None  # only http(s); None when the article had no usable link
+    published: datetime
+    copies: tuple[str, ...] = ()  # outlets that ran the same copy
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """One story as a digest shows it."""
+
+    id: int
+    score: float
+    headline: str
+    headline_language: str | None
+    lead: str
+    languages: tuple[str, ...]
+    outlets: int
+    articles: int
+    new_articles: int
+    first_outlet: str
+    first_published: datetime
+    links: tuple[tuple[str, tuple[Link, ...]], ...]  # (language, links), biggest first
+    continued: bool = False
+    new_since: str = ""  # what is new since yesterday's digest, for a continuing story
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    feeds_polled: int = 0
+    articles: int = 0
+    stories: int = 0
+    failing_feeds: int = 0
+
+
+@dataclass(frozen=True)
+class Digest:
+    day: date
+    start: datetime
+    end: datetime
+    timezone: str
+    recipient: Recipient | None
+    stories: tuple[StoryView, ...]
+    figures: DayFigures
+    candidates: int  # stories of the day before the cut to max_stories
+
+
+def plain(text: str | None) -> str:
+    """A feed string as one line of plain text (tags and scripts dropped, entities decoded)."""
+    return " ".join(html_to_text(text or "").split())
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is http(s) with a host, else None: no javascript:, data: or relative links."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(ord(c) < 32 or c in "\"'<> \\`" for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def lead_of(text: str, limit: int = LEAD_CHARS) -> str:
+    """About two lines from the start of an article: whole sentences when they fit."""
+    text = plain(text)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "), cut.rfind("。"))
+    if end >= limit // 3:
+        return cut[: end + 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+
+
+def story_score(outlets: int, languages: int, new_articles: int, total_articles: int) -> float:
+    """Rank: distinct outlets weigh most, then languages, then growth within the day."""
+    growth = new_articles / total_articles if total_articles else 0.0
+    return 3.0 * outlets + 2.0 * languages + math.log2(1 + new_articles) + growth
+
+
+def _root(article: ArticleRow, by_id: Mapping[int, ArticleRow]) -> ArticleRow:
+    """The original of a wire copy (following duplicate_of within the story)."""
+    seen = {article.id}
+    while (
+        article.duplicate_of is not None
+        and article.duplicate_of in by_id
+        and article.duplicate_of not in seen
+    ):
+        article = by_id[article.duplicate_of]
+        seen.add(article.id)
+    return article
+
+
+def pick_headline(story: StoryRow, articles: Sequence[ArticleRow], languages: Sequence[str]) -> ArticleRow:
+    """The article whose title heads the story for a reader of `languages` (in order).
+
+    In a preferred language: the central article (headline_article_id) when it is in that
+    language, else the earliest in it. With none: the central article, else the earliest.
+    """
+    by_id = {a.id: a for a in articles}
+    central = by_id.get(story.headline_article_id) if story.headline_article_id is not None else None
+    ordered = sorted(articles, key=lambda a: (a.published, a.id))
+    for language in languages:
+        if central is not None and central.language == language and central.title.strip():
+            return central
+        in_language = [a for a in ordered if a.language == language and plain(a.title)]
+        if in_language:
+            originals = [a for a in in_language if a.duplicate_of is None]
+            return (originals or in_language)[0]
+    if central is not None:
+        return central
+    titled = [a for a in ordered if plain(a.title)]
+    return (titled or ordered)[0]
+
+
+def build_story(
+    story: StoryRow,
+    articles: Sequence[ArticleRow],
+    start: datetime,
+    languages: Sequence[str],
+    previous: bool,
+) -> StoryView:
+    """One story's view for the window starting at `start` (articles are those before its end)."""
+    by_id = {a.id: a for a in articles}
+    ordered = sorted(articles, key=lambda a: (a.published, a.id))
+    roots = [a for a in ordered if _root(a, by_id).id == a.id]
+    outlets = {a.outlet for a in roots}
+    langs = Counter(a.language or "und" for a in ordered)
+    new = [a for a in ordered if a.published >= start]
+    headline = pick_headline(story, ordered, languages)
+    first = roots[0] if roots else ordered[0]
+    copies: dict[int, list[str]] = defaultdict(list)
+    for a in ordered:
+        root = _root(a, by_id)
+        if root.id != a.id and a.outlet != root.outlet and a.outlet not in copies[root.id]:
+            copies[root.id].append(a.outlet)
+    grouped: dict[str, list[Link]] = defaultdict(list)
+    for a in roots:
+        grouped[a.language or "und"].append(
+            Link(
+                title=plain(a.title) or "(untitled)",
+                outlet=a.outlet,
+                url=safe_url(a.url),
+                published=a.published,
+                copies=tuple(copies[a.id]),
+            )
+        )
+    preferred = {lang: i for i, lang in enumerate(languages)}
+    links = tuple(
+        (lang, tuple(items))
+        for lang, items in sorted(
+            grouped.items(), key=lambda kv: (preferred.get(kv[0], len(preferred)), -len(kv[1]), kv[0])
+        )
+    )
+    new_since = ""
+    if previous:
+        before = [a for a in roots if a.published < start]
+        new_outlets = sorted({a.outlet for a in roots if a.published >= start} - {a.outlet for a in before})
+        new_langs = sorted({a.language or "und" for a in new} - {a.language or "und" for a in before})
+        parts = [f"{len(new)} new article{'s' if len(new) != 1 else ''}"]
+        if new_outlets:
+            parts.append("new outlets: " + ", ".join(new_outlets))
+        if new_langs:
+            parts.append("new languages: " + ", ".join(new_langs))
+        new_since = "; ".join(parts)
+    return StoryView(
+        id=story.id,
+        score=story_score(len(outlets), len(langs), len(new), len(ordered)),
+        headline=plain(headline.title) or "(untitled)",
+        headline_language=headline.language,
+        lead=lead_of(headline.text),
+        languages=tuple(lang for lang, _ in langs.most_common()),
+        outlets=len(outlets),
+        articles=len(ordered),
+        new_articles=len(new),
+        first_outlet=first.outlet,
+        first_published=first.published,
+        links=links,
+        continued=previous,
+        new_since=new_since,
+    )
+
+
+def select_stories(
+    stories: Sequence[StoryRow],
+    articles: Sequence[ArticleRow],
+    start: datetime,
+    end: datetime,
+    recipient: Recipient | None,
+    previous_ids: frozenset[int],
+    max_stories: int,
+    default_languages: Sequence[str] = (),
+) -> tuple[list[StoryView], int]:
+    """The day's top stories for one reader, best first, and how many qualified before the cut.
+
+    A story qualifies when one of its articles was published in [start, end) and, for a
+    reader with tags, one of its articles comes from a feed with one of those tags.
+    """
+    by_story: dict[int, list[ArticleRow]] = defaultdict(list)
+    for a in articles:
+        if a.published < end:
+            by_story[a.story_id].append(a)
+    languages = recipient.languages if recipient and recipient.languages else tuple(default_languages)
+    tags = set(recipient.tags) if recipient else set()
+    views = []
+    for story in stories:
+        items = by_story.get(story.id)
+        if not items or not any(start <= a.published < end for a in items):
+            continue
+        if tags and not any(tags & set(a.feed_tags) for a in items):
+            continue
+        views.append(build_story(story, items, start, languages, story.id in previous_ids))
+    views.sort(key=lambda v: (-v.score, -v.new_articles, -v.first_published.timestamp(), v.id))
+    return views[:max_stories], len(views)
+
+
+def _article_row(row: Mapping[str, Any]) -> ArticleRow:
+    published = parse_iso(row["published"])
+    assert published is not None
+    return ArticleRow(
+        id=int(row["id"]),
+        story_id=int(row["story_id"]),
+        title=row["title"] or "",
+        text=row["text"] or "",
+        url=row["url"] or row["link"],
+        language=row["language"],
+        published=published,
+        duplicate_of=row["duplicate_of"],
+        feed_id=int(row["feed_id"]),
+        outlet=outlet_name(row["feed_name"], row["feed_title"], row["feed_url"]),
+        feed_tags=tuple(str(t) for t in json.loads(row["feed_tags"] or "[]")),
+    )

@@ -1,0 +1,89 @@
+"""Rendering the digest: Jinja2 templates (plain text and HTML with inline CSS) into one
+multipart/alternative message; every string from a feed is reduced to plain text and escaped,
+and only http(s) links survive.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+
+from monitor.deliver.rank import Digest
+from monitor.deliver.settings import DigestConfig
+
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "cs": "Czech", "de": "German", "el": "Greek", "en": "English", "es": "Spanish",
+    "fa": "Persian", "fr": "French", "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "it": "Italian",
+    "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian",
+    "ru": "Russian", "sv": "Swedish", "tr": "Turkish", "uk": "Ukrainian", "zh": "Chinese", "und": "Unknown",
+}  # fmt: skip
+
+
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "yi", "ps"})
+
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _environment(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code or "und", code or "?")
+    env.filters["direction"] = lambda code: "rtl" if code in RTL_LANGUAGES else "ltr"
+    return env
+
+
+def subject_of(digest: Digest, cfg: DigestConfig) -> str:
+    count = len(digest.stories)
+    stories = "no new stories" if count == 0 else f"{count} stor{'y' if count == 1 else 'ies'}"
+    return f"{cfg.subject} — {digest.day.isoformat()} — {stories}"
+
+
+def render_digest(digest: Digest, cfg: DigestConfig) -> tuple[str, str]:
+    """(plain text, HTML) of a digest."""
+    zone = ZoneInfo(digest.timezone)
+
+    def local(when: datetime) -> str:
+        return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+    context = {
+        "digest": digest,
+        "subject": subject_of(digest, cfg),
+        "local": local,
+        "zone": digest.timezone,
+    }
+    text = _environment(autoescape=False).get_template("digest.txt.j2").render(context)
+    page = _environment(autoescape=True).get_template("digest.html.j2").render(context)
+    return text, page
+
+
+def compose_message(
+    digest: Digest, cfg: DigestConfig, recipient: str, *, now: datetime, message_id: str | None = None
+) -> EmailMessage:
+    """The mail: multipart/alternative, text then HTML, UTF-8, with Date, Message-ID, Subject."""
+    text, page = render_digest(digest, cfg)
+    message = EmailMessage(policy=SMTP_POLICY)
+    message["Subject"] = subject_of(digest, cfg)
+    message["From"] = cfg.sender
+    message["To"] = recipient
+    message["Date"] = format_datetime(now.astimezone(UTC))
+    domain = parseaddr(cfg.sender)[1].rpartition("@")[2] or "localhost"
+    # Short enough to stay on one header line; unique per composed digest.
+    message["Message-ID"] = message_id or f"<digest.{digest.day.isoformat()}.{secrets.token_hex(8)}@{domain}>"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(text, charset="utf-8")
+    message.add_alternative(page, subtype="html", charset="utf-8")
+    return message

@@ -1,0 +1,1 @@
+"""Ingest: fetch feeds politely and safely, parse them into entries, and decide when each is due."""

@@ -1,0 +1,149 @@
+"""Articles: storing a poll's entries once, the export, and full-text search."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from monitor.errors import StoreError
+from monitor.ingest.parse import Entry
+from monitor.store.core import SQLiteCore, _describe
+from monitor.store.types import ArticleCounts
+from monitor.stories.dedup import exact_action
+from monitor.timeutil import iso
+
+# Scripts written without spaces between words (Han, Kana, Hangul syllables are spaced but
+# often searched by part, Thai, Lao, Khmer, Myanmar).
+_UNSPACED_SCRIPT = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff]"
+)
+
+
+class SQLiteArticles(SQLiteCore):
+    """Articles: storing a poll's entries once, the export, and full-text search."""
+
+    def _store_entries(self, feed_id: int, entries: Sequence[Entry], seen_at: datetime) -> ArticleCounts:
+        counts: Counter[str] = Counter()
+        for entry in entries:
+            row = self.db.execute(
+                "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
+                [feed_id, entry.guid],
+            ).fetchone()
+            elsewhere = (
+                row is None
+                and entry.url is not None
+                and self.db.execute(
+                    "SELECT 1 FROM articles WHERE url = ? AND feed_id != ? LIMIT 1", [entry.url, feed_id]
+                ).fetchone()
+                is not None
+            )
+            action = exact_action(row[1] if row else None, elsewhere, entry.content_hash)
+            counts[action] += 1
+            if action == "update":
+                # Same article, new content: update it in place; its vector is stale.
+                self.db.execute(
+                    "UPDATE articles SET title = ?, text = ?, html = ?, url = ?, link = ?, "
+                    "content_hash = ?, updated_at = ?, embedding = NULL, embedding_model = NULL "
+                    "WHERE id = ?",
+                    [entry.title, entry.text, entry.html, entry.url, entry.link, entry.content_hash,
+                     iso(seen_at), row[0]],
+                )  # fmt: skip
+            elif action == "insert":
+                self.db.execute(
+                    "INSERT INTO articles (feed_id, guid, url, link, title, text, html, author, "
+                    "language, language_source, published, published_estimated, first_seen, "
+                    "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [feed_id, entry.guid, entry.url, entry.link, entry.title, entry.text, entry.html,
+                     entry.author, entry.language, entry.language_source, iso(entry.published),
+                     int(entry.published_estimated), iso(seen_at), entry.content_hash],
+                )  # fmt: skip
+        return ArticleCounts(new=counts["insert"], updated=counts["update"], unchanged=counts["unchanged"])
+
+    EXPORT_COLUMNS: tuple[str, ...] = (
+        "id",
+        "feed_url",
+        "feed_name",
+        "url",
+        "guid",
+        "title",
+        "language",
+        "published",
+        "published_estimated",
+        "first_seen",
+        "updated_at",
+        "story_id",
+        "duplicate_of",
+        "content_hash",
+        "text",
+    )
+
+    def export_articles(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """One record per article, oldest first (the `monitor export` interface)."""
+        sql = (
+            "SELECT a.id, f.url AS feed_url, f.name AS feed_name, a.url, a.guid, a.title, "
+            "a.language, a.published, a.published_estimated, a.first_seen, a.updated_at, "
+            "a.story_id, a.duplicate_of, a.content_hash, a.text "
+            "FROM articles a JOIN feeds f ON f.id = a.feed_id "
+        )
+        params: list[Any] = []
+        if since is not None:
+            sql += "WHERE a.published >= ? "
+            params.append(iso(since))
+        sql += "ORDER BY a.published, a.id"
+        try:
+            for row in self.db.query(sql, params):
+                row["published_estimated"] = bool(row["published_estimated"])
+                yield row
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, self.path)) from None
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Full-text search (FTS5) over titles and text, best match first."""
+        sql = (
+            "SELECT a.id, a.title, a.url, a.language, a.published, f.name AS feed_name, "
+            "f.url AS feed_url, snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            "JOIN feeds f ON f.id = a.feed_id WHERE articles_fts MATCH ? "
+            "ORDER BY bm25(articles_fts) LIMIT ?"
+        )
+        try:
+            found = list(self.db.query(sql, [query, limit]))
+            if found or not _UNSPACED_SCRIPT.search(query):
+                return found
+            return self._search_substring(query, limit)
+        except sqlite3.OperationalError as exc:
+            message = str(exc).lower()
+            # 'Xi-Jinping' and 'COVID-19' read as column filters, '*' as a special query.
+            not_fts5 = ("fts5", "syntax", "unterminated", "no such column", "unknown special query")
+            if any(reason in message for reason in not_fts5):
+                # Not valid FTS5 syntax: search each word as a plain term instead.
+                words = query.replace('"', " ").split()
+                terms = " ".join(f'"{w}"' for w in words)
+                if not terms:
+                    return []
+                return list(self.db.query(sql, [terms, limit]))
+            raise StoreError(_describe(exc, self.path)) from None
+
+    def _search_substring(self, query: str, limit: int) -> list[dict[str, Any]]:
+        """Chinese, Japanese, Thai… write words without spaces, so FTS5's tokenizer sees a
+        whole run of text as one token: find each word of the query as a substring instead."""
+        words = query.replace('"', " ").split()
+        if not words:
+            return []
+        where = " AND ".join("(a.title LIKE ? ESCAPE '\\' OR a.text LIKE ? ESCAPE '\\')" for _ in words)
+        params: list[Any] = []
+        for word in words:
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            params += [pattern, pattern]
+        return self.query(
+            "SELECT a.id, a.title, a.url, a.language, a.published, f.name AS feed_name, "
+            "f.url AS feed_url, substr(a.text, 1, 120) AS snippet "
+            f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE {where} "
+            "ORDER BY a.published DESC LIMIT ?",
+            [*params, limit],
+        )

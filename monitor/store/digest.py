@@ -1,0 +1,195 @@
+"""Digest state: the stories of a day, one row per recipient and day (claims, sends, retries)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from monitor.store.core import SQLiteCore, _json_list
+from monitor.timeutil import iso
+
+
+class SQLiteDigest(SQLiteCore):
+    """Digest state: the stories of a day, one row per recipient and day (claims, sends, retries)."""
+
+    def digest_story_articles(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Every article published before `end` of each live story with an article in [start, end)."""
+        return self.query(
+            "SELECT a.id, a.story_id, a.title, a.text, a.url, a.link, a.language, a.published, "
+            "a.duplicate_of, a.feed_id, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url, "
+            "f.tags AS feed_tags FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "JOIN stories s ON s.id = a.story_id WHERE s.merged_into IS NULL AND a.published < ? "
+            "AND a.story_id IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL "
+            "AND published >= ? AND published < ?) ORDER BY a.story_id, a.published, a.id",
+            [iso(end), iso(start), iso(end)],
+        )
+
+    def digest_stories(self, story_ids: Sequence[int]) -> list[dict[str, Any]]:
+        if not story_ids:
+            return []
+        marks = ",".join("?" * len(story_ids))
+        return self.query(
+            f"SELECT id, headline_article_id, first_seen FROM stories WHERE id IN ({marks}) ORDER BY id",
+            list(story_ids),
+        )
+
+    def digest_previous_story_ids(self, day: Any, recipient: str | None) -> set[int]:
+        """The stories a day's digest held (for this recipient, or any), followed through merges."""
+        if recipient is None:
+            rows = self.query("SELECT story_ids FROM digests WHERE day = ?", [str(day)])
+        else:
+            rows = self.query(
+                "SELECT story_ids FROM digests WHERE day = ? AND recipient = ?", [str(day), recipient.lower()]
+            )
+        ids = {int(i) for r in rows for i in _json_list(r["story_ids"]) if isinstance(i, int)}
+        result = set()
+        for story_id in ids:
+            seen = {story_id}
+            current = story_id
+            while True:
+                row = self.db.execute("SELECT merged_into FROM stories WHERE id = ?", [current]).fetchone()
+                if row is None or row[0] is None or row[0] in seen:
+                    break
+                current = int(row[0])
+                seen.add(current)
+            result.add(current)
+        return result
+
+    def digest_day_figures(self, start: datetime, end: datetime) -> dict[str, int]:
+        """The header line of a digest: feeds polled, articles, stories, failing feeds."""
+        s, e = iso(start), iso(end)
+        one = self.db.execute
+        return {
+            "feeds_polled": int(
+                one(
+                    "SELECT COUNT(DISTINCT feed_id) FROM fetch_log WHERE started >= ? AND started < ?", [s, e]
+                ).fetchone()[0]
+            ),
+            "articles": int(
+                one(
+                    "SELECT COUNT(*) FROM articles WHERE published >= ? AND published < ?", [s, e]
+                ).fetchone()[0]
+            ),
+            "stories": int(
+                one(
+                    "SELECT COUNT(DISTINCT a.story_id) FROM articles a JOIN stories st ON st.id = a.story_id "
+                    "WHERE st.merged_into IS NULL AND a.published >= ? AND a.published < ?",
+                    [s, e],
+                ).fetchone()[0]
+            ),
+            "failing_feeds": int(
+                one(
+                    "SELECT COUNT(*) FROM feeds WHERE active = 1 AND gone = 0 AND error_count > 0"
+                ).fetchone()[0]
+            ),
+        }
+
+    def digest_row(self, day: Any, recipient: str) -> dict[str, Any] | None:
+        rows = self.query(
+            "SELECT * FROM digests WHERE day = ? AND recipient = ?", [str(day), recipient.lower()]
+        )
+        return rows[0] if rows else None
+
+    def digest_insert(
+        self,
+        day: Any,
+        recipient: str,
+        due_at: datetime,
+        message_id: str | None,
+        message: str | None,
+        story_ids: Sequence[int],
+        state: str,
+        now: datetime,
+    ) -> bool:
+        """Record a composed digest; False when the (day, recipient) row already exists."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO digests (day, recipient, state, due_at, message_id, message, "
+                "story_ids, created, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    str(day),
+                    recipient.lower(),
+                    state,
+                    iso(due_at),
+                    message_id,
+                    message,
+                    json.dumps(list(story_ids)),
+                    iso(now),
+                    iso(now),
+                ],
+            )
+            return bool(cursor.rowcount)
+
+    def digest_ready(self, now: datetime, stale_before: datetime) -> list[dict[str, Any]]:
+        """Rows to (re)send now: pending and due, or 'sending' since before `stale_before`."""
+        return self.query(
+            "SELECT * FROM digests WHERE (state = 'pending' AND (next_attempt_at IS NULL "
+            "OR next_attempt_at <= ?)) OR (state = 'sending' AND started_at < ?) ORDER BY day, recipient",
+            [iso(now), iso(stale_before)],
+        )
+
+    def digest_claim(self, day: Any, recipient: str, now: datetime, stale_before: datetime) -> bool:
+        """pending (or stale sending) -> sending, counting an attempt; False if not ours to send."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE digests SET state = 'sending', attempts = attempts + 1, started_at = ?, "
+                "updated_at = ? WHERE day = ? AND recipient = ? AND ((state = 'pending' "
+                "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) "
+                "OR (state = 'sending' AND started_at < ?))",
+                [iso(now), iso(now), str(day), recipient.lower(), iso(now), iso(stale_before)],
+            )
+            return cursor.rowcount == 1
+
+    def digest_mark_sent(self, day: Any, recipient: str, now: datetime) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET state = 'sent', sent_at = ?, next_attempt_at = NULL, message = NULL, "
+                "updated_at = ? WHERE day = ? AND recipient = ?",
+                [iso(now), iso(now), str(day), recipient.lower()],
+            )
+
+    def digest_mark_retry(
+        self, day: Any, recipient: str, error: str, retry_at: datetime, now: datetime
+    ) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET state = 'pending', next_attempt_at = ?, last_error = ?, "
+                "last_error_at = ?, updated_at = ? WHERE day = ? AND recipient = ? AND state = 'sending'",
+                [iso(retry_at), error, iso(now), iso(now), str(day), recipient.lower()],
+            )
+
+    def digest_mark_failed(self, day: Any, recipient: str, error: str, now: datetime) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET state = 'failed', next_attempt_at = NULL, last_error = ?, "
+                "last_error_at = ?, updated_at = ? WHERE day = ? AND recipient = ? AND state = 'sending'",
+                [error, iso(now), iso(now), str(day), recipient.lower()],
+            )
+
+    def digest_retry_now(self, day: Any, recipient: str, now: datetime) -> None:
+        """A pending digest waiting for its retry time: make it due now."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET next_attempt_at = ?, updated_at = ? WHERE day = ? AND recipient = ? "
+                "AND state = 'pending'",
+                [iso(now), iso(now), str(day), recipient.lower()],
+            )
+
+    def digest_errors(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Digests waiting for a retry after an error, or failed for good; newest first."""
+        return self.query(
+            "SELECT day, recipient, state, attempts, next_attempt_at, last_error, last_error_at FROM digests "
+            "WHERE (state = 'pending' AND last_error IS NOT NULL) OR state = 'failed' "
+            "ORDER BY day DESC, recipient LIMIT ?",
+            [limit],
+        )
+
+    def digest_latest_story_article(self) -> str | None:
+        """The publication time of the newest article that belongs to a live story."""
+        row = self.db.execute(
+            "SELECT MAX(a.published) FROM articles a JOIN stories s ON s.id = a.story_id "
+            "WHERE s.merged_into IS NULL"
+        ).fetchone()
+        return str(row[0]) if row and row[0] else None

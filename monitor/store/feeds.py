@@ -1,0 +1,232 @@
+"""Feeds and polls: the feeds table following feeds.yaml, what is due, and each poll's result."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from monitor.config import FeedConfig
+from monitor.ingest.parse import Entry
+from monitor.store.articles import SQLiteArticles
+from monitor.store.types import ArticleCounts, FeedState, FeedUpdate
+from monitor.timeutil import iso, parse_iso, utcnow
+
+
+def _feed_state(row: dict[str, Any]) -> FeedState:
+    return FeedState(
+        id=row["id"],
+        url=row["url"],
+        name=row["name"],
+        language=row["language"],
+        tags=tuple(json.loads(row["tags"] or "[]")),
+        interval=row["interval"],
+        active=bool(row["active"]),
+        gone=bool(row["gone"]),
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        body_hash=row["body_hash"],
+        ttl_seconds=row["ttl_seconds"],
+        max_age_seconds=row["max_age_seconds"],
+        retry_after=parse_iso(row["retry_after"]),
+        error_count=row["error_count"],
+        last_status=row["last_status"],
+        last_polled=parse_iso(row["last_polled"]),
+        next_due=parse_iso(row["next_due"]),
+        fetch_url=row.get("fetch_url"),
+        last_http_status=row.get("last_http_status"),
+        status_streak=row.get("status_streak") or 0,
+        redirect_target=row.get("redirect_target"),
+        redirect_streak=row.get("redirect_streak") or 0,
+    )
+
+
+class SQLiteFeeds(SQLiteArticles):
+    """Feeds and polls: the feeds table following feeds.yaml, what is due, and each poll's result."""
+
+    def sync_feeds(self, feeds: Sequence[FeedConfig], now: datetime | None = None) -> None:
+        """Make the feeds table follow the config: add new feeds, update names and hints,
+        mark feeds no longer listed inactive (their articles stay)."""
+        now = now or utcnow()
+        listed = {f.url for f in feeds}
+        with self.transaction():
+            for feed in feeds:
+                row = self.db.execute("SELECT id FROM feeds WHERE url = ?", [feed.url]).fetchone()
+                values = [
+                    feed.name,
+                    feed.language,
+                    json.dumps(list(feed.tags), ensure_ascii=False),
+                    feed.interval,
+                ]
+                if row is None:
+                    self.db.execute(
+                        "INSERT INTO feeds (url, name, language, tags, interval, created, next_due) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [feed.url, *values, iso(now), iso(now)],
+                    )
+                else:
+                    self.db.execute(
+                        "UPDATE feeds SET name = ?, language = ?, tags = ?, interval = ?, active = 1 "
+                        "WHERE id = ?",
+                        [*values, row[0]],
+                    )
+            for feed_id, url in self.db.execute("SELECT id, url FROM feeds WHERE active = 1").fetchall():
+                if url not in listed:
+                    self.db.execute("UPDATE feeds SET active = 0 WHERE id = ?", [feed_id])
+
+    def revive_feed(self, url: str) -> None:
+        """`feeds add` of a feed marked gone: poll it again from now."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE feeds SET gone = 0, error_count = 0, status_streak = 0, next_due = ? WHERE url = ?",
+                [iso(utcnow()), url],
+            )
+
+    def feeds(self, *, active_only: bool = True) -> list[FeedState]:
+        where = "WHERE active = 1" if active_only else ""
+        return [_feed_state(r) for r in self.query(f"SELECT * FROM feeds {where} ORDER BY id")]
+
+    def due_feeds(self, now: datetime, *, all_feeds: bool = False) -> list[FeedState]:
+        """Feeds to poll now: those due, or with `all_feeds` every active feed except those
+        whose server asked us (Retry-After) to stay away until later."""
+        if all_feeds:
+            rows = self.query(
+                "SELECT * FROM feeds WHERE active = 1 AND gone = 0 "
+                "AND (retry_after IS NULL OR retry_after <= ?) ORDER BY id",
+                [iso(now)],
+            )
+        else:
+            rows = self.query(
+                "SELECT * FROM feeds WHERE active = 1 AND gone = 0 "
+                "AND (next_due IS NULL OR next_due <= ?) ORDER BY next_due, id",
+                [iso(now)],
+            )
+        return [_feed_state(r) for r in rows]
+
+    def waiting_feeds(self, now: datetime) -> list[FeedState]:
+        """Active feeds whose server asked (Retry-After) not to be polled before a later time."""
+        rows = self.query(
+            "SELECT * FROM feeds WHERE active = 1 AND gone = 0 AND retry_after > ? ORDER BY id",
+            [iso(now)],
+        )
+        return [_feed_state(r) for r in rows]
+
+    def feed_by_id(self, feed_id: int) -> FeedState | None:
+        rows = self.query("SELECT * FROM feeds WHERE id = ?", [feed_id])
+        return _feed_state(rows[0]) if rows else None
+
+    def feed_by_url(self, url: str) -> FeedState | None:
+        rows = self.query("SELECT * FROM feeds WHERE url = ?", [url])
+        return _feed_state(rows[0]) if rows else None
+
+    def record_poll(
+        self,
+        feed: FeedState,
+        update: FeedUpdate,
+        entries: Sequence[Entry],
+        *,
+        url: str,
+        duration_ms: int,
+        size: int | None,
+    ) -> ArticleCounts:
+        """Store one feed's poll whole: its articles, its new state, a fetch-log row."""
+        with self.transaction():
+            counts = self._store_entries(feed.id, entries, update.polled_at)
+            self.db.execute(
+                """UPDATE feeds SET last_polled = ?, last_status = ?, last_http_status = ?,
+                   next_due = ?, error_count = ?, etag = ?, last_modified = ?, body_hash = ?,
+                   ttl_seconds = ?, max_age_seconds = ?, retry_after = ?,
+                   title = COALESCE(?, title), site_url = COALESCE(?, site_url),
+                   last_success = CASE WHEN ? = 'error' THEN last_success ELSE ? END,
+                   last_error = CASE WHEN ? = 'error' THEN ? ELSE last_error END,
+                   last_error_step = CASE WHEN ? = 'error' THEN ? ELSE last_error_step END,
+                   last_error_at = CASE WHEN ? = 'error' THEN ? ELSE last_error_at END
+                   WHERE id = ?""",
+                [
+                    iso(update.polled_at),
+                    update.status,
+                    update.http_status,
+                    iso(update.next_due),
+                    update.error_count,
+                    update.etag,
+                    update.last_modified,
+                    update.body_hash,
+                    update.ttl_seconds,
+                    update.max_age_seconds,
+                    iso(update.retry_after),
+                    update.title,
+                    update.site_url,
+                    update.status,
+                    iso(update.polled_at),
+                    update.status,
+                    update.error,
+                    update.status,
+                    update.error_step,
+                    update.status,
+                    iso(update.polled_at),
+                    feed.id,
+                ],
+            )
+            self.db.execute(
+                "INSERT INTO fetch_log (feed_id, started, duration_ms, url, outcome, http_status, "
+                "bytes, new_articles, updated_articles, error, step) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    feed.id,
+                    iso(update.polled_at),
+                    duration_ms,
+                    url,
+                    update.status,
+                    update.http_status,
+                    size,
+                    counts.new,
+                    counts.updated,
+                    update.error,
+                    update.error_step,
+                ],
+            )
+        return counts
+
+    def feed_stats(self) -> list[dict[str, Any]]:
+        return self.query(
+            "SELECT f.id, f.url, f.name, f.language, f.active, f.gone, f.last_polled, "
+            "f.last_status, f.last_http_status, f.error_count, f.last_error, f.last_error_step, "
+            "f.next_due, (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS articles "
+            "FROM feeds f ORDER BY f.active DESC, f.id"
+        )
+
+    def record_fetch_status(
+        self,
+        feed_id: int,
+        *,
+        status_streak: int,
+        redirect_target: str | None,
+        redirect_streak: int,
+        gone: bool,
+        fetch_url: str | None,
+    ) -> None:
+        """After record_poll: the streaks of repeated answers, gone, and a moved URL."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE feeds SET status_streak = ?, redirect_target = ?, redirect_streak = ?, "
+                "gone = CASE WHEN ? THEN 1 ELSE gone END, "
+                "next_due = CASE WHEN ? THEN NULL ELSE next_due END, "
+                "fetch_url = COALESCE(?, fetch_url) WHERE id = ?",
+                [status_streak, redirect_target, redirect_streak, int(gone), int(gone), fetch_url, feed_id],
+            )
+
+    def recent_guids(self, feed_id: int, since: datetime) -> set[str]:
+        """GUIDs of a feed's articles published since `since` (dates the feed really gave)."""
+        rows = self.db.execute(
+            "SELECT guid FROM articles WHERE feed_id = ? AND published >= ? AND published_estimated = 0",
+            [feed_id, iso(since)],
+        ).fetchall()
+        return {str(r[0]) for r in rows}
+
+    def pollable_feed_urls(self) -> list[tuple[str, str]]:
+        """(url, fetch URL) of every feed that is polled, to spread each host's feeds."""
+        rows = self.db.execute(
+            "SELECT url, COALESCE(fetch_url, url) FROM feeds WHERE active = 1 AND gone = 0"
+        ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]

@@ -1,0 +1,216 @@
+"""What each part of monitor may ask of the store, one protocol per concern.
+
+Callers depend on these, not on SQLite: a second backend (PostgreSQL) implements the same
+methods. `Store` (monitor.store.sqlite) satisfies all of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from monitor.config import FeedConfig
+from monitor.ingest.parse import Entry
+from monitor.store.types import ArticleCounts, FeedState, FeedUpdate
+
+
+class Database(Protocol):
+    """Opening, closing, schema and one writer at a time."""
+
+    path: Path
+
+    def close(self) -> None: ...
+
+    def schema_version(self) -> int: ...
+
+    def migrate(self) -> list[int]: ...
+
+    def transaction(self) -> AbstractContextManager[None]: ...
+
+    def count(self, table: str) -> int: ...
+
+    def web_columns(self, table: str) -> frozenset[str]: ...
+
+    def web_has_table(self, name: str) -> bool: ...
+
+
+class FeedStore(Protocol):
+    """Feeds and polls: what is due, and each poll's result."""
+
+    def sync_feeds(self, feeds: Sequence[FeedConfig], now: datetime | None = None) -> None: ...
+
+    def revive_feed(self, url: str) -> None: ...
+
+    def feeds(self, *, active_only: bool = True) -> list[FeedState]: ...
+
+    def due_feeds(self, now: datetime, *, all_feeds: bool = False) -> list[FeedState]: ...
+
+    def waiting_feeds(self, now: datetime) -> list[FeedState]: ...
+
+    def feed_by_id(self, feed_id: int) -> FeedState | None: ...
+
+    def feed_by_url(self, url: str) -> FeedState | None: ...
+
+    def record_poll(
+        self,
+        feed: FeedState,
+        update: FeedUpdate,
+        entries: Sequence[Entry],
+        *,
+        url: str,
+        duration_ms: int,
+        size: int | None,
+    ) -> ArticleCounts: ...
+
+    def feed_stats(self) -> list[dict[str, Any]]: ...
+
+    def record_fetch_status(
+        self,
+        feed_id: int,
+        *,
+        status_streak: int,
+        redirect_target: str | None,
+        redirect_streak: int,
+        gone: bool,
+        fetch_url: str | None,
+    ) -> None: ...
+
+    def recent_guids(self, feed_id: int, since: datetime) -> set[str]: ...
+
+    def pollable_feed_urls(self) -> list[tuple[str, str]]: ...
+
+
+class ArticleStore(Protocol):
+    """Articles: the export and full-text search."""
+
+    EXPORT_COLUMNS: tuple[str, ...]
+
+    def export_articles(self, since: datetime | None = None) -> Iterator[dict[str, Any]]: ...
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]: ...
+
+
+class StoryStore(Protocol):
+    """The stories stage's reads and writes."""
+
+    def stories_pending(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def stories_vectors(self, article_ids: Sequence[int], model: str) -> dict[int, bytes]: ...
+
+    def stories_write(
+        self,
+        assignments: Sequence[dict[str, Any]],
+        merges: Sequence[tuple[int, int]],
+        stories: Sequence[dict[str, Any]],
+        now: datetime,
+        embeddings: Sequence[tuple[int, bytes, str]] = (),
+    ) -> None: ...
+
+    def stories_members(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
+
+    def stories_live(self, model: str, since: datetime) -> list[dict[str, Any]]: ...
+
+    def stories_clock(self) -> tuple[str | None, int]: ...
+
+    def stories_recent_texts(self, since: datetime) -> list[dict[str, Any]]: ...
+
+    def stories_marker(self) -> tuple[int, int]: ...
+
+
+class DigestStore(Protocol):
+    """Digest state, one row per recipient and day."""
+
+    def digest_story_articles(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
+
+    def digest_stories(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
+
+    def digest_previous_story_ids(self, day: Any, recipient: str | None) -> set[int]: ...
+
+    def digest_day_figures(self, start: datetime, end: datetime) -> dict[str, int]: ...
+
+    def digest_row(self, day: Any, recipient: str) -> dict[str, Any] | None: ...
+
+    def digest_insert(
+        self,
+        day: Any,
+        recipient: str,
+        due_at: datetime,
+        message_id: str | None,
+        message: str | None,
+        story_ids: Sequence[int],
+        state: str,
+        now: datetime,
+    ) -> bool: ...
+
+    def digest_ready(self, now: datetime, stale_before: datetime) -> list[dict[str, Any]]: ...
+
+    def digest_claim(self, day: Any, recipient: str, now: datetime, stale_before: datetime) -> bool: ...
+
+    def digest_mark_sent(self, day: Any, recipient: str, now: datetime) -> None: ...
+
+    def digest_mark_retry(
+        self, day: Any, recipient: str, error: str, retry_at: datetime, now: datetime
+    ) -> None: ...
+
+    def digest_mark_failed(self, day: Any, recipient: str, error: str, now: datetime) -> None: ...
+
+    def digest_retry_now(self, day: Any, recipient: str, now: datetime) -> None: ...
+
+    def digest_errors(self, limit: int = 20) -> list[dict[str, Any]]: ...
+
+    def digest_latest_story_article(self) -> str | None: ...
+
+
+class WebReads(Protocol):
+    """The web pages' read-only queries."""
+
+    def web_story_ids(
+        self,
+        start: str,
+        end: str,
+        *,
+        language: str | None = None,
+        tag: str | None = None,
+        feed_id: int | None = None,
+        query: str | None = None,
+    ) -> list[dict[str, Any]]: ...
+
+    def web_stories(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]: ...
+
+    def web_story(self, story_id: int) -> dict[str, Any] | None: ...
+
+    def web_story_articles(self, story_id: int) -> list[dict[str, Any]]: ...
+
+    def web_published_times(self, story_ids: Sequence[int], start: str, end: str) -> list[dict[str, Any]]: ...
+
+    def web_articles(
+        self,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        language: str | None = None,
+        tag: str | None = None,
+        feed_id: int | None = None,
+        story_id: int | None = None,
+        query: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]: ...
+
+    def web_feeds(self, since: str) -> list[dict[str, Any]]: ...
+
+    def web_feed_days(self, since: str) -> list[dict[str, Any]]: ...
+
+    def web_facets(self) -> dict[str, list[Any]]: ...
+
+    def web_latest_published(self, before: str | None = None) -> str | None: ...
+
+    def web_totals(self) -> dict[str, Any]: ...
+
+
+class Backend(Database, FeedStore, ArticleStore, StoryStore, DigestStore, WebReads, Protocol):
+    """Everything at once: what a second backend must implement (`Store` does, checked by mypy
+    in monitor.store.sqlite)."""

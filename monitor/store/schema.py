@@ -1,0 +1,178 @@
+"""The SQLite schema as numbered migrations: append, never edit a released one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    """Feeds, articles (with FTS5), stories, fetch log."""
+    for statement in (
+        """CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            name TEXT,
+            language TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            interval INTEGER,
+            active INTEGER NOT NULL DEFAULT 1,
+            gone INTEGER NOT NULL DEFAULT 0,
+            title TEXT,
+            site_url TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            body_hash TEXT,
+            ttl_seconds INTEGER,
+            max_age_seconds INTEGER,
+            retry_after TEXT,
+            last_polled TEXT,
+            last_success TEXT,
+            last_status TEXT,
+            last_http_status INTEGER,
+            error_count INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_error_step TEXT,
+            last_error_at TEXT,
+            next_due TEXT,
+            created TEXT NOT NULL
+        )""",
+        """CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            first_seen TEXT,
+            last_seen TEXT,
+            headline_article_id INTEGER,
+            n_articles INTEGER NOT NULL DEFAULT 0,
+            n_outlets INTEGER NOT NULL DEFAULT 0,
+            n_languages INTEGER NOT NULL DEFAULT 0,
+            languages TEXT NOT NULL DEFAULT '[]',
+            entities TEXT NOT NULL DEFAULT '[]',
+            centroid BLOB,
+            model TEXT,
+            merged_into INTEGER REFERENCES stories(id),
+            updated_at TEXT
+        )""",
+        """CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            guid TEXT NOT NULL,
+            url TEXT,
+            link TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL DEFAULT '',
+            html TEXT NOT NULL DEFAULT '',
+            author TEXT,
+            language TEXT,
+            language_source TEXT,
+            published TEXT NOT NULL,
+            published_estimated INTEGER NOT NULL DEFAULT 0,
+            first_seen TEXT NOT NULL,
+            updated_at TEXT,
+            content_hash TEXT NOT NULL,
+            duplicate_of INTEGER REFERENCES articles(id) ON DELETE SET NULL,
+            story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL,
+            embedding BLOB,
+            embedding_model TEXT,
+            UNIQUE (feed_id, guid)
+        )""",
+        "CREATE INDEX articles_url ON articles(url)",
+        "CREATE INDEX articles_published ON articles(published)",
+        "CREATE INDEX articles_story ON articles(story_id)",
+        "CREATE INDEX articles_first_seen ON articles(first_seen)",
+        """CREATE TABLE fetch_log (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+            started TEXT NOT NULL,
+            duration_ms INTEGER,
+            url TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            http_status INTEGER,
+            bytes INTEGER,
+            new_articles INTEGER NOT NULL DEFAULT 0,
+            updated_articles INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            step TEXT
+        )""",
+        "CREATE INDEX fetch_log_feed ON fetch_log(feed_id, started)",
+        # FTS5 over title and text, kept in step by triggers; named as sqlite-utils and
+        # Datasette expect (<table>_fts with content=<table>).
+        """CREATE VIRTUAL TABLE articles_fts USING FTS5 (
+            title, text, content=[articles], content_rowid=[id]
+        )""",
+        """CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END""",
+        """CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+        END""",
+        """CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, text)
+            VALUES ('delete', old.id, old.title, old.text);
+            INSERT INTO articles_fts (rowid, title, text) VALUES (new.id, new.title, new.text);
+        END""",
+    ):
+        db.execute(statement)
+
+
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Digests: one row per day and recipient, its delivery state."""
+    db.execute(
+        """CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            due_at TEXT NOT NULL,
+            next_attempt_at TEXT,
+            started_at TEXT,
+            sent_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            message_id TEXT,
+            message TEXT,
+            story_ids TEXT NOT NULL DEFAULT '[]',
+            created TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (day, recipient)
+        )"""
+    )
+    db.execute("CREATE INDEX digests_state ON digests(state, next_attempt_at)")
+
+
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """Fetching: the URL a feed moved to, and streaks of repeated statuses and redirects."""
+    for statement in (
+        "ALTER TABLE feeds ADD COLUMN fetch_url TEXT",
+        "ALTER TABLE feeds ADD COLUMN status_streak INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE feeds ADD COLUMN redirect_target TEXT",
+        "ALTER TABLE feeds ADD COLUMN redirect_streak INTEGER NOT NULL DEFAULT 0",
+    ):
+        db.execute(statement)
+
+
+def _migration_stories(db: sqlite_utils.Database) -> None:
+    """Stories stage: why each article joined its story, the keys behind each story."""
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN story_similarity REAL",
+        "ALTER TABLE articles ADD COLUMN story_score REAL",
+        "ALTER TABLE articles ADD COLUMN story_shared_keys INTEGER",
+        "ALTER TABLE articles ADD COLUMN story_gap_hours REAL",
+        "ALTER TABLE articles ADD COLUMN story_reason TEXT",
+        # name/number keys of a story's articles with their counts (JSON object), so the
+        # assigner can be rebuilt from the database after a restart
+        "ALTER TABLE stories ADD COLUMN keys TEXT NOT NULL DEFAULT '{}'",
+        "CREATE INDEX articles_unassigned ON articles(published, id) WHERE story_id IS NULL",
+        "CREATE INDEX stories_live ON stories(model, last_seen) WHERE merged_into IS NULL",
+    ):
+        db.execute(statement)
+
+
+# Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
+MIGRATIONS: list[Migration] = [_migration_1, _migration_2, _migration_3, _migration_stories]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,145 @@
+"""The stories stage's reads and writes: pending articles, vectors, assignments, story rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from monitor.store.core import SQLiteCore
+from monitor.timeutil import iso
+
+
+class SQLiteStories(SQLiteCore):
+    """The stories stage's reads and writes: pending articles, vectors, assignments, story rows."""
+
+    def stories_pending(self, limit: int) -> list[dict[str, Any]]:
+        """Articles not yet in a story, in publication order (ties by id)."""
+        # The partial index gives the rows in order, so only `limit` of them are read; left to
+        # itself SQLite picks articles_story and sorts every pending article (text and all) for
+        # each batch, which made a large backlog quadratic.
+        return self.query(
+            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.published, a.embedding, "
+            "a.embedding_model, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url "
+            "FROM articles a INDEXED BY articles_unassigned JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.story_id IS NULL ORDER BY a.published, a.id LIMIT ?",
+            [limit],
+        )
+
+    def stories_vectors(self, article_ids: Sequence[int], model: str) -> dict[int, bytes]:
+        """The stored vectors of these articles made by `model`: article id -> vector bytes."""
+        found: dict[int, bytes] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT id, embedding FROM articles WHERE id IN ({marks}) "
+                "AND embedding_model = ? AND embedding IS NOT NULL",
+                [*chunk, model],
+            ).fetchall():
+                found[int(row[0])] = bytes(row[1])
+        return found
+
+    def stories_write(
+        self,
+        assignments: Sequence[dict[str, Any]],
+        merges: Sequence[tuple[int, int]],
+        stories: Sequence[dict[str, Any]],
+        now: datetime,
+        embeddings: Sequence[tuple[int, bytes, str]] = (),
+    ) -> None:
+        """One batch of the stage in one transaction: the batch's new vectors (article
+        id, vector bytes, model name), new story rows, then each article's story, copy
+        and reasons, then merges (drop -> keep), then story figures."""
+        updated_at = iso(now)
+        vectors = {article_id: (blob, model) for article_id, blob, model in embeddings}
+        plain: list[dict[str, Any]] = []
+        with_vector: list[dict[str, Any]] = []
+        for item in assignments:
+            vector = vectors.pop(item["article_id"], None)
+            if vector is None:
+                plain.append(item)
+            else:
+                with_vector.append({**item, "embedding": vector[0], "embedding_model": vector[1]})
+        assign = (
+            "UPDATE articles SET story_id = :story_id, duplicate_of = :duplicate_of, "
+            "story_similarity = :similarity, story_score = :score, story_shared_keys = :shared_keys, "
+            "story_gap_hours = :gap_hours, story_reason = :reason"
+        )
+        with self.transaction():
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO stories (id, model, updated_at) VALUES (?, ?, ?)",
+                [(story["id"], story["model"], updated_at) for story in stories],
+            )
+            # SQLite rewrites a whole row (text and all) on every UPDATE: an article with a new
+            # vector gets it in the same UPDATE as its story.
+            self.db.conn.executemany(f"{assign} WHERE id = :article_id", plain)
+            self.db.conn.executemany(
+                f"{assign}, embedding = :embedding, embedding_model = :embedding_model "
+                "WHERE id = :article_id",
+                with_vector,
+            )
+            self.db.conn.executemany(
+                "UPDATE articles SET embedding = ?, embedding_model = ? WHERE id = ?",
+                [(blob, model, article_id) for article_id, (blob, model) in vectors.items()],
+            )
+            for drop, keep in merges:
+                self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [keep, drop])
+                self.db.execute(
+                    "UPDATE stories SET merged_into = ?, n_articles = 0, updated_at = ? WHERE id = ?",
+                    [keep, updated_at, drop],
+                )
+                self.db.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", [keep, drop])
+            self.db.conn.executemany(
+                "UPDATE stories SET first_seen = :first_seen, last_seen = :last_seen, "
+                "headline_article_id = :headline_article_id, n_articles = :n_articles, "
+                "n_outlets = :n_outlets, n_languages = :n_languages, languages = :languages, "
+                "entities = :entities, keys = :keys, centroid = :centroid, model = :model, "
+                "updated_at = :updated_at WHERE id = :id",
+                [{**story, "updated_at": updated_at} for story in stories],
+            )
+
+    def stories_members(self, story_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The articles of these stories, with what a story record is computed from."""
+        if not story_ids:
+            return []
+        marks = ",".join("?" * len(story_ids))
+        return self.query(
+            "SELECT a.id, a.story_id, a.feed_id, a.title, a.text, a.language, a.published, "
+            "a.duplicate_of, a.embedding, a.embedding_model, f.name AS feed_name, "
+            "f.title AS feed_title, f.url AS feed_url FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE a.story_id IN ({marks}) ORDER BY a.published, a.id",
+            list(story_ids),
+        )
+
+    def stories_live(self, model: str, since: datetime) -> list[dict[str, Any]]:
+        """Stories of `model` still open at `since` (last article published then or later)."""
+        return self.query(
+            "SELECT id, first_seen, last_seen, n_articles, languages, keys, centroid FROM stories "
+            "WHERE merged_into IS NULL AND model = ? AND last_seen >= ? ORDER BY id",
+            [model, iso(since)],
+        )
+
+    def stories_clock(self) -> tuple[str | None, int]:
+        """(latest publication time among assigned articles, the next free story id)."""
+        latest = self.db.execute("SELECT MAX(published) FROM articles WHERE story_id IS NOT NULL").fetchone()[
+            0
+        ]
+        next_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM stories").fetchone()[0]
+        return (str(latest) if latest else None, int(next_id))
+
+    def stories_recent_texts(self, since: datetime) -> list[dict[str, Any]]:
+        """Assigned articles published since `since`: what the duplicate index is rebuilt from."""
+        return self.query(
+            "SELECT id, title, text, published, duplicate_of FROM articles "
+            "WHERE story_id IS NOT NULL AND published >= ? ORDER BY published, id",
+            [iso(since)],
+        )
+
+    def stories_marker(self) -> tuple[int, int]:
+        """(assigned articles, highest story id): changes whenever anyone else assigns."""
+        row = self.db.execute(
+            "SELECT (SELECT COUNT(*) FROM articles WHERE story_id IS NOT NULL), "
+            "(SELECT COALESCE(MAX(id), 0) FROM stories)"
+        ).fetchone()
+        return (int(row[0]), int(row[1]))

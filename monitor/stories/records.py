@@ -1,0 +1,174 @@
+"""Stories as the store holds them, for the CLI and the web: ranked lists and one story in
+detail (plain data; the text people read is built in `monitor.cli.stories_text` and the web).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from monitor.errors import MonitorError
+from monitor.outlets import outlet_name
+from monitor.store.protocols import WebReads
+
+
+class StoryNotFoundError(MonitorError):
+    """`monitor story ID` named a story that does not exist."""
+
+
+_SQLITE_MAX_ID = 2**63 - 1
+
+
+# Calendar words are capitalized in many languages but name no one: not key entities. Those
+# that are also common names stay: May (Theresa May), Mars, Domingo, Julio, Mayo, Domenica.
+_NOT_KEY_NAME_LINES = (
+    "monday tuesday wednesday thursday friday saturday sunday january february march april june",
+    "july august september october november december",
+    "lundi mardi mercredi jeudi vendredi samedi dimanche janvier février avril juin juillet",
+    "août septembre octobre novembre décembre",
+    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag januar jänner februar",
+    "märz mai juni juli oktober dezember",
+    "lunes martes miércoles jueves viernes sábado enero febrero marzo abril junio",
+    "agosto septiembre setiembre octubre noviembre diciembre",
+    "lunedì martedì mercoledì giovedì venerdì sabato gennaio febbraio aprile maggio",
+    "giugno luglio settembre ottobre dicembre",
+    "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira janeiro fevereiro março",
+    "maio junho julho setembro outubro dezembro",
+    "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag januari februari maart mei",
+    "augustus",
+    "the",  # not calendar, but capitalized after a colon in a headline ("Quiz: The ...")
+)
+
+
+_NOT_KEY_NAMES = frozenset(word for line in _NOT_KEY_NAME_LINES for word in line.split())
+
+
+def _key_entities(entities: Iterable[str]) -> list[str]:
+    return [e for e in entities if e.casefold() not in _NOT_KEY_NAMES]
+
+
+def rank_stories(
+    store: WebReads,
+    *,
+    since: datetime,
+    until: datetime,
+    language: str | None = None,
+    limit: int = 30,
+) -> list[dict[str, Any]]:
+    """Live stories with articles published in [since, until), ranked by
+    outlets x languages x recent growth (articles of the window's last 24 hours)."""
+    if limit < 1:
+        return []
+    hits = store.web_story_ids(iso_z(since), iso_z(until), language=language)
+    recent_start = max(since, until - timedelta(hours=24))
+    recent = {
+        h["story_id"]: h["day_articles"]
+        for h in store.web_story_ids(iso_z(recent_start), iso_z(until), language=language)
+    }
+    for hit in hits:
+        growth = 1 + recent.get(hit["story_id"], 0) / max(1, hit["day_articles"])
+        # A story whose articles are all copies (of articles in other stories) is still one outlet.
+        # Nor does an unknown language (emoji, a script the detector lacks) make it rank as none.
+        hit["rank_score"] = max(1, hit["day_outlets"]) * max(1, hit["day_languages"]) * growth
+    hits.sort(key=lambda h: (-h["rank_score"], -h["day_articles"], -h["story_id"]))
+    hits = hits[:limit]
+    details = store.web_stories([h["story_id"] for h in hits])
+    ranked = []
+    for hit in hits:
+        story = details.get(hit["story_id"])
+        if story is None:
+            continue
+        if language and story.get("headline_language") != language:
+            _headline_in(store, story, language)
+        articles = story.get("n_articles") or 0
+        ranked.append(
+            {
+                "id": story["id"],
+                "headline": story.get("headline") or "",
+                "headline_language": story.get("headline_language"),
+                "score": round(hit["rank_score"], 2),
+                "articles": articles,
+                "outlets": max(1 if articles else 0, story.get("n_outlets") or 0),
+                "languages": story.get("languages") or [],
+                "first_published": story.get("first_published"),
+                "last_published": story.get("last_published"),
+                "window": {
+                    "articles": hit["day_articles"],
+                    "outlets": max(1, hit["day_outlets"]),
+                    "languages": hit["day_languages"],
+                },
+                "entities": _key_entities(story.get("entities") or []),
+                "headline_article_id": story.get("headline_article_id"),
+            }
+        )
+    return ranked
+
+
+def _headline_in(store: WebReads, story: dict[str, Any], language: str) -> None:
+    """Asked for the stories of one language, show each in it: the headline becomes the title
+    of the story's first original article in that language (the stored headline is the most
+    central article in the preferred languages of settings, chosen when the story was built)."""
+    articles = [
+        a for a in store.web_story_articles(int(story["id"])) if a["language"] == language and a["title"]
+    ]
+    articles.sort(key=lambda a: a["duplicate_of"] is not None)  # stable: originals first, oldest first
+    if articles:
+        story["headline"] = articles[0]["title"]
+        story["headline_language"] = language
+        story["headline_article_id"] = articles[0]["id"]
+
+
+def iso_z(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
+    """One story (following merges) with its articles; StoryNotFoundError if none."""
+    if not 0 < story_id <= _SQLITE_MAX_ID:  # SQLite cannot even look such an id up
+        raise StoryNotFoundError(f"no story {story_id}")
+    seen = set()
+    row = store.web_story(story_id)
+    while row is not None and row.get("merged_into") and row["id"] not in seen:
+        seen.add(row["id"])
+        row = store.web_story(int(row["merged_into"]))
+    if row is None:
+        raise StoryNotFoundError(f"no story {story_id}")
+    live_id = int(row["id"])
+    story = store.web_stories([live_id])[live_id]
+    articles = store.web_story_articles(live_id)
+    return {
+        "id": live_id,
+        "asked_for": story_id,
+        "headline": story.get("headline") or "",
+        "first_published": story.get("first_published"),
+        "last_published": story.get("last_published"),
+        "articles": len(articles),
+        "outlets": len({outlet_name(a["outlet"], None, "") for a in articles if a["duplicate_of"] is None})
+        or 1,
+        "languages": story.get("languages") or [],
+        "entities": _key_entities(story.get("entities") or []),
+        "model": story.get("model"),
+        "headline_article_id": story.get("headline_article_id"),
+        "items": [
+            {
+                "id": a["id"],
+                "language": a["language"],
+                "outlet": a["outlet"],
+                "published": a["published"],
+                "published_estimated": bool(a.get("published_estimated")),
+                "title": a["title"],
+                "url": a["url"],
+                "summary": a.get("summary"),
+                "duplicate_of": a["duplicate_of"],
+                "why": {
+                    "similarity": a.get("story_similarity"),
+                    "score": a.get("story_score"),
+                    "shared_keys": a.get("story_shared_keys"),
+                    "gap_hours": a.get("story_gap_hours"),
+                    "reason": a.get("story_reason"),
+                },
+            }
+            for a in articles
+        ],
+    }

@@ -1,0 +1,429 @@
+"""The stories stage: pending articles from the store, deduplicated, embedded, assigned to
+stories by the assigner, and written back with the story records (counts, headline, names).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import weakref
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+
+from monitor.outlets import outlet_name
+from monitor.store.protocols import StoryStore
+from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
+from monitor.stories.decide import StoryParams, Vector, params_for_model
+from monitor.stories.dedup import Deduplicator
+from monitor.stories.embed import Embedder, article_text, load_embedder
+from monitor.stories.entities import extract_evidence, extract_keys, extract_names
+from monitor.stories.settings import StorySettings
+
+log = logging.getLogger("monitor.stories")
+
+
+@dataclass(frozen=True)
+class StageReport:
+    """What one run of the stories stage did."""
+
+    articles: int = 0
+    opened: int = 0
+    joined: int = 0
+    duplicates: int = 0
+    merged: int = 0
+    embedded: int = 0
+    seconds: float = 0.0
+    model: str = ""
+
+    def summary(self) -> str:
+        if not self.articles:
+            return "stories: nothing new"
+        rate = self.articles / self.seconds if self.seconds > 0 else 0.0
+        return (
+            f"stories: {self.articles} articles ({rate:.0f}/s, {self.model}): "
+            f"{self.opened} new stories, {self.joined} joined, {self.merged} merged, "
+            f"{self.duplicates} copies"
+        )
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+@dataclass
+class _StageState:
+    model: str
+    params: StoryParams
+    assigner: StoryAssigner
+    dedup: Deduplicator
+    marker: tuple[int, int]
+    names: dict[int, dict[str, str]] = field(default_factory=dict)
+    """Names found in each recent article (by id), so story records do not re-read texts."""
+
+    def names_of(self, row: Mapping[str, Any]) -> dict[str, str]:
+        article_id = int(row["id"])
+        found = self.names.get(article_id)
+        if found is None:
+            found = self._remember(article_id, extract_names(row["title"], row["text"]))
+        return found
+
+    def keys_of(self, row: Mapping[str, Any]) -> frozenset[str]:
+        """The name and number keys of a new article; its names are kept for `names_of`."""
+        names, keys = extract_evidence(row["title"], row["text"])
+        self._remember(int(row["id"]), names)
+        return keys
+
+    def _remember(self, article_id: int, names: dict[str, str]) -> dict[str, str]:
+        if len(self.names) > 200_000:
+            self.names.clear()  # a bound, not a policy: entries are cheap to recompute
+        self.names[article_id] = names
+        return names
+
+
+# The assigner lives as long as the StoryStore it was built from; when anything else changed the
+# database in between (another process, a restore), it is rebuilt from the tables.
+_STATES: weakref.WeakKeyDictionary[StoryStore, _StageState] = weakref.WeakKeyDictionary()
+
+
+def _vector_bytes(vector: Vector) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def _vector_from(blob: bytes | None, dim: int | None = None) -> Vector | None:
+    if not blob:
+        return None
+    vector = np.frombuffer(blob, dtype=np.float32)
+    if dim is not None and vector.shape[0] != dim:
+        return None
+    return vector
+
+
+def _when(text: str) -> datetime:
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: StorySettings) -> _StageState:
+    """The assigner and the copy index as the database says they stand."""
+    latest, next_id = store.stories_clock()
+    clock = _when(latest) if latest else None
+    snapshots = []
+    if clock is not None:
+        since = clock - timedelta(hours=params.window_hours)
+        for row in store.stories_live(model, since):
+            centroid = _vector_from(row["centroid"])
+            if centroid is None or not row["first_seen"] or not row["last_seen"]:
+                continue  # a story nothing can join (its article had no vector)
+            languages = json.loads(row["languages"] or "[]")
+            snapshots.append(
+                StorySnapshot(
+                    id=int(row["id"]),
+                    first_published=_when(row["first_seen"]),
+                    last_published=_when(row["last_seen"]),
+                    vector_sum=centroid * np.float32(max(1, int(row["n_articles"]))),
+                    n_articles=int(row["n_articles"]),
+                    keys=Counter({str(k): int(v) for k, v in json.loads(row["keys"] or "{}").items()}),
+                    languages=Counter([str(x) for x in languages]),
+                )
+            )
+    assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock)
+    dedup = Deduplicator(settings.dedup)
+    if clock is not None:
+        since = clock - timedelta(hours=settings.dedup_window_hours)
+        for row in store.stories_recent_texts(since):
+            dedup.add_known(
+                int(row["id"]),
+                f"{row['title'] or ''}\n{row['text'] or ''}",
+                row["duplicate_of"],
+                _when(row["published"]),
+            )
+    return _StageState(model, params, assigner, dedup, store.stories_marker())
+
+
+def _state(store: StoryStore, model: str, params: StoryParams, settings: StorySettings) -> _StageState:
+    state = _STATES.get(store)
+    if (
+        state is None
+        or state.model != model
+        or state.params != params
+        or state.marker != store.stories_marker()
+    ):
+        state = _rebuild(store, model, params, settings)
+        _STATES[store] = state
+    return state
+
+
+def _embed_rows(
+    embedder: Embedder,
+    rows: Sequence[dict[str, Any]],
+    max_words: int,
+    copy_of: Mapping[int, int] | None = None,
+    known: Mapping[int, Vector] | None = None,
+) -> tuple[list[Vector | None], list[tuple[int, bytes, str]], int]:
+    """Each row's vector: the stored one when its model matches; for a copy (`copy_of`:
+    article id -> original id), its original's, taken from this batch or from `known`
+    (original id -> stored vector), since a copy says what its original says; else embedded
+    now. Returns the vectors, those to store, and how many texts the model embedded."""
+    copy_of = copy_of or {}
+    known = known or {}
+    vectors: list[Vector | None] = [None] * len(rows)
+    texts = [article_text(row["title"], row["text"], max_words) for row in rows]
+    position = {int(row["id"]): i for i, row in enumerate(rows)}
+    for i, row in enumerate(rows):
+        if row["embedding_model"] == embedder.name:
+            vectors[i] = _vector_from(row["embedding"], embedder.dim)
+    fresh: set[int] = set()
+
+    def embed(todo: list[int]) -> None:
+        todo = [i for i in todo if vectors[i] is None and texts[i].strip()]
+        for i, vector in zip(todo, _embed_texts(embedder, [texts[i] for i in todo]), strict=True):
+            if vector is not None and np.isfinite(vector).all() and float(np.abs(vector).sum()) > 0:
+                vectors[i] = vector
+                fresh.add(i)
+
+    def original_vector(i: int) -> Vector | None:
+        original = copy_of.get(int(rows[i]["id"]))
+        if original is None:
+            return None
+        if original in position:
+            return vectors[position[original]]
+        return known.get(original)
+
+    copies = [i for i in range(len(rows)) if vectors[i] is None and int(rows[i]["id"]) in copy_of]
+    embed([i for i in range(len(rows)) if int(rows[i]["id"]) not in copy_of])
+    for i in copies:
+        vectors[i] = original_vector(i)
+    embed(copies)  # those whose original has no vector after all
+    reused = [i for i in copies if i not in fresh and vectors[i] is not None]
+    saved = [
+        (int(rows[i]["id"]), _vector_bytes(vector), embedder.name)
+        for i in sorted(fresh | set(reused))
+        if (vector := vectors[i]) is not None
+    ]
+    return vectors, saved, len(fresh)
+
+
+def _embed_texts(embedder: Embedder, texts: Sequence[str]) -> list[Vector | None]:
+    """The model's vectors for these texts; one bad text must not stop the batch, so a failed
+    batch is retried text by text and a text that still fails gets None."""
+    if not texts:
+        return []
+    try:
+        return list(embedder.embed(texts))
+    except Exception:
+        log.exception("stories: embedding a batch failed; retrying article by article")
+    matrix: list[Vector | None] = []
+    for text in texts:
+        try:
+            matrix.append(embedder.embed([text])[0])
+        except Exception:
+            log.exception("stories: cannot embed an article; it gets a story of its own")
+            matrix.append(None)
+    return matrix
+
+
+def _story_records(
+    store: StoryStore,
+    state: _StageState,
+    touched: set[int],
+    batch_members: Sequence[dict[str, Any]],
+    settings: StorySettings,
+    dim: int,
+) -> list[dict[str, Any]]:
+    """The stories table rows for the stories this batch changed."""
+    assigner = state.assigner
+    stored = store.stories_members(sorted(touched | set(assigner.merged)))
+    members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in [*stored, *batch_members]:
+        members[assigner.resolve(int(row["story_id"]))].append(row)
+    outlets: dict[tuple[str | None, str | None, str], str] = {}
+    records = []
+    for story_id in sorted(touched):
+        rows = members.get(story_id, [])
+        if not rows:
+            continue
+        snapshot = assigner.story(story_id)
+        centroid: Vector | None = None
+        if snapshot is not None and snapshot.n_articles:
+            centroid = (snapshot.vector_sum / np.float32(snapshot.n_articles)).astype(np.float32)
+        languages = sorted({str(r["language"]) for r in rows if r["language"]})
+        originals = set()
+        for r in rows:
+            if r["duplicate_of"] is None:
+                feed = (r.get("feed_name"), r.get("feed_title"), r.get("feed_url") or "")
+                outlet = outlets.get(feed)
+                if outlet is None:
+                    outlet = outlets[feed] = outlet_name(*feed)
+                originals.add(outlet)
+        names: Counter[str] = Counter()
+        spellings: Counter[tuple[str, str]] = Counter()  # (key, word), in order of first use
+        for r in rows:
+            found = state.names_of(r)
+            names.update(found.keys())
+            spellings.update(found.items())
+        top = [key for key, count in names.most_common(settings.key_entities) if count >= min(2, len(rows))]
+        wanted = set(top)
+        spelling: dict[str, tuple[int, str]] = {}  # key -> its most used word, the first on ties
+        for (key, word), count in spellings.items():
+            if key in wanted and (key not in spelling or count > spelling[key][0]):
+                spelling[key] = (count, word)
+        entities = [spelling[key][1] for key in top]
+        keys: Counter[str] = (
+            snapshot.keys
+            if snapshot is not None
+            else Counter(k for r in rows for k in extract_keys(r["title"], r["text"]))
+        )
+        records.append(
+            {
+                "id": story_id,
+                "model": state.model,
+                "first_seen": min(str(r["published"]) for r in rows),
+                "last_seen": max(str(r["published"]) for r in rows),
+                "headline_article_id": _headline(rows, centroid, settings.preferred_languages, dim),
+                "n_articles": len(rows),
+                "n_outlets": max(1, len(originals)),
+                "n_languages": len(languages),
+                "languages": json.dumps(languages),
+                "entities": json.dumps(entities, ensure_ascii=False),
+                "keys": json.dumps(dict(keys), ensure_ascii=False),
+                "centroid": _vector_bytes(centroid) if centroid is not None else None,
+            }
+        )
+    return records
+
+
+def _headline(
+    rows: Sequence[dict[str, Any]], centroid: Vector | None, preferred: Sequence[str], dim: int
+) -> int:
+    """The most central article, in the first preferred language that has one."""
+
+    def centrality(row: dict[str, Any]) -> float:
+        vector = row.get("_vector")
+        if vector is None:
+            vector = _vector_from(row.get("embedding"), dim)
+        if vector is None or centroid is None:
+            return -1.0
+        return float(vector @ centroid)
+
+    for language in (*preferred, None):
+        pool = [r for r in rows if language is None or r["language"] == language]
+        if pool:
+            best = max(pool, key=lambda r: (centrality(r), -int(r["id"])))
+            return int(best["id"])
+    return int(rows[0]["id"])
+
+
+def run_story_stage(
+    store: StoryStore, settings: StorySettings | None = None, *, stop: Callable[[], bool] | None = None
+) -> StageReport:
+    """Put every article without a story into one: dedup, embed (once), assign, record.
+
+    Articles are taken in publication order; each batch is written in one transaction. A
+    model that cannot load raises ModelLoadError before anything is written. `stop` is
+    asked before each batch: a daemon shutting down ends the stage between batches.
+    """
+    settings = settings or StorySettings()
+    started = time.perf_counter()
+    embedder = load_embedder(settings.model)
+    params = settings.params or params_for_model(embedder.name)
+    state = _state(store, embedder.name, params, settings)
+    totals = Counter[str]()
+    try:
+        while stop is None or not stop():
+            rows = store.stories_pending(settings.batch_size)
+            if not rows:
+                break
+            published_at = [_when(row["published"]) for row in rows]
+            # Copies first: a copy takes its original's vector instead of being embedded.
+            verdicts = [
+                state.dedup.check(int(row["id"]), f"{row['title'] or ''}\n{row['text'] or ''}", published)
+                for row, published in zip(rows, published_at, strict=True)
+            ]
+            copy_of = {v.article_id: v.duplicate_of for v in verdicts if v.duplicate_of is not None}
+            earlier = sorted(set(copy_of.values()) - {int(row["id"]) for row in rows})
+            known = {
+                article_id: vector
+                for article_id, blob in store.stories_vectors(earlier, embedder.name).items()
+                if (vector := _vector_from(blob, embedder.dim)) is not None
+            }
+            vectors, saved, embedded = _embed_rows(embedder, rows, settings.max_words, copy_of, known)
+            totals["embedded"] += embedded
+            merges_before = dict(state.assigner.merged)
+            assignments: list[dict[str, Any]] = []
+            batch_members: list[dict[str, Any]] = []
+            for row, vector, verdict, published in zip(rows, vectors, verdicts, published_at, strict=True):
+                result = state.assigner.assign(
+                    ArticleInput(
+                        id=int(row["id"]),
+                        published=published,
+                        vector=vector,
+                        keys=state.keys_of(row),
+                        language=row["language"] or None,
+                    )
+                )
+                totals["opened" if result.opened else "joined"] += 1
+                totals["duplicates"] += verdict.duplicate_of is not None
+                assignments.append(
+                    {
+                        "article_id": result.article_id,
+                        "story_id": result.story_id,
+                        "duplicate_of": verdict.duplicate_of,
+                        "similarity": None if result.opened else round(result.similarity, 4),
+                        "score": None if result.opened else round(result.score, 4),
+                        "shared_keys": None if result.opened else result.shared_keys,
+                        "gap_hours": None if result.opened else round(result.gap_hours, 2),
+                        "reason": result.reason,
+                    }
+                )
+                batch_members.append(
+                    {
+                        **row,
+                        "story_id": result.story_id,
+                        "duplicate_of": verdict.duplicate_of,
+                        "_vector": vector,
+                    }
+                )
+            new_merges = [
+                (drop, keep) for drop, keep in state.assigner.merged.items() if drop not in merges_before
+            ]
+            totals["merged"] += len(new_merges)
+            for item in assignments:
+                item["story_id"] = state.assigner.resolve(item["story_id"])
+            touched = {item["story_id"] for item in assignments}
+            touched |= {state.assigner.resolve(keep) for _, keep in new_merges}
+            records = _story_records(store, state, touched, batch_members, settings, embedder.dim)
+            # The vectors are written with the assignments, in one transaction: should it fail,
+            # the batch is embedded again next time, as nothing of it was kept.
+            store.stories_write(assignments, new_merges, records, now=datetime.now(UTC), embeddings=saved)
+            # Merges already in the database need not be replayed: forget them.
+            state.assigner.merged.clear()
+            if state.assigner.clock is not None:
+                state.dedup.forget_before(state.assigner.clock - timedelta(hours=settings.dedup_window_hours))
+            # What stories_marker() now reads, without counting the articles table again: this
+            # batch's articles are assigned and its new story rows written.
+            assigned, top_story = state.marker
+            state.marker = (assigned + len(rows), max([top_story, *(int(r["id"]) for r in records)]))
+            totals["articles"] += len(rows)
+    except BaseException:
+        # The assigner and the copy index already hold this batch, the database does not:
+        # the next run rebuilds them from the tables instead of building on a phantom.
+        _STATES.pop(store, None)
+        raise
+    report = StageReport(
+        articles=totals["articles"],
+        opened=totals["opened"],
+        joined=totals["joined"],
+        duplicates=totals["duplicates"],
+        merged=totals["merged"],
+        embedded=totals["embedded"],
+        seconds=time.perf_counter() - started,
+        model=embedder.name,
+    )
+    if report.articles:
+        log.info("%s", report.summary())
+    return report
