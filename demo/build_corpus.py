@@ -54,6 +54,10 @@ GROUPS: tuple[tuple[str, str, int], ...] = (
 )
 # At most this many stories per outlet and day, so that one outlet does not fill a day.
 PER_OUTLET_PER_DAY = 2
+# Each WMT story keeps its original and 2 to 5 of its translations (from a hash of the
+# story): real coverage reaches some languages and not others, and stories that all had
+# the same languages would tie in the ranking.
+WMT_MIN_TRANSLATIONS = 2
 
 # ECB+ topics taken (the "ecbplus" half, whose articles carry their URL, hence an outlet).
 # Chosen for events told by many outlets, with real wire copies among them (7, 9, 12, 21,
@@ -259,10 +263,20 @@ def wmt_articles(path: Path, max_chars: int) -> list[Article]:
     their day from a hash of the id (the source gives dates only)."""
     rows = read_jsonl(path)
     chosen = set(choose_wmt_clusters(rows))
-    articles = []
+    versions: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
-        if row["cluster_id"] not in chosen:
-            continue
+        if row["cluster_id"] in chosen:
+            versions[row["cluster_id"]].append(row)
+    kept = []
+    for cluster, cluster_rows in sorted(versions.items()):
+        translations = sorted(
+            (r for r in cluster_rows if not r["is_original"]),
+            key=lambda r: (stable_int(r["id"]), r["id"]),
+        )
+        wanted = WMT_MIN_TRANSLATIONS + stable_int(cluster) % (len(translations) - 1)
+        kept += [r for r in cluster_rows if r["is_original"]] + translations[:wanted]
+    articles = []
+    for row in kept:
         title = " ".join(row["title"].split())
         day = datetime.strptime(row["date"], "%Y-%m-%d").replace(tzinfo=UTC)
         offset = stable_int(row["id"]) % (14 * 3600)

@@ -103,8 +103,8 @@ def main() -> None:
         count = write_config(server)
         print(f"serving {count} demo feeds at {server.base_url}; database {DATABASE}")
         monitor("init")
+        # One pass: a second one would answer 304 everywhere but load the model again (~10 s).
         monitor("poll", "--all")
-        monitor("poll", "--all")  # the second pass costs nothing: every feed answers 304
     summarize()
     monitor("stories", "--limit", "10")
     monitor("search", "--limit", "3", "inflation")
