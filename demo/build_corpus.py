@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 import sys
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -191,8 +192,9 @@ def outlet_key(outlet: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """Lowercase ASCII slug: 'ihned.cz' -> 'ihned-cz'."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """Lowercase ASCII slug: 'ihned.cz' -> 'ihned-cz', 'Libération' -> 'liberation'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def stable_int(text: str) -> int:
