@@ -28,4 +28,4 @@ pytest: install
 test: lint typecheck pytest
 
 clean:
-	rm -rf $(VENV) db/demo.db db/demo.db-wal db/demo.db-shm db/demo-feeds.yaml
+	rm -rf $(VENV) db/demo.db db/demo.db-wal db/demo.db-shm db/demo-feeds.yaml db/demo-feeds
