@@ -699,3 +699,16 @@ def test_vectors_are_written_with_the_assignments(tmp_path: Path) -> None:
         assert [rows[n]["story_id"] for n in (1, 2, 3)] == [7, 7, None]
         assert [rows[n]["embedding_model"] for n in (1, 2, 3)] == ["m", None, "m"]
         assert rows[1]["embedding"] == blob and rows[2]["embedding"] is None
+
+
+def test_a_stage_with_nothing_pending_loads_no_model_and_builds_no_state(tmp_path: Path) -> None:
+    from monitor.stories import stage
+
+    with make_store(tmp_path / "m.db") as store:
+        fill(store, corpus(), range(2))
+        run_story_stage(store)
+        stage._STATES.pop(store, None)
+        # A model that cannot load would raise if it were loaded; nothing is pending, so it is not.
+        report = run_story_stage(store, StorySettings(model="st:/nowhere/model"))
+        assert report.articles == 0 and report.summary() == "stories: nothing new"
+        assert store not in stage._STATES

@@ -323,19 +323,26 @@ def run_story_stage(
 ) -> StageReport:
     """Put every article without a story into one: dedup, embed (once), assign, record.
 
-    Articles are taken in publication order; each batch is written in one transaction. A
-    model that cannot load raises ModelLoadError before anything is written. `stop` is
+    Articles are taken in publication order; each batch is written in one transaction. With
+    nothing pending it returns at once: no model load, no state rebuild. Otherwise the model
+    loads first, and one that cannot load raises ModelLoadError before anything is written. `stop` is
     asked before each batch: a daemon shutting down ends the stage between batches.
     """
     settings = settings or StorySettings()
     started = time.perf_counter()
+    rows = store.stories_pending(settings.batch_size)
+    if not rows:
+        # Nothing pending: neither the model nor the stage's state is needed (a poll with
+        # nothing new, a cron run, a restart must not pay seconds and hundreds of MB for it).
+        return StageReport(seconds=time.perf_counter() - started, model=settings.model)
     embedder = load_embedder(settings.model)
     params = settings.params or params_for_model(embedder.name)
     state = _state(store, embedder.name, params, settings)
     totals = Counter[str]()
     try:
         while stop is None or not stop():
-            rows = store.stories_pending(settings.batch_size)
+            if not rows:
+                rows = store.stories_pending(settings.batch_size)
             if not rows:
                 break
             published_at = [_when(row["published"]) for row in rows]
@@ -409,6 +416,7 @@ def run_story_stage(
             assigned, top_story = state.marker
             state.marker = (assigned + len(rows), max([top_story, *(int(r["id"]) for r in records)]))
             totals["articles"] += len(rows)
+            rows = []
     except BaseException:
         # The assigner and the copy index already hold this batch, the database does not:
         # the next run rebuilds them from the tables instead of building on a phantom.
