@@ -134,15 +134,41 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
     assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock)
     dedup = Deduplicator(settings.dedup)
     if clock is not None:
-        since = clock - timedelta(hours=settings.dedup_window_hours)
-        for row in store.stories_recent_texts(since):
-            dedup.add_known(
-                int(row["id"]),
-                f"{row['title'] or ''}\n{row['text'] or ''}",
-                row["duplicate_of"],
-                _when(row["published"]),
-            )
+        _rebuild_copy_index(store, dedup, clock - timedelta(hours=settings.dedup_window_hours))
     return _StageState(model, params, assigner, dedup, store.stories_marker())
+
+
+def _rebuild_copy_index(store: StoryStore, dedup: Deduplicator, since: datetime) -> None:
+    """The copy index of the window, from the stored signatures. A signature is used only
+    when its fingerprint matches these dedup parameters and the article's current content
+    hash; any other (missing, from another version, torn, of an edited text) is computed
+    again from the text and stored, so the next start finds it."""
+    rows = store.stories_recent_signatures(since)
+    redo: list[int] = []
+    for row in rows:
+        valid, signature = dedup.signature_from(row["minhash"], _tag(row))
+        if not valid:
+            redo.append(int(row["id"]))
+    texts = store.stories_texts(redo) if redo else {}
+    refreshed: list[tuple[int, bytes]] = []
+    for row in rows:
+        article_id = int(row["id"])
+        published = _when(row["published"])
+        if article_id in texts:
+            title, text = texts[article_id]
+            dedup.add_known(article_id, f"{title}\n{text}", row["duplicate_of"], published)
+            refreshed.append((article_id, dedup.signature_bytes(article_id, _tag(row))))
+        else:
+            _, signature = dedup.signature_from(row["minhash"], _tag(row))
+            dedup.add_signature(article_id, signature, row["duplicate_of"], published)
+    if refreshed:
+        log.info("stories: %d copy signatures computed again from their texts", len(refreshed))
+        store.stories_save_signatures(refreshed)
+
+
+def _tag(row: Mapping[str, Any]) -> bytes:
+    """What a stored signature is bound to: the article's content hash."""
+    return str(row["content_hash"] or "").encode()
 
 
 def _state(store: StoryStore, model: str, params: StoryParams, settings: StorySettings) -> _StageState:
@@ -380,6 +406,7 @@ def run_story_stage(
                         "article_id": result.article_id,
                         "story_id": result.story_id,
                         "duplicate_of": verdict.duplicate_of,
+                        "minhash": state.dedup.signature_bytes(result.article_id, _tag(row)),
                         "similarity": None if result.opened else round(result.similarity, 4),
                         "score": None if result.opened else round(result.score, 4),
                         "shared_keys": None if result.opened else result.shared_keys,
