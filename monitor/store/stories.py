@@ -130,17 +130,23 @@ class SQLiteStories(SQLiteCore):
         next_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM stories").fetchone()[0]
         return (str(latest) if latest else None, int(next_id))
 
-    def stories_recent_signatures(self, since: datetime) -> list[dict[str, Any]]:
-        """Assigned articles published since `since`, with their stored MinHash signatures:
-        what the copy index is rebuilt from (no texts: those are read only for a signature
-        that is missing or no longer valid, `stories_texts`)."""
-        return self.query(
-            # Anything but a blob in the column (written by hand, or by another tool) reads as none.
-            "SELECT id, published, duplicate_of, content_hash, "
-            "CASE WHEN typeof(minhash) = 'blob' THEN minhash END AS minhash FROM articles "
-            "WHERE story_id IS NOT NULL AND published >= ? ORDER BY published, id",
-            [iso(since)],
-        )
+    def stories_recent_signatures(
+        self, since: datetime
+    ) -> list[tuple[int, str, int | None, str, bytes | None]]:
+        """Assigned articles published since `since`, as (id, published, duplicate_of,
+        content_hash, stored MinHash signature): what the copy index is rebuilt from. No
+        texts: those are read only where a signature is missing or no longer valid
+        (`stories_texts`). Plain tuples: tens of thousands of rows, read at every start."""
+        return [
+            (int(r[0]), str(r[1]), r[2], str(r[3] or ""), bytes(r[4]) if r[4] is not None else None)
+            for r in self.db.execute(
+                # Anything but a blob in the column (written by another tool) reads as none.
+                "SELECT id, published, duplicate_of, content_hash, "
+                "CASE WHEN typeof(minhash) = 'blob' THEN minhash END FROM articles "
+                "WHERE story_id IS NOT NULL AND published >= ? ORDER BY published, id",
+                [iso(since)],
+            ).fetchall()
+        ]
 
     def stories_texts(self, article_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
         """Title and text of these articles: article id -> (title, text)."""

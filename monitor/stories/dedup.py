@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate, islice
@@ -181,6 +181,19 @@ class _BandIndex:
         summed: npt.NDArray[np.uint64] = (values * self._mult).sum(axis=1, dtype=np.uint64)
         return summed ^ self._salt
 
+    def insert_many(self, article_ids: Sequence[int], signatures: Signature) -> None:
+        """Index many articles at once (a rebuild): straight into the sorted arrays."""
+        if not len(article_ids):
+            return
+        n = len(article_ids)
+        values = signatures[:, : self.bands * self.rows].astype(np.uint64).reshape(n, self.bands, self.rows)
+        keys = (values * self._mult).sum(axis=2, dtype=np.uint64) ^ self._salt
+        ids = np.repeat(np.asarray(article_ids, dtype=np.int64), self.bands)
+        self._dead.difference_update(article_ids)
+        self._keys = np.concatenate([self._keys, keys.reshape(-1)])
+        self._ids = np.concatenate([self._ids, ids])
+        self._merge()
+
     def insert(self, article_id: int, signature: Signature) -> None:
         self._dead.discard(article_id)
         for key in self.keys(signature).tolist():
@@ -332,6 +345,29 @@ class Deduplicator:
         self._remember(article_id, signature, published)
         if duplicate_of is not None:
             self._original[article_id] = duplicate_of
+
+    def add_signatures(
+        self,
+        article_ids: Sequence[int],
+        signatures: Signature,
+        duplicate_of: Sequence[int | None],
+        published: Sequence[datetime | None],
+    ) -> None:
+        """`add_signature` for many articles at once (one row of `signatures` each)."""
+        fresh = [i for i, article_id in enumerate(article_ids) if article_id not in self._hashes]
+        if not fresh:
+            return
+        ids = [article_ids[i] for i in fresh]
+        matrix = np.ascontiguousarray(signatures[fresh], dtype=np.uint32)
+        self._index.insert_many(ids, matrix)
+        for row, i in enumerate(fresh):
+            article_id = article_ids[i]
+            self._hashes[article_id] = matrix[row]
+            when, original = published[i], duplicate_of[i]
+            if when is not None:
+                self._published[article_id] = when
+            if original is not None:
+                self._original[article_id] = original
 
     def signature_bytes(self, article_id: int, tag: bytes = b"") -> bytes:
         """The article's signature as stored: the fingerprint, then `tag` (what the text is

@@ -143,27 +143,33 @@ def _rebuild_copy_index(store: StoryStore, dedup: Deduplicator, since: datetime)
     when its fingerprint matches these dedup parameters and the article's current content
     hash; any other (missing, from another version, torn, of an edited text) is computed
     again from the text and stored, so the next start finds it."""
-    rows = store.stories_recent_signatures(since)
-    redo: list[int] = []
-    for row in rows:
-        valid, signature = dedup.signature_from(row["minhash"], _tag(row))
+    ids: list[int] = []
+    signatures: list[Any] = []
+    copies_of: list[int | None] = []
+    published: list[datetime | None] = []
+    redo: list[tuple[int, str, int | None, bytes]] = []
+    for article_id, when, duplicate_of, content_hash, blob in store.stories_recent_signatures(since):
+        tag = content_hash.encode()
+        valid, signature = dedup.signature_from(blob, tag)
         if not valid:
-            redo.append(int(row["id"]))
-    texts = store.stories_texts(redo) if redo else {}
+            redo.append((article_id, when, duplicate_of, tag))
+        elif signature is not None:  # None: a text too short to have one
+            ids.append(article_id)
+            signatures.append(signature)
+            copies_of.append(duplicate_of)
+            published.append(_when(when))
+    if ids:
+        dedup.add_signatures(ids, np.vstack(signatures), copies_of, published)
+    if not redo:
+        return
+    texts = store.stories_texts([article_id for article_id, *_ in redo])
     refreshed: list[tuple[int, bytes]] = []
-    for row in rows:
-        article_id = int(row["id"])
-        published = _when(row["published"])
-        if article_id in texts:
-            title, text = texts[article_id]
-            dedup.add_known(article_id, f"{title}\n{text}", row["duplicate_of"], published)
-            refreshed.append((article_id, dedup.signature_bytes(article_id, _tag(row))))
-        else:
-            _, signature = dedup.signature_from(row["minhash"], _tag(row))
-            dedup.add_signature(article_id, signature, row["duplicate_of"], published)
-    if refreshed:
-        log.info("stories: %d copy signatures computed again from their texts", len(refreshed))
-        store.stories_save_signatures(refreshed)
+    for article_id, when, duplicate_of, tag in redo:
+        title, text = texts.get(article_id, ("", ""))
+        dedup.add_known(article_id, f"{title}\n{text}", duplicate_of, _when(when))
+        refreshed.append((article_id, dedup.signature_bytes(article_id, tag)))
+    log.info("stories: %d copy signatures computed again from their texts", len(refreshed))
+    store.stories_save_signatures(refreshed)
 
 
 def _tag(row: Mapping[str, Any]) -> bytes:
