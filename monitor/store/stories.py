@@ -26,6 +26,13 @@ class SQLiteStories(SQLiteCore):
             [limit],
         )
 
+    def stories_pending_count(self) -> int:
+        """How many articles wait for a story (read from the partial index)."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM articles INDEXED BY articles_unassigned WHERE story_id IS NULL"
+        ).fetchone()
+        return int(row[0])
+
     def stories_vectors(self, article_ids: Sequence[int], model: str) -> dict[int, bytes]:
         """The stored vectors of these articles made by `model`: article id -> vector bytes."""
         found: dict[int, bytes] = {}

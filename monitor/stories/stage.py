@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from monitor.outlets import outlet_name
+from monitor.progress import Progress
 from monitor.store.protocols import StoryStore
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
 from monitor.stories.decide import StoryParams, Vector, params_for_model
@@ -369,7 +370,10 @@ def run_story_stage(
         return StageReport(seconds=time.perf_counter() - started, model=settings.model)
     embedder = load_embedder(settings.model)
     params = settings.params or params_for_model(embedder.name)
+    progress = Progress("stories", store.stories_pending_count(), "articles")
+    progress.set_step("reading the stories of the window")
     state = _state(store, embedder.name, params, settings)
+    progress.set_step("embedding and assigning")
     totals = Counter[str]()
     try:
         while stop is None or not stop():
@@ -449,12 +453,15 @@ def run_story_stage(
             assigned, top_story = state.marker
             state.marker = (assigned + len(rows), max([top_story, *(int(r["id"]) for r in records)]))
             totals["articles"] += len(rows)
+            progress.update(len(rows))
             rows = []
     except BaseException:
         # The assigner and the copy index already hold this batch, the database does not:
         # the next run rebuilds them from the tables instead of building on a phantom.
         _STATES.pop(store, None)
+        progress.close(failed=True)
         raise
+    progress.close()
     report = StageReport(
         articles=totals["articles"],
         opened=totals["opened"],
