@@ -65,7 +65,8 @@ class Daemon:
 
     async def _main(self) -> None:
         database = self.db_override or self.config.settings.database
-        stages = default_stages(self.config, stop=lambda: self._stopping)  # loads the model first
+        # Checks the model's name; its weights load when the first article waits for a vector.
+        stages = default_stages(self.config, stop=lambda: self._stopping)
         self.store = Store.open(database)
         # The later stages (embedding is slow) run in a thread on their own connection; the
         # shared lock keeps writes one at a time.

@@ -29,7 +29,7 @@ from monitor.ingest.schedule import (
     spread_due,
 )
 from monitor.store import ArticleCounts, FeedState, FeedUpdate, Store
-from monitor.stories.embed import load_embedder
+from monitor.stories.embed import embedder_for
 from monitor.stories.settings import StorySettings
 from monitor.stories.stage import run_story_stage
 from monitor.timeutil import utcnow
@@ -49,6 +49,7 @@ class PollReport:
     updated_articles: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, "step: error")
     stage_notes: list[str] = field(default_factory=list)
+    stage_errors: list[str] = field(default_factory=list)
 
     @property
     def feeds(self) -> int:
@@ -247,6 +248,8 @@ class Poller:
         feeds: Sequence[FeedState],
         progress: Callable[[FeedState, str], None] | None = None,
     ) -> PollReport:
+        if not feeds:
+            return PollReport()  # no client either: its TLS contexts cost a fifth of a second
         if self.client is not None:
             return await self._poll(self.client, feeds, progress)
         async with make_client(fetch_options(self.config)) as client:
@@ -385,8 +388,15 @@ class Poller:
         )
 
     def run_stages(self, report: PollReport) -> None:
+        """Run the later stages; a stage's MonitorError (a model that cannot load) is kept in
+        the report, after what was polled, which stays stored and pending for the next run."""
         for stage in self.stages:
-            note = stage(self.store)
+            try:
+                note = stage(self.store)
+            except MonitorError as exc:
+                log.error("event=stage_failed stage=%s error=%r", getattr(stage, "__name__", stage), str(exc))
+                report.stage_errors.append(str(exc))
+                continue
             if note:
                 report.stage_notes.append(note)
 
@@ -404,11 +414,12 @@ def story_settings(config: Config) -> StorySettings:
 def default_stages(config: Config, *, stop: Callable[[], bool] | None = None) -> list[Stage]:
     """The stages after storing, in order: near-duplicates, embeddings and stories.
 
-    The embedding model is loaded here, so that a model that cannot load stops the run
-    with a clear message before anything is polled.
+    The model's name is checked here, so that an unknown one stops the run before anything
+    is polled; its weights load only when an article waits for a vector (run_story_stage),
+    and a model that cannot load then fails that stage with a ModelLoadError.
     """
     settings = story_settings(config)
-    load_embedder(settings.model)
+    embedder_for(settings.model)
 
     def stories(store: Store) -> str:
         return run_story_stage(store, settings, stop=stop).summary()

@@ -157,3 +157,63 @@ def test_a_feed_read_despite_a_problem_says_so_in_the_log(
     assert report.new_articles == 1
     recovered = [r.getMessage() for r in caplog.records if "event=feed_recovered" in r.getMessage()]
     assert len(recovered) == 1 and server.url("a.xml") in recovered[0]
+
+
+# --- work only when there is work: the model loads when an article waits for a vector ---------
+# A model that cannot load ("st:" with a path that does not exist) makes any load visible: the
+# stage fails with its ModelLoadError. A poll that brings nothing new must never get there.
+
+UNLOADABLE = 'stories:\n  model: "st:/nowhere/model"\n'
+
+
+def test_a_poll_with_nothing_new_never_loads_the_model(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    config_path = write_config(tmp_path / "feeds.yaml", [{"url": server.url("missing.xml")}])
+    config_path.write_text(config_path.read_text() + UNLOADABLE)
+    config = load_config(config_path)
+    with Store.open(config.settings.database) as store:
+        failing = poll_once(store, config, all_feeds=True)  # the only feed fails (404)
+        assert (failing.failed, failing.stage_errors) == (1, [])
+        assert failing.stage_notes == ["stories: nothing new"]
+        nothing_due = poll_once(store, config)
+        assert (nothing_due.feeds, nothing_due.stage_errors) == (0, [])
+        # New articles: now the model must load, and its failure is reported, not hidden.
+        (feed_dir / "missing.xml").write_text(rss(ITEMS))
+        fresh = poll_once(store, config, all_feeds=True)
+        assert fresh.new_articles == 3
+        assert len(fresh.stage_errors) == 1 and "st:/nowhere/model" in fresh.stage_errors[0]
+        # What was polled stays stored, waiting for a model that loads.
+        assert store.count("articles") == 3
+
+
+def test_monitor_poll_says_when_the_model_cannot_load(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    from .conftest import run_monitor
+
+    config_path = write_config(tmp_path / "feeds.yaml", [{"url": server.url("a.xml")}])
+    config_path.write_text(config_path.read_text() + UNLOADABLE)
+    assert run_monitor("--config", str(config_path), "init").returncode == 0
+    idle = run_monitor("--config", str(config_path), "poll")  # the feed is new, so due: 404
+    assert idle.returncode == 0, idle.stderr
+    (feed_dir / "a.xml").write_text(rss(ITEMS))
+    busy = run_monitor("--config", str(config_path), "poll", "--all")
+    assert busy.returncode == 1
+    assert "3 new articles" in busy.stdout
+    assert "monitor: error: embedding model 'st:/nowhere/model'" in busy.stderr
+    assert "Traceback" not in busy.stderr
+
+
+def test_an_unknown_model_name_stops_the_poll_before_any_request(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    from monitor.stories.embed import ModelLoadError
+
+    (feed_dir / "a.xml").write_text(rss(ITEMS))
+    config_path = write_config(tmp_path / "feeds.yaml", [{"url": server.url("a.xml")}])
+    config_path.write_text(config_path.read_text() + 'stories:\n  model: "word2vec"\n')
+    config = load_config(config_path)
+    with Store.open(config.settings.database) as store, pytest.raises(ModelLoadError, match="unknown model"):
+        poll_once(store, config, all_feeds=True)
+    assert server.requests == []

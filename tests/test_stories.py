@@ -20,6 +20,7 @@ from monitor.errors import MonitorError
 from monitor.store import Store
 from monitor.stories.assigner import ArticleInput, StoryAssigner
 from monitor.stories.decide import DecisionInputs, StoryParams, decide, params_for_model
+from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import ModelLoadError, article_text, load_embedder
 from monitor.stories.entities import extract_keys
 from monitor.stories.records import StoryNotFoundError
@@ -699,3 +700,78 @@ def test_vectors_are_written_with_the_assignments(tmp_path: Path) -> None:
         assert [rows[n]["story_id"] for n in (1, 2, 3)] == [7, 7, None]
         assert [rows[n]["embedding_model"] for n in (1, 2, 3)] == ["m", None, "m"]
         assert rows[1]["embedding"] == blob and rows[2]["embedding"] is None
+
+
+def test_a_stage_with_nothing_pending_loads_no_model_and_builds_no_state(tmp_path: Path) -> None:
+    from monitor.stories import stage
+
+    with make_store(tmp_path / "m.db") as store:
+        fill(store, corpus(), range(2))
+        run_story_stage(store)
+        stage._STATES.pop(store, None)
+        # A model that cannot load would raise if it were loaded; nothing is pending, so it is not.
+        report = run_story_stage(store, StorySettings(model="st:/nowhere/model"))
+        assert report.articles == 0 and report.summary() == "stories: nothing new"
+        assert store not in stage._STATES
+
+
+def copies(store: Store) -> dict[int, int | None]:
+    return {r["id"]: r["duplicate_of"] for r in store.query("SELECT id, duplicate_of FROM articles")}
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        "UPDATE articles SET minhash = NULL",  # a database from before signatures were stored
+        # Stale: each article holds the signature of the next one (as after an edit of its text).
+        "UPDATE articles SET minhash = (SELECT b.minhash FROM articles b WHERE b.id = articles.id % 15 + 1)",
+        "UPDATE articles SET minhash = substr(minhash, 1, 200)",  # torn
+        "UPDATE articles SET minhash = CAST(zeroblob(8) || substr(minhash, 9) AS BLOB)",  # other parameters
+        "UPDATE articles SET minhash = zeroblob(8) || substr(minhash, 9)",  # not even a blob: text
+    ],
+)
+def test_a_new_process_starts_from_stored_signatures_and_never_trusts_bad_ones(
+    tmp_path: Path, spoil: str
+) -> None:
+    """Article 16 is a wire copy of 15: a restart between them finds it only through 15's
+    signature, so a spoiled one that were trusted would change the result."""
+    items = corpus()
+    with make_store(tmp_path / "once.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store)
+        expected, expected_copies = partition(store), copies(store)
+    assert expected_copies[16] == 15
+    path = tmp_path / "twice.db"
+    with make_store(path) as store:
+        fill(store, items, range(15))
+        run_story_stage(store, StorySettings(batch_size=4))
+        stored = store.query("SELECT minhash FROM articles")
+        assert all(r["minhash"] for r in stored)
+        store.db.execute(spoil)
+    with make_store(path) as store:  # a new process: the copy index comes from the signatures
+        fill(store, items, range(15, len(items)))
+        run_story_stage(store, StorySettings(batch_size=4))
+        assert partition(store) == expected and copies(store) == expected_copies
+        # What was spoiled was computed again and stored: the next start trusts it.
+        dedup = Deduplicator()
+        for row in store.query("SELECT minhash, content_hash FROM articles WHERE id <= 15"):
+            assert dedup.signature_from(row["minhash"], row["content_hash"].encode())[0]
+
+
+def test_stored_signatures_rebuild_the_same_index_as_the_texts(tmp_path: Path) -> None:
+    from monitor.stories.stage import _rebuild_copy_index
+
+    items = corpus()
+    with make_store(tmp_path / "m.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store)
+        since = datetime(2000, 1, 1, tzinfo=UTC)
+        from_signatures = Deduplicator()
+        _rebuild_copy_index(store, from_signatures, since)
+        from_texts = Deduplicator()
+        for row in store.query("SELECT id, title, text, duplicate_of FROM articles ORDER BY id"):
+            from_texts.add_known(row["id"], f"{row['title']}\n{row['text']}", row["duplicate_of"])
+        assert len(from_signatures) == len(from_texts) > 0
+        for article_id, signature in from_texts._hashes.items():
+            assert list(from_signatures._hashes[article_id]) == list(signature)
+        assert from_signatures._original == from_texts._original

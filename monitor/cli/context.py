@@ -88,6 +88,8 @@ def setup_logging(verbosity: int) -> None:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Long steps say how far they are even without -v (a terminal gets a bar instead).
+    logging.getLogger("monitor.progress").setLevel(min(logging.INFO, level))
 
 
 class MonitorGroup(click.Group):

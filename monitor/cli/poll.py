@@ -66,6 +66,10 @@ def poll(obj: Context, all_feeds: bool) -> None:
             click.echo(f"  not polled: {feed.url}: its server asked us to wait until {until}")
         for note in report.stage_notes:
             click.echo(note)
+        for error in report.stage_errors:
+            click.echo(f"monitor: error: {error} (new articles are kept for the next run)", err=True)
+        if report.stage_errors:
+            raise SystemExit(1)
 
 
 @click.command()

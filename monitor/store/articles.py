@@ -48,7 +48,8 @@ class SQLiteArticles(SQLiteCore):
                 # Same article, new content: update it in place; its vector is stale.
                 self.db.execute(
                     "UPDATE articles SET title = ?, text = ?, html = ?, url = ?, link = ?, "
-                    "content_hash = ?, updated_at = ?, embedding = NULL, embedding_model = NULL "
+                    "content_hash = ?, updated_at = ?, embedding = NULL, embedding_model = NULL, "
+                    "minhash = NULL "
                     "WHERE id = ?",
                     [entry.title, entry.text, entry.html, entry.url, entry.link, entry.content_hash,
                      iso(seen_at), row[0]],

@@ -19,12 +19,19 @@ class SQLiteStories(SQLiteCore):
         # itself SQLite picks articles_story and sorts every pending article (text and all) for
         # each batch, which made a large backlog quadratic.
         return self.query(
-            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.published, a.embedding, "
-            "a.embedding_model, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url "
+            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.published, a.content_hash, "
+            "a.embedding, a.embedding_model, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url "
             "FROM articles a INDEXED BY articles_unassigned JOIN feeds f ON f.id = a.feed_id "
             "WHERE a.story_id IS NULL ORDER BY a.published, a.id LIMIT ?",
             [limit],
         )
+
+    def stories_pending_count(self) -> int:
+        """How many articles wait for a story (read from the partial index)."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM articles INDEXED BY articles_unassigned WHERE story_id IS NULL"
+        ).fetchone()
+        return int(row[0])
 
     def stories_vectors(self, article_ids: Sequence[int], model: str) -> dict[int, bytes]:
         """The stored vectors of these articles made by `model`: article id -> vector bytes."""
@@ -49,20 +56,22 @@ class SQLiteStories(SQLiteCore):
         embeddings: Sequence[tuple[int, bytes, str]] = (),
     ) -> None:
         """One batch of the stage in one transaction: the batch's new vectors (article
-        id, vector bytes, model name), new story rows, then each article's story, copy
-        and reasons, then merges (drop -> keep), then story figures."""
+        id, vector bytes, model name), new story rows, then each article's story, copy,
+        MinHash signature (`minhash`, None when not known) and reasons, then merges
+        (drop -> keep), then story figures."""
         updated_at = iso(now)
         vectors = {article_id: (blob, model) for article_id, blob, model in embeddings}
         plain: list[dict[str, Any]] = []
         with_vector: list[dict[str, Any]] = []
         for item in assignments:
+            item = {"minhash": None, **item}
             vector = vectors.pop(item["article_id"], None)
             if vector is None:
                 plain.append(item)
             else:
                 with_vector.append({**item, "embedding": vector[0], "embedding_model": vector[1]})
         assign = (
-            "UPDATE articles SET story_id = :story_id, duplicate_of = :duplicate_of, "
+            "UPDATE articles SET story_id = :story_id, duplicate_of = :duplicate_of, minhash = :minhash, "
             "story_similarity = :similarity, story_score = :score, story_shared_keys = :shared_keys, "
             "story_gap_hours = :gap_hours, story_reason = :reason"
         )
@@ -128,13 +137,45 @@ class SQLiteStories(SQLiteCore):
         next_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM stories").fetchone()[0]
         return (str(latest) if latest else None, int(next_id))
 
-    def stories_recent_texts(self, since: datetime) -> list[dict[str, Any]]:
-        """Assigned articles published since `since`: what the duplicate index is rebuilt from."""
-        return self.query(
-            "SELECT id, title, text, published, duplicate_of FROM articles "
-            "WHERE story_id IS NOT NULL AND published >= ? ORDER BY published, id",
-            [iso(since)],
-        )
+    def stories_recent_signatures(
+        self, since: datetime
+    ) -> list[tuple[int, str, int | None, str, bytes | None]]:
+        """Assigned articles published since `since`, as (id, published, duplicate_of,
+        content_hash, stored MinHash signature): what the copy index is rebuilt from. No
+        texts: those are read only where a signature is missing or no longer valid
+        (`stories_texts`). Plain tuples: tens of thousands of rows, read at every start."""
+        return [
+            (int(r[0]), str(r[1]), r[2], str(r[3] or ""), bytes(r[4]) if r[4] is not None else None)
+            for r in self.db.execute(
+                # Anything but a blob in the column (written by another tool) reads as none.
+                "SELECT id, published, duplicate_of, content_hash, "
+                "CASE WHEN typeof(minhash) = 'blob' THEN minhash END FROM articles "
+                "WHERE story_id IS NOT NULL AND published >= ? ORDER BY published, id",
+                [iso(since)],
+            ).fetchall()
+        ]
+
+    def stories_texts(self, article_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """Title and text of these articles: article id -> (title, text)."""
+        found: dict[int, tuple[str, str]] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT id, title, text FROM articles WHERE id IN ({marks})", chunk
+            ).fetchall():
+                found[int(row[0])] = (str(row[1] or ""), str(row[2] or ""))
+        return found
+
+    def stories_save_signatures(self, signatures: Sequence[tuple[int, bytes]]) -> None:
+        """Store recomputed MinHash signatures (article id, blob), in one transaction."""
+        if not signatures:
+            return
+        with self.transaction():
+            self.db.conn.executemany(
+                "UPDATE articles SET minhash = ? WHERE id = ?",
+                [(blob, article_id) for article_id, blob in signatures],
+            )
 
     def stories_marker(self) -> tuple[int, int]:
         """(assigned articles, highest story id): changes whenever anyone else assigns."""

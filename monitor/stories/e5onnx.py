@@ -341,46 +341,61 @@ class E5Onnx:
         with self._lock:
             if self._ready:
                 return
-            import onnxruntime as ort
-            from tokenizers import Tokenizer, models, pre_tokenizers
+            from monitor.progress import Progress
 
-            model = _read(self.path)
-            self.dim = model.hidden
-            tokenizer = Tokenizer(models.Unigram(model.pieces, unk_id=model.unk))
-            tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(
-                replacement=_META, prepend_scheme="always"
-            )
-            self._tokenizer = tokenizer
-            self._normalize = str.maketrans(model.normalize)
-            self._bos, self._eos = model.bos, model.eos
-            self._word = _q4_blocks(model, "emb.word", model.vocab, model.hidden)
-            # Position and type tables: pos ids start at 0 in this file (already offset).
-            self._pos = _f32(model, "emb.pos", (model.max_positions, model.hidden)).copy()
-            self._type = _f32(model, "emb.type", (1, model.hidden)).copy()[0]
-            options = ort.SessionOptions()
-            # Two runs of one thread each beat one run of two threads on small batches.
-            options.intra_op_num_threads = 1 if self.threads > 1 else self.threads
-            self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
-            options.inter_op_num_threads = 1
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-
-            def session(graph: bytes) -> Any:
-                return ort.InferenceSession(
-                    graph,
-                    sess_options=options,
-                    providers=["CPUExecutionProvider"],
-                    disabled_optimizers=["SkipLayerNormFusion"],
-                )
-
-            built = _build_graph_apart(self.path)
-            try:
-                self._session = session(built if built is not None else _graph_for(self.path))
-            except Exception as exc:  # the child's graph did not load: build it here once more
-                if built is None:
-                    raise
-                _log.warning("e5-small: the graph built apart did not load (%s); building it here", exc)
-                self._session = session(_graph_for(self.path))
+            with Progress("loading e5-small", 4, "steps") as progress:
+                self._load(progress)
             self._ready = True
+
+    def _load(self, progress: Any) -> None:
+        """Read the weights, build the tokenizer and the graph, open the session (under the lock)."""
+        import onnxruntime as ort
+        from tokenizers import Tokenizer, models, pre_tokenizers
+
+        progress.set_step("reading the weights")
+        model = _read(self.path)
+        progress.update()
+        progress.set_step("building the tokenizer")
+        self.dim = model.hidden
+        tokenizer = Tokenizer(models.Unigram(model.pieces, unk_id=model.unk))
+        tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(
+            replacement=_META, prepend_scheme="always"
+        )
+        self._tokenizer = tokenizer
+        self._normalize = str.maketrans(model.normalize)
+        self._bos, self._eos = model.bos, model.eos
+        self._word = _q4_blocks(model, "emb.word", model.vocab, model.hidden)
+        # Position and type tables: pos ids start at 0 in this file (already offset).
+        self._pos = _f32(model, "emb.pos", (model.max_positions, model.hidden)).copy()
+        self._type = _f32(model, "emb.type", (1, model.hidden)).copy()[0]
+        options = ort.SessionOptions()
+        # Two runs of one thread each beat one run of two threads on small batches.
+        options.intra_op_num_threads = 1 if self.threads > 1 else self.threads
+        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+
+        def session(graph: bytes) -> Any:
+            return ort.InferenceSession(
+                graph,
+                sess_options=options,
+                providers=["CPUExecutionProvider"],
+                disabled_optimizers=["SkipLayerNormFusion"],
+            )
+
+        progress.update()
+        progress.set_step("building the int8 graph")
+        built = _build_graph_apart(self.path)
+        progress.update()
+        progress.set_step("opening the session")
+        try:
+            self._session = session(built if built is not None else _graph_for(self.path))
+        except Exception as exc:  # the child's graph did not load: build it here once more
+            if built is None:
+                raise
+            _log.warning("e5-small: the graph built apart did not load (%s); building it here", exc)
+            self._session = session(_graph_for(self.path))
+        progress.update()
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids with <s> and </s>, content cut to `max_tokens - 2`."""

