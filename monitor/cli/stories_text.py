@@ -188,10 +188,14 @@ def _thread_lines(thread: Mapping[str, Any] | None, zone: ZoneInfo) -> list[str]
     return lines
 
 
+def _stories(n: int) -> str:
+    return "1 story" if n == 1 else f"{n} stories"
+
+
 def _thread_text(thread: Mapping[str, Any], zone: ZoneInfo) -> str:
     stories = thread["stories"]
     head = (
-        f"thread {thread['id']}: {_count(len(stories), 'story')}, {_count(thread['articles'], 'article')}, "
+        f"thread {thread['id']}: {_stories(len(stories))}, {_count(thread['articles'], 'article')}, "
         f"{','.join(_clean(x, 20) for x in thread['languages']) or '?'}; "
         f"{_local(thread['first_published'], zone)} - {_local(thread['last_published'], zone)}"
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from monitor.store.core import SQLiteCore, _json_list
+from monitor.store.core import _HEADLINE_ID_SQL, SQLiteCore, _json_list
 from monitor.timeutil import iso
 
 
@@ -55,10 +55,11 @@ class SQLiteDigest(SQLiteCore):
         marks = ",".join("?" * len(thread_ids))
         found: dict[int, dict[str, Any]] = {}
         for row in self.query(
-            "SELECT s.id, s.thread_id, COALESCE(m.thread_id, s.thread_id) AS thread, h.title "
-            "FROM stories s LEFT JOIN stories m ON m.id = s.merged_into "
-            "LEFT JOIN articles h ON h.id = COALESCE(m.headline_article_id, s.headline_article_id) "
-            f"WHERE COALESCE(m.thread_id, s.thread_id) IN ({marks}) ORDER BY s.first_seen, s.id",
+            # `sent` holds ids as they were sent; a story merged since speaks as its survivor `s`.
+            "SELECT sent.id, s.thread_id AS thread, h.title FROM stories sent "
+            "JOIN stories s ON s.id = COALESCE(sent.merged_into, sent.id) "
+            f"LEFT JOIN articles h ON h.id = {_HEADLINE_ID_SQL} "
+            f"WHERE s.thread_id IN ({marks}) ORDER BY s.first_seen, s.id",
             list(thread_ids),
         ):
             if int(row["id"]) in sent:

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from monitor.store.core import _OUTLETS_SQL, SQLiteCore, _json_list
+from monitor.store.core import _HEADLINE_ID_SQL, _OUTLETS_SQL, SQLiteCore, _json_list
 
 
 class SQLiteWebReads(SQLiteCore):
@@ -129,7 +129,7 @@ class SQLiteWebReads(SQLiteCore):
         rows = self.query(
             "SELECT s.id, s.first_seen, s.last_seen, s.n_articles, s.n_outlets, s.languages, "
             "h.title AS headline, h.language AS headline_language FROM stories s "
-            "LEFT JOIN articles h ON h.id = s.headline_article_id "
+            f"LEFT JOIN articles h ON h.id = {_HEADLINE_ID_SQL} "
             "WHERE s.thread_id = ? AND s.merged_into IS NULL ORDER BY s.first_seen, s.id",
             [thread_id],
         )
