@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from monitor.cli.context import When
-from monitor.cli.stories_text import format_stories, format_story
+from monitor.cli.stories_text import format_stories, format_story, format_thread, format_threads
 from monitor.config import normalize_language
 
 if TYPE_CHECKING:
@@ -22,12 +22,25 @@ if TYPE_CHECKING:
 @click.option("--lang", "language", help="Only stories with an article in this language, like fr.")
 @click.option("--limit", default=30, show_default=True, type=click.IntRange(min=1), help="How many stories.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--threads", is_flag=True, help="List threads instead: stories that follow one another on one subject."
+)
 @click.pass_obj
-def stories(obj: Context, since: datetime | None, language: str | None, limit: int, as_json: bool) -> None:
-    """List stories ranked by outlets × languages × recent growth."""
+def stories(
+    obj: Context, since: datetime | None, language: str | None, limit: int, as_json: bool, threads: bool
+) -> None:
+    """List stories ranked by outlets × languages × recent growth (or, with --threads, threads)."""
     if language is not None and normalize_language(language) is None:
         raise click.BadParameter(f"bad language {language!r}: use a code like en or fr", param_hint="--lang")
+    if threads and language is not None:
+        raise click.BadParameter("--lang does not apply to --threads", param_hint="--lang")
     with obj.store(readonly=True) as store:
+        if threads:
+            text = format_threads(
+                store, since=since, as_json=as_json, limit=limit, timezone=obj.config.settings.timezone
+            )
+            click.echo(text, nl=not text.endswith("\n"))
+            return
         text = format_stories(
             store,
             since=since,
@@ -47,4 +60,15 @@ def story(obj: Context, story_id: int, as_json: bool) -> None:
     """Show one story: its articles by language, with outlet, time and why each joined."""
     with obj.store(readonly=True) as store:
         text = format_story(store, story_id, as_json=as_json, timezone=obj.config.settings.timezone)
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+@click.command()
+@click.argument("thread_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def thread(obj: Context, thread_id: int, as_json: bool) -> None:
+    """Show one thread: its stories over time, with their sizes and languages."""
+    with obj.store(readonly=True) as store:
+        text = format_thread(store, thread_id, as_json=as_json, timezone=obj.config.settings.timezone)
     click.echo(text, nl=not text.endswith("\n"))

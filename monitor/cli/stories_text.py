@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.store.protocols import WebReads
-from monitor.stories.records import rank_stories, story_detail
+from monitor.stories.records import rank_stories, rank_threads, story_detail, thread_detail
 from monitor.terminal import json_text, one_line
 from monitor.timeutil import parse_iso
 
@@ -142,6 +142,7 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
     )
     if detail["entities"]:
         head.append(f"  key names: {', '.join(_clean(e, 40) for e in detail['entities'])}")
+    head.extend(_thread_lines(detail.get("thread"), zone))
     by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
     seen_languages: set[str | None] = set()
     first_in_language: set[int] = set()
@@ -167,3 +168,67 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
     if estimated:
         lines.append("\n~ the feed gave no usable date: the time it was first seen")
     return "\n".join(lines)
+
+
+def _thread_story_line(story: Mapping[str, Any], zone: ZoneInfo) -> str:
+    languages = ",".join(_clean(x, 20) for x in story["languages"]) or "?"
+    return (
+        f"[{story['id']}] {_local(story['first_published'], zone)}  {_clean(story['headline'], 120)}"
+        f" ({_count(story['articles'], 'article')}, {languages})"
+    )
+
+
+def _thread_lines(thread: Mapping[str, Any] | None, zone: ZoneInfo) -> list[str]:
+    """A story's thread in `monitor story`: the stories before and after it."""
+    if not thread:
+        return []
+    lines = [f"  thread {thread['id']} (monitor thread {thread['id']}):"]
+    lines += [f"    before: {_thread_story_line(s, zone)}" for s in thread["earlier"]]
+    lines += [f"    after:  {_thread_story_line(s, zone)}" for s in thread["later"]]
+    return lines
+
+
+def _stories(n: int) -> str:
+    return "1 story" if n == 1 else f"{n} stories"
+
+
+def _thread_text(thread: Mapping[str, Any], zone: ZoneInfo) -> str:
+    stories = thread["stories"]
+    head = (
+        f"thread {thread['id']}: {_stories(len(stories))}, {_count(thread['articles'], 'article')}, "
+        f"{','.join(_clean(x, 20) for x in thread['languages']) or '?'}; "
+        f"{_local(thread['first_published'], zone)} - {_local(thread['last_published'], zone)}"
+    )
+    return "\n".join([head, *(f"  {_thread_story_line(s, zone)}" for s in stories)])
+
+
+def format_thread(store: WebReads, thread_id: int, *, as_json: bool = False, timezone: str = "UTC") -> str:
+    """`monitor thread ID`: the thread's stories over time. Raises ThreadNotFoundError."""
+    detail = thread_detail(store, thread_id)
+    if as_json:
+        return json_text(detail, indent=2)
+    return _thread_text(detail, ZoneInfo(timezone))
+
+
+def format_threads(
+    store: WebReads,
+    *,
+    since: datetime | None = None,
+    as_json: bool = False,
+    limit: int = 30,
+    timezone: str = "UTC",
+    now: datetime | None = None,
+) -> str:
+    """`monitor stories --threads`: threads active since `since` (default: the last 7 days)."""
+    until = now or datetime.now(UTC)
+    since = since or until - timedelta(days=7)
+    threads = rank_threads(store, since=since, until=until, limit=limit)
+    if as_json:
+        return json_text(threads, indent=2)
+    zone = ZoneInfo(timezone)
+    if not threads:
+        return (
+            f"no threads since {since.astimezone(zone):%Y-%m-%d %H:%M} ({timezone}); "
+            "an earlier --since (30d, 2024-03-01) shows more"
+        )
+    return "\n\n".join(_thread_text(thread, zone) for thread in threads)

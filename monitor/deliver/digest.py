@@ -24,6 +24,7 @@ from monitor import metrics
 from monitor.background import in_daemon_thread
 from monitor.config import Config
 from monitor.deliver.rank import (
+    FOLLOW_UP_DAYS,
     GIVE_UP_AFTER,
     DayFigures,
     Digest,
@@ -32,6 +33,7 @@ from monitor.deliver.rank import (
     digest_window,
     due_at,
     due_day,
+    mark_follow_ups,
     retry_delay,
     select_stories,
 )
@@ -71,6 +73,7 @@ def build_digest(
             id=int(s["id"]),
             headline_article_id=s["headline_article_id"],
             first_seen=parse_iso(s["first_seen"]),
+            thread_id=s.get("thread_id"),
         )
         for s in store.digest_stories(story_ids)
     ]
@@ -80,6 +83,12 @@ def build_digest(
     views, candidates = select_stories(
         stories, articles, start, end, recipient, previous, cfg.max_stories, default_languages
     )
+    thread_of = {story.id: story.thread_id for story in stories}
+    threads = sorted({t for t in thread_of.values() if t is not None})
+    sent = store.digest_thread_stories_sent(
+        threads, recipient.address if recipient else None, day - timedelta(days=FOLLOW_UP_DAYS), day
+    )
+    views = mark_follow_ups(views, thread_of, sent)
     figures = DayFigures(**store.digest_day_figures(start, end))
     return Digest(
         day=day,

@@ -8,7 +8,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -75,6 +75,7 @@ class StoryRow:
     id: int
     headline_article_id: int | None
     first_seen: datetime | None
+    thread_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class StoryView:
     links: tuple[tuple[str, tuple[Link, ...]], ...]  # (language, links), biggest first
     continued: bool = False
     new_since: str = ""  # what is new since yesterday's digest, for a continuing story
+    follow_up_of: str = ""  # the headline of an earlier story of its thread the reader already got
 
 
 @dataclass(frozen=True)
@@ -318,3 +320,22 @@ def _article_row(row: Mapping[str, Any]) -> ArticleRow:
         outlet=outlet_name(row["feed_name"], row["feed_title"], row["feed_url"]),
         feed_tags=tuple(str(t) for t in json.loads(row["feed_tags"] or "[]")),
     )
+
+
+FOLLOW_UP_DAYS = 14
+"""A story is marked as a follow-up of a thread's earlier story sent at most this many days before."""
+
+
+def mark_follow_ups(
+    views: Sequence[StoryView], thread_of: Mapping[int, int | None], sent: Mapping[int, Mapping[str, Any]]
+) -> list[StoryView]:
+    """Mark each story whose thread holds an earlier story the reader already got in a digest
+    (`sent`: thread id -> that story's id and title): "follow-up of ..."."""
+    marked = []
+    for view in views:
+        thread = thread_of.get(view.id)
+        earlier = sent.get(thread) if thread is not None else None
+        if earlier is not None and int(earlier["story_id"]) != view.id and not view.continued:
+            view = replace(view, follow_up_of=plain(str(earlier["title"])) or f"story {earlier['story_id']}")
+        marked.append(view)
+    return marked

@@ -80,6 +80,7 @@ class SQLiteArticles(SQLiteCore):
         "story_id",
         "duplicate_of",
         "content_hash",
+        "thread_id",
         "text",
     )
 
@@ -88,8 +89,8 @@ class SQLiteArticles(SQLiteCore):
         sql = (
             "SELECT a.id, f.url AS feed_url, f.name AS feed_name, a.url, a.guid, a.title, "
             "a.language, a.published, a.published_estimated, a.first_seen, a.updated_at, "
-            "a.story_id, a.duplicate_of, a.content_hash, a.text "
-            "FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "a.story_id, a.duplicate_of, a.content_hash, s.thread_id, a.text "
+            "FROM articles a JOIN feeds f ON f.id = a.feed_id LEFT JOIN stories s ON s.id = a.story_id "
         )
         params: list[Any] = []
         if since is not None:

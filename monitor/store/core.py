@@ -20,6 +20,12 @@ from monitor.timeutil import iso, utcnow
 
 # Distinct outlets among a story's articles (joined as `a`, with their feeds as `f`):
 # copies count once, and the feeds of one outlet are one outlet (monitor.outlets).
+# The article whose title heads a story (joined as `s`): its chosen headline, else its first.
+_HEADLINE_ID_SQL = (
+    "COALESCE(s.headline_article_id, (SELECT b.id FROM articles b WHERE b.story_id = s.id "
+    "ORDER BY b.published, b.id LIMIT 1))"
+)
+
 _OUTLETS_SQL = "COUNT(DISTINCT CASE WHEN a.duplicate_of IS NULL THEN outlet_name(f.name, f.title, f.url) END)"
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from monitor.store.core import SQLiteCore, _json_list
+from monitor.store.core import _HEADLINE_ID_SQL, SQLiteCore, _json_list
 from monitor.timeutil import iso
 
 
@@ -31,9 +31,40 @@ class SQLiteDigest(SQLiteCore):
             return []
         marks = ",".join("?" * len(story_ids))
         return self.query(
-            f"SELECT id, headline_article_id, first_seen FROM stories WHERE id IN ({marks}) ORDER BY id",
+            f"SELECT id, headline_article_id, first_seen, thread_id FROM stories WHERE id IN ({marks}) "
+            "ORDER BY id",
             list(story_ids),
         )
+
+    def digest_thread_stories_sent(
+        self, thread_ids: Sequence[int], recipient: str | None, since: Any, before: Any
+    ) -> dict[int, dict[str, Any]]:
+        """For each of these threads, the newest of its stories that a digest sent to this
+        recipient (or to anyone) on a day in [since, before) held: thread id -> story id, title."""
+        if not thread_ids:
+            return {}
+        sql = "SELECT story_ids FROM digests WHERE state = 'sent' AND day >= ? AND day < ?"
+        params: list[Any] = [str(since), str(before)]
+        if recipient is not None:
+            sql += " AND recipient = ?"
+            params.append(recipient.lower())
+        rows = self.query(sql, params)
+        sent = {int(i) for r in rows for i in _json_list(r["story_ids"]) if isinstance(i, int)}
+        if not sent:
+            return {}
+        marks = ",".join("?" * len(thread_ids))
+        found: dict[int, dict[str, Any]] = {}
+        for row in self.query(
+            # `sent` holds ids as they were sent; a story merged since speaks as its survivor `s`.
+            "SELECT sent.id, s.thread_id AS thread, h.title FROM stories sent "
+            "JOIN stories s ON s.id = COALESCE(sent.merged_into, sent.id) "
+            f"LEFT JOIN articles h ON h.id = {_HEADLINE_ID_SQL} "
+            f"WHERE s.thread_id IN ({marks}) ORDER BY s.first_seen, s.id",
+            list(thread_ids),
+        ):
+            if int(row["id"]) in sent:
+                found[int(row["thread"])] = {"story_id": int(row["id"]), "title": row["title"] or ""}
+        return found
 
     def digest_previous_story_ids(self, day: Any, recipient: str | None) -> set[int]:
         """The stories a day's digest held (for this recipient, or any), followed through merges."""

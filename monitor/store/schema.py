@@ -178,6 +178,17 @@ def _migration_minhash(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN minhash BLOB")
 
 
+def _migration_threads(db: sqlite_utils.Database) -> None:
+    """Threads: a story that continues an earlier one (a later development of the same subject)
+    shares its thread; `thread_id` is the id of the thread's first story, NULL for a story
+    alone."""
+    for statement in (
+        "ALTER TABLE stories ADD COLUMN thread_id INTEGER",
+        "CREATE INDEX stories_thread ON stories(thread_id) WHERE thread_id IS NOT NULL",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -185,6 +196,7 @@ MIGRATIONS: list[Migration] = [
     _migration_3,
     _migration_stories,
     _migration_minhash,
+    _migration_threads,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

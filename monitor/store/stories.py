@@ -54,11 +54,13 @@ class SQLiteStories(SQLiteCore):
         stories: Sequence[dict[str, Any]],
         now: datetime,
         embeddings: Sequence[tuple[int, bytes, str]] = (),
+        threads: Sequence[tuple[int, int]] = (),
     ) -> None:
         """One batch of the stage in one transaction: the batch's new vectors (article
         id, vector bytes, model name), new story rows, then each article's story, copy,
         MinHash signature (`minhash`, None when not known) and reasons, then merges
-        (drop -> keep), then story figures."""
+        (drop -> keep), then story figures, then thread links (new story -> the earlier
+        story it continues)."""
         updated_at = iso(now)
         vectors = {article_id: (blob, model) for article_id, blob, model in embeddings}
         plain: list[dict[str, Any]] = []
@@ -99,6 +101,7 @@ class SQLiteStories(SQLiteCore):
                     [keep, updated_at, drop],
                 )
                 self.db.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", [keep, drop])
+                self._merge_threads(drop, keep)
             self.db.conn.executemany(
                 "UPDATE stories SET first_seen = :first_seen, last_seen = :last_seen, "
                 "headline_article_id = :headline_article_id, n_articles = :n_articles, "
@@ -107,6 +110,30 @@ class SQLiteStories(SQLiteCore):
                 "updated_at = :updated_at WHERE id = :id",
                 [{**story, "updated_at": updated_at} for story in stories],
             )
+            for story_id, earlier in threads:
+                # A thread is named by its first story: the earlier story starts one if it
+                # was alone, and the new story joins whatever thread the earlier one is in.
+                self.db.execute(
+                    "UPDATE stories SET thread_id = COALESCE(thread_id, id) WHERE id = ?", [earlier]
+                )
+                self.db.execute(
+                    "UPDATE stories SET thread_id = (SELECT thread_id FROM stories WHERE id = ?) "
+                    "WHERE id = ?",
+                    [earlier, story_id],
+                )
+
+    def _merge_threads(self, drop: int, keep: int) -> None:
+        """Two merged stories' threads become one, named by a live story: the survivor's
+        thread, else the dropped story's (renamed to the survivor if the dropped one named it)."""
+        rows = dict(self.db.execute("SELECT id, thread_id FROM stories WHERE id IN (?, ?)", [drop, keep]))
+        kept, dropped = rows.get(keep), rows.get(drop)
+        if dropped is None:
+            return
+        name = kept if kept not in (None, drop) else (dropped if dropped != drop else keep)
+        self.db.execute(
+            "UPDATE stories SET thread_id = ? WHERE thread_id IN (?, ?) OR id = ?",
+            [name, dropped, kept if kept is not None else dropped, keep],
+        )
 
     def stories_members(self, story_ids: Sequence[int]) -> list[dict[str, Any]]:
         """The articles of these stories, with what a story record is computed from."""
@@ -131,9 +158,8 @@ class SQLiteStories(SQLiteCore):
 
     def stories_clock(self) -> tuple[str | None, int]:
         """(latest publication time among assigned articles, the next free story id)."""
-        latest = self.db.execute("SELECT MAX(published) FROM articles WHERE story_id IS NOT NULL").fetchone()[
-            0
-        ]
+        sql = "SELECT MAX(published) FROM articles WHERE story_id IS NOT NULL"
+        latest = self.db.execute(sql).fetchone()[0]
         next_id = self.db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM stories").fetchone()[0]
         return (str(latest) if latest else None, int(next_id))
 

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from monitor.store.core import _OUTLETS_SQL, SQLiteCore, _json_list
+from monitor.store.core import _HEADLINE_ID_SQL, _OUTLETS_SQL, SQLiteCore, _json_list
 
 
 class SQLiteWebReads(SQLiteCore):
@@ -85,7 +85,7 @@ class SQLiteWebReads(SQLiteCore):
         marks = ",".join("?" * len(story_ids))
         rows = self.query(
             "SELECT s.id, s.first_seen, s.last_seen, s.headline_article_id, s.merged_into, s.updated_at, "
-            "s.entities, s.model, COUNT(a.id) AS n_articles, " + _OUTLETS_SQL + " AS n_outlets, "
+            "s.entities, s.model, s.thread_id, COUNT(a.id) AS n_articles, " + _OUTLETS_SQL + " AS n_outlets, "
             "json_group_array(DISTINCT a.language) AS languages, MIN(a.published) AS first_published, "
             "MAX(a.published) AS last_published "
             "FROM stories s LEFT JOIN articles a ON a.story_id = s.id LEFT JOIN feeds f ON f.id = a.feed_id "
@@ -123,6 +123,31 @@ class SQLiteWebReads(SQLiteCore):
             row["headline_language"] = headline["language"] if headline else None
             row.setdefault("first", None)
         return stories
+
+    def web_thread(self, thread_id: int) -> list[dict[str, Any]]:
+        """The live stories of a thread, oldest first: their figures and headline title."""
+        rows = self.query(
+            "SELECT s.id, s.first_seen, s.last_seen, s.n_articles, s.n_outlets, s.languages, "
+            "h.title AS headline, h.language AS headline_language FROM stories s "
+            f"LEFT JOIN articles h ON h.id = {_HEADLINE_ID_SQL} "
+            "WHERE s.thread_id = ? AND s.merged_into IS NULL ORDER BY s.first_seen, s.id",
+            [thread_id],
+        )
+        for row in rows:
+            row["languages"] = [x for x in _json_list(row["languages"]) if isinstance(x, str)]
+        return rows
+
+    def web_threads(self, start: str, end: str, limit: int) -> list[dict[str, Any]]:
+        """Threads with a story active in [start, end), the most recently active first:
+        (thread_id, stories, articles, first_seen, last_seen)."""
+        return self.query(
+            "SELECT thread_id, COUNT(*) AS stories, SUM(n_articles) AS articles, "
+            "MIN(first_seen) AS first_seen, MAX(last_seen) AS last_seen FROM stories "
+            "WHERE thread_id IS NOT NULL AND merged_into IS NULL GROUP BY thread_id "
+            "HAVING MAX(last_seen) >= ? AND MIN(first_seen) < ? "
+            "ORDER BY MAX(last_seen) DESC, thread_id DESC LIMIT ?",
+            [start, end, limit],
+        )
 
     def web_story(self, story_id: int) -> dict[str, Any] | None:
         """One story row (even one merged into another), or None."""

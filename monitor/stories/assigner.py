@@ -40,6 +40,9 @@ class Assignment:
     gap_hours: float
     reason: str
     score: float = 0.0
+    thread_of: int | None = None
+    """For an article that opened a story: the earlier story it continues (same subject, a
+    later development), which the new story is threaded to, never merged into."""
 
 
 @dataclass

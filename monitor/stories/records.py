@@ -150,6 +150,7 @@ def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
         "entities": _key_entities(story.get("entities") or []),
         "model": story.get("model"),
         "headline_article_id": story.get("headline_article_id"),
+        "thread": thread_around(store, live_id, story.get("thread_id")),
         "items": [
             {
                 "id": a["id"],
@@ -172,3 +173,60 @@ def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
             for a in articles
         ],
     }
+
+
+class ThreadNotFoundError(MonitorError):
+    """A thread id that names no thread."""
+
+
+def _thread_story(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "headline": row.get("headline") or "",
+        "headline_language": row.get("headline_language"),
+        "first_published": row.get("first_seen"),
+        "last_published": row.get("last_seen"),
+        "articles": row.get("n_articles") or 0,
+        "outlets": row.get("n_outlets") or 0,
+        "languages": row.get("languages") or [],
+    }
+
+
+def thread_around(store: WebReads, story_id: int, thread_id: int | None) -> dict[str, Any] | None:
+    """The story's place in its thread: the stories before it and after it (oldest first)."""
+    if thread_id is None:
+        return None
+    stories = [_thread_story(row) for row in store.web_thread(int(thread_id))]
+    position = next((i for i, story in enumerate(stories) if story["id"] == story_id), None)
+    if position is None:
+        return None
+    return {"id": int(thread_id), "earlier": stories[:position], "later": stories[position + 1 :]}
+
+
+def thread_detail(store: WebReads, thread_id: int) -> dict[str, Any]:
+    """A thread: its stories over time, oldest first, with their sizes and languages."""
+    if not 0 < thread_id <= _SQLITE_MAX_ID:
+        raise ThreadNotFoundError(f"no thread {thread_id}")
+    stories = [_thread_story(row) for row in store.web_thread(thread_id)]
+    if not stories:
+        raise ThreadNotFoundError(f"no thread {thread_id}")
+    languages = sorted({language for story in stories for language in story["languages"]})
+    return {
+        "id": thread_id,
+        "stories": stories,
+        "articles": sum(story["articles"] for story in stories),
+        "languages": languages,
+        "first_published": stories[0]["first_published"],
+        "last_published": max(str(story["last_published"] or "") for story in stories) or None,
+    }
+
+
+def rank_threads(
+    store: WebReads, *, since: datetime, until: datetime, limit: int = 30
+) -> list[dict[str, Any]]:
+    """Threads with a story active in [since, until), the most recently active first, each with
+    its stories (oldest first)."""
+    if limit < 1:
+        return []
+    rows = store.web_threads(iso_z(since), iso_z(until), limit)
+    return [thread_detail(store, int(row["thread_id"])) for row in rows]

@@ -38,6 +38,7 @@ class StageReport:
     joined: int = 0
     duplicates: int = 0
     merged: int = 0
+    threaded: int = 0
     embedded: int = 0
     seconds: float = 0.0
     model: str = ""
@@ -49,7 +50,7 @@ class StageReport:
         return (
             f"stories: {self.articles} articles ({rate:.0f}/s, {self.model}): "
             f"{self.opened} new stories, {self.joined} joined, {self.merged} merged, "
-            f"{self.duplicates} copies"
+            f"{self.duplicates} copies" + (f", {self.threaded} follow-ups threaded" if self.threaded else "")
         )
 
     def __str__(self) -> str:
@@ -398,6 +399,7 @@ def run_story_stage(
             totals["embedded"] += embedded
             merges_before = dict(state.assigner.merged)
             assignments: list[dict[str, Any]] = []
+            thread_links: list[tuple[int, int]] = []
             batch_members: list[dict[str, Any]] = []
             for row, vector, verdict, published in zip(rows, vectors, verdicts, published_at, strict=True):
                 result = state.assigner.assign(
@@ -410,6 +412,8 @@ def run_story_stage(
                     )
                 )
                 totals["opened" if result.opened else "joined"] += 1
+                if result.thread_of is not None:
+                    thread_links.append((result.story_id, result.thread_of))
                 totals["duplicates"] += verdict.duplicate_of is not None
                 assignments.append(
                     {
@@ -438,12 +442,22 @@ def run_story_stage(
             totals["merged"] += len(new_merges)
             for item in assignments:
                 item["story_id"] = state.assigner.resolve(item["story_id"])
+            threads = sorted(
+                {
+                    (story, parent)
+                    for new, old in thread_links
+                    if (story := state.assigner.resolve(new)) != (parent := state.assigner.resolve(old))
+                }
+            )
+            totals["threaded"] += len(threads)
             touched = {item["story_id"] for item in assignments}
             touched |= {state.assigner.resolve(keep) for _, keep in new_merges}
             records = _story_records(store, state, touched, batch_members, settings, embedder.dim)
             # The vectors are written with the assignments, in one transaction: should it fail,
             # the batch is embedded again next time, as nothing of it was kept.
-            store.stories_write(assignments, new_merges, records, now=datetime.now(UTC), embeddings=saved)
+            store.stories_write(
+                assignments, new_merges, records, now=datetime.now(UTC), embeddings=saved, threads=threads
+            )
             # Merges already in the database need not be replayed: forget them.
             state.assigner.merged.clear()
             if state.assigner.clock is not None:
@@ -468,6 +482,7 @@ def run_story_stage(
         joined=totals["joined"],
         duplicates=totals["duplicates"],
         merged=totals["merged"],
+        threaded=totals["threaded"],
         embedded=totals["embedded"],
         seconds=time.perf_counter() - started,
         model=embedder.name,

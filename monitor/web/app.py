@@ -37,6 +37,7 @@ from monitor.config import Config
 from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.metrics import WebMetrics, web_registry
 from monitor.store import Store
+from monitor.stories.records import ThreadNotFoundError, thread_around, thread_detail
 from monitor.timeutil import iso, parse_iso, parse_when, utcnow
 from monitor.web.views import (
     BadRequest,
@@ -150,6 +151,32 @@ class LanguageGroup(BaseModel):
     articles: list[StoryArticle]
 
 
+class ThreadStory(BaseModel):
+    id: int
+    headline: str
+    headline_language: str | None
+    first_published: str | None
+    last_published: str | None
+    articles: int
+    outlets: int
+    languages: list[str]
+
+
+class ThreadAround(BaseModel):
+    id: int = Field(description="The thread's id (that of its first story): /api/threads/{id}.")
+    earlier: list[ThreadStory] = Field(description="Stories of the thread before this one, oldest first.")
+    later: list[ThreadStory] = Field(description="Stories of the thread after this one, oldest first.")
+
+
+class ThreadOut(BaseModel):
+    id: int
+    stories: list[ThreadStory] = Field(description="The thread's stories, oldest first.")
+    articles: int
+    languages: list[str]
+    first_published: str | None
+    last_published: str | None
+
+
 class StoryDetail(BaseModel):
     id: int
     headline: str
@@ -160,6 +187,9 @@ class StoryDetail(BaseModel):
     last_published: str | None
     first_report: FirstReport | None
     entities: list[str | int | float]
+    thread: ThreadAround | None = Field(
+        None, description="The thread this story belongs to (follow-ups of one subject), if any."
+    )
     groups: list[LanguageGroup]
 
 
@@ -429,7 +459,9 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
                 return int(row["id"])
             story = store.web_stories([story_id])[story_id]
             articles = store.web_story_articles(story_id)
+            thread = thread_around(store, story_id, story.get("thread_id"))
         summary = story_summary(1, {}, story, zone)
+        summary["thread"] = thread
         preferred = [*config.settings.languages, summary["headline_language"] or ""]
         groups = group_articles(articles, zone, preferred=preferred)
         return summary, groups
@@ -482,6 +514,17 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         summary, groups = detail
         return page("story.html", story=summary, groups=groups)
 
+    def thread_of(thread_id: int) -> dict[str, Any]:
+        with ctx.store() as store:
+            try:
+                return thread_detail(store, thread_id)
+            except ThreadNotFoundError:
+                raise HTTPException(404, f"no thread {thread_id}") from None
+
+    @app.get("/threads/{thread_id}", response_class=HTMLResponse, include_in_schema=False)
+    def thread_page(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
+        return page("thread.html", thread=thread_of(thread_id))
+
     @app.get("/feeds", response_class=HTMLResponse, include_in_schema=False)
     def feeds_page() -> HTMLResponse:
         feeds = feed_health()
@@ -531,6 +574,12 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             return RedirectResponse(f"/api/stories/{detail}", status_code=301)
         summary, groups = detail
         return {**summary, "groups": groups}
+
+    @app.get("/api/threads/{thread_id}", response_model=ThreadOut, responses=ERRORS, tags=["stories"])
+    def api_thread(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Any:
+        """A thread: stories that follow one another on one subject (a later development is a
+        story of its own, linked, never merged), oldest first, with their sizes and languages."""
+        return thread_of(thread_id)
 
     @app.get("/api/articles", response_model=ArticlePage, responses=ERRORS, tags=["articles"])
     def api_articles(
