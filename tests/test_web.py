@@ -36,7 +36,14 @@ from monitor.metrics import metrics_address
 from monitor.store import FeedState, Store
 from monitor.timeutil import iso, utcnow
 from monitor.web.app import serve_address
-from monitor.web.views import BadRequest, day_window, group_articles, hourly_counts, safe_url
+from monitor.web.views import (
+    BadRequest,
+    day_window,
+    group_articles,
+    hourly_counts,
+    latest_window,
+    safe_url,
+)
 
 from .conftest import ROOT, ok_update, rss, write_config
 
@@ -274,6 +281,19 @@ def test_day_window_is_the_local_day_in_utc() -> None:
             day_window(bad, ZoneInfo(ZONE), utcnow())
 
 
+def test_the_default_window_is_the_last_24_hours_else_the_24_hours_to_the_newest() -> None:
+    zone = ZoneInfo(ZONE)
+    now = datetime.fromisoformat("2024-03-25T12:00:00.500+00:00")
+    live = latest_window(now, now - timedelta(hours=3), zone)
+    assert (
+        live.rolling and iso(live.start) == "2024-03-24T12:00:01Z" and iso(live.end) == "2024-03-25T12:00:01Z"
+    )
+    assert latest_window(now, None, zone) == live  # nothing stored: the last 24 hours all the same
+    old = latest_window(now, at(15), zone)
+    assert iso(old.start) == "2024-03-21T15:00:01Z" and iso(old.end) == "2024-03-22T15:00:01Z"
+    assert old.day.isoformat() == DAY and len(hourly_counts([], old)) == 24
+
+
 def test_safe_url_keeps_only_web_links() -> None:
     assert safe_url("https://a.example/x?y=1") == "https://a.example/x?y=1"
     for bad in ("javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,x", "//a.example", "", None):
@@ -343,7 +363,24 @@ def test_stories_page_ranks_the_day_and_filters(site: tuple[WebServer, Built]) -
     empty = server.get("/?day=2024-03-25")
     assert empty.status_code == 200 and "No stories on this day" in empty.text
     assert 'href="/?day=2024-03-22"' in empty.text  # points at the last day with stories
-    assert server.get("/").status_code == 200  # today
+
+
+def test_the_home_page_leads_with_the_latest_news(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+    home = server.get("/").text
+    assert "<h1>Latest stories</h1>" in home and "The last 24 hours" in home
+    assert f'id="story-{built.ids["storm"]}"' in home and f'id="story-{built.ids["summit"]}"' not in home
+    today = datetime.now(ZoneInfo(ZONE)).date().isoformat()
+    assert f'href="/?day={today}" id="calendar-day"' in home  # the calendar day, one click away
+    # A feed whose news is days old (a feed's name on /feeds links here): its latest news, not nothing.
+    spiegel = server.get(f"/?feed={built.ids['feed:Der Spiegel']}").text
+    assert f'id="story-{built.ids["summit"]}"' in spiegel and "No stories" not in spiegel
+    assert "nothing was published in the last 24 hours" in spiegel
+    assert f'href="/?day={DAY}&amp;feed={built.ids["feed:Der Spiegel"]}" id="calendar-day"' in spiegel
+    day = server.get(f"/?day={DAY}").text
+    assert 'href="/" id="latest"' in day
+    story = server.get(f"/stories/{built.ids['summit']}").text
+    assert '<a href="/" id="back">' in story
 
 
 def test_feed_strings_are_escaped(site: tuple[WebServer, Built]) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from .browser import Page, requires_chromium
 from .browser import chromium as run_chromium
-from .browser import requires_chromium
 from .test_web import DAY, XSS_TITLE, Built, WebServer, build_database
 
 pytestmark = requires_chromium
@@ -54,6 +54,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebServer, 
         yield server, built, folder
     finally:
         server.stop()
+
+
+WIDTHS = (1280, 390)  # a laptop, a phone
+
+
+def text_of(page: Page, selector: str) -> str:
+    value = page.eval(f"(document.querySelector({selector!r}) || {{innerText: ''}}).innerText")
+    assert isinstance(value, str)
+    return " ".join(value.split())
 
 
 def load(folder: Path, url: str) -> Dom:
@@ -108,3 +117,20 @@ def test_story_page_in_chromium(site: tuple[WebServer, Built, Path]) -> None:
         folder / "profile", f"--screenshot={shot}", f"{server.base}/stories/{built.ids['summit']}"
     )
     assert result.returncode == 0 and shot.stat().st_size > 5000
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_home_page_leads_with_the_latest_news(site: tuple[WebServer, Built, Path], width: int) -> None:
+    server, built, folder = site
+    with Page(folder / f"profile-home-{width}", width=width) as page:
+        page.goto(f"{server.base}/")
+        assert text_of(page, "h1") == "Latest stories"
+        assert page.eval("[...document.querySelectorAll('li.story')].map(e => e.id)") == [
+            f"story-{built.ids['storm']}"
+        ]
+        assert page.overflow() == 0
+        page.follow("#calendar-day")
+        assert text_of(page, "h1").startswith("Stories of ")
+        page.goto(f"{server.base}/stories/{built.ids['summit']}")
+        page.follow("#back")
+        assert text_of(page, "h1") == "Latest stories"

@@ -206,7 +206,14 @@ class WebReads(Protocol):
 
     def web_facets(self) -> dict[str, list[Any]]: ...
 
-    def web_latest_published(self, before: str | None = None) -> str | None: ...
+    def web_latest_published(
+        self,
+        before: str | None = None,
+        *,
+        language: str | None = None,
+        tag: str | None = None,
+        feed_id: int | None = None,
+    ) -> str | None: ...
 
     def web_totals(self) -> dict[str, Any]: ...
 

@@ -48,6 +48,18 @@ def _key_entities(entities: Iterable[str]) -> list[str]:
     return [e for e in entities if e.casefold() not in _NOT_KEY_NAMES]
 
 
+LATEST = timedelta(hours=24)
+
+
+def latest_bounds(now: datetime, newest: datetime | None) -> tuple[datetime, datetime]:
+    """What the default views show, [start, end): the last 24 hours; when nothing was
+    published in them (a quiet instance, a replayed corpus), the 24 hours up to the newest
+    article there is, so that they lead with the latest news rather than with nothing."""
+    end = now if newest is None or newest >= now - LATEST else newest
+    end = end.astimezone(UTC).replace(microsecond=0) + timedelta(seconds=1)  # the newest included
+    return end - LATEST, end
+
+
 def rank_stories(
     store: WebReads,
     *,

@@ -47,6 +47,7 @@ from monitor.web.views import (
     day_window,
     group_articles,
     hourly_counts,
+    latest_window,
     local_text,
     safe_url,
     sparkline_points,
@@ -446,14 +447,21 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
     ) -> HTMLResponse:
         filters = filters_of(day, lang, tag, feed, q)
-        window = day_window(filters.day, zone, utcnow())
+        now = utcnow()
         with ctx.store() as store:
+            if filters.day is None:  # the latest news there is, the calendar day one click away
+                newest = store.web_latest_published(
+                    language=filters.lang, tag=filters.tag, feed_id=filters.feed
+                )
+                window = latest_window(now, parse_iso(newest), zone)
+            else:
+                window = day_window(filters.day, zone, now)
             stories, total = ranked_stories(
                 store, window, filters, (page_number - 1) * STORIES_PER_PAGE, STORIES_PER_PAGE
             )
             check_page(page_number, total, STORIES_PER_PAGE)
             facets = store.web_facets()
-            latest = None if total else store.web_latest_published(window.start_iso)
+            latest = None if total or window.rolling else store.web_latest_published(window.start_iso)
         latest_day = local_text(latest, zone, "%Y-%m-%d") if latest else None
         pages = max(1, math.ceil(total / STORIES_PER_PAGE))
         return page(
@@ -464,6 +472,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             pages=pages,
             filters=filters,
             window=window,
+            live=window.end >= now,
             day=window.day.isoformat(),
             prev_day=(window.day - timedelta(days=1)).isoformat(),
             next_day=(window.day + timedelta(days=1)).isoformat(),

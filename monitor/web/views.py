@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+from monitor.stories.records import latest_bounds
 from monitor.timeutil import iso, parse_iso
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "day_window",
     "group_articles",
     "hourly_counts",
+    "latest_window",
     "local_text",
     "safe_url",
     "sparkline_points",
@@ -38,11 +40,13 @@ class BadRequest(ValueError):
 
 @dataclass(frozen=True)
 class DayWindow:
-    """One calendar day in the configured zone, as a UTC half-open range [start, end)."""
+    """One calendar day in the configured zone, as a UTC half-open range [start, end); or,
+    `rolling`, the 24 hours up to `end` (then `day` is the local date of `end`)."""
 
     day: date
     start: datetime
     end: datetime
+    rolling: bool = False
 
     @property
     def start_iso(self) -> str:
@@ -71,6 +75,13 @@ def day_window(text: str | None, zone: ZoneInfo, now: datetime) -> DayWindow:
     following = day + timedelta(days=1)
     end = datetime(following.year, following.month, following.day, tzinfo=zone)
     return DayWindow(day, start.astimezone(UTC), end.astimezone(UTC))
+
+
+def latest_window(now: datetime, newest: datetime | None, zone: ZoneInfo) -> DayWindow:
+    """The default view (records.latest_bounds): the last 24 hours, else the 24 hours up to
+    the newest article."""
+    start, end = latest_bounds(now, newest)
+    return DayWindow(end.astimezone(zone).date(), start, end, rolling=True)
 
 
 def check_language(text: str | None) -> str | None:
