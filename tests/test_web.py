@@ -42,6 +42,7 @@ from monitor.web.views import (
     group_articles,
     hourly_counts,
     latest_window,
+    marked,
     safe_url,
 )
 
@@ -294,6 +295,17 @@ def test_the_default_window_is_the_last_24_hours_else_the_24_hours_to_the_newest
     assert old.day.isoformat() == DAY and len(hourly_counts([], old)) == 24
 
 
+def test_marked_text_splits_into_pieces_the_page_escapes() -> None:
+    assert marked("a \x02Genf\x03 b <i>\x02x\x03") == [
+        ("a ", False),
+        ("Genf", True),
+        (" b <i>", False),
+        ("x", True),
+    ]
+    assert marked("stray \x03 end\x02") == [("stray  end", False)]
+    assert marked(None) == []
+
+
 def test_safe_url_keeps_only_web_links() -> None:
     assert safe_url("https://a.example/x?y=1") == "https://a.example/x?y=1"
     for bad in ("javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,x", "//a.example", "", None):
@@ -381,6 +393,31 @@ def test_the_home_page_leads_with_the_latest_news(site: tuple[WebServer, Built])
     assert 'href="/" id="latest"' in day
     story = server.get(f"/stories/{built.ids['summit']}").text
     assert '<a href="/" id="back">' in story
+
+
+def test_search_covers_all_stored_news_grouped_by_story(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+    html = server.get("/search?q=geneva").text
+    summit = f'id="result-story-{built.ids["summit"]}"'
+    assert summit in html and "2 matching articles in 1 story, all stored news" in html
+    assert "2 matching of 4 articles" in html  # the BBC original and its copy, one story
+    assert ">Summit in <mark>Geneva</mark> ends with an agreement</a>" in html
+    assert ">Summit in <mark>Geneva</mark> ends with an agreement. Body of" in html  # the snippet
+    both = server.get("/search?q=Genf OR tempête").text  # two stories, days apart
+    assert summit in both and f'id="result-story-{built.ids["storm"]}"' in both
+    later = server.get(
+        f"/search?q=Genf OR tempête&from={(datetime.fromisoformat(DAY) + timedelta(days=1)).date()}"
+    )
+    assert summit not in later.text and f'id="result-story-{built.ids["storm"]}"' in later.text
+    until = server.get(f"/search?q=Genf OR tempête&from={DAY}&to={DAY}").text
+    assert summit in until and f"result-story-{built.ids['storm']}" not in until
+    hostile = server.get("/search?q=evil OR headline").text
+    assert "<script>document" not in hostile and "&lt;script&gt;" in hostile
+    assert server.get("/search?q=%22unbalanced").status_code == 200
+    assert server.get("/search").status_code == 200
+    bad = server.get(f"/search?q=x&from={DAY}&to=2024-03-01")
+    assert bad.status_code == 400 and "after" in bad.text
+    assert server.get("/search?q=x&from=yesterday").status_code == 400
 
 
 def test_feed_strings_are_escaped(site: tuple[WebServer, Built]) -> None:

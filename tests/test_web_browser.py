@@ -134,3 +134,20 @@ def test_home_page_leads_with_the_latest_news(site: tuple[WebServer, Built, Path
         page.goto(f"{server.base}/stories/{built.ids['summit']}")
         page.follow("#back")
         assert text_of(page, "h1") == "Latest stories"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_search_from_the_header_finds_older_news(site: tuple[WebServer, Built, Path], width: int) -> None:
+    server, built, folder = site
+    with Page(folder / f"profile-search-{width}", width=width) as page:
+        page.goto(f"{server.base}/")
+        page.eval("document.querySelector('form.search input').value = 'Genf'")
+        page.events.clear()
+        page.eval("document.querySelector('form.search').submit()")
+        page._wait_event("Page.loadEventFired")
+        assert page.eval("location.pathname + location.search") == "/search?q=Genf"
+        assert page.eval("[...document.querySelectorAll('li.result')].map(e => e.id)") == [
+            f"result-story-{built.ids['summit']}"
+        ]  # two days old: beyond the home page's 24 hours
+        assert page.eval("[...document.querySelectorAll('mark')].map(e => e.textContent)") == ["Genf", "Genf"]
+        assert page.overflow() == 0, page.cut_off()

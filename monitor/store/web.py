@@ -220,6 +220,31 @@ class SQLiteWebReads(SQLiteCore):
             return []
         return self.query(sql, [*before, terms, *after])
 
+    def web_search(
+        self, query: str, *, start: str | None = None, end: str | None = None, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        """Articles matching an FTS5 query (published in [start, end) when given), best match
+        first, at most `limit`; the matched words of the title and of a snippet of the text are
+        marked with \x02 before and \x03 after (the page turns the marks into <mark>)."""
+        where = ""
+        params: list[Any] = []
+        if start:
+            where += " AND a.published >= ?"
+            params.append(start)
+        if end:
+            where += " AND a.published < ?"
+            params.append(end)
+        sql = (
+            "SELECT a.id, a.story_id, a.title, a.url, a.link, a.language, a.published, a.duplicate_of, "
+            "COALESCE(f.name, f.title, f.url) AS outlet, "
+            "highlight(articles_fts, 0, char(2), char(3)) AS title_marked, "
+            "snippet(articles_fts, 1, char(2), char(3), '…', 24) AS snippet "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            "JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE articles_fts MATCH ?{where} ORDER BY bm25(articles_fts), a.id LIMIT ?"
+        )
+        return self._web_fts(sql, [*params, limit], query)
+
     def web_feeds(self, since: str) -> list[dict[str, Any]]:
         """Each feed's health, and its articles first seen since `since`."""
         return self.query(

@@ -20,6 +20,7 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -50,6 +51,7 @@ from monitor.web.views import (
     latest_window,
     local_text,
     safe_url,
+    search_groups,
     sparkline_points,
     story_summary,
 )
@@ -60,6 +62,8 @@ STORIES_PER_PAGE = 30
 MAX_PAGE = 10_000
 MAX_ID = 2**63 - 1  # SQLite's largest integer: larger ids cannot exist
 ATOM_ENTRIES = 30
+SEARCH_PER_PAGE = 20  # stories (or lone articles) per page of search results
+SEARCH_MATCHES = 1000  # matching articles read at most, best first
 
 # Strict: no scripts at all, styles only from our own stylesheet, forms only to us.
 CONTENT_SECURITY_POLICY = (
@@ -483,6 +487,57 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             ).query(),
         )
 
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(
+        q: TextQ = None,
+        since: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+        until: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+        page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
+    ) -> HTMLResponse:
+        query = check_text("q", q, limit=500)
+        now = utcnow()
+        start = day_window(since, zone, now).start if since and since.strip() else None
+        end = day_window(until, zone, now).end if until and until.strip() else None
+        if start is not None and end is not None and start >= end:
+            raise BadRequest("bad date range: 'from' is after 'to'")
+        groups: list[dict[str, Any]] = []
+        capped = False
+        if query:
+            with ctx.store() as store:
+                hits = store.web_search(
+                    query,
+                    start=iso(start) if start else None,
+                    end=iso(end) if end else None,
+                    limit=SEARCH_MATCHES + 1,
+                )
+                capped = len(hits) > SEARCH_MATCHES
+                groups = search_groups(hits[:SEARCH_MATCHES], zone)
+                check_page(page_number, len(groups), SEARCH_PER_PAGE)
+                shown = groups[(page_number - 1) * SEARCH_PER_PAGE : page_number * SEARCH_PER_PAGE]
+                stories = store.web_stories([g["story_id"] for g in shown if g["story_id"]])
+            for group in shown:
+                story = stories.get(group["story_id"] or -1)
+                if story is not None:
+                    group["story"] = story_summary(0, {}, story, zone)
+        else:
+            shown = []
+        pages = max(1, math.ceil(len(groups) / SEARCH_PER_PAGE))
+        return page(
+            "search.html",
+            q=query or "",
+            since=(since or "").strip(),
+            until=(until or "").strip(),
+            groups=shown,
+            total=len(groups),
+            matches=sum(g["matches"] for g in groups),
+            capped=capped,
+            page=page_number,
+            pages=pages,
+            query_string=lambda **changes: _query(
+                {"q": query, "from": since, "to": until, "page": None, **changes}
+            ),
+        )
+
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
         detail = story_detail(story_id)
@@ -672,6 +727,11 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         return Response(generate_latest(web_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def _query(values: Mapping[str, Any]) -> str:
+    pairs = [(k, str(v).strip()) for k, v in values.items() if v is not None and str(v).strip()]
+    return ("?" + urlencode(pairs)) if pairs else ""
 
 
 def _tags(text: str | None) -> list[str]:

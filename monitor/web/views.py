@@ -24,7 +24,9 @@ __all__ = [
     "hourly_counts",
     "latest_window",
     "local_text",
+    "marked",
     "safe_url",
+    "search_groups",
     "sparkline_points",
     "story_summary",
     "why_joined",
@@ -288,3 +290,51 @@ def group_articles(
         {"language": code or None, "articles": [t for t in tops if (t["language"] or "") == code]}
         for code in languages
     ]
+
+
+def marked(text: str | None) -> list[tuple[str, bool]]:
+    """Text with matches marked by \x02 … \x03 (the store's highlight) as (piece, matched)
+    pairs, so that the page escapes every piece and wraps only the matched ones in <mark>."""
+    pieces: list[tuple[str, bool]] = []
+    for n, part in enumerate((text or "").split("\x02")):
+        if n == 0:
+            pieces.append((part.replace("\x03", ""), False))
+            continue
+        hit, _, rest = part.partition("\x03")
+        pieces.append((hit, True))
+        if rest:
+            pieces.append((rest.replace("\x03", ""), False))
+    return [(piece, hit) for piece, hit in pieces if piece]
+
+
+def search_groups(
+    hits: Sequence[Mapping[str, Any]], zone: ZoneInfo, per_story: int = 3
+) -> list[dict[str, Any]]:
+    """Search hits (best first) grouped by story, the story of the best hit first; an article
+    in no story is a group of its own. Each group keeps its best `per_story` hits."""
+    groups: dict[tuple[str, int], dict[str, Any]] = {}
+    for hit in hits:
+        key = ("story", int(hit["story_id"])) if hit.get("story_id") else ("article", int(hit["id"]))
+        group = groups.setdefault(
+            key, {"story_id": hit.get("story_id"), "matches": 0, "articles": [], "languages": set()}
+        )
+        group["matches"] += 1
+        if hit.get("language"):
+            group["languages"].add(hit["language"])
+        if len(group["articles"]) < per_story:
+            group["articles"].append(
+                {
+                    "id": hit["id"],
+                    "title": marked(hit.get("title_marked") or hit.get("title") or "(no title)"),
+                    "snippet": marked(hit.get("snippet")),
+                    "url": safe_url(hit.get("url") or hit.get("link")),
+                    "language": hit.get("language"),
+                    "outlet": hit.get("outlet"),
+                    "published": hit.get("published"),
+                    "published_local": local_text(hit.get("published"), zone),
+                }
+            )
+    result = list(groups.values())
+    for group in result:
+        group["languages"] = sorted(group["languages"])
+    return result
