@@ -44,6 +44,8 @@ from monitor.web.views import (
     latest_window,
     marked,
     safe_url,
+    story_timeline,
+    why_line,
 )
 
 from .conftest import ROOT, ok_update, rss, write_config
@@ -312,6 +314,43 @@ def test_safe_url_keeps_only_web_links() -> None:
         assert safe_url(bad) is None
 
 
+def test_the_timeline_counts_per_hour_and_language_the_reader_s_languages_first() -> None:
+    rows = [
+        {"published": "2024-01-01T10:10:00Z", "language": "en"},
+        {"published": "2024-01-01T10:50:00Z", "language": "fr"},
+        {"published": "2024-01-01T12:05:00Z", "language": "en"},
+        {"published": "2024-01-01T12:06:00Z", "language": "en"},
+        {"published": None, "language": "de"},
+    ]
+    timeline = story_timeline(rows, ZoneInfo("UTC"), preferred=["fr"])
+    assert [(r["code"], r["name"], r["counts"]) for r in timeline["rows"]] == [
+        ("fr", "French", [1, 0, 0]),
+        ("en", "English", [1, 0, 2]),
+    ]
+    assert timeline["start"] == "2024-01-01T10:00:00Z" and timeline["end"] == "2024-01-01T13:00:00Z"
+    long = [{"published": f"2024-01-{d:02d}T00:00:00Z", "language": "en"} for d in range(1, 11)]
+    spread = story_timeline(long, ZoneInfo("UTC"))
+    assert spread["bins"] <= 48 and spread["step_hours"] == 5 and sum(spread["rows"][0]["counts"]) == 10
+    assert story_timeline([], ZoneInfo("UTC"))["rows"] == []
+
+
+def test_why_it_joined_says_each_figure_once() -> None:
+    why = {"similarity": 0.8123, "score": 0.8123, "shared names/numbers": 2, "gap (hours)": 3.4}
+    why |= {"reason": "similarity 0.81, 2 shared names/numbers, gap 3 h", "hours_after_first_report": 3.4}
+    assert why_line(why) == [
+        "similarity 0.81",
+        "2 shared names or numbers",
+        "gap 3 h",
+        "3.4 h after the first report",
+    ]
+    opened = {
+        "similarity": 0.0,
+        "reason": "new story: no active story close enough",
+        "hours_after_first_report": 0.0,
+    }
+    assert why_line(opened) == ["new story: no active story close enough", "first report"]
+
+
 def test_copies_fold_under_their_original_even_in_chains_and_cycles() -> None:
     zone = ZoneInfo("UTC")
     rows = [
@@ -443,10 +482,26 @@ def test_story_page_groups_by_language_folds_copies_and_says_why(site: tuple[Web
     original = html.index(f'id="article-{built.ids["bbc-summit"]}"')
     details = html.index('<details class="copies">')
     assert original < details < copy and "1 copy" in html
-    assert "similarity 0.812" in html and "similarity 0.81, 2 shared" in html
-    assert "0.5 h after the first report" in html  # Le Monde, 30 minutes after the BBC
+    # Each figure once: the stage's reason text repeats the similarity it also records.
+    why = html[html.index(f'id="article-{built.ids["monde-summit"]}"') :]
+    why = why[why.index('<div class="why">') : why.index("</div>", why.index('<div class="why">'))]
+    assert why == '<div class="why"><span>similarity 0.81</span><span>· 0.5 h after the first report</span>'
     assert "first report<" in html
-    assert "Names and numbers: Geneva, 2024" in html
+    assert '<a href="/search?q=%22Geneva%22">Geneva</a>, <a href="/search?q=%222024%22">2024</a>' in html
+    assert (
+        'id="lede" lang="en">Summit in Geneva ends with an agreement. Body of bbc-summit.<footer>— BBC'
+        in html
+    )
+    assert '<dd id="outlets">BBC <span class="count">1</span>' not in html  # a count only above one
+    assert '<dd id="outlets">BBC, Le Monde, Der Spiegel, Evil &lt;b&gt;feed&lt;/b&gt;</dd>' in html
+    languages = html[
+        html.index('<dd id="languages">') : html.index("</dd>", html.index('<dd id="languages">'))
+    ]
+    assert [n for n in ("English", "German", "French") if n in languages] == ["English", "German", "French"]
+    assert languages.index("English") < languages.index("German") < languages.index("French")
+    timeline = html[html.index('id="timeline"') :]
+    assert 'aria-label="English: 1 0 0 0 1"' in timeline and 'aria-label="French: 0 1 0 0 0"' in timeline
+    assert "articles per hour" in timeline
 
     merged = server.get(f"/stories/{built.ids['merged']}")
     assert merged.status_code == 301 and merged.headers["location"] == f"/stories/{built.ids['summit']}"

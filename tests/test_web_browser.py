@@ -100,7 +100,7 @@ def test_stories_page_in_chromium(site: tuple[WebServer, Built, Path]) -> None:
 def test_story_page_in_chromium(site: tuple[WebServer, Built, Path]) -> None:
     server, built, folder = site
     dom = load(folder, f"{server.base}/stories/{built.ids['summit']}")
-    sections = [attrs.get("id") for attrs in dom.find("section")]
+    sections = [attrs.get("id") for attrs in dom.find("section") if attrs.get("class") == "language"]
     assert sections == ["lang-en", "lang-de", "lang-fr"]  # the headline's language first
     links = {a.get("href") for a in dom.find("a")}
     assert "https://news.example/monde-summit" in links and "https://news.example/evil-copy" in links
@@ -151,3 +151,32 @@ def test_search_from_the_header_finds_older_news(site: tuple[WebServer, Built, P
         ]  # two days old: beyond the home page's 24 hours
         assert page.eval("[...document.querySelectorAll('mark')].map(e => e.textContent)") == ["Genf", "Genf"]
         assert page.overflow() == 0, page.cut_off()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_story_page_timeline_facts_and_why_fit_the_window(
+    site: tuple[WebServer, Built, Path], width: int
+) -> None:
+    server, built, folder = site
+    with Page(folder / f"profile-story-{width}", width=width) as page:
+        page.goto(f"{server.base}/stories/{built.ids['summit']}")
+        assert page.overflow() == 0, page.cut_off()
+        rows = page.eval(
+            "[...document.querySelectorAll('table.timeline tr')].map(r => [r.id, "
+            "r.querySelectorAll('rect').length, "
+            "Math.round(r.querySelector('svg').getBoundingClientRect().width)])"
+        )
+        assert isinstance(rows, list) and [r[:2] for r in rows] == [
+            ["timeline-en", 2],
+            ["timeline-de", 1],
+            ["timeline-fr", 1],
+        ]
+        assert all(r[2] > width / 3 for r in rows), rows  # the bars use the width there is
+        assert text_of(page, "#languages") == "English 2, German 1, French 1"
+        assert text_of(page, "#outlets").startswith("BBC, Le Monde, Der Spiegel, Evil <b>feed</b>")
+        why = f"#article-{built.ids['monde-summit']} .why"
+        assert text_of(page, why) == "similarity 0.81 · 0.5 h after the first report"
+        assert page.eval(f"getComputedStyle(document.querySelector({why!r})).flexWrap") == "wrap"
+        page.follow("#entities a")
+        assert page.eval("decodeURIComponent(location.search)") == '?q="Geneva"'
+        assert page.eval("document.querySelectorAll('li.result').length") == 1

@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from monitor import __version__
 from monitor.config import Config
 from monitor.errors import ConfigError, MonitorError, StoreError
+from monitor.languages import language_name
 from monitor.metrics import WebMetrics, web_registry
 from monitor.store import Store
 from monitor.timeutil import iso, parse_iso, parse_when, utcnow
@@ -49,11 +50,16 @@ from monitor.web.views import (
     group_articles,
     hourly_counts,
     latest_window,
+    lede,
     local_text,
     safe_url,
     search_groups,
     sparkline_points,
+    story_languages,
+    story_outlets,
     story_summary,
+    story_timeline,
+    why_line,
 )
 
 log = logging.getLogger("monitor.web")
@@ -286,6 +292,7 @@ def _templates(zone: ZoneInfo) -> Environment:
     )
     env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local_text(value, zone, fmt)
     env.filters["safe_url"] = safe_url
+    env.filters["language_name"] = language_name
     env.globals["version"] = __version__
     return env
 
@@ -420,7 +427,9 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         if page_number > last:
             raise HTTPException(404, f"page {page_number} is past the last page ({last})")
 
-    def story_detail(story_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]] | int:
+    def story_detail(
+        story_id: int,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]] | int:
         """The story's summary and its article groups, or the id it was merged into."""
         with ctx.store() as store:
             row = store.web_story(story_id)
@@ -437,7 +446,26 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         summary = story_summary(1, {}, story, zone)
         preferred = [*config.settings.languages, summary["headline_language"] or ""]
         groups = group_articles(articles, zone, preferred=preferred)
-        return summary, groups
+        return summary, groups, articles
+
+    def story_page_values(
+        summary: dict[str, Any], groups: list[dict[str, Any]], articles: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """What the story page shows beyond the API: a timeline, the lede, outlets, languages."""
+        preferred = [*config.settings.languages, summary["headline_language"] or ""]
+        first = next((a for a in articles if a["duplicate_of"] is None), articles[0] if articles else None)
+        for group in groups:
+            for item in [*group["articles"], *(c for a in group["articles"] for c in a["copies"])]:
+                item["why_line"] = why_line(item["why"])
+        return {
+            "story": summary,
+            "groups": groups,
+            "lede": lede(first.get("summary")) if first else "",
+            "lede_of": first,
+            "outlets": story_outlets(articles),
+            "languages": story_languages(articles, preferred),
+            "timeline": story_timeline(articles, zone, preferred),
+        }
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -543,8 +571,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         detail = story_detail(story_id)
         if isinstance(detail, int):
             return RedirectResponse(f"/stories/{detail}", status_code=301)
-        summary, groups = detail
-        return page("story.html", story=summary, groups=groups)
+        return page("story.html", **story_page_values(*detail))
 
     @app.get("/feeds", response_class=HTMLResponse, include_in_schema=False)
     def feeds_page() -> HTMLResponse:
@@ -593,7 +620,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         detail = story_detail(story_id)
         if isinstance(detail, int):
             return RedirectResponse(f"/api/stories/{detail}", status_code=301)
-        summary, groups = detail
+        summary, groups, _articles = detail
         return {**summary, "groups": groups}
 
     @app.get("/api/articles", response_model=ArticlePage, responses=ERRORS, tags=["articles"])

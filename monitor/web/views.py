@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+from monitor.languages import language_name
 from monitor.stories.records import latest_bounds
 from monitor.timeutil import iso, parse_iso
 
@@ -23,13 +24,18 @@ __all__ = [
     "group_articles",
     "hourly_counts",
     "latest_window",
+    "lede",
     "local_text",
     "marked",
     "safe_url",
     "search_groups",
     "sparkline_points",
+    "story_languages",
+    "story_outlets",
     "story_summary",
+    "story_timeline",
     "why_joined",
+    "why_line",
 ]
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -338,3 +344,102 @@ def search_groups(
     for group in result:
         group["languages"] = sorted(group["languages"])
     return result
+
+
+def why_line(why: Mapping[str, Any]) -> list[str]:
+    """Why an article joined, each figure said once: the recorded figures when there are
+    some (the stage's reason text repeats them), else its reason ("new story: ..."); then
+    the time since the first report."""
+    parts: list[str] = []
+    similarity = why.get("similarity")
+    if isinstance(similarity, (int, float)) and similarity > 0:
+        parts.append(f"similarity {similarity:.2f}")
+        score = why.get("score")
+        if isinstance(score, (int, float)) and abs(score - similarity) >= 0.005:
+            parts.append(f"score {score:.2f}")
+        shared = why.get("shared names/numbers")
+        if isinstance(shared, int) and shared:
+            parts.append(f"{shared} shared {'name or number' if shared == 1 else 'names or numbers'}")
+        gap = why.get("gap (hours)")
+        if isinstance(gap, (int, float)):
+            parts.append(f"gap {gap:.0f} h")
+    elif why.get("reason"):
+        parts.append(str(why["reason"]))
+    hours = why.get("hours_after_first_report")
+    if isinstance(hours, (int, float)):
+        parts.append("first report" if hours == 0 else f"{hours:g} h after the first report")
+    return parts
+
+
+def lede(text: str | None, limit: int = 280) -> str:
+    """The start of an article's text: whole sentences when they fit in `limit` characters."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "), cut.rfind("。"))
+    if end >= limit // 3:
+        return cut[: end + 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+
+
+def story_languages(articles: Sequence[Mapping[str, Any]], preferred: Sequence[str]) -> list[dict[str, Any]]:
+    """A story's languages by name, the reader's `preferred` languages first, then by articles."""
+    counts = Counter(a.get("language") or "" for a in articles)
+    order = {code: i for i, code in enumerate(preferred)}
+    codes = sorted(counts, key=lambda code: (order.get(code, len(order)), -counts[code], code))
+    return [
+        {"code": code or None, "name": language_name(code or None), "articles": counts[code]}
+        for code in codes
+    ]
+
+
+def story_outlets(articles: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every outlet of a story with its number of articles, in the order they joined."""
+    counts: dict[str, int] = {}
+    for a in articles:
+        name = a.get("outlet") or "?"
+        counts[name] = counts.get(name, 0) + 1
+    return [{"name": name, "articles": n} for name, n in counts.items()]
+
+
+def story_timeline(
+    articles: Sequence[Mapping[str, Any]],
+    zone: ZoneInfo,
+    preferred: Sequence[str] = (),
+    max_bins: int = 48,
+) -> dict[str, Any]:
+    """Articles per hour (per several hours for a long story, at most `max_bins` bars) and
+    per language, as bars of an SVG drawn on the server: rows of {language, name, bars}."""
+    times = [(parse_iso(a.get("published")), a.get("language") or "") for a in articles]
+    known = [(when, code) for when, code in times if when is not None]
+    if not known:
+        return {"rows": [], "bins": 0}
+    first = min(when for when, _ in known).replace(minute=0, second=0, microsecond=0)
+    last = max(when for when, _ in known)
+    hours = max(1, int((last - first).total_seconds() // 3600) + 1)
+    step = -(-hours // max_bins)  # hours per bar, rounded up
+    bins = -(-hours // step)
+    per_language: dict[str, list[int]] = {}
+    for when, code in known:
+        index = min(bins - 1, int((when - first).total_seconds() // (3600 * step)))
+        per_language.setdefault(code, [0] * bins)[index] += 1
+    top = max(max(counts) for counts in per_language.values())
+    rows = []
+    for language in story_languages([{"language": code} for _, code in known], preferred):
+        counts = per_language[language["code"] or ""]
+        bars = [
+            {"x": i * 10 + 1, "height": round(2 + 18 * n / top, 1), "n": n, "index": i}
+            for i, n in enumerate(counts)
+            if n
+        ]
+        rows.append({**language, "counts": counts, "bars": bars})
+    return {
+        "rows": rows,
+        "bins": bins,
+        "width": bins * 10,
+        "step_hours": step,
+        "start": iso(first),
+        "end": iso(first + timedelta(hours=step * bins)),
+    }
