@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -514,8 +515,33 @@ def test_feeds_page_shows_health(site: tuple[WebServer, Built]) -> None:
     row = row[: row.index("</tr>")]
     assert 'class="failing"' in row
     assert "bad HTTP status: 503 Service Unavailable" in row
-    assert '<td class="num">3</td>' in row and "error (503)" in row
+    assert '<td class="num" data-label="Errors in a row">3</td>' in row and "error (503)" in row
     assert "5 feeds, 1 failing" in html
+
+
+def test_feeds_page_sorts_by_any_column_and_filters_the_failing(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+
+    def order(query: str) -> list[int]:
+        html = server.get("/feeds" + query).text
+        return [int(x) for x in re.findall(r'<tr id="feed-(\d+)"', html)]
+
+    ids = {
+        name: built.ids[f"feed:{name}"]
+        for name in ("Le Monde", "BBC", "Der Spiegel", "Evil <b>feed</b>", "Down feed")
+    }
+    by_name = [ids[n] for n in ("BBC", "Der Spiegel", "Down feed", "Evil <b>feed</b>", "Le Monde")]
+    assert order("?sort=name") == by_name and order("?sort=name&order=desc") == by_name[::-1]
+    assert order("")[0] == ids["Down feed"]  # the default: errors in a row, most first
+    articles = order("?sort=articles")  # BBC 4, Le Monde 2, Evil 2, Spiegel 1, Down 0
+    assert articles[0] == ids["BBC"] and articles[-1] == ids["Down feed"]
+    assert articles.index(ids["Evil <b>feed</b>"]) < articles.index(ids["Le Monde"])  # a tie: by name
+    assert order("?failing=1") == [ids["Down feed"]]
+    html = server.get("/feeds?sort=articles").text
+    assert 'aria-sort="descending"><a href="/feeds?sort=articles&amp;order=asc" id="sort-articles">' in html
+    assert 'href="/feeds?sort=articles&amp;order=desc&amp;failing=1" id="failing-only"' in html
+    for bad in ("?sort=colour", "?order=up", "?failing=maybe"):
+        assert server.get("/feeds" + bad).status_code == 400, bad
     assert server.get("/static/style.css").headers["content-type"].startswith("text/css")
 
 

@@ -180,3 +180,27 @@ def test_story_page_timeline_facts_and_why_fit_the_window(
         page.follow("#entities a")
         assert page.eval("decodeURIComponent(location.search)") == '?q="Geneva"'
         assert page.eval("document.querySelectorAll('li.result').length") == 1
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_feeds_page_sorts_filters_and_fits(site: tuple[WebServer, Built, Path], width: int) -> None:
+    server, built, folder = site
+    with Page(folder / f"profile-feeds-{width}", width=width) as page:
+        page.goto(f"{server.base}/feeds")
+        assert page.overflow() == 0, page.cut_off()
+        # Every figure of a feed is on screen, the right-hand ones too.
+        visible = page.eval(
+            "[...document.querySelectorAll('tbody tr:first-child td')].every(td => {"
+            " const r = td.getBoundingClientRect(); return r.width > 0 && r.right <= innerWidth + 0.5; })"
+        )
+        assert visible is True
+        page.follow("#sort-name")
+        names = page.eval("[...document.querySelectorAll('tbody td.name > a')].map(a => a.textContent)")
+        assert names == ["BBC", "Der Spiegel", "Down feed", "Evil <b>feed</b>", "Le Monde"]
+        page.follow("#sort-name")  # again: the other way
+        assert page.eval("document.querySelector('tbody td.name > a').textContent") == "Le Monde"
+        page.follow("#failing-only")
+        assert page.eval("[...document.querySelectorAll('tbody tr')].map(r => r.id)") == [
+            f"feed-{built.ids['feed:Down feed']}"
+        ]
+        assert page.overflow() == 0, page.cut_off()

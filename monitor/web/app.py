@@ -41,6 +41,7 @@ from monitor.metrics import WebMetrics, web_registry
 from monitor.store import Store
 from monitor.timeutil import iso, parse_iso, parse_when, utcnow
 from monitor.web.views import (
+    FEED_SORTS,
     BadRequest,
     DayWindow,
     StoryFilters,
@@ -54,6 +55,7 @@ from monitor.web.views import (
     local_text,
     safe_url,
     search_groups,
+    sort_feeds,
     sparkline_points,
     story_languages,
     story_outlets,
@@ -574,10 +576,32 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         return page("story.html", **story_page_values(*detail))
 
     @app.get("/feeds", response_class=HTMLResponse, include_in_schema=False)
-    def feeds_page() -> HTMLResponse:
+    def feeds_page(
+        sort: Annotated[str | None, Query(max_length=20)] = None,
+        order: Annotated[str | None, Query(max_length=10)] = None,
+        failing: Annotated[bool, Query()] = False,
+    ) -> HTMLResponse:
         feeds = feed_health()
-        failing = sum(1 for f in feeds if f["active"] and f["error_streak"])
-        return page("feeds.html", feeds=feeds, failing=failing)
+        failing_count = sum(1 for f in feeds if f["active"] and f["error_streak"])
+        rows, sort_used, descending = sort_feeds(feeds, sort, order, failing_only=failing)
+        return page(
+            "feeds.html",
+            feeds=rows,
+            total=len(feeds),
+            failing=failing_count,
+            failing_only=failing,
+            sort=sort_used,
+            descending=descending,
+            columns=FEED_SORTS,
+            query_string=lambda **changes: _query(
+                {
+                    "sort": sort_used,
+                    "order": "desc" if descending else "asc",
+                    "failing": "1" if failing else None,
+                }
+                | changes
+            ),
+        )
 
     @app.get("/static/style.css", include_in_schema=False)
     def style() -> Response:

@@ -17,6 +17,7 @@ from monitor.stories.records import latest_bounds
 from monitor.timeutil import iso, parse_iso
 
 __all__ = [
+    "FEED_SORTS",
     "BadRequest",
     "DayWindow",
     "StoryFilters",
@@ -29,6 +30,7 @@ __all__ = [
     "marked",
     "safe_url",
     "search_groups",
+    "sort_feeds",
     "sparkline_points",
     "story_languages",
     "story_outlets",
@@ -443,3 +445,42 @@ def story_timeline(
         "start": iso(first),
         "end": iso(first + timedelta(hours=step * bins)),
     }
+
+
+# The feeds page's columns: the query's name -> (heading, the sort key of a feed, first order).
+FEED_SORTS: dict[str, tuple[str, str, bool]] = {
+    "name": ("Feed", "name", False),
+    "polled": ("Last poll", "last_polled", True),
+    "status": ("Status", "last_status", False),
+    "errors": ("Errors in a row", "error_streak", True),
+    "due": ("Next due", "next_due", False),
+    "per_day": ("Articles/day (7 d)", "articles_per_day", True),
+    "articles": ("Articles", "articles", True),
+}
+
+
+def sort_feeds(
+    feeds: Sequence[Mapping[str, Any]], sort: str | None, order: str | None, failing_only: bool = False
+) -> tuple[list[Mapping[str, Any]], str, bool]:
+    """The feeds page's rows: only the failing ones if asked, sorted by a column (missing
+    values last, ties by name); returns (rows, the sort used, descending)."""
+    if sort is None or not sort.strip():
+        sort = "errors"
+    if sort not in FEED_SORTS:
+        raise BadRequest(f"bad sort {sort[:40]!r}: use one of {', '.join(FEED_SORTS)}")
+    if order not in (None, "", "asc", "desc"):
+        raise BadRequest(f"bad order {order[:10]!r}: use asc or desc")
+    _heading, key, descending = FEED_SORTS[sort]
+    if order:
+        descending = order == "desc"
+    rows = [f for f in feeds if not failing_only or (f["active"] and f["error_streak"])]
+    by_name = sorted(rows, key=lambda f: str(f.get("name") or f.get("url") or "").casefold())
+    present = [f for f in by_name if f.get(key) is not None]
+    missing = [f for f in by_name if f.get(key) is None]
+
+    def value(feed: Mapping[str, Any]) -> Any:
+        v = feed[key]
+        return v.casefold() if isinstance(v, str) else v
+
+    present.sort(key=value, reverse=descending)  # stable: ties keep the order by name
+    return [*present, *missing], sort, descending
