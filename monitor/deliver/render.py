@@ -57,6 +57,7 @@ def render_digest(digest: Digest, cfg: DigestConfig) -> tuple[str, str]:
         "subject": subject_of(digest, cfg),
         "local": local,
         "zone": digest.timezone,
+        "base_url": cfg.base_url,
     }
     text = _environment(autoescape=False).get_template("digest.txt.j2").render(context)
     page = _environment(autoescape=True).get_template("digest.html.j2").render(context)
