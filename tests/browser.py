@@ -165,14 +165,10 @@ class Page:
         return inner.get("value") if isinstance(inner, dict) else None
 
     def press(self, key: str) -> None:
-        for kind in ("keyDown", "keyUp"):
-            self.call(
-                "Input.dispatchKeyEvent",
-                session=True,
-                type=kind,
-                key=key,
-                text=key if kind == "keyDown" else "",
-            )
+        """Press and release a key ('j', 'Enter') as a person would."""
+        text = {"Enter": "\r"}.get(key, key if len(key) == 1 else "")
+        self.call("Input.dispatchKeyEvent", session=True, type="keyDown", key=key, text=text)
+        self.call("Input.dispatchKeyEvent", session=True, type="keyUp", key=key)
 
     def overflow(self) -> int:
         """How many CSS pixels the page is wider than the window (0: nothing cut off)."""

@@ -49,7 +49,7 @@ from monitor.web.views import (
     why_line,
 )
 
-from .conftest import ROOT, ok_update, rss, write_config
+from .conftest import ROOT, ok_update, rss, run_monitor, write_config
 
 DAY = "2024-03-22"
 ZONE = "Europe/Paris"  # UTC+1 on that day: 08:30Z shows as 09:30
@@ -392,7 +392,8 @@ def test_stories_page_ranks_the_day_and_filters(site: tuple[WebServer, Built]) -
     assert response.status_code == 200
     html = response.text
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
-    assert "<script" not in html  # no JavaScript at all
+    assert "script-src 'self';" in response.headers["content-security-policy"]
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/keys.js" defer>']  # ours only
     summit, vote, xss = (f'id="story-{built.ids[k]}"' for k in ("summit", "vote", "xss"))
     assert html.index(summit) < html.index(vote) < html.index(xss)  # ranked by outlets, then articles
     assert "Summit in Geneva ends with an agreement" in html
@@ -543,6 +544,28 @@ def test_feeds_page_sorts_by_any_column_and_filters_the_failing(site: tuple[WebS
     for bad in ("?sort=colour", "?order=up", "?failing=maybe"):
         assert server.get("/feeds" + bad).status_code == 400, bad
     assert server.get("/static/style.css").headers["content-type"].startswith("text/css")
+    assert server.get("/static/keys.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_tied_stories_come_in_the_same_order_in_the_cli_and_on_the_web(tmp_path: Path) -> None:
+    built = build_database(tmp_path)
+    with Store.open(built.db) as store, store.transaction():  # two stories alike in every figure
+        for guid in ("bbc-vote-1", "bbc-vote-2"):
+            store.db.execute("UPDATE articles SET story_id = NULL WHERE guid = ?", [guid])
+        store.db.execute("UPDATE articles SET story_id = ? WHERE guid = 'bbc-vote-1'", [built.ids["vote"]])
+        store.db.execute("UPDATE articles SET story_id = ? WHERE guid = 'bbc-vote-2'", [built.ids["xss"]])
+        store.db.execute("UPDATE articles SET story_id = NULL WHERE guid = 'evil-xss'")
+        store.db.execute("UPDATE articles SET published = ? WHERE guid = 'bbc-vote-1'", [iso(at(16))])
+    server = WebServer(built.config, built.db)
+    try:
+        html = server.get(f"/?day={DAY}").text
+    finally:
+        server.stop()
+    web = [int(x) for x in re.findall(r'<li class="story" id="story-(\d+)"', html)]
+    cli = run_monitor("--config", str(built.config), "stories", "--since", DAY, "--json", cwd=tmp_path)
+    assert cli.returncode == 0, cli.stderr
+    ranked = [s["id"] for s in json.loads(cli.stdout) if s["id"] in (built.ids["vote"], built.ids["xss"])]
+    assert web[1:] == ranked == [built.ids["vote"], built.ids["xss"]]  # the latest article first
 
 
 # --- API ---------------------------------------------------------------------------------

@@ -83,7 +83,10 @@ def rank_stories(
         # A story whose articles are all copies (of articles in other stories) is still one outlet.
         # Nor does an unknown language (emoji, a script the detector lacks) make it rank as none.
         hit["rank_score"] = max(1, hit["day_outlets"]) * max(1, hit["day_languages"]) * growth
-    hits.sort(key=lambda h: (-h["rank_score"], -h["day_articles"], -h["story_id"]))
+    # Ties break as on the web pages (store.web_story_ids): the latest article, then the
+    # newest story first. Two stable sorts: the tie-breakers, then the rank.
+    hits.sort(key=lambda h: (h["day_last"] or "", h["story_id"]), reverse=True)
+    hits.sort(key=lambda h: (-h["rank_score"], -h["day_articles"]))
     hits = hits[:limit]
     details = store.web_stories([h["story_id"] for h in hits])
     ranked = []

@@ -73,9 +73,10 @@ ATOM_ENTRIES = 30
 SEARCH_PER_PAGE = 20  # stories (or lone articles) per page of search results
 SEARCH_MATCHES = 1000  # matching articles read at most, best first
 
-# Strict: no scripts at all, styles only from our own stylesheet, forms only to us.
+# Strict: one script of our own (j/k through lists), styles only from our own stylesheet,
+# forms only to us.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -299,8 +300,8 @@ def _templates(zone: ZoneInfo) -> Environment:
     return env
 
 
-def _stylesheet() -> bytes:
-    return resources.files("monitor.web").joinpath("templates/style.css").read_bytes()
+def _static(name: str) -> bytes:
+    return resources.files("monitor.web").joinpath(f"templates/{name}").read_bytes()
 
 
 def _wants_json(request: Request) -> bool:
@@ -313,7 +314,8 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
     zone = ZoneInfo(config.settings.timezone)
     ctx = WebContext(db_path=db_path, config=config, zone=zone, templates=_templates(zone))
     web_metrics: WebMetrics = web_registry(ctx.store)
-    stylesheet = _stylesheet()
+    stylesheet = _static("style.css")
+    keys_script = _static("keys.js")
     app = FastAPI(
         title="monitor",
         version=__version__,
@@ -606,6 +608,10 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
     @app.get("/static/style.css", include_in_schema=False)
     def style() -> Response:
         return Response(stylesheet, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    @app.get("/static/keys.js", include_in_schema=False)
+    def keys() -> Response:
+        return Response(keys_script, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"})
 
     # -- JSON API -------------------------------------------------------------------------
 
