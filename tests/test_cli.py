@@ -290,3 +290,12 @@ def test_first_use_rough_edges_of_feeds_and_stats(tmp_path: Path) -> None:
     assert lines[0].split() == ["ARTICLES", "STATE", "ERRORS", "LAST", "POLL", "NEXT", "DUE", "FEED"]
     assert lines[1].split()[:3] == ["0", "new", "0"] and lines[1].endswith("https://a.example/rss")
     assert lines[-1] == "1 feed, 0 articles, 0 stories"
+
+
+def test_pyproject_license_is_an_spdx_string_with_a_setuptools_that_reads_it() -> None:
+    # The table form (license = {text = ...}) made setuptools print three deprecation banners.
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == "MIT"
+    assert project["build-system"]["requires"] == ["setuptools>=77"]  # PEP 639 support came in 77
