@@ -269,3 +269,33 @@ def test_a_since_date_is_midnight_in_the_configured_time_zone(tmp_path: Path) ->
     assert "since 2030-01-01 00:00 (Asia/Tokyo)" in result.output  # not 09:00, UTC midnight there
     explicit = CliRunner().invoke(main, ["--config", str(config), "stories", "--since", "2030-01-01T00:00Z"])
     assert "since 2030-01-01 09:00 (Asia/Tokyo)" in explicit.output
+
+
+def test_first_use_rough_edges_of_feeds_and_stats(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}])
+    base = ["--config", str(config)]
+    # --language english was dropped without a word; stories --lang English is refused.
+    english = run_monitor(*base, "feeds", "add", "https://c.example/rss", "--language", "english")
+    assert english.returncode == 2 and "bad language 'english'" in english.stderr
+    assert "c.example" not in config.read_text(encoding="utf-8")
+    # remove said "Error:" where every other command says "monitor: error:".
+    missing = run_monitor(*base, "feeds", "remove", "https://nowhere.example/rss")
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("monitor: error: no feed https://nowhere.example/rss")
+    listing = run_monitor(*base, "feeds", "list")
+    assert listing.stdout.rstrip().endswith("\n1 feed")  # not "1 feeds"
+    assert run_monitor(*base, "init").returncode == 0
+    stats = run_monitor(*base, "stats")
+    lines = stats.stdout.splitlines()
+    assert lines[0].split() == ["ARTICLES", "STATE", "ERRORS", "LAST", "POLL", "NEXT", "DUE", "FEED"]
+    assert lines[1].split()[:3] == ["0", "new", "0"] and lines[1].endswith("https://a.example/rss")
+    assert lines[-1] == "1 feed, 0 articles, 0 stories"
+
+
+def test_pyproject_license_is_an_spdx_string_with_a_setuptools_that_reads_it() -> None:
+    # The table form (license = {text = ...}) made setuptools print three deprecation banners.
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert project["project"]["license"] == "MIT"
+    assert project["build-system"]["requires"] == ["setuptools>=77"]  # PEP 639 support came in 77

@@ -941,3 +941,54 @@ def test_feed_strings_never_change_the_markup(title: str, text: str, url: str) -
 
     reference_url = "https://a.example/" if safe_url(url) else ""
     assert page(title, text, url) == page("plain", "words" if plain(text) else "", reference_url)
+
+
+# --- first use: links to the web pages, failures cron can see, recipients --------------------
+
+
+def test_each_story_links_to_its_web_page_when_base_url_is_set(world: World, tmp_path: Path) -> None:
+    three_stories(world)
+    config = write(tmp_path, config_text(1, extra='  base_url: "https://news.example.org/monitor/"\n'))
+    cfg = load_digest_config(config)
+    assert cfg is not None and cfg.base_url == "https://news.example.org/monitor"
+    digest = build_digest(world.store, cfg, DAY, cfg.recipients[0])
+    text, page = render_digest(digest, cfg)
+    first = digest.stories[0].id
+    assert f"   The story: https://news.example.org/monitor/stories/{first}\n" in text
+    assert f'<a class="story-page" href="https://news.example.org/monitor/stories/{first}"' in page
+    plain_text, plain_page = render_digest(digest, load_digest_config(write(tmp_path, config_text(1))))  # type: ignore[arg-type]
+    assert "/stories/" not in plain_text and "story-page" not in plain_page
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["news.example.org", "ftp://news.example.org", "https://", "https://a.example/?x=1", "https://a.example/#x",
+     '"https://a.example/ x"', "javascript:alert(1)", "42"],
+)  # fmt: skip
+def test_a_bad_base_url_is_refused_with_the_key(tmp_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError, match="base_url"):
+        load_digest_config(write(tmp_path, config_text(1, extra=f"  base_url: {value}\n")))
+
+
+def test_send_exits_non_zero_when_a_digest_was_not_sent(world: World, tmp_path: Path) -> None:
+    three_stories(world)
+    write(tmp_path, config_text(free_port(), recipients="    - reader@example.org\n"))  # nobody listens
+    base = ["--config", str(tmp_path / "feeds.yaml"), "--db", str(tmp_path / "monitor.db"), "digest"]
+    result = CliRunner().invoke(main, [*base, "--date", DAY.isoformat(), "--send"])
+    assert result.exit_code == 1, result.output
+    assert "reader@example.org: not sent, retry at" in result.output
+    assert "monitor: error: 1 digest of" in result.output and "not sent" in result.output
+
+
+def test_an_unknown_recipient_is_refused(world: World, tmp_path: Path) -> None:
+    three_stories(world)
+    write(tmp_path, config_text(1))
+    base = ["--config", str(tmp_path / "feeds.yaml"), "--db", str(tmp_path / "monitor.db"), "digest"]
+    result = CliRunner().invoke(main, [*base, "--date", DAY.isoformat(), "--recipient", "nobody@example.org"])
+    assert result.exit_code == 2
+    assert (
+        "'nobody@example.org' is not in digest.recipients (listed: reader@example.org, ar@example.org)"
+        in (result.output)
+    )
+    listed = CliRunner().invoke(main, [*base, "--date", DAY.isoformat(), "--recipient", "AR@example.org"])
+    assert listed.exit_code == 0, listed.output

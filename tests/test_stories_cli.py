@@ -273,3 +273,17 @@ def test_a_story_in_an_unknown_language_still_ranks_by_its_outlets(corpus: Corpu
     corpus.article(2, language=None, feed_id=2, title="🔥🔥 second")
     out = listing(corpus).splitlines()
     assert out[0].startswith("  1. [2] ") and out[1].startswith("     2 outlets, 2 articles, ?;")
+
+
+def test_with_no_since_the_latest_news_leads_even_when_it_is_old(corpus: Corpus) -> None:
+    # A replayed corpus (2024 here) showed "no stories" by default: the last 24 hours were empty.
+    corpus.story(1)
+    corpus.article(1, title="Newest story", published="2024-05-01T10:00:00Z")
+    corpus.story(2)
+    corpus.article(2, title="Two days older", published="2024-04-29T10:00:00Z")
+    result = corpus.run("stories")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("nothing published in the last 24 hours; the 24 hours to the newest")
+    assert "2024-05-01 10:00 (UTC)" in lines[0]
+    assert "Newest story" in result.output and "Two days older" not in result.output

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -36,9 +37,19 @@ from monitor.metrics import metrics_address
 from monitor.store import FeedState, Store
 from monitor.timeutil import iso, utcnow
 from monitor.web.app import serve_address
-from monitor.web.views import BadRequest, day_window, group_articles, hourly_counts, safe_url
+from monitor.web.views import (
+    BadRequest,
+    day_window,
+    group_articles,
+    hourly_counts,
+    latest_window,
+    marked,
+    safe_url,
+    story_timeline,
+    why_line,
+)
 
-from .conftest import ROOT, ok_update, rss, write_config
+from .conftest import ROOT, ok_update, rss, run_monitor, write_config
 
 DAY = "2024-03-22"
 ZONE = "Europe/Paris"  # UTC+1 on that day: 08:30Z shows as 09:30
@@ -274,10 +285,71 @@ def test_day_window_is_the_local_day_in_utc() -> None:
             day_window(bad, ZoneInfo(ZONE), utcnow())
 
 
+def test_the_default_window_is_the_last_24_hours_else_the_24_hours_to_the_newest() -> None:
+    zone = ZoneInfo(ZONE)
+    now = datetime.fromisoformat("2024-03-25T12:00:00.500+00:00")
+    live = latest_window(now, now - timedelta(hours=3), zone)
+    assert (
+        live.rolling and iso(live.start) == "2024-03-24T12:00:01Z" and iso(live.end) == "2024-03-25T12:00:01Z"
+    )
+    assert latest_window(now, None, zone) == live  # nothing stored: the last 24 hours all the same
+    old = latest_window(now, at(15), zone)
+    assert iso(old.start) == "2024-03-21T15:00:01Z" and iso(old.end) == "2024-03-22T15:00:01Z"
+    assert old.day.isoformat() == DAY and len(hourly_counts([], old)) == 24
+
+
+def test_marked_text_splits_into_pieces_the_page_escapes() -> None:
+    assert marked("a \x02Genf\x03 b <i>\x02x\x03") == [
+        ("a ", False),
+        ("Genf", True),
+        (" b <i>", False),
+        ("x", True),
+    ]
+    assert marked("stray \x03 end\x02") == [("stray  end", False)]
+    assert marked(None) == []
+
+
 def test_safe_url_keeps_only_web_links() -> None:
     assert safe_url("https://a.example/x?y=1") == "https://a.example/x?y=1"
     for bad in ("javascript:alert(1)", " JAVASCRIPT:alert(1)", "data:text/html,x", "//a.example", "", None):
         assert safe_url(bad) is None
+
+
+def test_the_timeline_counts_per_hour_and_language_the_reader_s_languages_first() -> None:
+    rows = [
+        {"published": "2024-01-01T10:10:00Z", "language": "en"},
+        {"published": "2024-01-01T10:50:00Z", "language": "fr"},
+        {"published": "2024-01-01T12:05:00Z", "language": "en"},
+        {"published": "2024-01-01T12:06:00Z", "language": "en"},
+        {"published": None, "language": "de"},
+    ]
+    timeline = story_timeline(rows, ZoneInfo("UTC"), preferred=["fr"])
+    assert [(r["code"], r["name"], r["counts"]) for r in timeline["rows"]] == [
+        ("fr", "French", [1, 0, 0]),
+        ("en", "English", [1, 0, 2]),
+    ]
+    assert timeline["start"] == "2024-01-01T10:00:00Z" and timeline["end"] == "2024-01-01T13:00:00Z"
+    long = [{"published": f"2024-01-{d:02d}T00:00:00Z", "language": "en"} for d in range(1, 11)]
+    spread = story_timeline(long, ZoneInfo("UTC"))
+    assert spread["bins"] <= 48 and spread["step_hours"] == 5 and sum(spread["rows"][0]["counts"]) == 10
+    assert story_timeline([], ZoneInfo("UTC"))["rows"] == []
+
+
+def test_why_it_joined_says_each_figure_once() -> None:
+    why = {"similarity": 0.8123, "score": 0.8123, "shared names/numbers": 2, "gap (hours)": 3.4}
+    why |= {"reason": "similarity 0.81, 2 shared names/numbers, gap 3 h", "hours_after_first_report": 3.4}
+    assert why_line(why) == [
+        "similarity 0.81",
+        "2 shared names or numbers",
+        "gap 3 h",
+        "3.4 h after the first report",
+    ]
+    opened = {
+        "similarity": 0.0,
+        "reason": "new story: no active story close enough",
+        "hours_after_first_report": 0.0,
+    }
+    assert why_line(opened) == ["new story: no active story close enough", "first report"]
 
 
 def test_copies_fold_under_their_original_even_in_chains_and_cycles() -> None:
@@ -320,7 +392,8 @@ def test_stories_page_ranks_the_day_and_filters(site: tuple[WebServer, Built]) -
     assert response.status_code == 200
     html = response.text
     assert response.headers["content-security-policy"].startswith("default-src 'none'")
-    assert "<script" not in html  # no JavaScript at all
+    assert "script-src 'self';" in response.headers["content-security-policy"]
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/keys.js" defer>']  # ours only
     summit, vote, xss = (f'id="story-{built.ids[k]}"' for k in ("summit", "vote", "xss"))
     assert html.index(summit) < html.index(vote) < html.index(xss)  # ranked by outlets, then articles
     assert "Summit in Geneva ends with an agreement" in html
@@ -343,7 +416,49 @@ def test_stories_page_ranks_the_day_and_filters(site: tuple[WebServer, Built]) -
     empty = server.get("/?day=2024-03-25")
     assert empty.status_code == 200 and "No stories on this day" in empty.text
     assert 'href="/?day=2024-03-22"' in empty.text  # points at the last day with stories
-    assert server.get("/").status_code == 200  # today
+
+
+def test_the_home_page_leads_with_the_latest_news(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+    home = server.get("/").text
+    assert "<h1>Latest stories</h1>" in home and "The last 24 hours" in home
+    assert f'id="story-{built.ids["storm"]}"' in home and f'id="story-{built.ids["summit"]}"' not in home
+    today = datetime.now(ZoneInfo(ZONE)).date().isoformat()
+    assert f'href="/?day={today}" id="calendar-day"' in home  # the calendar day, one click away
+    # A feed whose news is days old (a feed's name on /feeds links here): its latest news, not nothing.
+    spiegel = server.get(f"/?feed={built.ids['feed:Der Spiegel']}").text
+    assert f'id="story-{built.ids["summit"]}"' in spiegel and "No stories" not in spiegel
+    assert "nothing was published in the last 24 hours" in spiegel
+    assert f'href="/?day={DAY}&amp;feed={built.ids["feed:Der Spiegel"]}" id="calendar-day"' in spiegel
+    day = server.get(f"/?day={DAY}").text
+    assert 'href="/" id="latest"' in day
+    story = server.get(f"/stories/{built.ids['summit']}").text
+    assert '<a href="/" id="back">' in story
+
+
+def test_search_covers_all_stored_news_grouped_by_story(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+    html = server.get("/search?q=geneva").text
+    summit = f'id="result-story-{built.ids["summit"]}"'
+    assert summit in html and "2 matching articles in 1 story, all stored news" in html
+    assert "2 matching of 4 articles" in html  # the BBC original and its copy, one story
+    assert ">Summit in <mark>Geneva</mark> ends with an agreement</a>" in html
+    assert ">Summit in <mark>Geneva</mark> ends with an agreement. Body of" in html  # the snippet
+    both = server.get("/search?q=Genf OR tempête").text  # two stories, days apart
+    assert summit in both and f'id="result-story-{built.ids["storm"]}"' in both
+    later = server.get(
+        f"/search?q=Genf OR tempête&from={(datetime.fromisoformat(DAY) + timedelta(days=1)).date()}"
+    )
+    assert summit not in later.text and f'id="result-story-{built.ids["storm"]}"' in later.text
+    until = server.get(f"/search?q=Genf OR tempête&from={DAY}&to={DAY}").text
+    assert summit in until and f"result-story-{built.ids['storm']}" not in until
+    hostile = server.get("/search?q=evil OR headline").text
+    assert "<script>document" not in hostile and "&lt;script&gt;" in hostile
+    assert server.get("/search?q=%22unbalanced").status_code == 200
+    assert server.get("/search").status_code == 200
+    bad = server.get(f"/search?q=x&from={DAY}&to=2024-03-01")
+    assert bad.status_code == 400 and "after" in bad.text
+    assert server.get("/search?q=x&from=yesterday").status_code == 400
 
 
 def test_feed_strings_are_escaped(site: tuple[WebServer, Built]) -> None:
@@ -369,10 +484,26 @@ def test_story_page_groups_by_language_folds_copies_and_says_why(site: tuple[Web
     original = html.index(f'id="article-{built.ids["bbc-summit"]}"')
     details = html.index('<details class="copies">')
     assert original < details < copy and "1 copy" in html
-    assert "similarity 0.812" in html and "similarity 0.81, 2 shared" in html
-    assert "0.5 h after the first report" in html  # Le Monde, 30 minutes after the BBC
+    # Each figure once: the stage's reason text repeats the similarity it also records.
+    why = html[html.index(f'id="article-{built.ids["monde-summit"]}"') :]
+    why = why[why.index('<div class="why">') : why.index("</div>", why.index('<div class="why">'))]
+    assert why == '<div class="why"><span>similarity 0.81</span><span>· 0.5 h after the first report</span>'
     assert "first report<" in html
-    assert "Names and numbers: Geneva, 2024" in html
+    assert '<a href="/search?q=%22Geneva%22">Geneva</a>, <a href="/search?q=%222024%22">2024</a>' in html
+    assert (
+        'id="lede" lang="en">Summit in Geneva ends with an agreement. Body of bbc-summit.<footer>— BBC'
+        in html
+    )
+    assert '<dd id="outlets">BBC <span class="count">1</span>' not in html  # a count only above one
+    assert '<dd id="outlets">BBC, Le Monde, Der Spiegel, Evil &lt;b&gt;feed&lt;/b&gt;</dd>' in html
+    languages = html[
+        html.index('<dd id="languages">') : html.index("</dd>", html.index('<dd id="languages">'))
+    ]
+    assert [n for n in ("English", "German", "French") if n in languages] == ["English", "German", "French"]
+    assert languages.index("English") < languages.index("German") < languages.index("French")
+    timeline = html[html.index('id="timeline"') :]
+    assert 'aria-label="English: 1 0 0 0 1"' in timeline and 'aria-label="French: 0 1 0 0 0"' in timeline
+    assert "articles per hour" in timeline
 
     merged = server.get(f"/stories/{built.ids['merged']}")
     assert merged.status_code == 301 and merged.headers["location"] == f"/stories/{built.ids['summit']}"
@@ -385,9 +516,56 @@ def test_feeds_page_shows_health(site: tuple[WebServer, Built]) -> None:
     row = row[: row.index("</tr>")]
     assert 'class="failing"' in row
     assert "bad HTTP status: 503 Service Unavailable" in row
-    assert '<td class="num">3</td>' in row and "error (503)" in row
+    assert '<td class="num" data-label="Errors in a row">3</td>' in row and "error (503)" in row
     assert "5 feeds, 1 failing" in html
+
+
+def test_feeds_page_sorts_by_any_column_and_filters_the_failing(site: tuple[WebServer, Built]) -> None:
+    server, built = site
+
+    def order(query: str) -> list[int]:
+        html = server.get("/feeds" + query).text
+        return [int(x) for x in re.findall(r'<tr id="feed-(\d+)"', html)]
+
+    ids = {
+        name: built.ids[f"feed:{name}"]
+        for name in ("Le Monde", "BBC", "Der Spiegel", "Evil <b>feed</b>", "Down feed")
+    }
+    by_name = [ids[n] for n in ("BBC", "Der Spiegel", "Down feed", "Evil <b>feed</b>", "Le Monde")]
+    assert order("?sort=name") == by_name and order("?sort=name&order=desc") == by_name[::-1]
+    assert order("")[0] == ids["Down feed"]  # the default: errors in a row, most first
+    articles = order("?sort=articles")  # BBC 4, Le Monde 2, Evil 2, Spiegel 1, Down 0
+    assert articles[0] == ids["BBC"] and articles[-1] == ids["Down feed"]
+    assert articles.index(ids["Evil <b>feed</b>"]) < articles.index(ids["Le Monde"])  # a tie: by name
+    assert order("?failing=1") == [ids["Down feed"]]
+    html = server.get("/feeds?sort=articles").text
+    assert 'aria-sort="descending"><a href="/feeds?sort=articles&amp;order=asc" id="sort-articles">' in html
+    assert 'href="/feeds?sort=articles&amp;order=desc&amp;failing=1" id="failing-only"' in html
+    for bad in ("?sort=colour", "?order=up", "?failing=maybe"):
+        assert server.get("/feeds" + bad).status_code == 400, bad
     assert server.get("/static/style.css").headers["content-type"].startswith("text/css")
+    assert server.get("/static/keys.js").headers["content-type"].startswith("text/javascript")
+
+
+def test_tied_stories_come_in_the_same_order_in_the_cli_and_on_the_web(tmp_path: Path) -> None:
+    built = build_database(tmp_path)
+    with Store.open(built.db) as store, store.transaction():  # two stories alike in every figure
+        for guid in ("bbc-vote-1", "bbc-vote-2"):
+            store.db.execute("UPDATE articles SET story_id = NULL WHERE guid = ?", [guid])
+        store.db.execute("UPDATE articles SET story_id = ? WHERE guid = 'bbc-vote-1'", [built.ids["vote"]])
+        store.db.execute("UPDATE articles SET story_id = ? WHERE guid = 'bbc-vote-2'", [built.ids["xss"]])
+        store.db.execute("UPDATE articles SET story_id = NULL WHERE guid = 'evil-xss'")
+        store.db.execute("UPDATE articles SET published = ? WHERE guid = 'bbc-vote-1'", [iso(at(16))])
+    server = WebServer(built.config, built.db)
+    try:
+        html = server.get(f"/?day={DAY}").text
+    finally:
+        server.stop()
+    web = [int(x) for x in re.findall(r'<li class="story" id="story-(\d+)"', html)]
+    cli = run_monitor("--config", str(built.config), "stories", "--since", DAY, "--json", cwd=tmp_path)
+    assert cli.returncode == 0, cli.stderr
+    ranked = [s["id"] for s in json.loads(cli.stdout) if s["id"] in (built.ids["vote"], built.ids["xss"])]
+    assert web[1:] == ranked == [built.ids["vote"], built.ids["xss"]]  # the latest article first
 
 
 # --- API ---------------------------------------------------------------------------------

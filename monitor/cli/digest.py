@@ -11,11 +11,15 @@ import click
 from monitor.deliver.digest import build_digest, recipient_for, send_digest_now, write_digest_html
 from monitor.deliver.rank import due_day
 from monitor.deliver.render import render_digest
-from monitor.deliver.settings import DigestConfig, load_digest_config
+from monitor.deliver.settings import DigestConfig, DigestError, load_digest_config
 from monitor.timeutil import utcnow
 
 if TYPE_CHECKING:
     from monitor.cli.context import Context
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _day(value: str | None, cfg: DigestConfig) -> date:
@@ -50,11 +54,19 @@ def digest(
         raise click.UsageError("give --output or --send, not both")
     config = obj.config
     cfg = load_digest_config(config) or DigestConfig(timezone=config.settings.timezone)
+    if recipient is not None and not any(r.address.lower() == recipient.lower() for r in cfg.recipients):
+        listed = ", ".join(r.address for r in cfg.recipients) or "none"
+        raise click.BadParameter(
+            f"{recipient!r} is not in digest.recipients (listed: {listed})", param_hint="--recipient"
+        )
     day = _day(day_text, cfg)
     with obj.store() as store:
         if send:
-            for note in send_digest_now(store, config, day):
+            failures: list[str] = []
+            for note in send_digest_now(store, config, day, failures=failures):
                 click.echo(note)
+            if failures:  # so that cron (or whatever runs this) notices
+                raise DigestError(f"{_count(len(failures), 'digest')} of {day} not sent")
             return
         if output is not None:
             try:

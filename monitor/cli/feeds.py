@@ -10,6 +10,11 @@ import click
 
 from monitor.cli.context import Context
 from monitor.config import FeedConfig, add_feeds, remove_feed
+from monitor.errors import MonitorError
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @click.group()
@@ -24,7 +29,7 @@ def feeds_list(obj: Context) -> None:
     for feed in obj.config.feeds:
         tags = f" [{', '.join(feed.tags)}]" if feed.tags else ""
         click.echo(f"{feed.language or '--':3} {feed.url}  {feed.name or ''}{tags}")
-    click.echo(f"{len(obj.config.feeds)} feeds")
+    click.echo(_count(len(obj.config.feeds), "feed"))
 
 
 @feeds.command("add")
@@ -45,6 +50,10 @@ def feeds_add(
     """Add a feed to feeds.yaml and the database."""
     from monitor.config import normalize_language, parse_interval
 
+    if language is not None and normalize_language(language) is None:
+        raise click.BadParameter(
+            f"bad language {language!r}: use a code like en or fr", param_hint="--language"
+        )
     seconds = None
     if interval:
         try:
@@ -71,7 +80,7 @@ def feeds_add(
 def feeds_remove(obj: Context, url: str) -> None:
     """Remove a feed from feeds.yaml; its stored articles stay."""
     if not remove_feed(obj.config_path, url):
-        raise click.ClickException(f"no feed {url} in {obj.config_path}")
+        raise MonitorError(f"no feed {url} in {obj.config_path}")
     config = obj.reload()
     with obj.store() as store:
         store.sync_feeds(config.feeds)
@@ -90,7 +99,10 @@ def feeds_import_opml(obj: Context, file: Path) -> None:
     config = obj.reload()
     with obj.store() as store:
         store.sync_feeds(config.feeds)
-    click.echo(f"{len(found)} feeds in {file}, {len(added)} added, {len(found) - len(added)} already there")
+    click.echo(
+        f"{_count(len(found), 'feed')} in {file}, {len(added)} added, "
+        f"{len(found) - len(added)} already there"
+    )
 
 
 @feeds.command("export-opml")

@@ -14,6 +14,15 @@ from monitor.store import Store
 from monitor.terminal import json_text, one_line
 
 
+def _count(n: int, noun: str) -> str:
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
+
+
+_TOTALS = (("feeds", "feed"), ("articles", "article"), ("stories", "story"))
+
+
 @click.command()
 @click.option(
     "--format",
@@ -89,15 +98,17 @@ def stats(obj: Context, as_json: bool) -> None:
         report = {"totals": totals, "feeds": rows, "digest_errors": digest_errors}
         click.echo(json_text(report, indent=2))
         return
+    if rows:
+        click.echo(f"{'ARTICLES':>8}  {'STATE':12} {'ERRORS':>6}  {'LAST POLL':20}  {'NEXT DUE':20}  FEED")
     for r in rows:
         state = "gone" if r["gone"] else ("inactive" if not r["active"] else (r["last_status"] or "new"))
         name = one_line(r["name"] or r["url"])
         click.echo(
-            f"{r['articles']:6} articles  {state:12} errors={r['error_count']:<3} "
-            f"last={r['last_polled'] or '-':20} next={r['next_due'] or '-':20} {name}"
+            f"{r['articles']:>8}  {state:12} {r['error_count']:>6}  "
+            f"{r['last_polled'] or '-':20}  {r['next_due'] or '-':20}  {name}"
         )
         if r["error_count"] and r["last_error"]:
             click.echo(f"        {r['last_error_step']}: {one_line(r['last_error'], 300)}")
-    click.echo(f"{totals['feeds']} feeds, {totals['articles']} articles, {totals['stories']} stories")
+    click.echo(", ".join(_count(totals[k], noun) for k, noun in _TOTALS))
     for line in digest_errors:
         click.echo(line)

@@ -11,7 +11,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.store.protocols import WebReads
-from monitor.stories.records import rank_stories, rank_threads, story_detail, thread_detail
+from monitor.stories.records import (
+    latest_bounds,
+    rank_stories,
+    rank_threads,
+    story_detail,
+    thread_detail,
+)
 from monitor.terminal import json_text, one_line
 from monitor.timeutil import parse_iso
 
@@ -66,9 +72,18 @@ def format_stories(
     timezone: str = "UTC",
     now: datetime | None = None,
 ) -> str:
-    """`monitor stories`: the ranked stories since `since` (default: the last 24 hours)."""
+    """`monitor stories`: the ranked stories since `since` (default: the last 24 hours, or
+    when they hold nothing, the 24 hours up to the newest article: the latest news there is)."""
     until = now or datetime.now(UTC)
-    since = since or until - timedelta(hours=24)
+    note = ""
+    if since is None:
+        newest = parse_iso(store.web_latest_published(language=language))
+        since, until = latest_bounds(until, newest)
+        if newest is not None and until < (now or datetime.now(UTC)):
+            note = (
+                f"nothing published in the last 24 hours; the 24 hours to the newest article, "
+                f"{newest.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M} ({timezone}):"
+            )
     ranked = rank_stories(store, since=since, until=until, language=language, limit=limit)
     if as_json:
         return json_text(ranked, indent=2)
@@ -79,7 +94,7 @@ def format_stories(
             f"no stories{where} since {since.astimezone(zone):%Y-%m-%d %H:%M} ({timezone}); "
             "an earlier --since (7d, 2024-03-01) shows more"
         )
-    lines = []
+    lines = [note] if note else []
     for n, story in enumerate(ranked, 1):
         languages = ",".join(_clean(x, 20) for x in story["languages"]) or "?"
         entities = [_clean(e, 40) for e in story["entities"][:5]]

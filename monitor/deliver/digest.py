@@ -351,12 +351,15 @@ def send_digest_now(
     now: datetime | None = None,
     environ: Mapping[str, str] | None = None,
     sender: Sender = send_message,
+    failures: list[str] | None = None,
 ) -> list[str]:
     """`monitor digest --send`: a day's digest to each recipient not yet served, now.
 
     Goes through the same records as the daemon, so a (day, recipient) is never sent twice;
-    a digest waiting for a retry is tried at once.
+    a digest waiting for a retry is tried at once. The notes of digests not sent (failed
+    now, or before) are also added to `failures`.
     """
+    failures = [] if failures is None else failures
     cfg = load_digest_config(config)
     if cfg is None:
         raise DigestError(f"{config.path}: no 'digest:' section: nothing says whom to send to")
@@ -371,11 +374,15 @@ def send_digest_now(
         if row["state"] in ("sent", "failed"):
             when = row["sent_at"] if row["state"] == "sent" else row["updated_at"]
             notes.append(f"{day} {recipient.address}: already {row['state']} at {when}")
+            if row["state"] == "failed":
+                failures.append(notes[-1])
         elif row["state"] == "pending":
             store.digest_retry_now(day, recipient.address, now)
     for job in claim_ready(store, cfg, now, day):
         outcome = deliver(job, cfg, os.environ if environ is None else environ, sender)
         notes.append(record_outcome(store, job, outcome, now))
+        if not outcome.ok:
+            failures.append(notes[-1])
     return notes
 
 

@@ -17,14 +17,7 @@ import jinja2
 
 from monitor.deliver.rank import Digest
 from monitor.deliver.settings import DigestConfig
-
-LANGUAGE_NAMES = {
-    "ar": "Arabic", "cs": "Czech", "de": "German", "el": "Greek", "en": "English", "es": "Spanish",
-    "fa": "Persian", "fr": "French", "he": "Hebrew", "hi": "Hindi", "hu": "Hungarian", "it": "Italian",
-    "ja": "Japanese", "ko": "Korean", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese", "ro": "Romanian",
-    "ru": "Russian", "sv": "Swedish", "tr": "Turkish", "uk": "Ukrainian", "zh": "Chinese", "und": "Unknown",
-}  # fmt: skip
-
+from monitor.languages import LANGUAGE_NAMES
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "yi", "ps"})
 
@@ -64,6 +57,7 @@ def render_digest(digest: Digest, cfg: DigestConfig) -> tuple[str, str]:
         "subject": subject_of(digest, cfg),
         "local": local,
         "zone": digest.timezone,
+        "base_url": cfg.base_url,
     }
     text = _environment(autoescape=False).get_template("digest.txt.j2").render(context)
     page = _environment(autoescape=True).get_template("digest.html.j2").render(context)

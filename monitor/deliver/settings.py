@@ -12,6 +12,7 @@ from datetime import time
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -21,7 +22,7 @@ from monitor.deliver.smtp import tls_client_context
 from monitor.errors import ConfigError, MonitorError
 
 DIGEST_KEYS = frozenset(
-    {"time", "timezone", "from", "recipients", "max_stories", "smtp", "when_empty", "subject"}
+    {"time", "timezone", "from", "recipients", "max_stories", "smtp", "when_empty", "subject", "base_url"}
 )
 
 
@@ -68,6 +69,7 @@ class DigestConfig:
     max_stories: int = 15
     when_empty: str = "send"  # 'send' a short digest that says so, or 'skip'
     subject: str = "News digest"
+    base_url: str | None = None  # where `monitor serve` is reached: each story links to its page
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
 
     @property
@@ -115,6 +117,30 @@ def _words(value: Any) -> list[str] | None:
     if not isinstance(items, list) or not all(isinstance(i, (str, int)) and str(i).strip() for i in items):
         return None
     return [str(i).strip() for i in items]
+
+
+def _base_url(value: object, fail: Any) -> str:
+    """`digest.base_url`: an http(s) address with a host and nothing after the path."""
+    if not isinstance(value, str) or not value.strip():
+        raise fail("base_url", 'must be the web pages\' address, like "https://news.example.org"')
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or any(ord(c) <= 32 or c in "\"'<>\\`" for c in text)
+    ):
+        raise fail(
+            "base_url",
+            f"bad address {text[:80]!r}: use http(s)://host[:port][/path], like https://news.example.org",
+        )
+    return text.rstrip("/")
 
 
 def load_digest_config(config: Config) -> DigestConfig | None:
@@ -169,6 +195,8 @@ def parse_digest_section(
             if not isinstance(value, str) or not value.strip() or "\n" in value:
                 raise fail(key, "must be one line of text")
             values["subject"] = value.strip()
+        elif key == "base_url":
+            values["base_url"] = _base_url(value, fail)
         elif key == "max_stories":
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 200:
                 raise fail(key, "must be a whole number from 1 to 200")

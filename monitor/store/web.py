@@ -245,6 +245,31 @@ class SQLiteWebReads(SQLiteCore):
             return []
         return self.query(sql, [*before, terms, *after])
 
+    def web_search(
+        self, query: str, *, start: str | None = None, end: str | None = None, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        """Articles matching an FTS5 query (published in [start, end) when given), best match
+        first, at most `limit`; the matched words of the title and of a snippet of the text are
+        marked with \x02 before and \x03 after (the page turns the marks into <mark>)."""
+        where = ""
+        params: list[Any] = []
+        if start:
+            where += " AND a.published >= ?"
+            params.append(start)
+        if end:
+            where += " AND a.published < ?"
+            params.append(end)
+        sql = (
+            "SELECT a.id, a.story_id, a.title, a.url, a.link, a.language, a.published, a.duplicate_of, "
+            "COALESCE(f.name, f.title, f.url) AS outlet, "
+            "highlight(articles_fts, 0, char(2), char(3)) AS title_marked, "
+            "snippet(articles_fts, 1, char(2), char(3), '…', 24) AS snippet "
+            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            "JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE articles_fts MATCH ?{where} ORDER BY bm25(articles_fts), a.id LIMIT ?"
+        )
+        return self._web_fts(sql, [*params, limit], query)
+
     def web_feeds(self, since: str) -> list[dict[str, Any]]:
         """Each feed's health, and its articles first seen since `since`."""
         return self.query(
@@ -284,11 +309,34 @@ class SQLiteWebReads(SQLiteCore):
         feeds = self.query("SELECT id, COALESCE(name, title, url) AS name FROM feeds ORDER BY name")
         return {"languages": languages, "tags": tags, "feeds": feeds}
 
-    def web_latest_published(self, before: str | None = None) -> str | None:
-        """The newest story article's publication time (before `before`), to point an empty
-        day at the last day that has stories."""
-        sql = "SELECT MAX(published) AS p FROM articles WHERE story_id IS NOT NULL"
-        rows = self.query(sql + " AND published < ?", [before]) if before else self.query(sql)
+    def web_latest_published(
+        self,
+        before: str | None = None,
+        *,
+        language: str | None = None,
+        tag: str | None = None,
+        feed_id: int | None = None,
+    ) -> str | None:
+        """The newest publication time of an article in a story (before `before`; of a
+        story with an article in `language`, of a feed with `tag`, of `feed_id`): where an
+        empty view points, or what the default view leads with."""
+        where = ["a.story_id IS NOT NULL"]
+        params: list[Any] = []
+        if before:
+            where.append("a.published < ?")
+            params.append(before)
+        if language:
+            where.append("EXISTS (SELECT 1 FROM articles b WHERE b.story_id = a.story_id AND b.language = ?)")
+            params.append(language)
+        if tag:
+            where.append(
+                "EXISTS (SELECT 1 FROM feeds f, json_each(f.tags) t WHERE f.id = a.feed_id AND t.value = ?)"
+            )
+            params.append(tag)
+        if feed_id is not None:
+            where.append("a.feed_id = ?")
+            params.append(feed_id)
+        rows = self.query(f"SELECT MAX(a.published) AS p FROM articles a WHERE {' AND '.join(where)}", params)
         return rows[0]["p"] if rows else None
 
     def web_totals(self) -> dict[str, Any]:

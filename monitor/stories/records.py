@@ -48,6 +48,18 @@ def _key_entities(entities: Iterable[str]) -> list[str]:
     return [e for e in entities if e.casefold() not in _NOT_KEY_NAMES]
 
 
+LATEST = timedelta(hours=24)
+
+
+def latest_bounds(now: datetime, newest: datetime | None) -> tuple[datetime, datetime]:
+    """What the default views show, [start, end): the last 24 hours; when nothing was
+    published in them (a quiet instance, a replayed corpus), the 24 hours up to the newest
+    article there is, so that they lead with the latest news rather than with nothing."""
+    end = now if newest is None or newest >= now - LATEST else newest
+    end = end.astimezone(UTC).replace(microsecond=0) + timedelta(seconds=1)  # the newest included
+    return end - LATEST, end
+
+
 def rank_stories(
     store: WebReads,
     *,
@@ -71,7 +83,10 @@ def rank_stories(
         # A story whose articles are all copies (of articles in other stories) is still one outlet.
         # Nor does an unknown language (emoji, a script the detector lacks) make it rank as none.
         hit["rank_score"] = max(1, hit["day_outlets"]) * max(1, hit["day_languages"]) * growth
-    hits.sort(key=lambda h: (-h["rank_score"], -h["day_articles"], -h["story_id"]))
+    # Ties break as on the web pages (store.web_story_ids): the latest article, then the
+    # newest story first. Two stable sorts: the tie-breakers, then the rank.
+    hits.sort(key=lambda h: (h["day_last"] or "", h["story_id"]), reverse=True)
+    hits.sort(key=lambda h: (-h["rank_score"], -h["day_articles"]))
     hits = hits[:limit]
     details = store.web_stories([h["story_id"] for h in hits])
     ranked = []

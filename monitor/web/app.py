@@ -20,6 +20,7 @@ from html import escape
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -35,11 +36,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from monitor import __version__
 from monitor.config import Config
 from monitor.errors import ConfigError, MonitorError, StoreError
+from monitor.languages import language_name
 from monitor.metrics import WebMetrics, web_registry
 from monitor.store import Store
 from monitor.stories.records import ThreadNotFoundError, thread_around, thread_detail
 from monitor.timeutil import iso, parse_iso, parse_when, utcnow
 from monitor.web.views import (
+    FEED_SORTS,
     BadRequest,
     DayWindow,
     StoryFilters,
@@ -48,10 +51,18 @@ from monitor.web.views import (
     day_window,
     group_articles,
     hourly_counts,
+    latest_window,
+    lede,
     local_text,
     safe_url,
+    search_groups,
+    sort_feeds,
     sparkline_points,
+    story_languages,
+    story_outlets,
     story_summary,
+    story_timeline,
+    why_line,
 )
 
 log = logging.getLogger("monitor.web")
@@ -60,10 +71,13 @@ STORIES_PER_PAGE = 30
 MAX_PAGE = 10_000
 MAX_ID = 2**63 - 1  # SQLite's largest integer: larger ids cannot exist
 ATOM_ENTRIES = 30
+SEARCH_PER_PAGE = 20  # stories (or lone articles) per page of search results
+SEARCH_MATCHES = 1000  # matching articles read at most, best first
 
-# Strict: no scripts at all, styles only from our own stylesheet, forms only to us.
+# Strict: one script of our own (j/k through lists), styles only from our own stylesheet,
+# forms only to us.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -311,12 +325,13 @@ def _templates(zone: ZoneInfo) -> Environment:
     )
     env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local_text(value, zone, fmt)
     env.filters["safe_url"] = safe_url
+    env.filters["language_name"] = language_name
     env.globals["version"] = __version__
     return env
 
 
-def _stylesheet() -> bytes:
-    return resources.files("monitor.web").joinpath("templates/style.css").read_bytes()
+def _static(name: str) -> bytes:
+    return resources.files("monitor.web").joinpath(f"templates/{name}").read_bytes()
 
 
 def _wants_json(request: Request) -> bool:
@@ -329,7 +344,8 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
     zone = ZoneInfo(config.settings.timezone)
     ctx = WebContext(db_path=db_path, config=config, zone=zone, templates=_templates(zone))
     web_metrics: WebMetrics = web_registry(ctx.store)
-    stylesheet = _stylesheet()
+    stylesheet = _static("style.css")
+    keys_script = _static("keys.js")
     app = FastAPI(
         title="monitor",
         version=__version__,
@@ -445,7 +461,9 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         if page_number > last:
             raise HTTPException(404, f"page {page_number} is past the last page ({last})")
 
-    def story_detail(story_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]] | int:
+    def story_detail(
+        story_id: int,
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]] | int:
         """The story's summary and its article groups, or the id it was merged into."""
         with ctx.store() as store:
             row = store.web_story(story_id)
@@ -464,7 +482,26 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         summary["thread"] = thread
         preferred = [*config.settings.languages, summary["headline_language"] or ""]
         groups = group_articles(articles, zone, preferred=preferred)
-        return summary, groups
+        return summary, groups, articles
+
+    def story_page_values(
+        summary: dict[str, Any], groups: list[dict[str, Any]], articles: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """What the story page shows beyond the API: a timeline, the lede, outlets, languages."""
+        preferred = [*config.settings.languages, summary["headline_language"] or ""]
+        first = next((a for a in articles if a["duplicate_of"] is None), articles[0] if articles else None)
+        for group in groups:
+            for item in [*group["articles"], *(c for a in group["articles"] for c in a["copies"])]:
+                item["why_line"] = why_line(item["why"])
+        return {
+            "story": summary,
+            "groups": groups,
+            "lede": lede(first.get("summary")) if first else "",
+            "lede_of": first,
+            "outlets": story_outlets(articles),
+            "languages": story_languages(articles, preferred),
+            "timeline": story_timeline(articles, zone, preferred),
+        }
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -478,14 +515,21 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
     ) -> HTMLResponse:
         filters = filters_of(day, lang, tag, feed, q)
-        window = day_window(filters.day, zone, utcnow())
+        now = utcnow()
         with ctx.store() as store:
+            if filters.day is None:  # the latest news there is, the calendar day one click away
+                newest = store.web_latest_published(
+                    language=filters.lang, tag=filters.tag, feed_id=filters.feed
+                )
+                window = latest_window(now, parse_iso(newest), zone)
+            else:
+                window = day_window(filters.day, zone, now)
             stories, total = ranked_stories(
                 store, window, filters, (page_number - 1) * STORIES_PER_PAGE, STORIES_PER_PAGE
             )
             check_page(page_number, total, STORIES_PER_PAGE)
             facets = store.web_facets()
-            latest = None if total else store.web_latest_published(window.start_iso)
+            latest = None if total or window.rolling else store.web_latest_published(window.start_iso)
         latest_day = local_text(latest, zone, "%Y-%m-%d") if latest else None
         pages = max(1, math.ceil(total / STORIES_PER_PAGE))
         return page(
@@ -496,6 +540,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             pages=pages,
             filters=filters,
             window=window,
+            live=window.end >= now,
             day=window.day.isoformat(),
             prev_day=(window.day - timedelta(days=1)).isoformat(),
             next_day=(window.day + timedelta(days=1)).isoformat(),
@@ -506,13 +551,63 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             ).query(),
         )
 
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(
+        q: TextQ = None,
+        since: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+        until: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+        page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
+    ) -> HTMLResponse:
+        query = check_text("q", q, limit=500)
+        now = utcnow()
+        start = day_window(since, zone, now).start if since and since.strip() else None
+        end = day_window(until, zone, now).end if until and until.strip() else None
+        if start is not None and end is not None and start >= end:
+            raise BadRequest("bad date range: 'from' is after 'to'")
+        groups: list[dict[str, Any]] = []
+        capped = False
+        if query:
+            with ctx.store() as store:
+                hits = store.web_search(
+                    query,
+                    start=iso(start) if start else None,
+                    end=iso(end) if end else None,
+                    limit=SEARCH_MATCHES + 1,
+                )
+                capped = len(hits) > SEARCH_MATCHES
+                groups = search_groups(hits[:SEARCH_MATCHES], zone)
+                check_page(page_number, len(groups), SEARCH_PER_PAGE)
+                shown = groups[(page_number - 1) * SEARCH_PER_PAGE : page_number * SEARCH_PER_PAGE]
+                stories = store.web_stories([g["story_id"] for g in shown if g["story_id"]])
+            for group in shown:
+                story = stories.get(group["story_id"] or -1)
+                if story is not None:
+                    group["story"] = story_summary(0, {}, story, zone)
+        else:
+            shown = []
+        pages = max(1, math.ceil(len(groups) / SEARCH_PER_PAGE))
+        return page(
+            "search.html",
+            q=query or "",
+            since=(since or "").strip(),
+            until=(until or "").strip(),
+            groups=shown,
+            total=len(groups),
+            matches=sum(g["matches"] for g in groups),
+            capped=capped,
+            page=page_number,
+            pages=pages,
+            query_string=lambda **changes: _query(
+                {"q": query, "from": since, "to": until, "page": None, **changes}
+            ),
+        )
+
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
         detail = story_detail(story_id)
         if isinstance(detail, int):
             return RedirectResponse(f"/stories/{detail}", status_code=301)
-        summary, groups = detail
-        return page("story.html", story=summary, groups=groups)
+        return page("story.html", **story_page_values(*detail))
 
     def thread_of(thread_id: int) -> dict[str, Any]:
         with ctx.store() as store:
@@ -526,14 +621,40 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         return page("thread.html", thread=thread_of(thread_id))
 
     @app.get("/feeds", response_class=HTMLResponse, include_in_schema=False)
-    def feeds_page() -> HTMLResponse:
+    def feeds_page(
+        sort: Annotated[str | None, Query(max_length=20)] = None,
+        order: Annotated[str | None, Query(max_length=10)] = None,
+        failing: Annotated[bool, Query()] = False,
+    ) -> HTMLResponse:
         feeds = feed_health()
-        failing = sum(1 for f in feeds if f["active"] and f["error_streak"])
-        return page("feeds.html", feeds=feeds, failing=failing)
+        failing_count = sum(1 for f in feeds if f["active"] and f["error_streak"])
+        rows, sort_used, descending = sort_feeds(feeds, sort, order, failing_only=failing)
+        return page(
+            "feeds.html",
+            feeds=rows,
+            total=len(feeds),
+            failing=failing_count,
+            failing_only=failing,
+            sort=sort_used,
+            descending=descending,
+            columns=FEED_SORTS,
+            query_string=lambda **changes: _query(
+                {
+                    "sort": sort_used,
+                    "order": "desc" if descending else "asc",
+                    "failing": "1" if failing else None,
+                }
+                | changes
+            ),
+        )
 
     @app.get("/static/style.css", include_in_schema=False)
     def style() -> Response:
         return Response(stylesheet, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+    @app.get("/static/keys.js", include_in_schema=False)
+    def keys() -> Response:
+        return Response(keys_script, media_type="text/javascript", headers={"Cache-Control": "max-age=3600"})
 
     # -- JSON API -------------------------------------------------------------------------
 
@@ -572,7 +693,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         detail = story_detail(story_id)
         if isinstance(detail, int):
             return RedirectResponse(f"/api/stories/{detail}", status_code=301)
-        summary, groups = detail
+        summary, groups, _articles = detail
         return {**summary, "groups": groups}
 
     @app.get("/api/threads/{thread_id}", response_model=ThreadOut, responses=ERRORS, tags=["stories"])
@@ -712,6 +833,11 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         return Response(generate_latest(web_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def _query(values: Mapping[str, Any]) -> str:
+    pairs = [(k, str(v).strip()) for k, v in values.items() if v is not None and str(v).strip()]
+    return ("?" + urlencode(pairs)) if pairs else ""
 
 
 def _tags(text: str | None) -> list[str]:

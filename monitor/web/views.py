@@ -12,20 +12,32 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+from monitor.languages import language_name
+from monitor.stories.records import latest_bounds
 from monitor.timeutil import iso, parse_iso
 
 __all__ = [
+    "FEED_SORTS",
     "BadRequest",
     "DayWindow",
     "StoryFilters",
     "day_window",
     "group_articles",
     "hourly_counts",
+    "latest_window",
+    "lede",
     "local_text",
+    "marked",
     "safe_url",
+    "search_groups",
+    "sort_feeds",
     "sparkline_points",
+    "story_languages",
+    "story_outlets",
     "story_summary",
+    "story_timeline",
     "why_joined",
+    "why_line",
 ]
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -38,11 +50,13 @@ class BadRequest(ValueError):
 
 @dataclass(frozen=True)
 class DayWindow:
-    """One calendar day in the configured zone, as a UTC half-open range [start, end)."""
+    """One calendar day in the configured zone, as a UTC half-open range [start, end); or,
+    `rolling`, the 24 hours up to `end` (then `day` is the local date of `end`)."""
 
     day: date
     start: datetime
     end: datetime
+    rolling: bool = False
 
     @property
     def start_iso(self) -> str:
@@ -71,6 +85,13 @@ def day_window(text: str | None, zone: ZoneInfo, now: datetime) -> DayWindow:
     following = day + timedelta(days=1)
     end = datetime(following.year, following.month, following.day, tzinfo=zone)
     return DayWindow(day, start.astimezone(UTC), end.astimezone(UTC))
+
+
+def latest_window(now: datetime, newest: datetime | None, zone: ZoneInfo) -> DayWindow:
+    """The default view (records.latest_bounds): the last 24 hours, else the 24 hours up to
+    the newest article."""
+    start, end = latest_bounds(now, newest)
+    return DayWindow(end.astimezone(zone).date(), start, end, rolling=True)
 
 
 def check_language(text: str | None) -> str | None:
@@ -277,3 +298,189 @@ def group_articles(
         {"language": code or None, "articles": [t for t in tops if (t["language"] or "") == code]}
         for code in languages
     ]
+
+
+def marked(text: str | None) -> list[tuple[str, bool]]:
+    """Text with matches marked by \x02 … \x03 (the store's highlight) as (piece, matched)
+    pairs, so that the page escapes every piece and wraps only the matched ones in <mark>."""
+    pieces: list[tuple[str, bool]] = []
+    for n, part in enumerate((text or "").split("\x02")):
+        if n == 0:
+            pieces.append((part.replace("\x03", ""), False))
+            continue
+        hit, _, rest = part.partition("\x03")
+        pieces.append((hit, True))
+        if rest:
+            pieces.append((rest.replace("\x03", ""), False))
+    return [(piece, hit) for piece, hit in pieces if piece]
+
+
+def search_groups(
+    hits: Sequence[Mapping[str, Any]], zone: ZoneInfo, per_story: int = 3
+) -> list[dict[str, Any]]:
+    """Search hits (best first) grouped by story, the story of the best hit first; an article
+    in no story is a group of its own. Each group keeps its best `per_story` hits."""
+    groups: dict[tuple[str, int], dict[str, Any]] = {}
+    for hit in hits:
+        key = ("story", int(hit["story_id"])) if hit.get("story_id") else ("article", int(hit["id"]))
+        group = groups.setdefault(
+            key, {"story_id": hit.get("story_id"), "matches": 0, "articles": [], "languages": set()}
+        )
+        group["matches"] += 1
+        if hit.get("language"):
+            group["languages"].add(hit["language"])
+        if len(group["articles"]) < per_story:
+            group["articles"].append(
+                {
+                    "id": hit["id"],
+                    "title": marked(hit.get("title_marked") or hit.get("title") or "(no title)"),
+                    "snippet": marked(hit.get("snippet")),
+                    "url": safe_url(hit.get("url") or hit.get("link")),
+                    "language": hit.get("language"),
+                    "outlet": hit.get("outlet"),
+                    "published": hit.get("published"),
+                    "published_local": local_text(hit.get("published"), zone),
+                }
+            )
+    result = list(groups.values())
+    for group in result:
+        group["languages"] = sorted(group["languages"])
+    return result
+
+
+def why_line(why: Mapping[str, Any]) -> list[str]:
+    """Why an article joined, each figure said once: the recorded figures when there are
+    some (the stage's reason text repeats them), else its reason ("new story: ..."); then
+    the time since the first report."""
+    parts: list[str] = []
+    similarity = why.get("similarity")
+    if isinstance(similarity, (int, float)) and similarity > 0:
+        parts.append(f"similarity {similarity:.2f}")
+        score = why.get("score")
+        if isinstance(score, (int, float)) and abs(score - similarity) >= 0.005:
+            parts.append(f"score {score:.2f}")
+        shared = why.get("shared names/numbers")
+        if isinstance(shared, int) and shared:
+            parts.append(f"{shared} shared {'name or number' if shared == 1 else 'names or numbers'}")
+        gap = why.get("gap (hours)")
+        if isinstance(gap, (int, float)):
+            parts.append(f"gap {gap:.0f} h")
+    elif why.get("reason"):
+        parts.append(str(why["reason"]))
+    hours = why.get("hours_after_first_report")
+    if isinstance(hours, (int, float)):
+        parts.append("first report" if hours == 0 else f"{hours:g} h after the first report")
+    return parts
+
+
+def lede(text: str | None, limit: int = 280) -> str:
+    """The start of an article's text: whole sentences when they fit in `limit` characters."""
+    text = " ".join((text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "), cut.rfind("。"))
+    if end >= limit // 3:
+        return cut[: end + 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+
+
+def story_languages(articles: Sequence[Mapping[str, Any]], preferred: Sequence[str]) -> list[dict[str, Any]]:
+    """A story's languages by name, the reader's `preferred` languages first, then by articles."""
+    counts = Counter(a.get("language") or "" for a in articles)
+    order = {code: i for i, code in enumerate(preferred)}
+    codes = sorted(counts, key=lambda code: (order.get(code, len(order)), -counts[code], code))
+    return [
+        {"code": code or None, "name": language_name(code or None), "articles": counts[code]}
+        for code in codes
+    ]
+
+
+def story_outlets(articles: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Every outlet of a story with its number of articles, in the order they joined."""
+    counts: dict[str, int] = {}
+    for a in articles:
+        name = a.get("outlet") or "?"
+        counts[name] = counts.get(name, 0) + 1
+    return [{"name": name, "articles": n} for name, n in counts.items()]
+
+
+def story_timeline(
+    articles: Sequence[Mapping[str, Any]],
+    zone: ZoneInfo,
+    preferred: Sequence[str] = (),
+    max_bins: int = 48,
+) -> dict[str, Any]:
+    """Articles per hour (per several hours for a long story, at most `max_bins` bars) and
+    per language, as bars of an SVG drawn on the server: rows of {language, name, bars}."""
+    times = [(parse_iso(a.get("published")), a.get("language") or "") for a in articles]
+    known = [(when, code) for when, code in times if when is not None]
+    if not known:
+        return {"rows": [], "bins": 0}
+    first = min(when for when, _ in known).replace(minute=0, second=0, microsecond=0)
+    last = max(when for when, _ in known)
+    hours = max(1, int((last - first).total_seconds() // 3600) + 1)
+    step = -(-hours // max_bins)  # hours per bar, rounded up
+    bins = -(-hours // step)
+    per_language: dict[str, list[int]] = {}
+    for when, code in known:
+        index = min(bins - 1, int((when - first).total_seconds() // (3600 * step)))
+        per_language.setdefault(code, [0] * bins)[index] += 1
+    top = max(max(counts) for counts in per_language.values())
+    rows = []
+    for language in story_languages([{"language": code} for _, code in known], preferred):
+        counts = per_language[language["code"] or ""]
+        bars = [
+            {"x": i * 10 + 1, "height": round(2 + 18 * n / top, 1), "n": n, "index": i}
+            for i, n in enumerate(counts)
+            if n
+        ]
+        rows.append({**language, "counts": counts, "bars": bars})
+    return {
+        "rows": rows,
+        "bins": bins,
+        "width": bins * 10,
+        "step_hours": step,
+        "start": iso(first),
+        "end": iso(first + timedelta(hours=step * bins)),
+    }
+
+
+# The feeds page's columns: the query's name -> (heading, the sort key of a feed, first order).
+FEED_SORTS: dict[str, tuple[str, str, bool]] = {
+    "name": ("Feed", "name", False),
+    "polled": ("Last poll", "last_polled", True),
+    "status": ("Status", "last_status", False),
+    "errors": ("Errors in a row", "error_streak", True),
+    "due": ("Next due", "next_due", False),
+    "per_day": ("Articles/day (7 d)", "articles_per_day", True),
+    "articles": ("Articles", "articles", True),
+}
+
+
+def sort_feeds(
+    feeds: Sequence[Mapping[str, Any]], sort: str | None, order: str | None, failing_only: bool = False
+) -> tuple[list[Mapping[str, Any]], str, bool]:
+    """The feeds page's rows: only the failing ones if asked, sorted by a column (missing
+    values last, ties by name); returns (rows, the sort used, descending)."""
+    if sort is None or not sort.strip():
+        sort = "errors"
+    if sort not in FEED_SORTS:
+        raise BadRequest(f"bad sort {sort[:40]!r}: use one of {', '.join(FEED_SORTS)}")
+    if order not in (None, "", "asc", "desc"):
+        raise BadRequest(f"bad order {order[:10]!r}: use asc or desc")
+    _heading, key, descending = FEED_SORTS[sort]
+    if order:
+        descending = order == "desc"
+    rows = [f for f in feeds if not failing_only or (f["active"] and f["error_streak"])]
+    by_name = sorted(rows, key=lambda f: str(f.get("name") or f.get("url") or "").casefold())
+    present = [f for f in by_name if f.get(key) is not None]
+    missing = [f for f in by_name if f.get(key) is None]
+
+    def value(feed: Mapping[str, Any]) -> Any:
+        v = feed[key]
+        return v.casefold() if isinstance(v, str) else v
+
+    present.sort(key=value, reverse=descending)  # stable: ties keep the order by name
+    return [*present, *missing], sort, descending
