@@ -12,6 +12,7 @@ import pytest
 
 from monitor.deliver.rank import StoryView, mark_follow_ups
 from monitor.store import Store
+from tests.browser import Page, requires_chromium
 from tests.test_stories_cli import Corpus
 from tests.test_web import WebServer
 
@@ -179,3 +180,24 @@ def test_the_store_finds_the_thread_stories_a_recipient_was_sent(tmp_path: Path)
         assert found == {1: {"story_id": 1, "title": "Senate passes the infrastructure bill"}}
         assert sent([1], "other@example.org", date(2024, 4, 25), date(2024, 5, 7)) == {}  # not sent
         assert sent([1], "reader@example.org", date(2024, 5, 3), date(2024, 5, 7)) == {}  # too early
+
+
+@requires_chromium
+@pytest.mark.parametrize("width", [1280, 390])
+def test_thread_pages_fit_a_laptop_and_a_phone_in_a_real_browser(tmp_path: Path, width: int) -> None:
+    corpus = thread_corpus(tmp_path)
+    server = WebServer(corpus.config, corpus.folder / "monitor.db")
+    try:
+        with Page(tmp_path / "profile", width=width) as page:
+            page.goto(f"{server.base}/stories/2")
+            thread = str(page.eval("document.querySelector('nav.thread').innerText"))
+            assert "Senate passes the infrastructure bill" in thread
+            assert page.overflow() == 0 and page.cut_off() == []
+            page.follow("nav.thread a[href='/threads/1']")
+            assert page.eval("location.pathname") == "/threads/1"
+            links = "[...document.querySelectorAll('ol.thread-timeline li a')]"
+            items = page.eval(f"{links}.map(a => a.textContent)")
+            assert items == ["Senate passes the infrastructure bill", "House delays the infrastructure vote"]
+            assert page.overflow() == 0 and page.cut_off() == []
+    finally:
+        server.stop()
