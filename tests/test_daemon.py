@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from monitor.feedserver import FeedServer
+from monitor.pollerlock import POLL, PollerBusy, poller_lock
 
 from .conftest import rss, write_config
 
@@ -114,6 +115,10 @@ def test_daemon_finishes_work_in_hand_when_stopped(
     config = write_config(tmp_path / "feeds.yaml", [{"url": server.url("slow.xml")}], interval="1m")
     process = start_daemon(config)
     assert wait_for(lambda: any(p == "/slow.xml" for p, _ in server.requests), timeout=20)
+    # The daemon holds the database's poller lock: a `monitor poll` beside it is refused.
+    with pytest.raises(PollerBusy, match=f"monitor run \\(pid {process.pid}, "):
+        with poller_lock(tmp_path / "monitor.db", POLL):
+            pass
     code, seconds, output = stop(process, signal.SIGTERM)
     assert code == 0, output
     assert seconds < 10
