@@ -116,9 +116,9 @@ def test_daemon_finishes_work_in_hand_when_stopped(
     process = start_daemon(config)
     assert wait_for(lambda: any(p == "/slow.xml" for p, _ in server.requests), timeout=20)
     # The daemon holds the database's poller lock: a `monitor poll` beside it is refused.
-    with pytest.raises(PollerBusy, match=f"monitor run \\(pid {process.pid}, "):
-        with poller_lock(tmp_path / "monitor.db", POLL):
-            pass
+    busy = pytest.raises(PollerBusy, match=f"monitor run \\(pid {process.pid}, ")
+    with busy, poller_lock(tmp_path / "monitor.db", POLL):
+        pass
     code, seconds, output = stop(process, signal.SIGTERM)
     assert code == 0, output
     assert seconds < 10
