@@ -67,6 +67,7 @@ TOP_KEYS = frozenset({"settings", "feeds"}) | OTHER_SECTIONS
 MAX_CONFIG_BYTES = 2 * 1024 * 1024
 MAX_EXPANDED = 2 * MAX_CONFIG_BYTES  # characters, every alias written out
 MAX_ALIASES = 1000
+MAX_NODES = 100_000  # values, lists and mappings: ten thousand feeds take about 60,000
 MAX_DEPTH = 32
 
 _INTERVAL_RE = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
@@ -270,7 +271,8 @@ class _Frame:
 def check_structure(path: Path, text: str) -> None:
     """Refuse, before anything is built, a document whose aliases (and merge keys, which are
     aliases too) would expand it beyond MAX_EXPANDED characters, with more than MAX_ALIASES
-    aliases, nested deeper than MAX_DEPTH, or with a list or mapping as a mapping key.
+    aliases or MAX_NODES values, nested deeper than MAX_DEPTH, or with a list or mapping as
+    a mapping key.
 
     Aliases are cheap to load (they share one object) but every later walk or str() of the
     value expands them: ten nested aliases of ten make 10^10 items (a "billion laughs").
@@ -278,7 +280,7 @@ def check_structure(path: Path, text: str) -> None:
     """
     weights: dict[str, tuple[int, bool]] = {}  # anchor -> (expanded weight, is a collection)
     stack: list[_Frame] = []
-    aliases = 0
+    aliases = nodes = 0
 
     def fail(event: Any, message: str) -> ConfigError:
         mark = event.start_mark
@@ -300,6 +302,10 @@ def check_structure(path: Path, text: str) -> None:
             )
 
     for event in _yaml().parse(text):
+        if isinstance(event, (AliasEvent, ScalarEvent, CollectionStartEvent)):
+            nodes += 1
+            if nodes > MAX_NODES:  # the loader takes about a second per 10,000
+                raise fail(event, f"more than {MAX_NODES:,} values: not a feeds.yaml")
         if isinstance(event, AliasEvent):
             aliases += 1
             if aliases > MAX_ALIASES:
