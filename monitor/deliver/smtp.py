@@ -48,10 +48,13 @@ def send_message(message: EmailMessage, smtp: SmtpConfig, password: str | None) 
         reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
         return SendOutcome(False, f"cannot use digest.smtp.ca_file {smtp.ca_file}: {reason}")
     client: smtplib.SMTP
-    if smtp.security == "ssl":  # no host given: not connected yet
+    if smtp.security == "ssl":  # no host given: not connected yet (the deadline starts first)
         client = smtplib.SMTP_SSL(timeout=smtp.timeout, context=context)
     else:
         client = smtplib.SMTP(timeout=smtp.timeout)
+    # The name TLS checks the certificate against: smtplib sets it only when the constructor
+    # connects, and connect() alone does not.
+    client._host = smtp.host  # type: ignore[attr-defined]
     deadline = conversation_deadline(smtp)
     expired = threading.Event()
 
