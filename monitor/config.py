@@ -20,6 +20,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    CollectionStartEvent,
+    MappingStartEvent,
+    ScalarEvent,
+)
+from ruamel.yaml.reader import ReaderError
 
 from monitor.errors import ConfigError
 from monitor.ingest.urls import canonical_url, url_problem
@@ -54,6 +62,14 @@ SETTINGS_KEYS = frozenset(
 OTHER_SECTIONS = frozenset({"digest", "stories", "web"})
 TOP_KEYS = frozenset({"settings", "feeds"}) | OTHER_SECTIONS
 
+# Bounds on what feeds.yaml may be: a file this size or larger is not one (`/dev/zero`),
+# and aliases may not expand it much beyond its size (see check_structure).
+MAX_CONFIG_BYTES = 2 * 1024 * 1024
+MAX_EXPANDED = 2 * MAX_CONFIG_BYTES  # characters, every alias written out
+MAX_ALIASES = 1000
+MAX_NODES = 100_000  # values, lists and mappings: ten thousand feeds take about 60,000
+MAX_DEPTH = 32
+
 _INTERVAL_RE = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
@@ -64,22 +80,31 @@ def parse_interval(value: object) -> int:
     Raises ValueError with a readable reason.
     """
     if isinstance(value, bool):
-        raise ValueError(f"bad interval {value!r}")
+        raise ValueError(f"bad interval {shown(value)}")
     if isinstance(value, int):
         seconds = value
     elif isinstance(value, str) and value.strip():
         match = _INTERVAL_RE.match(value.lower())
         if not match or not any(match.groups()):
-            raise ValueError(f"bad interval {value!r}: use a number and a unit, like 15m or 2h")
+            raise ValueError(f"bad interval {shown(value)}: use a number and a unit, like 15m or 2h")
         d, h, m, s = (int(g) if g else 0 for g in match.groups())
         seconds = ((d * 24 + h) * 60 + m) * 60 + s
     else:
-        raise ValueError(f"bad interval {value!r}: use a number and a unit, like 15m or 2h")
+        raise ValueError(f"bad interval {shown(value)}: use a number and a unit, like 15m or 2h")
     if seconds < 60:
-        raise ValueError(f"bad interval {value!r}: at least one minute")
+        raise ValueError(f"bad interval {shown(value)}: at least one minute")
     if seconds > 30 * 86400:
-        raise ValueError(f"bad interval {value!r}: at most 30 days")
+        raise ValueError(f"bad interval {shown(value)}: at most 30 days")
     return seconds
+
+
+def zone_exists(name: str) -> bool:
+    """Whether `name` is a time zone of the IANA database (Europe/Paris, UTC)."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def format_interval(seconds: int) -> str:
@@ -167,23 +192,167 @@ def _line_of(node: Any, key: Any = None) -> int | None:
         return None
 
 
-def _read_document(path: Path) -> Any:
+def shown(value: object, limit: int = 60) -> str:
+    """A config value as an error message quotes it: a scalar's repr, cut to `limit`
+    characters, and only the kind of a list or mapping (never its text, which aliases can
+    make as large as they like)."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, (list, tuple, set)):
+        return "a list"
+    if value is None or isinstance(value, (str, int, float, bool)):
+        text = repr(value) if not isinstance(value, int) or value.bit_length() < 200 else "a huge number"
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"a {type(value).__name__}"
+
+
+def _read_text(path: Path) -> str:
+    """The file as text: at most MAX_CONFIG_BYTES of UTF-8 (an optional BOM); errors give
+    the line and column of the first byte that is not UTF-8."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(str(path), None, "no such file (create it, or pass --config)") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(str(path), None, f"not UTF-8 text: {exc}") from None
+    except IsADirectoryError:
+        raise ConfigError(str(path), None, "a folder, not a file") from None
     except OSError as exc:
-        raise ConfigError(str(path), None, f"cannot read: {exc.strerror}") from None
+        raise ConfigError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            str(path),
+            None,
+            f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB: not a feeds.yaml "
+            "(ten thousand feeds take about 1 MiB)",
+        )
+    for bom, encoding in _OTHER_ENCODINGS:
+        if data.startswith(bom):
+            raise ConfigError(str(path), 1, f"column 1: the file is {encoding} text: save it as UTF-8")
     try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[start : exc.start].decode("utf-8-sig" if start == 0 else "utf-8")) + 1
+        raise ConfigError(
+            str(path),
+            line,
+            f"column {column}: byte 0x{data[exc.start]:02X} is not UTF-8 text (save the file as UTF-8)",
+        ) from None
+
+
+# Byte-order marks of the encodings YAML allows besides UTF-8 (UTF-32 first: its
+# little-endian mark begins with UTF-16's).
+_OTHER_ENCODINGS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+@dataclass
+class _Frame:
+    """A list or mapping being read, in check_structure."""
+
+    start: Any  # the event that opened it (for the line of an error)
+    anchor: str | None
+    mapping: bool
+    weight: int = 1
+    items: int = 0
+
+
+def check_structure(path: Path, text: str) -> None:
+    """Refuse, before anything is built, a document whose aliases (and merge keys, which are
+    aliases too) would expand it beyond MAX_EXPANDED characters, with more than MAX_ALIASES
+    aliases or MAX_NODES values, nested deeper than MAX_DEPTH, or with a list or mapping as
+    a mapping key.
+
+    Aliases are cheap to load (they share one object) but every later walk or str() of the
+    value expands them: ten nested aliases of ten make 10^10 items (a "billion laughs").
+    Reads the event stream only, so it takes time and memory in proportion to the text.
+    """
+    weights: dict[str, tuple[int, bool]] = {}  # anchor -> (expanded weight, is a collection)
+    stack: list[_Frame] = []
+    aliases = nodes = 0
+
+    def fail(event: Any, message: str) -> ConfigError:
+        mark = event.start_mark
+        return ConfigError(str(path), mark.line + 1, f"column {mark.column + 1}: {message}")
+
+    def add(event: Any, weight: int, collection: bool) -> None:
+        if not stack:
+            return
+        frame = stack[-1]
+        if frame.mapping and frame.items % 2 == 0 and collection:
+            raise fail(event, "a mapping key must be a plain word or number, not a list or a mapping")
+        frame.items += 1
+        frame.weight += weight
+        if frame.weight > MAX_EXPANDED:
+            raise fail(
+                event,
+                f"aliases (*name, <<: *name) expand this file beyond {MAX_EXPANDED:,} characters: "
+                "write the values out instead",
+            )
+
+    for event in _yaml().parse(text):
+        if isinstance(event, (AliasEvent, ScalarEvent, CollectionStartEvent)):
+            nodes += 1
+            if nodes > MAX_NODES:  # the loader takes about a second per 10,000
+                raise fail(event, f"more than {MAX_NODES:,} values: not a feeds.yaml")
+        if isinstance(event, AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                raise fail(event, f"more than {MAX_ALIASES} aliases (*name): write the values out instead")
+            if any(frame.anchor == event.anchor for frame in stack):
+                raise fail(event, f"alias *{event.anchor} refers to a value that contains it")
+            if event.anchor in weights:  # else undefined: the loader reports it
+                add(event, *weights[event.anchor])
+        elif isinstance(event, ScalarEvent):
+            weight = len(event.value) + 1
+            if event.anchor is not None:
+                weights[event.anchor] = (weight, False)
+            add(event, weight, False)
+        elif isinstance(event, CollectionStartEvent):
+            if len(stack) >= MAX_DEPTH:
+                raise fail(event, f"lists and mappings nested more than {MAX_DEPTH} deep")
+            stack.append(_Frame(event, event.anchor, isinstance(event, MappingStartEvent)))
+        elif isinstance(event, CollectionEndEvent):
+            frame = stack.pop()
+            if frame.anchor is not None:
+                weights[frame.anchor] = (frame.weight, True)
+            add(frame.start, frame.weight, True)
+
+
+def _read_document(path: Path) -> Any:
+    text = _read_text(path)
+    try:
+        check_structure(path, text)
         return _yaml().load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise ConfigError(str(path), line, f"not valid YAML: {exc.problem or exc}") from None
+        where = f"column {mark.column + 1}: " if mark is not None else ""
+        raise ConfigError(str(path), line, f"{where}not valid YAML: {exc.problem or exc}") from None
+    except ReaderError as exc:
+        line, column = _position(text, exc.position)
+        code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
+        raise ConfigError(
+            str(path),
+            line,
+            f"column {column}: character U+{code:04X} is not allowed in YAML "
+            "(a control character: delete it)",
+        ) from None
     except YAMLError as exc:
         raise ConfigError(str(path), None, f"not valid YAML: {exc}") from None
+    except (TypeError, RecursionError) as exc:  # the structure check should keep these away
+        raise ConfigError(str(path), None, f"not usable YAML: {type(exc).__name__}: {exc}") from None
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
@@ -199,7 +368,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
             raise ConfigError(
                 str(path),
                 _line_of(doc, key),
-                f"unknown key {key!r} (expected one of: {', '.join(sorted(TOP_KEYS))})",
+                f"unknown key {shown(key)} (expected one of: {', '.join(sorted(TOP_KEYS))})",
             )
     settings = _settings(path, doc.get("settings"), _line_of(doc, "settings") if "settings" in doc else None)
     feeds = _feeds(path, doc.get("feeds"), _line_of(doc, "feeds") if "feeds" in doc else None)
@@ -223,7 +392,7 @@ def _settings(path: Path, node: Any, line: int | None) -> Settings:
             raise ConfigError(
                 str(path),
                 _line_of(node, key),
-                f"unknown key {key!r} in settings (expected one of: {', '.join(sorted(SETTINGS_KEYS))})",
+                f"unknown key {shown(key)} in settings (expected one of: {', '.join(sorted(SETTINGS_KEYS))})",
             )
         if key == "database":
             if not isinstance(value, str) or not value.strip():
@@ -240,11 +409,9 @@ def _settings(path: Path, node: Any, line: int | None) -> Settings:
                 raise fail(key, "must be one line of text")
             values[key] = value.strip()
         elif key == "timezone":
-            try:
-                ZoneInfo(str(value))
-            except (ZoneInfoNotFoundError, ValueError):
-                raise fail(key, f"unknown time zone {value!r} (e.g. UTC, Europe/Paris)") from None
-            values[key] = str(value)
+            if not isinstance(value, str) or not zone_exists(value):
+                raise fail(key, f"unknown time zone {shown(value)} (e.g. UTC, Europe/Paris)")
+            values[key] = value
         elif key == "allow_private_addresses":
             if not isinstance(value, bool):
                 raise fail(key, "must be true or false")
@@ -268,9 +435,11 @@ def _settings(path: Path, node: Any, line: int | None) -> Settings:
             values[key] = float(value)
         elif key == "languages":
             codes = [value] if isinstance(value, str) else value
-            if not isinstance(codes, list) or not all(normalize_language(str(c)) for c in codes):
+            if not isinstance(codes, list) or not all(
+                isinstance(c, str) and normalize_language(c) for c in codes
+            ):
                 raise fail(key, "must be a list of language codes, like [en, fr]")
-            values[key] = tuple(str(normalize_language(str(c))) for c in codes)
+            values[key] = tuple(str(normalize_language(c)) for c in codes)
     values.setdefault("database", base / "db" / "monitor.db")
     settings = Settings(**values)
     if settings.min_interval > settings.max_interval:
@@ -317,23 +486,27 @@ def _feed(path: Path, item: CommentedMap, line: int | None) -> FeedConfig:
 
     for key in item:
         if key not in FEED_KEYS:
-            raise fail(key, f"unknown key {key!r} in feed (expected one of: {', '.join(sorted(FEED_KEYS))})")
+            raise fail(
+                key, f"unknown key {shown(key)} in feed (expected one of: {', '.join(sorted(FEED_KEYS))})"
+            )
     if "url" not in item or item["url"] in (None, ""):
         raise ConfigError(str(path), line, "feed without a 'url'")
     url = item["url"]
     if not isinstance(url, str):
-        raise fail("url", f"bad URL {url!r}: must be text")
+        raise fail("url", f"bad URL {shown(url)}: must be text")
     problem = url_problem(url)
     if problem:
         raise fail("url", problem)
     name = item.get("name")
     if name is not None and not isinstance(name, str):
+        if not isinstance(name, (int, float)):  # a number is a name; a list or mapping is not
+            raise fail("name", f"name must be text, not {shown(name)}")
         name = str(name)
     language = item.get("language")
     if language is not None:
-        normalized = normalize_language(str(language))
+        normalized = normalize_language(language) if isinstance(language, str) else None
         if normalized is None:
-            raise fail("language", f"bad language {language!r}: use a code like en, fr or pt-BR")
+            raise fail("language", f"bad language {shown(language)}: use a code like en, fr or pt-BR")
         language = normalized
     interval = None
     if item.get("interval") is not None:
@@ -353,7 +526,7 @@ def _feed(path: Path, item: CommentedMap, line: int | None) -> FeedConfig:
     if max_entries is not None and (
         not isinstance(max_entries, int) or isinstance(max_entries, bool) or max_entries < 1
     ):
-        raise fail("max_entries", f"max_entries must be a positive whole number, not {max_entries!r}")
+        raise fail("max_entries", f"max_entries must be a positive whole number, not {shown(max_entries)}")
     return FeedConfig(
         url=url.strip(),
         name=name,

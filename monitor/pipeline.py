@@ -9,10 +9,12 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 import httpx
 
 from monitor import metrics
+from monitor.background import in_daemon_thread
 from monitor.config import DEFAULT_MAX_ENTRIES, Config
 from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
@@ -276,15 +278,23 @@ class Poller:
                 )
                 return feed, await fetch(client, request, options)
 
-        for task in asyncio.as_completed([one(f) for f in feeds]):
-            feed, result = await task
-            parsed, parse_error = await asyncio.to_thread(
-                _parse, feed, result, _max_entries(self.config, feed)
-            )
-            # Every write happens here, on the event loop's thread: one writer.
-            status = self._record(feed, result, parsed, parse_error, report)
-            if progress is not None:
-                progress(feed, status)
+        fetches = [asyncio.ensure_future(one(f)) for f in feeds]
+        try:
+            for task in asyncio.as_completed(fetches):
+                feed, result = await task
+                parsed, parse_error = await in_daemon_thread(
+                    partial(_parse, feed, result, _max_entries(self.config, feed)), "parse"
+                )
+                # Every write happens here, on the event loop's thread: one writer.
+                status = self._record(feed, result, parsed, parse_error, report)
+                if progress is not None:
+                    progress(feed, status)
+        finally:
+            # A write that failed (a full disk) ends the pass: the fetches still running are
+            # stopped here, before the caller closes their HTTP client under them.
+            for fetch_task in fetches:
+                fetch_task.cancel()
+            await asyncio.gather(*fetches, return_exceptions=True)
         return report
 
     def _record(

@@ -28,6 +28,12 @@ def parse_iso(text: str | None, zone: tzinfo = UTC) -> datetime | None:
 
 
 _AGO_RE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
+MAX_AGE_MINUTES = 100 * 366 * 24 * 60  # an age longer than this is a typing mistake
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def parse_when(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> datetime:
@@ -38,12 +44,17 @@ def parse_when(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> da
     now = now or utcnow()
     match = _AGO_RE.match(text.lower())
     if match:
-        amount, unit = int(match.group(1)), match.group(2)
-        return now - timedelta(**{{"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]: amount})
+        digits, unit = match.group(1), match.group(2)
+        minutes = int(digits) * _UNIT_MINUTES[unit] if len(digits) <= 12 else MAX_AGE_MINUTES + 1
+        if minutes > MAX_AGE_MINUTES:
+            raise ValueError(f"bad time {_cut(text)}: an age of at most 100 years (like 6h, 2d or 52w)")
+        return now - timedelta(minutes=minutes)
     try:
-        return parse_iso(text.strip(), zone) or now
-    except ValueError:
+        when = parse_iso(text.strip(), zone) or now
+        when.astimezone(UTC)  # the years 1 and 9999 with an offset fall outside
+        return when
+    except (ValueError, OverflowError):
         raise ValueError(
-            f"bad time {text!r}: use a date like 2024-03-22, a time like 2024-03-22T10:00Z, "
+            f"bad time {_cut(text)}: use a date like 2024-03-22, a time like 2024-03-22T10:00Z, "
             "or an age like 6h or 2d"
         ) from None

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import time
 from pathlib import Path
 
 import click
@@ -299,3 +300,71 @@ def test_pyproject_license_is_an_spdx_string_with_a_setuptools_that_reads_it() -
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["license"] == "MIT"
     assert project["build-system"]["requires"] == ["setuptools>=77"]  # PEP 639 support came in 77
+
+
+def stored_articles(db: Path, count: int, text: str) -> None:
+    """`count` articles of one feed, stored straight into a real database."""
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.config import FeedConfig
+    from monitor.ingest.parse import Entry
+    from monitor.store import Store
+
+    from .conftest import ok_update
+
+    now = datetime.now(UTC)
+    entries = [
+        Entry(
+            guid=f"g{i}",
+            url=f"https://a.example/{i}",
+            link=None,
+            title=f"Bitcoin and banks {i}",
+            text=text,
+            html="",
+            published=now - timedelta(minutes=i),
+            published_estimated=False,
+            language="en",
+            language_source=None,
+            author=None,
+            content_hash=str(i),
+        )
+        for i in range(count)
+    ]
+    store = Store.open(db)
+    try:
+        store.sync_feeds([FeedConfig(url="https://a.example/")])
+        feed = store.feeds()[0]
+        store.record_poll(feed, ok_update(now), entries, url=feed.url, duration_ms=1, size=1)
+    finally:
+        store.close()
+
+
+def test_search_takes_every_word_and_checks_its_limit_and_size(tmp_path: Path) -> None:
+    db = tmp_path / "monitor.db"
+    stored_articles(db, 300, " ".join(["the cat sat on the mat and the dog"] * 60))
+    runner = CliRunner()
+
+    def search(*args: str) -> tuple[int, str]:
+        config = str(tmp_path / "none.yaml")
+        result = runner.invoke(main, ["--config", config, "--db", str(db), "search", *args])
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        return result.exit_code, result.output
+
+    code, output = search("bitcoin", "banks", "--limit", "3")
+    assert code == 0 and output.endswith("3 results\n"), output
+    assert "[cat]" not in output and "the cat sat" in output  # title hits: the text's start
+    code, output = search("cat", "dog", "--limit", "1")
+    assert code == 0 and "[cat]" in output and "[dog]" in output
+    huge = "99999999999999999999"
+    for limit, words in (("0", "not 0"), ("-1", "not -1"), (huge, "not a number that large")):
+        code, output = search("cat", "--limit", limit)
+        assert code == 2 and f"--limit': from 1 to 1000 results, {words}" in output, output
+    # A query that repeats a common word: refused past 32 words, fast below.
+    code, output = search(*" OR ".join(["the"] * 200).split())
+    assert code == 2 and "a search of at most 500 characters" in output
+    code, output = search(*" OR ".join(["the"] * 33).split())
+    assert code == 2 and "at most 32 words, not 33" in output
+    started = time.monotonic()
+    code, output = search(*" OR ".join(["the"] * 32).split(), "--limit", "1000")
+    assert code == 0 and output.endswith("300 results\n")
+    assert time.monotonic() - started < 3

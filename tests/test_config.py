@@ -175,3 +175,148 @@ def test_add_to_a_file_that_cannot_be_written_is_a_config_error(tmp_path: Path) 
     (tmp_path / "not-a-folder").write_text("x")
     with pytest.raises(ConfigError, match="cannot write the file"):  # was a traceback
         add_feeds(tmp_path / "not-a-folder" / "feeds.yaml", [FeedConfig(url="https://b.example/rss")])
+
+
+# --- hostile files: bombs, odd keys, odd bytes, endless files -------------------------------
+
+# Every scalar place of feeds.yaml where a value is checked (issue 11, item 2), as YAML with
+# VALUE standing for the value.
+SCALAR_PLACES = {
+    "settings.timezone": "settings:\n  timezone: VALUE\n",
+    "settings.languages": "settings:\n  languages: VALUE\n",
+    "settings.interval": "settings:\n  interval: VALUE\n",
+    "feeds.url": "feeds:\n  - url: VALUE\n",
+    "feeds.name": "feeds:\n  - url: https://a.example/\n    name: VALUE\n",
+    "feeds.language": "feeds:\n  - url: https://a.example/\n    language: VALUE\n",
+    "feeds.interval": "feeds:\n  - url: https://a.example/\n    interval: VALUE\n",
+    "feeds.max_entries": "feeds:\n  - url: https://a.example/\n    max_entries: VALUE\n",
+    "stories.model": "stories:\n  model: VALUE\n",
+    "stories.threshold": "stories:\n  threshold: VALUE\n",
+    "digest.time": "digest:\n  time: VALUE\n",
+    "digest.timezone": "digest:\n  timezone: VALUE\n",
+}
+
+
+def alias_chain(levels: int) -> str:
+    """A flow list whose text, aliases written out, holds 9**levels "lol"s."""
+    chain = ['&x0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    chain += [f"&x{i} [{', '.join([f'*x{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "[" + ", ".join(chain) + "]"
+
+
+def test_alias_bombs_are_refused_at_load_time_in_every_place(tmp_path: Path) -> None:
+    """A billion laughs (9**10 items when written out) in each place: refused with its line,
+    fast and in little memory. Run in a child with a 1 GiB address-space limit, so that a
+    regression fails the test instead of eating the machine."""
+    import json
+    import subprocess
+    import sys
+
+    files = {}
+    for place, template in SCALAR_PLACES.items():
+        path = tmp_path / f"{place}.yaml"
+        path.write_text(template.replace("VALUE", alias_chain(10)), encoding="utf-8")
+        files[place] = str(path)
+    child = (
+        "import json, resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+        "from monitor.errors import ConfigError\n"
+        "from monitor.sections import load_checked_config\n"
+        "out = {}\n"
+        "for place, path in json.loads(sys.argv[1]).items():\n"
+        "    try:\n"
+        "        load_checked_config(path)\n"
+        "        out[place] = 'accepted'\n"
+        "    except ConfigError as exc:\n"
+        "        out[place] = str(exc)\n"
+        "    except BaseException as exc:\n"
+        "        out[place] = 'CRASH ' + type(exc).__name__\n"
+        "print(json.dumps(out))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child, json.dumps(files)], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    results = json.loads(done.stdout)
+    for place in SCALAR_PLACES:
+        assert "aliases (*name, <<: *name) expand this file" in results[place], (place, results[place])
+
+
+def test_a_small_alias_in_a_checked_place_is_named_by_its_kind_not_written_out(tmp_path: Path) -> None:
+    """Type checks come before any text of the value: an error never quotes a whole list."""
+    from monitor.sections import load_checked_config
+
+    for place, template in SCALAR_PLACES.items():
+        path = write(tmp_path, template.replace("VALUE", alias_chain(4)))  # 6,561 items written out
+        with pytest.raises(ConfigError) as caught:
+            load_checked_config(path)
+        assert len(str(caught.value)) < 300, (place, str(caught.value)[:300])
+
+
+def test_legitimate_aliases_and_merge_keys_still_load(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "feeds:\n"
+        "  - &base {url: https://a.example/, interval: 2h, tags: &world [world, news]}\n"
+        "  - {<<: *base, url: https://b.example/}\n"
+        "  - url: https://c.example/\n    tags: *world\n",
+    )
+    feeds = load_config(path).feeds
+    assert [f.interval for f in feeds] == [7200, 7200, None]
+    assert feeds[2].tags == ("world", "news")
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("feeds: " + "[" * 100 + "]" * 100 + "\n", "nested more than"),
+        ("a: &a [1]\n" + "".join(f"k{i}: *a\n" for i in range(1001)), "more than 1000 aliases"),
+        ("feeds: &a [*a]\n", None),  # an alias to an enclosing node: refused, whoever reports it
+    ],
+)
+def test_deep_nesting_many_aliases_and_self_reference_are_refused(
+    tmp_path: Path, text: str, problem: str | None
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+    if problem:
+        assert problem in str(caught.value)
+
+
+def test_a_list_as_a_mapping_key_is_an_error_with_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "feeds:\n  - url: https://a.example/\n    ? [[1, 2], [3]]\n    : x\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).startswith(f"{path}:3: column 7: a mapping key must be")
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "problem"),
+    [
+        ("feeds:\n  - url: https://a.example/\n    name: Café\n".encode("latin-1"), ":3: column 14:", "0xE9"),
+        (b"feeds: []\n# \xff\n", ":2: column 3:", "0xFF"),
+        ("feeds: []\n".encode("utf-16"), ":1: column 1:", "UTF-16"),
+        (b"feeds:\n  - url: https://a.example/\n    name: a\x00b\n", ":3: column 12:", "U+0000"),
+        ("\ufefffeeds:\n  - url: https://a.example/\n    name: é\x01\n".encode(), ":3: column 12:", "U+0001"),
+    ],
+)
+def test_bytes_that_are_not_utf8_text_are_reported_by_line_and_column(
+    tmp_path: Path, data: bytes, where: str, problem: str
+) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert message.startswith(str(path) + where) and problem in message, message
+    assert "position" not in message
+
+
+def test_an_endless_or_huge_file_is_refused_after_reading_a_bounded_prefix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="larger than 2 MiB"):
+        load_config("/dev/zero")
+    huge = tmp_path / "feeds.yaml"
+    with huge.open("wb") as handle:  # sparse: 10 GB of nothing, on no disk
+        handle.truncate(10 * 1024**3)
+    with pytest.raises(ConfigError, match="larger than 2 MiB"):
+        load_config(huge)

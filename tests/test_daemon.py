@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from monitor.daemon import CANCEL_GRACE, RELOAD_EVERY, SHUTDOWN_GRACE
 from monitor.feedserver import FeedServer
+from monitor.pollerlock import POLL, PollerBusy, poller_lock
 
 from .conftest import rss, write_config
 
@@ -114,6 +116,10 @@ def test_daemon_finishes_work_in_hand_when_stopped(
     config = write_config(tmp_path / "feeds.yaml", [{"url": server.url("slow.xml")}], interval="1m")
     process = start_daemon(config)
     assert wait_for(lambda: any(p == "/slow.xml" for p, _ in server.requests), timeout=20)
+    # The daemon holds the database's poller lock: a `monitor poll` beside it is refused.
+    busy = pytest.raises(PollerBusy, match=f"monitor run \\(pid {process.pid}, ")
+    with busy, poller_lock(tmp_path / "monitor.db", POLL):
+        pass
     code, seconds, output = stop(process, signal.SIGTERM)
     assert code == 0, output
     assert seconds < 10
@@ -206,3 +212,53 @@ def test_retry_delay_doubles_from_ten_seconds_up_to_the_feeds_interval() -> None
     assert retry_delay(12, 3600) == 3600 and retry_delay(500, 3600) == 3600
     assert retry_delay(3, 15) == 15  # a short interval caps it sooner
     assert retry_delay(0, 3600) == 10
+
+
+def test_hostile_edits_and_sigterm_under_the_worst_work_in_hand(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    """An alias bomb written into feeds.yaml is refused and the daemon goes on; then, with a
+    feed that drips one byte every 0.3 s in flight and the largest file the loader accepts
+    being read (about 20 s of CPU, in a thread), SIGTERM ends the daemon well within 10 s."""
+    from http.server import BaseHTTPRequestHandler
+
+    from .test_config import alias_chain
+
+    def drip(handler: BaseHTTPRequestHandler) -> bool:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/rss+xml")
+        handler.end_headers()
+        try:
+            for byte in rss([item(1)]).encode():
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+                time.sleep(0.3)
+        except OSError:
+            pass  # the daemon hung up
+        return True
+
+    server.routes["/drip.xml"] = drip
+    (feed_dir / "a.xml").write_text(rss([item(2)]))
+    feeds: list[dict[str, object]] = [{"url": server.url("a.xml")}, {"url": server.url("drip.xml")}]
+    config = write_config(tmp_path / "feeds.yaml", feeds, interval="1h", timeout=120)  # drips on
+    good = config.read_text()
+    db = tmp_path / "monitor.db"
+    process = start_daemon(config)
+    try:
+        assert wait_for(lambda: articles(db) == 1), "the daemon did not poll"
+        config.write_text(good + "stories:\n  model: " + alias_chain(10) + "\n")
+        time.sleep(RELOAD_EVERY + 2)
+        assert process.poll() is None
+        # The slowest file the loader still reads: 99,000 values.
+        languages = "  languages: [" + ",".join(["en"] * 99_000) + "]\n"
+        config.write_text(good.replace("settings:\n", "settings:\n" + languages, 1))
+        assert wait_for(lambda: any(p == "/drip.xml" for p, _ in server.requests), timeout=20)
+        time.sleep(RELOAD_EVERY + 1)  # the reading has begun
+    finally:
+        code, seconds, output = stop(process, signal.SIGTERM)
+    assert code == 0, output
+    print(f"exit {seconds:.2f} s after SIGTERM")
+    assert seconds < SHUTDOWN_GRACE + CANCEL_GRACE + 1.5, (seconds, output)
+    assert "expand this file beyond" in output and "event=config_rejected" in output
+    assert "event=daemon_cancelled_polls count=" in output  # the drip was still in flight
+    assert "config_reloaded" not in output and "Traceback" not in output

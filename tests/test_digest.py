@@ -992,3 +992,96 @@ def test_an_unknown_recipient_is_refused(world: World, tmp_path: Path) -> None:
     )
     listed = CliRunner().invoke(main, [*base, "--date", DAY.isoformat(), "--recipient", "AR@example.org"])
     assert listed.exit_code == 0, listed.output
+
+
+class DripSmtp:
+    """An SMTP server on 127.0.0.1 that greets, then answers EHLO one byte every 0.1 s for
+    ever: every read gets a byte well within the client's timeout, yet the conversation never
+    ends (issue 11: the digest held its claim past its lease and went out twice)."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self.loop = asyncio.new_event_loop()
+        self.connections = 0
+        ready = threading.Event()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            self.connections += 1
+            try:
+                writer.write(b"220 drip.example ESMTP\r\n")
+                await writer.drain()
+                await reader.readline()
+                while True:
+                    for byte in b"250-drip\r\n":
+                        writer.write(bytes([byte]))
+                        await writer.drain()
+                        await asyncio.sleep(0.1)
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                writer.close()
+
+        async def start() -> None:
+            self.server = await asyncio.start_server(handle, "127.0.0.1", 0)
+            self.port = int(self.server.sockets[0].getsockname()[1])
+            ready.set()
+
+        self.thread = threading.Thread(
+            target=lambda: (self.loop.run_until_complete(start()), self.loop.run_forever()), daemon=True
+        )
+        self.thread.start()
+        assert ready.wait(10)
+
+    def close(self) -> None:
+        import asyncio
+
+        async def shutdown() -> None:
+            self.server.close()
+            handlers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in handlers:
+                task.cancel()
+            await asyncio.gather(*handlers, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shutdown(), self.loop).result(5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
+def test_a_server_that_drips_is_cut_off_before_the_claim_lapses(world: World, tmp_path: Path) -> None:
+    """The whole conversation has a deadline (5 x timeout) shorter than the claim's lease, so
+    a second sender meanwhile finds the digest claimed, and the send ends as a retry, not as
+    a 'sending' row that a later run would take for a crash and send again."""
+    import time
+
+    from monitor.deliver.digest import lease_for
+    from monitor.deliver.smtp import conversation_deadline
+
+    drip = DripSmtp()
+    try:
+        text = config_text(drip.port, recipients="    - reader@example.org\n")
+        text = text.replace("timeout: 2", "timeout: 0.4")
+        config = write(tmp_path, text)
+        cfg = load_digest_config(config)
+        assert cfg is not None and conversation_deadline(cfg.smtp) == 2.0
+        assert lease_for(cfg).total_seconds() > cfg.smtp.timeout + conversation_deadline(cfg.smtp)
+        notes: list[str] = []
+        started = time.monotonic()
+        sender = threading.Thread(target=lambda: notes.extend(run_due_digests(world.store, config, DUE)))
+        sender.start()
+        time.sleep(1.0)
+        assert drip.connections == 1 and sender.is_alive()
+        second = Store.open(tmp_path / "monitor.db")  # another process's view
+        try:
+            assert run_due_digests(second, config, DUE + timedelta(seconds=1)) == []  # claimed
+        finally:
+            second.close()
+        sender.join(timeout=8)
+        assert not sender.is_alive(), "the send outlived its deadline"
+        assert time.monotonic() - started < conversation_deadline(cfg.smtp) + 1.5
+        assert len(notes) == 1 and "did not finish within 2 s" in notes[0] and "retry at" in notes[0], notes
+        row = world.store.digest_row(DAY, "reader@example.org")
+        assert row is not None and row["state"] == "pending" and row["attempts"] == 1
+    finally:
+        drip.close()

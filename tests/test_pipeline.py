@@ -217,3 +217,67 @@ def test_an_unknown_model_name_stops_the_poll_before_any_request(
     with Store.open(config.settings.database) as store, pytest.raises(ModelLoadError, match="unknown model"):
         poll_once(store, config, all_feeds=True)
     assert server.requests == []
+
+
+FULL_DISK_CHILD = """
+import asyncio, json, resource, sys
+from monitor.config import load_config
+from monitor.errors import StoreError
+from monitor.pipeline import Poller
+from monitor.store import Store
+
+config = load_config(sys.argv[1])
+store = Store.open(config.settings.database)
+store.sync_feeds(config.feeds)
+feeds = store.feeds()
+size = config.settings.database.stat().st_size
+resource.setrlimit(resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))  # the disk is full
+troubles = []
+
+async def main():
+    asyncio.get_running_loop().set_exception_handler(lambda _, context: troubles.append(context["message"]))
+    try:
+        await Poller(store, config).poll(feeds)
+        error = None
+    except StoreError as exc:
+        error = str(exc)
+    left = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    return error, len(left)
+
+error, left = asyncio.run(main())
+print(json.dumps({"error": error, "tasks_left": left, "troubles": troubles}))
+"""
+
+
+def test_a_full_disk_ends_the_poll_with_no_fetch_left_running(tmp_path: Path, server: FeedServer) -> None:
+    """The first write that fails ends the pass; the fetches still in flight are stopped
+    before the HTTP client closes (else each hits the closed client: "Cannot send a request,
+    as the client has been closed", one asyncio traceback per feed). A real file-size limit."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    body = rss([{"title": f"T{i}", "link": f"https://n.example/{i}", "guid": f"g{i}",
+                 "description": "word " * 2000} for i in range(20)]).encode()  # fmt: skip
+
+    def slow(handler: BaseHTTPRequestHandler) -> bool:
+        time.sleep(0.5 if handler.path == "/first.xml" else 2)
+        send(handler, 200, body, {"Content-Type": "application/rss+xml"})
+        return True
+
+    server.routes["/first.xml"] = slow
+    for n in range(6):
+        server.routes[f"/later{n}.xml"] = slow
+    urls = ["first.xml"] + [f"later{n}.xml" for n in range(6)]
+    config = write_config(
+        tmp_path / "feeds.yaml", [{"url": server.url(u)} for u in urls], per_host_concurrency=16
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK_CHILD, str(config)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    outcome = json.loads(done.stdout)
+    assert outcome["error"] and "cannot write" in outcome["error"], outcome
+    assert outcome["tasks_left"] == 0 and outcome["troubles"] == [], outcome
+    assert "Traceback" not in done.stderr, done.stderr

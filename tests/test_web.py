@@ -630,6 +630,8 @@ def test_api_stories_story_articles_feeds(site: tuple[WebServer, Built]) -> None
         ("/api/stories?per_page=100000", 400, "per_page"),
         ("/api/stories?day=2024-02-30", 400, "no such date"),
         ("/api/articles?since=the-other-day", 400, "bad since"),
+        ("/api/articles?since=9999999999999999999h", 400, "an age of at most 100 years"),
+        ("/api/articles?until=9999-12-31T23:59:59-23:00", 400, "bad until: bad time"),
         ("/api/articles?page=2", 404, "past the last page"),
         ("/stories.atom?lang=xx-long-code", 400, "bad language"),
     ],

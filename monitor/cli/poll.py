@@ -34,9 +34,10 @@ def init(obj: Context) -> None:
 def poll(obj: Context, all_feeds: bool) -> None:
     """Poll the feeds that are due once, store new articles, run the later stages."""
     from monitor.pipeline import poll_once
+    from monitor.pollerlock import POLL, poller_lock
 
     config = obj.config
-    with obj.store() as store:
+    with poller_lock(obj.db_path, POLL), obj.store() as store:
         tty = sys.stdout.isatty()
         bar: Any = None
 
@@ -80,6 +81,8 @@ def run(obj: Context) -> None:
     Edits to feeds.yaml are picked up without a restart.
     """
     from monitor.daemon import Daemon
+    from monitor.pollerlock import RUN, poller_lock
 
     obj.config  # noqa: B018 - refuse a bad config before starting
-    Daemon(obj.config_path, obj.db_override).run()
+    with poller_lock(obj.db_path, RUN):  # refused while another process polls the database
+        Daemon(obj.config_path, obj.db_override).run()

@@ -11,6 +11,7 @@ import click
 
 from monitor.cli.context import Context, When
 from monitor.store import Store
+from monitor.store.snippets import query_problem
 from monitor.terminal import json_text, one_line
 
 
@@ -67,14 +68,35 @@ def _csv_cell(value: object) -> object:
 _FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
+MAX_SEARCH_RESULTS = 1000
+
+
+def _result_count(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    if not 1 <= value <= MAX_SEARCH_RESULTS:
+        shown = str(value) if abs(value) < 10**12 else "a number that large"
+        raise click.BadParameter(f"from 1 to {MAX_SEARCH_RESULTS} results, not {shown}")
+    return value
+
+
 @click.command()
-@click.argument("query")
-@click.option("--limit", default=20, show_default=True, help="How many results.")
+@click.argument("query", nargs=-1, required=True)
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    callback=_result_count,
+    help=f"How many results (1 to {MAX_SEARCH_RESULTS}).",
+)
 @click.pass_obj
-def search(obj: Context, query: str, limit: int) -> None:
-    """Full-text search over titles and text (SQLite FTS5 syntax)."""
+def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
+    """Full-text search over titles and text (SQLite FTS5 syntax); every word given is
+    part of the query: `monitor search bitcoin banks`."""
+    text = " ".join(query)
+    problem = query_problem(text)
+    if problem:
+        raise click.BadParameter(problem, param_hint="QUERY")
     with obj.store(readonly=True) as store:
-        results = store.search(query, limit)
+        results = store.search(text, limit)
     for r in results:
         click.echo(f"{r['published']}  {r['language'] or '--':3} {one_line(r['title'])}")
         click.echo(f"    {one_line(r['feed_name'] or r['feed_url'])}  {one_line(r['url'])}")

@@ -12,7 +12,8 @@ from __future__ import annotations
 import email
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -47,7 +48,7 @@ from monitor.deliver.settings import (
     load_digest_config,
     smtp_password,
 )
-from monitor.deliver.smtp import SendOutcome, send_message
+from monitor.deliver.smtp import SendOutcome, conversation_deadline, send_message
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
 from monitor.timeutil import iso, parse_iso, utcnow
@@ -161,8 +162,10 @@ Sender = Callable[[EmailMessage, SmtpConfig, str | None], SendOutcome]
 
 
 def lease_for(cfg: DigestConfig) -> timedelta:
-    """How long a 'sending' row is held before it counts as a crash in mid-send."""
-    return timedelta(seconds=cfg.smtp.timeout * 6 + 60)
+    """How long a 'sending' row is held before it counts as a crash in mid-send: longer than
+    a send can last (connecting, then the whole conversation's deadline), with a minute to
+    spare, so that a slow server never gets the same digest twice."""
+    return timedelta(seconds=cfg.smtp.timeout + conversation_deadline(cfg.smtp) + 60)
 
 
 def prepare_day(store: DigestStore, config: Config, cfg: DigestConfig, day: date, now: datetime) -> list[str]:
@@ -196,31 +199,36 @@ def claim_ready(
     store: DigestStore, cfg: DigestConfig, now: datetime, day: date | None = None
 ) -> list[DigestJob]:
     """Move each pending row whose time has come (or a stale 'sending' one) to 'sending'."""
-    jobs = []
-    stale = now - lease_for(cfg)
+    return list(claim_each(store, cfg, now, day))
+
+
+def claim_each(
+    store: DigestStore, cfg: DigestConfig, now: datetime, day: date | None = None
+) -> Iterator[DigestJob]:
+    """claim_ready one row at a time: each is claimed when the caller asks for it (after
+    sending the one before), so that its lease runs from its own send, not from the first."""
+    started = time.monotonic()
     listed = {r.address.lower() for r in cfg.recipients}
-    for row in store.digest_ready(now, stale):
+    for row in store.digest_ready(now, now - lease_for(cfg)):
         if day is not None and row["day"] != day.isoformat():
             continue
         if row["recipient"] not in listed:
             continue  # taken off the list since: send nothing more
-        if not store.digest_claim(row["day"], row["recipient"], now, stale):
+        claimed_at = now + timedelta(seconds=time.monotonic() - started)
+        if not store.digest_claim(row["day"], row["recipient"], claimed_at, claimed_at - lease_for(cfg)):
             continue  # another process took it
         if row["state"] == "sending":
             log.warning(
                 "event=digest_resend_after_crash day=%s recipient=%s attempts=%d",
                 row["day"], row["recipient"], row["attempts"],
             )  # fmt: skip
-        jobs.append(
-            DigestJob(
-                day=date.fromisoformat(row["day"]),
-                recipient=row["recipient"],
-                attempts=int(row["attempts"]) + 1,
-                created=parse_iso(row["created"]) or now,
-                message=row["message"] or "",
-            )
+        yield DigestJob(
+            day=date.fromisoformat(row["day"]),
+            recipient=row["recipient"],
+            attempts=int(row["attempts"]) + 1,
+            created=parse_iso(row["created"]) or now,
+            message=row["message"] or "",
         )
-    return jobs
 
 
 def deliver(job: DigestJob, cfg: DigestConfig, environ: Mapping[str, str], sender: Sender) -> SendOutcome:
@@ -289,7 +297,7 @@ def run_due_digests(
     start = now or utcnow()
     day = due_day(start, cfg)
     notes = prepare_day(store, config, cfg, day, start) if day is not None else []
-    for job in claim_ready(store, cfg, start):
+    for job in claim_each(store, cfg, start):
         outcome = deliver(job, cfg, os.environ if environ is None else environ, sender)
         notes.append(record_outcome(store, job, outcome, now or utcnow()))
     return notes
@@ -303,7 +311,7 @@ async def run_due_digests_async(store: DigestStore, config: Config) -> list[str]
     now = utcnow()
     day = due_day(now, cfg)
     notes = prepare_day(store, config, cfg, day, now) if day is not None else []
-    for job in claim_ready(store, cfg, now):
+    for job in claim_each(store, cfg, now):
         outcome = await _in_daemon_thread(deliver, job, cfg, os.environ, send_message)
         notes.append(record_outcome(store, job, outcome, utcnow()))
     log.debug("event=digest_checked day=%s notes=%d", day, len(notes))
@@ -378,7 +386,7 @@ def send_digest_now(
                 failures.append(notes[-1])
         elif row["state"] == "pending":
             store.digest_retry_now(day, recipient.address, now)
-    for job in claim_ready(store, cfg, now, day):
+    for job in claim_each(store, cfg, now, day):
         outcome = deliver(job, cfg, os.environ if environ is None else environ, sender)
         notes.append(record_outcome(store, job, outcome, now))
         if not outcome.ok:

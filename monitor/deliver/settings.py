@@ -13,11 +13,11 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from monitor.config import Config, normalize_language
+from monitor.config import Config, normalize_language, shown, zone_exists
 from monitor.deliver.smtp import tls_client_context
 from monitor.errors import ConfigError, MonitorError
 
@@ -175,14 +175,12 @@ def parse_digest_section(
         if key == "time":
             match = _TIME_RE.match(str(value).strip()) if isinstance(value, (str, int)) else None
             if not match:
-                raise fail(key, f'bad time {value!r}: use HH:MM in 24-hour form, like "07:00"')
+                raise fail(key, f'bad time {shown(value)}: use HH:MM in 24-hour form, like "07:00"')
             values["send_time"] = time(int(match.group(1)), int(match.group(2)))
         elif key == "timezone":
-            try:
-                ZoneInfo(str(value))
-            except (ZoneInfoNotFoundError, ValueError):
-                raise fail(key, f"unknown time zone {value!r} (e.g. UTC, Europe/Paris)") from None
-            values["timezone"] = str(value)
+            if not isinstance(value, str) or not zone_exists(value):
+                raise fail(key, f"unknown time zone {shown(value)} (e.g. UTC, Europe/Paris)")
+            values["timezone"] = value
         elif key == "from":
             if not isinstance(value, str):
                 raise fail(key, 'must be an address, like "monitor <news@example.org>"')
@@ -230,7 +228,7 @@ def _recipients(
                 raise ConfigError(
                     path,
                     _line(item, key) or line,
-                    f"digest.recipients: unknown key {key!r} "
+                    f"digest.recipients: unknown key {shown(key)} "
                     f"(expected one of: {', '.join(sorted(RECIPIENT_KEYS))})",
                 )
         address = item.get("address")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import smtplib
+import socket
 import ssl
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -27,22 +29,73 @@ class SendOutcome:
     permanent: bool = False  # retrying will not help (the server refused the recipient)
 
 
+DEADLINE_FACTOR = 5  # the whole conversation may take this many times `timeout`
+
+
+def conversation_deadline(smtp: SmtpConfig) -> float:
+    """Seconds a whole SMTP conversation may take. `timeout` bounds each read only: a server
+    that drips one byte a second would keep a send going for ever, and outlast the claim
+    that keeps a second process from sending the same digest."""
+    return smtp.timeout * DEADLINE_FACTOR
+
+
 def send_message(message: EmailMessage, smtp: SmtpConfig, password: str | None) -> SendOutcome:
-    """One SMTP transaction; never raises for network or protocol trouble."""
-    sender = parseaddr(str(message["From"]))[1]
-    recipient = parseaddr(str(message["To"]))[1]
+    """One SMTP transaction, over within conversation_deadline(); never raises for network
+    or protocol trouble."""
     try:
         context = tls_client_context(smtp.ca_file) if smtp.security != "none" else None
     except (OSError, ValueError) as exc:  # the CA file changed since the config was read
         reason = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or exc
         return SendOutcome(False, f"cannot use digest.smtp.ca_file {smtp.ca_file}: {reason}")
+    client: smtplib.SMTP
+    if smtp.security == "ssl":  # no host given: not connected yet (the deadline starts first)
+        client = smtplib.SMTP_SSL(timeout=smtp.timeout, context=context)
+    else:
+        client = smtplib.SMTP(timeout=smtp.timeout)
+    # The name TLS checks the certificate against: smtplib sets it only when the constructor
+    # connects, and connect() alone does not.
+    client._host = smtp.host  # type: ignore[attr-defined]
+    deadline = conversation_deadline(smtp)
+    expired = threading.Event()
+
+    def hang_up() -> None:
+        """At the deadline: shut the socket, so that the read in progress ends at once."""
+        expired.set()
+        sock = client.sock
+        if sock is not None:
+            try:
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's, under TLS too
+            except OSError:
+                pass
+
+    watchdog = threading.Timer(deadline, hang_up)
+    watchdog.daemon = True
+    watchdog.start()
     try:
-        client: smtplib.SMTP
-        if smtp.security == "ssl":
-            client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout, context=context)
-        else:
-            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        outcome = _converse(client, message, smtp, password, context)
+    finally:
+        watchdog.cancel()
+    if expired.is_set() and not outcome.ok:
+        return SendOutcome(
+            False,
+            f"SMTP server {smtp.host}:{smtp.port} did not finish within {deadline:g} s "
+            f"(answering too slowly; each answer may take {smtp.timeout:g} s)",
+        )
+    return outcome
+
+
+def _converse(
+    client: smtplib.SMTP,
+    message: EmailMessage,
+    smtp: SmtpConfig,
+    password: str | None,
+    context: ssl.SSLContext | None,
+) -> SendOutcome:
+    sender = parseaddr(str(message["From"]))[1]
+    recipient = parseaddr(str(message["To"]))[1]
+    try:
         with client:
+            client.connect(smtp.host, smtp.port)
             client.ehlo()
             if smtp.security == "starttls":
                 client.starttls(context=context)

@@ -12,6 +12,7 @@ from typing import Any
 from monitor.errors import StoreError
 from monitor.ingest.parse import Entry
 from monitor.store.core import SQLiteCore, _describe
+from monitor.store.snippets import snippet
 from monitor.store.types import ArticleCounts
 from monitor.stories.dedup import exact_action
 from monitor.timeutil import iso
@@ -106,15 +107,23 @@ class SQLiteArticles(SQLiteCore):
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Full-text search (FTS5) over titles and text, best match first."""
+        # Snippets are built in Python (snippets.py): FTS5's snippet() takes minutes on a
+        # query that repeats a common word a few hundred times.
         sql = (
             "SELECT a.id, a.title, a.url, a.language, a.published, f.name AS feed_name, "
-            "f.url AS feed_url, snippet(articles_fts, 1, '[', ']', '…', 12) AS snippet "
+            "f.url AS feed_url, a.text AS snippet "
             "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
             "JOIN feeds f ON f.id = a.feed_id WHERE articles_fts MATCH ? "
             "ORDER BY bm25(articles_fts) LIMIT ?"
         )
+
+        def with_snippets(rows: list[dict[str, Any]], terms: str) -> list[dict[str, Any]]:
+            for row in rows:
+                row["snippet"] = snippet(row["snippet"] or "", terms)
+            return rows
+
         try:
-            found = list(self.db.query(sql, [query, limit]))
+            found = with_snippets(list(self.db.query(sql, [query, limit])), query)
             if found or not _UNSPACED_SCRIPT.search(query):
                 return found
             return self._search_substring(query, limit)
@@ -128,7 +137,7 @@ class SQLiteArticles(SQLiteCore):
                 terms = " ".join(f'"{w}"' for w in words)
                 if not terms:
                     return []
-                return list(self.db.query(sql, [terms, limit]))
+                return with_snippets(list(self.db.query(sql, [terms, limit])), terms)
             raise StoreError(_describe(exc, self.path)) from None
 
     def _search_substring(self, query: str, limit: int) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from monitor.config import shown
 from monitor.errors import MonitorError
 from monitor.stories.decide import StoryParams, params_for_model
 from monitor.stories.dedup import DedupParams
@@ -57,7 +58,9 @@ class StorySettings:
                 low, high, wanted = _RANGES[key]
                 if not low <= value <= high:
                     raise ValueError(f"stories.{key}: must be {wanted}, not {value!r}")
-        model = str(section.pop("model", cls.model))
+        model = section.pop("model", cls.model)
+        if not isinstance(model, str) or not model.strip():
+            raise ValueError(f"stories.model: must be the name of a model, like e5-small, not {shown(model)}")
         base = params_for_model(load_model_name(model)) if params_values else None
         params = replace(base, **params_values) if base is not None else None
         if params is not None:
@@ -108,7 +111,7 @@ def _number(key: str, value: Any, kind: type) -> Any:
         or (kind is int and not float(value).is_integer())
     ):
         wanted = "a whole number" if kind is int else "a number"
-        raise ValueError(f"stories.{key}: must be {wanted}, not {value!r}")
+        raise ValueError(f"stories.{key}: must be {wanted}, not {shown(value)}")
     return kind(value)
 
 
