@@ -147,14 +147,21 @@ class SQLiteWatches(SQLiteCore):
     # --- reading matches ----------------------------------------------------------------
 
     def watch_day_counts(self, watch_id: int, start: str, end: str, min_outlets: int) -> list[dict[str, Any]]:
-        """Per UTC day and language: matching articles (copies once) and matching stories."""
+        """Per UTC day, by language and over all ('*'): matching articles (copies once) and
+        matching stories, of stories with at least `min_outlets` outlets."""
+        matched = (
+            "SELECT substr(a.published, 1, 10) AS day, COALESCE(a.language, '') AS language, a.id, "
+            "a.duplicate_of, a.story_id FROM watch_matches m JOIN articles a ON a.id = m.article_id "
+            "LEFT JOIN stories s ON s.id = a.story_id WHERE m.watch_id = ? AND m.published >= ? "
+            "AND m.published < ? AND COALESCE(s.n_outlets, 1) >= ?"
+        )
+        figures = (
+            "COUNT(DISTINCT CASE WHEN duplicate_of IS NULL THEN id END) AS articles, "
+            "COUNT(DISTINCT story_id) AS stories"
+        )
         return self.query(
-            "SELECT substr(a.published, 1, 10) AS day, COALESCE(a.language, '') AS language, "
-            "COUNT(DISTINCT CASE WHEN a.duplicate_of IS NULL THEN a.id END) AS articles, "
-            "COUNT(DISTINCT a.story_id) AS stories FROM watch_matches m "
-            "JOIN articles a ON a.id = m.article_id LEFT JOIN stories s ON s.id = a.story_id "
-            "WHERE m.watch_id = ? AND m.published >= ? AND m.published < ? AND COALESCE(s.n_outlets, 1) >= ? "
-            "GROUP BY day, language ORDER BY day, language",
+            f"WITH hit AS ({matched}) SELECT day, language, {figures} FROM hit GROUP BY day, language "
+            f"UNION ALL SELECT day, '*', {figures} FROM hit GROUP BY day ORDER BY 1, 2",
             [watch_id, start, end, min_outlets],
         )
 
