@@ -52,6 +52,7 @@ from monitor.web.views import (
     sparkline_points,
     story_summary,
 )
+from monitor.web.watches import add_watch_routes, home_watches
 
 log = logging.getLogger("monitor.web")
 
@@ -454,6 +455,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             check_page(page_number, total, STORIES_PER_PAGE)
             facets = store.web_facets()
             latest = None if total else store.web_latest_published(window.start_iso)
+            watches = home_watches(store)
         latest_day = local_text(latest, zone, "%Y-%m-%d") if latest else None
         pages = max(1, math.ceil(total / STORIES_PER_PAGE))
         return page(
@@ -469,10 +471,13 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             next_day=(window.day + timedelta(days=1)).isoformat(),
             facets=facets,
             latest_day=latest_day,
+            watches=watches,
             atom_query=StoryFilters(
                 lang=filters.lang, tag=filters.tag, feed=filters.feed, q=filters.q
             ).query(),
         )
+
+    add_watch_routes(app, ctx.store, page)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
