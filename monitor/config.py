@@ -59,7 +59,7 @@ SETTINGS_KEYS = frozenset(
     }
 )
 # Sections owned by other stages; each validates its own content.
-OTHER_SECTIONS = frozenset({"digest", "stories", "web"})
+OTHER_SECTIONS = frozenset({"digest", "stories", "web", "watches"})
 TOP_KEYS = frozenset({"settings", "feeds"}) | OTHER_SECTIONS
 
 # Bounds on what feeds.yaml may be: a file this size or larger is not one (`/dev/zero`),

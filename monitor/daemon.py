@@ -272,6 +272,9 @@ class Daemon:
             return
         self.config = config
         self.poller.config = config
+        # Edited watches (or stories settings) apply from the next run of the stages.
+        self.poller.stages = default_stages(config, stop=lambda: self._stopping)
+        self._new_work = True
         self._schedule_feeds()
         log.info("event=config_reloaded feeds=%d", len(config.feeds))
 

@@ -35,6 +35,8 @@ from monitor.stories.embed import embedder_for
 from monitor.stories.settings import StorySettings
 from monitor.stories.stage import run_story_stage
 from monitor.timeutil import utcnow
+from monitor.watches.match import watch_stage
+from monitor.watches.settings import load_watches_config
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -422,7 +424,7 @@ def story_settings(config: Config) -> StorySettings:
 
 
 def default_stages(config: Config, *, stop: Callable[[], bool] | None = None) -> list[Stage]:
-    """The stages after storing, in order: near-duplicates, embeddings and stories.
+    """The stages after storing, in order: near-duplicates, embeddings and stories; watches.
 
     The model's name is checked here, so that an unknown one stops the run before anything
     is polled; its weights load only when an article waits for a vector (run_story_stage),
@@ -434,7 +436,7 @@ def default_stages(config: Config, *, stop: Callable[[], bool] | None = None) ->
     def stories(store: Store) -> str:
         return run_story_stage(store, settings, stop=stop).summary()
 
-    return [stories]
+    return [stories, watch_stage(load_watches_config(config, model=settings.model), stop=stop)]
 
 
 def poll_once(

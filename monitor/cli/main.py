@@ -14,6 +14,7 @@ from monitor.cli.feeds import feeds
 from monitor.cli.poll import init, poll, run
 from monitor.cli.read import export, search, stats
 from monitor.cli.stories import stories, story, thread
+from monitor.cli.watches import watch, watches
 from monitor.cli.web import serve
 
 
@@ -47,5 +48,6 @@ def main(ctx: click.Context, config_path: Path, db_path: Path | None, verbose: i
     ctx.obj = Context(config_path=config_path, db_override=db_path)
 
 
-for command in (init, poll, run, feeds, export, search, stats, digest, serve, stories, story, thread):
+COMMANDS = (init, poll, run, feeds, export, search, stats, digest, serve, stories, story, thread, watches, watch)
+for command in COMMANDS:
     main.add_command(command)

@@ -239,6 +239,65 @@ class WebReads(Protocol):
     def web_totals(self) -> dict[str, Any]: ...
 
 
-class Backend(Database, FeedStore, ArticleStore, StoryStore, DigestStore, WebReads, Protocol):
+class WatchStore(Protocol):
+    """Watches: definitions, matches, pending articles, attention figures, alerts, outbox."""
+
+    def watches_sync(
+        self, watches: Sequence[tuple[str, str, str]], now: datetime
+    ) -> list[dict[str, Any]]: ...
+
+    def watches_rows(self) -> list[dict[str, Any]]: ...
+
+    def watch_row(self, name: str) -> dict[str, Any] | None: ...
+
+    def watches_prune(self) -> list[str]: ...
+
+    def watch_pending(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def watch_pending_count(self) -> int: ...
+
+    def watch_articles_after(
+        self, since: str, after: tuple[str, int] | None, limit: int
+    ) -> list[dict[str, Any]]: ...
+
+    def watch_articles_count(self, since: str) -> int: ...
+
+    def watch_latest_published(self) -> str | None: ...
+
+    def watch_write(
+        self,
+        matches: Sequence[dict[str, Any]],
+        done: Sequence[int],
+        now: datetime,
+        *,
+        rematched: Sequence[tuple[int, Sequence[int]]] = (),
+    ) -> None: ...
+
+    def watch_backfill_start(self, watch_id: int, since: str) -> None: ...
+
+    def watch_backfill_done(self, watch_id: int, fingerprint: str) -> None: ...
+
+    def watch_day_counts(
+        self, watch_id: int, start: str, end: str, min_outlets: int
+    ) -> list[dict[str, Any]]: ...
+
+    def watch_day_totals(self, start: str, end: str) -> list[dict[str, Any]]: ...
+
+    def watch_top_outlets(
+        self, watch_id: int, start: str, end: str, min_outlets: int, limit: int = 10
+    ) -> list[dict[str, Any]]: ...
+
+    def watch_stories(
+        self, watch_id: int, start: str, end: str, min_outlets: int, limit: int = 20
+    ) -> list[dict[str, Any]]: ...
+
+    def watch_recent_matches(self, watch_id: int, limit: int = 50) -> list[dict[str, Any]]: ...
+
+    def watch_story_figures(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]: ...
+
+    def watch_story_articles(self, story_id: int) -> list[dict[str, Any]]: ...
+
+
+class Backend(Database, FeedStore, ArticleStore, StoryStore, DigestStore, WebReads, WatchStore, Protocol):
     """Everything at once: what a second backend must implement (`Store` does, checked by mypy
     in monitor.store.sqlite)."""

@@ -189,6 +189,78 @@ def _migration_threads(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _migration_watches(db: sqlite_utils.Database) -> None:
+    """Watches: their definitions, their matches, the articles waiting to be matched, the
+    alerts sent per story, and an outbox of deliveries (webhooks, mails)."""
+    for statement in (
+        """CREATE TABLE watches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            fingerprint TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            backfilled TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            removed_at TEXT
+        )""",
+        """CREATE TABLE watch_matches (
+            watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            story_id INTEGER,
+            published TEXT NOT NULL,
+            why TEXT NOT NULL DEFAULT '{}',
+            similarity REAL,
+            backfill INTEGER NOT NULL DEFAULT 0,
+            matched_at TEXT NOT NULL,
+            PRIMARY KEY (watch_id, article_id)
+        )""",
+        "CREATE INDEX watch_matches_published ON watch_matches(watch_id, published)",
+        "CREATE INDEX watch_matches_article ON watch_matches(article_id)",
+        # Articles the stories stage placed (or whose content changed) and no watch has seen.
+        """CREATE TABLE watch_pending (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+        )""",
+        """CREATE TRIGGER watch_pending_assigned AFTER UPDATE OF story_id ON articles
+            WHEN new.story_id IS NOT NULL AND old.story_id IS NULL BEGIN
+            INSERT OR IGNORE INTO watch_pending (article_id) VALUES (new.id);
+        END""",
+        """CREATE TRIGGER watch_pending_changed AFTER UPDATE OF content_hash ON articles
+            WHEN new.story_id IS NOT NULL AND new.content_hash IS NOT old.content_hash BEGIN
+            INSERT OR IGNORE INTO watch_pending (article_id) VALUES (new.id);
+        END""",
+        # One row per (watch, story, channel, target) alerted, with the story's size then, so
+        # that a story is alerted again only when it grows materially.
+        """CREATE TABLE watch_alerts (
+            watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE,
+            story_id INTEGER NOT NULL,
+            channel TEXT NOT NULL,
+            target TEXT NOT NULL,
+            languages TEXT NOT NULL DEFAULT '[]',
+            outlets INTEGER NOT NULL DEFAULT 0,
+            alerted_at TEXT NOT NULL,
+            PRIMARY KEY (watch_id, story_id, channel, target)
+        )""",
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            target TEXT NOT NULL,
+            watch_id INTEGER REFERENCES watches(id) ON DELETE SET NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            started_at TEXT,
+            sent_at TEXT,
+            last_error TEXT
+        )""",
+        "CREATE INDEX outbox_due ON outbox(state, next_attempt_at)",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -197,6 +269,7 @@ MIGRATIONS: list[Migration] = [
     _migration_stories,
     _migration_minhash,
     _migration_threads,
+    _migration_watches,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

