@@ -48,6 +48,7 @@ def main(ctx: click.Context, config_path: Path, db_path: Path | None, verbose: i
     ctx.obj = Context(config_path=config_path, db_override=db_path)
 
 
-COMMANDS = (init, poll, run, feeds, export, search, stats, digest, serve, stories, story, thread, watches, watch)
+COMMANDS = (init, poll, run, feeds, export, search, stats, digest, serve)
+COMMANDS += (stories, story, thread, watches, watch)
 for command in COMMANDS:
     main.add_command(command)
