@@ -48,7 +48,7 @@ def main(ctx: click.Context, config_path: Path, db_path: Path | None, verbose: i
     ctx.obj = Context(config_path=config_path, db_override=db_path)
 
 
-COMMANDS = (init, poll, run, feeds, export, search, stats, digest, serve)
-COMMANDS += (stories, story, thread, watches, watch)
+COMMANDS: list[click.Command] = [init, poll, run, feeds, export, search, stats, digest, serve]
+COMMANDS += [stories, story, thread, watches, watch]
 for command in COMMANDS:
     main.add_command(command)
