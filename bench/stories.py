@@ -10,6 +10,11 @@ Sets (read from ../shared/data/stories, see its README):
   one article and its translations. Articles of one test set share a week.
 - ecb: ECB+, 982 English articles, 43 topics of two look-alike events each; gold = event.
 - tg: tgcontest judged pairs (en, ru); pairwise precision and recall of "same story".
+- allsides: AllSides headline roundups (allsides-dev), 602 US articles, 208 events, April-June
+  2021, one feed per outlet, publication times as given; gold = the roundup. Topics covered
+  every week (Covid rules, Israel-Gaza) test that a story stays one event. Also prints thread
+  figures: the share of thread links whose two stories share AllSides' `topic`, and the share
+  of same-topic event pairs less than 14 days apart whose stories are threaded together.
 
 Articles go through the same code as the pipeline: `article_text` (title + first 60 words),
 the embedder, `entities.extract_keys` and `StoryAssigner` with the model's default
@@ -26,7 +31,7 @@ import hashlib
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -83,6 +88,30 @@ def load_ecb() -> list[Record]:
         # ECB+ has no dates: every article at one instant, so only the text decides.
         out.append(Record(d["id"], "en", NO_DATE, d["title"], body, d["subtopic"], "ecb"))
     return out
+
+
+def load_allsides() -> list[Record]:
+    """AllSides headline roundups, April-June 2021: one event, three US outlets (left, centre,
+    right). Publication time as given (the roundup's); gold = the roundup."""
+    out = []
+    path = DATA / "allsides-dev" / "allsides_dev.jsonl"
+    for line in path.open(encoding="utf-8"):
+        d = json.loads(line)
+        published = datetime.fromisoformat(d["timestamp"].replace("Z", "+00:00"))
+        out.append(
+            Record(
+                d["id"], d["language"], published, d["title"], d["text"], d["cluster_id"], d["outlet"]
+            )
+        )
+    return out
+
+
+def allsides_topics() -> dict[str, str]:
+    """AllSides' broad topic of each roundup (gold cluster id -> topic)."""
+    path = DATA / "allsides-dev" / "allsides_dev.jsonl"
+    return {
+        (d := json.loads(line))["cluster_id"]: d["topic"] for line in path.open(encoding="utf-8")
+    }
 
 
 def load_tg_pairs() -> list[tuple[Record, Record, bool]]:
@@ -215,7 +244,9 @@ def cluster(
     return [assigner.resolve(label) for label in labels]
 
 
-def pipeline_labels(name: str, records: Sequence[Record], model: str) -> list[int | None]:
+def pipeline_labels(
+    name: str, records: Sequence[Record], model: str, overrides: dict[str, float] | None = None
+) -> list[int | None]:
     """Story ids given by the real pipeline: RSS on 127.0.0.1, `monitor poll --all`,
     `monitor export --format jsonl`; one label per record (None when it was not stored)."""
     import subprocess
@@ -227,7 +258,9 @@ def pipeline_labels(name: str, records: Sequence[Record], model: str) -> list[in
 
     by_feed: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
-        by_feed[f"{r.outlet}-{r.language}-{i % 8}"].append(i)
+        # allsides: one feed per outlet, as a reader would subscribe.
+        feed = f"{r.outlet}-{r.language}" if name == "allsides" else f"{r.outlet}-{r.language}-{i % 8}"
+        by_feed[feed].append(i)
     with tempfile.TemporaryDirectory(prefix=f"monitor-bench-{name}-") as tmp:
         root = Path(tmp)
         www = root / "www"
@@ -259,7 +292,9 @@ def pipeline_labels(name: str, records: Sequence[Record], model: str) -> list[in
             config = root / "feeds.yaml"
             config.write_text(
                 "settings:\n  database: monitor.db\n  allow_private_addresses: true\n"
-                f"stories:\n  model: {model}\nfeeds:\n{feeds}",
+                f"stories:\n  model: {model}\n"
+                + "".join(f"  {k}: {v}\n" for k, v in (overrides or {}).items())
+                + f"feeds:\n{feeds}",
                 encoding="utf-8",
             )
             command = [sys.executable, "-m", "monitor", "--config", str(config)]
@@ -276,6 +311,66 @@ def pipeline_labels(name: str, records: Sequence[Record], model: str) -> list[in
             raise SystemExit(f"{name}: `monitor poll --all` gave none of {len(rows)} articles a story")
     story_of = {r["guid"]: r.get("story_id") for r in rows}
     return [story_of.get(r.id) for r in records]
+
+
+def thread_figures(
+    records: Sequence[Record], vectors: npt.NDArray[np.float32], params: StoryParams
+) -> str:
+    """Threads on allsides-dev: links (a new story -> the earlier story it continues) whose two
+    stories have the same AllSides topic (each story's topic: that of most of its articles),
+    and same-topic event pairs less than 14 days apart whose main stories (where most of each
+    event's articles went) are two stories of one thread."""
+    topics = allsides_topics()
+    articles = [
+        ArticleInput(i, r.published, vectors[i], extract_keys(r.title, r.text), r.language)
+        for i, r in enumerate(records)
+    ]
+    assigner = StoryAssigner(params)
+    results = assigner.assign_all(articles)
+    story_of = [0] * len(records)
+    thread: dict[int, int] = {}
+    links = []
+    for a in results:
+        story_of[a.article_id] = a.story_id
+        if a.opened:
+            thread[a.story_id] = a.thread_id if a.thread_id is not None else a.story_id
+            if a.follows is not None:
+                links.append((a.story_id, a.follows))
+    story_of = [assigner.resolve(s) for s in story_of]
+    events_in: dict[int, Counter[str]] = defaultdict(Counter)
+    stories_of_event: dict[str, Counter[int]] = defaultdict(Counter)
+    when: dict[str, datetime] = {}
+    for i, r in enumerate(records):
+        events_in[story_of[i]][r.gold] += 1
+        stories_of_event[r.gold][story_of[i]] += 1
+        when[r.gold] = min(when.get(r.gold, r.published), r.published)
+
+    def topic(story: int) -> str:
+        return topics[events_in[assigner.resolve(story)].most_common(1)[0][0]]
+
+    def thread_of(story: int) -> int:
+        story = assigner.resolve(story)
+        return thread.get(story, story)
+
+    same_topic = sum(topic(x) == topic(y) for x, y in links)
+    main = {g: c.most_common(1)[0][0] for g, c in stories_of_event.items()}
+    events = sorted(main)
+    pairs = linked = one_story = 0
+    for n, e in enumerate(events):
+        for f in events[n + 1 :]:
+            if topics[e] != topics[f] or abs(when[e] - when[f]).total_seconds() >= 14 * 86400:
+                continue
+            pairs += 1
+            if main[e] == main[f]:
+                one_story += 1
+            elif thread_of(main[e]) == thread_of(main[f]):
+                linked += 1
+    sizes = Counter(thread_of(s) for s in set(story_of))
+    return (
+        f"  threads: {len(links)} links, {same_topic / max(1, len(links)):.3f} within one AllSides "
+        f"topic; same-topic event pairs < 14 days apart: {pairs}, threaded {linked / max(1, pairs):.3f}, "
+        f"in one story {one_story / max(1, pairs):.3f}; largest thread {max(sizes.values())} stories"
+    )
 
 
 def baseline_params(threshold: float) -> StoryParams:
@@ -298,11 +393,18 @@ def line(label: str, bc: tuple[float, float, float], pw: tuple[float, float, flo
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="e5-small")
-    parser.add_argument("--sets", default="wmt,ecb,tg")
+    parser.add_argument("--sets", default="allsides,wmt,ecb,tg")
     parser.add_argument("--threshold", type=float)
     parser.add_argument("--entity-weight", type=float)
     parser.add_argument("--cross-language-bonus", type=float)
     parser.add_argument("--merge-threshold", type=float)
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="any StoryParams field, in memory and through the pipeline (repeatable)",
+    )
     parser.add_argument(
         "--sweep", action="store_true", help="vary the threshold around the default"
     )
@@ -325,10 +427,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cross_language_bonus": args.cross_language_bonus,
         "merge_threshold": args.merge_threshold,
     }
-    params = replace(params, **{k: v for k, v in overrides.items() if v is not None})
+    for item in args.param:
+        key, _, value = item.partition("=")
+        overrides[key] = type(getattr(params, key))(float(value))
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    params = replace(params, **overrides)
     print(f"model {args.model}; {params}")
     sets = args.sets.split(",")
-    loaders = {"wmt": load_wmt, "ecb": load_ecb}
+    loaders = {"allsides": load_allsides, "wmt": load_wmt, "ecb": load_ecb}
     baseline_grid = [round(0.1 + 0.025 * i, 3) for i in range(20)]
     baseline_scores: dict[str, dict[float, tuple[tuple[float, float, float], ...]]] = {}
     for name in (s for s in sets if s in loaders):
@@ -342,8 +448,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for threshold in grid:
             pred = cluster(records, vectors, replace(params, threshold=threshold))
             print(line(f"{args.model} @ {threshold}", bcubed(pred, gold), pairwise(pred, gold)))
+        if name == "allsides":
+            print(thread_figures(records, vectors, params))
         if args.pipeline:
-            labels = pipeline_labels(name, records, args.model)
+            labels = pipeline_labels(name, records, args.model, overrides)
             missing = sum(label is None for label in labels)
             # An article the pipeline lost counts as a story of its own.
             filled: list[object] = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,8 +19,8 @@ from hypothesis import strategies as st
 from monitor.cli.stories_text import format_stories, format_story
 from monitor.errors import MonitorError
 from monitor.store import Store
-from monitor.stories.assigner import ArticleInput, StoryAssigner
-from monitor.stories.decide import DecisionInputs, StoryParams, decide, params_for_model
+from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
+from monitor.stories.decide import DecisionInputs, StoryParams, decide, decide_thread, params_for_model
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import ModelLoadError, article_text, load_embedder
 from monitor.stories.entities import extract_keys
@@ -202,6 +203,74 @@ def test_rebuilt_from_snapshots_continues_the_same_way() -> None:
     assert got == expected
 
 
+# -- a story stays one event; later developments are threads --------------------------------
+def test_a_story_takes_no_articles_once_its_span_is_over() -> None:
+    p = replace(PARAMS, max_span_hours=72)
+    assert decide(DecisionInputs(similarity=0.99, gap_hours=2, shared_keys=0, span_hours=71), p).join
+    closed = decide(DecisionInputs(similarity=0.99, gap_hours=2, shared_keys=0, span_hours=73), p)
+    assert not closed.join and "closed" in closed.reason
+
+
+def test_an_article_long_after_the_story_needs_a_higher_score() -> None:
+    p = replace(PARAMS, threshold=0.8, gap_grace_hours=24, gap_step=0.08)
+
+    def joins(similarity: float, gap: float) -> bool:
+        return decide(DecisionInputs(similarity=similarity, gap_hours=gap, shared_keys=0), p).join
+
+    assert joins(0.81, 24) and not joins(0.81, 36)  # 12 h beyond the grace: 0.84 needed
+    assert joins(0.85, 36) and not joins(0.87, 48)  # a day beyond: 0.88
+
+
+def test_a_loose_story_asks_more_than_a_tight_one() -> None:
+    # Two stories with the same centroid direction: one of two identical articles, one of
+    # two articles 60 degrees apart (the mean of their vectors is 0.87 long).
+    tight = StorySnapshot(1, T0, T0, 2 * unit(1, 0, 0), 2)
+    loose = StorySnapshot(2, T0, T0, unit(1, 0.577, 0) + unit(1, -0.577, 0), 2)
+    newcomer = article(3, unit(1, 0, 0), hours=1)
+    p = replace(PARAMS, threshold=0.9, min_similarity=0.5, cohesion_power=1.0, merge_threshold=2.0)
+    assert StoryAssigner(p, next_story_id=3, active=[loose]).assign(newcomer).story_id != 2
+    assert StoryAssigner(p, next_story_id=3, active=[tight]).assign(newcomer).story_id == 1
+    plain = replace(p, cohesion_power=0.0)
+    assert StoryAssigner(plain, next_story_id=3, active=[loose]).assign(newcomer).story_id == 2
+
+
+def test_decide_thread() -> None:
+    p = replace(PARAMS, thread_threshold=0.7, thread_window_hours=336, thread_min_keys=1)
+    assert decide_thread(DecisionInputs(similarity=0.75, gap_hours=100, shared_keys=1), p).join
+    assert not decide_thread(DecisionInputs(similarity=0.75, gap_hours=100, shared_keys=0), p).join
+    assert not decide_thread(DecisionInputs(similarity=0.65, gap_hours=100, shared_keys=2), p).join
+    assert not decide_thread(DecisionInputs(similarity=0.95, gap_hours=400, shared_keys=2), p).join
+
+
+def test_a_topic_covered_every_few_days_is_a_thread_of_stories() -> None:
+    p = replace(PARAMS, threshold=0.8, max_span_hours=72, window_hours=168, thread_threshold=0.7)
+    keys = frozenset({"bdn", "#2021"})
+    arts = [
+        article(1, unit(1, 0.1, 0), hours=0, keys=keys),
+        article(2, unit(1, 0.15, 0), hours=2, keys=keys),
+        article(3, unit(1, 0.2, 0), hours=80, keys=keys),  # the same subject, 3 days later
+        article(4, unit(1, 0.22, 0), hours=81, keys=keys),
+        article(5, unit(0, 0, 1), hours=82, keys=keys),  # another subject
+    ]
+    a = StoryAssigner(p)
+    r = a.assign_all(arts)
+    assert r[1].story_id == r[0].story_id
+    assert r[2].opened and r[2].story_id != r[0].story_id
+    assert r[2].thread_id == r[0].story_id and r[2].follows == r[0].story_id
+    assert r[3].story_id == r[2].story_id
+    assert r[4].opened and r[4].thread_id is None
+
+
+def test_an_article_dated_long_before_opens_a_story_without_reviving_a_closed_one() -> None:
+    p = replace(PARAMS, max_span_hours=72, window_hours=48)
+    a = StoryAssigner(p)
+    first = a.assign(article(1, unit(1, 0, 0), hours=0))
+    a.assign(article(2, unit(0, 1, 0), hours=24 * 90))  # the clock moves three months on
+    backlog = a.assign(article(3, unit(1, 0, 0), hours=1))  # dated next to story 1
+    assert backlog.opened and backlog.story_id != first.story_id
+    assert first.story_id not in {s.id for s in a.active_stories}
+
+
 @st.composite
 def article_streams(draw: st.DrawFn) -> tuple[list[ArticleInput], list[int]]:
     n = draw(st.integers(min_value=1, max_value=30))
@@ -238,7 +307,9 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
     arts, cuts = stream
     ordered = sorted(arts, key=lambda a: (a.published, a.id))
     one = StoryAssigner(PARAMS)
-    one_ids = {r.article_id: r.story_id for r in one.assign_all(ordered)}
+    one_results = one.assign_all(ordered)
+    one_ids = {r.article_id: r.story_id for r in one_results}
+    one_threads = {r.article_id: r.thread_id for r in one_results if r.opened}
     batched = StoryAssigner(PARAMS)
     batch_ids: dict[int, int] = {}
     bounds = [0, *cuts, len(ordered)]
@@ -252,16 +323,21 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
     assert one.next_story_id == batched.next_story_id
     # The same again with a restart at every cut: a new assigner from the active stories'
     # snapshots, as the stage builds after a restart (the common-key counts included).
+    # The snapshots include the recently closed stories (`known_stories`): new stories may
+    # continue them as threads.
     restarted = StoryAssigner(PARAMS)
     restart_ids: dict[int, int] = {}
+    restart_threads: dict[int, int | None] = {}
     merged: dict[int, int] = {}  # what the stage writes to the database, across restarts
     for start, end in itertools.pairwise(bounds):
-        restart_ids.update({r.article_id: r.story_id for r in restarted.assign_all(ordered[start:end])})
+        results = restarted.assign_all(ordered[start:end])
+        restart_ids.update({r.article_id: r.story_id for r in results})
+        restart_threads.update({r.article_id: r.thread_id for r in results if r.opened})
         merged.update(restarted.merged)
         restarted = StoryAssigner(
             PARAMS,
             next_story_id=restarted.next_story_id,
-            active=[copy.deepcopy(s) for s in restarted.active_stories],
+            active=[copy.deepcopy(s) for s in restarted.known_stories],
             clock=restarted.clock,
         )
 
@@ -271,6 +347,7 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
         return story_id
 
     assert {k: one.resolve(v) for k, v in one_ids.items()} == {k: final(v) for k, v in restart_ids.items()}
+    assert one_threads == restart_threads
 
 
 # -- real multilingual news through the default model ----------------------------------------
@@ -775,3 +852,41 @@ def test_stored_signatures_rebuild_the_same_index_as_the_texts(tmp_path: Path) -
         for article_id, signature in from_texts._hashes.items():
             assert list(from_signatures._hashes[article_id]) == list(signature)
         assert from_signatures._original == from_texts._original
+
+
+def threads(store: Store) -> dict[int, int | None]:
+    return {
+        r["id"]: r["thread_id"]
+        for r in store.query(
+            "SELECT a.id, s.thread_id FROM articles a JOIN stories s ON s.id = a.story_id ORDER BY a.id"
+        )
+    }
+
+
+def test_follow_ups_days_later_are_threaded_the_same_way_after_a_restart(tmp_path: Path) -> None:
+    # The same reports again four days on (past a story's span): new stories, each threaded to
+    # the earlier one it continues, never merged into it; a restart in the middle (a new
+    # process, the assigner rebuilt from the tables) threads them the same way.
+    items = corpus()
+    later = [{**item, "feed": 12 - int(item["feed"]) % 3, "hours": float(item["hours"]) + 100} for item in items]
+    items += later
+    with make_store(tmp_path / "once.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store)
+        expected, expected_threads = partition(store), threads(store)
+    half = len(items) // 2
+    assert {expected[i + 1] for i in range(half)}.isdisjoint(expected[i + 1] for i in range(half, len(items)))
+    linked = {t for t in expected_threads.values() if t is not None}
+    assert linked, "no follow-up was threaded"
+    for thread in linked:  # each thread holds stories from both periods
+        members = [i for i, t in expected_threads.items() if t == thread]
+        assert min(members) <= half < max(members)
+    path = tmp_path / "twice.db"
+    with make_store(path) as store:
+        fill(store, items, range(half + 3))
+        run_story_stage(store, StorySettings(batch_size=5))
+    with make_store(path) as store:
+        fill(store, items, range(half + 3, len(items)))
+        run_story_stage(store, StorySettings(batch_size=4))
+        assert partition(store) == expected
+        assert threads(store) == expected_threads

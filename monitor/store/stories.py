@@ -151,7 +151,7 @@ class SQLiteStories(SQLiteCore):
     def stories_live(self, model: str, since: datetime) -> list[dict[str, Any]]:
         """Stories of `model` still open at `since` (last article published then or later)."""
         return self.query(
-            "SELECT id, first_seen, last_seen, n_articles, languages, keys, centroid FROM stories "
+            "SELECT id, first_seen, last_seen, n_articles, languages, keys, centroid, thread_id FROM stories "
             "WHERE merged_into IS NULL AND model = ? AND last_seen >= ? ORDER BY id",
             [model, iso(since)],
         )

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from monitor.stories.decide import Decision, DecisionInputs, StoryParams, Vector, decide
+from monitor.stories.decide import Decision, DecisionInputs, StoryParams, Vector, decide, decide_thread
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,11 @@ class Assignment:
     gap_hours: float
     reason: str
     score: float = 0.0
-    thread_of: int | None = None
-    """For an article that opened a story: the earlier story it continues (same subject, a
-    later development), which the new story is threaded to, never merged into."""
+    thread_id: int | None = None
+    """For an opened story: the thread it joins (the id of the thread's first story)."""
+    follows: int | None = None
+    """For an opened story: the earlier story it continues (same subject, a later development),
+    which the new story is threaded to, never merged into."""
 
 
 @dataclass
@@ -56,6 +58,8 @@ class StorySnapshot:
     n_articles: int
     keys: Counter[str] = field(default_factory=Counter)
     languages: Counter[str] = field(default_factory=Counter)
+    thread_id: int | None = None
+    """The first story of its thread (None: its own)."""
 
 
 class _CentroidIndex:
@@ -115,6 +119,14 @@ class _CentroidIndex:
         return pairs
 
 
+def _cohesion(story: StorySnapshot) -> float:
+    """Length of the mean of the story's (unit) vectors: 1 for one article or identical ones,
+    lower the more its articles differ."""
+    if story.n_articles <= 1:
+        return 1.0
+    return min(1.0, float(np.linalg.norm(story.vector_sum)) / story.n_articles)
+
+
 class StoryAssigner:
     """Assigns articles to stories online, in publication-time order.
 
@@ -143,6 +155,10 @@ class StoryAssigner:
         """In how many active stories each key appears."""
         self._index = _CentroidIndex()
         self._expiry: list[tuple[datetime, int]] = []
+        self._known: dict[int, StorySnapshot] = {}
+        """Open stories and those closed within `thread_window_hours`: threads link to them."""
+        self._recent = _CentroidIndex()
+        self._recent_expiry: list[tuple[datetime, int]] = []
         for story in sorted(active, key=lambda s: s.id):
             self._track(story)
             self.next_story_id = max(self.next_story_id, story.id + 1)
@@ -150,6 +166,12 @@ class StoryAssigner:
     @property
     def active_stories(self) -> list[StorySnapshot]:
         return [self._stories[sid] for sid in sorted(self._stories)]
+
+    @property
+    def known_stories(self) -> list[StorySnapshot]:
+        """The open stories and those closed within `thread_window_hours`: what a restart
+        needs (`active=`) to take the same decisions, threads included."""
+        return [self._known[sid] for sid in sorted(self._known)]
 
     def story(self, story_id: int) -> StorySnapshot | None:
         return self._stories.get(self.resolve(story_id))
@@ -172,19 +194,37 @@ class StoryAssigner:
     def _track(self, story: StorySnapshot) -> None:
         self._count_keys(story.keys, +1)
         self._stories[story.id] = story
+        self._known[story.id] = story
         self._index.put(story.id, story.vector_sum)
-        heapq.heappush(self._expiry, (story.last_published, story.id))
+        self._recent.put(story.id, story.vector_sum)
+        heapq.heappush(self._expiry, (self._closes(story), story.id))
+        heapq.heappush(self._recent_expiry, (story.last_published, story.id))
+
+    def _closes(self, story: StorySnapshot) -> datetime:
+        """When the story stops taking articles: a window after its last article, or
+        `max_span_hours` after its first."""
+        closes = story.last_published + timedelta(hours=self.params.window_hours)
+        if self.params.max_span_hours < 1e6:
+            closes = min(closes, story.first_published + timedelta(hours=self.params.max_span_hours))
+        return closes
 
     def _expire(self, now: datetime) -> None:
-        limit = now - timedelta(hours=self.params.window_hours)
-        while self._expiry and self._expiry[0][0] < limit:
-            last, story_id = heapq.heappop(self._expiry)
+        while self._expiry and self._expiry[0][0] < now:
+            closes, story_id = heapq.heappop(self._expiry)
             story = self._stories.get(story_id)
-            if story is None or story.last_published != last:
-                continue  # merged away, or updated since (a newer entry is queued)
+            if story is None or self._closes(story) != closes:
+                continue  # merged away, closed already, or updated since (a newer entry is queued)
             del self._stories[story_id]
             self._count_keys(story.keys, -1)
             self._index.remove(story_id)
+        limit = now - timedelta(hours=max(self.params.thread_window_hours, self.params.window_hours))
+        while self._recent_expiry and self._recent_expiry[0][0] < limit:
+            last, story_id = heapq.heappop(self._recent_expiry)
+            story = self._known.get(story_id)
+            if story is None or story.last_published != last or story_id in self._stories:
+                continue
+            del self._known[story_id]
+            self._recent.remove(story_id)
 
     # -- assignment ------------------------------------------------------------------------
     def assign(self, article: ArticleInput) -> Assignment:
@@ -198,9 +238,11 @@ class StoryAssigner:
         if article.vector is not None:
             for story_id, similarity in self._index.nearest(article.vector, self.params.candidates):
                 story = self._stories[story_id]
+                similarity *= _cohesion(story) ** self.params.cohesion_power
                 inputs = DecisionInputs(
                     similarity=similarity,
                     gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
+                    span_hours=max(0.0, (now - story.first_published).total_seconds() / 3600.0),
                     shared_keys=sum(
                         1 for key in article.keys if key in story.keys and not self._is_common(key)
                     ),
@@ -226,7 +268,9 @@ class StoryAssigner:
         if article.language:
             story.languages[article.language] += 1
         self._index.put(story_id, story.vector_sum)
-        heapq.heappush(self._expiry, (story.last_published, story_id))
+        self._recent.put(story_id, story.vector_sum)
+        heapq.heappush(self._expiry, (self._closes(story), story_id))
+        heapq.heappush(self._recent_expiry, (story.last_published, story_id))
         survivor = self._maybe_merge(story_id)
         return Assignment(
             article.id,
@@ -242,8 +286,13 @@ class StoryAssigner:
     def _open(self, article: ArticleInput, now: datetime) -> Assignment:
         story_id = self.next_story_id
         self.next_story_id += 1
+        thread_id = follows = None
         if article.vector is not None:
             # An article without a vector gets a story of its own that nothing can join.
+            follows = self._thread_for(article, now)
+            if follows is not None:
+                earlier = self._known[follows]
+                thread_id = earlier.thread_id if earlier.thread_id is not None else earlier.id
             self._track(
                 StorySnapshot(
                     id=story_id,
@@ -253,12 +302,34 @@ class StoryAssigner:
                     n_articles=1,
                     keys=Counter(article.keys),
                     languages=Counter([article.language] if article.language else []),
+                    thread_id=thread_id,
                 )
             )
             reason = "new story: no active story close enough"
         else:
             reason = "new story: the article has no vector"
-        return Assignment(article.id, story_id, True, 0.0, 0, 0.0, reason)
+        return Assignment(
+            article.id, story_id, True, 0.0, 0, 0.0, reason, thread_id=thread_id, follows=follows
+        )
+
+    def _thread_for(self, article: ArticleInput, now: datetime) -> int | None:
+        """The earlier story (open or recently closed) a story opened by this article
+        continues: the best-scoring one that `decide_thread` accepts, if any."""
+        if self.params.thread_threshold > 1.0 + self.params.entity_weight * self.params.max_shared:
+            return None
+        assert article.vector is not None
+        best: tuple[float, int] | None = None
+        for story_id, similarity in self._recent.nearest(article.vector, self.params.candidates):
+            story = self._known[story_id]
+            inputs = DecisionInputs(
+                similarity=similarity,
+                gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
+                shared_keys=sum(1 for key in article.keys if key in story.keys and not self._is_common(key)),
+            )
+            decision = decide_thread(inputs, self.params)
+            if decision.join and (best is None or decision.score > best[0]):
+                best = (decision.score, story_id)
+        return None if best is None else best[1]
 
     def _maybe_merge(self, story_id: int) -> int:
         """Merge a grown story with an active one its centroid now sits on; return the survivor."""
@@ -274,6 +345,10 @@ class StoryAssigner:
             keep, drop = sorted((story_id, other_id))
             kept, dropped = self._stories[keep], self._stories.pop(drop)
             self._index.remove(drop)
+            self._known.pop(drop, None)
+            self._recent.remove(drop)
+            if kept.thread_id is None and dropped.thread_id is not None:
+                kept.thread_id = dropped.thread_id
             kept.vector_sum = kept.vector_sum + dropped.vector_sum
             kept.n_articles += dropped.n_articles
             kept.first_published = min(kept.first_published, dropped.first_published)
@@ -282,7 +357,9 @@ class StoryAssigner:
             kept.keys.update(dropped.keys)
             kept.languages.update(dropped.languages)
             self._index.put(keep, kept.vector_sum)
-            heapq.heappush(self._expiry, (kept.last_published, keep))
+            self._recent.put(keep, kept.vector_sum)
+            heapq.heappush(self._expiry, (self._closes(kept), keep))
+            heapq.heappush(self._recent_expiry, (kept.last_published, keep))
             for old, new in list(self.merged.items()):
                 if new == drop:
                     self.merged[old] = keep

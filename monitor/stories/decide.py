@@ -21,7 +21,7 @@ class StoryParams:
     bundled model has its own defaults (`params_for_model`), chosen on the labelled sets as
     docs/quality.md records; these class defaults are those of `e5-small`."""
 
-    threshold: float = 0.92
+    threshold: float = 0.915
     """Join when similarity + bonuses reaches this."""
     min_similarity: float = 0.80
     """Never join below this similarity, whatever the shared keys say."""
@@ -35,6 +35,25 @@ class StoryParams:
     or merge look-alike events told in one language."""
     window_hours: float = 168.0
     """A story not updated for this long (in publication time) takes no new articles."""
+    max_span_hours: float = 72.0
+    """A story whose first article is this much older than the newest article takes no new
+    articles (it is closed): a later development opens a new story, threaded to it."""
+    gap_grace_hours: float = 24.0
+    gap_step: float = 0.08
+    """An article published more than `gap_grace_hours` after the story's last article needs
+    `gap_step` more score per further day of gap (a topic covered every few days is not one
+    event)."""
+    cohesion_power: float = 0.5
+    """The similarity to a story of several articles is the cosine to its centroid times
+    (length of the mean of its unit vectors) ** cohesion_power: a tight story (one event told
+    by many) keeps its score, a loose one (a topic) asks more of a newcomer."""
+    thread_threshold: float = 0.90
+    """A new story continues (is threaded to) the earlier story whose centroid scores this
+    much with its first article (similarity + shared-key bonus); above 1.03: never."""
+    thread_window_hours: float = 336.0
+    """... among the stories whose last article is at most this old ..."""
+    thread_min_keys: int = 1
+    """... and with which it shares at least this many names or numbers (common ones aside)."""
     merge_threshold: float = 0.97
     """Two active stories whose centroids are this similar become one."""
     candidates: int = 8
@@ -56,6 +75,7 @@ _MODEL_PARAMS: dict[str, StoryParams] = {
         max_shared=6,
         cross_language_bonus=0.20,
         merge_threshold=0.90,
+        thread_threshold=2.0,  # not measured for this model: no threads
     ),
 }
 
@@ -73,6 +93,8 @@ class DecisionInputs:
     gap_hours: float
     shared_keys: int
     cross_language: bool = False
+    span_hours: float = 0.0
+    """How long before the article the story's first article was published."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,21 @@ class Decision:
     join: bool
     score: float
     reason: str
+
+
+def decide_thread(inputs: DecisionInputs, params: StoryParams) -> Decision:
+    """Does a newly opened story continue a candidate earlier story (same thread)? Pure."""
+    shared = min(inputs.shared_keys, params.max_shared)
+    score = inputs.similarity + params.entity_weight * shared
+    if inputs.gap_hours > params.thread_window_hours:
+        return Decision(False, score, f"gap {inputs.gap_hours:.0f} h beyond the thread window")
+    if inputs.shared_keys < params.thread_min_keys:
+        return Decision(False, score, f"{inputs.shared_keys} shared names/numbers: too few")
+    if score < params.thread_threshold:
+        return Decision(False, score, f"score {score:.2f} below {params.thread_threshold:.2f}")
+    return Decision(
+        True, score, f"continues: similarity {inputs.similarity:.2f}, gap {inputs.gap_hours:.0f} h"
+    )
 
 
 def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
@@ -90,10 +127,15 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
         score += params.cross_language_bonus
     if inputs.gap_hours > params.window_hours:
         return Decision(False, score, f"gap {inputs.gap_hours:.0f} h beyond the window")
+    if inputs.span_hours > params.max_span_hours:
+        return Decision(False, score, f"story began {inputs.span_hours:.0f} h before: closed")
     if inputs.similarity < params.min_similarity:
         return Decision(False, score, f"similarity {inputs.similarity:.2f} below the floor")
-    if score < params.threshold:
-        return Decision(False, score, f"score {score:.2f} below {params.threshold:.2f}")
+    threshold = params.threshold
+    if inputs.gap_hours > params.gap_grace_hours:
+        threshold += params.gap_step * (inputs.gap_hours - params.gap_grace_hours) / 24.0
+    if score < threshold:
+        return Decision(False, score, f"score {score:.2f} below {threshold:.2f}")
     return Decision(
         True,
         score,

@@ -116,7 +116,8 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
     clock = _when(latest) if latest else None
     snapshots = []
     if clock is not None:
-        since = clock - timedelta(hours=params.window_hours)
+        # Closed stories of the thread window too: new stories may continue them.
+        since = clock - timedelta(hours=max(params.window_hours, params.thread_window_hours))
         for row in store.stories_live(model, since):
             centroid = _vector_from(row["centroid"])
             if centroid is None or not row["first_seen"] or not row["last_seen"]:
@@ -131,6 +132,7 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
                     n_articles=int(row["n_articles"]),
                     keys=Counter({str(k): int(v) for k, v in json.loads(row["keys"] or "{}").items()}),
                     languages=Counter([str(x) for x in languages]),
+                    thread_id=row.get("thread_id"),
                 )
             )
     assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock)
@@ -412,8 +414,8 @@ def run_story_stage(
                     )
                 )
                 totals["opened" if result.opened else "joined"] += 1
-                if result.thread_of is not None:
-                    thread_links.append((result.story_id, result.thread_of))
+                if result.follows is not None:
+                    thread_links.append((result.story_id, result.follows))
                 totals["duplicates"] += verdict.duplicate_of is not None
                 assignments.append(
                     {
