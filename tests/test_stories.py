@@ -868,8 +868,9 @@ def test_follow_ups_days_later_are_threaded_the_same_way_after_a_restart(tmp_pat
     # the earlier one it continues, never merged into it; a restart in the middle (a new
     # process, the assigner rebuilt from the tables) threads them the same way.
     items = corpus()
-    later = [{**item, "feed": 12 - int(item["feed"]) % 3, "hours": float(item["hours"]) + 100} for item in items]
-    items += later
+    items += [
+        {**item, "feed": 12 - int(item["feed"]) % 3, "hours": float(item["hours"]) + 100} for item in items
+    ]
     with make_store(tmp_path / "once.db") as store:
         fill(store, items, range(len(items)))
         run_story_stage(store)
