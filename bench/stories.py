@@ -234,6 +234,7 @@ def cluster(
             vector=vectors[i],
             keys=extract_keys(r.title, r.text) if use_keys else frozenset(),
             language=r.language,
+            title=r.title,
         )
         for i, r in enumerate(records)
     ]
@@ -322,7 +323,7 @@ def thread_figures(
     event's articles went) are two stories of one thread."""
     topics = allsides_topics()
     articles = [
-        ArticleInput(i, r.published, vectors[i], extract_keys(r.title, r.text), r.language)
+        ArticleInput(i, r.published, vectors[i], extract_keys(r.title, r.text), r.language, r.title)
         for i, r in enumerate(records)
     ]
     assigner = StoryAssigner(params)

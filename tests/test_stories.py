@@ -891,3 +891,75 @@ def test_follow_ups_days_later_are_threaded_the_same_way_after_a_restart(tmp_pat
         run_story_stage(store, StorySettings(batch_size=4))
         assert partition(store) == expected
         assert threads(store) == expected_threads
+
+
+# Templated news, written the way real feeds write it (a previous run on real feeds merged the
+# forecasts of 58 cities, the lottery draws of several provinces, and two matches of one club):
+# the same headline with other names reports another event.
+WEATHER = [("Москве", -3, -7), ("Казани", -6, -11), ("Самаре", -5, -9), ("Омске", -12, -18),
+           ("Перми", -8, -13)]  # fmt: skip
+LOTTERY = [("Córdoba", 4721, "Villa María"), ("Santa Fe", 1093, "Rosario"), ("Mendoza", 8350, "San Rafael"),
+           ("Tucumán", 2276, "Tafí Viejo")]  # fmt: skip
+
+
+def templated_items() -> list[tuple[str, str, str, str, float]]:
+    """(gold, language, title, text, hours after T0)."""
+    items = []
+    for n, (city, day, night) in enumerate(WEATHER):
+        items.append((
+            f"weather-{n}", "ru", f"Погода в {city} на 3 декабря: облачно, до {day} градусов",
+            f"В {city} в среду ожидается облачная погода, местами небольшой снег. Температура воздуха "
+            f"днём составит {day} градусов, ночью до {night}. Ветер западный, 3-5 метров в секунду. "
+            "Атмосферное давление 752 миллиметра ртутного столба, в течение дня будет расти.",
+            0.1 * n,
+        ))  # fmt: skip
+    for n, (province, number, town) in enumerate(LOTTERY):
+        items.append((
+            f"lottery-{n}", "es", f"Quiniela de {province}: el resultado del sorteo nocturno del martes",
+            f"La Lotería de {province} realizó este martes el sorteo de la Quiniela Nocturna. El número "
+            f"ganador de la cabeza fue el {number}, vendido en una agencia de {town}. Los premios se "
+            "pagan desde el miércoles en todas las agencias oficiales de la provincia.",
+            2 + 0.1 * n,
+        ))  # fmt: skip
+    for n, (score, rival, line) in enumerate((
+        ("2-1", "Chelsea", "Saka scored a late winner as Arsenal came from behind against Chelsea"),
+        ("0-0", "Brentford", "Arsenal were held to a goalless draw by Brentford at the Emirates"),
+    )):  # fmt: skip
+        items.append((
+            f"match-{n}", "en", f"Arsenal {score} {rival}: Premier League match report",
+            f"{line} on Saturday in the Premier League. Mikel Arteta's side dominated possession "
+            "and had most of the chances in front of a full stadium in north London.",
+            4 + 50 * n,
+        ))  # fmt: skip
+    return items
+
+
+def test_look_alike_templated_news_stays_apart(tmp_path: Path) -> None:
+    items = templated_items()
+    with make_store(tmp_path / "m.db") as store:
+        add_feed(store, 1, "ru")
+        add_feed(store, 2, "es")
+        add_feed(store, 3, "en")
+        for i, (_gold, language, title, text, hours) in enumerate(items, start=1):
+            feed = {"ru": 1, "es": 2, "en": 3}[language]
+            add_article(store, i, feed, title, text, language, T0 + timedelta(hours=hours))
+        run_story_stage(store)
+        stories = [r["story_id"] for r in store.query("SELECT story_id FROM articles ORDER BY id")]
+    assert len(set(stories)) == len(items), list(zip([g for g, *_ in items], stories, strict=True))
+
+
+def test_a_templated_title_about_other_names_is_a_conflict() -> None:
+    from monitor.stories.decide import template_conflict, title_signature
+
+    def sig(title: str, text: str) -> tuple[object, frozenset[str]]:
+        keys = extract_keys(title, text)
+        return title_signature(title, keys), keys
+
+    paris, paris_keys = sig("Weather forecast for Paris on Monday", "Rain over Paris, 12 degrees.")
+    lyon, lyon_keys = sig("Weather forecast for Lyon on Monday", "Sun over Lyon, 15 degrees.")
+    update, update_keys = sig("Weather forecast for Paris on Monday: 14 degrees", "Paris, 14 degrees.")
+    other, _ = sig("Putin meets Macron in Moscow", "The Kremlin said the talks in Moscow went well.")
+    assert template_conflict(lyon, lyon_keys, [paris], paris_keys, 0.6)  # type: ignore[list-item, arg-type]
+    assert not template_conflict(update, update_keys, [paris], paris_keys, 0.6)  # type: ignore[list-item, arg-type]
+    assert not template_conflict(lyon, lyon_keys, [other], paris_keys, 0.6)  # type: ignore[list-item, arg-type]
+    assert not template_conflict(lyon, lyon_keys, [paris], paris_keys, 1.1)  # type: ignore[list-item, arg-type]

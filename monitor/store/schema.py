@@ -261,6 +261,12 @@ def _migration_watches(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _migration_story_titles(db: sqlite_utils.Database) -> None:
+    """The signatures of each story's first titles (JSON), so that a restart checks look-alike
+    headlines (the weather of another city) as an uninterrupted run does."""
+    db.execute("ALTER TABLE stories ADD COLUMN titles TEXT NOT NULL DEFAULT '[]'")
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -270,6 +276,7 @@ MIGRATIONS: list[Migration] = [
     _migration_minhash,
     _migration_threads,
     _migration_watches,
+    _migration_story_titles,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -107,8 +107,9 @@ class SQLiteStories(SQLiteCore):
                 "headline_article_id = :headline_article_id, n_articles = :n_articles, "
                 "n_outlets = :n_outlets, n_languages = :n_languages, languages = :languages, "
                 "entities = :entities, keys = :keys, centroid = :centroid, model = :model, "
+                "titles = COALESCE(:titles, titles), "
                 "updated_at = :updated_at WHERE id = :id",
-                [{**story, "updated_at": updated_at} for story in stories],
+                [{"titles": None, **story, "updated_at": updated_at} for story in stories],
             )
             for story_id, earlier in threads:
                 # A thread is named by its first story: the earlier story starts one if it
@@ -151,7 +152,8 @@ class SQLiteStories(SQLiteCore):
     def stories_live(self, model: str, since: datetime) -> list[dict[str, Any]]:
         """Stories of `model` still open at `since` (last article published then or later)."""
         return self.query(
-            "SELECT id, first_seen, last_seen, n_articles, languages, keys, centroid, thread_id FROM stories "
+            "SELECT id, first_seen, last_seen, n_articles, languages, keys, centroid, thread_id, titles "
+            "FROM stories "
             "WHERE merged_into IS NULL AND model = ? AND last_seen >= ? ORDER BY id",
             [model, iso(since)],
         )

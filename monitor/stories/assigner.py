@@ -14,7 +14,17 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from monitor.stories.decide import Decision, DecisionInputs, StoryParams, Vector, decide, decide_thread
+from monitor.stories.decide import (
+    Decision,
+    DecisionInputs,
+    StoryParams,
+    TitleSignature,
+    Vector,
+    decide,
+    decide_thread,
+    template_conflict,
+    title_signature,
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,7 @@ class ArticleInput:
     vector: Vector | None
     keys: frozenset[str] = frozenset()
     language: str | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,18 @@ class StorySnapshot:
     languages: Counter[str] = field(default_factory=Counter)
     thread_id: int | None = None
     """The first story of its thread (None: its own)."""
+    titles: list[tuple[datetime, int, TitleSignature]] = field(default_factory=list)
+    """The signatures of its first titles (by publication time, then id), for the look-alike check."""
+
+
+TITLES_KEPT = 8
+"""How many of a story's first titles the look-alike check compares a newcomer with."""
+
+
+def _add_titles(
+    story: StorySnapshot, titles: Iterable[tuple[datetime, int, TitleSignature]]
+) -> None:
+    story.titles = sorted([*story.titles, *titles], key=lambda t: (t[0], t[1]))[:TITLES_KEPT]
 
 
 class _CentroidIndex:
@@ -235,6 +258,7 @@ class StoryAssigner:
         self.clock = now
         self._expire(now)
         best: tuple[Decision, int, DecisionInputs] | None = None
+        signature = title_signature(article.title, article.keys)
         if article.vector is not None:
             for story_id, similarity in self._index.nearest(article.vector, self.params.candidates):
                 story = self._stories[story_id]
@@ -249,12 +273,19 @@ class StoryAssigner:
                     cross_language=article.language is not None
                     and bool(story.languages)
                     and article.language not in story.languages,
+                    template_conflict=template_conflict(
+                        signature,
+                        article.keys,
+                        (t[2] for t in story.titles),
+                        story.keys,
+                        self.params.template_overlap,
+                    ),
                 )
                 decision = decide(inputs, self.params)
                 if decision.join and (best is None or decision.score > best[0].score):
                     best = (decision, story_id, inputs)
         if best is None or article.vector is None:
-            return self._open(article, now)
+            return self._open(article, now, signature)
         decision, story_id, inputs = best
         story = self._stories[story_id]
         story.vector_sum = story.vector_sum + article.vector
@@ -267,6 +298,7 @@ class StoryAssigner:
         story.keys.update(article.keys)
         if article.language:
             story.languages[article.language] += 1
+        _add_titles(story, [(article.published, article.id, signature)])
         self._index.put(story_id, story.vector_sum)
         self._recent.put(story_id, story.vector_sum)
         heapq.heappush(self._expiry, (self._closes(story), story_id))
@@ -283,7 +315,7 @@ class StoryAssigner:
             decision.score,
         )
 
-    def _open(self, article: ArticleInput, now: datetime) -> Assignment:
+    def _open(self, article: ArticleInput, now: datetime, signature: TitleSignature) -> Assignment:
         story_id = self.next_story_id
         self.next_story_id += 1
         thread_id = follows = None
@@ -303,6 +335,7 @@ class StoryAssigner:
                     keys=Counter(article.keys),
                     languages=Counter([article.language] if article.language else []),
                     thread_id=thread_id,
+                    titles=[(article.published, article.id, signature)],
                 )
             )
             reason = "new story: no active story close enough"
@@ -356,6 +389,7 @@ class StoryAssigner:
             self._count_keys([key for key in dropped.keys if key in kept.keys], -1)
             kept.keys.update(dropped.keys)
             kept.languages.update(dropped.languages)
+            _add_titles(kept, dropped.titles)
             self._index.put(keep, kept.vector_sum)
             self._recent.put(keep, kept.vector_sum)
             heapq.heappush(self._expiry, (self._closes(kept), keep))

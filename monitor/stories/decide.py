@@ -7,10 +7,14 @@ they share. No I/O here.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from monitor.stories.entities import name_key
 
 Vector = npt.NDArray[np.float32]
 
@@ -54,6 +58,11 @@ class StoryParams:
     """... among the stories whose last article is at most this old ..."""
     thread_min_keys: int = 1
     """... and with which it shares at least this many names or numbers (common ones aside)."""
+    template_overlap: float = 0.6
+    """Templated news (the weather of many cities, the lottery of many provinces, one club's
+    matches) reads alike but reports different events: an article whose title shares this
+    share of its words with a title of the story (Jaccard), while each names someone or
+    somewhere the other never mentions, does not join it. Above 1: never."""
     merge_threshold: float = 0.97
     """Two active stories whose centroids are this similar become one."""
     candidates: int = 8
@@ -95,6 +104,9 @@ class DecisionInputs:
     cross_language: bool = False
     span_hours: float = 0.0
     """How long before the article the story's first article was published."""
+    template_conflict: bool = False
+    """The article's title is the same template as one of the story's, about other names
+    (`template_conflict`)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +114,49 @@ class Decision:
     join: bool
     score: float
     reason: str
+
+
+@dataclass(frozen=True)
+class TitleSignature:
+    """A title as the look-alike check sees it: its words (casefolded) and the name keys among
+    them that the article's own text confirms as names (numbers left out: an update changes
+    its figures, not its subject)."""
+
+    words: frozenset[str]
+    names: frozenset[str]
+
+
+_TITLE_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+
+
+def title_signature(title: str, keys: frozenset[str]) -> TitleSignature:
+    """The signature of a title, given the article's name and number keys."""
+    words = _TITLE_WORD.findall(title or "")
+    names = {key for word in words if (key := name_key(word)) is not None and key in keys}
+    return TitleSignature(frozenset(w.casefold() for w in words), frozenset(names))
+
+
+def template_conflict(
+    title: TitleSignature,
+    keys: Collection[str],
+    story_titles: Iterable[TitleSignature],
+    story_keys: Collection[str],
+    overlap: float,
+) -> bool:
+    """Is the article a look-alike of the story's event rather than a report of it? True when
+    its title shares at least `overlap` of its words with one of the story's titles while each
+    names someone or somewhere that the other article (the whole story, for the story's side)
+    never mentions: "Weather in Paris: rain" against "Weather in Lyon: rain"."""
+    if not title.words or overlap > 1.0:
+        return False
+    for other in story_titles:
+        union = len(title.words | other.words)
+        if not union or len(title.words & other.words) / union < overlap:
+            continue
+        only_here = [n for n in title.names - other.names if n not in story_keys]
+        if only_here and [n for n in other.names - title.names if n not in keys]:
+            return True
+    return False
 
 
 def decide_thread(inputs: DecisionInputs, params: StoryParams) -> Decision:
@@ -131,6 +186,8 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
         return Decision(False, score, f"story began {inputs.span_hours:.0f} h before: closed")
     if inputs.similarity < params.min_similarity:
         return Decision(False, score, f"similarity {inputs.similarity:.2f} below the floor")
+    if inputs.template_conflict:
+        return Decision(False, score, "a look-alike: the same kind of headline about other names")
     threshold = params.threshold
     if inputs.gap_hours > params.gap_grace_hours:
         threshold += params.gap_step * (inputs.gap_hours - params.gap_grace_hours) / 24.0

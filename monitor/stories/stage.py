@@ -20,11 +20,12 @@ from monitor.outlets import outlet_name
 from monitor.progress import Progress
 from monitor.store.protocols import StoryStore
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
-from monitor.stories.decide import StoryParams, Vector, params_for_model
+from monitor.stories.decide import StoryParams, TitleSignature, Vector, params_for_model
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import Embedder, article_text, load_embedder
 from monitor.stories.entities import extract_evidence, extract_keys, extract_names
 from monitor.stories.settings import StorySettings
+from monitor.timeutil import iso
 
 log = logging.getLogger("monitor.stories")
 
@@ -110,6 +111,24 @@ def _when(text: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _titles_json(titles: Sequence[tuple[datetime, int, TitleSignature]]) -> str:
+    return json.dumps(
+        [[iso(when), article_id, sorted(sig.words), sorted(sig.names)] for when, article_id, sig in titles],
+        ensure_ascii=False,
+    )
+
+
+def _titles_from(text: str | None) -> list[tuple[datetime, int, TitleSignature]]:
+    """Stored title signatures; anything unreadable counts as none (the check then passes)."""
+    try:
+        return [
+            (_when(str(when)), int(article_id), TitleSignature(frozenset(words), frozenset(names)))
+            for when, article_id, words, names in json.loads(text or "[]")
+        ]
+    except (ValueError, TypeError):
+        return []
+
+
 def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: StorySettings) -> _StageState:
     """The assigner and the copy index as the database says they stand."""
     latest, next_id = store.stories_clock()
@@ -133,6 +152,7 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
                     keys=Counter({str(k): int(v) for k, v in json.loads(row["keys"] or "{}").items()}),
                     languages=Counter([str(x) for x in languages]),
                     thread_id=row.get("thread_id"),
+                    titles=_titles_from(row.get("titles")),
                 )
             )
     assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock)
@@ -328,6 +348,7 @@ def _story_records(
                 "entities": json.dumps(entities, ensure_ascii=False),
                 "keys": json.dumps(dict(keys), ensure_ascii=False),
                 "centroid": _vector_bytes(centroid) if centroid is not None else None,
+                "titles": _titles_json(snapshot.titles) if snapshot is not None else None,
             }
         )
     return records
@@ -410,6 +431,7 @@ def run_story_stage(
                         published=published,
                         vector=vector,
                         keys=state.keys_of(row),
+                        title=row["title"] or "",
                         language=row["language"] or None,
                     )
                 )
