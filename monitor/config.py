@@ -182,7 +182,7 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _line_of(node: Any, key: Any = None) -> int | None:
+def line_of(node: Any, key: Any = None) -> int | None:
     """1-based line of a mapping key (or of the node) in the YAML source."""
     try:
         if key is not None and isinstance(node, CommentedMap):
@@ -367,11 +367,11 @@ def load_config(path: str | os.PathLike[str]) -> Config:
         if key not in TOP_KEYS:
             raise ConfigError(
                 str(path),
-                _line_of(doc, key),
+                line_of(doc, key),
                 f"unknown key {shown(key)} (expected one of: {', '.join(sorted(TOP_KEYS))})",
             )
-    settings = _settings(path, doc.get("settings"), _line_of(doc, "settings") if "settings" in doc else None)
-    feeds = _feeds(path, doc.get("feeds"), _line_of(doc, "feeds") if "feeds" in doc else None)
+    settings = _settings(path, doc.get("settings"), line_of(doc, "settings") if "settings" in doc else None)
+    feeds = _feeds(path, doc.get("feeds"), line_of(doc, "feeds") if "feeds" in doc else None)
     sections = {k: doc[k] for k in OTHER_SECTIONS if k in doc}
     return Config(path=path, settings=settings, feeds=feeds, sections=sections)
 
@@ -385,13 +385,13 @@ def _settings(path: Path, node: Any, line: int | None) -> Settings:
     values: dict[str, Any] = {}
 
     def fail(key: str, message: str) -> ConfigError:
-        return ConfigError(str(path), _line_of(node, key), f"settings.{key}: {message}")
+        return ConfigError(str(path), line_of(node, key), f"settings.{key}: {message}")
 
     for key, value in node.items():
         if key not in SETTINGS_KEYS:
             raise ConfigError(
                 str(path),
-                _line_of(node, key),
+                line_of(node, key),
                 f"unknown key {shown(key)} in settings (expected one of: {', '.join(sorted(SETTINGS_KEYS))})",
             )
         if key == "database":
@@ -455,25 +455,25 @@ def _feeds(path: Path, node: Any, line: int | None) -> tuple[FeedConfig, ...]:
     seen: dict[str, int | None] = {}
     feeds = []
     for index, item in enumerate(node):
-        item_line = _item_line(node, index)
+        feed_line = item_line(node, index)
         if isinstance(item, str):  # a bare URL is accepted as shorthand
             item = CommentedMap({"url": item})
         if not isinstance(item, CommentedMap):
-            raise ConfigError(str(path), item_line, "each feed must be a mapping with a 'url'")
-        feed = _feed(path, item, item_line)
+            raise ConfigError(str(path), feed_line, "each feed must be a mapping with a 'url'")
+        feed = _feed(path, item, feed_line)
         key = canonical_url(feed.url)
         if key in seen:
             raise ConfigError(
                 str(path),
-                item_line,
+                feed_line,
                 f"duplicate feed URL {feed.url!r} (first listed on line {seen[key]})",
             )
-        seen[key] = item_line
+        seen[key] = feed_line
         feeds.append(feed)
     return tuple(feeds)
 
 
-def _item_line(seq: CommentedSeq, index: int) -> int | None:
+def item_line(seq: Any, index: int) -> int | None:
     try:
         return int(seq.lc.item(index)[0]) + 1
     except (AttributeError, KeyError, TypeError, IndexError):
@@ -482,7 +482,7 @@ def _item_line(seq: CommentedSeq, index: int) -> int | None:
 
 def _feed(path: Path, item: CommentedMap, line: int | None) -> FeedConfig:
     def fail(key: str, message: str) -> ConfigError:
-        return ConfigError(str(path), _line_of(item, key) or line, message)
+        return ConfigError(str(path), line_of(item, key) or line, message)
 
     for key in item:
         if key not in FEED_KEYS:

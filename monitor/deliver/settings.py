@@ -15,9 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedSeq
 
 from monitor.config import Config, normalize_language, shown, zone_exists
+from monitor.config import item_line as _item_line
+from monitor.config import line_of as _line
 from monitor.deliver.smtp import tls_client_context
 from monitor.errors import ConfigError, MonitorError
 
@@ -96,20 +98,8 @@ def address_problem(text: str) -> str | None:
     return None
 
 
-def _line(node: Any, key: Any) -> int | None:
-    try:
-        if isinstance(node, CommentedMap):
-            return int(node.lc.key(key)[0]) + 1
-    except (AttributeError, KeyError, TypeError):
-        pass
-    return None
 
 
-def _item_line(seq: Any, index: int) -> int | None:
-    try:
-        return int(seq.lc.item(index)[0]) + 1
-    except (AttributeError, KeyError, TypeError, IndexError):
-        return None
 
 
 def _words(value: Any) -> list[str] | None:

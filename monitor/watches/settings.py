@@ -11,9 +11,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedSeq
 
 from monitor.config import Config, normalize_language, parse_interval
+from monitor.config import item_line as _item_line
+from monitor.config import line_of as _line
 from monitor.errors import ConfigError
 from monitor.ingest.urls import url_problem
 from monitor.stories.entities import name_key
@@ -119,20 +121,8 @@ class _Checker:
         return ConfigError(self.path, _line(node, key) or fallback, message)
 
 
-def _line(node: Any, key: Any = None) -> int | None:
-    try:
-        if key is not None and isinstance(node, CommentedMap):
-            return int(node.lc.key(key)[0]) + 1
-        return int(node.lc.line) + 1
-    except (AttributeError, KeyError, TypeError):
-        return None
 
 
-def _item_line(seq: Any, index: int) -> int | None:
-    try:
-        return int(seq.lc.item(index)[0]) + 1
-    except (AttributeError, KeyError, TypeError, IndexError):
-        return None
 
 
 def _text_list(value: Any) -> list[str] | None:

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+from monitor.deliver.rank import lead_of
 from monitor.languages import language_name
 from monitor.stories.records import latest_bounds
 from monitor.timeutil import iso, parse_iso
@@ -374,16 +375,9 @@ def why_line(why: Mapping[str, Any]) -> list[str]:
 
 
 def lede(text: str | None, limit: int = 280) -> str:
-    """The start of an article's text: whole sentences when they fit in `limit` characters."""
-    text = " ".join((text or "").split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "), cut.rfind("。"))
-    if end >= limit // 3:
-        return cut[: end + 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+    """The start of an article's text: whole sentences when they fit in `limit` characters
+    (as the digest cuts a story's lead)."""
+    return lead_of(text or "", limit)
 
 
 def story_languages(articles: Sequence[Mapping[str, Any]], preferred: Sequence[str]) -> list[dict[str, Any]]:
