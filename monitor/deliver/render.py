@@ -39,9 +39,15 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     return env
 
 
+def count(n: int, noun: str) -> str:
+    """'1 story', '2 stories', '1 failing feed', '3 failing feeds'."""
+    if n == 1:
+        return f"1 {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else f"{n} {noun}s"
+
+
 def subject_of(digest: Digest, cfg: DigestConfig) -> str:
-    count = len(digest.stories)
-    stories = "no new stories" if count == 0 else f"{count} stor{'y' if count == 1 else 'ies'}"
+    stories = "no new stories" if not digest.stories else count(len(digest.stories), "story")
     return f"{cfg.subject} — {digest.day.isoformat()} — {stories}"
 
 
@@ -52,7 +58,13 @@ def render_digest(digest: Digest, cfg: DigestConfig) -> tuple[str, str]:
     def local(when: datetime) -> str:
         return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
+    if digest.until is not None:
+        day_line = f"{digest.day.isoformat()} so far, to {local(digest.until)[11:]} ({digest.timezone})"
+    else:
+        day_line = f"The day of {digest.day.isoformat()}, midnight to midnight ({digest.timezone})"
     context = {
+        "count": count,
+        "day_line": day_line,
         "digest": digest,
         "subject": subject_of(digest, cfg),
         "local": local,

@@ -7,14 +7,14 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from monitor.languages import language_name
 from monitor.stories.records import latest_bounds
-from monitor.timeutil import iso, parse_iso
+from monitor.timeutil import day_bounds, iso, parse_iso
 
 __all__ = [
     "FEED_SORTS",
@@ -81,10 +81,8 @@ def day_window(text: str | None, zone: ZoneInfo, now: datetime) -> DayWindow:
             raise BadRequest(f"bad day {text!r}: no such date") from None
     if not 1970 <= day.year <= 9998:
         raise BadRequest(f"bad day {day.isoformat()!r}: the year must be between 1970 and 9998")
-    start = datetime(day.year, day.month, day.day, tzinfo=zone)
-    following = day + timedelta(days=1)
-    end = datetime(following.year, following.month, following.day, tzinfo=zone)
-    return DayWindow(day, start.astimezone(UTC), end.astimezone(UTC))
+    start, end = day_bounds(day, zone)
+    return DayWindow(day, start, end)
 
 
 def latest_window(now: datetime, newest: datetime | None, zone: ZoneInfo) -> DayWindow:
