@@ -33,6 +33,7 @@ from monitor.stories.embed import embedder_for
 from monitor.stories.settings import StorySettings
 from monitor.stories.stage import run_story_stage
 from monitor.timeutil import utcnow
+from monitor.wording import count
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -57,8 +58,8 @@ class PollReport:
 
     def summary(self) -> str:
         return (
-            f"{self.feeds} feeds polled: {self.ok} ok, {self.not_modified} not modified, "
-            f"{self.failed} failed; {self.new_articles} new articles, "
+            f"{count(self.feeds, 'feed')} polled: {self.ok} ok, {self.not_modified} not modified, "
+            f"{self.failed} failed; {count(self.new_articles, 'new article')}, "
             f"{self.updated_articles} updated"
         )
 

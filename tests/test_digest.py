@@ -592,7 +592,7 @@ def test_server_down_is_retried_with_backoff_then_sent(world: World, tmp_path: P
     notes = run_due_digests(world.store, config, DUE)
     assert len(notes) == 1 and "retry at 2026-03-10T06:01:00Z" in notes[0] and "cannot reach" in notes[0]
     problems = digest_problems(world.store)
-    assert len(problems) == 1 and "retrying after 1 attempts" in problems[0]
+    assert len(problems) == 1 and "retrying after 1 attempt, next try" in problems[0]
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "feeds.yaml"), "stats"])
     assert result.exit_code == 0 and "digest 2026-03-09 to reader@example.org: retrying" in result.output
     assert run_due_digests(world.store, config, DUE + timedelta(seconds=30)) == []  # backing off
@@ -626,7 +626,7 @@ def test_refused_recipient_fails_for_good(world: World, tmp_path: Path, smtp: Sm
     assert f"{DAY} reader@example.org: sent" in notes
     assert any(n.startswith(f"{DAY} ar@example.org: failed: recipient refused: 550") for n in notes)
     assert run_due_digests(world.store, config, DUE + timedelta(hours=2)) == []
-    assert any("ar@example.org: failed after 1 attempts" in p for p in digest_problems(world.store))
+    assert any("ar@example.org: failed after 1 attempt:" in p for p in digest_problems(world.store))
 
 
 @pytest.mark.parametrize(("handler", "words"), [(_Garbage, "SMTP"), (_Silent, "did not answer within 2 s")])

@@ -19,13 +19,10 @@ from monitor.deliver.rank import due_day
 from monitor.deliver.render import render_digest
 from monitor.deliver.settings import DigestConfig, DigestError, load_digest_config
 from monitor.timeutil import utcnow
+from monitor.wording import count as _count
 
 if TYPE_CHECKING:
     from monitor.cli.context import Context
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _day(value: str | None) -> date | None:

@@ -51,6 +51,7 @@ from monitor.deliver.smtp import SendOutcome, send_message
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
 from monitor.timeutil import iso, parse_iso, utcnow
+from monitor.wording import count
 
 log = logging.getLogger("monitor.digest")
 
@@ -410,7 +411,8 @@ def digest_problems(store: DigestStore, limit: int = 20) -> list[str]:
             else ""
         )
         lines.append(
-            f"digest {row['day']} to {row['recipient']}: {what} after {row['attempts']} attempts{when}: "
+            f"digest {row['day']} to {row['recipient']}: {what} after "
+            f"{count(row['attempts'], 'attempt')}{when}: "
             f"{row['last_error']}"
         )
     return lines

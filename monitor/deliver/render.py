@@ -18,6 +18,7 @@ import jinja2
 from monitor.deliver.rank import Digest
 from monitor.deliver.settings import DigestConfig
 from monitor.languages import LANGUAGE_NAMES
+from monitor.wording import count
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "yi", "ps"})
 
@@ -37,13 +38,6 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code or "und", code or "?")
     env.filters["direction"] = lambda code: "rtl" if code in RTL_LANGUAGES else "ltr"
     return env
-
-
-def count(n: int, noun: str) -> str:
-    """'1 story', '2 stories', '1 failing feed', '3 failing feeds'."""
-    if n == 1:
-        return f"1 {noun}"
-    return f"{n} {noun[:-1]}ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else f"{n} {noun}s"
 
 
 def subject_of(digest: Digest, cfg: DigestConfig) -> str:

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+from monitor.config import normalize_language
 from monitor.languages import language_name
 from monitor.stories.records import latest_bounds
 from monitor.timeutil import day_bounds, iso, parse_iso
@@ -21,6 +22,7 @@ __all__ = [
     "BadRequest",
     "DayWindow",
     "StoryFilters",
+    "api_endpoints",
     "day_window",
     "group_articles",
     "hourly_counts",
@@ -36,6 +38,7 @@ __all__ = [
     "story_outlets",
     "story_summary",
     "story_timeline",
+    "try_url",
     "why_joined",
     "why_line",
 ]
@@ -98,6 +101,8 @@ def check_language(text: str | None) -> str | None:
     code = text.strip().lower()
     if not _LANG_RE.match(code):
         raise BadRequest(f"bad language {text[:20]!r}: use a two- or three-letter code, like en or fr")
+    if normalize_language(code) is None:  # 'xx', 'und', 'mul': placeholders, as the CLI refuses them
+        raise BadRequest(f"bad language {code!r}: not a language; use a code like en or fr")
     return code
 
 
@@ -482,3 +487,77 @@ def sort_feeds(
 
     present.sort(key=value, reverse=descending)  # stable: ties keep the order by name
     return [*present, *missing], sort, descending
+
+
+_PATH_PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _schema_words(schema: Mapping[str, Any]) -> str:
+    """'integer, 1 to 200, default 50' from a parameter's JSON schema (FastAPI's anyOf with
+    null for an optional one is read as its non-null branch)."""
+    options = [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"] or [schema]
+    branch = options[0]
+    words = [str(branch.get("type", "string"))]
+    low, high = branch.get("minimum"), branch.get("maximum")
+    if low is not None and high is not None and high < 10**12:
+        words.append(f"{low} to {high}")
+    elif low is not None:
+        words.append(f"at least {low}")
+    if branch.get("maxLength") is not None:
+        words.append(f"at most {branch['maxLength']} characters")
+    if schema.get("default") is not None:
+        words.append(f"default {schema['default']}")
+    return ", ".join(words)
+
+
+def api_endpoints(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The OpenAPI description as the docs page lists it: one entry per operation, with its
+    parameters in words; a GET can be tried from a form."""
+    endpoints = []
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
+            parameters = [
+                {
+                    "name": p["name"],
+                    "where": p.get("in", "query"),
+                    "required": bool(p.get("required")),
+                    "description": p.get("description") or p.get("schema", {}).get("description") or "",
+                    "kind": _schema_words(p.get("schema", {})),
+                }
+                for p in operation.get("parameters", [])
+            ]
+            endpoints.append(
+                {
+                    "id": re.sub(r"[^a-z0-9]+", "-", f"{method} {path}".lower()).strip("-"),
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": (operation.get("description") or "").strip(),
+                    "tags": operation.get("tags", []),
+                    "parameters": parameters,
+                    "try": method.lower() == "get",
+                }
+            )
+    return endpoints
+
+
+def try_url(spec: Mapping[str, Any], path: str, values: Mapping[str, str]) -> str:
+    """The URL a docs-page form asks for: `path` must be a GET of the description; its
+    {path parameters} are filled from `values` (each required), the query parameters it
+    declares are added when not empty, anything else is dropped."""
+    operation = spec.get("paths", {}).get(path, {}).get("get")
+    if operation is None:
+        raise BadRequest(f"no GET endpoint {path[:80]!r} in the API description")
+    query: list[tuple[str, str]] = []
+    filled = path
+    for parameter in operation.get("parameters", []):
+        name, value = parameter["name"], (values.get(parameter["name"]) or "").strip()
+        if parameter.get("in") == "path":
+            if not value:
+                raise BadRequest(f"{name} is needed to try {path}")
+            filled = filled.replace("{" + name + "}", quote(value, safe=""))
+        elif parameter.get("in") == "query" and value:
+            query.append((name, value))
+    if _PATH_PARAM_RE.search(filled):
+        raise BadRequest(f"{path} has a path parameter this form does not fill")
+    return filled + ("?" + urlencode(query) if query else "")
