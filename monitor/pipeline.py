@@ -37,6 +37,7 @@ from monitor.stories.stage import run_story_stage
 from monitor.timeutil import utcnow
 from monitor.watches.match import watch_stage
 from monitor.watches.settings import load_watches_config
+from monitor.wording import count
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -61,8 +62,8 @@ class PollReport:
 
     def summary(self) -> str:
         return (
-            f"{self.feeds} feeds polled: {self.ok} ok, {self.not_modified} not modified, "
-            f"{self.failed} failed; {self.new_articles} new articles, "
+            f"{count(self.feeds, 'feed')} polled: {self.ok} ok, {self.not_modified} not modified, "
+            f"{self.failed} failed; {count(self.new_articles, 'new article')}, "
             f"{self.updated_articles} updated"
         )
 

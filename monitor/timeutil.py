@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 
 def utcnow() -> datetime:
@@ -58,3 +58,13 @@ def parse_when(text: str, now: datetime | None = None, zone: tzinfo = UTC) -> da
             f"bad time {_cut(text)}: use a date like 2024-03-22, a time like 2024-03-22T10:00Z, "
             "or an age like 6h or 2d"
         ) from None
+
+
+def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """What monitor calls a day, everywhere (the web pages, the digest, `--since DATE`): the
+    calendar day in `zone`, from its midnight to the next, as a UTC half-open range [start,
+    end). It lasts 23 or 25 hours on the days the clocks change."""
+    following = day + timedelta(days=1)
+    start = datetime(day.year, day.month, day.day, tzinfo=zone)
+    end = datetime(following.year, following.month, following.day, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+import socket
 import time
 from pathlib import Path
 
@@ -171,6 +172,47 @@ def test_feeds_add_remove_import_export(tmp_path: Path) -> None:
     stats = json.loads(run_monitor(*base, "stats", "--json").stdout)
     active = {f["url"] for f in stats["feeds"] if f["active"]}
     assert len(active) == 4 and "https://a.example/rss" not in active
+
+
+def test_import_of_a_broken_opml_file_reports_the_parse_error(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [])
+    broken = tmp_path / "broken.opml"
+    broken.write_text(
+        '<?xml version="1.0"?>\n<opml version="2.0"><body>\n<outline xmlUrl="https://a.example/rss"\n'
+    )
+    result = run_monitor("--config", str(config), "feeds", "import-opml", str(broken))
+    assert result.returncode == 1, result.stdout
+    assert "monitor: error:" in result.stderr and "not a readable OPML file" in result.stderr
+    assert "line 3" in result.stderr and "0 feeds" not in result.stdout
+
+
+def test_a_database_path_that_is_not_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [])
+    for target, kind in (("/dev/null", "a device"),):  # a directory: click refuses it already
+        for command in ("stats", "init"):
+            result = CliRunner().invoke(main, ["--config", str(config), "--db", target, command])
+            assert result.exit_code == 1, (target, command, result.output)
+            assert f"{target}: not a database file but {kind}" in result.output
+            assert "monitor init" not in result.output and "I/O error" not in result.output
+
+
+def test_serve_on_a_busy_port_fails_before_saying_serving(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [])
+    assert run_monitor("--config", str(config), "init").returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_monitor("--config", str(config), "serve", "--port", str(port), timeout=30)
+    assert result.returncode == 1
+    assert "serving" not in result.stderr and "Traceback" not in result.stderr
+    assert f"monitor: error: cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+
+
+def test_init_says_1_feed(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}])
+    result = CliRunner().invoke(main, ["--config", str(config), "init"])
+    assert result.exit_code == 0 and result.output.rstrip().endswith(", 1 feed"), result.output
 
 
 @pytest.mark.parametrize("since", ["yesterday", "2024-13-45"])

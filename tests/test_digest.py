@@ -13,12 +13,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 from email.policy import default as default_policy
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
@@ -40,8 +41,12 @@ from monitor.deliver.digest import (
 )
 from monitor.deliver.rank import (
     ArticleRow,
+    DayFigures,
+    Digest,
     StoryRow,
+    StoryView,
     digest_window,
+    due_at,
     due_day,
     lead_of,
     pick_headline,
@@ -56,11 +61,12 @@ from monitor.ingest.parse import Entry, parse_feed
 from monitor.metrics import DAEMON
 from monitor.outlets import outlet_name
 from monitor.store import FeedState, Store
+from monitor.web.views import day_window
 
 from .conftest import ok_update
 
 SANITIZE = Path(__file__).parent / "fixtures" / "sanitize"
-DAY = date(2026, 3, 10)  # digest time 07:00 Europe/Paris = 06:00 UTC
+DAY = date(2026, 3, 9)  # the day covered; its digest is due at 07:00 Europe/Paris the next day
 DUE = datetime(2026, 3, 10, 6, 0, tzinfo=UTC)
 IN_DAY = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
 
@@ -366,9 +372,9 @@ def test_due_day_and_window_follow_the_configured_zone() -> None:
     assert due_day(datetime(2026, 3, 10, 6, 0, tzinfo=UTC), cfg) == DAY
     assert due_day(datetime(2026, 3, 10, 23, 30, tzinfo=UTC), cfg) is None  # 00:30 on the 11th in Paris
     start, end = digest_window(DAY, cfg)
-    assert end == DUE and start == DUE - timedelta(hours=24)
-    # Summer time: 07:00 in Paris is 05:00 UTC.
-    assert digest_window(date(2026, 7, 1), cfg)[1] == datetime(2026, 7, 1, 5, 0, tzinfo=UTC)
+    assert (start, end) == (datetime(2026, 3, 8, 23, 0, tzinfo=UTC), datetime(2026, 3, 9, 23, 0, tzinfo=UTC))
+    # Summer time: midnight in Paris is 22:00 UTC the day before.
+    assert digest_window(date(2026, 7, 1), cfg)[1] == datetime(2026, 7, 1, 22, 0, tzinfo=UTC)
 
 
 def test_retry_backoff_doubles_up_to_an_hour() -> None:
@@ -484,7 +490,7 @@ def test_digest_of_a_day_from_the_store(world: World) -> None:
 
 def test_message_parts_headers_and_scripts(world: World) -> None:
     three_stories(world)
-    cfg = DigestConfig(timezone="Europe/Paris", sender="monitor <digest@monitor.example>")
+    cfg = DigestConfig(timezone="Europe/Paris", sender="monitor <digest@monitor.example>", versions="all")
     digest = build_digest(world.store, cfg, DAY, Recipient("ar@example.org", languages=("ar",)))
     now = datetime(2026, 3, 10, 6, 0, 5, tzinfo=UTC)
     raw = compose_message(digest, cfg, "ar@example.org", now=now).as_bytes()
@@ -493,7 +499,7 @@ def test_message_parts_headers_and_scripts(world: World) -> None:
     parts = list(message.iter_parts())  # type: ignore[attr-defined]
     assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
     assert all(p.get_content_charset() == "utf-8" for p in parts)
-    assert "2026-03-10" in message["Subject"] and "2 stories" in message["Subject"]
+    assert "2026-03-09" in message["Subject"] and "2 stories" in message["Subject"]
     assert message["Message-ID"].startswith("<") and message["Message-ID"].endswith("@monitor.example>")
     assert email.utils.parsedate_to_datetime(message["Date"]) == now
     text, page = parts[0].get_content(), parts[1].get_content()
@@ -514,7 +520,8 @@ def test_continuing_story_is_marked_with_what_is_new(world: World, tmp_path: Pat
         "UPDATE articles SET story_id = ? WHERE id = ?",
         [
             ids["quake"],
-            world.article("Der Spiegel", "de", "Erdbeben an der Küste", later - timedelta(hours=3)),
+            # 22:00 in Paris on the next day
+            world.article("Der Spiegel", "de", "Erdbeben an der Küste", later - timedelta(hours=9)),
         ],
     )
     cfg = load_digest_config(config)
@@ -585,9 +592,9 @@ def test_server_down_is_retried_with_backoff_then_sent(world: World, tmp_path: P
     notes = run_due_digests(world.store, config, DUE)
     assert len(notes) == 1 and "retry at 2026-03-10T06:01:00Z" in notes[0] and "cannot reach" in notes[0]
     problems = digest_problems(world.store)
-    assert len(problems) == 1 and "retrying after 1 attempts" in problems[0]
+    assert len(problems) == 1 and "retrying after 1 attempt, next try" in problems[0]
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "feeds.yaml"), "stats"])
-    assert result.exit_code == 0 and "digest 2026-03-10 to reader@example.org: retrying" in result.output
+    assert result.exit_code == 0 and "digest 2026-03-09 to reader@example.org: retrying" in result.output
     assert run_due_digests(world.store, config, DUE + timedelta(seconds=30)) == []  # backing off
     notes = run_due_digests(world.store, config, DUE + timedelta(minutes=1))
     assert "retry at 2026-03-10T06:03:00Z" in notes[0]  # twice as long
@@ -619,7 +626,7 @@ def test_refused_recipient_fails_for_good(world: World, tmp_path: Path, smtp: Sm
     assert f"{DAY} reader@example.org: sent" in notes
     assert any(n.startswith(f"{DAY} ar@example.org: failed: recipient refused: 550") for n in notes)
     assert run_due_digests(world.store, config, DUE + timedelta(hours=2)) == []
-    assert any("ar@example.org: failed after 1 attempts" in p for p in digest_problems(world.store))
+    assert any("ar@example.org: failed after 1 attempt:" in p for p in digest_problems(world.store))
 
 
 @pytest.mark.parametrize(("handler", "words"), [(_Garbage, "SMTP"), (_Silent, "did not answer within 2 s")])
@@ -1085,3 +1092,89 @@ def test_a_server_that_drips_is_cut_off_before_the_claim_lapses(world: World, tm
         assert row is not None and row["state"] == "pending" and row["attempts"] == 1
     finally:
         drip.close()
+
+
+# --- one day, the reader's languages ------------------------------------------------
+
+
+def test_a_digest_covers_the_calendar_day_a_web_page_of_that_date_shows(world: World) -> None:
+    cfg = DigestConfig(timezone="Europe/Paris")
+    zone = ZoneInfo("Europe/Paris")
+    for day in (DAY, date(2026, 3, 29), date(2026, 10, 25)):  # an ordinary day, and both clock changes
+        window = day_window(day.isoformat(), zone, datetime(2026, 12, 1, tzinfo=UTC))
+        assert digest_window(day, cfg) == (window.start, window.end)
+    assert digest_window(date(2026, 3, 29), cfg)[1] - digest_window(date(2026, 3, 29), cfg)[0] == timedelta(
+        hours=23
+    )
+    # Sent once the day is over, at `time` the next morning: never before the day's end.
+    assert due_at(DAY, cfg) == DUE and due_at(DAY, cfg) > digest_window(DAY, cfg)[1]
+    early = world.article(
+        "BBC News — World", "en", "Just after midnight", datetime(2026, 3, 9, 23, 30, tzinfo=UTC)
+    )
+    world.story([early])  # 00:30 on the 10th in Paris: the next day's digest, not this one
+    assert [s.headline for s in build_digest(world.store, cfg, DAY, None).stories] == []
+    assert [s.headline for s in build_digest(world.store, cfg, DAY + timedelta(days=1), None).stories] == [
+        "Just after midnight"
+    ]
+
+
+def test_by_default_the_reader_gets_the_versions_in_their_languages_and_a_count_of_the_others(
+    world: World,
+) -> None:
+    ids = three_stories(world)
+    cfg = DigestConfig(timezone="Europe/Paris", base_url="https://news.example.org")
+    digest = build_digest(world.store, cfg, DAY, Recipient("reader@example.org", languages=("fr", "en")))
+    quake = digest.stories[0]
+    assert [lang for lang, _ in quake.links] == ["fr", "en"]
+    assert quake.other_versions == 3 and set(quake.other_languages) == {"ar", "zh", "ru"}
+    text, page = render_digest(digest, cfg)
+    assert "Землетрясение на побережье" not in text and "地震袭击海岸" not in page
+    assert "+ 3 other versions, in " in text and "Russian" in text.split("+ 3 other versions", 1)[1]
+    assert f'href="https://news.example.org/stories/{ids["quake"]}"' in page.split("other-versions", 1)[1]
+    # A reader of none of the story's languages gets the headline's language.
+    german = build_digest(world.store, cfg, DAY, Recipient("de@example.org", languages=("de",))).stories[0]
+    assert [lang for lang, _ in german.links] == [
+        german.headline_language
+    ] and german.other_versions == 5  # 2 French, 1 each in ar, ru, zh
+    # versions: all keeps every link.
+    every = replace(cfg, versions="all")
+    full = build_digest(world.store, every, DAY, Recipient("reader@example.org", languages=("fr", "en")))
+    assert len(full.stories[0].links) == 5 and full.stories[0].other_versions == 0
+
+
+def test_figures_and_counts_in_the_digest_say_1_story_not_1_stories() -> None:
+    view = StoryView(
+        id=1, score=1.0, headline="One", headline_language="en", lead="", languages=("en",), outlets=1,
+        articles=1, new_articles=1, first_outlet="BBC", first_published=IN_DAY, links=(), other_versions=1,
+        other_languages=("fr",),
+    )  # fmt: skip
+    digest = Digest(DAY, IN_DAY, IN_DAY, "UTC", None, (view,), DayFigures(1, 1, 1, 1), 2)
+    text, page = render_digest(digest, DigestConfig())
+    for single in (
+        "1 feed polled",
+        "1 article",
+        "1 story",
+        "1 failing feed",
+        "1 outlet ",
+        "1 other version,",
+    ):
+        assert single in text, single
+    assert "1 smaller story not shown" in text and "1 smaller story not shown" in page
+    assert "1 feed polled · 1 article · 1 story · 1 failing feed" in page
+    assert " 1 stories" not in text and "1 feeds" not in text and "1 articles" not in text
+
+
+def test_a_preview_leads_with_the_latest_news_and_a_send_waits_for_the_day_to_end(
+    world: World, tmp_path: Path
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    world.story([world.article("BBC News — World", "en", "Fresh news", now - timedelta(minutes=5))])
+    write(tmp_path, config_text(free_port()))
+    base = ["--config", str(tmp_path / "feeds.yaml"), "digest"]
+    result = CliRunner().invoke(main, base)
+    assert result.exit_code == 0, result.output
+    assert "Fresh news" in result.output and " so far, to " in result.output
+    today = now.astimezone(ZoneInfo("Europe/Paris")).date()
+    result = CliRunner().invoke(main, [*base, "--date", today.isoformat(), "--send"])
+    assert result.exit_code == 1 and "is not over" in result.output
+    assert world.store.digest_row(today, "reader@example.org") is None  # nothing recorded for the day

@@ -45,7 +45,7 @@ def test_digest_in_headless_chromium(world: World, tmp_path: Path) -> None:  # n
             url=f"javascript:{MARK}" if index == 0 else None,
         )
         world.story([article])
-    cfg = DigestConfig(timezone="Europe/Paris")
+    cfg = DigestConfig(timezone="Europe/Paris", versions="all")  # every version, in every script
     digest = build_digest(world.store, cfg, DAY, Recipient("reader@example.org", languages=("fr", "en")))
     _text, page = render_digest(digest, cfg)
     html = tmp_path / "digest.html"

@@ -30,7 +30,7 @@ from monitor.deliver.smtp import send_message
 from monitor.errors import ConfigError
 from monitor.store import Store
 
-DAY = date(2026, 3, 10)
+DAY = date(2026, 3, 9)  # its digest is due the next day
 DUE = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)  # digest time 07:00 UTC
 USER = "digest-user"
 PASSWORD = "Tr0ub4dor&3 horse-staple"  # a test password, for the test server only

@@ -843,6 +843,83 @@ def test_feeds_add_of_a_page_offers_its_feeds(tmp_path: Path, server: FeedServer
     ]
 
 
+STUB_NAMES = {  # the resolver stub: names that point into the user's network
+    "feeds.corp.example": "127.0.0.1",
+    "intranet.example": "10.0.0.5",
+    "metadata.example": "169.254.169.254",
+}
+PRIVATE_SPELLINGS = (
+    "127.0.0.1",
+    "2130706433",  # decimal
+    "0x7f000001",  # hex
+    "0x7f.1",
+    "0177.0.0.1",  # octal
+    "017700000001",
+    "127.1",
+    "[::ffff:127.0.0.1]",  # IPv4-mapped IPv6
+    "[::ffff:7f00:1]",
+    "[::1]",
+    "localhost",
+    "169.254.169.254",  # link-local: cloud metadata
+    "[fe80::1]",
+    "10.0.0.5",
+    "feeds.corp.example",  # names resolving to them
+    "intranet.example",
+    "metadata.example",
+)
+
+
+def test_feeds_add_refuses_a_private_address_in_any_spelling_before_any_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_getaddrinfo = socket.getaddrinfo
+    looked_up: list[str] = []
+
+    def stub(host: str, port: object, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        looked_up.append(host)
+        if host in STUB_NAMES:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (STUB_NAMES[host], port))]
+        if host == "localhost":  # /etc/hosts
+            return real_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        # An address in any spelling is read by the C library, never sent to a DNS server.
+        return real_getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", stub)
+    connections: list[object] = []
+    with socket.socket() as listener:  # where 127.0.0.1 and the names pointing to it would land
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.2)
+        port = listener.getsockname()[1]
+
+        def accepted() -> int:
+            try:
+                while True:
+                    conn, _ = listener.accept()
+                    connections.append(conn)
+                    conn.close()
+            except OSError:
+                return len(connections)
+
+        guarded = write_config(tmp_path / "feeds.yaml", [], allow_private_addresses=False)
+        runner = CliRunner()
+        for host in PRIVATE_SPELLINGS:
+            url = f"http://{host}:{port}/feed.xml"
+            result = runner.invoke(main, ["--config", str(guarded), "feeds", "add", url])
+            assert result.exit_code == 1, (host, result.output)
+            assert "refused" in result.output and "allow_private_addresses" in result.output, host
+            assert load_config(guarded).feeds == (), host
+        assert accepted() == 0  # nothing was sent to any of them
+        assert {"feeds.corp.example", "intranet.example", "metadata.example"} <= set(looked_up)
+        # The control: allowed, the same address is fetched (and, not a feed, added with a warning).
+        open_config = write_config(tmp_path / "open.yaml", [], allow_private_addresses=True, timeout=1)
+        result = runner.invoke(
+            main, ["--config", str(open_config), "feeds", "add", f"http://127.0.0.1:{port}/"]
+        )
+        assert result.exit_code == 0, result.output
+        assert accepted() >= 1
+
+
 # --- 10. all at once ---------------------------------------------------------------------------
 
 

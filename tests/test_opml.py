@@ -56,3 +56,12 @@ def test_entity_expansion_refused() -> None:
     )
     with pytest.raises(OPMLError, match="refused"):
         parse_opml(bomb)
+
+
+def test_a_broken_file_with_no_readable_feed_reports_the_parse_error() -> None:
+    truncated = (
+        b'<?xml version="1.0"?>\n<opml version="2.0"><head><title>x</title></head><body>\n'
+        b'<outline text="a" xmlUrl="https://a.example/feed"\n'
+    )
+    with pytest.raises(OPMLError, match=r"x.opml: not a readable OPML file: unclosed token: line 3"):
+        parse_opml(truncated, "x.opml")

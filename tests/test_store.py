@@ -16,6 +16,7 @@ from monitor.errors import StoreError
 from monitor.ingest.parse import Entry, content_hash
 from monitor.store import SCHEMA_VERSION, FeedUpdate, Store
 from monitor.store import core as store_module
+from monitor.store import schema as schema_module
 
 from .conftest import ok_update as poll_update
 
@@ -222,3 +223,30 @@ def test_search_finds_words_in_scripts_written_without_spaces(store: Store) -> N
     assert [r["title"] for r in store.search("莫斯科 两个小时")] == ["普京在莫斯科发表讲话"]
     assert store.search("北京") == []
     assert [r["title"] for r in store.search("Putin")] == ["Putin speaks"]  # FTS5 as before
+
+
+def test_stored_digests_are_relabelled_to_the_day_they_cover(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 7: a digest row named for the day it was due is renamed for the day it
+    covered (the day before), so the digest already sent this morning is not sent again."""
+    path = tmp_path / "old.db"
+    version = store_module.MIGRATIONS.index(schema_module._migration_digest_days)
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:version])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", version)
+    with Store.open(path) as old:
+        for day in ("2026-03-09", "2026-03-10", "2026-03-11"):
+            old.db.execute(
+                "INSERT INTO digests (day, recipient, state, due_at, created, updated_at) "
+                "VALUES (?, 'a@example.org', 'sent', ?, ?, ?)",
+                [day, f"{day}T06:00:00Z", f"{day}T06:00:00Z", f"{day}T06:00:01Z"],
+            )
+        old.db.conn.commit()
+    monkeypatch.undo()
+    with Store.open(path) as s:
+        rows = s.query("SELECT day, due_at FROM digests ORDER BY day")
+        assert [(r["day"], r["due_at"][:10]) for r in rows] == [
+            ("2026-03-08", "2026-03-09"),
+            ("2026-03-09", "2026-03-10"),
+            ("2026-03-10", "2026-03-11"),
+        ]

@@ -609,6 +609,31 @@ def test_api_stories_story_articles_feeds(site: tuple[WebServer, Built]) -> None
     )
 
 
+def test_the_docs_page_lists_the_api_and_its_forms_lead_to_the_endpoints(
+    site: tuple[WebServer, Built],
+) -> None:
+    server, built = site
+    docs = server.get("/docs")
+    assert docs.status_code == 200 and docs.headers["content-type"].startswith("text/html")
+    assert "<script" not in docs.text.replace('<script src="/static/keys.js" defer></script>', "")
+    for path in ("/api/stories", "/api/stories/{story_id}", "/api/threads/{thread_id}", "/healthz"):
+        assert f"{path}</code></h2>" in docs.text, path
+    assert 'href="/docs">API</a>' in docs.text  # the nav's API link
+    summit = built.ids["summit"]
+    tried = server.get(f"/docs/try?endpoint=/api/stories/{{story_id}}&story_id={summit}")
+    assert tried.status_code == 303 and tried.headers["location"] == f"/api/stories/{summit}"
+    tried = server.get("/docs/try?endpoint=/api/articles&lang=fr&since=&nonsense=1")
+    assert tried.status_code == 303 and tried.headers["location"] == "/api/articles?lang=fr"
+    for bad, words in (
+        ("endpoint=https://evil.example/", "no GET endpoint"),
+        ("endpoint=/api/stories/{story_id}", "story_id is needed"),
+    ):
+        refused = server.get(f"/docs/try?{bad}")
+        assert refused.status_code == 400 and words in refused.text, bad
+    odd = server.get("/docs/try?endpoint=/api/stories/{story_id}&story_id=../../x")
+    assert odd.headers["location"] == "/api/stories/..%2F..%2Fx"  # stays under the endpoint
+
+
 @pytest.mark.parametrize(
     ("path", "status", "words"),
     [
@@ -623,6 +648,9 @@ def test_api_stories_story_articles_feeds(site: tuple[WebServer, Built]) -> None
         ("/?page=-1", 400, "page"),
         (f"/?day={DAY}&page=7", 404, "past the last page"),
         ("/?lang=english!!", 400, "bad language"),
+        ("/?lang=xx", 400, "not a language"),
+        ("/api/stories?lang=und", 400, "not a language"),
+        ("/api/articles?lang=XX", 400, "not a language"),
         ("/?feed=abc", 400, "feed"),
         ("/?q=a%01b", 400, "control characters"),
         ("/nowhere", 404, "nothing at /nowhere"),

@@ -207,6 +207,38 @@ def test_feeds_page_sorts_filters_and_fits(site: tuple[WebServer, Built, Path], 
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_the_api_link_opens_docs_that_work_under_the_csp(
+    site: tuple[WebServer, Built, Path], width: int
+) -> None:
+    server, built, folder = site
+    with Page(folder / f"profile-api-{width}", width=width) as page:
+        page.goto(f"{server.base}/")
+        page.follow("header nav a[href='/docs']")
+        assert text_of(page, "h1") == "The JSON API"
+        assert page.overflow() == 0, page.cut_off()
+        headings = page.eval("[...document.querySelectorAll('section.endpoint h2')].map(h => h.innerText)")
+        assert isinstance(headings, list)
+        assert "GET /api/stories/{story_id}" in headings and "GET /api/articles" in headings
+        # Only our own script is on the page; the CSP (script-src 'self') blocks nothing it needs.
+        scripts = page.eval("[...document.scripts].map(s => new URL(s.src || location).pathname)")
+        assert scripts == ["/static/keys.js"]
+        # Every parameter of /api/articles is listed with what it takes.
+        names = page.eval(
+            "[...document.querySelectorAll('#get-api-articles td[data-label=Parameter] code')]"
+            ".map(c => c.textContent)"
+        )
+        assert isinstance(names, list) and {"since", "until", "lang", "page", "per_page"} <= set(names)
+        # Try it: a story by its id, from the form.
+        form = "#get-api-stories-story-id form"
+        page.eval(f"document.querySelector('{form} input[name=story_id]').value = '{built.ids['summit']}'")
+        page.events.clear()
+        page.eval(f"document.querySelector('{form}').submit()")
+        page._wait_event("Page.loadEventFired")
+        assert page.eval("location.pathname") == f"/api/stories/{built.ids['summit']}"
+        assert "Summit in Geneva" in str(page.eval("document.body.innerText"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_dark_mode_and_j_k_through_the_list(site: tuple[WebServer, Built, Path], width: int) -> None:
     server, built, folder = site
     colours = "[getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]"

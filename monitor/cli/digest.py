@@ -8,24 +8,27 @@ from typing import TYPE_CHECKING
 
 import click
 
-from monitor.deliver.digest import build_digest, recipient_for, send_digest_now, write_digest_html
+from monitor.deliver.digest import (
+    build_digest,
+    latest_story_day,
+    recipient_for,
+    send_digest_now,
+    write_digest_html,
+)
 from monitor.deliver.rank import due_day
 from monitor.deliver.render import render_digest
 from monitor.deliver.settings import DigestConfig, DigestError, load_digest_config
 from monitor.timeutil import utcnow
+from monitor.wording import count as _count
 
 if TYPE_CHECKING:
     from monitor.cli.context import Context
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _day(value: str | None, cfg: DigestConfig) -> date:
+def _day(value: str | None) -> date | None:
+    """The --date given, or None for the default (which depends on --send)."""
     if value is None:
-        now = utcnow()
-        return due_day(now, cfg) or now.astimezone(cfg.zone).date() - timedelta(days=1)
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -33,7 +36,12 @@ def _day(value: str | None, cfg: DigestConfig) -> date:
 
 
 @click.command()
-@click.option("--date", "day_text", metavar="YYYY-MM-DD", help="The day (default: the latest digest due).")
+@click.option(
+    "--date",
+    "day_text",
+    metavar="YYYY-MM-DD",
+    help="The day (default: the day of the newest story; with --send, the latest day due).",
+)
 @click.option(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -59,15 +67,19 @@ def digest(
         raise click.BadParameter(
             f"{recipient!r} is not in digest.recipients (listed: {listed})", param_hint="--recipient"
         )
-    day = _day(day_text, cfg)
+    chosen = _day(day_text)
     with obj.store() as store:
         if send:
+            # The latest day whose digest is due (a day's digest goes out at `time` the day after).
+            now = utcnow()
+            day = chosen or due_day(now, cfg) or now.astimezone(cfg.zone).date() - timedelta(days=2)
             failures: list[str] = []
             for note in send_digest_now(store, config, day, failures=failures):
                 click.echo(note)
             if failures:  # so that cron (or whatever runs this) notices
                 raise DigestError(f"{_count(len(failures), 'digest')} of {day} not sent")
             return
+        day = chosen or latest_story_day(store, cfg)  # a preview leads with the latest news
         if output is not None:
             try:
                 path = write_digest_html(store, config, day, output, recipient=recipient)

@@ -11,10 +11,7 @@ import click
 from monitor.cli.context import Context
 from monitor.config import FeedConfig, add_feeds, remove_feed
 from monitor.errors import MonitorError
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+from monitor.wording import count as _count
 
 
 @click.group()

@@ -10,6 +10,7 @@ import click
 
 from monitor.cli.context import Context
 from monitor.timeutil import utcnow
+from monitor.wording import count
 
 
 @click.command()
@@ -19,7 +20,8 @@ def init(obj: Context) -> None:
     with obj.store() as store:
         store.sync_feeds(obj.config.feeds)
         click.echo(
-            f"database {store.path} at schema version {store.schema_version()}, {len(store.feeds())} feeds"
+            f"database {store.path} at schema version {store.schema_version()}, "
+            f"{count(len(store.feeds()), 'feed')}"
         )
 
 

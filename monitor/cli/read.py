@@ -102,7 +102,7 @@ def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
         click.echo(f"    {one_line(r['feed_name'] or r['feed_url'])}  {one_line(r['url'])}")
         if r["snippet"]:
             click.echo(f"    {one_line(r['snippet'])}")
-    click.echo(f"{len(results)} results")
+    click.echo(_count(len(results), "result"))
 
 
 @click.command()

@@ -20,12 +20,9 @@ from monitor.stories.records import (
 )
 from monitor.terminal import json_text, one_line
 from monitor.timeutil import parse_iso
+from monitor.wording import count as _count
 
 _MAX_TITLE = 200  # characters of a title on one line of text output
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _local(text: str | None, zone: ZoneInfo) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 from typing import TYPE_CHECKING
 
 import click
 
+from monitor.errors import MonitorError
 from monitor.store import Store
 
 if TYPE_CHECKING:
@@ -37,6 +40,29 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
     address, number = serve_address(config, host, port)
     Store.open(obj.db_path, readonly=True).close()  # refuse a missing or unmigrated database now
     app = create_app(obj.db_path, config)
+    listening = _listen(address, number)  # a busy port fails here, before "serving" is said
     click.echo(f"serving http://{address}:{number}/ (database {obj.db_path}, read-only)", err=True)
     log.info("event=web_started host=%s port=%d db=%s", address, number, obj.db_path)
-    uvicorn.run(app, host=address, port=number, log_config=None, access_log=False, server_header=False)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=address, port=number, log_config=None, access_log=False, server_header=False)
+    )
+    server.run(sockets=[listening])
+
+
+def _listen(address: str, port: int) -> socket.socket:
+    """The bound socket `serve` answers on (uvicorn listens on it)."""
+    try:
+        family, kind, proto, _, where = socket.getaddrinfo(
+            address, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise MonitorError(f"cannot listen on {address}:{port}: {exc.strerror or exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a restart need not wait
+        sock.bind(where)
+    except OSError as exc:
+        sock.close()
+        busy = " (another program uses it; choose --port)" if exc.errno == errno.EADDRINUSE else ""
+        raise MonitorError(f"cannot listen on {address}:{port}: {exc.strerror or exc}{busy}") from None
+    return sock

@@ -52,6 +52,7 @@ from monitor.deliver.smtp import SendOutcome, conversation_deadline, send_messag
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
 from monitor.timeutil import iso, parse_iso, utcnow
+from monitor.wording import count
 
 log = logging.getLogger("monitor.digest")
 
@@ -63,9 +64,12 @@ def build_digest(
     recipient: Recipient | None,
     *,
     default_languages: Sequence[str] = (),
+    now: datetime | None = None,
 ) -> Digest:
-    """Read the day's stories from the store and choose this reader's digest."""
+    """Read the day's stories from the store and choose this reader's digest (of the day so
+    far when `now`, by default the wall clock, is before its end)."""
     start, end = digest_window(day, cfg)
+    now = now or utcnow()
     rows = store.digest_story_articles(start, end)
     articles = [_article_row(r) for r in rows]
     story_ids = sorted({a.story_id for a in articles})
@@ -82,7 +86,15 @@ def build_digest(
         store.digest_previous_story_ids(day - timedelta(days=1), recipient.address if recipient else None)
     )
     views, candidates = select_stories(
-        stories, articles, start, end, recipient, previous, cfg.max_stories, default_languages
+        stories,
+        articles,
+        start,
+        end,
+        recipient,
+        previous,
+        cfg.max_stories,
+        default_languages,
+        all_versions=cfg.versions == "all",
     )
     thread_of = {story.id: story.thread_id for story in stories}
     threads = sorted({t for t in thread_of.values() if t is not None})
@@ -100,6 +112,7 @@ def build_digest(
         stories=tuple(views),
         figures=figures,
         candidates=candidates,
+        until=now if now < end else None,
     )
 
 
@@ -123,16 +136,9 @@ def write_digest_html(
 
 
 def latest_story_day(store: DigestStore, cfg: DigestConfig) -> date:
-    """The day whose digest covers the newest article of a story (today's date when none)."""
+    """The day (in the digest's zone) of the newest article of a story: today's date when none."""
     newest = parse_iso(store.digest_latest_story_article())
-    if newest is None:
-        return utcnow().astimezone(cfg.zone).date()
-    local = newest.astimezone(cfg.zone)
-    return (
-        local.date() + timedelta(days=1)
-        if local.timetz().replace(tzinfo=None) >= cfg.send_time
-        else local.date()
-    )
+    return (newest or utcnow()).astimezone(cfg.zone).date()
 
 
 def recipient_for(cfg: DigestConfig, address: str | None) -> Recipient | None:
@@ -174,7 +180,9 @@ def prepare_day(store: DigestStore, config: Config, cfg: DigestConfig, day: date
     for recipient in cfg.recipients:
         if store.digest_row(day, recipient.address) is not None:
             continue
-        digest = build_digest(store, cfg, day, recipient, default_languages=config.settings.languages)
+        digest = build_digest(
+            store, cfg, day, recipient, default_languages=config.settings.languages, now=now
+        )
         ids = [s.id for s in digest.stories]
         if not digest.stories and cfg.when_empty == "skip":
             store.digest_insert(day, recipient.address, due_at(day, cfg), None, None, ids, "skipped", now)
@@ -374,6 +382,12 @@ def send_digest_now(
     if not cfg.recipients:
         raise DigestError(f"{config.path}: digest.recipients is empty: nobody to send to")
     now = now or utcnow()
+    end = digest_window(day, cfg)[1]
+    if now < end:  # sent now, it would stand for the whole day and the day's full digest never go
+        raise DigestError(
+            f"the day {day} is not over in {cfg.timezone}: its digest can be sent from "
+            f"{end.astimezone(cfg.zone):%Y-%m-%d %H:%M} (and is due at {cfg.send_time:%H:%M})"
+        )
     notes = prepare_day(store, config, cfg, day, now)
     for recipient in cfg.recipients:
         row = store.digest_row(day, recipient.address)
@@ -405,7 +419,8 @@ def digest_problems(store: DigestStore, limit: int = 20) -> list[str]:
             else ""
         )
         lines.append(
-            f"digest {row['day']} to {row['recipient']}: {what} after {row['attempts']} attempts{when}: "
+            f"digest {row['day']} to {row['recipient']}: {what} after "
+            f"{count(row['attempts'], 'attempt')}{when}: "
             f"{row['last_error']}"
         )
     return lines

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from monitor.deliver.settings import DigestConfig, Recipient
 from monitor.ingest.parse import html_to_text
 from monitor.outlets import outlet_name
-from monitor.timeutil import parse_iso
+from monitor.timeutil import day_bounds, parse_iso
 
 RETRY_FIRST = timedelta(minutes=1)
 
@@ -31,20 +31,22 @@ LEAD_CHARS = 280
 
 
 def due_at(day: date, cfg: DigestConfig) -> datetime:
-    """The UTC time the digest of `day` (a date in the digest's zone) is due."""
-    return datetime.combine(day, cfg.send_time, tzinfo=cfg.zone).astimezone(UTC)
+    """The UTC time the digest of `day` (a date in the digest's zone) is due: `time` on the
+    next day, once the day is over."""
+    return datetime.combine(day + timedelta(days=1), cfg.send_time, tzinfo=cfg.zone).astimezone(UTC)
 
 
 def digest_window(day: date, cfg: DigestConfig) -> tuple[datetime, datetime]:
-    """The 24 hours a day's digest covers: up to its due time."""
-    end = due_at(day, cfg)
-    return end - timedelta(hours=24), end
+    """What a day's digest covers: that calendar day in the digest's zone, the same day a
+    web page of that date shows (timeutil.day_bounds)."""
+    return day_bounds(day, cfg.zone)
 
 
 def due_day(now: datetime, cfg: DigestConfig) -> date | None:
-    """The day whose digest is due at `now`: today (in the digest's zone) once its time has come."""
-    today = now.astimezone(cfg.zone).date()
-    return today if now >= due_at(today, cfg) else None
+    """The day whose digest is due at `now`: yesterday (in the digest's zone) once `time` has
+    come today."""
+    yesterday = now.astimezone(cfg.zone).date() - timedelta(days=1)
+    return yesterday if now >= due_at(yesterday, cfg) else None
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -106,6 +108,8 @@ class StoryView:
     continued: bool = False
     new_since: str = ""  # what is new since yesterday's digest, for a continuing story
     follow_up_of: str = ""  # the headline of an earlier story of its thread the reader already got
+    other_versions: int = 0  # links left out: versions in languages the reader did not ask for
+    other_languages: tuple[str, ...] = ()  # their languages, most covered first
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,7 @@ class Digest:
     stories: tuple[StoryView, ...]
     figures: DayFigures
     candidates: int  # stories of the day before the cut to max_stories
+    until: datetime | None = None  # before `end` when the day is not over yet: the day so far
 
 
 def plain(text: str | None) -> str:
@@ -209,8 +214,12 @@ def build_story(
     start: datetime,
     languages: Sequence[str],
     previous: bool,
+    all_versions: bool = False,
 ) -> StoryView:
-    """One story's view for the window starting at `start` (articles are those before its end)."""
+    """One story's view for the window starting at `start` (articles are those before its end).
+
+    Its links are the versions in the reader's `languages`; the others are only counted,
+    unless `all_versions`."""
     by_id = {a.id: a for a in articles}
     ordered = sorted(articles, key=lambda a: (a.published, a.id))
     roots = [a for a in ordered if _root(a, by_id).id == a.id]
@@ -242,6 +251,7 @@ def build_story(
             grouped.items(), key=lambda kv: (preferred.get(kv[0], len(preferred)), -len(kv[1]), kv[0])
         )
     )
+    links, others = split_versions(links, languages, headline.language or "und", all_versions)
     new_since = ""
     if previous:
         before = [a for a in roots if a.published < start]
@@ -268,7 +278,27 @@ def build_story(
         links=links,
         continued=previous,
         new_since=new_since,
+        other_versions=sum(len(items) for _, items in others),
+        other_languages=tuple(lang for lang, _ in others),
     )
+
+
+LinkGroups = tuple[tuple[str, tuple[Link, ...]], ...]
+
+
+def split_versions(
+    links: LinkGroups, languages: Sequence[str], headline_language: str, all_versions: bool
+) -> tuple[LinkGroups, LinkGroups]:
+    """(the link groups shown, the groups only counted): the reader's languages are shown;
+    when the story has none of them, the headline's language is. A reader with no languages,
+    or `all_versions`, sees every group."""
+    if all_versions or not languages:
+        return links, ()
+    wanted = set(languages) if any(lang in languages for lang, _ in links) else {headline_language}
+    shown = tuple(group for group in links if group[0] in wanted)
+    if not shown:  # no link in the headline's language either (an untitled one): show them all
+        return links, ()
+    return shown, tuple(group for group in links if group[0] not in wanted)
 
 
 def select_stories(
@@ -280,6 +310,7 @@ def select_stories(
     previous_ids: frozenset[int],
     max_stories: int,
     default_languages: Sequence[str] = (),
+    all_versions: bool = False,
 ) -> tuple[list[StoryView], int]:
     """The day's top stories for one reader, best first, and how many qualified before the cut.
 
@@ -299,7 +330,7 @@ def select_stories(
             continue
         if tags and not any(tags & set(a.feed_tags) for a in items):
             continue
-        views.append(build_story(story, items, start, languages, story.id in previous_ids))
+        views.append(build_story(story, items, start, languages, story.id in previous_ids, all_versions))
     views.sort(key=lambda v: (-v.score, -v.new_articles, -v.first_published.timestamp(), v.id))
     return views[:max_stories], len(views)
 

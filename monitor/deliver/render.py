@@ -18,6 +18,7 @@ import jinja2
 from monitor.deliver.rank import Digest
 from monitor.deliver.settings import DigestConfig
 from monitor.languages import LANGUAGE_NAMES
+from monitor.wording import count
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "yi", "ps"})
 
@@ -40,8 +41,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
 
 
 def subject_of(digest: Digest, cfg: DigestConfig) -> str:
-    count = len(digest.stories)
-    stories = "no new stories" if count == 0 else f"{count} stor{'y' if count == 1 else 'ies'}"
+    stories = "no new stories" if not digest.stories else count(len(digest.stories), "story")
     return f"{cfg.subject} — {digest.day.isoformat()} — {stories}"
 
 
@@ -52,7 +52,13 @@ def render_digest(digest: Digest, cfg: DigestConfig) -> tuple[str, str]:
     def local(when: datetime) -> str:
         return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
+    if digest.until is not None:
+        day_line = f"{digest.day.isoformat()} so far, to {local(digest.until)[11:]} ({digest.timezone})"
+    else:
+        day_line = f"The day of {digest.day.isoformat()}, midnight to midnight ({digest.timezone})"
     context = {
+        "count": count,
+        "day_line": day_line,
         "digest": digest,
         "subject": subject_of(digest, cfg),
         "local": local,

@@ -24,7 +24,18 @@ from monitor.deliver.smtp import tls_client_context
 from monitor.errors import ConfigError, MonitorError
 
 DIGEST_KEYS = frozenset(
-    {"time", "timezone", "from", "recipients", "max_stories", "smtp", "when_empty", "subject", "base_url"}
+    {
+        "time",
+        "timezone",
+        "from",
+        "recipients",
+        "max_stories",
+        "smtp",
+        "when_empty",
+        "subject",
+        "base_url",
+        "versions",
+    }
 )
 
 
@@ -72,6 +83,7 @@ class DigestConfig:
     when_empty: str = "send"  # 'send' a short digest that says so, or 'skip'
     subject: str = "News digest"
     base_url: str | None = None  # where `monitor serve` is reached: each story links to its page
+    versions: str = "preferred"  # links in the reader's languages, the others counted; or 'all'
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
 
     @property
@@ -193,6 +205,10 @@ def parse_digest_section(
             if value not in ("send", "skip"):
                 raise fail(key, "must be 'send' (a short digest that says so) or 'skip'")
             values["when_empty"] = value
+        elif key == "versions":
+            if value not in ("preferred", "all"):
+                raise fail(key, "must be 'preferred' (the reader's languages, the others counted) or 'all'")
+            values["versions"] = value
         elif key == "recipients":
             values["recipients"] = _recipients(path, node, value, default_languages)
         elif key == "smtp":

@@ -10,13 +10,20 @@ import asyncio
 import sys
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import click
 
 from monitor.config import DEFAULT_USER_AGENT, Config
 from monitor.errors import MonitorError, ParseError
-from monitor.ingest.fetch import FetchOptions, FetchRequest, fetch, make_client
+from monitor.ingest.fetch import (
+    AddressRefused,
+    FetchOptions,
+    FetchRequest,
+    fetch,
+    make_client,
+    resolve_public,
+)
 from monitor.ingest.parse import parse_feed
 from monitor.ingest.urls import url_problem
 
@@ -120,6 +127,26 @@ def probe_for_add(url: str, config: Config | None) -> Probe:
     return asyncio.run(probe_url(url, options, allow_private_addresses=allow))
 
 
+async def refuse_private_address(url: str, timeout: float) -> None:
+    """AddressRefused when `url`'s host is, or resolves to, an address polling would refuse
+    (loopback, private, link-local..., in any spelling: 2130706433, 0x7f.1, [::ffff:127.0.0.1],
+    localhost); checked by the same guard as polling, before any request is sent. A name that
+    does not resolve is left to the fetch, which says so."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        return
+    if not host:
+        return
+    try:  # 'localhost.' is 'localhost'; glibc reads 0177.0.0.1 as octal as a connect would
+        await resolve_public(host.rstrip(".") or host, port, timeout)
+    except AddressRefused:
+        raise
+    except MonitorError:
+        return
+
+
 def feed_url_to_add(url: str, config: Config | None, *, interactive: bool | None = None) -> str:
     """The URL `monitor feeds add` should store for `url`.
 
@@ -128,6 +155,11 @@ def feed_url_to_add(url: str, config: Config | None, *, interactive: bool | None
     otherwise the command stops and lists them."""
     if url_problem(url) is not None or (config is not None and config.feed(url) is not None):
         return url  # a bad URL is refused by the caller; a listed one is not probed again
+    if not (config.settings.allow_private_addresses if config is not None else False):
+        try:
+            asyncio.run(refuse_private_address(url, timeout=10.0))
+        except AddressRefused as exc:
+            raise MonitorError(f"{url}: {exc.message}") from None
     probe = probe_for_add(url, config)
     if probe.is_feed:
         return url

@@ -24,9 +24,11 @@ _BARE_AMPERSAND = re.compile(rb"&(?!#\d+;|#x[0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)
 
 def parse_opml(content: bytes, source: str = "OPML") -> list[FeedConfig]:
     """Every outline with an xmlUrl becomes a feed; enclosing outlines become tags."""
+    parse_error: str | None = None  # why the strict parse failed, when it did
     try:
         root = SafeET.fromstring(content)
     except ET.ParseError as exc:
+        parse_error = str(exc)
         # Hand-written OPML often carries a bare '&' in a URL; escape those and retry.
         repaired = _BARE_AMPERSAND.sub(b"&amp;", content)
         try:
@@ -67,6 +69,8 @@ def parse_opml(content: bytes, source: str = "OPML") -> list[FeedConfig]:
                 walk(outline, (*tags, label) if label else tags)
 
     walk(body, ())
+    if parse_error is not None and not feeds:  # read leniently, and nothing came of it
+        raise OPMLError(f"{source}: not a readable OPML file: {parse_error}")
     return feeds
 
 

@@ -78,6 +78,9 @@ class SQLiteCore:
     ) -> Self:
         """Open (creating and migrating unless readonly) the database at `path`."""
         path = Path(path)
+        if path.exists() and not path.is_file():  # /dev/null, a folder: SQLite would say less clearly
+            kind = "a directory" if path.is_dir() else "a device or other special file"
+            raise StoreError(f"{path}: not a database file but {kind}; name a file, like db/monitor.db")
         try:
             if readonly:
                 if not path.exists():

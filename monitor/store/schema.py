@@ -267,6 +267,15 @@ def _migration_story_titles(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE stories ADD COLUMN titles TEXT NOT NULL DEFAULT '[]'")
 
 
+def _migration_digest_days(db: sqlite_utils.Database) -> None:
+    """A digest's `day` is now the calendar day it covers (it used to be the day it was due,
+    covering the 24 hours before `time` on it). Stored rows are relabelled one day back, so
+    that a digest already sent is not sent again under its new name, and none is skipped."""
+    days = [row[0] for row in db.execute("SELECT DISTINCT day FROM digests ORDER BY day").fetchall()]
+    for day in days:  # oldest first: a row never lands on a day still taken by another
+        db.execute("UPDATE digests SET day = date(day, '-1 day') WHERE day = ?", [day])
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -277,6 +286,7 @@ MIGRATIONS: list[Migration] = [
     _migration_threads,
     _migration_watches,
     _migration_story_titles,
+    _migration_digest_days,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -46,6 +46,7 @@ from monitor.web.views import (
     BadRequest,
     DayWindow,
     StoryFilters,
+    api_endpoints,
     check_language,
     check_text,
     day_window,
@@ -62,9 +63,11 @@ from monitor.web.views import (
     story_outlets,
     story_summary,
     story_timeline,
+    try_url,
     why_line,
 )
 from monitor.web.watches import add_watch_routes, home_watches
+from monitor.wording import count
 
 log = logging.getLogger("monitor.web")
 
@@ -351,7 +354,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         title="monitor",
         version=__version__,
         description=API_DESCRIPTION,
-        docs_url=None,  # the interactive docs load scripts from elsewhere; the CSP forbids them
+        docs_url=None,  # FastAPI's docs load scripts from a CDN, which the CSP forbids: /docs is ours
         redoc_url=None,
     )
 
@@ -653,6 +656,19 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             ),
         )
 
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs() -> Response:
+        """The JSON API, read from its OpenAPI description: each endpoint with its parameters,
+        and a form to try each GET (plain HTML: nothing to load from elsewhere)."""
+        spec = app.openapi()
+        return page("api.html", endpoints=api_endpoints(spec))
+
+    @app.get("/docs/try", include_in_schema=False)
+    def api_try(request: Request, endpoint: Annotated[str, Query(max_length=200)]) -> Response:
+        """A docs form's answer: off to the endpoint with its parameters filled in."""
+        values = {k: v for k, v in request.query_params.items() if k != "endpoint"}
+        return RedirectResponse(try_url(app.openapi(), endpoint, values), status_code=303)
+
     @app.get("/static/style.css", include_in_schema=False)
     def style() -> Response:
         return Response(stylesheet, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
@@ -899,7 +915,7 @@ def _atom_summary(story: dict[str, Any], articles: list[dict[str, Any]]) -> str:
     """The entry's HTML: coverage figures and the articles as links (all text escaped)."""
     first = story.get("first_report") or {}
     lines = [
-        f"<p>{story['n_articles']} articles from {story['n_outlets']} outlets in "
+        f"<p>{count(story['n_articles'], 'article')} from {count(story['n_outlets'], 'outlet')} in "
         f"{escape(', '.join(story['languages']) or 'no known language')}.",
     ]
     if first:

@@ -7,21 +7,23 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
+from monitor.config import normalize_language
 from monitor.deliver.rank import lead_of
 from monitor.languages import language_name
 from monitor.stories.records import latest_bounds
-from monitor.timeutil import iso, parse_iso
+from monitor.timeutil import day_bounds, iso, parse_iso
 
 __all__ = [
     "FEED_SORTS",
     "BadRequest",
     "DayWindow",
     "StoryFilters",
+    "api_endpoints",
     "day_window",
     "group_articles",
     "hourly_counts",
@@ -37,6 +39,7 @@ __all__ = [
     "story_outlets",
     "story_summary",
     "story_timeline",
+    "try_url",
     "why_joined",
     "why_line",
 ]
@@ -82,10 +85,8 @@ def day_window(text: str | None, zone: ZoneInfo, now: datetime) -> DayWindow:
             raise BadRequest(f"bad day {text!r}: no such date") from None
     if not 1970 <= day.year <= 9998:
         raise BadRequest(f"bad day {day.isoformat()!r}: the year must be between 1970 and 9998")
-    start = datetime(day.year, day.month, day.day, tzinfo=zone)
-    following = day + timedelta(days=1)
-    end = datetime(following.year, following.month, following.day, tzinfo=zone)
-    return DayWindow(day, start.astimezone(UTC), end.astimezone(UTC))
+    start, end = day_bounds(day, zone)
+    return DayWindow(day, start, end)
 
 
 def latest_window(now: datetime, newest: datetime | None, zone: ZoneInfo) -> DayWindow:
@@ -101,6 +102,8 @@ def check_language(text: str | None) -> str | None:
     code = text.strip().lower()
     if not _LANG_RE.match(code):
         raise BadRequest(f"bad language {text[:20]!r}: use a two- or three-letter code, like en or fr")
+    if normalize_language(code) is None:  # 'xx', 'und', 'mul': placeholders, as the CLI refuses them
+        raise BadRequest(f"bad language {code!r}: not a language; use a code like en or fr")
     return code
 
 
@@ -478,3 +481,77 @@ def sort_feeds(
 
     present.sort(key=value, reverse=descending)  # stable: ties keep the order by name
     return [*present, *missing], sort, descending
+
+
+_PATH_PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _schema_words(schema: Mapping[str, Any]) -> str:
+    """'integer, 1 to 200, default 50' from a parameter's JSON schema (FastAPI's anyOf with
+    null for an optional one is read as its non-null branch)."""
+    options = [s for s in schema.get("anyOf", [schema]) if s.get("type") != "null"] or [schema]
+    branch = options[0]
+    words = [str(branch.get("type", "string"))]
+    low, high = branch.get("minimum"), branch.get("maximum")
+    if low is not None and high is not None and high < 10**12:
+        words.append(f"{low} to {high}")
+    elif low is not None:
+        words.append(f"at least {low}")
+    if branch.get("maxLength") is not None:
+        words.append(f"at most {branch['maxLength']} characters")
+    if schema.get("default") is not None:
+        words.append(f"default {schema['default']}")
+    return ", ".join(words)
+
+
+def api_endpoints(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The OpenAPI description as the docs page lists it: one entry per operation, with its
+    parameters in words; a GET can be tried from a form."""
+    endpoints = []
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
+            parameters = [
+                {
+                    "name": p["name"],
+                    "where": p.get("in", "query"),
+                    "required": bool(p.get("required")),
+                    "description": p.get("description") or p.get("schema", {}).get("description") or "",
+                    "kind": _schema_words(p.get("schema", {})),
+                }
+                for p in operation.get("parameters", [])
+            ]
+            endpoints.append(
+                {
+                    "id": re.sub(r"[^a-z0-9]+", "-", f"{method} {path}".lower()).strip("-"),
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": (operation.get("description") or "").strip(),
+                    "tags": operation.get("tags", []),
+                    "parameters": parameters,
+                    "try": method.lower() == "get",
+                }
+            )
+    return endpoints
+
+
+def try_url(spec: Mapping[str, Any], path: str, values: Mapping[str, str]) -> str:
+    """The URL a docs-page form asks for: `path` must be a GET of the description; its
+    {path parameters} are filled from `values` (each required), the query parameters it
+    declares are added when not empty, anything else is dropped."""
+    operation = spec.get("paths", {}).get(path, {}).get("get")
+    if operation is None:
+        raise BadRequest(f"no GET endpoint {path[:80]!r} in the API description")
+    query: list[tuple[str, str]] = []
+    filled = path
+    for parameter in operation.get("parameters", []):
+        name, value = parameter["name"], (values.get(parameter["name"]) or "").strip()
+        if parameter.get("in") == "path":
+            if not value:
+                raise BadRequest(f"{name} is needed to try {path}")
+            filled = filled.replace("{" + name + "}", quote(value, safe=""))
+        elif parameter.get("in") == "query" and value:
+            query.append((name, value))
+    if _PATH_PARAM_RE.search(filled):
+        raise BadRequest(f"{path} has a path parameter this form does not fill")
+    return filled + ("?" + urlencode(query) if query else "")
