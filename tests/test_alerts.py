@@ -57,7 +57,9 @@ def test_keys_gaps_retries_and_statuses() -> None:
     size = StorySize(frozenset({"fr", "en"}), 2)
     key = idempotency_key("Climate", 7, "webhook", "https://h.example/in", size)
     assert key == idempotency_key("climate", 7, "webhook", "https://h.example/in", size)
-    assert key != idempotency_key("Climate", 7, "webhook", "https://h.example/in", StorySize(size.languages, 4))
+    assert key != idempotency_key(
+        "Climate", 7, "webhook", "https://h.example/in", StorySize(size.languages, 4)
+    )
     now = utcnow()
     assert mail_due(now, None, 900) == now
     assert mail_due(now, now - timedelta(minutes=5), 900) == now + timedelta(minutes=10)
@@ -173,7 +175,9 @@ def climate_news(store: Store, config: WatchesConfig) -> list[int]:
     return ids
 
 
-def test_a_webhook_is_signed_retried_after_a_500_with_the_same_key(tmp_path: Path, receiver: Receiver) -> None:
+def test_a_webhook_is_signed_retried_after_a_500_with_the_same_key(
+    tmp_path: Path, receiver: Receiver
+) -> None:
     config = hooked(receiver.url)
     with open_store(tmp_path / "a.db") as store:
         climate_news(store, config)
