@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from monitor.background import in_daemon_thread
 from monitor.config import Config
+from monitor.deliver.alerts import daemon_alerts_job
 from monitor.deliver.digest import daemon_digest_job
 from monitor.errors import MonitorError
 from monitor.ingest.fetch import make_client
@@ -38,6 +39,7 @@ RELOAD_EVERY = 5  # seconds between checks of feeds.yaml
 RELOAD_TIMEOUT = 60.0  # seconds a reading of feeds.yaml may take (the largest take ~20 s)
 STAGES_EVERY = 30  # seconds between runs of the later stages, when there is new work
 STAGES_DEBOUNCE = 2  # seconds from a poll with new articles to the later stages
+ALERTS_EVERY = 15  # seconds between deliveries of due alerts (the outbox)
 RETRY_FIRST = 10.0  # seconds before polling again a feed whose poll could not be recorded
 
 
@@ -70,7 +72,7 @@ class Daemon:
     async def _main(self) -> None:
         database = self.db_override or self.config.settings.database
         # Checks the model's name; its weights load when the first article waits for a vector.
-        stages = default_stages(self.config, stop=lambda: self._stopping)
+        stages = default_stages(self.config, stop=lambda: self._stopping, deliver_alerts=False)
         self.store = Store.open(database)
         # The later stages (embedding is slow) run in a thread on their own connection; the
         # shared lock keeps writes one at a time.
@@ -111,6 +113,15 @@ class Daemon:
                 id="digest",
                 max_instances=1,
                 next_run_time=datetime.now(UTC),
+            )
+            self.scheduler.add_job(
+                self._track,
+                "interval",
+                seconds=ALERTS_EVERY,
+                args=[daemon_alerts_job, self],
+                id="alerts",
+                max_instances=1,
+                next_run_time=datetime.now(UTC) + timedelta(seconds=STAGES_DEBOUNCE),
             )
             self.scheduler.start()
             serve_daemon_metrics(self.config)
@@ -273,7 +284,7 @@ class Daemon:
         self.config = config
         self.poller.config = config
         # Edited watches (or stories settings) apply from the next run of the stages.
-        self.poller.stages = default_stages(config, stop=lambda: self._stopping)
+        self.poller.stages = default_stages(config, stop=lambda: self._stopping, deliver_alerts=False)
         self._new_work = True
         self._schedule_feeds()
         log.info("event=config_reloaded feeds=%d", len(config.feeds))

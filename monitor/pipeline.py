@@ -16,6 +16,7 @@ import httpx
 from monitor import metrics
 from monitor.background import in_daemon_thread
 from monitor.config import DEFAULT_MAX_ENTRIES, Config
+from monitor.deliver.alerts import alert_stage
 from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
 from monitor.ingest.parse import ParsedFeed, parse_feed
@@ -424,8 +425,12 @@ def story_settings(config: Config) -> StorySettings:
         raise ConfigError(str(config.path), line + 1 if line is not None else None, str(exc)) from None
 
 
-def default_stages(config: Config, *, stop: Callable[[], bool] | None = None) -> list[Stage]:
-    """The stages after storing, in order: near-duplicates, embeddings and stories; watches.
+def default_stages(
+    config: Config, *, stop: Callable[[], bool] | None = None, deliver_alerts: bool = True
+) -> list[Stage]:
+    """The stages after storing, in order: near-duplicates, embeddings and stories; watches;
+    alerts (recorded, and delivered unless `deliver_alerts` is False: the daemon delivers
+    them in a job of its own).
 
     The model's name is checked here, so that an unknown one stops the run before anything
     is polled; its weights load only when an article waits for a vector (run_story_stage),
@@ -437,7 +442,12 @@ def default_stages(config: Config, *, stop: Callable[[], bool] | None = None) ->
     def stories(store: Store) -> str:
         return run_story_stage(store, settings, stop=stop).summary()
 
-    return [stories, watch_stage(load_watches_config(config, model=settings.model), stop=stop)]
+    watches = load_watches_config(config, model=settings.model)
+    return [
+        stories,
+        watch_stage(watches, stop=stop),
+        alert_stage(config, watches, deliver=deliver_alerts),
+    ]
 
 
 def poll_once(

@@ -298,6 +298,49 @@ class WatchStore(Protocol):
     def watch_story_articles(self, story_id: int) -> list[dict[str, Any]]: ...
 
 
-class Backend(Database, FeedStore, ArticleStore, StoryStore, DigestStore, WebReads, WatchStore, Protocol):
+class AlertStore(Protocol):
+    """Alerts: what each watch alerted on (watch_alerts), and the outbox of deliveries."""
+
+    def alert_candidates(self, watch_id: int, since: str) -> list[dict[str, Any]]: ...
+
+    def alert_live_match(self, watch_id: int, story_id: int) -> dict[str, Any] | None: ...
+
+    def alert_records(self, watch_id: int, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
+
+    def alert_record(
+        self,
+        watch_id: int,
+        story_id: int,
+        channel: str,
+        target: str,
+        languages: Sequence[str],
+        outlets: int,
+        outbox: dict[str, Any],
+        now: datetime,
+        *,
+        previous: tuple[list[str], int] | None,
+        min_gap: int | None = None,
+    ) -> bool: ...
+
+    def outbox_ready(
+        self, now: datetime, stale_before: datetime, limit: int = 100
+    ) -> list[dict[str, Any]]: ...
+
+    def outbox_claim(
+        self, outbox_id: int, now: datetime, stale_before: datetime
+    ) -> dict[str, Any] | None: ...
+
+    def outbox_mark_sent(self, outbox_id: int, now: datetime) -> None: ...
+
+    def outbox_mark_retry(self, outbox_id: int, error: str, retry_at: datetime) -> None: ...
+
+    def outbox_mark_failed(self, outbox_id: int, error: str) -> None: ...
+
+    def outbox_rows(self, watch_id: int | None = None) -> list[dict[str, Any]]: ...
+
+
+class Backend(
+    Database, FeedStore, ArticleStore, StoryStore, DigestStore, WebReads, WatchStore, AlertStore, Protocol
+):
     """Everything at once: what a second backend must implement (`Store` does, checked by mypy
     in monitor.store.sqlite)."""

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from monitor.store.digest import SQLiteDigest
 from monitor.store.feeds import SQLiteFeeds
+from monitor.store.outbox import SQLiteOutbox
 from monitor.store.stories import SQLiteStories
 from monitor.store.watches import SQLiteWatches
 from monitor.store.web import SQLiteWebReads
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from monitor.store.protocols import Backend
 
 
-class Store(SQLiteFeeds, SQLiteStories, SQLiteDigest, SQLiteWebReads, SQLiteWatches):
+class Store(SQLiteFeeds, SQLiteStories, SQLiteDigest, SQLiteWebReads, SQLiteWatches, SQLiteOutbox):
     """The database. Open with Store.open(path); use as a context manager to close."""
 
 
