@@ -287,3 +287,21 @@ def test_with_no_since_the_latest_news_leads_even_when_it_is_old(corpus: Corpus)
     assert lines[0].startswith("nothing published in the last 24 hours; the 24 hours to the newest")
     assert "2024-05-01 10:00 (UTC)" in lines[0]
     assert "Newest story" in result.output and "Two days older" not in result.output
+
+
+def test_of_two_stories_as_wide_the_more_recent_ranks_first_without_a_tie(corpus: Corpus) -> None:
+    # Growth used to be the share of the window's articles in its last 24 hours: in a 24-hour
+    # window it was 2 for every story, so stories as wide tied on their score.
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    quiet, fresh = ((now - timedelta(hours=h)).strftime("%Y-%m-%dT%H:%M:%SZ") for h in (20, 2))
+    corpus.story(1, first_seen=quiet, last_seen=quiet)
+    corpus.story(2, first_seen=fresh, last_seen=fresh)
+    corpus.article(1, title="Quiet story", published=quiet, first_seen=quiet)
+    corpus.article(2, title="Fresh story", published=fresh, first_seen=fresh)
+    result = corpus.run("stories", "--json")  # the last 24 hours
+    assert result.exit_code == 0, result.output
+    ranked = json.loads(result.output)
+    assert [s["headline"] for s in ranked] == ["Fresh story", "Quiet story"]
+    assert ranked[0]["score"] > ranked[1]["score"]

@@ -11,6 +11,7 @@ from typing import Any
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
 from monitor.store.protocols import WebReads
+from monitor.timeutil import parse_iso
 
 
 class StoryNotFoundError(MonitorError):
@@ -69,17 +70,21 @@ def rank_stories(
     limit: int = 30,
 ) -> list[dict[str, Any]]:
     """Live stories with articles published in [since, until), ranked by
-    outlets x languages x recent growth (articles of the window's last 24 hours)."""
+    outlets x languages x recent growth: 1 + how recent its articles of the window are on
+    average (0 at the window's start, 1 at its end), so a story still growing ranks above one
+    as wide that has gone quiet, and stories rarely tie."""
     if limit < 1:
         return []
     hits = store.web_story_ids(iso_z(since), iso_z(until), language=language)
-    recent_start = max(since, until - timedelta(hours=24))
-    recent = {
-        h["story_id"]: h["day_articles"]
-        for h in store.web_story_ids(iso_z(recent_start), iso_z(until), language=language)
-    }
+    span = max(1.0, (until - since).total_seconds())
+    recency: dict[int, list[float]] = {}
+    for row in store.web_published_times([h["story_id"] for h in hits], iso_z(since), iso_z(until)):
+        when = parse_iso(row["published"])
+        if when is not None:
+            recency.setdefault(int(row["story_id"]), []).append((when - since).total_seconds() / span)
     for hit in hits:
-        growth = 1 + recent.get(hit["story_id"], 0) / max(1, hit["day_articles"])
+        shares = recency.get(hit["story_id"]) or [0.0]
+        growth = 1 + min(1.0, max(0.0, sum(shares) / len(shares)))
         # A story whose articles are all copies (of articles in other stories) is still one outlet.
         # Nor does an unknown language (emoji, a script the detector lacks) make it rank as none.
         hit["rank_score"] = max(1, hit["day_outlets"]) * max(1, hit["day_languages"]) * growth
