@@ -456,7 +456,11 @@ def _remove_abandoned(root: str, older_than: float = 3600.0) -> None:
 
     for name in os.listdir(root):
         folder = os.path.join(root, name)
-        if ".partial-" in name and time.time() - os.path.getmtime(folder) > older_than:
+        try:
+            abandoned = ".partial-" in name and time.time() - os.path.getmtime(folder) > older_than
+        except OSError:  # removed meanwhile by another process
+            continue
+        if abandoned:
             shutil.rmtree(folder, ignore_errors=True)
 
 
