@@ -15,8 +15,8 @@ is built again, never trusted.
 Loading keeps the memory small: the weights file is memory-mapped (only the word-embedding
 rows in use are ever read), the graph's initializers are external data that ONNX Runtime
 maps rather than copies, and the tokenizer is `sentencepiece`, whose 250k-piece unigram model
-takes a few MB where the `tokenizers` package took about 250 MB. Word embeddings are
-dequantized row by row in numpy.
+takes about 55 MB where the `tokenizers` package took about 250 MB (and tokenizes about ten
+times faster here, with the same ids). Word embeddings are dequantized row by row in numpy.
 
 ONNX Runtime's own 4-bit operator (`MatMulNBits`) takes the Q4_0 layout almost as is, but it
 measured 3-6x slower here than int8 kernels, hence the detour through fp32.
