@@ -526,7 +526,7 @@ class E5Onnx:
                 return
             from monitor.progress import Progress
 
-            with Progress("loading e5-small", 4, "steps") as progress:
+            with Progress("loading e5-small", 3, "steps") as progress:
                 self._load(progress)
             self._ready = True
 
