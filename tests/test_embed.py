@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,6 +26,7 @@ SAME_EVENT = [
     "Парламент не поддерживает поправку, дающую свободу Тимошенко",
 ]
 OTHER_EVENT = "Lindsay Lohan checks into Betty Ford Center"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def check_vectors(embedder: Embedder, vectors: np.ndarray, n: int) -> None:
@@ -119,16 +122,88 @@ def test_article_text_keeps_the_first_words() -> None:
 
 
 def test_e5_built_here_when_no_child_process_can_build_it(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     from monitor.stories.e5onnx import E5Onnx
 
-    reference = load_embedder("e5-small").embed(SAME_EVENT)  # built in a child process
+    reference = load_embedder("e5-small").embed(SAME_EVENT)
+    monkeypatch.setenv("MONITOR_CACHE_DIR", str(tmp_path))  # an empty cache: it must build
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")
     fallback = E5Onnx(threads=1)
     vectors = fallback.embed(SAME_EVENT)
     assert "building it here" in caplog.text
-    assert np.all(np.sum(vectors * reference, axis=1) > 0.9999)
+    assert np.array_equal(vectors, reference)
+
+
+def test_the_cached_build_gives_the_fresh_builds_vectors_and_a_damaged_one_is_built_again(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    from monitor.stories import e5onnx
+
+    monkeypatch.setenv("MONITOR_CACHE_DIR", str(tmp_path))
+    texts = [*SAME_EVENT, OTHER_EVENT]
+    fresh = e5onnx.E5Onnx(threads=1).embed(texts)
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert sorted(f.name for f in folder.iterdir()) == [
+        "graph.onnx",
+        "graph.onnx.data",
+        "manifest.json",
+        "tokenizer.model",
+    ]
+
+    builds: list[str] = []
+    real_write_build = e5onnx._write_build
+
+    def counted(model: object, where: str) -> None:
+        builds.append(where)
+        real_write_build(model, where)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(e5onnx, "_write_build", counted)
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")  # builds run here, counted
+    cached = e5onnx.E5Onnx(threads=1).embed(texts)
+    assert builds == [] and np.array_equal(cached, fresh)
+
+    # Damage that keeps every size: one flipped byte in the weights, then a lost manifest
+    # (a build killed before its last write). Each is noticed, built again, and gives the
+    # same vectors.
+    data = folder / "graph.onnx.data"
+    raw = bytearray(data.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    data.write_bytes(bytes(raw))
+    rebuilt = e5onnx.E5Onnx(threads=1).embed(texts)
+    assert len(builds) == 1 and "incomplete or damaged" in caplog.text
+    assert np.array_equal(rebuilt, fresh)
+    (folder / "manifest.json").unlink()
+    assert np.array_equal(e5onnx.E5Onnx(threads=1).embed(texts), fresh)
+    assert len(builds) == 2
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_weights_that_cannot_be_memory_mapped_are_read_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import mmap
+
+    from monitor.stories.e5onnx import E5Onnx
+
+    reference = load_embedder("e5-small").embed(SAME_EVENT)
+
+    def refuse(*args: object, **kwargs: object) -> mmap.mmap:
+        raise OSError(19, "No such device")  # what mmap says on a file system that cannot map
+
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    vectors = E5Onnx(threads=1).embed(SAME_EVENT)
+    assert "cannot memory-map" in caplog.text
+    assert np.array_equal(vectors, reference)
+
+
+def test_e5_token_ids_match_the_expected_ones() -> None:
+    from monitor.stories.e5onnx import E5Onnx
+
+    cases = json.loads((FIXTURES / "e5_token_ids.json").read_text(encoding="utf-8"))["cases"]
+    model = E5Onnx(threads=1)
+    model.load()
+    assert model.tokenize([case["text"] for case in cases]) == [case["ids"] for case in cases]
 
 
 @pytest.mark.parametrize("name", ["use", "e5-small"])

