@@ -160,15 +160,33 @@ def test_batch_signature_on_any_text(text: str) -> None:
     assert {g.decode("utf-8") for g in _shingle_bytes(text, 3)} == shingles(text, 3)
 
 
-def test_fallback_to_update_batch_gives_the_same_verdicts() -> None:
-    """Where the vectorised path is off (another datasketch scheme), verdicts do not change."""
-    texts = load_copies()
-    fast, slow = Deduplicator(), Deduplicator()
-    slow._signer.vectorised = False
-    for n, key in enumerate(sorted(texts)):
-        a = fast.check(n, texts[key], T0 + timedelta(minutes=n))
-        b = slow.check(n, texts[key], T0 + timedelta(minutes=n))
-        assert (a.duplicate_of, a.jaccard) == (b.duplicate_of, b.jaccard)
+@pytest.mark.parametrize("num_perm", [64, 128, 256])
+def test_permutations_and_band_shape_are_datasketchs(num_perm: int) -> None:
+    """monitor draws datasketch's permutations and chooses its LSH shape without importing it
+    (it imports scipy: 58 MB for the life of the process); the choices must stay the same."""
+    from datasketch import MinHashLSH
+
+    from monitor.stories.dedup import _Signer, band_shape
+
+    a, b = _Signer(num_perm).permutations
+    reference = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
+    assert reference.scheme == "affine32"
+    assert list(a) == list(reference.permutations[0]) and list(b) == list(reference.permutations[1])
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert band_shape(threshold, num_perm) == (lsh.b, lsh.r), threshold
+
+
+def test_making_a_deduplicator_imports_neither_datasketch_nor_scipy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from monitor.stories.dedup import Deduplicator; Deduplicator(); "
+        "print(sorted(m for m in ('datasketch', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 @pytest.mark.parametrize(("text", "words"), [("one two three four five six seven", 7), ("x " * 8, 8)])

@@ -18,6 +18,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from itertools import accumulate, islice
 from typing import Literal
 
@@ -26,8 +27,6 @@ import numpy.typing as npt
 
 Signature = npt.NDArray[np.uint32]
 
-# datasketch is imported only when a Deduplicator is made: it pulls in scipy, about 0.3 s
-# that every CLI command would pay through store.py's use of exact_action.
 
 __all__ = ["DedupParams", "Deduplicator", "DuplicateVerdict", "shingles"]
 
@@ -107,31 +106,27 @@ _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2
 class _Signer:
     """MinHash signatures of a list of shingles, computed for all of them at once.
 
-    `MinHash.update_batch` does the same in a Python loop over the shingles; here the CRC-32s
-    come from `map` and the permutations are one numpy product. The result is checked against
-    `update_batch` on a probe when the signer is made, and `update_batch` is used whenever
-    they differ (another datasketch scheme), so signatures never depend on which path ran.
+    The same signatures as datasketch 2's `MinHash(num_perm, hashfunc=zlib.crc32)` (scheme
+    "affine32", seed 1; tests/test_dedup.py checks them against it), computed here with one
+    numpy product instead of its loop over the shingles, and without importing datasketch:
+    it imports scipy, about 58 MB held for the life of a process that only needs these
+    few arrays.
     """
 
     def __init__(self, num_perm: int) -> None:
         # CRC-32 as the shingle hash: stable across processes (unlike hash()), and several
-        # times cheaper than datasketch's default SHA-1; the permutations do the mixing.
-        # Drawing those permutations costs as much as hashing a text, so every sketch is a
-        # copy of this blank one, which shares them.
-        from datasketch import MinHash
-
-        self.blank = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
-        a, b = self.blank.permutations
+        # times cheaper than SHA-1; the permutations do the mixing. They are datasketch's
+        # affine ones, h -> a * h + b mod 2^32 with an odd a, drawn from the same generator.
+        gen = np.random.RandomState(1)
+        a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+        b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+        self.permutations = (a, b)
         self._a = np.ascontiguousarray(a, dtype=np.uint32).reshape(-1, 1)
         self._b = np.ascontiguousarray(b, dtype=np.uint32).reshape(-1, 1)
-        reference = self.blank.copy()
-        probe = [b"the quick brown", b"quick brown fox", "été 2024".encode(), b""]
-        reference.update_batch(probe)
-        self.vectorised = getattr(self.blank, "scheme", None) == "affine32" and bool(
-            np.array_equal(self._signature(probe), reference.hashvalues)
-        )
+        self.vectorised = True  # part of the stored signatures' fingerprint: keep it
 
-    def _signature(self, grams: list[bytes]) -> npt.NDArray[np.uint32]:
+    def signature(self, grams: list[bytes]) -> Signature:
+        """The MinHash signature (its hash values) of a non-empty list of shingles."""
         hv = np.fromiter(map(zlib.crc32, grams), dtype=np.uint32, count=len(grams))
         s1, m1, s2, m2, s3 = _FMIX32
         hv ^= hv >> s1
@@ -144,13 +139,28 @@ class _Signer:
         signature: npt.NDArray[np.uint32] = permuted.min(axis=1)
         return signature
 
-    def signature(self, grams: list[bytes]) -> Signature:
-        """The MinHash signature (its hash values) of a non-empty list of shingles."""
-        if self.vectorised:
-            return self._signature(grams)
-        mh = self.blank.copy()
-        mh.update_batch(grams)
-        return np.asarray(mh.hashvalues, dtype=np.uint32)
+
+@lru_cache(maxsize=16)
+def band_shape(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) of an LSH index that minimizes the sum of its false-positive and
+    false-negative probabilities at `threshold`, as datasketch's MinHashLSH chooses them
+    (there with scipy's quad; here on a fine grid, the same choice: tests/test_dedup.py)."""
+    grid = np.linspace(0.0, 1.0, 20_001)
+    below, above = grid <= threshold, grid >= threshold
+
+    def integral(values: npt.NDArray[np.float64], points: npt.NDArray[np.float64]) -> float:
+        return float(np.sum((values[1:] + values[:-1]) * np.diff(points)) / 2)  # trapezoids
+
+    best, shape = float("inf"), (0, 0)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            found = 1.0 - (1.0 - grid**rows) ** bands  # chance that a pair of similarity s is found
+            false_positive = integral(found[below], grid[below])
+            false_negative = integral(1.0 - found[above], grid[above])
+            error = 0.5 * false_positive + 0.5 * false_negative
+            if error < best:
+                best, shape = error, (bands, rows)
+    return shape
 
 
 _MERGE_EVERY = 4096  # newest entries kept in a dict before they join the sorted arrays
@@ -247,14 +257,11 @@ class Deduplicator:
     """
 
     def __init__(self, params: DedupParams | None = None) -> None:
-        from datasketch import MinHashLSH
-
         self.params = params or DedupParams()
         # LSH finds a pair at exactly its threshold only about half the time (its S-curve), so
-        # candidates come from a lower one and the MinHash estimate decides. datasketch
-        # chooses the bands and rows for that threshold (an empty index costs nothing).
-        shape = MinHashLSH(threshold=max(0.3, self.params.threshold - 0.2), num_perm=self.params.num_perm)
-        self._index = _BandIndex(shape.b, shape.r)
+        # candidates come from a lower one and the MinHash estimate decides.
+        bands, rows = band_shape(max(0.3, self.params.threshold - 0.2), self.params.num_perm)
+        self._index = _BandIndex(bands, rows)
         self._signer = _Signer(self.params.num_perm)
         self._hashes: dict[int, Signature] = {}
         self._original: dict[int, int] = {}
@@ -268,7 +275,7 @@ class Deduplicator:
         p = self.params
         fast = self._signer.vectorised
         digest.update(f"minhash-v1 {p.shingle_words} {p.num_perm} {p.min_words} {fast}".encode())
-        a, b = self._signer.blank.permutations
+        a, b = self._signer.permutations
         digest.update(np.asarray(a, dtype=np.uint64).tobytes() + np.asarray(b, dtype=np.uint64).tobytes())
         return digest.digest()
 
