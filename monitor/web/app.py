@@ -8,15 +8,13 @@ the daemon keeps writing (WAL) while pages are read; nothing here writes.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from html import escape
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,10 +25,8 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
-from feedgen.feed import FeedGenerator
 from jinja2 import Environment, PackageLoader, select_autoescape
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import __version__
@@ -41,6 +37,15 @@ from monitor.metrics import WebMetrics, web_registry
 from monitor.store import Store
 from monitor.stories.records import ThreadNotFoundError, thread_around, thread_detail
 from monitor.timeutil import iso, parse_iso, parse_when, utcnow
+from monitor.web.atom import atom_feed, tags_of
+from monitor.web.models import (
+    ERRORS,
+    ArticlePage,
+    FeedOut,
+    StoryDetail,
+    StoryPage,
+    ThreadOut,
+)
 from monitor.web.views import (
     FEED_SORTS,
     BadRequest,
@@ -67,7 +72,6 @@ from monitor.web.views import (
     why_line,
 )
 from monitor.web.watches import add_watch_routes, home_watches
-from monitor.wording import count
 
 log = logging.getLogger("monitor.web")
 
@@ -98,167 +102,6 @@ fields are in the configured time zone. Bad parameters answer 400 with
 
 
 # --- API models (they make the OpenAPI description) ---------------------------------------
-
-
-class FirstReport(BaseModel):
-    article_id: int | None
-    outlet: str | None
-    feed_id: int | None
-    title: str | None
-    url: str | None
-    language: str | None
-    published: str | None
-    published_local: str
-
-
-class DayFigures(BaseModel):
-    articles: int = Field(description="Articles of the story published in the window.")
-    outlets: int
-    languages: int
-    last_published: str | None
-
-
-class StorySummary(BaseModel):
-    rank: int
-    id: int
-    headline: str
-    headline_language: str | None
-    languages: list[str]
-    n_articles: int
-    n_outlets: int
-    first_published: str | None
-    last_published: str | None
-    first_report: FirstReport | None
-    day: DayFigures
-    entities: list[str | int | float]
-    hourly: list[int] = Field(description="Articles per hour of the day (local time).")
-    url: str
-
-
-class StoryPage(BaseModel):
-    day: str
-    timezone: str
-    start: str
-    end: str
-    page: int
-    per_page: int
-    total: int
-    stories: list[StorySummary]
-
-
-class StoryArticle(BaseModel):
-    id: int
-    title: str
-    url: str | None
-    language: str | None
-    outlet: str | None
-    feed_id: int | None
-    published: str | None
-    published_local: str
-    published_estimated: bool
-    duplicate_of: int | None
-    why: dict[str, Any] = Field(
-        description="Why it joined: similarity, shared names/numbers, reason (when the stories "
-        "stage records them), and hours after the first report."
-    )
-    copies: list[StoryArticle]
-
-
-class LanguageGroup(BaseModel):
-    language: str | None
-    articles: list[StoryArticle]
-
-
-class ThreadStory(BaseModel):
-    id: int
-    headline: str
-    headline_language: str | None
-    first_published: str | None
-    last_published: str | None
-    articles: int
-    outlets: int
-    languages: list[str]
-
-
-class ThreadAround(BaseModel):
-    id: int = Field(description="The thread's id (that of its first story): /api/threads/{id}.")
-    earlier: list[ThreadStory] = Field(description="Stories of the thread before this one, oldest first.")
-    later: list[ThreadStory] = Field(description="Stories of the thread after this one, oldest first.")
-
-
-class ThreadOut(BaseModel):
-    id: int
-    stories: list[ThreadStory] = Field(description="The thread's stories, oldest first.")
-    articles: int
-    languages: list[str]
-    first_published: str | None
-    last_published: str | None
-
-
-class StoryDetail(BaseModel):
-    id: int
-    headline: str
-    languages: list[str]
-    n_articles: int
-    n_outlets: int
-    first_published: str | None
-    last_published: str | None
-    first_report: FirstReport | None
-    entities: list[str | int | float]
-    thread: ThreadAround | None = Field(
-        None, description="The thread this story belongs to (follow-ups of one subject), if any."
-    )
-    groups: list[LanguageGroup]
-
-
-class ArticleOut(BaseModel):
-    id: int
-    title: str
-    url: str | None
-    language: str | None
-    published: str
-    published_estimated: bool
-    first_seen: str
-    story_id: int | None
-    duplicate_of: int | None
-    feed_id: int
-    outlet: str | None
-
-
-class ArticlePage(BaseModel):
-    page: int
-    per_page: int
-    total: int
-    articles: list[ArticleOut]
-
-
-class FeedOut(BaseModel):
-    id: int
-    url: str
-    name: str | None
-    language: str | None
-    tags: list[str]
-    active: bool
-    gone: bool
-    last_polled: str | None
-    last_success: str | None
-    last_status: str | None
-    last_http_status: int | None
-    error_streak: int
-    last_error: str | None
-    last_error_step: str | None
-    last_error_at: str | None
-    next_due: str | None
-    articles: int
-    articles_per_day: float = Field(description="Mean articles first seen per day over the last 7 days.")
-    daily: list[int] = Field(description="Articles first seen per day, the last 7 days, oldest first.")
-
-
-class ErrorOut(BaseModel):
-    error: str
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}}
 
 
 # --- settings: the `web:` section of feeds.yaml -------------------------------------------
@@ -787,7 +630,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
                     "url": r["url"],
                     "name": r["name"] or r["title"],
                     "language": r["language"],
-                    "tags": _tags(r["tags"]),
+                    "tags": tags_of(r["tags"]),
                     "active": bool(r["active"]),
                     "gone": bool(r["gone"]),
                     "last_polled": r["last_polled"],
@@ -834,7 +677,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
             stories, _total = ranked_stories(store, window, filters, 0, ATOM_ENTRIES)
             articles = {s["id"]: store.web_story_articles(s["id"]) for s in stories}
         base = str(request.base_url).rstrip("/")
-        body = _atom(base, str(request.url), filters, stories, articles, now)
+        body = atom_feed(base, str(request.url), filters, stories, articles, now)
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
     @app.get("/healthz", tags=["operations"])
@@ -861,75 +704,3 @@ def _query(values: Mapping[str, Any]) -> str:
     return ("?" + urlencode(pairs)) if pairs else ""
 
 
-def _tags(text: str | None) -> list[str]:
-    try:
-        value = json.loads(text or "[]")
-    except ValueError:
-        return []
-    return [str(t) for t in value] if isinstance(value, list) else []
-
-
-def _atom(
-    base: str,
-    self_url: str,
-    filters: StoryFilters,
-    stories: list[dict[str, Any]],
-    articles: dict[int, list[dict[str, Any]]],
-    now: datetime,
-) -> bytes:
-    """Atom 1.0 (RFC 4287): one entry per story, its id stable across fetches."""
-    fg = FeedGenerator()
-    what = [f"tag {filters.tag}" if filters.tag else "", f"language {filters.lang}" if filters.lang else ""]
-    what += [f"search “{filters.q}”" if filters.q else "", f"feed {filters.feed}" if filters.feed else ""]
-    label = ", ".join(w for w in what if w)
-    fg.id(f"{base}/stories.atom{filters.query()}")
-    fg.title("monitor: top stories" + (f" ({label})" if label else ""))
-    fg.subtitle("Stories of the last 24 hours, ranked by how many outlets and languages cover them.")
-    fg.author({"name": "monitor"})
-    fg.generator("monitor", version=__version__)
-    fg.link(href=self_url, rel="self", type="application/atom+xml")
-    fg.link(
-        href=f"{base}/{filters.query()}",
-        rel="alternate",
-        type="text/html",
-    )
-    fg.updated(max((_dt(s["last_published"]) for s in stories), default=now))
-    for story in reversed(stories):  # feedgen prepends: add the lowest rank first
-        entry = fg.add_entry()
-        entry.id(f"{base}/stories/{story['id']}")
-        entry.title(story["headline"])
-        entry.link(href=f"{base}/stories/{story['id']}", rel="alternate", type="text/html")
-        entry.published(_dt(story["first_published"]))
-        entry.updated(_dt(story["last_published"]))
-        entry.content(_atom_summary(story, articles.get(story["id"], [])), type="html")
-        for code in story["languages"]:
-            entry.category(term=code, label=f"language {code}")
-    return bytes(fg.atom_str(pretty=True))
-
-
-def _dt(text: str | None) -> datetime:
-    return parse_iso(text) or datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _atom_summary(story: dict[str, Any], articles: list[dict[str, Any]]) -> str:
-    """The entry's HTML: coverage figures and the articles as links (all text escaped)."""
-    first = story.get("first_report") or {}
-    lines = [
-        f"<p>{count(story['n_articles'], 'article')} from {count(story['n_outlets'], 'outlet')} in "
-        f"{escape(', '.join(story['languages']) or 'no known language')}.",
-    ]
-    if first:
-        outlet, when = escape(first.get("outlet") or "?"), escape(first.get("published") or "?")
-        lines.append(f" First reported by {outlet} at {when}.</p>")
-    else:
-        lines.append("</p>")
-    lines.append("<ul>")
-    for a in articles[:20]:
-        url = safe_url(a.get("url") or a.get("link"))
-        title = escape(a.get("title") or "(no title)")
-        link = f'<a href="{escape(url)}">{title}</a>' if url else title
-        lines.append(
-            f"<li>[{escape(a.get('language') or '--')}] {link} ({escape(a.get('outlet') or '')})</li>"
-        )
-    lines.append("</ul>")
-    return "".join(lines)

@@ -1,0 +1,168 @@
+"""The shapes of the JSON API's answers (pydantic models: they are the OpenAPI schema too)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class FirstReport(BaseModel):
+    article_id: int | None
+    outlet: str | None
+    feed_id: int | None
+    title: str | None
+    url: str | None
+    language: str | None
+    published: str | None
+    published_local: str
+
+
+class DayFigures(BaseModel):
+    articles: int = Field(description="Articles of the story published in the window.")
+    outlets: int
+    languages: int
+    last_published: str | None
+
+
+class StorySummary(BaseModel):
+    rank: int
+    id: int
+    headline: str
+    headline_language: str | None
+    languages: list[str]
+    n_articles: int
+    n_outlets: int
+    first_published: str | None
+    last_published: str | None
+    first_report: FirstReport | None
+    day: DayFigures
+    entities: list[str | int | float]
+    hourly: list[int] = Field(description="Articles per hour of the day (local time).")
+    url: str
+
+
+class StoryPage(BaseModel):
+    day: str
+    timezone: str
+    start: str
+    end: str
+    page: int
+    per_page: int
+    total: int
+    stories: list[StorySummary]
+
+
+class StoryArticle(BaseModel):
+    id: int
+    title: str
+    url: str | None
+    language: str | None
+    outlet: str | None
+    feed_id: int | None
+    published: str | None
+    published_local: str
+    published_estimated: bool
+    duplicate_of: int | None
+    why: dict[str, Any] = Field(
+        description="Why it joined: similarity, shared names/numbers, reason (when the stories "
+        "stage records them), and hours after the first report."
+    )
+    copies: list[StoryArticle]
+
+
+class LanguageGroup(BaseModel):
+    language: str | None
+    articles: list[StoryArticle]
+
+
+class ThreadStory(BaseModel):
+    id: int
+    headline: str
+    headline_language: str | None
+    first_published: str | None
+    last_published: str | None
+    articles: int
+    outlets: int
+    languages: list[str]
+
+
+class ThreadAround(BaseModel):
+    id: int = Field(description="The thread's id (that of its first story): /api/threads/{id}.")
+    earlier: list[ThreadStory] = Field(description="Stories of the thread before this one, oldest first.")
+    later: list[ThreadStory] = Field(description="Stories of the thread after this one, oldest first.")
+
+
+class ThreadOut(BaseModel):
+    id: int
+    stories: list[ThreadStory] = Field(description="The thread's stories, oldest first.")
+    articles: int
+    languages: list[str]
+    first_published: str | None
+    last_published: str | None
+
+
+class StoryDetail(BaseModel):
+    id: int
+    headline: str
+    languages: list[str]
+    n_articles: int
+    n_outlets: int
+    first_published: str | None
+    last_published: str | None
+    first_report: FirstReport | None
+    entities: list[str | int | float]
+    thread: ThreadAround | None = Field(
+        None, description="The thread this story belongs to (follow-ups of one subject), if any."
+    )
+    groups: list[LanguageGroup]
+
+
+class ArticleOut(BaseModel):
+    id: int
+    title: str
+    url: str | None
+    language: str | None
+    published: str
+    published_estimated: bool
+    first_seen: str
+    story_id: int | None
+    duplicate_of: int | None
+    feed_id: int
+    outlet: str | None
+
+
+class ArticlePage(BaseModel):
+    page: int
+    per_page: int
+    total: int
+    articles: list[ArticleOut]
+
+
+class FeedOut(BaseModel):
+    id: int
+    url: str
+    name: str | None
+    language: str | None
+    tags: list[str]
+    active: bool
+    gone: bool
+    last_polled: str | None
+    last_success: str | None
+    last_status: str | None
+    last_http_status: int | None
+    error_streak: int
+    last_error: str | None
+    last_error_step: str | None
+    last_error_at: str | None
+    next_due: str | None
+    articles: int
+    articles_per_day: float = Field(description="Mean articles first seen per day over the last 7 days.")
+    daily: list[int] = Field(description="Articles first seen per day, the last 7 days, oldest first.")
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}}
