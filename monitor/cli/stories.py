@@ -39,17 +39,16 @@ def stories(
             text = format_threads(
                 store, since=since, as_json=as_json, limit=limit, timezone=obj.config.settings.timezone
             )
-            click.echo(text, nl=not text.endswith("\n"))
-            return
-        text = format_stories(
-            store,
-            since=since,
-            language=normalize_language(language),
-            as_json=as_json,
-            limit=limit,
-            timezone=obj.config.settings.timezone,
-        )
-    click.echo(text, nl=not text.endswith("\n"))
+        else:
+            text = format_stories(
+                store,
+                since=since,
+                language=normalize_language(language),
+                as_json=as_json,
+                limit=limit,
+                timezone=obj.config.settings.timezone,
+            )
+    _show(text)
 
 
 @click.command()
@@ -60,7 +59,7 @@ def story(obj: Context, story_id: int, as_json: bool) -> None:
     """Show one story: its articles by language, with outlet, time and why each joined."""
     with obj.store(readonly=True) as store:
         text = format_story(store, story_id, as_json=as_json, timezone=obj.config.settings.timezone)
-    click.echo(text, nl=not text.endswith("\n"))
+    _show(text)
 
 
 @click.command()
@@ -71,4 +70,9 @@ def thread(obj: Context, thread_id: int, as_json: bool) -> None:
     """Show one thread: its stories over time, with their sizes and languages."""
     with obj.store(readonly=True) as store:
         text = format_thread(store, thread_id, as_json=as_json, timezone=obj.config.settings.timezone)
+    _show(text)
+
+
+def _show(text: str) -> None:
+    """Print a command's text with one final newline."""
     click.echo(text, nl=not text.endswith("\n"))
