@@ -201,3 +201,13 @@ def test_thread_pages_fit_a_laptop_and_a_phone_in_a_real_browser(tmp_path: Path,
             assert page.overflow() == 0 and page.cut_off() == []
     finally:
         server.stop()
+
+
+def test_the_thread_of_a_merged_story_is_named_by_a_live_story() -> None:
+    from monitor.stories.decide import merged_thread
+
+    assert merged_thread(keep=4, kept_thread=2, drop=1, dropped_thread=1) == 2  # the survivor's thread
+    assert merged_thread(keep=2, kept_thread=None, drop=1, dropped_thread=1) == 2  # renamed to the survivor
+    assert merged_thread(keep=2, kept_thread=None, drop=3, dropped_thread=1) == 1  # joins the dropped one's
+    assert merged_thread(keep=2, kept_thread=1, drop=1, dropped_thread=1) == 2  # it named the survivor's too
+    assert merged_thread(keep=2, kept_thread=None, drop=1, dropped_thread=None) is None

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor.store.core import SQLiteCore
+from monitor.stories.decide import merged_thread
 from monitor.timeutil import iso
 
 
@@ -124,13 +125,12 @@ class SQLiteStories(SQLiteCore):
                 )
 
     def _merge_threads(self, drop: int, keep: int) -> None:
-        """Two merged stories' threads become one, named by a live story: the survivor's
-        thread, else the dropped story's (renamed to the survivor if the dropped one named it)."""
+        """Two merged stories' threads become one (named by `merged_thread`)."""
         rows = dict(self.db.execute("SELECT id, thread_id FROM stories WHERE id IN (?, ?)", [drop, keep]))
         kept, dropped = rows.get(keep), rows.get(drop)
         if dropped is None:
             return
-        name = kept if kept not in (None, drop) else (dropped if dropped != drop else keep)
+        name = merged_thread(keep, kept, drop, dropped)
         self.db.execute(
             "UPDATE stories SET thread_id = ? WHERE thread_id IN (?, ?) OR id = ?",
             [name, dropped, kept if kept is not None else dropped, keep],

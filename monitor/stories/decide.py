@@ -199,3 +199,14 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
         f"similarity {inputs.similarity:.2f}, {inputs.shared_keys} shared names/numbers, "
         f"gap {inputs.gap_hours:.0f} h",
     )
+
+
+def merged_thread(keep: int, kept_thread: int | None, drop: int, dropped_thread: int | None) -> int | None:
+    """The thread of a story that absorbed another (`drop` merged into `keep`), named by a live
+    story: the survivor's thread, else the dropped story's, renamed to the survivor when the
+    dropped story was the one naming it. None: neither was in a thread."""
+    if dropped_thread is None:
+        return kept_thread
+    if kept_thread is not None and kept_thread != drop:
+        return kept_thread
+    return keep if dropped_thread == drop else dropped_thread
