@@ -125,7 +125,7 @@ class Daemon:
             )
             self.scheduler.start()
             serve_daemon_metrics(self.config)
-            log.info("event=daemon_started feeds=%d db=%s", len(self.config.feeds), self.store.path)
+            log.info("event=daemon_started feeds=%d db=%s", len(self.config.feeds), self.store.label)
             await stop.wait()
             self._stopping = True
             log.info("event=daemon_stopping inflight=%d", len(self._inflight))

@@ -15,8 +15,8 @@ from monitor.config import FeedConfig
 from monitor.errors import StoreError
 from monitor.ingest.parse import Entry, content_hash
 from monitor.store import SCHEMA_VERSION, FeedUpdate, Store
-from monitor.store import core as store_module
 from monitor.store import schema as schema_module
+from monitor.store import sqlite as store_module
 
 from .conftest import ok_update as poll_update
 

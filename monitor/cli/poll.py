@@ -20,7 +20,7 @@ def init(obj: Context) -> None:
     with obj.store() as store:
         store.sync_feeds(obj.config.feeds)
         click.echo(
-            f"database {store.path} at schema version {store.schema_version()}, "
+            f"database {store.label} at schema version {store.schema_version()}, "
             f"{count(len(store.feeds()), 'feed')}"
         )
 

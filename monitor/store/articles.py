@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from monitor.errors import StoreError
 from monitor.ingest.parse import Entry
-from monitor.store.core import SQLiteCore, _describe
+from monitor.store.core import Core
 from monitor.store.snippets import snippet
 from monitor.store.types import ArticleCounts
 from monitor.stories.dedup import exact_action
@@ -25,7 +23,7 @@ _UNSPACED_SCRIPT = re.compile(
 )
 
 
-class SQLiteArticles(SQLiteCore):
+class Articles(Core):
     """Articles: storing a poll's entries once, the export, and full-text search."""
 
     def _store_entries(self, feed_id: int, entries: Sequence[Entry], seen_at: datetime) -> ArticleCounts:
@@ -98,47 +96,26 @@ class SQLiteArticles(SQLiteCore):
             sql += "WHERE a.published >= ? "
             params.append(iso(since))
         sql += "ORDER BY a.published, a.id"
-        try:
-            for row in self.db.query(sql, params):
-                row["published_estimated"] = bool(row["published_estimated"])
-                yield row
-        except sqlite3.Error as exc:
-            raise StoreError(_describe(exc, self.path)) from None
+        for row in self.stream(sql, params):
+            row["published_estimated"] = bool(row["published_estimated"])
+            yield row
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Full-text search (FTS5) over titles and text, best match first."""
+        """Full-text search over titles and text, best match first."""
         # Snippets are built in Python (snippets.py): FTS5's snippet() takes minutes on a
         # query that repeats a common word a few hundred times.
+        source, match, rank = self._fts_source()
         sql = (
             "SELECT a.id, a.title, a.url, a.language, a.published, f.name AS feed_name, "
-            "f.url AS feed_url, a.text AS snippet "
-            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            "JOIN feeds f ON f.id = a.feed_id WHERE articles_fts MATCH ? "
-            "ORDER BY bm25(articles_fts) LIMIT ?"
+            f"f.url AS feed_url, a.text AS snippet FROM {source} "
+            f"JOIN feeds f ON f.id = a.feed_id WHERE {match} ORDER BY {rank}, a.id LIMIT ?"
         )
-
-        def with_snippets(rows: list[dict[str, Any]], terms: str) -> list[dict[str, Any]]:
-            for row in rows:
-                row["snippet"] = snippet(row["snippet"] or "", terms)
-            return rows
-
-        try:
-            found = with_snippets(list(self.db.query(sql, [query, limit])), query)
-            if found or not _UNSPACED_SCRIPT.search(query):
-                return found
-            return self._search_substring(query, limit)
-        except sqlite3.OperationalError as exc:
-            message = str(exc).lower()
-            # 'Xi-Jinping' and 'COVID-19' read as column filters, '*' as a special query.
-            not_fts5 = ("fts5", "syntax", "unterminated", "no such column", "unknown special query")
-            if any(reason in message for reason in not_fts5):
-                # Not valid FTS5 syntax: search each word as a plain term instead.
-                words = query.replace('"', " ").split()
-                terms = " ".join(f'"{w}"' for w in words)
-                if not terms:
-                    return []
-                return with_snippets(list(self.db.query(sql, [terms, limit])), terms)
-            raise StoreError(_describe(exc, self.path)) from None
+        found = self._fts(sql, [], query, [limit])
+        for row in found:
+            row["snippet"] = snippet(row["snippet"] or "", query)
+        if found or not _UNSPACED_SCRIPT.search(query):
+            return found
+        return self._search_substring(query, limit)
 
     def _search_substring(self, query: str, limit: int) -> list[dict[str, Any]]:
         """Chinese, Japanese, Thai… write words without spaces, so FTS5's tokenizer sees a

@@ -1,25 +1,23 @@
-"""The SQLite connection every concern of the store shares: opening, migrating, one writer
-at a time through `transaction()`, and the one place where sqlite3 errors become StoreError."""
+"""What every concern of the store shares, whatever the database: the connection interface
+(`SQL`), the SQL fragments both dialects read alike, and `Core`, the base of every concern.
+
+A concern (feeds, articles, stories, digest, web reads, watches, outbox) writes its SQL once,
+in the dialect both SQLite and PostgreSQL accept, with `?` placeholders. Where the two differ
+(full-text search, JSON lists, the UTC day of a time) it asks `Core` for the fragment, and
+the SQLite core (monitor.store.sqlite) and the PostgreSQL core (monitor.store.postgres)
+answer each in their own dialect.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any, Self
-
-import sqlite_utils
-
-from monitor.errors import StoreError
-from monitor.outlets import outlet_name
-from monitor.store.schema import MIGRATIONS, SCHEMA_VERSION
-from monitor.timeutil import iso, utcnow
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 # Distinct outlets among a story's articles (joined as `a`, with their feeds as `f`):
-# copies count once, and the feeds of one outlet are one outlet (monitor.outlets).
+# copies count once, and the feeds of one outlet are one outlet (monitor.outlets; both
+# databases know the function `outlet_name`).
 # The article whose title heads a story (joined as `s`): its chosen headline, else its first.
 _HEADLINE_ID_SQL = (
     "COALESCE(s.headline_article_id, (SELECT b.id FROM articles b WHERE b.story_id = s.id "
@@ -27,23 +25,6 @@ _HEADLINE_ID_SQL = (
 )
 
 _OUTLETS_SQL = "COUNT(DISTINCT CASE WHEN a.duplicate_of IS NULL THEN outlet_name(f.name, f.title, f.url) END)"
-
-
-def _outlet_name_sql(name: str | None, title: str | None, url: str | None) -> str:
-    return outlet_name(name, title, url or "")
-
-
-def _describe(exc: sqlite3.Error, path: Path) -> str:
-    text = str(exc)
-    if "readonly" in text:
-        return f"{path}: the database is read-only ({text})"
-    if "locked" in text or "busy" in text:
-        return f"{path}: the database is locked by another process ({text})"
-    if "not a database" in text or "malformed" in text:
-        return f"{path}: the file is not a usable SQLite database ({text})"
-    if "disk" in text or "full" in text:
-        return f"{path}: cannot write: {text}"
-    return f"{path}: {text}"
 
 
 def _json_list(text: str | None) -> list[Any]:
@@ -55,137 +36,94 @@ def _json_list(text: str | None) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-class SQLiteCore:
-    """A SQLite database opened for monitor (WAL, foreign keys, a busy timeout)."""
+class Cursor(Protocol):
+    """What a statement gives back: rows as tuples, and how many rows it changed."""
 
-    def __init__(
-        self, db: sqlite_utils.Database, path: Path, write_lock: threading.Lock | None = None
-    ) -> None:
-        self.db = db
-        self.path = path
-        # Shared by the Store objects of one process that write (the daemon's poller and
-        # its stage thread), so that writes still go one at a time.
-        self.write_lock = write_lock or threading.Lock()
+    @property
+    def rowcount(self) -> int: ...
 
-    @classmethod
-    def open(
-        cls,
-        path: str | Path,
-        *,
-        readonly: bool = False,
-        busy_timeout_ms: int = 5000,
-        write_lock: threading.Lock | None = None,
-    ) -> Self:
-        """Open (creating and migrating unless readonly) the database at `path`."""
-        path = Path(path)
-        if path.exists() and not path.is_file():  # /dev/null, a folder: SQLite would say less clearly
-            kind = "a directory" if path.is_dir() else "a device or other special file"
-            raise StoreError(f"{path}: not a database file but {kind}; name a file, like db/monitor.db")
-        try:
-            if readonly:
-                if not path.exists():
-                    raise StoreError(f"{path}: no database here (run `monitor init` first)")
-                conn = sqlite3.connect(
-                    f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-                )
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-            conn.create_function("outlet_name", 3, _outlet_name_sql, deterministic=True)
-            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            if not readonly:
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-            store = cls(sqlite_utils.Database(conn), path, write_lock)
-            if not readonly:
-                store.migrate()
-            elif store.schema_version() < SCHEMA_VERSION:
-                raise StoreError(f"{path}: the database needs migrating (run `monitor init`)")
-            return store
-        except sqlite3.Error as exc:
-            raise StoreError(_describe(exc, path)) from None
-        except OSError as exc:
-            raise StoreError(f"{path}: {exc.strerror or exc}") from None
+    def fetchone(self) -> Any: ...
 
-    def close(self) -> None:
-        self.db.conn.close()
+    def fetchall(self) -> list[Any]: ...
 
-    def __enter__(self) -> Self:
-        return self
+    def __iter__(self) -> Iterator[Any]: ...
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
-    def schema_version(self) -> int:
-        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+class SQL(Protocol):
+    """The connection as the concerns use it (`?` placeholders, `:name` for named ones)."""
 
-    def migrate(self) -> list[int]:
-        """Run the migrations this database lacks, each in its own transaction."""
-        applied = []
-        current = self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: the database is at schema version {current}, newer than this "
-                f"monitor ({SCHEMA_VERSION}); upgrade monitor"
-            )
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            migration = MIGRATIONS[version - 1]
-            with self.transaction():
-                self.db.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations "
-                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
-                )
-                migration(self.db)
-                problems = self.db.execute("PRAGMA foreign_key_check").fetchall()
-                if problems:
-                    raise StoreError(f"{self.path}: migration {version} broke foreign keys: {problems[:3]}")
-                self.db.execute(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                    [version, (migration.__doc__ or migration.__name__).strip(), iso(utcnow())],
-                )
-                self.db.execute(f"PRAGMA user_version = {version}")
-            applied.append(version)
-        return applied
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ..., /) -> Cursor: ...
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """BEGIN IMMEDIATE ... COMMIT; ROLLBACK on any error; sqlite3 errors become StoreError."""
-        conn = self.db.conn
-        with self.write_lock:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StoreError(_describe(exc, self.path)) from None
-            try:
-                yield
-                conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise StoreError(_describe(exc, self.path)) from None
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]], /) -> Any: ...
+
+    def query(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ..., /
+    ) -> Iterator[dict[str, Any]]: ...
+
+
+class Core:
+    """The base of every concern: the connection, transactions, and the dialect's fragments.
+    Implemented by SQLiteCore and PostgresCore."""
+
+    db: SQL
+    # What the database is, for messages: a file path, or a URL without its password.
+    label: str
+
+    def transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Rows one at a time, for results too big to hold (the export)."""
+        raise NotImplementedError
 
     def ping(self) -> None:
         """A cheap read that fails with StoreError when the database cannot be read."""
         self.query("SELECT 1 FROM articles LIMIT 1")
 
-    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        try:
-            return list(self.db.query(sql, params))
-        except sqlite3.Error as exc:
-            raise StoreError(_describe(exc, self.path)) from None
-
     def count(self, table: str) -> int:
-        return int(self.db.execute(f"SELECT COUNT(*) FROM [{table}]").fetchone()[0])
+        if not table.replace("_", "").isalnum():
+            raise ValueError(f"not a table name: {table!r}")
+        return int(self.query(f'SELECT COUNT(*) AS n FROM "{table}"')[0]["n"])
 
     def web_columns(self, table: str) -> frozenset[str]:
         """The columns a table has now (other stages may add some): the web degrades to
         what is there."""
-        return frozenset(r["name"] for r in self.query(f"SELECT name FROM pragma_table_info('{table}')"))
+        raise NotImplementedError
 
     def web_has_table(self, name: str) -> bool:
-        return bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]))
+        raise NotImplementedError
+
+    # The dialect's fragments.
+
+    def _day_sql(self, column: str) -> str:
+        """SQL for the UTC calendar day ('2024-03-22') of a time column."""
+        raise NotImplementedError
+
+    def _json_values_sql(self, column: str, alias: str) -> str:
+        """A FROM item with one row per value of a JSON list column, as `alias.value`."""
+        raise NotImplementedError
+
+    def _fts_ids_sql(self) -> str:
+        """SQL selecting the ids of the articles that match one full-text parameter."""
+        raise NotImplementedError
+
+    def _fts_source(self) -> tuple[str, str, str]:
+        """(FROM items, WHERE condition, ORDER BY rank) of a full-text search over `articles a`:
+        one full-text parameter between them, which comes before the WHERE's others."""
+        raise NotImplementedError
+
+    def _fts_marks_sql(self) -> tuple[str, str]:
+        """SQL of the title and of a snippet of the text of a match, with the matched words
+        between \x02 and \x03 (within the FROM of `_fts_source`)."""
+        raise NotImplementedError
+
+    def _fts(
+        self, sql: str, before: Sequence[Any], query: str, after: Sequence[Any] = ()
+    ) -> list[dict[str, Any]]:
+        """Run `sql` whose parameters are `before`, then the full-text query, then `after`.
+        The query is the user's (words, "phrases", prefix*, AND, OR, NOT); text that is not
+        valid query syntax is searched as its words."""
+        raise NotImplementedError

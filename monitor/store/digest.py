@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from monitor.store.core import _HEADLINE_ID_SQL, SQLiteCore, _json_list
+from monitor.store.core import _HEADLINE_ID_SQL, Core, _json_list
 from monitor.timeutil import iso
 
 
-class SQLiteDigest(SQLiteCore):
+class DigestState(Core):
     """Digest state: the stories of a day, one row per recipient and day (claims, sends, retries)."""
 
     def digest_story_articles(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
@@ -137,8 +137,8 @@ class SQLiteDigest(SQLiteCore):
         """Record a composed digest; False when the (day, recipient) row already exists."""
         with self.transaction():
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO digests (day, recipient, state, due_at, message_id, message, "
-                "story_ids, created, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO digests (day, recipient, state, due_at, message_id, message, "
+                "story_ids, created, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [
                     str(day),
                     recipient.lower(),

@@ -9,7 +9,7 @@ from typing import Any
 
 from monitor.config import FeedConfig
 from monitor.ingest.parse import Entry
-from monitor.store.articles import SQLiteArticles
+from monitor.store.articles import Articles
 from monitor.store.types import ArticleCounts, FeedState, FeedUpdate
 from monitor.timeutil import iso, parse_iso, utcnow
 
@@ -42,7 +42,7 @@ def _feed_state(row: dict[str, Any]) -> FeedState:
     )
 
 
-class SQLiteFeeds(SQLiteArticles):
+class Feeds(Articles):
     """Feeds and polls: the feeds table following feeds.yaml, what is due, and each poll's result."""
 
     def sync_feeds(self, feeds: Sequence[FeedConfig], now: datetime | None = None) -> None:

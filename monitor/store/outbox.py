@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.store.core import SQLiteCore
+from monitor.store.core import Core
 from monitor.timeutil import iso, parse_iso
 
 
-class SQLiteOutbox(SQLiteCore):
+class Outbox(Core):
     """Alert state: watch_alerts (what was alerted) and outbox (what is to be delivered)."""
 
     def alert_candidates(self, watch_id: int, since: str) -> list[dict[str, Any]]:

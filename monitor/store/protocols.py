@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 from monitor.config import FeedConfig
@@ -20,7 +19,7 @@ from monitor.store.types import ArticleCounts, FeedState, FeedUpdate
 class Database(Protocol):
     """Opening, closing, schema and one writer at a time."""
 
-    path: Path
+    label: str
 
     def close(self) -> None: ...
 

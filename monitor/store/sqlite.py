@@ -1,28 +1,248 @@
 """The SQLite store: one `Store` made of one part per concern (feeds and polls, articles and
-search, stories, digest state, web reads), all on one connection.
+search, stories, digest state, web reads, watches, outbox), all on one connection.
 
 One Store object is the single writer. Writes happen inside `transaction()`, so a poll of one
-feed lands whole or not at all. Low-level sqlite3 errors are turned into StoreError in
-`monitor.store.core` and nowhere else.
+feed lands whole or not at all. Low-level sqlite3 errors are turned into StoreError here and
+nowhere else.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
 
-from monitor.store.digest import SQLiteDigest
-from monitor.store.feeds import SQLiteFeeds
-from monitor.store.outbox import SQLiteOutbox
-from monitor.store.stories import SQLiteStories
-from monitor.store.watches import SQLiteWatches
-from monitor.store.web import SQLiteWebReads
+import sqlite_utils
+
+from monitor.errors import StoreError
+from monitor.outlets import outlet_name
+from monitor.store.core import Core
+from monitor.store.digest import DigestState
+from monitor.store.feeds import Feeds
+from monitor.store.outbox import Outbox
+from monitor.store.schema import MIGRATIONS, SCHEMA_VERSION
+from monitor.store.stories import Stories
+from monitor.store.watches import Watches
+from monitor.store.web import WebQueries
+from monitor.timeutil import iso, utcnow
 
 if TYPE_CHECKING:
     from monitor.store.protocols import Backend
 
 
-class Store(SQLiteFeeds, SQLiteStories, SQLiteDigest, SQLiteWebReads, SQLiteWatches, SQLiteOutbox):
-    """The database. Open with Store.open(path); use as a context manager to close."""
+def _outlet_name_sql(name: str | None, title: str | None, url: str | None) -> str:
+    return outlet_name(name, title, url or "")
+
+
+def _describe(exc: sqlite3.Error, path: Path) -> str:
+    text = str(exc)
+    if "readonly" in text:
+        return f"{path}: the database is read-only ({text})"
+    if "locked" in text or "busy" in text:
+        return f"{path}: the database is locked by another process ({text})"
+    if "not a database" in text or "malformed" in text:
+        return f"{path}: the file is not a usable SQLite database ({text})"
+    if "disk" in text or "full" in text:
+        return f"{path}: cannot write: {text}"
+    return f"{path}: {text}"
+
+
+class _Connection(sqlite_utils.Database):
+    """sqlite-utils' Database, with executemany beside execute and query."""
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
+
+class SQLiteCore(Core):
+    """A SQLite database opened for monitor (WAL, foreign keys, a busy timeout)."""
+
+    db: _Connection
+
+    def __init__(self, db: _Connection, path: Path, write_lock: threading.Lock | None = None) -> None:
+        self.db = db
+        self.path = path
+        self.label = str(path)
+        # Shared by the Store objects of one process that write (the daemon's poller and
+        # its stage thread), so that writes still go one at a time.
+        self.write_lock = write_lock or threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        readonly: bool = False,
+        busy_timeout_ms: int = 5000,
+        write_lock: threading.Lock | None = None,
+    ) -> Self:
+        """Open (creating and migrating unless readonly) the database at `path`."""
+        path = Path(path)
+        if path.exists() and not path.is_file():  # /dev/null, a folder: SQLite would say less clearly
+            kind = "a directory" if path.is_dir() else "a device or other special file"
+            raise StoreError(f"{path}: not a database file but {kind}; name a file, like db/monitor.db")
+        try:
+            if readonly:
+                if not path.exists():
+                    raise StoreError(f"{path}: no database here (run `monitor init` first)")
+                conn = sqlite3.connect(
+                    f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+                )
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+            conn.create_function("outlet_name", 3, _outlet_name_sql, deterministic=True)
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            store = cls(_Connection(conn), path, write_lock)
+            if not readonly:
+                store.migrate()
+            else:
+                store.check_version()
+            return store
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, path)) from None
+        except OSError as exc:
+            raise StoreError(f"{path}: {exc.strerror or exc}") from None
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def check_version(self) -> None:
+        """Refuse a database this monitor cannot read: older (not migrated) or newer."""
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: the database is at schema version {current}, newer than this "
+                f"monitor ({SCHEMA_VERSION}); upgrade monitor"
+            )
+        if current < SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: the database needs migrating (run `monitor init`)")
+
+    def migrate(self) -> list[int]:
+        """Run the migrations this database lacks, each in its own transaction."""
+        applied = []
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            self.check_version()
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            migration = MIGRATIONS[version - 1]
+            with self.transaction():
+                self.db.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations "
+                    "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+                )
+                migration(self.db)
+                problems = self.db.execute("PRAGMA foreign_key_check").fetchall()
+                if problems:
+                    raise StoreError(f"{self.path}: migration {version} broke foreign keys: {problems[:3]}")
+                self.db.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    [version, (migration.__doc__ or migration.__name__).strip(), iso(utcnow())],
+                )
+                self.db.execute(f"PRAGMA user_version = {version}")
+            applied.append(version)
+        return applied
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT; ROLLBACK on any error; sqlite3 errors become StoreError."""
+        conn = self.db.conn
+        with self.write_lock:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(_describe(exc, self.path)) from None
+            try:
+                yield
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(_describe(exc, self.path)) from None
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        try:
+            return list(self.db.query(sql, params))
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, self.path)) from None
+
+    def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Rows one at a time, for results too big to hold (the export)."""
+        try:
+            yield from self.db.query(sql, params)
+        except sqlite3.Error as exc:
+            raise StoreError(_describe(exc, self.path)) from None
+
+    def web_columns(self, table: str) -> frozenset[str]:
+        """The columns a table has now (other stages may add some): the web degrades to
+        what is there."""
+        return frozenset(r["name"] for r in self.query("SELECT name FROM pragma_table_info(?)", [table]))
+
+    def web_has_table(self, name: str) -> bool:
+        return bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]))
+
+    def _day_sql(self, column: str) -> str:
+        return f"substr({column}, 1, 10)"  # times are stored as '2024-03-22T18:05:00Z'
+
+    def _json_values_sql(self, column: str, alias: str) -> str:
+        return f"json_each({column}) {alias}"
+
+    def _fts_ids_sql(self) -> str:
+        return "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+
+    def _fts_source(self) -> tuple[str, str, str]:
+        return (
+            "articles_fts JOIN articles a ON a.id = articles_fts.rowid",
+            "articles_fts MATCH ?",
+            "bm25(articles_fts)",
+        )
+
+    def _fts_marks_sql(self) -> tuple[str, str]:
+        return (
+            "highlight(articles_fts, 0, char(2), char(3))",
+            "snippet(articles_fts, 1, char(2), char(3), '…', 24)",
+        )
+
+    def _fts(
+        self, sql: str, before: Sequence[Any], query: str, after: Sequence[Any] = ()
+    ) -> list[dict[str, Any]]:
+        try:
+            return list(self.db.query(sql, [*before, query, *after]))
+        except sqlite3.OperationalError:
+            pass  # not FTS5 syntax ('"half', 'a:b', 'AND', 'Xi-Jinping'): the quoted words below
+        terms = quoted_words(query)
+        if not terms:
+            return []
+        return self.query(sql, [*before, terms, *after])
+
+
+def quoted_words(query: str) -> str:
+    """Each word of `query` as an FTS5 string, so that any text searches as its words."""
+    return " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
+
+
+class Store(SQLiteCore, Feeds, Stories, DigestState, WebQueries, Watches, Outbox):
+    """The SQLite database. Open with Store.open(path); use as a context manager to close."""
 
 
 if TYPE_CHECKING:  # mypy proves here that the SQLite store satisfies every protocol

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from monitor.store.core import SQLiteCore
+from monitor.store.core import Core
 from monitor.stories.decide import merged_thread
 from monitor.timeutil import iso
 
 
-class SQLiteStories(SQLiteCore):
+class Stories(Core):
     """The stories stage's reads and writes: pending articles, vectors, assignments, story rows."""
 
     def stories_pending(self, limit: int) -> list[dict[str, Any]]:
@@ -79,19 +79,19 @@ class SQLiteStories(SQLiteCore):
             "story_gap_hours = :gap_hours, story_reason = :reason"
         )
         with self.transaction():
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO stories (id, model, updated_at) VALUES (?, ?, ?)",
+            self.db.executemany(
+                "INSERT INTO stories (id, model, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [(story["id"], story["model"], updated_at) for story in stories],
             )
             # SQLite rewrites a whole row (text and all) on every UPDATE: an article with a new
             # vector gets it in the same UPDATE as its story.
-            self.db.conn.executemany(f"{assign} WHERE id = :article_id", plain)
-            self.db.conn.executemany(
+            self.db.executemany(f"{assign} WHERE id = :article_id", plain)
+            self.db.executemany(
                 f"{assign}, embedding = :embedding, embedding_model = :embedding_model "
                 "WHERE id = :article_id",
                 with_vector,
             )
-            self.db.conn.executemany(
+            self.db.executemany(
                 "UPDATE articles SET embedding = ?, embedding_model = ? WHERE id = ?",
                 [(blob, model, article_id) for article_id, (blob, model) in vectors.items()],
             )
@@ -103,7 +103,7 @@ class SQLiteStories(SQLiteCore):
                 )
                 self.db.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", [keep, drop])
                 self._merge_threads(drop, keep)
-            self.db.conn.executemany(
+            self.db.executemany(
                 "UPDATE stories SET first_seen = :first_seen, last_seen = :last_seen, "
                 "headline_article_id = :headline_article_id, n_articles = :n_articles, "
                 "n_outlets = :n_outlets, n_languages = :n_languages, languages = :languages, "
@@ -200,7 +200,7 @@ class SQLiteStories(SQLiteCore):
         if not signatures:
             return
         with self.transaction():
-            self.db.conn.executemany(
+            self.db.executemany(
                 "UPDATE articles SET minhash = ? WHERE id = ?",
                 [(blob, article_id) for article_id, blob in signatures],
             )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from monitor.store.core import SQLiteCore
+from monitor.store.core import Core
 from monitor.timeutil import iso
 
 _ARTICLE_COLUMNS = (
@@ -17,7 +17,7 @@ _ARTICLE_COLUMNS = (
 )
 
 
-class SQLiteWatches(SQLiteCore):
+class Watches(Core):
     """Watches: definitions, matches, pending articles, attention figures, alerts, outbox."""
 
     # --- definitions ------------------------------------------------------------------
@@ -50,11 +50,11 @@ class SQLiteWatches(SQLiteCore):
             "SELECT w.id, w.name, w.fingerprint, w.definition, w.backfilled, w.created_at, w.updated_at, "
             "w.removed_at, (SELECT COUNT(*) FROM watch_matches m WHERE m.watch_id = w.id) AS matches, "
             "(SELECT MAX(published) FROM watch_matches m WHERE m.watch_id = w.id) AS last_match "
-            "FROM watches w ORDER BY w.name COLLATE NOCASE"
+            "FROM watches w ORDER BY lower(w.name), w.name"
         )
 
     def watch_row(self, name: str) -> dict[str, Any] | None:
-        rows = self.query("SELECT * FROM watches WHERE name = ?", [name])
+        rows = self.query("SELECT * FROM watches WHERE lower(name) = lower(?)", [name])
         return rows[0] if rows else None
 
     def watches_prune(self) -> list[str]:
@@ -122,16 +122,16 @@ class SQLiteWatches(SQLiteCore):
                         f"DELETE FROM watch_matches WHERE article_id = ? AND watch_id IN ({marks})",
                         [article_id, *watch_ids],
                     )
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO watch_matches (watch_id, article_id, story_id, published, why, "
+            self.db.executemany(
+                "INSERT INTO watch_matches (watch_id, article_id, story_id, published, why, "
                 "similarity, backfill, matched_at) VALUES (:watch_id, :article_id, :story_id, :published, "
-                ":why, :similarity, :backfill, :matched_at)",
+                ":why, :similarity, :backfill, :matched_at) ON CONFLICT DO NOTHING",
                 [
                     {**m, "why": json.dumps(m["why"], ensure_ascii=False), "matched_at": stamp}
                     for m in matches
                 ],
             )
-            self.db.conn.executemany("DELETE FROM watch_pending WHERE article_id = ?", [(i,) for i in done])
+            self.db.executemany("DELETE FROM watch_pending WHERE article_id = ?", [(i,) for i in done])
 
     def watch_backfill_start(self, watch_id: int, since: str) -> None:
         """Before a backfill: the watch's matches in the window go (the watch changed)."""
@@ -150,7 +150,7 @@ class SQLiteWatches(SQLiteCore):
         """Per UTC day, by language and over all ('*'): matching articles (copies once) and
         matching stories, of stories with at least `min_outlets` outlets."""
         matched = (
-            "SELECT substr(a.published, 1, 10) AS day, COALESCE(a.language, '') AS language, a.id, "
+            f"SELECT {self._day_sql('a.published')} AS day, COALESCE(a.language, '') AS language, a.id, "
             "a.duplicate_of, a.story_id FROM watch_matches m JOIN articles a ON a.id = m.article_id "
             "LEFT JOIN stories s ON s.id = a.story_id WHERE m.watch_id = ? AND m.published >= ? "
             "AND m.published < ? AND COALESCE(s.n_outlets, 1) >= ?"
@@ -168,7 +168,7 @@ class SQLiteWatches(SQLiteCore):
     def watch_day_totals(self, start: str, end: str) -> list[dict[str, Any]]:
         """Per UTC day and language: every article stored (copies once), the denominator."""
         return self.query(
-            "SELECT substr(published, 1, 10) AS day, COALESCE(language, '') AS language, "
+            f"SELECT {self._day_sql('published')} AS day, COALESCE(language, '') AS language, "
             "COUNT(*) AS articles FROM articles WHERE published >= ? AND published < ? "
             "AND duplicate_of IS NULL GROUP BY day, language ORDER BY day, language",
             [start, end],

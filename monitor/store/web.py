@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from monitor.store.core import _HEADLINE_ID_SQL, _OUTLETS_SQL, SQLiteCore, _json_list
+from monitor.store.core import _HEADLINE_ID_SQL, _OUTLETS_SQL, Core, _json_list
 
 
-class SQLiteWebReads(SQLiteCore):
+class WebQueries(Core):
     """The read-only queries of the web pages and JSON API."""
-
-    def _web_fts(self, sql: str, params: list[Any], query: str) -> list[dict[str, Any]]:
-        """Run `sql` whose first parameter is an FTS5 MATCH; on a syntax error, retry with
-        the words quoted (so 'C++ "half' searches rather than fails)."""
-        try:
-            return list(self.db.query(sql, [query, *params]))
-        except sqlite3.OperationalError:
-            pass  # not FTS5 syntax ('"half', 'a:b', 'AND'): the quoted words below
-        terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
-        if not terms:
-            return []
-        return self.query(sql, [terms, *params])
 
     def web_story_ids(
         self,
@@ -47,8 +34,8 @@ class SQLiteWebReads(SQLiteCore):
             params.append(language)
         if tag:
             filters.append(
-                "EXISTS (SELECT 1 FROM articles b JOIN feeds f ON f.id = b.feed_id, json_each(f.tags) t "
-                "WHERE b.story_id = h.sid AND t.value = ?)"
+                "EXISTS (SELECT 1 FROM articles b JOIN feeds f ON f.id = b.feed_id, "
+                f"{self._json_values_sql('f.tags', 't')} WHERE b.story_id = h.sid AND t.value = ?)"
             )
             params.append(tag)
         if feed_id is not None:
@@ -72,10 +59,10 @@ class SQLiteWebReads(SQLiteCore):
         if not query:
             return self.query(sql, [start, end, *params])
         matched = (
-            "SELECT a2.story_id FROM articles_fts JOIN articles a2 ON a2.id = articles_fts.rowid "
-            "WHERE articles_fts MATCH ? AND a2.story_id IS NOT NULL"
+            f"SELECT a2.story_id FROM articles a2 WHERE a2.id IN ({self._fts_ids_sql()}) "
+            "AND a2.story_id IS NOT NULL"
         )
-        return self._web_fts(sql.format(matched=matched), [start, end, *params], query)
+        return self._fts(sql.format(matched=matched), [], query, [start, end, *params])
 
     def web_stories(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Whole-story figures for these stories: counts over all their articles, their
@@ -205,7 +192,7 @@ class SQLiteWebReads(SQLiteCore):
             where.append("a.language = ?")
             params.append(language)
         if tag:
-            where.append("EXISTS (SELECT 1 FROM json_each(f.tags) t WHERE t.value = ?)")
+            where.append(f"EXISTS (SELECT 1 FROM {self._json_values_sql('f.tags', 't')} WHERE t.value = ?)")
             params.append(tag)
         if feed_id is not None:
             where.append("a.feed_id = ?")
@@ -214,7 +201,7 @@ class SQLiteWebReads(SQLiteCore):
             where.append("a.story_id = ?")
             params.append(story_id)
         if query:
-            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            where.append(f"a.id IN ({self._fts_ids_sql()})")
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         base = f"FROM articles a JOIN feeds f ON f.id = a.feed_id {clause}"
         page_sql = (
@@ -225,25 +212,12 @@ class SQLiteWebReads(SQLiteCore):
         count_sql = f"SELECT COUNT(*) AS n {base}"
         if query:
             # The MATCH parameter comes last in `where`, before LIMIT and OFFSET.
-            rows = self._web_fts_last(page_sql, params, query, [limit, offset])
-            total = self._web_fts_last(count_sql, params, query, [])
+            rows = self._fts(page_sql, params, query, [limit, offset])
+            total = self._fts(count_sql, params, query, [])
         else:
             rows = self.query(page_sql, [*params, limit, offset])
             total = self.query(count_sql, params)
         return rows, int(total[0]["n"]) if total else 0
-
-    def _web_fts_last(
-        self, sql: str, before: list[Any], query: str, after: list[Any]
-    ) -> list[dict[str, Any]]:
-        """Like _web_fts, for SQL whose MATCH parameter sits between `before` and `after`."""
-        try:
-            return list(self.db.query(sql, [*before, query, *after]))
-        except sqlite3.OperationalError:
-            pass  # not FTS5 syntax ('"half', 'a:b', 'AND'): the quoted words below
-        terms = " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
-        if not terms:
-            return []
-        return self.query(sql, [*before, terms, *after])
 
     def web_search(
         self, query: str, *, start: str | None = None, end: str | None = None, limit: int = 1000
@@ -259,16 +233,15 @@ class SQLiteWebReads(SQLiteCore):
         if end:
             where += " AND a.published < ?"
             params.append(end)
+        source, match, rank = self._fts_source()
+        title_marked, text_marked = self._fts_marks_sql()
         sql = (
             "SELECT a.id, a.story_id, a.title, a.url, a.link, a.language, a.published, a.duplicate_of, "
-            "COALESCE(f.name, f.title, f.url) AS outlet, "
-            "highlight(articles_fts, 0, char(2), char(3)) AS title_marked, "
-            "snippet(articles_fts, 1, char(2), char(3), '…', 24) AS snippet "
-            "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-            "JOIN feeds f ON f.id = a.feed_id "
-            f"WHERE articles_fts MATCH ?{where} ORDER BY bm25(articles_fts), a.id LIMIT ?"
+            f"COALESCE(f.name, f.title, f.url) AS outlet, {title_marked} AS title_marked, "
+            f"{text_marked} AS snippet FROM {source} JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE {match}{where} ORDER BY {rank}, a.id LIMIT ?"
         )
-        return self._web_fts(sql, [*params, limit], query)
+        return self._fts(sql, [], query, [*params, limit])
 
     def web_feeds(self, since: str) -> list[dict[str, Any]]:
         """Each feed's health, and its articles first seen since `since`."""
@@ -285,8 +258,8 @@ class SQLiteWebReads(SQLiteCore):
     def web_feed_days(self, since: str) -> list[dict[str, Any]]:
         """(feed_id, day, n): articles first seen per feed and UTC day since `since`."""
         return self.query(
-            "SELECT feed_id, substr(first_seen, 1, 10) AS day, COUNT(*) AS n FROM articles "
-            "WHERE first_seen >= ? GROUP BY feed_id, day",
+            f"SELECT feed_id, {self._day_sql('first_seen')} AS day, COUNT(*) AS n FROM articles "
+            f"WHERE first_seen >= ? GROUP BY feed_id, {self._day_sql('first_seen')}",
             [since],
         )
 
@@ -302,8 +275,8 @@ class SQLiteWebReads(SQLiteCore):
         tags = [
             r["value"]
             for r in self.query(
-                "SELECT DISTINCT t.value FROM feeds f, json_each(f.tags) t WHERE f.active = 1 "
-                "ORDER BY t.value"
+                f"SELECT DISTINCT t.value FROM feeds f, {self._json_values_sql('f.tags', 't')} "
+                "WHERE f.active = 1 ORDER BY t.value"
             )
         ]
         feeds = self.query("SELECT id, COALESCE(name, title, url) AS name FROM feeds ORDER BY name")
@@ -330,7 +303,8 @@ class SQLiteWebReads(SQLiteCore):
             params.append(language)
         if tag:
             where.append(
-                "EXISTS (SELECT 1 FROM feeds f, json_each(f.tags) t WHERE f.id = a.feed_id AND t.value = ?)"
+                f"EXISTS (SELECT 1 FROM feeds f, {self._json_values_sql('f.tags', 't')} "
+                "WHERE f.id = a.feed_id AND t.value = ?)"
             )
             params.append(tag)
         if feed_id is not None:
