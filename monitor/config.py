@@ -29,7 +29,8 @@ from ruamel.yaml.events import (
 )
 from ruamel.yaml.reader import ReaderError
 
-from monitor.errors import ConfigError
+from monitor.database import PostgresURL, is_url, parse_url
+from monitor.errors import ConfigError, StoreError
 from monitor.ingest.urls import canonical_url, url_problem
 
 DEFAULT_USER_AGENT = "monitor/0.1 (self-hosted news monitor)"
@@ -139,7 +140,7 @@ class FeedConfig:
 
 @dataclass(frozen=True)
 class Settings:
-    database: Path
+    database: Path | PostgresURL  # a SQLite file, or a PostgreSQL database
     interval: int = 30 * 60
     user_agent: str = DEFAULT_USER_AGENT
     timezone: str = "UTC"
@@ -396,7 +397,13 @@ def _settings(path: Path, node: Any, line: int | None) -> Settings:
             )
         if key == "database":
             if not isinstance(value, str) or not value.strip():
-                raise fail(key, "must be a file path")
+                raise fail(key, "must be a file path or a postgresql:// URL")
+            if is_url(value):
+                try:
+                    values[key] = parse_url(value.strip())
+                except StoreError as exc:
+                    raise fail(key, str(exc)) from None
+                continue
             db = Path(os.path.expanduser(value))
             values[key] = db if db.is_absolute() else base / db
         elif key in ("interval", "min_interval", "max_interval", "max_backoff"):

@@ -26,7 +26,7 @@ from monitor.ingest.fetch import make_client
 from monitor.metrics import serve_daemon_metrics, set_stories
 from monitor.pipeline import Poller, default_stages, fetch_options
 from monitor.sections import load_checked_config
-from monitor.store import FeedState, Store
+from monitor.store import FeedState, Target, open_store
 from monitor.timeutil import utcnow
 
 log = logging.getLogger("monitor.daemon")
@@ -50,7 +50,7 @@ def retry_delay(failures: int, interval: int) -> float:
 
 
 class Daemon:
-    def __init__(self, config_path: Path, db_override: Path | None = None) -> None:
+    def __init__(self, config_path: Path, db_override: Target | None = None) -> None:
         self.config_path = config_path
         self.db_override = db_override
         self.config: Config = load_checked_config(config_path)
@@ -73,10 +73,10 @@ class Daemon:
         database = self.db_override or self.config.settings.database
         # Checks the model's name; its weights load when the first article waits for a vector.
         stages = default_stages(self.config, stop=lambda: self._stopping, deliver_alerts=False)
-        self.store = Store.open(database)
+        self.store = open_store(database)
         # The later stages (embedding is slow) run in a thread on their own connection; the
         # shared lock keeps writes one at a time.
-        self.stage_store = Store.open(database, write_lock=self.store.write_lock)
+        self.stage_store = open_store(database, write_lock=self.store.write_lock)
         self.store.sync_feeds(self.config.feeds)
         self.poller = Poller(self.store, self.config, stages)
         stop = asyncio.Event()

@@ -31,7 +31,7 @@ from monitor.ingest.schedule import (
     plan_status,
     spread_due,
 )
-from monitor.store import ArticleCounts, FeedState, FeedUpdate, Store
+from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate
 from monitor.stories.embed import embedder_for
 from monitor.stories.settings import StorySettings
 from monitor.stories.stage import run_story_stage
@@ -43,7 +43,7 @@ from monitor.wording import count
 log = logging.getLogger("monitor.pipeline")
 
 # A later stage (dedup, stories, ...) takes the store and returns a one-line summary.
-Stage = Callable[[Store], str | None]
+Stage = Callable[[AnyStore], str | None]
 
 
 @dataclass
@@ -203,7 +203,7 @@ def _parse(
 class Poller:
     """Fetches concurrently (bounded) and writes through the one store it holds."""
 
-    def __init__(self, store: Store, config: Config, stages: Sequence[Stage] = ()) -> None:
+    def __init__(self, store: AnyStore, config: Config, stages: Sequence[Stage] = ()) -> None:
         self.store = store
         self.config = config
         self.stages = list(stages)
@@ -439,7 +439,7 @@ def default_stages(
     settings = story_settings(config)
     embedder_for(settings.model)
 
-    def stories(store: Store) -> str:
+    def stories(store: AnyStore) -> str:
         return run_story_stage(store, settings, stop=stop).summary()
 
     watches = load_watches_config(config, model=settings.model)
@@ -451,7 +451,7 @@ def default_stages(
 
 
 def poll_once(
-    store: Store,
+    store: AnyStore,
     config: Config,
     *,
     all_feeds: bool = False,

@@ -1,7 +1,6 @@
 """What every command shares: the config and database it works on (`Context`), the --since
 parameter type, logging, and the one-line error handling. Imports no command."""
 
-
 from __future__ import annotations
 
 import logging
@@ -19,7 +18,7 @@ import click
 from monitor.config import Config
 from monitor.errors import MonitorError
 from monitor.sections import load_checked_config
-from monitor.store import Store
+from monitor.store import AnyStore, Target, open_store
 from monitor.timeutil import parse_when
 
 
@@ -52,7 +51,7 @@ def _user_zone(ctx: click.Context | None) -> tzinfo:
 @dataclass
 class Context:
     config_path: Path
-    db_override: Path | None
+    db_override: Target | None
     _config: Config | None = None
 
     @property
@@ -62,7 +61,8 @@ class Context:
         return self._config
 
     @property
-    def db_path(self) -> Path:
+    def database(self) -> Target:
+        """The database: --db (or MONITOR_DB, MONITOR_DATABASE_URL), else settings.database."""
         return self.db_override or self.config.settings.database
 
     def reload(self) -> Config:
@@ -70,8 +70,8 @@ class Context:
         return self.config
 
     @contextmanager
-    def store(self, *, readonly: bool = False) -> Iterator[Store]:
-        store = Store.open(self.db_path, readonly=readonly)
+    def store(self, *, readonly: bool = False) -> Iterator[AnyStore]:
+        store = open_store(self.database, readonly=readonly)
         try:
             yield store
         finally:

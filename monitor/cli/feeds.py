@@ -1,7 +1,6 @@
 """`monitor feeds ...`: list, add, remove, import and export feeds (feeds.yaml and the database
 in step)."""
 
-
 from __future__ import annotations
 
 from pathlib import Path
@@ -97,8 +96,7 @@ def feeds_import_opml(obj: Context, file: Path) -> None:
     with obj.store() as store:
         store.sync_feeds(config.feeds)
     click.echo(
-        f"{_count(len(found), 'feed')} in {file}, {len(added)} added, "
-        f"{len(found) - len(added)} already there"
+        f"{_count(len(found), 'feed')} in {file}, {len(added)} added, {len(found) - len(added)} already there"
     )
 
 

@@ -1,6 +1,5 @@
 """The `monitor` command: the top-level group; each command group lives in its own module."""
 
-
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,6 +15,8 @@ from monitor.cli.read import export, search, stats
 from monitor.cli.stories import stories, story, thread
 from monitor.cli.watches import watch, watches
 from monitor.cli.web import serve
+from monitor.database import parse_target
+from monitor.errors import MonitorError
 
 
 @click.group(cls=MonitorGroup)
@@ -31,21 +32,24 @@ from monitor.cli.web import serve
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    envvar="MONITOR_DB",
-    help="SQLite database file (overrides settings.database).",
+    envvar=["MONITOR_DB", "MONITOR_DATABASE_URL"],
+    help="SQLite database file or postgresql:// URL (overrides settings.database).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
 @click.version_option(__version__, prog_name="monitor")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path, db_path: Path | None, verbose: int) -> None:
+def main(ctx: click.Context, config_path: Path, db_path: str | None, verbose: int) -> None:
     """monitor: follow news feeds in many languages, grouped into stories.
 
     Reads feeds.yaml, polls the feeds into a SQLite database, and shows what it stored.
     """
     setup_logging(verbose)
-    ctx.obj = Context(config_path=config_path, db_override=db_path)
+    try:
+        override = parse_target(db_path) if db_path else None
+    except MonitorError as exc:
+        raise click.BadParameter(str(exc), param_hint="--db") from None
+    ctx.obj = Context(config_path=config_path, db_override=override)
 
 
 COMMANDS: list[click.Command] = [init, poll, run, feeds, export, search, stats, digest, serve]

@@ -1,6 +1,5 @@
 """`monitor init`, `monitor poll` and `monitor run`: the database and the pipeline."""
 
-
 from __future__ import annotations
 
 import sys
@@ -39,7 +38,7 @@ def poll(obj: Context, all_feeds: bool) -> None:
     from monitor.pollerlock import POLL, poller_lock
 
     config = obj.config
-    with poller_lock(obj.db_path, POLL), obj.store() as store:
+    with poller_lock(obj.database, POLL), obj.store() as store:
         tty = sys.stdout.isatty()
         bar: Any = None
 
@@ -86,5 +85,5 @@ def run(obj: Context) -> None:
     from monitor.pollerlock import RUN, poller_lock
 
     obj.config  # noqa: B018 - refuse a bad config before starting
-    with poller_lock(obj.db_path, RUN):  # refused while another process polls the database
+    with poller_lock(obj.database, RUN):  # refused while another process polls the database
         Daemon(obj.config_path, obj.db_override).run()

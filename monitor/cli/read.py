@@ -1,6 +1,5 @@
 """`monitor export`, `monitor search` and `monitor stats`: what the database holds."""
 
-
 from __future__ import annotations
 
 import csv

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from monitor.errors import MonitorError
-from monitor.store import Store
+from monitor.store import open_store
 
 if TYPE_CHECKING:
     from monitor.cli.context import Context
@@ -38,11 +38,11 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
 
     config = obj.config
     address, number = serve_address(config, host, port)
-    Store.open(obj.db_path, readonly=True).close()  # refuse a missing or unmigrated database now
-    app = create_app(obj.db_path, config)
+    open_store(obj.database, readonly=True).close()  # refuse a missing or unmigrated database now
+    app = create_app(obj.database, config)
     listening = _listen(address, number)  # a busy port fails here, before "serving" is said
-    click.echo(f"serving http://{address}:{number}/ (database {obj.db_path}, read-only)", err=True)
-    log.info("event=web_started host=%s port=%d db=%s", address, number, obj.db_path)
+    click.echo(f"serving http://{address}:{number}/ (database {obj.database}, read-only)", err=True)
+    log.info("event=web_started host=%s port=%d db=%s", address, number, obj.database)
     server = uvicorn.Server(
         uvicorn.Config(app, host=address, port=number, log_config=None, access_log=False, server_header=False)
     )

@@ -102,6 +102,15 @@ class Core:
         """SQL for the UTC calendar day ('2024-03-22') of a time column."""
         raise NotImplementedError
 
+    def _distinct_json_sql(self, expression: str) -> str:
+        """An aggregate: the distinct values of `expression` in a group, as JSON list text."""
+        raise NotImplementedError
+
+    def _indexed_by(self, index: str) -> str:
+        """A hint after a table in FROM that the query must use `index` (SQLite's planner
+        needs it where PostgreSQL's does not)."""
+        return ""
+
     def _json_values_sql(self, column: str, alias: str) -> str:
         """A FROM item with one row per value of a JSON list column, as `alias.value`."""
         raise NotImplementedError

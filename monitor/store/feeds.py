@@ -210,8 +210,8 @@ class Feeds(Articles):
         with self.transaction():
             self.db.execute(
                 "UPDATE feeds SET status_streak = ?, redirect_target = ?, redirect_streak = ?, "
-                "gone = CASE WHEN ? THEN 1 ELSE gone END, "
-                "next_due = CASE WHEN ? THEN NULL ELSE next_due END, "
+                "gone = CASE WHEN ? = 1 THEN 1 ELSE gone END, "
+                "next_due = CASE WHEN ? = 1 THEN NULL ELSE next_due END, "
                 "fetch_url = COALESCE(?, fetch_url) WHERE id = ?",
                 [status_streak, redirect_target, redirect_streak, int(gone), int(gone), fetch_url, feed_id],
             )

@@ -204,6 +204,12 @@ class SQLiteCore(Core):
     def _day_sql(self, column: str) -> str:
         return f"substr({column}, 1, 10)"  # times are stored as '2024-03-22T18:05:00Z'
 
+    def _distinct_json_sql(self, expression: str) -> str:
+        return f"json_group_array(DISTINCT {expression})"
+
+    def _indexed_by(self, index: str) -> str:
+        return f"INDEXED BY {index}"
+
     def _json_values_sql(self, column: str, alias: str) -> str:
         return f"json_each({column}) {alias}"
 

@@ -22,7 +22,7 @@ class Stories(Core):
         return self.query(
             "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.published, a.content_hash, "
             "a.embedding, a.embedding_model, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url "
-            "FROM articles a INDEXED BY articles_unassigned JOIN feeds f ON f.id = a.feed_id "
+            f"FROM articles a {self._indexed_by('articles_unassigned')} JOIN feeds f ON f.id = a.feed_id "
             "WHERE a.story_id IS NULL ORDER BY a.published, a.id LIMIT ?",
             [limit],
         )
@@ -30,7 +30,7 @@ class Stories(Core):
     def stories_pending_count(self) -> int:
         """How many articles wait for a story (read from the partial index)."""
         row = self.db.execute(
-            "SELECT COUNT(*) FROM articles INDEXED BY articles_unassigned WHERE story_id IS NULL"
+            f"SELECT COUNT(*) FROM articles {self._indexed_by('articles_unassigned')} WHERE story_id IS NULL"
         ).fetchone()
         return int(row[0])
 

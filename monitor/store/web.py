@@ -73,7 +73,7 @@ class WebQueries(Core):
         rows = self.query(
             "SELECT s.id, s.first_seen, s.last_seen, s.headline_article_id, s.merged_into, s.updated_at, "
             "s.entities, s.model, s.thread_id, COUNT(a.id) AS n_articles, " + _OUTLETS_SQL + " AS n_outlets, "
-            "json_group_array(DISTINCT a.language) AS languages, MIN(a.published) AS first_published, "
+            f"{self._distinct_json_sql('a.language')} AS languages, MIN(a.published) AS first_published, "
             "MAX(a.published) AS last_published "
             "FROM stories s LEFT JOIN articles a ON a.story_id = s.id LEFT JOIN feeds f ON f.id = a.feed_id "
             f"WHERE s.id IN ({marks}) GROUP BY s.id",
@@ -145,7 +145,7 @@ class WebQueries(Core):
         """A story's articles with their outlet, oldest first; the columns that say why an
         article joined (named story_*) come along when the stories stage stores them."""
         extra = sorted(c for c in self.web_columns("articles") if c.startswith("story_") and c != "story_id")
-        extra_sql = "".join(f", a.[{c}]" for c in extra)
+        extra_sql = "".join(f", a.\"{c}\"" for c in extra)
         return self.query(
             "SELECT a.id, a.title, a.url, a.link, a.language, a.published, a.published_estimated, "
             "a.first_seen, a.duplicate_of, a.author, substr(a.text, 1, 400) AS summary, "
@@ -334,6 +334,6 @@ class WebQueries(Core):
             if state:
                 totals["digests"] = {
                     str(r["k"]): r["n"]
-                    for r in self.query(f"SELECT [{state}] AS k, COUNT(*) AS n FROM digests GROUP BY k")
+                    for r in self.query(f"SELECT \"{state}\" AS k, COUNT(*) AS n FROM digests GROUP BY \"{state}\"")
                 }
         return totals

@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -34,7 +33,7 @@ from monitor.config import Config
 from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.languages import language_name
 from monitor.metrics import WebMetrics, web_registry
-from monitor.store import Store
+from monitor.store import AnyStore, PostgresURL, Target, open_store
 from monitor.stories.records import ThreadNotFoundError, thread_around, thread_detail
 from monitor.timeutil import iso, parse_iso, parse_when, utcnow
 from monitor.web.atom import atom_feed, tags_of
@@ -149,14 +148,22 @@ PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1
 
 @dataclass
 class WebContext:
-    db_path: Path
+    database: Target
     config: Config
     zone: ZoneInfo
     templates: Environment
+    shared: AnyStore | None = None
 
     @contextmanager
-    def store(self) -> Iterator[Store]:
-        store = Store.open(self.db_path, readonly=True)
+    def store(self) -> Iterator[AnyStore]:
+        """A read-only store for one request. SQLite: a connection of its own, opened and
+        closed with the request; PostgreSQL: the app's pool of connections, opened once."""
+        if isinstance(self.database, PostgresURL):
+            if self.shared is None:
+                self.shared = open_store(self.database, readonly=True)
+            yield self.shared
+            return
+        store = open_store(self.database, readonly=True)
         try:
             yield store
         finally:
@@ -186,10 +193,10 @@ def _wants_json(request: Request) -> bool:
     return path.startswith("/api/") or path in ("/healthz", "/openapi.json")
 
 
-def create_app(db_path: Path, config: Config) -> FastAPI:
-    """The ASGI application over the database at `db_path` (opened read-only)."""
+def create_app(database: Target, config: Config) -> FastAPI:
+    """The ASGI application over `database` (opened read-only)."""
     zone = ZoneInfo(config.settings.timezone)
-    ctx = WebContext(db_path=db_path, config=config, zone=zone, templates=_templates(zone))
+    ctx = WebContext(database=database, config=config, zone=zone, templates=_templates(zone))
     web_metrics: WebMetrics = web_registry(ctx.store)
     stylesheet = _static("style.css")
     keys_script = _static("keys.js")
@@ -275,7 +282,7 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
         )
 
     def ranked_stories(
-        store: Store, window: DayWindow, filters: StoryFilters, offset: int, limit: int
+        store: AnyStore, window: DayWindow, filters: StoryFilters, offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
         hits = store.web_story_ids(
             window.start_iso,
@@ -702,5 +709,3 @@ def create_app(db_path: Path, config: Config) -> FastAPI:
 def _query(values: Mapping[str, Any]) -> str:
     pairs = [(k, str(v).strip()) for k, v in values.items() if v is not None and str(v).strip()]
     return ("?" + urlencode(pairs)) if pairs else ""
-
-

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from feedgen.feed import FeedGenerator
 
 from monitor import __version__
-from monitor.store import Store
+from monitor.store import AnyStore
 from monitor.timeutil import parse_iso
 from monitor.watches.attention import Attention
 from monitor.watches.records import WatchNotFoundError, WatchRecord, watch_record, watch_summaries
@@ -120,7 +120,7 @@ def _quote(name: str) -> str:
     return quote(name, safe="")
 
 
-def home_watches(store: Store) -> list[dict[str, Any]]:
+def home_watches(store: AnyStore) -> list[dict[str, Any]]:
     """The watches of the home page: each with its last 7 days (a sparkline) and figures."""
     out = []
     for summary in watch_summaries(store, 7):
@@ -138,7 +138,7 @@ def home_watches(store: Store) -> list[dict[str, Any]]:
 
 def add_watch_routes(
     app: FastAPI,
-    store: Callable[[], AbstractContextManager[Store]],
+    store: Callable[[], AbstractContextManager[AnyStore]],
     page: Callable[..., HTMLResponse],
 ) -> None:
     """The watch routes, on the app's read-only store and page renderer."""
