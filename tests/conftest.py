@@ -85,6 +85,7 @@ def run_monitor(
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("MONITOR_CONFIG", None)
     env.pop("MONITOR_DB", None)
+    env.pop("MONITOR_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "monitor", *args],
         cwd=cwd,
