@@ -37,10 +37,15 @@ T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
 
 
 @pytest.fixture(params=["sqlite", "pg", "pgvector"])
-def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
-    if request.param == "sqlite":
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def target(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+    if backend == "sqlite":
         return tmp_path / "monitor.db"
-    return parse_target(request.getfixturevalue("pg_database")(request.param))
+    return parse_target(request.getfixturevalue("pg_database")(backend))
 
 
 @pytest.fixture
@@ -246,6 +251,23 @@ def test_watches_are_named_without_regard_to_case(store: AnyStore) -> None:
     removed = store.watch_row("putin")
     assert removed is not None and removed["removed_at"] == "2025-03-22T19:00:00Z"
     assert store.watches_prune() == ["Putin"]
+
+
+def test_vectors_are_pgvector_values_where_it_is_installed(target: Target, backend: str) -> None:
+    import numpy as np
+
+    with open_store(target) as s:
+        s.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        poll(s, "https://a.example/rss", NEWS[:1])
+        vector = np.array([0.5, -0.25, 1e-40, 0.0, 3.4e38], dtype=np.float32)
+        (row,) = s.query("SELECT id FROM articles")
+        s.stories_write([], [], [], T0, embeddings=[(row["id"], vector.tobytes(), "m")])
+        has_vectors = getattr(s, "vectors", False)
+        assert has_vectors == (backend == "pgvector")
+        if has_vectors:
+            (back,) = s.query("SELECT embedding_v::text AS v, embedding FROM articles")
+            assert np.array(json.loads(back["v"]), dtype=np.float32).tobytes() == vector.tobytes()
+            assert bytes(back["embedding"]) == vector.tobytes()
 
 
 # The whole product on both databases -------------------------------------------------------

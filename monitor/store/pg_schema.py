@@ -285,3 +285,49 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# With pgvector installed: the vectors also as `vector` columns, kept in step with the bytea
+# ones by triggers, so that SQL can compare them (the watches' `about`). Applied after the
+# migrations whenever the extension is available; every statement is idempotent.
+VECTORS = [
+    "CREATE EXTENSION IF NOT EXISTS vector",
+    # The float32 (little-endian) bytes monitor stores, as a vector: exact, sign, exponent
+    # and mantissa read back bit for bit (subnormals included).
+    """CREATE OR REPLACE FUNCTION monitor_vector(data BYTEA) RETURNS vector
+        LANGUAGE sql IMMUTABLE STRICT AS $$
+        SELECT array_agg(
+            CASE WHEN e = 0 AND m = 0 THEN 0::float4
+                 WHEN e = 0 THEN ((1 - 2 * s) * m::float8 * 2.0 ^ (-149))::float4
+                 ELSE ((1 - 2 * s) * (1 + m::float8 / 8388608) * 2.0 ^ (e - 127))::float4 END
+            ORDER BY i)::vector
+        FROM (SELECT i, (bits >> 31) & 1 AS s, (bits >> 23) & 255 AS e, bits & 8388607 AS m
+              FROM (SELECT i, get_byte(data, i * 4)::bigint | (get_byte(data, i * 4 + 1)::bigint << 8)
+                              | (get_byte(data, i * 4 + 2)::bigint << 16)
+                              | (get_byte(data, i * 4 + 3)::bigint << 24) AS bits
+                    FROM generate_series(0, length(data) / 4 - 1) AS i) b) parts
+    $$""",
+    "ALTER TABLE articles ADD COLUMN IF NOT EXISTS embedding_v vector",
+    "ALTER TABLE stories ADD COLUMN IF NOT EXISTS centroid_v vector",
+    """CREATE OR REPLACE FUNCTION articles_vector_update() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.embedding_v := monitor_vector(NEW.embedding);
+        RETURN NEW;
+    END $$""",
+    """CREATE OR REPLACE FUNCTION stories_vector_update() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.centroid_v := monitor_vector(NEW.centroid);
+        RETURN NEW;
+    END $$""",
+    "DROP TRIGGER IF EXISTS articles_vector ON articles",
+    """CREATE TRIGGER articles_vector BEFORE INSERT OR UPDATE OF embedding ON articles
+        FOR EACH ROW EXECUTE FUNCTION articles_vector_update()""",
+    "DROP TRIGGER IF EXISTS stories_vector ON stories",
+    """CREATE TRIGGER stories_vector BEFORE INSERT OR UPDATE OF centroid ON stories
+        FOR EACH ROW EXECUTE FUNCTION stories_vector_update()""",
+    # Rows stored before the extension was there.
+    "UPDATE articles SET embedding_v = monitor_vector(embedding) "
+    "WHERE embedding IS NOT NULL AND embedding_v IS NULL",
+    "UPDATE stories SET centroid_v = monitor_vector(centroid) "
+    "WHERE centroid IS NOT NULL AND centroid_v IS NULL",
+]

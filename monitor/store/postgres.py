@@ -27,7 +27,7 @@ from monitor.store.core import Core
 from monitor.store.digest import DigestState
 from monitor.store.feeds import Feeds
 from monitor.store.outbox import Outbox
-from monitor.store.pg_schema import MIGRATIONS, SCHEMA_VERSION
+from monitor.store.pg_schema import MIGRATIONS, SCHEMA_VERSION, VECTORS
 from monitor.store.stories import Stories
 from monitor.store.tsquery import to_tsquery
 from monitor.store.watches import Watches
@@ -174,6 +174,8 @@ class PostgresCore(Core):
         self.label = url.label
         self.pool = pool
         self.db = _Connection(self)
+        # Whether the articles' vectors are also in pgvector's `vector` type (embedding_v).
+        self.vectors = False
         self._local = threading.local()
         # Writes of one process go one at a time, as on SQLite: the poller and the stage
         # thread never wait on each other's row locks.
@@ -225,6 +227,7 @@ class PostgresCore(Core):
         try:
             if readonly:
                 store.check_version()
+                store.vectors = store._vectors_present()
             else:
                 store.migrate()
         except BaseException:
@@ -313,9 +316,34 @@ class PostgresCore(Core):
                     [version, name, iso(utcnow())],
                 )
                 applied.append(version)
+            self.vectors = self._enable_vectors(conn)
         if applied:
             log.info("event=migrated database=%s versions=%s", self.label, applied)
         return applied
+
+    def _enable_vectors(self, conn: psycopg.Connection[Any]) -> bool:
+        """Use pgvector where it is installed (inside the migration's transaction and lock)."""
+        if conn.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'").fetchone() is None:
+            return False
+        present = conn.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = 'articles' AND column_name = 'embedding_v'"
+        ).fetchone()
+        if present is not None:
+            return True
+        pg, _ = _psycopg()
+        try:
+            with conn.transaction():  # a savepoint: without the right to create it, go on without
+                for statement in VECTORS:
+                    conn.execute(statement)
+        except pg.errors.InsufficientPrivilege as exc:
+            log.warning("event=pgvector_unused database=%s reason=%r", self.label, " ".join(str(exc).split()))
+            return False
+        log.info("event=pgvector_enabled database=%s", self.label)
+        return True
+
+    def _vectors_present(self) -> bool:
+        return "embedding_v" in self.web_columns("articles")
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, params))
