@@ -1,5 +1,11 @@
 """`monitor run`: APScheduler drives the poll pass per feed as each falls due.
 
+Roles (`--role poll|stories|deliver|all`): on PostgreSQL any number of processes of each
+role share one database. Poll workers claim due feeds by host (monitor.store.workers) instead
+of scheduling each feed; one stories process at a time runs the stages (the sequencer holds
+an advisory lock; another takes over within seconds when it dies); deliver processes send
+digests and alerts, each claimed row by row. On SQLite one process does everything.
+
 SIGTERM/SIGINT: stop scheduling, let the polls in hand finish (a few seconds at most),
 close the database, exit 0. feeds.yaml is re-read when it changes; a bad edit is logged
 and the last good config kept.
@@ -23,10 +29,11 @@ from monitor.deliver.alerts import daemon_alerts_job
 from monitor.deliver.digest import daemon_digest_job
 from monitor.errors import MonitorError
 from monitor.ingest.fetch import make_client
-from monitor.metrics import serve_daemon_metrics, set_stories
+from monitor.metrics import serve_daemon_metrics, set_stories, set_worker
 from monitor.pipeline import Poller, default_stages, fetch_options
 from monitor.sections import load_checked_config
-from monitor.store import FeedState, Target, open_store
+from monitor.store import FeedState, PostgresStore, PostgresURL, Target, open_store
+from monitor.store.postgres import connect
 from monitor.timeutil import utcnow
 
 log = logging.getLogger("monitor.daemon")
@@ -43,6 +50,33 @@ ALERTS_EVERY = 15  # seconds between deliveries of due alerts (the outbox)
 RETRY_FIRST = 10.0  # seconds before polling again a feed whose poll could not be recorded
 
 
+ROLES = ("poll", "stories", "deliver", "all")
+HEARTBEAT_EVERY = 10  # seconds between a worker's heartbeats (which also renew its leases)
+ALIVE_WITHIN = 3 * HEARTBEAT_EVERY  # a worker silent longer than this is counted dead
+CLAIM_EVERY = 2  # seconds between claim rounds of a poll worker that found nothing due
+# pg_advisory_lock key of the stories sequencer: 'stories' read as a number.
+STORIES_LOCK = int.from_bytes(b"stories", "big")
+
+
+def default_worker_name() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def lease_seconds(config: Config) -> float:
+    """How long a claim on a host's feeds holds without a heartbeat: the fetches of a batch
+    (each bounded by the timeout, spaced by the per-host delay), with room to spare."""
+    settings = config.settings
+    per_host = claim_per_host(config)
+    return 3 * settings.timeout + per_host * settings.per_host_delay + 3 * HEARTBEAT_EVERY
+
+
+def claim_per_host(config: Config) -> int:
+    return max(1, 4 * config.settings.per_host_concurrency)
+
+
 def retry_delay(failures: int, interval: int) -> float:
     """Seconds before polling again a feed whose last `failures` polls in a row could not be
     stored: 10 s, 20 s, 40 s... and never more than its `interval` (at least 10 s)."""
@@ -50,9 +84,23 @@ def retry_delay(failures: int, interval: int) -> float:
 
 
 class Daemon:
-    def __init__(self, config_path: Path, db_override: Target | None = None) -> None:
+    def __init__(
+        self,
+        config_path: Path,
+        db_override: Target | None = None,
+        *,
+        role: str = "all",
+        worker: str | None = None,
+        metrics_port: int | None = None,
+    ) -> None:
+        if role not in ROLES:
+            raise MonitorError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
         self.config_path = config_path
         self.db_override = db_override
+        self.role = role
+        self.worker = worker or default_worker_name()
+        self.metrics_port = metrics_port
+        self._leader: Any = None  # the stories sequencer's lock connection (PostgreSQL)
         self.config: Config = load_checked_config(config_path)
         self._mtime = self._config_mtime()
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -69,16 +117,22 @@ class Daemon:
     def run(self) -> None:
         asyncio.run(self._main())
 
+    def _does(self, role: str) -> bool:
+        return self.role in (role, "all")
+
     async def _main(self) -> None:
         database = self.db_override or self.config.settings.database
+        self.database = database
         # Checks the model's name; its weights load when the first article waits for a vector.
         stages = default_stages(self.config, stop=lambda: self._stopping, deliver_alerts=False)
         self.store = open_store(database)
         # The later stages (embedding is slow) run in a thread on their own connection; the
         # shared lock keeps writes one at a time.
         self.stage_store = open_store(database, write_lock=self.store.write_lock)
-        self.store.sync_feeds(self.config.feeds)
-        self.poller = Poller(self.store, self.config, stages)
+        self.shared = isinstance(self.store, PostgresStore)  # other workers may share the work
+        if self._does("poll"):
+            self.store.sync_feeds(self.config.feeds)
+        self.poller = Poller(self.store, self.config, stages if self._does("stories") else [])
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -86,7 +140,20 @@ class Daemon:
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         async with make_client(fetch_options(self.config)) as client:
             self.poller.client = client
-            self._schedule_feeds()
+            if self.shared:
+                self._beat()
+                self.scheduler.add_job(
+                    self._track, "interval", seconds=HEARTBEAT_EVERY, args=[self._heartbeat],
+                    id="heartbeat", max_instances=1,
+                )  # fmt: skip
+            if self._does("poll"):
+                if self.shared:  # claim due feeds by host, with other poll workers
+                    self.scheduler.add_job(
+                        self._track, "interval", seconds=CLAIM_EVERY, args=[self._claim_rounds],
+                        id="claims", max_instances=1, next_run_time=datetime.now(UTC),
+                    )  # fmt: skip
+                else:
+                    self._schedule_feeds()
             self.scheduler.add_job(
                 self._track,
                 "interval",
@@ -95,45 +162,132 @@ class Daemon:
                 id="reload",
                 max_instances=1,
             )
-            self.scheduler.add_job(
-                self._track,
-                "interval",
-                seconds=STAGES_EVERY,
-                args=[self._run_stages],
-                id="stages",
-                max_instances=1,
-                # Soon after start: articles a previous run left without a story wait no longer.
-                next_run_time=datetime.now(UTC) + timedelta(seconds=STAGES_DEBOUNCE),
-            )
-            self.scheduler.add_job(
-                self._track,
-                "interval",
-                seconds=60,
-                args=[daemon_digest_job, self],
-                id="digest",
-                max_instances=1,
-                next_run_time=datetime.now(UTC),
-            )
-            self.scheduler.add_job(
-                self._track,
-                "interval",
-                seconds=ALERTS_EVERY,
-                args=[daemon_alerts_job, self],
-                id="alerts",
-                max_instances=1,
-                next_run_time=datetime.now(UTC) + timedelta(seconds=STAGES_DEBOUNCE),
-            )
+            if self._does("stories"):
+                self.scheduler.add_job(
+                    self._track,
+                    "interval",
+                    seconds=STAGES_EVERY,
+                    args=[self._run_stages],
+                    id="stages",
+                    max_instances=1,
+                    # Soon after start: articles a previous run left without a story wait no longer.
+                    next_run_time=datetime.now(UTC) + timedelta(seconds=STAGES_DEBOUNCE),
+                )
+            if self._does("deliver"):
+                self.scheduler.add_job(
+                    self._track,
+                    "interval",
+                    seconds=60,
+                    args=[daemon_digest_job, self],
+                    id="digest",
+                    max_instances=1,
+                    next_run_time=datetime.now(UTC),
+                )
+                self.scheduler.add_job(
+                    self._track,
+                    "interval",
+                    seconds=ALERTS_EVERY,
+                    args=[daemon_alerts_job, self],
+                    id="alerts",
+                    max_instances=1,
+                    next_run_time=datetime.now(UTC) + timedelta(seconds=STAGES_DEBOUNCE),
+                )
             self.scheduler.start()
-            serve_daemon_metrics(self.config)
-            log.info("event=daemon_started feeds=%d db=%s", len(self.config.feeds), self.store.label)
+            set_worker(self.role, self.worker)
+            serve_daemon_metrics(self.config, port=self.metrics_port)
+            log.info(
+                "event=daemon_started role=%s worker=%s feeds=%d db=%s",
+                self.role, self.worker, len(self.config.feeds), self.store.label,
+            )  # fmt: skip
             await stop.wait()
             self._stopping = True
             log.info("event=daemon_stopping inflight=%d", len(self._inflight))
             self.scheduler.shutdown(wait=False)
             await self._drain()
+        if self.shared:
+            try:
+                self.store.worker_leave(self.worker)  # type: ignore[union-attr]
+            except MonitorError as exc:  # the claims end with their leases anyway
+                log.error("event=worker_leave_failed error=%r", str(exc))
+        if self._leader is not None:
+            self._leader.close()
         self.store.close()
         self.stage_store.close()
         log.info("event=daemon_stopped")
+
+    # --- many workers (PostgreSQL) -------------------------------------------------
+
+    def _beat(self) -> None:
+        import os
+        import socket
+
+        assert isinstance(self.store, PostgresStore)
+        lease = lease_seconds(self.config)
+        self.store.worker_beat(self.worker, self.role, socket.gethostname(), os.getpid(), lease)
+
+    async def _heartbeat(self) -> None:
+        try:
+            self._beat()
+        except MonitorError as exc:  # the database is away: its leases end, others take over
+            log.error("event=heartbeat_failed worker=%s error=%r", self.worker, str(exc))
+
+    async def _claim_rounds(self) -> None:
+        """Claim due feeds by host and poll them, round after round, until none is due."""
+        assert isinstance(self.store, PostgresStore)
+        settings = self.config.settings
+        while not self._stopping:
+            try:
+                feeds = self.store.claim_feeds(
+                    self.worker,
+                    hosts=max(1, settings.concurrency),
+                    per_host=claim_per_host(self.config),
+                    lease_seconds=lease_seconds(self.config),
+                )
+            except MonitorError as exc:
+                log.error("event=claim_failed worker=%s error=%r", self.worker, str(exc))
+                return
+            if not feeds:
+                return
+            report = None
+            try:
+                report = await self.poller.poll(feeds)
+            except Exception as exc:  # nothing of the round was half-kept; the leases end
+                log.error(
+                    "event=poll_not_recorded feeds=%d error=%r",
+                    len(feeds),
+                    str(exc) if isinstance(exc, MonitorError) else f"{type(exc).__name__}: {exc}",
+                )
+                return
+            finally:
+                if not self._stopping:
+                    try:
+                        self.store.release_hosts(self.worker)
+                    except MonitorError as exc:
+                        log.error("event=release_failed worker=%s error=%r", self.worker, str(exc))
+            if report.new_articles or report.updated_articles:
+                self._new_work = True
+                self._wake_stages()
+
+    def _lead_stories(self) -> bool:
+        """Whether this process is the stories sequencer now (always, alone on SQLite)."""
+        if not self.shared:
+            return True
+        if self._leader is not None:
+            try:
+                self._leader.execute("SELECT 1")
+                return True
+            except Exception:  # its connection is gone, and with it the lock
+                log.warning("event=stories_leadership_lost worker=%s", self.worker)
+                self._leader.close()
+                self._leader = None
+        assert isinstance(self.database, PostgresURL)
+        conn = connect(self.database, application_name=f"monitor stories sequencer {self.worker}")
+        if conn.execute("SELECT pg_try_advisory_lock(%s)", [STORIES_LOCK]).fetchone()[0]:
+            self._leader = conn
+            log.info("event=stories_leader worker=%s", self.worker)
+            return True
+        conn.close()
+        return False
 
     async def _drain(self) -> None:
         if not self._inflight:
@@ -276,7 +430,8 @@ class Daemon:
             log.exception("event=config_rejected error=%r (keeping the previous config)", repr(exc))
             return
         try:
-            self.store.sync_feeds(config.feeds)
+            if self._does("poll"):
+                self.store.sync_feeds(config.feeds)
         except MonitorError as exc:  # the database cannot take it now (a full disk): next tick
             self._mtime = -1.0  # differs from any real mtime: read again next tick
             log.error("event=config_not_applied error=%r (tried again in %d s)", str(exc), RELOAD_EVERY)
@@ -284,16 +439,30 @@ class Daemon:
         self.config = config
         self.poller.config = config
         # Edited watches (or stories settings) apply from the next run of the stages.
-        self.poller.stages = default_stages(config, stop=lambda: self._stopping, deliver_alerts=False)
+        if self._does("stories"):
+            self.poller.stages = default_stages(config, stop=lambda: self._stopping, deliver_alerts=False)
         self._new_work = True
-        self._schedule_feeds()
+        if self._does("poll") and not self.shared:
+            self._schedule_feeds()
         log.info("event=config_reloaded feeds=%d", len(config.feeds))
 
     async def _run_stages(self) -> None:
+        if self.shared:
+            # Other processes poll: their articles are seen in the database, not here.
+            self._new_work = True
         if not self._new_work or not self.poller.stages:
             return
         self._new_work = False
-        await in_daemon_thread(self._run_stages_now, "stages")
+        await in_daemon_thread(self._run_stages_led, "stages")
+
+    def _run_stages_led(self) -> None:
+        try:
+            leading = self._lead_stories()
+        except MonitorError as exc:
+            log.error("event=stages_not_run error=%r", str(exc))
+            return
+        if leading:
+            self._run_stages_now()
 
     def _run_stages_now(self) -> None:
         for stage in self.poller.stages:

@@ -30,6 +30,7 @@ __all__ = [
     "record_poll",
     "serve_daemon_metrics",
     "set_stories",
+    "set_worker",
     "web_registry",
 ]
 
@@ -63,6 +64,18 @@ FEED_ERROR_STREAK = Gauge(
     ["feed"],
     registry=DAEMON,
 )
+
+
+WORKER = Gauge(
+    "monitor_worker",
+    "This process: its role (poll, stories, deliver, all) and worker name; always 1.",
+    ["role", "worker"],
+    registry=DAEMON,
+)
+
+
+def set_worker(role: str, worker: str) -> None:
+    WORKER.labels(role=role, worker=worker).set(1)
 
 
 def record_poll(feed_url: str, outcome: str, seconds: float, new_articles: int, error_streak: int) -> None:
@@ -99,12 +112,17 @@ def metrics_address(config: Config) -> tuple[str, int] | None:
     return host.strip(), port
 
 
-def serve_daemon_metrics(config: Config) -> tuple[str, int] | None:
-    """Serve the daemon's metrics over HTTP (a background thread) when configured.
+def serve_daemon_metrics(config: Config, port: int | None = None) -> tuple[str, int] | None:
+    """Serve the daemon's metrics over HTTP (a background thread) when configured, or on
+    `port` (`monitor run --metrics-port`, one per process on a machine; 0: none).
 
     A port already in use is logged, not fatal: the daemon's work matters more.
     """
     address = metrics_address(config)
+    if port is not None:
+        if port == 0:
+            return None
+        address = (address[0] if address else "127.0.0.1", port)
     if address is None:
         return None
     host, port = address

@@ -32,6 +32,7 @@ from monitor.ingest.schedule import (
     spread_due,
 )
 from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate
+from monitor.store.workers import LeaseLost
 from monitor.stories.embed import embedder_for
 from monitor.stories.settings import StorySettings
 from monitor.stories.stage import run_story_stage
@@ -322,14 +323,18 @@ class Poller:
             phase=self._phase(feed),
         )
         entries = parsed.entries if parsed is not None else ()
-        counts = self.store.record_poll(
-            feed,
-            update,
-            entries,
-            url=result.final_url or feed.url,
-            duration_ms=int(result.elapsed * 1000),
-            size=len(result.content) if result.content is not None else None,
-        )
+        try:
+            counts = self.store.record_poll(
+                feed,
+                update,
+                entries,
+                url=result.final_url or feed.url,
+                duration_ms=int(result.elapsed * 1000),
+                size=len(result.content) if result.content is not None else None,
+            )
+        except LeaseLost as exc:  # another worker took the feed meanwhile: its result stands
+            log.warning("event=lease_lost feed=%s error=%r", feed.url, str(exc))
+            return "lease_lost"
         self._record_status(feed, result)
         self._count(report, feed, update, counts)
         metrics.record_poll(feed.url, update.status, result.elapsed, counts.new, update.error_count)

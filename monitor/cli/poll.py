@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from monitor.cli.context import Context
+from monitor.errors import MonitorError
 from monitor.timeutil import utcnow
 from monitor.wording import count
 
@@ -39,6 +40,7 @@ def poll(obj: Context, all_feeds: bool) -> None:
 
     config = obj.config
     with poller_lock(obj.database, POLL), obj.store() as store:
+        _refuse_beside_workers(store)
         tty = sys.stdout.isatty()
         bar: Any = None
 
@@ -75,15 +77,52 @@ def poll(obj: Context, all_feeds: bool) -> None:
 
 
 @click.command()
+@click.option(
+    "--role",
+    type=click.Choice(["poll", "stories", "deliver", "all"]),
+    default="all",
+    show_default=True,
+    help="What this process does. On PostgreSQL any number of processes of each role share "
+    "the work; on SQLite one process does it all.",
+)
+@click.option("--worker", default=None, help="This worker's name (default: HOSTNAME:PID).")
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve this process's /metrics on this port (0: none); default web.metrics_port.",
+)
 @click.pass_obj
-def run(obj: Context) -> None:
+def run(obj: Context, role: str, worker: str | None, metrics_port: int | None) -> None:
     """Run the daemon: poll each feed as it falls due, until SIGTERM or SIGINT.
 
-    Edits to feeds.yaml are picked up without a restart.
+    Edits to feeds.yaml are picked up without a restart. On PostgreSQL, several processes
+    (--role poll, stories, deliver) on several machines share one database.
     """
     from monitor.daemon import Daemon
     from monitor.pollerlock import RUN, poller_lock
+    from monitor.store import PostgresURL
 
     obj.config  # noqa: B018 - refuse a bad config before starting
+    daemon = Daemon(obj.config_path, obj.db_override, role=role, worker=worker, metrics_port=metrics_port)
+    if isinstance(obj.database, PostgresURL):  # workers share the work through claims
+        daemon.run()
+        return
     with poller_lock(obj.database, RUN):  # refused while another process polls the database
-        Daemon(obj.config_path, obj.db_override).run()
+        daemon.run()
+
+
+def _refuse_beside_workers(store: Any) -> None:
+    """On PostgreSQL, `monitor poll` beside live poll workers would fetch their feeds twice."""
+    from monitor.daemon import ALIVE_WITHIN
+    from monitor.store import PostgresStore
+
+    if not isinstance(store, PostgresStore):
+        return
+    polling = [w for w in store.workers_status(ALIVE_WITHIN) if w["alive"] and w["role"] in ("poll", "all")]
+    if polling:
+        names = ", ".join(f"{w['name']} ({w['role']})" for w in polling)
+        raise MonitorError(
+            f"{len(polling)} poll worker(s) share this database ({names}): a `monitor poll` now "
+            "would fetch their feeds a second time; they poll each feed as it falls due"
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from datetime import datetime
+from typing import Any
 
 import click
 
@@ -115,8 +116,12 @@ def stats(obj: Context, as_json: bool) -> None:
         from monitor.deliver.digest import digest_problems
 
         digest_errors = digest_problems(store)
+        workers, expired = _workers(store)
     if as_json:
-        report = {"totals": totals, "feeds": rows, "digest_errors": digest_errors}
+        report: dict[str, Any] = {"totals": totals, "feeds": rows, "digest_errors": digest_errors}
+        if workers is not None:
+            report["workers"] = workers
+            report["expired_claims"] = expired
         click.echo(json_text(report, indent=2))
         return
     if rows:
@@ -133,3 +138,26 @@ def stats(obj: Context, as_json: bool) -> None:
     click.echo(", ".join(_count(totals[k], noun) for k, noun in _TOTALS))
     for line in digest_errors:
         click.echo(line)
+    if workers is not None:
+        click.echo(f"workers ({sum(1 for w in workers if w['alive'])} alive):")
+        for w in workers:
+            state = "alive" if w["alive"] else "silent"
+            click.echo(
+                f"  {one_line(w['name'])}  {w['role']}  {state}  last heartbeat {w['heartbeat_at']}  "
+                f"since {w['started_at']}"
+            )
+        for c in expired or []:
+            click.echo(f"  expired claim: {one_line(c['url'])} by {c['claimed_by']} until {c['lease_until']}")
+
+
+def _workers(store: Any) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
+    """PostgreSQL: the workers and their last heartbeats, the feeds whose claims expired."""
+    from monitor.daemon import ALIVE_WITHIN
+    from monitor.store import PostgresStore
+
+    if not isinstance(store, PostgresStore):
+        return None, None
+    workers = store.workers_status(ALIVE_WITHIN)
+    for w in workers:
+        w["alive"] = bool(w["alive"])
+    return workers, store.expired_claims()

@@ -96,6 +96,10 @@ class Core:
     def web_has_table(self, name: str) -> bool:
         raise NotImplementedError
 
+    def _check_claim(self, feed: Any) -> None:
+        """Inside a poll's transaction: refuse it when the worker's claim on the feed ended
+        (monitor.store.workers; a single process holds no claims)."""
+
     # The dialect's fragments.
 
     def _day_sql(self, column: str) -> str:

@@ -39,6 +39,7 @@ def _feed_state(row: dict[str, Any]) -> FeedState:
         status_streak=row.get("status_streak") or 0,
         redirect_target=row.get("redirect_target"),
         redirect_streak=row.get("redirect_streak") or 0,
+        claim_token=row.get("claim_token"),
     )
 
 
@@ -132,6 +133,7 @@ class Feeds(Articles):
     ) -> ArticleCounts:
         """Store one feed's poll whole: its articles, its new state, a fetch-log row."""
         with self.transaction():
+            self._check_claim(feed)
             counts = self._store_entries(feed.id, entries, update.polled_at)
             self.db.execute(
                 """UPDATE feeds SET last_polled = ?, last_status = ?, last_http_status = ?,

@@ -278,10 +278,51 @@ _VERSION_1 = [
     "CREATE INDEX outbox_due ON outbox(state, next_attempt_at)",
 ]
 
+# Many workers on one database (monitor.store.workers): who is alive, which feeds and hosts
+# are claimed by whom until when, and which worker wrote each fetch-log row.
+_WORKERS = [
+    """CREATE TABLE workers (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        heartbeat_at TIMESTAMPTZ NOT NULL
+    )""",
+    # A feed's host, kept by a trigger from the URL it is fetched at: per-host limits hold
+    # across workers because one worker at a time leases a host's due feeds.
+    "CREATE FUNCTION monitor_host(url TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$ "
+    "SELECT COALESCE(lower(substring(url FROM "
+    r"'^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]+)')), '') $$",
+    "ALTER TABLE feeds ADD COLUMN host TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE feeds ADD COLUMN claimed_by TEXT",
+    "ALTER TABLE feeds ADD COLUMN lease_until TIMESTAMPTZ",
+    "ALTER TABLE feeds ADD COLUMN claim_token TEXT",
+    """CREATE TABLE hosts (
+        host TEXT PRIMARY KEY,
+        leased_by TEXT,
+        lease_until TIMESTAMPTZ
+    )""",
+    """CREATE FUNCTION feeds_host_update() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.host := monitor_host(COALESCE(NEW.fetch_url, NEW.url));
+        INSERT INTO hosts (host) VALUES (NEW.host) ON CONFLICT DO NOTHING;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER feeds_host BEFORE INSERT OR UPDATE OF url, fetch_url ON feeds
+        FOR EACH ROW EXECUTE FUNCTION feeds_host_update()""",
+    "UPDATE feeds SET host = monitor_host(COALESCE(fetch_url, url))",
+    "INSERT INTO hosts (host) SELECT DISTINCT host FROM feeds ON CONFLICT DO NOTHING",
+    "CREATE INDEX feeds_host_due ON feeds(host, next_due) WHERE active = 1 AND gone = 0",
+    # Which process wrote a fetch-log row: its connection's application_name.
+    "ALTER TABLE fetch_log ADD COLUMN worker TEXT DEFAULT current_setting('application_name')",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds, articles with full-text search, stories, threads, digests, watches, outbox", _VERSION_1),
+    ("Workers: heartbeats, feed and host claims with leases, the worker of each fetch", _WORKERS),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -32,6 +32,7 @@ from monitor.store.stories import Stories
 from monitor.store.tsquery import to_tsquery
 from monitor.store.watches import Watches
 from monitor.store.web import WebQueries
+from monitor.store.workers import Workers
 from monitor.timeutil import iso, utcnow
 
 if TYPE_CHECKING:
@@ -409,7 +410,7 @@ class PostgresCore(Core):
         return self.query(sql, [*before, tsquery, *after])
 
 
-class PostgresStore(PostgresCore, Feeds, Stories, DigestState, WebQueries, Watches, Outbox):
+class PostgresStore(PostgresCore, Workers, Feeds, Stories, DigestState, WebQueries, Watches, Outbox):
     """The PostgreSQL database. Open with PostgresStore.open(url); use as a context manager."""
 
 

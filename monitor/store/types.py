@@ -34,6 +34,8 @@ class FeedState:
     status_streak: int = 0
     redirect_target: str | None = None
     redirect_streak: int = 0
+    # many workers on PostgreSQL: the token of this worker's claim on the feed, if any
+    claim_token: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,155 @@
+"""Many workers on one PostgreSQL database: heartbeats, and claims of due feeds by host.
+
+A poll worker leases a few hosts with due feeds (`FOR UPDATE SKIP LOCKED`: two workers never
+pick the same host) and claims their due feeds, each with a token; it polls them with its own
+per-host limits, which therefore hold across all workers, and records each poll only while
+its claim stands (`_check_claim`, called inside the poll's transaction). Leases are measured
+by the database's clock, never a worker's. A worker that dies, or hangs, stops renewing them;
+when they end, another worker takes the feeds, and the hung one, if it wakes, finds its token
+gone and writes nothing over the newer result.
+
+PostgreSQL only: on SQLite one process does everything (a second `monitor run` is refused).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from monitor.errors import StoreError
+from monitor.store.core import Core
+from monitor.store.types import FeedState
+
+_DUE = (
+    "f.active = 1 AND f.gone = 0 AND (f.next_due IS NULL OR f.next_due <= now()) "
+    "AND (f.lease_until IS NULL OR f.lease_until < now())"
+)
+
+
+class LeaseLost(StoreError):
+    """A worker's claim on a feed ended (it was too slow, or hung) and another took it."""
+
+
+class Workers(Core):
+    """Worker rows and feed claims (PostgreSQL)."""
+
+    def worker_beat(self, name: str, role: str, host: str, pid: int, lease_seconds: float) -> None:
+        """Say this worker is alive, and extend the leases it holds."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO workers (name, role, host, pid, started_at, heartbeat_at) "
+                "VALUES (?, ?, ?, ?, now(), now()) ON CONFLICT (name) DO UPDATE SET "
+                "role = excluded.role, host = excluded.host, pid = excluded.pid, heartbeat_at = now()",
+                [name, role, host, pid],
+            )
+            self.db.execute(
+                "UPDATE hosts SET lease_until = now() + make_interval(secs => ?) WHERE leased_by = ?",
+                [lease_seconds, name],
+            )
+            self.db.execute(
+                "UPDATE feeds SET lease_until = now() + make_interval(secs => ?) "
+                "WHERE claimed_by = ? AND claim_token IS NOT NULL",
+                [lease_seconds, name],
+            )
+
+    def worker_leave(self, name: str) -> None:
+        """A worker stopping cleanly: its claims go back at once."""
+        with self.transaction():
+            self._free(name)
+            self.db.execute("DELETE FROM workers WHERE name = ?", [name])
+
+    def claim_feeds(
+        self, worker: str, *, hosts: int, per_host: int, lease_seconds: float
+    ) -> list[FeedState]:
+        """Lease up to `hosts` hosts with due feeds and claim up to `per_host` of each one's
+        due feeds, most overdue first; [] when nothing is due."""
+        from monitor.store.feeds import _feed_state
+
+        token = uuid.uuid4().hex
+        with self.transaction():
+            leased = self.query(
+                "WITH picked AS (SELECT h.host FROM hosts h "
+                "WHERE (h.lease_until IS NULL OR h.lease_until < now()) "
+                f"AND EXISTS (SELECT 1 FROM feeds f WHERE f.host = h.host AND {_DUE}) "
+                "ORDER BY (SELECT MIN(f.next_due) FROM feeds f WHERE f.host = h.host AND f.active = 1 "
+                "AND f.gone = 0) NULLS FIRST, h.host LIMIT ? FOR UPDATE OF h SKIP LOCKED) "
+                "UPDATE hosts SET leased_by = ?, lease_until = now() + make_interval(secs => ?) "
+                "FROM picked WHERE hosts.host = picked.host RETURNING hosts.host",
+                [hosts, worker, lease_seconds],
+            )
+            names = [r["host"] for r in leased]
+            if not names:
+                return []
+            marks = ",".join("?" * len(names))
+            rows = self.query(
+                "UPDATE feeds SET claimed_by = ?, claim_token = ?, "
+                "lease_until = now() + make_interval(secs => ?) WHERE id IN ("
+                " SELECT id FROM (SELECT f.id, row_number() OVER (PARTITION BY f.host "
+                " ORDER BY f.next_due NULLS FIRST, f.id) AS n FROM feeds f "
+                f" WHERE f.host IN ({marks}) AND {_DUE}) d"
+                " WHERE d.n <= ?) RETURNING *",
+                [worker, token, lease_seconds, *names, per_host],
+            )
+        feeds = [_feed_state(r) for r in rows]
+        feeds.sort(key=lambda f: (f.next_due is not None, f.next_due, f.id))
+        return feeds
+
+    def release_hosts(self, worker: str) -> None:
+        """The hosts this worker leased, free again (its feeds were polled or given up)."""
+        with self.transaction():
+            self._free(worker)
+
+    def _free(self, worker: str) -> None:
+        self.db.execute(
+            "UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL WHERE claimed_by = ?",
+            [worker],
+        )
+        self.db.execute("UPDATE hosts SET leased_by = NULL, lease_until = NULL WHERE leased_by = ?", [worker])
+
+    def next_due_in(self) -> float | None:
+        """Seconds until the next feed falls due (by the database's clock); None: no feed."""
+        rows = self.query(
+            "SELECT EXTRACT(EPOCH FROM MIN(next_due) - now()) AS wait FROM feeds "
+            "WHERE active = 1 AND gone = 0"
+        )
+        wait = rows[0]["wait"] if rows else None
+        return None if wait is None else max(0.0, float(wait))
+
+    def _check_claim(self, feed: FeedState) -> None:
+        """Inside a poll's transaction: record it only while this worker's claim stands."""
+        if feed.claim_token is None:
+            return
+        row = self.db.execute(
+            "UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL "
+            "WHERE id = ? AND claim_token = ? RETURNING id",
+            [feed.id, feed.claim_token],
+        ).fetchone()
+        if row is None:
+            raise LeaseLost(
+                f"{self.label}: the claim on {feed.url} ended before its poll was recorded; "
+                "another worker has it (the poll is dropped)"
+            )
+
+    def workers_status(self, alive_seconds: float) -> list[dict[str, Any]]:
+        """Workers with their last heartbeat, and whether it is recent enough to be alive."""
+        return self.query(
+            "SELECT name, role, host, pid, started_at, heartbeat_at, "
+            "CASE WHEN heartbeat_at >= now() - make_interval(secs => ?) THEN 1 ELSE 0 END AS alive "
+            "FROM workers ORDER BY role, name",
+            [alive_seconds],
+        )
+
+    def expired_claims(self) -> list[dict[str, Any]]:
+        """Feeds whose claim ended without a recorded poll (a worker died or hung)."""
+        return self.query(
+            "SELECT id AS feed_id, url, claimed_by, lease_until FROM feeds "
+            "WHERE claimed_by IS NOT NULL AND lease_until < now() ORDER BY lease_until, id"
+        )
+
+    def forget_workers(self, names: Sequence[str]) -> None:
+        if not names:
+            return
+        marks = ",".join("?" * len(names))
+        with self.transaction():
+            self.db.execute(f"DELETE FROM workers WHERE name IN ({marks})", list(names))
