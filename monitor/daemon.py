@@ -125,10 +125,11 @@ class Daemon:
         self.database = database
         # Checks the model's name; its weights load when the first article waits for a vector.
         stages = default_stages(self.config, stop=lambda: self._stopping, deliver_alerts=False)
-        self.store = open_store(database)
+        name = f"monitor {self.role} {self.worker}"  # the fetch log records who polled
+        self.store = open_store(database, name=name)
         # The later stages (embedding is slow) run in a thread on their own connection; the
         # shared lock keeps writes one at a time.
-        self.stage_store = open_store(database, write_lock=self.store.write_lock)
+        self.stage_store = open_store(database, write_lock=self.store.write_lock, name=name)
         self.shared = isinstance(self.store, PostgresStore)  # other workers may share the work
         if self._does("poll"):
             self.store.sync_feeds(self.config.feeds)

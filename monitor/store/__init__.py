@@ -20,11 +20,16 @@ AnyStore = Store | PostgresStore
 
 
 def open_store(
-    target: Target, *, readonly: bool = False, write_lock: threading.Lock | None = None
+    target: Target,
+    *,
+    readonly: bool = False,
+    write_lock: threading.Lock | None = None,
+    name: str = "monitor",
 ) -> AnyStore:
-    """The database a setting names: a SQLite file, or PostgreSQL at a postgresql:// URL."""
+    """The database a setting names: a SQLite file, or PostgreSQL at a postgresql:// URL
+    (`name`: who connects, as the server shows it and the fetch log records it)."""
     if isinstance(target, PostgresURL):
-        return PostgresStore.open(target, readonly=readonly, write_lock=write_lock)
+        return PostgresStore.open(target, readonly=readonly, write_lock=write_lock, application_name=name)
     return Store.open(Path(target), readonly=readonly, write_lock=write_lock)
 
 

@@ -192,12 +192,13 @@ class PostgresCore(Core):
         password: str | None = None,
         max_connections: int = 4,
         connect_timeout: float = 10.0,
+        application_name: str = "monitor",
     ) -> Self:
         """Connect (and migrate, unless readonly); StoreError says why it cannot."""
         _, psycopg_pool = _psycopg()
         conninfo = url.conninfo(password)
         conninfo.setdefault("connect_timeout", str(int(connect_timeout)))
-        conninfo.setdefault("application_name", "monitor")
+        conninfo.setdefault("application_name", application_name[:63])
         # One plain connection first: its error says what is wrong (the pool only times out).
         connect(url, **conninfo).close()
 

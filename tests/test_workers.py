@@ -1,0 +1,174 @@
+"""Many workers on one PostgreSQL database (a throw-away cluster): poll workers share the due
+feeds by host and never poll one feed twice at once, a killed worker's feeds are taken over
+when its lease ends, a late worker never writes over a newer result, and the stories are
+the same whichever sequencer assigns them, even when one dies on the way."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from monitor.config import FeedConfig
+from monitor.database import parse_url
+from monitor.feedserver import FeedServer
+from monitor.ingest.parse import Entry, content_hash
+from monitor.store import PostgresStore
+from monitor.store.workers import LeaseLost
+
+from .conftest import ok_update, rss, write_config
+
+T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def worker(config: Path, url: str, role: str, name: str, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "monitor", "-v", "--config", str(config), "run", *("--role", role, "--worker", name)],
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "MONITOR_DATABASE_URL": url},
+    )
+
+
+def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return list(conn.execute(sql).fetchall())
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    stop_all(started)
+
+
+def test_a_worker_whose_claim_ended_never_writes_over_the_newer_result(pg_database: Any) -> None:
+    url = pg_database("pg")
+    with PostgresStore.open(parse_url(url)) as store:
+        store.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        store.db.execute("UPDATE feeds SET next_due = now() - interval '1 minute'")
+        (mine,) = store.claim_feeds("A", hosts=4, per_host=4, lease_seconds=60)
+        assert store.claim_feeds("B", hosts=4, per_host=4, lease_seconds=60) == []  # held by A
+        # A hangs; its lease ends (by the database's clock) and B takes the feed over.
+        store.db.execute("UPDATE feeds SET lease_until = now() - interval '1 second'")
+        store.db.execute("UPDATE hosts SET lease_until = now() - interval '1 second'")
+        assert [c["url"] for c in store.expired_claims()] == ["https://a.example/rss"]
+        (theirs,) = store.claim_feeds("B", hosts=4, per_host=4, lease_seconds=60)
+        entry = Entry(
+            guid="g1", url="https://a.example/1", link="https://a.example/1", title="B's", text="t",
+            html="t", published=T0, published_estimated=False, language="en", language_source="feed",
+            author=None, content_hash=content_hash("B's", "t"),
+        )  # fmt: skip
+        store.record_poll(theirs, ok_update(T0), [entry], url=theirs.url, duration_ms=1, size=1)
+        with pytest.raises(LeaseLost, match="another worker has it"):
+            later = ok_update(T0 + timedelta(hours=1))
+            store.record_poll(mine, later, [], url=mine.url, duration_ms=1, size=1)
+        (feed,) = store.feeds()
+        assert feed.last_polled == T0  # B's poll stands
+        assert [r["title"] for r in store.export_articles()] == ["B's"]
+        assert store.expired_claims() == []
+
+
+def _serve_hosts(
+    tmp_path: Path, hosts: list[str], per_host: int
+) -> tuple[list[FeedServer], list[dict[str, object]]]:
+    servers, feeds = [], []
+    for h, host in enumerate(hosts):
+        folder = tmp_path / f"www{h}"
+        folder.mkdir()
+        for n in range(per_host):
+            items = [
+                {"title": f"{host} feed {n} item {i}", "link": f"https://{host}.example/{n}/{i}",
+                 "guid": f"{h}-{n}-{i}", "pubDate": "Sat, 22 Mar 2025 10:00:00 GMT"}
+                for i in range(3)
+            ]  # fmt: skip
+            (folder / f"f{n}.xml").write_text(rss(items), encoding="utf-8")
+        server = FeedServer(folder, host=host).__enter__()
+        servers.append(server)
+        feeds += [{"url": server.url(f"f{n}.xml"), "interval": "1h"} for n in range(per_host)]
+    return servers, feeds
+
+
+def test_poll_workers_share_the_feeds_by_host_and_a_killed_one_s_are_taken_over(
+    tmp_path: Path, pg_database: Any, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    url = pg_database("pg")
+    hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
+    servers, feeds = _serve_hosts(tmp_path, hosts, per_host=6)
+    # The third host answers its first requests slowly: the worker that takes it is killed
+    # while it waits, and its claims must pass to another when their lease ends.
+    slow_until = time.monotonic() + 8
+
+    def slow(handler: Any) -> bool:
+        if time.monotonic() < slow_until:
+            time.sleep(max(0.0, slow_until - time.monotonic()))
+        return False
+
+    for n in range(6):
+        servers[2].routes[f"/f{n}.xml"] = slow
+    try:
+        config = write_config(
+            tmp_path / "feeds.yaml", feeds, timeout=1, concurrency=1, per_host_concurrency=1, per_host_delay=0
+        )
+        init = [sys.executable, "-m", "monitor", "--config", str(config), "--db", url, "init"]
+        subprocess.run(init, check=True)
+        logs = tmp_path / "logs"
+        logs.mkdir()
+        for i in range(3):
+            processes.append(worker(config, url, "poll", f"w{i}", logs / f"w{i}.log"))
+        assert wait_for(lambda: rows(url, "SELECT COUNT(*) FROM feeds WHERE claimed_by IS NOT NULL "
+                                          "AND host = '127.0.0.3'")[0][0] > 0, timeout=30)  # fmt: skip
+        (slow_worker,) = rows(url, "SELECT DISTINCT claimed_by FROM feeds WHERE host = '127.0.0.3' "
+                                   "AND claimed_by IS NOT NULL")[0]  # fmt: skip
+        victim = processes[int(slow_worker[1:])]
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        assert wait_for(lambda: rows(url, "SELECT COUNT(*) FROM feeds WHERE last_polled IS NULL")[0][0] == 0,
+                        timeout=90), "the killed worker's feeds were not taken over"  # fmt: skip
+        polls = rows(url, "SELECT feed_id, worker, started, duration_ms FROM fetch_log ORDER BY 1, 3")
+    finally:
+        for server in servers:
+            server.__exit__(None, None, None)
+    # Every feed once in this cycle (interval 1h), nothing stored twice, by the live workers.
+    assert sorted(p[0] for p in polls) == sorted({p[0] for p in polls}) and len(polls) == 18
+    assert rows(url, "SELECT COUNT(*), COUNT(DISTINCT guid) FROM articles")[0] == (54, 54)
+    slow_ids = {r[0] for r in rows(url, "SELECT id FROM feeds WHERE host = '127.0.0.3'")}
+    taken = {name.split()[-1] for feed_id, name, _, _ in polls if feed_id in slow_ids}
+    assert taken and slow_worker not in taken and taken <= {"w0", "w1", "w2"}
+    # One host at a time per worker: no two workers' fetches of one host overlap.
+    by_host: dict[str, list[tuple[datetime, datetime, str]]] = {}
+    hosts_of = dict(rows(url, "SELECT id, host FROM feeds"))
+    for feed_id, name, started, duration_ms in polls:
+        ended = started + timedelta(milliseconds=duration_ms)
+        by_host.setdefault(hosts_of[feed_id], []).append((started, ended, name))
+    for spans in by_host.values():
+        assert len({s[2] for s in spans}) == 1, "one host's feeds were polled by two workers in one cycle"
