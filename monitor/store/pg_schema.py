@@ -15,6 +15,13 @@ Differences from SQLite, each for a reason:
 
 from __future__ import annotations
 
+from monitor.store.tsquery import FOLD_FROM, FOLD_TO
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 # ISO 639-1 codes of the languages PostgreSQL 15 ships a text-search configuration for.
 TS_CONFIGS = {
     "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "da": "danish",
@@ -125,14 +132,19 @@ _VERSION_1 = [
                 {_TS_CASES} END),
             'simple'::regconfig)
     $$""",
-    # The article's words in its language's configuration (stems) and as written ('simple'),
-    # the title weighted above the text.
+    # Letters without their diacritics, as SQLite's FTS5 reads them (monitor.store.tsquery.fold).
+    f"""CREATE FUNCTION monitor_fold(value TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE AS $$
+        SELECT translate(value, {_literal(FOLD_FROM)}, {_literal(FOLD_TO)})
+    $$""",
+    # The article's words as written, without diacritics ('simple': what the search syntax
+    # matches, as on SQLite), and in its language's configuration (stems: 'presidente' is
+    # also found by 'president'); the title weighted above the text.
     """CREATE FUNCTION articles_search_update() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         NEW.search :=
-            setweight(to_tsvector('simple', COALESCE(NEW.title, '')), 'A')
+            setweight(to_tsvector('simple', monitor_fold(COALESCE(NEW.title, ''))), 'A')
             || setweight(to_tsvector(monitor_ts_config(NEW.language), COALESCE(NEW.title, '')), 'A')
-            || setweight(to_tsvector('simple', COALESCE(NEW.text, '')), 'B')
+            || setweight(to_tsvector('simple', monitor_fold(COALESCE(NEW.text, ''))), 'B')
             || setweight(to_tsvector(monitor_ts_config(NEW.language), COALESCE(NEW.text, '')), 'B');
         RETURN NEW;
     END $$""",

@@ -10,12 +10,39 @@ is not valid syntax ('"half', 'a AND', '(x') is searched as its words, as on SQL
 from __future__ import annotations
 
 import re
+import unicodedata
+
+
+def _fold_pairs() -> tuple[str, str]:
+    """Letters with diacritics and their base letters (Latin, Greek, Cyrillic), as SQLite's
+    FTS5 tokenizer folds them ('président' is found by 'president', 'ё' by 'е')."""
+    source, target = [], []
+    blocks = [(0xC0, 0x250), (0x370, 0x530), (0x1E00, 0x2000)]
+    for start, end in blocks:
+        for code in range(start, end):
+            char = chr(code)
+            base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+            if len(base) == 1 and base != char:
+                source.append(char)
+                target.append(base)
+    return "".join(source), "".join(target)
+
+
+FOLD_FROM, FOLD_TO = _fold_pairs()
+_FOLD = str.maketrans(FOLD_FROM, FOLD_TO)
+
+
+def fold(text: str) -> str:
+    """`text` without the diacritics FTS5 ignores (the same letters as the SQL `monitor_fold`)."""
+    return text.translate(_FOLD)
+
 
 _TOKEN = re.compile(r'"(?P<phrase>[^"]*)"?|(?P<open>\()|(?P<close>\))|(?P<word>[^\s()"]+)')
 _OPERATORS = {"AND", "OR", "NOT"}
 
 
 def _lexeme(text: str, prefix: bool = False) -> str:
+    text = fold(text)
     quoted = "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
     return quoted + (":*" if prefix else "")
 

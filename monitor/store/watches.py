@@ -83,12 +83,12 @@ class Watches(Core):
         self, since: str, after: tuple[str, int] | None, limit: int
     ) -> list[dict[str, Any]]:
         """Articles in stories published since `since`, after the (published, id) cursor."""
-        cursor = after or ("", 0)
+        past = "AND (a.published, a.id) > (?, ?) " if after else ""
         return self.query(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id "
-            "WHERE a.story_id IS NOT NULL AND a.published >= ? AND (a.published, a.id) > (?, ?) "
+            f"WHERE a.story_id IS NOT NULL AND a.published >= ? {past}"
             "ORDER BY a.published, a.id LIMIT ?",
-            [since, cursor[0], cursor[1], limit],
+            [since, *(after or ()), limit],
         )
 
     def watch_articles_count(self, since: str) -> int:
@@ -196,12 +196,12 @@ class Watches(Core):
             "MAX(m.published) AS last_match, s.n_articles, s.n_outlets, s.n_languages, s.languages, "
             "h.title AS headline, h.url AS headline_url, h.language AS headline_language, "
             "(SELECT why FROM watch_matches m2 JOIN articles a2 ON a2.id = m2.article_id "
-            " WHERE m2.watch_id = m.watch_id AND a2.story_id = s.id ORDER BY m2.published LIMIT 1) AS why "
+            " WHERE m2.watch_id = ? AND a2.story_id = s.id ORDER BY m2.published LIMIT 1) AS why "
             "FROM watch_matches m JOIN articles a ON a.id = m.article_id JOIN stories s ON s.id = a.story_id "
             "LEFT JOIN articles h ON h.id = s.headline_article_id "
             "WHERE m.watch_id = ? AND m.published >= ? AND m.published < ? AND s.n_outlets >= ? "
-            "GROUP BY s.id ORDER BY matched DESC, last_match DESC LIMIT ?",
-            [watch_id, start, end, min_outlets, limit],
+            "GROUP BY s.id, h.id ORDER BY matched DESC, last_match DESC, s.id LIMIT ?",
+            [watch_id, watch_id, start, end, min_outlets, limit],
         )
 
     def watch_recent_matches(self, watch_id: int, limit: int = 50) -> list[dict[str, Any]]:

@@ -334,6 +334,6 @@ class WebQueries(Core):
             if state:
                 totals["digests"] = {
                     str(r["k"]): r["n"]
-                    for r in self.query(f"SELECT \"{state}\" AS k, COUNT(*) AS n FROM digests GROUP BY \"{state}\"")
+                    for r in self.query(f'SELECT "{state}" AS k, COUNT(*) AS n FROM digests GROUP BY 1')
                 }
         return totals

@@ -123,6 +123,10 @@ class _Checker:
         return ConfigError(self.path, _line(node, key) or fallback, message)
 
 
+
+
+
+
 def _text_list(value: Any) -> list[str] | None:
     items = [value] if isinstance(value, (str, int)) else value
     if not isinstance(items, (list, CommentedSeq)):
