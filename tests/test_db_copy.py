@@ -18,6 +18,7 @@ from monitor.config import FeedConfig
 from monitor.database import PostgresURL, parse_target
 from monitor.errors import StoreError
 from monitor.ingest.parse import Entry, content_hash
+from monitor.pollerlock import COPY, RUN, PollerBusy, poller_lock
 from monitor.store import AnyStore, PostgresStore, Store, open_store
 from monitor.store import copy as copy_module
 from monitor.store.copy import (
@@ -364,3 +365,20 @@ def test_the_command_refuses_one_database_onto_itself_and_bad_urls_in_one_line(s
     assert bad.exit_code == 1
     assert len(bad.output.strip().splitlines()) == 1 and "secret" not in bad.output
     assert bad.output.startswith("monitor: error: --to: database URL: it holds a password")
+
+
+def test_the_command_waits_for_no_poller_and_holds_both_databases_meanwhile(
+    source: Store, pg_url: str
+) -> None:
+    runner = CliRunner()
+    with poller_lock(source.path, RUN):
+        busy = runner.invoke(main, ["db", "copy", "--from", str(source.path), "--to", pg_url])
+    assert busy.exit_code == 1
+    assert busy.output.startswith("monitor: error: monitor run (pid ")
+    assert "stop it (`systemctl stop monitor`)" in busy.output
+    with poller_lock(pg_target(pg_url), RUN):
+        busy = runner.invoke(main, ["db", "copy", "--from", str(source.path), "--to", pg_url])
+    assert busy.exit_code == 1 and f"is polling {pg_target(pg_url).label}" in busy.output
+    copying, polling = poller_lock(pg_target(pg_url), COPY), poller_lock(pg_target(pg_url), RUN)
+    with copying, pytest.raises(PollerBusy, match=r"^monitor db copy \(pid "), polling:
+        pass

@@ -6,7 +6,8 @@ import click
 
 from monitor.database import Target, parse_target
 from monitor.errors import MonitorError, StoreError
-from monitor.store.copy import CopyResult, copy_database
+from monitor.pollerlock import COPY, poller_lock
+from monitor.store.copy import CopyResult, copy_database, refuse_same
 
 
 def _target(option: str, value: str) -> Target:
@@ -48,6 +49,9 @@ def db() -> None:
 def copy(source: str, target: str) -> None:
     """Copy every feed, article, story, digest, watch and alert to another database (SQLite
     to PostgreSQL, or back), ids kept. Run it again to finish an interrupted copy."""
-    result = copy_database(_target("--from", source), _target("--to", target))
+    ours, theirs = _target("--from", source), _target("--to", target)
+    refuse_same(ours, theirs)
+    with poller_lock(ours, COPY), poller_lock(theirs, COPY):  # nothing polls either meanwhile
+        result = copy_database(ours, theirs)
     for line in summary(result):
         click.echo(line)

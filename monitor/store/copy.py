@@ -98,6 +98,11 @@ def same_database(a: Target, b: Target) -> bool:
     return False
 
 
+def refuse_same(source: Target, target: Target) -> None:
+    if same_database(source, target):
+        raise StoreError(f"{source} and {target} are the same database: name another target")
+
+
 def copied_columns(source: frozenset[str], target: frozenset[str]) -> tuple[list[str], tuple[str, ...]]:
     """(the columns copied, the source's columns the target lacks): both databases'
     columns, sorted; what only the target has is its own (filled by a default or a trigger)."""
@@ -315,7 +320,6 @@ def _opened(target: Target, *, readonly: bool) -> Iterator[AnyStore]:
 
 def copy_database(source: Target, target: Target, *, batch_rows: int = BATCH_ROWS) -> CopyResult:
     """Open the source read-only and the target (creating and migrating it), then copy."""
-    if same_database(source, target):
-        raise StoreError(f"{source} and {target} are the same database: name another target")
+    refuse_same(source, target)
     with _opened(source, readonly=True) as ours, _opened(target, readonly=False) as theirs:
         return copy_store(ours, theirs, batch_rows=batch_rows)
