@@ -382,3 +382,12 @@ def test_the_command_waits_for_no_poller_and_holds_both_databases_meanwhile(
     copying, polling = poller_lock(pg_target(pg_url), COPY), poller_lock(pg_target(pg_url), RUN)
     with copying, pytest.raises(PollerBusy, match=r"^monitor db copy \(pid "), polling:
         pass
+
+
+def test_a_value_the_target_cannot_hold_names_the_rows_of_its_batch(tmp_path: Path, pg_url: str) -> None:
+    with Store.open(tmp_path / "nul.db") as store:
+        populate(store)
+        with store.transaction():  # SQLite holds a NUL in text; PostgreSQL's text cannot
+            store.db.execute("UPDATE articles SET title = 'a' || char(0) || 'b' WHERE id = 4")
+    with pytest.raises(StoreError, match=r"while copying articles \(id 1 to id 5\): .*NUL"):
+        copy_database(tmp_path / "nul.db", pg_target(pg_url), batch_rows=5)

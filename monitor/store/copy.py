@@ -148,11 +148,8 @@ def _quoted(names: Sequence[str]) -> str:
 
 def write_batch(target: Core, table: str, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     """One batch in one target transaction (the unit an interrupted copy keeps)."""
-    try:
-        with target.transaction():
-            target.db.executemany(sql, rows)
-    except StoreError as exc:
-        raise StoreError(f"while copying {table}: {exc}") from None
+    with target.transaction():
+        target.db.executemany(sql, rows)
 
 
 def _max_id(store: Core, table: str) -> int:
@@ -231,15 +228,23 @@ def _copy_table(
         values = [tuple(row[c] for c in columns) for row in rows]
         if ref_at:
             values = [forward_refs(v, key_at[0], ref_at) for v in values]
-        write_batch(target, table.name, insert, values)
+        first, last = (tuple(v[i] for i in key_at) for v in (values[0], values[-1]))
+        try:
+            write_batch(target, table.name, insert, values)
+        except StoreError as exc:  # a value the target cannot hold (PostgreSQL: a NUL in text)
+            span = f"{_key_text(table, first)} to {_key_text(table, last)}"
+            raise StoreError(f"while copying {table.name} ({span}): {exc}") from None
         progress.update(len(values))
-        after = tuple(values[-1][i] for i in key_at)
+        after = last
 
 
-def _set_self_refs(source: Core, target: Core, table: Table, batch_rows: int) -> int:
+def _key_text(table: Table, key: tuple[Any, ...]) -> str:
+    return ", ".join(f"{name} {value!r}" for name, value in zip(table.key, key, strict=True))
+
+
+def _set_self_refs(source: Core, target: Core, table: Table, batch_rows: int) -> None:
     """Set the references left NULL while the table was copied (this run or an earlier one)
-    to the source's values; returns how many changed."""
-    changed = 0
+    to the source's values."""
     for column in table.self_refs:
         sql = f'SELECT id, "{column}" AS ref FROM "{table.name}" WHERE "{column}" IS NOT NULL'
         ours = {r["id"]: r["ref"] for r in source.query(sql)}
@@ -248,8 +253,6 @@ def _set_self_refs(source: Core, target: Core, table: Table, batch_rows: int) ->
         update = f'UPDATE "{table.name}" SET "{column}" = ? WHERE id = ?'
         for start in range(0, len(fixes), batch_rows):
             write_batch(target, table.name, update, fixes[start : start + batch_rows])
-        changed += len(fixes)
-    return changed
 
 
 def _move_sequences(target: Core) -> None:
@@ -296,7 +299,8 @@ def copy_store(source: Core, target: Core, *, batch_rows: int = BATCH_ROWS) -> C
     if mismatches:
         raise StoreError(
             f"the copy from {source.label} to {target.label} is incomplete: {'; '.join(mismatches)} "
-            "(was the source written to meanwhile? stop `monitor run` and copy again)"
+            "(was either written to meanwhile?): run the copy again, into an empty database "
+            "when it refuses"
         )
     return CopyResult(
         source=source.label,
