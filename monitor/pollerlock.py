@@ -27,6 +27,7 @@ from monitor.timeutil import iso, utcnow
 
 RUN = "monitor run"
 POLL = "monitor poll"
+COPY = "monitor db copy"  # holds the lock of both databases, so that nothing polls meanwhile
 
 
 class PollerBusy(MonitorError):
@@ -39,6 +40,11 @@ class PollerBusy(MonitorError):
             advice = (
                 "a `monitor poll` now would fetch the same feeds a second time; the daemon polls "
                 "each feed as it falls due (stop it to poll by hand)"
+            )
+        elif command == COPY:
+            advice = (
+                "a copy made while it writes would miss what it writes: wait for it to end, or "
+                "stop it (`systemctl stop monitor`)"
             )
         elif command == RUN and holder_command == RUN:
             advice = "one daemon per database: stop that one first, or give this one another database"
@@ -109,7 +115,8 @@ def _postgres_lock(database: PostgresURL, command: str) -> Iterator[None]:
             ).fetchone()
             name = str(row[0]) if row and row[0] else "another monitor"
             fields = dict(part.split("=", 1) for part in name.split()[2:] if "=" in part)
-            holder_command = " ".join(name.split()[:2]) if name.startswith("monitor ") else name
+            words = [w for w in name.split() if "=" not in w]  # 'monitor db copy pid=12 since=…'
+            holder_command = " ".join(words) if name.startswith("monitor ") else name
             where = f" on {row[1]}" if row and row[1] else ""
             since_text = f", since {fields['since']}" if "since" in fields else ""
             holder = f"{holder_command} (pid {fields.get('pid', '?')}{where}{since_text})"

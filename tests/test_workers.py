@@ -41,7 +41,8 @@ def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> bool:
 
 def worker(config: Path, url: str, role: str, name: str, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "-v", "--config", str(config), "run", *("--role", role, "--worker", name)],
+        [sys.executable, "-m", "monitor", "-v", "--config", str(config), "run"]
+        + ["--role", role, "--worker", name],
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
         env={**os.environ, "PYTHONUNBUFFERED": "1", "MONITOR_DATABASE_URL": url},

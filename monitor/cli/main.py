@@ -8,6 +8,7 @@ import click
 
 from monitor import __version__
 from monitor.cli.context import Context, MonitorGroup, setup_logging
+from monitor.cli.db import db
 from monitor.cli.digest import digest
 from monitor.cli.feeds import feeds
 from monitor.cli.poll import init, poll, run
@@ -53,6 +54,6 @@ def main(ctx: click.Context, config_path: Path, db_path: str | None, verbose: in
 
 
 COMMANDS: list[click.Command] = [init, poll, run, feeds, export, search, stats, digest, serve]
-COMMANDS += [stories, story, thread, watches, watch]
+COMMANDS += [stories, story, thread, watches, watch, db]
 for command in COMMANDS:
     main.add_command(command)
