@@ -30,6 +30,9 @@ from .conftest import ok_update, rss, write_config
 T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
 
 
+MONITOR = [sys.executable, "-m", "monitor", "-v"]
+
+
 def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -41,8 +44,7 @@ def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> bool:
 
 def worker(config: Path, url: str, role: str, name: str, log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "monitor", "-v", "--config", str(config), "run"]
-        + ["--role", role, "--worker", name],
+        [*MONITOR, "--config", str(config), "run", "--role", role, "--worker", name],
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
         env={**os.environ, "PYTHONUNBUFFERED": "1", "MONITOR_DATABASE_URL": url},
