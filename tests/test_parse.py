@@ -202,3 +202,16 @@ def test_a_realistic_undeclared_cyrillic_feed_and_latin_ones_left_alone() -> Non
             f"<item><title>{text}</title><link>https://l.example/1</link></item></channel></rss>"
         ).encode(charset)
         assert _undeclared_single_byte(latin, None) is latin, charset
+
+
+def test_nul_characters_are_dropped_from_what_is_stored() -> None:
+    # PostgreSQL's text refuses NUL; a JSON feed can carry it ("\u0000") in any string.
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [{"id": "a\\u0000b", '
+        b'"url": "https://n.example/1", "title": "Half\\u0000title", "content_text": "x\\u0000y", '
+        b'"authors": [{"name": "Ann\\u0000"}], "date_published": "2024-03-22T10:00:00Z"}]}'
+    )
+    (entry,) = parse_feed(body, url="https://feeds.example/feed.json", now=NOW).entries
+    stored = [entry.guid, entry.title, entry.text, entry.html, entry.author or "", entry.link or ""]
+    assert not any("\x00" in value for value in stored)
+    assert (entry.guid, entry.title, entry.text) == ("ab", "Halftitle", "xy")

@@ -251,6 +251,9 @@ def test_watches_are_named_without_regard_to_case(store: AnyStore) -> None:
     removed = store.watch_row("putin")
     assert removed is not None and removed["removed_at"] == "2025-03-22T19:00:00Z"
     assert store.watches_prune() == ["Putin"]
+    # The same watch renamed in another case is one watch, not two.
+    renamed = store.watches_sync([("ARSENAL", "fp2", "{}")], T0 + timedelta(hours=2))
+    assert [(r["name"], r["removed_at"]) for r in renamed] == [("ARSENAL", None)]
 
 
 def test_vectors_are_pgvector_values_where_it_is_installed(target: Target, backend: str) -> None:

@@ -231,6 +231,10 @@ def _newest_first(published_times: Sequence[datetime | None]) -> list[int]:
     )
 
 
+def _no_nul(value: str | None) -> str:
+    return (value or "").replace("\x00", "")
+
+
 def _entry_language(raw: Mapping[str, Any]) -> str | None:
     for key in ("title_detail", "summary_detail"):
         detail = raw.get(key)
@@ -651,18 +655,21 @@ def parse_feed(
         if not language:
             language = detect_language(f"{title}\n{text[:_LANGUAGE_SAMPLE]}")
             source = "detected" if language else None
+        # NUL is no character of text: PostgreSQL's text type refuses it (a JSON feed's
+        # "\u0000", a stray byte), so it goes here, on every backend alike.
+        title, text = _no_nul(title), _no_nul(text)
         entry = Entry(
-            guid=guid,
-            url=canonical,
-            link=link,
+            guid=_no_nul(guid),
+            url=_no_nul(canonical) or None,
+            link=_no_nul(link) or None,
             title=title,
             text=text,
-            html=sanitize_html(body_html[:markup_read]),
+            html=_no_nul(sanitize_html(body_html[:markup_read])),
             published=published or now,
             published_estimated=published is None,
             language=language,
             language_source=source,
-            author=(raw.get("author") or None),
+            author=_no_nul(raw.get("author") or "") or None,
             content_hash=content_hash(title, text),
         )
         kept.append((index, entry))

@@ -379,6 +379,9 @@ class PostgresCore(Core):
     def _distinct_json_sql(self, expression: str) -> str:
         return f"COALESCE(json_agg(DISTINCT {expression})::text, '[]')"
 
+    def _watch_name_key(self) -> str:
+        return "((lower(name)))"  # the unique index watches_name
+
     def _json_values_sql(self, column: str, alias: str) -> str:
         return (
             f"jsonb_array_elements_text(CASE WHEN jsonb_typeof({column}::jsonb) = 'array' "

@@ -32,7 +32,7 @@ class Watches(Core):
             for name, fingerprint, definition in watches:
                 self.db.execute(
                     "INSERT INTO watches (name, fingerprint, definition, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                    f"VALUES (?, ?, ?, ?, ?) ON CONFLICT {self._watch_name_key()} DO UPDATE SET "
                     "name = excluded.name, removed_at = NULL, definition = excluded.definition, "
                     "updated_at = CASE WHEN watches.fingerprint = excluded.fingerprint "
                     "THEN watches.updated_at ELSE excluded.updated_at END, "
