@@ -175,3 +175,17 @@ def test_poll_workers_share_the_feeds_by_host_and_a_killed_one_s_are_taken_over(
         by_host.setdefault(hosts_of[feed_id], []).append((started, ended, name))
     for spans in by_host.values():
         assert len({s[2] for s in spans}) == 1, "one host's feeds were polled by two workers in one cycle"
+
+
+def test_a_worker_whose_clock_is_behind_cannot_make_its_digest_claim_look_stale(pg_database: Any) -> None:
+    with PostgresStore.open(parse_url(pg_database("pg"))) as store:
+        now = datetime.now(UTC)
+        store.digest_insert("2025-03-22", "ann@example.org", now, "<m@x>", "body", [1], "pending", now)
+        behind = now - timedelta(minutes=10)  # worker A's clock
+        assert store.digest_claim("2025-03-22", "ann@example.org", behind, behind - timedelta(minutes=5))
+        # Worker B, on time, sees a claim taken just now (by the database's clock), not ten
+        # minutes ago: it does not take the mail over and send it a second time.
+        assert not store.digest_claim("2025-03-22", "ann@example.org", now, now - timedelta(minutes=5))
+        (row,) = store.query("SELECT attempts, started_at FROM digests")
+        assert row["attempts"] == 1
+        assert abs(datetime.fromisoformat(row["started_at"].replace("Z", "+00:00")) - now) < timedelta(minutes=1)

@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Self
 
@@ -416,6 +417,20 @@ class PostgresCore(Core):
 
 class PostgresStore(PostgresCore, Workers, Feeds, Stories, DigestState, WebQueries, Watches, Outbox):
     """The PostgreSQL database. Open with PostgresStore.open(url); use as a context manager."""
+
+    # Claims of a digest or an alert are leases shared by the workers of several machines:
+    # they are measured by the database's clock, whatever the sending worker's says.
+
+    def _db_now(self) -> datetime:
+        return datetime.fromisoformat(self.query("SELECT now() AS t")[0]["t"].replace("Z", "+00:00"))
+
+    def digest_claim(self, day: Any, recipient: str, now: datetime, stale_before: datetime) -> bool:
+        clock = self._db_now()
+        return super().digest_claim(day, recipient, clock, stale_before + (clock - now))
+
+    def outbox_claim(self, outbox_id: int, now: datetime, stale_before: datetime) -> dict[str, Any] | None:
+        clock = self._db_now()
+        return super().outbox_claim(outbox_id, clock, stale_before + (clock - now))
 
 
 if TYPE_CHECKING:  # mypy proves here that the PostgreSQL store satisfies every protocol
