@@ -54,6 +54,9 @@ ROLES = ("poll", "stories", "deliver", "all")
 HEARTBEAT_EVERY = 10  # seconds between a worker's heartbeats (which also renew its leases)
 ALIVE_WITHIN = 3 * HEARTBEAT_EVERY  # a worker silent longer than this is counted dead
 CLAIM_EVERY = 2  # seconds between claim rounds of a poll worker that found nothing due
+# With several processes: how often a stories process runs the stages, or, when another is
+# the sequencer, asks to take over (so a dead sequencer is replaced within seconds).
+SHARED_STAGES_EVERY = 5
 # pg_advisory_lock key of the stories sequencer: 'stories' read as a number.
 STORIES_LOCK = int.from_bytes(b"stories", "big")
 
@@ -167,7 +170,7 @@ class Daemon:
                 self.scheduler.add_job(
                     self._track,
                     "interval",
-                    seconds=STAGES_EVERY,
+                    seconds=SHARED_STAGES_EVERY if self.shared else STAGES_EVERY,
                     args=[self._run_stages],
                     id="stages",
                     max_instances=1,

@@ -273,6 +273,23 @@ def test_vectors_are_pgvector_values_where_it_is_installed(target: Target, backe
             assert bytes(back["embedding"]) == vector.tobytes()
 
 
+def test_the_stories_stage_resumes_from_the_tables_after_a_restart(target: Target) -> None:
+    from monitor.stories.stage import _STATES, run_story_stage
+
+    with open_store(target) as s:
+        s.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        poll(s, "https://a.example/rss", NEWS[:2])
+        first = run_story_stage(s)
+        _STATES.clear()  # a new process: the stage rebuilds its state from the tables
+        poll(s, "https://a.example/rss", NEWS[2:4], now=T0 + timedelta(hours=31))
+        second = run_story_stage(s)
+        signatures = s.stories_recent_signatures(T0 - timedelta(days=1))
+    assert (first.articles, second.articles) == (2, 2)
+    assert [(sig[1], sig[0]) for sig in signatures] == sorted((sig[1], sig[0]) for sig in signatures)
+    assert len(signatures) == 4
+    assert all(isinstance(sig[4], bytes) for sig in signatures)
+
+
 # The whole product on both databases -------------------------------------------------------
 
 CORPUS = ROOT / "demo" / "feeds"

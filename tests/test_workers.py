@@ -6,6 +6,7 @@ the same whichever sequencer assigns them, even when one dies on the way."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from monitor.ingest.parse import Entry, content_hash
 from monitor.store import PostgresStore
 from monitor.store.workers import LeaseLost
 
-from .conftest import ok_update, rss, write_config
+from .conftest import ROOT, ok_update, rss, write_config
 
 T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
 
@@ -64,7 +65,8 @@ def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
 
 def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(url, autocommit=True) as conn:
-        return list(conn.execute(sql).fetchall())
+        cursor = conn.execute(sql)
+        return list(cursor.fetchall()) if cursor.description else []
 
 
 @pytest.fixture
@@ -188,4 +190,74 @@ def test_a_worker_whose_clock_is_behind_cannot_make_its_digest_claim_look_stale(
         assert not store.digest_claim("2025-03-22", "ann@example.org", now, now - timedelta(minutes=5))
         (row,) = store.query("SELECT attempts, started_at FROM digests")
         assert row["attempts"] == 1
-        assert abs(datetime.fromisoformat(row["started_at"].replace("Z", "+00:00")) - now) < timedelta(minutes=1)
+        started = datetime.fromisoformat(row["started_at"].replace("Z", "+00:00"))
+        assert abs(started - now) < timedelta(minutes=1)
+
+
+def _leader(url: str) -> str | None:
+    found = rows(
+        url,
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted "
+        "AND a.application_name LIKE 'monitor stories sequencer %'",
+    )
+    return str(found[0][0]).rsplit(" ", 1)[1] if found else None
+
+
+def _assignments(url: str) -> list[tuple[Any, ...]]:
+    return rows(url, "SELECT id, story_id, duplicate_of, story_reason FROM articles ORDER BY id") + rows(
+        url, "SELECT id, first_seen, last_seen, n_articles, merged_into, thread_id FROM stories ORDER BY id"
+    )
+
+
+def test_stories_are_the_same_whichever_sequencer_assigns_them_and_when_it_dies(
+    tmp_path: Path, pg_database: Any, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    corpus = ROOT / "demo" / "feeds"
+    www = tmp_path / "www"
+    www.mkdir()
+    for name in sorted(p.name for p in corpus.glob("*.xml"))[:60]:
+        shutil.copy(corpus / name, www / name)
+    one, two = pg_database("pg"), None
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    with FeedServer(www) as server:
+        feeds = [{"url": server.url(p.name)} for p in sorted(www.glob("*.xml"))]
+        config = write_config(tmp_path / "feeds.yaml", feeds, interval="1d")
+        with config.open("a", encoding="utf-8") as fh:
+            fh.write("stories:\n  batch_size: 8\n")  # many batches: the leader dies between two
+        init = [sys.executable, "-m", "monitor", "--config", str(config), "--db", one, "init"]
+        subprocess.run(init, check=True, capture_output=True)
+        poller = worker(config, one, "poll", "p0", logs / "p0.log")
+        processes.append(poller)
+        assert wait_for(lambda: rows(one, "SELECT COUNT(*) FROM feeds WHERE last_polled IS NULL")[0][0] == 0)
+        stop_all([poller])
+    pending = "SELECT COUNT(*) FROM articles WHERE story_id IS NULL"
+    assert rows(one, pending)[0][0] > 50
+    # The same input twice: a copy of the database, made by the server.
+    server_url, name = one.rsplit("/", 1)
+    two = f"{server_url}/copy_{name}"
+    rows(f"{server_url}/postgres", f"CREATE DATABASE copy_{name} TEMPLATE {name}")
+    try:
+        # One sequencer alone.
+        alone = worker(config, one, "stories", "s-alone", logs / "alone.log")
+        processes.append(alone)
+        assert wait_for(lambda: rows(one, pending)[0][0] == 0, timeout=120)
+        stop_all([alone])
+        # Two, and the one that leads is killed as soon as it has assigned a first batch.
+        first, second = (worker(config, two, "stories", f"s{i}", logs / f"s{i}.log") for i in range(2))
+        processes.extend([first, second])
+        assigned = "SELECT COUNT(*) FROM articles WHERE story_id IS NOT NULL"
+        assert wait_for(lambda: rows(two, assigned)[0][0] > 0, timeout=120)
+        leader = _leader(two)
+        assert leader in ("s0", "s1")
+        killed = first if leader == "s0" else second
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        assert rows(two, pending)[0][0] > 0, "the leader finished before it could be killed"
+        assert wait_for(lambda: rows(two, pending)[0][0] == 0, timeout=120), "no one took over"
+        assert _leader(two) == ("s1" if leader == "s0" else "s0")
+        assert _assignments(two) == _assignments(one)
+    finally:
+        stop_all(processes)
+        rows(f"{server_url}/postgres", f"DROP DATABASE IF EXISTS copy_{name} WITH (FORCE)")

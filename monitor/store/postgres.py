@@ -380,6 +380,9 @@ class PostgresCore(Core):
     def _distinct_json_sql(self, expression: str) -> str:
         return f"COALESCE(json_agg(DISTINCT {expression})::text, '[]')"
 
+    def _blob_sql(self, column: str) -> str:
+        return column  # bytea: bytes or NULL
+
     def _watch_name_key(self) -> str:
         return "((lower(name)))"  # the unique index watches_name
 
