@@ -5,12 +5,15 @@ the same whichever sequencer assigns them, even when one dies on the way."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,9 +46,9 @@ def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> bool:
     return False
 
 
-def worker(config: Path, url: str, role: str, name: str, log: Path) -> subprocess.Popen[bytes]:
+def worker(config: Path, url: str, role: str, name: str, log: Path, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [*MONITOR, "--config", str(config), "run", "--role", role, "--worker", name],
+        [*MONITOR, "--config", str(config), "run", "--role", role, "--worker", name, *extra],
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
         env={**os.environ, "PYTHONUNBUFFERED": "1", "MONITOR_DATABASE_URL": url},
@@ -61,6 +64,12 @@ def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
@@ -148,8 +157,10 @@ def test_poll_workers_share_the_feeds_by_host_and_a_killed_one_s_are_taken_over(
         subprocess.run(init, check=True)
         logs = tmp_path / "logs"
         logs.mkdir()
+        ports = [free_port() for _ in range(3)]
         for i in range(3):
-            processes.append(worker(config, url, "poll", f"w{i}", logs / f"w{i}.log"))
+            log = logs / f"w{i}.log"
+            processes.append(worker(config, url, "poll", f"w{i}", log, "--metrics-port", str(ports[i])))
         assert wait_for(lambda: rows(url, "SELECT COUNT(*) FROM feeds WHERE claimed_by IS NOT NULL "
                                           "AND host = '127.0.0.3'")[0][0] > 0, timeout=30)  # fmt: skip
         (slow_worker,) = rows(url, "SELECT DISTINCT claimed_by FROM feeds WHERE host = '127.0.0.3' "
@@ -160,6 +171,18 @@ def test_poll_workers_share_the_feeds_by_host_and_a_killed_one_s_are_taken_over(
         assert wait_for(lambda: rows(url, "SELECT COUNT(*) FROM feeds WHERE last_polled IS NULL")[0][0] == 0,
                         timeout=90), "the killed worker's feeds were not taken over"  # fmt: skip
         polls = rows(url, "SELECT feed_id, worker, started, duration_ms FROM fetch_log ORDER BY 1, 3")
+        # Each process serves its own metrics, labelled with its role and name.
+        for i, port in enumerate(ports):
+            if f"w{i}" != slow_worker:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+                assert f'monitor_worker{{role="poll",worker="w{i}"}} 1.0' in page
+        # `monitor stats` lists the workers: the killed one silent, the others alive.
+        stats = subprocess.run(
+            [*MONITOR, "--config", str(config), "--db", url, "stats", "--json"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        workers = {w["name"]: (w["role"], w["alive"]) for w in json.loads(stats.stdout)["workers"]}
+        assert workers == {f"w{i}": ("poll", f"w{i}" != slow_worker) for i in range(3)}
     finally:
         for server in servers:
             server.__exit__(None, None, None)
