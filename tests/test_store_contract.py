@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.config import FeedConfig
-from monitor.database import PostgresURL, parse_target
+from monitor.database import parse_target
 from monitor.errors import StoreError
 from monitor.feedserver import FeedServer
 from monitor.ingest.parse import Entry, content_hash
@@ -321,7 +321,7 @@ def _run_everything(folder: Path, target: Target, server: FeedServer, names: lis
     config = write_config(
         folder / "feeds.yaml",
         [{"url": server.url(n), "name": n.removesuffix(".xml")} for n in names],
-        database=str(target) if isinstance(target, PostgresURL) else "monitor.db",
+        database=str(target),
         timezone="UTC",
         concurrency=1,  # one feed at a time, in one order: the same article ids on both
     )
@@ -347,6 +347,27 @@ def _run_everything(folder: Path, target: Target, server: FeedServer, names: lis
     out["search phrase"] = run("search", "--limit", "1000", '"white house" OR inflat*')
     out["watches"] = run("watches", "list", "--json")
     out["watch"] = run("watch", "show", "Biden", "--days", "3650", "--json")
+    threads = json.loads(out["threads"])
+    if threads:
+        out["thread"] = run("thread", str(threads[0]["id"]), "--json")
+    out["digest"] = run("digest")
+    out["feeds"] = run("feeds", "list")
+    stats = json.loads(run("stats", "--json"))
+    assert stats.pop("workers", []) == [] and stats.pop("expired_claims", []) == []
+    out["stats"] = json.dumps(stats)
+    # The JSON API, as `monitor serve` answers it.
+    from starlette.testclient import TestClient
+
+    from monitor.sections import load_checked_config
+    from monitor.web.app import create_app
+
+    with open_store(target, readonly=True) as opened:
+        day = str(opened.query("SELECT MAX(published) AS p FROM articles")[0]["p"])[:10]
+    with TestClient(create_app(target, load_checked_config(config))) as client:
+        for path in (f"/api/stories?day={day}", "/api/feeds", f"/api/stories/{ids[0]}", "/api/watches/Biden"):
+            answer = client.get(path)
+            assert answer.status_code == 200, (path, answer.text)
+            out[path] = _normalized(answer.text, target)
     return out
 
 
