@@ -155,7 +155,18 @@ class DigestStore(Protocol):
         story_ids: Sequence[int],
         state: str,
         now: datetime,
+        *,
+        watch_stories: Sequence[tuple[int, int, Sequence[str], int]] = (),
+        day_end: datetime | None = None,
     ) -> bool: ...
+
+    def digest_watch_matches(
+        self, names: Sequence[str], start: datetime, end: datetime
+    ) -> list[dict[str, Any]]: ...
+
+    def digest_watch_shown(
+        self, watch_ids: Sequence[int], recipient: str, before: datetime
+    ) -> list[dict[str, Any]]: ...
 
     def digest_ready(self, now: datetime, stale_before: datetime) -> list[dict[str, Any]]: ...
 
