@@ -63,12 +63,13 @@ def positive_terms(node: Node) -> list[Term]:
 
 
 def plan_for(watch: CompiledWatch) -> Plan:
-    words: set[str] | None = set()
+    words: set[str] = set()
     prefixes: list[str] = []
+    query_possible = True
     if watch.tree is not None:
         for term in positive_terms(watch.tree):
             if not term.words or any("_" in w or _UNSPACED.search(w) for w in term.words):
-                words = None
+                query_possible = False
                 break
             head = term.words[:-1]
             if head:  # a phrase: its longest whole word is in every match
@@ -77,16 +78,17 @@ def plan_for(watch: CompiledWatch) -> Plan:
                 prefixes.append(term.words[-1])
             else:
                 words.add(term.words[-1])
-    keys: set[str] | None = set()
+    keys: set[str] = set()
+    names_possible = True
     for _name, wanted in watch.names:
         if not wanted:
-            keys = None  # cannot happen for a checked watch (each name gives a key)
+            names_possible = False  # cannot happen for a checked watch (each name gives a key)
             break
         keys.add(min(wanted))  # any one key of a name: the match needs them all
     return Plan(
-        words=frozenset(words) if words is not None else None,
+        words=frozenset(words) if query_possible else None,
         prefixes=tuple(sorted(set(prefixes))),
-        name_keys=frozenset(keys) if keys is not None else None,
+        name_keys=frozenset(keys) if names_possible else None,
         about=watch.about is not None,
     )
 
