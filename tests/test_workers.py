@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -138,13 +139,12 @@ def test_poll_workers_share_the_feeds_by_host_and_a_killed_one_s_are_taken_over(
     url = pg_database("pg")
     hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
     servers, feeds = _serve_hosts(tmp_path, hosts, per_host=6)
-    # The third host answers its first requests slowly: the worker that takes it is killed
-    # while it waits, and its claims must pass to another when their lease ends.
-    slow_until = time.monotonic() + 8
+    # The third host holds its answers until the worker that took it is killed: its claims
+    # must pass to another worker when their lease ends.
+    killed = threading.Event()
 
     def slow(handler: Any) -> bool:
-        if time.monotonic() < slow_until:
-            time.sleep(max(0.0, slow_until - time.monotonic()))
+        killed.wait(timeout=90)
         return False
 
     for n in range(6):
@@ -168,6 +168,7 @@ def test_poll_workers_share_the_feeds_by_host_and_a_killed_one_s_are_taken_over(
         victim = processes[int(slow_worker[1:])]
         victim.send_signal(signal.SIGKILL)
         victim.wait()
+        killed.set()
         assert wait_for(lambda: rows(url, "SELECT COUNT(*) FROM feeds WHERE last_polled IS NULL")[0][0] == 0,
                         timeout=90), "the killed worker's feeds were not taken over"  # fmt: skip
         polls = rows(url, "SELECT feed_id, worker, started, duration_ms FROM fetch_log ORDER BY 1, 3")
