@@ -273,6 +273,35 @@ def test_vectors_are_pgvector_values_where_it_is_installed(target: Target, backe
             assert bytes(back["embedding"]) == vector.tobytes()
 
 
+def test_an_about_watch_finds_the_same_close_vectors_on_every_backend(target: Target, backend: str) -> None:
+    import numpy as np
+
+    from monitor.watches.match import _about_candidates
+
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(40, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    about = vectors[0] + 0.3 * vectors[1]
+    about = (about / np.linalg.norm(about)).astype(np.float32)
+    with open_store(target) as s:
+        s.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        poll(s, "https://a.example/rss", [entry(f"v{i}", f"Title {i}", f"Text {i}") for i in range(40)])
+        ids = [r["id"] for r in s.query("SELECT id FROM articles ORDER BY id")]
+        assignments = [
+            {"article_id": i, "story_id": 1, "duplicate_of": None, "similarity": None, "score": None,
+             "shared_keys": None, "gap_hours": None, "reason": "test"}
+            for i in ids
+        ]  # fmt: skip
+        story = {"id": 1, "model": "m", "first_seen": None, "last_seen": None, "headline_article_id": None,
+                 "n_articles": 40, "n_outlets": 1, "n_languages": 1, "languages": "[]", "entities": "[]",
+                 "keys": "{}", "centroid": None}  # fmt: skip
+        s.stories_write(assignments, [], [story], T0, embeddings=[(i, v.tobytes(), "m") for i, v in zip(ids, vectors)])
+        found = _about_candidates(s, about, "m", 0.3, "2000-01-01T00:00:00Z")
+        assert getattr(s, "vectors", False) == (backend == "pgvector")  # pgvector compares in SQL
+    expected = {i for i, v in zip(ids, vectors) if float(v @ about) >= 0.3}
+    assert found == expected and 0 < len(expected) < 40
+
+
 def test_the_stories_stage_resumes_from_the_tables_after_a_restart(target: Target) -> None:
     from monitor.stories.stage import _STATES, run_story_stage
 

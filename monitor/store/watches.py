@@ -129,6 +129,14 @@ class Watches(Core):
             )
         ]
 
+    def watch_similar_ids(
+        self, since: str, model: str, about: Sequence[float], low: float
+    ) -> set[int] | None:
+        """The articles in stories published since `since` whose `model` vector has a dot
+        product of at least `low` with `about`, compared by the database; None where it
+        cannot compare vectors (then the caller compares them itself)."""
+        return None
+
     def watch_articles_by_id(self, ids: Sequence[int], since: str) -> list[dict[str, Any]]:
         """These articles, those in stories published since `since`, in publication order."""
         if not ids:

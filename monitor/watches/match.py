@@ -174,8 +174,11 @@ def candidate_ids(store: WatchStore, watch: CompiledWatch, since: str) -> set[in
 
 
 def _about_candidates(store: WatchStore, about: Vector, model: str, low: float, since: str) -> set[int]:
-    """The articles whose stored vector is at least `low` from `about`: one matrix product
-    per chunk of vectors."""
+    """The articles whose stored vector is at least `low` from `about`: compared by the
+    database where it can (pgvector), else here, one matrix product per chunk of vectors."""
+    in_database = store.watch_similar_ids(since, model, [float(x) for x in about], low)
+    if in_database is not None:
+        return in_database
     found: set[int] = set()
     after = 0
     width = about.shape[0] * 4
