@@ -295,10 +295,11 @@ def test_an_about_watch_finds_the_same_close_vectors_on_every_backend(target: Ta
         story = {"id": 1, "model": "m", "first_seen": None, "last_seen": None, "headline_article_id": None,
                  "n_articles": 40, "n_outlets": 1, "n_languages": 1, "languages": "[]", "entities": "[]",
                  "keys": "{}", "centroid": None}  # fmt: skip
-        s.stories_write(assignments, [], [story], T0, embeddings=[(i, v.tobytes(), "m") for i, v in zip(ids, vectors)])
+        embeddings = [(i, v.tobytes(), "m") for i, v in zip(ids, vectors, strict=True)]
+        s.stories_write(assignments, [], [story], T0, embeddings=embeddings)
         found = _about_candidates(s, about, "m", 0.3, "2000-01-01T00:00:00Z")
         assert getattr(s, "vectors", False) == (backend == "pgvector")  # pgvector compares in SQL
-    expected = {i for i, v in zip(ids, vectors) if float(v @ about) >= 0.3}
+    expected = {i for i, v in zip(ids, vectors, strict=True) if float(v @ about) >= 0.3}
     assert found == expected and 0 < len(expected) < 40
 
 
