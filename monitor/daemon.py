@@ -104,6 +104,8 @@ class Daemon:
         self.worker = worker or default_worker_name()
         self.metrics_port = metrics_port
         self._leader: Any = None  # the stories sequencer's lock connection (PostgreSQL)
+        self._claim_failures = 0  # claim rounds in a row the database refused
+        self._claims_resume_at = 0.0  # loop time before which no claim is tried
         self.config: Config = load_checked_config(config_path)
         self._mtime = self._config_mtime()
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -239,6 +241,9 @@ class Daemon:
         """Claim due feeds by host and poll them, round after round, until none is due."""
         assert isinstance(self.store, PostgresStore)
         settings = self.config.settings
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._claims_resume_at:
+            return  # backing off: the database was away at the last tries
         while not self._stopping:
             try:
                 feeds = self.store.claim_feeds(
@@ -248,8 +253,16 @@ class Daemon:
                     lease_seconds=lease_seconds(self.config),
                 )
             except MonitorError as exc:
-                log.error("event=claim_failed worker=%s error=%r", self.worker, str(exc))
+                # The database is away (restarting, the network): try again after 2, 4, 8…
+                # and at most 60 s; the feeds wait, nothing is lost.
+                self._claim_failures += 1
+                wait = min(60.0, CLAIM_EVERY * 2.0 ** (self._claim_failures - 1))
+                self._claims_resume_at = loop.time() + wait
+                log.error("event=claim_failed worker=%s error=%r retry_in=%.0fs", self.worker, str(exc), wait)
                 return
+            if self._claim_failures:
+                log.info("event=database_back worker=%s after_failures=%d", self.worker, self._claim_failures)
+                self._claim_failures = 0
             if not feeds:
                 return
             report = None
