@@ -100,9 +100,10 @@ def rss(items: list[tuple[Record, datetime, str]], feed: str, serial: int) -> by
     return f"{head}<channel>{body}</channel></rss>".encode()
 
 
-def ingest(n: int, model: str, target: Target) -> dict[str, float]:
+def ingest(args: argparse.Namespace, target: Target) -> dict[str, float]:
     """Parse, store and put through the stories stage n articles; articles per second by step."""
-    items = records(n)
+    model = args.model
+    items = records(args.articles)
     by_feed: dict[str, list[tuple[Record, datetime, str]]] = defaultdict(list)
     for item in items:
         by_feed[item[2]].append(item)
@@ -111,6 +112,7 @@ def ingest(n: int, model: str, target: Target) -> dict[str, float]:
     load_embedder(model)  # loading the model is not ingest
     now = BASE + timedelta(days=400)
     with open_store(target) as store:
+        backends.experiment(args, store)
         store.sync_feeds([FeedConfig(url=url, name=key) for key, url in feeds.items()])
         states = {f.url: f for f in store.feeds()}
         t0 = time.perf_counter()
@@ -318,7 +320,7 @@ def ingest_side_by_side(args: argparse.Namespace, chosen: list[backends.Backend]
         order = chosen if round_ % 2 == 0 else chosen[::-1]
         print(f"  round {round_ + 1} (load {backends.load()})", flush=True)
         for backend in order:
-            for step, value in ingest(args.articles, args.model, backend.fresh("ingest")).items():
+            for step, value in ingest(args, backend.fresh("ingest")).items():
                 figures[step][backend.name].append(value)
     print(f"  best of {args.rounds} rounds, articles/s:")
     names = [b.name for b in chosen]
