@@ -3,7 +3,9 @@ start, a URL with a typo in feeds.yaml; and `monitor serve` answering from Postg
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from monitor.daemon import Outage
 from monitor.feedserver import FeedServer
 
 from . import pgcluster
@@ -53,8 +56,9 @@ def count(url: str, sql: str = "SELECT COUNT(*) FROM articles") -> int:
 def test_daemon_rides_out_postgresql_stopped_and_started(
     tmp_path: Path, server: FeedServer, feed_dir: Path, own_cluster: pgcluster.Cluster
 ) -> None:
-    """PostgreSQL stops under `monitor run`: the daemon says so, backs off, keeps running, and
-    when the server is back the poll it could not record is made again: nothing is lost."""
+    """PostgreSQL stops under `monitor run`: the daemon says so once, backs off, keeps running,
+    and when the server is back the feed's item that came meanwhile is polled; nothing stored
+    before is lost."""
     url = pgcluster.create_database(own_cluster, "monitor")
     (feed_dir / "a.xml").write_text(rss([item(1), item(2)]))
     config = write_config(
@@ -109,7 +113,31 @@ def test_daemon_rides_out_postgresql_stopped_and_started(
     assert "event=database_unavailable" in output, output
     assert "event=database_back" in output, output
     assert "Traceback" not in output, output
+    assert output.count("event=database_unavailable") == 1, output
+    delays = [int(d) for d in re.findall(r"event=database_still_unavailable .* retry_in=(\d+)s", output)]
+    assert delays == sorted(delays), output  # the tries grow apart
     assert count(url, "SELECT COUNT(DISTINCT guid) FROM articles") == 3
+
+
+def test_outage_is_one_event_then_a_growing_back_off(caplog: pytest.LogCaptureFixture) -> None:
+    outage = Outage("postgresql://monitor@db/monitor")
+    with caplog.at_level(logging.INFO, logger="monitor.daemon"):
+        assert not outage.down and outage.may_try(0.0)
+        now = 100.0
+        waits = []
+        for _ in range(8):
+            outage.failed("connection refused", now)
+            waits.append(outage.next_try - now)
+            assert not outage.may_try(now) and outage.may_try(outage.next_try)
+            now = outage.next_try
+        outage.succeeded(now)
+    assert waits == [2, 4, 8, 16, 32, 60, 60, 60]
+    events = [r.getMessage().split()[0] for r in caplog.records]
+    assert events == ["event=database_unavailable"] + ["event=database_still_unavailable"] * 7 + [
+        "event=database_back"
+    ]
+    assert "down_for=242s" in caplog.records[-1].getMessage()
+    assert not outage.down and outage.may_try(0.0)
 
 
 # --- unreachable at start, typos ---------------------------------------------------------
