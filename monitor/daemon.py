@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from monitor.background import in_daemon_thread
 from monitor.config import Config
 from monitor.deliver.alerts import daemon_alerts_job
 from monitor.deliver.digest import daemon_digest_job
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, StoreError
 from monitor.ingest.fetch import make_client
 from monitor.metrics import serve_daemon_metrics, set_stories, set_worker
 from monitor.pipeline import Poller, default_stages, fetch_options
@@ -59,6 +60,51 @@ CLAIM_EVERY = 2  # seconds between claim rounds of a poll worker that found noth
 SHARED_STAGES_EVERY = 5
 # pg_advisory_lock key of the stories sequencer: 'stories' read as a number.
 STORIES_LOCK = int.from_bytes(b"stories", "big")
+OUTAGE_FIRST = 2.0  # seconds before the first try to reach a database that was lost
+OUTAGE_MAX = 60.0  # ... doubling up to this
+PROBE_TIMEOUT = 3  # seconds a try may take to connect
+
+
+class Outage:
+    """Whether the shared database (PostgreSQL) answers, as the daemon last saw it: one event
+    when it is lost, one when it is back, and the back-off between tries meanwhile."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.since: float | None = None  # monotonic time of the first failure
+        self.failures = 0
+        self.next_try = 0.0
+
+    @property
+    def down(self) -> bool:
+        return self.since is not None
+
+    def may_try(self, now: float) -> bool:
+        return now >= self.next_try
+
+    def failed(self, error: str, now: float) -> None:
+        self.failures += 1
+        delay = min(OUTAGE_FIRST * 2 ** min(self.failures - 1, 20), OUTAGE_MAX)
+        self.next_try = now + delay
+        if self.since is None:
+            self.since = now
+            log.error(
+                "event=database_unavailable db=%s error=%r retry_in=%.0fs (polls wait; nothing "
+                "unrecorded is lost: due feeds are polled when it is back)",
+                self.label, error, delay,
+            )  # fmt: skip
+        else:
+            log.warning(
+                "event=database_still_unavailable db=%s down_for=%.0fs retry_in=%.0fs",
+                self.label, now - self.since, delay,
+            )  # fmt: skip
+
+    def succeeded(self, now: float) -> None:
+        if self.since is not None:
+            log.info("event=database_back db=%s down_for=%.0fs", self.label, now - self.since)
+        self.since = None
+        self.failures = 0
+        self.next_try = 0.0
 
 
 def default_worker_name() -> str:
@@ -104,14 +150,13 @@ class Daemon:
         self.worker = worker or default_worker_name()
         self.metrics_port = metrics_port
         self._leader: Any = None  # the stories sequencer's lock connection (PostgreSQL)
-        self._claim_failures = 0  # claim rounds in a row the database refused
-        self._claims_resume_at = 0.0  # loop time before which no claim is tried
         self.config: Config = load_checked_config(config_path)
         self._mtime = self._config_mtime()
         self._inflight: set[asyncio.Task[Any]] = set()
         self._new_work = True  # articles left without a story by a previous run
         self._stopping = False
         self._unrecorded: dict[int, int] = {}  # feed id -> polls in a row that could not be stored
+        self.outage = Outage("the database")  # named once it is open
 
     def _config_mtime(self) -> float:
         try:
@@ -136,6 +181,10 @@ class Daemon:
         # shared lock keeps writes one at a time.
         self.stage_store = open_store(database, write_lock=self.store.write_lock, name=name)
         self.shared = isinstance(self.store, PostgresStore)  # other workers may share the work
+        self.outage = Outage(self.store.label)
+        # The pool's own reconnection warnings (two lines a second while the server is away)
+        # say less than event=database_unavailable and event=database_back.
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
         if self._does("poll"):
             self.store.sync_feeds(self.config.feeds)
         self.poller = Poller(self.store, self.config, stages if self._does("stories") else [])
@@ -234,16 +283,35 @@ class Daemon:
     async def _heartbeat(self) -> None:
         try:
             self._beat()
-        except MonitorError as exc:  # the database is away: its leases end, others take over
+        except StoreError as exc:  # the database is away: its leases end, others take over
+            self.outage.failed(str(exc), time.monotonic())
+        except MonitorError as exc:
             log.error("event=heartbeat_failed worker=%s error=%r", self.worker, str(exc))
+
+    async def _reachable(self) -> bool:
+        """While the database is lost: whether it answers again (a plain connection, tried in
+        a thread with a short timeout, at the back-off's pace)."""
+        if not self.outage.down:
+            return True
+        if not self.outage.may_try(time.monotonic()):
+            return False
+        assert isinstance(self.database, PostgresURL)
+        database = self.database
+        try:
+            conn = await asyncio.to_thread(connect, database, connect_timeout=str(PROBE_TIMEOUT))
+        except StoreError as exc:
+            self.outage.failed(str(exc), time.monotonic())
+            return False
+        conn.close()
+        self.outage.succeeded(time.monotonic())
+        return True
 
     async def _claim_rounds(self) -> None:
         """Claim due feeds by host and poll them, round after round, until none is due."""
         assert isinstance(self.store, PostgresStore)
         settings = self.config.settings
-        loop = asyncio.get_running_loop()
-        if loop.time() < self._claims_resume_at:
-            return  # backing off: the database was away at the last tries
+        if not await self._reachable():
+            return
         while not self._stopping:
             try:
                 feeds = self.store.claim_feeds(
@@ -252,23 +320,20 @@ class Daemon:
                     per_host=claim_per_host(self.config),
                     lease_seconds=lease_seconds(self.config),
                 )
-            except MonitorError as exc:
-                # The database is away (restarting, the network): try again after 2, 4, 8…
-                # and at most 60 s; the feeds wait, nothing is lost.
-                self._claim_failures += 1
-                wait = min(60.0, CLAIM_EVERY * 2.0 ** (self._claim_failures - 1))
-                self._claims_resume_at = loop.time() + wait
-                log.error("event=claim_failed worker=%s error=%r retry_in=%.0fs", self.worker, str(exc), wait)
+            except StoreError as exc:  # nothing claimed, nothing fetched: all is polled later
+                self.outage.failed(str(exc), time.monotonic())
                 return
-            if self._claim_failures:
-                log.info("event=database_back worker=%s after_failures=%d", self.worker, self._claim_failures)
-                self._claim_failures = 0
+            except MonitorError as exc:
+                log.error("event=claim_failed worker=%s error=%r", self.worker, str(exc))
+                return
             if not feeds:
                 return
             report = None
             try:
                 report = await self.poller.poll(feeds)
             except Exception as exc:  # nothing of the round was half-kept; the leases end
+                if isinstance(exc, StoreError):
+                    self.outage.failed(str(exc), time.monotonic())
                 log.error(
                     "event=poll_not_recorded feeds=%d error=%r",
                     len(feeds),
@@ -320,6 +385,8 @@ class Daemon:
         """Run a job as a tracked task, so that shutdown can wait for it."""
         if self._stopping:
             return
+        if self.outage.down and job not in (self._claim_rounds, self._reload_if_changed):
+            return  # the claim rounds try the database at the back-off's pace
         coroutine: Coroutine[Any, Any, None] = job(*args)
         task = asyncio.ensure_future(coroutine)
         self._inflight.add(task)
