@@ -27,9 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.database import PostgresURL, parse_target  # noqa: E402
-from monitor.store import AnyStore, PostgresStore, Target  # noqa: E402
-from monitor.store.pg_schema import _literal  # noqa: E402
-from monitor.store.tsquery import FOLD_FROM, FOLD_TO  # noqa: E402
+from monitor.store import Target  # noqa: E402
 from tests import pgcluster  # noqa: E402
 
 # What the throw-away cluster sets back to a stock server's values (postgresql.auto.conf wins
@@ -43,26 +41,6 @@ SERVER_DEFAULTS = {
     "wal_level": "replica",
     "max_wal_senders": "10",
 }
-
-
-# An experiment, not monitor's schema: monitor_fold as a loop over the distinct non-ASCII
-# letters of the value (replace() is a plain substring scan) instead of one translate() over
-# the 800 letters FTS5 folds, which costs translate() 800 comparisons a character. Same result
-# for every character of the BMP (checked when this was written); 10-40x faster on 2-3 KB texts.
-PROPOSED_FOLD = f"""CREATE OR REPLACE FUNCTION monitor_fold(value TEXT) RETURNS TEXT
-    LANGUAGE plpgsql IMMUTABLE AS $$
-DECLARE
-    letter TEXT;
-    folded TEXT := value;
-BEGIN
-    IF value IS NULL OR value !~ '[^\\x01-\\x7F]' THEN
-        RETURN value;
-    END IF;
-    FOR letter IN SELECT DISTINCT m[1] FROM regexp_matches(value, '([^\\x01-\\x7F])', 'g') AS m LOOP
-        folded := replace(folded, letter, translate(letter, {_literal(FOLD_FROM)}, {_literal(FOLD_TO)}));
-    END LOOP;
-    RETURN folded;
-END $$"""
 
 
 @dataclass(frozen=True)
@@ -89,18 +67,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="The throw-away cluster's commits: full (synchronous_commit = on, a stock server) or "
         "async (off, like SQLite's synchronous = NORMAL).",
     )
-    parser.add_argument(
-        "--pg-proposed-fold",
-        action="store_true",
-        help="Experiment: replace monitor_fold (the search trigger's diacritics folding) by "
-        "PROPOSED_FOLD in each fresh PostgreSQL database.",
-    )
-
-
-def experiment(args: argparse.Namespace, store: AnyStore) -> None:
-    """Apply --pg-proposed-fold to a freshly opened PostgreSQL store."""
-    if getattr(args, "pg_proposed_fold", False) and isinstance(store, PostgresStore):
-        store.db.execute(PROPOSED_FOLD)
 
 
 def server_settings(durability: str) -> dict[str, str]:
@@ -163,9 +129,8 @@ def describe(args: argparse.Namespace) -> str:
     """One line for the output: the backends and how PostgreSQL commits."""
     if args.database:
         return f"database {args.database}"
-    fold = "; monitor_fold: PROPOSED_FOLD" if args.pg_proposed_fold else ""
     settings = server_settings(args.pg_durability)
-    return f"backends {args.backends}; PostgreSQL {settings}{fold}; load {load()}"
+    return f"backends {args.backends}; PostgreSQL {settings}; load {load()}"
 
 
 def load() -> str:

@@ -112,7 +112,6 @@ def ingest(args: argparse.Namespace, target: Target) -> dict[str, float]:
     load_embedder(model)  # loading the model is not ingest
     now = BASE + timedelta(days=400)
     with open_store(target) as store:
-        backends.experiment(args, store)
         store.sync_feeds([FeedConfig(url=url, name=key) for key, url in feeds.items()])
         states = {f.url: f for f in store.feeds()}
         t0 = time.perf_counter()

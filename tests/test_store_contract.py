@@ -216,6 +216,24 @@ def test_outlet_names_are_the_same_in_sql_as_in_python(store: AnyStore) -> None:
         assert row["o"] == outlet_name(name, title, url), (name, title, url)
 
 
+@pytest.mark.parametrize("flavour", ["pg", "pgvector"])
+def test_postgresql_folds_letters_as_the_search_query_does(pg_database: Any, flavour: str) -> None:
+    from monitor.store.tsquery import fold
+
+    samples = [
+        "Président Ñandú Straße Œuvre ÅNGSTRÖM",
+        "Горбачёв й Ё ЙОД",
+        "Ελληνικά άέήίόύώ ΐ",
+        "plain ascii, nothing to do",
+        "東京 株式 上涨 — “quotes” …",
+        "",
+    ]
+    with open_store(parse_target(pg_database(flavour))) as s:
+        for text in samples:
+            (row,) = s.query("SELECT monitor_fold(?) AS f", [text])
+            assert row["f"] == fold(text), text
+
+
 def test_web_reads_filter_by_tag_language_and_query(store: AnyStore) -> None:
     poll(store, "https://a.example/rss", NEWS[:3])
     poll(store, "https://b.example/rss", NEWS[3:4])

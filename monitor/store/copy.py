@@ -105,12 +105,13 @@ def refuse_same(source: Target, target: Target) -> None:
 
 # Columns a database fills itself (PostgreSQL's triggers: the search vector, pgvector's
 # copies of the vectors, a feed's host) or that hold a running worker's claim: never copied,
-# and not worth a mention when the target lacks them. The tables `workers` and `hosts` are
-# the running workers' state (PostgreSQL), not an installation's: not copied either.
+# and not worth a mention when the target lacks them. The tables `workers` and `hosts` (the
+# running workers' state, PostgreSQL) and `stories_version` (a counter each database keeps
+# for its own stage processes) are not an installation's data: not copied either.
 DERIVED = frozenset(
     {"search", "embedding_v", "centroid_v", "host", "claimed_by", "lease_until", "claim_token"}
 )
-RUNTIME_TABLES = frozenset({"workers", "hosts"})
+RUNTIME_TABLES = frozenset({"workers", "hosts", "stories_version"})
 
 
 def copied_columns(source: frozenset[str], target: frozenset[str]) -> tuple[list[str], tuple[str, ...]]:

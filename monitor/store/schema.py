@@ -276,6 +276,15 @@ def _migration_digest_days(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE digests SET day = date(day, '-1 day') WHERE day = ?", [day])
 
 
+def _migration_stories_version(db: sqlite_utils.Database) -> None:
+    """A counter of the stories stage's writes: how a stage process sees that another one
+    assigned articles, without counting the assigned articles (a full count at every run)."""
+    db.execute(
+        "CREATE TABLE stories_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)"
+    )
+    db.execute("INSERT INTO stories_version (id, version) VALUES (1, 0)")
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -287,6 +296,7 @@ MIGRATIONS: list[Migration] = [
     _migration_watches,
     _migration_story_titles,
     _migration_digest_days,
+    _migration_stories_version,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -79,6 +79,7 @@ class Stories(Core):
             "story_gap_hours = :gap_hours, story_reason = :reason"
         )
         with self.transaction():
+            self.db.execute("UPDATE stories_version SET version = version + 1 WHERE id = 1")
             self.db.executemany(
                 "INSERT INTO stories (id, model, updated_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [(story["id"], story["model"], updated_at) for story in stories],
@@ -206,9 +207,10 @@ class Stories(Core):
             )
 
     def stories_marker(self) -> tuple[int, int]:
-        """(assigned articles, highest story id): changes whenever anyone else assigns."""
+        """(writes of the stories stage so far, highest story id): changes whenever anyone
+        else assigns. Two index reads, whatever the size of the tables."""
         row = self.db.execute(
-            "SELECT (SELECT COUNT(*) FROM articles WHERE story_id IS NOT NULL), "
+            "SELECT (SELECT version FROM stories_version WHERE id = 1), "
             "(SELECT COALESCE(MAX(id), 0) FROM stories)"
         ).fetchone()
-        return (int(row[0]), int(row[1]))
+        return (int(row[0] or 0), int(row[1]))

@@ -489,10 +489,10 @@ def run_story_stage(
             state.assigner.merged.clear()
             if state.assigner.clock is not None:
                 state.dedup.forget_before(state.assigner.clock - timedelta(hours=settings.dedup_window_hours))
-            # What stories_marker() now reads, without counting the articles table again: this
-            # batch's articles are assigned and its new story rows written.
-            assigned, top_story = state.marker
-            state.marker = (assigned + len(rows), max([top_story, *(int(r["id"]) for r in records)]))
+            # What stories_marker() now reads, without reading it again: one more write of the
+            # stage, and this batch's new story rows.
+            writes, top_story = state.marker
+            state.marker = (writes + 1, max([top_story, *(int(r["id"]) for r in records)]))
             totals["articles"] += len(rows)
             progress.update(len(rows))
             rows = []
