@@ -23,45 +23,69 @@ _UNSPACED_SCRIPT = re.compile(
 )
 
 
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
 class Articles(Core):
     """Articles: storing a poll's entries once, the export, and full-text search."""
 
     def _store_entries(self, feed_id: int, entries: Sequence[Entry], seen_at: datetime) -> ArticleCounts:
+        # A few statements per poll, not a few per entry: on a server (PostgreSQL) each
+        # statement is a round trip.
         counts: Counter[str] = Counter()
-        for entry in entries:
-            row = self.db.execute(
-                "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
-                [feed_id, entry.guid],
-            ).fetchone()
-            elsewhere = (
-                row is None
-                and entry.url is not None
-                and self.db.execute(
-                    "SELECT 1 FROM articles WHERE url = ? AND feed_id != ? LIMIT 1", [entry.url, feed_id]
-                ).fetchone()
-                is not None
+        stored: dict[str, tuple[int, str]] = {}  # guid -> (id, content hash)
+        guids = [entry.guid for entry in entries]
+        for start in range(0, len(guids), 500):
+            chunk = guids[start : start + 500]
+            for row in self.db.execute(
+                "SELECT id, guid, content_hash FROM articles "
+                f"WHERE feed_id = ? AND guid IN ({_marks(chunk)})",
+                [feed_id, *chunk],
+            ):
+                stored[str(row[1])] = (int(row[0]), str(row[2]))
+        urls = sorted({e.url for e in entries if e.url is not None and e.guid not in stored})
+        elsewhere: set[str] = set()  # URLs another feed already has
+        for start in range(0, len(urls), 500):
+            chunk = urls[start : start + 500]
+            elsewhere.update(
+                str(row[0])
+                for row in self.db.execute(
+                    f"SELECT DISTINCT url FROM articles WHERE url IN ({_marks(chunk)}) AND feed_id != ?",
+                    [*chunk, feed_id],
+                )
             )
-            action = exact_action(row[1] if row else None, elsewhere, entry.content_hash)
+        updates: list[list[Any]] = []
+        inserts: list[list[Any]] = []
+        for entry in entries:
+            row = stored.get(entry.guid)
+            seen_elsewhere = row is None and entry.url is not None and entry.url in elsewhere
+            action = exact_action(row[1] if row else None, seen_elsewhere, entry.content_hash)
             counts[action] += 1
-            if action == "update":
-                # Same article, new content: update it in place; its vector is stale.
-                self.db.execute(
-                    "UPDATE articles SET title = ?, text = ?, html = ?, url = ?, link = ?, "
-                    "content_hash = ?, updated_at = ?, embedding = NULL, embedding_model = NULL, "
-                    "minhash = NULL "
-                    "WHERE id = ?",
+            if action == "update" and row is not None:
+                updates.append(
                     [entry.title, entry.text, entry.html, entry.url, entry.link, entry.content_hash,
-                     iso(seen_at), row[0]],
+                     iso(seen_at), row[0]]
                 )  # fmt: skip
             elif action == "insert":
-                self.db.execute(
-                    "INSERT INTO articles (feed_id, guid, url, link, title, text, html, author, "
-                    "language, language_source, published, published_estimated, first_seen, "
-                    "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                inserts.append(
                     [feed_id, entry.guid, entry.url, entry.link, entry.title, entry.text, entry.html,
                      entry.author, entry.language, entry.language_source, iso(entry.published),
-                     int(entry.published_estimated), iso(seen_at), entry.content_hash],
+                     int(entry.published_estimated), iso(seen_at), entry.content_hash]
                 )  # fmt: skip
+        # Same article, new content: updated in place; its vector is stale.
+        self.db.executemany(
+            "UPDATE articles SET title = ?, text = ?, html = ?, url = ?, link = ?, "
+            "content_hash = ?, updated_at = ?, embedding = NULL, embedding_model = NULL, "
+            "minhash = NULL WHERE id = ?",
+            updates,
+        )
+        self.db.executemany(
+            "INSERT INTO articles (feed_id, guid, url, link, title, text, html, author, "
+            "language, language_source, published, published_estimated, first_seen, "
+            "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
         return ArticleCounts(new=counts["insert"], updated=counts["update"], unchanged=counts["unchanged"])
 
     EXPORT_COLUMNS: tuple[str, ...] = (
