@@ -217,6 +217,34 @@ def test_outlet_names_are_the_same_in_sql_as_in_python(store: AnyStore) -> None:
 
 
 @pytest.mark.parametrize("flavour", ["pg", "pgvector"])
+def test_processes_starting_together_on_postgresql_migrate_once(pg_database: Any, flavour: str) -> None:
+    import threading
+
+    target = parse_target(pg_database(flavour))
+    applied: list[list[int]] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def open_one() -> None:
+        try:
+            start.wait()
+            with open_store(target) as s:
+                applied.append(s.migrate())
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and len(applied) == 4
+    with open_store(target) as s:
+        versions = [r["version"] for r in s.query("SELECT version FROM schema_migrations ORDER BY version")]
+        assert versions == list(range(1, s.schema_version() + 1))
+
+
+@pytest.mark.parametrize("flavour", ["pg", "pgvector"])
 def test_postgresql_folds_letters_as_the_search_query_does(pg_database: Any, flavour: str) -> None:
     from monitor.store.tsquery import fold
 
