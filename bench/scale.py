@@ -517,25 +517,28 @@ def kill_test(args: argparse.Namespace, cluster: pgcluster.Cluster, folder: Path
                 generation += 1
             started = time.monotonic()
             kills, most_expired = 0, 0
+            orphans: list[tuple[str, Any, list[int]]] = []  # victim, killed at (db clock), its claims
+            claims_sql = "SELECT COUNT(*) FROM feeds WHERE claimed_by IS NOT NULL AND lease_until < now()"
             while time.monotonic() - started < args.kill_seconds:
-                time.sleep(args.kill_every)
+                next_kill = time.monotonic() + args.kill_every
+                while time.monotonic() < next_kill:  # how many claims outlived their worker
+                    most_expired = max(most_expired, sql(url, claims_sql)[0][0])
+                    time.sleep(2)
                 victim = sorted(workers.running)[kills % 3]
                 workers.kill(victim)
                 kills += 1
+                ((at,),) = sql(url, "SELECT now()")
+                held = [r[0] for r in sql(url, "SELECT id FROM feeds WHERE claimed_by = %s", [victim])]
+                orphans.append((victim, at, held))
                 workers.start(f"k{generation}")
                 generation += 1
-                expired = len(
-                    sql(url, "SELECT 1 FROM feeds WHERE claimed_by IS NOT NULL AND lease_until < now()")
-                )
-                most_expired = max(most_expired, expired)
-                print(f"  {time.monotonic() - started:4.0f} s: killed {victim}, {expired} expired claims")
+                print(f"  {time.monotonic() - started:4.0f} s: killed {victim}, holding {len(held)} claims")
             # Undisturbed: the killed workers' claims end and their feeds are taken over.
             print("  no more kills; waiting for every claim to end and no feed to be overdue")
             overdue_sql = (
                 "SELECT COUNT(*) FROM feeds WHERE active = 1 AND gone = 0 AND "
                 "(last_polled IS NULL OR next_due < now() - interval '60 seconds')"
             )
-            claims_sql = "SELECT COUNT(*) FROM feeds WHERE claimed_by IS NOT NULL AND lease_until < now()"
             deadline = time.monotonic() + args.settle_seconds
             while time.monotonic() < deadline:
                 overdue, expired = sql(url, overdue_sql)[0][0], sql(url, claims_sql)[0][0]
@@ -548,7 +551,7 @@ def kill_test(args: argparse.Namespace, cluster: pgcluster.Cluster, folder: Path
         finally:
             ticking.set()
             workers.stop()
-    return kill_checks(url, log_path, args, kills, most_expired, overdue, expired)
+    return kill_checks(url, log_path, args, kills, most_expired, overdue, expired, orphans)
 
 
 def kill_checks(
@@ -559,12 +562,24 @@ def kill_checks(
     most_expired: int,
     overdue: int,
     expired: int,
+    orphans: list[tuple[str, Any, list[int]]],
 ) -> bool:
     never = sql(
         url,
         "SELECT COUNT(*) FROM feeds f WHERE NOT EXISTS (SELECT 1 FROM fetch_log l WHERE l.feed_id = f.id)",
     )
     polls = sql(url, "SELECT COUNT(*) FROM fetch_log")[0][0]
+    # The feeds a worker held when it was killed: each polled later by another worker.
+    held = sum(len(ids) for _, _, ids in orphans)
+    taken = 0
+    for victim, at, ids in orphans:
+        if ids:
+            taken += sql(
+                url,
+                "SELECT COUNT(DISTINCT feed_id) FROM fetch_log WHERE feed_id = ANY(%s) AND started > %s "
+                "AND worker IS DISTINCT FROM %s",
+                [ids, at, f"monitor poll {victim}"],
+            )[0][0]
     # Two polls of one feed by two workers whose fetches overlap in time (by fetch_log).
     overlapping_polls = sql(
         url,
@@ -595,7 +610,9 @@ def kill_checks(
     stored = set(stored_rows)
     lost, extra, twice = served - stored, stored - served, len(stored_rows) - len(stored)
     checks = [
-        ("workers killed (SIGKILL), most expired claims seen at once", f"{kills}, {most_expired}", kills > 0),
+        ("workers killed (SIGKILL)", kills, kills > 0),
+        ("claims of the killed workers / polled later by another", f"{held} / {taken}", taken == held),
+        ("most expired claims seen at once", most_expired, True),
         ("feeds never polled", never[0][0], never[0][0] == 0),
         ("feeds overdue by > 60 s at the end", overdue, overdue == 0),
         ("expired claims left at the end", expired, expired == 0),
