@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from monitor.background import in_daemon_thread
 from monitor.config import Config
 from monitor.deliver.alerts import daemon_alerts_job
 from monitor.deliver.digest import daemon_digest_job
-from monitor.errors import MonitorError
+from monitor.errors import MonitorError, StoreError
 from monitor.ingest.fetch import make_client
 from monitor.metrics import serve_daemon_metrics, set_stories, set_worker
 from monitor.pipeline import Poller, default_stages, fetch_options
@@ -54,8 +55,56 @@ ROLES = ("poll", "stories", "deliver", "all")
 HEARTBEAT_EVERY = 10  # seconds between a worker's heartbeats (which also renew its leases)
 ALIVE_WITHIN = 3 * HEARTBEAT_EVERY  # a worker silent longer than this is counted dead
 CLAIM_EVERY = 2  # seconds between claim rounds of a poll worker that found nothing due
+# With several processes: how often a stories process runs the stages, or, when another is
+# the sequencer, asks to take over (so a dead sequencer is replaced within seconds).
+SHARED_STAGES_EVERY = 5
 # pg_advisory_lock key of the stories sequencer: 'stories' read as a number.
 STORIES_LOCK = int.from_bytes(b"stories", "big")
+OUTAGE_FIRST = 2.0  # seconds before the first try to reach a database that was lost
+OUTAGE_MAX = 60.0  # ... doubling up to this
+PROBE_TIMEOUT = 3  # seconds a try may take to connect
+
+
+class Outage:
+    """Whether the shared database (PostgreSQL) answers, as the daemon last saw it: one event
+    when it is lost, one when it is back, and the back-off between tries meanwhile."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.since: float | None = None  # monotonic time of the first failure
+        self.failures = 0
+        self.next_try = 0.0
+
+    @property
+    def down(self) -> bool:
+        return self.since is not None
+
+    def may_try(self, now: float) -> bool:
+        return now >= self.next_try
+
+    def failed(self, error: str, now: float) -> None:
+        self.failures += 1
+        delay = min(OUTAGE_FIRST * 2 ** min(self.failures - 1, 20), OUTAGE_MAX)
+        self.next_try = now + delay
+        if self.since is None:
+            self.since = now
+            log.error(
+                "event=database_unavailable db=%s error=%r retry_in=%.0fs (polls wait; nothing "
+                "unrecorded is lost: due feeds are polled when it is back)",
+                self.label, error, delay,
+            )  # fmt: skip
+        else:
+            log.warning(
+                "event=database_still_unavailable db=%s down_for=%.0fs retry_in=%.0fs",
+                self.label, now - self.since, delay,
+            )  # fmt: skip
+
+    def succeeded(self, now: float) -> None:
+        if self.since is not None:
+            log.info("event=database_back db=%s down_for=%.0fs", self.label, now - self.since)
+        self.since = None
+        self.failures = 0
+        self.next_try = 0.0
 
 
 def default_worker_name() -> str:
@@ -107,6 +156,7 @@ class Daemon:
         self._new_work = True  # articles left without a story by a previous run
         self._stopping = False
         self._unrecorded: dict[int, int] = {}  # feed id -> polls in a row that could not be stored
+        self.outage = Outage("the database")  # named once it is open
 
     def _config_mtime(self) -> float:
         try:
@@ -131,6 +181,10 @@ class Daemon:
         # shared lock keeps writes one at a time.
         self.stage_store = open_store(database, write_lock=self.store.write_lock, name=name)
         self.shared = isinstance(self.store, PostgresStore)  # other workers may share the work
+        self.outage = Outage(self.store.label)
+        # The pool's own reconnection warnings (two lines a second while the server is away)
+        # say less than event=database_unavailable and event=database_back.
+        logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
         if self._does("poll"):
             self.store.sync_feeds(self.config.feeds)
         self.poller = Poller(self.store, self.config, stages if self._does("stories") else [])
@@ -167,7 +221,7 @@ class Daemon:
                 self.scheduler.add_job(
                     self._track,
                     "interval",
-                    seconds=STAGES_EVERY,
+                    seconds=SHARED_STAGES_EVERY if self.shared else STAGES_EVERY,
                     args=[self._run_stages],
                     id="stages",
                     max_instances=1,
@@ -229,13 +283,35 @@ class Daemon:
     async def _heartbeat(self) -> None:
         try:
             self._beat()
-        except MonitorError as exc:  # the database is away: its leases end, others take over
+        except StoreError as exc:  # the database is away: its leases end, others take over
+            self.outage.failed(str(exc), time.monotonic())
+        except MonitorError as exc:
             log.error("event=heartbeat_failed worker=%s error=%r", self.worker, str(exc))
+
+    async def _reachable(self) -> bool:
+        """While the database is lost: whether it answers again (a plain connection, tried in
+        a thread with a short timeout, at the back-off's pace)."""
+        if not self.outage.down:
+            return True
+        if not self.outage.may_try(time.monotonic()):
+            return False
+        assert isinstance(self.database, PostgresURL)
+        database = self.database
+        try:
+            conn = await asyncio.to_thread(connect, database, connect_timeout=str(PROBE_TIMEOUT))
+        except StoreError as exc:
+            self.outage.failed(str(exc), time.monotonic())
+            return False
+        conn.close()
+        self.outage.succeeded(time.monotonic())
+        return True
 
     async def _claim_rounds(self) -> None:
         """Claim due feeds by host and poll them, round after round, until none is due."""
         assert isinstance(self.store, PostgresStore)
         settings = self.config.settings
+        if not await self._reachable():
+            return
         while not self._stopping:
             try:
                 feeds = self.store.claim_feeds(
@@ -244,6 +320,9 @@ class Daemon:
                     per_host=claim_per_host(self.config),
                     lease_seconds=lease_seconds(self.config),
                 )
+            except StoreError as exc:  # nothing claimed, nothing fetched: all is polled later
+                self.outage.failed(str(exc), time.monotonic())
+                return
             except MonitorError as exc:
                 log.error("event=claim_failed worker=%s error=%r", self.worker, str(exc))
                 return
@@ -253,6 +332,8 @@ class Daemon:
             try:
                 report = await self.poller.poll(feeds)
             except Exception as exc:  # nothing of the round was half-kept; the leases end
+                if isinstance(exc, StoreError):
+                    self.outage.failed(str(exc), time.monotonic())
                 log.error(
                     "event=poll_not_recorded feeds=%d error=%r",
                     len(feeds),
@@ -304,6 +385,8 @@ class Daemon:
         """Run a job as a tracked task, so that shutdown can wait for it."""
         if self._stopping:
             return
+        if self.outage.down and job not in (self._claim_rounds, self._reload_if_changed):
+            return  # the claim rounds try the database at the back-off's pace
         coroutine: Coroutine[Any, Any, None] = job(*args)
         task = asyncio.ensure_future(coroutine)
         self._inflight.add(task)

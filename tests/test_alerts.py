@@ -4,6 +4,7 @@ SQLite file, against a real HTTP receiver on 127.0.0.1 and a real aiosmtpd serve
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -25,10 +26,10 @@ from monitor.deliver.alertplan import (
     status_outcome,
     verify,
 )
-from monitor.deliver.alerts import Delivery, deliver_due, plan_alerts
+from monitor.deliver.alerts import Delivery, deliver_due, outbox_problems, plan_alerts
 from monitor.deliver.settings import DigestConfig, SmtpConfig
 from monitor.store import Store
-from monitor.timeutil import utcnow
+from monitor.timeutil import parse_iso, utcnow
 from monitor.watches.match import run_watch_stage
 from monitor.watches.settings import WatchesConfig, parse_watches_section
 
@@ -327,3 +328,56 @@ def test_immediate_mail_gathers_stories_and_keeps_the_gap(tmp_path: Path) -> Non
         assert notes[0].endswith(": sent") and len(smtp.mailbox.messages) == 2
         assert "Climate march" in smtp.mailbox.messages[1][1]["Subject"]
         assert smtp.mailbox.messages[0][1]["Message-ID"] != smtp.mailbox.messages[1][1]["Message-ID"]
+
+
+def test_a_500_for_a_day_is_retried_with_backoff_then_failed_never_lost(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    config = hooked(receiver.url)
+    start = utcnow()
+    with open_store(tmp_path / "h.db") as store:
+        climate_news(store, config)
+        assert plan_alerts(store, config) == 1
+        receiver.behaviours = [status(500, b"down")] * 1000
+        tries = 0
+        while True:  # the clock jumps to each retry time, as the daemon's job would find it
+            (row,) = store.outbox_rows()
+            if row["state"] != "pending":
+                break
+            due = parse_iso(row["next_attempt_at"])
+            assert due is not None
+            notes = deliver(store, config, later=max((due - start).total_seconds(), 0) + 1)
+            assert len(notes) == 1 and "HTTP 500" in notes[0]
+            tries += 1
+        assert row["state"] == "failed" and "HTTP 500" in row["last_error"]
+        # backoff 30 s, 1, 2, 4 ... 64 min capped at 1 h: about 30 tries over the 24 hours
+        assert 25 <= tries <= 32 and row["attempts"] == tries == len(receiver.posts)
+        assert {h[KEY_HEADER] for _p, h, _b in receiver.posts} == {row["idempotency_key"]}
+        assert outbox_problems(store) == [
+            f"alert {row['id']} webhook {receiver.url}: failed after {tries} attempts: {row['last_error']}"
+        ]
+        assert deliver(store, config, later=3 * 86400) == []  # failed for good: not sent again
+        assert plan_alerts(store, config) == 0  # nor recorded again
+
+
+def test_a_receiver_that_never_answers_or_is_not_there_is_retried(tmp_path: Path) -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections, never reads nor answers
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, not listening: connection refused
+    try:
+        for port in (silent.getsockname()[1], closed.getsockname()[1]):
+            config = hooked(f"http://127.0.0.1:{port}/hook", timeout=1)
+            with open_store(tmp_path / f"{port}.db") as store:
+                climate_news(store, config)
+                plan_alerts(store, config)
+                started = time.monotonic()
+                notes = deliver(store, config)
+                assert time.monotonic() - started < 3
+                assert len(notes) == 1 and "retry at" in notes[0], notes
+                (row,) = store.outbox_rows()
+                assert (row["state"], row["attempts"]) == ("pending", 1)
+    finally:
+        silent.close()
+        closed.close()

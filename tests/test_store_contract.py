@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.config import FeedConfig
-from monitor.database import PostgresURL, parse_target
+from monitor.database import parse_target
 from monitor.errors import StoreError
 from monitor.feedserver import FeedServer
 from monitor.ingest.parse import Entry, content_hash
@@ -273,6 +273,53 @@ def test_vectors_are_pgvector_values_where_it_is_installed(target: Target, backe
             assert bytes(back["embedding"]) == vector.tobytes()
 
 
+def test_an_about_watch_finds_the_same_close_vectors_on_every_backend(target: Target, backend: str) -> None:
+    import numpy as np
+
+    from monitor.watches.match import _about_candidates
+
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(40, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    about = vectors[0] + 0.3 * vectors[1]
+    about = (about / np.linalg.norm(about)).astype(np.float32)
+    with open_store(target) as s:
+        s.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        poll(s, "https://a.example/rss", [entry(f"v{i}", f"Title {i}", f"Text {i}") for i in range(40)])
+        ids = [r["id"] for r in s.query("SELECT id FROM articles ORDER BY id")]
+        assignments = [
+            {"article_id": i, "story_id": 1, "duplicate_of": None, "similarity": None, "score": None,
+             "shared_keys": None, "gap_hours": None, "reason": "test"}
+            for i in ids
+        ]  # fmt: skip
+        story = {"id": 1, "model": "m", "first_seen": None, "last_seen": None, "headline_article_id": None,
+                 "n_articles": 40, "n_outlets": 1, "n_languages": 1, "languages": "[]", "entities": "[]",
+                 "keys": "{}", "centroid": None}  # fmt: skip
+        embeddings = [(i, v.tobytes(), "m") for i, v in zip(ids, vectors, strict=True)]
+        s.stories_write(assignments, [], [story], T0, embeddings=embeddings)
+        found = _about_candidates(s, about, "m", 0.3, "2000-01-01T00:00:00Z")
+        assert getattr(s, "vectors", False) == (backend == "pgvector")  # pgvector compares in SQL
+    expected = {i for i, v in zip(ids, vectors, strict=True) if float(v @ about) >= 0.3}
+    assert found == expected and 0 < len(expected) < 40
+
+
+def test_the_stories_stage_resumes_from_the_tables_after_a_restart(target: Target) -> None:
+    from monitor.stories.stage import _STATES, run_story_stage
+
+    with open_store(target) as s:
+        s.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        poll(s, "https://a.example/rss", NEWS[:2])
+        first = run_story_stage(s)
+        _STATES.clear()  # a new process: the stage rebuilds its state from the tables
+        poll(s, "https://a.example/rss", NEWS[2:4], now=T0 + timedelta(hours=31))
+        second = run_story_stage(s)
+        signatures = s.stories_recent_signatures(T0 - timedelta(days=1))
+    assert (first.articles, second.articles) == (2, 2)
+    assert [(sig[1], sig[0]) for sig in signatures] == sorted((sig[1], sig[0]) for sig in signatures)
+    assert len(signatures) == 4
+    assert all(isinstance(sig[4], bytes) for sig in signatures)
+
+
 # The whole product on both databases -------------------------------------------------------
 
 CORPUS = ROOT / "demo" / "feeds"
@@ -304,7 +351,7 @@ def _run_everything(folder: Path, target: Target, server: FeedServer, names: lis
     config = write_config(
         folder / "feeds.yaml",
         [{"url": server.url(n), "name": n.removesuffix(".xml")} for n in names],
-        database=str(target) if isinstance(target, PostgresURL) else "monitor.db",
+        database=str(target),
         timezone="UTC",
         concurrency=1,  # one feed at a time, in one order: the same article ids on both
     )
@@ -330,6 +377,27 @@ def _run_everything(folder: Path, target: Target, server: FeedServer, names: lis
     out["search phrase"] = run("search", "--limit", "1000", '"white house" OR inflat*')
     out["watches"] = run("watches", "list", "--json")
     out["watch"] = run("watch", "show", "Biden", "--days", "3650", "--json")
+    threads = json.loads(out["threads"])
+    if threads:
+        out["thread"] = run("thread", str(threads[0]["id"]), "--json")
+    out["digest"] = run("digest")
+    out["feeds"] = run("feeds", "list")
+    stats = json.loads(run("stats", "--json"))
+    assert stats.pop("workers", []) == [] and stats.pop("expired_claims", []) == []
+    out["stats"] = json.dumps(stats)
+    # The JSON API, as `monitor serve` answers it.
+    from starlette.testclient import TestClient
+
+    from monitor.sections import load_checked_config
+    from monitor.web.app import create_app
+
+    with open_store(target, readonly=True) as opened:
+        day = str(opened.query("SELECT MAX(published) AS p FROM articles")[0]["p"])[:10]
+    with TestClient(create_app(target, load_checked_config(config))) as client:
+        for path in (f"/api/stories?day={day}", "/api/feeds", f"/api/stories/{ids[0]}", "/api/watches/Biden"):
+            answer = client.get(path)
+            assert answer.status_code == 200, (path, answer.text)
+            out[path] = _normalized(answer.text, target)
     return out
 
 

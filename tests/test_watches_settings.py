@@ -11,6 +11,8 @@ from monitor.sections import load_checked_config
 from monitor.watches.settings import MAX_NAMES, load_watches_config
 
 N = "  - name: A\n    query: x1\n    notify:\n"  # a watch whose notify: follows
+# after the watches (so that their lines stay put): mail goes through the digest's SMTP
+DIGEST = "digest:\n  recipients: [me@example.org]\n  smtp: {host: mail.example.org}\n"
 HEAD = """settings:
   database: monitor.db
 feeds:
@@ -38,7 +40,8 @@ def refused(tmp_path: Path, body: str, line: int, *words: str, model: str = "e5-
     return message
 
 
-def test_a_full_watch(tmp_path: Path) -> None:
+def test_a_full_watch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOK_SECRET", "s3cret")
     watches = load(
         tmp_path,
         """  - name: Climate
@@ -56,7 +59,8 @@ def test_a_full_watch(tmp_path: Path) -> None:
       webhook: {url: "https://hooks.example/in", secret_env: HOOK_SECRET}
   - name: Putin
     names: [Putin]
-""",
+"""
+        + DIGEST,
     )
     climate = watches.get("climate")  # type: ignore[attr-defined]
     assert climate.languages == ("en", "fr") and climate.tags == ("world",)
@@ -118,6 +122,58 @@ def test_bad_input_is_refused_with_its_line(
     tmp_path: Path, body: str, line: int, words: tuple[str, ...]
 ) -> None:
     refused(tmp_path, body, line, *words)
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "words"),
+    [
+        # a daily watch is a section of a digest recipient's digest
+        (
+            N + "      email: {to: other@example.org, mode: daily}\n" + DIGEST,
+            10,
+            ("not in digest.recipients",),
+        ),
+        (N + "      email: {to: me@example.org, mode: daily}\n", 10, ("add a digest: section",)),
+        (N + "      email: me@example.org\n", 10, ("digest's SMTP",)),
+        (N + "      webhook: {url: 'http://127.0.0.1:9/in', secret_env: HOOK_SECRET}\n", 10, ("private",)),
+        (N + "      webhook: {url: 'http://[::1]/in', secret_env: HOOK_SECRET}\n", 10, ("private",)),
+        (N + "      webhook: {url: 'http://10.1.2.3/in', secret_env: HOOK_SECRET}\n", 10, ("private",)),
+        (N + "      webhook: {url: 'http://localhost:8080/', secret_env: HOOK_SECRET}\n", 10, ("private",)),
+        (
+            N + "      webhook: {url: 'javascript:alert(1)', secret_env: HOOK_SECRET}\n",
+            10,
+            ("http or https",),
+        ),
+        (N + "      webhook: {url: 'https://h.example/', secret_env: UNSET_SECRET}\n", 10, ("UNSET_SECRET",)),
+        (N + "      webhook: {url: 'https://h.example/', secret_file: nowhere.key}\n", 10, ("cannot read",)),
+        (N + "      webhook: {url: 'https://h.example/', secret_file: empty.key}\n", 10, ("is empty",)),
+    ],
+)
+def test_notify_targets_are_checked_at_load_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, line: int, words: tuple[str, ...]
+) -> None:
+    monkeypatch.setenv("HOOK_SECRET", "s3cret")
+    monkeypatch.delenv("UNSET_SECRET", raising=False)
+    (tmp_path / "empty.key").write_text("\n")
+    refused(tmp_path, body, line, *words)
+
+
+def test_good_notify_targets_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOOK_SECRET", "s3cret")
+    (tmp_path / "hook.key").write_text("k3y\n")
+    body = (
+        N
+        + "      email: {to: [me@example.org, Other@example.org], mode: immediate}\n"
+        + "      webhook: {url: 'http://127.0.0.1:9/in', secret_file: hook.key,\n"
+        + "                allow_private_addresses: true}\n"
+        + "  - name: B\n    query: x2\n    notify:\n"
+        + "      email: {to: ME@example.org, mode: daily}\n"
+        + "      webhook: {url: 'https://hooks.example/in', secret_env: HOOK_SECRET}\n"
+        + DIGEST
+    )
+    a, b = load(tmp_path, body).watches  # type: ignore[attr-defined]
+    assert a.webhook.secret_file == tmp_path / "hook.key" and a.webhook.allow_private_addresses
+    assert b.email.mode == "daily" and b.webhook.secret_env == "HOOK_SECRET"
 
 
 def test_ten_thousand_names_are_refused(tmp_path: Path) -> None:

@@ -5,11 +5,16 @@ the same whichever sequencer assigns them, even when one dies on the way."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,7 +30,7 @@ from monitor.ingest.parse import Entry, content_hash
 from monitor.store import PostgresStore
 from monitor.store.workers import LeaseLost
 
-from .conftest import ok_update, rss, write_config
+from .conftest import ROOT, ok_update, rss, write_config
 
 T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
 
@@ -42,9 +47,9 @@ def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> bool:
     return False
 
 
-def worker(config: Path, url: str, role: str, name: str, log: Path) -> subprocess.Popen[bytes]:
+def worker(config: Path, url: str, role: str, name: str, log: Path, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [*MONITOR, "--config", str(config), "run", "--role", role, "--worker", name],
+        [*MONITOR, "--config", str(config), "run", "--role", role, "--worker", name, *extra],
         stdout=subprocess.DEVNULL,
         stderr=log.open("wb"),
         env={**os.environ, "PYTHONUNBUFFERED": "1", "MONITOR_DATABASE_URL": url},
@@ -62,9 +67,16 @@ def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(url, autocommit=True) as conn:
-        return list(conn.execute(sql).fetchall())
+        cursor = conn.execute(sql)
+        return list(cursor.fetchall()) if cursor.description else []
 
 
 @pytest.fixture
@@ -127,13 +139,12 @@ def test_poll_workers_share_the_feeds_by_host_and_a_killed_one_s_are_taken_over(
     url = pg_database("pg")
     hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3"]
     servers, feeds = _serve_hosts(tmp_path, hosts, per_host=6)
-    # The third host answers its first requests slowly: the worker that takes it is killed
-    # while it waits, and its claims must pass to another when their lease ends.
-    slow_until = time.monotonic() + 8
+    # The third host holds its answers until the worker that took it is killed: its claims
+    # must pass to another worker when their lease ends.
+    killed = threading.Event()
 
     def slow(handler: Any) -> bool:
-        if time.monotonic() < slow_until:
-            time.sleep(max(0.0, slow_until - time.monotonic()))
+        killed.wait(timeout=90)
         return False
 
     for n in range(6):
@@ -146,8 +157,10 @@ def test_poll_workers_share_the_feeds_by_host_and_a_killed_one_s_are_taken_over(
         subprocess.run(init, check=True)
         logs = tmp_path / "logs"
         logs.mkdir()
+        ports = [free_port() for _ in range(3)]
         for i in range(3):
-            processes.append(worker(config, url, "poll", f"w{i}", logs / f"w{i}.log"))
+            log = logs / f"w{i}.log"
+            processes.append(worker(config, url, "poll", f"w{i}", log, "--metrics-port", str(ports[i])))
         assert wait_for(lambda: rows(url, "SELECT COUNT(*) FROM feeds WHERE claimed_by IS NOT NULL "
                                           "AND host = '127.0.0.3'")[0][0] > 0, timeout=30)  # fmt: skip
         (slow_worker,) = rows(url, "SELECT DISTINCT claimed_by FROM feeds WHERE host = '127.0.0.3' "
@@ -155,9 +168,22 @@ def test_poll_workers_share_the_feeds_by_host_and_a_killed_one_s_are_taken_over(
         victim = processes[int(slow_worker[1:])]
         victim.send_signal(signal.SIGKILL)
         victim.wait()
+        killed.set()
         assert wait_for(lambda: rows(url, "SELECT COUNT(*) FROM feeds WHERE last_polled IS NULL")[0][0] == 0,
                         timeout=90), "the killed worker's feeds were not taken over"  # fmt: skip
         polls = rows(url, "SELECT feed_id, worker, started, duration_ms FROM fetch_log ORDER BY 1, 3")
+        # Each process serves its own metrics, labelled with its role and name.
+        for i, port in enumerate(ports):
+            if f"w{i}" != slow_worker:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+                assert f'monitor_worker{{role="poll",worker="w{i}"}} 1.0' in page
+        # `monitor stats` lists the workers: the killed one silent, the others alive.
+        stats = subprocess.run(
+            [*MONITOR, "--config", str(config), "--db", url, "stats", "--json"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        workers = {w["name"]: (w["role"], w["alive"]) for w in json.loads(stats.stdout)["workers"]}
+        assert workers == {f"w{i}": ("poll", f"w{i}" != slow_worker) for i in range(3)}
     finally:
         for server in servers:
             server.__exit__(None, None, None)
@@ -188,4 +214,74 @@ def test_a_worker_whose_clock_is_behind_cannot_make_its_digest_claim_look_stale(
         assert not store.digest_claim("2025-03-22", "ann@example.org", now, now - timedelta(minutes=5))
         (row,) = store.query("SELECT attempts, started_at FROM digests")
         assert row["attempts"] == 1
-        assert abs(datetime.fromisoformat(row["started_at"].replace("Z", "+00:00")) - now) < timedelta(minutes=1)
+        started = datetime.fromisoformat(row["started_at"].replace("Z", "+00:00"))
+        assert abs(started - now) < timedelta(minutes=1)
+
+
+def _leader(url: str) -> str | None:
+    found = rows(
+        url,
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted "
+        "AND a.application_name LIKE 'monitor stories sequencer %'",
+    )
+    return str(found[0][0]).rsplit(" ", 1)[1] if found else None
+
+
+def _assignments(url: str) -> list[tuple[Any, ...]]:
+    return rows(url, "SELECT id, story_id, duplicate_of, story_reason FROM articles ORDER BY id") + rows(
+        url, "SELECT id, first_seen, last_seen, n_articles, merged_into, thread_id FROM stories ORDER BY id"
+    )
+
+
+def test_stories_are_the_same_whichever_sequencer_assigns_them_and_when_it_dies(
+    tmp_path: Path, pg_database: Any, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    corpus = ROOT / "demo" / "feeds"
+    www = tmp_path / "www"
+    www.mkdir()
+    for name in sorted(p.name for p in corpus.glob("*.xml"))[:60]:
+        shutil.copy(corpus / name, www / name)
+    one, two = pg_database("pg"), None
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    with FeedServer(www) as server:
+        feeds = [{"url": server.url(p.name)} for p in sorted(www.glob("*.xml"))]
+        config = write_config(tmp_path / "feeds.yaml", feeds, interval="1d")
+        with config.open("a", encoding="utf-8") as fh:
+            fh.write("stories:\n  batch_size: 8\n")  # many batches: the leader dies between two
+        init = [sys.executable, "-m", "monitor", "--config", str(config), "--db", one, "init"]
+        subprocess.run(init, check=True, capture_output=True)
+        poller = worker(config, one, "poll", "p0", logs / "p0.log")
+        processes.append(poller)
+        assert wait_for(lambda: rows(one, "SELECT COUNT(*) FROM feeds WHERE last_polled IS NULL")[0][0] == 0)
+        stop_all([poller])
+    pending = "SELECT COUNT(*) FROM articles WHERE story_id IS NULL"
+    assert rows(one, pending)[0][0] > 50
+    # The same input twice: a copy of the database, made by the server.
+    server_url, name = one.rsplit("/", 1)
+    two = f"{server_url}/copy_{name}"
+    rows(f"{server_url}/postgres", f"CREATE DATABASE copy_{name} TEMPLATE {name}")
+    try:
+        # One sequencer alone.
+        alone = worker(config, one, "stories", "s-alone", logs / "alone.log")
+        processes.append(alone)
+        assert wait_for(lambda: rows(one, pending)[0][0] == 0, timeout=120)
+        stop_all([alone])
+        # Two, and the one that leads is killed as soon as it has assigned a first batch.
+        first, second = (worker(config, two, "stories", f"s{i}", logs / f"s{i}.log") for i in range(2))
+        processes.extend([first, second])
+        assigned = "SELECT COUNT(*) FROM articles WHERE story_id IS NOT NULL"
+        assert wait_for(lambda: rows(two, assigned)[0][0] > 0, timeout=120)
+        leader = _leader(two)
+        assert leader in ("s0", "s1")
+        killed = first if leader == "s0" else second
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        assert rows(two, pending)[0][0] > 0, "the leader finished before it could be killed"
+        assert wait_for(lambda: rows(two, pending)[0][0] == 0, timeout=120), "no one took over"
+        assert _leader(two) == ("s1" if leader == "s0" else "s0")
+        assert _assignments(two) == _assignments(one)
+    finally:
+        stop_all(processes)
+        rows(f"{server_url}/postgres", f"DROP DATABASE IF EXISTS copy_{name} WITH (FORCE)")

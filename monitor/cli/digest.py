@@ -10,6 +10,7 @@ import click
 
 from monitor.deliver.digest import (
     build_digest,
+    daily_watches,
     latest_story_day,
     recipient_for,
     send_digest_now,
@@ -87,8 +88,14 @@ def digest(
                 raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
             click.echo(f"wrote the digest of {day} to {path}")
             return
+        reader = recipient_for(cfg, recipient)
         view = build_digest(
-            store, cfg, day, recipient_for(cfg, recipient), default_languages=config.settings.languages
+            store,
+            cfg,
+            day,
+            reader,
+            default_languages=config.settings.languages,
+            watches=daily_watches(config, reader.address if reader else None),
         )
     text, _page = render_digest(view, cfg)
     click.echo(text, nl=False)

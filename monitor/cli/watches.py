@@ -76,7 +76,7 @@ def backfill(obj: Context) -> None:
     config = _watches(obj)
 
     def progress(name: str, done: int, total: int) -> None:
-        click.echo(f"\r{safe_line(name)}: {done}/{total} articles", nl=done >= total, err=True)
+        click.echo(f"\r{safe_line(name)}: {done}/{total} articles read", nl=done >= total, err=True)
 
     with obj.store() as store:
         report = run_watch_stage(store, config, lambda: load_embedder(config.model), progress=progress)

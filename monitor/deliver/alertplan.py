@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 GIVE_UP_AFTER = timedelta(hours=24)  # an alert not delivered by then is marked failed
 ALERT_WINDOW = timedelta(days=2)  # stories matched (or alerted) this long before the newest news
@@ -78,3 +79,15 @@ def status_outcome(status: int) -> str:
 
 def languages_of(values: Iterable[object]) -> frozenset[str]:
     return frozenset(str(v) for v in values if v)
+
+
+def why_text(why: Mapping[str, Any]) -> str:
+    """Why a story matched, in words: the query terms, the names, the `about` similarity."""
+    parts = []
+    if why.get("terms"):
+        parts.append("terms " + ", ".join(map(str, why["terms"])))
+    if why.get("names"):
+        parts.append("names " + ", ".join(map(str, why["names"])))
+    if why.get("similarity") is not None:
+        parts.append(f"about (similarity {float(why['similarity']):.2f})")
+    return "; ".join(parts) or "matched"

@@ -7,7 +7,7 @@ its outbox row, so that a crash never loses an alert nor records one twice; a de
 claimed ('sending') before it leaves, and a claim older than its lease (a crash in mid-send)
 is sent again with the same idempotency key (webhook) or Message-ID (mail), which lets the
 receiver drop the repeat. Backfilled matches never alert. Daily mail is a section of the
-recipient's digest (`digest_watch_sections`).
+recipient's digest (`deliver.rank.watch_sections`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from monitor.deliver.alertplan import (
     idempotency_key,
     languages_of,
     retry_delay,
+    why_text,
 )
 from monitor.deliver.settings import DigestConfig, DigestError, load_digest_config, smtp_password
 from monitor.deliver.smtp import SendOutcome, conversation_deadline, send_message
@@ -356,7 +357,7 @@ def alert_text(payload: Mapping[str, Any]) -> tuple[str, str]:
         )
         if story.get("url"):
             lines.append(f"  {story['url']}")
-        lines.append(f"  why: {_why_text(story.get('why') or {})}")
+        lines.append(f"  why: {why_text(story.get('why') or {})}")
         for article in story.get("articles") or []:
             lines.append(
                 f"  - [{article.get('language') or '?'}] {one_line(article.get('outlet') or '', 40)}: "
@@ -364,17 +365,6 @@ def alert_text(payload: Mapping[str, Any]) -> tuple[str, str]:
             )
         lines.append("")
     return subject, "\n".join(lines)
-
-
-def _why_text(why: Mapping[str, Any]) -> str:
-    parts = []
-    if why.get("terms"):
-        parts.append("terms " + ", ".join(map(str, why["terms"])))
-    if why.get("names"):
-        parts.append("names " + ", ".join(map(str, why["names"])))
-    if why.get("similarity") is not None:
-        parts.append(f"about (similarity {float(why['similarity']):.2f})")
-    return "; ".join(parts) or "matched"
 
 
 def alert_message(payload: Mapping[str, Any], cfg: DigestConfig, recipient: str, key: str) -> EmailMessage:

@@ -10,6 +10,7 @@ in `smtp`, the settings in `settings`.
 from __future__ import annotations
 
 import email
+import json
 import logging
 import os
 import time
@@ -24,12 +25,15 @@ from typing import Any
 from monitor import metrics
 from monitor.background import in_daemon_thread
 from monitor.config import Config
+from monitor.deliver.alertplan import StorySize, languages_of
 from monitor.deliver.rank import (
     FOLLOW_UP_DAYS,
     GIVE_UP_AFTER,
+    DailyWatch,
     DayFigures,
     Digest,
     StoryRow,
+    WatchSection,
     _article_row,
     digest_window,
     due_at,
@@ -37,6 +41,7 @@ from monitor.deliver.rank import (
     mark_follow_ups,
     retry_delay,
     select_stories,
+    watch_sections,
 )
 from monitor.deliver.render import compose_message, render_digest
 from monitor.deliver.settings import (
@@ -65,9 +70,11 @@ def build_digest(
     *,
     default_languages: Sequence[str] = (),
     now: datetime | None = None,
+    watches: Sequence[DailyWatch] = (),
 ) -> Digest:
     """Read the day's stories from the store and choose this reader's digest (of the day so
-    far when `now`, by default the wall clock, is before its end)."""
+    far when `now`, by default the wall clock, is before its end), with a section for each
+    of the reader's daily `watches` that matched something new that day."""
     start, end = digest_window(day, cfg)
     now = now or utcnow()
     rows = store.digest_story_articles(start, end)
@@ -103,6 +110,11 @@ def build_digest(
     )
     views = mark_follow_ups(views, thread_of, sent)
     figures = DayFigures(**store.digest_day_figures(start, end))
+    sections = (
+        _watch_sections(store, watches, recipient.address, start, end, cfg.max_stories)
+        if recipient is not None and watches
+        else ()
+    )
     return Digest(
         day=day,
         start=start,
@@ -113,7 +125,47 @@ def build_digest(
         figures=figures,
         candidates=candidates,
         until=now if now < end else None,
+        watches=sections,
     )
+
+
+def _watch_sections(
+    store: DigestStore,
+    watches: Sequence[DailyWatch],
+    address: str,
+    start: datetime,
+    end: datetime,
+    max_stories: int,
+) -> tuple[WatchSection, ...]:
+    matches = store.digest_watch_matches([w.name for w in watches], start, end)
+    watch_ids = sorted({int(m["watch_id"]) for m in matches})
+    shown = {
+        (int(r["watch_id"]), int(r["story_id"])): StorySize(
+            languages_of(json.loads(r["languages"] or "[]")), int(r["outlets"])
+        )
+        for r in store.digest_watch_shown(watch_ids, address, start)
+    }
+    return watch_sections(watches, matches, shown, max_stories)
+
+
+def daily_watches(config: Config, address: str | None) -> list[DailyWatch]:
+    """The watches whose `notify: email` sends this reader a daily section of the digest."""
+    if address is None:
+        return []
+    from monitor.watches.settings import load_watches_config
+
+    try:
+        watches = load_watches_config(config).watches
+    except ConfigError as exc:
+        log.error("event=digest_watches_config_rejected error=%r", str(exc))
+        return []
+    return [
+        DailyWatch(w.name, w.min_outlets)
+        for w in watches
+        if w.email is not None
+        and w.email.mode == "daily"
+        and address.lower() in (a.lower() for a in w.email.to)
+    ]
 
 
 def write_digest_html(
@@ -127,7 +179,14 @@ def write_digest_html(
     if day is None:
         day = latest_story_day(store, cfg)
     reader = recipient_for(cfg, recipient)
-    digest = build_digest(store, cfg, day, reader, default_languages=config.settings.languages)
+    digest = build_digest(
+        store,
+        cfg,
+        day,
+        reader,
+        default_languages=config.settings.languages,
+        watches=daily_watches(config, reader.address if reader else None),
+    )
     _text, page = render_digest(digest, cfg)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -181,10 +240,16 @@ def prepare_day(store: DigestStore, config: Config, cfg: DigestConfig, day: date
         if store.digest_row(day, recipient.address) is not None:
             continue
         digest = build_digest(
-            store, cfg, day, recipient, default_languages=config.settings.languages, now=now
+            store,
+            cfg,
+            day,
+            recipient,
+            default_languages=config.settings.languages,
+            now=now,
+            watches=daily_watches(config, recipient.address),
         )
         ids = [s.id for s in digest.stories]
-        if not digest.stories and cfg.when_empty == "skip":
+        if not digest.stories and not digest.watches and cfg.when_empty == "skip":
             store.digest_insert(day, recipient.address, due_at(day, cfg), None, None, ids, "skipped", now)
             log.info("event=digest_skipped day=%s recipient=%s reason=no_stories", day, recipient.address)
             notes.append(f"{day} {recipient.address}: no stories, skipped")
@@ -199,6 +264,12 @@ def prepare_day(store: DigestStore, config: Config, cfg: DigestConfig, day: date
             ids,
             "pending",
             now,
+            watch_stories=[
+                (section.watch_id, story.id, story.languages, story.outlets)
+                for section in digest.watches
+                for story in section.stories
+            ],
+            day_end=digest.end,
         )
     return notes
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from monitor.deliver.alertplan import StorySize, alert_reason, languages_of, why_text
 from monitor.deliver.settings import DigestConfig, Recipient
 from monitor.ingest.parse import html_to_text
 from monitor.outlets import outlet_name
@@ -131,6 +132,32 @@ class Digest:
     figures: DayFigures
     candidates: int  # stories of the day before the cut to max_stories
     until: datetime | None = None  # before `end` when the day is not over yet: the day so far
+    watches: tuple[WatchSection, ...] = ()  # the reader's daily watches: their matching stories
+
+
+@dataclass(frozen=True)
+class WatchStory:
+    """A story in a watch's section of the digest: what matched that day, and why."""
+
+    id: int
+    headline: str
+    headline_language: str | None
+    outlets: int
+    languages: tuple[str, ...]
+    reason: str  # 'new', or how it grew since a digest last showed it: 'new language', 'outlets doubled'
+    why: str  # the terms, names and similarity of the day's matching articles, in words
+    matched: int  # the day's matching articles
+    links: tuple[tuple[str, Link], ...]  # (language, link) of the first matching articles
+
+
+@dataclass(frozen=True)
+class WatchSection:
+    """One daily watch in one reader's digest."""
+
+    name: str
+    watch_id: int
+    stories: tuple[WatchStory, ...]
+    more: int = 0  # matching stories left out (beyond max_stories)
 
 
 def plain(text: str | None) -> str:
@@ -370,3 +397,109 @@ def mark_follow_ups(
             view = replace(view, follow_up_of=plain(str(earlier["title"])) or f"story {earlier['story_id']}")
         marked.append(view)
     return marked
+
+
+WATCH_LINKS = 5  # matching articles listed under each story of a watch's section
+
+
+@dataclass(frozen=True)
+class DailyWatch:
+    """What the digest needs of a watch mailed daily to a reader."""
+
+    name: str
+    min_outlets: int = 1
+
+
+def _merge_why(whys: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The reasons of several matching articles as one: every term and name, the best similarity."""
+    terms = sorted({str(t) for w in whys for t in w.get("terms") or ()})
+    names = sorted({str(n) for w in whys for n in w.get("names") or ()})
+    scores = [float(w["similarity"]) for w in whys if w.get("similarity") is not None]
+    out: dict[str, Any] = {}
+    if terms:
+        out["terms"] = terms
+    if names:
+        out["names"] = names
+    if scores:
+        out["similarity"] = max(scores)
+    return out
+
+
+def watch_sections(
+    watches: Sequence[DailyWatch],
+    matches: Sequence[Mapping[str, Any]],
+    shown_before: Mapping[tuple[int, int], StorySize],
+    max_stories: int,
+) -> tuple[WatchSection, ...]:
+    """The reader's watch sections of a day's digest, in the order of `watches`.
+
+    `matches`: the day's live matches of these watches (store rows: watch name and id, the
+    article, why, its story's size and headline). A story is in a section when one of its
+    articles matched that day, its story has the watch's `min_outlets`, and no earlier digest
+    of this reader showed it in this watch's section at its present size (`shown_before`:
+    (watch id, story id) -> the size then): it is shown again only when it grew materially,
+    as an immediate alert is. Most matching articles first, then most outlets."""
+    by_watch: dict[str, dict[int, list[Mapping[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    ids: dict[str, int] = {}
+    for row in matches:
+        key = str(row["watch_name"]).casefold()
+        ids[key] = int(row["watch_id"])
+        by_watch[key][int(row["story_id"])].append(row)
+    sections = []
+    for watch in watches:
+        key = watch.name.casefold()
+        if key not in ids:
+            continue
+        stories = []
+        for story_id, rows in by_watch[key].items():
+            first = rows[0]
+            outlets = int(first["n_outlets"] or 0)
+            if outlets < watch.min_outlets:
+                continue
+            languages = json.loads(first["story_languages"] or "[]")
+            size = StorySize(languages_of(languages), outlets)
+            reason = alert_reason(shown_before.get((ids[key], story_id)), size)
+            if reason is None:
+                continue
+            whys = [json.loads(r["why"] or "{}") for r in rows]
+            # a wire copy counts once: its original is listed (when it matched too)
+            originals = [r for r in rows if r.get("duplicate_of") is None] or rows
+            links = []
+            for r in originals[:WATCH_LINKS]:
+                published = parse_iso(r["published"])
+                assert published is not None
+                links.append(
+                    (
+                        r["language"] or "und",
+                        Link(
+                            title=plain(r["title"]) or "(untitled)",
+                            outlet=outlet_name(r["feed_name"], r["feed_title"], r["feed_url"]),
+                            url=safe_url(r["url"] or r["link"]),
+                            published=published,
+                        ),
+                    )
+                )
+            stories.append(
+                WatchStory(
+                    id=story_id,
+                    headline=plain(first["headline"]) or plain(first["title"]) or "(untitled)",
+                    headline_language=first["headline_language"] or first["language"],
+                    outlets=outlets,
+                    languages=tuple(str(lang) for lang in languages if lang),
+                    reason=reason,
+                    why=why_text(_merge_why(whys)),
+                    matched=len({int(r["article_id"]) for r in originals}),
+                    links=tuple(links),
+                )
+            )
+        stories.sort(key=lambda s: (-s.matched, -s.outlets, s.links[0][1].published, s.id))
+        if stories:
+            sections.append(
+                WatchSection(
+                    name=watch.name,
+                    watch_id=ids[key],
+                    stories=tuple(stories[:max_stories]),
+                    more=max(0, len(stories) - max_stories),
+                )
+            )
+    return tuple(sections)

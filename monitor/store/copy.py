@@ -103,9 +103,20 @@ def refuse_same(source: Target, target: Target) -> None:
         raise StoreError(f"{source} and {target} are the same database: name another target")
 
 
+# Columns a database fills itself (PostgreSQL's triggers: the search vector, pgvector's
+# copies of the vectors, a feed's host) or that hold a running worker's claim: never copied,
+# and not worth a mention when the target lacks them. The tables `workers` and `hosts` are
+# the running workers' state (PostgreSQL), not an installation's: not copied either.
+DERIVED = frozenset(
+    {"search", "embedding_v", "centroid_v", "host", "claimed_by", "lease_until", "claim_token"}
+)
+RUNTIME_TABLES = frozenset({"workers", "hosts"})
+
+
 def copied_columns(source: frozenset[str], target: frozenset[str]) -> tuple[list[str], tuple[str, ...]]:
     """(the columns copied, the source's columns the target lacks): both databases'
     columns, sorted; what only the target has is its own (filled by a default or a trigger)."""
+    source, target = source - DERIVED, target - DERIVED
     return sorted(source & target), tuple(sorted(source - target))
 
 

@@ -110,6 +110,10 @@ class Core:
         """An aggregate: the distinct values of `expression` in a group, as JSON list text."""
         raise NotImplementedError
 
+    def _blob_sql(self, column: str) -> str:
+        """The column's value when it holds bytes, else NULL."""
+        raise NotImplementedError
+
     def _watch_name_key(self) -> str:
         """The conflict target of a watch's name, which is unique without regard to case."""
         return "(name)"  # SQLite: the column is COLLATE NOCASE

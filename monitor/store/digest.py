@@ -133,8 +133,16 @@ class DigestState(Core):
         story_ids: Sequence[int],
         state: str,
         now: datetime,
+        *,
+        watch_stories: Sequence[tuple[int, int, Sequence[str], int]] = (),
+        day_end: datetime | None = None,
     ) -> bool:
-        """Record a composed digest; False when the (day, recipient) row already exists."""
+        """Record a composed digest; False when the (day, recipient) row already exists.
+
+        `watch_stories`: (watch id, story id, languages, outlets) of the stories its watch
+        sections hold, noted in watch_alerts (channel 'digest', sized as of `day_end`, the end
+        of the day covered) in the same transaction, so that a later day's digest shows them
+        again only when they grow, and a digest composed twice is recorded once."""
         with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO digests (day, recipient, state, due_at, message_id, message, "
@@ -151,7 +159,61 @@ class DigestState(Core):
                     iso(now),
                 ],
             )
-            return bool(cursor.rowcount)
+            if not cursor.rowcount:
+                return False
+            if watch_stories:
+                stamp = iso(day_end or now)
+                self.db.executemany(
+                    "INSERT INTO watch_alerts (watch_id, story_id, channel, target, languages, outlets, "
+                    "alerted_at) VALUES (?, ?, 'digest', ?, ?, ?, ?) "
+                    "ON CONFLICT (watch_id, story_id, channel, target) DO UPDATE SET "
+                    "languages = excluded.languages, outlets = excluded.outlets, "
+                    "alerted_at = excluded.alerted_at "
+                    "WHERE excluded.alerted_at > watch_alerts.alerted_at",
+                    [
+                        (watch_id, story_id, recipient.lower(), json.dumps(sorted(languages)), outlets, stamp)
+                        for watch_id, story_id, languages, outlets in watch_stories
+                    ],
+                )
+            return True
+
+    def digest_watch_matches(
+        self, names: Sequence[str], start: datetime, end: datetime
+    ) -> list[dict[str, Any]]:
+        """The live (not backfilled) matches of the watches so named, of articles published in
+        [start, end), each with its article and feed, and its live story's size and headline;
+        in publication order."""
+        if not names:
+            return []
+        marks = ",".join("?" * len(names))
+        return self.query(
+            "SELECT w.name AS watch_name, m.watch_id, m.article_id, m.why, m.published, a.story_id, "
+            "a.title, a.url, a.link, a.language, a.duplicate_of, f.name AS feed_name, f.title AS feed_title, "
+            "f.url AS feed_url, s.n_outlets, s.languages AS story_languages, h.title AS headline, "
+            "h.language AS headline_language FROM watch_matches m JOIN watches w ON w.id = m.watch_id "
+            "JOIN articles a ON a.id = m.article_id JOIN feeds f ON f.id = a.feed_id "
+            "JOIN stories s ON s.id = a.story_id "
+            f"LEFT JOIN articles h ON h.id = {_HEADLINE_ID_SQL} "
+            f"WHERE lower(w.name) IN ({marks}) AND w.removed_at IS NULL AND m.backfill = 0 "
+            "AND s.merged_into IS NULL AND m.published >= ? AND m.published < ? "
+            "ORDER BY m.published, m.article_id, m.watch_id",
+            [*(n.lower() for n in names), iso(start), iso(end)],
+        )
+
+    def digest_watch_shown(
+        self, watch_ids: Sequence[int], recipient: str, before: datetime
+    ) -> list[dict[str, Any]]:
+        """The stories of these watches that this reader's digests of days ending by `before`
+        showed in their watch sections, with their size then (watch_id, story_id, languages,
+        outlets)."""
+        if not watch_ids:
+            return []
+        marks = ",".join("?" * len(watch_ids))
+        return self.query(
+            "SELECT watch_id, story_id, languages, outlets FROM watch_alerts WHERE channel = 'digest' "
+            f"AND target = ? AND alerted_at <= ? AND watch_id IN ({marks})",
+            [recipient.lower(), iso(before), *watch_ids],
+        )
 
     def digest_ready(self, now: datetime, stale_before: datetime) -> list[dict[str, Any]]:
         """Rows to (re)send now: pending and due, or 'sending' since before `stale_before`."""

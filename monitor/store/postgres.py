@@ -380,6 +380,9 @@ class PostgresCore(Core):
     def _distinct_json_sql(self, expression: str) -> str:
         return f"COALESCE(json_agg(DISTINCT {expression})::text, '[]')"
 
+    def _blob_sql(self, column: str) -> str:
+        return column  # bytea: bytes or NULL
+
     def _watch_name_key(self) -> str:
         return "((lower(name)))"  # the unique index watches_name
 
@@ -417,6 +420,22 @@ class PostgresCore(Core):
 
 class PostgresStore(PostgresCore, Workers, Feeds, Stories, DigestState, WebQueries, Watches, Outbox):
     """The PostgreSQL database. Open with PostgresStore.open(url); use as a context manager."""
+
+    def watch_similar_ids(
+        self, since: str, model: str, about: Sequence[float], low: float
+    ) -> set[int] | None:
+        """pgvector compares the vectors where the rows are (its `<#>` is the negative dot
+        product, exact: no index, so the same articles as numpy's comparison)."""
+        if not self.vectors:
+            return None
+        vector = "[" + ",".join(repr(float(x)) for x in about) + "]"
+        rows = self.query(
+            "SELECT id FROM articles WHERE story_id IS NOT NULL AND published >= ? "
+            "AND embedding_model = ? AND embedding_v IS NOT NULL AND vector_dims(embedding_v) = ? "
+            "AND (embedding_v <#> ?::vector) <= ?",
+            [since, model, len(about), vector, -low],
+        )
+        return {int(r["id"]) for r in rows}
 
     # Claims of a digest or an alert are leases shared by the workers of several machines:
     # they are measured by the database's clock, whatever the sending worker's says.

@@ -207,6 +207,10 @@ class SQLiteCore(Core):
     def _distinct_json_sql(self, expression: str) -> str:
         return f"json_group_array(DISTINCT {expression})"
 
+    def _blob_sql(self, column: str) -> str:
+        # Anything but a blob (written by another tool) reads as none.
+        return f"CASE WHEN typeof({column}) = 'blob' THEN {column} END"
+
     def _indexed_by(self, index: str) -> str:
         return f"INDEXED BY {index}"
 

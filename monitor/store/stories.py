@@ -177,7 +177,7 @@ class Stories(Core):
             for r in self.db.execute(
                 # Anything but a blob in the column (written by another tool) reads as none.
                 "SELECT id, published, duplicate_of, content_hash, "
-                "CASE WHEN typeof(minhash) = 'blob' THEN minhash END FROM articles "
+                f"{self._blob_sql('minhash')} FROM articles "
                 "WHERE story_id IS NOT NULL AND published >= ? ORDER BY published, id",
                 [iso(since)],
             ).fetchall()

@@ -98,6 +98,57 @@ class Watches(Core):
             ).fetchone()[0]
         )
 
+    def watch_fts_vocabulary(self) -> list[str] | None:
+        """Every distinct token of the full-text index (SQLite's FTS5, through a temporary
+        fts5vocab table); None where the database has no such index to list."""
+        if not self.web_has_table("articles_fts"):
+            return None
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.watch_vocabulary "
+            "USING fts5vocab(main, articles_fts, row)"
+        )
+        return [str(row[0]) for row in self.db.execute("SELECT term FROM temp.watch_vocabulary")]
+
+    def watch_fts_ids(self, tokens: Sequence[str]) -> set[int]:
+        """The articles whose title or text holds one of these index tokens."""
+        found: set[int] = set()
+        for start in range(0, len(tokens), 200):
+            match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens[start : start + 200])
+            found.update(int(row[0]) for row in self.db.execute(self._fts_ids_sql(), [match]))
+        return found
+
+    def watch_vectors(self, since: str, model: str, after_id: int, limit: int) -> list[tuple[int, bytes]]:
+        """(id, vector) of the articles in stories published since `since` with a vector of
+        `model`, by id after `after_id`: the backfill's bulk comparison of `about`."""
+        return [
+            (int(row[0]), bytes(row[1]))
+            for row in self.db.execute(
+                "SELECT id, embedding FROM articles WHERE id > ? AND story_id IS NOT NULL "
+                "AND published >= ? AND embedding_model = ? AND embedding IS NOT NULL ORDER BY id LIMIT ?",
+                [after_id, since, model, limit],
+            )
+        ]
+
+    def watch_similar_ids(
+        self, since: str, model: str, about: Sequence[float], low: float
+    ) -> set[int] | None:
+        """The articles in stories published since `since` whose `model` vector has a dot
+        product of at least `low` with `about`, compared by the database; None where it
+        cannot compare vectors (then the caller compares them itself)."""
+        return None
+
+    def watch_articles_by_id(self, ids: Sequence[int], since: str) -> list[dict[str, Any]]:
+        """These articles, those in stories published since `since`, in publication order."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        return self.query(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE a.id IN ({marks}) AND a.story_id IS NOT NULL AND a.published >= ? "
+            "ORDER BY a.published, a.id",
+            [*ids, since],
+        )
+
     def watch_latest_published(self) -> str | None:
         row = self.db.execute("SELECT MAX(published) FROM articles WHERE story_id IS NOT NULL").fetchone()
         return str(row[0]) if row and row[0] else None

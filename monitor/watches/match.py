@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
@@ -17,12 +17,14 @@ import numpy as np
 from monitor.store.protocols import WatchStore
 from monitor.stories.embed import Embedder
 from monitor.timeutil import iso, parse_iso, utcnow
-from monitor.watches.matcher import ArticleView, CompiledWatch, compile_watch
+from monitor.watches.matcher import ArticleView, CompiledWatch, Vector, compile_watch
+from monitor.watches.prefilter import ABOUT_MARGIN, plan_for, tokens_to_read
 from monitor.watches.settings import WatchConfig, WatchesConfig
 
 log = logging.getLogger("monitor.watches")
 
 BATCH = 500
+VECTOR_CHUNK = 20_000  # stored vectors compared at once with a backfilled `about` (30 MB for e5-small)
 Progress = Callable[[str, int, int], None]  # (watch name, articles done, articles in all)
 
 
@@ -152,6 +154,83 @@ def backfill_window_start(store: WatchStore, days: int) -> str | None:
     return iso(latest - timedelta(days=days)) if latest else None
 
 
+def candidate_ids(store: WatchStore, watch: CompiledWatch, since: str) -> set[int] | None:
+    """The articles of the window that could match the watch, found without reading them
+    (monitor.watches.prefilter): a superset of its matches. None when the watch cannot be
+    prefiltered, or the database has no full-text index to ask: then every article is read."""
+    plan = plan_for(watch)
+    if not plan.possible:
+        return None
+    found: set[int] = set()
+    if plan.looks_up_tokens:
+        vocabulary = store.watch_fts_vocabulary()
+        if vocabulary is None:
+            return None
+        tokens = tokens_to_read(plan, vocabulary)
+        found |= store.watch_fts_ids(tokens)
+    if plan.about and watch.about is not None and watch.model is not None:
+        found |= _about_candidates(store, watch.about, watch.model, watch.threshold - ABOUT_MARGIN, since)
+    return found
+
+
+def _about_candidates(store: WatchStore, about: Vector, model: str, low: float, since: str) -> set[int]:
+    """The articles whose stored vector is at least `low` from `about`: compared by the
+    database where it can (pgvector), else here, one matrix product per chunk of vectors."""
+    in_database = store.watch_similar_ids(since, model, [float(x) for x in about], low)
+    if in_database is not None:
+        return in_database
+    found: set[int] = set()
+    after = 0
+    width = about.shape[0] * 4
+    while True:
+        rows = store.watch_vectors(since, model, after, VECTOR_CHUNK)
+        if not rows:
+            return found
+        after = rows[-1][0]
+        same = [(article_id, blob) for article_id, blob in rows if len(blob) == width]
+        if not same:
+            continue
+        matrix = np.frombuffer(b"".join(blob for _, blob in same), dtype=np.float32)
+        scores = matrix.reshape(len(same), about.shape[0]) @ about
+        ids = np.fromiter((article_id for article_id, _ in same), dtype=np.int64, count=len(same))
+        found.update(int(i) for i in ids[scores >= low])
+
+
+def _window_batches(
+    store: WatchStore,
+    watch: CompiledWatch,
+    since: str,
+    *,
+    stop: Callable[[], bool] | None = None,
+    progress: Progress | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """The articles of the window a watch must be matched against, in batches: only its
+    candidates when it can be prefiltered, else every one, in publication order."""
+    candidates = candidate_ids(store, watch, since)
+    if candidates is not None:
+        ordered = sorted(candidates)
+        for start in range(0, len(ordered), BATCH):
+            if stop and stop():
+                return
+            batch = store.watch_articles_by_id(ordered[start : start + BATCH], since)
+            yield batch
+            if progress is not None:
+                progress(watch.name, min(start + BATCH, len(ordered)), len(ordered))
+        return
+    total = store.watch_articles_count(since)
+    cursor: tuple[str, int] | None = None
+    read = 0
+    while not (stop and stop()):
+        batch = store.watch_articles_after(since, cursor, BATCH)
+        if not batch:
+            return
+        yield batch
+        read += len(batch)
+        cursor = (str(batch[-1]["published"]), int(batch[-1]["id"]))
+        if progress is not None:
+            progress(watch.name, read, total)
+
+
 def backfill_watch(
     store: WatchStore,
     watch: CompiledWatch,
@@ -161,7 +240,8 @@ def backfill_watch(
     progress: Progress | None = None,
     save: bool = True,
 ) -> tuple[int, int]:
-    """Match one watch over the stored news of its window; (articles read, matches).
+    """Match one watch over the stored news of its window; (articles in the window, matches).
+    Only the articles that could match are read (candidate_ids); the matcher is the stage's.
     Backfilled matches are marked so: they never raise an alert."""
     since = backfill_window_start(store, watch.config.backfill_days)
     if since is None:
@@ -170,42 +250,32 @@ def backfill_watch(
     if save:
         store.watch_backfill_start(watch_id, since)
     ids = {watch.name.casefold(): watch_id}
-    cursor: tuple[str, int] | None = None
-    read = found_n = 0
-    while not (stop and stop()):
-        batch = store.watch_articles_after(since, cursor, BATCH)
-        if not batch:
-            break
+    found_n = 0
+    for batch in _window_batches(store, watch, since, stop=stop, progress=progress):
         found = _match_rows([watch], ids, batch, backfill=True)
         if save:
             store.watch_write(found, [], utcnow())
-        read += len(batch)
         found_n += len(found)
-        cursor = (str(batch[-1]["published"]), int(batch[-1]["id"]))
-        if progress is not None:
-            progress(watch.name, read, total)
-    return read, found_n
+    return total, found_n
 
 
 def try_watch(
     store: WatchStore, watch: WatchConfig, model: str, embedder: Callable[[], Embedder] | None
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """What a watch would match in the stored news of its window: (article row, why), nothing saved."""
+    """What a watch would match in the stored news of its window: (article row, why), nothing
+    saved; in publication order."""
     compiled = compile_all([watch], model, embedder)[0]
     since = backfill_window_start(store, watch.backfill_days)
     out: list[tuple[dict[str, Any], dict[str, Any]]] = []
     if since is None:
         return out
-    cursor: tuple[str, int] | None = None
-    while True:
-        batch = store.watch_articles_after(since, cursor, BATCH)
-        if not batch:
-            return out
+    for batch in _window_batches(store, compiled, since):
         for row in batch:
             why = compiled.match(article_view(row))
             if why is not None:
                 out.append((row, why.as_dict()))
-        cursor = (str(batch[-1]["published"]), int(batch[-1]["id"]))
+    out.sort(key=lambda pair: (str(pair[0]["published"]), int(pair[0]["id"])))
+    return out
 
 
 def watch_stage(

@@ -24,7 +24,9 @@ from monitor.watches.settings import WatchConfig
 
 Vector = npt.NDArray[np.float32]
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# Runs of letters: `Putin's` gives `Putin`, `al-Assad` gives `al` and `Assad`, each keyed
+# alone, in a watched name as in an article.
+_WORD = re.compile(r"[^\W\d_]+")
 _MAX_NAME_WORDS = 400  # words of title and text read for names (the stories stage reads 200)
 
 

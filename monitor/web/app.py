@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import resources
@@ -200,7 +200,16 @@ def create_app(database: Target, config: Config) -> FastAPI:
     web_metrics: WebMetrics = web_registry(ctx.store)
     stylesheet = _static("style.css")
     keys_script = _static("keys.js")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if ctx.shared is not None:  # PostgreSQL: the pool opened for the requests
+            ctx.shared.close()
+            ctx.shared = None
+
     app = FastAPI(
+        lifespan=lifespan,
         title="monitor",
         version=__version__,
         description=API_DESCRIPTION,
