@@ -48,33 +48,42 @@ class Feeds(Articles):
 
     def sync_feeds(self, feeds: Sequence[FeedConfig], now: datetime | None = None) -> None:
         """Make the feeds table follow the config: add new feeds, update names and hints,
-        mark feeds no longer listed inactive (their articles stay)."""
+        mark feeds no longer listed inactive (their articles stay). Only rows that change are
+        written: a restart of a process with 100,000 unchanged feeds reads them once and
+        writes nothing (and locks no row another worker may be claiming)."""
         now = now or utcnow()
         listed = {f.url for f in feeds}
+        stored = {
+            str(r["url"]): (int(r["id"]), (r["name"], r["language"], r["tags"], r["interval"], r["active"]))
+            for r in self.query("SELECT id, url, name, language, tags, interval, active FROM feeds")
+        }
         with self.transaction():
+            inserts, updates = [], []
             for feed in feeds:
-                row = self.db.execute("SELECT id FROM feeds WHERE url = ?", [feed.url]).fetchone()
-                values = [
+                values = (
                     feed.name,
                     feed.language,
                     json.dumps(list(feed.tags), ensure_ascii=False),
                     feed.interval,
-                ]
-                if row is None:
-                    self.db.execute(
-                        "INSERT INTO feeds (url, name, language, tags, interval, created, next_due) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [feed.url, *values, iso(now), iso(now)],
-                    )
-                else:
-                    self.db.execute(
-                        "UPDATE feeds SET name = ?, language = ?, tags = ?, interval = ?, active = 1 "
-                        "WHERE id = ?",
-                        [*values, row[0]],
-                    )
-            for feed_id, url in self.db.execute("SELECT id, url FROM feeds WHERE active = 1").fetchall():
-                if url not in listed:
-                    self.db.execute("UPDATE feeds SET active = 0 WHERE id = ?", [feed_id])
+                )
+                found = stored.get(feed.url)
+                if found is None:
+                    inserts.append([feed.url, *values, iso(now), iso(now)])
+                elif found[1] != (*values, 1):
+                    updates.append([*values, found[0]])
+            self.db.executemany(
+                "INSERT INTO feeds (url, name, language, tags, interval, created, next_due) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING",
+                inserts,
+            )
+            self.db.executemany(
+                "UPDATE feeds SET name = ?, language = ?, tags = ?, interval = ?, active = 1 WHERE id = ?",
+                updates,
+            )
+            self.db.executemany(
+                "UPDATE feeds SET active = 0 WHERE id = ?",
+                [(feed_id,) for url, (feed_id, row) in stored.items() if row[4] and url not in listed],
+            )
 
     def revive_feed(self, url: str) -> None:
         """`feeds add` of a feed marked gone: poll it again from now."""
