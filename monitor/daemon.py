@@ -58,6 +58,7 @@ CLAIM_EVERY = 2  # seconds between claim rounds of a poll worker that found noth
 # With several processes: how often a stories process runs the stages, or, when another is
 # the sequencer, asks to take over (so a dead sequencer is replaced within seconds).
 SHARED_STAGES_EVERY = 5
+BATCHES_IN_FLIGHT = 2  # claimed batches a poll worker polls at once
 # pg_advisory_lock key of the stories sequencer: 'stories' read as a number.
 STORIES_LOCK = int.from_bytes(b"stories", "big")
 OUTAGE_FIRST = 2.0  # seconds before the first try to reach a database that was lost
@@ -307,48 +308,67 @@ class Daemon:
         return True
 
     async def _claim_rounds(self) -> None:
-        """Claim due feeds by host and poll them, round after round, until none is due."""
+        """Claim due feeds by host and poll them, batch after batch, until none is due. Up to
+        BATCHES_IN_FLIGHT batches are polled at once, so a slow feed holds up only its own
+        batch, never the next claim (one worker then keeps its share of the cores busy)."""
         assert isinstance(self.store, PostgresStore)
         settings = self.config.settings
         if not await self._reachable():
             return
-        while not self._stopping:
-            try:
-                feeds = self.store.claim_feeds(
-                    self.worker,
-                    hosts=max(1, settings.concurrency),
-                    per_host=claim_per_host(self.config),
-                    lease_seconds=lease_seconds(self.config),
-                )
-            except StoreError as exc:  # nothing claimed, nothing fetched: all is polled later
-                self.outage.failed(str(exc), time.monotonic())
-                return
-            except MonitorError as exc:
-                log.error("event=claim_failed worker=%s error=%r", self.worker, str(exc))
-                return
-            if not feeds:
-                return
-            report = None
-            try:
-                report = await self.poller.poll(feeds)
-            except Exception as exc:  # nothing of the round was half-kept; the leases end
-                if isinstance(exc, StoreError):
+        in_flight: set[asyncio.Task[bool]] = set()
+        try:
+            while not self._stopping:
+                if len(in_flight) >= BATCHES_IN_FLIGHT:
+                    done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                    if not all(task.result() for task in done):
+                        return  # the database failed under a batch: back off
+                    continue
+                try:
+                    feeds = self.store.claim_feeds(
+                        self.worker,
+                        hosts=max(1, settings.concurrency),
+                        per_host=claim_per_host(self.config),
+                        lease_seconds=lease_seconds(self.config),
+                    )
+                except StoreError as exc:  # nothing claimed, nothing fetched: all is polled later
                     self.outage.failed(str(exc), time.monotonic())
-                log.error(
-                    "event=poll_not_recorded feeds=%d error=%r",
-                    len(feeds),
-                    str(exc) if isinstance(exc, MonitorError) else f"{type(exc).__name__}: {exc}",
-                )
-                return
-            finally:
-                if not self._stopping:
-                    try:
-                        self.store.release_hosts(self.worker)
-                    except MonitorError as exc:
-                        log.error("event=release_failed worker=%s error=%r", self.worker, str(exc))
+                    return
+                except MonitorError as exc:
+                    log.error("event=claim_failed worker=%s error=%r", self.worker, str(exc))
+                    return
+                if not feeds:
+                    return
+                in_flight.add(asyncio.ensure_future(self._poll_batch(feeds)))
+        finally:
+            if in_flight:
+                await asyncio.wait(in_flight)
+
+    async def _poll_batch(self, feeds: list[FeedState]) -> bool:
+        """Poll one claimed batch, then free its hosts; False when the database failed."""
+        assert isinstance(self.store, PostgresStore)
+        token = feeds[0].claim_token
+        ok = True
+        try:
+            report = await self.poller.poll(feeds)
             if report.new_articles or report.updated_articles:
                 self._new_work = True
                 self._wake_stages()
+        except Exception as exc:  # nothing of a feed was half-kept; the leases end
+            ok = False
+            if isinstance(exc, StoreError):
+                self.outage.failed(str(exc), time.monotonic())
+            log.error(
+                "event=poll_not_recorded feeds=%d error=%r",
+                len(feeds),
+                str(exc) if isinstance(exc, MonitorError) else f"{type(exc).__name__}: {exc}",
+            )
+        finally:
+            if not self._stopping and token is not None:
+                try:
+                    self.store.release_batch(token)
+                except MonitorError as exc:
+                    log.error("event=release_failed worker=%s error=%r", self.worker, str(exc))
+        return ok
 
     def _lead_stories(self) -> bool:
         """Whether this process is the stories sequencer now (always, alone on SQLite)."""

@@ -319,7 +319,8 @@ _WORKERS = [
     """CREATE TABLE hosts (
         host TEXT PRIMARY KEY,
         leased_by TEXT,
-        lease_until TIMESTAMPTZ
+        lease_until TIMESTAMPTZ,
+        lease_token TEXT
     )""",
     """CREATE FUNCTION feeds_host_update() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

@@ -74,9 +74,10 @@ class Workers(Core):
                 f"AND EXISTS (SELECT 1 FROM feeds f WHERE f.host = h.host AND {_DUE}) "
                 "ORDER BY (SELECT MIN(f.next_due) FROM feeds f WHERE f.host = h.host AND f.active = 1 "
                 "AND f.gone = 0) NULLS FIRST, h.host LIMIT ? FOR UPDATE OF h SKIP LOCKED) "
-                "UPDATE hosts SET leased_by = ?, lease_until = now() + make_interval(secs => ?) "
+                "UPDATE hosts SET leased_by = ?, lease_token = ?, "
+                "lease_until = now() + make_interval(secs => ?) "
                 "FROM picked WHERE hosts.host = picked.host RETURNING hosts.host",
-                [hosts, worker, lease_seconds],
+                [hosts, worker, token, lease_seconds],
             )
             names = [r["host"] for r in leased]
             if not names:
@@ -95,17 +96,29 @@ class Workers(Core):
         feeds.sort(key=lambda f: (f.next_due is not None, f.next_due, f.id))
         return feeds
 
-    def release_hosts(self, worker: str) -> None:
-        """The hosts this worker leased, free again (its feeds were polled or given up)."""
+    def release_batch(self, token: str) -> None:
+        """One claimed batch polled (or given up): its hosts free, its unrecorded feeds too."""
         with self.transaction():
-            self._free(worker)
+            self.db.execute(
+                "UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL "
+                "WHERE claim_token = ?",
+                [token],
+            )
+            self.db.execute(
+                "UPDATE hosts SET leased_by = NULL, lease_until = NULL, lease_token = NULL "
+                "WHERE lease_token = ?",
+                [token],
+            )
 
     def _free(self, worker: str) -> None:
         self.db.execute(
             "UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL WHERE claimed_by = ?",
             [worker],
         )
-        self.db.execute("UPDATE hosts SET leased_by = NULL, lease_until = NULL WHERE leased_by = ?", [worker])
+        self.db.execute(
+            "UPDATE hosts SET leased_by = NULL, lease_until = NULL, lease_token = NULL WHERE leased_by = ?",
+            [worker],
+        )
 
     def next_due_in(self) -> float | None:
         """Seconds until the next feed falls due (by the database's clock); None: no feed."""
