@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING
 import click
 
 from monitor.deliver.digest import (
-    build_digest,
-    daily_watches,
     latest_story_day,
-    recipient_for,
+    preview_digest,
     send_digest_now,
     write_digest_html,
 )
@@ -88,14 +86,6 @@ def digest(
                 raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
             click.echo(f"wrote the digest of {day} to {path}")
             return
-        reader = recipient_for(cfg, recipient)
-        view = build_digest(
-            store,
-            cfg,
-            day,
-            reader,
-            default_languages=config.settings.languages,
-            watches=daily_watches(config, reader.address if reader else None),
-        )
+        view = preview_digest(store, config, cfg, day, recipient)
     text, _page = render_digest(view, cfg)
     click.echo(text, nl=False)

@@ -168,6 +168,22 @@ def daily_watches(config: Config, address: str | None) -> list[DailyWatch]:
     ]
 
 
+def preview_digest(
+    store: DigestStore, config: Config, cfg: DigestConfig, day: date, recipient: str | None
+) -> Digest:
+    """One day's digest as `recipient` (default the first listed) would get it, with its
+    daily watch sections; nothing recorded (`monitor digest`, `--output`, the demo)."""
+    reader = recipient_for(cfg, recipient)
+    return build_digest(
+        store,
+        cfg,
+        day,
+        reader,
+        default_languages=config.settings.languages,
+        watches=daily_watches(config, reader.address if reader else None),
+    )
+
+
 def write_digest_html(
     store: DigestStore, config: Config, day: date | None, path: str | Path, *, recipient: str | None = None
 ) -> Path:
@@ -178,16 +194,7 @@ def write_digest_html(
     cfg = load_digest_config(config) or DigestConfig(timezone=config.settings.timezone)
     if day is None:
         day = latest_story_day(store, cfg)
-    reader = recipient_for(cfg, recipient)
-    digest = build_digest(
-        store,
-        cfg,
-        day,
-        reader,
-        default_languages=config.settings.languages,
-        watches=daily_watches(config, reader.address if reader else None),
-    )
-    _text, page = render_digest(digest, cfg)
+    _text, page = render_digest(preview_digest(store, config, cfg, day, recipient), cfg)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
