@@ -250,3 +250,15 @@ def test_stored_digests_are_relabelled_to_the_day_they_cover(
             ("2026-03-09", "2026-03-10"),
             ("2026-03-10", "2026-03-11"),
         ]
+
+
+def test_a_schema_this_monitor_cannot_use_is_named_with_both_versions() -> None:
+    from monitor.store.core import check_schema
+
+    check_schema("db", 9, 9)
+    check_schema("db", 3, 9, migrating=True)  # about to be migrated
+    newer = r"^db: the database is at schema version 10, newer than this monitor \(9\)"
+    with pytest.raises(StoreError, match=newer):
+        check_schema("db", 10, 9, migrating=True)
+    with pytest.raises(StoreError, match="needs migrating"):
+        check_schema("db", 3, 9)

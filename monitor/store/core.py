@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from monitor.errors import StoreError
+
 # Distinct outlets among a story's articles (joined as `a`, with their feeds as `f`):
 # copies count once, and the feeds of one outlet are one outlet (monitor.outlets; both
 # databases know the function `outlet_name`).
@@ -34,6 +36,18 @@ def _json_list(text: str | None) -> list[Any]:
     except ValueError:
         return []
     return value if isinstance(value, list) else []
+
+
+def check_schema(label: str, current: int, code: int, *, migrating: bool = False) -> None:
+    """Refuse a database at a schema this monitor cannot use: newer than its code, or older
+    when it is not about to migrate it. StoreError names both versions."""
+    if current > code:
+        raise StoreError(
+            f"{label}: the database is at schema version {current}, newer than this monitor ({code}); "
+            "upgrade monitor"
+        )
+    if current < code and not migrating:
+        raise StoreError(f"{label}: the database needs migrating (run `monitor init`)")
 
 
 class Cursor(Protocol):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from monitor.database import PostgresURL
 from monitor.errors import StoreError
-from monitor.store.core import Core
+from monitor.store.core import Core, check_schema
 from monitor.store.digest import DigestState
 from monitor.store.feeds import Feeds
 from monitor.store.outbox import Outbox
@@ -285,14 +285,7 @@ class PostgresCore(Core):
         return int(self.query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")[0]["v"])
 
     def check_version(self) -> None:
-        current = self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.label}: the database is at schema version {current}, newer than this "
-                f"monitor ({SCHEMA_VERSION}); upgrade monitor"
-            )
-        if current < SCHEMA_VERSION:
-            raise StoreError(f"{self.label}: the database needs migrating (run `monitor init`)")
+        check_schema(self.label, self.schema_version(), SCHEMA_VERSION)
 
     def migrate(self) -> list[int]:
         """The migrations this database lacks, in one transaction under an advisory lock."""
@@ -305,11 +298,7 @@ class PostgresCore(Core):
             )
             row = conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()
             current = int(row[0]) if row else 0
-            if current > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{self.label}: the database is at schema version {current}, newer than this "
-                    f"monitor ({SCHEMA_VERSION}); upgrade monitor"
-                )
+            check_schema(self.label, current, SCHEMA_VERSION, migrating=True)
             for version in range(current + 1, SCHEMA_VERSION + 1):
                 name, statements = MIGRATIONS[version - 1]
                 for statement in statements:

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from monitor.errors import StoreError
 from monitor.outlets import outlet_name
-from monitor.store.core import Core
+from monitor.store.core import Core, check_schema
 from monitor.store.digest import DigestState
 from monitor.store.feeds import Feeds
 from monitor.store.outbox import Outbox
@@ -125,21 +125,13 @@ class SQLiteCore(Core):
 
     def check_version(self) -> None:
         """Refuse a database this monitor cannot read: older (not migrated) or newer."""
-        current = self.schema_version()
-        if current > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: the database is at schema version {current}, newer than this "
-                f"monitor ({SCHEMA_VERSION}); upgrade monitor"
-            )
-        if current < SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: the database needs migrating (run `monitor init`)")
+        check_schema(self.label, self.schema_version(), SCHEMA_VERSION)
 
     def migrate(self) -> list[int]:
         """Run the migrations this database lacks, each in its own transaction."""
         applied = []
         current = self.schema_version()
-        if current > SCHEMA_VERSION:
-            self.check_version()
+        check_schema(self.label, current, SCHEMA_VERSION, migrating=True)
         for version in range(current + 1, SCHEMA_VERSION + 1):
             migration = MIGRATIONS[version - 1]
             with self.transaction():
