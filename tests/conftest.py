@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -76,6 +78,23 @@ def feed_dir(tmp_path: Path) -> Path:
 def server(feed_dir: Path) -> Iterator[FeedServer]:
     with FeedServer(feed_dir) as srv:
         yield srv
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 30.0) -> bool:
+    """Whether `check()` comes true within `timeout` seconds (asked every 0.2 s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def run_monitor(

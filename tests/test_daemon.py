@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,16 +16,7 @@ from monitor.daemon import CANCEL_GRACE, RELOAD_EVERY, SHUTDOWN_GRACE
 from monitor.feedserver import FeedServer
 from monitor.pollerlock import POLL, PollerBusy, poller_lock
 
-from .conftest import rss, write_config
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
+from .conftest import rss, wait_for, write_config
 
 
 def articles(db: Path, where: str = "1") -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import hashlib
-import socket
 import socketserver
 import sqlite3
 import subprocess
@@ -63,7 +62,7 @@ from monitor.outlets import outlet_name
 from monitor.store import FeedState, Store
 from monitor.web.views import day_window
 
-from .conftest import ok_update
+from .conftest import free_port, ok_update
 
 SANITIZE = Path(__file__).parent / "fixtures" / "sanitize"
 DAY = date(2026, 3, 9)  # the day covered; its digest is due at 07:00 Europe/Paris the next day
@@ -73,11 +72,6 @@ IN_DAY = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
 
 # --- a real SMTP server -------------------------------------------------------------
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

@@ -8,7 +8,6 @@ import base64
 import email
 import logging
 import shutil
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -30,6 +29,8 @@ from monitor.deliver.smtp import send_message
 from monitor.errors import ConfigError
 from monitor.store import Store
 
+from .conftest import free_port
+
 DAY = date(2026, 3, 9)  # its digest is due the next day
 DUE = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)  # digest time 07:00 UTC
 USER = "digest-user"
@@ -39,7 +40,6 @@ ENVIRON = {PASSWORD_ENV: PASSWORD}
 
 # aiosmtpd counts only STARTTLS as TLS; with `ssl_context` the session is TLS all along.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
-
 
 # --- certificates made at run time -------------------------------------------------
 
@@ -108,11 +108,6 @@ def certs(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
 
 # --- a real SMTP server with TLS and AUTH -------------------------------------------
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def tls_version(server: SMTP) -> str | None:

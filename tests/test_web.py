@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -49,7 +48,7 @@ from monitor.web.views import (
     why_line,
 )
 
-from .conftest import ROOT, ok_update, rss, run_monitor, write_config
+from .conftest import ROOT, free_port, ok_update, rss, run_monitor, write_config
 
 DAY = "2024-03-22"
 ZONE = "Europe/Paris"  # UTC+1 on that day: 08:30Z shows as 09:30
@@ -204,11 +203,6 @@ def build_database(folder: Path) -> Built:
     ids.update({f"feed:{f.name}": f.id for f in (monde, bbc, spiegel, evil, down)})
     return Built(db=db, config=config, ids=ids)
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class WebServer:

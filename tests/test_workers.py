@@ -9,11 +9,9 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -30,21 +28,13 @@ from monitor.ingest.parse import Entry, content_hash
 from monitor.store import PostgresStore
 from monitor.store.workers import LeaseLost
 
-from .conftest import ROOT, ok_update, rss, write_config
+from .conftest import ROOT, free_port, ok_update, rss, wait_for, write_config
 
 T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
 
 
 MONITOR = [sys.executable, "-m", "monitor", "-v"]
 
-
-def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def worker(config: Path, url: str, role: str, name: str, log: Path, *extra: str) -> subprocess.Popen[bytes]:
@@ -66,11 +56,6 @@ def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
@@ -265,7 +250,8 @@ def test_stories_are_the_same_whichever_sequencer_assigns_them_and_when_it_dies(
         subprocess.run(init, check=True, capture_output=True)
         poller = worker(config, one, "poll", "p0", logs / "p0.log")
         processes.append(poller)
-        assert wait_for(lambda: rows(one, "SELECT COUNT(*) FROM feeds WHERE last_polled IS NULL")[0][0] == 0)
+        unpolled = "SELECT COUNT(*) FROM feeds WHERE last_polled IS NULL"
+        assert wait_for(lambda: rows(one, unpolled)[0][0] == 0, timeout=60)
         stop_all([poller])
     pending = "SELECT COUNT(*) FROM articles WHERE story_id IS NULL"
     assert rows(one, pending)[0][0] > 50
