@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
 import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
@@ -109,9 +111,6 @@ class Outage:
 
 
 def default_worker_name() -> str:
-    import os
-    import socket
-
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -274,9 +273,6 @@ class Daemon:
     # --- many workers (PostgreSQL) -------------------------------------------------
 
     def _beat(self) -> None:
-        import os
-        import socket
-
         assert isinstance(self.store, PostgresStore)
         lease = lease_seconds(self.config)
         self.store.worker_beat(self.worker, self.role, socket.gethostname(), os.getpid(), lease)

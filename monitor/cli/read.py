@@ -157,7 +157,4 @@ def _workers(store: Any) -> tuple[list[dict[str, Any]] | None, list[dict[str, An
 
     if not isinstance(store, PostgresStore):
         return None, None
-    workers = store.workers_status(ALIVE_WITHIN)
-    for w in workers:
-        w["alive"] = bool(w["alive"])
-    return workers, store.expired_claims()
+    return store.workers_status(ALIVE_WITHIN), store.expired_claims()

@@ -148,7 +148,7 @@ class Workers(Core):
         """Workers with their last heartbeat, and whether it is recent enough to be alive."""
         return self.query(
             "SELECT name, role, host, pid, started_at, heartbeat_at, "
-            "CASE WHEN heartbeat_at >= now() - make_interval(secs => ?) THEN 1 ELSE 0 END AS alive "
+            "heartbeat_at >= now() - make_interval(secs => ?) AS alive "
             "FROM workers ORDER BY role, name",
             [alive_seconds],
         )
