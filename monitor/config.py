@@ -19,19 +19,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
-    AliasEvent,
-    CollectionEndEvent,
-    CollectionStartEvent,
-    MappingStartEvent,
-    ScalarEvent,
-)
-from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.error import YAMLError
 
 from monitor.database import PostgresURL, is_url, parse_url
 from monitor.errors import ConfigError, StoreError
 from monitor.ingest.urls import canonical_url, url_problem
+from monitor.yamlread import MAX_CONFIG_BYTES, read_document
 
 DEFAULT_USER_AGENT = "monitor/0.1 (self-hosted news monitor)"
 DEFAULT_MAX_ENTRIES = 500  # entries kept from one fetch of a feed (the newest)
@@ -62,14 +55,6 @@ SETTINGS_KEYS = frozenset(
 # Sections owned by other stages; each validates its own content.
 OTHER_SECTIONS = frozenset({"digest", "stories", "web", "watches"})
 TOP_KEYS = frozenset({"settings", "feeds"}) | OTHER_SECTIONS
-
-# Bounds on what feeds.yaml may be: a file this size or larger is not one (`/dev/zero`),
-# and aliases may not expand it much beyond its size (see check_structure).
-MAX_CONFIG_BYTES = 2 * 1024 * 1024
-MAX_EXPANDED = 2 * MAX_CONFIG_BYTES  # characters, every alias written out
-MAX_ALIASES = 1000
-MAX_NODES = 100_000  # values, lists and mappings: ten thousand feeds take about 60,000
-MAX_DEPTH = 32
 
 _INTERVAL_RE = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -224,7 +209,7 @@ def _read_text(path: Path) -> str:
             str(path),
             None,
             f"larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB: not a feeds.yaml "
-            "(ten thousand feeds take about 1 MiB)",
+            "(a hundred thousand feeds take about 10 MiB)",
         )
     for bom, encoding in _OTHER_ENCODINGS:
         if data.startswith(bom):
@@ -252,114 +237,21 @@ _OTHER_ENCODINGS = (
 )
 
 
-def _position(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of a character index."""
-    line_start = text.rfind("\n", 0, index) + 1
-    return text.count("\n", 0, index) + 1, index - line_start + 1
-
-
-@dataclass
-class _Frame:
-    """A list or mapping being read, in check_structure."""
-
-    start: Any  # the event that opened it (for the line of an error)
-    anchor: str | None
-    mapping: bool
-    weight: int = 1
-    items: int = 0
-
-
-def check_structure(path: Path, text: str) -> None:
-    """Refuse, before anything is built, a document whose aliases (and merge keys, which are
-    aliases too) would expand it beyond MAX_EXPANDED characters, with more than MAX_ALIASES
-    aliases or MAX_NODES values, nested deeper than MAX_DEPTH, or with a list or mapping as
-    a mapping key.
-
-    Aliases are cheap to load (they share one object) but every later walk or str() of the
-    value expands them: ten nested aliases of ten make 10^10 items (a "billion laughs").
-    Reads the event stream only, so it takes time and memory in proportion to the text.
-    """
-    weights: dict[str, tuple[int, bool]] = {}  # anchor -> (expanded weight, is a collection)
-    stack: list[_Frame] = []
-    aliases = nodes = 0
-
-    def fail(event: Any, message: str) -> ConfigError:
-        mark = event.start_mark
-        return ConfigError(str(path), mark.line + 1, f"column {mark.column + 1}: {message}")
-
-    def add(event: Any, weight: int, collection: bool) -> None:
-        if not stack:
-            return
-        frame = stack[-1]
-        if frame.mapping and frame.items % 2 == 0 and collection:
-            raise fail(event, "a mapping key must be a plain word or number, not a list or a mapping")
-        frame.items += 1
-        frame.weight += weight
-        if frame.weight > MAX_EXPANDED:
-            raise fail(
-                event,
-                f"aliases (*name, <<: *name) expand this file beyond {MAX_EXPANDED:,} characters: "
-                "write the values out instead",
-            )
-
-    for event in _yaml().parse(text):
-        if isinstance(event, (AliasEvent, ScalarEvent, CollectionStartEvent)):
-            nodes += 1
-            if nodes > MAX_NODES:  # the loader takes about a second per 10,000
-                raise fail(event, f"more than {MAX_NODES:,} values: not a feeds.yaml")
-        if isinstance(event, AliasEvent):
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise fail(event, f"more than {MAX_ALIASES} aliases (*name): write the values out instead")
-            if any(frame.anchor == event.anchor for frame in stack):
-                raise fail(event, f"alias *{event.anchor} refers to a value that contains it")
-            if event.anchor in weights:  # else undefined: the loader reports it
-                add(event, *weights[event.anchor])
-        elif isinstance(event, ScalarEvent):
-            weight = len(event.value) + 1
-            if event.anchor is not None:
-                weights[event.anchor] = (weight, False)
-            add(event, weight, False)
-        elif isinstance(event, CollectionStartEvent):
-            if len(stack) >= MAX_DEPTH:
-                raise fail(event, f"lists and mappings nested more than {MAX_DEPTH} deep")
-            stack.append(_Frame(event, event.anchor, isinstance(event, MappingStartEvent)))
-        elif isinstance(event, CollectionEndEvent):
-            frame = stack.pop()
-            if frame.anchor is not None:
-                weights[frame.anchor] = (frame.weight, True)
-            add(frame.start, frame.weight, True)
-
-
 def _read_document(path: Path) -> Any:
+    """The document for editing, through ruamel's round-trip loader, which keeps the
+    user's comments; checked first by the fast reader, which names any fault's line."""
     text = _read_text(path)
+    read_document(path, text)
     try:
-        check_structure(path, text)
         return _yaml().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        where = f"column {mark.column + 1}: " if mark is not None else ""
-        raise ConfigError(str(path), line, f"{where}not valid YAML: {exc.problem or exc}") from None
-    except ReaderError as exc:
-        line, column = _position(text, exc.position)
-        code = ord(exc.character) if isinstance(exc.character, str) else int(exc.character)
-        raise ConfigError(
-            str(path),
-            line,
-            f"column {column}: character U+{code:04X} is not allowed in YAML "
-            "(a control character: delete it)",
-        ) from None
-    except YAMLError as exc:
+    except YAMLError as exc:  # the fast reader accepted it: a difference between the two
         raise ConfigError(str(path), None, f"not valid YAML: {exc}") from None
-    except (TypeError, RecursionError) as exc:  # the structure check should keep these away
-        raise ConfigError(str(path), None, f"not usable YAML: {type(exc).__name__}: {exc}") from None
 
 
 def load_config(path: str | os.PathLike[str]) -> Config:
     """Read and validate a feeds.yaml; raise ConfigError naming file and line."""
     path = Path(path)
-    doc = _read_document(path)
+    doc = read_document(path, _read_text(path))
     if doc is None:
         doc = CommentedMap()
     if not isinstance(doc, CommentedMap):
