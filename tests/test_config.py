@@ -449,7 +449,7 @@ def test_twenty_thousand_feeds_load_beyond_the_old_bound(tmp_path: Path) -> None
     assert feeds[-1].url == f"https://host{(count - 1) % 97}.example/feed/{count - 1}"
     assert feeds[-1].line == 2 + 3 * (count - 1) and feeds[-1].language == "de"
     with path.open("a", encoding="utf-8") as handle:  # a mistake at the very end is still found
-        handle.write("  - url: https://host1.example/feed/7\n")
+        handle.write("  - url: https://HOST7.example/feed/7\n")
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert caught.value.line == 2 + 3 * count and "duplicate feed URL" in str(caught.value)
