@@ -60,6 +60,7 @@ CLAIM_EVERY = 2  # seconds between claim rounds of a poll worker that found noth
 # With several processes: how often a stories process runs the stages, or, when another is
 # the sequencer, asks to take over (so a dead sequencer is replaced within seconds).
 SHARED_STAGES_EVERY = 5
+START_PACE = 4  # overdue feeds first polled per second and unit of settings.concurrency
 BATCHES_IN_FLIGHT = 2  # claimed batches a poll worker polls at once
 # pg_advisory_lock key of the stories sequencer: 'stories' read as a number.
 STORIES_LOCK = int.from_bytes(b"stories", "big")
@@ -124,6 +125,19 @@ def lease_seconds(config: Config) -> float:
 
 def claim_per_host(config: Config) -> int:
     return max(1, 4 * config.settings.per_host_concurrency)
+
+
+def spread_overdue(feeds: list[FeedState], now: datetime, pace: float) -> dict[int, datetime]:
+    """When to poll each feed that is not yet scheduled: its own time, but the overdue ones
+    (never polled, or due while the daemon was down) one after the other at `pace` a
+    second, the longest overdue first. A start with 100,000 due feeds then hands the
+    fetcher what it can take, not 100,000 polls at once."""
+    overdue = [f for f in feeds if f.next_due is None or f.next_due <= now]
+    overdue.sort(key=lambda f: f.next_due or datetime.min.replace(tzinfo=UTC))
+    when = {f.id: f.next_due for f in feeds if f.next_due is not None and f.next_due > now}
+    for index, feed in enumerate(overdue):
+        when[feed.id] = now + timedelta(seconds=index / pace)
+    return when
 
 
 def retry_delay(failures: int, interval: int) -> float:
@@ -419,16 +433,23 @@ class Daemon:
     # --- feeds ---------------------------------------------------------------------
 
     def _schedule_feeds(self) -> None:
+        # The scheduled ids in a set: before the scheduler starts, get_job() reads its list of
+        # pending jobs from the start, which made 100,000 feeds take hours.
+        jobs = {job.id: job for job in self.scheduler.get_jobs() if job.id.startswith("feed:")}
         wanted = set()
+        new = []
         for feed in self.store.feeds():
             if feed.gone:
                 continue
             job_id = f"feed:{feed.id}"
             wanted.add(job_id)
-            if self.scheduler.get_job(job_id) is None:
-                self._schedule_feed(feed.id, feed.next_due)
-        for job in self.scheduler.get_jobs():
-            if job.id.startswith("feed:") and job.id not in wanted:
+            if job_id not in jobs:
+                new.append(feed)
+        pace = START_PACE * self.config.settings.concurrency
+        for feed_id, when in spread_overdue(new, utcnow(), pace).items():
+            self._schedule_feed(feed_id, when)
+        for job_id, job in jobs.items():
+            if job_id not in wanted:
                 job.remove()
 
     def _schedule_feed(self, feed_id: int, when: datetime | None) -> None:

@@ -204,6 +204,40 @@ def test_retry_delay_doubles_from_ten_seconds_up_to_the_feeds_interval() -> None
     assert retry_delay(0, 3600) == 10
 
 
+def test_overdue_feeds_are_first_polled_one_after_the_other_at_the_pace() -> None:
+    """100,000 due feeds at a start made 100,000 polls at once: the daemon's loop stalled for
+    minutes and a SIGTERM took over a minute. The overdue ones are now spread at the pace."""
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.daemon import spread_overdue
+    from monitor.store import FeedState
+
+    now = datetime(2026, 12, 2, 12, tzinfo=UTC)
+
+    def feed(i: int, due: datetime | None) -> FeedState:
+        return FeedState(
+            id=i, url=f"https://a.example/{i}", name=None, language=None, tags=(), interval=None,
+            active=True, gone=False, etag=None, last_modified=None, body_hash=None, ttl_seconds=None,
+            max_age_seconds=None, retry_after=None, error_count=0, last_status=None, last_polled=None,
+            next_due=due,
+        )  # fmt: skip
+
+    feeds = [feed(i, None) for i in range(1000)]
+    feeds += [feed(1000, now - timedelta(days=2)), feed(1001, now + timedelta(hours=1)), feed(1002, now)]
+    when = spread_overdue(feeds, now, pace=64)
+    assert set(when) == {f.id for f in feeds}
+    assert when[1001] == now + timedelta(hours=1)  # not due: its own time
+    assert when[0] == now  # never polled counts as the longest overdue, then by due time
+    assert when[1000] == now + timedelta(seconds=1000 / 64)
+    per_second: dict[int, int] = {}
+    for feed_id, at in when.items():
+        if feed_id != 1001:
+            second = int((at - now).total_seconds())
+            per_second[second] = per_second.get(second, 0) + 1
+    assert max(per_second.values()) == 64 and len(per_second) == -(-1002 // 64)
+    assert when[1002] == max(at for i, at in when.items() if i != 1001)  # due just now: last
+
+
 def test_hostile_edits_and_sigterm_under_the_worst_work_in_hand(
     tmp_path: Path, server: FeedServer, feed_dir: Path
 ) -> None:
