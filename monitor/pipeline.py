@@ -173,13 +173,19 @@ def _max_entries(config: Config, feed: FeedState) -> int:
     return config.settings.max_entries
 
 
+def _new_body(feed: FeedState, result: FetchResult) -> bool:
+    """Whether a fetch brought a body to parse: not a 304 nor an error, and not the same
+    body as last time."""
+    if result.outcome != "ok" or result.content is None:
+        return False
+    return feed.body_hash is None or body_hash(result.content) != feed.body_hash
+
+
 def _parse(
     feed: FeedState, result: FetchResult, max_entries: int = DEFAULT_MAX_ENTRIES
 ) -> tuple[ParsedFeed | None, str | None]:
     """Parse a fetched body unless it is the same body as last time."""
-    if result.outcome != "ok" or result.content is None:
-        return None, None
-    if feed.body_hash is not None and body_hash(result.content) == feed.body_hash:
+    if result.content is None or not _new_body(feed, result):
         return None, None
     try:
         parsed = parse_feed(
@@ -287,9 +293,11 @@ class Poller:
         try:
             for task in asyncio.as_completed(fetches):
                 feed, result = await task
-                parsed, parse_error = await in_daemon_thread(
-                    partial(_parse, feed, result, _max_entries(self.config, feed)), "parse"
-                )
+                parsed, parse_error = None, None
+                if _new_body(feed, result):  # most polls (304s, same bodies) need no thread
+                    parsed, parse_error = await in_daemon_thread(
+                        partial(_parse, feed, result, _max_entries(self.config, feed)), "parse"
+                    )
                 # Every write happens here, on the event loop's thread: one writer.
                 status = self._record(feed, result, parsed, parse_error, report)
                 if progress is not None:
