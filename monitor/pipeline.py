@@ -24,6 +24,7 @@ from monitor.ingest.politeness import HostLimiter, host_of
 from monitor.ingest.schedule import (
     WEEK,
     PollHistory,
+    StatusDecision,
     StatusStreaks,
     adaptive_interval,
     host_phases,
@@ -31,7 +32,7 @@ from monitor.ingest.schedule import (
     plan_status,
     spread_due,
 )
-from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate
+from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate, FetchStatus
 from monitor.store.workers import LeaseLost
 from monitor.stories.embed import embedder_for
 from monitor.stories.settings import StorySettings
@@ -331,6 +332,7 @@ class Poller:
             phase=self._phase(feed),
         )
         entries = parsed.entries if parsed is not None else ()
+        decision = self._plan_status(feed, result)
         try:
             counts = self.store.record_poll(
                 feed,
@@ -339,19 +341,26 @@ class Poller:
                 url=result.final_url or feed.url,
                 duration_ms=int(result.elapsed * 1000),
                 size=len(result.content) if result.content is not None else None,
+                fetch_status=FetchStatus(
+                    status_streak=decision.streaks.status_streak,
+                    redirect_target=decision.streaks.redirect_target,
+                    redirect_streak=decision.streaks.redirect_streak,
+                    gone=decision.gone,
+                    fetch_url=decision.move_to,
+                ),
             )
         except LeaseLost as exc:  # another worker took the feed meanwhile: its result stands
             log.warning("event=lease_lost feed=%s error=%r", feed.url, str(exc))
             return "lease_lost"
-        self._record_status(feed, result)
+        self._log_status(feed, decision)
         self._count(report, feed, update, counts)
         metrics.record_poll(feed.url, update.status, result.elapsed, counts.new, update.error_count)
         return update.status
 
-    def _record_status(self, feed: FeedState, result: FetchResult) -> None:
+    def _plan_status(self, feed: FeedState, result: FetchResult) -> StatusDecision:
         """410s in a row mark a feed gone; permanent redirects in a row move its fetch URL."""
         settings = self.config.settings
-        decision = plan_status(
+        return plan_status(
             StatusStreaks(
                 last_http_status=feed.last_http_status,
                 status_streak=feed.status_streak,
@@ -363,14 +372,9 @@ class Poller:
             gone_after=settings.gone_after,
             moved_after=settings.moved_after,
         )
-        self.store.record_fetch_status(
-            feed.id,
-            status_streak=decision.streaks.status_streak,
-            redirect_target=decision.streaks.redirect_target,
-            redirect_streak=decision.streaks.redirect_streak,
-            gone=decision.gone,
-            fetch_url=decision.move_to,
-        )
+
+    def _log_status(self, feed: FeedState, decision: StatusDecision) -> None:
+        settings = self.config.settings
         if decision.move_to is not None:
             log.warning(
                 "event=feed_moved feed=%s from=%s to=%s after=%d permanent redirects",

@@ -39,6 +39,18 @@ class FeedState:
 
 
 @dataclass(frozen=True)
+class FetchStatus:
+    """After a poll: the streaks of repeated answers, and what they decided (a feed gone, a
+    moved fetch URL); decided in schedule.plan_status, written with the poll."""
+
+    status_streak: int
+    redirect_target: str | None
+    redirect_streak: int
+    gone: bool = False
+    fetch_url: str | None = None
+
+
+@dataclass(frozen=True)
 class FeedUpdate:
     """What one poll changes on a feed row (decided in pipeline.plan_feed_update)."""
 

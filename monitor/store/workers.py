@@ -3,7 +3,7 @@
 A poll worker leases a few hosts with due feeds (`FOR UPDATE SKIP LOCKED`: two workers never
 pick the same host) and claims their due feeds, each with a token; it polls them with its own
 per-host limits, which therefore hold across all workers, and records each poll only while
-its claim stands (`_check_claim`, called inside the poll's transaction). Leases are measured
+its claim stands (`_claim_clause`, in the poll's update of the feed row). Leases are measured
 by the database's clock, never a worker's. A worker that dies, or hangs, stops renewing them;
 when they end, another worker takes the feeds, and the hung one, if it wakes, finds its token
 gone and writes nothing over the newer result.
@@ -129,16 +129,19 @@ class Workers(Core):
         wait = rows[0]["wait"] if rows else None
         return None if wait is None else max(0.0, float(wait))
 
-    def _check_claim(self, feed: FeedState) -> None:
-        """Inside a poll's transaction: record it only while this worker's claim stands."""
+    def _claim_clause(self, feed: FeedState) -> tuple[str, str, list[Any]]:
+        """A poll is recorded only while this worker's claim stands: its update of the feed row
+        ends the claim, and changes nothing when the token is gone."""
         if feed.claim_token is None:
-            return
-        row = self.db.execute(
-            "UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL "
-            "WHERE id = ? AND claim_token = ? RETURNING id",
-            [feed.id, feed.claim_token],
-        ).fetchone()
-        if row is None:
+            return "", "", []
+        return (
+            ", claimed_by = NULL, lease_until = NULL, claim_token = NULL",
+            " AND claim_token = ?",
+            [feed.claim_token],
+        )
+
+    def _claim_lost(self, feed: FeedState) -> None:
+        if feed.claim_token is not None:  # the whole poll is rolled back
             raise LeaseLost(
                 f"{self.label}: the claim on {feed.url} ended before its poll was recorded; "
                 "another worker has it (the poll is dropped)"
