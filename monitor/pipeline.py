@@ -251,6 +251,8 @@ class Poller:
             return None  # the feed's own interval rules
         if parsed is None and feed.body_hash is None:
             return None  # never read successfully
+        if parsed is None and feed.posts_last_week is not None:
+            return feed.posts_last_week  # counted with the claim, and nothing new came since
         since = now - timedelta(seconds=WEEK)
         guids = self.store.recent_guids(feed.id, since)
         if parsed is not None:

@@ -40,6 +40,7 @@ def _feed_state(row: dict[str, Any]) -> FeedState:
         redirect_target=row.get("redirect_target"),
         redirect_streak=row.get("redirect_streak") or 0,
         claim_token=row.get("claim_token"),
+        posts_last_week=row.get("posts_last_week"),
     )
 
 

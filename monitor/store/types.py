@@ -34,8 +34,10 @@ class FeedState:
     status_streak: int = 0
     redirect_target: str | None = None
     redirect_streak: int = 0
-    # many workers on PostgreSQL: the token of this worker's claim on the feed, if any
+    # many workers on PostgreSQL: the token of this worker's claim on the feed, if any, and
+    # its dated posts of the last week, counted with the claim (None: not counted)
     claim_token: str | None = None
+    posts_last_week: int | None = None
 
 
 @dataclass(frozen=True)
