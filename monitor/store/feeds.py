@@ -41,6 +41,7 @@ def _feed_state(row: dict[str, Any]) -> FeedState:
         redirect_streak=row.get("redirect_streak") or 0,
         claim_token=row.get("claim_token"),
         posts_last_week=row.get("posts_last_week"),
+        host=row.get("host"),
     )
 
 
@@ -150,15 +151,18 @@ class Feeds(Articles):
         gone = fetch_status is not None and fetch_status.gone
         status_set, status_params = "", []
         if fetch_status is not None:
+            # fetch_url only when the feed moved: on PostgreSQL, naming it in an UPDATE runs
+            # the trigger that keeps the feed's host (monitor.store.pg_schema).
             status_set = (
-                ", status_streak = ?, redirect_target = ?, redirect_streak = ?, "
-                "fetch_url = COALESCE(?, fetch_url)" + (", gone = 1" if gone else "")
+                ", status_streak = ?, redirect_target = ?, redirect_streak = ?"
+                + (", fetch_url = ?" if fetch_status.fetch_url is not None else "")
+                + (", gone = 1" if gone else "")
             )
             status_params = [
                 fetch_status.status_streak,
                 fetch_status.redirect_target,
                 fetch_status.redirect_streak,
-                fetch_status.fetch_url,
+                *([fetch_status.fetch_url] if fetch_status.fetch_url is not None else []),
             ]
         with self.transaction():
             cursor = self.db.execute(
