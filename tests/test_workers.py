@@ -98,6 +98,23 @@ def test_a_worker_whose_claim_ended_never_writes_over_the_newer_result(pg_databa
         assert store.expired_claims() == []
 
 
+def test_a_host_goes_back_alone_while_the_other_hosts_of_its_claim_are_still_polled(pg_database: Any) -> None:
+    url = pg_database("pg")
+    with PostgresStore.open(parse_url(url)) as store:
+        store.sync_feeds([FeedConfig(url="https://a.example/rss"), FeedConfig(url="https://b.example/rss")])
+        store.db.execute("UPDATE feeds SET next_due = now() - interval '1 minute'")
+        claimed = store.claim_feeds("A", hosts=4, per_host=4, lease_seconds=60)
+        assert sorted(f.host for f in claimed) == ["a.example", "b.example"]
+        token = claimed[0].claim_token
+        assert token is not None
+        store.release_batch(token, "a.example")  # a.example given up unpolled; b.example in hand
+        (taken,) = store.claim_feeds("B", hosts=4, per_host=4, lease_seconds=60)
+        assert taken.url == "https://a.example/rss"
+        store.release_batch(token)
+        (rest,) = store.claim_feeds("B", hosts=4, per_host=4, lease_seconds=60)
+        assert rest.url == "https://b.example/rss"
+
+
 def test_a_claim_counts_each_feed_s_dated_posts_of_the_last_week(pg_database: Any) -> None:
     """The count the next poll time needs comes with the claim, and agrees with recent_guids:
     posts of the last week with a date the feed gave, none older, none estimated."""

@@ -38,6 +38,7 @@ class FeedState:
     # its dated posts of the last week, counted with the claim (None: not counted)
     claim_token: str | None = None
     posts_last_week: int | None = None
+    host: str | None = None  # as the database groups feeds for claims (PostgreSQL)
 
 
 @dataclass(frozen=True)

@@ -101,18 +101,21 @@ class Workers(Core):
         feeds.sort(key=lambda f: (f.next_due is not None, f.next_due, f.id))
         return feeds
 
-    def release_batch(self, token: str) -> None:
-        """One claimed batch polled (or given up): its hosts free, its unrecorded feeds too."""
+    def release_batch(self, token: str, host: str | None = None) -> None:
+        """One claimed batch polled (or given up), or with `host` that host's part of it: its
+        hosts free, its unrecorded feeds too."""
+        where, params = "claim_token = ?", [token]
+        if host is not None:
+            where, params = "claim_token = ? AND host = ?", [token, host]
         with self.transaction():
             self.db.execute(
-                "UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL "
-                "WHERE claim_token = ?",
-                [token],
+                f"UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL WHERE {where}",
+                params,
             )
             self.db.execute(
                 "UPDATE hosts SET leased_by = NULL, lease_until = NULL, lease_token = NULL "
-                "WHERE lease_token = ?",
-                [token],
+                f"WHERE {where.replace('claim_token', 'lease_token')}",
+                params,
             )
 
     def _free(self, worker: str) -> None:
