@@ -305,7 +305,7 @@ class Daemon:
 
     async def _claim_rounds(self) -> None:
         """Claim due feeds by host and poll them until none is due. Each host goes back as
-        soon as its own feeds are polled, and more are claimed as soon as an eighth of the
+        soon as its own feeds are polled, and more are claimed as soon as a quarter of the
         hosts in hand (HOSTS_IN_HAND times the concurrency) went back: a slow feed holds up
         its own host only, never the other hosts of its claim nor the next claim."""
         assert isinstance(self.store, PostgresStore)
@@ -316,7 +316,7 @@ class Daemon:
         in_flight: set[asyncio.Task[bool]] = set()  # one per host in hand
         try:
             while not self._stopping:
-                if most - len(in_flight) < max(1, most // 8):
+                if most - len(in_flight) < max(1, most // 4):
                     done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                     if not all(task.result() for task in done):
                         return  # the database failed under a host's polls: back off
@@ -367,7 +367,10 @@ class Daemon:
         finally:
             if not self._stopping and token is not None:
                 try:
-                    self.store.release_batch(token, host)
+                    if host is None:
+                        self.store.release_batch(token)
+                    else:
+                        self.store.release_host(token, host, feeds)
                 except MonitorError as exc:
                     log.error("event=release_failed worker=%s error=%r", self.worker, str(exc))
         return ok

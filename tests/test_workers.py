@@ -107,7 +107,8 @@ def test_a_host_goes_back_alone_while_the_other_hosts_of_its_claim_are_still_pol
         assert sorted(f.host for f in claimed) == ["a.example", "b.example"]
         token = claimed[0].claim_token
         assert token is not None
-        store.release_batch(token, "a.example")  # a.example given up unpolled; b.example in hand
+        mine = [f for f in claimed if f.host == "a.example"]
+        store.release_host(token, "a.example", mine)  # given up unpolled; b.example in hand
         (taken,) = store.claim_feeds("B", hosts=4, per_host=4, lease_seconds=60)
         assert taken.url == "https://a.example/rss"
         store.release_batch(token)

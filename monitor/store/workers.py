@@ -101,21 +101,36 @@ class Workers(Core):
         feeds.sort(key=lambda f: (f.next_due is not None, f.next_due, f.id))
         return feeds
 
-    def release_batch(self, token: str, host: str | None = None) -> None:
-        """One claimed batch polled (or given up), or with `host` that host's part of it: its
-        hosts free, its unrecorded feeds too."""
-        where, params = "claim_token = ?", [token]
-        if host is not None:
-            where, params = "claim_token = ? AND host = ?", [token, host]
+    def release_batch(self, token: str) -> None:
+        """One claimed batch polled (or given up): its hosts free, its unrecorded feeds too."""
         with self.transaction():
             self.db.execute(
-                f"UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL WHERE {where}",
-                params,
+                "UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL "
+                "WHERE claim_token = ?",
+                [token],
             )
             self.db.execute(
                 "UPDATE hosts SET leased_by = NULL, lease_until = NULL, lease_token = NULL "
-                f"WHERE {where.replace('claim_token', 'lease_token')}",
-                params,
+                "WHERE lease_token = ?",
+                [token],
+            )
+
+    def release_host(self, token: str, host: str, feeds: Sequence[FeedState]) -> None:
+        """One host of a claimed batch polled (or given up): the host free, and those of its
+        claimed `feeds` whose polls were not recorded (found by key: one host goes back many
+        times a cycle)."""
+        marks = ",".join("?" * len(feeds))
+        with self.transaction():
+            if feeds:
+                self.db.execute(
+                    "UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL "
+                    f"WHERE id IN ({marks}) AND claim_token = ?",
+                    [*(f.id for f in feeds), token],
+                )
+            self.db.execute(
+                "UPDATE hosts SET leased_by = NULL, lease_until = NULL, lease_token = NULL "
+                "WHERE host = ? AND lease_token = ?",
+                [host, token],
             )
 
     def _free(self, worker: str) -> None:
