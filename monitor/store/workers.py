@@ -64,10 +64,7 @@ class Workers(Core):
         self, worker: str, *, hosts: int, per_host: int, lease_seconds: float
     ) -> list[FeedState]:
         """Lease up to `hosts` hosts with due feeds and claim up to `per_host` of each one's
-        due feeds, most overdue first; [] when nothing is due. A host that goes back keeps the
-        time it did as its `lease_until`: among hosts whose feeds are equally overdue (many
-        due at once), the one free longest comes first, so that all hosts drain together
-        instead of one after another. Each comes with its dated posts
+        due feeds, most overdue first; [] when nothing is due. Each comes with its dated posts
         of the last week (for its next poll time), counted here in one statement rather than
         one query per poll."""
         from monitor.store.feeds import _feed_state
@@ -76,11 +73,10 @@ class Workers(Core):
         with self.transaction():
             leased = self.query(
                 "WITH picked AS (SELECT h.host FROM hosts h "
-                "WHERE (h.lease_until IS NULL OR h.lease_until <= now()) "
+                "WHERE (h.lease_until IS NULL OR h.lease_until < now()) "
                 f"AND EXISTS (SELECT 1 FROM feeds f WHERE f.host = h.host AND {_DUE}) "
                 "ORDER BY (SELECT MIN(f.next_due) FROM feeds f WHERE f.host = h.host AND f.active = 1 "
-                "AND f.gone = 0) NULLS FIRST, h.lease_until NULLS FIRST, h.host "
-                "LIMIT ? FOR UPDATE OF h SKIP LOCKED) "
+                "AND f.gone = 0) NULLS FIRST, h.host LIMIT ? FOR UPDATE OF h SKIP LOCKED) "
                 "UPDATE hosts SET leased_by = ?, lease_token = ?, "
                 "lease_until = now() + make_interval(secs => ?) "
                 "FROM picked WHERE hosts.host = picked.host RETURNING hosts.host",
@@ -114,7 +110,7 @@ class Workers(Core):
                 [token],
             )
             self.db.execute(
-                "UPDATE hosts SET leased_by = NULL, lease_until = now(), lease_token = NULL "
+                "UPDATE hosts SET leased_by = NULL, lease_until = NULL, lease_token = NULL "
                 "WHERE lease_token = ?",
                 [token],
             )
@@ -132,7 +128,7 @@ class Workers(Core):
                     [*(f.id for f in feeds), token],
                 )
             self.db.execute(
-                "UPDATE hosts SET leased_by = NULL, lease_until = now(), lease_token = NULL "
+                "UPDATE hosts SET leased_by = NULL, lease_until = NULL, lease_token = NULL "
                 "WHERE host = ? AND lease_token = ?",
                 [host, token],
             )
@@ -143,7 +139,7 @@ class Workers(Core):
             [worker],
         )
         self.db.execute(
-            "UPDATE hosts SET leased_by = NULL, lease_until = now(), lease_token = NULL WHERE leased_by = ?",
+            "UPDATE hosts SET leased_by = NULL, lease_until = NULL, lease_token = NULL WHERE leased_by = ?",
             [worker],
         )
 
