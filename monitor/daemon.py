@@ -61,7 +61,7 @@ CLAIM_EVERY = 2  # seconds between claim rounds of a poll worker that found noth
 # the sequencer, asks to take over (so a dead sequencer is replaced within seconds).
 SHARED_STAGES_EVERY = 5
 START_PACE = 4  # overdue feeds first polled per second and unit of settings.concurrency
-BATCHES_IN_FLIGHT = 2  # claimed batches a poll worker polls at once
+HOSTS_IN_HAND = 2  # times settings.concurrency: the hosts a poll worker holds at once
 # pg_advisory_lock key of the stories sequencer: 'stories' read as a number.
 STORIES_LOCK = int.from_bytes(b"stories", "big")
 OUTAGE_FIRST = 2.0  # seconds before the first try to reach a database that was lost
@@ -318,25 +318,27 @@ class Daemon:
         return True
 
     async def _claim_rounds(self) -> None:
-        """Claim due feeds by host and poll them, batch after batch, until none is due. Up to
-        BATCHES_IN_FLIGHT batches are polled at once, so a slow feed holds up only its own
-        batch, never the next claim (one worker then keeps its share of the cores busy)."""
+        """Claim due feeds by host and poll them until none is due. Each host goes back as
+        soon as its own feeds are polled, and more are claimed as soon as a quarter of the
+        hosts in hand (HOSTS_IN_HAND times the concurrency) went back: a slow feed holds up
+        its own host only, never the other hosts of its claim nor the next claim."""
         assert isinstance(self.store, PostgresStore)
         settings = self.config.settings
         if not await self._reachable():
             return
-        in_flight: set[asyncio.Task[bool]] = set()
+        most = HOSTS_IN_HAND * max(1, settings.concurrency)
+        in_flight: set[asyncio.Task[bool]] = set()  # one per host in hand
         try:
             while not self._stopping:
-                if len(in_flight) >= BATCHES_IN_FLIGHT:
+                if most - len(in_flight) < max(1, most // 4):
                     done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                     if not all(task.result() for task in done):
-                        return  # the database failed under a batch: back off
+                        return  # the database failed under a host's polls: back off
                     continue
                 try:
                     feeds = self.store.claim_feeds(
                         self.worker,
-                        hosts=max(1, settings.concurrency),
+                        hosts=most - len(in_flight),
                         per_host=claim_per_host(self.config),
                         lease_seconds=lease_seconds(self.config),
                     )
@@ -348,15 +350,19 @@ class Daemon:
                     return
                 if not feeds:
                     return
-                in_flight.add(asyncio.ensure_future(self._poll_batch(feeds)))
+                by_host: dict[str | None, list[FeedState]] = {}
+                for feed in feeds:
+                    by_host.setdefault(feed.host, []).append(feed)
+                for host_feeds in by_host.values():
+                    in_flight.add(asyncio.ensure_future(self._poll_host(host_feeds)))
         finally:
             if in_flight:
                 await asyncio.wait(in_flight)
 
-    async def _poll_batch(self, feeds: list[FeedState]) -> bool:
-        """Poll one claimed batch, then free its hosts; False when the database failed."""
+    async def _poll_host(self, feeds: list[FeedState]) -> bool:
+        """Poll one host's claimed feeds, then free the host; False when the database failed."""
         assert isinstance(self.store, PostgresStore)
-        token = feeds[0].claim_token
+        token, host = feeds[0].claim_token, feeds[0].host
         ok = True
         try:
             report = await self.poller.poll(feeds)
@@ -375,7 +381,10 @@ class Daemon:
         finally:
             if not self._stopping and token is not None:
                 try:
-                    self.store.release_batch(token)
+                    if host is None:
+                        self.store.release_batch(token)
+                    else:
+                        self.store.release_host(token, host, feeds)
                 except MonitorError as exc:
                     log.error("event=release_failed worker=%s error=%r", self.worker, str(exc))
         return ok

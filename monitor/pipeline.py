@@ -24,6 +24,7 @@ from monitor.ingest.politeness import HostLimiter, host_of
 from monitor.ingest.schedule import (
     WEEK,
     PollHistory,
+    StatusDecision,
     StatusStreaks,
     adaptive_interval,
     host_phases,
@@ -31,7 +32,7 @@ from monitor.ingest.schedule import (
     plan_status,
     spread_due,
 )
-from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate
+from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate, FetchStatus
 from monitor.store.workers import LeaseLost
 from monitor.stories.embed import embedder_for
 from monitor.stories.settings import StorySettings
@@ -173,13 +174,19 @@ def _max_entries(config: Config, feed: FeedState) -> int:
     return config.settings.max_entries
 
 
+def _new_body(feed: FeedState, result: FetchResult) -> bool:
+    """Whether a fetch brought a body to parse: not a 304 nor an error, and not the same
+    body as last time."""
+    if result.outcome != "ok" or result.content is None:
+        return False
+    return feed.body_hash is None or body_hash(result.content) != feed.body_hash
+
+
 def _parse(
     feed: FeedState, result: FetchResult, max_entries: int = DEFAULT_MAX_ENTRIES
 ) -> tuple[ParsedFeed | None, str | None]:
     """Parse a fetched body unless it is the same body as last time."""
-    if result.outcome != "ok" or result.content is None:
-        return None, None
-    if feed.body_hash is not None and body_hash(result.content) == feed.body_hash:
+    if result.content is None or not _new_body(feed, result):
         return None, None
     try:
         parsed = parse_feed(
@@ -244,6 +251,8 @@ class Poller:
             return None  # the feed's own interval rules
         if parsed is None and feed.body_hash is None:
             return None  # never read successfully
+        if parsed is None and feed.posts_last_week is not None:
+            return feed.posts_last_week  # counted with the claim, and nothing new came since
         since = now - timedelta(seconds=WEEK)
         guids = self.store.recent_guids(feed.id, since)
         if parsed is not None:
@@ -287,9 +296,11 @@ class Poller:
         try:
             for task in asyncio.as_completed(fetches):
                 feed, result = await task
-                parsed, parse_error = await in_daemon_thread(
-                    partial(_parse, feed, result, _max_entries(self.config, feed)), "parse"
-                )
+                parsed, parse_error = None, None
+                if _new_body(feed, result):  # most polls (304s, same bodies) need no thread
+                    parsed, parse_error = await in_daemon_thread(
+                        partial(_parse, feed, result, _max_entries(self.config, feed)), "parse"
+                    )
                 # Every write happens here, on the event loop's thread: one writer.
                 status = self._record(feed, result, parsed, parse_error, report)
                 if progress is not None:
@@ -323,6 +334,7 @@ class Poller:
             phase=self._phase(feed),
         )
         entries = parsed.entries if parsed is not None else ()
+        decision = self._plan_status(feed, result)
         try:
             counts = self.store.record_poll(
                 feed,
@@ -331,19 +343,26 @@ class Poller:
                 url=result.final_url or feed.url,
                 duration_ms=int(result.elapsed * 1000),
                 size=len(result.content) if result.content is not None else None,
+                fetch_status=FetchStatus(
+                    status_streak=decision.streaks.status_streak,
+                    redirect_target=decision.streaks.redirect_target,
+                    redirect_streak=decision.streaks.redirect_streak,
+                    gone=decision.gone,
+                    fetch_url=decision.move_to,
+                ),
             )
         except LeaseLost as exc:  # another worker took the feed meanwhile: its result stands
             log.warning("event=lease_lost feed=%s error=%r", feed.url, str(exc))
             return "lease_lost"
-        self._record_status(feed, result)
+        self._log_status(feed, decision)
         self._count(report, feed, update, counts)
         metrics.record_poll(feed.url, update.status, result.elapsed, counts.new, update.error_count)
         return update.status
 
-    def _record_status(self, feed: FeedState, result: FetchResult) -> None:
+    def _plan_status(self, feed: FeedState, result: FetchResult) -> StatusDecision:
         """410s in a row mark a feed gone; permanent redirects in a row move its fetch URL."""
         settings = self.config.settings
-        decision = plan_status(
+        return plan_status(
             StatusStreaks(
                 last_http_status=feed.last_http_status,
                 status_streak=feed.status_streak,
@@ -355,14 +374,9 @@ class Poller:
             gone_after=settings.gone_after,
             moved_after=settings.moved_after,
         )
-        self.store.record_fetch_status(
-            feed.id,
-            status_streak=decision.streaks.status_streak,
-            redirect_target=decision.streaks.redirect_target,
-            redirect_streak=decision.streaks.redirect_streak,
-            gone=decision.gone,
-            fetch_url=decision.move_to,
-        )
+
+    def _log_status(self, feed: FeedState, decision: StatusDecision) -> None:
+        settings = self.config.settings
         if decision.move_to is not None:
             log.warning(
                 "event=feed_moved feed=%s from=%s to=%s after=%d permanent redirects",

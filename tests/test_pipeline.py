@@ -281,3 +281,37 @@ def test_a_full_disk_ends_the_poll_with_no_fetch_left_running(tmp_path: Path, se
     assert outcome["error"] and "cannot write" in outcome["error"], outcome
     assert outcome["tasks_left"] == 0 and outcome["troubles"] == [], outcome
     assert "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_claim_s_count_of_last_week_s_posts_spares_a_query_when_no_new_body_came(tmp_path: Path) -> None:
+    """A worker's claim brings each feed's dated posts of the last week: a 304 (or the same
+    body) then needs no query for the next poll time; a new body still unites both."""
+    from datetime import UTC, datetime
+
+    from monitor.ingest.parse import parse_feed
+    from monitor.pipeline import Poller
+    from monitor.store import FeedState
+
+    asked: list[int] = []
+
+    class Counting:
+        def recent_guids(self, feed_id: int, since: datetime) -> set[str]:
+            asked.append(feed_id)
+            return {"stored"}
+
+    config = load_config(write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}]))
+    poller = Poller(Counting(), config)  # type: ignore[arg-type]
+    feed = FeedState(
+        id=1, url="https://a.example/rss", name=None, language=None, tags=(), interval=None,
+        active=True, gone=False, etag='"1"', last_modified=None, body_hash="h", ttl_seconds=None,
+        max_age_seconds=None, retry_after=None, error_count=0, last_status="ok", last_polled=None,
+        next_due=None, claim_token="t", posts_last_week=5,
+    )  # fmt: skip
+    now = datetime.now(UTC)
+    assert poller._posts_last_week(feed, None, now) == 5
+    assert asked == []
+    stamp = now.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    body = rss([{"title": "New", "link": "https://a.example/1", "guid": "new", "pubDate": stamp}])
+    parsed = parse_feed(body.encode(), url=feed.url)
+    assert poller._posts_last_week(feed, parsed, now) == 2  # "stored" and "new"
+    assert asked == [1]

@@ -98,6 +98,55 @@ def test_a_worker_whose_claim_ended_never_writes_over_the_newer_result(pg_databa
         assert store.expired_claims() == []
 
 
+def test_a_host_goes_back_alone_while_the_other_hosts_of_its_claim_are_still_polled(pg_database: Any) -> None:
+    url = pg_database("pg")
+    with PostgresStore.open(parse_url(url)) as store:
+        store.sync_feeds([FeedConfig(url="https://a.example/rss"), FeedConfig(url="https://b.example/rss")])
+        store.db.execute("UPDATE feeds SET next_due = now() - interval '1 minute'")
+        claimed = store.claim_feeds("A", hosts=4, per_host=4, lease_seconds=60)
+        assert sorted(f.host for f in claimed) == ["a.example", "b.example"]
+        token = claimed[0].claim_token
+        assert token is not None
+        mine = [f for f in claimed if f.host == "a.example"]
+        store.release_host(token, "a.example", mine)  # given up unpolled; b.example in hand
+        (taken,) = store.claim_feeds("B", hosts=4, per_host=4, lease_seconds=60)
+        assert taken.url == "https://a.example/rss"
+        store.release_batch(token)
+        (rest,) = store.claim_feeds("B", hosts=4, per_host=4, lease_seconds=60)
+        assert rest.url == "https://b.example/rss"
+
+
+def test_a_claim_counts_each_feed_s_dated_posts_of_the_last_week(pg_database: Any) -> None:
+    """The count the next poll time needs comes with the claim, and agrees with recent_guids:
+    posts of the last week with a date the feed gave, none older, none estimated."""
+    url = pg_database("pg")
+    now = datetime.now(UTC)
+    with PostgresStore.open(parse_url(url)) as store:
+        store.sync_feeds([FeedConfig(url="https://a.example/rss"), FeedConfig(url="https://b.example/rss")])
+        a, _b = store.feeds()
+
+        def entry(guid: str, published: datetime, estimated: bool = False) -> Entry:
+            return Entry(
+                guid=guid, url=f"https://a.example/{guid}", link=None, title=guid, text="t",
+                html="t", published=published, published_estimated=estimated, language="en",
+                language_source="feed", author=None, content_hash=content_hash(guid, "t"),
+            )  # fmt: skip
+
+        entries = [
+            entry("day", now - timedelta(days=1)),
+            entry("six days", now - timedelta(days=6)),
+            entry("estimated", now - timedelta(days=2), estimated=True),
+            entry("eight days", now - timedelta(days=8)),
+        ]
+        store.record_poll(a, ok_update(now), entries, url=a.url, duration_ms=1, size=1)
+        store.db.execute("UPDATE feeds SET next_due = now() - interval '1 minute'")
+        claimed = {f.url: f for f in store.claim_feeds("A", hosts=4, per_host=4, lease_seconds=60)}
+        assert claimed["https://a.example/rss"].posts_last_week == 2
+        assert claimed["https://b.example/rss"].posts_last_week == 0
+        assert len(store.recent_guids(a.id, now - timedelta(days=7))) == 2
+        assert store.feed_by_id(a.id).posts_last_week is None  # counted with a claim only
+
+
 def _serve_hosts(
     tmp_path: Path, hosts: list[str], per_host: int
 ) -> tuple[list[FeedServer], list[dict[str, object]]]:

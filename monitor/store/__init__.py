@@ -14,7 +14,7 @@ from monitor.database import PostgresURL, Target, parse_target
 from monitor.store.postgres import PostgresStore
 from monitor.store.schema import SCHEMA_VERSION
 from monitor.store.sqlite import Store
-from monitor.store.types import ArticleCounts, FeedState, FeedUpdate
+from monitor.store.types import ArticleCounts, FeedState, FeedUpdate, FetchStatus
 
 AnyStore = Store | PostgresStore
 
@@ -39,6 +39,7 @@ __all__ = [
     "ArticleCounts",
     "FeedState",
     "FeedUpdate",
+    "FetchStatus",
     "PostgresStore",
     "PostgresURL",
     "Store",

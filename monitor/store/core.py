@@ -110,9 +110,15 @@ class Core:
     def web_has_table(self, name: str) -> bool:
         raise NotImplementedError
 
-    def _check_claim(self, feed: Any) -> None:
-        """Inside a poll's transaction: refuse it when the worker's claim on the feed ended
-        (monitor.store.workers; a single process holds no claims)."""
+    def _claim_clause(self, feed: Any) -> tuple[str, str, list[Any]]:
+        """For a poll's update of its feed row: SQL that ends the worker's claim on the feed,
+        and the condition that the claim still stands, with its parameters (SET part, WHERE
+        part, parameters; monitor.store.workers. A single process holds no claims)."""
+        return "", "", []
+
+    def _claim_lost(self, feed: Any) -> None:
+        """A poll's update of its feed row changed nothing: refuse the poll when the worker's
+        claim ended (monitor.store.workers)."""
 
     # The dialect's fragments.
 

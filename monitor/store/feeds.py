@@ -10,7 +10,7 @@ from typing import Any
 from monitor.config import FeedConfig
 from monitor.ingest.parse import Entry
 from monitor.store.articles import Articles
-from monitor.store.types import ArticleCounts, FeedState, FeedUpdate
+from monitor.store.types import ArticleCounts, FeedState, FeedUpdate, FetchStatus
 from monitor.timeutil import iso, parse_iso, utcnow
 
 
@@ -40,6 +40,8 @@ def _feed_state(row: dict[str, Any]) -> FeedState:
         redirect_target=row.get("redirect_target"),
         redirect_streak=row.get("redirect_streak") or 0,
         claim_token=row.get("claim_token"),
+        posts_last_week=row.get("posts_last_week"),
+        host=row.get("host"),
     )
 
 
@@ -139,12 +141,31 @@ class Feeds(Articles):
         url: str,
         duration_ms: int,
         size: int | None,
+        fetch_status: FetchStatus | None = None,
     ) -> ArticleCounts:
-        """Store one feed's poll whole: its articles, its new state, a fetch-log row."""
+        """Store one feed's poll whole: its articles, its new state, a fetch-log row, and
+        with `fetch_status` the streaks of repeated answers. On a server each statement is a
+        round trip: the feed row's update also checks and ends the worker's claim, and takes
+        the streaks."""
+        claim_set, claim_where, claim_params = self._claim_clause(feed)
+        gone = fetch_status is not None and fetch_status.gone
+        status_set, status_params = "", []
+        if fetch_status is not None:
+            # fetch_url only when the feed moved: on PostgreSQL, naming it in an UPDATE runs
+            # the trigger that keeps the feed's host (monitor.store.pg_schema).
+            status_set = (
+                ", status_streak = ?, redirect_target = ?, redirect_streak = ?"
+                + (", fetch_url = ?" if fetch_status.fetch_url is not None else "")
+                + (", gone = 1" if gone else "")
+            )
+            status_params = [
+                fetch_status.status_streak,
+                fetch_status.redirect_target,
+                fetch_status.redirect_streak,
+                *([fetch_status.fetch_url] if fetch_status.fetch_url is not None else []),
+            ]
         with self.transaction():
-            self._check_claim(feed)
-            counts = self._store_entries(feed.id, entries, update.polled_at)
-            self.db.execute(
+            cursor = self.db.execute(
                 """UPDATE feeds SET last_polled = ?, last_status = ?, last_http_status = ?,
                    next_due = ?, error_count = ?, etag = ?, last_modified = ?, body_hash = ?,
                    ttl_seconds = ?, max_age_seconds = ?, retry_after = ?,
@@ -152,13 +173,13 @@ class Feeds(Articles):
                    last_success = CASE WHEN ? = 'error' THEN last_success ELSE ? END,
                    last_error = CASE WHEN ? = 'error' THEN ? ELSE last_error END,
                    last_error_step = CASE WHEN ? = 'error' THEN ? ELSE last_error_step END,
-                   last_error_at = CASE WHEN ? = 'error' THEN ? ELSE last_error_at END
-                   WHERE id = ?""",
+                   last_error_at = CASE WHEN ? = 'error' THEN ? ELSE last_error_at END"""
+                f"{status_set}{claim_set} WHERE id = ?{claim_where}",
                 [
                     iso(update.polled_at),
                     update.status,
                     update.http_status,
-                    iso(update.next_due),
+                    None if gone else iso(update.next_due),  # a feed gone is never due
                     update.error_count,
                     update.etag,
                     update.last_modified,
@@ -176,9 +197,14 @@ class Feeds(Articles):
                     update.error_step,
                     update.status,
                     iso(update.polled_at),
+                    *status_params,
                     feed.id,
+                    *claim_params,
                 ],
             )
+            if cursor.rowcount == 0:
+                self._claim_lost(feed)
+            counts = self._store_entries(feed.id, entries, update.polled_at)
             self.db.execute(
                 "INSERT INTO fetch_log (feed_id, started, duration_ms, url, outcome, http_status, "
                 "bytes, new_articles, updated_articles, error, step) "
@@ -218,14 +244,20 @@ class Feeds(Articles):
         fetch_url: str | None,
     ) -> None:
         """After record_poll: the streaks of repeated answers, gone, and a moved URL."""
+        status = FetchStatus(status_streak, redirect_target, redirect_streak, gone, fetch_url)
         with self.transaction():
-            self.db.execute(
-                "UPDATE feeds SET status_streak = ?, redirect_target = ?, redirect_streak = ?, "
-                "gone = CASE WHEN ? = 1 THEN 1 ELSE gone END, "
-                "next_due = CASE WHEN ? = 1 THEN NULL ELSE next_due END, "
-                "fetch_url = COALESCE(?, fetch_url) WHERE id = ?",
-                [status_streak, redirect_target, redirect_streak, int(gone), int(gone), fetch_url, feed_id],
-            )
+            self._write_fetch_status(feed_id, status)
+
+    def _write_fetch_status(self, feed_id: int, status: FetchStatus) -> None:
+        gone = int(status.gone)
+        self.db.execute(
+            "UPDATE feeds SET status_streak = ?, redirect_target = ?, redirect_streak = ?, "
+            "gone = CASE WHEN ? = 1 THEN 1 ELSE gone END, "
+            "next_due = CASE WHEN ? = 1 THEN NULL ELSE next_due END, "
+            "fetch_url = COALESCE(?, fetch_url) WHERE id = ?",
+            [status.status_streak, status.redirect_target, status.redirect_streak, gone, gone,
+             status.fetch_url, feed_id],
+        )  # fmt: skip
 
     def recent_guids(self, feed_id: int, since: datetime) -> set[str]:
         """GUIDs of a feed's articles published since `since` (dates the feed really gave)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import select
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -122,6 +123,23 @@ def _adapt(conn: psycopg.Connection[Any]) -> None:
     conn.adapters.register_dumper(bool, BoolAsInt)
 
 
+def _check_quiet_connection(conn: psycopg.Connection[Any]) -> None:
+    """The pool's check of a connection as it is handed out, without a round trip when it
+    can be spared: an idle connection whose socket has nothing to read is taken as working.
+    A server that stopped or restarted has closed the socket (readable: end of file), so the
+    full check (a round trip) runs then and the pool replaces the connection; a connection
+    that breaks unseen fails its statement, which is a StoreError like any other."""
+    pg, psycopg_pool = _psycopg()
+    if not conn.closed and conn.info.transaction_status == pg.pq.TransactionStatus.IDLE:
+        try:
+            readable, _, _ = select.select([conn.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            readable = [True]
+        if not readable:
+            return
+    psycopg_pool.ConnectionPool.check_connection(conn)
+
+
 class _Result:
     """A statement's rows, read whole before its connection goes back to the pool."""
 
@@ -214,7 +232,7 @@ class PostgresCore(Core):
             min_size=1,
             max_size=max_connections,
             configure=configure,
-            check=psycopg_pool.ConnectionPool.check_connection,
+            check=_check_quiet_connection,
             open=False,
             name="monitor",
             timeout=connect_timeout * 3,

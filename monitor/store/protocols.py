@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from monitor.config import FeedConfig
 from monitor.ingest.parse import Entry
-from monitor.store.types import ArticleCounts, FeedState, FeedUpdate
+from monitor.store.types import ArticleCounts, FeedState, FeedUpdate, FetchStatus
 
 
 class Database(Protocol):
@@ -62,6 +62,7 @@ class FeedStore(Protocol):
         url: str,
         duration_ms: int,
         size: int | None,
+        fetch_status: FetchStatus | None = None,
     ) -> ArticleCounts: ...
 
     def feed_stats(self) -> list[dict[str, Any]]: ...

@@ -34,8 +34,23 @@ class FeedState:
     status_streak: int = 0
     redirect_target: str | None = None
     redirect_streak: int = 0
-    # many workers on PostgreSQL: the token of this worker's claim on the feed, if any
+    # many workers on PostgreSQL: the token of this worker's claim on the feed, if any, and
+    # its dated posts of the last week, counted with the claim (None: not counted)
     claim_token: str | None = None
+    posts_last_week: int | None = None
+    host: str | None = None  # as the database groups feeds for claims (PostgreSQL)
+
+
+@dataclass(frozen=True)
+class FetchStatus:
+    """After a poll: the streaks of repeated answers, and what they decided (a feed gone, a
+    moved fetch URL); decided in schedule.plan_status, written with the poll."""
+
+    status_streak: int
+    redirect_target: str | None
+    redirect_streak: int
+    gone: bool = False
+    fetch_url: str | None = None
 
 
 @dataclass(frozen=True)

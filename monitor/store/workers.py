@@ -3,7 +3,7 @@
 A poll worker leases a few hosts with due feeds (`FOR UPDATE SKIP LOCKED`: two workers never
 pick the same host) and claims their due feeds, each with a token; it polls them with its own
 per-host limits, which therefore hold across all workers, and records each poll only while
-its claim stands (`_check_claim`, called inside the poll's transaction). Leases are measured
+its claim stands (`_claim_clause`, in the poll's update of the feed row). Leases are measured
 by the database's clock, never a worker's. A worker that dies, or hangs, stops renewing them;
 when they end, another worker takes the feeds, and the hung one, if it wakes, finds its token
 gone and writes nothing over the newer result.
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from monitor.errors import StoreError
+from monitor.ingest.schedule import WEEK
 from monitor.store.core import Core
 from monitor.store.types import FeedState
 
@@ -63,7 +64,9 @@ class Workers(Core):
         self, worker: str, *, hosts: int, per_host: int, lease_seconds: float
     ) -> list[FeedState]:
         """Lease up to `hosts` hosts with due feeds and claim up to `per_host` of each one's
-        due feeds, most overdue first; [] when nothing is due."""
+        due feeds, most overdue first; [] when nothing is due. Each comes with its dated posts
+        of the last week (for its next poll time), counted here in one statement rather than
+        one query per poll."""
         from monitor.store.feeds import _feed_state
 
         token = uuid.uuid4().hex
@@ -89,8 +92,10 @@ class Workers(Core):
                 " SELECT id FROM (SELECT f.id, row_number() OVER (PARTITION BY f.host "
                 " ORDER BY f.next_due NULLS FIRST, f.id) AS n FROM feeds f "
                 f" WHERE f.host IN ({marks}) AND {_DUE}) d"
-                " WHERE d.n <= ?) RETURNING *",
-                [worker, token, lease_seconds, *names, per_host],
+                " WHERE d.n <= ?) RETURNING *, (SELECT COUNT(*) FROM articles a WHERE a.feed_id = feeds.id "
+                " AND a.published >= now() - make_interval(secs => ?) AND a.published_estimated = 0)"
+                " AS posts_last_week",
+                [worker, token, lease_seconds, *names, per_host, WEEK],
             )
         feeds = [_feed_state(r) for r in rows]
         feeds.sort(key=lambda f: (f.next_due is not None, f.next_due, f.id))
@@ -108,6 +113,24 @@ class Workers(Core):
                 "UPDATE hosts SET leased_by = NULL, lease_until = NULL, lease_token = NULL "
                 "WHERE lease_token = ?",
                 [token],
+            )
+
+    def release_host(self, token: str, host: str, feeds: Sequence[FeedState]) -> None:
+        """One host of a claimed batch polled (or given up): the host free, and those of its
+        claimed `feeds` whose polls were not recorded (found by key: one host goes back many
+        times a cycle)."""
+        marks = ",".join("?" * len(feeds))
+        with self.transaction():
+            if feeds:
+                self.db.execute(
+                    "UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL "
+                    f"WHERE id IN ({marks}) AND claim_token = ?",
+                    [*(f.id for f in feeds), token],
+                )
+            self.db.execute(
+                "UPDATE hosts SET leased_by = NULL, lease_until = NULL, lease_token = NULL "
+                "WHERE host = ? AND lease_token = ?",
+                [host, token],
             )
 
     def _free(self, worker: str) -> None:
@@ -129,16 +152,19 @@ class Workers(Core):
         wait = rows[0]["wait"] if rows else None
         return None if wait is None else max(0.0, float(wait))
 
-    def _check_claim(self, feed: FeedState) -> None:
-        """Inside a poll's transaction: record it only while this worker's claim stands."""
+    def _claim_clause(self, feed: FeedState) -> tuple[str, str, list[Any]]:
+        """A poll is recorded only while this worker's claim stands: its update of the feed row
+        ends the claim, and changes nothing when the token is gone."""
         if feed.claim_token is None:
-            return
-        row = self.db.execute(
-            "UPDATE feeds SET claimed_by = NULL, lease_until = NULL, claim_token = NULL "
-            "WHERE id = ? AND claim_token = ? RETURNING id",
-            [feed.id, feed.claim_token],
-        ).fetchone()
-        if row is None:
+            return "", "", []
+        return (
+            ", claimed_by = NULL, lease_until = NULL, claim_token = NULL",
+            " AND claim_token = ?",
+            [feed.claim_token],
+        )
+
+    def _claim_lost(self, feed: FeedState) -> None:
+        if feed.claim_token is not None:  # the whole poll is rolled back
             raise LeaseLost(
                 f"{self.label}: the claim on {feed.url} ended before its poll was recorded; "
                 "another worker has it (the poll is dropped)"
