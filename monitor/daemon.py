@@ -116,8 +116,9 @@ def default_worker_name() -> str:
 
 
 def lease_seconds(config: Config) -> float:
-    """How long a claim on a host's feeds holds without a heartbeat: the fetches of a batch
-    (each bounded by the timeout, spaced by the per-host delay), with room to spare."""
+    """How long a claim on a host's feeds holds without a heartbeat: the fetches of one
+    host's claimed feeds (each bounded by the timeout, spaced by the per-host delay), with
+    room to spare."""
     settings = config.settings
     per_host = claim_per_host(config)
     return 3 * settings.timeout + per_host * settings.per_host_delay + 3 * HEARTBEAT_EVERY
