@@ -239,9 +239,9 @@ _OTHER_ENCODINGS = (
 
 def _read_document(path: Path) -> Any:
     """The document for editing, through ruamel's round-trip loader, which keeps the
-    user's comments; checked first by the fast reader, which names any fault's line."""
+    user's comments. Only after load_config(path), which refused what is not a feeds.yaml
+    (ruamel would expand an alias bomb)."""
     text = _read_text(path)
-    read_document(path, text)
     try:
         return _yaml().load(text)
     except YAMLError as exc:  # the fast reader accepted it: a difference between the two

@@ -156,7 +156,10 @@ class Daemon:
         role: str = "all",
         worker: str | None = None,
         metrics_port: int | None = None,
+        config: Config | None = None,
     ) -> None:
+        """`config`: feeds.yaml as the caller already read it (100,000 feeds take seconds);
+        read here when not given."""
         if role not in ROLES:
             raise MonitorError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
         self.config_path = config_path
@@ -165,8 +168,8 @@ class Daemon:
         self.worker = worker or default_worker_name()
         self.metrics_port = metrics_port
         self._leader: Any = None  # the stories sequencer's lock connection (PostgreSQL)
-        self.config: Config = load_checked_config(config_path)
-        self._mtime = self._config_mtime()
+        self._mtime = self._config_mtime()  # before the reading: an edit meanwhile is reloaded
+        self.config: Config = config or load_checked_config(config_path)
         self._inflight: set[asyncio.Task[Any]] = set()
         self._new_work = True  # articles left without a story by a previous run
         self._stopping = False

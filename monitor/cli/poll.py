@@ -103,8 +103,10 @@ def run(obj: Context, role: str, worker: str | None, metrics_port: int | None) -
     from monitor.pollerlock import RUN, poller_lock
     from monitor.store import PostgresURL
 
-    obj.config  # noqa: B018 - refuse a bad config before starting
-    daemon = Daemon(obj.config_path, obj.db_override, role=role, worker=worker, metrics_port=metrics_port)
+    config = obj.config  # a bad config is refused before anything starts
+    daemon = Daemon(
+        obj.config_path, obj.db_override, role=role, worker=worker, metrics_port=metrics_port, config=config
+    )
     if isinstance(obj.database, PostgresURL):  # workers share the work through claims
         daemon.run()
         return
