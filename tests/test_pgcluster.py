@@ -238,3 +238,14 @@ def test_the_pgvector_build_make_install_brings_runs_on_an_avx2_cpu() -> None:
     assert needs, f"{library}: no instruction beyond x86-64's baseline found: did objdump's format change?"
     assert pgcluster.missing_cpu_flag(str(library), AVX2_FLAGS, needs) is None
     assert pgcluster.pgvector_unsupported(bindir, cpuinfo=AMD_EPYC_CPUINFO) is None
+
+
+def test_without_objdump_a_cpu_lacking_a_feature_skips_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no objdump there
+    bindir = tmp_path / "pginstall" / "bin"
+    reason = pgcluster.pgvector_unsupported(bindir, cpuinfo=AMD_EPYC_CPUINFO)
+    assert reason is not None and reason.startswith("this CPU lacks avx512f, and objdump (Debian: ")
+    avx512 = AMD_EPYC_CPUINFO.replace(" fsrm\n", " fsrm avx512f\n")
+    assert pgcluster.pgvector_unsupported(bindir, cpuinfo=avx512) is None  # nothing to look for
