@@ -126,6 +126,36 @@ def test_not_a_feed_is_a_clear_parse_error(body: bytes, reason: str) -> None:
     assert info.value.url == "https://n.example/feed"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Cut short</title><item><ti',
+        b'<rss version="2.0"><channel><title>Cut short</title>',
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><entry><ti',
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss><junk',
+    ],
+)
+def test_ill_formed_xml_with_no_entries_is_an_error(body: bytes) -> None:
+    """A body cut short (or an error page dressed as XML) yields no entries: an error, not an
+    empty feed read fine."""
+    with pytest.raises(ParseError) as info:
+        parse_feed(body, url="https://n.example/feed", now=NOW)
+    assert "not well-formed" in str(info.value) and info.value.step == "while parsing"
+
+
+def test_an_empty_well_formed_feed_and_an_ill_formed_one_with_entries_are_read() -> None:
+    empty = parse_feed(rss([]).encode(), url="https://n.example/feed", now=NOW)
+    assert empty.entries == () and empty.warning is None
+    # An undefined entity: not well-formed, yet the lenient reading finds the entry.
+    recovered = parse_feed(
+        b'<rss version="2.0"><channel><title>x &nbsp;</title><item><title>Kept</title>'
+        b"<guid>k1</guid></item></channel></rss>",
+        url="https://n.example/feed",
+        now=NOW,
+    )
+    assert [e.title for e in recovered.entries] == ["Kept"] and recovered.warning
+
+
 def test_wrong_declared_charset_still_yields_text() -> None:
     # Declared UTF-8, but the bytes are windows-1252: feedparser falls back; no exception.
     body = rss([{"title": "Caf\xe9 cr\xe8me", "link": "https://n.example/1"}]).encode("cp1252")

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import xml.parsers.expat
+import xml.sax
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -673,6 +674,12 @@ def parse_feed(
             content_hash=content_hash(title, text),
         )
         kept.append((index, entry))
+    broken = parsed.get("bozo_exception")
+    if not kept and isinstance(broken, xml.sax.SAXException):
+        # Ill-formed XML read leniently is worth keeping when entries come out of it; with
+        # none, the body is broken (cut short, an error page in XML clothes), not an empty
+        # feed: an error, so that the feed's failures show and it backs off.
+        raise ParseError(url, f"not well-formed XML and no entries in it ({broken})")
     kept.sort(key=lambda pair: pair[0])
     dropped = len(raw_entries) - read + trimmed
     if dropped or cut:
