@@ -30,7 +30,7 @@ import nh3
 
 from monitor.config import DEFAULT_MAX_ENTRIES, normalize_language
 from monitor.errors import ParseError
-from monitor.ingest import dates as _dates  # noqa: F401 - registers localized date parsing
+from monitor.ingest import dates as _dates  # registers localized and 12-hour date parsing
 from monitor.ingest import langid
 from monitor.ingest.urls import canonical_url, unwrap_redirect
 from monitor.ingest.xmlguard import defuse_entities
@@ -436,6 +436,8 @@ def _quick_time(value: str) -> datetime | None:
         return when if when.tzinfo else when.replace(tzinfo=UTC)
     except ValueError:
         pass
+    if _dates.TWELVE_HOUR.search(value):
+        return None  # email.utils drops the PM: feedparser's handlers read it
     parts = email.utils.parsedate_tz(value)
     return datetime.fromtimestamp(email.utils.mktime_tz(parts), tz=UTC) if parts else None
 
