@@ -903,12 +903,12 @@ def test_feeds_add_refuses_a_private_address_in_any_spelling_before_any_request(
             assert load_config(guarded).feeds == (), host
         assert accepted() == 0  # nothing was sent to any of them
         assert {"feeds.corp.example", "intranet.example", "metadata.example"} <= set(looked_up)
-        # The control: allowed, the same address is fetched (and, not a feed, added with a warning).
+        # The control: allowed, the same address is fetched (and, not a feed, refused as such).
         open_config = write_config(tmp_path / "open.yaml", [], allow_private_addresses=True, timeout=1)
         result = runner.invoke(
             main, ["--config", str(open_config), "feeds", "add", f"http://127.0.0.1:{port}/"]
         )
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 1 and "no feed read at" in result.output, result.output
         assert accepted() >= 1
 
 
