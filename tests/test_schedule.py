@@ -94,6 +94,20 @@ def test_too_little_history_starts_at_the_settings_interval() -> None:
     assert plan_next_poll(T0, undated, PollHistory(), interval=1800) == T0 + timedelta(minutes=30)
 
 
+def test_items_posted_together_count_as_one_posting_time() -> None:
+    """A feed stamping every item with the time it was built shows no pace: the settings'
+    interval, not min_interval forever. Items posted in batches: one poll per batch, yet
+    the window's overflow counts items."""
+    built = _window([T0 - timedelta(seconds=5)] * 20, T0)
+    assert (built.dated, built.times) == (20, 1)
+    assert plan_next_poll(T0, built, PollHistory(), interval=1800) == T0 + timedelta(minutes=30)
+    # 10 items every hour: a poll an hour, and the 20 items listed overflow in 2 h (half: 1 h).
+    batches = _window([T0 - timedelta(hours=1 + n // 10) for n in range(20)], T0)
+    assert batches.gap(T0) == 3600 and batches.overflow_seconds(T0) == 3600
+    own = plan_next_poll(T0, batches, PollHistory(), own_interval=86400)
+    assert own - T0 == timedelta(hours=1)
+
+
 def test_the_pace_stays_within_the_bounds_and_slows_as_a_feed_goes_quiet() -> None:
     every_minute = _window([T0 - timedelta(minutes=n) for n in range(50)], T0)
     assert plan_next_poll(T0, every_minute, PollHistory(), min_interval=300) == T0 + timedelta(minutes=5)

@@ -178,7 +178,7 @@ def test_what_a_feed_listed_reads_back_alike_and_a_304_keeps_it(store: AnyStore)
     the poll on every backend, kept by a poll that read no body (a 304, an error)."""
     feed = store.feed_by_url("https://a.example/rss")
     assert feed is not None and feed.window is None  # never read
-    listed = FeedWindow(listed=20, dated=18, oldest=T0 - timedelta(hours=4))
+    listed = FeedWindow(listed=20, dated=18, times=17, oldest=T0 - timedelta(hours=4))
     store.record_poll(feed, replace(ok(T0), window=listed), [], url=feed.url, duration_ms=1, size=1)
     read = store.feed_by_url(feed.url)
     assert read is not None and read.window == listed

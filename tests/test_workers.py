@@ -126,7 +126,8 @@ def test_a_claim_brings_what_each_feed_listed(pg_database: Any) -> None:
     with PostgresStore.open(parse_url(url)) as store:
         store.sync_feeds([FeedConfig(url="https://a.example/rss"), FeedConfig(url="https://b.example/rss")])
         a, _b = store.feeds()
-        listed = FeedWindow(listed=20, dated=20, oldest=(now - timedelta(hours=4)).replace(microsecond=0))
+        oldest = (now - timedelta(hours=4)).replace(microsecond=0)
+        listed = FeedWindow(listed=20, dated=20, times=19, oldest=oldest)
         store.record_poll(a, replace(ok_update(now), window=listed), [], url=a.url, duration_ms=1, size=1)
         store.db.execute("UPDATE feeds SET next_due = now() - interval '1 minute'")
         claimed = {f.url: f for f in store.claim_feeds("A", hosts=4, per_host=4, lease_seconds=60)}

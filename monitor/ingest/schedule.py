@@ -172,17 +172,20 @@ def spread_due(due: datetime, polled_at: datetime, interval: int, phase: float) 
     return max(moved, earliest)
 
 
-MIN_DATED_ITEMS = 2  # fewer dated items listed: too little history for a pace
+MIN_DATED_ITEMS = 2  # fewer posting times listed: too little history for a pace
 WINDOW_MARGIN = 0.5  # poll before half as many new items as the feed lists could appear
 
 
 @dataclass(frozen=True)
 class FeedWindow:
     """What a feed's last read body listed: how many items (its window; older ones have
-    fallen off), how many of them carried a date of their own, and the oldest such date."""
+    fallen off), how many of them carried a date of their own, at how many distinct times
+    (items posted together, or all stamped with the time the feed was built, share one),
+    and the oldest such date."""
 
     listed: int
     dated: int = 0
+    times: int = 0
     oldest: datetime | None = None
 
     @classmethod
@@ -190,23 +193,28 @@ class FeedWindow:
         """The window of a body listing `listed` items with these dates (a date in the
         future counts as now: it says nothing of a pace)."""
         dates = [min(p, now) for p in published]
-        return cls(listed=listed, dated=len(dates), oldest=min(dates) if dates else None)
+        return cls(listed=listed, dated=len(dates), times=len(set(dates)), oldest=min(dates, default=None))
+
+    def _span(self, now: datetime) -> float | None:
+        """Seconds the dated items cover, or None with too little history (fewer than two
+        posting times). They cover [oldest, now]: counting `now` as the end (not the newest
+        item) slows the pace of a feed gone quiet, poll after poll."""
+        if self.times < MIN_DATED_ITEMS or self.oldest is None:
+            return None
+        return max(0.0, (now - self.oldest).total_seconds())
 
     def gap(self, now: datetime) -> float | None:
-        """Seconds between posts at the pace the listed items show, or None with too little
-        history. The dated items cover [oldest, now]: counting `now` as the window's end
-        (not the newest item) slows the pace of a feed gone quiet, poll after poll."""
-        if self.dated < MIN_DATED_ITEMS or self.oldest is None:
-            return None
-        return max(0.0, (now - self.oldest).total_seconds()) / self.dated
+        """Seconds between posting times at the pace the listed items show; None: unknown."""
+        span = self._span(now)
+        return None if span is None else span / self.times
 
     def overflow_seconds(self, now: datetime, margin: float = WINDOW_MARGIN) -> int | None:
         """Seconds until, at this pace, `margin` × as many new items as the feed lists have
         appeared: a later poll risks items that fell off the window unseen. None: unknown."""
-        gap = self.gap(now)
-        if gap is None:
+        span = self._span(now)
+        if span is None:
             return None
-        return int(self.listed * gap * margin)
+        return int(self.listed * span / self.dated * margin)
 
 
 def pace_interval(

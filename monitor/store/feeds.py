@@ -21,6 +21,7 @@ def _window(row: dict[str, Any]) -> FeedWindow | None:
     return FeedWindow(
         listed=int(row["listed_items"]),
         dated=int(row.get("dated_items") or 0),
+        times=int(row.get("dated_times") or 0),
         oldest=parse_iso(row.get("oldest_item")),
     )
 
@@ -177,8 +178,9 @@ class Feeds(Articles):
             ]
         window_set, window_params = "", []
         if update.window is not None:  # a body read now: what it listed
-            window_set = ", listed_items = ?, dated_items = ?, oldest_item = ?"
-            window_params = [update.window.listed, update.window.dated, iso(update.window.oldest)]
+            window_set = ", listed_items = ?, dated_items = ?, dated_times = ?, oldest_item = ?"
+            window = update.window
+            window_params = [window.listed, window.dated, window.times, iso(window.oldest)]
         with self.transaction():
             cursor = self.db.execute(
                 """UPDATE feeds SET last_polled = ?, last_status = ?, last_http_status = ?,

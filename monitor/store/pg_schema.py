@@ -341,6 +341,7 @@ _WORKERS = [
 _FEED_WINDOW = [
     "ALTER TABLE feeds ADD COLUMN listed_items INTEGER",
     "ALTER TABLE feeds ADD COLUMN dated_items INTEGER",
+    "ALTER TABLE feeds ADD COLUMN dated_times INTEGER",
     "ALTER TABLE feeds ADD COLUMN oldest_item TIMESTAMPTZ",
 ]
 

@@ -286,11 +286,13 @@ def _migration_stories_version(db: sqlite_utils.Database) -> None:
 
 
 def _migration_feed_window(db: sqlite_utils.Database) -> None:
-    """What a feed's last read body listed (items, dated items, the oldest date): the pace
-    its next poll time follows, kept for the polls that bring no new body (a 304)."""
+    """What a feed's last read body listed (items, dated items, their distinct times, the
+    oldest date): the pace its next poll time follows, kept for the polls that bring no new
+    body (a 304)."""
     for statement in (
         "ALTER TABLE feeds ADD COLUMN listed_items INTEGER",
         "ALTER TABLE feeds ADD COLUMN dated_items INTEGER",
+        "ALTER TABLE feeds ADD COLUMN dated_times INTEGER",
         "ALTER TABLE feeds ADD COLUMN oldest_item TEXT",
     ):
         db.execute(statement)
