@@ -152,8 +152,9 @@ def test_feeds_add_remove_import_export(tmp_path: Path) -> None:
     config = write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}])
     base = ["--config", str(config)]
     added = run_monitor(
-        *base, "feeds", "add", "https://b.example/atom", "--name", "B", "--language", "de", "--tag", "tech"
-    )
+        *base, "feeds", "add", "https://b.example/atom", "--name", "B", "--language", "de", "--tag", "tech",
+        "--force",  # no network here: no feed can be read at it
+    )  # fmt: skip
     assert added.returncode == 0, added.stderr
     again = run_monitor(*base, "feeds", "add", "https://B.example/atom")
     assert "already there" in again.stdout
@@ -172,6 +173,30 @@ def test_feeds_add_remove_import_export(tmp_path: Path) -> None:
     stats = json.loads(run_monitor(*base, "stats", "--json").stdout)
     active = {f["url"] for f in stats["feeds"] if f["active"]}
     assert len(active) == 4 and "https://a.example/rss" not in active
+
+
+def test_feeds_add_refuses_a_url_where_no_feed_is_read_unless_forced(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    (feed_dir / "feed.xml").write_text(rss([{"title": "One", "link": "https://n.example/1"}]))
+    (feed_dir / "page.html").write_text("<!DOCTYPE html><html><body>No feed here</body></html>")
+    (feed_dir / "notes.txt").write_text("just some words")
+    config = write_config(tmp_path / "feeds.yaml", [], allow_private_addresses=True, timeout=5)
+    base = ["--config", str(config)]
+    for name, reason in (("missing.xml", "404"), ("page.html", "HTML page"), ("notes.txt", "not a feed")):
+        refused = run_monitor(*base, "feeds", "add", server.url(name))
+        assert refused.returncode == 1, (name, refused.stdout, refused.stderr)
+        assert f"monitor: error: no feed read at {server.url(name)}" in refused.stderr, refused.stderr
+        assert reason in refused.stderr and "--force" in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert "http" not in config.read_text(encoding="utf-8")  # nothing added
+    forced = run_monitor(*base, "feeds", "add", server.url("missing.xml"), "--force")
+    assert forced.returncode == 0 and "adding it anyway" in forced.stderr, forced.stderr
+    fine = run_monitor(*base, "feeds", "add", server.url("feed.xml"))
+    assert fine.returncode == 0 and f"added {server.url('feed.xml')}" in fine.stdout, fine.stderr
+    listed = run_monitor(*base, "feeds", "list").stdout
+    assert server.url("missing.xml") in listed and server.url("feed.xml") in listed
+    assert server.url("page.html") not in listed
 
 
 def test_import_of_a_broken_opml_file_reports_the_parse_error(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from monitor.database import parse_target
 from monitor.errors import StoreError
 from monitor.feedserver import FeedServer
 from monitor.ingest.parse import Entry, content_hash
+from monitor.ingest.schedule import FeedWindow
 from monitor.outlets import outlet_name
 from monitor.store import AnyStore, FeedUpdate, Target, open_store
 from monitor.store import postgres as postgres_module
@@ -169,6 +171,21 @@ def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:
     assert [f.url for f in store.due_feeds(T0 + timedelta(hours=3))] == ["https://a.example/rss"]
     store.sync_feeds([FeedConfig(url="https://b.example/rss")])
     assert [f.url for f in store.feeds()] == ["https://b.example/rss"]
+
+
+def test_what_a_feed_listed_reads_back_alike_and_a_304_keeps_it(store: AnyStore) -> None:
+    """The pace of a feed's next poll time comes from its last read body's items: stored with
+    the poll on every backend, kept by a poll that read no body (a 304, an error)."""
+    feed = store.feed_by_url("https://a.example/rss")
+    assert feed is not None and feed.window is None  # never read
+    listed = FeedWindow(listed=20, dated=18, times=17, oldest=T0 - timedelta(hours=4))
+    store.record_poll(feed, replace(ok(T0), window=listed), [], url=feed.url, duration_ms=1, size=1)
+    read = store.feed_by_url(feed.url)
+    assert read is not None and read.window == listed
+    store.record_poll(read, ok(T0 + timedelta(minutes=12)), [], url=feed.url, duration_ms=1, size=None)
+    again = store.feed_by_url(feed.url)
+    assert again is not None and again.window == listed
+    assert [f.window for f in store.due_feeds(T0 + timedelta(days=1)) if f.url == feed.url] == [listed]
 
 
 @pytest.mark.parametrize(

@@ -337,11 +337,20 @@ _WORKERS = [
     "ALTER TABLE fetch_log ADD COLUMN worker TEXT DEFAULT current_setting('application_name')",
 ]
 
+# What a feed's last read body listed: the pace of its next poll time (schedule.FeedWindow).
+_FEED_WINDOW = [
+    "ALTER TABLE feeds ADD COLUMN listed_items INTEGER",
+    "ALTER TABLE feeds ADD COLUMN dated_items INTEGER",
+    "ALTER TABLE feeds ADD COLUMN dated_times INTEGER",
+    "ALTER TABLE feeds ADD COLUMN oldest_item TIMESTAMPTZ",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds, articles with full-text search, stories, threads, digests, watches, outbox", _VERSION_1),
     ("Workers: heartbeats, feed and host claims with leases, the worker of each fetch", _WORKERS),
+    ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -285,6 +285,19 @@ def _migration_stories_version(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO stories_version (id, version) VALUES (1, 0)")
 
 
+def _migration_feed_window(db: sqlite_utils.Database) -> None:
+    """What a feed's last read body listed (items, dated items, their distinct times, the
+    oldest date): the pace its next poll time follows, kept for the polls that bring no new
+    body (a 304)."""
+    for statement in (
+        "ALTER TABLE feeds ADD COLUMN listed_items INTEGER",
+        "ALTER TABLE feeds ADD COLUMN dated_items INTEGER",
+        "ALTER TABLE feeds ADD COLUMN dated_times INTEGER",
+        "ALTER TABLE feeds ADD COLUMN oldest_item TEXT",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -297,6 +310,7 @@ MIGRATIONS: list[Migration] = [
     _migration_story_titles,
     _migration_digest_days,
     _migration_stories_version,
+    _migration_feed_window,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
