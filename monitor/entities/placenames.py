@@ -1,0 +1,211 @@
+"""Where a text may name a place: candidate spans and the lookup keys of each (pure).
+
+- Scripts with case (Latin, Cyrillic, Greek, Armenian): only capitalised words, and runs of
+  them joined by the little words of place names (`Rio de Janeiro`, `Stratford-upon-Avon`),
+  up to four words; an inflected word also yields its stem with the usual endings
+  (`Пешаваре` -> `пешавар`, `Warszawie` -> `warszawa`, `Farage'a` -> `farage`).
+- Scripts written without spaces (Chinese, Japanese, Thai): every substring of two to eight
+  characters of a run (`在白沙瓦发生` holds `白沙瓦`); Korean words with their particles
+  (`서울에서`) by their prefixes.
+- Other scripts without case (Arabic, Hebrew, Devanagari): every word and pair of words.
+
+Bounded work: the text is cut at `MAX_TEXT_CHARS`, words at `MAX_WORD_CHARS`, so a 100,000-
+character article or 10,000 capitalised words in a row cost a bounded number of keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.entities.gazetteer import place_key
+
+__all__ = ["MAX_TEXT_CHARS", "Candidate", "find_candidates"]
+
+MAX_TEXT_CHARS = 20_000
+MAX_WORD_CHARS = 40
+_MAX_RUN_WORDS = 4
+_MAX_UNSPACED = 8
+
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                       r"\u4e00-\u9fff\uf900-\ufaff]+")
+_HANGUL = re.compile(r"[\uac00-\ud7af]+")
+# The little words inside place names; they join capitalised words into one run.
+_CONNECTORS = frozenset({
+    "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "el",
+    "al", "of", "on", "upon", "am", "an", "der", "im", "sur", "en", "y", "i", "na", "nad",
+    "pod", "and",
+})
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
+# Endings stripped from inflected names, longest first, with what may replace them in the
+# nominative. Slavic cases, Baltic, Finnish, Hungarian and Turkish endings, German genitive.
+_CYRILLIC_ENDINGS = ("ами", "ями", "ого", "ому", "ой", "ом", "ем", "ах", "ях", "ов", "ев",
+                     "ей", "ую", "е", "а", "у", "ы", "и", "ю", "я")
+_CYRILLIC_RESTORE = ("", "а", "я", "ь", "й", "ия", "ы", "и")
+_LATIN_ENDINGS = ("iem", "ami", "ach", "owi", "em", "ie", "ii", "ia", "iu", "ą", "ę", "u",
+                  "a", "e", "y", "i", "s", "ssa", "ssä", "sta", "stä", "lla", "llä", "ban",
+                  "ben", "ba", "be", "ból", "ből", "ra", "re", "ın", "in", "da", "de", "ta",
+                  "te", "dan", "den", "tan", "ten", "ya", "ye")
+_LATIN_RESTORE = ("", "a", "e", "o", "y", "ia")
+# Languages whose names inflect: their words get stems (English, French... do not).
+INFLECTING_LANGUAGES = frozenset({
+    "bg", "bs", "cs", "et", "fi", "hr", "hu", "lt", "lv", "mk", "pl", "ru", "sk", "sl", "sr",
+    "tr", "uk", "be", "de",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A span of the text that may name a place, with its keys (exact first, then stems)."""
+
+    start: int
+    end: int
+    text: str
+    keys: tuple[str, ...]
+    words: int
+    sentence_initial: bool
+    cased: bool  # written in a script with case (so capitalisation was required)
+    previous_capitalised: bool  # the word before is capitalised, in the same sentence
+    next_word: str  # the next capitalised word in the same sentence, or ""
+    in_title: bool = False  # offsets are then into the title
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper() or word[:1].istitle()
+
+
+def _has_case(word: str) -> bool:
+    first = word[:1]
+    return first.lower() != first.upper()
+
+
+def _possessive_head(word: str) -> str:
+    """The name before a short ending after an apostrophe (Russia's, Ankara'da), or ""."""
+    for apostrophe in ("'", "’"):
+        head, _, tail = word.rpartition(apostrophe)
+        if head and len(tail) <= 4 and len(head) >= 2:
+            return head
+    return ""
+
+
+def _stems(word: str, cyrillic: bool) -> list[str]:
+    """Nominative guesses for an inflected name (lower case), bounded by the ending lists."""
+    base = word.casefold()
+    if "'" in base or "’" in base:
+        return []
+    endings, restore = (
+        (_CYRILLIC_ENDINGS, _CYRILLIC_RESTORE) if cyrillic else (_LATIN_ENDINGS, _LATIN_RESTORE)
+    )
+    stems: list[str] = []
+    for ending in endings:
+        if base.endswith(ending) and len(base) - len(ending) >= 3:
+            stem = base[: -len(ending)]
+            stems.extend(stem + tail for tail in restore)
+    # A Slavic stem may drop a vowel or soften a consonant: Польше -> Польша is covered,
+    # Кракове -> Краков too; Праге -> Прага by restoring "а".
+    return list(dict.fromkeys(stem for stem in stems if stem != base))
+
+
+def _words(text: str) -> list[re.Match[str]]:
+    return [m for m in _TOKEN.finditer(text) if len(m.group()) <= MAX_WORD_CHARS]
+
+
+def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candidate]:
+    tokens = _words(text)
+    candidates: list[Candidate] = []
+    runs: list[list[re.Match[str]]] = []
+    run: list[re.Match[str]] = []
+    for token in tokens:
+        word = token.group()
+        if not _has_case(word):
+            if run:
+                runs.append(run)
+            run = []
+            continue
+        gap = text[run[-1].end():token.start()] if run else ""
+        joined = bool(run) and gap in (" ", "-", "\u00a0")
+        if _is_capitalised(word):
+            if run and not joined:
+                runs.append(run)
+                run = []
+            run.append(token)
+        elif word.casefold() in _CONNECTORS and run and joined:
+            run.append(token)
+        else:
+            if run:
+                runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    for run in runs:
+        while run and not _is_capitalised(run[-1].group()):
+            run.pop()
+        for i, first in enumerate(run):
+            if not _is_capitalised(first.group()):
+                continue
+            sentence_initial = bool(_SENTENCE_START.search(text[max(0, first.start() - 3):first.start()]))
+            previous_capitalised = i > 0 and _is_capitalised(run[i - 1].group())
+            for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
+                last = run[j]
+                if not _is_capitalised(last.group()):
+                    continue
+                span = text[first.start():last.end()]
+                keys = [place_key(span)]
+                head_word = _possessive_head(last.group())
+                if head_word:  # Russia's, Ankara'da, Farage'a
+                    keys.append(place_key(text[first.start():last.start()] + head_word))
+                cyrillic = "\u0400" <= last.group()[:1] <= "\u04ff"
+                if (cyrillic or inflect_latin) and j - i < 2:
+                    head = text[first.start():last.start()]
+                    keys.extend(place_key(head + stem) for stem in _stems(last.group(), cyrillic))
+                following = run[j + 1].group() if j + 1 < len(run) else ""
+                candidates.append(Candidate(
+                    start=offset + first.start(), end=offset + last.end(), text=span,
+                    keys=tuple(dict.fromkeys(k for k in keys if len(k) >= 2)),
+                    words=j - i + 1, sentence_initial=sentence_initial, cased=True,
+                    previous_capitalised=previous_capitalised,
+                    next_word=following if _is_capitalised(following) else "",
+                ))
+    return candidates
+
+
+def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
+    candidates: list[Candidate] = []
+    for run in _UNSPACED.finditer(text):
+        chars = run.group()
+        for i in range(len(chars)):
+            for length in range(2, min(_MAX_UNSPACED, len(chars) - i) + 1):
+                piece = chars[i:i + length]
+                candidates.append(Candidate(
+                    offset + run.start() + i, offset + run.start() + i + length, piece,
+                    (place_key(piece),), 1, False, False, False, ""))
+    for word in _HANGUL.finditer(text):
+        chars = word.group()[:_MAX_UNSPACED]
+        for length in range(2, len(chars) + 1):
+            piece = chars[:length]
+            candidates.append(Candidate(
+                offset + word.start(), offset + word.start() + length, piece,
+                (place_key(piece),), 1, False, False, False, ""))
+    tokens = [t for t in _words(text) if not _has_case(t.group())
+              and not _UNSPACED.match(t.group()) and not _HANGUL.match(t.group())]
+    for i, token in enumerate(tokens):
+        for j in range(i, min(len(tokens), i + 2)):
+            if j > i and text[tokens[j - 1].end():tokens[j].start()] not in (" ", "-"):
+                break
+            span = text[token.start():tokens[j].end()]
+            if len(span) >= 3:
+                candidates.append(Candidate(
+                    offset + token.start(), offset + tokens[j].end(), span,
+                    (place_key(span),), j - i + 1, False, False, False, ""))
+    return candidates
+
+
+def find_candidates(text: str, language: str | None = None, offset: int = 0) -> list[Candidate]:
+    """Every span of `text` (cut at MAX_TEXT_CHARS) that may name a place, in text order."""
+    text = text[:MAX_TEXT_CHARS]
+    # Cyrillic names are stemmed in any case; Latin ones only in a language that inflects them.
+    inflect_latin = language in INFLECTING_LANGUAGES
+    candidates = _cased_candidates(text, offset, inflect_latin) + _uncased_candidates(text, offset)
+    candidates.sort(key=lambda c: (c.start, -c.end))
+    return candidates
