@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.entities import Geotag, geotag, open_gazetteer  # noqa: E402
-from monitor.entities.gazetteer import COUNTRY, CITY, place_key  # noqa: E402
+from monitor.entities.gazetteer import CITY, COUNTRY, place_key  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 PLACES = DATA / "places"
@@ -92,7 +92,7 @@ class World:
         self.gazetteer = open_gazetteer()
 
     def keys_of(self, place: Any) -> set[str]:
-        rows = self.gazetteer._connection.execute(  # noqa: SLF001 - scoring only
+        rows = self.gazetteer._connection.execute(
             "SELECT key FROM alias WHERE place_id = ?", (place.place_id,))
         return {row[0] for row in rows}
 

