@@ -159,6 +159,10 @@ def gold_held(gold: dict[str, Any], gazetteer: Any, world: World) -> bool:
     return False
 
 
+def described(place: Any) -> str:
+    return f"{place.name} {place.country}"
+
+
 def evaluate(name: str, articles: list[dict[str, Any]], gazetteer: Any, world: World,
              errors: Counter[str], timings: list[float]) -> dict[str, float]:
     tp_c = fp_c = fn_c = 0
@@ -173,7 +177,8 @@ def evaluate(name: str, articles: list[dict[str, Any]], gazetteer: Any, world: W
             place["_country"] = gold_country(place, world)
         gold_countries = {p["_country"] for p in article["places"] if p["_country"]}
         predicted = set(tag.countries)
-        tp, fp, fn = len(predicted & gold_countries), len(predicted - gold_countries), len(gold_countries - predicted)
+        tp = len(predicted & gold_countries)
+        fp, fn = len(predicted - gold_countries), len(gold_countries - predicted)
         tp_c, fp_c, fn_c = tp_c + tp, fp_c + fp, fn_c + fn
         if predicted or gold_countries:
             per_article.append((tp / len(predicted) if predicted else 1.0,
@@ -194,12 +199,12 @@ def evaluate(name: str, articles: list[dict[str, Any]], gazetteer: Any, world: W
                 matched_gold.update(id(g) for g in overlapping)
             elif overlapping:
                 fp_p += 1
-                errors[f"{name} wrong place {mention.text} -> {mention.place.name} {mention.place.country}"] += 1
+                errors[f"{name} wrong place {mention.text} -> {described(mention.place)}"] += 1
             elif any(g["start"] < mention.end and mention.start < g["end"] for g in unheld):
                 continue
             else:
                 fp_p += 1
-                errors[f"{name} not a gold place {mention.text} -> {mention.place.name} {mention.place.country}"] += 1
+                errors[f"{name} not a gold place {mention.text} -> {described(mention.place)}"] += 1
         for gold in held:
             if id(gold) not in matched_gold:
                 fn_p += 1

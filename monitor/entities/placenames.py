@@ -43,7 +43,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
 _CYRILLIC_ENDINGS = ("ами", "ями", "ого", "ому", "ой", "ом", "ем", "ах", "ях", "ов", "ев",
                      "ей", "ую", "е", "а", "у", "ы", "и", "ю", "я")
 _CYRILLIC_RESTORE = ("", "а", "я", "ь", "й", "ия", "ы", "и")
-_LATIN_ENDINGS = ("iem", "ami", "ach", "owi", "em", "ie", "ii", "ia", "iu", "ą", "ę", "u",
+_LATIN_ENDINGS = ("iem", "ami", "ach", "owi", "em", "ie", "ze", "ii", "ia", "iu", "ą", "ę", "u",
                   "a", "e", "y", "i", "s", "ssa", "ssä", "sta", "stä", "lla", "llä", "ban",
                   "ben", "ba", "be", "ból", "ből", "ra", "re", "ın", "in", "da", "de", "ta",
                   "te", "dan", "den", "tan", "ten", "ya", "ye")

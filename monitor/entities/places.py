@@ -53,7 +53,7 @@ COMMON_WORDS = frozenset({
     "coast", "port", "fort", "mount", "saint", "san", "santa", "new", "old", "little", "big",
     "long", "white", "black", "red", "green", "blue", "gold", "silver", "golden",
     "america",  # the continent as often as the country: kept only with US context
-    "white house", "liberal", "olympic", "god", "much", "lakes", "unity", "bush", "amazon",
+    "white house", "liberal", "olympic", "god", "much", "lakes", "bush", "amazon",
 })
 # Words before a place name that keep it a place (Southern California, Greater London).
 _PLACE_QUALIFIERS = frozenset({
@@ -70,7 +70,7 @@ _NAMED_COUNTRY = 1.5
 _NAMED_REGION = 2.5
 _CITY_COUNTRY = 0.75
 _CITY_REGION = 0.75
-_FEED_COUNTRY = 1.0
+_FEED_COUNTRY = 1.5
 _MIN_UNSUPPORTED_CITY = 50_000  # a smaller city needs its country or region in the text
 _MIN_STEMMED_CITY = 100_000  # an inflected form alone reaches only large cities
 _MIN_UNCASED_CITY = 100_000  # so does a word in a script without case
