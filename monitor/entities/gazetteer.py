@@ -210,7 +210,9 @@ def _catalogue_translations(domain: str) -> Iterator[tuple[str, str]]:
             continue
         with mo.open("rb") as handle:
             catalogue = gettext.GNUTranslations(handle)
-        for english, translated in catalogue._catalog.items():
+        # The catalogue's own table: gettext has no public way to list its messages.
+        messages: dict[object, object] = getattr(catalogue, "_catalog", {})
+        for english, translated in messages.items():
             if isinstance(english, str) and english and isinstance(translated, str):
                 yield english, translated
 
