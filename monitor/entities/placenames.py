@@ -80,6 +80,9 @@ def _has_case(word: str) -> bool:
     return first.lower() != first.upper()
 
 
+_CONTRACTIONS = frozenset({"ve", "re", "ll", "d", "m", "t"})
+
+
 def _possessive_head(word: str) -> str:
     """The name before a short ending after an apostrophe (Russia's, Ankara'da), or ""."""
     for apostrophe in ("'", "’"):
@@ -87,6 +90,15 @@ def _possessive_head(word: str) -> str:
         if head and len(tail) <= 4 and len(head) >= 3:
             return head
     return ""
+
+
+def _is_contraction(word: str) -> bool:
+    """I've, We're, She'll: English contractions are no names."""
+    for apostrophe in ("'", "’"):
+        head, _, tail = word.rpartition(apostrophe)
+        if head and tail.casefold() in _CONTRACTIONS:
+            return True
+    return False
 
 
 def _stems(word: str, cyrillic: bool) -> list[str]:
@@ -118,7 +130,7 @@ def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candi
     run: list[re.Match[str]] = []
     for token in tokens:
         word = token.group()
-        if not _has_case(word):
+        if not _has_case(word) or _is_contraction(word):
             if run:
                 runs.append(run)
             run = []

@@ -76,7 +76,8 @@ _MIN_STEMMED_CITY = 100_000  # an inflected form alone reaches only large cities
 _MIN_UNCASED_CITY = 100_000  # so does a word in a script without case
 _MIN_ALTERNATE_CITY = 200_000  # and a city's alternate name (Drug is also Durg, India)
 _MIN_COMMON_CITY = 50_000  # a common word is a city only when large and its country is named
-_MAIN_NAME = 1.0  # a place's own name before another's alternate (Marburg, not Maribor)
+_MAIN_NAME = 2.5  # a place's own name before another's alternate (Marburg, not Maribor)
+_MIN_OPENING_CITY = 100_000  # a city named by a sentence's first word, unless its country is
 _MAX_ACRONYM = 5  # US, UK, DRC: an all-capitals word names a country only
 
 
@@ -175,11 +176,14 @@ class _Context:
     named_regions: set[tuple[str, str]]
     city_countries: set[str]
     city_regions: set[tuple[str, str]]
+    grounded_countries: set[str]  # of places with GeoNames ids (not ISO regions alone)
 
     @classmethod
     def of(cls, chosen: Iterable[PlaceRecord]) -> _Context:
-        context = cls(set(), set(), set(), set())
+        context = cls(set(), set(), set(), set(), set())
         for place in chosen:
+            if place.geonameid is not None:
+                context.grounded_countries.add(place.country)
             if place.kind == CITY:
                 context.city_countries.add(place.country)
                 context.city_regions.add((place.country, place.admin1))
@@ -195,7 +199,11 @@ class _Context:
                 or (place.kind == CITY and region in self.named_regions))
 
     def score(self, place: PlaceRecord, feed_country: str | None) -> float:
-        score = _prior(place) + (_MAIN_NAME if place.main else 0.0)
+        # Among cities, a place's own name first; a country's translations are as good as
+        # its name (Германия).
+        own_name = place.main or place.kind in (COUNTRY, CONTINENT) or (
+            place.kind == REGION and place.geonameid is not None)
+        score = _prior(place) + (_MAIN_NAME if own_name else 0.0)
         if place.kind != COUNTRY:
             if place.country in self.named_countries:
                 score += _NAMED_COUNTRY
@@ -214,12 +222,15 @@ class _Context:
         return score
 
 
-def _acceptable(reading: _Reading, place: PlaceRecord, supported: bool) -> bool:
+def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> bool:
     candidate = reading.candidate
-    if place.kind == CONTINENT:
-        return False
-    if place.geonameid is None and not supported:
+    supported = context.supports(place)
+    if place.geonameid is None and (reading.common or place.country not in context.grounded_countries):
         return False  # an ISO region (Eastern, Lakes) only beside its country or cities
+    if (candidate.sentence_initial and candidate.words == 1 and place.kind == CITY
+            and place.population < _MIN_OPENING_CITY
+            and place.country not in context.named_countries):
+        return False
     if reading.common and (candidate.sentence_initial or not supported
                            or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
         return False
@@ -259,8 +270,11 @@ def resolve_places(
         for index, reading in enumerate(readings):
             others = [p for i, p in enumerate(chosen) if i != index and p is not None]
             context = _Context.of(others)
-            best = max(reading.options, key=lambda p: context.score(p, feed_country))
-            chosen[index] = best if _acceptable(reading, best, context.supports(best)) else None
+            if any(p.kind == CONTINENT for p in reading.options):
+                chosen[index] = None  # Africa, Asia: no city of that name
+                continue
+            ranked = sorted(reading.options, key=lambda p: -context.score(p, feed_country))
+            chosen[index] = next((p for p in ranked if _acceptable(reading, p, context)), None)
     mentions = tuple(
         PlaceMention(r.candidate.start, r.candidate.end, r.candidate.text, place,
                      r.candidate.in_title)
