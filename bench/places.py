@@ -17,6 +17,8 @@
 - Cross-language agreement on ../shared/data/stories/itn-dev/: for each pair of blurbs of
   one event in different languages that both name places, whether their countries agree
   (share one country; also reported: the same set).
+- Each set twice: without the feed's country, then with the country of the article's site
+  domain (`.ca`, `.co.uk`: monitor.entities.feedcountry) as the feed's country.
 - Cost: milliseconds per article, and the process's resident memory with the gazetteer open
   after tagging every article.
 """
@@ -40,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.entities import Geotag, geotag, open_gazetteer  # noqa: E402
+from monitor.entities.feedcountry import country_of_url  # noqa: E402
 from monitor.entities.gazetteer import CITY, COUNTRY, place_key  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -164,14 +167,15 @@ def described(place: Any) -> str:
 
 
 def evaluate(name: str, articles: list[dict[str, Any]], gazetteer: Any, world: World,
-             errors: Counter[str], timings: list[float]) -> dict[str, float]:
+             errors: Counter[str], timings: list[float], feed_country: bool) -> dict[str, float]:
     tp_c = fp_c = fn_c = 0
     per_article: list[tuple[float, float]] = []
     tp_p = fp_p = fn_p = 0
     for article in articles:
         text = article["text"]
         started = time.perf_counter()
-        tag: Geotag = geotag(gazetteer, text, language="en")
+        country = country_of_url(article.get("url") or "") if feed_country else None
+        tag: Geotag = geotag(gazetteer, text, language="en", feed_country=country)
         timings.append(time.perf_counter() - started)
         for place in article["places"]:
             place["_country"] = gold_country(place, world)
@@ -259,9 +263,13 @@ def main() -> None:
     world = World()
     errors: Counter[str] = Counter()
     timings: list[float] = []
-    for name, file in (("TR-News", "tr-news.jsonl"), ("GeoVirus", "geovirus.jsonl")):
-        figures = evaluate(name, load(file), gazetteer, world, errors, timings)
-        print(f"{name:9} {figures['articles']:4d} articles  country P {figures['country_p']:.3f}"
+    runs = [(name, file, feed) for feed in (False, True)
+            for name, file in (("TR-News", "tr-news.jsonl"), ("GeoVirus", "geovirus.jsonl"))]
+    for name, file, feed in runs:
+        figures = evaluate(name, load(file), gazetteer, world, errors if not feed else Counter(),
+                           timings if not feed else [], feed)
+        label = f"{name}{' +feed' if feed else ''}"
+        print(f"{label:14} {figures['articles']:4d} articles  country P {figures['country_p']:.3f}"
               f" R {figures['country_r']:.3f} (per-article mean P {figures['country_p_mean']:.3f}"
               f" R {figures['country_r_mean']:.3f})  place P {figures['place_p']:.3f}"
               f" R {figures['place_r']:.3f} F1 {figures['place_f1']:.3f}")
