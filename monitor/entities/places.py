@@ -266,9 +266,12 @@ def resolve_places(
     # Countries and unambiguous places anchor the others; then each mention takes its best
     # reading given the rest, twice, so that a choice can follow another's.
     chosen: list[PlaceRecord | None] = [max(r.options, key=_prior) for r in readings]
+    names = [frozenset(o.place_id for o in r.options) for r in readings]
     for _ in range(2):
         for index, reading in enumerate(readings):
-            others = [p for i, p in enumerate(chosen) if i != index and p is not None]
+            # Other mentions of the same name do not count: they would vouch for each other.
+            others = [p for i, p in enumerate(chosen)
+                      if p is not None and names[i] != names[index]]
             context = _Context.of(others)
             if any(p.kind == CONTINENT for p in reading.options):
                 chosen[index] = None  # Africa, Asia: no city of that name
