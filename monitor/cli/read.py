@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from datetime import datetime
 from typing import Any
@@ -60,6 +61,8 @@ def _csv_cell(value: object) -> object:
     with an apostrophe, the spreadsheets' own mark for "this is text"."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, list):  # places: the JSON lines' list
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
         return "'" + value
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -104,6 +105,7 @@ class Articles(Core):
         "duplicate_of",
         "content_hash",
         "thread_id",
+        "places",
         "text",
     )
 
@@ -112,7 +114,7 @@ class Articles(Core):
         sql = (
             "SELECT a.id, f.url AS feed_url, f.name AS feed_name, a.url, a.guid, a.title, "
             "a.language, a.published, a.published_estimated, a.first_seen, a.updated_at, "
-            "a.story_id, a.duplicate_of, a.content_hash, s.thread_id, a.text "
+            "a.story_id, a.duplicate_of, a.content_hash, s.thread_id, a.places, a.text "
             "FROM articles a JOIN feeds f ON f.id = a.feed_id LEFT JOIN stories s ON s.id = a.story_id "
         )
         params: list[Any] = []
@@ -122,6 +124,8 @@ class Articles(Core):
         sql += "ORDER BY a.published, a.id"
         for row in self.stream(sql, params):
             row["published_estimated"] = bool(row["published_estimated"])
+            # [{geonameid, name, country}]; empty until the places stage has read the article
+            row["places"] = json.loads(row["places"]) if row["places"] else []
             yield row
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:

@@ -345,12 +345,36 @@ _FEED_WINDOW = [
     "ALTER TABLE feeds ADD COLUMN oldest_item TIMESTAMPTZ",
 ]
 
+# Each article's places (monitor.entities): JSON on the article, NULL until the places stage has
+# read it and again when its title or text changes; one row per place with its country.
+_PLACES = [
+    "ALTER TABLE articles ADD COLUMN places TEXT",
+    "CREATE INDEX articles_unplaced ON articles(id) WHERE places IS NULL",
+    """CREATE TABLE article_places (
+        article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        geonameid BIGINT NOT NULL,
+        country TEXT NOT NULL,
+        PRIMARY KEY (article_id, geonameid)
+    )""",
+    "CREATE INDEX article_places_country ON article_places(country, article_id)",
+    """CREATE FUNCTION articles_places_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.title IS DISTINCT FROM OLD.title OR NEW.text IS DISTINCT FROM OLD.text THEN
+            NEW.places := NULL;
+        END IF;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER articles_places_stale BEFORE UPDATE OF title, text ON articles
+        FOR EACH ROW EXECUTE FUNCTION articles_places_stale()""",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds, articles with full-text search, stories, threads, digests, watches, outbox", _VERSION_1),
     ("Workers: heartbeats, feed and host claims with leases, the worker of each fetch", _WORKERS),
     ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
+    ("Articles: their places (GeoNames ids) and countries", _PLACES),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
