@@ -31,6 +31,9 @@ _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
                        r"\u4e00-\u9fff\uf900-\ufaff]+")
 _HANGUL = re.compile(r"[\uac00-\ud7af]+")
+# Scripts written with spaces but without case: Hebrew, Arabic, Syriac, Thaana, the Indic
+# scripts, Georgian, Ethiopic.
+_SPACED_UNCASED = re.compile(r"[\u0590-\u07bf\u0900-\u0dff\u10a0-\u10ff\u1200-\u137f]")
 # The little words inside place names; they join capitalised words into one run.
 _CONNECTORS = frozenset({
     "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "el",
@@ -123,45 +126,46 @@ def _words(text: str) -> list[re.Match[str]]:
     return [m for m in _TOKEN.finditer(text) if len(m.group()) <= MAX_WORD_CHARS]
 
 
+def _capital_letters() -> str:
+    """A regex class of every uppercase and titlecase letter of the Basic Multilingual Plane."""
+    letters = (chr(c) for c in range(0x10000) if chr(c).isupper() or chr(c).istitle())
+    return "".join(re.escape(letter) for letter in letters)
+
+
+_CAPITAL = _capital_letters()
+# A capitalised word (not inside another word: the "P" of "iPhone"), or dotted capitals (U.S.).
+_CAPITALISED = re.compile(
+    rf"(?<![^\W\d_])(?:(?:[{_CAPITAL}]\.){{2,}}|[{_CAPITAL}][^\W\d_]*(?:['’\-][^\W\d_]+)*)"
+)
+# What may stand between two words of one place name: a space or hyphen, or little words.
+_JOIN = re.compile(rf"[ \u00a0-](?:(?:{'|'.join(sorted(_CONNECTORS))})[ \u00a0-])*")
+
+
 def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candidate]:
-    tokens = _words(text)
-    candidates: list[Candidate] = []
+    # Only capitalised words are read (a regex finds them); runs are those joined by a space,
+    # a hyphen or the little words of place names.
     runs: list[list[re.Match[str]]] = []
     run: list[re.Match[str]] = []
-    for token in tokens:
+    for token in _CAPITALISED.finditer(text):
         word = token.group()
-        if not _has_case(word) or _is_contraction(word):
+        if len(word) > MAX_WORD_CHARS or _is_contraction(word):
             if run:
                 runs.append(run)
             run = []
             continue
-        gap = text[run[-1].end():token.start()] if run else ""
-        joined = bool(run) and gap in (" ", "-", "\u00a0")
-        if _is_capitalised(word):
-            if run and not joined:
-                runs.append(run)
-                run = []
-            run.append(token)
-        elif word.casefold() in _CONNECTORS and run and joined:
-            run.append(token)
-        else:
-            if run:
-                runs.append(run)
+        if run and not _JOIN.fullmatch(text, run[-1].end(), token.start()):
+            runs.append(run)
             run = []
+        run.append(token)
     if run:
         runs.append(run)
+    candidates: list[Candidate] = []
     for run in runs:
-        while run and not _is_capitalised(run[-1].group()):
-            run.pop()
+        plain = [i > 0 and run[i].start() - run[i - 1].end() == 1 for i in range(len(run))]
         for i, first in enumerate(run):
-            if not _is_capitalised(first.group()):
-                continue
             sentence_initial = bool(_SENTENCE_START.search(text[max(0, first.start() - 3):first.start()]))
-            previous_capitalised = i > 0 and _is_capitalised(run[i - 1].group())
             for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
                 last = run[j]
-                if not _is_capitalised(last.group()):
-                    continue
                 span = text[first.start():last.end()]
                 head_word = _possessive_head(last.group())
                 # Russia's, Ankara'da: the name before the ending (not "Steele's" as Steeles).
@@ -171,13 +175,12 @@ def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candi
                 if (cyrillic or inflect_latin) and j - i < 2:
                     head = text[first.start():last.start()]
                     keys.extend(place_key(head + stem) for stem in _stems(last.group(), cyrillic))
-                following = run[j + 1].group() if j + 1 < len(run) else ""
+                following = run[j + 1].group() if j + 1 < len(run) and plain[j + 1] else ""
                 candidates.append(Candidate(
                     start=offset + first.start(), end=offset + last.end(), text=span,
                     keys=tuple(dict.fromkeys(k for k in keys if len(k) >= 2)),
                     words=j - i + 1, sentence_initial=sentence_initial, cased=True,
-                    previous_capitalised=previous_capitalised,
-                    next_word=following if _is_capitalised(following) else "",
+                    previous_capitalised=plain[i], next_word=following,
                 ))
     return candidates
 
@@ -199,6 +202,8 @@ def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
             candidates.append(Candidate(
                 offset + word.start(), offset + word.start() + length, piece,
                 (place_key(piece),), 1, False, False, False, ""))
+    if not _SPACED_UNCASED.search(text):
+        return candidates
     tokens = [t for t in _words(text) if not _has_case(t.group())
               and not _UNSPACED.match(t.group()) and not _HANGUL.match(t.group())]
     for i, token in enumerate(tokens):

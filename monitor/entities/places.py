@@ -16,8 +16,10 @@ holds for their keys, and returns the places with GeoNames ids and the countries
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord
 from monitor.entities.placenames import Candidate
@@ -71,6 +73,7 @@ _NAMED_REGION = 2.5
 _CITY_COUNTRY = 0.75
 _CITY_REGION = 0.75
 _FEED_COUNTRY = 1.5
+_ROUNDS = 2
 _MIN_UNSUPPORTED_CITY = 50_000  # a smaller city needs its country or region in the text
 _MIN_STEMMED_CITY = 100_000  # an inflected form alone reaches only large cities
 _MIN_UNCASED_CITY = 100_000  # so does a word in a script without case
@@ -170,33 +173,56 @@ def _is_person_part(reading: _Reading, surnames: frozenset[str]) -> bool:
 
 @dataclass(slots=True)
 class _Context:
-    """The countries and states (country, admin1) that the text's other places name or hold."""
+    """How often the text's places name or hold each country and state (country, admin1),
+    less those of the mention being decided (`own`): linear in the mentions, not quadratic."""
 
-    named_countries: set[str]
-    named_regions: set[tuple[str, str]]
-    city_countries: set[str]
-    city_regions: set[tuple[str, str]]
-    grounded_countries: set[str]  # of places with GeoNames ids (not ISO regions alone)
+    named_countries: Counter[str]
+    named_regions: Counter[tuple[str, str]]
+    city_countries: Counter[str]
+    city_regions: Counter[tuple[str, str]]
+    grounded_countries: Counter[str]  # of places with GeoNames ids (not ISO regions alone)
+    own: _Context | None = None
 
     @classmethod
     def of(cls, chosen: Iterable[PlaceRecord]) -> _Context:
-        context = cls(set(), set(), set(), set(), set())
-        for place in chosen:
-            if place.geonameid is not None:
-                context.grounded_countries.add(place.country)
-            if place.kind == CITY:
-                context.city_countries.add(place.country)
-                context.city_regions.add((place.country, place.admin1))
-            else:
-                context.named_countries.add(place.country)
-                if place.kind == REGION:
-                    context.named_regions.add((place.country, place.admin1))
+        context = cls(Counter(), Counter(), Counter(), Counter(), Counter())
+        context.count(chosen, 1)
         return context
+
+    def count(self, places: Iterable[PlaceRecord], step: int) -> None:
+        """Add (step 1) or take away (step -1) these places."""
+        for place in places:
+            if place.geonameid is not None:
+                self.grounded_countries[place.country] += step
+            if place.kind == CITY:
+                self.city_countries[place.country] += step
+                self.city_regions[(place.country, place.admin1)] += step
+            else:
+                self.named_countries[place.country] += step
+                if place.kind == REGION:
+                    self.named_regions[(place.country, place.admin1)] += step
+
+    def without(self, own: Iterable[PlaceRecord]) -> _Context:
+        return _Context(self.named_countries, self.named_regions, self.city_countries,
+                        self.city_regions, self.grounded_countries, _Context.of(own))
+
+    def _has(self, field: str, key: Any) -> bool:
+        count: int = getattr(self, field)[key]
+        if self.own is not None:
+            count -= getattr(self.own, field)[key]
+        return count > 0
+
+    def names_country(self, country: str) -> bool:
+        return self._has("named_countries", country)
+
+    def grounds(self, country: str) -> bool:
+        return self._has("grounded_countries", country)
 
     def supports(self, place: PlaceRecord) -> bool:
         region = (place.country, place.admin1)
-        return (place.country in self.named_countries or place.country in self.city_countries
-                or (place.kind == CITY and region in self.named_regions))
+        return (self._has("named_countries", place.country)
+                or self._has("city_countries", place.country)
+                or (place.kind == CITY and self._has("named_regions", region)))
 
     def score(self, place: PlaceRecord, feed_country: str | None) -> float:
         # Among cities, a place's own name first; a country's translations are as good as
@@ -204,18 +230,18 @@ class _Context:
         own_name = place.main or place.kind in (COUNTRY, CONTINENT) or (
             place.kind == REGION and place.geonameid is not None)
         score = _prior(place) + (_MAIN_NAME if own_name else 0.0)
+        region = (place.country, place.admin1)
         if place.kind != COUNTRY:
-            if place.country in self.named_countries:
+            if self._has("named_countries", place.country):
                 score += _NAMED_COUNTRY
-            elif place.country in self.city_countries:
+            elif self._has("city_countries", place.country):
                 score += _CITY_COUNTRY
-        if place.kind == REGION and (place.country, place.admin1) in self.city_regions:
+        if place.kind == REGION and self._has("city_regions", region):
             score += _NAMED_REGION  # Georgia beside Atlanta
         if place.kind == CITY:
-            region = (place.country, place.admin1)
-            if region in self.named_regions:
+            if self._has("named_regions", region):
                 score += _NAMED_REGION
-            elif region in self.city_regions:
+            elif self._has("city_regions", region):
                 score += _CITY_REGION
         if feed_country and place.country == feed_country:
             score += _FEED_COUNTRY
@@ -225,11 +251,11 @@ class _Context:
 def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> bool:
     candidate = reading.candidate
     supported = context.supports(place)
-    if place.geonameid is None and (reading.common or place.country not in context.grounded_countries):
+    if place.geonameid is None and (reading.common or not context.grounds(place.country)):
         return False  # an ISO region (Eastern, Lakes) only beside its country or cities
     if (candidate.sentence_initial and candidate.words == 1 and place.kind == CITY
             and place.population < _MIN_OPENING_CITY
-            and place.country not in context.named_countries):
+            and not context.names_country(place.country)):
         return False
     if reading.common and (candidate.sentence_initial or not supported
                            or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
@@ -263,21 +289,29 @@ def resolve_places(
     readings = [r for r in readings if not _is_person_part(r, surnames)
                 or (r.candidate.previous_capitalised
                     and r.candidate.text.casefold() in _PLACE_QUALIFIERS)]
-    # Countries and unambiguous places anchor the others; then each mention takes its best
-    # reading given the rest, twice, so that a choice can follow another's.
+    # Each name starts at its best-known reading; then each takes its best reading given the
+    # others' choices, a few rounds, so that a choice can follow another's. Mentions of one
+    # name are decided together and do not count for each other (they would vouch for each
+    # other: White House twice is not Casablanca).
+    groups: dict[frozenset[int], list[int]] = {}
+    for index, reading in enumerate(readings):
+        groups.setdefault(frozenset(o.place_id for o in reading.options), []).append(index)
     chosen: list[PlaceRecord | None] = [max(r.options, key=_prior) for r in readings]
-    names = [frozenset(o.place_id for o in r.options) for r in readings]
-    for _ in range(2):
-        for index, reading in enumerate(readings):
-            # Other mentions of the same name do not count: they would vouch for each other.
-            others = [p for i, p in enumerate(chosen)
-                      if p is not None and names[i] != names[index]]
-            context = _Context.of(others)
-            if any(p.kind == CONTINENT for p in reading.options):
-                chosen[index] = None  # Africa, Asia: no city of that name
-                continue
-            ranked = sorted(reading.options, key=lambda p: -context.score(p, feed_country))
-            chosen[index] = next((p for p in ranked if _acceptable(reading, p, context)), None)
+    everything = _Context.of(p for p in chosen if p is not None)
+    for _ in range(_ROUNDS):
+        for members in groups.values():
+            own = [p for p in (chosen[i] for i in members) if p is not None]
+            context = everything.without(own)
+            for index in members:
+                reading = readings[index]
+                if any(p.kind == CONTINENT for p in reading.options):
+                    chosen[index] = None  # Africa, Asia: no city of that name
+                    continue
+                ranked = sorted(reading.options, key=lambda p: -context.score(p, feed_country))
+                chosen[index] = next(
+                    (p for p in ranked if _acceptable(reading, p, context)), None)
+            everything.count(own, -1)  # the counts follow the new choices at once
+            everything.count((p for p in (chosen[i] for i in members) if p is not None), 1)
     mentions = tuple(
         PlaceMention(r.candidate.start, r.candidate.end, r.candidate.text, place,
                      r.candidate.in_title)
