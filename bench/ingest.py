@@ -11,8 +11,8 @@ tgcontest pairs), repeated in rounds three weeks apart until there are --article
 parses them with monitor.ingest.parse, stores them with Store.record_poll and runs the places
 stage (monitor.entities) and the stories stage (dedup, embedding, assignment, story records)
 on a real SQLite file; the places stage's cost is also given as a share of the stories
-stage's. It prints articles per second for each step and end to end. The machine is shared and has 2 cores: figures move by
-+-20 % between runs.
+stage's. It prints articles per second for each step and end to end. The machine is shared and
+has 2 cores: figures move by +-20 % between runs.
 
 Part 2 measures the cost of assigning one new article (already embedded, so the model is out
 of the figure) when 10,000 and when 200,000 articles are stored. Both databases get articles

@@ -249,6 +249,23 @@ def agreement(gazetteer: Any, timings: list[float]) -> dict[str, float]:
             "blurbs": blurbs, "with_places": with_places / max(1, blurbs)}
 
 
+BAD_INPUT_BUDGET_S = 1.0
+
+
+def bad_inputs() -> list[tuple[str, str, str | None]]:
+    """(what, text, language): the issue's bad input."""
+    return [
+        ("100,000-character article", "The mayor of Peshawar said so. " * 3300, "en"),
+        ("10,000 capitalised words", " ".join(["Abcdef", "Paris", "Nice"] * 3334), "en"),
+        ("10,000 capitalised words, Polish", " ".join(["Warszawie"] * 10_000), "pl"),
+        ("a 500-letter name", "P" + "a" * 499 + " visited.", "en"),
+        ("a script it does not know", "ᚠᚢᚦᚨᚱᚲ ᚷᚹᚺᚾ " * 8000, None),
+        ("100,000 Han characters", "白沙瓦发生爆炸" * 14_300, "zh"),
+        ("100,000 Arabic letters", "انفجار في بيشاور " * 6000, "ar"),
+        ("common words", "Nice weather. Reading is fun. Bath time. Mobile phones ring." * 50, "en"),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--errors", type=int, default=0, help="print the N commonest errors")
@@ -281,6 +298,13 @@ def main() -> None:
     news_timings.sort()
     print(f"cost: {1000 * sum(news_timings) / len(news_timings):.2f} ms per news article (mean,"
           f" p95 {1000 * news_timings[int(0.95 * len(news_timings))]:.2f} ms)")
+    print(f"bad input (budget {BAD_INPUT_BUDGET_S:.0f} s an article):")
+    for what, text, language in bad_inputs():
+        started = time.perf_counter()
+        tag = geotag(gazetteer, text, language=language)
+        took = time.perf_counter() - started
+        verdict = "ok" if took <= BAD_INPUT_BUDGET_S else "OVER BUDGET"
+        print(f"  {what:34} {1000 * took:7.1f} ms  {verdict}  countries {','.join(tag.countries) or '-'}")
     del world
     import gc
 

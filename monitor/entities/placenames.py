@@ -9,8 +9,9 @@
   (`서울에서`) by their prefixes.
 - Other scripts without case (Arabic, Hebrew, Devanagari): every word and pair of words.
 
-Bounded work: the text is cut at `MAX_TEXT_CHARS`, words at `MAX_WORD_CHARS`, so a 100,000-
-character article or 10,000 capitalised words in a row cost a bounded number of keys.
+Bounded work: the text is cut at `MAX_TEXT_CHARS`, words at `MAX_WORD_CHARS`, text without
+spaces at `MAX_UNSPACED_CHARS`, so a 100,000-character article or 10,000 capitalised words in
+a row cost a bounded number of keys (bench/places.py times them).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ __all__ = ["MAX_TEXT_CHARS", "Candidate", "find_candidates"]
 
 MAX_TEXT_CHARS = 20_000
 MAX_WORD_CHARS = 40
+# Text without spaces is read by every substring: its first 4,000 such characters (as much
+# news as about 10,000 characters of English).
+MAX_UNSPACED_CHARS = 4_000
 _MAX_RUN_WORDS = 4
 _MAX_UNSPACED = 8
 
@@ -187,8 +191,12 @@ def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candi
 
 def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
     candidates: list[Candidate] = []
+    budget = MAX_UNSPACED_CHARS
     for run in _UNSPACED.finditer(text):
-        chars = run.group()
+        if budget <= 0:
+            break
+        chars = run.group()[:budget]
+        budget -= len(chars)
         for i in range(len(chars)):
             for length in range(2, min(_MAX_UNSPACED, len(chars) - i) + 1):
                 piece = chars[i:i + length]
