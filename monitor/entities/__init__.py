@@ -12,7 +12,7 @@ import re
 
 from monitor.entities.gazetteer import Gazetteer, PlaceRecord, open_gazetteer
 from monitor.entities.placenames import MAX_TEXT_CHARS, Candidate, find_candidates
-from monitor.entities.places import Geotag, PlaceMention, resolve_places
+from monitor.entities.places import NOT_FIRST_NAMES, Geotag, PlaceMention, resolve_places
 
 __all__ = ["Gazetteer", "Geotag", "PlaceMention", "PlaceRecord", "geotag", "open_gazetteer"]
 
@@ -20,10 +20,11 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def _word_evidence(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Words the text writes in lower case, and capitalised words it uses after another
-    capitalised word and also alone mid-sentence (surnames: Jordan Henderson ... Henderson)."""
+    """Words the text writes in lower case, and surnames: capitalised words it uses both right
+    after a capitalised word (not an acronym, a little word or a qualifier: "Marco Rubio",
+    not "CTV Winnipeg", "The Hague", "New York") and alone ("Rubio said")."""
     lowercase: set[str] = set()
-    after_capital: set[str] = set()
+    after_name: set[str] = set()
     alone: set[str] = set()
     previous = ""
     previous_end = -2
@@ -33,14 +34,17 @@ def _word_evidence(text: str) -> tuple[frozenset[str], frozenset[str]]:
             lowercase.add(word)
         elif word[:1].isupper():
             joined = match.start() == previous_end + 1 and previous[:1].isupper()
-            (after_capital if joined else alone).add(word)
+            if not joined:
+                alone.add(word)
+            elif not previous.isupper() and previous.casefold() not in NOT_FIRST_NAMES:
+                after_name.add(word)
         previous, previous_end = word, match.end()
-    return frozenset(lowercase), frozenset(after_capital & alone)
+    return frozenset(lowercase), frozenset(after_name & alone)
 
 
 def _in_title(candidate: Candidate) -> Candidate:
     # Headlines capitalise most words: no person guard from the neighbouring words there.
-    return dataclasses.replace(candidate, previous_capitalised=False, next_word="",
+    return dataclasses.replace(candidate, previous_word="", next_word="",
                                sentence_initial=False, in_title=True)
 
 

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 # Bump when the build changes what the file holds.
-BUILD_VERSION = 7
+BUILD_VERSION = 8
 MIN_CITY_POPULATION = 5000
 _LOOKUP_BATCH = 500
 
@@ -63,7 +63,8 @@ _COUNTRY_SHORT_FORMS: dict[str, tuple[str, ...]] = {
     "GB": ("UK", "U.K.", "Britain", "Great Britain", "United Kingdom", "England", "Scotland",
            "Wales", "Northern Ireland"),
     "AE": ("UAE", "U.A.E.",),
-    "CD": ("DRC", "DR Congo", "Democratic Republic of Congo", "Congo-Kinshasa"),
+    # "Congo" alone: either; the larger wins unless the text says more
+    "CD": ("DRC", "DR Congo", "Democratic Republic of Congo", "Congo-Kinshasa", "Congo"),
     "CG": ("Congo-Brazzaville", "Republic of Congo"),
     "KR": ("South Korea",),
     "KP": ("North Korea",),
@@ -221,10 +222,13 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
     places: list[tuple[int, int | None, str, str, str, int, str]] = []
     aliases: list[tuple[str, int, int]] = []
     english_keys: dict[str, int] = {}  # a country's English names: no other country's alias
+    shared_keys = {"congo"}  # English names of two countries
 
     def alias(name: str, place_id: int, main: bool = False) -> None:
         key = place_key(name)
-        if len(key) < 2 or (not main and english_keys.get(key, place_id) != place_id):
+        if len(key) < 2 or (english_keys.get(key, place_id) != place_id and not (
+            main or key in shared_keys
+        )):
             return  # a translation that is another country's English name
         aliases.append((key, place_id, int(main)))
 

@@ -73,7 +73,7 @@ class Candidate:
     words: int
     sentence_initial: bool
     cased: bool  # written in a script with case (so capitalisation was required)
-    previous_capitalised: bool  # the word before is capitalised, in the same sentence
+    previous_word: str  # the capitalised word just before, in the same run, or ""
     next_word: str  # the next capitalised word in the same sentence, or ""
     in_title: bool = False  # offsets are then into the title
 
@@ -96,6 +96,14 @@ def _possessive_head(word: str) -> str:
         head, _, tail = word.rpartition(apostrophe)
         if head and len(tail) <= 4 and len(head) >= 3:
             return head
+    return ""
+
+
+def _compound_head(word: str) -> str:
+    """The name before a lower-case second half: Canada-wide, Britain-based, Syrian-born."""
+    head, _, tail = word.partition("-")
+    if head and tail and tail.islower() and len(head) >= 3:
+        return head
     return ""
 
 
@@ -175,6 +183,9 @@ def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candi
                 # Russia's, Ankara'da: the name before the ending (not "Steele's" as Steeles).
                 keys = [place_key(text[first.start():last.start()] + head_word if head_word
                                   else span)]
+                compound_head = _compound_head(last.group())
+                if compound_head:  # Canada-wide, Britain-based
+                    keys.append(place_key(text[first.start():last.start()] + compound_head))
                 cyrillic = "\u0400" <= last.group()[:1] <= "\u04ff"
                 if (cyrillic or inflect_latin) and j - i < 2:
                     head = text[first.start():last.start()]
@@ -184,7 +195,7 @@ def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candi
                     start=offset + first.start(), end=offset + last.end(), text=span,
                     keys=tuple(dict.fromkeys(k for k in keys if len(k) >= 2)),
                     words=j - i + 1, sentence_initial=sentence_initial, cased=True,
-                    previous_capitalised=plain[i], next_word=following,
+                    previous_word=run[i - 1].group() if plain[i] else "", next_word=following,
                 ))
     return candidates
 
@@ -202,14 +213,14 @@ def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
                 piece = chars[i:i + length]
                 candidates.append(Candidate(
                     offset + run.start() + i, offset + run.start() + i + length, piece,
-                    (place_key(piece),), 1, False, False, False, ""))
+                    (place_key(piece),), 1, False, False, "", ""))
     for word in _HANGUL.finditer(text):
         chars = word.group()[:_MAX_UNSPACED]
         for length in range(2, len(chars) + 1):
             piece = chars[:length]
             candidates.append(Candidate(
                 offset + word.start(), offset + word.start() + length, piece,
-                (place_key(piece),), 1, False, False, False, ""))
+                (place_key(piece),), 1, False, False, "", ""))
     if not _SPACED_UNCASED.search(text):
         return candidates
     tokens = [t for t in _words(text) if not _has_case(t.group())
@@ -222,7 +233,7 @@ def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
             if len(span) >= 3:
                 candidates.append(Candidate(
                     offset + token.start(), offset + tokens[j].end(), span,
-                    (place_key(span),), j - i + 1, False, False, False, ""))
+                    (place_key(span),), j - i + 1, False, False, "", ""))
     return candidates
 
 

@@ -63,6 +63,13 @@ _PLACE_QUALIFIERS = frozenset({
     "greater", "upper", "lower", "new", "old", "downtown", "rural", "metro", "inner", "outer",
     "northeast", "northwest", "southeast", "southwest", "coastal", "occupied", "mainland",
 })
+# Capitalised words before a name that make it no person's: little words, qualifiers.
+NOT_FIRST_NAMES = COMMON_WORDS | _PLACE_QUALIFIERS
+# Countries and states that are also people's first or last names.
+_PERSONAL_NAMES = frozenset({
+    "jordan", "chad", "georgia", "israel", "india", "virginia", "carolina", "indiana",
+    "washington", "victoria", "florida", "kenya", "lebanon", "brazil", "montana", "dakota",
+})
 # Bonuses on the log10-population prior.
 _KIND_PRIOR = {CONTINENT: 9.0, COUNTRY: 8.6, REGION: 7.5}
 _ISO_REGION_PRIOR = 6.3
@@ -77,7 +84,7 @@ _ROUNDS = 2
 _MIN_UNSUPPORTED_CITY = 50_000  # a smaller city needs its country or region in the text
 _MIN_STEMMED_CITY = 100_000  # an inflected form alone reaches only large cities
 _MIN_UNCASED_CITY = 100_000  # so does a word in a script without case
-_MIN_ALTERNATE_CITY = 200_000  # and a city's alternate name (Drug is also Durg, India)
+_MIN_ALTERNATE_CITY = 100_000  # and a city's Latin alternate name (Drug is also Durg, India)
 _MIN_COMMON_CITY = 50_000  # a common word is a city only when large and its country is named
 _MAIN_NAME = 2.5  # a place's own name before another's alternate (Marburg, not Maribor)
 _MIN_OPENING_CITY = 100_000  # a city named by a sentence's first word, unless its country is
@@ -115,6 +122,8 @@ class _Reading:
 def _prior(place: PlaceRecord) -> float:
     if place.kind == REGION and place.geonameid is None:
         return _ISO_REGION_PRIOR
+    if place.kind == COUNTRY:  # Congo: the larger, unless the text says more
+        return _KIND_PRIOR[COUNTRY] + math.log10(place.population + 10) / 100
     if place.kind in _KIND_PRIOR:
         return _KIND_PRIOR[place.kind]
     return math.log10(place.population + 10)
@@ -157,18 +166,29 @@ def _readings(
     return taken
 
 
+def _name_of(reading: _Reading) -> frozenset[int]:
+    """What a mention may name: mentions with the same readings are one name."""
+    return frozenset(o.place_id for o in reading.options)
+
+
 def _is_person_part(reading: _Reading, surnames: frozenset[str]) -> bool:
-    """A place name inside a person's name: Michael Jordan, Jordan Henderson."""
+    """A place name inside a person's name: Michael Jordan, Jordan Henderson, Paris Hilton.
+
+    Cities, and the countries and states that are also people's names; not Nazi Germany,
+    Southern California, The French, CTV Winnipeg.
+    """
     candidate = reading.candidate
     if not candidate.cased or candidate.words != 1:
         return False
-    if all(o.kind == CITY for o in reading.options) and (
-        candidate.text in surnames or candidate.next_word
-    ):
-        return True  # Jordan Henderson ... Henderson said; Paris Hilton
-    if candidate.previous_capitalised and not candidate.sentence_initial:
-        return True
-    return bool(candidate.next_word) and candidate.next_word in surnames
+    cities_only = all(o.kind == CITY for o in reading.options)
+    if not cities_only and candidate.text.casefold() not in _PERSONAL_NAMES:
+        return False
+    if cities_only and candidate.text in surnames:
+        return True  # Marco Rubio ... Rubio said
+    previous = candidate.previous_word
+    if previous and not previous.isupper() and previous.casefold() not in NOT_FIRST_NAMES:
+        return True  # Michael Jordan
+    return bool(candidate.next_word) and (cities_only or candidate.next_word in surnames)
 
 
 @dataclass(slots=True)
@@ -181,11 +201,12 @@ class _Context:
     city_countries: Counter[str]
     city_regions: Counter[tuple[str, str]]
     grounded_countries: Counter[str]  # of places with GeoNames ids (not ISO regions alone)
+    region_countries: Counter[str]  # of the regions named
     own: _Context | None = None
 
     @classmethod
     def of(cls, chosen: Iterable[PlaceRecord]) -> _Context:
-        context = cls(Counter(), Counter(), Counter(), Counter(), Counter())
+        context = cls(Counter(), Counter(), Counter(), Counter(), Counter(), Counter())
         context.count(chosen, 1)
         return context
 
@@ -201,10 +222,12 @@ class _Context:
                 self.named_countries[place.country] += step
                 if place.kind == REGION:
                     self.named_regions[(place.country, place.admin1)] += step
+                    self.region_countries[place.country] += step
 
     def without(self, own: Iterable[PlaceRecord]) -> _Context:
         return _Context(self.named_countries, self.named_regions, self.city_countries,
-                        self.city_regions, self.grounded_countries, _Context.of(own))
+                        self.city_regions, self.grounded_countries, self.region_countries,
+                        _Context.of(own))
 
     def _has(self, field: str, key: Any) -> bool:
         count: int = getattr(self, field)[key]
@@ -231,11 +254,16 @@ class _Context:
             place.kind == REGION and place.geonameid is not None)
         score = _prior(place) + (_MAIN_NAME if own_name else 0.0)
         region = (place.country, place.admin1)
-        if place.kind != COUNTRY:
+        if place.kind == CITY:
             if self._has("named_countries", place.country):
                 score += _NAMED_COUNTRY
             elif self._has("city_countries", place.country):
                 score += _CITY_COUNTRY
+        elif place.kind == REGION and (self._has("region_countries", place.country)
+                                       or self._has("city_countries", place.country)):
+            # a state among other states or cities of its country (not beside its country's
+            # name alone: "the US and Georgia" is the country)
+            score += _NAMED_COUNTRY
         if place.kind == REGION and self._has("city_regions", region):
             score += _NAMED_REGION  # Georgia beside Atlanta
         if place.kind == CITY:
@@ -260,6 +288,11 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
     if reading.common and (candidate.sentence_initial or not supported
                            or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
         return False
+    latin_alternate = not place.main and reading.candidate.text.isascii()
+    if latin_alternate and place.geonameid is None:
+        return False  # an ISO region's translation in plain letters (Bob)
+    if latin_alternate and place.kind == CITY and place.population < _MIN_ALTERNATE_CITY:
+        return False  # Boon is not Severna Park, wherever the text is
     if place.kind != CITY or supported:
         return True
     if reading.stemmed:
@@ -286,16 +319,17 @@ def resolve_places(
     the text uses alone that follow a place name elsewhere ("Henderson said").
     """
     readings = _readings(candidates, found, lowercase_words)
-    readings = [r for r in readings if not _is_person_part(r, surnames)
-                or (r.candidate.previous_capitalised
-                    and r.candidate.text.casefold() in _PLACE_QUALIFIERS)]
+    # A name is a person's when every mention of it is (Paris Hilton once, Paris alone later:
+    # the city).
+    clean = {_name_of(r) for r in readings if not _is_person_part(r, surnames)}
+    readings = [r for r in readings if _name_of(r) in clean]
     # Each name starts at its best-known reading; then each takes its best reading given the
     # others' choices, a few rounds, so that a choice can follow another's. Mentions of one
     # name are decided together and do not count for each other (they would vouch for each
     # other: White House twice is not Casablanca).
     groups: dict[frozenset[int], list[int]] = {}
     for index, reading in enumerate(readings):
-        groups.setdefault(frozenset(o.place_id for o in reading.options), []).append(index)
+        groups.setdefault(_name_of(reading), []).append(index)
     chosen: list[PlaceRecord | None] = [max(r.options, key=_prior) for r in readings]
     everything = _Context.of(p for p in chosen if p is not None)
     for _ in range(_ROUNDS):
