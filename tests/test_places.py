@@ -190,3 +190,14 @@ def test_the_places_stage_stores_new_and_changed_articles(gazetteer: Gazetteer, 
         assert stage(store) is not None
         assert [p["name"] for p in store.article_places(store.articles_in_country("FR"))[3]] == [
             "Nice", "France"]
+
+
+def test_datelines_compounds_and_surnames(gazetteer: Gazetteer) -> None:
+    # an AP state abbreviation after a city and a comma; "Miss" elsewhere is a word
+    assert geotag(gazetteer, "GLASGOW, Ky. — The county fair opened.").countries == ("US",)
+    assert geotag(gazetteer, "Miss Smith said Mass was held.").places == ()
+    assert geotag(gazetteer, "A Canada-wide warrant was issued.").countries == ("CA",)
+    # a city's name used as a surname: Marco Rubio ... Rubio said
+    assert geotag(gazetteer, "Senator Marco Rubio spoke. Rubio said no.").places == ()
+    # but a person's name once does not hide the place named alone elsewhere
+    assert ids(gazetteer, "Paris Hilton flew in. Paris was cold.") == [PARIS_FR]

@@ -62,6 +62,19 @@ INFLECTING_LANGUAGES = frozenset({
 })
 
 
+# US states as the AP writes them after a city ("Glasgow, Ky."): read only there.
+_AP_STATES = {
+    "Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "California",
+    "Colo": "Colorado", "Conn": "Connecticut", "Del": "Delaware", "Fla": "Florida",
+    "Ga": "Georgia", "Ill": "Illinois", "Ind": "Indiana", "Kan": "Kansas", "Ky": "Kentucky",
+    "La": "Louisiana", "Md": "Maryland", "Mass": "Massachusetts", "Mich": "Michigan",
+    "Minn": "Minnesota", "Miss": "Mississippi", "Mo": "Missouri", "Mont": "Montana",
+    "Neb": "Nebraska", "Nev": "Nevada", "Okla": "Oklahoma", "Ore": "Oregon",
+    "Pa": "Pennsylvania", "Tenn": "Tennessee", "Tex": "Texas", "Vt": "Vermont",
+    "Va": "Virginia", "Wash": "Washington", "Wis": "Wisconsin", "Wyo": "Wyoming",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A span of the text that may name a place, with its keys (exact first, then stems)."""
@@ -179,6 +192,15 @@ def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candi
             for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
                 last = run[j]
                 span = text[first.start():last.end()]
+                ap_state = _AP_STATES.get(last.group()) if i == j else None
+                if ap_state and text[last.end():last.end() + 1] == "." and \
+                        text[max(0, first.start() - 2):first.start()] == ", ":
+                    candidates.append(Candidate(
+                        offset + first.start(), offset + last.end() + 1, text[first.start():last.end() + 1],
+                        (place_key(ap_state),), 1, False, True, "", ""))
+                    continue
+                if ap_state:
+                    continue  # Miss, Mass, Ill: words, unless after a city and a comma
                 head_word = _possessive_head(last.group())
                 # Russia's, Ankara'da: the name before the ending (not "Steele's" as Steeles).
                 keys = [place_key(text[first.start():last.start()] + head_word if head_word

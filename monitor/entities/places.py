@@ -146,8 +146,9 @@ def _readings(
             if options and acronym:
                 options = tuple(o for o in options if o.kind == COUNTRY)
             if options:
-                common = word in COMMON_WORDS or word in _PLACE_QUALIFIERS or (
-                    candidate.words == 1 and candidate.cased and word in lowercase_words
+                folded = candidate.keys[0]  # without a possessive ending: Bush's
+                common = folded in COMMON_WORDS or folded in _PLACE_QUALIFIERS or (
+                    candidate.words == 1 and candidate.cased and folded in lowercase_words
                 )
                 matched.append(_Reading(candidate, options, index > 0, common))
                 break
