@@ -49,7 +49,7 @@ import backends  # noqa: E402
 from stories import Record, load_ecb, load_tg_pairs, load_wmt  # noqa: E402
 
 from monitor.config import FeedConfig  # noqa: E402
-from monitor.entities.stage import PlacesStage  # noqa: E402
+from monitor.entities.placestage import PlacesStage  # noqa: E402
 from monitor.ingest.parse import parse_feed  # noqa: E402
 from monitor.store import AnyStore, FeedUpdate, PostgresStore, Target, open_store  # noqa: E402
 from monitor.stories.embed import load_embedder  # noqa: E402

@@ -41,9 +41,9 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.entities import Geotag, geotag, open_gazetteer  # noqa: E402
 from monitor.entities.feedcountry import country_of_url  # noqa: E402
 from monitor.entities.gazetteer import CITY, COUNTRY, place_key  # noqa: E402
+from monitor.entities.geotag import Geotag, geotag, open_gazetteer  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 PLACES = DATA / "places"

@@ -17,7 +17,7 @@ from monitor import metrics
 from monitor.background import in_daemon_thread
 from monitor.config import DEFAULT_MAX_ENTRIES, Config
 from monitor.deliver.alerts import alert_stage
-from monitor.entities.stage import PlacesStage
+from monitor.entities.placestage import PlacesStage
 from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
 from monitor.ingest.parse import ParsedFeed, parse_feed

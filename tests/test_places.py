@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.entities import Gazetteer, geotag
 from monitor.entities.gazetteer import CITY, COUNTRY, REGION, PlaceRecord, build_gazetteer, place_key
+from monitor.entities.geotag import Gazetteer, geotag
 from monitor.entities.placenames import MAX_TEXT_CHARS, find_candidates
 from monitor.entities.places import resolve_places
 
@@ -156,7 +156,7 @@ def test_the_places_stage_stores_new_and_changed_articles(gazetteer: Gazetteer, 
     from datetime import UTC, datetime
 
     from monitor.config import FeedConfig
-    from monitor.entities.stage import PlacesStage
+    from monitor.entities.placestage import PlacesStage
     from monitor.ingest.parse import Entry, content_hash
     from monitor.store import Store
 

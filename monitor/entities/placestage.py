@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from monitor.entities import geotag
 from monitor.entities.feedcountry import country_of_url
 from monitor.entities.gazetteer import Gazetteer, open_gazetteer
+from monitor.entities.geotag import geotag
 from monitor.errors import MonitorError
 from monitor.wording import count
 
