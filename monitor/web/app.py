@@ -8,6 +8,7 @@ the daemon keeps writing (WAL) while pages are read; nothing here writes.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
@@ -36,6 +37,8 @@ from monitor.metrics import WebMetrics, web_registry
 from monitor.store import AnyStore, PostgresURL, Target, open_store
 from monitor.stories.records import ThreadNotFoundError, thread_around, thread_detail
 from monitor.timeutil import iso, parse_iso, parse_when, utcnow
+from monitor.watches.match import definition
+from monitor.watches.settings import parse_watches_section
 from monitor.web.atom import atom_feed, tags_of
 from monitor.web.models import (
     ERRORS,
@@ -467,7 +470,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
             ),
         )
 
-    add_watch_routes(app, ctx.store, page)
+    add_watch_routes(app, ctx.store, page, configured_watches(config))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
@@ -713,6 +716,21 @@ def create_app(database: Target, config: Config) -> FastAPI:
         return Response(generate_latest(web_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def configured_watches(config: Config) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The watches of feeds.yaml (casefolded name -> name and definition as stored), so that
+    one not run yet has a page; none when the section cannot be read (`monitor serve` checked
+    the file at start: only a section edited since can fail here)."""
+    node = config.sections.get("watches")
+    if node is None:
+        return {}
+    try:
+        watches = parse_watches_section(node, str(config.path))
+    except ConfigError as exc:
+        log.warning("event=web_watches_unreadable error=%r", str(exc))
+        return {}
+    return {w.name.casefold(): (w.name, json.loads(definition(w))) for w in watches.watches}
 
 
 def _query(values: Mapping[str, Any]) -> str:
