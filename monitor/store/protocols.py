@@ -212,7 +212,9 @@ class WebReads(Protocol):
 
     def web_story_articles(self, story_id: int) -> list[dict[str, Any]]: ...
 
-    def web_published_times(self, story_ids: Sequence[int], start: str, end: str) -> list[dict[str, Any]]: ...
+    def web_published_times(
+        self, story_ids: Sequence[int] | None, start: str, end: str
+    ) -> list[dict[str, Any]]: ...
 
     def web_articles(
         self,

@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -35,7 +35,13 @@ from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.languages import language_name
 from monitor.metrics import WebMetrics, web_registry
 from monitor.store import AnyStore, PostgresURL, Target, open_store
-from monitor.stories.records import ThreadNotFoundError, thread_around, thread_detail
+from monitor.stories.records import (
+    ThreadNotFoundError,
+    headline_in,
+    ranked_hits,
+    thread_around,
+    thread_detail,
+)
 from monitor.timeutil import iso, parse_iso, parse_when, utcnow
 from monitor.watches.match import definition
 from monitor.watches.settings import parse_watches_section
@@ -296,31 +302,37 @@ def create_app(database: Target, config: Config) -> FastAPI:
     def ranked_stories(
         store: AnyStore, window: DayWindow, filters: StoryFilters, offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
-        hits = store.web_story_ids(
-            window.start_iso,
-            window.end_iso,
+        hits = ranked_hits(
+            store,
+            since=window.start,
+            until=window.end,
             language=filters.lang,
             tag=filters.tag,
             feed_id=filters.feed,
             query=filters.q,
         )
         chosen = hits[offset : offset + limit]
-        ids = [h["story_id"] for h in chosen]
-        stories = store.web_stories(ids)
-        hourly: dict[int, list[str]] = {i: [] for i in ids}
-        for row in store.web_published_times(ids, window.start_iso, window.end_iso):
-            hourly[row["story_id"]].append(row["published"])
+        stories = store.web_stories([h["story_id"] for h in chosen])
         result = []
         for rank, hit in enumerate(chosen, start=offset + 1):
             story = stories.get(hit["story_id"])
             if story is None:
                 continue
+            if filters.lang:  # as `monitor stories --lang`: each story headed in that language
+                headline_in(store, story, filters.lang)
             summary = story_summary(rank, hit, story, zone)
-            summary["hourly"] = hourly_counts(hourly[hit["story_id"]], window)
+            summary["hourly"] = hourly_counts(hit["published"], window)
             summary["sparkline"] = sparkline_points(summary["hourly"])
             summary["url"] = f"/stories/{story['id']}"
             result.append(summary)
         return result, len(hits)
+
+    def stories_window(store: AnyStore, filters: StoryFilters, now: datetime) -> DayWindow:
+        """The day asked for; else the latest news there is (the calendar day one click away)."""
+        if filters.day is not None:
+            return day_window(filters.day, zone, now)
+        newest = store.web_latest_published(language=filters.lang, tag=filters.tag, feed_id=filters.feed)
+        return latest_window(now, parse_iso(newest), zone)
 
     def check_page(page_number: int, total: int, per_page: int) -> None:
         last = max(1, math.ceil(total / per_page))
@@ -383,13 +395,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
         filters = filters_of(day, lang, tag, feed, q)
         now = utcnow()
         with ctx.store() as store:
-            if filters.day is None:  # the latest news there is, the calendar day one click away
-                newest = store.web_latest_published(
-                    language=filters.lang, tag=filters.tag, feed_id=filters.feed
-                )
-                window = latest_window(now, parse_iso(newest), zone)
-            else:
-                window = day_window(filters.day, zone, now)
+            window = stories_window(store, filters, now)
             stories, total = ranked_stories(
                 store, window, filters, (page_number - 1) * STORIES_PER_PAGE, STORIES_PER_PAGE
             )
@@ -551,11 +557,13 @@ def create_app(database: Target, config: Config) -> FastAPI:
         page: PageQ = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = STORIES_PER_PAGE,
     ) -> dict[str, Any]:
-        """A day's stories, ranked by how many outlets, then languages, then articles covered
-        them that day."""
+        """A day's stories (by default, as the home page: the last 24 hours, or the 24 hours up
+        to the newest article when nothing is newer), ranked as the home page and `monitor
+        stories` rank them: outlets x languages x growth (how recent their articles of the
+        window are)."""
         filters = filters_of(day, lang, tag, feed, q)
-        window = day_window(filters.day, zone, utcnow())
         with ctx.store() as store:
+            window = stories_window(store, filters, utcnow())
             stories, total = ranked_stories(store, window, filters, (page - 1) * per_page, per_page)
         check_page(page, total, per_page)
         return {
