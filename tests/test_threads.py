@@ -91,9 +91,9 @@ def test_the_cli_shows_a_story_s_thread_and_lists_threads(tmp_path: Path) -> Non
     story = corpus.run("story", "2")
     assert story.exit_code == 0, story.output
     assert "thread 1" in story.output
-    assert "before: [1] 2024-05-01 10:00  Senate passes the infrastructure bill" in story.output
+    assert "before: [1] 2024-05-01 10:00 UTC  Senate passes the infrastructure bill" in story.output
     first = corpus.run("story", "1")
-    assert "after:  [2] 2024-05-06 10:00  House delays the infrastructure vote" in first.output
+    assert "after:  [2] 2024-05-06 10:00 UTC  House delays the infrastructure vote" in first.output
     alone = corpus.run("story", "3")
     assert "thread" not in alone.output
 

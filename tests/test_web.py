@@ -391,7 +391,7 @@ def test_stories_page_ranks_the_day_and_filters(site: tuple[WebServer, Built]) -
     summit, vote, xss = (f'id="story-{built.ids[k]}"' for k in ("summit", "vote", "xss"))
     assert html.index(summit) < html.index(vote) < html.index(xss)  # ranked by outlets, then articles
     assert "Summit in Geneva ends with an agreement" in html
-    assert "first: BBC" in html and ">2024-03-22 09:30</time>" in html  # local time of 08:30Z
+    assert "first: BBC" in html and ">2024-03-22 09:30 CET</time>" in html  # local time of 08:30Z
     assert '<span class="lang">de</span><span class="lang">en</span><span class="lang">fr</span>' in html
     assert f'id="story-{built.ids["merged"]}"' not in html
     assert "3 outlets" in html  # the copy of BBC counts once and "<polyline" in html

@@ -19,17 +19,14 @@ from monitor.stories.records import (
     thread_detail,
 )
 from monitor.terminal import json_text, one_line
-from monitor.timeutil import parse_iso
+from monitor.timeutil import local_time, parse_iso
 from monitor.wording import count as _count
 
 _MAX_TITLE = 200  # characters of a title on one line of text output
 
 
 def _local(text: str | None, zone: ZoneInfo) -> str:
-    when = parse_iso(text)
-    if when is None:
-        return "?"
-    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return local_time(text, zone) or "?"
 
 
 def _clean(text: object, limit: int | None = _MAX_TITLE) -> str:
@@ -79,7 +76,7 @@ def format_stories(
         if newest is not None and until < (now or datetime.now(UTC)):
             note = (
                 f"nothing published in the last 24 hours; the 24 hours to the newest article, "
-                f"{newest.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M} ({timezone}):"
+                f"{local_time(newest, ZoneInfo(timezone))}:"
             )
     ranked = rank_stories(store, since=since, until=until, language=language, limit=limit)
     if as_json:
@@ -88,7 +85,7 @@ def format_stories(
     if not ranked:
         where = f" with an article in {language}" if language else ""
         return (
-            f"no stories{where} since {since.astimezone(zone):%Y-%m-%d %H:%M} ({timezone}); "
+            f"no stories{where} since {local_time(since, zone)}; "
             "an earlier --since (7d, 2024-03-01) shows more"
         )
     lines = [note] if note else []
@@ -149,8 +146,7 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
     head.append(
         f"  {_count(detail['outlets'], 'outlet')}, {_count(detail['articles'], 'article')}, "
         f"languages {', '.join(_clean(x, 20) for x in detail['languages']) or '?'}; "
-        f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)} "
-        f"({timezone})"
+        f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)}"
     )
     if detail["entities"]:
         head.append(f"  key names: {', '.join(_clean(e, 40) for e in detail['entities'])}")
@@ -171,7 +167,7 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
             copy = f" (copy of #{item['duplicate_of']})" if item["duplicate_of"] else ""
             when = _local(item["published"], zone)
             if item["published_estimated"]:
-                when, estimated = when + "~", True
+                when, estimated = "~" + when, True
             title = _clean(item["title"]) or _untitled(item)
             lines.append(
                 f"  #{item['id']}  {when}  {_clean(item['outlet'], 80)}: {title}{copy}\n"
@@ -240,7 +236,7 @@ def format_threads(
     zone = ZoneInfo(timezone)
     if not threads:
         return (
-            f"no threads since {since.astimezone(zone):%Y-%m-%d %H:%M} ({timezone}); "
+            f"no threads since {local_time(since, zone)}; "
             "an earlier --since (30d, 2024-03-01) shows more"
         )
     return "\n\n".join(_thread_text(thread, zone) for thread in threads)

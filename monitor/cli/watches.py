@@ -11,7 +11,7 @@ import click
 from monitor.pipeline import story_settings
 from monitor.stories.embed import load_embedder
 from monitor.terminal import one_line as safe_line
-from monitor.timeutil import utcnow
+from monitor.timeutil import local_time, utcnow
 from monitor.watches.attention import sparkline
 from monitor.watches.match import definition, run_watch_stage, try_watch
 from monitor.watches.records import WatchNotFoundError, watch_record, watch_summaries
@@ -171,9 +171,10 @@ def test_command(obj: Context, name: str, limit: int) -> None:
         f"{safe_line(watch_config.name)}: {len(found)} articles in {len(stories)} stories "
         f"over the last {watch_config.backfill_days} days of stored news (nothing saved)"
     )
+    zone = obj.zone
     for row, why in list(reversed(found))[:limit]:
         reasons = why_text(why)
         click.echo(
-            f"  {str(row['published'])[:16]} {row['language'] or '?':<3} {safe_line(row['title'] or '')}  "
-            f"[{safe_line(reasons)}]"
+            f"  {local_time(row['published'], zone)} {row['language'] or '?':<3} "
+            f"{safe_line(row['title'] or '')}  [{safe_line(reasons)}]"
         )

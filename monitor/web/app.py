@@ -42,7 +42,7 @@ from monitor.stories.records import (
     thread_around,
     thread_detail,
 )
-from monitor.timeutil import iso, parse_iso, parse_when, utcnow
+from monitor.timeutil import iso, local_time, parse_iso, parse_when, utcnow
 from monitor.watches.match import definition
 from monitor.watches.settings import parse_watches_section
 from monitor.web.atom import atom_feed, tags_of
@@ -67,7 +67,6 @@ from monitor.web.views import (
     hourly_counts,
     latest_window,
     lede,
-    local_text,
     safe_url,
     search_groups,
     sort_feeds,
@@ -186,7 +185,7 @@ def _templates(zone: ZoneInfo) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local_text(value, zone, fmt)
+    env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local_time(value, zone, fmt)
     env.filters["safe_url"] = safe_url
     env.filters["language_name"] = language_name
     env.globals["version"] = __version__
@@ -403,7 +402,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
             facets = store.web_facets()
             latest = None if total or window.rolling else store.web_latest_published(window.start_iso)
             watches = home_watches(store)
-        latest_day = local_text(latest, zone, "%Y-%m-%d") if latest else None
+        latest_day = local_time(latest, zone, "%Y-%m-%d") if latest else None
         pages = max(1, math.ceil(total / STORIES_PER_PAGE))
         return page(
             "stories.html",

@@ -16,7 +16,7 @@ from monitor.config import normalize_language
 from monitor.deliver.rank import lead_of
 from monitor.languages import language_name
 from monitor.stories.records import latest_bounds
-from monitor.timeutil import day_bounds, iso, parse_iso
+from monitor.timeutil import day_bounds, iso, local_time, parse_iso
 
 __all__ = [
     "FEED_SORTS",
@@ -29,7 +29,6 @@ __all__ = [
     "hourly_counts",
     "latest_window",
     "lede",
-    "local_text",
     "marked",
     "safe_url",
     "search_groups",
@@ -158,15 +157,6 @@ def safe_url(url: str | None) -> str | None:
     return url.strip()
 
 
-def local_text(value: str | None, zone: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An ISO UTC time from the database, shown in the configured zone."""
-    try:
-        when = parse_iso(value)
-    except ValueError:
-        return value or ""
-    return when.astimezone(zone).strftime(fmt) if when else ""
-
-
 def hourly_counts(published: Iterable[str], window: DayWindow) -> list[int]:
     """Articles per hour of the window (23 to 25 hours on days when clocks change)."""
     hours = max(1, round((window.end - window.start).total_seconds() / 3600))
@@ -215,7 +205,7 @@ def story_summary(
             "url": safe_url(first.get("url")),
             "language": first.get("language"),
             "published": first.get("published"),
-            "published_local": local_text(first.get("published"), zone),
+            "published_local": local_time(first.get("published"), zone),
         }
         if first
         else None,
@@ -276,7 +266,7 @@ def group_articles(
             "outlet": a.get("outlet"),
             "feed_id": a.get("feed_id"),
             "published": a.get("published"),
-            "published_local": local_text(a.get("published"), zone),
+            "published_local": local_time(a.get("published"), zone),
             "published_estimated": bool(a.get("published_estimated")),
             "duplicate_of": a.get("duplicate_of"),
             "why": why_joined(a, first_published),
@@ -343,7 +333,7 @@ def search_groups(
                     "language": hit.get("language"),
                     "outlet": hit.get("outlet"),
                     "published": hit.get("published"),
-                    "published_local": local_text(hit.get("published"), zone),
+                    "published_local": local_time(hit.get("published"), zone),
                 }
             )
     result = list(groups.values())
