@@ -79,6 +79,7 @@ from monitor.web.views import (
     why_line,
 )
 from monitor.web.watches import add_watch_routes, home_watches
+from monitor.wording import count
 
 log = logging.getLogger("monitor.web")
 
@@ -189,6 +190,7 @@ def _templates(zone: ZoneInfo) -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["language_name"] = language_name
     env.globals["version"] = __version__
+    env.globals["count"] = count
     return env
 
 

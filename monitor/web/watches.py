@@ -32,6 +32,7 @@ from monitor.watches.records import (
     watch_summaries,
 )
 from monitor.web.views import safe_url, sparkline_points
+from monitor.wording import count
 
 DaysQ = Annotated[int, Query(ge=1, le=3650, description="Days shown, ending with the newest stored day.")]
 MATCHES_PER_PAGE = 25
@@ -121,7 +122,7 @@ def attention_svg(att: Attention, *, width: int = 720, height: int = 180) -> str
         y = pad_top + inner_h - h
         parts.append(
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" class="bar">'
-            f"<title>{day.day.isoformat()}: {day.articles} articles, {day.stories} stories, "
+            f"<title>{day.day.isoformat()}: {count(day.articles, 'article')}, {count(day.stories, 'story')}, "
             f"{100 * day.share:.2f}% of {day.total}</title></rect>"
         )
         points.append(f"{x + bar / 2:.1f},{pad_top + inner_h - inner_h * day.share / top_share:.1f}")
