@@ -21,6 +21,7 @@ from monitor.stories.records import (
 from monitor.terminal import json_text, one_line
 from monitor.timeutil import local_time, parse_iso
 from monitor.wording import count as _count
+from monitor.wording import duration
 
 _MAX_TITLE = 200  # characters of a title on one line of text output
 
@@ -103,18 +104,16 @@ def format_stories(
 
 
 def _gap(hours: float | None) -> str:
-    if hours is None:
-        return "?"
-    if hours < 1:
-        return f"{hours * 60:.0f} min"
-    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
+    return "?" if hours is None else duration(hours)
 
 
 def _why(item: Mapping[str, Any], first_in_language: bool) -> str:
     """Why an article is in its story, in words."""
     why = item["why"]
+    merged = why.get("merged_from")
+    came = f"came with story {merged} when it merged into this one; " if merged else ""
     if why["similarity"] is None:
-        return _clean(why["reason"], None) or "opened the story"
+        return came + (_clean(why["reason"], None) or "opened the story")
     shared = why["shared_keys"] or 0
     parts = [f"similarity {why['similarity']:.2f}"]
     if why["score"] is not None and abs(why["score"] - why["similarity"]) >= 0.005:
@@ -125,7 +124,7 @@ def _why(item: Mapping[str, Any], first_in_language: bool) -> str:
     else:
         parts.append(_shared(shared))
     parts.append(f"gap {_gap(why['gap_hours'])}")
-    return "joined: " + ", ".join(parts)
+    return came + "joined: " + ", ".join(parts)
 
 
 def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timezone: str = "UTC") -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
 from monitor.store.protocols import WebReads
+from monitor.stories.decide import merged_from
 from monitor.stories.ranking import rank_window
 from monitor.timeutil import parse_iso
 
@@ -207,7 +208,8 @@ def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
                     "score": a.get("story_score"),
                     "shared_keys": a.get("story_shared_keys"),
                     "gap_hours": a.get("story_gap_hours"),
-                    "reason": a.get("story_reason"),
+                    "reason": merged_from(a.get("story_reason"))[1],
+                    "merged_from": merged_from(a.get("story_reason"))[0],
                 },
             }
             for a in articles
