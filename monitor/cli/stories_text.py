@@ -16,7 +16,7 @@ from monitor.stories.records import (
     rank_stories,
     rank_threads,
     story_detail,
-    thread_detail,
+    thread_named,
 )
 from monitor.terminal import json_text, one_line
 from monitor.timeutil import local_time, parse_iso
@@ -210,11 +210,15 @@ def _thread_text(thread: Mapping[str, Any], zone: ZoneInfo) -> str:
 
 
 def format_thread(store: WebReads, thread_id: int, *, as_json: bool = False, timezone: str = "UTC") -> str:
-    """`monitor thread ID`: the thread's stories over time. Raises ThreadNotFoundError."""
-    detail = thread_detail(store, thread_id)
+    """`monitor thread ID`: the thread's stories over time; given a story's id, that story's
+    thread. Raises ThreadNotFoundError."""
+    detail = thread_named(store, thread_id)
     if as_json:
         return json_text(detail, indent=2)
-    return _thread_text(detail, ZoneInfo(timezone))
+    text = _thread_text(detail, ZoneInfo(timezone))
+    if "story" in detail:
+        return f"story {detail['story']} is in thread {detail['id']}:\n{text}"
+    return text
 
 
 def format_threads(

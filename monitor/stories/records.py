@@ -164,18 +164,24 @@ def iso_z(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
-    """One story (following merges) with its articles; StoryNotFoundError if none."""
+def live_story(store: WebReads, story_id: int) -> int | None:
+    """The story `story_id` names now: itself, or the one it was merged into (following
+    merges); None when there is no such story."""
     if not 0 < story_id <= _SQLITE_MAX_ID:  # SQLite cannot even look such an id up
-        raise StoryNotFoundError(f"no story {story_id}")
+        return None
     seen = set()
     row = store.web_story(story_id)
     while row is not None and row.get("merged_into") and row["id"] not in seen:
         seen.add(row["id"])
         row = store.web_story(int(row["merged_into"]))
-    if row is None:
+    return None if row is None else int(row["id"])
+
+
+def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
+    """One story (following merges) with its articles; StoryNotFoundError if none."""
+    live_id = live_story(store, story_id)
+    if live_id is None:
         raise StoryNotFoundError(f"no story {story_id}")
-    live_id = int(row["id"])
     story = store.web_stories([live_id])[live_id]
     articles = store.web_story_articles(live_id)
     return {
@@ -261,6 +267,25 @@ def thread_detail(store: WebReads, thread_id: int) -> dict[str, Any]:
         "first_published": stories[0]["first_published"],
         "last_published": max(str(story["last_published"] or "") for story in stories) or None,
     }
+
+
+def thread_named(store: WebReads, number: int) -> dict[str, Any]:
+    """`monitor thread N` and /threads/N: the thread N, else (N names a story, as the ids in
+    the lists do) the thread of story N, with `story` set to N. ThreadNotFoundError that says
+    what N is otherwise."""
+    try:
+        return thread_detail(store, number)
+    except ThreadNotFoundError:
+        live_id = live_story(store, number)
+        if live_id is None:
+            raise ThreadNotFoundError(f"no thread {number}, and no story {number}") from None
+    thread_id = (store.web_stories([live_id]).get(live_id) or {}).get("thread_id")
+    if thread_id is None:
+        raise ThreadNotFoundError(
+            f"no thread {number}: story {number} is in no thread (no earlier or later story on its "
+            f"subject; see monitor story {number})"
+        )
+    return {**thread_detail(store, int(thread_id)), "story": number}
 
 
 def rank_threads(

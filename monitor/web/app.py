@@ -40,7 +40,7 @@ from monitor.stories.records import (
     headline_in,
     ranked_hits,
     thread_around,
-    thread_detail,
+    thread_named,
 )
 from monitor.timeutil import iso, local_time, parse_iso, parse_when, utcnow
 from monitor.watches.match import definition
@@ -487,15 +487,20 @@ def create_app(database: Target, config: Config) -> FastAPI:
         return page("story.html", **story_page_values(*detail))
 
     def thread_of(thread_id: int) -> dict[str, Any]:
+        """The thread, or (the id names a story, as `monitor thread` takes it) the story's
+        thread with `story` set; 404 saying what the id is otherwise."""
         with ctx.store() as store:
             try:
-                return thread_detail(store, thread_id)
-            except ThreadNotFoundError:
-                raise HTTPException(404, f"no thread {thread_id}") from None
+                return thread_named(store, thread_id)
+            except ThreadNotFoundError as exc:
+                raise HTTPException(404, str(exc)) from None
 
     @app.get("/threads/{thread_id}", response_class=HTMLResponse, include_in_schema=False)
     def thread_page(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
-        return page("thread.html", thread=thread_of(thread_id))
+        thread = thread_of(thread_id)
+        if "story" in thread:  # a story's id: its thread, the story marked (302: threads merge)
+            return RedirectResponse(f"/threads/{thread['id']}#story-{thread['story']}", status_code=302)
+        return page("thread.html", thread=thread)
 
     @app.get("/feeds", response_class=HTMLResponse, include_in_schema=False)
     def feeds_page(
@@ -591,8 +596,12 @@ def create_app(database: Target, config: Config) -> FastAPI:
     @app.get("/api/threads/{thread_id}", response_model=ThreadOut, responses=ERRORS, tags=["stories"])
     def api_thread(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Any:
         """A thread: stories that follow one another on one subject (a later development is a
-        story of its own, linked, never merged), oldest first, with their sizes and languages."""
-        return thread_of(thread_id)
+        story of its own, linked, never merged), oldest first, with their sizes and languages.
+        A story's id redirects (302) to its thread."""
+        thread = thread_of(thread_id)
+        if "story" in thread:
+            return RedirectResponse(f"/api/threads/{thread['id']}", status_code=302)
+        return thread
 
     @app.get("/api/articles", response_model=ArticlePage, responses=ERRORS, tags=["articles"])
     def api_articles(
