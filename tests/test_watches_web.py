@@ -210,3 +210,30 @@ def test_watches_index_and_pages_fit_in_chromium(site: tuple[WebServer, Path], w
         page.goto(f"{server.base}/watches/Elections")
         assert "has not run yet" in str(page.eval("document.querySelector('#not-run').innerText"))
         assert page.overflow() == 0, page.cut_off()
+
+
+def test_a_definition_shows_notify_targets_by_kind_only() -> None:
+    from monitor.web.watches import definition_rows
+
+    rows = definition_rows(
+        {
+            "query": "climat*",
+            "names": ["Guterres", "Simon Stiell"],
+            "about": None,
+            "languages": [],
+            "min_outlets": 2,
+            "backfill_days": 30,
+            "email": {"to": ["me@example.org"], "mode": "immediate", "min_gap": 900},
+            "webhook": {"url": "https://hooks.example.org/in?token=s3cret", "secret_env": "X"},
+        }
+    )
+    assert rows == [
+        ("query", "climat*"),
+        ("names", "Guterres, Simon Stiell"),
+        ("at least", "2 outlets per story"),
+        ("looks back", "30 days when added or edited"),
+        ("email", "immediate, at most one mail per 15 min"),
+        ("webhook", "yes"),
+    ]
+    assert "s3cret" not in repr(rows) and "me@example.org" not in repr(rows)
+    assert ("email", "daily, in the digest") in definition_rows({"email": {"mode": "daily", "to": ["a@b.c"]}})
