@@ -516,3 +516,24 @@ def test_articles_of_a_merged_story_say_which_story_they_came_with(store: AnySto
     lines = {a["id"]: why_line(a["why"]) for g in groups for a in g["articles"]}
     assert lines[ids["f1"]][0] == "came with story 2 when it merged into this one"
     assert lines[ids["m1"]] == ["new story: no active story close enough", "first report"]
+
+
+def test_publication_times_of_a_window_read_alike_by_ids_or_for_every_story(store: AnyStore) -> None:
+    """ranked_hits reads the window whole when it holds too many stories to list their ids."""
+    poll(store, "https://a.example/rss", NEWS)
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": 1 + n % 2, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:4])]  # fmt: skip
+    stories = [{"id": s, "model": "m", "first_seen": None, "last_seen": None, "headline_article_id": None,
+                "n_articles": 2, "n_outlets": 1, "n_languages": 1, "languages": "[]", "entities": "[]",
+                "keys": "{}", "centroid": None} for s in (1, 2)]  # fmt: skip
+    store.stories_write(rows, [], stories, T0)
+    start, end = "2025-03-22T00:00:00Z", "2025-03-26T00:00:00Z"
+
+    def pairs(found: list[dict[str, Any]]) -> list[tuple[int, str]]:
+        return sorted((int(r["story_id"]), str(r["published"])) for r in found)
+
+    every = pairs(store.web_published_times(None, start, end))
+    assert every == pairs(store.web_published_times([1, 2], start, end)) and len(every) == 4
+    assert pairs(store.web_published_times([2], start, end)) == [p for p in every if p[0] == 2]
