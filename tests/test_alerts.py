@@ -381,3 +381,13 @@ def test_a_receiver_that_never_answers_or_is_not_there_is_retried(tmp_path: Path
     finally:
         silent.close()
         closed.close()
+
+
+def test_alert_text_counts_in_singular_and_plural() -> None:
+    from monitor.deliver.alerts import alert_text
+
+    story = {"headline": "Cup final", "languages": ["en"], "reason": "new", "why": {"terms": ["cup"]}}
+    _subject, text = alert_text({"watch": "Cup", "stories": [{**story, "outlets": 1, "articles_count": 1}]})
+    assert "  1 outlet, 1 article (en)" in text
+    _subject, text = alert_text({"watch": "Cup", "stories": [{**story, "outlets": 2, "articles_count": 3}]})
+    assert "  2 outlets, 3 articles (en)" in text

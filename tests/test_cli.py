@@ -334,9 +334,9 @@ def test_a_since_date_is_midnight_in_the_configured_time_zone(tmp_path: Path) ->
     assert CliRunner().invoke(main, ["--config", str(config), "init"]).exit_code == 0
     result = CliRunner().invoke(main, ["--config", str(config), "stories", "--since", "2030-01-01"])
     assert result.exit_code == 0, result.output
-    assert "since 2030-01-01 00:00 (Asia/Tokyo)" in result.output  # not 09:00, UTC midnight there
+    assert "since 2030-01-01 00:00 JST" in result.output  # not 09:00, UTC midnight there
     explicit = CliRunner().invoke(main, ["--config", str(config), "stories", "--since", "2030-01-01T00:00Z"])
-    assert "since 2030-01-01 09:00 (Asia/Tokyo)" in explicit.output
+    assert "since 2030-01-01 09:00 JST" in explicit.output
 
 
 def test_first_use_rough_edges_of_feeds_and_stats(tmp_path: Path) -> None:
@@ -435,3 +435,35 @@ def test_search_takes_every_word_and_checks_its_limit_and_size(tmp_path: Path) -
     code, output = search(*" OR ".join(["the"] * 32).split(), "--limit", "1000")
     assert code == 0 and output.endswith("300 results\n")
     assert time.monotonic() - started < 3
+
+
+def test_times_people_read_are_in_the_configured_zone_and_json_stays_utc(tmp_path: Path) -> None:
+    """search, stats and watch test print local times that name their zone (13:00 CET for
+    12:00Z); --json keeps UTC."""
+    from .watches_helpers import FEEDS, T0, Item, add, open_store
+
+    feeds = "\n".join(f"  - url: {f.url}\n    name: {f.name}" for f in FEEDS)
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        f"settings:\n  database: monitor.db\n  timezone: Europe/Paris\nfeeds:\n{feeds}\n"
+        "watches:\n  - name: Cup\n    query: cup\n",
+        encoding="utf-8",
+    )
+    assert T0.isoformat() == "2025-03-01T12:00:00+00:00"
+    with open_store(tmp_path / "monitor.db") as store:
+        add(store, [Item(0, "Cup final tonight", "", "en", 0)])
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["--config", str(config), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert run("search", "cup").startswith("2025-03-01 13:00 CET  en  Cup final tonight")
+    stats = run("stats").splitlines()
+    assert "LAST POLL" in stats[0]
+    assert next(line for line in stats if "English Daily" in line).count("2025-03-01 13:00 CET") == 1
+    assert '"last_polled": "2025-03-01T12:00:00Z"' in run("stats", "--json")
+    assert "  2025-03-01 13:00 CET en  Cup final tonight  [terms cup]" in run("watch", "test", "Cup")
+    listed = json.loads(run("stories", "--json", "--since", "2025-03-01"))
+    assert listed[0]["first_published"] == "2025-03-01T12:00:00Z"
+    assert "2025-03-01 13:00 CET - 2025-03-01 13:00 CET" in run("stories", "--since", "2025-03-01")

@@ -492,3 +492,65 @@ def test_the_product_answers_alike_on_sqlite_and_postgresql(
         else:
             assert pg[key] == lite[key], f"{key} differs"
 
+
+
+def test_articles_of_a_merged_story_say_which_story_they_came_with(store: AnyStore) -> None:
+    from monitor.stories.records import story_detail
+
+    poll(store, "https://a.example/rss", NEWS[:3])
+    ids = {r["guid"]: r["id"] for r in store.query("SELECT id, guid FROM articles")}
+
+    def assign(guid: str, story_id: int, reason: str | None) -> dict[str, Any]:
+        return {"article_id": ids[guid], "story_id": story_id, "duplicate_of": None, "similarity": None,
+                "score": None, "shared_keys": None, "gap_hours": None, "reason": reason}  # fmt: skip
+
+    def story(story_id: int, n: int) -> dict[str, Any]:
+        return {"id": story_id, "model": "m", "first_seen": None, "last_seen": None,
+                "headline_article_id": None, "n_articles": n, "n_outlets": 1, "n_languages": 1,
+                "languages": "[]", "entities": "[]", "keys": "{}", "centroid": None}  # fmt: skip
+
+    first = [assign("m1", 1, "new story: no active story close enough"), assign("m2", 1, "similarity 0.9")]
+    store.stories_write(first, [], [story(1, 2)], T0)
+    store.stories_write([assign("f1", 2, None)], [], [story(2, 1)], T0)
+    store.stories_write([], [(2, 1)], [story(1, 3)], T0)  # story 2 merges into story 1
+    reasons = {r["guid"]: r["story_reason"] for r in store.query("SELECT guid, story_reason FROM articles")}
+    assert reasons == {
+        "m1": "new story: no active story close enough",
+        "m2": "similarity 0.9",
+        "f1": "merged from story 2",
+    }
+    items = {item["id"]: item["why"] for item in story_detail(store, 2)["items"]}  # 2 leads to 1
+    assert items[ids["f1"]]["merged_from"] == 2 and items[ids["f1"]]["reason"] is None
+    assert items[ids["m2"]]["merged_from"] is None and items[ids["m2"]]["reason"] == "similarity 0.9"
+    # `monitor story` and the story page say so
+    from zoneinfo import ZoneInfo
+
+    from monitor.cli.stories_text import format_story
+    from monitor.web.views import group_articles, why_line
+
+    assert "came with story 2 when it merged into this one; opened the story" in format_story(store, 1)
+    groups = group_articles(store.web_story_articles(1), ZoneInfo("UTC"))
+    lines = {a["id"]: why_line(a["why"]) for g in groups for a in g["articles"]}
+    assert lines[ids["f1"]][0] == "came with story 2 when it merged into this one"
+    assert lines[ids["m1"]] == ["new story: no active story close enough", "first report"]
+
+
+def test_publication_times_of_a_window_read_alike_by_ids_or_for_every_story(store: AnyStore) -> None:
+    """ranked_hits reads the window whole when it holds too many stories to list their ids."""
+    poll(store, "https://a.example/rss", NEWS)
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": 1 + n % 2, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:4])]  # fmt: skip
+    stories = [{"id": s, "model": "m", "first_seen": None, "last_seen": None, "headline_article_id": None,
+                "n_articles": 2, "n_outlets": 1, "n_languages": 1, "languages": "[]", "entities": "[]",
+                "keys": "{}", "centroid": None} for s in (1, 2)]  # fmt: skip
+    store.stories_write(rows, [], stories, T0)
+    start, end = "2025-03-22T00:00:00Z", "2025-03-26T00:00:00Z"
+
+    def pairs(found: list[dict[str, Any]]) -> list[tuple[int, str]]:
+        return sorted((int(r["story_id"]), str(r["published"])) for r in found)
+
+    every = pairs(store.web_published_times(None, start, end))
+    assert every == pairs(store.web_published_times([1, 2], start, end)) and len(every) == 4
+    assert pairs(store.web_published_times([2], start, end)) == [p for p in every if p[0] == 2]

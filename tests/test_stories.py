@@ -963,3 +963,16 @@ def test_a_templated_title_about_other_names_is_a_conflict() -> None:
     assert not template_conflict(update, update_keys, [paris], paris_keys, 0.6)  # type: ignore[list-item, arg-type]
     assert not template_conflict(lyon, lyon_keys, [other], paris_keys, 0.6)  # type: ignore[list-item, arg-type]
     assert not template_conflict(lyon, lyon_keys, [paris], paris_keys, 1.1)  # type: ignore[list-item, arg-type]
+
+
+def test_a_merge_note_keeps_the_reason_and_the_latest_merge_leads() -> None:
+    from monitor.stories.decide import merge_note, merged_from
+
+    assert merge_note(5, None) == "merged from story 5"
+    twice = merge_note(12, merge_note(5, "similarity 0.91"))
+    assert twice == "merged from story 12; merged from story 5; similarity 0.91"
+    assert merged_from(twice) == (12, "merged from story 5; similarity 0.91")
+    assert merged_from("similarity 0.91") == (None, "similarity 0.91")
+    assert merged_from(None) == (None, None)
+    assert merged_from("merged from story 7") == (7, None)
+    assert merged_from("merged from story 7x") == (None, "merged from story 7x")

@@ -13,6 +13,7 @@ from monitor.cli.context import Context, When
 from monitor.store import Store
 from monitor.store.snippets import query_problem
 from monitor.terminal import json_text, one_line
+from monitor.timeutil import local_time
 
 
 def _count(n: int, noun: str) -> str:
@@ -97,8 +98,9 @@ def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
         raise click.BadParameter(problem, param_hint="QUERY")
     with obj.store(readonly=True) as store:
         results = store.search(text, limit)
+    zone = obj.zone
     for r in results:
-        click.echo(f"{r['published']}  {r['language'] or '--':3} {one_line(r['title'])}")
+        click.echo(f"{local_time(r['published'], zone)}  {r['language'] or '--':3} {one_line(r['title'])}")
         click.echo(f"    {one_line(r['feed_name'] or r['feed_url'])}  {one_line(r['url'])}")
         if r["snippet"]:
             click.echo(f"    {one_line(r['snippet'])}")
@@ -124,15 +126,14 @@ def stats(obj: Context, as_json: bool) -> None:
             report["expired_claims"] = expired
         click.echo(json_text(report, indent=2))
         return
+    zone = obj.zone
     if rows:
-        click.echo(f"{'ARTICLES':>8}  {'STATE':12} {'ERRORS':>6}  {'LAST POLL':20}  {'NEXT DUE':20}  FEED")
+        click.echo(f"{'ARTICLES':>8}  {'STATE':12} {'ERRORS':>6}  {'LAST POLL':22}  {'NEXT DUE':22}  FEED")
     for r in rows:
         state = "gone" if r["gone"] else ("inactive" if not r["active"] else (r["last_status"] or "new"))
         name = one_line(r["name"] or r["url"])
-        click.echo(
-            f"{r['articles']:>8}  {state:12} {r['error_count']:>6}  "
-            f"{r['last_polled'] or '-':20}  {r['next_due'] or '-':20}  {name}"
-        )
+        polled, due = local_time(r["last_polled"], zone) or "-", local_time(r["next_due"], zone) or "-"
+        click.echo(f"{r['articles']:>8}  {state:12} {r['error_count']:>6}  {polled:22}  {due:22}  {name}")
         if r["error_count"] and r["last_error"]:
             click.echo(f"        {r['last_error_step']}: {one_line(r['last_error'], 300)}")
     click.echo(", ".join(_count(totals[k], noun) for k, noun in _TOTALS))
@@ -143,11 +144,15 @@ def stats(obj: Context, as_json: bool) -> None:
         for w in workers:
             state = "alive" if w["alive"] else "silent"
             click.echo(
-                f"  {one_line(w['name'])}  {w['role']}  {state}  last heartbeat {w['heartbeat_at']}  "
-                f"since {w['started_at']}"
+                f"  {one_line(w['name'])}  {w['role']}  {state}  "
+                f"last heartbeat {local_time(w['heartbeat_at'], zone)}  "
+                f"since {local_time(w['started_at'], zone)}"
             )
         for c in expired or []:
-            click.echo(f"  expired claim: {one_line(c['url'])} by {c['claimed_by']} until {c['lease_until']}")
+            click.echo(
+                f"  expired claim: {one_line(c['url'])} by {c['claimed_by']} "
+                f"until {local_time(c['lease_until'], zone)}"
+            )
 
 
 def _workers(store: Any) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:

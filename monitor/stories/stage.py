@@ -26,6 +26,7 @@ from monitor.stories.embed import Embedder, article_text, load_embedder
 from monitor.stories.entities import extract_evidence, extract_keys, extract_names
 from monitor.stories.settings import StorySettings
 from monitor.timeutil import iso
+from monitor.wording import count as _count
 
 log = logging.getLogger("monitor.stories")
 
@@ -49,9 +50,10 @@ class StageReport:
             return "stories: nothing new"
         rate = self.articles / self.seconds if self.seconds > 0 else 0.0
         return (
-            f"stories: {self.articles} articles ({rate:.0f}/s, {self.model}): "
-            f"{self.opened} new stories, {self.joined} joined, {self.merged} merged, "
-            f"{self.duplicates} copies" + (f", {self.threaded} follow-ups threaded" if self.threaded else "")
+            f"stories: {_count(self.articles, 'article')} ({rate:.0f}/s, {self.model}): "
+            f"{_count(self.opened, 'new story')}, {self.joined} joined, {self.merged} merged, "
+            f"{_count(self.duplicates, 'copy')}"
+            + (f", {_count(self.threaded, 'follow-up')} threaded" if self.threaded else "")
         )
 
     def __str__(self) -> str:
