@@ -11,8 +11,8 @@ import click
 
 from monitor.cli.context import Context, When
 from monitor.store import Store
-from monitor.store.snippets import query_problem
 from monitor.terminal import json_text, one_line
+from monitor.watches.query import MAX_QUERY_LENGTH, MAX_TERMS, QuerySyntaxError, parse_query
 
 
 def _count(n: int, noun: str) -> str:
@@ -89,12 +89,15 @@ def _result_count(ctx: click.Context, param: click.Parameter, value: int) -> int
 )
 @click.pass_obj
 def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
-    """Full-text search over titles and text (SQLite FTS5 syntax); every word given is
-    part of the query: `monitor search bitcoin banks`."""
+    """Full-text search over titles and text: words, "phrases", prefix*, AND, OR, NOT,
+    parentheses, as in a watch's query (up to {chars:,} characters and {terms:,} terms);
+    every word given is part of the query: `monitor search bitcoin banks`."""
     text = " ".join(query)
-    problem = query_problem(text)
-    if problem:
-        raise click.BadParameter(problem, param_hint="QUERY")
+    try:
+        parse_query(text)
+    except QuerySyntaxError as exc:
+        where = f"at position {exc.position} of {_excerpt(text, exc.position)}"
+        raise click.BadParameter(f"{exc.message} {where}", param_hint="QUERY") from None
     with obj.store(readonly=True) as store:
         results = store.search(text, limit)
     for r in results:
@@ -103,6 +106,16 @@ def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
         if r["snippet"]:
             click.echo(f"    {one_line(r['snippet'])}")
     click.echo(_count(len(results), "result"))
+
+
+search.help = (search.help or "").format(chars=MAX_QUERY_LENGTH, terms=MAX_TERMS)
+
+
+def _excerpt(query: str, position: int, width: int = 30) -> str:
+    """The query around a 1-based position (a long query is not printed whole), quoted."""
+    start = max(0, position - 1 - width)
+    end = position - 1 + width
+    return ("…" if start else "") + repr(query[start:end]) + ("…" if end < len(query) else "")
 
 
 @click.command()

@@ -35,7 +35,11 @@ from anyascii import anyascii
 
 __all__ = [
     "ALL_ENDINGS",
-    "NameText", "WatchedName", "mentions", "name_form", "name_problem",
+    "NameText",
+    "WatchedName",
+    "mentions",
+    "name_form",
+    "name_problem",
     "stems",
     "watched_name",
 ]
