@@ -73,6 +73,13 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+@lru_cache(maxsize=65536)
+def _unspaced(words: tuple[str, ...]) -> bool:
+    """Whether a term is in a script written without spaces (asked once per term, not per
+    article: a query of 500 terms is matched against every new article)."""
+    return _UNSPACED.search(" ".join(words)) is not None
+
+
 # --- the tree -------------------------------------------------------------------------
 
 
@@ -353,8 +360,10 @@ class Document:
 
     def has(self, term: Term) -> bool:
         """Whether the term occurs: whole words in order (the last a prefix when `*`)."""
-        if _UNSPACED.search(" ".join(term.words)):
+        if _unspaced(term.words):
             return self._has_unspaced(term)
+        if len(term.words) == 1 and not term.prefix:
+            return term.words[0] in self.positions  # the common case, asked of every article
         *head, last = term.words
         lasts = set(self._starting(last)) if term.prefix else ({last} & self.positions.keys())
         if not lasts:
@@ -379,11 +388,15 @@ class Document:
         return " ".join(term.words) in self.folded or "".join(term.words) in self.folded
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 def evaluate(node: Node, doc: Document) -> tuple[bool, frozenset[str]]:
     """(does the document match, the terms found that made it match)."""
     if isinstance(node, Term):
-        hit = doc.has(node)
-        return hit, frozenset({node.text or str(node)} if hit else ())
+        if doc.has(node):
+            return True, frozenset({node.text or str(node)})
+        return False, _NOTHING
     if isinstance(node, Not):
         inner, _ = evaluate(node.child, doc)
         return not inner, frozenset()
