@@ -96,8 +96,7 @@ def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
     try:
         parse_query(text)
     except QuerySyntaxError as exc:
-        where = f"at position {exc.position} of {_excerpt(text, exc.position)}"
-        raise click.BadParameter(f"{exc.message} {where}", param_hint="QUERY") from None
+        raise click.BadParameter(f"{exc.message} {exc.where(text)}", param_hint="QUERY") from None
     with obj.store(readonly=True) as store:
         results = store.search(text, limit)
     for r in results:
@@ -109,13 +108,6 @@ def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
 
 
 search.help = (search.help or "").format(chars=MAX_QUERY_LENGTH, terms=MAX_TERMS)
-
-
-def _excerpt(query: str, position: int, width: int = 30) -> str:
-    """The query around a 1-based position (a long query is not printed whole), quoted."""
-    start = max(0, position - 1 - width)
-    end = position - 1 + width
-    return ("…" if start else "") + repr(query[start:end]) + ("…" if end < len(query) else "")
 
 
 @click.command()

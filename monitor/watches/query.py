@@ -61,6 +61,17 @@ class QuerySyntaxError(MonitorError):
         self.position = position
         super().__init__(f"{message} at position {position}")
 
+    def where(self, query: str) -> str:
+        """`at position N of '…the query around it…'` (a long query is not printed whole)."""
+        return f"at position {self.position} of {excerpt(query, self.position)}"
+
+
+def excerpt(query: str, position: int, width: int = 40) -> str:
+    """The query around a 1-based position, quoted, with … where it was cut."""
+    start = max(0, position - 1 - width)
+    end = position - 1 + width
+    return ("…" if start else "") + repr(query[start:end]) + ("…" if end < len(query) else "")
+
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
