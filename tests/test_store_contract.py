@@ -184,6 +184,8 @@ def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:
         ("(arsenal OR gunmen) AND hall", {"m1"}),
         ('"half', set()),  # not valid syntax: searched as its words
         ("AND", set()),
+        ("NOT moscow", set()),  # only NOT: nothing (monitor search refuses it), never its word
+        ("NOT 日经指数", set()),
         ("5-0", {"s1"}),
         ("日经指数", {"c1"}),  # no spaces between words: found as a substring
     ],

@@ -11,7 +11,7 @@ from typing import Any
 from monitor.ingest.parse import Entry
 from monitor.store.core import Core
 from monitor.store.snippets import snippet
-from monitor.store.tsquery import raw_text, search_tree
+from monitor.store.tsquery import only_not, raw_text, search_tree
 from monitor.store.types import ArticleCounts
 from monitor.stories.dedup import exact_action
 from monitor.timeutil import iso
@@ -168,6 +168,8 @@ class Articles(Core):
         whole run of text as one token: the articles holding one of the query's unspaced
         words as a substring are read, newest first, and the whole query is matched on them
         as a watch's is (monitor.watches.query), until `limit` are found."""
+        if only_not(query):
+            return []
         tree = search_tree(query) or search_tree(" ".join(f'"{w}"' for w in query.replace('"', " ").split()))
         if tree is None:
             return []

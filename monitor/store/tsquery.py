@@ -13,6 +13,7 @@ import unicodedata
 
 from monitor.watches.query import (
     And,
+    NegativeQueryError,
     Node,
     Not,
     Or,
@@ -127,6 +128,17 @@ def search_tree(query: str) -> Node | None:
         return None
 
 
+def only_not(query: str) -> bool:
+    """A well-formed query of only NOT (`NOT Biden`): it finds nothing, rather than its words."""
+    try:
+        parse_query(query)
+    except NegativeQueryError:
+        return True
+    except QuerySyntaxError:
+        return False
+    return False
+
+
 def _words(query: str) -> list[str]:
     return [w for w in query.replace('"', " ").replace("(", " ").replace(")", " ").split() if w.strip("*")]
 
@@ -137,6 +149,8 @@ def to_tsquery(query: str) -> str | None:
     tree = search_tree(query)
     if tree is not None:
         return tsquery_of(tree)
+    if only_not(query):
+        return None
     words = _words(query)
     return _balanced([_lexeme(w) for w in words], "&") if words else None
 
@@ -146,5 +160,7 @@ def to_fts5(query: str) -> str | None:
     tree = search_tree(query)
     if tree is not None:
         return fts5_of(tree)
+    if only_not(query):
+        return None
     words = _words(query)
     return " ".join('"' + w.replace('"', '""') + '"' for w in words) if words else None

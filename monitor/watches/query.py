@@ -28,6 +28,7 @@ from monitor.errors import MonitorError
 __all__ = [
     "And",
     "Document",
+    "NegativeQueryError",
     "Node",
     "Not",
     "Or",
@@ -64,6 +65,10 @@ class QuerySyntaxError(MonitorError):
     def where(self, query: str) -> str:
         """`at position N of '…the query around it…'` (a long query is not printed whole)."""
         return f"at position {self.position} of {excerpt(query, self.position)}"
+
+
+class NegativeQueryError(QuerySyntaxError):
+    """A query of only NOT (`NOT Biden`): well formed, but it would match nearly everything."""
 
 
 def excerpt(query: str, position: int, width: int = 40) -> str:
@@ -300,7 +305,7 @@ def parse_query(query: str) -> Node:
         raise QuerySyntaxError(f"a query of more than {MAX_QUERY_LENGTH} characters", MAX_QUERY_LENGTH + 1)
     node = _Parser(query, _tokens(query)).parse()
     if not _has_positive(node):
-        raise QuerySyntaxError(
+        raise NegativeQueryError(
             "a query of only NOT terms would match nearly everything "
             "(give the words to look for too, like: ukraine NOT biden)",
             1,
