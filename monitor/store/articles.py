@@ -150,11 +150,10 @@ class Articles(Core):
         """Full-text search over titles and text, best match first."""
         # Snippets are built in Python (snippets.py): FTS5's snippet() takes minutes on a
         # query that repeats a common word a few hundred times.
-        source, match, rank = self._fts_source()
         sql = (
             "SELECT a.id, a.title, a.url, a.language, a.published, f.name AS feed_name, "
-            f"f.url AS feed_url, a.text AS snippet FROM {source} "
-            f"JOIN feeds f ON f.id = a.feed_id WHERE {match} ORDER BY {rank}, a.id LIMIT ?"
+            f"f.url AS feed_url, a.text AS snippet FROM ({self._fts_best_sql()}) best "
+            "JOIN articles a ON a.id = best.id JOIN feeds f ON f.id = a.feed_id ORDER BY best.score, a.id"
         )
         found = self._fts(sql, [], query, [limit])
         for row in found:

@@ -220,6 +220,12 @@ class SQLiteCore(Core):
             "bm25(articles_fts)",
         )
 
+    def _fts_best_sql(self) -> str:
+        return (
+            "SELECT rowid AS id, bm25(articles_fts) AS score FROM articles_fts "
+            "WHERE articles_fts MATCH ? ORDER BY score, rowid LIMIT ?"
+        )
+
     def _fts_marks_sql(self) -> tuple[str, str]:
         return (
             "highlight(articles_fts, 0, char(2), char(3))",
