@@ -66,7 +66,7 @@ _ONE_SOUND = str.maketrans({"c": "k", "q": "k", "w": "v", "y": "i"})
 # written (then normalized as the words are). Derivational endings that make another name
 # (-ov, -ova, -in, -ich, -son) are not case endings and are not here: Ivan is not Ivanov. In
 # an article of another language (English, French…) only the word itself counts: there
-# `Paula` is not a form of Paul. An article of unknown language takes any of them.
+# `Paula` is not a form of Paul. An article of unknown language takes the Slavic ones and `s`.
 _SLAVIC = (
     "а у ю я е ё и і ї ы ом ем ём ой ей ою ею ым им ого его ому ему ых их ах ях ами ями ам ям "
     "ові еві ій ий "
@@ -153,7 +153,8 @@ class WatchedName:
 def watched_name(text: str) -> WatchedName:
     words = _WORD.findall(text)
     unspaced = "".join(w.casefold() for w in words) if _UNSPACED.search(text) else None
-    return WatchedName(text, tuple(name_form(w) for w in words), unspaced)
+    forms = tuple(form for form in (name_form(w) for w in words) if form)  # a mark alone has none
+    return WatchedName(text, forms, unspaced)
 
 
 def name_problem(text: str) -> str | None:
