@@ -172,5 +172,5 @@ class Core:
     ) -> list[dict[str, Any]]:
         """Run `sql` whose parameters are `before`, then the full-text query, then `after`.
         The query is the user's (words, "phrases", prefix*, AND, OR, NOT); text that is not
-        valid query syntax is searched as its words."""
+        valid query syntax is searched as its words, and a query of only NOT finds nothing."""
         raise NotImplementedError
