@@ -9,6 +9,7 @@ user sees, command by command.
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from monitor.outlets import outlet_name
 from monitor.store import AnyStore, FeedUpdate, Target, open_store
 from monitor.store import postgres as postgres_module
 from monitor.store import sqlite as sqlite_module
+from monitor.watches.query import Document, QuerySyntaxError, evaluate, parse_query
 
 from .conftest import ROOT, write_config
 from .conftest import ok_update as poll_update
@@ -199,6 +201,8 @@ def test_what_a_feed_listed_reads_back_alike_and_a_304_keeps_it(store: AnyStore)
         ("(arsenal OR gunmen) AND hall", {"m1"}),
         ('"half', set()),  # not valid syntax: searched as its words
         ("AND", set()),
+        ("NOT moscow", set()),  # only NOT: nothing (monitor search refuses it), never its word
+        ("NOT 日经指数", set()),
         ("5-0", {"s1"}),
         ("日经指数", {"c1"}),  # no spaces between words: found as a substring
     ],
@@ -209,6 +213,60 @@ def test_search_takes_one_syntax_everywhere(store: AnyStore, query: str, guids: 
     assert found == guids
     web = {r["url"].rsplit("/", 1)[1] for r in store.web_search(query)}
     assert web == (guids if query != "日经指数" else set())  # the web has no substring fallback
+
+
+def test_long_queries_run_on_every_backend(store: AnyStore) -> None:
+    """Issue 23: media-monitoring queries of 500 terms and 10,000 characters, within FTS5's
+    parser stack and PostgreSQL's tsquery recursion (balanced: 500 ORs nest 9 deep)."""
+    poll(store, "https://a.example/rss", NEWS)
+    absent = [f"absent{i}" for i in range(499)]
+
+    def found(query: str) -> set[str]:
+        hits = {r["url"].rsplit("/", 1)[1] for r in store.search(query, limit=20)}
+        assert {r["url"].rsplit("/", 1)[1] for r in store.web_search(query)} == hits
+        return hits
+
+    assert found(" OR ".join([*absent, "moscow"])) == {"m1", "m2"}
+    assert found(" OR ".join(["moscow", *absent])) == {"m1", "m2"}
+    assert found(" AND ".join(["moscow", *(f"NOT {w}" for w in absent)])) == {"m1", "m2"}
+    either = " OR ".join([*absent, '"concert hall"', "arsen*"])
+    assert found(f"({either}) NOT ({' OR '.join(absent)})") == {"m1", "s1"}
+    long = "(" + " OR ".join([*absent[:400], "moscow"]) + ") AND NOT toll"
+    long += " " * (10_000 - len(long) - 11) + " AND attack"
+    assert len(long) == 10_000 and found(long) == {"m1"}
+    nested = "moscow" + " AND (attack OR (gunmen" * 14 + ")" * 28
+    assert found(nested) == {"m1", "m2"}
+
+
+_WORDS = ["moscow", "attack", "concert", "hall", "gunmen", "toll", "arsenal", "crocus", "the", "near"]
+_TERMS = [*_WORDS, '"concert hall"', '"death toll"', "conc*", "att*", "mosc*"]
+
+
+def _random_query(rng: random.Random, depth: int) -> str:
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice(_TERMS)
+    kind = rng.choice(["and", "or", "not", "juxtaposed"])
+    left, right = _random_query(rng, depth - 1), _random_query(rng, depth - 1)
+    if kind == "not":
+        return f"{left} AND NOT ({right})"
+    if kind == "juxtaposed":
+        return f"({left}) ({right})"
+    return f"({left}) {kind.upper()} ({right})"
+
+
+def test_search_finds_what_a_watch_query_matches(store: AnyStore) -> None:
+    """The translation to FTS5 (binary NOT, precedence) and to tsquery keeps the meaning of
+    the query language: every backend finds the articles the watches' matcher matches."""
+    poll(store, "https://a.example/rss", NEWS)
+    rng = random.Random(23)
+    for _ in range(60):
+        query = _random_query(rng, 4)
+        try:
+            tree = parse_query(query)
+        except QuerySyntaxError:
+            continue
+        expected = {e.guid for e in NEWS if evaluate(tree, Document(e.title, e.text))[0]}
+        assert {r["url"].rsplit("/", 1)[1] for r in store.search(query, limit=20)} == expected, query
 
 
 def test_web_search_marks_the_matched_words(store: AnyStore) -> None:

@@ -237,3 +237,47 @@ def test_a_definition_shows_notify_targets_by_kind_only() -> None:
     ]
     assert "s3cret" not in repr(rows) and "me@example.org" not in repr(rows)
     assert ("email", "daily, in the digest") in definition_rows({"email": {"mode": "daily", "to": ["a@b.c"]}})
+
+
+# Issue 23: `names: [Putin]` matched six NFL articles about Peyton Manning, whose story
+# (more articles, more outlets) topped the watch page; Merkel/Markle, Musk/Mask the same.
+LOOK_ALIKES = (
+    [Item(i % 3, f"Peyton Manning: game {i}", "Peyton threw.", "en", i, story=7) for i in range(6)]
+    + [Item(0, "Meghan Markle at the premiere", "Markle and Harry.", "en", 7, story=8)]
+    + [Item(1, "Mask mandates return", "A Mask for every face.", "en", 8, story=9)]
+    + [
+        Item(2, "Путин прибыл в Пекин", "Визит Путина в Китай.", "ru", 9, story=10),
+        Item(0, "Merkel meets Musk in Berlin", "The former chancellor and Elon Musk.", "en", 10, story=11),
+    ]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("watch", "mentioned"), [("Putin", ("Путин", "Путина")), ("Merkel", ("Merkel",)), ("Musk", ("Musk",))]
+)
+def test_a_watch_page_tops_with_the_name_not_a_look_alike(
+    tmp_path: Path, watch: str, mentioned: tuple[str, ...]
+) -> None:
+    feeds = "\n".join(f"  - url: {f.url}\n    name: {f.name}" for f in FEEDS)
+    config = tmp_path / "feeds.yaml"
+    config.write_text(
+        f"settings:\n  database: monitor.db\nfeeds:\n{feeds}\n"
+        f"watches:\n  - name: {watch}\n    names: [{watch}]\n",
+        encoding="utf-8",
+    )
+    with open_store(tmp_path / "monitor.db") as store:
+        add(store, LOOK_ALIKES)
+        config_section = [{"name": watch, "names": [watch]}]
+        run_watch_stage(store, parse_watches_section(config_section, "x", model="fake"), None)
+    server = WebServer(config, tmp_path / "monitor.db")
+    try:
+        data = httpx.get(f"{server.base}/api/watches/{watch}?days=7").json()
+        page = httpx.get(f"{server.base}/watches/{watch}?days=7").text
+    finally:
+        server.stop()
+    top = data["top_stories"]
+    assert len(top) == 1 and data["matches"] == 1, top
+    assert any(m in top[0]["headline"] for m in mentioned)
+    assert top[0]["why"] == {"names": [watch]}
+    assert "Peyton" not in page and "Markle" not in page and "Mask mandates" not in page
+    assert top[0]["headline"] in page

@@ -11,9 +11,9 @@ import click
 
 from monitor.cli.context import Context, When
 from monitor.store import Store
-from monitor.store.snippets import query_problem
 from monitor.terminal import json_text, one_line
 from monitor.timeutil import local_time
+from monitor.watches.query import MAX_QUERY_LENGTH, MAX_TERMS, QuerySyntaxError, parse_query
 
 
 def _count(n: int, noun: str) -> str:
@@ -90,12 +90,14 @@ def _result_count(ctx: click.Context, param: click.Parameter, value: int) -> int
 )
 @click.pass_obj
 def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
-    """Full-text search over titles and text (SQLite FTS5 syntax); every word given is
-    part of the query: `monitor search bitcoin banks`."""
+    """Full-text search over titles and text: words, "phrases", prefix*, AND, OR, NOT,
+    parentheses, as in a watch's query (up to {chars:,} characters and {terms:,} terms);
+    every word given is part of the query: `monitor search bitcoin banks`."""
     text = " ".join(query)
-    problem = query_problem(text)
-    if problem:
-        raise click.BadParameter(problem, param_hint="QUERY")
+    try:
+        parse_query(text)
+    except QuerySyntaxError as exc:
+        raise click.BadParameter(f"{exc.message} {exc.where(text)}", param_hint="QUERY") from None
     with obj.store(readonly=True) as store:
         results = store.search(text, limit)
     zone = obj.zone
@@ -105,6 +107,9 @@ def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
         if r["snippet"]:
             click.echo(f"    {one_line(r['snippet'])}")
     click.echo(_count(len(results), "result"))
+
+
+search.help = (search.help or "").format(chars=MAX_QUERY_LENGTH, terms=MAX_TERMS)
 
 
 @click.command()
