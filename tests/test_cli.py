@@ -476,3 +476,40 @@ def test_times_people_read_are_in_the_configured_zone_and_json_stays_utc(tmp_pat
     listed = json.loads(run("stories", "--json", "--since", "2025-03-01"))
     assert listed[0]["first_published"] == "2025-03-01T12:00:00Z"
     assert "2025-03-01 13:00 CET - 2025-03-01 13:00 CET" in run("stories", "--since", "2025-03-01")
+
+
+def test_poll_tells_the_stories_stage_progress_as_it_embeds(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    """What `make demo` shows while the stories stage runs (stderr is no terminal here, so
+    log lines; with --progress-every 0, one at every chunk of texts embedded)."""
+    from monitor.stories.stage import EMBED_CHUNK
+
+    topics = ["harbour", "election", "vaccine", "drought", "railway", "museum"]
+    items = [
+        {
+            "title": f"Report {i} on the {topics[i % len(topics)]}",
+            "guid": f"item-{i}",
+            "pubDate": f"Fri, 22 Mar 2024 {10 + i // 60:02d}:{i % 60:02d}:00 GMT",
+            "description": f"Officials in town {i} spoke about the {topics[i % len(topics)]} on day {i}.",
+        }
+        for i in range(EMBED_CHUNK + 8)
+    ]
+    (feed_dir / "en.xml").write_text(rss(items))
+    config = write_config(tmp_path / "feeds.yaml", [{"url": server.url("en.xml")}])
+    poll = run_monitor("--config", str(config), "--progress-every", "0", "poll", "--all")
+    assert poll.returncode == 0, poll.stderr
+    assert f"event=progress step='stories' done={EMBED_CHUNK}/{len(items)} articles" in poll.stderr
+    assert f"event=done step='stories' done={len(items)}/{len(items)} articles" in poll.stderr
+    assert f"stories: {len(items)} articles" in poll.stdout
+
+
+def test_progress_lines_come_every_2_s_from_a_command_and_every_10_s_from_the_daemon() -> None:
+    from monitor.cli.main import progress_interval
+
+    assert progress_interval("poll", None) == 2.0
+    assert progress_interval("db", None) == 2.0
+    assert progress_interval("run", None) == 10.0
+    assert progress_interval("run", 0.5) == 0.5
+    result = CliRunner().invoke(main, ["--progress-every", "-1", "stats"])
+    assert result.exit_code == 2 and "--progress-every" in result.output
