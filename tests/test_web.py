@@ -478,7 +478,20 @@ def test_search_covers_all_stored_news_grouped_by_story(site: tuple[WebServer, B
     assert summit in until and f"result-story-{built.ids['storm']}" not in until
     hostile = server.get("/search?q=evil OR headline").text
     assert "<script>document" not in hostile and "&lt;script&gt;" in hostile
-    assert server.get("/search?q=%22unbalanced").status_code == 200
+    # Bad syntax is refused with its position, as by `monitor search` (issue 23), on the
+    # search page, the home page's filter and the API alike.
+    for path in ("/search?q=", f"/?day={DAY}&q=", "/api/articles?q="):
+        unbalanced = server.get(path + "%22unbalanced")
+        assert unbalanced.status_code == 400, path
+        assert "a quote is opened and never closed at position 1" in unbalanced.text, path
+    assert "at position 10" in server.get("/search?q=foo AND (").text
+    assert "only NOT" in server.get("/search?q=NOT Biden").text
+    # A long query (10,000+ characters, 1,000 terms, many of them outside ASCII: about 50 KB
+    # percent-encoded) is answered.
+    long = " OR ".join([*(f"Straßenbahn{i}" for i in range(999)), "geneva"])
+    assert len(long) > 10_000
+    answered = server.get(f"/search?q={long}")
+    assert answered.status_code == 200 and summit in answered.text
     assert server.get("/search").status_code == 200
     bad = server.get(f"/search?q=x&from={DAY}&to=2024-03-01")
     assert bad.status_code == 400 and "after" in bad.text
