@@ -67,6 +67,13 @@ def digest(
             f"{recipient!r} is not in digest.recipients (listed: {listed})", param_hint="--recipient"
         )
     chosen = _day(day_text)
+    today = utcnow().astimezone(cfg.zone).date()
+    if chosen is not None and chosen > today:
+        raise click.BadParameter(
+            f"{chosen} is in the future (today is {today} in {cfg.timezone}): a digest covers a day "
+            "that has begun",
+            param_hint="--date",
+        )
     with obj.store() as store:
         if send:
             # The latest day whose digest is due (a day's digest goes out at `time` the day after).
