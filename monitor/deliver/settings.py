@@ -110,10 +110,6 @@ def address_problem(text: str) -> str | None:
     return None
 
 
-
-
-
-
 def _words(value: Any) -> list[str] | None:
     items = [value] if isinstance(value, (str, int)) else value
     if not isinstance(items, list) or not all(isinstance(i, (str, int)) and str(i).strip() for i in items):
