@@ -265,7 +265,8 @@ def test_stored_digests_and_alerts_keep_their_rows_and_may_then_be_unknown(
         old.db.execute(
             "INSERT INTO digests (day, recipient, state, attempts, due_at, message_id, message, story_ids, "
             "created, updated_at) VALUES ('2026-03-09', 'a@example.org', 'pending', 2, "
-            "'2026-03-10T06:00:00Z', '<m@x>', 'body', '[1, 2]', '2026-03-10T06:00:00Z', '2026-03-10T06:01:00Z')"
+            "'2026-03-10T06:00:00Z', '<m@x>', 'body', '[1, 2]', '2026-03-10T06:00:00Z', "
+            "'2026-03-10T06:01:00Z')"
         )
         watch = old.watches_sync([("Climate", "fp", "{}")], datetime(2026, 3, 10, tzinfo=UTC))[0]
         old.db.execute(
