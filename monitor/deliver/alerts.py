@@ -493,7 +493,8 @@ def resolve_alert(store: AlertStore, outbox_id: int, decision: str, now: datetim
     if not rows:
         raise MonitorError(f"no alert {outbox_id} in the outbox")
     if not store.outbox_resolve(outbox_id, decision == "sent", now):
-        state = "awaiting the server's reply" if rows[0]["data_sent_at"] else rows[0]["state"]
+        waiting = rows[0]["state"] == "sending" and rows[0]["data_sent_at"]
+        state = "awaiting the server's reply" if waiting else rows[0]["state"]
         raise MonitorError(f"alert {outbox_id} is {state}, not of unknown outcome: nothing to resolve")
     log.warning("event=alert_resolved id=%d decision=%s", outbox_id, decision)
     if decision == "sent":
