@@ -94,3 +94,16 @@ def test_a_send_called_off_before_the_final_dot_leaves_nothing_at_the_server() -
         assert server.messages == []  # without its final dot the message was dropped
         assert send_message(message(), smtp_for(server), None, before_final_dot=lambda: True).ok
         assert len(server.messages) == 1
+
+
+def test_a_note_that_cannot_be_written_calls_the_send_off() -> None:
+    """The store fails just before the final dot: no dot, no message, a failure to retry."""
+    with SlowSmtp() as server:
+
+        def broken() -> bool:
+            raise OSError("database is locked")
+
+        outcome = send_message(message(), smtp_for(server), None, before_final_dot=broken)
+        assert not outcome.ok and not outcome.unknown
+        assert "called off before the end of the message: database is locked" in (outcome.error or "")
+        assert server.messages == []

@@ -86,11 +86,17 @@ class _DataEnd(smtplib.SMTP):
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
         self.send(body)
-        if (self.before_final_dot is not None and not self.before_final_dot()) or not self.at_final_dot():
+        try:
+            go = self.before_final_dot is None or self.before_final_dot()
+        except Exception as exc:  # the note could not be written: as good as a no
+            go, why = False, f": {exc}"
+        else:
+            why = ""
+        if not go or not self.at_final_dot():
             # Hang up: without its final dot the server drops the message. (No QUIT: it would
             # be read as a line of the message.)
             self.close()
-            raise _NotSent("the send was called off before the end of the message")
+            raise _NotSent(f"the send was called off before the end of the message{why}")
         self.send(b".\r\n")  # raises when it could not go: the server cannot have the message
         self.reached = "dot"
         if self.sock is not None:
