@@ -76,6 +76,7 @@ class _DataEnd(smtplib.SMTP):
     before_final_dot: BeforeFinalDot | None = None
     at_final_dot: Callable[[], bool] = staticmethod(lambda: True)
     final_reply_wait = FINAL_REPLY_WAIT
+    reply_timed_out = False
 
     def data(self, msg: Any) -> tuple[int, bytes]:
         code, reply = self.docmd("data")
@@ -101,7 +102,11 @@ class _DataEnd(smtplib.SMTP):
         self.reached = "dot"
         if self.sock is not None:
             self.sock.settimeout(self.final_reply_wait)
-        code, reply = self.getreply()
+        try:
+            code, reply = self.getreply()
+        except smtplib.SMTPServerDisconnected as exc:
+            self.reply_timed_out = "timed out" in str(exc)  # the socket's timeout, not the watchdog
+            raise
         if 200 <= code < 300:
             self.reached = "accepted"
         elif 400 <= code < 600:
@@ -176,7 +181,8 @@ def send_message(
         outcome = _converse(client, message, smtp, password, context)
     finally:
         watchdogs[-1].cancel()
-    return judged(client.reached, outcome, expired.is_set(), smtp, deadline, final_reply_wait)
+    timed_out = expired.is_set() or client.reply_timed_out
+    return judged(client.reached, outcome, timed_out, smtp, deadline, final_reply_wait)
 
 
 def judged(
