@@ -76,7 +76,8 @@ def digest(
         raise click.UsageError("--resolve needs --date and --recipient: the digest to settle")
     config = obj.config
     cfg = load_digest_config(config) or DigestConfig(timezone=config.settings.timezone)
-    if recipient is not None and not any(r.address.lower() == recipient.lower() for r in cfg.recipients):
+    known = recipient is None or any(r.address.lower() == recipient.lower() for r in cfg.recipients)
+    if not known and resolve is None:  # a digest to settle may be of a reader taken off the list since
         listed = ", ".join(r.address for r in cfg.recipients) or "none"
         raise click.BadParameter(
             f"{recipient!r} is not in digest.recipients (listed: {listed})", param_hint="--recipient"
