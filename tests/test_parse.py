@@ -126,6 +126,36 @@ def test_not_a_feed_is_a_clear_parse_error(body: bytes, reason: str) -> None:
     assert info.value.url == "https://n.example/feed"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Cut short</title><item><ti',
+        b'<rss version="2.0"><channel><title>Cut short</title>',
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><entry><ti',
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title></channel></rss><junk',
+    ],
+)
+def test_ill_formed_xml_with_no_entries_is_an_error(body: bytes) -> None:
+    """A body cut short (or an error page dressed as XML) yields no entries: an error, not an
+    empty feed read fine."""
+    with pytest.raises(ParseError) as info:
+        parse_feed(body, url="https://n.example/feed", now=NOW)
+    assert "not well-formed" in str(info.value) and info.value.step == "while parsing"
+
+
+def test_an_empty_well_formed_feed_and_an_ill_formed_one_with_entries_are_read() -> None:
+    empty = parse_feed(rss([]).encode(), url="https://n.example/feed", now=NOW)
+    assert empty.entries == () and empty.warning is None
+    # An undefined entity: not well-formed, yet the lenient reading finds the entry.
+    recovered = parse_feed(
+        b'<rss version="2.0"><channel><title>x &nbsp;</title><item><title>Kept</title>'
+        b"<guid>k1</guid></item></channel></rss>",
+        url="https://n.example/feed",
+        now=NOW,
+    )
+    assert [e.title for e in recovered.entries] == ["Kept"] and recovered.warning
+
+
 def test_wrong_declared_charset_still_yields_text() -> None:
     # Declared UTF-8, but the bytes are windows-1252: feedparser falls back; no exception.
     body = rss([{"title": "Caf\xe9 cr\xe8me", "link": "https://n.example/1"}]).encode("cp1252")
@@ -215,3 +245,35 @@ def test_nul_characters_are_dropped_from_what_is_stored() -> None:
     stored = [entry.guid, entry.title, entry.text, entry.html, entry.author or "", entry.link or ""]
     assert not any("\x00" in value for value in stored)
     assert (entry.guid, entry.title, entry.text) == ("ab", "Halftitle", "xy")
+
+
+@pytest.mark.parametrize(
+    ("stamp", "utc"),
+    [
+        ("Tue, 02 Dec 2025 02:02:33 PM EST", datetime(2025, 12, 2, 19, 2, 33, tzinfo=UTC)),
+        ("Tue, 02 Dec 2025 02:02:33 AM EST", datetime(2025, 12, 2, 7, 2, 33, tzinfo=UTC)),
+        ("Tue, 02 Dec 2025 12:15 PM GMT", datetime(2025, 12, 2, 12, 15, tzinfo=UTC)),
+        ("Tue, 02 Dec 2025 12:15 AM GMT", datetime(2025, 12, 2, 0, 15, tzinfo=UTC)),
+        ("mar, 02 déc 2025 02:02:33 PM +0100", datetime(2025, 12, 2, 13, 2, 33, tzinfo=UTC)),
+        ("Tue, 02 Dec 2025 14:02:33 EST", datetime(2025, 12, 2, 19, 2, 33, tzinfo=UTC)),
+    ],
+)
+def test_a_twelve_hour_clock_keeps_its_pm(stamp: str, utc: datetime) -> None:
+    """feedparser (and email.utils) read 'PM' as nothing, and lose the zone with it."""
+    body = rss([{"title": "t", "link": "https://news.example/1", "pubDate": stamp}]).encode()
+    (entry,) = parse_feed(body, url="https://news.example/feed", now=NOW).entries
+    assert entry.published == utc and not entry.published_estimated
+
+
+def test_a_pm_date_counts_as_the_newest_when_a_long_feed_is_trimmed() -> None:
+    """The quick date reading that trims a feed far over max_entries reads PM too."""
+    morning = [
+        {"title": f"m{n}", "link": f"https://news.example/m{n}", "guid": f"m{n}",
+         "pubDate": f"Tue, 02 Dec 2025 {3 + n // 60:02d}:{n % 60:02d}:00 AM EST"}
+        for n in range(150)
+    ]  # fmt: skip
+    afternoon = {"title": "pm", "link": "https://news.example/pm", "guid": "pm",
+                 "pubDate": "Tue, 02 Dec 2025 02:02:33 PM EST"}  # fmt: skip
+    body = rss([afternoon, *morning]).encode()
+    (entry,) = parse_feed(body, url="https://news.example/feed", now=NOW, max_entries=1).entries
+    assert entry.guid == "pm" and entry.published == datetime(2025, 12, 2, 19, 2, 33, tzinfo=UTC)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import re
 import socket
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -283,35 +285,45 @@ def test_a_full_disk_ends_the_poll_with_no_fetch_left_running(tmp_path: Path, se
     assert "Traceback" not in done.stderr, done.stderr
 
 
-def test_a_claim_s_count_of_last_week_s_posts_spares_a_query_when_no_new_body_came(tmp_path: Path) -> None:
-    """A worker's claim brings each feed's dated posts of the last week: a 304 (or the same
-    body) then needs no query for the next poll time; a new body still unites both."""
-    from datetime import UTC, datetime
-
-    from monitor.ingest.parse import parse_feed
-    from monitor.pipeline import Poller
-    from monitor.store import FeedState
-
-    asked: list[int] = []
-
-    class Counting:
-        def recent_guids(self, feed_id: int, since: datetime) -> set[str]:
-            asked.append(feed_id)
-            return {"stored"}
-
-    config = load_config(write_config(tmp_path / "feeds.yaml", [{"url": "https://a.example/rss"}]))
-    poller = Poller(Counting(), config)  # type: ignore[arg-type]
-    feed = FeedState(
-        id=1, url="https://a.example/rss", name=None, language=None, tags=(), interval=None,
-        active=True, gone=False, etag='"1"', last_modified=None, body_hash="h", ttl_seconds=None,
-        max_age_seconds=None, retry_after=None, error_count=0, last_status="ok", last_polled=None,
-        next_due=None, claim_token="t", posts_last_week=5,
-    )  # fmt: skip
+def test_a_busy_new_feed_is_polled_again_before_its_items_fall_off(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    """The issue's feed: 20 items over the last 4 hours at its first poll. Its next poll
+    comes within its pace (12 min, moved at most half of it to its slot), not 7.5 h later
+    (17 items lost); a 304 then keeps that pace (what it listed is stored with the feed)."""
     now = datetime.now(UTC)
-    assert poller._posts_last_week(feed, None, now) == 5
-    assert asked == []
-    stamp = now.strftime("%a, %d %b %Y %H:%M:%S GMT")
-    body = rss([{"title": "New", "link": "https://a.example/1", "guid": "new", "pubDate": stamp}])
-    parsed = parse_feed(body.encode(), url=feed.url)
-    assert poller._posts_last_week(feed, parsed, now) == 2  # "stored" and "new"
-    assert asked == [1]
+    items = [
+        {
+            "title": f"Busy {n}",
+            "link": f"https://busy.example/{n}",
+            "guid": f"busy{n}",
+            "pubDate": email.utils.format_datetime(now - timedelta(minutes=12 * n), usegmt=True),
+        }
+        for n in range(20)
+    ]
+    (feed_dir / "busy.xml").write_text(rss(items))
+    config_path, store = setup(tmp_path, server, feed_dir, ["busy.xml"])
+    config = load_config(config_path)
+    assert config.settings.interval == 30 * 60
+    for status in ("ok", "not_modified"):
+        report = poll_once(store, config, all_feeds=True)
+        feed = store.feeds()[0]
+        assert feed.last_status == status, report.failures
+        assert feed.next_due and feed.last_polled and feed.window
+        assert (feed.window.listed, feed.window.dated) == (20, 20)
+        assert feed.next_due - feed.last_polled <= timedelta(minutes=12 * 1.5)
+
+
+def test_a_body_cut_short_with_no_entries_is_an_error_not_an_empty_feed(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    (feed_dir / "cut.xml").write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>News</title>')
+    (feed_dir / "empty.xml").write_text(rss([]))
+    config_path, store = setup(tmp_path, server, feed_dir, ["cut.xml", "empty.xml"])
+    report = poll_once(store, load_config(config_path), all_feeds=True)
+    assert (report.ok, report.failed) == (1, 1)
+    cut, empty = store.feeds()
+    assert (cut.last_status, cut.error_count) == ("error", 1)
+    (row,) = store.query("SELECT last_error FROM feeds WHERE id = ?", [cut.id])
+    assert "not well-formed" in row["last_error"]
+    assert empty.last_status == "ok"

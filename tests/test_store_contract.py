@@ -9,9 +9,11 @@ user sees, command by command.
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,10 +27,12 @@ from monitor.database import parse_target
 from monitor.errors import StoreError
 from monitor.feedserver import FeedServer
 from monitor.ingest.parse import Entry, content_hash
+from monitor.ingest.schedule import FeedWindow
 from monitor.outlets import outlet_name
 from monitor.store import AnyStore, FeedUpdate, Target, open_store
 from monitor.store import postgres as postgres_module
 from monitor.store import sqlite as sqlite_module
+from monitor.watches.query import Document, QuerySyntaxError, evaluate, parse_query
 
 from .conftest import ROOT, write_config
 from .conftest import ok_update as poll_update
@@ -173,6 +177,21 @@ def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:
     assert [f.url for f in store.feeds()] == ["https://b.example/rss"]
 
 
+def test_what_a_feed_listed_reads_back_alike_and_a_304_keeps_it(store: AnyStore) -> None:
+    """The pace of a feed's next poll time comes from its last read body's items: stored with
+    the poll on every backend, kept by a poll that read no body (a 304, an error)."""
+    feed = store.feed_by_url("https://a.example/rss")
+    assert feed is not None and feed.window is None  # never read
+    listed = FeedWindow(listed=20, dated=18, times=17, oldest=T0 - timedelta(hours=4))
+    store.record_poll(feed, replace(ok(T0), window=listed), [], url=feed.url, duration_ms=1, size=1)
+    read = store.feed_by_url(feed.url)
+    assert read is not None and read.window == listed
+    store.record_poll(read, ok(T0 + timedelta(minutes=12)), [], url=feed.url, duration_ms=1, size=None)
+    again = store.feed_by_url(feed.url)
+    assert again is not None and again.window == listed
+    assert [f.window for f in store.due_feeds(T0 + timedelta(days=1)) if f.url == feed.url] == [listed]
+
+
 @pytest.mark.parametrize(
     ("query", "guids"),
     [
@@ -184,6 +203,8 @@ def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:
         ("(arsenal OR gunmen) AND hall", {"m1"}),
         ('"half', set()),  # not valid syntax: searched as its words
         ("AND", set()),
+        ("NOT moscow", set()),  # only NOT: nothing (monitor search refuses it), never its word
+        ("NOT 日经指数", set()),
         ("5-0", {"s1"}),
         ("日经指数", {"c1"}),  # no spaces between words: found as a substring
     ],
@@ -194,6 +215,60 @@ def test_search_takes_one_syntax_everywhere(store: AnyStore, query: str, guids: 
     assert found == guids
     web = {r["url"].rsplit("/", 1)[1] for r in store.web_search(query)}
     assert web == (guids if query != "日经指数" else set())  # the web has no substring fallback
+
+
+def test_long_queries_run_on_every_backend(store: AnyStore) -> None:
+    """Issue 23: media-monitoring queries of 500 terms and 10,000 characters, within FTS5's
+    parser stack and PostgreSQL's tsquery recursion (balanced: 500 ORs nest 9 deep)."""
+    poll(store, "https://a.example/rss", NEWS)
+    absent = [f"absent{i}" for i in range(499)]
+
+    def found(query: str) -> set[str]:
+        hits = {r["url"].rsplit("/", 1)[1] for r in store.search(query, limit=20)}
+        assert {r["url"].rsplit("/", 1)[1] for r in store.web_search(query)} == hits
+        return hits
+
+    assert found(" OR ".join([*absent, "moscow"])) == {"m1", "m2"}
+    assert found(" OR ".join(["moscow", *absent])) == {"m1", "m2"}
+    assert found(" AND ".join(["moscow", *(f"NOT {w}" for w in absent)])) == {"m1", "m2"}
+    either = " OR ".join([*absent, '"concert hall"', "arsen*"])
+    assert found(f"({either}) NOT ({' OR '.join(absent)})") == {"m1", "s1"}
+    long = "(" + " OR ".join([*absent[:400], "moscow"]) + ") AND NOT toll"
+    long += " " * (10_000 - len(long) - 11) + " AND attack"
+    assert len(long) == 10_000 and found(long) == {"m1"}
+    nested = "moscow" + " AND (attack OR (gunmen" * 14 + ")" * 28
+    assert found(nested) == {"m1", "m2"}
+
+
+_WORDS = ["moscow", "attack", "concert", "hall", "gunmen", "toll", "arsenal", "crocus", "the", "near"]
+_TERMS = [*_WORDS, '"concert hall"', '"death toll"', "conc*", "att*", "mosc*"]
+
+
+def _random_query(rng: random.Random, depth: int) -> str:
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice(_TERMS)
+    kind = rng.choice(["and", "or", "not", "juxtaposed"])
+    left, right = _random_query(rng, depth - 1), _random_query(rng, depth - 1)
+    if kind == "not":
+        return f"{left} AND NOT ({right})"
+    if kind == "juxtaposed":
+        return f"({left}) ({right})"
+    return f"({left}) {kind.upper()} ({right})"
+
+
+def test_search_finds_what_a_watch_query_matches(store: AnyStore) -> None:
+    """The translation to FTS5 (binary NOT, precedence) and to tsquery keeps the meaning of
+    the query language: every backend finds the articles the watches' matcher matches."""
+    poll(store, "https://a.example/rss", NEWS)
+    rng = random.Random(23)
+    for _ in range(60):
+        query = _random_query(rng, 4)
+        try:
+            tree = parse_query(query)
+        except QuerySyntaxError:
+            continue
+        expected = {e.guid for e in NEWS if evaluate(tree, Document(e.title, e.text))[0]}
+        assert {r["url"].rsplit("/", 1)[1] for r in store.search(query, limit=20)} == expected, query
 
 
 def test_web_search_marks_the_matched_words(store: AnyStore) -> None:
@@ -552,3 +627,65 @@ def test_the_product_answers_alike_on_sqlite_and_postgresql(
             assert set(found.findall(pg[key])) >= set(found.findall(lite[key])), key
         else:
             assert pg[key] == lite[key], f"{key} differs"
+
+
+def test_articles_of_a_merged_story_say_which_story_they_came_with(store: AnyStore) -> None:
+    from monitor.stories.records import story_detail
+
+    poll(store, "https://a.example/rss", NEWS[:3])
+    ids = {r["guid"]: r["id"] for r in store.query("SELECT id, guid FROM articles")}
+
+    def assign(guid: str, story_id: int, reason: str | None) -> dict[str, Any]:
+        return {"article_id": ids[guid], "story_id": story_id, "duplicate_of": None, "similarity": None,
+                "score": None, "shared_keys": None, "gap_hours": None, "reason": reason}  # fmt: skip
+
+    def story(story_id: int, n: int) -> dict[str, Any]:
+        return {"id": story_id, "model": "m", "first_seen": None, "last_seen": None,
+                "headline_article_id": None, "n_articles": n, "n_outlets": 1, "n_languages": 1,
+                "languages": "[]", "entities": "[]", "keys": "{}", "centroid": None}  # fmt: skip
+
+    first = [assign("m1", 1, "new story: no active story close enough"), assign("m2", 1, "similarity 0.9")]
+    store.stories_write(first, [], [story(1, 2)], T0)
+    store.stories_write([assign("f1", 2, None)], [], [story(2, 1)], T0)
+    store.stories_write([], [(2, 1)], [story(1, 3)], T0)  # story 2 merges into story 1
+    reasons = {r["guid"]: r["story_reason"] for r in store.query("SELECT guid, story_reason FROM articles")}
+    assert reasons == {
+        "m1": "new story: no active story close enough",
+        "m2": "similarity 0.9",
+        "f1": "merged from story 2",
+    }
+    items = {item["id"]: item["why"] for item in story_detail(store, 2)["items"]}  # 2 leads to 1
+    assert items[ids["f1"]]["merged_from"] == 2 and items[ids["f1"]]["reason"] is None
+    assert items[ids["m2"]]["merged_from"] is None and items[ids["m2"]]["reason"] == "similarity 0.9"
+    # `monitor story` and the story page say so
+    from zoneinfo import ZoneInfo
+
+    from monitor.cli.stories_text import format_story
+    from monitor.web.views import group_articles, why_line
+
+    assert "came with story 2 when it merged into this one; opened the story" in format_story(store, 1)
+    groups = group_articles(store.web_story_articles(1), ZoneInfo("UTC"))
+    lines = {a["id"]: why_line(a["why"]) for g in groups for a in g["articles"]}
+    assert lines[ids["f1"]][0] == "came with story 2 when it merged into this one"
+    assert lines[ids["m1"]] == ["new story: no active story close enough", "first report"]
+
+
+def test_publication_times_of_a_window_read_alike_by_ids_or_for_every_story(store: AnyStore) -> None:
+    """ranked_hits reads the window whole when it holds too many stories to list their ids."""
+    poll(store, "https://a.example/rss", NEWS)
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": 1 + n % 2, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:4])]  # fmt: skip
+    stories = [{"id": s, "model": "m", "first_seen": None, "last_seen": None, "headline_article_id": None,
+                "n_articles": 2, "n_outlets": 1, "n_languages": 1, "languages": "[]", "entities": "[]",
+                "keys": "{}", "centroid": None} for s in (1, 2)]  # fmt: skip
+    store.stories_write(rows, [], stories, T0)
+    start, end = "2025-03-22T00:00:00Z", "2025-03-26T00:00:00Z"
+
+    def pairs(found: list[dict[str, Any]]) -> list[tuple[int, str]]:
+        return sorted((int(r["story_id"]), str(r["published"])) for r in found)
+
+    every = pairs(store.web_published_times(None, start, end))
+    assert every == pairs(store.web_published_times([1, 2], start, end)) and len(every) == 4
+    assert pairs(store.web_published_times([2], start, end)) == [p for p in every if p[0] == 2]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import logging
+import re
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -963,3 +965,55 @@ def test_a_templated_title_about_other_names_is_a_conflict() -> None:
     assert not template_conflict(update, update_keys, [paris], paris_keys, 0.6)  # type: ignore[list-item, arg-type]
     assert not template_conflict(lyon, lyon_keys, [other], paris_keys, 0.6)  # type: ignore[list-item, arg-type]
     assert not template_conflict(lyon, lyon_keys, [paris], paris_keys, 1.1)  # type: ignore[list-item, arg-type]
+
+
+def test_a_merge_note_keeps_the_reason_and_the_latest_merge_leads() -> None:
+    from monitor.stories.decide import merge_note, merged_from
+
+    assert merge_note(5, None) == "merged from story 5"
+    twice = merge_note(12, merge_note(5, "similarity 0.91"))
+    assert twice == "merged from story 12; merged from story 5; similarity 0.91"
+    assert merged_from(twice) == (12, "merged from story 5; similarity 0.91")
+    assert merged_from("similarity 0.91") == (None, "similarity 0.91")
+    assert merged_from(None) == (None, None)
+    assert merged_from("merged from story 7") == (7, None)
+    assert merged_from("merged from story 7x") == (None, "merged from story 7x")
+
+
+def test_the_stage_tells_its_progress_every_chunk_of_texts_embedded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make demo` must never sit silent for seconds: with progress lines allowed at any time
+    (interval 0), the stage tells one at least every EMBED_CHUNK articles, within a batch too."""
+    from monitor import progress
+    from monitor.stories.stage import EMBED_CHUNK
+
+    monkeypatch.setattr(progress, "_interval", 0.0)
+    caplog.set_level(logging.INFO, logger="monitor.progress")
+    topics = ["harbour", "election", "vaccine", "drought", "railway", "museum", "satellite", "wildfire"]
+    total = 2 * EMBED_CHUNK + 7
+    with make_store(tmp_path / "m.db") as store:
+        add_feed(store, 1, "en")
+        for i in range(total):
+            topic = topics[i % len(topics)]
+            add_article(
+                store,
+                i + 1,
+                1,
+                f"Report {i} on the {topic}",
+                f"Officials in town {i} spoke about the {topic} on day {i}.",
+                "en",
+                T0 + timedelta(minutes=i),
+            )
+        report = run_story_stage(store, StorySettings(batch_size=EMBED_CHUNK + 10))
+    assert report.articles == report.embedded == total
+    told = [
+        int(m[1])
+        for r in caplog.records
+        if (m := re.search(r"event=progress step='stories' done=(\d+)/", r.getMessage()))
+    ]
+    assert told[-1] == total
+    steps = [b - a for a, b in itertools.pairwise([0, *told])]
+    assert max(steps) <= EMBED_CHUNK, told
+    # Within the first batch (42 articles), after its first chunk of 32 texts embedded.
+    assert EMBED_CHUNK in told

@@ -23,6 +23,28 @@ def test_canonical_url_rules() -> None:
     assert canonical_url("https://n.example/p?b=2&a=1") == "https://n.example/p?b=2&a=1"  # order kept
 
 
+@pytest.mark.parametrize(
+    "tracking",
+    [
+        "wt_mc=rss.world", "WT.mc_id=abc", "WT.z_src=x", "utm_content=top", "UTM_Source=a",
+        "fbclid=IwAR", "gclid=1", "mc_cid=9", "mc_eid=8", "ocid=msn", "cmpid=rss",
+        "at_medium=rss", "at_campaign=feed", "_ga=2.1", "icid=nav", "INTCMP=home",
+        "ns_campaign=x", "ns_mchannel=rss", "ns_anything=y", "ttclid=t", "ref_src=twsrc",
+    ],
+)  # fmt: skip
+def test_common_tracking_parameters_are_dropped(tracking: str) -> None:
+    """The issue's `wt_mc` and the families beside it identify a campaign, not the article:
+    the same article with and without them is one URL."""
+    plain = "https://n.example/world/2025/story?id=7"
+    assert canonical_url(f"{plain}&{tracking}") == plain
+    assert canonical_url(f"https://n.example/world/2025/story?{tracking}&id=7") == plain
+
+
+@pytest.mark.parametrize("kept", ["id=7", "page=2", "at=3", "wt=5", "ns=x", "icon=1", "cmp=a", "ref=home"])
+def test_parameters_that_may_name_the_article_are_kept(kept: str) -> None:
+    assert canonical_url(f"https://n.example/a?{kept}") == f"https://n.example/a?{kept}"
+
+
 url_parts = st.builds(
     lambda scheme, host, port, path, params, frag: (
         f"{scheme}://{host}{port}/{path}" + ("?" + "&".join(params) if params else "") + frag

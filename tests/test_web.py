@@ -204,7 +204,6 @@ def build_database(folder: Path) -> Built:
     return Built(db=db, config=config, ids=ids)
 
 
-
 class WebServer:
     """A real `monitor serve` process on a free port; stopped with SIGTERM."""
 
@@ -336,14 +335,45 @@ def test_why_it_joined_says_each_figure_once() -> None:
         "similarity 0.81",
         "2 shared names or numbers",
         "gap 3 h",
-        "3.4 h after the first report",
+        "3 h after the first report",
     ]
     opened = {
         "similarity": 0.0,
         "reason": "new story: no active story close enough",
         "hours_after_first_report": 0.0,
+        "first_report": True,
     }
     assert why_line(opened) == ["new story: no active story close enough", "first report"]
+    # Published in the same minute as the first report, but not it; gaps under an hour in minutes
+    soon = {"similarity": 0.9, "score": 0.9, "gap (hours)": 0.25, "hours_after_first_report": 0.0}
+    assert why_line(soon) == ["similarity 0.90", "gap 15 min", "0 min after the first report"]
+    assert why_line(soon | {"hours_after_first_report": 0.2})[-1] == "12 min after the first report"
+    merged = {
+        "merged_from": 7,
+        "reason": "new story: no active story close enough",
+        "hours_after_first_report": 5,
+    }
+    assert why_line(merged) == [
+        "came with story 7 when it merged into this one",
+        "new story: no active story close enough",
+        "5 h after the first report",
+    ]
+
+
+def test_only_the_first_article_is_the_first_report() -> None:
+    rows = [
+        {"id": 1, "title": "a", "language": "en", "published": "2024-01-01T00:00:00Z", "duplicate_of": None},
+        {"id": 2, "title": "b", "language": "fr", "published": "2024-01-01T00:00:00Z", "duplicate_of": None},
+        {"id": 3, "title": "c", "language": "de", "published": "2024-01-01T00:03:00Z", "duplicate_of": None},
+    ]
+    lines = {
+        a["id"]: why_line(a["why"]) for g in group_articles(rows, ZoneInfo("UTC")) for a in g["articles"]
+    }
+    assert lines == {
+        1: ["first report"],
+        2: ["0 min after the first report"],
+        3: ["3 min after the first report"],
+    }
 
 
 def test_copies_fold_under_their_original_even_in_chains_and_cycles() -> None:
@@ -391,7 +421,7 @@ def test_stories_page_ranks_the_day_and_filters(site: tuple[WebServer, Built]) -
     summit, vote, xss = (f'id="story-{built.ids[k]}"' for k in ("summit", "vote", "xss"))
     assert html.index(summit) < html.index(vote) < html.index(xss)  # ranked by outlets, then articles
     assert "Summit in Geneva ends with an agreement" in html
-    assert "first: BBC" in html and ">2024-03-22 09:30</time>" in html  # local time of 08:30Z
+    assert "first: BBC" in html and ">2024-03-22 09:30 CET</time>" in html  # local time of 08:30Z
     assert '<span class="lang">de</span><span class="lang">en</span><span class="lang">fr</span>' in html
     assert f'id="story-{built.ids["merged"]}"' not in html
     assert "3 outlets" in html  # the copy of BBC counts once and "<polyline" in html
@@ -481,7 +511,7 @@ def test_story_page_groups_by_language_folds_copies_and_says_why(site: tuple[Web
     # Each figure once: the stage's reason text repeats the similarity it also records.
     why = html[html.index(f'id="article-{built.ids["monde-summit"]}"') :]
     why = why[why.index('<div class="why">') : why.index("</div>", why.index('<div class="why">'))]
-    assert why == '<div class="why"><span>similarity 0.81</span><span>· 0.5 h after the first report</span>'
+    assert why == '<div class="why"><span>similarity 0.81</span><span>· 30 min after the first report</span>'
     assert "first report<" in html
     assert '<a href="/search?q=%22Geneva%22">Geneva</a>, <a href="/search?q=%222024%22">2024</a>' in html
     assert (

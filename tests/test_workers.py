@@ -14,6 +14,7 @@ import sys
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from monitor.config import FeedConfig
 from monitor.database import parse_url
 from monitor.feedserver import FeedServer
 from monitor.ingest.parse import Entry, content_hash
+from monitor.ingest.schedule import FeedWindow
 from monitor.store import PostgresStore
 from monitor.store.workers import LeaseLost
 
@@ -116,35 +118,21 @@ def test_a_host_goes_back_alone_while_the_other_hosts_of_its_claim_are_still_pol
         assert rest.url == "https://b.example/rss"
 
 
-def test_a_claim_counts_each_feed_s_dated_posts_of_the_last_week(pg_database: Any) -> None:
-    """The count the next poll time needs comes with the claim, and agrees with recent_guids:
-    posts of the last week with a date the feed gave, none older, none estimated."""
+def test_a_claim_brings_what_each_feed_listed(pg_database: Any) -> None:
+    """The next poll time follows the pace of a feed's listed items: a worker's claim brings
+    them with the feed row (no query per poll), as the last poll stored them."""
     url = pg_database("pg")
     now = datetime.now(UTC)
     with PostgresStore.open(parse_url(url)) as store:
         store.sync_feeds([FeedConfig(url="https://a.example/rss"), FeedConfig(url="https://b.example/rss")])
         a, _b = store.feeds()
-
-        def entry(guid: str, published: datetime, estimated: bool = False) -> Entry:
-            return Entry(
-                guid=guid, url=f"https://a.example/{guid}", link=None, title=guid, text="t",
-                html="t", published=published, published_estimated=estimated, language="en",
-                language_source="feed", author=None, content_hash=content_hash(guid, "t"),
-            )  # fmt: skip
-
-        entries = [
-            entry("day", now - timedelta(days=1)),
-            entry("six days", now - timedelta(days=6)),
-            entry("estimated", now - timedelta(days=2), estimated=True),
-            entry("eight days", now - timedelta(days=8)),
-        ]
-        store.record_poll(a, ok_update(now), entries, url=a.url, duration_ms=1, size=1)
+        oldest = (now - timedelta(hours=4)).replace(microsecond=0)
+        listed = FeedWindow(listed=20, dated=20, times=19, oldest=oldest)
+        store.record_poll(a, replace(ok_update(now), window=listed), [], url=a.url, duration_ms=1, size=1)
         store.db.execute("UPDATE feeds SET next_due = now() - interval '1 minute'")
         claimed = {f.url: f for f in store.claim_feeds("A", hosts=4, per_host=4, lease_seconds=60)}
-        assert claimed["https://a.example/rss"].posts_last_week == 2
-        assert claimed["https://b.example/rss"].posts_last_week == 0
-        assert len(store.recent_guids(a.id, now - timedelta(days=7))) == 2
-        assert store.feed_by_id(a.id).posts_last_week is None  # counted with a claim only
+        assert claimed["https://a.example/rss"].window == listed
+        assert claimed["https://b.example/rss"].window is None  # never read
 
 
 def _serve_hosts(

@@ -65,6 +65,17 @@ class Context:
         """The database: --db (or MONITOR_DB, MONITOR_DATABASE_URL), else settings.database."""
         return self.db_override or self.config.settings.database
 
+    @property
+    def zone(self) -> tzinfo:
+        """Where people read times: `settings.timezone` (UTC with no readable config, as
+        with --db alone)."""
+        if not self.config_path.exists():
+            return UTC
+        try:
+            return ZoneInfo(self.config.settings.timezone)
+        except (MonitorError, OSError, ValueError, KeyError):
+            return UTC
+
     def reload(self) -> Config:
         self._config = None
         return self.config

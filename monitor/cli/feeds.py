@@ -34,6 +34,7 @@ def feeds_list(obj: Context) -> None:
 @click.option("--language", help="Language hint, like en or fr.")
 @click.option("--interval", help="Poll interval, like 15m or 2h.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--force", is_flag=True, help="Add the URL even when no feed can be read there now.")
 @click.pass_obj
 def feeds_add(
     obj: Context,
@@ -42,8 +43,9 @@ def feeds_add(
     language: str | None,
     interval: str | None,
     tags: tuple[str, ...],
+    force: bool,
 ) -> None:
-    """Add a feed to feeds.yaml and the database."""
+    """Add a feed to feeds.yaml and the database (refused where no feed can be read, unless --force)."""
     from monitor.config import normalize_language, parse_interval
 
     if language is not None and normalize_language(language) is None:
@@ -58,7 +60,7 @@ def feeds_add(
             raise click.BadParameter(str(exc), param_hint="--interval") from None
     from monitor.ingest.discover import feed_url_to_add
 
-    url = feed_url_to_add(url, obj.config if obj.config_path.exists() else None)
+    url = feed_url_to_add(url, obj.config if obj.config_path.exists() else None, force=force)
     feed = FeedConfig(url=url, name=name, language=normalize_language(language), interval=seconds, tags=tags)
     added = add_feeds(obj.config_path, [feed])
     config = obj.reload()

@@ -11,8 +11,9 @@ import click
 
 from monitor.cli.context import Context, When
 from monitor.store import Store
-from monitor.store.snippets import query_problem
 from monitor.terminal import json_text, one_line
+from monitor.timeutil import local_time
+from monitor.watches.query import MAX_QUERY_LENGTH, MAX_TERMS, QuerySyntaxError, parse_query
 
 
 def _count(n: int, noun: str) -> str:
@@ -89,20 +90,26 @@ def _result_count(ctx: click.Context, param: click.Parameter, value: int) -> int
 )
 @click.pass_obj
 def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
-    """Full-text search over titles and text (SQLite FTS5 syntax); every word given is
-    part of the query: `monitor search bitcoin banks`."""
+    """Full-text search over titles and text: words, "phrases", prefix*, AND, OR, NOT,
+    parentheses, as in a watch's query (up to {chars:,} characters and {terms:,} terms);
+    every word given is part of the query: `monitor search bitcoin banks`."""
     text = " ".join(query)
-    problem = query_problem(text)
-    if problem:
-        raise click.BadParameter(problem, param_hint="QUERY")
+    try:
+        parse_query(text)
+    except QuerySyntaxError as exc:
+        raise click.BadParameter(f"{exc.message} {exc.where(text)}", param_hint="QUERY") from None
     with obj.store(readonly=True) as store:
         results = store.search(text, limit)
+    zone = obj.zone
     for r in results:
-        click.echo(f"{r['published']}  {r['language'] or '--':3} {one_line(r['title'])}")
+        click.echo(f"{local_time(r['published'], zone)}  {r['language'] or '--':3} {one_line(r['title'])}")
         click.echo(f"    {one_line(r['feed_name'] or r['feed_url'])}  {one_line(r['url'])}")
         if r["snippet"]:
             click.echo(f"    {one_line(r['snippet'])}")
     click.echo(_count(len(results), "result"))
+
+
+search.help = (search.help or "").format(chars=MAX_QUERY_LENGTH, terms=MAX_TERMS)
 
 
 @click.command()
@@ -131,15 +138,14 @@ def stats(obj: Context, as_json: bool) -> None:
             report["expired_claims"] = expired
         click.echo(json_text(report, indent=2))
         return
+    zone = obj.zone
     if rows:
-        click.echo(f"{'ARTICLES':>8}  {'STATE':12} {'ERRORS':>6}  {'LAST POLL':20}  {'NEXT DUE':20}  FEED")
+        click.echo(f"{'ARTICLES':>8}  {'STATE':12} {'ERRORS':>6}  {'LAST POLL':22}  {'NEXT DUE':22}  FEED")
     for r in rows:
         state = "gone" if r["gone"] else ("inactive" if not r["active"] else (r["last_status"] or "new"))
         name = one_line(r["name"] or r["url"])
-        click.echo(
-            f"{r['articles']:>8}  {state:12} {r['error_count']:>6}  "
-            f"{r['last_polled'] or '-':20}  {r['next_due'] or '-':20}  {name}"
-        )
+        polled, due = local_time(r["last_polled"], zone) or "-", local_time(r["next_due"], zone) or "-"
+        click.echo(f"{r['articles']:>8}  {state:12} {r['error_count']:>6}  {polled:22}  {due:22}  {name}")
         if r["error_count"] and r["last_error"]:
             click.echo(f"        {r['last_error_step']}: {one_line(r['last_error'], 300)}")
     click.echo(", ".join(_count(totals[k], noun) for k, noun in _TOTALS))
@@ -150,11 +156,15 @@ def stats(obj: Context, as_json: bool) -> None:
         for w in workers:
             state = "alive" if w["alive"] else "silent"
             click.echo(
-                f"  {one_line(w['name'])}  {w['role']}  {state}  last heartbeat {w['heartbeat_at']}  "
-                f"since {w['started_at']}"
+                f"  {one_line(w['name'])}  {w['role']}  {state}  "
+                f"last heartbeat {local_time(w['heartbeat_at'], zone)}  "
+                f"since {local_time(w['started_at'], zone)}"
             )
         for c in expired or []:
-            click.echo(f"  expired claim: {one_line(c['url'])} by {c['claimed_by']} until {c['lease_until']}")
+            click.echo(
+                f"  expired claim: {one_line(c['url'])} by {c['claimed_by']} "
+                f"until {local_time(c['lease_until'], zone)}"
+            )
 
 
 def _workers(store: Any) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:

@@ -55,6 +55,7 @@ from monitor.store.protocols import AlertStore, WatchStore
 from monitor.terminal import one_line
 from monitor.timeutil import iso, parse_iso, utcnow
 from monitor.watches.settings import WatchConfig, WatchesConfig
+from monitor.wording import count
 
 log = logging.getLogger("monitor.alerts")
 
@@ -408,7 +409,8 @@ def alert_text(payload: Mapping[str, Any]) -> tuple[str, str]:
         grown = "" if story.get("reason") == "new" else f"; {story.get('reason')}"
         lines.append(f"* {one_line(story.get('headline') or '', 200)}")
         lines.append(
-            f"  {story.get('outlets')} outlets, {story.get('articles_count')} articles ({langs}){grown}"
+            f"  {count(int(story.get('outlets') or 0), 'outlet')}, "
+            f"{count(int(story.get('articles_count') or 0), 'article')} ({langs}){grown}"
         )
         if story.get("url"):
             lines.append(f"  {story['url']}")

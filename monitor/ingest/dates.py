@@ -1,4 +1,4 @@
-"""RFC 822 dates written with day and month names in other languages.
+"""RFC 822 dates written with day and month names in other languages, or a 12-hour clock.
 
 Many publishers localize pubDate ('mer, 16 nov 2022 00:38:15 +0100', 'Seg, 24 Set 2018
 19:42:40 -0300', 'Di, 03 Mär 2020 ...'). feedparser reads only English names; this handler,
@@ -108,5 +108,30 @@ def parse_iso_compact_offset(value: str) -> time.struct_time | None:
     return time.gmtime(when.timestamp())
 
 
+# A 12-hour clock in an RFC 822 date ('Tue, 02 Dec 2025 02:02:33 PM EST'): feedparser and
+# email.utils read the hour and drop the PM (and with it the zone: 02:02 UTC for 19:02 UTC).
+TWELVE_HOUR = re.compile(r"\b(\d{1,2}):(\d\d)(?::(\d\d))?\s*([AaPp])\.?[Mm]\.?(?=\s|$)")
+
+
+def parse_twelve_hour_rfc822(value: str) -> time.struct_time | None:
+    """An RFC 822 date whose time has AM or PM (English or other month names); None if
+    not one."""
+    match = TWELVE_HOUR.search(value or "")
+    if match is None:
+        return None
+    hour = int(match.group(1))
+    if not 1 <= hour <= 12:
+        return None
+    hour = hour % 12 + (12 if match.group(4).lower() == "p" else 0)
+    clock = f"{hour:02d}:{match.group(2)}:{match.group(3) or '00'}"
+    text = f"{value[: match.start()]}{clock}{value[match.end():]}"
+    parsed = email.utils.parsedate_tz(text)
+    if parsed is None:
+        return parse_localized_rfc822(text)
+    return time.gmtime(email.utils.mktime_tz(parsed))
+
+
+# feedparser tries the handler registered last first.
 feedparser.registerDateHandler(parse_localized_rfc822)
 feedparser.registerDateHandler(parse_iso_compact_offset)
+feedparser.registerDateHandler(parse_twelve_hour_rfc822)

@@ -147,12 +147,16 @@ async def refuse_private_address(url: str, timeout: float) -> None:
         return
 
 
-def feed_url_to_add(url: str, config: Config | None, *, interactive: bool | None = None) -> str:
+def feed_url_to_add(
+    url: str, config: Config | None, *, interactive: bool | None = None, force: bool = False
+) -> str:
     """The URL `monitor feeds add` should store for `url`.
 
-    A feed, an unreachable URL (added anyway, with a warning) or a URL already listed stays
-    as it is. A web page that links to feeds: the user picks one when a terminal is there;
-    otherwise the command stops and lists them."""
+    A feed or a URL already listed stays as it is. A web page that links to feeds: the user
+    picks one when a terminal is there; otherwise the command stops and lists them. Where no
+    feed could be read (a 404, an unreachable host, a page that is no feed and links to
+    none) the command stops, unless `force`: then the URL is added as given, with a warning.
+    An address polling would refuse is refused even so."""
     if url_problem(url) is not None or (config is not None and config.feed(url) is not None):
         return url  # a bad URL is refused by the caller; a listed one is not probed again
     if not (config.settings.allow_private_addresses if config is not None else False):
@@ -163,9 +167,11 @@ def feed_url_to_add(url: str, config: Config | None, *, interactive: bool | None
     probe = probe_for_add(url, config)
     if probe.is_feed:
         return url
-    if not probe.alternates:
-        click.echo(f"warning: no feed read at {url} ({probe.problem}); adding it anyway", err=True)
+    if force:
+        click.echo(f"warning: no feed read at {url} ({probe.problem}); adding it anyway (--force)", err=True)
         return url
+    if not probe.alternates:
+        raise MonitorError(f"no feed read at {url} ({probe.problem}); not added (--force adds it anyway)")
     click.echo(f"{url} is a web page, not a feed. It links to these feeds:")
     for index, link in enumerate(probe.alternates, 1):
         click.echo(f"  {index}. {link.url}  {link.title or ''} ({link.type})")

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import xml.parsers.expat
+import xml.sax
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +30,7 @@ import nh3
 
 from monitor.config import DEFAULT_MAX_ENTRIES, normalize_language
 from monitor.errors import ParseError
-from monitor.ingest import dates as _dates  # noqa: F401 - registers localized date parsing
+from monitor.ingest import dates as _dates  # registers localized and 12-hour date parsing
 from monitor.ingest import langid
 from monitor.ingest.urls import canonical_url, unwrap_redirect
 from monitor.ingest.xmlguard import defuse_entities
@@ -435,6 +436,8 @@ def _quick_time(value: str) -> datetime | None:
         return when if when.tzinfo else when.replace(tzinfo=UTC)
     except ValueError:
         pass
+    if _dates.TWELVE_HOUR.search(value):
+        return None  # email.utils drops the PM: feedparser's handlers read it
     parts = email.utils.parsedate_tz(value)
     return datetime.fromtimestamp(email.utils.mktime_tz(parts), tz=UTC) if parts else None
 
@@ -673,6 +676,12 @@ def parse_feed(
             content_hash=content_hash(title, text),
         )
         kept.append((index, entry))
+    broken = parsed.get("bozo_exception")
+    if not kept and isinstance(broken, xml.sax.SAXException):
+        # Ill-formed XML read leniently is worth keeping when entries come out of it; with
+        # none, the body is broken (cut short, an error page in XML clothes), not an empty
+        # feed: an error, so that the feed's failures show and it backs off.
+        raise ParseError(url, f"not well-formed XML and no entries in it ({broken})")
     kept.sort(key=lambda pair: pair[0])
     dropped = len(raw_entries) - read + trimmed
     if dropped or cut:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 MAX_BACKOFF = 24 * 3600
@@ -17,6 +18,7 @@ class PollHistory:
     ttl_seconds: int | None = None  # RSS <ttl>
     max_age_seconds: int | None = None  # Cache-Control: max-age
     retry_after: datetime | None = None  # from a 429/503 Retry-After
+    overflow_seconds: int | None = None  # FeedWindow.overflow_seconds: poll before it
 
 
 def jitter_fraction(key: str) -> float:
@@ -37,7 +39,8 @@ def poll_delay(
     """Seconds from this poll to the next one.
 
     A healthy feed waits its interval, stretched (never shortened) by the feed's own
-    caching hints, within [min_interval, max_interval]. A failing feed backs off
+    caching hints, within [min_interval, max_interval], and never longer than its window
+    takes to overflow (not below min_interval: the floor wins). A failing feed backs off
     exponentially (interval × 2^(errors-1), plus up to 25 % jitter), capped at max_backoff.
     """
     base = max(interval, min_interval)
@@ -45,6 +48,10 @@ def poll_delay(
     if hints:
         base = max(base, min(max(hints), max_interval))
     base = min(base, max(max_interval, interval))
+    if history.overflow_seconds is not None:
+        # Items falling off the feed unseen are lost for good: this shortens the hints and a
+        # feed's own interval alike.
+        base = min(base, max(history.overflow_seconds, min_interval))
     if history.error_count > 0:
         exponent = min(history.error_count - 1, 20)
         backoff = base * (2**exponent)
@@ -79,6 +86,53 @@ def next_poll_at(
     return due
 
 
+def plan_next_poll(
+    now: datetime,
+    window: FeedWindow | None,
+    history: PollHistory,
+    *,
+    own_interval: int | None = None,
+    interval: int = 1800,
+    min_interval: int = 300,
+    max_interval: int = 24 * 3600,
+    max_backoff: int = MAX_BACKOFF,
+    key: str = "",
+    phase: float | None = None,
+) -> datetime:
+    """When a feed polled `now` is next due, from what its body listed (`window`: the one
+    read now, else the last one). Pure.
+
+    A feed without an interval of its own (`own_interval`) polls once per post at the pace
+    its listed items show, `interval` (the settings') while they show too little. Every
+    feed, its own interval or caching hints notwithstanding, is polled before as many new
+    items as half its window could appear (min_interval aside: the floor wins). Failures
+    back off, and a Retry-After holds, as in next_poll_at. A healthy feed's poll then moves
+    to its slot (`phase`) in the interval, never past the overflow time.
+    """
+    chosen = own_interval or pace_interval(window, now, interval, min_interval, max_interval)
+    floor = min(min_interval, chosen)  # a feed's own interval may lie below the floor
+    overflow = window.overflow_seconds(now) if window is not None else None
+    history = replace(history, overflow_seconds=overflow)
+    due = next_poll_at(
+        now,
+        chosen,
+        history,
+        key=key,
+        min_interval=floor,
+        max_interval=max_interval,
+        max_backoff=max_backoff,
+    )
+    if phase is not None and history.error_count == 0 and history.retry_after is None:
+        ceiling = max(max_interval, chosen)
+        if overflow is not None:
+            ceiling = min(ceiling, max(overflow, floor))
+        due = spread_due(due, now, int((due - now).total_seconds()), phase)
+        # The slot may lie up to half an interval later: never past the ceiling, nor past
+        # the time the window could overflow.
+        due = min(due, now + timedelta(seconds=ceiling))
+    return due
+
+
 def is_due(next_due: datetime | None, now: datetime) -> bool:
     return next_due is None or next_due <= now
 
@@ -87,7 +141,6 @@ def is_due(next_due: datetime | None, now: datetime) -> bool:
 
 GONE_AFTER = 3  # 410 answers in a row before a feed is marked gone
 MOVED_AFTER = 3  # polls in a row that end in the same permanent redirect before the URL moves
-WEEK = 7 * 86400
 
 
 def host_phases(urls_by_host: dict[str, list[str]]) -> dict[str, float]:
@@ -119,14 +172,61 @@ def spread_due(due: datetime, polled_at: datetime, interval: int, phase: float) 
     return max(moved, earliest)
 
 
-def adaptive_interval(
-    posts_last_week: int | None, interval: int, min_interval: int, max_interval: int
+MIN_DATED_ITEMS = 2  # fewer posting times listed: too little history for a pace
+WINDOW_MARGIN = 0.5  # poll before half as many new items as the feed lists could appear
+
+
+@dataclass(frozen=True)
+class FeedWindow:
+    """What a feed's last read body listed: how many items (its window; older ones have
+    fallen off), how many of them carried a date of their own, at how many distinct times
+    (items posted together, or all stamped with the time the feed was built, share one),
+    and the oldest such date."""
+
+    listed: int
+    dated: int = 0
+    times: int = 0
+    oldest: datetime | None = None
+
+    @classmethod
+    def of(cls, listed: int, published: Iterable[datetime], now: datetime) -> FeedWindow:
+        """The window of a body listing `listed` items with these dates (a date in the
+        future counts as now: it says nothing of a pace)."""
+        dates = [min(p, now) for p in published]
+        return cls(listed=listed, dated=len(dates), times=len(set(dates)), oldest=min(dates, default=None))
+
+    def _span(self, now: datetime) -> float | None:
+        """Seconds the dated items cover, or None with too little history (fewer than two
+        posting times). They cover [oldest, now]: counting `now` as the end (not the newest
+        item) slows the pace of a feed gone quiet, poll after poll."""
+        if self.times < MIN_DATED_ITEMS or self.oldest is None:
+            return None
+        return max(0.0, (now - self.oldest).total_seconds())
+
+    def gap(self, now: datetime) -> float | None:
+        """Seconds between posting times at the pace the listed items show; None: unknown."""
+        span = self._span(now)
+        return None if span is None else span / self.times
+
+    def overflow_seconds(self, now: datetime, margin: float = WINDOW_MARGIN) -> int | None:
+        """Seconds until, at this pace, `margin` × as many new items as the feed lists have
+        appeared: a later poll risks items that fell off the window unseen. None: unknown."""
+        span = self._span(now)
+        if span is None:
+            return None
+        return int(self.listed * span / self.dated * margin)
+
+
+def pace_interval(
+    window: FeedWindow | None, now: datetime, interval: int, min_interval: int, max_interval: int
 ) -> int:
-    """The poll interval from a feed's observed posting frequency (one poll per expected
-    post), within [min_interval, max_interval]; `interval` when nothing is known."""
-    if not posts_last_week or posts_last_week <= 0:
-        return interval  # no dated post in a week: no evidence, keep the configured interval
-    return max(min_interval, min(max_interval, WEEK // posts_last_week))
+    """The poll interval of a feed without one of its own: one poll per post at the pace its
+    listed items show, within [min_interval, max_interval]; `interval` (the settings') while
+    the feed has listed too few dated items to tell a pace."""
+    gap = window.gap(now) if window is not None else None
+    if gap is None:
+        return interval
+    return max(min_interval, min(max_interval, int(gap)))
 
 
 @dataclass(frozen=True)

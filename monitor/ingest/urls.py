@@ -37,17 +37,40 @@ _TRACKING_EXACT = frozenset(
         "at_custom3",
         "at_custom4",
         "smid",
-        "ns_mchannel",
-        "ns_source",
-        "ns_campaign",
-        "ns_linkname",
-        "ns_fee",
         "rss",
         "xtor",
         "spm",
+        # Webtrends (WT.mc_id and the rest go by the prefix below)
+        "wt_mc",
+        "wt_zmc",
+        # in-site campaigns (the Guardian's INTCMP, many sites' icid)
+        "icid",
+        "intcmp",
+        # AT Internet, beside at_medium and at_campaign
+        "at_format",
+        "at_link",
+        "at_platform",
+        "at_emailtype",
+        "at_send_date",
+        "at_recipient_id",
+        "at_recipient_list",
+        # click ids of ad and social platforms
+        "ttclid",
+        "twclid",
+        "li_fat_id",
+        "gclsrc",
+        "srsltid",
+        "_branch_match_id",
+        "s_kwcid",
+        "ncid",
+        "sr_share",
+        "ref_src",
+        "_hsfp",
     }
 )
-_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+# utm_ (Google Analytics), pk_ (Piwik), mtm_ (Matomo), hsa_ (HubSpot ads), wt. (Webtrends),
+# ns_ (comScore)
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "wt.", "ns_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 

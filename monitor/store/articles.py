@@ -11,9 +11,11 @@ from typing import Any
 from monitor.ingest.parse import Entry
 from monitor.store.core import Core
 from monitor.store.snippets import snippet
+from monitor.store.tsquery import only_not, raw_text, search_tree
 from monitor.store.types import ArticleCounts
 from monitor.stories.dedup import exact_action
 from monitor.timeutil import iso
+from monitor.watches.query import Document, Node, Not, Term, evaluate
 
 # Scripts written without spaces between words (Han, Kana, Hangul syllables are spaced but
 # often searched by part, Thai, Lao, Khmer, Myanmar).
@@ -21,6 +23,26 @@ _UNSPACED_SCRIPT = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff]"
 )
+
+
+_SUBSTRING_PAGE = 500  # candidates read at once by the substring search
+
+
+def _balanced_or(conditions: list[str]) -> str:
+    """SQL conditions ORed as a balanced tree (nesting log2(n) deep, not n)."""
+    if len(conditions) == 1:
+        return conditions[0]
+    middle = len(conditions) // 2
+    return f"({_balanced_or(conditions[:middle])} OR {_balanced_or(conditions[middle:])})"
+
+
+def positive_terms(node: Node) -> list[Term]:
+    """The terms not under a NOT: a matching article holds at least one of them."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    return [t for child in node.children for t in positive_terms(child)]
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -128,11 +150,10 @@ class Articles(Core):
         """Full-text search over titles and text, best match first."""
         # Snippets are built in Python (snippets.py): FTS5's snippet() takes minutes on a
         # query that repeats a common word a few hundred times.
-        source, match, rank = self._fts_source()
         sql = (
             "SELECT a.id, a.title, a.url, a.language, a.published, f.name AS feed_name, "
-            f"f.url AS feed_url, a.text AS snippet FROM {source} "
-            f"JOIN feeds f ON f.id = a.feed_id WHERE {match} ORDER BY {rank}, a.id LIMIT ?"
+            f"f.url AS feed_url, a.text AS snippet FROM ({self._fts_best_sql()}) best "
+            "JOIN articles a ON a.id = best.id JOIN feeds f ON f.id = a.feed_id ORDER BY best.score, a.id"
         )
         found = self._fts(sql, [], query, [limit])
         for row in found:
@@ -143,19 +164,40 @@ class Articles(Core):
 
     def _search_substring(self, query: str, limit: int) -> list[dict[str, Any]]:
         """Chinese, Japanese, Thai… write words without spaces, so FTS5's tokenizer sees a
-        whole run of text as one token: find each word of the query as a substring instead."""
-        words = query.replace('"', " ").split()
-        if not words:
+        whole run of text as one token: the articles holding one of the query's unspaced
+        words as a substring are read, newest first, and the whole query is matched on them
+        as a watch's is (monitor.watches.query), until `limit` are found."""
+        if only_not(query):
             return []
-        where = " AND ".join("(a.title LIKE ? ESCAPE '\\' OR a.text LIKE ? ESCAPE '\\')" for _ in words)
+        tree = search_tree(query) or search_tree(" ".join(f'"{w}"' for w in query.replace('"', " ").split()))
+        if tree is None:
+            return []
+        unspaced = [raw_text(t) for t in positive_terms(tree) if _UNSPACED_SCRIPT.search(raw_text(t))]
+        needles = sorted({max(text.split(), key=len) for text in unspaced})
+        if not needles:
+            return []
+        # One LIKE per needle, ORed as a balanced tree: SQLite's parser nests `x OR y OR …`
+        # one level per OR, and refuses 1,000 levels.
+        where = _balanced_or(["(a.title LIKE ? ESCAPE '\\' OR a.text LIKE ? ESCAPE '\\')"] * len(needles))
         params: list[Any] = []
-        for word in words:
-            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for needle in needles:
+            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             params += [pattern, pattern]
-        return self.query(
-            "SELECT a.id, a.title, a.url, a.language, a.published, f.name AS feed_name, "
-            "f.url AS feed_url, substr(a.text, 1, 120) AS snippet "
-            f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE {where} "
-            "ORDER BY a.published DESC LIMIT ?",
-            [*params, limit],
-        )
+        found: list[dict[str, Any]] = []
+        offset = 0
+        while len(found) < limit:
+            page = self.query(
+                "SELECT a.id, a.title, a.url, a.language, a.published, f.name AS feed_name, "
+                "f.url AS feed_url, a.text AS snippet "
+                f"FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE {where} "
+                "ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?",
+                [*params, _SUBSTRING_PAGE, offset],
+            )
+            for row in page:
+                if evaluate(tree, Document(row["title"], row["snippet"]))[0]:
+                    row["snippet"] = (row["snippet"] or "")[:120]
+                    found.append(row)
+            if len(page) < _SUBSTRING_PAGE:
+                break
+            offset += _SUBSTRING_PAGE
+        return found[:limit]

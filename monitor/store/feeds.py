@@ -9,9 +9,21 @@ from typing import Any
 
 from monitor.config import FeedConfig
 from monitor.ingest.parse import Entry
+from monitor.ingest.schedule import FeedWindow
 from monitor.store.articles import Articles
 from monitor.store.types import ArticleCounts, FeedState, FeedUpdate, FetchStatus
 from monitor.timeutil import iso, parse_iso, utcnow
+
+
+def _window(row: dict[str, Any]) -> FeedWindow | None:
+    if row.get("listed_items") is None:
+        return None  # never read (or polled before the window was kept)
+    return FeedWindow(
+        listed=int(row["listed_items"]),
+        dated=int(row.get("dated_items") or 0),
+        times=int(row.get("dated_times") or 0),
+        oldest=parse_iso(row.get("oldest_item")),
+    )
 
 
 def _feed_state(row: dict[str, Any]) -> FeedState:
@@ -40,7 +52,7 @@ def _feed_state(row: dict[str, Any]) -> FeedState:
         redirect_target=row.get("redirect_target"),
         redirect_streak=row.get("redirect_streak") or 0,
         claim_token=row.get("claim_token"),
-        posts_last_week=row.get("posts_last_week"),
+        window=_window(row),
         host=row.get("host"),
     )
 
@@ -164,6 +176,11 @@ class Feeds(Articles):
                 fetch_status.redirect_streak,
                 *([fetch_status.fetch_url] if fetch_status.fetch_url is not None else []),
             ]
+        window_set, window_params = "", []
+        if update.window is not None:  # a body read now: what it listed
+            window_set = ", listed_items = ?, dated_items = ?, dated_times = ?, oldest_item = ?"
+            window = update.window
+            window_params = [window.listed, window.dated, window.times, iso(window.oldest)]
         with self.transaction():
             cursor = self.db.execute(
                 """UPDATE feeds SET last_polled = ?, last_status = ?, last_http_status = ?,
@@ -174,7 +191,7 @@ class Feeds(Articles):
                    last_error = CASE WHEN ? = 'error' THEN ? ELSE last_error END,
                    last_error_step = CASE WHEN ? = 'error' THEN ? ELSE last_error_step END,
                    last_error_at = CASE WHEN ? = 'error' THEN ? ELSE last_error_at END"""
-                f"{status_set}{claim_set} WHERE id = ?{claim_where}",
+                f"{status_set}{window_set}{claim_set} WHERE id = ?{claim_where}",
                 [
                     iso(update.polled_at),
                     update.status,
@@ -198,6 +215,7 @@ class Feeds(Articles):
                     update.status,
                     iso(update.polled_at),
                     *status_params,
+                    *window_params,
                     feed.id,
                     *claim_params,
                 ],
@@ -258,14 +276,6 @@ class Feeds(Articles):
             [status.status_streak, status.redirect_target, status.redirect_streak, gone, gone,
              status.fetch_url, feed_id],
         )  # fmt: skip
-
-    def recent_guids(self, feed_id: int, since: datetime) -> set[str]:
-        """GUIDs of a feed's articles published since `since` (dates the feed really gave)."""
-        rows = self.db.execute(
-            "SELECT guid FROM articles WHERE feed_id = ? AND published >= ? AND published_estimated = 0",
-            [feed_id, iso(since)],
-        ).fetchall()
-        return {str(r[0]) for r in rows}
 
     def pollable_feed_urls(self) -> list[tuple[str, str]]:
         """(url, fetch URL) of every feed that is polled, to spread each host's feeds."""

@@ -337,6 +337,14 @@ _WORKERS = [
     "ALTER TABLE fetch_log ADD COLUMN worker TEXT DEFAULT current_setting('application_name')",
 ]
 
+# What a feed's last read body listed: the pace of its next poll time (schedule.FeedWindow).
+_FEED_WINDOW = [
+    "ALTER TABLE feeds ADD COLUMN listed_items INTEGER",
+    "ALTER TABLE feeds ADD COLUMN dated_items INTEGER",
+    "ALTER TABLE feeds ADD COLUMN dated_times INTEGER",
+    "ALTER TABLE feeds ADD COLUMN oldest_item TIMESTAMPTZ",
+]
+
 # Mail whose final dot reached the server with no reply after it (RFC 5321 4.5.3.2.6):
 # `data_sent_at` (set just before the dot) and the state 'unknown', never sent again unless a
 # person decides.
@@ -356,6 +364,7 @@ _UNKNOWN_OUTCOMES = [
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds, articles with full-text search, stories, threads, digests, watches, outbox", _VERSION_1),
     ("Workers: heartbeats, feed and host claims with leases, the worker of each fetch", _WORKERS),
+    ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
     ("Mail with an unknown outcome: the end of its data sent, no reply", _UNKNOWN_OUTCOMES),
 ]
 

@@ -285,6 +285,19 @@ def _migration_stories_version(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO stories_version (id, version) VALUES (1, 0)")
 
 
+def _migration_feed_window(db: sqlite_utils.Database) -> None:
+    """What a feed's last read body listed (items, dated items, their distinct times, the
+    oldest date): the pace its next poll time follows, kept for the polls that bring no new
+    body (a 304)."""
+    for statement in (
+        "ALTER TABLE feeds ADD COLUMN listed_items INTEGER",
+        "ALTER TABLE feeds ADD COLUMN dated_items INTEGER",
+        "ALTER TABLE feeds ADD COLUMN dated_times INTEGER",
+        "ALTER TABLE feeds ADD COLUMN oldest_item TEXT",
+    ):
+        db.execute(statement)
+
+
 _DIGEST_COLUMNS = (
     "id, day, recipient, state, attempts, due_at, next_attempt_at, started_at, sent_at, last_error, "
     "last_error_at, message_id, message, story_ids, created, updated_at"
@@ -363,6 +376,7 @@ MIGRATIONS: list[Migration] = [
     _migration_story_titles,
     _migration_digest_days,
     _migration_stories_version,
+    _migration_feed_window,
     _migration_unknown_outcomes,
 ]
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor.store.core import Core
-from monitor.stories.decide import merged_thread
+from monitor.stories.decide import merge_note, merged_thread
 from monitor.timeutil import iso
 
 
@@ -97,7 +97,12 @@ class Stories(Core):
                 [(blob, model, article_id) for article_id, (blob, model) in vectors.items()],
             )
             for drop, keep in merges:
-                self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [keep, drop])
+                # Each article says it came with `drop` (decide.merge_note, read by merged_from).
+                self.db.execute(
+                    "UPDATE articles SET story_id = ?, story_reason = CAST(? AS TEXT) "
+                    "|| COALESCE('; ' || story_reason, '') WHERE story_id = ?",
+                    [keep, merge_note(drop, None), drop],
+                )
                 self.db.execute(
                     "UPDATE stories SET merged_into = ?, n_articles = 0, updated_at = ? WHERE id = ?",
                     [keep, updated_at, drop],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.ingest.schedule import FeedWindow
+
 
 @dataclass(frozen=True)
 class FeedState:
@@ -34,10 +36,10 @@ class FeedState:
     status_streak: int = 0
     redirect_target: str | None = None
     redirect_streak: int = 0
-    # many workers on PostgreSQL: the token of this worker's claim on the feed, if any, and
-    # its dated posts of the last week, counted with the claim (None: not counted)
+    # many workers on PostgreSQL: the token of this worker's claim on the feed, if any
     claim_token: str | None = None
-    posts_last_week: int | None = None
+    # what its last read body listed, for the next poll time (None: never read)
+    window: FeedWindow | None = None
     host: str | None = None  # as the database groups feeds for claims (PostgreSQL)
 
 
@@ -72,6 +74,7 @@ class FeedUpdate:
     error_step: str | None = None
     title: str | None = None
     site_url: str | None = None
+    window: FeedWindow | None = None  # what a body read now listed; None keeps the last one
 
     @classmethod
     def success(cls, polled_at: datetime, next_due: datetime) -> FeedUpdate:

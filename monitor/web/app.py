@@ -8,13 +8,14 @@ the daemon keeps writing (WAL) while pages are read; nothing here writes.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -34,8 +35,16 @@ from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.languages import language_name
 from monitor.metrics import WebMetrics, web_registry
 from monitor.store import AnyStore, PostgresURL, Target, open_store
-from monitor.stories.records import ThreadNotFoundError, thread_around, thread_detail
-from monitor.timeutil import iso, parse_iso, parse_when, utcnow
+from monitor.stories.records import (
+    ThreadNotFoundError,
+    headline_in,
+    ranked_hits,
+    thread_around,
+    thread_named,
+)
+from monitor.timeutil import iso, local_time, parse_iso, parse_when, utcnow
+from monitor.watches.match import definition
+from monitor.watches.settings import parse_watches_section
 from monitor.web.atom import atom_feed, tags_of
 from monitor.web.models import (
     ERRORS,
@@ -58,7 +67,6 @@ from monitor.web.views import (
     hourly_counts,
     latest_window,
     lede,
-    local_text,
     safe_url,
     search_groups,
     sort_feeds,
@@ -71,6 +79,7 @@ from monitor.web.views import (
     why_line,
 )
 from monitor.web.watches import add_watch_routes, home_watches
+from monitor.wording import count
 
 log = logging.getLogger("monitor.web")
 
@@ -177,10 +186,11 @@ def _templates(zone: ZoneInfo) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local_text(value, zone, fmt)
+    env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local_time(value, zone, fmt)
     env.filters["safe_url"] = safe_url
     env.filters["language_name"] = language_name
     env.globals["version"] = __version__
+    env.globals["count"] = count
     return env
 
 
@@ -293,31 +303,37 @@ def create_app(database: Target, config: Config) -> FastAPI:
     def ranked_stories(
         store: AnyStore, window: DayWindow, filters: StoryFilters, offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
-        hits = store.web_story_ids(
-            window.start_iso,
-            window.end_iso,
+        hits = ranked_hits(
+            store,
+            since=window.start,
+            until=window.end,
             language=filters.lang,
             tag=filters.tag,
             feed_id=filters.feed,
             query=filters.q,
         )
         chosen = hits[offset : offset + limit]
-        ids = [h["story_id"] for h in chosen]
-        stories = store.web_stories(ids)
-        hourly: dict[int, list[str]] = {i: [] for i in ids}
-        for row in store.web_published_times(ids, window.start_iso, window.end_iso):
-            hourly[row["story_id"]].append(row["published"])
+        stories = store.web_stories([h["story_id"] for h in chosen])
         result = []
         for rank, hit in enumerate(chosen, start=offset + 1):
             story = stories.get(hit["story_id"])
             if story is None:
                 continue
+            if filters.lang:  # as `monitor stories --lang`: each story headed in that language
+                headline_in(store, story, filters.lang)
             summary = story_summary(rank, hit, story, zone)
-            summary["hourly"] = hourly_counts(hourly[hit["story_id"]], window)
+            summary["hourly"] = hourly_counts(hit["published"], window)
             summary["sparkline"] = sparkline_points(summary["hourly"])
             summary["url"] = f"/stories/{story['id']}"
             result.append(summary)
         return result, len(hits)
+
+    def stories_window(store: AnyStore, filters: StoryFilters, now: datetime) -> DayWindow:
+        """The day asked for; else the latest news there is (the calendar day one click away)."""
+        if filters.day is not None:
+            return day_window(filters.day, zone, now)
+        newest = store.web_latest_published(language=filters.lang, tag=filters.tag, feed_id=filters.feed)
+        return latest_window(now, parse_iso(newest), zone)
 
     def check_page(page_number: int, total: int, per_page: int) -> None:
         last = max(1, math.ceil(total / per_page))
@@ -380,13 +396,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
         filters = filters_of(day, lang, tag, feed, q)
         now = utcnow()
         with ctx.store() as store:
-            if filters.day is None:  # the latest news there is, the calendar day one click away
-                newest = store.web_latest_published(
-                    language=filters.lang, tag=filters.tag, feed_id=filters.feed
-                )
-                window = latest_window(now, parse_iso(newest), zone)
-            else:
-                window = day_window(filters.day, zone, now)
+            window = stories_window(store, filters, now)
             stories, total = ranked_stories(
                 store, window, filters, (page_number - 1) * STORIES_PER_PAGE, STORIES_PER_PAGE
             )
@@ -394,7 +404,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
             facets = store.web_facets()
             latest = None if total or window.rolling else store.web_latest_published(window.start_iso)
             watches = home_watches(store)
-        latest_day = local_text(latest, zone, "%Y-%m-%d") if latest else None
+        latest_day = local_time(latest, zone, "%Y-%m-%d") if latest else None
         pages = max(1, math.ceil(total / STORIES_PER_PAGE))
         return page(
             "stories.html",
@@ -467,7 +477,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
             ),
         )
 
-    add_watch_routes(app, ctx.store, page)
+    add_watch_routes(app, ctx.store, page, configured_watches(config))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
@@ -477,15 +487,20 @@ def create_app(database: Target, config: Config) -> FastAPI:
         return page("story.html", **story_page_values(*detail))
 
     def thread_of(thread_id: int) -> dict[str, Any]:
+        """The thread, or (the id names a story, as `monitor thread` takes it) the story's
+        thread with `story` set; 404 saying what the id is otherwise."""
         with ctx.store() as store:
             try:
-                return thread_detail(store, thread_id)
-            except ThreadNotFoundError:
-                raise HTTPException(404, f"no thread {thread_id}") from None
+                return thread_named(store, thread_id)
+            except ThreadNotFoundError as exc:
+                raise HTTPException(404, str(exc)) from None
 
     @app.get("/threads/{thread_id}", response_class=HTMLResponse, include_in_schema=False)
     def thread_page(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
-        return page("thread.html", thread=thread_of(thread_id))
+        thread = thread_of(thread_id)
+        if "story" in thread:  # a story's id: its thread, the story marked (302: threads merge)
+            return RedirectResponse(f"/threads/{thread['id']}#story-{thread['story']}", status_code=302)
+        return page("thread.html", thread=thread)
 
     @app.get("/feeds", response_class=HTMLResponse, include_in_schema=False)
     def feeds_page(
@@ -548,11 +563,13 @@ def create_app(database: Target, config: Config) -> FastAPI:
         page: PageQ = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = STORIES_PER_PAGE,
     ) -> dict[str, Any]:
-        """A day's stories, ranked by how many outlets, then languages, then articles covered
-        them that day."""
+        """A day's stories (by default, as the home page: the last 24 hours, or the 24 hours up
+        to the newest article when nothing is newer), ranked as the home page and `monitor
+        stories` rank them: outlets x languages x growth (how recent their articles of the
+        window are)."""
         filters = filters_of(day, lang, tag, feed, q)
-        window = day_window(filters.day, zone, utcnow())
         with ctx.store() as store:
+            window = stories_window(store, filters, utcnow())
             stories, total = ranked_stories(store, window, filters, (page - 1) * per_page, per_page)
         check_page(page, total, per_page)
         return {
@@ -579,8 +596,12 @@ def create_app(database: Target, config: Config) -> FastAPI:
     @app.get("/api/threads/{thread_id}", response_model=ThreadOut, responses=ERRORS, tags=["stories"])
     def api_thread(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Any:
         """A thread: stories that follow one another on one subject (a later development is a
-        story of its own, linked, never merged), oldest first, with their sizes and languages."""
-        return thread_of(thread_id)
+        story of its own, linked, never merged), oldest first, with their sizes and languages.
+        A story's id redirects (302) to its thread."""
+        thread = thread_of(thread_id)
+        if "story" in thread:
+            return RedirectResponse(f"/api/threads/{thread['id']}", status_code=302)
+        return thread
 
     @app.get("/api/articles", response_model=ArticlePage, responses=ERRORS, tags=["articles"])
     def api_articles(
@@ -713,6 +734,21 @@ def create_app(database: Target, config: Config) -> FastAPI:
         return Response(generate_latest(web_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def configured_watches(config: Config) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The watches of feeds.yaml (casefolded name -> name and definition as stored), so that
+    one not run yet has a page; none when the section cannot be read (`monitor serve` checked
+    the file at start: only a section edited since can fail here)."""
+    node = config.sections.get("watches")
+    if node is None:
+        return {}
+    try:
+        watches = parse_watches_section(node, str(config.path))
+    except ConfigError as exc:
+        log.warning("event=web_watches_unreadable error=%r", str(exc))
+        return {}
+    return {w.name.casefold(): (w.name, json.loads(definition(w))) for w in watches.watches}
 
 
 def _query(values: Mapping[str, Any]) -> str:
