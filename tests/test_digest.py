@@ -587,14 +587,14 @@ def test_server_down_is_retried_with_backoff_then_sent(world: World, tmp_path: P
     port = free_port()
     config = write(tmp_path, config_text(port, recipients="    - reader@example.org\n"))
     notes = run_due_digests(world.store, config, DUE)
-    assert len(notes) == 1 and "retry at 2026-03-10T06:01:00Z" in notes[0] and "cannot reach" in notes[0]
+    assert len(notes) == 1 and "retry at 2026-03-10 07:01 CET" in notes[0] and "cannot reach" in notes[0]
     problems = digest_problems(world.store)
     assert len(problems) == 1 and "retrying after 1 attempt, next try" in problems[0]
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "feeds.yaml"), "stats"])
     assert result.exit_code == 0 and "digest 2026-03-09 to reader@example.org: retrying" in result.output
     assert run_due_digests(world.store, config, DUE + timedelta(seconds=30)) == []  # backing off
     notes = run_due_digests(world.store, config, DUE + timedelta(minutes=1))
-    assert "retry at 2026-03-10T06:03:00Z" in notes[0]  # twice as long
+    assert "retry at 2026-03-10 07:03 CET" in notes[0]  # twice as long
     with SmtpServer(port) as server:
         notes = run_due_digests(world.store, config, DUE + timedelta(minutes=3))
         assert notes == [f"{DAY} reader@example.org: sent"]

@@ -123,8 +123,8 @@ def stats(obj: Context, as_json: bool) -> None:
         from monitor.deliver.alerts import outbox_problems
         from monitor.deliver.digest import digest_problems
 
-        digest_errors = digest_problems(store)
-        alert_errors = outbox_problems(store, store.outbox_in_doubt())
+        digest_errors = digest_problems(store, obj.zone)
+        alert_errors = outbox_problems(store, store.outbox_in_doubt(), obj.zone)
         workers, expired = _workers(store)
     if as_json:
         report: dict[str, Any] = {

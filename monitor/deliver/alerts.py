@@ -21,7 +21,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, parseaddr
@@ -53,7 +53,7 @@ from monitor.errors import ConfigError, FetchError, MonitorError
 from monitor.ingest.fetch import is_public_address
 from monitor.store.protocols import AlertStore, WatchStore
 from monitor.terminal import one_line
-from monitor.timeutil import iso, parse_iso, utcnow
+from monitor.timeutil import iso, local_time, parse_iso, utcnow
 from monitor.watches.settings import WatchConfig, WatchesConfig
 from monitor.wording import count
 
@@ -504,9 +504,11 @@ def resolve_alert(store: AlertStore, outbox_id: int, decision: str, now: datetim
     return f"alert {outbox_id}: to be sent again at the next delivery (monitor poll, or the daemon's)"
 
 
-def outbox_problems(store: AlertStore, rows: Sequence[Mapping[str, Any]] | None = None) -> list[str]:
+def outbox_problems(
+    store: AlertStore, rows: Sequence[Mapping[str, Any]] | None = None, zone: tzinfo = UTC
+) -> list[str]:
     """Lines for people: deliveries waiting for a retry, failed for good, of unknown outcome
-    (with how to settle them), or awaiting the reply to a mail's final dot."""
+    (with how to settle them), or awaiting the reply to a mail's final dot; times in `zone`."""
     lines = []
     for row in rows if rows is not None else store.outbox_rows():
         what = f"alert {row['id']} {row['channel']} {row['target']}"
@@ -516,7 +518,8 @@ def outbox_problems(store: AlertStore, rows: Sequence[Mapping[str, Any]] | None 
                 f"{row['last_error']}; {alert_resolve_hint(int(row['id']))}"
             )
         elif row["state"] == "sending" and row["data_sent_at"]:
-            lines.append(f"{what}: sent at {row['data_sent_at']}, awaiting the server's reply")
+            sent = local_time(row["data_sent_at"], zone)
+            lines.append(f"{what}: sent at {sent}, awaiting the server's reply")
         elif row["state"] == "failed" or (row["state"] == "pending" and row["last_error"]):
             lines.append(
                 f"alert {row['id']} {row['channel']} {row['target']}: {row['state']} after "

@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
@@ -65,7 +65,7 @@ from monitor.deliver.smtp import (
 )
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
-from monitor.timeutil import iso, parse_iso, utcnow
+from monitor.timeutil import iso, local_time, parse_iso, utcnow
 from monitor.wording import count
 
 log = logging.getLogger("monitor.digest")
@@ -365,8 +365,11 @@ def deliver(
     return outcome
 
 
-def record_outcome(store: DigestStore, job: DigestJob, outcome: SendOutcome, now: datetime) -> str:
-    """Write what a send gave: sent, a retry time, or failed for good; return a one-line note."""
+def record_outcome(
+    store: DigestStore, job: DigestJob, outcome: SendOutcome, now: datetime, zone: tzinfo = UTC
+) -> str:
+    """Write what a send gave: sent, a retry time, or failed for good; return a one-line note
+    (its times in `zone`, the digest's)."""
     day = job.day.isoformat()
     if outcome.ok:
         store.digest_mark_sent(job.day, job.recipient, now)
@@ -401,7 +404,7 @@ def record_outcome(store: DigestStore, job: DigestJob, outcome: SendOutcome, now
         "event=digest_send_error day=%s recipient=%s attempts=%d retry_at=%s error=%r",
         day, job.recipient, job.attempts, iso(retry_at), error,
     )  # fmt: skip
-    return f"{day} {job.recipient}: not sent, retry at {iso(retry_at)}: {error}"
+    return f"{day} {job.recipient}: not sent, retry at {local_time(retry_at, zone)}: {error}"
 
 
 def run_due_digests(
@@ -426,7 +429,7 @@ def run_due_digests(
         outcome = deliver(
             job, cfg, os.environ if environ is None else environ, sender, data_noter(store, job, now)
         )
-        notes.append(record_outcome(store, job, outcome, now or utcnow()))
+        notes.append(record_outcome(store, job, outcome, now or utcnow(), cfg.zone))
     return notes
 
 
@@ -471,7 +474,7 @@ async def run_due_digests_async(
             )  # fmt: skip
             notes.append(f"{job.day} {job.recipient}: sent, awaiting the server's reply")
         else:
-            notes.append(record_outcome(store, job, outcome, utcnow()))
+            notes.append(record_outcome(store, job, outcome, utcnow(), cfg.zone))
     log.debug("event=digest_checked day=%s notes=%d", day, len(notes))
     return notes
 
@@ -525,18 +528,20 @@ def send_digest_now(
             continue
         if row["state"] in ("sent", "failed"):
             when = row["sent_at"] if row["state"] == "sent" else row["updated_at"]
-            notes.append(f"{day} {recipient.address}: already {row['state']} at {when}")
+            notes.append(f"{day} {recipient.address}: already {row['state']} at {local_time(when, cfg.zone)}")
             if row["state"] == "failed":
                 failures.append(notes[-1])
         elif row["state"] == "unknown":
             notes.append(
-                f"{day} {recipient.address}: outcome unknown since {row['last_error_at']}, not sent again: "
+                f"{day} {recipient.address}: outcome unknown since "
+                f"{local_time(row['last_error_at'], cfg.zone)}, not sent again: "
                 f"{row['last_error']} ({resolve_hint(str(day), recipient.address)})"
             )
             failures.append(notes[-1])
         elif row["state"] == "sending" and row["data_sent_at"]:
             notes.append(
-                f"{day} {recipient.address}: sent at {row['data_sent_at']}, the server's reply still awaited"
+                f"{day} {recipient.address}: sent at {local_time(row['data_sent_at'], cfg.zone)}, "
+                "the server's reply still awaited"
             )
             failures.append(notes[-1])
         elif row["state"] == "pending":
@@ -545,7 +550,7 @@ def send_digest_now(
         outcome = deliver(
             job, cfg, os.environ if environ is None else environ, sender, data_noter(store, job, now)
         )
-        notes.append(record_outcome(store, job, outcome, now))
+        notes.append(record_outcome(store, job, outcome, now, cfg.zone))
         if not outcome.ok:
             failures.append(notes[-1])
     return notes
@@ -583,26 +588,29 @@ def resolve_digest(store: DigestStore, day: date, recipient: str, decision: str,
     )
 
 
-def digest_problems(store: DigestStore, limit: int = 20) -> list[str]:
+def digest_problems(store: DigestStore, zone: tzinfo = UTC, limit: int = 20) -> list[str]:
     """Lines for `monitor stats`: digests waiting for a retry, failed for good, of unknown
-    outcome (with how to settle them), or awaiting the reply to their final dot."""
+    outcome (with how to settle them), or awaiting the reply to their final dot; times in
+    `zone`."""
     lines = []
     for row in store.digest_errors(limit):
         if row["state"] == "unknown":
             lines.append(
-                f"digest {row['day']} to {row['recipient']}: outcome unknown since {row['last_error_at']}, "
+                f"digest {row['day']} to {row['recipient']}: outcome unknown since "
+                f"{local_time(row['last_error_at'], zone)}, "
                 f"not sent again: {row['last_error']}; {resolve_hint(row['day'], row['recipient'])}"
             )
             continue
         if row["state"] == "sending":
             lines.append(
-                f"digest {row['day']} to {row['recipient']}: sent at {row['data_sent_at']}, "
+                f"digest {row['day']} to {row['recipient']}: sent at "
+                f"{local_time(row['data_sent_at'], zone)}, "
                 "awaiting the server's reply (RFC 5321 allows it 10 minutes)"
             )
             continue
         what = "retrying" if row["state"] == "pending" else row["state"]
         when = (
-            f", next try {row['next_attempt_at']}"
+            f", next try {local_time(row['next_attempt_at'], zone)}"
             if row["state"] == "pending" and row["next_attempt_at"]
             else ""
         )
