@@ -6,9 +6,11 @@ of scheduling each feed; one stories process at a time runs the stages (the sequ
 an advisory lock; another takes over within seconds when it dies); deliver processes send
 digests and alerts, each claimed row by row. On SQLite one process does everything.
 
-SIGTERM/SIGINT: stop scheduling, let the polls in hand finish (a few seconds at most),
-close the database, exit 0. feeds.yaml is re-read when it changes; a bad edit is logged
-and the last good config kept.
+SIGTERM/SIGINT: stop scheduling, let the polls in hand finish (a few seconds at most), stop
+the stories stage between two chunks of texts (its batch in hand is dropped whole), close
+the database, exit 0; `monitor run` then ends the process without unwinding the threads a
+stage may still hold (ONNX Runtime's, see `end_process`). feeds.yaml is re-read when it
+changes; a bad edit is logged and the last good config kept.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import logging
 import os
 import signal
 import socket
+import sys
+import threading
 import time
 from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
@@ -173,6 +177,7 @@ class Daemon:
         self._inflight: set[asyncio.Task[Any]] = set()
         self._new_work = True  # articles left without a story by a previous run
         self._stopping = False
+        self._stages_running = threading.Lock()  # held by the thread running the later stages
         self._unrecorded: dict[int, int] = {}  # feed id -> polls in a row that could not be stored
         self.outage = Outage("the database")  # named once it is open
 
@@ -282,10 +287,16 @@ class Daemon:
                 self.store.worker_leave(self.worker)  # type: ignore[union-attr]
             except MonitorError as exc:  # the claims end with their leases anyway
                 log.error("event=worker_leave_failed error=%r", str(exc))
-        if self._leader is not None:
-            self._leader.close()
         self.store.close()
-        self.stage_store.close()
+        if self._stages_running.locked():
+            # A stage past the grace (a model still loading, a long read): its connection is
+            # left open under it, and ends with the process, rolling back what it had not
+            # committed (each batch is one transaction).
+            log.warning("event=stage_left_running (its uncommitted work is taken again at the next start)")
+        else:
+            if self._leader is not None:
+                self._leader.close()
+            self.stage_store.close()
         log.info("event=daemon_stopped")
 
     # --- many workers (PostgreSQL) -------------------------------------------------
@@ -590,13 +601,16 @@ class Daemon:
         await in_daemon_thread(self._run_stages_led, "stages")
 
     def _run_stages_led(self) -> None:
-        try:
-            leading = self._lead_stories()
-        except MonitorError as exc:
-            log.error("event=stages_not_run error=%r", str(exc))
-            return
-        if leading:
-            self._run_stages_now()
+        with self._stages_running:
+            if self._stopping:
+                return
+            try:
+                leading = self._lead_stories()
+            except MonitorError as exc:
+                log.error("event=stages_not_run error=%r", str(exc))
+                return
+            if leading:
+                self._run_stages_now()
 
     def _run_stages_now(self) -> None:
         for stage in self.poller.stages:
@@ -611,3 +625,20 @@ class Daemon:
             if note:
                 log.info("event=stage_done stage=%s note=%r", getattr(stage, "__name__", stage), note)
         set_stories(self.stage_store.count("stories"))
+
+
+def end_process(code: int = 0) -> None:
+    """End `monitor run` once the daemon has stopped, its stores closed and its logs
+    written: at once, without the interpreter's usual unwinding. A thread of a stage may
+    still be inside ONNX Runtime (a model loading, a text being embedded); an ordinary exit
+    destroys the runtime's objects under it and the C++ runtime aborts the process
+    ("terminate called without an active exception", SIGABRT), which a service manager
+    records as a crash. Nothing is lost: whatever such a thread had not committed is rolled
+    back by the database."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed, or a pipe nobody reads any more
+            pass
+    os._exit(code)

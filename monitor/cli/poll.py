@@ -99,7 +99,7 @@ def run(obj: Context, role: str, worker: str | None, metrics_port: int | None) -
     Edits to feeds.yaml are picked up without a restart. On PostgreSQL, several processes
     (--role poll, stories, deliver) on several machines share one database.
     """
-    from monitor.daemon import Daemon
+    from monitor.daemon import Daemon, end_process
     from monitor.pollerlock import RUN, poller_lock
     from monitor.store import PostgresURL
 
@@ -109,9 +109,10 @@ def run(obj: Context, role: str, worker: str | None, metrics_port: int | None) -
     )
     if isinstance(obj.database, PostgresURL):  # workers share the work through claims
         daemon.run()
-        return
-    with poller_lock(obj.database, RUN):  # refused while another process polls the database
-        daemon.run()
+    else:
+        with poller_lock(obj.database, RUN):  # refused while another process polls the database
+            daemon.run()
+    end_process(0)  # stopped by SIGTERM or SIGINT, everything closed: exit 0 at once
 
 
 def _refuse_beside_workers(store: Any) -> None:

@@ -29,6 +29,16 @@ from monitor.timeutil import iso
 
 log = logging.getLogger("monitor.stories")
 
+# Texts embedded between two looks at `stop`: a multiple of every bundled model's own batch
+# (use 64, e5 32), so the model sees the same batches as in one call and gives the same
+# vectors; about a second of e5 on 2 cores, so a daemon told to stop stops within seconds.
+EMBED_CHUNK = 64
+
+
+class _Stopped(Exception):
+    """Raised between two chunks of texts when the stage was asked to stop (a daemon
+    shutting down): the batch in hand is dropped before anything of it is written."""
+
 
 @dataclass(frozen=True)
 class StageReport:
@@ -223,11 +233,13 @@ def _embed_rows(
     max_words: int,
     copy_of: Mapping[int, int] | None = None,
     known: Mapping[int, Vector] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[list[Vector | None], list[tuple[int, bytes, str]], int]:
     """Each row's vector: the stored one when its model matches; for a copy (`copy_of`:
     article id -> original id), its original's, taken from this batch or from `known`
     (original id -> stored vector), since a copy says what its original says; else embedded
-    now. Returns the vectors, those to store, and how many texts the model embedded."""
+    now. Returns the vectors, those to store, and how many texts the model embedded.
+    Raises _Stopped when `stop()` comes true between two chunks of texts."""
     copy_of = copy_of or {}
     known = known or {}
     vectors: list[Vector | None] = [None] * len(rows)
@@ -240,7 +252,7 @@ def _embed_rows(
 
     def embed(todo: list[int]) -> None:
         todo = [i for i in todo if vectors[i] is None and texts[i].strip()]
-        for i, vector in zip(todo, _embed_texts(embedder, [texts[i] for i in todo]), strict=True):
+        for i, vector in zip(todo, _embed_texts(embedder, [texts[i] for i in todo], stop), strict=True):
             if vector is not None and np.isfinite(vector).all() and float(np.abs(vector).sum()) > 0:
                 vectors[i] = vector
                 fresh.add(i)
@@ -267,17 +279,33 @@ def _embed_rows(
     return vectors, saved, len(fresh)
 
 
-def _embed_texts(embedder: Embedder, texts: Sequence[str]) -> list[Vector | None]:
-    """The model's vectors for these texts; one bad text must not stop the batch, so a failed
-    batch is retried text by text and a text that still fails gets None."""
-    if not texts:
-        return []
+def _embed_texts(
+    embedder: Embedder, texts: Sequence[str], stop: Callable[[], bool] | None = None
+) -> list[Vector | None]:
+    """The model's vectors for these texts, EMBED_CHUNK at a time with a look at `stop`
+    before each (raising _Stopped). One bad text must not stop the batch, so a failed chunk
+    is retried text by text and a text that still fails gets None."""
+    matrix: list[Vector | None] = []
+    for start in range(0, len(texts), EMBED_CHUNK):
+        if stop is not None and stop():
+            raise _Stopped
+        matrix.extend(_embed_chunk(embedder, texts[start : start + EMBED_CHUNK], stop))
+    return matrix
+
+
+def _embed_chunk(
+    embedder: Embedder, texts: Sequence[str], stop: Callable[[], bool] | None
+) -> list[Vector | None]:
     try:
         return list(embedder.embed(texts))
     except Exception:
+        if stop is not None and stop():  # a model torn down under a stopping process
+            raise _Stopped from None
         log.exception("stories: embedding a batch failed; retrying article by article")
     matrix: list[Vector | None] = []
     for text in texts:
+        if stop is not None and stop():
+            raise _Stopped
         try:
             matrix.append(embedder.embed([text])[0])
         except Exception:
@@ -386,7 +414,9 @@ def run_story_stage(
     Articles are taken in publication order; each batch is written in one transaction. With
     nothing pending it returns at once: no model load, no state rebuild. Otherwise the model
     loads first, and one that cannot load raises ModelLoadError before anything is written. `stop` is
-    asked before each batch: a daemon shutting down ends the stage between batches.
+    asked before each batch and between chunks of texts while embedding: a daemon shutting
+    down ends the stage within a second or so, the batch in hand dropped whole (it is taken
+    again at the next run) and the batches before it written.
     """
     settings = settings or StorySettings()
     started = time.perf_counter()
@@ -421,7 +451,7 @@ def run_story_stage(
                 for article_id, blob in store.stories_vectors(earlier, embedder.name).items()
                 if (vector := _vector_from(blob, embedder.dim)) is not None
             }
-            vectors, saved, embedded = _embed_rows(embedder, rows, settings.max_words, copy_of, known)
+            vectors, saved, embedded = _embed_rows(embedder, rows, settings.max_words, copy_of, known, stop)
             totals["embedded"] += embedded
             merges_before = dict(state.assigner.merged)
             assignments: list[dict[str, Any]] = []
@@ -496,6 +526,10 @@ def run_story_stage(
             totals["articles"] += len(rows)
             progress.update(len(rows))
             rows = []
+    except _Stopped:
+        # The copy index already holds this batch, the database does not: rebuilt next run.
+        _STATES.pop(store, None)
+        log.info("stories: stopped while embedding; the batch in hand is taken again at the next run")
     except BaseException:
         # The assigner and the copy index already hold this batch, the database does not:
         # the next run rebuilds them from the tables instead of building on a phantom.
