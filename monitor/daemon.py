@@ -27,6 +27,7 @@ from collections.abc import Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -44,6 +45,8 @@ from monitor.store.postgres import connect
 from monitor.timeutil import utcnow
 
 log = logging.getLogger("monitor.daemon")
+# The one line `monitor run` says at start even without -v (see monitor.cli.context).
+start_log = logging.getLogger("monitor.daemon.start")
 
 # SIGTERM: the work in hand gets SHUTDOWN_GRACE seconds, what is left is cancelled and given
 # CANCEL_GRACE more; with closing, the exit takes at most about 6.5 s (documented: 10 s).
@@ -143,6 +146,39 @@ def spread_overdue(feeds: list[FeedState], now: datetime, pace: float) -> dict[i
     for index, feed in enumerate(overdue):
         when[feed.id] = now + timedelta(seconds=index / pace)
     return when
+
+
+def roles_of(role: str) -> tuple[str, ...]:
+    return ("poll", "stories", "deliver") if role == "all" else (role,)
+
+
+def _in(seconds: float) -> str:
+    if seconds < 1:
+        return "now"
+    if seconds < 90:
+        return f"in {seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"in {seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"in {seconds / 3600:.1f} h"
+    return f"in {seconds / 86400:.0f} days"
+
+
+def start_line(
+    *, feeds: int, role: str, first_due: datetime | None, now: datetime, zone: ZoneInfo
+) -> str:
+    """What `monitor run` says when it starts: how many feeds, the roles it plays, and when
+    it polls first (in the configured time zone, with its offset)."""
+    roles = roles_of(role)
+    if "poll" not in roles:
+        next_poll = f"none (role {role} does not poll)"
+    elif first_due is None:
+        next_poll = "none (no feed to poll)"
+    else:
+        when = max(first_due, now)
+        local = when.astimezone(zone).isoformat(timespec="seconds")
+        next_poll = f"{local} ({_in((when - now).total_seconds())})"
+    return f"event=daemon_started feeds={feeds} roles={','.join(roles)} next_poll={next_poll}"
 
 
 def retry_delay(failures: int, interval: int) -> float:
@@ -273,10 +309,14 @@ class Daemon:
             self.scheduler.start()
             set_worker(self.role, self.worker)
             serve_daemon_metrics(self.config, port=self.metrics_port)
-            log.info(
-                "event=daemon_started role=%s worker=%s feeds=%d db=%s",
-                self.role, self.worker, len(self.config.feeds), self.store.label,
+            now = utcnow()
+            first = self.store.first_due() if self._does("poll") else None
+            line = start_line(
+                feeds=len(self.config.feeds), role=self.role, now=now,
+                first_due=None if first is None else first.next_due or now,
+                zone=ZoneInfo(self.config.settings.timezone),
             )  # fmt: skip
+            start_log.info("%s worker=%s db=%s", line, self.worker, self.store.label)
             await stop.wait()
             self._stopping = True
             log.info("event=daemon_stopping inflight=%d", len(self._inflight))

@@ -297,6 +297,60 @@ def test_a_stop_while_the_model_embeds_exits_0_and_writes_nothing_half(
     assert inconsistencies(db) == []
 
 
+def test_the_start_line_names_the_feeds_the_roles_and_the_next_poll() -> None:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from monitor.daemon import start_line
+
+    now = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
+    paris = ZoneInfo("Europe/Paris")
+    line = start_line(feeds=80, role="all", first_due=now + timedelta(minutes=12), now=now, zone=paris)
+    assert line == (
+        "event=daemon_started feeds=80 roles=poll,stories,deliver "
+        "next_poll=2025-03-22T19:12:00+01:00 (in 12 min)"
+    )
+    utc = ZoneInfo("UTC")
+    overdue = start_line(feeds=2, role="poll", first_due=now - timedelta(days=3), now=now, zone=utc)
+    assert overdue.endswith("roles=poll next_poll=2025-03-22T18:00:00+00:00 (now)")
+    later_due = now + timedelta(hours=7, minutes=30)
+    later = start_line(feeds=1, role="all", first_due=later_due, now=now, zone=paris)
+    assert later.endswith("(in 7.5 h)")
+    assert start_line(feeds=3, role="stories", first_due=None, now=now, zone=paris).endswith(
+        "roles=stories next_poll=none (role stories does not poll)"
+    )
+    assert start_line(feeds=0, role="all", first_due=None, now=now, zone=paris).endswith(
+        "next_poll=none (no feed to poll)"
+    )
+
+
+def test_monitor_run_says_one_line_at_start_and_is_quiet_otherwise(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    """Without -v: the start line (feeds, roles, next poll), then nothing from a poll that
+    goes well (only the progress of long steps, as before), and nothing at a clean stop."""
+    (feed_dir / "a.xml").write_text(rss([item(1), item(2)]))
+    feeds: list[dict[str, object]] = [{"url": server.url("a.xml")}, {"url": server.url("a.xml") + "?b"}]
+    config = write_config(tmp_path / "feeds.yaml", feeds, interval="1h", timezone="Asia/Kolkata")
+    db = tmp_path / "monitor.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert wait_for(lambda: articles(db, "story_id IS NOT NULL") == 2), "the daemon did not poll"
+    finally:
+        code, _, output = stop(process, signal.SIGTERM)
+    assert code == 0, output
+    said = [line for line in output.splitlines() if "logger=monitor.progress" not in line]
+    assert len(said) == 1, output
+    assert "event=daemon_started feeds=2 roles=poll,stories,deliver next_poll=" in said[0]
+    assert "+05:30 (now)" in said[0] and f"db={db}" in said[0]
+
+
 def test_retry_delay_doubles_from_ten_seconds_up_to_the_feeds_interval() -> None:
     from monitor.daemon import retry_delay
 
