@@ -351,6 +351,22 @@ def test_monitor_run_says_one_line_at_start_and_is_quiet_otherwise(
     assert "+05:30 (now)" in said[0] and f"db={db}" in said[0]
 
 
+def test_the_daemon_is_split_by_role_with_no_class_over_300_lines() -> None:
+    import ast
+
+    import monitor.daemon
+
+    folder = Path(monitor.daemon.__file__).parent
+    sizes = {
+        f"{path.name}:{node.name}": (node.end_lineno or node.lineno) - node.lineno + 1
+        for path in sorted(folder.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+    }
+    assert {"poll.py:Polling", "stories.py:Sequencing", "deliver.py:Delivering"} <= set(sizes)
+    assert {name: lines for name, lines in sizes.items() if lines > 300} == {}
+
+
 def test_retry_delay_doubles_from_ten_seconds_up_to_the_feeds_interval() -> None:
     from monitor.daemon import retry_delay
 
