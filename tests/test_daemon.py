@@ -297,6 +297,26 @@ def test_a_stop_while_the_model_embeds_exits_0_and_writes_nothing_half(
     assert inconsistencies(db) == []
 
 
+def test_a_stop_while_the_daemon_starts_exits_0_with_nothing_half_written(tmp_path: Path) -> None:
+    """SIGTERM while `monitor run` still reads a big feeds.yaml and writes its feeds into a
+    new database (before its event loop hears signals): exit 0, all feeds or none."""
+    feeds: list[dict[str, object]] = [{"url": f"http://127.0.0.1:9/f{n}.xml"} for n in range(30_000)]
+    config = write_config(tmp_path / "feeds.yaml", feeds, interval="1h")
+    db = tmp_path / "monitor.db"
+    process = start_daemon(config)
+    try:
+        assert wait_for(db.exists), "the daemon did not open its database"
+    finally:
+        code, _, output = stop(process, signal.SIGTERM)
+    assert code == 0, output
+    assert "Traceback" not in output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = conn.execute("SELECT COUNT(*) FROM feeds").fetchone()[0]
+    assert stored in (0, 30_000), output
+    print(f"feeds stored when stopped: {stored}; {output[-300:]}")
+
+
 def test_the_start_line_names_the_feeds_the_roles_and_the_next_poll() -> None:
     from datetime import UTC, datetime, timedelta
     from zoneinfo import ZoneInfo
