@@ -192,6 +192,23 @@ def test_what_a_feed_listed_reads_back_alike_and_a_304_keeps_it(store: AnyStore)
     assert [f.window for f in store.due_feeds(T0 + timedelta(days=1)) if f.url == feed.url] == [listed]
 
 
+def test_the_feed_due_first_is_found_alike(store: AnyStore) -> None:
+    """What `monitor run` names as its next poll when it starts."""
+    poll(store, "https://a.example/rss", [], now=T0 + timedelta(hours=2))
+    poll(store, "https://b.example/rss", [], now=T0)
+    first = store.first_due()
+    assert first is not None and first.url == "https://b.example/rss"
+    assert first.next_due == T0 + timedelta(minutes=30)
+    poll(store, "https://b.example/rss", [], now=T0 + timedelta(hours=3))
+    first = store.first_due()
+    assert first is not None and first.url == "https://a.example/rss"
+    store.sync_feeds([FeedConfig(url="https://b.example/rss")])  # a is no longer followed
+    first = store.first_due()
+    assert first is not None and first.url == "https://b.example/rss"
+    store.sync_feeds([])
+    assert store.first_due() is None
+
+
 @pytest.mark.parametrize(
     ("query", "guids"),
     [
