@@ -457,10 +457,12 @@ def test_an_alert_mail_without_a_reply_to_its_end_is_unknown_and_never_sent_agai
 
 def test_the_daemon_does_not_wait_on_the_reply_to_an_alert_mail(tmp_path: Path) -> None:
     """In the daemon an alert mail's reply is awaited in the background: the delivery round
-    ends once the mail's end is sent, and the reply is recorded when it comes."""
+    ends once the mail's end is sent, and the reply is recorded when it comes; meanwhile it is
+    among the replies a stopping daemon gives its grace."""
     import asyncio
+    from typing import Any
 
-    from monitor.deliver.alerts import _daemon_thread
+    from monitor.deliver.handoff import in_background
 
     from .slowsmtp import SlowReplies, SlowSmtp
 
@@ -481,13 +483,20 @@ def test_the_daemon_does_not_wait_on_the_reply_to_an_alert_mail(tmp_path: Path) 
         assert plan_alerts(store, config) == 1
         delivery = Delivery(config, digest, ENV, is_allowed=LOCAL)
 
+        awaiting: set[asyncio.Future[Any]] = set()
+
+        async def blocking(send: Any, mark: Any, late: Any) -> Any:
+            return await in_background(send, mark, late, "alert-smtp", awaiting=awaiting)
+
         async def scenario() -> tuple[list[str], str, str]:
-            notes = await asyncio.wait_for(deliver_due(store, delivery, blocking=_daemon_thread), 20)
+            notes = await asyncio.wait_for(deliver_due(store, delivery, blocking=blocking), 20)
             before = str(store.outbox_rows()[0]["state"])
+            assert len(awaiting) == 1
             handler.released.set()
             deadline = time.monotonic() + 20
             while store.outbox_rows()[0]["state"] == "sending" and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
+            assert not awaiting
             return notes, before, str(store.outbox_rows()[0]["state"])
 
         notes, before, after = asyncio.run(scenario())

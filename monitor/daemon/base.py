@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,7 @@ class DaemonBase:
     scheduler: AsyncIOScheduler
     _leader: Any  # the stories sequencer's lock connection (PostgreSQL)
     _inflight: set[asyncio.Task[Any]]
+    mail_replies: set[asyncio.Future[Any]]  # mails whose final dot went, their reply awaited
     _new_work: bool  # articles may be waiting for the later stages
     _stopping: bool
     _stages_running: threading.Lock  # held by the thread running the later stages
@@ -76,9 +78,20 @@ class DaemonBase:
         raise NotImplementedError
 
     async def _drain(self) -> None:
-        if not self._inflight:
+        """The work in hand, and the replies to mails already sent, get SHUTDOWN_GRACE; then
+        the work left is cancelled. A reply still awaited is not: its mail stays recorded as
+        sent but unanswered, never sent again (deliver/handoff.py)."""
+        if not self._inflight and not self.mail_replies:
             return
-        _done, pending = await asyncio.wait(self._inflight, timeout=SHUTDOWN_GRACE)
+        started = time.monotonic()
+        pending: set[asyncio.Task[Any]] = set()
+        if self._inflight:
+            _done, pending = await asyncio.wait(self._inflight, timeout=SHUTDOWN_GRACE)
+        left = SHUTDOWN_GRACE - (time.monotonic() - started)
+        if self.mail_replies and left > 0:
+            await asyncio.wait(set(self.mail_replies), timeout=left)
+        if self.mail_replies:
+            log.warning("event=daemon_left_mail_replies count=%d", len(self.mail_replies))
         for task in pending:
             task.cancel()
         if pending:

@@ -91,6 +91,7 @@ class Daemon(Polling, Sequencing, Delivering, ConfigWatch, Membership):
         self._mtime = self._config_mtime()  # before the reading: an edit meanwhile is reloaded
         self.config: Config = config or load_checked_config(config_path)
         self._inflight: set[asyncio.Task[Any]] = set()
+        self.mail_replies: set[asyncio.Future[Any]] = set()  # final dots sent, replies awaited
         self._new_work = True  # articles left without a story by a previous run
         self._stopping = False
         self._stages_running = threading.Lock()  # held by the thread running the later stages

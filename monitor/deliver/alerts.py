@@ -250,14 +250,6 @@ def delivery_for(
     return Delivery(watches, digest, os.environ if environ is None else environ)
 
 
-async def _daemon_thread(
-    send: Callable[[BeforeFinalDot], SendOutcome],
-    mark: Callable[[], bool],
-    late: Callable[[SendOutcome], None],
-) -> SendOutcome | None:
-    return await in_background(send, mark, late, "alert-smtp")
-
-
 async def deliver_due(
     store: AlertsStore, delivery: Delivery, now: datetime | None = None, *, blocking: MailRunner = inline
 ) -> list[str]:
@@ -474,7 +466,15 @@ async def daemon_alerts_job(daemon: Any) -> None:
         return
     if not any(channels_of(w) for w in watches.watches):
         return
-    await deliver_due(daemon.store, delivery_for(daemon.config, watches), blocking=_daemon_thread)
+
+    async def blocking(
+        send: Callable[[BeforeFinalDot], SendOutcome],
+        mark: Callable[[], bool],
+        late: Callable[[SendOutcome], None],
+    ) -> SendOutcome | None:
+        return await in_background(send, mark, late, "alert-smtp", awaiting=daemon.mail_replies)
+
+    await deliver_due(daemon.store, delivery_for(daemon.config, watches), blocking=blocking)
 
 
 def alert_resolve_hint(outbox_id: int) -> str:

@@ -17,7 +17,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.message import EmailMessage
@@ -28,7 +28,7 @@ from typing import Any
 from monitor import metrics
 from monitor.config import Config
 from monitor.deliver.alertplan import StorySize, languages_of
-from monitor.deliver.handoff import MailRunner, in_background
+from monitor.deliver.handoff import MailRunner, Send, in_background
 from monitor.deliver.rank import (
     FOLLOW_UP_DAYS,
     GIVE_UP_AFTER,
@@ -480,8 +480,15 @@ async def run_due_digests_async(
 
 
 async def daemon_digest_job(daemon: Any) -> None:
-    """What `monitor run` calls every minute, with its current store and config."""
-    await run_due_digests_async(daemon.store, daemon.config)
+    """What `monitor run` calls every minute, with its current store and config; a reply
+    still awaited is in `daemon.mail_replies` (a stop gives it the daemon's grace)."""
+
+    async def runner(
+        send: Send, mark: Callable[[], bool], late: Callable[[SendOutcome], None]
+    ) -> SendOutcome | None:
+        return await in_background(send, mark, late, awaiting=daemon.mail_replies)
+
+    await run_due_digests_async(daemon.store, daemon.config, runner=runner)
 
 
 def _config_or_log(config: Config) -> DigestConfig | None:

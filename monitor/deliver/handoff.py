@@ -3,9 +3,10 @@
 RFC 5321 (4.5.3.2.6) gives a server 10 minutes to answer the final dot of a message. The
 daemon must not stand still that long: the send runs in a daemon thread; once its final dot
 has been noted in the store (`mark`, on the event loop), the caller goes on with its next
-delivery, and the outcome is recorded when it comes (`late`, on the event loop). A thread
-still waiting when the daemon stops is left behind: its row stays past its final dot, which
-is never sent again, and becomes 'unknown' once the wait is over.
+delivery, and the outcome is recorded when it comes (`late`, on the event loop). A stopping
+daemon gives the replies still awaited (`awaiting`) its grace, as it gives its other work in
+hand; a thread still waiting after that is left behind: its row stays past its final dot,
+which is never sent again, and becomes 'unknown' once the wait is over.
 """
 
 from __future__ import annotations
@@ -35,10 +36,15 @@ async def inline(send: Send, mark: Callable[[], bool], late: Callable[[SendOutco
 
 
 async def in_background(
-    send: Send, mark: Callable[[], bool], late: Callable[[SendOutcome], None], name: str = "smtp"
+    send: Send,
+    mark: Callable[[], bool],
+    late: Callable[[SendOutcome], None],
+    name: str = "smtp",
+    awaiting: set[asyncio.Future[Any]] | None = None,
 ) -> SendOutcome | None:
     """Send in a daemon thread; the outcome when it ends before the final dot goes, else None
-    (the final dot was noted, `late` gets the outcome when the reply comes)."""
+    (the final dot was noted, `late` gets the outcome when the reply comes, and the reply is
+    in `awaiting` until then)."""
     loop = asyncio.get_running_loop()
     sending: asyncio.Future[SendOutcome] = loop.create_future()
     dot = asyncio.Event()
@@ -86,6 +92,9 @@ async def in_background(
     if sending.done():
         return sending.result()
     sending.add_done_callback(lambda done: _record_late(done, late))
+    if awaiting is not None:
+        awaiting.add(sending)
+        sending.add_done_callback(awaiting.discard)
     return None
 
 
