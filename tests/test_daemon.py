@@ -266,8 +266,9 @@ def test_a_stop_while_the_model_embeds_exits_0_and_writes_nothing_half(
     vocabulary = [f"{words.choice('bdfgklmnprstvz')}{words.choice('aeiou')}{n}" for n in range(5000)]
     for f in range(3):
         items = []
-        for n in range(f * 1000, f * 1000 + 250):
-            # Long texts of rare words: many tokens each, so embedding all 750 takes a while.
+        for n in range(f * 1000, f * 1000 + 150):
+            # Long texts of rare words: many tokens each, so embedding all 450 takes a while
+            # (20 s and more: the last stop comes 4 s after the embedding began).
             text = " ".join(words.choice(vocabulary) for _ in range(220))
             items.append({**item(n), "title": f"Report {n} {vocabulary[n]}", "description": text})
         (feed_dir / f"f{f}.xml").write_text(rss(items))
@@ -287,10 +288,10 @@ def test_a_stop_while_the_model_embeds_exits_0_and_writes_nothing_half(
         assert "terminate called" not in text and "Traceback" not in text, text
         assert "event=daemon_stopped" in text
         assert inconsistencies(db) == []
-        assert articles(db) == 750 and articles(db, "story_id IS NOT NULL") == 0, text  # stopped mid-batch
+        assert articles(db) == 450 and articles(db, "story_id IS NOT NULL") == 0, text  # stopped mid-batch
     output = Output(start_daemon(config))  # the batch dropped at each stop is taken again
     try:
-        assert wait_for(lambda: articles(db, "story_id IS NOT NULL") == 750, timeout=180), "not resumed"
+        assert wait_for(lambda: articles(db, "story_id IS NOT NULL") == 450, timeout=180), "not resumed"
     finally:
         code, _, text = output.stop(signal.SIGTERM)
     assert code == 0, text
