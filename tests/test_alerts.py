@@ -460,7 +460,6 @@ def test_the_daemon_does_not_wait_on_the_reply_to_an_alert_mail(tmp_path: Path) 
     ends once the mail's end is sent, and the reply is recorded when it comes; meanwhile it is
     among the replies a stopping daemon gives its grace."""
     import asyncio
-    from typing import Any
 
     from monitor.deliver.handoff import in_background
 
