@@ -233,6 +233,8 @@ class WatchedName:
     read: tuple[frozenset[str], ...] = ()  # per word: its forms in another alphabet
     acronyms: tuple[bool, ...] = ()  # per word: written in capitals (`AFP`), found so only
     organisation: bool = False
+    # An organisation's initials, found as a word in capitals (`European Union`: `EU`)
+    abbreviation: str | None = None
 
     @property
     def alone(self) -> bool:
@@ -248,12 +250,16 @@ class WatchedName:
 
 def watched_name(text: str) -> WatchedName:
     words = [w for w in _WORD.findall(text) if name_form(w)]  # a mark alone has no form
+    if len(words) > 2 and words[0].casefold() == "the":
+        words = words[1:]  # `The Associated Press` is written `Associated Press` as often
     unspaced = "".join(w.casefold() for w in words) if _UNSPACED.search(text) else None
     forms = tuple(name_form(w) for w in words)
     read = tuple(read_aloud(f) if w.isascii() else frozenset({f}) for w, f in zip(words, forms, strict=True))
     organisation = any(f in _ORGANISATION_WORDS for f in forms) or any(w in _LINKS for w in words[1:-1])
     acronyms = tuple(_acronym(w) and len(words) == 1 for w in words)
-    return WatchedName(text, forms, unspaced, read, acronyms, organisation)
+    initials = "".join(w[0] for w in words if w[:1].isupper())
+    abbreviation = initials if organisation and len(initials) >= 2 and initials.isupper() else None
+    return WatchedName(text, forms, unspaced, read, acronyms, organisation, abbreviation)
 
 
 def name_problem(text: str) -> str | None:
@@ -277,6 +283,7 @@ class NameText:
     foreign: list[bool] = field(default_factory=list)  # per word: transliterated from another alphabet
     allowed: frozenset[str] = frozenset()  # the case endings of the article's language
     spaced: list[bool] = field(default_factory=list)  # per word: only spaces since the one before
+    capitals: frozenset[str] = frozenset()  # the words in capitals, but not in a line of them
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -298,7 +305,11 @@ class NameText:
                 by_stem.setdefault(stem, []).append(index)
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
         foreign = [not w.isascii() and _transliterable(w) and not _latin(w) for w in words]
-        return cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
+        text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
+        text.capitals = frozenset(
+            w for i, w in enumerate(words) if len(w) >= 2 and w.isupper() and not text._shouting(i)
+        )
+        return text
 
     def _stems_of(self, forms: frozenset[str]) -> frozenset[str]:
         """The stems a text's word may have to be a name's word: the word, and where the
@@ -330,7 +341,7 @@ class NameText:
     def _other_first_name(self, name: WatchedName, ends: list[int]) -> bool:
         """Whether the surname follows another capitalised word somewhere in the text (`Bill
         Clinton` when the name is `Hillary Clinton`): then the surname alone is not enough."""
-        own = self._stems_of(name.read[-2]) if len(name.read) > 1 else frozenset()
+        own = frozenset().union(*(self._stems_of(read) for read in name.read[:-1]))
         for end in ends:
             if not self.spaced[end]:
                 continue
@@ -351,6 +362,8 @@ class NameText:
             return bool(self.unspaced) and name.unspaced in self.unspaced
         if not name.forms:
             return False
+        if name.abbreviation is not None and name.abbreviation in self.capitals:
+            return True
         head = len(name.forms) - 1
         words = self.words
         ends = self._ends_of(name)

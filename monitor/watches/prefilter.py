@@ -91,6 +91,8 @@ def plan_for(watch: CompiledWatch) -> Plan:
         # The last word, maybe inflected or read into another alphabet, is in every match.
         last = name.read[-1] if name.read else frozenset({name.forms[-1]})
         ends.update(last | watched_stems(last))
+        if name.abbreviation is not None:
+            whole.add(name_form(name.abbreviation))  # or its initials in capitals
     return Plan(
         words=frozenset(words) if query_possible else None,
         prefixes=tuple(sorted(set(prefixes))),
