@@ -156,3 +156,9 @@ def test_a_title_or_a_weekday_is_not_another_first_name() -> None:
     assert found("Donald Trump", "President Trump said on Monday. On Monday Trump left.", "en")
     assert found("Emmanuel Macron", "Putin, Macron and Merkel met.", "en")  # a list, not a name
     assert name_problem("EU") is None and name_problem("Eu") is not None
+
+
+def test_a_hacek_is_an_h_and_a_j_after_a_vowel_an_i() -> None:
+    assert found("Ashiq Masih", "Manžel Ašik Masíh řekl.", "cs")
+    assert found("Khadim Hussain Rizvi", "Chádim Husajn Rizví vyzval.", "cs")
+    assert name_form("Čaudhrí") == name_form("Chaudhry") and name_form("Šulc") != name_form("Sulc")

@@ -60,6 +60,11 @@ _TRANSLITERATED = (
 )
 # Digraphs that anyascii spells for one vowel (Greek ου, Armenian ու: u).
 _BEFORE_ASCII = (("ου", "u"), ("ού", "u"), ("ու", "u"), ("ъ", "а"))  # Bulgarian ъ: Тръмп
+# Latin letters with a háček spell the sounds that English and the Cyrillic transliteration
+# spell with h (Ašik Masíh: Ashiq Masih; Čaudhrí: Chaudhry; ш, ч, ж: sh, ch, zh).
+_HACEK = str.maketrans({"š": "sh", "č": "ch", "ž": "zh", "ś": "sh", "ć": "ch", "ż": "zh"})
+# A j after a vowel is the English y of a diphthong (Husajn, Labajk: Hussain, Labbaik).
+_J_AFTER_VOWEL = re.compile(r"(?<=[aeiou])j")
 # Romanisations of one sound: English oo and ee (Malook, Taseer: Maluk, Tasir), th (Theresa:
 # Tereza), and the Cyrillic дж of English j (Джастин: Justin).
 _SWAPPED = (
@@ -119,7 +124,9 @@ def name_form(word: str) -> str:
         return folded  # compared within its own script
     for pair, replacement in _BEFORE_ASCII:
         folded = folded.replace(pair, replacement)
+    folded = folded.translate(_HACEK)
     letters = "".join(ch for ch in anyascii(folded).casefold() if "a" <= ch <= "z")
+    letters = _J_AFTER_VOWEL.sub("i", letters)
     for pair, replacement in _SWAPPED:
         letters = letters.replace(pair, replacement)
     letters = letters.translate(_ONE_SOUND)
