@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from monitor.entities.names import names_in  # noqa: E402
 from monitor.watches.matcher import ArticleView, compile_watch  # noqa: E402
 from monitor.watches.names import watched_name  # noqa: E402
 from monitor.watches.settings import WatchConfig  # noqa: E402
@@ -185,6 +186,59 @@ def measure_watches(
     return overall, cyrillic, per_entity, errors
 
 
+def measure_recognition(docs: list[Doc], lines: list[dict[str, str]]) -> list[str]:
+    """Names recognised per document against the gold names: spellings found, spellings of one
+    entity grouped together, and one key for an entity across languages and scripts."""
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for line in lines:
+        kinds[line["entity_id"]][line["type"]] += 1
+    person_or_org = {e for e, c in kinds.items() if c.most_common(1)[0][0] in ("PER", "ORG")}
+    found = Score()  # spellings: found ones that are gold names (any kind) / PER and ORG found
+    spelled_ok = 0
+    spelled = 0
+    grouped = Score()  # pairs of spellings in one document: same predicted entity vs same gold id
+    keys_of: dict[str, Counter[str]] = defaultdict(Counter)
+    for doc in docs:
+        gold_by_spelling = {s.casefold(): e for e, spellings in doc.entities.items() for s in spellings}
+        names = names_in(doc.title, doc.text, doc.language)
+        predicted = {v.casefold(): n.key for n in names for v in n.variants}
+        spelled += len(predicted)
+        spelled_ok += sum(v in gold_by_spelling for v in predicted)
+        gold = {s for s, e in gold_by_spelling.items() if e in person_or_org}
+        found.gold += len(gold)
+        found.hits += len(gold & set(predicted))
+        both = sorted(set(predicted) & set(gold_by_spelling))
+        for i, a in enumerate(both):
+            for b in both[i + 1 :]:
+                same_key = predicted[a] == predicted[b]
+                same_id = gold_by_spelling[a] == gold_by_spelling[b]
+                grouped.hits += same_key and same_id
+                grouped.found += same_key
+                grouped.gold += same_id
+        for entity_id in doc.entities:
+            if entity_id in person_or_org:
+                keys = {predicted[s.casefold()] for s in doc.entities[entity_id] if s.casefold() in predicted}
+                if keys:
+                    keys_of[entity_id][min(keys, key=len)] += 1
+    found.found = spelled
+    found.hits = found.hits
+    agree = sum(c.most_common(1)[0][1] for c in keys_of.values())
+    total = sum(c.total() for c in keys_of.values())
+    surnames: dict[str, Counter[str]] = defaultdict(Counter)
+    for entity_id, keys in keys_of.items():
+        for key, count in keys.items():
+            surnames[entity_id][key.split()[-1]] += count
+    agree_last = sum(c.most_common(1)[0][1] for c in surnames.values())
+    return [
+        f"spellings: precision {spelled_ok / max(1, spelled):.3f} ({spelled_ok}/{spelled}, any gold name)  "
+        f"recall {found.recall:.3f} ({found.hits}/{found.gold}, people and organisations)",
+        "  " + grouped.line("grouped"),
+        f"  one key per entity across documents: {agree / max(1, total):.3f} ({agree}/{total} "
+        "(entity, document) pairs carry the entity's commonest key)",
+        f"  the same key's last word (surname): {agree_last / max(1, total):.3f} ({agree_last}/{total})",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -203,6 +257,11 @@ def main() -> None:
     print("  " + overall.line("all"))
     print("  " + cyrillic.line("Cyrillic"))
     print(f"  {spent:.2f} s CPU for {len(docs) * len(watches)} (watch, document) pairs")
+    print("recognition (monitor.entities.names), per document:")
+    started = time.process_time()
+    for line in measure_recognition(docs, lines):
+        print("  " + line)
+    print(f"  {time.process_time() - started:.2f} s CPU for {len(docs)} documents")
     if args.misses:
         worst = sorted(per_entity.items(), key=lambda kv: 2 * kv[1].hits - kv[1].gold - kv[1].found)
         for entity_id, score in worst[: args.misses]:
