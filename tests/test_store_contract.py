@@ -392,8 +392,9 @@ def test_names_wait_are_stored_and_exported_alike(store: AnyStore) -> None:
     # A watch's matches are exported by the watch's name.
     (watch,) = [r for r in store.watches_sync([("Putin", "fp", "{}")], T0) if r["name"] == "Putin"]
     store.watch_write(
-        [{"watch_id": watch["id"], "article_id": ids["n1"], "story_id": None, "published": "2025-03-22T18:00:00Z",
-          "why": {"names": ["Putin"]}, "similarity": None, "backfill": 0}],
+        [{"watch_id": watch["id"], "article_id": ids["n1"], "story_id": None,
+          "published": "2025-03-22T18:00:00Z", "why": {"names": ["Putin"]}, "similarity": None,
+          "backfill": 0}],
         [], T0,
     )  # fmt: skip
     exported = {r["guid"]: r for r in store.export_articles()}

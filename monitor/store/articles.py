@@ -108,6 +108,15 @@ class Articles(Names):
             "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
+        # A new article waits for its names (monitor.entities.stage).
+        new_guids = [row[1] for row in inserts]
+        for start in range(0, len(new_guids), 500):
+            chunk = new_guids[start : start + 500]
+            self.db.execute(
+                "INSERT INTO names_pending (article_id) SELECT id FROM articles "
+                f"WHERE feed_id = ? AND guid IN ({_marks(chunk)}) ON CONFLICT DO NOTHING",
+                [feed_id, *chunk],
+            )
         return ArticleCounts(new=counts["insert"], updated=counts["update"], unchanged=counts["unchanged"])
 
     EXPORT_COLUMNS: tuple[str, ...] = (
