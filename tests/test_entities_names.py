@@ -3,9 +3,20 @@ openings, weekdays or months; one entity per person across spellings, scripts an
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 
+from monitor.config import FeedConfig
 from monitor.entities.names import Name, names_in
+from monitor.entities.stage import run_names_stage
+from monitor.ingest.parse import Entry, content_hash
+from monitor.store import Store
+
+from .conftest import ok_update
+
+T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
 
 
 def named(text: str, language: str | None = "en", title: str = "") -> dict[str, Name]:
@@ -71,3 +82,29 @@ def test_bad_input_gives_no_crash_and_few_names() -> None:
     long_text = "Putin met Anna Kowalski in Berlin yesterday. " * 2_500  # ~110,000 characters
     assert len(names_in("", long_text, "en")) <= 200
     assert names_in("", "قال بوتين إن", "ar") == ()  # no capitals: no names by these rules
+
+
+def test_the_stage_names_a_backlog_newest_first_a_run_at_a_time(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "monitor.db") as store:
+        store.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        feed = store.feed_by_url("https://a.example/rss")
+        assert feed is not None
+        entries = [article(f"g{i}", f"Today Angela Merkel met Olaf Scholz in room {i}.") for i in range(5)]
+        store.record_poll(feed, ok_update(T0), entries, url=feed.url, duration_ms=1, size=1)
+        ids = [int(r["id"]) for r in store.query("SELECT id FROM articles ORDER BY id")]
+        assert run_names_stage(store, limit=2) == 2 and store.names_pending_count() == 3
+        assert sorted(store.article_names(ids)) == ids[-2:]  # the newest first
+        assert run_names_stage(store) == 3 and store.names_pending_count() == 0
+        names = store.article_names([ids[0]])[ids[0]]
+        assert [(n["name"], n["variants"]) for n in names] == [
+            ("Angela Merkel", ["Angela Merkel"]),
+            ("Olaf Scholz", ["Olaf Scholz"]),
+        ]
+
+
+def article(guid: str, text: str) -> Entry:
+    return Entry(
+        guid=guid, url=f"https://n.example/{guid}", link=f"https://n.example/{guid}", title="News", text=text,
+        html=f"<p>{text}</p>", published=T0, published_estimated=False, language="en",
+        language_source="feed", author=None, content_hash=content_hash("News", text),
+    )  # fmt: skip

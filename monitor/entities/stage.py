@@ -13,6 +13,7 @@ from monitor.store.protocols import NameStore
 log = logging.getLogger(__name__)
 
 BATCH = 500  # articles read and written at once
+PER_RUN = 5_000  # articles named in one run: a backlog (after the migration) goes on next run
 
 
 def names_of(article: dict[str, Any]) -> list[dict[str, Any]]:
@@ -21,11 +22,12 @@ def names_of(article: dict[str, Any]) -> list[dict[str, Any]]:
     return [{"key": n.key, "name": n.name, "variants": n.variants, "mentions": n.count} for n in found]
 
 
-def run_names_stage(store: NameStore, *, stop: Callable[[], bool] | None = None) -> int:
-    """Name every article that waits, a batch at a time; returns how many were named."""
+def run_names_stage(store: NameStore, *, stop: Callable[[], bool] | None = None, limit: int = PER_RUN) -> int:
+    """Name the articles that wait, newest first, a batch at a time, up to `limit` in one run
+    (about 2 ms each), so that a backlog does not hold the later stages; returns how many."""
     done = 0
-    while not (stop and stop()):
-        pending = store.names_pending(BATCH)
+    while done < limit and not (stop and stop()):
+        pending = store.names_pending(min(BATCH, limit - done))
         if not pending:
             break
         store.names_write({int(a["id"]): names_of(a) for a in pending})

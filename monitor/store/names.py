@@ -14,10 +14,11 @@ class Names(Core):
     """Names per article: what waits, what was found, read back by article."""
 
     def names_pending(self, limit: int) -> list[dict[str, Any]]:
-        """Articles waiting for their names (id, title, text, language), oldest first."""
+        """Articles waiting for their names (id, title, text, language), newest first: a
+        backlog (every stored article, after the migration) does not delay new ones."""
         return self.query(
             "SELECT a.id, a.title, a.text, a.language FROM names_pending p "
-            "JOIN articles a ON a.id = p.article_id ORDER BY p.article_id LIMIT ?",
+            "JOIN articles a ON a.id = p.article_id ORDER BY p.article_id DESC LIMIT ?",
             [limit],
         )
 
