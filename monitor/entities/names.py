@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from monitor.watches.names import endings, name_form, stems, watched_stems
+from monitor.entities.forms import endings, name_form, stems, watched_stems
 
 __all__ = ["Name", "names_in"]
 

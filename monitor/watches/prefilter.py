@@ -27,8 +27,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from monitor.entities.forms import name_form, stems, watched_stems
 from monitor.watches.matcher import CompiledWatch
-from monitor.watches.names import name_form, stems, watched_stems
 from monitor.watches.query import _UNSPACED, Node, Not, Term, fold
 
 _QUERY_WORD = re.compile(r"\w+")  # as query.Document splits the folded text
