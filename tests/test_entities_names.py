@@ -108,3 +108,19 @@ def article(guid: str, text: str) -> Entry:
         html=f"<p>{text}</p>", published=T0, published_estimated=False, language="en",
         language_source="feed", author=None, content_hash=content_hash("News", text),
     )  # fmt: skip
+
+
+def test_a_storys_names_join_its_articles_spellings() -> None:
+    from monitor.entities.names import story_names
+
+    per_article = {
+        1: [{"key": "putin", "name": "Putin", "variants": ["Putin"], "mentions": 1}],
+        2: [
+            {"key": "putin", "name": "Путин", "variants": ["Путин", "Путина"], "mentions": 3},
+            {"key": "makron", "name": "Макрон", "variants": ["Макрон"], "mentions": 1},
+        ],
+    }
+    assert story_names(per_article) == [
+        {"key": "putin", "name": "Путин", "articles": 2, "variants": ["Путина", "Putin"]},
+        {"key": "makron", "name": "Макрон", "articles": 1, "variants": []},
+    ]

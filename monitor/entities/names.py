@@ -27,12 +27,13 @@ these rules have.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from monitor.entities.forms import endings, name_form, stems, watched_stems
 
-__all__ = ["Name", "names_in"]
+__all__ = ["Name", "names_in", "story_names"]
 
 # A word: letters, maybe joined by hyphens and apostrophes (`al-Assad`, `O'Leary`, `Farage'a`).
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -334,3 +335,29 @@ def _name(group: dict[str, int], allowed: frozenset[str]) -> Name:
             columns[width - len(words) + offset].extend([name_form(word)] * group[variant])
     forms = [_base([f for f in column if f], allowed) for column in columns if any(column)]
     return Name(" ".join(forms), fullest, tuple(variants), sum(group.values()))
+
+
+def story_names(
+    per_article: Mapping[int, Sequence[Mapping[str, Any]]], limit: int = 12
+) -> list[dict[str, Any]]:
+    """The names of a story's articles (as the store keeps them: key, name, variants,
+    mentions), one per key: named as the article that mentions it most does, with every
+    spelling its articles use, the most widely named first."""
+    by_key: dict[str, dict[str, Any]] = {}
+    for article_names in per_article.values():
+        for row in article_names:
+            entry = by_key.setdefault(
+                row["key"], {"key": row["key"], "name": row["name"], "top": 0, "articles": 0, "spellings": {}}
+            )
+            entry["articles"] += 1
+            if row["mentions"] > entry["top"]:
+                entry["name"], entry["top"] = row["name"], row["mentions"]
+            for variant in row["variants"]:
+                entry["spellings"][variant] = entry["spellings"].get(variant, 0) + row["mentions"]
+    ranked = sorted(by_key.values(), key=lambda e: (-e["articles"], -e["top"], e["key"]))[:limit]
+    out = []
+    for e in ranked:
+        spellings = sorted(e["spellings"], key=lambda v: (-e["spellings"][v], v))
+        variants = [v for v in spellings if v != e["name"]]
+        out.append({"key": e["key"], "name": e["name"], "articles": e["articles"], "variants": variants})
+    return out
