@@ -61,6 +61,8 @@ def _csv_cell(value: object) -> object:
     with an apostrophe, the spreadsheets' own mark for "this is text"."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, list):
+        return json_text(value)  # names, watches: a JSON list in one cell
     if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
         return "'" + value
     return value

@@ -359,6 +359,33 @@ _UNKNOWN_OUTCOMES = [
     "ALTER TABLE outbox ADD COLUMN data_sent_at TIMESTAMPTZ",
 ]
 
+# The people and organisations each article names, and the articles waiting for the names
+# stage (every article once, added by the store, and again when its title or text changes).
+_ARTICLE_NAMES = [
+    """CREATE TABLE article_names (
+        article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        variants TEXT NOT NULL DEFAULT '[]',
+        mentions INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (article_id, key)
+    )""",
+    "CREATE INDEX article_names_key ON article_names(key)",
+    """CREATE TABLE names_pending (
+        article_id BIGINT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+    )""",
+    """CREATE FUNCTION names_pending_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.title IS DISTINCT FROM OLD.title OR NEW.text IS DISTINCT FROM OLD.text THEN
+            INSERT INTO names_pending (article_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER names_pending_mark AFTER UPDATE OF title, text ON articles
+        FOR EACH ROW EXECUTE FUNCTION names_pending_mark()""",
+    "INSERT INTO names_pending (article_id) SELECT id FROM articles",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -366,6 +393,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Workers: heartbeats, feed and host claims with leases, the worker of each fetch", _WORKERS),
     ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
     ("Mail with an unknown outcome: the end of its data sent, no reply", _UNKNOWN_OUTCOMES),
+    ("Names: the people and organisations of each article, and the articles waiting", _ARTICLE_NAMES),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

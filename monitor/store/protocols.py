@@ -6,7 +6,7 @@ methods. `Store` (monitor.store.sqlite) satisfies all of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -337,6 +337,20 @@ class WatchStore(Protocol):
     def watch_story_articles(self, story_id: int) -> list[dict[str, Any]]: ...
 
 
+class NameStore(Protocol):
+    """Names per article: the articles waiting for the names stage, and what it found."""
+
+    def names_pending(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def names_pending_count(self) -> int: ...
+
+    def names_write(self, found: Mapping[int, Sequence[Mapping[str, Any]]]) -> None: ...
+
+    def article_names(self, article_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]: ...
+
+    def article_watches(self, article_ids: Sequence[int]) -> dict[int, list[str]]: ...
+
+
 class AlertStore(Protocol):
     """Alerts: what each watch alerted on (watch_alerts), and the outbox of deliveries."""
 
@@ -389,7 +403,16 @@ class AlertStore(Protocol):
 
 
 class Backend(
-    Database, FeedStore, ArticleStore, StoryStore, DigestStore, WebReads, WatchStore, AlertStore, Protocol
+    Database,
+    FeedStore,
+    ArticleStore,
+    StoryStore,
+    DigestStore,
+    WebReads,
+    WatchStore,
+    AlertStore,
+    NameStore,
+    Protocol,
 ):
     """Everything at once: what a second backend must implement (`Store` does, checked by mypy
     in monitor.store.sqlite)."""

@@ -364,6 +364,33 @@ def _migration_unknown_outcomes(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _migration_article_names(db: sqlite_utils.Database) -> None:
+    """The people and organisations each article names (monitor.entities.names): one row per
+    entity, with its key (the same in every script), its fullest spelling and its variants;
+    and the articles waiting for the names stage: every article once (the store adds a new
+    one, so that a copy of the database does not), and again when its title or text changes."""
+    for statement in (
+        """CREATE TABLE article_names (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            variants TEXT NOT NULL DEFAULT '[]',
+            mentions INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (article_id, key)
+        )""",
+        "CREATE INDEX article_names_key ON article_names(key)",
+        """CREATE TABLE names_pending (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+        )""",
+        """CREATE TRIGGER names_pending_changed AFTER UPDATE OF title, text ON articles
+            WHEN new.title IS NOT old.title OR new.text IS NOT old.text BEGIN
+            INSERT OR IGNORE INTO names_pending (article_id) VALUES (new.id);
+        END""",
+        "INSERT INTO names_pending (article_id) SELECT id FROM articles",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -378,6 +405,7 @@ MIGRATIONS: list[Migration] = [
     _migration_stories_version,
     _migration_feed_window,
     _migration_unknown_outcomes,
+    _migration_article_names,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

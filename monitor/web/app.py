@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import __version__
 from monitor.config import Config
+from monitor.entities.names import story_names
 from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.languages import language_name
 from monitor.metrics import WebMetrics, web_registry
@@ -493,7 +494,10 @@ def create_app(database: Target, config: Config) -> FastAPI:
         detail = story_detail(story_id)
         if isinstance(detail, int):
             return RedirectResponse(f"/stories/{detail}", status_code=301)
-        return page("story.html", **story_page_values(*detail))
+        values = story_page_values(*detail)
+        with ctx.store() as store:
+            values["names"] = story_names(store.article_names([int(a["id"]) for a in detail[2]]))
+        return page("story.html", **values)
 
     def thread_of(thread_id: int) -> dict[str, Any]:
         """The thread, or (the id names a story, as `monitor thread` takes it) the story's
