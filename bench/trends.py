@@ -1,0 +1,201 @@
+"""Breaking detection on replayed news: does a story that spreads get flagged, in time, and
+do the others stay quiet?
+
+    python bench/trends.py                  # gold events as stories (the detector alone)
+    python bench/trends.py --sweep          # the same over a grid of parameters
+    python bench/trends.py --pipeline       # also through the stories stage (embeds; slow)
+
+Sets (read from ../shared/data/stories):
+- itn-dev: Wikipedia "In the news" items, Sept-Dec 2022, each language's wiki a feed (one
+  outlet per language), posting times as given; gold = the event. Of the events that reach
+  8 languages or more: the share flagged within 24 h of their first report (target >= 0.8)
+  and the median delay; of the events that stay in 1-2 languages: the share flagged (<= 0.1).
+- allsides-dev: AllSides roundups (one language, three outlets an event, a steady flow):
+  flags per day.
+- quiet: a simulated quiet week, 4 allsides articles a day drawn at random (seeded): no flag.
+
+With gold events as stories the detector is judged alone (the clustering's errors are left
+out); --pipeline runs the articles through `run_story_stage` on a SQLite file, which clusters
+them (and flags) as `monitor poll` would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from itertools import product
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.stories.breaking import BreakingParams, BreakingTracker  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "stories"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    language: str
+    outlet: str
+    published: datetime
+    title: str
+    text: str
+    event: str
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def load_itn() -> list[Item]:
+    items = []
+    for line in (DATA / "itn-dev" / "itn_events_dev.jsonl").open(encoding="utf-8"):
+        d = json.loads(line)
+        items.append(
+            Item(d["id"], d["language"], f"{d['wiki_lang']}.wikipedia.org", _time(d["timestamp"]),
+                 d["title"], d["text"], d["cluster_id"])
+        )
+    return sorted(items, key=lambda i: (i.published, i.id))
+
+
+def load_allsides() -> list[Item]:
+    items = []
+    for line in (DATA / "allsides-dev" / "allsides_dev.jsonl").open(encoding="utf-8"):
+        d = json.loads(line)
+        items.append(
+            Item(d["id"], d["language"], d["outlet"], _time(d["timestamp"]), d["title"], d["text"],
+                 d["cluster_id"])
+        )
+    return sorted(items, key=lambda i: (i.published, i.id))
+
+
+def quiet_week(items: list[Item], per_day: int = 4, seed: int = 7) -> list[Item]:
+    """A quiet installation: `per_day` articles a day for a week, drawn from a steady stream."""
+    rng = random.Random(seed)
+    by_day: dict[object, list[Item]] = defaultdict(list)
+    for item in items:
+        by_day[item.published.date()].append(item)
+    days = sorted(by_day)[:7]
+    return sorted(
+        (i for day in days for i in rng.sample(by_day[day], min(per_day, len(by_day[day])))),
+        key=lambda i: (i.published, i.id),
+    )
+
+
+def flag_gold(items: list[Item], params: BreakingParams) -> dict[str, datetime]:
+    """The detector over the gold events as stories: event -> breaking_at."""
+    tracker = BreakingTracker(params)
+    ids = {event: n for n, event in enumerate(sorted({i.event for i in items}), 1)}
+    for item in items:
+        tracker.observe(ids[item.event], item.published, item.outlet, item.language)
+    names = {n: event for event, n in ids.items()}
+    return {names[s]: c.breaking_at for s, c in tracker.stories.items() if c.breaking_at is not None}
+
+
+@dataclass(frozen=True)
+class SpreadFigures:
+    wide: int
+    wide_flagged_24h: float
+    median_delay_hours: float | None
+    narrow: int
+    narrow_flagged: float
+
+
+def spread_figures(items: list[Item], flags: dict[str, datetime]) -> SpreadFigures:
+    """Wide events (>= 8 languages): flagged within 24 h of the first report, and how late;
+    narrow ones (1-2 languages): flagged at all."""
+    languages: dict[str, set[str]] = defaultdict(set)
+    first: dict[str, datetime] = {}
+    for item in items:
+        languages[item.event].add(item.language)
+        first.setdefault(item.event, item.published)
+    wide = [e for e, langs in languages.items() if len(langs) >= 8]
+    narrow = [e for e, langs in languages.items() if len(langs) <= 2]
+    delays = [(flags[e] - first[e]).total_seconds() / 3600 for e in wide if e in flags]
+    in_time = [d for d in delays if d <= 24]
+    return SpreadFigures(
+        len(wide),
+        len(in_time) / max(1, len(wide)),
+        statistics.median(delays) if delays else None,
+        len(narrow),
+        sum(1 for e in narrow if e in flags) / max(1, len(narrow)),
+    )
+
+
+def per_day(items: list[Item], flags: dict[str, datetime]) -> float:
+    days = (items[-1].published - items[0].published) / timedelta(days=1)
+    return len(flags) / max(1.0, days)
+
+
+def report(name: str, params: BreakingParams, itn: list[Item], allsides: list[Item], quiet: list[Item],
+           flagger=flag_gold) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    spread = spread_figures(itn, flagger(itn, params))
+    row = {
+        "run": name,
+        "itn_wide": spread.wide,
+        "itn_wide_flagged_24h": round(spread.wide_flagged_24h, 3),
+        "itn_median_delay_h": None if spread.median_delay_hours is None else round(spread.median_delay_hours, 1),
+        "itn_narrow": spread.narrow,
+        "itn_narrow_flagged": round(spread.narrow_flagged, 3),
+        "allsides_flags_per_day": round(per_day(allsides, flagger(allsides, params)), 3),
+        "quiet_week_flags": len(flagger(quiet, params)),
+    }
+    return row
+
+
+def flag_pipeline(items: list[Item], params: BreakingParams) -> dict[str, datetime]:
+    """The same items through the stories stage on a fresh SQLite file, one feed per outlet;
+    each gold event is flagged at the earliest breaking_at of the stories its articles are in."""
+    import tempfile
+
+    from monitor.store.sqlite import SQLiteStore
+    from monitor.stories.settings import StorySettings
+    from monitor.stories.stage import run_story_stage
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SQLiteStore(Path(tmp) / "bench.db")
+        feeds: dict[str, int] = {}
+        article_event: dict[int, str] = {}
+        for n, item in enumerate(items):
+            if item.outlet not in feeds:
+                feeds[item.outlet] = store.bench_feed(f"https://{item.outlet.replace(' ', '-')}/feed", item.outlet)
+            article_id = store.bench_article(feeds[item.outlet], n, item)
+            article_event[article_id] = item.event
+        run_story_stage(store, StorySettings(breaking=params))
+        flags: dict[str, datetime] = {}
+        for article_id, breaking_at in store.bench_breaking():
+            event = article_event[article_id]
+            if breaking_at is not None and (event not in flags or breaking_at < flags[event]):
+                flags[event] = breaking_at
+        return flags
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--pipeline", action="store_true")
+    args = parser.parse_args()
+    itn, allsides = load_itn(), load_allsides()
+    quiet = quiet_week(allsides)
+    base = BreakingParams()
+    rows = [report("gold events, defaults", base, itn, allsides, quiet)]
+    if args.sweep:
+        for window, factor, floor, weight in product((6, 12, 24), (1.5, 2.0, 3.0, 4.0), (2, 3), (0.0, 1.0)):
+            params = replace(base, window_hours=window, factor=factor, min_outlets=floor, language_weight=weight)
+            rows.append(report(f"w={window} f={factor} floor={floor} lw={weight}", params, itn, allsides, quiet))
+    if args.pipeline:
+        rows.append(report("through the stories stage", base, itn, allsides, quiet, flagger=flag_pipeline))
+    for row in rows:
+        print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()
