@@ -345,12 +345,23 @@ _FEED_WINDOW = [
     "ALTER TABLE feeds ADD COLUMN oldest_item TIMESTAMPTZ",
 ]
 
+# Breaking stories (monitor.stories.breaking): when and why a story was flagged, each open
+# story's outlets and languages with their first times, and the stage's learned baseline.
+_BREAKING = [
+    "ALTER TABLE stories ADD COLUMN breaking_at TIMESTAMPTZ",
+    "ALTER TABLE stories ADD COLUMN breaking_why TEXT",
+    "ALTER TABLE stories ADD COLUMN coverage TEXT",
+    "CREATE INDEX stories_breaking ON stories(breaking_at) WHERE breaking_at IS NOT NULL",
+    "ALTER TABLE stories_version ADD COLUMN breaking_baseline TEXT",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds, articles with full-text search, stories, threads, digests, watches, outbox", _VERSION_1),
     ("Workers: heartbeats, feed and host claims with leases, the worker of each fetch", _WORKERS),
     ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
+    ("Stories: breaking_at and why, coverage, the stage's breaking baseline", _BREAKING),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
