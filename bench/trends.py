@@ -60,8 +60,15 @@ def load_itn() -> list[Item]:
     for line in (DATA / "itn-dev" / "itn_events_dev.jsonl").open(encoding="utf-8"):
         d = json.loads(line)
         items.append(
-            Item(d["id"], d["language"], f"{d['wiki_lang']}.wikipedia.org", _time(d["timestamp"]),
-                 d["title"], d["text"], d["cluster_id"])
+            Item(
+                d["id"],
+                d["language"],
+                f"{d['wiki_lang']}.wikipedia.org",
+                _time(d["timestamp"]),
+                d["title"],
+                d["text"],
+                d["cluster_id"],
+            )
         )
     return sorted(items, key=lambda i: (i.published, i.id))
 
@@ -71,8 +78,15 @@ def load_allsides() -> list[Item]:
     for line in (DATA / "allsides-dev" / "allsides_dev.jsonl").open(encoding="utf-8"):
         d = json.loads(line)
         items.append(
-            Item(d["id"], d["language"], d["outlet"], _time(d["timestamp"]), d["title"], d["text"],
-                 d["cluster_id"])
+            Item(
+                d["id"],
+                d["language"],
+                d["outlet"],
+                _time(d["timestamp"]),
+                d["title"],
+                d["text"],
+                d["cluster_id"],
+            )
         )
     return sorted(items, key=lambda i: (i.published, i.id))
 
@@ -135,14 +149,22 @@ def per_day(items: list[Item], flags: dict[str, datetime]) -> float:
     return len(flags) / max(1.0, days)
 
 
-def report(name: str, params: BreakingParams, itn: list[Item], allsides: list[Item], quiet: list[Item],
-           flagger=flag_gold) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def report(
+    name: str,
+    params: BreakingParams,
+    itn: list[Item],
+    allsides: list[Item],
+    quiet: list[Item],
+    flagger=flag_gold,
+) -> dict[str, object]:  # type: ignore[no-untyped-def]
     spread = spread_figures(itn, flagger(itn, params))
     row = {
         "run": name,
         "itn_wide": spread.wide,
         "itn_wide_flagged_24h": round(spread.wide_flagged_24h, 3),
-        "itn_median_delay_h": None if spread.median_delay_hours is None else round(spread.median_delay_hours, 1),
+        "itn_median_delay_h": None
+        if spread.median_delay_hours is None
+        else round(spread.median_delay_hours, 1),
         "itn_narrow": spread.narrow,
         "itn_narrow_flagged": round(spread.narrow_flagged, 3),
         "allsides_flags_per_day": round(per_day(allsides, flagger(allsides, params)), 3),
@@ -166,7 +188,9 @@ def flag_pipeline(items: list[Item], params: BreakingParams) -> dict[str, dateti
         article_event: dict[int, str] = {}
         for n, item in enumerate(items):
             if item.outlet not in feeds:
-                feeds[item.outlet] = store.bench_feed(f"https://{item.outlet.replace(' ', '-')}/feed", item.outlet)
+                feeds[item.outlet] = store.bench_feed(
+                    f"https://{item.outlet.replace(' ', '-')}/feed", item.outlet
+                )
             article_id = store.bench_article(feeds[item.outlet], n, item)
             article_event[article_id] = item.event
         run_story_stage(store, StorySettings(breaking=params))
@@ -179,7 +203,9 @@ def flag_pipeline(items: list[Item], params: BreakingParams) -> dict[str, dateti
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--pipeline", action="store_true")
     args = parser.parse_args()
@@ -189,8 +215,12 @@ def main() -> None:
     rows = [report("gold events, defaults", base, itn, allsides, quiet)]
     if args.sweep:
         for window, factor, floor, weight in product((6, 12, 24), (1.5, 2.0, 3.0, 4.0), (2, 3), (0.0, 1.0)):
-            params = replace(base, window_hours=window, factor=factor, min_outlets=floor, language_weight=weight)
-            rows.append(report(f"w={window} f={factor} floor={floor} lw={weight}", params, itn, allsides, quiet))
+            params = replace(
+                base, window_hours=window, factor=factor, min_outlets=floor, language_weight=weight
+            )
+            rows.append(
+                report(f"w={window} f={factor} floor={floor} lw={weight}", params, itn, allsides, quiet)
+            )
     if args.pipeline:
         rows.append(report("through the stories stage", base, itn, allsides, quiet, flagger=flag_pipeline))
     for row in rows:

@@ -108,7 +108,10 @@ class StoryStore(Protocol):
         now: datetime,
         embeddings: Sequence[tuple[int, bytes, str]] = (),
         threads: Sequence[tuple[int, int]] = (),
+        breaking_baseline: str | None = None,
     ) -> None: ...
+
+    def stories_breaking_baseline(self) -> str | None: ...
 
     def stories_members(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
 

@@ -123,10 +123,9 @@ class Baseline:
             width = high - low
             if slot == last:
                 high = max(high, end)  # the last slot takes all older ages, at its own rate
-            if slot == 0 and start < 0:
-                share = 1.0  # the window reaches the story's first article (and its first hour)
-            else:
-                share = max(0.0, min(end, high) - max(start, low)) / width
+            # A window that reaches the story's first article takes its first hour whole.
+            reaches_first = slot == 0 and start < 0
+            share = 1.0 if reaches_first else max(0.0, min(end, high) - max(start, low)) / width
             usual += self.gains[slot] / self.stories * share
         return usual
 
@@ -189,7 +188,8 @@ class Coverage:
             for key, when in theirs.items():
                 if key not in mine or when < mine[key]:
                     mine[key] = when
-        if other.breaking_at is not None and (self.breaking_at is None or other.breaking_at < self.breaking_at):
+        earlier = other.breaking_at
+        if earlier is not None and (self.breaking_at is None or earlier < self.breaking_at):
             self.breaking_at, self.why = other.breaking_at, other.why
 
 
