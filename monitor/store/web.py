@@ -73,7 +73,9 @@ class WebQueries(Core):
         marks = ",".join("?" * len(story_ids))
         rows = self.query(
             "SELECT s.id, s.first_seen, s.last_seen, s.headline_article_id, s.merged_into, s.updated_at, "
-            "s.entities, s.model, s.thread_id, COUNT(a.id) AS n_articles, " + _OUTLETS_SQL + " AS n_outlets, "
+            "s.entities, s.model, s.thread_id, s.breaking_at, COUNT(a.id) AS n_articles, "
+            + _OUTLETS_SQL
+            + " AS n_outlets, "
             f"{self._distinct_json_sql('a.language')} AS languages, MIN(a.published) AS first_published, "
             "MAX(a.published) AS last_published "
             "FROM stories s LEFT JOIN articles a ON a.story_id = s.id LEFT JOIN feeds f ON f.id = a.feed_id "
@@ -111,6 +113,22 @@ class WebQueries(Core):
             row["headline_language"] = headline["language"] if headline else None
             row.setdefault("first", None)
         return stories
+
+    def web_breaking(self, start: str, end: str, limit: int) -> list[dict[str, Any]]:
+        """Live stories flagged breaking in [start, end), the latest flag first: id,
+        breaking_at, breaking_why (a dict, {} when unreadable)."""
+        rows = self.query(
+            "SELECT id, breaking_at, breaking_why FROM stories WHERE merged_into IS NULL "
+            "AND breaking_at >= ? AND breaking_at < ? ORDER BY breaking_at DESC, id DESC LIMIT ?",
+            [start, end, limit],
+        )
+        for row in rows:
+            try:
+                why = json.loads(row["breaking_why"] or "{}")
+            except ValueError:
+                why = {}
+            row["breaking_why"] = why if isinstance(why, dict) else {}
+        return rows
 
     def web_thread(self, thread_id: int) -> list[dict[str, Any]]:
         """The live stories of a thread, oldest first: their figures and headline title."""
