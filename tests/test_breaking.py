@@ -203,3 +203,74 @@ def test_the_stage_flags_the_same_with_or_without_a_restart(tmp_path: Path) -> N
         fill(store, items, range(7, len(items)))
         run_story_stage(store, StorySettings(batch_size=4))
     assert _breaking(path) == expected
+
+
+# -- shown: the API, the pages, Atom, the CLI, the export ------------------------------------
+def _flag(db: Path, story_id: int, when: str) -> None:
+    why = {
+        "outlets": 4,
+        "languages": 3,
+        "window_hours": 24.0,
+        "score": 7.0,
+        "baseline": 2.1,
+        "age_hours": 0.5,
+    }
+    with make_store(db) as store, store.transaction():
+        store.db.execute(
+            "UPDATE stories SET breaking_at = ?, breaking_why = ? WHERE id = ?",
+            [when, json.dumps(why), story_id],
+        )
+
+
+def test_breaking_stories_are_shown_everywhere(tmp_path: Path) -> None:
+    from .conftest import run_monitor
+    from .test_web import WebServer, build_database, check_atom
+
+    built = build_database(tmp_path)
+    storm, summit = built.ids["storm"], built.ids["summit"]
+    with make_store(built.db) as store:
+        when = str(
+            store.query("SELECT MAX(published) AS t FROM articles WHERE story_id = ?", [storm])[0]["t"]
+        )
+    _flag(built.db, storm, when)
+    why = "4 new outlets and 3 new languages in 24 hours, where a story of its age usually gains 2.1"
+    server = WebServer(built.config, built.db)
+    try:
+        listed = {s["id"]: s for s in server.get("/api/stories").json()["stories"]}
+        assert listed[storm]["breaking_at"] == when and why in listed[storm]["breaking"]
+        home = server.get("/").text
+        assert 'id="breaking"' in home and f'id="breaking-{storm}"' in home and why in home
+        assert server.get(f"/api/stories/{storm}").json()["breaking_at"] == when
+        assert 'class="mark-breaking"' in server.get(f"/stories/{storm}").text
+        assert "mark-breaking" not in server.get(f"/stories/{summit}").text
+        assert server.get(f"/api/stories/{summit}").json()["breaking_at"] is None
+        atom = server.get("/breaking.atom")
+        assert atom.headers["content-type"].startswith("application/atom+xml")
+        entries = check_atom(atom.content)
+        assert [e.findtext("{http://www.w3.org/2005/Atom}id") for e in entries] == [
+            f"{server.base}/stories/{storm}"
+        ]
+    finally:
+        server.stop()
+    args = ("--config", str(built.config), "--db", str(built.db))
+    listing = run_monitor(*args, "stories", "--since", "2024-03-01")
+    assert listing.returncode == 0, listing.stderr
+    marked = [line for line in listing.stdout.splitlines() if "BREAKING" in line]
+    assert len(marked) == 1 and f"[{storm}]" in marked[0]
+    detail = run_monitor(*args, "story", str(storm))
+    assert "BREAKING since" in detail.stdout and why in detail.stdout
+    exported = run_monitor(*args, "export", "--stories")
+    assert exported.returncode == 0, exported.stderr
+    rows = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert {r["id"]: r["breaking_at"] for r in rows} == {
+        built.ids[name]: (when if name == "storm" else None) for name in ("summit", "vote", "xss", "storm")
+    }
+    one = next(r for r in rows if r["id"] == summit)
+    assert list(one) == ["id", "thread_id", "first_published", "last_published",
+                         "articles", "outlets", "languages", "breaking_at"]  # fmt: skip
+    assert one["languages"] == ["de", "en", "fr"] and one["articles"] == 4 and one["outlets"] == 3
+    as_csv = run_monitor(*args, "export", "--stories", "--format", "csv")
+    assert (
+        as_csv.stdout.splitlines()[0]
+        == "id,thread_id,first_published,last_published,articles,outlets,languages,breaking_at"
+    )

@@ -20,8 +20,8 @@ from monitor.stories.records import (
 )
 from monitor.terminal import json_text, one_line
 from monitor.timeutil import local_time, parse_iso
+from monitor.wording import breaking_note, duration
 from monitor.wording import count as _count
-from monitor.wording import duration
 
 _MAX_TITLE = 200  # characters of a title on one line of text output
 
@@ -93,8 +93,9 @@ def format_stories(
     for n, story in enumerate(ranked, 1):
         languages = ",".join(_clean(x, 20) for x in story["languages"]) or "?"
         entities = [_clean(e, 40) for e in story["entities"][:5]]
+        mark = "BREAKING " if story.get("breaking_at") else ""
         lines.append(
-            f"{n:>3}. [{story['id']}] {_list_headline(store, story)}\n"
+            f"{n:>3}. [{story['id']}] {mark}{_list_headline(store, story)}\n"
             f"     {_count(story['outlets'], 'outlet')}, {_count(story['articles'], 'article')}, "
             f"{languages}; "
             f"{_local(story['first_published'], zone)} - {_local(story['last_published'], zone)}"
@@ -147,6 +148,9 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
         f"languages {', '.join(_clean(x, 20) for x in detail['languages']) or '?'}; "
         f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)}"
     )
+    if detail.get("breaking_at"):
+        since, why = _local(detail["breaking_at"], zone), breaking_note(detail.get("breaking_why"))
+        head.append(f"  BREAKING since {since}: {why}")
     if detail["entities"]:
         head.append(f"  key names: {', '.join(_clean(e, 40) for e in detail['entities'])}")
     head.extend(_thread_lines(detail.get("thread"), zone))

@@ -9,6 +9,15 @@ from typing import Any
 from monitor.store.core import _HEADLINE_ID_SQL, _OUTLETS_SQL, Core, _json_list
 
 
+def _json_object(text: str | None) -> dict[str, Any]:
+    """A JSON object column read leniently: anything else becomes {}."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 class WebQueries(Core):
     """The read-only queries of the web pages and JSON API."""
 
@@ -73,7 +82,7 @@ class WebQueries(Core):
         marks = ",".join("?" * len(story_ids))
         rows = self.query(
             "SELECT s.id, s.first_seen, s.last_seen, s.headline_article_id, s.merged_into, s.updated_at, "
-            "s.entities, s.model, s.thread_id, s.breaking_at, COUNT(a.id) AS n_articles, "
+            "s.entities, s.model, s.thread_id, s.breaking_at, s.breaking_why, COUNT(a.id) AS n_articles, "
             + _OUTLETS_SQL
             + " AS n_outlets, "
             f"{self._distinct_json_sql('a.language')} AS languages, MIN(a.published) AS first_published, "
@@ -86,6 +95,7 @@ class WebQueries(Core):
         for row in stories.values():
             row["languages"] = sorted(x for x in json.loads(row["languages"] or "[]") if x)
             row["entities"] = _json_list(row["entities"])
+            row["breaking_why"] = _json_object(row.get("breaking_why"))
         firsts = self.query(
             "SELECT a.story_id, a.id, a.title, a.url, a.language, a.published, f.id AS feed_id, "
             "COALESCE(f.name, f.title, f.url) AS outlet FROM articles a JOIN feeds f ON f.id = a.feed_id "
@@ -123,11 +133,7 @@ class WebQueries(Core):
             [start, end, limit],
         )
         for row in rows:
-            try:
-                why = json.loads(row["breaking_why"] or "{}")
-            except ValueError:
-                why = {}
-            row["breaking_why"] = why if isinstance(why, dict) else {}
+            row["breaking_why"] = _json_object(row["breaking_why"])
         return rows
 
     def web_thread(self, thread_id: int) -> list[dict[str, Any]]:

@@ -138,6 +138,8 @@ def rank_stories(
                 },
                 "entities": _key_entities(story.get("entities") or []),
                 "headline_article_id": story.get("headline_article_id"),
+                "breaking_at": story.get("breaking_at"),
+                "breaking_why": story.get("breaking_why") or None,
             }
         )
     return ranked
@@ -197,6 +199,8 @@ def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
         "entities": _key_entities(story.get("entities") or []),
         "model": story.get("model"),
         "headline_article_id": story.get("headline_article_id"),
+        "breaking_at": story.get("breaking_at"),
+        "breaking_why": story.get("breaking_why") or None,
         "thread": thread_around(store, live_id, story.get("thread_id")),
         "items": [
             {

@@ -40,6 +40,12 @@ class StorySummary(BaseModel):
     entities: list[str | int | float]
     hourly: list[int] = Field(description="Articles per hour of the day (local time).")
     url: str
+    breaking_at: str | None = Field(
+        None,
+        description="When the story was flagged breaking (UTC, publication time of the article that "
+        "made it so), or null.",
+    )
+    breaking: str | None = Field(None, description="Why it was flagged, in words, or null.")
 
 
 class StoryPage(BaseModel):
@@ -112,6 +118,8 @@ class StoryDetail(BaseModel):
     last_published: str | None
     first_report: FirstReport | None
     entities: list[str | int | float]
+    breaking_at: str | None = Field(None, description="When the story was flagged breaking (UTC), or null.")
+    breaking: str | None = Field(None, description="Why it was flagged, in words, or null.")
     thread: ThreadAround | None = Field(
         None, description="The thread this story belongs to (follow-ups of one subject), if any."
     )
