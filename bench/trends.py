@@ -173,33 +173,75 @@ def report(
     return row
 
 
+STAGE_SECONDS: list[tuple[int, float]] = []
+"""(articles, seconds) of each stories stage run of --pipeline, for the cost figure."""
+
+
 def flag_pipeline(items: list[Item], params: BreakingParams) -> dict[str, datetime]:
     """The same items through the stories stage on a fresh SQLite file, one feed per outlet;
-    each gold event is flagged at the earliest breaking_at of the stories its articles are in."""
+    an event counts as flagged at the breaking_at of the story holding most of its articles."""
     import tempfile
+    from collections import Counter
 
-    from monitor.store.sqlite import SQLiteStore
+    from monitor.store import Store
     from monitor.stories.settings import StorySettings
     from monitor.stories.stage import run_story_stage
 
-    with tempfile.TemporaryDirectory() as tmp:
-        store = SQLiteStore(Path(tmp) / "bench.db")
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "bench.db") as store:
         feeds: dict[str, int] = {}
-        article_event: dict[int, str] = {}
-        for n, item in enumerate(items):
-            if item.outlet not in feeds:
-                feeds[item.outlet] = store.bench_feed(
-                    f"https://{item.outlet.replace(' ', '-')}/feed", item.outlet
+        with store.transaction():
+            for n, item in enumerate(items, 1):
+                if item.outlet not in feeds:
+                    feeds[item.outlet] = len(feeds) + 1
+                    store.db.execute(
+                        "INSERT INTO feeds (id, url, name, created) VALUES (?, ?, ?, ?)",
+                        [feeds[item.outlet], f"https://feed{len(feeds)}.example/rss", item.outlet,
+                         "2018-01-01T00:00:00Z"],
+                    )  # fmt: skip
+                when = item.published.strftime("%Y-%m-%dT%H:%M:%SZ")
+                store.db.execute(
+                    "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+                    "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        n,
+                        feeds[item.outlet],
+                        item.id,
+                        item.title,
+                        item.text,
+                        item.language,
+                        when,
+                        when,
+                        f"h{n}",
+                    ],
                 )
-            article_id = store.bench_article(feeds[item.outlet], n, item)
-            article_event[article_id] = item.event
-        run_story_stage(store, StorySettings(breaking=params))
-        flags: dict[str, datetime] = {}
-        for article_id, breaking_at in store.bench_breaking():
-            event = article_event[article_id]
-            if breaking_at is not None and (event not in flags or breaking_at < flags[event]):
-                flags[event] = breaking_at
-        return flags
+        report = run_story_stage(store, StorySettings(breaking=params))
+        STAGE_SECONDS.append((report.articles, report.seconds))
+        rows = store.query(
+            "SELECT a.id, a.story_id, s.breaking_at FROM articles a JOIN stories s ON s.id = a.story_id"
+        )
+    story_of = {int(r["id"]): (int(r["story_id"]), r["breaking_at"]) for r in rows}
+    by_event: dict[str, Counter[tuple[int, str | None]]] = defaultdict(Counter)
+    for n, item in enumerate(items, 1):
+        if n in story_of:
+            by_event[item.event][story_of[n]] += 1
+    flags: dict[str, datetime] = {}
+    for event, stories in by_event.items():
+        (_story, breaking_at), _count = stories.most_common(1)[0]
+        if breaking_at:
+            flags[event] = _time(breaking_at)
+    return flags
+
+
+def detector_cost(items: list[Item], params: BreakingParams, rounds: int = 5) -> float:
+    """Microseconds per article the detector takes (gold events as stories), best of `rounds`."""
+    import time
+
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        flag_gold(items, params)
+        best = min(best, time.perf_counter() - started)
+    return best / len(items) * 1e6
 
 
 def main() -> None:
@@ -225,6 +267,15 @@ def main() -> None:
         rows.append(report("through the stories stage", base, itn, allsides, quiet, flagger=flag_pipeline))
     for row in rows:
         print(json.dumps(row))
+    cost = detector_cost(itn + allsides, base)
+    print(json.dumps({"detector_us_per_article": round(cost, 1)}))
+    if STAGE_SECONDS:
+        articles = sum(n for n, _ in STAGE_SECONDS)
+        seconds = sum(s for _, s in STAGE_SECONDS)
+        stage_us = seconds / max(1, articles) * 1e6
+        print(
+            json.dumps({"stage_us_per_article": round(stage_us), "detector_share": round(cost / stage_us, 4)})
+        )
 
 
 if __name__ == "__main__":

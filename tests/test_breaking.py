@@ -56,11 +56,12 @@ def test_a_story_spreading_across_languages_is_flagged_when_it_tips() -> None:
     tracker = BreakingTracker()
     spread(tracker, 1, T0, 6, 20)
     coverage = tracker.stories[1]
-    # Fresh installation: the prior baseline is 3 in the first hour, so 3 outlets and 3
-    # languages (6 >= 1.5 x 3) tip it, at the third outlet's publication time.
-    assert coverage.breaking_at == minutes(40)
-    assert coverage.why is not None and coverage.why["outlets"] == 3 and coverage.why["languages"] == 3
-    assert tracker.raised == {1: minutes(40)}
+    # Fresh installation: the prior baseline is 3 in the first hour (3.3 with this story's own
+    # first outlets), so 4 outlets and 4 languages (8 >= 2 x 3.3) tip it, at the fourth
+    # outlet's publication time; 3 and 3 (6) did not.
+    assert coverage.breaking_at == minutes(60)
+    assert coverage.why is not None and coverage.why["outlets"] == 4 and coverage.why["languages"] == 4
+    assert tracker.raised == {1: minutes(60)}
 
 
 def test_a_quiet_installation_flags_nothing() -> None:
@@ -95,10 +96,11 @@ def test_the_baseline_is_learned_from_the_installation() -> None:
     for n in range(5):  # 5 outlets: usual here, not breaking
         tracker.observe(1000, T0 + timedelta(days=30, minutes=n), f"o{n}", "en")
     assert 1000 not in tracker.raised
-    for n in range(8):  # 8 outlets in the first hour: twice the usual
+    for n in range(8):  # 8 outlets: just under twice the usual (just over 4, story 1000 included)
         tracker.observe(1001, T0 + timedelta(days=31, minutes=n), f"p{n}", "en")
-    # Flagged once 1.5 times the usual (just over 4, story 1000 included) is reached: 7 outlets.
-    assert tracker.raised == {1001: T0 + timedelta(days=31, minutes=6)}
+    assert not tracker.raised
+    tracker.observe(1001, T0 + timedelta(days=31, minutes=8), "p8", "en")  # 9: over twice
+    assert tracker.raised == {1001: T0 + timedelta(days=31, minutes=8)}
 
 
 def test_clock_jumps_neither_raise_nor_suppress_a_flag_now() -> None:
@@ -106,32 +108,34 @@ def test_clock_jumps_neither_raise_nor_suppress_a_flag_now() -> None:
     # An article dated a month ahead: its story cannot be breaking on one outlet...
     tracker.observe(1, T0 + timedelta(days=30), "odd-clock", "en")
     # ...and does not hold back a story that spreads now.
-    spread(tracker, 2, T0, 4, 10)
+    spread(tracker, 2, T0, 5, 10)
     assert set(tracker.raised) == {2}
-    assert tracker.raised[2] == minutes(20)
+    assert tracker.raised[2] == minutes(30)
     # A backlog dated last month, arriving now: its flag (if any) is dated last month.
-    spread(tracker, 3, T0 - timedelta(days=30), 5, 10)
-    assert tracker.stories[3].breaking_at == T0 - timedelta(days=30) + timedelta(minutes=20)
+    spread(tracker, 3, T0 - timedelta(days=30), 6, 10)
+    assert tracker.stories[3].breaking_at is not None
+    assert tracker.stories[3].breaking_at < T0 - timedelta(days=29)
 
 
 def test_a_late_article_counts_at_its_own_time() -> None:
     tracker = BreakingTracker()
     tracker.observe(1, minutes(0), "a", "en")
     tracker.observe(1, minutes(60 * 30), "b", "fr")  # 30 hours later
-    tracker.observe(1, minutes(10), "c", "de")  # arrives late: only two outlets near it
+    tracker.observe(1, minutes(10), "c", "de")  # arrives late: only two outlets before it
+    tracker.observe(1, minutes(20), "d", "es")  # three
     assert not tracker.raised
-    tracker.observe(1, minutes(20), "d", "es")  # three outlets within the hour before it
-    assert tracker.raised == {1: minutes(20)}
+    tracker.observe(1, minutes(25), "e", "it")  # four outlets in four languages before it
+    assert tracker.raised == {1: minutes(25)}
 
 
 def test_merged_stories_keep_the_earlier_flag() -> None:
     tracker = BreakingTracker()
-    spread(tracker, 1, T0, 3, 5)
-    spread(tracker, 2, T0 + timedelta(hours=2), 3, 5)
+    spread(tracker, 1, T0, 5, 5)
+    spread(tracker, 2, T0 + timedelta(hours=2), 5, 5)
     assert set(tracker.raised) == {1, 2}
     tracker.raised.clear()
     tracker.merge(2, 1)
-    assert tracker.stories[1].breaking_at == minutes(10) and 2 not in tracker.stories
+    assert tracker.stories[1].breaking_at == minutes(15) and 2 not in tracker.stories
     assert not tracker.raised  # its flag did not change
 
 

@@ -31,7 +31,7 @@ class BreakingParams:
     min_outlets: int = 3
     """The floor: fewer new outlets in the window never flag, whatever the baseline (a quiet
     installation, where any story with two outlets is already above the usual)."""
-    factor: float = 1.5
+    factor: float = 2.0
     """How many times the usual score of a story of that age the window must reach."""
     age_buckets_hours: tuple[float, ...] = (1.0, 3.0, 6.0, 12.0, 24.0, 48.0, 96.0, 168.0)
     """Edges of the story ages (hours since its first article) the baseline tells apart."""
