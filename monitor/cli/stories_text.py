@@ -15,6 +15,7 @@ from monitor.stories.records import (
     latest_bounds,
     rank_stories,
     rank_threads,
+    rising_now,
     story_detail,
     thread_named,
 )
@@ -247,3 +248,21 @@ def format_threads(
             "an earlier --since (30d, 2024-03-01) shows more"
         )
     return "\n\n".join(_thread_text(thread, zone) for thread in threads)
+
+
+def format_trends(store: WebReads, *, as_json: bool = False, limit: int = 20, timezone: str = "UTC") -> str:
+    """`monitor trends`: the rising names, best first, with their counts now and before."""
+    found = rising_now(store, datetime.now(UTC), limit=limit)
+    if as_json:
+        return json_text(found, indent=2)
+    zone = ZoneInfo(timezone)
+    head = f"rising names, 48 hours to {_local(found['at'], zone)} against the 14 days before:"
+    if not found["names"]:
+        return head + "\n  none (a name needs 3 stories in the last 48 hours, and more than before)"
+    lines = [head]
+    for n, item in enumerate(found["names"], 1):
+        lines.append(
+            f"{n:>3}. {_clean(item['name'], 60)}  {_count(item['recent'], 'story')} "
+            f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
+        )
+    return "\n".join(lines)

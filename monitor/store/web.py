@@ -136,6 +136,16 @@ class WebQueries(Core):
             row["breaking_why"] = _json_object(row["breaking_why"])
         return rows
 
+    def web_story_names(self, start: str, end: str) -> list[tuple[str, list[str]]]:
+        """(first report, key names) of the live stories first reported in [start, end):
+        what rising names are counted from."""
+        rows = self.db.execute(
+            "SELECT first_seen, entities FROM stories WHERE merged_into IS NULL "
+            "AND first_seen >= ? AND first_seen < ?",
+            [start, end],
+        ).fetchall()
+        return [(str(first), [str(e) for e in _json_list(entities)]) for first, entities in rows]
+
     def web_thread(self, thread_id: int) -> list[dict[str, Any]]:
         """The live stories of a thread, oldest first: their figures and headline title."""
         rows = self.query(

@@ -5,6 +5,7 @@ detail (plain data; the text people read is built in `monitor.cli.stories_text` 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from monitor.store.protocols import WebReads
 from monitor.stories.decide import merged_from
 from monitor.stories.ranking import rank_window
 from monitor.timeutil import parse_iso
+from monitor.watches.rising import RECENT, rising_names, window_bounds
 
 
 class StoryNotFoundError(MonitorError):
@@ -61,6 +63,24 @@ def latest_bounds(now: datetime, newest: datetime | None) -> tuple[datetime, dat
     end = now if newest is None or newest >= now - LATEST else newest
     end = end.astimezone(UTC).replace(microsecond=0) + timedelta(seconds=1)  # the newest included
     return end - LATEST, end
+
+
+def rising_now(store: WebReads, now: datetime, limit: int = 20) -> dict[str, Any]:
+    """The rising names at `now`, or when nothing was published in the last 48 hours (a
+    replayed corpus), at the newest article: {"at", "since", "names": [...]}."""
+    newest = parse_iso(store.web_latest_published())
+    at = now if newest is None or newest >= now - RECENT else newest + timedelta(seconds=1)
+    since, _recent, end = window_bounds(at)
+    stories = [
+        (when, _key_entities(names))
+        for first, names in store.web_story_names(iso_z(since), iso_z(end))
+        if (when := parse_iso(first)) is not None
+    ]
+    return {
+        "at": iso_z(at),
+        "recent_since": iso_z(at - RECENT),
+        "names": [asdict(r) for r in rising_names(stories, at, limit=limit)],
+    }
 
 
 def ranked_hits(

@@ -39,6 +39,7 @@ from monitor.stories.records import (
     ThreadNotFoundError,
     headline_in,
     ranked_hits,
+    rising_now,
     thread_around,
     thread_named,
 )
@@ -53,6 +54,7 @@ from monitor.web.models import (
     StoryDetail,
     StoryPage,
     ThreadOut,
+    TrendsOut,
 )
 from monitor.web.views import (
     FEED_SORTS,
@@ -608,6 +610,20 @@ def create_app(database: Target, config: Config) -> FastAPI:
             return RedirectResponse(f"/api/stories/{detail}", status_code=301)
         summary, groups, _articles = detail
         return {**summary, "groups": groups}
+
+    @app.get("/api/trends", response_model=TrendsOut, tags=["stories"])
+    def api_trends(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Any:
+        """Rising names: those of the stories first reported in the last 48 hours against the
+        14 days before (a name counts once per story; at least 3 stories; a score that weighs
+        the count against what was expected, so that a rare name seen twice does not lead)."""
+        with ctx.store() as store:
+            return rising_now(store, utcnow(), limit=limit)
+
+    @app.get("/trends", response_class=HTMLResponse, include_in_schema=False)
+    def trends_page() -> HTMLResponse:
+        with ctx.store() as store:
+            found = rising_now(store, utcnow(), limit=30)
+        return page("trends.html", trends=found)
 
     @app.get("/api/threads/{thread_id}", response_model=ThreadOut, responses=ERRORS, tags=["stories"])
     def api_thread(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Any:

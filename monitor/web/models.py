@@ -99,6 +99,20 @@ class ThreadAround(BaseModel):
     later: list[ThreadStory] = Field(description="Stories of the thread after this one, oldest first.")
 
 
+class RisingNameOut(BaseModel):
+    name: str
+    recent: int = Field(description="Stories first reported in the last 48 hours that name it.")
+    before: int = Field(description="Stories of the 14 days before that name it.")
+    expected: float = Field(description="What the 14 days before predict for the last 48 hours.")
+    score: float
+
+
+class TrendsOut(BaseModel):
+    at: str = Field(description="The end of the window (now, or just after the newest article).")
+    recent_since: str
+    names: list[RisingNameOut] = Field(description="Rising names, best first.")
+
+
 class ThreadOut(BaseModel):
     id: int
     stories: list[ThreadStory] = Field(description="The thread's stories, oldest first.")
