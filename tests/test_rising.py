@@ -76,3 +76,19 @@ def test_trends_are_shown_by_the_cli_the_api_and_the_page(tmp_path: Path) -> Non
         assert server.get("/api/trends?limit=0").status_code == 400
     finally:
         server.stop()
+
+
+def test_the_digest_has_a_rising_line(tmp_path: Path) -> None:
+    from .conftest import run_monitor
+    from .test_web import DAY, build_database
+
+    built = build_database(tmp_path)  # four live stories of DAY name Geneva (and 2024)
+    args = ("--config", str(built.config), "--db", str(built.db))
+    text = run_monitor(*args, "digest", "--date", DAY)
+    assert text.returncode == 0, text.stderr
+    assert (
+        "Rising names (stories of the last 48 hours; of the 14 days before):\n   Geneva (4; 0)" in text.stdout
+    )
+    page = tmp_path / "digest.html"
+    assert run_monitor(*args, "digest", "--date", DAY, "--output", str(page)).returncode == 0
+    assert "Geneva (4; 0)" in page.read_text(encoding="utf-8")

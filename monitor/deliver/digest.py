@@ -57,6 +57,7 @@ from monitor.deliver.smtp import SendOutcome, conversation_deadline, send_messag
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
 from monitor.timeutil import iso, parse_iso, utcnow
+from monitor.watches.rising import rising_names, window_bounds
 from monitor.wording import count
 
 log = logging.getLogger("monitor.digest")
@@ -116,6 +117,7 @@ def build_digest(
         else ()
     )
     return Digest(
+        rising=_rising(store, end),
         day=day,
         start=start,
         end=end,
@@ -127,6 +129,20 @@ def build_digest(
         until=now if now < end else None,
         watches=sections,
     )
+
+
+RISING_SHOWN = 8  # names in the digest's "Rising" line
+
+
+def _rising(store: DigestStore, end: datetime) -> tuple[tuple[str, int, int], ...]:
+    """The names rising at the end of the digest's day (monitor.watches.rising)."""
+    since, _recent, until = window_bounds(end)
+    stories = [
+        (when, names)
+        for first, names in store.web_story_names(str(iso(since)), str(iso(until)))
+        if (when := parse_iso(first)) is not None
+    ]
+    return tuple((r.name, r.recent, r.before) for r in rising_names(stories, end, limit=RISING_SHOWN))
 
 
 def _watch_sections(
