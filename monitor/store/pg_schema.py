@@ -353,6 +353,7 @@ _BREAKING = [
     "ALTER TABLE stories ADD COLUMN coverage TEXT",
     "CREATE INDEX stories_breaking ON stories(breaking_at) WHERE breaking_at IS NOT NULL",
     "ALTER TABLE stories_version ADD COLUMN breaking_baseline TEXT",
+    "CREATE INDEX stories_first_seen ON stories(first_seen) WHERE merged_into IS NULL",
 ]
 
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a

@@ -308,6 +308,8 @@ def _migration_breaking(db: sqlite_utils.Database) -> None:
         "ALTER TABLE stories ADD COLUMN coverage TEXT",
         "CREATE INDEX stories_breaking ON stories(breaking_at) WHERE breaking_at IS NOT NULL",
         "ALTER TABLE stories_version ADD COLUMN breaking_baseline TEXT",
+        # Rising names read the stories of the last 16 days by first report.
+        "CREATE INDEX stories_first_seen ON stories(first_seen) WHERE merged_into IS NULL",
     ):
         db.execute(statement)
 
