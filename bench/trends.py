@@ -28,7 +28,7 @@ import statistics
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import product
 from pathlib import Path
 
@@ -244,13 +244,69 @@ def detector_cost(items: list[Item], params: BreakingParams, rounds: int = 5) ->
     return best / len(items) * 1e6
 
 
+def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> dict[str, float]:
+    """Milliseconds `/trends` takes (rising_now, the read and the scoring) on a SQLite file of
+    `articles` articles in stories of 4 over `days` days, each story with up to 8 key names
+    drawn from 5,000 (Zipf-like): median and worst of `calls`."""
+    import tempfile
+    import time
+
+    from monitor.store import Store
+    from monitor.stories.records import rising_now
+
+    rng = random.Random(5)
+    vocabulary = [f"Name{n}" for n in range(5000)]
+    weights = [1 / (n + 1) for n in range(5000)]
+    end = datetime(2025, 3, 1, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "speed.db") as store:
+        with store.transaction():
+            store.db.execute(
+                "INSERT INTO feeds (id, url, name, created) VALUES (1, 'https://f.example/rss', 'F', ?)",
+                ["2025-01-01T00:00:00Z"],
+            )
+            stories = articles // 4
+            rows, story_rows = [], []
+            for story in range(1, stories + 1):
+                first = end - timedelta(seconds=rng.uniform(0, days * 86400))
+                names = sorted(set(rng.choices(vocabulary, weights, k=8)))
+                stamp = first.strftime("%Y-%m-%dT%H:%M:%SZ")
+                story_rows.append((story, stamp, stamp, json.dumps(names)))
+                for k in range(4):
+                    n = (story - 1) * 4 + k + 1
+                    rows.append((n, 1, f"g{n}", f"Title {n}", "", "en", stamp, stamp, f"h{n}", story))
+            store.db.executemany(
+                "INSERT INTO stories (id, first_seen, last_seen, entities, n_articles, updated_at) "
+                "VALUES (?, ?, ?, ?, 4, ?)",
+                [(*r, r[1]) for r in story_rows],
+            )
+            store.db.executemany(
+                "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+                "content_hash, story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        times = []
+        for _ in range(calls):
+            started = time.perf_counter()
+            rising_now(store, end)
+            times.append((time.perf_counter() - started) * 1000)
+    return {
+        "articles": articles,
+        "median_ms": round(statistics.median(times), 1),
+        "worst_ms": round(max(times), 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--pipeline", action="store_true")
+    parser.add_argument("--trends-speed", action="store_true", help="time /trends on 200,000 articles")
     args = parser.parse_args()
+    if args.trends_speed:
+        print(json.dumps(trends_speed()))
+        return
     itn, allsides = load_itn(), load_allsides()
     quiet = quiet_week(allsides)
     base = BreakingParams()

@@ -650,3 +650,24 @@ def test_breaking_flags_coverage_and_baseline_read_back_alike(store: AnyStore) -
         (2, 2, 1, ["en", "zh"], None),
     ]
     assert exported[0]["first_published"] <= exported[0]["last_published"]
+
+
+def test_rising_name_counts_read_alike(store: AnyStore) -> None:
+    poll(store, "https://a.example/rss", NEWS)
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": n + 1, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:4])]  # fmt: skip
+    firsts = ["2025-03-22T10:00:00Z", "2025-03-21T10:00:00Z", "2025-03-10T10:00:00Z", "2025-03-20T10:00:00Z"]
+    names = [["Moscow", "Crocus"], ["Moscow"], ["Moscow", "Arsenal"], ["Crocus"]]
+    stories = [{"id": n + 1, "model": "m", "first_seen": first, "last_seen": first,
+                "headline_article_id": None, "n_articles": 1, "n_outlets": 1, "n_languages": 1,
+                "languages": "[]", "entities": json.dumps(found), "keys": "{}", "centroid": None}
+               for n, (first, found) in enumerate(zip(firsts, names, strict=True))]  # fmt: skip
+    store.stories_write(rows, [], stories, T0)
+    store.stories_write([], [(4, 1)], [], T0)  # a merged story counts no more
+    recent, before, n_recent, n_before = store.web_story_name_counts(
+        "2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-22T12:00:00Z"
+    )
+    assert (recent, n_recent, n_before) == ({"Moscow": 2, "Crocus": 1}, 2, 1)
+    assert before == {"Moscow": 1, "Arsenal": 1}

@@ -56,8 +56,8 @@ from monitor.deliver.settings import (
 from monitor.deliver.smtp import SendOutcome, conversation_deadline, send_message
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
+from monitor.stories.records import rising_at
 from monitor.timeutil import iso, parse_iso, utcnow
-from monitor.watches.rising import rising_names, window_bounds
 from monitor.wording import count
 
 log = logging.getLogger("monitor.digest")
@@ -136,13 +136,7 @@ RISING_SHOWN = 8  # names in the digest's "Rising" line
 
 def _rising(store: DigestStore, end: datetime) -> tuple[tuple[str, int, int], ...]:
     """The names rising at the end of the digest's day (monitor.watches.rising)."""
-    since, _recent, until = window_bounds(end)
-    stories = [
-        (when, names)
-        for first, names in store.web_story_names(str(iso(since)), str(iso(until)))
-        if (when := parse_iso(first)) is not None
-    ]
-    return tuple((r.name, r.recent, r.before) for r in rising_names(stories, end, limit=RISING_SHOWN))
+    return tuple((r.name, r.recent, r.before) for r in rising_at(store, end, limit=RISING_SHOWN))
 
 
 def _watch_sections(

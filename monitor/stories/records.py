@@ -11,11 +11,11 @@ from typing import Any
 
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
-from monitor.store.protocols import WebReads
+from monitor.store.protocols import DigestStore, WebReads
 from monitor.stories.decide import merged_from
 from monitor.stories.ranking import rank_window
 from monitor.timeutil import parse_iso
-from monitor.watches.rising import RECENT, rising_names, window_bounds
+from monitor.watches.rising import RECENT, NameCounts, RisingName, score_rising, window_bounds
 
 
 class StoryNotFoundError(MonitorError):
@@ -67,20 +67,31 @@ def latest_bounds(now: datetime, newest: datetime | None) -> tuple[datetime, dat
 
 def rising_now(store: WebReads, now: datetime, limit: int = 20) -> dict[str, Any]:
     """The rising names at `now`, or when nothing was published in the last 48 hours (a
-    replayed corpus), at the newest article: {"at", "since", "names": [...]}."""
+    replayed corpus), at the newest article: {"at", "recent_since", "names": [...]}."""
     newest = parse_iso(store.web_latest_published())
     at = now if newest is None or newest >= now - RECENT else newest + timedelta(seconds=1)
-    since, _recent, end = window_bounds(at)
-    stories = [
-        (when, _key_entities(names))
-        for first, names in store.web_story_names(iso_z(since), iso_z(end))
-        if (when := parse_iso(first)) is not None
-    ]
     return {
         "at": iso_z(at),
         "recent_since": iso_z(at - RECENT),
-        "names": [asdict(r) for r in rising_names(stories, at, limit=limit)],
+        "names": [asdict(r) for r in rising_at(store, at, limit)],
     }
+
+
+def rising_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> list[RisingName]:
+    """The names rising at `at`, counted by the store (key names of the stories, calendar
+    words left out as in the lists)."""
+    since, recent, end = window_bounds(at)
+    now_counts, before_counts, n_recent, n_before = store.web_story_name_counts(
+        iso_z(since), iso_z(recent), iso_z(end)
+    )
+    keep = set(_key_entities([*now_counts, *before_counts]))
+    counts = NameCounts(
+        {k: v for k, v in now_counts.items() if k in keep},
+        {k: v for k, v in before_counts.items() if k in keep},
+        n_recent,
+        n_before,
+    )
+    return score_rising(counts, limit=limit)
 
 
 def ranked_hits(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,42 +44,60 @@ def window_bounds(now: datetime) -> tuple[datetime, datetime, datetime]:
     return now - RECENT - BEFORE, now - RECENT, now
 
 
-def rising_names(
-    stories: Iterable[tuple[datetime, Sequence[str]]],
-    now: datetime,
-    params: RisingParams | None = None,
-    limit: int = 20,
-) -> list[RisingName]:
-    """The names rising at `now`, best first, from (first report, names) per story."""
-    params = params or RisingParams()
+@dataclass(frozen=True)
+class NameCounts:
+    """How many stories named each name (as spelled) in each window, and how many stories
+    each window holds."""
+
+    recent: Mapping[str, int]
+    before: Mapping[str, int]
+    n_recent: int
+    n_before: int
+
+
+def count_names(stories: Iterable[tuple[datetime, Sequence[str]]], now: datetime) -> NameCounts:
+    """The counts of (first report, names) per story, in the windows ending at `now` (the
+    store does the same in SQL: `web_story_name_counts`)."""
     since, recent_start, end = window_bounds(now)
     recent: Counter[str] = Counter()
     before: Counter[str] = Counter()
-    spelling: Counter[tuple[str, str]] = Counter()
     n_recent = n_before = 0
     for first, names in stories:
         if not since <= first < end:
             continue
-        keys: dict[str, str] = {}
-        for name in names:  # a number ("2024", "15") names no one
-            if any(c.isalpha() for c in name):
-                keys.setdefault(name.casefold(), name)
-        counter = recent if first >= recent_start else before
-        counter.update(keys.keys())
+        once: dict[str, str] = {}  # one spelling of a name per story, as the stage keeps them
+        for name in names:
+            once.setdefault(name.casefold(), name)
         if first >= recent_start:
+            recent.update(once.values())
             n_recent += 1
-            spelling.update(keys.items())
         else:
+            before.update(once.values())
             n_before += 1
-    if not n_recent:
+    return NameCounts(recent, before, n_recent, n_before)
+
+
+def score_rising(counts: NameCounts, params: RisingParams | None = None, limit: int = 20) -> list[RisingName]:
+    """The rising names, best first. Spellings that differ only in case are one name (shown
+    as its most used spelling of the last 48 hours); a number names no one."""
+    params = params or RisingParams()
+    if not counts.n_recent:
         return []
+    recent: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    spelling: dict[str, tuple[int, str]] = {}
+    for name, n in counts.recent.items():
+        if any(c.isalpha() for c in name):
+            key = name.casefold()
+            recent[key] += n
+            best = spelling.get(key)
+            if best is None or n > best[0] or (n == best[0] and name < best[1]):
+                spelling[key] = (n, name)
+    for name, n in counts.before.items():
+        before[name.casefold()] += n
     # The 14 days before, scaled to the last 48 hours' number of stories (a busier day does not
     # make every name rise); with no history at all, nothing is expected.
-    scale = n_recent / n_before if n_before else 0.0
-    best_spelling: dict[str, tuple[int, str]] = {}
-    for (key, name), n in spelling.items():
-        if key not in best_spelling or n > best_spelling[key][0]:
-            best_spelling[key] = (n, name)
+    scale = counts.n_recent / counts.n_before if counts.n_before else 0.0
     found = []
     for key, count in recent.items():
         if count < params.min_stories:
@@ -88,7 +106,17 @@ def rising_names(
         score = (count - expected) / math.sqrt(expected + params.pseudo_count)
         if score >= params.min_score:
             found.append(
-                RisingName(best_spelling[key][1], count, before[key], round(expected, 2), round(score, 2))
+                RisingName(spelling[key][1], count, before[key], round(expected, 2), round(score, 2))
             )
     found.sort(key=lambda r: (-r.score, -r.recent, r.name))
     return found[:limit]
+
+
+def rising_names(
+    stories: Iterable[tuple[datetime, Sequence[str]]],
+    now: datetime,
+    params: RisingParams | None = None,
+    limit: int = 20,
+) -> list[RisingName]:
+    """The names rising at `now`, best first, from (first report, names) per story."""
+    return score_rising(count_names(stories, now), params, limit)
