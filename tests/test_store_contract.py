@@ -167,7 +167,9 @@ def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:
     assert (after.error_count, after.last_status, after.last_http_status) == (1, "error", 500)
     (stats,) = [r for r in store.web_feeds("2025-01-01T00:00:00Z") if r["url"] == feed.url]
     assert (stats["last_error"], stats["last_success"], stats["last_error_at"]) == (
-        "HTTP 500", "2025-03-22T18:00:00Z", "2025-03-22T19:00:00Z"
+        "HTTP 500",
+        "2025-03-22T18:00:00Z",
+        "2025-03-22T19:00:00Z",
     )
     # b was added now (not due at T0); a is due again after its failure
     assert [f.url for f in store.due_feeds(T0 + timedelta(hours=3))] == ["https://a.example/rss"]
@@ -188,6 +190,23 @@ def test_what_a_feed_listed_reads_back_alike_and_a_304_keeps_it(store: AnyStore)
     again = store.feed_by_url(feed.url)
     assert again is not None and again.window == listed
     assert [f.window for f in store.due_feeds(T0 + timedelta(days=1)) if f.url == feed.url] == [listed]
+
+
+def test_the_feed_due_first_is_found_alike(store: AnyStore) -> None:
+    """What `monitor run` names as its next poll when it starts."""
+    poll(store, "https://a.example/rss", [], now=T0 + timedelta(hours=2))
+    poll(store, "https://b.example/rss", [], now=T0)
+    first = store.first_due()
+    assert first is not None and first.url == "https://b.example/rss"
+    assert first.next_due == T0 + timedelta(minutes=30)
+    poll(store, "https://b.example/rss", [], now=T0 + timedelta(hours=3))
+    first = store.first_due()
+    assert first is not None and first.url == "https://a.example/rss"
+    store.sync_feeds([FeedConfig(url="https://b.example/rss")])  # a is no longer followed
+    first = store.first_due()
+    assert first is not None and first.url == "https://b.example/rss"
+    store.sync_feeds([])
+    assert store.first_due() is None
 
 
 @pytest.mark.parametrize(
@@ -362,6 +381,82 @@ def test_digest_rows_are_once_per_day_and_recipient(store: AnyStore) -> None:
     assert [(r["day"], r["recipient"], r["due_at"]) for r in ready] == [
         ("2025-03-22", "ann@example.org", "2025-03-22T18:00:00Z")
     ]
+
+
+def test_a_digest_past_its_final_dot_is_never_claimed_again_until_a_person_decides(store: AnyStore) -> None:
+    store.digest_insert("2025-03-22", "ann@example.org", T0, "<id@x>", "body", [1], "pending", T0)
+    assert store.digest_claim("2025-03-22", "ann@example.org", T0, T0 - timedelta(hours=1))
+    assert not store.digest_mark_data_sent("2025-03-22", "ann@example.org", 2, T0)  # not this attempt's claim
+    assert store.digest_mark_data_sent("2025-03-22", "ann@example.org", 1, T0)
+    assert not store.digest_mark_data_sent("2025-03-22", "ann@example.org", 1, T0)  # once
+    later = T0 + timedelta(days=1)
+    assert store.digest_ready(later, later) == []  # a stale claim, but past its final dot
+    assert not store.digest_claim("2025-03-22", "ann@example.org", later, later)
+    (waiting,) = store.digest_errors()
+    assert (waiting["state"], waiting["data_sent_at"]) == ("sending", "2025-03-22T18:00:00Z")
+    assert store.digest_settle_unknown(T0, "gone", later) == []  # sent at T0, not before
+    settled = store.digest_settle_unknown(T0 + timedelta(seconds=1), "gone", later)
+    assert [(r["day"], r["recipient"]) for r in settled] == [("2025-03-22", "ann@example.org")]
+    row = store.digest_row("2025-03-22", "ann@example.org")
+    assert row is not None and (row["state"], row["last_error"]) == ("unknown", "gone")
+    assert store.digest_ready(later, later) == []
+    assert store.digest_resolve("2025-03-22", "ann@example.org", False, later)  # resend
+    assert not store.digest_resolve("2025-03-22", "ann@example.org", True, later)  # no longer unknown
+    (ready,) = store.digest_ready(later, later - timedelta(hours=1))
+    assert (ready["state"], ready["data_sent_at"]) == ("pending", None)
+    assert store.digest_claim("2025-03-22", "ann@example.org", later, later - timedelta(hours=1))
+    assert store.digest_mark_data_sent("2025-03-22", "ann@example.org", 2, later)
+    store.digest_mark_unknown("2025-03-22", "ann@example.org", "no reply", later)
+    assert store.digest_resolve("2025-03-22", "ann@example.org", True, later)  # it arrived after all
+    row = store.digest_row("2025-03-22", "ann@example.org")
+    assert row is not None and (row["state"], row["sent_at"], row["message"]) == (
+        "sent",
+        "2025-03-23T18:00:00Z",
+        None,
+    )
+
+
+def test_an_alert_mail_past_its_final_dot_is_never_claimed_again_until_a_person_decides(
+    store: AnyStore,
+) -> None:
+    (watch,) = store.watches_sync([("Climate", "fp", "{}")], T0)
+    outbox = {
+        "idempotency_key": "k1",
+        "next_attempt_at": "2025-03-22T18:00:00Z",
+        "expires_at": "2025-03-23T18:00:00Z",
+        "payload": {"id": 1},
+        "envelope": {"watch": "Climate"},
+    }
+    assert store.alert_record(
+        int(watch["id"]), 1, "email", "me@example.org", ["en"], 1, outbox, T0, previous=None
+    )
+    (row,) = store.outbox_rows()
+    claimed = store.outbox_claim(int(row["id"]), T0, T0 - timedelta(hours=1))
+    assert claimed is not None and claimed["attempts"] == 1
+    assert not store.outbox_mark_data_sent(int(row["id"]), 2, T0)
+    assert store.outbox_mark_data_sent(int(row["id"]), 1, T0)
+    later = T0 + timedelta(hours=2)
+    assert store.outbox_ready(later, later) == [] and store.outbox_claim(int(row["id"]), later, later) is None
+    assert [r["id"] for r in store.outbox_in_doubt()] == [row["id"]]
+    assert store.outbox_settle_unknown(T0 + timedelta(seconds=1), "gone") == [int(row["id"])]
+    (unknown,) = store.outbox_in_doubt()
+    assert (unknown["state"], unknown["last_error"]) == ("unknown", "gone")
+    assert store.outbox_resolve(int(row["id"]), False, later)
+    (again,) = store.outbox_ready(later, later - timedelta(hours=1))
+    assert (again["state"], again["data_sent_at"], again["expires_at"]) == (
+        "pending",
+        None,
+        "2025-03-23T20:00:00Z",
+    )
+    assert store.outbox_in_doubt() == []
+    assert store.outbox_claim(int(row["id"]), later, later - timedelta(hours=1)) is not None
+    assert store.outbox_mark_data_sent(int(row["id"]), 2, later)
+    store.outbox_mark_unknown(int(row["id"]), "no reply")
+    assert store.outbox_resolve(int(row["id"]), True, later) and not store.outbox_resolve(
+        int(row["id"]), True, later
+    )
+    (done,) = store.outbox_rows()
+    assert (done["state"], done["sent_at"]) == ("sent", "2025-03-22T20:00:00Z")
 
 
 def test_watches_are_named_without_regard_to_case(store: AnyStore) -> None:
@@ -549,7 +644,6 @@ def test_the_product_answers_alike_on_sqlite_and_postgresql(
             assert set(found.findall(pg[key])) >= set(found.findall(lite[key])), key
         else:
             assert pg[key] == lite[key], f"{key} differs"
-
 
 
 def test_articles_of_a_merged_story_say_which_story_they_came_with(store: AnyStore) -> None:

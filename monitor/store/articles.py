@@ -15,7 +15,7 @@ from monitor.store.tsquery import only_not, raw_text, search_tree
 from monitor.store.types import ArticleCounts
 from monitor.stories.dedup import exact_action
 from monitor.timeutil import iso
-from monitor.watches.query import Document, Node, Not, Term, evaluate
+from monitor.watches.query import Document, evaluate, positive_terms
 
 # Scripts written without spaces between words (Han, Kana, Hangul syllables are spaced but
 # often searched by part, Thai, Lao, Khmer, Myanmar).
@@ -34,15 +34,6 @@ def _balanced_or(conditions: list[str]) -> str:
         return conditions[0]
     middle = len(conditions) // 2
     return f"({_balanced_or(conditions[:middle])} OR {_balanced_or(conditions[middle:])})"
-
-
-def positive_terms(node: Node) -> list[Term]:
-    """The terms not under a NOT: a matching article holds at least one of them."""
-    if isinstance(node, Term):
-        return [node]
-    if isinstance(node, Not):
-        return []
-    return [t for child in node.children for t in positive_terms(child)]
 
 
 def _marks(values: Sequence[Any]) -> str:

@@ -345,6 +345,20 @@ _FEED_WINDOW = [
     "ALTER TABLE feeds ADD COLUMN oldest_item TIMESTAMPTZ",
 ]
 
+# Mail whose final dot reached the server with no reply after it (RFC 5321 4.5.3.2.6):
+# `data_sent_at` (set just before the dot) and the state 'unknown', never sent again unless a
+# person decides.
+_UNKNOWN_OUTCOMES = [
+    "ALTER TABLE digests DROP CONSTRAINT digests_state_check",
+    "ALTER TABLE digests ADD CONSTRAINT digests_state_check "
+    "CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'skipped', 'unknown'))",
+    "ALTER TABLE digests ADD COLUMN data_sent_at TIMESTAMPTZ",
+    "ALTER TABLE outbox DROP CONSTRAINT outbox_state_check",
+    "ALTER TABLE outbox ADD CONSTRAINT outbox_state_check "
+    "CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown'))",
+    "ALTER TABLE outbox ADD COLUMN data_sent_at TIMESTAMPTZ",
+]
+
 # Breaking stories (monitor.stories.breaking): when and why a story was flagged, each open
 # story's outlets and languages with their first times, and the stage's learned baseline.
 _BREAKING = [
@@ -362,6 +376,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds, articles with full-text search, stories, threads, digests, watches, outbox", _VERSION_1),
     ("Workers: heartbeats, feed and host claims with leases, the worker of each fetch", _WORKERS),
     ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
+    ("Mail with an unknown outcome: the end of its data sent, no reply", _UNKNOWN_OUTCOMES),
     ("Stories: breaking_at and why, coverage, the stage's breaking baseline", _BREAKING),
 ]
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from monitor.watches.matcher import CompiledWatch
 from monitor.watches.names import name_form, stems
-from monitor.watches.query import _UNSPACED, Node, Not, Term, fold
+from monitor.watches.query import _UNSPACED, fold, positive_terms
 
 _QUERY_WORD = re.compile(r"\w+")  # as query.Document splits the folded text
 _LETTERS = re.compile(r"[^\W\d_]+")  # as monitor.watches.names splits a text
@@ -54,15 +54,6 @@ class Plan:
     @property
     def looks_up_tokens(self) -> bool:
         return bool(self.words or self.prefixes or self.name_stems or self.name_words)
-
-
-def positive_terms(node: Node) -> list[Term]:
-    """The terms not under a NOT: a matching document holds at least one of them."""
-    if isinstance(node, Term):
-        return [node]
-    if isinstance(node, Not):
-        return []
-    return [t for child in node.children for t in positive_terms(child)]
 
 
 def plan_for(watch: CompiledWatch) -> Plan:

@@ -45,6 +45,7 @@ from monitor.stories.records import (
 )
 from monitor.timeutil import iso, local_time, parse_iso, parse_when, utcnow
 from monitor.watches.match import definition
+from monitor.watches.query import MAX_QUERY_LENGTH
 from monitor.watches.settings import parse_watches_section
 from monitor.web.atom import atom_feed, tags_of
 from monitor.web.models import (
@@ -63,6 +64,7 @@ from monitor.web.views import (
     StoryFilters,
     api_endpoints,
     check_language,
+    check_query,
     check_text,
     day_window,
     group_articles,
@@ -151,7 +153,14 @@ TagQ = Annotated[str | None, Query(max_length=200, description="Only stories fro
 FeedQ = Annotated[
     int | None, Query(ge=1, le=MAX_ID, description="Only stories with articles of this feed id.")
 ]
-TextQ = Annotated[str | None, Query(max_length=500, description="Full-text search (SQLite FTS5 syntax).")]
+TextQ = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_QUERY_LENGTH,
+        description="Full-text search: words, \"phrases\", prefix*, AND, OR, NOT, parentheses "
+        "(a watch's query language); bad syntax is refused with its position.",
+    ),
+]
 PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 
 
@@ -300,7 +309,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
             lang=check_language(lang),
             tag=check_text("tag", tag),
             feed=feed,
-            q=check_text("q", q, limit=500),
+            q=check_query("q", q),
         )
 
     def ranked_stories(
@@ -451,7 +460,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
         until: Annotated[str | None, Query(alias="to", max_length=40)] = None,
         page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
     ) -> HTMLResponse:
-        query = check_text("q", q, limit=500)
+        query = check_query("q", q)
         now = utcnow()
         start = day_window(since, zone, now).start if since and since.strip() else None
         end = day_window(until, zone, now).end if until and until.strip() else None
@@ -669,7 +678,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
                 tag=check_text("tag", tag),
                 feed_id=feed,
                 story_id=story,
-                query=check_text("q", q, limit=500),
+                query=check_query("q", q),
                 limit=per_page,
                 offset=(page - 1) * per_page,
             )
