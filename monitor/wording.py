@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 
 def count(n: int, noun: str) -> str:
     """'1 feed', '3 feeds', '1 smaller story', '2 smaller stories', '2 matches' (English nouns
@@ -21,3 +24,19 @@ def duration(hours: float) -> str:
     if hours < 1:
         return f"{max(0.0, hours) * 60:.0f} min"
     return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
+
+
+def breaking_note(why: Mapping[str, Any] | None) -> str:
+    """Why a story was flagged breaking, in a line: "4 new outlets and 3 new languages in 24
+    hours, where a story of its age usually gains 2.1 outlets and languages in as long"
+    (monitor.stories.breaking)."""
+    why = why or {}
+    try:
+        outlets, languages = int(why["outlets"]), int(why["languages"])
+        hours, usual = float(why["window_hours"]), float(why["baseline"])
+    except (KeyError, TypeError, ValueError):
+        return "spreading unusually fast"
+    return (
+        f"{count(outlets, 'new outlet')} and {count(languages, 'new language')} in {hours:g} hours, "
+        f"where a story of its age usually gains {usual:.1f} outlets and languages in as long"
+    )

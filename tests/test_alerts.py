@@ -4,6 +4,7 @@ SQLite file, against a real HTTP receiver on 127.0.0.1 and a real aiosmtpd serve
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -28,7 +29,7 @@ from monitor.deliver.alertplan import (
 )
 from monitor.deliver.alerts import Delivery, deliver_due, outbox_problems, plan_alerts
 from monitor.deliver.settings import DigestConfig, SmtpConfig
-from monitor.errors import MonitorError
+from monitor.errors import ConfigError, MonitorError
 from monitor.store import Store
 from monitor.timeutil import parse_iso, utcnow
 from monitor.watches.match import run_watch_stage
@@ -501,3 +502,45 @@ def test_the_daemon_does_not_wait_on_the_reply_to_an_alert_mail(tmp_path: Path) 
         notes, before, after = asyncio.run(scenario())
         assert len(notes) == 1 and notes[0].endswith(": sent, awaiting the server's reply"), notes
         assert (before, after) == ("sending", "sent") and len(smtp.messages) == 1
+
+
+def test_a_watch_can_ask_for_its_breaking_stories_only(tmp_path: Path, receiver: Receiver) -> None:
+    config = watches(
+        {
+            "name": "Climate",
+            "query": "climate OR climat",
+            "notify": {"on": "breaking", "webhook": {"url": receiver.url, "secret_env": "HOOK_SECRET"}},
+        }
+    )
+    with open_store(tmp_path / "br.db") as store:
+        run_watch_stage(store, config, None)
+        add(
+            store,
+            [
+                Item(0, "Climate summit opens", "Leaders meet.", "en", 1, story=1),
+                Item(0, "Climate march in the rain", "A few hundred.", "en", 2, story=2),
+            ],
+        )
+        run_watch_stage(store, config, None)
+        assert plan_alerts(store, config) == 0  # two matching stories, neither breaking
+        with store.transaction():
+            store.db.execute("UPDATE stories SET breaking_at = '2025-03-01T13:00:00Z' WHERE id = 1")
+        assert plan_alerts(store, config) == 1
+        assert plan_alerts(store, config) == 0  # once per story
+        assert deliver(store, config)
+        (post,) = receiver.posts
+        payload = json.loads(post[2])
+        assert payload["reason"] == "breaking" and payload["story"]["id"] == 1
+        assert payload["story"]["breaking_at"] == "2025-03-01T13:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("notify", "words"),
+    [
+        ({"on": "soon", "webhook": {"url": "https://h.example/in"}}, "'soon' is not one of: match, breaking"),
+        ({"on": "breaking"}, "on: needs an email: or a webhook:"),
+    ],
+)
+def test_notify_on_is_checked(notify: dict[str, Any], words: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        watches({"name": "Climate", "query": "climate", "notify": notify})

@@ -737,3 +737,62 @@ def test_publication_times_of_a_window_read_alike_by_ids_or_for_every_story(stor
     every = pairs(store.web_published_times(None, start, end))
     assert every == pairs(store.web_published_times([1, 2], start, end)) and len(every) == 4
     assert pairs(store.web_published_times([2], start, end)) == [p for p in every if p[0] == 2]
+
+
+def test_breaking_flags_coverage_and_baseline_read_back_alike(store: AnyStore) -> None:
+    poll(store, "https://a.example/rss", NEWS[:3])
+    poll(store, "https://b.example/rss", NEWS[3:5])
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": 1 if n < 3 else 2, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:5])]  # fmt: skip
+    coverage = '{"outlets": {"a.example": "2025-03-22T18:00:00Z"}, "languages": {}}'
+    why = json.dumps({"outlets": 3, "languages": 2, "window_hours": 24.0, "score": 5.0, "baseline": 3.0})
+    stories = [{"id": s, "model": "m", "first_seen": "2025-03-22T18:00:00Z",
+                "last_seen": "2025-03-22T23:00:00Z", "headline_article_id": None, "n_articles": 1,
+                "n_outlets": 1, "n_languages": 1,
+                "languages": '["en"]', "entities": "[]", "keys": "{}", "centroid": None}
+               for s in (1, 2)]  # fmt: skip
+    stories[0] |= {"coverage": coverage, "breaking_at": "2025-03-22T19:30:00Z", "breaking_why": why}
+    assert store.stories_breaking_baseline() is None
+    store.stories_write(rows, [], stories, T0, breaking_baseline='{"gains": [1.5], "stories": 2.0}')
+    assert store.stories_breaking_baseline() == '{"gains": [1.5], "stories": 2.0}'
+    # A later write that does not name them keeps the flag, the coverage and the baseline.
+    store.stories_write([], [], [{k: v for k, v in stories[0].items() if "breaking" not in k}], T0)
+    assert store.stories_breaking_baseline() == '{"gains": [1.5], "stories": 2.0}'
+    live = {r["id"]: r for r in store.stories_live("m", T0 - timedelta(days=1))}
+    assert live[1]["coverage"] == coverage and live[1]["breaking_why"] == why
+    assert live[1]["breaking_at"] == "2025-03-22T19:30:00Z" and live[2]["breaking_at"] is None
+    flagged = store.web_breaking("2025-03-22T00:00:00Z", "2025-03-23T00:00:00Z", 10)
+    assert [(r["id"], r["breaking_at"], r["breaking_why"]["outlets"]) for r in flagged] == [
+        (1, "2025-03-22T19:30:00Z", 3)
+    ]
+    assert store.web_breaking("2025-03-22T19:30:01Z", "2025-03-23T00:00:00Z", 10) == []
+    assert store.web_stories([1, 2])[1]["breaking_at"] == "2025-03-22T19:30:00Z"
+    exported = list(store.export_stories())
+    assert [(r["id"], r["articles"], r["outlets"], r["languages"], r["breaking_at"]) for r in exported] == [
+        (1, 3, 1, ["en", "fr"], "2025-03-22T19:30:00Z"),
+        (2, 2, 1, ["en", "zh"], None),
+    ]
+    assert exported[0]["first_published"] <= exported[0]["last_published"]
+
+
+def test_rising_name_counts_read_alike(store: AnyStore) -> None:
+    poll(store, "https://a.example/rss", NEWS)
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": n + 1, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:4])]  # fmt: skip
+    firsts = ["2025-03-22T10:00:00Z", "2025-03-21T10:00:00Z", "2025-03-10T10:00:00Z", "2025-03-20T10:00:00Z"]
+    names = [["Moscow", "Crocus"], ["Moscow"], ["Moscow", "Arsenal"], ["Crocus"]]
+    stories = [{"id": n + 1, "model": "m", "first_seen": first, "last_seen": first,
+                "headline_article_id": None, "n_articles": 1, "n_outlets": 1, "n_languages": 1,
+                "languages": "[]", "entities": json.dumps(found), "keys": "{}", "centroid": None}
+               for n, (first, found) in enumerate(zip(firsts, names, strict=True))]  # fmt: skip
+    store.stories_write(rows, [], stories, T0)
+    store.stories_write([], [(4, 1)], [], T0)  # a merged story counts no more
+    recent, before, n_recent, n_before = store.web_story_name_counts(
+        "2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-22T12:00:00Z"
+    )
+    assert (recent, n_recent, n_before) == ({"Moscow": 2, "Crocus": 1}, 2, 1)
+    assert before == {"Moscow": 1, "Arsenal": 1}

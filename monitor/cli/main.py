@@ -13,7 +13,7 @@ from monitor.cli.digest import digest
 from monitor.cli.feeds import feeds
 from monitor.cli.poll import init, poll, run
 from monitor.cli.read import export, search, stats
-from monitor.cli.stories import stories, story, thread
+from monitor.cli.stories import stories, story, thread, trends
 from monitor.cli.watches import watch, watches
 from monitor.cli.web import serve
 from monitor.database import parse_target
@@ -78,6 +78,6 @@ def main(
 
 
 COMMANDS: list[click.Command] = [init, poll, run, feeds, export, search, stats, digest, serve]
-COMMANDS += [stories, story, thread, watches, watch, db]
+COMMANDS += [stories, story, thread, trends, watches, watch, db]
 for command in COMMANDS:
     main.add_command(command)

@@ -38,11 +38,21 @@ _TOTALS = (("feeds", "feed"), ("articles", "article"), ("stories", "story"))
     "--since", type=When(), help="Only articles published since: 2024-03-22, 2024-03-22T10:00Z, 6h, 2d."
 )
 @click.option("--text/--no-text", "with_text", default=False, help="Include the article text.")
+@click.option(
+    "--stories",
+    is_flag=True,
+    help="One record per story instead: id, thread_id, first_published, last_published, articles, "
+    "outlets, languages (a list), breaking_at (null unless flagged breaking); --since keeps the stories "
+    "with an article published since.",
+)
 @click.pass_obj
-def export(obj: Context, fmt: str, since: datetime | None, with_text: bool) -> None:
+def export(obj: Context, fmt: str, since: datetime | None, with_text: bool, stories: bool) -> None:
     """Print one record per article (JSON lines or CSV): the stable export interface."""
     columns = [c for c in Store.EXPORT_COLUMNS if with_text or c != "text"]
     out = sys.stdout
+    if stories:
+        _export_stories(obj, fmt, since)
+        return
     with obj.store(readonly=True) as store:
         rows = store.export_articles(since)
         if fmt == "jsonl":
@@ -53,6 +63,35 @@ def export(obj: Context, fmt: str, since: datetime | None, with_text: bool) -> N
             writer.writeheader()
             for row in rows:
                 writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+
+
+STORY_COLUMNS = (
+    "id",
+    "thread_id",
+    "first_published",
+    "last_published",
+    "articles",
+    "outlets",
+    "languages",
+    "breaking_at",
+)
+
+
+def _export_stories(obj: Context, fmt: str, since: datetime | None) -> None:
+    """`monitor export --stories`: one record per live story, by first report."""
+    out = sys.stdout
+    with obj.store(readonly=True) as store:
+        rows = store.export_stories(since)
+        if fmt == "jsonl":
+            for row in rows:
+                out.write(json_text({c: row[c] for c in STORY_COLUMNS}) + "\n")
+            return
+        writer = csv.DictWriter(out, fieldnames=list(STORY_COLUMNS), extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:  # in CSV, the languages as one cell: "en fr"
+            writer.writerow(
+                {c: _csv_cell(" ".join(row[c]) if c == "languages" else row[c]) for c in STORY_COLUMNS}
+            )
 
 
 def _csv_cell(value: object) -> object:

@@ -15,13 +15,14 @@ from monitor.stories.records import (
     latest_bounds,
     rank_stories,
     rank_threads,
+    rising_now,
     story_detail,
     thread_named,
 )
 from monitor.terminal import json_text, one_line
 from monitor.timeutil import local_time, parse_iso
+from monitor.wording import breaking_note, duration
 from monitor.wording import count as _count
-from monitor.wording import duration
 
 _MAX_TITLE = 200  # characters of a title on one line of text output
 
@@ -93,8 +94,9 @@ def format_stories(
     for n, story in enumerate(ranked, 1):
         languages = ",".join(_clean(x, 20) for x in story["languages"]) or "?"
         entities = [_clean(e, 40) for e in story["entities"][:5]]
+        mark = "BREAKING " if story.get("breaking_at") else ""
         lines.append(
-            f"{n:>3}. [{story['id']}] {_list_headline(store, story)}\n"
+            f"{n:>3}. [{story['id']}] {mark}{_list_headline(store, story)}\n"
             f"     {_count(story['outlets'], 'outlet')}, {_count(story['articles'], 'article')}, "
             f"{languages}; "
             f"{_local(story['first_published'], zone)} - {_local(story['last_published'], zone)}"
@@ -147,6 +149,9 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
         f"languages {', '.join(_clean(x, 20) for x in detail['languages']) or '?'}; "
         f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)}"
     )
+    if detail.get("breaking_at"):
+        since, why = _local(detail["breaking_at"], zone), breaking_note(detail.get("breaking_why"))
+        head.append(f"  BREAKING since {since}: {why}")
     if detail["entities"]:
         head.append(f"  key names: {', '.join(_clean(e, 40) for e in detail['entities'])}")
     head.extend(_thread_lines(detail.get("thread"), zone))
@@ -243,3 +248,21 @@ def format_threads(
             "an earlier --since (30d, 2024-03-01) shows more"
         )
     return "\n\n".join(_thread_text(thread, zone) for thread in threads)
+
+
+def format_trends(store: WebReads, *, as_json: bool = False, limit: int = 20, timezone: str = "UTC") -> str:
+    """`monitor trends`: the rising names, best first, with their counts now and before."""
+    found = rising_now(store, datetime.now(UTC), limit=limit)
+    if as_json:
+        return json_text(found, indent=2)
+    zone = ZoneInfo(timezone)
+    head = f"rising names, 48 hours to {_local(found['at'], zone)} against the 14 days before:"
+    if not found["names"]:
+        return head + "\n  none (a name needs 3 stories in the last 48 hours, and more than before)"
+    lines = [head]
+    for n, item in enumerate(found["names"], 1):
+        lines.append(
+            f"{n:>3}. {_clean(item['name'], 60)}  {_count(item['recent'], 'story')} "
+            f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
+        )
+    return "\n".join(lines)

@@ -99,6 +99,7 @@ def _story_part(store: AlertsStore, story: Mapping[str, Any], limit: int) -> dic
         "outlets": int(story["n_outlets"] or 0),
         "articles_count": int(story["n_articles"] or 0),
         "languages": sorted(_size(story).languages),
+        "breaking_at": story.get("breaking_at"),
         "articles": [
             {
                 "title": a["title"],
@@ -144,6 +145,8 @@ def plan_alerts(store: AlertsStore, config: WatchesConfig, now: datetime | None 
         for story in stories:
             if int(story["n_outlets"] or 0) < watch.min_outlets:
                 continue
+            if watch.notify_on == "breaking" and not story.get("breaking_at"):
+                continue  # `notify: {on: breaking}`: only the watch's breaking stories
             match = store.alert_live_match(watch_id, int(story["id"]))
             if match is None:
                 continue  # matched by a backfill only: never alerted
@@ -154,6 +157,8 @@ def plan_alerts(store: AlertsStore, config: WatchesConfig, now: datetime | None 
                 reason = alert_reason(before, size)
                 if reason is None:
                     continue
+                if reason == "new" and watch.notify_on == "breaking":
+                    reason = "breaking"
                 key = idempotency_key(watch.name, int(story["id"]), channel, target, size)
                 outbox = _outbox_entry(store, watch, story, match, reason, key, channel, now)
                 min_gap = watch.email.min_gap if channel == "email" and watch.email else None

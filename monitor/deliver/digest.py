@@ -65,6 +65,7 @@ from monitor.deliver.smtp import (
 )
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
+from monitor.stories.records import rising_at
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
 from monitor.wording import count
 
@@ -125,6 +126,7 @@ def build_digest(
         else ()
     )
     return Digest(
+        rising=_rising(store, end),
         day=day,
         start=start,
         end=end,
@@ -136,6 +138,14 @@ def build_digest(
         until=now if now < end else None,
         watches=sections,
     )
+
+
+RISING_SHOWN = 8  # names in the digest's "Rising" line
+
+
+def _rising(store: DigestStore, end: datetime) -> tuple[tuple[str, int, int], ...]:
+    """The names rising at the end of the digest's day (monitor.watches.rising)."""
+    return tuple((r.name, r.recent, r.before) for r in rising_at(store, end, limit=RISING_SHOWN))
 
 
 def _watch_sections(

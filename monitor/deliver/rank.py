@@ -133,6 +133,7 @@ class Digest:
     candidates: int  # stories of the day before the cut to max_stories
     until: datetime | None = None  # before `end` when the day is not over yet: the day so far
     watches: tuple[WatchSection, ...] = ()  # the reader's daily watches: their matching stories
+    rising: tuple[tuple[str, int, int], ...] = ()  # rising names at the day's end: (name, stories, before)
 
 
 @dataclass(frozen=True)

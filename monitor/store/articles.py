@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from monitor.ingest.parse import Entry
+from monitor.store.core import _OUTLETS_SQL, _json_list
 from monitor.store.names import Names
 from monitor.store.snippets import snippet
 from monitor.store.tsquery import only_not, raw_text, search_tree
@@ -162,6 +163,28 @@ class Articles(Names):
             row["names"] = [n["name"] for n in names.get(int(row["id"]), [])]
             row["watches"] = watches.get(int(row["id"]), [])
         return rows
+
+    def export_stories(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+        """One record per live story, by first report (`monitor export --stories`): id,
+        thread_id, first and last publication, articles, outlets (originals'), languages (a
+        sorted list) and breaking_at (None unless flagged). `since`: stories with an article
+        published then or later."""
+        sql = (
+            "SELECT s.id, s.thread_id, MIN(a.published) AS first_published, "
+            "MAX(a.published) AS last_published, COUNT(a.id) AS articles, "
+            f"{_OUTLETS_SQL} AS outlets, {self._distinct_json_sql('a.language')} AS languages, "
+            "s.breaking_at FROM stories s JOIN articles a ON a.story_id = s.id "
+            "JOIN feeds f ON f.id = a.feed_id WHERE s.merged_into IS NULL GROUP BY s.id "
+        )
+        params: list[Any] = []
+        if since is not None:
+            sql += "HAVING MAX(a.published) >= ? "
+            params.append(iso(since))
+        sql += "ORDER BY MIN(a.published), s.id"
+        for row in self.stream(sql, params):
+            row["languages"] = sorted(x for x in _json_list(row["languages"]) if x)
+            row["outlets"] = max(1, int(row["outlets"] or 0))
+            yield row
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Full-text search over titles and text, best match first."""

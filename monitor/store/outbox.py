@@ -19,8 +19,9 @@ class Outbox(Core):
         """Live stories that may call for an alert: matched by the watch (not by a backfill)
         since `since`, or alerted before and seen since (they may have grown)."""
         return self.query(
-            "SELECT s.id, s.n_outlets, s.n_articles, s.languages, s.last_seen, h.title AS headline, "
-            "h.url AS headline_url FROM stories s LEFT JOIN articles h ON h.id = s.headline_article_id "
+            "SELECT s.id, s.n_outlets, s.n_articles, s.languages, s.last_seen, s.breaking_at, "
+            "h.title AS headline, h.url AS headline_url "
+            "FROM stories s LEFT JOIN articles h ON h.id = s.headline_article_id "
             "WHERE s.merged_into IS NULL AND s.id IN ("
             " SELECT m.story_id FROM watch_matches m WHERE m.watch_id = ? AND m.published >= ? "
             " AND m.backfill = 0 AND m.story_id IS NOT NULL "

@@ -386,6 +386,17 @@ _ARTICLE_NAMES = [
     "INSERT INTO names_pending (article_id) SELECT id FROM articles",
 ]
 
+# Breaking stories (monitor.stories.breaking): when and why a story was flagged, each open
+# story's outlets and languages with their first times, and the stage's learned baseline.
+_BREAKING = [
+    "ALTER TABLE stories ADD COLUMN breaking_at TIMESTAMPTZ",
+    "ALTER TABLE stories ADD COLUMN breaking_why TEXT",
+    "ALTER TABLE stories ADD COLUMN coverage TEXT",
+    "CREATE INDEX stories_breaking ON stories(breaking_at) WHERE breaking_at IS NOT NULL",
+    "ALTER TABLE stories_version ADD COLUMN breaking_baseline TEXT",
+    "CREATE INDEX stories_first_seen ON stories(first_seen) WHERE merged_into IS NULL",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -394,6 +405,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
     ("Mail with an unknown outcome: the end of its data sent, no reply", _UNKNOWN_OUTCOMES),
     ("Names: the people and organisations of each article, and the articles waiting", _ARTICLE_NAMES),
+    ("Stories: breaking_at and why, coverage, the stage's breaking baseline", _BREAKING),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -391,6 +391,22 @@ def _migration_article_names(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _migration_breaking(db: sqlite_utils.Database) -> None:
+    """Breaking stories: when a story was flagged (publication time) and why, each open
+    story's outlets and languages with the time each first appeared, and the baseline the
+    stage learned (in the stage's own row), so that a restart flags as no restart would."""
+    for statement in (
+        "ALTER TABLE stories ADD COLUMN breaking_at TEXT",
+        "ALTER TABLE stories ADD COLUMN breaking_why TEXT",
+        "ALTER TABLE stories ADD COLUMN coverage TEXT",
+        "CREATE INDEX stories_breaking ON stories(breaking_at) WHERE breaking_at IS NOT NULL",
+        "ALTER TABLE stories_version ADD COLUMN breaking_baseline TEXT",
+        # Rising names read the stories of the last 16 days by first report.
+        "CREATE INDEX stories_first_seen ON stories(first_seen) WHERE merged_into IS NULL",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -406,6 +422,7 @@ MIGRATIONS: list[Migration] = [
     _migration_feed_window,
     _migration_unknown_outcomes,
     _migration_article_names,
+    _migration_breaking,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -56,12 +56,14 @@ class Stories(Core):
         now: datetime,
         embeddings: Sequence[tuple[int, bytes, str]] = (),
         threads: Sequence[tuple[int, int]] = (),
+        breaking_baseline: str | None = None,
     ) -> None:
         """One batch of the stage in one transaction: the batch's new vectors (article
         id, vector bytes, model name), new story rows, then each article's story, copy,
         MinHash signature (`minhash`, None when not known) and reasons, then merges
-        (drop -> keep), then story figures, then thread links (new story -> the earlier
-        story it continues)."""
+        (drop -> keep), then story figures (a story's `coverage`, `breaking_at` and
+        `breaking_why` kept when not given), then thread links (new story -> the earlier
+        story it continues), and the breaking baseline the stage learned (kept when None)."""
         updated_at = iso(now)
         vectors = {article_id: (blob, model) for article_id, blob, model in embeddings}
         plain: list[dict[str, Any]] = []
@@ -114,10 +116,26 @@ class Stories(Core):
                 "headline_article_id = :headline_article_id, n_articles = :n_articles, "
                 "n_outlets = :n_outlets, n_languages = :n_languages, languages = :languages, "
                 "entities = :entities, keys = :keys, centroid = :centroid, model = :model, "
-                "titles = COALESCE(:titles, titles), "
+                "titles = COALESCE(:titles, titles), coverage = COALESCE(:coverage, coverage), "
+                "breaking_at = COALESCE(:breaking_at, breaking_at), "
+                "breaking_why = COALESCE(:breaking_why, breaking_why), "
                 "updated_at = :updated_at WHERE id = :id",
-                [{"titles": None, **story, "updated_at": updated_at} for story in stories],
+                [
+                    {
+                        "titles": None,
+                        "coverage": None,
+                        "breaking_at": None,
+                        "breaking_why": None,
+                        **story,
+                        "updated_at": updated_at,
+                    }
+                    for story in stories
+                ],
             )
+            if breaking_baseline is not None:
+                self.db.execute(
+                    "UPDATE stories_version SET breaking_baseline = ? WHERE id = 1", [breaking_baseline]
+                )
             for story_id, earlier in threads:
                 # A thread is named by its first story: the earlier story starts one if it
                 # was alone, and the new story joins whatever thread the earlier one is in.
@@ -142,6 +160,11 @@ class Stories(Core):
             [name, dropped, kept if kept is not None else dropped, keep],
         )
 
+    def stories_breaking_baseline(self) -> str | None:
+        """The breaking baseline the stage last stored (JSON), None before the first."""
+        row = self.db.execute("SELECT breaking_baseline FROM stories_version WHERE id = 1").fetchone()
+        return None if row is None or row[0] is None else str(row[0])
+
     def stories_members(self, story_ids: Sequence[int]) -> list[dict[str, Any]]:
         """The articles of these stories, with what a story record is computed from."""
         if not story_ids:
@@ -158,8 +181,8 @@ class Stories(Core):
     def stories_live(self, model: str, since: datetime) -> list[dict[str, Any]]:
         """Stories of `model` still open at `since` (last article published then or later)."""
         return self.query(
-            "SELECT id, first_seen, last_seen, n_articles, languages, keys, centroid, thread_id, titles "
-            "FROM stories "
+            "SELECT id, first_seen, last_seen, n_articles, languages, keys, centroid, thread_id, titles, "
+            "coverage, breaking_at, breaking_why FROM stories "
             "WHERE merged_into IS NULL AND model = ? AND last_seen >= ? ORDER BY id",
             [model, iso(since)],
         )

@@ -5,15 +5,17 @@ detail (plain data; the text people read is built in `monitor.cli.stories_text` 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
-from monitor.store.protocols import WebReads
+from monitor.store.protocols import DigestStore, WebReads
 from monitor.stories.decide import merged_from
 from monitor.stories.ranking import rank_window
 from monitor.timeutil import parse_iso
+from monitor.watches.rising import RECENT, NameCounts, RisingName, score_rising, window_bounds
 
 
 class StoryNotFoundError(MonitorError):
@@ -61,6 +63,35 @@ def latest_bounds(now: datetime, newest: datetime | None) -> tuple[datetime, dat
     end = now if newest is None or newest >= now - LATEST else newest
     end = end.astimezone(UTC).replace(microsecond=0) + timedelta(seconds=1)  # the newest included
     return end - LATEST, end
+
+
+def rising_now(store: WebReads, now: datetime, limit: int = 20) -> dict[str, Any]:
+    """The rising names at `now`, or when nothing was published in the last 48 hours (a
+    replayed corpus), at the newest article: {"at", "recent_since", "names": [...]}."""
+    newest = parse_iso(store.web_latest_published())
+    at = now if newest is None or newest >= now - RECENT else newest + timedelta(seconds=1)
+    return {
+        "at": iso_z(at),
+        "recent_since": iso_z(at - RECENT),
+        "names": [asdict(r) for r in rising_at(store, at, limit)],
+    }
+
+
+def rising_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> list[RisingName]:
+    """The names rising at `at`, counted by the store (key names of the stories, calendar
+    words left out as in the lists)."""
+    since, recent, end = window_bounds(at)
+    now_counts, before_counts, n_recent, n_before = store.web_story_name_counts(
+        iso_z(since), iso_z(recent), iso_z(end)
+    )
+    keep = set(_key_entities([*now_counts, *before_counts]))
+    counts = NameCounts(
+        {k: v for k, v in now_counts.items() if k in keep},
+        {k: v for k, v in before_counts.items() if k in keep},
+        n_recent,
+        n_before,
+    )
+    return score_rising(counts, limit=limit)
 
 
 def ranked_hits(
@@ -138,6 +169,8 @@ def rank_stories(
                 },
                 "entities": _key_entities(story.get("entities") or []),
                 "headline_article_id": story.get("headline_article_id"),
+                "breaking_at": story.get("breaking_at"),
+                "breaking_why": story.get("breaking_why") or None,
             }
         )
     return ranked
@@ -197,6 +230,8 @@ def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
         "entities": _key_entities(story.get("entities") or []),
         "model": story.get("model"),
         "headline_article_id": story.get("headline_article_id"),
+        "breaking_at": story.get("breaking_at"),
+        "breaking_why": story.get("breaking_why") or None,
         "thread": thread_around(store, live_id, story.get("thread_id")),
         "items": [
             {

@@ -20,6 +20,7 @@ from monitor.outlets import outlet_name
 from monitor.progress import Progress
 from monitor.store.protocols import StoryStore
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
+from monitor.stories.breaking import Baseline, BreakingTracker, Coverage
 from monitor.stories.decide import StoryParams, TitleSignature, Vector, params_for_model
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import Embedder, article_text, load_embedder
@@ -46,6 +47,8 @@ class StageReport:
     merged: int = 0
     threaded: int = 0
     embedded: int = 0
+    breaking: int = 0
+    """Stories flagged as breaking (monitor.stories.breaking)."""
     seconds: float = 0.0
     model: str = ""
 
@@ -58,6 +61,7 @@ class StageReport:
             f"{_count(self.opened, 'new story')}, {self.joined} joined, {self.merged} merged, "
             f"{_count(self.duplicates, 'copy')}"
             + (f", {_count(self.threaded, 'follow-up')} threaded" if self.threaded else "")
+            + (f", {self.breaking} breaking" if self.breaking else "")
         )
 
     def __str__(self) -> str:
@@ -71,8 +75,11 @@ class _StageState:
     assigner: StoryAssigner
     dedup: Deduplicator
     marker: tuple[int, int]
+    breaking: BreakingTracker
     names: dict[int, dict[str, str]] = field(default_factory=dict)
     """Names found in each recent article (by id), so story records do not re-read texts."""
+    outlets: dict[tuple[str | None, str | None, str], str] = field(default_factory=dict)
+    """Outlet of each feed (name, title, URL) met so far."""
 
     def names_of(self, row: Mapping[str, Any]) -> dict[str, str]:
         article_id = int(row["id"])
@@ -95,6 +102,14 @@ class _StageState:
             self.names.clear()
         self.names[article_id] = names
         return names
+
+    def outlet_of(self, row: Mapping[str, Any]) -> str:
+        """The outlet an article comes from, as the story records count them."""
+        feed = (row.get("feed_name"), row.get("feed_title"), row.get("feed_url") or "")
+        outlet = self.outlets.get(feed)
+        if outlet is None:
+            outlet = self.outlets[feed] = outlet_name(*feed)
+        return outlet
 
 
 # The assigner lives as long as the StoryStore it was built from; when anything else changed the
@@ -143,6 +158,7 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
     latest, next_id = store.stories_clock()
     clock = _when(latest) if latest else None
     snapshots = []
+    coverage: dict[int, Coverage] = {}
     if clock is not None:
         # Closed stories of the thread window too: new stories may continue them.
         since = clock - timedelta(hours=max(params.window_hours, params.thread_window_hours))
@@ -164,11 +180,20 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
                     titles=_titles_from(row.get("titles")),
                 )
             )
+            breaking_at = row.get("breaking_at")
+            coverage[int(row["id"])] = Coverage.from_json(
+                row.get("coverage"), _when(str(breaking_at)) if breaking_at else None, row.get("breaking_why")
+            )
     assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock)
+    breaking = BreakingTracker(
+        settings.breaking,
+        baseline=Baseline.from_json(store.stories_breaking_baseline(), settings.breaking),
+        stories=coverage,
+    )
     dedup = Deduplicator(settings.dedup)
     if clock is not None:
         _rebuild_copy_index(store, dedup, clock - timedelta(hours=settings.dedup_window_hours))
-    return _StageState(model, params, assigner, dedup, store.stories_marker())
+    return _StageState(model, params, assigner, dedup, store.stories_marker(), breaking)
 
 
 def _rebuild_copy_index(store: StoryStore, dedup: Deduplicator, since: datetime) -> None:
@@ -216,6 +241,7 @@ def _state(store: StoryStore, model: str, params: StoryParams, settings: StorySe
         state is None
         or state.model != model
         or state.params != params
+        or state.breaking.params != settings.breaking
         or state.marker != store.stories_marker()
     ):
         state = _rebuild(store, model, params, settings)
@@ -340,7 +366,6 @@ def _story_records(
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in [*stored, *batch_members]:
         members[assigner.resolve(int(row["story_id"]))].append(row)
-    outlets: dict[tuple[str | None, str | None, str], str] = {}
     records = []
     for story_id in sorted(touched):
         rows = members.get(story_id, [])
@@ -354,11 +379,7 @@ def _story_records(
         originals = set()
         for r in rows:
             if r["duplicate_of"] is None:
-                feed = (r.get("feed_name"), r.get("feed_title"), r.get("feed_url") or "")
-                outlet = outlets.get(feed)
-                if outlet is None:
-                    outlet = outlets[feed] = outlet_name(*feed)
-                originals.add(outlet)
+                originals.add(state.outlet_of(r))
         names: Counter[str] = Counter()
         spellings: Counter[tuple[str, str]] = Counter()  # (key, word), in order of first use
         for r in rows:
@@ -392,9 +413,21 @@ def _story_records(
                 "keys": json.dumps(dict(keys), ensure_ascii=False),
                 "centroid": _vector_bytes(centroid) if centroid is not None else None,
                 "titles": _titles_json(snapshot.titles) if snapshot is not None else None,
+                **_breaking_fields(state.breaking.stories.get(story_id)),
             }
         )
     return records
+
+
+def _breaking_fields(coverage: Coverage | None) -> dict[str, Any]:
+    """A story record's breaking columns (none when the tracker does not know the story)."""
+    if coverage is None:
+        return {}
+    return {
+        "coverage": coverage.to_json(),
+        "breaking_at": iso(coverage.breaking_at) if coverage.breaking_at is not None else None,
+        "breaking_why": json.dumps(coverage.why) if coverage.why is not None else None,
+    }
 
 
 def _headline(
@@ -472,6 +505,7 @@ def run_story_stage(
             told = progress.done - told
             totals["embedded"] += embedded
             merges_before = dict(state.assigner.merged)
+            merges_seen = len(merges_before)
             assignments: list[dict[str, Any]] = []
             thread_links: list[tuple[int, int]] = []
             batch_members: list[dict[str, Any]] = []
@@ -486,6 +520,14 @@ def run_story_stage(
                         language=row["language"] or None,
                     )
                 )
+                if len(state.assigner.merged) != merges_seen:
+                    for drop, keep in list(state.assigner.merged.items())[merges_seen:]:
+                        state.breaking.merge(drop, keep)
+                    merges_seen = len(state.assigner.merged)
+                # Breaking is judged at the article's own publication time (not the assigner's
+                # clock): a backlog can only raise a flag dated when it was published.
+                story_id = state.assigner.resolve(result.story_id)
+                state.breaking.observe(story_id, published, state.outlet_of(row), row["language"] or None)
                 totals["opened" if result.opened else "joined"] += 1
                 if result.follows is not None:
                     thread_links.append((result.story_id, result.follows))
@@ -531,8 +573,17 @@ def run_story_stage(
             # The vectors are written with the assignments, in one transaction: should it fail,
             # the batch is embedded again next time, as nothing of it was kept.
             store.stories_write(
-                assignments, new_merges, records, now=datetime.now(UTC), embeddings=saved, threads=threads
+                assignments,
+                new_merges,
+                records,
+                now=datetime.now(UTC),
+                embeddings=saved,
+                threads=threads,
+                breaking_baseline=state.breaking.baseline.to_json(),
             )
+            totals["breaking"] += len(state.breaking.raised)
+            state.breaking.raised.clear()
+            state.breaking.forget(story.id for story in state.assigner.known_stories)
             # Merges already in the database need not be replayed: forget them.
             state.assigner.merged.clear()
             if state.assigner.clock is not None:
@@ -563,6 +614,7 @@ def run_story_stage(
         merged=totals["merged"],
         threaded=totals["threaded"],
         embedded=totals["embedded"],
+        breaking=totals["breaking"],
         seconds=time.perf_counter() - started,
         model=embedder.name,
     )

@@ -38,7 +38,8 @@ WATCH_KEYS = frozenset(
         "notify",
     }
 )
-NOTIFY_KEYS = frozenset({"email", "webhook"})
+NOTIFY_KEYS = frozenset({"email", "webhook", "on"})
+NOTIFY_ON = ("match", "breaking")  # notify.on: every new matching story, or its breaking ones only
 EMAIL_KEYS = frozenset({"to", "mode", "min_gap"})
 WEBHOOK_KEYS = frozenset({"url", "secret_env", "secret_file", "allow_private_addresses", "timeout"})
 MAX_WATCHES = 1000
@@ -89,6 +90,8 @@ class WatchConfig:
     backfill_days: int = DEFAULT_BACKFILL_DAYS
     email: EmailAlert | None = None
     webhook: WebhookAlert | None = None
+    notify_on: str = "match"
+    """`notify.on`: alert every new matching story ("match"), or only those flagged breaking."""
     line: int | None = None
 
     @property
@@ -332,9 +335,17 @@ def _notify(checker: _Checker, parent: Any, label: str, line: int | None) -> dic
     for key in node:
         if key not in NOTIFY_KEYS:
             raise checker.fail(
-                node, key, f"{label}.notify: unknown key {key!r} (expected email or webhook)", where
+                node, key, f"{label}.notify: unknown key {key!r} (expected email, webhook or on)", where
             )
     out: dict[str, Any] = {}
+    if "on" in node:
+        if node["on"] not in NOTIFY_ON:
+            raise checker.fail(
+                node, "on", f"{label}.notify.on: {node['on']!r} is not one of: {', '.join(NOTIFY_ON)}", where
+            )
+        out["notify_on"] = node["on"]
+        if node.get("email") is None and node.get("webhook") is None:
+            raise ConfigError(path, where, f"{label}.notify: on: needs an email: or a webhook: to notify")
     if node.get("email") is not None:
         out["email"] = _email(checker, node, f"{label}.notify.email", where)
     if node.get("webhook") is not None:

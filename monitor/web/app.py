@@ -40,6 +40,7 @@ from monitor.stories.records import (
     ThreadNotFoundError,
     headline_in,
     ranked_hits,
+    rising_now,
     thread_around,
     thread_named,
 )
@@ -55,6 +56,7 @@ from monitor.web.models import (
     StoryDetail,
     StoryPage,
     ThreadOut,
+    TrendsOut,
 )
 from monitor.web.views import (
     FEED_SORTS,
@@ -90,6 +92,7 @@ STORIES_PER_PAGE = 30
 MAX_PAGE = 10_000
 MAX_ID = 2**63 - 1  # SQLite's largest integer: larger ids cannot exist
 ATOM_ENTRIES = 30
+BREAKING_SHOWN = 5  # stories in the home page's "Breaking" band
 SEARCH_PER_PAGE = 20  # stories (or lone articles) per page of search results
 SEARCH_MATCHES = 1000  # matching articles read at most, best first
 
@@ -338,6 +341,19 @@ def create_app(database: Target, config: Config) -> FastAPI:
             result.append(summary)
         return result, len(hits)
 
+    def breaking_stories(store: AnyStore, start: str, end: str, limit: int) -> list[dict[str, Any]]:
+        """Stories flagged breaking in [start, end), the latest flag first, as the lists show them."""
+        flagged = store.web_breaking(start, end, limit)
+        stories = store.web_stories([row["id"] for row in flagged])
+        result = []
+        for rank, row in enumerate(flagged, start=1):
+            story = stories.get(row["id"])
+            if story is not None:
+                summary = story_summary(rank, {}, story, zone)
+                summary["url"] = f"/stories/{story['id']}"
+                result.append(summary)
+        return result
+
     def stories_window(store: AnyStore, filters: StoryFilters, now: datetime) -> DayWindow:
         """The day asked for; else the latest news there is (the calendar day one click away)."""
         if filters.day is not None:
@@ -414,6 +430,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
             facets = store.web_facets()
             latest = None if total or window.rolling else store.web_latest_published(window.start_iso)
             watches = home_watches(store)
+            breaking = breaking_stories(store, window.start_iso, window.end_iso, BREAKING_SHOWN)
         latest_day = local_time(latest, zone, "%Y-%m-%d") if latest else None
         pages = max(1, math.ceil(total / STORIES_PER_PAGE))
         return page(
@@ -431,6 +448,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
             facets=facets,
             latest_day=latest_day,
             watches=watches,
+            breaking=breaking,
             atom_query=StoryFilters(
                 lang=filters.lang, tag=filters.tag, feed=filters.feed, q=filters.q
             ).query(),
@@ -606,6 +624,20 @@ def create_app(database: Target, config: Config) -> FastAPI:
         summary, groups, _articles = detail
         return {**summary, "groups": groups}
 
+    @app.get("/api/trends", response_model=TrendsOut, tags=["stories"])
+    def api_trends(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Any:
+        """Rising names: those of the stories first reported in the last 48 hours against the
+        14 days before (a name counts once per story; at least 3 stories; a score that weighs
+        the count against what was expected, so that a rare name seen twice does not lead)."""
+        with ctx.store() as store:
+            return rising_now(store, utcnow(), limit=limit)
+
+    @app.get("/trends", response_class=HTMLResponse, include_in_schema=False)
+    def trends_page() -> HTMLResponse:
+        with ctx.store() as store:
+            found = rising_now(store, utcnow(), limit=30)
+        return page("trends.html", trends=found)
+
     @app.get("/api/threads/{thread_id}", response_model=ThreadOut, responses=ERRORS, tags=["stories"])
     def api_thread(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Any:
         """A thread: stories that follow one another on one subject (a later development is a
@@ -728,6 +760,24 @@ def create_app(database: Target, config: Config) -> FastAPI:
             articles = {s["id"]: store.web_story_articles(s["id"]) for s in stories}
         base = str(request.base_url).rstrip("/")
         body = atom_feed(base, str(request.url), filters, stories, articles, now)
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    @app.get(
+        "/breaking.atom",
+        responses={200: {"content": {"application/atom+xml": {}}}, **ERRORS},
+        response_class=Response,
+        tags=["feeds out"],
+    )
+    def breaking_atom(request: Request) -> Response:
+        """The stories most recently flagged breaking (coverage growing unusually fast for their
+        age), latest first, as Atom 1.0 (RFC 4287)."""
+        now = utcnow()
+        with ctx.store() as store:
+            until = str(iso(now + timedelta(seconds=1)))
+            stories = breaking_stories(store, "1970-01-01T00:00:00Z", until, ATOM_ENTRIES)
+            articles = {s["id"]: store.web_story_articles(s["id"]) for s in stories}
+        base = str(request.base_url).rstrip("/")
+        body = atom_feed(base, str(request.url), StoryFilters(), stories, articles, now, breaking=True)
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
     @app.get("/healthz", tags=["operations"])

@@ -19,7 +19,7 @@ from monitor.stories.decide import merged_from
 from monitor.stories.records import latest_bounds
 from monitor.timeutil import day_bounds, iso, local_time, parse_iso
 from monitor.watches.query import MAX_QUERY_LENGTH, QuerySyntaxError, parse_query
-from monitor.wording import duration
+from monitor.wording import breaking_note, duration
 
 __all__ = [
     "FEED_SORTS",
@@ -232,7 +232,10 @@ def story_summary(
             "last_published": hit.get("day_last"),
         },
         "entities": [e for e in story.get("entities") or [] if isinstance(e, (str, int, float))][:12],
+        "breaking_at": story.get("breaking_at"),
+        "breaking": breaking_note(story.get("breaking_why")) if story.get("breaking_at") else None,
     }
+
 
 
 # Columns the stories stage may add to articles to say why an article joined its story.
