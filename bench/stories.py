@@ -10,6 +10,11 @@ Sets (read from ../shared/data/stories, see its README):
   one article and its translations. Articles of one test set share a week.
 - ecb: ECB+, 982 English articles, 43 topics of two look-alike events each; gold = event.
 - tg: tgcontest judged pairs (en, ru); pairwise precision and recall of "same story".
+- itn: Wikipedia "In the news" blurbs (itn-dev), 806 one-sentence summaries in 51 languages,
+  283 events, each language's written apart; gold = the event. Prints the per-language-pair
+  view: for each language, the share of same-event pairs with another language that end in
+  one story, and the share of different-event pairs that wrongly do (`--languages`: for WMT
+  too).
 - allsides: AllSides headline roundups (allsides-dev), 602 US articles, 208 events, April-June
   2021, one feed per outlet, publication times as given; gold = the roundup. Topics covered
   every week (Covid rules, Israel-Gaza) test that a story stays one event. Also prints thread
@@ -106,6 +111,21 @@ def load_allsides() -> list[Record]:
     return out
 
 
+def load_itn() -> list[Record]:
+    """Wikipedia "In the news" blurbs (itn-dev): one-sentence summaries of one event written
+    separately by each language's editors, 51 languages; gold = the event (`cluster_id`).
+    Publication time as given (the blurb's); one feed per language."""
+    out = []
+    path = DATA / "itn-dev" / "itn_events_dev.jsonl"
+    for line in path.open(encoding="utf-8"):
+        d = json.loads(line)
+        published = datetime.fromisoformat(d["timestamp"].replace("Z", "+00:00"))
+        out.append(
+            Record(d["id"], d["language"], published, d["title"], d["text"], d["cluster_id"], "itn")
+        )
+    return out
+
+
 def allsides_topics() -> dict[str, str]:
     """AllSides' broad topic of each roundup (gold cluster id -> topic)."""
     path = DATA / "allsides-dev" / "allsides_dev.jsonl"
@@ -176,6 +196,56 @@ def pairwise(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, flo
     recall = joint / g_pairs if g_pairs else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return precision, recall, f1
+
+
+def language_pairs(
+    records: Sequence[Record], pred: Sequence[object], *, least: int = 10
+) -> list[str]:
+    """Per language: of the pairs (an article in it, one in another language) of one event,
+    the share that ends in one story (recall across languages); of the pairs of two events,
+    the share that wrongly does. Languages with fewer than `least` same-event pairs are
+    summed into one line."""
+    same: Counter[str] = Counter()
+    same_joined: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    other_joined: Counter[str] = Counter()
+    for i, a in enumerate(records):
+        for j in range(i + 1, len(records)):
+            b = records[j]
+            if a.language == b.language:
+                continue
+            together = pred[i] == pred[j]
+            for language in (a.language, b.language):
+                if a.gold == b.gold:
+                    same[language] += 1
+                    same_joined[language] += together
+                else:
+                    other[language] += 1
+                    other_joined[language] += together
+    total_same = sum(same.values()) // 2
+    total_joined = sum(same_joined.values()) // 2
+    total_other = sum(other.values()) // 2
+    total_wrong = sum(other_joined.values()) // 2
+    lines = [
+        f"  across languages: {total_same} same-event pairs, {total_joined / max(1, total_same):.3f} "
+        f"in one story; {total_other} different-event pairs, {total_wrong / max(1, total_other):.4f} "
+        "wrongly in one"
+    ]
+    rest = [0, 0, 0, 0]
+    cells = []
+    for language, n in sorted(same.items(), key=lambda kv: (-kv[1], kv[0])):
+        if n < least:
+            rest = [rest[0] + n, rest[1] + same_joined[language], rest[2] + other[language],
+                    rest[3] + other_joined[language]]
+            continue
+        cells.append(
+            f"{language} {same_joined[language] / n:.2f}/{other_joined[language] / max(1, other[language]):.4f} ({n})"
+        )
+    if rest[0]:
+        cells.append(f"others {rest[1] / rest[0]:.2f}/{rest[3] / max(1, rest[2]):.4f} ({rest[0]})")
+    for start in range(0, len(cells), 5):
+        lines.append("    " + "   ".join(cells[start : start + 5]))
+    return lines
 
 
 # -- vectors -------------------------------------------------------------------------------
@@ -260,7 +330,7 @@ def pipeline_labels(
     by_feed: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
         # allsides: one feed per outlet, as a reader would subscribe.
-        feed = f"{r.outlet}-{r.language}" if name == "allsides" else f"{r.outlet}-{r.language}-{i % 8}"
+        feed = f"{r.outlet}-{r.language}" if name in ("allsides", "itn") else f"{r.outlet}-{r.language}-{i % 8}"
         by_feed[feed].append(i)
     with tempfile.TemporaryDirectory(prefix=f"monitor-bench-{name}-") as tmp:
         root = Path(tmp)
@@ -394,7 +464,12 @@ def line(label: str, bc: tuple[float, float, float], pw: tuple[float, float, flo
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="e5-small")
-    parser.add_argument("--sets", default="allsides,wmt,ecb,tg")
+    parser.add_argument("--sets", default="itn,allsides,wmt,ecb,tg")
+    parser.add_argument(
+        "--languages",
+        action="store_true",
+        help="the per-language-pair view for WMT too (always printed for itn)",
+    )
     parser.add_argument("--threshold", type=float)
     parser.add_argument("--entity-weight", type=float)
     parser.add_argument("--cross-language-bonus", type=float)
@@ -435,7 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = replace(params, **overrides)
     print(f"model {args.model}; {params}")
     sets = args.sets.split(",")
-    loaders = {"allsides": load_allsides, "wmt": load_wmt, "ecb": load_ecb}
+    loaders = {"allsides": load_allsides, "wmt": load_wmt, "ecb": load_ecb, "itn": load_itn}
     baseline_grid = [round(0.1 + 0.025 * i, 3) for i in range(20)]
     baseline_scores: dict[str, dict[float, tuple[tuple[float, float, float], ...]]] = {}
     for name in (s for s in sets if s in loaders):
@@ -449,6 +524,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for threshold in grid:
             pred = cluster(records, vectors, replace(params, threshold=threshold))
             print(line(f"{args.model} @ {threshold}", bcubed(pred, gold), pairwise(pred, gold)))
+            if name in ("itn", "wmt") and (args.languages or name == "itn"):
+                print("\n".join(language_pairs(records, pred)))
         if name == "allsides":
             print(thread_figures(records, vectors, params))
         if args.pipeline:
@@ -462,6 +539,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 line(f"{args.model} via monitor poll", bcubed(filled, gold), pairwise(filled, gold))
                 + (f"  ({missing} articles not stored)" if missing else "")
             )
+            if name in ("itn", "wmt") and (args.languages or name == "itn"):
+                print("\n".join(language_pairs(records, filled)))
         if not args.no_baseline:
             tfidf = tfidf_vectors(records)
             baseline_scores[name] = {}
