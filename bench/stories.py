@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.stories.assigner import ArticleInput, StoryAssigner  # noqa: E402
+from monitor.stories.centering import confirmed_language  # noqa: E402
 from monitor.stories.decide import DecisionInputs, StoryParams, decide, params_for_model  # noqa: E402
 from monitor.stories.embed import article_text, load_embedder  # noqa: E402
 from monitor.stories.entities import extract_keys  # noqa: E402
@@ -305,6 +306,7 @@ def cluster(
             keys=extract_keys(r.title, r.text) if use_keys else frozenset(),
             language=r.language,
             title=r.title,
+            mean_language=confirmed_language(r.language, r.title, r.text),
         )
         for i, r in enumerate(records)
     ]

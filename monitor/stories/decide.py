@@ -63,6 +63,15 @@ class StoryParams:
     matches) reads alike but reports different events: an article whose title shares this
     share of its words with a title of the story (Jaccard), while each names someone or
     somewhere the other never mentions, does not join it. Above 1: never."""
+    center_scale: float = 0.2
+    """Centering across languages (`monitor.stories.centering`): when the article's language
+    is new to the story, its similarity is also taken with each side's language mean
+    removed, put on the plain cosine's scale as 1 - (1 - centered cosine) * center_scale, and
+    the higher of the two counts. 0: never."""
+    center_min_articles: int = 10
+    """A language with fewer articles than this is centered with the overall mean."""
+    center_prior: float = 20.0
+    """A language's running mean counts the overall mean as this many of its articles."""
     merge_threshold: float = 0.97
     """Two active stories whose centroids are this similar become one."""
     candidates: int = 8
@@ -104,6 +113,8 @@ class DecisionInputs:
     cross_language: bool = False
     span_hours: float = 0.0
     """How long before the article the story's first article was published."""
+    centered: bool = False
+    """`similarity` is the centered one (the article's language is new to the story)."""
     template_conflict: bool = False
     """The article's title is the same template as one of the story's, about other names
     (`template_conflict`)."""
