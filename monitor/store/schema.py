@@ -389,6 +389,13 @@ def _migration_article_names(db: sqlite_utils.Database) -> None:
         "INSERT INTO names_pending (article_id) SELECT id FROM articles",
     ):
         db.execute(statement)
+def _migration_language_means(db: sqlite_utils.Database) -> None:
+    """The stories stage's running mean vector per language and model (the overall one keyed
+    ''): part of its state, so that a restart decides as a run without one would."""
+    db.execute(
+        "CREATE TABLE language_means (model TEXT NOT NULL, language TEXT NOT NULL, "
+        "n_articles INTEGER NOT NULL, vector_sum BLOB NOT NULL, PRIMARY KEY (model, language))"
+    )
 
 
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
@@ -406,6 +413,7 @@ MIGRATIONS: list[Migration] = [
     _migration_feed_window,
     _migration_unknown_outcomes,
     _migration_article_names,
+    _migration_language_means,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
