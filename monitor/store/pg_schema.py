@@ -386,6 +386,12 @@ _ARTICLE_NAMES = [
     "INSERT INTO names_pending (article_id) SELECT id FROM articles",
 ]
 
+# The stories stage's running mean vector per language and model (monitor.stories.centering).
+_LANGUAGE_MEANS = [
+    "CREATE TABLE language_means (model TEXT NOT NULL, language TEXT NOT NULL, "
+    "n_articles BIGINT NOT NULL, vector_sum BYTEA NOT NULL, PRIMARY KEY (model, language))",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -394,6 +400,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
     ("Mail with an unknown outcome: the end of its data sent, no reply", _UNKNOWN_OUTCOMES),
     ("Names: the people and organisations of each article, and the articles waiting", _ARTICLE_NAMES),
+    ("Stories: the running mean vector per language", _LANGUAGE_MEANS),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -389,6 +389,8 @@ def _migration_article_names(db: sqlite_utils.Database) -> None:
         "INSERT INTO names_pending (article_id) SELECT id FROM articles",
     ):
         db.execute(statement)
+
+
 def _migration_language_means(db: sqlite_utils.Database) -> None:
     """The stories stage's running mean vector per language and model (the overall one keyed
     ''): part of its state, so that a restart decides as a run without one would."""
