@@ -239,9 +239,8 @@ def language_pairs(
             rest = [rest[0] + n, rest[1] + same_joined[language], rest[2] + other[language],
                     rest[3] + other_joined[language]]
             continue
-        cells.append(
-            f"{language} {same_joined[language] / n:.2f}/{other_joined[language] / max(1, other[language]):.4f} ({n})"
-        )
+        wrong = other_joined[language] / max(1, other[language])
+        cells.append(f"{language} {same_joined[language] / n:.2f}/{wrong:.4f} ({n})")
     if rest[0]:
         cells.append(f"others {rest[1] / rest[0]:.2f}/{rest[3] / max(1, rest[2]):.4f} ({rest[0]})")
     for start in range(0, len(cells), 5):
@@ -331,8 +330,10 @@ def pipeline_labels(
 
     by_feed: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
-        # allsides: one feed per outlet, as a reader would subscribe.
-        feed = f"{r.outlet}-{r.language}" if name in ("allsides", "itn") else f"{r.outlet}-{r.language}-{i % 8}"
+        # allsides, itn: one feed per outlet (itn: per language), as a reader would subscribe.
+        feed = f"{r.outlet}-{r.language}"
+        if name not in ("allsides", "itn"):
+            feed += f"-{i % 8}"
         by_feed[feed].append(i)
     with tempfile.TemporaryDirectory(prefix=f"monitor-bench-{name}-") as tmp:
         root = Path(tmp)

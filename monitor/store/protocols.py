@@ -110,6 +110,7 @@ class StoryStore(Protocol):
         now: datetime,
         embeddings: Sequence[tuple[int, bytes, str]] = (),
         threads: Sequence[tuple[int, int]] = (),
+        language_means: Sequence[tuple[str, str, int, bytes]] = (),
     ) -> None: ...
 
     def stories_members(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
@@ -127,6 +128,8 @@ class StoryStore(Protocol):
     def stories_save_signatures(self, signatures: Sequence[tuple[int, bytes]]) -> None: ...
 
     def stories_marker(self) -> tuple[int, int]: ...
+
+    def stories_language_means(self, model: str) -> list[tuple[str, int, bytes]]: ...
 
 
 class DigestStore(Protocol):

@@ -56,12 +56,14 @@ class Stories(Core):
         now: datetime,
         embeddings: Sequence[tuple[int, bytes, str]] = (),
         threads: Sequence[tuple[int, int]] = (),
+        language_means: Sequence[tuple[str, str, int, bytes]] = (),
     ) -> None:
         """One batch of the stage in one transaction: the batch's new vectors (article
         id, vector bytes, model name), new story rows, then each article's story, copy,
         MinHash signature (`minhash`, None when not known) and reasons, then merges
         (drop -> keep), then story figures, then thread links (new story -> the earlier
-        story it continues)."""
+        story it continues), then the running language means that changed (model, language,
+        articles, vector sum bytes)."""
         updated_at = iso(now)
         vectors = {article_id: (blob, model) for article_id, blob, model in embeddings}
         plain: list[dict[str, Any]] = []
@@ -128,6 +130,13 @@ class Stories(Core):
                     "UPDATE stories SET thread_id = (SELECT thread_id FROM stories WHERE id = ?) "
                     "WHERE id = ?",
                     [earlier, story_id],
+                )
+            if language_means:
+                self.db.executemany(
+                    "INSERT INTO language_means (model, language, n_articles, vector_sum) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (model, language) DO UPDATE SET "
+                    "n_articles = excluded.n_articles, vector_sum = excluded.vector_sum",
+                    [list(row) for row in language_means],
                 )
 
     def _merge_threads(self, drop: int, keep: int) -> None:
@@ -210,6 +219,18 @@ class Stories(Core):
                 "UPDATE articles SET minhash = ? WHERE id = ?",
                 [(blob, article_id) for article_id, blob in signatures],
             )
+
+    def stories_language_means(self, model: str) -> list[tuple[str, int, bytes]]:
+        """The stage's running means for vectors of `model`: (language, articles, vector sum
+        bytes), the overall one keyed ''."""
+        return [
+            (str(r[0]), int(r[1]), bytes(r[2]))
+            for r in self.db.execute(
+                "SELECT language, n_articles, vector_sum FROM language_means WHERE model = ? "
+                "ORDER BY language",
+                [model],
+            ).fetchall()
+        ]
 
     def stories_marker(self) -> tuple[int, int]:
         """(writes of the stories stage so far, highest story id): changes whenever anyone

@@ -33,7 +33,7 @@ class StoryParams:
     """Bonus per shared name or number key."""
     max_shared: int = 6
     """Shared keys beyond this add nothing (long articles share many by chance)."""
-    cross_language_bonus: float = 0.04
+    cross_language_bonus: float = 0.05
     """Added when the article's language is not yet in the story: the same report in two
     languages scores lower than in one, so a single threshold would either split translations
     or merge look-alike events told in one language."""
@@ -63,7 +63,7 @@ class StoryParams:
     matches) reads alike but reports different events: an article whose title shares this
     share of its words with a title of the story (Jaccard), while each names someone or
     somewhere the other never mentions, does not join it. Above 1: never."""
-    center_scale: float = 0.2
+    center_scale: float = 0.16
     """Centering across languages (`monitor.stories.centering`): when the article's language
     is new to the story, its similarity is also taken with each side's language mean
     removed, put on the plain cosine's scale as 1 - (1 - centered cosine) * center_scale, and

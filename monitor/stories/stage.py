@@ -20,6 +20,7 @@ from monitor.outlets import outlet_name
 from monitor.progress import Progress
 from monitor.store.protocols import StoryStore
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
+from monitor.stories.centering import LanguageMeans, confirmed_language
 from monitor.stories.decide import StoryParams, TitleSignature, Vector, params_for_model
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import Embedder, article_text, load_embedder
@@ -164,7 +165,12 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
                     titles=_titles_from(row.get("titles")),
                 )
             )
-    assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock)
+    means = LanguageMeans.from_rows(
+        store.stories_language_means(model),
+        min_articles=params.center_min_articles,
+        prior=params.center_prior,
+    )
+    assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock, means=means)
     dedup = Deduplicator(settings.dedup)
     if clock is not None:
         _rebuild_copy_index(store, dedup, clock - timedelta(hours=settings.dedup_window_hours))
@@ -484,6 +490,9 @@ def run_story_stage(
                         keys=state.keys_of(row),
                         title=row["title"] or "",
                         language=row["language"] or None,
+                        mean_language=confirmed_language(
+                            row["language"], row["title"] or "", row["text"] or ""
+                        ),
                     )
                 )
                 totals["opened" if result.opened else "joined"] += 1
@@ -530,8 +539,15 @@ def run_story_stage(
             records = _story_records(store, state, touched, batch_members, settings, embedder.dim)
             # The vectors are written with the assignments, in one transaction: should it fail,
             # the batch is embedded again next time, as nothing of it was kept.
+            means = [(state.model, *row) for row in state.assigner.means.rows(changed_only=True)]
             store.stories_write(
-                assignments, new_merges, records, now=datetime.now(UTC), embeddings=saved, threads=threads
+                assignments,
+                new_merges,
+                records,
+                now=datetime.now(UTC),
+                embeddings=saved,
+                threads=threads,
+                language_means=means,
             )
             # Merges already in the database need not be replayed: forget them.
             state.assigner.merged.clear()
