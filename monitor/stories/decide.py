@@ -207,7 +207,8 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
     return Decision(
         True,
         score,
-        f"similarity {inputs.similarity:.2f}, {inputs.shared_keys} shared names/numbers, "
+        ("centered similarity" if inputs.centered else "similarity")
+        + f" {inputs.similarity:.2f}, {inputs.shared_keys} shared names/numbers, "
         f"gap {inputs.gap_hours:.0f} h",
     )
 
