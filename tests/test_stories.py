@@ -29,7 +29,7 @@ from monitor.stories.embed import ModelLoadError, article_text, load_embedder
 from monitor.stories.entities import extract_keys
 from monitor.stories.records import StoryNotFoundError
 from monitor.stories.settings import StorySettings
-from monitor.stories.stage import run_story_stage
+from monitor.stories.stage import _STATES, run_story_stage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -323,14 +323,13 @@ def test_centering_on_running_language_means_does_not_depend_on_batches_or_resta
 
 
 def check_batching(stream: tuple[list[ArticleInput], list[int]], params: StoryParams) -> None:
-    PARAMS = params  # noqa: N806
     arts, cuts = stream
     ordered = sorted(arts, key=lambda a: (a.published, a.id))
-    one = StoryAssigner(PARAMS)
+    one = StoryAssigner(params)
     one_results = one.assign_all(ordered)
     one_ids = {r.article_id: r.story_id for r in one_results}
     one_threads = {r.article_id: r.thread_id for r in one_results if r.opened}
-    batched = StoryAssigner(PARAMS)
+    batched = StoryAssigner(params)
     batch_ids: dict[int, int] = {}
     bounds = [0, *cuts, len(ordered)]
     for start, end in itertools.pairwise(bounds):
@@ -345,7 +344,7 @@ def check_batching(stream: tuple[list[ArticleInput], list[int]], params: StoryPa
     # snapshots, as the stage builds after a restart (the common-key counts included).
     # The snapshots include the recently closed stories (`known_stories`): new stories may
     # continue them as threads.
-    restarted = StoryAssigner(PARAMS)
+    restarted = StoryAssigner(params)
     restart_ids: dict[int, int] = {}
     restart_threads: dict[int, int | None] = {}
     merged: dict[int, int] = {}  # what the stage writes to the database, across restarts
@@ -355,14 +354,14 @@ def check_batching(stream: tuple[list[ArticleInput], list[int]], params: StoryPa
         restart_threads.update({r.article_id: r.thread_id for r in results if r.opened})
         merged.update(restarted.merged)
         restarted = StoryAssigner(
-            PARAMS,
+            params,
             next_story_id=restarted.next_story_id,
             active=[restored(s) for s in restarted.known_stories],
             clock=restarted.clock,
             means=LanguageMeans.from_rows(
                 restarted.means.rows(),
-                min_articles=PARAMS.center_min_articles,
-                prior=PARAMS.center_prior,
+                min_articles=params.center_min_articles,
+                prior=params.center_prior,
             ),
         )
 
@@ -413,7 +412,7 @@ def test_language_means_fall_back_and_are_pulled_toward_the_overall_mean() -> No
         ("ru", "Президент России выступил с обращением", "к гражданам страны в Москве", "ru"),
         # A feed that tags Ukrainian as Russian does not move the Russian mean.
         ("ru", "Президент України звернувся до громадян", "країни з приводу війни у Києві", None),
-        ("be-tarask", "Прэзыдэнт Беларусі выступіў са зваротам", "да грамадзянаў краіны ў Менску", "be-tarask"),
+        ("be-tarask", "Прэзыдэнт Беларусі выступіў са зваротам", "да грамадзянаў у Менску", "be-tarask"),
         ("en", "Earthquake", "", None),  # one word
         ("xx", "Something written in a language with a tag", "that no detector knows about", None),
         (None, "An article whose feed declares no language at all", "", None),
@@ -1151,3 +1150,37 @@ def test_the_stage_tells_its_progress_every_chunk_of_texts_embedded(
     assert max(steps) <= EMBED_CHUNK, told
     # Within the first batch (42 articles), after its first chunk of 32 texts embedded.
     assert EMBED_CHUNK in told
+
+
+def test_the_stage_keeps_its_language_means_in_the_database_and_a_restart_goes_on_from_them(
+    tmp_path: Path,
+) -> None:
+    items = corpus()
+    # A feed that tags Ukrainian as Russian, and a one-word English title: neither counts.
+    items.append({"feed": 5, "title": "Президент України звернувся до громадян",
+                  "text": "країни з приводу подій у Києві та Львові минулого тижня.",
+                  "language": "ru", "gold": "ua", "hours": 3})
+    items.append({"feed": 3, "title": "Earthquake", "text": "", "language": "en", "gold": "one", "hours": 4})
+    params = replace(params_for_model("e5-small"), center_min_articles=2, center_prior=1.0)
+    counted = Counter(
+        str(item["language"])
+        for item in items
+        if confirmed_language(item["language"], str(item["title"]), str(item["text"]))
+    )
+    assert counted["ru"] == sum(1 for item in items if item["language"] == "ru") - 1
+    with make_store(tmp_path / "once.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store, StorySettings(params=params))
+        expected = partition(store)
+        means = store.stories_language_means("e5-small")
+    assert {language: n for language, n, _ in means} == {"": sum(counted.values()), **counted}
+    path = tmp_path / "twice.db"
+    with make_store(path) as store:
+        fill(store, items, range(9))
+        run_story_stage(store, StorySettings(params=params, batch_size=4))
+    _STATES.clear()  # a new process: the means come from the table
+    with make_store(path) as store:
+        fill(store, items, range(9, len(items)))
+        run_story_stage(store, StorySettings(params=params, batch_size=5))
+        assert partition(store) == expected
+        assert store.stories_language_means("e5-small") == means
