@@ -316,6 +316,39 @@ def cluster(
     return [assigner.resolve(label) for label in labels]
 
 
+def thread_labels(
+    records: Sequence[Record], vectors: npt.NDArray[np.float32], params: StoryParams
+) -> list[int]:
+    """Each article's thread (its story's thread, or its story when in none): threads as
+    clusters, for itn-dev, where a late language that comes after the story's span should
+    be threaded to it."""
+    articles = [
+        ArticleInput(
+            i, r.published, vectors[i], extract_keys(r.title, r.text), r.language, r.title,
+            confirmed_language(r.language, r.title, r.text),
+        )
+        for i, r in enumerate(records)
+    ]
+    assigner = StoryAssigner(params)
+    results = assigner.assign_all(articles)
+    parent: dict[int, int] = {}
+    story_of = [0] * len(records)
+    for a in results:
+        story_of[a.article_id] = a.story_id
+        if a.opened and a.thread_id is not None:
+            parent[a.story_id] = a.thread_id
+
+    def root(story: int) -> int:
+        story = assigner.resolve(story)
+        seen = set()
+        while story in parent and story not in seen:
+            seen.add(story)
+            story = assigner.resolve(parent[story])
+        return story
+
+    return [root(s) for s in story_of]
+
+
 def pipeline_labels(
     name: str, records: Sequence[Record], model: str, overrides: dict[str, float] | None = None
 ) -> list[int | None]:
@@ -529,6 +562,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(line(f"{args.model} @ {threshold}", bcubed(pred, gold), pairwise(pred, gold)))
             if name in ("itn", "wmt") and (args.languages or name == "itn"):
                 print("\n".join(language_pairs(records, pred)))
+            if name == "itn":
+                threads = thread_labels(records, vectors, replace(params, threshold=threshold))
+                print(line("threads as clusters", bcubed(threads, gold), pairwise(threads, gold)))
         if name == "allsides":
             print(thread_figures(records, vectors, params))
         if args.pipeline:

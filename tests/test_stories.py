@@ -85,6 +85,21 @@ def test_cross_language_gets_its_bonus() -> None:
     assert not same.join and cross.join
 
 
+def test_shared_numbers_count_more_across_languages() -> None:
+    params = replace(PARAMS, number_weight=0.01, cross_language_bonus=0.0)
+    across = DecisionInputs(0.75, gap_hours=1, shared_keys=2, shared_numbers=2, cross_language=True)
+    assert decide(across, params).join  # 0.75 + 2 * 0.02 + 2 * 0.01 = 0.81
+    assert not decide(replace(across, cross_language=False), params).join  # 0.79
+    assert not decide(replace(across, shared_numbers=0), params).join  # two names: 0.79
+
+
+def test_a_late_language_asks_less_for_its_lateness_than_the_same_language() -> None:
+    params = replace(PARAMS, window_hours=168, gap_step=0.08, gap_step_across=0.0, cross_language_bonus=0.0)
+    late = DecisionInputs(similarity=0.85, gap_hours=60, shared_keys=0, cross_language=True)
+    assert decide(late, params).join
+    assert not decide(replace(late, cross_language=False), params).join
+
+
 def test_too_old_a_story_is_not_joined() -> None:
     d = decide(DecisionInputs(similarity=0.99, gap_hours=49, shared_keys=5), PARAMS)
     assert not d.join and "window" in d.reason

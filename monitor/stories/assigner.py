@@ -275,6 +275,7 @@ class StoryAssigner:
                     and bool(story.languages)
                     and article.language not in story.languages
                 )
+                shared = [key for key in article.keys if key in story.keys and not self._is_common(key)]
                 centered = False
                 if cross_language:
                     adjusted = self._centered(article, story)
@@ -286,9 +287,8 @@ class StoryAssigner:
                     centered=centered,
                     gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
                     span_hours=max(0.0, (now - story.first_published).total_seconds() / 3600.0),
-                    shared_keys=sum(
-                        1 for key in article.keys if key in story.keys and not self._is_common(key)
-                    ),
+                    shared_keys=len(shared),
+                    shared_numbers=sum(1 for key in shared if key.startswith("#")),
                     cross_language=cross_language,
                     template_conflict=template_conflict(
                         signature,
