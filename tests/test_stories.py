@@ -23,7 +23,14 @@ from monitor.errors import MonitorError
 from monitor.store import Store
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
 from monitor.stories.centering import LanguageMeans, confirmed_language
-from monitor.stories.decide import DecisionInputs, StoryParams, decide, decide_thread, params_for_model
+from monitor.stories.decide import (
+    DecisionInputs,
+    StoryParams,
+    across_languages,
+    decide,
+    decide_thread,
+    params_for_model,
+)
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import ModelLoadError, article_text, load_embedder
 from monitor.stories.entities import extract_keys
@@ -89,6 +96,7 @@ def test_shared_numbers_count_more_across_languages() -> None:
     params = replace(PARAMS, number_weight=0.01, cross_language_bonus=0.0)
     across = DecisionInputs(0.75, gap_hours=1, shared_keys=2, shared_numbers=2, cross_language=True)
     assert decide(across, params).join  # 0.75 + 2 * 0.02 + 2 * 0.01 = 0.81
+    assert across_languages(decide(across, params).reason) == "plain similarity, 2 shared numbers"
     assert not decide(replace(across, cross_language=False), params).join  # 0.79
     assert not decide(replace(across, shared_numbers=0), params).join  # two names: 0.79
 
@@ -467,7 +475,8 @@ def test_centering_joins_a_report_in_another_language_that_the_plain_cosine_miss
     assert plain_results[99].opened
     # Centered: it joins the English story of its event.
     assert centered_results[99].story_id == centered_results[0].story_id
-    assert "centered similarity" in centered_results[99].reason
+    assert across_languages(centered_results[99].reason) == "centered similarity"
+    assert across_languages(plain_results[4].reason) is None
 
 
 # -- real multilingual news through the default model ----------------------------------------

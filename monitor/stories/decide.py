@@ -219,13 +219,29 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
         threshold += step * (inputs.gap_hours - params.gap_grace_hours) / 24.0
     if score < threshold:
         return Decision(False, score, f"score {score:.2f} below {threshold:.2f}")
-    return Decision(
-        True,
-        score,
-        ("centered similarity" if inputs.centered else "similarity")
-        + f" {inputs.similarity:.2f}, {inputs.shared_keys} shared names/numbers, "
-        f"gap {inputs.gap_hours:.0f} h",
+    reason = (
+        f"similarity {inputs.similarity:.2f}, {inputs.shared_keys} shared names/numbers, "
+        f"gap {inputs.gap_hours:.0f} h"
     )
+    if inputs.cross_language:
+        carried = ["centered similarity"] if inputs.centered else ["plain similarity"]
+        numbers, names = inputs.shared_numbers, inputs.shared_keys - inputs.shared_numbers
+        if numbers:
+            carried.append(f"{numbers} shared number" + ("s" if numbers > 1 else ""))
+        if names > 0:
+            carried.append(f"{names} shared name" + ("s" if names > 1 else ""))
+        reason += f"; {ACROSS_NOTE}{', '.join(carried)}"
+    return Decision(True, score, reason)
+
+
+ACROSS_NOTE = "across languages: "
+
+
+def across_languages(reason: str | None) -> str | None:
+    """What carried a join across languages, from a recorded reason (`decide` writes it):
+    'centered similarity, 2 shared numbers'; None for a join within one language."""
+    _, found, carried = (reason or "").partition("; " + ACROSS_NOTE)
+    return carried.split(";")[0].strip() or None if found else None
 
 
 def merged_thread(keep: int, kept_thread: int | None, drop: int, dropped_thread: int | None) -> int | None:
