@@ -20,8 +20,9 @@ class Stories(Core):
         # itself SQLite picks articles_story and sorts every pending article (text and all) for
         # each batch, which made a large backlog quadratic.
         return self.query(
-            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.published, a.content_hash, "
-            "a.embedding, a.embedding_model, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url "
+            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.language_source, a.published, "
+            "a.content_hash, a.embedding, a.embedding_model, f.name AS feed_name, f.title AS feed_title, "
+            "f.url AS feed_url "
             f"FROM articles a {self._indexed_by('articles_unassigned')} JOIN feeds f ON f.id = a.feed_id "
             "WHERE a.story_id IS NULL ORDER BY a.published, a.id LIMIT ?",
             [limit],

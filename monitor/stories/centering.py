@@ -115,21 +115,29 @@ def centered_cosine(a: Vector, a_mean: Vector, b: Vector, b_mean: Vector) -> flo
 
 MIN_WORDS = 4
 """An article of fewer words says too little of its language to move a mean."""
+SAMPLE_CHARS = 200
+"""Characters the language detector reads: enough to tell Ukrainian from Russian, and at
+about 0.5 ms (it reads a few KB in 5 ms) cheap next to the model's 10 ms an article."""
 
 
-def confirmed_language(declared: str | None, title: str, text: str) -> str | None:
+def confirmed_language(
+    declared: str | None, title: str, text: str, source: str | None = None
+) -> str | None:
     """The language an article's vector may count toward (`LanguageMeans.add`): the declared
     one when the text has at least `MIN_WORDS` words and the language detector agrees (on the
-    primary subtag: `be-tarask` is `be`); None otherwise: a feed that tags Ukrainian `ru` does
-    not move the Russian mean, nor does a one-word title or a language the detector lacks."""
+    primary subtag: `be-tarask` is `be`), or found it in the first place (`source`
+    'detected'); None otherwise: a feed that tags Ukrainian `ru` does not move the Russian
+    mean, nor does a one-word title or a language the detector lacks."""
     if not declared:
         return None
-    sample = f"{title}\n{text[:2000]}"
-    if len(sample.split()) < MIN_WORDS:
+    sample = f"{title}\n{text[: 2 * SAMPLE_CHARS]}"
+    if len(sample.split(None, MIN_WORDS)) < MIN_WORDS:
         return None
+    if source == "detected":
+        return declared
     from monitor.ingest.langid import detect_language
 
-    detected = detect_language(sample)
+    detected = detect_language(" ".join(sample.split())[:SAMPLE_CHARS])
     if detected is None or detected != declared.split("-")[0].casefold():
         return None
     return declared

@@ -491,7 +491,7 @@ def run_story_stage(
                         title=row["title"] or "",
                         language=row["language"] or None,
                         mean_language=confirmed_language(
-                            row["language"], row["title"] or "", row["text"] or ""
+                            row["language"], row["title"] or "", row["text"] or "", row.get("language_source")
                         ),
                     )
                 )
