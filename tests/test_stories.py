@@ -415,6 +415,7 @@ def test_language_means_fall_back_and_are_pulled_toward_the_overall_mean() -> No
     overall = np.asarray([0.75, 0.25])
     assert np.allclose(means.overall(), overall)
     assert np.allclose(means.mean("fr"), overall)  # one article: the overall mean
+    assert np.allclose(means.mean("en"), (np.asarray([3, 0]) + 2 * overall) / 5)  # it moved too
     assert np.allclose(means.mean("xx"), overall) and np.allclose(means.mean(None), overall)
     for _ in range(2):
         means.add("fr", unit(0, 1))

@@ -343,8 +343,8 @@ class StoryAssigner:
         if self.params.center_scale <= 0 or article.vector is None:
             return None
         mine = self.means.mean(article.language)
-        if mine is None:
-            return None
+        if mine is None or mine.shape != article.vector.shape:
+            return None  # too few articles yet, or means of vectors of another size
         theirs = [m for language in sorted(story.languages) if (m := self.means.mean(language)) is not None]
         story_mean = np.mean(theirs, axis=0) if theirs else mine
         centroid = story.vector_sum / np.float32(max(1, story.n_articles))

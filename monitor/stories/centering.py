@@ -48,14 +48,18 @@ class LanguageMeans:
             self.sums[key] = value.copy() if total is None else total + value
             self.counts[key] = self.counts.get(key, 0) + 1
             self.changed.add(key)
-            self._cache.pop(key, None)
+        # Every language's mean leans on the overall one, which just moved.
+        self._cache.clear()
 
     def overall(self) -> Vector | None:
         """The mean of every counted vector; None while fewer than `min_articles`."""
         n = self.counts.get(OVERALL, 0)
         if n < self.min_articles:
             return None
-        return self._cached(OVERALL, lambda: self.sums[OVERALL] / n)
+        found = self._cache.get(OVERALL)
+        if found is None:
+            found = self._cache[OVERALL] = (self.sums[OVERALL] / n).astype(np.float32)
+        return found
 
     def mean(self, language: str | None) -> Vector | None:
         """What to subtract from a vector in `language`: its running mean pulled toward the
@@ -64,20 +68,13 @@ class LanguageMeans:
         overall = self.overall()
         if overall is None:
             return None
-        n = self.counts.get(language or OVERALL, 0) if language else 0
+        n = self.counts.get(language, 0) if language else 0
         if not language or n < self.min_articles:
             return overall
-        return self._cached(
-            language,
-            lambda: (self.sums[language] + self.prior * self.sums[OVERALL] / self.counts[OVERALL])
-            / (n + self.prior),
-        )
-
-    def _cached(self, key: str, compute: object) -> Vector:
-        found = self._cache.get(key)
+        found = self._cache.get(language)
         if found is None:
-            assert callable(compute)
-            found = self._cache[key] = np.asarray(compute(), dtype=np.float32)
+            pulled = self.sums[language] + self.prior * self.sums[OVERALL] / self.counts[OVERALL]
+            found = self._cache[language] = (pulled / (n + self.prior)).astype(np.float32)
         return found
 
     def rows(self, *, changed_only: bool = False) -> list[tuple[str, int, bytes]]:
