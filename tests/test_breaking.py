@@ -193,7 +193,9 @@ def _breaking(path: Path) -> tuple[list[tuple[int, str | None, str | None]], str
 def test_the_stage_flags_the_same_with_or_without_a_restart(tmp_path: Path) -> None:
     items = corpus()  # two WMT stories in five languages within five hours, among others
     with make_store(tmp_path / "once.db") as store:
-        fill(store, items, range(len(items)))
+        fill(store, items, range(7))
+        report = run_story_stage(store)
+        fill(store, items, range(7, len(items)))
         report = run_story_stage(store)
         assert report.breaking >= 1 and "breaking" in report.summary()
     expected = _breaking(tmp_path / "once.db")
@@ -207,6 +209,13 @@ def test_the_stage_flags_the_same_with_or_without_a_restart(tmp_path: Path) -> N
         fill(store, items, range(7, len(items)))
         run_story_stage(store, StorySettings(batch_size=4))
     assert _breaking(path) == expected
+    # Articles that arrive in another order (all at once, in publication order) raise the same
+    # flags at the same times; the baseline quoted in `why` is what the stage had learned when
+    # the flag went up, so it may differ with what had arrived by then.
+    with make_store(tmp_path / "all.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store)
+    assert [row[:2] for row in _breaking(tmp_path / "all.db")[0]] == [row[:2] for row in expected[0]]
 
 
 # -- shown: the API, the pages, Atom, the CLI, the export ------------------------------------

@@ -105,7 +105,8 @@ def populate(store: AnyStore, articles: int = 18) -> None:
         )  # fmt: skip
     vectors = [(i, np.full(4, i / 7, dtype=np.float32).tobytes(), "e5-small") for i in ids[:-3]]
     records = [story(s) for s in range(1, n_stories + 1)]
-    store.stories_write(assignments, [], records, T0, vectors, threads=[(3, 2)])
+    means = [("e5-small", code, 3, np.full(4, 0.25, dtype=np.float64).tobytes()) for code in ("", "ru")]
+    store.stories_write(assignments, [], records, T0, vectors, threads=[(3, 2)], language_means=means)
     store.stories_write([], [(1, 4)], [], T0 + timedelta(minutes=1))  # merged into a later story
     store.stories_write([], [(5, 2)], [], T0 + timedelta(minutes=2))  # and into an earlier one
     store.digest_insert(date(2025, 3, 22), "Reader@Example.org", T0, "<d1@x>", "hello", [2, 4], "pending", T0)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -565,6 +566,16 @@ def test_the_stories_stage_resumes_from_the_tables_after_a_restart(target: Targe
     assert [(sig[1], sig[0]) for sig in signatures] == sorted((sig[1], sig[0]) for sig in signatures)
     assert len(signatures) == 4
     assert all(isinstance(sig[4], bytes) for sig in signatures)
+
+
+def test_language_means_are_written_with_a_batch_and_read_back_bit_for_bit(store: AnyStore) -> None:
+    first = np.asarray([0.25, -1.5, 3e-9], dtype=np.float64).tobytes()
+    second = np.asarray([1.0, 2.0, 3.0], dtype=np.float64).tobytes()
+    store.stories_write([], [], [], T0, language_means=[("m", "", 2, first), ("m", "ru", 2, first)])
+    store.stories_write([], [], [], T0, language_means=[("m", "ru", 3, second), ("other", "ru", 1, first)])
+    assert store.stories_language_means("m") == [("", 2, first), ("ru", 3, second)]
+    assert store.stories_language_means("other") == [("ru", 1, first)]
+    assert store.stories_language_means("none") == []
 
 
 # The whole product on both databases -------------------------------------------------------

@@ -22,13 +22,21 @@ from monitor.cli.stories_text import format_stories, format_story
 from monitor.errors import MonitorError
 from monitor.store import Store
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
-from monitor.stories.decide import DecisionInputs, StoryParams, decide, decide_thread, params_for_model
+from monitor.stories.centering import LanguageMeans, confirmed_language
+from monitor.stories.decide import (
+    DecisionInputs,
+    StoryParams,
+    across_languages,
+    decide,
+    decide_thread,
+    params_for_model,
+)
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import ModelLoadError, article_text, load_embedder
 from monitor.stories.entities import extract_keys
 from monitor.stories.records import StoryNotFoundError
 from monitor.stories.settings import StorySettings
-from monitor.stories.stage import run_story_stage
+from monitor.stories.stage import _STATES, run_story_stage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -82,6 +90,22 @@ def test_cross_language_gets_its_bonus() -> None:
         DecisionInputs(similarity=0.77, gap_hours=0, shared_keys=0, cross_language=True), PARAMS
     )
     assert not same.join and cross.join
+
+
+def test_shared_numbers_count_more_across_languages() -> None:
+    params = replace(PARAMS, number_weight=0.01, cross_language_bonus=0.0)
+    across = DecisionInputs(0.75, gap_hours=1, shared_keys=2, shared_numbers=2, cross_language=True)
+    assert decide(across, params).join  # 0.75 + 2 * 0.02 + 2 * 0.01 = 0.81
+    assert across_languages(decide(across, params).reason) == "plain similarity, 2 shared numbers"
+    assert not decide(replace(across, cross_language=False), params).join  # 0.79
+    assert not decide(replace(across, shared_numbers=0), params).join  # two names: 0.79
+
+
+def test_a_late_language_asks_less_for_its_lateness_than_the_same_language() -> None:
+    params = replace(PARAMS, window_hours=168, gap_step=0.08, gap_step_across=0.0, cross_language_bonus=0.0)
+    late = DecisionInputs(similarity=0.85, gap_hours=60, shared_keys=0, cross_language=True)
+    assert decide(late, params).join
+    assert not decide(replace(late, cross_language=False), params).join
 
 
 def test_too_old_a_story_is_not_joined() -> None:
@@ -288,13 +312,15 @@ def article_streams(draw: st.DrawFn) -> tuple[list[ArticleInput], list[int]]:
         keys = frozenset(
             draw(st.lists(st.sampled_from(["ptn", "#2011", "msk", "obm"]), max_size=3))
         )
+        language = draw(st.sampled_from(["en", "fr", "de", None]))
         arts.append(
             article(
                 i,
                 vector,
                 hours=hours,
                 keys=keys,
-                language=draw(st.sampled_from(["en", "fr", None])),
+                language=language,
+                mean_language=language if draw(st.booleans()) else None,
             )
         )
     cuts = sorted(set(draw(st.lists(st.integers(1, max(1, n - 1)), max_size=5))))
@@ -306,13 +332,27 @@ def article_streams(draw: st.DrawFn) -> tuple[list[ArticleInput], list[int]]:
 def test_result_does_not_depend_on_how_articles_were_split_into_batches(
     stream: tuple[list[ArticleInput], list[int]],
 ) -> None:
+    check_batching(stream, PARAMS)
+
+
+@settings(max_examples=100, deadline=None)
+@given(article_streams())
+def test_centering_on_running_language_means_does_not_depend_on_batches_or_restarts(
+    stream: tuple[list[ArticleInput], list[int]],
+) -> None:
+    # Means known after two articles, and centering that decides often: the running means
+    # are state that a restart must carry (stored as rows, read back bit for bit).
+    check_batching(stream, replace(PARAMS, center_min_articles=2, center_prior=1.0, center_scale=0.5))
+
+
+def check_batching(stream: tuple[list[ArticleInput], list[int]], params: StoryParams) -> None:
     arts, cuts = stream
     ordered = sorted(arts, key=lambda a: (a.published, a.id))
-    one = StoryAssigner(PARAMS)
+    one = StoryAssigner(params)
     one_results = one.assign_all(ordered)
     one_ids = {r.article_id: r.story_id for r in one_results}
     one_threads = {r.article_id: r.thread_id for r in one_results if r.opened}
-    batched = StoryAssigner(PARAMS)
+    batched = StoryAssigner(params)
     batch_ids: dict[int, int] = {}
     bounds = [0, *cuts, len(ordered)]
     for start, end in itertools.pairwise(bounds):
@@ -327,7 +367,7 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
     # snapshots, as the stage builds after a restart (the common-key counts included).
     # The snapshots include the recently closed stories (`known_stories`): new stories may
     # continue them as threads.
-    restarted = StoryAssigner(PARAMS)
+    restarted = StoryAssigner(params)
     restart_ids: dict[int, int] = {}
     restart_threads: dict[int, int | None] = {}
     merged: dict[int, int] = {}  # what the stage writes to the database, across restarts
@@ -337,10 +377,15 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
         restart_threads.update({r.article_id: r.thread_id for r in results if r.opened})
         merged.update(restarted.merged)
         restarted = StoryAssigner(
-            PARAMS,
+            params,
             next_story_id=restarted.next_story_id,
-            active=[copy.deepcopy(s) for s in restarted.known_stories],
+            active=[restored(s) for s in restarted.known_stories],
             clock=restarted.clock,
+            means=LanguageMeans.from_rows(
+                restarted.means.rows(),
+                min_articles=params.center_min_articles,
+                prior=params.center_prior,
+            ),
         )
 
     def final(story_id: int) -> int:
@@ -350,6 +395,92 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
 
     assert {k: one.resolve(v) for k, v in one_ids.items()} == {k: final(v) for k, v in restart_ids.items()}
     assert one_threads == restart_threads
+
+
+def restored(story: StorySnapshot) -> StorySnapshot:
+    """A snapshot as the stage reads it back: its languages as a set (counts of one)."""
+    again = copy.deepcopy(story)
+    again.languages = Counter(set(story.languages))
+    return again
+
+
+# -- centering across languages ---------------------------------------------------------------
+def test_language_means_fall_back_and_are_pulled_toward_the_overall_mean() -> None:
+    means = LanguageMeans(min_articles=3, prior=2.0)
+    assert means.mean("en") is None  # nothing seen: no centering
+    for _ in range(3):
+        means.add("en", unit(1, 0))
+    assert np.allclose(means.mean("en"), [1, 0])
+    means.add("fr", unit(0, 1))
+    overall = np.asarray([0.75, 0.25])
+    assert np.allclose(means.overall(), overall)
+    assert np.allclose(means.mean("fr"), overall)  # one article: the overall mean
+    assert np.allclose(means.mean("en"), (np.asarray([3, 0]) + 2 * overall) / 5)  # it moved too
+    assert np.allclose(means.mean("xx"), overall) and np.allclose(means.mean(None), overall)
+    for _ in range(2):
+        means.add("fr", unit(0, 1))
+    overall = np.asarray([0.5, 0.5])
+    assert np.allclose(means.mean("fr"), (np.asarray([0, 3]) + 2 * overall) / 5)
+    again = LanguageMeans.from_rows(means.rows(), min_articles=3, prior=2.0)
+    assert again.counts == means.counts
+    assert all(np.array_equal(again.sums[k], means.sums[k]) for k in means.sums)
+    assert [r[0] for r in means.rows(changed_only=True)] == ["", "en", "fr"]
+    assert means.rows(changed_only=True) == []
+    with pytest.raises(ValueError, match="''"):
+        means.add("", unit(1, 0))
+
+
+@pytest.mark.parametrize(
+    ("declared", "title", "text", "expected"),
+    [
+        ("ru", "Президент России выступил с обращением", "к гражданам страны в Москве", "ru"),
+        # A feed that tags Ukrainian as Russian does not move the Russian mean.
+        ("ru", "Президент України звернувся до громадян", "країни з приводу війни у Києві", None),
+        ("be-tarask", "Прэзыдэнт Беларусі выступіў са зваротам", "да грамадзянаў у Менску", "be-tarask"),
+        ("en", "Earthquake", "", None),  # one word
+        ("xx", "Something written in a language with a tag", "that no detector knows about", None),
+        (None, "An article whose feed declares no language at all", "", None),
+    ],
+)
+def test_only_an_article_whose_text_confirms_its_language_moves_the_mean(
+    declared: str | None, title: str, text: str, expected: str | None
+) -> None:
+    assert confirmed_language(declared, title, text) == expected
+    # A language the ingest detected itself is not detected again.
+    trusted = declared if expected is not None or len(f"{title} {text}".split()) >= 4 else None
+    assert confirmed_language(declared, title, text, "detected") == trusted
+
+
+def test_centering_joins_a_report_in_another_language_that_the_plain_cosine_misses() -> None:
+    # Each language adds its own direction to every vector (dimensions 4 and 5): reports of
+    # one event in two languages are far apart until each language's mean is removed.
+    def vec(event: int, language: str) -> np.ndarray:
+        v = np.zeros(6, dtype=np.float32)
+        v[event] = 1.0
+        v[4 if language == "en" else 5] = 1.5
+        return unit(*v)
+
+    def stream() -> list[ArticleInput]:
+        # English reports of events 0 and 1, French ones of events 2 and 3, twice each.
+        arts = [
+            article(i, vec(event, lang), hours=i * 0.1, language=lang, mean_language=lang)
+            for i, (event, lang) in enumerate([(0, "en"), (1, "en"), (2, "fr"), (3, "fr")] * 2)
+        ]
+        arts.append(article(99, vec(0, "fr"), hours=5, language="fr", mean_language="fr"))
+        return arts
+
+    params = replace(PARAMS, center_min_articles=4, center_prior=1.0, center_scale=0.2, merge_threshold=2.0)
+    plain = StoryAssigner(replace(params, center_scale=0.0))
+    centered = StoryAssigner(params)
+    plain_results = {r.article_id: r for r in plain.assign_all(stream())}
+    centered_results = {r.article_id: r for r in centered.assign_all(stream())}
+    assert plain_results[4].story_id == plain_results[0].story_id
+    # Plain: the French report of event 0 opens a story of its own.
+    assert plain_results[99].opened
+    # Centered: it joins the English story of its event.
+    assert centered_results[99].story_id == centered_results[0].story_id
+    assert across_languages(centered_results[99].reason) == "centered similarity"
+    assert across_languages(plain_results[4].reason) is None
 
 
 # -- real multilingual news through the default model ----------------------------------------
@@ -1047,3 +1178,37 @@ def test_the_stage_tells_its_progress_every_chunk_of_texts_embedded(
     assert max(steps) <= EMBED_CHUNK, told
     # Within the first batch (42 articles), after its first chunk of 32 texts embedded.
     assert EMBED_CHUNK in told
+
+
+def test_the_stage_keeps_its_language_means_in_the_database_and_a_restart_goes_on_from_them(
+    tmp_path: Path,
+) -> None:
+    items = corpus()
+    # A feed that tags Ukrainian as Russian, and a one-word English title: neither counts.
+    items.append({"feed": 5, "title": "Президент України звернувся до громадян",
+                  "text": "країни з приводу подій у Києві та Львові минулого тижня.",
+                  "language": "ru", "gold": "ua", "hours": 3})
+    items.append({"feed": 3, "title": "Earthquake", "text": "", "language": "en", "gold": "one", "hours": 4})
+    params = replace(params_for_model("e5-small"), center_min_articles=2, center_prior=1.0)
+    counted = Counter(
+        str(item["language"])
+        for item in items
+        if confirmed_language(item["language"], str(item["title"]), str(item["text"]))
+    )
+    assert counted["ru"] == sum(1 for item in items if item["language"] == "ru") - 1
+    with make_store(tmp_path / "once.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store, StorySettings(params=params))
+        expected = partition(store)
+        means = store.stories_language_means("e5-small")
+    assert {language: n for language, n, _ in means} == {"": sum(counted.values()), **counted}
+    path = tmp_path / "twice.db"
+    with make_store(path) as store:
+        fill(store, items, range(9))
+        run_story_stage(store, StorySettings(params=params, batch_size=4))
+    _STATES.clear()  # a new process: the means come from the table
+    with make_store(path) as store:
+        fill(store, items, range(9, len(items)))
+        run_story_stage(store, StorySettings(params=params, batch_size=5))
+        assert partition(store) == expected
+        assert store.stories_language_means("e5-small") == means

@@ -221,6 +221,25 @@ def test_why_it_joined_shows_the_score_and_its_bonuses(corpus: Corpus) -> None:
     ) in out
 
 
+
+def test_why_it_joined_says_what_carried_it_across_languages(corpus: Corpus) -> None:
+    corpus.story(1)
+    corpus.article(1, language="en", story_reason="new story: no active story close enough")
+    corpus.article(
+        1,
+        language="pt",
+        published="2024-05-01T10:01:00Z",
+        story_similarity=0.8712,
+        story_score=0.9212,
+        story_shared_keys=1,
+        story_gap_hours=0.02,
+        story_reason="similarity 0.87, 1 shared names/numbers, gap 0 h; "
+        "across languages: centered similarity, 1 shared number",
+    )
+    out = shown(corpus, 1)
+    assert "gap 1 min, across languages by centered similarity, 1 shared number" in out
+
+
 def test_an_estimated_publication_time_is_marked(corpus: Corpus) -> None:
     corpus.story(1)
     corpus.article(1, published_estimated=1)

@@ -361,6 +361,13 @@ def test_why_it_joined_says_each_figure_once() -> None:
         "new story: no active story close enough",
         "5 h after the first report",
     ]
+    # Across languages: what carried the join (the stage's reason says it).
+    across = why | {
+        "reason": "similarity 0.81, 2 shared names/numbers, gap 3 h; "
+        "across languages: centered similarity, 1 shared number, 1 shared name"
+    }
+    assert why_line(across)[3] == "across languages by centered similarity, 1 shared number, 1 shared name"
+    assert "across" not in " ".join(why_line(why))
 
 
 def test_only_the_first_article_is_the_first_report() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.store.protocols import WebReads
+from monitor.stories.decide import across_languages
 from monitor.stories.records import (
     latest_bounds,
     rank_stories,
@@ -126,6 +127,9 @@ def _why(item: Mapping[str, Any], first_in_language: bool) -> str:
     else:
         parts.append(_shared(shared))
     parts.append(f"gap {_gap(why['gap_hours'])}")
+    carried = across_languages(why.get("reason"))
+    if carried:
+        parts.append(f"across languages by {carried}")
     return came + "joined: " + ", ".join(parts)
 
 

@@ -397,6 +397,12 @@ _BREAKING = [
     "CREATE INDEX stories_first_seen ON stories(first_seen) WHERE merged_into IS NULL",
 ]
 
+# The stories stage's running mean vector per language and model (monitor.stories.centering).
+_LANGUAGE_MEANS = [
+    "CREATE TABLE language_means (model TEXT NOT NULL, language TEXT NOT NULL, "
+    "n_articles BIGINT NOT NULL, vector_sum BYTEA NOT NULL, PRIMARY KEY (model, language))",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -406,6 +412,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Mail with an unknown outcome: the end of its data sent, no reply", _UNKNOWN_OUTCOMES),
     ("Names: the people and organisations of each article, and the articles waiting", _ARTICLE_NAMES),
     ("Stories: breaking_at and why, coverage, the stage's breaking baseline", _BREAKING),
+    ("Stories: the running mean vector per language", _LANGUAGE_MEANS),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

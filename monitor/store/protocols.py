@@ -113,6 +113,7 @@ class StoryStore(Protocol):
         embeddings: Sequence[tuple[int, bytes, str]] = (),
         threads: Sequence[tuple[int, int]] = (),
         breaking_baseline: str | None = None,
+        language_means: Sequence[tuple[str, str, int, bytes]] = (),
     ) -> None: ...
 
     def stories_breaking_baseline(self) -> str | None: ...
@@ -132,6 +133,8 @@ class StoryStore(Protocol):
     def stories_save_signatures(self, signatures: Sequence[tuple[int, bytes]]) -> None: ...
 
     def stories_marker(self) -> tuple[int, int]: ...
+
+    def stories_language_means(self, model: str) -> list[tuple[str, int, bytes]]: ...
 
 
 class DigestStore(Protocol):

@@ -407,6 +407,15 @@ def _migration_breaking(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _migration_language_means(db: sqlite_utils.Database) -> None:
+    """The stories stage's running mean vector per language and model (the overall one keyed
+    ''): part of its state, so that a restart decides as a run without one would."""
+    db.execute(
+        "CREATE TABLE language_means (model TEXT NOT NULL, language TEXT NOT NULL, "
+        "n_articles INTEGER NOT NULL, vector_sum BLOB NOT NULL, PRIMARY KEY (model, language))"
+    )
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -423,6 +432,7 @@ MIGRATIONS: list[Migration] = [
     _migration_unknown_outcomes,
     _migration_article_names,
     _migration_breaking,
+    _migration_language_means,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

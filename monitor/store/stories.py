@@ -20,8 +20,9 @@ class Stories(Core):
         # itself SQLite picks articles_story and sorts every pending article (text and all) for
         # each batch, which made a large backlog quadratic.
         return self.query(
-            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.published, a.content_hash, "
-            "a.embedding, a.embedding_model, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url "
+            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.language_source, a.published, "
+            "a.content_hash, a.embedding, a.embedding_model, f.name AS feed_name, f.title AS feed_title, "
+            "f.url AS feed_url "
             f"FROM articles a {self._indexed_by('articles_unassigned')} JOIN feeds f ON f.id = a.feed_id "
             "WHERE a.story_id IS NULL ORDER BY a.published, a.id LIMIT ?",
             [limit],
@@ -57,13 +58,15 @@ class Stories(Core):
         embeddings: Sequence[tuple[int, bytes, str]] = (),
         threads: Sequence[tuple[int, int]] = (),
         breaking_baseline: str | None = None,
+        language_means: Sequence[tuple[str, str, int, bytes]] = (),
     ) -> None:
         """One batch of the stage in one transaction: the batch's new vectors (article
         id, vector bytes, model name), new story rows, then each article's story, copy,
         MinHash signature (`minhash`, None when not known) and reasons, then merges
         (drop -> keep), then story figures (a story's `coverage`, `breaking_at` and
         `breaking_why` kept when not given), then thread links (new story -> the earlier
-        story it continues), and the breaking baseline the stage learned (kept when None)."""
+        story it continues), the breaking baseline the stage learned (kept when None), then
+        the running language means that changed (model, language, articles, vector sum bytes)."""
         updated_at = iso(now)
         vectors = {article_id: (blob, model) for article_id, blob, model in embeddings}
         plain: list[dict[str, Any]] = []
@@ -146,6 +149,13 @@ class Stories(Core):
                     "UPDATE stories SET thread_id = (SELECT thread_id FROM stories WHERE id = ?) "
                     "WHERE id = ?",
                     [earlier, story_id],
+                )
+            if language_means:
+                self.db.executemany(
+                    "INSERT INTO language_means (model, language, n_articles, vector_sum) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (model, language) DO UPDATE SET "
+                    "n_articles = excluded.n_articles, vector_sum = excluded.vector_sum",
+                    [list(row) for row in language_means],
                 )
 
     def _merge_threads(self, drop: int, keep: int) -> None:
@@ -233,6 +243,18 @@ class Stories(Core):
                 "UPDATE articles SET minhash = ? WHERE id = ?",
                 [(blob, article_id) for article_id, blob in signatures],
             )
+
+    def stories_language_means(self, model: str) -> list[tuple[str, int, bytes]]:
+        """The stage's running means for vectors of `model`: (language, articles, vector sum
+        bytes), the overall one keyed ''."""
+        return [
+            (str(r[0]), int(r[1]), bytes(r[2]))
+            for r in self.db.execute(
+                "SELECT language, n_articles, vector_sum FROM language_means WHERE model = ? "
+                "ORDER BY language",
+                [model],
+            ).fetchall()
+        ]
 
     def stories_marker(self) -> tuple[int, int]:
         """(writes of the stories stage so far, highest story id): changes whenever anyone

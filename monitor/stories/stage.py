@@ -21,6 +21,7 @@ from monitor.progress import Progress
 from monitor.store.protocols import StoryStore
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
 from monitor.stories.breaking import Baseline, BreakingTracker, Coverage
+from monitor.stories.centering import LanguageMeans, confirmed_language
 from monitor.stories.decide import StoryParams, TitleSignature, Vector, params_for_model
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import Embedder, article_text, load_embedder
@@ -184,7 +185,12 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
             coverage[int(row["id"])] = Coverage.from_json(
                 row.get("coverage"), _when(str(breaking_at)) if breaking_at else None, row.get("breaking_why")
             )
-    assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock)
+    means = LanguageMeans.from_rows(
+        store.stories_language_means(model),
+        min_articles=params.center_min_articles,
+        prior=params.center_prior,
+    )
+    assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock, means=means)
     breaking = BreakingTracker(
         settings.breaking,
         baseline=Baseline.from_json(store.stories_breaking_baseline(), settings.breaking),
@@ -518,6 +524,9 @@ def run_story_stage(
                         keys=state.keys_of(row),
                         title=row["title"] or "",
                         language=row["language"] or None,
+                        mean_language=confirmed_language(
+                            row["language"], row["title"] or "", row["text"] or "", row.get("language_source")
+                        ),
                     )
                 )
                 if len(state.assigner.merged) != merges_seen:
@@ -572,6 +581,7 @@ def run_story_stage(
             records = _story_records(store, state, touched, batch_members, settings, embedder.dim)
             # The vectors are written with the assignments, in one transaction: should it fail,
             # the batch is embedded again next time, as nothing of it was kept.
+            means = [(state.model, *row) for row in state.assigner.means.rows(changed_only=True)]
             store.stories_write(
                 assignments,
                 new_merges,
@@ -580,6 +590,7 @@ def run_story_stage(
                 embeddings=saved,
                 threads=threads,
                 breaking_baseline=state.breaking.baseline.to_json(),
+                language_means=means,
             )
             totals["breaking"] += len(state.breaking.raised)
             state.breaking.raised.clear()

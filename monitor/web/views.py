@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from monitor.config import normalize_language
 from monitor.deliver.rank import lead_of
 from monitor.languages import language_name
-from monitor.stories.decide import merged_from
+from monitor.stories.decide import across_languages, merged_from
 from monitor.stories.records import latest_bounds
 from monitor.timeutil import day_bounds, iso, local_time, parse_iso
 from monitor.watches.query import MAX_QUERY_LENGTH, QuerySyntaxError, parse_query
@@ -391,6 +391,9 @@ def why_line(why: Mapping[str, Any]) -> list[str]:
         gap = why.get("gap (hours)")
         if isinstance(gap, (int, float)):
             parts.append(f"gap {duration(gap)}")
+        carried = across_languages(why.get("reason"))
+        if carried:
+            parts.append(f"across languages by {carried}")
     elif why.get("reason"):
         parts.append(str(why["reason"]))
     hours = why.get("hours_after_first_report")
