@@ -345,12 +345,23 @@ _FEED_WINDOW = [
     "ALTER TABLE feeds ADD COLUMN oldest_item TIMESTAMPTZ",
 ]
 
+# Full text of teaser feeds: where the text comes from, the page's state, error, canonical URL.
+_PAGE_TEXT = [
+    "ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'feed'",
+    "ALTER TABLE articles ADD COLUMN page_state TEXT",
+    "ALTER TABLE articles ADD COLUMN page_error TEXT",
+    "ALTER TABLE articles ADD COLUMN canonical_url TEXT",
+    "CREATE INDEX articles_canonical_url ON articles(canonical_url) WHERE canonical_url IS NOT NULL",
+    "CREATE INDEX articles_page_pending ON articles(feed_id, id) WHERE page_state = 'pending'",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds, articles with full-text search, stories, threads, digests, watches, outbox", _VERSION_1),
     ("Workers: heartbeats, feed and host claims with leases, the worker of each fetch", _WORKERS),
     ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
+    ("Articles: text source, page state and error, canonical URL (full text)", _PAGE_TEXT),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
