@@ -21,6 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.robotparser import RobotFileParser
 
 import httpx
@@ -37,6 +38,9 @@ MAX_ROBOTS_HOSTS = 1_000
 ROBOTS_TTL = 86_400.0  # seconds a robots.txt read is kept
 ROBOTS_FAILURE_TTL = 3_600.0  # ...and one that could not be read
 MAX_ROBOTS_BYTES = 512 * 1024  # RFC 9309 §2.5: at least 500 KiB must be read
+# An article whose page is being read waits for it before the stories stage takes it, at
+# most this long after it was first seen: one slow host never holds the stage.
+PAGE_WAIT = timedelta(seconds=60)
 MAX_WAITING_HOSTS = 10_000  # hosts remembered as having asked to wait (Retry-After)
 
 log = logging.getLogger("monitor.pages")
