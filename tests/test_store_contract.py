@@ -178,7 +178,8 @@ def test_page_text_replaces_a_teaser_once_and_a_failure_keeps_the_feeds(store: A
     rows = {r["guid"]: r for r in store.export_articles()}
     assert (rows["t2"]["title"], rows["t2"]["text"]) == ("Teaser 2, updated", page)
     # another feed linking the page's canonical URL is the same article
-    counts = poll(store, "https://b.example/rss", [replace(entry("x"), url="https://n.example/canonical-t2")], utcnow())
+    same_page = replace(entry("x"), url="https://n.example/canonical-t2")
+    counts = poll(store, "https://b.example/rss", [same_page], utcnow())
     assert (counts.new, counts.unchanged) == (0, 1)
 
 
