@@ -89,7 +89,9 @@ def robots_from(result: FetchResult, now: float) -> _Robots:
     if result.outcome == "ok" and result.content is not None:
         parser.parse(result.content.decode("utf-8", errors="replace").splitlines())
         return _Robots(parser, now + ROBOTS_TTL)
-    if result.status is None or not 400 <= result.status < 500:
+    if result.status is not None and 400 <= result.status < 500:
+        parser.parse([])  # read, and empty: everything allowed
+    else:
         parser.parse(["User-agent: *", "Disallow: /"])
     return _Robots(parser, now + ROBOTS_FAILURE_TTL)
 
@@ -193,8 +195,7 @@ class PageReader:
         if not url.startswith(("http://", "https://")):
             return PageOutcome(task, None, f"not an http(s) link: {url!r}", "bad URL")
         host = host_of(url)
-        remaining = self._waiting(host)
-        if remaining is not None:
+        if (remaining := self._waiting(host)) is not None:
             return PageOutcome(task, None, f"{host} asked to wait {remaining:.0f} s more", "retry-after")
         rules = await self._rules(client, url, task.allow_private_addresses)
         if not rules.can_fetch(self.options.user_agent, url):
@@ -203,6 +204,9 @@ class PageReader:
             url=url, allow_private_addresses=task.allow_private_addresses, accept=PAGE_ACCEPT
         )
         async with self.hosts.slot(url):
+            # Asked again once the host's turn comes: an answer given meanwhile counts.
+            if (remaining := self._waiting(host)) is not None:
+                return PageOutcome(task, None, f"{host} asked to wait {remaining:.0f} s more", "retry-after")
             result = await fetch(client, request, self.options)
         self._note_retry_after(host, result)
         if result.outcome != "ok" or result.content is None:
