@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -13,7 +14,9 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from monitor.cli import main
 from monitor.config import load_config
 from monitor.feedserver import FeedServer
 from monitor.ingest.extract import PageText
@@ -230,6 +233,15 @@ def test_teasers_are_read_from_their_pages_once(tmp_path: Path, server: FeedServ
     report = run_poll(store, config, server, poller)
     assert sorted(paths(server)) == ["/en2", "/feed"]  # robots.txt kept, the others not again
     assert report.pages_read == 1
+    store.close()
+    # What a user sees: the pages per feed in `monitor stats`, the text and its source in the export.
+    cli = ["--config", str(config.path)]
+    stats = CliRunner().invoke(main, [*cli, "stats"])
+    assert "article pages: 3 read, 1 failed (the feed's text kept)" in stats.output, stats.output
+    exported = CliRunner().invoke(main, [*cli, "export", "--text"])
+    records = {r["guid"]: r for r in map(json.loads, exported.output.splitlines())}
+    assert (records["en2"]["text_source"], records["private"]["text_source"]) == ("page", "feed")
+    assert "forty million euros" in records["en2"]["text"]
 
 
 def test_full_text_never_and_the_budget_per_poll(tmp_path: Path, server: FeedServer) -> None:

@@ -171,6 +171,8 @@ def test_page_text_replaces_a_teaser_once_and_a_failure_keeps_the_feeds(store: A
     assert (rows["t1"]["text"], rows["t1"]["text_source"]) == ("First words of story 1…", "feed")
     assert rows["whole"]["text_source"] == "feed"
     assert store.page_failures() == {"https://a.example/rss": 1}
+    stats = {r["url"]: (r["articles"], r["pages_read"], r["page_failures"]) for r in store.feed_stats()}
+    assert stats == {"https://a.example/rss": (4, 1, 1), "https://b.example/rss": (0, 0, 0)}
     assert {r["title"] for r in store.stories_pending(10)} == {"Whole", "Teaser 0", "Teaser 1", "Teaser 2"}
     assert [r["id"] for r in store.search("entier")] == [ids["https://n.example/t2"]]
     # the feed edits its teaser: the title follows, the page's text stays
