@@ -105,7 +105,7 @@ class PageReader:
         hosts: HostLimiter,
         *,
         clock: Callable[[], float] = time.monotonic,
-        extract_slots: int = 2,
+        extract_slots: int = 1,
     ) -> None:
         self.options = FetchOptions(
             user_agent=options.user_agent,
