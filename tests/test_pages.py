@@ -163,6 +163,7 @@ def poll(tmp_path: Path, server: FeedServer, feeds: list[dict[str, object]], **s
     only: so a redirect to another private address is refused as on the internet."""
     settings.setdefault("allow_private_addresses", False)
     settings.setdefault("timeout", 3)
+    settings.setdefault("full_text", "auto")
     config = load_config(write_config(tmp_path / "feeds.yaml", feeds, **settings))
     store = Store.open(config.settings.database)
     store.sync_feeds(config.feeds)
