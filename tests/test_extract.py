@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
+import lxml.html
+import pytest
+
+from monitor.ingest import extract
 from monitor.ingest.extract import MIN_CHARS, choose_text, contained_share, decode_page, extract_page
 
 URL = "https://news.example/2026/12/05/story.html"
@@ -109,13 +115,28 @@ def test_deep_nesting_is_refused_not_a_crash() -> None:
     assert result.note is not None and "nested" in result.note
 
 
-def test_choose_text_first_over_threshold_unless_second_holds_it_and_more() -> None:
+def test_choose_text_first_over_threshold_unless_the_two_disagree_tellingly() -> None:
     first = " ".join(PARAGRAPHS[:2])
-    whole = " ".join(PARAGRAPHS) + " " + " ".join(PARAGRAPHS[::-1])
+    whole = " ".join(PARAGRAPHS)
     assert choose_text(first, whole) == (whole, 1)  # the first was cut short
     other = "An unrelated text about the weather in the mountains this week. " * 10
     assert choose_text(first, other) == (first, 0)  # over the threshold, not contained
     assert choose_text("short", first) == (first, 1)  # under the threshold
+    assert choose_text(first, "short") == (first, 0)
     assert choose_text("", "") == ("", 0)
+    related = " ".join(f"Other story number {n} about something else entirely." for n in range(40))
+    bloated = f"{whole}\n{related}"
+    assert choose_text(bloated, whole) == (whole, 1)  # the first took in a list of other stories
+    assert choose_text(whole + " " + PARAGRAPHS[0], whole) == (whole + " " + PARAGRAPHS[0], 0)
     assert contained_share(first, whole) == 1.0
     assert contained_share("", whole) == 0.0
+
+
+def test_both_extractors_run_on_an_ordinary_page(caplog: pytest.LogCaptureFixture) -> None:
+    """Neither library fails on a plain article (a failure is logged and costs its text)."""
+    caplog.set_level(logging.INFO, logger="monitor.extract")
+    root = lxml.html.document_fromstring(page(article()).decode())
+    assert PARAGRAPHS[1] in extract._trafilatura(root, URL)
+    assert PARAGRAPHS[1] in extract._readability(page(article()).decode())
+    extract_page(page(article()), URL)
+    assert not [r for r in caplog.records if "extract_failed" in r.getMessage()]

@@ -1,9 +1,10 @@
 """An article page's bytes -> its text, canonical URL and language. Pure: no I/O.
 
 Two extractors, as Media Cloud chains them: trafilatura first, then readability-lxml where
-trafilatura yields little (under MIN_CHARS characters). Readability also wins where its text
-holds nearly all of trafilatura's and clearly more: trafilatura cut the article short (it
-drops sections, its #304), while Readability's block is the same article, whole.
+trafilatura yields little (under MIN_CHARS characters). Readability also wins where the two
+disagree in a way that shows trafilatura wrong (choose_text): its text holds nearly all of
+trafilatura's and more (trafilatura cut the article short: it drops sections, its #304), or
+trafilatura's is several times longer around it (footers and "related" lists leak in, #617).
 
 Before either runs, what a reader never sees is taken out of the page: hidden elements
 (`hidden`, `aria-hidden`, `display:none`, `visibility:hidden`), cookie and consent banners,
@@ -33,8 +34,9 @@ MIN_CHARS = 200  # Media Cloud's threshold: a result shorter than this is no art
 MAX_PAGE_BYTES = 5 * 1024 * 1024  # larger pages are not read (a long article is ~300 kB)
 MAX_ELEMENTS = 100_000  # a page of more elements is not walked by the extractors
 MAX_DEPTH = 200  # nor one nested deeper (their recursion would run out of stack)
-SUPERSET_SHARE = 0.9  # readability's text holds this share of trafilatura's shingles...
-SUPERSET_GROWTH = 1.2  # ...and is this much longer: trafilatura cut the article short
+SUPERSET_SHARE = 0.9  # readability's longer text holds this share of trafilatura's shingles
+BLOAT = 2.5  # trafilatura's text this many times longer than readability's...
+BLOAT_SHARE = 0.8  # ...holding this share of it: trafilatura took in the article's surroundings
 
 log = logging.getLogger("monitor.extract")
 
@@ -158,11 +160,17 @@ def contained_share(part: str, whole: str) -> float:
 def choose_text(first: str, second: str, min_chars: int = MIN_CHARS) -> tuple[str, int]:
     """Which extractor's text to keep (0: trafilatura's, 1: readability's). Pure.
 
-    The first over `min_chars`, as Media Cloud does, except where the second holds nearly
-    all of the first and clearly more (the first cut the article short)."""
+    The first over `min_chars`, as Media Cloud does, except where the two disagree in a way
+    that tells which is wrong: the second holds nearly all of the first and more (the first
+    cut the article short), or the second is a small part of a first several times longer
+    (the first took in what surrounds the article: comments, lists of other stories)."""
     if len(first) < min_chars:
         return (second, 1) if len(second) > len(first) else (first, 0)
-    if len(second) > SUPERSET_GROWTH * len(first) and contained_share(first, second) >= SUPERSET_SHARE:
+    if len(second) < min_chars:
+        return first, 0
+    if len(second) > len(first) and contained_share(first, second) >= SUPERSET_SHARE:
+        return second, 1
+    if len(first) > BLOAT * len(second) and contained_share(second, first) >= BLOAT_SHARE:
         return second, 1
     return first, 0
 
@@ -176,7 +184,6 @@ def _trafilatura(root: lxml.html.HtmlElement, url: str) -> str:
         include_comments=False,
         include_tables=True,
         deduplicate=False,
-        max_tree_size=MAX_ELEMENTS,
     )
     return text or ""
 
