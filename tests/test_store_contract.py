@@ -26,6 +26,7 @@ from monitor.config import FeedConfig
 from monitor.database import parse_target
 from monitor.errors import StoreError
 from monitor.feedserver import FeedServer
+from monitor.ingest.pages import PAGE_WAIT
 from monitor.ingest.parse import Entry, content_hash
 from monitor.ingest.schedule import FeedWindow
 from monitor.outlets import outlet_name
@@ -154,8 +155,12 @@ def test_page_text_replaces_a_teaser_once_and_a_failure_keeps_the_feeds(store: A
     assert feed is not None
     pending = store.pages_pending(feed.id, 2)
     assert [r["link"] for r in pending] == ["https://n.example/t2", "https://n.example/t1"]  # newest first
-    # the stories stage waits for a page being read (first seen just now)
+    # the stories stage waits for a page being read (first seen just now), at most PAGE_WAIT
     assert [r["title"] for r in store.stories_pending(10)] == ["Whole"]
+    slow = replace(entry("slow", "Slow host", "First words…", hours=-1), wants_page=True)
+    poll(store, "https://b.example/rss", [slow], utcnow() - PAGE_WAIT - timedelta(seconds=1))
+    assert [r["title"] for r in store.stories_pending(10)] == ["Slow host", "Whole"]
+    store.pages_skip(store.feed_by_url("https://b.example/rss").id, "test")
     page = "Le texte entier de l'article, lu sur sa page, bien plus long que l'accroche du flux."
     ids = {r["link"]: int(r["id"]) for r in pending}
     store.record_pages(
@@ -172,8 +177,10 @@ def test_page_text_replaces_a_teaser_once_and_a_failure_keeps_the_feeds(store: A
     assert rows["whole"]["text_source"] == "feed"
     assert store.page_failures() == {"https://a.example/rss": 1}
     stats = {r["url"]: (r["articles"], r["pages_read"], r["page_failures"]) for r in store.feed_stats()}
-    assert stats == {"https://a.example/rss": (4, 1, 1), "https://b.example/rss": (0, 0, 0)}
-    assert {r["title"] for r in store.stories_pending(10)} == {"Whole", "Teaser 0", "Teaser 1", "Teaser 2"}
+    assert stats == {"https://a.example/rss": (4, 1, 1), "https://b.example/rss": (1, 0, 0)}
+    assert {r["title"] for r in store.stories_pending(10)} == {
+        "Whole", "Teaser 0", "Teaser 1", "Teaser 2", "Slow host"
+    }
     assert [r["id"] for r in store.search("entier")] == [ids["https://n.example/t2"]]
     # the feed edits its teaser: the title follows, the page's text stays
     poll(store, "https://a.example/rss", [entry("t2", "Teaser 2, updated", "New teaser…", hours=2)], utcnow())
