@@ -210,9 +210,10 @@ def _new_body(feed: FeedState, result: FetchResult) -> bool:
 
 
 def _parse(
-    feed: FeedState, result: FetchResult, max_entries: int = DEFAULT_MAX_ENTRIES
+    feed: FeedState, result: FetchResult, max_entries: int = DEFAULT_MAX_ENTRIES, full_text: str = "never"
 ) -> tuple[ParsedFeed | None, str | None]:
-    """Parse a fetched body unless it is the same body as last time."""
+    """Parse a fetched body unless it is the same body as last time; mark the entries whose
+    article page is to be read (`full_text`)."""
     if result.content is None or not _new_body(feed, result):
         return None, None
     try:
@@ -232,7 +233,7 @@ def _parse(
         # The body was read despite a problem (ill-formed XML read leniently, entity
         # declarations removed, a wrong charset declared): worth knowing, not an error.
         log.info("event=feed_recovered feed=%s note=%r", feed.url, parsed.warning[:300])
-    return parsed, None
+    return _mark_teasers(parsed, full_text), None
 
 
 class Poller:
@@ -314,9 +315,15 @@ class Poller:
                 parsed, parse_error = None, None
                 if _new_body(feed, result):  # most polls (304s, same bodies) need no thread
                     parsed, parse_error = await in_daemon_thread(
-                        partial(_parse, feed, result, _max_entries(self.config, feed)), "parse"
+                        partial(
+                            _parse,
+                            feed,
+                            result,
+                            _max_entries(self.config, feed),
+                            _full_text(self.config, feed),
+                        ),
+                        "parse",
                     )
-                    parsed = _mark_teasers(parsed, _full_text(self.config, feed))
                 # Every write happens here, on the event loop's thread: one writer.
                 status = self._record(feed, result, parsed, parse_error, report)
                 if progress is not None:
