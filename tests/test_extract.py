@@ -6,6 +6,8 @@ import logging
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.ingest import extract
 from monitor.ingest.extract import MIN_CHARS, choose_text, contained_share, decode_page, extract_page
@@ -140,3 +142,21 @@ def test_both_extractors_run_on_an_ordinary_page(caplog: pytest.LogCaptureFixtur
     assert PARAGRAPHS[1] in extract._readability(page(article()).decode())
     extract_page(page(article()), URL)
     assert not [r for r in caplog.records if "extract_failed" in r.getMessage()]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        st.lists(
+            st.sampled_from(["<div>", "</div>", "<p>", "</p>", "<script>", "<!--", "-->", "&amp;", "&#0;",
+                             "\x00", "<meta charset=utf-16>", "<html>", "<body hidden>", "text ", "é", "…"]),
+            max_size=200,
+        ).map(lambda parts: "".join(parts).encode("utf-8", "surrogatepass")),
+    ),
+    st.one_of(st.none(), st.sampled_from(["text/html", "text/html; charset=utf-16", "text/html; charset=x"])),
+)
+def test_any_bytes_give_a_page_text_never_an_error(content: bytes, content_type: str | None) -> None:
+    result = extract_page(content, URL, content_type)
+    assert result.method in ("trafilatura", "readability", "none")
+    assert (result.text == "") == (result.method == "none")

@@ -222,7 +222,7 @@ def extract_page(content: bytes, url: str, content_type: str | None = None) -> P
     markup = decode_page(content, content_type)
     try:
         root = lxml.html.document_fromstring(markup.replace("\x00", ""))
-    except (lxml.etree.ParserError, ValueError) as exc:
+    except (lxml.etree.LxmlError, ValueError) as exc:
         return PageText("", None, None, "none", f"unreadable HTML: {exc}")
     canonical = _canonical(root, url)
     problem = _too_large(root)
