@@ -16,17 +16,18 @@ Never raises for a page's own failure: a PageOutcome carries the step and the er
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from monitor.background import in_daemon_thread
 from monitor.ingest.extract import MAX_PAGE_BYTES, PageText, binary_kind, extract_page
 from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch
 from monitor.ingest.politeness import HostLimiter, host_of
@@ -44,6 +45,26 @@ PAGE_WAIT = timedelta(seconds=60)
 MAX_WAITING_HOSTS = 10_000  # hosts remembered as having asked to wait (Retry-After)
 
 log = logging.getLogger("monitor.pages")
+
+
+def _trimmer() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, where there is one: a large page's tree leaves freed memory that
+    glibc keeps unless asked to hand it back."""
+    try:
+        return getattr(ctypes.CDLL(None), "malloc_trim", None)
+    except OSError:
+        return None
+
+
+_MALLOC_TRIM = _trimmer()
+
+
+def _extract(content: bytes, url: str, content_type: str | None) -> PageText:
+    try:
+        return extract_page(content, url, content_type)
+    finally:
+        if _MALLOC_TRIM is not None:
+            _MALLOC_TRIM(0)
 
 
 @dataclass(frozen=True)
@@ -123,6 +144,14 @@ class PageReader:
         self._extract_slots = extract_slots
         self._slots: asyncio.Semaphore | None = None
         self._slots_loop: asyncio.AbstractEventLoop | None = None
+        self._executor: ThreadPoolExecutor | None = None
+
+    def _extractor(self) -> ThreadPoolExecutor:
+        """One long-lived thread extracts: a new thread per page would take a new malloc
+        arena each time, and the daemon's memory would creep up page after page."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        return self._executor
 
     def _extracting(self) -> asyncio.Semaphore:
         """At most a few extractions at once (each may hold a large tree in memory)."""
@@ -217,7 +246,8 @@ class PageReader:
             return PageOutcome(task, None, problem, "not HTML")
         content, base = result.content, result.final_url or url
         async with self._extracting():
-            page = await in_daemon_thread(lambda: extract_page(content, base, content_type), "extract")
+            loop = asyncio.get_running_loop()
+            page = await loop.run_in_executor(self._extractor(), _extract, content, base, content_type)
         if not page.text:
             return PageOutcome(task, page, page.note or "no article text found", "no text")
         return PageOutcome(task, page)
