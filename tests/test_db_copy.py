@@ -79,7 +79,8 @@ def story(story_id: int) -> dict[str, Any]:
 
 def populate(store: AnyStore, articles: int = 18) -> None:
     """Feeds, articles with vectors, stories (merged forward and back, threads), copies
-    pointing forward and back, a digest, watches with matches, alerts and outbox rows."""
+    pointing forward and back, a digest, watches with matches, alerts and outbox rows, names
+    found and articles waiting for theirs."""
     store.sync_feeds(FEEDS, now=T0)
     feeds = store.feeds()
     for n in range(articles):
@@ -126,6 +127,8 @@ def populate(store: AnyStore, articles: int = 18) -> None:
         [a["article_id"] for a in matched],
         T0,
     )  # fmt: skip
+    putin = {"key": "putin", "name": "Путин", "variants": ["Путин", "Путина"], "mentions": 2}
+    store.names_write({ids[0]: [putin], ids[1]: []})  # the other articles still wait for theirs
     for story_id, key in ((2, "k-2"), (4, "k-4")):
         store.alert_record(
             by_name["Storms"], story_id, "webhook", "https://hook.example/in", ["en", "fr"], 2,

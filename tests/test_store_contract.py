@@ -214,7 +214,9 @@ def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:
     assert (after.error_count, after.last_status, after.last_http_status) == (1, "error", 500)
     (stats,) = [r for r in store.web_feeds("2025-01-01T00:00:00Z") if r["url"] == feed.url]
     assert (stats["last_error"], stats["last_success"], stats["last_error_at"]) == (
-        "HTTP 500", "2025-03-22T18:00:00Z", "2025-03-22T19:00:00Z"
+        "HTTP 500",
+        "2025-03-22T18:00:00Z",
+        "2025-03-22T19:00:00Z",
     )
     # b was added now (not due at T0); a is due again after its failure
     assert [f.url for f in store.due_feeds(T0 + timedelta(hours=3))] == ["https://a.example/rss"]
@@ -235,6 +237,23 @@ def test_what_a_feed_listed_reads_back_alike_and_a_304_keeps_it(store: AnyStore)
     again = store.feed_by_url(feed.url)
     assert again is not None and again.window == listed
     assert [f.window for f in store.due_feeds(T0 + timedelta(days=1)) if f.url == feed.url] == [listed]
+
+
+def test_the_feed_due_first_is_found_alike(store: AnyStore) -> None:
+    """What `monitor run` names as its next poll when it starts."""
+    poll(store, "https://a.example/rss", [], now=T0 + timedelta(hours=2))
+    poll(store, "https://b.example/rss", [], now=T0)
+    first = store.first_due()
+    assert first is not None and first.url == "https://b.example/rss"
+    assert first.next_due == T0 + timedelta(minutes=30)
+    poll(store, "https://b.example/rss", [], now=T0 + timedelta(hours=3))
+    first = store.first_due()
+    assert first is not None and first.url == "https://a.example/rss"
+    store.sync_feeds([FeedConfig(url="https://b.example/rss")])  # a is no longer followed
+    first = store.first_due()
+    assert first is not None and first.url == "https://b.example/rss"
+    store.sync_feeds([])
+    assert store.first_due() is None
 
 
 @pytest.mark.parametrize(
@@ -411,6 +430,82 @@ def test_digest_rows_are_once_per_day_and_recipient(store: AnyStore) -> None:
     ]
 
 
+def test_a_digest_past_its_final_dot_is_never_claimed_again_until_a_person_decides(store: AnyStore) -> None:
+    store.digest_insert("2025-03-22", "ann@example.org", T0, "<id@x>", "body", [1], "pending", T0)
+    assert store.digest_claim("2025-03-22", "ann@example.org", T0, T0 - timedelta(hours=1))
+    assert not store.digest_mark_data_sent("2025-03-22", "ann@example.org", 2, T0)  # not this attempt's claim
+    assert store.digest_mark_data_sent("2025-03-22", "ann@example.org", 1, T0)
+    assert not store.digest_mark_data_sent("2025-03-22", "ann@example.org", 1, T0)  # once
+    later = T0 + timedelta(days=1)
+    assert store.digest_ready(later, later) == []  # a stale claim, but past its final dot
+    assert not store.digest_claim("2025-03-22", "ann@example.org", later, later)
+    (waiting,) = store.digest_errors()
+    assert (waiting["state"], waiting["data_sent_at"]) == ("sending", "2025-03-22T18:00:00Z")
+    assert store.digest_settle_unknown(T0, "gone", later) == []  # sent at T0, not before
+    settled = store.digest_settle_unknown(T0 + timedelta(seconds=1), "gone", later)
+    assert [(r["day"], r["recipient"]) for r in settled] == [("2025-03-22", "ann@example.org")]
+    row = store.digest_row("2025-03-22", "ann@example.org")
+    assert row is not None and (row["state"], row["last_error"]) == ("unknown", "gone")
+    assert store.digest_ready(later, later) == []
+    assert store.digest_resolve("2025-03-22", "ann@example.org", False, later)  # resend
+    assert not store.digest_resolve("2025-03-22", "ann@example.org", True, later)  # no longer unknown
+    (ready,) = store.digest_ready(later, later - timedelta(hours=1))
+    assert (ready["state"], ready["data_sent_at"]) == ("pending", None)
+    assert store.digest_claim("2025-03-22", "ann@example.org", later, later - timedelta(hours=1))
+    assert store.digest_mark_data_sent("2025-03-22", "ann@example.org", 2, later)
+    store.digest_mark_unknown("2025-03-22", "ann@example.org", "no reply", later)
+    assert store.digest_resolve("2025-03-22", "ann@example.org", True, later)  # it arrived after all
+    row = store.digest_row("2025-03-22", "ann@example.org")
+    assert row is not None and (row["state"], row["sent_at"], row["message"]) == (
+        "sent",
+        "2025-03-23T18:00:00Z",
+        None,
+    )
+
+
+def test_an_alert_mail_past_its_final_dot_is_never_claimed_again_until_a_person_decides(
+    store: AnyStore,
+) -> None:
+    (watch,) = store.watches_sync([("Climate", "fp", "{}")], T0)
+    outbox = {
+        "idempotency_key": "k1",
+        "next_attempt_at": "2025-03-22T18:00:00Z",
+        "expires_at": "2025-03-23T18:00:00Z",
+        "payload": {"id": 1},
+        "envelope": {"watch": "Climate"},
+    }
+    assert store.alert_record(
+        int(watch["id"]), 1, "email", "me@example.org", ["en"], 1, outbox, T0, previous=None
+    )
+    (row,) = store.outbox_rows()
+    claimed = store.outbox_claim(int(row["id"]), T0, T0 - timedelta(hours=1))
+    assert claimed is not None and claimed["attempts"] == 1
+    assert not store.outbox_mark_data_sent(int(row["id"]), 2, T0)
+    assert store.outbox_mark_data_sent(int(row["id"]), 1, T0)
+    later = T0 + timedelta(hours=2)
+    assert store.outbox_ready(later, later) == [] and store.outbox_claim(int(row["id"]), later, later) is None
+    assert [r["id"] for r in store.outbox_in_doubt()] == [row["id"]]
+    assert store.outbox_settle_unknown(T0 + timedelta(seconds=1), "gone") == [int(row["id"])]
+    (unknown,) = store.outbox_in_doubt()
+    assert (unknown["state"], unknown["last_error"]) == ("unknown", "gone")
+    assert store.outbox_resolve(int(row["id"]), False, later)
+    (again,) = store.outbox_ready(later, later - timedelta(hours=1))
+    assert (again["state"], again["data_sent_at"], again["expires_at"]) == (
+        "pending",
+        None,
+        "2025-03-23T20:00:00Z",
+    )
+    assert store.outbox_in_doubt() == []
+    assert store.outbox_claim(int(row["id"]), later, later - timedelta(hours=1)) is not None
+    assert store.outbox_mark_data_sent(int(row["id"]), 2, later)
+    store.outbox_mark_unknown(int(row["id"]), "no reply")
+    assert store.outbox_resolve(int(row["id"]), True, later) and not store.outbox_resolve(
+        int(row["id"]), True, later
+    )
+    (done,) = store.outbox_rows()
+    assert (done["state"], done["sent_at"]) == ("sent", "2025-03-22T20:00:00Z")
+
+
 def test_watches_are_named_without_regard_to_case(store: AnyStore) -> None:
     rows = store.watches_sync([("Putin", "fp1", "{}"), ("arsenal", "fp2", "{}")], T0)
     assert [r["name"] for r in rows] == ["arsenal", "Putin"]
@@ -422,6 +517,37 @@ def test_watches_are_named_without_regard_to_case(store: AnyStore) -> None:
     # The same watch renamed in another case is one watch, not two.
     renamed = store.watches_sync([("ARSENAL", "fp2", "{}")], T0 + timedelta(hours=2))
     assert [(r["name"], r["removed_at"]) for r in renamed] == [("ARSENAL", None)]
+
+
+def test_names_wait_are_stored_and_exported_alike(store: AnyStore) -> None:
+    from monitor.entities.stage import run_names_stage
+
+    text = "Vladimir Putin met Emmanuel Macron. Putin said little."
+    poll(store, "https://a.example/rss", [entry("n1", "Talks at last", text), NEWS[3]])
+    assert store.names_pending_count() == 2  # every new article waits once
+    assert run_names_stage(store) == 2 and store.names_pending_count() == 0
+    ids = {r["guid"]: r["id"] for r in store.export_articles()}
+    names = store.article_names([ids["n1"], ids["s1"]])
+    found = [(n["name"], n["mentions"]) for n in names[ids["n1"]]]
+    assert found == [("Vladimir Putin", 2), ("Emmanuel Macron", 1)]
+    assert names[ids["n1"]][0]["variants"] == ["Vladimir Putin", "Putin"]
+    # A watch's matches are exported by the watch's name.
+    (watch,) = [r for r in store.watches_sync([("Putin", "fp", "{}")], T0) if r["name"] == "Putin"]
+    store.watch_write(
+        [{"watch_id": watch["id"], "article_id": ids["n1"], "story_id": None,
+          "published": "2025-03-22T18:00:00Z", "why": {"names": ["Putin"]}, "similarity": None,
+          "backfill": 0}],
+        [], T0,
+    )  # fmt: skip
+    exported = {r["guid"]: r for r in store.export_articles()}
+    assert exported["n1"]["names"] == ["Vladimir Putin", "Emmanuel Macron"]
+    assert exported["n1"]["watches"] == ["Putin"]
+    # Arsenal only opens sentences here: no name by the rules (equal mentions: by key).
+    assert exported["s1"]["names"] == ["Emirates", "Chelsea"] and exported["s1"]["watches"] == []
+    # A changed text waits again and its names replace the old ones; an unchanged one does not.
+    poll(store, "https://a.example/rss", [entry("n1", "Macron alone", "Emmanuel Macron spoke."), NEWS[3]])
+    assert store.names_pending_count() == 1 and run_names_stage(store) == 1
+    assert [n["name"] for n in store.article_names([ids["n1"]])[ids["n1"]]] == ["Emmanuel Macron"]
 
 
 def test_vectors_are_pgvector_values_where_it_is_installed(target: Target, backend: str) -> None:
@@ -596,7 +722,6 @@ def test_the_product_answers_alike_on_sqlite_and_postgresql(
             assert set(found.findall(pg[key])) >= set(found.findall(lite[key])), key
         else:
             assert pg[key] == lite[key], f"{key} differs"
-
 
 
 def test_articles_of_a_merged_story_say_which_story_they_came_with(store: AnyStore) -> None:

@@ -634,6 +634,36 @@ def test_a_batch_whose_write_fails_leaves_nothing_behind(tmp_path: Path) -> None
         ]
 
 
+def test_a_stop_while_embedding_drops_the_batch_in_hand_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A daemon told to stop: the stage stops between two chunks of texts, writes nothing of
+    the batch in hand, and the next run gives what a run never stopped gives."""
+    import monitor.stories.stage as stage
+
+    items = corpus()
+    with make_store(tmp_path / "clean.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store)
+        expected = partition(store)
+    monkeypatch.setattr(stage, "EMBED_CHUNK", 4)
+    asked = []
+
+    def stop() -> bool:  # asked before the batch, then before each chunk: the second chunk stops
+        asked.append(1)
+        return len(asked) >= 3
+
+    with make_store(tmp_path / "m.db") as store:
+        fill(store, items, range(len(items)))
+        report = run_story_stage(store, stop=stop)
+        assert len(asked) == 3 and report.articles == 0
+        assert store.count("stories") == 0
+        written = "SELECT id FROM articles WHERE story_id IS NOT NULL OR embedding IS NOT NULL"
+        assert store.query(written) == []
+        run_story_stage(store)  # the same process: nothing of the dropped batch stays in memory
+        assert partition(store) == expected
+
+
 def test_model_that_cannot_load_stops_before_writing(tmp_path: Path) -> None:
     with make_store(tmp_path / "m.db") as store:
         fill(store, corpus(), range(2))

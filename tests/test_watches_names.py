@@ -108,3 +108,57 @@ def test_forms_and_why() -> None:
 def test_names_too_short_are_refused() -> None:
     assert name_problem("Li") is not None and name_problem("Xi Jinping") is None
     assert name_problem("Lee") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "language"),
+    [
+        ("Donald Trump", "Дональд Трамп заявил.", "ru"),  # u read as a
+        ("Donald Trump", "Доналд Тръмп заяви.", "bg"),  # Bulgarian ъ
+        ("Joe Biden", "Байден заявил.", "ru"),  # i read as ai
+        ("Theresa May", "Тереза Мей заяви.", "bg"),  # th as t, ay as ei
+        ("Asia Bibi", "Азия Биби е освободена.", "bg"),  # s as z
+        ("Salmaan Taseer", "Салман Тасир был убит.", "ru"),  # ee as i, doubled letters
+        ("Jeremy Hunt", "Джереми Хант сказал.", "ru"),  # дж as j
+        ("Asia Bibi", "Rozmowa z Asią Bibi.", "pl"),  # the first name inflected too
+        ("Hillary Clinton", "Hillary Clintonová prohrála.", "cs"),  # Czech -ová
+        ("Theresa May", "Setkání s Theresou Mayovou.", "cs"),
+        ("Imran Khan", "Rząd Imrana Khana.", "pl"),  # a 3-letter stem (han) takes an ending
+        ("Khadim Hussain Rizvi", "Хадим Ризви призвал.", "ru"),  # another of its first names
+        ("The Associated Press", "According to Associated Press.", "en"),  # a leading The
+        ("European Union", "Vlada in EU sta se dogovorili.", "sl"),  # an organisation's initials
+        ("AFP", "podle agentury AFP.", "cs"),
+    ],
+)
+def test_read_into_another_alphabet_inflected_abbreviated(name: str, text: str, language: str) -> None:
+    assert found(name, text, language)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "language"),
+    [
+        ("Donald Trump", "Tramp steamers and a Tramp novel.", "en"),  # u as a: in Cyrillic only
+        ("Joe Biden", "Баден-Баден принимает гостей.", "ru"),  # i as ai, never i as a
+        ("Fred Trump", "Donald Trump won. Trump said so.", "en"),  # Trump here is Donald
+        ("Hillary Clinton", "Bill Clinton spoke. Clinton smiled.", "en"),
+        ("Supreme Court of Pakistan", "Pakistan votes today.", "en"),  # not an organisation's place
+        ("Agence France Press", "The Press Association reported.", "en"),  # nor its last word
+        ("Theresa May", "In May, prices rose. May was warm.", "en"),  # a month
+        ("AFP", "AFP WINS THE CUP", "en"),  # capitals in a line of capitals: a headline
+        ("European Union", "Eu sou brasileiro.", "pt"),  # initials are found in capitals only
+    ],
+)
+def test_what_reading_and_inflection_do_not_make_the_name(name: str, text: str, language: str) -> None:
+    assert not found(name, text, language)
+
+
+def test_a_title_or_a_weekday_is_not_another_first_name() -> None:
+    assert found("Donald Trump", "President Trump said on Monday. On Monday Trump left.", "en")
+    assert found("Emmanuel Macron", "Putin, Macron and Merkel met.", "en")  # a list, not a name
+    assert name_problem("EU") is None and name_problem("Eu") is not None
+
+
+def test_a_hacek_is_an_h_and_a_j_after_a_vowel_an_i() -> None:
+    assert found("Ashiq Masih", "Manžel Ašik Masíh řekl.", "cs")
+    assert found("Khadim Hussain Rizvi", "Chádim Husajn Rizví vyzval.", "cs")
+    assert name_form("Čaudhrí") == name_form("Chaudhry") and name_form("Šulc") != name_form("Sulc")

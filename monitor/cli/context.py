@@ -101,6 +101,8 @@ def setup_logging(verbosity: int) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # Long steps say how far they are even without -v (a terminal gets a bar instead).
     logging.getLogger("monitor.progress").setLevel(min(logging.INFO, level))
+    # `monitor run` says in one line that it started (feeds, roles, next poll), -v or not.
+    logging.getLogger("monitor.daemon.start").setLevel(min(logging.INFO, level))
 
 
 class MonitorGroup(click.Group):

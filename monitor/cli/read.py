@@ -61,6 +61,8 @@ def _csv_cell(value: object) -> object:
     with an apostrophe, the spreadsheets' own mark for "this is text"."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, list):
+        return json_text(value)  # names, watches: a JSON list in one cell
     if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
         return "'" + value
     return value
@@ -121,12 +123,19 @@ def stats(obj: Context, as_json: bool) -> None:
     with obj.store(readonly=True) as store:
         rows = store.feed_stats()
         totals = {"feeds": len(rows), "articles": store.count("articles"), "stories": store.count("stories")}
+        from monitor.deliver.alerts import outbox_problems
         from monitor.deliver.digest import digest_problems
 
-        digest_errors = digest_problems(store)
+        digest_errors = digest_problems(store, obj.zone)
+        alert_errors = outbox_problems(store, store.outbox_in_doubt(), obj.zone)
         workers, expired = _workers(store)
     if as_json:
-        report: dict[str, Any] = {"totals": totals, "feeds": rows, "digest_errors": digest_errors}
+        report: dict[str, Any] = {
+            "totals": totals,
+            "feeds": rows,
+            "digest_errors": digest_errors,
+            "alert_errors": alert_errors,
+        }
         if workers is not None:
             report["workers"] = workers
             report["expired_claims"] = expired
@@ -148,7 +157,7 @@ def stats(obj: Context, as_json: bool) -> None:
                 "(the feed's text kept)"
             )
     click.echo(", ".join(_count(totals[k], noun) for k, noun in _TOTALS))
-    for line in digest_errors:
+    for line in digest_errors + alert_errors:
         click.echo(line)
     if workers is not None:
         click.echo(f"workers ({sum(1 for w in workers if w['alive'])} alive):")

@@ -1,4 +1,4 @@
-"""`monitor watches list|backfill|prune` and `monitor watch show|test NAME`."""
+"""`monitor watches list|backfill|prune|resolve` and `monitor watch show|test NAME`."""
 
 from __future__ import annotations
 
@@ -179,3 +179,16 @@ def test_command(obj: Context, name: str, limit: int) -> None:
             f"  {local_time(row['published'], zone)} {row['language'] or '?':<3} "
             f"{safe_line(row['title'] or '')}  [{safe_line(reasons)}]"
         )
+
+
+@watches.command()
+@click.argument("alert_id", metavar="ALERT", type=int)
+@click.argument("decision", type=click.Choice(["sent", "resend"]))
+@click.pass_obj
+def resolve(obj: Context, alert_id: int, decision: str) -> None:
+    """Settle an alert mail of unknown outcome (see `monitor stats`): it arrived (sent), or
+    send it again (resend)."""
+    from monitor.deliver.alerts import resolve_alert
+
+    with obj.store() as store:
+        click.echo(resolve_alert(store, alert_id, decision, utcnow()))

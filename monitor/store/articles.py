@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from monitor.ingest.parse import Entry
-from monitor.store.core import Core
+from monitor.store.names import Names
 from monitor.store.snippets import snippet
 from monitor.store.tsquery import only_not, raw_text, search_tree
 from monitor.store.types import ArticleCounts, PageWrite
 from monitor.stories.dedup import exact_action
 from monitor.timeutil import iso
-from monitor.watches.query import Document, Node, Not, Term, evaluate
+from monitor.watches.query import Document, evaluate, positive_terms
 
 # Scripts written without spaces between words (Han, Kana, Hangul syllables are spaced but
 # often searched by part, Thai, Lao, Khmer, Myanmar).
@@ -36,20 +36,11 @@ def _balanced_or(conditions: list[str]) -> str:
     return f"({_balanced_or(conditions[:middle])} OR {_balanced_or(conditions[middle:])})"
 
 
-def positive_terms(node: Node) -> list[Term]:
-    """The terms not under a NOT: a matching article holds at least one of them."""
-    if isinstance(node, Term):
-        return [node]
-    if isinstance(node, Not):
-        return []
-    return [t for child in node.children for t in positive_terms(child)]
-
-
 def _marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
-class Articles(Core):
+class Articles(Names):
     """Articles: storing a poll's entries once, the export, and full-text search."""
 
     def _store_entries(self, feed_id: int, entries: Sequence[Entry], seen_at: datetime) -> ArticleCounts:
@@ -113,6 +104,15 @@ class Articles(Core):
             "content_hash, page_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
+        # A new article waits for its names (monitor.entities.stage).
+        new_guids = [row[1] for row in inserts]
+        for start in range(0, len(new_guids), 500):
+            chunk = new_guids[start : start + 500]
+            self.db.execute(
+                "INSERT INTO names_pending (article_id) SELECT id FROM articles "
+                f"WHERE feed_id = ? AND guid IN ({_marks(chunk)}) ON CONFLICT DO NOTHING",
+                [feed_id, *chunk],
+            )
         return ArticleCounts(new=counts["insert"], updated=counts["update"], unchanged=counts["unchanged"])
 
     def pages_pending(self, feed_id: int, limit: int) -> list[dict[str, Any]]:
@@ -180,8 +180,11 @@ class Articles(Core):
         "content_hash",
         "thread_id",
         "text",
+        "names",  # the people and organisations it names, fullest spelling, most mentioned first
+        "watches",  # the watches it matched, by name
         "text_source",
     )
+    _EXPORT_BATCH = 500
 
     def export_articles(self, since: datetime | None = None) -> Iterator[dict[str, Any]]:
         """One record per article, oldest first (the `monitor export` interface)."""
@@ -196,9 +199,23 @@ class Articles(Core):
             sql += "WHERE a.published >= ? "
             params.append(iso(since))
         sql += "ORDER BY a.published, a.id"
+        batch: list[dict[str, Any]] = []
         for row in self.stream(sql, params):
             row["published_estimated"] = bool(row["published_estimated"])
-            yield row
+            batch.append(row)
+            if len(batch) >= self._EXPORT_BATCH:
+                yield from self._with_names(batch)
+                batch = []
+        yield from self._with_names(batch)
+
+    def _with_names(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        ids = [int(row["id"]) for row in rows]
+        names = self.article_names(ids) if ids else {}
+        watches = self.article_watches(ids) if ids else {}
+        for row in rows:
+            row["names"] = [n["name"] for n in names.get(int(row["id"]), [])]
+            row["watches"] = watches.get(int(row["id"]), [])
+        return rows
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Full-text search over titles and text, best match first."""

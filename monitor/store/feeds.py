@@ -128,6 +128,14 @@ class Feeds(Articles):
             )
         return [_feed_state(r) for r in rows]
 
+    def first_due(self) -> FeedState | None:
+        """The active feed that falls due first (one never polled before any other)."""
+        rows = self.query(
+            "SELECT * FROM feeds WHERE active = 1 AND gone = 0 "
+            "ORDER BY next_due IS NOT NULL, next_due, id LIMIT 1"
+        )
+        return _feed_state(rows[0]) if rows else None
+
     def waiting_feeds(self, now: datetime) -> list[FeedState]:
         """Active feeds whose server asked (Retry-After) not to be polled before a later time."""
         rows = self.query(

@@ -345,6 +345,47 @@ _FEED_WINDOW = [
     "ALTER TABLE feeds ADD COLUMN oldest_item TIMESTAMPTZ",
 ]
 
+# Mail whose final dot reached the server with no reply after it (RFC 5321 4.5.3.2.6):
+# `data_sent_at` (set just before the dot) and the state 'unknown', never sent again unless a
+# person decides.
+_UNKNOWN_OUTCOMES = [
+    "ALTER TABLE digests DROP CONSTRAINT digests_state_check",
+    "ALTER TABLE digests ADD CONSTRAINT digests_state_check "
+    "CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'skipped', 'unknown'))",
+    "ALTER TABLE digests ADD COLUMN data_sent_at TIMESTAMPTZ",
+    "ALTER TABLE outbox DROP CONSTRAINT outbox_state_check",
+    "ALTER TABLE outbox ADD CONSTRAINT outbox_state_check "
+    "CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown'))",
+    "ALTER TABLE outbox ADD COLUMN data_sent_at TIMESTAMPTZ",
+]
+
+# The people and organisations each article names, and the articles waiting for the names
+# stage (every article once, added by the store, and again when its title or text changes).
+_ARTICLE_NAMES = [
+    """CREATE TABLE article_names (
+        article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        variants TEXT NOT NULL DEFAULT '[]',
+        mentions INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (article_id, key)
+    )""",
+    "CREATE INDEX article_names_key ON article_names(key)",
+    """CREATE TABLE names_pending (
+        article_id BIGINT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+    )""",
+    """CREATE FUNCTION names_pending_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.title IS DISTINCT FROM OLD.title OR NEW.text IS DISTINCT FROM OLD.text THEN
+            INSERT INTO names_pending (article_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER names_pending_mark AFTER UPDATE OF title, text ON articles
+        FOR EACH ROW EXECUTE FUNCTION names_pending_mark()""",
+    "INSERT INTO names_pending (article_id) SELECT id FROM articles",
+]
+
 # Full text of teaser feeds: where the text comes from, the page's state, error, canonical URL.
 _PAGE_TEXT = [
     "ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'feed'",
@@ -361,6 +402,8 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds, articles with full-text search, stories, threads, digests, watches, outbox", _VERSION_1),
     ("Workers: heartbeats, feed and host claims with leases, the worker of each fetch", _WORKERS),
     ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
+    ("Mail with an unknown outcome: the end of its data sent, no reply", _UNKNOWN_OUTCOMES),
+    ("Names: the people and organisations of each article, and the articles waiting", _ARTICLE_NAMES),
     ("Articles: text source, page state and error, canonical URL (full text)", _PAGE_TEXT),
 ]
 

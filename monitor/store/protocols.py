@@ -6,7 +6,7 @@ methods. `Store` (monitor.store.sqlite) satisfies all of them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
@@ -46,6 +46,8 @@ class FeedStore(Protocol):
     def feeds(self, *, active_only: bool = True) -> list[FeedState]: ...
 
     def due_feeds(self, now: datetime, *, all_feeds: bool = False) -> list[FeedState]: ...
+
+    def first_due(self) -> FeedState | None: ...
 
     def waiting_feeds(self, now: datetime) -> list[FeedState]: ...
 
@@ -188,6 +190,16 @@ class DigestStore(Protocol):
     def digest_mark_failed(self, day: Any, recipient: str, error: str, now: datetime) -> None: ...
 
     def digest_retry_now(self, day: Any, recipient: str, now: datetime) -> None: ...
+
+    def digest_mark_data_sent(self, day: Any, recipient: str, attempt: int, now: datetime) -> bool: ...
+
+    def digest_mark_unknown(self, day: Any, recipient: str, error: str, now: datetime) -> None: ...
+
+    def digest_settle_unknown(
+        self, data_sent_before: datetime, error: str, now: datetime
+    ) -> list[dict[str, Any]]: ...
+
+    def digest_resolve(self, day: Any, recipient: str, sent: bool, now: datetime) -> bool: ...
 
     def digest_errors(self, limit: int = 20) -> list[dict[str, Any]]: ...
 
@@ -333,6 +345,20 @@ class WatchStore(Protocol):
     def watch_story_articles(self, story_id: int) -> list[dict[str, Any]]: ...
 
 
+class NameStore(Protocol):
+    """Names per article: the articles waiting for the names stage, and what it found."""
+
+    def names_pending(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def names_pending_count(self) -> int: ...
+
+    def names_write(self, found: Mapping[int, Sequence[Mapping[str, Any]]]) -> None: ...
+
+    def article_names(self, article_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]: ...
+
+    def article_watches(self, article_ids: Sequence[int]) -> dict[int, list[str]]: ...
+
+
 class AlertStore(Protocol):
     """Alerts: what each watch alerted on (watch_alerts), and the outbox of deliveries."""
 
@@ -371,11 +397,30 @@ class AlertStore(Protocol):
 
     def outbox_mark_failed(self, outbox_id: int, error: str) -> None: ...
 
+    def outbox_mark_data_sent(self, outbox_id: int, attempt: int, now: datetime) -> bool: ...
+
+    def outbox_mark_unknown(self, outbox_id: int, error: str) -> None: ...
+
+    def outbox_settle_unknown(self, data_sent_before: datetime, error: str) -> list[int]: ...
+
+    def outbox_resolve(self, outbox_id: int, sent: bool, now: datetime) -> bool: ...
+
+    def outbox_in_doubt(self, limit: int = 20) -> list[dict[str, Any]]: ...
+
     def outbox_rows(self, watch_id: int | None = None) -> list[dict[str, Any]]: ...
 
 
 class Backend(
-    Database, FeedStore, ArticleStore, StoryStore, DigestStore, WebReads, WatchStore, AlertStore, Protocol
+    Database,
+    FeedStore,
+    ArticleStore,
+    StoryStore,
+    DigestStore,
+    WebReads,
+    WatchStore,
+    AlertStore,
+    NameStore,
+    Protocol,
 ):
     """Everything at once: what a second backend must implement (`Store` does, checked by mypy
     in monitor.store.sqlite)."""

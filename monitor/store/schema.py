@@ -298,6 +298,99 @@ def _migration_feed_window(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_DIGEST_COLUMNS = (
+    "id, day, recipient, state, attempts, due_at, next_attempt_at, started_at, sent_at, last_error, "
+    "last_error_at, message_id, message, story_ids, created, updated_at"
+)
+_OUTBOX_COLUMNS = (
+    "id, channel, target, watch_id, idempotency_key, payload, state, attempts, created_at, "
+    "next_attempt_at, expires_at, started_at, sent_at, last_error"
+)
+
+
+def _migration_unknown_outcomes(db: sqlite_utils.Database) -> None:
+    """Mail whose final dot reached the server with no reply after it: `data_sent_at` (set
+    just before the dot) and the state 'unknown', in digests and the outbox, so that such a
+    mail is never sent again unless a person decides. SQLite cannot change a CHECK: both
+    tables are rebuilt (nothing refers to them)."""
+    for statement in (
+        """CREATE TABLE digests_new (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            state TEXT NOT NULL
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'skipped', 'unknown')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            due_at TEXT NOT NULL,
+            next_attempt_at TEXT,
+            started_at TEXT,
+            sent_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            message_id TEXT,
+            message TEXT,
+            story_ids TEXT NOT NULL DEFAULT '[]',
+            created TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            data_sent_at TEXT,
+            UNIQUE (day, recipient)
+        )""",
+        f"INSERT INTO digests_new ({_DIGEST_COLUMNS}) SELECT {_DIGEST_COLUMNS} FROM digests",
+        "DROP TABLE digests",
+        "ALTER TABLE digests_new RENAME TO digests",
+        "CREATE INDEX digests_state ON digests(state, next_attempt_at)",
+        """CREATE TABLE outbox_new (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            target TEXT NOT NULL,
+            watch_id INTEGER REFERENCES watches(id) ON DELETE SET NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            started_at TEXT,
+            sent_at TEXT,
+            last_error TEXT,
+            data_sent_at TEXT
+        )""",
+        f"INSERT INTO outbox_new ({_OUTBOX_COLUMNS}) SELECT {_OUTBOX_COLUMNS} FROM outbox",
+        "DROP TABLE outbox",
+        "ALTER TABLE outbox_new RENAME TO outbox",
+        "CREATE INDEX outbox_due ON outbox(state, next_attempt_at)",
+    ):
+        db.execute(statement)
+
+
+def _migration_article_names(db: sqlite_utils.Database) -> None:
+    """The people and organisations each article names (monitor.entities.names): one row per
+    entity, with its key (the same in every script), its fullest spelling and its variants;
+    and the articles waiting for the names stage: every article once (the store adds a new
+    one, so that a copy of the database does not), and again when its title or text changes."""
+    for statement in (
+        """CREATE TABLE article_names (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            variants TEXT NOT NULL DEFAULT '[]',
+            mentions INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (article_id, key)
+        )""",
+        "CREATE INDEX article_names_key ON article_names(key)",
+        """CREATE TABLE names_pending (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+        )""",
+        """CREATE TRIGGER names_pending_changed AFTER UPDATE OF title, text ON articles
+            WHEN new.title IS NOT old.title OR new.text IS NOT old.text BEGIN
+            INSERT OR IGNORE INTO names_pending (article_id) VALUES (new.id);
+        END""",
+        "INSERT INTO names_pending (article_id) SELECT id FROM articles",
+    ):
+        db.execute(statement)
+
+
 def _migration_page_text(db: sqlite_utils.Database) -> None:
     """Full text of teaser feeds: where an article's text comes from ('feed' or 'page'), the
     state of its page ('pending', 'done', 'failed'; NULL when none is wanted), why it failed,
@@ -326,6 +419,8 @@ MIGRATIONS: list[Migration] = [
     _migration_digest_days,
     _migration_stories_version,
     _migration_feed_window,
+    _migration_unknown_outcomes,
+    _migration_article_names,
     _migration_page_text,
 ]
 

@@ -146,7 +146,7 @@ class WebQueries(Core):
         """A story's articles with their outlet, oldest first; the columns that say why an
         article joined (named story_*) come along when the stories stage stores them."""
         extra = sorted(c for c in self.web_columns("articles") if c.startswith("story_") and c != "story_id")
-        extra_sql = "".join(f", a.\"{c}\"" for c in extra)
+        extra_sql = "".join(f', a."{c}"' for c in extra)
         return self.query(
             "SELECT a.id, a.title, a.url, a.link, a.language, a.published, a.published_estimated, "
             "a.first_seen, a.duplicate_of, a.author, substr(a.text, 1, 400) AS summary, "

@@ -79,9 +79,7 @@ TITLES_KEPT = 8
 """How many of a story's first titles the look-alike check compares a newcomer with."""
 
 
-def _add_titles(
-    story: StorySnapshot, titles: Iterable[tuple[datetime, int, TitleSignature]]
-) -> None:
+def _add_titles(story: StorySnapshot, titles: Iterable[tuple[datetime, int, TitleSignature]]) -> None:
     story.titles = sorted([*story.titles, *titles], key=lambda t: (t[0], t[1]))[:TITLES_KEPT]
 
 

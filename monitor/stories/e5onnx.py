@@ -89,8 +89,7 @@ class _Packed:
         pos += 4 * n
         blob = bytes(self.data[pos : pos + int(offsets[n])])
         return [
-            (blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace"), float(scores[i]))
-            for i in range(n)
+            (blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace"), float(scores[i])) for i in range(n)
         ]
 
 
@@ -642,9 +641,7 @@ class E5Onnx:
             mask[row, : len(seq)] = 1.0
         words = _dequant_rows(self._word[ids.reshape(-1)]).reshape(len(batch), length, -1)
         embeddings = words + self._pos[None, :length, :] + self._type[None, None, :]
-        (pooled,) = self._session.run(
-            None, {"embeddings": embeddings.astype(np.float32), "mask": mask}
-        )
+        (pooled,) = self._session.run(None, {"embeddings": embeddings.astype(np.float32), "mask": mask})
         result: npt.NDArray[np.float32] = np.asarray(pooled, dtype=np.float32)
         return result
 
@@ -658,9 +655,7 @@ class E5Onnx:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         chunks = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         if self._pool is not None and len(chunks) > 1:
-            results = self._pool.map(
-                lambda rows: self._embed_ids([token_ids[i] for i in rows]), chunks
-            )
+            results = self._pool.map(lambda rows: self._embed_ids([token_ids[i] for i in rows]), chunks)
             for rows, result in zip(chunks, results, strict=True):
                 out[rows] = result
         else:

@@ -30,6 +30,10 @@ from monitor.wording import count as _count
 
 log = logging.getLogger("monitor.stories")
 
+class _Stopped(Exception):
+    """Raised between two chunks of texts when the stage was asked to stop (a daemon
+    shutting down): the batch in hand is dropped before anything of it is written."""
+
 
 @dataclass(frozen=True)
 class StageReport:
@@ -226,12 +230,14 @@ def _embed_rows(
     copy_of: Mapping[int, int] | None = None,
     known: Mapping[int, Vector] | None = None,
     on_embedded: Callable[[int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[list[Vector | None], list[tuple[int, bytes, str]], int]:
     """Each row's vector: the stored one when its model matches; for a copy (`copy_of`:
     article id -> original id), its original's, taken from this batch or from `known`
     (original id -> stored vector), since a copy says what its original says; else embedded
     now. Returns the vectors, those to store, and how many texts the model embedded;
-    `on_embedded(n)` is told of every `EMBED_CHUNK` texts embedded."""
+    `on_embedded(n)` is told of every `EMBED_CHUNK` texts embedded. Raises _Stopped when
+    `stop()` comes true between two chunks of texts."""
     copy_of = copy_of or {}
     known = known or {}
     vectors: list[Vector | None] = [None] * len(rows)
@@ -244,7 +250,7 @@ def _embed_rows(
 
     def embed(todo: list[int]) -> None:
         todo = [i for i in todo if vectors[i] is None and texts[i].strip()]
-        found = _embed_texts(embedder, [texts[i] for i in todo], on_embedded)
+        found = _embed_texts(embedder, [texts[i] for i in todo], on_embedded, stop)
         for i, vector in zip(todo, found, strict=True):
             if vector is not None and np.isfinite(vector).all() and float(np.abs(vector).sum()) > 0:
                 vectors[i] = vector
@@ -272,34 +278,46 @@ def _embed_rows(
     return vectors, saved, len(fresh)
 
 
-# Texts given to the model at a time: a second or two of work, so that progress is told often
-# (a batch of 256 took 13-21 s on a loaded machine). A text's vector does not depend on its
-# neighbours (tests check it), so this changes no result.
+# Texts given to the model at a time, with a look at `stop` before each: a second or two of
+# work, so that progress is told often (a batch of 256 took 13-21 s on a loaded machine) and a
+# daemon told to stop stops within seconds. A text's vector does not depend on its neighbours
+# (tests check it), so this changes no result.
 EMBED_CHUNK = 32
 
 
 def _embed_texts(
-    embedder: Embedder, texts: Sequence[str], on_embedded: Callable[[int], None] | None = None
+    embedder: Embedder,
+    texts: Sequence[str],
+    on_embedded: Callable[[int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> list[Vector | None]:
     """The model's vectors for these texts, `EMBED_CHUNK` at a time (`on_embedded(n)` after
-    each); one bad text must not stop the batch, so a failed chunk is retried text by text
-    and a text that still fails gets None."""
+    each, a look at `stop` before each, raising _Stopped); one bad text must not stop the
+    batch, so a failed chunk is retried text by text and a text that still fails gets None."""
     vectors: list[Vector | None] = []
     for start in range(0, len(texts), EMBED_CHUNK):
+        if stop is not None and stop():
+            raise _Stopped
         chunk = texts[start : start + EMBED_CHUNK]
-        vectors += _embed_chunk(embedder, chunk)
+        vectors += _embed_chunk(embedder, chunk, stop)
         if on_embedded is not None:
             on_embedded(len(chunk))
     return vectors
 
 
-def _embed_chunk(embedder: Embedder, texts: Sequence[str]) -> list[Vector | None]:
+def _embed_chunk(
+    embedder: Embedder, texts: Sequence[str], stop: Callable[[], bool] | None
+) -> list[Vector | None]:
     try:
         return list(embedder.embed(texts))
     except Exception:
+        if stop is not None and stop():  # a model torn down under a stopping process
+            raise _Stopped from None
         log.exception("stories: embedding a batch failed; retrying article by article")
     matrix: list[Vector | None] = []
     for text in texts:
+        if stop is not None and stop():
+            raise _Stopped
         try:
             matrix.append(embedder.embed([text])[0])
         except Exception:
@@ -408,7 +426,9 @@ def run_story_stage(
     Articles are taken in publication order; each batch is written in one transaction. With
     nothing pending it returns at once: no model load, no state rebuild. Otherwise the model
     loads first, and one that cannot load raises ModelLoadError before anything is written. `stop` is
-    asked before each batch: a daemon shutting down ends the stage between batches.
+    asked before each batch and between chunks of texts while embedding: a daemon shutting
+    down ends the stage within a second or so, the batch in hand dropped whole (it is taken
+    again at the next run) and the batches before it written.
     """
     settings = settings or StorySettings()
     started = time.perf_counter()
@@ -447,7 +467,7 @@ def run_story_stage(
             # vectors) once the batch is written.
             told = progress.done
             vectors, saved, embedded = _embed_rows(
-                embedder, rows, settings.max_words, copy_of, known, on_embedded=progress.update
+                embedder, rows, settings.max_words, copy_of, known, on_embedded=progress.update, stop=stop
             )
             told = progress.done - told
             totals["embedded"] += embedded
@@ -524,6 +544,10 @@ def run_story_stage(
             totals["articles"] += len(rows)
             progress.update(len(rows) - told)
             rows = []
+    except _Stopped:
+        # The copy index already holds this batch, the database does not: rebuilt next run.
+        _STATES.pop(store, None)
+        log.info("stories: stopped while embedding; the batch in hand is taken again at the next run")
     except BaseException:
         # The assigner and the copy index already hold this batch, the database does not:
         # the next run rebuilds them from the tables instead of building on a phantom.

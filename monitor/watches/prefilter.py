@@ -9,7 +9,7 @@ on them, so that its matches are the stage's. The candidates are found in the fu
   `горбачев`) are looked up. A term in a script written without spaces, or with `_`, cannot
   be looked up by tokens: then the watch has no query prefilter.
 - `names`: every match holds a word that is the name's last word or an inflected form of it
-  (monitor.watches.names; a name found only with all its words: its longest word); the
+  (monitor.watches.names: any name, maybe inflected or read into another alphabet); the
   index's tokens that give that form (`путин`, `putina` for `Putin`) are looked up. A name in a
   script written without spaces cannot be looked up by tokens.
 - `about`: the stored vectors, compared in bulk (numpy), a little below the threshold.
@@ -27,9 +27,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from monitor.entities.forms import name_form, stems, watched_stems
 from monitor.watches.matcher import CompiledWatch
-from monitor.watches.names import name_form, stems
-from monitor.watches.query import _UNSPACED, Node, Not, Term, fold
+from monitor.watches.query import _UNSPACED, fold, positive_terms
 
 _QUERY_WORD = re.compile(r"\w+")  # as query.Document splits the folded text
 _LETTERS = re.compile(r"[^\W\d_]+")  # as monitor.watches.names splits a text
@@ -56,15 +56,6 @@ class Plan:
         return bool(self.words or self.prefixes or self.name_stems or self.name_words)
 
 
-def positive_terms(node: Node) -> list[Term]:
-    """The terms not under a NOT: a matching document holds at least one of them."""
-    if isinstance(node, Term):
-        return [node]
-    if isinstance(node, Not):
-        return []
-    return [t for child in node.children for t in positive_terms(child)]
-
-
 def plan_for(watch: CompiledWatch) -> Plan:
     words: set[str] = set()
     prefixes: list[str] = []
@@ -88,10 +79,11 @@ def plan_for(watch: CompiledWatch) -> Plan:
         if name.unspaced is not None or not name.forms or not all(name.forms):
             names_possible = False
             break
-        if name.alone or len(name.forms) == 1:
-            ends.add(name.forms[-1])  # the last word, maybe inflected, is in every match
-        else:
-            whole.add(max(name.forms[:-1], key=len))  # all the words are: the longest, as it is
+        # The last word, maybe inflected or read into another alphabet, is in every match.
+        last = name.read[-1] if name.read else frozenset({name.forms[-1]})
+        ends.update(last | watched_stems(last))
+        if name.abbreviation is not None:
+            whole.add(name_form(name.abbreviation))  # or its initials in capitals
     return Plan(
         words=frozenset(words) if query_possible else None,
         prefixes=tuple(sorted(set(prefixes))),

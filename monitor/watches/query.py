@@ -441,3 +441,12 @@ def terms(node: Node) -> list[Term]:
     if isinstance(node, Not):
         return terms(node.child)
     return [t for child in node.children for t in terms(child)]
+
+
+def positive_terms(node: Node) -> list[Term]:
+    """The terms not under a NOT: a matching document holds at least one of them."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    return [t for child in node.children for t in positive_terms(child)]

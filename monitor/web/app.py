@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import __version__
 from monitor.config import Config
+from monitor.entities.names import story_names
 from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.languages import language_name
 from monitor.metrics import WebMetrics, web_registry
@@ -44,6 +45,7 @@ from monitor.stories.records import (
 )
 from monitor.timeutil import iso, local_time, parse_iso, parse_when, utcnow
 from monitor.watches.match import definition
+from monitor.watches.query import MAX_QUERY_LENGTH
 from monitor.watches.settings import parse_watches_section
 from monitor.web.atom import atom_feed, tags_of
 from monitor.web.models import (
@@ -61,6 +63,7 @@ from monitor.web.views import (
     StoryFilters,
     api_endpoints,
     check_language,
+    check_query,
     check_text,
     day_window,
     group_articles,
@@ -148,7 +151,14 @@ TagQ = Annotated[str | None, Query(max_length=200, description="Only stories fro
 FeedQ = Annotated[
     int | None, Query(ge=1, le=MAX_ID, description="Only stories with articles of this feed id.")
 ]
-TextQ = Annotated[str | None, Query(max_length=500, description="Full-text search (SQLite FTS5 syntax).")]
+TextQ = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_QUERY_LENGTH,
+        description="Full-text search: words, \"phrases\", prefix*, AND, OR, NOT, parentheses "
+        "(a watch's query language); bad syntax is refused with its position.",
+    ),
+]
 PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 
 
@@ -297,7 +307,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
             lang=check_language(lang),
             tag=check_text("tag", tag),
             feed=feed,
-            q=check_text("q", q, limit=500),
+            q=check_query("q", q),
         )
 
     def ranked_stories(
@@ -433,7 +443,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
         until: Annotated[str | None, Query(alias="to", max_length=40)] = None,
         page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
     ) -> HTMLResponse:
-        query = check_text("q", q, limit=500)
+        query = check_query("q", q)
         now = utcnow()
         start = day_window(since, zone, now).start if since and since.strip() else None
         end = day_window(until, zone, now).end if until and until.strip() else None
@@ -484,7 +494,10 @@ def create_app(database: Target, config: Config) -> FastAPI:
         detail = story_detail(story_id)
         if isinstance(detail, int):
             return RedirectResponse(f"/stories/{detail}", status_code=301)
-        return page("story.html", **story_page_values(*detail))
+        values = story_page_values(*detail)
+        with ctx.store() as store:
+            values["names"] = story_names(store.article_names([int(a["id"]) for a in detail[2]]))
+        return page("story.html", **values)
 
     def thread_of(thread_id: int) -> dict[str, Any]:
         """The thread, or (the id names a story, as `monitor thread` takes it) the story's
@@ -637,7 +650,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
                 tag=check_text("tag", tag),
                 feed_id=feed,
                 story_id=story,
-                query=check_text("q", q, limit=500),
+                query=check_query("q", q),
                 limit=per_page,
                 offset=(page - 1) * per_page,
             )

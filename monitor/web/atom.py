@@ -26,7 +26,6 @@ def tags_of(text: str | None) -> list[str]:
     return [str(t) for t in value] if isinstance(value, list) else []
 
 
-
 def atom_feed(
     base: str,
     self_url: str,
@@ -65,10 +64,8 @@ def atom_feed(
     return bytes(fg.atom_str(pretty=True))
 
 
-
 def _dt(text: str | None) -> datetime:
     return parse_iso(text) or datetime(1970, 1, 1, tzinfo=UTC)
-
 
 
 def atom_summary(story: dict[str, Any], articles: list[dict[str, Any]]) -> str:

@@ -18,6 +18,7 @@ from monitor.languages import language_name
 from monitor.stories.decide import merged_from
 from monitor.stories.records import latest_bounds
 from monitor.timeutil import day_bounds, iso, local_time, parse_iso
+from monitor.watches.query import MAX_QUERY_LENGTH, QuerySyntaxError, parse_query
 from monitor.wording import duration
 
 __all__ = [
@@ -116,6 +117,19 @@ def check_text(name: str, text: str | None, limit: int = 200) -> str | None:
     if any(ord(c) < 32 for c in text):
         raise BadRequest(f"bad {name}: control characters are not allowed")
     return text.strip()
+
+
+def check_query(name: str, text: str | None) -> str | None:
+    """A full-text query as `monitor search` and a watch's `query` take it (up to 20,000
+    characters): bad syntax is refused with its position, never searched as something else."""
+    query = check_text(name, text, limit=MAX_QUERY_LENGTH)
+    if query is None:
+        return None
+    try:
+        parse_query(query)
+    except QuerySyntaxError as exc:
+        raise BadRequest(f"bad {name}: {exc.message} {exc.where(query)}") from None
+    return query
 
 
 @dataclass(frozen=True)
