@@ -63,6 +63,7 @@ def write_config(server: FeedServer) -> int:
         "  interval: 1h",
         "  languages: [en]  # headlines in English where a story has an English report",
         "  allow_private_addresses: true  # the demo polls its own server on 127.0.0.1",
+        "  full_text: never  # the bundled news links to pages that do not exist",
         "feeds:",
     ]
     for file in files:

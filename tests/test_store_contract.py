@@ -27,12 +27,14 @@ from monitor.config import FeedConfig
 from monitor.database import parse_target
 from monitor.errors import StoreError
 from monitor.feedserver import FeedServer
+from monitor.ingest.pages import PAGE_WAIT
 from monitor.ingest.parse import Entry, content_hash
 from monitor.ingest.schedule import FeedWindow
 from monitor.outlets import outlet_name
-from monitor.store import AnyStore, FeedUpdate, Target, open_store
+from monitor.store import AnyStore, FeedUpdate, PageWrite, Target, open_store
 from monitor.store import postgres as postgres_module
 from monitor.store import sqlite as sqlite_module
+from monitor.timeutil import utcnow
 from monitor.watches.query import Document, QuerySyntaxError, evaluate, parse_query
 
 from .conftest import ROOT, write_config
@@ -144,6 +146,51 @@ def test_articles_are_stored_once_and_updated_in_place(store: AnyStore) -> None:
     assert rows[1]["updated_at"] == "2025-03-22T18:00:00Z"
     assert store.count("articles") == 2
     assert [r["guid"] for r in store.export_articles(since=T0 + timedelta(hours=1))] == ["m2"]
+
+
+def test_page_text_replaces_a_teaser_once_and_a_failure_keeps_the_feeds(store: AnyStore) -> None:
+    teasers = [replace(entry(f"t{n}", f"Teaser {n}", f"First words of story {n}…", hours=n), wants_page=True)
+               for n in range(3)]  # fmt: skip
+    poll(store, "https://a.example/rss", [*teasers, entry("whole", "Whole", "A whole article.")], utcnow())
+    feed = store.feed_by_url("https://a.example/rss")
+    assert feed is not None
+    pending = store.pages_pending(feed.id, 2)
+    assert [r["link"] for r in pending] == ["https://n.example/t2", "https://n.example/t1"]  # newest first
+    # the stories stage waits for a page being read (first seen just now), at most PAGE_WAIT
+    assert [r["title"] for r in store.stories_pending(10)] == ["Whole"]
+    slow = replace(entry("slow", "Slow host", "First words…", hours=-1), wants_page=True)
+    poll(store, "https://b.example/rss", [slow], utcnow() - PAGE_WAIT - timedelta(seconds=1))
+    assert [r["title"] for r in store.stories_pending(10)] == ["Slow host", "Whole"]
+    store.pages_skip(store.feed_by_url("https://b.example/rss").id, "test")
+    page = "Le texte entier de l'article, lu sur sa page, bien plus long que l'accroche du flux."
+    ids = {r["link"]: int(r["id"]) for r in pending}
+    store.record_pages(
+        [
+            PageWrite(ids["https://n.example/t2"], page, "fr", "https://n.example/canonical-t2"),
+            PageWrite(ids["https://n.example/t1"], None, error="HTTP 404 Not Found"),
+        ]
+    )
+    assert store.pages_skip(feed.id, "past the budget of 2 pages per poll") == 1
+    assert store.pages_pending(feed.id, 10) == []
+    rows = {r["guid"]: r for r in store.export_articles()}
+    assert (rows["t2"]["text"], rows["t2"]["text_source"], rows["t2"]["language"]) == (page, "page", "fr")
+    assert (rows["t1"]["text"], rows["t1"]["text_source"]) == ("First words of story 1…", "feed")
+    assert rows["whole"]["text_source"] == "feed"
+    assert store.page_failures() == {"https://a.example/rss": 1}
+    stats = {r["url"]: (r["articles"], r["pages_read"], r["page_failures"]) for r in store.feed_stats()}
+    assert stats == {"https://a.example/rss": (4, 1, 1), "https://b.example/rss": (1, 0, 0)}
+    assert {r["title"] for r in store.stories_pending(10)} == {
+        "Whole", "Teaser 0", "Teaser 1", "Teaser 2", "Slow host"
+    }
+    assert [r["id"] for r in store.search("entier")] == [ids["https://n.example/t2"]]
+    # the feed edits its teaser: the title follows, the page's text stays
+    poll(store, "https://a.example/rss", [entry("t2", "Teaser 2, updated", "New teaser…", hours=2)], utcnow())
+    rows = {r["guid"]: r for r in store.export_articles()}
+    assert (rows["t2"]["title"], rows["t2"]["text"]) == ("Teaser 2, updated", page)
+    # another feed linking the page's canonical URL is the same article
+    same_page = replace(entry("x"), url="https://n.example/canonical-t2")
+    counts = poll(store, "https://b.example/rss", [same_page], utcnow())
+    assert (counts.new, counts.unchanged) == (0, 1)
 
 
 def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:

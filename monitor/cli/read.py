@@ -157,7 +157,8 @@ search.help = (search.help or "").format(chars=MAX_QUERY_LENGTH, terms=MAX_TERMS
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def stats(obj: Context, as_json: bool) -> None:
-    """Per feed: articles, last poll, last status, errors in a row, next due."""
+    """Per feed: articles, last poll, last status, errors in a row, next due, article pages
+    read and failed (full text)."""
     with obj.store(readonly=True) as store:
         rows = store.feed_stats()
         totals = {"feeds": len(rows), "articles": store.count("articles"), "stories": store.count("stories")}
@@ -189,6 +190,11 @@ def stats(obj: Context, as_json: bool) -> None:
         click.echo(f"{r['articles']:>8}  {state:12} {r['error_count']:>6}  {polled:22}  {due:22}  {name}")
         if r["error_count"] and r["last_error"]:
             click.echo(f"        {r['last_error_step']}: {one_line(r['last_error'], 300)}")
+        if r["pages_read"] or r["page_failures"]:
+            click.echo(
+                f"        article pages: {r['pages_read']} read, {r['page_failures']} failed "
+                "(the feed's text kept)"
+            )
     click.echo(", ".join(_count(totals[k], noun) for k, noun in _TOTALS))
     for line in digest_errors + alert_errors:
         click.echo(line)

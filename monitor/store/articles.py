@@ -13,7 +13,7 @@ from monitor.store.core import _OUTLETS_SQL, _json_list
 from monitor.store.names import Names
 from monitor.store.snippets import snippet
 from monitor.store.tsquery import only_not, raw_text, search_tree
-from monitor.store.types import ArticleCounts
+from monitor.store.types import ArticleCounts, PageWrite
 from monitor.stories.dedup import exact_action
 from monitor.timeutil import iso
 from monitor.watches.query import Document, evaluate, positive_terms
@@ -59,16 +59,18 @@ class Articles(Names):
             ):
                 stored[str(row[1])] = (int(row[0]), str(row[2]))
         urls = sorted({e.url for e in entries if e.url is not None and e.guid not in stored})
-        elsewhere: set[str] = set()  # URLs another feed already has
+        elsewhere: set[str] = set()  # URLs another feed already has (or a page named canonical)
         for start in range(0, len(urls), 500):
             chunk = urls[start : start + 500]
-            elsewhere.update(
-                str(row[0])
-                for row in self.db.execute(
-                    f"SELECT DISTINCT url FROM articles WHERE url IN ({_marks(chunk)}) AND feed_id != ?",
-                    [*chunk, feed_id],
+            for column in ("url", "canonical_url"):
+                elsewhere.update(
+                    str(row[0])
+                    for row in self.db.execute(
+                        f"SELECT DISTINCT {column} FROM articles "
+                        f"WHERE {column} IN ({_marks(chunk)}) AND feed_id != ?",
+                        [*chunk, feed_id],
+                    )
                 )
-            )
         updates: list[list[Any]] = []
         inserts: list[list[Any]] = []
         for entry in entries:
@@ -85,11 +87,14 @@ class Articles(Names):
                 inserts.append(
                     [feed_id, entry.guid, entry.url, entry.link, entry.title, entry.text, entry.html,
                      entry.author, entry.language, entry.language_source, iso(entry.published),
-                     int(entry.published_estimated), iso(seen_at), entry.content_hash]
+                     int(entry.published_estimated), iso(seen_at), entry.content_hash,
+                     "pending" if entry.wants_page else None]
                 )  # fmt: skip
-        # Same article, new content: updated in place; its vector is stale.
+        # Same article, new content: updated in place; its vector is stale. A text read from
+        # the article's page stays (the feed's edit is to its teaser).
         self.db.executemany(
-            "UPDATE articles SET title = ?, text = ?, html = ?, url = ?, link = ?, "
+            "UPDATE articles SET title = ?, text = CASE WHEN text_source = 'page' THEN text ELSE ? END, "
+            "html = ?, url = ?, link = ?, "
             "content_hash = ?, updated_at = ?, embedding = NULL, embedding_model = NULL, "
             "minhash = NULL WHERE id = ?",
             updates,
@@ -97,7 +102,7 @@ class Articles(Names):
         self.db.executemany(
             "INSERT INTO articles (feed_id, guid, url, link, title, text, html, author, "
             "language, language_source, published, published_estimated, first_seen, "
-            "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "content_hash, page_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             inserts,
         )
         # A new article waits for its names (monitor.entities.stage).
@@ -110,6 +115,54 @@ class Articles(Names):
                 [feed_id, *chunk],
             )
         return ArticleCounts(new=counts["insert"], updated=counts["update"], unchanged=counts["unchanged"])
+
+    def pages_pending(self, feed_id: int, limit: int) -> list[dict[str, Any]]:
+        """Articles of a feed whose page waits to be read, newest first: id, link, url, text."""
+        return self.query(
+            "SELECT id, link, url, text FROM articles WHERE feed_id = ? AND page_state = 'pending' "
+            "ORDER BY published DESC, id DESC LIMIT ?",
+            [feed_id, limit],
+        )
+
+    def pages_skip(self, feed_id: int, reason: str) -> int:
+        """Every page of a feed still pending is not read (past the poll's budget)."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE articles SET page_state = 'skipped', page_error = ? "
+                "WHERE feed_id = ? AND page_state = 'pending'",
+                [reason, feed_id],
+            )
+        return int(cursor.rowcount)
+
+    def record_pages(self, results: Sequence[PageWrite]) -> None:
+        """Each article's page outcome in one transaction: the page's text (text_source
+        'page', the language detected on it, its canonical URL), or the error, the feed's
+        text staying."""
+        read = [r for r in results if r.text is not None]
+        failed = [r for r in results if r.text is None]
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE articles SET text = ?, text_source = 'page', page_state = 'done', page_error = NULL, "
+                "language = COALESCE(?, language), language_source = COALESCE(?, language_source), "
+                "canonical_url = ?, minhash = NULL WHERE id = ?",
+                [
+                    [r.text, r.language, "detected" if r.language else None, r.canonical_url, r.article_id]
+                    for r in read
+                ],
+            )
+            self.db.executemany(
+                "UPDATE articles SET page_state = 'failed', page_error = ?, "
+                "canonical_url = COALESCE(?, canonical_url) WHERE id = ?",
+                [[(r.error or "")[:500], r.canonical_url, r.article_id] for r in failed],
+            )
+
+    def page_failures(self) -> dict[str, int]:
+        """Pages that could not be read (the feed's text kept), per feed URL."""
+        rows = self.db.execute(
+            "SELECT f.url, COUNT(*) FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.page_state = 'failed' GROUP BY f.url"
+        ).fetchall()
+        return {str(row[0]): int(row[1]) for row in rows}
 
     EXPORT_COLUMNS: tuple[str, ...] = (
         "id",
@@ -130,6 +183,7 @@ class Articles(Names):
         "text",
         "names",  # the people and organisations it names, fullest spelling, most mentioned first
         "watches",  # the watches it matched, by name
+        "text_source",
     )
     _EXPORT_BATCH = 500
 
@@ -138,7 +192,7 @@ class Articles(Names):
         sql = (
             "SELECT a.id, f.url AS feed_url, f.name AS feed_name, a.url, a.guid, a.title, "
             "a.language, a.published, a.published_estimated, a.first_seen, a.updated_at, "
-            "a.story_id, a.duplicate_of, a.content_hash, s.thread_id, a.text "
+            "a.story_id, a.duplicate_of, a.content_hash, s.thread_id, a.text, a.text_source "
             "FROM articles a JOIN feeds f ON f.id = a.feed_id LEFT JOIN stories s ON s.id = a.story_id "
         )
         params: list[Any] = []

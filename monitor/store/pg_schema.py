@@ -403,6 +403,16 @@ _LANGUAGE_MEANS = [
     "n_articles BIGINT NOT NULL, vector_sum BYTEA NOT NULL, PRIMARY KEY (model, language))",
 ]
 
+# Full text of teaser feeds: where the text comes from, the page's state, error, canonical URL.
+_PAGE_TEXT = [
+    "ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'feed'",
+    "ALTER TABLE articles ADD COLUMN page_state TEXT",
+    "ALTER TABLE articles ADD COLUMN page_error TEXT",
+    "ALTER TABLE articles ADD COLUMN canonical_url TEXT",
+    "CREATE INDEX articles_canonical_url ON articles(canonical_url) WHERE canonical_url IS NOT NULL",
+    "CREATE INDEX articles_page_pending ON articles(feed_id, id) WHERE page_state = 'pending'",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -413,6 +423,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Names: the people and organisations of each article, and the articles waiting", _ARTICLE_NAMES),
     ("Stories: breaking_at and why, coverage, the stage's breaking baseline", _BREAKING),
     ("Stories: the running mean vector per language", _LANGUAGE_MEANS),
+    ("Articles: text source, page state and error, canonical URL (full text)", _PAGE_TEXT),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from monitor.config import FeedConfig
 from monitor.ingest.parse import Entry
-from monitor.store.types import ArticleCounts, FeedState, FeedUpdate, FetchStatus
+from monitor.store.types import ArticleCounts, FeedState, FeedUpdate, FetchStatus, PageWrite
 
 
 class Database(Protocol):
@@ -93,6 +93,14 @@ class ArticleStore(Protocol):
     def export_stories(self, since: datetime | None = None) -> Iterator[dict[str, Any]]: ...
 
     def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]: ...
+
+    def pages_pending(self, feed_id: int, limit: int) -> list[dict[str, Any]]: ...
+
+    def pages_skip(self, feed_id: int, reason: str) -> int: ...
+
+    def record_pages(self, results: Sequence[PageWrite]) -> None: ...
+
+    def page_failures(self) -> dict[str, int]: ...
 
 
 class StoryStore(Protocol):

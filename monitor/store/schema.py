@@ -416,6 +416,21 @@ def _migration_language_means(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_page_text(db: sqlite_utils.Database) -> None:
+    """Full text of teaser feeds: where an article's text comes from ('feed' or 'page'), the
+    state of its page ('pending', 'done', 'failed'; NULL when none is wanted), why it failed,
+    and the page's canonical URL (for deduplication)."""
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'feed'",
+        "ALTER TABLE articles ADD COLUMN page_state TEXT",
+        "ALTER TABLE articles ADD COLUMN page_error TEXT",
+        "ALTER TABLE articles ADD COLUMN canonical_url TEXT",
+        "CREATE INDEX articles_canonical_url ON articles(canonical_url) WHERE canonical_url IS NOT NULL",
+        "CREATE INDEX articles_page_pending ON articles(feed_id, id) WHERE page_state = 'pending'",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -433,6 +448,7 @@ MIGRATIONS: list[Migration] = [
     _migration_article_names,
     _migration_breaking,
     _migration_language_means,
+    _migration_page_text,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

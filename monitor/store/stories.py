@@ -6,16 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from monitor.ingest.pages import PAGE_WAIT
 from monitor.store.core import Core
 from monitor.stories.decide import merge_note, merged_thread
-from monitor.timeutil import iso
+from monitor.timeutil import iso, utcnow
 
 
 class Stories(Core):
     """The stories stage's reads and writes: pending articles, vectors, assignments, story rows."""
 
     def stories_pending(self, limit: int) -> list[dict[str, Any]]:
-        """Articles not yet in a story, in publication order (ties by id)."""
+        """Articles not yet in a story, in publication order (ties by id); an article whose
+        page is being read waits for it, at most PAGE_WAIT after it was first seen."""
         # The partial index gives the rows in order, so only `limit` of them are read; left to
         # itself SQLite picks articles_story and sorts every pending article (text and all) for
         # each batch, which made a large backlog quadratic.
@@ -24,8 +26,9 @@ class Stories(Core):
             "a.content_hash, a.embedding, a.embedding_model, f.name AS feed_name, f.title AS feed_title, "
             "f.url AS feed_url "
             f"FROM articles a {self._indexed_by('articles_unassigned')} JOIN feeds f ON f.id = a.feed_id "
-            "WHERE a.story_id IS NULL ORDER BY a.published, a.id LIMIT ?",
-            [limit],
+            "WHERE a.story_id IS NULL AND (a.page_state IS NULL OR a.page_state <> 'pending' "
+            "OR a.first_seen < ?) ORDER BY a.published, a.id LIMIT ?",
+            [iso(utcnow() - PAGE_WAIT), limit],
         )
 
     def stories_pending_count(self) -> int:
