@@ -7,10 +7,14 @@ BIN := $(VENV)/bin
 
 install: $(VENV)/.installed
 
+# Each step shows its progress (issue 23: no silent wait over 5 s): venv's own call of ensurepip
+# is silent for 5 s or more, so it runs on its own, with pip's output.
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(PYTHON) -m venv --without-pip $(VENV)
+	$(BIN)/python -m ensurepip --upgrade --default-pip || \
+	  { echo "no ensurepip in $(PYTHON): on Debian or Ubuntu, apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install --progress-bar on -e '.[dev]'
 	touch $@
 
 demo: install

@@ -10,6 +10,11 @@ Sets (read from ../shared/data/stories, see its README):
   one article and its translations. Articles of one test set share a week.
 - ecb: ECB+, 982 English articles, 43 topics of two look-alike events each; gold = event.
 - tg: tgcontest judged pairs (en, ru); pairwise precision and recall of "same story".
+- itn: Wikipedia "In the news" blurbs (itn-dev), 806 one-sentence summaries in 51 languages,
+  283 events, each language's written apart; gold = the event. Prints the per-language-pair
+  view: for each language, the share of same-event pairs with another language that end in
+  one story, and the share of different-event pairs that wrongly do (`--languages`: for WMT
+  too).
 - allsides: AllSides headline roundups (allsides-dev), 602 US articles, 208 events, April-June
   2021, one feed per outlet, publication times as given; gold = the roundup. Topics covered
   every week (Covid rules, Israel-Gaza) test that a story stays one event. Also prints thread
@@ -44,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from monitor.stories.assigner import ArticleInput, StoryAssigner  # noqa: E402
+from monitor.stories.centering import confirmed_language  # noqa: E402
 from monitor.stories.decide import DecisionInputs, StoryParams, decide, params_for_model  # noqa: E402
 from monitor.stories.embed import article_text, load_embedder  # noqa: E402
 from monitor.stories.entities import extract_keys  # noqa: E402
@@ -102,6 +108,21 @@ def load_allsides() -> list[Record]:
             Record(
                 d["id"], d["language"], published, d["title"], d["text"], d["cluster_id"], d["outlet"]
             )
+        )
+    return out
+
+
+def load_itn() -> list[Record]:
+    """Wikipedia "In the news" blurbs (itn-dev): one-sentence summaries of one event written
+    separately by each language's editors, 51 languages; gold = the event (`cluster_id`).
+    Publication time as given (the blurb's); one feed per language."""
+    out = []
+    path = DATA / "itn-dev" / "itn_events_dev.jsonl"
+    for line in path.open(encoding="utf-8"):
+        d = json.loads(line)
+        published = datetime.fromisoformat(d["timestamp"].replace("Z", "+00:00"))
+        out.append(
+            Record(d["id"], d["language"], published, d["title"], d["text"], d["cluster_id"], "itn")
         )
     return out
 
@@ -178,6 +199,55 @@ def pairwise(pred: Sequence[object], gold: Sequence[object]) -> tuple[float, flo
     return precision, recall, f1
 
 
+def language_pairs(
+    records: Sequence[Record], pred: Sequence[object], *, least: int = 10
+) -> list[str]:
+    """Per language: of the pairs (an article in it, one in another language) of one event,
+    the share that ends in one story (recall across languages); of the pairs of two events,
+    the share that wrongly does. Languages with fewer than `least` same-event pairs are
+    summed into one line."""
+    same: Counter[str] = Counter()
+    same_joined: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    other_joined: Counter[str] = Counter()
+    for i, a in enumerate(records):
+        for j in range(i + 1, len(records)):
+            b = records[j]
+            if a.language == b.language:
+                continue
+            together = pred[i] == pred[j]
+            for language in (a.language, b.language):
+                if a.gold == b.gold:
+                    same[language] += 1
+                    same_joined[language] += together
+                else:
+                    other[language] += 1
+                    other_joined[language] += together
+    total_same = sum(same.values()) // 2
+    total_joined = sum(same_joined.values()) // 2
+    total_other = sum(other.values()) // 2
+    total_wrong = sum(other_joined.values()) // 2
+    lines = [
+        f"  across languages: {total_same} same-event pairs, {total_joined / max(1, total_same):.3f} "
+        f"in one story; {total_other} different-event pairs, {total_wrong / max(1, total_other):.4f} "
+        "wrongly in one"
+    ]
+    rest = [0, 0, 0, 0]
+    cells = []
+    for language, n in sorted(same.items(), key=lambda kv: (-kv[1], kv[0])):
+        if n < least:
+            rest = [rest[0] + n, rest[1] + same_joined[language], rest[2] + other[language],
+                    rest[3] + other_joined[language]]
+            continue
+        wrong = other_joined[language] / max(1, other[language])
+        cells.append(f"{language} {same_joined[language] / n:.2f}/{wrong:.4f} ({n})")
+    if rest[0]:
+        cells.append(f"others {rest[1] / rest[0]:.2f}/{rest[3] / max(1, rest[2]):.4f} ({rest[0]})")
+    for start in range(0, len(cells), 5):
+        lines.append("    " + "   ".join(cells[start : start + 5]))
+    return lines
+
+
 # -- vectors -------------------------------------------------------------------------------
 MAX_WORDS = 60  # words of text after the title; --max-words sets it
 
@@ -235,6 +305,7 @@ def cluster(
             keys=extract_keys(r.title, r.text) if use_keys else frozenset(),
             language=r.language,
             title=r.title,
+            mean_language=confirmed_language(r.language, r.title, r.text),
         )
         for i, r in enumerate(records)
     ]
@@ -243,6 +314,39 @@ def cluster(
     for a in assigner.assign_all(articles):
         labels[a.article_id] = a.story_id
     return [assigner.resolve(label) for label in labels]
+
+
+def thread_labels(
+    records: Sequence[Record], vectors: npt.NDArray[np.float32], params: StoryParams
+) -> list[int]:
+    """Each article's thread (its story's thread, or its story when in none): threads as
+    clusters, for itn-dev, where a late language that comes after the story's span should
+    be threaded to it."""
+    articles = [
+        ArticleInput(
+            i, r.published, vectors[i], extract_keys(r.title, r.text), r.language, r.title,
+            confirmed_language(r.language, r.title, r.text),
+        )
+        for i, r in enumerate(records)
+    ]
+    assigner = StoryAssigner(params)
+    results = assigner.assign_all(articles)
+    parent: dict[int, int] = {}
+    story_of = [0] * len(records)
+    for a in results:
+        story_of[a.article_id] = a.story_id
+        if a.opened and a.thread_id is not None:
+            parent[a.story_id] = a.thread_id
+
+    def root(story: int) -> int:
+        story = assigner.resolve(story)
+        seen = set()
+        while story in parent and story not in seen:
+            seen.add(story)
+            story = assigner.resolve(parent[story])
+        return story
+
+    return [root(s) for s in story_of]
 
 
 def pipeline_labels(
@@ -259,8 +363,10 @@ def pipeline_labels(
 
     by_feed: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
-        # allsides: one feed per outlet, as a reader would subscribe.
-        feed = f"{r.outlet}-{r.language}" if name == "allsides" else f"{r.outlet}-{r.language}-{i % 8}"
+        # allsides, itn: one feed per outlet (itn: per language), as a reader would subscribe.
+        feed = f"{r.outlet}-{r.language}"
+        if name not in ("allsides", "itn"):
+            feed += f"-{i % 8}"
         by_feed[feed].append(i)
     with tempfile.TemporaryDirectory(prefix=f"monitor-bench-{name}-") as tmp:
         root = Path(tmp)
@@ -394,7 +500,12 @@ def line(label: str, bc: tuple[float, float, float], pw: tuple[float, float, flo
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="e5-small")
-    parser.add_argument("--sets", default="allsides,wmt,ecb,tg")
+    parser.add_argument("--sets", default="itn,allsides,wmt,ecb,tg")
+    parser.add_argument(
+        "--languages",
+        action="store_true",
+        help="the per-language-pair view for WMT too (always printed for itn)",
+    )
     parser.add_argument("--threshold", type=float)
     parser.add_argument("--entity-weight", type=float)
     parser.add_argument("--cross-language-bonus", type=float)
@@ -435,7 +546,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     params = replace(params, **overrides)
     print(f"model {args.model}; {params}")
     sets = args.sets.split(",")
-    loaders = {"allsides": load_allsides, "wmt": load_wmt, "ecb": load_ecb}
+    loaders = {"allsides": load_allsides, "wmt": load_wmt, "ecb": load_ecb, "itn": load_itn}
     baseline_grid = [round(0.1 + 0.025 * i, 3) for i in range(20)]
     baseline_scores: dict[str, dict[float, tuple[tuple[float, float, float], ...]]] = {}
     for name in (s for s in sets if s in loaders):
@@ -449,6 +560,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for threshold in grid:
             pred = cluster(records, vectors, replace(params, threshold=threshold))
             print(line(f"{args.model} @ {threshold}", bcubed(pred, gold), pairwise(pred, gold)))
+            if name in ("itn", "wmt") and (args.languages or name == "itn"):
+                print("\n".join(language_pairs(records, pred)))
+            if name == "itn":
+                threads = thread_labels(records, vectors, replace(params, threshold=threshold))
+                print(line("threads as clusters", bcubed(threads, gold), pairwise(threads, gold)))
         if name == "allsides":
             print(thread_figures(records, vectors, params))
         if args.pipeline:
@@ -462,6 +578,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 line(f"{args.model} via monitor poll", bcubed(filled, gold), pairwise(filled, gold))
                 + (f"  ({missing} articles not stored)" if missing else "")
             )
+            if name in ("itn", "wmt") and (args.languages or name == "itn"):
+                print("\n".join(language_pairs(records, filled)))
         if not args.no_baseline:
             tfidf = tfidf_vectors(records)
             baseline_scores[name] = {}

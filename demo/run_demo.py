@@ -63,6 +63,7 @@ def write_config(server: FeedServer) -> int:
         "  interval: 1h",
         "  languages: [en]  # headlines in English where a story has an English report",
         "  allow_private_addresses: true  # the demo polls its own server on 127.0.0.1",
+        "  full_text: never  # the bundled news links to pages that do not exist",
         "feeds:",
     ]
     for file in files:
@@ -85,6 +86,7 @@ def monitor(*args: str) -> None:
 
 def summarize() -> None:
     """What was stored, by language, read back through `monitor export`."""
+    print("\nreading back what was stored ($ monitor export)", flush=True)
     out = subprocess.run([*MONITOR, "export"], check=True, capture_output=True, text=True).stdout
     records = [json.loads(line) for line in out.splitlines()]
     by_language = Counter(r["language"] or "??" for r in records)

@@ -28,8 +28,10 @@ from monitor.yamlread import MAX_CONFIG_BYTES, read_document
 
 DEFAULT_USER_AGENT = "monitor/0.1 (self-hosted news monitor)"
 DEFAULT_MAX_ENTRIES = 500  # entries kept from one fetch of a feed (the newest)
+FULL_TEXT_MODES = ("auto", "always", "never")
+DEFAULT_PAGES_PER_POLL = 10  # article pages read per feed and poll, at most
 FEED_KEYS = frozenset(
-    {"url", "name", "language", "interval", "tags", "allow_private_addresses", "max_entries"}
+    {"url", "name", "language", "interval", "tags", "allow_private_addresses", "max_entries", "full_text"}
 )
 SETTINGS_KEYS = frozenset(
     {
@@ -50,6 +52,8 @@ SETTINGS_KEYS = frozenset(
         "moved_after",
         "max_backoff",
         "max_entries",
+        "full_text",
+        "pages_per_poll",
     }
 )
 # Sections owned by other stages; each validates its own content.
@@ -121,6 +125,7 @@ class FeedConfig:
     allow_private_addresses: bool | None = None  # None = the settings' default
     line: int | None = None
     max_entries: int | None = None  # None = the settings' default
+    full_text: str | None = None  # 'auto', 'always' or 'never'; None = the settings' default
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,8 @@ class Settings:
     moved_after: int = 3  # polls ending at the same permanent redirect before the URL moves
     max_backoff: int = 24 * 3600  # the longest wait after failures
     max_entries: int = DEFAULT_MAX_ENTRIES  # entries kept from one fetch of a feed (the newest)
+    full_text: str = "auto"  # read the article's page: 'auto' (for teasers), 'always', 'never'
+    pages_per_poll: int = DEFAULT_PAGES_PER_POLL  # article pages read per feed and poll, at most
 
 
 @dataclass(frozen=True)
@@ -322,6 +329,7 @@ def _settings(path: Path, node: Any, line: int | None) -> Settings:
             "gone_after",
             "moved_after",
             "max_entries",
+            "pages_per_poll",
         ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise fail(key, "must be a positive whole number")
@@ -332,6 +340,10 @@ def _settings(path: Path, node: Any, line: int | None) -> Settings:
             if key == "timeout" and value == 0:
                 raise fail(key, "must be more than 0 seconds")
             values[key] = float(value)
+        elif key == "full_text":
+            if value not in FULL_TEXT_MODES:
+                raise fail(key, f"must be one of {', '.join(FULL_TEXT_MODES)}, not {shown(value)}")
+            values[key] = value
         elif key == "languages":
             codes = [value] if isinstance(value, str) else value
             if not isinstance(codes, list) or not all(
@@ -426,6 +438,10 @@ def _feed(path: Path, item: CommentedMap, line: int | None) -> FeedConfig:
         not isinstance(max_entries, int) or isinstance(max_entries, bool) or max_entries < 1
     ):
         raise fail("max_entries", f"max_entries must be a positive whole number, not {shown(max_entries)}")
+    full_text = item.get("full_text")
+    if full_text is not None and full_text not in FULL_TEXT_MODES:
+        modes = ", ".join(FULL_TEXT_MODES)
+        raise fail("full_text", f"full_text must be one of {modes}, not {shown(full_text)}")
     return FeedConfig(
         url=url.strip(),
         name=name,
@@ -435,6 +451,7 @@ def _feed(path: Path, item: CommentedMap, line: int | None) -> FeedConfig:
         allow_private_addresses=allow,
         line=line,
         max_entries=max_entries,
+        full_text=full_text,
     )
 
 

@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
@@ -18,8 +18,10 @@ from monitor.background import in_daemon_thread
 from monitor.config import DEFAULT_MAX_ENTRIES, Config
 from monitor.deliver.alerts import alert_stage
 from monitor.entities.placestage import PlacesStage
+from monitor.entities.stage import names_stage
 from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
+from monitor.ingest.pages import PageReader, PageTask
 from monitor.ingest.parse import ParsedFeed, parse_feed
 from monitor.ingest.politeness import HostLimiter, host_of
 from monitor.ingest.schedule import (
@@ -31,6 +33,7 @@ from monitor.ingest.schedule import (
     plan_next_poll,
     plan_status,
 )
+from monitor.ingest.teasers import page_decision, wanting_pages
 from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate, FetchStatus
 from monitor.store.workers import LeaseLost
 from monitor.stories.embed import embedder_for
@@ -54,6 +57,8 @@ class PollReport:
     failed: int = 0
     new_articles: int = 0
     updated_articles: int = 0
+    pages_read: int = 0  # article pages whose text replaced a teaser
+    pages_failed: int = 0  # article pages that could not be read (the feed's text kept)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, "step: error")
     stage_notes: list[str] = field(default_factory=list)
     stage_errors: list[str] = field(default_factory=list)
@@ -63,10 +68,13 @@ class PollReport:
         return self.ok + self.not_modified + self.failed
 
     def summary(self) -> str:
+        pages = ""
+        if self.pages_read or self.pages_failed:
+            pages = f"; {count(self.pages_read, 'article page')} read, {self.pages_failed} failed"
         return (
             f"{count(self.feeds, 'feed')} polled: {self.ok} ok, {self.not_modified} not modified, "
             f"{self.failed} failed; {count(self.new_articles, 'new article')}, "
-            f"{self.updated_articles} updated"
+            f"{self.updated_articles} updated{pages}"
         )
 
 
@@ -176,6 +184,25 @@ def _max_entries(config: Config, feed: FeedState) -> int:
     return config.settings.max_entries
 
 
+def _full_text(config: Config, feed: FeedState) -> str:
+    """full_text of a feed: its own in feeds.yaml, else the settings'."""
+    listed = config.feed(feed.url)
+    if listed is not None and listed.full_text is not None:
+        return listed.full_text
+    return config.settings.full_text
+
+
+def _mark_teasers(parsed: ParsedFeed | None, mode: str) -> ParsedFeed | None:
+    """The parsed feed with the entries whose page is to be read marked (wants_page)."""
+    if parsed is None or mode == "never":
+        return parsed
+    wanted = wanting_pages(parsed.entries, mode)
+    if not wanted:
+        return parsed
+    entries = tuple(replace(e, wants_page=True) if e.guid in wanted else e for e in parsed.entries)
+    return replace(parsed, entries=entries)
+
+
 def _new_body(feed: FeedState, result: FetchResult) -> bool:
     """Whether a fetch brought a body to parse: not a 304 nor an error, and not the same
     body as last time."""
@@ -185,9 +212,10 @@ def _new_body(feed: FeedState, result: FetchResult) -> bool:
 
 
 def _parse(
-    feed: FeedState, result: FetchResult, max_entries: int = DEFAULT_MAX_ENTRIES
+    feed: FeedState, result: FetchResult, max_entries: int = DEFAULT_MAX_ENTRIES, full_text: str = "never"
 ) -> tuple[ParsedFeed | None, str | None]:
-    """Parse a fetched body unless it is the same body as last time."""
+    """Parse a fetched body unless it is the same body as last time; mark the entries whose
+    article page is to be read (`full_text`)."""
     if result.content is None or not _new_body(feed, result):
         return None, None
     try:
@@ -207,7 +235,7 @@ def _parse(
         # The body was read despite a problem (ill-formed XML read leniently, entity
         # declarations removed, a wrong charset declared): worth knowing, not an error.
         log.info("event=feed_recovered feed=%s note=%r", feed.url, parsed.warning[:300])
-    return parsed, None
+    return _mark_teasers(parsed, full_text), None
 
 
 class Poller:
@@ -227,6 +255,7 @@ class Poller:
         )
         self._phases: dict[str, float] = {}
         self._phases_at = 0.0
+        self.pages = PageReader(fetch_options(config), self.hosts)
 
     def _global_limit(self) -> asyncio.Semaphore:
         """The concurrency limit, made anew when the Poller is used from another event loop."""
@@ -281,25 +310,69 @@ class Poller:
                 return feed, await fetch(client, request, options)
 
         fetches = [asyncio.ensure_future(one(f)) for f in feeds]
+        page_rounds: list[asyncio.Future[None]] = []
         try:
             for task in asyncio.as_completed(fetches):
                 feed, result = await task
                 parsed, parse_error = None, None
                 if _new_body(feed, result):  # most polls (304s, same bodies) need no thread
                     parsed, parse_error = await in_daemon_thread(
-                        partial(_parse, feed, result, _max_entries(self.config, feed)), "parse"
+                        partial(
+                            _parse,
+                            feed,
+                            result,
+                            _max_entries(self.config, feed),
+                            _full_text(self.config, feed),
+                        ),
+                        "parse",
                     )
                 # Every write happens here, on the event loop's thread: one writer.
                 status = self._record(feed, result, parsed, parse_error, report)
                 if progress is not None:
                     progress(feed, status)
+                if parsed is not None and any(e.wants_page for e in parsed.entries):
+                    # The feed's article pages are read after its poll, beside the other feeds'.
+                    page_rounds.append(asyncio.ensure_future(self._read_pages(client, feed, report)))
+            for round_ in asyncio.as_completed(page_rounds):
+                await round_
         finally:
             # A write that failed (a full disk) ends the pass: the fetches still running are
             # stopped here, before the caller closes their HTTP client under them.
             for fetch_task in fetches:
                 fetch_task.cancel()
-            await asyncio.gather(*fetches, return_exceptions=True)
+            for page_round in page_rounds:
+                page_round.cancel()
+            await asyncio.gather(*fetches, *page_rounds, return_exceptions=True)
         return report
+
+    async def _read_pages(self, client: httpx.AsyncClient, feed: FeedState, report: PollReport) -> None:
+        """Read the pages of a feed's new teasers (at most pages_per_poll, the newest), store
+        what each gave, and leave the rest with the feed's text."""
+        budget = self.config.settings.pages_per_poll
+        rows = self.store.pages_pending(feed.id, budget)
+        allow = _allow_private(self.config, feed)
+        # Only the entry's own link (wanting_pages took linked entries only).
+        tasks = [
+            PageTask(int(row["id"]), feed.url, str(row["link"] or row["url"] or ""), allow) for row in rows
+        ]
+        outcomes = await asyncio.gather(*(self.pages.read(client, task) for task in tasks))
+        texts = {int(row["id"]): str(row["text"] or "") for row in rows}
+        decisions = [page_decision(o.task.article_id, texts[o.task.article_id], o) for o in outcomes]
+        for decision, outcome in zip(decisions, outcomes, strict=True):
+            if decision.read:
+                report.pages_read += 1
+            else:
+                report.pages_failed += 1
+                log.info(
+                    "event=page_failed feed=%s url=%s error=%r",
+                    feed.url,
+                    outcome.task.link,
+                    (decision.write.error or "")[:300],
+                )
+        self.store.record_pages([d.write for d in decisions])
+        skipped = self.store.pages_skip(feed.id, f"past the budget of {budget} pages per poll")
+        if skipped:
+            log.info("event=pages_skipped feed=%s count=%d budget=%d", feed.url, skipped, budget)
 
     def _record(
         self,
@@ -433,7 +506,7 @@ def story_settings(config: Config) -> StorySettings:
 def default_stages(
     config: Config, *, stop: Callable[[], bool] | None = None, deliver_alerts: bool = True
 ) -> list[Stage]:
-    """The stages after storing, in order: places; near-duplicates, embeddings and stories; watches;
+    """The stages after storing, in order: names and places; near-duplicates, embeddings and stories; watches;
     alerts (recorded, and delivered unless `deliver_alerts` is False: the daemon delivers
     them in a job of its own).
 
@@ -449,6 +522,7 @@ def default_stages(
 
     watches = load_watches_config(config, model=settings.model)
     return [
+        names_stage(stop=stop),
         PlacesStage(stop=stop),
         stories,
         watch_stage(watches, stop=stop),

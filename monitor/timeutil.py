@@ -1,4 +1,5 @@
-"""Times are UTC in the database, as ISO 8601 text that sorts as it reads."""
+"""Times are UTC in the database, as ISO 8601 text that sorts as it reads; people read them
+in the configured zone, named (`local_time`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,34 @@ def parse_iso(text: str | None, zone: tzinfo = UTC) -> datetime | None:
         return None
     when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     return when if when.tzinfo else when.replace(tzinfo=zone)
+
+
+def local_time(when: datetime | str | None, zone: tzinfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A time as people read it, on the command line and the web pages: in `zone` (the
+    configured `settings.timezone`), followed by the zone's abbreviation when `fmt` shows a
+    time of day, so that it says which: '2024-03-22 14:05 CET', '2024-07-01 09:00 CEST',
+    '2024-03-22 18:35 +0530' where the zone has no abbreviation of letters. '' for None;
+    text that is not a time comes back as it is. JSON keeps UTC (`iso`)."""
+    if when is None or when == "":
+        return ""
+    if isinstance(when, str):
+        try:
+            parsed = parse_iso(when)
+        except ValueError:
+            return when
+        if parsed is None:
+            return when
+        when = parsed
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    local = when.astimezone(zone)
+    text = local.strftime(fmt)
+    if "%H" not in fmt:
+        return text
+    name = local.tzname() or ""
+    if not name.isalpha():  # tzdata writes '+03' for zones without letters: show the full offset
+        name = local.strftime("%z")
+    return f"{text} {name}"
 
 
 _AGO_RE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")

@@ -47,9 +47,12 @@ def rss(
 
 
 def write_config(path: Path, feeds: list[dict[str, object]], **settings: object) -> Path:
-    """Write a feeds.yaml with these feeds; polls of 127.0.0.1 allowed unless overridden."""
+    """Write a feeds.yaml with these feeds; polls of 127.0.0.1 allowed and article pages not
+    read (full_text: never) unless overridden."""
     settings.setdefault("allow_private_addresses", True)
     settings.setdefault("database", "monitor.db")
+    # The test feeds link to pages that do not exist (news.example): none is read unless asked.
+    settings.setdefault("full_text", "never")
     lines = ["settings:"]
     lines += [f"  {k}: {str(v).lower() if isinstance(v, bool) else v}" for k, v in settings.items()]
     lines.append("feeds:")

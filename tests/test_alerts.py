@@ -4,6 +4,7 @@ SQLite file, against a real HTTP receiver on 127.0.0.1 and a real aiosmtpd serve
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -28,6 +29,7 @@ from monitor.deliver.alertplan import (
 )
 from monitor.deliver.alerts import Delivery, deliver_due, outbox_problems, plan_alerts
 from monitor.deliver.settings import DigestConfig, SmtpConfig
+from monitor.errors import ConfigError, MonitorError
 from monitor.store import Store
 from monitor.timeutil import parse_iso, utcnow
 from monitor.watches.match import run_watch_stage
@@ -381,3 +383,164 @@ def test_a_receiver_that_never_answers_or_is_not_there_is_retried(tmp_path: Path
     finally:
         silent.close()
         closed.close()
+
+
+def test_alert_text_counts_in_singular_and_plural() -> None:
+    from monitor.deliver.alerts import alert_text
+
+    story = {"headline": "Cup final", "languages": ["en"], "reason": "new", "why": {"terms": ["cup"]}}
+    _subject, text = alert_text({"watch": "Cup", "stories": [{**story, "outlets": 1, "articles_count": 1}]})
+    assert "  1 outlet, 1 article (en)" in text
+    _subject, text = alert_text({"watch": "Cup", "stories": [{**story, "outlets": 2, "articles_count": 3}]})
+    assert "  2 outlets, 3 articles (en)" in text
+
+
+def test_an_alert_mail_without_a_reply_to_its_end_is_unknown_and_never_sent_again(tmp_path: Path) -> None:
+    """Exactly once for alert mails too (issue 23): the server took the mail at its final dot
+    and never answered; the outbox row is 'unknown', shown, and sent again only on request."""
+    from functools import partial
+
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+    from monitor.deliver.alerts import resolve_alert
+    from monitor.deliver.smtp import send_message
+
+    from .slowsmtp import SlowReplies, SlowSmtp
+
+    config = watches(
+        {
+            "name": "Climate",
+            "query": "climate OR climat",
+            "notify": {"email": {"to": "me@example.org", "mode": "immediate", "min_gap": "15m"}},
+        }
+    )
+    handler = SlowReplies(hold={"me@example.org"})
+    with SlowSmtp(handler) as smtp, open_store(tmp_path / "g.db") as store:
+        digest = DigestConfig(
+            sender="monitor <monitor@example.org>",
+            smtp=SmtpConfig(host="127.0.0.1", port=smtp.port, security="none", timeout=5),
+        )
+        sender = partial(send_message, final_reply_wait=0.5)
+        climate_news(store, config)
+        assert plan_alerts(store, config) == 1
+        (note,) = deliver(store, config, digest=digest, mail_sender=sender)
+        assert "outcome unknown, not sent again" in note and "monitor watches resolve" in note, note
+        assert len(smtp.messages) == 1
+        (row,) = store.outbox_rows()
+        assert row["state"] == "unknown" and row["data_sent_at"] is not None
+        for later in (60, 3600, 2 * 86400):
+            assert deliver(store, config, digest=digest, mail_sender=sender, later=later) == []
+        assert len(smtp.messages) == 1
+        (line,) = outbox_problems(store, store.outbox_in_doubt())
+        assert line.startswith(f"alert {row['id']} email me@example.org: outcome unknown after 1 attempts")
+        assert f"monitor watches resolve {row['id']} resend" in line
+        (tmp_path / "feeds.yaml").write_text("settings:\n  database: g.db\nfeeds: []\n", encoding="utf-8")
+        stats = CliRunner().invoke(main, ["--config", str(tmp_path / "feeds.yaml"), "stats"])
+        assert (
+            stats.exit_code == 0
+            and f"alert {row['id']} email me@example.org: outcome unknown" in stats.output
+        )
+        # A person decides to send it again: it goes once more, with the same Message-ID.
+        handler.released.set()
+        result = CliRunner().invoke(
+            main, ["--config", str(tmp_path / "feeds.yaml"), "watches", "resolve", str(row["id"]), "resend"]
+        )
+        assert result.exit_code == 0 and "to be sent again" in result.output, result.output
+        (note,) = deliver(store, config, digest=digest, mail_sender=sender)
+        assert note.endswith(": sent") and len(smtp.messages) == 2
+        assert smtp.messages[0][1]["Message-ID"] == smtp.messages[1][1]["Message-ID"]
+        with pytest.raises(MonitorError, match=f"alert {row['id']} is sent, not of unknown outcome"):
+            resolve_alert(store, int(row["id"]), "sent", utcnow())
+        with pytest.raises(MonitorError, match="no alert 999 in the outbox"):
+            resolve_alert(store, 999, "sent", utcnow())
+
+
+def test_the_daemon_does_not_wait_on_the_reply_to_an_alert_mail(tmp_path: Path) -> None:
+    """In the daemon an alert mail's reply is awaited in the background: the delivery round
+    ends once the mail's end is sent, and the reply is recorded when it comes; meanwhile it is
+    among the replies a stopping daemon gives its grace."""
+    import asyncio
+
+    from monitor.deliver.handoff import in_background
+
+    from .slowsmtp import SlowReplies, SlowSmtp
+
+    config = watches(
+        {
+            "name": "Climate",
+            "query": "climate OR climat",
+            "notify": {"email": {"to": "me@example.org", "mode": "immediate"}},
+        }
+    )
+    handler = SlowReplies(hold={"me@example.org"})
+    with SlowSmtp(handler) as smtp, open_store(tmp_path / "g.db") as store:
+        digest = DigestConfig(
+            sender="monitor <monitor@example.org>",
+            smtp=SmtpConfig(host="127.0.0.1", port=smtp.port, security="none", timeout=5),
+        )
+        climate_news(store, config)
+        assert plan_alerts(store, config) == 1
+        delivery = Delivery(config, digest, ENV, is_allowed=LOCAL)
+
+        awaiting: set[asyncio.Future[Any]] = set()
+
+        async def blocking(send: Any, mark: Any, late: Any) -> Any:
+            return await in_background(send, mark, late, "alert-smtp", awaiting=awaiting)
+
+        async def scenario() -> tuple[list[str], str, str]:
+            notes = await asyncio.wait_for(deliver_due(store, delivery, blocking=blocking), 20)
+            before = str(store.outbox_rows()[0]["state"])
+            assert len(awaiting) == 1
+            handler.released.set()
+            deadline = time.monotonic() + 20
+            while store.outbox_rows()[0]["state"] == "sending" and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert not awaiting
+            return notes, before, str(store.outbox_rows()[0]["state"])
+
+        notes, before, after = asyncio.run(scenario())
+        assert len(notes) == 1 and notes[0].endswith(": sent, awaiting the server's reply"), notes
+        assert (before, after) == ("sending", "sent") and len(smtp.messages) == 1
+
+
+def test_a_watch_can_ask_for_its_breaking_stories_only(tmp_path: Path, receiver: Receiver) -> None:
+    config = watches(
+        {
+            "name": "Climate",
+            "query": "climate OR climat",
+            "notify": {"on": "breaking", "webhook": {"url": receiver.url, "secret_env": "HOOK_SECRET"}},
+        }
+    )
+    with open_store(tmp_path / "br.db") as store:
+        run_watch_stage(store, config, None)
+        add(
+            store,
+            [
+                Item(0, "Climate summit opens", "Leaders meet.", "en", 1, story=1),
+                Item(0, "Climate march in the rain", "A few hundred.", "en", 2, story=2),
+            ],
+        )
+        run_watch_stage(store, config, None)
+        assert plan_alerts(store, config) == 0  # two matching stories, neither breaking
+        with store.transaction():
+            store.db.execute("UPDATE stories SET breaking_at = '2025-03-01T13:00:00Z' WHERE id = 1")
+        assert plan_alerts(store, config) == 1
+        assert plan_alerts(store, config) == 0  # once per story
+        assert deliver(store, config)
+        (post,) = receiver.posts
+        payload = json.loads(post[2])
+        assert payload["reason"] == "breaking" and payload["story"]["id"] == 1
+        assert payload["story"]["breaking_at"] == "2025-03-01T13:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("notify", "words"),
+    [
+        ({"on": "soon", "webhook": {"url": "https://h.example/in"}}, "'soon' is not one of: match, breaking"),
+        ({"on": "breaking"}, "on: needs an email: or a webhook:"),
+    ],
+)
+def test_notify_on_is_checked(notify: dict[str, Any], words: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(words)):
+        watches({"name": "Climate", "query": "climate", "notify": notify})

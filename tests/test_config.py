@@ -102,6 +102,9 @@ def test_shipped_feeds_yaml_is_a_real_default() -> None:
         ("feeds: https://a.example/rss\n", 1, "must be a list"),
         ("feeds:\n  - url: https://a.example/rss\n    tags: {a: 1}\n", 3, "tags must be a list"),
         ("feeds:\n  - url: [unclosed\n", 3, "not valid YAML"),
+        ("feeds:\n  - url: https://a.example/rss\n    full_text: sometimes\n", 3, "one of auto, always"),
+        ("settings:\n  full_text: yes\n", 2, "one of auto, always, never"),
+        ("settings:\n  pages_per_poll: 0\n", 2, "positive whole number"),
     ],
 )
 def test_bad_file_names_file_line_and_problem(tmp_path: Path, text: str, line: int, message: str) -> None:
@@ -112,6 +115,19 @@ def test_bad_file_names_file_line_and_problem(tmp_path: Path, text: str, line: i
     assert info.value.line == line, str(info.value)
     assert message in info.value.message
     assert str(info.value).startswith(f"{path}:{line}: ")
+
+
+def test_full_text_per_feed_and_in_settings(tmp_path: Path) -> None:
+    config = load_config(
+        write(
+            tmp_path,
+            "settings:\n  full_text: never\n  pages_per_poll: 3\nfeeds:\n"
+            "  - url: https://a.example/rss\n    full_text: always\n  - url: https://b.example/rss\n",
+        )
+    )
+    assert (config.settings.full_text, config.settings.pages_per_poll) == ("never", 3)
+    assert [f.full_text for f in config.feeds] == ["always", None]
+    assert load_config(write(tmp_path, "feeds: []\n")).settings.full_text == "auto"
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -193,6 +195,197 @@ def test_a_killed_daemon_loses_nothing_and_resumes(
         assert conn.execute("SELECT COUNT(DISTINCT guid) FROM articles").fetchone()[0] == 300
         members = conn.execute("SELECT COALESCE(SUM(n_articles), 0) FROM stories").fetchone()[0]
     assert members == 300  # each article counted in exactly one story
+
+
+class Output:
+    """A daemon's output read as it comes, in a thread: whether a line has shown up yet."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self.changed:
+                self.lines.append(line)
+                self.changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 90) -> bool:
+        with self.changed:
+            return self.changed.wait_for(lambda: any(text in line for line in self.lines), timeout)
+
+    def stop(self, sig: int) -> tuple[int, float, str]:
+        started = time.monotonic()
+        self.process.send_signal(sig)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        seconds = time.monotonic() - started
+        self.thread.join()
+        return self.process.returncode, seconds, "".join(self.lines)
+
+
+def inconsistencies(db: Path) -> list[str]:
+    """What is wrong in the stories the stage wrote: each of its batches is one transaction,
+    so a stop never leaves a vector without its story, a story without its articles, or
+    counts that disagree."""
+    checks = {
+        "integrity": "SELECT 1 FROM pragma_integrity_check WHERE integrity_check != 'ok'",
+        "foreign keys": "SELECT 1 FROM pragma_foreign_key_check",
+        "a vector without a story": (
+            "SELECT id FROM articles WHERE embedding IS NOT NULL AND story_id IS NULL"
+        ),
+        "an article in no stored story": (
+            "SELECT id FROM articles WHERE story_id IS NOT NULL "
+            "AND story_id NOT IN (SELECT id FROM stories WHERE merged_into IS NULL)"
+        ),
+        "a story whose count is not its articles'": (
+            "SELECT s.id FROM stories s WHERE s.merged_into IS NULL AND s.n_articles != "
+            "(SELECT COUNT(*) FROM articles a WHERE a.story_id = s.id)"
+        ),
+    }
+    with sqlite3.connect(db) as conn:
+        return [what for what, sql in checks.items() if conn.execute(sql).fetchall()]
+
+
+def test_a_stop_while_the_model_embeds_exits_0_and_writes_nothing_half(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    """SIGTERM or SIGINT while ONNX Runtime embeds a long batch (the whole backlog in one):
+    the stage stops between two chunks of texts, and the process exits 0, never with SIGABRT
+    ("terminate called without an active exception": a thread still inside the runtime
+    while the interpreter unwound), with nothing of the batch in hand written. Three stops in
+    a row at different points of the embedding, then a start that finishes the work."""
+    words = random.Random(23)
+    vocabulary = [f"{words.choice('bdfgklmnprstvz')}{words.choice('aeiou')}{n}" for n in range(5000)]
+    for f in range(3):
+        items = []
+        for n in range(f * 1000, f * 1000 + 150):
+            # Long texts of rare words: many tokens each, so embedding all 450 takes a while
+            # (20 s and more: the last stop comes 4 s after the embedding began).
+            text = " ".join(words.choice(vocabulary) for _ in range(220))
+            items.append({**item(n), "title": f"Report {n} {vocabulary[n]}", "description": text})
+        (feed_dir / f"f{f}.xml").write_text(rss(items))
+    feeds: list[dict[str, object]] = [{"url": server.url(f"f{f}.xml")} for f in range(3)]
+    config = write_config(tmp_path / "feeds.yaml", feeds, interval="1h")
+    config.write_text(config.read_text() + "stories:\n  batch_size: 5000\n  max_words: 200\n")
+    db = tmp_path / "monitor.db"
+    for sig, after in [(signal.SIGTERM, 0.5), (signal.SIGINT, 2.0), (signal.SIGTERM, 4.0)]:
+        output = Output(start_daemon(config))
+        try:
+            assert output.wait_for("doing='embedding and assigning'"), "the stage did not start embedding"
+            time.sleep(after)
+        finally:
+            code, seconds, text = output.stop(sig)
+        assert code == 0, text
+        assert seconds < 10, text
+        assert "terminate called" not in text and "Traceback" not in text, text
+        assert "event=daemon_stopped" in text
+        assert inconsistencies(db) == []
+        assert articles(db) == 450 and articles(db, "story_id IS NOT NULL") == 0, text  # stopped mid-batch
+    output = Output(start_daemon(config))  # the batch dropped at each stop is taken again
+    try:
+        assert wait_for(lambda: articles(db, "story_id IS NOT NULL") == 450, timeout=180), "not resumed"
+    finally:
+        code, _, text = output.stop(signal.SIGTERM)
+    assert code == 0, text
+    assert inconsistencies(db) == []
+
+
+def test_a_stop_while_the_daemon_starts_exits_0_with_nothing_half_written(tmp_path: Path) -> None:
+    """SIGTERM while `monitor run` still reads a big feeds.yaml and writes its feeds into a
+    new database (before its event loop hears signals): exit 0, all feeds or none."""
+    feeds: list[dict[str, object]] = [{"url": f"http://127.0.0.1:9/f{n}.xml"} for n in range(30_000)]
+    config = write_config(tmp_path / "feeds.yaml", feeds, interval="1h")
+    db = tmp_path / "monitor.db"
+    process = start_daemon(config)
+    try:
+        assert wait_for(db.exists), "the daemon did not open its database"
+    finally:
+        code, _, output = stop(process, signal.SIGTERM)
+    assert code == 0, output
+    assert "Traceback" not in output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        stored = conn.execute("SELECT COUNT(*) FROM feeds").fetchone()[0]
+    assert stored in (0, 30_000), output
+    print(f"feeds stored when stopped: {stored}; {output[-300:]}")
+
+
+def test_the_start_line_names_the_feeds_the_roles_and_the_next_poll() -> None:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from monitor.daemon import start_line
+
+    now = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
+    paris = ZoneInfo("Europe/Paris")
+    line = start_line(feeds=80, role="all", first_due=now + timedelta(minutes=12), now=now, zone=paris)
+    assert line == (
+        "event=daemon_started feeds=80 roles=poll,stories,deliver "
+        "next_poll=2025-03-22T19:12:00+01:00 (in 12 min)"
+    )
+    utc = ZoneInfo("UTC")
+    overdue = start_line(feeds=2, role="poll", first_due=now - timedelta(days=3), now=now, zone=utc)
+    assert overdue.endswith("roles=poll next_poll=2025-03-22T18:00:00+00:00 (now)")
+    later_due = now + timedelta(hours=7, minutes=30)
+    later = start_line(feeds=1, role="all", first_due=later_due, now=now, zone=paris)
+    assert later.endswith("(in 7.5 h)")
+    assert start_line(feeds=3, role="stories", first_due=None, now=now, zone=paris).endswith(
+        "roles=stories next_poll=none (role stories does not poll)"
+    )
+    assert start_line(feeds=0, role="all", first_due=None, now=now, zone=paris).endswith(
+        "next_poll=none (no feed to poll)"
+    )
+
+
+def test_monitor_run_says_one_line_at_start_and_is_quiet_otherwise(
+    tmp_path: Path, server: FeedServer, feed_dir: Path
+) -> None:
+    """Without -v: the start line (feeds, roles, next poll), then nothing from a poll that
+    goes well (only the progress of long steps, as before), and nothing at a clean stop."""
+    (feed_dir / "a.xml").write_text(rss([item(1), item(2)]))
+    feeds: list[dict[str, object]] = [{"url": server.url("a.xml")}, {"url": server.url("a.xml") + "?b"}]
+    config = write_config(tmp_path / "feeds.yaml", feeds, interval="1h", timezone="Asia/Kolkata")
+    db = tmp_path / "monitor.db"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert wait_for(lambda: articles(db, "story_id IS NOT NULL") == 2), "the daemon did not poll"
+    finally:
+        code, _, output = stop(process, signal.SIGTERM)
+    assert code == 0, output
+    said = [line for line in output.splitlines() if "logger=monitor.progress" not in line]
+    assert len(said) == 1, output
+    assert "event=daemon_started feeds=2 roles=poll,stories,deliver next_poll=" in said[0]
+    assert "+05:30 (now)" in said[0] and f"db={db}" in said[0]
+
+
+def test_the_daemon_is_split_by_role_with_no_class_over_300_lines() -> None:
+    import ast
+
+    import monitor.daemon
+
+    folder = Path(monitor.daemon.__file__).parent
+    sizes = {
+        f"{path.name}:{node.name}": (node.end_lineno or node.lineno) - node.lineno + 1
+        for path in sorted(folder.glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+    }
+    assert {"poll.py:Polling", "stories.py:Sequencing", "deliver.py:Delivering"} <= set(sizes)
+    assert {name: lines for name, lines in sizes.items() if lines > 300} == {}
 
 
 def test_retry_delay_doubles_from_ten_seconds_up_to_the_feeds_interval() -> None:

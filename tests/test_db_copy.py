@@ -78,8 +78,9 @@ def story(story_id: int) -> dict[str, Any]:
 
 
 def populate(store: AnyStore, articles: int = 18) -> None:
-    """Feeds, articles with vectors and places, stories (merged forward and back, threads),
-    copies pointing forward and back, a digest, watches with matches, alerts and outbox rows."""
+    """Feeds, articles with vectors and places, stories (merged forward and back, threads), copies
+    pointing forward and back, a digest, watches with matches, alerts and outbox rows, names
+    found and articles waiting for theirs."""
     store.sync_feeds(FEEDS, now=T0)
     feeds = store.feeds()
     for n in range(articles):
@@ -104,7 +105,8 @@ def populate(store: AnyStore, articles: int = 18) -> None:
         )  # fmt: skip
     vectors = [(i, np.full(4, i / 7, dtype=np.float32).tobytes(), "e5-small") for i in ids[:-3]]
     records = [story(s) for s in range(1, n_stories + 1)]
-    store.stories_write(assignments, [], records, T0, vectors, threads=[(3, 2)])
+    means = [("e5-small", code, 3, np.full(4, 0.25, dtype=np.float64).tobytes()) for code in ("", "ru")]
+    store.stories_write(assignments, [], records, T0, vectors, threads=[(3, 2)], language_means=means)
     store.stories_write([], [(1, 4)], [], T0 + timedelta(minutes=1))  # merged into a later story
     store.stories_write([], [(5, 2)], [], T0 + timedelta(minutes=2))  # and into an earlier one
     store.places_write(
@@ -129,6 +131,8 @@ def populate(store: AnyStore, articles: int = 18) -> None:
         [a["article_id"] for a in matched],
         T0,
     )  # fmt: skip
+    putin = {"key": "putin", "name": "Путин", "variants": ["Путин", "Путина"], "mentions": 2}
+    store.names_write({ids[0]: [putin], ids[1]: []})  # the other articles still wait for theirs
     for story_id, key in ((2, "k-2"), (4, "k-4")):
         store.alert_record(
             by_name["Storms"], story_id, "webhook", "https://hook.example/in", ["en", "fr"], 2,

@@ -42,12 +42,14 @@ from monitor.deliver.rank import (
     ArticleRow,
     DayFigures,
     Digest,
+    Link,
     StoryRow,
     StoryView,
     digest_window,
     due_at,
     due_day,
     lead_of,
+    one_link,
     pick_headline,
     retry_delay,
     safe_url,
@@ -71,7 +73,6 @@ IN_DAY = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
 
 
 # --- a real SMTP server -------------------------------------------------------------
-
 
 
 @dataclass
@@ -473,8 +474,10 @@ def test_digest_of_a_day_from_the_store(world: World) -> None:
     assert set(quake.languages) == {"en", "fr", "ar", "zh", "ru"}
     assert quake.first_outlet == "RIA"  # reported first, before the window
     assert quake.new_articles == 6
-    assert [lang for lang, _ in quake.links][:2] == ["fr", "en"]  # the reader's languages first
-    english = dict(quake.links)["en"]
+    assert [lang for lang, _ in quake.links] == ["fr"] and quake.other_versions == 5  # one link, 5 more
+    every = build_digest(world.store, replace(cfg, versions="all"), DAY, reader).stories[0]
+    assert [lang for lang, _ in every.links][:2] == ["fr", "en"]  # the reader's languages first
+    english = dict(every.links)["en"]
     assert [(link.outlet, link.copies) for link in english] == [("Reuters", ("Daily Wire Copy",))]
     assert digest.figures.articles == 9 - 2  # published in the window
     assert digest.figures.stories == 2
@@ -584,14 +587,14 @@ def test_server_down_is_retried_with_backoff_then_sent(world: World, tmp_path: P
     port = free_port()
     config = write(tmp_path, config_text(port, recipients="    - reader@example.org\n"))
     notes = run_due_digests(world.store, config, DUE)
-    assert len(notes) == 1 and "retry at 2026-03-10T06:01:00Z" in notes[0] and "cannot reach" in notes[0]
+    assert len(notes) == 1 and "retry at 2026-03-10 07:01 CET" in notes[0] and "cannot reach" in notes[0]
     problems = digest_problems(world.store)
     assert len(problems) == 1 and "retrying after 1 attempt, next try" in problems[0]
     result = CliRunner().invoke(main, ["--config", str(tmp_path / "feeds.yaml"), "stats"])
     assert result.exit_code == 0 and "digest 2026-03-09 to reader@example.org: retrying" in result.output
     assert run_due_digests(world.store, config, DUE + timedelta(seconds=30)) == []  # backing off
     notes = run_due_digests(world.store, config, DUE + timedelta(minutes=1))
-    assert "retry at 2026-03-10T06:03:00Z" in notes[0]  # twice as long
+    assert "retry at 2026-03-10 07:03 CET" in notes[0]  # twice as long
     with SmtpServer(port) as server:
         notes = run_due_digests(world.store, config, DUE + timedelta(minutes=3))
         assert notes == [f"{DAY} reader@example.org: sent"]
@@ -1112,28 +1115,85 @@ def test_a_digest_covers_the_calendar_day_a_web_page_of_that_date_shows(world: W
     ]
 
 
-def test_by_default_the_reader_gets_the_versions_in_their_languages_and_a_count_of_the_others(
+def test_by_default_a_story_shows_one_link_and_counts_the_other_versions(
     world: World,
 ) -> None:
     ids = three_stories(world)
     cfg = DigestConfig(timezone="Europe/Paris", base_url="https://news.example.org")
     digest = build_digest(world.store, cfg, DAY, Recipient("reader@example.org", languages=("fr", "en")))
     quake = digest.stories[0]
-    assert [lang for lang, _ in quake.links] == ["fr", "en"]
-    assert quake.other_versions == 3 and set(quake.other_languages) == {"ar", "zh", "ru"}
+    # One link, the headline's own version (Le Monde's, in French); the 5 others counted.
+    assert [(lang, [link.outlet for link in links]) for lang, links in quake.links] == [("fr", ["Le Monde"])]
+    assert quake.other_versions == 5
+    assert quake.other_languages[:2] == ("fr", "en") and set(quake.other_languages) == {
+        "fr",
+        "en",
+        "ar",
+        "zh",
+        "ru",
+    }
     text, page = render_digest(digest, cfg)
     assert "Землетрясение на побережье" not in text and "地震袭击海岸" not in page
-    assert "+ 3 other versions, in " in text and "Russian" in text.split("+ 3 other versions", 1)[1]
+    assert "Séisme : le bilan s'alourdit" not in text and "Earthquake hits the coast" not in text
+    assert "+ 5 more, in French, English, " in text and "Russian" in text.split("+ 5 more", 1)[1]
     assert f'href="https://news.example.org/stories/{ids["quake"]}"' in page.split("other-versions", 1)[1]
     # A reader of none of the story's languages gets the headline's language.
     german = build_digest(world.store, cfg, DAY, Recipient("de@example.org", languages=("de",))).stories[0]
-    assert [lang for lang, _ in german.links] == [
-        german.headline_language
-    ] and german.other_versions == 5  # 2 French, 1 each in ar, ru, zh
+    assert [lang for lang, _ in german.links] == [german.headline_language]
+    assert german.other_versions == 5  # 1 more French, 1 each in en, ar, ru, zh
     # versions: all keeps every link.
     every = replace(cfg, versions="all")
     full = build_digest(world.store, every, DAY, Recipient("reader@example.org", languages=("fr", "en")))
     assert len(full.stories[0].links) == 5 and full.stories[0].other_versions == 0
+
+
+def test_a_story_of_fourteen_articles_shows_one_link_and_13_more(world: World) -> None:
+    """Issue 23: one story covered by 14 outlets in the reader's language gave 14 links."""
+    ids = [
+        world.article(f"Outlet {i}", "en", f"Summit ends, take {i}", IN_DAY + timedelta(minutes=i))
+        for i in range(14)
+    ]
+    world.story(ids, headline=ids[3])
+    cfg = DigestConfig(timezone="Europe/Paris")
+    digest = build_digest(world.store, cfg, DAY, Recipient("reader@example.org", languages=("en",)))
+    (story,) = digest.stories
+    assert [(lang, [link.outlet for link in links]) for lang, links in story.links] == [("en", ["Outlet 3"])]
+    assert (story.other_versions, story.other_languages) == (13, ("en",))
+    text, page = render_digest(digest, cfg)
+    assert text.count("https://outlet.example/") == 1 and page.count('href="https://outlet.example/') == 1
+    assert "+ 13 more, in English" in text and "13 more</p>" not in page and "13 more, in English" in page
+
+
+def test_one_link_is_the_headline_version_else_the_first_with_an_address() -> None:
+    def link(outlet: str, url: str | None) -> Link:
+        return Link(title=outlet, outlet=outlet, url=url, published=IN_DAY)
+
+    groups = (
+        ("fr", (link("A", None), link("B", "https://b.example/1"))),
+        ("en", (link("C", "https://c.example/"),)),
+    )
+    shown, rest = one_link(groups, "https://c.example/", "C")
+    assert shown == (("en", (groups[1][1][0],)),) and rest == (groups[0],)
+    shown, rest = one_link(groups, None, "A")  # A has no address: B, the first that has one
+    assert shown == (("fr", (groups[0][1][1],)),)
+    assert rest == (("fr", (groups[0][1][0],)), groups[1])
+    assert one_link((), None, "A") == ((), ())
+
+
+def test_a_date_in_the_future_is_refused(world: World, tmp_path: Path) -> None:
+    three_stories(world)
+    write(tmp_path, config_text(free_port()))
+    base = ["--config", str(tmp_path / "feeds.yaml"), "--db", str(tmp_path / "monitor.db"), "digest"]
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Paris")).date()
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    for extra in ([], ["--send"], ["--output", str(tmp_path / "d.html")]):
+        result = CliRunner().invoke(main, [*base, "--date", tomorrow, *extra])
+        assert result.exit_code == 2, result.output
+        assert f"{tomorrow} is in the future" in result.output and "Europe/Paris" in result.output
+    assert not (tmp_path / "d.html").exists()
+    assert world.store.digest_row(today + timedelta(days=1), "reader@example.org") is None
+    result = CliRunner().invoke(main, [*base, "--date", today.isoformat()])  # today so far: shown
+    assert result.exit_code == 0, result.output
 
 
 def test_figures_and_counts_in_the_digest_say_1_story_not_1_stories() -> None:
@@ -1150,7 +1210,7 @@ def test_figures_and_counts_in_the_digest_say_1_story_not_1_stories() -> None:
         "1 story",
         "1 failing feed",
         "1 outlet ",
-        "1 other version,",
+        "+ 1 more, in French",
     ):
         assert single in text, single
     assert "1 smaller story not shown" in text and "1 smaller story not shown" in page

@@ -314,7 +314,7 @@ def test_a_certificate_not_trusted_is_a_recorded_error_retried_later(
         notes = run_due_digests(store, config, DUE, environ=ENVIRON)
         assert server.mailbox.logins == [] and server.mailbox.messages == []  # nothing said in the open
     [note] = notes
-    assert "not sent, retry at 2026-03-10T07:01:00Z" in note
+    assert "not sent, retry at 2026-03-10 07:01 UTC" in note
     row = the_row(store)
     assert (row["state"], row["attempts"], row["next_attempt_at"]) == ("pending", 1, "2026-03-10T07:01:00Z")
     error = row["last_error"]

@@ -214,3 +214,25 @@ def test_a_texts_vector_does_not_depend_on_its_batch(name: str) -> None:
     alone = np.vstack([embedder.embed([text]) for text in texts])
     reordered = embedder.embed(texts[::-1])[::-1]
     assert np.abs(together - alone).max() < 1e-5 and np.abs(together - reordered).max() < 1e-5
+
+
+def test_a_model_build_in_a_child_process_beats_while_it_runs(tmp_path: Path) -> None:
+    """The first load builds the model for seconds: the wait beats (a progress line or a
+    redrawn bar) instead of sitting silent. The child here ends only after two beats."""
+    from monitor.stories.e5onnx import _run_beating
+
+    flag = tmp_path / "beaten"
+    child = (
+        "import os, sys, time\n"
+        f"while not os.path.exists({str(flag)!r}): time.sleep(0.01)\n"
+        "sys.stderr.write('built')\n"
+    )
+    beats: list[int] = []
+
+    def beat() -> None:
+        beats.append(1)
+        if len(beats) == 2:
+            flag.touch()
+
+    status, stderr = _run_beating([sys.executable, "-c", child], beat, 0.05, timeout=600)
+    assert (status, stderr) == (0, b"built") and len(beats) >= 2

@@ -252,6 +252,56 @@ def test_stored_digests_are_relabelled_to_the_day_they_cover(
         ]
 
 
+def test_stored_digests_and_alerts_keep_their_rows_and_may_then_be_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The migration that rebuilds digests and the outbox (SQLite cannot change a CHECK)
+    keeps every row and column, and lets a row be 'unknown' with its `data_sent_at`."""
+    path = tmp_path / "old.db"
+    version = store_module.MIGRATIONS.index(schema_module._migration_unknown_outcomes)
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:version])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", version)
+    with Store.open(path) as old:
+        old.db.execute(
+            "INSERT INTO digests (day, recipient, state, attempts, due_at, message_id, message, story_ids, "
+            "created, updated_at) VALUES ('2026-03-09', 'a@example.org', 'pending', 2, "
+            "'2026-03-10T06:00:00Z', '<m@x>', 'body', '[1, 2]', '2026-03-10T06:00:00Z', "
+            "'2026-03-10T06:01:00Z')"
+        )
+        watch = old.watches_sync([("Climate", "fp", "{}")], datetime(2026, 3, 10, tzinfo=UTC))[0]
+        old.db.execute(
+            "INSERT INTO outbox (channel, target, watch_id, idempotency_key, payload, state, attempts, "
+            "created_at, next_attempt_at, expires_at, last_error) VALUES ('email', 'me@example.org', ?, 'k', "
+            "'{}', 'failed', 3, 'c', 'n', 'e', 'boom')",
+            [watch["id"]],
+        )
+        old.db.conn.commit()
+        with pytest.raises(sqlite3.IntegrityError):  # 'unknown' was not a state yet
+            old.db.execute("UPDATE digests SET state = 'unknown'")
+    monkeypatch.undo()
+    with Store.open(path) as s:
+        row = s.digest_row("2026-03-09", "a@example.org")
+        assert row is not None and (row["state"], row["attempts"], row["message"], row["story_ids"]) == (
+            "pending",
+            2,
+            "body",
+            "[1, 2]",
+        )
+        (alert,) = s.outbox_rows()
+        assert (alert["watch_id"], alert["state"], alert["last_error"], alert["data_sent_at"]) == (
+            watch["id"],
+            "failed",
+            "boom",
+            None,
+        )
+        s.db.execute("UPDATE digests SET state = 'unknown', data_sent_at = 'x'")
+        s.db.execute("UPDATE outbox SET state = 'unknown', data_sent_at = 'x'")
+        assert s.db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert {"digests_state", "outbox_due"} <= {
+            r[0] for r in s.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
+        }
+
+
 def test_a_schema_this_monitor_cannot_use_is_named_with_both_versions() -> None:
     from monitor.store.core import check_schema
 

@@ -9,6 +9,7 @@ user sees, command by command.
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -25,12 +27,15 @@ from monitor.config import FeedConfig
 from monitor.database import parse_target
 from monitor.errors import StoreError
 from monitor.feedserver import FeedServer
+from monitor.ingest.pages import PAGE_WAIT
 from monitor.ingest.parse import Entry, content_hash
 from monitor.ingest.schedule import FeedWindow
 from monitor.outlets import outlet_name
-from monitor.store import AnyStore, FeedUpdate, Target, open_store
+from monitor.store import AnyStore, FeedUpdate, PageWrite, Target, open_store
 from monitor.store import postgres as postgres_module
 from monitor.store import sqlite as sqlite_module
+from monitor.timeutil import utcnow
+from monitor.watches.query import Document, QuerySyntaxError, evaluate, parse_query
 
 from .conftest import ROOT, write_config
 from .conftest import ok_update as poll_update
@@ -165,6 +170,51 @@ def test_places_are_stored_exported_and_read_again_when_an_article_changes(store
     assert store.article_places([first, second]) == {first: [moscow]}
 
 
+def test_page_text_replaces_a_teaser_once_and_a_failure_keeps_the_feeds(store: AnyStore) -> None:
+    teasers = [replace(entry(f"t{n}", f"Teaser {n}", f"First words of story {n}…", hours=n), wants_page=True)
+               for n in range(3)]  # fmt: skip
+    poll(store, "https://a.example/rss", [*teasers, entry("whole", "Whole", "A whole article.")], utcnow())
+    feed = store.feed_by_url("https://a.example/rss")
+    assert feed is not None
+    pending = store.pages_pending(feed.id, 2)
+    assert [r["link"] for r in pending] == ["https://n.example/t2", "https://n.example/t1"]  # newest first
+    # the stories stage waits for a page being read (first seen just now), at most PAGE_WAIT
+    assert [r["title"] for r in store.stories_pending(10)] == ["Whole"]
+    slow = replace(entry("slow", "Slow host", "First words…", hours=-1), wants_page=True)
+    poll(store, "https://b.example/rss", [slow], utcnow() - PAGE_WAIT - timedelta(seconds=1))
+    assert [r["title"] for r in store.stories_pending(10)] == ["Slow host", "Whole"]
+    store.pages_skip(store.feed_by_url("https://b.example/rss").id, "test")
+    page = "Le texte entier de l'article, lu sur sa page, bien plus long que l'accroche du flux."
+    ids = {r["link"]: int(r["id"]) for r in pending}
+    store.record_pages(
+        [
+            PageWrite(ids["https://n.example/t2"], page, "fr", "https://n.example/canonical-t2"),
+            PageWrite(ids["https://n.example/t1"], None, error="HTTP 404 Not Found"),
+        ]
+    )
+    assert store.pages_skip(feed.id, "past the budget of 2 pages per poll") == 1
+    assert store.pages_pending(feed.id, 10) == []
+    rows = {r["guid"]: r for r in store.export_articles()}
+    assert (rows["t2"]["text"], rows["t2"]["text_source"], rows["t2"]["language"]) == (page, "page", "fr")
+    assert (rows["t1"]["text"], rows["t1"]["text_source"]) == ("First words of story 1…", "feed")
+    assert rows["whole"]["text_source"] == "feed"
+    assert store.page_failures() == {"https://a.example/rss": 1}
+    stats = {r["url"]: (r["articles"], r["pages_read"], r["page_failures"]) for r in store.feed_stats()}
+    assert stats == {"https://a.example/rss": (4, 1, 1), "https://b.example/rss": (1, 0, 0)}
+    assert {r["title"] for r in store.stories_pending(10)} == {
+        "Whole", "Teaser 0", "Teaser 1", "Teaser 2", "Slow host"
+    }
+    assert [r["id"] for r in store.search("entier")] == [ids["https://n.example/t2"]]
+    # the feed edits its teaser: the title follows, the page's text stays
+    poll(store, "https://a.example/rss", [entry("t2", "Teaser 2, updated", "New teaser…", hours=2)], utcnow())
+    rows = {r["guid"]: r for r in store.export_articles()}
+    assert (rows["t2"]["title"], rows["t2"]["text"]) == ("Teaser 2, updated", page)
+    # another feed linking the page's canonical URL is the same article
+    same_page = replace(entry("x"), url="https://n.example/canonical-t2")
+    counts = poll(store, "https://b.example/rss", [same_page], utcnow())
+    assert (counts.new, counts.unchanged) == (0, 1)
+
+
 def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:
     poll(store, "https://a.example/rss", NEWS[:1])
     feed = store.feed_by_url("https://a.example/rss")
@@ -187,7 +237,9 @@ def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:
     assert (after.error_count, after.last_status, after.last_http_status) == (1, "error", 500)
     (stats,) = [r for r in store.web_feeds("2025-01-01T00:00:00Z") if r["url"] == feed.url]
     assert (stats["last_error"], stats["last_success"], stats["last_error_at"]) == (
-        "HTTP 500", "2025-03-22T18:00:00Z", "2025-03-22T19:00:00Z"
+        "HTTP 500",
+        "2025-03-22T18:00:00Z",
+        "2025-03-22T19:00:00Z",
     )
     # b was added now (not due at T0); a is due again after its failure
     assert [f.url for f in store.due_feeds(T0 + timedelta(hours=3))] == ["https://a.example/rss"]
@@ -210,6 +262,23 @@ def test_what_a_feed_listed_reads_back_alike_and_a_304_keeps_it(store: AnyStore)
     assert [f.window for f in store.due_feeds(T0 + timedelta(days=1)) if f.url == feed.url] == [listed]
 
 
+def test_the_feed_due_first_is_found_alike(store: AnyStore) -> None:
+    """What `monitor run` names as its next poll when it starts."""
+    poll(store, "https://a.example/rss", [], now=T0 + timedelta(hours=2))
+    poll(store, "https://b.example/rss", [], now=T0)
+    first = store.first_due()
+    assert first is not None and first.url == "https://b.example/rss"
+    assert first.next_due == T0 + timedelta(minutes=30)
+    poll(store, "https://b.example/rss", [], now=T0 + timedelta(hours=3))
+    first = store.first_due()
+    assert first is not None and first.url == "https://a.example/rss"
+    store.sync_feeds([FeedConfig(url="https://b.example/rss")])  # a is no longer followed
+    first = store.first_due()
+    assert first is not None and first.url == "https://b.example/rss"
+    store.sync_feeds([])
+    assert store.first_due() is None
+
+
 @pytest.mark.parametrize(
     ("query", "guids"),
     [
@@ -221,6 +290,8 @@ def test_what_a_feed_listed_reads_back_alike_and_a_304_keeps_it(store: AnyStore)
         ("(arsenal OR gunmen) AND hall", {"m1"}),
         ('"half', set()),  # not valid syntax: searched as its words
         ("AND", set()),
+        ("NOT moscow", set()),  # only NOT: nothing (monitor search refuses it), never its word
+        ("NOT 日经指数", set()),
         ("5-0", {"s1"}),
         ("日经指数", {"c1"}),  # no spaces between words: found as a substring
     ],
@@ -231,6 +302,60 @@ def test_search_takes_one_syntax_everywhere(store: AnyStore, query: str, guids: 
     assert found == guids
     web = {r["url"].rsplit("/", 1)[1] for r in store.web_search(query)}
     assert web == (guids if query != "日经指数" else set())  # the web has no substring fallback
+
+
+def test_long_queries_run_on_every_backend(store: AnyStore) -> None:
+    """Issue 23: media-monitoring queries of 500 terms and 10,000 characters, within FTS5's
+    parser stack and PostgreSQL's tsquery recursion (balanced: 500 ORs nest 9 deep)."""
+    poll(store, "https://a.example/rss", NEWS)
+    absent = [f"absent{i}" for i in range(499)]
+
+    def found(query: str) -> set[str]:
+        hits = {r["url"].rsplit("/", 1)[1] for r in store.search(query, limit=20)}
+        assert {r["url"].rsplit("/", 1)[1] for r in store.web_search(query)} == hits
+        return hits
+
+    assert found(" OR ".join([*absent, "moscow"])) == {"m1", "m2"}
+    assert found(" OR ".join(["moscow", *absent])) == {"m1", "m2"}
+    assert found(" AND ".join(["moscow", *(f"NOT {w}" for w in absent)])) == {"m1", "m2"}
+    either = " OR ".join([*absent, '"concert hall"', "arsen*"])
+    assert found(f"({either}) NOT ({' OR '.join(absent)})") == {"m1", "s1"}
+    long = "(" + " OR ".join([*absent[:400], "moscow"]) + ") AND NOT toll"
+    long += " " * (10_000 - len(long) - 11) + " AND attack"
+    assert len(long) == 10_000 and found(long) == {"m1"}
+    nested = "moscow" + " AND (attack OR (gunmen" * 14 + ")" * 28
+    assert found(nested) == {"m1", "m2"}
+
+
+_WORDS = ["moscow", "attack", "concert", "hall", "gunmen", "toll", "arsenal", "crocus", "the", "near"]
+_TERMS = [*_WORDS, '"concert hall"', '"death toll"', "conc*", "att*", "mosc*"]
+
+
+def _random_query(rng: random.Random, depth: int) -> str:
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice(_TERMS)
+    kind = rng.choice(["and", "or", "not", "juxtaposed"])
+    left, right = _random_query(rng, depth - 1), _random_query(rng, depth - 1)
+    if kind == "not":
+        return f"{left} AND NOT ({right})"
+    if kind == "juxtaposed":
+        return f"({left}) ({right})"
+    return f"({left}) {kind.upper()} ({right})"
+
+
+def test_search_finds_what_a_watch_query_matches(store: AnyStore) -> None:
+    """The translation to FTS5 (binary NOT, precedence) and to tsquery keeps the meaning of
+    the query language: every backend finds the articles the watches' matcher matches."""
+    poll(store, "https://a.example/rss", NEWS)
+    rng = random.Random(23)
+    for _ in range(60):
+        query = _random_query(rng, 4)
+        try:
+            tree = parse_query(query)
+        except QuerySyntaxError:
+            continue
+        expected = {e.guid for e in NEWS if evaluate(tree, Document(e.title, e.text))[0]}
+        assert {r["url"].rsplit("/", 1)[1] for r in store.search(query, limit=20)} == expected, query
 
 
 def test_web_search_marks_the_matched_words(store: AnyStore) -> None:
@@ -328,6 +453,82 @@ def test_digest_rows_are_once_per_day_and_recipient(store: AnyStore) -> None:
     ]
 
 
+def test_a_digest_past_its_final_dot_is_never_claimed_again_until_a_person_decides(store: AnyStore) -> None:
+    store.digest_insert("2025-03-22", "ann@example.org", T0, "<id@x>", "body", [1], "pending", T0)
+    assert store.digest_claim("2025-03-22", "ann@example.org", T0, T0 - timedelta(hours=1))
+    assert not store.digest_mark_data_sent("2025-03-22", "ann@example.org", 2, T0)  # not this attempt's claim
+    assert store.digest_mark_data_sent("2025-03-22", "ann@example.org", 1, T0)
+    assert not store.digest_mark_data_sent("2025-03-22", "ann@example.org", 1, T0)  # once
+    later = T0 + timedelta(days=1)
+    assert store.digest_ready(later, later) == []  # a stale claim, but past its final dot
+    assert not store.digest_claim("2025-03-22", "ann@example.org", later, later)
+    (waiting,) = store.digest_errors()
+    assert (waiting["state"], waiting["data_sent_at"]) == ("sending", "2025-03-22T18:00:00Z")
+    assert store.digest_settle_unknown(T0, "gone", later) == []  # sent at T0, not before
+    settled = store.digest_settle_unknown(T0 + timedelta(seconds=1), "gone", later)
+    assert [(r["day"], r["recipient"]) for r in settled] == [("2025-03-22", "ann@example.org")]
+    row = store.digest_row("2025-03-22", "ann@example.org")
+    assert row is not None and (row["state"], row["last_error"]) == ("unknown", "gone")
+    assert store.digest_ready(later, later) == []
+    assert store.digest_resolve("2025-03-22", "ann@example.org", False, later)  # resend
+    assert not store.digest_resolve("2025-03-22", "ann@example.org", True, later)  # no longer unknown
+    (ready,) = store.digest_ready(later, later - timedelta(hours=1))
+    assert (ready["state"], ready["data_sent_at"]) == ("pending", None)
+    assert store.digest_claim("2025-03-22", "ann@example.org", later, later - timedelta(hours=1))
+    assert store.digest_mark_data_sent("2025-03-22", "ann@example.org", 2, later)
+    store.digest_mark_unknown("2025-03-22", "ann@example.org", "no reply", later)
+    assert store.digest_resolve("2025-03-22", "ann@example.org", True, later)  # it arrived after all
+    row = store.digest_row("2025-03-22", "ann@example.org")
+    assert row is not None and (row["state"], row["sent_at"], row["message"]) == (
+        "sent",
+        "2025-03-23T18:00:00Z",
+        None,
+    )
+
+
+def test_an_alert_mail_past_its_final_dot_is_never_claimed_again_until_a_person_decides(
+    store: AnyStore,
+) -> None:
+    (watch,) = store.watches_sync([("Climate", "fp", "{}")], T0)
+    outbox = {
+        "idempotency_key": "k1",
+        "next_attempt_at": "2025-03-22T18:00:00Z",
+        "expires_at": "2025-03-23T18:00:00Z",
+        "payload": {"id": 1},
+        "envelope": {"watch": "Climate"},
+    }
+    assert store.alert_record(
+        int(watch["id"]), 1, "email", "me@example.org", ["en"], 1, outbox, T0, previous=None
+    )
+    (row,) = store.outbox_rows()
+    claimed = store.outbox_claim(int(row["id"]), T0, T0 - timedelta(hours=1))
+    assert claimed is not None and claimed["attempts"] == 1
+    assert not store.outbox_mark_data_sent(int(row["id"]), 2, T0)
+    assert store.outbox_mark_data_sent(int(row["id"]), 1, T0)
+    later = T0 + timedelta(hours=2)
+    assert store.outbox_ready(later, later) == [] and store.outbox_claim(int(row["id"]), later, later) is None
+    assert [r["id"] for r in store.outbox_in_doubt()] == [row["id"]]
+    assert store.outbox_settle_unknown(T0 + timedelta(seconds=1), "gone") == [int(row["id"])]
+    (unknown,) = store.outbox_in_doubt()
+    assert (unknown["state"], unknown["last_error"]) == ("unknown", "gone")
+    assert store.outbox_resolve(int(row["id"]), False, later)
+    (again,) = store.outbox_ready(later, later - timedelta(hours=1))
+    assert (again["state"], again["data_sent_at"], again["expires_at"]) == (
+        "pending",
+        None,
+        "2025-03-23T20:00:00Z",
+    )
+    assert store.outbox_in_doubt() == []
+    assert store.outbox_claim(int(row["id"]), later, later - timedelta(hours=1)) is not None
+    assert store.outbox_mark_data_sent(int(row["id"]), 2, later)
+    store.outbox_mark_unknown(int(row["id"]), "no reply")
+    assert store.outbox_resolve(int(row["id"]), True, later) and not store.outbox_resolve(
+        int(row["id"]), True, later
+    )
+    (done,) = store.outbox_rows()
+    assert (done["state"], done["sent_at"]) == ("sent", "2025-03-22T20:00:00Z")
+
+
 def test_watches_are_named_without_regard_to_case(store: AnyStore) -> None:
     rows = store.watches_sync([("Putin", "fp1", "{}"), ("arsenal", "fp2", "{}")], T0)
     assert [r["name"] for r in rows] == ["arsenal", "Putin"]
@@ -339,6 +540,37 @@ def test_watches_are_named_without_regard_to_case(store: AnyStore) -> None:
     # The same watch renamed in another case is one watch, not two.
     renamed = store.watches_sync([("ARSENAL", "fp2", "{}")], T0 + timedelta(hours=2))
     assert [(r["name"], r["removed_at"]) for r in renamed] == [("ARSENAL", None)]
+
+
+def test_names_wait_are_stored_and_exported_alike(store: AnyStore) -> None:
+    from monitor.entities.stage import run_names_stage
+
+    text = "Vladimir Putin met Emmanuel Macron. Putin said little."
+    poll(store, "https://a.example/rss", [entry("n1", "Talks at last", text), NEWS[3]])
+    assert store.names_pending_count() == 2  # every new article waits once
+    assert run_names_stage(store) == 2 and store.names_pending_count() == 0
+    ids = {r["guid"]: r["id"] for r in store.export_articles()}
+    names = store.article_names([ids["n1"], ids["s1"]])
+    found = [(n["name"], n["mentions"]) for n in names[ids["n1"]]]
+    assert found == [("Vladimir Putin", 2), ("Emmanuel Macron", 1)]
+    assert names[ids["n1"]][0]["variants"] == ["Vladimir Putin", "Putin"]
+    # A watch's matches are exported by the watch's name.
+    (watch,) = [r for r in store.watches_sync([("Putin", "fp", "{}")], T0) if r["name"] == "Putin"]
+    store.watch_write(
+        [{"watch_id": watch["id"], "article_id": ids["n1"], "story_id": None,
+          "published": "2025-03-22T18:00:00Z", "why": {"names": ["Putin"]}, "similarity": None,
+          "backfill": 0}],
+        [], T0,
+    )  # fmt: skip
+    exported = {r["guid"]: r for r in store.export_articles()}
+    assert exported["n1"]["names"] == ["Vladimir Putin", "Emmanuel Macron"]
+    assert exported["n1"]["watches"] == ["Putin"]
+    # Arsenal only opens sentences here: no name by the rules (equal mentions: by key).
+    assert exported["s1"]["names"] == ["Emirates", "Chelsea"] and exported["s1"]["watches"] == []
+    # A changed text waits again and its names replace the old ones; an unchanged one does not.
+    poll(store, "https://a.example/rss", [entry("n1", "Macron alone", "Emmanuel Macron spoke."), NEWS[3]])
+    assert store.names_pending_count() == 1 and run_names_stage(store) == 1
+    assert [n["name"] for n in store.article_names([ids["n1"]])[ids["n1"]]] == ["Emmanuel Macron"]
 
 
 def test_vectors_are_pgvector_values_where_it_is_installed(target: Target, backend: str) -> None:
@@ -403,6 +635,16 @@ def test_the_stories_stage_resumes_from_the_tables_after_a_restart(target: Targe
     assert [(sig[1], sig[0]) for sig in signatures] == sorted((sig[1], sig[0]) for sig in signatures)
     assert len(signatures) == 4
     assert all(isinstance(sig[4], bytes) for sig in signatures)
+
+
+def test_language_means_are_written_with_a_batch_and_read_back_bit_for_bit(store: AnyStore) -> None:
+    first = np.asarray([0.25, -1.5, 3e-9], dtype=np.float64).tobytes()
+    second = np.asarray([1.0, 2.0, 3.0], dtype=np.float64).tobytes()
+    store.stories_write([], [], [], T0, language_means=[("m", "", 2, first), ("m", "ru", 2, first)])
+    store.stories_write([], [], [], T0, language_means=[("m", "ru", 3, second), ("other", "ru", 1, first)])
+    assert store.stories_language_means("m") == [("", 2, first), ("ru", 3, second)]
+    assert store.stories_language_means("other") == [("ru", 1, first)]
+    assert store.stories_language_means("none") == []
 
 
 # The whole product on both databases -------------------------------------------------------
@@ -514,3 +756,123 @@ def test_the_product_answers_alike_on_sqlite_and_postgresql(
         else:
             assert pg[key] == lite[key], f"{key} differs"
 
+
+def test_articles_of_a_merged_story_say_which_story_they_came_with(store: AnyStore) -> None:
+    from monitor.stories.records import story_detail
+
+    poll(store, "https://a.example/rss", NEWS[:3])
+    ids = {r["guid"]: r["id"] for r in store.query("SELECT id, guid FROM articles")}
+
+    def assign(guid: str, story_id: int, reason: str | None) -> dict[str, Any]:
+        return {"article_id": ids[guid], "story_id": story_id, "duplicate_of": None, "similarity": None,
+                "score": None, "shared_keys": None, "gap_hours": None, "reason": reason}  # fmt: skip
+
+    def story(story_id: int, n: int) -> dict[str, Any]:
+        return {"id": story_id, "model": "m", "first_seen": None, "last_seen": None,
+                "headline_article_id": None, "n_articles": n, "n_outlets": 1, "n_languages": 1,
+                "languages": "[]", "entities": "[]", "keys": "{}", "centroid": None}  # fmt: skip
+
+    first = [assign("m1", 1, "new story: no active story close enough"), assign("m2", 1, "similarity 0.9")]
+    store.stories_write(first, [], [story(1, 2)], T0)
+    store.stories_write([assign("f1", 2, None)], [], [story(2, 1)], T0)
+    store.stories_write([], [(2, 1)], [story(1, 3)], T0)  # story 2 merges into story 1
+    reasons = {r["guid"]: r["story_reason"] for r in store.query("SELECT guid, story_reason FROM articles")}
+    assert reasons == {
+        "m1": "new story: no active story close enough",
+        "m2": "similarity 0.9",
+        "f1": "merged from story 2",
+    }
+    items = {item["id"]: item["why"] for item in story_detail(store, 2)["items"]}  # 2 leads to 1
+    assert items[ids["f1"]]["merged_from"] == 2 and items[ids["f1"]]["reason"] is None
+    assert items[ids["m2"]]["merged_from"] is None and items[ids["m2"]]["reason"] == "similarity 0.9"
+    # `monitor story` and the story page say so
+    from zoneinfo import ZoneInfo
+
+    from monitor.cli.stories_text import format_story
+    from monitor.web.views import group_articles, why_line
+
+    assert "came with story 2 when it merged into this one; opened the story" in format_story(store, 1)
+    groups = group_articles(store.web_story_articles(1), ZoneInfo("UTC"))
+    lines = {a["id"]: why_line(a["why"]) for g in groups for a in g["articles"]}
+    assert lines[ids["f1"]][0] == "came with story 2 when it merged into this one"
+    assert lines[ids["m1"]] == ["new story: no active story close enough", "first report"]
+
+
+def test_publication_times_of_a_window_read_alike_by_ids_or_for_every_story(store: AnyStore) -> None:
+    """ranked_hits reads the window whole when it holds too many stories to list their ids."""
+    poll(store, "https://a.example/rss", NEWS)
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": 1 + n % 2, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:4])]  # fmt: skip
+    stories = [{"id": s, "model": "m", "first_seen": None, "last_seen": None, "headline_article_id": None,
+                "n_articles": 2, "n_outlets": 1, "n_languages": 1, "languages": "[]", "entities": "[]",
+                "keys": "{}", "centroid": None} for s in (1, 2)]  # fmt: skip
+    store.stories_write(rows, [], stories, T0)
+    start, end = "2025-03-22T00:00:00Z", "2025-03-26T00:00:00Z"
+
+    def pairs(found: list[dict[str, Any]]) -> list[tuple[int, str]]:
+        return sorted((int(r["story_id"]), str(r["published"])) for r in found)
+
+    every = pairs(store.web_published_times(None, start, end))
+    assert every == pairs(store.web_published_times([1, 2], start, end)) and len(every) == 4
+    assert pairs(store.web_published_times([2], start, end)) == [p for p in every if p[0] == 2]
+
+
+def test_breaking_flags_coverage_and_baseline_read_back_alike(store: AnyStore) -> None:
+    poll(store, "https://a.example/rss", NEWS[:3])
+    poll(store, "https://b.example/rss", NEWS[3:5])
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": 1 if n < 3 else 2, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:5])]  # fmt: skip
+    coverage = '{"outlets": {"a.example": "2025-03-22T18:00:00Z"}, "languages": {}}'
+    why = json.dumps({"outlets": 3, "languages": 2, "window_hours": 24.0, "score": 5.0, "baseline": 3.0})
+    stories = [{"id": s, "model": "m", "first_seen": "2025-03-22T18:00:00Z",
+                "last_seen": "2025-03-22T23:00:00Z", "headline_article_id": None, "n_articles": 1,
+                "n_outlets": 1, "n_languages": 1,
+                "languages": '["en"]', "entities": "[]", "keys": "{}", "centroid": None}
+               for s in (1, 2)]  # fmt: skip
+    stories[0] |= {"coverage": coverage, "breaking_at": "2025-03-22T19:30:00Z", "breaking_why": why}
+    assert store.stories_breaking_baseline() is None
+    store.stories_write(rows, [], stories, T0, breaking_baseline='{"gains": [1.5], "stories": 2.0}')
+    assert store.stories_breaking_baseline() == '{"gains": [1.5], "stories": 2.0}'
+    # A later write that does not name them keeps the flag, the coverage and the baseline.
+    store.stories_write([], [], [{k: v for k, v in stories[0].items() if "breaking" not in k}], T0)
+    assert store.stories_breaking_baseline() == '{"gains": [1.5], "stories": 2.0}'
+    live = {r["id"]: r for r in store.stories_live("m", T0 - timedelta(days=1))}
+    assert live[1]["coverage"] == coverage and live[1]["breaking_why"] == why
+    assert live[1]["breaking_at"] == "2025-03-22T19:30:00Z" and live[2]["breaking_at"] is None
+    flagged = store.web_breaking("2025-03-22T00:00:00Z", "2025-03-23T00:00:00Z", 10)
+    assert [(r["id"], r["breaking_at"], r["breaking_why"]["outlets"]) for r in flagged] == [
+        (1, "2025-03-22T19:30:00Z", 3)
+    ]
+    assert store.web_breaking("2025-03-22T19:30:01Z", "2025-03-23T00:00:00Z", 10) == []
+    assert store.web_stories([1, 2])[1]["breaking_at"] == "2025-03-22T19:30:00Z"
+    exported = list(store.export_stories())
+    assert [(r["id"], r["articles"], r["outlets"], r["languages"], r["breaking_at"]) for r in exported] == [
+        (1, 3, 1, ["en", "fr"], "2025-03-22T19:30:00Z"),
+        (2, 2, 1, ["en", "zh"], None),
+    ]
+    assert exported[0]["first_published"] <= exported[0]["last_published"]
+
+
+def test_rising_name_counts_read_alike(store: AnyStore) -> None:
+    poll(store, "https://a.example/rss", NEWS)
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": n + 1, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:4])]  # fmt: skip
+    firsts = ["2025-03-22T10:00:00Z", "2025-03-21T10:00:00Z", "2025-03-10T10:00:00Z", "2025-03-20T10:00:00Z"]
+    names = [["Moscow", "Crocus"], ["Moscow"], ["Moscow", "Arsenal"], ["Crocus"]]
+    stories = [{"id": n + 1, "model": "m", "first_seen": first, "last_seen": first,
+                "headline_article_id": None, "n_articles": 1, "n_outlets": 1, "n_languages": 1,
+                "languages": "[]", "entities": json.dumps(found), "keys": "{}", "centroid": None}
+               for n, (first, found) in enumerate(zip(firsts, names, strict=True))]  # fmt: skip
+    store.stories_write(rows, [], stories, T0)
+    store.stories_write([], [(4, 1)], [], T0)  # a merged story counts no more
+    recent, before, n_recent, n_before = store.web_story_name_counts(
+        "2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-22T12:00:00Z"
+    )
+    assert (recent, n_recent, n_before) == ({"Moscow": 2, "Crocus": 1}, 2, 1)
+    assert before == {"Moscow": 1, "Arsenal": 1}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import logging
+import re
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -20,13 +22,21 @@ from monitor.cli.stories_text import format_stories, format_story
 from monitor.errors import MonitorError
 from monitor.store import Store
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
-from monitor.stories.decide import DecisionInputs, StoryParams, decide, decide_thread, params_for_model
+from monitor.stories.centering import LanguageMeans, confirmed_language
+from monitor.stories.decide import (
+    DecisionInputs,
+    StoryParams,
+    across_languages,
+    decide,
+    decide_thread,
+    params_for_model,
+)
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import ModelLoadError, article_text, load_embedder
 from monitor.stories.entities import extract_keys
 from monitor.stories.records import StoryNotFoundError
 from monitor.stories.settings import StorySettings
-from monitor.stories.stage import run_story_stage
+from monitor.stories.stage import _STATES, run_story_stage
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -80,6 +90,22 @@ def test_cross_language_gets_its_bonus() -> None:
         DecisionInputs(similarity=0.77, gap_hours=0, shared_keys=0, cross_language=True), PARAMS
     )
     assert not same.join and cross.join
+
+
+def test_shared_numbers_count_more_across_languages() -> None:
+    params = replace(PARAMS, number_weight=0.01, cross_language_bonus=0.0)
+    across = DecisionInputs(0.75, gap_hours=1, shared_keys=2, shared_numbers=2, cross_language=True)
+    assert decide(across, params).join  # 0.75 + 2 * 0.02 + 2 * 0.01 = 0.81
+    assert across_languages(decide(across, params).reason) == "plain similarity, 2 shared numbers"
+    assert not decide(replace(across, cross_language=False), params).join  # 0.79
+    assert not decide(replace(across, shared_numbers=0), params).join  # two names: 0.79
+
+
+def test_a_late_language_asks_less_for_its_lateness_than_the_same_language() -> None:
+    params = replace(PARAMS, window_hours=168, gap_step=0.08, gap_step_across=0.0, cross_language_bonus=0.0)
+    late = DecisionInputs(similarity=0.85, gap_hours=60, shared_keys=0, cross_language=True)
+    assert decide(late, params).join
+    assert not decide(replace(late, cross_language=False), params).join
 
 
 def test_too_old_a_story_is_not_joined() -> None:
@@ -286,13 +312,15 @@ def article_streams(draw: st.DrawFn) -> tuple[list[ArticleInput], list[int]]:
         keys = frozenset(
             draw(st.lists(st.sampled_from(["ptn", "#2011", "msk", "obm"]), max_size=3))
         )
+        language = draw(st.sampled_from(["en", "fr", "de", None]))
         arts.append(
             article(
                 i,
                 vector,
                 hours=hours,
                 keys=keys,
-                language=draw(st.sampled_from(["en", "fr", None])),
+                language=language,
+                mean_language=language if draw(st.booleans()) else None,
             )
         )
     cuts = sorted(set(draw(st.lists(st.integers(1, max(1, n - 1)), max_size=5))))
@@ -304,13 +332,27 @@ def article_streams(draw: st.DrawFn) -> tuple[list[ArticleInput], list[int]]:
 def test_result_does_not_depend_on_how_articles_were_split_into_batches(
     stream: tuple[list[ArticleInput], list[int]],
 ) -> None:
+    check_batching(stream, PARAMS)
+
+
+@settings(max_examples=100, deadline=None)
+@given(article_streams())
+def test_centering_on_running_language_means_does_not_depend_on_batches_or_restarts(
+    stream: tuple[list[ArticleInput], list[int]],
+) -> None:
+    # Means known after two articles, and centering that decides often: the running means
+    # are state that a restart must carry (stored as rows, read back bit for bit).
+    check_batching(stream, replace(PARAMS, center_min_articles=2, center_prior=1.0, center_scale=0.5))
+
+
+def check_batching(stream: tuple[list[ArticleInput], list[int]], params: StoryParams) -> None:
     arts, cuts = stream
     ordered = sorted(arts, key=lambda a: (a.published, a.id))
-    one = StoryAssigner(PARAMS)
+    one = StoryAssigner(params)
     one_results = one.assign_all(ordered)
     one_ids = {r.article_id: r.story_id for r in one_results}
     one_threads = {r.article_id: r.thread_id for r in one_results if r.opened}
-    batched = StoryAssigner(PARAMS)
+    batched = StoryAssigner(params)
     batch_ids: dict[int, int] = {}
     bounds = [0, *cuts, len(ordered)]
     for start, end in itertools.pairwise(bounds):
@@ -325,7 +367,7 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
     # snapshots, as the stage builds after a restart (the common-key counts included).
     # The snapshots include the recently closed stories (`known_stories`): new stories may
     # continue them as threads.
-    restarted = StoryAssigner(PARAMS)
+    restarted = StoryAssigner(params)
     restart_ids: dict[int, int] = {}
     restart_threads: dict[int, int | None] = {}
     merged: dict[int, int] = {}  # what the stage writes to the database, across restarts
@@ -335,10 +377,15 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
         restart_threads.update({r.article_id: r.thread_id for r in results if r.opened})
         merged.update(restarted.merged)
         restarted = StoryAssigner(
-            PARAMS,
+            params,
             next_story_id=restarted.next_story_id,
-            active=[copy.deepcopy(s) for s in restarted.known_stories],
+            active=[restored(s) for s in restarted.known_stories],
             clock=restarted.clock,
+            means=LanguageMeans.from_rows(
+                restarted.means.rows(),
+                min_articles=params.center_min_articles,
+                prior=params.center_prior,
+            ),
         )
 
     def final(story_id: int) -> int:
@@ -348,6 +395,92 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
 
     assert {k: one.resolve(v) for k, v in one_ids.items()} == {k: final(v) for k, v in restart_ids.items()}
     assert one_threads == restart_threads
+
+
+def restored(story: StorySnapshot) -> StorySnapshot:
+    """A snapshot as the stage reads it back: its languages as a set (counts of one)."""
+    again = copy.deepcopy(story)
+    again.languages = Counter(set(story.languages))
+    return again
+
+
+# -- centering across languages ---------------------------------------------------------------
+def test_language_means_fall_back_and_are_pulled_toward_the_overall_mean() -> None:
+    means = LanguageMeans(min_articles=3, prior=2.0)
+    assert means.mean("en") is None  # nothing seen: no centering
+    for _ in range(3):
+        means.add("en", unit(1, 0))
+    assert np.allclose(means.mean("en"), [1, 0])
+    means.add("fr", unit(0, 1))
+    overall = np.asarray([0.75, 0.25])
+    assert np.allclose(means.overall(), overall)
+    assert np.allclose(means.mean("fr"), overall)  # one article: the overall mean
+    assert np.allclose(means.mean("en"), (np.asarray([3, 0]) + 2 * overall) / 5)  # it moved too
+    assert np.allclose(means.mean("xx"), overall) and np.allclose(means.mean(None), overall)
+    for _ in range(2):
+        means.add("fr", unit(0, 1))
+    overall = np.asarray([0.5, 0.5])
+    assert np.allclose(means.mean("fr"), (np.asarray([0, 3]) + 2 * overall) / 5)
+    again = LanguageMeans.from_rows(means.rows(), min_articles=3, prior=2.0)
+    assert again.counts == means.counts
+    assert all(np.array_equal(again.sums[k], means.sums[k]) for k in means.sums)
+    assert [r[0] for r in means.rows(changed_only=True)] == ["", "en", "fr"]
+    assert means.rows(changed_only=True) == []
+    with pytest.raises(ValueError, match="''"):
+        means.add("", unit(1, 0))
+
+
+@pytest.mark.parametrize(
+    ("declared", "title", "text", "expected"),
+    [
+        ("ru", "Президент России выступил с обращением", "к гражданам страны в Москве", "ru"),
+        # A feed that tags Ukrainian as Russian does not move the Russian mean.
+        ("ru", "Президент України звернувся до громадян", "країни з приводу війни у Києві", None),
+        ("be-tarask", "Прэзыдэнт Беларусі выступіў са зваротам", "да грамадзянаў у Менску", "be-tarask"),
+        ("en", "Earthquake", "", None),  # one word
+        ("xx", "Something written in a language with a tag", "that no detector knows about", None),
+        (None, "An article whose feed declares no language at all", "", None),
+    ],
+)
+def test_only_an_article_whose_text_confirms_its_language_moves_the_mean(
+    declared: str | None, title: str, text: str, expected: str | None
+) -> None:
+    assert confirmed_language(declared, title, text) == expected
+    # A language the ingest detected itself is not detected again.
+    trusted = declared if expected is not None or len(f"{title} {text}".split()) >= 4 else None
+    assert confirmed_language(declared, title, text, "detected") == trusted
+
+
+def test_centering_joins_a_report_in_another_language_that_the_plain_cosine_misses() -> None:
+    # Each language adds its own direction to every vector (dimensions 4 and 5): reports of
+    # one event in two languages are far apart until each language's mean is removed.
+    def vec(event: int, language: str) -> np.ndarray:
+        v = np.zeros(6, dtype=np.float32)
+        v[event] = 1.0
+        v[4 if language == "en" else 5] = 1.5
+        return unit(*v)
+
+    def stream() -> list[ArticleInput]:
+        # English reports of events 0 and 1, French ones of events 2 and 3, twice each.
+        arts = [
+            article(i, vec(event, lang), hours=i * 0.1, language=lang, mean_language=lang)
+            for i, (event, lang) in enumerate([(0, "en"), (1, "en"), (2, "fr"), (3, "fr")] * 2)
+        ]
+        arts.append(article(99, vec(0, "fr"), hours=5, language="fr", mean_language="fr"))
+        return arts
+
+    params = replace(PARAMS, center_min_articles=4, center_prior=1.0, center_scale=0.2, merge_threshold=2.0)
+    plain = StoryAssigner(replace(params, center_scale=0.0))
+    centered = StoryAssigner(params)
+    plain_results = {r.article_id: r for r in plain.assign_all(stream())}
+    centered_results = {r.article_id: r for r in centered.assign_all(stream())}
+    assert plain_results[4].story_id == plain_results[0].story_id
+    # Plain: the French report of event 0 opens a story of its own.
+    assert plain_results[99].opened
+    # Centered: it joins the English story of its event.
+    assert centered_results[99].story_id == centered_results[0].story_id
+    assert across_languages(centered_results[99].reason) == "centered similarity"
+    assert across_languages(plain_results[4].reason) is None
 
 
 # -- real multilingual news through the default model ----------------------------------------
@@ -630,6 +763,36 @@ def test_a_batch_whose_write_fails_leaves_nothing_behind(tmp_path: Path) -> None
         assert [(r["id"], r["n_articles"], json.loads(r["keys"])) for r in stories] == [
             (r["id"], r["n_articles"], json.loads(r["keys"])) for r in expected_stories
         ]
+
+
+def test_a_stop_while_embedding_drops_the_batch_in_hand_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A daemon told to stop: the stage stops between two chunks of texts, writes nothing of
+    the batch in hand, and the next run gives what a run never stopped gives."""
+    import monitor.stories.stage as stage
+
+    items = corpus()
+    with make_store(tmp_path / "clean.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store)
+        expected = partition(store)
+    monkeypatch.setattr(stage, "EMBED_CHUNK", 4)
+    asked = []
+
+    def stop() -> bool:  # asked before the batch, then before each chunk: the second chunk stops
+        asked.append(1)
+        return len(asked) >= 3
+
+    with make_store(tmp_path / "m.db") as store:
+        fill(store, items, range(len(items)))
+        report = run_story_stage(store, stop=stop)
+        assert len(asked) == 3 and report.articles == 0
+        assert store.count("stories") == 0
+        written = "SELECT id FROM articles WHERE story_id IS NOT NULL OR embedding IS NOT NULL"
+        assert store.query(written) == []
+        run_story_stage(store)  # the same process: nothing of the dropped batch stays in memory
+        assert partition(store) == expected
 
 
 def test_model_that_cannot_load_stops_before_writing(tmp_path: Path) -> None:
@@ -963,3 +1126,89 @@ def test_a_templated_title_about_other_names_is_a_conflict() -> None:
     assert not template_conflict(update, update_keys, [paris], paris_keys, 0.6)  # type: ignore[list-item, arg-type]
     assert not template_conflict(lyon, lyon_keys, [other], paris_keys, 0.6)  # type: ignore[list-item, arg-type]
     assert not template_conflict(lyon, lyon_keys, [paris], paris_keys, 1.1)  # type: ignore[list-item, arg-type]
+
+
+def test_a_merge_note_keeps_the_reason_and_the_latest_merge_leads() -> None:
+    from monitor.stories.decide import merge_note, merged_from
+
+    assert merge_note(5, None) == "merged from story 5"
+    twice = merge_note(12, merge_note(5, "similarity 0.91"))
+    assert twice == "merged from story 12; merged from story 5; similarity 0.91"
+    assert merged_from(twice) == (12, "merged from story 5; similarity 0.91")
+    assert merged_from("similarity 0.91") == (None, "similarity 0.91")
+    assert merged_from(None) == (None, None)
+    assert merged_from("merged from story 7") == (7, None)
+    assert merged_from("merged from story 7x") == (None, "merged from story 7x")
+
+
+def test_the_stage_tells_its_progress_every_chunk_of_texts_embedded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make demo` must never sit silent for seconds: with progress lines allowed at any time
+    (interval 0), the stage tells one at least every EMBED_CHUNK articles, within a batch too."""
+    from monitor import progress
+    from monitor.stories.stage import EMBED_CHUNK
+
+    monkeypatch.setattr(progress, "_interval", 0.0)
+    caplog.set_level(logging.INFO, logger="monitor.progress")
+    topics = ["harbour", "election", "vaccine", "drought", "railway", "museum", "satellite", "wildfire"]
+    total = 2 * EMBED_CHUNK + 7
+    with make_store(tmp_path / "m.db") as store:
+        add_feed(store, 1, "en")
+        for i in range(total):
+            topic = topics[i % len(topics)]
+            add_article(
+                store,
+                i + 1,
+                1,
+                f"Report {i} on the {topic}",
+                f"Officials in town {i} spoke about the {topic} on day {i}.",
+                "en",
+                T0 + timedelta(minutes=i),
+            )
+        report = run_story_stage(store, StorySettings(batch_size=EMBED_CHUNK + 10))
+    assert report.articles == report.embedded == total
+    told = [
+        int(m[1])
+        for r in caplog.records
+        if (m := re.search(r"event=progress step='stories' done=(\d+)/", r.getMessage()))
+    ]
+    assert told[-1] == total
+    steps = [b - a for a, b in itertools.pairwise([0, *told])]
+    assert max(steps) <= EMBED_CHUNK, told
+    # Within the first batch (42 articles), after its first chunk of 32 texts embedded.
+    assert EMBED_CHUNK in told
+
+
+def test_the_stage_keeps_its_language_means_in_the_database_and_a_restart_goes_on_from_them(
+    tmp_path: Path,
+) -> None:
+    items = corpus()
+    # A feed that tags Ukrainian as Russian, and a one-word English title: neither counts.
+    items.append({"feed": 5, "title": "Президент України звернувся до громадян",
+                  "text": "країни з приводу подій у Києві та Львові минулого тижня.",
+                  "language": "ru", "gold": "ua", "hours": 3})
+    items.append({"feed": 3, "title": "Earthquake", "text": "", "language": "en", "gold": "one", "hours": 4})
+    params = replace(params_for_model("e5-small"), center_min_articles=2, center_prior=1.0)
+    counted = Counter(
+        str(item["language"])
+        for item in items
+        if confirmed_language(item["language"], str(item["title"]), str(item["text"]))
+    )
+    assert counted["ru"] == sum(1 for item in items if item["language"] == "ru") - 1
+    with make_store(tmp_path / "once.db") as store:
+        fill(store, items, range(len(items)))
+        run_story_stage(store, StorySettings(params=params))
+        expected = partition(store)
+        means = store.stories_language_means("e5-small")
+    assert {language: n for language, n, _ in means} == {"": sum(counted.values()), **counted}
+    path = tmp_path / "twice.db"
+    with make_store(path) as store:
+        fill(store, items, range(9))
+        run_story_stage(store, StorySettings(params=params, batch_size=4))
+    _STATES.clear()  # a new process: the means come from the table
+    with make_store(path) as store:
+        fill(store, items, range(9, len(items)))
+        run_story_stage(store, StorySettings(params=params, batch_size=5))
+        assert partition(store) == expected
+        assert store.stories_language_means("e5-small") == means

@@ -221,11 +221,30 @@ def test_why_it_joined_shows_the_score_and_its_bonuses(corpus: Corpus) -> None:
     ) in out
 
 
+
+def test_why_it_joined_says_what_carried_it_across_languages(corpus: Corpus) -> None:
+    corpus.story(1)
+    corpus.article(1, language="en", story_reason="new story: no active story close enough")
+    corpus.article(
+        1,
+        language="pt",
+        published="2024-05-01T10:01:00Z",
+        story_similarity=0.8712,
+        story_score=0.9212,
+        story_shared_keys=1,
+        story_gap_hours=0.02,
+        story_reason="similarity 0.87, 1 shared names/numbers, gap 0 h; "
+        "across languages: centered similarity, 1 shared number",
+    )
+    out = shown(corpus, 1)
+    assert "gap 1 min, across languages by centered similarity, 1 shared number" in out
+
+
 def test_an_estimated_publication_time_is_marked(corpus: Corpus) -> None:
     corpus.story(1)
     corpus.article(1, published_estimated=1)
     out = shown(corpus, 1)
-    assert "2024-05-01 10:00~" in out and "no usable date" in out
+    assert "~2024-05-01 10:00 UTC" in out and "no usable date" in out
 
 
 def test_a_story_of_copies_only_still_has_one_outlet(corpus: Corpus) -> None:
@@ -260,7 +279,7 @@ def test_an_empty_period_says_which_period_and_how_to_see_more(corpus: Corpus) -
     corpus.article(1)
     result = corpus.run("stories", "--since", "2030-01-01", "--lang", "de")
     assert result.exit_code == 0
-    assert "no stories with an article in de since 2030-01-01 00:00 (UTC)" in result.output
+    assert "no stories with an article in de since 2030-01-01 00:00 UTC" in result.output
     assert "--since" in result.output
 
 
@@ -285,7 +304,7 @@ def test_with_no_since_the_latest_news_leads_even_when_it_is_old(corpus: Corpus)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("nothing published in the last 24 hours; the 24 hours to the newest")
-    assert "2024-05-01 10:00 (UTC)" in lines[0]
+    assert "2024-05-01 10:00 UTC:" in lines[0]
     assert "Newest story" in result.output and "Two days older" not in result.output
 
 

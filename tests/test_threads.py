@@ -91,9 +91,9 @@ def test_the_cli_shows_a_story_s_thread_and_lists_threads(tmp_path: Path) -> Non
     story = corpus.run("story", "2")
     assert story.exit_code == 0, story.output
     assert "thread 1" in story.output
-    assert "before: [1] 2024-05-01 10:00  Senate passes the infrastructure bill" in story.output
+    assert "before: [1] 2024-05-01 10:00 UTC  Senate passes the infrastructure bill" in story.output
     first = corpus.run("story", "1")
-    assert "after:  [2] 2024-05-06 10:00  House delays the infrastructure vote" in first.output
+    assert "after:  [2] 2024-05-06 10:00 UTC  House delays the infrastructure vote" in first.output
     alone = corpus.run("story", "3")
     assert "thread" not in alone.output
 
@@ -106,7 +106,20 @@ def test_the_cli_shows_a_story_s_thread_and_lists_threads(tmp_path: Path) -> Non
     assert [s["id"] for s in as_json["stories"]] == [1, 2]
     assert as_json["articles"] == 3
     missing = corpus.run("thread", "3")
-    assert missing.exit_code == 1 and "monitor: error: no thread 3" in missing.output
+    assert missing.exit_code == 1 and "monitor: error: no thread 3: story 3 is in no thread" in missing.output
+    nothing = corpus.run("thread", "99")
+    assert nothing.exit_code == 1 and "monitor: error: no thread 99, and no story 99" in nothing.output
+
+
+def test_monitor_thread_given_a_story_id_names_the_story_s_thread(tmp_path: Path) -> None:
+    corpus = thread_corpus(tmp_path)
+    by_story = corpus.run("thread", "2")  # story 2 follows story 1: thread 1
+    assert by_story.exit_code == 0, by_story.output
+    lines = by_story.output.splitlines()
+    assert lines[0] == "story 2 is in thread 1:" and lines[1].startswith("thread 1: 2 stories, 3 articles")
+    assert by_story.output.splitlines()[1:] == corpus.run("thread", "1").output.splitlines()
+    as_json = json.loads(corpus.run("thread", "2", "--json").output)
+    assert as_json["id"] == 1 and as_json["story"] == 2 and [s["id"] for s in as_json["stories"]] == [1, 2]
 
 
 def test_the_export_carries_the_thread_id(tmp_path: Path) -> None:
@@ -128,6 +141,12 @@ def test_the_web_serves_threads_and_shows_them_on_the_story_page(tmp_path: Path)
         assert [s["articles"] for s in body["stories"]] == [2, 1]
         assert body["languages"] == ["en"]
         assert server.get("/api/threads/3").status_code == 404
+        assert "story 3 is in no thread" in server.get("/api/threads/3").json()["error"]
+        # a story's id leads to its thread, as `monitor thread 2` does
+        moved = server.get("/threads/2")
+        assert moved.status_code == 302 and moved.headers["location"] == "/threads/1#story-2"
+        api_moved = server.get("/api/threads/2")
+        assert api_moved.status_code == 302 and api_moved.headers["location"] == "/api/threads/1"
         story = server.get("/api/stories/2").json()
         assert story["thread"]["id"] == 1
         assert [s["id"] for s in story["thread"]["earlier"]] == [1] and story["thread"]["later"] == []

@@ -54,6 +54,7 @@ def test_list_show_test_backfill_prune(tmp_path: Path) -> None:
     assert "Putin" in listed and "2 in all" in listed
     shown = run(path, "watch", "show", "Putin", "--days", "3")
     assert "2 matching articles" in shown and "ru" in shown and "Novosti 1" in shown
+    assert "1 matched, 1 outlet  " in shown  # not "1 outlets"
     data = json.loads(run(path, "watch", "show", "Cup", "--json", "--days", "2"))
     days = data["attention"]["days"]
     assert [d["articles"] for d in days] == [0, 1] and days[1]["total"] == 2 and days[1]["share"] == 0.5
@@ -62,7 +63,7 @@ def test_list_show_test_backfill_prune(tmp_path: Path) -> None:
     setup(tmp_path, "  - name: Cup\n    query: cup*\n")
     assert "removed" in run(path, "watches", "list")
     assert run(path, "watch", "show", "Putin").startswith("Putin (removed)")
-    assert "Deleted 1 watches: Putin" in run(path, "watches", "prune")
+    assert "Deleted 1 watch: Putin" in run(path, "watches", "prune")
     result = CliRunner().invoke(main, ["--config", str(path), "watch", "show", "Putin"])
     assert result.exit_code == 1 and "no watch named 'Putin'" in result.output
 

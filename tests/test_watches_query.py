@@ -6,7 +6,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.watches.query import Document, QuerySyntaxError, evaluate, fold, parse_query
+from monitor.watches.query import (
+    Document,
+    Node,
+    Not,
+    QuerySyntaxError,
+    Term,
+    evaluate,
+    fold,
+    normal_form,
+    parse_query,
+    positive,
+    terms,
+)
 
 
 def matches(query: str, title: str, text: str = "") -> bool:
@@ -73,8 +85,65 @@ def test_syntax_errors_name_the_position(query: str, position: int, words: str) 
 
 
 def test_too_long_query() -> None:
-    with pytest.raises(QuerySyntaxError, match="more than"):
-        parse_query("a " * 3000)
+    with pytest.raises(QuerySyntaxError, match="more than 20000 characters") as caught:
+        parse_query("abcd " * 4001)
+    assert caught.value.position == 20001
+    with pytest.raises(QuerySyntaxError, match="more than 1000 terms") as caught:
+        parse_query(" ".join(f"w{i}" for i in range(1001)))
+    assert caught.value.position == len(" ".join(f"w{i}" for i in range(1000))) + 2
+
+
+def test_long_media_monitoring_queries_are_read() -> None:
+    """Issue 23: a 120-word OR query (1,331 characters) was refused; 10,000 characters and
+    500 terms are read, and matched."""
+    names = [f"name{i}" for i in range(480)]
+    query = "(" + " OR ".join(names) + ') AND (summit OR "peace talks" OR negotiat*) NOT (football OR cup)'
+    query += " " * (10_000 - len(query) - 8) + "AND talk"
+    assert len(query) == 10_000
+    tree = parse_query(query)
+    assert len(terms(tree)) == 486
+    assert evaluate(tree, Document("name479 at the summit", "talk"))[0]
+    assert not evaluate(tree, Document("name479 at the summit", "talk of the cup"))[0]
+    assert not evaluate(tree, Document("name480 at the summit", "talk"))[0]
+
+
+_LEAVES = st.sampled_from(["a", "b", "c", '"a b"', "b*"])
+
+
+def _queries(depth: int) -> st.SearchStrategy[str]:
+    if depth == 0:
+        return _LEAVES
+    inner = _queries(depth - 1)
+    return st.one_of(
+        _LEAVES,
+        st.builds(lambda x: f"NOT ({x})", inner),
+        st.builds(lambda x, y: f"({x}) AND ({y})", inner, inner),
+        st.builds(lambda x, y: f"({x}) OR ({y})", inner, inner),
+        st.builds(lambda x, y: f"({x}) ({y})", inner, inner),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(_queries(4), st.lists(st.sampled_from(["a", "b", "c", "bee", "x"]), max_size=5))
+def test_the_normal_form_is_the_same_query(query: str, words: list[str]) -> None:
+    """NOT pushed down to the terms (what FTS5 is given) never changes what matches."""
+    try:
+        tree = parse_query(query)
+    except QuerySyntaxError:
+        return  # a query of only NOT
+    document = Document(" ".join(words))
+    normal = normal_form(tree)
+    assert evaluate(normal, document)[0] == evaluate(tree, document)[0]
+    assert positive(normal)  # an accepted query needs a term: FTS5 can search it
+    assert _negated_terms_only(normal)
+
+
+def _negated_terms_only(node: Node) -> bool:
+    if isinstance(node, Term):
+        return True
+    if isinstance(node, Not):
+        return isinstance(node.child, Term)
+    return all(_negated_terms_only(c) and type(c) is not type(node) for c in node.children)
 
 
 def test_quoted_operator_is_a_word() -> None:

@@ -190,3 +190,16 @@ def test_about_in_a_language_the_model_does_not_know(tmp_path: Path) -> None:
     body = f"  - name: A\n    about: {about}\n"
     refused(tmp_path, body, 8, "does not know", model="use")
     assert load(tmp_path, body, model="e5-small")  # e5 reads about a hundred languages
+
+
+def test_a_long_query_is_read_and_its_mistake_shown_in_part(tmp_path: Path) -> None:
+    """Issue 23: monitoring queries of hundreds of names; a mistake at their end is shown
+    with the words around it, not the 10,000 characters of the query."""
+    names = " OR ".join(f"name{i}" for i in range(600))
+    config = load(tmp_path, f"  - name: A\n    query: '({names}) AND summit'\n")
+    (watch,) = config.watches  # type: ignore[attr-defined]
+    assert watch.query is not None and len(watch.query) > 6000 and watch.tree is not None
+    at = len(f"({names}) AND ") + 1  # the parenthesis left open
+    body = f"  - name: A\n    query: '({names}) AND (summit'\n"
+    message = refused(tmp_path, body, 8, f"position {at} of …'")
+    assert "never closed" in message and len(message) < 400, message

@@ -175,7 +175,7 @@ def test_story_page_timeline_facts_and_why_fit_the_window(
         assert text_of(page, "#languages") == "English 2, German 1, French 1"
         assert text_of(page, "#outlets").startswith("BBC, Le Monde, Der Spiegel, Evil <b>feed</b>")
         why = f"#article-{built.ids['monde-summit']} .why"
-        assert text_of(page, why) == "similarity 0.81 · 0.5 h after the first report"
+        assert text_of(page, why) == "similarity 0.81 · 30 min after the first report"
         assert page.eval(f"getComputedStyle(document.querySelector({why!r})).flexWrap") == "wrap"
         page.follow("#entities a")
         assert page.eval("decodeURIComponent(location.search)") == '?q="Geneva"'

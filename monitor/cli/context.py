@@ -65,6 +65,17 @@ class Context:
         """The database: --db (or MONITOR_DB, MONITOR_DATABASE_URL), else settings.database."""
         return self.db_override or self.config.settings.database
 
+    @property
+    def zone(self) -> tzinfo:
+        """Where people read times: `settings.timezone` (UTC with no readable config, as
+        with --db alone)."""
+        if not self.config_path.exists():
+            return UTC
+        try:
+            return ZoneInfo(self.config.settings.timezone)
+        except (MonitorError, OSError, ValueError, KeyError):
+            return UTC
+
     def reload(self) -> Config:
         self._config = None
         return self.config
@@ -90,6 +101,8 @@ def setup_logging(verbosity: int) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # Long steps say how far they are even without -v (a terminal gets a bar instead).
     logging.getLogger("monitor.progress").setLevel(min(logging.INFO, level))
+    # `monitor run` says in one line that it started (feeds, roles, next poll), -v or not.
+    logging.getLogger("monitor.daemon.start").setLevel(min(logging.INFO, level))
 
 
 class MonitorGroup(click.Group):

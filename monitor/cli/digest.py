@@ -11,6 +11,7 @@ import click
 from monitor.deliver.digest import (
     latest_story_day,
     preview_digest,
+    resolve_digest,
     send_digest_now,
     write_digest_html,
 )
@@ -48,26 +49,51 @@ def _day(value: str | None) -> date | None:
 )
 @click.option("--send", is_flag=True, help="Send it to every recipient not yet served that day.")
 @click.option("--recipient", help="Whose digest to show (languages, tags); default the first listed.")
+@click.option(
+    "--resolve",
+    type=click.Choice(["sent", "resend"]),
+    help="Settle a digest of unknown outcome (see `monitor stats`), with --date and --recipient: "
+    "it arrived (sent), or send it again (resend).",
+)
 @click.pass_obj
 def digest(
-    obj: Context, day_text: str | None, output: Path | None, send: bool, recipient: str | None
+    obj: Context,
+    day_text: str | None,
+    output: Path | None,
+    send: bool,
+    recipient: str | None,
+    resolve: str | None,
 ) -> None:
     """Show, write (--output FILE.html) or send (--send) the daily digest of top stories.
 
     Without --output or --send, prints the plain-text digest. Sending goes through the
-    same records as the daemon: a day's digest reaches each recipient once.
+    same records as the daemon: a day's digest reaches each recipient once. A digest whose
+    end reached the server without a reply is never sent again on its own: --resolve settles it.
     """
-    if output is not None and send:
-        raise click.UsageError("give --output or --send, not both")
+    if sum([output is not None, send, resolve is not None]) > 1:
+        raise click.UsageError("give one of --output, --send and --resolve")
+    if resolve is not None and (day_text is None or recipient is None):
+        raise click.UsageError("--resolve needs --date and --recipient: the digest to settle")
     config = obj.config
     cfg = load_digest_config(config) or DigestConfig(timezone=config.settings.timezone)
-    if recipient is not None and not any(r.address.lower() == recipient.lower() for r in cfg.recipients):
+    known = recipient is None or any(r.address.lower() == recipient.lower() for r in cfg.recipients)
+    if not known and resolve is None:  # a digest to settle may be of a reader taken off the list since
         listed = ", ".join(r.address for r in cfg.recipients) or "none"
         raise click.BadParameter(
             f"{recipient!r} is not in digest.recipients (listed: {listed})", param_hint="--recipient"
         )
     chosen = _day(day_text)
+    today = utcnow().astimezone(cfg.zone).date()
+    if chosen is not None and chosen > today:
+        raise click.BadParameter(
+            f"{chosen} is in the future (today is {today} in {cfg.timezone}): a digest covers a day "
+            "that has begun",
+            param_hint="--date",
+        )
     with obj.store() as store:
+        if resolve is not None and chosen is not None and recipient is not None:
+            click.echo(resolve_digest(store, chosen, recipient, resolve, utcnow()))
+            return
         if send:
             # The latest day whose digest is due (a day's digest goes out at `time` the day after).
             now = utcnow()

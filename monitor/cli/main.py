@@ -13,11 +13,24 @@ from monitor.cli.digest import digest
 from monitor.cli.feeds import feeds
 from monitor.cli.poll import init, poll, run
 from monitor.cli.read import export, search, stats
-from monitor.cli.stories import stories, story, thread
+from monitor.cli.stories import stories, story, thread, trends
 from monitor.cli.watches import watch, watches
 from monitor.cli.web import serve
 from monitor.database import parse_target
 from monitor.errors import MonitorError
+from monitor.progress import DEFAULT_INTERVAL, set_interval
+
+# Seconds between progress lines on long steps where stderr is not a terminal: a person waits
+# on a command (issue 23: no silent wait over 5 s); the daemon's log keeps the default.
+COMMAND_PROGRESS_EVERY = 2.0
+
+
+def progress_interval(command: str | None, given: float | None) -> float:
+    """The --progress-every of a run of `monitor COMMAND`: as given, else 2 s, or 10 s for
+    `monitor run` (a service's log, read later)."""
+    if given is not None:
+        return given
+    return DEFAULT_INTERVAL if command == "run" else COMMAND_PROGRESS_EVERY
 
 
 @click.group(cls=MonitorGroup)
@@ -38,14 +51,25 @@ from monitor.errors import MonitorError
     help="SQLite database file or postgresql:// URL (overrides settings.database).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-v info, -vv debug).")
+@click.option(
+    "--progress-every",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help=f"On long steps, a progress line at least this often where stderr is not a terminal "
+    f"(a terminal gets a bar). [default: {COMMAND_PROGRESS_EVERY:g}; monitor run: {DEFAULT_INTERVAL:g}]",
+)
 @click.version_option(__version__, prog_name="monitor")
 @click.pass_context
-def main(ctx: click.Context, config_path: Path, db_path: str | None, verbose: int) -> None:
+def main(
+    ctx: click.Context, config_path: Path, db_path: str | None, verbose: int, progress_every: float | None
+) -> None:
     """monitor: follow news feeds in many languages, grouped into stories.
 
     Reads feeds.yaml, polls the feeds into a SQLite database, and shows what it stored.
     """
     setup_logging(verbose)
+    set_interval(progress_interval(ctx.invoked_subcommand, progress_every))
     try:
         override = parse_target(db_path) if db_path else None
     except MonitorError as exc:
@@ -54,6 +78,6 @@ def main(ctx: click.Context, config_path: Path, db_path: str | None, verbose: in
 
 
 COMMANDS: list[click.Command] = [init, poll, run, feeds, export, search, stats, digest, serve]
-COMMANDS += [stories, story, thread, watches, watch, db]
+COMMANDS += [stories, story, thread, trends, watches, watch, db]
 for command in COMMANDS:
     main.add_command(command)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from types import FrameType
 from typing import Any
 
 import click
@@ -99,19 +101,29 @@ def run(obj: Context, role: str, worker: str | None, metrics_port: int | None) -
     Edits to feeds.yaml are picked up without a restart. On PostgreSQL, several processes
     (--role poll, stories, deliver) on several machines share one database.
     """
-    from monitor.daemon import Daemon
+    from monitor.daemon import Daemon, end_process
     from monitor.pollerlock import RUN, poller_lock
     from monitor.store import PostgresURL
 
+    # Until the daemon's event loop takes them over: a stop while it starts (reading a big
+    # feeds.yaml, syncing its feeds) ends it at once with exit 0; what it was writing is
+    # rolled back as the exit unwinds (each write is one transaction).
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _stop_while_starting)
     config = obj.config  # a bad config is refused before anything starts
     daemon = Daemon(
         obj.config_path, obj.db_override, role=role, worker=worker, metrics_port=metrics_port, config=config
     )
     if isinstance(obj.database, PostgresURL):  # workers share the work through claims
         daemon.run()
-        return
-    with poller_lock(obj.database, RUN):  # refused while another process polls the database
-        daemon.run()
+    else:
+        with poller_lock(obj.database, RUN):  # refused while another process polls the database
+            daemon.run()
+    end_process(0)  # stopped by SIGTERM or SIGINT, everything closed: exit 0 at once
+
+
+def _stop_while_starting(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def _refuse_beside_workers(store: Any) -> None:

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING
 import click
 
 from monitor.cli.context import When
-from monitor.cli.stories_text import format_stories, format_story, format_thread, format_threads
+from monitor.cli.stories_text import (
+    format_stories,
+    format_story,
+    format_thread,
+    format_threads,
+    format_trends,
+)
 from monitor.config import normalize_language
 
 if TYPE_CHECKING:
@@ -70,6 +76,17 @@ def thread(obj: Context, thread_id: int, as_json: bool) -> None:
     """Show one thread: its stories over time, with their sizes and languages."""
     with obj.store(readonly=True) as store:
         text = format_thread(store, thread_id, as_json=as_json, timezone=obj.config.settings.timezone)
+    _show(text)
+
+
+@click.command()
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many names.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def trends(obj: Context, limit: int, as_json: bool) -> None:
+    """Rising names: those of the last 48 hours' stories against the 14 days before."""
+    with obj.store(readonly=True) as store:
+        text = format_trends(store, as_json=as_json, limit=limit, timezone=obj.config.settings.timezone)
     _show(text)
 
 

@@ -11,25 +11,25 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.store.protocols import WebReads
+from monitor.stories.decide import across_languages
 from monitor.stories.records import (
     latest_bounds,
     rank_stories,
     rank_threads,
+    rising_now,
     story_detail,
-    thread_detail,
+    thread_named,
 )
 from monitor.terminal import json_text, one_line
-from monitor.timeutil import parse_iso
+from monitor.timeutil import local_time, parse_iso
+from monitor.wording import breaking_note, duration
 from monitor.wording import count as _count
 
 _MAX_TITLE = 200  # characters of a title on one line of text output
 
 
 def _local(text: str | None, zone: ZoneInfo) -> str:
-    when = parse_iso(text)
-    if when is None:
-        return "?"
-    return when.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return local_time(text, zone) or "?"
 
 
 def _clean(text: object, limit: int | None = _MAX_TITLE) -> str:
@@ -79,7 +79,7 @@ def format_stories(
         if newest is not None and until < (now or datetime.now(UTC)):
             note = (
                 f"nothing published in the last 24 hours; the 24 hours to the newest article, "
-                f"{newest.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M} ({timezone}):"
+                f"{local_time(newest, ZoneInfo(timezone))}:"
             )
     ranked = rank_stories(store, since=since, until=until, language=language, limit=limit)
     if as_json:
@@ -88,15 +88,16 @@ def format_stories(
     if not ranked:
         where = f" with an article in {language}" if language else ""
         return (
-            f"no stories{where} since {since.astimezone(zone):%Y-%m-%d %H:%M} ({timezone}); "
+            f"no stories{where} since {local_time(since, zone)}; "
             "an earlier --since (7d, 2024-03-01) shows more"
         )
     lines = [note] if note else []
     for n, story in enumerate(ranked, 1):
         languages = ",".join(_clean(x, 20) for x in story["languages"]) or "?"
         entities = [_clean(e, 40) for e in story["entities"][:5]]
+        mark = "BREAKING " if story.get("breaking_at") else ""
         lines.append(
-            f"{n:>3}. [{story['id']}] {_list_headline(store, story)}\n"
+            f"{n:>3}. [{story['id']}] {mark}{_list_headline(store, story)}\n"
             f"     {_count(story['outlets'], 'outlet')}, {_count(story['articles'], 'article')}, "
             f"{languages}; "
             f"{_local(story['first_published'], zone)} - {_local(story['last_published'], zone)}"
@@ -106,18 +107,16 @@ def format_stories(
 
 
 def _gap(hours: float | None) -> str:
-    if hours is None:
-        return "?"
-    if hours < 1:
-        return f"{hours * 60:.0f} min"
-    return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.1f} days"
+    return "?" if hours is None else duration(hours)
 
 
 def _why(item: Mapping[str, Any], first_in_language: bool) -> str:
     """Why an article is in its story, in words."""
     why = item["why"]
+    merged = why.get("merged_from")
+    came = f"came with story {merged} when it merged into this one; " if merged else ""
     if why["similarity"] is None:
-        return _clean(why["reason"], None) or "opened the story"
+        return came + (_clean(why["reason"], None) or "opened the story")
     shared = why["shared_keys"] or 0
     parts = [f"similarity {why['similarity']:.2f}"]
     if why["score"] is not None and abs(why["score"] - why["similarity"]) >= 0.005:
@@ -128,7 +127,10 @@ def _why(item: Mapping[str, Any], first_in_language: bool) -> str:
     else:
         parts.append(_shared(shared))
     parts.append(f"gap {_gap(why['gap_hours'])}")
-    return "joined: " + ", ".join(parts)
+    carried = across_languages(why.get("reason"))
+    if carried:
+        parts.append(f"across languages by {carried}")
+    return came + "joined: " + ", ".join(parts)
 
 
 def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timezone: str = "UTC") -> str:
@@ -149,9 +151,11 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
     head.append(
         f"  {_count(detail['outlets'], 'outlet')}, {_count(detail['articles'], 'article')}, "
         f"languages {', '.join(_clean(x, 20) for x in detail['languages']) or '?'}; "
-        f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)} "
-        f"({timezone})"
+        f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)}"
     )
+    if detail.get("breaking_at"):
+        since, why = _local(detail["breaking_at"], zone), breaking_note(detail.get("breaking_why"))
+        head.append(f"  BREAKING since {since}: {why}")
     if detail["entities"]:
         head.append(f"  key names: {', '.join(_clean(e, 40) for e in detail['entities'])}")
     head.extend(_thread_lines(detail.get("thread"), zone))
@@ -171,7 +175,7 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
             copy = f" (copy of #{item['duplicate_of']})" if item["duplicate_of"] else ""
             when = _local(item["published"], zone)
             if item["published_estimated"]:
-                when, estimated = when + "~", True
+                when, estimated = "~" + when, True
             title = _clean(item["title"]) or _untitled(item)
             lines.append(
                 f"  #{item['id']}  {when}  {_clean(item['outlet'], 80)}: {title}{copy}\n"
@@ -215,11 +219,15 @@ def _thread_text(thread: Mapping[str, Any], zone: ZoneInfo) -> str:
 
 
 def format_thread(store: WebReads, thread_id: int, *, as_json: bool = False, timezone: str = "UTC") -> str:
-    """`monitor thread ID`: the thread's stories over time. Raises ThreadNotFoundError."""
-    detail = thread_detail(store, thread_id)
+    """`monitor thread ID`: the thread's stories over time; given a story's id, that story's
+    thread. Raises ThreadNotFoundError."""
+    detail = thread_named(store, thread_id)
     if as_json:
         return json_text(detail, indent=2)
-    return _thread_text(detail, ZoneInfo(timezone))
+    text = _thread_text(detail, ZoneInfo(timezone))
+    if "story" in detail:
+        return f"story {detail['story']} is in thread {detail['id']}:\n{text}"
+    return text
 
 
 def format_threads(
@@ -240,7 +248,25 @@ def format_threads(
     zone = ZoneInfo(timezone)
     if not threads:
         return (
-            f"no threads since {since.astimezone(zone):%Y-%m-%d %H:%M} ({timezone}); "
+            f"no threads since {local_time(since, zone)}; "
             "an earlier --since (30d, 2024-03-01) shows more"
         )
     return "\n\n".join(_thread_text(thread, zone) for thread in threads)
+
+
+def format_trends(store: WebReads, *, as_json: bool = False, limit: int = 20, timezone: str = "UTC") -> str:
+    """`monitor trends`: the rising names, best first, with their counts now and before."""
+    found = rising_now(store, datetime.now(UTC), limit=limit)
+    if as_json:
+        return json_text(found, indent=2)
+    zone = ZoneInfo(timezone)
+    head = f"rising names, 48 hours to {_local(found['at'], zone)} against the 14 days before:"
+    if not found["names"]:
+        return head + "\n  none (a name needs 3 stories in the last 48 hours, and more than before)"
+    lines = [head]
+    for n, item in enumerate(found["names"], 1):
+        lines.append(
+            f"{n:>3}. {_clean(item['name'], 60)}  {_count(item['recent'], 'story')} "
+            f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
+        )
+    return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""`monitor watches list|backfill|prune` and `monitor watch show|test NAME`."""
+"""`monitor watches list|backfill|prune|resolve` and `monitor watch show|test NAME`."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import click
 from monitor.pipeline import story_settings
 from monitor.stories.embed import load_embedder
 from monitor.terminal import one_line as safe_line
-from monitor.timeutil import utcnow
+from monitor.timeutil import local_time, utcnow
 from monitor.watches.attention import sparkline
 from monitor.watches.match import definition, run_watch_stage, try_watch
 from monitor.watches.records import WatchNotFoundError, watch_record, watch_summaries
 from monitor.watches.settings import WatchesConfig, load_watches_config
+from monitor.wording import count
 
 if TYPE_CHECKING:
     from monitor.cli.context import Context
@@ -92,7 +93,7 @@ def prune(obj: Context) -> None:
         # The database learns first which watches the file no longer lists.
         store.watches_sync([(w.name, w.fingerprint(), definition(w)) for w in config.watches], utcnow())
         names = store.watches_prune()
-    click.echo(f"Deleted {len(names)} watches: {', '.join(names)}" if names else "Nothing to prune.")
+    click.echo(f"Deleted {count(len(names), 'watch')}: {', '.join(names)}" if names else "Nothing to prune.")
 
 
 @click.group()
@@ -149,7 +150,7 @@ def show(obj: Context, name: str, days: int, as_json: bool) -> None:
             why = why_text(story["why"])
             click.echo(
                 f"  #{story['story_id']:<6} {story['matched_articles']:>3} matched, "
-                f"{story['outlets']} outlets  "
+                f"{count(int(story['outlets'] or 0), 'outlet')}  "
                 f"{safe_line(story['headline'] or '')}  [{safe_line(why)}]"
             )
 
@@ -168,12 +169,26 @@ def test_command(obj: Context, name: str, limit: int) -> None:
         found = try_watch(store, watch_config, config.model, lambda: load_embedder(config.model))
     stories = {row["story_id"] for row, _ in found}
     click.echo(
-        f"{safe_line(watch_config.name)}: {len(found)} articles in {len(stories)} stories "
+        f"{safe_line(watch_config.name)}: {count(len(found), 'article')} in {count(len(stories), 'story')} "
         f"over the last {watch_config.backfill_days} days of stored news (nothing saved)"
     )
+    zone = obj.zone
     for row, why in list(reversed(found))[:limit]:
         reasons = why_text(why)
         click.echo(
-            f"  {str(row['published'])[:16]} {row['language'] or '?':<3} {safe_line(row['title'] or '')}  "
-            f"[{safe_line(reasons)}]"
+            f"  {local_time(row['published'], zone)} {row['language'] or '?':<3} "
+            f"{safe_line(row['title'] or '')}  [{safe_line(reasons)}]"
         )
+
+
+@watches.command()
+@click.argument("alert_id", metavar="ALERT", type=int)
+@click.argument("decision", type=click.Choice(["sent", "resend"]))
+@click.pass_obj
+def resolve(obj: Context, alert_id: int, decision: str) -> None:
+    """Settle an alert mail of unknown outcome (see `monitor stats`): it arrived (sent), or
+    send it again (resend)."""
+    from monitor.deliver.alerts import resolve_alert
+
+    with obj.store() as store:
+        click.echo(resolve_alert(store, alert_id, decision, utcnow()))

@@ -44,7 +44,17 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
     click.echo(f"serving http://{address}:{number}/ (database {obj.database}, read-only)", err=True)
     log.info("event=web_started host=%s port=%d db=%s", address, number, obj.database)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=address, port=number, log_config=None, access_log=False, server_header=False)
+        uvicorn.Config(
+            app,
+            host=address,
+            port=number,
+            log_config=None,
+            access_log=False,
+            server_header=False,
+            # A search of 20,000 characters fits in the request line, percent-encoded
+            # (up to 9 bytes a character); h11's default cap is 16 KiB.
+            h11_max_incomplete_event_size=256 * 1024,
+        )
     )
     server.run(sockets=[listening])
 

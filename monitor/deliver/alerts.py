@@ -6,7 +6,9 @@ Each alert is recorded with the story's size in `watch_alerts` in the same trans
 its outbox row, so that a crash never loses an alert nor records one twice; a delivery is
 claimed ('sending') before it leaves, and a claim older than its lease (a crash in mid-send)
 is sent again with the same idempotency key (webhook) or Message-ID (mail), which lets the
-receiver drop the repeat. Backfilled matches never alert. Daily mail is a section of the
+receiver drop the repeat. A mail whose final dot went without a reply after it is never sent
+again on its own: the server may hold it; it becomes 'unknown' until a person decides
+(`resolve_alert`). Backfilled matches never alert. Daily mail is a section of the
 recipient's digest (`deliver.rank.watch_sections`).
 """
 
@@ -17,15 +19,14 @@ import json
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, parseaddr
 from typing import Any, Protocol
 
-from monitor.background import in_daemon_thread
 from monitor.config import Config
 from monitor.deliver.alertplan import (
     ALERT_WINDOW,
@@ -37,15 +38,24 @@ from monitor.deliver.alertplan import (
     retry_delay,
     why_text,
 )
+from monitor.deliver.handoff import MailRunner, in_background, inline
 from monitor.deliver.settings import DigestConfig, DigestError, load_digest_config, smtp_password
-from monitor.deliver.smtp import SendOutcome, conversation_deadline, send_message
+from monitor.deliver.smtp import (
+    FINAL_REPLY_WAIT,
+    BeforeFinalDot,
+    Sender,
+    SendOutcome,
+    conversation_deadline,
+    send_message,
+)
 from monitor.deliver.webhook import DeliveryOutcome, client_for, post_webhook, webhook_secret
 from monitor.errors import ConfigError, FetchError, MonitorError
 from monitor.ingest.fetch import is_public_address
 from monitor.store.protocols import AlertStore, WatchStore
 from monitor.terminal import one_line
-from monitor.timeutil import iso, parse_iso, utcnow
+from monitor.timeutil import iso, local_time, parse_iso, utcnow
 from monitor.watches.settings import WatchConfig, WatchesConfig
+from monitor.wording import count
 
 log = logging.getLogger("monitor.alerts")
 
@@ -57,7 +67,10 @@ class AlertsStore(WatchStore, AlertStore, Protocol):
     """What alerting reads and writes."""
 
 
-MailSender = Callable[[EmailMessage, Any, str | None], SendOutcome]
+MailSender = Sender
+ENDED_WAITING = (
+    "the process that sent it ended while awaiting the reply to its end: it may have been delivered"
+)
 
 
 # --- deciding and recording ------------------------------------------------------------
@@ -86,6 +99,7 @@ def _story_part(store: AlertsStore, story: Mapping[str, Any], limit: int) -> dic
         "outlets": int(story["n_outlets"] or 0),
         "articles_count": int(story["n_articles"] or 0),
         "languages": sorted(_size(story).languages),
+        "breaking_at": story.get("breaking_at"),
         "articles": [
             {
                 "title": a["title"],
@@ -131,6 +145,8 @@ def plan_alerts(store: AlertsStore, config: WatchesConfig, now: datetime | None 
         for story in stories:
             if int(story["n_outlets"] or 0) < watch.min_outlets:
                 continue
+            if watch.notify_on == "breaking" and not story.get("breaking_at"):
+                continue  # `notify: {on: breaking}`: only the watch's breaking stories
             match = store.alert_live_match(watch_id, int(story["id"]))
             if match is None:
                 continue  # matched by a backfill only: never alerted
@@ -141,6 +157,8 @@ def plan_alerts(store: AlertsStore, config: WatchesConfig, now: datetime | None 
                 reason = alert_reason(before, size)
                 if reason is None:
                     continue
+                if reason == "new" and watch.notify_on == "breaking":
+                    reason = "breaking"
                 key = idempotency_key(watch.name, int(story["id"]), channel, target, size)
                 outbox = _outbox_entry(store, watch, story, match, reason, key, channel, now)
                 min_gap = watch.email.min_gap if channel == "email" and watch.email else None
@@ -237,26 +255,20 @@ def delivery_for(
     return Delivery(watches, digest, os.environ if environ is None else environ)
 
 
-Blocking = Callable[[Callable[[], SendOutcome]], Awaitable[SendOutcome]]
-
-
-async def _inline(work: Callable[[], SendOutcome]) -> SendOutcome:
-    return work()
-
-
-async def _daemon_thread(work: Callable[[], SendOutcome]) -> SendOutcome:
-    return await in_daemon_thread(work, "alert-smtp")
-
-
 async def deliver_due(
-    store: AlertsStore, delivery: Delivery, now: datetime | None = None, *, blocking: Blocking = _inline
+    store: AlertsStore, delivery: Delivery, now: datetime | None = None, *, blocking: MailRunner = inline
 ) -> list[str]:
     """Deliver every due outbox row, one claim at a time; a one-line note per row tried.
-    Mails are sent through `blocking` (the daemon: a daemon thread, off the event loop)."""
+    Mails are sent through `blocking` (the daemon: a daemon thread, off the event loop, not
+    waiting for the reply to a mail's final dot, which is recorded when it comes)."""
     notes: list[str] = []
     started = time.monotonic()
     clock = now or utcnow()
     lease = delivery.lease()
+    for outbox_id in store.outbox_settle_unknown(
+        clock - timedelta(seconds=FINAL_REPLY_WAIT) - lease, ENDED_WAITING
+    ):
+        log.error("event=alert_outcome_unknown id=%d error=%r", outbox_id, ENDED_WAITING)
     names = {int(r["id"]): str(r["name"]) for r in store.watches_rows() if r["removed_at"] is None}
     for row in store.outbox_ready(clock, clock - lease):
         at = clock + timedelta(seconds=time.monotonic() - started)
@@ -266,10 +278,15 @@ async def deliver_due(
         if row["state"] == "sending":
             log.warning("event=alert_resend_after_crash id=%d attempts=%d", row["id"], row["attempts"])
         watch = delivery.watches.get(names.get(int(claimed["watch_id"] or 0), ""))
+        outcome: DeliveryOutcome | None
         if claimed["channel"] == "webhook":
             outcome = await _send_webhook(claimed, watch, delivery)
         else:
-            outcome = await _send_mail(claimed, watch, delivery, blocking)
+            outcome = await _send_mail(store, claimed, watch, delivery, blocking, now)
+        if outcome is None:
+            log.info("event=alert_awaiting_reply id=%d target=%s", claimed["id"], claimed["target"])
+            notes.append(f"{_what(claimed)}: sent, awaiting the server's reply")
+            continue
         notes.append(_record(store, claimed, outcome, now or utcnow()))
     return notes
 
@@ -291,8 +308,15 @@ async def _send_webhook(
 
 
 async def _send_mail(
-    row: Mapping[str, Any], watch: WatchConfig | None, delivery: Delivery, blocking: Blocking
-) -> DeliveryOutcome:
+    store: AlertsStore,
+    row: Mapping[str, Any],
+    watch: WatchConfig | None,
+    delivery: Delivery,
+    blocking: MailRunner,
+    now: datetime | None,
+) -> DeliveryOutcome | None:
+    """The mail of a claimed row; None when its final dot went and the reply is awaited in
+    the background (recorded when it comes)."""
     if watch is None or watch.email is None or row["target"] not in [a.lower() for a in watch.email.to]:
         return DeliveryOutcome("failed", error="the watch no longer mails this address")
     cfg = delivery.digest
@@ -303,22 +327,51 @@ async def _send_mail(
     except DigestError as exc:
         return DeliveryOutcome("retry", error=str(exc))
     message = alert_message(json.loads(row["payload"]), cfg, str(row["target"]), str(row["idempotency_key"]))
-    sent = await blocking(lambda: delivery.mail_sender(message, cfg.smtp, password))
+    outbox_id, attempt = int(row["id"]), int(row["attempts"])
+
+    def send(before_final_dot: BeforeFinalDot) -> SendOutcome:
+        return delivery.mail_sender(message, cfg.smtp, password, before_final_dot=before_final_dot)
+
+    def mark() -> bool:
+        return store.outbox_mark_data_sent(outbox_id, attempt, now or utcnow())
+
+    def late(sent: SendOutcome) -> None:
+        log.info("event=alert_reply_came id=%d", outbox_id)
+        _record(store, row, _mail_outcome(sent, password), utcnow())
+
+    sent = await blocking(send, mark, late)
+    return None if sent is None else _mail_outcome(sent, password)
+
+
+def _mail_outcome(sent: SendOutcome, password: str | None) -> DeliveryOutcome:
     if sent.ok:
         return DeliveryOutcome("sent")
     error = sent.error or "unknown error"
     if password:
         error = error.replace(password, "********")
+    if sent.unknown:
+        return DeliveryOutcome("unknown", error=error)
     return DeliveryOutcome("failed" if sent.permanent else "retry", error=error)
 
 
+def _what(row: Mapping[str, Any]) -> str:
+    return f"{row['channel']} {row['target']} (alert {row['id']}, attempt {row['attempts']})"
+
+
 def _record(store: AlertsStore, row: Mapping[str, Any], outcome: DeliveryOutcome, now: datetime) -> str:
-    what = f"{row['channel']} {row['target']} (alert {row['id']}, attempt {row['attempts']})"
+    what = _what(row)
     if outcome.outcome == "sent":
         store.outbox_mark_sent(int(row["id"]), now)
         log.info("event=alert_sent channel=%s target=%s id=%d", row["channel"], row["target"], row["id"])
         return f"{what}: sent"
     error = outcome.error or "unknown error"
+    if outcome.outcome == "unknown":
+        store.outbox_mark_unknown(int(row["id"]), error)
+        log.error(
+            "event=alert_outcome_unknown channel=%s target=%s id=%d attempts=%d error=%r",
+            row["channel"], row["target"], row["id"], row["attempts"], error,
+        )  # fmt: skip
+        return f"{what}: outcome unknown, not sent again: {error} ({alert_resolve_hint(int(row['id']))})"
     retry_at = now + retry_delay(int(row["attempts"]))
     expires = parse_iso(row["expires_at"]) or now
     if outcome.outcome == "failed" or retry_at > expires:
@@ -353,7 +406,8 @@ def alert_text(payload: Mapping[str, Any]) -> tuple[str, str]:
         grown = "" if story.get("reason") == "new" else f"; {story.get('reason')}"
         lines.append(f"* {one_line(story.get('headline') or '', 200)}")
         lines.append(
-            f"  {story.get('outlets')} outlets, {story.get('articles_count')} articles ({langs}){grown}"
+            f"  {count(int(story.get('outlets') or 0), 'outlet')}, "
+            f"{count(int(story.get('articles_count') or 0), 'article')} ({langs}){grown}"
         )
         if story.get("url"):
             lines.append(f"  {story['url']}")
@@ -417,14 +471,61 @@ async def daemon_alerts_job(daemon: Any) -> None:
         return
     if not any(channels_of(w) for w in watches.watches):
         return
-    await deliver_due(daemon.store, delivery_for(daemon.config, watches), blocking=_daemon_thread)
+
+    async def blocking(
+        send: Callable[[BeforeFinalDot], SendOutcome],
+        mark: Callable[[], bool],
+        late: Callable[[SendOutcome], None],
+    ) -> SendOutcome | None:
+        return await in_background(send, mark, late, "alert-smtp", awaiting=daemon.mail_replies)
+
+    await deliver_due(daemon.store, delivery_for(daemon.config, watches), blocking=blocking)
 
 
-def outbox_problems(store: AlertStore, rows: Sequence[Mapping[str, Any]] | None = None) -> list[str]:
-    """Lines for people: deliveries waiting for a retry, or failed for good."""
+def alert_resolve_hint(outbox_id: int) -> str:
+    """How a person settles an alert of unknown outcome, in words."""
+    return (
+        f"if it did not arrive: monitor watches resolve {outbox_id} resend; "
+        f"if it did: monitor watches resolve {outbox_id} sent"
+    )
+
+
+def resolve_alert(store: AlertStore, outbox_id: int, decision: str, now: datetime) -> str:
+    """A person's decision on an alert of unknown outcome: 'sent' (it arrived) or 'resend'
+    (send it again, with the same Message-ID, at the next delivery). MonitorError when there
+    is no such alert of unknown outcome."""
+    if decision not in ("sent", "resend"):
+        raise MonitorError(f"cannot resolve an alert as {decision!r}: say sent or resend")
+    rows = [r for r in store.outbox_rows() if int(r["id"]) == outbox_id]
+    if not rows:
+        raise MonitorError(f"no alert {outbox_id} in the outbox")
+    if not store.outbox_resolve(outbox_id, decision == "sent", now):
+        waiting = rows[0]["state"] == "sending" and rows[0]["data_sent_at"]
+        state = "awaiting the server's reply" if waiting else rows[0]["state"]
+        raise MonitorError(f"alert {outbox_id} is {state}, not of unknown outcome: nothing to resolve")
+    log.warning("event=alert_resolved id=%d decision=%s", outbox_id, decision)
+    if decision == "sent":
+        return f"alert {outbox_id}: marked sent"
+    return f"alert {outbox_id}: to be sent again at the next delivery (monitor poll, or the daemon's)"
+
+
+def outbox_problems(
+    store: AlertStore, rows: Sequence[Mapping[str, Any]] | None = None, zone: tzinfo = UTC
+) -> list[str]:
+    """Lines for people: deliveries waiting for a retry, failed for good, of unknown outcome
+    (with how to settle them), or awaiting the reply to a mail's final dot; times in `zone`."""
     lines = []
     for row in rows if rows is not None else store.outbox_rows():
-        if row["state"] == "failed" or (row["state"] == "pending" and row["last_error"]):
+        what = f"alert {row['id']} {row['channel']} {row['target']}"
+        if row["state"] == "unknown":
+            lines.append(
+                f"{what}: outcome unknown after {row['attempts']} attempts, not sent again: "
+                f"{row['last_error']}; {alert_resolve_hint(int(row['id']))}"
+            )
+        elif row["state"] == "sending" and row["data_sent_at"]:
+            sent = local_time(row["data_sent_at"], zone)
+            lines.append(f"{what}: sent at {sent}, awaiting the server's reply")
+        elif row["state"] == "failed" or (row["state"] == "pending" and row["last_error"]):
             lines.append(
                 f"alert {row['id']} {row['channel']} {row['target']}: {row['state']} after "
                 f"{row['attempts']} attempts: {row['last_error']}"

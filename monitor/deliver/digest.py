@@ -3,8 +3,11 @@
 A small state machine over the `digests` table (pending -> sending -> sent, or back to pending
 with a retry time, or failed), so that a restart never sends twice and a crash in the middle
 never loses a digest (it is sent again later, with the same Message-ID, so a mail client that
-did get the first copy folds the two). Deciding is in `rank`, rendering in `render`, sending
-in `smtp`, the settings in `settings`.
+did get the first copy folds the two). A crash or a silence after the message's final dot is
+another matter: the server may hold the message, so it is never sent again on its own; it
+becomes 'unknown', shown in `monitor stats`, until a person says whether it arrived
+(`resolve`). Deciding is in `rank`, rendering in `render`, sending in `smtp`, the settings in
+`settings`.
 """
 
 from __future__ import annotations
@@ -16,16 +19,16 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 from typing import Any
 
 from monitor import metrics
-from monitor.background import in_daemon_thread
 from monitor.config import Config
 from monitor.deliver.alertplan import StorySize, languages_of
+from monitor.deliver.handoff import MailRunner, Send, in_background
 from monitor.deliver.rank import (
     FOLLOW_UP_DAYS,
     GIVE_UP_AFTER,
@@ -48,15 +51,22 @@ from monitor.deliver.settings import (
     DigestConfig,
     DigestError,
     Recipient,
-    SmtpConfig,
     address_problem,
     load_digest_config,
     smtp_password,
 )
-from monitor.deliver.smtp import SendOutcome, conversation_deadline, send_message
+from monitor.deliver.smtp import (
+    FINAL_REPLY_WAIT,
+    BeforeFinalDot,
+    Sender,
+    SendOutcome,
+    conversation_deadline,
+    send_message,
+)
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
-from monitor.timeutil import iso, parse_iso, utcnow
+from monitor.stories.records import rising_at
+from monitor.timeutil import iso, local_time, parse_iso, utcnow
 from monitor.wording import count
 
 log = logging.getLogger("monitor.digest")
@@ -116,6 +126,7 @@ def build_digest(
         else ()
     )
     return Digest(
+        rising=_rising(store, end),
         day=day,
         start=start,
         end=end,
@@ -127,6 +138,14 @@ def build_digest(
         until=now if now < end else None,
         watches=sections,
     )
+
+
+RISING_SHOWN = 8  # names in the digest's "Rising" line
+
+
+def _rising(store: DigestStore, end: datetime) -> tuple[tuple[str, int, int], ...]:
+    """The names rising at the end of the digest's day (monitor.watches.rising)."""
+    return tuple((r.name, r.recent, r.before) for r in rising_at(store, end, limit=RISING_SHOWN))
 
 
 def _watch_sections(
@@ -230,14 +249,22 @@ class DigestJob:
     message: str
 
 
-Sender = Callable[[EmailMessage, SmtpConfig, str | None], SendOutcome]
-
-
 def lease_for(cfg: DigestConfig) -> timedelta:
     """How long a 'sending' row is held before it counts as a crash in mid-send: longer than
     a send can last (connecting, then the whole conversation's deadline), with a minute to
     spare, so that a slow server never gets the same digest twice."""
     return timedelta(seconds=cfg.smtp.timeout + conversation_deadline(cfg.smtp) + 60)
+
+
+def reply_given_up(cfg: DigestConfig) -> timedelta:
+    """How long after its final dot a digest still 'sending' is taken as 'unknown': the
+    process that awaited the reply ended (the RFC's wait is over, with the lease to spare)."""
+    return timedelta(seconds=FINAL_REPLY_WAIT) + lease_for(cfg)
+
+
+ENDED_WAITING = (
+    "the process that sent it ended while awaiting the reply to its end: it may have been delivered"
+)
 
 
 def prepare_day(store: DigestStore, config: Config, cfg: DigestConfig, day: date, now: datetime) -> list[str]:
@@ -295,6 +322,12 @@ def claim_each(
     sending the one before), so that its lease runs from its own send, not from the first."""
     started = time.monotonic()
     listed = {r.address.lower() for r in cfg.recipients}
+    for row in store.digest_settle_unknown(now - reply_given_up(cfg), ENDED_WAITING, now):
+        metrics.record_digest_send("unknown")
+        log.error(
+            "event=digest_outcome_unknown day=%s recipient=%s attempts=%d error=%r",
+            row["day"], row["recipient"], row["attempts"], ENDED_WAITING,
+        )  # fmt: skip
     for row in store.digest_ready(now, now - lease_for(cfg)):
         if day is not None and row["day"] != day.isoformat():
             continue
@@ -317,8 +350,15 @@ def claim_each(
         )
 
 
-def deliver(job: DigestJob, cfg: DigestConfig, environ: Mapping[str, str], sender: Sender) -> SendOutcome:
-    """Send a claimed job's stored message (blocking; the daemon runs it in a thread)."""
+def deliver(
+    job: DigestJob,
+    cfg: DigestConfig,
+    environ: Mapping[str, str],
+    sender: Sender,
+    before_final_dot: BeforeFinalDot | None = None,
+) -> SendOutcome:
+    """Send a claimed job's stored message (blocking; the daemon runs it in a thread);
+    `before_final_dot` notes that the message's end is about to go, or calls the send off."""
     try:
         password = smtp_password(cfg.smtp, environ)
     except DigestError as exc:
@@ -329,14 +369,17 @@ def deliver(job: DigestJob, cfg: DigestConfig, environ: Mapping[str, str], sende
     if not job.message:
         return SendOutcome(False, "no composed message was recorded for this digest", permanent=True)
     message = email.message_from_string(job.message, _class=EmailMessage, policy=SMTP_POLICY)
-    outcome = sender(message, cfg.smtp, password)
+    outcome = sender(message, cfg.smtp, password, before_final_dot=before_final_dot)
     if password and outcome.error and password in outcome.error:  # a server that echoes it back
         outcome = replace(outcome, error=outcome.error.replace(password, "********"))
     return outcome
 
 
-def record_outcome(store: DigestStore, job: DigestJob, outcome: SendOutcome, now: datetime) -> str:
-    """Write what a send gave: sent, a retry time, or failed for good; return a one-line note."""
+def record_outcome(
+    store: DigestStore, job: DigestJob, outcome: SendOutcome, now: datetime, zone: tzinfo = UTC
+) -> str:
+    """Write what a send gave: sent, a retry time, or failed for good; return a one-line note
+    (its times in `zone`, the digest's)."""
     day = job.day.isoformat()
     if outcome.ok:
         store.digest_mark_sent(job.day, job.recipient, now)
@@ -344,6 +387,15 @@ def record_outcome(store: DigestStore, job: DigestJob, outcome: SendOutcome, now
         log.info("event=digest_sent day=%s recipient=%s attempts=%d", day, job.recipient, job.attempts)
         return f"{day} {job.recipient}: sent"
     error = outcome.error or "unknown error"
+    if outcome.unknown:
+        store.digest_mark_unknown(job.day, job.recipient, error, now)
+        metrics.record_digest_send("unknown")
+        log.error(
+            "event=digest_outcome_unknown day=%s recipient=%s attempts=%d error=%r",
+            day, job.recipient, job.attempts, error,
+        )  # fmt: skip
+        hint = resolve_hint(day, job.recipient)
+        return f"{day} {job.recipient}: outcome unknown, not sent again: {error} ({hint})"
     retry_at = now + retry_delay(job.attempts)
     if outcome.permanent or retry_at > job.created + GIVE_UP_AFTER:
         store.digest_mark_failed(job.day, job.recipient, error, now)
@@ -362,7 +414,7 @@ def record_outcome(store: DigestStore, job: DigestJob, outcome: SendOutcome, now
         "event=digest_send_error day=%s recipient=%s attempts=%d retry_at=%s error=%r",
         day, job.recipient, job.attempts, iso(retry_at), error,
     )  # fmt: skip
-    return f"{day} {job.recipient}: not sent, retry at {iso(retry_at)}: {error}"
+    return f"{day} {job.recipient}: not sent, retry at {local_time(retry_at, zone)}: {error}"
 
 
 def run_due_digests(
@@ -384,49 +436,69 @@ def run_due_digests(
     day = due_day(start, cfg)
     notes = prepare_day(store, config, cfg, day, start) if day is not None else []
     for job in claim_each(store, cfg, start):
-        outcome = deliver(job, cfg, os.environ if environ is None else environ, sender)
-        notes.append(record_outcome(store, job, outcome, now or utcnow()))
+        outcome = deliver(
+            job, cfg, os.environ if environ is None else environ, sender, data_noter(store, job, now)
+        )
+        notes.append(record_outcome(store, job, outcome, now or utcnow(), cfg.zone))
     return notes
 
 
-async def run_due_digests_async(store: DigestStore, config: Config) -> list[str]:
-    """The daemon's form of run_due_digests: the database on the event loop, SMTP in a thread."""
+def data_noter(store: DigestStore, job: DigestJob, now: datetime | None) -> BeforeFinalDot:
+    """What runs just before the final dot: note it on the row, if the claim is still ours."""
+    return lambda: store.digest_mark_data_sent(job.day, job.recipient, job.attempts, now or utcnow())
+
+
+async def run_due_digests_async(
+    store: DigestStore,
+    config: Config,
+    *,
+    runner: MailRunner = in_background,
+    sender: Sender = send_message,
+    environ: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The daemon's form of run_due_digests: the database on the event loop, SMTP in a daemon
+    thread (a send stuck on a slow server cannot hold up the daemon's exit). A digest whose
+    final dot went is not waited for: its reply, which may take minutes, is recorded when it
+    comes, and the next digest goes meanwhile."""
     cfg = _config_or_log(config)
     if cfg is None or not cfg.recipients:
         return []
     now = utcnow()
     day = due_day(now, cfg)
     notes = prepare_day(store, config, cfg, day, now) if day is not None else []
+    env = os.environ if environ is None else environ
     for job in claim_each(store, cfg, now):
-        outcome = await _in_daemon_thread(deliver, job, cfg, os.environ, send_message)
-        notes.append(record_outcome(store, job, outcome, utcnow()))
+
+        def send(before_final_dot: BeforeFinalDot, job: DigestJob = job) -> SendOutcome:
+            return deliver(job, cfg, env, sender, before_final_dot)
+
+        def late(outcome: SendOutcome, job: DigestJob = job) -> None:
+            log.info("event=digest_reply_came day=%s recipient=%s", job.day, job.recipient)
+            record_outcome(store, job, outcome, utcnow())
+
+        outcome = await runner(send, data_noter(store, job, None), late)
+        if outcome is None:
+            log.info(
+                "event=digest_awaiting_reply day=%s recipient=%s attempts=%d",
+                job.day, job.recipient, job.attempts,
+            )  # fmt: skip
+            notes.append(f"{job.day} {job.recipient}: sent, awaiting the server's reply")
+        else:
+            notes.append(record_outcome(store, job, outcome, utcnow(), cfg.zone))
     log.debug("event=digest_checked day=%s notes=%d", day, len(notes))
     return notes
 
 
-async def _in_daemon_thread(
-    deliver_one: Callable[[DigestJob, DigestConfig, Mapping[str, str], Sender], SendOutcome],
-    job: DigestJob,
-    cfg: DigestConfig,
-    environ: Mapping[str, str],
-    sender: Sender,
-) -> SendOutcome:
-    """Run one blocking send in a daemon thread: unlike asyncio.to_thread, a send stuck on
-    a slow server cannot hold up the daemon's exit (the row stays 'sending' and is sent
-    again after its lease, with the same Message-ID)."""
-
-    def work() -> SendOutcome:
-        try:
-            return deliver_one(job, cfg, environ, sender)
-        except Exception as exc:  # deliver() reports trouble as an outcome; this is a bug guard
-            return SendOutcome(False, f"{type(exc).__name__}: {exc}")
-
-    return await in_daemon_thread(work, "digest-smtp")
-
-
 async def daemon_digest_job(daemon: Any) -> None:
-    """What `monitor run` calls every minute, with its current store and config."""
-    await run_due_digests_async(daemon.store, daemon.config)
+    """What `monitor run` calls every minute, with its current store and config; a reply
+    still awaited is in `daemon.mail_replies` (a stop gives it the daemon's grace)."""
+
+    async def runner(
+        send: Send, mark: Callable[[], bool], late: Callable[[SendOutcome], None]
+    ) -> SendOutcome | None:
+        return await in_background(send, mark, late, awaiting=daemon.mail_replies)
+
+    await run_due_digests_async(daemon.store, daemon.config, runner=runner)
 
 
 def _config_or_log(config: Config) -> DigestConfig | None:
@@ -473,26 +545,89 @@ def send_digest_now(
             continue
         if row["state"] in ("sent", "failed"):
             when = row["sent_at"] if row["state"] == "sent" else row["updated_at"]
-            notes.append(f"{day} {recipient.address}: already {row['state']} at {when}")
+            notes.append(f"{day} {recipient.address}: already {row['state']} at {local_time(when, cfg.zone)}")
             if row["state"] == "failed":
                 failures.append(notes[-1])
+        elif row["state"] == "unknown":
+            notes.append(
+                f"{day} {recipient.address}: outcome unknown since "
+                f"{local_time(row['last_error_at'], cfg.zone)}, not sent again: "
+                f"{row['last_error']} ({resolve_hint(str(day), recipient.address)})"
+            )
+            failures.append(notes[-1])
+        elif row["state"] == "sending" and row["data_sent_at"]:
+            notes.append(
+                f"{day} {recipient.address}: sent at {local_time(row['data_sent_at'], cfg.zone)}, "
+                "the server's reply still awaited"
+            )
+            failures.append(notes[-1])
         elif row["state"] == "pending":
             store.digest_retry_now(day, recipient.address, now)
     for job in claim_each(store, cfg, now, day):
-        outcome = deliver(job, cfg, os.environ if environ is None else environ, sender)
-        notes.append(record_outcome(store, job, outcome, now))
+        outcome = deliver(
+            job, cfg, os.environ if environ is None else environ, sender, data_noter(store, job, now)
+        )
+        notes.append(record_outcome(store, job, outcome, now, cfg.zone))
         if not outcome.ok:
             failures.append(notes[-1])
     return notes
 
 
-def digest_problems(store: DigestStore, limit: int = 20) -> list[str]:
-    """Lines for `monitor stats`: digests waiting for a retry or failed for good."""
+def resolve_hint(day: str, recipient: str) -> str:
+    """How a person settles a digest of unknown outcome, in words."""
+    return (
+        f"if it did not arrive: monitor digest --date {day} --recipient {recipient} --resolve resend; "
+        "if it did: --resolve sent"
+    )
+
+
+def resolve_digest(store: DigestStore, day: date, recipient: str, decision: str, now: datetime) -> str:
+    """A person's decision on a digest of unknown outcome: 'sent' (it arrived) or 'resend'
+    (send it again: the daemon, or `monitor digest --send`, sends it at once, with the same
+    Message-ID). DigestError when there is no such digest of unknown outcome."""
+    if decision not in ("sent", "resend"):
+        raise DigestError(f"cannot resolve a digest as {decision!r}: say sent or resend")
+    address = recipient.lower()
+    row = store.digest_row(day, address)
+    if row is None:
+        raise DigestError(f"no digest of {day} for {recipient} is recorded")
+    if not store.digest_resolve(day, address, decision == "sent", now):
+        waiting = row["state"] == "sending" and row["data_sent_at"]
+        state = "awaiting the server's reply" if waiting else row["state"]
+        raise DigestError(
+            f"the digest of {day} for {recipient} is {state}, not of unknown outcome: nothing to resolve"
+        )
+    log.warning("event=digest_resolved day=%s recipient=%s decision=%s", day, address, decision)
+    if decision == "sent":
+        return f"{day} {address}: marked sent"
+    return (
+        f"{day} {address}: to be sent again (monitor digest --send --date {day}, or the daemon in a minute)"
+    )
+
+
+def digest_problems(store: DigestStore, zone: tzinfo = UTC, limit: int = 20) -> list[str]:
+    """Lines for `monitor stats`: digests waiting for a retry, failed for good, of unknown
+    outcome (with how to settle them), or awaiting the reply to their final dot; times in
+    `zone`."""
     lines = []
     for row in store.digest_errors(limit):
+        if row["state"] == "unknown":
+            lines.append(
+                f"digest {row['day']} to {row['recipient']}: outcome unknown since "
+                f"{local_time(row['last_error_at'], zone)}, "
+                f"not sent again: {row['last_error']}; {resolve_hint(row['day'], row['recipient'])}"
+            )
+            continue
+        if row["state"] == "sending":
+            lines.append(
+                f"digest {row['day']} to {row['recipient']}: sent at "
+                f"{local_time(row['data_sent_at'], zone)}, "
+                "awaiting the server's reply (RFC 5321 allows it 10 minutes)"
+            )
+            continue
         what = "retrying" if row["state"] == "pending" else row["state"]
         when = (
-            f", next try {row['next_attempt_at']}"
+            f", next try {local_time(row['next_attempt_at'], zone)}"
             if row["state"] == "pending" and row["next_attempt_at"]
             else ""
         )

@@ -109,8 +109,8 @@ class StoryView:
     continued: bool = False
     new_since: str = ""  # what is new since yesterday's digest, for a continuing story
     follow_up_of: str = ""  # the headline of an earlier story of its thread the reader already got
-    other_versions: int = 0  # links left out: versions in languages the reader did not ask for
-    other_languages: tuple[str, ...] = ()  # their languages, most covered first
+    other_versions: int = 0  # versions left out ("+N more"): all but one, unless versions: all
+    other_languages: tuple[str, ...] = ()  # their languages: the reader's first, then most covered
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,7 @@ class Digest:
     candidates: int  # stories of the day before the cut to max_stories
     until: datetime | None = None  # before `end` when the day is not over yet: the day so far
     watches: tuple[WatchSection, ...] = ()  # the reader's daily watches: their matching stories
+    rising: tuple[tuple[str, int, int], ...] = ()  # rising names at the day's end: (name, stories, before)
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,9 @@ def build_story(
         )
     )
     links, others = split_versions(links, languages, headline.language or "und", all_versions)
+    if not all_versions:
+        links, more = one_link(links, safe_url(headline.url), headline.outlet)
+        others = more + others
     new_since = ""
     if previous:
         before = [a for a in roots if a.published < start]
@@ -311,6 +315,30 @@ def build_story(
 
 
 LinkGroups = tuple[tuple[str, tuple[Link, ...]], ...]
+
+
+def one_link(
+    links: LinkGroups, headline_url: str | None, headline_outlet: str
+) -> tuple[LinkGroups, LinkGroups]:
+    """(the one link a story shows, the rest, only counted as "+N more"): the headline's own
+    version when it is among `links`, else the first one with an address, else the first."""
+    flat = [(lang, link) for lang, items in links for link in items]
+    if not flat:
+        return links, ()
+    chosen = next(
+        (
+            item
+            for item in flat
+            if headline_url is not None and item[1].url == headline_url and item[1].outlet == headline_outlet
+        ),
+        next((item for item in flat if item[1].url is not None), flat[0]),
+    )
+    rest = tuple(
+        (lang, kept)
+        for lang, items in links
+        if (kept := tuple(link for link in items if link is not chosen[1]))
+    )
+    return ((chosen[0], (chosen[1],)),), rest
 
 
 def split_versions(

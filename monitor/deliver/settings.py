@@ -83,7 +83,7 @@ class DigestConfig:
     when_empty: str = "send"  # 'send' a short digest that says so, or 'skip'
     subject: str = "News digest"
     base_url: str | None = None  # where `monitor serve` is reached: each story links to its page
-    versions: str = "preferred"  # links in the reader's languages, the others counted; or 'all'
+    versions: str = "preferred"  # one link per story and "+N more"; or 'all': every version
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
 
     @property
@@ -108,10 +108,6 @@ def address_problem(text: str) -> str | None:
     if not _ADDRESS_RE.match(text.strip()):
         return f"{text!r} is not an e-mail address (like name@example.org)"
     return None
-
-
-
-
 
 
 def _words(value: Any) -> list[str] | None:

@@ -18,8 +18,19 @@ import feedparser
 _MONTHS = (
     # en, fr, de, es, it, pt, nl, pl/cs/other common abbreviations
     ("jan", "janv", "janvier", "januar", "jän", "ene", "enero", "gen", "gennaio", "janeiro", "januari"),
-    ("feb", "fev", "fév", "févr", "fevr", "février", "februar", "febrero", "febbraio", "fevereiro",
-     "februari"),
+    (
+        "feb",
+        "fev",
+        "fév",
+        "févr",
+        "fevr",
+        "février",
+        "februar",
+        "febrero",
+        "febbraio",
+        "fevereiro",
+        "februari",
+    ),
     ("mar", "mars", "mär", "märz", "marz", "marzo", "março", "marco", "maart", "mrt"),
     ("apr", "avr", "avril", "april", "abr", "abril", "aprile"),
     ("may", "mai", "mayo", "mag", "maggio", "maio", "mei"),
@@ -29,8 +40,19 @@ _MONTHS = (
     ("sep", "sept", "septembre", "september", "septiembre", "set", "settembre", "setembro"),
     ("oct", "octobre", "okt", "oktober", "octubre", "ott", "ottobre", "out", "outubro"),
     ("nov", "novembre", "november", "noviembre", "novembro"),
-    ("dec", "déc", "décembre", "decembre", "dez", "dezember", "dic", "diciembre", "dicembre",
-     "dezembro", "december"),
+    (
+        "dec",
+        "déc",
+        "décembre",
+        "decembre",
+        "dez",
+        "dezember",
+        "dic",
+        "diciembre",
+        "dicembre",
+        "dezembro",
+        "december",
+    ),
 )
 _ENGLISH = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_OF = {

@@ -43,6 +43,7 @@ class FetchRequest:
     etag: str | None = None
     last_modified: str | None = None
     allow_private_addresses: bool = False
+    accept: str | None = None  # the client's Accept (feeds first) unless given
 
 
 @dataclass(frozen=True)
@@ -454,6 +455,8 @@ async def _fetch(
         headers["If-None-Match"] = request.etag
     if request.last_modified:
         headers["If-Modified-Since"] = request.last_modified
+    if request.accept:
+        headers["Accept"] = request.accept
     extensions = {ALLOW_PRIVATE_EXTENSION: request.allow_private_addresses}
     url = request.url
     permanent: str | None = None

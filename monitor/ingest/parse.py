@@ -60,6 +60,7 @@ class Entry:
     language_source: str | None  # 'entry', 'feed', 'detected' or None
     author: str | None
     content_hash: str
+    wants_page: bool = False  # full text: read the article's page (set by the poller)
 
 
 @dataclass(frozen=True)

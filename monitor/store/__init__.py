@@ -14,7 +14,7 @@ from monitor.database import PostgresURL, Target, parse_target
 from monitor.store.postgres import PostgresStore
 from monitor.store.schema import SCHEMA_VERSION
 from monitor.store.sqlite import Store
-from monitor.store.types import ArticleCounts, FeedState, FeedUpdate, FetchStatus
+from monitor.store.types import ArticleCounts, FeedState, FeedUpdate, FetchStatus, PageWrite
 
 AnyStore = Store | PostgresStore
 
@@ -40,6 +40,7 @@ __all__ = [
     "FeedState",
     "FeedUpdate",
     "FetchStatus",
+    "PageWrite",
     "PostgresStore",
     "PostgresURL",
     "Store",

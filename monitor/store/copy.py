@@ -64,6 +64,10 @@ TABLES: tuple[Table, ...] = (
     Table("watch_pending", ("article_id",)),
     Table("watch_alerts", ("watch_id", "story_id", "channel", "target")),
     Table("outbox", ("id",), identity=("idempotency_key",)),
+    Table("article_names", ("article_id", "key")),
+    Table("names_pending", ("article_id",)),
+    # The stories stage's running language means: its state, so the target decides the same.
+    Table("language_means", ("model", "language")),
 )
 
 

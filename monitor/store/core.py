@@ -156,6 +156,12 @@ class Core:
         one full-text parameter between them, which comes before the WHERE's others."""
         raise NotImplementedError
 
+    def _fts_best_sql(self) -> str:
+        """SQL of the ids (`id`) and scores (`score`, lower is better) of the best matches of
+        one full-text parameter, then a LIMIT parameter: ranked before anything is joined,
+        so that a query matching every article sorts ids, not texts."""
+        raise NotImplementedError
+
     def _fts_marks_sql(self) -> tuple[str, str]:
         """SQL of the title and of a snippet of the text of a match, with the matched words
         between \x02 and \x03 (within the FROM of `_fts_source`)."""
@@ -166,5 +172,5 @@ class Core:
     ) -> list[dict[str, Any]]:
         """Run `sql` whose parameters are `before`, then the full-text query, then `after`.
         The query is the user's (words, "phrases", prefix*, AND, OR, NOT); text that is not
-        valid query syntax is searched as its words."""
+        valid query syntax is searched as its words, and a query of only NOT finds nothing."""
         raise NotImplementedError

@@ -1,4 +1,4 @@
-"""Digest state: the stories of a day, one row per recipient and day (claims, sends, retries)."""
+"""Digest state: the stories of a day and what digests held (the sends themselves: digest_sends)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from monitor.store.core import _HEADLINE_ID_SQL, Core, _json_list
+from monitor.store.core import _HEADLINE_ID_SQL, _json_list
+from monitor.store.digest_sends import DigestSends
 from monitor.timeutil import iso
 
 
-class DigestState(Core):
-    """Digest state: the stories of a day, one row per recipient and day (claims, sends, retries)."""
+class DigestState(DigestSends):
+    """Digest state: the stories of a day, and the digests recorded (their sends: DigestSends)."""
 
     def digest_story_articles(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
         """Every article published before `end` of each live story with an article in [start, end)."""
@@ -117,12 +118,6 @@ class DigestState(Core):
             ),
         }
 
-    def digest_row(self, day: Any, recipient: str) -> dict[str, Any] | None:
-        rows = self.query(
-            "SELECT * FROM digests WHERE day = ? AND recipient = ?", [str(day), recipient.lower()]
-        )
-        return rows[0] if rows else None
-
     def digest_insert(
         self,
         day: Any,
@@ -213,70 +208,6 @@ class DigestState(Core):
             "SELECT watch_id, story_id, languages, outlets FROM watch_alerts WHERE channel = 'digest' "
             f"AND target = ? AND alerted_at <= ? AND watch_id IN ({marks})",
             [recipient.lower(), iso(before), *watch_ids],
-        )
-
-    def digest_ready(self, now: datetime, stale_before: datetime) -> list[dict[str, Any]]:
-        """Rows to (re)send now: pending and due, or 'sending' since before `stale_before`."""
-        return self.query(
-            "SELECT * FROM digests WHERE (state = 'pending' AND (next_attempt_at IS NULL "
-            "OR next_attempt_at <= ?)) OR (state = 'sending' AND started_at < ?) ORDER BY day, recipient",
-            [iso(now), iso(stale_before)],
-        )
-
-    def digest_claim(self, day: Any, recipient: str, now: datetime, stale_before: datetime) -> bool:
-        """pending (or stale sending) -> sending, counting an attempt; False if not ours to send."""
-        with self.transaction():
-            cursor = self.db.execute(
-                "UPDATE digests SET state = 'sending', attempts = attempts + 1, started_at = ?, "
-                "updated_at = ? WHERE day = ? AND recipient = ? AND ((state = 'pending' "
-                "AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) "
-                "OR (state = 'sending' AND started_at < ?))",
-                [iso(now), iso(now), str(day), recipient.lower(), iso(now), iso(stale_before)],
-            )
-            return cursor.rowcount == 1
-
-    def digest_mark_sent(self, day: Any, recipient: str, now: datetime) -> None:
-        with self.transaction():
-            self.db.execute(
-                "UPDATE digests SET state = 'sent', sent_at = ?, next_attempt_at = NULL, message = NULL, "
-                "updated_at = ? WHERE day = ? AND recipient = ?",
-                [iso(now), iso(now), str(day), recipient.lower()],
-            )
-
-    def digest_mark_retry(
-        self, day: Any, recipient: str, error: str, retry_at: datetime, now: datetime
-    ) -> None:
-        with self.transaction():
-            self.db.execute(
-                "UPDATE digests SET state = 'pending', next_attempt_at = ?, last_error = ?, "
-                "last_error_at = ?, updated_at = ? WHERE day = ? AND recipient = ? AND state = 'sending'",
-                [iso(retry_at), error, iso(now), iso(now), str(day), recipient.lower()],
-            )
-
-    def digest_mark_failed(self, day: Any, recipient: str, error: str, now: datetime) -> None:
-        with self.transaction():
-            self.db.execute(
-                "UPDATE digests SET state = 'failed', next_attempt_at = NULL, last_error = ?, "
-                "last_error_at = ?, updated_at = ? WHERE day = ? AND recipient = ? AND state = 'sending'",
-                [error, iso(now), iso(now), str(day), recipient.lower()],
-            )
-
-    def digest_retry_now(self, day: Any, recipient: str, now: datetime) -> None:
-        """A pending digest waiting for its retry time: make it due now."""
-        with self.transaction():
-            self.db.execute(
-                "UPDATE digests SET next_attempt_at = ?, updated_at = ? WHERE day = ? AND recipient = ? "
-                "AND state = 'pending'",
-                [iso(now), iso(now), str(day), recipient.lower()],
-            )
-
-    def digest_errors(self, limit: int = 20) -> list[dict[str, Any]]:
-        """Digests waiting for a retry after an error, or failed for good; newest first."""
-        return self.query(
-            "SELECT day, recipient, state, attempts, next_attempt_at, last_error, last_error_at FROM digests "
-            "WHERE (state = 'pending' AND last_error IS NOT NULL) OR state = 'failed' "
-            "ORDER BY day DESC, recipient LIMIT ?",
-            [limit],
         )
 
     def digest_latest_story_article(self) -> str | None:

@@ -128,6 +128,14 @@ class Feeds(Articles):
             )
         return [_feed_state(r) for r in rows]
 
+    def first_due(self) -> FeedState | None:
+        """The active feed that falls due first (one never polled before any other)."""
+        rows = self.query(
+            "SELECT * FROM feeds WHERE active = 1 AND gone = 0 "
+            "ORDER BY next_due IS NOT NULL, next_due, id LIMIT 1"
+        )
+        return _feed_state(rows[0]) if rows else None
+
     def waiting_feeds(self, now: datetime) -> list[FeedState]:
         """Active feeds whose server asked (Retry-After) not to be polled before a later time."""
         rows = self.query(
@@ -244,11 +252,16 @@ class Feeds(Articles):
         return counts
 
     def feed_stats(self) -> list[dict[str, Any]]:
+        """Per feed: its state, its articles, and its article pages read and failed."""
         return self.query(
             "SELECT f.id, f.url, f.name, f.language, f.active, f.gone, f.last_polled, "
             "f.last_status, f.last_http_status, f.error_count, f.last_error, f.last_error_step, "
-            "f.next_due, (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) AS articles "
-            "FROM feeds f ORDER BY f.active DESC, f.id"
+            "f.next_due, COALESCE(c.articles, 0) AS articles, COALESCE(c.pages_read, 0) AS pages_read, "
+            "COALESCE(c.page_failures, 0) AS page_failures FROM feeds f LEFT JOIN ("
+            "SELECT feed_id, COUNT(*) AS articles, "
+            "SUM(CASE WHEN text_source = 'page' THEN 1 ELSE 0 END) AS pages_read, "
+            "SUM(CASE WHEN page_state = 'failed' THEN 1 ELSE 0 END) AS page_failures "
+            "FROM articles GROUP BY feed_id) c ON c.feed_id = f.id ORDER BY f.active DESC, f.id"
         )
 
     def record_fetch_status(

@@ -19,8 +19,9 @@ class Outbox(Core):
         """Live stories that may call for an alert: matched by the watch (not by a backfill)
         since `since`, or alerted before and seen since (they may have grown)."""
         return self.query(
-            "SELECT s.id, s.n_outlets, s.n_articles, s.languages, s.last_seen, h.title AS headline, "
-            "h.url AS headline_url FROM stories s LEFT JOIN articles h ON h.id = s.headline_article_id "
+            "SELECT s.id, s.n_outlets, s.n_articles, s.languages, s.last_seen, s.breaking_at, "
+            "h.title AS headline, h.url AS headline_url "
+            "FROM stories s LEFT JOIN articles h ON h.id = s.headline_article_id "
             "WHERE s.merged_into IS NULL AND s.id IN ("
             " SELECT m.story_id FROM watch_matches m WHERE m.watch_id = ? AND m.published >= ? "
             " AND m.backfill = 0 AND m.story_id IS NOT NULL "
@@ -134,10 +135,11 @@ class Outbox(Core):
 
     def outbox_ready(self, now: datetime, stale_before: datetime, limit: int = 100) -> list[dict[str, Any]]:
         """Deliveries to try now: pending and due, or 'sending' since before `stale_before`
-        (a crash in mid-send)."""
+        (a crash in mid-send) and not past the final dot of a mail."""
         return self.query(
             "SELECT * FROM outbox WHERE (state = 'pending' AND next_attempt_at <= ?) "
-            "OR (state = 'sending' AND started_at < ?) ORDER BY next_attempt_at, id LIMIT ?",
+            "OR (state = 'sending' AND started_at < ? AND data_sent_at IS NULL) "
+            "ORDER BY next_attempt_at, id LIMIT ?",
             [iso(now), iso(stale_before), limit],
         )
 
@@ -148,7 +150,7 @@ class Outbox(Core):
             cursor = self.db.execute(
                 "UPDATE outbox SET state = 'sending', attempts = attempts + 1, started_at = ? "
                 "WHERE id = ? AND ((state = 'pending' AND next_attempt_at <= ?) "
-                "OR (state = 'sending' AND started_at < ?))",
+                "OR (state = 'sending' AND started_at < ? AND data_sent_at IS NULL))",
                 [iso(now), outbox_id, iso(now), iso(stale_before)],
             )
             if cursor.rowcount != 1:
@@ -157,27 +159,92 @@ class Outbox(Core):
             return rows[0] if rows else None
 
     def outbox_mark_sent(self, outbox_id: int, now: datetime) -> None:
+        """Delivered (or a person says it was): from 'sending', or 'unknown'."""
         with self.transaction():
             self.db.execute(
                 "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ? "
-                "AND state = 'sending'",
+                "AND state IN ('sending', 'unknown')",
                 [iso(now), outbox_id],
             )
 
     def outbox_mark_retry(self, outbox_id: int, error: str, retry_at: datetime) -> None:
         with self.transaction():
             self.db.execute(
-                "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ? WHERE id = ? "
-                "AND state = 'sending'",
+                "UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, "
+                "data_sent_at = NULL WHERE id = ? AND state = 'sending'",
                 [iso(retry_at), error, outbox_id],
             )
 
     def outbox_mark_failed(self, outbox_id: int, error: str) -> None:
         with self.transaction():
             self.db.execute(
-                "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ? AND state = 'sending'",
+                "UPDATE outbox SET state = 'failed', last_error = ?, data_sent_at = NULL WHERE id = ? "
+                "AND state = 'sending'",
                 [error, outbox_id],
             )
+
+    def outbox_mark_data_sent(self, outbox_id: int, attempt: int, now: datetime) -> bool:
+        """Just before a mail's final dot (attempt `attempt`): from here the server may hold
+        it, and the row is never claimed again. False when the claim is no longer this
+        attempt's: the dot must not go."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "UPDATE outbox SET data_sent_at = ? WHERE id = ? AND state = 'sending' AND attempts = ? "
+                "AND data_sent_at IS NULL",
+                [iso(now), outbox_id, attempt],
+            )
+            return cursor.rowcount == 1
+
+    def outbox_mark_unknown(self, outbox_id: int, error: str) -> None:
+        """A mail's final dot went and no reply came: never sent again unless a person decides."""
+        with self.transaction():
+            self.db.execute(
+                "UPDATE outbox SET state = 'unknown', last_error = ? WHERE id = ? AND state = 'sending'",
+                [error, outbox_id],
+            )
+
+    def outbox_settle_unknown(self, data_sent_before: datetime, error: str) -> list[int]:
+        """Mails left 'sending' past their final dot since before `data_sent_before` (the
+        process that awaited the reply ended): 'unknown' now; their ids."""
+        with self.transaction():
+            rows = self.query(
+                "SELECT id FROM outbox WHERE state = 'sending' AND data_sent_at IS NOT NULL "
+                "AND data_sent_at < ?",
+                [iso(data_sent_before)],
+            )
+            ids = [int(r["id"]) for r in rows]
+            for outbox_id in ids:
+                self.db.execute(
+                    "UPDATE outbox SET state = 'unknown', last_error = ? WHERE id = ? AND state = 'sending'",
+                    [error, outbox_id],
+                )
+            return ids
+
+    def outbox_resolve(self, outbox_id: int, sent: bool, now: datetime) -> bool:
+        """A person's decision on a delivery whose outcome is unknown: it was delivered
+        (`sent`), or send it again now (with a day more to try); False when not in that state."""
+        with self.transaction():
+            if sent:
+                cursor = self.db.execute(
+                    "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ? "
+                    "AND state = 'unknown'",
+                    [iso(now), outbox_id],
+                )
+            else:
+                cursor = self.db.execute(
+                    "UPDATE outbox SET state = 'pending', next_attempt_at = ?, data_sent_at = NULL, "
+                    "expires_at = ? WHERE id = ? AND state = 'unknown'",
+                    [iso(now), iso(now + timedelta(days=1)), outbox_id],
+                )
+            return cursor.rowcount == 1
+
+    def outbox_in_doubt(self, limit: int = 20) -> list[dict[str, Any]]:
+        """Mails past their final dot with no reply yet, or of unknown outcome; newest first."""
+        return self.query(
+            "SELECT * FROM outbox WHERE state = 'unknown' "
+            "OR (state = 'sending' AND data_sent_at IS NOT NULL) ORDER BY id DESC LIMIT ?",
+            [limit],
+        )
 
     def outbox_rows(self, watch_id: int | None = None) -> list[dict[str, Any]]:
         """Every delivery (of one watch), oldest first: for `monitor watch show` and tests."""

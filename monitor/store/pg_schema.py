@@ -345,6 +345,74 @@ _FEED_WINDOW = [
     "ALTER TABLE feeds ADD COLUMN oldest_item TIMESTAMPTZ",
 ]
 
+# Mail whose final dot reached the server with no reply after it (RFC 5321 4.5.3.2.6):
+# `data_sent_at` (set just before the dot) and the state 'unknown', never sent again unless a
+# person decides.
+_UNKNOWN_OUTCOMES = [
+    "ALTER TABLE digests DROP CONSTRAINT digests_state_check",
+    "ALTER TABLE digests ADD CONSTRAINT digests_state_check "
+    "CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'skipped', 'unknown'))",
+    "ALTER TABLE digests ADD COLUMN data_sent_at TIMESTAMPTZ",
+    "ALTER TABLE outbox DROP CONSTRAINT outbox_state_check",
+    "ALTER TABLE outbox ADD CONSTRAINT outbox_state_check "
+    "CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown'))",
+    "ALTER TABLE outbox ADD COLUMN data_sent_at TIMESTAMPTZ",
+]
+
+# The people and organisations each article names, and the articles waiting for the names
+# stage (every article once, added by the store, and again when its title or text changes).
+_ARTICLE_NAMES = [
+    """CREATE TABLE article_names (
+        article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        variants TEXT NOT NULL DEFAULT '[]',
+        mentions INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (article_id, key)
+    )""",
+    "CREATE INDEX article_names_key ON article_names(key)",
+    """CREATE TABLE names_pending (
+        article_id BIGINT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+    )""",
+    """CREATE FUNCTION names_pending_mark() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.title IS DISTINCT FROM OLD.title OR NEW.text IS DISTINCT FROM OLD.text THEN
+            INSERT INTO names_pending (article_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER names_pending_mark AFTER UPDATE OF title, text ON articles
+        FOR EACH ROW EXECUTE FUNCTION names_pending_mark()""",
+    "INSERT INTO names_pending (article_id) SELECT id FROM articles",
+]
+
+# Breaking stories (monitor.stories.breaking): when and why a story was flagged, each open
+# story's outlets and languages with their first times, and the stage's learned baseline.
+_BREAKING = [
+    "ALTER TABLE stories ADD COLUMN breaking_at TIMESTAMPTZ",
+    "ALTER TABLE stories ADD COLUMN breaking_why TEXT",
+    "ALTER TABLE stories ADD COLUMN coverage TEXT",
+    "CREATE INDEX stories_breaking ON stories(breaking_at) WHERE breaking_at IS NOT NULL",
+    "ALTER TABLE stories_version ADD COLUMN breaking_baseline TEXT",
+    "CREATE INDEX stories_first_seen ON stories(first_seen) WHERE merged_into IS NULL",
+]
+
+# The stories stage's running mean vector per language and model (monitor.stories.centering).
+_LANGUAGE_MEANS = [
+    "CREATE TABLE language_means (model TEXT NOT NULL, language TEXT NOT NULL, "
+    "n_articles BIGINT NOT NULL, vector_sum BYTEA NOT NULL, PRIMARY KEY (model, language))",
+]
+
+# Full text of teaser feeds: where the text comes from, the page's state, error, canonical URL.
+_PAGE_TEXT = [
+    "ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'feed'",
+    "ALTER TABLE articles ADD COLUMN page_state TEXT",
+    "ALTER TABLE articles ADD COLUMN page_error TEXT",
+    "ALTER TABLE articles ADD COLUMN canonical_url TEXT",
+    "CREATE INDEX articles_canonical_url ON articles(canonical_url) WHERE canonical_url IS NOT NULL",
+    "CREATE INDEX articles_page_pending ON articles(feed_id, id) WHERE page_state = 'pending'",
+]
+
 # Each article's places (monitor.entities): JSON on the article, NULL until the places stage has
 # read it and again when its title or text changes; one row per place with its country.
 _PLACES = [
@@ -374,6 +442,11 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Feeds, articles with full-text search, stories, threads, digests, watches, outbox", _VERSION_1),
     ("Workers: heartbeats, feed and host claims with leases, the worker of each fetch", _WORKERS),
     ("Feeds: what the last read body listed, for the next poll time", _FEED_WINDOW),
+    ("Mail with an unknown outcome: the end of its data sent, no reply", _UNKNOWN_OUTCOMES),
+    ("Names: the people and organisations of each article, and the articles waiting", _ARTICLE_NAMES),
+    ("Stories: breaking_at and why, coverage, the stage's breaking baseline", _BREAKING),
+    ("Stories: the running mean vector per language", _LANGUAGE_MEANS),
+    ("Articles: text source, page state and error, canonical URL (full text)", _PAGE_TEXT),
     ("Articles: their places (GeoNames ids) and countries", _PLACES),
 ]
 

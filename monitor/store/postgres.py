@@ -410,6 +410,12 @@ class PostgresCore(Core):
             "ts_rank_cd(a.search, q) DESC",
         )
 
+    def _fts_best_sql(self) -> str:
+        return (
+            "SELECT a.id, -ts_rank_cd(a.search, q) AS score FROM articles a "
+            "CROSS JOIN to_tsquery('simple', ?) AS q WHERE a.search @@ q ORDER BY score, a.id LIMIT ?"
+        )
+
     def _fts_marks_sql(self) -> tuple[str, str]:
         marks = "'StartSel=' || chr(2) || ', StopSel=' || chr(3)"
         return (

@@ -298,6 +298,139 @@ def _migration_feed_window(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+_DIGEST_COLUMNS = (
+    "id, day, recipient, state, attempts, due_at, next_attempt_at, started_at, sent_at, last_error, "
+    "last_error_at, message_id, message, story_ids, created, updated_at"
+)
+_OUTBOX_COLUMNS = (
+    "id, channel, target, watch_id, idempotency_key, payload, state, attempts, created_at, "
+    "next_attempt_at, expires_at, started_at, sent_at, last_error"
+)
+
+
+def _migration_unknown_outcomes(db: sqlite_utils.Database) -> None:
+    """Mail whose final dot reached the server with no reply after it: `data_sent_at` (set
+    just before the dot) and the state 'unknown', in digests and the outbox, so that such a
+    mail is never sent again unless a person decides. SQLite cannot change a CHECK: both
+    tables are rebuilt (nothing refers to them)."""
+    for statement in (
+        """CREATE TABLE digests_new (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            state TEXT NOT NULL
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'skipped', 'unknown')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            due_at TEXT NOT NULL,
+            next_attempt_at TEXT,
+            started_at TEXT,
+            sent_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT,
+            message_id TEXT,
+            message TEXT,
+            story_ids TEXT NOT NULL DEFAULT '[]',
+            created TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            data_sent_at TEXT,
+            UNIQUE (day, recipient)
+        )""",
+        f"INSERT INTO digests_new ({_DIGEST_COLUMNS}) SELECT {_DIGEST_COLUMNS} FROM digests",
+        "DROP TABLE digests",
+        "ALTER TABLE digests_new RENAME TO digests",
+        "CREATE INDEX digests_state ON digests(state, next_attempt_at)",
+        """CREATE TABLE outbox_new (
+            id INTEGER PRIMARY KEY,
+            channel TEXT NOT NULL,
+            target TEXT NOT NULL,
+            watch_id INTEGER REFERENCES watches(id) ON DELETE SET NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'unknown')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            started_at TEXT,
+            sent_at TEXT,
+            last_error TEXT,
+            data_sent_at TEXT
+        )""",
+        f"INSERT INTO outbox_new ({_OUTBOX_COLUMNS}) SELECT {_OUTBOX_COLUMNS} FROM outbox",
+        "DROP TABLE outbox",
+        "ALTER TABLE outbox_new RENAME TO outbox",
+        "CREATE INDEX outbox_due ON outbox(state, next_attempt_at)",
+    ):
+        db.execute(statement)
+
+
+def _migration_article_names(db: sqlite_utils.Database) -> None:
+    """The people and organisations each article names (monitor.entities.names): one row per
+    entity, with its key (the same in every script), its fullest spelling and its variants;
+    and the articles waiting for the names stage: every article once (the store adds a new
+    one, so that a copy of the database does not), and again when its title or text changes."""
+    for statement in (
+        """CREATE TABLE article_names (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            variants TEXT NOT NULL DEFAULT '[]',
+            mentions INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (article_id, key)
+        )""",
+        "CREATE INDEX article_names_key ON article_names(key)",
+        """CREATE TABLE names_pending (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+        )""",
+        """CREATE TRIGGER names_pending_changed AFTER UPDATE OF title, text ON articles
+            WHEN new.title IS NOT old.title OR new.text IS NOT old.text BEGIN
+            INSERT OR IGNORE INTO names_pending (article_id) VALUES (new.id);
+        END""",
+        "INSERT INTO names_pending (article_id) SELECT id FROM articles",
+    ):
+        db.execute(statement)
+
+
+def _migration_breaking(db: sqlite_utils.Database) -> None:
+    """Breaking stories: when a story was flagged (publication time) and why, each open
+    story's outlets and languages with the time each first appeared, and the baseline the
+    stage learned (in the stage's own row), so that a restart flags as no restart would."""
+    for statement in (
+        "ALTER TABLE stories ADD COLUMN breaking_at TEXT",
+        "ALTER TABLE stories ADD COLUMN breaking_why TEXT",
+        "ALTER TABLE stories ADD COLUMN coverage TEXT",
+        "CREATE INDEX stories_breaking ON stories(breaking_at) WHERE breaking_at IS NOT NULL",
+        "ALTER TABLE stories_version ADD COLUMN breaking_baseline TEXT",
+        # Rising names read the stories of the last 16 days by first report.
+        "CREATE INDEX stories_first_seen ON stories(first_seen) WHERE merged_into IS NULL",
+    ):
+        db.execute(statement)
+
+
+def _migration_language_means(db: sqlite_utils.Database) -> None:
+    """The stories stage's running mean vector per language and model (the overall one keyed
+    ''): part of its state, so that a restart decides as a run without one would."""
+    db.execute(
+        "CREATE TABLE language_means (model TEXT NOT NULL, language TEXT NOT NULL, "
+        "n_articles INTEGER NOT NULL, vector_sum BLOB NOT NULL, PRIMARY KEY (model, language))"
+    )
+
+
+def _migration_page_text(db: sqlite_utils.Database) -> None:
+    """Full text of teaser feeds: where an article's text comes from ('feed' or 'page'), the
+    state of its page ('pending', 'done', 'failed'; NULL when none is wanted), why it failed,
+    and the page's canonical URL (for deduplication)."""
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'feed'",
+        "ALTER TABLE articles ADD COLUMN page_state TEXT",
+        "ALTER TABLE articles ADD COLUMN page_error TEXT",
+        "ALTER TABLE articles ADD COLUMN canonical_url TEXT",
+        "CREATE INDEX articles_canonical_url ON articles(canonical_url) WHERE canonical_url IS NOT NULL",
+        "CREATE INDEX articles_page_pending ON articles(feed_id, id) WHERE page_state = 'pending'",
+    ):
+        db.execute(statement)
+
+
 def _migration_places(db: sqlite_utils.Database) -> None:
     """Each article's places (monitor.entities): the list as JSON on the article (NULL until
     the places stage has read it, and again when its title or text changes), and one row per
@@ -332,6 +465,11 @@ MIGRATIONS: list[Migration] = [
     _migration_digest_days,
     _migration_stories_version,
     _migration_feed_window,
+    _migration_unknown_outcomes,
+    _migration_article_names,
+    _migration_breaking,
+    _migration_language_means,
+    _migration_page_text,
     _migration_places,
 ]
 

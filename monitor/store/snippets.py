@@ -73,20 +73,3 @@ def _best_window(hits: Sequence[int], words: int, width: int) -> int:
             best_count = high - low + 1
             best = hits[low]
     return max(0, min(best, words - width)) if best_count else 0
-
-
-MAX_QUERY_CHARACTERS = 500  # as the web's `q`
-MAX_QUERY_WORDS = 32
-
-
-def query_problem(query: str) -> str | None:
-    """Why a search query is refused (too long, too many words: each word costs a pass over
-    the matches), or None."""
-    if not query.strip():
-        return "an empty search"
-    if len(query) > MAX_QUERY_CHARACTERS:
-        return f"a search of at most {MAX_QUERY_CHARACTERS} characters, not {len(query)}"
-    words = sum(1 for m in _TERM.finditer(query) if m.group(1) not in _OPERATORS)
-    if words > MAX_QUERY_WORDS:
-        return f"a search of at most {MAX_QUERY_WORDS} words, not {words}"
-    return None

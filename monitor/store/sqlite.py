@@ -26,6 +26,7 @@ from monitor.store.outbox import Outbox
 from monitor.store.places import Places
 from monitor.store.schema import MIGRATIONS, SCHEMA_VERSION
 from monitor.store.stories import Stories
+from monitor.store.tsquery import to_fts5
 from monitor.store.watches import Watches
 from monitor.store.web import WebQueries
 from monitor.timeutil import iso, utcnow
@@ -220,6 +221,12 @@ class SQLiteCore(Core):
             "bm25(articles_fts)",
         )
 
+    def _fts_best_sql(self) -> str:
+        return (
+            "SELECT rowid AS id, bm25(articles_fts) AS score FROM articles_fts "
+            "WHERE articles_fts MATCH ? ORDER BY score, rowid LIMIT ?"
+        )
+
     def _fts_marks_sql(self) -> tuple[str, str]:
         return (
             "highlight(articles_fts, 0, char(2), char(3))",
@@ -229,19 +236,10 @@ class SQLiteCore(Core):
     def _fts(
         self, sql: str, before: Sequence[Any], query: str, after: Sequence[Any] = ()
     ) -> list[dict[str, Any]]:
-        try:
-            return list(self.db.query(sql, [*before, query, *after]))
-        except sqlite3.OperationalError:
-            pass  # not FTS5 syntax ('"half', 'a:b', 'AND', 'Xi-Jinping'): the quoted words below
-        terms = quoted_words(query)
-        if not terms:
+        match = to_fts5(query)
+        if match is None:
             return []
-        return self.query(sql, [*before, terms, *after])
-
-
-def quoted_words(query: str) -> str:
-    """Each word of `query` as an FTS5 string, so that any text searches as its words."""
-    return " ".join('"' + t.replace('"', '""') + '"' for t in query.split())
+        return self.query(sql, [*before, match, *after])
 
 
 class Store(SQLiteCore, Feeds, Stories, DigestState, WebQueries, Watches, Outbox, Places):

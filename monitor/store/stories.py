@@ -6,25 +6,29 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from monitor.ingest.pages import PAGE_WAIT
 from monitor.store.core import Core
-from monitor.stories.decide import merged_thread
-from monitor.timeutil import iso
+from monitor.stories.decide import merge_note, merged_thread
+from monitor.timeutil import iso, utcnow
 
 
 class Stories(Core):
     """The stories stage's reads and writes: pending articles, vectors, assignments, story rows."""
 
     def stories_pending(self, limit: int) -> list[dict[str, Any]]:
-        """Articles not yet in a story, in publication order (ties by id)."""
+        """Articles not yet in a story, in publication order (ties by id); an article whose
+        page is being read waits for it, at most PAGE_WAIT after it was first seen."""
         # The partial index gives the rows in order, so only `limit` of them are read; left to
         # itself SQLite picks articles_story and sorts every pending article (text and all) for
         # each batch, which made a large backlog quadratic.
         return self.query(
-            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.published, a.content_hash, "
-            "a.embedding, a.embedding_model, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url "
+            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.language_source, a.published, "
+            "a.content_hash, a.embedding, a.embedding_model, f.name AS feed_name, f.title AS feed_title, "
+            "f.url AS feed_url "
             f"FROM articles a {self._indexed_by('articles_unassigned')} JOIN feeds f ON f.id = a.feed_id "
-            "WHERE a.story_id IS NULL ORDER BY a.published, a.id LIMIT ?",
-            [limit],
+            "WHERE a.story_id IS NULL AND (a.page_state IS NULL OR a.page_state <> 'pending' "
+            "OR a.first_seen < ?) ORDER BY a.published, a.id LIMIT ?",
+            [iso(utcnow() - PAGE_WAIT), limit],
         )
 
     def stories_pending_count(self) -> int:
@@ -56,12 +60,16 @@ class Stories(Core):
         now: datetime,
         embeddings: Sequence[tuple[int, bytes, str]] = (),
         threads: Sequence[tuple[int, int]] = (),
+        breaking_baseline: str | None = None,
+        language_means: Sequence[tuple[str, str, int, bytes]] = (),
     ) -> None:
         """One batch of the stage in one transaction: the batch's new vectors (article
         id, vector bytes, model name), new story rows, then each article's story, copy,
         MinHash signature (`minhash`, None when not known) and reasons, then merges
-        (drop -> keep), then story figures, then thread links (new story -> the earlier
-        story it continues)."""
+        (drop -> keep), then story figures (a story's `coverage`, `breaking_at` and
+        `breaking_why` kept when not given), then thread links (new story -> the earlier
+        story it continues), the breaking baseline the stage learned (kept when None), then
+        the running language means that changed (model, language, articles, vector sum bytes)."""
         updated_at = iso(now)
         vectors = {article_id: (blob, model) for article_id, blob, model in embeddings}
         plain: list[dict[str, Any]] = []
@@ -97,7 +105,12 @@ class Stories(Core):
                 [(blob, model, article_id) for article_id, (blob, model) in vectors.items()],
             )
             for drop, keep in merges:
-                self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [keep, drop])
+                # Each article says it came with `drop` (decide.merge_note, read by merged_from).
+                self.db.execute(
+                    "UPDATE articles SET story_id = ?, story_reason = CAST(? AS TEXT) "
+                    "|| COALESCE('; ' || story_reason, '') WHERE story_id = ?",
+                    [keep, merge_note(drop, None), drop],
+                )
                 self.db.execute(
                     "UPDATE stories SET merged_into = ?, n_articles = 0, updated_at = ? WHERE id = ?",
                     [keep, updated_at, drop],
@@ -109,10 +122,26 @@ class Stories(Core):
                 "headline_article_id = :headline_article_id, n_articles = :n_articles, "
                 "n_outlets = :n_outlets, n_languages = :n_languages, languages = :languages, "
                 "entities = :entities, keys = :keys, centroid = :centroid, model = :model, "
-                "titles = COALESCE(:titles, titles), "
+                "titles = COALESCE(:titles, titles), coverage = COALESCE(:coverage, coverage), "
+                "breaking_at = COALESCE(:breaking_at, breaking_at), "
+                "breaking_why = COALESCE(:breaking_why, breaking_why), "
                 "updated_at = :updated_at WHERE id = :id",
-                [{"titles": None, **story, "updated_at": updated_at} for story in stories],
+                [
+                    {
+                        "titles": None,
+                        "coverage": None,
+                        "breaking_at": None,
+                        "breaking_why": None,
+                        **story,
+                        "updated_at": updated_at,
+                    }
+                    for story in stories
+                ],
             )
+            if breaking_baseline is not None:
+                self.db.execute(
+                    "UPDATE stories_version SET breaking_baseline = ? WHERE id = 1", [breaking_baseline]
+                )
             for story_id, earlier in threads:
                 # A thread is named by its first story: the earlier story starts one if it
                 # was alone, and the new story joins whatever thread the earlier one is in.
@@ -123,6 +152,13 @@ class Stories(Core):
                     "UPDATE stories SET thread_id = (SELECT thread_id FROM stories WHERE id = ?) "
                     "WHERE id = ?",
                     [earlier, story_id],
+                )
+            if language_means:
+                self.db.executemany(
+                    "INSERT INTO language_means (model, language, n_articles, vector_sum) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (model, language) DO UPDATE SET "
+                    "n_articles = excluded.n_articles, vector_sum = excluded.vector_sum",
+                    [list(row) for row in language_means],
                 )
 
     def _merge_threads(self, drop: int, keep: int) -> None:
@@ -136,6 +172,11 @@ class Stories(Core):
             "UPDATE stories SET thread_id = ? WHERE thread_id IN (?, ?) OR id = ?",
             [name, dropped, kept if kept is not None else dropped, keep],
         )
+
+    def stories_breaking_baseline(self) -> str | None:
+        """The breaking baseline the stage last stored (JSON), None before the first."""
+        row = self.db.execute("SELECT breaking_baseline FROM stories_version WHERE id = 1").fetchone()
+        return None if row is None or row[0] is None else str(row[0])
 
     def stories_members(self, story_ids: Sequence[int]) -> list[dict[str, Any]]:
         """The articles of these stories, with what a story record is computed from."""
@@ -153,8 +194,8 @@ class Stories(Core):
     def stories_live(self, model: str, since: datetime) -> list[dict[str, Any]]:
         """Stories of `model` still open at `since` (last article published then or later)."""
         return self.query(
-            "SELECT id, first_seen, last_seen, n_articles, languages, keys, centroid, thread_id, titles "
-            "FROM stories "
+            "SELECT id, first_seen, last_seen, n_articles, languages, keys, centroid, thread_id, titles, "
+            "coverage, breaking_at, breaking_why FROM stories "
             "WHERE merged_into IS NULL AND model = ? AND last_seen >= ? ORDER BY id",
             [model, iso(since)],
         )
@@ -205,6 +246,18 @@ class Stories(Core):
                 "UPDATE articles SET minhash = ? WHERE id = ?",
                 [(blob, article_id) for article_id, blob in signatures],
             )
+
+    def stories_language_means(self, model: str) -> list[tuple[str, int, bytes]]:
+        """The stage's running means for vectors of `model`: (language, articles, vector sum
+        bytes), the overall one keyed ''."""
+        return [
+            (str(r[0]), int(r[1]), bytes(r[2]))
+            for r in self.db.execute(
+                "SELECT language, n_articles, vector_sum FROM language_means WHERE model = ? "
+                "ORDER BY language",
+                [model],
+            ).fetchall()
+        ]
 
     def stories_marker(self) -> tuple[int, int]:
         """(writes of the stories stage so far, highest story id): changes whenever anyone

@@ -92,3 +92,14 @@ class ArticleCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class PageWrite:
+    """What reading an article's page gave: its text (None when the feed's text stays)."""
+
+    article_id: int
+    text: str | None
+    language: str | None = None
+    canonical_url: str | None = None
+    error: str | None = None

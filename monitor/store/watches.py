@@ -255,15 +255,21 @@ class Watches(Core):
             [watch_id, watch_id, start, end, min_outlets, limit],
         )
 
-    def watch_recent_matches(self, watch_id: int, limit: int = 50) -> list[dict[str, Any]]:
-        """The newest matching articles, with their feed, story and why (for Atom and tests)."""
+    def watch_recent_matches(self, watch_id: int, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """The newest matching articles (skipping `offset`), with their feed, story and why
+        (for the watch's page, Atom and tests)."""
         return self.query(
             "SELECT a.id, a.title, a.url, a.link, a.language, a.published, a.story_id, a.text, "
             "m.why, m.similarity, m.backfill, outlet_name(f.name, f.title, f.url) AS outlet "
             "FROM watch_matches m JOIN articles a ON a.id = m.article_id JOIN feeds f ON f.id = a.feed_id "
-            "WHERE m.watch_id = ? ORDER BY m.published DESC, a.id DESC LIMIT ?",
-            [watch_id, limit],
+            "WHERE m.watch_id = ? ORDER BY m.published DESC, a.id DESC LIMIT ? OFFSET ?",
+            [watch_id, limit, offset],
         )
+
+    def watch_match_count(self, watch_id: int) -> int:
+        """How many articles the watch matched, in all."""
+        rows = self.query("SELECT COUNT(*) AS n FROM watch_matches WHERE watch_id = ?", [watch_id])
+        return int(rows[0]["n"]) if rows else 0
 
     def watch_story_figures(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Story id -> its outlets, languages and headline, for alerts."""

@@ -9,6 +9,15 @@ from typing import Any
 from monitor.store.core import _HEADLINE_ID_SQL, _OUTLETS_SQL, Core, _json_list
 
 
+def _json_object(text: str | None) -> dict[str, Any]:
+    """A JSON object column read leniently: anything else becomes {}."""
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 class WebQueries(Core):
     """The read-only queries of the web pages and JSON API."""
 
@@ -22,8 +31,9 @@ class WebQueries(Core):
         feed_id: int | None = None,
         query: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Stories with articles published in [start, end), ranked by that window's
-        coverage: outlets, then languages, then articles, then the latest article.
+        """Stories with articles published in [start, end), with that window's coverage
+        (monitor.stories.ranking puts them in order; here: outlets, then languages, then
+        articles, then the latest article).
 
         Each row: story_id, day_articles, day_outlets, day_languages, day_last.
         """
@@ -72,7 +82,9 @@ class WebQueries(Core):
         marks = ",".join("?" * len(story_ids))
         rows = self.query(
             "SELECT s.id, s.first_seen, s.last_seen, s.headline_article_id, s.merged_into, s.updated_at, "
-            "s.entities, s.model, s.thread_id, COUNT(a.id) AS n_articles, " + _OUTLETS_SQL + " AS n_outlets, "
+            "s.entities, s.model, s.thread_id, s.breaking_at, s.breaking_why, COUNT(a.id) AS n_articles, "
+            + _OUTLETS_SQL
+            + " AS n_outlets, "
             f"{self._distinct_json_sql('a.language')} AS languages, MIN(a.published) AS first_published, "
             "MAX(a.published) AS last_published "
             "FROM stories s LEFT JOIN articles a ON a.story_id = s.id LEFT JOIN feeds f ON f.id = a.feed_id "
@@ -83,6 +95,7 @@ class WebQueries(Core):
         for row in stories.values():
             row["languages"] = sorted(x for x in json.loads(row["languages"] or "[]") if x)
             row["entities"] = _json_list(row["entities"])
+            row["breaking_why"] = _json_object(row.get("breaking_why"))
         firsts = self.query(
             "SELECT a.story_id, a.id, a.title, a.url, a.language, a.published, f.id AS feed_id, "
             "COALESCE(f.name, f.title, f.url) AS outlet FROM articles a JOIN feeds f ON f.id = a.feed_id "
@@ -110,6 +123,40 @@ class WebQueries(Core):
             row["headline_language"] = headline["language"] if headline else None
             row.setdefault("first", None)
         return stories
+
+    def web_breaking(self, start: str, end: str, limit: int) -> list[dict[str, Any]]:
+        """Live stories flagged breaking in [start, end), the latest flag first: id,
+        breaking_at, breaking_why (a dict, {} when unreadable)."""
+        rows = self.query(
+            "SELECT id, breaking_at, breaking_why FROM stories WHERE merged_into IS NULL "
+            "AND breaking_at >= ? AND breaking_at < ? ORDER BY breaking_at DESC, id DESC LIMIT ?",
+            [start, end, limit],
+        )
+        for row in rows:
+            row["breaking_why"] = _json_object(row["breaking_why"])
+        return rows
+
+    def web_story_name_counts(
+        self, since: str, recent: str, end: str
+    ) -> tuple[dict[str, int], dict[str, int], int, int]:
+        """Of the live stories first reported in [since, end): per key name, how many stories
+        of [recent, end) and of [since, recent) name it, and how many stories each holds
+        (monitor.watches.rising.NameCounts). Counted in SQL: tens of thousands of stories."""
+        where = "s.merged_into IS NULL AND s.first_seen >= ? AND s.first_seen < ?"
+        rows = self.db.execute(
+            "SELECT j.value, SUM(CASE WHEN s.first_seen >= ? THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN s.first_seen < ? THEN 1 ELSE 0 END) "
+            f"FROM stories s, {self._json_values_sql('s.entities', 'j')} WHERE {where} GROUP BY j.value",
+            [recent, recent, since, end],
+        ).fetchall()
+        totals = self.db.execute(
+            "SELECT SUM(CASE WHEN s.first_seen >= ? THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN s.first_seen < ? THEN 1 ELSE 0 END) FROM stories s WHERE {where}",
+            [recent, recent, since, end],
+        ).fetchone()
+        recent_counts = {str(name): int(n) for name, n, _ in rows if n}
+        before_counts = {str(name): int(n) for name, _, n in rows if n}
+        return recent_counts, before_counts, int(totals[0] or 0), int(totals[1] or 0)
 
     def web_thread(self, thread_id: int) -> list[dict[str, Any]]:
         """The live stories of a thread, oldest first: their figures and headline title."""
@@ -145,7 +192,7 @@ class WebQueries(Core):
         """A story's articles with their outlet, oldest first; the columns that say why an
         article joined (named story_*) come along when the stories stage stores them."""
         extra = sorted(c for c in self.web_columns("articles") if c.startswith("story_") and c != "story_id")
-        extra_sql = "".join(f", a.\"{c}\"" for c in extra)
+        extra_sql = "".join(f', a."{c}"' for c in extra)
         return self.query(
             "SELECT a.id, a.title, a.url, a.link, a.language, a.published, a.published_estimated, "
             "a.first_seen, a.duplicate_of, a.author, substr(a.text, 1, 400) AS summary, "
@@ -155,8 +202,17 @@ class WebQueries(Core):
             [story_id],
         )
 
-    def web_published_times(self, story_ids: Sequence[int], start: str, end: str) -> list[dict[str, Any]]:
-        """(story_id, published) of these stories' articles in [start, end), for sparklines."""
+    def web_published_times(
+        self, story_ids: Sequence[int] | None, start: str, end: str
+    ) -> list[dict[str, Any]]:
+        """(story_id, published) of these stories' articles in [start, end) (None: of every
+        story), for the ranking and sparklines."""
+        if story_ids is None:
+            return self.query(
+                "SELECT story_id, published FROM articles WHERE story_id IS NOT NULL "
+                "AND published >= ? AND published < ?",
+                [start, end],
+            )
         if not story_ids:
             return []
         marks = ",".join("?" * len(story_ids))

@@ -59,9 +59,7 @@ class Workers(Core):
             self._free(name)
             self.db.execute("DELETE FROM workers WHERE name = ?", [name])
 
-    def claim_feeds(
-        self, worker: str, *, hosts: int, per_host: int, lease_seconds: float
-    ) -> list[FeedState]:
+    def claim_feeds(self, worker: str, *, hosts: int, per_host: int, lease_seconds: float) -> list[FeedState]:
         """Lease up to `hosts` hosts with due feeds and claim up to `per_host` of each one's
         due feeds, most overdue first; [] when nothing is due. Each comes with what its last
         read body listed (for its next poll time): no query per poll."""

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
+from monitor.stories.centering import LanguageMeans, centered_cosine
 from monitor.stories.decide import (
     Decision,
     DecisionInputs,
@@ -37,6 +38,10 @@ class ArticleInput:
     keys: frozenset[str] = frozenset()
     language: str | None = None
     title: str = ""
+    mean_language: str | None = None
+    """The language whose running mean this article's vector counts toward: its language when
+    the text confirms it (`monitor.ingest.langid`). None (one word, a language the detector
+    does not know, a feed that mislabels its language) leaves every mean as it is."""
 
 
 @dataclass(frozen=True)
@@ -79,9 +84,7 @@ TITLES_KEPT = 8
 """How many of a story's first titles the look-alike check compares a newcomer with."""
 
 
-def _add_titles(
-    story: StorySnapshot, titles: Iterable[tuple[datetime, int, TitleSignature]]
-) -> None:
+def _add_titles(story: StorySnapshot, titles: Iterable[tuple[datetime, int, TitleSignature]]) -> None:
     story.titles = sorted([*story.titles, *titles], key=lambda t: (t[0], t[1]))[:TITLES_KEPT]
 
 
@@ -167,8 +170,13 @@ class StoryAssigner:
         next_story_id: int = 1,
         active: Iterable[StorySnapshot] = (),
         clock: datetime | None = None,
+        means: LanguageMeans | None = None,
     ) -> None:
         self.params = params or StoryParams()
+        self.means = means or LanguageMeans(
+            min_articles=self.params.center_min_articles, prior=self.params.center_prior
+        )
+        """Running mean vector per language (`centering`): part of the stored state."""
         self.next_story_id = next_story_id
         self.clock = clock
         self.merged: dict[int, int] = {}
@@ -262,17 +270,26 @@ class StoryAssigner:
         if article.vector is not None:
             for story_id, similarity in self._index.nearest(article.vector, self.params.candidates):
                 story = self._stories[story_id]
+                cross_language = (
+                    article.language is not None
+                    and bool(story.languages)
+                    and article.language not in story.languages
+                )
+                shared = [key for key in article.keys if key in story.keys and not self._is_common(key)]
+                centered = False
+                if cross_language:
+                    adjusted = self._centered(article, story)
+                    if adjusted is not None and adjusted > similarity:
+                        similarity, centered = adjusted, True
                 similarity *= _cohesion(story) ** self.params.cohesion_power
                 inputs = DecisionInputs(
                     similarity=similarity,
+                    centered=centered,
                     gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
                     span_hours=max(0.0, (now - story.first_published).total_seconds() / 3600.0),
-                    shared_keys=sum(
-                        1 for key in article.keys if key in story.keys and not self._is_common(key)
-                    ),
-                    cross_language=article.language is not None
-                    and bool(story.languages)
-                    and article.language not in story.languages,
+                    shared_keys=len(shared),
+                    shared_numbers=sum(1 for key in shared if key.startswith("#")),
+                    cross_language=cross_language,
                     template_conflict=template_conflict(
                         signature,
                         article.keys,
@@ -284,6 +301,9 @@ class StoryAssigner:
                 decision = decide(inputs, self.params)
                 if decision.join and (best is None or decision.score > best[0].score):
                     best = (decision, story_id, inputs)
+        if article.vector is not None and article.mean_language:
+            # After the decision: an article's own vector never moves the means it is judged by.
+            self.means.add(article.mean_language, article.vector)
         if best is None or article.vector is None:
             return self._open(article, now, signature)
         decision, story_id, inputs = best
@@ -314,6 +334,22 @@ class StoryAssigner:
             decision.reason,
             decision.score,
         )
+
+    def _centered(self, article: ArticleInput, story: StorySnapshot) -> float | None:
+        """The similarity of the article to a story in other languages once each side's
+        language mean is removed (the story's: the mean of its languages' means), put on the
+        scale of the plain cosine: 1 - (1 - centered cosine) * `center_scale`. None while
+        too few articles were seen to know the means, or with centering off."""
+        if self.params.center_scale <= 0 or article.vector is None:
+            return None
+        mine = self.means.mean(article.language)
+        if mine is None or mine.shape != article.vector.shape:
+            return None  # too few articles yet, or means of vectors of another size
+        theirs = [m for language in sorted(story.languages) if (m := self.means.mean(language)) is not None]
+        story_mean = np.mean(theirs, axis=0) if theirs else mine
+        centroid = story.vector_sum / np.float32(max(1, story.n_articles))
+        cosine = centered_cosine(article.vector, mine, centroid, story_mean)
+        return 1.0 - (1.0 - cosine) * self.params.center_scale
 
     def _open(self, article: ArticleInput, now: datetime, signature: TitleSignature) -> Assignment:
         story_id = self.next_story_id

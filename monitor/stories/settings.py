@@ -8,6 +8,7 @@ from typing import Any
 
 from monitor.config import shown
 from monitor.errors import MonitorError
+from monitor.stories.breaking import BreakingParams
 from monitor.stories.decide import StoryParams, params_for_model
 from monitor.stories.dedup import DedupParams
 
@@ -30,6 +31,8 @@ class StorySettings:
     dedup_window_hours: float = 168.0
     """Copies are looked for among articles published this long before."""
     key_entities: int = 8
+    breaking: BreakingParams = field(default_factory=BreakingParams)
+    """When a story is breaking (monitor.stories.breaking); measured by bench/trends.py."""
 
     @classmethod
     def from_section(
@@ -46,7 +49,7 @@ class StorySettings:
         dedup_threshold = section.pop("duplicate_threshold", None)
         if dedup_threshold is not None:
             dedup_threshold = _number("duplicate_threshold", dedup_threshold, float)
-        allowed = {f.name for f in fields(cls)} - {"params", "dedup", "preferred_languages"}
+        allowed = {f.name for f in fields(cls)} - {"params", "dedup", "preferred_languages", "breaking"}
         unknown = set(section) - allowed
         if unknown:
             raise MonitorError(f"stories: unknown setting(s): {', '.join(sorted(unknown))}")

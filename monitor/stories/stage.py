@@ -20,14 +20,21 @@ from monitor.outlets import outlet_name
 from monitor.progress import Progress
 from monitor.store.protocols import StoryStore
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
+from monitor.stories.breaking import Baseline, BreakingTracker, Coverage
+from monitor.stories.centering import LanguageMeans, confirmed_language
 from monitor.stories.decide import StoryParams, TitleSignature, Vector, params_for_model
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import Embedder, article_text, load_embedder
 from monitor.stories.entities import extract_evidence, extract_keys, extract_names
 from monitor.stories.settings import StorySettings
 from monitor.timeutil import iso
+from monitor.wording import count as _count
 
 log = logging.getLogger("monitor.stories")
+
+class _Stopped(Exception):
+    """Raised between two chunks of texts when the stage was asked to stop (a daemon
+    shutting down): the batch in hand is dropped before anything of it is written."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class StageReport:
     merged: int = 0
     threaded: int = 0
     embedded: int = 0
+    breaking: int = 0
+    """Stories flagged as breaking (monitor.stories.breaking)."""
     seconds: float = 0.0
     model: str = ""
 
@@ -49,9 +58,11 @@ class StageReport:
             return "stories: nothing new"
         rate = self.articles / self.seconds if self.seconds > 0 else 0.0
         return (
-            f"stories: {self.articles} articles ({rate:.0f}/s, {self.model}): "
-            f"{self.opened} new stories, {self.joined} joined, {self.merged} merged, "
-            f"{self.duplicates} copies" + (f", {self.threaded} follow-ups threaded" if self.threaded else "")
+            f"stories: {_count(self.articles, 'article')} ({rate:.0f}/s, {self.model}): "
+            f"{_count(self.opened, 'new story')}, {self.joined} joined, {self.merged} merged, "
+            f"{_count(self.duplicates, 'copy')}"
+            + (f", {_count(self.threaded, 'follow-up')} threaded" if self.threaded else "")
+            + (f", {self.breaking} breaking" if self.breaking else "")
         )
 
     def __str__(self) -> str:
@@ -65,8 +76,11 @@ class _StageState:
     assigner: StoryAssigner
     dedup: Deduplicator
     marker: tuple[int, int]
+    breaking: BreakingTracker
     names: dict[int, dict[str, str]] = field(default_factory=dict)
     """Names found in each recent article (by id), so story records do not re-read texts."""
+    outlets: dict[tuple[str | None, str | None, str], str] = field(default_factory=dict)
+    """Outlet of each feed (name, title, URL) met so far."""
 
     def names_of(self, row: Mapping[str, Any]) -> dict[str, str]:
         article_id = int(row["id"])
@@ -89,6 +103,14 @@ class _StageState:
             self.names.clear()
         self.names[article_id] = names
         return names
+
+    def outlet_of(self, row: Mapping[str, Any]) -> str:
+        """The outlet an article comes from, as the story records count them."""
+        feed = (row.get("feed_name"), row.get("feed_title"), row.get("feed_url") or "")
+        outlet = self.outlets.get(feed)
+        if outlet is None:
+            outlet = self.outlets[feed] = outlet_name(*feed)
+        return outlet
 
 
 # The assigner lives as long as the StoryStore it was built from; when anything else changed the
@@ -137,6 +159,7 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
     latest, next_id = store.stories_clock()
     clock = _when(latest) if latest else None
     snapshots = []
+    coverage: dict[int, Coverage] = {}
     if clock is not None:
         # Closed stories of the thread window too: new stories may continue them.
         since = clock - timedelta(hours=max(params.window_hours, params.thread_window_hours))
@@ -158,11 +181,25 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
                     titles=_titles_from(row.get("titles")),
                 )
             )
-    assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock)
+            breaking_at = row.get("breaking_at")
+            coverage[int(row["id"])] = Coverage.from_json(
+                row.get("coverage"), _when(str(breaking_at)) if breaking_at else None, row.get("breaking_why")
+            )
+    means = LanguageMeans.from_rows(
+        store.stories_language_means(model),
+        min_articles=params.center_min_articles,
+        prior=params.center_prior,
+    )
+    assigner = StoryAssigner(params, next_story_id=next_id, active=snapshots, clock=clock, means=means)
+    breaking = BreakingTracker(
+        settings.breaking,
+        baseline=Baseline.from_json(store.stories_breaking_baseline(), settings.breaking),
+        stories=coverage,
+    )
     dedup = Deduplicator(settings.dedup)
     if clock is not None:
         _rebuild_copy_index(store, dedup, clock - timedelta(hours=settings.dedup_window_hours))
-    return _StageState(model, params, assigner, dedup, store.stories_marker())
+    return _StageState(model, params, assigner, dedup, store.stories_marker(), breaking)
 
 
 def _rebuild_copy_index(store: StoryStore, dedup: Deduplicator, since: datetime) -> None:
@@ -210,6 +247,7 @@ def _state(store: StoryStore, model: str, params: StoryParams, settings: StorySe
         state is None
         or state.model != model
         or state.params != params
+        or state.breaking.params != settings.breaking
         or state.marker != store.stories_marker()
     ):
         state = _rebuild(store, model, params, settings)
@@ -223,11 +261,15 @@ def _embed_rows(
     max_words: int,
     copy_of: Mapping[int, int] | None = None,
     known: Mapping[int, Vector] | None = None,
+    on_embedded: Callable[[int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[list[Vector | None], list[tuple[int, bytes, str]], int]:
     """Each row's vector: the stored one when its model matches; for a copy (`copy_of`:
     article id -> original id), its original's, taken from this batch or from `known`
     (original id -> stored vector), since a copy says what its original says; else embedded
-    now. Returns the vectors, those to store, and how many texts the model embedded."""
+    now. Returns the vectors, those to store, and how many texts the model embedded;
+    `on_embedded(n)` is told of every `EMBED_CHUNK` texts embedded. Raises _Stopped when
+    `stop()` comes true between two chunks of texts."""
     copy_of = copy_of or {}
     known = known or {}
     vectors: list[Vector | None] = [None] * len(rows)
@@ -240,7 +282,8 @@ def _embed_rows(
 
     def embed(todo: list[int]) -> None:
         todo = [i for i in todo if vectors[i] is None and texts[i].strip()]
-        for i, vector in zip(todo, _embed_texts(embedder, [texts[i] for i in todo]), strict=True):
+        found = _embed_texts(embedder, [texts[i] for i in todo], on_embedded, stop)
+        for i, vector in zip(todo, found, strict=True):
             if vector is not None and np.isfinite(vector).all() and float(np.abs(vector).sum()) > 0:
                 vectors[i] = vector
                 fresh.add(i)
@@ -267,17 +310,46 @@ def _embed_rows(
     return vectors, saved, len(fresh)
 
 
-def _embed_texts(embedder: Embedder, texts: Sequence[str]) -> list[Vector | None]:
-    """The model's vectors for these texts; one bad text must not stop the batch, so a failed
-    batch is retried text by text and a text that still fails gets None."""
-    if not texts:
-        return []
+# Texts given to the model at a time, with a look at `stop` before each: a second or two of
+# work, so that progress is told often (a batch of 256 took 13-21 s on a loaded machine) and a
+# daemon told to stop stops within seconds. A text's vector does not depend on its neighbours
+# (tests check it), so this changes no result.
+EMBED_CHUNK = 32
+
+
+def _embed_texts(
+    embedder: Embedder,
+    texts: Sequence[str],
+    on_embedded: Callable[[int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> list[Vector | None]:
+    """The model's vectors for these texts, `EMBED_CHUNK` at a time (`on_embedded(n)` after
+    each, a look at `stop` before each, raising _Stopped); one bad text must not stop the
+    batch, so a failed chunk is retried text by text and a text that still fails gets None."""
+    vectors: list[Vector | None] = []
+    for start in range(0, len(texts), EMBED_CHUNK):
+        if stop is not None and stop():
+            raise _Stopped
+        chunk = texts[start : start + EMBED_CHUNK]
+        vectors += _embed_chunk(embedder, chunk, stop)
+        if on_embedded is not None:
+            on_embedded(len(chunk))
+    return vectors
+
+
+def _embed_chunk(
+    embedder: Embedder, texts: Sequence[str], stop: Callable[[], bool] | None
+) -> list[Vector | None]:
     try:
         return list(embedder.embed(texts))
     except Exception:
+        if stop is not None and stop():  # a model torn down under a stopping process
+            raise _Stopped from None
         log.exception("stories: embedding a batch failed; retrying article by article")
     matrix: list[Vector | None] = []
     for text in texts:
+        if stop is not None and stop():
+            raise _Stopped
         try:
             matrix.append(embedder.embed([text])[0])
         except Exception:
@@ -300,7 +372,6 @@ def _story_records(
     members: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in [*stored, *batch_members]:
         members[assigner.resolve(int(row["story_id"]))].append(row)
-    outlets: dict[tuple[str | None, str | None, str], str] = {}
     records = []
     for story_id in sorted(touched):
         rows = members.get(story_id, [])
@@ -314,11 +385,7 @@ def _story_records(
         originals = set()
         for r in rows:
             if r["duplicate_of"] is None:
-                feed = (r.get("feed_name"), r.get("feed_title"), r.get("feed_url") or "")
-                outlet = outlets.get(feed)
-                if outlet is None:
-                    outlet = outlets[feed] = outlet_name(*feed)
-                originals.add(outlet)
+                originals.add(state.outlet_of(r))
         names: Counter[str] = Counter()
         spellings: Counter[tuple[str, str]] = Counter()  # (key, word), in order of first use
         for r in rows:
@@ -352,9 +419,21 @@ def _story_records(
                 "keys": json.dumps(dict(keys), ensure_ascii=False),
                 "centroid": _vector_bytes(centroid) if centroid is not None else None,
                 "titles": _titles_json(snapshot.titles) if snapshot is not None else None,
+                **_breaking_fields(state.breaking.stories.get(story_id)),
             }
         )
     return records
+
+
+def _breaking_fields(coverage: Coverage | None) -> dict[str, Any]:
+    """A story record's breaking columns (none when the tracker does not know the story)."""
+    if coverage is None:
+        return {}
+    return {
+        "coverage": coverage.to_json(),
+        "breaking_at": iso(coverage.breaking_at) if coverage.breaking_at is not None else None,
+        "breaking_why": json.dumps(coverage.why) if coverage.why is not None else None,
+    }
 
 
 def _headline(
@@ -386,7 +465,9 @@ def run_story_stage(
     Articles are taken in publication order; each batch is written in one transaction. With
     nothing pending it returns at once: no model load, no state rebuild. Otherwise the model
     loads first, and one that cannot load raises ModelLoadError before anything is written. `stop` is
-    asked before each batch: a daemon shutting down ends the stage between batches.
+    asked before each batch and between chunks of texts while embedding: a daemon shutting
+    down ends the stage within a second or so, the batch in hand dropped whole (it is taken
+    again at the next run) and the batches before it written.
     """
     settings = settings or StorySettings()
     started = time.perf_counter()
@@ -421,9 +502,16 @@ def run_story_stage(
                 for article_id, blob in store.stories_vectors(earlier, embedder.name).items()
                 if (vector := _vector_from(blob, embedder.dim)) is not None
             }
-            vectors, saved, embedded = _embed_rows(embedder, rows, settings.max_words, copy_of, known)
+            # Progress counts articles: those embedded as they are, the rest (copies, stored
+            # vectors) once the batch is written.
+            told = progress.done
+            vectors, saved, embedded = _embed_rows(
+                embedder, rows, settings.max_words, copy_of, known, on_embedded=progress.update, stop=stop
+            )
+            told = progress.done - told
             totals["embedded"] += embedded
             merges_before = dict(state.assigner.merged)
+            merges_seen = len(merges_before)
             assignments: list[dict[str, Any]] = []
             thread_links: list[tuple[int, int]] = []
             batch_members: list[dict[str, Any]] = []
@@ -436,8 +524,19 @@ def run_story_stage(
                         keys=state.keys_of(row),
                         title=row["title"] or "",
                         language=row["language"] or None,
+                        mean_language=confirmed_language(
+                            row["language"], row["title"] or "", row["text"] or "", row.get("language_source")
+                        ),
                     )
                 )
+                if len(state.assigner.merged) != merges_seen:
+                    for drop, keep in list(state.assigner.merged.items())[merges_seen:]:
+                        state.breaking.merge(drop, keep)
+                    merges_seen = len(state.assigner.merged)
+                # Breaking is judged at the article's own publication time (not the assigner's
+                # clock): a backlog can only raise a flag dated when it was published.
+                story_id = state.assigner.resolve(result.story_id)
+                state.breaking.observe(story_id, published, state.outlet_of(row), row["language"] or None)
                 totals["opened" if result.opened else "joined"] += 1
                 if result.follows is not None:
                     thread_links.append((result.story_id, result.follows))
@@ -482,9 +581,20 @@ def run_story_stage(
             records = _story_records(store, state, touched, batch_members, settings, embedder.dim)
             # The vectors are written with the assignments, in one transaction: should it fail,
             # the batch is embedded again next time, as nothing of it was kept.
+            means = [(state.model, *row) for row in state.assigner.means.rows(changed_only=True)]
             store.stories_write(
-                assignments, new_merges, records, now=datetime.now(UTC), embeddings=saved, threads=threads
+                assignments,
+                new_merges,
+                records,
+                now=datetime.now(UTC),
+                embeddings=saved,
+                threads=threads,
+                breaking_baseline=state.breaking.baseline.to_json(),
+                language_means=means,
             )
+            totals["breaking"] += len(state.breaking.raised)
+            state.breaking.raised.clear()
+            state.breaking.forget(story.id for story in state.assigner.known_stories)
             # Merges already in the database need not be replayed: forget them.
             state.assigner.merged.clear()
             if state.assigner.clock is not None:
@@ -494,8 +604,12 @@ def run_story_stage(
             writes, top_story = state.marker
             state.marker = (writes + 1, max([top_story, *(int(r["id"]) for r in records)]))
             totals["articles"] += len(rows)
-            progress.update(len(rows))
+            progress.update(len(rows) - told)
             rows = []
+    except _Stopped:
+        # The copy index already holds this batch, the database does not: rebuilt next run.
+        _STATES.pop(store, None)
+        log.info("stories: stopped while embedding; the batch in hand is taken again at the next run")
     except BaseException:
         # The assigner and the copy index already hold this batch, the database does not:
         # the next run rebuilds them from the tables instead of building on a phantom.
@@ -511,6 +625,7 @@ def run_story_stage(
         merged=totals["merged"],
         threaded=totals["threaded"],
         embedded=totals["embedded"],
+        breaking=totals["breaking"],
         seconds=time.perf_counter() - started,
         model=embedder.name,
     )

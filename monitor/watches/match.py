@@ -20,6 +20,7 @@ from monitor.timeutil import iso, parse_iso, utcnow
 from monitor.watches.matcher import ArticleView, CompiledWatch, Vector, compile_watch
 from monitor.watches.prefilter import ABOUT_MARGIN, plan_for, tokens_to_read
 from monitor.watches.settings import WatchConfig, WatchesConfig
+from monitor.wording import count
 
 log = logging.getLogger("monitor.watches")
 
@@ -36,8 +37,11 @@ class WatchReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        parts = [f"watches: {self.articles} articles, {self.matches} matches"]
-        parts += [f"{name} backfilled over {n} articles ({m} matches)" for name, n, m in self.backfilled]
+        parts = [f"watches: {count(self.articles, 'article')}, {count(self.matches, 'match')}"]
+        parts += [
+            f"{name} backfilled over {count(n, 'article')} ({count(m, 'match')})"
+            for name, n, m in self.backfilled
+        ]
         return "; ".join(parts)
 
 

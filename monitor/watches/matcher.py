@@ -8,7 +8,6 @@ matches are read (pages, alerts), not here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,42 +17,17 @@ import numpy as np
 import numpy.typing as npt
 
 from monitor.ingest.urls import canonical_url
-from monitor.stories.entities import name_key
+from monitor.watches.names import NameText, WatchedName, mentions, watched_name
 from monitor.watches.query import Document, Node, evaluate
 from monitor.watches.settings import WatchConfig
 
 Vector = npt.NDArray[np.float32]
 
-# Runs of letters: `Putin's` gives `Putin`, `al-Assad` gives `al` and `Assad`, each keyed
-# alone, in a watched name as in an article.
-_WORD = re.compile(r"[^\W\d_]+")
-_MAX_NAME_WORDS = 400  # words of title and text read for names (the stories stage reads 200)
-
-
-def article_name_keys(title: str | None, text: str | None) -> frozenset[str]:
-    """Name keys of an article: every capitalized word of its title and lead (sentence starts
-    included: `Putin said` opens many sentences), and every word of scripts without case."""
-    words = _WORD.findall(
-        " ".join([title or "", " ".join((text or "").split(None, _MAX_NAME_WORDS)[:_MAX_NAME_WORDS])])
-    )
-    keys = set()
-    for word in words:
-        first = word[0]
-        if first.isupper() or first.istitle() or not (first.islower() or first.isupper()):
-            key = name_key(word)
-            if key is not None:
-                keys.add(key)
-    return frozenset(keys)
-
-
-def name_keys(name: str) -> frozenset[str]:
-    """The keys of a watched name: one per word that gives a key (`Emmanuel Macron`: two)."""
-    return frozenset(k for k in (name_key(w) for w in _WORD.findall(name)) if k)
-
 
 @dataclass
 class ArticleView:
-    """One article as the matcher sees it; folding and name keys are computed once, on demand."""
+    """One article as the matcher sees it; its folded words and its names are read once, on
+    demand."""
 
     id: int
     title: str
@@ -70,8 +44,8 @@ class ArticleView:
         return Document(self.title, self.text)
 
     @cached_property
-    def name_keys(self) -> frozenset[str]:
-        return article_name_keys(self.title, self.text)
+    def name_text(self) -> NameText:
+        return NameText.of(self.title, self.text, language=self.language)
 
 
 @dataclass(frozen=True)
@@ -105,11 +79,11 @@ class Why:
 
 @dataclass(frozen=True)
 class CompiledWatch:
-    """A watch ready to match: its query tree, its name keys, its `about` vector."""
+    """A watch ready to match: its query tree, its names, its `about` vector."""
 
     config: WatchConfig
     tree: Node | None
-    names: tuple[tuple[str, frozenset[str]], ...]
+    names: tuple[WatchedName, ...]
     about: Vector | None
     model: str | None
     threshold: float
@@ -141,8 +115,7 @@ class CompiledWatch:
             if ok:
                 terms = tuple(sorted(hits))
         if self.names:
-            keys = article.name_keys
-            found_names = tuple(name for name, wanted in self.names if wanted <= keys)
+            found_names = mentions(self.names, article.name_text)
         vector = article.vector
         if self.about is not None and vector is not None and article.model == self.model:
             score = float(np.dot(vector, self.about)) if vector.shape == self.about.shape else -1.0
@@ -166,7 +139,7 @@ def compile_watch(
     return CompiledWatch(
         config=watch,
         tree=watch.tree,
-        names=tuple((n, name_keys(n)) for n in watch.names),
+        names=tuple(watched_name(n) for n in watch.names),
         about=about,
         model=model,
         threshold=watch.about_threshold(model or ""),

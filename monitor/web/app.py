@@ -8,13 +8,14 @@ the daemon keeps writing (WAL) while pages are read; nothing here writes.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -30,12 +31,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import __version__
 from monitor.config import Config
+from monitor.entities.names import story_names
 from monitor.errors import ConfigError, MonitorError, StoreError
 from monitor.languages import language_name
 from monitor.metrics import WebMetrics, web_registry
 from monitor.store import AnyStore, PostgresURL, Target, open_store
-from monitor.stories.records import ThreadNotFoundError, thread_around, thread_detail
-from monitor.timeutil import iso, parse_iso, parse_when, utcnow
+from monitor.stories.records import (
+    ThreadNotFoundError,
+    headline_in,
+    ranked_hits,
+    rising_now,
+    thread_around,
+    thread_named,
+)
+from monitor.timeutil import iso, local_time, parse_iso, parse_when, utcnow
+from monitor.watches.match import definition
+from monitor.watches.query import MAX_QUERY_LENGTH
+from monitor.watches.settings import parse_watches_section
 from monitor.web.atom import atom_feed, tags_of
 from monitor.web.models import (
     ERRORS,
@@ -44,6 +56,7 @@ from monitor.web.models import (
     StoryDetail,
     StoryPage,
     ThreadOut,
+    TrendsOut,
 )
 from monitor.web.views import (
     FEED_SORTS,
@@ -52,13 +65,13 @@ from monitor.web.views import (
     StoryFilters,
     api_endpoints,
     check_language,
+    check_query,
     check_text,
     day_window,
     group_articles,
     hourly_counts,
     latest_window,
     lede,
-    local_text,
     safe_url,
     search_groups,
     sort_feeds,
@@ -71,6 +84,7 @@ from monitor.web.views import (
     why_line,
 )
 from monitor.web.watches import add_watch_routes, home_watches
+from monitor.wording import count
 
 log = logging.getLogger("monitor.web")
 
@@ -78,6 +92,7 @@ STORIES_PER_PAGE = 30
 MAX_PAGE = 10_000
 MAX_ID = 2**63 - 1  # SQLite's largest integer: larger ids cannot exist
 ATOM_ENTRIES = 30
+BREAKING_SHOWN = 5  # stories in the home page's "Breaking" band
 SEARCH_PER_PAGE = 20  # stories (or lone articles) per page of search results
 SEARCH_MATCHES = 1000  # matching articles read at most, best first
 
@@ -139,7 +154,14 @@ TagQ = Annotated[str | None, Query(max_length=200, description="Only stories fro
 FeedQ = Annotated[
     int | None, Query(ge=1, le=MAX_ID, description="Only stories with articles of this feed id.")
 ]
-TextQ = Annotated[str | None, Query(max_length=500, description="Full-text search (SQLite FTS5 syntax).")]
+TextQ = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_QUERY_LENGTH,
+        description="Full-text search: words, \"phrases\", prefix*, AND, OR, NOT, parentheses "
+        "(a watch's query language); bad syntax is refused with its position.",
+    ),
+]
 PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
 
 
@@ -177,10 +199,11 @@ def _templates(zone: ZoneInfo) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local_text(value, zone, fmt)
+    env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local_time(value, zone, fmt)
     env.filters["safe_url"] = safe_url
     env.filters["language_name"] = language_name
     env.globals["version"] = __version__
+    env.globals["count"] = count
     return env
 
 
@@ -287,37 +310,56 @@ def create_app(database: Target, config: Config) -> FastAPI:
             lang=check_language(lang),
             tag=check_text("tag", tag),
             feed=feed,
-            q=check_text("q", q, limit=500),
+            q=check_query("q", q),
         )
 
     def ranked_stories(
         store: AnyStore, window: DayWindow, filters: StoryFilters, offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
-        hits = store.web_story_ids(
-            window.start_iso,
-            window.end_iso,
+        hits = ranked_hits(
+            store,
+            since=window.start,
+            until=window.end,
             language=filters.lang,
             tag=filters.tag,
             feed_id=filters.feed,
             query=filters.q,
         )
         chosen = hits[offset : offset + limit]
-        ids = [h["story_id"] for h in chosen]
-        stories = store.web_stories(ids)
-        hourly: dict[int, list[str]] = {i: [] for i in ids}
-        for row in store.web_published_times(ids, window.start_iso, window.end_iso):
-            hourly[row["story_id"]].append(row["published"])
+        stories = store.web_stories([h["story_id"] for h in chosen])
         result = []
         for rank, hit in enumerate(chosen, start=offset + 1):
             story = stories.get(hit["story_id"])
             if story is None:
                 continue
+            if filters.lang:  # as `monitor stories --lang`: each story headed in that language
+                headline_in(store, story, filters.lang)
             summary = story_summary(rank, hit, story, zone)
-            summary["hourly"] = hourly_counts(hourly[hit["story_id"]], window)
+            summary["hourly"] = hourly_counts(hit["published"], window)
             summary["sparkline"] = sparkline_points(summary["hourly"])
             summary["url"] = f"/stories/{story['id']}"
             result.append(summary)
         return result, len(hits)
+
+    def breaking_stories(store: AnyStore, start: str, end: str, limit: int) -> list[dict[str, Any]]:
+        """Stories flagged breaking in [start, end), the latest flag first, as the lists show them."""
+        flagged = store.web_breaking(start, end, limit)
+        stories = store.web_stories([row["id"] for row in flagged])
+        result = []
+        for rank, row in enumerate(flagged, start=1):
+            story = stories.get(row["id"])
+            if story is not None:
+                summary = story_summary(rank, {}, story, zone)
+                summary["url"] = f"/stories/{story['id']}"
+                result.append(summary)
+        return result
+
+    def stories_window(store: AnyStore, filters: StoryFilters, now: datetime) -> DayWindow:
+        """The day asked for; else the latest news there is (the calendar day one click away)."""
+        if filters.day is not None:
+            return day_window(filters.day, zone, now)
+        newest = store.web_latest_published(language=filters.lang, tag=filters.tag, feed_id=filters.feed)
+        return latest_window(now, parse_iso(newest), zone)
 
     def check_page(page_number: int, total: int, per_page: int) -> None:
         last = max(1, math.ceil(total / per_page))
@@ -380,13 +422,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
         filters = filters_of(day, lang, tag, feed, q)
         now = utcnow()
         with ctx.store() as store:
-            if filters.day is None:  # the latest news there is, the calendar day one click away
-                newest = store.web_latest_published(
-                    language=filters.lang, tag=filters.tag, feed_id=filters.feed
-                )
-                window = latest_window(now, parse_iso(newest), zone)
-            else:
-                window = day_window(filters.day, zone, now)
+            window = stories_window(store, filters, now)
             stories, total = ranked_stories(
                 store, window, filters, (page_number - 1) * STORIES_PER_PAGE, STORIES_PER_PAGE
             )
@@ -394,7 +430,8 @@ def create_app(database: Target, config: Config) -> FastAPI:
             facets = store.web_facets()
             latest = None if total or window.rolling else store.web_latest_published(window.start_iso)
             watches = home_watches(store)
-        latest_day = local_text(latest, zone, "%Y-%m-%d") if latest else None
+            breaking = breaking_stories(store, window.start_iso, window.end_iso, BREAKING_SHOWN)
+        latest_day = local_time(latest, zone, "%Y-%m-%d") if latest else None
         pages = max(1, math.ceil(total / STORIES_PER_PAGE))
         return page(
             "stories.html",
@@ -411,6 +448,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
             facets=facets,
             latest_day=latest_day,
             watches=watches,
+            breaking=breaking,
             atom_query=StoryFilters(
                 lang=filters.lang, tag=filters.tag, feed=filters.feed, q=filters.q
             ).query(),
@@ -423,7 +461,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
         until: Annotated[str | None, Query(alias="to", max_length=40)] = None,
         page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
     ) -> HTMLResponse:
-        query = check_text("q", q, limit=500)
+        query = check_query("q", q)
         now = utcnow()
         start = day_window(since, zone, now).start if since and since.strip() else None
         end = day_window(until, zone, now).end if until and until.strip() else None
@@ -467,25 +505,33 @@ def create_app(database: Target, config: Config) -> FastAPI:
             ),
         )
 
-    add_watch_routes(app, ctx.store, page)
+    add_watch_routes(app, ctx.store, page, configured_watches(config))
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
         detail = story_detail(story_id)
         if isinstance(detail, int):
             return RedirectResponse(f"/stories/{detail}", status_code=301)
-        return page("story.html", **story_page_values(*detail))
+        values = story_page_values(*detail)
+        with ctx.store() as store:
+            values["names"] = story_names(store.article_names([int(a["id"]) for a in detail[2]]))
+        return page("story.html", **values)
 
     def thread_of(thread_id: int) -> dict[str, Any]:
+        """The thread, or (the id names a story, as `monitor thread` takes it) the story's
+        thread with `story` set; 404 saying what the id is otherwise."""
         with ctx.store() as store:
             try:
-                return thread_detail(store, thread_id)
-            except ThreadNotFoundError:
-                raise HTTPException(404, f"no thread {thread_id}") from None
+                return thread_named(store, thread_id)
+            except ThreadNotFoundError as exc:
+                raise HTTPException(404, str(exc)) from None
 
     @app.get("/threads/{thread_id}", response_class=HTMLResponse, include_in_schema=False)
     def thread_page(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
-        return page("thread.html", thread=thread_of(thread_id))
+        thread = thread_of(thread_id)
+        if "story" in thread:  # a story's id: its thread, the story marked (302: threads merge)
+            return RedirectResponse(f"/threads/{thread['id']}#story-{thread['story']}", status_code=302)
+        return page("thread.html", thread=thread)
 
     @app.get("/feeds", response_class=HTMLResponse, include_in_schema=False)
     def feeds_page(
@@ -548,11 +594,13 @@ def create_app(database: Target, config: Config) -> FastAPI:
         page: PageQ = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = STORIES_PER_PAGE,
     ) -> dict[str, Any]:
-        """A day's stories, ranked by how many outlets, then languages, then articles covered
-        them that day."""
+        """A day's stories (by default, as the home page: the last 24 hours, or the 24 hours up
+        to the newest article when nothing is newer), ranked as the home page and `monitor
+        stories` rank them: outlets x languages x growth (how recent their articles of the
+        window are)."""
         filters = filters_of(day, lang, tag, feed, q)
-        window = day_window(filters.day, zone, utcnow())
         with ctx.store() as store:
+            window = stories_window(store, filters, utcnow())
             stories, total = ranked_stories(store, window, filters, (page - 1) * per_page, per_page)
         check_page(page, total, per_page)
         return {
@@ -576,11 +624,29 @@ def create_app(database: Target, config: Config) -> FastAPI:
         summary, groups, _articles = detail
         return {**summary, "groups": groups}
 
+    @app.get("/api/trends", response_model=TrendsOut, tags=["stories"])
+    def api_trends(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Any:
+        """Rising names: those of the stories first reported in the last 48 hours against the
+        14 days before (a name counts once per story; at least 3 stories; a score that weighs
+        the count against what was expected, so that a rare name seen twice does not lead)."""
+        with ctx.store() as store:
+            return rising_now(store, utcnow(), limit=limit)
+
+    @app.get("/trends", response_class=HTMLResponse, include_in_schema=False)
+    def trends_page() -> HTMLResponse:
+        with ctx.store() as store:
+            found = rising_now(store, utcnow(), limit=30)
+        return page("trends.html", trends=found)
+
     @app.get("/api/threads/{thread_id}", response_model=ThreadOut, responses=ERRORS, tags=["stories"])
     def api_thread(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Any:
         """A thread: stories that follow one another on one subject (a later development is a
-        story of its own, linked, never merged), oldest first, with their sizes and languages."""
-        return thread_of(thread_id)
+        story of its own, linked, never merged), oldest first, with their sizes and languages.
+        A story's id redirects (302) to its thread."""
+        thread = thread_of(thread_id)
+        if "story" in thread:
+            return RedirectResponse(f"/api/threads/{thread['id']}", status_code=302)
+        return thread
 
     @app.get("/api/articles", response_model=ArticlePage, responses=ERRORS, tags=["articles"])
     def api_articles(
@@ -616,7 +682,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
                 tag=check_text("tag", tag),
                 feed_id=feed,
                 story_id=story,
-                query=check_text("q", q, limit=500),
+                query=check_query("q", q),
                 limit=per_page,
                 offset=(page - 1) * per_page,
             )
@@ -696,6 +762,24 @@ def create_app(database: Target, config: Config) -> FastAPI:
         body = atom_feed(base, str(request.url), filters, stories, articles, now)
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
+    @app.get(
+        "/breaking.atom",
+        responses={200: {"content": {"application/atom+xml": {}}}, **ERRORS},
+        response_class=Response,
+        tags=["feeds out"],
+    )
+    def breaking_atom(request: Request) -> Response:
+        """The stories most recently flagged breaking (coverage growing unusually fast for their
+        age), latest first, as Atom 1.0 (RFC 4287)."""
+        now = utcnow()
+        with ctx.store() as store:
+            until = str(iso(now + timedelta(seconds=1)))
+            stories = breaking_stories(store, "1970-01-01T00:00:00Z", until, ATOM_ENTRIES)
+            articles = {s["id"]: store.web_story_articles(s["id"]) for s in stories}
+        base = str(request.base_url).rstrip("/")
+        body = atom_feed(base, str(request.url), StoryFilters(), stories, articles, now, breaking=True)
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
     @app.get("/healthz", tags=["operations"])
     def healthz() -> JSONResponse:
         """200 when the database can be read, 503 otherwise."""
@@ -713,6 +797,21 @@ def create_app(database: Target, config: Config) -> FastAPI:
         return Response(generate_latest(web_metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def configured_watches(config: Config) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The watches of feeds.yaml (casefolded name -> name and definition as stored), so that
+    one not run yet has a page; none when the section cannot be read (`monitor serve` checked
+    the file at start: only a section edited since can fail here)."""
+    node = config.sections.get("watches")
+    if node is None:
+        return {}
+    try:
+        watches = parse_watches_section(node, str(config.path))
+    except ConfigError as exc:
+        log.warning("event=web_watches_unreadable error=%r", str(exc))
+        return {}
+    return {w.name.casefold(): (w.name, json.loads(definition(w))) for w in watches.watches}
 
 
 def _query(values: Mapping[str, Any]) -> str:

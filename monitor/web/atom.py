@@ -26,7 +26,6 @@ def tags_of(text: str | None) -> list[str]:
     return [str(t) for t in value] if isinstance(value, list) else []
 
 
-
 def atom_feed(
     base: str,
     self_url: str,
@@ -34,15 +33,23 @@ def atom_feed(
     stories: list[dict[str, Any]],
     articles: dict[int, list[dict[str, Any]]],
     now: datetime,
+    *,
+    breaking: bool = False,
 ) -> bytes:
-    """Atom 1.0 (RFC 4287): one entry per story, its id stable across fetches."""
+    """Atom 1.0 (RFC 4287): one entry per story, its id stable across fetches. `breaking`:
+    the feed of breaking stories (/breaking.atom), each entry dated when it was flagged."""
     fg = FeedGenerator()
     what = [f"tag {filters.tag}" if filters.tag else "", f"language {filters.lang}" if filters.lang else ""]
     what += [f"search “{filters.q}”" if filters.q else "", f"feed {filters.feed}" if filters.feed else ""]
     label = ", ".join(w for w in what if w)
-    fg.id(f"{base}/stories.atom{filters.query()}")
-    fg.title("monitor: top stories" + (f" ({label})" if label else ""))
-    fg.subtitle("Stories of the last 24 hours, ranked by how many outlets and languages cover them.")
+    if breaking:
+        fg.id(f"{base}/breaking.atom")
+        fg.title("monitor: breaking stories")
+        fg.subtitle("Stories whose coverage grows unusually fast: new outlets and languages.")
+    else:
+        fg.id(f"{base}/stories.atom{filters.query()}")
+        fg.title("monitor: top stories" + (f" ({label})" if label else ""))
+        fg.subtitle("Stories of the last 24 hours, ranked by how many outlets and languages cover them.")
     fg.author({"name": "monitor"})
     fg.generator("monitor", version=__version__)
     fg.link(href=self_url, rel="self", type="application/atom+xml")
@@ -51,30 +58,31 @@ def atom_feed(
         rel="alternate",
         type="text/html",
     )
-    fg.updated(max((_dt(s["last_published"]) for s in stories), default=now))
+    fg.updated(max((_dt(s["breaking_at" if breaking else "last_published"]) for s in stories), default=now))
     for story in reversed(stories):  # feedgen prepends: add the lowest rank first
         entry = fg.add_entry()
         entry.id(f"{base}/stories/{story['id']}")
         entry.title(story["headline"])
         entry.link(href=f"{base}/stories/{story['id']}", rel="alternate", type="text/html")
         entry.published(_dt(story["first_published"]))
-        entry.updated(_dt(story["last_published"]))
+        entry.updated(_dt(story["breaking_at"] if breaking else story["last_published"]))
         entry.content(atom_summary(story, articles.get(story["id"], [])), type="html")
         for code in story["languages"]:
             entry.category(term=code, label=f"language {code}")
     return bytes(fg.atom_str(pretty=True))
 
 
-
 def _dt(text: str | None) -> datetime:
     return parse_iso(text) or datetime(1970, 1, 1, tzinfo=UTC)
-
 
 
 def atom_summary(story: dict[str, Any], articles: list[dict[str, Any]]) -> str:
     """The entry's HTML: coverage figures and the articles as links (all text escaped)."""
     first = story.get("first_report") or {}
-    lines = [
+    lines = []
+    if story.get("breaking"):
+        lines.append(f"<p><strong>Breaking</strong>: {escape(story['breaking'])}.</p>")
+    lines += [
         f"<p>{count(story['n_articles'], 'article')} from {count(story['n_outlets'], 'outlet')} in "
         f"{escape(', '.join(story['languages']) or 'no known language')}.",
     ]

@@ -40,6 +40,12 @@ class StorySummary(BaseModel):
     entities: list[str | int | float]
     hourly: list[int] = Field(description="Articles per hour of the day (local time).")
     url: str
+    breaking_at: str | None = Field(
+        None,
+        description="When the story was flagged breaking (UTC, publication time of the article that "
+        "made it so), or null.",
+    )
+    breaking: str | None = Field(None, description="Why it was flagged, in words, or null.")
 
 
 class StoryPage(BaseModel):
@@ -93,6 +99,20 @@ class ThreadAround(BaseModel):
     later: list[ThreadStory] = Field(description="Stories of the thread after this one, oldest first.")
 
 
+class RisingNameOut(BaseModel):
+    name: str
+    recent: int = Field(description="Stories first reported in the last 48 hours that name it.")
+    before: int = Field(description="Stories of the 14 days before that name it.")
+    expected: float = Field(description="What the 14 days before predict for the last 48 hours.")
+    score: float
+
+
+class TrendsOut(BaseModel):
+    at: str = Field(description="The end of the window (now, or just after the newest article).")
+    recent_since: str
+    names: list[RisingNameOut] = Field(description="Rising names, best first.")
+
+
 class ThreadOut(BaseModel):
     id: int
     stories: list[ThreadStory] = Field(description="The thread's stories, oldest first.")
@@ -112,6 +132,8 @@ class StoryDetail(BaseModel):
     last_published: str | None
     first_report: FirstReport | None
     entities: list[str | int | float]
+    breaking_at: str | None = Field(None, description="When the story was flagged breaking (UTC), or null.")
+    breaking: str | None = Field(None, description="Why it was flagged, in words, or null.")
     thread: ThreadAround | None = Field(
         None, description="The thread this story belongs to (follow-ups of one subject), if any."
     )

@@ -15,8 +15,11 @@ from zoneinfo import ZoneInfo
 from monitor.config import normalize_language
 from monitor.deliver.rank import lead_of
 from monitor.languages import language_name
+from monitor.stories.decide import across_languages, merged_from
 from monitor.stories.records import latest_bounds
-from monitor.timeutil import day_bounds, iso, parse_iso
+from monitor.timeutil import day_bounds, iso, local_time, parse_iso
+from monitor.watches.query import MAX_QUERY_LENGTH, QuerySyntaxError, parse_query
+from monitor.wording import breaking_note, duration
 
 __all__ = [
     "FEED_SORTS",
@@ -29,7 +32,6 @@ __all__ = [
     "hourly_counts",
     "latest_window",
     "lede",
-    "local_text",
     "marked",
     "safe_url",
     "search_groups",
@@ -117,6 +119,19 @@ def check_text(name: str, text: str | None, limit: int = 200) -> str | None:
     return text.strip()
 
 
+def check_query(name: str, text: str | None) -> str | None:
+    """A full-text query as `monitor search` and a watch's `query` take it (up to 20,000
+    characters): bad syntax is refused with its position, never searched as something else."""
+    query = check_text(name, text, limit=MAX_QUERY_LENGTH)
+    if query is None:
+        return None
+    try:
+        parse_query(query)
+    except QuerySyntaxError as exc:
+        raise BadRequest(f"bad {name}: {exc.message} {exc.where(query)}") from None
+    return query
+
+
 @dataclass(frozen=True)
 class StoryFilters:
     """The stories page's filters, as the query string gives them (already checked)."""
@@ -156,15 +171,6 @@ def safe_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return None
     return url.strip()
-
-
-def local_text(value: str | None, zone: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """An ISO UTC time from the database, shown in the configured zone."""
-    try:
-        when = parse_iso(value)
-    except ValueError:
-        return value or ""
-    return when.astimezone(zone).strftime(fmt) if when else ""
 
 
 def hourly_counts(published: Iterable[str], window: DayWindow) -> list[int]:
@@ -215,7 +221,7 @@ def story_summary(
             "url": safe_url(first.get("url")),
             "language": first.get("language"),
             "published": first.get("published"),
-            "published_local": local_text(first.get("published"), zone),
+            "published_local": local_time(first.get("published"), zone),
         }
         if first
         else None,
@@ -226,7 +232,10 @@ def story_summary(
             "last_published": hit.get("day_last"),
         },
         "entities": [e for e in story.get("entities") or [] if isinstance(e, (str, int, float))][:12],
+        "breaking_at": story.get("breaking_at"),
+        "breaking": breaking_note(story.get("breaking_why")) if story.get("breaking_at") else None,
     }
+
 
 
 # Columns the stories stage may add to articles to say why an article joined its story.
@@ -240,9 +249,12 @@ _WHY_NUMBERS = {
 _WHY_TEXT = ("story_reason", "story_why")
 
 
-def why_joined(article: Mapping[str, Any], first_published: str | None) -> dict[str, Any]:
+def why_joined(
+    article: Mapping[str, Any], first_published: str | None, first_report: bool = False
+) -> dict[str, Any]:
     """Why an article is in its story: what the stories stage recorded (when it records
-    anything) and the time since the story's first report (always known)."""
+    anything: the story it came with when that one merged into this, `merged_from`), whether
+    it is the story's first report (only one is), and the time since that (always known)."""
     why: dict[str, Any] = {}
     for column, label in _WHY_NUMBERS.items():
         value = article.get(column)
@@ -251,11 +263,17 @@ def why_joined(article: Mapping[str, Any], first_published: str | None) -> dict[
     for column in _WHY_TEXT:
         value = article.get(column)
         if isinstance(value, str) and value.strip():
-            why["reason"] = value.strip()
+            merged, reason = merged_from(value.strip())
+            if merged is not None:
+                why["merged_from"] = merged
+            if reason:
+                why["reason"] = reason
             break
+    if first_report:
+        why["first_report"] = True
     start, published = parse_iso(first_published), parse_iso(article.get("published"))
     if start is not None and published is not None:
-        why["hours_after_first_report"] = round((published - start).total_seconds() / 3600, 1)
+        why["hours_after_first_report"] = round((published - start).total_seconds() / 3600, 3)
     return why
 
 
@@ -265,6 +283,7 @@ def group_articles(
     """A story's articles by language (most covered first, `preferred` languages before the
     rest); within a language oldest first, each copy folded under its original."""
     first_published = articles[0]["published"] if articles else None
+    first_id = articles[0]["id"] if articles else None
     ids = {a["id"] for a in articles}
     shaped: dict[int, dict[str, Any]] = {}
     for a in articles:
@@ -276,10 +295,10 @@ def group_articles(
             "outlet": a.get("outlet"),
             "feed_id": a.get("feed_id"),
             "published": a.get("published"),
-            "published_local": local_text(a.get("published"), zone),
+            "published_local": local_time(a.get("published"), zone),
             "published_estimated": bool(a.get("published_estimated")),
             "duplicate_of": a.get("duplicate_of"),
-            "why": why_joined(a, first_published),
+            "why": why_joined(a, first_published, first_report=a["id"] == first_id),
             "copies": [],
         }
     tops: list[dict[str, Any]] = []
@@ -343,7 +362,7 @@ def search_groups(
                     "language": hit.get("language"),
                     "outlet": hit.get("outlet"),
                     "published": hit.get("published"),
-                    "published_local": local_text(hit.get("published"), zone),
+                    "published_local": local_time(hit.get("published"), zone),
                 }
             )
     result = list(groups.values())
@@ -353,10 +372,13 @@ def search_groups(
 
 
 def why_line(why: Mapping[str, Any]) -> list[str]:
-    """Why an article joined, each figure said once: the recorded figures when there are
-    some (the stage's reason text repeats them), else its reason ("new story: ..."); then
-    the time since the first report."""
+    """Why an article joined, each figure said once: the story it came with when that one
+    merged into this; the recorded figures when there are some (the stage's reason text
+    repeats them), else its reason ("new story: ..."); then "first report" for the first
+    article only, the time since it for the others (minutes under an hour)."""
     parts: list[str] = []
+    if isinstance(why.get("merged_from"), int):
+        parts.append(f"came with story {why['merged_from']} when it merged into this one")
     similarity = why.get("similarity")
     if isinstance(similarity, (int, float)) and similarity > 0:
         parts.append(f"similarity {similarity:.2f}")
@@ -368,12 +390,17 @@ def why_line(why: Mapping[str, Any]) -> list[str]:
             parts.append(f"{shared} shared {'name or number' if shared == 1 else 'names or numbers'}")
         gap = why.get("gap (hours)")
         if isinstance(gap, (int, float)):
-            parts.append(f"gap {gap:.0f} h")
+            parts.append(f"gap {duration(gap)}")
+        carried = across_languages(why.get("reason"))
+        if carried:
+            parts.append(f"across languages by {carried}")
     elif why.get("reason"):
         parts.append(str(why["reason"]))
     hours = why.get("hours_after_first_report")
-    if isinstance(hours, (int, float)):
-        parts.append("first report" if hours == 0 else f"{hours:g} h after the first report")
+    if why.get("first_report"):
+        parts.append("first report")
+    elif isinstance(hours, (int, float)):
+        parts.append(f"{duration(hours)} after the first report")
     return parts
 
 

@@ -1,0 +1,338 @@
+"""Breaking detection on replayed news: does a story that spreads get flagged, in time, and
+do the others stay quiet?
+
+    python bench/trends.py                  # gold events as stories (the detector alone)
+    python bench/trends.py --sweep          # the same over a grid of parameters
+    python bench/trends.py --pipeline       # also through the stories stage (embeds; slow)
+
+Sets (read from ../shared/data/stories):
+- itn-dev: Wikipedia "In the news" items, Sept-Dec 2022, each language's wiki a feed (one
+  outlet per language), posting times as given; gold = the event. Of the events that reach
+  8 languages or more: the share flagged within 24 h of their first report (target >= 0.8)
+  and the median delay; of the events that stay in 1-2 languages: the share flagged (<= 0.1).
+- allsides-dev: AllSides roundups (one language, three outlets an event, a steady flow):
+  flags per day.
+- quiet: a simulated quiet week, 4 allsides articles a day drawn at random (seeded): no flag.
+
+With gold events as stories the detector is judged alone (the clustering's errors are left
+out); --pipeline runs the articles through `run_story_stage` on a SQLite file, which clusters
+them (and flags) as `monitor poll` would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from itertools import product
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from monitor.stories.breaking import BreakingParams, BreakingTracker  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "stories"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    language: str
+    outlet: str
+    published: datetime
+    title: str
+    text: str
+    event: str
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def load_itn() -> list[Item]:
+    items = []
+    for line in (DATA / "itn-dev" / "itn_events_dev.jsonl").open(encoding="utf-8"):
+        d = json.loads(line)
+        items.append(
+            Item(
+                d["id"],
+                d["language"],
+                f"{d['wiki_lang']}.wikipedia.org",
+                _time(d["timestamp"]),
+                d["title"],
+                d["text"],
+                d["cluster_id"],
+            )
+        )
+    return sorted(items, key=lambda i: (i.published, i.id))
+
+
+def load_allsides() -> list[Item]:
+    items = []
+    for line in (DATA / "allsides-dev" / "allsides_dev.jsonl").open(encoding="utf-8"):
+        d = json.loads(line)
+        items.append(
+            Item(
+                d["id"],
+                d["language"],
+                d["outlet"],
+                _time(d["timestamp"]),
+                d["title"],
+                d["text"],
+                d["cluster_id"],
+            )
+        )
+    return sorted(items, key=lambda i: (i.published, i.id))
+
+
+def quiet_week(items: list[Item], per_day: int = 4, seed: int = 7) -> list[Item]:
+    """A quiet installation: `per_day` articles a day for a week, drawn from a steady stream."""
+    rng = random.Random(seed)
+    by_day: dict[object, list[Item]] = defaultdict(list)
+    for item in items:
+        by_day[item.published.date()].append(item)
+    days = sorted(by_day)[:7]
+    return sorted(
+        (i for day in days for i in rng.sample(by_day[day], min(per_day, len(by_day[day])))),
+        key=lambda i: (i.published, i.id),
+    )
+
+
+def flag_gold(items: list[Item], params: BreakingParams) -> dict[str, datetime]:
+    """The detector over the gold events as stories: event -> breaking_at."""
+    tracker = BreakingTracker(params)
+    ids = {event: n for n, event in enumerate(sorted({i.event for i in items}), 1)}
+    for item in items:
+        tracker.observe(ids[item.event], item.published, item.outlet, item.language)
+    names = {n: event for event, n in ids.items()}
+    return {names[s]: c.breaking_at for s, c in tracker.stories.items() if c.breaking_at is not None}
+
+
+@dataclass(frozen=True)
+class SpreadFigures:
+    wide: int
+    wide_flagged_24h: float
+    median_delay_hours: float | None
+    narrow: int
+    narrow_flagged: float
+
+
+def spread_figures(items: list[Item], flags: dict[str, datetime]) -> SpreadFigures:
+    """Wide events (>= 8 languages): flagged within 24 h of the first report, and how late;
+    narrow ones (1-2 languages): flagged at all."""
+    languages: dict[str, set[str]] = defaultdict(set)
+    first: dict[str, datetime] = {}
+    for item in items:
+        languages[item.event].add(item.language)
+        first.setdefault(item.event, item.published)
+    wide = [e for e, langs in languages.items() if len(langs) >= 8]
+    narrow = [e for e, langs in languages.items() if len(langs) <= 2]
+    delays = [(flags[e] - first[e]).total_seconds() / 3600 for e in wide if e in flags]
+    in_time = [d for d in delays if d <= 24]
+    return SpreadFigures(
+        len(wide),
+        len(in_time) / max(1, len(wide)),
+        statistics.median(delays) if delays else None,
+        len(narrow),
+        sum(1 for e in narrow if e in flags) / max(1, len(narrow)),
+    )
+
+
+def per_day(items: list[Item], flags: dict[str, datetime]) -> float:
+    days = (items[-1].published - items[0].published) / timedelta(days=1)
+    return len(flags) / max(1.0, days)
+
+
+def report(
+    name: str,
+    params: BreakingParams,
+    itn: list[Item],
+    allsides: list[Item],
+    quiet: list[Item],
+    flagger=flag_gold,
+) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    spread = spread_figures(itn, flagger(itn, params))
+    row = {
+        "run": name,
+        "itn_wide": spread.wide,
+        "itn_wide_flagged_24h": round(spread.wide_flagged_24h, 3),
+        "itn_median_delay_h": None
+        if spread.median_delay_hours is None
+        else round(spread.median_delay_hours, 1),
+        "itn_narrow": spread.narrow,
+        "itn_narrow_flagged": round(spread.narrow_flagged, 3),
+        "allsides_flags_per_day": round(per_day(allsides, flagger(allsides, params)), 3),
+        "quiet_week_flags": len(flagger(quiet, params)),
+    }
+    return row
+
+
+STAGE_SECONDS: list[tuple[int, float]] = []
+"""(articles, seconds) of each stories stage run of --pipeline, for the cost figure."""
+
+
+def flag_pipeline(items: list[Item], params: BreakingParams) -> dict[str, datetime]:
+    """The same items through the stories stage on a fresh SQLite file, one feed per outlet;
+    an event counts as flagged at the breaking_at of the story holding most of its articles."""
+    import tempfile
+    from collections import Counter
+
+    from monitor.store import Store
+    from monitor.stories.settings import StorySettings
+    from monitor.stories.stage import run_story_stage
+
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "bench.db") as store:
+        feeds: dict[str, int] = {}
+        with store.transaction():
+            for n, item in enumerate(items, 1):
+                if item.outlet not in feeds:
+                    feeds[item.outlet] = len(feeds) + 1
+                    store.db.execute(
+                        "INSERT INTO feeds (id, url, name, created) VALUES (?, ?, ?, ?)",
+                        [feeds[item.outlet], f"https://feed{len(feeds)}.example/rss", item.outlet,
+                         "2018-01-01T00:00:00Z"],
+                    )  # fmt: skip
+                when = item.published.strftime("%Y-%m-%dT%H:%M:%SZ")
+                store.db.execute(
+                    "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+                    "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        n,
+                        feeds[item.outlet],
+                        item.id,
+                        item.title,
+                        item.text,
+                        item.language,
+                        when,
+                        when,
+                        f"h{n}",
+                    ],
+                )
+        report = run_story_stage(store, StorySettings(breaking=params))
+        STAGE_SECONDS.append((report.articles, report.seconds))
+        rows = store.query(
+            "SELECT a.id, a.story_id, s.breaking_at FROM articles a JOIN stories s ON s.id = a.story_id"
+        )
+    story_of = {int(r["id"]): (int(r["story_id"]), r["breaking_at"]) for r in rows}
+    by_event: dict[str, Counter[tuple[int, str | None]]] = defaultdict(Counter)
+    for n, item in enumerate(items, 1):
+        if n in story_of:
+            by_event[item.event][story_of[n]] += 1
+    flags: dict[str, datetime] = {}
+    for event, stories in by_event.items():
+        (_story, breaking_at), _count = stories.most_common(1)[0]
+        if breaking_at:
+            flags[event] = _time(breaking_at)
+    return flags
+
+
+def detector_cost(items: list[Item], params: BreakingParams, rounds: int = 5) -> float:
+    """Microseconds per article the detector takes (gold events as stories), best of `rounds`."""
+    import time
+
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        flag_gold(items, params)
+        best = min(best, time.perf_counter() - started)
+    return best / len(items) * 1e6
+
+
+def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> dict[str, float]:
+    """Milliseconds `/trends` takes (rising_now, the read and the scoring) on a SQLite file of
+    `articles` articles in stories of 4 over `days` days, each story with up to 8 key names
+    drawn from 5,000 (Zipf-like): median and worst of `calls`."""
+    import tempfile
+    import time
+
+    from monitor.store import Store
+    from monitor.stories.records import rising_now
+
+    rng = random.Random(5)
+    vocabulary = [f"Name{n}" for n in range(5000)]
+    weights = [1 / (n + 1) for n in range(5000)]
+    end = datetime(2025, 3, 1, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "speed.db") as store:
+        with store.transaction():
+            store.db.execute(
+                "INSERT INTO feeds (id, url, name, created) VALUES (1, 'https://f.example/rss', 'F', ?)",
+                ["2025-01-01T00:00:00Z"],
+            )
+            stories = articles // 4
+            rows, story_rows = [], []
+            for story in range(1, stories + 1):
+                first = end - timedelta(seconds=rng.uniform(0, days * 86400))
+                names = sorted(set(rng.choices(vocabulary, weights, k=8)))
+                stamp = first.strftime("%Y-%m-%dT%H:%M:%SZ")
+                story_rows.append((story, stamp, stamp, json.dumps(names)))
+                for k in range(4):
+                    n = (story - 1) * 4 + k + 1
+                    rows.append((n, 1, f"g{n}", f"Title {n}", "", "en", stamp, stamp, f"h{n}", story))
+            store.db.executemany(
+                "INSERT INTO stories (id, first_seen, last_seen, entities, n_articles, updated_at) "
+                "VALUES (?, ?, ?, ?, 4, ?)",
+                [(*r, r[1]) for r in story_rows],
+            )
+            store.db.executemany(
+                "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+                "content_hash, story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        times = []
+        for _ in range(calls):
+            started = time.perf_counter()
+            rising_now(store, end)
+            times.append((time.perf_counter() - started) * 1000)
+    return {
+        "articles": articles,
+        "median_ms": round(statistics.median(times), 1),
+        "worst_ms": round(max(times), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sweep", action="store_true")
+    parser.add_argument("--pipeline", action="store_true")
+    parser.add_argument("--trends-speed", action="store_true", help="time /trends on 200,000 articles")
+    args = parser.parse_args()
+    if args.trends_speed:
+        print(json.dumps(trends_speed()))
+        return
+    itn, allsides = load_itn(), load_allsides()
+    quiet = quiet_week(allsides)
+    base = BreakingParams()
+    rows = [report("gold events, defaults", base, itn, allsides, quiet)]
+    if args.sweep:
+        for window, factor, floor, weight in product((6, 12, 24), (1.5, 2.0, 3.0, 4.0), (2, 3), (0.0, 1.0)):
+            params = replace(
+                base, window_hours=window, factor=factor, min_outlets=floor, language_weight=weight
+            )
+            rows.append(
+                report(f"w={window} f={factor} floor={floor} lw={weight}", params, itn, allsides, quiet)
+            )
+    if args.pipeline:
+        rows.append(report("through the stories stage", base, itn, allsides, quiet, flagger=flag_pipeline))
+    for row in rows:
+        print(json.dumps(row))
+    cost = detector_cost(itn + allsides, base)
+    print(json.dumps({"detector_us_per_article": round(cost, 1)}))
+    if STAGE_SECONDS:
+        articles = sum(n for n, _ in STAGE_SECONDS)
+        seconds = sum(s for _, s in STAGE_SECONDS)
+        stage_us = seconds / max(1, articles) * 1e6
+        print(
+            json.dumps({"stage_us_per_article": round(stage_us), "detector_share": round(cost / stage_us, 4)})
+        )
+
+
+if __name__ == "__main__":
+    main()

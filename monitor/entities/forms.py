@@ -1,0 +1,175 @@
+"""How a name's word is spelled for comparison, in every script: one form for the spellings of
+one word (`name_form`), the case endings a language adds (`endings`, `stems`), and the forms an
+English spelling takes once read into another alphabet (`read_aloud`). Pure; shared by the
+watches' matcher (monitor.watches.names) and the recogniser (monitor.entities.names).
+
+- case and accents fold (`MACRON`, `Mélenchon` = `Melenchon`);
+- alphabets that write their vowels go through anyascii (Latin, Greek, Cyrillic, Armenian,
+  Georgian: `Путин` = `Πούτιν` = `Putin`); an abjad drops the vowels (Arabic `ماسك` is Musk
+  and Mask), and syllabaries and ideographs give syllables, not the name's spelling: those
+  words stay in their own script;
+- the letters romanisations swap for one sound: c/k/q, ph/f, kh/h, w/v, y/i, ou/u, oo/u, ee/i,
+  th/t, дж/j, a háček as h (`Ašik` = `Ashiq`), j after a vowel as i (`Husajn` = `Hussain`),
+  Bulgarian ъ as a, and doubled letters (`Makron` = `Macron`, `Асад` = `Assad`);
+- a case ending from a fixed list for the article's language (Slavic, Baltic, German and
+  Nordic `s`, Finnish, Estonian; Czech and Slovak `-ová`), leaving a stem of 3 letters or more
+  (`Putina`, `Путиным`, `Merkels`, `Khana`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from anyascii import anyascii
+
+__all__ = [
+    "ALL_ENDINGS",
+    "endings",
+    "latin",
+    "name_form",
+    "read_aloud",
+    "stems",
+    "transliterable",
+    "watched_stems",
+]
+
+# Alphabets that write vowels, so that anyascii gives back the spelling of the name.
+_TRANSLITERATED = (
+    (0x0000, 0x024F),  # Latin, with its supplements and extensions
+    (0x0370, 0x03FF),  # Greek
+    (0x0400, 0x052F),  # Cyrillic
+    (0x0530, 0x058F),  # Armenian
+    (0x10A0, 0x10FF),  # Georgian
+    (0x1E00, 0x1FFF),  # Latin Extended Additional, Greek Extended
+)
+# Digraphs that anyascii spells for one vowel (Greek ου, Armenian ու: u).
+_BEFORE_ASCII = (("ου", "u"), ("ού", "u"), ("ու", "u"), ("ъ", "а"))  # Bulgarian ъ: Тръмп
+# Latin letters with a háček spell the sounds that English and the Cyrillic transliteration
+# spell with h (Ašik Masíh: Ashiq Masih; Čaudhrí: Chaudhry; ш, ч, ж: sh, ch, zh).
+_HACEK = str.maketrans({"š": "sh", "č": "ch", "ž": "zh", "ś": "sh", "ć": "ch", "ż": "zh"})
+# A j after a vowel is the English y of a diphthong (Husajn, Labajk: Hussain, Labbaik).
+_J_AFTER_VOWEL = re.compile(r"(?<=[aeiou])j")
+# Romanisations of one sound: English oo and ee (Malook, Taseer: Maluk, Tasir), th (Theresa:
+# Tereza), and the Cyrillic дж of English j (Джастин: Justin).
+_SWAPPED = (
+    ("dzh", "j"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("th", "t"),
+    ("kh", "h"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("ou", "u"),
+)
+# How an English spelling is read into an alphabet that spells sounds: u as a (Trump: Трамп,
+# Musk: Маск), i as ai (Biden: Байден), ai and ay as ei (May: Мей), eu as oi (Reuters:
+# Ройтерс), s as z (Asia: Азия). A name's word in Latin letters may take these forms in a word
+# transliterated from another alphabet only; a Latin word of the text must be the name's own
+# spelling (Tramp is not Trump).
+_READ_ALOUD = (("u", "a"), ("i", "ai"), ("ai", "ei"), ("eu", "oi"), ("s", "z"))
+_MAX_VARIANTS = 32
+_ONE_SOUND = str.maketrans({"c": "k", "q": "k", "w": "v", "y": "i"})
+# Case endings that may follow a name's last word in an article of the language, as they are
+# written (then normalized as the words are). Derivational endings that make another name
+# (-ov, -ova, -in, -ich, -son) are not case endings and are not here: Ivan is not Ivanov. In
+# an article of another language (English, French…) only the word itself counts: there
+# `Paula` is not a form of Paul. An article of unknown language takes the Slavic ones and `s`.
+_SLAVIC = (
+    "а у ю я е ё и і ї ы ом ем ём ой ей ою ею ым им ого его ому ему ых их ах ях ами ями ам ям "
+    "ові еві ій ий "
+    "a u e i y ą ę é á í ý ě om em ou ie ego emu ym im ach ami am owi ovi"
+)
+# Czech and Slovak give a woman's foreign surname -ová (Clintonová, Bibiovou), and West and
+# South Slavic form possessives in -ov (Trumpova administrativa): the same name there. Not in
+# Russian or Bulgarian, where -ov makes surnames of first names (Ivanov).
+_FEMININE_POSSESSIVE = " ová ové ovou ovej ovú ov ova ovo ovi ove ovu ovega ovem ovim ovih"
+_ENDINGS_WRITTEN = {
+    **dict.fromkeys(("ru", "uk", "be", "bg", "mk", "sr", "bs", "pl"), _SLAVIC),
+    **dict.fromkeys(("hr", "sl", "cs", "sk"), _SLAVIC + _FEMININE_POSSESSIVE),
+    **dict.fromkeys(("lt", "lv"), "a u e o s as ui ą ų am"),
+    **dict.fromkeys(("de", "sv", "da", "no", "nb", "nn"), "s"),  # Merkels, Putins
+    "fi": "a ia n in lle lla sta ssa ille ista issa",
+    "et": "i ile iga is ist",
+}
+_MIN_STEM = 3  # a stem this long or longer may carry an ending (Khan: han, Khana)
+
+
+def transliterable(word: str) -> bool:
+    """Whether every letter is of an alphabet that anyascii spells back (see the module)."""
+    return all(any(low <= ord(ch) <= high for low, high in _TRANSLITERATED) for ch in word)
+
+
+@lru_cache(maxsize=131072)
+def name_form(word: str) -> str:
+    """How a word is compared: one form for the spellings of one word (see the module)."""
+    folded = unicodedata.normalize("NFC", word.casefold())
+    if not transliterable(folded):
+        return folded  # compared within its own script
+    for pair, replacement in _BEFORE_ASCII:
+        folded = folded.replace(pair, replacement)
+    folded = folded.translate(_HACEK)
+    letters = "".join(ch for ch in anyascii(folded).casefold() if "a" <= ch <= "z")
+    letters = _J_AFTER_VOWEL.sub("i", letters)
+    for pair, replacement in _SWAPPED:
+        letters = letters.replace(pair, replacement)
+    letters = letters.translate(_ONE_SOUND)
+    return re.sub(r"(.)\1+", r"\1", letters)
+
+
+_ENDINGS = {
+    language: frozenset(name_form(e) for e in written.split()) - {""}
+    for language, written in _ENDINGS_WRITTEN.items()
+}
+_UNKNOWN_LANGUAGE = _ENDINGS["ru"] | _ENDINGS["de"]  # the commonest: Slavic, and `s`
+ALL_ENDINGS = frozenset().union(*_ENDINGS.values())
+_LONGEST_ENDING = max(len(e) for e in ALL_ENDINGS)
+
+
+def endings(language: str | None) -> frozenset[str]:
+    """The case endings a name may take in an article of this language (None: unknown)."""
+    if language is None:
+        return _UNKNOWN_LANGUAGE
+    return _ENDINGS.get(language.split("-")[0].lower(), frozenset())
+
+
+@lru_cache(maxsize=131072)
+def stems(form: str, allowed: frozenset[str] = ALL_ENDINGS) -> frozenset[str]:
+    """The forms a word of the text may stand for: itself, and itself without one of the
+    `allowed` case endings when what is left is 3 letters or more (`putinim`: `putin` too)."""
+    found = {form}
+    for cut in range(1, min(_LONGEST_ENDING, len(form) - _MIN_STEM) + 1):
+        if form[-cut:] in allowed:
+            found.add(form[:-cut])
+    return frozenset(found)
+
+
+def read_aloud(form: str) -> frozenset[str]:
+    """The forms a Latin name's word may take once read into another alphabet (see
+    `_READ_ALOUD`): `trump` gives `tramp` too."""
+    found = {form}
+    frontier = [form]
+    while frontier and len(found) < _MAX_VARIANTS:
+        current = frontier.pop()
+        for old, new in _READ_ALOUD:
+            at = current.find(old)
+            while at >= 0 and len(found) < _MAX_VARIANTS:
+                variant = current[:at] + new + current[at + len(old) :]
+                if variant not in found:
+                    found.add(variant)
+                    frontier.append(variant)
+                at = current.find(old, at + 1)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=16384)
+def watched_stems(forms: frozenset[str]) -> frozenset[str]:
+    """A name's word without its final vowel, for a language that declines it (`Asia`: `asi`,
+    as `Asię`, `Asii` give): a nominative ending, not a case ending, so only a vowel."""
+    return frozenset(f[:-1] for f in forms if len(f) > _MIN_STEM and f[-1] in "aeio")
+
+
+def latin(word: str) -> bool:
+    """Whether a word is written in Latin letters only."""
+    return all(ord(ch) <= 0x024F or 0x1E00 <= ord(ch) <= 0x1EFF for ch in word)

@@ -1,0 +1,363 @@
+"""Who an article names: its people and organisations, each with its spellings. Pure: a title,
+a text and a language in, names out.
+
+Rules, in the way Europe Media Monitor reads European news (measured in bench/names.py):
+
+- A name is a run of capitalised words, or a word in capitals (`NATO`, `AFP`), with the
+  particles of names inside it (`Supreme Court of Pakistan`, `Bashar al-Assad`, `Ursula von
+  der Leyen`). Punctuation other than a hyphen or an apostrophe ends a run.
+- A capital that opens a sentence says nothing: the first word of a sentence is kept only when
+  the text also writes it capitalised inside a sentence and never in lower case (`Trump said.
+  … Trump` is a name; `Survey results…` is not), and never when it is a function word
+  (`The`, `In`, `Когда`). Weekdays and months are not names on their own (`May` at the start of
+  a sentence, `on Tuesday`); inside a name they are (`Theresa May`).
+- In German, where every noun is capitalised, a single word is a name only where the text also
+  writes it within a longer name (`Angela Merkel` … `Merkel`).
+- The mentions of one name in an article are grouped by their last word, maybe inflected
+  (`Donald Trump`, `Trump`, `Trumpa`; `Asia Bibi`, `Asii Bibiové`): a surname alone goes to the
+  nearest full name before it that ends so (`Bill Clinton`, `Hillary Clinton`: each `Clinton`
+  to the last one named). Its key is the longest mention's words as `name_form` spells them in
+  every script (`Путин`, `Putin`: `putin`), without a case ending where a shorter mention shows
+  the word uninflected.
+
+Scripts without capitals (Arabic, Chinese…) give no names here: capitals are the only signal
+these rules have.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.entities.forms import endings, name_form, stems, watched_stems
+
+__all__ = ["Name", "names_in", "story_names"]
+
+# A word: letters, maybe joined by hyphens and apostrophes (`al-Assad`, `O'Leary`, `Farage'a`).
+_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_APOSTROPHE_ENDING = re.compile(r"['’]([^\W\d_]{1,4})$")
+_SENTENCE_END = re.compile(r"[.!?…:;\n\"«»„“”()\[\]]")
+_MAX_RUN = 6  # words in one name: beyond this a run is a headline in capitals, not a name
+_MAX_WORD = 40  # letters in one word of a name
+_MAX_NAMES = 200  # names kept for one article
+_MIN_KEY_STEM = 4  # a key's word keeps this many letters when it loses an ending
+
+
+def _forms_of(words: str) -> frozenset[str]:
+    return frozenset(name_form(w) for w in words.split())
+
+
+# Particles inside names: kept between capitalised words, never at a name's edge.
+_PARTICLES = frozenset(
+    {"of", "de", "del", "della", "des", "di", "da", "do", "dos", "du", "van", "von", "der", "den"}
+    | {"ter", "al", "el", "bin", "ibn", "bint", "ul", "ur", "e", "y", "la", "le"}
+)
+# Words that open sentences in capitals without being names (the languages of the feeds).
+_FUNCTION_WORDS = _forms_of(
+    """The A An In On At As For But And Or If When While After Before Then This That These Those
+    It He She We They I You His Her Its Their Our My There Here What Who Why How Where Which Some
+    All Many Most More No Not Yes So Also Still Yet Even Now Today Yesterday Tomorrow According
+    Der Die Das Ein Eine Und Aber Wenn Als Im Am Es Er Sie Wir Ich Auch Nach Bei Mit Von Zu
+    Le La Les Un Une Des Et Mais Dans Sur Pour Avec Il Elle Ils Nous Selon
+    El Los Las Una Pero En Con Por Según Lo
+    Il Lo Gli Una Ma Nel Con Per Secondo
+    Na Po Za Ale Ta Ten To Jak Gdy Od Do Się Jest Już
+    A I V Ve Se Na Po Za Ale Ta Ten To Jak Když Už Podle
+    Je Ki Pa Da So Ko Po Za Ob Tudi Kot
+    В На По За Но И А Как Когда Это Он Она Они Мы Я Не По Также Уже Из От До При Для
+    У Та Це Він Вона Вони Ми Як Коли Також Вже Із Від
+    Във Той Тя Те Ние Като Когато Това След Според"""
+)
+_CALENDAR = _forms_of(
+    """Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
+    June July August September October November December
+    Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag Januar Februar März Juni Juli
+    Oktober Dezember lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars avril
+    mai juin juillet août septembre octobre novembre décembre
+    Понедельник Вторник Среда Четверг Пятница Суббота Воскресенье Январь Февраль Март Апрель Май
+    Июнь Июль Август Сентябрь Октябрь Ноябрь Декабрь"""
+)
+_NOUNS_CAPITALISED = frozenset({"de", "lb"})  # languages that capitalise every noun
+
+
+@dataclass(frozen=True)
+class Name:
+    """One person or organisation an article names: its key (the same in every script), the
+    mention written most fully, and every spelling the article uses."""
+
+    key: str
+    name: str
+    variants: tuple[str, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+    sentence_start: bool
+
+
+def _tokens(text: str) -> Iterator[_Token]:
+    last_end = 0
+    opening = True
+    for match in _TOKEN.finditer(text):
+        gap = text[last_end : match.start()]
+        if _SENTENCE_END.search(gap):
+            opening = True
+        word = match.group(0)
+        ending = _APOSTROPHE_ENDING.search(word)
+        if ending is not None and ending.group(1).islower():
+            word = word[: ending.start()]  # `Farage'a`, `Putin's`, `Erdoğan'ın`
+        yield _Token(word, match.start(), match.start() + len(word), opening)
+        opening = False
+        last_end = match.end()
+
+
+def _acronym(word: str) -> bool:
+    return 2 <= len(word) <= 5 and word.isupper()
+
+
+def _capitalised(word: str) -> bool:
+    """Capitalised, or a particle joined to a capitalised word (`al-Assad`)."""
+    if not word:
+        return False
+    if word[0].isupper():
+        return True
+    particle, _, rest = word.partition("-")
+    return particle in _PARTICLES and rest[:1].isupper()
+
+
+def _runs(text: str) -> list[list[_Token]]:
+    """Runs of capitalised words joined by spaces (and particles)."""
+    runs: list[list[_Token]] = []
+    current: list[_Token] = []
+    previous_end = -1
+    for token in _tokens(text):
+        joined = previous_end >= 0 and text[previous_end : token.start] in (" ", "\xa0")
+        previous_end = token.end
+        if not joined or token.sentence_start:
+            if current:
+                runs.append(current)
+            current = []
+        if len(token.text) > _MAX_WORD:
+            if current:
+                runs.append(current)
+            current = []
+            continue
+        if _capitalised(token.text) or (current and token.text in _PARTICLES):
+            current.append(token)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    trimmed = []
+    for run in runs:
+        while run and run[-1].text in _PARTICLES:
+            run = run[:-1]
+        if run:
+            trimmed.append(run)
+    return trimmed
+
+
+def _shouting(run: list[_Token]) -> bool:
+    return len(run) > 1 and all(t.text.isupper() for t in run if t.text not in _PARTICLES)
+
+
+def _split(runs: list[list[_Token]]) -> list[list[_Token]]:
+    """Runs cut where two names meet: after a word in capitals (`США Дональд Трамп`), and before
+    a part the text also writes as a run of its own (`Пенджаба Салман Тасир` where `Салман Тасир`
+    stands alone elsewhere)."""
+    alone = {tuple(name_form(t.text) for t in run) for run in runs if len(run) <= _MAX_RUN}
+    out = []
+    for run in runs:
+        if len(run) > _MAX_RUN:
+            out.append(run)
+            continue
+        start = 0
+        for index in range(1, len(run)):
+            cut = _acronym(run[index - 1].text) and not run[index].text.isupper()
+            tail = tuple(name_form(t.text) for t in run[index:])
+            if cut or (len(tail) > 1 and tail in alone and run[index].text not in _PARTICLES):
+                out.append(run[start:index])
+                start = index
+        out.append(run[start:])
+    return [run for run in out if run]
+
+
+def _mentions(text: str, language: str | None) -> list[list[_Token]]:
+    """The runs that are names, after the rules on sentence openings, calendar words and
+    German nouns."""
+    allowed = endings(language)
+    lower = {name_form(m.group(0)) for m in _TOKEN.finditer(text) if m.group(0).islower()}
+    inside: set[str] = set()
+    for token in _tokens(text):
+        if not token.sentence_start and _capitalised(token.text):
+            inside |= stems(name_form(token.text), allowed)
+    found: list[list[_Token]] = []
+    runs = _split(_runs(text))
+    # Words that open a name inside a sentence: a name of its own there, not a part of another.
+    heads: set[str] = set()
+    for run in runs:
+        if not run[0].sentence_start:
+            heads |= stems(name_form(run[0].text), allowed)
+    content = [[t for t in run if name_form(t.text) not in _FUNCTION_WORDS] for run in runs]
+    in_longer = {name_form(t.text) for run in content if 1 < len(run) <= _MAX_RUN for t in run}
+    for run in runs:
+        if _shouting(run) or len(run) > _MAX_RUN:
+            # A headline in capitals, or a list of capitalised words: keep only its acronyms.
+            found.extend([t] for t in run if _acronym(t.text) and not _shouting(run))
+            continue
+        first = run[0]
+        form = name_form(first.text)
+        if first.sentence_start and not _acronym(first.text):
+            unknown = inside.isdisjoint(stems(form, allowed))
+            # Where names are declined, a noun often opens the sentence before one (`Wywiad
+            # Farage'a`); in English a first name does (`Bill Clinton said`).
+            governed = len(allowed) > 1 and _known(run[1:], heads)  # more than German -s
+            if form in _FUNCTION_WORDS or form in lower or (unknown and (len(run) == 1 or governed)):
+                run = run[1:]
+        while run and (name_form(run[0].text) in _CALENDAR or name_form(run[0].text) in _FUNCTION_WORDS):
+            run = run[1:]
+        while run and run[0].text in _PARTICLES:
+            run = run[1:]
+        if not run:
+            continue
+        if len(run) == 1 and name_form(run[0].text) in _CALENDAR:
+            continue
+        found.append(run)
+    if language and language.split("-")[0].lower() in _NOUNS_CAPITALISED:
+        found = [
+            run
+            for run in found
+            if len(run) > 1 or run[0].text.isupper() or name_form(run[0].text) in in_longer
+        ]
+    return found
+
+
+def _known(run: list[_Token], heads: set[str]) -> bool:
+    """Whether the text opens names inside sentences with these words: a name, which the word
+    before it opening a sentence is not part of (`Wywiad Farage'a`)."""
+    forms = [name_form(t.text) for t in run if t.text not in _PARTICLES]
+    return all(f not in _CALENDAR and not heads.isdisjoint(stems(f)) for f in forms)
+
+
+def _words(run: list[_Token]) -> str:
+    return " ".join(t.text for t in run)
+
+
+def names_in(title: str | None, text: str | None, language: str | None = None) -> tuple[Name, ...]:
+    """The people and organisations the title and text name, most mentioned first."""
+    joined = "\n".join(t for t in (title, text) if t)
+    allowed = endings(language)
+    groups: list[dict[str, int]] = []  # per entity: its spellings and how often
+    last_stems: list[frozenset[str]] = []  # per entity: the stems its last word may have
+    for run in _mentions(joined, language):
+        spelled = _words(run)
+        last = name_form(run[-1].text)
+        if not last:
+            continue
+        word_stems = stems(last, allowed) | (watched_stems(frozenset({last})) if allowed else frozenset())
+        home = None
+        # The nearest entity named before whose last word this one's is (newest first).
+        for index in range(len(groups) - 1, -1, -1):
+            if not word_stems.isdisjoint(last_stems[index]):
+                known = groups[index]
+                longest = max(known, key=len)
+                if len(run) == 1 or len(longest.split()) == 1 or _same_words(spelled, longest, allowed):
+                    home = index
+                break
+        if home is None:
+            groups.append({})
+            last_stems.append(frozenset())
+            home = len(groups) - 1
+        groups[home][spelled] = groups[home].get(spelled, 0) + 1
+        last_stems[home] = last_stems[home] | word_stems
+        if len(groups) >= _MAX_NAMES:
+            break
+    names = [_name(group, allowed) for group in groups]
+    merged: dict[str, Name] = {}
+    for name in names:
+        if name.key in merged:
+            old = merged[name.key]
+            name = Name(
+                name.key, old.name, tuple(dict.fromkeys(old.variants + name.variants)), old.count + name.count
+            )
+        merged[name.key] = name
+    return tuple(sorted(merged.values(), key=lambda n: (-n.count, n.key)))
+
+
+def _same_words(a: str, b: str, allowed: frozenset[str]) -> bool:
+    """Whether two mentions of several words are one name, each word maybe inflected (the
+    shorter one aligned on the longer one's last words)."""
+    shorter, longer = sorted((a.split(), b.split()), key=len)
+    return all(
+        not stems(name_form(w), allowed).isdisjoint(stems(name_form(v), allowed))
+        for w, v in zip(shorter, longer[len(longer) - len(shorter) :], strict=True)
+    )
+
+
+def _base(forms: list[str], allowed: frozenset[str]) -> str:
+    """One word's base among its forms in an article: the form the others are inflections of
+    (`putin` for `putin`, `putina`, `putinim`), or the shortest stem they share (`putina`,
+    `putinu`; `bibiove`, `bibiovou`: `bibi`), of 4 letters at least (`Asia`, `Asi`: `asia`). A
+    lone form loses a case ending of two letters or more (`putinem`, `klintonova`): one letter
+    may be the word's own (`Obama`)."""
+    distinct = set(forms)
+    if len(distinct) > 1:
+        for form in sorted(distinct, key=len):
+            if len(form) >= _MIN_KEY_STEM and all(form in stems(other, allowed) for other in distinct):
+                return form
+        shared = frozenset.intersection(*(stems(f, allowed) for f in distinct))
+        long_enough = [s for s in shared if len(s) >= _MIN_KEY_STEM]
+        if long_enough:
+            return min(long_enough, key=len)
+    form = max(sorted(distinct), key=forms.count)
+    cuts = [s for s in stems(form, allowed) if len(form) - len(s) >= 2 and len(s) >= _MIN_KEY_STEM]
+    return min(cuts, key=len) if cuts else form
+
+
+def _name(group: dict[str, int], allowed: frozenset[str]) -> Name:
+    """The entity of one group of mentions: the fullest mention names it; its key is the base
+    of each of its words (aligned from the last)."""
+    variants = sorted(group, key=lambda v: (-len(v.split()), -group[v], len(v), v))
+    fullest = variants[0]
+    width = len(fullest.split())
+    columns: list[list[str]] = [[] for _ in range(width)]
+    for variant in group:
+        words = variant.split()[-width:]
+        for offset, word in enumerate(words):
+            columns[width - len(words) + offset].extend([name_form(word)] * group[variant])
+    forms = [_base([f for f in column if f], allowed) for column in columns if any(column)]
+    return Name(" ".join(forms), fullest, tuple(variants), sum(group.values()))
+
+
+def story_names(
+    per_article: Mapping[int, Sequence[Mapping[str, Any]]], limit: int = 12
+) -> list[dict[str, Any]]:
+    """The names of a story's articles (as the store keeps them: key, name, variants,
+    mentions), one per key: named as the article that mentions it most does, with every
+    spelling its articles use, the most widely named first."""
+    by_key: dict[str, dict[str, Any]] = {}
+    for article_names in per_article.values():
+        for row in article_names:
+            entry = by_key.setdefault(
+                row["key"], {"key": row["key"], "name": row["name"], "top": 0, "articles": 0, "spellings": {}}
+            )
+            entry["articles"] += 1
+            if row["mentions"] > entry["top"]:
+                entry["name"], entry["top"] = row["name"], row["mentions"]
+            for variant in row["variants"]:
+                entry["spellings"][variant] = entry["spellings"].get(variant, 0) + row["mentions"]
+    ranked = sorted(by_key.values(), key=lambda e: (-e["articles"], -e["top"], e["key"]))[:limit]
+    out = []
+    for e in ranked:
+        spellings = sorted(e["spellings"], key=lambda v: (-e["spellings"][v], v))
+        variants = [v for v in spellings if v != e["name"]]
+        out.append({"key": e["key"], "name": e["name"], "articles": e["articles"], "variants": variants})
+    return out

@@ -1,0 +1,270 @@
+"""Does a text mention a watched name? Pure: a name and a text in, yes or no.
+
+A name matches where its words occur in the text one after the other, or where its last word
+(the surname, of 3 letters or more) occurs alone: `Emmanuel Macron` is found in "Macron said".
+Words are compared, never keys: `Putin` is not `Peyton`, `Biden` not `Baden`, `Anderson` not
+`Anders`. What is tolerated is only what spelling and grammar change in the same word
+(monitor.entities.forms: case, accents, alphabets, the letters romanisations swap, case
+endings), and:
+
+- the word in the text is capitalized (or in a script without case): `bush fire` does not
+  mention Bush; ideographs and kana are matched as a substring (no spaces there);
+- a Latin name's word may be read into another alphabet as English spelling sounds (`Trump`:
+  `Трамп`, `Biden`: `Байден`), in words of that alphabet only: `Tramp` is not Trump;
+- every word may be inflected as the article's language inflects (`Asią Bibi`, `Theresou
+  Mayovou`): a text's word matches where its stems meet the name word's, which loses at most
+  a final vowel; after an apostrophe (`Farage'a`, `Putin's`) the word ends there;
+- the surname alone does not count where the text puts another first name before it (`Bill
+  Clinton` for `Hillary Clinton`; titles, weekdays and list commas are not first names), nor
+  for an organisation (a name with an organisation word or a linking word: `Supreme Court of
+  Pakistan` is not `Pakistan`), nor when it is a month (`Theresa May`);
+- an organisation is also found by its initials in capitals (`European Union`: `EU`), and a
+  name in capitals (`AFP`) as a word in capitals, never inside a line of capitals (a
+  headline); a leading `The` is optional.
+
+This is the one place a watch's `names` are decided (measured by bench/names.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from monitor.entities.forms import (
+    ALL_ENDINGS,
+    endings,
+    latin,
+    name_form,
+    read_aloud,
+    stems,
+    transliterable,
+    watched_stems,
+)
+
+__all__ = [
+    "ALL_ENDINGS",
+    "NameText",
+    "WatchedName",
+    "mentions",
+    "name_form",
+    "name_problem",
+    "stems",
+    "watched_name",
+]
+
+# A word: a run of letters, in any script. Apostrophes and hyphens split words (`al-Assad`,
+# `Putin's`), as they split the full-text index's tokens.
+_WORD = re.compile(r"[^\W\d_]+")
+# Scripts written without spaces between words: a name there is found as a substring.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_MIN_SURNAME = 3  # a last word this long or longer is found alone
+_MIN_LETTERS = 3  # a name with fewer letters is refused
+
+
+def _forms_of(words: str) -> frozenset[str]:
+    return frozenset(name_form(w) for w in words.split())
+
+
+def _cased(word: str) -> bool:
+    """Capitalized, or in a script without case: what a name looks like in running text."""
+    first = word[0]
+    return first.isupper() or first.istitle() or not (first.islower() or first.isupper())
+
+
+def _acronym(word: str) -> bool:
+    return len(word) >= 2 and word.isupper()
+
+
+# Words that say what an organisation is: a name holding one is an organisation's, whose last
+# word alone (`Press`, `Union`, `Times`) is not the name. Lower-case words inside a name (`of`,
+# `e`, `ul`) say the same of names like `Supreme Court of Pakistan`.
+_ORGANISATION_WORDS = _forms_of(
+    """Agency Agence Airlines Army Assembly Association Authority Bank Board Bureau Church Club
+    College Commission Committee Company Congress Corporation Council Court Department Federation
+    Force Forces Foundation Front Group Herald Institute International Journal League Ministry
+    Movement Nations News Office Organisation Organization Parliament Party Police Post Press
+    Radio Senate Service Society Times Tribune Union United University"""
+)
+_LINKS = frozenset({"of", "for", "and", "to", "in", "on", "the", "e"})  # not al, bin, von, ul
+# Words before a surname that are not another first name: titles and calendar words
+# (`President Trump`, `On Monday Trump`).
+_NOT_FIRST_NAMES = _forms_of(
+    """Mr Mrs Ms Miss Dr Sir Lady Lord Dame President Prime Minister Premier Chancellor Pope
+    King Queen Prince Princess Senator Governor General Judge Justice Father Saint St Rev Imam
+    Sheikh Cardinal Bishop Archbishop Secretary Chairman Leader Speaker Mayor Rep Sen Gov
+    Prezydent Prezident Predsednik Predsjednik Premier Premiér Minister Pan Pani Papież Papa
+    Kancléř Kanclerz Президент Премьер Премьер-министр Господин Госпожа Папа Канцлер Президента
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    January February March April May June July August September October November December
+    In On At As For But And The Then When While After Before Meanwhile According"""
+)
+# A surname that is also a calendar word is found with its first name only (`Theresa May`).
+_CALENDAR = _forms_of(
+    """Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
+    June July August September October November December"""
+)
+
+
+@dataclass(frozen=True)
+class WatchedName:
+    """A name of a watch, ready to compare: the forms of its words, and the forms each may
+    take in a word transliterated from another alphabet."""
+
+    text: str
+    forms: tuple[str, ...]
+    unspaced: str | None = None  # in a script without spaces: the name, folded, as a substring
+    read: tuple[frozenset[str], ...] = ()  # per word: its forms in another alphabet
+    acronyms: tuple[bool, ...] = ()  # per word: written in capitals (`AFP`), found so only
+    organisation: bool = False
+    # An organisation's initials, found as a word in capitals (`European Union`: `EU`)
+    abbreviation: str | None = None
+
+    @property
+    def alone(self) -> bool:
+        """Whether the last word is found on its own (the surname): not an organisation's
+        last word, nor a calendar word."""
+        return (
+            len(self.forms) > 1
+            and len(self.forms[-1]) >= _MIN_SURNAME
+            and not self.organisation
+            and self.forms[-1] not in _CALENDAR
+        )
+
+
+def watched_name(text: str) -> WatchedName:
+    words = [w for w in _WORD.findall(text) if name_form(w)]  # a mark alone has no form
+    if len(words) > 2 and words[0].casefold() == "the":
+        words = words[1:]  # `The Associated Press` is written `Associated Press` as often
+    unspaced = "".join(w.casefold() for w in words) if _UNSPACED.search(text) else None
+    forms = tuple(name_form(w) for w in words)
+    read = tuple(read_aloud(f) if w.isascii() else frozenset({f}) for w, f in zip(words, forms, strict=True))
+    organisation = any(f in _ORGANISATION_WORDS for f in forms) or any(w in _LINKS for w in words[1:-1])
+    acronyms = tuple(_acronym(w) and len(words) == 1 for w in words)
+    initials = "".join(w[0] for w in words if w[:1].isupper())
+    abbreviation = initials if organisation and len(initials) >= 2 and initials.isupper() else None
+    return WatchedName(text, forms, unspaced, read, acronyms, organisation, abbreviation)
+
+
+def name_problem(text: str) -> str | None:
+    """Why a watch cannot use this name, or None."""
+    letters = sum(len(w) for w in _WORD.findall(text))
+    if letters < _MIN_LETTERS and not (letters == 2 and _acronym(text.strip())):
+        return f"{text!r} is too short to be matched as a name (3 letters, or capitals like EU)"
+    if not any(watched_name(text).forms):
+        return f"{text!r} holds no letter that can be matched"
+    return None
+
+
+@dataclass
+class NameText:
+    """An article's title and text, read once for every name of every watch."""
+
+    words: list[str] = field(default_factory=list)
+    by_stem: dict[str, list[int]] = field(default_factory=dict)  # stem -> indices of words
+    unspaced: str = ""
+    stems_at: list[frozenset[str]] = field(default_factory=list)  # per word: its stems
+    foreign: list[bool] = field(default_factory=list)  # per word: transliterated from another alphabet
+    allowed: frozenset[str] = frozenset()  # the case endings of the article's language
+    spaced: list[bool] = field(default_factory=list)  # per word: only spaces since the one before
+    capitals: frozenset[str] = frozenset()  # the words in capitals, but not in a line of them
+
+    @classmethod
+    def of(cls, *texts: str | None, language: str | None = None) -> NameText:
+        """The words of the texts; `language` (the article's) decides which endings count."""
+        joined = "\n".join(t for t in texts if t)
+        found_words = list(_WORD.finditer(joined))
+        words = [m.group(0) for m in found_words]
+        spaced = [
+            index > 0 and joined[found_words[index - 1].end() : m.start()] in (" ", "\xa0")
+            for index, m in enumerate(found_words)
+        ]
+        by_stem: dict[str, list[int]] = {}
+        allowed = endings(language)
+        stems_at = []
+        for index, word in enumerate(words):
+            found = stems(name_form(word), allowed)
+            stems_at.append(found)
+            for stem in found:
+                by_stem.setdefault(stem, []).append(index)
+        unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
+        foreign = [not w.isascii() and transliterable(w) and not latin(w) for w in words]
+        text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
+        text.capitals = frozenset(
+            w for i, w in enumerate(words) if len(w) >= 2 and w.isupper() and not text._shouting(i)
+        )
+        return text
+
+    def _stems_of(self, forms: frozenset[str]) -> frozenset[str]:
+        """The stems a text's word may have to be a name's word: the word, and where the
+        article's language inflects, the word without its final vowel (`Asia`, `Asię`: `asi`)."""
+        if not self.allowed:
+            return forms
+        return forms | watched_stems(forms)
+
+    def _is(self, index: int, name: WatchedName, k: int) -> bool:
+        """Whether the text's word at `index` is the name's word `k`, maybe inflected."""
+        if name.acronyms and name.acronyms[k]:
+            word = self.words[index]
+            return word.isupper() and name.forms[k] in self.stems_at[index] and not self._shouting(index)
+        forms = name.read[k] if self.foreign[index] else frozenset({name.forms[k]})
+        return not self._stems_of(forms).isdisjoint(self.stems_at[index])
+
+    def _shouting(self, index: int) -> bool:
+        """Whether the word is among other words in capitals (a headline in capitals)."""
+        near = self.words[max(0, index - 1) : index] + self.words[index + 1 : index + 2]
+        return any(len(w) > 1 and w.isupper() for w in near)
+
+    def _ends_of(self, name: WatchedName) -> list[int]:
+        last = len(name.forms) - 1
+        candidates: set[int] = set()
+        for form in self._stems_of(name.read[last]):
+            candidates.update(self.by_stem.get(form, ()))
+        return sorted(i for i in candidates if self._is(i, name, last))
+
+    def _other_first_name(self, name: WatchedName, ends: list[int]) -> bool:
+        """Whether the surname follows another capitalised word somewhere in the text (`Bill
+        Clinton` when the name is `Hillary Clinton`): then the surname alone is not enough."""
+        own = frozenset().union(*(self._stems_of(read) for read in name.read[:-1]))
+        for end in ends:
+            if not self.spaced[end]:
+                continue
+            before = self.words[end - 1]
+            if not _cased(before) or before.isupper():
+                continue
+            stems_before = self.stems_at[end - 1]
+            if stems_before.isdisjoint(own) and stems_before.isdisjoint(_NOT_FIRST_NAMES):
+                if self._is(end - 1, name, len(name.forms) - 1):
+                    continue  # the surname twice
+                return True
+        return False
+
+    def has(self, name: WatchedName) -> bool:
+        """Whether the name's words occur in a row (inflected, one of them capitalized), or
+        its surname alone, capitalized, where no other first name goes with it."""
+        if name.unspaced is not None:
+            return bool(self.unspaced) and name.unspaced in self.unspaced
+        if not name.forms:
+            return False
+        if name.abbreviation is not None and name.abbreviation in self.capitals:
+            return True
+        head = len(name.forms) - 1
+        words = self.words
+        ends = self._ends_of(name)
+        for end in ends:
+            start = end - head
+            if (
+                start >= 0
+                and all(self._is(start + k, name, k) for k in range(head))
+                and any(_cased(words[i]) for i in range(start, end + 1))
+            ):
+                return True
+        if head and not name.alone:
+            return False
+        cased = [end for end in ends if _cased(words[end])]
+        return bool(cased) and not (head and self._other_first_name(name, cased))
+
+
+def mentions(names: Sequence[WatchedName], text: NameText) -> tuple[str, ...]:
+    """The names (as the watch writes them) that the text mentions."""
+    return tuple(name.text for name in names if text.has(name))

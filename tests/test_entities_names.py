@@ -1,0 +1,126 @@
+"""Who an article names (monitor.entities.names): capitals that are names, not sentence
+openings, weekdays or months; one entity per person across spellings, scripts and cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from monitor.config import FeedConfig
+from monitor.entities.names import Name, names_in
+from monitor.entities.stage import run_names_stage
+from monitor.ingest.parse import Entry, content_hash
+from monitor.store import Store
+
+from .conftest import ok_update
+
+T0 = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
+
+
+def named(text: str, language: str | None = "en", title: str = "") -> dict[str, Name]:
+    return {n.name: n for n in names_in(title, text, language)}
+
+
+def test_a_person_and_not_the_month() -> None:
+    found = named("May is warm this year. In May prices rose. Theresa May resigned on Tuesday.")
+    assert list(found) == ["Theresa May"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Survey results are in. Tuesday was calm. White paper follows.",  # sentence openings
+        "The vote is on Monday, or on Friday 3 March.",  # weekdays and months
+        "Das Gesetz wurde von der Regierung beschlossen.",  # German nouns
+        "BREAKING NEWS FROM THE CAPITAL TONIGHT",  # a headline in capitals
+    ],
+)
+def test_what_is_not_a_name(text: str) -> None:
+    language = "de" if text.startswith("Das") else "en"
+    assert named(text, language) == {}
+
+
+def test_a_sentence_opening_is_a_name_where_the_text_says_so() -> None:
+    found = named("Trump spoke first. Then the crowd cheered Trump again.")
+    assert list(found) == ["Trump"] and found["Trump"].count == 2
+    assert "Angela Merkel" in named("Angela Merkel sprach. Die Regierung folgte Merkel.", "de")
+
+
+def test_one_entity_across_spellings_scripts_and_cases() -> None:
+    keys = {
+        names_in("Putin in Beijing", "Vladimir Putin arrived.", "en")[0].key,
+        names_in("Визит", "Владимир Путин прибыл. Путина встретили.", "ru")[0].key,
+        names_in("Wizyta", "Rozmowa z Władimirem Putinem i z Władimirem Putinem.", "pl")[0].key,
+    }
+    assert keys == {"vladimir putin"}
+    russian = named("Путина встретили в Пекине, где Путину показали город.", "ru")
+    assert russian["Путина"].key == "putin" and set(russian["Путина"].variants) == {"Путина", "Путину"}
+
+
+def test_a_surname_goes_with_the_nearest_full_name() -> None:
+    found = named("Bill Clinton spoke. Then Hillary Clinton spoke, and Clinton smiled. AFP reported.")
+    assert found["Hillary Clinton"].count == 2 and found["Bill Clinton"].count == 1
+    assert "AFP" in found  # an abbreviation in capitals
+
+
+def test_particles_apostrophes_and_names_that_meet() -> None:
+    found = named("Wywiad Farage'a dla BBC. Rozmowa z Farage'em.", "pl")
+    assert found["Farage"].variants == ("Farage",) and found["Farage"].count == 2
+    assert "Bashar al-Assad" in named("Syria's Bashar al-Assad fled.")
+    assert "Supreme Court of Pakistan" in named("Yesterday the Supreme Court of Pakistan ruled.")
+    meeting = named("Президент США Дональд Трамп заявил, что президент прав.", "ru")
+    assert {"США", "Дональд Трамп"} <= set(meeting)
+
+
+def test_bad_input_gives_no_crash_and_few_names() -> None:
+    assert names_in(None, None) == ()
+    assert names_in("", "A" + "b" * 500 + " said.", "en") == ()  # a 500-letter word is not a name
+    crowd = " ".join(f"Name{chr(97 + i % 26)}x" for i in range(10_000))
+    assert names_in("", crowd, "en") == ()  # 10,000 capitalised words in a row
+    long_text = "Putin met Anna Kowalski in Berlin yesterday. " * 2_500  # ~110,000 characters
+    assert len(names_in("", long_text, "en")) <= 200
+    assert names_in("", "قال بوتين إن", "ar") == ()  # no capitals: no names by these rules
+
+
+def test_the_stage_names_a_backlog_newest_first_a_run_at_a_time(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "monitor.db") as store:
+        store.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        feed = store.feed_by_url("https://a.example/rss")
+        assert feed is not None
+        entries = [article(f"g{i}", f"Today Angela Merkel met Olaf Scholz in room {i}.") for i in range(5)]
+        store.record_poll(feed, ok_update(T0), entries, url=feed.url, duration_ms=1, size=1)
+        ids = [int(r["id"]) for r in store.query("SELECT id FROM articles ORDER BY id")]
+        assert run_names_stage(store, limit=2) == 2 and store.names_pending_count() == 3
+        assert sorted(store.article_names(ids)) == ids[-2:]  # the newest first
+        assert run_names_stage(store) == 3 and store.names_pending_count() == 0
+        names = store.article_names([ids[0]])[ids[0]]
+        assert [(n["name"], n["variants"]) for n in names] == [
+            ("Angela Merkel", ["Angela Merkel"]),
+            ("Olaf Scholz", ["Olaf Scholz"]),
+        ]
+
+
+def article(guid: str, text: str) -> Entry:
+    return Entry(
+        guid=guid, url=f"https://n.example/{guid}", link=f"https://n.example/{guid}", title="News", text=text,
+        html=f"<p>{text}</p>", published=T0, published_estimated=False, language="en",
+        language_source="feed", author=None, content_hash=content_hash("News", text),
+    )  # fmt: skip
+
+
+def test_a_storys_names_join_its_articles_spellings() -> None:
+    from monitor.entities.names import story_names
+
+    per_article = {
+        1: [{"key": "putin", "name": "Putin", "variants": ["Putin"], "mentions": 1}],
+        2: [
+            {"key": "putin", "name": "Путин", "variants": ["Путин", "Путина"], "mentions": 3},
+            {"key": "makron", "name": "Макрон", "variants": ["Макрон"], "mentions": 1},
+        ],
+    }
+    assert story_names(per_article) == [
+        {"key": "putin", "name": "Путин", "articles": 2, "variants": ["Путина", "Putin"]},
+        {"key": "makron", "name": "Макрон", "articles": 1, "variants": []},
+    ]

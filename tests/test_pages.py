@@ -1,0 +1,367 @@
+"""Full text of teaser feeds (issue 26): teasers.py's decisions, pages.py and the pipeline
+against real servers on 127.0.0.1, hostile pages included."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import main
+from monitor.config import load_config
+from monitor.feedserver import FeedServer
+from monitor.ingest.extract import PageText
+from monitor.ingest.fetch import FetchOptions, FetchResult, make_client
+from monitor.ingest.pages import PageOutcome, PageTask, not_html, robots_from
+from monitor.ingest.parse import Entry, content_hash
+from monitor.ingest.teasers import feed_of_teasers, is_cut, is_teaser, page_decision, wanting_pages
+from monitor.pipeline import Poller
+from monitor.store import Store
+
+from .conftest import rss, write_config
+from .test_fetch_hostile import answer, bomb, drip, paths, raw
+
+ARTICLE = (
+    "The city council voted on Tuesday to rebuild the old harbour bridge, which has been closed to "
+    "lorries since a survey found cracks in two of its steel piers last spring. Work is to start in "
+    "March and last two years; the council expects the cost to reach forty million euros, a third of "
+    "it paid by the regional government and the rest by a bond issue. Residents of the eastern "
+    "quarter, who now drive twenty minutes round the estuary, welcomed the vote."
+)
+ARTICLE_FR = (
+    "Le conseil municipal a voté mardi la reconstruction du vieux pont du port, fermé aux camions "
+    "depuis qu'une expertise a trouvé des fissures dans deux de ses piles d'acier au printemps "
+    "dernier. Les travaux doivent commencer en mars et durer deux ans ; le conseil estime leur coût "
+    "à quarante millions d'euros, dont un tiers payé par la région et le reste par un emprunt."
+)
+TEASER = "The city council voted on Tuesday to rebuild the old harbour bridge…"
+
+
+def html_page(text: str, *, lang: str = "en", head: str = "") -> bytes:
+    paragraphs = "".join(f"<p>{sentence}.</p>" for sentence in text.split(". "))
+    return (
+        f"<!doctype html><html lang={lang}><head><meta charset=utf-8><title>Bridge</title>{head}</head>"
+        "<body><nav><a href=/>Home</a> <a href=/world>World</a></nav>"
+        f"<article><h1>Bridge</h1>{paragraphs}</article>"
+        "<footer>Copyright 2026 News Example. All rights reserved.</footer></body></html>"
+    ).encode()
+
+
+def entry(guid: str, text: str, link: str | None = "https://news.example/a") -> Entry:
+    return Entry(
+        guid=guid, url=link, link=link, title="Bridge", text=text, html=text,
+        published=datetime(2026, 12, 5, tzinfo=UTC), published_estimated=False, language="en",
+        language_source="feed", author=None, content_hash=content_hash("Bridge", text),
+    )  # fmt: skip
+
+
+# --- teasers.py: pure decisions ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A long first paragraph of the story. " * 20 + "…",
+        "A long first paragraph of the story. " * 20 + "[…]",
+        "A long first paragraph of the story. " * 20 + "[...]",
+        "A long first paragraph of the story. " * 20 + "Read more",
+        "A long first paragraph of the story. " * 20 + "Continue reading →",
+        "A long first paragraph of the story. " * 20 + "Continue reading “Bridge”",
+        "Un long premier paragraphe. " * 20 + "Lire la suite",
+        "Ein langer erster Absatz. " * 20 + "Weiterlesen",
+    ],
+)
+def test_cut_texts_are_teasers(text: str) -> None:
+    assert is_cut(text) and is_teaser(text)
+
+
+def test_short_texts_are_teasers_and_whole_articles_are_not() -> None:
+    assert is_teaser(TEASER)
+    assert not is_teaser(ARTICLE * 3)
+    assert not is_cut("He said: read more books. " * 30)  # the words, not at the end
+
+
+def test_which_entries_want_their_page() -> None:
+    whole = entry("whole", ARTICLE * 4)
+    teaser = entry("teaser", TEASER)
+    unlinked = entry("unlinked", TEASER, link=None)
+    assert wanting_pages([whole, teaser, unlinked], "auto") == {"teaser"}
+    assert wanting_pages([whole, teaser, unlinked], "always") == {"whole", "teaser"}
+    assert wanting_pages([whole, teaser, unlinked], "never") == set()
+    # a feed whose entries are all short (over the teaser length): its articles are on the site
+    summaries = [entry(f"s{n}", ARTICLE) for n in range(4)]
+    assert not is_teaser(ARTICLE) and feed_of_teasers(summaries)
+    assert wanting_pages(summaries, "auto") == {f"s{n}" for n in range(4)}
+    assert not feed_of_teasers(summaries[:2])  # too few to say
+    assert wanting_pages([*summaries, whole, whole, whole], "auto") == set()
+
+
+def test_a_page_replaces_the_feed_text_only_with_more() -> None:
+    task = PageTask(7, "https://news.example/rss", "https://news.example/a")
+    page = PageText(ARTICLE, "https://news.example/a", "en", "trafilatura")
+    read = page_decision(7, TEASER, PageOutcome(task, page))
+    assert read.read and read.write.text == ARTICLE and read.write.language == "en"
+    less = page_decision(7, ARTICLE * 2, PageOutcome(task, page))
+    assert not less.read and less.write.text is None and "less than the feed" in (less.write.error or "")
+    failed = page_decision(7, TEASER, PageOutcome(task, None, "HTTP 404 Not Found", "bad HTTP status"))
+    assert (failed.read, failed.write.error) == (False, "bad HTTP status: HTTP 404 Not Found")
+
+
+def test_only_html_is_read() -> None:
+    assert not_html("text/html; charset=utf-8", b"<p>x</p>") is None
+    assert not_html("application/xhtml+xml", b"<p>x</p>") is None
+    assert not_html(None, b"<p>x</p>") is None
+    assert "application/pdf" in (not_html("application/pdf", b"%PDF-1.4") or "")
+    assert not_html("text/html", b"%PDF-1.4 ...") is not None  # a server that lies
+    assert not_html("", b"\x89PNG\r\n\x1a\n\0\0\0") is not None
+
+
+def test_robots_rules_follow_rfc_9309() -> None:
+    now = 1000.0
+    body = b"User-agent: monitor\nDisallow: /private/\n\nUser-agent: *\nDisallow: /\n"
+    ok = FetchResult(url="u", outcome="ok", status=200, content=body)
+    rules = robots_from(ok, now).parser
+    assert rules.can_fetch("monitor/0.1 (test)", "https://news.example/a")
+    assert not rules.can_fetch("monitor/0.1 (test)", "https://news.example/private/a")
+    assert not rules.can_fetch("otherbot", "https://news.example/a")
+    missing = robots_from(FetchResult(url="u", outcome="error", status=404), now).parser
+    assert missing.can_fetch("monitor", "https://news.example/a")
+    failing = robots_from(FetchResult(url="u", outcome="error", status=503), now).parser
+    assert not failing.can_fetch("monitor", "https://news.example/a")
+    unreachable = robots_from(FetchResult(url="u", outcome="error", error="timed out"), now).parser
+    assert not unreachable.can_fetch("monitor", "https://news.example/a")
+
+
+# --- through the pipeline, on 127.0.0.1 ---------------------------------------------------------
+
+
+def feed_of(server: FeedServer, names: list[str], *, text: str = TEASER) -> bytes:
+    items = [
+        {
+            "title": f"Story {name}",
+            "link": server.url(name),
+            "guid": name,
+            "pubDate": f"Sat, 05 Dec 2026 1{n % 10}:00:00 GMT",
+            "description": text,
+        }
+        for n, name in enumerate(names)
+    ]
+    return rss(items).encode()
+
+
+def poll(tmp_path: Path, server: FeedServer, feeds: list[dict[str, object]], **settings: object):
+    """One pass of the poll (no later stages) with a client whose guard lets 127.0.0.1 through
+    only: so a redirect to another private address is refused as on the internet."""
+    settings.setdefault("allow_private_addresses", False)
+    settings.setdefault("timeout", 3)
+    settings.setdefault("full_text", "auto")
+    config = load_config(write_config(tmp_path / "feeds.yaml", feeds, **settings))
+    store = Store.open(config.settings.database)
+    store.sync_feeds(config.feeds)
+    return config, store
+
+
+def run_poll(store: Store, config, server: FeedServer, poller: Poller | None = None):
+    poller = poller or Poller(store, config)
+
+    async def run():
+        async with make_client(
+            FetchOptions(user_agent=config.settings.user_agent, timeout=3),
+            is_allowed=lambda address: address in ("127.0.0.1", "127.0.0.2"),
+        ) as client:
+            poller.client = client
+            return await poller.poll(store.due_feeds(datetime.now(UTC) + timedelta(days=400), all_feeds=True))
+
+    return asyncio.run(run())
+
+
+def articles(store: Store) -> dict[str, dict[str, object]]:
+    return {
+        str(row["guid"]): row
+        for row in store.query(
+            "SELECT guid, text, text_source, language, canonical_url, page_state, page_error FROM articles"
+        )
+    }
+
+
+def test_teasers_are_read_from_their_pages_once(tmp_path: Path, server: FeedServer) -> None:
+    server.routes["/robots.txt"] = answer(200, b"User-agent: monitor\nDisallow: /private\n")
+    server.routes["/en"] = answer(200, html_page(ARTICLE), {"Content-Type": "text/html; charset=utf-8"})
+    canonical = '<link rel="canonical" href="/fr-canonical?utm_source=rss">'
+    server.routes["/fr"] = answer(
+        200, html_page(ARTICLE_FR, lang="fr", head=canonical), {"Content-Type": "text/html"}
+    )
+    server.routes["/private"] = answer(200, html_page(ARTICLE), {"Content-Type": "text/html"})
+    server.routes["/whole"] = answer(200, html_page(ARTICLE), {"Content-Type": "text/html"})
+    items = [
+        {"title": "Whole", "link": server.url("whole"), "guid": "whole", "description": ARTICLE * 4},
+        *[
+            {"title": n, "link": server.url(n), "guid": n, "description": TEASER}
+            for n in ("en", "fr", "private")
+        ],
+    ]
+    server.routes["/feed"] = answer(200, rss(items).encode())
+    config, store = poll(tmp_path, server, [{"url": server.url("feed")}], user_agent="monitor/0.1 (test)")
+    poller = Poller(store, config)  # as the daemon's, kept from poll to poll
+    report = run_poll(store, config, server, poller)
+    assert (report.pages_read, report.pages_failed) == (2, 1)
+    rows = articles(store)
+    assert (rows["en"]["text_source"], rows["en"]["language"]) == ("page", "en")
+    assert "forty million euros" in str(rows["en"]["text"]) and "All rights reserved" not in str(
+        rows["en"]["text"]
+    )
+    assert (rows["fr"]["text_source"], rows["fr"]["language"]) == ("page", "fr")
+    assert rows["fr"]["canonical_url"] == server.url("fr-canonical")
+    assert (rows["private"]["text"], rows["private"]["text_source"]) == (TEASER, "feed")
+    assert "robots.txt" in str(rows["private"]["page_error"])
+    assert rows["whole"]["page_state"] is None  # the article itself: never fetched
+    assert sorted(paths(server)) == ["/en", "/feed", "/fr", "/robots.txt"]
+    assert store.page_failures() == {server.url("feed"): 1}
+    # The next poll lists the same articles and one more: only the new one's page is read.
+    items.append({"title": "new", "link": server.url("en2"), "guid": "en2", "description": TEASER})
+    server.routes["/en2"] = answer(200, html_page(ARTICLE), {"Content-Type": "text/html"})
+    server.routes["/feed"] = answer(200, rss(items).encode())
+    server.requests.clear()
+    report = run_poll(store, config, server, poller)
+    assert sorted(paths(server)) == ["/en2", "/feed"]  # robots.txt kept, the others not again
+    assert report.pages_read == 1
+    store.close()
+    # What a user sees: the pages per feed in `monitor stats`, the text and its source in the export.
+    cli = ["--config", str(config.path)]
+    stats = CliRunner().invoke(main, [*cli, "stats"])
+    assert "article pages: 3 read, 1 failed (the feed's text kept)" in stats.output, stats.output
+    exported = CliRunner().invoke(main, [*cli, "export", "--text"])
+    records = {r["guid"]: r for r in map(json.loads, exported.output.splitlines())}
+    assert (records["en2"]["text_source"], records["private"]["text_source"]) == ("page", "feed")
+    assert "forty million euros" in records["en2"]["text"]
+
+
+def test_full_text_never_and_the_budget_per_poll(tmp_path: Path, server: FeedServer) -> None:
+    names = [f"p{n}" for n in range(5)]
+    for name in names:
+        server.routes[f"/{name}"] = answer(200, html_page(ARTICLE), {"Content-Type": "text/html"})
+    server.routes["/teasers"] = answer(200, feed_of(server, names))
+    server.routes["/quiet"] = answer(200, feed_of(server, ["q1"]))
+    feeds = [{"url": server.url("teasers")}, {"url": server.url("quiet"), "full_text": "never"}]
+    config, store = poll(tmp_path, server, feeds, pages_per_poll=2)
+    report = run_poll(store, config, server)
+    assert (report.pages_read, report.pages_failed) == (2, 0)
+    rows = articles(store)
+    assert sorted(g for g, r in rows.items() if r["text_source"] == "page") == ["p3", "p4"]  # the newest
+    assert {str(rows[g]["page_state"]) for g in ("p0", "p1", "p2")} == {"skipped"}
+    assert rows["q1"]["page_state"] is None
+    assert "/q1" not in paths(server)
+
+
+def endless_html(handler: BaseHTTPRequestHandler) -> bool:
+    """50 MB of HTML, chunk by chunk (the client stops reading at its cap)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+    try:
+        handler.wfile.write(b"<html><body>")
+        for _ in range(50 * 16):
+            handler.wfile.write(b"<p>" + b"word " * 13_000 + b"</p>")
+    except OSError:
+        pass
+    return True
+
+
+def test_hostile_pages_keep_the_feed_text_and_the_poll_goes_on(
+    tmp_path: Path, server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    stop = threading.Event()
+    deep = b"<html><body>" + b"<div>" * 100_000 + ARTICLE.encode() + b"</div>" * 100_000 + b"</body></html>"
+    hostile: dict[str, Callable[..., bool]] = {
+        "bomb": raw(200, bomb("gzip"), {"Content-Encoding": "gzip", "Content-Type": "text/html"}),
+        "drip": lambda h: drip(h, 0.2, stop),
+        "huge": endless_html,
+        "deep": raw(200, gzip.compress(deep), {"Content-Encoding": "gzip", "Content-Type": "text/html"}),
+        "pdf": raw(200, b"%PDF-1.7\n" + b"0" * 5000, {"Content-Type": "application/pdf"}),
+        "image": raw(200, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, {"Content-Type": "image/png"}),
+        "lying": raw(200, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, {"Content-Type": "text/html"}),
+        "shell": answer(200, b"<html><body><div id=app></div><script>boot()</script></body></html>"),
+        "login": answer(200, b"<html><body><form><input name=u><input type=password></form></body></html>"),
+        "missing": answer(404, b"not here"),
+        "gone": answer(410, b""),
+        "inside": answer(302, b"", {"Location": "http://10.0.0.7/admin"}),
+    }
+    for name, route in hostile.items():
+        server.routes[f"/{name}"] = route
+    latin = html_page(ARTICLE.replace("euros", "€ (señores)")).replace(b"charset=utf-8", b"charset=bogus-8")
+    server.routes["/latin"] = raw(
+        200, latin.decode().encode("cp1252"), {"Content-Type": "text/html; charset=nonsense"}
+    )
+    server.routes["/good"] = answer(200, html_page(ARTICLE), {"Content-Type": "text/html"})
+    names = [*hostile, "latin", "good"]
+    server.routes["/feed"] = answer(200, feed_of(server, names))
+    config, store = poll(tmp_path, server, [{"url": server.url("feed")}], pages_per_poll=len(names))
+    caplog.set_level(logging.INFO, logger="monitor.pipeline")
+    try:
+        report = run_poll(store, config, server)
+    finally:
+        stop.set()
+    rows = articles(store)
+    assert {g for g, r in rows.items() if r["text_source"] == "page"} == {"latin", "good"}
+    assert "señores" in str(rows["latin"]["text"])
+    for name in hostile:
+        assert (rows[name]["text"], rows[name]["page_state"]) == (TEASER, "failed"), name
+    errors = {name: str(rows[name]["page_error"]) for name in hostile}
+    assert errors["drip"].startswith("deadline")
+    assert errors["bomb"].startswith("size cap") and errors["huge"].startswith("size cap")
+    assert "nested" in errors["deep"]
+    assert "not HTML" in errors["pdf"] and "not HTML" in errors["image"] and "not HTML" in errors["lying"]
+    assert "404" in errors["missing"] and "410" in errors["gone"]
+    assert errors["inside"].startswith("address check")
+    assert (report.pages_read, report.pages_failed) == (2, len(hostile))
+    assert store.page_failures() == {server.url("feed"): len(hostile)}
+    logged = [r.getMessage() for r in caplog.records if "event=page_failed" in r.getMessage()]
+    assert len(logged) == len(hostile)  # one line each
+
+
+def test_a_host_that_asks_to_wait_is_left_alone(tmp_path: Path, server: FeedServer) -> None:
+    with FeedServer(host="127.0.0.2") as busy_host:
+        busy_host.routes["/busy"] = answer(429, b"", {"Retry-After": "3600"})
+        busy_host.routes["/later"] = answer(200, html_page(ARTICLE), {"Content-Type": "text/html"})
+        server.routes["/other"] = answer(200, html_page(ARTICLE), {"Content-Type": "text/html"})
+        items = [
+            {
+                "title": "busy",
+                "link": busy_host.url("busy"),
+                "guid": "busy",
+                "pubDate": "Sat, 05 Dec 2026 12:00:00 GMT",
+            },
+            {
+                "title": "later",
+                "link": busy_host.url("later"),
+                "guid": "later",
+                "pubDate": "Sat, 05 Dec 2026 11:00:00 GMT",
+            },
+            {
+                "title": "other",
+                "link": server.url("other"),
+                "guid": "other",
+                "pubDate": "Sat, 05 Dec 2026 10:00:00 GMT",
+            },
+        ]
+        for item in items:
+            item["description"] = TEASER
+        server.routes["/feed"] = answer(200, rss(items).encode())
+        config, store = poll(tmp_path, server, [{"url": server.url("feed")}], per_host_concurrency=1)
+        report = run_poll(store, config, server)
+        assert [path for path, _ in busy_host.requests] == ["/robots.txt", "/busy"]
+    rows = articles(store)
+    assert "429" in str(rows["busy"]["page_error"])
+    assert str(rows["later"]["page_error"]).startswith("retry-after: 127.0.0.2 asked to wait")
+    assert rows["other"]["text_source"] == "page"  # another host: read
+    assert (report.pages_read, report.pages_failed) == (1, 2)

@@ -1,0 +1,94 @@
+"""Rising names (monitor.watches.rising): the last 48 hours' stories against the 14 days
+before, as a pure function, and as `monitor trends`, /api/trends and /trends show them."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.watches.rising import RisingParams, rising_names
+
+NOW = datetime(2025, 3, 20, 12, tzinfo=UTC)
+
+
+def stories(n: int, hours_ago: float, *names: str) -> list[tuple[datetime, list[str]]]:
+    return [(NOW - timedelta(hours=hours_ago, minutes=i), list(names)) for i in range(n)]
+
+
+def test_a_name_rises_against_its_own_past_not_by_its_count_alone() -> None:
+    history = stories(55, 100, "Biden") + stories(55, 200, "Other")  # the 14 days before
+    recent = stories(20, 5, "Biden") + stories(6, 10, "Ljubljana") + stories(14, 20, "Other")
+    found = rising_names(history + recent, NOW)
+    names = [r.name for r in found]
+    # Ljubljana: 6 stories, none before; Biden: 20 stories where 55 before (in 110 stories,
+    # against 40 now) predicted 20; Other fell.
+    assert names == ["Ljubljana"]
+    top = found[0]
+    assert (top.recent, top.before, top.expected) == (6, 0, 0.0)
+
+
+def test_the_floor_and_the_pseudo_count_keep_small_counts_down() -> None:
+    recent = stories(2, 3, "Rare") + stories(9, 3, "Summit") + stories(3, 3, "Few")
+    found = {r.name: r for r in rising_names(recent, NOW)}
+    assert "Rare" not in found  # under the floor of 3 stories
+    assert found["Summit"].score > found["Few"].score  # 9 beats 3, both new
+    assert rising_names(recent, NOW, RisingParams(min_stories=10)) == []
+
+
+def test_a_name_counts_once_per_story_whatever_its_spelling() -> None:
+    recent = [(NOW - timedelta(hours=1), ["Kyiv", "KYIV", "kyiv", "2024"]) for _ in range(4)]
+    (found,) = rising_names(recent, NOW)
+    assert found.recent == 4 and found.name == "Kyiv"
+
+
+def test_stories_outside_the_16_days_or_after_now_do_not_count() -> None:
+    late = stories(5, -3, "Future")  # dated after now
+    old = stories(50, 24 * 20, "Ancient")  # before the 14 days
+    assert rising_names(late + old + stories(3, 2, "Now"), NOW)[0].name == "Now"
+    assert [r.name for r in rising_names(late + old + stories(3, 2, "Now"), NOW)] == ["Now"]
+
+
+def test_trends_are_shown_by_the_cli_the_api_and_the_page(tmp_path: Path) -> None:
+    from .conftest import run_monitor
+    from .test_web import WebServer, build_database
+
+    built = build_database(tmp_path)
+    from monitor.store import Store
+
+    with Store.open(built.db) as store, store.transaction():
+        # The summit's story and three more naming Geneva, all first reported in the last day.
+        store.db.execute("UPDATE stories SET first_seen = ?, entities = ?", [
+            (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"), '["Geneva", "2024"]'
+        ])  # fmt: skip
+    args = ("--config", str(built.config), "--db", str(built.db))
+    text = run_monitor(*args, "trends")
+    assert text.returncode == 0, text.stderr
+    assert "1. Geneva  4 stories (before: 0, expected 0.0)" in text.stdout
+    as_json = json.loads(run_monitor(*args, "trends", "--json").stdout)
+    assert [r["name"] for r in as_json["names"]] == ["Geneva"]  # a number names no one
+    server = WebServer(built.config, built.db)
+    try:
+        api = server.get("/api/trends").json()
+        assert api["names"][0] == {"name": "Geneva", "recent": 4, "before": 0, "expected": 0.0, "score": 2.0}
+        page = server.get("/trends").text
+        assert 'id="trends"' in page and "Geneva" in page
+        assert server.get("/api/trends?limit=0").status_code == 400
+    finally:
+        server.stop()
+
+
+def test_the_digest_has_a_rising_line(tmp_path: Path) -> None:
+    from .conftest import run_monitor
+    from .test_web import DAY, build_database
+
+    built = build_database(tmp_path)  # four live stories of DAY name Geneva (and 2024)
+    args = ("--config", str(built.config), "--db", str(built.db))
+    text = run_monitor(*args, "digest", "--date", DAY)
+    assert text.returncode == 0, text.stderr
+    assert (
+        "Rising names (stories of the last 48 hours; of the 14 days before):\n   Geneva (4; 0)" in text.stdout
+    )
+    page = tmp_path / "digest.html"
+    assert run_monitor(*args, "digest", "--date", DAY, "--output", str(page)).returncode == 0
+    assert "Geneva (4; 0)" in page.read_text(encoding="utf-8")
