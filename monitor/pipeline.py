@@ -17,6 +17,7 @@ from monitor import metrics
 from monitor.background import in_daemon_thread
 from monitor.config import DEFAULT_MAX_ENTRIES, Config
 from monitor.deliver.alerts import alert_stage
+from monitor.entities.placestage import PlacesStage
 from monitor.entities.stage import names_stage
 from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
@@ -505,7 +506,7 @@ def story_settings(config: Config) -> StorySettings:
 def default_stages(
     config: Config, *, stop: Callable[[], bool] | None = None, deliver_alerts: bool = True
 ) -> list[Stage]:
-    """The stages after storing, in order: names; near-duplicates, embeddings and stories; watches;
+    """The stages after storing, in order: names and places; near-duplicates, embeddings and stories; watches;
     alerts (recorded, and delivered unless `deliver_alerts` is False: the daemon delivers
     them in a job of its own).
 
@@ -522,6 +523,7 @@ def default_stages(
     watches = load_watches_config(config, model=settings.model)
     return [
         names_stage(stop=stop),
+        PlacesStage(stop=stop),
         stories,
         watch_stage(watches, stop=stop),
         alert_stage(config, watches, deliver=deliver_alerts),

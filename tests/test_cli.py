@@ -87,6 +87,9 @@ def test_poll_then_export_end_to_end(tmp_path: Path, server: FeedServer, feed_di
     assert en["url"] == "https://en.example/1" and en["guid"] == "en-1"
     assert en["published"] == "2024-03-22T18:30:00Z" and fr["published"] == "2024-03-22T18:10:00Z"
     assert fr["guid"] == "https://fr.example/1"
+    # the places stage ran in the poll: Moscow (and Moscou) with GeoNames id and country
+    moscow = {"geonameid": 524901, "name": "Moscow", "country": "RU"}
+    assert en["places"] == [moscow] and fr["places"] == [moscow]
     for record in records:
         assert {
             "id",

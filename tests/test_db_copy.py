@@ -78,7 +78,7 @@ def story(story_id: int) -> dict[str, Any]:
 
 
 def populate(store: AnyStore, articles: int = 18) -> None:
-    """Feeds, articles with vectors, stories (merged forward and back, threads), copies
+    """Feeds, articles with vectors and places, stories (merged forward and back, threads), copies
     pointing forward and back, a digest, watches with matches, alerts and outbox rows, names
     found and articles waiting for theirs."""
     store.sync_feeds(FEEDS, now=T0)
@@ -109,6 +109,9 @@ def populate(store: AnyStore, articles: int = 18) -> None:
     store.stories_write(assignments, [], records, T0, vectors, threads=[(3, 2)], language_means=means)
     store.stories_write([], [(1, 4)], [], T0 + timedelta(minutes=1))  # merged into a later story
     store.stories_write([], [(5, 2)], [], T0 + timedelta(minutes=2))  # and into an earlier one
+    store.places_write(
+        [(i, [{"geonameid": 2017370 + i, "name": f"Place {i}", "country": "RU"}]) for i in ids[::4]]
+    )
     store.digest_insert(date(2025, 3, 22), "Reader@Example.org", T0, "<d1@x>", "hello", [2, 4], "pending", T0)
     store.digest_insert(date(2025, 3, 21), "reader@example.org", T0, None, None, [], "skipped", T0)
     watches = store.watches_sync(

@@ -148,6 +148,28 @@ def test_articles_are_stored_once_and_updated_in_place(store: AnyStore) -> None:
     assert [r["guid"] for r in store.export_articles(since=T0 + timedelta(hours=1))] == ["m2"]
 
 
+def test_places_are_stored_exported_and_read_again_when_an_article_changes(store: AnyStore) -> None:
+    poll(store, "https://a.example/rss", NEWS[:2])
+    pending = store.places_pending(10)
+    assert [r["title"] for r in pending] == [NEWS[0].title, NEWS[1].title]
+    assert pending[0]["feed_url"] == "https://a.example/rss" and store.places_pending_count() == 2
+    moscow = {"geonameid": 524901, "name": "Moscow", "country": "RU"}
+    russia = {"geonameid": 2017370, "name": "Россия", "country": "RU"}
+    first, second = (r["id"] for r in pending)
+    store.places_write([(first, [moscow, russia]), (second, [])])
+    assert store.places_pending(10) == [] and store.places_pending_count() == 0
+    assert store.article_places([first, second]) == {first: [moscow, russia], second: []}
+    assert [r["places"] for r in store.export_articles()] == [[moscow, russia], []]
+    assert store.articles_in_country("ru") == [first]
+    store.places_write([(first, [moscow])])  # written again: the rows follow
+    assert store.article_places([first]) == {first: [moscow]}
+    assert store.count("article_places") == 1
+    # a changed text is read again; an unchanged poll keeps the places
+    poll(store, "https://a.example/rss", [NEWS[0], entry("m2", "Concert attack: 133 dead", "Rose.", hours=5)])
+    assert [r["id"] for r in store.places_pending(10)] == [second]
+    assert store.article_places([first, second]) == {first: [moscow]}
+
+
 def test_page_text_replaces_a_teaser_once_and_a_failure_keeps_the_feeds(store: AnyStore) -> None:
     teasers = [replace(entry(f"t{n}", f"Teaser {n}", f"First words of story {n}…", hours=n), wants_page=True)
                for n in range(3)]  # fmt: skip

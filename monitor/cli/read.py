@@ -101,7 +101,7 @@ def _csv_cell(value: object) -> object:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, list):
-        return json_text(value)  # names, watches: a JSON list in one cell
+        return json_text(value)  # names, watches, places: a JSON list in one cell
     if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
         return "'" + value
     return value

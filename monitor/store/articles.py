@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -184,6 +185,7 @@ class Articles(Names):
         "names",  # the people and organisations it names, fullest spelling, most mentioned first
         "watches",  # the watches it matched, by name
         "text_source",
+        "places",  # [{geonameid, name, country}]: the places it names, first mention first
     )
     _EXPORT_BATCH = 500
 
@@ -192,7 +194,7 @@ class Articles(Names):
         sql = (
             "SELECT a.id, f.url AS feed_url, f.name AS feed_name, a.url, a.guid, a.title, "
             "a.language, a.published, a.published_estimated, a.first_seen, a.updated_at, "
-            "a.story_id, a.duplicate_of, a.content_hash, s.thread_id, a.text, a.text_source "
+            "a.story_id, a.duplicate_of, a.content_hash, s.thread_id, a.text, a.text_source, a.places "
             "FROM articles a JOIN feeds f ON f.id = a.feed_id LEFT JOIN stories s ON s.id = a.story_id "
         )
         params: list[Any] = []
@@ -203,6 +205,8 @@ class Articles(Names):
         batch: list[dict[str, Any]] = []
         for row in self.stream(sql, params):
             row["published_estimated"] = bool(row["published_estimated"])
+            # [{geonameid, name, country}]; empty until the places stage has read the article
+            row["places"] = json.loads(row["places"]) if row["places"] else []
             batch.append(row)
             if len(batch) >= self._EXPORT_BATCH:
                 yield from self._with_names(batch)

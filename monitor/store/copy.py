@@ -59,6 +59,7 @@ TABLES: tuple[Table, ...] = (
     Table("fetch_log", ("id",), identity=("feed_id", "started")),
     Table("digests", ("id",), identity=("day", "recipient")),
     Table("watches", ("id",), identity=("name",)),
+    Table("article_places", ("article_id", "geonameid")),
     Table("watch_matches", ("watch_id", "article_id")),
     Table("watch_pending", ("article_id",)),
     Table("watch_alerts", ("watch_id", "story_id", "channel", "target")),

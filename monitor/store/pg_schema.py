@@ -413,6 +413,29 @@ _PAGE_TEXT = [
     "CREATE INDEX articles_page_pending ON articles(feed_id, id) WHERE page_state = 'pending'",
 ]
 
+# Each article's places (monitor.entities): JSON on the article, NULL until the places stage has
+# read it and again when its title or text changes; one row per place with its country.
+_PLACES = [
+    "ALTER TABLE articles ADD COLUMN places TEXT",
+    "CREATE INDEX articles_unplaced ON articles(id) WHERE places IS NULL",
+    """CREATE TABLE article_places (
+        article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        geonameid BIGINT NOT NULL,
+        country TEXT NOT NULL,
+        PRIMARY KEY (article_id, geonameid)
+    )""",
+    "CREATE INDEX article_places_country ON article_places(country, article_id)",
+    """CREATE FUNCTION articles_places_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF NEW.title IS DISTINCT FROM OLD.title OR NEW.text IS DISTINCT FROM OLD.text THEN
+            NEW.places := NULL;
+        END IF;
+        RETURN NEW;
+    END $$""",
+    """CREATE TRIGGER articles_places_stale BEFORE UPDATE OF title, text ON articles
+        FOR EACH ROW EXECUTE FUNCTION articles_places_stale()""",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -424,6 +447,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Stories: breaking_at and why, coverage, the stage's breaking baseline", _BREAKING),
     ("Stories: the running mean vector per language", _LANGUAGE_MEANS),
     ("Articles: text source, page state and error, canonical URL (full text)", _PAGE_TEXT),
+    ("Articles: their places (GeoNames ids) and countries", _PLACES),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -30,6 +30,7 @@ from monitor.store.digest import DigestState
 from monitor.store.feeds import Feeds
 from monitor.store.outbox import Outbox
 from monitor.store.pg_schema import MIGRATIONS, SCHEMA_VERSION, VECTORS
+from monitor.store.places import Places
 from monitor.store.stories import Stories
 from monitor.store.tsquery import to_tsquery
 from monitor.store.watches import Watches
@@ -431,7 +432,7 @@ class PostgresCore(Core):
         return self.query(sql, [*before, tsquery, *after])
 
 
-class PostgresStore(PostgresCore, Workers, Feeds, Stories, DigestState, WebQueries, Watches, Outbox):
+class PostgresStore(PostgresCore, Workers, Feeds, Stories, DigestState, WebQueries, Watches, Outbox, Places):
     """The PostgreSQL database. Open with PostgresStore.open(url); use as a context manager."""
 
     def watch_similar_ids(

@@ -428,6 +428,20 @@ class AlertStore(Protocol):
     def outbox_rows(self, watch_id: int | None = None) -> list[dict[str, Any]]: ...
 
 
+class PlaceStore(Protocol):
+    """Articles' places (monitor/store/places.py)."""
+
+    def places_pending(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def places_pending_count(self) -> int: ...
+
+    def places_write(self, results: Sequence[tuple[int, Sequence[dict[str, Any]]]]) -> None: ...
+
+    def article_places(self, article_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]: ...
+
+    def articles_in_country(self, country: str, limit: int = 100) -> list[int]: ...
+
+
 class Backend(
     Database,
     FeedStore,
@@ -438,6 +452,7 @@ class Backend(
     WatchStore,
     AlertStore,
     NameStore,
+    PlaceStore,
     Protocol,
 ):
     """Everything at once: what a second backend must implement (`Store` does, checked by mypy

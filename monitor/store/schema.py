@@ -431,6 +431,27 @@ def _migration_page_text(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _migration_places(db: sqlite_utils.Database) -> None:
+    """Each article's places (monitor.entities): the list as JSON on the article (NULL until
+    the places stage has read it, and again when its title or text changes), and one row per
+    place with its country, for the country filters."""
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN places TEXT",
+        "CREATE INDEX articles_unplaced ON articles(id) WHERE places IS NULL",
+        """CREATE TABLE article_places (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            geonameid INTEGER NOT NULL,
+            country TEXT NOT NULL,
+            PRIMARY KEY (article_id, geonameid)
+        )""",
+        "CREATE INDEX article_places_country ON article_places(country, article_id)",
+        """CREATE TRIGGER articles_places_stale AFTER UPDATE OF title, text ON articles
+            WHEN new.places IS NOT NULL AND (old.title IS NOT new.title OR old.text IS NOT new.text)
+            BEGIN UPDATE articles SET places = NULL WHERE id = new.id; END""",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -449,6 +470,7 @@ MIGRATIONS: list[Migration] = [
     _migration_breaking,
     _migration_language_means,
     _migration_page_text,
+    _migration_places,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

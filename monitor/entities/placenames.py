@@ -1,0 +1,269 @@
+"""Where a text may name a place: candidate spans and the lookup keys of each (pure).
+
+- Scripts with case (Latin, Cyrillic, Greek, Armenian): only capitalised words, and runs of
+  them joined by the little words of place names (`Rio de Janeiro`, `Stratford-upon-Avon`),
+  up to four words; an inflected word also yields its stem with the usual endings
+  (`Пешаваре` -> `пешавар`, `Warszawie` -> `warszawa`, `Farage'a` -> `farage`).
+- Scripts written without spaces (Chinese, Japanese, Thai): every substring of two to eight
+  characters of a run (`在白沙瓦发生` holds `白沙瓦`); Korean words with their particles
+  (`서울에서`) by their prefixes.
+- Other scripts without case (Arabic, Hebrew, Devanagari): every word and pair of words.
+
+Bounded work: the text is cut at `MAX_TEXT_CHARS`, words at `MAX_WORD_CHARS`, text without
+spaces at `MAX_UNSPACED_CHARS`, so a 100,000-character article or 10,000 capitalised words in
+a row cost a bounded number of keys (bench/places.py times them).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from monitor.entities.gazetteer import place_key
+
+__all__ = ["MAX_TEXT_CHARS", "Candidate", "find_candidates"]
+
+MAX_TEXT_CHARS = 20_000
+MAX_WORD_CHARS = 40
+# Text without spaces is read by every substring: its first 4,000 such characters (as much
+# news as about 10,000 characters of English).
+MAX_UNSPACED_CHARS = 4_000
+_MAX_RUN_WORDS = 4
+_MAX_UNSPACED = 8
+
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                       r"\u4e00-\u9fff\uf900-\ufaff]+")
+_HANGUL = re.compile(r"[\uac00-\ud7af]+")
+# Scripts written with spaces but without case: Hebrew, Arabic, Syriac, Thaana, the Indic
+# scripts, Georgian, Ethiopic.
+_SPACED_UNCASED = re.compile(r"[\u0590-\u07bf\u0900-\u0dff\u10a0-\u10ff\u1200-\u137f]")
+# The little words inside place names; they join capitalised words into one run.
+_CONNECTORS = frozenset({
+    "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "el",
+    "al", "of", "on", "upon", "am", "an", "der", "im", "sur", "en", "y", "i", "na", "nad",
+    "pod", "and",
+})
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
+# Endings stripped from inflected names, longest first, with what may replace them in the
+# nominative. Slavic cases, Baltic, Finnish, Hungarian and Turkish endings, German genitive.
+_CYRILLIC_ENDINGS = ("ами", "ями", "ого", "ому", "ой", "ом", "ем", "ах", "ях", "ов", "ев",
+                     "ей", "ую", "е", "а", "у", "ы", "и", "ю", "я")
+_CYRILLIC_RESTORE = ("", "а", "я", "ь", "й", "ия", "ы", "и")
+_LATIN_ENDINGS = ("iem", "ami", "ach", "owi", "em", "ie", "ze", "ii", "ia", "iu", "ą", "ę", "u",
+                  "a", "e", "y", "i", "s", "ssa", "ssä", "sta", "stä", "lla", "llä", "ban",
+                  "ben", "ba", "be", "ból", "ből", "ra", "re", "ın", "in", "da", "de", "ta",
+                  "te", "dan", "den", "tan", "ten", "ya", "ye")
+_LATIN_RESTORE = ("", "a", "e", "o", "y", "ia")
+# Languages whose names inflect: their words get stems (English, French... do not).
+INFLECTING_LANGUAGES = frozenset({
+    "bg", "bs", "cs", "et", "fi", "hr", "hu", "lt", "lv", "mk", "pl", "ru", "sk", "sl", "sr",
+    "tr", "uk", "be", "de",
+})
+
+
+# US states as the AP writes them after a city ("Glasgow, Ky."): read only there.
+_AP_STATES = {
+    "Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "California",
+    "Colo": "Colorado", "Conn": "Connecticut", "Del": "Delaware", "Fla": "Florida",
+    "Ga": "Georgia", "Ill": "Illinois", "Ind": "Indiana", "Kan": "Kansas", "Ky": "Kentucky",
+    "La": "Louisiana", "Md": "Maryland", "Mass": "Massachusetts", "Mich": "Michigan",
+    "Minn": "Minnesota", "Miss": "Mississippi", "Mo": "Missouri", "Mont": "Montana",
+    "Neb": "Nebraska", "Nev": "Nevada", "Okla": "Oklahoma", "Ore": "Oregon",
+    "Pa": "Pennsylvania", "Tenn": "Tennessee", "Tex": "Texas", "Vt": "Vermont",
+    "Va": "Virginia", "Wash": "Washington", "Wis": "Wisconsin", "Wyo": "Wyoming",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A span of the text that may name a place, with its keys (exact first, then stems)."""
+
+    start: int
+    end: int
+    text: str
+    keys: tuple[str, ...]
+    words: int
+    sentence_initial: bool
+    cased: bool  # written in a script with case (so capitalisation was required)
+    previous_word: str  # the capitalised word just before, in the same run, or ""
+    next_word: str  # the next capitalised word in the same sentence, or ""
+    in_title: bool = False  # offsets are then into the title
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[:1].isupper() or word[:1].istitle()
+
+
+def _has_case(word: str) -> bool:
+    first = word[:1]
+    return first.lower() != first.upper()
+
+
+_CONTRACTIONS = frozenset({"ve", "re", "ll", "d", "m", "t"})
+
+
+def _possessive_head(word: str) -> str:
+    """The name before a short ending after an apostrophe (Russia's, Ankara'da), or ""."""
+    for apostrophe in ("'", "’"):
+        head, _, tail = word.rpartition(apostrophe)
+        if head and len(tail) <= 4 and len(head) >= 3:
+            return head
+    return ""
+
+
+def _compound_head(word: str) -> str:
+    """The name before a lower-case second half: Canada-wide, Britain-based, Syrian-born."""
+    head, _, tail = word.partition("-")
+    if head and tail and tail.islower() and len(head) >= 3:
+        return head
+    return ""
+
+
+def _is_contraction(word: str) -> bool:
+    """I've, We're, She'll: English contractions are no names."""
+    for apostrophe in ("'", "’"):
+        head, _, tail = word.rpartition(apostrophe)
+        if head and tail.casefold() in _CONTRACTIONS:
+            return True
+    return False
+
+
+def _stems(word: str, cyrillic: bool) -> list[str]:
+    """Nominative guesses for an inflected name (lower case), bounded by the ending lists."""
+    base = word.casefold()
+    if "'" in base or "’" in base:
+        return []
+    endings, restore = (
+        (_CYRILLIC_ENDINGS, _CYRILLIC_RESTORE) if cyrillic else (_LATIN_ENDINGS, _LATIN_RESTORE)
+    )
+    stems: list[str] = []
+    for ending in endings:
+        if base.endswith(ending) and len(base) - len(ending) >= 3:
+            stem = base[: -len(ending)]
+            stems.extend(stem + tail for tail in restore)
+    # A Slavic stem may drop a vowel or soften a consonant: Польше -> Польша is covered,
+    # Кракове -> Краков too; Праге -> Прага by restoring "а".
+    return list(dict.fromkeys(stem for stem in stems if stem != base))
+
+
+def _words(text: str) -> list[re.Match[str]]:
+    return [m for m in _TOKEN.finditer(text) if len(m.group()) <= MAX_WORD_CHARS]
+
+
+def _capital_letters() -> str:
+    """A regex class of every uppercase and titlecase letter of the Basic Multilingual Plane."""
+    letters = (chr(c) for c in range(0x10000) if chr(c).isupper() or chr(c).istitle())
+    return "".join(re.escape(letter) for letter in letters)
+
+
+_CAPITAL = _capital_letters()
+# A capitalised word (not inside another word: the "P" of "iPhone"), or dotted capitals (U.S.).
+_CAPITALISED = re.compile(
+    rf"(?<![^\W\d_])(?:(?:[{_CAPITAL}]\.){{2,}}|[{_CAPITAL}][^\W\d_]*(?:['’\-][^\W\d_]+)*)"
+)
+# What may stand between two words of one place name: a space or hyphen, or little words.
+_JOIN = re.compile(rf"[ \u00a0-](?:(?:{'|'.join(sorted(_CONNECTORS))})[ \u00a0-])*")
+
+
+def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candidate]:
+    # Only capitalised words are read (a regex finds them); runs are those joined by a space,
+    # a hyphen or the little words of place names.
+    runs: list[list[re.Match[str]]] = []
+    run: list[re.Match[str]] = []
+    for token in _CAPITALISED.finditer(text):
+        word = token.group()
+        if len(word) > MAX_WORD_CHARS or _is_contraction(word):
+            if run:
+                runs.append(run)
+            run = []
+            continue
+        if run and not _JOIN.fullmatch(text, run[-1].end(), token.start()):
+            runs.append(run)
+            run = []
+        run.append(token)
+    if run:
+        runs.append(run)
+    candidates: list[Candidate] = []
+    for run in runs:
+        plain = [i > 0 and run[i].start() - run[i - 1].end() == 1 for i in range(len(run))]
+        for i, first in enumerate(run):
+            sentence_initial = bool(_SENTENCE_START.search(text[max(0, first.start() - 3):first.start()]))
+            for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
+                last = run[j]
+                span = text[first.start():last.end()]
+                ap_state = _AP_STATES.get(last.group()) if i == j else None
+                if ap_state and text[last.end():last.end() + 1] == "." and \
+                        text[max(0, first.start() - 2):first.start()] == ", ":
+                    candidates.append(Candidate(
+                        offset + first.start(), offset + last.end() + 1, text[first.start():last.end() + 1],
+                        (place_key(ap_state),), 1, False, True, "", ""))
+                    continue
+                if ap_state:
+                    continue  # Miss, Mass, Ill: words, unless after a city and a comma
+                head_word = _possessive_head(last.group())
+                # Russia's, Ankara'da: the name before the ending (not "Steele's" as Steeles).
+                keys = [place_key(text[first.start():last.start()] + head_word if head_word
+                                  else span)]
+                compound_head = _compound_head(last.group())
+                if compound_head:  # Canada-wide, Britain-based
+                    keys.append(place_key(text[first.start():last.start()] + compound_head))
+                cyrillic = "\u0400" <= last.group()[:1] <= "\u04ff"
+                if (cyrillic or inflect_latin) and j - i < 2:
+                    head = text[first.start():last.start()]
+                    keys.extend(place_key(head + stem) for stem in _stems(last.group(), cyrillic))
+                following = run[j + 1].group() if j + 1 < len(run) and plain[j + 1] else ""
+                candidates.append(Candidate(
+                    start=offset + first.start(), end=offset + last.end(), text=span,
+                    keys=tuple(dict.fromkeys(k for k in keys if len(k) >= 2)),
+                    words=j - i + 1, sentence_initial=sentence_initial, cased=True,
+                    previous_word=run[i - 1].group() if plain[i] else "", next_word=following,
+                ))
+    return candidates
+
+
+def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
+    candidates: list[Candidate] = []
+    budget = MAX_UNSPACED_CHARS
+    for run in _UNSPACED.finditer(text):
+        if budget <= 0:
+            break
+        chars = run.group()[:budget]
+        budget -= len(chars)
+        for i in range(len(chars)):
+            for length in range(2, min(_MAX_UNSPACED, len(chars) - i) + 1):
+                piece = chars[i:i + length]
+                candidates.append(Candidate(
+                    offset + run.start() + i, offset + run.start() + i + length, piece,
+                    (place_key(piece),), 1, False, False, "", ""))
+    for word in _HANGUL.finditer(text):
+        chars = word.group()[:_MAX_UNSPACED]
+        for length in range(2, len(chars) + 1):
+            piece = chars[:length]
+            candidates.append(Candidate(
+                offset + word.start(), offset + word.start() + length, piece,
+                (place_key(piece),), 1, False, False, "", ""))
+    if not _SPACED_UNCASED.search(text):
+        return candidates
+    tokens = [t for t in _words(text) if not _has_case(t.group())
+              and not _UNSPACED.match(t.group()) and not _HANGUL.match(t.group())]
+    for i, token in enumerate(tokens):
+        for j in range(i, min(len(tokens), i + 2)):
+            if j > i and text[tokens[j - 1].end():tokens[j].start()] not in (" ", "-"):
+                break
+            span = text[token.start():tokens[j].end()]
+            if len(span) >= 3:
+                candidates.append(Candidate(
+                    offset + token.start(), offset + tokens[j].end(), span,
+                    (place_key(span),), j - i + 1, False, False, "", ""))
+    return candidates
+
+
+def find_candidates(text: str, language: str | None = None, offset: int = 0) -> list[Candidate]:
+    """Every span of `text` (cut at MAX_TEXT_CHARS) that may name a place, in text order."""
+    text = text[:MAX_TEXT_CHARS]
+    # Cyrillic names are stemmed in any case; Latin ones only in a language that inflects them.
+    inflect_latin = language in INFLECTING_LANGUAGES
+    candidates = _cased_candidates(text, offset, inflect_latin) + _uncased_candidates(text, offset)
+    candidates.sort(key=lambda c: (c.start, -c.end))
+    return candidates

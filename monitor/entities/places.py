@@ -1,0 +1,361 @@
+"""Which places a text is about: pick among the gazetteer's readings of each mention (pure).
+
+The decision takes the candidate spans (`placenames.find_candidates`) and what the gazetteer
+holds for their keys, and returns the places with GeoNames ids and the countries:
+
+- well-known places win (a population prior; countries, then states and regions, first),
+- unless the text's other places point elsewhere: a city in a country or state the text names
+  gains (Paris and Texas -> Paris, TX; Georgia with Atlanta -> the US state);
+- the feed's country, when known, tips close calls;
+- guards against words that only look like places: weekdays and months, common words
+  (Nice, Mobile, Reading, Bath) at the start of a sentence or with nothing else in the text
+  pointing to their country, a word that the text also writes in lower case, and a place name
+  inside a person's name (Michael Jordan, Jordan Henderson, "Henderson" used alone later).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord
+from monitor.entities.placenames import Candidate
+
+__all__ = ["Geotag", "PlaceMention", "resolve_places"]
+
+# Single words that are places somewhere but far more often something else, in the languages
+# of the feeds: never a place on their own at the start of a sentence, and elsewhere only
+# when the text's other places point to the same country.
+# Months and weekdays are never a place on their own (Theresa May; March, Cambridgeshire).
+CALENDAR_WORDS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday",
+    "friday", "saturday", "sunday",
+})
+COMMON_WORDS = frozenset({
+    "nice", "mobile", "reading", "bath", "split", "hope", "deal", "sale", "wells", "orange",
+    "independence", "liberty", "justice", "union", "unity", "progress", "enterprise",
+    "commerce", "concord", "harmony", "providence", "paradise", "mission", "temple", "eagle",
+    "pleasant", "normal", "early", "marathon", "grand", "university", "college", "city",
+    "center", "centre", "republic", "buffalo", "phoenix", "bradford", "dover", "mercedes",
+    "jackson", "franklin", "madison", "hamilton", "clinton", "douglas", "winston", "eugene",
+    "marion", "warren", "trump", "ben", "van", "man",
+    "bar", "most", "gap", "best", "bristol", "royal", "street", "north", "south", "east",
+    "west", "central", "media", "police", "general", "army", "national", "summit", "post",
+    "globe", "herald", "news", "tribune", "star", "sun", "time", "times", "state", "states",
+    "said", "says", "but", "and", "the", "this", "that", "these", "there", "after", "before",
+    "during", "while", "under", "over", "as", "at", "in", "on", "of", "for", "with", "by",
+    "from", "about", "all", "more", "many", "some", "one", "two", "its", "his", "her",
+    "their", "our", "your", "it", "he", "she", "we", "they", "you", "if", "when", "where",
+    "what", "who", "how", "why", "not", "no", "yes", "also", "even", "just", "only", "still",
+    "bay", "lake", "river", "valley", "mountain", "beach", "park", "island", "islands",
+    "coast", "port", "fort", "mount", "saint", "san", "santa", "new", "old", "little", "big",
+    "long", "white", "black", "red", "green", "blue", "gold", "silver", "golden",
+    "america",  # the continent as often as the country: kept only with US context
+    "white house", "liberal", "olympic", "god", "much", "lakes", "bush", "amazon",
+})
+# Words before a place name that keep it a place (Southern California, Greater London).
+_PLACE_QUALIFIERS = frozenset({
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+    "greater", "upper", "lower", "new", "old", "downtown", "rural", "metro", "inner", "outer",
+    "northeast", "northwest", "southeast", "southwest", "coastal", "occupied", "mainland",
+})
+# Capitalised words before a name that make it no person's: little words, qualifiers.
+NOT_FIRST_NAMES = COMMON_WORDS | _PLACE_QUALIFIERS
+# Countries and states that are also people's first or last names.
+_PERSONAL_NAMES = frozenset({
+    "jordan", "chad", "georgia", "israel", "india", "virginia", "carolina", "indiana",
+    "washington", "victoria", "florida", "kenya", "lebanon", "brazil", "montana", "dakota",
+})
+# Bonuses on the log10-population prior.
+_KIND_PRIOR = {CONTINENT: 9.0, COUNTRY: 8.6, REGION: 7.5}
+_ISO_REGION_PRIOR = 6.3
+# A place gains when the text names its country or state, and less when only other cities
+# of that country or state are named (Paris and Dallas is still Paris, France).
+_NAMED_COUNTRY = 1.5
+_NAMED_REGION = 2.5
+_CITY_COUNTRY = 0.75
+_CITY_REGION = 0.75
+_FEED_COUNTRY = 1.5
+_ROUNDS = 2
+_MIN_UNSUPPORTED_CITY = 50_000  # a smaller city needs its country or region in the text
+_MIN_STEMMED_CITY = 100_000  # an inflected form alone reaches only large cities
+_MIN_UNCASED_CITY = 100_000  # so does a word in a script without case
+_MIN_ALTERNATE_CITY = 100_000  # and a city's Latin alternate name (Drug is also Durg, India)
+_MIN_COMMON_CITY = 50_000  # a common word is a city only when large and its country is named
+_MAIN_NAME = 2.5  # a place's own name before another's alternate (Marburg, not Maribor)
+_MIN_OPENING_CITY = 100_000  # a city named by a sentence's first word, unless its country is
+_MAX_ACRONYM = 5  # US, UK, DRC: an all-capitals word names a country only
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A place named at `start`:`end` of the text."""
+
+    start: int
+    end: int
+    text: str
+    place: PlaceRecord
+    in_title: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Geotag:
+    """The places of a text (with GeoNames ids, first mention first) and its countries."""
+
+    places: tuple[PlaceRecord, ...]
+    countries: tuple[str, ...]
+    mentions: tuple[PlaceMention, ...]
+
+
+@dataclass(slots=True)
+class _Reading:
+    candidate: Candidate
+    options: tuple[PlaceRecord, ...]
+    stemmed: bool
+    common: bool
+
+
+def _prior(place: PlaceRecord) -> float:
+    if place.kind == REGION and place.geonameid is None:
+        return _ISO_REGION_PRIOR
+    if place.kind == COUNTRY:  # Congo: the larger, unless the text says more
+        return _KIND_PRIOR[COUNTRY] + math.log10(place.population + 10) / 100
+    if place.kind in _KIND_PRIOR:
+        return _KIND_PRIOR[place.kind]
+    return math.log10(place.population + 10)
+
+
+def _readings(
+    candidates: Sequence[Candidate], found: Mapping[str, tuple[PlaceRecord, ...]],
+    lowercase_words: frozenset[str],
+) -> list[_Reading]:
+    """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
+    matched: list[_Reading] = []
+    for candidate in candidates:
+        word = candidate.text.casefold()
+        if candidate.words == 1 and (word in CALENDAR_WORDS or (candidate.cased and len(word) < 3
+                                     and not candidate.text.isupper())):
+            continue
+        acronym = candidate.cased and candidate.text.isupper() and len(word) <= _MAX_ACRONYM
+        for index, key in enumerate(candidate.keys):
+            options = found.get(key)
+            if options and acronym:
+                options = tuple(o for o in options if o.kind == COUNTRY)
+            if options:
+                folded = candidate.keys[0]  # without a possessive ending: Bush's
+                common = folded in COMMON_WORDS or folded in _PLACE_QUALIFIERS or (
+                    candidate.words == 1 and candidate.cased and folded in lowercase_words
+                )
+                matched.append(_Reading(candidate, options, index > 0, common))
+                break
+    matched.sort(key=lambda r: (-(r.candidate.end - r.candidate.start), r.stemmed,
+                                r.candidate.start))
+    taken: list[_Reading] = []
+    used: list[tuple[bool, int, int]] = []
+    for reading in matched:
+        candidate = reading.candidate
+        if any(candidate.in_title == in_title and candidate.start < end and start < candidate.end
+               for in_title, start, end in used):
+            continue
+        taken.append(reading)
+        used.append((candidate.in_title, candidate.start, candidate.end))
+    taken.sort(key=lambda r: (not r.candidate.in_title, r.candidate.start))
+    return taken
+
+
+def _name_of(reading: _Reading) -> frozenset[int]:
+    """What a mention may name: mentions with the same readings are one name."""
+    return frozenset(o.place_id for o in reading.options)
+
+
+def _is_person_part(reading: _Reading, surnames: frozenset[str]) -> bool:
+    """A place name inside a person's name: Michael Jordan, Jordan Henderson, Paris Hilton.
+
+    Cities, and the countries and states that are also people's names; not Nazi Germany,
+    Southern California, The French, CTV Winnipeg.
+    """
+    candidate = reading.candidate
+    if not candidate.cased or candidate.words != 1:
+        return False
+    cities_only = all(o.kind == CITY for o in reading.options)
+    if not cities_only and candidate.text.casefold() not in _PERSONAL_NAMES:
+        return False
+    if cities_only and candidate.text in surnames:
+        return True  # Marco Rubio ... Rubio said
+    previous = candidate.previous_word
+    if previous and not previous.isupper() and previous.casefold() not in NOT_FIRST_NAMES:
+        return True  # Michael Jordan
+    return bool(candidate.next_word) and (cities_only or candidate.next_word in surnames)
+
+
+@dataclass(slots=True)
+class _Context:
+    """How often the text's places name or hold each country and state (country, admin1),
+    less those of the mention being decided (`own`): linear in the mentions, not quadratic."""
+
+    named_countries: Counter[str]
+    named_regions: Counter[tuple[str, str]]
+    city_countries: Counter[str]
+    city_regions: Counter[tuple[str, str]]
+    grounded_countries: Counter[str]  # of places with GeoNames ids (not ISO regions alone)
+    region_countries: Counter[str]  # of the regions named
+    own: _Context | None = None
+
+    @classmethod
+    def of(cls, chosen: Iterable[PlaceRecord]) -> _Context:
+        context = cls(Counter(), Counter(), Counter(), Counter(), Counter(), Counter())
+        context.count(chosen, 1)
+        return context
+
+    def count(self, places: Iterable[PlaceRecord], step: int) -> None:
+        """Add (step 1) or take away (step -1) these places."""
+        for place in places:
+            if place.geonameid is not None:
+                self.grounded_countries[place.country] += step
+            if place.kind == CITY:
+                self.city_countries[place.country] += step
+                self.city_regions[(place.country, place.admin1)] += step
+            else:
+                self.named_countries[place.country] += step
+                if place.kind == REGION:
+                    self.named_regions[(place.country, place.admin1)] += step
+                    self.region_countries[place.country] += step
+
+    def without(self, own: Iterable[PlaceRecord]) -> _Context:
+        return _Context(self.named_countries, self.named_regions, self.city_countries,
+                        self.city_regions, self.grounded_countries, self.region_countries,
+                        _Context.of(own))
+
+    def _has(self, field: str, key: Any) -> bool:
+        count: int = getattr(self, field)[key]
+        if self.own is not None:
+            count -= getattr(self.own, field)[key]
+        return count > 0
+
+    def names_country(self, country: str) -> bool:
+        return self._has("named_countries", country)
+
+    def grounds(self, country: str) -> bool:
+        return self._has("grounded_countries", country)
+
+    def supports(self, place: PlaceRecord) -> bool:
+        region = (place.country, place.admin1)
+        return (self._has("named_countries", place.country)
+                or self._has("city_countries", place.country)
+                or (place.kind == CITY and self._has("named_regions", region)))
+
+    def score(self, place: PlaceRecord, feed_country: str | None) -> float:
+        # Among cities, a place's own name first; a country's translations are as good as
+        # its name (Германия).
+        own_name = place.main or place.kind in (COUNTRY, CONTINENT) or (
+            place.kind == REGION and place.geonameid is not None)
+        score = _prior(place) + (_MAIN_NAME if own_name else 0.0)
+        region = (place.country, place.admin1)
+        if place.kind == CITY:
+            if self._has("named_countries", place.country):
+                score += _NAMED_COUNTRY
+            elif self._has("city_countries", place.country):
+                score += _CITY_COUNTRY
+        elif place.kind == REGION and (self._has("region_countries", place.country)
+                                       or self._has("city_countries", place.country)):
+            # a state among other states or cities of its country (not beside its country's
+            # name alone: "the US and Georgia" is the country)
+            score += _NAMED_COUNTRY
+        if place.kind == REGION and self._has("city_regions", region):
+            score += _NAMED_REGION  # Georgia beside Atlanta
+        if place.kind == CITY:
+            if self._has("named_regions", region):
+                score += _NAMED_REGION
+            elif self._has("city_regions", region):
+                score += _CITY_REGION
+        if feed_country and place.country == feed_country:
+            score += _FEED_COUNTRY
+        return score
+
+
+def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> bool:
+    candidate = reading.candidate
+    supported = context.supports(place)
+    if place.geonameid is None and (reading.common or not context.grounds(place.country)):
+        return False  # an ISO region (Eastern, Lakes) only beside its country or cities
+    if (candidate.sentence_initial and candidate.words == 1 and place.kind == CITY
+            and place.population < _MIN_OPENING_CITY
+            and not context.names_country(place.country)):
+        return False
+    if reading.common and (candidate.sentence_initial or not supported
+                           or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
+        return False
+    latin_alternate = not place.main and reading.candidate.text.isascii()
+    if latin_alternate and place.geonameid is None:
+        return False  # an ISO region's translation in plain letters (Bob)
+    if latin_alternate and place.kind == CITY and place.population < _MIN_ALTERNATE_CITY:
+        return False  # Boon is not Severna Park, wherever the text is
+    if place.kind != CITY or supported:
+        return True
+    if reading.stemmed:
+        return place.population >= _MIN_STEMMED_CITY
+    if not place.main and place.population < _MIN_ALTERNATE_CITY:
+        return False
+    if not candidate.cased:
+        return place.population >= _MIN_UNCASED_CITY
+    return place.population >= _MIN_UNSUPPORTED_CITY
+
+
+def resolve_places(
+    candidates: Sequence[Candidate],
+    found: Mapping[str, tuple[PlaceRecord, ...]],
+    *,
+    feed_country: str | None = None,
+    lowercase_words: frozenset[str] = frozenset(),
+    surnames: frozenset[str] = frozenset(),
+) -> Geotag:
+    """Resolve candidate spans to places.
+
+    `found` maps lookup keys to the gazetteer's places; `lowercase_words` are the words the text
+    also writes in lower case (so they are words, not names); `surnames` are capitalised words
+    the text uses alone that follow a place name elsewhere ("Henderson said").
+    """
+    readings = _readings(candidates, found, lowercase_words)
+    # A name is a person's when every mention of it is (Paris Hilton once, Paris alone later:
+    # the city).
+    clean = {_name_of(r) for r in readings if not _is_person_part(r, surnames)}
+    readings = [r for r in readings if _name_of(r) in clean]
+    # Each name starts at its best-known reading; then each takes its best reading given the
+    # others' choices, a few rounds, so that a choice can follow another's. Mentions of one
+    # name are decided together and do not count for each other (they would vouch for each
+    # other: White House twice is not Casablanca).
+    groups: dict[frozenset[int], list[int]] = {}
+    for index, reading in enumerate(readings):
+        groups.setdefault(_name_of(reading), []).append(index)
+    chosen: list[PlaceRecord | None] = [max(r.options, key=_prior) for r in readings]
+    everything = _Context.of(p for p in chosen if p is not None)
+    for _ in range(_ROUNDS):
+        for members in groups.values():
+            own = [p for p in (chosen[i] for i in members) if p is not None]
+            context = everything.without(own)
+            for index in members:
+                reading = readings[index]
+                if any(p.kind == CONTINENT for p in reading.options):
+                    chosen[index] = None  # Africa, Asia: no city of that name
+                    continue
+                ranked = sorted(reading.options, key=lambda p: -context.score(p, feed_country))
+                chosen[index] = next(
+                    (p for p in ranked if _acceptable(reading, p, context)), None)
+            everything.count(own, -1)  # the counts follow the new choices at once
+            everything.count((p for p in (chosen[i] for i in members) if p is not None), 1)
+    mentions = tuple(
+        PlaceMention(r.candidate.start, r.candidate.end, r.candidate.text, place,
+                     r.candidate.in_title)
+        for r, place in zip(readings, chosen, strict=True) if place is not None
+    )
+    places: dict[int, PlaceRecord] = {}
+    countries_seen: dict[str, None] = {}
+    for mention in mentions:
+        countries_seen.setdefault(mention.place.country)
+        if mention.place.geonameid is not None:
+            places.setdefault(mention.place.geonameid, mention.place)
+    return Geotag(tuple(places.values()), tuple(countries_seen), mentions)

@@ -1,0 +1,78 @@
+"""Places of articles: what the places stage reads and writes (monitor.entities)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from monitor.store.core import Core
+
+
+class Places(Core):
+    """Each article's places: a JSON list on the article, one row per place for filters."""
+
+    def places_pending(self, limit: int) -> list[dict[str, Any]]:
+        """Articles whose places are not read yet (new, or changed since), oldest id first."""
+        return self.query(
+            "SELECT a.id, a.title, a.text, a.language, f.url AS feed_url "
+            f"FROM articles a {self._indexed_by('articles_unplaced')} JOIN feeds f ON f.id = a.feed_id "
+            "WHERE a.places IS NULL ORDER BY a.id LIMIT ?",
+            [limit],
+        )
+
+    def places_pending_count(self) -> int:
+        row = self.db.execute(
+            f"SELECT COUNT(*) FROM articles {self._indexed_by('articles_unplaced')} WHERE places IS NULL"
+        ).fetchone()
+        return int(row[0])
+
+    def places_write(self, results: Sequence[tuple[int, Sequence[dict[str, Any]]]]) -> None:
+        """Store each article's places ({geonameid, name, country}), in one transaction; an
+        empty list marks an article read that names none."""
+        if not results:
+            return
+        ids = [article_id for article_id, _ in results]
+        with self.transaction():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                self.db.execute(
+                    f"DELETE FROM article_places WHERE article_id IN ({','.join('?' * len(chunk))})", chunk
+                )
+            self.db.executemany(
+                "UPDATE articles SET places = ? WHERE id = ?",
+                [(json.dumps(list(places), ensure_ascii=False), article_id)
+                 for article_id, places in results],
+            )
+            self.db.executemany(
+                "INSERT INTO article_places (article_id, geonameid, country) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                [
+                    (article_id, place["geonameid"], place["country"])
+                    for article_id, places in results
+                    for place in places
+                ],
+            )
+
+    def article_places(self, article_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
+        """The stored places of these articles (read or not: an unread one is left out)."""
+        found: dict[int, list[dict[str, Any]]] = {}
+        for start in range(0, len(article_ids), 500):
+            chunk = list(article_ids[start : start + 500])
+            rows = self.query(
+                f"SELECT id, places FROM articles WHERE id IN ({','.join('?' * len(chunk))}) "
+                "AND places IS NOT NULL",
+                chunk,
+            )
+            for row in rows:
+                found[int(row["id"])] = json.loads(row["places"])
+        return found
+
+    def articles_in_country(self, country: str, limit: int = 100) -> list[int]:
+        """Ids of the articles with a place in `country` (ISO 3166-1 alpha-2), newest id first."""
+        rows = self.query(
+            "SELECT article_id FROM article_places WHERE country = ? "
+            "GROUP BY article_id ORDER BY article_id DESC LIMIT ?",
+            [country.upper(), limit],
+        )
+        return [int(row["article_id"]) for row in rows]

