@@ -481,3 +481,32 @@ def test_hostile_edits_and_sigterm_under_the_worst_work_in_hand(
     # The big reload is usually still being read at SIGTERM; on a quick machine it may already
     # have been taken: either way the exit is bounded (above) and nothing goes wrong.
     assert "Traceback" not in output
+
+
+def test_new_work_while_the_stages_run_does_not_move_their_job() -> None:
+    """A poll that brings articles while the later stages run must not move the running job
+    (APScheduler skips the run and warns, "maximum number of running instances reached", on
+    a daemon that should be quiet); the run that ends wakes them again."""
+    import threading
+    from datetime import UTC, datetime, timedelta
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from monitor.daemon import Daemon
+
+    scheduler = BackgroundScheduler(timezone=UTC)
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    scheduler.add_job(print, "interval", seconds=30, id="stages", next_run_time=later)
+    scheduler.start(paused=True)
+    try:
+        daemon = object.__new__(Daemon)
+        daemon.scheduler = scheduler  # type: ignore[assignment]
+        daemon._stages_running = threading.Lock()
+        with daemon._stages_running:
+            daemon._wake_stages()
+            assert scheduler.get_job("stages").next_run_time == later
+        daemon._wake_stages()
+        moved = scheduler.get_job("stages").next_run_time
+        assert moved < later - timedelta(minutes=9)
+    finally:
+        scheduler.shutdown(wait=False)

@@ -1212,3 +1212,25 @@ def test_the_stage_keeps_its_language_means_in_the_database_and_a_restart_goes_o
         run_story_stage(store, StorySettings(params=params, batch_size=5))
         assert partition(store) == expected
         assert store.stories_language_means("e5-small") == means
+
+
+def test_an_article_whose_story_merged_within_its_batch_says_which_story_it_came_with() -> None:
+    """Two stories that merge while one batch runs: the batch's articles of the dropped one go
+    to the kept one and say so (as the store notes it of articles written before the merge);
+    those of the kept one, and of stories that did not merge, are left as they are."""
+    from monitor.stories.decide import merged_from
+    from monitor.stories.stage import note_merges_in_batch
+
+    assignments = [
+        {"article_id": 1, "story_id": 4, "reason": "new story: no active story close enough"},
+        {"article_id": 2, "story_id": 5, "reason": None},
+        {"article_id": 3, "story_id": 9, "reason": "similarity 0.93"},
+        {"article_id": 4, "story_id": 6, "reason": "similarity 0.91"},
+    ]
+    live = {5: 4, 6: 4}  # 6 went into 5, which went into 4
+    note_merges_in_batch(assignments, lambda story: live.get(story, story))
+    assert [a["story_id"] for a in assignments] == [4, 4, 9, 4]
+    assert assignments[0]["reason"] == "new story: no active story close enough"
+    assert merged_from(assignments[1]["reason"]) == (5, None)
+    assert assignments[2]["reason"] == "similarity 0.93"
+    assert merged_from(assignments[3]["reason"]) == (6, "similarity 0.91")

@@ -93,6 +93,7 @@ def test_fingerprint_changes_with_what_matches_only(tmp_path: Path) -> None:
         ("  - name: A\n    querry: x1\n", 8, ("unknown key 'querry'",)),
         ("  - name: a/b\n    query: x1\n", 7, ("bad name",)),
         ("  - name: A\n    names: [Li]\n", 8, ("too short",)),
+        ("  - name: A\n    names: []\n", 8, ("watches.A.names", "a list of names")),
         ("  - name: A\n    names: Putin\n    threshold: 0.5\n", 9, ("applies to 'about'",)),
         ("  - name: A\n    about: x\n    threshold: 1.5\n", 9, ("cosine",)),
         ("  - name: A\n    about: ''\n", 8, ("one or two sentences",)),

@@ -43,7 +43,11 @@ class Sequencing(DaemonBase):
         )
 
     def _wake_stages(self) -> None:
-        """New articles: run the later stages soon (a few seconds, to batch a burst of polls)."""
+        """New articles: run the later stages soon (a few seconds, to batch a burst of polls).
+        While they run, nothing is moved (APScheduler would skip the run and warn): the run
+        that ends wakes them again when new work came meanwhile."""
+        if self._stages_running.locked():
+            return
         job = self.scheduler.get_job("stages")
         soon = datetime.now(UTC) + timedelta(seconds=STAGES_DEBOUNCE)
         if job is not None and job.next_run_time is not None and job.next_run_time > soon:
@@ -78,6 +82,8 @@ class Sequencing(DaemonBase):
             return
         self._new_work = False
         await in_daemon_thread(self._run_stages_led, "stages")
+        if self._new_work and not self._stopping:
+            self._wake_stages()
 
     def _run_stages_led(self) -> None:
         with self._stages_running:

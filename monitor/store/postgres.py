@@ -35,6 +35,7 @@ from monitor.store.stories import Stories
 from monitor.store.tsquery import to_tsquery
 from monitor.store.watches import Watches
 from monitor.store.web import WebQueries
+from monitor.store.webarticles import WebArticles
 from monitor.store.workers import Workers
 from monitor.timeutil import iso, utcnow
 
@@ -432,7 +433,9 @@ class PostgresCore(Core):
         return self.query(sql, [*before, tsquery, *after])
 
 
-class PostgresStore(PostgresCore, Workers, Feeds, Stories, DigestState, WebQueries, Watches, Outbox, Places):
+class PostgresStore(
+    PostgresCore, Workers, Feeds, Stories, DigestState, WebQueries, WebArticles, Watches, Outbox, Places
+):
     """The PostgreSQL database. Open with PostgresStore.open(url); use as a context manager."""
 
     def watch_similar_ids(

@@ -29,6 +29,7 @@ from monitor.store.stories import Stories
 from monitor.store.tsquery import to_fts5
 from monitor.store.watches import Watches
 from monitor.store.web import WebQueries
+from monitor.store.webarticles import WebArticles
 from monitor.timeutil import iso, utcnow
 
 if TYPE_CHECKING:
@@ -242,7 +243,7 @@ class SQLiteCore(Core):
         return self.query(sql, [*before, match, *after])
 
 
-class Store(SQLiteCore, Feeds, Stories, DigestState, WebQueries, Watches, Outbox, Places):
+class Store(SQLiteCore, Feeds, Stories, DigestState, WebQueries, WebArticles, Watches, Outbox, Places):
     """The SQLite database. Open with Store.open(path); use as a context manager to close."""
 
 

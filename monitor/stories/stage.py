@@ -22,7 +22,7 @@ from monitor.store.protocols import StoryStore
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
 from monitor.stories.breaking import Baseline, BreakingTracker, Coverage
 from monitor.stories.centering import LanguageMeans, confirmed_language
-from monitor.stories.decide import StoryParams, TitleSignature, Vector, params_for_model
+from monitor.stories.decide import StoryParams, TitleSignature, Vector, merge_note, params_for_model
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import Embedder, article_text, load_embedder
 from monitor.stories.entities import extract_evidence, extract_keys, extract_names
@@ -358,6 +358,18 @@ def _embed_chunk(
     return matrix
 
 
+def note_merges_in_batch(assignments: Sequence[dict[str, Any]], resolve: Callable[[int], int]) -> None:
+    """Point each assignment of a batch at the live story its story merged into while the
+    batch ran, its reason saying which story it came with (as the store says it of the
+    articles already written when their story merges: `decide.merge_note`)."""
+    for item in assignments:
+        story_id = int(item["story_id"])
+        live = resolve(story_id)
+        if live != story_id:
+            item["story_id"] = live
+            item["reason"] = merge_note(story_id, item.get("reason"))
+
+
 def _story_records(
     store: StoryStore,
     state: _StageState,
@@ -566,8 +578,7 @@ def run_story_stage(
                 (drop, keep) for drop, keep in state.assigner.merged.items() if drop not in merges_before
             ]
             totals["merged"] += len(new_merges)
-            for item in assignments:
-                item["story_id"] = state.assigner.resolve(item["story_id"])
+            note_merges_in_batch(assignments, state.assigner.resolve)
             threads = sorted(
                 {
                     (story, parent)

@@ -254,7 +254,7 @@ def _watch(checker: _Checker, item: Any, line: int | None, config: Config | None
         values["query"] = query.strip()
     if item.get("names") is not None:
         names = _text_list(item["names"])
-        if names is None:
+        if not names:  # an empty list would make a watch that can never match
             raise fail("names", 'must be a list of names, like [Putin, "Emmanuel Macron"]')
         if len(names) > MAX_NAMES:
             raise fail(
