@@ -510,3 +510,24 @@ def test_new_work_while_the_stages_run_does_not_move_their_job() -> None:
         assert moved < later - timedelta(minutes=9)
     finally:
         scheduler.shutdown(wait=False)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_while_python_still_imports_monitor_run_exits_0(sig: signal.Signals) -> None:
+    """The first half second of `monitor run` is Python importing the command line, before
+    `run` installs its handlers: a stop then exits 0 too, not 143 or "Aborted!". The signal
+    comes as soon as the package's own code has run, before the rest is imported."""
+    child = (
+        "import os, signal, sys, time\n"
+        "sys.argv = ['monitor', '--config', 'feeds.yaml', 'run']\n"
+        "import monitor.cli\n"
+        f"os.kill(os.getpid(), {int(sig)})\n"
+        "time.sleep(10)\n"
+        "sys.exit(3)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    # Any other program that imports the package keeps Python's own handling.
+    other = child.replace("'run'", "'poll'")
+    result = subprocess.run([sys.executable, "-c", other], capture_output=True, text=True, timeout=60)
+    assert result.returncode == -sig, result.stderr
