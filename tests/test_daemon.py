@@ -519,6 +519,9 @@ def test_a_stop_while_python_still_imports_monitor_run_exits_0(sig: signal.Signa
     comes as soon as the package's own code has run, before the rest is imported."""
     child = (
         "import os, signal, sys, time\n"
+        # Python's own SIGINT handling, even where the test runs with SIGINT ignored (a
+        # background job): the other program below must show it.
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "sys.argv = ['monitor', '--config', 'feeds.yaml', 'run']\n"
         "import monitor.cli\n"
         f"os.kill(os.getpid(), {int(sig)})\n"

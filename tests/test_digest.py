@@ -1222,13 +1222,16 @@ def test_a_preview_leads_with_the_latest_news_and_a_send_waits_for_the_day_to_en
     world: World, tmp_path: Path
 ) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
-    world.story([world.article("BBC News — World", "en", "Fresh news", now - timedelta(minutes=5))])
+    today = now.astimezone(ZoneInfo("Europe/Paris")).date()
+    # Five minutes ago, but never before the digest zone's midnight: today's news, so far.
+    midnight = datetime.combine(today, datetime.min.time(), ZoneInfo("Europe/Paris")).astimezone(UTC)
+    published = max(now - timedelta(minutes=5), midnight)
+    world.story([world.article("BBC News — World", "en", "Fresh news", published)])
     write(tmp_path, config_text(free_port()))
     base = ["--config", str(tmp_path / "feeds.yaml"), "digest"]
     result = CliRunner().invoke(main, base)
     assert result.exit_code == 0, result.output
     assert "Fresh news" in result.output and " so far, to " in result.output
-    today = now.astimezone(ZoneInfo("Europe/Paris")).date()
     result = CliRunner().invoke(main, [*base, "--date", today.isoformat(), "--send"])
     assert result.exit_code == 1 and "is not over" in result.output
     assert world.store.digest_row(today, "reader@example.org") is None  # nothing recorded for the day
