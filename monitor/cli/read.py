@@ -138,7 +138,7 @@ def search(obj: Context, query: tuple[str, ...], limit: int) -> None:
     try:
         parse_query(text)
     except QuerySyntaxError as exc:
-        raise click.BadParameter(f"{exc.message} {exc.where(text)}", param_hint="QUERY") from None
+        raise click.BadParameter(exc.explain(text), param_hint="QUERY") from None
     with obj.store(readonly=True) as store:
         results = store.search(text, limit)
     zone = obj.zone

@@ -66,6 +66,10 @@ class QuerySyntaxError(MonitorError):
         """`at position N of '…the query around it…'` (a long query is not printed whole)."""
         return f"at position {self.position} of {excerpt(query, self.position)}"
 
+    def explain(self, query: str) -> str:
+        """What is wrong and where, as the CLI, the web and feeds.yaml's checks say it."""
+        return f"{self.message} {self.where(query)}"
+
 
 class NegativeQueryError(QuerySyntaxError):
     """A query of only NOT (`NOT Biden`): well formed, but it would match nearly everything."""

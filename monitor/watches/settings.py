@@ -250,7 +250,7 @@ def _watch(checker: _Checker, item: Any, line: int | None, config: Config | None
         try:
             parse_query(query)
         except QuerySyntaxError as exc:
-            raise fail("query", f"{exc.message} {exc.where(query)}") from None
+            raise fail("query", exc.explain(query)) from None
         values["query"] = query.strip()
     if item.get("names") is not None:
         names = _text_list(item["names"])

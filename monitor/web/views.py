@@ -128,7 +128,7 @@ def check_query(name: str, text: str | None) -> str | None:
     try:
         parse_query(query)
     except QuerySyntaxError as exc:
-        raise BadRequest(f"bad {name}: {exc.message} {exc.where(query)}") from None
+        raise BadRequest(f"bad {name}: {exc.explain(query)}") from None
     return query
 
 
