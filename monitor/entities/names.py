@@ -22,6 +22,10 @@ Rules, in the way Europe Media Monitor reads European news (measured in bench/na
 
 Scripts without capitals (Arabic, Chinese…) give no names here: capitals are the only signal
 these rules have.
+
+Bounded work (bench/badinput.py): the first 20,000 characters of the title and text are read, a
+word of more than 40 letters is no name's, and a run of more than 6 capitalised words is a
+headline or a list, of which only the acronyms count.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ _SENTENCE_END = re.compile(r"[.!?…:;\n\"«»„“”()\[\]]")
 _MAX_RUN = 6  # words in one name: beyond this a run is a headline in capitals, not a name
 _MAX_WORD = 40  # letters in one word of a name
 _MAX_NAMES = 200  # names kept for one article
+MAX_TEXT_CHARS = 20_000  # of the title and text read, as the places are (a bound on the work)
 _MIN_KEY_STEM = 4  # a key's word keeps this many letters when it loses an ending
 
 
@@ -253,7 +258,7 @@ def _words(run: list[_Token]) -> str:
 
 def names_in(title: str | None, text: str | None, language: str | None = None) -> tuple[Name, ...]:
     """The people and organisations the title and text name, most mentioned first."""
-    joined = "\n".join(t for t in (title, text) if t)
+    joined = "\n".join(t for t in (title, text) if t)[:MAX_TEXT_CHARS]
     allowed = endings(language)
     groups: list[dict[str, int]] = []  # per entity: its spellings and how often
     last_stems: list[frozenset[str]] = []  # per entity: the stems its last word may have
