@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from monitor.entities.forms import endings, name_form, stems, watched_stems
 
@@ -98,8 +98,7 @@ class Name:
     count: int
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple: made for every word of every article, cheaply
     text: str
     start: int
     end: int
@@ -114,7 +113,7 @@ def _tokens(text: str) -> Iterator[_Token]:
         if _SENTENCE_END.search(gap):
             opening = True
         word = match.group(0)
-        ending = _APOSTROPHE_ENDING.search(word)
+        ending = _APOSTROPHE_ENDING.search(word) if "'" in word or "’" in word else None
         if ending is not None and ending.group(1).islower():
             word = word[: ending.start()]  # `Farage'a`, `Putin's`, `Erdoğan'ın`
         yield _Token(word, match.start(), match.start() + len(word), opening)
@@ -136,12 +135,12 @@ def _capitalised(word: str) -> bool:
     return particle in _PARTICLES and rest[:1].isupper()
 
 
-def _runs(text: str) -> list[list[_Token]]:
-    """Runs of capitalised words joined by spaces (and particles)."""
+def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
+    """Runs of capitalised words joined by spaces (and particles), from the text's tokens."""
     runs: list[list[_Token]] = []
     current: list[_Token] = []
     previous_end = -1
-    for token in _tokens(text):
+    for token in tokens:
         joined = previous_end >= 0 and text[previous_end : token.start] in (" ", "\xa0")
         previous_end = token.end
         if not joined or token.sentence_start:
@@ -201,11 +200,12 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
     allowed = endings(language)
     lower = {name_form(m.group(0)) for m in _TOKEN.finditer(text) if m.group(0).islower()}
     inside: set[str] = set()
-    for token in _tokens(text):
+    tokens = list(_tokens(text))  # read once: the most of the work on an ordinary article
+    for token in tokens:
         if not token.sentence_start and _capitalised(token.text):
             inside |= stems(name_form(token.text), allowed)
     found: list[list[_Token]] = []
-    runs = _split(_runs(text))
+    runs = _split(_runs(text, tokens))
     # Words that open a name inside a sentence: a name of its own there, not a part of another.
     heads: set[str] = set()
     for run in runs:
