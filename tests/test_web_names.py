@@ -4,6 +4,7 @@ the watch lines), the store's counts on a real SQLite file, and `/names`, `/name
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ import yaml
 from monitor.entities.stage import run_names_stage
 from monitor.watches.names import NameText, watched_name
 from monitor.watches.people import (
+    counts_to_rank,
     daily_stories,
     display_name,
     fold_keys,
@@ -67,6 +69,27 @@ def test_a_small_count_cannot_win_and_a_steady_name_ranks_below_a_rising_one() -
     assert [r.key for r in ranked] == ["vladimir putin", "jane roe", "olaf scholz"]
     assert ranked[0].name == "Vladimir Putin" and ranked[0].expected == pytest.approx(10 / 7, abs=0.01)
     assert ranked[2].score < 0.5  # as expected: not news
+
+
+def test_entries_of_several_keys_are_counted_exactly_only_where_they_may_rank() -> None:
+    rng = random.Random(7)
+    exact_counts = {}
+    bounds = {}
+    for i in range(400):
+        recent, before = rng.randint(0, 12), rng.randint(0, 40)
+        several = i % 3 == 0  # a person named under two keys: the sums overcount
+        exact_counts[f"e{i}"] = (recent, before)
+        bounds[f"e{i}"] = (recent + rng.randint(0, 3) if several else recent, before, not several)
+    asked: list[str] = []
+
+    def exact(entry: str) -> tuple[int, int]:
+        asked.append(entry)
+        return exact_counts[entry]
+
+    found = counts_to_rank(bounds, exact, 500, 3000, limit=20)
+    every = {e: exact_counts[e] for e in bounds}
+    assert in_the_news(found, 500, 3000, {}, 20) == in_the_news(every, 500, 3000, {}, 20)
+    assert 0 < len(asked) < sum(1 for b in bounds.values() if not b[2]) / 2
 
 
 def test_stories_per_day_count_a_story_once_in_the_local_day() -> None:

@@ -18,19 +18,20 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.entities.forms import latin
-from monitor.watches.rising import NameCounts, RisingParams, score_rising
+from monitor.watches.rising import NameCounts, RisingParams, rising_score, score_rising, window_scale
 
 __all__ = [
     "DAY",
     "WEEK",
     "InTheNews",
+    "counts_to_rank",
     "daily_stories",
     "display_name",
     "fold_keys",
@@ -116,6 +117,40 @@ def in_the_news(
     return [
         InTheNews(r.name, names.get(r.name, r.name), r.recent, r.before, r.expected, r.score) for r in scored
     ]
+
+
+def counts_to_rank(
+    bounds: Mapping[str, tuple[int, int, bool]],
+    exact: Callable[[str], tuple[int, int]],
+    n_recent: int,
+    n_before: int,
+    limit: int,
+) -> dict[str, tuple[int, int]]:
+    """The counts `in_the_news` needs to rank the best `limit` entries, asking `exact` (a
+    query) only for the entries that may be among them. `bounds`: per entry, the most stories
+    of the last 24 hours it can have and the fewest of the week before (the sum and the most
+    of its keys' counts), and whether those are exact (an entry of one key). Branch and bound:
+    entries in order of their best possible score, until that is below the `limit`th exact one."""
+    scale = window_scale(n_recent, n_before)
+
+    def score(recent: int, before: int) -> float:
+        return rising_score(recent, before, scale, NEWS_PARAMS)
+
+    ranked = sorted(
+        (item for item in bounds.items() if item[1][0] >= NEWS_PARAMS.min_stories),
+        key=lambda item: (-score(item[1][0], item[1][1]), item[0]),
+    )
+    found: dict[str, tuple[int, int]] = {}
+    best: list[float] = []  # exact scores so far, highest first
+    for entry, (recent, before, is_exact) in ranked:
+        if len(best) >= limit and score(recent, before) < best[limit - 1]:
+            break
+        counts = (recent, before) if is_exact else exact(entry)
+        found[entry] = counts
+        if counts[0] >= NEWS_PARAMS.min_stories:
+            best.append(score(*counts))
+            best.sort(reverse=True)
+    return found
 
 
 def daily_stories(

@@ -23,6 +23,7 @@ from monitor.watches.people import (
     DAY,
     MAX_KEY,
     WEEK,
+    counts_to_rank,
     daily_stories,
     display_name,
     fold_keys,
@@ -38,7 +39,6 @@ from monitor.web.views import safe_url
 NAME_DAYS = 30  # the span of a name's page
 MENTIONS_READ = 2000  # a name's newest articles read for its spellings and latest stories
 STORIES_SHOWN = 20
-EXACT_ENTRIES = 500  # entries of several keys whose stories are counted exactly, busiest first
 
 KeyPath = Annotated[str, PathParam(min_length=1, max_length=MAX_KEY)]
 
@@ -109,20 +109,24 @@ def names_now(store: AnyStore, at: datetime, limit: int = 50) -> dict[str, Any]:
     keys_of: dict[str, list[str]] = {}
     for key, entry in fold.items():
         keys_of.setdefault(entry, []).append(key)
-    counts: dict[str, tuple[int, int]] = {}
-    several = []
-    for entry, keys in keys_of.items():
-        if len(keys) == 1:
-            counts[entry] = per_key[keys[0]][:2]
-        else:
-            upper = sum(per_key[k][0] for k in keys)
-            if upper >= 2:
-                several.append((upper, entry))
-    # A story may name one person under two keys (`putin` in one article, `vladimir putin` in
-    # another): counted again over all the entry's keys.
-    for _, entry in sorted(several, reverse=True)[:EXACT_ENTRIES]:
-        counts[entry] = store.names_entry_counts(keys_of[entry], since, recent, end)
     n_recent, n_before = store.names_window_stories(since, recent, end)
+    # A story may name one person under two keys (`putin` in one article, `vladimir putin` in
+    # another): an entry of several keys is counted again over all of them, when it may rank.
+    bounds = {
+        entry: (
+            sum(per_key[k][0] for k in keys),
+            max(per_key[k][1] for k in keys),
+            len(keys) == 1,
+        )
+        for entry, keys in keys_of.items()
+    }
+    counts = counts_to_rank(
+        bounds,
+        lambda entry: store.names_entry_counts(keys_of[entry], since, recent, end),
+        n_recent,
+        n_before,
+        limit,
+    )
     ranked = in_the_news(counts, n_recent, n_before, {}, limit)
     spellings = store.names_spellings([k for r in ranked for k in keys_of[r.key]], recent, end)
     names = []
