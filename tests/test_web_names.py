@@ -261,6 +261,13 @@ def test_a_surname_redirects_to_its_name_and_an_unknown_key_is_a_404(site: tuple
 
 def test_the_story_page_links_its_names_with_their_spellings(site: tuple[WebServer, Path]) -> None:
     server, _ = site
+    (article,) = httpx.get(server.base + "/api/articles?story=9001").json()["articles"]
+    assert article["names"][0] == {
+        "key": "vladimir putin",
+        "name": "Владимир Путин",
+        "variants": ["Владимир Путин", "Путина"],
+        "mentions": 2,
+    }
     html = httpx.get(server.base + "/stories/9001").text
     names = html[html.find('id="names"') :][:400]
     link = '<a href="/names/vladimir%20putin">Владимир Путин</a> <span class="variants">(Путина)</span>'
