@@ -257,6 +257,8 @@ def test_a_surname_redirects_to_its_name_and_an_unknown_key_is_a_404(site: tuple
     missing = httpx.get(server.base + "/names/" + quote("nobody at all"))
     assert missing.status_code == 404 and "names &#39;nobody at all&#39;" in missing.text
     assert httpx.get(server.base + "/names/" + "x" * 201).status_code == 400
+    assert httpx.get(server.base + "/names/%20%20").status_code == 404
+    assert httpx.get(server.base + "/api/names/Jane%20%20ROE").json()["name"] == "Jane Roe"
 
 
 def test_the_story_page_links_its_names_with_their_spellings(site: tuple[WebServer, Path]) -> None:

@@ -31,7 +31,7 @@ headline or a list, of which only the acronyms count.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -99,26 +99,34 @@ class Name:
 
 
 class _Token(NamedTuple):  # a tuple: made for every word of every article, cheaply
-    text: str
+    text: str  # the word, without an apostrophe's ending
     start: int
     end: int
     sentence_start: bool
+    whole: str  # the word as written
+    capitalised: bool
 
 
-def _tokens(text: str) -> Iterator[_Token]:
-    last_end = 0
+def _tokens(text: str) -> list[_Token]:
+    """The words of a text, each knowing whether a sentence opens with it (a mark that ends
+    one stands between it and the word before: the marks are found once, in one pass)."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    at = 0
     opening = True
+    found = []
     for match in _TOKEN.finditer(text):
-        gap = text[last_end : match.start()]
-        if _SENTENCE_END.search(gap):
+        start = match.start()
+        if at < len(ends) and ends[at] < start:  # no mark is inside a word
             opening = True
-        word = match.group(0)
+            while at < len(ends) and ends[at] < start:
+                at += 1
+        word = whole = match.group(0)
         ending = _APOSTROPHE_ENDING.search(word) if "'" in word or "’" in word else None
         if ending is not None and ending.group(1).islower():
             word = word[: ending.start()]  # `Farage'a`, `Putin's`, `Erdoğan'ın`
-        yield _Token(word, match.start(), match.start() + len(word), opening)
+        found.append(_Token(word, start, start + len(word), opening, whole, _capitalised(word)))
         opening = False
-        last_end = match.end()
+    return found
 
 
 def _acronym(word: str) -> bool:
@@ -152,7 +160,7 @@ def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
                 runs.append(current)
             current = []
             continue
-        if _capitalised(token.text) or (current and token.text in _PARTICLES):
+        if token.capitalised or (current and token.text in _PARTICLES):
             current.append(token)
         else:
             if current:
@@ -198,12 +206,11 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
     """The runs that are names, after the rules on sentence openings, calendar words and
     German nouns."""
     allowed = endings(language)
-    lower = {name_form(m.group(0)) for m in _TOKEN.finditer(text) if m.group(0).islower()}
+    tokens = _tokens(text)  # read once: the most of the work on an ordinary article
+    lower = {name_form(w) for w in {t.whole for t in tokens if t.whole.islower()}}
     inside: set[str] = set()
-    tokens = list(_tokens(text))  # read once: the most of the work on an ordinary article
-    for token in tokens:
-        if not token.sentence_start and _capitalised(token.text):
-            inside |= stems(name_form(token.text), allowed)
+    for word in {t.text for t in tokens if not t.sentence_start and t.capitalised}:
+        inside |= stems(name_form(word), allowed)
     found: list[list[_Token]] = []
     runs = _split(_runs(text, tokens))
     # Words that open a name inside a sentence: a name of its own there, not a part of another.

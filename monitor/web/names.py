@@ -221,9 +221,12 @@ def add_name_routes(app: FastAPI, ctx: WebContext, page: Callable[..., HTMLRespo
     """The names routes on the app's read-only store and page renderer."""
 
     def record(key: str) -> dict[str, Any] | str:
+        key = " ".join(key.casefold().split())  # keys are casefolded, their words one space apart
+        if not key:
+            raise HTTPException(404, "no name at /names/ with only spaces")
         with ctx.store() as store:
             try:
-                return name_record(store, key.strip(), news_clock(store, utcnow()), ctx)
+                return name_record(store, key, news_clock(store, utcnow()), ctx)
             except NameNotFound as exc:
                 raise HTTPException(404, str(exc)) from None
 
