@@ -876,3 +876,39 @@ def test_rising_name_counts_read_alike(store: AnyStore) -> None:
     )
     assert (recent, n_recent, n_before) == ({"Moscow": 2, "Crocus": 1}, 2, 1)
     assert before == {"Moscow": 1, "Arsenal": 1}
+
+
+def test_breaking_alert_reads_and_the_outbox_key_read_alike(store: AnyStore) -> None:
+    poll(store, "https://a.example/rss", NEWS[:3])
+    poll(store, "https://b.example/rss", NEWS[3:5])
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": 1 if n < 3 else 2, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:5])]  # fmt: skip
+    stories = [{"id": s, "model": "m", "first_seen": "2025-03-22T18:00:00Z",
+                "last_seen": "2025-03-22T23:00:00Z", "headline_article_id": ids[0] if s == 1 else None,
+                "n_articles": 3, "n_outlets": 1, "n_languages": 2, "languages": '["en", "fr"]',
+                "entities": "[]", "keys": "{}", "centroid": None}
+               for s in (1, 2)]  # fmt: skip
+    stories[0] |= {"breaking_at": "2025-03-22T19:30:00Z", "breaking_why": '{"outlets": 3}'}
+    store.stories_write(rows, [], stories, T0)
+    moscow = {"geonameid": 524901, "name": "Moscow", "country": "RU"}
+    paris = {"geonameid": 2988507, "name": "Paris", "country": "FR"}
+    store.places_write([(ids[0], [moscow]), (ids[2], [paris])])
+    found = store.breaking_alert_candidates("2025-03-22T19:00:00Z")
+    assert [(r["id"], r["breaking_at"], r["headline"]) for r in found] == [
+        (1, "2025-03-22T19:30:00Z", "Gunmen attack concert hall near Moscow")
+    ]
+    assert store.breaking_alert_candidates("2025-03-22T19:30:01Z") == []
+    assert store.breaking_story_filters([1, 2]) == {
+        1: {"languages": {"en", "fr"}, "tags": {"world", "europe"}, "countries": {"RU", "FR"}},
+        2: {"languages": {"en", "zh"}, "tags": {"sport"}, "countries": set()},
+    }
+    outbox = {"idempotency_key": "b1", "next_attempt_at": "2025-03-22T19:30:00Z",
+              "expires_at": "2025-03-23T19:30:00Z", "payload": {"event": "story.breaking"}}  # fmt: skip
+    assert store.outbox_keys(["b1", "b2"]) == set()
+    assert store.outbox_add("webhook", "https://h.example/in", outbox, "2025-03-22T19:30:00Z")
+    assert not store.outbox_add("webhook", "https://h.example/in", outbox, "2025-03-22T19:31:00Z")
+    assert store.outbox_keys(["b1", "b2"]) == {"b1"}
+    (row,) = store.outbox_rows()
+    assert (row["watch_id"], row["state"], json.loads(row["payload"])) == (None, "pending", outbox["payload"])

@@ -428,6 +428,18 @@ class AlertStore(Protocol):
     def outbox_rows(self, watch_id: int | None = None) -> list[dict[str, Any]]: ...
 
 
+class BreakingAlertStore(Protocol):
+    """Alerts of the `breaking:` section (monitor/store/breaking_alerts.py)."""
+
+    def breaking_alert_candidates(self, since: str) -> list[dict[str, Any]]: ...
+
+    def breaking_story_filters(self, story_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]: ...
+
+    def outbox_keys(self, keys: Sequence[str]) -> set[str]: ...
+
+    def outbox_add(self, channel: str, target: str, outbox: dict[str, Any], now: str) -> bool: ...
+
+
 class PlaceStore(Protocol):
     """Articles' places (monitor/store/places.py)."""
 
@@ -451,6 +463,7 @@ class Backend(
     WebReads,
     WatchStore,
     AlertStore,
+    BreakingAlertStore,
     NameStore,
     PlaceStore,
     Protocol,
