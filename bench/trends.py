@@ -4,6 +4,8 @@ do the others stay quiet?
     python bench/trends.py                  # gold events as stories (the detector alone)
     python bench/trends.py --sweep          # the same over a grid of parameters
     python bench/trends.py --pipeline       # also through the stories stage (embeds; slow)
+    python bench/trends.py --trends-speed   # /trends on 200,000 articles
+    python bench/trends.py --stage-cost     # what rising counts and breaking add to the stories stage
 
 Sets (read from ../shared/data/stories):
 - itn-dev: Wikipedia "In the news" items, Sept-Dec 2022, each language's wiki a feed (one
@@ -296,6 +298,111 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
     }
 
 
+TREND_TRIGGERS = (
+    "stories_terms_inserted",
+    "stories_terms_updated",
+    "stories_terms_deleted",
+    "article_places_terms_added",
+    "article_places_terms_removed",
+    "articles_story_terms",
+)
+
+
+def _stage_run(
+    items: list[Item], vectors: dict[int, tuple[bytes, str]], *, triggers: bool
+) -> tuple[int, float]:
+    """One stories stage run over `items` on a fresh SQLite file, with the vectors given (no
+    embedding) and two places per article; without the rising-terms triggers when asked.
+    (articles, seconds)."""
+    import tempfile
+
+    from monitor.store import Store
+    from monitor.stories.settings import StorySettings
+    from monitor.stories.stage import run_story_stage
+
+    countries = ["US", "GB", "FR", "DE", "UA", "RU", "CN", "IN", "BR", "ZA", "EG", "JP"]
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "cost.db") as store:
+        with store.transaction():
+            if not triggers:
+                for name in TREND_TRIGGERS:
+                    store.db.execute(f"DROP TRIGGER {name}")
+            outlets: dict[str, int] = {}
+            for n, item in enumerate(items, 1):
+                if item.outlet not in outlets:
+                    outlets[item.outlet] = len(outlets) + 1
+                    store.db.execute(
+                        "INSERT INTO feeds (id, url, name, created) VALUES (?, ?, ?, ?)",
+                        [outlets[item.outlet], f"https://feed{len(outlets)}.example/rss", item.outlet,
+                         "2018-01-01T00:00:00Z"],
+                    )  # fmt: skip
+                when = item.published.strftime("%Y-%m-%dT%H:%M:%SZ")
+                blob, model = vectors[n]
+                store.db.execute(
+                    "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+                    "content_hash, embedding, embedding_model, places) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]')",
+                    [n, outlets[item.outlet], item.id, item.title, item.text, item.language, when, when,
+                     f"h{n}", blob, model],
+                )  # fmt: skip
+                for k in (n % 12, (n * 7) % 12):
+                    store.db.execute(
+                        "INSERT OR IGNORE INTO article_places (article_id, geonameid, country) "
+                        "VALUES (?, ?, ?)",
+                        [n, 1000 + k, countries[k]],
+                    )
+        report = run_story_stage(store, StorySettings())
+        return report.articles, report.seconds
+
+
+def stage_cost(rounds: int = 3) -> dict[str, float]:
+    """What the rising-terms triggers add to the stories stage per article: the stage over
+    itn-dev and allsides-dev once with embedding (the whole stage's cost), then without
+    embedding (vectors given), with and without the triggers, interleaved; best of `rounds`."""
+    import tempfile
+
+    from monitor.store import Store
+    from monitor.stories.settings import StorySettings
+    from monitor.stories.stage import run_story_stage
+
+    items = load_itn() + load_allsides()
+    items.sort(key=lambda i: i.published)
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "embed.db") as store:
+        with store.transaction():
+            for n, item in enumerate(items, 1):
+                when = item.published.strftime("%Y-%m-%dT%H:%M:%SZ")
+                if n == 1:
+                    store.db.execute(
+                        "INSERT INTO feeds (id, url, name, created) "
+                        "VALUES (1, 'https://f.example/rss', 'F', ?)",
+                        ["2018-01-01T00:00:00Z"],
+                    )
+                store.db.execute(
+                    "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+                    "content_hash) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
+                    [n, item.id, item.title, item.text, item.language, when, when, f"h{n}"],
+                )
+        whole = run_story_stage(store, StorySettings())
+        vectors = {
+            int(r["id"]): (bytes(r["embedding"]), str(r["embedding_model"]))
+            for r in store.query("SELECT id, embedding, embedding_model FROM articles")
+        }
+    best = {True: float("inf"), False: float("inf")}
+    for _ in range(rounds):
+        for triggers in (False, True):
+            articles, seconds = _stage_run(items, vectors, triggers=triggers)
+            best[triggers] = min(best[triggers], seconds / max(1, articles) * 1e6)
+    whole_us = whole.seconds / max(1, whole.articles) * 1e6
+    added = best[True] - best[False]
+    return {
+        "articles": len(items),
+        "stage_us_per_article": round(whole_us),
+        "stage_without_embedding_us": round(best[False]),
+        "with_trend_triggers_us": round(best[True]),
+        "triggers_us_per_article": round(added),
+        "triggers_share_of_stage": round(added / whole_us, 4),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -303,9 +410,24 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--pipeline", action="store_true")
     parser.add_argument("--trends-speed", action="store_true", help="time /trends on 200,000 articles")
+    parser.add_argument(
+        "--stage-cost", action="store_true", help="what the rising-terms triggers add to the stories stage"
+    )
     args = parser.parse_args()
     if args.trends_speed:
         print(json.dumps(trends_speed()))
+        return
+    if args.stage_cost:
+        print(json.dumps(stage_cost()))
+        print(
+            json.dumps(
+                {
+                    "detector_us_per_article": round(
+                        detector_cost(load_itn() + load_allsides(), BreakingParams()), 1
+                    )
+                }
+            )
+        )
         return
     itn, allsides = load_itn(), load_allsides()
     quiet = quiet_week(allsides)

@@ -934,13 +934,12 @@ def test_rising_counts_follow_places_joins_merges_and_moved_first_reports(store:
         return {"article_id": article, "story_id": sid, "duplicate_of": None, "similarity": None,
                 "score": None, "shared_keys": None, "gap_hours": None, "reason": None}  # fmt: skip
 
-    store.stories_write(
-        [assign(ids[0], 1), assign(ids[1], 2), assign(ids[2], 3)],
-        [],
-        [story(1, "2025-03-21T10:00:00Z", ["Moscow"]), story(2, "2025-03-21T11:00:00Z", ["Moscow", "Paris"]),
-         story(3, "2025-03-12T09:00:00Z", ["Crocus"])],  # fmt: skip
-        T0,
-    )
+    first = [
+        story(1, "2025-03-21T10:00:00Z", ["Moscow"]),
+        story(2, "2025-03-21T11:00:00Z", ["Moscow", "Paris"]),
+        story(3, "2025-03-12T09:00:00Z", ["Crocus"]),
+    ]
+    store.stories_write([assign(ids[0], 1), assign(ids[1], 2), assign(ids[2], 3)], [], first, T0)
     store.places_write([(ids[2], [gb])])  # places read after the article joined
     window = ("2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-22T12:00:00Z")
     assert store.web_story_term_counts("country", *window) == ({"RU": 2, "FR": 1}, {"GB": 1}, 2, 1)

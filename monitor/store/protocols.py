@@ -154,6 +154,10 @@ class DigestStore(Protocol):
         self, since: str, recent: str, end: str
     ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
 
+    def web_story_term_counts(
+        self, kind: str, since: str, recent: str, end: str
+    ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
+
     def digest_stories(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
 
     def digest_thread_stories_sent(
@@ -238,6 +242,10 @@ class WebReads(Protocol):
 
     def web_story_name_counts(
         self, since: str, recent: str, end: str
+    ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
+
+    def web_story_term_counts(
+        self, kind: str, since: str, recent: str, end: str
     ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
 
     def web_thread(self, thread_id: int) -> list[dict[str, Any]]: ...

@@ -15,7 +15,14 @@ from monitor.store.protocols import DigestStore, WebReads
 from monitor.stories.decide import merged_from
 from monitor.stories.ranking import rank_window
 from monitor.timeutil import parse_iso
-from monitor.watches.rising import RECENT, NameCounts, RisingName, score_rising, window_bounds
+from monitor.watches.rising import (
+    RECENT,
+    NameCounts,
+    RisingName,
+    country_name,
+    score_rising,
+    window_bounds,
+)
 
 
 class StoryNotFoundError(MonitorError):
@@ -74,6 +81,10 @@ def rising_now(store: WebReads, now: datetime, limit: int = 20) -> dict[str, Any
         "at": iso_z(at),
         "recent_since": iso_z(at - RECENT),
         "names": [asdict(r) for r in rising_at(store, at, limit)],
+        "countries": [
+            {**asdict(r), "code": r.name, "name": country_name(r.name)}
+            for r in rising_countries_at(store, at, limit)
+        ],
     }
 
 
@@ -92,6 +103,16 @@ def rising_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> l
         n_before,
     )
     return score_rising(counts, limit=limit)
+
+
+def rising_countries_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> list[RisingName]:
+    """The countries rising at `at` (ISO codes as `name`): those the places of a story's
+    articles lie in, counted once per story, scored as names are."""
+    since, recent, end = window_bounds(at)
+    now_counts, before_counts, n_recent, n_before = store.web_story_term_counts(
+        "country", iso_z(since), iso_z(recent), iso_z(end)
+    )
+    return score_rising(NameCounts(now_counts, before_counts, n_recent, n_before), limit=limit)
 
 
 def ranked_hits(

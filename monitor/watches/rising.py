@@ -1,4 +1,5 @@
-"""Rising names: the names of the last 48 hours' stories against those of the 14 days before.
+"""Rising names and countries: the names (and the countries of the places) of the last 48
+hours' stories against those of the 14 days before.
 
 A name counts once per story (a flood of copies is one story), in the window of the story's
 first report. Its score compares the stories naming it now with what the 14 days before
@@ -151,3 +152,16 @@ def rising_names(
 ) -> list[RisingName]:
     """The names rising at `now`, best first, from (first report, names) per story."""
     return score_rising(count_names(stories, now), params, limit)
+
+
+def country_name(code: str) -> str:
+    """A country's name in English from its ISO 3166-1 alpha-2 code (the code itself when
+    unknown): "UA" -> "Ukraine"."""
+    import pycountry
+
+    if code.upper() == "XK":
+        return "Kosovo"  # GeoNames' code, not ISO's
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return code
+    return str(getattr(country, "common_name", None) or country.name)
