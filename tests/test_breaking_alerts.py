@@ -265,6 +265,17 @@ def test_filters_pick_the_stories(
         assert sent == stories
 
 
+def test_alerts_wait_unclaimed_while_the_section_is_refused(tmp_path: Path, receiver: Receiver) -> None:
+    cfg = hook_config(receiver.url)
+    with open_store(tmp_path / "r.db") as store:
+        news(store)
+        assert plan_breaking_alerts(store, cfg) == 2
+        refused = Delivery(WatchesConfig(), None, ENV, is_allowed=LOCAL, breaking_error="feeds.yaml:9: bad")
+        assert asyncio.run(deliver_due(store, refused)) == []
+        assert [(r["state"], r["attempts"]) for r in store.outbox_rows()] == [("pending", 0)] * 2
+        assert len(deliver(store, cfg)) == 2 and len(receiver.posts) == 2  # the section is back
+
+
 def test_several_workers_planning_and_delivering_at_once_send_each_story_once(
     tmp_path: Path, receiver: Receiver
 ) -> None:

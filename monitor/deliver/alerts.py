@@ -243,6 +243,7 @@ class Delivery:
     is_allowed: Callable[[str], bool] = is_public_address
     mail_sender: MailSender = send_message
     breaking: BreakingAlertsConfig | None = None  # the `breaking:` section's targets
+    breaking_error: str | None = None  # why the section was refused: its alerts wait
 
     def lease(self) -> timedelta:
         """How long a 'sending' row is held before it counts as a crash in mid-send: longer
@@ -263,16 +264,11 @@ def delivery_for(
         log.error("event=alert_mail_config_rejected error=%r", str(exc))
         digest = None
     environ = os.environ if environ is None else environ
-    return Delivery(watches, digest, environ, breaking=breaking_for(config))
-
-
-def breaking_for(config: Config) -> BreakingAlertsConfig | None:
-    """The `breaking:` section, or None (logged) when there is none or it is refused."""
     try:
-        return load_breaking_config(config)
+        return Delivery(watches, digest, environ, breaking=load_breaking_config(config, environ))
     except ConfigError as exc:
         log.error("event=breaking_alerts_config_rejected error=%r", str(exc))
-        return None
+        return Delivery(watches, digest, environ, breaking_error=str(exc))
 
 
 async def deliver_due(
@@ -291,6 +287,8 @@ async def deliver_due(
         log.error("event=alert_outcome_unknown id=%d error=%r", outbox_id, ENDED_WAITING)
     names = {int(r["id"]): str(r["name"]) for r in store.watches_rows() if r["removed_at"] is None}
     for row in store.outbox_ready(clock, clock - lease):
+        if delivery.breaking_error and is_breaking_row(row):
+            continue  # the section is refused (an edit gone wrong): its alerts wait, unclaimed
         at = clock + timedelta(seconds=time.monotonic() - started)
         claimed = store.outbox_claim(int(row["id"]), at, at - lease)
         if claimed is None:
