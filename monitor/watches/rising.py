@@ -10,11 +10,13 @@ seen twenty times. No I/O here: `rising_names` takes the stories as plain data.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+_LETTER = re.compile(r"[^\W\d_]")  # a letter (of any script): a number names no one
 RECENT = timedelta(hours=48)
 BEFORE = timedelta(days=14)
 
@@ -119,7 +121,7 @@ def score_rising(counts: NameCounts, params: RisingParams | None = None, limit: 
     before: Counter[str] = Counter()
     spelling: dict[str, tuple[int, str]] = {}
     for name, n in counts.recent.items():
-        if any(c.isalpha() for c in name):
+        if _LETTER.search(name):
             key = name.casefold()
             recent[key] += n
             best = spelling.get(key)
