@@ -346,14 +346,16 @@ TREND_TRIGGERS = (
 
 
 def _stage_run(
-    items: list[Item], vectors: dict[int, tuple[bytes, str]], *, triggers: bool
+    items: list[Item], vectors: dict[int, tuple[bytes, str]], *, triggers: bool, breaking: bool = True
 ) -> tuple[int, float]:
     """One stories stage run over `items` on a fresh SQLite file, with the vectors given (no
-    embedding) and two places per article; without the rising-terms triggers when asked.
-    (articles, seconds)."""
+    embedding) and two places per article; without the rising-terms triggers, or without
+    breaking detection (its tracker and its columns), when asked. (articles, seconds)."""
     import tempfile
+    from unittest import mock
 
     from monitor.store import Store
+    from monitor.stories import stage
     from monitor.stories.settings import StorySettings
     from monitor.stories.stage import run_story_stage
 
@@ -387,7 +389,14 @@ def _stage_run(
                         "VALUES (?, ?, ?)",
                         [n, 1000 + k, countries[k]],
                     )
-        report = run_story_stage(store, StorySettings())
+        if breaking:
+            report = run_story_stage(store, StorySettings())
+        else:
+            with (
+                mock.patch.object(stage.BreakingTracker, "observe", lambda *a, **k: None),
+                mock.patch.object(stage, "_breaking_fields", lambda coverage: {}),
+            ):
+                report = run_story_stage(store, StorySettings())
         return report.articles, report.seconds
 
 
@@ -423,20 +432,23 @@ def stage_cost(rounds: int = 3) -> dict[str, float]:
             int(r["id"]): (bytes(r["embedding"]), str(r["embedding_model"]))
             for r in store.query("SELECT id, embedding, embedding_model FROM articles")
         }
-    best = {True: float("inf"), False: float("inf")}
+    variants = {"bare": (False, False), "breaking": (False, True), "breaking+triggers": (True, True)}
+    best = dict.fromkeys(variants, float("inf"))
     for _ in range(rounds):
-        for triggers in (False, True):
-            articles, seconds = _stage_run(items, vectors, triggers=triggers)
-            best[triggers] = min(best[triggers], seconds / max(1, articles) * 1e6)
+        for name, (triggers, breaking) in variants.items():
+            articles, seconds = _stage_run(items, vectors, triggers=triggers, breaking=breaking)
+            best[name] = min(best[name], seconds / max(1, articles) * 1e6)
     whole_us = whole.seconds / max(1, whole.articles) * 1e6
-    added = best[True] - best[False]
+    breaking_us = best["breaking"] - best["bare"]
+    triggers_us = best["breaking+triggers"] - best["breaking"]
     return {
         "articles": len(items),
         "stage_us_per_article": round(whole_us),
-        "stage_without_embedding_us": round(best[False]),
-        "with_trend_triggers_us": round(best[True]),
-        "triggers_us_per_article": round(added),
-        "triggers_share_of_stage": round(added / whole_us, 4),
+        "without_embedding_us": {k: round(v) for k, v in best.items()},
+        "breaking_us_per_article": round(breaking_us),
+        "breaking_share_of_stage": round(breaking_us / whole_us, 4),
+        "triggers_us_per_article": round(triggers_us),
+        "triggers_share_of_stage": round(triggers_us / whole_us, 4),
     }
 
 
