@@ -444,10 +444,13 @@ _NAMES_OF = (
     "FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof({entities}::jsonb) = 'array' "
     "THEN {entities}::jsonb ELSE '[]'::jsonb END) AS v"
 )
+# Each place row gives two terms: kind 'country' (its country) and 'place' (its GeoNames id).
+_PLACE_KINDS = "(VALUES ('country'), ('place')) AS k(kind)"
+_PLACE_TERM = "CASE k.kind WHEN 'country' THEN p.country ELSE p.geonameid::text END"
 _COUNTRIES_OF = (
-    "SELECT DISTINCT s.id, 'country', p.country, " + _DAY.format("s.first_seen") + ", s.first_seen "
+    f"SELECT DISTINCT s.id, k.kind, {_PLACE_TERM}, " + _DAY.format("s.first_seen") + ", s.first_seen "
     "FROM stories s JOIN articles a ON a.story_id = s.id JOIN article_places p ON p.article_id = a.id "
-    "WHERE s.merged_into IS NULL AND s.first_seen IS NOT NULL"
+    f"CROSS JOIN {_PLACE_KINDS} WHERE s.merged_into IS NULL AND s.first_seen IS NOT NULL"
 )
 _TREND_TERMS = [
     """CREATE TABLE story_terms (
@@ -521,8 +524,9 @@ _TREND_TERMS = [
     BEGIN
         IF TG_OP = 'INSERT' THEN
             INSERT INTO story_terms (story_id, kind, term, day, first_seen)
-            SELECT s.id, 'country', NEW.country, {_DAY.format("s.first_seen")}, s.first_seen
-            FROM articles a JOIN stories s ON s.id = a.story_id
+            SELECT s.id, k.kind, CASE k.kind WHEN 'country' THEN NEW.country ELSE NEW.geonameid::text END,
+                {_DAY.format("s.first_seen")}, s.first_seen
+            FROM articles a JOIN stories s ON s.id = a.story_id CROSS JOIN {_PLACE_KINDS}
             WHERE a.id = NEW.article_id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL
             ON CONFLICT DO NOTHING;
             RETURN NULL;
@@ -531,6 +535,10 @@ _TREND_TERMS = [
         AND t.story_id = (SELECT story_id FROM articles WHERE id = OLD.article_id)
         AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
             WHERE b.story_id = t.story_id AND q.country = OLD.country);
+        DELETE FROM story_terms t WHERE t.kind = 'place' AND t.term = OLD.geonameid::text
+        AND t.story_id = (SELECT story_id FROM articles WHERE id = OLD.article_id)
+        AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+            WHERE b.story_id = t.story_id AND q.geonameid = OLD.geonameid);
         RETURN NULL;
     END $$""",
     """CREATE TRIGGER article_places_terms AFTER INSERT OR DELETE ON article_places
@@ -541,9 +549,13 @@ _TREND_TERMS = [
         AND t.term IN (SELECT country FROM article_places WHERE article_id = NEW.id)
         AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
             WHERE b.story_id = OLD.story_id AND q.country = t.term);
+        DELETE FROM story_terms t WHERE t.story_id = OLD.story_id AND t.kind = 'place'
+        AND t.term IN (SELECT geonameid::text FROM article_places WHERE article_id = NEW.id)
+        AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+            WHERE b.story_id = OLD.story_id AND q.geonameid::text = t.term);
         INSERT INTO story_terms (story_id, kind, term, day, first_seen)
-        SELECT DISTINCT s.id, 'country', p.country, {_DAY.format("s.first_seen")}, s.first_seen
-        FROM article_places p JOIN stories s ON s.id = NEW.story_id
+        SELECT DISTINCT s.id, k.kind, {_PLACE_TERM}, {_DAY.format("s.first_seen")}, s.first_seen
+        FROM article_places p JOIN stories s ON s.id = NEW.story_id CROSS JOIN {_PLACE_KINDS}
         WHERE p.article_id = NEW.id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL
         ON CONFLICT DO NOTHING;
         RETURN NULL;
@@ -571,7 +583,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Stories: the running mean vector per language", _LANGUAGE_MEANS),
     ("Articles: text source, page state and error, canonical URL (full text)", _PAGE_TEXT),
     ("Articles: their places (GeoNames ids) and countries", _PLACES),
-    ("Stories: the terms rising trends count (names, countries), per story and per day", _TREND_TERMS),
+    ("Stories: the terms rising trends count (names, countries, places), per story and day", _TREND_TERMS),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -453,16 +453,19 @@ def _migration_places(db: sqlite_utils.Database) -> None:
 
 
 # The terms of a story that rising trends count (monitor.watches.rising): its key names
-# (stories.entities) and the countries of its articles' places, by the day of its first
-# report. Kept by triggers as the stories stage and the places stage write.
+# (stories.entities), and the countries and the places (GeoNames ids) of its articles' places,
+# by the day of its first report. Kept by triggers as the stories stage and the places stage
+# write. Each place row gives two terms: kind 'country' (its country) and 'place' (its id).
+_PLACE_KINDS = "(SELECT 'country' AS kind UNION ALL SELECT 'place')"
+_PLACE_TERM = "CASE k.kind WHEN 'country' THEN p.country ELSE CAST(p.geonameid AS TEXT) END"
 _STORY_NAMES_SQL = (
     "SELECT new.id, 'name', j.value, substr(new.first_seen, 1, 10), new.first_seen "
     "FROM json_each(CASE WHEN json_valid(new.entities) THEN new.entities ELSE '[]' END) j "
     "WHERE new.merged_into IS NULL AND new.first_seen IS NOT NULL AND j.type = 'text'"
 )
 _STORY_COUNTRIES_SQL = (
-    "SELECT DISTINCT new.id, 'country', p.country, substr(new.first_seen, 1, 10), new.first_seen "
-    "FROM articles a JOIN article_places p ON p.article_id = a.id "
+    f"SELECT DISTINCT new.id, k.kind, {_PLACE_TERM}, substr(new.first_seen, 1, 10), new.first_seen "
+    f"FROM articles a JOIN article_places p ON p.article_id = a.id, {_PLACE_KINDS} k "
     "WHERE a.story_id = new.id AND new.merged_into IS NULL AND new.first_seen IS NOT NULL"
 )
 
@@ -536,32 +539,44 @@ def _migration_trend_terms(db: sqlite_utils.Database) -> None:
             INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen)
             SELECT s.id, 'country', new.country, substr(s.first_seen, 1, 10), s.first_seen
             FROM articles a JOIN stories s ON s.id = a.story_id
+            WHERE a.id = new.article_id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL
+            UNION ALL
+            SELECT s.id, 'place', CAST(new.geonameid AS TEXT), substr(s.first_seen, 1, 10), s.first_seen
+            FROM articles a JOIN stories s ON s.id = a.story_id
             WHERE a.id = new.article_id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL;
         END""",
-        # ... until no article of the story names that country any more.
+        # ... until no article of the story names that country (or place) any more.
         """CREATE TRIGGER article_places_terms_removed AFTER DELETE ON article_places BEGIN
             DELETE FROM story_terms WHERE kind = 'country' AND term = old.country
             AND story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
             AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
                 WHERE b.story_id = story_terms.story_id AND q.country = old.country);
+            DELETE FROM story_terms WHERE kind = 'place' AND term = CAST(old.geonameid AS TEXT)
+            AND story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+            AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+                WHERE b.story_id = story_terms.story_id AND q.geonameid = old.geonameid);
         END""",
-        """CREATE TRIGGER articles_story_terms AFTER UPDATE OF story_id ON articles
+        f"""CREATE TRIGGER articles_story_terms AFTER UPDATE OF story_id ON articles
             WHEN old.story_id IS NOT new.story_id BEGIN
             DELETE FROM story_terms WHERE story_id = old.story_id AND kind = 'country'
             AND term IN (SELECT country FROM article_places WHERE article_id = new.id)
             AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
                 WHERE b.story_id = old.story_id AND q.country = story_terms.term);
+            DELETE FROM story_terms WHERE story_id = old.story_id AND kind = 'place'
+            AND term IN (SELECT CAST(geonameid AS TEXT) FROM article_places WHERE article_id = new.id)
+            AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+                WHERE b.story_id = old.story_id AND CAST(q.geonameid AS TEXT) = story_terms.term);
             INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen)
-            SELECT DISTINCT s.id, 'country', p.country, substr(s.first_seen, 1, 10), s.first_seen
-            FROM article_places p JOIN stories s ON s.id = new.story_id
+            SELECT DISTINCT s.id, k.kind, {_PLACE_TERM}, substr(s.first_seen, 1, 10), s.first_seen
+            FROM article_places p JOIN stories s ON s.id = new.story_id, {_PLACE_KINDS} k
             WHERE p.article_id = new.id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL;
         END""",
         "INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) "
         + _STORY_NAMES_SQL.replace("new.", "s.").replace("FROM json_each", "FROM stories s, json_each"),
         "INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) "
-        "SELECT DISTINCT s.id, 'country', p.country, substr(s.first_seen, 1, 10), s.first_seen "
-        "FROM stories s JOIN articles a ON a.story_id = s.id JOIN article_places p ON p.article_id = a.id "
-        "WHERE s.merged_into IS NULL AND s.first_seen IS NOT NULL",
+        f"SELECT DISTINCT s.id, k.kind, {_PLACE_TERM}, substr(s.first_seen, 1, 10), s.first_seen "
+        "FROM stories s JOIN articles a ON a.story_id = s.id JOIN article_places p ON p.article_id = a.id, "
+        f"{_PLACE_KINDS} k WHERE s.merged_into IS NULL AND s.first_seen IS NOT NULL",
     ):
         db.execute(statement)
 
