@@ -943,6 +943,8 @@ def test_rising_counts_follow_places_joins_merges_and_moved_first_reports(store:
     store.places_write([(ids[2], [gb])])  # places read after the article joined
     window = ("2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-22T12:00:00Z")
     assert store.web_story_term_counts("country", *window) == ({"RU": 2, "FR": 1}, {"GB": 1}, 2, 1)
+    places = ({"524901": 2, "2988507": 1}, {"2643743": 1}, 2, 1)  # the same, by GeoNames id
+    assert store.web_story_term_counts("place", *window) == places
     store.stories_write([], [(2, 1)], [], T0)  # story 2 merges into 1: one story names RU and FR
     assert store.web_story_term_counts("country", *window) == ({"RU": 1, "FR": 1}, {"GB": 1}, 1, 1)
     assert store.web_story_name_counts(*window) == ({"Moscow": 1}, {"Crocus": 1}, 1, 1)
@@ -951,6 +953,7 @@ def test_rising_counts_follow_places_joins_merges_and_moved_first_reports(store:
     assert store.web_story_name_counts(*window) == ({}, {"Crocus": 1, "Moscow": 1, "Kremlin": 1}, 0, 2)
     store.places_write([(ids[1], [ru])])  # read again: France is gone from story 1
     assert store.web_story_term_counts("country", *window)[1] == {"GB": 1, "RU": 1}
+    assert store.web_story_term_counts("place", *window)[1] == {"2643743": 1, "524901": 1}
     # the same counts, whole days or not: a window on day boundaries
     days = ("2025-03-08T00:00:00Z", "2025-03-20T00:00:00Z", "2025-03-22T00:00:00Z")
     assert store.web_story_term_counts("country", *days) == ({}, {"GB": 1, "RU": 1}, 0, 2)

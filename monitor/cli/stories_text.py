@@ -278,4 +278,13 @@ def format_trends(store: WebReads, *, as_json: bool = False, limit: int = 20, ti
             f"{n:>3}. {_clean(item['name'], 60)} ({item['code']})  {_count(item['recent'], 'story')} "
             f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
         )
+    lines.append("rising places (cities, regions):")
+    if not found["places"]:
+        lines.append("  none (a place needs 3 stories in the last 48 hours, and more than before)")
+    for n, item in enumerate(found["places"], 1):
+        where = f", {item['country']}" if item["country"] else ""
+        lines.append(
+            f"{n:>3}. {_clean(item['name'], 60)}{where}  {_count(item['recent'], 'story')} "
+            f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
+        )
     return "\n".join(lines)

@@ -65,9 +65,8 @@ from monitor.deliver.smtp import (
 )
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
-from monitor.stories.records import rising_at, rising_countries_at
+from monitor.stories.records import country_name, rising_at, rising_countries_at
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
-from monitor.watches.rising import country_name
 from monitor.wording import count
 
 log = logging.getLogger("monitor.digest")

@@ -1,5 +1,5 @@
-"""Rising names and countries: the names (and the countries of the places) of the last 48
-hours' stories against those of the 14 days before.
+"""Rising names, countries and places: the names (and the countries and places of the places
+named) of the last 48 hours' stories against those of the 14 days before.
 
 A name counts once per story (a flood of copies is one story), in the window of the story's
 first report. Its score compares the stories naming it now with what the 14 days before
@@ -111,9 +111,12 @@ def count_names(stories: Iterable[tuple[datetime, Sequence[str]]], now: datetime
     return NameCounts(recent, before, n_recent, n_before)
 
 
-def score_rising(counts: NameCounts, params: RisingParams | None = None, limit: int = 20) -> list[RisingName]:
+def score_rising(
+    counts: NameCounts, params: RisingParams | None = None, limit: int = 20, *, words: bool = True
+) -> list[RisingName]:
     """The rising names, best first. Spellings that differ only in case are one name (shown
-    as its most used spelling of the last 48 hours); a number names no one."""
+    as its most used spelling of the last 48 hours); a number names no one (unless `words`
+    is False: the terms are ids, such as places' GeoNames ids)."""
     params = params or RisingParams()
     if not counts.n_recent:
         return []
@@ -121,7 +124,7 @@ def score_rising(counts: NameCounts, params: RisingParams | None = None, limit: 
     before: Counter[str] = Counter()
     spelling: dict[str, tuple[int, str]] = {}
     for name, n in counts.recent.items():
-        if _LETTER.search(name):
+        if not words or _LETTER.search(name):
             key = name.casefold()
             recent[key] += n
             best = spelling.get(key)
@@ -155,15 +158,3 @@ def rising_names(
     """The names rising at `now`, best first, from (first report, names) per story."""
     return score_rising(count_names(stories, now), params, limit)
 
-
-def country_name(code: str) -> str:
-    """A country's name in English from its ISO 3166-1 alpha-2 code (the code itself when
-    unknown): "UA" -> "Ukraine"."""
-    import pycountry
-
-    if code.upper() == "XK":
-        return "Kosovo"  # GeoNames' code, not ISO's
-    country = pycountry.countries.get(alpha_2=code.upper())
-    if country is None:
-        return code
-    return str(getattr(country, "common_name", None) or country.name)
