@@ -286,7 +286,8 @@ def detector_cost(items: list[Item], params: BreakingParams, rounds: int = 5) ->
 def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> dict[str, float]:
     """Milliseconds `/trends` takes (rising_now, the read and the scoring) on a SQLite file of
     `articles` articles in stories of 4 over `days` days, each story with up to 8 key names
-    drawn from 5,000 (Zipf-like): median and worst of `calls`."""
+    drawn from 5,000 (Zipf-like), and its first article naming 2 places drawn from 3,000 in
+    100 countries (Zipf-like): median and worst of `calls`."""
     import tempfile
     import time
 
@@ -296,6 +297,9 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
     rng = random.Random(5)
     vocabulary = [f"Name{n}" for n in range(5000)]
     weights = [1 / (n + 1) for n in range(5000)]
+    places = list(range(3000))
+    place_weights = [1 / (n + 1) for n in range(3000)]
+    codes = sorted({f"{chr(65 + n % 26)}{chr(65 + n // 26)}" for n in range(100)})
     end = datetime(2025, 3, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "speed.db") as store:
         with store.transaction():
@@ -304,7 +308,7 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
                 ["2025-01-01T00:00:00Z"],
             )
             stories = articles // 4
-            rows, story_rows = [], []
+            rows, story_rows, place_rows = [], [], []
             for story in range(1, stories + 1):
                 first = end - timedelta(seconds=rng.uniform(0, days * 86400))
                 names = sorted(set(rng.choices(vocabulary, weights, k=8)))
@@ -313,6 +317,8 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
                 for k in range(4):
                     n = (story - 1) * 4 + k + 1
                     rows.append((n, 1, f"g{n}", f"Title {n}", "", "en", stamp, stamp, f"h{n}", story))
+                for place in set(rng.choices(places, place_weights, k=2)):
+                    place_rows.append(((story - 1) * 4 + 1, 1_000_000 + place, codes[place % 100]))
             store.db.executemany(
                 "INSERT INTO stories (id, first_seen, last_seen, entities, n_articles, updated_at) "
                 "VALUES (?, ?, ?, ?, 4, ?)",
@@ -322,6 +328,9 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
                 "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
                 "content_hash, story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
+            )
+            store.db.executemany(
+                "INSERT INTO article_places (article_id, geonameid, country) VALUES (?, ?, ?)", place_rows
             )
         times = []
         for _ in range(calls):
