@@ -99,7 +99,7 @@ def add_place_routes(app: FastAPI, ctx: WebContext, page: Page) -> None:
         return page(
             "place.html",
             country=country,
-            name=country_name(country),
+            country_label=country_name(country),
             stories=shown,
             total=len(hits),
             page=page_number,

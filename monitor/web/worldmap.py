@@ -21,6 +21,7 @@ from functools import cache
 from html import escape
 from importlib import resources
 
+LEFT_OUT = frozenset({"AQ"})  # Antarctica: a fifth of the map's height, rarely in the news
 MIN_STEP = 2.0  # map units (the map is 2754 wide): about one pixel on a wide screen
 _SVG = "{http://www.w3.org/2000/svg}"
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
@@ -145,6 +146,7 @@ def world_map() -> WorldMap:
     source = resources.files("pygal_maps_world").joinpath("worldmap.svg").read_text(encoding="utf-8")
     root = ET.fromstring(source)
     shapes = []
+    bounds = (math.inf, math.inf, -math.inf, -math.inf)
     for group in root.iter(f"{_SVG}g"):
         classes = (group.get("class") or "").split()
         if "country" not in classes:
@@ -159,8 +161,15 @@ def world_map() -> WorldMap:
             elif element.tag == f"{_SVG}circle":
                 cx, cy = _apply(matrix, float(element.get("cx", 0)), float(element.get("cy", 0)))
                 dot = (round(cx), round(cy))
+        if code in LEFT_OUT:
+            continue
         shapes.append(CountryShape(code, simplified_path(rings), dot))
-    return WorldMap(root.get("viewBox") or "0 0 2754 1398", tuple(shapes))
+        for ring in rings:
+            for px, py in ring:
+                bounds = (min(bounds[0], px), min(bounds[1], py), max(bounds[2], px), max(bounds[3], py))
+    x0, y0, x1, y1 = (math.floor(bounds[0]) - 4, math.floor(bounds[1]) - 4, math.ceil(bounds[2]) + 4,
+                      math.ceil(bounds[3]) + 4)
+    return WorldMap(f"{x0} {y0} {x1 - x0} {y1 - y0}", tuple(shapes))
 
 
 def _walk(element: ET.Element, matrix: Affine) -> Iterator[tuple[ET.Element, Affine]]:
