@@ -55,12 +55,14 @@ class WebQueries(Core):
         if feed_id is not None:
             filters.append("EXISTS (SELECT 1 FROM articles b WHERE b.story_id = h.sid AND b.feed_id = ?)")
             params.append(feed_id)
-        if country:
-            filters.append(
-                "EXISTS (SELECT 1 FROM articles b JOIN article_places p ON p.article_id = b.id "
-                "WHERE b.story_id = h.sid AND p.country = ?)"
-            )
-            params.append(country)
+        # The country's stories first (its rows of article_places, by index), the window after.
+        in_country = (
+            "AND a.story_id IN (SELECT b.story_id FROM article_places p JOIN articles b "
+            "ON b.id = p.article_id WHERE p.country = ? AND b.story_id IS NOT NULL) "
+            if country
+            else ""
+        )
+        params = [*([country] if country else []), *params]
         sql_head = "WITH matched AS ({matched}) " if query else ""
         if query:
             filters.append("h.sid IN (SELECT story_id FROM matched)")
@@ -71,7 +73,8 @@ class WebQueries(Core):
             "COUNT(DISTINCT a.language) AS day_languages, MAX(a.published) AS day_last "
             "FROM articles a JOIN stories s ON s.id = a.story_id JOIN feeds f ON f.id = a.feed_id "
             "WHERE s.merged_into IS NULL AND a.published >= ? AND a.published < ? "
-            "GROUP BY a.story_id) h "
+            + in_country
+            + "GROUP BY a.story_id) h "
             + ("WHERE " + " AND ".join(filters) + " " if filters else "")
             + "ORDER BY h.day_outlets DESC, h.day_languages DESC, h.day_articles DESC, h.day_last DESC, "
             "h.sid DESC"
