@@ -30,10 +30,14 @@ class WebQueries(Core):
         tag: str | None = None,
         feed_id: int | None = None,
         query: str | None = None,
+        country: str | None = None,
     ) -> list[dict[str, Any]]:
         """Stories with articles published in [start, end), with that window's coverage
         (monitor.stories.ranking puts them in order; here: outlets, then languages, then
         articles, then the latest article).
+
+        With `country`, only the stories with an article naming a place in it: the candidates
+        (monitor.entities.countries decides whether the country is the story's).
 
         Each row: story_id, day_articles, day_outlets, day_languages, day_last.
         """
@@ -51,6 +55,14 @@ class WebQueries(Core):
         if feed_id is not None:
             filters.append("EXISTS (SELECT 1 FROM articles b WHERE b.story_id = h.sid AND b.feed_id = ?)")
             params.append(feed_id)
+        # The country's stories first (its rows of article_places, by index), the window after.
+        in_country = (
+            "AND a.story_id IN (SELECT b.story_id FROM article_places p JOIN articles b "
+            "ON b.id = p.article_id WHERE p.country = ? AND b.story_id IS NOT NULL) "
+            if country
+            else ""
+        )
+        params = [*([country] if country else []), *params]
         sql_head = "WITH matched AS ({matched}) " if query else ""
         if query:
             filters.append("h.sid IN (SELECT story_id FROM matched)")
@@ -61,7 +73,8 @@ class WebQueries(Core):
             "COUNT(DISTINCT a.language) AS day_languages, MAX(a.published) AS day_last "
             "FROM articles a JOIN stories s ON s.id = a.story_id JOIN feeds f ON f.id = a.feed_id "
             "WHERE s.merged_into IS NULL AND a.published >= ? AND a.published < ? "
-            "GROUP BY a.story_id) h "
+            + in_country
+            + "GROUP BY a.story_id) h "
             + ("WHERE " + " AND ".join(filters) + " " if filters else "")
             + "ORDER BY h.day_outlets DESC, h.day_languages DESC, h.day_articles DESC, h.day_last DESC, "
             "h.sid DESC"
@@ -137,22 +150,30 @@ class WebQueries(Core):
         return rows
 
     def web_story_name_counts(
-        self, since: str, recent: str, end: str
+        self, since: str, recent: str, end: str, country: str | None = None
     ) -> tuple[dict[str, int], dict[str, int], int, int]:
         """Of the live stories first reported in [since, end): per key name, how many stories
         of [recent, end) and of [since, recent) name it, and how many stories each holds
-        (monitor.watches.rising.NameCounts). Counted in SQL: tens of thousands of stories."""
+        (monitor.watches.rising.NameCounts). Counted in SQL: tens of thousands of stories.
+        With `country`, only the stories with an article naming a place in it."""
         where = "s.merged_into IS NULL AND s.first_seen >= ? AND s.first_seen < ?"
+        extra: list[Any] = []
+        if country:
+            where += (
+                " AND s.id IN (SELECT b.story_id FROM article_places p JOIN articles b "
+                "ON b.id = p.article_id WHERE p.country = ? AND b.story_id IS NOT NULL)"
+            )
+            extra = [country]
         rows = self.db.execute(
             "SELECT j.value, SUM(CASE WHEN s.first_seen >= ? THEN 1 ELSE 0 END), "
             "SUM(CASE WHEN s.first_seen < ? THEN 1 ELSE 0 END) "
             f"FROM stories s, {self._json_values_sql('s.entities', 'j')} WHERE {where} GROUP BY j.value",
-            [recent, recent, since, end],
+            [recent, recent, since, end, *extra],
         ).fetchall()
         totals = self.db.execute(
             "SELECT SUM(CASE WHEN s.first_seen >= ? THEN 1 ELSE 0 END), "
             f"SUM(CASE WHEN s.first_seen < ? THEN 1 ELSE 0 END) FROM stories s WHERE {where}",
-            [recent, recent, since, end],
+            [recent, recent, since, end, *extra],
         ).fetchone()
         recent_counts = {str(name): int(n) for name, n, _ in rows if n}
         before_counts = {str(name): int(n) for name, _, n in rows if n}
