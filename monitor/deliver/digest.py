@@ -63,9 +63,10 @@ from monitor.deliver.smtp import (
     conversation_deadline,
     send_message,
 )
+from monitor.entities.countries import country_name
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
-from monitor.stories.records import country_name, rising_at, rising_countries_at
+from monitor.stories.records import rising_at, rising_countries_at
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
 from monitor.wording import count
 

@@ -1,5 +1,5 @@
 """Alerts of the `breaking:` section: the breaking stories that may call for one, what their
-filters read (feed tags, countries of places), and the outbox rows, one per story and target,
+filters read (languages, feed tags), and the outbox rows, one per story and target,
 made unique by their idempotency key (so that two workers, or a restart, add it once)."""
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ class BreakingAlerts(Core):
         )
 
     def breaking_story_filters(self, story_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]:
-        """What the section's filters read of each story: its articles' languages, their feeds'
-        tags, and the countries (ISO 3166-1 alpha-2, upper case) of their places."""
+        """What the section's filters read of each story in the store: its articles' languages
+        and their feeds' tags (its countries are decided from `story_country_rows`)."""
         found: dict[int, dict[str, set[str]]] = {
-            int(i): {"languages": set(), "tags": set(), "countries": set()} for i in story_ids
+            int(i): {"languages": set(), "tags": set()} for i in story_ids
         }
         ids = list(found)
         for start in range(0, len(ids), 500):
@@ -44,12 +44,6 @@ class BreakingAlerts(Core):
                 if row["language"]:
                     facts["languages"].add(str(row["language"]))
                 facts["tags"].update(str(t) for t in _json_list(row["tags"]))
-            for row in self.query(
-                f"SELECT DISTINCT a.story_id, p.country FROM article_places p "
-                f"JOIN articles a ON a.id = p.article_id WHERE a.story_id IN ({marks})",
-                chunk,
-            ):
-                found[int(row["story_id"])]["countries"].add(str(row["country"]).upper())
         return found
 
     def outbox_keys(self, keys: Sequence[str]) -> set[str]:

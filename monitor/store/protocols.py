@@ -151,7 +151,7 @@ class DigestStore(Protocol):
     def digest_story_articles(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
 
     def web_story_name_counts(
-        self, since: str, recent: str, end: str
+        self, since: str, recent: str, end: str, country: str | None = None
     ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
 
     def web_story_term_counts(
@@ -234,6 +234,7 @@ class WebReads(Protocol):
         tag: str | None = None,
         feed_id: int | None = None,
         query: str | None = None,
+        country: str | None = None,
     ) -> list[dict[str, Any]]: ...
 
     def web_stories(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]: ...
@@ -241,7 +242,7 @@ class WebReads(Protocol):
     def web_breaking(self, start: str, end: str, limit: int) -> list[dict[str, Any]]: ...
 
     def web_story_name_counts(
-        self, since: str, recent: str, end: str
+        self, since: str, recent: str, end: str, country: str | None = None
     ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
 
     def web_story_term_counts(
@@ -270,12 +271,19 @@ class WebReads(Protocol):
         feed_id: int | None = None,
         story_id: int | None = None,
         query: str | None = None,
+        country: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[dict[str, Any]], int]: ...
 
     def web_search(
-        self, query: str, *, start: str | None = None, end: str | None = None, limit: int = 1000
+        self,
+        query: str,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        country: str | None = None,
+        limit: int = 1000,
     ) -> list[dict[str, Any]]: ...
 
     def web_feeds(self, since: str) -> list[dict[str, Any]]: ...
@@ -294,6 +302,13 @@ class WebReads(Protocol):
     ) -> str | None: ...
 
     def web_totals(self) -> dict[str, Any]: ...
+
+    # Stories' countries (monitor/store/places.py).
+    def story_country_rows(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
+
+    def window_country_rows(self, start: str, end: str) -> list[dict[str, Any]]: ...
+
+    def country_story_ids(self, country: str, start: str, end: str) -> list[int]: ...
 
 
 class WatchStore(Protocol):
@@ -442,6 +457,8 @@ class BreakingAlertStore(Protocol):
     def breaking_alert_candidates(self, since: str) -> list[dict[str, Any]]: ...
 
     def breaking_story_filters(self, story_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]: ...
+
+    def story_country_rows(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
 
     def outbox_keys(self, keys: Sequence[str]) -> set[str]: ...
 

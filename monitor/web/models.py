@@ -31,6 +31,11 @@ class StorySummary(BaseModel):
     headline: str
     headline_language: str | None
     languages: list[str]
+    countries: list[str] = Field(
+        [],
+        description="The countries the story is about (ISO 3166-1 alpha-2), most covered first: those "
+        "named by at least a third of the outlets whose articles name a place.",
+    )
     n_articles: int
     n_outlets: int
     first_published: str | None
@@ -151,6 +156,11 @@ class StoryDetail(BaseModel):
     id: int
     headline: str
     languages: list[str]
+    countries: list[str] = Field(
+        [],
+        description="The countries the story is about (ISO 3166-1 alpha-2), most covered first: those "
+        "named by at least a third of the outlets whose articles name a place.",
+    )
     n_articles: int
     n_outlets: int
     first_published: str | None
@@ -213,3 +223,20 @@ class ErrorOut(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}}
+
+
+class CountryOut(BaseModel):
+    country: str = Field(description="ISO 3166-1 alpha-2.")
+    name: str
+    recent: int = Field(description="Stories about it with an article in the last 24 hours.")
+    week: int = Field(description="Stories about it with an article in the last 7 days.")
+    expected: float = Field(description="What the 6 days before predict for 24 hours.")
+    score: float = Field(description="(recent - expected) / sqrt(expected + 4).")
+    rising: bool = Field(description="At least 3 stories in 24 hours and a score of at least 1.")
+
+
+class PlacesOut(BaseModel):
+    at: str
+    recent_since: str
+    week_since: str
+    countries: list[CountryOut]
