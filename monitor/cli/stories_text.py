@@ -262,18 +262,36 @@ def format_threads(
 
 
 def format_trends(store: WebReads, *, as_json: bool = False, limit: int = 20, timezone: str = "UTC") -> str:
-    """`monitor trends`: the rising names, best first, with their counts now and before."""
+    """`monitor trends`: the rising names and countries, best first, with their counts now
+    and before."""
     found = rising_now(store, datetime.now(UTC), limit=limit)
     if as_json:
         return json_text(found, indent=2)
     zone = ZoneInfo(timezone)
     head = f"rising names, 48 hours to {_local(found['at'], zone)} against the 14 days before:"
-    if not found["names"]:
-        return head + "\n  none (a name needs 3 stories in the last 48 hours, and more than before)"
     lines = [head]
+    if not found["names"]:
+        lines.append("  none (a name needs 3 stories in the last 48 hours, and more than before)")
     for n, item in enumerate(found["names"], 1):
         lines.append(
             f"{n:>3}. {_clean(item['name'], 60)}  {_count(item['recent'], 'story')} "
+            f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
+        )
+    lines.append("rising countries (where the places of a story's articles lie):")
+    if not found["countries"]:
+        lines.append("  none (a country needs 3 stories in the last 48 hours, and more than before)")
+    for n, item in enumerate(found["countries"], 1):
+        lines.append(
+            f"{n:>3}. {_clean(item['name'], 60)} ({item['code']})  {_count(item['recent'], 'story')} "
+            f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
+        )
+    lines.append("rising places (cities, regions):")
+    if not found["places"]:
+        lines.append("  none (a place needs 3 stories in the last 48 hours, and more than before)")
+    for n, item in enumerate(found["places"], 1):
+        where = f", {item['country']}" if item["country"] else ""
+        lines.append(
+            f"{n:>3}. {_clean(item['name'], 60)}{where}  {_count(item['recent'], 'story')} "
             f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
         )
     return "\n".join(lines)

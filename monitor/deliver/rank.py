@@ -136,6 +136,7 @@ class Digest:
     until: datetime | None = None  # before `end` when the day is not over yet: the day so far
     watches: tuple[WatchSection, ...] = ()  # the reader's daily watches: their matching stories
     rising: tuple[tuple[str, int, int], ...] = ()  # rising names at the day's end: (name, stories, before)
+    rising_countries: tuple[tuple[str, int, int], ...] = ()  # the same of countries (by name)
 
 
 @dataclass(frozen=True)

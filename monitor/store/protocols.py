@@ -154,6 +154,10 @@ class DigestStore(Protocol):
         self, since: str, recent: str, end: str, country: str | None = None
     ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
 
+    def web_story_term_counts(
+        self, kind: str, since: str, recent: str, end: str
+    ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
+
     def digest_stories(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
 
     def digest_thread_stories_sent(
@@ -239,6 +243,10 @@ class WebReads(Protocol):
 
     def web_story_name_counts(
         self, since: str, recent: str, end: str, country: str | None = None
+    ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
+
+    def web_story_term_counts(
+        self, kind: str, since: str, recent: str, end: str
     ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
 
     def web_thread(self, thread_id: int) -> list[dict[str, Any]]: ...
@@ -443,6 +451,20 @@ class AlertStore(Protocol):
     def outbox_rows(self, watch_id: int | None = None) -> list[dict[str, Any]]: ...
 
 
+class BreakingAlertStore(Protocol):
+    """Alerts of the `breaking:` section (monitor/store/breaking_alerts.py)."""
+
+    def breaking_alert_candidates(self, since: str) -> list[dict[str, Any]]: ...
+
+    def breaking_story_filters(self, story_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]: ...
+
+    def story_country_rows(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
+
+    def outbox_keys(self, keys: Sequence[str]) -> set[str]: ...
+
+    def outbox_add(self, channel: str, target: str, outbox: dict[str, Any], now: str) -> bool: ...
+
+
 class PlaceStore(Protocol):
     """Articles' places (monitor/store/places.py)."""
 
@@ -466,6 +488,7 @@ class Backend(
     WebReads,
     WatchStore,
     AlertStore,
+    BreakingAlertStore,
     NameStore,
     PlaceStore,
     Protocol,

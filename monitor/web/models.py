@@ -112,10 +112,35 @@ class RisingNameOut(BaseModel):
     score: float
 
 
+class RisingCountryOut(BaseModel):
+    code: str = Field(description="ISO 3166-1 alpha-2 code.")
+    name: str
+    recent: int = Field(description="Stories first reported in the last 48 hours with a place in it.")
+    before: int = Field(description="Stories of the 14 days before with a place in it.")
+    expected: float = Field(description="What the 14 days before predict for the last 48 hours.")
+    score: float
+
+
+class RisingPlaceOut(BaseModel):
+    geonameid: int
+    name: str = Field(description="From the gazetteer on the server ('GeoNames <id>' where there is none).")
+    country: str = Field(description="ISO 3166-1 alpha-2 code ('' where unknown).")
+    recent: int = Field(description="Stories first reported in the last 48 hours naming it.")
+    before: int = Field(description="Stories of the 14 days before naming it.")
+    expected: float = Field(description="What the 14 days before predict for the last 48 hours.")
+    score: float
+
+
 class TrendsOut(BaseModel):
     at: str = Field(description="The end of the window (now, or just after the newest article).")
     recent_since: str
     names: list[RisingNameOut] = Field(description="Rising names, best first.")
+    countries: list[RisingCountryOut] = Field(
+        description="Rising countries (where the places its articles name lie), best first."
+    )
+    places: list[RisingPlaceOut] = Field(
+        description="Rising places below a country (cities, regions), best first."
+    )
 
 
 class ThreadOut(BaseModel):
