@@ -30,6 +30,8 @@ __all__ = [
     "latin",
     "name_form",
     "read_aloud",
+    "sound_key",
+    "sound_keys",
     "stems",
     "transliterable",
     "watched_stems",
@@ -60,7 +62,6 @@ _SWAPPED = (
     ("th", "t"),
     ("kh", "h"),
     ("ph", "f"),
-    ("ck", "k"),
     ("ou", "u"),
 )
 # How an English spelling is read into an alphabet that spells sounds: u as a (Trump: Трамп,
@@ -85,9 +86,16 @@ _SLAVIC = (
 # South Slavic form possessives in -ov (Trumpova administrativa): the same name there. Not in
 # Russian or Bulgarian, where -ov makes surnames of first names (Ivanov).
 _FEMININE_POSSESSIVE = " ová ové ovou ovej ovú ov ova ovo ovi ove ovu ovega ovem ovim ovih"
+# Czech and Slovak decline a foreign name in -i (-í, -y) as an adjective: Rizvího, Rizvímu.
+_ADJECTIVAL = " ho mu ch"
+# Slovene: a feminine name's accusative in -o (Asio Bibi), and the possessive -ev after a
+# soft consonant or a j, which Slovene puts after a vowel (Bibijeva: `bibieva`, `bibi`).
+_SLOVENE = " o ev eva eve evo evi evu evega evem evim evih"
 _ENDINGS_WRITTEN = {
     **dict.fromkeys(("ru", "uk", "be", "bg", "mk", "sr", "bs", "pl"), _SLAVIC),
-    **dict.fromkeys(("hr", "sl", "cs", "sk"), _SLAVIC + _FEMININE_POSSESSIVE),
+    **dict.fromkeys(("cs", "sk"), _SLAVIC + _FEMININE_POSSESSIVE + _ADJECTIVAL),
+    "hr": _SLAVIC + _FEMININE_POSSESSIVE,
+    "sl": _SLAVIC + _FEMININE_POSSESSIVE + _SLOVENE,
     **dict.fromkeys(("lt", "lv"), "a u e o s as ui ą ų am"),
     **dict.fromkeys(("de", "sv", "da", "no", "nb", "nn"), "s"),  # Merkels, Putins
     "fi": "a ia n in lle lla sta ssa ille ista issa",
@@ -112,9 +120,11 @@ def name_form(word: str) -> str:
     folded = folded.translate(_HACEK)
     letters = "".join(ch for ch in anyascii(folded).casefold() if "a" <= ch <= "z")
     letters = _J_AFTER_VOWEL.sub("i", letters)
+    # c, q as k first, so that ch is read as kh: the sound Czech, Slovak and Polish write ch
+    # (Chán, Chádim: Khan, Khadim), which English spellings and the Cyrillic х give as kh or h.
+    letters = letters.translate(_ONE_SOUND)
     for pair, replacement in _SWAPPED:
         letters = letters.replace(pair, replacement)
-    letters = letters.translate(_ONE_SOUND)
     return re.sub(r"(.)\1+", r"\1", letters)
 
 
@@ -168,6 +178,32 @@ def watched_stems(forms: frozenset[str]) -> frozenset[str]:
     """A name's word without its final vowel, for a language that declines it (`Asia`: `asi`,
     as `Asię`, `Asii` give): a nominative ending, not a case ending, so only a vowel."""
     return frozenset(f[:-1] for f in forms if len(f) > _MIN_STEM and f[-1] in "aeio")
+
+
+_MIN_SOUND_KEY = 6  # letters of a form that may be compared by its sound key
+# The vowels that transliterations of one name swap (Arabic and Urdu names above all:
+# Muhammad, Mohammed, Мухаммед; Labbaik, Лабайк, Лабаяк; Hussain, Хусейн): a and e, o and u,
+# and a run of vowels counts as its first (ai, aia, ei). i stays apart (Macron is not Micron).
+_VOWEL_CLASS = str.maketrans({"e": "a", "u": "o", "y": "i", "j": "i"})
+_ASPIRATE = re.compile(r"(?<=[^aeiou])h")  # dh, bh, gh: d, b, g (Chaudhry, Чаудри)
+_VOWEL_RUN = re.compile(r"([aeiou])[aeiou]+")
+
+
+@lru_cache(maxsize=131072)
+def sound_key(form: str) -> str | None:
+    """A looser form of a long word (6 letters or more), for the spellings that
+    transliterations of one name give (see `_VOWEL_CLASS`); None for a shorter word, which
+    only its own form stands for (Biden is not Baden)."""
+    if len(form) < _MIN_SOUND_KEY:
+        return None
+    key = _ASPIRATE.sub("", form).translate(_VOWEL_CLASS)
+    key = _VOWEL_RUN.sub(r"\1", key)
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def sound_keys(forms: frozenset[str]) -> frozenset[str]:
+    """The sound keys of the long forms among these."""
+    return frozenset(k for k in map(sound_key, forms) if k is not None)
 
 
 def latin(word: str) -> bool:

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from monitor.entities.forms import (
     ALL_ENDINGS,
@@ -37,6 +38,7 @@ from monitor.entities.forms import (
     latin,
     name_form,
     read_aloud,
+    sound_keys,
     stems,
     transliterable,
     watched_stems,
@@ -106,6 +108,14 @@ _CALENDAR = _forms_of(
 )
 
 
+# Particles inside names (`Saif ul Malook`, `Tehreek-e-Labbaik`, `Bashar al-Assad`): a
+# transliteration may spell them otherwise (`Тэхрик-и-Лабайик`), glue them to the word before
+# (`Сайфул Малук`) or leave them out.
+_PARTICLES = frozenset({"ul", "ur", "ud", "al", "el", "e", "i", "bin", "ibn", "bint"})
+_MAX_PARTICLE = 3  # letters of a text's word read as a particle in a particle's place
+_PARTICLE_FORMS = frozenset(name_form(p) for p in _PARTICLES | {"uh", "ul", "ud", "ad", "ed", "a", "y"}) - {""}
+
+
 @dataclass(frozen=True)
 class WatchedName:
     """A name of a watch, ready to compare: the forms of its words, and the forms each may
@@ -119,6 +129,13 @@ class WatchedName:
     organisation: bool = False
     # An organisation's initials, found as a word in capitals (`European Union`: `EU`)
     abbreviation: str | None = None
+    particles: tuple[bool, ...] = ()  # per word: a particle, which may be spelled otherwise or left out
+    glued: tuple[frozenset[str], ...] = ()  # per word: it with the particle after it (`saiful`)
+    sounds: tuple[frozenset[str], ...] = ()  # per word: the sound keys of its long forms
+    # An organisation named after its country (`Supreme Court of Pakistan`): found as the
+    # rest of its name (`core`) where the text names the country (`place`) too.
+    core: WatchedName | None = None
+    place: frozenset[str] = frozenset()
 
     @property
     def alone(self) -> bool:
@@ -143,7 +160,48 @@ def watched_name(text: str) -> WatchedName:
     acronyms = tuple(_acronym(w) and len(words) == 1 for w in words)
     initials = "".join(w[0] for w in words if w[:1].isupper())
     abbreviation = initials if organisation and len(initials) >= 2 and initials.isupper() else None
-    return WatchedName(text, forms, unspaced, read, acronyms, organisation, abbreviation)
+    particles = tuple(0 < k < len(words) - 1 and w.casefold() in _PARTICLES for k, w in enumerate(words))
+    glued = tuple(
+        frozenset({forms[k] + forms[k + 1]}) if k + 1 < len(forms) and particles[k + 1] else frozenset()
+        for k in range(len(forms))
+    )
+    sounds = tuple(sound_keys(r | watched_stems(r)) for r in read)
+    core, place = _core_and_place(words, organisation)
+    return WatchedName(
+        text, forms, unspaced, read, acronyms, organisation, abbreviation, particles, glued, sounds, core, place
+    )
+
+
+def _core_and_place(words: list[str], organisation: bool) -> tuple[WatchedName | None, frozenset[str]]:
+    """An organisation's name without the country that ends it (`Supreme Court of Pakistan`:
+    `Supreme Court` and `Pakistan`), or (None, {}) for another name."""
+    if not organisation or len(words) < 3 or name_form(words[-1]) not in country_forms():
+        return None, frozenset()
+    rest = words[:-1]
+    while rest and rest[-1] in _LINKS:
+        rest = rest[:-1]
+    if len(rest) < 2:
+        return None, frozenset()
+    core = watched_name(" ".join(rest))
+    if not core.organisation:
+        return None, frozenset()
+    last = name_form(words[-1])
+    place = read_aloud(last) if words[-1].isascii() else frozenset({last})
+    return replace(core, abbreviation=None), place
+
+
+@lru_cache(maxsize=1)
+def country_forms() -> frozenset[str]:
+    """The forms of the countries' one-word English names, from pycountry's ISO 3166 list."""
+    import pycountry
+
+    names: set[str] = set()
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name"):
+            value = getattr(country, attribute, None)
+            if value and len(value.split()) == 1:
+                names.add(name_form(value))
+    return frozenset(names)
 
 
 def name_problem(text: str) -> str | None:
@@ -168,6 +226,8 @@ class NameText:
     allowed: frozenset[str] = frozenset()  # the case endings of the article's language
     spaced: list[bool] = field(default_factory=list)  # per word: only spaces since the one before
     capitals: frozenset[str] = frozenset()  # the words in capitals, but not in a line of them
+    sounds_at: list[frozenset[str]] = field(default_factory=list)  # per word: its stems' sound keys
+    by_sound: dict[str, list[int]] = field(default_factory=dict)  # sound key -> indices of words
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -182,14 +242,20 @@ class NameText:
         by_stem: dict[str, list[int]] = {}
         allowed = endings(language)
         stems_at = []
+        sounds_at = []
+        by_sound: dict[str, list[int]] = {}
         for index, word in enumerate(words):
             found = stems(name_form(word), allowed)
             stems_at.append(found)
             for stem in found:
                 by_stem.setdefault(stem, []).append(index)
+            sounds = sound_keys(found) if _cased(word) else frozenset()
+            sounds_at.append(sounds)
+            for key in sounds:
+                by_sound.setdefault(key, []).append(index)
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
         foreign = [not w.isascii() and transliterable(w) and not latin(w) for w in words]
-        text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
+        text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced, sounds_at=sounds_at, by_sound=by_sound)
         text.capitals = frozenset(
             w for i, w in enumerate(words) if len(w) >= 2 and w.isupper() and not text._shouting(i)
         )
@@ -208,7 +274,12 @@ class NameText:
             word = self.words[index]
             return word.isupper() and name.forms[k] in self.stems_at[index] and not self._shouting(index)
         forms = name.read[k] if self.foreign[index] else frozenset({name.forms[k]})
-        return not self._stems_of(forms).isdisjoint(self.stems_at[index])
+        if name.glued:
+            forms = forms | name.glued[k]
+        if not self._stems_of(forms).isdisjoint(self.stems_at[index]):
+            return True
+        # Spelled as another transliteration spells it (`Мухаммеда`, `Mohameda`: Muhammad)
+        return bool(name.sounds) and not name.sounds[k].isdisjoint(self.sounds_at[index])
 
     def _shouting(self, index: int) -> bool:
         """Whether the word is among other words in capitals (a headline in capitals)."""
@@ -220,12 +291,50 @@ class NameText:
         candidates: set[int] = set()
         for form in self._stems_of(name.read[last]):
             candidates.update(self.by_stem.get(form, ()))
+        for key in name.sounds[last] if name.sounds else ():
+            candidates.update(self.by_sound.get(key, ()))
         return sorted(i for i in candidates if self._is(i, name, last))
+
+    def _start_of(self, end: int, name: WatchedName) -> int | None:
+        """Where the name's words end at `end` one after the other, the index of the first:
+        a particle of the name may be spelled otherwise or left out, and a particle the name
+        does not write may stand between its words (`Saif-ul-Muluk` for `Saif Muluk`)."""
+        at = end
+        k = len(name.forms) - 2
+        while k >= 0:
+            if name.particles and name.particles[k]:
+                if at > 0 and (self._is(at - 1, name, k) or self._particle(at - 1)):
+                    at -= 1
+                k -= 1
+                continue
+            if at > 0 and not self._is(at - 1, name, k) and self._particle(at - 1):
+                at -= 1
+            if at == 0 or not self._is(at - 1, name, k):
+                return None
+            at -= 1
+            k -= 1
+        return at
+
+    def _particle(self, index: int) -> bool:
+        word = self.words[index]
+        return len(word) <= _MAX_PARTICLE and word.islower() and name_form(word) in _PARTICLE_FORMS
+
+    def _names_place(self, name: WatchedName) -> bool:
+        """Whether the text names the country of an organisation named after it, maybe
+        inflected (`Pakistanu`, `Пакистана`)."""
+        return any(
+            not self._stems_of(name.place if self.foreign[i] else name.place & {name.forms[-1]}).isdisjoint(
+                self.stems_at[i]
+            )
+            for stem in self._stems_of(name.place)
+            for i in self.by_stem.get(stem, ())
+        )
 
     def _other_first_name(self, name: WatchedName, ends: list[int]) -> bool:
         """Whether the surname follows another capitalised word somewhere in the text (`Bill
         Clinton` when the name is `Hillary Clinton`): then the surname alone is not enough."""
-        own = frozenset().union(*(self._stems_of(read) for read in name.read[:-1]))
+        own = frozenset().union(*(self._stems_of(read) for read in name.read[:-1] + name.glued))
+        own_sounds = frozenset().union(*name.sounds[:-1]) if name.sounds else frozenset()
         for end in ends:
             if not self.spaced[end]:
                 continue
@@ -233,7 +342,11 @@ class NameText:
             if not _cased(before) or before.isupper():
                 continue
             stems_before = self.stems_at[end - 1]
-            if stems_before.isdisjoint(own) and stems_before.isdisjoint(_NOT_FIRST_NAMES):
+            if (
+                stems_before.isdisjoint(own)
+                and stems_before.isdisjoint(_NOT_FIRST_NAMES)
+                and self.sounds_at[end - 1].isdisjoint(own_sounds)
+            ):
                 if self._is(end - 1, name, len(name.forms) - 1):
                     continue  # the surname twice
                 return True
@@ -252,13 +365,11 @@ class NameText:
         words = self.words
         ends = self._ends_of(name)
         for end in ends:
-            start = end - head
-            if (
-                start >= 0
-                and all(self._is(start + k, name, k) for k in range(head))
-                and any(_cased(words[i]) for i in range(start, end + 1))
-            ):
+            start = self._start_of(end, name)
+            if start is not None and any(_cased(words[i]) for i in range(start, end + 1)):
                 return True
+        if name.core is not None and self._names_place(name) and self.has(name.core):
+            return True
         if head and not name.alone:
             return False
         cased = [end for end in ends if _cased(words[end])]
