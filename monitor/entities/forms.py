@@ -30,6 +30,8 @@ __all__ = [
     "latin",
     "name_form",
     "read_aloud",
+    "skeleton",
+    "skeletons",
     "sound_key",
     "sound_keys",
     "stems",
@@ -86,8 +88,9 @@ _SLAVIC = (
 # South Slavic form possessives in -ov (Trumpova administrativa): the same name there. Not in
 # Russian or Bulgarian, where -ov makes surnames of first names (Ivanov).
 _FEMININE_POSSESSIVE = " ová ové ovou ovej ovú ov ova ovo ovi ove ovu ovega ovem ovim ovih"
-# Czech and Slovak decline a foreign name in -i (-í, -y) as an adjective: Rizvího, Rizvímu.
-_ADJECTIVAL = " ho mu ch"
+# Czech and Slovak decline a foreign name in -i (-í, -y) as an adjective (Rizvího, Rizvímu),
+# and a Czech possessive ends in -ův (Obamův).
+_ADJECTIVAL = " ho mu ch ův"
 # Slovene: a feminine name's accusative in -o (Asio Bibi), and the possessive -ev after a
 # soft consonant or a j, which Slovene puts after a vowel (Bibijeva: `bibieva`, `bibi`).
 _SLOVENE = " o ev eva eve evo evi evu evega evem evim evih"
@@ -185,7 +188,8 @@ _MIN_SOUND_KEY = 6  # letters of a form that may be compared by its sound key
 # Muhammad, Mohammed, Мухаммед; Labbaik, Лабайк, Лабаяк; Hussain, Хусейн): a and e, o and u,
 # and a run of vowels counts as its first (ai, aia, ei). i stays apart (Macron is not Micron).
 _VOWEL_CLASS = str.maketrans({"e": "a", "u": "o", "y": "i", "j": "i"})
-_ASPIRATE = re.compile(r"(?<=[^aeiou])h")  # dh, bh, gh: d, b, g (Chaudhry, Чаудри)
+# An h after a consonant (dh, bh, gh: Chaudhry, Чаудри) or before one (Johnson, Джонсон)
+_ASPIRATE = re.compile(r"(?<=[^aeiou])h|h(?=[^aeiou])")
 _VOWEL_RUN = re.compile(r"([aeiou])[aeiou]+")
 
 
@@ -199,6 +203,26 @@ def sound_key(form: str) -> str | None:
     key = _ASPIRATE.sub("", form).translate(_VOWEL_CLASS)
     key = _VOWEL_RUN.sub(r"\1", key)
     return re.sub(r"(.)\1+", r"\1", key)
+
+
+_MIN_SKELETON = 4  # letters of a form that may be compared by its skeleton
+_ANY_VOWEL = re.compile(r"[aeiouyj]+")
+
+
+@lru_cache(maxsize=131072)
+def skeleton(form: str) -> str | None:
+    """A word's consonants with a mark where it has vowels (`malook`, `mulook`: `malak`),
+    for a word of 4 letters or more, else None: looser than `sound_key`, for a name's word
+    next to another of its words spelled as the name spells it (`Saif Mulúk` for Saif Malook)."""
+    if len(form) < _MIN_SKELETON:
+        return None
+    key = _ANY_VOWEL.sub("a", _ASPIRATE.sub("", form))
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def skeletons(forms: frozenset[str]) -> frozenset[str]:
+    """The skeletons of the forms of 4 letters or more among these."""
+    return frozenset(k for k in map(skeleton, forms) if k is not None)
 
 
 def sound_keys(forms: frozenset[str]) -> frozenset[str]:

@@ -38,6 +38,7 @@ from monitor.entities.forms import (
     latin,
     name_form,
     read_aloud,
+    skeletons,
     sound_keys,
     stems,
     transliterable,
@@ -113,7 +114,7 @@ _CALENDAR = _forms_of(
 # (`Сайфул Малук`) or leave them out.
 _PARTICLES = frozenset({"ul", "ur", "ud", "al", "el", "e", "i", "bin", "ibn", "bint"})
 _MAX_PARTICLE = 3  # letters of a text's word read as a particle in a particle's place
-_PARTICLE_FORMS = frozenset(name_form(p) for p in _PARTICLES | {"uh", "ul", "ud", "ad", "ed", "a", "y"}) - {""}
+_PARTICLE_FORMS = frozenset(name_form(p) for p in _PARTICLES | {"uh", "ad", "ed", "a", "y"}) - {""}
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,12 @@ class WatchedName:
     abbreviation: str | None = None
     particles: tuple[bool, ...] = ()  # per word: a particle, which may be spelled otherwise or left out
     glued: tuple[frozenset[str], ...] = ()  # per word: it with the particle after it (`saiful`)
-    sounds: tuple[frozenset[str], ...] = ()  # per word: the sound keys of its long forms
+    # Per word: the sound keys and skeletons of its forms (forms.sound_key, forms.skeleton), in
+    # a word of another alphabet (from `read`) and in a Latin word (from its own form)
+    sounds: tuple[frozenset[str], ...] = ()
+    skeletons: tuple[frozenset[str], ...] = ()
+    latin_sounds: tuple[frozenset[str], ...] = ()
+    latin_skeletons: tuple[frozenset[str], ...] = ()
     # An organisation named after its country (`Supreme Court of Pakistan`): found as the
     # rest of its name (`core`) where the text names the country (`place`) too.
     core: WatchedName | None = None
@@ -155,21 +161,48 @@ def watched_name(text: str) -> WatchedName:
         words = words[1:]  # `The Associated Press` is written `Associated Press` as often
     unspaced = "".join(w.casefold() for w in words) if _UNSPACED.search(text) else None
     forms = tuple(name_form(w) for w in words)
-    read = tuple(read_aloud(f) if w.isascii() else frozenset({f}) for w, f in zip(words, forms, strict=True))
+    read = tuple(_read(w, f) for w, f in zip(words, forms, strict=True))
     organisation = any(f in _ORGANISATION_WORDS for f in forms) or any(w in _LINKS for w in words[1:-1])
     acronyms = tuple(_acronym(w) and len(words) == 1 for w in words)
     initials = "".join(w[0] for w in words if w[:1].isupper())
     abbreviation = initials if organisation and len(initials) >= 2 and initials.isupper() else None
+    core, place = _core_and_place(words, organisation)
     particles = tuple(0 < k < len(words) - 1 and w.casefold() in _PARTICLES for k, w in enumerate(words))
     glued = tuple(
         frozenset({forms[k] + forms[k + 1]}) if k + 1 < len(forms) and particles[k + 1] else frozenset()
         for k in range(len(forms))
     )
-    sounds = tuple(sound_keys(r | watched_stems(r)) for r in read)
-    core, place = _core_and_place(words, organisation)
+    # read_aloud's variants that add letters (`putin`: `pateeein`) are not spellings of the name
+    near = [frozenset(r for r in rs if len(r) <= len(f) + 1) for rs, f in zip(read, forms, strict=True)]
+    own = [frozenset({f}) for f in forms]
     return WatchedName(
-        text, forms, unspaced, read, acronyms, organisation, abbreviation, particles, glued, sounds, core, place
+        text,
+        forms,
+        unspaced,
+        read,
+        acronyms,
+        organisation,
+        abbreviation,
+        particles,
+        glued,
+        sounds=tuple(sound_keys(r | watched_stems(r) | g) for r, g in zip(near, glued, strict=True)),
+        skeletons=tuple(skeletons(r | watched_stems(r) | g) for r, g in zip(near, glued, strict=True)),
+        latin_sounds=tuple(sound_keys(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
+        latin_skeletons=tuple(skeletons(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
+        core=core,
+        place=place,
     )
+
+
+def _read(word: str, form: str) -> frozenset[str]:
+    """The forms a name's word may take in a word of another alphabet (see `read_aloud`); a
+    kh may be read as k there too (`Khan`: Bulgarian `Кан`)."""
+    if not word.isascii():
+        return frozenset({form})
+    read = read_aloud(form)
+    if "kh" in word.casefold():
+        read |= read_aloud(name_form(word.casefold().replace("kh", "k")))
+    return read
 
 
 def _core_and_place(words: list[str], organisation: bool) -> tuple[WatchedName | None, frozenset[str]]:
@@ -228,6 +261,8 @@ class NameText:
     capitals: frozenset[str] = frozenset()  # the words in capitals, but not in a line of them
     sounds_at: list[frozenset[str]] = field(default_factory=list)  # per word: its stems' sound keys
     by_sound: dict[str, list[int]] = field(default_factory=dict)  # sound key -> indices of words
+    skeletons_at: list[frozenset[str]] = field(default_factory=list)  # per word: its stems' skeletons
+    by_skeleton: dict[str, list[int]] = field(default_factory=dict)  # skeleton -> indices of words
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -244,6 +279,8 @@ class NameText:
         stems_at = []
         sounds_at = []
         by_sound: dict[str, list[int]] = {}
+        skeletons_at = []
+        by_skeleton: dict[str, list[int]] = {}
         for index, word in enumerate(words):
             found = stems(name_form(word), allowed)
             stems_at.append(found)
@@ -253,9 +290,15 @@ class NameText:
             sounds_at.append(sounds)
             for key in sounds:
                 by_sound.setdefault(key, []).append(index)
+            shapes = skeletons(found) if _cased(word) else frozenset()
+            skeletons_at.append(shapes)
+            for key in shapes:
+                by_skeleton.setdefault(key, []).append(index)
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
         foreign = [not w.isascii() and transliterable(w) and not latin(w) for w in words]
-        text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced, sounds_at=sounds_at, by_sound=by_sound)
+        text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
+        text.sounds_at, text.by_sound = sounds_at, by_sound
+        text.skeletons_at, text.by_skeleton = skeletons_at, by_skeleton
         text.capitals = frozenset(
             w for i, w in enumerate(words) if len(w) >= 2 and w.isupper() and not text._shouting(i)
         )
@@ -279,7 +322,8 @@ class NameText:
         if not self._stems_of(forms).isdisjoint(self.stems_at[index]):
             return True
         # Spelled as another transliteration spells it (`Мухаммеда`, `Mohameda`: Muhammad)
-        return bool(name.sounds) and not name.sounds[k].isdisjoint(self.sounds_at[index])
+        keys = name.sounds if self.foreign[index] else name.latin_sounds
+        return bool(keys) and not keys[k].isdisjoint(self.sounds_at[index])
 
     def _shouting(self, index: int) -> bool:
         """Whether the word is among other words in capitals (a headline in capitals)."""
@@ -291,42 +335,74 @@ class NameText:
         candidates: set[int] = set()
         for form in self._stems_of(name.read[last]):
             candidates.update(self.by_stem.get(form, ()))
-        for key in name.sounds[last] if name.sounds else ():
+        for key in name.sounds[last] | name.latin_sounds[last] if name.sounds else ():
             candidates.update(self.by_sound.get(key, ()))
         return sorted(i for i in candidates if self._is(i, name, last))
 
-    def _start_of(self, end: int, name: WatchedName) -> int | None:
+    def _like(self, index: int, name: WatchedName, k: int) -> bool:
+        """Whether the text's word at `index` has the consonants of the name's word `k`, with
+        vowels where it has them (`Mulúk` for `Malook`): said of a word next to another of the
+        name spelled as the name spells it."""
+        if name.acronyms and name.acronyms[k]:
+            return False
+        keys = name.skeletons if self.foreign[index] else name.latin_skeletons
+        return _cased(self.words[index]) and bool(keys) and not keys[k].isdisjoint(self.skeletons_at[index])
+
+    def _start_of(self, end: int, name: WatchedName, loose: bool = False) -> int | None:
         """Where the name's words end at `end` one after the other, the index of the first:
         a particle of the name may be spelled otherwise or left out, and a particle the name
-        does not write may stand between its words (`Saif-ul-Muluk` for `Saif Muluk`)."""
+        does not write may stand between its words (`Saif-ul-Muluk` for `Saif Muluk`). With
+        `loose`, a word may be only like the name's (`_like`) where another is the name's."""
+
+        def fits(index: int, k: int) -> bool:
+            return self._is(index, name, k) or (loose and self._like(index, name, k))
+
         at = end
         k = len(name.forms) - 2
+        exact = self._is(end, name, k + 1)
         while k >= 0:
             if name.particles and name.particles[k]:
                 if at > 0 and (self._is(at - 1, name, k) or self._particle(at - 1)):
                     at -= 1
                 k -= 1
                 continue
-            if at > 0 and not self._is(at - 1, name, k) and self._particle(at - 1):
+            if at > 0 and not fits(at - 1, k) and self._particle(at - 1):
                 at -= 1
-            if at == 0 or not self._is(at - 1, name, k):
+            if at == 0 or not fits(at - 1, k):
                 return None
             at -= 1
+            exact = exact or self._is(at, name, k)
             k -= 1
-        return at
+        return at if exact else None
+
+    def _rows_like(self, name: WatchedName) -> bool:
+        """Whether the name's words occur in a row, one of them as the name spells it and the
+        others maybe only like it (`_like`)."""
+        last = len(name.forms) - 1
+        if last < 1 or name.organisation or not name.skeletons:
+            return False
+        candidates: set[int] = set(self._ends_of(name))
+        for key in name.skeletons[last] | name.latin_skeletons[last]:
+            candidates.update(self.by_skeleton.get(key, ()))
+        for end in sorted(candidates):
+            start = self._start_of(end, name, loose=True)
+            if start is not None and any(_cased(self.words[i]) for i in range(start, end + 1)):
+                return True
+        return False
 
     def _particle(self, index: int) -> bool:
         word = self.words[index]
-        return len(word) <= _MAX_PARTICLE and word.islower() and name_form(word) in _PARTICLE_FORMS
+        short = len(word) == 1 or (len(word) <= _MAX_PARTICLE and name_form(word) in _PARTICLE_FORMS)
+        return word.islower() and short
 
     def _names_place(self, name: WatchedName) -> bool:
         """Whether the text names the country of an organisation named after it, maybe
         inflected (`Pakistanu`, `Пакистана`)."""
+        own = self._stems_of(frozenset({name.forms[-1]}))
+        read = self._stems_of(name.place)
         return any(
-            not self._stems_of(name.place if self.foreign[i] else name.place & {name.forms[-1]}).isdisjoint(
-                self.stems_at[i]
-            )
-            for stem in self._stems_of(name.place)
+            not (read if self.foreign[i] else own).isdisjoint(self.stems_at[i])
+            for stem in read
             for i in self.by_stem.get(stem, ())
         )
 
@@ -334,7 +410,8 @@ class NameText:
         """Whether the surname follows another capitalised word somewhere in the text (`Bill
         Clinton` when the name is `Hillary Clinton`): then the surname alone is not enough."""
         own = frozenset().union(*(self._stems_of(read) for read in name.read[:-1] + name.glued))
-        own_sounds = frozenset().union(*name.sounds[:-1]) if name.sounds else frozenset()
+        own_sounds = frozenset().union(*name.sounds[:-1], *name.latin_sounds[:-1])
+        own_skeletons = frozenset().union(*name.skeletons[:-1], *name.latin_skeletons[:-1])
         for end in ends:
             if not self.spaced[end]:
                 continue
@@ -346,6 +423,7 @@ class NameText:
                 stems_before.isdisjoint(own)
                 and stems_before.isdisjoint(_NOT_FIRST_NAMES)
                 and self.sounds_at[end - 1].isdisjoint(own_sounds)
+                and self.skeletons_at[end - 1].isdisjoint(own_skeletons)
             ):
                 if self._is(end - 1, name, len(name.forms) - 1):
                     continue  # the surname twice
@@ -369,6 +447,8 @@ class NameText:
             if start is not None and any(_cased(words[i]) for i in range(start, end + 1)):
                 return True
         if name.core is not None and self._names_place(name) and self.has(name.core):
+            return True
+        if self._rows_like(name):
             return True
         if head and not name.alone:
             return False
