@@ -166,18 +166,20 @@ class Score:
 
 
 def measure_watches(
-    docs: list[Doc], watches: dict[str, tuple[str, ...]]
+    docs: list[Doc], watches: dict[str, tuple[str, ...]], per_language: dict[str, Score] | None = None
 ) -> tuple[Score, Score, dict[str, Score], list[tuple[str, str, str]]]:
     compiled = {e: compile_watch(WatchConfig(name=e, names=ns), None, None) for e, ns in watches.items()}
     overall, cyrillic = Score(), Score()
     per_entity: dict[str, Score] = defaultdict(Score)
+    languages = per_language if per_language is not None else {}
     errors = []
     for doc in docs:
         view = ArticleView(id=0, title=doc.title, text=doc.text, language=doc.language)
         for entity_id, watch in compiled.items():
             found = watch.match(view) is not None
             gold = any(e in doc.entities for e in entity_id.split("|"))
-            for score in (overall, per_entity[entity_id]) + ((cyrillic,) if doc.cyrillic else ()):
+            language = languages.setdefault(doc.language, Score())
+            for score in (overall, per_entity[entity_id], language) + ((cyrillic,) if doc.cyrillic else ()):
                 score.hits += found and gold
                 score.found += found
                 score.gold += gold
@@ -251,11 +253,14 @@ def main() -> None:
     watches = watched_entities(docs, lines)
     print(f"{len(watches)} entities (PER or ORG, in 3 languages or more), one watch each")
     started = time.process_time()
-    overall, cyrillic, per_entity, _ = measure_watches(docs, watches)
+    per_language: dict[str, Score] = {}
+    overall, cyrillic, per_entity, _ = measure_watches(docs, watches, per_language)
     spent = time.process_time() - started
     print("watches `names:` written in English, (entity, document) pairs:")
     print("  " + overall.line("all"))
     print("  " + cyrillic.line("Cyrillic"))
+    for language, score in sorted(per_language.items()):
+        print("    " + score.line(language))
     print(f"  {spent:.2f} s CPU for {len(docs) * len(watches)} (watch, document) pairs")
     print("recognition (monitor.entities.names), per document:")
     started = time.process_time()
