@@ -81,7 +81,8 @@ def test_an_organisation_named_after_its_country_without_it() -> None:
 
 def test_the_keys() -> None:
     assert name_form("Chán") == name_form("Khan") == name_form("Хан")
-    assert sound_key(name_form("Мухаммед")) == sound_key(name_form("Mohamed")) == sound_key(name_form("Muhammad"))
+    muhammad = sound_key(name_form("Muhammad"))
+    assert sound_key(name_form("Мухаммед")) == sound_key(name_form("Mohamed")) == muhammad
     assert sound_key(name_form("Mahmud")) != sound_key(name_form("Muhammad"))
     assert sound_key(name_form("Biden")) is None  # 5 letters: compared as it is
     assert skeleton(name_form("Mulook")) == skeleton(name_form("Malook")) != skeleton(name_form("Milan"))
