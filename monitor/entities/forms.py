@@ -12,8 +12,13 @@ watches' matcher (monitor.watches.names) and the recogniser (monitor.entities.na
   th/t, дж/j, a háček as h (`Ašik` = `Ashiq`), j after a vowel as i (`Husajn` = `Hussain`),
   Bulgarian ъ as a, and doubled letters (`Makron` = `Macron`, `Асад` = `Assad`);
 - a case ending from a fixed list for the article's language (Slavic, Baltic, German and
-  Nordic `s`, Finnish, Estonian; Czech and Slovak `-ová`), leaving a stem of 3 letters or more
-  (`Putina`, `Путиным`, `Merkels`, `Khana`).
+  Nordic `s`, Finnish, Estonian; Czech and Slovak `-ová`, `-ího`, `-ův`; Slovene `-o`,
+  `-ev…`), leaving a stem of 3 letters or more (`Putina`, `Путиным`, `Merkels`, `Khana`,
+  `Rizvího`, `Bibijeva`);
+- ch is read as kh (Czech, Slovak and Polish write that sound ch: `Chán` is Khan);
+- for long words, a sound key (`sound_key`) that forgets the vowels transliterations swap
+  (`Muhammad`, `Mohameda`, `Мухаммеда`), and a skeleton (`skeleton`) that keeps only where
+  vowels are, for a word next to another of the name (`Mulúk` by `Saif` for Saif Malook).
 """
 
 from __future__ import annotations

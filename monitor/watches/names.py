@@ -14,6 +14,14 @@ endings), and:
 - every word may be inflected as the article's language inflects (`Asią Bibi`, `Theresou
   Mayovou`): a text's word matches where its stems meet the name word's, which loses at most
   a final vowel; after an apostrophe (`Farage'a`, `Putin's`) the word ends there;
+- a word of 6 letters or more may be spelled as another transliteration spells it (the same
+  sound key: `Мухаммеда`, `Mohameda` for Muhammad; Mahmud stays apart), and in a row, a
+  word next to one spelled as the name spells it may differ in its vowels (`Saif Mulúk` for
+  `Saif Ul Malook`); a name's particles (`ul`, `e`, `al`) may be spelled otherwise, glued to
+  the word before (`Сайфул Малук`) or left out;
+- an organisation named after its country (`Supreme Court of Pakistan`) is also found as the
+  rest of its name where the text names the country anywhere (`Техрик-э-Лабайк` …
+  `Пакистана` for `Tehreek e Labbaik Pakistan`);
 - the surname alone does not count where the text puts another first name before it (`Bill
   Clinton` for `Hillary Clinton`; titles, weekdays and list commas are not first names), nor
   for an organisation (a name with an organisation word or a linking word: `Supreme Court of
