@@ -312,25 +312,3 @@ def test_a_schema_this_monitor_cannot_use_is_named_with_both_versions() -> None:
         check_schema("db", 10, 9, migrating=True)
     with pytest.raises(StoreError, match="needs migrating"):
         check_schema("db", 3, 9)
-
-
-def test_names_are_read_again_with_the_keys_of_today(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The migration after name keys changed (ch read as kh) queues every article again."""
-    from monitor.entities.stage import run_names_stage
-
-    path = tmp_path / "named.db"
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:-1])
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION - 1)
-    with Store.open(path) as old:
-        old.sync_feeds([FeedConfig(url="https://a.example/rss")])
-        (feed,) = old.feeds()
-        articles = [entry("1", "Pákistán", "Řekl to Imran Chán.")]
-        articles.append(entry("2", "Pakistan", "It was Imran Khan."))
-        old.record_poll(feed, ok_update(), articles, url=feed.url, duration_ms=5, size=10)
-        assert run_names_stage(old) == 2 and old.names_pending_count() == 0
-    monkeypatch.undo()
-    with Store.open(path) as s:
-        assert s.schema_version() == SCHEMA_VERSION and s.names_pending_count() == 2
-        assert run_names_stage(s) == 2
-        keys = {n["key"] for names in s.article_names([1, 2]).values() for n in names if "imran" in n["key"]}
-        assert keys == {"imran han"}  # one key for both spellings

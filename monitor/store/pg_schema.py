@@ -448,10 +448,6 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Stories: the running mean vector per language", _LANGUAGE_MEANS),
     ("Articles: text source, page state and error, canonical URL (full text)", _PAGE_TEXT),
     ("Articles: their places (GeoNames ids) and countries", _PLACES),
-    (
-        "Names: every article named again, with the keys that now read ch as kh",
-        ["INSERT INTO names_pending (article_id) SELECT id FROM articles ON CONFLICT DO NOTHING"],
-    ),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

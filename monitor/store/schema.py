@@ -452,13 +452,6 @@ def _migration_places(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _migration_names_rekeyed(db: sqlite_utils.Database) -> None:
-    """Every article waits for the names stage again: name keys now read ch as kh
-    (monitor.entities.forms), so the stage writes each article's names with the keys it gives
-    today and one name does not count under two keys."""
-    db.execute("INSERT OR IGNORE INTO names_pending (article_id) SELECT id FROM articles")
-
-
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -478,7 +471,6 @@ MIGRATIONS: list[Migration] = [
     _migration_language_means,
     _migration_page_text,
     _migration_places,
-    _migration_names_rekeyed,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
