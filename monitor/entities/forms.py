@@ -15,7 +15,8 @@ watches' matcher (monitor.watches.names) and the recogniser (monitor.entities.na
   Nordic `s`, Finnish, Estonian; Czech and Slovak `-ová`, `-ího`, `-ův`; Slovene `-o`,
   `-ev…`), leaving a stem of 3 letters or more (`Putina`, `Путиным`, `Merkels`, `Khana`,
   `Rizvího`, `Bibijeva`);
-- ch is read as kh (Czech, Slovak and Polish write that sound ch: `Chán` is Khan);
+- in Czech, Slovak and Polish, which write the sound of kh as ch, a word's ch may also be
+  read as kh (`kh_forms`: `Chán` is Khan there, and `Chaudhry` stays Chaudhry);
 - for long words, a sound key (`sound_key`) that forgets the vowels transliterations swap
   (`Muhammad`, `Mohameda`, `Мухаммеда`), and a skeleton (`skeleton`) that keeps only where
   vowels are, for a word next to another of the name (`Mulúk` by `Saif` for Saif Malook).
@@ -32,9 +33,11 @@ from anyascii import anyascii
 __all__ = [
     "ALL_ENDINGS",
     "endings",
+    "kh_forms",
     "latin",
     "name_form",
     "read_aloud",
+    "respells",
     "skeleton",
     "skeletons",
     "sound_key",
@@ -69,6 +72,7 @@ _SWAPPED = (
     ("th", "t"),
     ("kh", "h"),
     ("ph", "f"),
+    ("ck", "k"),
     ("ou", "u"),
 )
 # How an English spelling is read into an alphabet that spells sounds: u as a (Trump: Трамп,
@@ -128,11 +132,9 @@ def name_form(word: str) -> str:
     folded = folded.translate(_HACEK)
     letters = "".join(ch for ch in anyascii(folded).casefold() if "a" <= ch <= "z")
     letters = _J_AFTER_VOWEL.sub("i", letters)
-    # c, q as k first, so that ch is read as kh: the sound Czech, Slovak and Polish write ch
-    # (Chán, Chádim: Khan, Khadim), which English spellings and the Cyrillic х give as kh or h.
-    letters = letters.translate(_ONE_SOUND)
     for pair, replacement in _SWAPPED:
         letters = letters.replace(pair, replacement)
+    letters = letters.translate(_ONE_SOUND)
     return re.sub(r"(.)\1+", r"\1", letters)
 
 
@@ -186,6 +188,30 @@ def watched_stems(forms: frozenset[str]) -> frozenset[str]:
     """A name's word without its final vowel, for a language that declines it (`Asia`: `asi`,
     as `Asię`, `Asii` give): a nominative ending, not a case ending, so only a vowel."""
     return frozenset(f[:-1] for f in forms if len(f) > _MIN_STEM and f[-1] in "aeio")
+
+
+# Languages that write the sound of kh (Cyrillic х) as ch: Chán, Chádim (Khan, Khadim).
+_CH_AS_KH = frozenset({"cs", "sk", "pl"})
+# Languages that respell foreign names as they sound, in Latin letters: there a Latin word may
+# be compared by its sound key and skeleton (`Mohameda`, `Mulúk`); in English, German or
+# French text a Latin name keeps its spelling (Morgan is not Morgen).
+_RESPELLING = frozenset({"cs", "sk", "pl", "sl", "hr", "bs", "sr", "lt", "lv"})
+
+
+def kh_forms(word: str, language: str | None) -> frozenset[str]:
+    """The forms a word may also have where the language writes kh as ch (see `_CH_AS_KH`):
+    `Chán` in Czech is `han`, as `Khan`; nothing elsewhere."""
+    if language is None or language.split("-")[0].lower() not in _CH_AS_KH:
+        return frozenset()
+    folded = word.casefold()
+    if "ch" not in folded:
+        return frozenset()
+    return frozenset({name_form(folded.replace("ch", "kh"))})
+
+
+def respells(language: str | None) -> bool:
+    """Whether the language respells foreign names as they sound (see `_RESPELLING`)."""
+    return language is not None and language.split("-")[0].lower() in _RESPELLING
 
 
 _MIN_SOUND_KEY = 6  # letters of a form that may be compared by its sound key

@@ -43,9 +43,11 @@ from functools import lru_cache
 from monitor.entities.forms import (
     ALL_ENDINGS,
     endings,
+    kh_forms,
     latin,
     name_form,
     read_aloud,
+    respells,
     skeletons,
     sound_keys,
     stems,
@@ -204,12 +206,15 @@ def watched_name(text: str) -> WatchedName:
 
 def _read(word: str, form: str) -> frozenset[str]:
     """The forms a name's word may take in a word of another alphabet (see `read_aloud`); a
-    kh may be read as k there too (`Khan`: Bulgarian `Кан`)."""
+    kh may be read as k there too (`Khan`: Bulgarian `Кан`), and a ch as kh, as in words from
+    Greek (`Christ`: `Христос`, `Michael`: `Михаил`)."""
     if not word.isascii():
         return frozenset({form})
     read = read_aloud(form)
-    if "kh" in word.casefold():
-        read |= read_aloud(name_form(word.casefold().replace("kh", "k")))
+    folded = word.casefold()
+    for old, new in (("kh", "k"), ("ch", "kh")):
+        if old in folded:
+            read |= read_aloud(name_form(folded.replace(old, new)))
     return read
 
 
@@ -289,16 +294,22 @@ class NameText:
         by_sound: dict[str, list[int]] = {}
         skeletons_at = []
         by_skeleton: dict[str, list[int]] = {}
+        loose_latin = respells(language)
         for index, word in enumerate(words):
             found = stems(name_form(word), allowed)
+            for form in kh_forms(word, language):
+                found |= stems(form, allowed)
             stems_at.append(found)
             for stem in found:
                 by_stem.setdefault(stem, []).append(index)
-            sounds = sound_keys(found) if _cased(word) else frozenset()
+            # Sound keys and skeletons: for a word of another alphabet, or a Latin word where the
+            # language respells foreign names (forms.respells)
+            loose = _cased(word) and (loose_latin or (not latin(word) and transliterable(word)))
+            sounds = sound_keys(found) if loose else frozenset()
             sounds_at.append(sounds)
             for key in sounds:
                 by_sound.setdefault(key, []).append(index)
-            shapes = skeletons(found) if _cased(word) else frozenset()
+            shapes = skeletons(found) if loose else frozenset()
             skeletons_at.append(shapes)
             for key in shapes:
                 by_skeleton.setdefault(key, []).append(index)
