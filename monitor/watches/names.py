@@ -14,7 +14,8 @@ endings), and:
 - every word may be inflected as the article's language inflects (`Asią Bibi`, `Theresou
   Mayovou`): a text's word matches where its stems meet the name word's, which loses at most
   a final vowel; after an apostrophe (`Farage'a`, `Putin's`) the word ends there;
-- a word of 6 letters or more may be spelled as another transliteration spells it (the same
+- in another alphabet, or in a language that respells foreign names (Slavic, Baltic), a
+  word of 6 letters or more may be spelled as another transliteration spells it (the same
   sound key: `Мухаммеда`, `Mohameda` for Muhammad; Mahmud stays apart), and in a row, a
   word next to one spelled as the name spells it may differ in its vowels (`Saif Mulúk` for
   `Saif Ul Malook`); a name's particles (`ul`, `e`, `al`) may be spelled otherwise, glued to
