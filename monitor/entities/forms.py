@@ -15,8 +15,8 @@ watches' matcher (monitor.watches.names) and the recogniser (monitor.entities.na
   Nordic `s`, Finnish, Estonian; Czech and Slovak `-ová`, `-ího`, `-ův`; Slovene `-o`,
   `-ev…`), leaving a stem of 3 letters or more (`Putina`, `Путиным`, `Merkels`, `Khana`,
   `Rizvího`, `Bibijeva`);
-- in Czech, Slovak and Polish, which write the sound of kh as ch, a word's ch may also be
-  read as kh (`kh_forms`: `Chán` is Khan there, and `Chaudhry` stays Chaudhry);
+- letters a language writes for another sound (`local_forms`): in Czech, Slovak and Polish a
+  ch may be read as kh (`Chán` is Khan there, and `Chaudhry` stays Chaudhry);
 - for long words, a sound key (`sound_key`) that forgets the vowels transliterations swap
   (`Muhammad`, `Mohameda`, `Мухаммеда`), and a skeleton (`skeleton`) that keeps only where
   vowels are, for a word next to another of the name (`Mulúk` by `Saif` for Saif Malook).
@@ -33,8 +33,9 @@ from anyascii import anyascii
 __all__ = [
     "ALL_ENDINGS",
     "endings",
-    "kh_forms",
+    "every_local_form",
     "latin",
+    "local_forms",
     "name_form",
     "read_aloud",
     "respells",
@@ -190,23 +191,30 @@ def watched_stems(forms: frozenset[str]) -> frozenset[str]:
     return frozenset(f[:-1] for f in forms if len(f) > _MIN_STEM and f[-1] in "aeio")
 
 
-# Languages that write the sound of kh (Cyrillic х) as ch: Chán, Chádim (Khan, Khadim).
-_CH_AS_KH = frozenset({"cs", "sk", "pl"})
+# Letters a language writes for another sound than English spellings give them: Czech,
+# Slovak and Polish write the sound of kh (Cyrillic х) as ch (Chán, Chádim: Khan, Khadim).
+_LOCAL_LETTERS = dict.fromkeys(("cs", "sk", "pl"), ("ch", "kh"))
 # Languages that respell foreign names as they sound, in Latin letters: there a Latin word may
 # be compared by its sound key and skeleton (`Mohameda`, `Mulúk`); in English, German or
 # French text a Latin name keeps its spelling (Morgan is not Morgen).
 _RESPELLING = frozenset({"cs", "sk", "pl", "sl", "hr", "bs", "sr", "lt", "lv"})
 
 
-def kh_forms(word: str, language: str | None) -> frozenset[str]:
-    """The forms a word may also have where the language writes kh as ch (see `_CH_AS_KH`):
-    `Chán` in Czech is `han`, as `Khan`; nothing elsewhere."""
-    if language is None or language.split("-")[0].lower() not in _CH_AS_KH:
+def local_forms(word: str, language: str | None) -> frozenset[str]:
+    """The forms a word may also have where its language writes a sound with other letters
+    (see `_LOCAL_LETTERS`): `Chán` in Czech is `han`, as `Khan`; nothing in English."""
+    if language is None:
         return frozenset()
+    swap = _LOCAL_LETTERS.get(language.split("-")[0].lower())
     folded = word.casefold()
-    if "ch" not in folded:
+    if swap is None or swap[0] not in folded:
         return frozenset()
-    return frozenset({name_form(folded.replace("ch", "kh"))})
+    return frozenset({name_form(folded.replace(*swap))})
+
+
+def every_local_form(word: str) -> frozenset[str]:
+    """The word's local forms in every language that has them (for an index without languages)."""
+    return frozenset().union(*(local_forms(word, language) for language in _LOCAL_LETTERS))
 
 
 def respells(language: str | None) -> bool:

@@ -44,8 +44,8 @@ from functools import lru_cache
 from monitor.entities.forms import (
     ALL_ENDINGS,
     endings,
-    kh_forms,
     latin,
+    local_forms,
     name_form,
     read_aloud,
     respells,
@@ -207,13 +207,14 @@ def watched_name(text: str) -> WatchedName:
 
 def _read(word: str, form: str) -> frozenset[str]:
     """The forms a name's word may take in a word of another alphabet (see `read_aloud`); a
-    kh may be read as k there too (`Khan`: Bulgarian `Кан`), and a ch as kh, as in words from
-    Greek (`Christ`: `Христос`, `Michael`: `Михаил`)."""
+    kh may be read as k there too (`Khan`: Bulgarian `Кан`), a ch as kh, as in words from
+    Greek (`Christ`: `Христос`, `Michael`: `Михаил`), and an h as г, as Ukrainian and often
+    Russian write it (`Hillary`: `Гілларі`, `Hamburg`: `Гамбург`)."""
     if not word.isascii():
         return frozenset({form})
     read = read_aloud(form)
     folded = word.casefold()
-    for old, new in (("kh", "k"), ("ch", "kh")):
+    for old, new in (("kh", "k"), ("ch", "kh"), ("h", "g")):
         if old in folded:
             read |= read_aloud(name_form(folded.replace(old, new)))
     return read
@@ -298,7 +299,7 @@ class NameText:
         loose_latin = respells(language)
         for index, word in enumerate(words):
             found = stems(name_form(word), allowed)
-            for form in kh_forms(word, language):
+            for form in local_forms(word, language):
                 found |= stems(form, allowed)
             stems_at.append(found)
             for stem in found:

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from monitor.entities.forms import kh_forms, name_form, skeletons, sound_keys, stems, watched_stems
+from monitor.entities.forms import every_local_form, name_form, skeletons, sound_keys, stems, watched_stems
 from monitor.watches.matcher import CompiledWatch
 from monitor.watches.query import _UNSPACED, fold, positive_terms
 
@@ -126,7 +126,7 @@ def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
                 if not keys and run.isascii() and "ch" not in run and name_form(run[:2])[:1] not in initials:
                     continue  # an ASCII word's form starts as its first two letters' does
                 form = name_form(run)
-                found_stems = stems(form).union(*(stems(f) for f in kh_forms(run, "cs")))
+                found_stems = stems(form).union(*(stems(f) for f in every_local_form(run)))
                 if (
                     form in whole
                     or (ends and not ends.isdisjoint(found_stems))
