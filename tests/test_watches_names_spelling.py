@@ -21,7 +21,7 @@ def found(name: str, text: str, language: str | None) -> bool:
 @pytest.mark.parametrize(
     ("name", "text", "language"),
     [
-        # vowels that transliterations of one name swap: a/e, o/u, a run of vowels as one
+        # vowels that transliterations of one name swap: o/u, a/e after the first, a run as one
         ("Prophet Muhammad", "Оскорбление пророка Мухаммеда.", "ru"),
         ("Prophet Muhammad", "Urážka proroka Mohameda.", "cs"),
         ("Prophet Muhammad", "Žalitev preroka Mohamedu.", "sl"),
@@ -60,6 +60,8 @@ def test_a_name_under_another_transliteration_or_ending(name: str, text: str, la
         ("Prophet Muhammad", "Махмуд Аббас заявил.", "ru"),  # Mahmud: another vowel pattern
         ("Prophet Muhammad", "Mahmud Abbas powiedział.", "pl"),
         ("Emmanuel Macron", "Firma Micron ogłosiła wyniki.", "pl"),  # i is not a
+        ("Angela Merkel", "Markelle Fultz je zadel.", "sl"),  # the first vowel stays
+        ("Merkel", "Маркел выступил.", "ru"),
         ("Anderson", "Andersen a Andreessen Horowitz investují.", "cs"),  # o is not e
         ("Joe Biden", "Город Баден принимает гостей.", "ru"),  # a short word keeps its vowels
         ("Saif Ul Malook", "Soudce Mulúk řekl.", "cs"),  # a word only like the name's: not alone

@@ -224,24 +224,31 @@ def respells(language: str | None) -> bool:
 
 _MIN_SOUND_KEY = 6  # letters of a form that may be compared by its sound key
 # The vowels that transliterations of one name swap (Arabic and Urdu names above all:
-# Muhammad, Mohammed, Мухаммед; Labbaik, Лабайк, Лабаяк; Hussain, Хусейн): a and e, o and u,
-# and a run of vowels counts as its first (ai, aia, ei). i stays apart (Macron is not Micron).
-_VOWEL_CLASS = str.maketrans({"e": "a", "u": "o", "y": "i", "j": "i"})
+# Muhammad, Mohammed, Мухаммед; Labbaik, Лабайк, Лабаяк; Hussain, Хусейн): o and u
+# everywhere, a and e after the first syllable, and a run of vowels counts as its first with a
+# mark (ai, aia, ei: `a*`). The first vowel stays (Merkel is not Markelle, Macron not Micron).
+_ONE_VOWEL = str.maketrans({"u": "o", "y": "i", "j": "i"})
 # An h after a consonant (dh, bh, gh: Chaudhry, Чаудри) or before one (Johnson, Джонсон)
 _ASPIRATE = re.compile(r"(?<=[^aeiou])h|h(?=[^aeiou])")
-_VOWEL_RUN = re.compile(r"([aeiou])[aeiou]+")
+_VOWELS = re.compile(r"[aeiou]+")
 
 
 @lru_cache(maxsize=131072)
 def sound_key(form: str) -> str | None:
     """A looser form of a long word (6 letters or more), for the spellings that
-    transliterations of one name give (see `_VOWEL_CLASS`); None for a shorter word, which
+    transliterations of one name give (see `_ONE_VOWEL`); None for a shorter word, which
     only its own form stands for (Biden is not Baden)."""
     if len(form) < _MIN_SOUND_KEY:
         return None
-    key = _ASPIRATE.sub("", form).translate(_VOWEL_CLASS)
-    key = _VOWEL_RUN.sub(r"\1", key)
-    return re.sub(r"(.)\1+", r"\1", key)
+    letters = _ASPIRATE.sub("", form).translate(_ONE_VOWEL)
+    parts = []
+    at = 0
+    for index, run in enumerate(_VOWELS.finditer(letters)):
+        vowels = run.group(0) if index == 0 else run.group(0).replace("e", "a")
+        parts.append(letters[at : run.start()] + vowels[0] + ("*" if len(set(vowels)) > 1 else ""))
+        at = run.end()
+    parts.append(letters[at:])
+    return re.sub(r"(.)\1+", r"\1", "".join(parts))
 
 
 _MIN_SKELETON = 4  # letters of a form that may be compared by its skeleton
