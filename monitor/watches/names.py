@@ -297,6 +297,7 @@ class NameText:
         skeletons_at = []
         by_skeleton: dict[str, list[int]] = {}
         loose_latin = respells(language)
+        foreign = [not w.isascii() and transliterable(w) and not latin(w) for w in words]
         for index, word in enumerate(words):
             found = stems(name_form(word), allowed)
             for form in local_forms(word, language):
@@ -306,7 +307,7 @@ class NameText:
                 by_stem.setdefault(stem, []).append(index)
             # Sound keys and skeletons: for a word of another alphabet, or a Latin word where the
             # language respells foreign names (forms.respells)
-            loose = _cased(word) and (loose_latin or (not latin(word) and transliterable(word)))
+            loose = _cased(word) and (loose_latin or foreign[index])
             sounds = sound_keys(found) if loose else frozenset()
             sounds_at.append(sounds)
             for key in sounds:
@@ -316,7 +317,6 @@ class NameText:
             for key in shapes:
                 by_skeleton.setdefault(key, []).append(index)
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
-        foreign = [not w.isascii() and transliterable(w) and not latin(w) for w in words]
         text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
         text.sounds_at, text.by_sound = sounds_at, by_sound
         text.skeletons_at, text.by_skeleton = skeletons_at, by_skeleton
@@ -396,13 +396,13 @@ class NameText:
             k -= 1
         return at if exact else None
 
-    def _rows_like(self, name: WatchedName) -> bool:
+    def _rows_like(self, name: WatchedName, ends: list[int]) -> bool:
         """Whether the name's words occur in a row, one of them as the name spells it and the
-        others maybe only like it (`_like`)."""
+        others maybe only like it (`_like`); `ends` are where its last word is."""
         last = len(name.forms) - 1
         if last < 1 or name.organisation or not name.skeletons:
             return False
-        candidates: set[int] = set(self._ends_of(name))
+        candidates: set[int] = set(ends)
         for key in name.skeletons[last] | name.latin_skeletons[last]:
             candidates.update(self.by_skeleton.get(key, ()))
         for end in sorted(candidates):
@@ -469,7 +469,7 @@ class NameText:
                 return True
         if name.core is not None and self._names_place(name) and self.has(name.core):
             return True
-        if self._rows_like(name):
+        if self._rows_like(name, ends):
             return True
         if head and not name.alone:
             return False
