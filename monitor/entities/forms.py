@@ -100,7 +100,7 @@ _SLAVIC = (
 _FEMININE_POSSESSIVE = " ová ové ovou ovej ovú ov ova ovo ovi ove ovu ovega ovem ovim ovih"
 # Czech and Slovak decline a foreign name in -i (-í, -y) as an adjective (Rizvího, Rizvímu),
 # and a Czech possessive ends in -ův (Obamův).
-_ADJECTIVAL = " ho mu ch ův"
+_ADJECTIVAL = " ho mu ův"
 # Slovene: a feminine name's accusative in -o (Asio Bibi), and the possessive -ev after a
 # soft consonant or a j, which Slovene puts after a vowel (Bibijeva: `bibieva`, `bibi`).
 _SLOVENE = " o ev eva eve evo evi evu evega evem evim evih"
