@@ -573,6 +573,43 @@ def test_names_wait_are_stored_and_exported_alike(store: AnyStore) -> None:
     assert [n["name"] for n in store.article_names([ids["n1"]])[ids["n1"]]] == ["Emmanuel Macron"]
 
 
+def test_who_is_in_the_news_is_counted_alike(store: AnyStore) -> None:
+    """The /names pages' reads: stories per key and window, spellings, an entry's articles."""
+    from monitor.entities.stage import run_names_stage
+
+    poll(
+        store,
+        "https://a.example/rss",
+        [
+            entry("p1", "Vladimir Putin speaks", "Vladimir Putin spoke. Putin left.", hours=-30),
+            entry("p2", "Talks", "The talks with Putin ended.", hours=-2),
+            entry("p3", "Владимир Путин", "Сегодня Владимир Путин выступил.", language="ru", hours=-1),
+            entry("p4", "100% of_it", "Nothing named here.", hours=-1),
+        ],
+    )
+    run_names_stage(store)
+    since, recent, end = "2025-03-20T18:00:00Z", "2025-03-21T18:00:00Z", "2025-03-22T18:00:00Z"
+    assert store.names_key_counts(since, recent, end) == {"vladimir putin": (1, 1, 2), "putin": (1, 0, 1)}
+    # Articles in no story yet count one story each.
+    assert store.names_entry_counts(["vladimir putin", "putin"], since, recent, end) == (2, 1)
+    assert store.names_window_stories(since, recent, end) == (3, 1)
+    assert store.names_spellings(["vladimir putin"], since, end) == {
+        "vladimir putin": {"Vladimir Putin": 3, "Владимир Путин": 2}  # mentions, titles too
+    }
+    assert store.names_keys_ending("putin", since, end) == {"vladimir putin": 2, "putin": 1}
+    assert store.names_keys_ending("_utin", since, end) == {} == store.names_keys_ending("%", since, end)
+    times = store.names_story_times(["putin", "vladimir putin"], since, end)
+    assert sorted(t for t, _ in times) == [
+        "2025-03-21T12:00:00Z", "2025-03-22T16:00:00Z", "2025-03-22T17:00:00Z"
+    ]
+    rows = store.names_mentions(["putin", "vladimir putin"], since, end, 2)
+    assert [(r["title"], r["key"], r["variants"], r["story_id"]) for r in rows] == [
+        ("Владимир Путин", "vladimir putin", ["Владимир Путин"], None),
+        ("Talks", "putin", ["Putin"], None),
+    ]
+    assert rows[0]["published"] == "2025-03-22T17:00:00Z" and rows[0]["url"] == "https://n.example/p3"
+
+
 def test_vectors_are_pgvector_values_where_it_is_installed(target: Target, backend: str) -> None:
     import numpy as np
 

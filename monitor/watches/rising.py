@@ -111,6 +111,21 @@ def count_names(stories: Iterable[tuple[datetime, Sequence[str]]], now: datetime
     return NameCounts(recent, before, n_recent, n_before)
 
 
+def window_scale(n_recent: int, n_before: int) -> float:
+    """How many of the recent window's stories one story of the window before stands for: the
+    window before scaled to the recent one's number of stories (a busier day does not make
+    every name rise); with no history at all, nothing is expected."""
+    return n_recent / n_before if n_before else 0.0
+
+
+def rising_score(recent: int, before: int, scale: float, params: RisingParams) -> float:
+    """A name's score: its recent stories less what the window before predicts, over the
+    square root of that prediction plus the pseudo-count. Grows with `recent`, falls with
+    `before`."""
+    expected = before * scale
+    return (recent - expected) / math.sqrt(expected + params.pseudo_count)
+
+
 def score_rising(
     counts: NameCounts, params: RisingParams | None = None, limit: int = 20, *, words: bool = True
 ) -> list[RisingName]:
@@ -132,15 +147,13 @@ def score_rising(
                 spelling[key] = (n, name)
     for name, n in counts.before.items():
         before[name.casefold()] += n
-    # The 14 days before, scaled to the last 48 hours' number of stories (a busier day does not
-    # make every name rise); with no history at all, nothing is expected.
-    scale = counts.n_recent / counts.n_before if counts.n_before else 0.0
+    scale = window_scale(counts.n_recent, counts.n_before)
     found = []
     for key, count in recent.items():
         if count < params.min_stories:
             continue
         expected = before[key] * scale
-        score = (count - expected) / math.sqrt(expected + params.pseudo_count)
+        score = rising_score(count, before[key], scale, params)
         if score >= params.min_score:
             found.append(
                 RisingName(spelling[key][1], count, before[key], round(expected, 2), round(score, 2))

@@ -152,10 +152,12 @@ def add_api_routes(app: FastAPI, ctx: WebContext, web_metrics: WebMetrics) -> No
                 limit=per_page,
                 offset=(page - 1) * per_page,
             )
+            names = store.article_names([int(row["id"]) for row in rows])
         check_page(page, total, per_page)
         for row in rows:
             row["url"] = safe_url(row["url"])
             row["published_estimated"] = bool(row["published_estimated"])
+            row["names"] = names.get(int(row["id"]), [])
         return {"page": page, "per_page": per_page, "total": total, "articles": rows}
 
     @app.get("/api/feeds", response_model=list[FeedOut], tags=["feeds"])

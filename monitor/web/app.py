@@ -54,6 +54,7 @@ from monitor.web.context import (
     check_page,
     filters_of,
 )
+from monitor.web.names import add_name_routes
 from monitor.web.places import add_place_routes
 from monitor.web.views import (
     FEED_SORTS,
@@ -371,6 +372,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
         )
 
     add_watch_routes(app, ctx.store, page, configured_watches(config))
+    add_name_routes(app, ctx, page)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:

@@ -175,6 +175,13 @@ class StoryDetail(BaseModel):
     groups: list[LanguageGroup]
 
 
+class ArticleName(BaseModel):
+    key: str = Field(description="The name's key, the same in every script: /api/names/{key}.")
+    name: str = Field(description="The article's fullest spelling of it.")
+    variants: list[str] = Field(description="Every spelling the article uses, fullest first.")
+    mentions: int
+
+
 class ArticleOut(BaseModel):
     id: int
     title: str
@@ -187,6 +194,9 @@ class ArticleOut(BaseModel):
     duplicate_of: int | None
     feed_id: int
     outlet: str | None
+    names: list[ArticleName] = Field(
+        default=[], description="The people and organisations it names, most mentioned first."
+    )
 
 
 class ArticlePage(BaseModel):
