@@ -328,10 +328,10 @@ def _base(forms: list[str], allowed: frozenset[str]) -> str:
         shared = frozenset.intersection(*(stems(f, allowed) for f in distinct))
         long_enough = [s for s in shared if len(s) >= _MIN_KEY_STEM]
         if long_enough:
-            return min(long_enough, key=len)
+            return min(long_enough, key=lambda s: (len(s), s))
     form = max(sorted(distinct), key=forms.count)
     cuts = [s for s in stems(form, allowed) if len(form) - len(s) >= 2 and len(s) >= _MIN_KEY_STEM]
-    return min(cuts, key=len) if cuts else form
+    return min(cuts, key=lambda s: (len(s), s)) if cuts else form
 
 
 def _name(group: dict[str, int], allowed: frozenset[str]) -> Name:
