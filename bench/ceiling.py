@@ -51,12 +51,24 @@ HIDDEN = ("avx512", "amx", "avx_vnni")
 SHOWN = ("avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni", "amx_int8", "asimddp")
 
 
-def as_avx2(tree: Path) -> None:
+def cpupath() -> Any:
+    """This checkout's monitor.stories.cpupath (standard library only), loaded from its file:
+    the checkout measured (--tree) may be one from before it existed."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_cpupath", ROOT / "monitor" / "stories" / "cpupath.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def as_avx2() -> None:
     """Run this script again with cpuid faulting and AVX-512, VNNI and AMX hidden (the
     MONITOR_BENCH_MASKED mark stops the recursion); does not return."""
-    sys.path[:0] = [str(tree)]
-    from monitor.stories.cpupath import choose_path, cpu_flags
-
+    choose_path, cpu_flags = cpupath().choose_path, cpupath().cpu_flags
     library = ROOT / ".cache" / "bench" / "cpumask.so"
     library.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
@@ -70,9 +82,7 @@ def as_avx2(tree: Path) -> None:
 
 def describe_cpu() -> str:
     """The CPU's model and the flags that choose a path, with what cpumask hides."""
-    from monitor.stories.cpupath import cpu_flags, cpu_model
-
-    flags = cpu_flags()
+    flags, cpu_model = cpupath().cpu_flags(), cpupath().cpu_model
     masked = bool(os.environ.get("MONITOR_BENCH_MASKED"))
     if masked:
         import ctypes
@@ -110,7 +120,7 @@ def main() -> int:
     args = parser.parse_args()
     tree = args.tree.resolve()
     if args.as_avx2 and not os.environ.get("MONITOR_BENCH_MASKED"):
-        as_avx2(ROOT)
+        as_avx2()
     sys.path[:0] = [str(tree), str(ROOT / "bench")]
     os.environ["PYTHONPATH"] = str(tree)  # a child process building the model uses it too
 
@@ -125,7 +135,6 @@ def main() -> int:
     from monitor.stories.stage import run_story_stage
 
     print(f"monitor from {Path(monitor.__file__).parent.parent}, load average {os.getloadavg()[0]:.1f}")
-    sys.path.append(str(ROOT))  # cpupath from this checkout when the measured one has none
     print(f"  {describe_cpu()}")
     print(f"  start: {memory()}")
     settings = StorySettings(model=args.model)
