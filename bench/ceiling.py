@@ -60,8 +60,10 @@ def cpupath() -> Any:
         "bench_cpupath", ROOT / "monitor" / "stories" / "cpupath.py"
     )
     assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = sys.modules.get(spec.name)
+    if module is None:
+        module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # dataclasses look there
+        spec.loader.exec_module(module)
     return module
 
 
