@@ -403,7 +403,7 @@ def pipeline_labels(
             config = root / "feeds.yaml"
             config.write_text(
                 "settings:\n  database: monitor.db\n  allow_private_addresses: true\n"
-                f"stories:\n  model: {model}\n"
+                f"stories:\n  model: {model}\n  max_words: {MAX_WORDS}\n"
                 + "".join(f"  {k}: {v}\n" for k, v in (overrides or {}).items())
                 + f"feeds:\n{feeds}",
                 encoding="utf-8",
