@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import platform
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import numpy as np
 import pytest
 
 from monitor.stories import e5onnx
-from monitor.stories.cpupath import SAFE_PATH, path_named
+from monitor.stories.cpupath import SAFE_PATH, choose_path, cpu_flags, path_named
 from monitor.stories.e5onnx import E5Onnx
 
 STORIES = Path(__file__).parent / "fixtures" / "stories"
@@ -27,6 +28,10 @@ def reference() -> tuple[list[str], np.ndarray]:
 
 @pytest.mark.parametrize("weights", ["int8", "int7", "fp32"])
 def test_every_path_agrees_with_the_reference_on_every_text(weights: str) -> None:
+    if weights == "int8" and choose_path(cpu_flags(), platform.machine()).weights != "int8":
+        # Never chosen here: without VNNI or AMX its kernels saturate (4 of these texts under
+        # 0.995 on AVX2, docs/performance.md).
+        pytest.skip("int8 is not a path of this CPU")
     texts, expected = reference()
     assert len(texts) == len(set(texts)) == 38
     model = E5Onnx(embed_path=path_named(weights))
