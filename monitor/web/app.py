@@ -52,6 +52,7 @@ from monitor.web.context import (
     check_page,
     filters_of,
 )
+from monitor.web.reading import article_view
 from monitor.web.views import (
     FEED_SORTS,
     BadRequest,
@@ -370,6 +371,14 @@ def create_app(database: Target, config: Config) -> FastAPI:
         with ctx.store() as store:
             values["names"] = story_names(store.article_names([int(a["id"]) for a in detail[2]]))
         return page("story.html", **values)
+
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(article_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
+        with ctx.store() as store:
+            row = store.web_article(article_id)
+        if row is None:
+            raise StarletteHTTPException(404, f"no article {article_id}")
+        return page("article.html", article=article_view(row, zone))
 
     @app.get("/threads/{thread_id}", response_class=HTMLResponse, include_in_schema=False)
     def thread_page(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
