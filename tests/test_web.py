@@ -37,6 +37,7 @@ from monitor.metrics import metrics_address
 from monitor.store import FeedState, PageWrite, Store
 from monitor.timeutil import iso, utcnow
 from monitor.web.app import serve_address
+from monitor.web.reading import paragraphs, source_note
 from monitor.web.views import (
     BadRequest,
     day_window,
@@ -346,6 +347,21 @@ def test_the_timeline_counts_per_hour_and_language_the_reader_s_languages_first(
     spread = story_timeline(long, ZoneInfo("UTC"))
     assert spread["bins"] <= 48 and spread["step_hours"] == 5 and sum(spread["rows"][0]["counts"]) == 10
     assert story_timeline([], ZoneInfo("UTC"))["rows"] == []
+
+
+def test_an_article_s_text_splits_into_paragraphs_and_says_where_it_came_from() -> None:
+    text = "First  paragraph,\u00a0spaced.\r\n\n  \nSecond\x00 one \x1b[31m.\rThird\x85."
+    assert paragraphs(text) == ["First paragraph, spaced.", "Second one [31m.", "Third."]
+    assert paragraphs(None) == [] and paragraphs("\n \n") == []
+    assert source_note("page", "done", None) == "Full text, read from the article's page."
+    assert source_note("feed", "failed", "robots.txt: disallowed") == (
+        "The feed's text: the article's page could not be read (robots.txt: disallowed)."
+    )
+    assert source_note("feed", "skipped", "past the budget") == (
+        "The feed's text: the article's page was not read (past the budget)."
+    )
+    assert source_note("feed", "pending", None) == "The feed's text: the article's page is still to be read."
+    assert source_note("feed", None, None) == "The text as the feed gave it."
 
 
 def test_why_it_joined_says_each_figure_once() -> None:
