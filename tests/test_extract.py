@@ -144,6 +144,16 @@ def test_both_extractors_run_on_an_ordinary_page(caplog: pytest.LogCaptureFixtur
     assert not [r for r in caplog.records if "extract_failed" in r.getMessage()]
 
 
+def test_trafilatura_s_own_fallbacks_stay_unloaded() -> None:
+    """trafilatura runs without its own fallbacks (readability-lxml is ours): jusText's stop
+    words of every language, 150,000 words held for good once loaded, are never read."""
+    import trafilatura.external
+
+    for body in (article(), "<div><p>Short.</p><p>Two words.</p></div>", "<ul><li>a</li></ul>"):
+        extract_page(page(body), URL)
+    assert trafilatura.external.JT_STOPLIST is None
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.one_of(

@@ -178,9 +178,14 @@ def choose_text(first: str, second: str, min_chars: int = MIN_CHARS) -> tuple[st
 def _trafilatura(root: lxml.html.HtmlElement, url: str) -> str:
     import trafilatura  # imported on first use: the daemon pays for it only with full text on
 
+    # fast: without trafilatura's own fallbacks (its copy of readability, then jusText with
+    # the stop words of every language, 150,000 words kept in memory for good): readability-lxml
+    # is ours, chosen by choose_text. Measured (bench/extract.py): F1 0.966 -> 0.968, 69 -> 62
+    # ms of CPU a page, 31 MB less held.
     text = trafilatura.extract(
         root,
         url=url,
+        fast=True,
         include_comments=False,
         include_tables=True,
         deduplicate=False,
