@@ -168,28 +168,30 @@ def fetch_options(config: Config) -> FetchOptions:
     )
 
 
-def _allow_private(config: Config, feed: FeedState) -> bool:
-    """allow_private_addresses of a feed: its own in feeds.yaml, else the settings'."""
+@dataclass(frozen=True)
+class FeedSettings:
+    """The settings one poll of a feed needs: its own in feeds.yaml, else the settings'."""
+
+    allow_private_addresses: bool
+    max_entries: int
+    full_text: str
+
+
+def feed_settings(config: Config, feed: FeedState) -> FeedSettings:
+    """A feed's settings, looked up once per poll (the lookup canonicalises the URL)."""
     listed = config.feed(feed.url)
-    if listed is not None and listed.allow_private_addresses is not None:
-        return listed.allow_private_addresses
-    return config.settings.allow_private_addresses
-
-
-def _max_entries(config: Config, feed: FeedState) -> int:
-    """max_entries of a feed: its own in feeds.yaml, else the settings'."""
-    listed = config.feed(feed.url)
-    if listed is not None and listed.max_entries is not None:
-        return listed.max_entries
-    return config.settings.max_entries
-
-
-def _full_text(config: Config, feed: FeedState) -> str:
-    """full_text of a feed: its own in feeds.yaml, else the settings'."""
-    listed = config.feed(feed.url)
-    if listed is not None and listed.full_text is not None:
-        return listed.full_text
-    return config.settings.full_text
+    settings = config.settings
+    if listed is None:
+        return FeedSettings(settings.allow_private_addresses, settings.max_entries, settings.full_text)
+    return FeedSettings(
+        allow_private_addresses=(
+            settings.allow_private_addresses
+            if listed.allow_private_addresses is None
+            else listed.allow_private_addresses
+        ),
+        max_entries=settings.max_entries if listed.max_entries is None else listed.max_entries,
+        full_text=settings.full_text if listed.full_text is None else listed.full_text,
+    )
 
 
 def _mark_teasers(parsed: ParsedFeed | None, mode: str) -> ParsedFeed | None:
@@ -297,34 +299,28 @@ class Poller:
         report = PollReport()
         options = fetch_options(self.config)
 
-        async def one(feed: FeedState) -> tuple[FeedState, FetchResult]:
+        async def one(feed: FeedState) -> tuple[FeedState, FeedSettings, FetchResult]:
             url = feed.fetch_url or feed.url
+            own = feed_settings(self.config, feed)
             # The host's slot first, then a global one: a busy host never holds up others.
             async with self.hosts.slot(url), self._global_limit():
                 request = FetchRequest(
                     url=url,
                     etag=feed.etag,
                     last_modified=feed.last_modified,
-                    allow_private_addresses=_allow_private(self.config, feed),
+                    allow_private_addresses=own.allow_private_addresses,
                 )
-                return feed, await fetch(client, request, options)
+                return feed, own, await fetch(client, request, options)
 
         fetches = [asyncio.ensure_future(one(f)) for f in feeds]
         page_rounds: list[asyncio.Future[None]] = []
         try:
             for task in asyncio.as_completed(fetches):
-                feed, result = await task
+                feed, own, result = await task
                 parsed, parse_error = None, None
                 if _new_body(feed, result):  # most polls (304s, same bodies) need no thread
                     parsed, parse_error = await in_daemon_thread(
-                        partial(
-                            _parse,
-                            feed,
-                            result,
-                            _max_entries(self.config, feed),
-                            _full_text(self.config, feed),
-                        ),
-                        "parse",
+                        partial(_parse, feed, result, own.max_entries, own.full_text), "parse"
                     )
                 # Every write happens here, on the event loop's thread: one writer.
                 status = self._record(feed, result, parsed, parse_error, report)
@@ -332,7 +328,7 @@ class Poller:
                     progress(feed, status)
                 if parsed is not None and any(e.wants_page for e in parsed.entries):
                     # The feed's article pages are read after its poll, beside the other feeds'.
-                    page_rounds.append(asyncio.ensure_future(self._read_pages(client, feed, report)))
+                    page_rounds.append(asyncio.ensure_future(self._read_pages(client, feed, own, report)))
             for round_ in asyncio.as_completed(page_rounds):
                 await round_
         finally:
@@ -345,12 +341,14 @@ class Poller:
             await asyncio.gather(*fetches, *page_rounds, return_exceptions=True)
         return report
 
-    async def _read_pages(self, client: httpx.AsyncClient, feed: FeedState, report: PollReport) -> None:
+    async def _read_pages(
+        self, client: httpx.AsyncClient, feed: FeedState, own: FeedSettings, report: PollReport
+    ) -> None:
         """Read the pages of a feed's new teasers (at most pages_per_poll, the newest), store
         what each gave, and leave the rest with the feed's text."""
         budget = self.config.settings.pages_per_poll
         rows = self.store.pages_pending(feed.id, budget)
-        allow = _allow_private(self.config, feed)
+        allow = own.allow_private_addresses
         # Only the entry's own link (wanting_pages took linked entries only).
         tasks = [
             PageTask(int(row["id"]), feed.url, str(row["link"] or row["url"] or ""), allow) for row in rows

@@ -170,6 +170,13 @@ class Page:
         self.call("Input.dispatchKeyEvent", session=True, type="keyDown", key=key, text=text)
         self.call("Input.dispatchKeyEvent", session=True, type="keyUp", key=key)
 
+    def screenshot(self, path: Path) -> None:
+        """The whole page as a PNG (beyond the window's height too)."""
+        import base64
+
+        shot = self.call("Page.captureScreenshot", session=True, format="png", captureBeyondViewport=True)
+        path.write_bytes(base64.b64decode(str(shot["data"])))
+
     def overflow(self) -> int:
         """How many CSS pixels the page is wider than the window (0: nothing cut off)."""
         value = self.eval("document.documentElement.scrollWidth - window.innerWidth")

@@ -144,6 +144,31 @@ def test_both_extractors_run_on_an_ordinary_page(caplog: pytest.LogCaptureFixtur
     assert not [r for r in caplog.records if "extract_failed" in r.getMessage()]
 
 
+def test_a_poll_that_reads_no_page_loads_no_extractor() -> None:
+    """lxml, trafilatura and readability-lxml are imported on the first page read: a `monitor
+    poll` or a daemon whose feeds need no page starts as fast as before full text."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, monitor.pipeline, monitor.cli.main, monitor.daemon; "
+        "print(sorted(m for m in ('lxml.etree', 'lxml.html', 'trafilatura', 'readability') "
+        "if m in sys.modules))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]", loaded.stderr
+
+
+def test_trafilatura_s_own_fallbacks_stay_unloaded() -> None:
+    """trafilatura runs without its own fallbacks (readability-lxml is ours): jusText's stop
+    words of every language, 150,000 words held for good once loaded, are never read."""
+    import trafilatura.external
+
+    for body in (article(), "<div><p>Short.</p><p>Two words.</p></div>", "<ul><li>a</li></ul>"):
+        extract_page(page(body), URL)
+    assert trafilatura.external.JT_STOPLIST is None
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.one_of(

@@ -112,6 +112,9 @@ def test_a_page_replaces_the_feed_text_only_with_more() -> None:
     assert read.read and read.write.text == ARTICLE and read.write.language == "en"
     less = page_decision(7, ARTICLE * 2, PageOutcome(task, page))
     assert not less.read and less.write.text is None and "less than the feed" in (less.write.error or "")
+    paywall = PageText("Bridge\nSubscribers only. Subscribe to read on.", None, "en", "readability")
+    little = page_decision(7, TEASER[:20], PageOutcome(task, paywall))
+    assert not little.read and "under 200" in (little.write.error or "")  # even beside a shorter feed text
     failed = page_decision(7, TEASER, PageOutcome(task, None, "HTTP 404 Not Found", "bad HTTP status"))
     assert (failed.read, failed.write.error) == (False, "bad HTTP status: HTTP 404 Not Found")
 
@@ -277,6 +280,32 @@ def endless_html(handler: BaseHTTPRequestHandler) -> bool:
     return True
 
 
+def endless_chunks(handler: BaseHTTPRequestHandler) -> bool:
+    """A chunked body that never ends (bounded at 200 MB for the test's sake): the client
+    stops reading at its cap."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    chunk = b"<p>" + b"word " * 3_000 + b"</p>"
+    try:
+        handler.wfile.write(b"%x\r\n<html><body>\r\n" % len(b"<html><body>"))
+        for _ in range(200 * 1024 * 1024 // len(chunk)):
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    except OSError:
+        pass
+    handler.close_connection = True
+    return True
+
+
+# A paywall: the headline, a line of the article and the offer, under 200 characters of text.
+PAYWALL = (
+    b"<html><body><article><h1>Bridge</h1><p>The council voted to rebuild the bridge.</p>"
+    b"<div class=offer><p>Subscribers only. Subscribe from 1 euro a month to read on.</p>"
+    b"<a href=/login>Log in</a></div></article></body></html>"
+)
+
+
 def test_hostile_pages_keep_the_feed_text_and_the_poll_goes_on(
     tmp_path: Path, server: FeedServer, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -292,6 +321,9 @@ def test_hostile_pages_keep_the_feed_text_and_the_poll_goes_on(
         "lying": raw(200, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40, {"Content-Type": "text/html"}),
         "shell": answer(200, b"<html><body><div id=app></div><script>boot()</script></body></html>"),
         "login": answer(200, b"<html><body><form><input name=u><input type=password></form></body></html>"),
+        "paywall": answer(200, PAYWALL, {"Content-Type": "text/html"}),
+        "chunks": endless_chunks,
+        "busy": answer(429, b"slow down"),
         "missing": answer(404, b"not here"),
         "gone": answer(410, b""),
         "inside": answer(302, b"", {"Location": "http://10.0.0.7/admin"}),
@@ -321,7 +353,9 @@ def test_hostile_pages_keep_the_feed_text_and_the_poll_goes_on(
     assert errors["bomb"].startswith("size cap") and errors["huge"].startswith("size cap")
     assert "nested" in errors["deep"]
     assert "not HTML" in errors["pdf"] and "not HTML" in errors["image"] and "not HTML" in errors["lying"]
-    assert "404" in errors["missing"] and "410" in errors["gone"]
+    assert "404" in errors["missing"] and "410" in errors["gone"] and "429" in errors["busy"]
+    assert errors["chunks"].startswith("size cap")
+    assert "under 200" in errors["paywall"] and "no article text" in errors["login"]
     assert errors["inside"].startswith("address check")
     assert (report.pages_read, report.pages_failed) == (2, len(hostile))
     assert store.page_failures() == {server.url("feed"): len(hostile)}

@@ -327,3 +327,37 @@ def test_a_body_cut_short_with_no_entries_is_an_error_not_an_empty_feed(
     (row,) = store.query("SELECT last_error FROM feeds WHERE id = ?", [cut.id])
     assert "not well-formed" in row["last_error"]
     assert empty.last_status == "ok"
+
+
+def test_a_feed_s_own_settings_are_looked_up_once_per_poll(
+    tmp_path: Path, server: FeedServer, feed_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.config import Config
+    from monitor.pipeline import FeedSettings, feed_settings
+
+    (feed_dir / "a.xml").write_text(rss(ITEMS))
+    others = [{**item, "link": f"{item['link']}/b", "guid": f"{item['guid']}b"} for item in ITEMS]
+    (feed_dir / "b.xml").write_text(rss(others))
+    listed = [
+        {"url": server.url("a.xml"), "max_entries": 2},
+        {"url": server.url("b.xml")},
+        {"url": "https://c.example/rss", "full_text": "always", "allow_private_addresses": False},
+    ]
+    own = load_config(write_config(tmp_path / "own.yaml", listed, full_text="never"))
+    store = Store.open(tmp_path / "own.db")
+    store.sync_feeds(own.feeds)
+    found = {f.url: feed_settings(own, f) for f in store.feeds()}
+    store.close()
+    assert found == {
+        server.url("a.xml"): FeedSettings(True, 2, "never"),
+        server.url("b.xml"): FeedSettings(True, own.settings.max_entries, "never"),
+        "https://c.example/rss": FeedSettings(False, own.settings.max_entries, "always"),
+    }
+    config = load_config(write_config(tmp_path / "feeds.yaml", listed[:2], full_text="never"))
+    store = Store.open(config.settings.database)
+    lookups: list[str] = []
+    feed_of = Config.feed
+    monkeypatch.setattr(Config, "feed", lambda self, url: lookups.append(url) or feed_of(self, url))
+    report = poll_once(store, config, all_feeds=True)
+    assert (report.ok, report.new_articles) == (2, 5)  # a.xml keeps its 2 newest entries
+    assert sorted(lookups) == [server.url("a.xml"), server.url("b.xml")]  # once each

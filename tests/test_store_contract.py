@@ -199,6 +199,14 @@ def test_page_text_replaces_a_teaser_once_and_a_failure_keeps_the_feeds(store: A
     assert (rows["t1"]["text"], rows["t1"]["text_source"]) == ("First words of story 1…", "feed")
     assert rows["whole"]["text_source"] == "feed"
     assert store.page_failures() == {"https://a.example/rss": 1}
+    # the article's view: its whole text, where it came from, why a page was not read
+    shown = store.web_article(ids["https://n.example/t2"])
+    assert shown is not None
+    assert (shown["text"], shown["text_source"], shown["outlet"]) == (page, "page", "A — World")
+    failed = store.web_article(ids["https://n.example/t1"])
+    assert failed is not None
+    assert (failed["text_source"], failed["page_error"]) == ("feed", "HTTP 404 Not Found")
+    assert store.web_article(10**9) is None
     stats = {r["url"]: (r["articles"], r["pages_read"], r["page_failures"]) for r in store.feed_stats()}
     assert stats == {"https://a.example/rss": (4, 1, 1), "https://b.example/rss": (1, 0, 0)}
     assert {r["title"] for r in store.stories_pending(10)} == {

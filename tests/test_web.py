@@ -34,9 +34,10 @@ from monitor.errors import ConfigError
 from monitor.feedserver import FeedServer
 from monitor.ingest.parse import Entry
 from monitor.metrics import metrics_address
-from monitor.store import FeedState, Store
+from monitor.store import FeedState, PageWrite, Store
 from monitor.timeutil import iso, utcnow
 from monitor.web.app import serve_address
+from monitor.web.reading import paragraphs, source_note
 from monitor.web.views import (
     BadRequest,
     day_window,
@@ -57,6 +58,16 @@ XSS_TITLE = (
     "<script>document.body.setAttribute('data-pwned','script')</script>Evil "
     "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\"> headline"
 )
+
+# What the article page of the Le Monde article shows: its page's text, as extract.py stores it.
+PAGE_PARAGRAPHS = [
+    "Les délégations réunies depuis lundi ont signé jeudi soir un accord sur la réduction des émissions, "
+    "après trois nuits de négociations.",
+    "Le texte prévoit un calendrier en quatre étapes et un contrôle confié à un comité indépendant.",
+    "قال المتحدث باسم الوفد إن الاتفاق خطوة مهمة نحو تعاون أوسع.",
+    "Le compte rendu complet est publié à l'adresse https://exemple.org/compte-rendu/"
+    "reunion-finale-des-delegations-sur-la-reduction-des-emissions-annexes-et-calendrier-detaille.",
+]
 
 
 def at(hour: int, minute: int = 0, day: str = DAY) -> datetime:
@@ -192,6 +203,13 @@ def build_database(folder: Path) -> Built:
                 "WHERE id = ?",
                 [art["monde-summit"]],
             )
+        # A page read for a teaser (full text, a paragraph in Arabic), and one that failed.
+        store.record_pages(
+            [
+                PageWrite(art["monde-summit"], "\n".join(PAGE_PARAGRAPHS), "fr"),
+                PageWrite(art["bbc-vote-2"], None, error="HTTP 404 Not Found"),
+            ]
+        )
         if store.web_has_table("names_pending"):  # the names stage, as the pipeline runs it
             run_names_stage(store)
         if store.web_has_table("digests"):  # one mail sent, as the digest stage records it
@@ -329,6 +347,21 @@ def test_the_timeline_counts_per_hour_and_language_the_reader_s_languages_first(
     spread = story_timeline(long, ZoneInfo("UTC"))
     assert spread["bins"] <= 48 and spread["step_hours"] == 5 and sum(spread["rows"][0]["counts"]) == 10
     assert story_timeline([], ZoneInfo("UTC"))["rows"] == []
+
+
+def test_an_article_s_text_splits_into_paragraphs_and_says_where_it_came_from() -> None:
+    text = "First  paragraph,\u00a0spaced.\r\n\n  \nSecond\x00 one \x1b[31m.\rThird\x85."
+    assert paragraphs(text) == ["First paragraph, spaced.", "Second one [31m.", "Third."]
+    assert paragraphs(None) == [] and paragraphs("\n \n") == []
+    assert source_note("page", "done", None) == "Full text, read from the article's page."
+    assert source_note("feed", "failed", "robots.txt: disallowed") == (
+        "The feed's text: the article's page could not be read (robots.txt: disallowed)."
+    )
+    assert source_note("feed", "skipped", "past the budget") == (
+        "The feed's text: the article's page was not read (past the budget)."
+    )
+    assert source_note("feed", "pending", None) == "The feed's text: the article's page is still to be read."
+    assert source_note("feed", None, None) == "The text as the feed gave it."
 
 
 def test_why_it_joined_says_each_figure_once() -> None:
@@ -562,6 +595,44 @@ def test_story_page_groups_by_language_folds_copies_and_says_why(site: tuple[Web
 
     merged = server.get(f"/stories/{built.ids['merged']}")
     assert merged.status_code == 301 and merged.headers["location"] == f"/stories/{built.ids['summit']}"
+
+
+def test_an_article_s_text_reads_on_its_own_page_with_a_link_to_the_original(
+    site: tuple[WebServer, Built],
+) -> None:
+    server, built = site
+    story = server.get(f"/stories/{built.ids['summit']}").text
+    read = '<a class="read" href="/articles/{}">read the {} here</a>'
+    assert read.format(built.ids["monde-summit"], "full text") in story
+    assert read.format(built.ids["bbc-summit"], "feed's text") in story
+    api = server.get(f"/api/stories/{built.ids['summit']}").json()
+    sources = {a["id"]: a["text_source"] for g in api["groups"] for a in g["articles"]}
+    assert sources[built.ids["monde-summit"]] == "page" and sources[built.ids["bbc-summit"]] == "feed"
+
+    response = server.get(f"/articles/{built.ids['monde-summit']}")
+    assert response.status_code == 200
+    html = response.text
+    assert 'id="headline" dir="auto" lang="fr">Le sommet de Genève se conclut par un accord</h1>' in html
+    shown = re.findall(r'<p dir="auto">([^<]*)</p>', html)
+    assert shown == [p.replace("'", "&#39;") for p in PAGE_PARAGRAPHS]  # each paragraph, in order
+    assert "Full text, read from the article&#39;s page." in html
+    assert '<a href="https://news.example/monde-summit" id="original" rel="noopener noreferrer">' in html
+    assert f'href="/stories/{built.ids["summit"]}#article-{built.ids["monde-summit"]}" id="back"' in html
+    assert "<img" not in html and html.count("<script") == 1  # ours, and nothing from the page
+
+    failed = server.get(f"/articles/{built.ids['bbc-vote-2']}").text
+    assert "the article&#39;s page could not be read (HTTP 404 Not Found)." in failed
+    assert '<p dir="auto">Local election: final results. Body of bbc-vote-2.</p>' in failed
+
+    hostile = server.get(f"/articles/{built.ids['evil-xss']}").text
+    assert "<script>document" not in hostile and "<img src=x" not in hostile
+    assert "&lt;script&gt;document.body.setAttribute(" in hostile
+    assert "javascript:" not in hostile and 'id="original"' not in hostile  # no link but http(s)
+
+    missing = server.get("/articles/999999")
+    assert missing.status_code == 404 and "no article 999999" in missing.text
+    assert server.get("/articles/0").status_code == 400
+    assert server.get("/articles/nine").status_code == 400
 
 
 def test_feeds_page_shows_health(site: tuple[WebServer, Built]) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from .browser import Page, requires_chromium
 from .browser import chromium as run_chromium
-from .test_web import DAY, XSS_TITLE, Built, WebServer, build_database
+from .test_web import DAY, PAGE_PARAGRAPHS, XSS_TITLE, Built, WebServer, build_database
 
 pytestmark = requires_chromium
 
@@ -180,6 +180,41 @@ def test_story_page_timeline_facts_and_why_fit_the_window(
         page.follow("#entities a")
         assert page.eval("decodeURIComponent(location.search)") == '?q="Geneva"'
         assert page.eval("document.querySelectorAll('li.result').length") == 1
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_article_reads_in_its_own_page_right_to_left_where_it_should(
+    site: tuple[WebServer, Built, Path], width: int
+) -> None:
+    server, built, folder = site
+    article = built.ids["monde-summit"]
+    with Page(folder / f"profile-article-{width}", width=width) as page:
+        page.goto(f"{server.base}/stories/{built.ids['summit']}")
+        page.follow(f"#article-{article} a.read")
+        assert page.eval("location.pathname") == f"/articles/{article}"
+        assert page.overflow() == 0, page.cut_off()  # a long address wraps
+        paragraphs = page.eval(
+            "[...document.querySelectorAll('#text p')].map(p => [p.innerText, getComputedStyle(p).direction,"
+            " Math.round(p.getBoundingClientRect().width)])"
+        )
+        assert isinstance(paragraphs, list)
+        assert [p[0] for p in paragraphs] == PAGE_PARAGRAPHS
+        assert [p[1] for p in paragraphs] == ["ltr", "ltr", "rtl", "ltr"]  # Arabic right to left
+        assert all(p[2] <= min(width, 42 * 16) for p in paragraphs), paragraphs  # a column to read
+        # Nothing else loads: no image, no frame, our script only.
+        assert page.eval("document.images.length + document.querySelectorAll('iframe').length") == 0
+        assert page.eval("[...document.scripts].map(s => new URL(s.src).pathname)") == ["/static/keys.js"]
+        assert page.eval("document.querySelector('#original').href") == "https://news.example/monde-summit"
+        page.screenshot(folder / f"article-{width}.png")
+        assert (folder / f"article-{width}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        page.follow("#back")
+        assert page.eval("location.pathname + location.hash") == (
+            f"/stories/{built.ids['summit']}#article-{article}"
+        )
+        page.goto(f"{server.base}/articles/{built.ids['evil-xss']}")
+        assert " ".join(XSS_TITLE.split()) in str(page.eval("document.querySelector('h1').innerText"))
+        assert page.eval("document.body.getAttribute('data-pwned')") is None
+        assert page.overflow() == 0, page.cut_off()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from monitor.ingest.extract import MIN_CHARS
 from monitor.ingest.pages import PageOutcome
 from monitor.ingest.parse import Entry
 from monitor.store.types import PageWrite
@@ -69,12 +70,20 @@ class PageDecision:
 
 
 def page_decision(article_id: int, feed_text: str, outcome: PageOutcome) -> PageDecision:
-    """What to store after reading a page: its text when it holds more than the feed's,
-    else the feed's text stays, with the reason."""
+    """What to store after reading a page: its text when it holds more than the feed's and
+    is long enough to be an article (MIN_CHARS, as Media Cloud keeps the first result over
+    200 characters: less is a login or paywall page), else the feed's text stays, with the
+    reason."""
     page = outcome.page
     canonical = page.canonical_url if page is not None else None
     if page is None or not page.text:
         error = f"{outcome.step}: {outcome.error}" if outcome.step else (outcome.error or "no text")
+        return PageDecision(PageWrite(article_id, None, canonical_url=canonical, error=error), False)
+    if len(page.text) < MIN_CHARS:
+        error = (
+            f"no text: the page gave {len(page.text)} characters, under {MIN_CHARS} "
+            "(a login or paywall page, or no article)"
+        )
         return PageDecision(PageWrite(article_id, None, canonical_url=canonical, error=error), False)
     if len(page.text) <= len(feed_text.strip()):
         error = f"no text: the page gave less than the feed ({len(page.text)} <= {len(feed_text.strip())})"

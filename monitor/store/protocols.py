@@ -276,6 +276,8 @@ class WebReads(Protocol):
         offset: int = 0,
     ) -> tuple[list[dict[str, Any]], int]: ...
 
+    def web_article(self, article_id: int) -> dict[str, Any] | None: ...
+
     def web_search(
         self,
         query: str,

@@ -261,7 +261,7 @@ class WebQueries(Core):
         extra_sql = "".join(f', a."{c}"' for c in extra)
         return self.query(
             "SELECT a.id, a.title, a.url, a.link, a.language, a.published, a.published_estimated, "
-            "a.first_seen, a.duplicate_of, a.author, substr(a.text, 1, 400) AS summary, "
+            "a.first_seen, a.duplicate_of, a.author, substr(a.text, 1, 400) AS summary, a.text_source, "
             f"f.id AS feed_id, COALESCE(f.name, f.title, f.url) AS outlet, f.url AS feed_url{extra_sql} "
             "FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.story_id = ? "
             "ORDER BY a.published, a.id",

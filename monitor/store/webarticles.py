@@ -72,6 +72,18 @@ class WebArticles(Core):
             total = self.query(count_sql, params)
         return rows, int(total[0]["n"]) if total else 0
 
+    def web_article(self, article_id: int) -> dict[str, Any] | None:
+        """One article with its whole text, where that text came from (the feed or the
+        article's page, and why a page was not read), and its outlet; None when unknown."""
+        rows = self.query(
+            "SELECT a.id, a.title, a.url, a.link, a.canonical_url, a.language, a.published, "
+            "a.published_estimated, a.author, a.text, a.text_source, a.page_state, a.page_error, "
+            "a.story_id, a.duplicate_of, f.id AS feed_id, COALESCE(f.name, f.title, f.url) AS outlet "
+            "FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?",
+            [article_id],
+        )
+        return rows[0] if rows else None
+
     def web_search(
         self,
         query: str,

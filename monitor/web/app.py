@@ -56,6 +56,7 @@ from monitor.web.context import (
 )
 from monitor.web.names import add_name_routes
 from monitor.web.places import add_place_routes
+from monitor.web.reading import article_view
 from monitor.web.views import (
     FEED_SORTS,
     BadRequest,
@@ -383,6 +384,14 @@ def create_app(database: Target, config: Config) -> FastAPI:
         with ctx.store() as store:
             values["names"] = story_names(store.article_names([int(a["id"]) for a in detail[2]]))
         return page("story.html", **values)
+
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(article_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
+        with ctx.store() as store:
+            row = store.web_article(article_id)
+        if row is None:
+            raise StarletteHTTPException(404, f"no article {article_id}")
+        return page("article.html", article=article_view(row, zone))
 
     @app.get("/threads/{thread_id}", response_class=HTMLResponse, include_in_schema=False)
     def thread_page(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:

@@ -75,6 +75,11 @@ class StoryArticle(BaseModel):
     published_local: str
     published_estimated: bool
     duplicate_of: int | None
+    text_source: str = Field(
+        "feed",
+        description="Where the stored text comes from: 'feed', or 'page' when it was read from the "
+        "article's page (a feed of teasers); the text is shown at /articles/{id}.",
+    )
     why: dict[str, Any] = Field(
         description="Why it joined: similarity, shared names/numbers, reason (when the stories "
         "stage records them), and hours after the first report."

@@ -312,6 +312,7 @@ def group_articles(
             "published_local": local_time(a.get("published"), zone),
             "published_estimated": bool(a.get("published_estimated")),
             "duplicate_of": a.get("duplicate_of"),
+            "text_source": a.get("text_source") or "feed",
             "why": why_joined(a, first_published, first_report=a["id"] == first_id),
             "copies": [],
         }
