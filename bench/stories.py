@@ -417,9 +417,10 @@ def thread_labels(
 
 def pipeline_labels(
     name: str, records: Sequence[Record], model: str, overrides: dict[str, float] | None = None
-) -> list[int | None]:
+) -> tuple[list[int | None], list[int | None]]:
     """Story ids given by the real pipeline: RSS on 127.0.0.1, `monitor poll --all`,
-    `monitor export --format jsonl`; one label per record (None when it was not stored)."""
+    `monitor export --format jsonl`; one label per record (None when it was not stored); and
+    the thread of each (`monitor export --stories`: the thread's first story, or the story)."""
     import subprocess
     import tempfile
     from email.utils import format_datetime
@@ -482,8 +483,18 @@ def pipeline_labels(
         rows = [json.loads(line) for line in exported.splitlines() if line.strip()]
         if rows and all(r.get("story_id") is None for r in rows):
             raise SystemExit(f"{name}: `monitor poll --all` gave none of {len(rows)} articles a story")
+        stories = subprocess.run(
+            [*command, "export", "--stories", "--format", "jsonl"],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    exported_stories = [json.loads(line) for line in stories.splitlines() if line.strip()]
+    thread_of = {s["id"]: s["thread_id"] or s["id"] for s in exported_stories}
     story_of = {r["guid"]: r.get("story_id") for r in rows}
-    return [story_of.get(r.id) for r in records]
+    labels = [story_of.get(r.id) for r in records]
+    return labels, [thread_of.get(label, label) if label is not None else None for label in labels]
 
 
 def thread_figures(
@@ -636,7 +647,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if name == "allsides":
             print(thread_figures(records, vectors, params, identities))
         if args.pipeline:
-            labels = pipeline_labels(name, records, args.model, overrides)
+            labels, thread_ids = pipeline_labels(name, records, args.model, overrides)
             missing = sum(label is None for label in labels)
             # An article the pipeline lost counts as a story of its own.
             filled: list[object] = [
@@ -648,6 +659,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             if name in ("itn", "wmt") and (args.languages or name == "itn"):
                 print("\n".join(language_pairs(records, filled)))
+            if name == "itn":
+                threads: list[object] = [
+                    label if label is not None else f"lost-{i}" for i, label in enumerate(thread_ids)
+                ]
+                print(line("threads via monitor poll", bcubed(threads, gold), pairwise(threads, gold)))
         if not args.no_baseline:
             tfidf = tfidf_vectors(records)
             baseline_scores[name] = {}
