@@ -23,7 +23,7 @@ Sets (read from ../shared/data/stories, see its README):
 
 Articles go through the same code as the pipeline: `article_text` (title + first 60 words),
 the embedder, `entities.extract_keys`, the places and names of `monitor.entities` (as the
-pipeline's evidence gives them; `--param identity_weight=0` leaves them out) and
+pipeline's evidence gives them; `--no-identities` leaves them out) and
 `StoryAssigner` with the model's default `StoryParams`. The baseline runs the same assigner
 on character 3-5-gram TF-IDF vectors of the transliterated (anyascii) text, with its single
 best threshold over the sets (a generous baseline: it is chosen with the labels). Vectors,
@@ -597,6 +597,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sweep", action="store_true", help="vary the threshold around the default"
     )
     parser.add_argument("--max-words", type=int, help="words of text embedded after the title")
+    parser.add_argument(
+        "--no-identities",
+        action="store_true",
+        help="in memory, without the places and names of monitor.entities (the pipeline has them)",
+    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
         "--pipeline",
@@ -629,7 +634,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         records = loaders[name]()
         gold = [r.gold for r in records]
         vectors = embed_cached(args.model, name, records)
-        identities = identities_cached(name, records)
+        identities = (
+            [{} for _ in records] if args.no_identities else identities_cached(name, records)
+        )
         print(f"{name}: {len(records)} articles, {len(set(gold))} gold stories")
         grid = [params.threshold]
         if args.sweep:
@@ -684,12 +691,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         pairs = load_tg_pairs()
         a_vectors = embed_cached(args.model, "tg-a", [a for a, _, _ in pairs])
         b_vectors = embed_cached(args.model, "tg-b", [b for _, b, _ in pairs])
+        no_keys: list[dict[str, str]] = [{} for _ in pairs]
+        a_identities = no_keys if args.no_identities else identities_cached("tg-a", [a for a, _, _ in pairs])
+        b_identities = no_keys if args.no_identities else identities_cached("tg-b", [b for _, b, _ in pairs])
         tp = fp = fn = tn = 0
         for i, (a, b, same) in enumerate(pairs):
+            a_keys = extract_keys(a.title, a.text) | frozenset(a_identities[i])
+            b_keys = extract_keys(b.title, b.text) | frozenset(b_identities[i])
             inputs = DecisionInputs(
                 similarity=float(a_vectors[i] @ b_vectors[i]),
                 gap_hours=0.0,
-                shared_keys=len(extract_keys(a.title, a.text) & extract_keys(b.title, b.text)),
+                shared_keys=len(a_keys & b_keys),
                 cross_language=False,
             )
             joined = decide(inputs, params).join

@@ -395,15 +395,14 @@ class StoryAssigner:
             adjusted = _centered_similarity(self.means, self.params, article, story)
             if adjusted is not None and adjusted > similarity:
                 similarity, centered = adjusted, True
-        words = [key for key in shared if key[0] not in (PLACE_PREFIX, NAME_PREFIX)]
         identities = [key for key in shared if key[0] in (PLACE_PREFIX, NAME_PREFIX)]
         return DecisionInputs(
             similarity=similarity * _cohesion(story) ** self.params.cohesion_power,
             centered=centered,
             gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
             span_hours=max(0.0, (now - story.first_published).total_seconds() / 3600.0),
-            shared_keys=len(words),
-            shared_numbers=sum(1 for key in words if key.startswith("#")),
+            shared_keys=len(shared),
+            shared_numbers=sum(1 for key in shared if key.startswith("#")),
             shared_identities=len(identities),
             places=_evidence(identities, article.labels, PLACE_PREFIX),
             names=_evidence(identities, article.labels, NAME_PREFIX),

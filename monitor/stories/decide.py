@@ -81,10 +81,10 @@ class StoryParams:
     """Across languages, each shared number (a figure, a date, a count of dead) that is not
     common adds this on top of `entity_weight`: numbers read alike in every script."""
     identity_weight: float = 0.01
-    """Across languages, each shared place (a GeoNames id, or a country: one identifier for
-    Pexauar, Peshawar and 白沙瓦) and each shared name (a person or organisation grouped
-    across scripts and inflections by `monitor.entities.names`) that is not common adds this,
-    at most `max_shared` of them."""
+    """Places (a GeoNames id, or a country: one identifier for Pexauar, Peshawar and 白沙瓦)
+    and names (a person or organisation grouped across scripts and inflections by
+    `monitor.entities.names`) are shared keys like the others; across languages each shared
+    one that is not common adds this on top of `entity_weight`, at most `max_shared`."""
     center_min_articles: int = 10
     """A language with fewer articles than this is centered with the overall mean."""
     center_prior: float = 20.0
@@ -139,8 +139,8 @@ class DecisionInputs:
     shared_numbers: int = 0
     """How many of the shared keys are numbers."""
     shared_identities: int = 0
-    """How many place and name keys they share (GeoNames ids, countries, names grouped across
-    scripts; not counted in `shared_keys`)."""
+    """How many of the shared keys are places and names (GeoNames ids, countries, names
+    grouped across scripts and inflections)."""
     places: tuple[str, ...] = ()
     """The places they share, as people read them (for the reason)."""
     names: tuple[str, ...] = ()
@@ -245,7 +245,8 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
     )
     if inputs.cross_language:
         carried = ["centered similarity"] if inputs.centered else ["plain similarity"]
-        numbers, names = inputs.shared_numbers, inputs.shared_keys - inputs.shared_numbers
+        numbers = inputs.shared_numbers
+        names = inputs.shared_keys - numbers - inputs.shared_identities
         if numbers:
             carried.append(f"{numbers} shared number" + ("s" if numbers > 1 else ""))
         if names > 0:

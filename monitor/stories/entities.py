@@ -174,7 +174,8 @@ def evidence_keys(
     {geonameid, name, country}; names: {key, name}), each with what people read for it:
     {'@1168197': 'Peshawar', '@PK': 'Pakistan', '=putin': 'Vladimir Putin'}. A city gives
     its own key and its country's: two reports that name Peshawar share both, one that says
-    Peshawar and one that says Pakistan share the country."""
+    Peshawar and one that says Pakistan share the country. A name spelt as one of the places
+    is left to the place."""
     keys: dict[str, str] = {}
     for place in places:
         geonameid, country = place.get("geonameid"), str(place.get("country") or "").upper()
@@ -182,10 +183,13 @@ def evidence_keys(
             keys.setdefault(f"{PLACE_PREFIX}{int(geonameid)}", str(place.get("name") or geonameid))
         if len(country) == 2 and country.isascii() and country.isalpha():
             keys.setdefault(f"{PLACE_PREFIX}{country}", _country_name(country))
+    # The names stage reads place names as names too: a name that is one of the places is
+    # counted (and shown) once, as the place.
+    place_names = {label.casefold() for key, label in keys.items()}
     for name in names:
-        key = str(name.get("key") or "")
-        if key:
-            keys.setdefault(f"{NAME_PREFIX}{key}", str(name.get("name") or key))
+        key, label = str(name.get("key") or ""), str(name.get("name") or name.get("key") or "")
+        if key and label.casefold() not in place_names:
+            keys.setdefault(f"{NAME_PREFIX}{key}", label)
     return keys
 
 
