@@ -212,6 +212,27 @@ def _centered_similarity(
     return 1.0 - (1.0 - cosine) * params.center_scale
 
 
+def _closes(params: StoryParams, story: StorySnapshot, *, cross_language: bool) -> datetime:
+    """When the story stops taking articles (in a language new to it, `cross_language`): a
+    window after its last article, or its span (`span_limit`) after its first."""
+    closes = story.last_published + timedelta(hours=params.window_hours)
+    span = span_limit(params, cross_language=cross_language)
+    return min(closes, story.first_published + timedelta(hours=span)) if span < 1e6 else closes
+
+
+def _absorb(kept: StorySnapshot, dropped: StorySnapshot) -> None:
+    """Merge a story's articles, keys, languages and titles into another's snapshot."""
+    if kept.thread_id is None and dropped.thread_id is not None:
+        kept.thread_id = dropped.thread_id
+    kept.vector_sum = kept.vector_sum + dropped.vector_sum
+    kept.n_articles += dropped.n_articles
+    kept.first_published = min(kept.first_published, dropped.first_published)
+    kept.last_published = max(kept.last_published, dropped.last_published)
+    kept.keys.update(dropped.keys)
+    kept.languages.update(dropped.languages)
+    _add_titles(kept, dropped.titles)
+
+
 def _evidence(keys: Iterable[str], labels: Mapping[str, str], prefix: str) -> tuple[str, ...]:
     """The labels of the keys with `prefix` (places, names), in key order, each once (a
     country named in the text is both its own place and its country)."""
@@ -302,18 +323,7 @@ class StoryAssigner:
         heapq.heappush(self._recent_expiry, (story.last_published, story.id))
 
     def _closes(self, story: StorySnapshot) -> datetime:
-        """When the story stops taking articles: a window after its last article, or
-        `max_span_hours` after its first."""
-        closes = story.last_published + timedelta(hours=self.params.window_hours)
-        if self.params.max_span_hours < 1e6:
-            closes = min(closes, story.first_published + timedelta(hours=self.params.max_span_hours))
-        return closes
-
-    def _late_until(self, story: StorySnapshot) -> datetime:
-        """Until when a language new to a story may still join it (`span_limit`)."""
-        span = span_limit(self.params, cross_language=True)
-        closes = story.last_published + timedelta(hours=self.params.window_hours)
-        return min(closes, story.first_published + timedelta(hours=span)) if span < 1e6 else closes
+        return _closes(self.params, story, cross_language=False)
 
     def _expire(self, now: datetime) -> None:
         while self._expiry and self._expiry[0][0] < now:
@@ -324,7 +334,7 @@ class StoryAssigner:
             del self._stories[story_id]
             self._count_keys(story.keys, -1)
             self._index.remove(story_id)
-            until = self._late_until(story)
+            until = _closes(self.params, story, cross_language=True)
             if until >= now:
                 self._late.put(story, until)
         self._late.expire(now)
@@ -396,6 +406,9 @@ class StoryAssigner:
             if adjusted is not None and adjusted > similarity:
                 similarity, centered = adjusted, True
         identities = [key for key in shared if key[0] in (PLACE_PREFIX, NAME_PREFIX)]
+        titles = (t[2] for t in story.titles)
+        overlap = self.params.template_overlap
+        conflict = template_conflict(signature, article.keys, titles, story.keys, overlap)
         return DecisionInputs(
             similarity=similarity * _cohesion(story) ** self.params.cohesion_power,
             centered=centered,
@@ -407,13 +420,7 @@ class StoryAssigner:
             places=_evidence(identities, article.labels, PLACE_PREFIX),
             names=_evidence(identities, article.labels, NAME_PREFIX),
             cross_language=cross_language,
-            template_conflict=template_conflict(
-                signature,
-                article.keys,
-                (t[2] for t in story.titles),
-                story.keys,
-                self.params.template_overlap,
-            ),
+            template_conflict=conflict,
         )
 
     def _join(self, article: ArticleInput, story_id: int, signature: TitleSignature) -> int:
@@ -437,7 +444,7 @@ class StoryAssigner:
         self._recent.put(story_id, story.vector_sum)
         heapq.heappush(self._recent_expiry, (story.last_published, story_id))
         if not open_story:
-            self._late.put(story, self._late_until(story))
+            self._late.put(story, _closes(self.params, story, cross_language=True))
             return story_id
         self._index.put(story_id, story.vector_sum)
         heapq.heappush(self._expiry, (self._closes(story), story_id))
@@ -516,16 +523,8 @@ class StoryAssigner:
             self._index.remove(drop)
             self._known.pop(drop, None)
             self._recent.remove(drop)
-            if kept.thread_id is None and dropped.thread_id is not None:
-                kept.thread_id = dropped.thread_id
-            kept.vector_sum = kept.vector_sum + dropped.vector_sum
-            kept.n_articles += dropped.n_articles
-            kept.first_published = min(kept.first_published, dropped.first_published)
-            kept.last_published = max(kept.last_published, dropped.last_published)
             self._count_keys([key for key in dropped.keys if key in kept.keys], -1)
-            kept.keys.update(dropped.keys)
-            kept.languages.update(dropped.languages)
-            _add_titles(kept, dropped.titles)
+            _absorb(kept, dropped)
             self._index.put(keep, kept.vector_sum)
             self._recent.put(keep, kept.vector_sum)
             heapq.heappush(self._expiry, (self._closes(kept), keep))
