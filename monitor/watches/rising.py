@@ -1,4 +1,5 @@
-"""Rising names: the names of the last 48 hours' stories against those of the 14 days before.
+"""Rising names, countries and places: the names (and the countries and places of the places
+named) of the last 48 hours' stories against those of the 14 days before.
 
 A name counts once per story (a flood of copies is one story), in the window of the story's
 first report. Its score compares the stories naming it now with what the 14 days before
@@ -9,11 +10,13 @@ seen twenty times. No I/O here: `rising_names` takes the stories as plain data.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+_LETTER = re.compile(r"[^\W\d_]")  # a letter (of any script): a number names no one
 RECENT = timedelta(hours=48)
 BEFORE = timedelta(days=14)
 
@@ -42,6 +45,37 @@ class RisingName:
 def window_bounds(now: datetime) -> tuple[datetime, datetime, datetime]:
     """(start of the 14 days before, start of the last 48 hours, end)."""
     return now - RECENT - BEFORE, now - RECENT, now
+
+
+@dataclass(frozen=True)
+class DaySplit:
+    """A window [start, end) as the store counts it: the whole UTC days [first_day, end_day)
+    from daily counts, and the pieces before and after them story by story."""
+
+    first_day: date | None  # None: no whole day inside
+    end_day: date | None
+    pieces: tuple[tuple[datetime, datetime], ...]
+
+
+def split_days(start: datetime, end: datetime) -> DaySplit:
+    """Cut [start, end) (aware times) into whole UTC days and the partial pieces at its ends."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end <= start:
+        return DaySplit(None, None, ())
+    first = start.date() if start == _midnight(start.date()) else start.date() + timedelta(days=1)
+    last = end.date()  # days before this one end at or before `end`
+    if first >= last:
+        return DaySplit(None, None, ((start, end),))
+    pieces = []
+    if start < _midnight(first):
+        pieces.append((start, _midnight(first)))
+    if _midnight(last) < end:
+        pieces.append((_midnight(last), end))
+    return DaySplit(first, last, tuple(pieces))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -77,9 +111,12 @@ def count_names(stories: Iterable[tuple[datetime, Sequence[str]]], now: datetime
     return NameCounts(recent, before, n_recent, n_before)
 
 
-def score_rising(counts: NameCounts, params: RisingParams | None = None, limit: int = 20) -> list[RisingName]:
+def score_rising(
+    counts: NameCounts, params: RisingParams | None = None, limit: int = 20, *, words: bool = True
+) -> list[RisingName]:
     """The rising names, best first. Spellings that differ only in case are one name (shown
-    as its most used spelling of the last 48 hours); a number names no one."""
+    as its most used spelling of the last 48 hours); a number names no one (unless `words`
+    is False: the terms are ids, such as places' GeoNames ids)."""
     params = params or RisingParams()
     if not counts.n_recent:
         return []
@@ -87,7 +124,7 @@ def score_rising(counts: NameCounts, params: RisingParams | None = None, limit: 
     before: Counter[str] = Counter()
     spelling: dict[str, tuple[int, str]] = {}
     for name, n in counts.recent.items():
-        if any(c.isalpha() for c in name):
+        if not words or _LETTER.search(name):
             key = name.casefold()
             recent[key] += n
             best = spelling.get(key)
@@ -120,3 +157,4 @@ def rising_names(
 ) -> list[RisingName]:
     """The names rising at `now`, best first, from (first report, names) per story."""
     return score_rising(count_names(stories, now), params, limit)
+
