@@ -19,7 +19,9 @@ from monitor.entities.placestage import PlacesStage
 from monitor.entities.stage import run_names_stage
 from monitor.errors import MonitorError
 from monitor.store import Store
+from monitor.stories.records import story_detail
 from monitor.stories.stage import run_story_stage
+from monitor.web.views import why_line
 
 T0 = datetime(2023, 1, 30, 9, tzinfo=UTC)
 # GeoNames ids, names and some of their alternate names (GeoNames data, CC-BY).
@@ -110,9 +112,11 @@ def test_the_stories_stage_decides_the_same_whether_or_not_the_entities_stages_r
     # The explanation names the places that the reports share across languages.
     reason = dict((i, why) for i, _, why in assignments(backlog))[2]
     assert "across languages: " in reason and "shared places Peshawar, Pakistan" in reason
-    assert "shared places Peshawar, Pakistan" in format_story(
-        backlog, assignments(backlog)[0][1]
-    )
+    assert "shared places Peshawar, Pakistan" in format_story(backlog, assignments(backlog)[0][1])
+    # ... and so does the story page, line by line.
+    items = story_detail(backlog, assignments(backlog)[0][1])["items"]
+    page = [" · ".join(why_line(item["why"])) for item in items]
+    assert any("across languages by" in x and "shared places Peshawar, Pakistan" in x for x in page), page
 
 
 def test_without_a_gazetteer_stories_go_on_with_names_alone(
