@@ -10,9 +10,10 @@ Part 1 builds RSS feeds from the labelled news in ../shared/data/stories (WMT ne
 tgcontest pairs), repeated in rounds three weeks apart until there are --articles items,
 parses them with monitor.ingest.parse, stores them with Store.record_poll and runs the places
 and names stages (monitor.entities) and the stories stage (dedup, embedding, assignment, story
-records) on a real SQLite file; the cost of places and names is also given as a share of the
-stories stage's (issue 25: at most 25 %). It prints articles per second for each step and end
-to end. The machine is shared and has 2 cores: figures move by +-20 % between runs.
+records, with places and names as evidence; `--no-evidence`: without) on a real SQLite
+file; the cost of places and names is also given as a share of the stories stage's
+(issue 25: at most 25 %). It prints articles per second for each step and end to end. The
+machine is shared and has 2 cores: figures move by +-20 % between runs.
 
 Part 2 measures the cost of assigning one new article (already embedded, so the model is out
 of the figure) when 10,000 and when 200,000 articles are stored. Both databases get articles
@@ -49,6 +50,7 @@ import backends  # noqa: E402
 from stories import Record, load_ecb, load_tg_pairs, load_wmt  # noqa: E402
 
 from monitor.config import FeedConfig  # noqa: E402
+from monitor.entities.evidence import StoryEvidence  # noqa: E402
 from monitor.entities.placestage import PlacesStage  # noqa: E402
 from monitor.entities.stage import run_names_stage  # noqa: E402
 from monitor.ingest.parse import parse_feed  # noqa: E402
@@ -143,9 +145,10 @@ def ingest(args: argparse.Namespace, target: Target) -> dict[str, float]:
         t2 = time.perf_counter()
         places_stage(store)
         t2b = time.perf_counter()
-        run_names_stage(store, limit=10**9)
+        run_names_stage(store, limit=10**9)  # as the pipeline runs it: names before stories
         t2c = time.perf_counter()
-        report = run_story_stage(store, StorySettings(model=model))
+        evidence = StoryEvidence(store, places_stage.gazetteer) if args.evidence else None
+        report = run_story_stage(store, StorySettings(model=model), evidence=evidence)
         t3 = time.perf_counter()
         stored = store.count("articles")
     places, names, stories = t2b - t2, t2c - t2b, t3 - t2c
@@ -284,9 +287,14 @@ def add_new(
             )
 
 
-def assign_cost(model: str, target: Target, stored: int, new: int = 300) -> tuple[float, float, float]:
-    """(seconds to fill, seconds to rebuild the assigner, seconds to assign one article) at `stored`."""
+def assign_cost(
+    model: str, target: Target, stored: int, new: int = 300, evidence: bool = True
+) -> tuple[float, float, float]:
+    """(seconds to fill, seconds to rebuild the assigner, seconds to assign one article) at
+    `stored`; with `evidence`, the new articles' places and names read as the pipeline does."""
     embedder = load_embedder(model)
+    places = PlacesStage()
+    places.gazetteer()
     rng = np.random.default_rng(7)
     t = time.perf_counter()
     latest = synthetic_db(target, stored, embedder.name, embedder.dim, rng)
@@ -294,21 +302,22 @@ def assign_cost(model: str, target: Target, stored: int, new: int = 300) -> tupl
     with open_store(target) as store:
         add_new(store, stored + 1, 20, latest, embedder.dim, embedder.name, rng)
         t = time.perf_counter()
-        run_story_stage(store, StorySettings(model=model))  # rebuilds the assigner
+        found = StoryEvidence(store, places.gazetteer) if evidence else None
+        run_story_stage(store, StorySettings(model=model), evidence=found)  # rebuilds the assigner
         rebuild = time.perf_counter() - t
         add_new(store, stored + 100, new, latest + timedelta(hours=1), embedder.dim, embedder.name, rng)
         t = time.perf_counter()
-        run_story_stage(store, StorySettings(model=model, batch_size=50))
+        run_story_stage(store, StorySettings(model=model, batch_size=50), evidence=found)
         per_article = (time.perf_counter() - t) / new
     return fill, rebuild, per_article
 
 
-def scale(model: str, chosen: list[backends.Backend], sizes: tuple[int, ...]) -> None:
+def scale(model: str, chosen: list[backends.Backend], sizes: tuple[int, ...], evidence: bool = True) -> None:
     results: dict[str, dict[int, float]] = defaultdict(dict)
     for stored in sizes:
         for backend in chosen:
             target = backend.fresh(f"scale{stored}")
-            fill, rebuild, per_article = assign_cost(model, target, stored)
+            fill, rebuild, per_article = assign_cost(model, target, stored, evidence=evidence)
             results[backend.name][stored] = per_article
             print(
                 f"  {backend.name:8} {stored:>9} stored: {1000 * per_article:.2f} ms to assign one article "
@@ -359,6 +368,12 @@ def main() -> int:
     parser.add_argument(
         "--sizes", default="10000,200000", help="Stored articles for the assignment cost (comma-separated)."
     )
+    parser.add_argument(
+        "--no-evidence",
+        dest="evidence",
+        action="store_false",
+        help="the stories stage without places and names as evidence (and no names stage)",
+    )
     backends.add_arguments(parser)
     args = parser.parse_args()
     sizes = tuple(int(n) for n in args.sizes.split(","))
@@ -372,7 +387,7 @@ def main() -> int:
             ingest_side_by_side(args, chosen)
         if not args.ingest_only:
             print("assignment cost by database size:")
-            scale(args.model, chosen, sizes)
+            scale(args.model, chosen, sizes, evidence=args.evidence)
     return 0
 
 

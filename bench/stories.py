@@ -22,10 +22,12 @@ Sets (read from ../shared/data/stories, see its README):
   of same-topic event pairs less than 14 days apart whose stories are threaded together.
 
 Articles go through the same code as the pipeline: `article_text` (title + first 60 words),
-the embedder, `entities.extract_keys` and `StoryAssigner` with the model's default
-`StoryParams`. The baseline runs the same assigner on character 3-5-gram TF-IDF vectors of the
-transliterated (anyascii) text, with its single best threshold over the sets (a generous
-baseline: it is chosen with the labels). Vectors are cached in .cache/bench/.
+the embedder, `entities.extract_keys`, the places and names of `monitor.entities` (as the
+pipeline's evidence gives them; `--no-identities` leaves them out) and
+`StoryAssigner` with the model's default `StoryParams`. The baseline runs the same assigner
+on character 3-5-gram TF-IDF vectors of the transliterated (anyascii) text, with its single
+best threshold over the sets (a generous baseline: it is chosen with the labels). Vectors,
+places and names are cached in .cache/bench/.
 """
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ from monitor.stories.assigner import ArticleInput, StoryAssigner  # noqa: E402
 from monitor.stories.centering import confirmed_language  # noqa: E402
 from monitor.stories.decide import DecisionInputs, StoryParams, decide, params_for_model  # noqa: E402
 from monitor.stories.embed import article_text, load_embedder  # noqa: E402
-from monitor.stories.entities import extract_keys  # noqa: E402
+from monitor.stories.entities import evidence_keys, extract_keys  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "stories"
 CACHE = ROOT / ".cache" / "bench"
@@ -281,6 +283,63 @@ def embed_cached(model: str, name: str, records: Sequence[Record]) -> npt.NDArra
     return vectors
 
 
+def identities_cached(name: str, records: Sequence[Record]) -> list[dict[str, str]]:
+    """Each record's place and name keys with their labels (`evidence_keys`), from the
+    gazetteer and the names recogniser as the pipeline runs them (the feed's country aside:
+    the bench's feeds have none). Cached by texts, gazetteer and the entities code."""
+    from monitor.entities.gazetteer import default_gazetteer_path, open_gazetteer
+    from monitor.entities.placestage import article_places
+    from monitor.entities.stage import names_of
+
+    code = b"".join(p.read_bytes() for p in sorted((ROOT / "monitor" / "entities").glob("*.py")))
+    digest = hashlib.sha1(
+        "\x00".join(f"{r.language}\x01{r.title}\x01{r.text}" for r in records).encode()
+        + default_gazetteer_path().name.encode()
+        + code
+    ).hexdigest()[:12]
+    path = CACHE / f"{name}-identities-{digest}.json"
+    if path.exists():
+        cached: list[dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+        return cached
+    gazetteer = open_gazetteer()
+    start = time.perf_counter()
+    found = []
+    for r in records:
+        row = {"title": r.title, "text": r.text, "language": r.language, "feed_url": ""}
+        found.append(evidence_keys(article_places(gazetteer, row), names_of(row)))
+    print(
+        f"  places and names of {len(records)} {name} texts: "
+        f"{1000 * (time.perf_counter() - start) / max(1, len(records)):.1f} ms each",
+        file=sys.stderr,
+    )
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
+    return found
+
+
+def article_inputs(
+    records: Sequence[Record],
+    vectors: npt.NDArray[np.float32],
+    identities: Sequence[dict[str, str]],
+    *,
+    use_keys: bool = True,
+) -> list[ArticleInput]:
+    """The records as the assigner sees them in the pipeline (without any key: the baseline)."""
+    return [
+        ArticleInput(
+            id=i,
+            published=r.published,
+            vector=vectors[i],
+            keys=extract_keys(r.title, r.text) | frozenset(identities[i]) if use_keys else frozenset(),
+            language=r.language,
+            title=r.title,
+            mean_language=confirmed_language(r.language, r.title, r.text),
+            labels=identities[i],
+        )
+        for i, r in enumerate(records)
+    ]
+
+
 def tfidf_vectors(records: Sequence[Record]) -> npt.NDArray[np.float32]:
     from anyascii import anyascii
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -299,20 +358,11 @@ def cluster(
     vectors: npt.NDArray[np.float32],
     params: StoryParams,
     *,
+    identities: Sequence[dict[str, str]] | None = None,
     use_keys: bool = True,
 ) -> list[int]:
-    articles = [
-        ArticleInput(
-            id=i,
-            published=r.published,
-            vector=vectors[i],
-            keys=extract_keys(r.title, r.text) if use_keys else frozenset(),
-            language=r.language,
-            title=r.title,
-            mean_language=confirmed_language(r.language, r.title, r.text),
-        )
-        for i, r in enumerate(records)
-    ]
+    found = identities if identities is not None and use_keys else [{} for _ in records]
+    articles = article_inputs(records, vectors, found, use_keys=use_keys)
     assigner = StoryAssigner(params)
     labels = [0] * len(records)
     for a in assigner.assign_all(articles):
@@ -321,20 +371,18 @@ def cluster(
 
 
 def thread_labels(
-    records: Sequence[Record], vectors: npt.NDArray[np.float32], params: StoryParams
-) -> list[int]:
+    records: Sequence[Record],
+    vectors: npt.NDArray[np.float32],
+    params: StoryParams,
+    identities: Sequence[dict[str, str]],
+) -> tuple[list[int], str]:
     """Each article's thread (its story's thread, or its story when in none): threads as
     clusters, for itn-dev, where a late language that comes after the story's span should
-    be threaded to it."""
-    articles = [
-        ArticleInput(
-            i, r.published, vectors[i], extract_keys(r.title, r.text), r.language, r.title,
-            confirmed_language(r.language, r.title, r.text),
-        )
-        for i, r in enumerate(records)
-    ]
+    be threaded to it; and a line on the late reports: of the articles published after
+    `max_span_across_hours` from their event's first, how many are in a story or a thread
+    with an earlier article of their event (the rest: lone stories with no link)."""
     assigner = StoryAssigner(params)
-    results = assigner.assign_all(articles)
+    results = assigner.assign_all(article_inputs(records, vectors, identities))
     parent: dict[int, int] = {}
     story_of = [0] * len(records)
     for a in results:
@@ -350,14 +398,33 @@ def thread_labels(
             story = assigner.resolve(parent[story])
         return story
 
-    return [root(s) for s in story_of]
+    threads = [root(s) for s in story_of]
+    first: dict[str, datetime] = {}
+    for r in records:
+        first[r.gold] = min(first.get(r.gold, r.published), r.published)
+    span = max(params.max_span_hours, params.max_span_across_hours) * 3600
+    late = [i for i, r in enumerate(records) if (r.published - first[r.gold]).total_seconds() > span]
+    linked = sum(
+        any(
+            threads[j] == threads[i]
+            for j, other in enumerate(records)
+            if j != i and other.gold == records[i].gold and (other.published, j) < (records[i].published, i)
+        )
+        for i in late
+    )
+    note = (
+        f"  late reports (more than {span / 3600:.0f} h after their event's first): {len(late)}, "
+        f"linked to an earlier report of it {linked}, alone {len(late) - linked}"
+    )
+    return threads, note
 
 
 def pipeline_labels(
     name: str, records: Sequence[Record], model: str, overrides: dict[str, float] | None = None
-) -> list[int | None]:
+) -> tuple[list[int | None], list[int | None]]:
     """Story ids given by the real pipeline: RSS on 127.0.0.1, `monitor poll --all`,
-    `monitor export --format jsonl`; one label per record (None when it was not stored)."""
+    `monitor export --format jsonl`; one label per record (None when it was not stored); and
+    the thread of each (`monitor export --stories`: the thread's first story, or the story)."""
     import subprocess
     import tempfile
     from email.utils import format_datetime
@@ -420,24 +487,33 @@ def pipeline_labels(
         rows = [json.loads(line) for line in exported.splitlines() if line.strip()]
         if rows and all(r.get("story_id") is None for r in rows):
             raise SystemExit(f"{name}: `monitor poll --all` gave none of {len(rows)} articles a story")
+        stories = subprocess.run(
+            [*command, "export", "--stories", "--format", "jsonl"],
+            cwd=root,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    exported_stories = [json.loads(line) for line in stories.splitlines() if line.strip()]
+    thread_of = {s["id"]: s["thread_id"] or s["id"] for s in exported_stories}
     story_of = {r["guid"]: r.get("story_id") for r in rows}
-    return [story_of.get(r.id) for r in records]
+    labels = [story_of.get(r.id) for r in records]
+    return labels, [thread_of.get(label, label) if label is not None else None for label in labels]
 
 
 def thread_figures(
-    records: Sequence[Record], vectors: npt.NDArray[np.float32], params: StoryParams
+    records: Sequence[Record],
+    vectors: npt.NDArray[np.float32],
+    params: StoryParams,
+    identities: Sequence[dict[str, str]],
 ) -> str:
     """Threads on allsides-dev: links (a new story -> the earlier story it continues) whose two
     stories have the same AllSides topic (each story's topic: that of most of its articles),
     and same-topic event pairs less than 14 days apart whose main stories (where most of each
     event's articles went) are two stories of one thread."""
     topics = allsides_topics()
-    articles = [
-        ArticleInput(i, r.published, vectors[i], extract_keys(r.title, r.text), r.language, r.title)
-        for i, r in enumerate(records)
-    ]
     assigner = StoryAssigner(params)
-    results = assigner.assign_all(articles)
+    results = assigner.assign_all(article_inputs(records, vectors, identities))
     story_of = [0] * len(records)
     thread: dict[int, int] = {}
     links = []
@@ -525,6 +601,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sweep", action="store_true", help="vary the threshold around the default"
     )
     parser.add_argument("--max-words", type=int, help="words of text embedded after the title")
+    parser.add_argument(
+        "--no-identities",
+        action="store_true",
+        help="in memory, without the places and names of monitor.entities (the pipeline has them)",
+    )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
         "--pipeline",
@@ -557,22 +638,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         records = loaders[name]()
         gold = [r.gold for r in records]
         vectors = embed_cached(args.model, name, records)
+        identities = (
+            [{} for _ in records] if args.no_identities else identities_cached(name, records)
+        )
         print(f"{name}: {len(records)} articles, {len(set(gold))} gold stories")
         grid = [params.threshold]
         if args.sweep:
             grid = [round(params.threshold + d, 4) for d in (-0.03, -0.02, -0.01, 0, 0.01, 0.02)]
         for threshold in grid:
-            pred = cluster(records, vectors, replace(params, threshold=threshold))
+            pred = cluster(records, vectors, replace(params, threshold=threshold), identities=identities)
             print(line(f"{args.model} @ {threshold}", bcubed(pred, gold), pairwise(pred, gold)))
             if name in ("itn", "wmt") and (args.languages or name == "itn"):
                 print("\n".join(language_pairs(records, pred)))
             if name == "itn":
-                threads = thread_labels(records, vectors, replace(params, threshold=threshold))
+                at = replace(params, threshold=threshold)
+                threads, late = thread_labels(records, vectors, at, identities)
                 print(line("threads as clusters", bcubed(threads, gold), pairwise(threads, gold)))
+                print(late)
         if name == "allsides":
-            print(thread_figures(records, vectors, params))
+            print(thread_figures(records, vectors, params, identities))
         if args.pipeline:
-            labels = pipeline_labels(name, records, args.model, overrides)
+            labels, thread_ids = pipeline_labels(name, records, args.model, overrides)
             missing = sum(label is None for label in labels)
             # An article the pipeline lost counts as a story of its own.
             filled: list[object] = [
@@ -584,6 +670,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             if name in ("itn", "wmt") and (args.languages or name == "itn"):
                 print("\n".join(language_pairs(records, filled)))
+            if name == "itn":
+                threads: list[object] = [
+                    label if label is not None else f"lost-{i}" for i, label in enumerate(thread_ids)
+                ]
+                print(line("threads via monitor poll", bcubed(threads, gold), pairwise(threads, gold)))
         if not args.no_baseline:
             tfidf = tfidf_vectors(records)
             baseline_scores[name] = {}
@@ -604,12 +695,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         pairs = load_tg_pairs()
         a_vectors = embed_cached(args.model, "tg-a", [a for a, _, _ in pairs])
         b_vectors = embed_cached(args.model, "tg-b", [b for _, b, _ in pairs])
+        no_keys: list[dict[str, str]] = [{} for _ in pairs]
+        a_identities = no_keys if args.no_identities else identities_cached("tg-a", [a for a, _, _ in pairs])
+        b_identities = no_keys if args.no_identities else identities_cached("tg-b", [b for _, b, _ in pairs])
         tp = fp = fn = tn = 0
         for i, (a, b, same) in enumerate(pairs):
+            a_keys = extract_keys(a.title, a.text) | frozenset(a_identities[i])
+            b_keys = extract_keys(b.title, b.text) | frozenset(b_identities[i])
             inputs = DecisionInputs(
                 similarity=float(a_vectors[i] @ b_vectors[i]),
                 gap_hours=0.0,
-                shared_keys=len(extract_keys(a.title, a.text) & extract_keys(b.title, b.text)),
+                shared_keys=len(a_keys & b_keys),
                 cross_language=False,
             )
             joined = decide(inputs, params).join

@@ -17,6 +17,7 @@ from monitor import metrics
 from monitor.background import in_daemon_thread
 from monitor.config import DEFAULT_MAX_ENTRIES, Config
 from monitor.deliver.alerts import alert_stage
+from monitor.entities.evidence import StoryEvidence
 from monitor.entities.placestage import PlacesStage
 from monitor.entities.stage import names_stage
 from monitor.errors import ConfigError, MonitorError, ParseError
@@ -515,13 +516,18 @@ def default_stages(
     settings = story_settings(config)
     embedder_for(settings.model)
 
+    places = PlacesStage(stop=stop)
+
     def stories(store: AnyStore) -> str:
-        return run_story_stage(store, settings, stop=stop).summary()
+        # The articles' places and names as evidence, read now for those their stages have
+        # not reached yet: a story decision never depends on the stages' pace.
+        evidence = StoryEvidence(store, places.gazetteer)
+        return run_story_stage(store, settings, stop=stop, evidence=evidence).summary()
 
     watches = load_watches_config(config, model=settings.model)
     return [
         names_stage(stop=stop),
-        PlacesStage(stop=stop),
+        places,
         stories,
         watch_stage(watches, stop=stop),
         alert_stage(config, watches, deliver=deliver_alerts),

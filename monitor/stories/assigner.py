@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,9 +23,11 @@ from monitor.stories.decide import (
     Vector,
     decide,
     decide_thread,
+    span_limit,
     template_conflict,
     title_signature,
 )
+from monitor.stories.entities import NAME_PREFIX, PLACE_PREFIX
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class ArticleInput:
     """The language whose running mean this article's vector counts toward: its language when
     the text confirms it (`monitor.ingest.langid`). None (one word, a language the detector
     does not know, a feed that mislabels its language) leaves every mean as it is."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """How people read its place and name keys (`monitor.stories.entities.evidence_keys`):
+    '@1168197' -> 'Peshawar', for the reason of a join they carried."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +158,88 @@ def _cohesion(story: StorySnapshot) -> float:
     return min(1.0, float(np.linalg.norm(story.vector_sum)) / story.n_articles)
 
 
+class _LatePool:
+    """Stories past their span that a language new to them may still join (until
+    `span_limit` across languages): their centroids, and when each leaves the pool."""
+
+    def __init__(self) -> None:
+        self.stories: dict[int, StorySnapshot] = {}
+        self.index = _CentroidIndex()
+        self._expiry: list[tuple[datetime, int]] = []
+        self._until: dict[int, datetime] = {}
+
+    def put(self, story: StorySnapshot, until: datetime) -> None:
+        self.stories[story.id] = story
+        self.index.put(story.id, story.vector_sum)
+        self._until[story.id] = until
+        heapq.heappush(self._expiry, (until, story.id))
+
+    def expire(self, now: datetime) -> None:
+        while self._expiry and self._expiry[0][0] < now:
+            until, story_id = heapq.heappop(self._expiry)
+            if self._until.get(story_id) != until:
+                continue  # left already, or its time moved (a newer entry is queued)
+            del self.stories[story_id], self._until[story_id]
+            self.index.remove(story_id)
+
+    def nearest(self, vector: Vector, k: int, language: str | None) -> list[tuple[int, float]]:
+        """The nearest stories that `language` is new to (none without a language)."""
+        if not language or not self.stories:
+            return []
+        return [
+            (story_id, similarity)
+            for story_id, similarity in self.index.nearest(vector, k)
+            if language not in self.stories[story_id].languages
+        ]
+
+
+def _centered_similarity(
+    means: LanguageMeans, params: StoryParams, article: ArticleInput, story: StorySnapshot
+) -> float | None:
+    """The similarity of the article to a story in other languages once each side's language
+    mean is removed (the story's: the mean of its languages' means), put on the scale of the
+    plain cosine: 1 - (1 - centered cosine) * `center_scale`. None while too few articles
+    were seen to know the means, or with centering off."""
+    if params.center_scale <= 0 or article.vector is None:
+        return None
+    mine = means.mean(article.language)
+    if mine is None or mine.shape != article.vector.shape:
+        return None  # too few articles yet, or means of vectors of another size
+    theirs = [m for language in sorted(story.languages) if (m := means.mean(language)) is not None]
+    story_mean = np.mean(theirs, axis=0) if theirs else mine
+    centroid = story.vector_sum / np.float32(max(1, story.n_articles))
+    cosine = centered_cosine(article.vector, mine, centroid, story_mean)
+    return 1.0 - (1.0 - cosine) * params.center_scale
+
+
+def _closes(params: StoryParams, story: StorySnapshot, *, cross_language: bool) -> datetime:
+    """When the story stops taking articles (in a language new to it, `cross_language`): a
+    window after its last article, or its span (`span_limit`) after its first."""
+    closes = story.last_published + timedelta(hours=params.window_hours)
+    span = span_limit(params, cross_language=cross_language)
+    return min(closes, story.first_published + timedelta(hours=span)) if span < 1e6 else closes
+
+
+def _absorb(kept: StorySnapshot, dropped: StorySnapshot) -> None:
+    """Merge a story's articles, keys, languages and titles into another's snapshot."""
+    if kept.thread_id is None and dropped.thread_id is not None:
+        kept.thread_id = dropped.thread_id
+    kept.vector_sum = kept.vector_sum + dropped.vector_sum
+    kept.n_articles += dropped.n_articles
+    kept.first_published = min(kept.first_published, dropped.first_published)
+    kept.last_published = max(kept.last_published, dropped.last_published)
+    kept.keys.update(dropped.keys)
+    kept.languages.update(dropped.languages)
+    _add_titles(kept, dropped.titles)
+
+
+def _evidence(keys: Iterable[str], labels: Mapping[str, str], prefix: str) -> tuple[str, ...]:
+    """The labels of the keys with `prefix` (places, names), in key order, each once (a
+    country named in the text is both its own place and its country)."""
+    found = (labels.get(key, key[1:]) for key in sorted(keys) if key.startswith(prefix))
+    return tuple(dict.fromkeys(found))
+
+
 class StoryAssigner:
     """Assigns articles to stories online, in publication-time order.
 
@@ -190,6 +277,8 @@ class StoryAssigner:
         """Open stories and those closed within `thread_window_hours`: threads link to them."""
         self._recent = _CentroidIndex()
         self._recent_expiry: list[tuple[datetime, int]] = []
+        self._late = _LatePool()
+        """Stories past their span that a new language may still join."""
         for story in sorted(active, key=lambda s: s.id):
             self._track(story)
             self.next_story_id = max(self.next_story_id, story.id + 1)
@@ -205,7 +294,9 @@ class StoryAssigner:
         return [self._known[sid] for sid in sorted(self._known)]
 
     def story(self, story_id: int) -> StorySnapshot | None:
-        return self._stories.get(self.resolve(story_id))
+        """An open story, or one past its span that a new language may still join."""
+        story_id = self.resolve(story_id)
+        return self._stories.get(story_id) or self._late.stories.get(story_id)
 
     def resolve(self, story_id: int) -> int:
         """The surviving id of a story that may have been merged away."""
@@ -232,12 +323,7 @@ class StoryAssigner:
         heapq.heappush(self._recent_expiry, (story.last_published, story.id))
 
     def _closes(self, story: StorySnapshot) -> datetime:
-        """When the story stops taking articles: a window after its last article, or
-        `max_span_hours` after its first."""
-        closes = story.last_published + timedelta(hours=self.params.window_hours)
-        if self.params.max_span_hours < 1e6:
-            closes = min(closes, story.first_published + timedelta(hours=self.params.max_span_hours))
-        return closes
+        return _closes(self.params, story, cross_language=False)
 
     def _expire(self, now: datetime) -> None:
         while self._expiry and self._expiry[0][0] < now:
@@ -248,11 +334,17 @@ class StoryAssigner:
             del self._stories[story_id]
             self._count_keys(story.keys, -1)
             self._index.remove(story_id)
+            until = _closes(self.params, story, cross_language=True)
+            if until >= now:
+                self._late.put(story, until)
+        self._late.expire(now)
         limit = now - timedelta(hours=max(self.params.thread_window_hours, self.params.window_hours))
         while self._recent_expiry and self._recent_expiry[0][0] < limit:
             last, story_id = heapq.heappop(self._recent_expiry)
             story = self._known.get(story_id)
-            if story is None or story.last_published != last or story_id in self._stories:
+            if story is None or story.last_published != last:
+                continue
+            if story_id in self._stories or story_id in self._late.stories:
                 continue
             del self._known[story_id]
             self._recent.remove(story_id)
@@ -268,36 +360,11 @@ class StoryAssigner:
         best: tuple[Decision, int, DecisionInputs] | None = None
         signature = title_signature(article.title, article.keys)
         if article.vector is not None:
-            for story_id, similarity in self._index.nearest(article.vector, self.params.candidates):
-                story = self._stories[story_id]
-                cross_language = (
-                    article.language is not None
-                    and bool(story.languages)
-                    and article.language not in story.languages
-                )
-                shared = [key for key in article.keys if key in story.keys and not self._is_common(key)]
-                centered = False
-                if cross_language:
-                    adjusted = self._centered(article, story)
-                    if adjusted is not None and adjusted > similarity:
-                        similarity, centered = adjusted, True
-                similarity *= _cohesion(story) ** self.params.cohesion_power
-                inputs = DecisionInputs(
-                    similarity=similarity,
-                    centered=centered,
-                    gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
-                    span_hours=max(0.0, (now - story.first_published).total_seconds() / 3600.0),
-                    shared_keys=len(shared),
-                    shared_numbers=sum(1 for key in shared if key.startswith("#")),
-                    cross_language=cross_language,
-                    template_conflict=template_conflict(
-                        signature,
-                        article.keys,
-                        (t[2] for t in story.titles),
-                        story.keys,
-                        self.params.template_overlap,
-                    ),
-                )
+            k = self.params.candidates
+            candidates = self._index.nearest(article.vector, k)
+            candidates += self._late.nearest(article.vector, k, article.language)
+            for story_id, similarity in candidates:
+                inputs = self._inputs(article, self.story(story_id), similarity, now, signature)
                 decision = decide(inputs, self.params)
                 if decision.join and (best is None or decision.score > best[0].score):
                     best = (decision, story_id, inputs)
@@ -307,23 +374,7 @@ class StoryAssigner:
         if best is None or article.vector is None:
             return self._open(article, now, signature)
         decision, story_id, inputs = best
-        story = self._stories[story_id]
-        story.vector_sum = story.vector_sum + article.vector
-        story.n_articles += 1
-        # The story's times are its articles' own publication times, as the database keeps
-        # them (a late arrival is decided at the clock but does not make the story younger).
-        story.first_published = min(story.first_published, article.published)
-        story.last_published = max(story.last_published, article.published)
-        self._count_keys([key for key in article.keys if key not in story.keys], +1)
-        story.keys.update(article.keys)
-        if article.language:
-            story.languages[article.language] += 1
-        _add_titles(story, [(article.published, article.id, signature)])
-        self._index.put(story_id, story.vector_sum)
-        self._recent.put(story_id, story.vector_sum)
-        heapq.heappush(self._expiry, (self._closes(story), story_id))
-        heapq.heappush(self._recent_expiry, (story.last_published, story_id))
-        survivor = self._maybe_merge(story_id)
+        survivor = self._join(article, story_id, signature)
         return Assignment(
             article.id,
             survivor,
@@ -335,21 +386,69 @@ class StoryAssigner:
             decision.score,
         )
 
-    def _centered(self, article: ArticleInput, story: StorySnapshot) -> float | None:
-        """The similarity of the article to a story in other languages once each side's
-        language mean is removed (the story's: the mean of its languages' means), put on the
-        scale of the plain cosine: 1 - (1 - centered cosine) * `center_scale`. None while
-        too few articles were seen to know the means, or with centering off."""
-        if self.params.center_scale <= 0 or article.vector is None:
-            return None
-        mine = self.means.mean(article.language)
-        if mine is None or mine.shape != article.vector.shape:
-            return None  # too few articles yet, or means of vectors of another size
-        theirs = [m for language in sorted(story.languages) if (m := self.means.mean(language)) is not None]
-        story_mean = np.mean(theirs, axis=0) if theirs else mine
-        centroid = story.vector_sum / np.float32(max(1, story.n_articles))
-        cosine = centered_cosine(article.vector, mine, centroid, story_mean)
-        return 1.0 - (1.0 - cosine) * self.params.center_scale
+    def _inputs(
+        self,
+        article: ArticleInput,
+        story: StorySnapshot | None,
+        similarity: float,
+        now: datetime,
+        signature: TitleSignature,
+    ) -> DecisionInputs:
+        """What `decide` looks at for this article and a candidate story."""
+        assert story is not None and article.vector is not None
+        cross_language = (
+            article.language is not None and bool(story.languages) and article.language not in story.languages
+        )
+        shared = [key for key in article.keys if key in story.keys and not self._is_common(key)]
+        centered = False
+        if cross_language:
+            adjusted = _centered_similarity(self.means, self.params, article, story)
+            if adjusted is not None and adjusted > similarity:
+                similarity, centered = adjusted, True
+        identities = [key for key in shared if key[0] in (PLACE_PREFIX, NAME_PREFIX)]
+        titles = (t[2] for t in story.titles)
+        overlap = self.params.template_overlap
+        conflict = template_conflict(signature, article.keys, titles, story.keys, overlap)
+        return DecisionInputs(
+            similarity=similarity * _cohesion(story) ** self.params.cohesion_power,
+            centered=centered,
+            gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
+            span_hours=max(0.0, (now - story.first_published).total_seconds() / 3600.0),
+            shared_keys=len(shared),
+            shared_numbers=sum(1 for key in shared if key.startswith("#")),
+            shared_identities=len(identities),
+            places=_evidence(identities, article.labels, PLACE_PREFIX),
+            names=_evidence(identities, article.labels, NAME_PREFIX),
+            cross_language=cross_language,
+            template_conflict=conflict,
+        )
+
+    def _join(self, article: ArticleInput, story_id: int, signature: TitleSignature) -> int:
+        """Add the article to a story (open, or past its span for a new language); returns
+        the story it is in then (another one when the story merged into it)."""
+        assert article.vector is not None
+        open_story = story_id in self._stories
+        story = self._stories[story_id] if open_story else self._late.stories[story_id]
+        story.vector_sum = story.vector_sum + article.vector
+        story.n_articles += 1
+        # The story's times are its articles' own publication times, as the database keeps
+        # them (a late arrival is decided at the clock but does not make the story younger).
+        story.first_published = min(story.first_published, article.published)
+        story.last_published = max(story.last_published, article.published)
+        if open_story:
+            self._count_keys([key for key in article.keys if key not in story.keys], +1)
+        story.keys.update(article.keys)
+        if article.language:
+            story.languages[article.language] += 1
+        _add_titles(story, [(article.published, article.id, signature)])
+        self._recent.put(story_id, story.vector_sum)
+        heapq.heappush(self._recent_expiry, (story.last_published, story_id))
+        if not open_story:
+            self._late.put(story, _closes(self.params, story, cross_language=True))
+            return story_id
+        self._index.put(story_id, story.vector_sum)
+        heapq.heappush(self._expiry, (self._closes(story), story_id))
+        return self._maybe_merge(story_id)
 
     def _open(self, article: ArticleInput, now: datetime, signature: TitleSignature) -> Assignment:
         story_id = self.next_story_id
@@ -390,10 +489,18 @@ class StoryAssigner:
         best: tuple[float, int] | None = None
         for story_id, similarity in self._recent.nearest(article.vector, self.params.candidates):
             story = self._known[story_id]
+            # Names and numbers as written (places and names across scripts are evidence for
+            # joining across languages, not for threads: measured, docs/quality.md).
             inputs = DecisionInputs(
                 similarity=similarity,
                 gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
-                shared_keys=sum(1 for key in article.keys if key in story.keys and not self._is_common(key)),
+                shared_keys=sum(
+                    1
+                    for key in article.keys
+                    if key[0] not in (PLACE_PREFIX, NAME_PREFIX)
+                    and key in story.keys
+                    and not self._is_common(key)
+                ),
             )
             decision = decide_thread(inputs, self.params)
             if decision.join and (best is None or decision.score > best[0]):
@@ -416,16 +523,8 @@ class StoryAssigner:
             self._index.remove(drop)
             self._known.pop(drop, None)
             self._recent.remove(drop)
-            if kept.thread_id is None and dropped.thread_id is not None:
-                kept.thread_id = dropped.thread_id
-            kept.vector_sum = kept.vector_sum + dropped.vector_sum
-            kept.n_articles += dropped.n_articles
-            kept.first_published = min(kept.first_published, dropped.first_published)
-            kept.last_published = max(kept.last_published, dropped.last_published)
             self._count_keys([key for key in dropped.keys if key in kept.keys], -1)
-            kept.keys.update(dropped.keys)
-            kept.languages.update(dropped.languages)
-            _add_titles(kept, dropped.titles)
+            _absorb(kept, dropped)
             self._index.put(keep, kept.vector_sum)
             self._recent.put(keep, kept.vector_sum)
             heapq.heappush(self._expiry, (self._closes(kept), keep))

@@ -8,7 +8,7 @@ they share. No I/O here.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +42,11 @@ class StoryParams:
     max_span_hours: float = 72.0
     """A story whose first article is this much older than the newest article takes no new
     articles (it is closed): a later development opens a new story, threaded to it."""
+    max_span_across_hours: float = 168.0
+    """The span for an article whose language is new to the story: a late language (an
+    editor or a smaller outlet that reports days after the first) still joins the event it
+    reports, up to this long after the story's first article (never less than
+    `max_span_hours`); after it, the new story it opens is threaded to the event's."""
     gap_grace_hours: float = 24.0
     gap_step: float = 0.08
     """An article published more than `gap_grace_hours` after the story's last article needs
@@ -75,6 +80,11 @@ class StoryParams:
     number_weight: float = 0.005
     """Across languages, each shared number (a figure, a date, a count of dead) that is not
     common adds this on top of `entity_weight`: numbers read alike in every script."""
+    identity_weight: float = 0.01
+    """Places (a GeoNames id, or a country: one identifier for Pexauar, Peshawar and 白沙瓦)
+    and names (a person or organisation grouped across scripts and inflections by
+    `monitor.entities.names`) are shared keys like the others; across languages each shared
+    one that is not common adds this on top of `entity_weight`, at most `max_shared`."""
     center_min_articles: int = 10
     """A language with fewer articles than this is centered with the overall mean."""
     center_prior: float = 20.0
@@ -105,6 +115,8 @@ _MODEL_PARAMS: dict[str, StoryParams] = {
         center_scale=0.0,
         number_weight=0.0,
         gap_step_across=0.08,
+        max_span_across_hours=72.0,
+        identity_weight=0.0,
     ),
 }
 
@@ -126,6 +138,13 @@ class DecisionInputs:
     """How long before the article the story's first article was published."""
     shared_numbers: int = 0
     """How many of the shared keys are numbers."""
+    shared_identities: int = 0
+    """How many of the shared keys are places and names (GeoNames ids, countries, names
+    grouped across scripts and inflections)."""
+    places: tuple[str, ...] = ()
+    """The places they share, as people read them (for the reason)."""
+    names: tuple[str, ...] = ()
+    """The names (people, organisations) they share, as people read them."""
     centered: bool = False
     """`similarity` is the centered one (the article's language is new to the story)."""
     template_conflict: bool = False
@@ -205,9 +224,10 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
     if inputs.cross_language:
         score += params.cross_language_bonus
         score += params.number_weight * min(inputs.shared_numbers, params.max_shared)
+        score += params.identity_weight * min(inputs.shared_identities, params.max_shared)
     if inputs.gap_hours > params.window_hours:
         return Decision(False, score, f"gap {inputs.gap_hours:.0f} h beyond the window")
-    if inputs.span_hours > params.max_span_hours:
+    if inputs.span_hours > span_limit(params, cross_language=inputs.cross_language):
         return Decision(False, score, f"story began {inputs.span_hours:.0f} h before: closed")
     if inputs.similarity < params.min_similarity:
         return Decision(False, score, f"similarity {inputs.similarity:.2f} below the floor")
@@ -225,13 +245,35 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
     )
     if inputs.cross_language:
         carried = ["centered similarity"] if inputs.centered else ["plain similarity"]
-        numbers, names = inputs.shared_numbers, inputs.shared_keys - inputs.shared_numbers
+        numbers = inputs.shared_numbers
+        names = inputs.shared_keys - numbers - inputs.shared_identities
         if numbers:
             carried.append(f"{numbers} shared number" + ("s" if numbers > 1 else ""))
         if names > 0:
             carried.append(f"{names} shared name" + ("s" if names > 1 else ""))
+        if params.identity_weight > 0:
+            if inputs.places:
+                carried.append(_listed("shared place", inputs.places))
+            if inputs.names:
+                carried.append(_listed("shared name", inputs.names))
         reason += f"; {ACROSS_NOTE}{', '.join(carried)}"
     return Decision(True, score, reason)
+
+
+def span_limit(params: StoryParams, *, cross_language: bool) -> float:
+    """How long after a story's first article it still takes an article: `max_span_hours`,
+    or for an article in a language new to the story, `max_span_across_hours` if longer."""
+    if cross_language:
+        return max(params.max_span_hours, params.max_span_across_hours)
+    return params.max_span_hours
+
+
+def _listed(what: str, labels: Sequence[str], most: int = 3) -> str:
+    """'shared place Peshawar' / 'shared places Peshawar, PK' (at most `most` labels, one
+    line: a label is cut at 40 characters and loses its line breaks)."""
+    shown = [" ".join(label.split())[:40] for label in labels[:most]]
+    more = f" and {len(labels) - most} more" if len(labels) > most else ""
+    return f"{what}{'s' if len(labels) > 1 else ''} {', '.join(shown)}{more}"
 
 
 ACROSS_NOTE = "across languages: "

@@ -17,11 +17,28 @@ them next to the similarity of the texts instead of trusting them alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from anyascii import anyascii
 
-__all__ = ["extract_evidence", "extract_keys", "extract_names", "name_key", "number_key"]
+__all__ = [
+    "NAME_PREFIX",
+    "PLACE_PREFIX",
+    "evidence_keys",
+    "extract_evidence",
+    "extract_keys",
+    "extract_names",
+    "name_key",
+    "number_key",
+]
+
+PLACE_PREFIX = "@"
+"""Keys of places: '@' and a GeoNames id, or '@' and an ISO 3166-1 alpha-2 country."""
+NAME_PREFIX = "="
+"""Keys of names: '=' and the entity key of `monitor.entities.names` (one person in every
+script and inflection)."""
 
 # A word: letters (any script) possibly joined by an apostrophe or hyphen. It is capitalized
 # when `word[0].istitle()`: for one character, uppercase or titlecase (Lt, as the digraph `ǅ`).
@@ -148,3 +165,38 @@ def extract_evidence(title: str | None, text: str | None) -> tuple[dict[str, str
 def extract_keys(title: str | None, text: str | None) -> frozenset[str]:
     """Name keys and number keys (prefixed `#`) found in a title and the start of its text."""
     return extract_evidence(title, text)[1]
+
+
+def evidence_keys(
+    places: Iterable[Mapping[str, Any]] = (), names: Iterable[Mapping[str, Any]] = ()
+) -> dict[str, str]:
+    """Keys of an article's places and names as the entities stages stored them (places:
+    {geonameid, name, country}; names: {key, name}), each with what people read for it:
+    {'@1168197': 'Peshawar', '@PK': 'Pakistan', '=putin': 'Vladimir Putin'}. A city gives
+    its own key and its country's: two reports that name Peshawar share both, one that says
+    Peshawar and one that says Pakistan share the country. A name spelt as one of the places
+    is left to the place."""
+    keys: dict[str, str] = {}
+    for place in places:
+        geonameid, country = place.get("geonameid"), str(place.get("country") or "").upper()
+        if geonameid is not None:
+            keys.setdefault(f"{PLACE_PREFIX}{int(geonameid)}", str(place.get("name") or geonameid))
+        if len(country) == 2 and country.isascii() and country.isalpha():
+            keys.setdefault(f"{PLACE_PREFIX}{country}", _country_name(country))
+    # The names stage reads place names as names too: a name that is one of the places is
+    # counted (and shown) once, as the place.
+    place_names = {label.casefold() for key, label in keys.items()}
+    for name in names:
+        key, label = str(name.get("key") or ""), str(name.get("name") or name.get("key") or "")
+        if key and label.casefold() not in place_names:
+            keys.setdefault(f"{NAME_PREFIX}{key}", label)
+    return keys
+
+
+@lru_cache(maxsize=512)
+def _country_name(code: str) -> str:
+    """A country's English name from its ISO 3166-1 alpha-2 code (the code when unknown)."""
+    import pycountry  # loads its catalogue at first use (0.15 s): not for every import
+
+    country = pycountry.countries.get(alpha_2=code)
+    return str(getattr(country, "name", code)) if country is not None else code

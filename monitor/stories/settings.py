@@ -68,6 +68,7 @@ class StorySettings:
         params = replace(base, **params_values) if base is not None else None
         if params is not None:
             best = 1.0 + params.entity_weight * params.max_shared + params.cross_language_bonus
+            best += (params.number_weight + params.identity_weight) * params.max_shared
             if params.threshold > best:
                 raise ValueError(
                     f"stories.threshold: {params.threshold} can never be reached (similarity at most 1, "
@@ -96,6 +97,8 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "max_shared": (0, _INF, "0 or more"),
     "window_hours": (0.001, _INF, "more than 0"),
     "max_span_hours": (0.001, _INF, "more than 0"),
+    "max_span_across_hours": (0.001, _INF, "more than 0"),
+    "identity_weight": (0.0, 1.0, "between 0 and 1"),
     "gap_grace_hours": (0.0, _INF, "0 or more"),
     "gap_step": (0.0, 1.0, "between 0 and 1"),
     "cohesion_power": (0.0, 10.0, "between 0 and 10"),

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,13 +25,19 @@ from monitor.stories.centering import LanguageMeans, confirmed_language
 from monitor.stories.decide import StoryParams, TitleSignature, Vector, merge_note, params_for_model
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import Embedder, article_text, load_embedder
-from monitor.stories.entities import extract_evidence, extract_keys, extract_names
+from monitor.stories.entities import evidence_keys, extract_evidence, extract_keys, extract_names
 from monitor.stories.sametext import EmbeddedTexts
 from monitor.stories.settings import StorySettings
 from monitor.timeutil import iso
 from monitor.wording import count as _count
 
+if TYPE_CHECKING:
+    from monitor.entities.evidence import Identities
+
 log = logging.getLogger("monitor.stories")
+
+Evidence = Callable[[Sequence[dict[str, Any]]], Mapping[int, "Identities"]]
+"""Places and names of a batch's articles (`monitor.entities.evidence.StoryEvidence`)."""
 
 class _Stopped(Exception):
     """Raised between two chunks of texts when the stage was asked to stop (a daemon
@@ -472,7 +478,11 @@ def _headline(
 
 
 def run_story_stage(
-    store: StoryStore, settings: StorySettings | None = None, *, stop: Callable[[], bool] | None = None
+    store: StoryStore,
+    settings: StorySettings | None = None,
+    *,
+    stop: Callable[[], bool] | None = None,
+    evidence: Evidence | None = None,
 ) -> StageReport:
     """Put every article without a story into one: dedup, embed (once), assign, record.
 
@@ -481,7 +491,9 @@ def run_story_stage(
     loads first, and one that cannot load raises ModelLoadError before anything is written. `stop` is
     asked before each batch and between chunks of texts while embedding: a daemon shutting
     down ends the stage within a second or so, the batch in hand dropped whole (it is taken
-    again at the next run) and the batches before it written.
+    again at the next run) and the batches before it written. `evidence` gives each
+    article's places and names (the pipeline's reads those not read yet, so they are known
+    whatever the pace of their stages); without it, none.
     """
     settings = settings or StorySettings()
     started = time.perf_counter()
@@ -533,13 +545,17 @@ def run_story_stage(
             assignments: list[dict[str, Any]] = []
             thread_links: list[tuple[int, int]] = []
             batch_members: list[dict[str, Any]] = []
+            identities = evidence(rows) if evidence is not None else {}
             for row, vector, verdict, published in zip(rows, vectors, verdicts, published_at, strict=True):
+                found = identities.get(int(row["id"]))
+                labels = evidence_keys(found.places, found.names) if found is not None else {}
                 result = state.assigner.assign(
                     ArticleInput(
                         id=int(row["id"]),
                         published=published,
                         vector=vector,
-                        keys=state.keys_of(row),
+                        keys=state.keys_of(row) | frozenset(labels),
+                        labels=labels,
                         title=row["title"] or "",
                         language=row["language"] or None,
                         mean_language=confirmed_language(
