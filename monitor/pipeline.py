@@ -46,6 +46,8 @@ from monitor.wording import count
 
 log = logging.getLogger("monitor.pipeline")
 
+BACKLOG_PER_SLOT = 2  # fetched bodies awaiting their parse and write, per unit of concurrency
+
 # A later stage (dedup, stories, ...) takes the store and returns a one-line summary.
 Stage = Callable[[AnyStore], str | None]
 
@@ -296,20 +298,35 @@ class Poller:
     ) -> PollReport:
         report = PollReport()
         options = fetch_options(self.config)
+        # Bodies fetched and not yet parsed and recorded, at most: fetching outpaces parsing,
+        # and without a bound most bodies of a cold cycle waited in memory for their turn.
+        backlog = asyncio.Semaphore(BACKLOG_PER_SLOT * max(1, self.config.settings.concurrency))
 
         async def one(feed: FeedState) -> tuple[FeedState, FetchResult]:
             url = feed.fetch_url or feed.url
-            # The host's slot first, then a global one: a busy host never holds up others.
-            async with self.hosts.slot(url), self._global_limit():
-                request = FetchRequest(
-                    url=url,
-                    etag=feed.etag,
-                    last_modified=feed.last_modified,
-                    allow_private_addresses=_allow_private(self.config, feed),
-                )
-                return feed, await fetch(client, request, options)
+            # The host's slot first, then the backlog's and a global one: a busy host never
+            # holds up others. The backlog's slot is given back once the poll is recorded.
+            async with self.hosts.slot(url):
+                await backlog.acquire()
+                try:
+                    async with self._global_limit():
+                        request = FetchRequest(
+                            url=url,
+                            etag=feed.etag,
+                            last_modified=feed.last_modified,
+                            allow_private_addresses=_allow_private(self.config, feed),
+                        )
+                        return feed, await fetch(client, request, options)
+                except BaseException:
+                    backlog.release()
+                    raise
 
-        fetches = [asyncio.ensure_future(one(f)) for f in feeds]
+        # A fetch leaves this set when it ends, and its result (the body) is freed once used:
+        # a list of the tasks kept every body of a cold cycle until its end (+47 MB at 2,000
+        # feeds of 20 items).
+        fetches = {asyncio.ensure_future(one(f)) for f in feeds}
+        for fetch_task in fetches:
+            fetch_task.add_done_callback(fetches.discard)
         page_rounds: list[asyncio.Future[None]] = []
         try:
             for task in asyncio.as_completed(fetches):
@@ -327,7 +344,10 @@ class Poller:
                         "parse",
                     )
                 # Every write happens here, on the event loop's thread: one writer.
-                status = self._record(feed, result, parsed, parse_error, report)
+                try:
+                    status = self._record(feed, result, parsed, parse_error, report)
+                finally:
+                    backlog.release()
                 if progress is not None:
                     progress(feed, status)
                 if parsed is not None and any(e.wants_page for e in parsed.entries):

@@ -327,3 +327,32 @@ def test_a_body_cut_short_with_no_entries_is_an_error_not_an_empty_feed(
     (row,) = store.query("SELECT last_error FROM feeds WHERE id = ?", [cut.id])
     assert "not well-formed" in row["last_error"]
     assert empty.last_status == "ok"
+
+
+def test_a_poll_holds_few_fetched_bodies_at_once(tmp_path: Path, server: FeedServer, feed_dir: Path) -> None:
+    """A body is freed once its feed's poll is recorded, and fetching waits while a bounded
+    number of fetched bodies await their parse: a cold cycle of many feeds stays small."""
+    import asyncio
+    import gc
+
+    from monitor.ingest.fetch import FetchResult
+    from monitor.pipeline import BACKLOG_PER_SLOT, Poller
+
+    names = [f"f{n}.xml" for n in range(24)]
+    for name in names:
+        (feed_dir / name).write_text(rss([{**item, "guid": f"{name}-{item['guid']}"} for item in ITEMS]))
+    feeds: list[dict[str, object]] = [{"url": server.url(n)} for n in names]
+    config_path = write_config(tmp_path / "feeds.yaml", feeds, concurrency=1, per_host_concurrency=4)
+    config = load_config(config_path)
+    store = Store.open(config.settings.database)
+    store.sync_feeds(config.feeds)
+    alive: list[int] = []
+
+    def progress(feed: object, status: str) -> None:
+        gc.collect()
+        alive.append(sum(1 for o in gc.get_objects() if isinstance(o, FetchResult)))
+
+    report = asyncio.run(Poller(store, config).poll(store.feeds(), progress))
+    assert report.ok == 24 and len(alive) == 24
+    # The one being recorded, and those fetched meanwhile within the backlog (concurrency 1).
+    assert max(alive) <= BACKLOG_PER_SLOT + 1, alive
