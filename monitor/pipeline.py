@@ -10,15 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 import httpx
 
 from monitor import metrics
 from monitor.background import in_daemon_thread
 from monitor.config import DEFAULT_MAX_ENTRIES, Config
-from monitor.deliver.alerts import alert_stage
-from monitor.entities.placestage import PlacesStage
-from monitor.entities.stage import names_stage
 from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
 from monitor.ingest.pages import PageReader, PageTask
@@ -36,13 +34,11 @@ from monitor.ingest.schedule import (
 from monitor.ingest.teasers import page_decision, wanting_pages
 from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate, FetchStatus
 from monitor.store.workers import LeaseLost
-from monitor.stories.embed import embedder_for
-from monitor.stories.settings import StorySettings
-from monitor.stories.stage import run_story_stage
 from monitor.timeutil import utcnow
-from monitor.watches.match import watch_stage
-from monitor.watches.settings import load_watches_config
 from monitor.wording import count
+
+if TYPE_CHECKING:
+    from monitor.stories.settings import StorySettings
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -515,6 +511,8 @@ class Poller:
 
 def story_settings(config: Config) -> StorySettings:
     """The `stories:` section, validated; a mistake is a ConfigError naming the line."""
+    from monitor.stories.settings import StorySettings
+
     section = config.sections.get("stories")
     try:
         return StorySettings.from_section(section, preferred_languages=config.settings.languages)
@@ -534,6 +532,16 @@ def default_stages(
     is polled; its weights load only when an article waits for a vector (run_story_stage),
     and a model that cannot load then fails that stage with a ModelLoadError.
     """
+    # The later stages' modules (numpy, the embedder, names, places, watches, alerts) are
+    # imported here: a process that only polls (bench/peers.py, a poll worker) never loads them.
+    from monitor.deliver.alerts import alert_stage
+    from monitor.entities.placestage import PlacesStage
+    from monitor.entities.stage import names_stage
+    from monitor.stories.embed import embedder_for
+    from monitor.stories.stage import run_story_stage
+    from monitor.watches.match import watch_stage
+    from monitor.watches.settings import load_watches_config
+
     settings = story_settings(config)
     embedder_for(settings.model)
 

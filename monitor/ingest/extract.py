@@ -27,11 +27,11 @@ import lxml.etree
 import lxml.html
 
 from monitor.ingest import langid
+from monitor.ingest.pages import MAX_PAGE_BYTES
 from monitor.ingest.parse import MAX_TEXT_CHARS, html_to_text
 from monitor.ingest.urls import canonical_url
 
 MIN_CHARS = 200  # Media Cloud's threshold: a result shorter than this is no article
-MAX_PAGE_BYTES = 5 * 1024 * 1024  # larger pages are not read (a long article is ~300 kB)
 MAX_ELEMENTS = 100_000  # a page of more elements is not walked by the extractors
 MAX_DEPTH = 200  # nor one nested deeper (their recursion would run out of stack)
 SUPERSET_SHARE = 0.9  # readability's longer text holds this share of trafilatura's shingles
@@ -111,9 +111,7 @@ def _is_banner(element: lxml.html.HtmlElement) -> bool:
 def _clean(root: lxml.html.HtmlElement) -> None:
     """Remove in place what a reader never sees (hidden elements, banners, scripts)."""
     lxml.etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
-    doomed = [
-        el for el in root.iter() if isinstance(el.tag, str) and (_is_hidden(el) or _is_banner(el))
-    ]
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and (_is_hidden(el) or _is_banner(el))]
     for element in doomed:
         parent = element.getparent()
         if parent is not None:
