@@ -356,3 +356,32 @@ def test_a_poll_holds_few_fetched_bodies_at_once(tmp_path: Path, server: FeedSer
     assert report.ok == 24 and len(alive) == 24
     # The one being recorded, and those fetched meanwhile within the backlog (concurrency 1).
     assert max(alive) <= BACKLOG_PER_SLOT + 1, alive
+
+
+def test_a_process_that_only_polls_loads_none_of_the_later_stages(server: FeedServer, feed_dir: Path) -> None:
+    """numpy, lxml, the embedder and sqlite-utils cost a polling process 20 MB: a poll without
+    the later stages (a poll worker, bench/peers.py) imports none of them."""
+    import subprocess
+    import sys
+
+    (feed_dir / "a.xml").write_text(rss(ITEMS))
+    script = f"""
+import asyncio, sys
+from pathlib import Path
+from monitor.config import Config, FeedConfig, Settings
+from monitor.pipeline import Poller
+from monitor.store import Store
+db = Path(sys.argv[1])
+feeds = (FeedConfig(url={server.url("a.xml")!r}),)
+settings = Settings(database=db, allow_private_addresses=True, full_text="never")
+store = Store.open(db)
+store.sync_feeds(feeds)
+report = asyncio.run(Poller(store, Config(db.with_suffix(".yaml"), settings, feeds)).poll(store.feeds()))
+heavy = ("numpy", "lxml", "sqlite_utils", "onnxruntime", "trafilatura", "monitor.stories.embed")
+print(report.new_articles, sorted(m for m in heavy if m in sys.modules))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(feed_dir.parent / "only-polls.db")],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert done.stdout.split(None, 1) == ["3", "[]\n"], done.stdout + done.stderr

@@ -314,3 +314,12 @@ def test_a_schema_this_monitor_cannot_use_is_named_with_both_versions() -> None:
         check_schema("db", 10, 9, migrating=True)
     with pytest.raises(StoreError, match="needs migrating"):
         check_schema("db", 3, 9)
+
+
+def test_repeated_column_names_in_a_row_are_renamed_not_lost(tmp_path: Path) -> None:
+    from monitor.store.sqliteconn import unique_keys
+
+    assert unique_keys(["id", "title"]) == ["id", "title"]
+    assert unique_keys(["id", "a", "id", "id_2", "id"]) == ["id", "a", "id_3", "id_2", "id_4"]
+    with Store.open(tmp_path / "m.db") as s:
+        assert s.query("SELECT 1 AS id, 2 AS id") == [{"id": 1, "id_2": 2}]
