@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from monitor import metrics
-from monitor.background import in_daemon_thread
+from monitor.background import DaemonThreads
 from monitor.config import DEFAULT_MAX_ENTRIES, Config
 from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
@@ -254,6 +254,7 @@ class Poller:
         self._phases: dict[str, float] = {}
         self._phases_at = 0.0
         self.pages = PageReader(fetch_options(config), self.hosts)
+        self._parsers = DaemonThreads("parse")
 
     def _global_limit(self) -> asyncio.Semaphore:
         """The concurrency limit, made anew when the Poller is used from another event loop."""
@@ -329,15 +330,14 @@ class Poller:
                 feed, result = await task
                 parsed, parse_error = None, None
                 if _new_body(feed, result):  # most polls (304s, same bodies) need no thread
-                    parsed, parse_error = await in_daemon_thread(
+                    parsed, parse_error = await self._parsers.run(
                         partial(
                             _parse,
                             feed,
                             result,
                             _max_entries(self.config, feed),
                             _full_text(self.config, feed),
-                        ),
-                        "parse",
+                        )
                     )
                 # Every write happens here, on the event loop's thread: one writer.
                 try:
