@@ -2,6 +2,7 @@
 
     python bench/names.py                 # the watches' precision and recall
     python bench/names.py --misses 30     # and the worst entities, to see why
+    python bench/names.py --classify      # the missed pairs by kind and language
 
 Data: ../shared/data/names/bsnlp-dev (the BSNLP shared tasks; see its README): documents in
 8 languages with every name they hold and its cross-language entity id.
@@ -36,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from monitor.entities.forms import name_form  # noqa: E402
 from monitor.entities.names import names_in  # noqa: E402
 from monitor.watches.matcher import ArticleView, compile_watch  # noqa: E402
 from monitor.watches.names import watched_name  # noqa: E402
@@ -166,24 +168,64 @@ class Score:
 
 
 def measure_watches(
-    docs: list[Doc], watches: dict[str, tuple[str, ...]]
+    docs: list[Doc], watches: dict[str, tuple[str, ...]], per_language: dict[str, Score] | None = None
 ) -> tuple[Score, Score, dict[str, Score], list[tuple[str, str, str]]]:
     compiled = {e: compile_watch(WatchConfig(name=e, names=ns), None, None) for e, ns in watches.items()}
     overall, cyrillic = Score(), Score()
     per_entity: dict[str, Score] = defaultdict(Score)
+    languages = per_language if per_language is not None else {}
     errors = []
     for doc in docs:
         view = ArticleView(id=0, title=doc.title, text=doc.text, language=doc.language)
         for entity_id, watch in compiled.items():
             found = watch.match(view) is not None
             gold = any(e in doc.entities for e in entity_id.split("|"))
-            for score in (overall, per_entity[entity_id]) + ((cyrillic,) if doc.cyrillic else ()):
+            language = languages.setdefault(doc.language, Score())
+            for score in (overall, per_entity[entity_id], language) + ((cyrillic,) if doc.cyrillic else ()):
                 score.hits += found and gold
                 score.found += found
                 score.gold += gold
             if found != gold:
                 errors.append((entity_id, doc.id, "false" if found else "missed"))
     return overall, cyrillic, per_entity, errors
+
+
+def _near(a: str, b: str) -> bool:
+    """Two word forms that share a stem (one is the other with an ending or a last letter
+    changed): the same word, spelled or inflected otherwise."""
+    if a == b:
+        return True
+    if len(a) < 3 or len(b) < 3:
+        return False
+    return a.startswith(b[: max(3, len(b) - 1)]) or b.startswith(a[: max(3, len(a) - 1)])
+
+
+def classify_misses(
+    docs: list[Doc], watches: dict[str, tuple[str, ...]], errors: list[tuple[str, str, str]]
+) -> dict[str, Counter[str]]:
+    """Each missed (entity, document) pair by what its gold spellings there are, per language:
+    `acronym` (all in capitals), `shares a word` with the watch's name (a spelling or an ending
+    not undone), or `no word shared` (a translated name)."""
+    by_id = {d.id: d for d in docs}
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for entity_id, doc_id, kind in errors:
+        if kind != "missed":
+            continue
+        doc = by_id[doc_id]
+        spellings = set().union(*(doc.entities.get(e, set()) for e in entity_id.split("|")))
+        watched = {f for n in watches[entity_id] for f in watched_name(n).forms}
+        forms = {name_form(w) for s in spellings for w in re.findall(r"[^\W\d_]+", s)}
+        if spellings and all(s.isupper() and len(s) <= 6 for s in spellings):
+            label = "acronym"
+        elif any(_near(a, b) for a in forms for b in watched):
+            label = "shares a word"
+        else:
+            label = "no word shared"
+        out[label][doc.language] += 1
+        out[label]["all"] += 1
+        if doc.cyrillic:
+            out[label]["Cyrillic"] += 1
+    return out
 
 
 def measure_recognition(docs: list[Doc], lines: list[dict[str, str]]) -> list[str]:
@@ -245,23 +287,33 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--misses", type=int, default=0, help="show the N worst entities")
+    parser.add_argument("--classify", action="store_true", help="the missed pairs by kind")
     args = parser.parse_args()
     docs, lines = load(args.data)
     print(f"CPU: {cpu_model()}; {len(docs)} documents, {sum(d.cyrillic for d in docs)} in Cyrillic")
     watches = watched_entities(docs, lines)
     print(f"{len(watches)} entities (PER or ORG, in 3 languages or more), one watch each")
     started = time.process_time()
-    overall, cyrillic, per_entity, _ = measure_watches(docs, watches)
+    per_language: dict[str, Score] = {}
+    overall, cyrillic, per_entity, errors = measure_watches(docs, watches, per_language)
     spent = time.process_time() - started
     print("watches `names:` written in English, (entity, document) pairs:")
     print("  " + overall.line("all"))
     print("  " + cyrillic.line("Cyrillic"))
+    for language, score in sorted(per_language.items()):
+        print("    " + score.line(language))
     print(f"  {spent:.2f} s CPU for {len(docs) * len(watches)} (watch, document) pairs")
     print("recognition (monitor.entities.names), per document:")
     started = time.process_time()
     for line in measure_recognition(docs, lines):
         print("  " + line)
     print(f"  {time.process_time() - started:.2f} s CPU for {len(docs)} documents")
+    if args.classify:
+        print("missed pairs by kind:")
+        for label, counts in sorted(classify_misses(docs, watches, errors).items()):
+            per = sorted((k, n) for k, n in counts.items() if k not in ("all", "Cyrillic"))
+            languages = "  ".join(f"{k} {n}" for k, n in per)
+            print(f"  {label:<15} {counts['all']:>4} (Cyrillic {counts['Cyrillic']}): {languages}")
     if args.misses:
         worst = sorted(per_entity.items(), key=lambda kv: 2 * kv[1].hits - kv[1].gold - kv[1].found)
         for entity_id, score in worst[: args.misses]:

@@ -4,6 +4,9 @@ do the others stay quiet?
     python bench/trends.py                  # gold events as stories (the detector alone)
     python bench/trends.py --sweep          # the same over a grid of parameters
     python bench/trends.py --pipeline       # also through the stories stage (embeds; slow)
+    python bench/trends.py --trends-speed   # /trends on 200,000 articles
+    python bench/trends.py --stage-cost     # what rising counts and breaking add to the stories stage
+    python bench/trends.py --explain        # why the stage loses wide events the detector flags on gold
 
 Sets (read from ../shared/data/stories):
 - itn-dev: Wikipedia "In the news" items, Sept-Dec 2022, each language's wiki a feed (one
@@ -26,7 +29,7 @@ import json
 import random
 import statistics
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import product
@@ -177,11 +180,57 @@ STAGE_SECONDS: list[tuple[int, float]] = []
 """(articles, seconds) of each stories stage run of --pipeline, for the cost figure."""
 
 
+_STAGE_RUNS: dict[tuple[tuple[str, ...], BreakingParams], dict[int, tuple[int, str | None]]] = {}
+
+
 def flag_pipeline(items: list[Item], params: BreakingParams) -> dict[str, datetime]:
     """The same items through the stories stage on a fresh SQLite file, one feed per outlet;
     an event counts as flagged at the breaking_at of the story holding most of its articles."""
+    story_of = _stage_stories(items, params)
+    by_event: dict[str, Counter[tuple[int, str | None]]] = defaultdict(Counter)
+    for n, item in enumerate(items, 1):
+        if n in story_of:
+            by_event[item.event][story_of[n]] += 1
+    flags: dict[str, datetime] = {}
+    for event, stories in by_event.items():
+        (_story, breaking_at), _count = stories.most_common(1)[0]
+        if breaking_at:
+            flags[event] = _time(breaking_at)
+    return flags
+
+
+def flag_pipeline_any(items: list[Item], params: BreakingParams) -> dict[str, datetime]:
+    """The same run, read another way: an event is flagged at the earliest flag of a story
+    that is mostly about it (most of the story's articles are of this event), as a reader
+    of the Breaking band would meet it."""
+    story_of = _stage_stories(items, params)
+    by_story: dict[int, Counter[str]] = defaultdict(Counter)
+    flag_of: dict[int, str | None] = {}
+    for n, item in enumerate(items, 1):
+        if n in story_of:
+            story, breaking_at = story_of[n]
+            by_story[story][item.event] += 1
+            flag_of[story] = breaking_at
+    flags: dict[str, datetime] = {}
+    for story, events in by_story.items():
+        breaking_at = flag_of[story]
+        if breaking_at:
+            event = events.most_common(1)[0][0]
+            when = _time(breaking_at)
+            flags[event] = min(when, flags.get(event, when))
+    return flags
+
+
+def _stage_stories(items: list[Item], params: BreakingParams) -> dict[int, tuple[int, str | None]]:
+    """Article number -> (story, its breaking_at) after the stories stage; one run per set."""
+    key = (tuple(i.id for i in items), params)
+    if key not in _STAGE_RUNS:
+        _STAGE_RUNS[key] = _run_stage(items, params)
+    return _STAGE_RUNS[key]
+
+
+def _run_stage(items: list[Item], params: BreakingParams) -> dict[int, tuple[int, str | None]]:
     import tempfile
-    from collections import Counter
 
     from monitor.store import Store
     from monitor.stories.settings import StorySettings
@@ -219,17 +268,7 @@ def flag_pipeline(items: list[Item], params: BreakingParams) -> dict[str, dateti
         rows = store.query(
             "SELECT a.id, a.story_id, s.breaking_at FROM articles a JOIN stories s ON s.id = a.story_id"
         )
-    story_of = {int(r["id"]): (int(r["story_id"]), r["breaking_at"]) for r in rows}
-    by_event: dict[str, Counter[tuple[int, str | None]]] = defaultdict(Counter)
-    for n, item in enumerate(items, 1):
-        if n in story_of:
-            by_event[item.event][story_of[n]] += 1
-    flags: dict[str, datetime] = {}
-    for event, stories in by_event.items():
-        (_story, breaking_at), _count = stories.most_common(1)[0]
-        if breaking_at:
-            flags[event] = _time(breaking_at)
-    return flags
+    return {int(r["id"]): (int(r["story_id"]), r["breaking_at"]) for r in rows}
 
 
 def detector_cost(items: list[Item], params: BreakingParams, rounds: int = 5) -> float:
@@ -247,7 +286,8 @@ def detector_cost(items: list[Item], params: BreakingParams, rounds: int = 5) ->
 def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> dict[str, float]:
     """Milliseconds `/trends` takes (rising_now, the read and the scoring) on a SQLite file of
     `articles` articles in stories of 4 over `days` days, each story with up to 8 key names
-    drawn from 5,000 (Zipf-like): median and worst of `calls`."""
+    drawn from 5,000 (Zipf-like), and its first article naming 2 places drawn from 3,000 in
+    100 countries (Zipf-like): median and worst of `calls`."""
     import tempfile
     import time
 
@@ -257,6 +297,9 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
     rng = random.Random(5)
     vocabulary = [f"Name{n}" for n in range(5000)]
     weights = [1 / (n + 1) for n in range(5000)]
+    places = list(range(3000))
+    place_weights = [1 / (n + 1) for n in range(3000)]
+    codes = sorted({f"{chr(65 + n % 26)}{chr(65 + n // 26)}" for n in range(100)})
     end = datetime(2025, 3, 1, tzinfo=UTC)
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "speed.db") as store:
         with store.transaction():
@@ -265,7 +308,7 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
                 ["2025-01-01T00:00:00Z"],
             )
             stories = articles // 4
-            rows, story_rows = [], []
+            rows, story_rows, place_rows = [], [], []
             for story in range(1, stories + 1):
                 first = end - timedelta(seconds=rng.uniform(0, days * 86400))
                 names = sorted(set(rng.choices(vocabulary, weights, k=8)))
@@ -274,6 +317,8 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
                 for k in range(4):
                     n = (story - 1) * 4 + k + 1
                     rows.append((n, 1, f"g{n}", f"Title {n}", "", "en", stamp, stamp, f"h{n}", story))
+                for place in set(rng.choices(places, place_weights, k=2)):
+                    place_rows.append(((story - 1) * 4 + 1, 1_000_000 + place, codes[place % 100]))
             store.db.executemany(
                 "INSERT INTO stories (id, first_seen, last_seen, entities, n_articles, updated_at) "
                 "VALUES (?, ?, ?, ?, 4, ?)",
@@ -283,6 +328,9 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
                 "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
                 "content_hash, story_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
+            )
+            store.db.executemany(
+                "INSERT INTO article_places (article_id, geonameid, country) VALUES (?, ?, ?)", place_rows
             )
         times = []
         for _ in range(calls):
@@ -296,6 +344,195 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
     }
 
 
+TREND_TRIGGERS = (
+    "stories_terms_inserted",
+    "stories_terms_updated",
+    "stories_terms_deleted",
+    "article_places_terms_added",
+    "article_places_terms_removed",
+    "articles_story_terms",
+)
+
+
+def _stage_run(
+    items: list[Item], vectors: dict[int, tuple[bytes, str]], *, triggers: bool, breaking: bool = True
+) -> tuple[int, float]:
+    """One stories stage run over `items` on a fresh SQLite file, with the vectors given (no
+    embedding) and two places per article; without the rising-terms triggers, or without
+    breaking detection (its tracker and its columns), when asked. (articles, seconds)."""
+    import tempfile
+    from unittest import mock
+
+    from monitor.store import Store
+    from monitor.stories import stage
+    from monitor.stories.settings import StorySettings
+    from monitor.stories.stage import run_story_stage
+
+    countries = ["US", "GB", "FR", "DE", "UA", "RU", "CN", "IN", "BR", "ZA", "EG", "JP"]
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "cost.db") as store:
+        with store.transaction():
+            if not triggers:
+                for name in TREND_TRIGGERS:
+                    store.db.execute(f"DROP TRIGGER {name}")
+            outlets: dict[str, int] = {}
+            for n, item in enumerate(items, 1):
+                if item.outlet not in outlets:
+                    outlets[item.outlet] = len(outlets) + 1
+                    store.db.execute(
+                        "INSERT INTO feeds (id, url, name, created) VALUES (?, ?, ?, ?)",
+                        [outlets[item.outlet], f"https://feed{len(outlets)}.example/rss", item.outlet,
+                         "2018-01-01T00:00:00Z"],
+                    )  # fmt: skip
+                when = item.published.strftime("%Y-%m-%dT%H:%M:%SZ")
+                blob, model = vectors[n]
+                store.db.execute(
+                    "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+                    "content_hash, embedding, embedding_model, places) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]')",
+                    [n, outlets[item.outlet], item.id, item.title, item.text, item.language, when, when,
+                     f"h{n}", blob, model],
+                )  # fmt: skip
+                for k in (n % 12, (n * 7) % 12):
+                    store.db.execute(
+                        "INSERT OR IGNORE INTO article_places (article_id, geonameid, country) "
+                        "VALUES (?, ?, ?)",
+                        [n, 1000 + k, countries[k]],
+                    )
+        if breaking:
+            report = run_story_stage(store, StorySettings())
+        else:
+            with (
+                mock.patch.object(stage.BreakingTracker, "observe", lambda *a, **k: None),
+                mock.patch.object(stage, "_breaking_fields", lambda coverage: {}),
+            ):
+                report = run_story_stage(store, StorySettings())
+        return report.articles, report.seconds
+
+
+def stage_cost(rounds: int = 3) -> dict[str, float]:
+    """What the rising-terms triggers add to the stories stage per article: the stage over
+    itn-dev and allsides-dev once with embedding (the whole stage's cost), then without
+    embedding (vectors given), with and without the triggers, interleaved; best of `rounds`."""
+    import tempfile
+
+    from monitor.store import Store
+    from monitor.stories.settings import StorySettings
+    from monitor.stories.stage import run_story_stage
+
+    items = load_itn() + load_allsides()
+    items.sort(key=lambda i: i.published)
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "embed.db") as store:
+        with store.transaction():
+            for n, item in enumerate(items, 1):
+                when = item.published.strftime("%Y-%m-%dT%H:%M:%SZ")
+                if n == 1:
+                    store.db.execute(
+                        "INSERT INTO feeds (id, url, name, created) "
+                        "VALUES (1, 'https://f.example/rss', 'F', ?)",
+                        ["2018-01-01T00:00:00Z"],
+                    )
+                store.db.execute(
+                    "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+                    "content_hash) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
+                    [n, item.id, item.title, item.text, item.language, when, when, f"h{n}"],
+                )
+        whole = run_story_stage(store, StorySettings())
+        vectors = {
+            int(r["id"]): (bytes(r["embedding"]), str(r["embedding_model"]))
+            for r in store.query("SELECT id, embedding, embedding_model FROM articles")
+        }
+    variants = {"bare": (False, False), "breaking": (False, True), "breaking+triggers": (True, True)}
+    best = dict.fromkeys(variants, float("inf"))
+    for _ in range(rounds):
+        for name, (triggers, breaking) in variants.items():
+            articles, seconds = _stage_run(items, vectors, triggers=triggers, breaking=breaking)
+            best[name] = min(best[name], seconds / max(1, articles) * 1e6)
+    whole_us = whole.seconds / max(1, whole.articles) * 1e6
+    breaking_us = best["breaking"] - best["bare"]
+    triggers_us = best["breaking+triggers"] - best["breaking"]
+    return {
+        "articles": len(items),
+        "stage_us_per_article": round(whole_us),
+        "without_embedding_us": {k: round(v) for k, v in best.items()},
+        "breaking_us_per_article": round(breaking_us),
+        "breaking_share_of_stage": round(breaking_us / whole_us, 4),
+        "triggers_us_per_article": round(triggers_us),
+        "triggers_share_of_stage": round(triggers_us / whole_us, 4),
+    }
+
+
+def explain_losses(itn: list[Item], params: BreakingParams) -> dict[str, object]:
+    """Why the stage flags fewer wide events than the detector on gold events: each wide
+    event the gold run flags within 24 h is traced through the stage's stories (vectors given
+    by a first run, so that the stage itself is what is compared)."""
+    import tempfile
+
+    from monitor.store import Store
+    from monitor.stories.settings import StorySettings
+    from monitor.stories.stage import run_story_stage
+
+    gold = flag_gold(itn, params)
+    first: dict[str, datetime] = {}
+    languages: dict[str, set[str]] = defaultdict(set)
+    for item in itn:
+        first.setdefault(item.event, item.published)
+        languages[item.event].add(item.language)
+    wide = sorted(e for e, langs in languages.items() if len(langs) >= 8)
+    with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "explain.db") as store:
+        with store.transaction():
+            outlets: dict[str, int] = {}
+            for n, item in enumerate(itn, 1):
+                if item.outlet not in outlets:
+                    outlets[item.outlet] = len(outlets) + 1
+                    store.db.execute(
+                        "INSERT INTO feeds (id, url, name, created) VALUES (?, ?, ?, ?)",
+                        [outlets[item.outlet], f"https://feed{len(outlets)}.example/rss", item.outlet,
+                         "2018-01-01T00:00:00Z"],
+                    )  # fmt: skip
+                when = item.published.strftime("%Y-%m-%dT%H:%M:%SZ")
+                store.db.execute(
+                    "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+                    "content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [n, outlets[item.outlet], item.id, item.title, item.text, item.language, when, when,
+                     f"h{n}"],
+                )  # fmt: skip
+        run_story_stage(store, StorySettings(breaking=params))
+        rows = store.query(
+            "SELECT a.id, a.story_id, s.breaking_at FROM articles a JOIN stories s ON s.id = a.story_id"
+        )
+    story_of = {int(r["id"]): int(r["story_id"]) for r in rows}
+    flagged = {int(r["story_id"]): _time(str(r["breaking_at"])) for r in rows if r["breaking_at"]}
+    causes: dict[str, int] = defaultdict(int)
+    traces = []
+    for event in wide:
+        if event not in gold or (gold[event] - first[event]) > timedelta(hours=24):
+            continue
+        day = first[event] + timedelta(hours=24)
+        members = [(n, i) for n, i in enumerate(itn, 1) if i.event == event and n in story_of]
+        by_story: dict[int, set[str]] = defaultdict(set)
+        for n, item in members:
+            if item.published <= day:
+                by_story[story_of[n]].add(item.language)
+        stories = {story_of[n] for n, _ in members}
+        main = max(by_story, key=lambda s: len(by_story[s])) if by_story else None
+        in_time = [s for s in stories if s in flagged and flagged[s] <= day]
+        if main is not None and main in in_time:
+            cause = "flagged"
+        elif in_time:
+            cause = "another story of the event flagged in time"
+        elif any(s in flagged for s in stories):
+            cause = "flagged after 24 h"
+        elif main is not None and len(by_story[main]) < 3:
+            cause = "split: no story gathers 3 languages in 24 h"
+        else:
+            cause = "one story gathers 3+ languages in 24 h, not flagged"
+        causes[cause] += 1
+        traces.append({"event": event, "cause": cause, "stories": len(stories),
+                       "languages_24h_gold": len({i.language for _, i in members if i.published <= day}),
+                       "languages_24h_best_story": len(by_story[main]) if main else 0})  # fmt: skip
+    return {"gold_flagged_in_time": sum(causes.values()), "causes": dict(causes), "events": traces}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -303,9 +540,28 @@ def main() -> None:
     parser.add_argument("--sweep", action="store_true")
     parser.add_argument("--pipeline", action="store_true")
     parser.add_argument("--trends-speed", action="store_true", help="time /trends on 200,000 articles")
+    parser.add_argument(
+        "--stage-cost", action="store_true", help="what the rising-terms triggers add to the stories stage"
+    )
+    parser.add_argument("--explain", action="store_true", help="why the stage loses wide events gold flags")
     args = parser.parse_args()
     if args.trends_speed:
         print(json.dumps(trends_speed()))
+        return
+    if args.explain:
+        print(json.dumps(explain_losses(load_itn(), BreakingParams()), indent=1))
+        return
+    if args.stage_cost:
+        print(json.dumps(stage_cost()))
+        print(
+            json.dumps(
+                {
+                    "detector_us_per_article": round(
+                        detector_cost(load_itn() + load_allsides(), BreakingParams()), 1
+                    )
+                }
+            )
+        )
         return
     itn, allsides = load_itn(), load_allsides()
     quiet = quiet_week(allsides)
@@ -321,6 +577,8 @@ def main() -> None:
             )
     if args.pipeline:
         rows.append(report("through the stories stage", base, itn, allsides, quiet, flagger=flag_pipeline))
+        mostly = "stage, any story mostly of the event"
+        rows.append(report(mostly, base, itn, allsides, quiet, flagger=flag_pipeline_any))
     for row in rows:
         print(json.dumps(row))
     cost = detector_cost(itn + allsides, base)

@@ -57,7 +57,7 @@ SETTINGS_KEYS = frozenset(
     }
 )
 # Sections owned by other stages; each validates its own content.
-OTHER_SECTIONS = frozenset({"digest", "stories", "web", "watches"})
+OTHER_SECTIONS = frozenset({"digest", "stories", "web", "watches", "breaking"})
 TOP_KEYS = frozenset({"settings", "feeds"}) | OTHER_SECTIONS
 
 _INTERVAL_RE = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*(?:(\d+)\s*s)?\s*$")

@@ -182,3 +182,12 @@ def backend_url(request: pytest.FixtureRequest, tmp_path: Path, pg_database: Cal
     if request.param == "sqlite":
         return str(tmp_path / "monitor.db")
     return pg_database(request.param)
+
+
+@pytest.fixture(scope="session")
+def gazetteer_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The places gazetteer, built once for the session from the installed packages (not the
+    user's cache: the tests write nowhere else)."""
+    from monitor.entities.gazetteer import build_gazetteer
+
+    return build_gazetteer(tmp_path_factory.mktemp("gazetteer") / "gazetteer.sqlite")

@@ -280,10 +280,10 @@ def test_breaking_stories_are_shown_everywhere(tmp_path: Path) -> None:
     }
     one = next(r for r in rows if r["id"] == summit)
     assert list(one) == ["id", "thread_id", "first_published", "last_published",
-                         "articles", "outlets", "languages", "breaking_at"]  # fmt: skip
+                         "articles", "outlets", "languages", "breaking_at", "countries"]  # fmt: skip
     assert one["languages"] == ["de", "en", "fr"] and one["articles"] == 4 and one["outlets"] == 3
     as_csv = run_monitor(*args, "export", "--stories", "--format", "csv")
     assert (
         as_csv.stdout.splitlines()[0]
-        == "id,thread_id,first_published,last_published,articles,outlets,languages,breaking_at"
+        == "id,thread_id,first_published,last_published,articles,outlets,languages,breaking_at,countries"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.entities.gazetteer import CITY, COUNTRY, REGION, PlaceRecord, build_gazetteer, place_key
+from monitor.entities.gazetteer import CITY, COUNTRY, REGION, PlaceRecord, place_key
 from monitor.entities.geotag import Gazetteer, geotag
 from monitor.entities.placenames import MAX_TEXT_CHARS, find_candidates
 from monitor.entities.places import resolve_places
@@ -21,9 +21,8 @@ GEORGIA_STATE = 4197000
 
 
 @pytest.fixture(scope="module")
-def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gazetteer]:
-    path = build_gazetteer(tmp_path_factory.mktemp("gazetteer") / "gazetteer.sqlite")
-    opened = Gazetteer(path)
+def gazetteer(gazetteer_file: Path) -> Iterator[Gazetteer]:
+    opened = Gazetteer(gazetteer_file)
     yield opened
     opened.close()
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from monitor.watches.rising import RisingParams, rising_names
 
@@ -49,7 +52,24 @@ def test_stories_outside_the_16_days_or_after_now_do_not_count() -> None:
     assert [r.name for r in rising_names(late + old + stories(3, 2, "Now"), NOW)] == ["Now"]
 
 
-def test_trends_are_shown_by_the_cli_the_api_and_the_page(tmp_path: Path) -> None:
+def tiny_gazetteer(cache: Path) -> None:
+    """The gazetteer the places stage would have built, with one place: Geneva."""
+    import sqlite3
+
+    from monitor.entities.gazetteer import _SCHEMA, default_gazetteer_path
+
+    path = default_gazetteer_path()
+    assert path.parent == cache
+    cache.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(path) as db:
+        db.executescript(_SCHEMA)
+        db.execute("INSERT INTO place VALUES (2660646, 2660646, 'Geneva', 'CH', 'city', 201741, 'GE')")
+    db.close()
+
+
+def test_trends_are_shown_by_the_cli_the_api_and_the_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from .conftest import run_monitor
     from .test_web import WebServer, build_database
 
@@ -61,34 +81,85 @@ def test_trends_are_shown_by_the_cli_the_api_and_the_page(tmp_path: Path) -> Non
         store.db.execute("UPDATE stories SET first_seen = ?, entities = ?", [
             (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"), '["Geneva", "2024"]'
         ])  # fmt: skip
+        place_geneva(store)
+    monkeypatch.setenv("MONITOR_CACHE_DIR", str(tmp_path / "cache"))
+    tiny_gazetteer(tmp_path / "cache")
     args = ("--config", str(built.config), "--db", str(built.db))
     text = run_monitor(*args, "trends")
     assert text.returncode == 0, text.stderr
+    assert "rising places (cities, regions):\n  1. Geneva, CH  4 stories (before: 0" in text.stdout
     assert "1. Geneva  4 stories (before: 0, expected 0.0)" in text.stdout
+    assert "rising countries" in text.stdout and "1. Switzerland (CH)  4 stories (before: 0" in text.stdout
     as_json = json.loads(run_monitor(*args, "trends", "--json").stdout)
     assert [r["name"] for r in as_json["names"]] == ["Geneva"]  # a number names no one
+    assert [(r["code"], r["name"]) for r in as_json["countries"]] == [("CH", "Switzerland")]
     server = WebServer(built.config, built.db)
     try:
         api = server.get("/api/trends").json()
         assert api["names"][0] == {"name": "Geneva", "recent": 4, "before": 0, "expected": 0.0, "score": 2.0}
+        assert api["countries"] == [
+            {"code": "CH", "name": "Switzerland", "recent": 4, "before": 0, "expected": 0.0, "score": 2.0}
+        ]  # France, named by one story only, stays under the floor
+        assert [(r["geonameid"], r["name"], r["country"], r["recent"]) for r in api["places"]] == [
+            (2660646, "Geneva", "CH", 4)
+        ]  # Switzerland named as a place counts among the countries only
         page = server.get("/trends").text
         assert 'id="trends"' in page and "Geneva" in page
+        assert 'id="rising-countries"' in page and "Switzerland" in page
+        assert 'id="rising-places"' in page
         assert server.get("/api/trends?limit=0").status_code == 400
     finally:
         server.stop()
 
 
+def place_geneva(store: Any) -> None:
+    """Every article of every story names Geneva and Switzerland (CH); the first also Paris
+    (FR)."""
+    placed = store.query("SELECT id FROM articles WHERE story_id IS NOT NULL ORDER BY id")
+    ids = [int(r["id"]) for r in placed]
+    insert = "INSERT INTO article_places (article_id, geonameid, country) VALUES (?, ?, ?)"
+    store.db.executemany(insert, [(i, 2660646, "CH") for i in ids])
+    store.db.executemany(insert, [(i, 2658434, "CH") for i in ids])  # the country, as a place
+    store.db.execute(insert, [ids[0], 2988507, "FR"])
+
+
 def test_the_digest_has_a_rising_line(tmp_path: Path) -> None:
+    from monitor.store import Store
+
     from .conftest import run_monitor
     from .test_web import DAY, build_database
 
     built = build_database(tmp_path)  # four live stories of DAY name Geneva (and 2024)
+    with Store.open(built.db) as store, store.transaction():
+        place_geneva(store)
     args = ("--config", str(built.config), "--db", str(built.db))
     text = run_monitor(*args, "digest", "--date", DAY)
     assert text.returncode == 0, text.stderr
     assert (
         "Rising names (stories of the last 48 hours; of the 14 days before):\n   Geneva (4; 0)" in text.stdout
     )
+    assert (
+        "Rising countries (stories with a place there, the last 48 hours; the 14 days before):\n"
+        "   Switzerland (4; 0)\n" in text.stdout
+    )
     page = tmp_path / "digest.html"
     assert run_monitor(*args, "digest", "--date", DAY, "--output", str(page)).returncode == 0
-    assert "Geneva (4; 0)" in page.read_text(encoding="utf-8")
+    html = page.read_text(encoding="utf-8")
+    assert "Geneva (4; 0)" in html and "Switzerland (4; 0)" in html
+
+
+def test_a_place_without_a_gazetteer_is_shown_by_its_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.stories import records
+
+    monkeypatch.setenv("MONITOR_CACHE_DIR", str(tmp_path))
+    records._gazetteer.cache_clear()
+    try:
+        assert records.place_label(2660646) == {"name": "GeoNames 2660646", "country": ""}
+        records._gazetteer.cache_clear()
+        tiny_gazetteer(tmp_path)
+        assert records.place_label(2660646) == {"name": "Geneva", "country": "CH"}
+    finally:
+        records._gazetteer.cache_clear()
+    assert "2658434" in records.country_geonameids()  # Switzerland

@@ -573,6 +573,43 @@ def test_names_wait_are_stored_and_exported_alike(store: AnyStore) -> None:
     assert [n["name"] for n in store.article_names([ids["n1"]])[ids["n1"]]] == ["Emmanuel Macron"]
 
 
+def test_who_is_in_the_news_is_counted_alike(store: AnyStore) -> None:
+    """The /names pages' reads: stories per key and window, spellings, an entry's articles."""
+    from monitor.entities.stage import run_names_stage
+
+    poll(
+        store,
+        "https://a.example/rss",
+        [
+            entry("p1", "Vladimir Putin speaks", "Vladimir Putin spoke. Putin left.", hours=-30),
+            entry("p2", "Talks", "The talks with Putin ended.", hours=-2),
+            entry("p3", "Владимир Путин", "Сегодня Владимир Путин выступил.", language="ru", hours=-1),
+            entry("p4", "100% of_it", "Nothing named here.", hours=-1),
+        ],
+    )
+    run_names_stage(store)
+    since, recent, end = "2025-03-20T18:00:00Z", "2025-03-21T18:00:00Z", "2025-03-22T18:00:00Z"
+    assert store.names_key_counts(since, recent, end) == {"vladimir putin": (1, 1, 2), "putin": (1, 0, 1)}
+    # Articles in no story yet count one story each.
+    assert store.names_entry_counts(["vladimir putin", "putin"], since, recent, end) == (2, 1)
+    assert store.names_window_stories(since, recent, end) == (3, 1)
+    assert store.names_spellings(["vladimir putin"], since, end) == {
+        "vladimir putin": {"Vladimir Putin": 3, "Владимир Путин": 2}  # mentions, titles too
+    }
+    assert store.names_keys_ending("putin", since, end) == {"vladimir putin": 2, "putin": 1}
+    assert store.names_keys_ending("_utin", since, end) == {} == store.names_keys_ending("%", since, end)
+    times = store.names_story_times(["putin", "vladimir putin"], since, end)
+    assert sorted(t for t, _ in times) == [
+        "2025-03-21T12:00:00Z", "2025-03-22T16:00:00Z", "2025-03-22T17:00:00Z"
+    ]
+    rows = store.names_mentions(["putin", "vladimir putin"], since, end, 2)
+    assert [(r["title"], r["key"], r["variants"], r["story_id"]) for r in rows] == [
+        ("Владимир Путин", "vladimir putin", ["Владимир Путин"], None),
+        ("Talks", "putin", ["Putin"], None),
+    ]
+    assert rows[0]["published"] == "2025-03-22T17:00:00Z" and rows[0]["url"] == "https://n.example/p3"
+
+
 def test_vectors_are_pgvector_values_where_it_is_installed(target: Target, backend: str) -> None:
     import numpy as np
 
@@ -876,3 +913,128 @@ def test_rising_name_counts_read_alike(store: AnyStore) -> None:
     )
     assert (recent, n_recent, n_before) == ({"Moscow": 2, "Crocus": 1}, 2, 1)
     assert before == {"Moscow": 1, "Arsenal": 1}
+
+
+def test_breaking_alert_reads_and_the_outbox_key_read_alike(store: AnyStore) -> None:
+    poll(store, "https://a.example/rss", NEWS[:3])
+    poll(store, "https://b.example/rss", NEWS[3:5])
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    rows = [{"article_id": i, "story_id": 1 if n < 3 else 2, "duplicate_of": None, "similarity": None,
+             "score": None, "shared_keys": None, "gap_hours": None, "reason": None}
+            for n, i in enumerate(ids[:5])]  # fmt: skip
+    stories = [{"id": s, "model": "m", "first_seen": "2025-03-22T18:00:00Z",
+                "last_seen": "2025-03-22T23:00:00Z", "headline_article_id": ids[0] if s == 1 else None,
+                "n_articles": 3, "n_outlets": 1, "n_languages": 2, "languages": '["en", "fr"]',
+                "entities": "[]", "keys": "{}", "centroid": None}
+               for s in (1, 2)]  # fmt: skip
+    stories[0] |= {"breaking_at": "2025-03-22T19:30:00Z", "breaking_why": '{"outlets": 3}'}
+    store.stories_write(rows, [], stories, T0)
+    moscow = {"geonameid": 524901, "name": "Moscow", "country": "RU"}
+    paris = {"geonameid": 2988507, "name": "Paris", "country": "FR"}
+    store.places_write([(ids[0], [moscow]), (ids[2], [paris])])
+    found = store.breaking_alert_candidates("2025-03-22T19:00:00Z")
+    assert [(r["id"], r["breaking_at"], r["headline"]) for r in found] == [
+        (1, "2025-03-22T19:30:00Z", "Gunmen attack concert hall near Moscow")
+    ]
+    assert store.breaking_alert_candidates("2025-03-22T19:30:01Z") == []
+    assert store.breaking_story_filters([1, 2]) == {
+        1: {"languages": {"en", "fr"}, "tags": {"world", "europe"}},
+        2: {"languages": {"en", "zh"}, "tags": {"sport"}},
+    }
+    outbox = {"idempotency_key": "b1", "next_attempt_at": "2025-03-22T19:30:00Z",
+              "expires_at": "2025-03-23T19:30:00Z", "payload": {"event": "story.breaking"}}  # fmt: skip
+    assert store.outbox_keys(["b1", "b2"]) == set()
+    assert store.outbox_add("webhook", "https://h.example/in", outbox, "2025-03-22T19:30:00Z")
+    assert not store.outbox_add("webhook", "https://h.example/in", outbox, "2025-03-22T19:31:00Z")
+    assert store.outbox_keys(["b1", "b2"]) == {"b1"}
+    (row,) = store.outbox_rows()
+    assert (row["watch_id"], row["state"], json.loads(row["payload"])) == (None, "pending", outbox["payload"])
+
+
+def test_rising_counts_follow_places_joins_merges_and_moved_first_reports(store: AnyStore) -> None:
+    """The per-story terms and daily counts (kept by triggers) follow every write that
+    changes them: places before and after an article joins, a merge, an earlier first report,
+    places read again."""
+    poll(store, "https://a.example/rss", NEWS)
+    ids = [r["id"] for r in store.query("SELECT id FROM articles ORDER BY id")]
+    ru = {"geonameid": 524901, "name": "Moscow", "country": "RU"}
+    fr = {"geonameid": 2988507, "name": "Paris", "country": "FR"}
+    gb = {"geonameid": 2643743, "name": "London", "country": "GB"}
+    store.places_write([(ids[0], [ru]), (ids[1], [ru, fr])])  # before any story
+
+    def story(sid: int, first: str, names: list[str]) -> dict[str, Any]:
+        return {"id": sid, "model": "m", "first_seen": first, "last_seen": first, "headline_article_id": None,
+                "n_articles": 1, "n_outlets": 1, "n_languages": 1, "languages": "[]",
+                "entities": json.dumps(names), "keys": "{}", "centroid": None}  # fmt: skip
+
+    def assign(article: int, sid: int) -> dict[str, Any]:
+        return {"article_id": article, "story_id": sid, "duplicate_of": None, "similarity": None,
+                "score": None, "shared_keys": None, "gap_hours": None, "reason": None}  # fmt: skip
+
+    first = [
+        story(1, "2025-03-21T10:00:00Z", ["Moscow"]),
+        story(2, "2025-03-21T11:00:00Z", ["Moscow", "Paris"]),
+        story(3, "2025-03-12T09:00:00Z", ["Crocus"]),
+    ]
+    store.stories_write([assign(ids[0], 1), assign(ids[1], 2), assign(ids[2], 3)], [], first, T0)
+    store.places_write([(ids[2], [gb])])  # places read after the article joined
+    window = ("2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-22T12:00:00Z")
+    assert store.web_story_term_counts("country", *window) == ({"RU": 2, "FR": 1}, {"GB": 1}, 2, 1)
+    places = ({"524901": 2, "2988507": 1}, {"2643743": 1}, 2, 1)  # the same, by GeoNames id
+    assert store.web_story_term_counts("place", *window) == places
+    store.stories_write([], [(2, 1)], [], T0)  # story 2 merges into 1: one story names RU and FR
+    assert store.web_story_term_counts("country", *window) == ({"RU": 1, "FR": 1}, {"GB": 1}, 1, 1)
+    assert store.web_story_name_counts(*window) == ({"Moscow": 1}, {"Crocus": 1}, 1, 1)
+    store.stories_write([], [], [story(1, "2025-03-19T10:00:00Z", ["Moscow", "Kremlin"])], T0)  # earlier
+    assert store.web_story_term_counts("country", *window) == ({}, {"GB": 1, "RU": 1, "FR": 1}, 0, 2)
+    assert store.web_story_name_counts(*window) == ({}, {"Crocus": 1, "Moscow": 1, "Kremlin": 1}, 0, 2)
+    store.places_write([(ids[1], [ru])])  # read again: France is gone from story 1
+    assert store.web_story_term_counts("country", *window)[1] == {"GB": 1, "RU": 1}
+    assert store.web_story_term_counts("place", *window)[1] == {"2643743": 1, "524901": 1}
+    # the same counts, whole days or not: a window on day boundaries
+    days = ("2025-03-08T00:00:00Z", "2025-03-20T00:00:00Z", "2025-03-22T00:00:00Z")
+    assert store.web_story_term_counts("country", *days) == ({}, {"GB": 1, "RU": 1}, 0, 2)
+
+
+def test_story_countries_and_country_filters_read_alike(store: AnyStore) -> None:
+    poll(store, "https://a.example/rss", NEWS[:3] + NEWS[4:5])
+    poll(store, "https://b.example/rss", NEWS[3:4])
+    ids = {r["guid"]: int(r["id"]) for r in store.query("SELECT id, guid FROM articles")}
+    story_of = {"m1": 1, "m2": 1, "f1": 1, "s1": 2, "c1": 2}
+    rows = [{"article_id": ids[g], "story_id": s, "duplicate_of": None, "similarity": None, "score": None,
+             "shared_keys": None, "gap_hours": None, "reason": None}
+            for g, s in story_of.items()]  # fmt: skip
+    stories = [{"id": s, "model": "m", "first_seen": "2025-03-22T18:00:00Z", "last_seen": None,
+                "headline_article_id": None, "n_articles": 1, "n_outlets": 1, "n_languages": 1,
+                "languages": "[]", "entities": '["Moscow"]', "keys": "{}", "centroid": None}
+               for s in (1, 2)]  # fmt: skip
+    store.stories_write(rows, [], stories, T0)
+
+    def at(country: str) -> dict[str, object]:
+        return {"geonameid": {"RU": 2017370, "FR": 3017382, "GB": 2635167, "JP": 1861060}[country],
+                "name": country, "country": country}  # fmt: skip
+
+    store.places_write([(ids["m1"], [at("RU")]), (ids["f1"], [at("RU"), at("FR")]), (ids["m2"], []),
+                        (ids["s1"], [at("GB")]), (ids["c1"], [at("JP")])])  # fmt: skip
+    feed_a = store.feed_by_url("https://a.example/rss")
+    assert feed_a is not None
+    found = sorted((r["story_id"], r["feed_id"] == feed_a.id, r["country"])
+                   for r in store.story_country_rows([1, 2]))  # fmt: skip
+    assert found == [(1, True, "FR"), (1, True, "RU"), (2, False, "GB"), (2, True, "JP")]
+    start, end = "2025-03-22T00:00:00Z", "2025-03-25T00:00:00Z"
+    window = store.window_country_rows(start, end)
+    assert sorted((r["story_id"], r["country"], r["last"]) for r in window) == [
+        (1, "FR", "2025-03-22T23:00:00Z"), (1, "RU", "2025-03-22T23:00:00Z"),
+        (2, "GB", "2025-03-24T00:00:00Z"), (2, "JP", "2025-03-24T00:00:00Z"),
+    ]  # fmt: skip
+    assert store.window_country_rows("2025-03-23T00:00:00Z", end)[0]["story_id"] == 2
+    assert store.country_story_ids("RU", start, end) == [1]
+    assert store.country_story_ids("RU", "2025-03-23T00:00:00Z", end) == []
+    assert [h["story_id"] for h in store.web_story_ids(start, end, country="GB")] == [2]
+    rows_ru, total = store.web_articles(country="RU", limit=10, offset=0)
+    assert total == 2 and {r["id"] for r in rows_ru} == {ids["m1"], ids["f1"]}
+    assert [r["id"] for r in store.web_search("crocus", country="FR")] == [ids["f1"]]
+    recent, _before, n_recent, _ = store.web_story_name_counts(
+        "2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-23T12:00:00Z", country="JP"
+    )
+    assert (recent, n_recent) == ({"Moscow": 1}, 1)

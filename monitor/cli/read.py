@@ -11,6 +11,7 @@ import click
 
 from monitor.cli.context import Context, When
 from monitor.store import Store
+from monitor.stories.records import stories_with_countries
 from monitor.terminal import json_text, one_line
 from monitor.timeutil import local_time
 from monitor.watches.query import MAX_QUERY_LENGTH, MAX_TERMS, QuerySyntaxError, parse_query
@@ -42,8 +43,8 @@ _TOTALS = (("feeds", "feed"), ("articles", "article"), ("stories", "story"))
     "--stories",
     is_flag=True,
     help="One record per story instead: id, thread_id, first_published, last_published, articles, "
-    "outlets, languages (a list), breaking_at (null unless flagged breaking); --since keeps the stories "
-    "with an article published since.",
+    "outlets, languages (a list), breaking_at (null unless flagged breaking), countries (ISO codes, "
+    "most covered first); --since keeps the stories with an article published since.",
 )
 @click.pass_obj
 def export(obj: Context, fmt: str, since: datetime | None, with_text: bool, stories: bool) -> None:
@@ -74,6 +75,7 @@ STORY_COLUMNS = (
     "outlets",
     "languages",
     "breaking_at",
+    "countries",  # ISO 3166-1 alpha-2, most covered first (monitor.entities.countries)
 )
 
 
@@ -81,17 +83,20 @@ def _export_stories(obj: Context, fmt: str, since: datetime | None) -> None:
     """`monitor export --stories`: one record per live story, by first report."""
     out = sys.stdout
     with obj.store(readonly=True) as store:
-        rows = store.export_stories(since)
+        rows = stories_with_countries(store, store.export_stories(since))
         if fmt == "jsonl":
             for row in rows:
                 out.write(json_text({c: row[c] for c in STORY_COLUMNS}) + "\n")
             return
         writer = csv.DictWriter(out, fieldnames=list(STORY_COLUMNS), extrasaction="ignore")
         writer.writeheader()
-        for row in rows:  # in CSV, the languages as one cell: "en fr"
+        for row in rows:  # in CSV, the languages and countries as one cell each: "en fr", "UA PL"
             writer.writerow(
-                {c: _csv_cell(" ".join(row[c]) if c == "languages" else row[c]) for c in STORY_COLUMNS}
+                {c: _csv_cell(" ".join(row[c]) if c in _SPACED else row[c]) for c in STORY_COLUMNS}
             )
+
+
+_SPACED = frozenset({"languages", "countries"})
 
 
 def _csv_cell(value: object) -> object:

@@ -16,6 +16,7 @@ from monitor.cli.stories_text import (
     format_trends,
 )
 from monitor.config import normalize_language
+from monitor.entities.countries import CountryCodeError, country_code
 
 if TYPE_CHECKING:
     from monitor.cli.context import Context
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     "--since", type=When(), help="Stories seen since: 2024-03-22, 2024-03-22T10:00Z, 6h, 2d (default 24h)."
 )
 @click.option("--lang", "language", help="Only stories with an article in this language, like fr.")
+@click.option(
+    "--country", help="Only stories about this country: an ISO 3166-1 alpha-2 code, like UA (any case)."
+)
 @click.option("--limit", default=30, show_default=True, type=click.IntRange(min=1), help="How many stories.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option(
@@ -33,13 +37,25 @@ if TYPE_CHECKING:
 )
 @click.pass_obj
 def stories(
-    obj: Context, since: datetime | None, language: str | None, limit: int, as_json: bool, threads: bool
+    obj: Context,
+    since: datetime | None,
+    language: str | None,
+    country: str | None,
+    limit: int,
+    as_json: bool,
+    threads: bool,
 ) -> None:
     """List stories ranked by outlets × languages × recent growth (or, with --threads, threads)."""
     if language is not None and normalize_language(language) is None:
         raise click.BadParameter(f"bad language {language!r}: use a code like en or fr", param_hint="--lang")
     if threads and language is not None:
         raise click.BadParameter("--lang does not apply to --threads", param_hint="--lang")
+    if threads and country is not None:
+        raise click.BadParameter("--country does not apply to --threads", param_hint="--country")
+    try:
+        code = country_code(country) if country is not None else None
+    except CountryCodeError as exc:
+        raise click.BadParameter(str(exc), param_hint="--country") from None
     with obj.store(readonly=True) as store:
         if threads:
             text = format_threads(
@@ -50,6 +66,7 @@ def stories(
                 store,
                 since=since,
                 language=normalize_language(language),
+                country=code,
                 as_json=as_json,
                 limit=limit,
                 timezone=obj.config.settings.timezone,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from monitor.entities.countries import country_name
 from monitor.store.protocols import WebReads
 from monitor.stories.decide import across_languages
 from monitor.stories.records import (
@@ -64,13 +65,15 @@ def format_stories(
     *,
     since: datetime | None = None,
     language: str | None = None,
+    country: str | None = None,
     as_json: bool = False,
     limit: int = 30,
     timezone: str = "UTC",
     now: datetime | None = None,
 ) -> str:
     """`monitor stories`: the ranked stories since `since` (default: the last 24 hours, or
-    when they hold nothing, the 24 hours up to the newest article: the latest news there is)."""
+    when they hold nothing, the 24 hours up to the newest article: the latest news there is);
+    with `country`, those about it."""
     until = now or datetime.now(UTC)
     note = ""
     if since is None:
@@ -81,12 +84,13 @@ def format_stories(
                 f"nothing published in the last 24 hours; the 24 hours to the newest article, "
                 f"{local_time(newest, ZoneInfo(timezone))}:"
             )
-    ranked = rank_stories(store, since=since, until=until, language=language, limit=limit)
+    ranked = rank_stories(store, since=since, until=until, language=language, country=country, limit=limit)
     if as_json:
         return json_text(ranked, indent=2)
     zone = ZoneInfo(timezone)
     if not ranked:
         where = f" with an article in {language}" if language else ""
+        where += f" about {country} ({country_name(country)})" if country else ""
         return (
             f"no stories{where} since {local_time(since, zone)}; "
             "an earlier --since (7d, 2024-03-01) shows more"
@@ -100,7 +104,8 @@ def format_stories(
             f"{n:>3}. [{story['id']}] {mark}{_list_headline(store, story)}\n"
             f"     {_count(story['outlets'], 'outlet')}, {_count(story['articles'], 'article')}, "
             f"{languages}; "
-            f"{_local(story['first_published'], zone)} - {_local(story['last_published'], zone)}"
+            + (f"{' '.join(story['countries'])}; " if story["countries"] else "")
+            + f"{_local(story['first_published'], zone)} - {_local(story['last_published'], zone)}"
             + (f"; {', '.join(entities)}" if entities else "")
         )
     return "\n".join(lines)
@@ -153,6 +158,8 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
         f"languages {', '.join(_clean(x, 20) for x in detail['languages']) or '?'}; "
         f"{_local(detail['first_published'], zone)} - {_local(detail['last_published'], zone)}"
     )
+    if detail["countries"]:
+        head.append(f"  countries: {', '.join(f'{c} ({country_name(c)})' for c in detail['countries'])}")
     if detail.get("breaking_at"):
         since, why = _local(detail["breaking_at"], zone), breaking_note(detail.get("breaking_why"))
         head.append(f"  BREAKING since {since}: {why}")
@@ -255,18 +262,36 @@ def format_threads(
 
 
 def format_trends(store: WebReads, *, as_json: bool = False, limit: int = 20, timezone: str = "UTC") -> str:
-    """`monitor trends`: the rising names, best first, with their counts now and before."""
+    """`monitor trends`: the rising names and countries, best first, with their counts now
+    and before."""
     found = rising_now(store, datetime.now(UTC), limit=limit)
     if as_json:
         return json_text(found, indent=2)
     zone = ZoneInfo(timezone)
     head = f"rising names, 48 hours to {_local(found['at'], zone)} against the 14 days before:"
-    if not found["names"]:
-        return head + "\n  none (a name needs 3 stories in the last 48 hours, and more than before)"
     lines = [head]
+    if not found["names"]:
+        lines.append("  none (a name needs 3 stories in the last 48 hours, and more than before)")
     for n, item in enumerate(found["names"], 1):
         lines.append(
             f"{n:>3}. {_clean(item['name'], 60)}  {_count(item['recent'], 'story')} "
+            f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
+        )
+    lines.append("rising countries (where the places of a story's articles lie):")
+    if not found["countries"]:
+        lines.append("  none (a country needs 3 stories in the last 48 hours, and more than before)")
+    for n, item in enumerate(found["countries"], 1):
+        lines.append(
+            f"{n:>3}. {_clean(item['name'], 60)} ({item['code']})  {_count(item['recent'], 'story')} "
+            f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
+        )
+    lines.append("rising places (cities, regions):")
+    if not found["places"]:
+        lines.append("  none (a place needs 3 stories in the last 48 hours, and more than before)")
+    for n, item in enumerate(found["places"], 1):
+        where = f", {item['country']}" if item["country"] else ""
+        lines.append(
+            f"{n:>3}. {_clean(item['name'], 60)}{where}  {_count(item['recent'], 'story')} "
             f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
         )
     return "\n".join(lines)

@@ -38,6 +38,13 @@ from monitor.deliver.alertplan import (
     retry_delay,
     why_text,
 )
+from monitor.deliver.breaking_alerts import (
+    BreakingStore,
+    breaking_text,
+    is_breaking_row,
+    plan_breaking_alerts,
+)
+from monitor.deliver.breaking_settings import BreakingAlertsConfig, load_breaking_config
 from monitor.deliver.handoff import MailRunner, in_background, inline
 from monitor.deliver.settings import DigestConfig, DigestError, load_digest_config, smtp_password
 from monitor.deliver.smtp import (
@@ -51,10 +58,10 @@ from monitor.deliver.smtp import (
 from monitor.deliver.webhook import DeliveryOutcome, client_for, post_webhook, webhook_secret
 from monitor.errors import ConfigError, FetchError, MonitorError
 from monitor.ingest.fetch import is_public_address
-from monitor.store.protocols import AlertStore, WatchStore
+from monitor.store.protocols import AlertStore
 from monitor.terminal import one_line
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
-from monitor.watches.settings import WatchConfig, WatchesConfig
+from monitor.watches.settings import WatchConfig, WatchesConfig, WebhookAlert
 from monitor.wording import count
 
 log = logging.getLogger("monitor.alerts")
@@ -63,7 +70,7 @@ MAX_ARTICLES = 50  # articles of a story in one webhook payload
 MAIL_ARTICLES = 8  # articles listed under each story of a mail
 
 
-class AlertsStore(WatchStore, AlertStore, Protocol):
+class AlertsStore(BreakingStore, Protocol):
     """What alerting reads and writes."""
 
 
@@ -235,11 +242,15 @@ class Delivery:
     environ: Mapping[str, str]
     is_allowed: Callable[[str], bool] = is_public_address
     mail_sender: MailSender = send_message
+    breaking: BreakingAlertsConfig | None = None  # the `breaking:` section's targets
+    breaking_error: str | None = None  # why the section was refused: its alerts wait
 
     def lease(self) -> timedelta:
         """How long a 'sending' row is held before it counts as a crash in mid-send: longer
         than any send can last, so that a slow receiver never gets an alert twice."""
         hooks = [w.webhook.timeout for w in self.watches.watches if w.webhook is not None]
+        if self.breaking is not None and self.breaking.webhook is not None:
+            hooks.append(self.breaking.webhook.timeout)
         smtp = self.digest.smtp.timeout + conversation_deadline(self.digest.smtp) if self.digest else 0.0
         return timedelta(seconds=max([*hooks, smtp, 0.0]) + 60)
 
@@ -252,7 +263,12 @@ def delivery_for(
     except ConfigError as exc:
         log.error("event=alert_mail_config_rejected error=%r", str(exc))
         digest = None
-    return Delivery(watches, digest, os.environ if environ is None else environ)
+    environ = os.environ if environ is None else environ
+    try:
+        return Delivery(watches, digest, environ, breaking=load_breaking_config(config, environ))
+    except ConfigError as exc:
+        log.error("event=breaking_alerts_config_rejected error=%r", str(exc))
+        return Delivery(watches, digest, environ, breaking_error=str(exc))
 
 
 async def deliver_due(
@@ -271,18 +287,20 @@ async def deliver_due(
         log.error("event=alert_outcome_unknown id=%d error=%r", outbox_id, ENDED_WAITING)
     names = {int(r["id"]): str(r["name"]) for r in store.watches_rows() if r["removed_at"] is None}
     for row in store.outbox_ready(clock, clock - lease):
+        if delivery.breaking_error and is_breaking_row(row):
+            continue  # the section is refused (an edit gone wrong): its alerts wait, unclaimed
         at = clock + timedelta(seconds=time.monotonic() - started)
         claimed = store.outbox_claim(int(row["id"]), at, at - lease)
         if claimed is None:
             continue  # another process took it
         if row["state"] == "sending":
             log.warning("event=alert_resend_after_crash id=%d attempts=%d", row["id"], row["attempts"])
-        watch = delivery.watches.get(names.get(int(claimed["watch_id"] or 0), ""))
+        hook, addresses = _targets_of(claimed, names, delivery)
         outcome: DeliveryOutcome | None
         if claimed["channel"] == "webhook":
-            outcome = await _send_webhook(claimed, watch, delivery)
+            outcome = await _send_webhook(claimed, hook, delivery)
         else:
-            outcome = await _send_mail(store, claimed, watch, delivery, blocking, now)
+            outcome = await _send_mail(store, claimed, addresses, delivery, blocking, now)
         if outcome is None:
             log.info("event=alert_awaiting_reply id=%d target=%s", claimed["id"], claimed["target"])
             notes.append(f"{_what(claimed)}: sent, awaiting the server's reply")
@@ -291,12 +309,31 @@ async def deliver_due(
     return notes
 
 
+def _targets_of(
+    row: Mapping[str, Any], names: Mapping[int, str], delivery: Delivery
+) -> tuple[WebhookAlert | None, list[str] | None]:
+    """The webhook and the mail addresses that the row's sender (its watch, or the
+    `breaking:` section) has now; None for one it no longer has."""
+    if is_breaking_row(row):
+        breaking = delivery.breaking
+        hook = breaking.webhook if breaking is not None else None
+        mail = breaking.email if breaking is not None else None
+    else:
+        watch = delivery.watches.get(names.get(int(row["watch_id"] or 0), ""))
+        hook = watch.webhook if watch is not None else None
+        mail = watch.email if watch is not None else None
+    return hook, [a.lower() for a in mail.to] if mail is not None else None
+
+
+def _sender_of(row: Mapping[str, Any]) -> str:
+    return "the breaking: section" if is_breaking_row(row) else "the watch"
+
+
 async def _send_webhook(
-    row: Mapping[str, Any], watch: WatchConfig | None, delivery: Delivery
+    row: Mapping[str, Any], hook: WebhookAlert | None, delivery: Delivery
 ) -> DeliveryOutcome:
-    hook = watch.webhook if watch is not None else None
     if hook is None or hook.url != row["target"]:
-        return DeliveryOutcome("failed", error="the watch no longer sends to this webhook")
+        return DeliveryOutcome("failed", error=f"{_sender_of(row)} no longer sends to this webhook")
     try:
         secret = webhook_secret(hook, delivery.environ)
     except FetchError as exc:
@@ -310,15 +347,15 @@ async def _send_webhook(
 async def _send_mail(
     store: AlertsStore,
     row: Mapping[str, Any],
-    watch: WatchConfig | None,
+    addresses: list[str] | None,
     delivery: Delivery,
     blocking: MailRunner,
     now: datetime | None,
 ) -> DeliveryOutcome | None:
     """The mail of a claimed row; None when its final dot went and the reply is awaited in
     the background (recorded when it comes)."""
-    if watch is None or watch.email is None or row["target"] not in [a.lower() for a in watch.email.to]:
-        return DeliveryOutcome("failed", error="the watch no longer mails this address")
+    if addresses is None or row["target"] not in addresses:
+        return DeliveryOutcome("failed", error=f"{_sender_of(row)} no longer mails this address")
     cfg = delivery.digest
     if cfg is None:
         return DeliveryOutcome("retry", error="no digest: section, so no SMTP server to send alerts through")
@@ -424,7 +461,10 @@ def alert_text(payload: Mapping[str, Any]) -> tuple[str, str]:
 def alert_message(payload: Mapping[str, Any], cfg: DigestConfig, recipient: str, key: str) -> EmailMessage:
     """The mail of one outbox row; its Message-ID comes from the row's idempotency key, so a
     copy sent again after a crash folds into the first in the reader's mail client."""
-    subject, text = alert_text(payload)
+    if payload.get("event") == "story.breaking":
+        subject, text = breaking_text(payload, cfg.base_url, cfg.zone)
+    else:
+        subject, text = alert_text(payload)
     message = EmailMessage(policy=SMTP_POLICY)
     message["Subject"] = subject
     message["From"] = cfg.sender
@@ -443,13 +483,17 @@ def alert_message(payload: Mapping[str, Any], cfg: DigestConfig, recipient: str,
 def alert_stage(
     config: Config, watches: WatchesConfig, *, deliver: bool = True
 ) -> Callable[[AlertsStore], str | None]:
-    """The pipeline stage after the watches stage: record the alerts the new matches call
-    for, then (for `monitor poll`) deliver what is due; the daemon delivers in its own job."""
+    """The pipeline stage after the watches stage: record the alerts the new matches (and
+    the new breaking stories) call for, then (for `monitor poll`) deliver what is due; the
+    daemon delivers in its own job."""
+    breaking = load_breaking_config(config)
 
     def alerts(store: AlertsStore) -> str | None:
-        if not any(channels_of(w) for w in watches.watches):
+        if not any(channels_of(w) for w in watches.watches) and breaking is None:
             return None
         recorded = plan_alerts(store, watches)
+        if breaking is not None:
+            recorded += plan_breaking_alerts(store, breaking)
         notes = asyncio.run(deliver_due(store, delivery_for(config, watches))) if deliver else []
         if not recorded and not notes:
             return None
@@ -469,7 +513,8 @@ async def daemon_alerts_job(daemon: Any) -> None:
     except MonitorError as exc:
         log.error("event=alerts_config_rejected error=%r", str(exc))
         return
-    if not any(channels_of(w) for w in watches.watches):
+    delivery = delivery_for(daemon.config, watches)
+    if not any(channels_of(w) for w in watches.watches) and delivery.breaking is None:
         return
 
     async def blocking(
@@ -479,7 +524,7 @@ async def daemon_alerts_job(daemon: Any) -> None:
     ) -> SendOutcome | None:
         return await in_background(send, mark, late, "alert-smtp", awaiting=daemon.mail_replies)
 
-    await deliver_due(daemon.store, delivery_for(daemon.config, watches), blocking=blocking)
+    await deliver_due(daemon.store, delivery, blocking=blocking)
 
 
 def alert_resolve_hint(outbox_id: int) -> str:

@@ -63,9 +63,10 @@ from monitor.deliver.smtp import (
     conversation_deadline,
     send_message,
 )
+from monitor.entities.countries import country_name
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
-from monitor.stories.records import rising_at
+from monitor.stories.records import rising_at, rising_countries_at
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
 from monitor.wording import count
 
@@ -127,6 +128,7 @@ def build_digest(
     )
     return Digest(
         rising=_rising(store, end),
+        rising_countries=_rising_countries(store, end),
         day=day,
         start=start,
         end=end,
@@ -146,6 +148,12 @@ RISING_SHOWN = 8  # names in the digest's "Rising" line
 def _rising(store: DigestStore, end: datetime) -> tuple[tuple[str, int, int], ...]:
     """The names rising at the end of the digest's day (monitor.watches.rising)."""
     return tuple((r.name, r.recent, r.before) for r in rising_at(store, end, limit=RISING_SHOWN))
+
+
+def _rising_countries(store: DigestStore, end: datetime) -> tuple[tuple[str, int, int], ...]:
+    """The countries rising at the end of the digest's day, by name."""
+    found = rising_countries_at(store, end, limit=RISING_SHOWN)
+    return tuple((country_name(r.name), r.recent, r.before) for r in found)
 
 
 def _watch_sections(

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from monitor.deliver.alertplan import StorySize, alert_reason, languages_of, why_text
 from monitor.deliver.settings import DigestConfig, Recipient
+from monitor.entities.countries import articles_countries, story_countries
 from monitor.ingest.parse import html_to_text
 from monitor.outlets import outlet_name
 from monitor.timeutil import day_bounds, parse_iso
@@ -71,6 +72,7 @@ class ArticleRow:
     feed_id: int
     outlet: str  # the outlet's display name
     feed_tags: tuple[str, ...] = ()
+    countries: frozenset[str] = frozenset()  # of the places it names
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class Digest:
     until: datetime | None = None  # before `end` when the day is not over yet: the day so far
     watches: tuple[WatchSection, ...] = ()  # the reader's daily watches: their matching stories
     rising: tuple[tuple[str, int, int], ...] = ()  # rising names at the day's end: (name, stories, before)
+    rising_countries: tuple[tuple[str, int, int], ...] = ()  # the same of countries (by name)
 
 
 @dataclass(frozen=True)
@@ -369,8 +372,9 @@ def select_stories(
 ) -> tuple[list[StoryView], int]:
     """The day's top stories for one reader, best first, and how many qualified before the cut.
 
-    A story qualifies when one of its articles was published in [start, end) and, for a
-    reader with tags, one of its articles comes from a feed with one of those tags.
+    A story qualifies when one of its articles was published in [start, end); for a reader
+    with tags, when one of its articles comes from a feed with one of those tags; for a
+    reader with countries, when it is about one of them (monitor.entities.countries).
     """
     by_story: dict[int, list[ArticleRow]] = defaultdict(list)
     for a in articles:
@@ -378,12 +382,17 @@ def select_stories(
             by_story[a.story_id].append(a)
     languages = recipient.languages if recipient and recipient.languages else tuple(default_languages)
     tags = set(recipient.tags) if recipient else set()
+    countries = set(recipient.countries) if recipient else set()
     views = []
     for story in stories:
         items = by_story.get(story.id)
         if not items or not any(start <= a.published < end for a in items):
             continue
         if tags and not any(tags & set(a.feed_tags) for a in items):
+            continue
+        if countries and not countries.intersection(
+            story_countries((a.feed_id, c) for a in items for c in a.countries)
+        ):
             continue
         views.append(build_story(story, items, start, languages, story.id in previous_ids, all_versions))
     views.sort(key=lambda v: (-v.score, -v.new_articles, -v.first_published.timestamp(), v.id))
@@ -405,6 +414,7 @@ def _article_row(row: Mapping[str, Any]) -> ArticleRow:
         feed_id=int(row["feed_id"]),
         outlet=outlet_name(row["feed_name"], row["feed_title"], row["feed_url"]),
         feed_tags=tuple(str(t) for t in json.loads(row["feed_tags"] or "[]")),
+        countries=articles_countries(row.get("places")),
     )
 
 

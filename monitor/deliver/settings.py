@@ -21,6 +21,7 @@ from monitor.config import Config, normalize_language, shown, zone_exists
 from monitor.config import item_line as _item_line
 from monitor.config import line_of as _line
 from monitor.deliver.smtp import tls_client_context
+from monitor.entities.countries import CountryCodeError, country_codes
 from monitor.errors import ConfigError, MonitorError
 
 DIGEST_KEYS = frozenset(
@@ -39,7 +40,7 @@ DIGEST_KEYS = frozenset(
 )
 
 
-RECIPIENT_KEYS = frozenset({"address", "languages", "tags"})
+RECIPIENT_KEYS = frozenset({"address", "languages", "tags", "countries"})
 
 
 SMTP_KEYS = frozenset(
@@ -71,6 +72,7 @@ class Recipient:
     address: str
     languages: tuple[str, ...] = ()  # preferred headline languages, in order
     tags: tuple[str, ...] = ()  # only stories with an article from feeds of these tags
+    countries: tuple[str, ...] = ()  # only stories about one of these (ISO 3166-1 alpha-2)
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,21 @@ def _recipients(
                     path, _line(item, "tags") or line, "digest.recipients: tags must be a list of words"
                 )
             tags = tuple(words)
-        recipients.append(Recipient(address=address, languages=languages, tags=tags))
+        countries: tuple[str, ...] = ()
+        if item.get("countries") is not None:
+            codes = _words(item["countries"])
+            where = _line(item, "countries") or line
+            if not codes:
+                raise ConfigError(
+                    path, where, "digest.recipients: countries must be a list of country codes, like [UA, PL]"
+                )
+            try:
+                countries = country_codes(codes)
+            except CountryCodeError as exc:
+                raise ConfigError(path, where, f"digest.recipients: countries: {exc}") from None
+        recipients.append(
+            Recipient(address=address, languages=languages, tags=tags, countries=countries)
+        )
     return tuple(recipients)
 
 

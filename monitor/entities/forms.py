@@ -12,8 +12,14 @@ watches' matcher (monitor.watches.names) and the recogniser (monitor.entities.na
   th/t, дж/j, a háček as h (`Ašik` = `Ashiq`), j after a vowel as i (`Husajn` = `Hussain`),
   Bulgarian ъ as a, and doubled letters (`Makron` = `Macron`, `Асад` = `Assad`);
 - a case ending from a fixed list for the article's language (Slavic, Baltic, German and
-  Nordic `s`, Finnish, Estonian; Czech and Slovak `-ová`), leaving a stem of 3 letters or more
-  (`Putina`, `Путиным`, `Merkels`, `Khana`).
+  Nordic `s`, Finnish, Estonian; Czech and Slovak `-ová`, `-ího`, `-ův`; Slovene `-o`,
+  `-ev…`), leaving a stem of 3 letters or more (`Putina`, `Путиным`, `Merkels`, `Khana`,
+  `Rizvího`, `Bibijeva`);
+- letters a language writes for another sound (`local_forms`): in Czech, Slovak and Polish a
+  ch may be read as kh (`Chán` is Khan there, and `Chaudhry` stays Chaudhry);
+- for long words, a sound key (`sound_key`) that forgets the vowels transliterations swap
+  (`Muhammad`, `Mohameda`, `Мухаммеда`), and a skeleton (`skeleton`) that keeps only where
+  vowels are, for a word next to another of the name (`Mulúk` by `Saif` for Saif Malook).
 """
 
 from __future__ import annotations
@@ -27,9 +33,16 @@ from anyascii import anyascii
 __all__ = [
     "ALL_ENDINGS",
     "endings",
+    "every_local_form",
     "latin",
+    "local_forms",
     "name_form",
     "read_aloud",
+    "respells",
+    "skeleton",
+    "skeletons",
+    "sound_key",
+    "sound_keys",
     "stems",
     "transliterable",
     "watched_stems",
@@ -85,9 +98,17 @@ _SLAVIC = (
 # South Slavic form possessives in -ov (Trumpova administrativa): the same name there. Not in
 # Russian or Bulgarian, where -ov makes surnames of first names (Ivanov).
 _FEMININE_POSSESSIVE = " ová ové ovou ovej ovú ov ova ovo ovi ove ovu ovega ovem ovim ovih"
+# Czech and Slovak decline a foreign name in -i (-í, -y) as an adjective (Rizvího, Rizvímu),
+# and a Czech possessive ends in -ův (Obamův).
+_ADJECTIVAL = " ho mu ův"
+# Slovene: a feminine name's accusative in -o (Asio Bibi), and the possessive -ev after a
+# soft consonant or a j, which Slovene puts after a vowel (Bibijeva: `bibieva`, `bibi`).
+_SLOVENE = " o ev eva eve evo evi evu evega evem evim evih"
 _ENDINGS_WRITTEN = {
     **dict.fromkeys(("ru", "uk", "be", "bg", "mk", "sr", "bs", "pl"), _SLAVIC),
-    **dict.fromkeys(("hr", "sl", "cs", "sk"), _SLAVIC + _FEMININE_POSSESSIVE),
+    **dict.fromkeys(("cs", "sk"), _SLAVIC + _FEMININE_POSSESSIVE + _ADJECTIVAL),
+    "hr": _SLAVIC + _FEMININE_POSSESSIVE,
+    "sl": _SLAVIC + _FEMININE_POSSESSIVE + _SLOVENE,
     **dict.fromkeys(("lt", "lv"), "a u e o s as ui ą ų am"),
     **dict.fromkeys(("de", "sv", "da", "no", "nb", "nn"), "s"),  # Merkels, Putins
     "fi": "a ia n in lle lla sta ssa ille ista issa",
@@ -168,6 +189,91 @@ def watched_stems(forms: frozenset[str]) -> frozenset[str]:
     """A name's word without its final vowel, for a language that declines it (`Asia`: `asi`,
     as `Asię`, `Asii` give): a nominative ending, not a case ending, so only a vowel."""
     return frozenset(f[:-1] for f in forms if len(f) > _MIN_STEM and f[-1] in "aeio")
+
+
+# Letters a language writes for another sound than English spellings give them: Czech,
+# Slovak and Polish write the sound of kh (Cyrillic х) as ch (Chán, Chádim: Khan, Khadim).
+_LOCAL_LETTERS = dict.fromkeys(("cs", "sk", "pl"), ("ch", "kh"))
+# Languages that respell foreign names as they sound, in Latin letters: there a Latin word may
+# be compared by its sound key and skeleton (`Mohameda`, `Mulúk`); in English, German or
+# French text a Latin name keeps its spelling (Morgan is not Morgen).
+_RESPELLING = frozenset({"cs", "sk", "pl", "sl", "hr", "bs", "sr", "lt", "lv"})
+
+
+def local_forms(word: str, language: str | None) -> frozenset[str]:
+    """The forms a word may also have where its language writes a sound with other letters
+    (see `_LOCAL_LETTERS`): `Chán` in Czech is `han`, as `Khan`; nothing in English."""
+    if language is None:
+        return frozenset()
+    swap = _LOCAL_LETTERS.get(language.split("-")[0].lower())
+    folded = word.casefold()
+    if swap is None or swap[0] not in folded:
+        return frozenset()
+    return frozenset({name_form(folded.replace(*swap))})
+
+
+def every_local_form(word: str) -> frozenset[str]:
+    """The word's local forms in every language that has them (for an index without languages)."""
+    return frozenset().union(*(local_forms(word, language) for language in _LOCAL_LETTERS))
+
+
+def respells(language: str | None) -> bool:
+    """Whether the language respells foreign names as they sound (see `_RESPELLING`)."""
+    return language is not None and language.split("-")[0].lower() in _RESPELLING
+
+
+_MIN_SOUND_KEY = 6  # letters of a form that may be compared by its sound key
+# The vowels that transliterations of one name swap (Arabic and Urdu names above all:
+# Muhammad, Mohammed, Мухаммед; Labbaik, Лабайк, Лабаяк; Hussain, Хусейн): o and u
+# everywhere, a and e after the first syllable, and a run of vowels counts as its first with a
+# mark (ai, aia, ei: `a*`). The first vowel stays (Merkel is not Markelle, Macron not Micron).
+_ONE_VOWEL = str.maketrans({"u": "o", "y": "i", "j": "i"})
+# An h after a consonant (dh, bh, gh: Chaudhry, Чаудри) or before one (Johnson, Джонсон)
+_ASPIRATE = re.compile(r"(?<=[^aeiou])h|h(?=[^aeiou])")
+_VOWELS = re.compile(r"[aeiou]+")
+
+
+@lru_cache(maxsize=131072)
+def sound_key(form: str) -> str | None:
+    """A looser form of a long word (6 letters or more), for the spellings that
+    transliterations of one name give (see `_ONE_VOWEL`); None for a shorter word, which
+    only its own form stands for (Biden is not Baden)."""
+    if len(form) < _MIN_SOUND_KEY:
+        return None
+    letters = _ASPIRATE.sub("", form).translate(_ONE_VOWEL)
+    parts = []
+    at = 0
+    for index, run in enumerate(_VOWELS.finditer(letters)):
+        vowels = run.group(0) if index == 0 else run.group(0).replace("e", "a")
+        parts.append(letters[at : run.start()] + vowels[0] + ("*" if len(set(vowels)) > 1 else ""))
+        at = run.end()
+    parts.append(letters[at:])
+    return re.sub(r"(.)\1+", r"\1", "".join(parts))
+
+
+_MIN_SKELETON = 4  # letters of a form that may be compared by its skeleton
+_ANY_VOWEL = re.compile(r"[aeiouyj]+")
+
+
+@lru_cache(maxsize=131072)
+def skeleton(form: str) -> str | None:
+    """A word's consonants with a mark where it has vowels (`malook`, `mulook`: `malak`),
+    for a word of 4 letters or more, else None: looser than `sound_key`, for a name's word
+    next to another of its words spelled as the name spells it (`Saif Mulúk` for Saif Malook)."""
+    if len(form) < _MIN_SKELETON:
+        return None
+    key = _ANY_VOWEL.sub("a", _ASPIRATE.sub("", form))
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def skeletons(forms: frozenset[str]) -> frozenset[str]:
+    """The skeletons of the forms of 4 letters or more among these."""
+    return frozenset(k for k in map(skeleton, forms) if k is not None)
+
+
+def sound_keys(forms: frozenset[str]) -> frozenset[str]:
+    """The sound keys of the long forms among these."""
+    return frozenset(k for k in map(sound_key, forms) if k is not None)
 
 
 def latin(word: str) -> bool:

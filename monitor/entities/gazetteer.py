@@ -24,6 +24,7 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -135,6 +136,7 @@ class PlaceRecord:
     main: bool = True  # looked up by its own (or, for a country, an English) name
 
 
+@lru_cache(maxsize=8192)  # the same spans recur within an article and across articles
 def place_key(name: str) -> str:
     """The lookup form of a name: NFKC, casefolded, Latin/Greek/Cyrillic accents dropped, dots
     and apostrophes removed, hyphens and spaces as one space.

@@ -62,7 +62,7 @@ def geotag(
     """
     body = text[:MAX_TEXT_CHARS]
     title = title[:1000]
-    candidates = [_in_title(c) for c in find_candidates(title, language)]
+    candidates = [_in_title(c) for c in find_candidates(title, language, max_run=None)]
     candidates += find_candidates(body, language)
     found = gazetteer.lookup(key for candidate in candidates for key in candidate.keys)
     lowercase, surnames = _word_evidence(body)

@@ -10,8 +10,11 @@
 - Other scripts without case (Arabic, Hebrew, Devanagari): every word and pair of words.
 
 Bounded work: the text is cut at `MAX_TEXT_CHARS`, words at `MAX_WORD_CHARS`, text without
-spaces at `MAX_UNSPACED_CHARS`, so a 100,000-character article or 10,000 capitalised words in
-a row cost a bounded number of keys (bench/places.py times them).
+spaces at `MAX_UNSPACED_CHARS`, and the spans of one text at `MAX_CANDIDATES`; a run of more
+than `MAX_PROSE_RUN` capitalised words in an article's text is a list or a line in capitals, not
+prose, and names no place (a headline in Title Case, read with `max_run=None`, may be long).
+So a 100,000-character article or 10,000 capitalised words in a row cost a bounded number of
+keys (bench/badinput.py times them).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from monitor.entities.gazetteer import place_key
 __all__ = ["MAX_TEXT_CHARS", "Candidate", "find_candidates"]
 
 MAX_TEXT_CHARS = 20_000
+MAX_CANDIDATES = 3_000  # spans of one text (the demo news: 20 an article, 99 at most)
+MAX_PROSE_RUN = 16  # capitalised words in a row in prose: beyond this, a list
 MAX_WORD_CHARS = 40
 # Text without spaces is read by every substring: its first 4,000 such characters (as much
 # news as about 10,000 characters of English).
@@ -166,7 +171,9 @@ _CAPITALISED = re.compile(
 _JOIN = re.compile(rf"[ \u00a0-](?:(?:{'|'.join(sorted(_CONNECTORS))})[ \u00a0-])*")
 
 
-def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candidate]:
+def _cased_candidates(
+    text: str, offset: int, inflect_latin: bool, max_run: int | None = MAX_PROSE_RUN
+) -> list[Candidate]:
     # Only capitalised words are read (a regex finds them); runs are those joined by a space,
     # a hyphen or the little words of place names.
     runs: list[list[re.Match[str]]] = []
@@ -186,6 +193,10 @@ def _cased_candidates(text: str, offset: int, inflect_latin: bool) -> list[Candi
         runs.append(run)
     candidates: list[Candidate] = []
     for run in runs:
+        if max_run is not None and len(run) > max_run:
+            continue
+        if len(candidates) >= MAX_CANDIDATES:
+            break
         plain = [i > 0 and run[i].start() - run[i - 1].end() == 1 for i in range(len(run))]
         for i, first in enumerate(run):
             sentence_initial = bool(_SENTENCE_START.search(text[max(0, first.start() - 3):first.start()]))
@@ -259,11 +270,14 @@ def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
     return candidates
 
 
-def find_candidates(text: str, language: str | None = None, offset: int = 0) -> list[Candidate]:
-    """Every span of `text` (cut at MAX_TEXT_CHARS) that may name a place, in text order."""
+def find_candidates(
+    text: str, language: str | None = None, offset: int = 0, *, max_run: int | None = MAX_PROSE_RUN
+) -> list[Candidate]:
+    """Every span of `text` (cut at MAX_TEXT_CHARS) that may name a place, in text order, at
+    most MAX_CANDIDATES; runs of more than `max_run` capitalised words left out (None: none)."""
     text = text[:MAX_TEXT_CHARS]
     # Cyrillic names are stemmed in any case; Latin ones only in a language that inflects them.
     inflect_latin = language in INFLECTING_LANGUAGES
-    candidates = _cased_candidates(text, offset, inflect_latin) + _uncased_candidates(text, offset)
+    candidates = _cased_candidates(text, offset, inflect_latin, max_run) + _uncased_candidates(text, offset)
     candidates.sort(key=lambda c: (c.start, -c.end))
-    return candidates
+    return candidates[:MAX_CANDIDATES]

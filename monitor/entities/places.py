@@ -155,14 +155,16 @@ def _readings(
     matched.sort(key=lambda r: (-(r.candidate.end - r.candidate.start), r.stemmed,
                                 r.candidate.start))
     taken: list[_Reading] = []
-    used: list[tuple[bool, int, int]] = []
+    # Characters already read, of the title and of the text: a span is short, so looking at
+    # each of its characters keeps this linear in the text (10,000 capitalised words in a row).
+    used: set[tuple[bool, int]] = set()
     for reading in matched:
         candidate = reading.candidate
-        if any(candidate.in_title == in_title and candidate.start < end and start < candidate.end
-               for in_title, start, end in used):
+        span = range(candidate.start, candidate.end)
+        if any((candidate.in_title, at) in used for at in span):
             continue
         taken.append(reading)
-        used.append((candidate.in_title, candidate.start, candidate.end))
+        used.update((candidate.in_title, at) for at in span)
     taken.sort(key=lambda r: (not r.candidate.in_title, r.candidate.start))
     return taken
 

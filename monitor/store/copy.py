@@ -112,11 +112,13 @@ def refuse_same(source: Target, target: Target) -> None:
 # copies of the vectors, a feed's host) or that hold a running worker's claim: never copied,
 # and not worth a mention when the target lacks them. The tables `workers` and `hosts` (the
 # running workers' state, PostgreSQL) and `stories_version` (a counter each database keeps
-# for its own stage processes) are not an installation's data: not copied either.
+# for its own stage processes) are not an installation's data: not copied either; nor are
+# the tables that triggers fill as the stories, articles and places are copied (`story_terms`,
+# `term_days`: the terms rising trends count).
 DERIVED = frozenset(
     {"search", "embedding_v", "centroid_v", "host", "claimed_by", "lease_until", "claim_token"}
 )
-RUNTIME_TABLES = frozenset({"workers", "hosts", "stories_version"})
+RUNTIME_TABLES = frozenset({"workers", "hosts", "stories_version", "story_terms", "term_days"})
 
 
 def copied_columns(source: frozenset[str], target: frozenset[str]) -> tuple[list[str], tuple[str, ...]]:

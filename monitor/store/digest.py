@@ -20,7 +20,7 @@ class DigestState(DigestSends):
         return self.query(
             "SELECT a.id, a.story_id, a.title, a.text, a.url, a.link, a.language, a.published, "
             "a.duplicate_of, a.feed_id, f.name AS feed_name, f.title AS feed_title, f.url AS feed_url, "
-            "f.tags AS feed_tags FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "f.tags AS feed_tags, a.places FROM articles a JOIN feeds f ON f.id = a.feed_id "
             "JOIN stories s ON s.id = a.story_id WHERE s.merged_into IS NULL AND a.published < ? "
             "AND a.story_id IN (SELECT story_id FROM articles WHERE story_id IS NOT NULL "
             "AND published >= ? AND published < ?) ORDER BY a.story_id, a.published, a.id",

@@ -9,6 +9,10 @@ from typing import Any
 
 from monitor.store.core import Core
 
+# A story, or an article that is in none yet (its id negated): what "in N stories" counts.
+_STORY = "COALESCE(a.story_id, -a.id)"
+_STORY_OF_ARTICLE = "COALESCE(story_id, -id)"
+
 
 class Names(Core):
     """Names per article: what waits, what was found, read back by article."""
@@ -78,3 +82,99 @@ class Names(Core):
             ):
                 out.setdefault(int(row["article_id"]), []).append(str(row["name"]))
         return out
+
+    # -- who is in the news (monitor.watches.people, the /names pages) ----------------------
+
+    def names_key_counts(self, since: str, recent: str, end: str) -> dict[str, tuple[int, int, int]]:
+        """Per key named by an article published in [since, end): (stories of [recent, end),
+        stories of [since, recent), articles). A story counts once per window; an article
+        not yet in a story counts as one."""
+        rows = self.db.execute(
+            f"SELECT n.key, COUNT(DISTINCT CASE WHEN a.published >= ? THEN {_STORY} END), "
+            f"COUNT(DISTINCT CASE WHEN a.published < ? THEN {_STORY} END), COUNT(*) "
+            "FROM article_names n JOIN articles a ON a.id = n.article_id "
+            "WHERE a.published >= ? AND a.published < ? GROUP BY n.key",
+            [recent, recent, since, end],
+        ).fetchall()
+        return {str(key): (int(now), int(before), int(n)) for key, now, before, n in rows}
+
+    def names_entry_counts(self, keys: Sequence[str], since: str, recent: str, end: str) -> tuple[int, int]:
+        """Stories of [recent, end) and of [since, recent) with an article naming any of these
+        keys (one entry of several keys: a story counts once)."""
+        marks = ",".join("?" * len(keys))
+        row = self.db.execute(
+            f"SELECT COUNT(DISTINCT CASE WHEN a.published >= ? THEN {_STORY} END), "
+            f"COUNT(DISTINCT CASE WHEN a.published < ? THEN {_STORY} END) "
+            "FROM article_names n JOIN articles a ON a.id = n.article_id "
+            f"WHERE n.key IN ({marks}) AND a.published >= ? AND a.published < ?",
+            [recent, recent, *keys, since, end],
+        ).fetchone()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def names_window_stories(self, since: str, recent: str, end: str) -> tuple[int, int]:
+        """How many stories (an article not yet in one: one) have an article published in
+        [recent, end), and in [since, recent)."""
+        row = self.db.execute(
+            f"SELECT COUNT(DISTINCT CASE WHEN published >= ? THEN {_STORY_OF_ARTICLE} END), "
+            f"COUNT(DISTINCT CASE WHEN published < ? THEN {_STORY_OF_ARTICLE} END) "
+            "FROM articles WHERE published >= ? AND published < ?",
+            [recent, recent, since, end],
+        ).fetchone()
+        return int(row[0] or 0), int(row[1] or 0)
+
+    def names_spellings(self, keys: Sequence[str], since: str, end: str) -> dict[str, dict[str, int]]:
+        """The spellings (`name`, the fullest mention) of these keys in articles published in
+        [since, end): {key: {spelling: mentions}}."""
+        out: dict[str, dict[str, int]] = {}
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for key, name, mentions in self.db.execute(
+                "SELECT n.key, n.name, SUM(n.mentions) FROM article_names n "
+                "JOIN articles a ON a.id = n.article_id "
+                f"WHERE n.key IN ({marks}) AND a.published >= ? AND a.published < ? GROUP BY n.key, n.name",
+                [*chunk, since, end],
+            ).fetchall():
+                out.setdefault(str(key), {})[str(name)] = int(mentions)
+        return out
+
+    def names_keys_ending(self, word: str, since: str, end: str) -> dict[str, int]:
+        """The keys that are `word` or end with it as their last word, named by articles
+        published in [since, end), with their articles: the candidates of one entry."""
+        pattern = "% " + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.db.execute(
+            "SELECT n.key, COUNT(*) FROM article_names n JOIN articles a ON a.id = n.article_id "
+            "WHERE (n.key = ? OR n.key LIKE ? ESCAPE '\\') AND a.published >= ? AND a.published < ? "
+            "GROUP BY n.key",
+            [word, pattern, since, end],
+        ).fetchall()
+        return {str(key): int(n) for key, n in rows}
+
+    def names_story_times(self, keys: Sequence[str], since: str, end: str) -> list[tuple[str, int]]:
+        """(publication, story) of each article published in [since, end) naming one of these
+        keys (an article not yet in a story: its id, negated)."""
+        marks = ",".join("?" * len(keys))
+        return [
+            (str(published), int(story))
+            for published, story in self.db.execute(
+                f"SELECT a.published, {_STORY} FROM article_names n JOIN articles a ON a.id = n.article_id "
+                f"WHERE n.key IN ({marks}) AND a.published >= ? AND a.published < ?",
+                [*keys, since, end],
+            ).fetchall()
+        ]
+
+    def names_mentions(self, keys: Sequence[str], since: str, end: str, limit: int) -> list[dict[str, Any]]:
+        """The newest `limit` articles published in [since, end) naming one of these keys:
+        article_id, story_id, title, url, language, published, and the name as the article has it
+        (key, name, variants as a list, mentions)."""
+        marks = ",".join("?" * len(keys))
+        rows = self.query(
+            "SELECT n.article_id, a.story_id, a.title, a.url, a.language, a.published, n.key, n.name, "
+            "n.variants, n.mentions FROM article_names n JOIN articles a ON a.id = n.article_id "
+            f"WHERE n.key IN ({marks}) AND a.published >= ? AND a.published < ? "
+            "ORDER BY a.published DESC, n.article_id DESC LIMIT ?",
+            [*keys, since, end, limit],
+        )
+        for row in rows:
+            row["variants"] = json.loads(row["variants"])
+        return rows

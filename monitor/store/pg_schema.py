@@ -436,6 +436,141 @@ _PLACES = [
         FOR EACH ROW EXECUTE FUNCTION articles_places_stale()""",
 ]
 
+# The terms of a story that rising trends count (monitor.watches.rising): its key names and the
+# countries of its articles' places, by the UTC day of its first report, kept by triggers.
+_DAY = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+_NAMES_OF = (
+    "SELECT DISTINCT {id}, 'name', v, " + _DAY.format("{first}") + ", {first} "
+    "FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof({entities}::jsonb) = 'array' "
+    "THEN {entities}::jsonb ELSE '[]'::jsonb END) AS v"
+)
+# Each place row gives two terms: kind 'country' (its country) and 'place' (its GeoNames id).
+_PLACE_KINDS = "(VALUES ('country'), ('place')) AS k(kind)"
+_PLACE_TERM = "CASE k.kind WHEN 'country' THEN p.country ELSE p.geonameid::text END"
+_COUNTRIES_OF = (
+    f"SELECT DISTINCT s.id, k.kind, {_PLACE_TERM}, " + _DAY.format("s.first_seen") + ", s.first_seen "
+    "FROM stories s JOIN articles a ON a.story_id = s.id JOIN article_places p ON p.article_id = a.id "
+    f"CROSS JOIN {_PLACE_KINDS} WHERE s.merged_into IS NULL AND s.first_seen IS NOT NULL"
+)
+_TREND_TERMS = [
+    """CREATE TABLE story_terms (
+        story_id BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        term TEXT NOT NULL,
+        day TEXT NOT NULL,
+        first_seen TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (story_id, kind, term)
+    )""",
+    "CREATE INDEX story_terms_first_seen ON story_terms(kind, first_seen)",
+    """CREATE TABLE term_days (
+        kind TEXT NOT NULL,
+        day TEXT NOT NULL,
+        term TEXT NOT NULL,
+        stories INTEGER NOT NULL,
+        PRIMARY KEY (kind, day, term)
+    )""",
+    """CREATE FUNCTION term_days_count() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP IN ('DELETE', 'UPDATE') THEN
+            UPDATE term_days SET stories = stories - 1
+            WHERE kind = OLD.kind AND day = OLD.day AND term = OLD.term;
+            DELETE FROM term_days WHERE kind = OLD.kind AND day = OLD.day AND term = OLD.term
+            AND stories <= 0;
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+            INSERT INTO term_days (kind, day, term, stories) VALUES (NEW.kind, NEW.day, NEW.term, 1)
+            ON CONFLICT (kind, day, term) DO UPDATE SET stories = term_days.stories + 1;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER story_terms_count AFTER INSERT OR DELETE ON story_terms
+        FOR EACH ROW EXECUTE FUNCTION term_days_count()""",
+    """CREATE TRIGGER story_terms_moved AFTER UPDATE OF day ON story_terms
+        FOR EACH ROW WHEN (OLD.day IS DISTINCT FROM NEW.day) EXECUTE FUNCTION term_days_count()""",
+    f"""CREATE FUNCTION story_terms_of_story() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM story_terms WHERE story_id = OLD.id;
+            RETURN NULL;
+        END IF;
+        IF TG_OP = 'UPDATE' AND NEW.entities IS NOT DISTINCT FROM OLD.entities
+            AND NEW.first_seen IS NOT DISTINCT FROM OLD.first_seen
+            AND NEW.merged_into IS NOT DISTINCT FROM OLD.merged_into THEN
+            RETURN NULL;
+        END IF;
+        IF NEW.merged_into IS NOT NULL OR NEW.first_seen IS NULL THEN
+            DELETE FROM story_terms WHERE story_id = NEW.id;
+            RETURN NULL;
+        END IF;
+        DELETE FROM story_terms WHERE story_id = NEW.id AND kind = 'name' AND term NOT IN (
+            SELECT v FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(NEW.entities::jsonb) = 'array'
+                THEN NEW.entities::jsonb ELSE '[]'::jsonb END) AS v);
+        UPDATE story_terms SET day = {_DAY.format("NEW.first_seen")}, first_seen = NEW.first_seen
+        WHERE story_id = NEW.id AND first_seen IS DISTINCT FROM NEW.first_seen;
+        INSERT INTO story_terms (story_id, kind, term, day, first_seen)
+        {_NAMES_OF.format(id="NEW.id", first="NEW.first_seen", entities="NEW.entities")}
+        ON CONFLICT DO NOTHING;
+        IF TG_OP = 'INSERT' OR NEW.first_seen IS DISTINCT FROM OLD.first_seen
+            OR NEW.merged_into IS DISTINCT FROM OLD.merged_into THEN
+            INSERT INTO story_terms (story_id, kind, term, day, first_seen)
+            {_COUNTRIES_OF} AND s.id = NEW.id
+            ON CONFLICT DO NOTHING;
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER stories_terms AFTER INSERT OR DELETE OR UPDATE OF entities, first_seen, merged_into
+        ON stories FOR EACH ROW EXECUTE FUNCTION story_terms_of_story()""",
+    f"""CREATE FUNCTION story_terms_of_places() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO story_terms (story_id, kind, term, day, first_seen)
+            SELECT s.id, k.kind, CASE k.kind WHEN 'country' THEN NEW.country ELSE NEW.geonameid::text END,
+                {_DAY.format("s.first_seen")}, s.first_seen
+            FROM articles a JOIN stories s ON s.id = a.story_id CROSS JOIN {_PLACE_KINDS}
+            WHERE a.id = NEW.article_id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL
+            ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END IF;
+        DELETE FROM story_terms t WHERE t.kind = 'country' AND t.term = OLD.country
+        AND t.story_id = (SELECT story_id FROM articles WHERE id = OLD.article_id)
+        AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+            WHERE b.story_id = t.story_id AND q.country = OLD.country);
+        DELETE FROM story_terms t WHERE t.kind = 'place' AND t.term = OLD.geonameid::text
+        AND t.story_id = (SELECT story_id FROM articles WHERE id = OLD.article_id)
+        AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+            WHERE b.story_id = t.story_id AND q.geonameid = OLD.geonameid);
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER article_places_terms AFTER INSERT OR DELETE ON article_places
+        FOR EACH ROW EXECUTE FUNCTION story_terms_of_places()""",
+    f"""CREATE FUNCTION story_terms_of_article() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM story_terms t WHERE t.story_id = OLD.story_id AND t.kind = 'country'
+        AND t.term IN (SELECT country FROM article_places WHERE article_id = NEW.id)
+        AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+            WHERE b.story_id = OLD.story_id AND q.country = t.term);
+        DELETE FROM story_terms t WHERE t.story_id = OLD.story_id AND t.kind = 'place'
+        AND t.term IN (SELECT geonameid::text FROM article_places WHERE article_id = NEW.id)
+        AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+            WHERE b.story_id = OLD.story_id AND q.geonameid::text = t.term);
+        INSERT INTO story_terms (story_id, kind, term, day, first_seen)
+        SELECT DISTINCT s.id, k.kind, {_PLACE_TERM}, {_DAY.format("s.first_seen")}, s.first_seen
+        FROM article_places p JOIN stories s ON s.id = NEW.story_id CROSS JOIN {_PLACE_KINDS}
+        WHERE p.article_id = NEW.id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL
+        ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER articles_story_terms AFTER UPDATE OF story_id ON articles
+        FOR EACH ROW WHEN (OLD.story_id IS DISTINCT FROM NEW.story_id)
+        EXECUTE FUNCTION story_terms_of_article()""",
+    "INSERT INTO story_terms (story_id, kind, term, day, first_seen) "
+    + _NAMES_OF.format(id="s.id", first="s.first_seen", entities="s.entities").replace(
+        "FROM jsonb_array_elements_text", "FROM stories s, jsonb_array_elements_text"
+    )
+    + " WHERE s.merged_into IS NULL AND s.first_seen IS NOT NULL ON CONFLICT DO NOTHING",
+    f"INSERT INTO story_terms (story_id, kind, term, day, first_seen) {_COUNTRIES_OF} ON CONFLICT DO NOTHING",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -448,6 +583,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Stories: the running mean vector per language", _LANGUAGE_MEANS),
     ("Articles: text source, page state and error, canonical URL (full text)", _PAGE_TEXT),
     ("Articles: their places (GeoNames ids) and countries", _PLACES),
+    ("Stories: the terms rising trends count (names, countries, places), per story and day", _TREND_TERMS),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

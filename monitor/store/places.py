@@ -76,3 +76,43 @@ class Places(Core):
             [country.upper(), limit],
         )
         return [int(row["article_id"]) for row in rows]
+
+    def story_country_rows(self, story_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """(story_id, feed_id, country), once each, of the places named by these stories'
+        articles (monitor.entities.countries decides which are the story's)."""
+        rows: list[dict[str, Any]] = []
+        ids = list(dict.fromkeys(int(i) for i in story_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows += self.query(
+                "SELECT DISTINCT a.story_id, a.feed_id, p.country FROM articles a "
+                "JOIN article_places p ON p.article_id = a.id "
+                f"WHERE a.story_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+        return rows
+
+    def window_country_rows(self, start: str, end: str) -> list[dict[str, Any]]:
+        """(story_id, last, feed_id, country), once each, of the places named by the articles of
+        every live story with an article published in [start, end); `last` is the story's
+        latest publication in that window."""
+        return self.query(
+            "WITH active AS (SELECT story_id, MAX(published) AS last FROM articles "
+            "WHERE published >= ? AND published < ? AND story_id IS NOT NULL GROUP BY story_id) "
+            "SELECT DISTINCT a.story_id, active.last, a.feed_id, p.country FROM active "
+            "JOIN stories s ON s.id = active.story_id AND s.merged_into IS NULL "
+            "JOIN articles a ON a.story_id = active.story_id JOIN article_places p ON p.article_id = a.id",
+            [start, end],
+        )
+
+    def country_story_ids(self, country: str, start: str, end: str) -> list[int]:
+        """Live stories with an article published in [start, end) and an article (of any time)
+        naming a place in `country`: the candidates of a country's stories."""
+        rows = self.query(
+            "SELECT DISTINCT b.story_id FROM article_places p JOIN articles b ON b.id = p.article_id "
+            "JOIN stories s ON s.id = b.story_id AND s.merged_into IS NULL WHERE p.country = ? "
+            "AND b.story_id IN (SELECT story_id FROM articles WHERE published >= ? AND published < ? "
+            "AND story_id IS NOT NULL)",
+            [country, start, end],
+        )
+        return [int(row["story_id"]) for row in rows]

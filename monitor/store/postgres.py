@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from monitor.database import PostgresURL
 from monitor.errors import StoreError
+from monitor.store.breaking_alerts import BreakingAlerts
 from monitor.store.core import Core, check_schema
 from monitor.store.digest import DigestState
 from monitor.store.feeds import Feeds
@@ -434,7 +435,17 @@ class PostgresCore(Core):
 
 
 class PostgresStore(
-    PostgresCore, Workers, Feeds, Stories, DigestState, WebQueries, WebArticles, Watches, Outbox, Places
+    PostgresCore,
+    Workers,
+    Feeds,
+    Stories,
+    DigestState,
+    WebQueries,
+    WebArticles,
+    Watches,
+    Outbox,
+    BreakingAlerts,
+    Places,
 ):
     """The PostgreSQL database. Open with PostgresStore.open(url); use as a context manager."""
 

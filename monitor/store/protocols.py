@@ -151,7 +151,11 @@ class DigestStore(Protocol):
     def digest_story_articles(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
 
     def web_story_name_counts(
-        self, since: str, recent: str, end: str
+        self, since: str, recent: str, end: str, country: str | None = None
+    ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
+
+    def web_story_term_counts(
+        self, kind: str, since: str, recent: str, end: str
     ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
 
     def digest_stories(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
@@ -230,6 +234,7 @@ class WebReads(Protocol):
         tag: str | None = None,
         feed_id: int | None = None,
         query: str | None = None,
+        country: str | None = None,
     ) -> list[dict[str, Any]]: ...
 
     def web_stories(self, story_ids: Sequence[int]) -> dict[int, dict[str, Any]]: ...
@@ -237,7 +242,11 @@ class WebReads(Protocol):
     def web_breaking(self, start: str, end: str, limit: int) -> list[dict[str, Any]]: ...
 
     def web_story_name_counts(
-        self, since: str, recent: str, end: str
+        self, since: str, recent: str, end: str, country: str | None = None
+    ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
+
+    def web_story_term_counts(
+        self, kind: str, since: str, recent: str, end: str
     ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
 
     def web_thread(self, thread_id: int) -> list[dict[str, Any]]: ...
@@ -262,12 +271,19 @@ class WebReads(Protocol):
         feed_id: int | None = None,
         story_id: int | None = None,
         query: str | None = None,
+        country: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[dict[str, Any]], int]: ...
 
     def web_search(
-        self, query: str, *, start: str | None = None, end: str | None = None, limit: int = 1000
+        self,
+        query: str,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        country: str | None = None,
+        limit: int = 1000,
     ) -> list[dict[str, Any]]: ...
 
     def web_feeds(self, since: str) -> list[dict[str, Any]]: ...
@@ -286,6 +302,13 @@ class WebReads(Protocol):
     ) -> str | None: ...
 
     def web_totals(self) -> dict[str, Any]: ...
+
+    # Stories' countries (monitor/store/places.py).
+    def story_country_rows(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
+
+    def window_country_rows(self, start: str, end: str) -> list[dict[str, Any]]: ...
+
+    def country_story_ids(self, country: str, start: str, end: str) -> list[int]: ...
 
 
 class WatchStore(Protocol):
@@ -376,6 +399,24 @@ class NameStore(Protocol):
 
     def article_watches(self, article_ids: Sequence[int]) -> dict[int, list[str]]: ...
 
+    def names_key_counts(self, since: str, recent: str, end: str) -> dict[str, tuple[int, int, int]]: ...
+
+    def names_entry_counts(
+        self, keys: Sequence[str], since: str, recent: str, end: str
+    ) -> tuple[int, int]: ...
+
+    def names_window_stories(self, since: str, recent: str, end: str) -> tuple[int, int]: ...
+
+    def names_spellings(self, keys: Sequence[str], since: str, end: str) -> dict[str, dict[str, int]]: ...
+
+    def names_keys_ending(self, word: str, since: str, end: str) -> dict[str, int]: ...
+
+    def names_story_times(self, keys: Sequence[str], since: str, end: str) -> list[tuple[str, int]]: ...
+
+    def names_mentions(
+        self, keys: Sequence[str], since: str, end: str, limit: int
+    ) -> list[dict[str, Any]]: ...
+
 
 class AlertStore(Protocol):
     """Alerts: what each watch alerted on (watch_alerts), and the outbox of deliveries."""
@@ -428,6 +469,20 @@ class AlertStore(Protocol):
     def outbox_rows(self, watch_id: int | None = None) -> list[dict[str, Any]]: ...
 
 
+class BreakingAlertStore(Protocol):
+    """Alerts of the `breaking:` section (monitor/store/breaking_alerts.py)."""
+
+    def breaking_alert_candidates(self, since: str) -> list[dict[str, Any]]: ...
+
+    def breaking_story_filters(self, story_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]: ...
+
+    def story_country_rows(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
+
+    def outbox_keys(self, keys: Sequence[str]) -> set[str]: ...
+
+    def outbox_add(self, channel: str, target: str, outbox: dict[str, Any], now: str) -> bool: ...
+
+
 class PlaceStore(Protocol):
     """Articles' places (monitor/store/places.py)."""
 
@@ -451,6 +506,7 @@ class Backend(
     WebReads,
     WatchStore,
     AlertStore,
+    BreakingAlertStore,
     NameStore,
     PlaceStore,
     Protocol,

@@ -452,6 +452,135 @@ def _migration_places(db: Connection) -> None:
         db.execute(statement)
 
 
+# The terms of a story that rising trends count (monitor.watches.rising): its key names
+# (stories.entities), and the countries and the places (GeoNames ids) of its articles' places,
+# by the day of its first report. Kept by triggers as the stories stage and the places stage
+# write. Each place row gives two terms: kind 'country' (its country) and 'place' (its id).
+_PLACE_KINDS = "(SELECT 'country' AS kind UNION ALL SELECT 'place')"
+_PLACE_TERM = "CASE k.kind WHEN 'country' THEN p.country ELSE CAST(p.geonameid AS TEXT) END"
+_STORY_NAMES_SQL = (
+    "SELECT new.id, 'name', j.value, substr(new.first_seen, 1, 10), new.first_seen "
+    "FROM json_each(CASE WHEN json_valid(new.entities) THEN new.entities ELSE '[]' END) j "
+    "WHERE new.merged_into IS NULL AND new.first_seen IS NOT NULL AND j.type = 'text'"
+)
+_STORY_COUNTRIES_SQL = (
+    f"SELECT DISTINCT new.id, k.kind, {_PLACE_TERM}, substr(new.first_seen, 1, 10), new.first_seen "
+    f"FROM articles a JOIN article_places p ON p.article_id = a.id, {_PLACE_KINDS} k "
+    "WHERE a.story_id = new.id AND new.merged_into IS NULL AND new.first_seen IS NOT NULL"
+)
+
+
+def _migration_trend_terms(db: sqlite_utils.Database) -> None:
+    """Rising names and countries without reading every story of 16 days at each request: one
+    row per (story, kind, term) with the story's first report (`story_terms`), and how many
+    stories named each term per UTC day (`term_days`), both kept by triggers (on stories, on
+    articles changing story, on article_places), filled here from what is stored."""
+    for statement in (
+        """CREATE TABLE story_terms (
+            story_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            term TEXT NOT NULL,
+            day TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            PRIMARY KEY (story_id, kind, term)
+        )""",
+        "CREATE INDEX story_terms_first_seen ON story_terms(kind, first_seen)",
+        """CREATE TABLE term_days (
+            kind TEXT NOT NULL,
+            day TEXT NOT NULL,
+            term TEXT NOT NULL,
+            stories INTEGER NOT NULL,
+            PRIMARY KEY (kind, day, term)
+        ) WITHOUT ROWID""",
+        """CREATE TRIGGER story_terms_added AFTER INSERT ON story_terms BEGIN
+            INSERT INTO term_days (kind, day, term, stories) VALUES (new.kind, new.day, new.term, 1)
+            ON CONFLICT (kind, day, term) DO UPDATE SET stories = stories + 1;
+        END""",
+        """CREATE TRIGGER story_terms_removed AFTER DELETE ON story_terms BEGIN
+            UPDATE term_days SET stories = stories - 1
+            WHERE kind = old.kind AND day = old.day AND term = old.term;
+            DELETE FROM term_days WHERE kind = old.kind AND day = old.day AND term = old.term
+            AND stories <= 0;
+        END""",
+        """CREATE TRIGGER story_terms_moved AFTER UPDATE OF day ON story_terms
+            WHEN old.day IS NOT new.day BEGIN
+            UPDATE term_days SET stories = stories - 1
+            WHERE kind = old.kind AND day = old.day AND term = old.term;
+            DELETE FROM term_days WHERE kind = old.kind AND day = old.day AND term = old.term
+            AND stories <= 0;
+            INSERT INTO term_days (kind, day, term, stories) VALUES (new.kind, new.day, new.term, 1)
+            ON CONFLICT (kind, day, term) DO UPDATE SET stories = stories + 1;
+        END""",
+        f"""CREATE TRIGGER stories_terms_inserted AFTER INSERT ON stories
+            WHEN new.first_seen IS NOT NULL AND new.merged_into IS NULL BEGIN
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) {_STORY_NAMES_SQL};
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) {_STORY_COUNTRIES_SQL};
+        END""",
+        f"""CREATE TRIGGER stories_terms_updated AFTER UPDATE OF entities, first_seen, merged_into ON stories
+            WHEN old.entities IS NOT new.entities OR old.first_seen IS NOT new.first_seen
+            OR old.merged_into IS NOT new.merged_into BEGIN
+            DELETE FROM story_terms WHERE story_id = new.id
+            AND (new.merged_into IS NOT NULL OR new.first_seen IS NULL);
+            DELETE FROM story_terms WHERE story_id = new.id AND kind = 'name' AND term NOT IN (
+                SELECT j.value FROM json_each(
+                    CASE WHEN json_valid(new.entities) THEN new.entities ELSE '[]' END) j);
+            UPDATE story_terms SET day = substr(new.first_seen, 1, 10), first_seen = new.first_seen
+            WHERE story_id = new.id AND first_seen IS NOT new.first_seen;
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) {_STORY_NAMES_SQL};
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen)
+            SELECT * FROM ({_STORY_COUNTRIES_SQL}) WHERE old.first_seen IS NOT new.first_seen
+            OR old.merged_into IS NOT new.merged_into;
+        END""",
+        """CREATE TRIGGER stories_terms_deleted AFTER DELETE ON stories BEGIN
+            DELETE FROM story_terms WHERE story_id = old.id;
+        END""",
+        # An article's places count for its story (live, with a first report) ...
+        """CREATE TRIGGER article_places_terms_added AFTER INSERT ON article_places BEGIN
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen)
+            SELECT s.id, 'country', new.country, substr(s.first_seen, 1, 10), s.first_seen
+            FROM articles a JOIN stories s ON s.id = a.story_id
+            WHERE a.id = new.article_id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL
+            UNION ALL
+            SELECT s.id, 'place', CAST(new.geonameid AS TEXT), substr(s.first_seen, 1, 10), s.first_seen
+            FROM articles a JOIN stories s ON s.id = a.story_id
+            WHERE a.id = new.article_id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL;
+        END""",
+        # ... until no article of the story names that country (or place) any more.
+        """CREATE TRIGGER article_places_terms_removed AFTER DELETE ON article_places BEGIN
+            DELETE FROM story_terms WHERE kind = 'country' AND term = old.country
+            AND story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+            AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+                WHERE b.story_id = story_terms.story_id AND q.country = old.country);
+            DELETE FROM story_terms WHERE kind = 'place' AND term = CAST(old.geonameid AS TEXT)
+            AND story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+            AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+                WHERE b.story_id = story_terms.story_id AND q.geonameid = old.geonameid);
+        END""",
+        f"""CREATE TRIGGER articles_story_terms AFTER UPDATE OF story_id ON articles
+            WHEN old.story_id IS NOT new.story_id BEGIN
+            DELETE FROM story_terms WHERE story_id = old.story_id AND kind = 'country'
+            AND term IN (SELECT country FROM article_places WHERE article_id = new.id)
+            AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+                WHERE b.story_id = old.story_id AND q.country = story_terms.term);
+            DELETE FROM story_terms WHERE story_id = old.story_id AND kind = 'place'
+            AND term IN (SELECT CAST(geonameid AS TEXT) FROM article_places WHERE article_id = new.id)
+            AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_places q ON q.article_id = b.id
+                WHERE b.story_id = old.story_id AND CAST(q.geonameid AS TEXT) = story_terms.term);
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen)
+            SELECT DISTINCT s.id, k.kind, {_PLACE_TERM}, substr(s.first_seen, 1, 10), s.first_seen
+            FROM article_places p JOIN stories s ON s.id = new.story_id, {_PLACE_KINDS} k
+            WHERE p.article_id = new.id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL;
+        END""",
+        "INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) "
+        + _STORY_NAMES_SQL.replace("new.", "s.").replace("FROM json_each", "FROM stories s, json_each"),
+        "INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) "
+        f"SELECT DISTINCT s.id, k.kind, {_PLACE_TERM}, substr(s.first_seen, 1, 10), s.first_seen "
+        "FROM stories s JOIN articles a ON a.story_id = s.id JOIN article_places p ON p.article_id = a.id, "
+        f"{_PLACE_KINDS} k WHERE s.merged_into IS NULL AND s.first_seen IS NOT NULL",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -471,6 +600,7 @@ MIGRATIONS: list[Migration] = [
     _migration_language_means,
     _migration_page_text,
     _migration_places,
+    _migration_trend_terms,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from monitor.errors import StoreError
 from monitor.outlets import outlet_name
+from monitor.store.breaking_alerts import BreakingAlerts
 from monitor.store.core import Core, check_schema
 from monitor.store.digest import DigestState
 from monitor.store.feeds import Feeds
@@ -235,7 +236,9 @@ class SQLiteCore(Core):
         return self.query(sql, [*before, match, *after])
 
 
-class Store(SQLiteCore, Feeds, Stories, DigestState, WebQueries, WebArticles, Watches, Outbox, Places):
+class Store(
+    SQLiteCore, Feeds, Stories, DigestState, WebQueries, WebArticles, Watches, Outbox, BreakingAlerts, Places
+):
     """The SQLite database. Open with Store.open(path); use as a context manager to close."""
 
 

@@ -13,7 +13,7 @@ from monitor.timeutil import iso
 
 _ARTICLE_COLUMNS = (
     "a.id, a.story_id, a.title, a.text, a.language, a.published, a.duplicate_of, a.embedding, "
-    "a.embedding_model, f.url AS feed_url, f.name AS feed_name, f.tags AS feed_tags"
+    "a.embedding_model, f.url AS feed_url, f.name AS feed_name, f.tags AS feed_tags, a.places"
 )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from monitor.store.core import _HEADLINE_ID_SQL, _OUTLETS_SQL, Core, _json_list
+from monitor.timeutil import iso, parse_iso
 
 
 def _json_object(text: str | None) -> dict[str, Any]:
@@ -30,10 +31,14 @@ class WebQueries(Core):
         tag: str | None = None,
         feed_id: int | None = None,
         query: str | None = None,
+        country: str | None = None,
     ) -> list[dict[str, Any]]:
         """Stories with articles published in [start, end), with that window's coverage
         (monitor.stories.ranking puts them in order; here: outlets, then languages, then
         articles, then the latest article).
+
+        With `country`, only the stories with an article naming a place in it: the candidates
+        (monitor.entities.countries decides whether the country is the story's).
 
         Each row: story_id, day_articles, day_outlets, day_languages, day_last.
         """
@@ -51,6 +56,14 @@ class WebQueries(Core):
         if feed_id is not None:
             filters.append("EXISTS (SELECT 1 FROM articles b WHERE b.story_id = h.sid AND b.feed_id = ?)")
             params.append(feed_id)
+        # The country's stories first (its rows of article_places, by index), the window after.
+        in_country = (
+            "AND a.story_id IN (SELECT b.story_id FROM article_places p JOIN articles b "
+            "ON b.id = p.article_id WHERE p.country = ? AND b.story_id IS NOT NULL) "
+            if country
+            else ""
+        )
+        params = [*([country] if country else []), *params]
         sql_head = "WITH matched AS ({matched}) " if query else ""
         if query:
             filters.append("h.sid IN (SELECT story_id FROM matched)")
@@ -61,7 +74,8 @@ class WebQueries(Core):
             "COUNT(DISTINCT a.language) AS day_languages, MAX(a.published) AS day_last "
             "FROM articles a JOIN stories s ON s.id = a.story_id JOIN feeds f ON f.id = a.feed_id "
             "WHERE s.merged_into IS NULL AND a.published >= ? AND a.published < ? "
-            "GROUP BY a.story_id) h "
+            + in_country
+            + "GROUP BY a.story_id) h "
             + ("WHERE " + " AND ".join(filters) + " " if filters else "")
             + "ORDER BY h.day_outlets DESC, h.day_languages DESC, h.day_articles DESC, h.day_last DESC, "
             "h.sid DESC"
@@ -137,26 +151,78 @@ class WebQueries(Core):
         return rows
 
     def web_story_name_counts(
-        self, since: str, recent: str, end: str
+        self, since: str, recent: str, end: str, country: str | None = None
     ) -> tuple[dict[str, int], dict[str, int], int, int]:
         """Of the live stories first reported in [since, end): per key name, how many stories
         of [recent, end) and of [since, recent) name it, and how many stories each holds
-        (monitor.watches.rising.NameCounts). Counted in SQL: tens of thousands of stories."""
-        where = "s.merged_into IS NULL AND s.first_seen >= ? AND s.first_seen < ?"
+        (monitor.watches.rising.NameCounts). With `country`, only the stories with an article
+        naming a place in it."""
+        if country:
+            return self._country_name_counts(country, since, recent, end)
+        return self.web_story_term_counts("name", since, recent, end)
+
+    def _country_name_counts(
+        self, country: str, since: str, recent: str, end: str
+    ) -> tuple[dict[str, int], dict[str, int], int, int]:
+        """web_story_name_counts among the stories with a place in `country`: their country
+        rows of story_terms (by kind and first report), joined to their name rows."""
+        window = "c.kind = 'country' AND c.term = ? AND c.first_seen >= ? AND c.first_seen < ?"
         rows = self.db.execute(
-            "SELECT j.value, SUM(CASE WHEN s.first_seen >= ? THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN s.first_seen < ? THEN 1 ELSE 0 END) "
-            f"FROM stories s, {self._json_values_sql('s.entities', 'j')} WHERE {where} GROUP BY j.value",
-            [recent, recent, since, end],
+            "SELECT n.term, SUM(CASE WHEN c.first_seen >= ? THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN c.first_seen < ? THEN 1 ELSE 0 END) FROM story_terms c "
+            "JOIN story_terms n ON n.story_id = c.story_id AND n.kind = 'name' "
+            f"WHERE {window} GROUP BY n.term",
+            [recent, recent, country, since, end],
         ).fetchall()
         totals = self.db.execute(
-            "SELECT SUM(CASE WHEN s.first_seen >= ? THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN s.first_seen < ? THEN 1 ELSE 0 END) FROM stories s WHERE {where}",
-            [recent, recent, since, end],
+            "SELECT SUM(CASE WHEN c.first_seen >= ? THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN c.first_seen < ? THEN 1 ELSE 0 END) FROM story_terms c WHERE {window}",
+            [recent, recent, country, since, end],
         ).fetchone()
         recent_counts = {str(name): int(n) for name, n, _ in rows if n}
         before_counts = {str(name): int(n) for name, _, n in rows if n}
         return recent_counts, before_counts, int(totals[0] or 0), int(totals[1] or 0)
+
+    def web_story_term_counts(
+        self, kind: str, since: str, recent: str, end: str
+    ) -> tuple[dict[str, int], dict[str, int], int, int]:
+        """As web_story_name_counts, for the terms of `kind` ('name', 'country', 'place'):
+        whole UTC days are read from the daily counts the triggers keep (term_days), the
+        pieces at the ends of each window story by story (story_terms), so that a request
+        reads a few thousand rows, not every story of 16 days."""
+        recent_counts = self._term_counts(kind, recent, end)
+        before_counts = self._term_counts(kind, since, recent)
+        totals = self.db.execute(
+            "SELECT SUM(CASE WHEN s.first_seen >= ? THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN s.first_seen < ? THEN 1 ELSE 0 END) FROM stories s "
+            "WHERE s.merged_into IS NULL AND s.first_seen >= ? AND s.first_seen < ?",
+            [recent, recent, since, end],
+        ).fetchone()
+        return recent_counts, before_counts, int(totals[0] or 0), int(totals[1] or 0)
+
+    def _term_counts(self, kind: str, start: str, end: str) -> dict[str, int]:
+        from monitor.watches.rising import split_days
+
+        first, last = parse_iso(start), parse_iso(end)
+        if first is None or last is None:
+            return {}
+        split = split_days(first, last)
+        counts: dict[str, int] = {}
+        if split.first_day is not None and split.end_day is not None:
+            for term, n in self.db.execute(
+                "SELECT term, SUM(stories) FROM term_days WHERE kind = ? AND day >= ? AND day < ? "
+                "GROUP BY term",
+                [kind, split.first_day.isoformat(), split.end_day.isoformat()],
+            ).fetchall():
+                counts[str(term)] = int(n)
+        for a, b in split.pieces:
+            for term, n in self.db.execute(
+                "SELECT term, COUNT(*) FROM story_terms WHERE kind = ? AND first_seen >= ? "
+                "AND first_seen < ? GROUP BY term",
+                [kind, iso(a), iso(b)],
+            ).fetchall():
+                counts[str(term)] = counts.get(str(term), 0) + int(n)
+        return {term: n for term, n in counts.items() if n > 0}
 
     def web_thread(self, thread_id: int) -> list[dict[str, Any]]:
         """The live stories of a thread, oldest first: their figures and headline title."""

@@ -7,6 +7,9 @@ from typing import Any
 
 from monitor.store.core import Core
 
+# The article `a` names a place in the country given as the parameter.
+_NAMES_PLACE_IN = "EXISTS (SELECT 1 FROM article_places p WHERE p.article_id = a.id AND p.country = ?)"
+
 
 class WebArticles(Core):
     """The web's articles, search results, feed health, facets and totals."""
@@ -21,10 +24,12 @@ class WebArticles(Core):
         feed_id: int | None = None,
         story_id: int | None = None,
         query: str | None = None,
+        country: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> tuple[list[dict[str, Any]], int]:
-        """Articles, newest first, with filters; returns (one page, total)."""
+        """Articles, newest first, with filters (`country`: naming a place in it); returns
+        (one page, total)."""
         where = []
         params: list[Any] = []
         if start:
@@ -45,6 +50,9 @@ class WebArticles(Core):
         if story_id is not None:
             where.append("a.story_id = ?")
             params.append(story_id)
+        if country:
+            where.append(_NAMES_PLACE_IN)
+            params.append(country)
         if query:
             where.append(f"a.id IN ({self._fts_ids_sql()})")
         clause = ("WHERE " + " AND ".join(where)) if where else ""
@@ -65,11 +73,18 @@ class WebArticles(Core):
         return rows, int(total[0]["n"]) if total else 0
 
     def web_search(
-        self, query: str, *, start: str | None = None, end: str | None = None, limit: int = 1000
+        self,
+        query: str,
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        country: str | None = None,
+        limit: int = 1000,
     ) -> list[dict[str, Any]]:
-        """Articles matching an FTS5 query (published in [start, end) when given), best match
-        first, at most `limit`; the matched words of the title and of a snippet of the text are
-        marked with \x02 before and \x03 after (the page turns the marks into <mark>)."""
+        """Articles matching an FTS5 query (published in [start, end) when given, naming a
+        place in `country` when given), best match first, at most `limit`; the matched words of
+        the title and of a snippet of the text are marked with \x02 before and \x03 after (the
+        page turns the marks into <mark>)."""
         where = ""
         params: list[Any] = []
         if start:
@@ -78,6 +93,9 @@ class WebArticles(Core):
         if end:
             where += " AND a.published < ?"
             params.append(end)
+        if country:
+            where += " AND " + _NAMES_PLACE_IN
+            params.append(country)
         source, match, rank = self._fts_source()
         title_marked, text_marked = self._fts_marks_sql()
         sql = (

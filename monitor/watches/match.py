@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from monitor.entities.countries import articles_countries
 from monitor.store.protocols import WatchStore
 from monitor.stories.embed import Embedder
 from monitor.timeutil import iso, parse_iso, utcnow
@@ -60,6 +61,7 @@ def article_view(row: dict[str, Any]) -> ArticleView:
         feed_url=row.get("feed_url") or "",
         feed_name=row.get("feed_name"),
         tags=tags,
+        countries=articles_countries(row.get("places")),
         vector=np.frombuffer(blob, dtype=np.float32) if blob else None,
         model=row.get("embedding_model"),
     )

@@ -1,7 +1,8 @@
 """Does this article match this watch? Pure: plain article data in, the reasons out.
 
 A watch's `query`, `names` and `about` are three ways of describing one subject: an article
-matches when any of them does, and when it passes every filter (`languages`, `tags`, `feeds`).
+matches when any of them does, and when it passes every filter (`languages`, `tags`, `feeds`,
+`countries`: a place of the article is in one of them).
 `min_outlets` is a property of the story, which grows after the match: it is applied where
 matches are read (pages, alerts), not here.
 """
@@ -36,6 +37,7 @@ class ArticleView:
     feed_url: str = ""
     feed_name: str | None = None
     tags: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()  # of the places it names (ISO 3166-1 alpha-2)
     vector: Vector | None = None
     model: str | None = None
 
@@ -94,11 +96,13 @@ class CompiledWatch:
         return self.config.name
 
     def allows(self, article: ArticleView) -> bool:
-        """The filters: language, feed tags, feeds."""
+        """The filters: language, feed tags, countries, feeds."""
         watch = self.config
         if watch.languages and article.language not in watch.languages:
             return False
         if watch.tags and not article.tags.intersection(watch.tags):
+            return False
+        if watch.countries and not article.countries.intersection(watch.countries):
             return False
         return not self.feeds or (
             canonical_url(article.feed_url) in self.feeds or (article.feed_name or "") in self.feeds

@@ -14,6 +14,15 @@ endings), and:
 - every word may be inflected as the article's language inflects (`Asią Bibi`, `Theresou
   Mayovou`): a text's word matches where its stems meet the name word's, which loses at most
   a final vowel; after an apostrophe (`Farage'a`, `Putin's`) the word ends there;
+- in another alphabet, or in a language that respells foreign names (Slavic, Baltic), a
+  word of 6 letters or more may be spelled as another transliteration spells it (the same
+  sound key: `Мухаммеда`, `Mohameda` for Muhammad; Mahmud stays apart), and in a row, a
+  word next to one spelled as the name spells it may differ in its vowels (`Saif Mulúk` for
+  `Saif Ul Malook`); a name's particles (`ul`, `e`, `al`) may be spelled otherwise, glued to
+  the word before (`Сайфул Малук`) or left out;
+- an organisation named after its country (`Supreme Court of Pakistan`) is also found as the
+  rest of its name where the text names the country anywhere (`Техрик-э-Лабайк` …
+  `Пакистана` for `Tehreek e Labbaik Pakistan`);
 - the surname alone does not count where the text puts another first name before it (`Bill
   Clinton` for `Hillary Clinton`; titles, weekdays and list commas are not first names), nor
   for an organisation (a name with an organisation word or a linking word: `Supreme Court of
@@ -29,14 +38,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from monitor.entities.forms import (
     ALL_ENDINGS,
     endings,
     latin,
+    local_forms,
     name_form,
     read_aloud,
+    respells,
+    skeletons,
+    sound_keys,
     stems,
     transliterable,
     watched_stems,
@@ -106,6 +120,14 @@ _CALENDAR = _forms_of(
 )
 
 
+# Particles inside names (`Saif ul Malook`, `Tehreek-e-Labbaik`, `Bashar al-Assad`): a
+# transliteration may spell them otherwise (`Тэхрик-и-Лабайик`), glue them to the word before
+# (`Сайфул Малук`) or leave them out.
+_PARTICLES = frozenset({"ul", "ur", "ud", "al", "el", "e", "i", "bin", "ibn", "bint"})
+_MAX_PARTICLE = 3  # letters of a text's word read as a particle in a particle's place
+_PARTICLE_FORMS = frozenset(name_form(p) for p in _PARTICLES | {"uh", "ad", "ed", "a", "y"}) - {""}
+
+
 @dataclass(frozen=True)
 class WatchedName:
     """A name of a watch, ready to compare: the forms of its words, and the forms each may
@@ -119,6 +141,18 @@ class WatchedName:
     organisation: bool = False
     # An organisation's initials, found as a word in capitals (`European Union`: `EU`)
     abbreviation: str | None = None
+    particles: tuple[bool, ...] = ()  # per word: a particle, which may be spelled otherwise or left out
+    glued: tuple[frozenset[str], ...] = ()  # per word: it with the particle after it (`saiful`)
+    # Per word: the sound keys and skeletons of its forms (forms.sound_key, forms.skeleton), in
+    # a word of another alphabet (from `read`) and in a Latin word (from its own form)
+    sounds: tuple[frozenset[str], ...] = ()
+    skeletons: tuple[frozenset[str], ...] = ()
+    latin_sounds: tuple[frozenset[str], ...] = ()
+    latin_skeletons: tuple[frozenset[str], ...] = ()
+    # An organisation named after its country (`Supreme Court of Pakistan`): found as the
+    # rest of its name (`core`) where the text names the country (`place`) too.
+    core: WatchedName | None = None
+    place: frozenset[str] = frozenset()
 
     @property
     def alone(self) -> bool:
@@ -138,12 +172,84 @@ def watched_name(text: str) -> WatchedName:
         words = words[1:]  # `The Associated Press` is written `Associated Press` as often
     unspaced = "".join(w.casefold() for w in words) if _UNSPACED.search(text) else None
     forms = tuple(name_form(w) for w in words)
-    read = tuple(read_aloud(f) if w.isascii() else frozenset({f}) for w, f in zip(words, forms, strict=True))
+    read = tuple(_read(w, f) for w, f in zip(words, forms, strict=True))
     organisation = any(f in _ORGANISATION_WORDS for f in forms) or any(w in _LINKS for w in words[1:-1])
     acronyms = tuple(_acronym(w) and len(words) == 1 for w in words)
     initials = "".join(w[0] for w in words if w[:1].isupper())
     abbreviation = initials if organisation and len(initials) >= 2 and initials.isupper() else None
-    return WatchedName(text, forms, unspaced, read, acronyms, organisation, abbreviation)
+    core, place = _core_and_place(words, organisation)
+    particles = tuple(0 < k < len(words) - 1 and w.casefold() in _PARTICLES for k, w in enumerate(words))
+    glued = tuple(
+        frozenset({forms[k] + forms[k + 1]}) if k + 1 < len(forms) and particles[k + 1] else frozenset()
+        for k in range(len(forms))
+    )
+    # read_aloud's variants that add letters (`putin`: `pateeein`) are not spellings of the name
+    near = [frozenset(r for r in rs if len(r) <= len(f) + 1) for rs, f in zip(read, forms, strict=True)]
+    own = [frozenset({f}) for f in forms]
+    return WatchedName(
+        text,
+        forms,
+        unspaced,
+        read,
+        acronyms,
+        organisation,
+        abbreviation,
+        particles,
+        glued,
+        sounds=tuple(sound_keys(r | watched_stems(r) | g) for r, g in zip(near, glued, strict=True)),
+        skeletons=tuple(skeletons(r | watched_stems(r) | g) for r, g in zip(near, glued, strict=True)),
+        latin_sounds=tuple(sound_keys(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
+        latin_skeletons=tuple(skeletons(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
+        core=core,
+        place=place,
+    )
+
+
+def _read(word: str, form: str) -> frozenset[str]:
+    """The forms a name's word may take in a word of another alphabet (see `read_aloud`); a
+    kh may be read as k there too (`Khan`: Bulgarian `Кан`), a ch as kh, as in words from
+    Greek (`Christ`: `Христос`, `Michael`: `Михаил`), and an h as г, as Ukrainian and often
+    Russian write it (`Hillary`: `Гілларі`, `Hamburg`: `Гамбург`)."""
+    if not word.isascii():
+        return frozenset({form})
+    read = read_aloud(form)
+    folded = word.casefold()
+    for old, new in (("kh", "k"), ("ch", "kh"), ("h", "g")):
+        if old in folded:
+            read |= read_aloud(name_form(folded.replace(old, new)))
+    return read
+
+
+def _core_and_place(words: list[str], organisation: bool) -> tuple[WatchedName | None, frozenset[str]]:
+    """An organisation's name without the country that ends it (`Supreme Court of Pakistan`:
+    `Supreme Court` and `Pakistan`), or (None, {}) for another name."""
+    if not organisation or len(words) < 3 or name_form(words[-1]) not in country_forms():
+        return None, frozenset()
+    rest = words[:-1]
+    while rest and rest[-1] in _LINKS:
+        rest = rest[:-1]
+    if len(rest) < 2:
+        return None, frozenset()
+    core = watched_name(" ".join(rest))
+    if not core.organisation:
+        return None, frozenset()
+    last = name_form(words[-1])
+    place = read_aloud(last) if words[-1].isascii() else frozenset({last})
+    return replace(core, abbreviation=None), place
+
+
+@lru_cache(maxsize=1)
+def country_forms() -> frozenset[str]:
+    """The forms of the countries' one-word English names, from pycountry's ISO 3166 list."""
+    import pycountry
+
+    names: set[str] = set()
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name"):
+            value = getattr(country, attribute, None)
+            if value and len(value.split()) == 1:
+                names.add(name_form(value))
+    return frozenset(names)
 
 
 def name_problem(text: str) -> str | None:
@@ -168,6 +274,10 @@ class NameText:
     allowed: frozenset[str] = frozenset()  # the case endings of the article's language
     spaced: list[bool] = field(default_factory=list)  # per word: only spaces since the one before
     capitals: frozenset[str] = frozenset()  # the words in capitals, but not in a line of them
+    sounds_at: list[frozenset[str]] = field(default_factory=list)  # per word: its stems' sound keys
+    by_sound: dict[str, list[int]] = field(default_factory=dict)  # sound key -> indices of words
+    skeletons_at: list[frozenset[str]] = field(default_factory=list)  # per word: its stems' skeletons
+    by_skeleton: dict[str, list[int]] = field(default_factory=dict)  # skeleton -> indices of words
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -182,14 +292,34 @@ class NameText:
         by_stem: dict[str, list[int]] = {}
         allowed = endings(language)
         stems_at = []
+        sounds_at = []
+        by_sound: dict[str, list[int]] = {}
+        skeletons_at = []
+        by_skeleton: dict[str, list[int]] = {}
+        loose_latin = respells(language)
+        foreign = [not w.isascii() and transliterable(w) and not latin(w) for w in words]
         for index, word in enumerate(words):
             found = stems(name_form(word), allowed)
+            for form in local_forms(word, language):
+                found |= stems(form, allowed)
             stems_at.append(found)
             for stem in found:
                 by_stem.setdefault(stem, []).append(index)
+            # Sound keys and skeletons: for a word of another alphabet, or a Latin word where the
+            # language respells foreign names (forms.respells)
+            loose = _cased(word) and (loose_latin or foreign[index])
+            sounds = sound_keys(found) if loose else frozenset()
+            sounds_at.append(sounds)
+            for key in sounds:
+                by_sound.setdefault(key, []).append(index)
+            shapes = skeletons(found) if loose else frozenset()
+            skeletons_at.append(shapes)
+            for key in shapes:
+                by_skeleton.setdefault(key, []).append(index)
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
-        foreign = [not w.isascii() and transliterable(w) and not latin(w) for w in words]
         text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
+        text.sounds_at, text.by_sound = sounds_at, by_sound
+        text.skeletons_at, text.by_skeleton = skeletons_at, by_skeleton
         text.capitals = frozenset(
             w for i, w in enumerate(words) if len(w) >= 2 and w.isupper() and not text._shouting(i)
         )
@@ -208,7 +338,13 @@ class NameText:
             word = self.words[index]
             return word.isupper() and name.forms[k] in self.stems_at[index] and not self._shouting(index)
         forms = name.read[k] if self.foreign[index] else frozenset({name.forms[k]})
-        return not self._stems_of(forms).isdisjoint(self.stems_at[index])
+        if name.glued:
+            forms = forms | name.glued[k]
+        if not self._stems_of(forms).isdisjoint(self.stems_at[index]):
+            return True
+        # Spelled as another transliteration spells it (`Мухаммеда`, `Mohameda`: Muhammad)
+        keys = name.sounds if self.foreign[index] else name.latin_sounds
+        return bool(keys) and not keys[k].isdisjoint(self.sounds_at[index])
 
     def _shouting(self, index: int) -> bool:
         """Whether the word is among other words in capitals (a headline in capitals)."""
@@ -220,12 +356,83 @@ class NameText:
         candidates: set[int] = set()
         for form in self._stems_of(name.read[last]):
             candidates.update(self.by_stem.get(form, ()))
+        for key in name.sounds[last] | name.latin_sounds[last] if name.sounds else ():
+            candidates.update(self.by_sound.get(key, ()))
         return sorted(i for i in candidates if self._is(i, name, last))
+
+    def _like(self, index: int, name: WatchedName, k: int) -> bool:
+        """Whether the text's word at `index` has the consonants of the name's word `k`, with
+        vowels where it has them (`Mulúk` for `Malook`): said of a word next to another of the
+        name spelled as the name spells it."""
+        if name.acronyms and name.acronyms[k]:
+            return False
+        keys = name.skeletons if self.foreign[index] else name.latin_skeletons
+        return _cased(self.words[index]) and bool(keys) and not keys[k].isdisjoint(self.skeletons_at[index])
+
+    def _start_of(self, end: int, name: WatchedName, loose: bool = False) -> int | None:
+        """Where the name's words end at `end` one after the other, the index of the first:
+        a particle of the name may be spelled otherwise or left out, and a particle the name
+        does not write may stand between its words (`Saif-ul-Muluk` for `Saif Muluk`). With
+        `loose`, a word may be only like the name's (`_like`) where another is the name's."""
+
+        def fits(index: int, k: int) -> bool:
+            return self._is(index, name, k) or (loose and self._like(index, name, k))
+
+        at = end
+        k = len(name.forms) - 2
+        exact = self._is(end, name, k + 1)
+        while k >= 0:
+            if name.particles and name.particles[k]:
+                if at > 0 and (self._is(at - 1, name, k) or self._particle(at - 1)):
+                    at -= 1
+                k -= 1
+                continue
+            if at > 0 and not fits(at - 1, k) and self._particle(at - 1):
+                at -= 1
+            if at == 0 or not fits(at - 1, k):
+                return None
+            at -= 1
+            exact = exact or self._is(at, name, k)
+            k -= 1
+        return at if exact else None
+
+    def _rows_like(self, name: WatchedName, ends: list[int]) -> bool:
+        """Whether the name's words occur in a row, one of them as the name spells it and the
+        others maybe only like it (`_like`); `ends` are where its last word is."""
+        last = len(name.forms) - 1
+        if last < 1 or name.organisation or not name.skeletons:
+            return False
+        candidates: set[int] = set(ends)
+        for key in name.skeletons[last] | name.latin_skeletons[last]:
+            candidates.update(self.by_skeleton.get(key, ()))
+        for end in sorted(candidates):
+            start = self._start_of(end, name, loose=True)
+            if start is not None and any(_cased(self.words[i]) for i in range(start, end + 1)):
+                return True
+        return False
+
+    def _particle(self, index: int) -> bool:
+        word = self.words[index]
+        short = len(word) == 1 or (len(word) <= _MAX_PARTICLE and name_form(word) in _PARTICLE_FORMS)
+        return word.islower() and short
+
+    def _names_place(self, name: WatchedName) -> bool:
+        """Whether the text names the country of an organisation named after it, maybe
+        inflected (`Pakistanu`, `Пакистана`)."""
+        own = self._stems_of(frozenset({name.forms[-1]}))
+        read = self._stems_of(name.place)
+        return any(
+            not (read if self.foreign[i] else own).isdisjoint(self.stems_at[i])
+            for stem in read
+            for i in self.by_stem.get(stem, ())
+        )
 
     def _other_first_name(self, name: WatchedName, ends: list[int]) -> bool:
         """Whether the surname follows another capitalised word somewhere in the text (`Bill
         Clinton` when the name is `Hillary Clinton`): then the surname alone is not enough."""
-        own = frozenset().union(*(self._stems_of(read) for read in name.read[:-1]))
+        own = frozenset().union(*(self._stems_of(read) for read in name.read[:-1] + name.glued))
+        own_sounds = frozenset().union(*name.sounds[:-1], *name.latin_sounds[:-1])
+        own_skeletons = frozenset().union(*name.skeletons[:-1], *name.latin_skeletons[:-1])
         for end in ends:
             if not self.spaced[end]:
                 continue
@@ -233,7 +440,12 @@ class NameText:
             if not _cased(before) or before.isupper():
                 continue
             stems_before = self.stems_at[end - 1]
-            if stems_before.isdisjoint(own) and stems_before.isdisjoint(_NOT_FIRST_NAMES):
+            if (
+                stems_before.isdisjoint(own)
+                and stems_before.isdisjoint(_NOT_FIRST_NAMES)
+                and self.sounds_at[end - 1].isdisjoint(own_sounds)
+                and self.skeletons_at[end - 1].isdisjoint(own_skeletons)
+            ):
                 if self._is(end - 1, name, len(name.forms) - 1):
                     continue  # the surname twice
                 return True
@@ -252,13 +464,13 @@ class NameText:
         words = self.words
         ends = self._ends_of(name)
         for end in ends:
-            start = end - head
-            if (
-                start >= 0
-                and all(self._is(start + k, name, k) for k in range(head))
-                and any(_cased(words[i]) for i in range(start, end + 1))
-            ):
+            start = self._start_of(end, name)
+            if start is not None and any(_cased(words[i]) for i in range(start, end + 1)):
                 return True
+        if name.core is not None and self._names_place(name) and self.has(name.core):
+            return True
+        if self._rows_like(name, ends):
+            return True
         if head and not name.alone:
             return False
         cased = [end for end in ends if _cased(words[end])]

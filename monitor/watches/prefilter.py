@@ -9,9 +9,10 @@ on them, so that its matches are the stage's. The candidates are found in the fu
   `горбачев`) are looked up. A term in a script written without spaces, or with `_`, cannot
   be looked up by tokens: then the watch has no query prefilter.
 - `names`: every match holds a word that is the name's last word or an inflected form of it
-  (monitor.watches.names: any name, maybe inflected or read into another alphabet); the
-  index's tokens that give that form (`путин`, `putina` for `Putin`) are looked up. A name in a
-  script written without spaces cannot be looked up by tokens.
+  (monitor.watches.names: any name, maybe inflected or read into another alphabet), or a word
+  with its sound key or skeleton (`Мухаммеда` for `Muhammad`, `Mulúk` for `Malook`); the
+  index's tokens that give that form (`путин`, `putina` for `Putin`) or key are looked up. A
+  name in a script written without spaces cannot be looked up by tokens.
 - `about`: the stored vectors, compared in bulk (numpy), a little below the threshold.
 
 The index's tokens are whole runs of letters and digits, lower-cased, Latin accents removed;
@@ -27,7 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from monitor.entities.forms import name_form, stems, watched_stems
+from monitor.entities.forms import every_local_form, name_form, skeletons, sound_keys, stems, watched_stems
 from monitor.watches.matcher import CompiledWatch
 from monitor.watches.query import _UNSPACED, fold, positive_terms
 
@@ -45,6 +46,8 @@ class Plan:
     prefixes: tuple[str, ...] = ()  # folded prefixes (`klima*`)
     name_stems: frozenset[str] | None = frozenset()  # forms a word may have with an ending
     name_words: frozenset[str] = frozenset()  # forms a word must have as it is
+    name_sounds: frozenset[str] = frozenset()  # sound keys a word's stems may have
+    name_skeletons: frozenset[str] = frozenset()  # skeletons a word's stems may have
     about: bool = False
 
     @property
@@ -74,6 +77,8 @@ def plan_for(watch: CompiledWatch) -> Plan:
                 words.add(term.words[-1])
     ends: set[str] = set()
     whole: set[str] = set()
+    sounds: set[str] = set()
+    shapes: set[str] = set()
     names_possible = True
     for name in watch.names:
         if name.unspaced is not None or not name.forms or not all(name.forms):
@@ -82,6 +87,10 @@ def plan_for(watch: CompiledWatch) -> Plan:
         # The last word, maybe inflected or read into another alphabet, is in every match.
         last = name.read[-1] if name.read else frozenset({name.forms[-1]})
         ends.update(last | watched_stems(last))
+        if name.sounds:
+            sounds.update(name.sounds[-1] | name.latin_sounds[-1])
+            if len(name.forms) > 1 and not name.organisation:  # a row's last word may be only like it
+                shapes.update(name.skeletons[-1] | name.latin_skeletons[-1])
         if name.abbreviation is not None:
             whole.add(name_form(name.abbreviation))  # or its initials in capitals
     return Plan(
@@ -89,6 +98,8 @@ def plan_for(watch: CompiledWatch) -> Plan:
         prefixes=tuple(sorted(set(prefixes))),
         name_stems=frozenset(ends) if names_possible else None,
         name_words=frozenset(whole),
+        name_sounds=frozenset(sounds),
+        name_skeletons=frozenset(shapes),
         about=watch.about is not None,
     )
 
@@ -100,6 +111,8 @@ def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
     prefixes = plan.prefixes
     ends = plan.name_stems or frozenset()
     whole = plan.name_words
+    sounds, shapes = plan.name_sounds, plan.name_skeletons
+    keys = sounds | shapes
     initials = {form[0] for form in ends | whole if form}
     found = []
     for token in vocabulary:
@@ -110,10 +123,16 @@ def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
                 continue
         if ends or whole:
             for run in _LETTERS.findall(token):
-                if run.isascii() and name_form(run[:2])[:1] not in initials:
+                if not keys and run.isascii() and "ch" not in run and name_form(run[:2])[:1] not in initials:
                     continue  # an ASCII word's form starts as its first two letters' does
                 form = name_form(run)
-                if form in whole or (ends and not ends.isdisjoint(stems(form))):
+                found_stems = stems(form).union(*(stems(f) for f in every_local_form(run)))
+                if (
+                    form in whole
+                    or (ends and not ends.isdisjoint(found_stems))
+                    or (sounds and not sounds.isdisjoint(sound_keys(found_stems)))
+                    or (shapes and not shapes.isdisjoint(skeletons(found_stems)))
+                ):
                     found.append(token)
                     break
     return found

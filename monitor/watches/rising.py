@@ -1,4 +1,5 @@
-"""Rising names: the names of the last 48 hours' stories against those of the 14 days before.
+"""Rising names, countries and places: the names (and the countries and places of the places
+named) of the last 48 hours' stories against those of the 14 days before.
 
 A name counts once per story (a flood of copies is one story), in the window of the story's
 first report. Its score compares the stories naming it now with what the 14 days before
@@ -9,11 +10,13 @@ seen twenty times. No I/O here: `rising_names` takes the stories as plain data.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+_LETTER = re.compile(r"[^\W\d_]")  # a letter (of any script): a number names no one
 RECENT = timedelta(hours=48)
 BEFORE = timedelta(days=14)
 
@@ -42,6 +45,37 @@ class RisingName:
 def window_bounds(now: datetime) -> tuple[datetime, datetime, datetime]:
     """(start of the 14 days before, start of the last 48 hours, end)."""
     return now - RECENT - BEFORE, now - RECENT, now
+
+
+@dataclass(frozen=True)
+class DaySplit:
+    """A window [start, end) as the store counts it: the whole UTC days [first_day, end_day)
+    from daily counts, and the pieces before and after them story by story."""
+
+    first_day: date | None  # None: no whole day inside
+    end_day: date | None
+    pieces: tuple[tuple[datetime, datetime], ...]
+
+
+def split_days(start: datetime, end: datetime) -> DaySplit:
+    """Cut [start, end) (aware times) into whole UTC days and the partial pieces at its ends."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end <= start:
+        return DaySplit(None, None, ())
+    first = start.date() if start == _midnight(start.date()) else start.date() + timedelta(days=1)
+    last = end.date()  # days before this one end at or before `end`
+    if first >= last:
+        return DaySplit(None, None, ((start, end),))
+    pieces = []
+    if start < _midnight(first):
+        pieces.append((start, _midnight(first)))
+    if _midnight(last) < end:
+        pieces.append((_midnight(last), end))
+    return DaySplit(first, last, tuple(pieces))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -77,9 +111,27 @@ def count_names(stories: Iterable[tuple[datetime, Sequence[str]]], now: datetime
     return NameCounts(recent, before, n_recent, n_before)
 
 
-def score_rising(counts: NameCounts, params: RisingParams | None = None, limit: int = 20) -> list[RisingName]:
+def window_scale(n_recent: int, n_before: int) -> float:
+    """How many of the recent window's stories one story of the window before stands for: the
+    window before scaled to the recent one's number of stories (a busier day does not make
+    every name rise); with no history at all, nothing is expected."""
+    return n_recent / n_before if n_before else 0.0
+
+
+def rising_score(recent: int, before: int, scale: float, params: RisingParams) -> float:
+    """A name's score: its recent stories less what the window before predicts, over the
+    square root of that prediction plus the pseudo-count. Grows with `recent`, falls with
+    `before`."""
+    expected = before * scale
+    return (recent - expected) / math.sqrt(expected + params.pseudo_count)
+
+
+def score_rising(
+    counts: NameCounts, params: RisingParams | None = None, limit: int = 20, *, words: bool = True
+) -> list[RisingName]:
     """The rising names, best first. Spellings that differ only in case are one name (shown
-    as its most used spelling of the last 48 hours); a number names no one."""
+    as its most used spelling of the last 48 hours); a number names no one (unless `words`
+    is False: the terms are ids, such as places' GeoNames ids)."""
     params = params or RisingParams()
     if not counts.n_recent:
         return []
@@ -87,7 +139,7 @@ def score_rising(counts: NameCounts, params: RisingParams | None = None, limit: 
     before: Counter[str] = Counter()
     spelling: dict[str, tuple[int, str]] = {}
     for name, n in counts.recent.items():
-        if any(c.isalpha() for c in name):
+        if not words or _LETTER.search(name):
             key = name.casefold()
             recent[key] += n
             best = spelling.get(key)
@@ -95,15 +147,13 @@ def score_rising(counts: NameCounts, params: RisingParams | None = None, limit: 
                 spelling[key] = (n, name)
     for name, n in counts.before.items():
         before[name.casefold()] += n
-    # The 14 days before, scaled to the last 48 hours' number of stories (a busier day does not
-    # make every name rise); with no history at all, nothing is expected.
-    scale = counts.n_recent / counts.n_before if counts.n_before else 0.0
+    scale = window_scale(counts.n_recent, counts.n_before)
     found = []
     for key, count in recent.items():
         if count < params.min_stories:
             continue
         expected = before[key] * scale
-        score = (count - expected) / math.sqrt(expected + params.pseudo_count)
+        score = rising_score(count, before[key], scale, params)
         if score >= params.min_score:
             found.append(
                 RisingName(spelling[key][1], count, before[key], round(expected, 2), round(score, 2))
@@ -120,3 +170,4 @@ def rising_names(
 ) -> list[RisingName]:
     """The names rising at `now`, best first, from (first report, names) per story."""
     return score_rising(count_names(stories, now), params, limit)
+

@@ -18,6 +18,7 @@ from ruamel.yaml.comments import CommentedSeq
 from monitor.config import Config, normalize_language, parse_interval
 from monitor.config import item_line as _item_line
 from monitor.config import line_of as _line
+from monitor.entities.countries import CountryCodeError, country_codes
 from monitor.errors import ConfigError
 from monitor.ingest.urls import url_problem
 from monitor.watches.names import name_problem
@@ -33,6 +34,7 @@ WATCH_KEYS = frozenset(
         "languages",
         "tags",
         "feeds",
+        "countries",
         "min_outlets",
         "backfill_days",
         "notify",
@@ -86,6 +88,7 @@ class WatchConfig:
     languages: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()  # feed URLs or names
+    countries: tuple[str, ...] = ()  # ISO 3166-1 alpha-2: an article naming a place in one of them
     min_outlets: int = 1
     backfill_days: int = DEFAULT_BACKFILL_DAYS
     email: EmailAlert | None = None
@@ -100,7 +103,8 @@ class WatchConfig:
 
     def fingerprint(self) -> str:
         """What decides which articles match: a change means the watch is backfilled again."""
-        what = {k: v for k, v in asdict(self).items() if k in _MATCHING_FIELDS}
+        # An empty `countries` is left out: watches written before it keep their fingerprint.
+        what = {k: v for k, v in asdict(self).items() if k in _MATCHING_FIELDS and (v or k != "countries")}
         return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
     def about_threshold(self, model: str) -> float:
@@ -109,7 +113,9 @@ class WatchConfig:
         return ABOUT_THRESHOLDS.get(model, DEFAULT_ABOUT_THRESHOLD)
 
 
-_MATCHING_FIELDS = frozenset({"query", "names", "about", "threshold", "languages", "tags", "feeds"})
+_MATCHING_FIELDS = frozenset(
+    {"query", "names", "about", "threshold", "languages", "tags", "feeds", "countries"}
+)
 
 
 @dataclass(frozen=True)
@@ -315,6 +321,14 @@ def _watch(checker: _Checker, item: Any, line: int | None, config: Config | None
                 if feed not in known and config.feed(feed) is None:
                     raise fail("feeds", f"{feed!r} is not a feed of this file (give its url or name)")
         values["feeds"] = tuple(feeds)
+    if item.get("countries") is not None:
+        codes = _text_list(item["countries"])
+        if not codes:
+            raise fail("countries", "must be a list of ISO 3166-1 alpha-2 country codes, like [UA, PL]")
+        try:
+            values["countries"] = country_codes(codes)
+        except CountryCodeError as exc:
+            raise fail("countries", str(exc)) from None
     for key, low, high in (("min_outlets", 1, 1000), ("backfill_days", 0, 3650)):
         if item.get(key) is not None:
             value = item[key]

@@ -20,6 +20,7 @@ from monitor.web.atom import atom_feed
 from monitor.web.context import (
     MAX_ID,
     STORIES_PER_PAGE,
+    CountryQ,
     DayQ,
     FeedQ,
     LangQ,
@@ -35,6 +36,7 @@ from monitor.web.views import (
     BadRequest,
     DayWindow,
     StoryFilters,
+    check_country,
     check_language,
     check_query,
     check_text,
@@ -57,14 +59,15 @@ def add_api_routes(app: FastAPI, ctx: WebContext, web_metrics: WebMetrics) -> No
         tag: TagQ = None,
         feed: FeedQ = None,
         q: TextQ = None,
+        country: CountryQ = None,
         page: PageQ = 1,
         per_page: Annotated[int, Query(ge=1, le=200)] = STORIES_PER_PAGE,
     ) -> dict[str, Any]:
         """A day's stories (by default, as the home page: the last 24 hours, or the 24 hours up
         to the newest article when nothing is newer), ranked as the home page and `monitor
         stories` rank them: outlets x languages x growth (how recent their articles of the
-        window are)."""
-        filters = filters_of(day, lang, tag, feed, q)
+        window are). Each story carries its countries."""
+        filters = filters_of(day, lang, tag, feed, q, country)
         with ctx.store() as store:
             window = ctx.stories_window(store, filters, utcnow())
             stories, total = ctx.ranked_stories(store, window, filters, (page - 1) * per_page, per_page)
@@ -92,9 +95,10 @@ def add_api_routes(app: FastAPI, ctx: WebContext, web_metrics: WebMetrics) -> No
 
     @app.get("/api/trends", response_model=TrendsOut, tags=["stories"])
     def api_trends(limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Any:
-        """Rising names: those of the stories first reported in the last 48 hours against the
-        14 days before (a name counts once per story; at least 3 stories; a score that weighs
-        the count against what was expected, so that a rare name seen twice does not lead)."""
+        """Rising names, countries and places: those of the stories first reported in the last
+        48 hours against the 14 days before (a name, a place its articles name, or the country
+        it lies in, counts once per story; at least 3 stories; a score that weighs the count
+        against what was expected, so that a rare name seen twice does not lead)."""
         with ctx.store() as store:
             return rising_now(store, utcnow(), limit=limit)
 
@@ -121,10 +125,11 @@ def add_api_routes(app: FastAPI, ctx: WebContext, web_metrics: WebMetrics) -> No
             int | None, Query(ge=1, le=MAX_ID, description="Only this story's articles.")
         ] = None,
         q: TextQ = None,
+        country: CountryQ = None,
         page: PageQ = 1,
         per_page: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> dict[str, Any]:
-        """Articles, newest first."""
+        """Articles, newest first (`country`: those naming a place in it)."""
         bounds: list[str | None] = []
         for name, text in (("since", since), ("until", until)):
             if text is None or not text.strip():
@@ -143,13 +148,16 @@ def add_api_routes(app: FastAPI, ctx: WebContext, web_metrics: WebMetrics) -> No
                 feed_id=feed,
                 story_id=story,
                 query=check_query("q", q),
+                country=check_country(country),
                 limit=per_page,
                 offset=(page - 1) * per_page,
             )
+            names = store.article_names([int(row["id"]) for row in rows])
         check_page(page, total, per_page)
         for row in rows:
             row["url"] = safe_url(row["url"])
             row["published_estimated"] = bool(row["published_estimated"])
+            row["names"] = names.get(int(row["id"]), [])
         return {"page": page, "per_page": per_page, "total": total, "articles": rows}
 
     @app.get("/api/feeds", response_model=list[FeedOut], tags=["feeds"])
@@ -167,11 +175,16 @@ def add_api_routes(app: FastAPI, ctx: WebContext, web_metrics: WebMetrics) -> No
         tags=["feeds out"],
     )
     def stories_atom(
-        request: Request, lang: LangQ = None, tag: TagQ = None, feed: FeedQ = None, q: TextQ = None
+        request: Request,
+        lang: LangQ = None,
+        tag: TagQ = None,
+        feed: FeedQ = None,
+        q: TextQ = None,
+        country: CountryQ = None,
     ) -> Response:
         """The top stories of the last 24 hours as Atom 1.0 (RFC 4287), optionally for one
-        tag, language, feed or search query."""
-        filters = filters_of(None, lang, tag, feed, q)
+        tag, language, feed, search query or country."""
+        filters = filters_of(None, lang, tag, feed, q, country)
         now = utcnow()
         window = DayWindow(now.date(), now - timedelta(hours=24), now + timedelta(seconds=1))
         with ctx.store() as store:

@@ -29,12 +29,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from monitor import __version__
 from monitor.config import Config
+from monitor.entities.countries import country_name
 from monitor.entities.names import story_names
 from monitor.errors import ConfigError, MonitorError
 from monitor.languages import language_name
 from monitor.metrics import WebMetrics, web_registry
 from monitor.store import Target
-from monitor.stories.records import rising_now
+from monitor.stories.records import rising_now, with_countries
 from monitor.timeutil import iso, local_time, utcnow
 from monitor.watches.match import definition
 from monitor.watches.settings import parse_watches_section
@@ -43,6 +44,7 @@ from monitor.web.context import (
     MAX_ID,
     MAX_PAGE,
     STORIES_PER_PAGE,
+    CountryQ,
     DayQ,
     FeedQ,
     LangQ,
@@ -52,11 +54,14 @@ from monitor.web.context import (
     check_page,
     filters_of,
 )
+from monitor.web.names import add_name_routes
+from monitor.web.places import add_place_routes
 from monitor.web.views import (
     FEED_SORTS,
     BadRequest,
     StoryFilters,
     api_endpoints,
+    check_country,
     check_query,
     day_window,
     lede,
@@ -143,6 +148,7 @@ def _templates(zone: ZoneInfo) -> Environment:
     env.filters["local"] = lambda value, fmt="%Y-%m-%d %H:%M": local_time(value, zone, fmt)
     env.filters["safe_url"] = safe_url
     env.filters["language_name"] = language_name
+    env.filters["country_name"] = country_name
     env.globals["version"] = __version__
     env.globals["count"] = count
     return env
@@ -271,9 +277,10 @@ def create_app(database: Target, config: Config) -> FastAPI:
         tag: TagQ = None,
         feed: FeedQ = None,
         q: TextQ = None,
+        country: CountryQ = None,
         page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
     ) -> HTMLResponse:
-        filters = filters_of(day, lang, tag, feed, q)
+        filters = filters_of(day, lang, tag, feed, q, country)
         now = utcnow()
         with ctx.store() as store:
             window = ctx.stories_window(store, filters, now)
@@ -304,7 +311,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
             watches=watches,
             breaking=breaking,
             atom_query=StoryFilters(
-                lang=filters.lang, tag=filters.tag, feed=filters.feed, q=filters.q
+                lang=filters.lang, tag=filters.tag, feed=filters.feed, q=filters.q, country=filters.country
             ).query(),
         )
 
@@ -313,9 +320,11 @@ def create_app(database: Target, config: Config) -> FastAPI:
         q: TextQ = None,
         since: Annotated[str | None, Query(alias="from", max_length=40)] = None,
         until: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+        country: CountryQ = None,
         page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
     ) -> HTMLResponse:
         query = check_query("q", q)
+        country_code = check_country(country)
         now = utcnow()
         start = day_window(since, zone, now).start if since and since.strip() else None
         end = day_window(until, zone, now).end if until and until.strip() else None
@@ -329,6 +338,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
                     query,
                     start=iso(start) if start else None,
                     end=iso(end) if end else None,
+                    country=country_code,
                     limit=SEARCH_MATCHES + 1,
                 )
                 capped = len(hits) > SEARCH_MATCHES
@@ -336,6 +346,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
                 check_page(page_number, len(groups), SEARCH_PER_PAGE)
                 shown = groups[(page_number - 1) * SEARCH_PER_PAGE : page_number * SEARCH_PER_PAGE]
                 stories = store.web_stories([g["story_id"] for g in shown if g["story_id"]])
+                with_countries(store, stories)
             for group in shown:
                 story = stories.get(group["story_id"] or -1)
                 if story is not None:
@@ -346,6 +357,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
         return page(
             "search.html",
             q=query or "",
+            country=country_code or "",
             since=(since or "").strip(),
             until=(until or "").strip(),
             groups=shown,
@@ -355,11 +367,12 @@ def create_app(database: Target, config: Config) -> FastAPI:
             page=page_number,
             pages=pages,
             query_string=lambda **changes: _query(
-                {"q": query, "from": since, "to": until, "page": None, **changes}
+                {"q": query, "from": since, "to": until, "country": country_code, "page": None, **changes}
             ),
         )
 
     add_watch_routes(app, ctx.store, page, configured_watches(config))
+    add_name_routes(app, ctx, page)
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
@@ -434,6 +447,7 @@ def create_app(database: Target, config: Config) -> FastAPI:
         return page("trends.html", trends=found)
 
     add_api_routes(app, ctx, web_metrics)
+    add_place_routes(app, ctx, page)
 
     return app
 

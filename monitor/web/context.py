@@ -22,6 +22,7 @@ from monitor.stories.records import (
     ranked_hits,
     thread_around,
     thread_named,
+    with_countries,
 )
 from monitor.timeutil import parse_iso, utcnow
 from monitor.watches.query import MAX_QUERY_LENGTH
@@ -29,6 +30,7 @@ from monitor.web.atom import tags_of
 from monitor.web.views import (
     DayWindow,
     StoryFilters,
+    check_country,
     check_language,
     check_query,
     check_text,
@@ -60,6 +62,14 @@ TextQ = Annotated[
         max_length=MAX_QUERY_LENGTH,
         description="Full-text search: words, \"phrases\", prefix*, AND, OR, NOT, parentheses "
         "(a watch's query language); bad syntax is refused with its position.",
+    ),
+]
+CountryQ = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="Only stories about this country (ISO 3166-1 alpha-2, like UA; for articles: "
+        "naming a place in it).",
     ),
 ]
 PageQ = Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")]
@@ -99,9 +109,11 @@ class WebContext:
             tag=filters.tag,
             feed_id=filters.feed,
             query=filters.q,
+            country=filters.country,
         )
         chosen = hits[offset : offset + limit]
         stories = store.web_stories([h["story_id"] for h in chosen])
+        with_countries(store, stories)
         result = []
         for rank, hit in enumerate(chosen, start=offset + 1):
             story = stories.get(hit["story_id"])
@@ -120,6 +132,7 @@ class WebContext:
         """Stories flagged breaking in [start, end), the latest flag first, as the lists show them."""
         flagged = store.web_breaking(start, end, limit)
         stories = store.web_stories([row["id"] for row in flagged])
+        with_countries(store, stories)
         result = []
         for rank, row in enumerate(flagged, start=1):
             story = stories.get(row["id"])
@@ -150,7 +163,9 @@ class WebContext:
                 raise HTTPException(404, f"no story {story_id}")
             if row["id"] != story_id:
                 return int(row["id"])
-            story = store.web_stories([story_id])[story_id]
+            stories = store.web_stories([story_id])
+            with_countries(store, stories)
+            story = stories[story_id]
             articles = store.web_story_articles(story_id)
             thread = thread_around(store, story_id, story.get("thread_id"))
         summary = story_summary(1, {}, story, self.zone)
@@ -211,7 +226,12 @@ class WebContext:
 
 
 def filters_of(
-    day: str | None, lang: str | None, tag: str | None, feed: int | None, q: str | None
+    day: str | None,
+    lang: str | None,
+    tag: str | None,
+    feed: int | None,
+    q: str | None,
+    country: str | None = None,
 ) -> StoryFilters:
     return StoryFilters(
         day=day.strip() if day and day.strip() else None,
@@ -219,6 +239,7 @@ def filters_of(
         tag=check_text("tag", tag),
         feed=feed,
         q=check_query("q", q),
+        country=check_country(country),
     )
 
 

@@ -31,6 +31,11 @@ class StorySummary(BaseModel):
     headline: str
     headline_language: str | None
     languages: list[str]
+    countries: list[str] = Field(
+        [],
+        description="The countries the story is about (ISO 3166-1 alpha-2), most covered first: those "
+        "named by at least a third of the outlets whose articles name a place.",
+    )
     n_articles: int
     n_outlets: int
     first_published: str | None
@@ -107,10 +112,35 @@ class RisingNameOut(BaseModel):
     score: float
 
 
+class RisingCountryOut(BaseModel):
+    code: str = Field(description="ISO 3166-1 alpha-2 code.")
+    name: str
+    recent: int = Field(description="Stories first reported in the last 48 hours with a place in it.")
+    before: int = Field(description="Stories of the 14 days before with a place in it.")
+    expected: float = Field(description="What the 14 days before predict for the last 48 hours.")
+    score: float
+
+
+class RisingPlaceOut(BaseModel):
+    geonameid: int
+    name: str = Field(description="From the gazetteer on the server ('GeoNames <id>' where there is none).")
+    country: str = Field(description="ISO 3166-1 alpha-2 code ('' where unknown).")
+    recent: int = Field(description="Stories first reported in the last 48 hours naming it.")
+    before: int = Field(description="Stories of the 14 days before naming it.")
+    expected: float = Field(description="What the 14 days before predict for the last 48 hours.")
+    score: float
+
+
 class TrendsOut(BaseModel):
     at: str = Field(description="The end of the window (now, or just after the newest article).")
     recent_since: str
     names: list[RisingNameOut] = Field(description="Rising names, best first.")
+    countries: list[RisingCountryOut] = Field(
+        description="Rising countries (where the places its articles name lie), best first."
+    )
+    places: list[RisingPlaceOut] = Field(
+        description="Rising places below a country (cities, regions), best first."
+    )
 
 
 class ThreadOut(BaseModel):
@@ -126,6 +156,11 @@ class StoryDetail(BaseModel):
     id: int
     headline: str
     languages: list[str]
+    countries: list[str] = Field(
+        [],
+        description="The countries the story is about (ISO 3166-1 alpha-2), most covered first: those "
+        "named by at least a third of the outlets whose articles name a place.",
+    )
     n_articles: int
     n_outlets: int
     first_published: str | None
@@ -140,6 +175,13 @@ class StoryDetail(BaseModel):
     groups: list[LanguageGroup]
 
 
+class ArticleName(BaseModel):
+    key: str = Field(description="The name's key, the same in every script: /api/names/{key}.")
+    name: str = Field(description="The article's fullest spelling of it.")
+    variants: list[str] = Field(description="Every spelling the article uses, fullest first.")
+    mentions: int
+
+
 class ArticleOut(BaseModel):
     id: int
     title: str
@@ -152,6 +194,9 @@ class ArticleOut(BaseModel):
     duplicate_of: int | None
     feed_id: int
     outlet: str | None
+    names: list[ArticleName] = Field(
+        default=[], description="The people and organisations it names, most mentioned first."
+    )
 
 
 class ArticlePage(BaseModel):
@@ -188,3 +233,20 @@ class ErrorOut(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": ErrorOut}, 404: {"model": ErrorOut}}
+
+
+class CountryOut(BaseModel):
+    country: str = Field(description="ISO 3166-1 alpha-2.")
+    name: str
+    recent: int = Field(description="Stories about it with an article in the last 24 hours.")
+    week: int = Field(description="Stories about it with an article in the last 7 days.")
+    expected: float = Field(description="What the 6 days before predict for 24 hours.")
+    score: float = Field(description="(recent - expected) / sqrt(expected + 4).")
+    rising: bool = Field(description="At least 3 stories in 24 hours and a score of at least 1.")
+
+
+class PlacesOut(BaseModel):
+    at: str
+    recent_since: str
+    week_since: str
+    countries: list[CountryOut]

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.config import normalize_language
 from monitor.deliver.rank import lead_of
+from monitor.entities.countries import CountryCodeError, country_code
 from monitor.languages import language_name
 from monitor.stories.decide import across_languages, merged_from
 from monitor.stories.records import latest_bounds
@@ -109,6 +110,16 @@ def check_language(text: str | None) -> str | None:
     return code
 
 
+def check_country(text: str | None) -> str | None:
+    """`?country=ua`: an ISO 3166-1 alpha-2 code in any case, upper-cased; 400 otherwise."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return country_code(text)
+    except CountryCodeError as exc:
+        raise BadRequest(str(exc)) from None
+
+
 def check_text(name: str, text: str | None, limit: int = 200) -> str | None:
     if text is None or not text.strip():
         return None
@@ -141,6 +152,7 @@ class StoryFilters:
     tag: str | None = None
     feed: int | None = None
     q: str | None = None
+    country: str | None = None
 
     def query(self, **changes: Any) -> str:
         """A query string with these filters and `changes` (None drops a key)."""
@@ -150,6 +162,7 @@ class StoryFilters:
             "tag": self.tag,
             "feed": self.feed,
             "q": self.q,
+            "country": self.country,
         }
         values.update(changes)
         pairs = [(k, str(v)) for k, v in values.items() if v not in (None, "")]
@@ -157,7 +170,7 @@ class StoryFilters:
 
     @property
     def active(self) -> bool:
-        return any(v is not None for v in (self.lang, self.tag, self.feed, self.q))
+        return any(v is not None for v in (self.lang, self.tag, self.feed, self.q, self.country))
 
 
 def safe_url(url: str | None) -> str | None:
@@ -209,6 +222,7 @@ def story_summary(
         "headline": story.get("headline") or "(no title)",
         "headline_language": story.get("headline_language"),
         "languages": list(story.get("languages") or []),
+        "countries": list(story.get("countries") or []),
         "n_articles": story.get("n_articles") or 0,
         "n_outlets": story.get("n_outlets") or 0,
         "first_published": story.get("first_published"),

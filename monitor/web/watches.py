@@ -58,6 +58,7 @@ def definition_rows(definition: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("languages", "languages"),
         ("tags", "feed tags"),
         ("feeds", "feeds"),
+        ("countries", "countries"),
     ):
         value = definition.get(key)
         if value not in (None, "", [], ()):
