@@ -470,7 +470,7 @@ _STORY_COUNTRIES_SQL = (
 )
 
 
-def _migration_trend_terms(db: sqlite_utils.Database) -> None:
+def _migration_trend_terms(db: Connection) -> None:
     """Rising names and countries without reading every story of 16 days at each request: one
     row per (story, kind, term) with the story's first report (`story_terms`), and how many
     stories named each term per UTC day (`term_days`), both kept by triggers (on stories, on
