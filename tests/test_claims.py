@@ -7,13 +7,14 @@ from monitor.store.types import ClaimOutlook
 
 
 def size(
-    hosts: int, due: int, workers: int, in_hand: int = 0, most: int = 128, per_host: int = 8
+    hosts: int, due: int, workers: int, in_hand: int = 0, most: int = 128, per_host: int = 8, least: int = 1
 ) -> tuple[int, int]:
     s = claim_size(
         ClaimOutlook(hosts=hosts, due_feeds=due, workers=workers),
         in_hand=in_hand,
         most=most,
         per_host=per_host,
+        least=least,
     )
     return s.hosts, s.per_host
 
@@ -46,7 +47,10 @@ def test_batches_shrink_as_the_due_feeds_run_out() -> None:
     assert size(200, 1_000, workers=2)[1] == 5
     assert size(200, 300, workers=2)[1] == 2
     assert size(150, 100, workers=2)[1] == 1
-    # Never more than per_host, never less than one.
+    # Never fewer than the requests a host takes at once (its slots would idle), nor than one,
+    # never more than per_host.
+    assert size(150, 100, workers=2, least=2)[1] == 2
+    assert size(150, 100, workers=2, least=20)[1] == 8
     assert size(4, 96, workers=2, most=4, per_host=4)[1] == 4
     assert size(4, 0, workers=2, most=4, per_host=4)[1] == 1
 

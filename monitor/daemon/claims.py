@@ -23,20 +23,21 @@ class ClaimSize:
     hand: int  # the hosts this worker holds at most, as things stand
 
 
-def claim_size(outlook: ClaimOutlook, *, in_hand: int, most: int, per_host: int) -> ClaimSize:
+def claim_size(outlook: ClaimOutlook, *, in_hand: int, most: int, per_host: int, least: int = 1) -> ClaimSize:
     """How many hosts to lease now, and how many feeds of each, for a worker holding
-    `in_hand` hosts, that may hold `most`, with `per_host` feeds a host at most.
+    `in_hand` hosts, that may hold `most`, with `per_host` feeds a host at most and `least`
+    at least (the requests a host takes at once: fewer would leave its slots idle).
 
     Hosts: the worker's share of the hosts with work (rounded up, `most` at most), less what
     it holds; claimed once a quarter of that share is free, so that claims come in batches,
     and at once while the worker holds none (a share may be stale: a worker that just died
     is still counted for a heartbeat or two). Feeds per host: all the due feeds shared over
     every worker's hosts in hand, so that the last ones go to all the workers, in batches of
-    `per_host` at most and one at least.
+    `per_host` at most and `least` at least.
     """
     workers = max(1, outlook.workers)
     hand = max(1, min(most, ceil(outlook.hosts / workers)))
     room = hand - in_hand
     hosts = room if (in_hand == 0 or room >= max(1, hand // 4)) else 0
-    feeds = max(1, min(per_host, ceil(outlook.due_feeds / (workers * hand))))
+    feeds = max(1, min(per_host, max(least, ceil(outlook.due_feeds / (workers * hand)))))
     return ClaimSize(hosts=max(0, hosts), per_host=feeds, hand=hand)

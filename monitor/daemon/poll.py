@@ -105,6 +105,7 @@ class Polling(DaemonBase):
                         in_hand=len(in_flight),
                         most=most,
                         per_host=claim_per_host(self.config),
+                        least=settings.per_host_concurrency,
                     )
                     hand = size.hand
                     feeds = []
