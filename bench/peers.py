@@ -9,13 +9,21 @@ own SQLite file: a cold cycle (every feed fetched, parsed, stored), then a warm 
 feed answers 304). monitor runs its Poller without the later stages (fetch + parse + store:
 what reader does); reader runs `update_feeds(scheduled=False)` with one worker. Printed:
 wall and CPU seconds of each cycle, the whole child process's wall time, its peak RSS, and
-monitor / reader ratios. Figures, never asserts: this machine is shared.
+monitor / reader ratios, with the CPU's model and flags. Figures, never asserts: this machine
+is shared.
+
+The feeds' items are 80 words long, which `full_text: auto` takes for teasers: monitor would
+then try each item's page (at made-up hosts), which reader never does. `--full-text never`
+(the default here) compares like with like; `--full-text auto` measures monitor as shipped.
+Targets (issue 28): CPU <= 1.0x reader's, cold and warm; peak memory <= 1.5x.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import subprocess
 import sys
 import tempfile
@@ -43,7 +51,23 @@ def write_feeds(folder: Path, feeds: int, items: int) -> None:
         (folder / f"{f}.xml").write_text(body, encoding="utf-8")
 
 
-def child_monitor(urls: list[str], db: Path) -> dict[str, float]:
+def cpu_line() -> str:
+    """The CPU's model, cores and the flags that decide speed here (issue 28)."""
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    except OSError:
+        pass
+    shown = [f for f in ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8") if f in flags]
+    return f"{model}, {os.cpu_count()} CPUs, flags: {' '.join(shown) or '?'}"
+
+
+def child_monitor(urls: list[str], db: Path, full_text: str = "never") -> dict[str, float]:
     import asyncio
     import logging
 
@@ -53,7 +77,7 @@ def child_monitor(urls: list[str], db: Path) -> dict[str, float]:
 
     logging.basicConfig(level=logging.ERROR)
     feeds = tuple(FeedConfig(url=url) for url in urls)
-    settings = Settings(database=db, allow_private_addresses=True)
+    settings = Settings(database=db, allow_private_addresses=True, full_text=full_text)
     config = Config(path=db.with_suffix(".yaml"), settings=settings, feeds=feeds)
     store = Store.open(db)
     store.sync_feeds(feeds)
@@ -82,10 +106,12 @@ def child_reader(urls: list[str], db: Path) -> dict[str, float]:
     return out
 
 
-def run_child(tool: str, urls: Path, db: Path) -> dict[str, float]:
+def run_child(tool: str, urls: Path, db: Path, full_text: str) -> dict[str, float]:
     started = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, __file__, "--child", tool, str(urls), str(db)], stdout=subprocess.PIPE, text=True
+        [sys.executable, __file__, "--child", tool, str(urls), str(db), "--full-text", full_text],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     stdout, _ = child.communicate()
     result: dict[str, float] = json.loads(stdout.strip().splitlines()[-1])
@@ -99,6 +125,7 @@ def main() -> int:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--full-text", choices=["never", "auto"], default="never", help="monitor's setting")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -106,7 +133,10 @@ def main() -> int:
 
         tool, urls_file, db = args.child
         urls = json.loads(Path(urls_file).read_text())
-        result = (child_monitor if tool == "monitor" else child_reader)(urls, Path(db))
+        if tool == "monitor":
+            result = child_monitor(urls, Path(db), args.full_text)
+        else:
+            result = child_reader(urls, Path(db))
         result["peak_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(json.dumps(result))
         return 0
@@ -120,11 +150,16 @@ def main() -> int:
         with FeedServer(folder) as server:
             urls_file = Path(tmp) / "urls.json"
             urls_file.write_text(json.dumps([server.url(f"{f}.xml") for f in range(args.feeds)]))
-            print(f"{args.feeds} feeds x {args.items} items on 127.0.0.1, {args.rounds} rounds")
+            print(f"CPU: {cpu_line()}")
+            print(
+                f"{args.feeds} feeds x {args.items} items on 127.0.0.1, {args.rounds} rounds, "
+                f"monitor's full_text: {args.full_text}"
+            )
             results: dict[str, list[dict[str, float]]] = {"reader": [], "monitor": []}
             for r in range(args.rounds):
                 for tool in results:
-                    results[tool].append(run_child(tool, urls_file, Path(tmp) / f"{tool}-{r}.db"))
+                    db = Path(tmp) / f"{tool}-{r}.db"
+                    results[tool].append(run_child(tool, urls_file, db, args.full_text))
     columns = ["cold_wall", "cold_cpu", "warm_wall", "warm_cpu", "process_wall", "peak_mb"]
     best = {tool: {c: min(r[c] for r in runs) for c in columns} for tool, runs in results.items()}
     print(f"{'(best of rounds)':18}" + "".join(f"{c:>13}" for c in columns) + f"{'articles':>10}")

@@ -10,16 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 import httpx
 
 from monitor import metrics
-from monitor.background import in_daemon_thread
+from monitor.background import DaemonThreads
 from monitor.config import DEFAULT_MAX_ENTRIES, Config
-from monitor.deliver.alerts import alert_stage
-from monitor.entities.evidence import StoryEvidence
-from monitor.entities.placestage import PlacesStage
-from monitor.entities.stage import names_stage
 from monitor.errors import ConfigError, MonitorError, ParseError
 from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch, make_client
 from monitor.ingest.pages import PageReader, PageTask
@@ -37,15 +34,15 @@ from monitor.ingest.schedule import (
 from monitor.ingest.teasers import page_decision, wanting_pages
 from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate, FetchStatus
 from monitor.store.workers import LeaseLost
-from monitor.stories.embed import embedder_for
-from monitor.stories.settings import StorySettings
-from monitor.stories.stage import run_story_stage
 from monitor.timeutil import utcnow
-from monitor.watches.match import watch_stage
-from monitor.watches.settings import load_watches_config
 from monitor.wording import count
 
+if TYPE_CHECKING:
+    from monitor.stories.settings import StorySettings
+
 log = logging.getLogger("monitor.pipeline")
+
+BACKLOG_PER_SLOT = 2  # fetched bodies awaiting their parse and write, per unit of concurrency
 
 # A later stage (dedup, stories, ...) takes the store and returns a one-line summary.
 Stage = Callable[[AnyStore], str | None]
@@ -259,6 +256,7 @@ class Poller:
         self._phases: dict[str, float] = {}
         self._phases_at = 0.0
         self.pages = PageReader(fetch_options(config), self.hosts)
+        self._parsers = DaemonThreads("parse")
 
     def _global_limit(self) -> asyncio.Semaphore:
         """The concurrency limit, made anew when the Poller is used from another event loop."""
@@ -299,32 +297,50 @@ class Poller:
     ) -> PollReport:
         report = PollReport()
         options = fetch_options(self.config)
+        # Bodies fetched and not yet parsed and recorded, at most: fetching outpaces parsing,
+        # and without a bound most bodies of a cold cycle waited in memory for their turn.
+        backlog = asyncio.Semaphore(BACKLOG_PER_SLOT * max(1, self.config.settings.concurrency))
 
         async def one(feed: FeedState) -> tuple[FeedState, FeedSettings, FetchResult]:
             url = feed.fetch_url or feed.url
             own = feed_settings(self.config, feed)
-            # The host's slot first, then a global one: a busy host never holds up others.
-            async with self.hosts.slot(url), self._global_limit():
-                request = FetchRequest(
-                    url=url,
-                    etag=feed.etag,
-                    last_modified=feed.last_modified,
-                    allow_private_addresses=own.allow_private_addresses,
-                )
-                return feed, own, await fetch(client, request, options)
+            # The host's slot first, then the backlog's and a global one: a busy host never
+            # holds up others. The backlog's slot is given back once the poll is recorded.
+            async with self.hosts.slot(url):
+                await backlog.acquire()
+                try:
+                    async with self._global_limit():
+                        request = FetchRequest(
+                            url=url,
+                            etag=feed.etag,
+                            last_modified=feed.last_modified,
+                            allow_private_addresses=own.allow_private_addresses,
+                        )
+                        return feed, own, await fetch(client, request, options)
+                except BaseException:
+                    backlog.release()
+                    raise
 
-        fetches = [asyncio.ensure_future(one(f)) for f in feeds]
+        # A fetch leaves this set when it ends, and its result (the body) is freed once used:
+        # a list of the tasks kept every body of a cold cycle until its end (+47 MB at 2,000
+        # feeds of 20 items).
+        fetches = {asyncio.ensure_future(one(f)) for f in feeds}
+        for fetch_task in fetches:
+            fetch_task.add_done_callback(fetches.discard)
         page_rounds: list[asyncio.Future[None]] = []
         try:
             for task in asyncio.as_completed(fetches):
                 feed, own, result = await task
                 parsed, parse_error = None, None
                 if _new_body(feed, result):  # most polls (304s, same bodies) need no thread
-                    parsed, parse_error = await in_daemon_thread(
-                        partial(_parse, feed, result, own.max_entries, own.full_text), "parse"
+                    parsed, parse_error = await self._parsers.run(
+                        partial(_parse, feed, result, own.max_entries, own.full_text)
                     )
                 # Every write happens here, on the event loop's thread: one writer.
-                status = self._record(feed, result, parsed, parse_error, report)
+                try:
+                    status = self._record(feed, result, parsed, parse_error, report)
+                finally:
+                    backlog.release()
                 if progress is not None:
                     progress(feed, status)
                 if parsed is not None and any(e.wants_page for e in parsed.entries):
@@ -494,6 +510,8 @@ class Poller:
 
 def story_settings(config: Config) -> StorySettings:
     """The `stories:` section, validated; a mistake is a ConfigError naming the line."""
+    from monitor.stories.settings import StorySettings
+
     section = config.sections.get("stories")
     try:
         return StorySettings.from_section(section, preferred_languages=config.settings.languages)
@@ -513,6 +531,17 @@ def default_stages(
     is polled; its weights load only when an article waits for a vector (run_story_stage),
     and a model that cannot load then fails that stage with a ModelLoadError.
     """
+    # The later stages' modules (numpy, the embedder, names, places, watches, alerts) are
+    # imported here: a process that only polls (bench/peers.py, a poll worker) never loads them.
+    from monitor.deliver.alerts import alert_stage
+    from monitor.entities.evidence import StoryEvidence
+    from monitor.entities.placestage import PlacesStage
+    from monitor.entities.stage import names_stage
+    from monitor.stories.embed import embedder_for
+    from monitor.stories.stage import run_story_stage
+    from monitor.watches.match import watch_stage
+    from monitor.watches.settings import load_watches_config
+
     settings = story_settings(config)
     embedder_for(settings.model)
 

@@ -101,7 +101,7 @@ def test_shingles_are_casefolded_word_ngrams(size: int) -> None:
 
 
 def test_exact_keys_decide_insert_update_or_unchanged() -> None:
-    from monitor.stories.dedup import exact_action
+    from monitor.stories.exact import exact_action
 
     assert exact_action(None, False, "h1") == "insert"  # never seen
     assert exact_action("h1", False, "h1") == "unchanged"  # same feed and GUID, same content

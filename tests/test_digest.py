@@ -238,9 +238,10 @@ class World:
 
     def story(self, article_ids: list[int], headline: int | None = None) -> int:
         story_id = int(
-            self.store.db["stories"]
-            .insert({"first_seen": "2026-03-01T00:00:00Z", "headline_article_id": headline or article_ids[0]})
-            .last_pk
+            self.store.db.execute(
+                "INSERT INTO stories (first_seen, headline_article_id) VALUES (?, ?) RETURNING id",
+                ["2026-03-01T00:00:00Z", headline or article_ids[0]],
+            ).fetchone()[0]
         )
         marks = ",".join("?" * len(article_ids))
         self.store.db.execute(

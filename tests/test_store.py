@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from monitor.config import FeedConfig
 from monitor.errors import StoreError
@@ -59,9 +60,10 @@ def test_fresh_database_is_migrated_and_configured(tmp_path: Path) -> None:
         assert versions == list(range(1, SCHEMA_VERSION + 1))
         assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert s.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert {"feeds", "articles", "stories", "fetch_log", "articles_fts"} <= set(s.db.table_names())
-        # Datasette and sqlite-utils see the full-text index with no extra step.
-        assert s.db["articles"].detect_fts() == "articles_fts"
+        # Datasette and sqlite-utils see the tables and the full-text index with no extra step.
+        seen = sqlite_utils.Database(s.db.conn)
+        assert {"feeds", "articles", "stories", "fetch_log", "articles_fts"} <= set(seen.table_names())
+        assert seen["articles"].detect_fts() == "articles_fts"
         assert s.migrate() == []  # idempotent
 
 
@@ -312,3 +314,12 @@ def test_a_schema_this_monitor_cannot_use_is_named_with_both_versions() -> None:
         check_schema("db", 10, 9, migrating=True)
     with pytest.raises(StoreError, match="needs migrating"):
         check_schema("db", 3, 9)
+
+
+def test_repeated_column_names_in_a_row_are_renamed_not_lost(tmp_path: Path) -> None:
+    from monitor.store.sqliteconn import unique_keys
+
+    assert unique_keys(["id", "title"]) == ["id", "title"]
+    assert unique_keys(["id", "a", "id", "id_2", "id"]) == ["id", "a", "id_3", "id_2", "id_4"]
+    with Store.open(tmp_path / "m.db") as s:
+        assert s.query("SELECT 1 AS id, 2 AS id") == [{"id": 1, "id_2": 2}]

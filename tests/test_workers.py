@@ -319,3 +319,47 @@ def test_stories_are_the_same_whichever_sequencer_assigns_them_and_when_it_dies(
     finally:
         stop_all(processes)
         rows(f"{server_url}/postgres", f"DROP DATABASE IF EXISTS copy_{name} WITH (FORCE)")
+
+
+def test_two_poll_workers_share_a_cycle_rather_than_one_holding_every_host(
+    tmp_path: Path, pg_database: Any, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    """Each worker may hold 4 hosts (concurrency 2): the first to claim used to take all 4,
+    take each back as soon as it went back, and leave the other nothing to claim."""
+    url = pg_database("pg")
+    hosts = ["127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4"]
+    servers, feeds = _serve_hosts(tmp_path, hosts, per_host=20)
+
+    def slow(server: FeedServer) -> Callable[[Any], bool]:
+        def route(handler: Any) -> bool:
+            threading.Event().wait(0.25)  # a publisher's answer takes a while
+            server.serve_file(handler, handler.path.split("?")[0])
+            return True
+
+        return route
+
+    for server in servers:
+        for n in range(20):
+            server.routes[f"/f{n}.xml"] = slow(server)
+    try:
+        config = write_config(
+            tmp_path / "feeds.yaml", feeds, timeout=5, concurrency=2, per_host_concurrency=1, per_host_delay=0
+        )
+        subprocess.run(
+            [*MONITOR, "--config", str(config), "--db", url, "init"], check=True, capture_output=True
+        )
+        rows(url, "UPDATE feeds SET next_due = now() + interval '1 day'")  # nothing due while they start
+        logs = tmp_path / "logs"
+        logs.mkdir()
+        for name in ("w0", "w1"):
+            processes.append(worker(config, url, "poll", name, logs / f"{name}.log"))
+        assert wait_for(lambda: rows(url, "SELECT COUNT(*) FROM workers")[0][0] == 2, timeout=60)
+        rows(url, "UPDATE feeds SET next_due = now()")
+        assert wait_for(lambda: rows(url, "SELECT COUNT(*) FROM fetch_log")[0][0] >= 80, timeout=120)
+    finally:
+        for server in servers:
+            server.__exit__(None, None, None)
+    polls = dict(rows(url, "SELECT split_part(worker, ' ', -1), COUNT(*) FROM fetch_log GROUP BY 1"))
+    assert sum(polls.values()) == 80
+    # Each took a fair part (one started the cycle up to a claim round, 2 s, before the other).
+    assert min(polls.get("w0", 0), polls.get("w1", 0)) >= 24, polls

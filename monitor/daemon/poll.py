@@ -9,7 +9,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from monitor.config import Config
-from monitor.daemon.base import HEARTBEAT_EVERY, DaemonBase
+from monitor.daemon.base import ALIVE_WITHIN, HEARTBEAT_EVERY, DaemonBase
+from monitor.daemon.claims import claim_size
 from monitor.errors import MonitorError, StoreError
 from monitor.store import FeedState, PostgresStore
 from monitor.timeutil import utcnow
@@ -72,29 +73,49 @@ class Polling(DaemonBase):
 
     async def _claim_rounds(self) -> None:
         """Claim due feeds by host and poll them until none is due. Each host goes back as
-        soon as its own feeds are polled, and more are claimed as soon as a quarter of the
-        hosts in hand (HOSTS_IN_HAND times the concurrency) went back: a slow feed holds up
-        its own host only, never the other hosts of its claim nor the next claim."""
+        soon as its own feeds are polled, and more are claimed once a quarter of this
+        worker's share of the hosts went back (daemon/claims.py: the share, and batches that
+        shrink as the due feeds run out, keep the workers busy together to the cycle's end).
+        A slow feed holds up its own host only, never the other hosts of its claim nor the
+        next claim; a claim that finds nothing free waits for a host in hand to go back and
+        tries again, and the round ends only with no host in hand."""
         assert isinstance(self.store, PostgresStore)
+        store = self.store
         settings = self.config.settings
         if not await self._reachable():
             return
         most = HOSTS_IN_HAND * max(1, settings.concurrency)
+        hand = most  # the hosts this worker holds at most, as the last outlook said
         in_flight: set[asyncio.Task[bool]] = set()  # one per host in hand
+
+        async def one_back() -> bool:
+            nonlocal in_flight
+            done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            return all(task.result() for task in done)  # False: the database failed under a host
+
         try:
             while not self._stopping:
-                if most - len(in_flight) < max(1, most // 4):
-                    done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                    if not all(task.result() for task in done):
-                        return  # the database failed under a host's polls: back off
+                if in_flight and hand - len(in_flight) < max(1, hand // 4):
+                    if not await one_back():
+                        return
                     continue
                 try:
-                    feeds = self.store.claim_feeds(
-                        self.worker,
-                        hosts=most - len(in_flight),
+                    size = claim_size(
+                        store.claim_outlook(ALIVE_WITHIN),
+                        in_hand=len(in_flight),
+                        most=most,
                         per_host=claim_per_host(self.config),
-                        lease_seconds=lease_seconds(self.config),
+                        least=settings.per_host_concurrency,
                     )
+                    hand = size.hand
+                    feeds = []
+                    if size.hosts:
+                        feeds = store.claim_feeds(
+                            self.worker,
+                            hosts=size.hosts,
+                            per_host=size.per_host,
+                            lease_seconds=lease_seconds(self.config),
+                        )
                 except StoreError as exc:  # nothing claimed, nothing fetched: all is polled later
                     self.outage.failed(str(exc), time.monotonic())
                     return
@@ -102,7 +123,11 @@ class Polling(DaemonBase):
                     log.error("event=claim_failed worker=%s error=%r", self.worker, str(exc))
                     return
                 if not feeds:
-                    return
+                    if not in_flight:
+                        return
+                    if not await one_back():
+                        return
+                    continue
                 by_host: dict[str | None, list[FeedState]] = {}
                 for feed in feeds:
                     by_host.setdefault(feed.host, []).append(feed)

@@ -25,6 +25,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from monitor.ingest import langid
+from monitor.ingest.pages import MAX_PAGE_BYTES
 from monitor.ingest.parse import MAX_TEXT_CHARS, html_to_text
 from monitor.ingest.urls import canonical_url
 
@@ -32,7 +33,6 @@ if TYPE_CHECKING:  # lxml is imported where a page is read: a poll that reads no
     import lxml.html
 
 MIN_CHARS = 200  # Media Cloud's threshold: a result shorter than this is no article
-MAX_PAGE_BYTES = 5 * 1024 * 1024  # larger pages are not read (a long article is ~300 kB)
 MAX_ELEMENTS = 100_000  # a page of more elements is not walked by the extractors
 MAX_DEPTH = 200  # nor one nested deeper (their recursion would run out of stack)
 SUPERSET_SHARE = 0.9  # readability's longer text holds this share of trafilatura's shingles
@@ -114,9 +114,7 @@ def _clean(root: lxml.html.HtmlElement) -> None:
     import lxml.etree
 
     lxml.etree.strip_elements(root, *_DROP_TAGS, with_tail=False)
-    doomed = [
-        el for el in root.iter() if isinstance(el.tag, str) and (_is_hidden(el) or _is_banner(el))
-    ]
+    doomed = [el for el in root.iter() if isinstance(el.tag, str) and (_is_hidden(el) or _is_banner(el))]
     for element in doomed:
         parent = element.getparent()
         if parent is not None:

@@ -24,15 +24,22 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from monitor.ingest.extract import MAX_PAGE_BYTES, PageText, binary_kind, extract_page
 from monitor.ingest.fetch import FetchOptions, FetchRequest, FetchResult, fetch
 from monitor.ingest.politeness import HostLimiter, host_of
 from monitor.timeutil import utcnow
 
+if TYPE_CHECKING:
+    from monitor.ingest.extract import PageText
+
+# extract.py (and lxml with it) is imported at the first page read: a poll of feeds that
+# carry their articles whole never loads it.
+
+MAX_PAGE_BYTES = 5 * 1024 * 1024  # larger pages are not read (a long article is ~300 kB)
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_ROBOTS_HOSTS = 1_000
@@ -60,6 +67,8 @@ _MALLOC_TRIM = _trimmer()
 
 
 def _extract(content: bytes, url: str, content_type: str | None) -> PageText:
+    from monitor.ingest.extract import extract_page
+
     try:
         return extract_page(content, url, content_type)
     finally:
@@ -88,6 +97,8 @@ def not_html(content_type: str | None, content: bytes) -> str | None:
     media = (content_type or "").split(";")[0].strip().lower()
     if media and media not in HTML_TYPES:
         return f"Content-Type {media} is not HTML"
+    from monitor.ingest.extract import binary_kind
+
     return binary_kind(content)
 
 

@@ -15,7 +15,7 @@ from monitor.store.names import Names
 from monitor.store.snippets import snippet
 from monitor.store.tsquery import only_not, raw_text, search_tree
 from monitor.store.types import ArticleCounts, PageWrite
-from monitor.stories.dedup import exact_action
+from monitor.stories.exact import exact_action
 from monitor.timeutil import iso
 from monitor.watches.query import Document, evaluate, positive_terms
 

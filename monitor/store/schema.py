@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlite_utils
+from monitor.store.sqliteconn import Connection
 
-Migration = Callable[[sqlite_utils.Database], None]
+Migration = Callable[[Connection], None]
 
 
-def _migration_1(db: sqlite_utils.Database) -> None:
+def _migration_1(db: Connection) -> None:
     """Feeds, articles (with FTS5), stories, fetch log."""
     for statement in (
         """CREATE TABLE feeds (
@@ -118,7 +118,7 @@ def _migration_1(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _migration_2(db: sqlite_utils.Database) -> None:
+def _migration_2(db: Connection) -> None:
     """Digests: one row per day and recipient, its delivery state."""
     db.execute(
         """CREATE TABLE digests (
@@ -144,7 +144,7 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX digests_state ON digests(state, next_attempt_at)")
 
 
-def _migration_3(db: sqlite_utils.Database) -> None:
+def _migration_3(db: Connection) -> None:
     """Fetching: the URL a feed moved to, and streaks of repeated statuses and redirects."""
     for statement in (
         "ALTER TABLE feeds ADD COLUMN fetch_url TEXT",
@@ -155,7 +155,7 @@ def _migration_3(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _migration_stories(db: sqlite_utils.Database) -> None:
+def _migration_stories(db: Connection) -> None:
     """Stories stage: why each article joined its story, the keys behind each story."""
     for statement in (
         "ALTER TABLE articles ADD COLUMN story_similarity REAL",
@@ -172,13 +172,13 @@ def _migration_stories(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _migration_minhash(db: sqlite_utils.Database) -> None:
+def _migration_minhash(db: Connection) -> None:
     """Each assigned article's MinHash signature, so that a new process rebuilds the copy
     index of the window from 0.5 KB per article instead of shingling every text again."""
     db.execute("ALTER TABLE articles ADD COLUMN minhash BLOB")
 
 
-def _migration_threads(db: sqlite_utils.Database) -> None:
+def _migration_threads(db: Connection) -> None:
     """Threads: a story that continues an earlier one (a later development of the same subject)
     shares its thread; `thread_id` is the id of the thread's first story, NULL for a story
     alone."""
@@ -189,7 +189,7 @@ def _migration_threads(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _migration_watches(db: sqlite_utils.Database) -> None:
+def _migration_watches(db: Connection) -> None:
     """Watches: their definitions, their matches, the articles waiting to be matched, the
     alerts sent per story, and an outbox of deliveries (webhooks, mails)."""
     for statement in (
@@ -261,13 +261,13 @@ def _migration_watches(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _migration_story_titles(db: sqlite_utils.Database) -> None:
+def _migration_story_titles(db: Connection) -> None:
     """The signatures of each story's first titles (JSON), so that a restart checks look-alike
     headlines (the weather of another city) as an uninterrupted run does."""
     db.execute("ALTER TABLE stories ADD COLUMN titles TEXT NOT NULL DEFAULT '[]'")
 
 
-def _migration_digest_days(db: sqlite_utils.Database) -> None:
+def _migration_digest_days(db: Connection) -> None:
     """A digest's `day` is now the calendar day it covers (it used to be the day it was due,
     covering the 24 hours before `time` on it). Stored rows are relabelled one day back, so
     that a digest already sent is not sent again under its new name, and none is skipped."""
@@ -276,7 +276,7 @@ def _migration_digest_days(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE digests SET day = date(day, '-1 day') WHERE day = ?", [day])
 
 
-def _migration_stories_version(db: sqlite_utils.Database) -> None:
+def _migration_stories_version(db: Connection) -> None:
     """A counter of the stories stage's writes: how a stage process sees that another one
     assigned articles, without counting the assigned articles (a full count at every run)."""
     db.execute(
@@ -285,7 +285,7 @@ def _migration_stories_version(db: sqlite_utils.Database) -> None:
     db.execute("INSERT INTO stories_version (id, version) VALUES (1, 0)")
 
 
-def _migration_feed_window(db: sqlite_utils.Database) -> None:
+def _migration_feed_window(db: Connection) -> None:
     """What a feed's last read body listed (items, dated items, their distinct times, the
     oldest date): the pace its next poll time follows, kept for the polls that bring no new
     body (a 304)."""
@@ -308,7 +308,7 @@ _OUTBOX_COLUMNS = (
 )
 
 
-def _migration_unknown_outcomes(db: sqlite_utils.Database) -> None:
+def _migration_unknown_outcomes(db: Connection) -> None:
     """Mail whose final dot reached the server with no reply after it: `data_sent_at` (set
     just before the dot) and the state 'unknown', in digests and the outbox, so that such a
     mail is never sent again unless a person decides. SQLite cannot change a CHECK: both
@@ -364,7 +364,7 @@ def _migration_unknown_outcomes(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _migration_article_names(db: sqlite_utils.Database) -> None:
+def _migration_article_names(db: Connection) -> None:
     """The people and organisations each article names (monitor.entities.names): one row per
     entity, with its key (the same in every script), its fullest spelling and its variants;
     and the articles waiting for the names stage: every article once (the store adds a new
@@ -391,7 +391,7 @@ def _migration_article_names(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _migration_breaking(db: sqlite_utils.Database) -> None:
+def _migration_breaking(db: Connection) -> None:
     """Breaking stories: when a story was flagged (publication time) and why, each open
     story's outlets and languages with the time each first appeared, and the baseline the
     stage learned (in the stage's own row), so that a restart flags as no restart would."""
@@ -407,7 +407,7 @@ def _migration_breaking(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _migration_language_means(db: sqlite_utils.Database) -> None:
+def _migration_language_means(db: Connection) -> None:
     """The stories stage's running mean vector per language and model (the overall one keyed
     ''): part of its state, so that a restart decides as a run without one would."""
     db.execute(
@@ -416,7 +416,7 @@ def _migration_language_means(db: sqlite_utils.Database) -> None:
     )
 
 
-def _migration_page_text(db: sqlite_utils.Database) -> None:
+def _migration_page_text(db: Connection) -> None:
     """Full text of teaser feeds: where an article's text comes from ('feed' or 'page'), the
     state of its page ('pending', 'done', 'failed'; NULL when none is wanted), why it failed,
     and the page's canonical URL (for deduplication)."""
@@ -431,7 +431,7 @@ def _migration_page_text(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-def _migration_places(db: sqlite_utils.Database) -> None:
+def _migration_places(db: Connection) -> None:
     """Each article's places (monitor.entities): the list as JSON on the article (NULL until
     the places stage has read it, and again when its title or text changes), and one row per
     place with its country, for the country filters."""
@@ -470,7 +470,7 @@ _STORY_COUNTRIES_SQL = (
 )
 
 
-def _migration_trend_terms(db: sqlite_utils.Database) -> None:
+def _migration_trend_terms(db: Connection) -> None:
     """Rising names and countries without reading every story of 16 days at each request: one
     row per (story, kind, term) with the story's first report (`story_terms`), and how many
     stories named each term per UTC day (`term_days`), both kept by triggers (on stories, on

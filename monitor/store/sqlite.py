@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
-
-import sqlite_utils
 
 from monitor.errors import StoreError
 from monitor.outlets import outlet_name
@@ -26,6 +24,7 @@ from monitor.store.feeds import Feeds
 from monitor.store.outbox import Outbox
 from monitor.store.places import Places
 from monitor.store.schema import MIGRATIONS, SCHEMA_VERSION
+from monitor.store.sqliteconn import Connection
 from monitor.store.stories import Stories
 from monitor.store.tsquery import to_fts5
 from monitor.store.watches import Watches
@@ -54,19 +53,12 @@ def _describe(exc: sqlite3.Error, path: Path) -> str:
     return f"{path}: {text}"
 
 
-class _Connection(sqlite_utils.Database):
-    """sqlite-utils' Database, with executemany beside execute and query."""
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any] | dict[str, Any]]) -> sqlite3.Cursor:
-        return self.conn.executemany(sql, rows)
-
-
 class SQLiteCore(Core):
     """A SQLite database opened for monitor (WAL, foreign keys, a busy timeout)."""
 
-    db: _Connection
+    db: Connection
 
-    def __init__(self, db: _Connection, path: Path, write_lock: threading.Lock | None = None) -> None:
+    def __init__(self, db: Connection, path: Path, write_lock: threading.Lock | None = None) -> None:
         self.db = db
         self.path = path
         self.label = str(path)
@@ -104,7 +96,7 @@ class SQLiteCore(Core):
             if not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
-            store = cls(_Connection(conn), path, write_lock)
+            store = cls(Connection(conn), path, write_lock)
             if not readonly:
                 store.migrate()
             else:

@@ -8,7 +8,6 @@ from typing import Any
 
 from monitor.ingest.pages import PAGE_WAIT
 from monitor.store.core import Core
-from monitor.stories.decide import merge_note, merged_thread
 from monitor.timeutil import iso, utcnow
 
 
@@ -73,6 +72,9 @@ class Stories(Core):
         `breaking_why` kept when not given), then thread links (new story -> the earlier
         story it continues), the breaking baseline the stage learned (kept when None), then
         the running language means that changed (model, language, articles, vector sum bytes)."""
+        # decide.py needs numpy: imported by the stories stage, never by a poll's store
+        from monitor.stories.decide import merge_note
+
         updated_at = iso(now)
         vectors = {article_id: (blob, model) for article_id, blob, model in embeddings}
         plain: list[dict[str, Any]] = []
@@ -166,6 +168,8 @@ class Stories(Core):
 
     def _merge_threads(self, drop: int, keep: int) -> None:
         """Two merged stories' threads become one (named by `merged_thread`)."""
+        from monitor.stories.decide import merged_thread
+
         rows = dict(self.db.execute("SELECT id, thread_id FROM stories WHERE id IN (?, ?)", [drop, keep]))
         kept, dropped = rows.get(keep), rows.get(drop)
         if dropped is None:

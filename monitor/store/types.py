@@ -103,3 +103,14 @@ class PageWrite:
     language: str | None = None
     canonical_url: str | None = None
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimOutlook:
+    """What the database says before a poll worker's claim (PostgreSQL): hosts with due
+    feeds (leased by any worker or not), due feeds not yet claimed, and the poll workers
+    alive (the claiming one included). daemon/claims.py sizes the claim from it."""
+
+    hosts: int
+    due_feeds: int
+    workers: int

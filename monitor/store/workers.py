@@ -19,7 +19,7 @@ from typing import Any
 
 from monitor.errors import StoreError
 from monitor.store.core import Core
-from monitor.store.types import FeedState
+from monitor.store.types import ClaimOutlook, FeedState
 
 _DUE = (
     "f.active = 1 AND f.gone = 0 AND (f.next_due IS NULL OR f.next_due <= now()) "
@@ -58,6 +58,19 @@ class Workers(Core):
         with self.transaction():
             self._free(name)
             self.db.execute("DELETE FROM workers WHERE name = ?", [name])
+
+    def claim_outlook(self, alive_seconds: float) -> ClaimOutlook:
+        """Before a claim: the hosts with due feeds (leased or not), the due feeds not yet
+        claimed, and the poll workers alive (daemon/claims.py sizes the claim from these)."""
+        (row,) = self.query(
+            "SELECT (SELECT COUNT(DISTINCT f.host) FROM feeds f WHERE f.active = 1 AND f.gone = 0 "
+            "AND (f.next_due IS NULL OR f.next_due <= now())) AS hosts, "
+            f"(SELECT COUNT(*) FROM feeds f WHERE {_DUE}) AS due, "
+            "(SELECT COUNT(*) FROM workers WHERE role IN ('poll', 'all') "
+            "AND heartbeat_at >= now() - make_interval(secs => ?)) AS workers",
+            [alive_seconds],
+        )
+        return ClaimOutlook(hosts=int(row["hosts"]), due_feeds=int(row["due"]), workers=int(row["workers"]))
 
     def claim_feeds(self, worker: str, *, hosts: int, per_host: int, lease_seconds: float) -> list[FeedState]:
         """Lease up to `hosts` hosts with due feeds and claim up to `per_host` of each one's

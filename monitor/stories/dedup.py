@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from itertools import accumulate, islice
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -33,22 +32,6 @@ __all__ = ["DedupParams", "Deduplicator", "DuplicateVerdict", "shingles"]
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # bytes.translate table: ASCII word characters (what \w matches below 128) kept, others blanked.
 _ASCII_WORD_BYTES = bytes(c if c < 128 and (chr(c).isalnum() or chr(c) == "_") else 32 for c in range(256))
-
-
-EntryAction = Literal["insert", "update", "unchanged"]
-
-
-def exact_action(stored_hash: str | None, url_stored_elsewhere: bool, content_hash: str) -> EntryAction:
-    """What to do with an entry, by its exact keys: `stored_hash` is the content hash of the
-    article with the same feed and GUID (None when there is none), `url_stored_elsewhere`
-    whether another feed already gave an article at the same canonical URL.
-
-    Same feed and GUID: unchanged, or updated in place when its content changed. Otherwise
-    the same page from another feed is stored once; anything else is new.
-    """
-    if stored_hash is not None:
-        return "unchanged" if stored_hash == content_hash else "update"
-    return "unchanged" if url_stored_elsewhere else "insert"
 
 
 @dataclass(frozen=True)
