@@ -12,11 +12,12 @@ build, so later loads skip it. A cached build is checked against the sizes and h
 manifest lists before it is used; anything else (a torn write, a killed build, a stale version)
 is built again, never trusted.
 
-Loading keeps the memory small: the weights file is memory-mapped (only the word-embedding
-rows in use are ever read), the graph's initializers are external data that ONNX Runtime
-maps rather than copies, and the tokenizer is `sentencepiece`, whose 250k-piece unigram model
-takes about 55 MB where the `tokenizers` package took about 250 MB (and tokenizes about ten
-times faster here, with the same ids). Word embeddings are dequantized row by row in numpy.
+Loading keeps the memory small: the weights file is memory-mapped while loading, the
+word-embedding rows a text needs are then read from it by id (`_WordRows`), the graph's
+initializers are external data that ONNX Runtime maps rather than copies, and the tokenizer
+is `sentencepiece`, whose 250k-piece unigram model takes about 55 MB where the `tokenizers`
+package took about 250 MB (and tokenizes about ten times faster here, with the same ids).
+Word embeddings are dequantized row by row in numpy.
 
 ONNX Runtime's own 4-bit operator (`MatMulNBits`) takes the Q4_0 layout almost as is, but it
 measured 3-6x slower here than int8 kernels, hence the detour through fp32.
@@ -29,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import mmap
 import os
 import platform
 import re
@@ -114,8 +116,6 @@ class _Packed:
 def _map(path: str) -> Any:
     """The file's bytes, memory-mapped (pages are read only when touched, and shared with the
     page cache); read whole into memory, with a warning, when it cannot be mapped."""
-    import mmap
-
     with open(path, "rb") as fh:
         try:
             return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
@@ -195,6 +195,41 @@ def _q4_blocks(model: _Packed, name: str, rows: int, cols: int) -> npt.NDArray[n
     nbytes = rows * (cols // _QK) * _BLOCK_BYTES
     raw = np.frombuffer(model.data, dtype=np.uint8, count=nbytes, offset=offset)
     return raw.reshape(rows, cols // _QK, _BLOCK_BYTES)
+
+
+class _WordRows:
+    """The word-embedding table's Q4_0 rows, read from the file by id when a text needs them.
+
+    Read with pread, not through the mapping: a mapped row's page stays in the process's
+    resident memory once touched (with the pages the kernel maps around it), and a few
+    hundred articles touch nearly all of the table's 54 MB; read rows cost a system call
+    each and leave the file in the page cache, outside the daemon's RSS. Where the file
+    could not be mapped its bytes are in memory already, and rows are taken from them.
+    """
+
+    def __init__(self, model: _Packed, path: str) -> None:
+        self._offset, _ = model.tensors["emb.word"]
+        self._blocks = model.hidden // _QK
+        self._row_bytes = self._blocks * _BLOCK_BYTES
+        self._vocab = model.vocab
+        self._in_memory = model.data if isinstance(model.data, bytes) else None
+        self._file = open(path, "rb", buffering=0) if self._in_memory is None else None  # noqa: SIM115
+
+    def __getitem__(self, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.uint8]:
+        """Rows [len(ids), blocks, 18] of these token ids."""
+        if self._in_memory is not None:
+            table = np.frombuffer(
+                self._in_memory, dtype=np.uint8, count=self._vocab * self._row_bytes, offset=self._offset
+            )
+            return table.reshape(self._vocab, self._blocks, _BLOCK_BYTES)[ids]
+        assert self._file is not None
+        distinct, where = np.unique(ids, return_inverse=True)
+        size, fd = self._row_bytes, self._file.fileno()
+        raw = b"".join(os.pread(fd, size, self._offset + int(i) * size) for i in distinct)
+        if len(raw) != len(distinct) * size:
+            raise ValueError(f"the weights file ended inside the word embeddings (token ids {distinct})")
+        rows = np.frombuffer(raw, dtype=np.uint8).reshape(len(distinct), self._blocks, _BLOCK_BYTES)
+        return rows[where.reshape(-1)]
 
 
 def _dequant_rows(blocks: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
@@ -603,7 +638,7 @@ class E5Onnx:
         self._normalize = str.maketrans(model.normalize)
         self._bos, self._eos, self._unk = model.bos, model.eos, model.unk
         self._unknown = model.n_pieces  # SentencePiece's unknown piece, see _tokenizer_model
-        self._word = _q4_blocks(model, "emb.word", model.vocab, model.hidden)
+        self._word = _WordRows(model, self.path)
         # Position and type tables: pos ids start at 0 in this file (already offset).
         self._pos = _f32(model, "emb.pos", (model.max_positions, model.hidden)).copy()
         self._type = _f32(model, "emb.type", (1, model.hidden)).copy()[0]
