@@ -15,6 +15,7 @@ GIVE_UP_AFTER = timedelta(hours=24)  # an alert not delivered by then is marked 
 ALERT_WINDOW = timedelta(days=2)  # stories matched (or alerted) this long before the newest news
 SIGNATURE_HEADER = "X-Monitor-Signature"
 KEY_HEADER = "Idempotency-Key"
+MAX_ARTICLES = 50  # articles of a story in one webhook payload
 
 
 @dataclass(frozen=True)
@@ -91,3 +92,17 @@ def why_text(why: Mapping[str, Any]) -> str:
     if why.get("similarity") is not None:
         parts.append(f"about (similarity {float(why['similarity']):.2f})")
     return "; ".join(parts) or "matched"
+
+
+def articles_part(articles: Iterable[Mapping[str, Any]], limit: int = MAX_ARTICLES) -> list[dict[str, Any]]:
+    """A story's articles as an alert's payload lists them (watch and breaking alerts alike)."""
+    return [
+        {
+            "title": a["title"],
+            "url": a["url"] or a["link"],
+            "language": a["language"],
+            "outlet": a["outlet"],
+            "published": a["published"],
+        }
+        for a in list(articles)[:limit]
+    ]

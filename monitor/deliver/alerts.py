@@ -31,8 +31,10 @@ from monitor.config import Config
 from monitor.deliver.alertplan import (
     ALERT_WINDOW,
     GIVE_UP_AFTER,
+    MAX_ARTICLES,
     StorySize,
     alert_reason,
+    articles_part,
     idempotency_key,
     languages_of,
     retry_delay,
@@ -66,7 +68,6 @@ from monitor.wording import count
 
 log = logging.getLogger("monitor.alerts")
 
-MAX_ARTICLES = 50  # articles of a story in one webhook payload
 MAIL_ARTICLES = 8  # articles listed under each story of a mail
 
 
@@ -107,16 +108,7 @@ def _story_part(store: AlertsStore, story: Mapping[str, Any], limit: int) -> dic
         "articles_count": int(story["n_articles"] or 0),
         "languages": sorted(_size(story).languages),
         "breaking_at": story.get("breaking_at"),
-        "articles": [
-            {
-                "title": a["title"],
-                "url": a["url"] or a["link"],
-                "language": a["language"],
-                "outlet": a["outlet"],
-                "published": a["published"],
-            }
-            for a in articles[:limit]
-        ],
+        "articles": articles_part(articles, limit),
     }
 
 

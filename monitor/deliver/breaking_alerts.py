@@ -20,7 +20,7 @@ from collections.abc import Mapping, Set
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
-from monitor.deliver.alertplan import GIVE_UP_AFTER
+from monitor.deliver.alertplan import GIVE_UP_AFTER, articles_part
 from monitor.deliver.breaking_settings import BreakingAlertsConfig
 from monitor.entities.countries import countries_by_story
 from monitor.store.protocols import AlertStore, BreakingAlertStore, WatchStore
@@ -32,7 +32,6 @@ log = logging.getLogger("monitor.alerts")
 
 BREAKING_ALERT_WINDOW = timedelta(hours=24)  # flagged this long before the newest news
 BREAKING_EVENT = "story.breaking"  # the payload's `event`, webhook and mail alike
-MAX_ARTICLES = 50  # articles of a story in one webhook payload
 MAIL_ARTICLES = 8
 
 
@@ -127,16 +126,7 @@ def story_part(
         "first_published": story.get("first_seen"),
         "breaking_at": story.get("breaking_at"),
         "breaking_why": why,
-        "articles": [
-            {
-                "title": a["title"],
-                "url": a["url"] or a["link"],
-                "language": a["language"],
-                "outlet": a["outlet"],
-                "published": a["published"],
-            }
-            for a in articles[:MAX_ARTICLES]
-        ],
+        "articles": articles_part(articles),
     }
 
 
