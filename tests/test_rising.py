@@ -77,26 +77,42 @@ def test_trends_are_shown_by_the_cli_the_api_and_the_page(
     from monitor.store import Store
 
     with Store.open(built.db) as store, store.transaction():
-        # The summit's story and three more naming Geneva, all first reported in the last day.
+        # The summit's story and three more naming Geneva, all first reported in the last day;
+        # their key names hold a capitalised common word, their articles a recognised person.
         store.db.execute("UPDATE stories SET first_seen = ?, entities = ?", [
-            (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"), '["Geneva", "2024"]'
+            (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            '["Survey", "Geneva", "2024"]',
         ])  # fmt: skip
         place_geneva(store)
+        name_berset(store)
     monkeypatch.setenv("MONITOR_CACHE_DIR", str(tmp_path / "cache"))
     tiny_gazetteer(tmp_path / "cache")
     args = ("--config", str(built.config), "--db", str(built.db))
     text = run_monitor(*args, "trends")
     assert text.returncode == 0, text.stderr
     assert "rising places (cities, regions):\n  1. Geneva, CH  4 stories (before: 0" in text.stdout
-    assert "1. Geneva  4 stories (before: 0, expected 0.0)" in text.stdout
+    assert (
+        "rising names, 48 hours" in text.stdout
+        and "1. Alain Berset  4 stories (before: 0, expected 0.0)" in text.stdout
+    )
+    assert "Survey" not in text.stdout  # a key name of every story, not a recognised name
     assert "rising countries" in text.stdout and "1. Switzerland (CH)  4 stories (before: 0" in text.stdout
     as_json = json.loads(run_monitor(*args, "trends", "--json").stdout)
-    assert [r["name"] for r in as_json["names"]] == ["Geneva"]  # a number names no one
+    assert [(r["key"], r["name"]) for r in as_json["names"]] == [("alain berset", "Alain Berset")]
     assert [(r["code"], r["name"]) for r in as_json["countries"]] == [("CH", "Switzerland")]
     server = WebServer(built.config, built.db)
     try:
         api = server.get("/api/trends").json()
-        assert api["names"][0] == {"name": "Geneva", "recent": 4, "before": 0, "expected": 0.0, "score": 2.0}
+        assert api["names"] == [
+            {
+                "key": "alain berset",
+                "name": "Alain Berset",
+                "recent": 4,
+                "before": 0,
+                "expected": 0.0,
+                "score": 2.0,
+            }
+        ]  # shown by its most mentioned spelling in Latin letters
         assert api["countries"] == [
             {"code": "CH", "name": "Switzerland", "recent": 4, "before": 0, "expected": 0.0, "score": 2.0}
         ]  # France, named by one story only, stays under the floor
@@ -104,7 +120,8 @@ def test_trends_are_shown_by_the_cli_the_api_and_the_page(
             (2660646, "Geneva", "CH", 4)
         ]  # Switzerland named as a place counts among the countries only
         page = server.get("/trends").text
-        assert 'id="trends"' in page and "Geneva" in page
+        assert 'id="trends"' in page and '<a href="/names/alain%20berset">Alain Berset</a>' in page
+        assert "Survey" not in page
         assert 'id="rising-countries"' in page and "Switzerland" in page
         assert 'id="rising-places"' in page
         assert server.get("/api/trends?limit=0").status_code == 400
@@ -123,20 +140,34 @@ def place_geneva(store: Any) -> None:
     store.db.execute(insert, [ids[0], 2988507, "FR"])
 
 
+def name_berset(store: Any) -> None:
+    """Every article of every story names Alain Berset (a person the names stage recognised),
+    the first also in Cyrillic; none names "Survey"."""
+    named = store.query("SELECT id FROM articles WHERE story_id IS NOT NULL ORDER BY id")
+    ids = [int(r["id"]) for r in named]
+    insert = "INSERT INTO article_names (article_id, key, name, variants, mentions) VALUES (?, ?, ?, '[]', ?)"
+    store.db.execute("DELETE FROM article_names")
+    store.db.executemany(insert, [(i, "alain berset", "Alain Berset", 1) for i in ids[1:]])
+    store.db.execute(insert, [ids[0], "alain berset", "Ален Берсе", 2])
+
+
 def test_the_digest_has_a_rising_line(tmp_path: Path) -> None:
     from monitor.store import Store
 
     from .conftest import run_monitor
     from .test_web import DAY, build_database
 
-    built = build_database(tmp_path)  # four live stories of DAY name Geneva (and 2024)
+    built = build_database(tmp_path)  # four live stories of DAY
     with Store.open(built.db) as store, store.transaction():
+        store.db.execute('UPDATE stories SET entities = \'["Survey", "Geneva"]\'')
         place_geneva(store)
+        name_berset(store)
     args = ("--config", str(built.config), "--db", str(built.db))
     text = run_monitor(*args, "digest", "--date", DAY)
     assert text.returncode == 0, text.stderr
     assert (
-        "Rising names (stories of the last 48 hours; of the 14 days before):\n   Geneva (4; 0)" in text.stdout
+        "Rising names (stories of the last 48 hours; of the 14 days before):\n   Alain Berset (4; 0)"
+        in text.stdout
     )
     assert (
         "Rising countries (stories with a place there, the last 48 hours; the 14 days before):\n"
@@ -145,7 +176,8 @@ def test_the_digest_has_a_rising_line(tmp_path: Path) -> None:
     page = tmp_path / "digest.html"
     assert run_monitor(*args, "digest", "--date", DAY, "--output", str(page)).returncode == 0
     html = page.read_text(encoding="utf-8")
-    assert "Geneva (4; 0)" in html and "Switzerland (4; 0)" in html
+    assert "Alain Berset (4; 0)" in html and "Switzerland (4; 0)" in html
+    assert "Survey" not in html and "Survey" not in text.stdout  # every story's key name, no one's name
 
 
 def test_a_place_without_a_gazetteer_is_shown_by_its_id(

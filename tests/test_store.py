@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -323,3 +324,71 @@ def test_repeated_column_names_in_a_row_are_renamed_not_lost(tmp_path: Path) -> 
     assert unique_keys(["id", "a", "id", "id_2", "id"]) == ["id", "a", "id_3", "id_2", "id_4"]
     with Store.open(tmp_path / "m.db") as s:
         assert s.query("SELECT 1 AS id, 2 AS id") == [{"id": 1, "id_2": 2}]
+
+
+def test_rising_name_terms_are_rebuilt_from_recognised_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The migration to recognised names: a stored story's key-name terms ("Survey") go, the
+    names its articles name (article_names) come, with the daily counts to match."""
+    path = tmp_path / "old.db"
+    version = store_module.MIGRATIONS.index(schema_module._migration_trend_names)
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:version])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", version)
+    with Store.open(path) as old:
+        old.db.execute("INSERT INTO feeds (id, url, name, created) VALUES (1, 'https://f.ex/', 'F', 'c')")
+        old.db.execute(
+            "INSERT INTO stories (id, first_seen, last_seen, entities, n_articles, updated_at) "
+            "VALUES (1, '2026-03-10T08:00:00Z', '2026-03-10T08:00:00Z', '[\"Survey\"]', 1, 'u')"
+        )
+        old.db.execute(
+            "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+            "content_hash, story_id) VALUES (1, 1, 'g', 'Survey: Putin', '', 'en', "
+            "'2026-03-10T08:00:00Z', '2026-03-10T08:00:00Z', 'h', 1)"
+        )
+        old.db.execute("INSERT INTO article_names (article_id, key, name) VALUES (1, 'putin', 'Putin')")
+        old.db.conn.commit()
+        assert old.query("SELECT term FROM story_terms WHERE kind = 'name'") == [{"term": "Survey"}]
+    monkeypatch.undo()
+    with Store.open(path) as s:
+        assert s.query("SELECT term, day FROM story_terms WHERE kind = 'name'") == [
+            {"term": "putin", "day": "2026-03-10"}
+        ]
+        assert s.query("SELECT term, stories FROM term_days WHERE kind = 'name'") == [
+            {"term": "putin", "stories": 1}
+        ]
+
+
+def test_rising_name_terms_are_rebuilt_from_recognised_names_on_postgresql(
+    pg_database: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same migration on PostgreSQL (its own numbering: _TREND_NAMES)."""
+    from monitor.database import PostgresURL, parse_target
+    from monitor.store import pg_schema
+    from monitor.store import postgres as pg_module
+
+    target = parse_target(pg_database("pg"))
+    assert isinstance(target, PostgresURL)
+    version = [statements for _, statements in pg_schema.MIGRATIONS].index(pg_schema._TREND_NAMES)
+    monkeypatch.setattr(pg_module, "MIGRATIONS", pg_schema.MIGRATIONS[:version])
+    monkeypatch.setattr(pg_module, "SCHEMA_VERSION", version)
+    with pg_module.PostgresStore.open(target) as old, old.transaction():
+        old.db.execute("INSERT INTO feeds (id, url, name, created) VALUES (1, 'https://f.ex/', 'F', now())")
+        old.db.execute(
+            "INSERT INTO stories (id, first_seen, last_seen, entities, n_articles, updated_at) "
+            "VALUES (1, '2026-03-10T08:00:00Z', '2026-03-10T08:00:00Z', '[\"Survey\"]', 1, now())"
+        )
+        old.db.execute(
+            "INSERT INTO articles (id, feed_id, guid, title, text, language, published, first_seen, "
+            "content_hash, story_id) VALUES (1, 1, 'g', 'Survey: Putin', '', 'en', "
+            "'2026-03-10T08:00:00Z', '2026-03-10T08:00:00Z', 'h', 1)"
+        )
+        old.db.execute("INSERT INTO article_names (article_id, key, name) VALUES (1, 'putin', 'Putin')")
+    monkeypatch.undo()
+    with pg_module.PostgresStore.open(target) as s:
+        assert s.query("SELECT term, day FROM story_terms WHERE kind = 'name'") == [
+            {"term": "putin", "day": "2026-03-10"}
+        ]
+        assert s.query("SELECT term, stories FROM term_days WHERE kind = 'name'") == [
+            {"term": "putin", "stories": 1}
+        ]

@@ -914,13 +914,26 @@ def test_rising_name_counts_read_alike(store: AnyStore) -> None:
                 "headline_article_id": None, "n_articles": 1, "n_outlets": 1, "n_languages": 1,
                 "languages": "[]", "entities": json.dumps(found), "keys": "{}", "centroid": None}
                for n, (first, found) in enumerate(zip(firsts, names, strict=True))]  # fmt: skip
+    stories[0]["entities"] = json.dumps(["Moscow", "Crocus", "Survey"])  # key names count for nothing
     store.stories_write(rows, [], stories, T0)
+    store.names_write({ids[n]: [_named(k) for k in found] for n, found in enumerate(names)})
     store.stories_write([], [(4, 1)], [], T0)  # a merged story counts no more
     recent, before, n_recent, n_before = store.web_story_name_counts(
         "2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-22T12:00:00Z"
     )
-    assert (recent, n_recent, n_before) == ({"Moscow": 2, "Crocus": 1}, 2, 1)
-    assert before == {"Moscow": 1, "Arsenal": 1}
+    assert (recent, n_recent, n_before) == ({"moscow": 2, "crocus": 1}, 2, 1)
+    assert before == {"moscow": 1, "arsenal": 1}
+    # read again: Crocus is gone from story 1's articles (its own and the merged story's)
+    store.names_write({ids[0]: [_named("Moscow")]})
+    window = ("2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-22T12:00:00Z")
+    assert store.web_story_name_counts(*window)[0] == {"moscow": 2, "crocus": 1}
+    store.names_write({ids[3]: []})
+    assert store.web_story_name_counts(*window)[0] == {"moscow": 2}
+
+
+def _named(name: str) -> dict[str, Any]:
+    """A recognised name as the names stage writes it (key: the name in lower case here)."""
+    return {"key": name.lower(), "name": name, "variants": [name], "mentions": 1}
 
 
 def test_breaking_alert_reads_and_the_outbox_key_read_alike(store: AnyStore) -> None:
@@ -984,18 +997,22 @@ def test_rising_counts_follow_places_joins_merges_and_moved_first_reports(store:
         story(2, "2025-03-21T11:00:00Z", ["Moscow", "Paris"]),
         story(3, "2025-03-12T09:00:00Z", ["Crocus"]),
     ]
+    store.names_write({ids[0]: [_named("Moscow")], ids[1]: [_named("Moscow"), _named("Paris")]})  # before
     store.stories_write([assign(ids[0], 1), assign(ids[1], 2), assign(ids[2], 3)], [], first, T0)
     store.places_write([(ids[2], [gb])])  # places read after the article joined
+    store.names_write({ids[2]: [_named("Crocus")]})  # names too
     window = ("2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-22T12:00:00Z")
     assert store.web_story_term_counts("country", *window) == ({"RU": 2, "FR": 1}, {"GB": 1}, 2, 1)
     places = ({"524901": 2, "2988507": 1}, {"2643743": 1}, 2, 1)  # the same, by GeoNames id
     assert store.web_story_term_counts("place", *window) == places
     store.stories_write([], [(2, 1)], [], T0)  # story 2 merges into 1: one story names RU and FR
     assert store.web_story_term_counts("country", *window) == ({"RU": 1, "FR": 1}, {"GB": 1}, 1, 1)
-    assert store.web_story_name_counts(*window) == ({"Moscow": 1}, {"Crocus": 1}, 1, 1)
+    assert store.web_story_name_counts(*window) == ({"moscow": 1, "paris": 1}, {"crocus": 1}, 1, 1)
     store.stories_write([], [], [story(1, "2025-03-19T10:00:00Z", ["Moscow", "Kremlin"])], T0)  # earlier
     assert store.web_story_term_counts("country", *window) == ({}, {"GB": 1, "RU": 1, "FR": 1}, 0, 2)
-    assert store.web_story_name_counts(*window) == ({}, {"Crocus": 1, "Moscow": 1, "Kremlin": 1}, 0, 2)
+    assert store.web_story_name_counts(*window) == ({}, {"crocus": 1, "moscow": 1, "paris": 1}, 0, 2)
+    store.names_write({ids[1]: [_named("Moscow")]})  # read again: no article of story 1 names Paris
+    assert store.web_story_name_counts(*window)[1] == {"crocus": 1, "moscow": 1}
     store.places_write([(ids[1], [ru])])  # read again: France is gone from story 1
     assert store.web_story_term_counts("country", *window)[1] == {"GB": 1, "RU": 1}
     assert store.web_story_term_counts("place", *window)[1] == {"2643743": 1, "524901": 1}
@@ -1017,6 +1034,7 @@ def test_story_countries_and_country_filters_read_alike(store: AnyStore) -> None
                 "languages": "[]", "entities": '["Moscow"]', "keys": "{}", "centroid": None}
                for s in (1, 2)]  # fmt: skip
     store.stories_write(rows, [], stories, T0)
+    store.names_write({ids["c1"]: [_named("Moscow")]})
 
     def at(country: str) -> dict[str, object]:
         return {"geonameid": {"RU": 2017370, "FR": 3017382, "GB": 2635167, "JP": 1861060}[country],
@@ -1045,4 +1063,4 @@ def test_story_countries_and_country_filters_read_alike(store: AnyStore) -> None
     recent, _before, n_recent, _ = store.web_story_name_counts(
         "2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-23T12:00:00Z", country="JP"
     )
-    assert (recent, n_recent) == ({"Moscow": 1}, 1)
+    assert (recent, n_recent) == ({"moscow": 1}, 1)

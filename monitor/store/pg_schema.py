@@ -571,6 +571,82 @@ _TREND_TERMS = [
     f"INSERT INTO story_terms (story_id, kind, term, day, first_seen) {_COUNTRIES_OF} ON CONFLICT DO NOTHING",
 ]
 
+# Since _TREND_NAMES: a story names the people and organisations its articles name
+# (article_names), by their key, no longer the stories' 4-letter key names.
+_ARTICLE_NAMES_OF = (
+    "SELECT DISTINCT s.id, 'name', n.key, " + _DAY.format("s.first_seen") + ", s.first_seen "
+    "FROM stories s JOIN articles a ON a.story_id = s.id JOIN article_names n ON n.article_id = a.id "
+    "WHERE s.merged_into IS NULL AND s.first_seen IS NOT NULL"
+)
+_TREND_NAMES = [
+    "DROP TRIGGER stories_terms ON stories",
+    f"""CREATE OR REPLACE FUNCTION story_terms_of_story() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            DELETE FROM story_terms WHERE story_id = OLD.id;
+            RETURN NULL;
+        END IF;
+        IF TG_OP = 'UPDATE' AND NEW.first_seen IS NOT DISTINCT FROM OLD.first_seen
+            AND NEW.merged_into IS NOT DISTINCT FROM OLD.merged_into THEN
+            RETURN NULL;
+        END IF;
+        IF NEW.merged_into IS NOT NULL OR NEW.first_seen IS NULL THEN
+            DELETE FROM story_terms WHERE story_id = NEW.id;
+            RETURN NULL;
+        END IF;
+        UPDATE story_terms SET day = {_DAY.format("NEW.first_seen")}, first_seen = NEW.first_seen
+        WHERE story_id = NEW.id AND first_seen IS DISTINCT FROM NEW.first_seen;
+        INSERT INTO story_terms (story_id, kind, term, day, first_seen)
+        {_ARTICLE_NAMES_OF} AND s.id = NEW.id
+        ON CONFLICT DO NOTHING;
+        INSERT INTO story_terms (story_id, kind, term, day, first_seen)
+        {_COUNTRIES_OF} AND s.id = NEW.id
+        ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER stories_terms AFTER INSERT OR DELETE OR UPDATE OF first_seen, merged_into
+        ON stories FOR EACH ROW EXECUTE FUNCTION story_terms_of_story()""",
+    # An article's names count for its story until no article of the story names them.
+    f"""CREATE FUNCTION story_terms_of_names() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'INSERT' THEN
+            INSERT INTO story_terms (story_id, kind, term, day, first_seen)
+            SELECT s.id, 'name', NEW.key, {_DAY.format("s.first_seen")}, s.first_seen
+            FROM articles a JOIN stories s ON s.id = a.story_id
+            WHERE a.id = NEW.article_id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL
+            ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END IF;
+        DELETE FROM story_terms t WHERE t.kind = 'name' AND t.term = OLD.key
+        AND t.story_id = (SELECT story_id FROM articles WHERE id = OLD.article_id)
+        AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_names q ON q.article_id = b.id
+            WHERE b.story_id = t.story_id AND q.key = OLD.key);
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER article_names_terms AFTER INSERT OR DELETE ON article_names
+        FOR EACH ROW EXECUTE FUNCTION story_terms_of_names()""",
+    f"""CREATE FUNCTION story_names_of_article() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM story_terms t WHERE t.story_id = OLD.story_id AND t.kind = 'name'
+        AND t.term IN (SELECT key FROM article_names WHERE article_id = NEW.id)
+        AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_names q ON q.article_id = b.id
+            WHERE b.story_id = OLD.story_id AND q.key = t.term);
+        INSERT INTO story_terms (story_id, kind, term, day, first_seen)
+        SELECT s.id, 'name', n.key, {_DAY.format("s.first_seen")}, s.first_seen
+        FROM article_names n JOIN stories s ON s.id = NEW.story_id
+        WHERE n.article_id = NEW.id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL
+        ON CONFLICT DO NOTHING;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER articles_story_names AFTER UPDATE OF story_id ON articles
+        FOR EACH ROW WHEN (OLD.story_id IS DISTINCT FROM NEW.story_id)
+        EXECUTE FUNCTION story_names_of_article()""",
+    "DELETE FROM story_terms WHERE kind = 'name'",
+    "INSERT INTO story_terms (story_id, kind, term, day, first_seen) "
+    f"{_ARTICLE_NAMES_OF} ON CONFLICT DO NOTHING",
+]
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -584,6 +660,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Articles: text source, page state and error, canonical URL (full text)", _PAGE_TEXT),
     ("Articles: their places (GeoNames ids) and countries", _PLACES),
     ("Stories: the terms rising trends count (names, countries, places), per story and day", _TREND_TERMS),
+    ("Stories: rising names from the recognised names of their articles", _TREND_NAMES),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

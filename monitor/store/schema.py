@@ -581,6 +581,71 @@ def _migration_trend_terms(db: Connection) -> None:
         db.execute(statement)
 
 
+# Since _migration_trend_names: a story names the people and organisations its articles name
+# (article_names, monitor.entities.names), by their key (the same in every spelling and
+# script), no longer the stories' 4-letter key names (evidence for clustering, not identities).
+_ARTICLE_NAMES_SQL = (
+    "SELECT DISTINCT new.id, 'name', n.key, substr(new.first_seen, 1, 10), new.first_seen "
+    "FROM articles a JOIN article_names n ON n.article_id = a.id "
+    "WHERE a.story_id = new.id AND new.merged_into IS NULL AND new.first_seen IS NOT NULL"
+)
+
+
+def _migration_trend_names(db: Connection) -> None:
+    """Rising names from the recognised names of a story's articles: the story triggers no
+    longer read `stories.entities`; triggers on article_names (added, removed) and on an
+    article changing story keep the 'name' terms; those stored are rebuilt from article_names."""
+    for statement in (
+        "DROP TRIGGER stories_terms_inserted",
+        "DROP TRIGGER stories_terms_updated",
+        f"""CREATE TRIGGER stories_terms_inserted AFTER INSERT ON stories
+            WHEN new.first_seen IS NOT NULL AND new.merged_into IS NULL BEGIN
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) {_ARTICLE_NAMES_SQL};
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) {_STORY_COUNTRIES_SQL};
+        END""",
+        f"""CREATE TRIGGER stories_terms_updated AFTER UPDATE OF first_seen, merged_into ON stories
+            WHEN old.first_seen IS NOT new.first_seen OR old.merged_into IS NOT new.merged_into BEGIN
+            DELETE FROM story_terms WHERE story_id = new.id
+            AND (new.merged_into IS NOT NULL OR new.first_seen IS NULL);
+            UPDATE story_terms SET day = substr(new.first_seen, 1, 10), first_seen = new.first_seen
+            WHERE story_id = new.id AND first_seen IS NOT new.first_seen;
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) {_ARTICLE_NAMES_SQL};
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) {_STORY_COUNTRIES_SQL};
+        END""",
+        # An article's names count for its story (live, with a first report) ...
+        """CREATE TRIGGER article_names_terms_added AFTER INSERT ON article_names BEGIN
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen)
+            SELECT s.id, 'name', new.key, substr(s.first_seen, 1, 10), s.first_seen
+            FROM articles a JOIN stories s ON s.id = a.story_id
+            WHERE a.id = new.article_id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL;
+        END""",
+        # ... until no article of the story names them any more.
+        """CREATE TRIGGER article_names_terms_removed AFTER DELETE ON article_names BEGIN
+            DELETE FROM story_terms WHERE kind = 'name' AND term = old.key
+            AND story_id = (SELECT story_id FROM articles WHERE id = old.article_id)
+            AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_names q ON q.article_id = b.id
+                WHERE b.story_id = story_terms.story_id AND q.key = old.key);
+        END""",
+        """CREATE TRIGGER articles_story_names AFTER UPDATE OF story_id ON articles
+            WHEN old.story_id IS NOT new.story_id BEGIN
+            DELETE FROM story_terms WHERE story_id = old.story_id AND kind = 'name'
+            AND term IN (SELECT key FROM article_names WHERE article_id = new.id)
+            AND NOT EXISTS (SELECT 1 FROM articles b JOIN article_names q ON q.article_id = b.id
+                WHERE b.story_id = old.story_id AND q.key = story_terms.term);
+            INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen)
+            SELECT s.id, 'name', n.key, substr(s.first_seen, 1, 10), s.first_seen
+            FROM article_names n JOIN stories s ON s.id = new.story_id
+            WHERE n.article_id = new.id AND s.merged_into IS NULL AND s.first_seen IS NOT NULL;
+        END""",
+        "DELETE FROM story_terms WHERE kind = 'name'",
+        "INSERT OR IGNORE INTO story_terms (story_id, kind, term, day, first_seen) "
+        "SELECT DISTINCT s.id, 'name', n.key, substr(s.first_seen, 1, 10), s.first_seen "
+        "FROM stories s JOIN articles a ON a.story_id = s.id JOIN article_names n ON n.article_id = a.id "
+        "WHERE s.merged_into IS NULL AND s.first_seen IS NOT NULL",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -601,6 +666,7 @@ MIGRATIONS: list[Migration] = [
     _migration_page_text,
     _migration_places,
     _migration_trend_terms,
+    _migration_trend_names,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -153,8 +153,9 @@ class WebQueries(Core):
     def web_story_name_counts(
         self, since: str, recent: str, end: str, country: str | None = None
     ) -> tuple[dict[str, int], dict[str, int], int, int]:
-        """Of the live stories first reported in [since, end): per key name, how many stories
-        of [recent, end) and of [since, recent) name it, and how many stories each holds
+        """Of the live stories first reported in [since, end): per recognised name (the key of
+        article_names), how many stories of [recent, end) and of [since, recent) name it (one of
+        their articles does), and how many stories each holds
         (monitor.watches.rising.NameCounts). With `country`, only the stories with an article
         naming a place in it."""
         if country:

@@ -5,7 +5,7 @@ detail (plain data; the text people read is built in `monitor.cli.stories_text` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ from monitor.store.protocols import DigestStore, WebReads
 from monitor.stories.decide import merged_from
 from monitor.stories.ranking import rank_window
 from monitor.timeutil import parse_iso
+from monitor.watches.people import display_name
 from monitor.watches.rising import RECENT, NameCounts, RisingName, score_rising, window_bounds
 
 if TYPE_CHECKING:
@@ -84,33 +85,34 @@ def rising_now(
         "names": [asdict(r) for r in rising_at(store, at, limit, country=country)],
         # A country's page (`country`) shows its names only.
         "countries": [] if country else [
-            {**asdict(r), "code": r.name, "name": country_name(r.name)}
+            {**_term(r), "code": r.name, "name": country_name(r.name)}
             for r in rising_countries_at(store, at, limit)
         ],
         "places": [] if country else [
-            {**asdict(r), "geonameid": int(r.name), **place_label(int(r.name))}
+            {**_term(r), "geonameid": int(r.name), **place_label(int(r.name))}
             for r in rising_places_at(store, at, limit)
         ],
     }
 
 
+def _term(found: RisingName) -> dict[str, Any]:
+    """A rising country or place as data: no name key."""
+    return {k: v for k, v in asdict(found).items() if k != "key"}
+
+
 def rising_at(
     store: WebReads | DigestStore, at: datetime, limit: int = 20, country: str | None = None
 ) -> list[RisingName]:
-    """The names rising at `at`, counted by the store (key names of the stories, calendar
-    words left out as in the lists)."""
+    """The names rising at `at`, counted by the store: the people and organisations the
+    articles of a story name (monitor.entities.names), once per story by their key, each
+    shown by its most mentioned spelling of the window (as /names shows it), `key` its key."""
     since, recent, end = window_bounds(at)
     now_counts, before_counts, n_recent, n_before = store.web_story_name_counts(
         iso_z(since), iso_z(recent), iso_z(end), country=country
     )
-    keep = set(_key_entities([*now_counts, *before_counts]))
-    counts = NameCounts(
-        {k: v for k, v in now_counts.items() if k in keep},
-        {k: v for k, v in before_counts.items() if k in keep},
-        n_recent,
-        n_before,
-    )
-    return score_rising(counts, limit=limit)
+    found = score_rising(NameCounts(now_counts, before_counts, n_recent, n_before), limit=limit)
+    spellings = store.names_spellings([r.name for r in found], iso_z(since), iso_z(end))
+    return [replace(r, name=display_name(spellings.get(r.name, {})) or r.name, key=r.name) for r in found]
 
 
 def rising_countries_at(store: WebReads | DigestStore, at: datetime, limit: int = 20) -> list[RisingName]:

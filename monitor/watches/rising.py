@@ -40,6 +40,8 @@ class RisingName:
     expected: float
     """What `before` predicts for the last 48 hours, given how many stories each window holds."""
     score: float
+    key: str = ""
+    """A recognised name's key (monitor.entities.names) when `name` is its display spelling."""
 
 
 def window_bounds(now: datetime) -> tuple[datetime, datetime, datetime]:

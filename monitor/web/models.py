@@ -110,7 +110,8 @@ class ThreadAround(BaseModel):
 
 
 class RisingNameOut(BaseModel):
-    name: str
+    key: str = Field(description="The recognised name's key, the same in every script (/names/KEY).")
+    name: str = Field(description="Its most mentioned spelling (in Latin letters where there is one).")
     recent: int = Field(description="Stories first reported in the last 48 hours that name it.")
     before: int = Field(description="Stories of the 14 days before that name it.")
     expected: float = Field(description="What the 14 days before predict for the last 48 hours.")
