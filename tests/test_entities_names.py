@@ -42,6 +42,20 @@ def test_what_is_not_a_name(text: str) -> None:
     assert named(text, language) == {}
 
 
+def test_forms_of_address_and_time_zones_are_not_names() -> None:
+    """"Mr" alone was the demo's top rising name, and "Mr Johnson" a name apart from Johnson."""
+    text = (
+        "Dr. Angela Merkel spoke at 10:00 GMT. Mr Johnson agreed, and Sir Keir Starmer "
+        "wrote to Herr Scholz. Later Mr. Johnson left."
+    )
+    keys = {n.key for n in names_in("Talks end", text, "en")}
+    assert keys == {"angela merkel", "johnson", "keir starmer", "skholz"}, keys
+    assert {n.key for n in names_in(None, "Госпожа Захарова заявила, что пан Дуда приедет.", "ru")} == {
+        "zaharova",
+        "duda",
+    }
+
+
 def test_a_sentence_opening_is_a_name_where_the_text_says_so() -> None:
     found = named("Trump spoke first. Then the crowd cheered Trump again.")
     assert list(found) == ["Trump"] and found["Trump"].count == 2

@@ -84,6 +84,13 @@ _CALENDAR = _forms_of(
     Понедельник Вторник Среда Четверг Пятница Суббота Воскресенье Январь Февраль Март Апрель Май
     Июнь Июль Август Сентябрь Октябрь Ноябрь Декабрь"""
 )
+# Forms of address, and the clock's zones: never a name alone, never a name's first word.
+_HONORIFICS = _forms_of(
+    """Mr Mrs Ms Mx Miss Dr Prof Sir Madam Mme Mlle Herr Frau Sr Sra Srta Sig Sigra Pan Pani
+    Gospodin Господин Госпожа Пан Пані"""
+)
+_ZONES = _forms_of("GMT UTC EST EDT CST CDT PST PDT CET CEST BST MSK")
+_NOT_A_FIRST_WORD = _CALENDAR | _FUNCTION_WORDS | _HONORIFICS
 _NOUNS_CAPITALISED = frozenset({"de", "lb"})  # languages that capitalise every noun
 
 
@@ -225,6 +232,10 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
             # A headline in capitals, or a list of capitalised words: keep only its acronyms.
             found.extend([t] for t in run if _acronym(t.text) and not _shouting(run))
             continue
+        while run and name_form(run[-1].text) in _HONORIFICS:  # `Later Mr.` (then the name)
+            run = run[:-1]
+        if not run:
+            continue
         first = run[0]
         form = name_form(first.text)
         if first.sentence_start and not _acronym(first.text):
@@ -234,13 +245,13 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
             governed = len(allowed) > 1 and _known(run[1:], heads)  # more than German -s
             if form in _FUNCTION_WORDS or form in lower or (unknown and (len(run) == 1 or governed)):
                 run = run[1:]
-        while run and (name_form(run[0].text) in _CALENDAR or name_form(run[0].text) in _FUNCTION_WORDS):
+        while run and name_form(run[0].text) in _NOT_A_FIRST_WORD:
             run = run[1:]
         while run and run[0].text in _PARTICLES:
             run = run[1:]
         if not run:
             continue
-        if len(run) == 1 and name_form(run[0].text) in _CALENDAR:
+        if len(run) == 1 and name_form(run[0].text) in _CALENDAR | _ZONES:
             continue
         found.append(run)
     if language and language.split("-")[0].lower() in _NOUNS_CAPITALISED:
