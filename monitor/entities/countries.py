@@ -10,7 +10,6 @@ not what the story is about; a story of one article is about every country it na
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from monitor.watches.rising import RisingParams, rising_score
 
 COUNTRY_SHARE = 1 / 3
 """A country is a story's when at least this share of its placed outlets name it."""
@@ -106,15 +107,6 @@ def articles_countries(places_json: str | None) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class PlaceParams:
-    min_stories: int = 3
-    """A country in fewer stories of the last 24 hours is never marked rising."""
-    pseudo_count: float = 4.0
-    """Added to the expected count under the square root: one story cannot lead."""
-    min_score: float = 1.0
-
-
-@dataclass(frozen=True)
 class CountryNews:
     country: str
     name: str
@@ -136,13 +128,13 @@ def window_bounds(at: datetime) -> tuple[datetime, datetime, datetime]:
 def country_news(
     stories: Sequence[tuple[datetime, Sequence[str]]],
     at: datetime,
-    params: PlaceParams | None = None,
+    params: RisingParams | None = None,
 ) -> list[CountryNews]:
     """Every country of the week's stories, from (latest article in the week, countries) per
     story: the most rising first (a score as `monitor.watches.rising`'s: the count now against
     what the days before predict, with a pseudo-count so that a small count cannot win), then
     by stories now and in the week."""
-    params = params or PlaceParams()
+    params = params or RisingParams()
     since, recent_start, end = window_bounds(at)
     recent: Counter[str] = Counter()
     before: Counter[str] = Counter()
@@ -162,7 +154,7 @@ def country_news(
     found = []
     for country in {*recent, *before}:
         expected = before[country] * scale
-        score = (recent[country] - expected) / math.sqrt(expected + params.pseudo_count)
+        score = rising_score(recent[country], before[country], scale, params)
         found.append(
             CountryNews(
                 country=country,
