@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from monitor.store import AnyStore
-from monitor.stories.records import iso_z
+from monitor.stories.records import iso_z, latest_bounds
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
 from monitor.watches.people import (
     DAY,
@@ -95,9 +95,9 @@ class NameOut(BaseModel):
 
 def news_clock(store: AnyStore, now: datetime) -> datetime:
     """The end of the window: now, or just after the newest article when nothing was
-    published in the last 24 hours (a replayed corpus)."""
-    newest = parse_iso(store.web_latest_published())
-    return now if newest is None or newest >= now - DAY else newest + timedelta(seconds=1)
+    published in the last 24 hours (a replayed corpus); the home page's bounds."""
+    _start, end = latest_bounds(now, parse_iso(store.web_latest_published()))
+    return end
 
 
 def names_now(store: AnyStore, at: datetime, limit: int = 50) -> dict[str, Any]:
