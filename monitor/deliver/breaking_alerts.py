@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from monitor.deliver.alertplan import GIVE_UP_AFTER, articles_part
 from monitor.deliver.breaking_settings import BreakingAlertsConfig
 from monitor.entities.countries import countries_by_story
+from monitor.store.core import json_object
 from monitor.store.protocols import AlertStore, BreakingAlertStore, WatchStore
 from monitor.terminal import one_line
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
@@ -114,7 +115,7 @@ def story_part(
     """The story as a breaking alert tells it: its size, when and why it was flagged, its
     countries, and its articles (the newest last)."""
     articles = store.watch_story_articles(int(story["id"]))
-    why = _json_object(story.get("breaking_why"))
+    why = json_object(story.get("breaking_why"))
     return {
         "id": int(story["id"]),
         "headline": story.get("headline") or "",
@@ -128,14 +129,6 @@ def story_part(
         "breaking_why": why,
         "articles": articles_part(articles),
     }
-
-
-def _json_object(text: object) -> dict[str, Any]:
-    try:
-        value = json.loads(str(text or "{}"))
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _outbox_entry(part: dict[str, Any], key: str, channel: str, now: datetime) -> dict[str, Any]:

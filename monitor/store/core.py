@@ -29,6 +29,15 @@ _HEADLINE_ID_SQL = (
 _OUTLETS_SQL = "COUNT(DISTINCT CASE WHEN a.duplicate_of IS NULL THEN outlet_name(f.name, f.title, f.url) END)"
 
 
+def json_object(text: object) -> dict[str, Any]:
+    """A JSON object column read leniently: anything else becomes {}."""
+    try:
+        value = json.loads(str(text or "{}"))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def _json_list(text: str | None) -> list[Any]:
     """A JSON list column read leniently: anything else becomes []."""
     try:

@@ -6,17 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from monitor.store.core import _HEADLINE_ID_SQL, _OUTLETS_SQL, Core, _json_list
+from monitor.store.core import _HEADLINE_ID_SQL, _OUTLETS_SQL, Core, _json_list, json_object
 from monitor.timeutil import iso, parse_iso
-
-
-def _json_object(text: str | None) -> dict[str, Any]:
-    """A JSON object column read leniently: anything else becomes {}."""
-    try:
-        value = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 class WebQueries(Core):
@@ -109,7 +100,7 @@ class WebQueries(Core):
         for row in stories.values():
             row["languages"] = sorted(x for x in json.loads(row["languages"] or "[]") if x)
             row["entities"] = _json_list(row["entities"])
-            row["breaking_why"] = _json_object(row.get("breaking_why"))
+            row["breaking_why"] = json_object(row.get("breaking_why"))
         firsts = self.query(
             "SELECT a.story_id, a.id, a.title, a.url, a.language, a.published, f.id AS feed_id, "
             "COALESCE(f.name, f.title, f.url) AS outlet FROM articles a JOIN feeds f ON f.id = a.feed_id "
@@ -147,7 +138,7 @@ class WebQueries(Core):
             [start, end, limit],
         )
         for row in rows:
-            row["breaking_why"] = _json_object(row["breaking_why"])
+            row["breaking_why"] = json_object(row["breaking_why"])
         return rows
 
     def web_story_name_counts(
