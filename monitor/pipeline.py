@@ -555,7 +555,7 @@ def default_stages(
 
     watches = load_watches_config(config, model=settings.model)
     return [
-        names_stage(stop=stop),
+        names_stage(stop=stop, gazetteer=places.gazetteer),
         places,
         stories,
         watch_stage(watches, stop=stop),

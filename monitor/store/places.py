@@ -13,9 +13,11 @@ class Places(Core):
     """Each article's places: a JSON list on the article, one row per place for filters."""
 
     def places_pending(self, limit: int) -> list[dict[str, Any]]:
-        """Articles whose places are not read yet (new, or changed since), oldest id first."""
+        """Articles whose places are not read yet (new, or changed since), oldest id first, each
+        with whether its names wait to be read (`names_waiting`; else they are stored)."""
         return self.query(
-            "SELECT a.id, a.title, a.text, a.language, f.url AS feed_url "
+            "SELECT a.id, a.title, a.text, a.language, f.url AS feed_url, CASE WHEN EXISTS "
+            "(SELECT 1 FROM names_pending n WHERE n.article_id = a.id) THEN 1 ELSE 0 END AS names_waiting "
             f"FROM articles a {self._indexed_by('articles_unplaced')} JOIN feeds f ON f.id = a.feed_id "
             "WHERE a.places IS NULL ORDER BY a.id LIMIT ?",
             [limit],
