@@ -10,8 +10,14 @@ import pytest
 from monitor.config import FeedConfig
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord
 from monitor.entities.names import names_in
-from monitor.entities.placelike import demonym_stems, is_demonym, is_place, place_like_names
-from monitor.entities.stage import people_and_organisations, run_names_stage
+from monitor.entities.placelike import (
+    demonym_stems,
+    is_demonym,
+    is_place,
+    people_and_organisations,
+    place_like_names,
+)
+from monitor.entities.stage import run_names_stage
 from monitor.store import Store
 
 from .conftest import ok_update

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from monitor.entities.gazetteer import Gazetteer, PlaceRecord, open_gazetteer
 from monitor.entities.names import names_in
 from monitor.entities.personwords import person_name_words
+from monitor.entities.placelike import people_and_organisations
 from monitor.entities.placenames import MAX_TEXT_CHARS, Candidate, find_candidates
 from monitor.entities.places import NOT_FIRST_NAMES, Geotag, PlaceMention, resolve_places
 
@@ -72,8 +73,8 @@ def geotag(
     candidates += find_candidates(body, language)
     found = gazetteer.lookup(key for candidate in candidates for key in candidate.keys)
     lowercase, surnames = _word_evidence(body)
-    if names is None:
-        names = [n.variants for n in names_in(title, text, language)]
+    if names is None:  # as the names stage stores them: no places or peoples
+        names = [n.variants for n in people_and_organisations(names_in(title, text, language), gazetteer)]
     return resolve_places(candidates, found, feed_country=feed_country,
                           lowercase_words=lowercase, surnames=surnames,
                           person_words=person_name_words(names, title, body))

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord, place_key
+from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord, place_key
+from monitor.entities.names import Name
 
-__all__ = ["MIN_CITY", "demonym_stems", "is_demonym", "is_place"]
+__all__ = ["MIN_CITY", "demonym_stems", "is_demonym", "is_place", "people_and_organisations"]
 
 MIN_CITY = 100_000
 MAX_REST = 3
@@ -85,3 +86,13 @@ def place_like_names(
             spelling, country_keys)
         flags.append(place or people)
     return flags
+
+
+def people_and_organisations(found: tuple[Name, ...], gazetteer: Gazetteer | None) -> list[Name]:
+    """The names that are no place and no people, by the gazetteer (all without one)."""
+    if gazetteer is None or not found:
+        return list(found)
+    spellings = [n.name for n in found]
+    readings = gazetteer.lookup(place_key(s) for s in spellings)
+    flags = place_like_names(spellings, readings, gazetteer.country_keys)
+    return [name for name, place in zip(found, flags, strict=True) if not place]

@@ -13,6 +13,7 @@ from monitor.entities.feedcountry import country_of_url
 from monitor.entities.gazetteer import Gazetteer, open_gazetteer
 from monitor.entities.geotag import geotag
 from monitor.entities.stage import names_of
+from monitor.entities.storycountries import refresh_story_countries
 from monitor.errors import MonitorError
 from monitor.wording import count
 
@@ -90,6 +91,7 @@ class PlacesStage:
             placed += sum(1 for _, places in results if places)
             if len(pending) < batch:
                 break
+        refresh_story_countries(store, stop=self._stop)  # stories whose articles were read again
         report = PlacesReport(read, placed, time.perf_counter() - started)
         if read:
             log.info("event=places_stage articles=%d with_places=%d seconds=%.2f",

@@ -8,9 +8,9 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from monitor.entities.gazetteer import Gazetteer, place_key
-from monitor.entities.names import Name, names_in
-from monitor.entities.placelike import place_like_names
+from monitor.entities.gazetteer import Gazetteer
+from monitor.entities.names import names_in
+from monitor.entities.placelike import people_and_organisations
 from monitor.errors import MonitorError
 from monitor.store.protocols import NameStore
 
@@ -18,16 +18,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # articles read and written at once
 PER_RUN = 5_000  # articles named in one run: a backlog (after the migration) goes on next run
-
-
-def people_and_organisations(found: tuple[Name, ...], gazetteer: Gazetteer | None) -> list[Name]:
-    """The names that are no place and no people, by the gazetteer (all without one)."""
-    if gazetteer is None or not found:
-        return list(found)
-    spellings = [n.name for n in found]
-    readings = gazetteer.lookup(place_key(s) for s in spellings)
-    flags = place_like_names(spellings, readings, gazetteer.country_keys)
-    return [name for name, place in zip(found, flags, strict=True) if not place]
 
 
 def names_of(article: Mapping[str, Any], gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
