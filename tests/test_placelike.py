@@ -104,3 +104,23 @@ def test_the_stage_with_the_gazetteer_stores_no_places(tmp_path: Path, gazetteer
         article_id = int(store.query("SELECT id FROM articles")[0]["id"])
         names = store.article_names([article_id])[article_id]
         assert [n["name"] for n in names] == ["Angela Merkel"]
+
+
+def test_the_places_stage_reads_the_stored_names_or_finds_them(tmp_path: Path, gazetteer_file: Path) -> None:
+    from monitor.entities.placestage import PlacesStage
+
+    text = "Michael Jordan won six titles in Chicago. Jordan said he was proud."
+    # names stored (here: none, as if the recogniser had found no one), or waiting: found now
+    for stored, expected in ((True, ["Jordan", "Chicago"]), (False, ["Chicago"])):
+        with Store.open(tmp_path / f"monitor-{stored}.db") as store:
+            store.sync_feeds([FeedConfig(url="https://a.example/rss")])
+            feed = store.feed_by_url("https://a.example/rss")
+            assert feed is not None
+            store.record_poll(feed, ok_update(T0), [article("g1", text)], url=feed.url, duration_ms=1, size=1)
+            article_id = int(store.query("SELECT id FROM articles")[0]["id"])
+            if stored:
+                store.names_write({article_id: []})
+            assert store.places_pending(10)[0]["names_waiting"] == (0 if stored else 1)
+            assert PlacesStage(gazetteer_file).run(store).with_places == 1
+            places = store.article_places([article_id])[article_id]
+            assert [p["name"] for p in places] == expected, stored
