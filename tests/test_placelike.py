@@ -38,6 +38,8 @@ def test_what_makes_a_name_a_place() -> None:
     assert not is_place([record(CITY, 99_000)], acronym=False)  # a small town's name
     assert not is_place([record(CITY, 5_000_000, main=False)], acronym=False)  # an alternate name
     assert not is_place([], acronym=False)
+    assert not is_place([record(CITY, 136_000)], acronym=False, common=True)  # Bush, not Būsh
+    assert is_place([record(REGION)], acronym=False, common=True)
 
 
 COUNTRIES = ["america", "britain", "china", "europe", "france", "israel", "japan", "pakistan",
@@ -69,9 +71,9 @@ def test_stems_bounded() -> None:
 
 def test_place_like_names_by_their_fullest_spelling() -> None:
     found = {"paris": (record(CITY, 2_100_000),), "us": (record(COUNTRY),),
-             "nato": (record(REGION),)}
-    assert place_like_names(["Paris", "US", "NATO", "American", "Paris Hilton"], found, starting) == [
-        True, True, False, True, False]
+             "nato": (record(REGION),), "bush": (record(CITY, 136_000),)}
+    assert place_like_names(["Paris", "US", "NATO", "American", "Paris Hilton", "Bush"], found,
+                            starting) == [True, True, False, True, False, False]
 
 
 @pytest.fixture(scope="module")

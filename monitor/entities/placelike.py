@@ -4,8 +4,9 @@ organisations, so the names stage keeps them out of an article's names (and so o
 and the rising names). Pure, given the gazetteer's lookups.
 
 A name is a place when its fullest spelling is, in the gazetteer, a country or continent, a
-state or region with a GeoNames id, or a city of at least MIN_CITY people by its own name (an
-acronym only a country: US, UK). A single word is a people's name when, less an ending that
+state or region with a GeoNames id, or a city of at least MIN_CITY people by its own name and
+not a common word or surname that geotagging also distrusts (Bush is not Būsh, Egypt); an
+acronym only a country (US, UK). A single word is a people's name when, less an ending that
 forms peoples' names (-ian, -an, -ese, -ish, -er, -ais, -anie...), it is the beginning of a
 country's or continent's name in one word, short of at most MAX_REST letters (American ->
 America, Ukrainian -> Ukraine, Chinese -> China, British -> Britain, Amerykanie -> Ameryka);
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord, place_key
 from monitor.entities.names import Name
+from monitor.entities.places import COMMON_WORDS
 
 __all__ = ["MIN_CITY", "demonym_stems", "is_demonym", "is_place", "people_and_organisations"]
 
@@ -36,8 +38,9 @@ _ENDINGS = tuple(sorted({
 _WHOLE_ENDINGS = ("is", "i")  # Israelis, Pakistani: only to the country's whole name
 
 
-def is_place(records: Sequence[PlaceRecord], acronym: bool) -> bool:
-    """Whether a name's readings in the gazetteer make it a place (see the module)."""
+def is_place(records: Sequence[PlaceRecord], acronym: bool, common: bool = False) -> bool:
+    """Whether a name's readings in the gazetteer make it a place (see the module); a
+    `common` word (places.COMMON_WORDS: Bush, Jackson) is no city's name here either."""
     for place in records:
         if place.kind in (COUNTRY, CONTINENT):
             return True
@@ -45,7 +48,7 @@ def is_place(records: Sequence[PlaceRecord], acronym: bool) -> bool:
             continue
         if place.kind == REGION and place.geonameid is not None:
             return True
-        if place.kind == CITY and place.main and place.population >= MIN_CITY:
+        if place.kind == CITY and place.main and place.population >= MIN_CITY and not common:
             return True
     return False
 
@@ -81,7 +84,8 @@ def place_like_names(
     flags = []
     for spelling in spellings:
         acronym = spelling.isupper() and len(spelling) <= _MAX_ACRONYM
-        place = is_place(found.get(place_key(spelling), ()), acronym)
+        key = place_key(spelling)
+        place = is_place(found.get(key, ()), acronym, key in COMMON_WORDS)
         people = not place and not acronym and " " not in spelling.strip() and is_demonym(
             spelling, country_keys)
         flags.append(place or people)
