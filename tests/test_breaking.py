@@ -103,6 +103,19 @@ def test_the_baseline_is_learned_from_the_installation() -> None:
     assert tracker.raised == {1001: T0 + timedelta(days=31, minutes=8)}
 
 
+def test_what_a_story_gains_once_flagged_stays_out_of_the_baseline() -> None:
+    tracker = BreakingTracker()
+    spread(tracker, 1, T0, 4, 20)  # flagged at its fourth outlet (see above)
+    assert tracker.stories[1].breaking_at == minutes(60)
+    at_flag = list(tracker.baseline.gains)
+    for n in range(4, 12):  # eight more outlets and languages, hours later: unusual, not counted
+        tracker.observe(1, minutes(60 * n), f"outlet-{n}", LANGS[n])
+    assert tracker.baseline.gains == at_flag
+    # An article published before the flag (arriving late) still counts, at its own time.
+    tracker.observe(1, minutes(30), "late", "ja")
+    assert tracker.baseline.gains[0] == pytest.approx(at_flag[0] + 2.0)
+
+
 def test_clock_jumps_neither_raise_nor_suppress_a_flag_now() -> None:
     tracker = BreakingTracker()
     # An article dated a month ahead: its story cannot be breaking on one outlet...
