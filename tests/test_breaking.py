@@ -116,6 +116,20 @@ def test_what_a_story_gains_once_flagged_stays_out_of_the_baseline() -> None:
     assert tracker.baseline.gains[0] == pytest.approx(at_flag[0] + 2.0)
 
 
+def test_wide_events_do_not_raise_the_bar_for_the_next_one() -> None:
+    # 100 stories of one outlet and 10 wide events (12 languages over 12 hours each)...
+    tracker = BreakingTracker()
+    for k in range(110):
+        spread(tracker, k + 1, T0 + timedelta(hours=k), 12 if k % 11 == 10 else 1, 60)
+    assert len(tracker.raised) == 10
+    # ...then a story that reaches a third language 15 hours after its first report: twice
+    # the usual first day of the stories that were not flagged (about 2.5), so it is flagged.
+    start = T0 + timedelta(days=10)
+    for hours, language in ((0, "en"), (10, "fr"), (15, "de")):
+        tracker.observe(999, start + timedelta(hours=hours), f"o-{language}", language)
+    assert tracker.stories[999].breaking_at == start + timedelta(hours=15)
+
+
 def test_clock_jumps_neither_raise_nor_suppress_a_flag_now() -> None:
     tracker = BreakingTracker()
     # An article dated a month ahead: its story cannot be breaking on one outlet...
