@@ -399,3 +399,52 @@ def test_a_host_that_asks_to_wait_is_left_alone(tmp_path: Path, server: FeedServ
     assert str(rows["later"]["page_error"]).startswith("retry-after: 127.0.0.2 asked to wait")
     assert rows["other"]["text_source"] == "page"  # another host: read
     assert (report.pages_read, report.pages_failed) == (1, 2)
+
+
+def charset_page(text: str, *, head: str = "") -> str:
+    """A news page around one article of two paragraphs, with no charset of its own."""
+    half = len(text) // 2
+    return (
+        f"<!doctype html><html><head>{head}<title>Bridge</title></head><body><nav><a href=/>Home</a></nav>"
+        f"<article><h1>Bridge</h1><p>{text[:half]}</p><p>{text[half:]}</p></article>"
+        "<footer>Copyright 2026 News Example</footer></body></html>"
+    )
+
+
+def test_pages_without_a_charset_or_with_a_wrong_one_are_read_in_their_own(
+    tmp_path: Path, server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from .test_charset import SENTENCES
+
+    html = {"Content-Type": "text/html"}
+    # (name, language, the charset the page is in, the Content-Type it is served with)
+    pages = [
+        ("ja", "ja", "shift_jis", html),
+        ("zh", "zh", "gb18030", html),
+        ("ru", "ru", "cp1251", html),
+        ("fr", "fr", "cp1252", html),
+        ("pl", "pl", "iso8859_2", html),
+        ("ko", "ko", "euc_kr", {"Content-Type": "text/html; charset=utf-8"}),  # declared wrong
+    ]
+    for name, language, charset, headers in pages:
+        server.routes[f"/{name}"] = raw(200, charset_page(SENTENCES[language]).encode(charset), headers)
+    noise = bytes(0x80 + (n * 37) % 128 for n in range(1500))  # high bytes no charset reads as text
+    server.routes["/noise"] = raw(200, charset_page("").encode().replace(b"<p></p>", b"<p>" + noise), html)
+    names = [*(name for name, *_ in pages), "noise"]
+    server.routes["/feed"] = answer(200, feed_of(server, names))
+    config, store = poll(tmp_path, server, [{"url": server.url("feed")}], pages_per_poll=len(names))
+    caplog.set_level(logging.INFO, logger="monitor.pipeline")
+    report = run_poll(store, config, server)
+    rows = articles(store)
+    for name, language, _charset, _headers in pages:
+        assert rows[name]["text_source"] == "page", (name, rows[name]["page_error"])
+        half = len(SENTENCES[language]) // 2  # the page's paragraphs: each in the stored text
+        for paragraph in (SENTENCES[language][:half], SENTENCES[language][half:]):
+            assert paragraph.strip() in str(rows[name]["text"]), (name, rows[name]["text"])
+        assert rows[name]["language"] == language, name
+    assert (rows["noise"]["text"], rows["noise"]["text_source"]) == (TEASER, "feed")
+    assert "not decodable" in str(rows["noise"]["page_error"])
+    assert (report.pages_read, report.pages_failed) == (len(pages), 1)
+    assert store.page_failures() == {server.url("feed"): 1}
+    logged = [r.getMessage() for r in caplog.records if "event=page_failed" in r.getMessage()]
+    assert len(logged) == 1 and "not decodable" in logged[0]

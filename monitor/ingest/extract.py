@@ -25,6 +25,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from monitor.ingest import langid
+from monitor.ingest.charset import decode_page
 from monitor.ingest.pages import MAX_PAGE_BYTES
 from monitor.ingest.parse import MAX_TEXT_CHARS, html_to_text
 from monitor.ingest.urls import canonical_url
@@ -38,6 +39,7 @@ MAX_DEPTH = 200  # nor one nested deeper (their recursion would run out of stack
 SUPERSET_SHARE = 0.9  # readability's longer text holds this share of trafilatura's shingles
 BLOAT = 2.5  # trafilatura's text this many times longer than readability's...
 BLOAT_SHARE = 0.8  # ...holding this share of it: trafilatura took in the article's surroundings
+MAX_UNDECODED_SHARE = 0.01  # a text with more characters its charset could not decode is garbled
 
 log = logging.getLogger("monitor.extract")
 
@@ -49,44 +51,6 @@ class PageText:
     language: str | None  # detected on the text
     method: str  # 'trafilatura', 'readability' or 'none'
     note: str | None = None  # why the text is empty, when it is
-
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def _codec(name: str | None) -> str | None:
-    """Python's codec for a declared charset name, or None when unknown."""
-    if not name:
-        return None
-    try:
-        codec = codecs.lookup(name.strip().lower()).name
-    except LookupError:
-        return None
-    # WHATWG: pages labelled latin-1 / ascii are windows-1252 in every browser.
-    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
-
-
-def decode_page(content: bytes, content_type: str | None = None) -> str:
-    """The page as text: a byte order mark; else UTF-8 when the bytes are valid UTF-8 (text
-    in another charset almost never is, and pages declaring one charset while saved in UTF-8
-    are common); else the HTTP charset, else the page's <meta> charset, else windows-1252
-    (HTML's default). A charset name nobody knows is skipped, never an error."""
-    for bom, codec in _BOMS:
-        if content.startswith(bom):
-            return content.decode(codec, errors="replace")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    header = _HEADER_CHARSET.search(content_type or "")
-    meta = _META_CHARSET.search(content[:4096])
-    for declared in (header.group(1) if header else None, meta.group(1).decode("ascii") if meta else None):
-        named = _codec(declared)
-        if named is not None and named != "utf-8":
-            return content.decode(named, errors="replace")
-    return content.decode("cp1252", errors="replace")
 
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -228,7 +192,8 @@ def extract_page(content: bytes, url: str, content_type: str | None = None) -> P
     binary = binary_kind(content)
     if binary is not None:
         return PageText("", None, None, "none", binary)
-    markup = decode_page(content, content_type)
+    decoded = decode_page(content, content_type)
+    markup = decoded.text
     try:
         root = lxml.html.document_fromstring(markup.replace("\x00", ""))
     except (lxml.etree.LxmlError, ValueError) as exc:
@@ -251,8 +216,16 @@ def extract_page(content: bytes, url: str, content_type: str | None = None) -> P
     if not text:
         return PageText("", canonical, None, "none", "no article text found")
     text = text[:MAX_TEXT_CHARS]
+    if (garbled := undecoded_share(text)) > MAX_UNDECODED_SHARE:
+        note = f"text not decodable: {garbled:.0%} of it unreadable in {decoded.charset} ({decoded.source})"
+        return PageText("", canonical, None, "none", note)
     method = ("trafilatura", "readability")[which]
     return PageText(text, canonical, langid.detect_language(text), method)
+
+
+def undecoded_share(text: str) -> float:
+    """The share of a text's characters that its charset could not decode (U+FFFD)."""
+    return text.count("\ufffd") / len(text) if text else 0.0
 
 
 _BLANKS = re.compile(r"[ \t\r\f\v\u00a0]+")
