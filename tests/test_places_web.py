@@ -252,3 +252,34 @@ def test_trend_counts_of_a_country_keep_the_stories_about_it() -> None:
     counts = about_counts(rows, {1, 2, 3})
     assert counts == NameCounts({"zelensky": 1, "biden": 1}, {"zelensky": 1}, 2, 1)
     assert about_counts(rows, set()) == NameCounts({}, {}, 0, 0)
+
+
+@pytest.mark.parametrize("breaking", [False, True])
+def test_atom_entries_carry_a_category_per_country(breaking: bool) -> None:
+    import feedparser
+
+    from monitor.web.atom import atom_feed
+    from monitor.web.views import StoryFilters
+
+    from .test_web import check_atom
+
+    base = "http://127.0.0.1:8080"
+    story = {
+        "id": 7, "headline": "Grain corridor reopens", "first_published": "2025-03-09T10:00:00Z",
+        "last_published": "2025-03-09T12:00:00Z", "breaking_at": "2025-03-09T11:00:00Z",
+        "languages": ["en", "fr"], "countries": ["UA", "FR"], "n_articles": 3, "n_outlets": 2,
+    }  # fmt: skip
+    plain = {**story, "id": 8, "countries": []}
+    filters = StoryFilters(country="UA")
+    now = datetime(2025, 3, 9, tzinfo=UTC)
+    body = atom_feed(base, f"{base}/stories.atom", filters, [story, plain], {}, now, breaking=breaking)
+    check_atom(body)
+    entries = {e.id: e for e in feedparser.parse(body).entries}  # as a feed reader reads it
+    tags = [(t.term, t.scheme, t.label) for t in entries[f"{base}/stories/7"].tags]
+    assert tags == [
+        ("en", None, "language en"), ("fr", None, "language fr"),
+        ("UA", f"{base}/places/", "Ukraine"), ("FR", f"{base}/places/", "France"),
+    ]  # fmt: skip
+    assert [t.term for t in entries[f"{base}/stories/8"].tags] == ["en", "fr"]
+    if not breaking:
+        assert "about Ukraine" in feedparser.parse(body).feed.title
