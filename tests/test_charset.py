@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.ingest.charset import DETECT_PREFIX, codec_for, decode_page, symbols_in_words, text_sample
+from monitor.ingest.charset import (
+    DETECT_PREFIX,
+    OTHER_SCRIPTS,
+    codec_for,
+    decode_page,
+    symbols_in_words,
+    text_sample,
+)
 
 # One news item written for these tests in each language (a harbour bridge to be rebuilt).
 FIXTURE = Path(__file__).parent / "fixtures" / "charsets" / "sentences.json"
@@ -85,6 +92,23 @@ def test_utf8_under_an_old_label_is_utf8_and_a_wrong_header_leaves_the_meta() ->
     in_meta = page(SENTENCES["zh"], "<meta charset=gbk>")
     decoded = decode_page(in_meta.encode("gbk"), "text/html; charset=utf-8")
     assert (decoded.text, decoded.charset, decoded.source) == (in_meta, "gb18030", "meta")
+
+
+@pytest.mark.parametrize(("language", "charset"), UNDECLARED)
+def test_a_servers_latin_1_label_yields_to_a_page_in_another_script(language: str, charset: str) -> None:
+    markup = page(SENTENCES[language])
+    decoded = decode_page(markup.encode(charset), "text/html; charset=ISO-8859-1")
+    if codec_for(charset) in OTHER_SCRIPTS:
+        assert (decoded.text, decoded.source) == (markup, "detected")
+    else:  # a Latin page: read as it says, as a browser reads it (right for windows-1252 ones)
+        assert (decoded.charset, decoded.source) == ("cp1252", "http")
+        assert decoded.text == markup or charset not in ("cp1252", "latin-1")
+
+
+def test_a_server_s_default_label_yields_to_the_page_s_meta() -> None:
+    markup = page(SENTENCES["pl"], "<meta charset=windows-1250>")
+    decoded = decode_page(markup.encode("cp1250"), "text/html; charset=iso-8859-1")
+    assert (decoded.text, decoded.charset, decoded.source) == (markup, "cp1250", "meta")
 
 
 def test_labels_are_read_as_browsers_read_them() -> None:

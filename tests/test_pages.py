@@ -425,6 +425,7 @@ def test_pages_without_a_charset_or_with_a_wrong_one_are_read_in_their_own(
         ("fr", "fr", "cp1252", html),
         ("pl", "pl", "iso8859_2", html),
         ("ko", "ko", "euc_kr", {"Content-Type": "text/html; charset=utf-8"}),  # declared wrong
+        ("el", "el", "cp1253", {"Content-Type": "text/html; charset=ISO-8859-1"}),  # a server's default
     ]
     for name, language, charset, headers in pages:
         server.routes[f"/{name}"] = raw(200, charset_page(SENTENCES[language]).encode(charset), headers)

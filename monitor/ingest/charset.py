@@ -75,6 +75,14 @@ CODE_PAGES = {
     "th": ("cp874",),
 }
 
+# Charsets of scripts other than Latin (Python's names): a page detected in one of these is
+# not in the windows-1252 a server's default label gives it.
+OTHER_SCRIPTS = frozenset({
+    "cp1251", "koi8-r", "koi8-u", "iso8859-5", "cp866", "mac-cyrillic", "cp1253", "iso8859-7",
+    "cp1255", "iso8859-8", "cp1256", "iso8859-6", "cp874", "gb18030", "big5hkscs", "euc_jp",
+    "cp932", "cp949",
+})  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Decoded:
@@ -131,6 +139,15 @@ def decode_page(content: bytes, content_type: str | None = None) -> Decoded:
     for codec, source in declared:
         if as_utf8 is not None and codec != "utf-8" and _ascii_compatible(codec) and not content.isascii():
             return Decoded(as_utf8, "utf-8", "utf-8")  # saved in UTF-8 under an old label
+        if source == "http" and codec == "cp1252" and not content.isascii():
+            # A server's default label (HTTP/1.1's ISO-8859-1, Apache's AddDefaultCharset) on
+            # a page in another script, which windows-1252 reads as letter soup: the page's
+            # own <meta> says better, else the bytes do, when they are plainly of such a script.
+            if any(other == "meta" for _, other in declared):
+                continue
+            detected = detect_charset(content)
+            if detected in OTHER_SCRIPTS:
+                return Decoded(content.decode(detected, errors="replace"), detected, "detected")
         if codec.startswith(("utf-16", "utf-32")) and b"\x00" not in content[:1024]:
             continue  # without a BOM, UTF-16 text of a page has NULs: any bytes "decode"
         text = as_utf8 if codec == "utf-8" else _decodes(content, codec)
