@@ -33,7 +33,7 @@ from monitor.ingest.urls import canonical_url
 if TYPE_CHECKING:  # lxml is imported where a page is read: a poll that reads none never loads it
     import lxml.html
 
-MIN_CHARS = 200  # Media Cloud's threshold: a result shorter than this is no article
+MIN_CHARS = 200  # Media Cloud's threshold: a result shorter than this (text_length) is no article
 MAX_ELEMENTS = 100_000  # a page of more elements is not walked by the extractors
 MAX_DEPTH = 200  # nor one nested deeper (their recursion would run out of stack)
 SUPERSET_SHARE = 0.9  # readability's longer text holds this share of trafilatura's shingles
@@ -122,6 +122,19 @@ def contained_share(part: str, whole: str) -> float:
     return sum((mine & _shingles(whole)).values()) / total if total else 0.0
 
 
+# Scripts written without spaces say in one character what Latin says in about three or four
+# (a Chinese word is 1.5 characters, an English one 5.7 with its space): Han and kana count 3,
+# Hangul syllables (spaced words) 2, so that a length threshold means the same in each.
+_HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+
+
+def text_length(text: str) -> int:
+    """A text's length in Latin characters' worth: what length thresholds (MIN_CHARS, the
+    teaser lengths) compare. Pure."""
+    return len(text) + 2 * len(_HAN_KANA.findall(text)) + len(_HANGUL.findall(text))
+
+
 def choose_text(first: str, second: str, min_chars: int = MIN_CHARS) -> tuple[str, int]:
     """Which extractor's text to keep (0: trafilatura's, 1: readability's). Pure.
 
@@ -129,9 +142,9 @@ def choose_text(first: str, second: str, min_chars: int = MIN_CHARS) -> tuple[st
     that tells which is wrong: the second holds nearly all of the first and more (the first
     cut the article short), or the second is a small part of a first several times longer
     (the first took in what surrounds the article: comments, lists of other stories)."""
-    if len(first) < min_chars:
+    if text_length(first) < min_chars:
         return (second, 1) if len(second) > len(first) else (first, 0)
-    if len(second) < min_chars:
+    if text_length(second) < min_chars:
         return first, 0
     if len(second) > len(first) and contained_share(first, second) >= SUPERSET_SHARE:
         return second, 1
