@@ -7,6 +7,7 @@ do the others stay quiet?
     python bench/trends.py --trends-speed   # /trends on 200,000 articles
     python bench/trends.py --stage-cost     # what rising counts and breaking add to the stories stage
     python bench/trends.py --explain        # why the stage loses wide events the detector flags on gold
+    python bench/trends.py --spread         # each wide event's first day, and the ceiling of any rule
 
 Sets (read from ../shared/data/stories):
 - itn-dev: Wikipedia "In the news" items, Sept-Dec 2022, each language's wiki a feed (one
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -287,7 +289,8 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
     """Milliseconds `/trends` takes (rising_now, the read and the scoring) on a SQLite file of
     `articles` articles in stories of 4 over `days` days, each story's first article naming
     up to 8 people or organisations (article_names) drawn from 5,000 (Zipf-like) and 2 places
-    drawn from 3,000 in 100 countries (Zipf-like): median and worst of `calls`."""
+    drawn from 3,000 in 100 countries (Zipf-like): median and worst of `calls` (wall clock), the
+    median CPU time, and the load average at the end."""
     import tempfile
     import time
 
@@ -336,15 +339,19 @@ def trends_speed(articles: int = 200_000, days: int = 60, calls: int = 20) -> di
             store.db.executemany(
                 "INSERT INTO article_names (article_id, key, name) VALUES (?, ?, ?)", name_rows
             )
-        times = []
+        times, cpu = [], []
         for _ in range(calls):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             rising_now(store, end)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
     return {
         "articles": articles,
         "median_ms": round(statistics.median(times), 1),
         "worst_ms": round(max(times), 1),
+        # CPU time of this process: what the call costs, less what other processes take from it.
+        "median_cpu_ms": round(statistics.median(cpu), 1),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
 
 
@@ -537,6 +544,80 @@ def explain_losses(itn: list[Item], params: BreakingParams) -> dict[str, object]
     return {"gold_flagged_in_time": sum(causes.values()), "causes": dict(causes), "events": traces}
 
 
+SPREAD_HOURS = (1, 3, 6, 12, 24)
+
+
+def spread_table(itn: list[Item], params: BreakingParams) -> dict[str, object]:
+    """Where the wide events are won or lost: per event of >= 8 languages, the languages it has
+    1, 3, 6, 12 and 24 h after its first report, as gold events and in the stage's story that
+    holds most of its articles (how many stories it is split over in its first day), and the
+    delay of each flag; then the ceiling of any rule that needs k languages in a story within
+    24 h (itn-dev has one outlet per language): the wide events that reach k, and the narrow
+    (1-2 languages) ones a rule flagging at k would flag too."""
+    story_of = _stage_stories(itn, params)
+    gold, stage = flag_gold(itn, params), flag_pipeline(itn, params)
+    members: dict[str, list[tuple[int, Item]]] = defaultdict(list)
+    story_items: dict[int, list[Item]] = defaultdict(list)
+    for n, item in enumerate(itn, 1):
+        members[item.event].append((n, item))
+        story_items[story_of[n][0]].append(item)
+    total = {e: len({i.language for _, i in m}) for e, m in members.items()}
+    wide = sorted(e for e, t in total.items() if t >= 8)
+    narrow = [e for e, t in total.items() if t <= 2]
+
+    def delay(flags: dict[str, datetime], event: str) -> float | None:
+        first = members[event][0][1].published
+        return round((flags[event] - first) / timedelta(hours=1), 1) if event in flags else None
+
+    def main_story(event: str) -> int:
+        return Counter(story_of[n][0] for n, _ in members[event]).most_common(1)[0][0]
+
+    def reach_gold(event: str, hours: float) -> int:
+        first = members[event][0][1].published
+        return len({i.language for _, i in members[event] if i.published - first <= timedelta(hours=hours)})
+
+    def reach_story(event: str) -> int:
+        """The most first-times of languages a 24 h window of the event's main story holds,
+        for windows ending within 24 h of the event's first report."""
+        first = members[event][0][1].published
+        firsts: dict[str, datetime] = {}
+        for item in sorted(story_items[main_story(event)], key=lambda i: i.published):
+            firsts.setdefault(item.language, item.published)
+        ends = [t for t in firsts.values() if first <= t <= first + timedelta(hours=24)]
+        day = timedelta(hours=24)
+        return max((sum(1 for w in firsts.values() if t - day < w <= t) for t in ends), default=0)
+
+    events = []
+    for event in wide:
+        first, main = members[event][0][1].published, main_story(event)
+        day = [(n, i) for n, i in members[event] if i.published - first <= timedelta(hours=24)]
+        in_main = [i for n, i in members[event] if story_of[n][0] == main]
+        events.append(
+            {
+                "event": event,
+                "languages": total[event],
+                "gold_languages_at_h": [reach_gold(event, h) for h in SPREAD_HOURS],
+                "main_story_languages_at_h": [
+                    len({i.language for i in in_main if i.published - first <= timedelta(hours=h)})
+                    for h in SPREAD_HOURS
+                ],
+                "stories_in_first_day": len({story_of[n][0] for n, _ in day}),
+                "gold_delay_h": delay(gold, event),
+                "stage_delay_h": delay(stage, event),
+            }
+        )
+    ceiling = {
+        f"k={k}": {
+            "gold_wide": sum(reach_gold(e, 24) >= k for e in wide) / len(wide),
+            "gold_narrow": round(sum(reach_gold(e, 24) >= k for e in narrow) / len(narrow), 3),
+            "stage_wide": sum(reach_story(e) >= k for e in wide) / len(wide),
+            "stage_narrow": round(sum(reach_story(e) >= k for e in narrow) / len(narrow), 3),
+        }
+        for k in (2, 3)
+    }
+    return {"wide": len(wide), "narrow": len(narrow), "ceiling": ceiling, "events": events}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -548,7 +629,16 @@ def main() -> None:
         "--stage-cost", action="store_true", help="what the rising-terms triggers add to the stories stage"
     )
     parser.add_argument("--explain", action="store_true", help="why the stage loses wide events gold flags")
+    parser.add_argument(
+        "--spread", action="store_true", help="each wide event's first day, and the ceilings"
+    )
     args = parser.parse_args()
+    if args.spread:
+        table = spread_table(load_itn(), BreakingParams())
+        for event in table.pop("events"):  # type: ignore[attr-defined]
+            print(json.dumps(event))
+        print(json.dumps(table))
+        return
     if args.trends_speed:
         print(json.dumps(trends_speed()))
         return

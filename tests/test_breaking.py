@@ -103,6 +103,33 @@ def test_the_baseline_is_learned_from_the_installation() -> None:
     assert tracker.raised == {1001: T0 + timedelta(days=31, minutes=8)}
 
 
+def test_what_a_story_gains_once_flagged_stays_out_of_the_baseline() -> None:
+    tracker = BreakingTracker()
+    spread(tracker, 1, T0, 4, 20)  # flagged at its fourth outlet (see above)
+    assert tracker.stories[1].breaking_at == minutes(60)
+    at_flag = list(tracker.baseline.gains)
+    for n in range(4, 12):  # eight more outlets and languages, hours later: unusual, not counted
+        tracker.observe(1, minutes(60 * n), f"outlet-{n}", LANGS[n])
+    assert tracker.baseline.gains == at_flag
+    # An article published before the flag (arriving late) still counts, at its own time.
+    tracker.observe(1, minutes(30), "late", "ja")
+    assert tracker.baseline.gains[0] == pytest.approx(at_flag[0] + 2.0)
+
+
+def test_wide_events_do_not_raise_the_bar_for_the_next_one() -> None:
+    # 100 stories of one outlet and 10 wide events (12 languages over 12 hours each)...
+    tracker = BreakingTracker()
+    for k in range(110):
+        spread(tracker, k + 1, T0 + timedelta(hours=k), 12 if k % 11 == 10 else 1, 60)
+    assert len(tracker.raised) == 10
+    # ...then a story that reaches a third language 15 hours after its first report: twice
+    # the usual first day of the stories that were not flagged (about 2.5), so it is flagged.
+    start = T0 + timedelta(days=10)
+    for hours, language in ((0, "en"), (10, "fr"), (15, "de")):
+        tracker.observe(999, start + timedelta(hours=hours), f"o-{language}", language)
+    assert tracker.stories[999].breaking_at == start + timedelta(hours=15)
+
+
 def test_clock_jumps_neither_raise_nor_suppress_a_flag_now() -> None:
     tracker = BreakingTracker()
     # An article dated a month ahead: its story cannot be breaking on one outlet...

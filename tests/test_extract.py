@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.ingest import extract
-from monitor.ingest.extract import MIN_CHARS, choose_text, contained_share, decode_page, extract_page
+from monitor.ingest.extract import MIN_CHARS, choose_text, contained_share, extract_page
 
 URL = "https://news.example/2026/12/05/story.html"
 PARAGRAPHS = [
@@ -84,18 +84,6 @@ def test_language_detected_on_the_page() -> None:
     )
     result = extract_page(page(f"<article><p>{text * 3}</p><p>{text}</p></article>"), URL)
     assert result.language == "fr"
-
-
-def test_charsets() -> None:
-    text = "Señora Müller dijo que el puente costará cuarenta millones."
-    assert decode_page(text.encode("cp1252"), "text/html; charset=windows-1252") == text
-    assert decode_page(text.encode("iso-8859-1"), "text/html; charset=nonsense-charset") == text
-    assert decode_page(b'<meta charset="latin1">' + text.encode("latin-1")).endswith(text)
-    # declared gb2312, saved as UTF-8: valid UTF-8 wins
-    chinese = "腾讯科技讯 北京时间"
-    assert decode_page(b'<meta charset="gb2312">' + chinese.encode("utf-8")).endswith(chinese)
-    assert decode_page(b'<meta charset="gbk">' + chinese.encode("gbk")).endswith(chinese)
-    assert decode_page(b"\xef\xbb\xbf" + text.encode()) == text
 
 
 def test_unreadable_pages_give_empty_text() -> None:

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from monitor.cli import main
 from monitor.config import load_config
 from monitor.feedserver import FeedServer
-from monitor.ingest.extract import PageText
+from monitor.ingest.extract import PageText, text_length
 from monitor.ingest.fetch import FetchOptions, FetchResult, make_client
 from monitor.ingest.pages import PageOutcome, PageTask, not_html, robots_from
 from monitor.ingest.parse import Entry, content_hash
@@ -117,6 +117,28 @@ def test_a_page_replaces_the_feed_text_only_with_more() -> None:
     assert not little.read and "under 200" in (little.write.error or "")  # even beside a shorter feed text
     failed = page_decision(7, TEASER, PageOutcome(task, None, "HTTP 404 Not Found", "bad HTTP status"))
     assert (failed.read, failed.write.error) == (False, "bad HTTP status: HTTP 404 Not Found")
+
+
+# A whole short article in Chinese (105 characters, as much as ~100 English words) and a
+# paywall's line: lengths are weighed in Latin characters' worth (extract.text_length).
+CHINESE_ARTICLE = (
+    "市议会周二投票决定重建老港口大桥。去年春天的一次检查发现两根钢桥墩出现裂缝，此后该桥一直禁止卡车通行。"
+    "工程将于三月开工，为期两年；议会预计费用将达到四千万欧元，其中三分之一由地区政府承担。东区居民对此表示欢迎。"
+)
+CHINESE_PAYWALL = "订阅后阅读全文。每月一欧元起。"
+
+
+def test_lengths_are_weighed_alike_in_every_script() -> None:
+    assert text_length(ARTICLE) == len(ARTICLE)
+    assert text_length("港口大桥") == 12 and text_length("港口，大桥。") == 14  # punctuation counts 1
+    assert len(CHINESE_ARTICLE) < 200 <= text_length(CHINESE_ARTICLE)
+    assert text_length("서울 시의회") == len("서울 시의회") + 5  # Hangul syllables count 2
+    assert not is_teaser(CHINESE_ARTICLE * 2) and is_teaser(CHINESE_ARTICLE[:60])
+    task = PageTask(7, "https://news.example/rss", "https://news.example/a")
+    short_article = PageText(CHINESE_ARTICLE, None, "zh", "trafilatura")
+    assert page_decision(7, CHINESE_ARTICLE[:30] + "…", PageOutcome(task, short_article)).read
+    paywall = page_decision(7, "", PageOutcome(task, PageText(CHINESE_PAYWALL, None, "zh", "readability")))
+    assert not paywall.read and "(41 in Latin characters' worth), under 200" in (paywall.write.error or "")
 
 
 def test_only_html_is_read() -> None:
@@ -399,3 +421,54 @@ def test_a_host_that_asks_to_wait_is_left_alone(tmp_path: Path, server: FeedServ
     assert str(rows["later"]["page_error"]).startswith("retry-after: 127.0.0.2 asked to wait")
     assert rows["other"]["text_source"] == "page"  # another host: read
     assert (report.pages_read, report.pages_failed) == (1, 2)
+
+
+def charset_page(text: str, *, head: str = "") -> str:
+    """A news page around one article of two paragraphs, with no charset of its own."""
+    half = len(text) // 2
+    return (
+        f"<!doctype html><html><head>{head}<title>Bridge</title></head><body><nav><a href=/>Home</a></nav>"
+        f"<article><h1>Bridge</h1><p>{text[:half]}</p><p>{text[half:]}</p></article>"
+        "<footer>Copyright 2026 News Example</footer></body></html>"
+    )
+
+
+def test_pages_without_a_charset_or_with_a_wrong_one_are_read_in_their_own(
+    tmp_path: Path, server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from .test_charset import SENTENCES
+
+    html = {"Content-Type": "text/html"}
+    # (name, language, the charset the page is in, the Content-Type it is served with)
+    pages = [
+        ("ja", "ja", "shift_jis", html),
+        ("zh", "zh", "gb18030", html),
+        ("ru", "ru", "cp1251", html),
+        ("fr", "fr", "cp1252", html),
+        ("pl", "pl", "iso8859_2", html),
+        ("ko", "ko", "euc_kr", {"Content-Type": "text/html; charset=utf-8"}),  # declared wrong
+        ("el", "el", "cp1253", {"Content-Type": "text/html; charset=ISO-8859-1"}),  # a server's default
+        ("tw", "zh-tw", "big5", html),  # 124 characters: a whole short article in Chinese
+    ]
+    for name, language, charset, headers in pages:
+        server.routes[f"/{name}"] = raw(200, charset_page(SENTENCES[language]).encode(charset), headers)
+    noise = bytes(0x80 + (n * 37) % 128 for n in range(1500))  # high bytes no charset reads as text
+    server.routes["/noise"] = raw(200, charset_page("").encode().replace(b"<p></p>", b"<p>" + noise), html)
+    names = [*(name for name, *_ in pages), "noise"]
+    server.routes["/feed"] = answer(200, feed_of(server, names))
+    config, store = poll(tmp_path, server, [{"url": server.url("feed")}], pages_per_poll=len(names))
+    caplog.set_level(logging.INFO, logger="monitor.pipeline")
+    report = run_poll(store, config, server)
+    rows = articles(store)
+    for name, language, _charset, _headers in pages:
+        assert rows[name]["text_source"] == "page", (name, rows[name]["page_error"])
+        half = len(SENTENCES[language]) // 2  # the page's paragraphs: each in the stored text
+        for paragraph in (SENTENCES[language][:half], SENTENCES[language][half:]):
+            assert paragraph.strip() in str(rows[name]["text"]), (name, rows[name]["text"])
+        assert rows[name]["language"] == language.split("-")[0], name
+    assert (rows["noise"]["text"], rows["noise"]["text_source"]) == (TEASER, "feed")
+    assert "not decodable" in str(rows["noise"]["page_error"])
+    assert (report.pages_read, report.pages_failed) == (len(pages), 1)
+    assert store.page_failures() == {server.url("feed"): 1}
+    logged = [r.getMessage() for r in caplog.records if "event=page_failed" in r.getMessage()]
+    assert len(logged) == 1 and "not decodable" in logged[0]

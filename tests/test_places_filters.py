@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitor.deliver.digest import build_digest
+from monitor.deliver.rank import DailyWatch
+from monitor.deliver.render import render_digest
 from monitor.deliver.settings import DigestConfig, load_digest_config
 from monitor.errors import ConfigError
 from monitor.sections import load_checked_config
@@ -91,6 +93,15 @@ NEWS = [
 
 def test_watches_and_digests_keep_to_their_countries(tmp_path: Path) -> None:
     with open_store(tmp_path / "monitor.db") as store:
+        watches = parse_watches_section(
+            [
+                {"name": "Grain Ukraine", "query": "grain", "countries": ["ua"]},
+                {"name": "Grain anywhere", "query": "grain"},
+            ],
+            "feeds.yaml",
+            model="fake",
+        )
+        run_watch_stage(store, watches, None)  # the watches known before the news: live matches
         items = [Item(feed, title, "", "en", hours, story=sid) for feed, title, hours, sid, _ in NEWS]
         ids = add(store, items)
         ids_of = dict(zip((row[1] for row in NEWS), ids, strict=True))
@@ -101,14 +112,6 @@ def test_watches_and_digests_keep_to_their_countries(tmp_path: Path) -> None:
                 for i, row in zip(ids, NEWS, strict=True)
                 if row[4] is not None
             ]
-        )
-        watches = parse_watches_section(
-            [
-                {"name": "Grain Ukraine", "query": "grain", "countries": ["ua"]},
-                {"name": "Grain anywhere", "query": "grain"},
-            ],
-            "feeds.yaml",
-            model="fake",
         )
         run_watch_stage(store, watches, None)
         rows = store.query(
@@ -132,9 +135,18 @@ def test_watches_and_digests_keep_to_their_countries(tmp_path: Path) -> None:
             r.address: {s.headline for s in build_digest(store, cfg, day, r, now=now).stories}
             for r in (ukraine, poland, everyone)
         }
+        # Each story's countries in the mail, as its page shows them; in the watch's section too.
+        digest = build_digest(store, cfg, day, everyone, now=now, watches=[DailyWatch("Grain Ukraine")])
+        text, html = render_digest(digest, cfg)
     assert titles["ua@example.org"] == {"Grain talks in Kyiv", "Grain prices in Warsaw"}
     assert titles["pl@example.org"] == {"Grain prices in Warsaw"}
     assert len(titles["all@example.org"]) == 4
+    countries = {story.headline: story.countries for story in digest.stories}
+    assert countries["Grain prices in Warsaw"] == ("PL", "UA") and countries["Grain harvest begins"] == ()
+    assert [s.countries for s in digest.watches[0].stories] == [("UA",), ("PL", "UA")]
+    assert text.count("   Countries: Ukraine\n") == 2 and text.count("   Countries: Poland, Ukraine\n") == 2
+    assert "   Countries: France\n" in text
+    assert html.count('<p class="countries"') == 5 and ">Countries: Poland, Ukraine</p>" in html
 
 
 def parse_digest_config(tmp_path: Path) -> DigestConfig:

@@ -15,6 +15,8 @@ import pytest
 
 from monitor.cli.stories_text import format_stories, format_story
 from monitor.store import Store
+from monitor.stories.records import about_counts
+from monitor.watches.rising import NameCounts
 
 from .browser import Page, requires_chromium
 from .conftest import run_monitor
@@ -221,3 +223,63 @@ def test_places_pages_fit_in_chromium_at_1280_and_390(site: tuple[WebServer, Pat
         assert page.eval("location.pathname") == "/places/UA"
     finally:
         page.close()
+
+
+def test_cli_trends_of_a_country(site: tuple[WebServer, Path, dict[int, int]]) -> None:
+    _, folder, _ = site
+    base = ("--config", str(folder / "feeds.yaml"))
+    ukraine = run_monitor(*base, "trends", "--country", "ua")
+    assert ukraine.returncode == 0, ukraine.stderr
+    assert "rising names of stories about UA (Ukraine)" in ukraine.stdout
+    assert "Zelensky  4 stories" in ukraine.stdout and "Macron" not in ukraine.stdout
+    assert "rising places of stories about UA" in ukraine.stdout
+    assert "rising countries" not in ukraine.stdout
+    france = json.loads(run_monitor(*base, "trends", "--country", "FR", "--json").stdout)
+    # Story 1 is about France too (one outlet of three names it), but one story does not rise.
+    assert (france["names"], france["countries"]) == ([], [])
+    bad = run_monitor(*base, "trends", "--country", "Ukraine")
+    assert bad.returncode == 2 and "'Ukraine'" in bad.stderr and "Ukraine is UA" in bad.stderr
+
+
+def test_trend_counts_of_a_country_keep_the_stories_about_it() -> None:
+    rows = [
+        {"story_id": 1, "recent": 1, "term": "zelensky"},
+        {"story_id": 1, "recent": 1, "term": "biden"},
+        {"story_id": 2, "recent": 1, "term": None},  # about it, names no one
+        {"story_id": 3, "recent": 0, "term": "zelensky"},
+        {"story_id": 4, "recent": 1, "term": "macron"},  # names a place there, not about it
+    ]
+    counts = about_counts(rows, {1, 2, 3})
+    assert counts == NameCounts({"zelensky": 1, "biden": 1}, {"zelensky": 1}, 2, 1)
+    assert about_counts(rows, set()) == NameCounts({}, {}, 0, 0)
+
+
+@pytest.mark.parametrize("breaking", [False, True])
+def test_atom_entries_carry_a_category_per_country(breaking: bool) -> None:
+    import feedparser
+
+    from monitor.web.atom import atom_feed
+    from monitor.web.views import StoryFilters
+
+    from .test_web import check_atom
+
+    base = "http://127.0.0.1:8080"
+    story = {
+        "id": 7, "headline": "Grain corridor reopens", "first_published": "2025-03-09T10:00:00Z",
+        "last_published": "2025-03-09T12:00:00Z", "breaking_at": "2025-03-09T11:00:00Z",
+        "languages": ["en", "fr"], "countries": ["UA", "FR"], "n_articles": 3, "n_outlets": 2,
+    }  # fmt: skip
+    plain = {**story, "id": 8, "countries": []}
+    filters = StoryFilters(country="UA")
+    now = datetime(2025, 3, 9, tzinfo=UTC)
+    body = atom_feed(base, f"{base}/stories.atom", filters, [story, plain], {}, now, breaking=breaking)
+    check_atom(body)
+    entries = {e.id: e for e in feedparser.parse(body).entries}  # as a feed reader reads it
+    tags = [(t.term, t.scheme, t.label) for t in entries[f"{base}/stories/7"].tags]
+    assert tags == [
+        ("en", None, "language en"), ("fr", None, "language fr"),
+        ("UA", f"{base}/places/", "Ukraine"), ("FR", f"{base}/places/", "France"),
+    ]  # fmt: skip
+    assert [t.term for t in entries[f"{base}/stories/8"].tags] == ["en", "fr"]
+    if not breaking:
+        assert "about Ukraine" in feedparser.parse(body).feed.title

@@ -1064,6 +1064,18 @@ def test_story_countries_and_country_filters_read_alike(store: AnyStore) -> None
         "2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-23T12:00:00Z", country="JP"
     )
     assert (recent, n_recent) == ({"moscow": 1}, 1)
+    # the candidates of the stories about a country, with their terms (monitor trends --country)
+    window = ("2025-03-08T12:00:00Z", "2025-03-20T12:00:00Z", "2025-03-23T12:00:00Z")
+
+    def terms(country: str, kind: str, *bounds: str) -> list[tuple[object, ...]]:
+        rows = store.web_country_story_terms(country, kind, *bounds)
+        return [(r["story_id"], r["recent"], r["term"]) for r in rows]
+
+    assert terms("JP", "name", *window) == [(2, 1, "moscow")]
+    assert terms("RU", "name", *window) == [(1, 1, None)]  # a story that names no one still counts
+    assert terms("RU", "place", *window) == [(1, 1, "2017370"), (1, 1, "3017382")]
+    assert terms("RU", "place", window[0], "2025-03-23T00:00:00Z", window[2])[0][1] == 0  # before
+    assert terms("GB", "name", "2025-03-23T00:00:00Z", "2025-03-23T06:00:00Z", window[2]) == []
     # Each story's countries kept (story_countries): out of date until written again, and read
     # from the articles meanwhile.
     from monitor.entities.storycountries import countries_of, refresh_story_countries

@@ -97,13 +97,23 @@ def thread(obj: Context, thread_id: int, as_json: bool) -> None:
 
 
 @click.command()
+@click.option(
+    "--country",
+    help="Only the names and places of stories about this country (as `stories --country`): an "
+    "ISO 3166-1 alpha-2 code, like UA (any case).",
+)
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="How many names.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
-def trends(obj: Context, limit: int, as_json: bool) -> None:
+def trends(obj: Context, country: str | None, limit: int, as_json: bool) -> None:
     """Rising names: those of the last 48 hours' stories against the 14 days before."""
+    try:
+        code = country_code(country) if country is not None else None
+    except CountryCodeError as exc:
+        raise click.BadParameter(str(exc), param_hint="--country") from None
     with obj.store(readonly=True) as store:
-        text = format_trends(store, as_json=as_json, limit=limit, timezone=obj.config.settings.timezone)
+        zone = obj.config.settings.timezone
+        text = format_trends(store, as_json=as_json, limit=limit, timezone=zone, country=code)
     _show(text)
 
 

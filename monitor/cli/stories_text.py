@@ -261,14 +261,22 @@ def format_threads(
     return "\n\n".join(_thread_text(thread, zone) for thread in threads)
 
 
-def format_trends(store: WebReads, *, as_json: bool = False, limit: int = 20, timezone: str = "UTC") -> str:
-    """`monitor trends`: the rising names and countries, best first, with their counts now
-    and before."""
-    found = rising_now(store, datetime.now(UTC), limit=limit)
+def format_trends(
+    store: WebReads,
+    *,
+    as_json: bool = False,
+    limit: int = 20,
+    timezone: str = "UTC",
+    country: str | None = None,
+) -> str:
+    """`monitor trends`: the rising names, countries and places, best first, with their counts
+    now and before; with `country`, the names and places of the stories about it."""
+    found = rising_now(store, datetime.now(UTC), limit=limit, country=country)
     if as_json:
         return json_text(found, indent=2)
     zone = ZoneInfo(timezone)
-    head = f"rising names, 48 hours to {_local(found['at'], zone)} against the 14 days before:"
+    about = f" of stories about {country} ({country_name(country)})" if country else ""
+    head = f"rising names{about}, 48 hours to {_local(found['at'], zone)} against the 14 days before:"
     lines = [head]
     if not found["names"]:
         lines.append("  none (a name needs 3 stories in the last 48 hours, and more than before)")
@@ -277,6 +285,8 @@ def format_trends(store: WebReads, *, as_json: bool = False, limit: int = 20, ti
             f"{n:>3}. {_clean(item['name'], 60)}  {_count(item['recent'], 'story')} "
             f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
         )
+    if country:
+        return "\n".join([*lines, *_rising_places_lines(found["places"], f"rising places{about}:")])
     lines.append("rising countries (where the places of a story's articles lie):")
     if not found["countries"]:
         lines.append("  none (a country needs 3 stories in the last 48 hours, and more than before)")
@@ -285,13 +295,17 @@ def format_trends(store: WebReads, *, as_json: bool = False, limit: int = 20, ti
             f"{n:>3}. {_clean(item['name'], 60)} ({item['code']})  {_count(item['recent'], 'story')} "
             f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
         )
-    lines.append("rising places (cities, regions):")
-    if not found["places"]:
+    return "\n".join([*lines, *_rising_places_lines(found["places"], "rising places (cities, regions):")])
+
+
+def _rising_places_lines(places: list[dict[str, Any]], head: str) -> list[str]:
+    lines = [head]
+    if not places:
         lines.append("  none (a place needs 3 stories in the last 48 hours, and more than before)")
-    for n, item in enumerate(found["places"], 1):
+    for n, item in enumerate(places, 1):
         where = f", {item['country']}" if item["country"] else ""
         lines.append(
             f"{n:>3}. {_clean(item['name'], 60)}{where}  {_count(item['recent'], 'story')} "
             f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
         )
-    return "\n".join(lines)
+    return lines

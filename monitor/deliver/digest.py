@@ -37,6 +37,7 @@ from monitor.deliver.rank import (
     Digest,
     StoryRow,
     WatchSection,
+    WatchStory,
     _article_row,
     digest_window,
     due_at,
@@ -63,7 +64,7 @@ from monitor.deliver.smtp import (
     conversation_deadline,
     send_message,
 )
-from monitor.entities.countries import country_name
+from monitor.entities.countries import countries_by_story, country_name
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
 from monitor.stories.records import rising_at, rising_countries_at
@@ -121,11 +122,10 @@ def build_digest(
     )
     views = mark_follow_ups(views, thread_of, sent)
     figures = DayFigures(**store.digest_day_figures(start, end))
-    sections = (
-        _watch_sections(store, watches, recipient.address, start, end, cfg.max_stories)
-        if recipient is not None and watches
-        else ()
-    )
+    sections: tuple[WatchSection, ...] = ()
+    if recipient is not None and watches:
+        found = _watch_sections(store, watches, recipient.address, start, end, cfg.max_stories)
+        sections = _with_countries(store, found)
     return Digest(
         rising=_rising(store, end),
         rising_countries=_rising_countries(store, end),
@@ -140,6 +140,19 @@ def build_digest(
         until=now if now < end else None,
         watches=sections,
     )
+
+
+def _with_countries(store: DigestStore, sections: Sequence[WatchSection]) -> tuple[WatchSection, ...]:
+    """The watch sections with each story's countries, as its page shows them: one query."""
+    ids = [story.id for section in sections for story in section.stories]
+    about = countries_by_story(store.story_country_rows(ids)) if ids else {}
+    return tuple(
+        replace(section, stories=tuple(_about(s, about) for s in section.stories)) for section in sections
+    )
+
+
+def _about(story: WatchStory, about: Mapping[int, list[str]]) -> WatchStory:
+    return replace(story, countries=tuple(about.get(story.id, ())))
 
 
 RISING_SHOWN = 8  # names in the digest's "Rising" line

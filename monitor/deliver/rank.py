@@ -113,6 +113,7 @@ class StoryView:
     follow_up_of: str = ""  # the headline of an earlier story of its thread the reader already got
     other_versions: int = 0  # versions left out ("+N more"): all but one, unless versions: all
     other_languages: tuple[str, ...] = ()  # their languages: the reader's first, then most covered
+    countries: tuple[str, ...] = ()  # what it is about (ISO alpha-2), most covered first, as on its page
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ class WatchStory:
     why: str  # the terms, names and similarity of the day's matching articles, in words
     matched: int  # the day's matching articles
     links: tuple[tuple[str, Link], ...]  # (language, link) of the first matching articles
+    countries: tuple[str, ...] = ()  # what it is about (ISO alpha-2), most covered first, as on its page
 
 
 @dataclass(frozen=True)
@@ -314,6 +316,7 @@ def build_story(
         new_since=new_since,
         other_versions=sum(len(items) for _, items in others),
         other_languages=tuple(lang for lang, _ in others),
+        countries=tuple(story_countries((a.feed_id, c) for a in ordered for c in sorted(a.countries))),
     )
 
 

@@ -17,6 +17,7 @@ import jinja2
 
 from monitor.deliver.rank import Digest
 from monitor.deliver.settings import DigestConfig
+from monitor.entities.countries import country_name
 from monitor.languages import LANGUAGE_NAMES
 from monitor.wording import count
 
@@ -37,6 +38,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     )
     env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code or "und", code or "?")
     env.filters["direction"] = lambda code: "rtl" if code in RTL_LANGUAGES else "ltr"
+    env.filters["country_name"] = country_name
     return env
 
 

@@ -25,6 +25,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from monitor.ingest import langid
+from monitor.ingest.charset import decode_page
 from monitor.ingest.pages import MAX_PAGE_BYTES
 from monitor.ingest.parse import MAX_TEXT_CHARS, html_to_text
 from monitor.ingest.urls import canonical_url
@@ -32,12 +33,13 @@ from monitor.ingest.urls import canonical_url
 if TYPE_CHECKING:  # lxml is imported where a page is read: a poll that reads none never loads it
     import lxml.html
 
-MIN_CHARS = 200  # Media Cloud's threshold: a result shorter than this is no article
+MIN_CHARS = 200  # Media Cloud's threshold: a result shorter than this (text_length) is no article
 MAX_ELEMENTS = 100_000  # a page of more elements is not walked by the extractors
 MAX_DEPTH = 200  # nor one nested deeper (their recursion would run out of stack)
 SUPERSET_SHARE = 0.9  # readability's longer text holds this share of trafilatura's shingles
 BLOAT = 2.5  # trafilatura's text this many times longer than readability's...
 BLOAT_SHARE = 0.8  # ...holding this share of it: trafilatura took in the article's surroundings
+MAX_UNDECODED_SHARE = 0.01  # a text with more characters its charset could not decode is garbled
 
 log = logging.getLogger("monitor.extract")
 
@@ -49,44 +51,6 @@ class PageText:
     language: str | None  # detected on the text
     method: str  # 'trafilatura', 'readability' or 'none'
     note: str | None = None  # why the text is empty, when it is
-
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def _codec(name: str | None) -> str | None:
-    """Python's codec for a declared charset name, or None when unknown."""
-    if not name:
-        return None
-    try:
-        codec = codecs.lookup(name.strip().lower()).name
-    except LookupError:
-        return None
-    # WHATWG: pages labelled latin-1 / ascii are windows-1252 in every browser.
-    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
-
-
-def decode_page(content: bytes, content_type: str | None = None) -> str:
-    """The page as text: a byte order mark; else UTF-8 when the bytes are valid UTF-8 (text
-    in another charset almost never is, and pages declaring one charset while saved in UTF-8
-    are common); else the HTTP charset, else the page's <meta> charset, else windows-1252
-    (HTML's default). A charset name nobody knows is skipped, never an error."""
-    for bom, codec in _BOMS:
-        if content.startswith(bom):
-            return content.decode(codec, errors="replace")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    header = _HEADER_CHARSET.search(content_type or "")
-    meta = _META_CHARSET.search(content[:4096])
-    for declared in (header.group(1) if header else None, meta.group(1).decode("ascii") if meta else None):
-        named = _codec(declared)
-        if named is not None and named != "utf-8":
-            return content.decode(named, errors="replace")
-    return content.decode("cp1252", errors="replace")
 
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -158,6 +122,19 @@ def contained_share(part: str, whole: str) -> float:
     return sum((mine & _shingles(whole)).values()) / total if total else 0.0
 
 
+# Scripts written without spaces say in one character what Latin says in about three or four
+# (a Chinese word is 1.5 characters, an English one 5.7 with its space): Han and kana count 3,
+# Hangul syllables (spaced words) 2, so that a length threshold means the same in each.
+_HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+
+
+def text_length(text: str) -> int:
+    """A text's length in Latin characters' worth: what length thresholds (MIN_CHARS, the
+    teaser lengths) compare. Pure."""
+    return len(text) + 2 * len(_HAN_KANA.findall(text)) + len(_HANGUL.findall(text))
+
+
 def choose_text(first: str, second: str, min_chars: int = MIN_CHARS) -> tuple[str, int]:
     """Which extractor's text to keep (0: trafilatura's, 1: readability's). Pure.
 
@@ -165,9 +142,9 @@ def choose_text(first: str, second: str, min_chars: int = MIN_CHARS) -> tuple[st
     that tells which is wrong: the second holds nearly all of the first and more (the first
     cut the article short), or the second is a small part of a first several times longer
     (the first took in what surrounds the article: comments, lists of other stories)."""
-    if len(first) < min_chars:
+    if text_length(first) < min_chars:
         return (second, 1) if len(second) > len(first) else (first, 0)
-    if len(second) < min_chars:
+    if text_length(second) < min_chars:
         return first, 0
     if len(second) > len(first) and contained_share(first, second) >= SUPERSET_SHARE:
         return second, 1
@@ -228,7 +205,8 @@ def extract_page(content: bytes, url: str, content_type: str | None = None) -> P
     binary = binary_kind(content)
     if binary is not None:
         return PageText("", None, None, "none", binary)
-    markup = decode_page(content, content_type)
+    decoded = decode_page(content, content_type)
+    markup = decoded.text
     try:
         root = lxml.html.document_fromstring(markup.replace("\x00", ""))
     except (lxml.etree.LxmlError, ValueError) as exc:
@@ -251,8 +229,16 @@ def extract_page(content: bytes, url: str, content_type: str | None = None) -> P
     if not text:
         return PageText("", canonical, None, "none", "no article text found")
     text = text[:MAX_TEXT_CHARS]
+    if (garbled := undecoded_share(text)) > MAX_UNDECODED_SHARE:
+        note = f"text not decodable: {garbled:.0%} of it unreadable in {decoded.charset} ({decoded.source})"
+        return PageText("", canonical, None, "none", note)
     method = ("trafilatura", "readability")[which]
     return PageText(text, canonical, langid.detect_language(text), method)
+
+
+def undecoded_share(text: str) -> float:
+    """The share of a text's characters that its charset could not decode (U+FFFD)."""
+    return text.count("\ufffd") / len(text) if text else 0.0
 
 
 _BLANKS = re.compile(r"[ \t\r\f\v\u00a0]+")

@@ -13,11 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitor.ingest.extract import MIN_CHARS
+from monitor.ingest.extract import MIN_CHARS, text_length
 from monitor.ingest.pages import PageOutcome
 from monitor.ingest.parse import Entry
 from monitor.store.types import PageWrite
 
+# Lengths in Latin characters' worth (extract.text_length): 130 Chinese characters are 390.
 SHORT_CHARS = 400  # an entry's text shorter than this is a teaser
 FEED_SHORT_CHARS = 1_200  # a feed whose entries are all shorter than this is a feed of teasers
 FEED_SHORT_SHARE = 0.8  # ...at least this share of them, and at least FEED_MIN_ENTRIES
@@ -42,14 +43,14 @@ def is_cut(text: str) -> bool:
 
 
 def is_teaser(text: str) -> bool:
-    return len(text.strip()) < SHORT_CHARS or is_cut(text)
+    return text_length(text.strip()) < SHORT_CHARS or is_cut(text)
 
 
 def feed_of_teasers(entries: Sequence[Entry]) -> bool:
     """Whether a feed's entries are consistently short: its articles are on the site."""
     if len(entries) < FEED_MIN_ENTRIES:
         return False
-    short = sum(1 for e in entries if len(e.text.strip()) < FEED_SHORT_CHARS)
+    short = sum(1 for e in entries if text_length(e.text.strip()) < FEED_SHORT_CHARS)
     return short >= FEED_SHORT_SHARE * len(entries)
 
 
@@ -79,9 +80,10 @@ def page_decision(article_id: int, feed_text: str, outcome: PageOutcome) -> Page
     if page is None or not page.text:
         error = f"{outcome.step}: {outcome.error}" if outcome.step else (outcome.error or "no text")
         return PageDecision(PageWrite(article_id, None, canonical_url=canonical, error=error), False)
-    if len(page.text) < MIN_CHARS:
+    if (length := text_length(page.text)) < MIN_CHARS:
+        worth = f" ({length} in Latin characters' worth)" if length != len(page.text) else ""
         error = (
-            f"no text: the page gave {len(page.text)} characters, under {MIN_CHARS} "
+            f"no text: the page gave {len(page.text)} characters{worth}, under {MIN_CHARS} "
             "(a login or paywall page, or no article)"
         )
         return PageDecision(PageWrite(article_id, None, canonical_url=canonical, error=error), False)

@@ -179,6 +179,22 @@ class WebQueries(Core):
         before_counts = {str(name): int(n) for name, _, n in rows if n}
         return recent_counts, before_counts, int(totals[0] or 0), int(totals[1] or 0)
 
+    def web_country_story_terms(
+        self, country: str, kind: str, since: str, recent: str, end: str
+    ) -> list[dict[str, Any]]:
+        """The live stories first reported in [since, end) with an article naming a place in
+        `country` (the candidates of the stories about it), each with its terms of `kind`
+        ('name', 'place'): rows (story_id, recent: 1 when first reported in [recent, end),
+        term: None for a story with no term of the kind)."""
+        return self.query(
+            "SELECT c.story_id, CASE WHEN c.first_seen >= ? THEN 1 ELSE 0 END AS recent, t.term "
+            "FROM story_terms c JOIN stories s ON s.id = c.story_id AND s.merged_into IS NULL "
+            "LEFT JOIN story_terms t ON t.story_id = c.story_id AND t.kind = ? "
+            "WHERE c.kind = 'country' AND c.term = ? AND c.first_seen >= ? AND c.first_seen < ? "
+            "ORDER BY c.story_id, t.term",
+            [recent, kind, country, since, end],
+        )
+
     def web_story_term_counts(
         self, kind: str, since: str, recent: str, end: str
     ) -> tuple[dict[str, int], dict[str, int], int, int]:

@@ -89,7 +89,8 @@ class Baseline:
     """What a story usually gains at each age: per age slot, the outlets and languages (scored
     as in `breaking_decision`) all stories gained at that age, over the number of stories, both
     fading by `baseline_weight` at each new story. Every story counts, the quiet ones too, so
-    the baseline of an age is that of the usual story, not of those that grow."""
+    the baseline of an age is that of the usual story, not of those that grow; a story's gains
+    after it was flagged do not count (they are what is unusual)."""
 
     gains: list[float]
     stories: float
@@ -240,7 +241,10 @@ class BreakingTracker:
             coverage.languages[language] = published
         first = coverage.first_published or published
         age_hours = max(0.0, (published - first).total_seconds() / 3600.0)
-        self.baseline.gained(age_hours, gain, self.params)
+        if coverage.breaking_at is None or published < coverage.breaking_at:
+            # What a story gains once flagged is unusual by definition: left out, so that a
+            # few wide events do not raise the usual for every story after them.
+            self.baseline.gained(age_hours, gain, self.params)
         start = published - timedelta(hours=self.params.window_hours)
         verdict = breaking_decision(
             _in_window(coverage.outlets.values(), start, published),

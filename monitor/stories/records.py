@@ -75,25 +75,69 @@ def latest_bounds(now: datetime, newest: datetime | None) -> tuple[datetime, dat
 def rising_now(
     store: WebReads, now: datetime, limit: int = 20, country: str | None = None
 ) -> dict[str, Any]:
-    """The rising names at `now`, or when nothing was published in the last 48 hours (a
-    replayed corpus), at the newest article: {"at", "recent_since", "names": [...]}. With
-    `country`, among the stories with an article naming a place in it."""
+    """The rising names, countries and places at `now`, or when nothing was published in the
+    last 48 hours (a replayed corpus), at the newest article: {"at", "recent_since", "names",
+    "countries", "places"}. With `country`, the names and places of the stories about it (the
+    rule of the pages' country filter), and no countries."""
     newest = parse_iso(store.web_latest_published())
     at = now if newest is None or newest >= now - RECENT else newest + timedelta(seconds=1)
+    if country:
+        names, places = rising_about_at(store, at, country, "name", limit), rising_about_at(
+            store, at, country, "place", limit
+        )
+    else:
+        names, places = rising_at(store, at, limit), rising_places_at(store, at, limit)
     return {
         "at": iso_z(at),
         "recent_since": iso_z(at - RECENT),
-        "names": [asdict(r) for r in rising_at(store, at, limit, country=country)],
-        # A country's page (`country`) shows its names only.
+        "names": [asdict(r) for r in names],
         "countries": [] if country else [
             {**_term(r), "code": r.name, "name": country_name(r.name)}
             for r in rising_countries_at(store, at, limit)
         ],
-        "places": [] if country else [
-            {**_term(r), "geonameid": int(r.name), **place_label(int(r.name))}
-            for r in rising_places_at(store, at, limit)
-        ],
+        "places": [{**_term(r), "geonameid": int(r.name), **place_label(int(r.name))} for r in places],
     }
+
+
+def about_counts(rows: Iterable[Mapping[str, Any]], about: set[int]) -> NameCounts:
+    """The counts of rising terms among the stories in `about`, from rows (story_id, recent,
+    term or None) of `web_country_story_terms`: per term, the stories of each window naming
+    it, and the stories each window holds. Pure."""
+    recent: dict[str, int] = {}
+    before: dict[str, int] = {}
+    windows: dict[int, bool] = {}
+    for row in rows:
+        story_id = int(row["story_id"])
+        if story_id not in about:
+            continue
+        is_recent = bool(row["recent"])
+        windows[story_id] = is_recent
+        if row["term"] is not None:
+            counts = recent if is_recent else before
+            counts[str(row["term"])] = counts.get(str(row["term"]), 0) + 1
+    n_recent = sum(windows.values())
+    return NameCounts(recent, before, n_recent, len(windows) - n_recent)
+
+
+def rising_about_at(
+    store: WebReads, at: datetime, country: str, kind: str, limit: int = 20
+) -> list[RisingName]:
+    """The names (`kind` 'name', shown by their commonest spelling, `key` the key) or places
+    ('place', GeoNames ids as `name`) rising at `at` among the stories about `country`: those
+    whose countries (monitor.entities.countries) include it, as the pages filter them."""
+    since, recent, end = window_bounds(at)
+    rows = store.web_country_story_terms(country, kind, iso_z(since), iso_z(recent), iso_z(end))
+    candidates = sorted({int(row["story_id"]) for row in rows})
+    countries = countries_of(store, candidates) if candidates else {}
+    about = {story_id for story_id in candidates if country in countries.get(story_id, ())}
+    if kind != "name":
+        counts = about_counts(rows, about)
+        countries_ids = country_geonameids()  # the countries themselves are not places here
+        recent_places = {k: v for k, v in counts.recent.items() if k not in countries_ids}
+        return score_rising(replace(counts, recent=recent_places), limit=limit, words=False)
+    found = score_rising(about_counts(rows, about), limit=limit)
+    spellings = store.names_spellings([r.name for r in found], iso_z(since), iso_z(end))
+    return [replace(r, name=display_name(spellings.get(r.name, {})) or r.name, key=r.name) for r in found]
 
 
 def _term(found: RisingName) -> dict[str, Any]:

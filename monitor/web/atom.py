@@ -10,6 +10,7 @@ from typing import Any
 from feedgen.feed import FeedGenerator
 
 from monitor import __version__
+from monitor.entities.countries import country_name
 from monitor.timeutil import parse_iso
 from monitor.web.views import (
     StoryFilters,
@@ -41,6 +42,7 @@ def atom_feed(
     fg = FeedGenerator()
     what = [f"tag {filters.tag}" if filters.tag else "", f"language {filters.lang}" if filters.lang else ""]
     what += [f"search “{filters.q}”" if filters.q else "", f"feed {filters.feed}" if filters.feed else ""]
+    what += [f"about {country_name(filters.country)}" if filters.country else ""]
     label = ", ".join(w for w in what if w)
     if breaking:
         fg.id(f"{base}/breaking.atom")
@@ -69,6 +71,10 @@ def atom_feed(
         entry.content(atom_summary(story, articles.get(story["id"], [])), type="html")
         for code in story["languages"]:
             entry.category(term=code, label=f"language {code}")
+        # The countries it is about, as on its page; their own scheme (RFC 4287 §4.2.2), so
+        # that a reader does not take FR the country for fr the language.
+        for code in story.get("countries", ()):
+            entry.category(term=code, scheme=f"{base}/places/", label=country_name(code))
     return bytes(fg.atom_str(pretty=True))
 
 
