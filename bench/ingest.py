@@ -143,15 +143,17 @@ def ingest(args: argparse.Namespace, target: Target) -> dict[str, float]:
         places_stage = PlacesStage()
         places_stage.gazetteer()  # opening (or building) the gazetteer is not ingest
         t2 = time.perf_counter()
-        places_stage(store)
+        # as the pipeline runs them: names (places and peoples left out), then places (which
+        # read the stored names), before stories
+        run_names_stage(store, limit=10**9, gazetteer=places_stage.gazetteer)
         t2b = time.perf_counter()
-        run_names_stage(store, limit=10**9)  # as the pipeline runs it: names before stories
+        places_stage(store)
         t2c = time.perf_counter()
         evidence = StoryEvidence(store, places_stage.gazetteer) if args.evidence else None
         report = run_story_stage(store, StorySettings(model=model), evidence=evidence)
         t3 = time.perf_counter()
         stored = store.count("articles")
-    places, names, stories = t2b - t2, t2c - t2b, t3 - t2c
+    names, places, stories = t2b - t2, t2c - t2b, t3 - t2c
     print(f"    {store.label}: {stored} articles in {len(feeds)} feeds, model {report.model}")
     print(
         f"      parse {stored / (t1 - t0):7.0f}/s  store {stored / (t2 - t1):7.0f}/s  "

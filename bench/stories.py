@@ -306,7 +306,8 @@ def identities_cached(name: str, records: Sequence[Record]) -> list[dict[str, st
     found = []
     for r in records:
         row = {"title": r.title, "text": r.text, "language": r.language, "feed_url": ""}
-        found.append(evidence_keys(article_places(gazetteer, row), names_of(row)))
+        names = names_of(row, gazetteer)
+        found.append(evidence_keys(article_places(gazetteer, row, names), names))
     print(
         f"  places and names of {len(records)} {name} texts: "
         f"{1000 * (time.perf_counter() - start) / max(1, len(records)):.1f} ms each",

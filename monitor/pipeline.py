@@ -537,6 +537,7 @@ def default_stages(
     from monitor.entities.evidence import StoryEvidence
     from monitor.entities.placestage import PlacesStage
     from monitor.entities.stage import names_stage
+    from monitor.entities.storycountries import refresh_story_countries
     from monitor.stories.embed import embedder_for
     from monitor.stories.stage import run_story_stage
     from monitor.watches.match import watch_stage
@@ -551,11 +552,13 @@ def default_stages(
         # The articles' places and names as evidence, read now for those their stages have
         # not reached yet: a story decision never depends on the stages' pace.
         evidence = StoryEvidence(store, places.gazetteer)
-        return run_story_stage(store, settings, stop=stop, evidence=evidence).summary()
+        summary = run_story_stage(store, settings, stop=stop, evidence=evidence).summary()
+        refresh_story_countries(store, stop=stop)  # the stories that gained or lost articles
+        return summary
 
     watches = load_watches_config(config, model=settings.model)
     return [
-        names_stage(stop=stop),
+        names_stage(stop=stop, gazetteer=places.gazetteer),
         places,
         stories,
         watch_stage(watches, stop=stop),

@@ -200,3 +200,18 @@ def test_datelines_compounds_and_surnames(gazetteer: Gazetteer) -> None:
     assert geotag(gazetteer, "Senator Marco Rubio spoke. Rubio said no.").places == ()
     # but a person's name once does not hide the place named alone elsewhere
     assert ids(gazetteer, "Paris Hilton flew in. Paris was cold.") == [PARIS_FR]
+
+
+def test_recognised_people_are_no_places(gazetteer: Gazetteer) -> None:
+    # the names recogniser's people: a surname alone after the full name is the person's
+    text = "Michael Jordan won six titles in Chicago. Jordan said he was proud."
+    assert [p.name for p in geotag(gazetteer, text, title="Jordan retires").places] == ["Chicago"]
+    text = "George Floyd died in police custody in Minneapolis."
+    assert [p.name for p in geotag(gazetteer, text, title="George Floyd: a year on").places] == [
+        "Minneapolis"]
+    # names as the names stage stored them, given: none given, none hidden
+    assert [p.country for p in geotag(gazetteer, text, title="George Floyd: a year on",
+                                      names=[]).places] == ["ZA", "US"]
+    # the country before the person is named, and after "of", is the country
+    text = "Jordan closed its border. Michael Jordan was not there. King Abdullah of Jordan spoke."
+    assert geotag(gazetteer, text).countries == ("JO",)

@@ -1076,3 +1076,35 @@ def test_story_countries_and_country_filters_read_alike(store: AnyStore) -> None
     assert terms("RU", "place", *window) == [(1, 1, "2017370"), (1, 1, "3017382")]
     assert terms("RU", "place", window[0], "2025-03-23T00:00:00Z", window[2])[0][1] == 0  # before
     assert terms("GB", "name", "2025-03-23T00:00:00Z", "2025-03-23T06:00:00Z", window[2]) == []
+    # Each story's countries kept (story_countries): out of date until written again, and read
+    # from the articles meanwhile.
+    from monitor.entities.storycountries import countries_of, refresh_story_countries
+
+    expected = {1: ["FR", "RU"], 2: ["GB", "JP"]}
+    assert store.story_countries_kept([1, 2]) == ({}, [1, 2])
+    assert countries_of(store, [1, 2]) == expected
+    assert refresh_story_countries(store) == 2 and store.story_countries_pending(10) == []
+    assert store.story_countries_kept([2, 1]) == (expected, [])
+    kept_rows = store.window_story_countries(start, end)
+    assert sorted((r["story_id"], r["dirty"], r["country"]) for r in kept_rows) == [
+        (1, 0, "FR"), (1, 0, "RU"), (2, 0, "GB"), (2, 0, "JP")]  # fmt: skip
+    store.places_write([(ids["f1"], [at("RU")])])  # read again: story 1 no longer names France
+    pending = store.story_countries_pending(10)
+    assert [story_id for story_id, _ in pending] == [1]
+    assert store.story_countries_write([(1, pending[0][1] - 1, ["XX"])]) == 0  # an older version
+    assert countries_of(store, [1, 2]) == {1: ["RU"], 2: ["GB", "JP"]}
+    # a candidate still (kept for France until written again), but no story about France
+    from monitor.stories.records import ranked_hits
+    from monitor.timeutil import parse_iso
+
+    bounds = {"since": parse_iso(start), "until": parse_iso(end)}
+    assert [h["story_id"] for h in store.web_story_ids(start, end, country="FR")] == [1]
+    assert ranked_hits(store, **bounds, country="FR") == []  # type: ignore[arg-type]
+    assert [h["story_id"] for h in store.web_story_ids(start, end, country="RU")] == [1]
+    assert refresh_story_countries(store) == 1 and store.story_countries_kept([1]) == ({1: ["RU"]}, [])
+    moved = {**rows[0], "article_id": ids["s1"], "story_id": 1}
+    store.stories_write([moved], [], [], T0)  # an article moves: both stories out of date
+    assert [story_id for story_id, _ in store.story_countries_pending(10)] == [1, 2]
+    assert refresh_story_countries(store) == 2
+    assert store.story_countries_kept([1, 2]) == ({1: ["GB", "RU"], 2: ["JP"]}, [])
+    assert [h["story_id"] for h in ranked_hits(store, **bounds, country="GB")] == [1]  # type: ignore[arg-type]

@@ -52,8 +52,8 @@ class StoryEvidence:
         self._no_gazetteer: str | None = None
 
     def __call__(self, rows: Sequence[Mapping[str, Any]]) -> dict[int, Identities]:
-        places = self._places(rows)
         names = self._names(rows)
+        places = self._places(rows, names)
         return {
             int(row["id"]): Identities(
                 tuple(places.get(int(row["id"]), ())), tuple(names.get(int(row["id"]), ()))
@@ -61,7 +61,9 @@ class StoryEvidence:
             for row in rows
         }
 
-    def _places(self, rows: Sequence[Mapping[str, Any]]) -> dict[int, list[dict[str, Any]]]:
+    def _places(
+        self, rows: Sequence[Mapping[str, Any]], names: Mapping[int, Sequence[Mapping[str, Any]]]
+    ) -> dict[int, list[dict[str, Any]]]:
         found: dict[int, list[dict[str, Any]]] = {}
         unread = []
         for row in rows:
@@ -72,13 +74,16 @@ class StoryEvidence:
                 found[int(row["id"])] = stored
         gazetteer = self._open() if unread else None
         if gazetteer is not None:
-            read = [(int(row["id"]), article_places(gazetteer, dict(row))) for row in unread]
+            read = [(int(row["id"]), article_places(gazetteer, row, names.get(int(row["id"]), [])))
+                    for row in unread]
             self._store.places_write(read)
             found.update(read)
         return found
 
     def _names(self, rows: Sequence[Mapping[str, Any]]) -> dict[int, list[dict[str, Any]]]:
-        waiting = {int(row["id"]): names_of(dict(row)) for row in rows if row.get("names_waiting")}
+        needed = any(row.get("names_waiting") for row in rows)
+        gazetteer = self._open() if needed else None
+        waiting = {int(row["id"]): names_of(row, gazetteer) for row in rows if row.get("names_waiting")}
         if waiting:
             self._store.names_write(waiting)
         stored = [int(row["id"]) for row in rows if not row.get("names_waiting")]

@@ -41,6 +41,7 @@ __all__ = [
 BUILD_VERSION = 8
 MIN_CITY_POPULATION = 5000
 _LOOKUP_BATCH = 500
+_PREFIX_CACHE = 20_000  # country_keys answers kept (a few MB at most), then forgotten
 
 # Kinds of place, from the broadest.
 COUNTRY = "country"
@@ -352,6 +353,7 @@ class Gazetteer:
             f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
         )
         self._connection.execute("PRAGMA cache_size = -4000")  # 4 MB of pages at most
+        self._prefixes: dict[str, list[str]] = {}
 
     def close(self) -> None:
         self._connection.close()
@@ -373,6 +375,21 @@ class Gazetteer:
                 found.setdefault(key, []).append(PlaceRecord(
                     place_id, geonameid, name, country, kind, population, admin1, bool(main)))
         return {key: tuple(records) for key, records in found.items()}
+
+    def country_keys(self, prefix: str) -> list[str]:
+        """The keys of countries and continents that start with `prefix` (a key), by the
+        alias index; the answers are kept, as the same prefixes recur."""
+        cached = self._prefixes.get(prefix)
+        if cached is None:
+            cached = [key for (key,) in self._connection.execute(
+                "SELECT DISTINCT alias.key FROM alias JOIN place USING (place_id) WHERE alias.key >= ?"
+                f" AND alias.key < ? AND place.kind IN ('{COUNTRY}', '{CONTINENT}') LIMIT 100",
+                (prefix, prefix + "\U0010ffff"),
+            )]
+            if len(self._prefixes) >= _PREFIX_CACHE:
+                self._prefixes.clear()
+            self._prefixes[prefix] = cached
+        return cached
 
     def place(self, place_id: int) -> PlaceRecord | None:
         row = self._connection.execute(

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable, Sequence
 
 from monitor.entities.gazetteer import Gazetteer, PlaceRecord, open_gazetteer
+from monitor.entities.names import names_in
+from monitor.entities.personwords import person_name_words
+from monitor.entities.placelike import people_and_organisations
 from monitor.entities.placenames import MAX_TEXT_CHARS, Candidate, find_candidates
 from monitor.entities.places import NOT_FIRST_NAMES, Geotag, PlaceMention, resolve_places
 
@@ -55,10 +59,13 @@ def geotag(
     title: str = "",
     language: str | None = None,
     feed_country: str | None = None,
+    names: Iterable[Sequence[str]] | None = None,
 ) -> Geotag:
     """The places of an article: title and text (the first MAX_TEXT_CHARS of it).
 
-    Mentions carry offsets into the text, or into the title when `in_title`.
+    `names` are the spellings of each name the article names (the names stage's variants);
+    found here when not given. Mentions carry offsets into the text, or into the title when
+    `in_title`.
     """
     body = text[:MAX_TEXT_CHARS]
     title = title[:1000]
@@ -66,5 +73,8 @@ def geotag(
     candidates += find_candidates(body, language)
     found = gazetteer.lookup(key for candidate in candidates for key in candidate.keys)
     lowercase, surnames = _word_evidence(body)
+    if names is None:  # as the names stage stores them: no places or peoples
+        names = [n.variants for n in people_and_organisations(names_in(title, text, language), gazetteer)]
     return resolve_places(candidates, found, feed_country=feed_country,
-                          lowercase_words=lowercase, surnames=surnames)
+                          lowercase_words=lowercase, surnames=surnames,
+                          person_words=person_name_words(names, title, body))

@@ -174,8 +174,11 @@ def _name_of(reading: _Reading) -> frozenset[int]:
     return frozenset(o.place_id for o in reading.options)
 
 
-def _is_person_part(reading: _Reading, surnames: frozenset[str]) -> bool:
-    """A place name inside a person's name: Michael Jordan, Jordan Henderson, Paris Hilton.
+def _is_person_part(
+    reading: _Reading, surnames: frozenset[str], person_words: frozenset[tuple[bool, int]]
+) -> bool:
+    """A place name inside a person's name: Michael Jordan, Jordan Henderson, Paris Hilton,
+    and a recognised person's surname alone ("Jordan said" after Michael Jordan).
 
     Cities, and the countries and states that are also people's names; not Nazi Germany,
     Southern California, The French, CTV Winnipeg.
@@ -186,6 +189,8 @@ def _is_person_part(reading: _Reading, surnames: frozenset[str]) -> bool:
     cities_only = all(o.kind == CITY for o in reading.options)
     if not cities_only and candidate.text.casefold() not in _PERSONAL_NAMES:
         return False
+    if (candidate.in_title, candidate.start) in person_words:
+        return True
     if cities_only and candidate.text in surnames:
         return True  # Marco Rubio ... Rubio said
     previous = candidate.previous_word
@@ -314,17 +319,20 @@ def resolve_places(
     feed_country: str | None = None,
     lowercase_words: frozenset[str] = frozenset(),
     surnames: frozenset[str] = frozenset(),
+    person_words: frozenset[tuple[bool, int]] = frozenset(),
 ) -> Geotag:
     """Resolve candidate spans to places.
 
     `found` maps lookup keys to the gazetteer's places; `lowercase_words` are the words the text
     also writes in lower case (so they are words, not names); `surnames` are capitalised words
-    the text uses alone that follow a place name elsewhere ("Henderson said").
+    the text uses alone that follow a place name elsewhere ("Henderson said"); `person_words`
+    are (in title, start) of the words of recognised people's names
+    (`monitor.entities.personwords`).
     """
     readings = _readings(candidates, found, lowercase_words)
     # A name is a person's when every mention of it is (Paris Hilton once, Paris alone later:
     # the city).
-    clean = {_name_of(r) for r in readings if not _is_person_part(r, surnames)}
+    clean = {_name_of(r) for r in readings if not _is_person_part(r, surnames, person_words)}
     readings = [r for r in readings if _name_of(r) in clean]
     # Each name starts at its best-known reading; then each takes its best reading given the
     # others' choices, a few rounds, so that a choice can follow another's. Mentions of one

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,8 @@ from typing import Any
 from monitor.entities.feedcountry import country_of_url
 from monitor.entities.gazetteer import Gazetteer, open_gazetteer
 from monitor.entities.geotag import geotag
+from monitor.entities.stage import names_of
+from monitor.entities.storycountries import refresh_story_countries
 from monitor.errors import MonitorError
 from monitor.wording import count
 
@@ -33,14 +35,21 @@ class PlacesReport:
                 f" ({1000 * self.seconds / self.articles:.1f} ms each)")
 
 
-def article_places(gazetteer: Gazetteer, article: dict[str, Any]) -> list[dict[str, Any]]:
-    """An article's places as stored and exported: [{geonameid, name, country}]."""
+def article_places(
+    gazetteer: Gazetteer, article: Mapping[str, Any], names: Sequence[Mapping[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """An article's places as stored and exported: [{geonameid, name, country}]. `names` are
+    its names as the names stage stores them ({variants, ...}; found here when not given): a
+    place name inside a person's name is not a place."""
+    if names is None:
+        names = names_of(article, gazetteer)
     tag = geotag(
         gazetteer,
         article.get("text") or "",
         title=article.get("title") or "",
         language=article.get("language"),
         feed_country=country_of_url(article.get("feed_url") or ""),
+        names=[tuple(name.get("variants") or ()) for name in names],
     )
     return [{"geonameid": p.geonameid, "name": p.name, "country": p.country} for p in tag.places]
 
@@ -71,12 +80,18 @@ class PlacesStage:
             if not pending:
                 break
             gazetteer = self.gazetteer()
-            results = [(row["id"], article_places(gazetteer, row)) for row in pending]
+            names = store.article_names([int(row["id"]) for row in pending if not row.get("names_waiting")])
+            results = [
+                (row["id"], article_places(
+                    gazetteer, row, None if row.get("names_waiting") else names.get(int(row["id"]), [])))
+                for row in pending
+            ]
             store.places_write(results)
             read += len(results)
             placed += sum(1 for _, places in results if places)
             if len(pending) < batch:
                 break
+        refresh_story_countries(store, stop=self._stop)  # stories whose articles were read again
         report = PlacesReport(read, placed, time.perf_counter() - started)
         if read:
             log.info("event=places_stage articles=%d with_places=%d seconds=%.2f",

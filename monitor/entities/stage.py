@@ -1,13 +1,17 @@
 """The names stage: each new or changed article's people and organisations, found by the pure
-recogniser (monitor.entities.names) and stored with the article."""
+recogniser (monitor.entities.names) and stored with the article; names that are places or
+peoples (Paris, Europe, American: monitor.entities.placelike) are the places stage's."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from monitor.entities.gazetteer import Gazetteer
 from monitor.entities.names import names_in
+from monitor.entities.placelike import people_and_organisations
+from monitor.errors import MonitorError
 from monitor.store.protocols import NameStore
 
 log = logging.getLogger(__name__)
@@ -16,32 +20,56 @@ BATCH = 500  # articles read and written at once
 PER_RUN = 5_000  # articles named in one run: a backlog (after the migration) goes on next run
 
 
-def names_of(article: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows of one article's names, as the store keeps them."""
+def names_of(article: Mapping[str, Any], gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
+    """The rows of one article's names, as the store keeps them: with the gazetteer (as the
+    pipeline runs), its places and peoples left out."""
     found = names_in(article.get("title"), article.get("text"), article.get("language"))
-    return [{"key": n.key, "name": n.name, "variants": n.variants, "mentions": n.count} for n in found]
+    return [{"key": n.key, "name": n.name, "variants": n.variants, "mentions": n.count}
+            for n in people_and_organisations(found, gazetteer)]
 
 
-def run_names_stage(store: NameStore, *, stop: Callable[[], bool] | None = None, limit: int = PER_RUN) -> int:
+def _opened(gazetteer: Callable[[], Gazetteer] | None) -> Gazetteer | None:
+    if gazetteer is None:
+        return None
+    try:
+        return gazetteer()
+    except MonitorError as exc:  # names go on without it (places are off too)
+        log.warning("event=names_without_gazetteer error=%r", str(exc))
+        return None
+
+
+def run_names_stage(
+    store: NameStore,
+    *,
+    stop: Callable[[], bool] | None = None,
+    limit: int = PER_RUN,
+    gazetteer: Callable[[], Gazetteer] | None = None,
+) -> int:
     """Name the articles that wait, newest first, a batch at a time, up to `limit` in one run
-    (about 2 ms each), so that a backlog does not hold the later stages; returns how many."""
+    (about 2 ms each), so that a backlog does not hold the later stages; returns how many.
+    `gazetteer` (opened at the first article) keeps places and peoples out."""
     done = 0
+    opened: Gazetteer | None = None
     while done < limit and not (stop and stop()):
         pending = store.names_pending(min(BATCH, limit - done))
         if not pending:
             break
-        store.names_write({int(a["id"]): names_of(a) for a in pending})
+        if opened is None:
+            opened = _opened(gazetteer)
+        store.names_write({int(a["id"]): names_of(a, opened) for a in pending})
         done += len(pending)
     if done:
         log.info("event=names_stage articles=%d", done)
     return done
 
 
-def names_stage(*, stop: Callable[[], bool] | None = None) -> Callable[[NameStore], str | None]:
+def names_stage(
+    *, stop: Callable[[], bool] | None = None, gazetteer: Callable[[], Gazetteer] | None = None
+) -> Callable[[NameStore], str | None]:
     """The pipeline's names stage (before the stories stage, which may use them)."""
 
     def names(store: NameStore) -> str | None:
-        done = run_names_stage(store, stop=stop)
+        done = run_names_stage(store, stop=stop, gazetteer=gazetteer)
         return f"names: {done} articles read" if done else None
 
     return names

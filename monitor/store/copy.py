@@ -114,11 +114,15 @@ def refuse_same(source: Target, target: Target) -> None:
 # running workers' state, PostgreSQL) and `stories_version` (a counter each database keeps
 # for its own stage processes) are not an installation's data: not copied either; nor are
 # the tables that triggers fill as the stories, articles and places are copied (`story_terms`,
-# `term_days`: the terms rising trends count).
+# `term_days`: the terms rising trends count), nor `story_countries` (the stories' countries,
+# written again by the stages: copying a story's places marks it out of date).
 DERIVED = frozenset(
-    {"search", "embedding_v", "centroid_v", "host", "claimed_by", "lease_until", "claim_token"}
+    {"search", "embedding_v", "centroid_v", "host", "claimed_by", "lease_until", "claim_token",
+     "countries_dirty"}  # a story's countries: out of date in the target until written again
 )
-RUNTIME_TABLES = frozenset({"workers", "hosts", "stories_version", "story_terms", "term_days"})
+RUNTIME_TABLES = frozenset(
+    {"workers", "hosts", "stories_version", "story_terms", "term_days", "story_countries"}
+)
 
 
 def copied_columns(source: frozenset[str], target: frozenset[str]) -> tuple[list[str], tuple[str, ...]]:

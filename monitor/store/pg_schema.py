@@ -646,6 +646,45 @@ _TREND_NAMES = [
     f"{_ARTICLE_NAMES_OF} ON CONFLICT DO NOTHING",
 ]
 
+# Each story's countries kept, as on SQLite (schema._migration_story_countries): triggers count
+# the changes on the story (`countries_dirty`), the stages write the rows again.
+_STORY_COUNTRIES = [
+    "ALTER TABLE stories ADD COLUMN countries_dirty BIGINT NOT NULL DEFAULT 1",
+    "CREATE INDEX stories_countries_dirty ON stories(id) WHERE countries_dirty > 0",
+    """CREATE TABLE story_countries (
+        story_id BIGINT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        country TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        PRIMARY KEY (story_id, country)
+    )""",
+    "CREATE INDEX story_countries_country ON story_countries(country, story_id)",
+    """CREATE FUNCTION story_countries_of_places() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE stories SET countries_dirty = countries_dirty + 1
+        WHERE id = (SELECT story_id FROM articles
+                    WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.article_id ELSE NEW.article_id END);
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER article_places_story AFTER INSERT OR DELETE ON article_places
+        FOR EACH ROW EXECUTE FUNCTION story_countries_of_places()""",
+    """CREATE FUNCTION story_countries_of_article() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' THEN
+            UPDATE stories SET countries_dirty = countries_dirty + 1 WHERE id = OLD.story_id;
+        ELSE
+            UPDATE stories SET countries_dirty = countries_dirty + 1
+            WHERE id IN (OLD.story_id, NEW.story_id);
+        END IF;
+        RETURN NULL;
+    END $$""",
+    """CREATE TRIGGER articles_story_countries AFTER UPDATE OF story_id ON articles
+        FOR EACH ROW WHEN (OLD.story_id IS DISTINCT FROM NEW.story_id)
+        EXECUTE FUNCTION story_countries_of_article()""",
+    """CREATE TRIGGER articles_deleted_story_countries AFTER DELETE ON articles
+        FOR EACH ROW WHEN (OLD.story_id IS NOT NULL)
+        EXECUTE FUNCTION story_countries_of_article()""",
+]
+
 
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
@@ -661,6 +700,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Articles: their places (GeoNames ids) and countries", _PLACES),
     ("Stories: the terms rising trends count (names, countries, places), per story and day", _TREND_TERMS),
     ("Stories: rising names from the recognised names of their articles", _TREND_NAMES),
+    ("Stories: their countries kept, and how often they changed since", _STORY_COUNTRIES),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -646,6 +646,44 @@ def _migration_trend_names(db: Connection) -> None:
         db.execute(statement)
 
 
+def _migration_story_countries(db: Connection) -> None:
+    """Each story's countries kept (`story_countries`, in order), so that /places and the
+    country filters read them rather than every article of the week's stories. The rule is
+    Python's (monitor.entities.countries): triggers only count changes on the story
+    (`countries_dirty`, a version; 0 when the rows are up to date) when an article of it gains
+    or loses places or joins or leaves it, and the stages write the rows again. Every story
+    stored before starts out of date."""
+    for statement in (
+        "ALTER TABLE stories ADD COLUMN countries_dirty INTEGER NOT NULL DEFAULT 1",
+        "CREATE INDEX stories_countries_dirty ON stories(id) WHERE countries_dirty > 0",
+        """CREATE TABLE story_countries (
+            story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            country TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            PRIMARY KEY (story_id, country)
+        )""",
+        "CREATE INDEX story_countries_country ON story_countries(country, story_id)",
+        """CREATE TRIGGER article_places_story_added AFTER INSERT ON article_places BEGIN
+            UPDATE stories SET countries_dirty = countries_dirty + 1
+            WHERE id = (SELECT story_id FROM articles WHERE id = new.article_id);
+        END""",
+        """CREATE TRIGGER article_places_story_removed AFTER DELETE ON article_places BEGIN
+            UPDATE stories SET countries_dirty = countries_dirty + 1
+            WHERE id = (SELECT story_id FROM articles WHERE id = old.article_id);
+        END""",
+        """CREATE TRIGGER articles_story_countries AFTER UPDATE OF story_id ON articles
+            WHEN old.story_id IS NOT new.story_id BEGIN
+            UPDATE stories SET countries_dirty = countries_dirty + 1
+            WHERE id IN (old.story_id, new.story_id);
+        END""",
+        """CREATE TRIGGER articles_deleted_story_countries AFTER DELETE ON articles
+            WHEN old.story_id IS NOT NULL BEGIN
+            UPDATE stories SET countries_dirty = countries_dirty + 1 WHERE id = old.story_id;
+        END""",
+    ):
+        db.execute(statement)
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -667,6 +705,7 @@ MIGRATIONS: list[Migration] = [
     _migration_places,
     _migration_trend_terms,
     _migration_trend_names,
+    _migration_story_countries,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

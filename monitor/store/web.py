@@ -28,8 +28,9 @@ class WebQueries(Core):
         (monitor.stories.ranking puts them in order; here: outlets, then languages, then
         articles, then the latest article).
 
-        With `country`, only the stories with an article naming a place in it: the candidates
-        (monitor.entities.countries decides whether the country is the story's).
+        With `country`, only the stories it is kept for, and those out of date with an article
+        naming a place in it: the candidates (monitor.entities.countries decides whether the
+        country is the story's).
 
         Each row: story_id, day_articles, day_outlets, day_languages, day_last.
         """
@@ -47,14 +48,17 @@ class WebQueries(Core):
         if feed_id is not None:
             filters.append("EXISTS (SELECT 1 FROM articles b WHERE b.story_id = h.sid AND b.feed_id = ?)")
             params.append(feed_id)
-        # The country's stories first (its rows of article_places, by index), the window after.
+        # The country's stories first: those it is kept for (by index), and those out of date
+        # with an article naming a place there; the window after.
         in_country = (
-            "AND a.story_id IN (SELECT b.story_id FROM article_places p JOIN articles b "
-            "ON b.id = p.article_id WHERE p.country = ? AND b.story_id IS NOT NULL) "
+            "AND a.story_id IN (SELECT story_id FROM story_countries WHERE country = ? UNION "
+            f"SELECT b.story_id FROM stories d {self._indexed_by('stories_countries_dirty')} "
+            "JOIN articles b ON b.story_id = d.id JOIN article_places p ON p.article_id = b.id "
+            "WHERE d.countries_dirty > 0 AND p.country = ?) "
             if country
             else ""
         )
-        params = [*([country] if country else []), *params]
+        params = [*([country, country] if country else []), *params]
         sql_head = "WITH matched AS ({matched}) " if query else ""
         if query:
             filters.append("h.sid IN (SELECT story_id FROM matched)")

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from monitor.entities.countries import countries_by_story, country_name
+from monitor.entities.countries import country_name
+from monitor.entities.storycountries import countries_of
 from monitor.errors import MonitorError
 from monitor.outlets import outlet_name
 from monitor.store.protocols import DigestStore, WebReads
@@ -127,7 +128,7 @@ def rising_about_at(
     since, recent, end = window_bounds(at)
     rows = store.web_country_story_terms(country, kind, iso_z(since), iso_z(recent), iso_z(end))
     candidates = sorted({int(row["story_id"]) for row in rows})
-    countries = countries_by_story(store.story_country_rows(candidates)) if candidates else {}
+    countries = countries_of(store, candidates) if candidates else {}
     about = {story_id for story_id in candidates if country in countries.get(story_id, ())}
     if kind != "name":
         counts = about_counts(rows, about)
@@ -203,7 +204,7 @@ def ranked_hits(
         start, end, language=language, tag=tag, feed_id=feed_id, query=query, country=country
     )
     if country:  # the candidates name a place there; keep the stories that are about it
-        about = countries_by_story(store.story_country_rows([int(h["story_id"]) for h in hits]))
+        about = countries_of(store, [int(h["story_id"]) for h in hits])
         hits = [h for h in hits if country in about.get(int(h["story_id"]), ())]
     ids = [int(h["story_id"]) for h in hits]
     wanted = set(ids)
@@ -225,7 +226,7 @@ def ranked_hits(
 
 def with_countries(store: WebReads, stories: Mapping[int, dict[str, Any]]) -> None:
     """Set each story's `countries` (ISO 3166-1 alpha-2, most covered first): one query for all."""
-    about = countries_by_story(store.story_country_rows(list(stories)))
+    about = countries_of(store, list(stories))
     for story_id, story in stories.items():
         story["countries"] = about.get(int(story_id), [])
 
@@ -242,7 +243,7 @@ def stories_with_countries(store: WebReads, rows: Iterable[dict[str, Any]]) -> I
 
 
 def _batch_countries(store: WebReads, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    about = countries_by_story(store.story_country_rows([int(r["id"]) for r in batch])) if batch else {}
+    about = countries_of(store, [int(r["id"]) for r in batch]) if batch else {}
     for row in batch:
         row["countries"] = about.get(int(row["id"]), [])
     return batch

@@ -12,7 +12,8 @@ from fastapi import FastAPI, Query
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from monitor.entities.countries import WEEK, CountryNews, countries_by_story, country_name, country_news
+from monitor.entities.countries import WEEK, CountryNews, country_name, country_news
+from monitor.entities.storycountries import window_countries
 from monitor.stories.records import latest_bounds, ranked_hits, rising_now, with_countries
 from monitor.timeutil import iso, parse_iso, utcnow
 from monitor.web.context import MAX_PAGE, STORIES_PER_PAGE, WebContext, check_page
@@ -32,15 +33,15 @@ def news_at(store: Any, now: datetime) -> datetime:
 
 def countries_now(store: Any, at: datetime) -> list[CountryNews]:
     """The countries of the week's stories up to `at`, most rising first: one read of the
-    (story, outlet, country) rows of the stories active in the week."""
-    rows = store.window_country_rows(str(iso(at - WEEK)), str(iso(at)))
-    last: dict[int, datetime] = {}
-    for row in rows:
-        when = parse_iso(row["last"])
+    kept countries of the stories active in the week (those out of date from their articles)."""
+    rows = store.window_story_countries(str(iso(at - WEEK)), str(iso(at)))
+    last, about = window_countries(rows, store.story_country_rows)
+    stories = []
+    for story_id, countries in about.items():
+        when = parse_iso(last[story_id])
         if when is not None:
-            last[int(row["story_id"])] = when
-    about = countries_by_story(rows)
-    return country_news([(last[sid], countries) for sid, countries in about.items() if sid in last], at)
+            stories.append((when, countries))
+    return country_news(stories, at)
 
 
 def map_countries(news: list[CountryNews]) -> dict[str, MapCountry]:

@@ -1,0 +1,102 @@
+"""Names that are places or their peoples: Paris, United States, Europe, Россия, American,
+Ukrainians, Amerikaner. They are the places stage's (countries and places), not people or
+organisations, so the names stage keeps them out of an article's names (and so out of /names
+and the rising names). Pure, given the gazetteer's lookups.
+
+A name is a place when its fullest spelling is, in the gazetteer, a country or continent, a
+state or region with a GeoNames id, or a city of at least MIN_CITY people by its own name and
+not a common word or surname that geotagging also distrusts (Bush is not Būsh, Egypt); an
+acronym only a country (US, UK). A single word is a people's name when, less an ending that
+forms peoples' names (-ian, -an, -ese, -ish, -er, -ais, -anie...), it is the beginning of a
+country's or continent's name in one word, short of at most MAX_REST letters (American ->
+America, Ukrainian -> Ukraine, Chinese -> China, British -> Britain, Amerykanie -> Ameryka);
+-i and -is only where what is left is the country's whole name (Israeli, Pakistanis), so that
+Francis is not French.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord, place_key
+from monitor.entities.names import Name
+from monitor.entities.places import COMMON_WORDS
+
+__all__ = ["MIN_CITY", "demonym_stems", "is_demonym", "is_place", "people_and_organisations"]
+
+MIN_CITY = 100_000
+MAX_REST = 3
+_MIN_STEM = 4
+_MAX_ACRONYM = 5
+# Endings of peoples' names, in the languages that write them capitalised (English, German,
+# French, Polish, Dutch), longest first.
+_ENDINGS = tuple(sorted({
+    "ians", "ian", "eans", "ean", "ans", "an", "ese", "ish", "ers", "er", "aner", "ier",
+    "ais", "aise", "aises", "ain", "aine", "ains", "aines", "ien", "ienne", "iens", "iennes",
+    "anie", "czycy", "cy", "en",
+}, key=len, reverse=True))
+_WHOLE_ENDINGS = ("is", "i")  # Israelis, Pakistani: only to the country's whole name
+
+
+def is_place(records: Sequence[PlaceRecord], acronym: bool, common: bool = False) -> bool:
+    """Whether a name's readings in the gazetteer make it a place (see the module); a
+    `common` word (places.COMMON_WORDS: Bush, Jackson) is no city's name here either."""
+    for place in records:
+        if place.kind in (COUNTRY, CONTINENT):
+            return True
+        if acronym:
+            continue
+        if place.kind == REGION and place.geonameid is not None:
+            return True
+        if place.kind == CITY and place.main and place.population >= MIN_CITY and not common:
+            return True
+    return False
+
+
+def demonym_stems(word: str) -> list[tuple[str, bool]]:
+    """(stem, whole) for each ending `word` may carry: `whole` when the stem must be a whole
+    country name. None for words of more than one word or too short."""
+    key = place_key(word)
+    if " " in key or not key.isalpha():
+        return []
+    stems = [(key[: -len(e)], False) for e in _ENDINGS if key.endswith(e)]
+    stems += [(key[: -len(e)], True) for e in _WHOLE_ENDINGS if key.endswith(e)]
+    return [(stem, whole) for stem, whole in stems if len(stem) >= _MIN_STEM]
+
+
+def is_demonym(word: str, country_keys: Callable[[str], Iterable[str]]) -> bool:
+    """Whether `word` names a people (see the module); `country_keys(prefix)` gives the
+    one-word keys of countries and continents that start with `prefix`."""
+    for stem, whole in demonym_stems(word):
+        for key in country_keys(stem):
+            if key == stem or (not whole and len(key) - len(stem) <= MAX_REST and " " not in key):
+                return True
+    return False
+
+
+def place_like_names(
+    spellings: Sequence[str],
+    found: Mapping[str, tuple[PlaceRecord, ...]],
+    country_keys: Callable[[str], Iterable[str]],
+) -> list[bool]:
+    """For each name's fullest spelling, whether it is a place or a people; `found` is the
+    gazetteer's readings of their `place_key`s."""
+    flags = []
+    for spelling in spellings:
+        acronym = spelling.isupper() and len(spelling) <= _MAX_ACRONYM
+        key = place_key(spelling)
+        place = is_place(found.get(key, ()), acronym, key in COMMON_WORDS)
+        people = not place and not acronym and " " not in spelling.strip() and is_demonym(
+            spelling, country_keys)
+        flags.append(place or people)
+    return flags
+
+
+def people_and_organisations(found: tuple[Name, ...], gazetteer: Gazetteer | None) -> list[Name]:
+    """The names that are no place and no people, by the gazetteer (all without one)."""
+    if gazetteer is None or not found:
+        return list(found)
+    spellings = [n.name for n in found]
+    readings = gazetteer.lookup(place_key(s) for s in spellings)
+    flags = place_like_names(spellings, readings, gazetteer.country_keys)
+    return [name for name, place in zip(found, flags, strict=True) if not place]

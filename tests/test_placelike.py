@@ -1,0 +1,128 @@
+"""Names that are places or peoples (pure decisions), and the names stage keeping them out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from monitor.config import FeedConfig
+from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord
+from monitor.entities.names import names_in
+from monitor.entities.placelike import (
+    demonym_stems,
+    is_demonym,
+    is_place,
+    people_and_organisations,
+    place_like_names,
+)
+from monitor.entities.stage import run_names_stage
+from monitor.store import Store
+
+from .conftest import ok_update
+from .test_entities_names import T0, article
+
+
+def record(kind: str, population: int = 0, main: bool = True, geonameid: int | None = 1) -> PlaceRecord:
+    return PlaceRecord(1, geonameid, "X", "FR", kind, population, "", main)
+
+
+def test_what_makes_a_name_a_place() -> None:
+    assert is_place([record(COUNTRY)], acronym=True)  # US, UK
+    assert is_place([record(CONTINENT)], acronym=False)
+    assert is_place([record(REGION)], acronym=False)
+    assert not is_place([record(REGION)], acronym=True)  # NATO-like acronyms: countries only
+    assert not is_place([record(REGION, geonameid=None)], acronym=False)  # an ISO region alone
+    assert is_place([record(CITY, 2_100_000)], acronym=False)  # Paris
+    assert not is_place([record(CITY, 99_000)], acronym=False)  # a small town's name
+    assert not is_place([record(CITY, 5_000_000, main=False)], acronym=False)  # an alternate name
+    assert not is_place([], acronym=False)
+    assert not is_place([record(CITY, 136_000)], acronym=False, common=True)  # Bush, not Būsh
+    assert is_place([record(REGION)], acronym=False, common=True)
+
+
+COUNTRIES = ["america", "britain", "china", "europe", "france", "israel", "japan", "pakistan",
+             "poland", "turkey", "ukraine", "ukraina", "ameryka", "schweiz"]
+
+
+def starting(prefix: str) -> list[str]:
+    return [c for c in COUNTRIES if c.startswith(prefix)]
+
+
+@pytest.mark.parametrize("word", ["American", "Americans", "Ukrainian", "Ukrainians", "Chinese",
+                                  "British", "Israeli", "Pakistanis", "Europeans", "Japanese",
+                                  "Turkish", "Amerykanie", "Ukraińcy", "Schweizer", "Français"])
+def test_peoples(word: str) -> None:
+    assert is_demonym(word, starting)
+
+
+@pytest.mark.parametrize("word", ["Francis", "Christian", "Morgan", "Oliver", "Trump", "Putin",
+                                  "Cohen", "Brian", "Chin", "Amer", "American Airlines", "Israe"])
+def test_not_peoples(word: str) -> None:
+    assert not is_demonym(word, starting)
+
+
+def test_stems_bounded() -> None:
+    assert demonym_stems("Ukrainian") == [("ukrain", False), ("ukraini", False)]
+    assert demonym_stems("Israelis") == [("israel", True)]
+    assert demonym_stems("New Yorker") == [] and demonym_stems("F-16") == []
+
+
+def test_place_like_names_by_their_fullest_spelling() -> None:
+    found = {"paris": (record(CITY, 2_100_000),), "us": (record(COUNTRY),),
+             "nato": (record(REGION),), "bush": (record(CITY, 136_000),)}
+    assert place_like_names(["Paris", "US", "NATO", "American", "Paris Hilton", "Bush"], found,
+                            starting) == [True, True, False, True, False, False]
+
+
+@pytest.fixture(scope="module")
+def gazetteer(gazetteer_file: Path) -> Iterator[Gazetteer]:
+    opened = Gazetteer(gazetteer_file)
+    yield opened
+    opened.close()
+
+
+def test_people_and_organisations_with_the_gazetteer(gazetteer: Gazetteer) -> None:
+    text = ("Officials said that American diplomats met Ukrainian envoys in Paris. Emmanuel Macron "
+            "said the European Union and the United States agreed. All of Europe waits, Barack "
+            "Obama said.")
+    found = names_in("", text, "en")
+    kept = [n.name for n in people_and_organisations(found, gazetteer)]
+    assert {"Paris", "American", "Ukrainian", "United States", "Europe"} <= {n.name for n in found}
+    assert kept == [n.name for n in found if n.name in {"Emmanuel Macron", "European Union",
+                                                        "Barack Obama"}]
+    assert [n.name for n in people_and_organisations(found, None)] == [n.name for n in found]
+
+
+def test_the_stage_with_the_gazetteer_stores_no_places(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    with Store.open(tmp_path / "monitor.db") as store:
+        store.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        feed = store.feed_by_url("https://a.example/rss")
+        assert feed is not None
+        entries = [article("g1", "Angela Merkel met American envoys in Paris on Monday.")]
+        store.record_poll(feed, ok_update(T0), entries, url=feed.url, duration_ms=1, size=1)
+        assert run_names_stage(store, gazetteer=lambda: gazetteer) == 1
+        article_id = int(store.query("SELECT id FROM articles")[0]["id"])
+        names = store.article_names([article_id])[article_id]
+        assert [n["name"] for n in names] == ["Angela Merkel"]
+
+
+def test_the_places_stage_reads_the_stored_names_or_finds_them(tmp_path: Path, gazetteer_file: Path) -> None:
+    from monitor.entities.placestage import PlacesStage
+
+    text = "Michael Jordan won six titles in Chicago. Jordan said he was proud."
+    # names stored (here: none, as if the recogniser had found no one), or waiting: found now
+    for stored, expected in ((True, ["Jordan", "Chicago"]), (False, ["Chicago"])):
+        with Store.open(tmp_path / f"monitor-{stored}.db") as store:
+            store.sync_feeds([FeedConfig(url="https://a.example/rss")])
+            feed = store.feed_by_url("https://a.example/rss")
+            assert feed is not None
+            store.record_poll(feed, ok_update(T0), [article("g1", text)], url=feed.url, duration_ms=1, size=1)
+            article_id = int(store.query("SELECT id FROM articles")[0]["id"])
+            if stored:
+                store.names_write({article_id: []})
+            assert store.places_pending(10)[0]["names_waiting"] == (0 if stored else 1)
+            assert PlacesStage(gazetteer_file).run(store).with_places == 1
+            places = store.article_places([article_id])[article_id]
+            assert [p["name"] for p in places] == expected, stored
