@@ -32,6 +32,7 @@ from anyascii import anyascii
 
 __all__ = [
     "ALL_ENDINGS",
+    "consonants",
     "endings",
     "every_local_form",
     "latin",
@@ -279,3 +280,15 @@ def sound_keys(forms: frozenset[str]) -> frozenset[str]:
 def latin(word: str) -> bool:
     """Whether a word is written in Latin letters only."""
     return all(ord(ch) <= 0x024F or 0x1E00 <= ord(ch) <= 0x1EFF for ch in word)
+
+
+# Letters that transliterations of one first name write, swap or leave out: vowels, the
+# semivowels j, y, w (read v or u: Fawad, Fauád), and h (Hasan, Асан).
+_NOT_CONSONANTS = re.compile(r"[aeiouyjwvh]+")
+
+
+def consonants(form: str) -> str:
+    """A word's consonants in their order, without the letters of `_NOT_CONSONANTS`
+    (`eiaz`, `iaz`: `z`; `favad`, `fauad`: `fd`): what two spellings of one first name keep
+    (Ejaz and Ijaz, Wilson and Уилсън), and two first names do not (Bill and Hillary)."""
+    return re.sub(r"(.)\1+", r"\1", _NOT_CONSONANTS.sub("", form))

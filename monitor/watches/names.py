@@ -43,6 +43,7 @@ from functools import lru_cache
 
 from monitor.entities.forms import (
     ALL_ENDINGS,
+    consonants,
     endings,
     latin,
     local_forms,
@@ -433,6 +434,7 @@ class NameText:
         own = frozenset().union(*(self._stems_of(read) for read in name.read[:-1] + name.glued))
         own_sounds = frozenset().union(*name.sounds[:-1], *name.latin_sounds[:-1])
         own_skeletons = frozenset().union(*name.skeletons[:-1], *name.latin_skeletons[:-1])
+        own_consonants = frozenset(consonants(f) for f in name.forms[:-1]) - {""}
         for end in ends:
             if not self.spaced[end]:
                 continue
@@ -445,6 +447,7 @@ class NameText:
                 and stems_before.isdisjoint(_NOT_FIRST_NAMES)
                 and self.sounds_at[end - 1].isdisjoint(own_sounds)
                 and self.skeletons_at[end - 1].isdisjoint(own_skeletons)
+                and consonants(name_form(before)) not in own_consonants
             ):
                 if self._is(end - 1, name, len(name.forms) - 1):
                     continue  # the surname twice
