@@ -210,7 +210,8 @@ def _read(word: str, form: str) -> frozenset[str]:
     """The forms a name's word may take in a word of another alphabet (see `read_aloud`); a
     kh may be read as k there too (`Khan`: Bulgarian `Кан`), a ch as kh, as in words from
     Greek (`Christ`: `Христос`, `Michael`: `Михаил`), and an h as г, as Ukrainian and often
-    Russian write it (`Hillary`: `Гілларі`, `Hamburg`: `Гамбург`)."""
+    Russian write it (`Hillary`: `Гілларі`, `Hamburg`: `Гамбург`); and as the letters sound
+    (`_SOUNDED`)."""
     if not word.isascii():
         return frozenset({form})
     read = read_aloud(form)
@@ -218,7 +219,22 @@ def _read(word: str, form: str) -> frozenset[str]:
     for old, new in (("kh", "k"), ("ch", "kh"), ("h", "g")):
         if old in folded:
             read |= read_aloud(name_form(folded.replace(old, new)))
+    sounded = {folded}
+    for pattern, new in _SOUNDED:
+        sounded |= {pattern.sub(new, spelling) for spelling in sounded}
+    for spelling in sounded - {folded}:
+        read |= read_aloud(name_form(spelling))
     return read
+
+
+# Letters of a Latin spelling that another alphabet writes as they sound: c before e, i, y is
+# s (`France`: `Франс`, `Pence`: `Пенс`), a final e after a consonant is silent (`Anne`:
+# `Анн`), and so is a first h in Romance names (`Hidalgo`: `Идальго`, `Hollande`: `Олланд`).
+_SOUNDED = (
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"(?<=[^aeiouy])e$"), ""),
+    (re.compile(r"^h(?=[aeiou])"), ""),
+)
 
 
 def _core_and_place(words: list[str], organisation: bool) -> tuple[WatchedName | None, frozenset[str]]:
