@@ -232,6 +232,8 @@ _ONE_VOWEL = str.maketrans({"u": "o", "y": "i", "j": "i"})
 # An h after a consonant (dh, bh, gh: Chaudhry, Чаудри) or before one (Johnson, Джонсон)
 _ASPIRATE = re.compile(r"(?<=[^aeiou])h|h(?=[^aeiou])")
 _VOWELS = re.compile(r"[aeiou]+")
+# au and ao spell the o that English writes au and Cyrillic оу or о (Chaudhry: Чоудри)
+_AU = re.compile(r"a[uo](?![aeiou])")
 
 
 @lru_cache(maxsize=131072)
@@ -241,7 +243,7 @@ def sound_key(form: str) -> str | None:
     only its own form stands for (Biden is not Baden)."""
     if len(form) < _MIN_SOUND_KEY:
         return None
-    letters = _ASPIRATE.sub("", form).translate(_ONE_VOWEL)
+    letters = _AU.sub("o", _ASPIRATE.sub("", form)).translate(_ONE_VOWEL)
     parts = []
     at = 0
     for index, run in enumerate(_VOWELS.finditer(letters)):
