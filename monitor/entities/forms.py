@@ -96,9 +96,12 @@ _SLAVIC = (
     "a u e i y ą ę é á í ý ě om em ou ie ego emu ym im ach ami am owi ovi"
 )
 # Czech and Slovak give a woman's foreign surname -ová (Clintonová, Bibiovou), and West and
-# South Slavic form possessives in -ov (Trumpova administrativa): the same name there. Not in
+# South Slavic form possessives in -ov (Trumpova administrativa, Croatian Reutersovoj
+# agenciji): the same name there. Not in
 # Russian or Bulgarian, where -ov makes surnames of first names (Ivanov).
-_FEMININE_POSSESSIVE = " ová ové ovou ovej ovú ov ova ovo ovi ove ovu ovega ovem ovim ovih"
+_FEMININE_POSSESSIVE = (
+    " ová ové ovou ovej ovú ov ova ovo ovi ove ovu ovega ovem ovim ovih ovoj ovog ovom ovoga ovome"
+)
 # Czech and Slovak decline a foreign name in -i (-í, -y) as an adjective (Rizvího, Rizvímu),
 # and a Czech possessive ends in -ův (Obamův).
 _ADJECTIVAL = " ho mu ův"
