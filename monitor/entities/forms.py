@@ -32,6 +32,8 @@ from anyascii import anyascii
 
 __all__ = [
     "ALL_ENDINGS",
+    "cognate",
+    "cognate_key",
     "consonants",
     "endings",
     "every_local_form",
@@ -297,3 +299,36 @@ def consonants(form: str) -> str:
     (`eiaz`, `iaz`: `z`; `favad`, `fauad`: `fd`): what two spellings of one first name keep
     (Ejaz and Ijaz, Wilson and Уилсън), and two first names do not (Bill and Hillary)."""
     return re.sub(r"(.)\1+", r"\1", _NOT_CONSONANTS.sub("", form))
+
+
+# Words of institutions that Slavic languages took from Latin or Greek with English
+# (European: europejski, evropski, европейский; Parliament: parlament; Union: unia, unija;
+# Catholic: katolicki; Commission: komisja): `cognate_key` gives both the same beginning. A
+# first ev before a consonant is the Greek eu (Evropa); an i before a vowel after a consonant
+# is left out (parliament, christian); English -ion ends where Slavic -ia, -ija, -ja start.
+_FIRST_EV = re.compile(r"^ev(?=[^aeiou])")
+_I_BEFORE_VOWEL = re.compile(r"(?<=[^aeiou])i(?=[aeou].)")
+_MIN_COGNATE = 3  # letters of a key's beginning that a cognate must share at least
+_SHORT_COGNATE = 4  # a key of this many letters or fewer: the other word may add only 3
+_COGNATE_SLACK = 3  # letters at the end of a longer key that a cognate may spell otherwise
+_COGNATE_EXTRA = 6  # letters a cognate may have beyond the key (endings: europ-ejskiego)
+
+
+@lru_cache(maxsize=131072)
+def cognate_key(form: str) -> str:
+    """A word's form as institution words borrowed from Latin compare (see above)."""
+    if form.endswith("ion") and len(form) > 4:
+        form = form[:-2]
+    return _I_BEFORE_VOWEL.sub("", _FIRST_EV.sub("eu", form))
+
+
+def cognate(name_key: str, word_key: str) -> bool:
+    """Whether a word (its `cognate_key`) is the same borrowed word as a name's word, in
+    another language's spelling and ending: they share the key's beginning, all of it but
+    its last 3 letters (`european`, `europejskiego`), all of a short key (`uni`, `unii`)."""
+    if len(name_key) < _MIN_COGNATE:
+        return False
+    short = len(name_key) <= _SHORT_COGNATE
+    need = len(name_key) if short else max(_SHORT_COGNATE, len(name_key) - _COGNATE_SLACK)
+    extra = _COGNATE_SLACK if short else _COGNATE_EXTRA
+    return word_key[:need] == name_key[:need] and len(word_key) <= len(name_key) + extra

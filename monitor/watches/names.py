@@ -43,6 +43,8 @@ from functools import lru_cache
 
 from monitor.entities.forms import (
     ALL_ENDINGS,
+    cognate,
+    cognate_key,
     consonants,
     endings,
     latin,
@@ -125,6 +127,7 @@ _CALENDAR = _forms_of(
 # transliteration may spell them otherwise (`Тэхрик-и-Лабайик`), glue them to the word before
 # (`Сайфул Малук`) or leave them out.
 _PARTICLES = frozenset({"ul", "ur", "ud", "al", "el", "e", "i", "bin", "ibn", "bint"})
+COGNATE_LETTERS = 3  # the first letters of a cognate key that a word's must share (forms.cognate)
 _MAX_PARTICLE = 3  # letters of a text's word read as a particle in a particle's place
 _PARTICLE_FORMS = frozenset(name_form(p) for p in _PARTICLES | {"uh", "ad", "ed", "a", "y"}) - {""}
 
@@ -153,6 +156,10 @@ class WatchedName:
     # An organisation named after its country (`Supreme Court of Pakistan`): found as the
     # rest of its name (`core`) where the text names the country (`place`) too.
     core: WatchedName | None = None
+    # An organisation's words borrowed from Latin (`European Parliament`): per word other than
+    # links, the cognate keys it may have (forms.cognate_key), in Latin and in another alphabet
+    cognates: tuple[frozenset[str], ...] = ()
+    foreign_cognates: tuple[frozenset[str], ...] = ()
     place: frozenset[str] = frozenset()
 
     @property
@@ -202,8 +209,22 @@ def watched_name(text: str) -> WatchedName:
         latin_sounds=tuple(sound_keys(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
         latin_skeletons=tuple(skeletons(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
         core=core,
+        cognates=_cognates(words, own, organisation),
+        foreign_cognates=_cognates(words, near, organisation),
         place=place,
     )
+
+
+def _cognates(
+    words: list[str], forms: list[frozenset[str]], organisation: bool
+) -> tuple[frozenset[str], ...]:
+    """The cognate keys of an organisation's words other than links (see `cognates`), or ()
+    for another name, or one with a word in capitals or of one or two letters."""
+    kept = [f for w, f in zip(words, forms, strict=True) if w.casefold() not in _LINKS]
+    if not organisation or len(kept) < 2 or any(_acronym(w) for w in words):
+        return ()
+    keys = tuple(frozenset(cognate_key(f) for f in fs) for fs in kept)
+    return keys if all(len(k) >= 3 for ks in keys for k in ks) else ()
 
 
 def _read(word: str, form: str) -> frozenset[str]:
@@ -294,6 +315,9 @@ class NameText:
     sounds_at: list[frozenset[str]] = field(default_factory=list)  # per word: its stems' sound keys
     by_sound: dict[str, list[int]] = field(default_factory=dict)  # sound key -> indices of words
     skeletons_at: list[frozenset[str]] = field(default_factory=list)  # per word: its stems' skeletons
+    respelling: bool = False  # the language respells foreign names (forms.respells)
+    _cognates_at: list[str] | None = None  # per word: its cognate key, once an organisation asks
+    _by_cognate: dict[str, list[int]] | None = None  # a cognate key's first 3 letters -> words
     by_skeleton: dict[str, list[int]] = field(default_factory=dict)  # skeleton -> indices of words
 
     @classmethod
@@ -335,6 +359,7 @@ class NameText:
                 by_skeleton.setdefault(key, []).append(index)
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
         text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
+        text.respelling = loose_latin
         text.sounds_at, text.by_sound = sounds_at, by_sound
         text.skeletons_at, text.by_skeleton = skeletons_at, by_skeleton
         text.capitals = frozenset(
@@ -470,6 +495,40 @@ class NameText:
                 return True
         return False
 
+    def _cognate_row(self, name: WatchedName) -> bool:
+        """Whether an organisation's words borrowed from Latin occur next to one another in
+        any order, as another language spells and inflects them (`Parlamentu Europejskiego`,
+        `Европейския парламент` for European Parliament), one of them capitalized: in a
+        language that respells names, or in words of another alphabet."""
+        if self._cognates_at is None or self._by_cognate is None:
+            self._cognates_at = [cognate_key(name_form(w)) for w in self.words]
+            self._by_cognate = {}
+            for index, key in enumerate(self._cognates_at):
+                self._by_cognate.setdefault(key[:COGNATE_LETTERS], []).append(index)
+        keys_at = self._cognates_at
+        size = len(name.cognates)
+        firsts = {key[:COGNATE_LETTERS] for key in name.cognates[0] | name.foreign_cognates[0]}
+        ats = sorted({i for first in firsts for i in self._by_cognate.get(first, ())})
+        starts = sorted({s for i in ats for s in range(max(0, i - size + 1), i + 1)})
+        for start in starts:
+            if start + size > len(self.words):
+                break
+            window = range(start, start + size)
+            if not all(self.spaced[i] for i in window[1:]) or not any(_cased(self.words[i]) for i in window):
+                continue
+            if not all(self.respelling or self.foreign[i] for i in window):
+                continue
+            unmatched = list(range(size))
+            for i in window:
+                keys = name.foreign_cognates if self.foreign[i] else name.cognates
+                k = next((k for k in unmatched if any(cognate(key, keys_at[i]) for key in keys[k])), None)
+                if k is None:
+                    break
+                unmatched.remove(k)
+            if not unmatched:
+                return True
+        return False
+
     def has(self, name: WatchedName) -> bool:
         """Whether the name's words occur in a row (inflected, one of them capitalized), or
         its surname alone, capitalized, where no other first name goes with it."""
@@ -489,6 +548,8 @@ class NameText:
         if name.core is not None and self._names_place(name) and self.has(name.core):
             return True
         if self._rows_like(name, ends):
+            return True
+        if name.cognates and self._cognate_row(name):
             return True
         if head and not name.alone:
             return False

@@ -1,0 +1,88 @@
+"""A watch's `names` under more spellings of one name: a first name spelled otherwise, a Latin
+name read into another alphabet as its letters sound, au as o, Croatian possessives, and an
+organisation's words borrowed from Latin as another language spells, inflects and orders
+them; and never a look-alike. Sentences written for these tests, in the languages' own words."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.entities.forms import cognate, cognate_key, consonants, endings, name_form, sound_key, stems
+from monitor.watches.matcher import ArticleView, compile_watch
+from monitor.watches.prefilter import plan_for, tokens_to_read
+from monitor.watches.settings import WatchConfig
+
+
+def found(name: str, text: str, language: str | None) -> bool:
+    watch = compile_watch(WatchConfig(name="w", names=(name,)), None, None)
+    return watch.match(ArticleView(id=1, title="", text=text, language=language)) is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "language"),
+    [
+        # a first name spelled otherwise before the surname is not another first name
+        ("Ejaz Ashrafi", "To řekl advokát Ijaz Ašrafí.", "cs"),
+        ("Fawad Chaudhry", "To řekl ministr Fauád Čaudhrí.", "cs"),
+        ("Wilson Chaudhry", "Това каза Уилсън Чоудри.", "bg"),
+        ("Ann Hidalgo", "Tak powiedziała Anne Hidalgo.", "pl"),
+        # read as the letters sound: c before e as s, a silent final e, a silent first h
+        ("Mike Pence", "Вице-президент Пенс заявил.", "ru"),
+        ("Ann Hidalgo", "Мэр Парижа Анн Идальго заявила.", "ru"),
+        ("France Press", "Агенция Франс прес съобщи.", "bg"),
+        # au read as o
+        ("Wilson Chaudhry", "Това каза Чоудри.", "bg"),
+        # a Croatian possessive
+        ("Reuters", "Prema Reutersovoj agenciji.", "hr"),
+        # an organisation's borrowed words, spelled, inflected and ordered as the language does
+        ("European Parliament", "Posłowie Parlamentu Europejskiego głosowali.", "pl"),
+        ("European Parliament", "Депутатите в Европейския парламент гласуваха.", "bg"),
+        ("European Parliament", "Poslanci evropskega Parlamenta so glasovali.", "sl"),
+        ("European Union", "Države Evropske unije so sklenile.", "sl"),
+        ("European Union", "Członkowie Unii Europejskiej zdecydowali.", "pl"),
+        ("European Commission", "Европейская комиссия решила.", "ru"),
+    ],
+)
+def test_another_spelling_of_the_name(name: str, text: str, language: str) -> None:
+    assert found(name, text, language)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "language"),
+    [
+        ("Hillary Clinton", "Bill Clinton spoke.", "en"),  # another first name
+        ("Ivana Trump", "Ivanka Trump spoke.", "en"),  # Ivanka: other consonants
+        ("Mike Pence", "Mike Pens spoke.", "en"),  # a Latin word keeps the name's spelling
+        ("Ann Hidalgo", "Ann Idalgo spoke.", "en"),  # a silent h: in another alphabet only
+        # an organisation's words: all of them, in a language that respells, next to each other
+        ("European Parliament", "Members of the Parlamentu Europejskiego voted.", "en"),
+        ("European Union", "Uniwersytet Europejski otwarto.", "pl"),
+        ("European Union", "Unia Afrykańska zdecydowała.", "pl"),
+        ("European Parliament", "Europejski Trybunał orzekł w parlamencie.", "pl"),
+        ("European Parliament", "Европейские лидеры и парламент.", "ru"),
+    ],
+)
+def test_what_is_not_the_name(name: str, text: str, language: str) -> None:
+    assert not found(name, text, language)
+
+
+def test_the_keys() -> None:
+    assert consonants(name_form("Ijaz")) == consonants(name_form("Ejaz")) == "z"
+    assert consonants(name_form("Fauád")) == consonants(name_form("Fawad")) == "fd"
+    assert consonants(name_form("Bill")) != consonants(name_form("Hillary"))
+    assert sound_key(name_form("Chaudhry")) == sound_key(name_form("Чоудри"))
+    assert "reuters" in stems(name_form("Reutersovoj"), endings("hr"))
+    key = cognate_key(name_form("European"))
+    assert all(cognate(key, cognate_key(name_form(w))) for w in ("Europejskiego", "Evropske", "европейския"))
+    assert not cognate(key, cognate_key(name_form("Arabska")))
+    union = cognate_key(name_form("Union"))
+    assert cognate(union, cognate_key(name_form("unije"))) and cognate(union, cognate_key(name_form("Unii")))
+    assert not cognate(union, cognate_key(name_form("Uniwersytet")))
+    assert cognate(cognate_key(name_form("Parliament")), cognate_key(name_form("Парламентом")))
+
+
+def test_the_backfill_reads_what_the_matcher_finds() -> None:
+    watch = compile_watch(WatchConfig(name="w", names=("European Parliament", "Ann Hidalgo")), "m", None)
+    vocabulary = ["europejskiego", "европейския", "идальго", "trybunał", "arabska", "x"]
+    read = tokens_to_read(plan_for(watch), vocabulary)
+    assert read == ["europejskiego", "европейския", "идальго"]
