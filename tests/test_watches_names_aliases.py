@@ -86,3 +86,8 @@ def test_the_backfill_reads_what_the_matcher_finds() -> None:
     vocabulary = ["europejskiego", "европейския", "идальго", "trybunał", "arabska", "x"]
     read = tokens_to_read(plan_for(watch), vocabulary)
     assert read == ["europejskiego", "европейския", "идальго"]
+
+
+def test_a_middle_name_is_not_another_first_name() -> None:
+    assert found("Fawad Chaudhry", "Minister Fawad Ahmed Chaudhry powiedział.", "pl")
+    assert not found("Fawad Chaudhry", "Minister Ahmed Chaudhry powiedział.", "pl")

@@ -482,6 +482,8 @@ class NameText:
             before = self.words[end - 1]
             if not _cased(before) or before.isupper():
                 continue
+            if end > 1 and self.spaced[end - 1] and self._is(end - 2, name, 0):
+                continue  # a middle name (`Fawad Ahmed Chaudhry`)
             stems_before = self.stems_at[end - 1]
             if (
                 stems_before.isdisjoint(own)
