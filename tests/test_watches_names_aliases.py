@@ -91,3 +91,26 @@ def test_the_backfill_reads_what_the_matcher_finds() -> None:
 def test_a_middle_name_is_not_another_first_name() -> None:
     assert found("Fawad Chaudhry", "Minister Fawad Ahmed Chaudhry powiedział.", "pl")
     assert not found("Fawad Chaudhry", "Minister Ahmed Chaudhry powiedział.", "pl")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Папа Бенедикт ХVІ каза.", "bg", True),  # the number in Cyrillic look-alike letters
+        ("Папа Бенедикт каза.", "bg", True),  # the name without its number
+        ("Papież Benedykt XVI powiedział.", "pl", True),
+        ("The actor Benedict Cumberbatch said.", "en", False),  # another name follows
+        ("Papa Benedetto XV disse.", "it", False),  # another number
+    ],
+)
+def test_a_name_with_a_regnal_number(text: str, language: str, expected: bool) -> None:
+    assert found("Benedict XVI", text, language) is expected
+
+
+def test_the_backfill_reads_a_name_without_its_regnal_number() -> None:
+    watch = compile_watch(WatchConfig(name="w", names=("Benedict XVI",)), "m", None)
+    assert tokens_to_read(plan_for(watch), ["бенедикт", "benedykt", "xvi", "cumberbatch"]) == [
+        "бенедикт",
+        "benedykt",
+        "xvi",
+    ]

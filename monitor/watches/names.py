@@ -161,6 +161,9 @@ class WatchedName:
     cognates: tuple[frozenset[str], ...] = ()
     foreign_cognates: tuple[frozenset[str], ...] = ()
     place: frozenset[str] = frozenset()
+    # A name that ends in a regnal number (`Benedict XVI`): the name without it, found where
+    # no other name follows (`Papst Benedikt sagte`, not `Benedict Cumberbatch`)
+    regnal: WatchedName | None = None
 
     @property
     def alone(self) -> bool:
@@ -186,6 +189,7 @@ def watched_name(text: str) -> WatchedName:
     initials = "".join(w[0] for w in words if w[:1].isupper())
     abbreviation = initials if organisation and len(initials) >= 2 and initials.isupper() else None
     core, place = _core_and_place(words, organisation)
+    regnal = watched_name(" ".join(words[:-1])) if len(words) > 1 and _ROMAN.fullmatch(words[-1]) else None
     particles = tuple(0 < k < len(words) - 1 and w.casefold() in _PARTICLES for k, w in enumerate(words))
     glued = tuple(
         frozenset({forms[k] + forms[k + 1]}) if k + 1 < len(forms) and particles[k + 1] else frozenset()
@@ -212,6 +216,7 @@ def watched_name(text: str) -> WatchedName:
         cognates=_cognates(words, own, organisation),
         foreign_cognates=_cognates(words, near, organisation),
         place=place,
+        regnal=regnal,
     )
 
 
@@ -227,6 +232,12 @@ def _cognates(
     return keys if all(len(k) >= 3 for ks in keys for k in ks) else ()
 
 
+# A regnal number (`XVI`, up to XXXIX), which Cyrillic texts may write with the look-alike
+# letters Х and І (`ХVІ`: `hvi`).
+_ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
+_ROMAN_LOOK_ALIKES = str.maketrans({"X": "Х", "I": "І"})
+
+
 def _read(word: str, form: str) -> frozenset[str]:
     """The forms a name's word may take in a word of another alphabet (see `read_aloud`); a
     kh may be read as k there too (`Khan`: Bulgarian `Кан`), a ch as kh, as in words from
@@ -235,6 +246,8 @@ def _read(word: str, form: str) -> frozenset[str]:
     (`_SOUNDED`)."""
     if not word.isascii():
         return frozenset({form})
+    if _ROMAN.fullmatch(word):
+        return frozenset({form, name_form(word.translate(_ROMAN_LOOK_ALIKES))})
     read = read_aloud(form)
     folded = word.casefold()
     for old, new in (("kh", "k"), ("ch", "kh"), ("h", "g")):
@@ -531,6 +544,16 @@ class NameText:
                 return True
         return False
 
+    def _alone(self, name: WatchedName) -> bool:
+        """Whether the name's words occur in a row, capitalized, with no capitalized word after
+        them (the name of a king or a pope without its number, not a first name)."""
+        for end in self._ends_of(name):
+            start = self._start_of(end, name)
+            after = end + 1 < len(self.words) and self.spaced[end + 1] and _cased(self.words[end + 1])
+            if start is not None and _cased(self.words[start]) and not after:
+                return True
+        return False
+
     def has(self, name: WatchedName) -> bool:
         """Whether the name's words occur in a row (inflected, one of them capitalized), or
         its surname alone, capitalized, where no other first name goes with it."""
@@ -547,6 +570,8 @@ class NameText:
             start = self._start_of(end, name)
             if start is not None and any(_cased(words[i]) for i in range(start, end + 1)):
                 return True
+        if name.regnal is not None and self._alone(name.regnal):
+            return True
         if name.core is not None and self._names_place(name) and self.has(name.core):
             return True
         if self._rows_like(name, ends):

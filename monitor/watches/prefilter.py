@@ -104,6 +104,9 @@ def plan_for(watch: CompiledWatch) -> Plan:
             sounds.update(name.sounds[-1] | name.latin_sounds[-1])
             if len(name.forms) > 1 and not name.organisation:  # a row's last word may be only like it
                 shapes.update(name.skeletons[-1] | name.latin_skeletons[-1])
+        if name.regnal is not None:  # or the name without its regnal number
+            plain = name.regnal.read[-1]
+            ends.update(plain | watched_stems(plain))
         if name.cognates:  # or its first word as another language borrowed it (any order)
             cognates.update(k[:COGNATE_LETTERS] for k in name.cognates[0] | name.foreign_cognates[0])
         if name.abbreviation is not None:
