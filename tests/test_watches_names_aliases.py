@@ -114,3 +114,18 @@ def test_the_backfill_reads_a_name_without_its_regnal_number() -> None:
         "benedykt",
         "xvi",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "language", "expected"),
+    [
+        ("Agence France Press", "Това съобщи Франс прес.", "bg", True),  # without `Agence`
+        ("Agence France Press", "Tak podała agencja France Press.", "pl", True),
+        ("Radio Free Europe", "A free Europe.", "en", False),  # the rest is no organisation's name
+        ("Bank of England", "England won.", "en", False),
+    ],
+)
+def test_an_organisation_without_the_word_for_what_it_is(
+    name: str, text: str, language: str, expected: bool
+) -> None:
+    assert found(name, text, language) is expected

@@ -164,6 +164,9 @@ class WatchedName:
     # A name that ends in a regnal number (`Benedict XVI`): the name without it, found where
     # no other name follows (`Papst Benedikt sagte`, not `Benedict Cumberbatch`)
     regnal: WatchedName | None = None
+    # An organisation whose name starts with what it is (`Agence France Press`): the rest,
+    # itself an organisation's name (`France Press`), as many languages call it
+    proper: WatchedName | None = None
 
     @property
     def alone(self) -> bool:
@@ -217,6 +220,7 @@ def watched_name(text: str) -> WatchedName:
         foreign_cognates=_cognates(words, near, organisation),
         place=place,
         regnal=regnal,
+        proper=_proper(words, forms, organisation),
     )
 
 
@@ -269,6 +273,14 @@ _SOUNDED = (
     (re.compile(r"(?<=[^aeiouy])e$"), ""),
     (re.compile(r"^h(?=[aeiou])"), ""),
 )
+
+
+def _proper(words: list[str], forms: tuple[str, ...], organisation: bool) -> WatchedName | None:
+    """An organisation's name without the word for what it is that starts it (see `proper`)."""
+    if not organisation or len(words) < 3 or forms[0] not in _ORGANISATION_WORDS or words[1] in _LINKS:
+        return None
+    rest = watched_name(" ".join(words[1:]))
+    return replace(rest, abbreviation=None) if rest.organisation and rest.proper is None else None
 
 
 def _core_and_place(words: list[str], organisation: bool) -> tuple[WatchedName | None, frozenset[str]]:
@@ -570,6 +582,8 @@ class NameText:
             start = self._start_of(end, name)
             if start is not None and any(_cased(words[i]) for i in range(start, end + 1)):
                 return True
+        if name.proper is not None and self.has(name.proper):
+            return True
         if name.regnal is not None and self._alone(name.regnal):
             return True
         if name.core is not None and self._names_place(name) and self.has(name.core):
