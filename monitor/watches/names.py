@@ -527,6 +527,8 @@ class NameText:
         any order, as another language spells and inflects them (`Parlamentu Europejskiego`,
         `Европейския парламент` for European Parliament), one of them capitalized: in a
         language that respells names, or in words of another alphabet."""
+        if not self.respelling and not any(self.foreign):
+            return False
         if self._cognates_at is None or self._by_cognate is None:
             self._cognates_at = [cognate_key(name_form(w)) for w in self.words]
             self._by_cognate = {}
