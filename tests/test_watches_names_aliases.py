@@ -129,3 +129,19 @@ def test_an_organisation_without_the_word_for_what_it_is(
     name: str, text: str, language: str, expected: bool
 ) -> None:
     assert found(name, text, language) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("The Pakistani Supreme Court ruled.", "en", True),  # the country by its adjective
+        ("Pakistański Supreme Court orzekł.", "pl", True),
+        ("The Supreme Court ruled on Pakistanis.", "en", False),  # a demonym, not the adjective
+        ("The Supreme Court ruled.", "en", False),  # no country
+    ],
+)
+def test_an_organisation_named_after_its_country_by_its_adjective(
+    text: str, language: str, expected: bool
+) -> None:
+    assert found("Supreme Court of Pakistan", text, language) is expected
+    assert found("Tehreek e Labbaik Pakistan", "Пакистанският съд. Партията Техрик-и Лабаик", "bg")

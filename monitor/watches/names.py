@@ -128,6 +128,7 @@ _CALENDAR = _forms_of(
 # (`Сайфул Малук`) or leave them out.
 _PARTICLES = frozenset({"ul", "ur", "ud", "al", "el", "e", "i", "bin", "ibn", "bint"})
 COGNATE_LETTERS = 3  # the first letters of a cognate key that a word's must share (forms.cognate)
+_COUNTRY_ADJECTIVE = 7  # letters of -sk- and its ending after a country's name (`skiiat`)
 _MAX_PARTICLE = 3  # letters of a text's word read as a particle in a particle's place
 _PARTICLE_FORMS = frozenset(name_form(p) for p in _PARTICLES | {"uh", "ad", "ed", "a", "y"}) - {""}
 
@@ -281,6 +282,12 @@ def _proper(words: list[str], forms: tuple[str, ...], organisation: bool) -> Wat
         return None
     rest = watched_name(" ".join(words[1:]))
     return replace(rest, abbreviation=None) if rest.organisation and rest.proper is None else None
+
+
+def _country_adjective(ending: str) -> bool:
+    """Whether what follows a country's name in a word makes its adjective: Slavic -sk- and
+    an ending (`pakistanskii`), English -i (`Pakistani`)."""
+    return (ending.startswith("sk") and len(ending) <= _COUNTRY_ADJECTIVE) or ending == "i"
 
 
 def _core_and_place(words: list[str], organisation: bool) -> tuple[WatchedName | None, frozenset[str]]:
@@ -488,10 +495,20 @@ class NameText:
         inflected (`Pakistanu`, `Пакистана`)."""
         own = self._stems_of(frozenset({name.forms[-1]}))
         read = self._stems_of(name.place)
-        return any(
+        if any(
             not (read if self.foreign[i] else own).isdisjoint(self.stems_at[i])
             for stem in read
             for i in self.by_stem.get(stem, ())
+        ):
+            return True
+        # or by its adjective: the name with -sk- and an ending (`Пакистанският`, `pakistański`)
+        # or an English -i (`Pakistani`)
+        countries = (name.place, frozenset({name.forms[-1]}))
+        return any(
+            form.startswith(country) and _country_adjective(form[len(country) :])
+            for index, word in enumerate(self.words)
+            for form in (name_form(word),)
+            for country in countries[0 if self.foreign[index] else 1]
         )
 
     def _other_first_name(self, name: WatchedName, ends: list[int]) -> bool:
