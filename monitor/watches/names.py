@@ -128,6 +128,7 @@ _CALENDAR = _forms_of(
 # (`Сайфул Малук`) or leave them out.
 _PARTICLES = frozenset({"ul", "ur", "ud", "al", "el", "e", "i", "bin", "ibn", "bint"})
 COGNATE_LETTERS = 3  # the first letters of a cognate key that a word's must share (forms.cognate)
+_COUNTRY_OPENING = 4  # first letters of a word's form by which a country's adjective is looked up
 _COUNTRY_ADJECTIVE = 7  # letters of -sk- and its ending after a country's name (`skiiat`)
 _MAX_PARTICLE = 3  # letters of a text's word read as a particle in a particle's place
 _PARTICLE_FORMS = frozenset(name_form(p) for p in _PARTICLES | {"uh", "ad", "ed", "a", "y"}) - {""}
@@ -350,6 +351,7 @@ class NameText:
     respelling: bool = False  # the language respells foreign names (forms.respells)
     _cognates_at: list[str] | None = None  # per word: its cognate key, once an organisation asks
     _by_cognate: dict[str, list[int]] | None = None  # a cognate key's first 3 letters -> words
+    _by_opening: dict[str, list[tuple[int, str]]] | None = None  # a form's first letters -> words
     by_skeleton: dict[str, list[int]] = field(default_factory=dict)  # skeleton -> indices of words
 
     @classmethod
@@ -503,11 +505,16 @@ class NameText:
             return True
         # or by its adjective: the name with -sk- and an ending (`Пакистанският`, `pakistański`)
         # or an English -i (`Pakistani`)
+        if self._by_opening is None:
+            self._by_opening = {}
+            for index, word in enumerate(self.words):
+                form = name_form(word)
+                self._by_opening.setdefault(form[:_COUNTRY_OPENING], []).append((index, form))
         countries = (name.place, frozenset({name.forms[-1]}))
         return any(
             form.startswith(country) and _country_adjective(form[len(country) :])
-            for index, word in enumerate(self.words)
-            for form in (name_form(word),)
+            for opening in {c[:_COUNTRY_OPENING] for c in countries[0] | countries[1]}
+            for index, form in self._by_opening.get(opening, ())
             for country in countries[0 if self.foreign[index] else 1]
         )
 
