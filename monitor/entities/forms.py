@@ -19,7 +19,10 @@ watches' matcher (monitor.watches.names) and the recogniser (monitor.entities.na
   ch may be read as kh (`Chán` is Khan there, and `Chaudhry` stays Chaudhry);
 - for long words, a sound key (`sound_key`) that forgets the vowels transliterations swap
   (`Muhammad`, `Mohameda`, `Мухаммеда`), and a skeleton (`skeleton`) that keeps only where
-  vowels are, for a word next to another of the name (`Mulúk` by `Saif` for Saif Malook).
+  vowels are, for a word next to another of the name (`Mulúk` by `Saif` for Saif Malook);
+- a first name's consonants (`consonants`: Ejaz and Ijaz), and the key by which institution
+  words borrowed from Latin compare across languages (`cognate_key`, `cognate`:
+  `European`, `Europejskiego`, `Европейския`).
 """
 
 from __future__ import annotations

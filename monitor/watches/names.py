@@ -29,7 +29,16 @@ endings), and:
   Pakistan` is not `Pakistan`), nor when it is a month (`Theresa May`);
 - an organisation is also found by its initials in capitals (`European Union`: `EU`), and a
   name in capitals (`AFP`) as a word in capitals, never inside a line of capitals (a
-  headline); a leading `The` is optional.
+  headline); a leading `The` is optional;
+- a first name spelled otherwise (same consonants: `Ijaz` for `Ejaz`) or a middle name
+  (`Fawad Ahmed Chaudhry`) is not another first name; in another alphabet a Latin name may
+  be read as its letters sound (`France`: `Франс`, `Hidalgo`: `Идальго`);
+- an organisation's words borrowed from Latin may be spelled, inflected and ordered as a
+  respelling language or another alphabet does (`Parlamentu Europejskiego`: forms.cognate);
+  an organisation named after its country finds the country by its adjective too
+  (`Пакистанският`); one whose name starts with what it is (`Agence France Press`) is also
+  found as the rest (`Франс прес`); a name with a regnal number also without it where no
+  capitalized word follows (`Папа Бенедикт`), or with Cyrillic look-alike numerals.
 
 This is the one place a watch's `names` are decided (measured by bench/names.py).
 """
