@@ -201,8 +201,19 @@ def watched_stems(forms: frozenset[str]) -> frozenset[str]:
 
 
 # Letters a language writes for another sound than English spellings give them: Czech,
-# Slovak and Polish write the sound of kh (Cyrillic х) as ch (Chán, Chádim: Khan, Khadim).
-_LOCAL_LETTERS = dict.fromkeys(("cs", "sk", "pl"), ("ch", "kh"))
+# Slovak and Polish write the sound of kh (Cyrillic х) as ch (Chán, Chádim: Khan, Khadim);
+# Polish writes English sh and ch as sz and cz (Aszik, Czaudhry: Ashiq, Chaudhry); West and
+# South Slavic write English y before a vowel as j (Jusuf, Jemen: Yusuf, Yemen). Each group of
+# swaps gives one more form.
+_Swaps = tuple[tuple[re.Pattern[str], str], ...]
+_KH: _Swaps = ((re.compile("ch"), "kh"),)
+_SZ_CZ: _Swaps = ((re.compile("sz"), "sh"), (re.compile("cz"), "ch"))
+_FIRST_Y: _Swaps = ((re.compile("^j(?=[aeiou])"), "y"),)
+_LOCAL_LETTERS: dict[str, tuple[_Swaps, ...]] = {
+    **dict.fromkeys(("cs", "sk"), (_KH, _FIRST_Y)),
+    "pl": (_KH, _SZ_CZ, _FIRST_Y),
+    **dict.fromkeys(("sl", "hr", "bs", "sr"), (_FIRST_Y,)),
+}
 # Languages that respell foreign names as they sound, in Latin letters: there a Latin word may
 # be compared by its sound key and skeleton (`Mohameda`, `Mulúk`); in English, German or
 # French text a Latin name keeps its spelling (Morgan is not Morgen).
@@ -214,11 +225,16 @@ def local_forms(word: str, language: str | None) -> frozenset[str]:
     (see `_LOCAL_LETTERS`): `Chán` in Czech is `han`, as `Khan`; nothing in English."""
     if language is None:
         return frozenset()
-    swap = _LOCAL_LETTERS.get(language.split("-")[0].lower())
+    groups = _LOCAL_LETTERS.get(language.split("-")[0].lower(), ())
     folded = word.casefold()
-    if swap is None or swap[0] not in folded:
-        return frozenset()
-    return frozenset({name_form(folded.replace(*swap))})
+    found = set()
+    for group in groups:
+        swapped = folded
+        for old, new in group:
+            swapped = old.sub(new, swapped)
+        if swapped != folded:
+            found.add(name_form(swapped))
+    return frozenset(found)
 
 
 def every_local_form(word: str) -> frozenset[str]:
@@ -295,13 +311,16 @@ def latin(word: str) -> bool:
 # Letters that transliterations of one first name write, swap or leave out: vowels, the
 # semivowels j, y, w (read v or u: Fawad, Fauád), and h (Hasan, Асан).
 _NOT_CONSONANTS = re.compile(r"[aeiouyjwvh]+")
+# Voiced and voiceless consonants that transliterations swap (Ashiq: Ukrainian Ашіг)
+_VOICELESS = str.maketrans("gdbz", "ktps")
 
 
 def consonants(form: str) -> str:
     """A word's consonants in their order, without the letters of `_NOT_CONSONANTS`
-    (`eiaz`, `iaz`: `z`; `favad`, `fauad`: `fd`): what two spellings of one first name keep
-    (Ejaz and Ijaz, Wilson and Уилсън), and two first names do not (Bill and Hillary)."""
-    return re.sub(r"(.)\1+", r"\1", _NOT_CONSONANTS.sub("", form))
+    (`eiaz`, `iaz`: `z`; `favad`, `fauad`: `fd`), voiced ones as voiceless (`ashig`: `sk`):
+    what two spellings of one first name keep (Ejaz and Ijaz, Wilson and Уилсън, Ashiq and
+    Ашіг), and two first names do not (Bill and Hillary)."""
+    return re.sub(r"(.)\1+", r"\1", _NOT_CONSONANTS.sub("", form).translate(_VOICELESS))
 
 
 # Words of institutions that Slavic languages took from Latin or Greek with English
