@@ -161,3 +161,12 @@ def test_an_organisation_named_after_its_country_by_its_adjective(
 )
 def test_letters_a_language_writes_for_a_sound(name: str, text: str, language: str, expected: bool) -> None:
     assert found(name, text, language) is expected
+
+
+def test_a_borrowed_word_shares_five_letters_at_least() -> None:
+    party = cognate_key(name_form("Party"))
+    assert cognate(party, cognate_key(name_form("partią")))
+    assert cognate(party, cognate_key(name_form("партии")))
+    assert not cognate(party, cognate_key(name_form("partnerstwo")))
+    assert found("Democratic Party", "Kandydat Partii Demokratycznej wygrał.", "pl")
+    assert not found("Democratic Party", "Demokratyczne Partnerstwo ogłosiło.", "pl")

@@ -347,10 +347,11 @@ def cognate_key(form: str) -> str:
 def cognate(name_key: str, word_key: str) -> bool:
     """Whether a word (its `cognate_key`) is the same borrowed word as a name's word, in
     another language's spelling and ending: they share the key's beginning, all of it but
-    its last 3 letters (`european`, `europejskiego`), all of a short key (`uni`, `unii`)."""
+    its last 3 letters and 5 letters at least (`european`, `europejskiego`; `parti`,
+    `partia`, not `partnerstwo`), all of a short key (`uni`, `unii`)."""
     if len(name_key) < _MIN_COGNATE:
         return False
     short = len(name_key) <= _SHORT_COGNATE
-    need = len(name_key) if short else max(_SHORT_COGNATE, len(name_key) - _COGNATE_SLACK)
+    need = len(name_key) if short else max(_SHORT_COGNATE + 1, len(name_key) - _COGNATE_SLACK)
     extra = _COGNATE_SLACK if short else _COGNATE_EXTRA
     return word_key[:need] == name_key[:need] and len(word_key) <= len(name_key) + extra
