@@ -86,6 +86,8 @@ def test_the_backfill_reads_what_the_matcher_finds() -> None:
     vocabulary = ["europejskiego", "европейския", "идальго", "trybunał", "arabska", "x"]
     read = tokens_to_read(plan_for(watch), vocabulary)
     assert read == ["europejskiego", "европейския", "идальго"]
+    polish = compile_watch(WatchConfig(name="w", names=("Ashiq Masih", "Yusuf")), "m", None)
+    assert tokens_to_read(plan_for(polish), ["aszika", "masiha", "jusufa", "juszka"]) == ["masiha", "jusufa"]
 
 
 def test_a_middle_name_is_not_another_first_name() -> None:
