@@ -172,3 +172,11 @@ def test_a_borrowed_word_shares_five_letters_at_least() -> None:
     assert not cognate(party, cognate_key(name_form("partnerstwo")))
     assert found("Democratic Party", "Kandydat Partii Demokratycznej wygrał.", "pl")
     assert not found("Democratic Party", "Demokratyczne Partnerstwo ogłosiło.", "pl")
+
+
+def test_words_of_two_scripts_glued_together() -> None:
+    assert found("The Associated Press", "По информации агентстваAssociated Press, толпы.", "ru")
+    assert found("Reuters", "Сообщило агентствоReuters.", "ru")
+    assert not found("Donald", "A McDonald's opened.", "en")  # one script: one word
+    watch = compile_watch(WatchConfig(name="w", names=("Reuters",)), "m", None)
+    assert tokens_to_read(plan_for(watch), ["агентствоreuters", "агентство"]) == ["агентствоreuters"]

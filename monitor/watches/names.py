@@ -46,7 +46,7 @@ This is the one place a watch's `names` are decided (measured by bench/names.py)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -342,6 +342,25 @@ def name_problem(text: str) -> str | None:
     return None
 
 
+# Where a word in one script runs into a capitalized word in another, a space was lost
+# (`агентстваAssociated Press`): two words. Capitals alone (`ХVІ`) stay one word.
+_GLUED = re.compile(r"(?<=[а-яёіїєґ])(?=[A-Z])|(?<=[a-z])(?=[А-ЯЁІЇЄҐ])")
+
+
+def _spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where the text's words are (see `_WORD`, `_GLUED`)."""
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        word = match.group(0)
+        if word.isascii() or not any("A" <= ch <= "Z" or "a" <= ch <= "z" for ch in word):
+            yield start, end
+            continue
+        for cut in _GLUED.finditer(word):
+            yield start, match.start() + cut.start()
+            start = match.start() + cut.start()
+        yield start, end
+
+
 @dataclass
 class NameText:
     """An article's title and text, read once for every name of every watch."""
@@ -367,11 +386,11 @@ class NameText:
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
         """The words of the texts; `language` (the article's) decides which endings count."""
         joined = "\n".join(t for t in texts if t)
-        found_words = list(_WORD.finditer(joined))
-        words = [m.group(0) for m in found_words]
+        spans = list(_spans(joined))
+        words = [joined[start:end] for start, end in spans]
         spaced = [
-            index > 0 and joined[found_words[index - 1].end() : m.start()] in (" ", "\xa0")
-            for index, m in enumerate(found_words)
+            index > 0 and joined[spans[index - 1][1] : start] in (" ", "\xa0")
+            for index, (start, _) in enumerate(spans)
         ]
         by_stem: dict[str, list[int]] = {}
         allowed = endings(language)

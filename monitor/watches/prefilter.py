@@ -123,6 +123,16 @@ def plan_for(watch: CompiledWatch) -> Plan:
     )
 
 
+# An index token's letters change script where the matcher may find two words glued together
+# (monitor.watches.names: `агентстваassociated`); the pieces are read as well as the whole.
+_SCRIPT_CHANGE = re.compile(r"(?<=[а-яёіїєґ])(?=[a-z])|(?<=[a-z])(?=[а-яёіїєґ])")
+
+
+def _runs(token: str) -> list[str]:
+    runs = _LETTERS.findall(token)
+    return runs + [piece for run in runs for piece in _SCRIPT_CHANGE.split(run) if piece != run]
+
+
 def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
     """The index's tokens whose articles may match: they hold a word or prefix of the
     query, or a form of a name's word."""
@@ -142,7 +152,7 @@ def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
                 found.append(token)
                 continue
         if ends or whole:
-            for run in _LETTERS.findall(token):
+            for run in _runs(token):
                 if not keys and run.isascii() and "ch" not in run and name_form(run[:2])[:1] not in initials:
                     continue  # an ASCII word's form starts as its first two letters' does
                 form = name_form(run)
