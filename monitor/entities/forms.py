@@ -19,7 +19,10 @@ watches' matcher (monitor.watches.names) and the recogniser (monitor.entities.na
   ch may be read as kh (`Chán` is Khan there, and `Chaudhry` stays Chaudhry);
 - for long words, a sound key (`sound_key`) that forgets the vowels transliterations swap
   (`Muhammad`, `Mohameda`, `Мухаммеда`), and a skeleton (`skeleton`) that keeps only where
-  vowels are, for a word next to another of the name (`Mulúk` by `Saif` for Saif Malook).
+  vowels are, for a word next to another of the name (`Mulúk` by `Saif` for Saif Malook);
+- a first name's consonants (`consonants`: Ejaz and Ijaz), and the key by which institution
+  words borrowed from Latin compare across languages (`cognate_key`, `cognate`:
+  `European`, `Europejskiego`, `Европейския`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ from anyascii import anyascii
 
 __all__ = [
     "ALL_ENDINGS",
+    "cognate",
+    "cognate_key",
+    "consonants",
     "endings",
     "every_local_form",
     "latin",
@@ -95,9 +101,12 @@ _SLAVIC = (
     "a u e i y ą ę é á í ý ě om em ou ie ego emu ym im ach ami am owi ovi"
 )
 # Czech and Slovak give a woman's foreign surname -ová (Clintonová, Bibiovou), and West and
-# South Slavic form possessives in -ov (Trumpova administrativa): the same name there. Not in
+# South Slavic form possessives in -ov (Trumpova administrativa, Croatian Reutersovoj
+# agenciji): the same name there. Not in
 # Russian or Bulgarian, where -ov makes surnames of first names (Ivanov).
-_FEMININE_POSSESSIVE = " ová ové ovou ovej ovú ov ova ovo ovi ove ovu ovega ovem ovim ovih"
+_FEMININE_POSSESSIVE = (
+    " ová ové ovou ovej ovú ov ova ovo ovi ove ovu ovega ovem ovim ovih ovoj ovog ovom ovoga ovome"
+)
 # Czech and Slovak decline a foreign name in -i (-í, -y) as an adjective (Rizvího, Rizvímu),
 # and a Czech possessive ends in -ův (Obamův).
 _ADJECTIVAL = " ho mu ův"
@@ -192,8 +201,19 @@ def watched_stems(forms: frozenset[str]) -> frozenset[str]:
 
 
 # Letters a language writes for another sound than English spellings give them: Czech,
-# Slovak and Polish write the sound of kh (Cyrillic х) as ch (Chán, Chádim: Khan, Khadim).
-_LOCAL_LETTERS = dict.fromkeys(("cs", "sk", "pl"), ("ch", "kh"))
+# Slovak and Polish write the sound of kh (Cyrillic х) as ch (Chán, Chádim: Khan, Khadim);
+# Polish writes English sh and ch as sz and cz (Aszik, Czaudhry: Ashiq, Chaudhry); West and
+# South Slavic write English y before a vowel as j (Jusuf, Jemen: Yusuf, Yemen). Each group of
+# swaps gives one more form.
+_Swaps = tuple[tuple[re.Pattern[str], str], ...]
+_KH: _Swaps = ((re.compile("ch"), "kh"),)
+_SZ_CZ: _Swaps = ((re.compile("sz"), "sh"), (re.compile("cz"), "ch"))
+_FIRST_Y: _Swaps = ((re.compile("^j(?=[aeiou])"), "y"),)
+_LOCAL_LETTERS: dict[str, tuple[_Swaps, ...]] = {
+    **dict.fromkeys(("cs", "sk"), (_KH, _FIRST_Y)),
+    "pl": (_KH, _SZ_CZ, _FIRST_Y),
+    **dict.fromkeys(("sl", "hr", "bs", "sr"), (_FIRST_Y,)),
+}
 # Languages that respell foreign names as they sound, in Latin letters: there a Latin word may
 # be compared by its sound key and skeleton (`Mohameda`, `Mulúk`); in English, German or
 # French text a Latin name keeps its spelling (Morgan is not Morgen).
@@ -205,11 +225,16 @@ def local_forms(word: str, language: str | None) -> frozenset[str]:
     (see `_LOCAL_LETTERS`): `Chán` in Czech is `han`, as `Khan`; nothing in English."""
     if language is None:
         return frozenset()
-    swap = _LOCAL_LETTERS.get(language.split("-")[0].lower())
+    groups = _LOCAL_LETTERS.get(language.split("-")[0].lower(), ())
     folded = word.casefold()
-    if swap is None or swap[0] not in folded:
-        return frozenset()
-    return frozenset({name_form(folded.replace(*swap))})
+    found = set()
+    for group in groups:
+        swapped = folded
+        for old, new in group:
+            swapped = old.sub(new, swapped)
+        if swapped != folded:
+            found.add(name_form(swapped))
+    return frozenset(found)
 
 
 def every_local_form(word: str) -> frozenset[str]:
@@ -231,6 +256,8 @@ _ONE_VOWEL = str.maketrans({"u": "o", "y": "i", "j": "i"})
 # An h after a consonant (dh, bh, gh: Chaudhry, Чаудри) or before one (Johnson, Джонсон)
 _ASPIRATE = re.compile(r"(?<=[^aeiou])h|h(?=[^aeiou])")
 _VOWELS = re.compile(r"[aeiou]+")
+# au and ao spell the o that English writes au and Cyrillic оу or о (Chaudhry: Чоудри)
+_AU = re.compile(r"a[uo](?![aeiou])")
 
 
 @lru_cache(maxsize=131072)
@@ -240,7 +267,7 @@ def sound_key(form: str) -> str | None:
     only its own form stands for (Biden is not Baden)."""
     if len(form) < _MIN_SOUND_KEY:
         return None
-    letters = _ASPIRATE.sub("", form).translate(_ONE_VOWEL)
+    letters = _AU.sub("o", _ASPIRATE.sub("", form)).translate(_ONE_VOWEL)
     parts = []
     at = 0
     for index, run in enumerate(_VOWELS.finditer(letters)):
@@ -279,3 +306,52 @@ def sound_keys(forms: frozenset[str]) -> frozenset[str]:
 def latin(word: str) -> bool:
     """Whether a word is written in Latin letters only."""
     return all(ord(ch) <= 0x024F or 0x1E00 <= ord(ch) <= 0x1EFF for ch in word)
+
+
+# Letters that transliterations of one first name write, swap or leave out: vowels, the
+# semivowels j, y, w (read v or u: Fawad, Fauád), and h (Hasan, Асан).
+_NOT_CONSONANTS = re.compile(r"[aeiouyjwvh]+")
+# Voiced and voiceless consonants that transliterations swap (Ashiq: Ukrainian Ашіг)
+_VOICELESS = str.maketrans("gdbz", "ktps")
+
+
+def consonants(form: str) -> str:
+    """A word's consonants in their order, without the letters of `_NOT_CONSONANTS`
+    (`eiaz`, `iaz`: `z`; `favad`, `fauad`: `fd`), voiced ones as voiceless (`ashig`: `sk`):
+    what two spellings of one first name keep (Ejaz and Ijaz, Wilson and Уилсън, Ashiq and
+    Ашіг), and two first names do not (Bill and Hillary)."""
+    return re.sub(r"(.)\1+", r"\1", _NOT_CONSONANTS.sub("", form).translate(_VOICELESS))
+
+
+# Words of institutions that Slavic languages took from Latin or Greek with English
+# (European: europejski, evropski, европейский; Parliament: parlament; Union: unia, unija;
+# Catholic: katolicki; Commission: komisja): `cognate_key` gives both the same beginning. A
+# first ev before a consonant is the Greek eu (Evropa); an i before a vowel after a consonant
+# is left out (parliament, christian); English -ion ends where Slavic -ia, -ija, -ja start.
+_FIRST_EV = re.compile(r"^ev(?=[^aeiou])")
+_I_BEFORE_VOWEL = re.compile(r"(?<=[^aeiou])i(?=[aeou].)")
+_MIN_COGNATE = 3  # letters of a key's beginning that a cognate must share at least
+_SHORT_COGNATE = 4  # a key of this many letters or fewer: the other word may add only 3
+_COGNATE_SLACK = 3  # letters at the end of a longer key that a cognate may spell otherwise
+_COGNATE_EXTRA = 6  # letters a cognate may have beyond the key (endings: europ-ejskiego)
+
+
+@lru_cache(maxsize=131072)
+def cognate_key(form: str) -> str:
+    """A word's form as institution words borrowed from Latin compare (see above)."""
+    if form.endswith("ion") and len(form) > 4:
+        form = form[:-2]
+    return _I_BEFORE_VOWEL.sub("", _FIRST_EV.sub("eu", form))
+
+
+def cognate(name_key: str, word_key: str) -> bool:
+    """Whether a word (its `cognate_key`) is the same borrowed word as a name's word, in
+    another language's spelling and ending: they share the key's beginning, all of it but
+    its last 3 letters and 5 letters at least (`european`, `europejskiego`; `parti`,
+    `partia`, not `partnerstwo`), all of a short key (`uni`, `unii`)."""
+    if len(name_key) < _MIN_COGNATE:
+        return False
+    short = len(name_key) <= _SHORT_COGNATE
+    need = len(name_key) if short else max(_SHORT_COGNATE + 1, len(name_key) - _COGNATE_SLACK)
+    extra = _COGNATE_SLACK if short else _COGNATE_EXTRA
+    return word_key[:need] == name_key[:need] and len(word_key) <= len(name_key) + extra

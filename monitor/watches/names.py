@@ -29,7 +29,16 @@ endings), and:
   Pakistan` is not `Pakistan`), nor when it is a month (`Theresa May`);
 - an organisation is also found by its initials in capitals (`European Union`: `EU`), and a
   name in capitals (`AFP`) as a word in capitals, never inside a line of capitals (a
-  headline); a leading `The` is optional.
+  headline); a leading `The` is optional;
+- a first name spelled otherwise (same consonants: `Ijaz` for `Ejaz`) or a middle name
+  (`Fawad Ahmed Chaudhry`) is not another first name; in another alphabet a Latin name may
+  be read as its letters sound (`France`: `Франс`, `Hidalgo`: `Идальго`);
+- an organisation's words borrowed from Latin may be spelled, inflected and ordered as a
+  respelling language or another alphabet does (`Parlamentu Europejskiego`: forms.cognate);
+  an organisation named after its country finds the country by its adjective too
+  (`Пакистанският`); one whose name starts with what it is (`Agence France Press`) is also
+  found as the rest (`Франс прес`); a name with a regnal number also without it where no
+  capitalized word follows (`Папа Бенедикт`), or with Cyrillic look-alike numerals.
 
 This is the one place a watch's `names` are decided (measured by bench/names.py).
 """
@@ -37,12 +46,15 @@ This is the one place a watch's `names` are decided (measured by bench/names.py)
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from monitor.entities.forms import (
     ALL_ENDINGS,
+    cognate,
+    cognate_key,
+    consonants,
     endings,
     latin,
     local_forms,
@@ -124,6 +136,9 @@ _CALENDAR = _forms_of(
 # transliteration may spell them otherwise (`Тэхрик-и-Лабайик`), glue them to the word before
 # (`Сайфул Малук`) or leave them out.
 _PARTICLES = frozenset({"ul", "ur", "ud", "al", "el", "e", "i", "bin", "ibn", "bint"})
+COGNATE_LETTERS = 3  # the first letters of a cognate key that a word's must share (forms.cognate)
+_COUNTRY_OPENING = 4  # first letters of a word's form by which a country's adjective is looked up
+_COUNTRY_ADJECTIVE = 7  # letters of -sk- and its ending after a country's name (`skiiat`)
 _MAX_PARTICLE = 3  # letters of a text's word read as a particle in a particle's place
 _PARTICLE_FORMS = frozenset(name_form(p) for p in _PARTICLES | {"uh", "ad", "ed", "a", "y"}) - {""}
 
@@ -152,7 +167,17 @@ class WatchedName:
     # An organisation named after its country (`Supreme Court of Pakistan`): found as the
     # rest of its name (`core`) where the text names the country (`place`) too.
     core: WatchedName | None = None
+    # An organisation's words borrowed from Latin (`European Parliament`): per word other than
+    # links, the cognate keys it may have (forms.cognate_key), in Latin and in another alphabet
+    cognates: tuple[frozenset[str], ...] = ()
+    foreign_cognates: tuple[frozenset[str], ...] = ()
     place: frozenset[str] = frozenset()
+    # A name that ends in a regnal number (`Benedict XVI`): the name without it, found where
+    # no other name follows (`Papst Benedikt sagte`, not `Benedict Cumberbatch`)
+    regnal: WatchedName | None = None
+    # An organisation whose name starts with what it is (`Agence France Press`): the rest,
+    # itself an organisation's name (`France Press`), as many languages call it
+    proper: WatchedName | None = None
 
     @property
     def alone(self) -> bool:
@@ -178,6 +203,7 @@ def watched_name(text: str) -> WatchedName:
     initials = "".join(w[0] for w in words if w[:1].isupper())
     abbreviation = initials if organisation and len(initials) >= 2 and initials.isupper() else None
     core, place = _core_and_place(words, organisation)
+    regnal = watched_name(" ".join(words[:-1])) if len(words) > 1 and _ROMAN.fullmatch(words[-1]) else None
     particles = tuple(0 < k < len(words) - 1 and w.casefold() in _PARTICLES for k, w in enumerate(words))
     glued = tuple(
         frozenset({forms[k] + forms[k + 1]}) if k + 1 < len(forms) and particles[k + 1] else frozenset()
@@ -201,23 +227,77 @@ def watched_name(text: str) -> WatchedName:
         latin_sounds=tuple(sound_keys(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
         latin_skeletons=tuple(skeletons(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
         core=core,
+        cognates=_cognates(words, own, organisation),
+        foreign_cognates=_cognates(words, near, organisation),
         place=place,
+        regnal=regnal,
+        proper=_proper(words, forms, organisation),
     )
+
+
+def _cognates(
+    words: list[str], forms: list[frozenset[str]], organisation: bool
+) -> tuple[frozenset[str], ...]:
+    """The cognate keys of an organisation's words other than links (see `cognates`), or ()
+    for another name, or one with a word in capitals or of one or two letters."""
+    kept = [f for w, f in zip(words, forms, strict=True) if w.casefold() not in _LINKS]
+    if not organisation or len(kept) < 2 or any(_acronym(w) for w in words):
+        return ()
+    keys = tuple(frozenset(cognate_key(f) for f in fs) for fs in kept)
+    return keys if all(len(k) >= 3 for ks in keys for k in ks) else ()
+
+
+# A regnal number (`XVI`, up to XXXIX), which Cyrillic texts may write with the look-alike
+# letters Х and І (`ХVІ`: `hvi`).
+_ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
+_ROMAN_LOOK_ALIKES = str.maketrans({"X": "Х", "I": "І"})
 
 
 def _read(word: str, form: str) -> frozenset[str]:
     """The forms a name's word may take in a word of another alphabet (see `read_aloud`); a
     kh may be read as k there too (`Khan`: Bulgarian `Кан`), a ch as kh, as in words from
     Greek (`Christ`: `Христос`, `Michael`: `Михаил`), and an h as г, as Ukrainian and often
-    Russian write it (`Hillary`: `Гілларі`, `Hamburg`: `Гамбург`)."""
+    Russian write it (`Hillary`: `Гілларі`, `Hamburg`: `Гамбург`); and as the letters sound
+    (`_SOUNDED`)."""
     if not word.isascii():
         return frozenset({form})
+    if _ROMAN.fullmatch(word):
+        return frozenset({form, name_form(word.translate(_ROMAN_LOOK_ALIKES))})
     read = read_aloud(form)
     folded = word.casefold()
     for old, new in (("kh", "k"), ("ch", "kh"), ("h", "g")):
         if old in folded:
             read |= read_aloud(name_form(folded.replace(old, new)))
+    sounded = {folded}
+    for pattern, new in _SOUNDED:
+        sounded |= {pattern.sub(new, spelling) for spelling in sounded}
+    for spelling in sounded - {folded}:
+        read |= read_aloud(name_form(spelling))
     return read
+
+
+# Letters of a Latin spelling that another alphabet writes as they sound: c before e, i, y is
+# s (`France`: `Франс`, `Pence`: `Пенс`), a final e after a consonant is silent (`Anne`:
+# `Анн`), and so is a first h in Romance names (`Hidalgo`: `Идальго`, `Hollande`: `Олланд`).
+_SOUNDED = (
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"(?<=[^aeiouy])e$"), ""),
+    (re.compile(r"^h(?=[aeiou])"), ""),
+)
+
+
+def _proper(words: list[str], forms: tuple[str, ...], organisation: bool) -> WatchedName | None:
+    """An organisation's name without the word for what it is that starts it (see `proper`)."""
+    if not organisation or len(words) < 3 or forms[0] not in _ORGANISATION_WORDS or words[1] in _LINKS:
+        return None
+    rest = watched_name(" ".join(words[1:]))
+    return replace(rest, abbreviation=None) if rest.organisation and rest.proper is None else None
+
+
+def _country_adjective(ending: str) -> bool:
+    """Whether what follows a country's name in a word makes its adjective: Slavic -sk- and
+    an ending (`pakistanskii`), English -i (`Pakistani`)."""
+    return (ending.startswith("sk") and len(ending) <= _COUNTRY_ADJECTIVE) or ending == "i"
 
 
 def _core_and_place(words: list[str], organisation: bool) -> tuple[WatchedName | None, frozenset[str]]:
@@ -262,6 +342,25 @@ def name_problem(text: str) -> str | None:
     return None
 
 
+# Where a word in one script runs into a capitalized word in another, a space was lost
+# (`агентстваAssociated Press`): two words. Capitals alone (`ХVІ`) stay one word.
+_GLUED = re.compile(r"(?<=[а-яёіїєґ])(?=[A-Z])|(?<=[a-z])(?=[А-ЯЁІЇЄҐ])")
+
+
+def _spans(text: str) -> Iterator[tuple[int, int]]:
+    """Where the text's words are (see `_WORD`, `_GLUED`)."""
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        word = match.group(0)
+        if word.isascii() or not any("A" <= ch <= "Z" or "a" <= ch <= "z" for ch in word):
+            yield start, end
+            continue
+        for cut in _GLUED.finditer(word):
+            yield start, match.start() + cut.start()
+            start = match.start() + cut.start()
+        yield start, end
+
+
 @dataclass
 class NameText:
     """An article's title and text, read once for every name of every watch."""
@@ -277,17 +376,21 @@ class NameText:
     sounds_at: list[frozenset[str]] = field(default_factory=list)  # per word: its stems' sound keys
     by_sound: dict[str, list[int]] = field(default_factory=dict)  # sound key -> indices of words
     skeletons_at: list[frozenset[str]] = field(default_factory=list)  # per word: its stems' skeletons
+    respelling: bool = False  # the language respells foreign names (forms.respells)
+    _cognates_at: list[str] | None = None  # per word: its cognate key, once an organisation asks
+    _by_cognate: dict[str, list[int]] | None = None  # a cognate key's first 3 letters -> words
+    _by_opening: dict[str, list[tuple[int, str]]] | None = None  # a form's first letters -> words
     by_skeleton: dict[str, list[int]] = field(default_factory=dict)  # skeleton -> indices of words
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
         """The words of the texts; `language` (the article's) decides which endings count."""
         joined = "\n".join(t for t in texts if t)
-        found_words = list(_WORD.finditer(joined))
-        words = [m.group(0) for m in found_words]
+        spans = list(_spans(joined))
+        words = [joined[start:end] for start, end in spans]
         spaced = [
-            index > 0 and joined[found_words[index - 1].end() : m.start()] in (" ", "\xa0")
-            for index, m in enumerate(found_words)
+            index > 0 and joined[spans[index - 1][1] : start] in (" ", "\xa0")
+            for index, (start, _) in enumerate(spans)
         ]
         by_stem: dict[str, list[int]] = {}
         allowed = endings(language)
@@ -318,6 +421,7 @@ class NameText:
                 by_skeleton.setdefault(key, []).append(index)
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
         text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
+        text.respelling = loose_latin
         text.sounds_at, text.by_sound = sounds_at, by_sound
         text.skeletons_at, text.by_skeleton = skeletons_at, by_skeleton
         text.capitals = frozenset(
@@ -421,10 +525,25 @@ class NameText:
         inflected (`Pakistanu`, `Пакистана`)."""
         own = self._stems_of(frozenset({name.forms[-1]}))
         read = self._stems_of(name.place)
-        return any(
+        if any(
             not (read if self.foreign[i] else own).isdisjoint(self.stems_at[i])
             for stem in read
             for i in self.by_stem.get(stem, ())
+        ):
+            return True
+        # or by its adjective: the name with -sk- and an ending (`Пакистанският`, `pakistański`)
+        # or an English -i (`Pakistani`)
+        if self._by_opening is None:
+            self._by_opening = {}
+            for index, word in enumerate(self.words):
+                form = name_form(word)
+                self._by_opening.setdefault(form[:_COUNTRY_OPENING], []).append((index, form))
+        countries = (name.place, frozenset({name.forms[-1]}))
+        return any(
+            form.startswith(country) and _country_adjective(form[len(country) :])
+            for opening in {c[:_COUNTRY_OPENING] for c in countries[0] | countries[1]}
+            for index, form in self._by_opening.get(opening, ())
+            for country in countries[0 if self.foreign[index] else 1]
         )
 
     def _other_first_name(self, name: WatchedName, ends: list[int]) -> bool:
@@ -433,21 +552,71 @@ class NameText:
         own = frozenset().union(*(self._stems_of(read) for read in name.read[:-1] + name.glued))
         own_sounds = frozenset().union(*name.sounds[:-1], *name.latin_sounds[:-1])
         own_skeletons = frozenset().union(*name.skeletons[:-1], *name.latin_skeletons[:-1])
+        own_consonants = frozenset(consonants(f) for f in name.forms[:-1]) - {""}
         for end in ends:
             if not self.spaced[end]:
                 continue
             before = self.words[end - 1]
             if not _cased(before) or before.isupper():
                 continue
+            if end > 1 and self.spaced[end - 1] and self._is(end - 2, name, 0):
+                continue  # a middle name (`Fawad Ahmed Chaudhry`)
             stems_before = self.stems_at[end - 1]
             if (
                 stems_before.isdisjoint(own)
                 and stems_before.isdisjoint(_NOT_FIRST_NAMES)
                 and self.sounds_at[end - 1].isdisjoint(own_sounds)
                 and self.skeletons_at[end - 1].isdisjoint(own_skeletons)
+                and consonants(name_form(before)) not in own_consonants
             ):
                 if self._is(end - 1, name, len(name.forms) - 1):
                     continue  # the surname twice
+                return True
+        return False
+
+    def _cognate_row(self, name: WatchedName) -> bool:
+        """Whether an organisation's words borrowed from Latin occur next to one another in
+        any order, as another language spells and inflects them (`Parlamentu Europejskiego`,
+        `Европейския парламент` for European Parliament), one of them capitalized: in a
+        language that respells names, or in words of another alphabet."""
+        if not self.respelling and not any(self.foreign):
+            return False
+        if self._cognates_at is None or self._by_cognate is None:
+            self._cognates_at = [cognate_key(name_form(w)) for w in self.words]
+            self._by_cognate = {}
+            for index, key in enumerate(self._cognates_at):
+                self._by_cognate.setdefault(key[:COGNATE_LETTERS], []).append(index)
+        keys_at = self._cognates_at
+        size = len(name.cognates)
+        firsts = {key[:COGNATE_LETTERS] for key in name.cognates[0] | name.foreign_cognates[0]}
+        ats = sorted({i for first in firsts for i in self._by_cognate.get(first, ())})
+        starts = sorted({s for i in ats for s in range(max(0, i - size + 1), i + 1)})
+        for start in starts:
+            if start + size > len(self.words):
+                break
+            window = range(start, start + size)
+            if not all(self.spaced[i] for i in window[1:]) or not any(_cased(self.words[i]) for i in window):
+                continue
+            if not all(self.respelling or self.foreign[i] for i in window):
+                continue
+            unmatched = list(range(size))
+            for i in window:
+                keys = name.foreign_cognates if self.foreign[i] else name.cognates
+                k = next((k for k in unmatched if any(cognate(key, keys_at[i]) for key in keys[k])), None)
+                if k is None:
+                    break
+                unmatched.remove(k)
+            if not unmatched:
+                return True
+        return False
+
+    def _alone(self, name: WatchedName) -> bool:
+        """Whether the name's words occur in a row, capitalized, with no capitalized word after
+        them (the name of a king or a pope without its number, not a first name)."""
+        for end in self._ends_of(name):
+            start = self._start_of(end, name)
+            after = end + 1 < len(self.words) and self.spaced[end + 1] and _cased(self.words[end + 1])
+            if start is not None and _cased(self.words[start]) and not after:
                 return True
         return False
 
@@ -467,9 +636,15 @@ class NameText:
             start = self._start_of(end, name)
             if start is not None and any(_cased(words[i]) for i in range(start, end + 1)):
                 return True
+        if name.proper is not None and self.has(name.proper):
+            return True
+        if name.regnal is not None and self._alone(name.regnal):
+            return True
         if name.core is not None and self._names_place(name) and self.has(name.core):
             return True
         if self._rows_like(name, ends):
+            return True
+        if name.cognates and self._cognate_row(name):
             return True
         if head and not name.alone:
             return False

@@ -11,8 +11,10 @@ on them, so that its matches are the stage's. The candidates are found in the fu
 - `names`: every match holds a word that is the name's last word or an inflected form of it
   (monitor.watches.names: any name, maybe inflected or read into another alphabet), or a word
   with its sound key or skeleton (`Мухаммеда` for `Muhammad`, `Mulúk` for `Malook`); the
-  index's tokens that give that form (`путин`, `putina` for `Putin`) or key are looked up. A
-  name in a script written without spaces cannot be looked up by tokens.
+  index's tokens that give that form (`путин`, `putina` for `Putin`) or key are looked up; an
+  organisation found by its borrowed words in any order (`Parlamentu Europejskiego`) also by
+  the first letters of its first word's cognate key. A name in a script written without
+  spaces cannot be looked up by tokens.
 - `about`: the stored vectors, compared in bulk (numpy), a little below the threshold.
 
 The index's tokens are whole runs of letters and digits, lower-cased, Latin accents removed;
@@ -28,8 +30,17 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from monitor.entities.forms import every_local_form, name_form, skeletons, sound_keys, stems, watched_stems
+from monitor.entities.forms import (
+    cognate_key,
+    every_local_form,
+    name_form,
+    skeletons,
+    sound_keys,
+    stems,
+    watched_stems,
+)
 from monitor.watches.matcher import CompiledWatch
+from monitor.watches.names import COGNATE_LETTERS
 from monitor.watches.query import _UNSPACED, fold, positive_terms
 
 _QUERY_WORD = re.compile(r"\w+")  # as query.Document splits the folded text
@@ -48,6 +59,7 @@ class Plan:
     name_words: frozenset[str] = frozenset()  # forms a word must have as it is
     name_sounds: frozenset[str] = frozenset()  # sound keys a word's stems may have
     name_skeletons: frozenset[str] = frozenset()  # skeletons a word's stems may have
+    name_cognates: frozenset[str] = frozenset()  # first letters of a word's cognate key
     about: bool = False
 
     @property
@@ -79,6 +91,7 @@ def plan_for(watch: CompiledWatch) -> Plan:
     whole: set[str] = set()
     sounds: set[str] = set()
     shapes: set[str] = set()
+    cognates: set[str] = set()
     names_possible = True
     for name in watch.names:
         if name.unspaced is not None or not name.forms or not all(name.forms):
@@ -91,6 +104,11 @@ def plan_for(watch: CompiledWatch) -> Plan:
             sounds.update(name.sounds[-1] | name.latin_sounds[-1])
             if len(name.forms) > 1 and not name.organisation:  # a row's last word may be only like it
                 shapes.update(name.skeletons[-1] | name.latin_skeletons[-1])
+        if name.regnal is not None:  # or the name without its regnal number
+            plain = name.regnal.read[-1]
+            ends.update(plain | watched_stems(plain))
+        if name.cognates:  # or its first word as another language borrowed it (any order)
+            cognates.update(k[:COGNATE_LETTERS] for k in name.cognates[0] | name.foreign_cognates[0])
         if name.abbreviation is not None:
             whole.add(name_form(name.abbreviation))  # or its initials in capitals
     return Plan(
@@ -100,8 +118,19 @@ def plan_for(watch: CompiledWatch) -> Plan:
         name_words=frozenset(whole),
         name_sounds=frozenset(sounds),
         name_skeletons=frozenset(shapes),
+        name_cognates=frozenset(cognates),
         about=watch.about is not None,
     )
+
+
+# An index token's letters change script where the matcher may find two words glued together
+# (monitor.watches.names: `агентстваassociated`); the pieces are read as well as the whole.
+_SCRIPT_CHANGE = re.compile(r"(?<=[а-яёіїєґ])(?=[a-z])|(?<=[a-z])(?=[а-яёіїєґ])")
+
+
+def _runs(token: str) -> list[str]:
+    runs = _LETTERS.findall(token)
+    return runs + [piece for run in runs for piece in _SCRIPT_CHANGE.split(run) if piece != run]
 
 
 def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
@@ -112,7 +141,8 @@ def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
     ends = plan.name_stems or frozenset()
     whole = plan.name_words
     sounds, shapes = plan.name_sounds, plan.name_skeletons
-    keys = sounds | shapes
+    cognates = plan.name_cognates
+    keys = sounds | shapes | cognates
     initials = {form[0] for form in ends | whole if form}
     found = []
     for token in vocabulary:
@@ -122,7 +152,7 @@ def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
                 found.append(token)
                 continue
         if ends or whole:
-            for run in _LETTERS.findall(token):
+            for run in _runs(token):
                 if not keys and run.isascii() and "ch" not in run and name_form(run[:2])[:1] not in initials:
                     continue  # an ASCII word's form starts as its first two letters' does
                 form = name_form(run)
@@ -132,6 +162,7 @@ def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
                     or (ends and not ends.isdisjoint(found_stems))
                     or (sounds and not sounds.isdisjoint(sound_keys(found_stems)))
                     or (shapes and not shapes.isdisjoint(skeletons(found_stems)))
+                    or (cognates and cognate_key(form)[:COGNATE_LETTERS] in cognates)
                 ):
                     found.append(token)
                     break
