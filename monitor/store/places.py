@@ -94,31 +94,6 @@ class Places(Core):
             )
         return rows
 
-    def window_country_rows(self, start: str, end: str) -> list[dict[str, Any]]:
-        """(story_id, last, feed_id, country), once each, of the places named by the articles of
-        every live story with an article published in [start, end); `last` is the story's
-        latest publication in that window."""
-        return self.query(
-            "WITH active AS (SELECT story_id, MAX(published) AS last FROM articles "
-            "WHERE published >= ? AND published < ? AND story_id IS NOT NULL GROUP BY story_id) "
-            "SELECT DISTINCT a.story_id, active.last, a.feed_id, p.country FROM active "
-            "JOIN stories s ON s.id = active.story_id AND s.merged_into IS NULL "
-            "JOIN articles a ON a.story_id = active.story_id JOIN article_places p ON p.article_id = a.id",
-            [start, end],
-        )
-
-    def country_story_ids(self, country: str, start: str, end: str) -> list[int]:
-        """Live stories with an article published in [start, end) and an article (of any time)
-        naming a place in `country`: the candidates of a country's stories."""
-        rows = self.query(
-            "SELECT DISTINCT b.story_id FROM article_places p JOIN articles b ON b.id = p.article_id "
-            "JOIN stories s ON s.id = b.story_id AND s.merged_into IS NULL WHERE p.country = ? "
-            "AND b.story_id IN (SELECT story_id FROM articles WHERE published >= ? AND published < ? "
-            "AND story_id IS NOT NULL)",
-            [country, start, end],
-        )
-        return [int(row["story_id"]) for row in rows]
-
     # --- each story's countries, kept (story_countries; monitor.entities.storycountries) ---
 
     def story_countries_pending(self, limit: int) -> list[tuple[int, int]]:

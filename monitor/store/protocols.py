@@ -151,7 +151,7 @@ class DigestStore(Protocol):
     def digest_story_articles(self, start: datetime, end: datetime) -> list[dict[str, Any]]: ...
 
     def web_story_name_counts(
-        self, since: str, recent: str, end: str, country: str | None = None
+        self, since: str, recent: str, end: str
     ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
 
     def web_story_term_counts(
@@ -246,7 +246,7 @@ class WebReads(Protocol):
     def web_breaking(self, start: str, end: str, limit: int) -> list[dict[str, Any]]: ...
 
     def web_story_name_counts(
-        self, since: str, recent: str, end: str, country: str | None = None
+        self, since: str, recent: str, end: str
     ) -> tuple[dict[str, int], dict[str, int], int, int]: ...
 
     def web_story_term_counts(
@@ -317,10 +317,6 @@ class WebReads(Protocol):
 
     # Stories' countries (monitor/store/places.py).
     def story_country_rows(self, story_ids: Sequence[int]) -> list[dict[str, Any]]: ...
-
-    def window_country_rows(self, start: str, end: str) -> list[dict[str, Any]]: ...
-
-    def country_story_ids(self, country: str, start: str, end: str) -> list[int]: ...
 
     def story_countries_kept(self, story_ids: Sequence[int]) -> tuple[dict[int, list[str]], list[int]]: ...
 

@@ -146,38 +146,13 @@ class WebQueries(Core):
         return rows
 
     def web_story_name_counts(
-        self, since: str, recent: str, end: str, country: str | None = None
+        self, since: str, recent: str, end: str
     ) -> tuple[dict[str, int], dict[str, int], int, int]:
         """Of the live stories first reported in [since, end): per recognised name (the key of
         article_names), how many stories of [recent, end) and of [since, recent) name it (one of
         their articles does), and how many stories each holds
-        (monitor.watches.rising.NameCounts). With `country`, only the stories with an article
-        naming a place in it."""
-        if country:
-            return self._country_name_counts(country, since, recent, end)
+        (monitor.watches.rising.NameCounts)."""
         return self.web_story_term_counts("name", since, recent, end)
-
-    def _country_name_counts(
-        self, country: str, since: str, recent: str, end: str
-    ) -> tuple[dict[str, int], dict[str, int], int, int]:
-        """web_story_name_counts among the stories with a place in `country`: their country
-        rows of story_terms (by kind and first report), joined to their name rows."""
-        window = "c.kind = 'country' AND c.term = ? AND c.first_seen >= ? AND c.first_seen < ?"
-        rows = self.db.execute(
-            "SELECT n.term, SUM(CASE WHEN c.first_seen >= ? THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN c.first_seen < ? THEN 1 ELSE 0 END) FROM story_terms c "
-            "JOIN story_terms n ON n.story_id = c.story_id AND n.kind = 'name' "
-            f"WHERE {window} GROUP BY n.term",
-            [recent, recent, country, since, end],
-        ).fetchall()
-        totals = self.db.execute(
-            "SELECT SUM(CASE WHEN c.first_seen >= ? THEN 1 ELSE 0 END), "
-            f"SUM(CASE WHEN c.first_seen < ? THEN 1 ELSE 0 END) FROM story_terms c WHERE {window}",
-            [recent, recent, country, since, end],
-        ).fetchone()
-        recent_counts = {str(name): int(n) for name, n, _ in rows if n}
-        before_counts = {str(name): int(n) for name, _, n in rows if n}
-        return recent_counts, before_counts, int(totals[0] or 0), int(totals[1] or 0)
 
     def web_country_story_terms(
         self, country: str, kind: str, since: str, recent: str, end: str

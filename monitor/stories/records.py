@@ -146,14 +146,14 @@ def _term(found: RisingName) -> dict[str, Any]:
 
 
 def rising_at(
-    store: WebReads | DigestStore, at: datetime, limit: int = 20, country: str | None = None
+    store: WebReads | DigestStore, at: datetime, limit: int = 20
 ) -> list[RisingName]:
     """The names rising at `at`, counted by the store: the people and organisations the
     articles of a story name (monitor.entities.names), once per story by their key, each
     shown by its most mentioned spelling of the window (as /names shows it), `key` its key."""
     since, recent, end = window_bounds(at)
     now_counts, before_counts, n_recent, n_before = store.web_story_name_counts(
-        iso_z(since), iso_z(recent), iso_z(end), country=country
+        iso_z(since), iso_z(recent), iso_z(end)
     )
     found = score_rising(NameCounts(now_counts, before_counts, n_recent, n_before), limit=limit)
     spellings = store.names_spellings([r.name for r in found], iso_z(since), iso_z(end))
