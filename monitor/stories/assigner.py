@@ -21,11 +21,13 @@ from monitor.stories.decide import (
     StoryParams,
     TitleSignature,
     Vector,
+    core_named,
     decide,
     decide_thread,
     span_limit,
     template_conflict,
     title_signature,
+    years_conflict,
 )
 from monitor.stories.entities import NAME_PREFIX, PLACE_PREFIX
 
@@ -409,7 +411,13 @@ class StoryAssigner:
         titles = (t[2] for t in story.titles)
         overlap = self.params.template_overlap
         conflict = template_conflict(signature, article.keys, titles, story.keys, overlap)
+        named = 1.0
+        if not cross_language and self.params.core_weight > 0 and story.n_articles > 1:
+            share = self.params.core_share
+            named = core_named(article.keys, story.keys, story.n_articles, share, self._is_common)
         return DecisionInputs(
+            core_named=named,
+            years_conflict=self.params.year_penalty > 0 and years_conflict(article.keys, story.keys),
             similarity=similarity * _cohesion(story) ** self.params.cohesion_power,
             centered=centered,
             gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
