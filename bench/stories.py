@@ -15,6 +15,8 @@ Sets (read from ../shared/data/stories, see its README):
   view: for each language, the share of same-event pairs with another language that end in
   one story, and the share of different-event pairs that wrongly do (`--languages`: for WMT
   too).
+- `--orders N`: ECB+ and allsides again over N random orders of their same-instant articles
+  (ECB+ also in N orders of the pipeline's 8 feeds): the spread that order alone gives.
 - allsides: AllSides headline roundups (allsides-dev), 602 US articles, 208 events, April-June
   2021, one feed per outlet, publication times as given; gold = the roundup. Topics covered
   every week (Covid rules, Israel-Gaza) test that a story stays one event. Also prints thread
@@ -561,6 +563,44 @@ def thread_figures(
     )
 
 
+def tie_orders(
+    records: Sequence[Record],
+    vectors: npt.NDArray[np.float32],
+    params: StoryParams,
+    identities: Sequence[dict[str, str]],
+    n: int,
+) -> str:
+    """BCubed F1 over `n` random orders of the records (seeded): articles of one instant
+    reach the assigner in that order. For ECB+ also `n` orders of 8 feeds of every 8th
+    article (the pipeline's feeds, polled in some order, each in file order)."""
+    import random
+
+    gold = [r.gold for r in records]
+
+    def f1(order: list[int]) -> float:
+        pred = cluster(
+            [records[i] for i in order], vectors[order], params, identities=[identities[i] for i in order]
+        )
+        return bcubed(pred, [gold[i] for i in order])[2]
+
+    rng = random.Random(7)
+    shuffled = []
+    for _ in range(n):
+        order = list(range(len(records)))
+        rng.shuffle(order)
+        shuffled.append(f1(order))
+    spread = f"({min(shuffled):.3f}-{max(shuffled):.3f})"
+    out = f"  {n} random tie orders: F1 mean {np.mean(shuffled):.3f} {spread}"
+    if len({r.outlet for r in records}) == 1:
+        by_feeds = []
+        for _ in range(n):
+            feeds = list(range(8))
+            rng.shuffle(feeds)
+            by_feeds.append(f1(sorted(range(len(records)), key=lambda i: (feeds.index(i % 8), i))))
+        out += f"; {n} feed orders: mean {np.mean(by_feeds):.3f} ({min(by_feeds):.3f}-{max(by_feeds):.3f})"
+    return out
+
+
 def baseline_params(threshold: float) -> StoryParams:
     return StoryParams(
         threshold=threshold,
@@ -606,6 +646,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-identities",
         action="store_true",
         help="in memory, without the places and names of monitor.entities (the pipeline has them)",
+    )
+    parser.add_argument(
+        "--orders",
+        type=int,
+        default=0,
+        metavar="N",
+        help="ECB+ and allsides in memory over N random orders of same-instant articles "
+        "(and ECB+ in N orders of 8 feeds, as the pipeline polls them)",
     )
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument(
@@ -658,6 +706,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(late)
         if name == "allsides":
             print(thread_figures(records, vectors, params, identities))
+        if args.orders and name in ("ecb", "allsides"):
+            print(tie_orders(records, vectors, params, identities, args.orders))
         if args.pipeline:
             labels, thread_ids = pipeline_labels(name, records, args.model, overrides)
             missing = sum(label is None for label in labels)

@@ -69,6 +69,9 @@ def test_short_words_have_no_key() -> None:
         ("2011", "#2011"),
         ("0,5", "#0.5"),
         ("7", None),
+        ("٢٩", "#29"),  # Arabic-Indic digits (Sorani, Arabic)
+        ("۲۰۲۲", "#2022"),  # Persian digits
+        ("२९", "#29"),  # Devanagari
     ],
 )
 def test_numbers_normalize_across_conventions(written: str, key: str | None) -> None:

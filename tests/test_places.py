@@ -65,6 +65,25 @@ def test_peshawar_in_any_script(gazetteer: Gazetteer, text: str, language: str) 
     assert tag.countries == ("PK",)
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Хэллоуин кезінде Сеулдің орталығында адамдар қаза болды.", "kk"),  # genitive
+        ("Сеулде жарылыс болды.", "kk"),  # locative
+        ("Сеулдун борборунда митинг өттү.", "ky"),  # genitive, rounded harmony
+        ("Seulning markazida 154 kishi halok bo'ldi.", "uz"),
+        ("Seulda 154 nəfər öldü.", "az"),
+    ],
+)
+def test_seoul_under_turkic_case_suffixes(gazetteer: Gazetteer, text: str, language: str) -> None:
+    """A Turkic case suffix in its shapes (harmony, assimilation) leaves the name's stem."""
+    assert [p.name for p in geotag(gazetteer, text, language=language).places] == ["Seoul"]
+
+
+def test_turkic_suffixes_are_read_only_in_their_languages(gazetteer: Gazetteer) -> None:
+    assert geotag(gazetteer, "Сеулдің көшелері.", language="ru").places == ()
+
+
 def test_paris_alone_is_france_and_beside_texas_is_texas(gazetteer: Gazetteer) -> None:
     assert ids(gazetteer, "Protesters marched through Paris on Saturday.") == [PARIS_FR]
     assert ids(gazetteer, "A tornado struck Paris, Texas, on Saturday.") == [PARIS_TX, 4736286]

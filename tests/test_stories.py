@@ -27,9 +27,12 @@ from monitor.stories.decide import (
     DecisionInputs,
     StoryParams,
     across_languages,
+    core_named,
     decide,
     decide_thread,
+    latest_year,
     params_for_model,
+    years_conflict,
 )
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import ModelLoadError, article_text, load_embedder
@@ -111,6 +114,59 @@ def test_a_late_language_asks_less_for_its_lateness_than_the_same_language() -> 
 def test_too_old_a_story_is_not_joined() -> None:
     d = decide(DecisionInputs(similarity=0.99, gap_hours=49, shared_keys=5), PARAMS)
     assert not d.join and "window" in d.reason
+
+
+def test_the_latest_year_each_side_names_tells_events_apart() -> None:
+    assert latest_year({"#2001", "#2005", "#45", "#2005.5", "ptn"}) == 2005
+    assert latest_year({"#45", "#1850", "#2150"}) is None
+    rahman = Counter({"#2001": 3, "#2005": 1, "rhmn": 4})
+    assert years_conflict({"#2008", "#2012", "tmps"}, rahman)
+    assert not years_conflict({"#2012", "#2005"}, rahman)  # recalls the story's latest year
+    assert not years_conflict({"#2001"}, rahman)  # the story names the article's latest
+    assert not years_conflict({"tmps", "#45"}, rahman)  # names no year: no conflict
+    assert not years_conflict({"#2012"}, Counter({"rhmn": 4}))
+
+
+def test_a_year_conflict_costs_its_penalty() -> None:
+    params = replace(PARAMS, year_penalty=0.03)
+    close = DecisionInputs(similarity=0.82, gap_hours=0, shared_keys=0)
+    assert decide(close, params).join
+    conflict = decide(replace(close, years_conflict=True), params)
+    assert not conflict.join and conflict.score == pytest.approx(0.79)
+    assert decide(replace(close, years_conflict=True), replace(params, year_penalty=0.0)).join
+
+
+def test_core_named_is_the_share_of_the_keys_most_of_the_story_names() -> None:
+    keys = Counter({"klts": 6, "rhmn": 5, "ibf": 3, "mnhm": 2, "lvs": 1})  # 6 articles
+    # The core at a half: named by at least 3 articles: klts, rhmn, ibf.
+    assert core_named({"klts", "tmps", "lvs"}, keys, 6, 0.5) == pytest.approx(1 / 3)
+    assert core_named({"klts", "rhmn", "ibf"}, keys, 6, 0.5) == 1.0
+    assert core_named({"klts"}, keys, 6, 0.5, lambda key: key != "klts") == 1.0  # the rest common
+    assert core_named(set(), Counter({"klts": 1}), 1, 0.5) == 1.0  # one key in one article: no core
+    assert core_named({"tmps"}, keys, 6, 0.9) == 0.0
+
+
+def test_an_article_naming_little_of_the_storys_core_loses_score_within_one_language() -> None:
+    params = replace(PARAMS, core_weight=0.04, core_share=0.5)
+    close = DecisionInputs(similarity=0.82, gap_hours=0, shared_keys=0, core_named=0.0)
+    assert decide(close, params).score == pytest.approx(0.78)
+    assert decide(replace(close, core_named=0.25), params).score == pytest.approx(0.80)
+    assert decide(replace(close, core_named=0.5), params).score == pytest.approx(0.82)
+    across = replace(close, cross_language=True)  # keys are spelt apart: no loss
+    assert decide(across, params).score == pytest.approx(0.82 + PARAMS.cross_language_bonus)
+
+
+def test_look_alike_events_of_one_kind_stay_apart_by_their_core_and_years() -> None:
+    rahman = frozenset({"klts", "rhmn", "ibf", "sap", "#2001"})
+    thompson = frozenset({"klts", "tmps", "ibf", "#2012"})  # names 2 of the core's 5
+    base = replace(PARAMS, threshold=0.94, entity_weight=0.0)
+    for core_weight, year_penalty, apart in ((0.04, 0.01, True), (0.0, 0.0, False)):
+        a = StoryAssigner(replace(base, core_weight=core_weight, year_penalty=year_penalty))
+        first = [a.assign(article(i, unit(1, 0.05 * i, 0), keys=rahman, language="en")) for i in range(3)]
+        assert len({r.story_id for r in first}) == 1
+        # Cosine 0.946 to the story: 0.928 after the losses (0.008 for the core, 0.01 the year).
+        newcomer = a.assign(article(9, unit(1, 0.4, 0), hours=1, keys=thompson, language="en"))
+        assert newcomer.opened is apart, (core_weight, year_penalty)
 
 
 # -- assigner --------------------------------------------------------------------------------
@@ -310,7 +366,7 @@ def article_streams(draw: st.DrawFn) -> tuple[list[ArticleInput], list[int]]:
         vector = None if draw(st.integers(0, 9)) == 0 else (base + noise).astype(np.float32)
         hours = draw(st.integers(0, 120))
         keys = frozenset(
-            draw(st.lists(st.sampled_from(["ptn", "#2011", "msk", "obm"]), max_size=3))
+            draw(st.lists(st.sampled_from(["ptn", "#2011", "msk", "obm", "#1999"]), max_size=3))
         )
         language = draw(st.sampled_from(["en", "fr", "de", None]))
         arts.append(
@@ -333,6 +389,14 @@ def test_result_does_not_depend_on_how_articles_were_split_into_batches(
     stream: tuple[list[ArticleInput], list[int]],
 ) -> None:
     check_batching(stream, PARAMS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(article_streams())
+def test_a_storys_core_and_years_do_not_make_it_depend_on_batches(
+    stream: tuple[list[ArticleInput], list[int]],
+) -> None:
+    check_batching(stream, replace(PARAMS, core_weight=0.2, year_penalty=0.2, entity_weight=0.0))
 
 
 @settings(max_examples=100, deadline=None)

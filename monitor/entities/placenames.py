@@ -63,8 +63,30 @@ _LATIN_RESTORE = ("", "a", "e", "o", "y", "ia")
 # Languages whose names inflect: their words get stems (English, French... do not).
 INFLECTING_LANGUAGES = frozenset({
     "bg", "bs", "cs", "et", "fi", "hr", "hu", "lt", "lv", "mk", "pl", "ru", "sk", "sl", "sr",
-    "tr", "uk", "be", "de",
+    "tr", "uk", "be", "de", "uz", "az",
 })
+
+
+def _suffixes(onsets: str, vowels: str, codas: tuple[str, ...]) -> tuple[str, ...]:
+    """A Turkic case suffix in each of its shapes: its first consonant assimilates to the
+    stem's last sound, its vowel to the stem's vowels (harmony), so one suffix is written
+    many ways: the Kazakh genitive is -ның/-нің/-дың/-дің/-тың/-тің (Сеулдің: Seoul's)."""
+    return tuple(onset + vowel + coda for onset in onsets.split() for vowel in vowels for coda in codas)
+
+
+# Case suffixes of Turkic languages (genitive, dative, locative, ablative, accusative,
+# instrumental), generated from their shapes, longest first; a stem keeps its nominative.
+_KAZAKH = (("н д т", "ыі", ("ң", "")), ("д т н нд", "ае", ("", "н")), ("ғ г қ к н", "ае", ("",)))
+_KYRGYZ = (("н д т", "ыиуү", ("н", "")), ("д т н нд", "аеоө", ("", "н")), ("г к", "аеоө", ("",)))
+_TURKIC_CYRILLIC = {
+    language: tuple(sorted({s for shape in shapes for s in _suffixes(*shape)}, key=lambda s: (-len(s), s)))
+    for language, shapes in (("kk", _KAZAKH), ("ky", _KYRGYZ))
+}
+_TURKIC_LATIN = {
+    "uz": ("ning", "dagi", "dan", "ga", "ka", "qa", "da", "ni"),
+    "az": ("nın", "nin", "nun", "nün", "dan", "dən", "tan", "tən", "da", "də", "ta", "tə",
+           "ya", "yə", "ın", "in", "un", "ün", "a", "ə", "ı", "i", "u", "ü"),
+}
 
 
 # US states as the AP writes them after a city ("Glasgow, Ky."): read only there.
@@ -134,14 +156,21 @@ def _is_contraction(word: str) -> bool:
     return False
 
 
-def _stems(word: str, cyrillic: bool) -> list[str]:
-    """Nominative guesses for an inflected name (lower case), bounded by the ending lists."""
+def _stems(word: str, cyrillic: bool, language: str | None = None) -> list[str]:
+    """Nominative guesses for an inflected name (lower case), bounded by the ending lists
+    (a Turkic language's own suffixes for kk, ky, uz, az)."""
     base = word.casefold()
     if "'" in base or "’" in base:
         return []
-    endings, restore = (
-        (_CYRILLIC_ENDINGS, _CYRILLIC_RESTORE) if cyrillic else (_LATIN_ENDINGS, _LATIN_RESTORE)
-    )
+    turkic = (_TURKIC_CYRILLIC if cyrillic else _TURKIC_LATIN).get((language or "").split("-")[0])
+    endings: tuple[str, ...]
+    restore: tuple[str, ...]
+    if turkic is not None:
+        endings, restore = turkic, ("",)
+    else:
+        endings, restore = (
+            (_CYRILLIC_ENDINGS, _CYRILLIC_RESTORE) if cyrillic else (_LATIN_ENDINGS, _LATIN_RESTORE)
+        )
     stems: list[str] = []
     for ending in endings:
         if base.endswith(ending) and len(base) - len(ending) >= 3:
@@ -172,7 +201,11 @@ _JOIN = re.compile(rf"[ \u00a0-](?:(?:{'|'.join(sorted(_CONNECTORS))})[ \u00a0-]
 
 
 def _cased_candidates(
-    text: str, offset: int, inflect_latin: bool, max_run: int | None = MAX_PROSE_RUN
+    text: str,
+    offset: int,
+    inflect_latin: bool,
+    max_run: int | None = MAX_PROSE_RUN,
+    language: str | None = None,
 ) -> list[Candidate]:
     # Only capitalised words are read (a regex finds them); runs are those joined by a space,
     # a hyphen or the little words of place names.
@@ -222,7 +255,7 @@ def _cased_candidates(
                 cyrillic = "\u0400" <= last.group()[:1] <= "\u04ff"
                 if (cyrillic or inflect_latin) and j - i < 2:
                     head = text[first.start():last.start()]
-                    keys.extend(place_key(head + stem) for stem in _stems(last.group(), cyrillic))
+                    keys.extend(place_key(head + stem) for stem in _stems(last.group(), cyrillic, language))
                 following = run[j + 1].group() if j + 1 < len(run) and plain[j + 1] else ""
                 candidates.append(Candidate(
                     start=offset + first.start(), end=offset + last.end(), text=span,
@@ -278,6 +311,8 @@ def find_candidates(
     text = text[:MAX_TEXT_CHARS]
     # Cyrillic names are stemmed in any case; Latin ones only in a language that inflects them.
     inflect_latin = language in INFLECTING_LANGUAGES
-    candidates = _cased_candidates(text, offset, inflect_latin, max_run) + _uncased_candidates(text, offset)
+    candidates = _cased_candidates(text, offset, inflect_latin, max_run, language) + _uncased_candidates(
+        text, offset
+    )
     candidates.sort(key=lambda c: (c.start, -c.end))
     return candidates[:MAX_CANDIDATES]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -21,11 +21,13 @@ from monitor.stories.decide import (
     StoryParams,
     TitleSignature,
     Vector,
+    core_named,
     decide,
     decide_thread,
     span_limit,
     template_conflict,
     title_signature,
+    years_conflict,
 )
 from monitor.stories.entities import NAME_PREFIX, PLACE_PREFIX
 
@@ -364,8 +366,13 @@ class StoryAssigner:
             candidates = self._index.nearest(article.vector, k)
             candidates += self._late.nearest(article.vector, k, article.language)
             for story_id, similarity in candidates:
-                inputs = self._inputs(article, self.story(story_id), similarity, now, signature)
+                story = self.story(story_id)
+                inputs = self._inputs(article, story, similarity, now, signature)
                 decision = decide(inputs, self.params)
+                if decision.join:
+                    # What can only lower a score is looked at for a candidate that joins.
+                    inputs = self._losses(article, story, inputs)
+                    decision = decide(inputs, self.params)
                 if decision.join and (best is None or decision.score > best[0].score):
                     best = (decision, story_id, inputs)
         if article.vector is not None and article.mean_language:
@@ -422,6 +429,19 @@ class StoryAssigner:
             cross_language=cross_language,
             template_conflict=conflict,
         )
+
+    def _losses(
+        self, article: ArticleInput, story: StorySnapshot | None, inputs: DecisionInputs
+    ) -> DecisionInputs:
+        """The inputs with what lowers a score: how much of the story's core the article
+        names (within one language) and whether their years conflict."""
+        assert story is not None
+        params = self.params
+        named = 1.0
+        if not inputs.cross_language and params.core_weight > 0 and story.n_articles > 1:
+            named = core_named(article.keys, story.keys, story.n_articles, params.core_share, self._is_common)
+        conflict = params.year_penalty > 0 and years_conflict(article.keys, story.keys)
+        return replace(inputs, core_named=named, years_conflict=conflict)
 
     def _join(self, article: ArticleInput, story_id: int, signature: TitleSignature) -> int:
         """Add the article to a story (open, or past its span for a new language); returns

@@ -8,7 +8,7 @@ they share. No I/O here.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,6 +89,18 @@ class StoryParams:
     """A language with fewer articles than this is centered with the overall mean."""
     center_prior: float = 20.0
     """A language's running mean counts the overall mean as this many of its articles."""
+    year_penalty: float = 0.01
+    """An article and a story that each name a year (a key like 1900-2099) while neither
+    names the other's latest (`years_conflict`) report events of different years: the score
+    loses this. Publication time tells events apart in a stream; this is the text's own
+    clock, for a late report or an archive (ECB+'s look-alike pairs are years apart)."""
+    core_weight: float = 0.02
+    core_share: float = 0.5
+    """A story's core: the names and numbers (common ones aside) found in at least
+    `core_share` of its articles, and in two at least. An article in the story's language
+    that names less than `core_share` of it loses up to `core_weight` (all of it when it
+    names none): told in the same words, it reports another event of the kind (Klitschko
+    against Thompson, not against Rahman). Across languages keys are spelt apart: no loss."""
     merge_threshold: float = 0.97
     """Two active stories whose centroids are this similar become one."""
     candidates: int = 8
@@ -117,6 +129,8 @@ _MODEL_PARAMS: dict[str, StoryParams] = {
         gap_step_across=0.08,
         max_span_across_hours=72.0,
         identity_weight=0.0,
+        year_penalty=0.0,
+        core_weight=0.0,
     ),
 }
 
@@ -147,6 +161,11 @@ class DecisionInputs:
     """The names (people, organisations) they share, as people read them."""
     centered: bool = False
     """`similarity` is the centered one (the article's language is new to the story)."""
+    core_named: float = 1.0
+    """The share of the story's core (`StoryParams.core_share`) the article names; 1 when
+    the story has none."""
+    years_conflict: bool = False
+    """Each side names a year and neither names the other's latest (`years_conflict`)."""
     template_conflict: bool = False
     """The article's title is the same template as one of the story's, about other names
     (`template_conflict`)."""
@@ -202,6 +221,41 @@ def template_conflict(
     return False
 
 
+_YEAR = re.compile(r"#(?:19|20)\d\d")
+
+
+def latest_year(keys: Iterable[str]) -> int | None:
+    """The latest year among number keys ('#1999', '#2013'), None when they name none."""
+    return max((int(key[1:]) for key in keys if _YEAR.fullmatch(key)), default=None)
+
+
+def years_conflict(keys: Collection[str], story_keys: Collection[str]) -> bool:
+    """Do an article and a story tell of different years? Both name a year, and neither
+    names the other's latest: "2013" against a story of "2001" and "2005"; an article that
+    also recalls 2005 does not conflict."""
+    mine, theirs = latest_year(keys), latest_year(story_keys)
+    if mine is None or theirs is None:
+        return False
+    return f"#{mine}" not in story_keys and f"#{theirs}" not in keys
+
+
+def core_named(
+    keys: Collection[str],
+    story_keys: Mapping[str, int],
+    n_articles: int,
+    share: float,
+    is_common: Callable[[str], bool] = lambda key: False,
+) -> float:
+    """The share of a story's core that an article names: the keys (common ones aside) in
+    at least `share` of the story's `n_articles` articles and in two at least (`story_keys`
+    counts the articles that name each); 1.0 for a story without a core."""
+    least = max(2.0, share * n_articles)
+    core = [key for key, n in story_keys.items() if n >= least and not is_common(key)]
+    if not core:
+        return 1.0
+    return sum(1 for key in core if key in keys) / len(core)
+
+
 def decide_thread(inputs: DecisionInputs, params: StoryParams) -> Decision:
     """Does a newly opened story continue a candidate earlier story (same thread)? Pure."""
     shared = min(inputs.shared_keys, params.max_shared)
@@ -221,6 +275,10 @@ def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:
     """Does an article join a candidate story? Pure: numbers in, verdict out."""
     shared = min(inputs.shared_keys, params.max_shared)
     score = inputs.similarity + params.entity_weight * shared
+    if inputs.years_conflict:
+        score -= params.year_penalty
+    if not inputs.cross_language and inputs.core_named < params.core_share:
+        score -= params.core_weight * (1.0 - inputs.core_named / params.core_share)
     if inputs.cross_language:
         score += params.cross_language_bonus
         score += params.number_weight * min(inputs.shared_numbers, params.max_shared)

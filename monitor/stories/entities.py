@@ -50,6 +50,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _NUMBER = re.compile(
     r"\d(?:(?<![\w.,]\d)\d{0,2}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d+)?(?![\w])|\d*(?:[.,]\d+)?)"
 )
+_ANY_DIGIT = re.compile(r"\d")
 _GROUPED = re.compile(r"\d{1,3}(?:[ .,]\d{3})+(?:[.,]\d+)?")
 _GROUP_SEPARATOR = re.compile(r"[ .,]")
 # Sentence boundary: what ends a sentence, then whitespace; or line breaks. (That is
@@ -96,6 +97,9 @@ def number_key(raw: str) -> str | None:
     Single digits are dropped: they are too common to be evidence.
     """
     text = raw.replace("\u00a0", " ").replace("\u202f", " ")
+    if not text.isascii():
+        # Digits of any script read as one number: ٢٩ (Arabic-Indic), ۲۹ (Persian), २९ = 29.
+        text = _ANY_DIGIT.sub(lambda digit: str(int(digit.group())), text)
     if _GROUPED.fullmatch(text):
         # Grouped thousands: the separators before three-digit groups are not decimals.
         groups = _GROUP_SEPARATOR.split(text)
