@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
@@ -47,10 +49,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("cache")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MONITOR_CACHE_DIR", str(folder))
-        langid._identifier.cache_clear()
-        langid._identifier()
-        langid._identifier.cache_clear()
-        langid._tables[0] = None
+        langid._loaded[0] = None
+        langid._model()
+        langid._loaded[0] = None
     return folder
 
 
@@ -58,11 +59,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fresh_cache(built: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The built cache folder, and the identifier made anew from it (and after the test)."""
     monkeypatch.setenv("MONITOR_CACHE_DIR", str(built))
-    langid._identifier.cache_clear()
-    langid._tables[0] = None
+    langid._loaded[0] = None
     yield built
-    langid._identifier.cache_clear()
-    langid._tables[0] = None
+    langid._loaded[0] = None
 
 
 def mapped_rss_kb(folder: Path) -> int:
@@ -85,15 +84,14 @@ def test_mapped_tables_give_the_bundled_models_languages_and_confidences_exactly
     expected = [in_memory.classify(text) for text in texts]
     assert len({code for code, _confidence in expected}) >= 14  # a multilingual sample
     assert [langid._classify(text) for text in texts] == expected
-    assert langid._tables[0] is not None  # the mapped tables answered, not a fallback
+    assert langid._model()[1] is not None  # the mapped tables answered, not a fallback
     assert (langid.tables_dir() / "ptc.f16").is_file()
     assert not list(fresh_cache.glob(".partial-*"))
 
 
 def test_the_pages_a_text_read_are_let_go_after_it(fresh_cache: Path) -> None:
     folder = langid.tables_dir()
-    langid._identifier()
-    tables = langid._tables[0]
+    tables = langid._model()[1]
     assert tables is not None
     text = " ".join(demo_texts()[:20])
     tables.nextmove[0]  # touch a page, as scoring does
@@ -113,9 +111,24 @@ def test_tables_of_the_wrong_size_fall_back_to_the_model_in_memory(
     ptc = langid.tables_dir() / "ptc.f16"
     with ptc.open("r+b") as handle:
         handle.truncate(ptc.stat().st_size - 2)
-    langid._identifier.cache_clear()
-    langid._tables[0] = None
+    langid._loaded[0] = None
     with caplog.at_level(logging.WARNING, logger="monitor.langid"):
         assert langid._classify(text) == expected
-    assert langid._tables[0] is None
+    assert langid._model()[1] is None
     assert f"{ptc}: {ptc.stat().st_size} bytes, not {ptc.stat().st_size + 2}" in caplog.text
+
+
+def test_threads_starting_together_share_one_model_whose_pages_are_let_go(fresh_cache: Path) -> None:
+    folder = langid.tables_dir()
+    texts = demo_texts()[:8]
+    start = threading.Barrier(len(texts))
+
+    def detect(text: str) -> str | None:
+        start.wait()
+        return langid.detect_language(text)
+
+    with ThreadPoolExecutor(len(texts)) as pool:
+        assert all(pool.map(detect, texts))
+    maps = Path("/proc/self/maps").read_text()
+    assert maps.count(str(folder / "ptc.f16")) == 1
+    assert mapped_rss_kb(folder) == 0

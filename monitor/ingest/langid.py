@@ -17,7 +17,6 @@ import os
 import tempfile
 import threading
 from array import array
-from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -119,39 +118,47 @@ class _MappedTables:
             mapped.madvise(mmap.MADV_DONTNEED)
 
 
-_building = threading.Lock()
-_tables: list[_MappedTables | None] = [None]  # those of `_identifier()`, once it is made
+_loading = threading.Lock()
+# The identifier and the tables it reads, made once (not per thread: a second identifier's
+# pages would never be let go).
+_loaded: list[tuple[Any, _MappedTables | None] | None] = [None]
 
 
-@lru_cache(maxsize=1)
-def _identifier() -> Any:
+def _load() -> tuple[Any, _MappedTables | None]:
     """py3langid's identifier on the mapped tables, built into the cache at first use; where
     the cache cannot be written or mapped, on its own in-memory model (with a warning)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     folder = tables_dir()
     try:
-        with _building:
-            if not (folder / _SMALL).exists():
-                _write_tables(folder)
-            tables = _MappedTables(folder)
+        if not (folder / _SMALL).exists():
+            _write_tables(folder)
+        tables = _MappedTables(folder)
     except (OSError, ValueError) as exc:
         log.warning("language identification: tables in %s unusable (%s); model kept in memory", folder, exc)
-        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True), None
     identifier = LanguageIdentifier(
         tables.ptc, tables.pc, tables.classes, tables.nextmove, tables.out, norm_probs=True, tk_row=tables.row
     )
-    _tables[0] = tables
-    return identifier
+    return identifier, tables
+
+
+def _model() -> tuple[Any, _MappedTables | None]:
+    loaded = _loaded[0]
+    if loaded is None:
+        with _loading:
+            loaded = _loaded[0]
+            if loaded is None:
+                loaded = _loaded[0] = _load()
+    return loaded
 
 
 def _classify(sample: str) -> tuple[str, float]:
     """(language code, confidence) of the bundled model; the mapped pages read are let go."""
-    identifier = _identifier()
+    identifier, tables = _model()
     try:
         code, confidence = identifier.classify(sample)
     finally:
-        tables = _tables[0]
         if tables is not None:
             tables.drop_pages()
     return str(code), float(confidence)
