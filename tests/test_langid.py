@@ -123,12 +123,14 @@ def test_threads_starting_together_share_one_model_whose_pages_are_let_go(fresh_
     texts = demo_texts()[:8]
     start = threading.Barrier(len(texts))
 
-    def detect(text: str) -> str | None:
+    def detect(text: str) -> tuple[str | None, int]:
         start.wait()
-        return langid.detect_language(text)
+        return langid.detect_language(text), id(langid._model()[0])
 
     with ThreadPoolExecutor(len(texts)) as pool:
-        assert all(pool.map(detect, texts))
+        found = list(pool.map(detect, texts))
+    assert all(language for language, _model in found)
+    assert len({model for _language, model in found}) == 1
     maps = Path("/proc/self/maps").read_text()
     assert maps.count(str(folder / "ptc.f16")) == 1
     assert mapped_rss_kb(folder) == 0
