@@ -1000,15 +1000,19 @@ def test_an_unknown_recipient_is_refused(world: World, tmp_path: Path) -> None:
 
 
 class DripSmtp:
-    """An SMTP server on 127.0.0.1 that greets, then answers EHLO one byte every 0.1 s for
-    ever: every read gets a byte well within the client's timeout, yet the conversation never
-    ends (issue 11: the digest held its claim past its lease and went out twice)."""
+    """An SMTP server on 127.0.0.1 that greets, then answers EHLO one byte every 0.1 s for a
+    minute without ending its answer: every read gets a byte well within the client's
+    timeout, yet the conversation does not end (issue 11: the digest held its claim past its
+    lease and went out twice)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_ehlo: Callable[[], object] | None = None) -> None:
+        """`on_ehlo`: called once the client's EHLO is in, before any answer to it (the client
+        is then in the middle of its conversation); what it returns is kept in `seen`."""
         import asyncio
 
         self.loop = asyncio.new_event_loop()
         self.connections = 0
+        self.seen: list[object] = []
         ready = threading.Event()
 
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -1017,7 +1021,9 @@ class DripSmtp:
                 writer.write(b"220 drip.example ESMTP\r\n")
                 await writer.drain()
                 await reader.readline()
-                while True:
+                if on_ehlo is not None:
+                    self.seen.append(on_ehlo())
+                for _ in range(60):  # a minute at most: a client without a deadline fails, not hangs
                     for byte in b"250-drip\r\n":
                         writer.write(bytes([byte]))
                         await writer.drain()
@@ -1058,33 +1064,32 @@ def test_a_server_that_drips_is_cut_off_before_the_claim_lapses(world: World, tm
     """The whole conversation has a deadline (5 x timeout) shorter than the claim's lease, so
     a second sender meanwhile finds the digest claimed, and the send ends as a retry, not as
     a 'sending' row that a later run would take for a crash and send again."""
-    import time
-
     from monitor.deliver.digest import lease_for
     from monitor.deliver.smtp import conversation_deadline
 
-    drip = DripSmtp()
+    written: list[Config] = []
+
+    def second_sender() -> object:
+        """Another process's run while the first is in the middle of its conversation."""
+        second = Store.open(tmp_path / "monitor.db")
+        try:
+            row = second.digest_row(DAY, "reader@example.org")
+            return (row or {}).get("state"), run_due_digests(second, written[0], DUE + timedelta(seconds=1))
+        finally:
+            second.close()
+
+    drip = DripSmtp(on_ehlo=second_sender)
     try:
         text = config_text(drip.port, recipients="    - reader@example.org\n")
         text = text.replace("timeout: 2", "timeout: 0.4")
         config = write(tmp_path, text)
+        written.append(config)
         cfg = load_digest_config(config)
         assert cfg is not None and conversation_deadline(cfg.smtp) == 2.0
         assert lease_for(cfg).total_seconds() > cfg.smtp.timeout + conversation_deadline(cfg.smtp)
-        notes: list[str] = []
-        started = time.monotonic()
-        sender = threading.Thread(target=lambda: notes.extend(run_due_digests(world.store, config, DUE)))
-        sender.start()
-        time.sleep(1.0)
-        assert drip.connections == 1 and sender.is_alive()
-        second = Store.open(tmp_path / "monitor.db")  # another process's view
-        try:
-            assert run_due_digests(second, config, DUE + timedelta(seconds=1)) == []  # claimed
-        finally:
-            second.close()
-        sender.join(timeout=8)
-        assert not sender.is_alive(), "the send outlived its deadline"
-        assert time.monotonic() - started < conversation_deadline(cfg.smtp) + 1.5
+        # The drip never ends: only the conversation's deadline ends the send (said below).
+        notes = run_due_digests(world.store, config, DUE)
+        assert drip.connections == 1 and drip.seen == [("sending", [])]  # claimed meanwhile
         assert len(notes) == 1 and "did not finish within 2 s" in notes[0] and "retry at" in notes[0], notes
         row = world.store.digest_row(DAY, "reader@example.org")
         assert row is not None and row["state"] == "pending" and row["attempts"] == 1

@@ -773,23 +773,38 @@ def _run_everything(folder: Path, target: Target, server: FeedServer, names: lis
     return out
 
 
-@pytest.mark.parametrize("flavour", ["pg", "pgvector"])
-def test_the_product_answers_alike_on_sqlite_and_postgresql(
-    tmp_path: Path, pg_database: Any, flavour: str
-) -> None:
-    www = tmp_path / "www"
+@pytest.fixture(scope="module")
+def corpus_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FeedServer, list[str], Path]]:
+    """The corpus served once for the module: both PostgreSQL flavours poll the same URLs
+    as the one SQLite run they are compared with."""
+    base = tmp_path_factory.mktemp("product")
+    www = base / "www"
     www.mkdir()
     names = _corpus_feeds(www)
-    answers = {}
     with FeedServer(www) as server:
-        for name, target in (
-            ("sqlite", tmp_path / "lite" / "monitor.db"),
-            (flavour, parse_target(pg_database(flavour))),
-        ):
-            folder = tmp_path / name
-            folder.mkdir(exist_ok=True)
-            answers[name] = _run_everything(folder, target, server, names)
-    lite, pg = answers["sqlite"], answers[flavour]
+        yield server, names, base
+
+
+@pytest.fixture(scope="module")
+def sqlite_answers(corpus_site: tuple[FeedServer, list[str], Path]) -> dict[str, str]:
+    """The product's answers on SQLite, worked out once for both flavours."""
+    server, names, base = corpus_site
+    folder = base / "sqlite"
+    folder.mkdir()
+    return _run_everything(folder, base / "lite" / "monitor.db", server, names)
+
+
+@pytest.mark.parametrize("flavour", ["pg", "pgvector"])
+def test_the_product_answers_alike_on_sqlite_and_postgresql(
+    tmp_path: Path,
+    pg_database: Any,
+    flavour: str,
+    corpus_site: tuple[FeedServer, list[str], Path],
+    sqlite_answers: dict[str, str],
+) -> None:
+    server, names, _base = corpus_site
+    lite = sqlite_answers
+    pg = _run_everything(tmp_path, parse_target(pg_database(flavour)), server, names)
     assert len(json.loads(lite["stories"])) > 20  # the corpus makes stories, threads, matches
     assert '"Biden"' in lite["watches"]
     for key in lite:

@@ -273,7 +273,7 @@ def test_stories_are_the_same_whichever_sequencer_assigns_them_and_when_it_dies(
     corpus = ROOT / "demo" / "feeds"
     www = tmp_path / "www"
     www.mkdir()
-    for name in sorted(p.name for p in corpus.glob("*.xml"))[:60]:
+    for name in sorted(p.name for p in corpus.glob("*.xml"))[:30]:  # 73 articles, 10 batches
         shutil.copy(corpus / name, www / name)
     one, two = pg_database("pg"), None
     logs = tmp_path / "logs"

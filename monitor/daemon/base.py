@@ -8,6 +8,7 @@ import logging
 import threading
 import time
 from collections.abc import Coroutine
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,14 @@ CANCEL_GRACE = 1.0
 ROLES = ("poll", "stories", "deliver", "all")
 HEARTBEAT_EVERY = 10  # seconds between a worker's heartbeats (which also renew its leases)
 ALIVE_WITHIN = 3 * HEARTBEAT_EVERY  # a worker silent longer than this is counted dead
+
+
+def make_scheduler() -> AsyncIOScheduler:
+    """The daemon's scheduler. A job whose time passed while the loop was busy (a long poll,
+    a loaded machine) runs late, once, instead of being dropped with APScheduler's "was
+    missed by" warning (its default grace is 1 s): every job here is periodic or one-off
+    work that is still worth doing late, and a late run must not wake a quiet daemon's log."""
+    return AsyncIOScheduler(timezone=UTC, job_defaults={"coalesce": True, "misfire_grace_time": None})
 
 
 def roles_of(role: str) -> tuple[str, ...]:

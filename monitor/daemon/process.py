@@ -9,15 +9,13 @@ import os
 import signal
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from monitor.config import Config
-from monitor.daemon.base import ROLES, roles_of
+from monitor.daemon.base import ROLES, make_scheduler, roles_of
 from monitor.daemon.deliver import Delivering
 from monitor.daemon.poll import Polling
 from monitor.daemon.reload import ConfigWatch
@@ -123,7 +121,7 @@ class Daemon(Polling, Sequencing, Delivering, ConfigWatch, Membership):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.scheduler = make_scheduler()
         async with make_client(fetch_options(self.config)) as client:
             self.poller.client = client
             self._start_heartbeat()
