@@ -131,7 +131,9 @@ def _tokens(text: str) -> list[_Token]:
         ending = _APOSTROPHE_ENDING.search(word) if "'" in word or "’" in word else None
         if ending is not None and ending.group(1).islower():
             word = word[: ending.start()]  # `Farage'a`, `Putin's`, `Erdoğan'ın`
-        found.append(_Token(word, start, start + len(word), opening, whole, _capitalised(word)))
+        # Most words are in lower case: the first letter settles them without a call.
+        capitalised = word[:1].isupper() or ("-" in word and _capitalised(word))
+        found.append(_Token(word, start, start + len(word), opening, whole, capitalised))
         opening = False
     return found
 
