@@ -5,16 +5,19 @@ and a common word gives no country."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from monitor.entities.gazetteer import Gazetteer
+from monitor.entities.gazetteer import CITY, COUNTRY, Gazetteer, PlaceRecord
 from monitor.entities.geotag import geotag
 from monitor.entities.names import MAX_TEXT_CHARS as NAMES_TEXT_CHARS
 from monitor.entities.names import names_in
 from monitor.entities.placenames import MAX_CANDIDATES, MAX_PROSE_RUN, find_candidates
+from monitor.entities.placenames import MAX_TEXT_CHARS as PLACES_TEXT_CHARS
+from monitor.entities.places import resolve_places
 
 UNKNOWN_SCRIPTS = (
     "ፕሬዚዳንቱ በአዲስ አበባ ንግግር አደረጉ። " * 40  # Ge'ez
@@ -103,3 +106,42 @@ def test_no_case_reaches_into_the_file_system(tmp_path: Path) -> None:
     # A name that looks like a path or markup is text: names and keys keep it as such.
     found = names_in("../../etc/passwd", "Director <b>Jane Roe</b> of /var/Lib said so.", "en")
     assert "Jane Roe" in [n.name for n in found]
+
+
+# An article dense with places: mentions alike are decided once (monitor.entities.places), and
+# each still gets the answer it would get alone. Pure: records and spans, no gazetteer.
+_FRANKFURT = PlaceRecord(2925533, 2925533, "Frankfurt", "DE", CITY, 650_000, "05")
+_NIEDERRAD = PlaceRecord(7290401, 7290401, "Niederrad", "DE", CITY, 24_000, "05")
+_NIEDERRAD_ALTERNATE = dataclasses.replace(_NIEDERRAD, name="Frankfurt-Niederrad", main=False)
+_NICE = PlaceRecord(2990440, 2990440, "Nice", "FR", CITY, 338_620, "93")
+_FRANCE = PlaceRecord(3017382, 3017382, "France", "FR", COUNTRY, 66_987_244, "")
+
+
+def _resolved(text: str, found: dict[str, tuple[PlaceRecord, ...]]) -> list[tuple[str, str]]:
+    tag = resolve_places(find_candidates(text, "en"), found)
+    return [(m.text, m.place.name) for m in tag.mentions]
+
+
+def test_one_place_read_through_two_keys_is_decided_per_key() -> None:
+    # The same place under its own name and under an alternate one: a small city's Latin
+    # alternate is never read, its own name is (beside Frankfurt), whatever the order.
+    found = {"frankfurt": (_FRANKFURT,), "niederrad": (_NIEDERRAD,),
+             "frankfurt niederrad": (_NIEDERRAD_ALTERNATE,)}
+    text = "Flights over Frankfurt-Niederrad and over Niederrad, near Frankfurt, went on. "
+    expected = [("Niederrad", "Niederrad"), ("Frankfurt", "Frankfurt")]
+    assert _resolved(text, found) == expected
+    copies = PLACES_TEXT_CHARS // len(text)  # as many as are read
+    assert _resolved(text * copies, found) == expected * copies
+
+
+def test_mentions_of_one_name_in_different_places_of_a_sentence_are_decided_apart() -> None:
+    # A common word opening a sentence is no place; the same word inside one, beside its
+    # country, is.
+    found = {"nice": (_NICE,), "france": (_FRANCE,)}
+    text = "Nice weather today. The mayor of Nice in France spoke. "
+    assert _resolved(text, found) == [("Nice", "Nice"), ("France", "France")]
+    copies = PLACES_TEXT_CHARS // len(text)
+    many = text * copies
+    assert _resolved(many, found) == [("Nice", "Nice"), ("France", "France")] * copies
+    assert resolve_places(find_candidates(many, "en"), found) == resolve_places(
+        find_candidates(many, "en"), found)  # the same answer every time

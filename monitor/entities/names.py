@@ -118,20 +118,24 @@ def _tokens(text: str) -> list[_Token]:
     """The words of a text, each knowing whether a sentence opens with it (a mark that ends
     one stands between it and the word before: the marks are found once, in one pass)."""
     ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+    ends.append(len(text))  # a mark past every word: the scan needs no bound check
     at = 0
     opening = True
     found = []
+    make = tuple.__new__  # a _Token without the named tuple's Python-level constructor
     for match in _TOKEN.finditer(text):
         start = match.start()
-        if at < len(ends) and ends[at] < start:  # no mark is inside a word
+        if ends[at] < start:  # no mark is inside a word
             opening = True
-            while at < len(ends) and ends[at] < start:
+            while ends[at] < start:
                 at += 1
         word = whole = match.group(0)
         ending = _APOSTROPHE_ENDING.search(word) if "'" in word or "’" in word else None
         if ending is not None and ending.group(1).islower():
             word = word[: ending.start()]  # `Farage'a`, `Putin's`, `Erdoğan'ın`
-        found.append(_Token(word, start, start + len(word), opening, whole, _capitalised(word)))
+        # Most words are in lower case: the first letter settles them without a call.
+        capitalised = word[:1].isupper() or ("-" in word and _capitalised(word))
+        found.append(make(_Token, (word, start, start + len(word), opening, whole, capitalised)))
         opening = False
     return found
 

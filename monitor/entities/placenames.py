@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from monitor.entities.gazetteer import place_key
 
@@ -181,6 +182,26 @@ def _stems(word: str, cyrillic: bool, language: str | None = None) -> list[str]:
     return list(dict.fromkeys(stem for stem in stems if stem != base))
 
 
+@lru_cache(maxsize=16384)  # the same spans recur within an article and across articles
+def _span_keys(
+    span: str, last_length: int, inflect_latin: bool, inflect_cyrillic: bool, language: str | None
+) -> tuple[str, ...]:
+    """The lookup keys of a span whose last word is its last `last_length` characters: the span,
+    without a possessive ending or a compound's second half, and the stems of its last word (a
+    Turkic `language`'s own suffixes too)."""
+    head, last = span[:-last_length], span[-last_length:]
+    head_word = _possessive_head(last)
+    # Russia's, Ankara'da: the name before the ending (not "Steele's" as Steeles).
+    keys = [place_key(head + head_word if head_word else span)]
+    compound_head = _compound_head(last)
+    if compound_head:  # Canada-wide, Britain-based
+        keys.append(place_key(head + compound_head))
+    cyrillic = "\u0400" <= last[:1] <= "\u04ff"
+    if (cyrillic and inflect_cyrillic) or inflect_latin:
+        keys.extend(place_key(head + stem) for stem in _stems(last, cyrillic, language))
+    return tuple(dict.fromkeys(k for k in keys if len(k) >= 2))
+
+
 def _words(text: str) -> list[re.Match[str]]:
     return [m for m in _TOKEN.finditer(text) if len(m.group()) <= MAX_WORD_CHARS]
 
@@ -245,21 +266,11 @@ def _cased_candidates(
                     continue
                 if ap_state:
                     continue  # Miss, Mass, Ill: words, unless after a city and a comma
-                head_word = _possessive_head(last.group())
-                # Russia's, Ankara'da: the name before the ending (not "Steele's" as Steeles).
-                keys = [place_key(text[first.start():last.start()] + head_word if head_word
-                                  else span)]
-                compound_head = _compound_head(last.group())
-                if compound_head:  # Canada-wide, Britain-based
-                    keys.append(place_key(text[first.start():last.start()] + compound_head))
-                cyrillic = "\u0400" <= last.group()[:1] <= "\u04ff"
-                if (cyrillic or inflect_latin) and j - i < 2:
-                    head = text[first.start():last.start()]
-                    keys.extend(place_key(head + stem) for stem in _stems(last.group(), cyrillic, language))
                 following = run[j + 1].group() if j + 1 < len(run) and plain[j + 1] else ""
                 candidates.append(Candidate(
                     start=offset + first.start(), end=offset + last.end(), text=span,
-                    keys=tuple(dict.fromkeys(k for k in keys if len(k) >= 2)),
+                    keys=_span_keys(span, last.end() - last.start(), inflect_latin and j - i < 2,
+                                    j - i < 2, language),
                     words=j - i + 1, sentence_initial=sentence_initial, cased=True,
                     previous_word=run[i - 1].group() if plain[i] else "", next_word=following,
                 ))

@@ -117,6 +117,8 @@ class _Reading:
     options: tuple[PlaceRecord, ...]
     stemmed: bool
     common: bool
+    key: str  # the gazetteer key read: with `acronym`, it says what `options` holds
+    acronym: bool
 
 
 def _prior(place: PlaceRecord) -> float:
@@ -150,7 +152,7 @@ def _readings(
                 common = folded in COMMON_WORDS or folded in _PLACE_QUALIFIERS or (
                     candidate.words == 1 and candidate.cased and folded in lowercase_words
                 )
-                matched.append(_Reading(candidate, options, index > 0, common))
+                matched.append(_Reading(candidate, options, index > 0, common, key, acronym))
                 break
     matched.sort(key=lambda r: (-(r.candidate.end - r.candidate.start), r.stemmed,
                                 r.candidate.start))
@@ -312,6 +314,57 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
     return place.population >= _MIN_UNSUPPORTED_CITY
 
 
+def _traits(reading: _Reading) -> tuple[object, ...]:
+    """What `_acceptable` and the ranking read of a mention: mentions alike are decided once."""
+    candidate = reading.candidate
+    return (reading.key, reading.acronym, candidate.sentence_initial,
+            candidate.words, candidate.cased, candidate.text.isascii(), reading.stemmed,
+            reading.common)
+
+
+def _choose(
+    readings: Sequence[_Reading], names: Sequence[frozenset[int]], feed_country: str | None
+) -> list[PlaceRecord | None]:
+    """The place of each mention (None: not a place).
+
+    Each name starts at its best-known reading; then each takes its best reading given the
+    others' choices, a few rounds, so that a choice can follow another's. Mentions of one name
+    are decided together and do not count for each other (they would vouch for each other:
+    White House twice is not Casablanca). Within a name, mentions with the same traits get the
+    same answer, computed once: an article naming Paris 700 times ranks Paris's readings once
+    a round, not 700 times.
+    """
+    groups: dict[frozenset[int], list[int]] = {}
+    for index, name in enumerate(names):
+        groups.setdefault(name, []).append(index)
+    traits = [_traits(r) for r in readings]
+    best_known: dict[tuple[object, ...], PlaceRecord] = {}
+    for reading, trait in zip(readings, traits, strict=True):
+        if trait not in best_known:
+            best_known[trait] = max(reading.options, key=_prior)
+    chosen: list[PlaceRecord | None] = [best_known[trait] for trait in traits]
+    everything = _Context.of(p for p in chosen if p is not None)
+    for _ in range(_ROUNDS):
+        for members in groups.values():
+            own = [p for p in (chosen[i] for i in members) if p is not None]
+            context = everything.without(own)
+            decided: dict[tuple[object, ...], PlaceRecord | None] = {}
+            for index in members:
+                if traits[index] in decided:
+                    chosen[index] = decided[traits[index]]
+                    continue
+                reading = readings[index]
+                if any(p.kind == CONTINENT for p in reading.options):
+                    choice = None  # Africa, Asia: no city of that name
+                else:
+                    ranked = sorted(reading.options, key=lambda p: -context.score(p, feed_country))
+                    choice = next((p for p in ranked if _acceptable(reading, p, context)), None)
+                chosen[index] = decided[traits[index]] = choice
+            everything.count(own, -1)  # the counts follow the new choices at once
+            everything.count((p for p in (chosen[i] for i in members) if p is not None), 1)
+    return chosen
+
+
 def resolve_places(
     candidates: Sequence[Candidate],
     found: Mapping[str, tuple[PlaceRecord, ...]],
@@ -332,31 +385,12 @@ def resolve_places(
     readings = _readings(candidates, found, lowercase_words)
     # A name is a person's when every mention of it is (Paris Hilton once, Paris alone later:
     # the city).
-    clean = {_name_of(r) for r in readings if not _is_person_part(r, surnames, person_words)}
-    readings = [r for r in readings if _name_of(r) in clean]
-    # Each name starts at its best-known reading; then each takes its best reading given the
-    # others' choices, a few rounds, so that a choice can follow another's. Mentions of one
-    # name are decided together and do not count for each other (they would vouch for each
-    # other: White House twice is not Casablanca).
-    groups: dict[frozenset[int], list[int]] = {}
-    for index, reading in enumerate(readings):
-        groups.setdefault(_name_of(reading), []).append(index)
-    chosen: list[PlaceRecord | None] = [max(r.options, key=_prior) for r in readings]
-    everything = _Context.of(p for p in chosen if p is not None)
-    for _ in range(_ROUNDS):
-        for members in groups.values():
-            own = [p for p in (chosen[i] for i in members) if p is not None]
-            context = everything.without(own)
-            for index in members:
-                reading = readings[index]
-                if any(p.kind == CONTINENT for p in reading.options):
-                    chosen[index] = None  # Africa, Asia: no city of that name
-                    continue
-                ranked = sorted(reading.options, key=lambda p: -context.score(p, feed_country))
-                chosen[index] = next(
-                    (p for p in ranked if _acceptable(reading, p, context)), None)
-            everything.count(own, -1)  # the counts follow the new choices at once
-            everything.count((p for p in (chosen[i] for i in members) if p is not None), 1)
+    names = [_name_of(r) for r in readings]
+    clean = {name for r, name in zip(readings, names, strict=True)
+             if not _is_person_part(r, surnames, person_words)}
+    kept = [i for i, name in enumerate(names) if name in clean]
+    readings = [readings[i] for i in kept]
+    chosen = _choose(readings, [names[i] for i in kept], feed_country)
     mentions = tuple(
         PlaceMention(r.candidate.start, r.candidate.end, r.candidate.text, place,
                      r.candidate.in_title)
