@@ -917,6 +917,7 @@ def test_settings_from_the_config_section() -> None:
         ({"window_hours": 0}, "stories.window_hours: must be more than 0"),
         ({"duplicate_threshold": 1.5}, "stories.duplicate_threshold: must be a Jaccard similarity"),
         ({"max_words": 0}, "stories.max_words: must be at least 1"),
+        ({"thread_window_across_hours": -1}, "stories.thread_window_across_hours: must be 0 or more"),
     ],
 )
 def test_settings_of_the_wrong_type_are_refused(section: dict[str, object], reason: str) -> None:
