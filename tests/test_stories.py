@@ -917,6 +917,7 @@ def test_settings_from_the_config_section() -> None:
         ({"window_hours": 0}, "stories.window_hours: must be more than 0"),
         ({"duplicate_threshold": 1.5}, "stories.duplicate_threshold: must be a Jaccard similarity"),
         ({"max_words": 0}, "stories.max_words: must be at least 1"),
+        ({"thread_window_across_hours": -1}, "stories.thread_window_across_hours: must be 0 or more"),
     ],
 )
 def test_settings_of_the_wrong_type_are_refused(section: dict[str, object], reason: str) -> None:
@@ -1140,6 +1141,34 @@ def test_follow_ups_days_later_are_threaded_the_same_way_after_a_restart(tmp_pat
         run_story_stage(store, StorySettings(batch_size=4))
         assert partition(store) == expected
         assert threads(store) == expected_threads
+
+
+
+def test_a_new_language_three_weeks_on_is_threaded_after_a_restart(tmp_path: Path) -> None:
+    # The same reports 22 days on, past the 14-day thread window: in a language new to their
+    # stories they continue them (a 30-day window), also when the stage starts afresh after
+    # the clock has passed 14 days (it must load 30 days of stories); in their own language
+    # they open stories of their own, continuing none of the earlier ones.
+    first = [item for item in corpus() if item["language"]]
+    n = len(first)
+    middle = {**first[-1], "hours": 400.0}  # moves the clock on
+
+    def run(language: str) -> tuple[set[int], list[int], list[int | None]]:
+        again = [{**item, "language": language, "hours": float(item["hours"]) + 528} for item in first]
+        items = [*first, middle, *again]
+        for ids in (range(n), range(n, n + 1), range(n + 1, 2 * n + 1)):
+            with make_store(tmp_path / f"{language}.db") as store:  # a new process each time
+                fill(store, items, ids)
+                run_story_stage(store)
+                stories, linked = partition(store), threads(store)
+        later = range(n + 2, 2 * n + 2)
+        return {stories[i] for i in range(1, n + 1)}, [stories[i] for i in later], [linked[i] for i in later]
+
+    earlier, later, linked = run("it")
+    assert earlier.isdisjoint(later)  # new stories ...
+    assert any(thread in earlier for thread in linked)  # ... continuing the earlier ones
+    earlier, later, linked = run("en")
+    assert earlier.isdisjoint(later) and not any(thread in earlier for thread in linked)
 
 
 # Templated news, written the way real feeds write it (a previous run on real feeds merged the

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.stories.assigner import ArticleInput, StoryAssigner
-from monitor.stories.decide import DecisionInputs, StoryParams, across_languages, decide
+from monitor.stories.decide import DecisionInputs, StoryParams, across_languages, decide, decide_thread
 from monitor.stories.entities import evidence_keys
 from tests.test_stories import check_batching
 
@@ -100,6 +100,19 @@ def test_a_new_language_may_join_until_the_span_across_languages() -> None:
     assert decide(inputs, replace(DEFAULTS, max_span_across_hours=1.0, max_span_hours=120)).join
 
 
+def test_a_new_language_may_continue_a_thread_for_30_days_its_own_for_14() -> None:
+    inputs = DecisionInputs(similarity=0.95, gap_hours=22 * 24, shared_keys=1, cross_language=True)
+    assert decide_thread(inputs, DEFAULTS).join
+    assert "beyond the thread window" in decide_thread(replace(inputs, cross_language=False), DEFAULTS).reason
+    assert "beyond the thread window" in decide_thread(replace(inputs, gap_hours=31 * 24), DEFAULTS).reason
+    # The other checks hold as in its own language: a shared name or number, the score.
+    assert "too few" in decide_thread(replace(inputs, shared_keys=0), DEFAULTS).reason
+    assert "below" in decide_thread(replace(inputs, similarity=0.85), DEFAULTS).reason
+    # Set shorter than the window in its own language, it is shorter.
+    shorter = replace(DEFAULTS, thread_window_across_hours=50)
+    assert not decide_thread(replace(inputs, gap_hours=100), shorter).join
+
+
 # -- the assigner ----------------------------------------------------------------------------
 def test_a_place_shared_across_scripts_carries_a_report_in_another_language() -> None:
     def run(places: bool) -> list[int]:
@@ -132,6 +145,15 @@ def test_a_late_language_joins_within_a_week_the_same_language_opens_a_thread() 
     # threaded to the event's.
     german = assigner.assign(article(4, V, 180, "de", keys=KEYS))
     assert german.opened and german.thread_id == story
+    # Three weeks on (22 days, the itn-dev Belarusian report of a World Cup final), beyond
+    # the 14-day thread window: a language new to the event is still threaded to it; one of
+    # its languages opens a story of its own. A restart from the known stories does the same.
+    for late in (assigner, StoryAssigner(DEFAULTS, next_story_id=10, active=assigner.known_stories)):
+        belarusian = late.assign(article(5, V, 22 * 24, "be", keys=KEYS))
+        assert belarusian.opened and belarusian.follows == story
+    assigner, story = event()
+    english = assigner.assign(article(5, V, 22 * 24, "en", keys=KEYS))
+    assert english.opened and english.follows is None
 
 
 V = unit(1, 0, 0, 0)
@@ -182,5 +204,24 @@ def test_late_languages_and_places_do_not_depend_on_batches_or_restarts(
         identity_weight=0.05,
         center_min_articles=2,
         center_prior=1.0,
+    )
+    check_batching(stream, params)
+
+
+@settings(max_examples=30, deadline=None)
+@given(late_language_streams())
+def test_a_longer_thread_window_for_a_new_language_does_not_depend_on_batches_or_restarts(
+    stream: tuple[list[ArticleInput], list[int]],
+) -> None:
+    # Windows within the streams' ten days: stories pass from one to the other.
+    params = replace(
+        DEFAULTS,
+        threshold=0.9,
+        max_span_hours=12,
+        max_span_across_hours=24,
+        window_hours=24,
+        thread_threshold=0.8,
+        thread_window_hours=36,
+        thread_window_across_hours=150,
     )
     check_batching(stream, params)

@@ -214,6 +214,12 @@ def _centered_similarity(
     return 1.0 - (1.0 - cosine) * params.center_scale
 
 
+def known_hours(params: StoryParams) -> float:
+    """How long after its last article a story stays known: joinable, or one a new story may
+    continue (in its language or in a new one)."""
+    return max(params.window_hours, params.thread_window_hours, params.thread_window_across_hours)
+
+
 def _closes(params: StoryParams, story: StorySnapshot, *, cross_language: bool) -> datetime:
     """When the story stops taking articles (in a language new to it, `cross_language`): a
     window after its last article, or its span (`span_limit`) after its first."""
@@ -276,7 +282,7 @@ class StoryAssigner:
         self._index = _CentroidIndex()
         self._expiry: list[tuple[datetime, int]] = []
         self._known: dict[int, StorySnapshot] = {}
-        """Open stories and those closed within `thread_window_hours`: threads link to them."""
+        """Open stories and those closed within `known_hours`: threads link to them."""
         self._recent = _CentroidIndex()
         self._recent_expiry: list[tuple[datetime, int]] = []
         self._late = _LatePool()
@@ -291,7 +297,7 @@ class StoryAssigner:
 
     @property
     def known_stories(self) -> list[StorySnapshot]:
-        """The open stories and those closed within `thread_window_hours`: what a restart
+        """The open stories and those closed within `known_hours`: what a restart
         needs (`active=`) to take the same decisions, threads included."""
         return [self._known[sid] for sid in sorted(self._known)]
 
@@ -340,7 +346,7 @@ class StoryAssigner:
             if until >= now:
                 self._late.put(story, until)
         self._late.expire(now)
-        limit = now - timedelta(hours=max(self.params.thread_window_hours, self.params.window_hours))
+        limit = now - timedelta(hours=known_hours(self.params))
         while self._recent_expiry and self._recent_expiry[0][0] < limit:
             last, story_id = heapq.heappop(self._recent_expiry)
             story = self._known.get(story_id)
@@ -521,6 +527,8 @@ class StoryAssigner:
                     and key in story.keys
                     and not self._is_common(key)
                 ),
+                cross_language=article.language is not None
+                and article.language not in story.languages,
             )
             decision = decide_thread(inputs, self.params)
             if decision.join and (best is None or decision.score > best[0]):

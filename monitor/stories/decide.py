@@ -67,6 +67,10 @@ class StoryParams:
     """... among the stories whose last article is at most this old ..."""
     thread_min_keys: int = 1
     """... and with which it shares at least this many names or numbers (common ones aside)."""
+    thread_window_across_hours: float = 720.0
+    """The thread window for a story opened in a language new to the earlier story: a late
+    language (an outlet that covers an event weeks on, a translation) may continue it for
+    30 days."""
     template_overlap: float = 0.6
     """Templated news (the weather of many cities, the lottery of many provinces, one club's
     matches) reads alike but reports different events: an article whose title shares this
@@ -260,7 +264,9 @@ def decide_thread(inputs: DecisionInputs, params: StoryParams) -> Decision:
     """Does a newly opened story continue a candidate earlier story (same thread)? Pure."""
     shared = min(inputs.shared_keys, params.max_shared)
     score = inputs.similarity + params.entity_weight * shared
-    if inputs.gap_hours > params.thread_window_hours:
+    # A language new to the earlier story may continue it later (`thread_window_across_hours`).
+    window = params.thread_window_across_hours if inputs.cross_language else params.thread_window_hours
+    if inputs.gap_hours > window:
         return Decision(False, score, f"gap {inputs.gap_hours:.0f} h beyond the thread window")
     if inputs.shared_keys < params.thread_min_keys:
         return Decision(False, score, f"{inputs.shared_keys} shared names/numbers: too few")

@@ -19,7 +19,7 @@ import numpy as np
 from monitor.outlets import outlet_name
 from monitor.progress import Progress
 from monitor.store.protocols import StoryStore
-from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
+from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot, known_hours
 from monitor.stories.breaking import Baseline, BreakingTracker, Coverage
 from monitor.stories.centering import LanguageMeans, confirmed_language
 from monitor.stories.decide import StoryParams, TitleSignature, Vector, merge_note, params_for_model
@@ -171,7 +171,7 @@ def _rebuild(store: StoryStore, model: str, params: StoryParams, settings: Story
     coverage: dict[int, Coverage] = {}
     if clock is not None:
         # Closed stories of the thread window too: new stories may continue them.
-        since = clock - timedelta(hours=max(params.window_hours, params.thread_window_hours))
+        since = clock - timedelta(hours=known_hours(params))
         for row in store.stories_live(model, since):
             centroid = _vector_from(row["centroid"])
             if centroid is None or not row["first_seen"] or not row["last_seen"]:
