@@ -32,7 +32,7 @@ from monitor.config import DEFAULT_MAX_ENTRIES, normalize_language
 from monitor.errors import ParseError
 from monitor.ingest import dates as _dates  # registers localized and 12-hour date parsing
 from monitor.ingest import langid
-from monitor.ingest.urls import canonical_url, unwrap_redirect
+from monitor.ingest.urls import article_url
 from monitor.ingest.xmlguard import defuse_entities
 
 OLDEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
@@ -639,7 +639,7 @@ def parse_feed(
             skipped += 1
             first_skipped = first_skipped or str(raw.get("id") or f"entry #{index + 1}")
             continue
-        canonical = canonical_url(unwrap_redirect(canonical_url(link, base=url))) if link else None
+        canonical = article_url(link, base=url) if link else None
         guid = (raw.get("id") or "").strip() or canonical
         if not guid:
             guid = "urn:sha256:" + content_hash(title, text)[:32]
