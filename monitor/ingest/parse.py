@@ -135,6 +135,7 @@ class _TextExtractor(HTMLParser):
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
+_ODD_SPACE = re.compile(r"[\t\r\f\v\u00a0\u200b]|  ")  # what _SPACES would change
 # A tag, roughly: `[^<>]`, not `[^>]`, since on a run of "<" with no ">" the latter is quadratic.
 _TAG = re.compile(r"<[^<>]*>")
 _WHITE = re.compile(r"[\s\u200b]+")
@@ -179,11 +180,22 @@ def _bounded_text(markup: str, max_chars: int | None) -> tuple[str, int | None, 
         except Exception:
             read = limit if limit < len(markup) else None
             text = html.unescape(_TAG.sub(" ", markup[:read]))
-    text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
+    text = tidy_spaces(text)
     cut = read is not None
     if max_chars is not None and len(text) > max_chars:
         text, cut = _cut(text, max_chars), True
     return text, read, cut
+
+
+def tidy_spaces(text: str) -> str:
+    """Runs of spaces made one space, line breaks with the spaces around them one line
+    break, and the ends stripped. Most feed texts need no change: the substitutions run
+    only when a search finds something they would change."""
+    if _ODD_SPACE.search(text):
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _NEWLINES.sub("\n", text)
+    return text.strip()
 
 
 def _cut(text: str, max_chars: int) -> str:
@@ -195,10 +207,18 @@ def _cut(text: str, max_chars: int) -> str:
     return head.rstrip()
 
 
+# The characters nh3 (html5ever) changes in text: markup and entities, CR (made LF), NUL and
+# a leading byte order mark (dropped), no-break space (written &nbsp;). Checked on every
+# code point (tests/test_parse.py).
+_HTML_SPECIAL = re.compile("[<>&\r\x00\u00a0\ufeff]")
+
+
 def sanitize_html(markup: str) -> str:
     """HTML safe to show: no scripts, handlers, javascript: links (nh3 / ammonia)."""
     if not markup:
         return ""
+    if not _HTML_SPECIAL.search(markup):
+        return markup  # plain text with nothing to escape: what nh3 would give back
     return nh3.clean(markup, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
 
 
