@@ -31,6 +31,7 @@ import nh3
 from monitor.config import DEFAULT_MAX_ENTRIES, normalize_language
 from monitor.errors import ParseError
 from monitor.ingest import dates as _dates  # registers localized and 12-hour date parsing
+from monitor.ingest import feedparser_plain as _feedparser_plain  # noqa: F401 - skips HTML passes on plain text
 from monitor.ingest import langid
 from monitor.ingest.urls import article_url
 from monitor.ingest.xmlguard import defuse_entities
