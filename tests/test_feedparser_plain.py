@@ -63,7 +63,7 @@ MIXED = (
 )
 ATOM = (
     b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://a.example/b/">'
-    b"<title type=\"html\">Feed</title><entry><id>e1</id><title type=\"html\">  Tea \r\n time </title>"
+    b'<title type="html">Feed</title><entry><id>e1</id><title type="html">  Tea \r\n time </title>'
     b'<content type="html">plain words</content><updated>2026-11-01T00:00:00Z</updated></entry>'
     b'<entry><id>e2</id><title type="xhtml">'
     b'<div xmlns="http://www.w3.org/1999/xhtml">X <b>y</b></div></title>'
