@@ -163,6 +163,8 @@ def article_url(link: str, base: str | None = None) -> str:
 
 def _wrapped_target(url: str) -> str | None:
     """The address one redirector's wrapper carries, or None when `url` is not a wrapper."""
+    if "*" not in url and "?" not in url:
+        return None  # neither a target after a star nor a query: most links, at once
     try:
         parts = urlsplit(url)
     except ValueError:
