@@ -10,12 +10,16 @@ The poll's output is unchanged (tests/test_feedparser_plain.py compares both on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import feedparser.mixin as _mixin
 
-_resolve = _mixin.resolve_relative_uris
-_sanitize = _mixin._sanitize_html
+# feedparser 6's names, as its element handler (mixin.pop) calls them. A later feedparser
+# without them keeps its own code: install() then changes nothing (and a test says so).
+_resolve: Callable[..., Any] = getattr(_mixin, "resolve_relative_uris", None) or (lambda *a: None)
+_sanitize: Callable[..., Any] = getattr(_mixin, "_sanitize_html", None) or (lambda *a: None)
+_FOUND = hasattr(_mixin, "resolve_relative_uris") and hasattr(_mixin, "_sanitize_html")
 
 
 def _markup(value: Any) -> bool:
@@ -39,6 +43,8 @@ def sanitize_html(html_source: Any, encoding: Any, type_: Any) -> Any:
 
 def install() -> None:
     """Put the two shortcuts where feedparser's element handler calls them (idempotent)."""
+    if not _FOUND:
+        return
     _mixin.resolve_relative_uris = resolve_relative_uris
     _mixin._sanitize_html = sanitize_html
 
