@@ -184,12 +184,15 @@ def main() -> int:
         print(f"{'(median of rounds)':18}" + "".join(f"{c:>13}" for c in columns))
         for tool, runs in results.items():
             print(f"{tool:18}" + "".join(f"{statistics.median(r[c] for r in runs):13.2f}" for c in columns))
-        for tool in (t for t in results if t != "reader"):
+        pairs_of = [(tool, "reader") for tool in results if tool != "reader"]
+        if "baseline" in results:
+            pairs_of.append(("monitor", "baseline"))
+        for tool, other in pairs_of:
             for c in ("cold_cpu", "warm_cpu", "peak_mb"):
-                pairs = zip(results[tool], results["reader"], strict=True)
+                pairs = zip(results[tool], results[other], strict=True)
                 ratios = sorted(m[c] / max(r[c], 1e-9) for m, r in pairs)
                 print(
-                    f"{tool} / reader {c}: median {statistics.median(ratios):.2f}x, "
+                    f"{tool} / {other} {c}: median {statistics.median(ratios):.2f}x, "
                     f"rounds {' '.join(f'{x:.2f}' for x in ratios)}"
                 )
     return 0
