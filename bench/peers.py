@@ -1,7 +1,7 @@
 """monitor's polling beside the Python feed library `reader`, on the same feeds in one run.
 
     .venv/bin/pip install -e '.[bench]'          # reader (and sgmllib3k, which it needs here)
-    .venv/bin/python bench/peers.py [--feeds 200] [--items 20] [--rounds 2]
+    .venv/bin/python bench/peers.py [--feeds 200] [--items 20] [--rounds 2] [--baseline ../main]
 
 A static server on 127.0.0.1 (monitor.feedserver: ETag, Last-Modified, 304 to a conditional
 request) serves N RSS feeds of M items. Each tool runs in a child process of its own, on its
@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,10 +107,10 @@ def child_reader(urls: list[str], db: Path) -> dict[str, float]:
     return out
 
 
-def run_child(tool: str, urls: Path, db: Path, full_text: str) -> dict[str, float]:
+def run_child(tool: str, urls: Path, db: Path, full_text: str, script: str = __file__) -> dict[str, float]:
     started = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, __file__, "--child", tool, str(urls), str(db), "--full-text", full_text],
+        [sys.executable, script, "--child", tool, str(urls), str(db), "--full-text", full_text],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -126,6 +127,11 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--full-text", choices=["never", "auto"], default="never", help="monitor's setting")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of monitor (main's worktree, say), run as `baseline` in each round",
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -156,10 +162,16 @@ def main() -> int:
                 f"monitor's full_text: {args.full_text}"
             )
             results: dict[str, list[dict[str, float]]] = {"reader": [], "monitor": []}
-            for r in range(args.rounds):
+            scripts = {"reader": __file__, "monitor": __file__}
+            if args.baseline is not None:
+                results["baseline"] = []
+                scripts["baseline"] = str(args.baseline.resolve() / "bench" / "peers.py")
+                print(f"baseline: monitor from {args.baseline.resolve()}")
+            for r in range(args.rounds):  # the tools interleaved, round after round
                 for tool in results:
                     db = Path(tmp) / f"{tool}-{r}.db"
-                    results[tool].append(run_child(tool, urls_file, db, args.full_text))
+                    kind = "reader" if tool == "reader" else "monitor"
+                    results[tool].append(run_child(kind, urls_file, db, args.full_text, scripts[tool]))
     columns = ["cold_wall", "cold_cpu", "warm_wall", "warm_cpu", "process_wall", "peak_mb"]
     best = {tool: {c: min(r[c] for r in runs) for c in columns} for tool, runs in results.items()}
     print(f"{'(best of rounds)':18}" + "".join(f"{c:>13}" for c in columns) + f"{'articles':>10}")
@@ -168,6 +180,21 @@ def main() -> int:
         print(f"{tool:18}{figures}{runs[0]['articles']:10.0f}")
     ratio = "".join(f"{best['monitor'][c] / max(best['reader'][c], 1e-9):12.2f}x" for c in columns)
     print(f"{'monitor / reader':18}" + ratio)
+    if args.rounds > 1:  # medians, and each round's ratio to reader's run beside it (the spread)
+        print(f"{'(median of rounds)':18}" + "".join(f"{c:>13}" for c in columns))
+        for tool, runs in results.items():
+            print(f"{tool:18}" + "".join(f"{statistics.median(r[c] for r in runs):13.2f}" for c in columns))
+        pairs_of = [(tool, "reader") for tool in results if tool != "reader"]
+        if "baseline" in results:
+            pairs_of.append(("monitor", "baseline"))
+        for tool, other in pairs_of:
+            for c in ("cold_cpu", "warm_cpu", "peak_mb"):
+                pairs = zip(results[tool], results[other], strict=True)
+                ratios = sorted(m[c] / max(r[c], 1e-9) for m, r in pairs)
+                print(
+                    f"{tool} / {other} {c}: median {statistics.median(ratios):.2f}x, "
+                    f"rounds {' '.join(f'{x:.2f}' for x in ratios)}"
+                )
     return 0
 
 

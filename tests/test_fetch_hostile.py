@@ -1006,3 +1006,14 @@ def test_an_absurd_max_age_is_bounded_not_a_crash(tmp_path: Path, server: FeedSe
     report = poll_once(store, config, all_feeds=True)
     assert report.ok == 1 and report.new_articles == len(ITEMS)
     assert feed_row(store, server.url("eternal"))["max_age_seconds"] == 365 * 86400
+
+
+def test_both_connection_pools_share_one_tls_context_that_verifies() -> None:
+    """Each TLS context made reads the CA bundle (a tenth of a second): a client makes one."""
+    import ssl
+
+    transport = make_client(OPTIONS)._transport
+    contexts = {id(pool._pool._ssl_context) for pool in (transport.open, transport.guarded)}  # type: ignore[attr-defined]
+    assert len(contexts) == 1
+    context = transport.guarded._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname

@@ -6,10 +6,22 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import nh3
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.errors import ParseError
-from monitor.ingest.parse import _undeclared_single_byte, html_to_text, parse_feed, sanitize_html
+from monitor.ingest.parse import (
+    _HTML_SPECIAL,
+    _NEWLINES,
+    _SPACES,
+    _undeclared_single_byte,
+    html_to_text,
+    parse_feed,
+    sanitize_html,
+    tidy_spaces,
+)
 from monitor.timeutil import iso
 
 from .conftest import FIXTURES, rss
@@ -277,3 +289,26 @@ def test_a_pm_date_counts_as_the_newest_when_a_long_feed_is_trimmed() -> None:
     body = rss([afternoon, *morning]).encode()
     (entry,) = parse_feed(body, url="https://news.example/feed", now=NOW, max_entries=1).entries
     assert entry.guid == "pm" and entry.published == datetime(2025, 12, 2, 19, 2, 33, tzinfo=UTC)
+
+
+def _nh3(markup: str) -> str:
+    return nh3.clean(markup, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+
+
+def test_text_without_the_characters_nh3_changes_comes_back_as_nh3_gives_it_on_every_code_point() -> None:
+    plain = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000 and not _HTML_SPECIAL.match(chr(c))]
+    for start in range(0, len(plain), 4096):
+        chunk = "a" + "".join(plain[start : start + 4096]) + "b"
+        assert sanitize_html(chunk) == _nh3(chunk) == chunk, f"code points from {ord(plain[start]):#x}"
+    for special in "<>&\r\x00\u00a0\ufeff":
+        assert _nh3(special + "x") != special + "x"  # each one listed changes (so is needed)
+
+
+@given(st.text(alphabet=st.sampled_from("ab <>&;\r\n\t\x00\u00a0\ufeff\"'=/é中")) | st.text())
+def test_sanitize_html_is_nh3_on_any_text(markup: str) -> None:
+    assert sanitize_html(markup) == (_nh3(markup) if markup else "")
+
+
+@given(st.text(alphabet=st.sampled_from("ab \t\r\n\f\v\u00a0\u200b\u2028\x1c")) | st.text())
+def test_tidy_spaces_gives_what_the_two_substitutions_gave(text: str) -> None:
+    assert tidy_spaces(text) == _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()

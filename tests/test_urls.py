@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.ingest.urls import canonical_url, unwrap_redirect, url_problem
+from monitor.ingest.urls import article_url, canonical_url, unwrap_redirect, url_problem
 
 
 def test_canonical_url_rules() -> None:
@@ -120,3 +120,34 @@ def test_wrappers_around_wrappers_unwrap_to_the_end_and_a_star_needs_another_hos
     assert unwrap_redirect(unwrap_redirect(url)) == inner
     same_host = "https://b.example/x/*https://b.example/y"
     assert unwrap_redirect(same_host) == same_host
+
+
+def _article_url_before(link: str, base: str | None) -> str:
+    """What a poll stored before article_url: canonical_url on both sides of the unwrap."""
+    return canonical_url(unwrap_redirect(canonical_url(link, base=base)))
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://News.Example.com:443/a?utm_source=rss&id=2#top",
+        "/2026/12/story.html?fbclid=x",
+        "story.html",
+        "  https://a.example/x  ",
+        "https://www.google.com/url?rct=j&url=https://Www.Example.com:443/s%3Futm_medium%3Dx%26b%3D2&ct=ga",
+        "https://redir.example/r/*HTTPS://Other.example/x?gclid=1#f",
+        "https://a.example:99999/bad-port",
+        "mailto:desk@example.com",
+        "urn:uuid:1234",
+        "https://[::1]:8080/v6",
+    ],
+)
+def test_article_url_is_what_canonical_unwrap_canonical_gave(link: str) -> None:
+    base = "https://feeds.example/rss/news.xml"
+    assert article_url(link, base=base) == _article_url_before(link, base)
+
+
+@given(url_parts, st.booleans())
+def test_article_url_agrees_with_the_double_canonical_url_on_any_link(url: str, wrapped: bool) -> None:
+    link = f"https://l.example/go?url={quote(url, safe='')}&utm_source=x" if wrapped else url
+    assert article_url(link) == _article_url_before(link, None)

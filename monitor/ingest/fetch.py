@@ -224,12 +224,15 @@ class GuardedTransport(httpx.AsyncBaseTransport):
     serves the other."""
 
     def __init__(self, limits: httpx.Limits, is_allowed: Callable[[str], bool] = is_public_address) -> None:
-        self.open = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
-        self.guarded = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+        # One TLS context for both pools: each one made reads the CA bundle (certifi), which
+        # cost a poll a tenth of a second per context, three times over.
+        ssl_context = httpx.create_ssl_context(trust_env=False)
+        self.open = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
+        self.guarded = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits, trust_env=False)
         # httpx has no public hook for the network backend; the pool it builds is swapped
         # for the same pool over the guarded backend.
         self.guarded._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

@@ -31,8 +31,9 @@ import nh3
 from monitor.config import DEFAULT_MAX_ENTRIES, normalize_language
 from monitor.errors import ParseError
 from monitor.ingest import dates as _dates  # registers localized and 12-hour date parsing
+from monitor.ingest import feedparser_plain as _feedparser_plain  # noqa: F401 - skips HTML passes on plain text
 from monitor.ingest import langid
-from monitor.ingest.urls import canonical_url, unwrap_redirect
+from monitor.ingest.urls import article_url
 from monitor.ingest.xmlguard import defuse_entities
 
 OLDEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
@@ -135,6 +136,7 @@ class _TextExtractor(HTMLParser):
 
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
+_ODD_SPACE = re.compile(r"[\t\r\f\v\u00a0\u200b]|  ")  # what _SPACES would change
 # A tag, roughly: `[^<>]`, not `[^>]`, since on a run of "<" with no ">" the latter is quadratic.
 _TAG = re.compile(r"<[^<>]*>")
 _WHITE = re.compile(r"[\s\u200b]+")
@@ -179,11 +181,22 @@ def _bounded_text(markup: str, max_chars: int | None) -> tuple[str, int | None, 
         except Exception:
             read = limit if limit < len(markup) else None
             text = html.unescape(_TAG.sub(" ", markup[:read]))
-    text = _NEWLINES.sub("\n", _SPACES.sub(" ", text)).strip()
+    text = tidy_spaces(text)
     cut = read is not None
     if max_chars is not None and len(text) > max_chars:
         text, cut = _cut(text, max_chars), True
     return text, read, cut
+
+
+def tidy_spaces(text: str) -> str:
+    """Runs of spaces made one space, line breaks with the spaces around them one line
+    break, and the ends stripped. Most feed texts need no change: the substitutions run
+    only when a search finds something they would change."""
+    if _ODD_SPACE.search(text):
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = _NEWLINES.sub("\n", text)
+    return text.strip()
 
 
 def _cut(text: str, max_chars: int) -> str:
@@ -195,10 +208,18 @@ def _cut(text: str, max_chars: int) -> str:
     return head.rstrip()
 
 
+# The characters nh3 (html5ever) changes in text: markup and entities, CR (made LF), NUL and
+# a leading byte order mark (dropped), no-break space (written &nbsp;). Checked on every
+# code point (tests/test_parse.py).
+_HTML_SPECIAL = re.compile("[<>&\r\x00\u00a0\ufeff]")
+
+
 def sanitize_html(markup: str) -> str:
     """HTML safe to show: no scripts, handlers, javascript: links (nh3 / ammonia)."""
     if not markup:
         return ""
+    if not _HTML_SPECIAL.search(markup):
+        return markup  # plain text with nothing to escape: what nh3 would give back
     return nh3.clean(markup, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
 
 
@@ -639,7 +660,7 @@ def parse_feed(
             skipped += 1
             first_skipped = first_skipped or str(raw.get("id") or f"entry #{index + 1}")
             continue
-        canonical = canonical_url(unwrap_redirect(canonical_url(link, base=url))) if link else None
+        canonical = article_url(link, base=url) if link else None
         guid = (raw.get("id") or "").strip() or canonical
         if not guid:
             guid = "urn:sha256:" + content_hash(title, text)[:32]

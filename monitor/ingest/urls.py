@@ -150,8 +150,21 @@ def unwrap_redirect(url: str) -> str:
     return url
 
 
+def article_url(link: str, base: str | None = None) -> str:
+    """An entry's link as stored: resolved against `base`, made canonical, and unwrapped
+    from a redirector's address (then that target made canonical in turn).
+
+    canonical_url is idempotent, so a link no redirector wraps (nearly all) is made
+    canonical once, not twice."""
+    canonical = canonical_url(link, base=base)
+    target = unwrap_redirect(canonical)
+    return canonical if target == canonical else canonical_url(target)
+
+
 def _wrapped_target(url: str) -> str | None:
     """The address one redirector's wrapper carries, or None when `url` is not a wrapper."""
+    if "*" not in url and "?" not in url:
+        return None  # neither a target after a star nor a query: most links, at once
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -74,6 +74,7 @@ class Articles(Names):
                 )
         updates: list[list[Any]] = []
         inserts: list[list[Any]] = []
+        seen = iso(seen_at)
         for entry in entries:
             row = stored.get(entry.guid)
             seen_elsewhere = row is None and entry.url is not None and entry.url in elsewhere
@@ -82,13 +83,13 @@ class Articles(Names):
             if action == "update" and row is not None:
                 updates.append(
                     [entry.title, entry.text, entry.html, entry.url, entry.link, entry.content_hash,
-                     iso(seen_at), row[0]]
+                     seen, row[0]]
                 )  # fmt: skip
             elif action == "insert":
                 inserts.append(
                     [feed_id, entry.guid, entry.url, entry.link, entry.title, entry.text, entry.html,
                      entry.author, entry.language, entry.language_source, iso(entry.published),
-                     int(entry.published_estimated), iso(seen_at), entry.content_hash,
+                     int(entry.published_estimated), seen, entry.content_hash,
                      "pending" if entry.wants_page else None]
                 )  # fmt: skip
         # Same article, new content: updated in place; its vector is stale. A text read from
