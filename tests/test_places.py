@@ -234,3 +234,16 @@ def test_recognised_people_are_no_places(gazetteer: Gazetteer) -> None:
     # the country before the person is named, and after "of", is the country
     text = "Jordan closed its border. Michael Jordan was not there. King Abdullah of Jordan spoke."
     assert geotag(gazetteer, text).countries == ("JO",)
+
+
+def test_a_citys_other_name_that_the_text_uses_as_a_name(gazetteer: Gazetteer) -> None:
+    # Hamas is an other name of Hamm, DE, and Molotov the old name of Perm (RU, under a million):
+    # the names recogniser's organisation and person, unless the text names a place there
+    text = "Israel hit Gaza after rockets. Hamas said it would respond."
+    assert [p.name for p in geotag(gazetteer, text, title="Israel hits Hamas").places] == [
+        "Israel", "Palestinian Territory"]
+    assert geotag(gazetteer, text, names=[]).countries == ("IL", "PS", "DE")  # none given
+    assert geotag(gazetteer, "A Molotov cocktail hit a bank in Athens.").countries == ("GR",)
+    assert "DE" in geotag(gazetteer, "Hamas visited a factory in Hamm, Germany.").countries
+    # a great city's old name stays a place on its own (Bombay, Peking)
+    assert [p.name for p in geotag(gazetteer, "Prices in Bombay rose.").places] == ["Mumbai"]

@@ -276,6 +276,16 @@ def test_the_story_page_links_its_names_with_their_spellings(site: tuple[WebServ
     assert link in names, names
 
 
+# The words of an element that the browser cut across two lines (a hyphen's break aside).
+WORDS_CUT = """(() => { const cut = [], root = document.querySelector('%s');
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT); let node;
+  while ((node = walk.nextNode())) { for (const m of node.data.matchAll(/[^\\s-]+/g)) {
+    const range = document.createRange();
+    range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+    if (new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1) cut.push(m[0]); } }
+  return cut; })()"""
+
+
 @requires_chromium
 @pytest.mark.parametrize("width", [1280, 390])
 def test_names_pages_fit_the_window(site: tuple[WebServer, Path], tmp_path: Path, width: int) -> None:
@@ -283,6 +293,8 @@ def test_names_pages_fit_the_window(site: tuple[WebServer, Path], tmp_path: Path
     with Page(tmp_path / "profile", width=width) as page:
         page.goto(server.base + "/names")
         assert page.overflow() <= 0 and page.cut_off() == []
+        page.eval("document.querySelector('#names a').textContent = 'Earthquake Recorded Near Healdsburg'")
+        assert page.eval(WORDS_CUT % "#names") == []  # a long name gave "(expect / ed 0.0)" at 390 px
         page.follow("#names a")
         assert page.overflow() <= 0 and page.cut_off() == []
         state = page.eval(

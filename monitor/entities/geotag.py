@@ -75,6 +75,8 @@ def geotag(
     lowercase, surnames = _word_evidence(body)
     if names is None:  # as the names stage stores them: no places or peoples
         names = [n.variants for n in people_and_organisations(names_in(title, text, language), gazetteer)]
+    names = list(names)
     return resolve_places(candidates, found, feed_country=feed_country,
                           lowercase_words=lowercase, surnames=surnames,
-                          person_words=person_name_words(names, title, body))
+                          person_words=person_name_words(names, title, body),
+                          name_spellings=frozenset(s.casefold() for n in names for s in n))

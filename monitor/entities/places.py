@@ -86,6 +86,7 @@ _MIN_STEMMED_CITY = 100_000  # an inflected form alone reaches only large cities
 _MIN_UNCASED_CITY = 100_000  # so does a word in a script without case
 _MIN_ALTERNATE_CITY = 100_000  # and a city's Latin alternate name (Drug is also Durg, India)
 _MIN_COMMON_CITY = 50_000  # a common word is a city only when large and its country is named
+_MIN_NAMED_ALTERNATE_CITY = 1_000_000  # and, when the text also names someone so, a great one
 _MAIN_NAME = 2.5  # a place's own name before another's alternate (Marburg, not Maribor)
 _MIN_OPENING_CITY = 100_000  # a city named by a sentence's first word, unless its country is
 _MAX_ACRONYM = 5  # US, UK, DRC: an all-capitals word names a country only
@@ -119,6 +120,7 @@ class _Reading:
     common: bool
     key: str  # the gazetteer key read: with `acronym`, it says what `options` holds
     acronym: bool
+    named: bool = False  # the article also writes it as a person's or organisation's name
 
 
 def _prior(place: PlaceRecord) -> float:
@@ -133,7 +135,7 @@ def _prior(place: PlaceRecord) -> float:
 
 def _readings(
     candidates: Sequence[Candidate], found: Mapping[str, tuple[PlaceRecord, ...]],
-    lowercase_words: frozenset[str],
+    lowercase_words: frozenset[str], name_spellings: frozenset[str] = frozenset(),
 ) -> list[_Reading]:
     """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
     matched: list[_Reading] = []
@@ -152,7 +154,8 @@ def _readings(
                 common = folded in COMMON_WORDS or folded in _PLACE_QUALIFIERS or (
                     candidate.words == 1 and candidate.cased and folded in lowercase_words
                 )
-                matched.append(_Reading(candidate, options, index > 0, common, key, acronym))
+                matched.append(_Reading(candidate, options, index > 0, common, key, acronym,
+                                        word in name_spellings))
                 break
     matched.sort(key=lambda r: (-(r.candidate.end - r.candidate.start), r.stemmed,
                                 r.candidate.start))
@@ -303,6 +306,9 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
         return False  # an ISO region's translation in plain letters (Bob)
     if latin_alternate and place.kind == CITY and place.population < _MIN_ALTERNATE_CITY:
         return False  # Boon is not Severna Park, wherever the text is
+    if (latin_alternate and reading.named and place.kind == CITY and not supported
+            and place.population < _MIN_NAMED_ALTERNATE_CITY):
+        return False  # Hamas is not Hamm, DE (nor Molotov Perm); Bombay is still Mumbai
     if place.kind != CITY or supported:
         return True
     if reading.stemmed:
@@ -319,7 +325,7 @@ def _traits(reading: _Reading) -> tuple[object, ...]:
     candidate = reading.candidate
     return (reading.key, reading.acronym, candidate.sentence_initial,
             candidate.words, candidate.cased, candidate.text.isascii(), reading.stemmed,
-            reading.common)
+            reading.common, reading.named)
 
 
 def _choose(
@@ -373,6 +379,7 @@ def resolve_places(
     lowercase_words: frozenset[str] = frozenset(),
     surnames: frozenset[str] = frozenset(),
     person_words: frozenset[tuple[bool, int]] = frozenset(),
+    name_spellings: frozenset[str] = frozenset(),
 ) -> Geotag:
     """Resolve candidate spans to places.
 
@@ -380,9 +387,11 @@ def resolve_places(
     also writes in lower case (so they are words, not names); `surnames` are capitalised words
     the text uses alone that follow a place name elsewhere ("Henderson said"); `person_words`
     are (in title, start) of the words of recognised people's names
-    (`monitor.entities.personwords`).
+    (`monitor.entities.personwords`); `name_spellings` the spellings, case-folded, of the
+    people and organisations it names: a city's other name among them (Hamas: Hamm, DE) is a
+    place only beside other places of its country, or for a city of a million or more.
     """
-    readings = _readings(candidates, found, lowercase_words)
+    readings = _readings(candidates, found, lowercase_words, name_spellings)
     # A name is a person's when every mention of it is (Paris Hilton once, Paris alone later:
     # the city).
     names = [_name_of(r) for r in readings]
