@@ -247,3 +247,47 @@ def test_a_citys_other_name_that_the_text_uses_as_a_name(gazetteer: Gazetteer) -
     assert "DE" in geotag(gazetteer, "Hamas visited a factory in Hamm, Germany.").countries
     # a great city's old name stays a place on its own (Bombay, Peking)
     assert [p.name for p in geotag(gazetteer, "Prices in Bombay rose.").places] == ["Mumbai"]
+
+
+def _records() -> dict[str, tuple[PlaceRecord, ...]]:
+    paris_fr = PlaceRecord(PARIS_FR, PARIS_FR, "Paris", "FR", CITY, 2_138_551, "11")
+    paris_tx = PlaceRecord(PARIS_TX, PARIS_TX, "Paris", "US", CITY, 24_782, "TX")
+    return {
+        "paris": (paris_fr, paris_tx),
+        "texas": (PlaceRecord(4736286, 4736286, "Texas", "US", REGION, 0, "TX"),),
+        "missouri": (PlaceRecord(4398678, 4398678, "Missouri", "US", REGION, 0, "MO"),
+                     PlaceRecord(5641727, 5641727, "Bozeman", "US", CITY, 43_405, "MT")),
+        "france": (PlaceRecord(3017382, 3017382, "France", "FR", COUNTRY, 66_987_244, ""),),
+        "uganda": (PlaceRecord(226074, 226074, "Uganda", "UG", COUNTRY, 42_729_036, ""),),
+        "east": (PlaceRecord(900, None, "East", "CM", REGION, 0, "ES"),),
+        "madrid": (PlaceRecord(901, None, "Madrid, Comunidad de", "ES", REGION, 0, "MD"),
+                   PlaceRecord(3117735, 3117735, "Madrid", "ES", CITY, 3_255_944, "29")),
+    }
+
+
+def countries_of(text: str) -> tuple[str, ...]:
+    return resolve_places(find_candidates(text, "en"), _records()).countries
+
+
+def test_a_city_named_with_its_state_is_the_city_there_in_every_mention() -> None:
+    # Paris, Texas: Paris is the one in Texas, later mentions of Paris alone too, though the
+    # text names France.
+    text = "Paris, Texas. He saw France once. Paris is quiet."
+    assert countries_of(text) == ("US", "FR")
+    assert countries_of(text.replace(", Texas", "")) == ("FR",)
+
+
+def test_a_city_whose_state_holds_none_of_that_name_is_no_place() -> None:
+    # Paris, Missouri is a town the gazetteer lacks: not Paris, France, even when named alone
+    # later; Missouri is read first as the state (its alternate name for Bozeman aside).
+    assert countries_of("A Paris, Missouri, man was arrested. He is from Paris.") == ("US",)
+
+
+def test_lists_slips_and_common_words_qualify_nothing() -> None:
+    assert countries_of("He went to Paris, France.") == ("FR",)
+    # A country that does not hold the city: a slip or a list, the city stays.
+    assert countries_of("Blasts in Paris, Uganda and beyond.") == ("FR", "UG")
+    # Madrid is read first as the city: a list of cities.
+    assert countries_of("Flights to Paris, Madrid and Rome.") == ("FR", "ES")
+    # East alone is a common word, not a state after a comma.
+    assert countries_of("He died in Paris, East of the river.") == ("FR",)

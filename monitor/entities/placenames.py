@@ -117,6 +117,7 @@ class Candidate:
     previous_word: str  # the capitalised word just before, in the same run, or ""
     next_word: str  # the next capitalised word in the same sentence, or ""
     in_title: bool = False  # offsets are then into the title
+    after_comma: bool = False  # just after ", " (Paris, Texas: Texas qualifies Paris)
 
 
 def _is_capitalised(word: str) -> bool:
@@ -262,7 +263,7 @@ def _cased_candidates(
                         text[max(0, first.start() - 2):first.start()] == ", ":
                     candidates.append(Candidate(
                         offset + first.start(), offset + last.end() + 1, text[first.start():last.end() + 1],
-                        (place_key(ap_state),), 1, False, True, "", ""))
+                        (place_key(ap_state),), 1, False, True, "", "", after_comma=True))
                     continue
                 if ap_state:
                     continue  # Miss, Mass, Ill: words, unless after a city and a comma
@@ -273,6 +274,7 @@ def _cased_candidates(
                                     j - i < 2, language),
                     words=j - i + 1, sentence_initial=sentence_initial, cased=True,
                     previous_word=run[i - 1].group() if plain[i] else "", next_word=following,
+                    after_comma=text[max(0, first.start() - 2):first.start()] == ", ",
                 ))
     return candidates
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 from typing import Any
 
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord
@@ -177,6 +178,51 @@ def _readings(
 def _name_of(reading: _Reading) -> frozenset[int]:
     """What a mention may name: mentions with the same readings are one name."""
     return frozenset(o.place_id for o in reading.options)
+
+
+def _within(city: PlaceRecord, area: PlaceRecord) -> bool:
+    """Whether a city lies in a country or region (a US state by its code; an ISO subdivision,
+    whose code is not GeoNames', by its country only)."""
+    if city.country != area.country:
+        return False
+    return area.kind != REGION or area.geonameid is None or city.admin1 == area.admin1
+
+
+def _qualified(readings: Sequence[_Reading]) -> list[_Reading]:
+    """Cities named with their state or country ("Paris, Texas", "Edmonton, Ky.", "Paris,
+    France"): every mention of that name takes only the cities there; a name whose qualifier
+    holds none of them is a place the gazetteer lacks ("Edmonton, Ky."), and not a place of
+    the text, when the qualifier is a state: a country after a city it does not hold is a
+    list or a slip ("Mogadishu, Uganda"), and the city stays as it reads.
+
+    Only names that are cities alone, qualified by a word read first as a state or a country,
+    not a common word (Tulungagung, East Java: East is a region of Cameroon):
+    lists of cities or of countries ("Paris, Madrid", "Georgia, Armenia") are not qualified.
+    """
+    allowed: dict[frozenset[int], set[int]] = {}
+    for reading, following in pairwise(readings):
+        qualifier = following.candidate
+        if not (qualifier.after_comma and qualifier.in_title == reading.candidate.in_title
+                and qualifier.start == reading.candidate.end + 2):
+            continue
+        areas = [o for o in following.options if o.kind in (COUNTRY, REGION)]
+        if following.common or not all(o.kind == CITY for o in reading.options) or not areas or max(
+                following.options, key=_prior).kind == CITY:
+            continue
+        inside = {o.place_id for o in reading.options if any(_within(o, a) for a in areas)}
+        if inside or all(a.kind == REGION for a in areas):
+            allowed.setdefault(_name_of(reading), set()).update(inside)
+    if not allowed:
+        return list(readings)
+    kept: list[_Reading] = []
+    for reading in readings:
+        ids = allowed.get(_name_of(reading))
+        if ids is None:
+            kept.append(reading)
+        elif ids:
+            options = tuple(o for o in reading.options if o.place_id in ids)
+            kept.append(replace(reading, options=options))
+    return kept
 
 
 def _is_person_part(
@@ -391,7 +437,7 @@ def resolve_places(
     people and organisations it names: a city's other name among them (Hamas: Hamm, DE) is a
     place only beside other places of its country, or for a city of a million or more.
     """
-    readings = _readings(candidates, found, lowercase_words, name_spellings)
+    readings = _qualified(_readings(candidates, found, lowercase_words, name_spellings))
     # A name is a person's when every mention of it is (Paris Hilton once, Paris alone later:
     # the city).
     names = [_name_of(r) for r in readings]
