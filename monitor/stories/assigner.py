@@ -317,7 +317,8 @@ class StoryAssigner:
             if self._key_stories[key] <= 0:
                 del self._key_stories[key]
 
-    def _is_common(self, key: str) -> bool:
+    def is_common(self, key: str) -> bool:
+        """Whether a key is in too many active stories to count as shared evidence."""
         n = self._key_stories.get(key, 0)
         return n > self.params.common_key_stories and n > self.params.common_key_share * len(self._stories)
 
@@ -373,11 +374,11 @@ class StoryAssigner:
             candidates += self._late.nearest(article.vector, k, article.language)
             for story_id, similarity in candidates:
                 story = self.story(story_id)
-                inputs = self._inputs(article, story, similarity, now, signature)
+                inputs = _decision_inputs(self, article, story, similarity, now, signature)
                 decision = decide(inputs, self.params)
                 if decision.join:
                     # What can only lower a score is looked at for a candidate that joins.
-                    inputs = self._losses(article, story, inputs)
+                    inputs = _with_losses(self, article, story, inputs)
                     decision = decide(inputs, self.params)
                 if decision.join and (best is None or decision.score > best[0].score):
                     best = (decision, story_id, inputs)
@@ -398,56 +399,6 @@ class StoryAssigner:
             decision.reason,
             decision.score,
         )
-
-    def _inputs(
-        self,
-        article: ArticleInput,
-        story: StorySnapshot | None,
-        similarity: float,
-        now: datetime,
-        signature: TitleSignature,
-    ) -> DecisionInputs:
-        """What `decide` looks at for this article and a candidate story."""
-        assert story is not None and article.vector is not None
-        cross_language = (
-            article.language is not None and bool(story.languages) and article.language not in story.languages
-        )
-        shared = [key for key in article.keys if key in story.keys and not self._is_common(key)]
-        centered = False
-        if cross_language:
-            adjusted = _centered_similarity(self.means, self.params, article, story)
-            if adjusted is not None and adjusted > similarity:
-                similarity, centered = adjusted, True
-        identities = [key for key in shared if key[0] in (PLACE_PREFIX, NAME_PREFIX)]
-        titles = (t[2] for t in story.titles)
-        overlap = self.params.template_overlap
-        conflict = template_conflict(signature, article.keys, titles, story.keys, overlap)
-        return DecisionInputs(
-            similarity=similarity * _cohesion(story) ** self.params.cohesion_power,
-            centered=centered,
-            gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
-            span_hours=max(0.0, (now - story.first_published).total_seconds() / 3600.0),
-            shared_keys=len(shared),
-            shared_numbers=sum(1 for key in shared if key.startswith("#")),
-            shared_identities=len(identities),
-            places=_evidence(identities, article.labels, PLACE_PREFIX),
-            names=_evidence(identities, article.labels, NAME_PREFIX),
-            cross_language=cross_language,
-            template_conflict=conflict,
-        )
-
-    def _losses(
-        self, article: ArticleInput, story: StorySnapshot | None, inputs: DecisionInputs
-    ) -> DecisionInputs:
-        """The inputs with what lowers a score: how much of the story's core the article
-        names (within one language) and whether their years conflict."""
-        assert story is not None
-        params = self.params
-        named = 1.0
-        if not inputs.cross_language and params.core_weight > 0 and story.n_articles > 1:
-            named = core_named(article.keys, story.keys, story.n_articles, params.core_share, self._is_common)
-        conflict = params.year_penalty > 0 and years_conflict(article.keys, story.keys)
-        return replace(inputs, core_named=named, years_conflict=conflict)
 
     def _join(self, article: ArticleInput, story_id: int, signature: TitleSignature) -> int:
         """Add the article to a story (open, or past its span for a new language); returns
@@ -525,7 +476,7 @@ class StoryAssigner:
                     for key in article.keys
                     if key[0] not in (PLACE_PREFIX, NAME_PREFIX)
                     and key in story.keys
-                    and not self._is_common(key)
+                    and not self.is_common(key)
                 ),
                 cross_language=article.language is not None
                 and article.language not in story.languages,
@@ -568,3 +519,55 @@ class StoryAssigner:
         """Assign articles in (publication time, id) order; returns one Assignment each."""
         ordered = sorted(articles, key=lambda a: (a.published, a.id))
         return [self.assign(a) for a in ordered]
+
+
+def _decision_inputs(
+    assigner: StoryAssigner,
+    article: ArticleInput,
+    story: StorySnapshot | None,
+    similarity: float,
+    now: datetime,
+    signature: TitleSignature,
+) -> DecisionInputs:
+    """What `decide` looks at for this article and a candidate story of `assigner`."""
+    assert story is not None and article.vector is not None
+    params = assigner.params
+    cross_language = (
+        article.language is not None and bool(story.languages) and article.language not in story.languages
+    )
+    shared = [key for key in article.keys if key in story.keys and not assigner.is_common(key)]
+    centered = False
+    if cross_language:
+        adjusted = _centered_similarity(assigner.means, params, article, story)
+        if adjusted is not None and adjusted > similarity:
+            similarity, centered = adjusted, True
+    identities = [key for key in shared if key[0] in (PLACE_PREFIX, NAME_PREFIX)]
+    titles = (t[2] for t in story.titles)
+    conflict = template_conflict(signature, article.keys, titles, story.keys, params.template_overlap)
+    return DecisionInputs(
+        similarity=similarity * _cohesion(story) ** params.cohesion_power,
+        centered=centered,
+        gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
+        span_hours=max(0.0, (now - story.first_published).total_seconds() / 3600.0),
+        shared_keys=len(shared),
+        shared_numbers=sum(1 for key in shared if key.startswith("#")),
+        shared_identities=len(identities),
+        places=_evidence(identities, article.labels, PLACE_PREFIX),
+        names=_evidence(identities, article.labels, NAME_PREFIX),
+        cross_language=cross_language,
+        template_conflict=conflict,
+    )
+
+
+def _with_losses(
+    assigner: StoryAssigner, article: ArticleInput, story: StorySnapshot | None, inputs: DecisionInputs
+) -> DecisionInputs:
+    """The inputs with what lowers a score: how much of the story's core the article
+    names (within one language) and whether their years conflict."""
+    assert story is not None
+    params = assigner.params
+    named = 1.0
+    if not inputs.cross_language and params.core_weight > 0 and story.n_articles > 1:
+        named = core_named(article.keys, story.keys, story.n_articles, params.core_share, assigner.is_common)
+    conflict = params.year_penalty > 0 and years_conflict(article.keys, story.keys)
+    return replace(inputs, core_named=named, years_conflict=conflict)
