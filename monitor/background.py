@@ -92,13 +92,14 @@ class DaemonThreads:
                 result = work()
             except BaseException as exc:  # handed to the awaiting coroutine
                 error = exc
+            del work  # its inputs (a fetched body) are let go before the caller hears back
             with self._lock:  # free before the caller hears back: its next call finds this thread
                 self._idle += 1
             try:
                 loop.call_soon_threadsafe(_settle, future, result, error)
             except RuntimeError:
                 pass  # the loop is gone: the daemon stopped meanwhile
-            del loop, future, work, result, error
+            del loop, future, result, error
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
