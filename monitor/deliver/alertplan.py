@@ -94,6 +94,18 @@ def why_text(why: Mapping[str, Any]) -> str:
     return "; ".join(parts) or "matched"
 
 
+def story_head(story: Mapping[str, Any]) -> dict[str, Any]:
+    """A story's id, headline and size as an alert's payload gives them (watch and breaking
+    alerts alike); each kind adds its own fields after these."""
+    return {
+        "id": int(story["id"]),
+        "headline": story.get("headline") or "",
+        "url": story.get("headline_url"),
+        "outlets": int(story["n_outlets"] or 0),
+        "articles_count": int(story["n_articles"] or 0),
+    }
+
+
 def articles_part(articles: Iterable[Mapping[str, Any]], limit: int = MAX_ARTICLES) -> list[dict[str, Any]]:
     """A story's articles as an alert's payload lists them (watch and breaking alerts alike)."""
     return [

@@ -38,6 +38,7 @@ from monitor.deliver.alertplan import (
     idempotency_key,
     languages_of,
     retry_delay,
+    story_head,
     why_text,
 )
 from monitor.deliver.breaking_alerts import (
@@ -101,11 +102,7 @@ def _size(story: Mapping[str, Any]) -> StorySize:
 def _story_part(store: AlertsStore, story: Mapping[str, Any], limit: int) -> dict[str, Any]:
     articles = store.watch_story_articles(int(story["id"]))
     return {
-        "id": int(story["id"]),
-        "headline": story.get("headline") or "",
-        "url": story.get("headline_url"),
-        "outlets": int(story["n_outlets"] or 0),
-        "articles_count": int(story["n_articles"] or 0),
+        **story_head(story),
         "languages": sorted(_size(story).languages),
         "breaking_at": story.get("breaking_at"),
         "articles": articles_part(articles, limit),

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Set
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
-from monitor.deliver.alertplan import GIVE_UP_AFTER, articles_part
+from monitor.deliver.alertplan import GIVE_UP_AFTER, articles_part, story_head
 from monitor.deliver.breaking_settings import BreakingAlertsConfig
 from monitor.entities.countries import countries_by_story
 from monitor.store.core import json_object
@@ -117,11 +117,7 @@ def story_part(
     articles = store.watch_story_articles(int(story["id"]))
     why = json_object(story.get("breaking_why"))
     return {
-        "id": int(story["id"]),
-        "headline": story.get("headline") or "",
-        "url": story.get("headline_url"),
-        "outlets": int(story["n_outlets"] or 0),
-        "articles_count": int(story["n_articles"] or 0),
+        **story_head(story),
         "languages": sorted(facts.get("languages", ())),
         "countries": sorted(facts.get("countries", ())),
         "first_published": story.get("first_seen"),
