@@ -18,7 +18,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from monitor.watches.rising import RisingParams, rising_score
+from monitor.watches.rising import RisingParams, rising_score, window_scale
 
 COUNTRY_SHARE = 1 / 3
 """A country is a story's when at least this share of its placed outlets name it."""
@@ -150,7 +150,7 @@ def country_news(
             n_before += 1
     # The days before scaled to the last 24 hours' number of stories: a busier day does not
     # make every country rise; with no history, nothing is expected.
-    scale = n_recent / n_before if n_before else 0.0
+    scale = window_scale(n_recent, n_before)
     found = []
     for country in {*recent, *before}:
         expected = before[country] * scale

@@ -132,9 +132,7 @@ def rising_about_at(
     about = {story_id for story_id in candidates if country in countries.get(story_id, ())}
     if kind != "name":
         counts = about_counts(rows, about)
-        countries_ids = country_geonameids()  # the countries themselves are not places here
-        recent_places = {k: v for k, v in counts.recent.items() if k not in countries_ids}
-        return score_rising(replace(counts, recent=recent_places), limit=limit, words=False)
+        return score_rising(replace(counts, recent=_below_countries(counts.recent)), limit=limit, words=False)
     found = score_rising(about_counts(rows, about), limit=limit)
     spellings = store.names_spellings([r.name for r in found], iso_z(since), iso_z(end))
     return [replace(r, name=display_name(spellings.get(r.name, {})) or r.name, key=r.name) for r in found]
@@ -177,9 +175,7 @@ def rising_places_at(store: WebReads | DigestStore, at: datetime, limit: int = 2
     now_counts, before_counts, n_recent, n_before = store.web_story_term_counts(
         "place", iso_z(since), iso_z(recent), iso_z(end)
     )
-    countries = country_geonameids()
-    keep = {k: v for k, v in now_counts.items() if k not in countries}
-    counts = NameCounts(keep, before_counts, n_recent, n_before)
+    counts = NameCounts(_below_countries(now_counts), before_counts, n_recent, n_before)
     return score_rising(counts, limit=limit, words=False)
 
 
@@ -224,6 +220,12 @@ def ranked_hits(
     return ranked
 
 
+def _below_countries(counts: Mapping[str, int]) -> dict[str, int]:
+    """Place counts without the countries themselves (they rise as countries, not places)."""
+    countries = country_geonameids()
+    return {k: v for k, v in counts.items() if k not in countries}
+
+
 def with_countries(store: WebReads, stories: Mapping[int, dict[str, Any]]) -> None:
     """Set each story's `countries` (ISO 3166-1 alpha-2, most covered first): one query for all."""
     about = countries_of(store, list(stories))
@@ -243,9 +245,8 @@ def stories_with_countries(store: WebReads, rows: Iterable[dict[str, Any]]) -> I
 
 
 def _batch_countries(store: WebReads, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    about = countries_of(store, [int(r["id"]) for r in batch]) if batch else {}
-    for row in batch:
-        row["countries"] = about.get(int(row["id"]), [])
+    if batch:
+        with_countries(store, {int(r["id"]): r for r in batch})
     return batch
 
 
