@@ -72,6 +72,12 @@ def latest_bounds(now: datetime, newest: datetime | None) -> tuple[datetime, dat
     return end - LATEST, end
 
 
+def news_end(store: WebReads, now: datetime) -> datetime:
+    """The end of the default views' windows: now, or just after the newest article when
+    nothing was published in the last 24 hours (a replayed corpus): `latest_bounds`'s end."""
+    return latest_bounds(now, parse_iso(store.web_latest_published()))[1]
+
+
 def rising_now(
     store: WebReads, now: datetime, limit: int = 20, country: str | None = None
 ) -> dict[str, Any]:

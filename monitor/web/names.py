@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from monitor.store import AnyStore
-from monitor.stories.records import iso_z, latest_bounds
+from monitor.stories.records import iso_z, news_end
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
 from monitor.watches.people import (
     DAY,
@@ -91,13 +91,6 @@ class NameOut(BaseModel):
     spellings: list[NameSpellings]
     stories: list[NameStory] = Field(description="Its latest stories, newest first.")
     watch: str = Field(description="The lines to add under watches: in feeds.yaml to watch it.")
-
-
-def news_clock(store: AnyStore, now: datetime) -> datetime:
-    """The end of the window: now, or just after the newest article when nothing was
-    published in the last 24 hours (a replayed corpus); the home page's bounds."""
-    _start, end = latest_bounds(now, parse_iso(store.web_latest_published()))
-    return end
 
 
 def names_now(store: AnyStore, at: datetime, limit: int = 50) -> dict[str, Any]:
@@ -226,14 +219,14 @@ def add_name_routes(app: FastAPI, ctx: WebContext, page: Callable[..., HTMLRespo
             raise HTTPException(404, "no name at /names/ with only spaces")
         with ctx.store() as store:
             try:
-                return name_record(store, key, news_clock(store, utcnow()), ctx)
+                return name_record(store, key, news_end(store, utcnow()), ctx)
             except NameNotFound as exc:
                 raise HTTPException(404, str(exc)) from None
 
     @app.get("/names", response_class=HTMLResponse, include_in_schema=False)
     def names_page() -> HTMLResponse:
         with ctx.store() as store:
-            found = names_now(store, news_clock(store, utcnow()))
+            found = names_now(store, news_end(store, utcnow()))
         return page("names.html", news=found, quote=_quote)
 
     @app.get("/names/{key}", response_class=HTMLResponse, include_in_schema=False)
@@ -252,7 +245,7 @@ def add_name_routes(app: FastAPI, ctx: WebContext, page: Callable[..., HTMLRespo
         script gathered; a score that weighs the count against what the week predicts (at
         least 2 stories; a pseudo-count keeps a name seen twice below one seen twenty times)."""
         with ctx.store() as store:
-            return names_now(store, news_clock(store, utcnow()), limit)
+            return names_now(store, news_end(store, utcnow()), limit)
 
     @app.get("/api/names/{key}", response_model=NameOut, responses=ERRORS, tags=["names"])
     def api_name(key: KeyPath) -> Any:
@@ -269,4 +262,4 @@ def _quote(key: str) -> str:
     return quote(key, safe="")
 
 
-__all__ = ["add_name_routes", "name_record", "names_now", "news_clock"]
+__all__ = ["add_name_routes", "name_record", "names_now"]

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from monitor.entities.countries import WEEK, CountryNews, country_name, country_news
 from monitor.entities.storycountries import window_countries
-from monitor.stories.records import latest_bounds, ranked_hits, rising_now, with_countries
+from monitor.stories.records import news_end, ranked_hits, rising_now, with_countries
 from monitor.timeutil import iso, parse_iso, utcnow
 from monitor.web.context import MAX_PAGE, STORIES_PER_PAGE, WebContext, check_page
 from monitor.web.models import PlacesOut
@@ -22,13 +22,6 @@ from monitor.web.views import check_country, story_summary
 from monitor.web.worldmap import MapCountry, render_map, shade_of
 
 Page = Callable[..., HTMLResponse]
-
-
-def news_at(store: Any, now: datetime) -> datetime:
-    """The end of the windows: now, or (nothing published in the last 24 hours: a replayed
-    corpus) just after the newest article, as the home page does."""
-    _start, end = latest_bounds(now, parse_iso(store.web_latest_published()))
-    return end
 
 
 def countries_now(store: Any, at: datetime) -> list[CountryNews]:
@@ -60,7 +53,7 @@ def add_place_routes(app: FastAPI, ctx: WebContext, page: Page) -> None:
     @app.get("/places", response_class=HTMLResponse, include_in_schema=False)
     def places_page() -> HTMLResponse:
         with ctx.store() as store:
-            at = news_at(store, utcnow())
+            at = news_end(store, utcnow())
             news = countries_now(store, at)
         svg = render_map(map_countries(news), "Countries by stories of the last 24 hours")
         return page(
@@ -83,7 +76,7 @@ def add_place_routes(app: FastAPI, ctx: WebContext, page: Page) -> None:
             return RedirectResponse(f"/places/{country}{suffix}", status_code=301)
         with ctx.store() as store:
             now = utcnow()
-            at = news_at(store, now)
+            at = news_end(store, now)
             hits = ranked_hits(store, since=at - WEEK, until=at, country=country)
             check_page(page_number, len(hits), STORIES_PER_PAGE)
             chosen = hits[(page_number - 1) * STORIES_PER_PAGE : page_number * STORIES_PER_PAGE]
@@ -119,7 +112,7 @@ def add_place_routes(app: FastAPI, ctx: WebContext, page: Page) -> None:
         The windows end now, or just after the newest article when nothing is newer than 24
         hours."""
         with ctx.store() as store:
-            at = news_at(store, utcnow())
+            at = news_end(store, utcnow())
             news = countries_now(store, at)
         return {
             "at": iso(at),
