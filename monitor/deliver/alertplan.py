@@ -16,6 +16,7 @@ ALERT_WINDOW = timedelta(days=2)  # stories matched (or alerted) this long befor
 SIGNATURE_HEADER = "X-Monitor-Signature"
 KEY_HEADER = "Idempotency-Key"
 MAX_ARTICLES = 50  # articles of a story in one webhook payload
+MAIL_ARTICLES = 8  # articles listed under each story of a mail (watch and breaking alerts)
 
 
 @dataclass(frozen=True)

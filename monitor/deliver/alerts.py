@@ -31,6 +31,7 @@ from monitor.config import Config
 from monitor.deliver.alertplan import (
     ALERT_WINDOW,
     GIVE_UP_AFTER,
+    MAIL_ARTICLES,
     MAX_ARTICLES,
     StorySize,
     alert_reason,
@@ -42,6 +43,7 @@ from monitor.deliver.alertplan import (
     why_text,
 )
 from monitor.deliver.breaking_alerts import (
+    BREAKING_EVENT,
     BreakingStore,
     breaking_text,
     is_breaking_row,
@@ -69,7 +71,6 @@ from monitor.wording import count
 
 log = logging.getLogger("monitor.alerts")
 
-MAIL_ARTICLES = 8  # articles listed under each story of a mail
 
 
 class AlertsStore(BreakingStore, Protocol):
@@ -450,7 +451,7 @@ def alert_text(payload: Mapping[str, Any]) -> tuple[str, str]:
 def alert_message(payload: Mapping[str, Any], cfg: DigestConfig, recipient: str, key: str) -> EmailMessage:
     """The mail of one outbox row; its Message-ID comes from the row's idempotency key, so a
     copy sent again after a crash folds into the first in the reader's mail client."""
-    if payload.get("event") == "story.breaking":
+    if payload.get("event") == BREAKING_EVENT:
         subject, text = breaking_text(payload, cfg.base_url, cfg.zone)
     else:
         subject, text = alert_text(payload)

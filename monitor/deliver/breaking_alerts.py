@@ -20,7 +20,7 @@ from collections.abc import Mapping, Set
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
-from monitor.deliver.alertplan import GIVE_UP_AFTER, articles_part, story_head
+from monitor.deliver.alertplan import GIVE_UP_AFTER, MAIL_ARTICLES, articles_part, story_head
 from monitor.deliver.breaking_settings import BreakingAlertsConfig
 from monitor.entities.countries import countries_by_story
 from monitor.store.core import json_object
@@ -33,7 +33,6 @@ log = logging.getLogger("monitor.alerts")
 
 BREAKING_ALERT_WINDOW = timedelta(hours=24)  # flagged this long before the newest news
 BREAKING_EVENT = "story.breaking"  # the payload's `event`, webhook and mail alike
-MAIL_ARTICLES = 8
 
 
 class BreakingStore(WatchStore, AlertStore, BreakingAlertStore, Protocol):
