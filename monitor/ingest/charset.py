@@ -21,6 +21,7 @@ import codecs
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from monitor.ingest import langid
@@ -136,6 +137,7 @@ def decode_page(content: bytes, content_type: str | None = None) -> Decoded:
             return Decoded(content.decode(codec, errors="replace"), codec.removesuffix("-sig"), "bom")
     as_utf8 = _decodes(content, "utf-8")
     declared = declared_charsets(content, content_type)
+    detect = cache(partial(detect_charset, content))  # the slow step, at most once a page
     for codec, source in declared:
         if as_utf8 is not None and codec != "utf-8" and _ascii_compatible(codec) and not content.isascii():
             return Decoded(as_utf8, "utf-8", "utf-8")  # saved in UTF-8 under an old label
@@ -145,7 +147,7 @@ def decode_page(content: bytes, content_type: str | None = None) -> Decoded:
             # own <meta> says better, else the bytes do, when they are plainly of such a script.
             if any(other == "meta" for _, other in declared):
                 continue
-            detected = detect_charset(content)
+            detected = detect()
             if detected in OTHER_SCRIPTS:
                 return Decoded(content.decode(detected, errors="replace"), detected, "detected")
         if codec.startswith(("utf-16", "utf-32")) and b"\x00" not in content[:1024]:
@@ -155,7 +157,7 @@ def decode_page(content: bytes, content_type: str | None = None) -> Decoded:
             return Decoded(text, codec, source)
     if as_utf8 is not None:
         return Decoded(as_utf8, "utf-8", "utf-8")
-    detected = detect_charset(content)
+    detected = detect()
     if detected is not None:
         return Decoded(content.decode(detected, errors="replace"), detected, "detected")
     # Nothing fits: the first declared charset (a few bad bytes in a page that said what it
