@@ -247,9 +247,11 @@ def main() -> None:
         row = figures(sets, partial(CompanyFloor, params, weighted, prior, hours), gold)
         name = f"company weighted_floor={weighted} factor={factor} prior={prior} hours={hours}"
         print(json.dumps({"run": name, **row}))
-    params = replace(default, min_outlets=2, factor=1.75)
-    for row in company_gains(itn, sets["itn"][1], CompanyFloor(params, 2.5, 5.0, 24.0)):
+    candidate = CompanyFloor(replace(default, min_outlets=2, factor=1.75), 2.5, 5.0, 24.0)
+    for row in company_gains(itn, sets["itn"][1], candidate):
         print(json.dumps({"run": "company gains, weighted_floor=2.5 factor=1.75 prior=5 hours=24", **row}))
+    weights = sorted((round(candidate.weight(o), 2), o, n) for o, n in list(candidate.reports.items()))
+    print(json.dumps({"run": "company weights at the end: weight, outlet, reports", "weights": weights}))
     for row in speed_table(itn, sets["itn"][1], stage["itn"]):
         print(json.dumps({"run": "speed", **row}))
     for row in thread_gains(itn, sets["itn"][1], STAGE_THREADS[tuple(i.id for i in itn)]):
