@@ -27,7 +27,7 @@ class BreakingAlerts(Core):
 
     def breaking_story_filters(self, story_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]:
         """What the section's filters read of each story in the store: its articles' languages
-        and their feeds' tags (its countries are decided from `story_country_rows`)."""
+        and their feeds' tags (its countries: monitor.entities.storycountries.countries_of)."""
         found: dict[int, dict[str, set[str]]] = {
             int(i): {"languages": set(), "tags": set()} for i in story_ids
         }
