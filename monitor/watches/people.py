@@ -16,7 +16,6 @@ name), `rusian president vladimir putin` (a title in front). `fold_keys` gathers
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.entities.forms import latin
 from monitor.watches.rising import NameCounts, RisingParams, rising_score, score_rising, window_scale
+from monitor.watches.settings import watch_name_of
 
 __all__ = [
     "DAY",
@@ -188,16 +188,11 @@ def spellings_by_language(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     ]
 
 
-# What a watch's name may not hold (monitor.watches.settings): it is a path of the web pages.
-_NOT_IN_WATCH_NAME = re.compile(r"[/\\?#%\x00-\x1f\x7f]+")
-MAX_WATCH_NAME = 80
-
-
 def watch_yaml(name: str) -> str:
     """The lines to add under `watches:` in feeds.yaml to watch a name (any script and
     inflection matches, monitor.watches.names). Quoted as JSON strings, which YAML reads as
     double-quoted scalars: no name can turn into a number, a boolean or a mapping. The watch
     is called by the name without the characters a watch's name may not hold."""
-    title = " ".join(_NOT_IN_WATCH_NAME.sub(" ", name).split())[:MAX_WATCH_NAME].strip() or "name"
+    title = watch_name_of(name)
     quoted = json.dumps(name, ensure_ascii=False)
     return f"  - name: {json.dumps(title, ensure_ascii=False)}\n    names: [{quoted}]\n"
