@@ -22,7 +22,7 @@ from monitor.cli.stories_text import format_stories, format_story
 from monitor.errors import MonitorError
 from monitor.store import Store
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
-from monitor.stories.centering import LanguageMeans, confirmed_language
+from monitor.stories.centering import LanguageMeans, confirmed_language, word_count
 from monitor.stories.decide import (
     DecisionInputs,
     StoryParams,
@@ -502,6 +502,10 @@ def test_language_means_fall_back_and_are_pulled_toward_the_overall_mean() -> No
         ("ru", "Президент України звернувся до громадян", "країни з приводу війни у Києві", None),
         ("be-tarask", "Прэзыдэнт Беларусі выступіў са зваротам", "да грамадзянаў у Менску", "be-tarask"),
         ("en", "Earthquake", "", None),  # one word
+        # Chinese and Japanese are written without spaces: a sentence is many words.
+        ("zh", "俄罗斯总统弗拉基米尔·普京宣布全国部分动员", "征召国内预备役人员前往乌克兰作战。", "zh"),
+        ("ja", "東京で大きな地震が発生しました", "", "ja"),
+        ("zh", "地震", "", None),  # one word
         ("xx", "Something written in a language with a tag", "that no detector knows about", None),
         (None, "An article whose feed declares no language at all", "", None),
     ],
@@ -513,6 +517,20 @@ def test_only_an_article_whose_text_confirms_its_language_moves_the_mean(
     # A language the ingest detected itself is not detected again.
     trusted = declared if expected is not None or len(f"{title} {text}".split()) >= 4 else None
     assert confirmed_language(declared, title, text, "detected") == trusted
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Earthquake hits the city", 4),
+        ("地震", 1),  # one word, two characters
+        ("世界人口已經突破80亿人", 6),  # ten characters and a number
+        ("Putin 普京 said", 3),
+        ("", 0),
+    ],
+)
+def test_words_are_counted_in_scripts_written_without_spaces_too(text: str, words: int) -> None:
+    assert word_count(text) == words
 
 
 def test_centering_joins_a_report_in_another_language_that_the_plain_cosine_misses() -> None:
