@@ -67,6 +67,7 @@ from monitor.entities.forms import (
     transliterable,
     watched_stems,
 )
+from monitor.watches.translated import TextConcepts, Translation, translated_in, translation_of
 
 __all__ = [
     "ALL_ENDINGS",
@@ -178,6 +179,8 @@ class WatchedName:
     # An organisation whose name starts with what it is (`Agence France Press`): the rest,
     # itself an organisation's name (`France Press`), as many languages call it
     proper: WatchedName | None = None
+    # What the lexicon translates of it (`Supreme Court`: `Sąd Najwyższy`; monitor.watches.translated)
+    translation: Translation | None = None
 
     @property
     def alone(self) -> bool:
@@ -232,6 +235,9 @@ def watched_name(text: str) -> WatchedName:
         place=place,
         regnal=regnal,
         proper=_proper(words, forms, organisation),
+        translation=translation_of(
+            words, _LINKS, organisation, abbreviation or (words[0] if acronyms[:1] == (True,) else None)
+        ),
     )
 
 
@@ -381,6 +387,8 @@ class NameText:
     _by_cognate: dict[str, list[int]] | None = None  # a cognate key's first 3 letters -> words
     _by_opening: dict[str, list[tuple[int, str]]] | None = None  # a form's first letters -> words
     by_skeleton: dict[str, list[int]] = field(default_factory=dict)  # skeleton -> indices of words
+    language: str | None = None
+    concepts: TextConcepts | None = None  # the words as the lexicon reads them, once a name asks
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -421,7 +429,7 @@ class NameText:
                 by_skeleton.setdefault(key, []).append(index)
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
         text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
-        text.respelling = loose_latin
+        text.respelling, text.language = loose_latin, language
         text.sounds_at, text.by_sound = sounds_at, by_sound
         text.skeletons_at, text.by_skeleton = skeletons_at, by_skeleton
         text.capitals = frozenset(
@@ -646,10 +654,21 @@ class NameText:
             return True
         if name.cognates and self._cognate_row(name):
             return True
+        if name.translation is not None and _translated(self, name, name.translation):
+            return True
         if head and not name.alone:
             return False
         cased = [end for end in ends if _cased(words[end])]
         return bool(cased) and not (head and self._other_first_name(name, cased))
+
+
+def _translated(text: NameText, name: WatchedName, translation: Translation) -> bool:
+    """Whether the text holds the name as another language translates it (monitor.watches.translated)."""
+    if text.concepts is None:
+        text.concepts = TextConcepts.of(text.words, text.language)
+    return translated_in(
+        translation, text.concepts, text.words, text.spaced, text.capitals, lambda i, k: text._is(i, name, k)
+    )
 
 
 def mentions(names: Sequence[WatchedName], text: NameText) -> tuple[str, ...]:
