@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from monitor.entities.forms import name_form
-from monitor.entities.lexicon import concepts_of_word, short_names
+from monitor.entities.lexicon import concepts_of_name_word, concepts_of_word, short_names
 from monitor.watches.matcher import ArticleView, compile_watch
 from monitor.watches.prefilter import plan_for, tokens_to_read
 from monitor.watches.settings import WatchConfig
@@ -88,6 +88,9 @@ def test_a_translated_name_is_found(name: str, text: str, language: str) -> None
         ("King", "Govorila je kraljica.", "hr"),
         # a Latin EC is not the Cyrillic ЕС
         ("European Union", "The EC said so.", "en"),
+        # one institution word alone is not a name: it would find every government
+        ("Government", "Правительство Испании заявило.", "ru"),
+        ("European", "Европейские лидеры собрались.", "ru"),
         # a word of another language is read in its own: English `sad` is not Polish sąd
         ("Supreme Court", "A supreme effort, a sad day.", "en"),
     ],
@@ -104,6 +107,8 @@ def test_the_lexicon_reads_a_word_in_its_language() -> None:
     assert concepts_of_word(name_form("národů"), "cs") == {"nations"}
     assert concepts_of_word(name_form("sad"), "en") == frozenset()
     assert concepts_of_word(name_form("sąd"), None) == {"court"}  # unknown language: every one
+    assert concepts_of_name_word("Court") == {"court"}
+    assert concepts_of_name_word("Curtis") == frozenset()  # a name's word is read whole
     assert {"ООН", "ONZ", "OSN"} <= short_names("UN")
     assert short_names("XYZ") == frozenset()
 

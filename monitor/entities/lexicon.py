@@ -26,6 +26,7 @@ from monitor.entities.forms import ALL_ENDINGS, name_form
 __all__ = [
     "LANGUAGES",
     "MAX_ENDING",
+    "PERSONS",
     "concept_stems",
     "concepts_of_name_word",
     "concepts_of_word",
@@ -312,6 +313,10 @@ _WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+# The concepts that are persons: a name of one word is translated only when it is one of these
+# (`God`: `Бог`); `Government` or `Bank` alone is not a name, and would find every government.
+PERSONS = frozenset({"god", "jesus", "christ", "francis", "benedict", "john", "paul"})
+
 # Short names that languages translate: an organisation's English initials (`EU`, `UN`) ->
 # what each language writes for them, compared as written (in capitals but a word like
 # `Евросоюз`). `ООН` and `ONZ` are the UN's; a Cyrillic `ЕС` is not a Latin `EC`.
@@ -373,9 +378,20 @@ def concepts_of_word(form: str, language: str | None) -> frozenset[str]:
     return frozenset()
 
 
+@lru_cache(maxsize=1)
+def _english() -> dict[str, frozenset[str]]:
+    """An English word's form -> the concepts it says."""
+    out: dict[str, set[str]] = {}
+    for concept, by_language in _WORDS.items():
+        for word in by_language["en"].split():
+            out.setdefault(name_form(word), set()).add(concept)
+    return {form: frozenset(concepts) for form, concepts in out.items()}
+
+
 def concepts_of_name_word(word: str) -> frozenset[str]:
-    """The concepts a word of a watch's name (written in English) says: `Court` is `court`."""
-    return concepts_of_word(name_form(word), "en")
+    """The concepts a word of a watch's name (written in English) says, the word as the
+    lexicon writes it: `Court` is `court`, `Curtis` nothing."""
+    return _english().get(name_form(word), frozenset())
 
 
 def concept_stems(concepts: frozenset[str]) -> frozenset[str]:

@@ -8,7 +8,8 @@ persons that languages translate). A name is found:
 - where each of its words other than links (`of`, `the`) stands, in any order, in a row of the
   text's words: a word of the lexicon as a word that says the same in the article's language,
   another word as the matcher finds it (monitor.watches.names), one of them capitalized; a
-  name of one word only where no capitalized word follows (`Бог`, not `Богдан Петров`);
+  name of one word only if it is a person's (`God`: `Бог`; not `Government`, which would find
+  every government), where no capitalized word follows;
 - for a person's name all of whose words the lexicon translates (`Pope Francis`, `Jesus
   Christ`), also by its last word alone, capitalized, where no capitalized word follows
   (`Franciszek powiedział`, not `František Novák`);
@@ -24,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from monitor.entities.forms import name_form
-from monitor.entities.lexicon import concepts_of_name_word, concepts_of_word, short_names
+from monitor.entities.lexicon import PERSONS, concepts_of_name_word, concepts_of_word, short_names
 
 __all__ = ["TextConcepts", "Translation", "translated_in", "translation_of"]
 
@@ -46,6 +47,8 @@ def translation_of(
     kept = [k for k, word in enumerate(words) if word.casefold() not in links or k in (0, len(words) - 1)]
     concepts = tuple(concepts_of_name_word(words[k]) for k in kept)
     short = short_names(initials) if initials else frozenset()
+    if len(concepts) == 1 and concepts[0].isdisjoint(PERSONS):
+        concepts = (frozenset(),)  # `Government` alone is not a name (lexicon.PERSONS)
     if not short and not any(concepts):
         return None
     by_last_word = not organisation and len(kept) > 1 and all(concepts)
