@@ -41,6 +41,16 @@ def found(name: str, text: str, language: str | None) -> bool:
         ("Catholic Church", "Die Katholische Kirche hat erklärt.", "de"),
         ("Catholic Church", "Позиция Католической церкви неизменна.", "ru"),
         ("Catholic Church", "Stanowisko Kościoła Katolickiego jest jasne.", "pl"),
+        # a link of the name as the language writes it, and more institution words
+        ("Law and Justice", "Posłowie Prawa i Sprawiedliwości głosowali.", "pl"),
+        ("White House", "Об этом сообщили в Белом доме.", "ru"),
+        # (this name once crashed the matcher on any text of a respelling language: its words
+        # read into another alphabet gave no cognate keys while the Latin ones did)
+        ("House of Commons", "Izba Gmin odrzuciła umowę.", "pl"),
+        ("House of Commons", "Палата общин отклонила соглашение.", "ru"),
+        ("World Health Organization", "Эксперты Всемирной организации здравоохранения.", "ru"),
+        ("International Monetary Fund", "Podle Mezinárodního měnového fondu.", "cs"),
+        ("Islamic State", "Bojownicy Państwa Islamskiego.", "pl"),
         # an organisation named after its country: the country named anywhere
         ("Supreme Court of Pakistan", "Верховный суд оправдал её. Власти Пакистана молчат.", "ru"),
         # persons that languages translate, with their title or by the last word alone
@@ -73,7 +83,9 @@ def test_a_translated_name_is_found(name: str, text: str, language: str) -> None
         ("Constitutional Court", "Rozhodl o tom Nejvyšší soud.", "cs"),
         ("Supreme Court", "Rozhodl o tom Ústavní soud.", "cs"),
         ("Supreme Court", "Rozhodl o tom Nejvyšší správní soud.", "cs"),
-        # the words apart are not the name
+        # the words apart are not the name; a link only where the name has one
+        ("White House", "Белый медведь вошёл в дом.", "ru"),
+        ("Islamic State", "Państwo i Kościół Islamski.", "pl"),
         ("Supreme Court", "Najwyższy czas, by sąd się tym zajął.", "pl"),
         # an organisation named after its country, where the text names another
         ("Supreme Court of Pakistan", "Верховный суд России отклонил иск.", "ru"),

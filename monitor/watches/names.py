@@ -231,7 +231,7 @@ def watched_name(text: str) -> WatchedName:
         latin_skeletons=tuple(skeletons(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
         core=core,
         cognates=_cognates(words, own, organisation),
-        foreign_cognates=_cognates(words, near, organisation),
+        foreign_cognates=_cognates(words, near, organisation) or _cognates(words, own, organisation),
         place=place,
         regnal=regnal,
         proper=_proper(words, forms, organisation),

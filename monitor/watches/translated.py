@@ -6,13 +6,14 @@ The words come from monitor.entities.lexicon (institution words, titles, and the
 persons that languages translate). A name is found:
 
 - where each of its words other than links (`of`, `the`) stands, in any order, in a row of the
-  text's words: a word of the lexicon as a word that says the same in the article's language,
-  another word as the matcher finds it (monitor.watches.names), one of them capitalized; a
-  name of one word only if it is a person's (`God`: `Бог`; not `Government`, which would find
-  every government), where no capitalized word follows;
-- for a person's name all of whose words the lexicon translates (`Pope Francis`, `Jesus
-  Christ`), also by its last word alone, capitalized, where no capitalized word follows
-  (`Franciszek powiedział`, not `František Novák`);
+  text's words (with a short lower-case word where the name has a link: `Prawo i
+  Sprawiedliwość` for `Law and Justice`): a word of the lexicon as a word that says the same
+  in the article's language, another word as the matcher finds it (monitor.watches.names),
+  one of them capitalized; a name of one word only if it is a person's (`God`: `Бог`; not
+  `Government`, which would find every government), where no capitalized word follows;
+- for a person's name all of whose words the lexicon translates, the last a person's (`Pope
+  Francis`, `Jesus Christ`; not `Islamic State`), also by its last word alone, capitalized,
+  where no capitalized word follows (`Franciszek powiedział`, not `František Novák`);
 - for an organisation, by what languages write for its initials (`ЕС`, `UE`, `ООН`, `ONZ`),
   in capitals where the text does not shout, or as a word (`Евросоюз`).
 
@@ -27,6 +28,8 @@ from dataclasses import dataclass, field
 from monitor.entities.forms import name_form
 from monitor.entities.lexicon import PERSONS, concepts_of_name_word, concepts_of_word, short_names
 
+_MAX_LINK = 3  # letters of a text's word read as a link inside a name (`i`, `на`, `pro`)
+
 __all__ = ["TextConcepts", "Translation", "translated_in", "translation_of"]
 
 
@@ -38,6 +41,7 @@ class Translation:
     words: tuple[int, ...]  # per such word: its index among the name's words
     by_last_word: bool = False  # a person's name found by its last word alone
     short: frozenset[str] = frozenset()  # what languages write for an organisation's initials
+    links: int = 0  # links inside the name (`Law and Justice`): short lower-case words the text may put there
 
 
 def translation_of(
@@ -51,8 +55,10 @@ def translation_of(
         concepts = (frozenset(),)  # `Government` alone is not a name (lexicon.PERSONS)
     if not short and not any(concepts):
         return None
-    by_last_word = not organisation and len(kept) > 1 and all(concepts)
-    return Translation(concepts if any(concepts) else (), tuple(kept), by_last_word, short)
+    person = bool(concepts) and not organisation and not concepts[-1].isdisjoint(PERSONS)
+    by_last_word = person and len(kept) > 1 and all(concepts)
+    links_inside = len(words) - len(kept)
+    return Translation(concepts if any(concepts) else (), tuple(kept), by_last_word, short, links_inside)
 
 
 @dataclass
@@ -106,14 +112,12 @@ def translated_in(
         for index in anchors:
             if not last.isdisjoint(text.concepts_at[index]) and _cased(words[index]) and not followed(index):
                 return True
-    for start in sorted({s for i in anchors for s in range(max(0, i - size + 1), i + 1)}):
-        window = range(start, start + size)
-        if window.stop > len(words) or not all(spaced[i] for i in window[1:]):
-            continue
-        if not any(_cased(words[i]) for i in window) or (size == 1 and followed(start)):
-            continue
+    reach = size + translation.links
+    for start in sorted({s for i in anchors for s in range(max(0, i - reach + 1), i + 1)}):
         unmatched = list(range(size))
-        for index in window:
+        links = translation.links
+        index, cased = start, False
+        while unmatched and index < len(words) and (index == start or spaced[index]):
             k = next(
                 (
                     k
@@ -123,9 +127,14 @@ def translated_in(
                 ),
                 None,
             )
-            if k is None:
+            if k is not None:
+                unmatched.remove(k)
+                cased = cased or _cased(words[index])
+            elif links and index > start and words[index].islower() and len(words[index]) <= _MAX_LINK:
+                links -= 1  # `Prawo i Sprawiedliwość`
+            else:
                 break
-            unmatched.remove(k)
-        if not unmatched:
+            index += 1
+        if not unmatched and cased and not (size == 1 and followed(index - 1)):
             return True
     return False
