@@ -10,14 +10,11 @@ import pytest
 
 from monitor.entities.forms import name_form
 from monitor.entities.lexicon import concepts_of_name_word, concepts_of_word, short_names
-from monitor.watches.matcher import ArticleView, compile_watch
+from monitor.watches.matcher import compile_watch
 from monitor.watches.prefilter import plan_for, tokens_to_read
 from monitor.watches.settings import WatchConfig
 
-
-def found(name: str, text: str, language: str | None) -> bool:
-    watch = compile_watch(WatchConfig(name="w", names=(name,)), None, None)
-    return watch.match(ArticleView(id=1, title="", text=text, language=language)) is not None
+from .watches_helpers import name_found as found
 
 
 @pytest.mark.parametrize(
