@@ -25,6 +25,8 @@ endings), and:
   `Пакистана` for `Tehreek e Labbaik Pakistan`);
 - the surname alone does not count where the text puts another first name before it (`Bill
   Clinton` for `Hillary Clinton`; titles, weekdays and list commas are not first names), nor
+  where it opens another name, a capitalized word after it, in a language that does not
+  capitalize a headline's words (`Ашик Масих`, Ashiq Masih, is not Eisham Ashiq), nor
   for an organisation (a name with an organisation word or a linking word: `Supreme Court of
   Pakistan` is not `Pakistan`), nor when it is a month (`Theresa May`);
 - an organisation is also found by its initials in capitals (`European Union`: `EU`), and a
@@ -38,7 +40,9 @@ endings), and:
   an organisation named after its country finds the country by its adjective too
   (`Пакистанският`); one whose name starts with what it is (`Agence France Press`) is also
   found as the rest (`Франс прес`); a name with a regnal number also without it where no
-  capitalized word follows (`Папа Бенедикт`), or with Cyrillic look-alike numerals.
+  capitalized word follows (`Папа Бенедикт`), or with Cyrillic look-alike numerals;
+- a name another language translates (`Supreme Court`: `Sąd Najwyższy`; `EU`: `ЕС`) is found
+  as monitor.watches.translated reads it.
 
 This is the one place a watch's `names` are decided (measured by bench/names.py).
 """
@@ -659,7 +663,17 @@ class NameText:
         if head and not name.alone:
             return False
         cased = [end for end in ends if _cased(words[end])]
-        return bool(cased) and not (head and self._other_first_name(name, cased))
+        alone = [end for end in cased if not (head and _opens_another(self, end))]
+        return bool(alone) and not (head and self._other_first_name(name, cased))
+
+
+def _opens_another(text: NameText, index: int) -> bool:
+    """Whether the word opens another name, a capitalized word after it (`Ашик Масих`, Ashiq
+    Masih, is not Eisham Ashiq): where the language does not capitalize a headline's words."""
+    after = index + 1
+    if text.language in (None, "en") or after >= len(text.words) or not text.spaced[after]:
+        return False
+    return _cased(text.words[after]) and not text.words[after].isupper()
 
 
 def _translated(text: NameText, name: WatchedName, translation: Translation) -> bool:
