@@ -25,6 +25,8 @@ endings), and:
   `Пакистана` for `Tehreek e Labbaik Pakistan`);
 - the surname alone does not count where the text puts another first name before it (`Bill
   Clinton` for `Hillary Clinton`; titles, weekdays and list commas are not first names), nor
+  where it opens another name, a capitalized word after it, in a language that does not
+  capitalize a headline's words (`Ашик Масих`, Ashiq Masih, is not Eisham Ashiq), nor
   for an organisation (a name with an organisation word or a linking word: `Supreme Court of
   Pakistan` is not `Pakistan`), nor when it is a month (`Theresa May`);
 - an organisation is also found by its initials in capitals (`European Union`: `EU`), and a
@@ -38,7 +40,9 @@ endings), and:
   an organisation named after its country finds the country by its adjective too
   (`Пакистанският`); one whose name starts with what it is (`Agence France Press`) is also
   found as the rest (`Франс прес`); a name with a regnal number also without it where no
-  capitalized word follows (`Папа Бенедикт`), or with Cyrillic look-alike numerals.
+  capitalized word follows (`Папа Бенедикт`), or with Cyrillic look-alike numerals;
+- a name another language translates (`Supreme Court`: `Sąd Najwyższy`; `EU`: `ЕС`) is found
+  as monitor.watches.translated reads it.
 
 This is the one place a watch's `names` are decided (measured by bench/names.py).
 """
@@ -67,6 +71,7 @@ from monitor.entities.forms import (
     transliterable,
     watched_stems,
 )
+from monitor.watches.translated import TextConcepts, Translation, translated_in, translation_of
 
 __all__ = [
     "ALL_ENDINGS",
@@ -178,6 +183,8 @@ class WatchedName:
     # An organisation whose name starts with what it is (`Agence France Press`): the rest,
     # itself an organisation's name (`France Press`), as many languages call it
     proper: WatchedName | None = None
+    # What the lexicon translates of it (`Supreme Court`: `Sąd Najwyższy`; monitor.watches.translated)
+    translation: Translation | None = None
 
     @property
     def alone(self) -> bool:
@@ -228,10 +235,13 @@ def watched_name(text: str) -> WatchedName:
         latin_skeletons=tuple(skeletons(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
         core=core,
         cognates=_cognates(words, own, organisation),
-        foreign_cognates=_cognates(words, near, organisation),
+        foreign_cognates=_cognates(words, near, organisation) or _cognates(words, own, organisation),
         place=place,
         regnal=regnal,
         proper=_proper(words, forms, organisation),
+        translation=translation_of(
+            words, _LINKS, organisation, abbreviation or (words[0] if acronyms[:1] == (True,) else None)
+        ),
     )
 
 
@@ -381,6 +391,8 @@ class NameText:
     _by_cognate: dict[str, list[int]] | None = None  # a cognate key's first 3 letters -> words
     _by_opening: dict[str, list[tuple[int, str]]] | None = None  # a form's first letters -> words
     by_skeleton: dict[str, list[int]] = field(default_factory=dict)  # skeleton -> indices of words
+    language: str | None = None
+    concepts: TextConcepts | None = None  # the words as the lexicon reads them, once a name asks
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -421,7 +433,7 @@ class NameText:
                 by_skeleton.setdefault(key, []).append(index)
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
         text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
-        text.respelling = loose_latin
+        text.respelling, text.language = loose_latin, language
         text.sounds_at, text.by_sound = sounds_at, by_sound
         text.skeletons_at, text.by_skeleton = skeletons_at, by_skeleton
         text.capitals = frozenset(
@@ -646,10 +658,31 @@ class NameText:
             return True
         if name.cognates and self._cognate_row(name):
             return True
+        if name.translation is not None and _translated(self, name, name.translation):
+            return True
         if head and not name.alone:
             return False
         cased = [end for end in ends if _cased(words[end])]
-        return bool(cased) and not (head and self._other_first_name(name, cased))
+        alone = [end for end in cased if not (head and _opens_another(self, end))]
+        return bool(alone) and not (head and self._other_first_name(name, cased))
+
+
+def _opens_another(text: NameText, index: int) -> bool:
+    """Whether the word opens another name, a capitalized word after it (`Ашик Масих`, Ashiq
+    Masih, is not Eisham Ashiq): where the language does not capitalize a headline's words."""
+    after = index + 1
+    if text.language in (None, "en") or after >= len(text.words) or not text.spaced[after]:
+        return False
+    return _cased(text.words[after]) and not text.words[after].isupper()
+
+
+def _translated(text: NameText, name: WatchedName, translation: Translation) -> bool:
+    """Whether the text holds the name as another language translates it (monitor.watches.translated)."""
+    if text.concepts is None:
+        text.concepts = TextConcepts.of(text.words, text.language)
+    return translated_in(
+        translation, text.concepts, text.words, text.spaced, text.capitals, lambda i, k: text._is(i, name, k)
+    )
 
 
 def mentions(names: Sequence[WatchedName], text: NameText) -> tuple[str, ...]:
