@@ -38,9 +38,9 @@ _MAX_RUN_WORDS = 4
 _MAX_UNSPACED = 8
 
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_UNSPACED_CLASS = (r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30fa\u30fc-\u30ff"
-                   r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_UNSPACED = re.compile(_UNSPACED_CLASS)
+# (less the katakana middle dot, which joins the parts of a name: ドナルド・トランプ)
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30fa\u30fc-\u30ff"
+                       r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _HANGUL = re.compile(r"[\uac00-\ud7af]+")
 # Scripts written with spaces but without case: Hebrew, Arabic, Syriac, Thaana, the Indic
 # scripts, Georgian, Ethiopic.
@@ -298,13 +298,13 @@ def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
         budget -= len(chars)
         start = run.start()
         for i in range(len(chars)):
+            before = text[start + i - 1] if start + i else ""
             for length in range(2, min(_MAX_UNSPACED, len(chars) - i) + 1):
                 piece = chars[i:i + length]
                 candidates.append(Candidate(
                     offset + run.start() + i, offset + run.start() + i + length, piece,
                     (place_key(piece),), 1, False, False, "", "",
-                    before=text[start + i - 1] if start + i else "",
-                    after=text[start + i + length:start + i + length + 1]))
+                    before=before, after=text[start + i + length:start + i + length + 1]))
     for word in _HANGUL.finditer(text):
         chars = word.group()[:_MAX_UNSPACED]
         for length in range(2, len(chars) + 1):
