@@ -20,6 +20,7 @@ keys (bench/badinput.py times them).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,7 +38,11 @@ MAX_UNSPACED_CHARS = 4_000
 _MAX_RUN_WORDS = 4
 _MAX_UNSPACED = 8
 
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# Combining marks are part of a word: Devanagari vowel signs (पेशावर), Arabic and Hebrew
+# vowel points (المُحافظين is one word, not الم and حافظين).
+_MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
+_LETTER = rf"(?:[^\W\d_]|[{_MARKS}])"
+_TOKEN = re.compile(rf"(?:[^\W\d_]\.){{2,}}|[^\W\d_]{_LETTER}*(?:['’\-]{_LETTER}+)*")
 # (less the katakana middle dot, which joins the parts of a name: ドナルド・トランプ)
 _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30fa\u30fc-\u30ff"
                        r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")

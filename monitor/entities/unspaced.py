@@ -12,8 +12,10 @@ found inside longer words and names: 联合 (Lianhe) in 联合国 (the UN), 达�
   for a city of less than MAX_CUT_CITY people, or whose last character is an administrative
   suffix (达州 after 佛罗里: the 州 is Florida's);
 - a city named before 州, 省 or 湖 is a state's, a province's or a lake's name (赫尔松州);
-- a two-character city (联合, 民主, 中心 are also words) needs a city suffix after it (文峰区),
-  or MIN_SHORT_CITY people, or its country named in the text and MIN_SHORT_SUPPORTED_CITY.
+- a two-character city (联合, 民主, 中心 are also words), and any city in the scripts that
+  spell words with letters without spaces (Thai, Lao, Myanmar, Khmer: นิส, Nice, in
+  คอมมิวนิสต์), needs a city suffix after it (文峰区), or MIN_SHORT_CITY people, or its
+  country named in the text and MIN_SHORT_SUPPORTED_CITY.
 
 Countries and regions are not judged here: 俄罗斯 before 克里姆林宫 is still Russia.
 """
@@ -38,8 +40,11 @@ MIN_SHORT_SUPPORTED_CITY = 100_000  # 多哈, 酒泉: beside their country
 # Middle dots that join the parts of a transliterated name (U+00B7, U+30FB, U+2027, U+FF65,
 # U+2022).
 JOINERS = "\u00b7\u30fb\u2027\uff65\u2022"
-_UNSPACED_CHAR = re.compile(r"[\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-                            r"\uac00-\ud7af]")
+_UNSPACED_CHAR = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30fa\u30fc-\u30ff"
+                            r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+# Thai, Lao, Myanmar, Khmer: words spelled with letters and written without spaces, so that
+# any name may be a piece of a longer word (นิส, Nice, in คอมมิวนิสต์, communist): read as short.
+_LETTERED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 # Characters used for their sound in Chinese transliterations of foreign names (simplified
 # and traditional forms), leaving out those that often begin or end native words (东 西 南 北
 # 中 大 新 山 海 林 金 安 特 科 比 加 图 米 ...).
@@ -57,7 +62,8 @@ _OTHER_KIND_SUFFIXES = frozenset("州省湖")
 
 
 def is_unspaced(text: str) -> bool:
-    """Whether a span is written in a script without spaces (Han, kana, Hangul)."""
+    """Whether a span is written in a script without spaces (Han, kana, Hangul, Thai, Lao,
+    Myanmar, Khmer)."""
     return bool(text) and all(_UNSPACED_CHAR.match(char) for char in text)
 
 
@@ -78,6 +84,6 @@ def unspaced_city_fits(
         return False  # 维斯塔 in 维斯塔潘
     if after and after in _OTHER_KIND_SUFFIXES:
         return False  # 赫尔松州, 维多利亚湖
-    if len(text) > 2 or (after and after in _CITY_SUFFIXES):
+    if (len(text) > 2 and not _LETTERED.match(text)) or (after and after in _CITY_SUFFIXES):
         return True
     return population >= MIN_SHORT_CITY or (supported and population >= MIN_SHORT_SUPPORTED_CITY)
