@@ -57,7 +57,7 @@ _CONNECTORS = frozenset({
     "pod", "and",
 })
 # French and Italian elide the article before a vowel: l'Oural, l'Ucraina (never a city's,
-# whose article is part of its name and capitalised: L'Aquila, Le Havre).
+# unless the article is part of its name: L'Aquila, L'Avana).
 _ELIDED_ARTICLES = ("l'", "l’")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
 # Endings stripped from inflected names, longest first, with what may replace them in the
@@ -130,7 +130,7 @@ class Candidate:
     # Scripts without spaces: the characters just before and after ("" at the text's edge).
     before: str = ""
     after: str = ""
-    elided: bool = False  # just after an elided article (l'Oural): no city's name
+    elided: bool = False  # just after an elided article (l'Oural): a city only with it (keys[0])
 
 
 def _is_capitalised(word: str) -> bool:
@@ -281,14 +281,17 @@ def _cased_candidates(
                 if ap_state:
                     continue  # Miss, Mass, Ill: words, unless after a city and a comma
                 following = run[j + 1].group() if j + 1 < len(run) and plain[j + 1] else ""
+                keys = _span_keys(span, last.end() - last.start(), inflect_latin and j - i < 2,
+                                  j - i < 2, language)
+                elided = text[max(0, first.start() - 2):first.start()] in _ELIDED_ARTICLES
+                if elided:  # the name with its article first: all'Avana is L'Avana, Havana
+                    keys = (place_key("l" + span), *keys)
                 candidates.append(Candidate(
-                    start=offset + first.start(), end=offset + last.end(), text=span,
-                    keys=_span_keys(span, last.end() - last.start(), inflect_latin and j - i < 2,
-                                    j - i < 2, language),
+                    start=offset + first.start(), end=offset + last.end(), text=span, keys=keys,
                     words=j - i + 1, sentence_initial=sentence_initial, cased=True,
                     previous_word=run[i - 1].group() if plain[i] else "", next_word=following,
                     after_comma=text[max(0, first.start() - 2):first.start()] == ", ",
-                    elided=text[max(0, first.start() - 2):first.start()] in _ELIDED_ARTICLES,
+                    elided=elided,
                 ))
     return candidates
 

@@ -380,8 +380,8 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
     if reading.common and (candidate.sentence_initial or not supported
                            or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
         return False
-    if place.kind == CITY and candidate.elided:
-        return False  # l'Oural is the Urals, not Oral, KZ: an article names no city
+    if place.kind == CITY and candidate.elided and reading.key != candidate.keys[0]:
+        return False  # l'Oural is the Urals, not Oral, KZ; all'Avana is L'Avana, Havana
     if place.kind == CITY and not candidate.cased and is_unspaced(candidate.text) and not \
             unspaced_city_fits(candidate.text, candidate.before, candidate.after,
                                place.population, supported):
