@@ -20,6 +20,7 @@ keys (bench/badinput.py times them).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -37,9 +38,14 @@ MAX_UNSPACED_CHARS = 4_000
 _MAX_RUN_WORDS = 4
 _MAX_UNSPACED = 8
 
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
-                       r"\u4e00-\u9fff\uf900-\ufaff]+")
+# Combining marks are part of a word: Devanagari vowel signs (पेशावर), Arabic and Hebrew
+# vowel points (المُحافظين is one word, not الم and حافظين).
+_MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
+_LETTER = rf"(?:[^\W\d_]|[{_MARKS}])"
+_TOKEN = re.compile(rf"(?:[^\W\d_]\.){{2,}}|[^\W\d_]{_LETTER}*(?:['’\-]{_LETTER}+)*")
+# (less the katakana middle dot, which joins the parts of a name: ドナルド・トランプ)
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30fa\u30fc-\u30ff"
+                       r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _HANGUL = re.compile(r"[\uac00-\ud7af]+")
 # Scripts written with spaces but without case: Hebrew, Arabic, Syriac, Thaana, the Indic
 # scripts, Georgian, Ethiopic.
@@ -50,6 +56,9 @@ _CONNECTORS = frozenset({
     "al", "of", "on", "upon", "am", "an", "der", "im", "sur", "en", "y", "i", "na", "nad",
     "pod", "and",
 })
+# French and Italian elide the article before a vowel: l'Oural, l'Ucraina (never a city's,
+# unless the article is part of its name: L'Aquila, L'Avana).
+_ELIDED_ARTICLES = ("l'", "l’")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
 # Endings stripped from inflected names, longest first, with what may replace them in the
 # nominative. Slavic cases, Baltic, Finnish, Hungarian and Turkish endings, German genitive.
@@ -118,6 +127,10 @@ class Candidate:
     next_word: str  # the next capitalised word in the same sentence, or ""
     in_title: bool = False  # offsets are then into the title
     after_comma: bool = False  # just after ", " (Paris, Texas: Texas qualifies Paris)
+    # Scripts without spaces: the characters just before and after ("" at the text's edge).
+    before: str = ""
+    after: str = ""
+    elided: bool = False  # just after an elided article (l'Oural): a city only with it (keys[0])
 
 
 def _is_capitalised(word: str) -> bool:
@@ -268,13 +281,17 @@ def _cased_candidates(
                 if ap_state:
                     continue  # Miss, Mass, Ill: words, unless after a city and a comma
                 following = run[j + 1].group() if j + 1 < len(run) and plain[j + 1] else ""
+                keys = _span_keys(span, last.end() - last.start(), inflect_latin and j - i < 2,
+                                  j - i < 2, language)
+                elided = text[max(0, first.start() - 2):first.start()] in _ELIDED_ARTICLES
+                if elided:  # the name with its article first: all'Avana is L'Avana, Havana
+                    keys = (place_key("l" + span), *keys)
                 candidates.append(Candidate(
-                    start=offset + first.start(), end=offset + last.end(), text=span,
-                    keys=_span_keys(span, last.end() - last.start(), inflect_latin and j - i < 2,
-                                    j - i < 2, language),
+                    start=offset + first.start(), end=offset + last.end(), text=span, keys=keys,
                     words=j - i + 1, sentence_initial=sentence_initial, cased=True,
                     previous_word=run[i - 1].group() if plain[i] else "", next_word=following,
                     after_comma=text[max(0, first.start() - 2):first.start()] == ", ",
+                    elided=elided,
                 ))
     return candidates
 
@@ -287,12 +304,15 @@ def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
             break
         chars = run.group()[:budget]
         budget -= len(chars)
+        start = run.start()
         for i in range(len(chars)):
+            before = text[start + i - 1] if start + i else ""
             for length in range(2, min(_MAX_UNSPACED, len(chars) - i) + 1):
                 piece = chars[i:i + length]
                 candidates.append(Candidate(
                     offset + run.start() + i, offset + run.start() + i + length, piece,
-                    (place_key(piece),), 1, False, False, "", ""))
+                    (place_key(piece),), 1, False, False, "", "",
+                    before=before, after=text[start + i + length:start + i + length + 1]))
     for word in _HANGUL.finditer(text):
         chars = word.group()[:_MAX_UNSPACED]
         for length in range(2, len(chars) + 1):
