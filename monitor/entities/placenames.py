@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from monitor.entities.gazetteer import place_key
 
-__all__ = ["MAX_TEXT_CHARS", "Candidate", "find_candidates"]
+__all__ = ["MAX_TEXT_CHARS", "Candidate", "find_candidates", "starts_sentence"]
 
 MAX_TEXT_CHARS = 20_000
 MAX_CANDIDATES = 3_000  # spans of one text (the demo news: 20 an article, 99 at most)
@@ -118,6 +118,11 @@ class Candidate:
     next_word: str  # the next capitalised word in the same sentence, or ""
     in_title: bool = False  # offsets are then into the title
     after_comma: bool = False  # just after ", " (Paris, Texas: Texas qualifies Paris)
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` opens the text, a sentence, a line or a quotation."""
+    return bool(_SENTENCE_START.search(text[max(0, start - 3):start]))
 
 
 def _is_capitalised(word: str) -> bool:
@@ -254,7 +259,7 @@ def _cased_candidates(
             break
         plain = [i > 0 and run[i].start() - run[i - 1].end() == 1 for i in range(len(run))]
         for i, first in enumerate(run):
-            sentence_initial = bool(_SENTENCE_START.search(text[max(0, first.start() - 3):first.start()]))
+            sentence_initial = starts_sentence(text, first.start())
             for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
                 last = run[j]
                 span = text[first.start():last.end()]
