@@ -77,7 +77,8 @@ def geotag(
     found = gazetteer.lookup(key for candidate in candidates for key in candidate.keys)
     lowercase, surnames = _word_evidence(body)
     if names is None:  # as the names stage stores them: no places or peoples
-        names = [n.variants for n in people_and_organisations(names_in(title, text, language), gazetteer)]
+        names = [n.variants for n in people_and_organisations(names_in(title, text, language), gazetteer,
+                                                              language)]
     names = list(names)
     return resolve_places(candidates, found, feed_country=feed_country,
                           lowercase_words=lowercase, surnames=surnames,

@@ -12,19 +12,34 @@ country's or continent's name in one word, short of at most MAX_REST letters (Am
 America, Ukrainian -> Ukraine, Chinese -> China, British -> Britain, Amerykanie -> Ameryka);
 -i and -is only where what is left is the country's whole name (Israeli, Pakistanis), so that
 Francis is not French.
+
+A place's name inflected is a place too: a country's in several words each with its ending
+(`Соединенных Штатах`, `Stanów Zjednoczonych`: `placephrases`), or one word less a case ending
+where geotagging stems it (`Великобритании`, `Francji`, `Warszawie`, `Москве`): a country or
+continent, or a city of MIN_CITY people by its own name or by another in a script of its own
+(Москва), by another in Latin letters only a city of MIN_ALTERNATE_CITY (`Warszawa`: Warsaw;
+`Hamasu` is no form of Hamm, DE, whose other names hold `Hamas`); not a common word
+(`Bushem`: Būsh, EG).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from monitor.entities.forms import latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord, place_key
 from monitor.entities.names import Name
+from monitor.entities.placenames import find_candidates
+from monitor.entities.placephrases import phrase_candidates, phrase_heads
 from monitor.entities.places import COMMON_WORDS
 
-__all__ = ["MIN_CITY", "demonym_stems", "is_demonym", "is_place", "people_and_organisations"]
+__all__ = [
+    "MIN_CITY", "demonym_stems", "inflected_keys", "inflected_place", "is_demonym", "is_place",
+    "people_and_organisations",
+]
 
 MIN_CITY = 100_000
+MIN_ALTERNATE_CITY = 1_000_000
 MAX_REST = 3
 _MIN_STEM = 4
 _MAX_ACRONYM = 5
@@ -92,11 +107,46 @@ def place_like_names(
     return flags
 
 
-def people_and_organisations(found: tuple[Name, ...], gazetteer: Gazetteer | None) -> list[Name]:
-    """The names that are no place and no people, by the gazetteer (all without one)."""
+def inflected_keys(
+    spelling: str, language: str | None, phrases: Mapping[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """The keys a spelling may have as an inflected place name (see the module): the
+    nominative of a name in several words (`phrases`, as `Gazetteer.phrases` gives them), or
+    a word's stems."""
+    whole = len(spelling)
+    for candidate in phrase_candidates(spelling, phrases, language):
+        if candidate.start == 0 and candidate.end == whole:
+            return candidate.keys[1:]
+    if " " in spelling.strip():
+        return ()
+    return tuple(key for candidate in find_candidates(spelling, language, max_run=None)
+                 if candidate.start == 0 and candidate.end == whole for key in candidate.keys[1:])
+
+
+def inflected_place(key: str, place: PlaceRecord, spelling: str) -> bool:
+    """Whether an inflected spelling read as `key` names this place (see the module)."""
+    if key in COMMON_WORDS:
+        return False
+    if place.kind in (COUNTRY, CONTINENT):
+        return True
+    if place.kind != CITY or place.population < MIN_CITY:
+        return False
+    return place.main or not latin(spelling.replace(" ", "")) or place.population >= MIN_ALTERNATE_CITY
+
+
+def people_and_organisations(
+    found: tuple[Name, ...], gazetteer: Gazetteer | None, language: str | None = None
+) -> list[Name]:
+    """The names that are no place and no people, by the gazetteer (all without one), in an
+    article of this language (for its inflections)."""
     if gazetteer is None or not found:
         return list(found)
     spellings = [n.name for n in found]
-    readings = gazetteer.lookup(place_key(s) for s in spellings)
+    phrases = gazetteer.phrases(head for s in spellings for head in phrase_heads(s))
+    inflected = [inflected_keys(s, language, phrases) for s in spellings]
+    readings = gazetteer.lookup([place_key(s) for s in spellings] + [k for keys in inflected for k in keys])
     flags = place_like_names(spellings, readings, gazetteer.country_keys)
-    return [name for name, place in zip(found, flags, strict=True) if not place]
+    return [
+        name for name, place, keys in zip(found, flags, inflected, strict=True)
+        if not place and not any(inflected_place(k, p, name.name) for k in keys for p in readings.get(k, ()))
+    ]
