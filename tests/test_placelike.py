@@ -158,3 +158,11 @@ def test_an_inflected_word_is_a_city_or_country_only_when_it_says_so_clearly(
     found = tuple(Name(w.casefold(), w, (w,), 1) for w in words.split())
     kept = [n.name for n in people_and_organisations(found, gazetteer, language)]
     assert kept == words.split()[places:]
+
+
+def test_a_name_ending_with_a_kind_of_place_is_a_place() -> None:
+    spellings = ["Sonoma County", "Silicon Valley", "Maacama Fault", "San Francisco Bay Area",
+                 "Silicon Valley Bank", "Black Sea Fleet", "County", "Michael Bay"]
+    flags = place_like_names(spellings, {}, lambda prefix: [])
+    # the gazetteer holds none of them: their last word says it; an organisation ends otherwise
+    assert flags == [True, True, True, True, False, False, False, False]

@@ -13,6 +13,11 @@ America, Ukrainian -> Ukraine, Chinese -> China, British -> Britain, Amerykanie 
 -i and -is only where what is left is the country's whole name (Israeli, Pakistanis), so that
 Francis is not French.
 
+A name of several words whose last word says what kind of place it is (`Sonoma County`,
+`Silicon Valley`, `Maacama Fault`, `Red Sea`) is a place, whether the gazetteer holds it or not;
+an organisation named after a place ends with another word (`Silicon Valley Bank`, `Black Sea
+Fleet`).
+
 A place's name inflected is a place too: a country's in several words each with its ending
 (`Соединенных Штатах`, `Stanów Zjednoczonych`: `placephrases`), or one word less a case ending
 where geotagging stems it (`Великобритании`, `Francji`, `Warszawie`, `Москве`): a country or
@@ -34,7 +39,8 @@ from monitor.entities.placephrases import phrase_candidates, phrase_heads
 from monitor.entities.places import COMMON_WORDS
 
 __all__ = [
-    "MIN_CITY", "demonym_stems", "inflected_keys", "inflected_place", "is_demonym", "is_place",
+    "MIN_CITY", "PLACE_KIND_WORDS", "demonym_stems", "inflected_keys", "inflected_place", "is_demonym",
+    "is_place",
     "people_and_organisations",
 ]
 
@@ -51,6 +57,14 @@ _ENDINGS = tuple(sorted({
     "anie", "czycy", "cy", "en",
 }, key=len, reverse=True))
 _WHOLE_ENDINGS = ("is", "i")  # Israelis, Pakistani: only to the country's whole name
+# Last words of places' names in English news, which people's and organisations' names do not
+# end with (not Bay, Lake, Ocean: Michael Bay, Ricki Lake, Frank Ocean).
+PLACE_KIND_WORDS = frozenset({
+    "county", "valley", "area", "fault", "island", "islands", "isles", "river", "mountains",
+    "peninsula", "province", "region", "oblast", "krai", "coast", "desert", "sea", "strait",
+    "straits", "canyon", "basin", "delta", "lakes", "gulf", "archipelago", "plateau",
+    "highlands", "lowlands", "geysers",
+})
 
 
 def is_place(records: Sequence[PlaceRecord], acronym: bool, common: bool = False) -> bool:
@@ -100,7 +114,9 @@ def place_like_names(
     for spelling in spellings:
         acronym = spelling.isupper() and len(spelling) <= _MAX_ACRONYM
         key = place_key(spelling)
-        place = is_place(found.get(key, ()), acronym, key in COMMON_WORDS)
+        words = spelling.split()
+        place = is_place(found.get(key, ()), acronym, key in COMMON_WORDS) or (
+            len(words) > 1 and words[-1].casefold() in PLACE_KIND_WORDS)
         people = not place and not acronym and " " not in spelling.strip() and is_demonym(
             spelling, country_keys)
         flags.append(place or people)
