@@ -3,21 +3,11 @@ with the gazetteer in several languages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from monitor.entities.gazetteer import phrase_head, place_key
 from monitor.entities.geotag import Gazetteer, geotag
 from monitor.entities.placephrases import phrase_candidates, phrase_heads, word_fits
-
-
-@pytest.fixture(scope="module")
-def gazetteer(gazetteer_file: Path) -> Iterator[Gazetteer]:
-    opened = Gazetteer(gazetteer_file)
-    yield opened
-    opened.close()
 
 
 @pytest.mark.parametrize(
