@@ -7,7 +7,7 @@ import pytest
 
 from monitor.entities.gazetteer import phrase_head, place_key
 from monitor.entities.geotag import Gazetteer, geotag
-from monitor.entities.placephrases import phrase_candidates, phrase_heads, word_fits
+from monitor.entities.placephrases import phrase_candidates, phrase_starts, word_fits
 
 
 @pytest.mark.parametrize(
@@ -34,8 +34,8 @@ def test_a_word_fits_a_names_word_by_its_ending(text_word: str, name_word: str, 
 def test_candidates_take_the_longest_name_whose_every_word_fits() -> None:
     phrases = {phrase_head("соединенные", "штаты"): ("соединенные штаты", "соединенные штаты америки")}
     text = "Послы Соединенных Штатов Америки и Соединённых Штатах, но не Соединенное Королевство."
-    assert phrase_heads(text) >= set(phrases)
-    found = phrase_candidates(text, phrases, "ru", offset=10)
+    assert phrase_starts(text).heads >= set(phrases)
+    found = phrase_candidates(phrase_starts(text), phrases, "ru", offset=10)
     assert [(c.text, c.keys[-1], c.words) for c in found] == [
         ("Соединенных Штатов Америки", "соединенные штаты америки", 3),
         ("Соединённых Штатах", "соединенные штаты", 2),
@@ -45,17 +45,18 @@ def test_candidates_take_the_longest_name_whose_every_word_fits() -> None:
 
 def test_a_name_is_not_read_across_punctuation_nor_from_a_lower_case_start() -> None:
     phrases = {phrase_head("spojene", "staty"): ("spojene staty",)}
-    assert phrase_candidates("Jsou spojené státy. Spojené, státy.", phrases, "cs") == []
-    found = phrase_candidates("Ve Spojených státech.", phrases, "cs")
+    assert phrase_candidates(phrase_starts("Jsou spojené státy. Spojené, státy."), phrases, "cs") == []
+    found = phrase_candidates(phrase_starts("Ve Spojených státech."), phrases, "cs")
     assert [c.text for c in found] == ["Spojených státech"]
 
 
 def test_in_a_language_that_does_not_inflect_names_every_word_is_the_names_own() -> None:
     phrases = {phrase_head("south", "sudan"): ("south sudan",), phrase_head("vereinigte", "staaten"):
                ("vereinigte staaten",)}
-    assert phrase_candidates("South Sudanese officials said.", phrases, "en") == []
-    assert [c.text for c in phrase_candidates("The South Sudan border.", phrases, "en")] == ["South Sudan"]
-    found = phrase_candidates("Die Vereinigten Staaten", phrases, "de")
+    assert phrase_candidates(phrase_starts("South Sudanese officials said."), phrases, "en") == []
+    found = phrase_candidates(phrase_starts("The South Sudan border."), phrases, "en")
+    assert [c.text for c in found] == ["South Sudan"]
+    found = phrase_candidates(phrase_starts("Die Vereinigten Staaten"), phrases, "de")
     assert [c.text for c in found] == ["Vereinigten Staaten"]
 
 

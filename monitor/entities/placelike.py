@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from monitor.entities.forms import latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord, place_key
 from monitor.entities.names import Name
-from monitor.entities.placenames import find_candidates
-from monitor.entities.placephrases import phrase_candidates, phrase_heads
+from monitor.entities.placenames import INFLECTING_LANGUAGES, word_keys
+from monitor.entities.placephrases import phrase_candidates, phrase_starts
 from monitor.entities.places import COMMON_WORDS
 
 __all__ = [
@@ -129,14 +129,12 @@ def inflected_keys(
     """The keys a spelling may have as an inflected place name (see the module): the
     nominative of a name in several words (`phrases`, as `Gazetteer.phrases` gives them), or
     a word's stems."""
-    whole = len(spelling)
-    for candidate in phrase_candidates(spelling, phrases, language):
-        if candidate.start == 0 and candidate.end == whole:
+    if " " not in spelling:
+        return word_keys(spelling, language)[1:]
+    for candidate in phrase_candidates(phrase_starts(spelling), phrases, language):
+        if candidate.start == 0 and candidate.end == len(spelling):
             return candidate.keys[1:]
-    if " " in spelling.strip():
-        return ()
-    return tuple(key for candidate in find_candidates(spelling, language, max_run=None)
-                 if candidate.start == 0 and candidate.end == whole for key in candidate.keys[1:])
+    return ()
 
 
 def inflected_place(key: str, place: PlaceRecord, spelling: str) -> bool:
@@ -158,11 +156,20 @@ def people_and_organisations(
     if gazetteer is None or not found:
         return list(found)
     spellings = [n.name for n in found]
-    phrases = gazetteer.phrases(head for s in spellings for head in phrase_heads(s))
-    inflected = [inflected_keys(s, language, phrases) for s in spellings]
-    readings = gazetteer.lookup([place_key(s) for s in spellings] + [k for keys in inflected for k in keys])
+    readings = gazetteer.lookup(place_key(s) for s in spellings)
     flags = place_like_names(spellings, readings, gazetteer.country_keys)
+    # The others, read as inflected: in a language that inflects names, or in Cyrillic.
+    inflecting = language in INFLECTING_LANGUAGES
+    maybe = [s for s, place in zip(spellings, flags, strict=True)
+             if not place and (inflecting or not latin(s.replace(" ", "")))]
+    inflected: dict[str, tuple[str, ...]] = {}
+    if maybe:
+        phrases = gazetteer.phrases(h for s in maybe if " " in s for h in phrase_starts(s).heads)
+        inflected = {s: inflected_keys(s, language, phrases) for s in maybe}
+        readings = gazetteer.lookup(k for keys in inflected.values() for k in keys)
     return [
-        name for name, place, keys in zip(found, flags, inflected, strict=True)
-        if not place and not any(inflected_place(k, p, name.name) for k in keys for p in readings.get(k, ()))
+        name for name, place in zip(found, flags, strict=True)
+        if not place and not any(inflected_place(k, p, name.name)
+                                 for k in inflected.get(name.name, ()) for p in readings.get(k, ()))
     ]
+

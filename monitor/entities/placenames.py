@@ -25,7 +25,9 @@ from functools import lru_cache
 
 from monitor.entities.gazetteer import place_key
 
-__all__ = ["MAX_TEXT_CHARS", "Candidate", "find_candidates", "starts_sentence"]
+__all__ = [
+    "CAPITAL_LETTERS", "MAX_TEXT_CHARS", "Candidate", "find_candidates", "starts_sentence", "word_keys",
+]
 
 MAX_TEXT_CHARS = 20_000
 MAX_CANDIDATES = 3_000  # spans of one text (the demo news: 20 an article, 99 at most)
@@ -208,6 +210,13 @@ def _span_keys(
     return tuple(dict.fromkeys(k for k in keys if len(k) >= 2))
 
 
+def word_keys(word: str, language: str | None) -> tuple[str, ...]:
+    """The lookup keys of one word as geotagging reads it in an article of this language: the
+    word, and its nominative guesses where its script or language inflects names."""
+    cyrillic = "\u0400" <= word[:1] <= "\u04ff"
+    return _span_keys(word, len(word), language in INFLECTING_LANGUAGES, cyrillic, language)
+
+
 def _words(text: str) -> list[re.Match[str]]:
     return [m for m in _TOKEN.finditer(text) if len(m.group()) <= MAX_WORD_CHARS]
 
@@ -218,7 +227,7 @@ def _capital_letters() -> str:
     return "".join(re.escape(letter) for letter in letters)
 
 
-_CAPITAL = _capital_letters()
+CAPITAL_LETTERS = _CAPITAL = _capital_letters()
 # A capitalised word (not inside another word: the "P" of "iPhone"), or dotted capitals (U.S.).
 _CAPITALISED = re.compile(
     rf"(?<![^\W\d_])(?:(?:[{_CAPITAL}]\.){{2,}}|[{_CAPITAL}][^\W\d_]*(?:['’\-][^\W\d_]+)*)"

@@ -21,12 +21,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from itertools import pairwise
+from dataclasses import dataclass
 
 from monitor.entities.gazetteer import phrase_head, place_key
-from monitor.entities.placenames import INFLECTING_LANGUAGES, MAX_TEXT_CHARS, Candidate, starts_sentence
+from monitor.entities.placenames import (
+    CAPITAL_LETTERS,
+    INFLECTING_LANGUAGES,
+    MAX_TEXT_CHARS,
+    Candidate,
+    starts_sentence,
+)
 
-__all__ = ["phrase_candidates", "phrase_heads", "word_fits"]
+__all__ = ["PhraseStarts", "phrase_candidates", "phrase_starts", "word_fits"]
 
 MAX_NAME_ENDING = 3
 MAX_TEXT_ENDING = 4
@@ -37,6 +43,11 @@ _MAX_PHRASE_WORDS = 6
 # space or hyphen (États-Unis, Saudi-Arabien).
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 _JOINS = frozenset({" ", "-", "\u00a0", "\u2010"})
+# A capitalised word followed by a joined word: where a name of several words may start (only
+# these are read, not every word of the text).
+_START = re.compile(
+    rf"(?<![^\W\d_'’ʼ])[{CAPITAL_LETTERS}][^\W\d_]*(?:['’ʼ][^\W\d_]+)*(?=[ \-\u00a0\u2010][^\W\d_])"
+)
 
 
 def word_fits(text_key: str, name_key: str) -> bool:
@@ -52,22 +63,44 @@ def word_fits(text_key: str, name_key: str) -> bool:
             and len(text_key) - shared <= MAX_TEXT_ENDING)
 
 
-def _words(text: str) -> list[re.Match[str]]:
-    return list(_WORD.finditer(text[:MAX_TEXT_CHARS]))
+@dataclass(frozen=True, slots=True)
+class PhraseStarts:
+    """Where in a text a name of several words may start: (offset, head) of each capitalised
+    word followed by a joined word; read once, for the gazetteer's heads and the candidates."""
+
+    text: str
+    starts: tuple[tuple[int, str], ...]
+
+    @property
+    def heads(self) -> set[str]:
+        """The heads to ask the gazetteer for (`Gazetteer.phrases`)."""
+        return {head for _, head in self.starts}
 
 
-def _starts(text: str, words: list[re.Match[str]]) -> list[tuple[int, str]]:
-    """(index, head) of each capitalised word followed by a word of the same name."""
-    found = []
-    for index, (first, second) in enumerate(pairwise(words)):
-        if first.group()[:1].isupper() and text[first.end():second.start()] in _JOINS:
-            found.append((index, phrase_head(place_key(first.group()), place_key(second.group()))))
-    return found
+def phrase_starts(text: str) -> PhraseStarts:
+    """The places where a name of several words may start in `text` (its first MAX_TEXT_CHARS)."""
+    text = text[:MAX_TEXT_CHARS]
+    starts = []
+    for first in _START.finditer(text):
+        second = _WORD.match(text, first.end() + 1)
+        if second is not None:
+            starts.append((first.start(), phrase_head(place_key(first.group()), place_key(second.group()))))
+    return PhraseStarts(text, tuple(starts))
 
 
-def phrase_heads(text: str) -> set[str]:
-    """The heads to ask the gazetteer for (`Gazetteer.phrases`)."""
-    return {head for _, head in _starts(text, _words(text))}
+def _joined_words(text: str, start: int, most: int) -> list[re.Match[str]]:
+    """The words of `text` from `start` joined by one space or hyphen each, `most` at most."""
+    words: list[re.Match[str]] = []
+    at = start
+    while len(words) < most:
+        word = _WORD.match(text, at)
+        if word is None:
+            break
+        words.append(word)
+        if text[word.end():word.end() + 1] not in _JOINS:
+            break
+        at = word.end() + 1
+    return words
 
 
 def _fits(word: str, name_key: str, inflect_latin: bool) -> bool:
@@ -78,31 +111,29 @@ def _fits(word: str, name_key: str, inflect_latin: bool) -> bool:
 
 
 def phrase_candidates(
-    text: str, phrases: Mapping[str, tuple[str, ...]], language: str | None = None, offset: int = 0
+    read: PhraseStarts, phrases: Mapping[str, tuple[str, ...]], language: str | None = None, offset: int = 0
 ) -> list[Candidate]:
-    """Spans of `text` that are forms of the countries' names in `phrases` (head -> keys),
+    """Spans of the text that are forms of the countries' names in `phrases` (head -> keys),
     the longest at each start; each with its own key then the name's."""
-    words = _words(text)
+    text = read.text
     inflect_latin = language in INFLECTING_LANGUAGES
     candidates: list[Candidate] = []
-    for index, head in _starts(text, words):
-        best: tuple[int, str] | None = None
-        for key in phrases.get(head, ()):
-            name_words = key.split(" ")
-            last = index + len(name_words) - 1
-            if len(name_words) > _MAX_PHRASE_WORDS or last >= len(words) or (
-                    best is not None and len(name_words) <= best[0]):
-                continue
-            span = words[index:last + 1]
-            if all(text[a.end():b.start()] in _JOINS for a, b in pairwise(span)) and all(
-                    _fits(w.group(), n, inflect_latin) for w, n in zip(span, name_words, strict=True)):
-                best = (len(name_words), key)
-        if best is None:
+    for start, head in read.starts:
+        names = [key.split(" ") for key in phrases.get(head, ())]
+        if not names:
             continue
-        start, end = words[index].start(), words[index + best[0] - 1].end()
+        words = _joined_words(text, start, min(_MAX_PHRASE_WORDS, max(len(n) for n in names)))
+        best: list[str] = []
+        for name_words in names:
+            if len(best) < len(name_words) <= len(words) and all(
+                    _fits(w.group(), n, inflect_latin) for w, n in zip(words, name_words, strict=False)):
+                best = name_words
+        if not best:
+            continue
+        end = words[len(best) - 1].end()
         candidates.append(Candidate(
             start=offset + start, end=offset + end, text=text[start:end],
-            keys=tuple(dict.fromkeys((place_key(text[start:end]), best[1]))), words=best[0],
+            keys=tuple(dict.fromkeys((place_key(text[start:end]), " ".join(best)))), words=len(best),
             sentence_initial=starts_sentence(text, start),
             cased=True, previous_word="", next_word="",
             after_comma=text[max(0, start - 2):start] == ", "))
