@@ -56,6 +56,9 @@ def test_keys_gather_under_the_full_name_and_a_shared_surname_stays_apart() -> N
     assert fold["supreme court of pakistan"] == "supreme court of pakistan" and fold["nato"] == "nato"
     # With a dominant full name, the surname alone goes to it.
     assert fold_keys({"bill clinton": 9, "hilary clinton": 1, "clinton": 3})["clinton"] == "bill clinton"
+    # A word far commoner alone than the one longer key ending with it: a slip, not its full name
+    assert fold_keys({"kongres": 11, "vil kongres": 1})["kongres"] == "kongres"
+    assert fold_keys({"trump": 10, "donald trump": 2})["trump"] == "donald trump"
 
 
 def test_a_small_count_cannot_win_and_a_steady_name_ranks_below_a_rising_one() -> None:
@@ -167,6 +170,10 @@ def _items() -> list[Item]:
         *(Item(0, f"Olaf Scholz visits {n}", "Chancellor Olaf Scholz came.", "en", now - 10, story=9002)
           for n in range(6)),
         Item(0, "Olaf Scholz in Paris", "Olaf Scholz arrived.", "en", now - 11),
+        # Angela Merkel: her full name only the week before, her surname alone in two stories today
+        Item(0, "Angela Merkel speaks", "Chancellor Angela Merkel spoke at length.", "en", now - 30),
+        Item(0, "Talks end", "The talks with Merkel ended.", "en", now - 12),
+        Item(1, "Fin des discussions", "Les discussions avec Merkel.", "fr", now - 13),
     ]
     # Olaf Scholz is named every day of the week before too.
     items += [
@@ -216,6 +223,9 @@ def test_names_page_ranks_who_is_in_the_news(site: tuple[WebServer, Path]) -> No
     assert ("jane roe", "Jane Roe", 2, 0) in ranked
     keys = [r[0] for r in ranked]
     assert keys.index("jane roe") < keys.index("olaf skholz") and "putin" not in keys
+    # an entry is labelled by its own key's commonest spelling, not by a gathered key's
+    assert ("angela merkel", "Angela Merkel", 2, 1) in ranked
+    assert len({r[1] for r in ranked}) == len(ranked)  # no two rows share a label
     html = httpx.get(server.base + "/names").text
     assert '<a href="/names/vladimir%20putin">Vladimir Putin</a>' in html
     assert '<a href="/names">Names</a>' in httpx.get(server.base + "/feeds").text  # every page's navigation

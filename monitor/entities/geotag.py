@@ -16,6 +16,7 @@ from monitor.entities.names import names_in
 from monitor.entities.personwords import person_name_words
 from monitor.entities.placelike import people_and_organisations
 from monitor.entities.placenames import MAX_TEXT_CHARS, Candidate, find_candidates
+from monitor.entities.placephrases import phrase_candidates, phrase_starts
 from monitor.entities.places import NOT_FIRST_NAMES, Geotag, PlaceMention, resolve_places
 
 __all__ = ["Gazetteer", "Geotag", "PlaceMention", "PlaceRecord", "geotag", "open_gazetteer"]
@@ -69,14 +70,19 @@ def geotag(
     """
     body = text[:MAX_TEXT_CHARS]
     title = title[:1000]
-    candidates = [_in_title(c) for c in find_candidates(title, language, max_run=None)]
-    candidates += find_candidates(body, language)
+    title_starts, body_starts = phrase_starts(title), phrase_starts(body)
+    phrases = gazetteer.phrases(title_starts.heads | body_starts.heads)
+    candidates = [_in_title(c) for c in find_candidates(title, language, max_run=None)
+                  + phrase_candidates(title_starts, phrases, language)]
+    candidates += find_candidates(body, language) + phrase_candidates(body_starts, phrases, language)
     found = gazetteer.lookup(key for candidate in candidates for key in candidate.keys)
     lowercase, surnames = _word_evidence(body)
     if names is None:  # as the names stage stores them: no places or peoples
-        names = [n.variants for n in people_and_organisations(names_in(title, text, language), gazetteer)]
+        names = [n.variants for n in people_and_organisations(names_in(title, text, language), gazetteer,
+                                                              language)]
     names = list(names)
     return resolve_places(candidates, found, feed_country=feed_country,
                           lowercase_words=lowercase, surnames=surnames,
                           person_words=person_name_words(names, title, body),
-                          name_spellings=frozenset(s.casefold() for n in names for s in n))
+                          name_spellings=frozenset(s.casefold() for n in names for s in n),
+                          language=language)

@@ -26,7 +26,9 @@ from functools import lru_cache
 
 from monitor.entities.gazetteer import place_key
 
-__all__ = ["MAX_TEXT_CHARS", "Candidate", "find_candidates"]
+__all__ = [
+    "CAPITAL_LETTERS", "MAX_TEXT_CHARS", "Candidate", "find_candidates", "starts_sentence", "word_keys",
+]
 
 MAX_TEXT_CHARS = 20_000
 MAX_CANDIDATES = 3_000  # spans of one text (the demo news: 20 an article, 99 at most)
@@ -133,6 +135,11 @@ class Candidate:
     elided: bool = False  # just after an elided article (l'Oural): a city only with it (keys[0])
 
 
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` opens the text, a sentence, a line or a quotation."""
+    return bool(_SENTENCE_START.search(text[max(0, start - 3):start]))
+
+
 def _is_capitalised(word: str) -> bool:
     return word[:1].isupper() or word[:1].istitle()
 
@@ -216,6 +223,13 @@ def _span_keys(
     return tuple(dict.fromkeys(k for k in keys if len(k) >= 2))
 
 
+def word_keys(word: str, language: str | None) -> tuple[str, ...]:
+    """The lookup keys of one word as geotagging reads it in an article of this language: the
+    word, and its nominative guesses where its script or language inflects names."""
+    cyrillic = "\u0400" <= word[:1] <= "\u04ff"
+    return _span_keys(word, len(word), language in INFLECTING_LANGUAGES, cyrillic, language)
+
+
 def _words(text: str) -> list[re.Match[str]]:
     return [m for m in _TOKEN.finditer(text) if len(m.group()) <= MAX_WORD_CHARS]
 
@@ -226,7 +240,7 @@ def _capital_letters() -> str:
     return "".join(re.escape(letter) for letter in letters)
 
 
-_CAPITAL = _capital_letters()
+CAPITAL_LETTERS = _CAPITAL = _capital_letters()
 # A capitalised word (not inside another word: the "P" of "iPhone"), or dotted capitals (U.S.).
 _CAPITALISED = re.compile(
     rf"(?<![^\W\d_])(?:(?:[{_CAPITAL}]\.){{2,}}|[{_CAPITAL}][^\W\d_]*(?:['’\-][^\W\d_]+)*)"
@@ -267,7 +281,7 @@ def _cased_candidates(
             break
         plain = [i > 0 and run[i].start() - run[i - 1].end() == 1 for i in range(len(run))]
         for i, first in enumerate(run):
-            sentence_initial = bool(_SENTENCE_START.search(text[max(0, first.start() - 3):first.start()]))
+            sentence_initial = starts_sentence(text, first.start())
             for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
                 last = run[j]
                 span = text[first.start():last.end()]

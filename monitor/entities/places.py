@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
+from monitor.entities.forms import latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord
 from monitor.entities.placenames import Candidate
 from monitor.entities.unspaced import JOINERS, is_unspaced, unspaced_city_fits
@@ -138,6 +139,7 @@ def _prior(place: PlaceRecord) -> float:
 def _readings(
     candidates: Sequence[Candidate], found: Mapping[str, tuple[PlaceRecord, ...]],
     lowercase_words: frozenset[str], name_spellings: frozenset[str] = frozenset(),
+    language: str | None = None,
 ) -> list[_Reading]:
     """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
     matched: list[_Reading] = []
@@ -148,7 +150,7 @@ def _readings(
             continue
         acronym = candidate.cased and candidate.text.isupper() and len(word) <= _MAX_ACRONYM
         for index, key in enumerate(candidate.keys):
-            options = found.get(key)
+            options = _in_language(found.get(key, ()), candidate, language)
             if options and acronym:
                 options = tuple(o for o in options if o.kind == COUNTRY)
             if options:
@@ -189,6 +191,20 @@ def _next_to_places(readings: list[_Reading]) -> list[_Reading]:
                 before="" if (candidate.in_title, candidate.start) in ends else candidate.before,
                 after="" if (candidate.in_title, candidate.end) in starts else candidate.after)
     return readings
+
+
+def _in_language(
+    options: tuple[PlaceRecord, ...], candidate: Candidate, language: str | None
+) -> tuple[PlaceRecord, ...]:
+    """The readings that hold in an article of this language. A country's name in other
+    languages only (`PlaceRecord.languages`), written in Latin letters that many languages
+    share, is no place beside another capitalised word, where it is a name's part more
+    likely (Frisian Ålân in English `Alan Johnson`, French Cambodge in `Petit Cambodge`); alone
+    it still is (Burma, Arabia Saudita in Spanish). A name in another script is one anywhere."""
+    if not language or not (candidate.previous_word or candidate.next_word) or not latin(candidate.text):
+        return options
+    base = language.split("-")[0].lower()
+    return tuple(o for o in options if not o.languages or base in o.languages.split(","))
 
 
 def _name_of(reading: _Reading) -> frozenset[int]:
@@ -468,8 +484,9 @@ def resolve_places(
     surnames: frozenset[str] = frozenset(),
     person_words: frozenset[tuple[bool, int]] = frozenset(),
     name_spellings: frozenset[str] = frozenset(),
+    language: str | None = None,
 ) -> Geotag:
-    """Resolve candidate spans to places.
+    """Resolve candidate spans to places (in an article of this `language`, when known).
 
     `found` maps lookup keys to the gazetteer's places; `lowercase_words` are the words the text
     also writes in lower case (so they are words, not names); `surnames` are capitalised words
@@ -479,7 +496,7 @@ def resolve_places(
     people and organisations it names: a city's other name among them (Hamas: Hamm, DE) is a
     place only beside other places of its country, or for a city of a million or more.
     """
-    readings = _qualified(_readings(candidates, found, lowercase_words, name_spellings))
+    readings = _qualified(_readings(candidates, found, lowercase_words, name_spellings, language))
     # A name is a person's when every mention of it is (Paris Hilton once, Paris alone later:
     # the city).
     names = [_name_of(r) for r in readings]

@@ -25,7 +25,7 @@ def names_of(article: Mapping[str, Any], gazetteer: Gazetteer | None = None) -> 
     pipeline runs), its places and peoples left out."""
     found = names_in(article.get("title"), article.get("text"), article.get("language"))
     return [{"key": n.key, "name": n.name, "variants": n.variants, "mentions": n.count}
-            for n in people_and_organisations(found, gazetteer)]
+            for n in people_and_organisations(found, gazetteer, article.get("language"))]
 
 
 def _opened(gazetteer: Callable[[], Gazetteer] | None) -> Gazetteer | None:

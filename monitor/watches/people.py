@@ -10,7 +10,12 @@ name), `rusian president vladimir putin` (a title in front). `fold_keys` gathers
   own (`rusian president vladimir putin` to `vladimir putin`);
 - a key of one word goes to the entry of the longer keys that end with it, when one of them
   holds at least two thirds of their articles (`putin` to `vladimir putin`); when none does
-  (`clinton`: Bill and Hillary), it stays an entry of its own.
+  (`clinton`: Bill and Hillary), it stays an entry of its own. So does a word far commoner
+  alone than that entry, which then is a slip of the recogniser's rather than its full name:
+  `congress` in 11 articles is not `will congress` (a sentence's opening word) in 1.
+
+An entry is shown by the commonest spelling of its own key (`display_name`), not of the keys
+gathered under it: `vladimir putin` is Vladimir Putin though `putin` is written more.
 """
 
 from __future__ import annotations
@@ -43,13 +48,16 @@ __all__ = [
 DAY = timedelta(hours=24)
 WEEK = timedelta(days=7)
 FOLD_SHARE = 2 / 3  # a surname alone goes to the full name holding this share of its articles
+FOLD_ALONE = 0.2  # ... when that name has at least this share of the surname's own articles
 MAX_KEY = 200  # characters of a key in a URL: longer is not a key the stage writes
 # In the news: at least 2 stories in the last 24 hours; the pseudo-count keeps a name of 2
 # stories (and nothing the week before) below one of 20 that the week expected 10 of.
 NEWS_PARAMS = RisingParams(min_stories=2, pseudo_count=4.0, min_score=float("-inf"))
 
 
-def fold_keys(counts: Mapping[str, int], share: float = FOLD_SHARE) -> dict[str, str]:
+def fold_keys(
+    counts: Mapping[str, int], share: float = FOLD_SHARE, alone: float = FOLD_ALONE
+) -> dict[str, str]:
     """Each key's entry (see the module): {key: entry key}; `counts` are articles per key."""
     target: dict[str, str] = {}
     for key in counts:
@@ -69,7 +77,7 @@ def fold_keys(counts: Mapping[str, int], share: float = FOLD_SHARE) -> dict[str,
         candidates = by_last.get(key) if " " not in key else None
         if candidates:
             entry, held = candidates.most_common(1)[0]
-            if held >= share * sum(candidates.values()):
+            if held >= share * sum(candidates.values()) and held >= alone * counts[key]:
                 target[key] = entry
     return target
 

@@ -121,15 +121,10 @@ def names_now(store: AnyStore, at: datetime, limit: int = 50) -> dict[str, Any]:
         limit,
     )
     ranked = in_the_news(counts, n_recent, n_before, {}, limit)
-    spellings = store.names_spellings([k for r in ranked for k in keys_of[r.key]], recent, end)
-    names = []
-    for r in ranked:
-        own = spellings.get(r.key) or {}
-        if not own:
-            for key in keys_of[r.key]:
-                for spelling, n in (spellings.get(key) or {}).items():
-                    own[spelling] = own.get(spelling, 0) + n
-        names.append(dataclasses.replace(r, name=display_name(own) or r.key))
+    # An entry is shown by its own key's commonest spelling, over the window that counted the
+    # key (not the keys gathered under it: `vladimir putin` is no `Putin`), as its page is.
+    spellings = store.names_spellings([r.key for r in ranked], since, end)
+    names = [dataclasses.replace(r, name=display_name(spellings.get(r.key) or {}) or r.key) for r in ranked]
     return {
         "at": iso_z(at),
         "recent_since": recent,
