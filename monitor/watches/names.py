@@ -59,13 +59,17 @@ from monitor.entities.forms import (
     cognate,
     cognate_key,
     consonants,
+    doubled,
+    doubled_form,
     endings,
     latin,
+    latin_written,
     local_forms,
     name_form,
     read_aloud,
     respells,
     skeletons,
+    sound_key,
     sound_keys,
     stems,
     transliterable,
@@ -185,6 +189,7 @@ class WatchedName:
     proper: WatchedName | None = None
     # What the lexicon translates of it (`Supreme Court`: `Sąd Najwyższy`; monitor.watches.translated)
     translation: Translation | None = None
+    marked: tuple[str, ...] = ()  # per word: its form with its doubled letters (forms.doubled_form)
 
     @property
     def alone(self) -> bool:
@@ -242,6 +247,7 @@ def watched_name(text: str) -> WatchedName:
         translation=translation_of(
             words, _LINKS, organisation, abbreviation or (words[0] if acronyms[:1] == (True,) else None)
         ),
+        marked=tuple(doubled_form(w) for w in words),
     )
 
 
@@ -456,11 +462,13 @@ class NameText:
         forms = name.read[k] if self.foreign[index] else frozenset({name.forms[k]})
         if name.glued:
             forms = forms | name.glued[k]
-        if not self._stems_of(forms).isdisjoint(self.stems_at[index]):
-            return True
-        # Spelled as another transliteration spells it (`Мухаммеда`, `Mohameda`: Muhammad)
-        keys = name.sounds if self.foreign[index] else name.latin_sounds
-        return bool(keys) and not keys[k].isdisjoint(self.sounds_at[index])
+        shared = self._stems_of(forms) & self.stems_at[index]
+        if not shared:
+            # Spelled as another transliteration spells it (`Мухаммеда`, `Mohameda`: Muhammad)
+            keys = name.sounds if self.foreign[index] else name.latin_sounds
+            heard = keys[k] & self.sounds_at[index] if keys else frozenset()
+            shared = frozenset(s for s in self.stems_at[index] if heard and sound_key(s) in heard)
+        return bool(shared) and _doubles_fit(self, index, name, k, max(map(len, shared)))
 
     def _shouting(self, index: int) -> bool:
         """Whether the word is among other words in capitals (a headline in capitals)."""
@@ -483,7 +491,8 @@ class NameText:
         if name.acronyms and name.acronyms[k]:
             return False
         keys = name.skeletons if self.foreign[index] else name.latin_skeletons
-        return _cased(self.words[index]) and bool(keys) and not keys[k].isdisjoint(self.skeletons_at[index])
+        like = _cased(self.words[index]) and bool(keys) and not keys[k].isdisjoint(self.skeletons_at[index])
+        return like and _doubles_fit(self, index, name, k, len(name_form(self.words[index])))
 
     def _start_of(self, end: int, name: WatchedName, loose: bool = False) -> int | None:
         """Where the name's words end at `end` one after the other, the index of the first:
@@ -665,6 +674,23 @@ class NameText:
         cased = [end for end in ends if _cased(words[end])]
         alone = [end for end in cased if not (head and _opens_another(self, end))]
         return bool(alone) and not (head and self._other_first_name(name, cased))
+
+
+def _doubles_fit(text: NameText, index: int, name: WatchedName, k: int, letters: int) -> bool:
+    """Whether the text's word, the name's word `k` by its first `letters` (its stem), doubles
+    no letter the name's word does not: a doubled or an added letter makes another surname
+    (`Andersson`, `Андерссон` are not Anderson; `Phillips` is not Philips). A Latin word of a
+    language that keeps foreign spellings doubles the same letters (Philips is not Phillips);
+    a word of another alphabet, or of a language that respells names (forms.respells), may
+    leave doubles out (`Асад`, `Asad`: Assad). The stem's last letter is left out, where an
+    ending may repeat it (`Asii` for Asia)."""
+    if not name.marked or name.organisation:
+        return True
+    written = doubled(doubled_form(text.words[index]), letters - 1)
+    if text.foreign[index] or text.respelling or not latin_written(text.language):
+        left = iter(doubled(name.marked[k], len(name.marked[k])))
+        return all(letter in left for letter in written)
+    return written == doubled(name.marked[k], letters - 1)
 
 
 def _opens_another(text: NameText, index: int) -> bool:
