@@ -84,3 +84,36 @@ def test_a_doubled_or_added_letter_makes_another_surname(name: str, text: str, l
 )
 def test_inflections_and_transliterations_still_match(name: str, text: str, language: str) -> None:
     assert found(name, text, language)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "language"),
+    [
+        ("Anderson", "A fire near Anderson Springs, California, spread.", "en"),
+        ("Michael Jackson", "Traffic in Jackson Heights was slow.", "en"),
+        ("Washington", "Protesters met at Washington Square.", "en"),
+        ("Kit Carson", "The vote in Carson City was close.", "en"),
+        ("Anderson", "Residents of Anderson County voted.", "en"),
+        ("George Washington", "Traffic on the George Washington Bridge stopped.", "en"),  # the full name too
+        ("Jackson", "Flooding hit Lake Jackson overnight.", "en"),  # a place word before it
+        ("Victor Hugo", "Un incendie Rue Victor Hugo.", "fr"),
+        ("Anderson", "Pożar w Anderson Springs w Kalifornii.", "pl"),  # an English place in any language
+    ],
+)
+def test_a_surname_inside_a_place_name_is_not_the_person(name: str, text: str, language: str) -> None:
+    assert not found(name, text, language)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "language"),
+    [
+        ("Anderson", "Anderson springs into action.", "en"),  # not a place word: not capitalized
+        ("Anderson", "Pamela Anderson, County officials said, will attend.", "en"),  # a comma between
+        ("Michael Jackson", "Michael Jackson sang.", "en"),
+        ("Washington", "Washington said on Monday that it would act.", "en"),
+        ("Jackson", "The lake where Jackson swam.", "en"),
+        ("Victor Hugo", "Victor Hugo écrivait.", "fr"),
+    ],
+)
+def test_a_surname_next_to_other_words_is_still_the_person(name: str, text: str, language: str) -> None:
+    assert found(name, text, language)

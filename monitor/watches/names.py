@@ -3,9 +3,12 @@
 A name matches where its words occur in the text one after the other, or where its last word
 (the surname, of 3 letters or more) occurs alone: `Emmanuel Macron` is found in "Macron said".
 Words are compared, never keys: `Putin` is not `Peyton`, `Biden` not `Baden`, `Anderson` not
-`Anders`. What is tolerated is only what spelling and grammar change in the same word
-(monitor.entities.forms: case, accents, alphabets, the letters romanisations swap, case
-endings), and:
+`Anders` nor `Andersson` (a doubled consonant makes another surname: a Latin word of a language
+that keeps foreign spellings doubles the name's consonants, no more, no fewer; a word of
+another alphabet or of a respelling language may leave them out, `Асад` for Assad, but adds
+none; an organisation's words are spelled both ways). What is tolerated is only what spelling
+and grammar change in the same word (monitor.entities.forms: case, accents, alphabets, the
+letters romanisations swap, case endings), and:
 
 - the word in the text is capitalized (or in a script without case): `bush fire` does not
   mention Bush; ideographs and kana are matched as a substring (no spaces there);
@@ -29,6 +32,9 @@ endings), and:
   capitalize a headline's words (`Ашик Масих`, Ashiq Masih, is not Eisham Ashiq), nor
   for an organisation (a name with an organisation word or a linking word: `Supreme Court of
   Pakistan` is not `Pakistan`), nor when it is a month (`Theresa May`);
+- a person's name, whole or its surname alone, is not found inside a place's name: next to a
+  capitalized place word after it (`Anderson Springs`, `Jackson Heights`, `Carson City`) or
+  before it (`Lake Jackson`, `Rue Victor Hugo`);
 - an organisation is also found by its initials in capitals (`European Union`: `EU`), and a
   name in capitals (`AFP`) as a word in capitals, never inside a line of capitals (a
   headline); a leading `The` is optional;
@@ -134,6 +140,15 @@ _NOT_FIRST_NAMES = _forms_of(
     January February March April May June July August September October November December
     In On At As For But And The Then When While After Before Meanwhile According"""
 )
+# Words that make a place of a person's name next to them, capitalized: after it (`Anderson
+# Springs`, `Jackson Heights`, `Washington Square`, `Carson City`) or before it (`Lake Jackson`,
+# `Fort Worth`, `Rue Victor Hugo`). A watch of a person is not one of the place.
+_PLACE_AFTER = _forms_of(
+    """Springs Heights County Valley Square Street Avenue Ave Road Rd Boulevard Blvd Bay Lake Lakes
+    River Creek Falls Mountain Mountains Beach Island Islands Harbor Harbour Canyon City Township
+    Parish Village Airport Station Peak Gulf Strait Glacier Junction Gardens Bridge Hills Park"""
+)
+_PLACE_BEFORE = _forms_of("Lake Mount Fort Port Cape Camp Rue Avenue Boulevard Calle Plaza Piazza Rua Praça")
 # A surname that is also a calendar word is found with its first name only (`Theresa May`).
 _CALENDAR = _forms_of(
     """Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
@@ -531,8 +546,7 @@ class NameText:
         for key in name.skeletons[last] | name.latin_skeletons[last]:
             candidates.update(self.by_skeleton.get(key, ()))
         for end in sorted(candidates):
-            start = self._start_of(end, name, loose=True)
-            if start is not None and any(_cased(self.words[i]) for i in range(start, end + 1)):
+            if _row_found(self, name, self._start_of(end, name, loose=True), end):
                 return True
         return False
 
@@ -654,8 +668,7 @@ class NameText:
         words = self.words
         ends = self._ends_of(name)
         for end in ends:
-            start = self._start_of(end, name)
-            if start is not None and any(_cased(words[i]) for i in range(start, end + 1)):
+            if _row_found(self, name, self._start_of(end, name), end):
                 return True
         if name.proper is not None and self.has(name.proper):
             return True
@@ -672,7 +685,7 @@ class NameText:
         if head and not name.alone:
             return False
         cased = [end for end in ends if _cased(words[end])]
-        alone = [end for end in cased if not (head and _opens_another(self, end))]
+        alone = [e for e in cased if not ((head and _opens_another(self, e)) or _placed_alone(self, name, e))]
         return bool(alone) and not (head and self._other_first_name(name, cased))
 
 
@@ -691,6 +704,33 @@ def _doubles_fit(text: NameText, index: int, name: WatchedName, k: int, letters:
         left = iter(doubled(name.marked[k], len(name.marked[k])))
         return all(letter in left for letter in written)
     return written == doubled(name.marked[k], letters - 1)
+
+
+def _row_found(text: NameText, name: WatchedName, start: int | None, end: int) -> bool:
+    """Whether the name's words, found in a row from `start` to `end`, are its mention: one of
+    them capitalized, and for a person, not inside a place's name (`Jackson Heights`)."""
+    if start is None or not any(_cased(text.words[i]) for i in range(start, end + 1)):
+        return False
+    return name.organisation or not _in_place_name(text, start, end)
+
+
+def _placed_alone(text: NameText, name: WatchedName, end: int) -> bool:
+    """Whether the surname at `end`, maybe after the rest of the name, is inside a place's
+    name (`Anderson Springs`; `Rue Victor Hugo` for the surname of Victor Hugo)."""
+    start = text._start_of(end, name)
+    return _in_place_name(text, end if start is None else start, end)
+
+
+def _in_place_name(text: NameText, start: int, end: int) -> bool:
+    """Whether the words from `start` to `end` are inside a place's name: a capitalized place
+    word right after them (`Anderson Springs`) or right before them (`Lake Jackson`)."""
+    words, spaced = text.words, text.spaced
+    after = end + 1 < len(words) and spaced[end + 1] and words[end + 1]
+    before = start > 0 and spaced[start] and words[start - 1]
+    return bool(
+        (after and after[0].isupper() and name_form(after) in _PLACE_AFTER)
+        or (before and before[0].isupper() and name_form(before) in _PLACE_BEFORE)
+    )
 
 
 def _opens_another(text: NameText, index: int) -> bool:
