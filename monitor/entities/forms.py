@@ -10,7 +10,8 @@ watches' matcher (monitor.watches.names) and the recogniser (monitor.entities.na
   words stay in their own script;
 - the letters romanisations swap for one sound: c/k/q, ph/f, kh/h, w/v, y/i, ou/u, oo/u, ee/i,
   th/t, дж/j, a háček as h (`Ašik` = `Ashiq`), j after a vowel as i (`Husajn` = `Hussain`),
-  Bulgarian ъ as a, and doubled letters (`Makron` = `Macron`, `Асад` = `Assad`);
+  Bulgarian ъ as a, and doubled letters (`Makron` = `Macron`, `Асад` = `Assad`); which
+  consonants a word doubles is kept apart (`doubled_form`: Andersson, Anderson);
 - a case ending from a fixed list for the article's language (Slavic, Baltic, German and
   Nordic `s`, Finnish, Estonian; Czech and Slovak `-ová`, `-ího`, `-ův`; Slovene `-o`,
   `-ev…`), leaving a stem of 3 letters or more (`Putina`, `Путиным`, `Merkels`, `Khana`,
