@@ -66,7 +66,9 @@ class StoryParams:
     thread_window_hours: float = 336.0
     """... among the stories whose last article is at most this old ..."""
     thread_min_keys: int = 1
-    """... and with which it shares at least this many names or numbers (common ones aside)."""
+    """... and with which it shares at least this many names or numbers (common ones aside);
+    an article with no key at all, which could share none, asks `thread_threshold` +
+    `entity_weight` x `max_shared` of its similarity alone instead."""
     thread_window_across_hours: float = 720.0
     """The thread window for a story opened in a language new to the earlier story: a late
     language (an outlet that covers an event weeks on, a translation) may continue it for
