@@ -145,7 +145,9 @@ class _CentroidIndex:
         """Up to k (story id, cosine) pairs, best first; ties go to the older story."""
         if self._size == 0 or vector.shape[0] != self._matrix.shape[1]:
             return []
-        sims = self._matrix[: self._size] @ vector
+        # einsum's own loop, one thread: the BLAS product wakes its threads for a few thousand
+        # rows, and on a busy machine they spin for several times the work (docs/performance.md).
+        sims = np.einsum("ij,j->i", self._matrix[: self._size], vector)
         top = np.argpartition(-sims, k - 1)[:k] if k < self._size else np.arange(self._size)
         pairs = [(self._ids[int(i)], float(sims[int(i)])) for i in top]
         pairs.sort(key=lambda pair: (-pair[1], pair[0]))
