@@ -1,0 +1,189 @@
+"""One person, one entry: the names stage's keys shown together (a story's names, the rows of
+/names) grouped into entities across spellings, scripts, inflections and titles. Pure: keys
+with their spellings in, {key: entity key} out.
+
+Two keys are one entity when a watch written with a spelling of one finds a spelling of the
+other (monitor.watches.names: `Vladimir Putin` finds `Путин`, `Putina`, `Путіна`, `Russian
+President Vladimir Putin`; `Nigel Farage` finds `Nigelem Farage`), in either direction, and
+their last words find each other alone (`Donald Trump` finds `Trump Organization` by its first
+word, which is no surname there). A name of two words or more in another alphabet is also one
+with a name whose every word has its consonant skeleton (forms.skeletons): Belarusian `Алесь
+Бяляцкі` and Ukrainian `Олесь Біляцький` respell the vowels.
+
+Titles and roles in front (`President`, `Президент России`) are not a name's words: a key that
+is a title and a surname (`President Biden`), or a surname alone (`Clinton`), joins the one
+entity of full names it fits, and stays apart where it fits several (Bill and Hillary Clinton)
+or none. Only keys whose last words share a consonant skeleton are compared (a block), so the
+work grows with the names of one family, not with the square of a page's. The result does not
+depend on the order of the keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from monitor.entities.forms import ALL_ENDINGS, latin, name_form, skeletons, stems
+from monitor.watches.names import NameText, WatchedName, watched_name
+
+__all__ = ["Keyed", "entity_label", "group_keys"]
+
+MAX_SPELLINGS = 3  # of a key's spellings compared (the most used): bounds the work per pair
+# Titles and roles written before a name, in the languages of the feeds (compared by stem, so
+# inflected: `Президента`, `Prezydenta`). Words before the last of them are the title's too
+# (`Russian President`); words after it are the name, maybe with a country (`Президент России`).
+_TITLE_WORDS = """President Vice Prime Minister Premier Chancellor Secretary Senator Governor Mayor
+    Minister Chairman Chairwoman Speaker Leader Commissioner Ambassador General Colonel Admiral
+    Judge Justice Mr Mrs Ms Dr Sir Lady Lord Dame King Queen Prince Princess Sheikh Rep Sen Gov
+    Präsident Bundeskanzler Kanzler Ministerpräsident Président Ministre Presidente Ministro
+    Prezydent Premier Premiér Prezident Předseda Predseda Predsednik Predsjednik Predsjednica
+    Ministr Minister Kanclerz Kancléř Президент Премьер Премьер-министр Министр Канцлер
+    Председатель Глава Лидер Прем'єр Міністр Голова Президентът Премиерът Министър
+    Председник Премијер Министар"""
+_TITLES = frozenset(name_form(word) for word in _TITLE_WORDS.split())
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """A key of the names stage with its spellings as articles write them (most used first)
+    and a weight (articles or mentions), which picks the entity's key and label."""
+
+    key: str
+    spellings: tuple[str, ...]
+    weight: int = 1
+
+
+def _stems(word: str) -> frozenset[str]:
+    return stems(name_form(word), ALL_ENDINGS)
+
+
+def _name_words(spelling: str) -> list[str]:
+    """The words of a spelling after its title (`Russian President Vladimir Putin`: `Vladimir
+    Putin`); all of them when the title would leave nothing."""
+    words = spelling.split()
+    last_title = max(
+        (i for i, w in enumerate(words[:-1]) if not _TITLES.isdisjoint(_stems(w))),
+        default=-1,
+    )
+    return words[last_title + 1 :]
+
+
+def _full(keyed: Keyed) -> bool:
+    """Whether a key names someone fully: two words or more besides a title."""
+    return any(len(_name_words(s)) > 1 for s in keyed.spellings[:MAX_SPELLINGS])
+
+
+@lru_cache(maxsize=4096)
+def _watch(spelling: str) -> WatchedName:
+    return watched_name(spelling)
+
+
+@lru_cache(maxsize=4096)
+def _text(spelling: str) -> NameText:
+    return NameText.of(spelling)
+
+
+def _finds(a: str, b: str) -> bool:
+    return _text(b).has(_watch(a))
+
+
+def _same_skeletons(a: str, b: str) -> bool:
+    """Names in another alphabet of as many words, each with a consonant skeleton of the other's."""
+    wa, wb = _name_words(a), _name_words(b)
+    if len(wa) < 2 or len(wa) != len(wb) or (latin(a.replace(" ", "")) and latin(b.replace(" ", ""))):
+        return False
+    return all(not skeletons(_stems(x)).isdisjoint(skeletons(_stems(y))) for x, y in zip(wa, wb, strict=True))
+
+
+def _spellings_meet(a: str, b: str) -> bool:
+    if _same_skeletons(a, b):
+        return True
+    if not (_finds(a, b) or _finds(b, a)):
+        return False
+    last_a, last_b = a.split()[-1], b.split()[-1]
+    return _finds(last_a, last_b) or _finds(last_b, last_a)
+
+
+def _meet(a: Keyed, b: Keyed) -> bool:
+    """Whether two keys are one entity: a spelling of one and of the other find each other."""
+    return any(
+        _spellings_meet(x, y) for x in a.spellings[:MAX_SPELLINGS] for y in b.spellings[:MAX_SPELLINGS]
+    )
+
+
+def _blocks(keyed: Sequence[Keyed]) -> dict[str, list[int]]:
+    """The keys by the consonant skeletons of their spellings' last words."""
+    blocks: dict[str, list[int]] = {}
+    for index, k in enumerate(keyed):
+        lasts = {s.split()[-1] for s in k.spellings[:MAX_SPELLINGS] if s.split()}
+        shapes = frozenset(shape for last in lasts for shape in skeletons(_stems(last)))
+        for shape in shapes:
+            blocks.setdefault(shape, []).append(index)
+    return blocks
+
+
+def _rank(k: Keyed) -> tuple[bool, bool, int, str]:
+    """Which key of an entity names it: a full name, in Latin letters, the most weighty."""
+    first = k.spellings[0] if k.spellings else k.key
+    return (_full(k), latin(first.replace(" ", "")), k.weight, k.key)
+
+
+def group_keys(keys: Iterable[Keyed]) -> dict[str, str]:
+    """{key: its entity's key} for these keys (see the module); the entity's key is its member
+    key that is a full name, in Latin letters, of the most weight (then the greatest key)."""
+    keyed = sorted({k.key: k for k in keys}.values(), key=lambda k: k.key)
+    parent = list(range(len(keyed)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, j: int) -> None:
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
+    full = [_full(k) for k in keyed]
+    pairs = sorted({(i, j) for block in _blocks(keyed).values() for i in block for j in block if i < j})
+    meeting = [(i, j) for i, j in pairs if _meet(keyed[i], keyed[j])]
+    for i, j in meeting:  # full names first: they decide which entities there are
+        if full[i] and full[j]:
+            join(i, j)
+    fits: dict[int, set[int]] = {i: set() for i in range(len(keyed)) if not full[i]}
+    for i, j in meeting:
+        for short, other in ((i, j), (j, i)):
+            if short in fits and full[other]:
+                fits[short].add(root(other))
+    for short, entities in fits.items():
+        if len(entities) == 1:
+            join(short, next(iter(entities)))
+    for i, j in meeting:  # surnames alone among themselves, when they fit the same entities
+        if i in fits and j in fits and len(fits[i]) != 1 and fits[i] == fits[j]:
+            join(i, j)
+    members: dict[int, list[Keyed]] = {}
+    for index, k in enumerate(keyed):
+        members.setdefault(root(index), []).append(k)
+    out: dict[str, str] = {}
+    for group in members.values():
+        head = max(group, key=_rank).key
+        for k in group:
+            out[k.key] = head
+    return out
+
+
+def entity_label(spellings: Mapping[str, int]) -> str:
+    """How an entity is shown: its most used spelling that is a full name without a title, in
+    Latin letters if any (the pages are in English); else its most used spelling."""
+    ranked = sorted(spellings, key=lambda s: (-spellings[s], s))
+    for wanted in (
+        lambda s: len(_name_words(s)) == len(s.split()) > 1 and latin(s.replace(" ", "")),
+        lambda s: len(s.split()) > 1 and latin(s.replace(" ", "")),
+        lambda s: latin(s.replace(" ", "")),
+    ):
+        found = next((s for s in ranked if wanted(s)), None)
+        if found is not None:
+            return found
+    return ranked[0] if ranked else ""
