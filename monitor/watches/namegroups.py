@@ -178,12 +178,7 @@ def entity_label(spellings: Mapping[str, int]) -> str:
     """How an entity is shown: its most used spelling that is a full name without a title, in
     Latin letters if any (the pages are in English); else its most used spelling."""
     ranked = sorted(spellings, key=lambda s: (-spellings[s], s))
-    for wanted in (
-        lambda s: len(_name_words(s)) == len(s.split()) > 1 and latin(s.replace(" ", "")),
-        lambda s: len(s.split()) > 1 and latin(s.replace(" ", "")),
-        lambda s: latin(s.replace(" ", "")),
-    ):
-        found = next((s for s in ranked if wanted(s)), None)
-        if found is not None:
-            return found
-    return ranked[0] if ranked else ""
+    latin_ones = [s for s in ranked if latin(s.replace(" ", ""))]
+    full = [s for s in latin_ones if len(s.split()) > 1]
+    untitled = [s for s in full if len(_name_words(s)) == len(s.split())]
+    return next(iter(untitled + full + latin_ones + ranked), "")
