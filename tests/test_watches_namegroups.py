@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from monitor.watches.namegroups import Keyed, entity_label, group_keys
+from monitor.watches.namegroups import Keyed, entity_label, entity_rows, group_keys
 
 
 def _groups(*spellings: str) -> set[frozenset[str]]:
@@ -79,3 +79,22 @@ def test_the_label_is_a_full_latin_spelling_without_a_title() -> None:
     assert entity_label({"Путин": 9, "Putin": 5}) == "Putin"
     assert entity_label({"Путин": 9}) == "Путин"
     assert entity_label({}) == ""
+
+
+def test_a_storys_rows_become_one_per_entity_and_article() -> None:
+    def row(key: str, name: str, mentions: int, *variants: str) -> dict[str, object]:
+        return {"key": key, "name": name, "mentions": mentions, "variants": [name, *variants]}
+
+    per_article = {
+        1: [row("vladimir putin", "Vladimir Putin", 3, "Putin"), row("putina", "Putina", 1)],
+        2: [row("путин", "Путин", 4, "Путина"), row("peyton manning", "Peyton Manning", 2)],
+    }
+    rows = entity_rows(per_article)
+    assert rows[1] == [
+        {"key": "vladimir putin", "name": "Vladimir Putin", "mentions": 4,
+         "variants": ["Vladimir Putin", "Putin", "Putina"]}
+    ]
+    assert [(r["key"], r["name"], r["mentions"]) for r in rows[2]] == [
+        ("vladimir putin", "Vladimir Putin", 4),
+        ("peyton manning", "Peyton Manning", 2),
+    ]

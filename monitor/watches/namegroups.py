@@ -20,14 +20,16 @@ depend on the order of the keys.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from monitor.entities.forms import ALL_ENDINGS, latin, name_form, skeletons, stems
 from monitor.watches.names import NameText, WatchedName, watched_name
 
-__all__ = ["Keyed", "entity_label", "group_keys"]
+__all__ = ["Keyed", "entity_label", "entity_rows", "group_keys"]
 
 MAX_SPELLINGS = 3  # of a key's spellings compared (the most used): bounds the work per pair
 # Titles and roles written before a name, in the languages of the feeds (compared by stem, so
@@ -182,3 +184,35 @@ def entity_label(spellings: Mapping[str, int]) -> str:
     full = [s for s in latin_ones if len(s.split()) > 1]
     untitled = [s for s in full if len(_name_words(s)) == len(s.split())]
     return next(iter(untitled + full + latin_ones + ranked), "")
+
+
+def entity_rows(per_article: Mapping[int, Sequence[Mapping[str, Any]]]) -> dict[int, list[dict[str, Any]]]:
+    """The articles' names (as the store keeps them: key, name, variants, mentions) by entity:
+    each key replaced by its entity's, an article's rows of one entity made one (mentions
+    summed, spellings joined), each named by the entity's label (`entity_label`)."""
+    spellings: dict[str, Counter[str]] = {}
+    articles: Counter[str] = Counter()
+    for rows in per_article.values():
+        for row in rows:
+            spellings.setdefault(row["key"], Counter()).update(
+                {v: int(row["mentions"]) for v in row["variants"] or [row["name"]]}
+            )
+            articles[row["key"]] += 1
+    entity = group_keys(
+        Keyed(key, tuple(s for s, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))), articles[key])
+        for key, c in spellings.items()
+    )
+    written: dict[str, Counter[str]] = {}
+    for key, c in spellings.items():
+        written.setdefault(entity[key], Counter()).update(c)
+    labels = {head: entity_label(c) for head, c in written.items()}
+    out: dict[int, list[dict[str, Any]]] = {}
+    for article, rows in per_article.items():
+        merged: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            head = entity[row["key"]]
+            into = merged.setdefault(head, {"key": head, "name": labels[head], "variants": [], "mentions": 0})
+            into["mentions"] += int(row["mentions"])
+            into["variants"] = list(dict.fromkeys([*into["variants"], *row["variants"]]))
+        out[article] = sorted(merged.values(), key=lambda r: (-r["mentions"], r["key"]))
+    return out
