@@ -29,7 +29,7 @@ from typing import Any
 from monitor.entities.forms import ALL_ENDINGS, latin, name_form, skeletons, stems
 from monitor.watches.names import NameText, WatchedName, watched_name
 
-__all__ = ["Keyed", "entity_label", "entity_rows", "group_keys"]
+__all__ = ["Keyed", "entity_label", "entity_rows", "group_keys", "keyed_spellings"]
 
 MAX_SPELLINGS = 3  # of a key's spellings compared (the most used): bounds the work per pair
 # Titles and roles written before a name, in the languages of the feeds (compared by stem, so
@@ -186,6 +186,14 @@ def entity_label(spellings: Mapping[str, int]) -> str:
     return next(iter(untitled + full + latin_ones + ranked), "")
 
 
+def keyed_spellings(spellings: Mapping[str, Mapping[str, int]], weights: Mapping[str, int]) -> list[Keyed]:
+    """Keys to group from their spellings' counts ({key: {spelling: n}}) and weights."""
+    return [
+        Keyed(key, tuple(sorted(spelled, key=lambda s: (-spelled[s], s))) or (key,), weights.get(key, 0))
+        for key, spelled in spellings.items()
+    ] + [Keyed(key, (key,), weight) for key, weight in weights.items() if key not in spellings]
+
+
 def entity_rows(per_article: Mapping[int, Sequence[Mapping[str, Any]]]) -> dict[int, list[dict[str, Any]]]:
     """The articles' names (as the store keeps them: key, name, variants, mentions) by entity:
     each key replaced by its entity's, an article's rows of one entity made one (mentions
@@ -198,10 +206,7 @@ def entity_rows(per_article: Mapping[int, Sequence[Mapping[str, Any]]]) -> dict[
                 {v: int(row["mentions"]) for v in row["variants"] or [row["name"]]}
             )
             articles[row["key"]] += 1
-    entity = group_keys(
-        Keyed(key, tuple(s for s, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))), articles[key])
-        for key, c in spellings.items()
-    )
+    entity = group_keys(keyed_spellings(spellings, articles))
     written: dict[str, Counter[str]] = {}
     for key, c in spellings.items():
         written.setdefault(entity[key], Counter()).update(c)
