@@ -180,10 +180,10 @@ def name_record(store: AnyStore, key: str, at: datetime, ctx: WebContext) -> dic
     if key not in candidates:
         raise NameNotFound(f"no article published from {local_time(iso(start), ctx.zone)} to "
                            f"{local_time(iso(end), ctx.zone)} names {key!r}")
-    fold = fold_keys(candidates)
-    if fold[key] != key:
-        return fold[key]
-    keys = sorted(k for k, entry in fold.items() if entry == key)
+    head = _heads(store, candidates, since, until)
+    if head[key] != key:
+        return head[key]
+    keys = sorted(k for k, entry in head.items() if entry == key)
     times = store.names_story_times(keys, since, until)
     days = daily_stories(
         ((p, story) for published, story in times if (p := parse_iso(published)) is not None),
@@ -233,6 +233,21 @@ def name_record(store: AnyStore, key: str, at: datetime, ctx: WebContext) -> dic
         "stories": stories,
         "watch": watch_yaml(name),
     }
+
+
+def _heads(store: AnyStore, candidates: dict[str, int], since: str, until: str) -> dict[str, str]:
+    """Each candidate key's entry: fold_keys's, then its entity's (namegroups: `president
+    biden` is Joe Biden's), followed until it stays put, so that an entry's page is its own."""
+    fold = fold_keys(candidates)
+    entity = group_keys(keyed_spellings(store.names_spellings(sorted(candidates), since, until), candidates))
+    heads = {}
+    for key in candidates:
+        head, seen = key, set()
+        while head not in seen:
+            seen.add(head)
+            head = entity.get(fold[head], fold[head])
+        heads[key] = head
+    return heads
 
 
 def add_name_routes(app: FastAPI, ctx: WebContext, page: Callable[..., HTMLResponse]) -> None:
