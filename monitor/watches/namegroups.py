@@ -73,7 +73,7 @@ def _name_words(spelling: str) -> list[str]:
 
 def _full(keyed: Keyed) -> bool:
     """Whether a key names someone fully: two words or more besides a title."""
-    return any(len(_name_words(s)) > 1 for s in keyed.spellings[:MAX_SPELLINGS])
+    return any(len(_name_words(s)) > 1 for s in keyed.spellings)
 
 
 @lru_cache(maxsize=4096)
@@ -103,22 +103,35 @@ def _spellings_meet(a: str, b: str) -> bool:
         return True
     if not (_finds(a, b) or _finds(b, a)):
         return False
-    last_a, last_b = a.split()[-1], b.split()[-1]
-    return _finds(last_a, last_b) or _finds(last_b, last_a)
+    words_a, words_b = _name_words(a), _name_words(b)
+    if not _words_meet(words_a[-1:], words_b[-1:]):
+        return False
+    # Two full names: a given name of one is one of the other's too (`Tour de Trump` and
+    # `Ivana Trump` are not Donald's, though a watch for either may find him).
+    return len(words_a) < 2 or len(words_b) < 2 or _words_meet(words_a[:-1], words_b[:-1])
+
+
+def _words_meet(words_a: list[str], words_b: list[str]) -> bool:
+    return any(_finds(x, y) or _finds(y, x) for x in words_a for y in words_b)
+
+
+def _compared(k: Keyed) -> list[str]:
+    """The spellings a key is compared by: its full ones (the surname alone among a full
+    name's spellings, `Clinton` of Hillary's, would find Bill), else its own."""
+    full = [s for s in k.spellings if len(_name_words(s)) > 1]
+    return (full or list(k.spellings))[:MAX_SPELLINGS]
 
 
 def _meet(a: Keyed, b: Keyed) -> bool:
     """Whether two keys are one entity: a spelling of one and of the other find each other."""
-    return any(
-        _spellings_meet(x, y) for x in a.spellings[:MAX_SPELLINGS] for y in b.spellings[:MAX_SPELLINGS]
-    )
+    return any(_spellings_meet(x, y) for x in _compared(a) for y in _compared(b))
 
 
 def _blocks(keyed: Sequence[Keyed]) -> dict[str, list[int]]:
     """The keys by the consonant skeletons of their spellings' last words."""
     blocks: dict[str, list[int]] = {}
     for index, k in enumerate(keyed):
-        lasts = {s.split()[-1] for s in k.spellings[:MAX_SPELLINGS] if s.split()}
+        lasts = {s.split()[-1] for s in _compared(k) if s.split()}
         shapes = frozenset(shape for last in lasts for shape in skeletons(_stems(last)))
         for shape in shapes:
             blocks.setdefault(shape, []).append(index)
