@@ -32,6 +32,7 @@ from monitor.watches.names import NameText, WatchedName, watched_name
 __all__ = ["Keyed", "entity_label", "entity_rows", "group_keys", "keyed_spellings"]
 
 MAX_SPELLINGS = 3  # of a key's spellings compared (the most used): bounds the work per pair
+MAX_GROUPED = 200  # keys of a story grouped, those of the most articles: bounds a page's work
 # Titles and roles written before a name, in the languages of the feeds (compared by stem, so
 # inflected: `Президента`, `Prezydenta`). Words before the last of them are the title's too
 # (`Russian President`); words after it are the name, maybe with a country (`Президент России`).
@@ -128,11 +129,13 @@ def _meet(a: Keyed, b: Keyed) -> bool:
 
 
 def _blocks(keyed: Sequence[Keyed]) -> dict[str, list[int]]:
-    """The keys by the consonant skeletons of their spellings' last words."""
+    """The keys by the consonant skeletons and the first two letters of their spellings' last words."""
     blocks: dict[str, list[int]] = {}
     for index, k in enumerate(keyed):
         lasts = {s.split()[-1] for s in _compared(k) if s.split()}
+        # A short word has no skeleton (`May`, `Мей`): its first letters stand for it.
         shapes = frozenset(shape for last in lasts for shape in skeletons(_stems(last)))
+        shapes |= {name_form(last)[:2] for last in lasts}
         for shape in shapes:
             blocks.setdefault(shape, []).append(index)
     return blocks
@@ -207,10 +210,13 @@ def keyed_spellings(spellings: Mapping[str, Mapping[str, int]], weights: Mapping
     ] + [Keyed(key, (key,), weight) for key, weight in weights.items() if key not in spellings]
 
 
-def entity_rows(per_article: Mapping[int, Sequence[Mapping[str, Any]]]) -> dict[int, list[dict[str, Any]]]:
+def entity_rows(
+    per_article: Mapping[int, Sequence[Mapping[str, Any]]], most: int = MAX_GROUPED
+) -> dict[int, list[dict[str, Any]]]:
     """The articles' names (as the store keeps them: key, name, variants, mentions) by entity:
     each key replaced by its entity's, an article's rows of one entity made one (mentions
-    summed, spellings joined), each named by the entity's label (`entity_label`)."""
+    summed, spellings joined), each named by the entity's label (`entity_label`). The `most`
+    keys of the most articles are grouped; the rest stay entries of their own."""
     spellings: dict[str, Counter[str]] = {}
     articles: Counter[str] = Counter()
     for rows in per_article.values():
@@ -219,7 +225,9 @@ def entity_rows(per_article: Mapping[int, Sequence[Mapping[str, Any]]]) -> dict[
                 {v: int(row["mentions"]) for v in row["variants"] or [row["name"]]}
             )
             articles[row["key"]] += 1
-    entity = group_keys(keyed_spellings(spellings, articles))
+    grouped = sorted(spellings, key=lambda k: (-articles[k], k))[:most]
+    entity = {key: key for key in spellings}
+    entity |= group_keys(keyed_spellings({k: spellings[k] for k in grouped}, articles))
     written: dict[str, Counter[str]] = {}
     for key, c in spellings.items():
         written.setdefault(entity[key], Counter()).update(c)
