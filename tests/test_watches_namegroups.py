@@ -98,3 +98,15 @@ def test_a_storys_rows_become_one_per_entity_and_article() -> None:
         ("vladimir putin", "Vladimir Putin", 4),
         ("peyton manning", "Peyton Manning", 2),
     ]
+
+
+def test_a_surname_alone_joins_the_full_name_holding_most_of_its_weight() -> None:
+    keyed = [
+        Keyed("joe biden", ("Joe Biden",), 19),
+        Keyed("shuld biden", ("Should Biden",), 1),  # a slip of the recogniser's, once
+        Keyed("president biden", ("President Biden", "Biden"), 10),
+    ]
+    assert group_keys(keyed)["president biden"] == "joe biden"
+    even = [Keyed("bill clinton", ("Bill Clinton",), 5), Keyed("hillary clinton", ("Hillary Clinton",), 4),
+            Keyed("clinton", ("Clinton",), 9)]
+    assert group_keys(even)["clinton"] == "clinton"

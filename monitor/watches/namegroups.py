@@ -12,8 +12,9 @@ with a name whose every word has its consonant skeleton (forms.skeletons): Belar
 
 Titles and roles in front (`President`, `Президент России`) are not a name's words: a key that
 is a title and a surname (`President Biden`), or a surname alone (`Clinton`), joins the one
-entity of full names it fits, and stays apart where it fits several (Bill and Hillary Clinton)
-or none. Only keys whose last words share a consonant skeleton are compared (a block), so the
+entity of full names it fits, or the one of them holding two thirds of their weight (as
+people.fold_keys does), and stays apart where none does (Bill and Hillary Clinton) or it fits
+none. Only keys whose last words share a consonant skeleton are compared (a block), so the
 work grows with the names of one family, not with the square of a page's. The result does not
 depend on the order of the keys.
 """
@@ -28,6 +29,7 @@ from typing import Any
 
 from monitor.entities.forms import ALL_ENDINGS, latin, name_form, skeletons, stems
 from monitor.watches.names import NameText, WatchedName, watched_name
+from monitor.watches.people import FOLD_SHARE
 
 __all__ = ["Keyed", "entity_label", "entity_rows", "group_keys", "keyed_spellings"]
 
@@ -175,11 +177,20 @@ def group_keys(keys: Iterable[Keyed]) -> dict[str, str]:
         for short, other in ((i, j), (j, i)):
             if short in fits and full[other]:
                 fits[short].add(root(other))
+    weight: dict[int, int] = {}
+    for index, k in enumerate(keyed):
+        if full[index]:
+            weight[root(index)] = weight.get(root(index), 0) + k.weight
+    placed: set[int] = set()
     for short, entities in fits.items():
-        if len(entities) == 1:
-            join(short, next(iter(entities)))
+        # The one entity it fits, or the one holding most of their weight (`Should Biden`, a
+        # slip in one article, does not keep `President Biden` from Joe Biden's 19)
+        best = max(entities, key=lambda e: (weight[e], -e), default=None)
+        if best is not None and weight[best] >= FOLD_SHARE * sum(weight[e] for e in entities):
+            join(short, best)
+            placed.add(short)
     for i, j in meeting:  # surnames alone among themselves, when they fit the same entities
-        if i in fits and j in fits and len(fits[i]) != 1 and fits[i] == fits[j]:
+        if i in fits and j in fits and fits[i] == fits[j] and not placed & {i, j}:
             join(i, j)
     members: dict[int, list[Keyed]] = {}
     for index, k in enumerate(keyed):
