@@ -179,6 +179,11 @@ def _items() -> list[Item]:
         Item(2, "Алесь Бяляцкі", "Сёння Алесь Бяляцкі выступіў.", "be", now - 15),
         Item(2, "Олесь Біляцький", "Сьогодні Олесь Біляцький виступив.", "uk", now - 16),
         Item(2, "Заява", "Сьогодні Олесь Біляцький заявив.", "uk", now - 16.5),
+        # ... and one story of his in the three spellings.
+        Item(0, "Ales Bialiatski speaks again", "Ales Bialiatski spoke again.", "en", now - 20, story=9003),
+        Item(2, "Алесь Бяляцкі зноў", "Сёння Алесь Бяляцкі зноў выступіў.", "be", now - 20.5, story=9003),
+        Item(2, "Олесь Біляцький знову", "Сьогодні Олесь Біляцький знову виступив.", "uk", now - 21,
+             story=9003),
         # Joe Biden twice, and once with his title: one row of three stories.
         Item(0, "Joe Biden speaks", "Today Joe Biden spoke.", "en", now - 17),
         Item(0, "Joe Biden travels", "Later Joe Biden left.", "en", now - 18),
@@ -238,7 +243,7 @@ def test_names_page_ranks_who_is_in_the_news(site: tuple[WebServer, Path]) -> No
     # One row per person across scripts, respellings and titles, with its spellings.
     rows = {n["key"]: n for n in data["names"]}
     assert "oles biliatski" not in rows and "president biden" not in rows
-    assert rows["ales bialiatski"]["recent"] == 4 and rows["ales bialiatski"]["name"] == "Ales Bialiatski"
+    assert rows["ales bialiatski"]["recent"] == 5 and rows["ales bialiatski"]["name"] == "Ales Bialiatski"
     spelled = {"Ales Bialiatski", "Алесь Бяляцкі", "Олесь Біляцький"}
     assert set(rows["ales bialiatski"]["spellings"]) == spelled
     assert (rows["joe biden"]["name"], rows["joe biden"]["recent"]) == ("Joe Biden", 3)
@@ -306,6 +311,12 @@ def test_the_story_page_links_its_names_with_their_spellings(site: tuple[WebServ
     names = html[html.find('id="names"') :][:400]
     link = '<a href="/names/vladimir%20putin">Владимир Путин</a> <span class="variants">(Путина)</span>'
     assert link in names, names
+    # One entry for one person in three scripts' spellings, named in Latin letters.
+    html = httpx.get(server.base + "/stories/9003").text
+    names = html[html.find('id="names"') :].split("</dd>")[0]
+    assert names.count("<a ") == 1, names
+    assert '<a href="/names/ales%20bialiatski">Ales Bialiatski</a>' in names, names
+    assert "Алесь Бяляцкі" in names and "Олесь Біляцький" in names, names
 
 
 # The words of an element that the browser cut across two lines (a hyphen's break aside).
