@@ -4,9 +4,12 @@ with their spellings in, {key: entity key} out.
 
 Two keys are one entity when a watch written with a spelling of one finds a spelling of the
 other (monitor.watches.names: `Vladimir Putin` finds `Путин`, `Putina`, `Путіна`, `Russian
-President Vladimir Putin`; `Nigel Farage` finds `Nigelem Farage`), in either direction, and
-their last words find each other alone (`Donald Trump` finds `Trump Organization` by its first
-word, which is no surname there). A name of two words or more in another alphabet is also one
+President Vladimir Putin`; `Nigel Farage` finds `Nigelem Farage`), in either direction, their
+last words find each other alone (`Donald Trump` finds `Trump Organization` by its first word,
+which is no surname there), and, for two full names, a given name of one finds one of the
+other's (`Ivana Trump`, or `Tour de Trump`, a slip of the recogniser's, are not Donald's). Full
+names are compared by their full spellings (the bare `Clinton` among Hillary's would find
+Bill). A name of two words or more in another alphabet is also one
 with a name whose every word has its consonant skeleton (forms.skeletons): Belarusian `Алесь
 Бяляцкі` and Ukrainian `Олесь Біляцький` respell the vowels.
 
@@ -14,8 +17,9 @@ Titles and roles in front (`President`, `Президент России`) are n
 is a title and a surname (`President Biden`), or a surname alone (`Clinton`), joins the one
 entity of full names it fits, or the one of them holding two thirds of their weight (as
 people.fold_keys does), and stays apart where none does (Bill and Hillary Clinton) or it fits
-none. Only keys whose last words share a consonant skeleton are compared (a block), so the
-work grows with the names of one family, not with the square of a page's. The result does not
+none. Only keys whose last words share a consonant skeleton or their first two letters are
+compared (a block), so the work grows with the names of one family, not with the square of a
+page's. The result does not
 depend on the order of the keys.
 """
 
@@ -36,11 +40,12 @@ __all__ = ["Keyed", "entity_label", "entity_rows", "group_keys", "keyed_spelling
 MAX_SPELLINGS = 3  # of a key's spellings compared (the most used): bounds the work per pair
 MAX_GROUPED = 200  # keys of a story grouped, those of the most articles: bounds a page's work
 # Titles and roles written before a name, in the languages of the feeds (compared by stem, so
-# inflected: `Президента`, `Prezydenta`). Words before the last of them are the title's too
+# inflected: `Президента`, `Prezydenta`); not those a person is named by (`Pope Francis`,
+# `Prince Harry`, `Queen Elizabeth`). Words before the last of them are the title's too
 # (`Russian President`); words after it are the name, maybe with a country (`Президент России`).
 _TITLE_WORDS = """President Vice Prime Minister Premier Chancellor Secretary Senator Governor Mayor
     Minister Chairman Chairwoman Speaker Leader Commissioner Ambassador General Colonel Admiral
-    Judge Justice Mr Mrs Ms Dr Sir Lady Lord Dame King Queen Prince Princess Sheikh Rep Sen Gov
+    Judge Justice Mr Mrs Ms Dr Sir Rep Sen Gov
     Präsident Bundeskanzler Kanzler Ministerpräsident Président Ministre Presidente Ministro
     Prezydent Premier Premiér Prezident Předseda Predseda Predsednik Predsjednik Predsjednica
     Ministr Minister Kanclerz Kancléř Президент Премьер Премьер-министр Министр Канцлер
