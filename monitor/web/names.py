@@ -47,14 +47,11 @@ KeyPath = Annotated[str, PathParam(min_length=1, max_length=MAX_KEY)]
 
 class NameInTheNews(BaseModel):
     key: str = Field(description="The name's key (the same in every script): /api/names/{key}.")
-    name: str = Field(description="How the name is shown: its most mentioned spelling in Latin letters.")
+    name: str = Field(description="How the name is shown: a full spelling in Latin letters, without a title.")
     recent: int = Field(description="Stories with an article of the last 24 hours naming it.")
     before: int = Field(description="Stories with an article of the 7 days before naming it.")
     expected: float = Field(description="What the 7 days before predict for the last 24 hours.")
     score: float
-
-
-class NameInTheNewsSpelled(NameInTheNews):
     spellings: list[str] = Field(description="Its spellings in the window, most mentioned first.")
 
 
@@ -64,7 +61,7 @@ class NamesOut(BaseModel):
     since: str
     stories_recent: int = Field(description="Stories with an article in the last 24 hours.")
     stories_before: int = Field(description="Stories with an article in the 7 days before.")
-    names: list[NameInTheNewsSpelled] = Field(description="Names in the news, best first.")
+    names: list[NameInTheNews] = Field(description="Names in the news, best first.")
 
 
 class NameDay(BaseModel):
