@@ -223,6 +223,35 @@ def test_page_text_replaces_a_teaser_once_and_a_failure_keeps_the_feeds(store: A
     assert (counts.new, counts.unchanged) == (0, 1)
 
 
+def test_a_page_whose_host_asked_to_wait_is_pending_again_after_its_time(store: AnyStore) -> None:
+    now = utcnow()
+    teaser = replace(entry("t", "Teaser", "First words…"), wants_page=True)
+    poll(store, "https://a.example/rss", [teaser], now)
+    feed = store.feed_by_url("https://a.example/rss")
+    assert feed is not None
+    (row,) = store.pages_pending(feed.id, 10, now)
+    later = now + timedelta(minutes=5)
+    store.record_pages([PageWrite(int(row["id"]), None, error="retry-after: HTTP 429", retry_at=later)])
+    # Not before its time, not skipped with the pages past a poll's budget, and not a failure.
+    assert store.pages_pending(feed.id, 10, now) == [] and store.pages_waiting_feeds(now) == set()
+    assert store.pages_skip(feed.id, "past the budget") == 0 and store.page_failures() == {}
+    assert store.pages_waiting_feeds(later) == {feed.id}
+    (again,) = store.pages_pending(feed.id, 10, later)
+    assert (again["id"], again["page_attempts"]) == (row["id"], 1)
+    store.record_pages([PageWrite(int(row["id"]), "The whole article, read from its page at last.")])
+    assert store.pages_pending(feed.id, 10, later) == [] and store.pages_waiting_feeds(later) == set()
+    (exported,) = store.export_articles()
+    assert exported["text_source"] == "page"
+
+
+def test_a_batch_of_pending_articles_never_splits_one_instant(store: AnyStore) -> None:
+    same_time = [entry(f"s{n}", f"Same time {n}") for n in range(3)]
+    poll(store, "https://a.example/rss", [entry("early", hours=-1), *same_time, entry("late", hours=1)])
+    assert [r["guid"] for r in store.stories_pending(1)] == ["early"]
+    assert sorted(r["guid"] for r in store.stories_pending(2)) == ["early", "s0", "s1", "s2"]
+    assert len(store.stories_pending(10)) == 5
+
+
 def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:
     poll(store, "https://a.example/rss", NEWS[:1])
     feed = store.feed_by_url("https://a.example/rss")

@@ -686,6 +686,13 @@ _STORY_COUNTRIES = [
 ]
 
 
+# A page whose host asked to wait (Retry-After) is read again once that time has passed.
+_PAGE_RETRY = [
+    "ALTER TABLE articles ADD COLUMN page_retry_at TIMESTAMPTZ",
+    "ALTER TABLE articles ADD COLUMN page_attempts INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX articles_page_waiting ON articles(feed_id, page_retry_at) WHERE page_state = 'waiting'",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -701,6 +708,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Stories: the terms rising trends count (names, countries, places), per story and day", _TREND_TERMS),
     ("Stories: rising names from the recognised names of their articles", _TREND_NAMES),
     ("Stories: their countries kept, and how often they changed since", _STORY_COUNTRIES),
+    ("Articles: a page whose host asked to wait, tried again after its Retry-After", _PAGE_RETRY),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
