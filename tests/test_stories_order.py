@@ -168,18 +168,19 @@ def test_the_stage_decides_alike_from_another_folder_process_and_hash_seed(tmp_p
     assert outcomes[0]["stories"]  # something was decided
 
 
-def _row(n: int, published: str, feed: str, guid: str) -> dict[str, Any]:
-    return {"id": n, "published": published, "feed_url": feed, "guid": guid}
+def _row(n: int, published: str, content_hash: str, guid: str) -> dict[str, Any]:
+    return {"id": n, "published": published, "content_hash": content_hash, "guid": guid}
 
 
-def test_decision_order_is_publication_time_then_feed_and_guid_never_the_id() -> None:
+def test_decision_order_is_publication_time_then_content_and_guid_never_the_id() -> None:
     rows = [
-        _row(1, "2024-05-01T12:00:00Z", "https://b.example/rss", "1"),
-        _row(2, "2024-05-01T11:00:00Z", "https://z.example/rss", "9"),
-        _row(3, "2024-05-01T12:00:00Z", "https://a.example/rss", "2"),
-        _row(4, "2024-05-01T12:00:00Z", "https://a.example/rss", "1"),
+        _row(1, "2024-05-01T12:00:00Z", "b", "1"),
+        _row(2, "2024-05-01T11:00:00Z", "z", "9"),
+        _row(3, "2024-05-01T12:00:00Z", "a", "2"),
+        _row(4, "2024-05-01T12:00:00Z", "a", "1"),
+        _row(5, "2024-05-01T12:00:00+00:00", "a", "1"),  # the same text and GUID in another feed
     ]
-    assert [r["id"] for r in in_decision_order(rows)] == [2, 4, 3, 1]
+    assert [r["id"] for r in in_decision_order(rows)] == [2, 4, 5, 3, 1]
     assert decision_key(rows[0])[0] == datetime(2024, 5, 1, 12, tzinfo=UTC)
 
 
@@ -187,12 +188,10 @@ def test_decision_order_is_publication_time_then_feed_and_guid_never_the_id() ->
 def test_decision_order_depends_on_the_articles_not_on_their_ids_or_arrival(
     arrival: list[int], ids: list[int]
 ) -> None:
-    articles = [
-        ("2024-05-01T12:00:00Z" if n < 4 else "2024-05-01T13:00:00Z", f"https://f{n % 3}.example/", f"g{n}")
-        for n in range(6)
-    ]
+    times = ["2024-05-01T12:00:00Z"] * 4 + ["2024-05-01T13:00:00Z"] * 2
+    articles = [(times[n], f"hash{n % 3}", f"g{n}") for n in range(6)]
     first = [_row(n, *articles[n]) for n in range(6)]
     again = [_row(ids[n], *articles[n]) for n in arrival]
-    assert [(r["feed_url"], r["guid"]) for r in in_decision_order(first)] == [
-        (r["feed_url"], r["guid"]) for r in in_decision_order(again)
+    assert [(r["content_hash"], r["guid"]) for r in in_decision_order(first)] == [
+        (r["content_hash"], r["guid"]) for r in in_decision_order(again)
     ]

@@ -693,6 +693,12 @@ _PAGE_RETRY = [
     "CREATE INDEX articles_page_waiting ON articles(feed_id, page_retry_at) WHERE page_state = 'waiting'",
 ]
 
+# Articles waiting for a story in the stage's decision order (monitor.stories.order).
+_DECISION_ORDER = [
+    "DROP INDEX articles_unassigned",
+    "CREATE INDEX articles_unassigned ON articles(published, content_hash, guid, id) WHERE story_id IS NULL",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -709,6 +715,7 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Stories: rising names from the recognised names of their articles", _TREND_NAMES),
     ("Stories: their countries kept, and how often they changed since", _STORY_COUNTRIES),
     ("Articles: a page whose host asked to wait, tried again after its Retry-After", _PAGE_RETRY),
+    ("Articles: those waiting for a story in the order the stage decides them", _DECISION_ORDER),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -695,6 +695,17 @@ def _migration_page_retry(db: Connection) -> None:
         db.execute(statement)
 
 
+def _migration_decision_order(db: Connection) -> None:
+    """Articles waiting for a story in the order the stage decides them (publication time,
+    content hash, GUID; the id last), so that a batch's LIMIT cuts them where it would
+    whatever order they were stored in (monitor.stories.order)."""
+    db.execute("DROP INDEX articles_unassigned")
+    db.execute(
+        "CREATE INDEX articles_unassigned ON articles(published, content_hash, guid, id) "
+        "WHERE story_id IS NULL"
+    )
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -718,6 +729,7 @@ MIGRATIONS: list[Migration] = [
     _migration_trend_names,
     _migration_story_countries,
     _migration_page_retry,
+    _migration_decision_order,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

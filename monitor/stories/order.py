@@ -1,10 +1,11 @@
 """The order in which the stories stage decides articles: publication time, then what the
-article is (its feed's URL and its GUID), never its row id.
+article is (its content hash, its GUID), never its row id but as a last resort.
 
 Ids follow the order in which polls happened to end (feeds are fetched concurrently), so
 ordering same-time articles by id made the stories depend on thread timing: storing the
-same feeds in another order opened other stories, threads and breaking flags. A feed's URL
-and a GUID are the article's own, and unique together, so the order is total. Pure.
+same feeds in another order opened other stories, threads and breaking flags. The store
+reads pending articles in this order (the `articles_unassigned` index), so a batch's limit
+cuts them at the same place too. Pure.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ def _when(value: object) -> datetime:
 
 
 def decision_key(row: Mapping[str, Any]) -> tuple[datetime, str, str, int]:
-    """(published, feed URL, GUID, id) of a pending article row; the id decides only between
-    rows that lack a feed URL and GUID (never two stored articles)."""
+    """(published, content hash, GUID, id) of an article row; the id decides only between
+    two articles of one second with the same text and GUID (in two feeds)."""
     return (
         _when(row["published"]),
-        str(row.get("feed_url") or ""),
+        str(row.get("content_hash") or ""),
         str(row.get("guid") or ""),
         int(row["id"]),
     )

@@ -520,6 +520,7 @@ def run_story_stage(
                 rows = store.stories_pending(settings.batch_size)
             if not rows:
                 break
+            # The store's order already on SQLite; a PostgreSQL locale may collate GUIDs otherwise.
             rows = in_decision_order(rows)
             published_at = [_when(row["published"]) for row in rows]
             # Copies first: a copy takes its original's vector instead of being embedded.
