@@ -361,6 +361,9 @@ def test_an_article_s_text_splits_into_paragraphs_and_says_where_it_came_from() 
         "The feed's text: the article's page was not read (past the budget)."
     )
     assert source_note("feed", "pending", None) == "The feed's text: the article's page is still to be read."
+    assert source_note("feed", "waiting", "retry-after: HTTP 429") == (
+        "The feed's text for now: its site asked to wait (retry-after: HTTP 429)."
+    )
     assert source_note("feed", None, None) == "The text as the feed gave it."
 
 
