@@ -25,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.robotparser import RobotFileParser
 
@@ -219,7 +219,9 @@ class PageReader:
     def _note_retry_after(self, host: str, result: FetchResult) -> None:
         if result.retry_after is None or result.status not in (429, 503):
             return
-        seconds = (result.retry_after - utcnow()).total_seconds()
+        # The precise time, not utcnow()'s whole second: that would hold the host up to a
+        # second past its Retry-After, beyond the time the page is stored to be read again.
+        seconds = (result.retry_after - datetime.now(UTC)).total_seconds()
         if seconds > 0:
             self._wait_until[host] = self.clock() + seconds
             self._wait_until.move_to_end(host)
