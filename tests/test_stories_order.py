@@ -133,8 +133,9 @@ def test_the_stage_decides_alike_whatever_order_the_articles_were_stored_in(tmp_
     # through the articles of one instant.
     backward = stage_outcome(tmp_path / "backward.db", items[::-1], batch_size=3)
     assert forward == backward
-    # The wire text is one copy, of the outlet first in the order, whatever came first.
-    assert forward["copies"] == [("wire-paper/wire", "wire-agency/wire")]
+    # The wire text is one copy, of the outlet whose feed comes first (its id: the order of
+    # feeds.yaml, here wire-paper before wire-agency), whatever was stored first.
+    assert forward["copies"] == [("wire-agency/wire", "wire-paper/wire")]
 
 
 _CHILD = """
@@ -168,17 +169,17 @@ def test_the_stage_decides_alike_from_another_folder_process_and_hash_seed(tmp_p
     assert outcomes[0]["stories"]  # something was decided
 
 
-def _row(n: int, published: str, content_hash: str, guid: str) -> dict[str, Any]:
-    return {"id": n, "published": published, "content_hash": content_hash, "guid": guid}
+def _row(n: int, published: str, feed_id: int, guid: str) -> dict[str, Any]:
+    return {"id": n, "published": published, "feed_id": feed_id, "guid": guid}
 
 
-def test_decision_order_is_publication_time_then_content_and_guid_never_the_id() -> None:
+def test_decision_order_is_publication_time_then_feed_and_guid_never_the_id() -> None:
     rows = [
-        _row(1, "2024-05-01T12:00:00Z", "b", "1"),
-        _row(2, "2024-05-01T11:00:00Z", "z", "9"),
-        _row(3, "2024-05-01T12:00:00Z", "a", "2"),
-        _row(4, "2024-05-01T12:00:00Z", "a", "1"),
-        _row(5, "2024-05-01T12:00:00+00:00", "a", "1"),  # the same text and GUID in another feed
+        _row(1, "2024-05-01T12:00:00Z", 2, "1"),
+        _row(2, "2024-05-01T11:00:00Z", 9, "9"),
+        _row(3, "2024-05-01T12:00:00Z", 1, "2"),
+        _row(4, "2024-05-01T12:00:00Z", 1, "1"),
+        _row(5, "2024-05-01T12:00:00+00:00", 1, "1"),  # the same feed and GUID (a re-stored row)
     ]
     assert [r["id"] for r in in_decision_order(rows)] == [2, 4, 5, 3, 1]
     assert decision_key(rows[0])[0] == datetime(2024, 5, 1, 12, tzinfo=UTC)
@@ -189,9 +190,9 @@ def test_decision_order_depends_on_the_articles_not_on_their_ids_or_arrival(
     arrival: list[int], ids: list[int]
 ) -> None:
     times = ["2024-05-01T12:00:00Z"] * 4 + ["2024-05-01T13:00:00Z"] * 2
-    articles = [(times[n], f"hash{n % 3}", f"g{n}") for n in range(6)]
+    articles = [(times[n], n % 3, f"g{n}") for n in range(6)]
     first = [_row(n, *articles[n]) for n in range(6)]
     again = [_row(ids[n], *articles[n]) for n in arrival]
-    assert [(r["content_hash"], r["guid"]) for r in in_decision_order(first)] == [
-        (r["content_hash"], r["guid"]) for r in in_decision_order(again)
+    assert [(r["feed_id"], r["guid"]) for r in in_decision_order(first)] == [
+        (r["feed_id"], r["guid"]) for r in in_decision_order(again)
     ]

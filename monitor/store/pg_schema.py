@@ -696,7 +696,7 @@ _PAGE_RETRY = [
 # Articles waiting for a story in the stage's decision order (monitor.stories.order).
 _DECISION_ORDER = [
     "DROP INDEX articles_unassigned",
-    "CREATE INDEX articles_unassigned ON articles(published, content_hash, guid, id) WHERE story_id IS NULL",
+    "CREATE INDEX articles_unassigned ON articles(published, feed_id, guid, id) WHERE story_id IS NULL",
 ]
 
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a

@@ -697,11 +697,11 @@ def _migration_page_retry(db: Connection) -> None:
 
 def _migration_decision_order(db: Connection) -> None:
     """Articles waiting for a story in the order the stage decides them (publication time,
-    content hash, GUID; the id last), so that a batch's LIMIT cuts them where it would
+    feed id, GUID; the id last), so that a batch's LIMIT cuts them where it would
     whatever order they were stored in (monitor.stories.order)."""
     db.execute("DROP INDEX articles_unassigned")
     db.execute(
-        "CREATE INDEX articles_unassigned ON articles(published, content_hash, guid, id) "
+        "CREATE INDEX articles_unassigned ON articles(published, feed_id, guid, id) "
         "WHERE story_id IS NULL"
     )
 

@@ -16,7 +16,7 @@ class Stories(Core):
 
     def stories_pending(self, limit: int) -> list[dict[str, Any]]:
         """Articles not yet in a story, in the order the stage decides them (publication time,
-        content hash, GUID: monitor.stories.order; the id, which follows the order polls
+        feed id, GUID: monitor.stories.order; the id, which follows the order polls
         happened to end, only last); an article whose page is being read waits for it, at
         most PAGE_WAIT after it was first seen. With each: its places as stored (None: not
         read yet) and whether its names wait to be read (`names_waiting`), for the story
@@ -31,7 +31,7 @@ class Stories(Core):
             "WHERE n.article_id = a.id) THEN 1 ELSE 0 END AS names_waiting "
             f"FROM articles a {self._indexed_by('articles_unassigned')} JOIN feeds f ON f.id = a.feed_id "
             "WHERE a.story_id IS NULL AND (a.page_state IS NULL OR a.page_state <> 'pending' "
-            "OR a.first_seen < ?) ORDER BY a.published, a.content_hash, a.guid, a.id LIMIT ?",
+            "OR a.first_seen < ?) ORDER BY a.published, a.feed_id, a.guid, a.id LIMIT ?",
             [iso(utcnow() - PAGE_WAIT), limit],
         )
 
