@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from monitor.entities.gazetteer import Gazetteer
-from monitor.entities.placestage import article_places
+from monitor.entities.placestage import places_of
 from monitor.entities.stage import names_of
 from monitor.errors import MonitorError
 
@@ -74,8 +74,8 @@ class StoryEvidence:
                 found[int(row["id"])] = stored
         gazetteer = self._open() if unread else None
         if gazetteer is not None:
-            read = [(int(row["id"]), article_places(gazetteer, row, names.get(int(row["id"]), [])))
-                    for row in unread]
+            places = places_of(gazetteer, unread, [names.get(int(row["id"]), []) for row in unread])
+            read = [(int(row["id"]), tagged) for row, tagged in zip(unread, places, strict=True)]
             self._store.places_write(read)
             found.update(read)
         return found

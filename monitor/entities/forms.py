@@ -126,26 +126,38 @@ _ENDINGS_WRITTEN = {
 _MIN_STEM = 3  # a stem this long or longer may carry an ending (Khan: han, Khana)
 
 
+# A letter of none of those alphabets (one class: a regex scan, not a loop over the ranges).
+_NOT_TRANSLITERATED = re.compile(
+    "[^" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _TRANSLITERATED) + "]"
+)
+_NOT_ASCII_LETTERS = re.compile("[^a-z]+")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
 def transliterable(word: str) -> bool:
     """Whether every letter is of an alphabet that anyascii spells back (see the module)."""
-    return all(any(low <= ord(ch) <= high for low, high in _TRANSLITERATED) for ch in word)
+    return _NOT_TRANSLITERATED.search(word) is None
 
 
 @lru_cache(maxsize=131072)
 def name_form(word: str) -> str:
     """How a word is compared: one form for the spellings of one word (see the module)."""
-    folded = unicodedata.normalize("NFC", word.casefold())
-    if not transliterable(folded):
-        return folded  # compared within its own script
-    for pair, replacement in _BEFORE_ASCII:
-        folded = folded.replace(pair, replacement)
-    folded = folded.translate(_HACEK)
-    letters = "".join(ch for ch in anyascii(folded).casefold() if "a" <= ch <= "z")
-    letters = _J_AFTER_VOWEL.sub("i", letters)
+    if word.isascii():  # most words: no normalising or transliterating to do
+        letters = word.lower() if word.isalpha() else _NOT_ASCII_LETTERS.sub("", word.lower())
+    else:
+        folded = unicodedata.normalize("NFC", word.casefold())
+        if not transliterable(folded):
+            return folded  # compared within its own script
+        for pair, replacement in _BEFORE_ASCII:
+            folded = folded.replace(pair, replacement)
+        folded = folded.translate(_HACEK)
+        letters = _NOT_ASCII_LETTERS.sub("", anyascii(folded).casefold())
+    if "j" in letters:
+        letters = _J_AFTER_VOWEL.sub("i", letters)
     for pair, replacement in _SWAPPED:
         letters = letters.replace(pair, replacement)
     letters = letters.translate(_ONE_SOUND)
-    return re.sub(r"(.)\1+", r"\1", letters)
+    return _DOUBLED.sub(r"\1", letters)
 
 
 _ENDINGS = {
