@@ -151,11 +151,36 @@ def _compound_head(word: str) -> str:
 
 def _is_contraction(word: str) -> bool:
     """I've, We're, She'll: English contractions are no names."""
+    if "'" not in word and "’" not in word:
+        return False
     for apostrophe in ("'", "’"):
         head, _, tail = word.rpartition(apostrophe)
         if head and tail.casefold() in _CONTRACTIONS:
             return True
     return False
+
+
+class _Endings(NamedTuple):
+    """A list of endings ready for lookup: each ending's rank in the list, their lengths."""
+
+    rank: dict[str, int]
+    lengths: tuple[int, ...]
+    restore: tuple[str, ...]
+
+
+def _endings(endings: tuple[str, ...], restore: tuple[str, ...] = ("",)) -> _Endings:
+    rank: dict[str, int] = {}
+    for index, ending in enumerate(endings):
+        rank.setdefault(ending, index)
+    return _Endings(rank, tuple(sorted({len(e) for e in endings})), restore)
+
+
+_CYRILLIC = _endings(_CYRILLIC_ENDINGS, _CYRILLIC_RESTORE)
+_LATIN = _endings(_LATIN_ENDINGS, _LATIN_RESTORE)
+_TURKIC = {
+    True: {language: _endings(suffixes) for language, suffixes in _TURKIC_CYRILLIC.items()},
+    False: {language: _endings(suffixes) for language, suffixes in _TURKIC_LATIN.items()},
+}
 
 
 def _stems(word: str, cyrillic: bool, language: str | None = None) -> list[str]:
@@ -164,20 +189,15 @@ def _stems(word: str, cyrillic: bool, language: str | None = None) -> list[str]:
     base = word.casefold()
     if "'" in base or "’" in base:
         return []
-    turkic = (_TURKIC_CYRILLIC if cyrillic else _TURKIC_LATIN).get((language or "").split("-")[0])
-    endings: tuple[str, ...]
-    restore: tuple[str, ...]
-    if turkic is not None:
-        endings, restore = turkic, ("",)
-    else:
-        endings, restore = (
-            (_CYRILLIC_ENDINGS, _CYRILLIC_RESTORE) if cyrillic else (_LATIN_ENDINGS, _LATIN_RESTORE)
-        )
+    endings = _TURKIC[cyrillic].get((language or "").split("-")[0]) or (_CYRILLIC if cyrillic else _LATIN)
+    # The word's endings of each length that the list holds, in the list's order.
+    rank = endings.rank
+    found = [base[-n:] for n in endings.lengths if len(base) - n >= 3 and base[-n:] in rank]
+    found.sort(key=rank.__getitem__)
     stems: list[str] = []
-    for ending in endings:
-        if base.endswith(ending) and len(base) - len(ending) >= 3:
-            stem = base[: -len(ending)]
-            stems.extend(stem + tail for tail in restore)
+    for ending in found:
+        stem = base[: -len(ending)]
+        stems.extend(stem + tail for tail in endings.restore)
     # A Slavic stem may drop a vowel or soften a consonant: Польше -> Польша is covered,
     # Кракове -> Краков too; Праге -> Прага by restoring "а".
     return list(dict.fromkeys(stem for stem in stems if stem != base))
