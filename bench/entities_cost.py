@@ -6,8 +6,8 @@
 
 Articles: those bench/ingest.py puts through the stages (WMT newstest, ECB+, tgcontest: title
 and the first 3,000 characters of text, as its feeds carry them) and bench/places.py's TR-News
-and GeoVirus. For each: the names as the names stage stores them (`stage.names_of`, with the
-gazetteer), the places as the places stage stores them from those names
+and GeoVirus. For each: the names as the names stage stores them (`stage.names_of_all`, with
+the gazetteer, `stage.BATCH` articles at a time), the places as the places stage stores them from those names
 (`placestage.places_of`, `placestage.BATCH` articles at a time), the places when the names
 are not stored yet (`article_places` without names: a backlog's path), and bench/places.py's
 `geotag` call (its places, countries and mentions).
@@ -55,10 +55,17 @@ for module in [m for m in sys.modules if m == "monitor" or m.startswith("monitor
 sys.path.insert(0, str(ARGS.code.resolve()))
 
 import monitor  # noqa: E402
-from monitor.entities import placestage  # noqa: E402
+from monitor.entities import placestage, stage  # noqa: E402
 from monitor.entities.geotag import geotag  # noqa: E402
 from monitor.entities.placestage import BATCH, PlacesStage, article_places  # noqa: E402
 from monitor.entities.stage import names_of  # noqa: E402
+
+
+def batch_names(gazetteer: Any, rows: list[dict[str, Any]]) -> list[Any]:
+    """The names stage's work on one batch (an older checkout: article by article)."""
+    if hasattr(stage, "names_of_all"):
+        return stage.names_of_all(rows, gazetteer)  # type: ignore[no-any-return]
+    return [names_of(row, gazetteer) for row in rows]
 
 
 def batch_places(gazetteer: Any, rows: list[dict[str, Any]], names: list[Any]) -> list[Any]:
@@ -90,16 +97,16 @@ def main() -> int:
     gazetteer = PlacesStage().gazetteer()
     gazetteer.lookup(["paris"])  # opening it is not the stages' work
     spent = {"names": 0.0, "places": 0.0, "places without names": 0.0, "geotag": 0.0}
-    names = []
-    for row in rows:
-        t0 = time.process_time()
-        names.append(names_of(row, gazetteer))
-        spent["names"] += time.process_time() - t0
+    names: list[Any] = []
     places: list[list[dict[str, Any]]] = []
-    for start in range(0, len(rows), BATCH):  # as the places stage reads them
+    for start in range(0, len(rows), BATCH):  # as the stages read them
+        batch = rows[start:start + BATCH]
         t0 = time.process_time()
-        places += batch_places(gazetteer, rows[start:start + BATCH], names[start:start + BATCH])
-        spent["places"] += time.process_time() - t0
+        names += batch_names(gazetteer, batch)
+        t1 = time.process_time()
+        places += batch_places(gazetteer, batch, names[start:start + BATCH])
+        spent["names"] += t1 - t0
+        spent["places"] += time.process_time() - t1
     output: list[dict[str, Any]] = []
     for row, found, article_names in zip(rows, places, names, strict=True):
         t0 = time.process_time()

@@ -92,11 +92,17 @@ def place_like_names(
     return flags
 
 
-def people_and_organisations(found: tuple[Name, ...], gazetteer: Gazetteer | None) -> list[Name]:
-    """The names that are no place and no people, by the gazetteer (all without one)."""
+def people_and_organisations(
+    found: tuple[Name, ...],
+    gazetteer: Gazetteer | None,
+    readings: Mapping[str, tuple[PlaceRecord, ...]] | None = None,
+) -> list[Name]:
+    """The names that are no place and no people, by the gazetteer (all without one);
+    `readings`: its places for (at least) the names' `place_key`s, when already looked up."""
     if gazetteer is None or not found:
         return list(found)
     spellings = [n.name for n in found]
-    readings = gazetteer.lookup(place_key(s) for s in spellings)
+    if readings is None:
+        readings = gazetteer.lookup(place_key(s) for s in spellings)
     flags = place_like_names(spellings, readings, gazetteer.country_keys)
     return [name for name, place in zip(found, flags, strict=True) if not place]

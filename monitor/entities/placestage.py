@@ -12,7 +12,7 @@ from typing import Any
 from monitor.entities.feedcountry import country_of_url
 from monitor.entities.gazetteer import Gazetteer, open_gazetteer
 from monitor.entities.geotag import geotag, spans
-from monitor.entities.stage import names_of
+from monitor.entities.stage import names_of_all
 from monitor.entities.storycountries import refresh_story_countries
 from monitor.errors import MonitorError
 from monitor.wording import count
@@ -55,10 +55,12 @@ def places_of(
     read = [spans(a.get("text") or "", title=a.get("title") or "", language=a.get("language"))
             for a in articles]
     found = gazetteer.lookup(key for candidates in read for c in candidates for key in c.keys)
+    named = iter(names_of_all([a for a, found in zip(articles, names, strict=True) if found is None],
+                              gazetteer))
     out = []
     for article, article_names, candidates in zip(articles, names, read, strict=True):
         if article_names is None:
-            article_names = names_of(article, gazetteer)
+            article_names = next(named)
         tag = geotag(
             gazetteer,
             article.get("text") or "",
