@@ -35,6 +35,7 @@ from anyascii import anyascii
 
 __all__ = [
     "ALL_ENDINGS",
+    "WordForms",
     "cognate",
     "cognate_key",
     "consonants",
@@ -158,6 +159,47 @@ def name_form(word: str) -> str:
         letters = letters.replace(pair, replacement)
     letters = letters.translate(_ONE_SOUND)
     return _DOUBLED.sub(r"\1", letters)
+
+
+# The letters an ASCII word's form may start with, by the word's first letter: its own (or
+# the one `_ONE_SOUND` gives it), or what a swap at the word's start gives (dzh: j, oo and ou:
+# u, ee: i, kh: h, ph and pkh: f, ck: k). Nothing else changes a form's first letter.
+_SWAPPED_FIRST = {"d": "j", "o": "u", "e": "i", "k": "h", "p": "f"}
+_FIRST_OF_FORM = {
+    letter: {letter.translate(_ONE_SOUND), *_SWAPPED_FIRST.get(letter, "")}
+    for letter in "abcdefghijklmnopqrstuvwxyz"
+}
+# And the other way: which words' first letters may give a form that starts with a letter.
+_FIRST_OF_WORD = {
+    first: tuple(letter for letter, firsts in _FIRST_OF_FORM.items() if first in firsts)
+    for first in "abcdefghijklmnopqrstuvwxyz"
+}
+
+
+class WordForms:
+    """`form in WordForms(words)`: whether some word has that `name_form`, working out the
+    forms of only the words that may (an ASCII word's form starts with one of a few letters,
+    given its first): most of a text's words are never put through `name_form`."""
+
+    def __init__(self, words: set[str]) -> None:
+        self._by_first: dict[str, list[str]] = {}
+        self._others: list[str] = []  # not ASCII: any form
+        for word in words:
+            if word.isascii() and "a" <= word[:1] <= "z":
+                self._by_first.setdefault(word[0], []).append(word)
+            else:
+                self._others.append(word)
+        self._forms: set[str] = set()
+
+    def __contains__(self, form: object) -> bool:
+        if self._others:
+            self._forms.update(map(name_form, self._others))
+            self._others = []
+        for first in _FIRST_OF_WORD.get(form[:1], ()) if isinstance(form, str) else ():
+            words = self._by_first.pop(first, None)
+            if words:
+                self._forms.update(map(name_form, words))
+        return form in self._forms
 
 
 _ENDINGS = {
