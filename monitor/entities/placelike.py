@@ -57,8 +57,8 @@ def demonym_stems(word: str) -> list[tuple[str, bool]]:
     """(stem, whole) for each ending `word` may carry: `whole` when the stem must be a whole
     country name. None for words of more than one word or too short."""
     key = place_key(word)
-    if " " in key or not key.isalpha():
-        return []
+    if " " in key or not key.isalpha() or not key.endswith(_ENDINGS + _WHOLE_ENDINGS):
+        return []  # (most names: one test of every ending at once)
     stems = [(key[: -len(e)], False) for e in _ENDINGS if key.endswith(e)]
     stems += [(key[: -len(e)], True) for e in _WHOLE_ENDINGS if key.endswith(e)]
     return [(stem, whole) for stem, whole in stems if len(stem) >= _MIN_STEM]
