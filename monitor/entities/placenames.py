@@ -276,28 +276,31 @@ def _cased_candidates(
         if len(candidates) >= MAX_CANDIDATES:
             break
         plain = [i > 0 and run[i].start() - run[i - 1].end() == 1 for i in range(len(run))]
-        for i, first in enumerate(run):
-            sentence_initial = bool(_SENTENCE_START.search(text[max(0, first.start() - 3):first.start()]))
+        # Each word's offsets and text once (a match's methods are calls).
+        starts = [token.start() for token in run]
+        ends = [token.end() for token in run]
+        words = [token.group() for token in run]
+        for i in range(len(run)):
+            begin = starts[i]
+            sentence_initial = bool(_SENTENCE_START.search(text[max(0, begin - 3):begin]))
+            after_comma = text[max(0, begin - 2):begin] == ", "
+            previous_word = words[i - 1] if plain[i] else ""
             for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
-                last = run[j]
-                span = text[first.start():last.end()]
-                ap_state = _AP_STATES.get(last.group()) if i == j else None
-                if ap_state and text[last.end():last.end() + 1] == "." and \
-                        text[max(0, first.start() - 2):first.start()] == ", ":
+                end = ends[j]
+                span = text[begin:end]
+                ap_state = _AP_STATES.get(words[j]) if i == j else None
+                if ap_state and text[end:end + 1] == "." and after_comma:
                     candidates.append(Candidate(
-                        offset + first.start(), offset + last.end() + 1, text[first.start():last.end() + 1],
+                        offset + begin, offset + end + 1, text[begin:end + 1],
                         (place_key(ap_state),), 1, False, True, "", "", after_comma=True))
                     continue
                 if ap_state:
                     continue  # Miss, Mass, Ill: words, unless after a city and a comma
-                following = run[j + 1].group() if j + 1 < len(run) and plain[j + 1] else ""
+                following = words[j + 1] if j + 1 < len(run) and plain[j + 1] else ""
                 candidates.append(Candidate(
-                    start=offset + first.start(), end=offset + last.end(), text=span,
-                    keys=_span_keys(span, last.end() - last.start(), inflect_latin and j - i < 2,
-                                    j - i < 2, language),
-                    words=j - i + 1, sentence_initial=sentence_initial, cased=True,
-                    previous_word=run[i - 1].group() if plain[i] else "", next_word=following,
-                    after_comma=text[max(0, first.start() - 2):first.start()] == ", ",
+                    offset + begin, offset + end, span,
+                    _span_keys(span, end - starts[j], inflect_latin and j - i < 2, j - i < 2, language),
+                    j - i + 1, sentence_initial, True, previous_word, following, False, after_comma,
                 ))
     return candidates
 
