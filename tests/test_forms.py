@@ -14,7 +14,8 @@ _SHORT = ["".join(letters) for n in (1, 2, 3)
           for letters in itertools.product(string.ascii_lowercase, repeat=n)]
 _OTHERS = ["путин", "путина", "macron", "makron", "ashiq", "ашік", "o'leary", "al-assad", "école",
            "phuket", "pkhali", "dzhon", "джон", "khan", "chán", "oolong", "eel", "ckx", "ماسك", "白沙瓦",
-           "qatar", "katar", "wales", "vales", "yemen", "iemen", "thames", "tames"]
+           "qatar", "katar", "wales", "vales", "yemen", "iemen", "thames", "tames", "dže", "pħa", "oö",
+           "směr", "yⰳ", "cⲹ", "wő", "eé"]
 
 
 def test_word_forms_agree_with_every_form_worked_out() -> None:

@@ -161,12 +161,13 @@ def name_form(word: str) -> str:
     return _DOUBLED.sub(r"\1", letters)
 
 
-# The letters an ASCII word's form may start with, by the word's first letter: its own (or
-# the one `_ONE_SOUND` gives it), or what a swap at the word's start gives (dzh: j, oo and ou:
-# u, ee: i, kh: h, ph and pkh: f, ck: k). Nothing else changes a form's first letter.
+# The letters a form may start with, by the first letter of its word when that is an ASCII
+# one: itself (a word kept in its own script), the one `_ONE_SOUND` gives it, or what a swap
+# at the word's start gives (dzh: j, oo and ou: u, ee: i, kh: h, ph and pkh: f, ck: k), the
+# letters after it being transliterated first (dž: dzh). Nothing else changes it.
 _SWAPPED_FIRST = {"d": "j", "o": "u", "e": "i", "k": "h", "p": "f"}
 _FIRST_OF_FORM = {
-    letter: {letter.translate(_ONE_SOUND), *_SWAPPED_FIRST.get(letter, "")}
+    letter: {letter, letter.translate(_ONE_SOUND), *_SWAPPED_FIRST.get(letter, "")}
     for letter in "abcdefghijklmnopqrstuvwxyz"
 }
 # And the other way: which words' first letters may give a form that starts with a letter.
@@ -178,14 +179,15 @@ _FIRST_OF_WORD = {
 
 class WordForms:
     """`form in WordForms(words)`: whether some word has that `name_form`, working out the
-    forms of only the words that may (an ASCII word's form starts with one of a few letters,
-    given its first): most of a text's words are never put through `name_form`."""
+    forms of only the words that may (the form of a word that starts with an ASCII letter
+    starts with one of a few letters): most of a text's words never go through `name_form`."""
 
     def __init__(self, words: set[str]) -> None:
         self._by_first: dict[str, list[str]] = {}
-        self._others: list[str] = []  # not ASCII: any form
+        self._others: list[str] = []  # any form
         for word in words:
-            if word.isascii() and "a" <= word[:1] <= "z":
+            # (a letter after the first: no combining mark to compose with it)
+            if "a" <= word[:1] <= "z" and (word[1:2].isascii() or word[1:2].isalpha()):
                 self._by_first.setdefault(word[0], []).append(word)
             else:
                 self._others.append(word)
