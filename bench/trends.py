@@ -183,12 +183,19 @@ STAGE_SECONDS: list[tuple[int, float]] = []
 
 
 _STAGE_RUNS: dict[tuple[tuple[str, ...], BreakingParams], dict[int, tuple[int, str | None]]] = {}
+STAGE_THREADS: dict[tuple[str, ...], dict[int, int | None]] = {}
+"""The last stage run of each set of items (by their ids): story -> its thread."""
 
 
 def flag_pipeline(items: list[Item], params: BreakingParams) -> dict[str, datetime]:
     """The same items through the stories stage on a fresh SQLite file, one feed per outlet;
     an event counts as flagged at the breaking_at of the story holding most of its articles."""
-    story_of = _stage_stories(items, params)
+    return main_story_flags(items, _stage_stories(items, params))
+
+
+def main_story_flags(items: list[Item], story_of: dict[int, tuple[int, str | None]]) -> dict[str, datetime]:
+    """Event -> the breaking_at of the story holding most of its articles (if flagged), from
+    article number -> (story, its breaking_at)."""
     by_event: dict[str, Counter[tuple[int, str | None]]] = defaultdict(Counter)
     for n, item in enumerate(items, 1):
         if n in story_of:
@@ -270,6 +277,9 @@ def _run_stage(items: list[Item], params: BreakingParams) -> dict[int, tuple[int
         rows = store.query(
             "SELECT a.id, a.story_id, s.breaking_at FROM articles a JOIN stories s ON s.id = a.story_id"
         )
+        STAGE_THREADS[tuple(i.id for i in items)] = {
+            int(r["id"]): r["thread_id"] for r in store.query("SELECT id, thread_id FROM stories")
+        }
     return {int(r["id"]): (int(r["story_id"]), r["breaking_at"]) for r in rows}
 
 

@@ -34,7 +34,7 @@ from monitor.ingest.schedule import (
 from monitor.ingest.teasers import page_decision, wanting_pages
 from monitor.store import AnyStore, ArticleCounts, FeedState, FeedUpdate, FetchStatus
 from monitor.store.workers import LeaseLost
-from monitor.timeutil import utcnow
+from monitor.timeutil import iso, utcnow
 from monitor.wording import count
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ class PollReport:
     updated_articles: int = 0
     pages_read: int = 0  # article pages whose text replaced a teaser
     pages_failed: int = 0  # article pages that could not be read (the feed's text kept)
+    pages_later: int = 0  # article pages whose host asked to wait: to be read again after it
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, "step: error")
     stage_notes: list[str] = field(default_factory=list)
     stage_errors: list[str] = field(default_factory=list)
@@ -67,8 +68,10 @@ class PollReport:
 
     def summary(self) -> str:
         pages = ""
-        if self.pages_read or self.pages_failed:
+        if self.pages_read or self.pages_failed or self.pages_later:
             pages = f"; {count(self.pages_read, 'article page')} read, {self.pages_failed} failed"
+            if self.pages_later:
+                pages += f", {self.pages_later} to read again after their host's Retry-After"
         return (
             f"{count(self.feeds, 'feed')} polled: {self.ok} ok, {self.not_modified} not modified, "
             f"{self.failed} failed; {count(self.new_articles, 'new article')}, "
@@ -328,6 +331,8 @@ class Poller:
         for fetch_task in fetches:
             fetch_task.add_done_callback(fetches.discard)
         page_rounds: list[asyncio.Future[None]] = []
+        # Feeds with a page to read again (its host's Retry-After has passed): read at their poll.
+        retry_pages = self.store.pages_waiting_feeds(utcnow())
         try:
             for task in asyncio.as_completed(fetches):
                 feed, own, result = await task
@@ -343,7 +348,8 @@ class Poller:
                     backlog.release()
                 if progress is not None:
                     progress(feed, status)
-                if parsed is not None and any(e.wants_page for e in parsed.entries):
+                wants_pages = parsed is not None and any(e.wants_page for e in parsed.entries)
+                if wants_pages or (feed.id in retry_pages and own.full_text != "never"):
                     # The feed's article pages are read after its poll, beside the other feeds'.
                     page_rounds.append(asyncio.ensure_future(self._read_pages(client, feed, own, report)))
             for round_ in asyncio.as_completed(page_rounds):
@@ -361,10 +367,11 @@ class Poller:
     async def _read_pages(
         self, client: httpx.AsyncClient, feed: FeedState, own: FeedSettings, report: PollReport
     ) -> None:
-        """Read the pages of a feed's new teasers (at most pages_per_poll, the newest), store
-        what each gave, and leave the rest with the feed's text."""
+        """Read the pages of a feed's new teasers and of those whose host's Retry-After has
+        passed (at most pages_per_poll, the newest), store what each gave, and leave the rest
+        with the feed's text."""
         budget = self.config.settings.pages_per_poll
-        rows = self.store.pages_pending(feed.id, budget)
+        rows = self.store.pages_pending(feed.id, budget, utcnow())
         allow = own.allow_private_addresses
         # Only the entry's own link (wanting_pages took linked entries only).
         tasks = [
@@ -372,10 +379,25 @@ class Poller:
         ]
         outcomes = await asyncio.gather(*(self.pages.read(client, task) for task in tasks))
         texts = {int(row["id"]): str(row["text"] or "") for row in rows}
-        decisions = [page_decision(o.task.article_id, texts[o.task.article_id], o) for o in outcomes]
+        tries = {int(row["id"]): int(row["page_attempts"] or 0) + 1 for row in rows}
+        now = utcnow()
+        decisions = [
+            page_decision(
+                o.task.article_id, texts[o.task.article_id], o, attempts=tries[o.task.article_id], now=now
+            )
+            for o in outcomes
+        ]
         for decision, outcome in zip(decisions, outcomes, strict=True):
             if decision.read:
                 report.pages_read += 1
+            elif decision.write.retry_at is not None:
+                report.pages_later += 1
+                log.info(
+                    "event=page_later feed=%s url=%s retry_at=%s",
+                    feed.url,
+                    outcome.task.link,
+                    iso(decision.write.retry_at),
+                )
             else:
                 report.pages_failed += 1
                 log.info(

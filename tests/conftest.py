@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from monitor.entities.gazetteer import Gazetteer
 from monitor.feedserver import FeedServer
 from monitor.store import FeedUpdate
 
@@ -191,3 +192,11 @@ def gazetteer_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from monitor.entities.gazetteer import build_gazetteer
 
     return build_gazetteer(tmp_path_factory.mktemp("gazetteer") / "gazetteer.sqlite")
+
+
+@pytest.fixture(scope="module")
+def gazetteer(gazetteer_file: Path) -> Iterator[Gazetteer]:
+    """The session's gazetteer, opened once for a module."""
+    opened = Gazetteer(gazetteer_file)
+    yield opened
+    opened.close()

@@ -55,7 +55,7 @@ def gazetteer_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
             db.execute("INSERT INTO place VALUES (?,?,?,?,?,?,?)",
                        (geonameid, geonameid, name, country, kind, population, ""))
             for n, alias in enumerate(names):
-                db.execute("INSERT OR IGNORE INTO alias VALUES (?,?,?)",
+                db.execute("INSERT OR IGNORE INTO alias (key, place_id, main) VALUES (?,?,?)",
                            (place_key(alias), geonameid, n == 0))
     db.close()
     return path

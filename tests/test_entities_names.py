@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import FeedConfig
-from monitor.entities.names import Name, names_in
+from monitor.entities.names import Name, names_in, title_case
 from monitor.entities.stage import run_names_stage
 from monitor.ingest.parse import Entry, content_hash
 from monitor.store import Store
@@ -138,3 +138,42 @@ def test_a_storys_names_join_its_articles_spellings() -> None:
         {"key": "putin", "name": "Путин", "articles": 2, "variants": ["Путина", "Putin"]},
         {"key": "makron", "name": "Макрон", "articles": 1, "variants": []},
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("Woman Killed In Queens Hit-And-Run Accident, Driver Charged",
+         "A woman was killed in Queens; the driver was charged.", True),
+        ("Lindsay Lohan Checks Into Rehab", "Lindsay Lohan is in Malibu.", True),  # 4 long words
+        ("Trump Visits Kyiv Today", "Trump visits Kyiv today.", True),  # 3, and the text says so
+        # too few long words inside the sentence, or their lower case is not in the text
+        ("Trump Visits Kyiv Today", "Trump is in Kyiv.", False),
+        ("Donald Trump: Nespokojený — Academia", "Donald Trump je nespokojený.", False),
+        ("Singapur braucht Babys zur Rettung der Wirtschaft", "Die Rettung der Wirtschaft.", False),
+        ("Elise Stefanik elected to replace Liz Cheney as House GOP Conference chair",
+         "The house conference voted.", False),
+    ],
+)
+def test_a_headline_in_title_case_is_told_by_its_text(title: str, text: str, expected: bool) -> None:
+    assert title_case(title, text) is expected
+
+
+def test_a_title_case_headline_counts_only_the_names_its_text_names() -> None:
+    found = named("The actress Lindsay Lohan checked into a rehab clinic in Malibu. Lohan's lawyer"
+                  " said the news broke on Monday; watch live coverage here.",
+                  title="Breaking News: Lindsay Lohan Checks Into Malibu Rehab, Watch Live")
+    assert set(found) == {"Lindsay Lohan", "Malibu"}
+    assert set(found["Lindsay Lohan"].variants) == {"Lindsay Lohan", "Lohan"}
+
+
+def test_a_title_case_headline_keeps_a_surname_and_acronyms_not_a_title_before_a_name() -> None:
+    found = named("Judge Analisa Torres dismissed the fraud case against Bannon.",
+                  title="Bannon Fraud Case Dismissed By Judge Over FBI Objection")
+    # `Judge` opens the text's name: alone in the title, it is no one
+    assert set(found) == {"Bannon", "Judge Analisa Torres", "FBI"}
+
+
+def test_a_headline_in_sentence_case_keeps_its_names() -> None:
+    found = named("Nothing more was said.", title="Lindsay Lohan checks into a rehab clinic in Malibu")
+    assert {"Lindsay Lohan", "Malibu"} <= set(found)

@@ -8,6 +8,7 @@ import gzip
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
@@ -18,12 +19,21 @@ from click.testing import CliRunner
 
 from monitor.cli import main
 from monitor.config import load_config
-from monitor.feedserver import FeedServer
+from monitor.feedserver import FeedServer, send
 from monitor.ingest.extract import PageText, text_length
 from monitor.ingest.fetch import FetchOptions, FetchResult, make_client
 from monitor.ingest.pages import PageOutcome, PageTask, not_html, robots_from
 from monitor.ingest.parse import Entry, content_hash
-from monitor.ingest.teasers import feed_of_teasers, is_cut, is_teaser, page_decision, wanting_pages
+from monitor.ingest.teasers import (
+    MAX_PAGE_ATTEMPTS,
+    MAX_PAGE_RETRY_WAIT,
+    feed_of_teasers,
+    is_cut,
+    is_teaser,
+    page_decision,
+    retry_page_at,
+    wanting_pages,
+)
 from monitor.pipeline import Poller
 from monitor.store import Store
 
@@ -420,7 +430,100 @@ def test_a_host_that_asks_to_wait_is_left_alone(tmp_path: Path, server: FeedServ
     assert "429" in str(rows["busy"]["page_error"])
     assert str(rows["later"]["page_error"]).startswith("retry-after: 127.0.0.2 asked to wait")
     assert rows["other"]["text_source"] == "page"  # another host: read
-    assert (report.pages_read, report.pages_failed) == (1, 2)
+    # An hour is within MAX_PAGE_RETRY_WAIT: both are to be read again after it, not given up.
+    assert {str(rows[g]["page_state"]) for g in ("busy", "later")} == {"waiting"}
+    assert (report.pages_read, report.pages_failed, report.pages_later) == (1, 0, 2)
+    assert "2 to read again after their host's Retry-After" in report.summary()
+
+
+def flaky_page(
+    statuses: list[int], wait: str, body: bytes
+) -> tuple[Callable[[BaseHTTPRequestHandler], bool], list[int]]:
+    """A route that answers each status of `statuses` in turn with Retry-After `wait` (then
+    the page, with 200), and the list of the statuses it sent."""
+    sent: list[int] = []
+
+    def route(handler: BaseHTTPRequestHandler) -> bool:
+        if len(sent) < len(statuses):
+            sent.append(statuses[len(sent)])
+            send(handler, sent[-1], b"busy", {"Retry-After": wait})
+        else:
+            sent.append(200)
+            send(handler, 200, body, {"Content-Type": "text/html"})
+        return True
+
+    return route, sent
+
+
+def wait_past(store: Store, guid: str) -> None:
+    """Sleep until the stored retry time of `guid`'s page has passed."""
+    (row,) = store.query("SELECT page_retry_at FROM articles WHERE guid = ?", [guid])
+    retry_at = datetime.fromisoformat(str(row["page_retry_at"]).replace("Z", "+00:00"))
+    time.sleep(max(0.0, (retry_at - datetime.now(UTC)).total_seconds()) + 0.2)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_page_whose_host_asked_to_wait_is_read_once_the_wait_is_over(
+    tmp_path: Path, server: FeedServer, status: int
+) -> None:
+    server.routes["/page"], sent = flaky_page([status], "1", html_page(ARTICLE))
+    server.routes["/feed"] = answer(200, feed_of(server, ["page"]))
+    config, store = poll(tmp_path, server, [{"url": server.url("feed")}])
+    poller = Poller(store, config)  # as the daemon's, kept from poll to poll
+    first = run_poll(store, config, server, poller)
+    row = articles(store)["page"]
+    assert (first.pages_read, first.pages_failed, first.pages_later) == (0, 0, 1)
+    assert (row["page_state"], row["text_source"], row["text"]) == ("waiting", "feed", TEASER)
+    assert f"retry-after: HTTP {status}" in str(row["page_error"])
+    # Polled again before the host's time: the page is not asked for again.
+    run_poll(store, config, server, poller)
+    assert sent == [status]
+    wait_past(store, "page")
+    again = run_poll(store, config, server, poller)
+    row = articles(store)["page"]
+    assert sent == [status, 200] and again.pages_read == 1
+    assert (row["page_state"], row["text_source"], row["page_error"]) == ("done", "page", None)
+    assert "forty million euros" in str(row["text"])
+    # Read: never asked for again.
+    run_poll(store, config, server, Poller(store, config))
+    assert sent == [status, 200]
+    store.close()
+
+
+def test_a_host_that_keeps_asking_to_wait_is_tried_a_bounded_number_of_times(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    server.routes["/page"], sent = flaky_page([503] * 10, "1", html_page(ARTICLE))
+    server.routes["/feed"] = answer(200, feed_of(server, ["page"]))
+    config, store = poll(tmp_path, server, [{"url": server.url("feed")}])
+    run_poll(store, config, server)
+    for _ in range(MAX_PAGE_ATTEMPTS - 1):
+        wait_past(store, "page")
+        run_poll(store, config, server)  # a new process each time, as `monitor poll` from cron
+    row = articles(store)["page"]
+    assert sent == [503] * MAX_PAGE_ATTEMPTS
+    assert (row["page_state"], row["text_source"]) == ("failed", "feed")
+    time.sleep(1.2)
+    run_poll(store, config, server)
+    assert sent == [503] * MAX_PAGE_ATTEMPTS  # given up: not asked again
+    store.close()
+
+
+def test_when_a_page_is_read_again() -> None:
+    now = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    soon = now + timedelta(minutes=5)
+    assert retry_page_at(soon, 1, now) == soon
+    assert retry_page_at(now - timedelta(seconds=1), 1, now) == now  # a time already past: now
+    assert retry_page_at(None, 1, now) is None  # no time given: given up
+    assert retry_page_at(soon + timedelta(microseconds=1), 1, now) == soon + timedelta(seconds=1)
+    assert retry_page_at(soon, MAX_PAGE_ATTEMPTS, now) is None
+    assert retry_page_at(now + MAX_PAGE_RETRY_WAIT + timedelta(seconds=1), 1, now) is None
+    task = PageTask(7, "https://news.example/rss", "https://news.example/a")
+    waiting = PageOutcome(task, None, "HTTP 429 Too Many Requests", "retry-after", retry_at=soon)
+    write = page_decision(7, TEASER, waiting, attempts=1, now=now).write
+    assert (write.text, write.retry_at) == (None, soon)
+    assert "to be read again after 2026-12-05T12:05:00" in str(write.error)
+    assert page_decision(7, TEASER, waiting, attempts=MAX_PAGE_ATTEMPTS, now=now).write.retry_at is None
 
 
 def charset_page(text: str, *, head: str = "") -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from monitor.config import FeedConfig
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord
-from monitor.entities.names import names_in
+from monitor.entities.names import Name, names_in
 from monitor.entities.placelike import (
     demonym_stems,
     is_demonym,
@@ -126,3 +126,43 @@ def test_the_places_stage_reads_the_stored_names_or_finds_them(tmp_path: Path, g
             assert PlacesStage(gazetteer_file).run(store).with_places == 1
             places = store.article_places([article_id])[article_id]
             assert [p["name"] for p in places] == expected, stored
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kept"),
+    [
+        ("Он жил в Соединенных Штатах. В Великобритании тоже. Путин приехал, Путина ждали.", "ru", ["Путин"]),
+        ("Mieszka w Stanach Zjednoczonych i we Francji, gdzie Donald Trump mówił.", "pl", ["Donald Trump"]),
+        ("Er lebte in den Vereinigten Staaten. Angela Merkel sagte das.", "de", ["Angela Merkel"]),
+    ],
+)
+def test_an_inflected_countrys_name_is_no_name(
+    gazetteer: Gazetteer, text: str, language: str, kept: list[str]
+) -> None:
+    found = names_in("", text, language)
+    assert len(found) > len(kept)  # the recogniser reads the countries as names
+    assert [n.name for n in people_and_organisations(found, gazetteer, language)] == kept
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "places"),
+    [
+        ("pl", "Warszawie Kijowie Krakowie Londynie Izraela Hamasu Bushem Trumpa Putina", 5),
+        ("ru", "Москве Киеве Минске Путина Трампа Обамы", 3),
+    ],
+)
+def test_an_inflected_word_is_a_city_or_country_only_when_it_says_so_clearly(
+    gazetteer: Gazetteer, language: str, words: str, places: int
+) -> None:
+    # each word alone, as the recogniser gives a name of one word
+    found = tuple(Name(w.casefold(), w, (w,), 1) for w in words.split())
+    kept = [n.name for n in people_and_organisations(found, gazetteer, language)]
+    assert kept == words.split()[places:]
+
+
+def test_a_name_ending_with_a_kind_of_place_is_a_place() -> None:
+    spellings = ["Sonoma County", "Silicon Valley", "Maacama Fault", "San Francisco Bay Area",
+                 "Silicon Valley Bank", "Black Sea Fleet", "County", "Michael Bay"]
+    flags = place_like_names(spellings, {}, lambda prefix: [])
+    # the gazetteer holds none of them: their last word says it; an organisation ends otherwise
+    assert flags == [True, True, True, True, False, False, False, False]

@@ -242,7 +242,9 @@ def test_a_citys_other_name_that_the_text_uses_as_a_name(gazetteer: Gazetteer) -
     text = "Israel hit Gaza after rockets. Hamas said it would respond."
     assert [p.name for p in geotag(gazetteer, text, title="Israel hits Hamas").places] == [
         "Israel", "Palestinian Territory"]
-    assert geotag(gazetteer, text, names=[]).countries == ("IL", "PS", "DE")  # none given
+    # and without the names: a city's other name in plain letters, alone, needs its country
+    # in the text below a million people
+    assert geotag(gazetteer, text, names=[]).countries == ("IL", "PS")
     assert geotag(gazetteer, "A Molotov cocktail hit a bank in Athens.").countries == ("GR",)
     assert "DE" in geotag(gazetteer, "Hamas visited a factory in Hamm, Germany.").countries
     # a great city's old name stays a place on its own (Bombay, Peking)
@@ -291,3 +293,18 @@ def test_lists_slips_and_common_words_qualify_nothing() -> None:
     assert countries_of("Flights to Paris, Madrid and Rome.") == ("FR", "ES")
     # East alone is a common word, not a state after a comma.
     assert countries_of("He died in Paris, East of the river.") == ("FR",)
+
+
+def test_a_countrys_name_in_other_languages_only_is_no_place_inside_a_name(gazetteer: Gazetteer) -> None:
+    # Frisian writes the Åland Islands Ålân; CLDR's French name of Dominica is Dominique
+    found = gazetteer.lookup(["alan", "dominique", "burma"])
+    assert any(p.country == "AX" and "fy" in p.languages.split(",") for p in found["alan"])
+    assert "en" not in {lang for p in found["alan"] for lang in p.languages.split(",")}
+    text = "Health Secretary Alan Johnson spoke. Prime Minister Dominique de Villepin agreed."
+    assert geotag(gazetteer, text, language="en").countries == ()
+    # alone, the name stays a place in any language (Burma in English; Arabia Saudita in Spanish)
+    assert geotag(gazetteer, "Floods hit Burma again.", language="en").countries == ("MM",)
+    assert geotag(gazetteer, "Viajó a Arabia Saudita.", language="es").countries == ("SA",)
+    # and in its own language, beside a name (prezydent Francji Emmanuel Macron)
+    polish = "Spotkał się z prezydentem Francji Emmanuelem Macronem."
+    assert geotag(gazetteer, polish, language="pl").countries == ("FR",)

@@ -122,8 +122,10 @@ def test_trends_are_shown_by_the_cli_the_api_and_the_page(
         page = server.get("/trends").text
         assert 'id="trends"' in page and '<a href="/names/alain%20berset">Alain Berset</a>' in page
         assert "Survey" not in page
-        assert 'id="rising-countries"' in page and "Switzerland" in page
-        assert 'id="rising-places"' in page
+        # A rising country, and a rising place's country, lead to the country's page.
+        assert 'id="rising-countries"' in page and '<a href="/places/CH">Switzerland</a>' in page
+        assert 'id="rising-places"' in page and '<a class="count" href="/places/CH">CH</a>' in page
+        assert server.get("/places/CH").status_code == 200
         assert server.get("/api/trends?limit=0").status_code == 400
     finally:
         server.stop()

@@ -223,6 +223,37 @@ def test_page_text_replaces_a_teaser_once_and_a_failure_keeps_the_feeds(store: A
     assert (counts.new, counts.unchanged) == (0, 1)
 
 
+def test_a_page_whose_host_asked_to_wait_is_pending_again_after_its_time(store: AnyStore) -> None:
+    now = utcnow()
+    teaser = replace(entry("t", "Teaser", "First words…"), wants_page=True)
+    poll(store, "https://a.example/rss", [teaser], now)
+    feed = store.feed_by_url("https://a.example/rss")
+    assert feed is not None
+    (row,) = store.pages_pending(feed.id, 10, now)
+    later = now + timedelta(minutes=5)
+    store.record_pages([PageWrite(int(row["id"]), None, error="retry-after: HTTP 429", retry_at=later)])
+    # Not before its time, not skipped with the pages past a poll's budget, and not a failure.
+    assert store.pages_pending(feed.id, 10, now) == [] and store.pages_waiting_feeds(now) == set()
+    assert store.pages_skip(feed.id, "past the budget") == 0 and store.page_failures() == {}
+    assert store.pages_waiting_feeds(later) == {feed.id}
+    (again,) = store.pages_pending(feed.id, 10, later)
+    assert (again["id"], again["page_attempts"]) == (row["id"], 1)
+    store.record_pages([PageWrite(int(row["id"]), "The whole article, read from its page at last.")])
+    assert store.pages_pending(feed.id, 10, later) == [] and store.pages_waiting_feeds(later) == set()
+    (exported,) = store.export_articles()
+    assert exported["text_source"] == "page"
+
+
+def test_pending_articles_come_in_decision_order_whatever_their_ids(store: AnyStore) -> None:
+    """Publication time, content hash, GUID (monitor.stories.order), so that a batch's limit
+    cuts alike whatever order polls stored them in."""
+    same_time = [entry(f"s{n}", f"Same time {n}") for n in range(4)]
+    poll(store, "https://a.example/rss", [entry("late", hours=1), *same_time[::-1], entry("early", hours=-1)])
+    expected = ["early", *(e.guid for e in sorted(same_time, key=lambda e: e.content_hash)), "late"]
+    assert [r["guid"] for r in store.stories_pending(10)] == expected
+    assert [r["guid"] for r in store.stories_pending(3)] == expected[:3]
+
+
 def test_feed_state_and_failures_read_back_alike(store: AnyStore) -> None:
     poll(store, "https://a.example/rss", NEWS[:1])
     feed = store.feed_by_url("https://a.example/rss")

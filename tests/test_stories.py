@@ -22,7 +22,7 @@ from monitor.cli.stories_text import format_stories, format_story
 from monitor.errors import MonitorError
 from monitor.store import Store
 from monitor.stories.assigner import ArticleInput, StoryAssigner, StorySnapshot
-from monitor.stories.centering import LanguageMeans, confirmed_language
+from monitor.stories.centering import LanguageMeans, confirmed_language, word_count
 from monitor.stories.decide import (
     DecisionInputs,
     StoryParams,
@@ -324,6 +324,60 @@ def test_decide_thread() -> None:
     assert not decide_thread(DecisionInputs(similarity=0.95, gap_hours=400, shared_keys=2), p).join
 
 
+def test_a_new_language_sharing_a_place_is_threaded_by_its_centered_similarity() -> None:
+    p = replace(PARAMS, thread_threshold=0.9, thread_centered_places=1, entity_weight=0.005)
+    # A Korean report of the Berlin marathon, ten days on: plain 0.88, centered 0.91.
+    late = DecisionInputs(
+        similarity=0.88, gap_hours=240, shared_keys=1, cross_language=True,
+        centered_similarity=0.91, shared_place_ids=1,
+    )  # fmt: skip
+    threaded = decide_thread(late, p)
+    assert threaded.join and "centered similarity 0.91" in threaded.reason
+    assert not decide_thread(replace(late, shared_place_ids=0), p).join  # a country alone: no
+    assert not decide_thread(replace(late, cross_language=False), p).join  # its own language: plain
+    assert not decide_thread(late, replace(p, thread_centered_places=0)).join  # off
+    assert not decide_thread(replace(late, centered_similarity=0.80), p).join  # the higher counts
+    assert not decide_thread(replace(late, shared_keys=0), p).join  # still a name or number
+
+
+def test_an_article_with_no_key_at_all_is_threaded_by_similarity_alone_at_a_higher_bar() -> None:
+    p = replace(PARAMS, thread_threshold=0.9, thread_min_keys=1, entity_weight=0.005, max_shared=6)
+    # A Mingrelian blurb: no capitals, no figure, no place found; nothing it could share.
+    keyless = DecisionInputs(similarity=0.94, gap_hours=100, shared_keys=0, keyless=True)
+    assert decide_thread(keyless, p).join
+    assert not decide_thread(replace(keyless, similarity=0.92), p).join  # under 0.90 + 6 x 0.005
+    assert not decide_thread(replace(keyless, keyless=False), p).join  # keys, none shared
+    assert not decide_thread(replace(keyless, gap_hours=400), p).join  # beyond the window
+
+
+def test_late_reports_with_no_key_or_in_a_new_language_sharing_a_place_are_threaded() -> None:
+    # An event in English; nine days on (past every span), a report with no key at all, and
+    # a Korean one sharing the city whose plain similarity is far (0.6) but centered close:
+    # each opens a story, threaded to the event's.
+    p = replace(
+        PARAMS, threshold=0.95, thread_threshold=0.9, max_span_hours=72, max_span_across_hours=168,
+        entity_weight=0.005, max_shared=6, center_min_articles=1, center_prior=0.0,
+    )  # fmt: skip
+    berlin = frozenset({"brln", "@2950159"})
+    first = [
+        article(1, unit(1, 0.1, 0, 0), keys=berlin, language="en", mean_language="en"),
+        article(2, unit(1, 0.12, 0, 0), 1, keys=berlin, language="en", mean_language="en"),
+        article(3, unit(0, 0.1, 1, 0), 2, keys=frozenset({"#7"}), language="en", mean_language="en"),
+        article(4, unit(0, 0.5, 0, 0.87), 3, keys=frozenset({"#8"}), language="ko", mean_language="ko"),
+    ]
+    keyless = article(5, unit(1, 0.08, 0.02, 0), 24 * 9, language="en")
+    korean = article(
+        5, unit(0.6, 0.05, 0, 0.8), 24 * 9, keys=berlin | {"#25"}, language="ko", mean_language="ko"
+    )
+    for late in (keyless, korean):
+        assert StoryAssigner(p).assign_all([*first, late])[-1].follows == 1
+    # With a key shared with nothing, or without the shared place: a story of its own.
+    unshared = replace(keyless, keys=frozenset({"xyzw"}))
+    for alone in (unshared, replace(korean, keys=frozenset({"brln", "#25"}))):
+        last = StoryAssigner(p).assign_all([*first, alone])[-1]
+        assert last.opened and last.follows is None
+
+
 def test_a_topic_covered_every_few_days_is_a_thread_of_stories() -> None:
     p = replace(PARAMS, threshold=0.8, max_span_hours=72, window_hours=168, thread_threshold=0.7)
     keys = frozenset({"bdn", "#2021"})
@@ -502,6 +556,10 @@ def test_language_means_fall_back_and_are_pulled_toward_the_overall_mean() -> No
         ("ru", "Президент України звернувся до громадян", "країни з приводу війни у Києві", None),
         ("be-tarask", "Прэзыдэнт Беларусі выступіў са зваротам", "да грамадзянаў у Менску", "be-tarask"),
         ("en", "Earthquake", "", None),  # one word
+        # Chinese and Japanese are written without spaces: a sentence is many words.
+        ("zh", "俄罗斯总统弗拉基米尔·普京宣布全国部分动员", "征召国内预备役人员前往乌克兰作战。", "zh"),
+        ("ja", "東京で大きな地震が発生しました", "", "ja"),
+        ("zh", "地震", "", None),  # one word
         ("xx", "Something written in a language with a tag", "that no detector knows about", None),
         (None, "An article whose feed declares no language at all", "", None),
     ],
@@ -513,6 +571,20 @@ def test_only_an_article_whose_text_confirms_its_language_moves_the_mean(
     # A language the ingest detected itself is not detected again.
     trusted = declared if expected is not None or len(f"{title} {text}".split()) >= 4 else None
     assert confirmed_language(declared, title, text, "detected") == trusted
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Earthquake hits the city", 4),
+        ("地震", 1),  # one word, two characters
+        ("世界人口已經突破80亿人", 6),  # ten characters and a number
+        ("Putin 普京 said", 3),
+        ("", 0),
+    ],
+)
+def test_words_are_counted_in_scripts_written_without_spaces_too(text: str, words: int) -> None:
+    assert word_count(text) == words
 
 
 def test_centering_joins_a_report_in_another_language_that_the_plain_cosine_misses() -> None:

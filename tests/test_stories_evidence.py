@@ -223,5 +223,9 @@ def test_a_longer_thread_window_for_a_new_language_does_not_depend_on_batches_or
         thread_threshold=0.8,
         thread_window_hours=36,
         thread_window_across_hours=150,
+        # Language means known early: a new language sharing a place is threaded by its
+        # centered similarity, read from the means a restart restores.
+        center_min_articles=2,
+        center_prior=1.0,
     )
     check_batching(stream, params)

@@ -33,6 +33,8 @@ WATCHES: list[dict[str, Any]] = [
     {"name": "About", "about": ABOUT, "threshold": 0.9},
     {"name": "Mixed", "query": "cup", "names": ["Macron"], "about": ABOUT, "threshold": 0.97},
     {"name": "French", "query": "climat OR climate", "languages": ["fr"]},
+    {"name": "Court", "names": ["Supreme Court"]},  # translated (monitor.watches.translated)
+    {"name": "UN", "names": ["United Nations"]},
 ]
 PIECES = [
     "Die Straße ist gesperrt", "STRASSE", "Горбачёв умер", "горбачев", "Climate Summit opens",
@@ -40,6 +42,7 @@ PIECES = [
     "Negociation", "Putin's visit", "Путин прибыл", "Putina", "al-Assad", "Bashar al-Assad",
     "O'Brien", "Brien", "北京峰会", "Beijing", "Macron", "macron", "Cup final", "cupboard",
     "nothing here", "Apple", "summit climate", "Klíma", "Gorbatchev",
+    "Верховный суд решил", "Верховного суда", "High Court", "Генсек ООН", "Cour suprême",
 ]  # fmt: skip
 
 

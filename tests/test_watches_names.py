@@ -162,3 +162,16 @@ def test_a_hacek_is_an_h_and_a_j_after_a_vowel_an_i() -> None:
     assert found("Ashiq Masih", "Manžel Ašik Masíh řekl.", "cs")
     assert found("Khadim Hussain Rizvi", "Chádim Husajn Rizví vyzval.", "cs")
     assert name_form("Čaudhrí") == name_form("Chaudhry") and name_form("Šulc") != name_form("Sulc")
+
+
+def test_a_surname_that_opens_another_name_is_another_person() -> None:
+    # Ashiq Masih is not Eisham Ashiq, nor Muhammad Ali the Prophet Muhammad: the surname
+    # alone followed by another capitalized word is a first name of someone else
+    assert not found("Eisham Ashiq", "Её муж Ашик Масих сказал.", "ru")
+    assert not found("Eisham Ashiq", "Její manžel Ašik Masíh řekl.", "cs")
+    assert not found("Prophet Muhammad", "Боксёр Мухаммед Али умер.", "ru")
+    # alone, or with a word in capitals after it, it is the name
+    assert found("Eisham Ashiq", "Об этом рассказала Ашик.", "ru")
+    assert found("Imran Khan", "Premier Khan PTI ogłosił.", "pl")
+    # English capitalizes a headline's words: the surname there is still the name
+    assert found("Donald Trump", "Trump Says He Will Win", "en")

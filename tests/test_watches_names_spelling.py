@@ -8,14 +8,11 @@ from __future__ import annotations
 import pytest
 
 from monitor.entities.forms import endings, local_forms, name_form, skeleton, sound_key, stems
-from monitor.watches.matcher import ArticleView, compile_watch
+from monitor.watches.matcher import compile_watch
 from monitor.watches.prefilter import plan_for, tokens_to_read
 from monitor.watches.settings import WatchConfig
 
-
-def found(name: str, text: str, language: str | None) -> bool:
-    watch = compile_watch(WatchConfig(name="w", names=(name,)), None, None)
-    return watch.match(ArticleView(id=1, title="", text=text, language=language)) is not None
+from .watches_helpers import name_found as found
 
 
 @pytest.mark.parametrize(

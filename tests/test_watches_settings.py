@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.errors import ConfigError
 from monitor.sections import load_checked_config
-from monitor.watches.settings import MAX_NAMES, load_watches_config
+from monitor.watches.settings import MAX_NAMES, load_watches_config, parse_watches_section, watch_name_of
 
 N = "  - name: A\n    query: x1\n    notify:\n"  # a watch whose notify: follows
 # after the watches (so that their lines stay put): mail goes through the digest's SMTP
@@ -204,3 +206,11 @@ def test_a_long_query_is_read_and_its_mistake_shown_in_part(tmp_path: Path) -> N
     body = f"  - name: A\n    query: '({names}) AND (summit'\n"
     message = refused(tmp_path, body, 8, f"position {at} of …'")
     assert "never closed" in message and len(message) < 400, message
+
+
+@given(st.text(max_size=200))
+def test_any_text_made_a_watch_name_is_a_name_the_section_takes(text: str) -> None:
+    name = watch_name_of(text)
+    section = [{"name": name, "names": ["Putin"]}]
+    assert parse_watches_section(section, "feeds.yaml", model="fake").watches[0].name == name
+    assert watch_name_of(name) == name  # already a name: kept

@@ -12,6 +12,8 @@ import numpy as np
 from monitor.config import FeedConfig
 from monitor.ingest.parse import Entry, content_hash
 from monitor.store import Store
+from monitor.watches.matcher import ArticleView, compile_watch
+from monitor.watches.settings import WatchConfig
 
 from .conftest import ok_update
 
@@ -125,3 +127,9 @@ class FakeEmbedder:
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         return np.vstack([np.frombuffer(unit(self.table[t]), dtype=np.float32) for t in texts])
+
+
+def name_found(name: str, text: str, language: str | None) -> bool:
+    """Whether a watch of this one name matches an article of this text and language."""
+    watch = compile_watch(WatchConfig(name="w", names=(name,)), None, None)
+    return watch.match(ArticleView(id=1, title="", text=text, language=language)) is not None

@@ -1,5 +1,5 @@
 """What every command shares: the config and database it works on (`Context`), the --since
-parameter type, logging, and the one-line error handling. Imports no command."""
+and --country parameter types, logging, and the one-line error handling. Imports no command."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from monitor.config import Config
+from monitor.entities.countries import CountryCodeError, country_code
 from monitor.errors import MonitorError
 from monitor.sections import load_checked_config
 from monitor.store import AnyStore, Target, open_store
@@ -33,6 +34,19 @@ class When(click.ParamType):  # type: ignore[type-arg]
         try:
             return parse_when(str(value), zone=_user_zone(ctx))
         except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class Country(click.ParamType):  # type: ignore[type-arg]
+    """A --country value: an ISO 3166-1 alpha-2 code in any case, upper-cased (the rule the
+    web's `?country=` follows: monitor.entities.countries.country_code)."""
+
+    name = "COUNTRY"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return country_code(str(value))
+        except CountryCodeError as exc:
             self.fail(str(exc), param, ctx)
 
 

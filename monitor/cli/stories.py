@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from monitor.cli.context import When
+from monitor.cli.context import Country, When
 from monitor.cli.stories_text import (
     format_stories,
     format_story,
@@ -16,7 +16,6 @@ from monitor.cli.stories_text import (
     format_trends,
 )
 from monitor.config import normalize_language
-from monitor.entities.countries import CountryCodeError, country_code
 
 if TYPE_CHECKING:
     from monitor.cli.context import Context
@@ -28,7 +27,9 @@ if TYPE_CHECKING:
 )
 @click.option("--lang", "language", help="Only stories with an article in this language, like fr.")
 @click.option(
-    "--country", help="Only stories about this country: an ISO 3166-1 alpha-2 code, like UA (any case)."
+    "--country",
+    type=Country(),
+    help="Only stories about this country: an ISO 3166-1 alpha-2 code, like UA (any case).",
 )
 @click.option("--limit", default=30, show_default=True, type=click.IntRange(min=1), help="How many stories.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -52,10 +53,6 @@ def stories(
         raise click.BadParameter("--lang does not apply to --threads", param_hint="--lang")
     if threads and country is not None:
         raise click.BadParameter("--country does not apply to --threads", param_hint="--country")
-    try:
-        code = country_code(country) if country is not None else None
-    except CountryCodeError as exc:
-        raise click.BadParameter(str(exc), param_hint="--country") from None
     with obj.store(readonly=True) as store:
         if threads:
             text = format_threads(
@@ -66,7 +63,7 @@ def stories(
                 store,
                 since=since,
                 language=normalize_language(language),
-                country=code,
+                country=country,
                 as_json=as_json,
                 limit=limit,
                 timezone=obj.config.settings.timezone,
@@ -99,6 +96,7 @@ def thread(obj: Context, thread_id: int, as_json: bool) -> None:
 @click.command()
 @click.option(
     "--country",
+    type=Country(),
     help="Only the names and places of stories about this country (as `stories --country`): an "
     "ISO 3166-1 alpha-2 code, like UA (any case).",
 )
@@ -107,13 +105,9 @@ def thread(obj: Context, thread_id: int, as_json: bool) -> None:
 @click.pass_obj
 def trends(obj: Context, country: str | None, limit: int, as_json: bool) -> None:
     """Rising names: those of the last 48 hours' stories against the 14 days before."""
-    try:
-        code = country_code(country) if country is not None else None
-    except CountryCodeError as exc:
-        raise click.BadParameter(str(exc), param_hint="--country") from None
     with obj.store(readonly=True) as store:
         zone = obj.config.settings.timezone
-        text = format_trends(store, as_json=as_json, limit=limit, timezone=zone, country=code)
+        text = format_trends(store, as_json=as_json, limit=limit, timezone=zone, country=country)
     _show(text)
 
 

@@ -5,7 +5,7 @@ records of `monitor.stories.records`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -277,35 +277,34 @@ def format_trends(
     zone = ZoneInfo(timezone)
     about = f" of stories about {country} ({country_name(country)})" if country else ""
     head = f"rising names{about}, 48 hours to {_local(found['at'], zone)} against the 14 days before:"
-    lines = [head]
-    if not found["names"]:
-        lines.append("  none (a name needs 3 stories in the last 48 hours, and more than before)")
-    for n, item in enumerate(found["names"], 1):
-        lines.append(
-            f"{n:>3}. {_clean(item['name'], 60)}  {_count(item['recent'], 'story')} "
-            f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
+    lines = _ranked_lines(head, "name", found["names"], lambda item: _clean(item["name"], 60))
+    if not country:
+        lines += _ranked_lines(
+            "rising countries (where the places of a story's articles lie):",
+            "country",
+            found["countries"],
+            lambda item: f"{_clean(item['name'], 60)} ({item['code']})",
         )
-    if country:
-        return "\n".join([*lines, *_rising_places_lines(found["places"], f"rising places{about}:")])
-    lines.append("rising countries (where the places of a story's articles lie):")
-    if not found["countries"]:
-        lines.append("  none (a country needs 3 stories in the last 48 hours, and more than before)")
-    for n, item in enumerate(found["countries"], 1):
-        lines.append(
-            f"{n:>3}. {_clean(item['name'], 60)} ({item['code']})  {_count(item['recent'], 'story')} "
-            f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
-        )
-    return "\n".join([*lines, *_rising_places_lines(found["places"], "rising places (cities, regions):")])
+    places_head = f"rising places{about}:" if country else "rising places (cities, regions):"
+    return "\n".join([*lines, *_ranked_lines(places_head, "place", found["places"], _place_label)])
 
 
-def _rising_places_lines(places: list[dict[str, Any]], head: str) -> list[str]:
+def _ranked_lines(
+    head: str, kind: str, items: Sequence[dict[str, Any]], label: Callable[[dict[str, Any]], str]
+) -> list[str]:
+    """A heading, then one line per rising item, best first: its label, its stories now and
+    before, its score (or why there is none)."""
     lines = [head]
-    if not places:
-        lines.append("  none (a place needs 3 stories in the last 48 hours, and more than before)")
-    for n, item in enumerate(places, 1):
-        where = f", {item['country']}" if item["country"] else ""
+    if not items:
+        lines.append(f"  none (a {kind} needs 3 stories in the last 48 hours, and more than before)")
+    for n, item in enumerate(items, 1):
         lines.append(
-            f"{n:>3}. {_clean(item['name'], 60)}{where}  {_count(item['recent'], 'story')} "
+            f"{n:>3}. {label(item)}  {_count(item['recent'], 'story')} "
             f"(before: {item['before']}, expected {item['expected']:.1f}), score {item['score']:.1f}"
         )
     return lines
+
+
+def _place_label(item: dict[str, Any]) -> str:
+    where = f", {item['country']}" if item["country"] else ""
+    return f"{_clean(item['name'], 60)}{where}"

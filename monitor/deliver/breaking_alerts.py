@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from monitor.deliver.alertplan import GIVE_UP_AFTER, MAIL_ARTICLES, articles_part, story_head
 from monitor.deliver.breaking_settings import BreakingAlertsConfig
-from monitor.entities.countries import countries_by_story
+from monitor.entities.storycountries import countries_of
 from monitor.store.core import json_object
 from monitor.store.protocols import AlertStore, BreakingAlertStore, WatchStore
 from monitor.terminal import one_line
@@ -85,7 +85,7 @@ def plan_breaking_alerts(store: BreakingStore, cfg: BreakingAlertsConfig, now: d
     if not open_ids:
         return 0
     facts = store.breaking_story_filters(open_ids)
-    countries = countries_by_story(store.story_country_rows(open_ids))
+    countries = countries_of(store, open_ids)
     for story_id, found in facts.items():
         found["countries"] = set(countries.get(story_id, ()))
     added = 0

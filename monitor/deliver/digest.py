@@ -64,7 +64,8 @@ from monitor.deliver.smtp import (
     conversation_deadline,
     send_message,
 )
-from monitor.entities.countries import countries_by_story, country_name
+from monitor.entities.countries import country_name
+from monitor.entities.storycountries import countries_of
 from monitor.errors import ConfigError
 from monitor.store.protocols import DigestStore
 from monitor.stories.records import rising_at, rising_countries_at
@@ -145,7 +146,7 @@ def build_digest(
 def _with_countries(store: DigestStore, sections: Sequence[WatchSection]) -> tuple[WatchSection, ...]:
     """The watch sections with each story's countries, as its page shows them: one query."""
     ids = [story.id for section in sections for story in section.stories]
-    about = countries_by_story(store.story_country_rows(ids)) if ids else {}
+    about = countries_of(store, ids) if ids else {}
     return tuple(
         replace(section, stories=tuple(_about(s, about) for s in section.stories)) for section in sections
     )

@@ -18,7 +18,7 @@ import jinja2
 from monitor.deliver.rank import Digest
 from monitor.deliver.settings import DigestConfig
 from monitor.entities.countries import country_name
-from monitor.languages import LANGUAGE_NAMES
+from monitor.languages import language_name
 from monitor.wording import count
 
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "yi", "ps"})
@@ -36,7 +36,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code or "und", code or "?")
+    env.filters["language_name"] = language_name
     env.filters["direction"] = lambda code: "rtl" if code in RTL_LANGUAGES else "ltr"
     env.filters["country_name"] = country_name
     return env

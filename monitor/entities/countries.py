@@ -18,6 +18,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from babel import Locale
+
 from monitor.watches.rising import RisingParams, rising_score, window_scale
 
 COUNTRY_SHARE = 1 / 3
@@ -34,11 +36,13 @@ class CountryCodeError(ValueError):
 
 @cache
 def country_names() -> dict[str, str]:
-    """ISO 3166-1 alpha-2 code -> the country's common (else official short) English name,
-    from pycountry's database (read as data: no gettext catalogue is loaded)."""
+    """ISO 3166-1 alpha-2 code -> the country's English name as people write it: the CLDR's
+    (Babel: Russia, South Korea, Iran), else pycountry's common or official short name
+    (its database read as data: no gettext catalogue is loaded)."""
     path = resources.files("pycountry").joinpath("databases", "iso3166-1.json")
     entries = json.loads(path.read_text(encoding="utf-8"))["3166-1"]
-    return {e["alpha_2"]: e.get("common_name") or e["name"] for e in entries}
+    written = Locale("en").territories
+    return {e["alpha_2"]: written.get(e["alpha_2"]) or e.get("common_name") or e["name"] for e in entries}
 
 
 def country_name(code: str) -> str:

@@ -10,7 +10,8 @@ watches' matcher (monitor.watches.names) and the recogniser (monitor.entities.na
   words stay in their own script;
 - the letters romanisations swap for one sound: c/k/q, ph/f, kh/h, w/v, y/i, ou/u, oo/u, ee/i,
   th/t, дж/j, a háček as h (`Ašik` = `Ashiq`), j after a vowel as i (`Husajn` = `Hussain`),
-  Bulgarian ъ as a, and doubled letters (`Makron` = `Macron`, `Асад` = `Assad`);
+  Bulgarian ъ as a, and doubled letters (`Makron` = `Macron`, `Асад` = `Assad`); which
+  consonants a word doubles is kept apart (`doubled_form`: Andersson, Anderson);
 - a case ending from a fixed list for the article's language (Slavic, Baltic, German and
   Nordic `s`, Finnish, Estonian; Czech and Slovak `-ová`, `-ího`, `-ův`; Slovene `-o`,
   `-ev…`), leaving a stem of 3 letters or more (`Putina`, `Путиным`, `Merkels`, `Khana`,
@@ -39,9 +40,12 @@ __all__ = [
     "cognate",
     "cognate_key",
     "consonants",
+    "doubled",
+    "doubled_form",
     "endings",
     "every_local_form",
     "latin",
+    "latin_written",
     "local_forms",
     "name_form",
     "read_aloud",
@@ -143,12 +147,45 @@ def transliterable(word: str) -> bool:
 @lru_cache(maxsize=131072)
 def name_form(word: str) -> str:
     """How a word is compared: one form for the spellings of one word (see the module)."""
-    if word.isascii():  # most words: no normalising or transliterating to do
-        letters = word.lower() if word.isalpha() else _NOT_ASCII_LETTERS.sub("", word.lower())
+    if word.isascii():  # most words: nothing to normalise or transliterate
+        return _DOUBLED.sub(r"\1", _spelled(word.lower()))
+    folded = unicodedata.normalize("NFC", word.casefold())
+    if not transliterable(folded):
+        return folded  # compared within its own script
+    return _DOUBLED.sub(r"\1", _spelled(folded))
+
+
+@lru_cache(maxsize=131072)
+def doubled_form(word: str) -> str:
+    """`name_form` with the consonants the word writes twice in a row in capitals, once the
+    romanisations' swaps are made (`Andersson`: `andeRson`, `Phillips`: `fiLips`, `Mecca`
+    and `Mekka`: `meKa`; `Malook`: `maluk`, its oo is u): what `name_form` forgets, and what
+    tells one name from another formed by doubling a letter (Andersson is not Anderson,
+    Phillips not Philips). A word outside the alphabets anyascii spells back has none."""
+    folded = unicodedata.normalize("NFC", word.casefold())
+    if not transliterable(folded):
+        return folded
+    return _DOUBLED.sub(_mark_consonant, _spelled(folded))
+
+
+def _mark_consonant(run: re.Match[str]) -> str:
+    # Only consonants: a doubled vowel is often what a romanisation writes for one sound
+    # (Tehreek, Техриик; ий, iy as ii: Асия, `asiia`), not another name.
+    letter = run.group(1)
+    return letter if letter in "aeiou" else letter.upper()
+
+
+def doubled(marked: str, letters: int) -> str:
+    """The doubled letters among the first `letters` of a `doubled_form`, in their order."""
+    return "".join(ch for ch in marked[:letters] if ch.isupper())
+
+
+def _spelled(folded: str) -> str:
+    """A case-folded word of an alphabet that anyascii spells back, in ASCII letters with the
+    romanisations' swaps made (see the module), its doubled letters kept."""
+    if folded.isascii():  # nothing to transliterate
+        letters = folded if folded.isalpha() else _NOT_ASCII_LETTERS.sub("", folded)
     else:
-        folded = unicodedata.normalize("NFC", word.casefold())
-        if not transliterable(folded):
-            return folded  # compared within its own script
         for pair, replacement in _BEFORE_ASCII:
             folded = folded.replace(pair, replacement)
         folded = folded.translate(_HACEK)
@@ -157,8 +194,7 @@ def name_form(word: str) -> str:
         letters = _J_AFTER_VOWEL.sub("i", letters)
     for pair, replacement in _SWAPPED:
         letters = letters.replace(pair, replacement)
-    letters = letters.translate(_ONE_SOUND)
-    return _DOUBLED.sub(r"\1", letters)
+    return letters.translate(_ONE_SOUND)
 
 
 # The letters a form may start with, by the first letter of its word when that is an ASCII
@@ -296,6 +332,18 @@ def local_forms(word: str, language: str | None) -> frozenset[str]:
 def every_local_form(word: str) -> frozenset[str]:
     """The word's local forms in every language that has them (for an index without languages)."""
     return frozenset().union(*(local_forms(word, language) for language in _LOCAL_LETTERS))
+
+
+# Languages written in another alphabet than Latin (ISO 639-1): a Latin word there is a
+# borrowed spelling, which may be any romanisation (`Labaik` for Labbaik in a Russian text).
+_OTHER_ALPHABETS_WRITTEN = """ru uk bg be mk kk ky tg mn el ka hy ar fa ur ps he yi hi mr ne bn ta te kn
+ml gu pa si th lo km my zh ja ko am"""
+_OTHER_ALPHABETS = frozenset(_OTHER_ALPHABETS_WRITTEN.split())
+
+
+def latin_written(language: str | None) -> bool:
+    """Whether the language is written in Latin letters (an unknown one is taken to be)."""
+    return language is None or language.split("-")[0].lower() not in _OTHER_ALPHABETS
 
 
 def respells(language: str | None) -> bool:

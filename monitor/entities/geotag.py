@@ -15,6 +15,7 @@ from monitor.entities.names import names_in
 from monitor.entities.personwords import person_name_words
 from monitor.entities.placelike import people_and_organisations
 from monitor.entities.placenames import MAX_TEXT_CHARS, Candidate, find_candidates
+from monitor.entities.placephrases import phrase_candidates, phrase_starts
 from monitor.entities.places import NOT_FIRST_NAMES, Geotag, PlaceMention, resolve_places
 
 __all__ = ["Gazetteer", "Geotag", "PlaceMention", "PlaceRecord", "geotag", "open_gazetteer", "spans"]
@@ -46,12 +47,18 @@ def _in_title(candidate: Candidate) -> Candidate:
     return candidate._replace(previous_word="", next_word="", sentence_initial=False, in_title=True)
 
 
-def spans(text: str, *, title: str = "", language: str | None = None) -> list[Candidate]:
+def spans(
+    gazetteer: Gazetteer, text: str, *, title: str = "", language: str | None = None
+) -> list[Candidate]:
     """The spans of an article's title and text (the first MAX_TEXT_CHARS of it) that may name
-    a place, as `geotag` reads them: found apart so that a batch of articles asks the
-    gazetteer once (`places_of`)."""
-    candidates = [_in_title(c) for c in find_candidates(title[:1000], language, max_run=None)]
-    return candidates + find_candidates(text[:MAX_TEXT_CHARS], language)
+    a place, as `geotag` reads them (the gazetteer gives the names in several words): found
+    apart so that a batch of articles asks the gazetteer for their places once (`places_of`)."""
+    body, title = text[:MAX_TEXT_CHARS], title[:1000]
+    title_starts, body_starts = phrase_starts(title), phrase_starts(body)
+    phrases = gazetteer.phrases(title_starts.heads | body_starts.heads)
+    candidates = [_in_title(c) for c in find_candidates(title, language, max_run=None)
+                  + phrase_candidates(title_starts, phrases, language)]
+    return candidates + find_candidates(body, language) + phrase_candidates(body_starts, phrases, language)
 
 
 def geotag(
@@ -76,15 +83,17 @@ def geotag(
     candidates: Sequence[Candidate]
     found: Mapping[str, tuple[PlaceRecord, ...]]
     if read is None:
-        candidates = spans(body, title=title, language=language)
+        candidates = spans(gazetteer, body, title=title, language=language)
         found = gazetteer.lookup(key for candidate in candidates for key in candidate.keys)
     else:
         candidates, found = read
     lowercase, surnames = _word_evidence(body)
     if names is None:  # as the names stage stores them: no places or peoples
-        names = [n.variants for n in people_and_organisations(names_in(title, text, language), gazetteer)]
+        names = [n.variants for n in people_and_organisations(names_in(title, text, language), gazetteer,
+                                                              language)]
     names = list(names)
     return resolve_places(candidates, found, feed_country=feed_country,
                           lowercase_words=lowercase, surnames=surnames,
                           person_words=person_name_words(names, title, body),
-                          name_spellings=frozenset(s.casefold() for n in names for s in n))
+                          name_spellings=frozenset(s.casefold() for n in names for s in n),
+                          language=language)

@@ -20,6 +20,14 @@ Rules, in the way Europe Media Monitor reads European news (measured in bench/na
   every script (`Путин`, `Putin`: `putin`), without a case ending where a shorter mention shows
   the word uninflected.
 
+- A headline in Title Case capitalises words that are no names (`Woman Killed In Queens
+  Hit-And-Run Accident, Driver Charged`, `Breaking News`): there a run counts only in its
+  parts that the text also names (`Lindsay Lohan Checks Into Rehab`: `Lindsay Lohan`, when
+  the text names her), and a word in capitals alone (`CDC`) as anywhere. A title is in Title
+  Case when most of its longer words inside a sentence are capitalised and the text writes at
+  least two of them in lower case (`killed`, `charged`): a short headline of names
+  (`Donald Trump: Nespokojený`) or a German one (nouns capitalised in the text too) is not.
+
 Scripts without capitals (Arabic, Chinese…) give no names here: capitals are the only signal
 these rules have.
 
@@ -37,7 +45,7 @@ from typing import Any, NamedTuple
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
 
-__all__ = ["Name", "names_in", "story_names"]
+__all__ = ["Name", "names_in", "story_names", "title_case"]
 
 # A word: letters, maybe joined by hyphens and apostrophes (`al-Assad`, `O'Leary`, `Farage'a`).
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -92,6 +100,16 @@ _HONORIFICS = _forms_of(
 _ZONES = _forms_of("GMT UTC EST EDT CST CDT PST PDT CET CEST BST MSK")
 _NOT_A_FIRST_WORD = _CALENDAR | _FUNCTION_WORDS | _HONORIFICS
 _NOUNS_CAPITALISED = frozenset({"de", "lb"})  # languages that capitalise every noun
+# A title is in Title Case when this share of its words of 4 letters or more inside a
+# sentence (short words stay in lower case there: in, of), at least _TITLE_CASE_WORDS of them,
+# are capitalised, _TITLE_CASE_EVIDENCE of which the text writes in lower case.
+_TITLE_CASE_SHARE = 0.6
+_TITLE_CASE_WORDS = 3
+_TITLE_CASE_EVIDENCE = 2
+_TITLE_CASE_MIN_LETTERS = 4
+# ... or, with no help from the text, when at least _LONG_TITLE words are, nearly all capitalised
+_LONG_TITLE = 4
+_LONG_TITLE_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -278,13 +296,94 @@ def _words(run: list[_Token]) -> str:
     return " ".join(t.text for t in run)
 
 
+def title_case(title: str, text: str) -> bool:
+    """Whether a headline is written in Title Case, as its text shows (see the module)."""
+    words = [t.text for t in _tokens(title) if not t.sentence_start
+             and len(t.text) >= _TITLE_CASE_MIN_LETTERS and t.text.lower() != t.text.upper()]
+    capitalised = [w for w in words if w[:1].isupper() and not w.isupper()]
+    if len(words) < _TITLE_CASE_WORDS or len(capitalised) < _TITLE_CASE_SHARE * len(words):
+        return False
+    if len(words) >= _LONG_TITLE and len(capitalised) >= _LONG_TITLE_SHARE * len(words):
+        return True
+    wanted = {w.lower() for w in capitalised}
+    written = {m.group() for m in _TOKEN.finditer(text) if m.group() in wanted}
+    return len(written) >= _TITLE_CASE_EVIDENCE
+
+
+_Places = dict[str, set[tuple[int, int]]]
+
+
+def _word_places(runs: Sequence[list[_Token]], allowed: frozenset[str]) -> _Places:
+    """Where each stem of each word stands among these runs: {stem: {(run, position)}}."""
+    places: _Places = {}
+    for index, run in enumerate(runs):
+        for position, token in enumerate(run):
+            for stem in stems(name_form(token.text), allowed):
+                places.setdefault(stem, set()).add((index, position))
+    return places
+
+
+def _named_in(
+    words: Sequence[_Token], places: _Places, lengths: Sequence[int], allowed: frozenset[str]
+) -> bool:
+    """Whether these words, maybe inflected, end one of the runs `places` indexes (of these
+    `lengths`): a whole name or its last words (`Lohan` of `Lindsay Lohan`), not a title
+    before a name (`Judge` of `Judge Analisa Torres`), nor a particle's side of one."""
+    if words[0].text in _PARTICLES or words[-1].text in _PARTICLES:
+        return False
+    starts: set[tuple[int, int]] | None = None
+    for offset, token in enumerate(words):
+        here: set[tuple[int, int]] = set()
+        for stem in stems(name_form(token.text), allowed):
+            here |= places.get(stem, set())
+        found = {(run, position - offset) for run, position in here}
+        starts = found if starts is None else starts & found
+        if not starts:
+            return False
+    return any(start + len(words) == lengths[run] for run, start in starts or ())
+
+
+def _confirmed(
+    run: list[_Token], places: _Places, lengths: Sequence[int], allowed: frozenset[str]
+) -> list[list[_Token]]:
+    """The parts of a Title Case headline's run that the text names, longest first from the
+    left, and its words in capitals."""
+    parts: list[list[_Token]] = []
+    start = 0
+    while start < len(run):
+        end = next((end for end in range(len(run), start, -1)
+                    if _named_in(run[start:end], places, lengths, allowed)), start)
+        if end > start:
+            parts.append(run[start:end])
+            start = end
+            continue
+        if _acronym(run[start].text):
+            parts.append([run[start]])
+        start += 1
+    return parts
+
+
+def _article_mentions(title: str, joined: str, language: str | None) -> list[list[_Token]]:
+    """The mentions of the title and text (`joined`, the title first); a Title Case title's
+    cut to what the text names too."""
+    mentions = _mentions(joined, language)
+    if not title or not title_case(title, joined[len(title):]):
+        return mentions
+    in_title = [run for run in mentions if run[0].start < len(title)]
+    in_text = mentions[len(in_title):]
+    allowed = endings(language)
+    places = _word_places(in_text, allowed)
+    lengths = [len(run) for run in in_text]
+    return [part for run in in_title for part in _confirmed(run, places, lengths, allowed)] + in_text
+
+
 def names_in(title: str | None, text: str | None, language: str | None = None) -> tuple[Name, ...]:
     """The people and organisations the title and text name, most mentioned first."""
     joined = "\n".join(t for t in (title, text) if t)[:MAX_TEXT_CHARS]
     allowed = endings(language)
     groups: list[dict[str, int]] = []  # per entity: its spellings and how often
     last_stems: list[frozenset[str]] = []  # per entity: the stems its last word may have
-    for run in _mentions(joined, language):
+    for run in _article_mentions(title or "", joined, language):
         spelled = _words(run)
         last = name_form(run[-1].text)
         if not last:

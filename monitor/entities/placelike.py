@@ -12,19 +12,40 @@ country's or continent's name in one word, short of at most MAX_REST letters (Am
 America, Ukrainian -> Ukraine, Chinese -> China, British -> Britain, Amerykanie -> Ameryka);
 -i and -is only where what is left is the country's whole name (Israeli, Pakistanis), so that
 Francis is not French.
+
+A name of several words whose last word says what kind of place it is (`Sonoma County`,
+`Silicon Valley`, `Maacama Fault`, `Red Sea`) is a place, whether the gazetteer holds it or not;
+an organisation named after a place ends with another word (`Silicon Valley Bank`, `Black Sea
+Fleet`).
+
+A place's name inflected is a place too: a country's in several words each with its ending
+(`Соединенных Штатах`, `Stanów Zjednoczonych`: `placephrases`), or one word less a case ending
+where geotagging stems it (`Великобритании`, `Francji`, `Warszawie`, `Москве`): a country or
+continent, or a city of MIN_CITY people by its own name or by another in a script of its own
+(Москва), by another in Latin letters only a city of MIN_ALTERNATE_CITY (`Warszawa`: Warsaw;
+`Hamasu` is no form of Hamm, DE, whose other names hold `Hamas`); not a common word
+(`Bushem`: Būsh, EG).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from monitor.entities.forms import latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord, place_key
 from monitor.entities.names import Name
+from monitor.entities.placenames import INFLECTING_LANGUAGES, word_keys
+from monitor.entities.placephrases import phrase_candidates, phrase_starts
 from monitor.entities.places import COMMON_WORDS
 
-__all__ = ["MIN_CITY", "demonym_stems", "is_demonym", "is_place", "people_and_organisations"]
+__all__ = [
+    "MIN_CITY", "PLACE_KIND_WORDS", "demonym_stems", "inflected_keys", "inflected_place", "is_demonym",
+    "is_place",
+    "people_and_organisations",
+]
 
 MIN_CITY = 100_000
+MIN_ALTERNATE_CITY = 1_000_000
 MAX_REST = 3
 _MIN_STEM = 4
 _MAX_ACRONYM = 5
@@ -36,6 +57,14 @@ _ENDINGS = tuple(sorted({
     "anie", "czycy", "cy", "en",
 }, key=len, reverse=True))
 _WHOLE_ENDINGS = ("is", "i")  # Israelis, Pakistani: only to the country's whole name
+# Last words of places' names in English news, which people's and organisations' names do not
+# end with (not Bay, Lake, Ocean: Michael Bay, Ricki Lake, Frank Ocean).
+PLACE_KIND_WORDS = frozenset({
+    "county", "valley", "area", "fault", "island", "islands", "isles", "river", "mountains",
+    "peninsula", "province", "region", "oblast", "krai", "coast", "desert", "sea", "strait",
+    "straits", "canyon", "basin", "delta", "lakes", "gulf", "archipelago", "plateau",
+    "highlands", "lowlands", "geysers",
+})
 
 
 def is_place(records: Sequence[PlaceRecord], acronym: bool, common: bool = False) -> bool:
@@ -85,24 +114,67 @@ def place_like_names(
     for spelling in spellings:
         acronym = spelling.isupper() and len(spelling) <= _MAX_ACRONYM
         key = place_key(spelling)
-        place = is_place(found.get(key, ()), acronym, key in COMMON_WORDS)
+        words = spelling.split()
+        place = is_place(found.get(key, ()), acronym, key in COMMON_WORDS) or (
+            len(words) > 1 and words[-1].casefold() in PLACE_KIND_WORDS)
         people = not place and not acronym and " " not in spelling.strip() and is_demonym(
             spelling, country_keys)
         flags.append(place or people)
     return flags
 
 
+def inflected_keys(
+    spelling: str, language: str | None, phrases: Mapping[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """The keys a spelling may have as an inflected place name (see the module): the
+    nominative of a name in several words (`phrases`, as `Gazetteer.phrases` gives them), or
+    a word's stems."""
+    if " " not in spelling:
+        return word_keys(spelling, language)[1:]
+    for candidate in phrase_candidates(phrase_starts(spelling), phrases, language):
+        if candidate.start == 0 and candidate.end == len(spelling):
+            return candidate.keys[1:]
+    return ()
+
+
+def inflected_place(key: str, place: PlaceRecord, spelling: str) -> bool:
+    """Whether an inflected spelling read as `key` names this place (see the module)."""
+    if key in COMMON_WORDS:
+        return False
+    if place.kind in (COUNTRY, CONTINENT):
+        return True
+    if place.kind != CITY or place.population < MIN_CITY:
+        return False
+    return place.main or not latin(spelling.replace(" ", "")) or place.population >= MIN_ALTERNATE_CITY
+
+
 def people_and_organisations(
     found: tuple[Name, ...],
     gazetteer: Gazetteer | None,
+    language: str | None = None,
     readings: Mapping[str, tuple[PlaceRecord, ...]] | None = None,
 ) -> list[Name]:
-    """The names that are no place and no people, by the gazetteer (all without one);
-    `readings`: its places for (at least) the names' `place_key`s, when already looked up."""
+    """The names that are no place and no people, by the gazetteer (all without one), in an
+    article of this language (for its inflections); `readings`: its places for (at least)
+    the names' `place_key`s, when already looked up."""
     if gazetteer is None or not found:
         return list(found)
     spellings = [n.name for n in found]
     if readings is None:
         readings = gazetteer.lookup(place_key(s) for s in spellings)
     flags = place_like_names(spellings, readings, gazetteer.country_keys)
-    return [name for name, place in zip(found, flags, strict=True) if not place]
+    # The others, read as inflected: in a language that inflects names, or in Cyrillic.
+    inflecting = language in INFLECTING_LANGUAGES
+    maybe = [s for s, place in zip(spellings, flags, strict=True)
+             if not place and (inflecting or not latin(s.replace(" ", "")))]
+    inflected: dict[str, tuple[str, ...]] = {}
+    if maybe:
+        phrases = gazetteer.phrases(h for s in maybe if " " in s for h in phrase_starts(s).heads)
+        inflected = {s: inflected_keys(s, language, phrases) for s in maybe}
+        readings = gazetteer.lookup(k for keys in inflected.values() for k in keys)
+    return [
+        name for name, place in zip(found, flags, strict=True)
+        if not place and not any(inflected_place(k, p, name.name)
+                                 for k in inflected.get(name.name, ()) for p in readings.get(k, ()))
+    ]
+

@@ -20,12 +20,15 @@ keys (bench/badinput.py times them).
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
 from monitor.entities.gazetteer import place_key
 
-__all__ = ["MAX_TEXT_CHARS", "Candidate", "find_candidates"]
+__all__ = [
+    "CAPITAL_LETTERS", "MAX_TEXT_CHARS", "Candidate", "find_candidates", "starts_sentence", "word_keys",
+]
 
 MAX_TEXT_CHARS = 20_000
 MAX_CANDIDATES = 3_000  # spans of one text (the demo news: 20 an article, 99 at most)
@@ -37,9 +40,14 @@ MAX_UNSPACED_CHARS = 4_000
 _MAX_RUN_WORDS = 4
 _MAX_UNSPACED = 8
 
-_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
-                       r"\u4e00-\u9fff\uf900-\ufaff]+")
+# Combining marks are part of a word: Devanagari vowel signs (पेशावर), Arabic and Hebrew
+# vowel points (المُحافظين is one word, not الم and حافظين).
+_MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)).startswith("M"))
+_LETTER = rf"(?:[^\W\d_]|[{_MARKS}])"
+_TOKEN = re.compile(rf"(?:[^\W\d_]\.){{2,}}|[^\W\d_]{_LETTER}*(?:['’\-]{_LETTER}+)*")
+# (less the katakana middle dot, which joins the parts of a name: ドナルド・トランプ)
+_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30fa\u30fc-\u30ff"
+                       r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _HANGUL = re.compile(r"[\uac00-\ud7af]+")
 # Scripts written with spaces but without case: Hebrew, Arabic, Syriac, Thaana, the Indic
 # scripts, Georgian, Ethiopic.
@@ -50,6 +58,9 @@ _CONNECTORS = frozenset({
     "al", "of", "on", "upon", "am", "an", "der", "im", "sur", "en", "y", "i", "na", "nad",
     "pod", "and",
 })
+# French and Italian elide the article before a vowel: l'Oural, l'Ucraina (never a city's,
+# unless the article is part of its name: L'Aquila, L'Avana).
+_ELIDED_ARTICLES = ("l'", "l’")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
 # Endings stripped from inflected names, longest first, with what may replace them in the
 # nominative. Slavic cases, Baltic, Finnish, Hungarian and Turkish endings, German genitive.
@@ -118,6 +129,15 @@ class Candidate(NamedTuple):
     next_word: str  # the next capitalised word in the same sentence, or ""
     in_title: bool = False  # offsets are then into the title
     after_comma: bool = False  # just after ", " (Paris, Texas: Texas qualifies Paris)
+    # Scripts without spaces: the characters just before and after ("" at the text's edge).
+    before: str = ""
+    after: str = ""
+    elided: bool = False  # just after an elided article (l'Oural): a city only with it (keys[0])
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether the word at `start` opens the text, a sentence, a line or a quotation."""
+    return bool(_SENTENCE_START.search(text[max(0, start - 3):start]))
 
 
 def _is_capitalised(word: str) -> bool:
@@ -224,6 +244,13 @@ def _span_keys(
     return tuple(dict.fromkeys(k for k in keys if len(k) >= 2))
 
 
+def word_keys(word: str, language: str | None) -> tuple[str, ...]:
+    """The lookup keys of one word as geotagging reads it in an article of this language: the
+    word, and its nominative guesses where its script or language inflects names."""
+    cyrillic = "\u0400" <= word[:1] <= "\u04ff"
+    return _span_keys(word, len(word), language in INFLECTING_LANGUAGES, cyrillic, language)
+
+
 def _words(text: str) -> list[re.Match[str]]:
     return [m for m in _TOKEN.finditer(text) if len(m.group()) <= MAX_WORD_CHARS]
 
@@ -234,7 +261,7 @@ def _capital_letters() -> str:
     return "".join(re.escape(letter) for letter in letters)
 
 
-_CAPITAL = _capital_letters()
+CAPITAL_LETTERS = _CAPITAL = _capital_letters()
 # A capitalised word (not inside another word: the "P" of "iPhone"), or dotted capitals (U.S.).
 # The capital first, then the look back at the letter before it: a regex whose pattern opens
 # with a class skips to the next capital at once (four times faster than a look back first).
@@ -282,8 +309,9 @@ def _cased_candidates(
         words = [token.group() for token in run]
         for i in range(len(run)):
             begin = starts[i]
-            sentence_initial = bool(_SENTENCE_START.search(text[max(0, begin - 3):begin]))
+            sentence_initial = starts_sentence(text, begin)
             after_comma = text[max(0, begin - 2):begin] == ", "
+            elided = text[max(0, begin - 2):begin] in _ELIDED_ARTICLES
             previous_word = words[i - 1] if plain[i] else ""
             for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
                 end = ends[j]
@@ -297,10 +325,12 @@ def _cased_candidates(
                 if ap_state:
                     continue  # Miss, Mass, Ill: words, unless after a city and a comma
                 following = words[j + 1] if j + 1 < len(run) and plain[j + 1] else ""
+                keys = _span_keys(span, end - starts[j], inflect_latin and j - i < 2, j - i < 2, language)
+                if elided:  # the name with its article first: all'Avana is L'Avana, Havana
+                    keys = (place_key("l" + span), *keys)
                 candidates.append(Candidate(
-                    offset + begin, offset + end, span,
-                    _span_keys(span, end - starts[j], inflect_latin and j - i < 2, j - i < 2, language),
-                    j - i + 1, sentence_initial, True, previous_word, following, False, after_comma,
+                    offset + begin, offset + end, span, keys, j - i + 1, sentence_initial, True,
+                    previous_word, following, False, after_comma, elided=elided,
                 ))
     return candidates
 
@@ -313,12 +343,15 @@ def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
             break
         chars = run.group()[:budget]
         budget -= len(chars)
+        start = run.start()
         for i in range(len(chars)):
+            before = text[start + i - 1] if start + i else ""
             for length in range(2, min(_MAX_UNSPACED, len(chars) - i) + 1):
                 piece = chars[i:i + length]
                 candidates.append(Candidate(
                     offset + run.start() + i, offset + run.start() + i + length, piece,
-                    (place_key(piece),), 1, False, False, "", ""))
+                    (place_key(piece),), 1, False, False, "", "",
+                    before=before, after=text[start + i + length:start + i + length + 1]))
     for word in _HANGUL.finditer(text):
         chars = word.group()[:_MAX_UNSPACED]
         for length in range(2, len(chars) + 1):

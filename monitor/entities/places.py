@@ -22,8 +22,10 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
+from monitor.entities.forms import latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord
 from monitor.entities.placenames import Candidate
+from monitor.entities.unspaced import JOINERS, is_unspaced, unspaced_city_fits
 
 __all__ = ["Geotag", "PlaceMention", "resolve_places"]
 
@@ -137,6 +139,7 @@ def _prior(place: PlaceRecord) -> float:
 def _readings(
     candidates: Sequence[Candidate], found: Mapping[str, tuple[PlaceRecord, ...]],
     lowercase_words: frozenset[str], name_spellings: frozenset[str] = frozenset(),
+    language: str | None = None,
 ) -> list[_Reading]:
     """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
     matched: list[_Reading] = []
@@ -147,7 +150,7 @@ def _readings(
             continue
         acronym = candidate.cased and candidate.text.isupper() and len(word) <= _MAX_ACRONYM
         for index, key in enumerate(candidate.keys):
-            options = found.get(key)
+            options = _in_language(found.get(key, ()), candidate, language)
             if options and acronym:
                 options = tuple(o for o in options if o.kind == COUNTRY)
             if options:
@@ -172,7 +175,35 @@ def _readings(
         taken.append(reading)
         used.update((candidate.in_title, at) for at in span)
     taken.sort(key=lambda r: (not r.candidate.in_title, r.candidate.start))
-    return taken
+    return _next_to_places(taken)
+
+
+def _next_to_places(readings: list[_Reading]) -> list[_Reading]:
+    """A place right before or after another (印度尼西亚瑪琅: Indonesia, Malang) is cut from
+    no longer name on that side: the neighbouring character is the other place's."""
+    starts = {(r.candidate.in_title, r.candidate.start) for r in readings}
+    ends = {(r.candidate.in_title, r.candidate.end) for r in readings}
+    for reading in readings:
+        candidate = reading.candidate
+        if candidate.before or candidate.after:
+            reading.candidate = candidate._replace(
+                before="" if (candidate.in_title, candidate.start) in ends else candidate.before,
+                after="" if (candidate.in_title, candidate.end) in starts else candidate.after)
+    return readings
+
+
+def _in_language(
+    options: tuple[PlaceRecord, ...], candidate: Candidate, language: str | None
+) -> tuple[PlaceRecord, ...]:
+    """The readings that hold in an article of this language. A country's name in other
+    languages only (`PlaceRecord.languages`), written in Latin letters that many languages
+    share, is no place beside another capitalised word, where it is a name's part more
+    likely (Frisian Ålân in English `Alan Johnson`, French Cambodge in `Petit Cambodge`); alone
+    it still is (Burma, Arabia Saudita in Spanish). A name in another script is one anywhere."""
+    if not language or not (candidate.previous_word or candidate.next_word) or not latin(candidate.text):
+        return options
+    base = language.split("-")[0].lower()
+    return tuple(o for o in options if not o.languages or base in o.languages.split(","))
 
 
 def _name_of(reading: _Reading) -> frozenset[int]:
@@ -222,6 +253,23 @@ def _qualified(readings: Sequence[_Reading]) -> list[_Reading]:
         elif ids:
             options = tuple(o for o in reading.options if o.place_id in ids)
             kept.append(replace(reading, options=options))
+    return kept
+
+
+def _whole_lists(mentions: Sequence[PlaceMention], text_of: Sequence[Candidate]) -> list[PlaceMention]:
+    """A place next to a middle dot is one only when the other side of the dot is one too
+    (日本・中国): else the dot joins a foreign person's name (喬治亞·梅洛尼, not Georgia).
+    `text_of` holds each mention's candidate."""
+    ends = {(m.in_title, m.end) for m in mentions}  # where a dot after a place would be
+    starts = {(m.in_title, m.start - 1) for m in mentions}
+    kept = []
+    for mention, candidate in zip(mentions, text_of, strict=True):
+        dot_after = bool(candidate.after) and candidate.after in JOINERS
+        dot_before = bool(candidate.before) and candidate.before in JOINERS
+        if (dot_after and (mention.in_title, mention.end) not in starts) or (
+                dot_before and (mention.in_title, mention.start - 1) not in ends):
+            continue
+        kept.append(mention)
     return kept
 
 
@@ -347,7 +395,16 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
     if reading.common and (candidate.sentence_initial or not supported
                            or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
         return False
+    if place.kind == CITY and candidate.elided and reading.key != candidate.keys[0]:
+        return False  # l'Oural is the Urals, not Oral, KZ; all'Avana is L'Avana, Havana
+    if place.kind == CITY and not candidate.cased and is_unspaced(candidate.text) and not \
+            unspaced_city_fits(candidate.text, candidate.before, candidate.after,
+                               place.population, supported):
+        return False  # 联合 in 联合国, 维斯塔 in 维斯塔潘 (monitor.entities.unspaced)
     latin_alternate = not place.main and reading.candidate.text.isascii()
+    if (latin_alternate and place.kind == CITY and candidate.words == 1 and not supported
+            and place.population < _MIN_NAMED_ALTERNATE_CITY):
+        return False  # Paz (La Paz, MX) in "Literatura e Paz": a word, not a city's name
     if latin_alternate and place.geonameid is None:
         return False  # an ISO region's translation in plain letters (Bob)
     if latin_alternate and place.kind == CITY and place.population < _MIN_ALTERNATE_CITY:
@@ -371,7 +428,7 @@ def _traits(reading: _Reading) -> tuple[object, ...]:
     candidate = reading.candidate
     return (reading.key, reading.acronym, candidate.sentence_initial,
             candidate.words, candidate.cased, candidate.text.isascii(), reading.stemmed,
-            reading.common, reading.named)
+            reading.common, reading.named, candidate.before, candidate.after, candidate.elided)
 
 
 def _choose(
@@ -426,8 +483,9 @@ def resolve_places(
     surnames: frozenset[str] = frozenset(),
     person_words: frozenset[tuple[bool, int]] = frozenset(),
     name_spellings: frozenset[str] = frozenset(),
+    language: str | None = None,
 ) -> Geotag:
-    """Resolve candidate spans to places.
+    """Resolve candidate spans to places (in an article of this `language`, when known).
 
     `found` maps lookup keys to the gazetteer's places; `lowercase_words` are the words the text
     also writes in lower case (so they are words, not names); `surnames` are capitalised words
@@ -437,7 +495,7 @@ def resolve_places(
     people and organisations it names: a city's other name among them (Hamas: Hamm, DE) is a
     place only beside other places of its country, or for a city of a million or more.
     """
-    readings = _qualified(_readings(candidates, found, lowercase_words, name_spellings))
+    readings = _qualified(_readings(candidates, found, lowercase_words, name_spellings, language))
     # A name is a person's when every mention of it is (Paris Hilton once, Paris alone later:
     # the city).
     names = [_name_of(r) for r in readings]
@@ -446,11 +504,10 @@ def resolve_places(
     kept = [i for i, name in enumerate(names) if name in clean]
     readings = [readings[i] for i in kept]
     chosen = _choose(readings, [names[i] for i in kept], feed_country)
-    mentions = tuple(
-        PlaceMention(r.candidate.start, r.candidate.end, r.candidate.text, place,
-                     r.candidate.in_title)
-        for r, place in zip(readings, chosen, strict=True) if place is not None
-    )
+    placed = [(r.candidate, place) for r, place in zip(readings, chosen, strict=True) if place is not None]
+    mentions = tuple(_whole_lists(
+        [PlaceMention(c.start, c.end, c.text, place, c.in_title) for c, place in placed],
+        [c for c, _ in placed]))
     places: dict[int, PlaceRecord] = {}
     countries_seen: dict[str, None] = {}
     for mention in mentions:

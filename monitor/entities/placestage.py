@@ -52,7 +52,7 @@ def places_of(
     """`article_places` of each article (with its names, or None), the gazetteer asked once
     for the whole batch: one sorted query reads its index in order, and a word that many
     articles write is looked up once."""
-    read = [spans(a.get("text") or "", title=a.get("title") or "", language=a.get("language"))
+    read = [spans(gazetteer, a.get("text") or "", title=a.get("title") or "", language=a.get("language"))
             for a in articles]
     found = gazetteer.lookup(key for candidates in read for c in candidates for key in c.keys)
     named = iter(names_of_all([a for a, found in zip(articles, names, strict=True) if found is None],

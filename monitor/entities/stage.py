@@ -36,8 +36,8 @@ def names_of_all(
         readings = gazetteer.lookup(place_key(n.name) for names in found for n in names)
     return [
         [{"key": n.key, "name": n.name, "variants": n.variants, "mentions": n.count}
-         for n in people_and_organisations(names, gazetteer, readings)]
-        for names in found
+          for n in people_and_organisations(names, gazetteer, a.get("language"), readings)]
+        for a, names in zip(articles, found, strict=True)
     ]
 
 

@@ -125,14 +125,14 @@ def contained_share(part: str, whole: str) -> float:
 # Scripts written without spaces say in one character what Latin says in about three or four
 # (a Chinese word is 1.5 characters, an English one 5.7 with its space): Han and kana count 3,
 # Hangul syllables (spaced words) 2, so that a length threshold means the same in each.
-_HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 
 
 def text_length(text: str) -> int:
     """A text's length in Latin characters' worth: what length thresholds (MIN_CHARS, the
     teaser lengths) compare. Pure."""
-    return len(text) + 2 * len(_HAN_KANA.findall(text)) + len(_HANGUL.findall(text))
+    return len(text) + 2 * len(HAN_KANA.findall(text)) + len(_HANGUL.findall(text))
 
 
 def choose_text(first: str, second: str, min_chars: int = MIN_CHARS) -> tuple[str, int]:

@@ -21,6 +21,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from monitor.cachedir import cache_dir
+
 MIN_CHARS = 12
 SAMPLE_CHARS = 1000
 MIN_CONFIDENCE = 0.5
@@ -47,12 +49,9 @@ _NEXT, _PTC, _SMALL = "nextmove.u32", "ptc.f16", "small.npz"
 
 
 def tables_dir() -> Path:
-    """The cache folder of the mapped tables, for the installed py3langid ($MONITOR_CACHE_DIR
-    or XDG, as the gazetteer's)."""
-    base = os.environ.get("MONITOR_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "monitor"
-    )
-    return Path(base) / f"langid-{_TABLES_VERSION}-{metadata.version('py3langid')}"
+    """The cache folder of the mapped tables, for the installed py3langid (in monitor's
+    cache folder)."""
+    return cache_dir() / f"langid-{_TABLES_VERSION}-{metadata.version('py3langid')}"
 
 
 def _write_tables(folder: Path) -> None:

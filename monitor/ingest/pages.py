@@ -8,7 +8,9 @@ top of that:
   kept for a day (an hour when it could not be read), for at most MAX_ROBOTS_HOSTS hosts;
   a robots.txt that is missing (4xx) allows everything, one that fails (5xx, no answer)
   allows nothing, as the RFC says;
-- a host that answers 429 or 503 with Retry-After is left alone until then;
+- a host that answers 429 or 503 with Retry-After is left alone until then, and the
+  outcome says when (`retry_at`), so that the page can be read again after it
+  (teasers.page_decision);
 - only HTML and XHTML are read.
 Never raises for a page's own failure: a PageOutcome carries the step and the error.
 """
@@ -23,7 +25,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.robotparser import RobotFileParser
 
@@ -90,6 +92,7 @@ class PageOutcome:
     page: PageText | None  # the extracted page; None when it could not be fetched
     error: str | None = None  # why the feed's text stays
     step: str | None = None  # 'robots.txt', 'retry-after', 'not HTML', 'no text', or fetch's step
+    retry_at: datetime | None = None  # step 'retry-after': when the host said it may be asked again
 
 
 def not_html(content_type: str | None, content: bytes) -> str | None:
@@ -236,7 +239,7 @@ class PageReader:
             return PageOutcome(task, None, f"not an http(s) link: {url!r}", "bad URL")
         host = host_of(url)
         if (remaining := self._waiting(host)) is not None:
-            return PageOutcome(task, None, f"{host} asked to wait {remaining:.0f} s more", "retry-after")
+            return _asked_to_wait(task, host, remaining)
         rules = await self._rules(client, url, task.allow_private_addresses)
         if not rules.can_fetch(self.options.user_agent, url):
             return PageOutcome(task, None, f"robots.txt of {host} disallows {url}", "robots.txt")
@@ -246,9 +249,12 @@ class PageReader:
         async with self.hosts.slot(url):
             # Asked again once the host's turn comes: an answer given meanwhile counts.
             if (remaining := self._waiting(host)) is not None:
-                return PageOutcome(task, None, f"{host} asked to wait {remaining:.0f} s more", "retry-after")
+                return _asked_to_wait(task, host, remaining)
             result = await fetch(client, request, self.options)
         self._note_retry_after(host, result)
+        if result.status in (429, 503) and result.retry_after is not None:
+            error = result.error or f"HTTP {result.status}"
+            return PageOutcome(task, None, error, "retry-after", retry_at=result.retry_after)
         if result.outcome != "ok" or result.content is None:
             return PageOutcome(task, None, result.error or result.outcome, result.error_step)
         content_type = result.headers.get("content-type")
@@ -262,3 +268,14 @@ class PageReader:
         if not page.text:
             return PageOutcome(task, page, page.note or "no article text found", "no text")
         return PageOutcome(task, page)
+
+
+def _asked_to_wait(task: PageTask, host: str, remaining: float) -> PageOutcome:
+    """The outcome of a page not fetched because its host asked to wait `remaining` s more."""
+    return PageOutcome(
+        task,
+        None,
+        f"{host} asked to wait {remaining:.0f} s more",
+        "retry-after",
+        retry_at=utcnow() + timedelta(seconds=remaining),
+    )

@@ -118,13 +118,25 @@ class Articles(Names):
             )
         return ArticleCounts(new=counts["insert"], updated=counts["update"], unchanged=counts["unchanged"])
 
-    def pages_pending(self, feed_id: int, limit: int) -> list[dict[str, Any]]:
-        """Articles of a feed whose page waits to be read, newest first: id, link, url, text."""
-        return self.query(
-            "SELECT id, link, url, text FROM articles WHERE feed_id = ? AND page_state = 'pending' "
-            "ORDER BY published DESC, id DESC LIMIT ?",
-            [feed_id, limit],
-        )
+    def pages_pending(self, feed_id: int, limit: int, now: datetime | None = None) -> list[dict[str, Any]]:
+        """Articles of a feed whose page waits to be read, newest first: id, link, url, text,
+        page_attempts (tries so far); with `now`, also those whose host asked to wait (Retry-After)
+        until then or earlier."""
+        columns = "SELECT id, link, url, text, page_attempts, published FROM articles WHERE feed_id = ? "
+        sql = columns + "AND page_state = 'pending'"
+        params: list[object] = [feed_id]
+        if now is not None:
+            sql += " UNION ALL " + columns + "AND page_state = 'waiting' AND page_retry_at <= ?"
+            params += [feed_id, iso(now)]
+        return self.query(sql + " ORDER BY published DESC, id DESC LIMIT ?", [*params, limit])
+
+    def pages_waiting_feeds(self, now: datetime) -> set[int]:
+        """The feeds with a page whose host's Retry-After time has passed by `now`."""
+        rows = self.db.execute(
+            "SELECT DISTINCT feed_id FROM articles WHERE page_state = 'waiting' AND page_retry_at <= ?",
+            [iso(now)],
+        ).fetchall()
+        return {int(row[0]) for row in rows}
 
     def pages_skip(self, feed_id: int, reason: str) -> int:
         """Every page of a feed still pending is not read (past the poll's budget)."""
@@ -139,22 +151,30 @@ class Articles(Names):
     def record_pages(self, results: Sequence[PageWrite]) -> None:
         """Each article's page outcome in one transaction: the page's text (text_source
         'page', the language detected on it, its canonical URL), or the error, the feed's
-        text staying."""
+        text staying, and the page either given up ('failed') or to be read again at its
+        `retry_at` ('waiting'). Each counts one more try of the page."""
         read = [r for r in results if r.text is not None]
-        failed = [r for r in results if r.text is None]
+        later = [r for r in results if r.text is None and r.retry_at is not None]
+        failed = [r for r in results if r.text is None and r.retry_at is None]
         with self.transaction():
             self.db.executemany(
                 "UPDATE articles SET text = ?, text_source = 'page', page_state = 'done', page_error = NULL, "
                 "language = COALESCE(?, language), language_source = COALESCE(?, language_source), "
-                "canonical_url = ?, minhash = NULL WHERE id = ?",
+                "canonical_url = ?, minhash = NULL, page_retry_at = NULL, "
+                "page_attempts = page_attempts + 1 WHERE id = ?",
                 [
                     [r.text, r.language, "detected" if r.language else None, r.canonical_url, r.article_id]
                     for r in read
                 ],
             )
             self.db.executemany(
-                "UPDATE articles SET page_state = 'failed', page_error = ?, "
-                "canonical_url = COALESCE(?, canonical_url) WHERE id = ?",
+                "UPDATE articles SET page_state = 'waiting', page_error = ?, page_retry_at = ?, "
+                "page_attempts = page_attempts + 1, canonical_url = COALESCE(?, canonical_url) WHERE id = ?",
+                [[(r.error or "")[:500], iso(r.retry_at), r.canonical_url, r.article_id] for r in later],
+            )
+            self.db.executemany(
+                "UPDATE articles SET page_state = 'failed', page_error = ?, page_retry_at = NULL, "
+                "page_attempts = page_attempts + 1, canonical_url = COALESCE(?, canonical_url) WHERE id = ?",
                 [[(r.error or "")[:500], r.canonical_url, r.article_id] for r in failed],
             )
 

@@ -1,10 +1,9 @@
 """Alerts of the `breaking:` section: the breaking stories that may call for one, what their
-filters read (languages, feed tags), and the outbox rows, one per story and target,
-made unique by their idempotency key (so that two workers, or a restart, add it once)."""
+filters read (languages, feed tags), and which of their outbox rows are there already (the
+rows, one per story and target, are added by Outbox.outbox_add)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,7 +11,7 @@ from monitor.store.core import Core, _json_list
 
 
 class BreakingAlerts(Core):
-    """The reads and the one write of breaking alerts."""
+    """The reads of breaking alerts."""
 
     def breaking_alert_candidates(self, since: str) -> list[dict[str, Any]]:
         """Live stories flagged breaking at or after `since`, in the order they were flagged."""
@@ -27,7 +26,7 @@ class BreakingAlerts(Core):
 
     def breaking_story_filters(self, story_ids: Sequence[int]) -> dict[int, dict[str, set[str]]]:
         """What the section's filters read of each story in the store: its articles' languages
-        and their feeds' tags (its countries are decided from `story_country_rows`)."""
+        and their feeds' tags (its countries: monitor.entities.storycountries.countries_of)."""
         found: dict[int, dict[str, set[str]]] = {
             int(i): {"languages": set(), "tags": set()} for i in story_ids
         }
@@ -57,23 +56,3 @@ class BreakingAlerts(Core):
             )
             held.update(str(r["idempotency_key"]) for r in rows)
         return held
-
-    def outbox_add(self, channel: str, target: str, outbox: dict[str, Any], now: str) -> bool:
-        """One delivery of no watch (a breaking alert): False when a row with its idempotency
-        key is there already (added by another process, or before a restart)."""
-        with self.transaction():
-            cursor = self.db.execute(
-                "INSERT INTO outbox (channel, target, watch_id, idempotency_key, payload, state, "
-                "created_at, next_attempt_at, expires_at) VALUES (?, ?, NULL, ?, ?, 'pending', ?, ?, ?) "
-                "ON CONFLICT (idempotency_key) DO NOTHING",
-                [
-                    channel,
-                    target,
-                    str(outbox["idempotency_key"]),
-                    json.dumps(outbox["payload"], ensure_ascii=False),
-                    now,
-                    outbox["next_attempt_at"],
-                    outbox["expires_at"],
-                ],
-            )
-            return cursor.rowcount == 1

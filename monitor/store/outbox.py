@@ -117,21 +117,36 @@ class Outbox(Core):
             else:
                 due = outbox["next_attempt_at"]
                 body = item
-            self.db.execute(
-                "INSERT INTO outbox (channel, target, watch_id, idempotency_key, payload, state, "
-                "created_at, next_attempt_at, expires_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)",
-                [
-                    channel,
-                    target,
-                    watch_id,
-                    key,
-                    json.dumps(body, ensure_ascii=False),
-                    stamp,
-                    due,
-                    outbox["expires_at"],
-                ],
-            )
-            return True
+            return self._outbox_insert(channel, target, watch_id, key, body, stamp, due, outbox["expires_at"])
+
+    def outbox_add(self, channel: str, target: str, outbox: dict[str, Any], now: str) -> bool:
+        """One delivery of no watch (a breaking alert): False when a row with its idempotency
+        key is there already (added by another process, or before a restart)."""
+        with self.transaction():
+            key, payload = str(outbox["idempotency_key"]), outbox["payload"]
+            due, expires = outbox["next_attempt_at"], outbox["expires_at"]
+            return self._outbox_insert(channel, target, None, key, payload, now, due, expires)
+
+    def _outbox_insert(
+        self,
+        channel: str,
+        target: str,
+        watch_id: int | None,
+        key: str,
+        payload: Any,
+        created: str | None,
+        due: str | None,
+        expires: str | None,
+    ) -> bool:
+        """One pending outbox row; False (nothing written) when its idempotency key is taken
+        (the check and the insert are one statement, so two processes add it once)."""
+        cursor = self.db.execute(
+            "INSERT INTO outbox (channel, target, watch_id, idempotency_key, payload, state, "
+            "created_at, next_attempt_at, expires_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?) "
+            "ON CONFLICT (idempotency_key) DO NOTHING",
+            [channel, target, watch_id, key, json.dumps(payload, ensure_ascii=False), created, due, expires],
+        )
+        return cursor.rowcount == 1
 
     def outbox_ready(self, now: datetime, stale_before: datetime, limit: int = 100) -> list[dict[str, Any]]:
         """Deliveries to try now: pending and due, or 'sending' since before `stale_before`

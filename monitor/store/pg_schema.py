@@ -686,6 +686,19 @@ _STORY_COUNTRIES = [
 ]
 
 
+# A page whose host asked to wait (Retry-After) is read again once that time has passed.
+_PAGE_RETRY = [
+    "ALTER TABLE articles ADD COLUMN page_retry_at TIMESTAMPTZ",
+    "ALTER TABLE articles ADD COLUMN page_attempts INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX articles_page_waiting ON articles(feed_id, page_retry_at) WHERE page_state = 'waiting'",
+]
+
+# Articles waiting for a story in the stage's decision order (monitor.stories.order).
+_DECISION_ORDER = [
+    "DROP INDEX articles_unassigned",
+    "CREATE INDEX articles_unassigned ON articles(published, content_hash, guid, id) WHERE story_id IS NULL",
+]
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1], each a
 # list of statements run in one transaction.
 MIGRATIONS: list[tuple[str, list[str]]] = [
@@ -701,6 +714,8 @@ MIGRATIONS: list[tuple[str, list[str]]] = [
     ("Stories: the terms rising trends count (names, countries, places), per story and day", _TREND_TERMS),
     ("Stories: rising names from the recognised names of their articles", _TREND_NAMES),
     ("Stories: their countries kept, and how often they changed since", _STORY_COUNTRIES),
+    ("Articles: a page whose host asked to wait, tried again after its Retry-After", _PAGE_RETRY),
+    ("Articles: those waiting for a story in the order the stage decides them", _DECISION_ORDER),
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

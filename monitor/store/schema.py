@@ -684,6 +684,28 @@ def _migration_story_countries(db: Connection) -> None:
         db.execute(statement)
 
 
+def _migration_page_retry(db: Connection) -> None:
+    """A page whose host asked to wait (429 or 503 with Retry-After) is read again later:
+    page_state 'waiting' until `page_retry_at`, and how many times the page was tried."""
+    for statement in (
+        "ALTER TABLE articles ADD COLUMN page_retry_at TEXT",
+        "ALTER TABLE articles ADD COLUMN page_attempts INTEGER NOT NULL DEFAULT 0",
+        "CREATE INDEX articles_page_waiting ON articles(feed_id, page_retry_at) WHERE page_state = 'waiting'",
+    ):
+        db.execute(statement)
+
+
+def _migration_decision_order(db: Connection) -> None:
+    """Articles waiting for a story in the order the stage decides them (publication time,
+    content hash, GUID; the id last), so that a batch's LIMIT cuts them where it would
+    whatever order they were stored in (monitor.stories.order)."""
+    db.execute("DROP INDEX articles_unassigned")
+    db.execute(
+        "CREATE INDEX articles_unassigned ON articles(published, content_hash, guid, id) "
+        "WHERE story_id IS NULL"
+    )
+
+
 # Numbered migrations: append, never edit a released one. Version N = MIGRATIONS[N-1].
 MIGRATIONS: list[Migration] = [
     _migration_1,
@@ -706,6 +728,8 @@ MIGRATIONS: list[Migration] = [
     _migration_trend_terms,
     _migration_trend_names,
     _migration_story_countries,
+    _migration_page_retry,
+    _migration_decision_order,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

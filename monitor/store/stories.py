@@ -15,21 +15,23 @@ class Stories(Core):
     """The stories stage's reads and writes: pending articles, vectors, assignments, story rows."""
 
     def stories_pending(self, limit: int) -> list[dict[str, Any]]:
-        """Articles not yet in a story, in publication order (ties by id); an article whose
-        page is being read waits for it, at most PAGE_WAIT after it was first seen. With each:
-        its places as stored (None: not read yet) and whether its names wait to be read
-        (`names_waiting`), for the story decision's evidence."""
+        """Articles not yet in a story, in the order the stage decides them (publication time,
+        content hash, GUID: monitor.stories.order; the id, which follows the order polls
+        happened to end, only last); an article whose page is being read waits for it, at
+        most PAGE_WAIT after it was first seen. With each: its places as stored (None: not
+        read yet) and whether its names wait to be read (`names_waiting`), for the story
+        decision's evidence."""
         # The partial index gives the rows in order, so only `limit` of them are read; left to
         # itself SQLite picks articles_story and sorts every pending article (text and all) for
         # each batch, which made a large backlog quadratic.
         return self.query(
-            "SELECT a.id, a.feed_id, a.title, a.text, a.language, a.language_source, a.published, "
+            "SELECT a.id, a.feed_id, a.guid, a.title, a.text, a.language, a.language_source, a.published, "
             "a.content_hash, a.embedding, a.embedding_model, f.name AS feed_name, f.title AS feed_title, "
             "f.url AS feed_url, a.places, CASE WHEN EXISTS (SELECT 1 FROM names_pending n "
             "WHERE n.article_id = a.id) THEN 1 ELSE 0 END AS names_waiting "
             f"FROM articles a {self._indexed_by('articles_unassigned')} JOIN feeds f ON f.id = a.feed_id "
             "WHERE a.story_id IS NULL AND (a.page_state IS NULL OR a.page_state <> 'pending' "
-            "OR a.first_seen < ?) ORDER BY a.published, a.id LIMIT ?",
+            "OR a.first_seen < ?) ORDER BY a.published, a.content_hash, a.guid, a.id LIMIT ?",
             [iso(utcnow() - PAGE_WAIT), limit],
         )
 
@@ -191,8 +193,8 @@ class Stories(Core):
             return []
         marks = ",".join("?" * len(story_ids))
         return self.query(
-            "SELECT a.id, a.story_id, a.feed_id, a.title, a.text, a.language, a.published, "
-            "a.duplicate_of, a.embedding, a.embedding_model, f.name AS feed_name, "
+            "SELECT a.id, a.story_id, a.feed_id, a.guid, a.content_hash, a.title, a.text, a.language, "
+            "a.published, a.duplicate_of, a.embedding, a.embedding_model, f.name AS feed_name, "
             "f.title AS feed_title, f.url AS feed_url FROM articles a JOIN feeds f ON f.id = a.feed_id "
             f"WHERE a.story_id IN ({marks}) ORDER BY a.published, a.id",
             list(story_ids),

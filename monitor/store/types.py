@@ -96,13 +96,16 @@ class ArticleCounts:
 
 @dataclass(frozen=True)
 class PageWrite:
-    """What reading an article's page gave: its text (None when the feed's text stays)."""
+    """What reading an article's page gave: its text (None when the feed's text stays), or
+    when to read it again."""
 
     article_id: int
     text: str | None
     language: str | None = None
     canonical_url: str | None = None
     error: str | None = None
+    retry_at: datetime | None = None
+    """When the page is to be read again (its host asked to wait); None: done with it."""
 
 
 @dataclass(frozen=True)

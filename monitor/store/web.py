@@ -4,10 +4,43 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from monitor.store.core import _HEADLINE_ID_SQL, _OUTLETS_SQL, Core, _json_list, json_object
 from monitor.timeutil import iso, parse_iso
+
+
+@dataclass(frozen=True)
+class DaySplit:
+    """A window [start, end) as the store counts it: the whole UTC days [first_day, end_day)
+    from daily counts, and the pieces before and after them story by story."""
+
+    first_day: date | None  # None: no whole day inside
+    end_day: date | None
+    pieces: tuple[tuple[datetime, datetime], ...]
+
+
+def split_days(start: datetime, end: datetime) -> DaySplit:
+    """Cut [start, end) (aware times) into whole UTC days and the partial pieces at its ends."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end <= start:
+        return DaySplit(None, None, ())
+    first = start.date() if start == _midnight(start.date()) else start.date() + timedelta(days=1)
+    last = end.date()  # days before this one end at or before `end`
+    if first >= last:
+        return DaySplit(None, None, ((start, end),))
+    pieces = []
+    if start < _midnight(first):
+        pieces.append((start, _midnight(first)))
+    if _midnight(last) < end:
+        pieces.append((_midnight(last), end))
+    return DaySplit(first, last, tuple(pieces))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 class WebQueries(Core):
@@ -188,8 +221,6 @@ class WebQueries(Core):
         return recent_counts, before_counts, int(totals[0] or 0), int(totals[1] or 0)
 
     def _term_counts(self, kind: str, start: str, end: str) -> dict[str, int]:
-        from monitor.watches.rising import split_days
-
         first, last = parse_iso(start), parse_iso(end)
         if first is None or last is None:
             return {}

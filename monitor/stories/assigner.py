@@ -145,7 +145,9 @@ class _CentroidIndex:
         """Up to k (story id, cosine) pairs, best first; ties go to the older story."""
         if self._size == 0 or vector.shape[0] != self._matrix.shape[1]:
             return []
-        sims = self._matrix[: self._size] @ vector
+        # einsum's own loop, one thread: the BLAS product wakes its threads for a few thousand
+        # rows, and on a busy machine they spin for several times the work (docs/performance.md).
+        sims = np.einsum("ij,j->i", self._matrix[: self._size], vector)
         top = np.argpartition(-sims, k - 1)[:k] if k < self._size else np.arange(self._size)
         pairs = [(self._ids[int(i)], float(sims[int(i)])) for i in top]
         pairs.sort(key=lambda pair: (-pair[1], pair[0]))
@@ -382,11 +384,11 @@ class StoryAssigner:
                     decision = decide(inputs, self.params)
                 if decision.join and (best is None or decision.score > best[0].score):
                     best = (decision, story_id, inputs)
-        if article.vector is not None and article.mean_language:
-            # After the decision: an article's own vector never moves the means it is judged by.
-            self.means.add(article.mean_language, article.vector)
         if best is None or article.vector is None:
-            return self._open(article, now, signature)
+            opened = self._open(article, now, signature)
+            self._add_to_means(article)
+            return opened
+        self._add_to_means(article)
         decision, story_id, inputs = best
         survivor = self._join(article, story_id, signature)
         return Assignment(
@@ -399,6 +401,12 @@ class StoryAssigner:
             decision.reason,
             decision.score,
         )
+
+    def _add_to_means(self, article: ArticleInput) -> None:
+        """After the decisions (join, or open and thread): an article's own vector never
+        moves the means it is judged by."""
+        if article.vector is not None and article.mean_language:
+            self.means.add(article.mean_language, article.vector)
 
     def _join(self, article: ArticleInput, story_id: int, signature: TitleSignature) -> int:
         """Add the article to a story (open, or past its span for a new language); returns
@@ -466,20 +474,23 @@ class StoryAssigner:
         best: tuple[float, int] | None = None
         for story_id, similarity in self._recent.nearest(article.vector, self.params.candidates):
             story = self._known[story_id]
-            # Names and numbers as written (places and names across scripts are evidence for
-            # joining across languages, not for threads: measured, docs/quality.md).
+            cross_language = article.language is not None and article.language not in story.languages
+            shared = [key for key in article.keys if key in story.keys and not self.is_common(key)]
+            place_ids = sum(1 for key in shared if key[0] == PLACE_PREFIX and key[1:].isdigit())
+            centered = None
+            if cross_language and place_ids:
+                centered = _centered_similarity(self.means, self.params, article, story)
+            # Names and numbers as written count as keys (places and names across scripts are
+            # evidence for joining across languages; for threads, a shared place lets the
+            # centered similarity count: measured, docs/quality.md).
             inputs = DecisionInputs(
                 similarity=similarity,
                 gap_hours=max(0.0, (now - story.last_published).total_seconds() / 3600.0),
-                shared_keys=sum(
-                    1
-                    for key in article.keys
-                    if key[0] not in (PLACE_PREFIX, NAME_PREFIX)
-                    and key in story.keys
-                    and not self.is_common(key)
-                ),
-                cross_language=article.language is not None
-                and article.language not in story.languages,
+                shared_keys=sum(1 for key in shared if key[0] not in (PLACE_PREFIX, NAME_PREFIX)),
+                cross_language=cross_language,
+                centered_similarity=centered,
+                shared_place_ids=place_ids,
+                keyless=not article.keys,
             )
             decision = decide_thread(inputs, self.params)
             if decision.join and (best is None or decision.score > best[0]):

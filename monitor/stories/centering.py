@@ -112,6 +112,20 @@ def centered_cosine(a: Vector, a_mean: Vector, b: Vector, b_mean: Vector) -> flo
 
 MIN_WORDS = 4
 """An article of fewer words says too little of its language to move a mean."""
+UNSPACED_PER_WORD = 2
+"""Characters of a script written without spaces (Han, kana) taken as one word: a Chinese
+word is about 1.5 characters, so a whole Chinese sentence is more than one word."""
+
+
+def word_count(text: str) -> int:
+    """Words in `text`: its spaced words, and a word per `UNSPACED_PER_WORD` characters of Han
+    or kana (a Chinese or Japanese sentence has no spaces to count)."""
+    from monitor.ingest.extract import HAN_KANA
+
+    spaced, unspaced = HAN_KANA.subn(" ", text)
+    return len(spaced.split()) + unspaced // UNSPACED_PER_WORD
+
+
 SAMPLE_CHARS = 200
 """Characters the language detector reads: enough to tell Ukrainian from Russian, and at
 about 0.5 ms (it reads a few KB in 5 ms) cheap next to the model's 10 ms an article."""
@@ -128,7 +142,7 @@ def confirmed_language(
     if not declared:
         return None
     sample = f"{title}\n{text[: 2 * SAMPLE_CHARS]}"
-    if len(sample.split(None, MIN_WORDS)) < MIN_WORDS:
+    if word_count(sample) < MIN_WORDS:
         return None
     if source == "detected":
         return declared

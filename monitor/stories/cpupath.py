@@ -82,28 +82,30 @@ def choose_path(flags: Iterable[str], machine: str = "x86_64") -> EmbedPath:
 def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> frozenset[str]:
     """The CPU's feature flags as Linux lists them (the first "flags" or "Features" line);
     empty where there is no such file (macOS, Windows) or it cannot be read."""
-    try:
-        with open(cpuinfo, encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                key, _, value = line.partition(":")
-                if key.strip() in ("flags", "Features"):
-                    return frozenset(value.split())
-    except OSError:
-        pass
-    return frozenset()
+    value = _cpuinfo_value(cpuinfo, ("flags", "Features"))
+    return frozenset(value.split()) if value is not None else frozenset()
 
 
 def cpu_model(cpuinfo: str = "/proc/cpuinfo") -> str:
     """The CPU's model name (Linux), else what `platform` knows."""
+    value = _cpuinfo_value(cpuinfo, ("model name", "Model", "Hardware"))
+    if value is not None:
+        return value.strip()
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def _cpuinfo_value(cpuinfo: str, keys: tuple[str, ...]) -> str | None:
+    """The value of the first line of `cpuinfo` keyed by one of `keys`; None where there is
+    none, no such file or it cannot be read."""
     try:
         with open(cpuinfo, encoding="utf-8", errors="replace") as fh:
             for line in fh:
                 key, _, value = line.partition(":")
-                if key.strip() in ("model name", "Model", "Hardware"):
-                    return value.strip()
+                if key.strip() in keys:
+                    return value
     except OSError:
         pass
-    return platform.processor() or platform.machine() or "unknown CPU"
+    return None
 
 
 def path_named(name: str) -> EmbedPath:

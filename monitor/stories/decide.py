@@ -66,11 +66,18 @@ class StoryParams:
     thread_window_hours: float = 336.0
     """... among the stories whose last article is at most this old ..."""
     thread_min_keys: int = 1
-    """... and with which it shares at least this many names or numbers (common ones aside)."""
+    """... and with which it shares at least this many names or numbers (common ones aside);
+    an article with no key at all, which could share none, asks `thread_threshold` +
+    `entity_weight` x `max_shared` of its similarity alone instead."""
     thread_window_across_hours: float = 720.0
     """The thread window for a story opened in a language new to the earlier story: a late
     language (an outlet that covers an event weeks on, a translation) may continue it for
     30 days."""
+    thread_centered_places: int = 1
+    """A story opened in a language new to the earlier story is judged by the centered
+    similarity (as joins across languages are) when the two share at least this many places
+    by GeoNames id (a city, a region; countries aside): evidence that reads alike in every
+    script. 0: never."""
     template_overlap: float = 0.6
     """Templated news (the weather of many cities, the lottery of many provinces, one club's
     matches) reads alike but reports different events: an article whose title shares this
@@ -170,6 +177,12 @@ class DecisionInputs:
     the story has none."""
     years_conflict: bool = False
     """Each side names a year and neither names the other's latest (`years_conflict`)."""
+    centered_similarity: float | None = None
+    """For a thread across languages: the centered similarity (None: not known)."""
+    shared_place_ids: int = 0
+    """For a thread: how many places they share by GeoNames id (countries aside)."""
+    keyless: bool = False
+    """For a thread: the article has no key at all (no name, number or place to share)."""
     template_conflict: bool = False
     """The article's title is the same template as one of the story's, about other names
     (`template_conflict`)."""
@@ -261,20 +274,36 @@ def core_named(
 
 
 def decide_thread(inputs: DecisionInputs, params: StoryParams) -> Decision:
-    """Does a newly opened story continue a candidate earlier story (same thread)? Pure."""
+    """Does a newly opened story continue a candidate earlier story (same thread)? Pure.
+
+    Across languages, with a shared place (`thread_centered_places`), the centered similarity
+    counts when higher. An article with no key at all (a script without capitals and no
+    figure: nothing it could share) continues a story it reaches by similarity alone what one
+    sharing the most keys reaches with them (`thread_threshold` + `entity_weight` x
+    `max_shared`)."""
+    similarity, centered = inputs.similarity, False
+    if (
+        inputs.cross_language
+        and params.thread_centered_places > 0
+        and inputs.shared_place_ids >= params.thread_centered_places
+        and inputs.centered_similarity is not None
+        and inputs.centered_similarity > similarity
+    ):
+        similarity, centered = inputs.centered_similarity, True
     shared = min(inputs.shared_keys, params.max_shared)
-    score = inputs.similarity + params.entity_weight * shared
+    score = similarity + params.entity_weight * shared
     # A language new to the earlier story may continue it later (`thread_window_across_hours`).
     window = params.thread_window_across_hours if inputs.cross_language else params.thread_window_hours
     if inputs.gap_hours > window:
         return Decision(False, score, f"gap {inputs.gap_hours:.0f} h beyond the thread window")
     if inputs.shared_keys < params.thread_min_keys:
-        return Decision(False, score, f"{inputs.shared_keys} shared names/numbers: too few")
-    if score < params.thread_threshold:
+        keyless_bar = params.thread_threshold + params.entity_weight * params.max_shared
+        if not inputs.keyless or score < keyless_bar:
+            return Decision(False, score, f"{inputs.shared_keys} shared names/numbers: too few")
+    elif score < params.thread_threshold:
         return Decision(False, score, f"score {score:.2f} below {params.thread_threshold:.2f}")
-    return Decision(
-        True, score, f"continues: similarity {inputs.similarity:.2f}, gap {inputs.gap_hours:.0f} h"
-    )
+    how = "centered similarity" if centered else "similarity"
+    return Decision(True, score, f"continues: {how} {similarity:.2f}, gap {inputs.gap_hours:.0f} h")
 
 
 def decide(inputs: DecisionInputs, params: StoryParams) -> Decision:

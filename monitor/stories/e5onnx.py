@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from monitor.cachedir import cache_dir
 from monitor.stories.cpupath import SAFE_PATH, EmbedPath, choose_path, cpu_flags, forced_path
 
 if TYPE_CHECKING:
@@ -418,13 +419,8 @@ def _write_build(model: _Packed, folder: str, weights: str = "int8") -> None:
 
 
 def model_cache_dir() -> str:
-    """Where built models are kept: $MONITOR_CACHE_DIR, else $XDG_CACHE_HOME/monitor, else
-    ~/.cache/monitor."""
-    explicit = os.environ.get("MONITOR_CACHE_DIR")
-    if explicit:
-        return explicit
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "monitor")
+    """Where built models are kept: monitor's cache folder."""
+    return str(cache_dir())
 
 
 def _sha256(path: str) -> str:

@@ -109,6 +109,7 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "thread_window_hours": (0.0, _INF, "0 or more"),
     "thread_min_keys": (0, _INF, "0 or more"),
     "thread_window_across_hours": (0.0, _INF, "0 or more"),
+    "thread_centered_places": (0, _INF, "0 (never) or more"),
     "template_overlap": (0.0, _INF, "a share of title words (above 1: never)"),
     "candidates": (1, _INF, "at least 1"),
     "common_key_share": (0.0, 1.0, "a share between 0 and 1"),

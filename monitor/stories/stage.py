@@ -26,6 +26,7 @@ from monitor.stories.decide import StoryParams, TitleSignature, Vector, merge_no
 from monitor.stories.dedup import Deduplicator
 from monitor.stories.embed import Embedder, article_text, load_embedder
 from monitor.stories.entities import evidence_keys, extract_evidence, extract_keys, extract_names
+from monitor.stories.order import in_decision_order
 from monitor.stories.sametext import EmbeddedTexts
 from monitor.stories.settings import StorySettings
 from monitor.timeutil import iso
@@ -459,7 +460,8 @@ def _breaking_fields(coverage: Coverage | None) -> dict[str, Any]:
 def _headline(
     rows: Sequence[dict[str, Any]], centroid: Vector | None, preferred: Sequence[str], dim: int
 ) -> int:
-    """The most central article, in the first preferred language that has one."""
+    """The most central article, in the first preferred language that has one (the first
+    in the decision order among equals)."""
 
     def centrality(row: dict[str, Any]) -> float:
         vector = row.get("_vector")
@@ -472,9 +474,12 @@ def _headline(
     for language in (*preferred, None):
         pool = [r for r in rows if language is None or r["language"] == language]
         if pool:
-            best = max(pool, key=lambda r: (centrality(r), -int(r["id"])))
-            return int(best["id"])
-    return int(rows[0]["id"])
+            # Equally central (a story of two, a copy and its original): the first in the
+            # decision order, not the lowest id, which follows the order polls ended.
+            scored = [(centrality(r), r) for r in pool]
+            top = max(score for score, _ in scored)
+            return int(in_decision_order(r for score, r in scored if score == top)[0]["id"])
+    return int(in_decision_order(rows)[0]["id"])
 
 
 def run_story_stage(
@@ -515,6 +520,8 @@ def run_story_stage(
                 rows = store.stories_pending(settings.batch_size)
             if not rows:
                 break
+            # The store's order already on SQLite; a PostgreSQL locale may collate GUIDs otherwise.
+            rows = in_decision_order(rows)
             published_at = [_when(row["published"]) for row in rows]
             # Copies first: a copy takes its original's vector instead of being embedded.
             verdicts = [

@@ -3,9 +3,12 @@
 A name matches where its words occur in the text one after the other, or where its last word
 (the surname, of 3 letters or more) occurs alone: `Emmanuel Macron` is found in "Macron said".
 Words are compared, never keys: `Putin` is not `Peyton`, `Biden` not `Baden`, `Anderson` not
-`Anders`. What is tolerated is only what spelling and grammar change in the same word
-(monitor.entities.forms: case, accents, alphabets, the letters romanisations swap, case
-endings), and:
+`Anders` nor `Andersson` (a doubled consonant makes another surname: a Latin word of a language
+that keeps foreign spellings doubles the name's consonants, no more, no fewer; a word of
+another alphabet or of a respelling language may leave them out, `Асад` for Assad, but adds
+none; an organisation's words are spelled both ways). What is tolerated is only what spelling
+and grammar change in the same word (monitor.entities.forms: case, accents, alphabets, the
+letters romanisations swap, case endings), and:
 
 - the word in the text is capitalized (or in a script without case): `bush fire` does not
   mention Bush; ideographs and kana are matched as a substring (no spaces there);
@@ -25,8 +28,13 @@ endings), and:
   `Пакистана` for `Tehreek e Labbaik Pakistan`);
 - the surname alone does not count where the text puts another first name before it (`Bill
   Clinton` for `Hillary Clinton`; titles, weekdays and list commas are not first names), nor
+  where it opens another name, a capitalized word after it, in a language that does not
+  capitalize a headline's words (`Ашик Масих`, Ashiq Masih, is not Eisham Ashiq), nor
   for an organisation (a name with an organisation word or a linking word: `Supreme Court of
   Pakistan` is not `Pakistan`), nor when it is a month (`Theresa May`);
+- a person's name, whole or its surname alone, is not found inside a place's name: next to a
+  capitalized place word after it (`Anderson Springs`, `Jackson Heights`, `Carson City`) or
+  before it (`Lake Jackson`, `Rue Victor Hugo`);
 - an organisation is also found by its initials in capitals (`European Union`: `EU`), and a
   name in capitals (`AFP`) as a word in capitals, never inside a line of capitals (a
   headline); a leading `The` is optional;
@@ -38,7 +46,9 @@ endings), and:
   an organisation named after its country finds the country by its adjective too
   (`Пакистанският`); one whose name starts with what it is (`Agence France Press`) is also
   found as the rest (`Франс прес`); a name with a regnal number also without it where no
-  capitalized word follows (`Папа Бенедикт`), or with Cyrillic look-alike numerals.
+  capitalized word follows (`Папа Бенедикт`), or with Cyrillic look-alike numerals;
+- a name another language translates (`Supreme Court`: `Sąd Najwyższy`; `EU`: `ЕС`) is found
+  as monitor.watches.translated reads it.
 
 This is the one place a watch's `names` are decided (measured by bench/names.py).
 """
@@ -55,18 +65,23 @@ from monitor.entities.forms import (
     cognate,
     cognate_key,
     consonants,
+    doubled,
+    doubled_form,
     endings,
     latin,
+    latin_written,
     local_forms,
     name_form,
     read_aloud,
     respells,
     skeletons,
+    sound_key,
     sound_keys,
     stems,
     transliterable,
     watched_stems,
 )
+from monitor.watches.translated import TextConcepts, Translation, translated_in, translation_of
 
 __all__ = [
     "ALL_ENDINGS",
@@ -125,6 +140,15 @@ _NOT_FIRST_NAMES = _forms_of(
     January February March April May June July August September October November December
     In On At As For But And The Then When While After Before Meanwhile According"""
 )
+# Words that make a place of a person's name next to them, capitalized: after it (`Anderson
+# Springs`, `Jackson Heights`, `Washington Square`, `Carson City`) or before it (`Lake Jackson`,
+# `Fort Worth`, `Rue Victor Hugo`). A watch of a person is not one of the place.
+_PLACE_AFTER = _forms_of(
+    """Springs Heights County Valley Square Street Avenue Ave Road Rd Boulevard Blvd Bay Lake Lakes
+    River Creek Falls Mountain Mountains Beach Island Islands Harbor Harbour Canyon City Township
+    Parish Village Airport Station Peak Gulf Strait Glacier Junction Gardens Bridge Hills Park"""
+)
+_PLACE_BEFORE = _forms_of("Lake Mount Fort Port Cape Camp Rue Avenue Boulevard Calle Plaza Piazza Rua Praça")
 # A surname that is also a calendar word is found with its first name only (`Theresa May`).
 _CALENDAR = _forms_of(
     """Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May
@@ -178,6 +202,9 @@ class WatchedName:
     # An organisation whose name starts with what it is (`Agence France Press`): the rest,
     # itself an organisation's name (`France Press`), as many languages call it
     proper: WatchedName | None = None
+    # What the lexicon translates of it (`Supreme Court`: `Sąd Najwyższy`; monitor.watches.translated)
+    translation: Translation | None = None
+    marked: tuple[str, ...] = ()  # per word: its form with its doubled letters (forms.doubled_form)
 
     @property
     def alone(self) -> bool:
@@ -228,10 +255,14 @@ def watched_name(text: str) -> WatchedName:
         latin_skeletons=tuple(skeletons(r | watched_stems(r) | g) for r, g in zip(own, glued, strict=True)),
         core=core,
         cognates=_cognates(words, own, organisation),
-        foreign_cognates=_cognates(words, near, organisation),
+        foreign_cognates=_cognates(words, near, organisation) or _cognates(words, own, organisation),
         place=place,
         regnal=regnal,
         proper=_proper(words, forms, organisation),
+        translation=translation_of(
+            words, _LINKS, organisation, abbreviation or (words[0] if acronyms[:1] == (True,) else None)
+        ),
+        marked=tuple(doubled_form(w) for w in words),
     )
 
 
@@ -381,6 +412,8 @@ class NameText:
     _by_cognate: dict[str, list[int]] | None = None  # a cognate key's first 3 letters -> words
     _by_opening: dict[str, list[tuple[int, str]]] | None = None  # a form's first letters -> words
     by_skeleton: dict[str, list[int]] = field(default_factory=dict)  # skeleton -> indices of words
+    language: str | None = None
+    concepts: TextConcepts | None = None  # the words as the lexicon reads them, once a name asks
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -421,7 +454,7 @@ class NameText:
                 by_skeleton.setdefault(key, []).append(index)
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
         text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
-        text.respelling = loose_latin
+        text.respelling, text.language = loose_latin, language
         text.sounds_at, text.by_sound = sounds_at, by_sound
         text.skeletons_at, text.by_skeleton = skeletons_at, by_skeleton
         text.capitals = frozenset(
@@ -444,11 +477,13 @@ class NameText:
         forms = name.read[k] if self.foreign[index] else frozenset({name.forms[k]})
         if name.glued:
             forms = forms | name.glued[k]
-        if not self._stems_of(forms).isdisjoint(self.stems_at[index]):
-            return True
-        # Spelled as another transliteration spells it (`Мухаммеда`, `Mohameda`: Muhammad)
-        keys = name.sounds if self.foreign[index] else name.latin_sounds
-        return bool(keys) and not keys[k].isdisjoint(self.sounds_at[index])
+        shared = self._stems_of(forms) & self.stems_at[index]
+        if not shared:
+            # Spelled as another transliteration spells it (`Мухаммеда`, `Mohameda`: Muhammad)
+            keys = name.sounds if self.foreign[index] else name.latin_sounds
+            heard = keys[k] & self.sounds_at[index] if keys else frozenset()
+            shared = frozenset(s for s in self.stems_at[index] if heard and sound_key(s) in heard)
+        return bool(shared) and _doubles_fit(self, index, name, k, max(map(len, shared)))
 
     def _shouting(self, index: int) -> bool:
         """Whether the word is among other words in capitals (a headline in capitals)."""
@@ -471,7 +506,8 @@ class NameText:
         if name.acronyms and name.acronyms[k]:
             return False
         keys = name.skeletons if self.foreign[index] else name.latin_skeletons
-        return _cased(self.words[index]) and bool(keys) and not keys[k].isdisjoint(self.skeletons_at[index])
+        like = _cased(self.words[index]) and bool(keys) and not keys[k].isdisjoint(self.skeletons_at[index])
+        return like and _doubles_fit(self, index, name, k, len(name_form(self.words[index])))
 
     def _start_of(self, end: int, name: WatchedName, loose: bool = False) -> int | None:
         """Where the name's words end at `end` one after the other, the index of the first:
@@ -510,8 +546,7 @@ class NameText:
         for key in name.skeletons[last] | name.latin_skeletons[last]:
             candidates.update(self.by_skeleton.get(key, ()))
         for end in sorted(candidates):
-            start = self._start_of(end, name, loose=True)
-            if start is not None and any(_cased(self.words[i]) for i in range(start, end + 1)):
+            if _row_found(self, name, self._start_of(end, name, loose=True), end):
                 return True
         return False
 
@@ -633,8 +668,7 @@ class NameText:
         words = self.words
         ends = self._ends_of(name)
         for end in ends:
-            start = self._start_of(end, name)
-            if start is not None and any(_cased(words[i]) for i in range(start, end + 1)):
+            if _row_found(self, name, self._start_of(end, name), end):
                 return True
         if name.proper is not None and self.has(name.proper):
             return True
@@ -646,10 +680,75 @@ class NameText:
             return True
         if name.cognates and self._cognate_row(name):
             return True
+        if name.translation is not None and _translated(self, name, name.translation):
+            return True
         if head and not name.alone:
             return False
         cased = [end for end in ends if _cased(words[end])]
-        return bool(cased) and not (head and self._other_first_name(name, cased))
+        alone = [e for e in cased if not ((head and _opens_another(self, e)) or _placed_alone(self, name, e))]
+        return bool(alone) and not (head and self._other_first_name(name, cased))
+
+
+def _doubles_fit(text: NameText, index: int, name: WatchedName, k: int, letters: int) -> bool:
+    """Whether the text's word, the name's word `k` by its first `letters` (its stem), doubles
+    no letter the name's word does not: a doubled or an added letter makes another surname
+    (`Andersson`, `Андерссон` are not Anderson; `Phillips` is not Philips). A Latin word of a
+    language that keeps foreign spellings doubles the same letters (Philips is not Phillips);
+    a word of another alphabet, or of a language that respells names (forms.respells), may
+    leave doubles out (`Асад`, `Asad`: Assad). The stem's last letter is left out, where an
+    ending may repeat it (`Asii` for Asia)."""
+    if not name.marked or name.organisation:
+        return True
+    written = doubled(doubled_form(text.words[index]), letters - 1)
+    if text.foreign[index] or text.respelling or not latin_written(text.language):
+        left = iter(doubled(name.marked[k], len(name.marked[k])))
+        return all(letter in left for letter in written)
+    return written == doubled(name.marked[k], letters - 1)
+
+
+def _row_found(text: NameText, name: WatchedName, start: int | None, end: int) -> bool:
+    """Whether the name's words, found in a row from `start` to `end`, are its mention: one of
+    them capitalized, and for a person, not inside a place's name (`Jackson Heights`)."""
+    if start is None or not any(_cased(text.words[i]) for i in range(start, end + 1)):
+        return False
+    return name.organisation or not _in_place_name(text, start, end)
+
+
+def _placed_alone(text: NameText, name: WatchedName, end: int) -> bool:
+    """Whether the surname at `end`, maybe after the rest of the name, is inside a place's
+    name (`Anderson Springs`; `Rue Victor Hugo` for the surname of Victor Hugo)."""
+    start = text._start_of(end, name)
+    return _in_place_name(text, end if start is None else start, end)
+
+
+def _in_place_name(text: NameText, start: int, end: int) -> bool:
+    """Whether the words from `start` to `end` are inside a place's name: a capitalized place
+    word right after them (`Anderson Springs`) or right before them (`Lake Jackson`)."""
+    words, spaced = text.words, text.spaced
+    after = end + 1 < len(words) and spaced[end + 1] and words[end + 1]
+    before = start > 0 and spaced[start] and words[start - 1]
+    return bool(
+        (after and after[0].isupper() and name_form(after) in _PLACE_AFTER)
+        or (before and before[0].isupper() and name_form(before) in _PLACE_BEFORE)
+    )
+
+
+def _opens_another(text: NameText, index: int) -> bool:
+    """Whether the word opens another name, a capitalized word after it (`Ашик Масих`, Ashiq
+    Masih, is not Eisham Ashiq): where the language does not capitalize a headline's words."""
+    after = index + 1
+    if text.language in (None, "en") or after >= len(text.words) or not text.spaced[after]:
+        return False
+    return _cased(text.words[after]) and not text.words[after].isupper()
+
+
+def _translated(text: NameText, name: WatchedName, translation: Translation) -> bool:
+    """Whether the text holds the name as another language translates it (monitor.watches.translated)."""
+    if text.concepts is None:
+        text.concepts = TextConcepts.of(text.words, text.language)
+    return translated_in(
+        translation, text.concepts, text.words, text.spaced, text.capitals, lambda i, k: text._is(i, name, k)
+    )
 
 
 def mentions(names: Sequence[WatchedName], text: NameText) -> tuple[str, ...]:

@@ -10,13 +10,17 @@ name), `rusian president vladimir putin` (a title in front). `fold_keys` gathers
   own (`rusian president vladimir putin` to `vladimir putin`);
 - a key of one word goes to the entry of the longer keys that end with it, when one of them
   holds at least two thirds of their articles (`putin` to `vladimir putin`); when none does
-  (`clinton`: Bill and Hillary), it stays an entry of its own.
+  (`clinton`: Bill and Hillary), it stays an entry of its own. So does a word far commoner
+  alone than that entry, which then is a slip of the recogniser's rather than its full name:
+  `congress` in 11 articles is not `will congress` (a sentence's opening word) in 1.
+
+An entry is shown by the commonest spelling of its own key (`display_name`), not of the keys
+gathered under it: `vladimir putin` is Vladimir Putin though `putin` is written more.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from monitor.entities.forms import latin
 from monitor.watches.rising import NameCounts, RisingParams, rising_score, score_rising, window_scale
+from monitor.watches.settings import watch_name_of
 
 __all__ = [
     "DAY",
@@ -43,13 +48,16 @@ __all__ = [
 DAY = timedelta(hours=24)
 WEEK = timedelta(days=7)
 FOLD_SHARE = 2 / 3  # a surname alone goes to the full name holding this share of its articles
+FOLD_ALONE = 0.2  # ... when that name has at least this share of the surname's own articles
 MAX_KEY = 200  # characters of a key in a URL: longer is not a key the stage writes
 # In the news: at least 2 stories in the last 24 hours; the pseudo-count keeps a name of 2
 # stories (and nothing the week before) below one of 20 that the week expected 10 of.
 NEWS_PARAMS = RisingParams(min_stories=2, pseudo_count=4.0, min_score=float("-inf"))
 
 
-def fold_keys(counts: Mapping[str, int], share: float = FOLD_SHARE) -> dict[str, str]:
+def fold_keys(
+    counts: Mapping[str, int], share: float = FOLD_SHARE, alone: float = FOLD_ALONE
+) -> dict[str, str]:
     """Each key's entry (see the module): {key: entry key}; `counts` are articles per key."""
     target: dict[str, str] = {}
     for key in counts:
@@ -69,7 +77,7 @@ def fold_keys(counts: Mapping[str, int], share: float = FOLD_SHARE) -> dict[str,
         candidates = by_last.get(key) if " " not in key else None
         if candidates:
             entry, held = candidates.most_common(1)[0]
-            if held >= share * sum(candidates.values()):
+            if held >= share * sum(candidates.values()) and held >= alone * counts[key]:
                 target[key] = entry
     return target
 
@@ -188,16 +196,11 @@ def spellings_by_language(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, A
     ]
 
 
-# What a watch's name may not hold (monitor.watches.settings): it is a path of the web pages.
-_NOT_IN_WATCH_NAME = re.compile(r"[/\\?#%\x00-\x1f\x7f]+")
-MAX_WATCH_NAME = 80
-
-
 def watch_yaml(name: str) -> str:
     """The lines to add under `watches:` in feeds.yaml to watch a name (any script and
     inflection matches, monitor.watches.names). Quoted as JSON strings, which YAML reads as
     double-quoted scalars: no name can turn into a number, a boolean or a mapping. The watch
     is called by the name without the characters a watch's name may not hold."""
-    title = " ".join(_NOT_IN_WATCH_NAME.sub(" ", name).split())[:MAX_WATCH_NAME].strip() or "name"
+    title = watch_name_of(name)
     quoted = json.dumps(name, ensure_ascii=False)
     return f"  - name: {json.dumps(title, ensure_ascii=False)}\n    names: [{quoted}]\n"

@@ -13,8 +13,10 @@ on them, so that its matches are the stage's. The candidates are found in the fu
   with its sound key or skeleton (`Мухаммеда` for `Muhammad`, `Mulúk` for `Malook`); the
   index's tokens that give that form (`путин`, `putina` for `Putin`) or key are looked up; an
   organisation found by its borrowed words in any order (`Parlamentu Europejskiego`) also by
-  the first letters of its first word's cognate key. A name in a script written without
-  spaces cannot be looked up by tokens.
+  the first letters of its first word's cognate key; one the lexicon translates
+  (monitor.watches.translated) also by the stems of its words in every language
+  (`najwyższ`, `верховн`) and what languages write for its initials (`ООН`). A name in a
+  script written without spaces cannot be looked up by tokens.
 - `about`: the stored vectors, compared in bulk (numpy), a little below the threshold.
 
 The index's tokens are whole runs of letters and digits, lower-cased, Latin accents removed;
@@ -39,6 +41,7 @@ from monitor.entities.forms import (
     stems,
     watched_stems,
 )
+from monitor.entities.lexicon import MAX_ENDING, concept_stems
 from monitor.watches.matcher import CompiledWatch
 from monitor.watches.names import COGNATE_LETTERS
 from monitor.watches.query import _UNSPACED, fold, positive_terms
@@ -60,6 +63,7 @@ class Plan:
     name_sounds: frozenset[str] = frozenset()  # sound keys a word's stems may have
     name_skeletons: frozenset[str] = frozenset()  # skeletons a word's stems may have
     name_cognates: frozenset[str] = frozenset()  # first letters of a word's cognate key
+    name_concepts: frozenset[str] = frozenset()  # stems of translated words (monitor.entities.lexicon)
     about: bool = False
 
     @property
@@ -92,6 +96,7 @@ def plan_for(watch: CompiledWatch) -> Plan:
     sounds: set[str] = set()
     shapes: set[str] = set()
     cognates: set[str] = set()
+    concepts: set[str] = set()
     names_possible = True
     for name in watch.names:
         if name.unspaced is not None or not name.forms or not all(name.forms):
@@ -111,6 +116,10 @@ def plan_for(watch: CompiledWatch) -> Plan:
             cognates.update(k[:COGNATE_LETTERS] for k in name.cognates[0] | name.foreign_cognates[0])
         if name.abbreviation is not None:
             whole.add(name_form(name.abbreviation))  # or its initials in capitals
+        for translated in (name.translation, name.core.translation if name.core else None):
+            if translated is not None:  # or as another language translates it
+                concepts.update(*translated.concepts)
+                whole.update(name_form(short) for short in translated.short)
     return Plan(
         words=frozenset(words) if query_possible else None,
         prefixes=tuple(sorted(set(prefixes))),
@@ -119,6 +128,7 @@ def plan_for(watch: CompiledWatch) -> Plan:
         name_sounds=frozenset(sounds),
         name_skeletons=frozenset(shapes),
         name_cognates=frozenset(cognates),
+        name_concepts=concept_stems(frozenset(concepts)) if concepts else frozenset(),
         about=watch.about is not None,
     )
 
@@ -133,6 +143,11 @@ def _runs(token: str) -> list[str]:
     return runs + [piece for run in runs for piece in _SCRIPT_CHANGE.split(run) if piece != run]
 
 
+def _starts_with_stem(form: str, stems: frozenset[str]) -> bool:
+    """Whether the form is one of the stems with at most `MAX_ENDING` letters more."""
+    return any(form[: len(form) - cut] in stems for cut in range(min(MAX_ENDING, len(form)) + 1))
+
+
 def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
     """The index's tokens whose articles may match: they hold a word or prefix of the
     query, or a form of a name's word."""
@@ -142,7 +157,8 @@ def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
     whole = plan.name_words
     sounds, shapes = plan.name_sounds, plan.name_skeletons
     cognates = plan.name_cognates
-    keys = sounds | shapes | cognates
+    translated = plan.name_concepts
+    keys = sounds | shapes | cognates | translated
     initials = {form[0] for form in ends | whole if form}
     found = []
     for token in vocabulary:
@@ -163,6 +179,7 @@ def tokens_to_read(plan: Plan, vocabulary: Iterable[str]) -> list[str]:
                     or (sounds and not sounds.isdisjoint(sound_keys(found_stems)))
                     or (shapes and not shapes.isdisjoint(skeletons(found_stems)))
                     or (cognates and cognate_key(form)[:COGNATE_LETTERS] in cognates)
+                    or (translated and _starts_with_stem(form, translated))
                 ):
                     found.append(token)
                     break

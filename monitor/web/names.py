@@ -6,6 +6,7 @@ latest stories, the lines that watch it), and their JSON twins `/api/names`,
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
@@ -19,6 +20,7 @@ from pydantic import BaseModel, Field
 from monitor.store import AnyStore
 from monitor.stories.records import iso_z, news_end
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
+from monitor.watches.namegroups import entity_label, group_keys, keyed_spellings
 from monitor.watches.people import (
     DAY,
     MAX_KEY,
@@ -45,11 +47,12 @@ KeyPath = Annotated[str, PathParam(min_length=1, max_length=MAX_KEY)]
 
 class NameInTheNews(BaseModel):
     key: str = Field(description="The name's key (the same in every script): /api/names/{key}.")
-    name: str = Field(description="How the name is shown: its most mentioned spelling in Latin letters.")
+    name: str = Field(description="How the name is shown: a full spelling in Latin letters, without a title.")
     recent: int = Field(description="Stories with an article of the last 24 hours naming it.")
     before: int = Field(description="Stories with an article of the 7 days before naming it.")
     expected: float = Field(description="What the 7 days before predict for the last 24 hours.")
     score: float
+    spellings: list[str] = Field(description="Its spellings in the window, most mentioned first.")
 
 
 class NamesOut(BaseModel):
@@ -113,30 +116,49 @@ def names_now(store: AnyStore, at: datetime, limit: int = 50) -> dict[str, Any]:
         )
         for entry, keys in keys_of.items()
     }
+    # Twice the rows asked for are ranked, so that an entity's keys that rank lower are gathered too.
     counts = counts_to_rank(
         bounds,
         lambda entry: store.names_entry_counts(keys_of[entry], since, recent, end),
         n_recent,
         n_before,
-        limit,
+        limit * 2,
     )
-    ranked = in_the_news(counts, n_recent, n_before, {}, limit)
-    spellings = store.names_spellings([k for r in ranked for k in keys_of[r.key]], recent, end)
-    names = []
-    for r in ranked:
-        own = spellings.get(r.key) or {}
-        if not own:
-            for key in keys_of[r.key]:
-                for spelling, n in (spellings.get(key) or {}).items():
-                    own[spelling] = own.get(spelling, 0) + n
-        names.append(dataclasses.replace(r, name=display_name(own) or r.key))
+    ranked = in_the_news(counts, n_recent, n_before, {}, limit * 2)
+    # The entries of one person (`joe biden`, `president biden`) become one row, counted again
+    # over all their keys (monitor.watches.namegroups): the ranked entries, and the others that
+    # end with a ranked entry's last word, which join a row but make none.
+    shown = {r.key for r in ranked}
+    lasts = {key.split()[-1] for key in shown}
+    joining = sorted(e for e in keys_of if e not in shown and e.split()[-1] in lasts)
+    spellings = store.names_spellings([*shown, *joining], since, end)
+    weights = {e: sum(per_key[k][0] for k in keys_of[e]) for e in [*shown, *joining]}
+    entity = group_keys(keyed_spellings(spellings, weights))
+    members: dict[str, list[str]] = {}
+    for e in sorted(weights, key=lambda e: (e not in shown, e)):
+        members.setdefault(entity.get(e, e), []).append(e)
+    members = {head: entries for head, entries in members.items() if entries[0] in shown}
+    merged = {
+        head: counts[entries[0]] if len(entries) == 1
+        else store.names_entry_counts(sorted({k for e in entries for k in keys_of[e]}), since, recent, end)
+        for head, entries in members.items()
+    }
+    written: dict[str, Counter[str]] = {head: Counter() for head in members}
+    for head, entries in members.items():
+        for e in entries:
+            written[head].update(spellings.get(e) or {})
+    names = [
+        dataclasses.asdict(dataclasses.replace(r, name=entity_label(written[r.key]) or r.key))
+        | {"spellings": sorted(written[r.key], key=lambda v: (-written[r.key][v], v))}
+        for r in in_the_news(merged, n_recent, n_before, {}, limit)
+    ]
     return {
         "at": iso_z(at),
         "recent_since": recent,
         "since": since,
         "stories_recent": n_recent,
         "stories_before": n_before,
-        "names": [dataclasses.asdict(n) for n in names],
+        "names": names,
     }
 
 
@@ -155,10 +177,10 @@ def name_record(store: AnyStore, key: str, at: datetime, ctx: WebContext) -> dic
     if key not in candidates:
         raise NameNotFound(f"no article published from {local_time(iso(start), ctx.zone)} to "
                            f"{local_time(iso(end), ctx.zone)} names {key!r}")
-    fold = fold_keys(candidates)
-    if fold[key] != key:
-        return fold[key]
-    keys = sorted(k for k, entry in fold.items() if entry == key)
+    head = _heads(store, candidates, since, until)
+    if head[key] != key:
+        return head[key]
+    keys = sorted(k for k, entry in head.items() if entry == key)
     times = store.names_story_times(keys, since, until)
     days = daily_stories(
         ((p, story) for published, story in times if (p := parse_iso(published)) is not None),
@@ -208,6 +230,21 @@ def name_record(store: AnyStore, key: str, at: datetime, ctx: WebContext) -> dic
         "stories": stories,
         "watch": watch_yaml(name),
     }
+
+
+def _heads(store: AnyStore, candidates: dict[str, int], since: str, until: str) -> dict[str, str]:
+    """Each candidate key's entry: fold_keys's, then its entity's (namegroups: `president
+    biden` is Joe Biden's), followed until it stays put, so that an entry's page is its own."""
+    fold = fold_keys(candidates)
+    entity = group_keys(keyed_spellings(store.names_spellings(sorted(candidates), since, until), candidates))
+    heads = {}
+    for key in candidates:
+        head, seen = key, set()
+        while head not in seen:
+            seen.add(head)
+            head = entity.get(fold[head], fold[head])
+        heads[key] = head
+    return heads
 
 
 def add_name_routes(app: FastAPI, ctx: WebContext, page: Callable[..., HTMLResponse]) -> None:

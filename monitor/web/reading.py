@@ -41,6 +41,8 @@ def source_note(text_source: str | None, page_state: str | None, page_error: str
         return "The feed's text: the article's page was not read" + (f" ({reason})." if reason else ".")
     if page_state == "pending":
         return "The feed's text: the article's page is still to be read."
+    if page_state == "waiting":
+        return "The feed's text for now: its site asked to wait" + (f" ({reason})." if reason else ".")
     return "The text as the feed gave it."
 
 
