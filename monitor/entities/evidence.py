@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from monitor.entities.gazetteer import Gazetteer
-from monitor.entities.placestage import article_places
-from monitor.entities.stage import names_of
+from monitor.entities.placestage import places_of
+from monitor.entities.stage import names_of_all
 from monitor.errors import MonitorError
 
 log = logging.getLogger("monitor.entities")
@@ -74,8 +74,8 @@ class StoryEvidence:
                 found[int(row["id"])] = stored
         gazetteer = self._open() if unread else None
         if gazetteer is not None:
-            read = [(int(row["id"]), article_places(gazetteer, row, names.get(int(row["id"]), [])))
-                    for row in unread]
+            places = places_of(gazetteer, unread, [names.get(int(row["id"]), []) for row in unread])
+            read = [(int(row["id"]), tagged) for row, tagged in zip(unread, places, strict=True)]
             self._store.places_write(read)
             found.update(read)
         return found
@@ -83,7 +83,9 @@ class StoryEvidence:
     def _names(self, rows: Sequence[Mapping[str, Any]]) -> dict[int, list[dict[str, Any]]]:
         needed = any(row.get("names_waiting") for row in rows)
         gazetteer = self._open() if needed else None
-        waiting = {int(row["id"]): names_of(row, gazetteer) for row in rows if row.get("names_waiting")}
+        unnamed = [row for row in rows if row.get("names_waiting")]
+        waiting = {int(row["id"]): names
+                   for row, names in zip(unnamed, names_of_all(unnamed, gazetteer), strict=True)}
         if waiting:
             self._store.names_write(waiting)
         stored = [int(row["id"]) for row in rows if not row.get("names_waiting")]

@@ -36,6 +36,7 @@ from anyascii import anyascii
 
 __all__ = [
     "ALL_ENDINGS",
+    "WordForms",
     "cognate",
     "cognate_key",
     "consonants",
@@ -130,18 +131,28 @@ _ENDINGS_WRITTEN = {
 _MIN_STEM = 3  # a stem this long or longer may carry an ending (Khan: han, Khana)
 
 
+# A letter of none of those alphabets (one class: a regex scan, not a loop over the ranges).
+_NOT_TRANSLITERATED = re.compile(
+    "[^" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _TRANSLITERATED) + "]"
+)
+_NOT_ASCII_LETTERS = re.compile("[^a-z]+")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
 def transliterable(word: str) -> bool:
     """Whether every letter is of an alphabet that anyascii spells back (see the module)."""
-    return all(any(low <= ord(ch) <= high for low, high in _TRANSLITERATED) for ch in word)
+    return _NOT_TRANSLITERATED.search(word) is None
 
 
 @lru_cache(maxsize=131072)
 def name_form(word: str) -> str:
     """How a word is compared: one form for the spellings of one word (see the module)."""
+    if word.isascii():  # most words: nothing to normalise or transliterate
+        return _DOUBLED.sub(r"\1", _spelled(word.lower()))
     folded = unicodedata.normalize("NFC", word.casefold())
     if not transliterable(folded):
         return folded  # compared within its own script
-    return re.sub(r"(.)\1+", r"\1", _spelled(folded))
+    return _DOUBLED.sub(r"\1", _spelled(folded))
 
 
 @lru_cache(maxsize=131072)
@@ -154,7 +165,7 @@ def doubled_form(word: str) -> str:
     folded = unicodedata.normalize("NFC", word.casefold())
     if not transliterable(folded):
         return folded
-    return re.sub(r"(.)\1+", _mark_consonant, _spelled(folded))
+    return _DOUBLED.sub(_mark_consonant, _spelled(folded))
 
 
 def _mark_consonant(run: re.Match[str]) -> str:
@@ -172,14 +183,61 @@ def doubled(marked: str, letters: int) -> str:
 def _spelled(folded: str) -> str:
     """A case-folded word of an alphabet that anyascii spells back, in ASCII letters with the
     romanisations' swaps made (see the module), its doubled letters kept."""
-    for pair, replacement in _BEFORE_ASCII:
-        folded = folded.replace(pair, replacement)
-    folded = folded.translate(_HACEK)
-    letters = "".join(ch for ch in anyascii(folded).casefold() if "a" <= ch <= "z")
-    letters = _J_AFTER_VOWEL.sub("i", letters)
+    if folded.isascii():  # nothing to transliterate
+        letters = folded if folded.isalpha() else _NOT_ASCII_LETTERS.sub("", folded)
+    else:
+        for pair, replacement in _BEFORE_ASCII:
+            folded = folded.replace(pair, replacement)
+        folded = folded.translate(_HACEK)
+        letters = _NOT_ASCII_LETTERS.sub("", anyascii(folded).casefold())
+    if "j" in letters:
+        letters = _J_AFTER_VOWEL.sub("i", letters)
     for pair, replacement in _SWAPPED:
         letters = letters.replace(pair, replacement)
     return letters.translate(_ONE_SOUND)
+
+
+# The letters a form may start with, by the first letter of its word when that is an ASCII
+# one: itself (a word kept in its own script), the one `_ONE_SOUND` gives it, or what a swap
+# at the word's start gives (dzh: j, oo and ou: u, ee: i, kh: h, ph and pkh: f, ck: k), the
+# letters after it being transliterated first (dž: dzh). Nothing else changes it.
+_SWAPPED_FIRST = {"d": "j", "o": "u", "e": "i", "k": "h", "p": "f"}
+_FIRST_OF_FORM = {
+    letter: {letter, letter.translate(_ONE_SOUND), *_SWAPPED_FIRST.get(letter, "")}
+    for letter in "abcdefghijklmnopqrstuvwxyz"
+}
+# And the other way: which words' first letters may give a form that starts with a letter.
+_FIRST_OF_WORD = {
+    first: tuple(letter for letter, firsts in _FIRST_OF_FORM.items() if first in firsts)
+    for first in "abcdefghijklmnopqrstuvwxyz"
+}
+
+
+class WordForms:
+    """`form in WordForms(words)`: whether some word has that `name_form`, working out the
+    forms of only the words that may (the form of a word that starts with an ASCII letter
+    starts with one of a few letters): most of a text's words never go through `name_form`."""
+
+    def __init__(self, words: set[str]) -> None:
+        self._by_first: dict[str, list[str]] = {}
+        self._others: list[str] = []  # any form
+        for word in words:
+            # (a letter after the first: no combining mark to compose with it)
+            if "a" <= word[:1] <= "z" and (word[1:2].isascii() or word[1:2].isalpha()):
+                self._by_first.setdefault(word[0], []).append(word)
+            else:
+                self._others.append(word)
+        self._forms: set[str] = set()
+
+    def __contains__(self, form: object) -> bool:
+        if self._others:
+            self._forms.update(map(name_form, self._others))
+            self._others = []
+        for first in _FIRST_OF_WORD.get(form[:1], ()) if isinstance(form, str) else ():
+            words = self._by_first.pop(first, None)
+            if words:
+                self._forms.update(map(name_form, words))
+        return form in self._forms
 
 
 _ENDINGS = {

@@ -161,20 +161,25 @@ def place_key(name: str) -> str:
     >>> place_key("Pešavar") == place_key("PESAVAR") == "pesavar"
     True
     """
-    text = unicodedata.normalize("NFKC", name).casefold()
-    decomposed = unicodedata.normalize("NFD", text)
-    kept: list[str] = []
-    previous_base = ""
-    for char in decomposed:
-        if unicodedata.combining(char):
-            # Accents on Latin, Greek and Cyrillic letters vary between spellings; marks in
-            # other scripts (Devanagari vowel signs) are letters and stay.
-            if previous_base and previous_base < "\u0530":
-                continue
-        else:
-            previous_base = char
-        kept.append(char)
-    text = unicodedata.normalize("NFC", "".join(kept))
+    if name.isascii():  # most keys: nothing to normalise, no accents
+        text = name.lower()
+    else:
+        text = unicodedata.normalize("NFKC", name).casefold()
+        decomposed = unicodedata.normalize("NFD", text)
+        if any(map(unicodedata.combining, decomposed)):
+            kept: list[str] = []
+            previous_base = ""
+            for char in decomposed:
+                if unicodedata.combining(char):
+                    # Accents on Latin, Greek and Cyrillic letters vary between spellings;
+                    # marks in other scripts (Devanagari vowel signs) are letters and stay.
+                    if previous_base and previous_base < "\u0530":
+                        continue
+                else:
+                    previous_base = char
+                kept.append(char)
+            decomposed = "".join(kept)
+        text = unicodedata.normalize("NFC", decomposed)
     text = text.replace(".", "").replace("'", "").replace("’", "")
     return " ".join(text.replace("-", " ").replace("\u2010", " ").split())
 

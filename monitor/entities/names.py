@@ -43,7 +43,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from monitor.entities.forms import endings, name_form, stems, watched_stems
+from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
 
 __all__ = ["Name", "names_in", "story_names", "title_case"]
 
@@ -236,7 +236,7 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
     German nouns."""
     allowed = endings(language)
     tokens = _tokens(text)  # read once: the most of the work on an ordinary article
-    lower = {name_form(w) for w in {t.whole for t in tokens if t.whole.islower()}}
+    lower = WordForms({t.whole for t in tokens if t.whole.islower()})
     inside: set[str] = set()
     for word in {t.text for t in tokens if not t.sentence_start and t.capitalised}:
         inside |= stems(name_form(word), allowed)

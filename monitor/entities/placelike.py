@@ -86,8 +86,8 @@ def demonym_stems(word: str) -> list[tuple[str, bool]]:
     """(stem, whole) for each ending `word` may carry: `whole` when the stem must be a whole
     country name. None for words of more than one word or too short."""
     key = place_key(word)
-    if " " in key or not key.isalpha():
-        return []
+    if " " in key or not key.isalpha() or not key.endswith(_ENDINGS + _WHOLE_ENDINGS):
+        return []  # (most names: one test of every ending at once)
     stems = [(key[: -len(e)], False) for e in _ENDINGS if key.endswith(e)]
     stems += [(key[: -len(e)], True) for e in _WHOLE_ENDINGS if key.endswith(e)]
     return [(stem, whole) for stem, whole in stems if len(stem) >= _MIN_STEM]
@@ -149,14 +149,19 @@ def inflected_place(key: str, place: PlaceRecord, spelling: str) -> bool:
 
 
 def people_and_organisations(
-    found: tuple[Name, ...], gazetteer: Gazetteer | None, language: str | None = None
+    found: tuple[Name, ...],
+    gazetteer: Gazetteer | None,
+    language: str | None = None,
+    readings: Mapping[str, tuple[PlaceRecord, ...]] | None = None,
 ) -> list[Name]:
     """The names that are no place and no people, by the gazetteer (all without one), in an
-    article of this language (for its inflections)."""
+    article of this language (for its inflections); `readings`: its places for (at least)
+    the names' `place_key`s, when already looked up."""
     if gazetteer is None or not found:
         return list(found)
     spellings = [n.name for n in found]
-    readings = gazetteer.lookup(place_key(s) for s in spellings)
+    if readings is None:
+        readings = gazetteer.lookup(place_key(s) for s in spellings)
     flags = place_like_names(spellings, readings, gazetteer.country_keys)
     # The others, read as inflected: in a language that inflects names, or in Cyrillic.
     inflecting = language in INFLECTING_LANGUAGES

@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from monitor.entities.gazetteer import place_key
 
@@ -114,9 +114,9 @@ _AP_STATES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A span of the text that may name a place, with its keys (exact first, then stems)."""
+class Candidate(NamedTuple):
+    """A span of the text that may name a place, with its keys (exact first, then stems). A
+    tuple: made for every span of capitalised words of every article, cheaply."""
 
     start: int
     end: int
@@ -171,6 +171,8 @@ def _compound_head(word: str) -> str:
 
 def _is_contraction(word: str) -> bool:
     """I've, We're, She'll: English contractions are no names."""
+    if "'" not in word and "’" not in word:
+        return False
     for apostrophe in ("'", "’"):
         head, _, tail = word.rpartition(apostrophe)
         if head and tail.casefold() in _CONTRACTIONS:
@@ -178,29 +180,48 @@ def _is_contraction(word: str) -> bool:
     return False
 
 
-def _stems(word: str, cyrillic: bool, language: str | None = None) -> list[str]:
+class _Endings(NamedTuple):
+    """A list of endings ready for lookup: each ending's rank in the list, their lengths."""
+
+    rank: dict[str, int]
+    lengths: tuple[int, ...]
+    restore: tuple[str, ...]
+
+
+def _endings(endings: tuple[str, ...], restore: tuple[str, ...] = ("",)) -> _Endings:
+    rank: dict[str, int] = {}
+    for index, ending in enumerate(endings):
+        rank.setdefault(ending, index)
+    return _Endings(rank, tuple(sorted({len(e) for e in endings})), restore)
+
+
+_CYRILLIC = _endings(_CYRILLIC_ENDINGS, _CYRILLIC_RESTORE)
+_LATIN = _endings(_LATIN_ENDINGS, _LATIN_RESTORE)
+_TURKIC = {
+    True: {language: _endings(suffixes) for language, suffixes in _TURKIC_CYRILLIC.items()},
+    False: {language: _endings(suffixes) for language, suffixes in _TURKIC_LATIN.items()},
+}
+
+
+@lru_cache(maxsize=16384)  # a word recurs: in the spans that end with it, in other articles
+def _stems(word: str, cyrillic: bool, language: str | None = None) -> tuple[str, ...]:
     """Nominative guesses for an inflected name (lower case), bounded by the ending lists
     (a Turkic language's own suffixes for kk, ky, uz, az)."""
     base = word.casefold()
     if "'" in base or "’" in base:
-        return []
-    turkic = (_TURKIC_CYRILLIC if cyrillic else _TURKIC_LATIN).get((language or "").split("-")[0])
-    endings: tuple[str, ...]
-    restore: tuple[str, ...]
-    if turkic is not None:
-        endings, restore = turkic, ("",)
-    else:
-        endings, restore = (
-            (_CYRILLIC_ENDINGS, _CYRILLIC_RESTORE) if cyrillic else (_LATIN_ENDINGS, _LATIN_RESTORE)
-        )
+        return ()
+    endings = _TURKIC[cyrillic].get((language or "").split("-")[0]) or (_CYRILLIC if cyrillic else _LATIN)
+    # The word's endings of each length that the list holds, in the list's order.
+    rank = endings.rank
+    found = [base[-n:] for n in endings.lengths if len(base) - n >= 3 and base[-n:] in rank]
+    found.sort(key=rank.__getitem__)
     stems: list[str] = []
-    for ending in endings:
-        if base.endswith(ending) and len(base) - len(ending) >= 3:
-            stem = base[: -len(ending)]
-            stems.extend(stem + tail for tail in restore)
+    for ending in found:
+        stem = base[: -len(ending)]
+        stems.extend(stem + tail for tail in endings.restore)
     # A Slavic stem may drop a vowel or soften a consonant: Польше -> Польша is covered,
     # Кракове -> Краков too; Праге -> Прага by restoring "а".
-    return list(dict.fromkeys(stem for stem in stems if stem != base))
+    return tuple(dict.fromkeys(stem for stem in stems if stem != base))
 
 
 @lru_cache(maxsize=16384)  # the same spans recur within an article and across articles
@@ -242,8 +263,10 @@ def _capital_letters() -> str:
 
 CAPITAL_LETTERS = _CAPITAL = _capital_letters()
 # A capitalised word (not inside another word: the "P" of "iPhone"), or dotted capitals (U.S.).
+# The capital first, then the look back at the letter before it: a regex whose pattern opens
+# with a class skips to the next capital at once (four times faster than a look back first).
 _CAPITALISED = re.compile(
-    rf"(?<![^\W\d_])(?:(?:[{_CAPITAL}]\.){{2,}}|[{_CAPITAL}][^\W\d_]*(?:['’\-][^\W\d_]+)*)"
+    rf"[{_CAPITAL}](?<![^\W\d_][{_CAPITAL}])(?:\.(?:[{_CAPITAL}]\.)+|[^\W\d_]*(?:['’\-][^\W\d_]+)*)"
 )
 # What may stand between two words of one place name: a space or hyphen, or little words.
 _JOIN = re.compile(rf"[ \u00a0-](?:(?:{'|'.join(sorted(_CONNECTORS))})[ \u00a0-])*")
@@ -280,32 +303,34 @@ def _cased_candidates(
         if len(candidates) >= MAX_CANDIDATES:
             break
         plain = [i > 0 and run[i].start() - run[i - 1].end() == 1 for i in range(len(run))]
-        for i, first in enumerate(run):
-            sentence_initial = starts_sentence(text, first.start())
+        # Each word's offsets and text once (a match's methods are calls).
+        starts = [token.start() for token in run]
+        ends = [token.end() for token in run]
+        words = [token.group() for token in run]
+        for i in range(len(run)):
+            begin = starts[i]
+            sentence_initial = starts_sentence(text, begin)
+            after_comma = text[max(0, begin - 2):begin] == ", "
+            elided = text[max(0, begin - 2):begin] in _ELIDED_ARTICLES
+            previous_word = words[i - 1] if plain[i] else ""
             for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
-                last = run[j]
-                span = text[first.start():last.end()]
-                ap_state = _AP_STATES.get(last.group()) if i == j else None
-                if ap_state and text[last.end():last.end() + 1] == "." and \
-                        text[max(0, first.start() - 2):first.start()] == ", ":
+                end = ends[j]
+                span = text[begin:end]
+                ap_state = _AP_STATES.get(words[j]) if i == j else None
+                if ap_state and text[end:end + 1] == "." and after_comma:
                     candidates.append(Candidate(
-                        offset + first.start(), offset + last.end() + 1, text[first.start():last.end() + 1],
+                        offset + begin, offset + end + 1, text[begin:end + 1],
                         (place_key(ap_state),), 1, False, True, "", "", after_comma=True))
                     continue
                 if ap_state:
                     continue  # Miss, Mass, Ill: words, unless after a city and a comma
-                following = run[j + 1].group() if j + 1 < len(run) and plain[j + 1] else ""
-                keys = _span_keys(span, last.end() - last.start(), inflect_latin and j - i < 2,
-                                  j - i < 2, language)
-                elided = text[max(0, first.start() - 2):first.start()] in _ELIDED_ARTICLES
+                following = words[j + 1] if j + 1 < len(run) and plain[j + 1] else ""
+                keys = _span_keys(span, end - starts[j], inflect_latin and j - i < 2, j - i < 2, language)
                 if elided:  # the name with its article first: all'Avana is L'Avana, Havana
                     keys = (place_key("l" + span), *keys)
                 candidates.append(Candidate(
-                    start=offset + first.start(), end=offset + last.end(), text=span, keys=keys,
-                    words=j - i + 1, sentence_initial=sentence_initial, cased=True,
-                    previous_word=run[i - 1].group() if plain[i] else "", next_word=following,
-                    after_comma=text[max(0, first.start() - 2):first.start()] == ", ",
-                    elided=elided,
+                    offset + begin, offset + end, span, keys, j - i + 1, sentence_initial, True,
+                    previous_word, following, False, after_comma, elided=elided,
                 ))
     return candidates
 

@@ -186,8 +186,7 @@ def _next_to_places(readings: list[_Reading]) -> list[_Reading]:
     for reading in readings:
         candidate = reading.candidate
         if candidate.before or candidate.after:
-            reading.candidate = replace(
-                candidate,
+            reading.candidate = candidate._replace(
                 before="" if (candidate.in_title, candidate.start) in ends else candidate.before,
                 after="" if (candidate.in_title, candidate.end) in starts else candidate.after)
     return readings

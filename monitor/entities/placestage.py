@@ -11,8 +11,8 @@ from typing import Any
 
 from monitor.entities.feedcountry import country_of_url
 from monitor.entities.gazetteer import Gazetteer, open_gazetteer
-from monitor.entities.geotag import geotag
-from monitor.entities.stage import names_of
+from monitor.entities.geotag import geotag, spans
+from monitor.entities.stage import names_of_all
 from monitor.entities.storycountries import refresh_story_countries
 from monitor.errors import MonitorError
 from monitor.wording import count
@@ -41,17 +41,37 @@ def article_places(
     """An article's places as stored and exported: [{geonameid, name, country}]. `names` are
     its names as the names stage stores them ({variants, ...}; found here when not given): a
     place name inside a person's name is not a place."""
-    if names is None:
-        names = names_of(article, gazetteer)
-    tag = geotag(
-        gazetteer,
-        article.get("text") or "",
-        title=article.get("title") or "",
-        language=article.get("language"),
-        feed_country=country_of_url(article.get("feed_url") or ""),
-        names=[tuple(name.get("variants") or ()) for name in names],
-    )
-    return [{"geonameid": p.geonameid, "name": p.name, "country": p.country} for p in tag.places]
+    return places_of(gazetteer, [article], [names])[0]
+
+
+def places_of(
+    gazetteer: Gazetteer,
+    articles: Sequence[Mapping[str, Any]],
+    names: Sequence[Sequence[Mapping[str, Any]] | None],
+) -> list[list[dict[str, Any]]]:
+    """`article_places` of each article (with its names, or None), the gazetteer asked once
+    for the whole batch: one sorted query reads its index in order, and a word that many
+    articles write is looked up once."""
+    read = [spans(gazetteer, a.get("text") or "", title=a.get("title") or "", language=a.get("language"))
+            for a in articles]
+    found = gazetteer.lookup(key for candidates in read for c in candidates for key in c.keys)
+    named = iter(names_of_all([a for a, found in zip(articles, names, strict=True) if found is None],
+                              gazetteer))
+    out = []
+    for article, article_names, candidates in zip(articles, names, read, strict=True):
+        if article_names is None:
+            article_names = next(named)
+        tag = geotag(
+            gazetteer,
+            article.get("text") or "",
+            title=article.get("title") or "",
+            language=article.get("language"),
+            feed_country=country_of_url(article.get("feed_url") or ""),
+            names=[tuple(name.get("variants") or ()) for name in article_names],
+            read=(candidates, found),
+        )
+        out.append([{"geonameid": p.geonameid, "name": p.name, "country": p.country} for p in tag.places])
+    return out
 
 
 class PlacesStage:
@@ -81,11 +101,9 @@ class PlacesStage:
                 break
             gazetteer = self.gazetteer()
             names = store.article_names([int(row["id"]) for row in pending if not row.get("names_waiting")])
-            results = [
-                (row["id"], article_places(
-                    gazetteer, row, None if row.get("names_waiting") else names.get(int(row["id"]), [])))
-                for row in pending
-            ]
+            found = places_of(gazetteer, pending, [
+                None if row.get("names_waiting") else names.get(int(row["id"]), []) for row in pending])
+            results = [(row["id"], places) for row, places in zip(pending, found, strict=True)]
             store.places_write(results)
             read += len(results)
             placed += sum(1 for _, places in results if places)

@@ -5,10 +5,10 @@ peoples (Paris, Europe, American: monitor.entities.placelike) are the places sta
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from monitor.entities.gazetteer import Gazetteer
+from monitor.entities.gazetteer import Gazetteer, place_key
 from monitor.entities.names import names_in
 from monitor.entities.placelike import people_and_organisations
 from monitor.errors import MonitorError
@@ -23,9 +23,22 @@ PER_RUN = 5_000  # articles named in one run: a backlog (after the migration) go
 def names_of(article: Mapping[str, Any], gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
     """The rows of one article's names, as the store keeps them: with the gazetteer (as the
     pipeline runs), its places and peoples left out."""
-    found = names_in(article.get("title"), article.get("text"), article.get("language"))
-    return [{"key": n.key, "name": n.name, "variants": n.variants, "mentions": n.count}
-            for n in people_and_organisations(found, gazetteer, article.get("language"))]
+    return names_of_all([article], gazetteer)[0]
+
+
+def names_of_all(
+    articles: Sequence[Mapping[str, Any]], gazetteer: Gazetteer | None = None
+) -> list[list[dict[str, Any]]]:
+    """`names_of` each article, the gazetteer asked once for the whole batch."""
+    found = [names_in(a.get("title"), a.get("text"), a.get("language")) for a in articles]
+    readings = None
+    if gazetteer is not None:
+        readings = gazetteer.lookup(place_key(n.name) for names in found for n in names)
+    return [
+        [{"key": n.key, "name": n.name, "variants": n.variants, "mentions": n.count}
+          for n in people_and_organisations(names, gazetteer, a.get("language"), readings)]
+        for a, names in zip(articles, found, strict=True)
+    ]
 
 
 def _opened(gazetteer: Callable[[], Gazetteer] | None) -> Gazetteer | None:
@@ -56,7 +69,8 @@ def run_names_stage(
             break
         if opened is None:
             opened = _opened(gazetteer)
-        store.names_write({int(a["id"]): names_of(a, opened) for a in pending})
+        found = names_of_all(pending, opened)
+        store.names_write({int(a["id"]): names for a, names in zip(pending, found, strict=True)})
         done += len(pending)
     if done:
         log.info("event=names_stage articles=%d", done)
