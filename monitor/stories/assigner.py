@@ -197,6 +197,62 @@ class _LatePool:
         ]
 
 
+class _ThreadPool:
+    """Stories a newly opened story may continue (open, or closed within `known_hours`): their
+    centroids. Those last grown within `thread_window_hours` stay in one index; older ones,
+    which only a language new to them may continue (`thread_window_across_hours`), are kept
+    by their set of languages: an article skips the old stories of its own language, which
+    could not take it (on a 30-day pool most of the rows, docs/performance.md), and these
+    never take the top places of stories that could."""
+
+    def __init__(self, young_hours: float) -> None:
+        self.young = _CentroidIndex()
+        self.old: dict[frozenset[str], _CentroidIndex] = {}
+        self._old_of: dict[int, frozenset[str]] = {}
+        self._young_for = timedelta(hours=young_hours)
+        self._ageing: list[tuple[datetime, int]] = []
+
+    def put(self, story: StorySnapshot) -> None:
+        if story.id in self._old_of:
+            self.remove(story.id)
+        self.young.put(story.id, story.vector_sum)
+        heapq.heappush(self._ageing, (story.last_published, story.id))
+
+    def remove(self, story_id: int) -> None:
+        languages = self._old_of.pop(story_id, None)
+        if languages is None:
+            self.young.remove(story_id)
+            return
+        index = self.old[languages]
+        index.remove(story_id)
+        if not len(index):
+            del self.old[languages]
+
+    def age(self, now: datetime, known: dict[int, StorySnapshot]) -> None:
+        """Stories last grown over `thread_window_hours` before `now` move to the old part."""
+        limit = now - self._young_for
+        while self._ageing and self._ageing[0][0] < limit:
+            last, story_id = heapq.heappop(self._ageing)
+            story = known.get(story_id)
+            if story is None or story.last_published != last or story_id in self._old_of:
+                continue  # gone, grown since (a newer entry is queued) or moved already
+            self.young.remove(story_id)
+            languages = frozenset(story.languages)
+            self.old.setdefault(languages, _CentroidIndex()).put(story_id, story.vector_sum)
+            self._old_of[story_id] = languages
+
+    def nearest(self, vector: Vector, k: int, language: str | None) -> list[tuple[int, float]]:
+        """Up to k (story id, cosine) pairs, best first (ties to the older story): the young
+        stories, and the old ones that `language` is new to."""
+        found = self.young.nearest(vector, k)
+        if language is not None:
+            for languages, index in self.old.items():
+                if language not in languages:
+                    found += index.nearest(vector, k)
+        found.sort(key=lambda pair: (-pair[1], pair[0]))
+        return found[:k]
+
+
 def _centered_similarity(
     means: LanguageMeans, params: StoryParams, article: ArticleInput, story: StorySnapshot
 ) -> float | None:
@@ -285,7 +341,7 @@ class StoryAssigner:
         self._expiry: list[tuple[datetime, int]] = []
         self._known: dict[int, StorySnapshot] = {}
         """Open stories and those closed within `known_hours`: threads link to them."""
-        self._recent = _CentroidIndex()
+        self._recent = _ThreadPool(self.params.thread_window_hours)
         self._recent_expiry: list[tuple[datetime, int]] = []
         self._late = _LatePool()
         """Stories past their span that a new language may still join."""
@@ -329,7 +385,7 @@ class StoryAssigner:
         self._stories[story.id] = story
         self._known[story.id] = story
         self._index.put(story.id, story.vector_sum)
-        self._recent.put(story.id, story.vector_sum)
+        self._recent.put(story)
         heapq.heappush(self._expiry, (self._closes(story), story.id))
         heapq.heappush(self._recent_expiry, (story.last_published, story.id))
 
@@ -349,6 +405,7 @@ class StoryAssigner:
             if until >= now:
                 self._late.put(story, until)
         self._late.expire(now)
+        self._recent.age(now, self._known)
         limit = now - timedelta(hours=known_hours(self.params))
         while self._recent_expiry and self._recent_expiry[0][0] < limit:
             last, story_id = heapq.heappop(self._recent_expiry)
@@ -426,7 +483,7 @@ class StoryAssigner:
         if article.language:
             story.languages[article.language] += 1
         _add_titles(story, [(article.published, article.id, signature)])
-        self._recent.put(story_id, story.vector_sum)
+        self._recent.put(story)
         heapq.heappush(self._recent_expiry, (story.last_published, story_id))
         if not open_story:
             self._late.put(story, _closes(self.params, story, cross_language=True))
@@ -472,7 +529,9 @@ class StoryAssigner:
             return None
         assert article.vector is not None
         best: tuple[float, int] | None = None
-        for story_id, similarity in self._recent.nearest(article.vector, self.params.candidates):
+        for story_id, similarity in self._recent.nearest(
+            article.vector, self.params.candidates, article.language
+        ):
             story = self._known[story_id]
             cross_language = article.language is not None and article.language not in story.languages
             shared = [key for key in article.keys if key in story.keys and not self.is_common(key)]
@@ -516,7 +575,7 @@ class StoryAssigner:
             self._count_keys([key for key in dropped.keys if key in kept.keys], -1)
             _absorb(kept, dropped)
             self._index.put(keep, kept.vector_sum)
-            self._recent.put(keep, kept.vector_sum)
+            self._recent.put(kept)
             heapq.heappush(self._expiry, (self._closes(kept), keep))
             heapq.heappush(self._recent_expiry, (kept.last_published, keep))
             for old, new in list(self.merged.items()):
