@@ -261,7 +261,7 @@ def measure_recognition(docs: list[Doc], lines: list[dict[str, str]]) -> list[st
             if entity_id in person_or_org:
                 keys = {predicted[s.casefold()] for s in doc.entities[entity_id] if s.casefold() in predicted}
                 if keys:
-                    keys_of[entity_id][min(keys, key=len)] += 1
+                    keys_of[entity_id][min(keys, key=lambda key: (len(key), key))] += 1
     found.found = spelled
     found.hits = found.hits
     agree = sum(c.most_common(1)[0][1] for c in keys_of.values())
