@@ -277,7 +277,7 @@ def test_atom_entries_carry_a_category_per_country(breaking: bool) -> None:
     entries = {e.id: e for e in feedparser.parse(body).entries}  # as a feed reader reads it
     tags = [(t.term, t.scheme, t.label) for t in entries[f"{base}/stories/7"].tags]
     assert tags == [
-        ("en", None, "language en"), ("fr", None, "language fr"),
+        ("en", None, "English"), ("fr", None, "French"),
         ("UA", f"{base}/places/", "Ukraine"), ("FR", f"{base}/places/", "France"),
     ]  # fmt: skip
     assert [t.term for t in entries[f"{base}/stories/8"].tags] == ["en", "fr"]

@@ -11,6 +11,7 @@ from feedgen.feed import FeedGenerator
 
 from monitor import __version__
 from monitor.entities.countries import country_name
+from monitor.languages import language_name
 from monitor.timeutil import parse_iso
 from monitor.web.views import (
     StoryFilters,
@@ -40,7 +41,8 @@ def atom_feed(
     """Atom 1.0 (RFC 4287): one entry per story, its id stable across fetches. `breaking`:
     the feed of breaking stories (/breaking.atom), each entry dated when it was flagged."""
     fg = FeedGenerator()
-    what = [f"tag {filters.tag}" if filters.tag else "", f"language {filters.lang}" if filters.lang else ""]
+    what = [f"tag {filters.tag}" if filters.tag else ""]
+    what += [f"in {language_name(filters.lang)}" if filters.lang else ""]
     what += [f"search “{filters.q}”" if filters.q else "", f"feed {filters.feed}" if filters.feed else ""]
     what += [f"about {country_name(filters.country)}" if filters.country else ""]
     label = ", ".join(w for w in what if w)
@@ -70,7 +72,7 @@ def atom_feed(
         entry.updated(_dt(story["breaking_at"] if breaking else story["last_published"]))
         entry.content(atom_summary(story, articles.get(story["id"], [])), type="html")
         for code in story["languages"]:
-            entry.category(term=code, label=f"language {code}")
+            entry.category(term=code, label=language_name(code))
         # The countries it is about, as on its page; their own scheme (RFC 4287 §4.2.2), so
         # that a reader does not take FR the country for fr the language.
         for code in story.get("countries", ()):
