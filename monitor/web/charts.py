@@ -10,6 +10,7 @@ from datetime import date
 
 import pygal
 from lxml import etree
+from pygal.style import Style
 
 __all__ = ["bar_chart"]
 
@@ -29,6 +30,8 @@ def bar_chart(days: Sequence[tuple[date, int]], title: str, *, label_every: int 
         spacing=4,
         show_minor_x_labels=False,
         truncate_label=-1,
+        # Room for the labels as a phone shows them (style.css enlarges them there).
+        style=Style(label_font_size=20, major_label_font_size=20),
     )
     top = max([n for _, n in days] + [1])
     step = max(1, math.ceil(top / 4))
