@@ -352,6 +352,9 @@ class Poller:
                 if wants_pages or (feed.id in retry_pages and own.full_text != "never"):
                     # The feed's article pages are read after its poll, beside the other feeds'.
                     page_rounds.append(asyncio.ensure_future(self._read_pages(client, feed, own, report)))
+                elif feed.id in retry_pages:  # its pages waited for their host; now it reads none
+                    skipped = self.store.pages_skip(feed.id, "full_text: never", waiting=True)
+                    log.info("event=pages_skipped feed=%s count=%d reason=full_text_never", feed.url, skipped)
             for round_ in asyncio.as_completed(page_rounds):
                 await round_
         finally:

@@ -223,7 +223,8 @@ def articles(store: Store) -> dict[str, dict[str, object]]:
     return {
         str(row["guid"]): row
         for row in store.query(
-            "SELECT guid, text, text_source, language, canonical_url, page_state, page_error FROM articles"
+            "SELECT guid, text, text_source, language, canonical_url, page_state, page_error, page_retry_at "
+            "FROM articles"
         )
     }
 
@@ -487,6 +488,26 @@ def test_a_page_whose_host_asked_to_wait_is_read_once_the_wait_is_over(
     # Read: never asked for again.
     run_poll(store, config, server, Poller(store, config))
     assert sent == [status, 200]
+    store.close()
+
+
+def test_a_waiting_page_is_given_up_once_its_feed_says_full_text_never(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    server.routes["/page"], sent = flaky_page([429], "1", html_page(ARTICLE))
+    server.routes["/feed"] = answer(200, feed_of(server, ["page"]))
+    config, store = poll(tmp_path, server, [{"url": server.url("feed")}])
+    run_poll(store, config, server)
+    assert articles(store)["page"]["page_state"] == "waiting"
+    store.close()
+    # The user turns page reading off for this feed; the host's wait then passes.
+    config, store = poll(tmp_path, server, [{"url": server.url("feed"), "full_text": "never"}])
+    wait_past(store, "page")
+    report = run_poll(store, config, server)
+    row = articles(store)["page"]
+    assert sent == [429] and report.pages_read == 0
+    assert (row["page_state"], row["text_source"], row["text"]) == ("skipped", "feed", TEASER)
+    assert row["page_error"] == "full_text: never" and row["page_retry_at"] is None
     store.close()
 
 

@@ -138,12 +138,15 @@ class Articles(Names):
         ).fetchall()
         return {int(row[0]) for row in rows}
 
-    def pages_skip(self, feed_id: int, reason: str) -> int:
-        """Every page of a feed still pending is not read (past the poll's budget)."""
+    def pages_skip(self, feed_id: int, reason: str, *, waiting: bool = False) -> int:
+        """Every page of a feed still pending is not read (past the poll's budget); with
+        `waiting`, those waiting for their host's Retry-After neither (the feed now says
+        `full_text: never`)."""
+        states = "('pending', 'waiting')" if waiting else "('pending')"
         with self.transaction():
             cursor = self.db.execute(
-                "UPDATE articles SET page_state = 'skipped', page_error = ? "
-                "WHERE feed_id = ? AND page_state = 'pending'",
+                "UPDATE articles SET page_state = 'skipped', page_error = ?, page_retry_at = NULL "
+                f"WHERE feed_id = ? AND page_state IN {states}",
                 [reason, feed_id],
             )
         return int(cursor.rowcount)
