@@ -46,6 +46,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.names import Score as PairScore  # noqa: E402
+from bench.names import cpu_model  # noqa: E402
 from monitor.entities.gazetteer import Gazetteer, open_gazetteer  # noqa: E402
 from monitor.entities.stage import names_of_all  # noqa: E402
 from monitor.watches.matcher import ArticleView, compile_watch  # noqa: E402
@@ -75,15 +77,11 @@ class Blurb:
 
 
 @dataclass
-class Score:
-    hits: int = 0
-    found: int = 0
-    gold: int = 0
-    gold_hits: int = 0  # gold items found (recall's numerator, when it counts other things than hits)
+class Score(PairScore):
+    """bench/names.py's score, with recall counted on its own numerator: recognition's
+    precision counts returned names that are right, its recall gold names that are found."""
 
-    @property
-    def precision(self) -> float:
-        return self.hits / self.found if self.found else 1.0
+    gold_hits: int = 0
 
     @property
     def recall(self) -> float:
@@ -96,16 +94,6 @@ class Score:
             f"{label:<11} precision {precision} ({self.hits}/{self.found})  "
             f"recall {recall} ({self.gold_hits}/{self.gold})"
         )
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def script_of(text: str) -> str:
