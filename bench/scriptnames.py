@@ -13,9 +13,9 @@ people and organisations each names as labelled by hand in bench/data/script_nam
 - Recognition: `monitor.entities.stage.names_of_all` on the blurbs ({"title", "text",
   "language"}, with the gazetteer as the pipeline opens it). A gold name is found when a
   returned name's spelling or one of its variants contains, or is contained in, one of the
-  gold spellings (NFKC, case-folded). Precision: returned names that match a gold spelling of
-  their blurb / returned names; recall: gold names found / gold names. Overall, per script
-  and per language.
+  gold spellings (NFKC, case-folded; a returned spelling of one letter does not count).
+  Precision: returned names that match a gold spelling of their blurb / returned names;
+  recall: gold names found / gold names. Overall, per script and per language.
 - Identity: of the gold names found, the share whose returned key equals the key
   `names_of_all` gives the canonical English name in an English sentence ("Yesterday
   Vladimir Putin said."): Путин, Putin and پوتین are one person only if their keys agree.
@@ -56,6 +56,7 @@ from monitor.watches.settings import WatchConfig  # noqa: E402
 ITN = ROOT.parent / "shared" / "data" / "stories" / "itn-dev" / "itn_events_dev.jsonl"
 GOLD = ROOT / "bench" / "data" / "script_names_gold.jsonl"
 CASED_SCRIPTS = frozenset({"Latin", "Cyrillic", "Greek", "Armenian"})
+MIN_CONTAINED = 2  # characters of a returned spelling, for it to count
 SCRIPT_NAMES = {"CJK": "Han"}  # the Unicode character names' first word, where it is not the script's
 
 
@@ -140,8 +141,9 @@ def spellings_of(returned: dict[str, Any]) -> set[str]:
 
 
 def matches(returned: dict[str, Any], gold: GoldName) -> bool:
-    """A returned name whose spelling or a variant contains, or is contained in, a gold spelling."""
-    spelled = spellings_of(returned)
+    """A returned name whose spelling or a variant contains, or is contained in, a gold spelling
+    (a single letter inside a gold spelling does not count: 江 is not 江泽民)."""
+    spelled = [s for s in spellings_of(returned) if len(s) >= MIN_CONTAINED]
     return any(s in g or g in s for g in (fold(x) for x in gold.spellings) if g for s in spelled)
 
 
