@@ -25,7 +25,7 @@ from typing import Any
 from monitor.entities.forms import latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord
 from monitor.entities.placenames import Candidate
-from monitor.entities.unspaced import JOINERS, is_unspaced, unspaced_city_fits
+from monitor.entities.unspaced import JOINERS, inside_place_word, is_unspaced, unspaced_city_fits
 
 __all__ = ["Geotag", "PlaceMention", "resolve_places"]
 
@@ -397,6 +397,8 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
         return False
     if place.kind == CITY and candidate.elided and reading.key != candidate.keys[0]:
         return False  # l'Oural is the Urals, not Oral, KZ; all'Avana is L'Avana, Havana
+    if not candidate.cased and inside_place_word(candidate.text, candidate.after):
+        return False  # 海地 (Haiti) in 沿海地區 (coastal areas)
     if place.kind == CITY and not candidate.cased and is_unspaced(candidate.text) and not \
             unspaced_city_fits(candidate.text, candidate.before, candidate.after,
                                place.population, supported):
