@@ -15,6 +15,11 @@ than `MAX_PROSE_RUN` capitalised words in an article's text is a list or a line 
 prose, and names no place (a headline in Title Case, read with `max_run=None`, may be long).
 So a 100,000-character article or 10,000 capitalised words in a row cost a bounded number of
 keys (bench/badinput.py times them).
+
+A span may name something else that bears a place's name (`Candidate.names_other`): a Cyrillic
+adjective in its nominative before a lower-case word qualifies that noun (`Северный поток`, the
+Nord Stream pipeline, not Severnyy; `Советский район`), and a word inside a short name between
+guillemets or low-high quotes (`«Северный поток — 2»`, `„Kraków Arena“`) is that name's.
 """
 
 from __future__ import annotations
@@ -61,6 +66,16 @@ _CONNECTORS = frozenset({
 # French and Italian elide the article before a vowel: l'Oural, l'Ucraina (never a city's,
 # unless the article is part of its name: L'Aquila, L'Avana).
 _ELIDED_ARTICLES = ("l'", "l’")
+# Nominative endings of Russian, Ukrainian and Belarusian adjectives (Северный, Північний,
+# Советская, Красное, Новые); the stem before them is at least _MIN_ADJECTIVE_STEM letters.
+_ADJECTIVE_ENDINGS = ("ый", "ий", "ій", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ыя", "ая")
+_MIN_ADJECTIVE_STEM = 4
+# Quotation marks that open and close names (and speech) in the languages that use them:
+# guillemets both ways, German and Slavic low-high quotes.
+_OPENING_QUOTES = "«»„‚"
+_CLOSING_QUOTES = "»«“‘”"
+_MAX_QUOTED_NAME = 40  # characters: a name between quotes, not a quoted sentence
+_MAX_QUOTED_WORDS = 3  # words of letters: «Северный поток — 2» has two
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
 # Endings stripped from inflected names, longest first, with what may replace them in the
 # nominative. Slavic cases, Baltic, Finnish, Hungarian and Turkish endings, German genitive.
@@ -133,6 +148,34 @@ class Candidate(NamedTuple):
     before: str = ""
     after: str = ""
     elided: bool = False  # just after an elided article (l'Oural): a city only with it (keys[0])
+    names_other: bool = False  # an adjective of a noun, or a word of a quoted name (module)
+
+
+def _adjective_of_noun(text: str, span: str, end: int) -> bool:
+    """Whether a one-word Cyrillic span is an adjective in its nominative right before a
+    lower-case word (Северный поток)."""
+    if not ("\u0400" <= span[:1] <= "\u04ff") or " " in span:
+        return False
+    word = span.casefold()
+    if len(word) < _MIN_ADJECTIVE_STEM + 2 or not word.endswith(_ADJECTIVE_ENDINGS):
+        return False
+    return text[end:end + 1] == " " and text[end + 1:end + 2].islower()
+
+
+def _in_quoted_name(text: str, start: int, end: int) -> bool:
+    """Whether a span lies inside a short name between quotes (see the module), with other
+    words beside it: «Северный поток», not «Москва» alone."""
+    window = text[max(0, start - _MAX_QUOTED_NAME):start]
+    opening = max(window.rfind(q) for q in _OPENING_QUOTES)
+    if opening < 0 or any(q in window[opening + 1:] for q in _CLOSING_QUOTES):
+        return False
+    tail = text[end:end + _MAX_QUOTED_NAME]
+    closing = min((i for i in (tail.find(q) for q in _CLOSING_QUOTES) if i >= 0), default=-1)
+    if closing < 0 or any(q in tail[:closing] for q in _OPENING_QUOTES):
+        return False
+    quoted = window[opening + 1:] + text[start:end] + tail[:closing]
+    words = sum(1 for word in quoted.split() if word[:1].isalpha())
+    return quoted.strip() != text[start:end] and 1 < words <= _MAX_QUOTED_WORDS
 
 
 def starts_sentence(text: str, start: int) -> bool:
@@ -328,9 +371,12 @@ def _cased_candidates(
                 keys = _span_keys(span, end - starts[j], inflect_latin and j - i < 2, j - i < 2, language)
                 if elided:  # the name with its article first: all'Avana is L'Avana, Havana
                     keys = (place_key("l" + span), *keys)
+                names_other = (i == j and _adjective_of_noun(text, span, end)) or _in_quoted_name(
+                    text, begin, end)
                 candidates.append(Candidate(
                     offset + begin, offset + end, span, keys, j - i + 1, sentence_initial, True,
                     previous_word, following, False, after_comma, elided=elided,
+                    names_other=names_other,
                 ))
     return candidates
 

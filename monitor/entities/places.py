@@ -395,6 +395,8 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
     if reading.common and (candidate.sentence_initial or not supported
                            or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
         return False
+    if place.kind == CITY and candidate.names_other:
+        return False  # Северный поток: the pipeline, not Severnyy, RU
     if place.kind == CITY and candidate.elided and reading.key != candidate.keys[0]:
         return False  # l'Oural is the Urals, not Oral, KZ; all'Avana is L'Avana, Havana
     if not candidate.cased and inside_place_word(candidate.text, candidate.after):
@@ -430,7 +432,8 @@ def _traits(reading: _Reading) -> tuple[object, ...]:
     candidate = reading.candidate
     return (reading.key, reading.acronym, candidate.sentence_initial,
             candidate.words, candidate.cased, candidate.text.isascii(), reading.stemmed,
-            reading.common, reading.named, candidate.before, candidate.after, candidate.elided)
+            reading.common, reading.named, candidate.before, candidate.after, candidate.elided,
+            candidate.names_other)
 
 
 def _choose(
