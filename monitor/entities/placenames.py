@@ -66,6 +66,7 @@ _CONNECTORS = frozenset({
 # French and Italian elide the article before a vowel: l'Oural, l'Ucraina (never a city's,
 # unless the article is part of its name: L'Aquila, L'Avana).
 _ELIDED_ARTICLES = ("l'", "l’")
+_CAPITAL_ELIDED = ("L'", "L’")  # the article opening a sentence: L'Italia, L'Aia
 # Nominative endings of Russian, Ukrainian and Belarusian adjectives (Северный, Північний,
 # Советская, Красное, Новые); the stem before them is at least _MIN_ADJECTIVE_STEM letters.
 _ADJECTIVE_ENDINGS = ("ый", "ий", "ій", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ыя", "ая")
@@ -147,7 +148,7 @@ class Candidate(NamedTuple):
     # Scripts without spaces: the characters just before and after ("" at the text's edge).
     before: str = ""
     after: str = ""
-    elided: bool = False  # just after an elided article (l'Oural): a city only with it (keys[0])
+    elided: bool = False  # after or with an elided article (l'Oural, L'Aia): a city only with it (keys[0])
     names_other: bool = False  # an adjective of a noun, or a word of a quoted name (module)
 
 
@@ -371,11 +372,15 @@ def _cased_candidates(
                 keys = _span_keys(span, end - starts[j], inflect_latin and j - i < 2, j - i < 2, language)
                 if elided:  # the name with its article first: all'Avana is L'Avana, Havana
                     keys = (place_key("l" + span), *keys)
+                article = elided or (span[:2] in _CAPITAL_ELIDED and span[2:3].isupper())
+                if article and not elided:  # L'Italia, L'Aia: the name with and without it
+                    last_length = min(end - starts[j], len(span) - 2)
+                    keys = (*keys, *_span_keys(span[2:], last_length, False, False, language))
                 names_other = (i == j and _adjective_of_noun(text, span, end)) or _in_quoted_name(
                     text, begin, end)
                 candidates.append(Candidate(
                     offset + begin, offset + end, span, keys, j - i + 1, sentence_initial, True,
-                    previous_word, following, False, after_comma, elided=elided,
+                    previous_word, following, False, after_comma, elided=article,
                     names_other=names_other,
                 ))
     return candidates

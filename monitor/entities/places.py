@@ -68,6 +68,10 @@ _PLACE_QUALIFIERS = frozenset({
 })
 # Capitalised words before a name that make it no person's: little words, qualifiers.
 NOT_FIRST_NAMES = COMMON_WORDS | _PLACE_QUALIFIERS
+# Definite articles that some cities' names in other languages begin with (Den Haag, La Haye,
+# La Haya, L'Aia: The Hague; Le Havre, Los Angeles): a name written with its article is a
+# place's name, not a word or a person's that happens to be one.
+_ARTICLES = frozenset({"den", "het", "la", "le", "les", "las", "los", "il", "lo"})
 # Countries and states that are also people's first or last names.
 _PERSONAL_NAMES = frozenset({
     "jordan", "chad", "georgia", "israel", "india", "virginia", "carolina", "indiana",
@@ -383,6 +387,15 @@ class _Context:
         return score
 
 
+def _with_article(reading: _Reading) -> bool:
+    """Whether the name was read with its article (l'Aia, Den Haag: see _ARTICLES)."""
+    candidate = reading.candidate
+    if candidate.elided:
+        return reading.key == candidate.keys[0]
+    first, _, rest = candidate.text.partition(" ")
+    return bool(rest) and first.casefold() in _ARTICLES and not reading.stemmed
+
+
 def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> bool:
     candidate = reading.candidate
     supported = context.supports(place)
@@ -406,14 +419,15 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
                                place.population, supported):
         return False  # 联合 in 联合国, 维斯塔 in 维斯塔潘 (monitor.entities.unspaced)
     latin_alternate = not place.main and reading.candidate.text.isascii()
-    if (latin_alternate and place.kind == CITY and candidate.words == 1 and not supported
+    word_like = latin_alternate and not _with_article(reading)  # l'Aia, Den Haag: names
+    if (word_like and place.kind == CITY and candidate.words == 1 and not supported
             and place.population < _MIN_NAMED_ALTERNATE_CITY):
         return False  # Paz (La Paz, MX) in "Literatura e Paz": a word, not a city's name
     if latin_alternate and place.geonameid is None:
         return False  # an ISO region's translation in plain letters (Bob)
     if latin_alternate and place.kind == CITY and place.population < _MIN_ALTERNATE_CITY:
         return False  # Boon is not Severna Park, wherever the text is
-    if (latin_alternate and reading.named and place.kind == CITY and not supported
+    if (word_like and reading.named and place.kind == CITY and not supported
             and place.population < _MIN_NAMED_ALTERNATE_CITY):
         return False  # Hamas is not Hamm, DE (nor Molotov Perm); Bombay is still Mumbai
     if place.kind != CITY or supported:
