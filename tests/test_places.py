@@ -324,3 +324,9 @@ def test_a_span_names_something_else(text: str, word: str, other: bool) -> None:
     what it qualifies, not the place (Северный поток is Nord Stream, not Severnyy, RU)."""
     [candidate] = [c for c in find_candidates(text, "ru") if c.text == word]
     assert candidate.names_other is other
+
+
+def test_after_a_feature_word_a_name_is_the_features() -> None:
+    [lake] = [c for c in find_candidates("Самолёт рухнул в озеро Виктория.", "ru") if c.text == "Виктория"]
+    [town] = [c for c in find_candidates("Он приехал в Виктория.", "ru") if c.text == "Виктория"]
+    assert lake.names_other and not town.names_other

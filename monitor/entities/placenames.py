@@ -19,7 +19,9 @@ keys (bench/badinput.py times them).
 A span may name something else that bears a place's name (`Candidate.names_other`): a Cyrillic
 adjective in its nominative before a lower-case word qualifies that noun (`Северный поток`, the
 Nord Stream pipeline, not Severnyy; `Советский район`), and a word inside a short name between
-guillemets or low-high quotes (`«Северный поток — 2»`, `„Kraków Arena“`) is that name's.
+guillemets or low-high quotes (`«Северный поток — 2»`, `„Kraków Arena“`) is that name's, and
+a name right after a lower-case word for a lake, river, sea or mountain is that feature's
+(`озеро Виктория`, Lake Victoria, not the Australian state; `río Paraná`).
 """
 
 from __future__ import annotations
@@ -76,6 +78,21 @@ _MIN_ADJECTIVE_STEM = 4
 _OPENING_QUOTES = "«»„‚"
 _CLOSING_QUOTES = "»«“‘”"
 _MAX_QUOTED_NAME = 40  # characters: a name between quotes, not a quoted sentence
+# Lower-case words for natural features, as they stand before the feature's name, in the
+# languages that write them so (Russian, Ukrainian, Belarusian, Bulgarian, Polish, Czech,
+# Slovak, Croatian, Slovene, Spanish, Portuguese, Italian, French), in their common cases.
+_FEATURE_WORD_LIST = """
+    озеро озера озере озером озёра река реки реке рекой море моря морем горы гора горе
+    залив залива заливе пролив пролива остров острова острове полуостров полуострова
+    річка річки річці ріка ріки озеро озері море моря затока затоки острів острова гори
+    возера возеры возеры возере рака ракі рацэ мора моры востраў вострава
+    езеро езерото река реката
+    jezioro jeziora jeziorze rzeka rzeki rzece morze morza morzu wyspa wyspy wyspie zatoka
+    jezero jezera jezeře řeka řeky řece moře ostrov ostrova rieka rieky rieke jazero jazera
+    rijeka rijeke rijeci otok otoka
+    lago lagos río rio rios ríos fiume mare mar mer lac fleuve rivière île isla ilha isola
+"""
+_FEATURE_WORDS = frozenset(_FEATURE_WORD_LIST.split())
 _MAX_QUOTED_WORDS = 3  # words of letters: «Северный поток — 2» has two
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
 # Endings stripped from inflected names, longest first, with what may replace them in the
@@ -161,6 +178,15 @@ def _adjective_of_noun(text: str, span: str, end: int) -> bool:
     if len(word) < _MIN_ADJECTIVE_STEM + 2 or not word.endswith(_ADJECTIVE_ENDINGS):
         return False
     return text[end:end + 1] == " " and text[end + 1:end + 2].islower()
+
+
+def _after_feature_word(text: str, start: int) -> bool:
+    """Whether a span follows a lower-case word for a natural feature (озеро Виктория)."""
+    before = text[max(0, start - 16):start]
+    if not before.endswith(" "):
+        return False
+    word = before.split()[-1] if before.split() else ""
+    return word.islower() and word in _FEATURE_WORDS
 
 
 def _in_quoted_name(text: str, start: int, end: int) -> bool:
@@ -377,7 +403,7 @@ def _cased_candidates(
                     last_length = min(end - starts[j], len(span) - 2)
                     keys = (*keys, *_span_keys(span[2:], last_length, False, False, language))
                 names_other = (i == j and _adjective_of_noun(text, span, end)) or _in_quoted_name(
-                    text, begin, end)
+                    text, begin, end) or _after_feature_word(text, begin)
                 candidates.append(Candidate(
                     offset + begin, offset + end, span, keys, j - i + 1, sentence_initial, True,
                     previous_word, following, False, after_comma, elided=article,

@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
-from monitor.entities.forms import latin
-from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord
+from monitor.entities.forms import consonants, latin
+from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord, place_key
 from monitor.entities.placenames import Candidate
 from monitor.entities.unspaced import JOINERS, inside_place_word, is_unspaced, unspaced_city_fits
 
@@ -387,6 +387,23 @@ class _Context:
         return score
 
 
+def _shared_with_foreign_town(reading: _Reading, region: PlaceRecord) -> bool:
+    """Whether an ISO region's name in a script of its own (not Latin) is also the name of a
+    town of another country whose own name is the region's respelled (the same consonants:
+    Gujarāt and Gujrat): then the name's readings are ranked as they are (population, region
+    before town, the text's other places), and the better known needs no support (Гуджарат,
+    गुजरात: Gujarat, IN, a state, before Gujrat, PK, a town), where falling back to the
+    town would be wrong more often than not. Not when a region of another country has that
+    name too (پنجاب: Punjab, PK and IN), where the text must say which; nor for a region
+    whose name is a word that a town's translates (中央, central: Markazī, IR, and Chūō, JP)."""
+    if latin(reading.candidate.text.replace(" ", "")) or any(
+            o.kind == REGION and o.country != region.country for o in reading.options):
+        return False
+    sound = consonants(place_key(region.name))
+    return any(o.kind == CITY and o.country != region.country and consonants(place_key(o.name)) == sound
+               for o in reading.options)
+
+
 def _with_article(reading: _Reading) -> bool:
     """Whether the name was read with its article (l'Aia, Den Haag: see _ARTICLES)."""
     candidate = reading.candidate
@@ -399,7 +416,8 @@ def _with_article(reading: _Reading) -> bool:
 def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> bool:
     candidate = reading.candidate
     supported = context.supports(place)
-    if place.geonameid is None and (reading.common or not context.grounds(place.country)):
+    if place.geonameid is None and (reading.common or not (
+            context.grounds(place.country) or _shared_with_foreign_town(reading, place))):
         return False  # an ISO region (Eastern, Lakes) only beside its country or cities
     if (candidate.sentence_initial and candidate.words == 1 and place.kind == CITY
             and place.population < _MIN_OPENING_CITY
@@ -408,8 +426,8 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
     if reading.common and (candidate.sentence_initial or not supported
                            or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
         return False
-    if place.kind == CITY and candidate.names_other:
-        return False  # Северный поток: the pipeline, not Severnyy, RU
+    if place.kind in (CITY, REGION) and candidate.names_other:
+        return False  # Северный поток: the pipeline, not Severnyy, RU; озеро Виктория
     if place.kind == CITY and candidate.elided and reading.key != candidate.keys[0]:
         return False  # l'Oural is the Urals, not Oral, KZ; all'Avana is L'Avana, Havana
     if not candidate.cased and inside_place_word(candidate.text, candidate.after):
