@@ -367,6 +367,7 @@ def _cased_candidates(
     if run:
         runs.append(run)
     candidates: list[Candidate] = []
+    quoted = any(q in text for q in _OPENING_QUOTES)  # (most English texts: none)
     for run in runs:
         if max_run is not None and len(run) > max_run:
             continue
@@ -402,8 +403,8 @@ def _cased_candidates(
                 if article and not elided:  # L'Italia, L'Aia: the name with and without it
                     last_length = min(end - starts[j], len(span) - 2)
                     keys = (*keys, *_span_keys(span[2:], last_length, False, False, language))
-                names_other = (i == j and _adjective_of_noun(text, span, end)) or _in_quoted_name(
-                    text, begin, end) or _after_feature_word(text, begin)
+                names_other = (i == j and _adjective_of_noun(text, span, end)) or (
+                    quoted and _in_quoted_name(text, begin, end)) or _after_feature_word(text, begin)
                 candidates.append(Candidate(
                     offset + begin, offset + end, span, keys, j - i + 1, sentence_initial, True,
                     previous_word, following, False, after_comma, elided=article,
