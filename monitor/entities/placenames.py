@@ -84,8 +84,8 @@ _MAX_QUOTED_NAME = 40  # characters: a name between quotes, not a quoted sentenc
 _FEATURE_WORD_LIST = """
     озеро озера озере озером озёра река реки реке рекой море моря морем горы гора горе
     залив залива заливе пролив пролива остров острова острове полуостров полуострова
-    річка річки річці ріка ріки озеро озері море моря затока затоки острів острова гори
-    возера возеры возеры возере рака ракі рацэ мора моры востраў вострава
+    річка річки річці ріка ріки озері затока затоки острів гори
+    возера возеры возере рака ракі рацэ мора моры востраў вострава
     езеро езерото река реката
     jezioro jeziora jeziorze rzeka rzeki rzece morze morza morzu wyspa wyspy wyspie zatoka
     jezero jezera jezeře řeka řeky řece moře ostrov ostrova rieka rieky rieke jazero jazera
