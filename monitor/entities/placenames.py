@@ -71,7 +71,7 @@ _ELIDED_ARTICLES = ("l'", "l’")
 _CAPITAL_ELIDED = ("L'", "L’")  # the article opening a sentence: L'Italia, L'Aia
 # Nominative endings of Russian, Ukrainian and Belarusian adjectives (Северный, Північний,
 # Советская, Красное, Новые); the stem before them is at least _MIN_ADJECTIVE_STEM letters.
-_ADJECTIVE_ENDINGS = ("ый", "ий", "ій", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ыя", "ая")
+_ADJECTIVE_ENDINGS = ("ый", "ий", "ій", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ыя")
 _MIN_ADJECTIVE_STEM = 4
 # Quotation marks that open and close names (and speech) in the languages that use them:
 # guillemets both ways, German and Slavic low-high quotes.
