@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from monitor.entities.placelike import (
     is_place,
     people_and_organisations,
     place_like_names,
+    supported_towns,
 )
 from monitor.entities.stage import run_names_stage
 from monitor.store import Store
@@ -166,3 +168,29 @@ def test_a_name_ending_with_a_kind_of_place_is_a_place() -> None:
     flags = place_like_names(spellings, {}, lambda prefix: [])
     # the gazetteer holds none of them: their last word says it; an organisation ends otherwise
     assert flags == [True, True, True, True, False, False, False, False]
+
+
+def test_a_town_is_a_place_beside_its_state_and_a_name_elsewhere() -> None:
+    california = PlaceRecord(5332921, 5332921, "California", "US", REGION, 0, "CA")
+    healdsburg = PlaceRecord(5356012, 5356012, "Healdsburg", "US", CITY, 11_742, "CA")
+    oregon = PlaceRecord(5744337, 5744337, "Oregon", "US", REGION, 0, "OR")
+    found = {"california": (california,), "healdsburg": (healdsburg,), "oregon": (oregon,)}
+    assert supported_towns(["Healdsburg", "California"], found, [False, True]) == [True, False]
+    assert supported_towns(["Healdsburg", "Oregon"], found, [False, True]) == [False, False]  # not its state
+    assert supported_towns(["Healdsburg"], found, [False]) == [False]  # nothing named
+    # A name of several words is a person's or an organisation's, not the town's.
+    found["john healdsburg"] = (replace(healdsburg, name="John Healdsburg"),)
+    assert supported_towns(["John Healdsburg", "California"], found, [False, True]) == [False, False]
+    # Only the town's own name: an alternate name is no support for a name.
+    found["healdsburg"] = (replace(healdsburg, main=False),)
+    assert supported_towns(["Healdsburg", "California"], found, [False, True]) == [False, False]
+
+
+def test_a_small_town_beside_its_state_leaves_the_names(gazetteer: Gazetteer) -> None:
+    text = ("A wildfire destroyed a winery near Healdsburg on Tuesday, officials in California said. "
+            "Healdsburg residents were told to leave.")
+    kept = [n.name for n in people_and_organisations(names_in("", text, "en"), gazetteer, "en")]
+    assert "Healdsburg" not in kept
+    alone = "A wildfire destroyed a winery near Healdsburg on Tuesday. Healdsburg residents left."
+    assert [n.name for n in people_and_organisations(names_in("", alone, "en"), gazetteer, "en")] == [
+        "Healdsburg"]  # without its state: a name still (precision first)

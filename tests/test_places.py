@@ -308,3 +308,25 @@ def test_a_countrys_name_in_other_languages_only_is_no_place_inside_a_name(gazet
     # and in its own language, beside a name (prezydent Francji Emmanuel Macron)
     polish = "Spotkał się z prezydentem Francji Emmanuelem Macronem."
     assert geotag(gazetteer, polish, language="pl").countries == ("FR",)
+
+
+@pytest.mark.parametrize(("text", "word", "other"), [
+    ("Газопровод Северный поток повреждён.", "Северный", True),  # an adjective of a noun
+    ("Газопровод «Северный поток — 2» повреждён.", "Северный", True),  # a quoted name
+    ("Le club « Paris Saint-Germain » a gagné.", "Paris", True),
+    ("Нижний Новгород принял гостей.", "Нижний", False),  # a capitalised word follows
+    ("«Москва» вышла в море.", "Москва", False),  # the quotes hold the name alone
+    ("Москва заявила, что Киев виноват.", "Москва", False),
+    ("Киев виноват.", "Киев", False),  # a noun before a lower-case word
+])
+def test_a_span_names_something_else(text: str, word: str, other: bool) -> None:
+    """A Cyrillic adjective before a lower-case noun, or a word of a short quoted name, names
+    what it qualifies, not the place (Северный поток is Nord Stream, not Severnyy, RU)."""
+    [candidate] = [c for c in find_candidates(text, "ru") if c.text == word]
+    assert candidate.names_other is other
+
+
+def test_after_a_feature_word_a_name_is_the_features() -> None:
+    [lake] = [c for c in find_candidates("Самолёт рухнул в озеро Виктория.", "ru") if c.text == "Виктория"]
+    [town] = [c for c in find_candidates("Он приехал в Виктория.", "ru") if c.text == "Виктория"]
+    assert lake.names_other and not town.names_other

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from monitor.entities.geotag import Gazetteer, geotag
-from monitor.entities.unspaced import is_unspaced, unspaced_city_fits
+from monitor.entities.unspaced import inside_place_word, is_unspaced, unspaced_city_fits
 
 BLURBS = Path(__file__).parent / "fixtures" / "places" / "blurbs.jsonl"
 CASES: list[dict[str, Any]] = [json.loads(line) for line in BLURBS.read_text("utf-8").splitlines()]
@@ -35,6 +35,17 @@ def test_blurb_gets_exactly_its_countries(gazetteer: Gazetteer, case: dict[str, 
 def test_unspaced_spans_are_han_kana_or_hangul_only() -> None:
     assert is_unspaced("白沙瓦") and is_unspaced("ソウル") and is_unspaced("서울")
     assert not is_unspaced("") and not is_unspaced("Paz") and not is_unspaced("白沙瓦市1")
+
+
+@pytest.mark.parametrize(("text", "after", "inside"), [
+    ("海地", "區", True),  # 沿海地區: coastal areas
+    ("海地", "区", True),  # 加勒比海地区: the Caribbean region
+    ("海地", "地", False),  # 海地地震: Haiti's earthquake
+    ("海地", "", False),
+    ("日本", "区", False),  # 日本地区: Japan's region
+])
+def test_a_name_inside_a_feature_and_an_area_word(text: str, after: str, inside: bool) -> None:
+    assert inside_place_word(text, after) is inside
 
 
 @pytest.mark.parametrize(("text", "before", "after", "population", "supported", "fits"), [

@@ -18,6 +18,12 @@ A name of several words whose last word says what kind of place it is (`Sonoma C
 an organisation named after a place ends with another word (`Silicon Valley Bank`, `Black Sea
 Fleet`).
 
+A town too small for that (Healdsburg) is a place when the article also names its state or
+region among the names that are places (`supported_towns`: Healdsburg and California), the town
+written alone (a single word, no first name or title beside it: those are people's names). Its
+country named is not enough: Xinhua and China, Woodward and USA, Chelsea and Britain name an
+agency, a journalist and a club more often than a town.
+
 A place's name inflected is a place too: a country's in several words each with its ending
 (`Соединенных Штатах`, `Stanów Zjednoczonych`: `placephrases`), or one word less a case ending
 where geotagging stems it (`Великобритании`, `Francji`, `Warszawie`, `Москве`): a country or
@@ -41,7 +47,7 @@ from monitor.entities.places import COMMON_WORDS
 __all__ = [
     "MIN_CITY", "PLACE_KIND_WORDS", "demonym_stems", "inflected_keys", "inflected_place", "is_demonym",
     "is_place",
-    "people_and_organisations",
+    "people_and_organisations", "supported_towns",
 ]
 
 MIN_CITY = 100_000
@@ -123,6 +129,32 @@ def place_like_names(
     return flags
 
 
+def _regions(records: Sequence[PlaceRecord]) -> set[tuple[str, str]]:
+    """The states or regions (country, admin1) a place name may name."""
+    return {(p.country, p.admin1) for p in records if p.kind == REGION and p.admin1}
+
+
+def supported_towns(
+    spellings: Sequence[str], found: Mapping[str, tuple[PlaceRecord, ...]], flags: Sequence[bool]
+) -> list[bool]:
+    """For each name not yet a place (`flags`), whether it is a town, by its own name, of a
+    state or region that another name of the article, a place, names (see the module)."""
+    named: set[tuple[str, str]] = set()
+    for spelling, place in zip(spellings, flags, strict=True):
+        if place:
+            named |= _regions(found.get(place_key(spelling), ()))
+    if not named:
+        return [False] * len(spellings)
+    towns = []
+    for spelling, place in zip(spellings, flags, strict=True):
+        key = place_key(spelling)
+        towns.append(not place and " " not in spelling.strip() and not spelling.isupper()
+                     and key not in COMMON_WORDS and any(
+                         p.kind == CITY and p.main and (p.country, p.admin1) in named
+                         for p in found.get(key, ())))
+    return towns
+
+
 def inflected_keys(
     spelling: str, language: str | None, phrases: Mapping[str, tuple[str, ...]]
 ) -> tuple[str, ...]:
@@ -163,6 +195,8 @@ def people_and_organisations(
     if readings is None:
         readings = gazetteer.lookup(place_key(s) for s in spellings)
     flags = place_like_names(spellings, readings, gazetteer.country_keys)
+    towns = supported_towns(spellings, readings, flags)
+    flags = [place or town for place, town in zip(flags, towns, strict=True)]
     # The others, read as inflected: in a language that inflects names, or in Cyrillic.
     inflecting = language in INFLECTING_LANGUAGES
     maybe = [s for s, place in zip(spellings, flags, strict=True)

@@ -15,6 +15,13 @@ than `MAX_PROSE_RUN` capitalised words in an article's text is a list or a line 
 prose, and names no place (a headline in Title Case, read with `max_run=None`, may be long).
 So a 100,000-character article or 10,000 capitalised words in a row cost a bounded number of
 keys (bench/badinput.py times them).
+
+A span may name something else that bears a place's name (`Candidate.names_other`): a Cyrillic
+adjective in its nominative before a lower-case word qualifies that noun (`Северный поток`, the
+Nord Stream pipeline, not Severnyy; `Советский район`), and a word inside a short name between
+guillemets or low-high quotes (`«Северный поток — 2»`, `„Kraków Arena“`) is that name's, and
+a name right after a lower-case word for a lake, river, sea or mountain is that feature's
+(`озеро Виктория`, Lake Victoria, not the Australian state; `río Paraná`).
 """
 
 from __future__ import annotations
@@ -61,6 +68,32 @@ _CONNECTORS = frozenset({
 # French and Italian elide the article before a vowel: l'Oural, l'Ucraina (never a city's,
 # unless the article is part of its name: L'Aquila, L'Avana).
 _ELIDED_ARTICLES = ("l'", "l’")
+_CAPITAL_ELIDED = ("L'", "L’")  # the article opening a sentence: L'Italia, L'Aia
+# Nominative endings of Russian, Ukrainian and Belarusian adjectives (Северный, Північний,
+# Советская, Красное, Новые); the stem before them is at least _MIN_ADJECTIVE_STEM letters.
+_ADJECTIVE_ENDINGS = ("ый", "ий", "ій", "ой", "ая", "яя", "ое", "ее", "ые", "ие", "ыя")
+_MIN_ADJECTIVE_STEM = 4
+# Quotation marks that open and close names (and speech) in the languages that use them:
+# guillemets both ways, German and Slavic low-high quotes.
+_OPENING_QUOTES = "«»„‚"
+_CLOSING_QUOTES = "»«“‘”"
+_MAX_QUOTED_NAME = 40  # characters: a name between quotes, not a quoted sentence
+# Lower-case words for natural features, as they stand before the feature's name, in the
+# languages that write them so (Russian, Ukrainian, Belarusian, Bulgarian, Polish, Czech,
+# Slovak, Croatian, Slovene, Spanish, Portuguese, Italian, French), in their common cases.
+_FEATURE_WORD_LIST = """
+    озеро озера озере озером озёра река реки реке рекой море моря морем горы гора горе
+    залив залива заливе пролив пролива остров острова острове полуостров полуострова
+    річка річки річці ріка ріки озері затока затоки острів гори
+    возера возеры возере рака ракі рацэ мора моры востраў вострава
+    езеро езерото река реката
+    jezioro jeziora jeziorze rzeka rzeki rzece morze morza morzu wyspa wyspy wyspie zatoka
+    jezero jezera jezeře řeka řeky řece moře ostrov ostrova rieka rieky rieke jazero jazera
+    rijeka rijeke rijeci otok otoka
+    lago lagos río rio rios ríos fiume mare mar mer lac fleuve rivière île isla ilha isola
+"""
+_FEATURE_WORDS = frozenset(_FEATURE_WORD_LIST.split())
+_MAX_QUOTED_WORDS = 3  # words of letters: «Северный поток — 2» has two
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
 # Endings stripped from inflected names, longest first, with what may replace them in the
 # nominative. Slavic cases, Baltic, Finnish, Hungarian and Turkish endings, German genitive.
@@ -132,7 +165,44 @@ class Candidate(NamedTuple):
     # Scripts without spaces: the characters just before and after ("" at the text's edge).
     before: str = ""
     after: str = ""
-    elided: bool = False  # just after an elided article (l'Oural): a city only with it (keys[0])
+    elided: bool = False  # after or with an elided article (l'Oural, L'Aia): a city only with it (keys[0])
+    names_other: bool = False  # an adjective of a noun, or a word of a quoted name (module)
+
+
+def _adjective_of_noun(text: str, span: str, end: int) -> bool:
+    """Whether a one-word Cyrillic span is an adjective in its nominative right before a
+    lower-case word (Северный поток)."""
+    if not ("\u0400" <= span[:1] <= "\u04ff") or " " in span:
+        return False
+    word = span.casefold()
+    if len(word) < _MIN_ADJECTIVE_STEM + 2 or not word.endswith(_ADJECTIVE_ENDINGS):
+        return False
+    return text[end:end + 1] == " " and text[end + 1:end + 2].islower()
+
+
+def _after_feature_word(text: str, start: int) -> bool:
+    """Whether a span follows a lower-case word for a natural feature (озеро Виктория)."""
+    before = text[max(0, start - 16):start]
+    if not before.endswith(" "):
+        return False
+    word = before.split()[-1] if before.split() else ""
+    return word.islower() and word in _FEATURE_WORDS
+
+
+def _in_quoted_name(text: str, start: int, end: int) -> bool:
+    """Whether a span lies inside a short name between quotes (see the module), with other
+    words beside it: «Северный поток», not «Москва» alone."""
+    window = text[max(0, start - _MAX_QUOTED_NAME):start]
+    opening = max(window.rfind(q) for q in _OPENING_QUOTES)
+    if opening < 0 or any(q in window[opening + 1:] for q in _CLOSING_QUOTES):
+        return False
+    tail = text[end:end + _MAX_QUOTED_NAME]
+    closing = min((i for i in (tail.find(q) for q in _CLOSING_QUOTES) if i >= 0), default=-1)
+    if closing < 0 or any(q in tail[:closing] for q in _OPENING_QUOTES):
+        return False
+    quoted = window[opening + 1:] + text[start:end] + tail[:closing]
+    words = sum(1 for word in quoted.split() if word[:1].isalpha())
+    return quoted.strip() != text[start:end] and 1 < words <= _MAX_QUOTED_WORDS
 
 
 def starts_sentence(text: str, start: int) -> bool:
@@ -297,6 +367,7 @@ def _cased_candidates(
     if run:
         runs.append(run)
     candidates: list[Candidate] = []
+    quoted = any(q in text for q in _OPENING_QUOTES)  # (most English texts: none)
     for run in runs:
         if max_run is not None and len(run) > max_run:
             continue
@@ -328,9 +399,16 @@ def _cased_candidates(
                 keys = _span_keys(span, end - starts[j], inflect_latin and j - i < 2, j - i < 2, language)
                 if elided:  # the name with its article first: all'Avana is L'Avana, Havana
                     keys = (place_key("l" + span), *keys)
+                article = elided or (span[:2] in _CAPITAL_ELIDED and span[2:3].isupper())
+                if article and not elided:  # L'Italia, L'Aia: the name with and without it
+                    last_length = min(end - starts[j], len(span) - 2)
+                    keys = (*keys, *_span_keys(span[2:], last_length, False, False, language))
+                names_other = (i == j and _adjective_of_noun(text, span, end)) or (
+                    quoted and _in_quoted_name(text, begin, end)) or _after_feature_word(text, begin)
                 candidates.append(Candidate(
                     offset + begin, offset + end, span, keys, j - i + 1, sentence_initial, True,
-                    previous_word, following, False, after_comma, elided=elided,
+                    previous_word, following, False, after_comma, elided=article,
+                    names_other=names_other,
                 ))
     return candidates
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass, replace
 from itertools import pairwise
 from typing import Any
 
-from monitor.entities.forms import latin
-from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord
+from monitor.entities.forms import consonants, latin
+from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord, place_key
 from monitor.entities.placenames import Candidate
-from monitor.entities.unspaced import JOINERS, is_unspaced, unspaced_city_fits
+from monitor.entities.unspaced import JOINERS, inside_place_word, is_unspaced, unspaced_city_fits
 
 __all__ = ["Geotag", "PlaceMention", "resolve_places"]
 
@@ -68,6 +68,10 @@ _PLACE_QUALIFIERS = frozenset({
 })
 # Capitalised words before a name that make it no person's: little words, qualifiers.
 NOT_FIRST_NAMES = COMMON_WORDS | _PLACE_QUALIFIERS
+# Definite articles that some cities' names in other languages begin with (Den Haag, La Haye,
+# La Haya, L'Aia: The Hague; Le Havre, Los Angeles): a name written with its article is a
+# place's name, not a word or a person's that happens to be one.
+_ARTICLES = frozenset({"den", "het", "la", "le", "les", "las", "los", "il", "lo"})
 # Countries and states that are also people's first or last names.
 _PERSONAL_NAMES = frozenset({
     "jordan", "chad", "georgia", "israel", "india", "virginia", "carolina", "indiana",
@@ -383,10 +387,37 @@ class _Context:
         return score
 
 
+def _shared_with_foreign_town(reading: _Reading, region: PlaceRecord) -> bool:
+    """Whether an ISO region's name in a script of its own (not Latin) is also the name of a
+    town of another country whose own name is the region's respelled (the same consonants:
+    Gujarāt and Gujrat): then the name's readings are ranked as they are (population, region
+    before town, the text's other places), and the better known needs no support (Гуджарат,
+    गुजरात: Gujarat, IN, a state, before Gujrat, PK, a town), where falling back to the
+    town would be wrong more often than not. Not when a region of another country has that
+    name too (پنجاب: Punjab, PK and IN), where the text must say which; nor for a region
+    whose name is a word that a town's translates (中央, central: Markazī, IR, and Chūō, JP)."""
+    if latin(reading.candidate.text.replace(" ", "")) or any(
+            o.kind == REGION and o.country != region.country for o in reading.options):
+        return False
+    sound = consonants(place_key(region.name))
+    return any(o.kind == CITY and o.country != region.country and consonants(place_key(o.name)) == sound
+               for o in reading.options)
+
+
+def _with_article(reading: _Reading) -> bool:
+    """Whether the name was read with its article (l'Aia, Den Haag: see _ARTICLES)."""
+    candidate = reading.candidate
+    if candidate.elided:
+        return reading.key == candidate.keys[0]
+    first, _, rest = candidate.text.partition(" ")
+    return bool(rest) and first.casefold() in _ARTICLES and not reading.stemmed
+
+
 def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> bool:
     candidate = reading.candidate
     supported = context.supports(place)
-    if place.geonameid is None and (reading.common or not context.grounds(place.country)):
+    if place.geonameid is None and (reading.common or not (
+            context.grounds(place.country) or _shared_with_foreign_town(reading, place))):
         return False  # an ISO region (Eastern, Lakes) only beside its country or cities
     if (candidate.sentence_initial and candidate.words == 1 and place.kind == CITY
             and place.population < _MIN_OPENING_CITY
@@ -395,21 +426,26 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
     if reading.common and (candidate.sentence_initial or not supported
                            or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
         return False
+    if place.kind in (CITY, REGION) and candidate.names_other:
+        return False  # Северный поток: the pipeline, not Severnyy, RU; озеро Виктория
     if place.kind == CITY and candidate.elided and reading.key != candidate.keys[0]:
         return False  # l'Oural is the Urals, not Oral, KZ; all'Avana is L'Avana, Havana
+    if not candidate.cased and inside_place_word(candidate.text, candidate.after):
+        return False  # 海地 (Haiti) in 沿海地區 (coastal areas)
     if place.kind == CITY and not candidate.cased and is_unspaced(candidate.text) and not \
             unspaced_city_fits(candidate.text, candidate.before, candidate.after,
                                place.population, supported):
         return False  # 联合 in 联合国, 维斯塔 in 维斯塔潘 (monitor.entities.unspaced)
     latin_alternate = not place.main and reading.candidate.text.isascii()
-    if (latin_alternate and place.kind == CITY and candidate.words == 1 and not supported
+    word_like = latin_alternate and not _with_article(reading)  # l'Aia, Den Haag: names
+    if (word_like and place.kind == CITY and candidate.words == 1 and not supported
             and place.population < _MIN_NAMED_ALTERNATE_CITY):
         return False  # Paz (La Paz, MX) in "Literatura e Paz": a word, not a city's name
     if latin_alternate and place.geonameid is None:
         return False  # an ISO region's translation in plain letters (Bob)
     if latin_alternate and place.kind == CITY and place.population < _MIN_ALTERNATE_CITY:
         return False  # Boon is not Severna Park, wherever the text is
-    if (latin_alternate and reading.named and place.kind == CITY and not supported
+    if (word_like and reading.named and place.kind == CITY and not supported
             and place.population < _MIN_NAMED_ALTERNATE_CITY):
         return False  # Hamas is not Hamm, DE (nor Molotov Perm); Bombay is still Mumbai
     if place.kind != CITY or supported:
@@ -428,7 +464,8 @@ def _traits(reading: _Reading) -> tuple[object, ...]:
     candidate = reading.candidate
     return (reading.key, reading.acronym, candidate.sentence_initial,
             candidate.words, candidate.cased, candidate.text.isascii(), reading.stemmed,
-            reading.common, reading.named, candidate.before, candidate.after, candidate.elided)
+            reading.common, reading.named, candidate.before, candidate.after, candidate.elided,
+            candidate.names_other)
 
 
 def _choose(

@@ -17,7 +17,11 @@ found inside longer words and names: 联合 (Lianhe) in 联合国 (the UN), 达�
   คอมมิวนิสต์), needs a city suffix after it (文峰区), or MIN_SHORT_CITY people, or its
   country named in the text and MIN_SHORT_SUPPORTED_CITY.
 
-Countries and regions are not judged here: 俄罗斯 before 克里姆林宫 is still Russia.
+Countries and regions are judged by one rule only (`inside_place_word`): a name that begins
+with a word for a body of water or land (海 sea, 湖, 河, 江, 山, 岛, 湾) and whose last character
+opens a word for an area after it (地区, 地帶: "region", "zone") is the end of a longer place
+and that word: 海地 (Haiti) in 沿海地區 (coastal areas), 加勒比海地区 (the Caribbean region),
+地中海地区. Else 俄罗斯 before 克里姆林宫 is still Russia.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ __all__ = [
     "MAX_CUT_CITY",
     "MIN_SHORT_CITY",
     "MIN_SHORT_SUPPORTED_CITY",
+    "inside_place_word",
     "is_unspaced",
     "unspaced_city_fits",
 ]
@@ -59,12 +64,22 @@ _KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]")
 _ADMIN_SUFFIXES = frozenset("州省市县縣区區")
 _CITY_SUFFIXES = frozenset("市县縣区區镇鎮町村")
 _OTHER_KIND_SUFFIXES = frozenset("州省湖")
+# Nouns of water and land that end places' names (加勒比海, 洞庭湖, 长江, 泰山), and the words for
+# an area that follow such a name (沿海地区, 山区地带), simplified and traditional.
+_FEATURE_NOUNS = frozenset("海湖河江山岛島湾灣")
+_AREA_WORDS = frozenset({"地区", "地區", "地带", "地帶", "地域"})
 
 
 def is_unspaced(text: str) -> bool:
     """Whether a span is written in a script without spaces (Han, kana, Hangul, Thai, Lao,
     Myanmar, Khmer)."""
     return bool(text) and all(_UNSPACED_CHAR.match(char) for char in text)
+
+
+def inside_place_word(text: str, after: str) -> bool:
+    """Whether a name found as `text` before `after` is the tail of a longer place and the
+    head of an area word (海地 in 沿海地區: see the module)."""
+    return bool(after) and text[:1] in _FEATURE_NOUNS and text[-1] + after in _AREA_WORDS
 
 
 def _sound(char: str) -> bool:

@@ -258,3 +258,58 @@ def entity_rows(
             into["variants"] = list(dict.fromkeys([*into["variants"], *row["variants"]]))
         out[article] = sorted(merged.values(), key=lambda r: (-r["mentions"], r["key"]))
     return out
+
+
+@dataclass(frozen=True)
+class RankedEntity:
+    """A row of /names: its key (the entity's, as `group_keys` heads it), its entries (those
+    ranked first), all their keys of the names stage, and its spellings with their articles."""
+
+    key: str
+    entries: tuple[str, ...]
+    keys: tuple[str, ...]
+    spellings: Mapping[str, int]
+
+    @property
+    def merged(self) -> bool:
+        """Whether it gathers several entries, so that its stories are counted again."""
+        return len(self.entries) > 1
+
+
+def joining_entries(shown: Iterable[str], entries: Iterable[str]) -> list[str]:
+    """The entries that are not ranked but may join a ranked one's row: those that end with a
+    ranked entry's last word (`president biden` with `joe biden`)."""
+    ranked = set(shown)
+    lasts = {entry.split()[-1] for entry in ranked}
+    return sorted(e for e in entries if e not in ranked and e.split()[-1] in lasts)
+
+
+def ranked_entities(
+    shown: Iterable[str],
+    keys_of: Mapping[str, Sequence[str]],
+    weights: Mapping[str, int],
+    spellings: Mapping[str, Mapping[str, int]],
+) -> dict[str, RankedEntity]:
+    """The rows of /names from one read: the ranked entries (`shown`) and those joining them
+    (the other entries of `weights`, articles per entry), grouped into entities
+    (`group_keys`) by their `spellings` ({entry: {spelling: articles}}); `keys_of` gives each
+    entry's keys. Only an entity with a ranked entry makes a row: joining entries among
+    themselves make none. Keyed by the entity's key."""
+    ranked = set(shown)
+    entity = group_keys(keyed_spellings(spellings, weights))
+    members: dict[str, list[str]] = {}
+    for entry in sorted(weights, key=lambda e: (e not in ranked, e)):
+        members.setdefault(entity.get(entry, entry), []).append(entry)
+    rows: dict[str, RankedEntity] = {}
+    for key, entries in members.items():
+        if entries[0] not in ranked:
+            continue
+        written: Counter[str] = Counter()
+        for entry in entries:
+            written.update(spellings.get(entry) or {})
+        stage_keys = sorted({k for entry in entries for k in keys_of.get(entry, (entry,))})
+        rows[key] = RankedEntity(key, tuple(entries), tuple(stage_keys), written)
+    return rows
+
+
+__all__ += ["RankedEntity", "joining_entries", "ranked_entities"]

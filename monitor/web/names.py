@@ -6,7 +6,6 @@ latest stories, the lines that watch it), and their JSON twins `/api/names`,
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
@@ -20,7 +19,13 @@ from pydantic import BaseModel, Field
 from monitor.store import AnyStore
 from monitor.stories.records import iso_z, news_end
 from monitor.timeutil import iso, local_time, parse_iso, utcnow
-from monitor.watches.namegroups import entity_label, group_keys, keyed_spellings
+from monitor.watches.namegroups import (
+    entity_label,
+    group_keys,
+    joining_entries,
+    keyed_spellings,
+    ranked_entities,
+)
 from monitor.watches.people import (
     DAY,
     MAX_KEY,
@@ -128,28 +133,18 @@ def names_now(store: AnyStore, at: datetime, limit: int = 50) -> dict[str, Any]:
     # The entries of one person (`joe biden`, `president biden`) become one row, counted again
     # over all their keys (monitor.watches.namegroups): the ranked entries, and the others that
     # end with a ranked entry's last word, which join a row but make none.
-    shown = {r.key for r in ranked}
-    lasts = {key.split()[-1] for key in shown}
-    joining = sorted(e for e in keys_of if e not in shown and e.split()[-1] in lasts)
-    spellings = store.names_spellings([*shown, *joining], since, end)
+    shown = [r.key for r in ranked]
+    joining = joining_entries(shown, keys_of)
     weights = {e: sum(per_key[k][0] for k in keys_of[e]) for e in [*shown, *joining]}
-    entity = group_keys(keyed_spellings(spellings, weights))
-    members: dict[str, list[str]] = {}
-    for e in sorted(weights, key=lambda e: (e not in shown, e)):
-        members.setdefault(entity.get(e, e), []).append(e)
-    members = {head: entries for head, entries in members.items() if entries[0] in shown}
+    rows = ranked_entities(shown, keys_of, weights, store.names_spellings([*shown, *joining], since, end))
     merged = {
-        head: counts[entries[0]] if len(entries) == 1
-        else store.names_entry_counts(sorted({k for e in entries for k in keys_of[e]}), since, recent, end)
-        for head, entries in members.items()
+        key: store.names_entry_counts(list(row.keys), since, recent, end) if row.merged
+        else counts[row.entries[0]]
+        for key, row in rows.items()
     }
-    written: dict[str, Counter[str]] = {head: Counter() for head in members}
-    for head, entries in members.items():
-        for e in entries:
-            written[head].update(spellings.get(e) or {})
     names = [
-        dataclasses.asdict(dataclasses.replace(r, name=entity_label(written[r.key]) or r.key))
-        | {"spellings": sorted(written[r.key], key=lambda v: (-written[r.key][v], v))}
+        dataclasses.asdict(dataclasses.replace(r, name=entity_label(rows[r.key].spellings) or r.key))
+        | {"spellings": sorted(rows[r.key].spellings, key=lambda v: (-rows[r.key].spellings[v], v))}
         for r in in_the_news(merged, n_recent, n_before, {}, limit)
     ]
     return {
