@@ -28,8 +28,13 @@ Rules, in the way Europe Media Monitor reads European news (measured in bench/na
   least two of them in lower case (`killed`, `charged`): a short headline of names
   (`Donald Trump: Nespokojený`) or a German one (nouns capitalised in the text too) is not.
 
-Scripts without capitals (Arabic, Chinese…) give no names here: capitals are the only signal
-these rules have.
+Scripts without capitals (Chinese, Japanese, Arabic, Persian, Georgian, Indic…) have other
+signals, read in a text written mostly in them (monitor.entities.scriptnames): a middle dot
+joining a transliterated name, a title before or after a name. Each such name's key is its
+words romanized (`script_key`), or, given the names an installation already knows
+(`known`: spans of the text that sound like a known Latin name, with its key), the known
+name's key, so that 普京 and Putin are one entity; a known name found without a cue is a name
+too.
 
 Bounded work (bench/badinput.py): the first 20,000 characters of the title and text are read, a
 word of more than 40 letters is no name's, and a run of more than 6 capitalised words is a
@@ -39,13 +44,16 @@ headline or a list, of which only the acronyms count.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
+from anyascii import anyascii
 
-__all__ = ["Name", "names_in", "story_names", "title_case"]
+from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
+from monitor.entities.scriptnames import JOINERS, caseless, cued_names
+
+__all__ = ["KnownSpan", "Name", "names_in", "script_key", "story_names", "title_case"]
 
 # A word: letters, maybe joined by hyphens and apostrophes (`al-Assad`, `O'Leary`, `Farage'a`).
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -121,6 +129,15 @@ class Name:
     name: str
     variants: tuple[str, ...]
     count: int
+
+
+@dataclass(frozen=True)
+class KnownSpan:
+    """A span of a text that sounds like a name the installation knows: its key."""
+
+    start: int
+    end: int
+    key: str
 
 
 class _Token(NamedTuple):  # a tuple: made for every word of every article, cheaply
@@ -377,9 +394,24 @@ def _article_mentions(title: str, joined: str, language: str | None) -> list[lis
     return [part for run in in_title for part in _confirmed(run, places, lengths, allowed)] + in_text
 
 
-def names_in(title: str | None, text: str | None, language: str | None = None) -> tuple[Name, ...]:
-    """The people and organisations the title and text name, most mentioned first."""
+def names_in(
+    title: str | None,
+    text: str | None,
+    language: str | None = None,
+    known: Callable[[str, str | None], Sequence[KnownSpan]] | None = None,
+) -> tuple[Name, ...]:
+    """The people and organisations the title and text name, most mentioned first; in a text
+    written without capitals, also those its cues name and those `known` finds (see the
+    module)."""
     joined = "\n".join(t for t in (title, text) if t)[:MAX_TEXT_CHARS]
+    found = _capitalised_names(title, joined, language)
+    if not caseless(joined):
+        return found
+    return _with_script_names(found, joined, language, known)
+
+
+def _capitalised_names(title: str | None, joined: str, language: str | None) -> tuple[Name, ...]:
+    """The names the capitals say (the module's rules for cased scripts)."""
     allowed = endings(language)
     groups: list[dict[str, int]] = []  # per entity: its spellings and how often
     last_stems: list[frozenset[str]] = []  # per entity: the stems its last word may have
@@ -415,6 +447,56 @@ def names_in(title: str | None, text: str | None, language: str | None = None) -
                 name.key, old.name, tuple(dict.fromkeys(old.variants + name.variants)), old.count + name.count
             )
         merged[name.key] = name
+    return tuple(sorted(merged.values(), key=lambda n: (-n.count, n.key)))
+
+
+_SCRIPT_WORD_SPLIT = re.compile(f"[\\s{JOINERS}\\-]+")
+_NOT_KEY = re.compile(r"[^a-z]+")
+
+
+def script_key(spelled: str) -> str:
+    """The key of a name written in a script without capitals: each word romanized (anyascii),
+    in lower case (普京: pujing; ليز تراس: lyz trs)."""
+    words = [_NOT_KEY.sub("", anyascii(w).lower()) for w in _SCRIPT_WORD_SPLIT.split(spelled)]
+    return " ".join(w for w in words if w) or spelled
+
+
+def _with_script_names(
+    found: tuple[Name, ...],
+    joined: str,
+    language: str | None,
+    known: Callable[[str, str | None], Sequence[KnownSpan]] | None,
+) -> tuple[Name, ...]:
+    """`found` (what capitals said) with the names of a text in a script without capitals:
+    its cued spans, each with the key of a known name it is (or holds), else `script_key`, and
+    the known names found without a cue. Mentions of one key are one name; a one-word key that
+    ends a longer one of the text goes to it (普京 to 弗拉基米尔·普京)."""
+    spans = known(joined, language) if known is not None else ()
+    mentions: list[tuple[int, str, str]] = []  # (start, key, spelling)
+    covered: list[tuple[int, int]] = []
+    for cue in cued_names(joined, language):
+        inside = [s for s in spans if s.start < cue.end and cue.start < s.end]
+        key = max(inside, key=lambda s: (len(s.key.split()), s.end - s.start)).key if inside else None
+        mentions.append((cue.start, key or script_key(cue.text), cue.text))
+        covered.append((cue.start, cue.end))
+    for span in spans:
+        if not any(a < span.end and span.start < b for a, b in covered):
+            mentions.append((span.start, span.key, joined[span.start : span.end]))
+    mentions.sort()
+    full = {key.split()[-1]: key for _, key, _ in mentions if " " in key}
+    groups: dict[str, dict[str, int]] = {}
+    for _, key, spelled in mentions[:_MAX_NAMES]:
+        key = full.get(key, key)
+        groups.setdefault(key, {})
+        groups[key][spelled] = groups[key].get(spelled, 0) + 1
+    merged = {name.key: name for name in found}
+    for key, group in groups.items():
+        variants = tuple(sorted(group, key=lambda v: (-len(v), -group[v], v)))
+        name = Name(key, variants[0], variants, sum(group.values()))
+        old = merged.get(key)
+        if old is not None:
+            name = Name(key, old.name, tuple(dict.fromkeys(old.variants + variants)), old.count + name.count)
+        merged[key] = name
     return tuple(sorted(merged.values(), key=lambda n: (-n.count, n.key)))
 
 

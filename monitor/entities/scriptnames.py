@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Cue", "caseless", "cued_names"]
+__all__ = ["JOINERS", "Cue", "caseless", "cued_names"]
 
 # Letters of scripts without capitals: CJK, kana, Hangul, Thai and its neighbours, Arabic,
 # Hebrew, Georgian (Mkhedruli), the Indic scripts, Ethiopic.
@@ -51,7 +51,7 @@ _MAX_SOUND_RUN = 7  # characters of one part of a transliterated name
 _MAX_WORDS = 3  # words of a name in a spaced script
 _MAX_SPAN = 40  # characters of one name
 
-_JOINERS = "\u00b7\u30fb\u2027\uff65\u2022"
+JOINERS = "\u00b7\u30fb\u2027\uff65\u2022"
 # Characters Chinese uses for their sound in foreign names (Xinhua's transliteration table,
 # simplified and traditional): a name's part is a run of them.
 _SOUND = frozenset(
@@ -191,13 +191,13 @@ def _is_sound(char: str, katakana: bool) -> bool:
     return bool(_KATAKANA.match(char)) if katakana else char in _SOUND
 
 
-_DOT = re.compile(f"[{_JOINERS}]")
+_DOT = re.compile(f"[{JOINERS}]")
 
 
 def _dotted(text: str) -> list[Cue]:
     """Transliterated full names joined by middle dots: each part a run of sound characters
     (all katakana, or all Chinese sound characters)."""
-    found = []
+    found: list[Cue] = []
     position = 0
     while True:
         match = _DOT.search(text, position)
@@ -211,7 +211,7 @@ def _dotted(text: str) -> list[Cue]:
             continue
         end = dot
         # The inner parts: runs of sound characters between dots (or hyphens: 保羅-亨利).
-        while end < len(text) and text[end] in _JOINERS + "-":
+        while end < len(text) and text[end] in JOINERS + "-":
             part_end = _sound_run_right(text, end + 1, katakana)
             if part_end == end + 1:
                 break
@@ -237,7 +237,7 @@ def _after_zh_title(text: str) -> list[Cue]:
     for match in _ZH_TITLE.finditer(text):
         start = match.end()
         end = _sound_run_right(text, start, katakana=False)
-        if end - start >= 2 and (end >= len(text) or text[end] not in _JOINERS):
+        if end - start >= 2 and (end >= len(text) or text[end] not in JOINERS):
             found.append(Cue(start, end, text[start:end]))
     return found
 
@@ -250,10 +250,10 @@ def _before_ja_title(text: str) -> list[Cue]:
         end = match.start()
         start = end
         while start > 0 and end - start < _MAX_SPAN and (
-            _KATAKANA.match(text[start - 1]) or text[start - 1] in _JOINERS
+            _KATAKANA.match(text[start - 1]) or text[start - 1] in JOINERS
         ):
             start -= 1
-        while start < end and text[start] in _JOINERS:
+        while start < end and text[start] in JOINERS:
             start += 1
         if end - start >= 2:
             found.append(Cue(start, end, text[start:end]))
