@@ -51,7 +51,7 @@ from typing import Any, NamedTuple
 from anyascii import anyascii
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
-from monitor.entities.scriptnames import JOINERS, caseless, cued_names
+from monitor.entities.scriptnames import CASELESS_LETTERS, JOINERS, caseless, cued_names
 
 __all__ = ["KnownSpan", "Name", "names_in", "script_key", "story_names", "title_case"]
 
@@ -404,9 +404,13 @@ def names_in(
     written without capitals, also those its cues name and those `known` finds (see the
     module)."""
     joined = "\n".join(t for t in (title, text) if t)[:MAX_TEXT_CHARS]
-    found = _capitalised_names(title, joined, language)
     if not caseless(joined):
-        return found
+        return _capitalised_names(title, joined, language)
+    # The Latin words inside (DRX가, SpaceX載人, II-ის): read apart from the letters glued to
+    # them; a Roman numeral there is a king's or a pope's number, not a name.
+    latin = CASELESS_LETTERS.sub(" ", joined)
+    found = tuple(n for n in _capitalised_names(title and latin[: len(title)], latin, language)
+                  if not _ROMAN.fullmatch(n.name))
     return _with_script_names(found, joined, language, known)
 
 
@@ -450,6 +454,7 @@ def _capitalised_names(title: str | None, joined: str, language: str | None) -> 
     return tuple(sorted(merged.values(), key=lambda n: (-n.count, n.key)))
 
 
+_ROMAN = re.compile(r"[IVXLC]+")
 _SCRIPT_WORD_SPLIT = re.compile(f"[\\s{JOINERS}\\-]+")
 _NOT_KEY = re.compile(r"[^a-z]+")
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["JOINERS", "Cue", "caseless", "cued_names"]
+__all__ = ["CASELESS_LETTERS", "JOINERS", "Cue", "caseless", "cued_names"]
 
 # Letters of scripts without capitals: CJK, kana, Hangul, Thai and its neighbours, Arabic,
 # Hebrew, Georgian (Mkhedruli), the Indic scripts, Ethiopic.
@@ -43,7 +43,7 @@ _CASELESS_LETTER = (
     r"\u0900-\u0dff\u0e00-\u0eff\u1000-\u109f\u10d0-\u10ff\u1200-\u137f\u1780-\u17ff"
     r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 )
-_CASELESS = re.compile(f"[{_CASELESS_LETTER}]")
+_CASELESS = CASELESS_LETTERS = re.compile(f"[{_CASELESS_LETTER}]")
 _CASED = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u052f]")
 _CASELESS_SHARE = 0.5  # of a text's letters (its first _SAMPLE characters), for the cues to run
 _SAMPLE = 2_000
@@ -133,6 +133,31 @@ _APPOSITION_TITLES = _titles(
 )
 _APPOSITION = re.compile(rf"[،,]\s*(?:{_APPOSITION_TITLES})(?=[\s\u200c]|$)")
 _APPOSITION_LANGUAGES = frozenset({"fa", "ar", "ur", "ckb", "azb", "mzn", "ps", "ug", "sd"})
+# Words that end an organisation's name in Chinese (and Japanese): a party, a parliament, a
+# committee, a group, a club, a company, a court, a bank, a university, an agency.
+_ZH_ORG_ENDS = _titles(
+    """党 黨 议会 議會 委员会 委員會 集团 集團 俱乐部 俱樂部 公司 法院 银行 銀行 大学 大學
+    航天局 联合会 聯合會 协会 協會 基金会 基金會 研究院 通讯社 通訊社 议院 議院"""
+)
+_ZH_ORG = re.compile(f"(?:{_ZH_ORG_ENDS})")
+# What ends a Chinese phrase on its left: punctuation, function characters, numerals.
+_ZH_LEFT_STOP = frozenset(
+    "，。、；：！？（）《》「」『』“”\"'()[] \n"
+    "的在由与與和及因对對被向从從至于於以为為将將把是了之後后等並并而也都已曾让讓使据據其该該此这這那各每个個位名第届屆年月日一二三四五六七八九十百千万萬0123456789"
+)
+_GENERIC_BEFORE_PARTY = frozenset("政")
+_MAX_ORG = 10  # characters of a Chinese organisation's name
+# Words that begin an organisation's name in Persian, Arabic and Kurdish, the words after
+# them naming which one (حزب کارگر, سازمان ملل, حزب المحافظين).
+_ORG_FIRST = frozenset(
+    """حزب سازمان جبهه دادگاه دیوان مجلس کنگره پارلمان بانک شرکت کمیسیون اتحادیه دانشگاه
+    منظمة شركة جبهة الجبهة مجلس محكمة المحكمة الاتحاد اتحاد جامعة البنك بنك الحزب حركة
+    حیزبی پارتی""".split()  # noqa: SIM905 (words of several scripts, read as text)
+)
+_ORG_NOT_NAMING = frozenset(
+    """این آن خود را که و از به با در برای هم یک دو سه ها های ای دیگر هر همه
+    هذا هذه ذلك في من على إلى عن مع و""".split()  # noqa: SIM905
+)
 _TITLE_FIRST_ALIASES = {"yi": "he", "bho": "hi", "mr": "hi"}
 # Function words that end a name in those scripts (prepositions, conjunctions, verbs of saying).
 _STOP_WORDS = frozenset(
@@ -140,13 +165,13 @@ _STOP_WORDS = frozenset(
     ضد منذ خلال لدى عند حتى ثم لكن بل قد لم لن ما لا
     در از به با برای که و یا این آن را تا بر پس پیش هم نیز گفت است بود شد کرد
     של את על עם אל כי או גם הוא היא אמר אמרה ב ל מ ו ה
-    का के की को ने में से पर और या है था थे थी यह वह कहा
+    का के की को ने में से पर और या है था थे थी यह वह कहा हैं हुए हुई गए भएका भएको छन् छ हुन् थिए गरे
     და რომ ან მაგრამ არის იყო თქვა მიერ გახდა გარდაიცვალა გადადგა აირჩიეს დაინიშნა
     மற்றும் அல்லது என்று ஆகிய""".split()  # noqa: SIM905 (words of many scripts, read as text)
 )
 _ARABIC_DEFINITE = re.compile(r"^(?:ال|وال|بال|لل|فال)")
 _DIGIT = re.compile(r"\d")
-_WORD_END = re.compile(r"[\s,،؛;:.!?()\[\]«»\"“”„'’]")
+_WORD_END = re.compile(r"[\s,،؛;:.!?()\[\]«»\"“”„'’।॥]")
 _THAI_ADDRESS = re.compile(r"(?:นางสาว|นาง|นาย)(?!ก)(?=[\u0e01-\u0e4e])")
 _THAI_CHUNK = re.compile(r"[\u0e01-\u0e4e]+")
 
@@ -162,11 +187,13 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
         found += _dotted(text)
         found += _after_zh_title(text)
         found += _before_ja_title(text)
+        found += _zh_organisations(text)
     titles = _TITLE_FIRST.get(_TITLE_FIRST_ALIASES.get(lang, lang))
     if titles is not None:
         found += _after_title(text, _compiled_title_first(lang))
     if lang in _APPOSITION_LANGUAGES:
         found += _before_apposition(text)
+        found += _organisations_first(text)
     if lang == "th" or (not lang and _THAI_ADDRESS.search(text)):
         found += _thai_addressed(text)
     return _without_overlaps(found)
@@ -354,6 +381,43 @@ def _words_after(text: str, start: int, count: int) -> list[tuple[int, int]]:
         words.append((at, end))
         at = end
     return words
+
+
+def _zh_organisations(text: str) -> list[Cue]:
+    """A Chinese organisation: the characters before a word that ends one (民主黨, 劳工党,
+    中國共產黨), back to the punctuation or function character that opens the phrase; none
+    when that is more than _MAX_ORG characters back."""
+    found = []
+    for match in _ZH_ORG.finditer(text):
+        start = match.start()
+        while start > 0 and match.end() - start <= _MAX_ORG and text[start - 1] not in _ZH_LEFT_STOP:
+            start -= 1
+        start = _after_titles(text, start, match.start())
+        if text[match.start() - 1 : match.start()] in _GENERIC_BEFORE_PARTY:
+            continue  # 政党, 右派政黨: a kind of party, not one
+        if start < match.start() and match.end() - start <= _MAX_ORG and _HAN_OR_KANA.match(text[start]):
+            found.append(Cue(start, match.end(), text[start : match.end()]))
+    return found
+
+
+def _organisations_first(text: str) -> list[Cue]:
+    """An organisation in Persian, Arabic or Kurdish: a word that begins one and the word after
+    it (حزب کارگر, سازمان ملل)."""
+    found = []
+    for start, end in _words_after(" " + text, 0, 10_000):
+        word = text[start - 1 : end - 1]
+        if word not in _ORG_FIRST:
+            continue
+        after = _words_after(text, end - 1, 1)
+        if not after:
+            continue
+        next_word = text[after[0][0] : after[0][1]]
+        if next_word in _ORG_NOT_NAMING or next_word in _STOP_WORDS or _DIGIT.search(next_word):
+            continue
+        if not _CASELESS.match(next_word):
+            continue
+        found.append(Cue(start - 1, after[0][1], text[start - 1 : after[0][1]]))
+    return found
 
 
 def _before_apposition(text: str) -> list[Cue]:
