@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from monitor.entities.gazetteer import Gazetteer
 from monitor.entities.placestage import places_of
-from monitor.entities.stage import names_of_all
+from monitor.entities.stage import KnownNames, names_of_all
 from monitor.errors import MonitorError
 
 log = logging.getLogger("monitor.entities")
@@ -41,6 +41,8 @@ class IdentityStore(Protocol):
 
     def places_write(self, results: Sequence[tuple[int, Sequence[dict[str, Any]]]]) -> None: ...
 
+    def names_known(self, days: int, min_articles: int, limit: int) -> list[tuple[str, str, int]]: ...
+
 
 class StoryEvidence:
     """`evidence(rows)`: {article id: Identities} for rows of `stories_pending` (which carry
@@ -50,6 +52,7 @@ class StoryEvidence:
         self._store = store
         self._gazetteer = gazetteer
         self._no_gazetteer: str | None = None
+        self._known = KnownNames(store)  # built at the first article written without capitals
 
     def __call__(self, rows: Sequence[Mapping[str, Any]]) -> dict[int, Identities]:
         names = self._names(rows)
@@ -85,7 +88,7 @@ class StoryEvidence:
         gazetteer = self._open() if needed else None
         unnamed = [row for row in rows if row.get("names_waiting")]
         waiting = {int(row["id"]): names
-                   for row, names in zip(unnamed, names_of_all(unnamed, gazetteer), strict=True)}
+                   for row, names in zip(unnamed, names_of_all(unnamed, gazetteer, self._known), strict=True)}
         if waiting:
             self._store.names_write(waiting)
         stored = [int(row["id"]) for row in rows if not row.get("names_waiting")]

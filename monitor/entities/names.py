@@ -31,10 +31,10 @@ Rules, in the way Europe Media Monitor reads European news (measured in bench/na
 Scripts without capitals (Chinese, Japanese, Arabic, Persian, Georgian, Indic…) have other
 signals, read in a text written mostly in them (monitor.entities.scriptnames): a middle dot
 joining a transliterated name, a title before or after a name. Each such name's key is its
-words romanized (`script_key`), or, given the names an installation already knows
-(`known`: spans of the text that sound like a known Latin name, with its key), the known
-name's key, so that 普京 and Putin are one entity; a known name found without a cue is a name
-too.
+words romanized (`script_key`), or, given the names an installation already knows (`known`:
+a SoundIndex of their Latin spellings, monitor.entities.sounds), the key of the known name it
+sounds like, so that 普京 and Putin are one entity; a known name heard without a cue is a
+name too.
 
 Bounded work (bench/badinput.py): the first 20,000 characters of the title and text are read, a
 word of more than 40 letters is no name's, and a run of more than 6 capitalised words is a
@@ -44,7 +44,7 @@ headline or a list, of which only the acronyms count.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -52,8 +52,10 @@ from anyascii import anyascii
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
 from monitor.entities.scriptnames import CASELESS_LETTERS, JOINERS, caseless, cued_names
+from monitor.entities.sounds import Heard, SoundIndex
+from monitor.entities.unspaced import is_unspaced
 
-__all__ = ["KnownSpan", "Name", "names_in", "script_key", "story_names", "title_case"]
+__all__ = ["Name", "names_in", "script_key", "story_names", "title_case"]
 
 # A word: letters, maybe joined by hyphens and apostrophes (`al-Assad`, `O'Leary`, `Farage'a`).
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -129,15 +131,6 @@ class Name:
     name: str
     variants: tuple[str, ...]
     count: int
-
-
-@dataclass(frozen=True)
-class KnownSpan:
-    """A span of a text that sounds like a name the installation knows: its key."""
-
-    start: int
-    end: int
-    key: str
 
 
 class _Token(NamedTuple):  # a tuple: made for every word of every article, cheaply
@@ -398,7 +391,7 @@ def names_in(
     title: str | None,
     text: str | None,
     language: str | None = None,
-    known: Callable[[str, str | None], Sequence[KnownSpan]] | None = None,
+    known: SoundIndex | None = None,
 ) -> tuple[Name, ...]:
     """The people and organisations the title and text name, most mentioned first; in a text
     written without capitals, also those its cues name and those `known` finds (see the
@@ -455,6 +448,7 @@ def _capitalised_names(title: str | None, joined: str, language: str | None) -> 
 
 
 _ROMAN = re.compile(r"[IVXLC]+")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
 _SCRIPT_WORD_SPLIT = re.compile(f"[\\s{JOINERS}\\-]+")
 _NOT_KEY = re.compile(r"[^a-z]+")
 
@@ -470,23 +464,26 @@ def _with_script_names(
     found: tuple[Name, ...],
     joined: str,
     language: str | None,
-    known: Callable[[str, str | None], Sequence[KnownSpan]] | None,
+    known: SoundIndex | None,
 ) -> tuple[Name, ...]:
     """`found` (what capitals said) with the names of a text in a script without capitals:
-    its cued spans, each with the key of a known name it is (or holds), else `script_key`, and
-    the known names found without a cue. Mentions of one key are one name; a one-word key that
-    ends a longer one of the text goes to it (普京 to 弗拉基米尔·普京)."""
-    spans = known(joined, language) if known is not None else ()
+    its cued spans, each with the key of a known name it sounds like (or holds), else
+    `script_key`; and the known names heard without a cue where that is safe (`_heard_alone`).
+    Mentions of one key are one name; a one-word key that ends a longer one of the text goes
+    to it (普京 to 弗拉基米尔·普京)."""
+    heard = known.find(joined, language) if known else []
     mentions: list[tuple[int, str, str]] = []  # (start, key, spelling)
     covered: list[tuple[int, int]] = []
     for cue in cued_names(joined, language):
-        inside = [s for s in spans if s.start < cue.end and cue.start < s.end]
-        key = max(inside, key=lambda s: (len(s.key.split()), s.end - s.start)).key if inside else None
-        mentions.append((cue.start, key or script_key(cue.text), cue.text))
+        inside = [h for h in heard if h.start < cue.end and cue.start < h.end]
+        best = max(inside, key=lambda h: (h.full, len(h.spelling.split()), h.end - h.start), default=None)
+        mentions.append((cue.start, best.key if best else script_key(cue.text), cue.text))
         covered.append((cue.start, cue.end))
-    for span in spans:
-        if not any(a < span.end and span.start < b for a, b in covered):
-            mentions.append((span.start, span.key, joined[span.start : span.end]))
+    alone = [h for h in heard if not any(a < h.end and h.start < b for a, b in covered)]
+    named = {key for _, key, _ in mentions} | {h.key for h in alone if _heard_alone(h, joined)}
+    for h in alone:
+        if h.key in named:
+            mentions.append((h.start, h.key, joined[h.start : h.end]))
     mentions.sort()
     full = {key.split()[-1]: key for _, key, _ in mentions if " " in key}
     groups: dict[str, dict[str, int]] = {}
@@ -503,6 +500,26 @@ def _with_script_names(
             name = Name(key, old.name, tuple(dict.fromkeys(old.variants + variants)), old.count + name.count)
         merged[key] = name
     return tuple(sorted(merged.values(), key=lambda n: (-n.count, n.key)))
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]{2,}")
+_WRITTEN_APART = re.compile(f"[\\s{JOINERS}]")
+_MIN_HAN_NAME = 3  # characters of a full name heard in Chinese without a dot (习近平)
+
+
+def _heard_alone(heard: Heard, text: str) -> bool:
+    """Whether a known name heard where no cue stands is safe to take: a full name of two
+    words or more (not a king's number) written as two words or more (or joined by a middle
+    dot; in Chinese, three characters or more). A surname heard alone, or a one-word name,
+    sounds like too many words of an abjad or of Thai; it is taken only where the text names
+    that person otherwise (a cue, or the full name)."""
+    words = [w for w in _NAME_WORD.findall(heard.spelling) if not _ROMAN.fullmatch(w)]
+    if not heard.full or len(words) < 2:
+        return False
+    span = text[heard.start : heard.end]
+    if _WRITTEN_APART.search(span):
+        return True
+    return len(span) >= _MIN_HAN_NAME and is_unspaced(span) and not _THAI.search(span)
 
 
 def _same_words(a: str, b: str, allowed: frozenset[str]) -> bool:

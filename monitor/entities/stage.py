@@ -1,16 +1,23 @@
 """The names stage: each new or changed article's people and organisations, found by the pure
 recogniser (monitor.entities.names) and stored with the article; names that are places or
-peoples (Paris, Europe, American: monitor.entities.placelike) are the places stage's."""
+peoples (Paris, Europe, American: monitor.entities.placelike) are the places stage's.
+
+An article written without capitals (Chinese, Arabic, Korean...) is also read for the names
+the installation already knows (`KnownNames`): the Latin spellings of the keys that at least
+KNOWN_MIN_ARTICLES articles named in the KNOWN_DAYS before the newest article (at most
+KNOWN_LIMIT keys), as a SoundIndex built once per run, when the first such article comes."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from monitor.entities.gazetteer import Gazetteer, place_key
 from monitor.entities.names import names_in
 from monitor.entities.placelike import people_and_organisations
+from monitor.entities.scriptnames import caseless
+from monitor.entities.sounds import SoundIndex
 from monitor.errors import MonitorError
 from monitor.store.protocols import NameStore
 
@@ -18,19 +25,51 @@ log = logging.getLogger(__name__)
 
 BATCH = 500  # articles read and written at once
 PER_RUN = 5_000  # articles named in one run: a backlog (after the migration) goes on next run
+KNOWN_DAYS = 30
+KNOWN_MIN_ARTICLES = 2
+KNOWN_LIMIT = 20_000  # keys: a bound on the index's memory and on the time to build it
 
 
-def names_of(article: Mapping[str, Any], gazetteer: Gazetteer | None = None) -> list[dict[str, Any]]:
+class KnownNamesStore(Protocol):
+    def names_known(self, days: int, min_articles: int, limit: int) -> list[tuple[str, str, int]]: ...
+
+
+class KnownNames:
+    """The names the installation knows, as a SoundIndex read from the store at the first
+    call (then kept: one per run of a stage)."""
+
+    def __init__(self, store: KnownNamesStore) -> None:
+        self._store = store
+        self._index: SoundIndex | None = None
+
+    def __call__(self) -> SoundIndex:
+        if self._index is None:
+            rows = self._store.names_known(KNOWN_DAYS, KNOWN_MIN_ARTICLES, KNOWN_LIMIT)
+            self._index = SoundIndex((key, spelling) for key, spelling, _ in rows)
+            log.info("event=known_names keys=%d", len({key for key, _, _ in rows}))
+        return self._index
+
+
+def names_of(
+    article: Mapping[str, Any],
+    gazetteer: Gazetteer | None = None,
+    known: Callable[[], SoundIndex] | None = None,
+) -> list[dict[str, Any]]:
     """The rows of one article's names, as the store keeps them: with the gazetteer (as the
-    pipeline runs), its places and peoples left out."""
-    return names_of_all([article], gazetteer)[0]
+    pipeline runs), its places and peoples left out; with `known` (the names the installation
+    knows, asked for only by an article written without capitals), those names' keys."""
+    return names_of_all([article], gazetteer, known)[0]
 
 
 def names_of_all(
-    articles: Sequence[Mapping[str, Any]], gazetteer: Gazetteer | None = None
+    articles: Sequence[Mapping[str, Any]],
+    gazetteer: Gazetteer | None = None,
+    known: Callable[[], SoundIndex] | None = None,
 ) -> list[list[dict[str, Any]]]:
     """`names_of` each article, the gazetteer asked once for the whole batch."""
-    found = [names_in(a.get("title"), a.get("text"), a.get("language")) for a in articles]
+    found = [
+        names_in(a.get("title"), a.get("text"), a.get("language"), _known_for(a, known)) for a in articles
+    ]
     readings = None
     if gazetteer is not None:
         readings = gazetteer.lookup(place_key(n.name) for names in found for n in names)
@@ -39,6 +78,13 @@ def names_of_all(
           for n in people_and_organisations(names, gazetteer, a.get("language"), readings)]
         for a, names in zip(articles, found, strict=True)
     ]
+
+
+def _known_for(article: Mapping[str, Any], known: Callable[[], SoundIndex] | None) -> SoundIndex | None:
+    """The known names, for an article written without capitals (only then built)."""
+    if known is None:
+        return None
+    return known() if caseless(f"{article.get('title') or ''}\n{article.get('text') or ''}") else None
 
 
 def _opened(gazetteer: Callable[[], Gazetteer] | None) -> Gazetteer | None:
@@ -63,13 +109,14 @@ def run_names_stage(
     `gazetteer` (opened at the first article) keeps places and peoples out."""
     done = 0
     opened: Gazetteer | None = None
+    known = KnownNames(store)
     while done < limit and not (stop and stop()):
         pending = store.names_pending(min(BATCH, limit - done))
         if not pending:
             break
         if opened is None:
             opened = _opened(gazetteer)
-        found = names_of_all(pending, opened)
+        found = names_of_all(pending, opened, known)
         store.names_write({int(a["id"]): names for a, names in zip(pending, found, strict=True)})
         done += len(pending)
     if done:
