@@ -505,21 +505,30 @@ def _with_script_names(
 _NAME_WORD = re.compile(r"[^\W\d_]{2,}")
 _WRITTEN_APART = re.compile(f"[\\s{JOINERS}]")
 _MIN_HAN_NAME = 3  # characters of a full name heard in Chinese without a dot (习近平)
+_MIN_THAI_CHUNK = 4  # letters of a Thai surname heard alone
 
 
 def _heard_alone(heard: Heard, text: str) -> bool:
     """Whether a known name heard where no cue stands is safe to take: a full name of two
     words or more (not a king's number) written as two words or more (or joined by a middle
-    dot; in Chinese, three characters or more). A surname heard alone, or a one-word name,
+    dot; in Chinese, three characters or more); in Thai, which writes a phrase without
+    spaces and a name's words apart, a person's surname (of a known name of two words) that
+    is a whole chunk between spaces. A surname heard alone elsewhere, or a one-word name,
     sounds like too many words of an abjad or of Thai; it is taken only where the text names
     that person otherwise (a cue, or the full name)."""
     words = [w for w in _NAME_WORD.findall(heard.spelling) if not _ROMAN.fullmatch(w)]
-    if not heard.full or len(words) < 2:
+    if len(words) < 2:
         return False
     span = text[heard.start : heard.end]
+    if _THAI.search(span):
+        before, after = text[heard.start - 1 : heard.start], text[heard.end : heard.end + 1]
+        whole = not _THAI.match(before or " ") and not _THAI.match(after or " ")
+        return whole and len(span) >= _MIN_THAI_CHUNK
+    if not heard.full:
+        return False
     if _WRITTEN_APART.search(span):
         return True
-    return len(span) >= _MIN_HAN_NAME and is_unspaced(span) and not _THAI.search(span)
+    return len(span) >= _MIN_HAN_NAME and is_unspaced(span)
 
 
 def _same_words(a: str, b: str, allowed: frozenset[str]) -> bool:

@@ -27,7 +27,7 @@ BATCH = 500  # articles read and written at once
 PER_RUN = 5_000  # articles named in one run: a backlog (after the migration) goes on next run
 KNOWN_DAYS = 30
 KNOWN_MIN_ARTICLES = 2
-KNOWN_LIMIT = 20_000  # keys: a bound on the index's memory and on the time to build it
+KNOWN_LIMIT = 10_000  # keys: a bound on the index's memory, its build time and its look-alikes
 
 
 class KnownNamesStore(Protocol):
