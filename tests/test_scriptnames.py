@@ -154,6 +154,27 @@ def test_the_stage_keys_a_chinese_article_by_the_names_the_store_knows(tmp_path:
         ]
 
 
+def test_a_backlog_names_its_chinese_articles_after_its_latin_ones(tmp_path: Path) -> None:
+    """One run over a backlog, the Chinese article the newest: it is named last, with the
+    names the run's English articles gave."""
+    with Store.open(tmp_path / "monitor.db") as store:
+        store.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        feed = store.feed_by_url("https://a.example/rss")
+        assert feed is not None
+        entries = [
+            entry("e1", "Talks", "Yesterday Vladimir Putin met the envoy.", "en", 0),
+            entry("e2", "More talks", "On Monday, Vladimir Putin spoke.", "en", 1),
+            entry("z1", "普京讲话", "俄罗斯总统弗拉基米尔·普京周二发表讲话。", "zh", 2),
+        ]
+        store.record_poll(feed, ok_update(T0), entries, url=feed.url, duration_ms=1, size=1)
+        assert run_names_stage(store) == 3 and store.names_pending_count() == 0
+        (z1,) = [int(r["id"]) for r in store.query("SELECT id FROM articles WHERE guid = 'z1'")]
+        assert [n["key"] for n in store.article_names([z1])[z1]] == ["vladimir putin"]
+        # A run of one article at a time walks the same backlog.
+        store.db.execute("INSERT INTO names_pending (article_id) SELECT id FROM articles")
+        assert run_names_stage(store, limit=1) == 1 and store.names_pending_count() == 2
+
+
 def test_known_names_are_read_once_and_only_for_texts_without_capitals() -> None:
     class Rows:
         calls = 0

@@ -627,6 +627,9 @@ def test_known_names_are_read_alike(store: AnyStore) -> None:
             entry("k4", "Emmanuel Macron again", "Emmanuel Macron again.", hours=-40 * 24),  # too old
         ],
     )
+    pending = [int(r["id"]) for r in store.names_pending(10)]
+    assert pending == sorted(pending, reverse=True) and len(pending) == 4  # newest first
+    assert [int(r["id"]) for r in store.names_pending(10, below=pending[1])] == pending[2:]
     run_names_stage(store)
     assert store.names_known(30, 2, 100) == [
         ("vladimir putin", "Vladimir Putin", 1), ("vladimir putin", "Владимир Путин", 1)

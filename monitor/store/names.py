@@ -19,13 +19,15 @@ _STORY_OF_ARTICLE = "COALESCE(story_id, -id)"
 class Names(Core):
     """Names per article: what waits, what was found, read back by article."""
 
-    def names_pending(self, limit: int) -> list[dict[str, Any]]:
+    def names_pending(self, limit: int, below: int | None = None) -> list[dict[str, Any]]:
         """Articles waiting for their names (id, title, text, language), newest first: a
-        backlog (every stored article, after the migration) does not delay new ones."""
+        backlog (every stored article, after the migration) does not delay new ones. With
+        `below`, only those of a smaller id (the next page of one run)."""
+        where = "" if below is None else "WHERE p.article_id < ? "
         return self.query(
             "SELECT a.id, a.title, a.text, a.language FROM names_pending p "
-            "JOIN articles a ON a.id = p.article_id ORDER BY p.article_id DESC LIMIT ?",
-            [limit],
+            f"JOIN articles a ON a.id = p.article_id {where}ORDER BY p.article_id DESC LIMIT ?",
+            [limit] if below is None else [below, limit],
         )
 
     def names_pending_count(self) -> int:
