@@ -406,7 +406,7 @@ def names_in(
     # them; a Roman numeral there is a king's or a pope's number, not a name.
     latin = CASELESS_LETTERS.sub(" ", joined)
     found = tuple(n for n in _capitalised_names(title and latin[: len(title)], latin, language)
-                  if not _ROMAN.fullmatch(n.name))
+                  if not _ROMAN.fullmatch(n.name) and len(n.name) > 1)  # B-17, T1: no names
     return _with_script_names(found, joined, language, known)
 
 
