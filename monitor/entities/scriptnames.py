@@ -238,12 +238,15 @@ def _dotted(text: str) -> list[Cue]:
             continue
         end = dot
         # The inner parts: runs of sound characters between dots (or hyphens: 保羅-亨利).
-        while end < len(text) and text[end] in JOINERS + "-":
+        while end < len(text) and text[end] in JOINERS + "-" and end - start <= _MAX_SPAN:
             part_end = _sound_run_right(text, end + 1, katakana)
             if part_end == end + 1:
                 break
             end = part_end
-        if end == dot or end - start > _MAX_SPAN:
+        if end - start > _MAX_SPAN:
+            position = end  # a chain of dotted parts longer than a name: a list, read once
+            continue
+        if end == dot:
             continue
         found.append(Cue(start, end, text[start:end]))
         position = end
