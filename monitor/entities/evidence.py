@@ -5,7 +5,10 @@ languages (`monitor.stories.decide`). They must be known when the article is ass
 replay, a restart or a backlog that the names and places stages have not caught up with
 (the names stage reads at most 5,000 articles a run, newest first) would decide otherwise.
 So the stories stage asks here: what the entities stages stored, and for an article they
-have not read yet, what they would store, read now and stored (the stages then find it done).
+have not read yet, what they would store, read now and stored (the stages then find it done);
+an article written without capitals is read with the names the store knows (`KnownNames`,
+built once per stories run), so that its names take the keys of the same people in Latin
+and Cyrillic news.
 """
 
 from __future__ import annotations
