@@ -60,6 +60,7 @@ __all__ = [
     "romanize",
     "sound_key",
     "sound_keys",
+    "sounded",
     "sounds_like",
 ]
 
@@ -83,7 +84,8 @@ _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 # Per script, what an unwritten vowel may be
-_EMPTY_SLOT = {"abjad": _ANY, "brahmic": frozenset({_OPEN, _NONE}), "thai": _ANY}
+# (Indic scripts: the inherent a, a schwa, that anyascii leaves out before a conjunct: मर्केल mrkel)
+_EMPTY_SLOT = {"abjad": _ANY, "brahmic": frozenset({_OPEN, _FRONT, _NONE}), "thai": _ANY}
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ _LETTER = {
     "r": "R", "l": "R",
     "h": "",
 }  # fmt: skip
-_VOWEL = {"a": "A", "e": "FA", "i": "F", "o": "BA", "u": "B", "y": "F", "w": "B"}
+_VOWEL = {"a": "A", "e": "F", "i": "F", "o": "BA", "u": "B", "y": "F", "w": "B"}
 _DIGRAPHS = (
     ("sch", ("S",)), ("tch", ("S",)), ("sh", ("S",)), ("zh", ("S",)), ("ch", ("S", "K")), ("kh", ("K",)),
     ("gh", ("K", "")), ("ph", ("P",)), ("th", ("T",)), ("dh", ("T",)), ("ts", ("S",)), ("tz", ("S",)),
@@ -280,8 +282,8 @@ def _pinyin_units(romanized: str) -> list[_Unit]:
         if vowels == "er" or (vowels.endswith("r") and len(vowels) > 1):
             units.append(("FBA",))
             units.append(("R",))
-        elif "e" in vowels and "i" not in vowels and "u" not in vowels:
-            units.append(("FBA",))  # a schwa: any vowel, or one Chinese adds (特 te for t)
+        elif ("e" in vowels and "i" not in vowels and "u" not in vowels) or vowels == "o":
+            units.append(("FBA",))  # a schwa: any vowel, or one Chinese adds (特 te for t, 默 mo for mer)
         else:
             classes = "".join(sorted({c for v in vowels for c in _VOWEL.get(v, "")}))
             if head in ("j", "q", "x", "y") and "u" in vowels:
@@ -463,9 +465,10 @@ class SoundIndex:
     """Latin spellings of names, found by their sound in texts of scripts without capitals
     (see the module). Built once (per watch, per names stage), asked per text."""
 
-    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, names: Iterable[tuple[str, str]], alone: bool = True) -> None:
         """From (key, spelling) pairs: the key is what a heard span reports (an entity's key,
-        a watch's name), the spelling a Latin name (`Vladimir Putin`, `Putin`)."""
+        a watch's name), the spelling a Latin name (`Vladimir Putin`, `Putin`). With `alone`
+        False, a name of several words is found whole only (an organisation's, `Theresa May`)."""
         self._by_classes: dict[str, list[_Entry]] = {}
         self._by_pinyin: dict[str, list[_Entry]] = {}
         self._pinyin_prefixes: set[str] = set()
@@ -480,7 +483,7 @@ class SoundIndex:
                 letters = re.sub(r"[^a-z]", "", anyascii(full).lower())
                 self._by_pinyin.setdefault(letters, []).append(_Entry(key, spelling, Reading("", ()), True))
                 self._pinyin_prefixes.update(letters[:n] for n in range(1, len(letters) + 1))
-                if len(words[-1]) >= 3:
+                if alone and len(words[-1]) >= 3:
                     for reading in readings(words[-1]):
                         self._add(_Entry(key, spelling, reading, False))
 
@@ -594,6 +597,18 @@ class SoundIndex:
 
 
 _CASED = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")  # Latin, Greek, Cyrillic: names.py's
+
+
+# Letters of the scripts SoundIndex reads: Arabic, Hebrew, Indic, Thai, Georgian, kana, Han, Hangul
+_SOUNDED = re.compile(
+    "[\u0590-\u06ff\u0750-\u077f\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff\u3040-\u30ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufb1d-\ufdff\ufe70-\ufeff]"
+)
+
+
+def sounded(text: str) -> bool:
+    """Whether the text holds letters of a script that SoundIndex reads (a cheap test first)."""
+    return _SOUNDED.search(text) is not None
 
 
 def _han_sound(char: str) -> bool:
