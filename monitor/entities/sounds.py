@@ -60,6 +60,7 @@ __all__ = [
     "romanize",
     "sound_key",
     "sound_keys",
+    "sounded",
     "sounds_like",
 ]
 
@@ -70,12 +71,15 @@ MAX_WINDOW = 9  # characters of a Chinese or Thai window (a full name with its d
 MIN_CLASSES = 2  # consonant classes of a name found by itself (not inside its full name)
 
 _FRONT, _BACK, _OPEN, _NONE = "F", "B", "A", "0"
-_ANY = frozenset({_FRONT, _BACK, _OPEN, _NONE})
+_UNWRITTEN = "?"  # marks a slot whose vowel the script does not write
+_ANY = frozenset({_FRONT, _BACK, _OPEN, _NONE, _UNWRITTEN})
+MIN_UNVOICED = 5  # consonant classes of a name found where the script writes none of its vowels
 
 # Scripts, by the first letter of a word
 _ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
 _HEBREW = re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")
 _BRAHMIC = re.compile(r"[\u0900-\u0dff]")  # Devanagari to Sinhala: an inherent a may be lost
+_DRAVIDIAN = re.compile(r"[\u0b80-\u0d7f]")  # Tamil to Malayalam: vowels added to clusters
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]")
@@ -83,7 +87,8 @@ _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 
 # Per script, what an unwritten vowel may be
-_EMPTY_SLOT = {"abjad": _ANY, "brahmic": frozenset({_OPEN, _NONE}), "thai": _ANY}
+# (Indic scripts: the inherent a, a schwa, that anyascii leaves out before a conjunct: मर्केल mrkel)
+_EMPTY_SLOT = {"abjad": _ANY, "brahmic": frozenset({_OPEN, _FRONT, _NONE}), "thai": _ANY}
 
 
 @dataclass(frozen=True)
@@ -113,10 +118,10 @@ class Heard:
 
 _THAI_PREPOSED = re.compile(r"([\u0e40-\u0e44])([\u0e01-\u0e2e])")
 _HEBREW_LETTERS = str.maketrans(
-    {"ו": "w", "ב": "b", "פ": "p", "ף": "p", "כ": "k", "ך": "k", "ח": "h", "ע": "", "א": ""}
+    {"ו": "w", "ב": "b", "פ": "p", "ף": "p", "כ": "k", "ך": "k", "ח": "h", "ע": "'", "א": "'"}
 )
 _ARABIC_LETTERS = str.maketrans(
-    {"ا": "a", "أ": "a", "إ": "i", "آ": "a", "ى": "a", "ة": "a", "ع": "", "ء": "", "ئ": "y", "ؤ": "w"}
+    {"ا": "a", "أ": "a", "إ": "i", "آ": "a", "ى": "a", "ة": "a", "ع": "'", "ء": "", "ئ": "y", "ؤ": "w"}
     | {"ھ": "", "ہ": "h"}
 )
 
@@ -132,7 +137,13 @@ def romanize(text: str) -> str:
         text = text.replace("וו", "v").translate(_HEBREW_LETTERS)
     elif _ABJAD.search(text):
         text = text.translate(_ARABIC_LETTERS)
-    return re.sub(r"[^A-Za-z]+", "", anyascii(text)) if not _HAN.search(text) else anyascii(text)
+    if _HAN.search(text):
+        return anyascii(text)
+    return (
+        re.sub(r"[^A-Za-z']+", "", anyascii(text))
+        if _ABJAD.search(text)
+        else re.sub(r"[^A-Za-z]+", "", anyascii(text))
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -151,13 +162,15 @@ _LETTER = {
     "r": "R", "l": "R",
     "h": "",
 }  # fmt: skip
-_VOWEL = {"a": "A", "e": "FA", "i": "F", "o": "BA", "u": "B", "y": "F", "w": "B"}
+_VOWEL = {"a": "A", "e": "F", "i": "F", "o": "BA", "u": "B", "y": "F", "w": "B"}
 _DIGRAPHS = (
     ("sch", ("S",)), ("tch", ("S",)), ("sh", ("S",)), ("zh", ("S",)), ("ch", ("S", "K")), ("kh", ("K",)),
     ("gh", ("K", "")), ("ph", ("P",)), ("th", ("T",)), ("dh", ("T",)), ("ts", ("S",)), ("tz", ("S",)),
     ("ck", ("K",)), ("ng", ("N", "NK")), ("qu", ("KB",)), ("x", ("KS",)),
 )  # fmt: skip
 _VOWELS = set("aeiouyw")
+# A script's vowel letters say what they sound: its o is no English u (Johnson, Trump)
+_WRITTEN_VOWEL = _VOWEL | {"o": "B"}
 
 
 def _latin_units(word: str) -> list[_Unit]:
@@ -205,6 +218,8 @@ def _latin_vowel(letters: str, at: int) -> str:
         classes += "A"
     if letter == "i" and open_syllable:
         classes += "A"
+    if letter == "e" and at == len(letters) - 1 and at > 0 and letters[at - 1] not in _VOWELS:
+        classes += _NONE  # a silent final e (`Pence`, `Blaise`)
     return classes
 
 
@@ -218,6 +233,10 @@ def _script_units(romanized: str, script: str) -> list[_Unit]:
     while at < len(letters):
         rest = letters[at:]
         letter = rest[0]
+        if script == "abjad" and letter == "'":
+            units.append(("FBA",))  # ع, א: a vowel's carrier, any vowel
+            at += 1
+            continue
         if script == "abjad" and letter in "yw":
             # a vowel; a first و, ו may be a consonant, v or w (ولادیمیر, Vladimir)
             units.append(("P", "B") if letter == "w" and at == 0 else (_VOWEL[letter],))
@@ -242,11 +261,15 @@ def _script_units(romanized: str, script: str) -> list[_Unit]:
         digraph = next(((d, alts) for d, alts in _DIGRAPHS if rest.startswith(d)), None)
         if digraph is not None:
             d, alts = digraph
-            units.append(("N",) if d == "ng" else alts)
+            units.append(("N",) if d == "ng" else ("S",) if d == "ch" else alts)
             at += len(d)
             continue
+        if rest.startswith(("eo", "ae")):
+            units.append(("AB" if rest[1] == "o" else "FA",))  # Korean ㅓ (an English u, a schwa), ㅐ
+            at += 2
+            continue
         if letter in _VOWEL:
-            units.append((_VOWEL[letter],))
+            units.append((_WRITTEN_VOWEL[letter],))
         elif letter == "c":
             units.append(("S",))
         else:
@@ -260,7 +283,7 @@ _INITIAL = re.compile(r"^(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?")
 _PINYIN_INITIAL: dict[str, _Unit] = {
     "b": ("P",), "p": ("P",), "f": ("P",), "m": ("N",), "d": ("T",), "t": ("T",), "n": ("N",),
     "l": ("R",), "g": ("K",), "k": ("K",), "h": ("",), "j": ("S", "K", "T"), "q": ("S", "K", "T"),
-    "x": ("S", "K"), "zh": ("S",), "ch": ("S",), "sh": ("S",), "r": ("R", "S"), "z": ("S",),
+    "x": ("S",), "zh": ("S",), "ch": ("S",), "sh": ("S",), "r": ("R", "S"), "z": ("S",),
     "c": ("S",), "s": ("S",), "y": ("F",), "w": ("B",), "": ("",),
 }  # fmt: skip
 
@@ -280,8 +303,8 @@ def _pinyin_units(romanized: str) -> list[_Unit]:
         if vowels == "er" or (vowels.endswith("r") and len(vowels) > 1):
             units.append(("FBA",))
             units.append(("R",))
-        elif "e" in vowels and "i" not in vowels and "u" not in vowels:
-            units.append(("FBA",))  # a schwa: any vowel, or one Chinese adds (特 te for t)
+        elif ("e" in vowels and "i" not in vowels and "u" not in vowels) or vowels == "o":
+            units.append(("FBA",))  # a schwa: any vowel, or one Chinese adds (特 te for t, 默 mo for mer)
         else:
             classes = "".join(sorted({c for v in vowels for c in _VOWEL.get(v, "")}))
             if head in ("j", "q", "x", "y") and "u" in vowels:
@@ -293,19 +316,19 @@ def _pinyin_units(romanized: str) -> list[_Unit]:
 
 
 def _expand(
-    units: list[_Unit], empty: frozenset[str], text_side: bool, syllabic: bool = False
+    units: list[_Unit], empty: frozenset[str], epenthetic: bool = False, syllabic: bool = False
 ) -> frozenset[Reading]:
     """The readings of a word's units (at most MAX_READINGS)."""
     found: set[Reading] = set()
     choices = [u for u in units if u != ("",)]
     for combo in product(*choices):
-        found.update(_fold("".join(combo), empty, text_side, syllabic))
+        found.update(_fold("".join(combo), empty, epenthetic, syllabic))
         if len(found) >= MAX_READINGS:
             break
     return frozenset(found)
 
 
-def _fold(marks: str, empty: frozenset[str], text_side: bool, syllabic: bool) -> list[Reading]:
+def _fold(marks: str, empty: frozenset[str], epenthetic: bool, syllabic: bool) -> list[Reading]:
     """Classes and vowel slots from a string of marks. One class written twice in a row is
     written once; in a syllabic script (Chinese, Japanese, Korean) also with a vowel between,
     which may be one the script adds (特朗普 after 唐纳德: the d of Donald and the T of Trump)."""
@@ -323,14 +346,27 @@ def _fold(marks: str, empty: frozenset[str], text_side: bool, syllabic: bool) ->
             if syllabic and classes.endswith(mark):
                 grown.append((classes, (*vowels[:-1], frozenset())))
         states = grown[:MAX_READINGS]
-    return [Reading(classes, tuple(_slot(v, empty, text_side) for v in vowels)) for classes, vowels in states]
+    # Before the first consonant and after the last, no vowel written is none: every script
+    # writes a first vowel (Arabic and Hebrew on a carrier: أ, ع, א), and a foreign name's last
+    # (أوباما, נתניהו)
+    edge = frozenset({_NONE})
+    return [
+        Reading(
+            classes,
+            tuple(
+                _slot(v, edge if i in (0, len(vowels) - 1) else empty, epenthetic)
+                for i, v in enumerate(vowels)
+            ),
+        )
+        for classes, vowels in states
+    ]
 
 
-def _slot(vowels: frozenset[str], empty: frozenset[str], text_side: bool) -> frozenset[str]:
-    """A vowel slot: its classes, or what an unwritten vowel may be; on a script's side, also
-    none (a vowel the script adds)."""
-    got = vowels or (empty if text_side else frozenset({_NONE}))
-    return got | {_NONE} if text_side else got
+def _slot(vowels: frozenset[str], empty: frozenset[str], epenthetic: bool) -> frozenset[str]:
+    """A vowel slot: its classes, or what an unwritten vowel may be; in a script that adds
+    vowels to break clusters (Chinese, Japanese, Korean, Tamil: 트럼프, டிரம்ப்), also none."""
+    got = vowels or empty
+    return got | {_NONE} if epenthetic else got
 
 
 def _script(word: str) -> str:
@@ -358,10 +394,14 @@ def readings(word: str) -> frozenset[Reading]:
     script = _script(word)
     if script == "latin":
         units = [u for w in re.findall(r"[^\W\d_]+", word) for u in _latin_units(w)]
-        return _expand(units, frozenset({_NONE}), text_side=False)
+        return _expand(units, frozenset({_NONE}))
     empty = _EMPTY_SLOT.get(script, frozenset({_NONE}))
     syllabic = script in ("han", "kana") or bool(_HANGUL.search(word))
-    return _expand(_script_units(romanize(word), script), empty, text_side=True, syllabic=syllabic)
+    epenthetic = syllabic or bool(_DRAVIDIAN.search(word))
+    found = _expand(_script_units(romanize(word), script), empty, epenthetic, syllabic)
+    if word.endswith("ი") and len(word) > 2:  # Georgian's nominative ending (პუტინი, Putin)
+        found |= readings(word[:-1])
+    return found
 
 
 def sound_keys(word: str) -> frozenset[str]:
@@ -377,10 +417,18 @@ def sound_key(word: str) -> str:
 
 
 def _agree(name: Reading, heard: Reading) -> bool:
-    """Same consonant classes, and every vowel slot but the last shares a class."""
+    """Same consonant classes, every vowel slot shares a class (a script's may be one it adds,
+    none), and one of them a vowel the script wrote (not one it leaves unwritten: دست, hand,
+    is not `Test`), if the name has a vowel there and fewer than MIN_UNVOICED classes."""
     if name.classes != heard.classes:
         return False
-    return all(a & b for a, b in zip(name.vowels[:-1], heard.vowels[:-1], strict=True))
+    pairs = list(zip(name.vowels, heard.vowels, strict=True))
+    if not all(a & b for a, b in pairs):
+        return False
+    voiced = [(a, b) for a, b in pairs if a - {_NONE}]
+    if not voiced or len(name.classes) >= MIN_UNVOICED:
+        return True
+    return any(_UNWRITTEN not in b and (a & b) - {_NONE} for a, b in voiced)
 
 
 def sounds_like(spelling: str, written: str) -> bool:
@@ -408,6 +456,7 @@ _PREFIXES = {
     "hebrew": ("וה", "שה", "וב", "ול", "ומ", "כש", "מה", "לה", "בה", "ה", "ו", "ב", "ל", "מ", "ש", "כ"),
 }
 _SUFFIXES = {
+    "abjad": ("های", "ها", "ی"),  # Persian plural and ezafe, Arabic -ha (her)
     "hangul": (
         "으로", "에게", "에서", "께서", "이다", "라고", "까지", "부터", "보다", "처럼", "은", "는", "이",
         "가", "을", "를", "의", "에", "와", "과", "도", "로", "만", "측", "씨",
@@ -420,6 +469,7 @@ _MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u05b0-\u05c
 _TOKEN = re.compile(f"(?:[^\\W\\d_]|[{_MARKS}])+")
 _HAN_RUN = re.compile(f"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff{JOINERS}]+")
 _KATAKANA_RUN = re.compile(f"[\u30a1-\u30fa\u30fc]+(?:[{JOINERS}][\u30a1-\u30fa\u30fc]+)?")
+_THAI_PREPOSED_VOWEL = re.compile(r"[\u0e40-\u0e44]")  # written before its consonant: never last
 _THAI_RUN = re.compile(r"[\u0e01-\u0e4e]+")
 _THAI_FOLLOWING = re.compile(r"[\u0e30-\u0e3a\u0e45-\u0e4e]")  # vowel signs and marks after a consonant
 MAX_THAI = 12  # letters of a Thai window
@@ -432,6 +482,7 @@ class _Entry:
     reading: Reading
     full: bool
     several: bool = False  # a full name of several words, which a pair of words may be
+    syllables: int = 0  # the most syllables (Chinese characters) it may take (`_syllables`)
 
 
 def _spoken_script(word: str) -> str:
@@ -463,9 +514,10 @@ class SoundIndex:
     """Latin spellings of names, found by their sound in texts of scripts without capitals
     (see the module). Built once (per watch, per names stage), asked per text."""
 
-    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, names: Iterable[tuple[str, str]], alone: bool = True) -> None:
         """From (key, spelling) pairs: the key is what a heard span reports (an entity's key,
-        a watch's name), the spelling a Latin name (`Vladimir Putin`, `Putin`)."""
+        a watch's name), the spelling a Latin name (`Vladimir Putin`, `Putin`). With `alone`
+        False, a name of several words is found whole only (an organisation's, `Theresa May`)."""
         self._by_classes: dict[str, list[_Entry]] = {}
         self._by_pinyin: dict[str, list[_Entry]] = {}
         self._pinyin_prefixes: set[str] = set()
@@ -475,14 +527,14 @@ class SoundIndex:
                 continue
             full = " ".join(words)
             for reading in readings(full):
-                self._add(_Entry(key, spelling, reading, True, len(words) > 1))
+                self._add(_Entry(key, spelling, reading, True, len(words) > 1, _syllables(words)))
             if len(words) > 1:
                 letters = re.sub(r"[^a-z]", "", anyascii(full).lower())
                 self._by_pinyin.setdefault(letters, []).append(_Entry(key, spelling, Reading("", ()), True))
                 self._pinyin_prefixes.update(letters[:n] for n in range(1, len(letters) + 1))
-                if len(words[-1]) >= 3:
+                if alone and len(words[-1]) >= 3 and not _chinese(words):
                     for reading in readings(words[-1]):
-                        self._add(_Entry(key, spelling, reading, False))
+                        self._add(_Entry(key, spelling, reading, False, syllables=_syllables(words[-1:])))
 
     def _add(self, entry: _Entry) -> None:
         if len(entry.reading.classes) >= MIN_CLASSES:
@@ -507,21 +559,28 @@ class SoundIndex:
         return sorted(chosen, key=lambda h: (h.start, h.key))
 
     def _heard(
-        self, written: str, start: int, end: int, least: int = MIN_CLASSES, pair: bool = False
+        self,
+        written: str,
+        start: int,
+        end: int,
+        least: int = MIN_CLASSES,
+        pair: bool = False,
+        syllables: int = 0,
     ) -> Iterator[Heard]:
         """The indexed names of `least` consonant classes or more that `written` (at
         start:end) sounds like; for a `pair` of words, only full names of several words. A
-        name of two classes (`Bush`) only where every vowel slot, the last too, agrees and
-        the script wrote it."""
+        name of two classes (`Bush`, `Khan`) only where the script wrote every vowel slot as
+        the name has it, none before and after its consonants where the name has none. A
+        window of `syllables` characters (Chinese) only for a name that may take as many."""
         for reading in readings(written):
             if len(reading.classes) < least:
                 continue
             for entry in self._by_classes.get(reading.classes, ()):
-                if (pair and not entry.several) or not _agree(entry.reading, reading):
+                if (pair and not entry.several) or syllables > entry.syllables:
                     continue
-                if len(reading.classes) <= MIN_CLASSES and not all(
-                    (a & b) and b != _ANY for a, b in zip(entry.reading.vowels, reading.vowels, strict=True)
-                ):
+                if not _agree(entry.reading, reading):
+                    continue
+                if len(reading.classes) <= MIN_CLASSES and not _exact(entry.reading, reading):
                     continue
                 yield Heard(start, end, entry.key, entry.spelling, entry.full)
 
@@ -532,12 +591,14 @@ class SoundIndex:
         for match in tokens:
             word = match.group(0)
             script = _spoken_script(word)
-            if script in ("latin", "han", "kana", "thai") or _CASED.match(word):
+            if script in ("latin", "han", "kana", "thai") or _CASED.match(word) or _VERB.search(word):
                 previous = None
                 continue
+            # an abjad writes few vowels: two consonants are too many words there (خان, جامی)
+            least = MIN_CLASSES + 1 if script in ("abjad", "hebrew") else MIN_CLASSES
             spans = [(match.start() + a, match.start() + b) for a, b in _stripped(word, script)]
             for start, end in spans:
-                yield from self._heard(text[start:end], start, end)
+                yield from self._heard(text[start:end], start, end, least)
             if previous is not None and text[previous[0] : match.start()].strip(" \u200c\xa0") == "":
                 for first_start, _ in previous[1]:
                     for start, end in spans:
@@ -570,7 +631,8 @@ class SoundIndex:
                         continue
                     if (i > 0 and _han_sound(chars[i - 1])) or (j < len(chars) and _han_sound(chars[j])):
                         continue
-                    yield from self._heard(window, base + i, base + j)
+                    size = sum(c not in JOINERS for c in window)
+                    yield from self._heard(window, base + i, base + j, syllables=size)
 
     def _kana(self, text: str) -> Iterator[Heard]:
         """Katakana runs whole, alone or two joined by a middle dot (ドナルド・トランプ)."""
@@ -581,19 +643,77 @@ class SoundIndex:
                 yield from self._heard(parts[1], run.end() - len(parts[1]), run.end())
 
     def _thai(self, text: str) -> Iterator[Heard]:
-        """Windows of Thai letters that start and end where a syllable may."""
+        """Windows of Thai letters that start and end where a syllable may, one of them where
+        the run of letters does (a space, a mark): Thai writes no space between words, and a
+        window inside a run is as often pieces of two (งตำแห)."""
         for run in _THAI_RUN.finditer(text):
             letters = run.group(0)
-            for i in range(len(letters)):
-                if _THAI_FOLLOWING.match(letters[i]):
+            size = len(letters)
+            edges = {(0, j) for j in range(2, min(size, MAX_THAI) + 1)}
+            edges |= {(i, size) for i in range(max(0, size - MAX_THAI), size - 1)}
+            for i, j in sorted(edges):
+                if (
+                    _THAI_FOLLOWING.match(letters[i])
+                    or (j < size and _THAI_FOLLOWING.match(letters[j]))
+                    or _THAI_PREPOSED_VOWEL.match(letters[j - 1])
+                ):
                     continue
-                for j in range(i + 2, min(len(letters), i + MAX_THAI) + 1):
-                    if j < len(letters) and _THAI_FOLLOWING.match(letters[j]):
-                        continue
-                    yield from self._heard(letters[i:j], run.start() + i, run.start() + j, least=3)
+                yield from self._heard(letters[i:j], run.start() + i, run.start() + j, least=3)
 
 
 _CASED = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")  # Latin, Greek, Cyrillic: names.py's
+
+
+# Letters of the scripts SoundIndex reads: Arabic, Hebrew, Indic, Thai, Georgian, kana, Han, Hangul
+_SOUNDED = re.compile(
+    "[\u0590-\u06ff\u0750-\u077f\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff\u3040-\u30ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufb1d-\ufdff\ufe70-\ufeff]"
+)
+
+
+def sounded(text: str) -> bool:
+    """Whether the text holds letters of a script that SoundIndex reads (a cheap test first)."""
+    return _SOUNDED.search(text) is not None
+
+
+# A pinyin syllable (its initial, its final), to tell a Chinese name in pinyin (`Xi Jinping`)
+_PINYIN_SYLLABLE = (
+    "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
+    "(?:iang|iong|uang|ueng|ang|eng|ing|ong|ian|iao|uai|uan|ai|ei|ao|ou|an|en|in|un|ia|ie|iu|ua|uo|ui|ue|er|[aoeiu])"
+)
+_PINYIN_WORD = re.compile(f"(?:{_PINYIN_SYLLABLE})+")
+_ONE_SYLLABLE = re.compile(_PINYIN_SYLLABLE)
+# A Korean word in a verb's or adjective's plain ending (했다, 되었다, 있다): no name
+_VERB = re.compile(r"[\uac00-\ud7af]다$")
+
+
+def _chinese(words: list[str]) -> bool:
+    """Whether a name is a Chinese one in pinyin: a one-syllable family name first (`Xi
+    Jinping`, `Jiang Zemin`), whose last word is a given name, not found alone."""
+    folded = [w.lower() for w in words]
+    return (
+        len(words) > 1
+        and _ONE_SYLLABLE.fullmatch(folded[0]) is not None
+        and all(_PINYIN_WORD.fullmatch(w) for w in folded)
+    )
+
+
+def _syllables(words: list[str]) -> int:
+    """The most syllables a name may take in Chinese, a character each: its vowels' runs, a
+    consonant without a vowel after it (特 for the t of Trump), and one more (尼亚 for the ny
+    of Netanyahu); `Messi` (梅西) is not 尼西亞西."""
+    letters = re.sub(r"(.)\1+", r"\1", "".join(re.sub(r"[^a-z]", "", anyascii(w).lower()) for w in words))
+    runs = len(re.findall("[aeiouy]+", letters))
+    bare = len(re.findall("[^aeiouy](?![aeiouy])", letters))
+    return runs + bare + 1
+
+
+def _exact(name: Reading, heard: Reading) -> bool:
+    """Every vowel slot written as the name has it (see SoundIndex._heard)."""
+    return all(
+        (a & b) and _UNWRITTEN not in b and (a != {_NONE} or b == {_NONE} or 0 < i < len(name.vowels) - 1)
+        for i, (a, b) in enumerate(zip(name.vowels, heard.vowels, strict=True))
+    )
 
 
 def _han_sound(char: str) -> bool:
