@@ -6,7 +6,8 @@ stage that reads them from a real SQLite store. The sentences are ours, written 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -124,8 +125,6 @@ def test_bad_input_is_bounded() -> None:
 
 
 def entry(guid: str, title: str, text: str, language: str, minutes: int) -> Entry:
-    from datetime import timedelta
-
     return Entry(
         guid=guid, url=f"https://n.example/{guid}", link=f"https://n.example/{guid}", title=title, text=text,
         html=f"<p>{text}</p>", published=T0 + timedelta(minutes=minutes), published_estimated=False,
@@ -133,46 +132,49 @@ def entry(guid: str, title: str, text: str, language: str, minutes: int) -> Entr
     )  # fmt: skip
 
 
-def test_the_stage_keys_a_chinese_article_by_the_names_the_store_knows(tmp_path: Path) -> None:
-    with Store.open(tmp_path / "monitor.db") as store:
-        store.sync_feeds([FeedConfig(url="https://a.example/rss")])
-        feed = store.feed_by_url("https://a.example/rss")
-        assert feed is not None
-        english = [
-            entry("e1", "Talks", "Yesterday Vladimir Putin met the envoy.", "en", 0),
-            entry("e2", "More talks", "On Monday, Vladimir Putin spoke.", "en", 1),
-        ]
-        store.record_poll(feed, ok_update(T0), english, url=feed.url, duration_ms=1, size=1)
-        assert run_names_stage(store) == 2
-        assert store.names_known(30, 2, 100) == [("vladimir putin", "Vladimir Putin", 2)]
-        chinese = [entry("z1", "普京讲话", "俄罗斯总统弗拉基米尔·普京周二发表讲话。", "zh", 2)]
-        store.record_poll(feed, ok_update(T0), english + chinese, url=feed.url, duration_ms=1, size=1)
-        assert run_names_stage(store) == 1
-        (z1,) = [int(r["id"]) for r in store.query("SELECT id FROM articles WHERE guid = 'z1'")]
-        assert [(n["key"], n["name"]) for n in store.article_names([z1])[z1]] == [
-            ("vladimir putin", "弗拉基米尔·普京")
-        ]
+ENGLISH = [
+    entry("e1", "Talks", "Yesterday Vladimir Putin met the envoy.", "en", 0),
+    entry("e2", "More talks", "On Monday, Vladimir Putin spoke.", "en", 1),
+]
+CHINESE = [entry("z1", "普京讲话", "俄罗斯总统弗拉基米尔·普京周二发表讲话。", "zh", 2)]
 
 
-def test_a_backlog_names_its_chinese_articles_after_its_latin_ones(tmp_path: Path) -> None:
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "monitor.db") as opened:
+        opened.sync_feeds([FeedConfig(url="https://a.example/rss")])
+        yield opened
+
+
+def poll(store: Store, entries: list[Entry]) -> None:
+    feed = store.feed_by_url("https://a.example/rss")
+    assert feed is not None
+    store.record_poll(feed, ok_update(T0), entries, url=feed.url, duration_ms=1, size=1)
+
+
+def keys_of(store: Store, guid: str) -> list[tuple[str, str]]:
+    (article_id,) = [int(r["id"]) for r in store.query("SELECT id FROM articles WHERE guid = ?", [guid])]
+    return [(n["key"], n["name"]) for n in store.article_names([article_id])[article_id]]
+
+
+def test_the_stage_keys_a_chinese_article_by_the_names_the_store_knows(store: Store) -> None:
+    poll(store, ENGLISH)
+    assert run_names_stage(store) == 2
+    assert store.names_known(30, 2, 100) == [("vladimir putin", "Vladimir Putin", 2)]
+    poll(store, ENGLISH + CHINESE)
+    assert run_names_stage(store) == 1
+    assert keys_of(store, "z1") == [("vladimir putin", "弗拉基米尔·普京")]
+
+
+def test_a_backlog_names_its_chinese_articles_after_its_latin_ones(store: Store) -> None:
     """One run over a backlog, the Chinese article the newest: it is named last, with the
     names the run's English articles gave."""
-    with Store.open(tmp_path / "monitor.db") as store:
-        store.sync_feeds([FeedConfig(url="https://a.example/rss")])
-        feed = store.feed_by_url("https://a.example/rss")
-        assert feed is not None
-        entries = [
-            entry("e1", "Talks", "Yesterday Vladimir Putin met the envoy.", "en", 0),
-            entry("e2", "More talks", "On Monday, Vladimir Putin spoke.", "en", 1),
-            entry("z1", "普京讲话", "俄罗斯总统弗拉基米尔·普京周二发表讲话。", "zh", 2),
-        ]
-        store.record_poll(feed, ok_update(T0), entries, url=feed.url, duration_ms=1, size=1)
-        assert run_names_stage(store) == 3 and store.names_pending_count() == 0
-        (z1,) = [int(r["id"]) for r in store.query("SELECT id FROM articles WHERE guid = 'z1'")]
-        assert [n["key"] for n in store.article_names([z1])[z1]] == ["vladimir putin"]
-        # A run of one article at a time walks the same backlog.
-        store.db.execute("INSERT INTO names_pending (article_id) SELECT id FROM articles")
-        assert run_names_stage(store, limit=1) == 1 and store.names_pending_count() == 2
+    poll(store, ENGLISH + CHINESE)
+    assert run_names_stage(store) == 3 and store.names_pending_count() == 0
+    assert keys_of(store, "z1") == [("vladimir putin", "弗拉基米尔·普京")]
+    # A run of one article at a time walks the same backlog.
+    store.db.execute("INSERT INTO names_pending (article_id) SELECT id FROM articles")
+    assert run_names_stage(store, limit=1) == 1 and store.names_pending_count() == 2
 
 
 def test_known_names_are_read_once_and_only_for_texts_without_capitals() -> None:
