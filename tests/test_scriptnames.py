@@ -95,6 +95,14 @@ def test_a_known_name_gives_its_key_in_every_script() -> None:
     assert [n.key for n in persian] == ["donald trump"]
 
 
+def test_a_one_word_known_name_keys_a_cue_only_when_heard_over_all_of_it() -> None:
+    surname = SoundIndex([("putin", "Putin")])
+    assert [n.key for n in names_in("", "俄罗斯总统普京宣布动员。", "zh", surname)] == ["putin"]
+    # Inside a longer cue, a one-word name is a look-alike more often than not.
+    dotted = "俄罗斯总统弗拉基米尔·普京宣布动员。"
+    assert [n.key for n in names_in("", dotted, "zh", surname)] == ["fulajimier pujing"]
+
+
 def test_a_surname_heard_alone_in_an_abjad_is_no_name() -> None:
     # ترامپ alone sounds like Trump, but one word of an abjad sounds like too many words.
     known = SoundIndex([("donald trump", "Donald Trump")])

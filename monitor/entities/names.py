@@ -51,7 +51,7 @@ from typing import Any, NamedTuple
 from anyascii import anyascii
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
-from monitor.entities.scriptnames import CASELESS_LETTERS, JOINERS, caseless, cued_names
+from monitor.entities.scriptnames import CASELESS_LETTERS, JOINERS, Cue, caseless, cued_names
 from monitor.entities.sounds import Heard, SoundIndex
 from monitor.entities.unspaced import is_unspaced
 
@@ -478,7 +478,7 @@ def _with_script_names(
     mentions: list[tuple[int, str, str]] = []  # (start, key, spelling)
     covered: list[tuple[int, int]] = []
     for cue in cued_names(joined, language):
-        inside = [h for h in heard if h.start < cue.end and cue.start < h.end]
+        inside = [h for h in heard if h.start < cue.end and cue.start < h.end and _keys_cue(h, cue)]
         best = max(inside, key=lambda h: (h.full, len(h.spelling.split()), h.end - h.start), default=None)
         mentions.append((cue.start, best.key if best else script_key(cue.text), cue.text))
         covered.append((cue.start, cue.end))
@@ -503,6 +503,20 @@ def _with_script_names(
             name = Name(key, old.name, tuple(dict.fromkeys(old.variants + variants)), old.count + name.count)
         merged[key] = name
     return tuple(sorted(merged.values(), key=lambda n: (-n.count, n.key)))
+
+
+def _keys_cue(heard: Heard, cue: Cue) -> bool:
+    """Whether a known name heard inside a cued name is that name: heard over the whole cue,
+    or a person's name of two words or more heard as the cue's surname (where it ends) or
+    over most of it. A one-word known name inside a cue (`Britse` in `پرویز مشرف`), or a name
+    heard in a cue's first part, is a look-alike more often than not."""
+    if heard.start <= cue.start and heard.end >= cue.end:
+        return True
+    if len(_NAME_WORD.findall(heard.spelling)) < 2:
+        return False
+    if not heard.full:
+        return heard.end >= cue.end
+    return 3 * (heard.end - heard.start) >= 2 * (cue.end - cue.start)
 
 
 _NAME_WORD = re.compile(r"[^\W\d_]{2,}")
