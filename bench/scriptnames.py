@@ -24,8 +24,10 @@ people and organisations each names as labelled by hand in bench/data/script_nam
   (`compile_watch(...).match`) against every blurb here (title and text). Precision and
   recall over (entity, blurb) pairs, overall and per script.
 - `--known`: first the itn-dev blurbs in cased scripts (Latin, Cyrillic, Greek, Armenian)
-  through `names_of_all`, as a running installation would already have seen them; for now
-  only their count of names is printed.
+  through `names_of_all`, as a running installation would already have seen them; their
+  names (the keys named by `stage.KNOWN_MIN_ARTICLES` blurbs or more, with their spellings,
+  as the store's `names_known` gives them) are then the known names (`stage.KnownNames`)
+  with which the blurbs above are read.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 from bench.names import Score as PairScore  # noqa: E402
 from bench.names import cpu_model  # noqa: E402
 from monitor.entities.gazetteer import Gazetteer, open_gazetteer  # noqa: E402
-from monitor.entities.stage import names_of_all  # noqa: E402
+from monitor.entities.stage import KNOWN_MIN_ARTICLES, KnownNames, names_of_all  # noqa: E402
 from monitor.watches.matcher import ArticleView, compile_watch  # noqa: E402
 from monitor.watches.settings import WatchConfig  # noqa: E402
 
@@ -224,6 +226,25 @@ def measure_watches(blurbs: Sequence[Blurb]) -> Watches:
     return Watches(len(watched), overall, dict(by_script), tuple(errors))
 
 
+class KnownRows:
+    """The store's `names_known` over names found here: (key, spelling, articles) of the keys
+    that KNOWN_MIN_ARTICLES or more blurbs name."""
+
+    def __init__(self, found: Sequence[Sequence[dict[str, Any]]]) -> None:
+        articles: Counter[str] = Counter()
+        spellings: Counter[tuple[str, str]] = Counter()
+        for names in found:
+            articles.update({n["key"] for n in names})
+            spellings.update((n["key"], n["name"]) for n in names)
+        self.rows = sorted(
+            ((k, s, c) for (k, s), c in spellings.items() if articles[k] >= KNOWN_MIN_ARTICLES),
+            key=lambda r: (-r[2], r[0], r[1]),
+        )
+
+    def names_known(self, days: int, min_articles: int, limit: int) -> list[tuple[str, str, int]]:
+        return self.rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -250,13 +271,15 @@ def main() -> None:
                 gazetteer,
             )
             keys_known = {n["key"] for names in known for n in names}
+            rows = KnownRows(known)
             print(
                 f"known: {len(cased)} blurbs in cased scripts give {sum(map(len, known))} names, "
-                f"{len(keys_known)} keys ({time.process_time() - started:.2f} s CPU)"
+                f"{len(keys_known)} keys, {len({r[0] for r in rows.rows})} named by "
+                f"{KNOWN_MIN_ARTICLES} or more ({time.process_time() - started:.2f} s CPU)"
             )
         started = time.process_time()
         articles = [{"title": b.title, "text": b.text, "language": b.language} for b in blurbs]
-        returned = names_of_all(articles, gazetteer)
+        returned = names_of_all(articles, gazetteer, KnownNames(rows) if args.known else None)
         spent = time.process_time() - started
         keys = english_keys((g.name for b in blurbs for g in b.names), gazetteer)
     finally:

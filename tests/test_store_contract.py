@@ -612,6 +612,35 @@ def test_names_wait_are_stored_and_exported_alike(store: AnyStore) -> None:
     assert [n["name"] for n in store.article_names([ids["n1"]])[ids["n1"]]] == ["Emmanuel Macron"]
 
 
+def test_known_names_are_read_alike(store: AnyStore) -> None:
+    """The names an installation knows (for names in scripts without capitals): keys named by
+    two articles or more in the 30 days before the newest article, with their spellings."""
+    from monitor.entities.stage import run_names_stage
+
+    poll(
+        store,
+        "https://a.example/rss",
+        [
+            entry("k1", "Vladimir Putin speaks", "Vladimir Putin spoke.", hours=-2),
+            entry("k2", "Владимир Путин", "Сегодня Владимир Путин выступил.", language="ru", hours=-1),
+            entry("k3", "Emmanuel Macron", "Only Emmanuel Macron spoke.", hours=-1),
+            entry("k4", "Emmanuel Macron again", "Emmanuel Macron again.", hours=-40 * 24),  # too old
+        ],
+    )
+    pending = [int(r["id"]) for r in store.names_pending(10)]
+    assert pending == sorted(pending, reverse=True) and len(pending) == 4  # newest first
+    assert [int(r["id"]) for r in store.names_pending(10, below=pending[1])] == pending[2:]
+    run_names_stage(store)
+    assert store.names_known(30, 2, 100) == [
+        ("vladimir putin", "Vladimir Putin", 1), ("vladimir putin", "Владимир Путин", 1)
+    ]
+    assert [r[1] for r in store.names_known(60, 2, 100)] == [
+        "Emmanuel Macron", "Vladimir Putin", "Владимир Путин"
+    ]
+    assert store.names_known(60, 2, 1) == [("emanuel makron", "Emmanuel Macron", 2)]  # ties: by key
+    assert store.names_known(30, 3, 100) == []
+
+
 def test_who_is_in_the_news_is_counted_alike(store: AnyStore) -> None:
     """The /names pages' reads: stories per key and window, spellings, an entry's articles."""
     from monitor.entities.stage import run_names_stage

@@ -34,6 +34,13 @@ def found(name: str, text: str, language: str | None = "en") -> bool:
         ("Anderson", "Andersen and Andreessen Horowitz invest."),
         ("Putin", "Putting the record straight on Putinism."),
         ("Bush", "A bush fire spreads near Sydney."),
+        # and in scripts without capitals, read by their sound (monitor.entities.sounds)
+        ("Putin", "بيتون مانينغ يرمي ثلاث تمريرات"),  # Peyton: a front vowel where Putin has u
+        ("Putin", "佩顿·曼宁传出三次达阵"),
+        ("Putin", "拜登说"),  # Biden: the same consonants
+        ("Merkel", "ماركل تزور مدرسة في لندن"),  # Markle
+        ("Merkel", "梅根·马克尔访问学校"),
+        ("Trump", "特朗说"),  # a consonant short
     ],
 )
 def test_a_look_alike_is_not_the_name(name: str, text: str) -> None:
@@ -71,6 +78,17 @@ def test_a_look_alike_is_not_the_name(name: str, text: str) -> None:
         ("Mélenchon", "MELENCHON et Melenchon.", "fr"),
         ("习近平", "国家主席习近平访问", "zh"),
         ("بوتين", "قال بوتين", "ar"),
+        # a Latin name in a script without capitals, as it sounds (monitor.entities.sounds)
+        ("Putin", "プーチン", "ja"),
+        ("Putin", "俄罗斯总统普京宣布", "zh"),
+        ("Putin", "블라디미르 푸틴은 선포했다", "ko"),
+        ("Putin", "قال الرئيس بوتين", "ar"),
+        ("Putin", "رئیس‌جمهور روسیه ولادیمیر پوتین", "fa"),
+        ("Donald Trump", "محاکمه دونالد ترامپ آغاز شد", "fa"),
+        ("Donald Trump", "トランプ前大統領", "ja"),
+        ("Xi Jinping", "習近平第三度擔任總書記", "zh"),
+        ("Xi Jinping", "시진핑 주석", "ko"),
+        ("Musk", "إيلون ماسك", "ar"),  # as Arabic writes him (ماسك is also a holder: not told apart)
     ],
 )
 def test_the_name_in_any_script_and_inflected(name: str, text: str, language: str) -> None:
@@ -84,8 +102,6 @@ def test_the_name_in_any_script_and_inflected(name: str, text: str, language: st
         ("Ivan", "Ivanov resigned.", "ru"),  # -ov makes another name, not a case
         ("Kim Jong Un", "Un accord a été signé.", "fr"),  # a short last word is not a surname
         ("Kim Jong Un", "kim jong un", "en"),  # none of its words capitalized: not a name
-        ("Musk", "Sklep ماسك", "ar"),  # an abjad is not transliterated: ماسك is Musk and Mask
-        ("Putin", "プーチン", "ja"),  # nor a syllabary: only the same script matches
         ("Emmanuel Macron", "Emmanuel Todd and Emmanuelle Béart.", "fr"),  # a first name alone
         ("Lee", "Leeds United won.", "en"),  # a short name takes no ending
     ],

@@ -5,7 +5,10 @@ languages (`monitor.stories.decide`). They must be known when the article is ass
 replay, a restart or a backlog that the names and places stages have not caught up with
 (the names stage reads at most 5,000 articles a run, newest first) would decide otherwise.
 So the stories stage asks here: what the entities stages stored, and for an article they
-have not read yet, what they would store, read now and stored (the stages then find it done).
+have not read yet, what they would store, read now and stored (the stages then find it done);
+an article written without capitals is read with the names the store knows (`KnownNames`,
+built once per stories run), so that its names take the keys of the same people in Latin
+and Cyrillic news.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from typing import Any, Protocol
 
 from monitor.entities.gazetteer import Gazetteer
 from monitor.entities.placestage import places_of
-from monitor.entities.stage import names_of_all
+from monitor.entities.stage import KnownNames, names_of_all
 from monitor.errors import MonitorError
 
 log = logging.getLogger("monitor.entities")
@@ -41,6 +44,8 @@ class IdentityStore(Protocol):
 
     def places_write(self, results: Sequence[tuple[int, Sequence[dict[str, Any]]]]) -> None: ...
 
+    def names_known(self, days: int, min_articles: int, limit: int) -> list[tuple[str, str, int]]: ...
+
 
 class StoryEvidence:
     """`evidence(rows)`: {article id: Identities} for rows of `stories_pending` (which carry
@@ -50,6 +55,7 @@ class StoryEvidence:
         self._store = store
         self._gazetteer = gazetteer
         self._no_gazetteer: str | None = None
+        self._known = KnownNames(store)  # built at the first article written without capitals
 
     def __call__(self, rows: Sequence[Mapping[str, Any]]) -> dict[int, Identities]:
         names = self._names(rows)
@@ -85,7 +91,7 @@ class StoryEvidence:
         gazetteer = self._open() if needed else None
         unnamed = [row for row in rows if row.get("names_waiting")]
         waiting = {int(row["id"]): names
-                   for row, names in zip(unnamed, names_of_all(unnamed, gazetteer), strict=True)}
+                   for row, names in zip(unnamed, names_of_all(unnamed, gazetteer, self._known), strict=True)}
         if waiting:
             self._store.names_write(waiting)
         stored = [int(row["id"]) for row in rows if not row.get("names_waiting")]

@@ -28,8 +28,13 @@ Rules, in the way Europe Media Monitor reads European news (measured in bench/na
   least two of them in lower case (`killed`, `charged`): a short headline of names
   (`Donald Trump: Nespokojený`) or a German one (nouns capitalised in the text too) is not.
 
-Scripts without capitals (Arabic, Chinese…) give no names here: capitals are the only signal
-these rules have.
+Scripts without capitals (Chinese, Japanese, Arabic, Persian, Georgian, Indic…) have other
+signals, read in a text written mostly in them (monitor.entities.scriptnames): a middle dot
+joining a transliterated name, a title before or after a name. Each such name's key is its
+words romanized (`script_key`), or, given the names an installation already knows (`known`:
+a SoundIndex of their Latin spellings, monitor.entities.sounds), the key of the known name it
+sounds like, so that 普京 and Putin are one entity; a known name heard without a cue is a
+name too.
 
 Bounded work (bench/badinput.py): the first 20,000 characters of the title and text are read, a
 word of more than 40 letters is no name's, and a run of more than 6 capitalised words is a
@@ -43,9 +48,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
+from anyascii import anyascii
 
-__all__ = ["Name", "names_in", "story_names", "title_case"]
+from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
+from monitor.entities.scriptnames import CASELESS_LETTERS, JOINERS, Cue, caseless, cued_names
+from monitor.entities.sounds import Heard, SoundIndex
+from monitor.entities.unspaced import is_unspaced
+
+__all__ = ["Name", "names_in", "script_key", "story_names", "title_case"]
 
 # A word: letters, maybe joined by hyphens and apostrophes (`al-Assad`, `O'Leary`, `Farage'a`).
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -56,6 +66,9 @@ _MAX_WORD = 40  # letters in one word of a name
 _MAX_NAMES = 200  # names kept for one article
 MAX_TEXT_CHARS = 20_000  # of the title and text read, as the places are (a bound on the work)
 _MIN_KEY_STEM = 4  # a key's word keeps this many letters when it loses an ending
+# Characters of a text without capitals searched for known names (the title and the lead,
+# where a story names its people): the search costs ~6 µs a character (bench/scriptnames.py)
+KNOWN_TEXT_CHARS = 1_500
 
 
 def _forms_of(words: str) -> frozenset[str]:
@@ -377,9 +390,28 @@ def _article_mentions(title: str, joined: str, language: str | None) -> list[lis
     return [part for run in in_title for part in _confirmed(run, places, lengths, allowed)] + in_text
 
 
-def names_in(title: str | None, text: str | None, language: str | None = None) -> tuple[Name, ...]:
-    """The people and organisations the title and text name, most mentioned first."""
+def names_in(
+    title: str | None,
+    text: str | None,
+    language: str | None = None,
+    known: SoundIndex | None = None,
+) -> tuple[Name, ...]:
+    """The people and organisations the title and text name, most mentioned first; in a text
+    written without capitals, also those its cues name and those `known` finds (see the
+    module)."""
     joined = "\n".join(t for t in (title, text) if t)[:MAX_TEXT_CHARS]
+    if not caseless(joined):
+        return _capitalised_names(title, joined, language)
+    # The Latin words inside (DRX가, SpaceX載人, II-ის): read apart from the letters glued to
+    # them; a Roman numeral there is a king's or a pope's number, not a name.
+    latin = CASELESS_LETTERS.sub(" ", joined)
+    found = tuple(n for n in _capitalised_names(title and latin[: len(title)], latin, language)
+                  if not _ROMAN.fullmatch(n.name) and len(n.name) > 1)  # B-17, T1: no names
+    return _with_script_names(found, joined, language, known)
+
+
+def _capitalised_names(title: str | None, joined: str, language: str | None) -> tuple[Name, ...]:
+    """The names the capitals say (the module's rules for cased scripts)."""
     allowed = endings(language)
     groups: list[dict[str, int]] = []  # per entity: its spellings and how often
     last_stems: list[frozenset[str]] = []  # per entity: the stems its last word may have
@@ -416,6 +448,104 @@ def names_in(title: str | None, text: str | None, language: str | None = None) -
             )
         merged[name.key] = name
     return tuple(sorted(merged.values(), key=lambda n: (-n.count, n.key)))
+
+
+_ROMAN = re.compile(r"[IVXLC]+")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_SCRIPT_WORD_SPLIT = re.compile(f"[\\s{JOINERS}\\-]+")
+_NOT_KEY = re.compile(r"[^a-z]+")
+
+
+def script_key(spelled: str) -> str:
+    """The key of a name written in a script without capitals: each word romanized (anyascii),
+    in lower case (普京: pujing; ليز تراس: lyz trs)."""
+    words = [_NOT_KEY.sub("", anyascii(w).lower()) for w in _SCRIPT_WORD_SPLIT.split(spelled)]
+    return " ".join(w for w in words if w) or spelled
+
+
+def _with_script_names(
+    found: tuple[Name, ...],
+    joined: str,
+    language: str | None,
+    known: SoundIndex | None,
+) -> tuple[Name, ...]:
+    """`found` (what capitals said) with the names of a text in a script without capitals:
+    its cued spans, each with the key of a known name it sounds like (or holds), else
+    `script_key`; and the known names heard without a cue where that is safe (`_heard_alone`).
+    Mentions of one key are one name; a one-word key that ends a longer one of the text goes
+    to it (普京 to 弗拉基米尔·普京)."""
+    heard = known.find(joined[:KNOWN_TEXT_CHARS], language) if known else []
+    mentions: list[tuple[int, str, str]] = []  # (start, key, spelling)
+    covered: list[tuple[int, int]] = []
+    for cue in cued_names(joined, language):
+        inside = [h for h in heard if h.start < cue.end and cue.start < h.end and _keys_cue(h, cue)]
+        best = max(inside, key=lambda h: (h.full, len(h.spelling.split()), h.end - h.start), default=None)
+        mentions.append((cue.start, best.key if best else script_key(cue.text), cue.text))
+        covered.append((cue.start, cue.end))
+    alone = [h for h in heard if not any(a < h.end and h.start < b for a, b in covered)]
+    named = {key for _, key, _ in mentions} | {h.key for h in alone if _heard_alone(h, joined)}
+    for h in alone:
+        if h.key in named:
+            mentions.append((h.start, h.key, joined[h.start : h.end]))
+    mentions.sort()
+    full = {key.split()[-1]: key for _, key, _ in mentions if " " in key}
+    groups: dict[str, dict[str, int]] = {}
+    for _, key, spelled in mentions[:_MAX_NAMES]:
+        key = full.get(key, key)
+        groups.setdefault(key, {})
+        groups[key][spelled] = groups[key].get(spelled, 0) + 1
+    merged = {name.key: name for name in found}
+    for key, group in groups.items():
+        variants = tuple(sorted(group, key=lambda v: (-len(v), -group[v], v)))
+        name = Name(key, variants[0], variants, sum(group.values()))
+        old = merged.get(key)
+        if old is not None:
+            name = Name(key, old.name, tuple(dict.fromkeys(old.variants + variants)), old.count + name.count)
+        merged[key] = name
+    return tuple(sorted(merged.values(), key=lambda n: (-n.count, n.key)))
+
+
+def _keys_cue(heard: Heard, cue: Cue) -> bool:
+    """Whether a known name heard inside a cued name is that name: heard over the whole cue,
+    or a person's name of two words or more heard as the cue's surname (where it ends) or
+    over most of it. A one-word known name inside a cue (`Britse` in `پرویز مشرف`), or a name
+    heard in a cue's first part, is a look-alike more often than not."""
+    if heard.start <= cue.start and heard.end >= cue.end:
+        return True
+    if len(_NAME_WORD.findall(heard.spelling)) < 2:
+        return False
+    if not heard.full:
+        return heard.end >= cue.end
+    return 3 * (heard.end - heard.start) >= 2 * (cue.end - cue.start)
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]{2,}")
+_WRITTEN_APART = re.compile(f"[\\s{JOINERS}]")
+_MIN_HAN_NAME = 3  # characters of a full name heard in Chinese without a dot (习近平)
+_MIN_THAI_CHUNK = 4  # letters of a Thai surname heard alone
+
+
+def _heard_alone(heard: Heard, text: str) -> bool:
+    """Whether a known name heard where no cue stands is safe to take: a full name of two
+    words or more (not a king's number) written as two words or more (or joined by a middle
+    dot; in Chinese, three characters or more); in Thai, which writes a phrase without
+    spaces and a name's words apart, a person's surname (of a known name of two words) that
+    is a whole chunk between spaces. A surname heard alone elsewhere, or a one-word name,
+    sounds like too many words of an abjad or of Thai; it is taken only where the text names
+    that person otherwise (a cue, or the full name)."""
+    words = [w for w in _NAME_WORD.findall(heard.spelling) if not _ROMAN.fullmatch(w)]
+    if len(words) < 2:
+        return False
+    span = text[heard.start : heard.end]
+    if _THAI.search(span):
+        before, after = text[heard.start - 1 : heard.start], text[heard.end : heard.end + 1]
+        whole = not _THAI.match(before or " ") and not _THAI.match(after or " ")
+        return whole and len(span) >= _MIN_THAI_CHUNK
+    if not heard.full:
+        return False
+    if _WRITTEN_APART.search(span):
+        return True
+    return len(span) >= _MIN_HAN_NAME and is_unspaced(span)
 
 
 def _same_words(a: str, b: str, allowed: frozenset[str]) -> bool:

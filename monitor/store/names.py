@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.store.core import Core
+from monitor.timeutil import iso, parse_iso
 
 # A story, or an article that is in none yet (its id negated): what "in N stories" counts.
 _STORY = "COALESCE(a.story_id, -a.id)"
@@ -17,13 +19,15 @@ _STORY_OF_ARTICLE = "COALESCE(story_id, -id)"
 class Names(Core):
     """Names per article: what waits, what was found, read back by article."""
 
-    def names_pending(self, limit: int) -> list[dict[str, Any]]:
+    def names_pending(self, limit: int, below: int | None = None) -> list[dict[str, Any]]:
         """Articles waiting for their names (id, title, text, language), newest first: a
-        backlog (every stored article, after the migration) does not delay new ones."""
+        backlog (every stored article, after the migration) does not delay new ones. With
+        `below`, only those of a smaller id (the next page of one run)."""
+        where = "" if below is None else "WHERE p.article_id < ? "
         return self.query(
             "SELECT a.id, a.title, a.text, a.language FROM names_pending p "
-            "JOIN articles a ON a.id = p.article_id ORDER BY p.article_id DESC LIMIT ?",
-            [limit],
+            f"JOIN articles a ON a.id = p.article_id {where}ORDER BY p.article_id DESC LIMIT ?",
+            [limit] if below is None else [below, limit],
         )
 
     def names_pending_count(self) -> int:
@@ -82,6 +86,25 @@ class Names(Core):
             ):
                 out.setdefault(int(row["article_id"]), []).append(str(row["name"]))
         return out
+
+    def names_known(self, days: int, min_articles: int, limit: int) -> list[tuple[str, str, int]]:
+        """The names the installation knows: (key, spelling, articles) for each key named by
+        at least `min_articles` articles published in the `days` before the newest stored
+        article (not the wall clock: a replay reads what it read), the `limit` most named keys
+        and each of their spellings (`name`, the fullest mention), most named first."""
+        latest = self.db.execute("SELECT MAX(published) FROM articles").fetchone()[0]
+        if not latest:
+            return []
+        newest = latest if isinstance(latest, datetime) else parse_iso(str(latest))
+        since = iso(newest - timedelta(days=days)) if newest is not None else None
+        rows = self.db.execute(
+            "SELECT n.key, n.name, COUNT(*) FROM article_names n JOIN articles a ON a.id = n.article_id "
+            "WHERE a.published >= ? AND n.key IN (SELECT m.key FROM article_names m "
+            "JOIN articles b ON b.id = m.article_id WHERE b.published >= ? GROUP BY m.key "
+            "HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, m.key LIMIT ?) GROUP BY n.key, n.name",
+            [since, since, min_articles, limit],
+        ).fetchall()
+        return sorted(((str(k), str(n), int(c)) for k, n, c in rows), key=lambda r: (-r[2], r[0], r[1]))
 
     # -- who is in the news (monitor.watches.people, the /names pages) ----------------------
 

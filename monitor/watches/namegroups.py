@@ -17,10 +17,12 @@ Titles and roles in front (`President`, `Президент России`) are n
 is a title and a surname (`President Biden`), or a surname alone (`Clinton`), joins the one
 entity of full names it fits, or the one of them holding two thirds of their weight (as
 people.fold_keys does), and stays apart where none does (Bill and Hillary Clinton) or it fits
-none. Only keys whose last words share a consonant skeleton or their first two letters are
-compared (a block), so the work grows with the names of one family, not with the square of a
-page's. The result does not
-depend on the order of the keys.
+none. A spelling in a script without capitals joins the Latin one it sounds like
+(monitor.entities.sounds: `Vladimir Putin`, `پوتین`, `普京`; `Donald Trump`, `唐纳德·特朗普`).
+Only keys whose last words share a consonant skeleton or their first two letters, or a sound
+key (of the last word or the whole name) with one of them in such a script, are compared (a
+block), so the work grows with the names of one family, not with the square of a page's. The
+result does not depend on the order of the keys.
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ from functools import lru_cache
 from typing import Any
 
 from monitor.entities.forms import ALL_ENDINGS, latin, name_form, skeletons, stems
+from monitor.entities.sounds import sound_keys, sounded
 from monitor.watches.names import NameText, WatchedName, watched_name
 from monitor.watches.people import FOLD_SHARE
 
 __all__ = ["Keyed", "entity_label", "entity_rows", "group_keys", "keyed_spellings"]
 
+_HEARD = "~"  # a block of sound keys
 MAX_SPELLINGS = 3  # of a key's spellings compared (the most used): bounds the work per pair
 MAX_GROUPED = 200  # keys of a story grouped, those of the most articles: bounds a page's work
 # Titles and roles written before a name, in the languages of the feeds (compared by stem, so
@@ -109,6 +113,8 @@ def _same_skeletons(a: str, b: str) -> bool:
 def _spellings_meet(a: str, b: str) -> bool:
     if _same_skeletons(a, b):
         return True
+    if sounded(a) != sounded(b):
+        return _heard_meet(b, a) if sounded(a) else _heard_meet(a, b)
     if not (_finds(a, b) or _finds(b, a)):
         return False
     words_a, words_b = _name_words(a), _name_words(b)
@@ -117,6 +123,17 @@ def _spellings_meet(a: str, b: str) -> bool:
     # Two full names: a given name of one is one of the other's too (`Tour de Trump` and
     # `Ivana Trump` are not Donald's, though a watch for either may find him).
     return len(words_a) < 2 or len(words_b) < 2 or _words_meet(words_a[:-1], words_b[:-1])
+
+
+def _heard_meet(spelling: str, written: str) -> bool:
+    """Whether a spelling in a script without capitals (`written`) is the name a Latin
+    `spelling` sounds like: its full name (`唐纳德·特朗普`, `习近平`), or its surname where
+    that is all it writes (`پوتین`, `普京`), not a surname after another given name (`بيل
+    كلينتون`, Bill Clinton, is not Hillary's)."""
+    heard = _watch(" ".join(_name_words(spelling))).heard
+    hits = heard.find(written) if heard is not None else []
+    whole = written.strip(" ·・")
+    return any(h.full or written[h.start : h.end] == whole for h in hits)
 
 
 def _words_meet(words_a: list[str], words_b: list[str]) -> bool:
@@ -143,6 +160,11 @@ def _blocks(keyed: Sequence[Keyed]) -> dict[str, list[int]]:
         # A short word has no skeleton (`May`, `Мей`): its first letters stand for it.
         shapes = frozenset(shape for last in lasts for shape in skeletons(_stems(last)))
         shapes |= {name_form(last)[:2] for last in lasts}
+        # and by the consonant classes of their sound (monitor.entities.sounds), where a spelling
+        # is in a script without capitals: `Putin` and پوتین, 普京 (see `group_keys`)
+        # (of the last word, and of the whole name: 习近平, 唐纳德·特朗普 are one word)
+        heard = lasts | {" ".join(_name_words(s)) for s in _compared(k)}
+        shapes |= {_HEARD + key for spelling in heard for key in sound_keys(spelling)}
         for shape in shapes:
             blocks.setdefault(shape, []).append(index)
     return blocks
@@ -172,7 +194,18 @@ def group_keys(keys: Iterable[Keyed]) -> dict[str, str]:
             parent[max(ri, rj)] = min(ri, rj)
 
     full = [_full(k) for k in keyed]
-    pairs = sorted({(i, j) for block in _blocks(keyed).values() for i in block for j in block if i < j})
+    # A block of sound keys pairs a spelling in a script without capitals with another, not
+    # two Latin ones (which their letters compare)
+    heard = [any(sounded(spelling) for spelling in _compared(k)) for k in keyed]
+    pairs = sorted(
+        {
+            (i, j)
+            for shape, block in _blocks(keyed).items()
+            for i in block
+            for j in block
+            if i < j and (not shape.startswith(_HEARD) or heard[i] or heard[j])
+        }
+    )
     meeting = [(i, j) for i, j in pairs if _meet(keyed[i], keyed[j])]
     for i, j in meeting:  # full names first: they decide which entities there are
         if full[i] and full[j]:

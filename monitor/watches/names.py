@@ -81,6 +81,7 @@ from monitor.entities.forms import (
     transliterable,
     watched_stems,
 )
+from monitor.entities.sounds import SoundIndex, sounded
 from monitor.watches.translated import TextConcepts, Translation, translated_in, translation_of
 
 __all__ = [
@@ -205,6 +206,8 @@ class WatchedName:
     # What the lexicon translates of it (`Supreme Court`: `Sąd Najwyższy`; monitor.watches.translated)
     translation: Translation | None = None
     marked: tuple[str, ...] = ()  # per word: its form with its doubled letters (forms.doubled_form)
+    # A person's Latin name heard in a script without capitals (monitor.entities.sounds: プーチン)
+    heard: SoundIndex | None = field(default=None, compare=False, repr=False)
 
     @property
     def alone(self) -> bool:
@@ -239,6 +242,7 @@ def watched_name(text: str) -> WatchedName:
     # read_aloud's variants that add letters (`putin`: `pateeein`) are not spellings of the name
     near = [frozenset(r for r in rs if len(r) <= len(f) + 1) for rs, f in zip(read, forms, strict=True)]
     own = [frozenset({f}) for f in forms]
+    alone = len(forms) > 1 and len(forms[-1]) >= _MIN_SURNAME and forms[-1] not in _CALENDAR
     return WatchedName(
         text,
         forms,
@@ -263,6 +267,9 @@ def watched_name(text: str) -> WatchedName:
             words, _LINKS, organisation, abbreviation or (words[0] if acronyms[:1] == (True,) else None)
         ),
         marked=tuple(doubled_form(w) for w in words),
+        heard=None
+        if organisation or unspaced or any(acronyms)
+        else SoundIndex([(text, " ".join(words))], alone),
     )
 
 
@@ -414,6 +421,7 @@ class NameText:
     by_skeleton: dict[str, list[int]] = field(default_factory=dict)  # skeleton -> indices of words
     language: str | None = None
     concepts: TextConcepts | None = None  # the words as the lexicon reads them, once a name asks
+    sounding: str = ""  # the text, where it holds a script without capitals (monitor.entities.sounds)
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -455,6 +463,7 @@ class NameText:
         unspaced = "".join(joined.casefold().split()) if _UNSPACED.search(joined) else ""
         text = cls(words, by_stem, unspaced, stems_at, foreign, allowed, spaced)
         text.respelling, text.language = loose_latin, language
+        text.sounding = joined if sounded(joined) else ""
         text.sounds_at, text.by_sound = sounds_at, by_sound
         text.skeletons_at, text.by_skeleton = skeletons_at, by_skeleton
         text.capitals = frozenset(
@@ -662,6 +671,8 @@ class NameText:
             return bool(self.unspaced) and name.unspaced in self.unspaced
         if not name.forms:
             return False
+        if self.sounding and name.heard is not None and name.heard.find(self.sounding, self.language):
+            return True
         if name.abbreviation is not None and name.abbreviation in self.capitals:
             return True
         head = len(name.forms) - 1
