@@ -49,6 +49,9 @@ letters romanisations swap, case endings), and:
   capitalized word follows (`Папа Бенедикт`), or with Cyrillic look-alike numerals;
 - a name another language translates (`Supreme Court`: `Sąd Najwyższy`; `EU`: `ЕС`) is found
   as monitor.watches.translated reads it.
+- a person's Latin name is found in a script without capitals as it sounds there
+  (monitor.entities.sounds: `Putin`: プーチン, 普京, بوتين; `Donald Trump`: دونالد ترامپ),
+  whole or its surname alone as above (not a Chinese name's given name).
 
 This is the one place a watch's `names` are decided (measured by bench/names.py).
 """
