@@ -335,6 +335,29 @@ def read_units(
     )
 
 
+def heads(
+    variants: tuple[tuple[Unit, ...], ...], empty: frozenset[str], syllabic: bool, depth: int = 2
+) -> frozenset[str]:
+    """The first `depth` consonant classes a word's readings may start with (or all of a
+    shorter reading's): a cheap first test of a text's word against an index's keys."""
+    found: set[str] = set()
+    for units in variants:
+        states: dict[_State, None] = {("", (frozenset(),)): None}
+        for unit in units:
+            if unit == ("",):
+                continue
+            grown: dict[_State, None] = {}
+            for state in states:
+                if len(state[0]) >= depth:
+                    grown[(state[0][:depth], ())] = None  # its first classes are set
+                    continue
+                for marks in unit:
+                    grown.update(dict.fromkeys(_marked(state, marks, empty, syllabic)))
+            states = grown
+        found.update(classes[:depth] for classes, _ in states)
+    return frozenset(found)
+
+
 def _marked(state: _State, marks: str, empty: frozenset[str], syllabic: bool) -> list[_State]:
     """A state after a unit's marks. One class written twice in a row is written once; in a
     syllabic script (Chinese, Japanese, Korean) maybe also with a vowel between, one the script

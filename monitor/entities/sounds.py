@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise, product
 
 from anyascii import anyascii
@@ -60,6 +60,7 @@ from monitor.entities.soundread import (
     UNWRITTEN,
     Reading,
     Unit,
+    heads,
     read_units,
     readings,
     romanize,
@@ -75,10 +76,12 @@ __all__ = [
     "Heard",
     "Reading",
     "SoundIndex",
+    "SoundSpans",
     "readings",
     "romanize",
     "sound_key",
     "sound_keys",
+    "sound_spans",
     "sounded",
     "sounds_like",
 ]
@@ -227,6 +230,7 @@ class SoundIndex:
         self._by_pinyin: dict[str, list[_Entry]] = {}
         self._pinyin_prefixes: set[str] = set()
         self._prefixes: frozenset[str] = frozenset()  # of the keys' classes, to read a text's words by
+        self._heads: frozenset[str] = frozenset()  # the keys' first two classes
         for key, spelling in names:
             words = re.findall(r"[^\W\d_]+", spelling)
             if not words or not all(LATIN.match(w) for w in words):
@@ -247,6 +251,7 @@ class SoundIndex:
             self._by_classes.setdefault(entry.reading.classes, []).append(entry)
             classes = entry.reading.classes
             self._prefixes = self._prefixes | {classes[:n] for n in range(len(classes) + 1)}
+            self._heads = self._heads | {classes[:2]}
 
     def __bool__(self) -> bool:
         return bool(self._by_classes)
@@ -255,8 +260,26 @@ class SoundIndex:
         """The spans of the text that sound like an indexed name, in the order of the text;
         where they overlap, a full name before a surname, then the longest. `language` is the
         article's (the scripts' rules go by the letters, but Arabic's prefixes: only in Arabic)."""
-        text = text[:MAX_TEXT]
-        heard = [*self._spaced(text, language), *self._han(text), *self._kana(text), *self._thai(text)]
+        return self.find_in(sound_spans(text, language))
+
+    def find_in(self, spans: SoundSpans) -> list[Heard]:
+        """`find` on a text's spans read once (`sound_spans`), for many indexes (watches)."""
+        heard: list[Heard] = []
+        within: list[tuple[int, Heard]] = []  # the words of the span, for full names
+        for candidate in spans.candidates:
+            if candidate.heads.isdisjoint(self._heads):
+                continue
+            for h in self._heard(candidate):
+                heard.append(h)
+                within.append((candidate.words, h))
+        heard.extend(self._pinyin(spans))
+        # a name found in two words takes no third (`عمران خان`, not `عمران خان من`)
+        pairs = [h for words, h in within if words == 2 and h.full]
+        heard = [
+            h
+            for h in heard
+            if not any(p.key == h.key and h.start <= p.start and p.end <= h.end and p != h for p in pairs)
+        ]
         chosen: list[Heard] = []
         taken: list[tuple[int, int]] = []
         for h in sorted(heard, key=lambda h: (not h.full, -(h.end - h.start), h.start, h.key)):
@@ -265,167 +288,193 @@ class SoundIndex:
                 taken.append((h.start, h.end))
         return sorted(chosen, key=lambda h: (h.start, h.key))
 
-    def _heard(
-        self,
-        written: str,
-        start: int,
-        end: int,
-        least: int = MIN_CLASSES,
-        pair: bool = False,
-        syllables: int = 0,
-    ) -> Iterator[Heard]:
-        """The indexed names of `least` consonant classes or more that `written` (at
-        start:end) sounds like; for a `pair` of words, only full names of several words. A
-        name of two classes (`Bush`, `Khan`) only where the script wrote every vowel slot as
-        the name has it, none before and after its consonants where the name has none. A
-        window of `syllables` characters (Chinese) only for a name that may take as many."""
-        variants, empty, syllabic = units_of(written)
-        yield from self._heard_units(variants, empty, syllabic, start, end, least, pair, syllables)
-
-    def _heard_units(
-        self,
-        variants: tuple[tuple[Unit, ...], ...],
-        empty: frozenset[str],
-        syllabic: bool,
-        start: int,
-        end: int,
-        least: int = MIN_CLASSES,
-        pair: bool = False,
-        syllables: int = 0,
-    ) -> Iterator[Heard]:
-        """`_heard` for a span already read into units (see `units_of`)."""
-        heard = frozenset().union(*(read_units(u, empty, syllabic, self._prefixes) for u in variants))
+    def _heard(self, candidate: _Candidate) -> Iterator[Heard]:
+        """The indexed names of `least` consonant classes or more that a candidate span sounds
+        like; for a `pair` of words, only full names of several words. A name of two classes
+        (`Bush`, `Khan`) only where the script wrote every vowel slot as the name has it, none
+        before and after its consonants where the name has none. A window of `syllables`
+        characters (Chinese) only for a name that may take as many."""
+        c = candidate
+        heard = frozenset().union(*(read_units(u, c.empty, c.syllabic, self._prefixes) for u in c.variants))
         for reading in heard:
-            if len(reading.classes) < least:
+            if len(reading.classes) < c.least:
                 continue
             for entry in self._by_classes.get(reading.classes, ()):
-                if (pair and not entry.several) or syllables > entry.syllables:
+                if (c.pair and not entry.several) or c.syllables > entry.syllables:
                     continue
                 if not _agree(entry.reading, reading):
                     continue
                 if len(reading.classes) <= MIN_CLASSES and not _exact(entry.reading, reading):
                     continue
-                yield Heard(start, end, entry.key, entry.spelling, entry.full)
+                yield Heard(c.start, c.end, entry.key, entry.spelling, entry.full)
 
-    def _spaced(self, text: str, language: str | None) -> Iterator[Heard]:
-        """Words, and runs of two or three words (a full name: شی جین پینگ), of spaced scripts,
-        without their clitics."""
-        row: list[tuple[int, int, list[tuple[int, int]]]] = []  # the words in a row: start, end, spans
-        for match in _TOKEN.finditer(text):
-            word = match.group(0)
-            script = _spoken_script(word)
-            if (
-                len(word) > MAX_WORD
-                or script in ("latin", "han", "kana", "thai")
-                or _CASED.match(word)
-                or _VERB.search(word)
-            ):
-                row = []
-                continue
-            # an abjad writes few vowels: two consonants are too many words there (خان, جامی)
-            least = MIN_CLASSES + 1 if script in ("abjad", "hebrew") else MIN_CLASSES
-            spans = [(match.start() + a, match.start() + b) for a, b in _stripped(word, script, language)]
-            for start, end in spans:
-                yield from self._heard(text[start:end], start, end, least)
-            if row and text[row[-1][1] : match.start()].strip(" \u200c\xa0") != "":
-                row = []
-            row = [*row[-2:], (match.start(), match.end(), spans)]
-            # two words before three: a name found in two takes no word more (`عمران خان من`)
-            pairs = list(self._joined(text, row[-2:])) if len(row) > 1 else []
-            yield from pairs
-            if len(row) == 3:
-                keys = {h.key for h in pairs} | {h.key for h in self._joined(text, row[:2])}
-                yield from (h for h in self._joined(text, row) if h.key not in keys)
-
-    def _joined(self, text: str, row: list[tuple[int, int, list[tuple[int, int]]]]) -> Iterator[Heard]:
-        """Full names of several words in a row of words: the first maybe without a prefix,
-        the last without an ending. Read word by word (each word's first letter is one)."""
-        middle = [units_of(text[start:end])[0] for start, end, _ in row[1:-1]]
-        for first_start, first_end in row[0][2]:
-            if first_end != row[0][1]:
-                continue
-            first, empty, syllabic = units_of(text[first_start:first_end])
-            for start, end in row[-1][2]:
-                if start == row[-1][0]:
-                    parts = [first, *middle, units_of(text[start:end])[0]]
-                    variants = tuple(sum(combo, ()) for combo in product(*parts))
-                    yield from self._heard_units(variants, empty, syllabic, first_start, end, pair=True)
-
-    def _han(self, text: str) -> Iterator[Heard]:
-        """Windows of Chinese characters: pinyin spelling a full name, or characters of
-        transliterations that do not cut a run of them."""
-        for run in _HAN_RUN.finditer(text):
-            chars = run.group(0)
-            base = run.start()
-            syllables = [re.sub(r"[^a-z]", "", anyascii(c).lower()) for c in chars]
+    def _pinyin(self, spans: SoundSpans) -> Iterator[Heard]:
+        """Windows of Chinese characters whose pinyin is a full name's letters (习近平)."""
+        if not self._by_pinyin:
+            return
+        for base, chars, syllables in spans.han:
             for i in range(len(chars)):
-                if chars[i] in JOINERS:
-                    continue
                 pinyin = syllables[i]
-                sounding = _han_sound(chars[i])
                 for j in range(i + 2, min(len(chars), i + MAX_WINDOW) + 1):
-                    window = chars[i:j]
-                    pinyin = pinyin + syllables[j - 1] if pinyin in self._pinyin_prefixes else ""
+                    if pinyin not in self._pinyin_prefixes:
+                        break
+                    pinyin += syllables[j - 1]
                     for entry in self._by_pinyin.get(pinyin, ()):
                         yield Heard(base + i, base + j, entry.key, entry.spelling, True)
-                    sounding = sounding and (_han_sound(window[-1]) or window[-1] in JOINERS)
-                    if not sounding and not pinyin:
-                        break
-                    if not sounding or window[-1] in JOINERS:
-                        continue
-                    # not inside a longer transliteration, unless a middle dot marks it a name's
-                    dotted = any(c in JOINERS for c in window) or (i > 0 and chars[i - 1] in JOINERS)
-                    cut_before = i > 0 and _han_sound(chars[i - 1])
-                    if cut_before or (j < len(chars) and _han_sound(chars[j]) and not dotted):
-                        continue
-                    size = sum(c not in JOINERS for c in window)
-                    # a window across a middle dot is a full name's, or none
-                    joined = any(c in JOINERS for c in window)
-                    yield from self._heard(window, base + i, base + j, pair=joined, syllables=size)
 
-    def _kana(self, text: str) -> Iterator[Heard]:
-        """Katakana runs whole, alone or two joined by a middle dot (ドナルド・トランプ)."""
-        for run in _KATAKANA_RUN.finditer(text):
-            yield from self._heard(run.group(0), run.start(), run.end())
-            parts = re.split(f"[{JOINERS}]", run.group(0))
-            if len(parts) == 2:
-                yield from self._heard(parts[1], run.end() - len(parts[1]), run.end())
 
-    def _thai(self, text: str) -> Iterator[Heard]:
-        """Windows of Thai letters that start and end where a syllable may, one of them where
-        the run of letters does (a space, a mark): Thai writes no space between words, and a
-        window inside a run is as often pieces of two (งตำแห). Two runs with a space between
-        may be a full name (สี จิ้นผิง)."""
-        runs = list(_THAI_RUN.finditer(text))
-        units = {run.start(): thai_units(run[0]) for run in runs}
-        empty = EMPTY_SLOT["thai"]
-        for before, after in pairwise(runs):  # a full name, its words spaced: one of them whole
-            if text[before.end() : after.start()] != " ":
+@dataclass(frozen=True)
+class _Candidate:
+    """A span of a text that may be a name, read into units (see `sound_spans`)."""
+
+    start: int
+    end: int
+    variants: tuple[tuple[Unit, ...], ...]
+    empty: frozenset[str]
+    syllabic: bool = False
+    least: int = MIN_CLASSES  # classes of a name it may be
+    pair: bool = False  # several words: only a full name of several words
+    syllables: int = 0  # Chinese characters, which a name must be able to take
+    words: int = 1
+    heads: frozenset[str] = frozenset()  # its readings' first two classes (soundread.heads)
+
+
+@dataclass(frozen=True)
+class SoundSpans:
+    """A text's spans that may be names, read once for every index asked (`sound_spans`),
+    and its runs of Chinese characters (start, characters, pinyin of each) for the pinyin."""
+
+    candidates: tuple[_Candidate, ...]
+    han: tuple[tuple[int, str, tuple[str, ...]], ...]
+
+
+def sound_spans(text: str, language: str | None = None) -> SoundSpans:
+    """The spans of a text (up to MAX_TEXT characters) that may be names, in every script
+    SoundIndex reads (see the module); `language` is the article's."""
+    text = text[:MAX_TEXT]
+    candidates = tuple(
+        replace(c, heads=heads(c.variants, c.empty, c.syllabic))
+        for c in (*_spaced(text, language), *_han(text), *_kana(text), *_thai(text))
+    )
+    han = tuple(
+        (run.start(), run[0], tuple(re.sub(r"[^a-z]", "", anyascii(c).lower()) for c in run[0]))
+        for run in _HAN_RUN.finditer(text)
+    )
+    return SoundSpans(candidates, han)
+
+
+def _spaced(text: str, language: str | None) -> Iterator[_Candidate]:
+    """Words, and runs of two or three words (a full name: شی جین پینگ), of spaced scripts,
+    without their clitics."""
+    row: list[tuple[int, int, list[tuple[int, int]]]] = []  # the words in a row: start, end, spans
+    for match in _TOKEN.finditer(text):
+        word = match.group(0)
+        script = _spoken_script(word)
+        if (
+            len(word) > MAX_WORD
+            or script in ("latin", "han", "kana", "thai")
+            or _CASED.match(word)
+            or _VERB.search(word)
+        ):
+            row = []
+            continue
+        # an abjad writes few vowels: two consonants are too many words there (خان, جامی)
+        least = MIN_CLASSES + 1 if script in ("abjad", "hebrew") else MIN_CLASSES
+        spans = [(match.start() + a, match.start() + b) for a, b in _stripped(word, script, language)]
+        for start, end in spans:
+            variants, empty, syllabic = units_of(text[start:end])
+            yield _Candidate(start, end, variants, empty, syllabic, least)
+        if row and text[row[-1][1] : match.start()].strip(" \u200c\xa0") != "":
+            row = []
+        row = [*row[-2:], (match.start(), match.end(), spans)]
+        for first in range(len(row) - 1):
+            yield from _joined(text, row[first:])
+
+
+def _joined(text: str, row: list[tuple[int, int, list[tuple[int, int]]]]) -> Iterator[_Candidate]:
+    """Full names of several words in a row of words: the first maybe without a prefix, the
+    last without an ending. Read word by word (each word's first letter is one)."""
+    middle = [units_of(text[start:end])[0] for start, end, _ in row[1:-1]]
+    for first_start, first_end in row[0][2]:
+        if first_end != row[0][1]:
+            continue
+        first, empty, syllabic = units_of(text[first_start:first_end])
+        for start, end in row[-1][2]:
+            if start == row[-1][0]:
+                parts = [first, *middle, units_of(text[start:end])[0]]
+                variants = tuple(sum(combo, ()) for combo in product(*parts))
+                yield _Candidate(first_start, end, variants, empty, syllabic, pair=True, words=len(row))
+
+
+def _han(text: str) -> Iterator[_Candidate]:
+    """Windows of Chinese characters that transliterations use, not cutting a run of them."""
+    for run in _HAN_RUN.finditer(text):
+        chars = run.group(0)
+        base = run.start()
+        for i in range(len(chars)):
+            if chars[i] in JOINERS or not _han_sound(chars[i]):
                 continue
-            first, second = before[0], after[0]
-            ones, twos = units[before.start()], units[after.start()]
-            joins = {(i, len(second)) for i in range(max(0, len(first) - MAX_THAI), len(first) - 1)}
-            joins |= (
-                {(0, j) for j in range(2, min(len(second), MAX_THAI) + 1)}
-                if len(first) <= MAX_THAI
-                else set()
-            )
-            for i, j in sorted(joins):
-                if _THAI_FOLLOWING.match(first[i]) or _thai_cut(second, j):
+            for j in range(i + 2, min(len(chars), i + MAX_WINDOW) + 1):
+                window = chars[i:j]
+                if not (_han_sound(window[-1]) or window[-1] in JOINERS):
+                    break
+                if window[-1] in JOINERS:
                     continue
-                read = (sum(ones[i:], ()) + sum(twos[:j], ()),)
-                start, end = before.start() + i, after.start() + j
-                yield from self._heard_units(read, empty, False, start, end, least=3, pair=True)
-        for run in runs:
-            letters = run.group(0)
-            size = len(letters)
-            edges = {(0, j) for j in range(2, min(size, MAX_THAI) + 1)}
-            edges |= {(i, size) for i in range(max(0, size - MAX_THAI), size - 1)}
-            for i, j in sorted(edges):
-                if _THAI_FOLLOWING.match(letters[i]) or _thai_cut(letters, j):
+                # not inside a longer transliteration, unless a middle dot marks it a name's
+                dotted = any(c in JOINERS for c in window) or (i > 0 and chars[i - 1] in JOINERS)
+                cut_before = i > 0 and _han_sound(chars[i - 1])
+                if cut_before or (j < len(chars) and _han_sound(chars[j]) and not dotted):
                     continue
-                read = (sum(units[run.start()][i:j], ()),)
-                yield from self._heard_units(read, empty, False, run.start() + i, run.start() + j, least=3)
+                size = sum(c not in JOINERS for c in window)
+                # a window across a middle dot is a full name's, or none
+                joined = any(c in JOINERS for c in window)
+                variants, empty, syllabic = units_of(window)
+                yield _Candidate(base + i, base + j, variants, empty, syllabic, pair=joined, syllables=size)
+
+
+def _kana(text: str) -> Iterator[_Candidate]:
+    """Katakana runs whole, alone or two joined by a middle dot (ドナルド・トランプ)."""
+    for run in _KATAKANA_RUN.finditer(text):
+        parts = re.split(f"[{JOINERS}]", run.group(0))
+        spans = [(run.start(), run.end())] + (
+            [(run.end() - len(parts[1]), run.end())] if len(parts) == 2 else []
+        )
+        for start, end in spans:
+            variants, empty, syllabic = units_of(text[start:end])
+            yield _Candidate(start, end, variants, empty, syllabic)
+
+
+def _thai(text: str) -> Iterator[_Candidate]:
+    """Windows of Thai letters that start and end where a syllable may, one of them where the
+    run of letters does (a space, a mark): Thai writes no space between words, and a window
+    inside a run is as often pieces of two (งตำแห). Two runs with a space between may be a
+    full name (สี จิ้นผิง)."""
+    runs = list(_THAI_RUN.finditer(text))
+    units = {run.start(): thai_units(run[0]) for run in runs}
+    empty = EMPTY_SLOT["thai"]
+    for before, after in pairwise(runs):  # a full name, its words spaced: one of them whole
+        if text[before.end() : after.start()] != " ":
+            continue
+        first, second = before[0], after[0]
+        ones, twos = units[before.start()], units[after.start()]
+        joins = {(i, len(second)) for i in range(max(0, len(first) - MAX_THAI), len(first) - 1)}
+        if len(first) <= MAX_THAI:
+            joins |= {(0, j) for j in range(2, min(len(second), MAX_THAI) + 1)}
+        for i, j in sorted(joins):
+            if _THAI_FOLLOWING.match(first[i]) or _thai_cut(second, j):
+                continue
+            read = (sum(ones[i:], ()) + sum(twos[:j], ()),)
+            yield _Candidate(before.start() + i, after.start() + j, read, empty, least=3, pair=True, words=2)
+    for run in runs:
+        letters = run.group(0)
+        size = len(letters)
+        edges = {(0, j) for j in range(2, min(size, MAX_THAI) + 1)}
+        edges |= {(i, size) for i in range(max(0, size - MAX_THAI), size - 1)}
+        for i, j in sorted(edges):
+            if _THAI_FOLLOWING.match(letters[i]) or _thai_cut(letters, j):
+                continue
+            read = (sum(units[run.start()][i:j], ()),)
+            yield _Candidate(run.start() + i, run.start() + j, read, empty, least=3)
 
 
 _CASED = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")  # Latin, Greek, Cyrillic: names.py's

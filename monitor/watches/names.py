@@ -84,7 +84,7 @@ from monitor.entities.forms import (
     transliterable,
     watched_stems,
 )
-from monitor.entities.sounds import SoundIndex, sounded
+from monitor.entities.sounds import SoundIndex, SoundSpans, sound_spans, sounded
 from monitor.watches.translated import TextConcepts, Translation, translated_in, translation_of
 
 __all__ = [
@@ -425,6 +425,7 @@ class NameText:
     language: str | None = None
     concepts: TextConcepts | None = None  # the words as the lexicon reads them, once a name asks
     sounding: str = ""  # the text, where it holds a script without capitals (monitor.entities.sounds)
+    _spans: SoundSpans | None = None  # its spans that may be names there, read once a name asks
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -674,8 +675,11 @@ class NameText:
             return bool(self.unspaced) and name.unspaced in self.unspaced
         if not name.forms:
             return False
-        if self.sounding and name.heard is not None and name.heard.find(self.sounding, self.language):
-            return True
+        if self.sounding and name.heard is not None:
+            if self._spans is None:
+                self._spans = sound_spans(self.sounding, self.language)
+            if name.heard.find_in(self._spans):
+                return True
         if name.abbreviation is not None and name.abbreviation in self.capitals:
             return True
         head = len(name.forms) - 1
