@@ -675,11 +675,8 @@ class NameText:
             return bool(self.unspaced) and name.unspaced in self.unspaced
         if not name.forms:
             return False
-        if self.sounding and name.heard is not None:
-            if self._spans is None:
-                self._spans = sound_spans(self.sounding, self.language)
-            if name.heard.find_in(self._spans):
-                return True
+        if _heard(self, name):
+            return True
         if name.abbreviation is not None and name.abbreviation in self.capitals:
             return True
         head = len(name.forms) - 1
@@ -705,6 +702,16 @@ class NameText:
         cased = [end for end in ends if _cased(words[end])]
         alone = [e for e in cased if not ((head and _opens_another(self, e)) or _placed_alone(self, name, e))]
         return bool(alone) and not (head and self._other_first_name(name, cased))
+
+
+def _heard(text: NameText, name: WatchedName) -> bool:
+    """Whether a person's Latin name sounds in the text's words of a script without capitals
+    (monitor.entities.sounds), the text's spans read once for every name."""
+    if not text.sounding or name.heard is None:
+        return False
+    if text._spans is None:
+        text._spans = sound_spans(text.sounding, text.language)
+    return bool(name.heard.find_in(text._spans))
 
 
 def _doubles_fit(text: NameText, index: int, name: WatchedName, k: int, letters: int) -> bool:
