@@ -80,6 +80,17 @@ def romanize(text: str) -> str:
     )
 
 
+def _abjad_letters(word: str) -> str:
+    """An Arabic or Hebrew word romanised letter by letter, the letters apart (`|`): each is
+    one sound, never two letters one (ت then ش is t, sh, not ts, h)."""
+    if HEBREW.search(word):
+        word = word.replace("וו", "v").translate(_HEBREW_LETTERS)
+    else:
+        word = word.translate(_ARABIC_LETTERS)
+    letters = (re.sub(r"[^A-Za-z']+", "", anyascii(char)) for char in word)
+    return "|".join(letter for letter in letters if letter)
+
+
 # ---------------------------------------------------------------------------------------
 # Reading: letters to units (alternatives of consonant classes and vowel marks)
 
@@ -172,6 +183,9 @@ def _script_units(romanized: str, script: str) -> list[Unit]:
     while at < len(letters):
         rest = letters[at:]
         letter = rest[0]
+        if letter == "|":
+            at += 1
+            continue
         added = _added_vowel(script, letters, at)
         if added:
             units.append((added,))
@@ -187,7 +201,7 @@ def _script_units(romanized: str, script: str) -> list[Unit]:
             continue
         if script == "abjad" and letter in "yw":
             # a vowel; و, ו first or before a vowel may be a consonant, v or w (ولادیمیر, سوانته)
-            consonant = letter == "w" and (at == 0 or letters[at + 1 : at + 2] == "a")
+            consonant = letter == "w" and (at == 0 or letters[at + 1 :].lstrip("|")[:1] == "a")
             units.append(("P", "B") if consonant else (_VOWEL[letter],))
             at += 1
             continue
@@ -412,7 +426,8 @@ def units_of(word: str) -> tuple[tuple[tuple[Unit, ...], ...], frozenset[str], b
     syllabic = script in ("han", "kana") or bool(HANGUL.search(word))
     if HANGUL.search(word) or _DRAVIDIAN.search(word):
         script = "hangul" if HANGUL.search(word) else "dravidian"
-    variants = [tuple(_script_units(romanize(word), script))]
+    spelled = _abjad_letters(word) if script == "abjad" else romanize(word)
+    variants = [tuple(_script_units(spelled, script))]
     if word.endswith("ი") and len(word) > 2:
         variants.append(tuple(_script_units(romanize(word[:-1]), script)))
     return tuple(variants), empty, syllabic

@@ -243,7 +243,7 @@ class SoundIndex:
                 self._by_pinyin.setdefault(letters, []).append(_Entry(key, spelling, Reading("", ()), True))
                 self._pinyin_prefixes.update(letters[:n] for n in range(1, len(letters) + 1))
                 if alone and len(words[-1]) >= 3 and not _chinese(words):
-                    for reading in _kept(readings(words[-1])):
+                    for reading in _kept(readings(words[-1]), MIN_CLASSES + 1):
                         self._add(_Entry(key, spelling, reading, False, syllables=_syllables(words[-1:])))
 
     def _add(self, entry: _Entry) -> None:
@@ -305,6 +305,8 @@ class SoundIndex:
                 if not _agree(entry.reading, reading):
                     continue
                 if len(reading.classes) <= MIN_CLASSES and not _exact(entry.reading, reading):
+                    continue
+                if not entry.full and not _voiced(entry.reading, reading):
                     continue
                 yield Heard(c.start, c.end, entry.key, entry.spelling, entry.full)
 
@@ -514,11 +516,12 @@ def _chinese(words: list[str]) -> bool:
     )
 
 
-def _kept(found: frozenset[Reading]) -> list[Reading]:
-    """A name's readings of MIN_CLASSES classes or more; those of MIN_CLASSES only where it has
-    no longer one: `Bagnaia` (PKN) is not read PN (its gn an n) to be found as a short name."""
+def _kept(found: frozenset[Reading], least: int = MIN_CLASSES) -> list[Reading]:
+    """A name's readings of `least` classes or more (a surname alone: three, `Khan` is too
+    many words); those of MIN_CLASSES only where it has no longer one: `Bagnaia` (PKN) is not
+    read PN (its gn an n) to be found as a short name."""
     longest = max((len(r.classes) for r in found), default=0)
-    least = MIN_CLASSES + 1 if longest > MIN_CLASSES else MIN_CLASSES
+    least = max(least, MIN_CLASSES + 1 if longest > MIN_CLASSES else MIN_CLASSES)
     return sorted(
         (r for r in found if len(r.classes) >= least),
         key=lambda r: (r.classes, sorted(map(sorted, r.vowels))),
@@ -533,6 +536,15 @@ def _syllables(words: list[str]) -> int:
     runs = len(re.findall("[aeiouy]+", letters))
     bare = len(re.findall("[^aeiouy](?![aeiouy])", letters))
     return runs + bare + 1
+
+
+def _voiced(name: Reading, heard: Reading) -> bool:
+    """Whether every vowel the name has between its consonants is written where the script
+    leaves vowels unwritten: a surname alone there (رشيد for Rashid, not راست, right, nor
+    رسید, reached)."""
+    return all(
+        UNWRITTEN not in b for a, b in zip(name.vowels[1:-1], heard.vowels[1:-1], strict=True) if a - {NONE}
+    )
 
 
 def _exact(name: Reading, heard: Reading) -> bool:

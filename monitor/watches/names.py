@@ -270,10 +270,26 @@ def watched_name(text: str) -> WatchedName:
             words, _LINKS, organisation, abbreviation or (words[0] if acronyms[:1] == (True,) else None)
         ),
         marked=tuple(doubled_form(w) for w in words),
-        heard=None
-        if organisation or unspaced or any(acronyms)
-        else SoundIndex([(text, " ".join(words))], alone),
+        heard=SoundIndex([(text, " ".join(words))], alone)
+        if _personal(words, organisation, regnal)
+        else None,
     )
+
+
+# Lower-case words a person's name may hold (`Lula da Silva`, `Ursula von der Leyen`)
+_NAME_PARTICLES = frozenset(
+    {"da", "de", "di", "do", "dos", "das", "del", "della", "der", "den", "van", "von"}
+    | {"bin", "ibn", "al", "el", "la", "le", "du", "ul", "ur"}
+)
+
+
+def _personal(words: list[str], organisation: bool, regnal: WatchedName | None) -> bool:
+    """Whether a watch's name is a person's that another script writes as it sounds
+    (monitor.entities.sounds): capitalised words or particles, no organisation, no initials,
+    no regnal number (`Charles III`: چارلز سوم, 查尔斯三世 translate the number)."""
+    if organisation or regnal is not None or not words or any(_acronym(w) for w in words):
+        return False
+    return all(w[:1].isupper() or w in _NAME_PARTICLES for w in words)
 
 
 def _cognates(
