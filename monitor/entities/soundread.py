@@ -55,7 +55,7 @@ _HEBREW_LETTERS = str.maketrans(
 )
 _ARABIC_LETTERS = str.maketrans(
     {"ا": "a", "أ": "a", "إ": "i", "آ": "a", "ى": "a", "ة": "a", "ع": "'", "ء": "", "ئ": "y", "ؤ": "w"}
-    | {"ھ": "", "ہ": "h"}
+    | {"ھ": "", "ہ": "h", "ە": "ae"}  # Kurdish ە, an a or an e (ڕەشید, Rashid)
 )
 
 
@@ -110,7 +110,7 @@ _LETTER = {
 _VOWEL = {"a": "A", "e": "F", "i": "F", "o": "BA", "u": "B", "y": "F", "w": "B"}
 _DIGRAPHS = (
     ("sch", ("S",)), ("tch", ("S",)), ("sh", ("S",)), ("zh", ("S",)), ("ch", ("S", "K")), ("kh", ("K",)),
-    ("gh", ("K", "")), ("ph", ("P",)), ("th", ("T",)), ("dh", ("T",)), ("ts", ("S",)), ("tz", ("S",)),
+    ("gh", ("K", "")), ("ph", ("P",)), ("th", ("T", "S")), ("dh", ("T",)), ("ts", ("S",)), ("tz", ("S",)),
     ("ck", ("K",)), ("gn", ("N", "KN")), ("ng", ("N", "NK")), ("qu", ("KB",)), ("x", ("KS",)),
 )  # fmt: skip
 _VOWELS = set("aeiouyw")
@@ -122,6 +122,8 @@ _WRITTEN_VOWEL = _VOWEL | {"o": "B"}
 def _latin_units(word: str) -> list[Unit]:
     """A Latin spelling read as English spells names (see the module)."""
     letters = re.sub(r"[^a-z]", "", anyascii(word.lower().translate(_UMLAUTS)))
+    if letters.startswith("mc"):
+        letters = "mac" + letters[2:]  # McCarthy: 매카시, مک‌کارتی
     units: list[Unit] = []
     at = 0
     while at < len(letters):
@@ -133,11 +135,15 @@ def _latin_units(word: str) -> list[Unit]:
             d, alts = digraph
             if d == "x" and at == 0:
                 alts = ("S",)
+            elif d == "x" and at == len(letters) - 1 and at > 0 and letters[at - 1] in _VOWELS:
+                alts = ("KS", "")  # French does not sound it (Ernaux: آنی ارنو)
             units.append(alts)
             at += len(d)
             continue
         if letter in "yw" and after and after not in _VOWELS and at > 0:
             units.append((_VOWEL[letter],))  # a vowel (Peyton, Dawson)
+        elif letter == "w" and after in _VOWELS:
+            units.append(("B", "P"))  # a w, or a v as South Asian names spell it (Wickremesinghe)
         elif letter in _VOWELS:
             units.append((_latin_vowel(letters, at),))
         elif letter == "c":
@@ -162,14 +168,28 @@ def _latin_vowel(letters: str, at: int) -> str:
     following = letters[at + 1 : at + 3]
     closed = len(following) == 2 and following[0] not in _VOWELS and following[1] not in _VOWELS
     open_syllable = len(following) == 2 and following[0] not in _VOWELS and following[1] in _VOWELS
+    if letter == "e" and letters[max(0, at - 2) : at].endswith(("ch", "sh", "zh", "j")):
+        classes += "B"  # a Russian ё (Gorbachev: Горбачёв, გორბაჩოვი)
     if letter == "u" and (closed or len(following) == 1):
         classes += "A"
     if letter == "i" and open_syllable:
         classes += "A"
     if letter == "e" and at == len(letters) - 1 and at > 0 and letters[at - 1] not in _VOWELS:
         classes += NONE  # a silent final e (`Pence`, `Blaise`)
-    if letter == "e" and at == len(letters) - 2 and at > 0 and letters[-1] in "nlr":
-        classes += "A"  # an unstressed last syllable, a schwa (`Verstappen`: 维斯塔潘)
+    if (
+        letter == "e"
+        and at == len(letters) - 2
+        and at > 0
+        and letters[-1] == "s"
+        and letters[at - 1] not in _VOWELS
+    ):
+        classes += NONE  # a silent e before a last s (`Charles`: ჩარლზ, 찰스)
+    elif (
+        letter == "e"
+        and _VOWELS.intersection(letters[:at])
+        and not _VOWELS.intersection(letters[at - 1 : at])
+    ):
+        classes += "A"  # after the first syllable, a schwa (`Verstappen`: 维斯塔潘, Wickremesinghe)
     return classes
 
 
@@ -201,7 +221,10 @@ def _script_units(romanized: str, script: str) -> list[Unit]:
             continue
         if script == "abjad" and letter in "yw":
             # a vowel; و, ו first or before a vowel may be a consonant, v or w (ولادیمیر, سوانته)
-            consonant = letter == "w" and (at == 0 or letters[at + 1 :].lstrip("|")[:1] == "a")
+            following = letters[at + 1 :].lstrip("|")[:1]
+            consonant = letter == "w" and (
+                at == 0 or following in ("a", "y") or letters[:at].rstrip("|")[-1:] == "a"
+            )
             units.append(("P", "B") if consonant else (_VOWEL[letter],))
             at += 1
             continue
@@ -213,9 +236,17 @@ def _script_units(romanized: str, script: str) -> list[Unit]:
             units.append(("T", "S"))  # Japanese writes ti and tu as chi and tsu
             at += 2 if rest.startswith("ji") else 2 + (rest[1] == "s")
             continue
+        if script == "dravidian" and letter == "k" and not rest.startswith("kh"):
+            units.append(("K", ""))  # Tamil writes an h as a k (செகான், Shehan; இப்ராகீம், Ibrahim)
+            at += 1
+            continue
         if script == "kana" and letter == "f":
             units.append(("P", ""))  # フ is fu and hu (ネタニヤフ, Netanyahu)
             at += 1
+            continue
+        if script == "abjad" and rest.startswith("t|sh"):
+            units.append(("S",))  # تش, טש: a ch (تشارلز, Charles)
+            at += 4
             continue
         if script == "abjad" and rest.startswith(("th", "dh")):
             units.append(("T", "S"))
@@ -273,7 +304,7 @@ _PINYIN = re.compile(r"[A-Z][a-z]*|[a-z]+")
 _INITIAL = re.compile(r"^(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?")
 _PINYIN_INITIAL: dict[str, Unit] = {
     "b": ("P",), "p": ("P",), "f": ("P",), "m": ("N",), "d": ("T",), "t": ("T",), "n": ("N",),
-    "l": ("R",), "g": ("K",), "k": ("K",), "h": ("",), "j": ("S", "K", "T"), "q": ("S", "K", "T"),
+    "l": ("R",), "g": ("K",), "k": ("K",), "h": ("", "K"), "j": ("S", "K", "T"), "q": ("S", "K", "T"),
     "x": ("S",), "zh": ("S",), "ch": ("S",), "sh": ("S",), "r": ("R", "S"), "z": ("S",),
     "c": ("S",), "s": ("S",), "y": ("F",), "w": ("B", "P"), "": ("",),
 }  # fmt: skip
@@ -307,6 +338,8 @@ def _pinyin_units(romanized: str) -> list[Unit]:
             units.append(("F0",))  # 斯 si, 基 ji: an s, a k
         else:
             classes = "".join(sorted({c for v in vowels for c in _VOWEL.get(v, "")}))
+            if vowels == "ai":
+                classes = "A"  # 塞 sai, 拜 bai: an a (Serbia's 塞爾維亞 is not Silva)
             if head in ("j", "q", "x", "y") and "u" in vowels:
                 classes = classes.replace("B", "F")  # ü
             units.append((classes or "FBA",))

@@ -270,9 +270,7 @@ def watched_name(text: str) -> WatchedName:
             words, _LINKS, organisation, abbreviation or (words[0] if acronyms[:1] == (True,) else None)
         ),
         marked=tuple(doubled_form(w) for w in words),
-        heard=SoundIndex([(text, " ".join(words))], alone)
-        if _personal(words, organisation, regnal)
-        else None,
+        heard=SoundIndex([(text, " ".join(words))], alone) if _personal(words, organisation) else None,
     )
 
 
@@ -283,11 +281,11 @@ _NAME_PARTICLES = frozenset(
 )
 
 
-def _personal(words: list[str], organisation: bool, regnal: WatchedName | None) -> bool:
+def _personal(words: list[str], organisation: bool) -> bool:
     """Whether a watch's name is a person's that another script writes as it sounds
-    (monitor.entities.sounds): capitalised words or particles, no organisation, no initials,
-    no regnal number (`Charles III`: چارلز سوم, 查尔斯三世 translate the number)."""
-    if organisation or regnal is not None or not words or any(_acronym(w) for w in words):
+    (monitor.entities.sounds): capitalised words or particles, no organisation, no initials
+    (but a regnal number: `Elizabeth II`, which sounds.SoundIndex hears without it)."""
+    if organisation or not words or any(_acronym(w) and not _ROMAN.fullmatch(w) for w in words):
         return False
     return all(w[:1].isupper() or w in _NAME_PARTICLES for w in words)
 
