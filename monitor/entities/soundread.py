@@ -23,6 +23,7 @@ ANY = frozenset({FRONT, BACK, OPEN, NONE, UNWRITTEN})
 _ABJAD = re.compile(r"[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
 HEBREW = re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")
 _BRAHMIC = re.compile(r"[\u0900-\u0dff]")  # Devanagari to Sinhala: an inherent a may be lost
+_SINHALA_CONSONANT = re.compile(r"[\u0d9a-\u0dc6]")  # a consonant with its a (කරුණාතිලක)
 _DRAVIDIAN = re.compile(r"[\u0b80-\u0d7f]")  # Tamil to Malayalam: vowels added to clusters
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -114,6 +115,10 @@ _DIGRAPHS = (
     ("ck", ("K",)), ("gn", ("N", "KN")), ("ng", ("N", "NK")), ("qu", ("KB",)), ("x", ("KS",)),
 )  # fmt: skip
 _VOWELS = set("aeiouyw")
+# Digraphs that are two letters in the Indic scripts and Thai (त्स, ස්ට: t then s), whose
+# romanisation spells a letter's sound with several (ch, sh, th, kh are one letter's)
+_ACROSS = frozenset({"ts", "tz"})
+_LETTERED = frozenset({"brahmic", "dravidian", "thai"})
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "æ": "ae", "ø": "oe"})  # Pääbo: a front a
 # A script's vowel letters say what they sound: its o is no English u (Johnson, Trump)
 _WRITTEN_VOWEL = _VOWEL | {"o": "B"}
@@ -256,7 +261,14 @@ def _script_units(romanized: str, script: str) -> list[Unit]:
             units.append(("S", "K"))  # ج is g in Egypt and in many borrowed names
             at += 1
             continue
-        digraph = next(((d, alts) for d, alts in _DIGRAPHS if rest.startswith(d)), None)
+        digraph = next(
+            (
+                (d, alts)
+                for d, alts in _DIGRAPHS
+                if rest.startswith(d) and not (d in _ACROSS and script in _LETTERED)
+            ),
+            None,
+        )
         if digraph is not None:
             d, alts = digraph
             units.append(("N",) if d == "ng" else ("S",) if d == "ch" else alts)
@@ -461,6 +473,8 @@ def units_of(word: str) -> tuple[tuple[tuple[Unit, ...], ...], frozenset[str], b
         script = "hangul" if HANGUL.search(word) else "dravidian"
     spelled = _abjad_letters(word) if script == "abjad" else romanize(word)
     variants = [tuple(_script_units(spelled, script))]
+    if _SINHALA_CONSONANT.match(word[-1:]):  # its last consonant's a, which anyascii leaves out
+        variants = [(*units, ("A0",)) for units in variants]
     if word.endswith("ი") and len(word) > 2:
         variants.append(tuple(_script_units(romanize(word[:-1]), script)))
     return tuple(variants), empty, syllabic

@@ -556,7 +556,7 @@ def _voiced(name: Reading, heard: Reading) -> bool:
     nor رسید, reached): all of them, or all but one in a name of MIN_UNVOICED - 1 classes or
     more (گورباچف, Gorbachev)."""
     pairs = zip(name.vowels[1:-1], heard.vowels[1:-1], strict=True)
-    unwritten = sum(UNWRITTEN in b for a, b in pairs if a - {NONE})
+    unwritten = sum(UNWRITTEN in b for a, b in pairs if NONE not in a)  # not a silent e (Charles)
     return unwritten <= (1 if len(name.classes) >= MIN_UNVOICED - 1 else 0)
 
 
