@@ -209,8 +209,14 @@ class WatchedName:
     # What the lexicon translates of it (`Supreme Court`: `Sąd Najwyższy`; monitor.watches.translated)
     translation: Translation | None = None
     marked: tuple[str, ...] = ()  # per word: its form with its doubled letters (forms.doubled_form)
-    # A person's Latin name heard in a script without capitals (monitor.entities.sounds: プーチン)
-    heard: SoundIndex | None = field(default=None, compare=False, repr=False)
+    # A person's name as a script without capitals may write it (monitor.entities.sounds:
+    # プーチン): its words, and whether its surname is heard alone; None for another name
+    spoken: tuple[str, bool] | None = None
+
+    @property
+    def heard(self) -> SoundIndex | None:
+        """The index that hears the name in a script without capitals, built once it is asked."""
+        return None if self.spoken is None else _sound_index(self.text, *self.spoken)
 
     @property
     def alone(self) -> bool:
@@ -270,7 +276,7 @@ def watched_name(text: str) -> WatchedName:
             words, _LINKS, organisation, abbreviation or (words[0] if acronyms[:1] == (True,) else None)
         ),
         marked=tuple(doubled_form(w) for w in words),
-        heard=SoundIndex([(text, " ".join(words))], alone) if _personal(words, organisation) else None,
+        spoken=(" ".join(words), alone) if _personal(words, organisation) else None,
     )
 
 
@@ -279,6 +285,11 @@ _NAME_PARTICLES = frozenset(
     {"da", "de", "di", "do", "dos", "das", "del", "della", "der", "den", "van", "von"}
     | {"bin", "ibn", "al", "el", "la", "le", "du", "ul", "ur"}
 )
+
+
+@lru_cache(maxsize=4096)
+def _sound_index(text: str, words: str, alone: bool) -> SoundIndex:
+    return SoundIndex([(text, words)], alone)
 
 
 def _personal(words: list[str], organisation: bool) -> bool:
