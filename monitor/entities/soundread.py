@@ -394,6 +394,7 @@ def read_units(
     )
 
 
+@lru_cache(maxsize=65536)
 def heads(
     variants: tuple[tuple[Unit, ...], ...], empty: frozenset[str], syllabic: bool, depth: int = 2
 ) -> frozenset[str]:

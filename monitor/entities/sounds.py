@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import pairwise, product
 
 from anyascii import anyascii
@@ -88,6 +88,7 @@ __all__ = [
 
 MAX_TEXT = 20_000  # characters of a text read (the title and the start of the body)
 MAX_WINDOW = 12  # characters of a Chinese or Thai window (a full name with its dot)
+HEAD = 3  # first classes by which a text's spans are looked up in an index
 MIN_CLASSES = 2  # consonant classes of a name found by itself (not inside its full name)
 
 MIN_UNVOICED = 5  # consonant classes of a name found where the script writes none of its vowels
@@ -232,7 +233,7 @@ class SoundIndex:
         self._by_pinyin: dict[str, list[_Entry]] = {}
         self._pinyin_prefixes: set[str] = set()
         self._prefixes: frozenset[str] = frozenset()  # of the keys' classes, to read a text's words by
-        self._heads: frozenset[str] = frozenset()  # the keys' first two classes
+        self._heads: frozenset[str] = frozenset()  # the keys' first HEAD classes
         for key, spelling in names:
             words = re.findall(r"[^\W\d_]+", spelling)
             if not words or not all(LATIN.match(w) for w in words):
@@ -246,20 +247,21 @@ class SoundIndex:
             full = " ".join(words)
             for reading in _kept(readings(full)):
                 self._add(_Entry(key, spelling, reading, True, len(words) > 1, _syllables(words)))
-            if len(words) > 1:
+            if len(words) > 1 and all(_PINYIN_WORD.fullmatch(w.lower()) for w in words):
+                # a name in pinyin, found as Chinese characters whose pinyin it is (习近平)
                 letters = re.sub(r"[^a-z]", "", anyascii(full).lower())
                 self._by_pinyin.setdefault(letters, []).append(_Entry(key, spelling, Reading("", ()), True))
                 self._pinyin_prefixes.update(letters[:n] for n in range(1, len(letters) + 1))
-                if alone and len(words[-1]) >= 3 and not _chinese(words):
-                    for reading in _kept(readings(words[-1]), MIN_CLASSES + 1):
-                        self._add(_Entry(key, spelling, reading, False, syllables=_syllables(words[-1:])))
+            if len(words) > 1 and alone and len(words[-1]) >= 3 and not _chinese(words):
+                for reading in _kept(readings(words[-1]), MIN_CLASSES + 1):
+                    self._add(_Entry(key, spelling, reading, False, syllables=_syllables(words[-1:])))
 
     def _add(self, entry: _Entry) -> None:
         if len(entry.reading.classes) >= MIN_CLASSES:
             self._by_classes.setdefault(entry.reading.classes, []).append(entry)
             classes = entry.reading.classes
             self._prefixes = self._prefixes | {classes[:n] for n in range(len(classes) + 1)}
-            self._heads = self._heads | {classes[:2]}
+            self._heads = self._heads | {classes[:HEAD]}
 
     def __bool__(self) -> bool:
         return bool(self._by_classes)
@@ -274,9 +276,9 @@ class SoundIndex:
         """`find` on a text's spans read once (`sound_spans`), for many indexes (watches)."""
         heard: list[Heard] = []
         within: list[tuple[int, Heard]] = []  # the words of the span, for full names
-        for candidate in spans.candidates:
-            if candidate.heads.isdisjoint(self._heads):
-                continue
+        # only the spans whose readings may start as a key does (its first HEAD classes)
+        indices = sorted({i for head in self._heads for i in spans.by_head.get(head, ())})
+        for candidate in (spans.candidates[i] for i in indices):
             for h in self._heard(candidate):
                 heard.append(h)
                 within.append((candidate.words, h))
@@ -346,7 +348,7 @@ class _Candidate:
     pair: bool = False  # several words: only a full name of several words
     syllables: int = 0  # Chinese characters, which a name must be able to take
     words: int = 1
-    heads: frozenset[str] = frozenset()  # its readings' first two classes (soundread.heads)
+    heads: frozenset[str] = frozenset()  # its readings' first HEAD classes (soundread.heads)
 
 
 @dataclass(frozen=True)
@@ -356,6 +358,7 @@ class SoundSpans:
 
     candidates: tuple[_Candidate, ...]
     han: tuple[tuple[int, str, tuple[str, ...]], ...]
+    by_head: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first classes -> candidates
 
 
 def sound_spans(text: str, language: str | None = None) -> SoundSpans:
@@ -363,14 +366,18 @@ def sound_spans(text: str, language: str | None = None) -> SoundSpans:
     SoundIndex reads (see the module); `language` is the article's."""
     text = text[:MAX_TEXT]
     candidates = tuple(
-        replace(c, heads=heads(c.variants, c.empty, c.syllabic))
+        c if c.heads else replace(c, heads=heads(c.variants, c.empty, c.syllabic, HEAD))
         for c in (*_spaced(text, language), *_han(text), *_kana(text), *_thai(text))
     )
     han = tuple(
         (run.start(), run[0], tuple(re.sub(r"[^a-z]", "", anyascii(c).lower()) for c in run[0]))
         for run in _HAN_RUN.finditer(text)
     )
-    return SoundSpans(candidates, han)
+    by_head: dict[str, list[int]] = {}
+    for index, candidate in enumerate(candidates):
+        for head in candidate.heads:
+            by_head.setdefault(head, []).append(index)
+    return SoundSpans(candidates, han, {head: tuple(found) for head, found in by_head.items()})
 
 
 def _spaced(text: str, language: str | None) -> Iterator[_Candidate]:
@@ -413,7 +420,11 @@ def _joined(text: str, row: list[tuple[int, int, list[tuple[int, int]]]]) -> Ite
             if start == row[-1][0]:
                 parts = [first, *middle, units_of(text[start:end])[0]]
                 variants = tuple(sum(combo, ()) for combo in product(*parts))
-                yield _Candidate(first_start, end, variants, empty, syllabic, pair=True, words=len(row))
+                opening = heads(first, empty, syllabic, HEAD)  # the first word's, if long enough
+                known = opening if all(len(h) == HEAD for h in opening) else frozenset()
+                yield _Candidate(
+                    first_start, end, variants, empty, syllabic, pair=True, words=len(row), heads=known
+                )
 
 
 def _han(text: str) -> Iterator[_Candidate]:
