@@ -8,6 +8,9 @@ import itertools
 import pytest
 
 from monitor.entities.sounds import MAX_TEXT, SoundIndex, romanize, sound_key, sound_keys, sounds_like
+from monitor.watches.matcher import ArticleView, compile_watch
+from monitor.watches.names import hear_all, sound_index
+from monitor.watches.settings import WatchConfig
 
 NAMES = [
     ("putin", "Vladimir Putin"),
@@ -230,3 +233,33 @@ def test_a_name_found_in_some_words_takes_no_word_more() -> None:
     index = SoundIndex([("k", "Imran Khan")])
     text = "نجاة رئيس الوزراء الباكستاني السابق عمران خان من محاولة اغتيال"
     assert [text[h.start : h.end] for h in index.find(text, "ar")] == ["عمران خان"]
+
+
+JOINED_NAMES = ["Vladimir Putin", "Donald Trump", "Liz Truss", "Xi Jinping", "Imran Khan", "Rishi Sunak",
+                "Joe Biden", "Peyton Manning", "Anwar Ibrahim", "Ebrahim Raisi"]  # fmt: skip
+JOINED_TEXTS = [
+    ("普京总统与特朗普通话，习近平表示关注。", "zh"),
+    ("ولادیمیر پوتین و دونالد ترامپ در تهران؛ ابراهیم رئیسی گفت", "fa"),
+    ("التقى الرئيس بوتين مع عمران خان في موسكو", "ar"),
+    ("푸틴 대통령과 트럼프 전 대통령이 만났다", "ko"),
+    ("ลิซ ทรัสส์ ลาออก และ ริชี ซูนัก เป็นนายกรัฐมนตรี", "th"),
+    ("プーチン大統領はトランプ氏と会談した", "ja"),
+    ("Putin and Trump met; Peyton Manning watched.", "en"),
+    ("தமிழ் செய்தி: இன்று மழை பெய்தது", "ta"),
+]
+
+
+def test_many_watches_heard_at_once_find_what_each_finds_alone() -> None:
+    """The watch stage reads an article once for every watch's names (`hear_all` with the
+    joined index): each watch must match exactly where it matches when it reads alone."""
+    watches = [compile_watch(WatchConfig(name=n, names=(n,)), None, None) for n in JOINED_NAMES]
+    joined = sound_index(name for watch in watches for name in watch.names)
+    found = 0
+    for text, language in JOINED_TEXTS:
+        alone = ArticleView(id=1, title="", text=text, language=language)
+        together = ArticleView(id=1, title="", text=text, language=language)
+        hear_all(together.name_text, joined)
+        expected = [watch.match(alone) is not None for watch in watches]
+        assert [watch.match(together) is not None for watch in watches] == expected, text
+        found += sum(expected)
+    assert found >= 10  # the texts do name them: the comparison is not of empty results

@@ -256,6 +256,29 @@ class SoundIndex:
                 for reading in _kept(readings(words[-1]), MIN_CLASSES + 1):
                     self._add(_Entry(key, spelling, reading, False, syllables=_syllables(words[-1:])))
 
+    @classmethod
+    def joined(cls, indexes: Iterable[SoundIndex]) -> SoundIndex:
+        """One index holding the names of all `indexes` (every watch's), asked once a text."""
+        joined = cls(())
+        for index in indexes:
+            for classes, entries in index._by_classes.items():
+                joined._by_classes.setdefault(classes, []).extend(entries)
+            for letters, entries in index._by_pinyin.items():
+                joined._by_pinyin.setdefault(letters, []).extend(entries)
+            joined._pinyin_prefixes |= index._pinyin_prefixes
+            joined._prefixes |= index._prefixes
+            joined._heads |= index._heads
+        return joined
+
+    def heard_keys(self, spans: SoundSpans) -> frozenset[str]:
+        """The keys of every indexed name heard in a text's spans: a key is here when `find_in`
+        of an index of its names alone finds it (the choice between overlapping spans of
+        different names, which `find_in` makes, is not made: each name answers for itself)."""
+        indices = sorted({i for head in self._heads for i in spans.by_head.get(head, ())})
+        keys = {h.key for i in indices for h in self._heard(spans.candidates[i])}
+        keys.update(h.key for h in self._pinyin(spans))
+        return frozenset(keys)
+
     def _add(self, entry: _Entry) -> None:
         if len(entry.reading.classes) >= MIN_CLASSES:
             self._by_classes.setdefault(entry.reading.classes, []).append(entry)

@@ -19,6 +19,7 @@ from monitor.store.protocols import WatchStore
 from monitor.stories.embed import Embedder
 from monitor.timeutil import iso, parse_iso, utcnow
 from monitor.watches.matcher import ArticleView, CompiledWatch, Vector, compile_watch
+from monitor.watches.names import hear_all, sound_index
 from monitor.watches.prefilter import ABOUT_MARGIN, plan_for, tokens_to_read
 from monitor.watches.settings import WatchConfig, WatchesConfig
 from monitor.wording import count
@@ -87,8 +88,11 @@ def _match_rows(
     compiled: Sequence[CompiledWatch], ids: dict[str, int], rows: Sequence[dict[str, Any]], backfill: bool
 ) -> list[dict[str, Any]]:
     found = []
+    sounds = sound_index(name for watch in compiled for name in watch.names)
     for row in rows:
         view = article_view(row)
+        if sounds:  # persons' names in scripts without capitals: the text read once
+            hear_all(view.name_text, sounds)
         for watch in compiled:
             why = watch.match(view)
             if why is not None:

@@ -59,7 +59,7 @@ This is the one place a watch's `names` are decided (measured by bench/names.py)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from monitor.entities.forms import (
@@ -82,7 +82,7 @@ from monitor.entities.forms import (
     transliterable,
     watched_stems,
 )
-from monitor.entities.sounds import SoundSpans, sound_spans, sounded
+from monitor.entities.sounds import SoundIndex, SoundSpans, sound_spans, sounded
 from monitor.watches.translated import TextConcepts, Translation, translated_in
 from monitor.watches.watched import (
     _COUNTRY_OPENING,
@@ -106,9 +106,11 @@ __all__ = [
     "COGNATE_LETTERS",
     "NameText",
     "WatchedName",
+    "hear_all",
     "mentions",
     "name_form",
     "name_problem",
+    "sound_index",
     "stems",
     "watched_name",
 ]
@@ -135,7 +137,6 @@ def _spans(text: str) -> Iterator[tuple[int, int]]:
 @dataclass
 class NameText:
     """An article's title and text, read once for every name of every watch."""
-
     words: list[str] = field(default_factory=list)
     by_stem: dict[str, list[int]] = field(default_factory=dict)  # stem -> indices of words
     unspaced: str = ""
@@ -156,6 +157,7 @@ class NameText:
     concepts: TextConcepts | None = None  # the words as the lexicon reads them, once a name asks
     sounding: str = ""  # the text, where it holds a script without capitals (monitor.entities.sounds)
     _spans: SoundSpans | None = None  # its spans that may be names there, read once a name asks
+    heard: frozenset[str] | None = None  # the watched names heard there, when asked for all at once
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -440,6 +442,8 @@ def _heard(text: NameText, name: WatchedName) -> bool:
     (monitor.entities.sounds), the text's spans read once for every name."""
     if not text.sounding or name.heard is None:
         return False
+    if text.heard is not None:
+        return name.text in text.heard
     if text._spans is None:
         text._spans = sound_spans(text.sounding, text.language)
     return bool(name.heard.find_in(text._spans))
@@ -535,3 +539,19 @@ def _translated(text: NameText, name: WatchedName, translation: Translation) -> 
 def mentions(names: Sequence[WatchedName], text: NameText) -> tuple[str, ...]:
     """The names (as the watch writes them) that the text mentions."""
     return tuple(name.text for name in names if text.has(name))
+
+
+def sound_index(names: Iterable[WatchedName]) -> SoundIndex:
+    """One index that hears every person's name of `names` (many watches') in scripts without
+    capitals, to be asked once an article (`hear_all`) instead of once a watch."""
+    return SoundIndex.joined(name.heard for name in names if name.heard is not None)
+
+
+def hear_all(text: NameText, index: SoundIndex) -> None:
+    """Read the text once for every name of `index` (from `sound_index`): `mentions` then
+    looks the names up instead of searching the text for each."""
+    if text.sounding and index:
+        if text._spans is None:
+            text._spans = sound_spans(text.sounding, text.language)
+        text.heard = index.heard_keys(text._spans)
+
