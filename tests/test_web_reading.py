@@ -17,6 +17,7 @@ from monitor.watches.match import run_watch_stage
 from monitor.watches.settings import parse_watches_section
 from monitor.web.views import isolated
 
+from .browser import Page, requires_chromium
 from .test_web import WebServer
 from .watches_helpers import FEEDS, Item, add, open_store
 
@@ -114,5 +115,35 @@ def test_names_in_several_scripts_keep_their_order_on_the_story_page(tmp_path: P
             names = _block(httpx.get(server.base + page).text, "names")
             variants = names.split('class="variants">(')[1].split(")</span>")[0].split(", ")
             assert sorted(variants) == sorted(["<bdi>ترامب</bdi>", "<bdi>دونالد ترامب</bdi>", "Трамп"]), page
+    finally:
+        server.stop()
+
+
+# Where the browser drew the first and the last character of an element's text.
+ENDS = """(() => { const node = document.querySelector('%s').firstChild, range = document.createRange();
+  const at = (i) => {
+    range.setStart(node, i); range.setEnd(node, i + 1); return range.getBoundingClientRect().left; };
+  return [at(0), at(node.data.length - 1)]; })()"""
+
+
+@requires_chromium
+def test_a_right_to_left_title_keeps_its_question_mark_at_its_end(tmp_path: Path) -> None:
+    folder = tmp_path
+    feeds = "\n".join(f"  - url: {f.url}\n    name: {f.name}" for f in FEEDS)
+    config = folder / "feeds.yaml"
+    config.write_text(f"settings:\n  database: monitor.db\nfeeds:\n{feeds}\n", encoding="utf-8")
+    title = "האם טראמפ ייפגש עם פוטין?"
+    with open_store(folder / "monitor.db") as store:
+        add(store, [Item(2, title, "טקסט.", "he", 0, story=5), Item(0, "Talks", "Talks.", "en", 1, story=5)])
+    server = WebServer(config, folder / "monitor.db")
+    try:
+        with Page(tmp_path / "profile", width=1280) as page:
+            page.goto(server.base + "/stories/5")
+            selectors = ['li.article a[lang="he"]']
+            if page.eval("document.querySelector('h1#headline').textContent") == title:
+                selectors.append("h1#headline")  # the story's headline may be its English article's
+            for selector in selectors:
+                first, last = page.eval(ENDS % selector)  # type: ignore[misc]  # a list of two numbers
+                assert last < first, (selector, first, last)  # read right to left: "?" on the left
     finally:
         server.stop()
