@@ -128,18 +128,20 @@ ENDS = """(() => { const node = document.querySelector('%s').firstChild, range =
 
 @requires_chromium
 def test_a_right_to_left_title_keeps_its_question_mark_at_its_end(tmp_path: Path) -> None:
+    """And the story's lede its full stop."""
     folder = tmp_path
     feeds = "\n".join(f"  - url: {f.url}\n    name: {f.name}" for f in FEEDS)
     config = folder / "feeds.yaml"
     config.write_text(f"settings:\n  database: monitor.db\nfeeds:\n{feeds}\n", encoding="utf-8")
     title = "האם טראמפ ייפגש עם פוטין?"
     with open_store(folder / "monitor.db") as store:
-        add(store, [Item(2, title, "טקסט.", "he", 0, story=5), Item(0, "Talks", "Talks.", "en", 1, story=5)])
+        add(store, [Item(2, title, "הם ייפגשו השבוע.", "he", 0, story=5),
+                    Item(0, "Talks", "Talks.", "en", 1, story=5)])
     server = WebServer(config, folder / "monitor.db")
     try:
         with Page(tmp_path / "profile", width=1280) as page:
             page.goto(server.base + "/stories/5")
-            selectors = ['li.article a[lang="he"]']
+            selectors = ['li.article a[lang="he"]', "blockquote#lede"]  # the Hebrew text came first
             if page.eval("document.querySelector('h1#headline').textContent") == title:
                 selectors.append("h1#headline")  # the story's headline may be its English article's
             for selector in selectors:
