@@ -110,3 +110,28 @@ def test_a_surname_alone_joins_the_full_name_holding_most_of_its_weight() -> Non
     even = [Keyed("bill clinton", ("Bill Clinton",), 5), Keyed("hillary clinton", ("Hillary Clinton",), 4),
             Keyed("clinton", ("Clinton",), 9)]
     assert group_keys(even)["clinton"] == "clinton"
+
+
+@pytest.mark.parametrize(
+    "one",
+    [
+        ("Vladimir Putin", "پوتین", "普京", "プーチン", "블라디미르 푸틴"),
+        ("Donald Trump", "دونالد ترامپ", "唐纳德·特朗普", "トランプ"),
+        ("Xi Jinping", "习近平", "시진핑"),
+    ],
+)
+def test_a_spelling_in_a_script_without_capitals_joins_the_latin_one(one: tuple[str, ...]) -> None:
+    assert _groups(*one) == {frozenset(one)}
+
+
+@pytest.mark.parametrize(
+    "apart",
+    [
+        ("Vladimir Putin", "بيتون"),  # Peyton
+        ("Peyton Manning", "普京"),
+        ("Hillary Clinton", "بيل كلينتون"),  # Bill: another given name before the surname
+        ("Angela Merkel", "梅根·马克尔"),  # Meghan Markle
+    ],
+)
+def test_a_look_alike_in_another_script_stays_apart(apart: tuple[str, ...]) -> None:
+    assert _groups(*apart) == {frozenset({s}) for s in apart}

@@ -41,6 +41,8 @@ def found(name: str, text: str, language: str | None = "en") -> bool:
         ("Merkel", "ماركل تزور مدرسة في لندن"),  # Markle
         ("Merkel", "梅根·马克尔访问学校"),
         ("Trump", "特朗说"),  # a consonant short
+        ("Abdul Latif Rashid", "ومن راست"),  # right: a surname alone needs its vowels written (i)
+        ("Argentina national football team", "팀 DRX가 우승하였다"),  # no person's name: not heard
     ],
 )
 def test_a_look_alike_is_not_the_name(name: str, text: str) -> None:

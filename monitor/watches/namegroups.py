@@ -152,9 +152,11 @@ def _meet(a: Keyed, b: Keyed) -> bool:
     return any(_spellings_meet(x, y) for x in _compared(a) for y in _compared(b))
 
 
-def _blocks(keyed: Sequence[Keyed]) -> dict[str, list[int]]:
-    """The keys by the consonant skeletons and the first two letters of their spellings' last words."""
+def _blocks(keyed: Sequence[Keyed], heard: Sequence[bool]) -> dict[str, list[int]]:
+    """The keys by the consonant skeletons and the first two letters of their spellings' last
+    words, and by their sound keys where one of them (`heard`) is in a script without capitals."""
     blocks: dict[str, list[int]] = {}
+    any_heard = any(heard)
     for index, k in enumerate(keyed):
         lasts = {s.split()[-1] for s in _compared(k) if s.split()}
         # A short word has no skeleton (`May`, `Мей`): its first letters stand for it.
@@ -163,8 +165,9 @@ def _blocks(keyed: Sequence[Keyed]) -> dict[str, list[int]]:
         # and by the consonant classes of their sound (monitor.entities.sounds), where a spelling
         # is in a script without capitals: `Putin` and پوتین, 普京 (see `group_keys`)
         # (of the last word, and of the whole name: 习近平, 唐纳德·特朗普 are one word)
-        heard = lasts | {" ".join(_name_words(s)) for s in _compared(k)}
-        shapes |= {_HEARD + key for spelling in heard for key in sound_keys(spelling)}
+        if any_heard:
+            sounding = lasts | {" ".join(_name_words(s)) for s in _compared(k)}
+            shapes |= {_HEARD + key for spelling in sounding for key in sound_keys(spelling)}
         for shape in shapes:
             blocks.setdefault(shape, []).append(index)
     return blocks
@@ -200,7 +203,7 @@ def group_keys(keys: Iterable[Keyed]) -> dict[str, str]:
     pairs = sorted(
         {
             (i, j)
-            for shape, block in _blocks(keyed).items()
+            for shape, block in _blocks(keyed, heard).items()
             for i in block
             for j in block
             if i < j and (not shape.startswith(_HEARD) or heard[i] or heard[j])

@@ -49,6 +49,9 @@ letters romanisations swap, case endings), and:
   capitalized word follows (`Папа Бенедикт`), or with Cyrillic look-alike numerals;
 - a name another language translates (`Supreme Court`: `Sąd Najwyższy`; `EU`: `ЕС`) is found
   as monitor.watches.translated reads it.
+- a person's Latin name is found in a script without capitals as it sounds there
+  (monitor.entities.sounds: `Putin`: プーチン, 普京, بوتين; `Donald Trump`: دونالد ترامپ),
+  whole or its surname alone as above (not a Chinese name's given name).
 
 This is the one place a watch's `names` are decided (measured by bench/names.py).
 """
@@ -81,7 +84,7 @@ from monitor.entities.forms import (
     transliterable,
     watched_stems,
 )
-from monitor.entities.sounds import SoundIndex, sounded
+from monitor.entities.sounds import SoundIndex, SoundSpans, sound_spans, sounded
 from monitor.watches.translated import TextConcepts, Translation, translated_in, translation_of
 
 __all__ = [
@@ -206,8 +209,14 @@ class WatchedName:
     # What the lexicon translates of it (`Supreme Court`: `Sąd Najwyższy`; monitor.watches.translated)
     translation: Translation | None = None
     marked: tuple[str, ...] = ()  # per word: its form with its doubled letters (forms.doubled_form)
-    # A person's Latin name heard in a script without capitals (monitor.entities.sounds: プーチン)
-    heard: SoundIndex | None = field(default=None, compare=False, repr=False)
+    # A person's name as a script without capitals may write it (monitor.entities.sounds:
+    # プーチン): its words, and whether its surname is heard alone; None for another name
+    spoken: tuple[str, bool] | None = None
+
+    @property
+    def heard(self) -> SoundIndex | None:
+        """The index that hears the name in a script without capitals, built once it is asked."""
+        return None if self.spoken is None else _sound_index(self.text, *self.spoken)
 
     @property
     def alone(self) -> bool:
@@ -267,10 +276,29 @@ def watched_name(text: str) -> WatchedName:
             words, _LINKS, organisation, abbreviation or (words[0] if acronyms[:1] == (True,) else None)
         ),
         marked=tuple(doubled_form(w) for w in words),
-        heard=None
-        if organisation or unspaced or any(acronyms)
-        else SoundIndex([(text, " ".join(words))], alone),
+        spoken=(" ".join(words), alone) if _personal(words, organisation) else None,
     )
+
+
+# Lower-case words a person's name may hold (`Lula da Silva`, `Ursula von der Leyen`)
+_NAME_PARTICLES = frozenset(
+    {"da", "de", "di", "do", "dos", "das", "del", "della", "der", "den", "van", "von"}
+    | {"bin", "ibn", "al", "el", "la", "le", "du", "ul", "ur"}
+)
+
+
+@lru_cache(maxsize=4096)
+def _sound_index(text: str, words: str, alone: bool) -> SoundIndex:
+    return SoundIndex([(text, words)], alone)
+
+
+def _personal(words: list[str], organisation: bool) -> bool:
+    """Whether a watch's name is a person's that another script writes as it sounds
+    (monitor.entities.sounds): capitalised words or particles, no organisation, no initials
+    (but a regnal number: `Elizabeth II`, which sounds.SoundIndex hears without it)."""
+    if organisation or not words or any(_acronym(w) and not _ROMAN.fullmatch(w) for w in words):
+        return False
+    return all(w[:1].isupper() or w in _NAME_PARTICLES for w in words)
 
 
 def _cognates(
@@ -422,6 +450,7 @@ class NameText:
     language: str | None = None
     concepts: TextConcepts | None = None  # the words as the lexicon reads them, once a name asks
     sounding: str = ""  # the text, where it holds a script without capitals (monitor.entities.sounds)
+    _spans: SoundSpans | None = None  # its spans that may be names there, read once a name asks
 
     @classmethod
     def of(cls, *texts: str | None, language: str | None = None) -> NameText:
@@ -671,7 +700,7 @@ class NameText:
             return bool(self.unspaced) and name.unspaced in self.unspaced
         if not name.forms:
             return False
-        if self.sounding and name.heard is not None and name.heard.find(self.sounding, self.language):
+        if _heard(self, name):
             return True
         if name.abbreviation is not None and name.abbreviation in self.capitals:
             return True
@@ -699,6 +728,16 @@ class NameText:
         alone = [e for e in cased if not ((head and _opens_another(self, e)) or _placed_alone(self, name, e)
                                           or (not name.organisation and _before_a_surname(self, e)))]
         return bool(alone) and not (head and self._other_first_name(name, cased))
+
+
+def _heard(text: NameText, name: WatchedName) -> bool:
+    """Whether a person's Latin name sounds in the text's words of a script without capitals
+    (monitor.entities.sounds), the text's spans read once for every name."""
+    if not text.sounding or name.heard is None:
+        return False
+    if text._spans is None:
+        text._spans = sound_spans(text.sounding, text.language)
+    return bool(name.heard.find_in(text._spans))
 
 
 def _doubles_fit(text: NameText, index: int, name: WatchedName, k: int, letters: int) -> bool:
