@@ -43,8 +43,8 @@ from monitor.entities.forms import (
 )
 from monitor.entities.lexicon import MAX_ENDING, concept_stems
 from monitor.watches.matcher import CompiledWatch
-from monitor.watches.names import COGNATE_LETTERS
 from monitor.watches.query import _UNSPACED, fold, positive_terms
+from monitor.watches.watched import COGNATE_LETTERS
 
 _QUERY_WORD = re.compile(r"\w+")  # as query.Document splits the folded text
 _LETTERS = re.compile(r"[^\W\d_]+")  # as monitor.watches.names splits a text
