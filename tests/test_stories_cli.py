@@ -324,3 +324,33 @@ def test_of_two_stories_as_wide_the_more_recent_ranks_first_without_a_tie(corpus
     ranked = json.loads(result.output)
     assert [s["headline"] for s in ranked] == ["Fresh story", "Quiet story"]
     assert ranked[0]["score"] > ranked[1]["score"]
+
+
+def test_the_recognised_names_are_listed_before_the_key_entities(corpus: Corpus) -> None:
+    corpus.story(1, entities=json.dumps(["Masoud", "Guterres", "Antonio", "United"]))
+    first = corpus.article(1, title="Pezeshkian at the UN")
+    second = corpus.article(1, feed_id=2, title="Пезешкиан в ООН", language="ru")
+    corpus.story(2, entities=json.dumps(["Survey", "Tuesday"]))
+    corpus.article(2, title="A survey")  # no names found: its key entities, as before
+    corpus.write()
+    pezeshkian = {"key": "masud pezeshkian", "name": "Masoud Pezeshkian", "mentions": 2,
+                  "variants": ["Masoud Pezeshkian", "Pezeshkian"]}
+    with Store.open(corpus.folder / "monitor.db") as store:
+        store.names_write({
+            first: [pezeshkian, {"key": "antonio guterres", "name": "Antonio Guterres", "mentions": 1,
+                                 "variants": ["Antonio Guterres"]}],
+            second: [{**pezeshkian, "name": "Масуд Пезешкиан",
+                      "variants": ["Масуд Пезешкиан", "Пезешкиана"]}],
+        })
+    lines = listing(corpus).splitlines()
+    one = next(i for i, line in enumerate(lines) if "[1]" in line)
+    assert lines[one + 1].endswith("; Masoud Pezeshkian, Antonio Guterres"), lines[one + 1]
+    two = next(i for i, line in enumerate(lines) if "[2]" in line)
+    assert lines[two + 1].endswith("; Survey"), lines[two + 1]
+    out = shown(corpus, 1)
+    people = next(line for line in out.splitlines() if "people and organisations:" in line)
+    assert people.startswith("  people and organisations: Masoud Pezeshkian (")
+    assert "Antonio Guterres" in people
+    assert "Масуд Пезешкиан" in people and "Пезешкиана" in people  # its spellings in every script
+    assert "key names: Masoud, Guterres, Antonio, United" in out  # the stories stage's evidence stays
+    assert "people and organisations" not in shown(corpus, 2)

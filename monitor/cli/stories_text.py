@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from monitor.entities.countries import country_name
+from monitor.entities.names import story_names
 from monitor.store.protocols import WebReads
 from monitor.stories.decide import across_languages
 from monitor.stories.records import (
@@ -23,10 +24,26 @@ from monitor.stories.records import (
 )
 from monitor.terminal import json_text, one_line
 from monitor.timeutil import local_time, parse_iso
+from monitor.watches.namegroups import entity_rows
 from monitor.wording import breaking_note, duration
 from monitor.wording import count as _count
 
 _MAX_TITLE = 200  # characters of a title on one line of text output
+_LISTED_NAMES = 5  # names on a story's line of `monitor stories`
+_SPELLINGS = 4  # other spellings shown after a name by `monitor story`
+
+
+class StoryReads(WebReads, Protocol):
+    """What the story commands read: the web's queries and the articles' names."""
+
+    def article_names(self, article_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]: ...
+
+
+def story_people(store: StoryReads, story_id: int) -> list[dict[str, Any]]:
+    """The people and organisations the names stage found in the story's articles, one per
+    entity with its spellings, the most widely named first (as the story page lists them)."""
+    ids = [int(a["id"]) for a in store.web_story_articles(story_id)]
+    return story_names(entity_rows(store.article_names(ids))) if ids else []
 
 
 def _local(text: str | None, zone: ZoneInfo) -> str:
@@ -61,7 +78,7 @@ def _list_headline(store: WebReads, story: Mapping[str, Any]) -> str:
 
 
 def format_stories(
-    store: WebReads,
+    store: StoryReads,
     *,
     since: datetime | None = None,
     language: str | None = None,
@@ -98,7 +115,8 @@ def format_stories(
     lines = [note] if note else []
     for n, story in enumerate(ranked, 1):
         languages = ",".join(_clean(x, 20) for x in story["languages"]) or "?"
-        entities = [_clean(e, 40) for e in story["entities"][:5]]
+        people = [n["name"] for n in story_people(store, int(story["id"]))]
+        entities = [_clean(e, 40) for e in (people or story["entities"])[:_LISTED_NAMES]]
         mark = "BREAKING " if story.get("breaking_at") else ""
         lines.append(
             f"{n:>3}. [{story['id']}] {mark}{_list_headline(store, story)}\n"
@@ -138,7 +156,7 @@ def _why(item: Mapping[str, Any], first_in_language: bool) -> str:
     return came + "joined: " + ", ".join(parts)
 
 
-def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timezone: str = "UTC") -> str:
+def format_story(store: StoryReads, story_id: int, *, as_json: bool = False, timezone: str = "UTC") -> str:
     """`monitor story ID`: the story's articles by language, with outlet, time and why each
     joined. Raises StoryNotFoundError."""
     detail = story_detail(store, story_id)
@@ -163,6 +181,14 @@ def format_story(store: WebReads, story_id: int, *, as_json: bool = False, timez
     if detail.get("breaking_at"):
         since, why = _local(detail["breaking_at"], zone), breaking_note(detail.get("breaking_why"))
         head.append(f"  BREAKING since {since}: {why}")
+    people = [
+        _clean(n["name"], 40)
+        + (f" ({', '.join(_clean(v, 40) for v in n['variants'][:_SPELLINGS])}"
+           + (", …)" if len(n["variants"]) > _SPELLINGS else ")") if n["variants"] else "")
+        for n in story_people(store, detail["id"])
+    ]
+    if people:
+        head.append(f"  people and organisations: {', '.join(people)}")
     if detail["entities"]:
         head.append(f"  key names: {', '.join(_clean(e, 40) for e in detail['entities'])}")
     head.extend(_thread_lines(detail.get("thread"), zone))

@@ -17,7 +17,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 from importlib import resources
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Query, Request
@@ -66,6 +66,7 @@ from monitor.web.views import (
     check_country,
     check_query,
     day_window,
+    isolated,
     lede,
     safe_url,
     search_groups,
@@ -151,6 +152,7 @@ def _templates(zone: ZoneInfo) -> Environment:
     env.filters["safe_url"] = safe_url
     env.filters["language_name"] = language_name
     env.filters["country_name"] = country_name
+    env.filters["isolated"] = isolated
     env.globals["version"] = __version__
     env.globals["count"] = count
     return env
@@ -391,9 +393,16 @@ def create_app(database: Target, config: Config) -> FastAPI:
     def article_page(article_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
         with ctx.store() as store:
             row = store.web_article(article_id)
-        if row is None:
-            raise StarletteHTTPException(404, f"no article {article_id}")
-        return page("article.html", article=article_view(row, zone))
+            if row is None:
+                raise StarletteHTTPException(404, f"no article {article_id}")
+            names = story_names(entity_rows(store.article_names([article_id])))
+            places = store.article_places([article_id]).get(article_id, [])
+            watches = [
+                {"name": w, "quoted": quote(w, safe="")}
+                for w in store.article_watches([article_id]).get(article_id, [])
+            ]
+        view = article_view(row, zone)
+        return page("article.html", article=view, names=names, places=places, watches=watches)
 
     @app.get("/threads/{thread_id}", response_class=HTMLResponse, include_in_schema=False)
     def thread_page(thread_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:

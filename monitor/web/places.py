@@ -20,6 +20,7 @@ from monitor.web.context import MAX_PAGE, STORIES_PER_PAGE, WebContext, check_pa
 from monitor.web.models import PlacesOut
 from monitor.web.views import check_country, story_summary
 from monitor.web.worldmap import MapCountry, render_map, shade_of
+from monitor.wording import count
 
 Page = Callable[..., HTMLResponse]
 
@@ -41,7 +42,7 @@ def map_countries(news: list[CountryNews]) -> dict[str, MapCountry]:
     top = max((c.recent for c in news), default=0)
     drawn = {}
     for c in news:
-        label = f"{c.name}: {c.recent} stories in 24 h, {c.week} in the week"
+        label = f"{c.name}: {count(c.recent, 'story')} in 24 h, {c.week} in the week"
         label += " (rising)" if c.rising else ""
         drawn[c.country] = MapCountry(shade_of(c.recent, top), c.rising, label)
     return drawn

@@ -4,6 +4,7 @@ and Atom. No I/O here; monitor.web.app does the requests and the database."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,6 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup, escape
 
 from monitor.config import normalize_language
 from monitor.deliver.rank import lead_of
@@ -31,6 +34,7 @@ __all__ = [
     "day_window",
     "group_articles",
     "hourly_counts",
+    "isolated",
     "latest_window",
     "lede",
     "marked",
@@ -49,6 +53,16 @@ __all__ = [
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _LANG_RE = re.compile(r"^[a-z]{2,3}$")
+
+
+def isolated(text: object) -> Markup:
+    """`text` as HTML, in a `<bdi>` of its own when it holds a letter written right to left, so
+    that a list of names in several scripts keeps its order and its commas, and a count after an
+    Arabic or Hebrew name stays after it (`فلاديمير بوتين 2`, not `2 فلاديمير بوتين`)."""
+    shown = escape(str(text))
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in str(text)):
+        return Markup("<bdi>%s</bdi>") % shown
+    return shown
 
 
 class BadRequest(ValueError):
