@@ -177,3 +177,23 @@ def test_a_title_case_headline_keeps_a_surname_and_acronyms_not_a_title_before_a
 def test_a_headline_in_sentence_case_keeps_its_names() -> None:
     found = named("Nothing more was said.", title="Lindsay Lohan checks into a rehab clinic in Malibu")
     assert {"Lindsay Lohan", "Malibu"} <= set(found)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name", "not_names"),
+    [
+        ("de", "Diese Entscheidung kam spät. Viele Menschen protestierten, sagte Olaf Scholz.",
+         "Olaf Scholz", {"Diese Entscheidung", "Viele Menschen", "Entscheidung"}),
+        ("es", "Estas Medidas llegan tarde, dijo Pedro Sánchez.", "Pedro Sánchez", {"Estas Medidas"}),
+        ("it", "Questa Decisione è arrivata, ha detto Giorgia Meloni.", "Giorgia Meloni", {"Questa Decisione"}),
+        ("ru", "Этот Закон принят, сказал Владимир Путин.", "Владимир Путин", {"Этот Закон"}),
+        # names that open with such a word's look-alike stay whole
+        ("en", "Dan Brown met the ESA team. Son Heung-min scored.", "Dan Brown", {"Brown"}),
+    ],
+)  # fmt: skip
+def test_a_determiner_opening_a_sentence_opens_no_name(
+    language: str, text: str, name: str, not_names: set[str]
+) -> None:
+    found = {n.name for n in names_in("", text, language)}
+    assert name in found
+    assert not (found & not_names), found & not_names

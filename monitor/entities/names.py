@@ -80,19 +80,30 @@ _PARTICLES = frozenset(
     {"of", "de", "del", "della", "des", "di", "da", "do", "dos", "du", "van", "von", "der", "den"}
     | {"ter", "al", "el", "bin", "ibn", "bint", "ul", "ur", "e", "y", "la", "le"}
 )
-# Words that open sentences in capitals without being names (the languages of the feeds).
+# Words that open sentences in capitals without being names (the languages of the feeds):
+# articles, pronouns, determiners; none whose folded form is a name's or an acronym's (Dann is
+# `dan`, Esa `esa` as ESA, Эта `eta` as ETA, Maar `mar`), none that opens names (Son, Su, Del).
 _FUNCTION_WORDS = _forms_of(
     """The A An In On At As For But And Or If When While After Before Then This That These Those
     It He She We They I You His Her Its Their Our My There Here What Who Why How Where Which Some
     All Many Most More No Not Yes So Also Still Yet Even Now Today Yesterday Tomorrow According
     Der Die Das Ein Eine Und Aber Wenn Als Im Am Es Er Sie Wir Ich Auch Nach Bei Mit Von Zu
+    Einen Einem Einer Eines Diese Dieser Dieses Diesem Diesen Jene Jener Jenes Solche Solcher
+    Solches Welche Welcher Jede Jeder Jedes Viele Einige Mehrere Kein Keine Doch Noch Schon Weil
+    Warum Heute Gestern Seine Ihre Unsere
     Le La Les Un Une Des Et Mais Dans Sur Pour Avec Il Elle Ils Nous Selon
+    Leur Leurs Chaque Plusieurs Aucun Aucune
     El Los Las Una Pero En Con Por Según Lo
+    Esta Estos Estas Cada Todos Todas Ayer
     Il Lo Gli Una Ma Nel Con Per Secondo
+    Questo Questa Questi Queste Quella Quello Ogni Tutti Tutte Dopo Anche Ieri
+    Seus Suas Segundo Ontem
+    Deze Volgens Gisteren
     Na Po Za Ale Ta Ten To Jak Gdy Od Do Się Jest Już
     A I V Ve Se Na Po Za Ale Ta Ten To Jak Když Už Podle
     Je Ki Pa Da So Ko Po Za Ob Tudi Kot
     В На По За Но И А Как Когда Это Он Она Они Мы Я Не По Также Уже Из От До При Для
+    Этот Этом Этого Этой Все Всё Каждый После Перед Однако Вчера Сегодня
     У Та Це Він Вона Вони Ми Як Коли Також Вже Із Від
     Във Той Тя Те Ние Като Когато Това След Според"""
 )
