@@ -457,9 +457,11 @@ _NOT_KEY = re.compile(r"[^a-z]+")
 
 
 def script_key(spelled: str) -> str:
-    """The key of a name written in a script without capitals: each word romanized (anyascii),
-    in lower case (普京: pujing; ليز تراس: lyz trs)."""
-    words = [_NOT_KEY.sub("", anyascii(w).lower()) for w in _SCRIPT_WORD_SPLIT.split(spelled)]
+    """The key of a name written in a script without capitals: each word romanized (anyascii)
+    and spelled as `name_form` spells a Latin word (普京: puiing; ليز تراس: lyz trs), so that a
+    script written letter for sound keys a name as its Latin spelling does (გოტაბაია
+    რაჯაპაკსა and Gotabaya Rajapaksa: gotabaia raiapaksa)."""
+    words = [name_form(_NOT_KEY.sub("", anyascii(w).lower())) for w in _SCRIPT_WORD_SPLIT.split(spelled)]
     return " ".join(w for w in words if w) or spelled
 
 

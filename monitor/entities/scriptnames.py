@@ -64,7 +64,7 @@ _SOUND = frozenset(
     "瑪邁麥曼梅門蒙納娜寧紐諾歐龐佩喬齊琴薩賽桑瑟沙莎施蘇塔湯唐圖託瓦萬韋維溫沃烏錫謝雅亞婭揚"
     "約紮澤詹茲塞拉汗"
     "治夫逊遜歇缪繆丽麗切若焦果山大历歷瑞舒嘉琼瓊朱茱薇葛哥吕呂拿佛露卓娃茜耐赞贊冯馮列聂聶彦彥"
-    "梵高卜蓬斐弥彌罕契怀懷惠席白東馬"
+    "梵高卜蓬斐弥彌罕契怀懷惠席白東馬理"
 )
 _KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]")
 _HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -133,6 +133,36 @@ _APPOSITION_TITLES = _titles(
 )
 _APPOSITION = re.compile(rf"[،,]\s*(?:{_APPOSITION_TITLES})(?=[\s\u200c]|$)")
 _APPOSITION_LANGUAGES = frozenset({"fa", "ar", "ur", "ckb", "azb", "mzn", "ps", "ug", "sd"})
+# Words after a person's name that say what the person is, in Persian and Kurdish, with no
+# comma (کوین مک‌کارتی سیاستمدار; ویکتور بوت تاجر), and the word "as" before a title (پتر پاول
+# به عنوان رئیس‌جمهور; لەتیف ڕەشید وەک سەرۆک): the two words before them, where a sentence,
+# a clause or a preposition opens them, are a name.
+_ROLE_AFTER = _titles(
+    """سیاستمدار بسکتبالیست فوتبالیست والیبالیست تنیسور بازیکن دونده ورزشکار قهرمان تاجر بازرگان
+    خواننده بازیگر نویسنده شاعر کارگردان فیلمساز آهنگساز نقاش دانشمند فیزیکدان شیمیدان
+    اقتصاددان روزنامه‌نگار خبرنگار فعال سرمربی مربی سردسته"""
+)
+_AS = r"(?:به[\s\u200c]عنوان|به‌عنوان|وەک|وەکوو)"
+_AS_TITLE = _titles(
+    """رئیس‌جمهور رئیس‌جمهوری رئیس نخست‌وزیر وزیر صدراعظم پادشاه ملکه دبیرکل رهبر سخنگوی معاون
+    سرمربی نامزد سەرۆک سەرۆکی سەرۆکوەزیران سەرۆکوەزیرانی وەزیر وەزیری"""
+)
+_ROLE = re.compile(
+    rf"(?:(?<=[\s\u200c])|^)(?:(?:{_ROLE_AFTER})|{_AS}\s+(?:{_AS_TITLE}))(?=[\s\u200c.,،؛)(]|$)"
+)
+_ROLE_LANGUAGES = frozenset({"fa", "ckb", "azb", "mzn"})
+# "Led by" before a name (حزب اصلاحات به رهبری کایا کالاس; بقيادة).
+_LED_BY = re.compile(r"(?:(?<=\s)|^)(?:به[\s\u200c]رهبری|به‌رهبری|بقيادة|بە\s+سەرۆکایەتی)(?=\s)")
+# A regnal name: a Chinese name and its number (查理三世, 伊莉莎白二世), a name and a Roman
+# numeral in any script without capitals (ელისაბედ II, चार्ल्स III), an Arabic name and a
+# definite ordinal (إليزابيث الثانية: a noun without ال before a definite ordinal is a name).
+_ZH_REGNAL = re.compile("[一二三四五六七八九十]{1,3}世")
+_ROMAN_AFTER = re.compile(r"(?<=\s)[IVX]{1,5}(?=[-\s.,،)]|$)")
+_AR_ORDINAL = re.compile(
+    r"(?<=\s)ال(?:أول|أولى|ثاني|ثانية|ثالث|ثالثة|رابع|رابعة|خامس|خامسة|سادس|سادسة|سابع|سابعة"
+    r"|ثامن|ثامنة|تاسع|تاسعة|عاشر|عاشرة|حادي عشر|ثاني عشر|ثالث عشر|رابع عشر|خامس عشر|سادس عشر)"
+    r"(?=[\s.,،)]|$)"
+)
 # Words that end an organisation's name in Chinese (and Japanese): a party, a parliament, a
 # committee, a group, a club, a company, a court, a bank, a university, an agency.
 _ZH_ORG_ENDS = _titles(
@@ -163,7 +193,8 @@ _TITLE_FIRST_ALIASES = {"yi": "he", "bho": "hi", "mr": "hi"}
 _STOP_WORDS = frozenset(
     """في من على إلى عن مع بعد قبل و أو أن إن التي الذي الذين هو هي كان كانت قال قالت يقول بين حول
     ضد منذ خلال لدى عند حتى ثم لكن بل قد لم لن ما لا
-    در از به با برای که و یا این آن را تا بر پس پیش هم نیز گفت است بود شد کرد
+    در از به با برای که و یا این آن را تا بر پس پیش هم نیز گفت است بود شد کرد امروز دیروز فردا
+    سپس اکنون همچنین اليوم أمس غدا ئەمڕۆ دوێنێ بقيادة
     של את על עם אל כי או גם הוא היא אמר אמרה ב ל מ ו ה
     का के की को ने में से पर और या है था थे थी यह वह कहा हैं हुए हुई गए भएका भएको छन् छ हुन् थिए गरे
     და რომ ან მაგრამ არის იყო თქვა მიერ გახდა გარდაიცვალა გადადგა აირჩიეს დაინიშნა
@@ -194,6 +225,15 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
     if lang in _APPOSITION_LANGUAGES:
         found += _before_apposition(text)
         found += _organisations_first(text)
+        found += _after_led_by(text)
+    if lang in _ROLE_LANGUAGES:
+        found += _before_role(text)
+    if lang == "ar":
+        found += _before_marker(text, _AR_ORDINAL, 1, take_marker=True)
+    if _ZH_REGNAL.search(text):
+        found += _zh_regnal(text)
+    if _ROMAN_AFTER.search(text):
+        found += _before_marker(text, _ROMAN_AFTER, 1, take_marker=True)
     if lang == "th" or (not lang and _THAI_ADDRESS.search(text)):
         found += _thai_addressed(text)
     return _without_overlaps(found)
@@ -435,6 +475,73 @@ def _before_apposition(text: str) -> list[Cue]:
             continue
         start, end = words[-1][0], words[0][1]
         found.append(Cue(start, end, text[start:end]))
+    return found
+
+
+def _name_word(word: str) -> bool:
+    """Whether a word may be part of a name in a spaced script without capitals: the script's
+    letters, no digit, no function word, not Arabic's definite article."""
+    return (
+        _CASELESS.match(word) is not None
+        and len(word) >= 2
+        and word not in _STOP_WORDS
+        and not _DIGIT.search(word)
+        and not _ARABIC_DEFINITE.match(word)
+    )
+
+
+# Words after which a clause opens (and, but, then, today...): a name may follow them, as it
+# may a punctuation mark; after a preposition a noun phrase stands more often (برای دور دوم).
+_CLAUSE_OPENERS = frozenset(
+    """و اما ولی سپس امروز دیروز فردا اکنون همچنین و لكن ثم اليوم أمس و بەڵام ئەمڕۆ دوێنێ""".split()  # noqa: SIM905
+)
+
+
+def _opens_here(text: str, start: int) -> bool:
+    """Whether a phrase starting at `start` opens a sentence or a clause: the text's start, a
+    punctuation mark before it, or a conjunction or an adverb of time (_CLAUSE_OPENERS)."""
+    before = _words_before(text, start, 1)
+    word = text[before[0][0] : before[0][1]] if before else ""
+    return not any(c.isalpha() for c in word) or word in _CLAUSE_OPENERS  # a dash is punctuation
+
+
+def _before_marker(text: str, marker: re.Pattern[str], count: int, take_marker: bool = False) -> list[Cue]:
+    """The `count` words of a name right before each match of `marker` (with it, when it is
+    part of the name, as a regnal number is), all of them name words."""
+    found = []
+    for match in marker.finditer(text):
+        words = _words_before(text, match.start(), count)
+        if len(words) != count or not all(_name_word(text[a:b]) for a, b in words):
+            continue
+        start, end = words[-1][0], match.end() if take_marker else words[0][1]
+        if end - start <= _MAX_SPAN:
+            found.append(Cue(start, end, text[start:end]))
+    return found
+
+
+def _before_role(text: str) -> list[Cue]:
+    """Persian and Kurdish: the two words before a word that says what a person is, or before
+    "as" and a title, where a clause opens them (see _ROLE_AFTER)."""
+    return [cue for cue in _before_marker(text, _ROLE, 2) if _opens_here(text, cue.start)]
+
+
+def _after_led_by(text: str) -> list[Cue]:
+    """The two words after "led by" (به رهبری, بقيادة), both name words."""
+    found = []
+    for match in _LED_BY.finditer(text):
+        words = _words_after(text, match.end(), 2)
+        if len(words) == 2 and all(_name_word(text[a:b]) for a, b in words):
+            found.append(Cue(words[0][0], words[1][1], text[words[0][0] : words[1][1]]))
+    return found
+
+
+def _zh_regnal(text: str) -> list[Cue]:
+    """A Chinese regnal name: two to six sound characters and a number with 世 (查理三世)."""
+    found = []
+    for match in _ZH_REGNAL.finditer(text):
+        start = _after_titles(text, _sound_run_left(text, match.start(), katakana=False), match.start())
+        if match.start() - start >= 2:
+            found.append(Cue(start, match.end(), text[start : match.end()]))
     return found
 
 
