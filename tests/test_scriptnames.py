@@ -63,6 +63,11 @@ def cues(text: str, language: str) -> list[str]:
         ("zh", "西班牙国王费利佩六世出席了仪式。", ["费利佩六世"]),
         ("ka", "მეფე ფელიპე VI-მ სიტყვით მიმართა ხალხს.", ["ფელიპე VI"]),
         ("ar", "استقبل فيليبي السادس الوفد في مدريد.", ["فيليبي السادس"]),
+        # ... and held by a royal or papal title: Thai, Sinhala, Tamil, Persian.
+        ("th", "สมเด็จพระเจ้าเฟลิเปที่ 6 เสด็จเยือนกรุงเทพ", ["เฟลิเปที่ 6"]),
+        ("si", "ස්පාඤ්ඤයේ හයවන ෆිලිප් රජ ලංකාවට පැමිණෙයි.", ["හයවන ෆිලිප්"]),
+        ("ta", "ஸ்பெயின் மன்னர் ஆறாம் பிலிப்பே இலங்கைக்கு வந்தார்.", ["ஆறாம் பிலிப்பே"]),
+        ("fa", "پادشاه فیلیپه ششم از تهران دیدن کرد.", ["فیلیپه ششم"]),
     ],
 )
 def test_cues_name_people_and_organisations(language: str, text: str, names: list[str]) -> None:
@@ -119,6 +124,21 @@ def test_a_one_word_known_name_keys_a_cue_only_when_heard_over_all_of_it() -> No
     # Inside a longer cue, a one-word name is a look-alike more often than not.
     dotted = "俄罗斯总统弗拉基米尔·普京宣布动员。"
     assert [n.key for n in names_in("", dotted, "zh", surname)] == ["fulaimier puing"]
+
+
+def test_no_surname_is_heard_in_a_kings_number_nor_in_an_acronym() -> None:
+    # A known surname that sounds like a regnal ordinal, a known acronym like a part of a
+    # dotted name: the cue keeps its own key.
+    johnson = SoundIndex([("boris johnson", "Boris Johnson")])
+    pope = names_in("", "پاپ بندیکت شانزدهم در واتیکان سخنرانی کرد.", "fa", johnson)
+    assert [n.key for n in pope] == [script_key("بندیکت شانزدهم")]
+    fifa = SoundIndex([("piala dunia fifa", "Piala Dunia FIFA")])
+    scientist = names_in("", "瑞典科学家斯萬特·帕博获得了诺贝尔奖。", "zh", fifa)
+    assert [n.key for n in scientist] == [script_key("斯萬特·帕博")]
+    # A known king heard over his name and number keys it.
+    queen = SoundIndex([("elizabet i", "Elizabeth II")])
+    thai = names_in("", "สมเด็จพระราชินีนาถเอลิซาเบธที่ 2 เสด็จเยือนกรุงเทพ", "th", queen)
+    assert [n.key for n in thai] == ["elizabet i"]
 
 
 def test_a_surname_heard_alone_in_an_abjad_is_no_name() -> None:

@@ -511,13 +511,15 @@ def _keys_cue(heard: Heard, cue: Cue) -> bool:
     """Whether a known name heard inside a cued name is that name: heard over the whole cue,
     or a person's name of two words or more heard as the cue's surname (where it ends) or
     over most of it. A one-word known name inside a cue (`Britse` in `پرویز مشرف`), or a name
-    heard in a cue's first part, is a look-alike more often than not."""
+    heard in a cue's first part, is a look-alike more often than not; so is a surname heard in
+    a king's number (`Johnson` in `بندیکت شانزدهم`) or a known acronym's last word."""
     if heard.start <= cue.start and heard.end >= cue.end:
         return True
-    if len(_NAME_WORD.findall(heard.spelling)) < 2:
+    words = _NAME_WORD.findall(heard.spelling)
+    if len(words) < 2:
         return False
-    if not heard.full:
-        return heard.end >= cue.end
+    if not heard.full:  # a regnal number is no surname (شانزدهم, 三世), nor an acronym (FIFA)
+        return heard.end >= cue.end and not cue.regnal and not words[-1].isupper()
     return 3 * (heard.end - heard.start) >= 2 * (cue.end - cue.start)
 
 

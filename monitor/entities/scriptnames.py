@@ -77,6 +77,7 @@ class Cue:
     start: int
     end: int
     text: str
+    regnal: bool = False  # a king's or a pope's name with its number (查理三世, بندیکت شانزدهم)
 
 
 def caseless(text: str) -> bool:
@@ -158,6 +159,30 @@ _LED_BY = re.compile(r"(?:(?<=\s)|^)(?:به[\s\u200c]رهبری|به‌رهبر�
 # definite ordinal (إليزابيث الثانية: a noun without ال before a definite ordinal is a name).
 _ZH_REGNAL = re.compile("[一二三四五六七八九十]{1,3}世")
 _ROMAN_AFTER = re.compile(r"(?<=\s)[IVX]{1,5}(?=[-\s.,،)]|$)")
+# A regnal name held by a royal or papal title (one word, or a Thai chunk), per language:
+# Thai title + name + ที่ N (สมเด็จพระเจ้าชาลส์ที่ 3); Sinhala ordinal + name + king or queen
+# (තෙවන චාල්ස් රජ); Tamil title + ordinal + name (மன்னர் மூன்றாம் சார்லசு); Persian title +
+# name + ordinal (پاپ بندیکت شانزدهم).
+_FA_ORDINALS = (
+    "اول|دوم|سوم|چهارم|پنجم|ششم|هفتم|هشتم|نهم|دهم|یازدهم|دوازدهم|سیزدهم|چهاردهم|پانزدهم|شانزدهم"
+)
+_REGNAL_TITLED = {
+    "th": re.compile(
+        r"(?:สมเด็จพระราชินีนาถ|สมเด็จพระเจ้า|พระราชินีนาถ|พระเจ้า|สมเด็จพระสันตะปาปา|สมเด็จพระสันตปาปา)"
+        r"(?P<name>[\u0e01-\u0e4e]{2,20}ที่ \d{1,2})(?!\d)"
+    ),
+    "si": re.compile(
+        r"(?:(?<=\s)|^)(?P<name>[\u0d80-\u0dff\u200d]+වන [\u0d80-\u0dff\u200d]{2,20}) (?:රජ|රැජිණ|පාප්)"
+    ),
+    "ta": re.compile(
+        r"(?:மன்னர்|அரசர்|அரசி|மகாராணி|ராணி|திருத்தந்தை|போப்) "
+        r"(?P<name>[\u0b80-\u0bff]+ாம் [\u0b80-\u0bff]{2,20})(?=[\s.,]|$)"
+    ),
+    "fa": re.compile(
+        r"(?:(?<=\s)|^)(?:پاپ|پادشاه|ملکه|شاه|امپراتور|شاهزاده) "
+        rf"(?P<name>[\u0600-\u06ff\u200c]{{2,20}} (?:{_FA_ORDINALS}))(?=[\s.,،)]|$)"
+    ),
+}
 _AR_ORDINAL = re.compile(
     r"(?<=\s)ال(?:أول|أولى|ثاني|ثانية|ثالث|ثالثة|رابع|رابعة|خامس|خامسة|سادس|سادسة|سابع|سابعة"
     r"|ثامن|ثامنة|تاسع|تاسعة|عاشر|عاشرة|حادي عشر|ثاني عشر|ثالث عشر|رابع عشر|خامس عشر|سادس عشر)"
@@ -183,6 +208,12 @@ _ORG_FIRST = frozenset(
     """حزب سازمان جبهه دادگاه دیوان مجلس کنگره پارلمان بانک شرکت کمیسیون اتحادیه دانشگاه
     منظمة شركة جبهة الجبهة مجلس محكمة المحكمة الاتحاد اتحاد جامعة البنك بنك الحزب حركة
     حیزبی پارتی""".split()  # noqa: SIM905 (words of several scripts, read as text)
+)
+# Each word of the text (any punctuation before it) that begins an organisation's name.
+_ORG_FIRST_WORD = re.compile(
+    r"(?:(?<=[\s,،؛;:.!?()\[\]«»\"“”„'’])|^)(?:"
+    + "|".join(sorted(map(re.escape, _ORG_FIRST), key=len, reverse=True))
+    + ")(?= )"
 )
 _ORG_NOT_NAMING = frozenset(
     """این آن خود را که و از به با در برای هم یک دو سه ها های ای دیگر هر همه
@@ -230,6 +261,9 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
         found += _before_role(text)
     if lang == "ar":
         found += _before_marker(text, _AR_ORDINAL, 1, take_marker=True)
+    regnal = _REGNAL_TITLED.get(lang)
+    if regnal is not None:
+        found += [Cue(m.start("name"), m.end("name"), m.group("name"), True) for m in regnal.finditer(text)]
     if _ZH_REGNAL.search(text):
         found += _zh_regnal(text)
     if _ROMAN_AFTER.search(text):
@@ -447,19 +481,18 @@ def _organisations_first(text: str) -> list[Cue]:
     """An organisation in Persian, Arabic or Kurdish: a word that begins one and the word after
     it (حزب کارگر, سازمان ملل)."""
     found = []
-    for start, end in _words_after(" " + text, 0, 10_000):
-        word = text[start - 1 : end - 1]
-        if word not in _ORG_FIRST:
-            continue
-        after = _words_after(text, end - 1, 1)
+    for match in _ORG_FIRST_WORD.finditer(text):
+        after = _words_after(text, match.end(), 1)
         if not after:
             continue
         next_word = text[after[0][0] : after[0][1]]
+        if next_word in _ORG_FIRST:
+            continue  # حزب اتحادیه ملی: the party's name begins at the next word
         if next_word in _ORG_NOT_NAMING or next_word in _STOP_WORDS or _DIGIT.search(next_word):
             continue
         if not _CASELESS.match(next_word):
             continue
-        found.append(Cue(start - 1, after[0][1], text[start - 1 : after[0][1]]))
+        found.append(Cue(match.start(), after[0][1], text[match.start() : after[0][1]]))
     return found
 
 
@@ -515,7 +548,7 @@ def _before_marker(text: str, marker: re.Pattern[str], count: int, take_marker: 
             continue
         start, end = words[-1][0], match.end() if take_marker else words[0][1]
         if end - start <= _MAX_SPAN:
-            found.append(Cue(start, end, text[start:end]))
+            found.append(Cue(start, end, text[start:end], regnal=take_marker))
     return found
 
 
@@ -541,7 +574,7 @@ def _zh_regnal(text: str) -> list[Cue]:
     for match in _ZH_REGNAL.finditer(text):
         start = _after_titles(text, _sound_run_left(text, match.start(), katakana=False), match.start())
         if match.start() - start >= 2:
-            found.append(Cue(start, match.end(), text[start : match.end()]))
+            found.append(Cue(start, match.end(), text[start : match.end()], regnal=True))
     return found
 
 
