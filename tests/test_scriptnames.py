@@ -43,6 +43,7 @@ def cues(text: str, language: str) -> list[str]:
         # Organisations: a Chinese party, a Persian one.
         ("zh", "执政的工党在选举中获胜。", ["工党"]),
         ("fa", "حزب کارگر در انتخابات پیروز شد.", ["حزب کارگر"]),
+        ("fa", "در انتخابات امسال، حزب سبز و سازمان ملل سخن گفتند.", ["حزب سبز", "سازمان ملل"]),
         # Titles before a name: Arabic (adjectives with al- skipped), Georgian, Hindi, Hebrew.
         ("ar", "قال الرئيس الفرنسي إيمانويل ماكرون إن المحادثات ستستمر.", ["إيمانويل ماكرون"]),
         ("ka", "საფრანგეთის პრეზიდენტი ემანუელ მაკრონი ბერლინში ჩავიდა.", ["ემანუელ მაკრონი"]),
@@ -91,6 +92,8 @@ def test_cues_name_people_and_organisations(language: str, text: str, names: lis
         # An ordinal after a definite noun (the Second World War), a number with 世 after no name.
         ("ar", "بعد الحرب العالمية الثانية تغير العالم."),
         ("zh", "这是二十一世纪的问题。"),
+        # An organisation's word before an adjective of its kind, anywhere in the text.
+        ("fa", "پس از انتخابات، یک حزب ائتلافی و یک مجلس معلق ماند."),
     ],
 )
 def test_cues_stay_silent_where_no_name_stands(language: str, text: str) -> None:

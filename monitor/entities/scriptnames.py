@@ -217,8 +217,10 @@ _ORG_FIRST_WORD = re.compile(
 )
 _ORG_NOT_NAMING = frozenset(
     """این آن خود را که و از به با در برای هم یک دو سه ها های ای دیگر هر همه
-    هذا هذه ذلك في من على إلى عن مع و""".split()  # noqa: SIM905
-)
+    هذا هذه ذلك في من على إلى عن مع و
+    ائتلافی معلق حاکم مخالف جدید سابق پیشین فعلی دولتی غیردولتی بزرگ کوچک اصلی
+    غرب شرق شمال جنوب الحاكم المعارض الجديد السابق الحالي""".split()  # noqa: SIM905
+)  # and adjectives that say which kind, not which one (a coalition party, a hung parliament)
 _TITLE_FIRST_ALIASES = {"yi": "he", "bho": "hi", "mr": "hi"}
 # Function words that end a name in those scripts (prepositions, conjunctions, verbs of saying).
 _STOP_WORDS = frozenset(
