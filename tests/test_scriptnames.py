@@ -16,7 +16,15 @@ from monitor.config import FeedConfig
 from monitor.entities.names import names_in, script_key
 from monitor.entities.scriptnames import caseless, cued_names
 from monitor.entities.sounds import SoundIndex
-from monitor.entities.stage import KnownNames, names_of_all, run_names_stage
+from monitor.entities.stage import (
+    KNOWN_CHECK_SECONDS,
+    KNOWN_MAX_AGE_SECONDS,
+    KnownNames,
+    KnownNamesCache,
+    known_names_stale,
+    names_of_all,
+    run_names_stage,
+)
 from monitor.ingest.parse import Entry, content_hash
 from monitor.store import Store
 
@@ -243,3 +251,44 @@ def test_known_names_are_read_once_and_only_for_texts_without_capitals() -> None
         ["vladimir putin"], ["vladimir putin"]
     ]
     assert Rows.calls == 1
+
+
+def test_the_known_names_index_is_built_again_only_when_stale() -> None:
+    putin, trump = frozenset({"vladimir putin"}), frozenset({"donald trump"})
+    many = frozenset(f"name {i}" for i in range(20))
+    assert not known_names_stale(10.0, putin, putin)
+    assert known_names_stale(KNOWN_MAX_AGE_SECONDS, putin, putin)  # too old
+    assert known_names_stale(10.0, putin, putin | trump)  # half the keys are new
+    assert not known_names_stale(10.0, many, many | {"one more"})  # 1 of 21: kept
+    assert known_names_stale(10.0, frozenset(), putin)  # the first names come
+
+
+def test_a_cache_keeps_one_index_across_runs_of_the_stage(store: Store) -> None:
+    """The daemon's runs: the index is built at the first article without capitals, kept by
+    the next runs, and built again once the store knows other names (read again after
+    KNOWN_CHECK_SECONDS)."""
+    now = [1_000.0]
+    cache = KnownNamesCache(clock=lambda: now[0])
+    poll(store, ENGLISH)
+    run_names_stage(store, known_cache=cache)
+    assert cache.builds == 0  # nothing written without capitals yet
+    poll(store, ENGLISH + CHINESE)
+    run_names_stage(store, known_cache=cache)
+    assert cache.builds == 1 and keys_of(store, "z1") == [("vladimir putin", "弗拉基米尔·普京")]
+    later = [entry("z2", "普京", "总统普京周三说。", "zh", 3)]
+    poll(store, ENGLISH + CHINESE + later)
+    run_names_stage(store, known_cache=cache)
+    assert cache.builds == 1 and keys_of(store, "z2") == [("vladimir putin", "普京")]
+    trump = [
+        entry("e3", "Trade", "Yesterday Donald Trump spoke.", "en", 4),
+        entry("e4", "Tariffs", "On Friday, Donald Trump met Vladimir Putin.", "en", 5),
+        entry("z3", "特朗普", "美国总统唐纳德·特朗普周五讲话。", "zh", 6),
+    ]
+    poll(store, ENGLISH + CHINESE + later + trump)
+    run_names_stage(store, known_cache=cache)
+    assert cache.builds == 1  # read again only after KNOWN_CHECK_SECONDS: z3 keeps its own key
+    assert keys_of(store, "z3") == [(script_key("唐纳德·特朗普"), "唐纳德·特朗普")]
+    now[0] += KNOWN_CHECK_SECONDS
+    store.db.execute("INSERT INTO names_pending (article_id) SELECT id FROM articles WHERE guid = 'z3'")
+    run_names_stage(store, known_cache=cache)
+    assert cache.builds == 2 and keys_of(store, "z3") == [("donald trump", "唐纳德·特朗普")]
