@@ -68,6 +68,8 @@ def cues(text: str, language: str) -> list[str]:
         # "Led by": Persian, Arabic.
         ("fa", "ائتلاف به رهبری مارک روته پیروز شد.", ["مارک روته"]),
         ("ar", "فاز الحزب بقيادة مارك روته في الانتخابات.", ["مارك روته"]),
+        # Korean organisations: one word ending in what it is, maybe with a particle.
+        ("ko", "어제 노동당은 총선에서 승리했고, 유럽연합의 대표가 축하했다.", ["노동당", "유럽연합"]),
         # Regnal names: a Chinese number with 世, a Roman numeral, an Arabic definite ordinal.
         ("zh", "西班牙国王费利佩六世出席了仪式。", ["费利佩六世"]),
         ("ka", "მეფე ფელიპე VI-მ სიტყვით მიმართა ხალხს.", ["ფელიპე VI"]),
@@ -92,7 +94,8 @@ def test_cues_name_people_and_organisations(language: str, text: str, names: lis
         ("ar", "قال الرئيس في بيان إن المحادثات ستستمر."),  # a title before a preposition
         ("ka", "ლიზ ტრასი პრემიერ-მინისტრი გახდა."),  # a title before a verb
         ("th", "นายกรัฐมนตรีเดินทางถึงกรุงเทพ"),  # นายก (prime minister) is no นาย
-        ("ko", "영국 총리가 사임을 발표했다."),  # Korean: no cue (precision first)
+        ("ko", "영국 총리가 사임을 발표했다."),  # Korean: no cue for persons (precision first)
+        ("ko", "두 정당은 의회에서 합의했다."),  # a kind of organisation, not one
         # A role word after a phrase that no clause opens: not a name.
         ("fa", "تیم ملی فوتبال ایران بازیکن جدیدی گرفت."),
         ("fa", "در این بازی بازیکن ایرانی گل زد."),

@@ -192,9 +192,20 @@ _AR_ORDINAL = re.compile(
 # committee, a group, a club, a company, a court, a bank, a university, an agency.
 _ZH_ORG_ENDS = _titles(
     """党 黨 议会 議會 委员会 委員會 集团 集團 俱乐部 俱樂部 公司 法院 银行 銀行 大学 大學
-    航天局 联合会 聯合會 协会 協會 基金会 基金會 研究院 通讯社 通訊社 议院 議院"""
+    航天局 联合会 聯合會 协会 協會 基金会 基金會 研究院 通讯社 通訊社 议院 議院
+    车队 車隊"""
 )
 _ZH_ORG = re.compile(f"(?:{_ZH_ORG_ENDS})")
+# Korean writes an organisation's name as one word ending in what it is (공화당, 유럽연합,
+# 희망연맹, 대법원), maybe with a particle after it: a word of at least two syllables before
+# such an ending (정당, 의회 alone are kinds, not names). Not 위원회: a committee follows a
+# word of its kind as often (중앙위원회, the central committee).
+_KO_ORG_ENDS = _titles("당 연합 연맹 협회 재단 대학교 은행 법원 의회 공사 그룹 구단")
+_KO_PARTICLES = _titles("이 가 은 는 을 를 의 에 에서 와 과 도 으로 로 이다 에게 측은")
+_KO_ORG = re.compile(
+    rf"(?:(?<=[\s(\"'“‘])|^)(?P<name>[\uac00-\ud7a3]{{2,8}}(?:{_KO_ORG_ENDS}))(?:{_KO_PARTICLES})?"
+    r"(?=[\s.,()\"'”’]|$)"
+)
 # What ends a Chinese phrase on its left: punctuation, function characters, numerals.
 _ZH_LEFT_STOP = frozenset(
     "，。、；：！？（）《》「」『』“”\"'()[] \n"
@@ -270,6 +281,8 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
         found += _zh_regnal(text)
     if _ROMAN_AFTER.search(text):
         found += _before_marker(text, _ROMAN_AFTER, 1, take_marker=True)
+    if lang == "ko":
+        found += [Cue(m.start("name"), m.end("name"), m.group("name")) for m in _KO_ORG.finditer(text)]
     if lang == "th" or (not lang and _THAI_ADDRESS.search(text)):
         found += _thai_addressed(text)
     return _without_overlaps(found)
