@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitor.config import FeedConfig
-from monitor.entities.names import names_in, script_key
+from monitor.entities.names import SpelledNames, names_in, script_key
 from monitor.entities.scriptnames import caseless, cued_names
 from monitor.entities.sounds import SoundIndex
 from monitor.entities.stage import (
@@ -295,3 +295,22 @@ def test_a_cache_keeps_one_index_across_runs_of_the_stage(store: Store) -> None:
     store.db.execute("INSERT INTO names_pending (article_id) SELECT id FROM articles WHERE guid = 'z3'")
     run_names_stage(store, known_cache=cache)
     assert cache.builds == 2 and keys_of(store, "z3") == [("donald trump", "唐纳德·特朗普")]
+
+
+def test_a_cued_name_takes_the_key_of_the_one_known_name_it_sounds_like_word_for_word() -> None:
+    spelled = SpelledNames([
+        ("olaf sholz", "Олаф Шольц"),  # known from Russian news only: compared romanized
+        ("donald tusk", "Donald Tusk"),
+        ("elizabet i", "Elizabeth II"),
+        ("kilian mbape", "Kylian Mbappé"),
+    ])  # fmt: skip
+    assert spelled.key_of("奥拉夫·朔尔茨") == "olaf sholz"
+    assert spelled.key_of("ელისაბედ II") == "elizabet i"
+    assert spelled.key_of("كيليان مبابي") == "kilian mbape"
+    assert spelled.key_of("唐纳德·特朗普") is None  # Donald, but not Tusk
+    assert spelled.key_of("朔尔茨") is None  # one word: the SoundIndex's to hear
+    # Two known names that fit: neither is taken.
+    assert SpelledNames([("a", "Olaf Scholz"), ("b", "Olaf Scholtz")]).key_of("奥拉夫·朔尔茨") is None
+    # Through the recogniser: the cue's key, where the SoundIndex hears nothing.
+    chinese = names_in("", "法国前锋基利安·姆巴佩周二进球。", "zh", SoundIndex([]), spelled)
+    assert [n.key for n in chinese] == ["kilian mbape"]

@@ -44,7 +44,7 @@ headline or a list, of which only the acronyms count.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -52,10 +52,10 @@ from anyascii import anyascii
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
 from monitor.entities.scriptnames import CASELESS_LETTERS, JOINERS, Cue, caseless, cued_names
-from monitor.entities.sounds import Heard, SoundIndex
+from monitor.entities.sounds import Heard, SoundIndex, sound_keys, sounds_like
 from monitor.entities.unspaced import is_unspaced
 
-__all__ = ["Name", "names_in", "script_key", "story_names", "title_case"]
+__all__ = ["Name", "SpelledNames", "names_in", "script_key", "story_names", "title_case"]
 
 # A word: letters, maybe joined by hyphens and apostrophes (`al-Assad`, `O'Leary`, `Farage'a`).
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -390,15 +390,52 @@ def _article_mentions(title: str, joined: str, language: str | None) -> list[lis
     return [part for run in in_title for part in _confirmed(run, places, lengths, allowed)] + in_text
 
 
+_UNHEARD_SCRIPTS = re.compile("[\u0370-\u052f]")  # Greek, Cyrillic: romanized to be compared
+
+
+class SpelledNames:
+    """Known names of two words or more, by the sound of their last word: a cued name of as
+    many words, each of which sounds like the known name's (`sounds_like`), takes its key where
+    the SoundIndex heard nothing in it (埃利烏德·基普喬蓋: Eliud Kipchoge; ელისაბედ II:
+    Elizabeth II); a spelling in Cyrillic or Greek is compared romanized (Карым Бензема). Only
+    one known name may fit, or none is taken."""
+
+    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+        self._by_sound: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for key, spelling in names:
+            spoken = anyascii(spelling) if _UNHEARD_SCRIPTS.search(spelling) else spelling
+            words = tuple(w for w in _SCRIPT_WORD_SPLIT.split(spoken) if w)
+            if len(words) < 2 or len(words) > _MAX_RUN:
+                continue
+            for sound in sound_keys(words[-1]):
+                self._by_sound.setdefault(sound, []).append((key, words))
+
+    def key_of(self, spelled: str) -> str | None:
+        """The key of the one known name that a name written in a script without capitals
+        sounds like, word for word; None when none or several do."""
+        words = [w for w in _SCRIPT_WORD_SPLIT.split(spelled) if w]
+        if len(words) < 2 or len(words) > _MAX_RUN:
+            return None
+        keys = {
+            key
+            for sound in sound_keys(words[-1])
+            for key, known in self._by_sound.get(sound, ())
+            if len(known) == len(words) and all(sounds_like(k, w) for k, w in zip(known, words, strict=True))
+        }
+        return keys.pop() if len(keys) == 1 else None
+
+
 def names_in(
     title: str | None,
     text: str | None,
     language: str | None = None,
     known: SoundIndex | None = None,
+    spelled: SpelledNames | None = None,
 ) -> tuple[Name, ...]:
     """The people and organisations the title and text name, most mentioned first; in a text
-    written without capitals, also those its cues name and those `known` finds (see the
-    module)."""
+    written without capitals, also those its cues name and those `known` finds, a cued name
+    that `known` does not hear taking the key of the one of `spelled` it sounds like word for
+    word (see the module)."""
     joined = "\n".join(t for t in (title, text) if t)[:MAX_TEXT_CHARS]
     if not caseless(joined):
         return _capitalised_names(title, joined, language)
@@ -407,7 +444,7 @@ def names_in(
     latin = CASELESS_LETTERS.sub(" ", joined)
     found = tuple(n for n in _capitalised_names(title and latin[: len(title)], latin, language)
                   if not _ROMAN.fullmatch(n.name) and len(n.name) > 1)  # B-17, T1: no names
-    return _with_script_names(found, joined, language, known)
+    return _with_script_names(found, joined, language, known, spelled)
 
 
 def _capitalised_names(title: str | None, joined: str, language: str | None) -> tuple[Name, ...]:
@@ -470,10 +507,12 @@ def _with_script_names(
     joined: str,
     language: str | None,
     known: SoundIndex | None,
+    spelled: SpelledNames | None = None,
 ) -> tuple[Name, ...]:
     """`found` (what capitals said) with the names of a text in a script without capitals:
-    its cued spans, each with the key of a known name it sounds like (or holds), else
-    `script_key`; and the known names heard without a cue where that is safe (`_heard_alone`).
+    its cued spans, each with the key of a known name it sounds like (or holds; or, word for
+    word, `spelled`'s), else `script_key`; and the known names heard without a cue where that
+    is safe (`_heard_alone`).
     Mentions of one key are one name; a one-word key that ends a longer one of the text goes
     to it (普京 to 弗拉基米尔·普京)."""
     heard = known.find(joined[:KNOWN_TEXT_CHARS], language) if known else []
@@ -482,7 +521,8 @@ def _with_script_names(
     for cue in cued_names(joined, language):
         inside = [h for h in heard if h.start < cue.end and cue.start < h.end and _keys_cue(h, cue)]
         best = max(inside, key=lambda h: (h.full, len(h.spelling.split()), h.end - h.start), default=None)
-        mentions.append((cue.start, best.key if best else script_key(cue.text), cue.text))
+        key = best.key if best else (spelled and spelled.key_of(cue.text)) or script_key(cue.text)
+        mentions.append((cue.start, key, cue.text))
         covered.append((cue.start, cue.end))
     alone = [h for h in heard if not any(a < h.end and h.start < b for a, b in covered)]
     named = {key for _, key, _ in mentions} | {h.key for h in alone if _heard_alone(h, joined)}
@@ -492,10 +532,10 @@ def _with_script_names(
     mentions.sort()
     full = {key.split()[-1]: key for _, key, _ in mentions if " " in key}
     groups: dict[str, dict[str, int]] = {}
-    for _, key, spelled in mentions[:_MAX_NAMES]:
+    for _, key, spelling in mentions[:_MAX_NAMES]:
         key = full.get(key, key)
         groups.setdefault(key, {})
-        groups[key][spelled] = groups[key].get(spelled, 0) + 1
+        groups[key][spelling] = groups[key].get(spelling, 0) + 1
     merged = {name.key: name for name in found}
     for key, group in groups.items():
         variants = tuple(sorted(group, key=lambda v: (-len(v), -group[v], v)))

@@ -5,7 +5,7 @@ peoples (Paris, Europe, American: monitor.entities.placelike) are the places sta
 An article written without capitals (Chinese, Arabic, Korean...) is also read for the names
 the installation already knows (`KnownNames`): the Latin spellings of the keys that at least
 KNOWN_MIN_ARTICLES articles named in the KNOWN_DAYS before the newest article (at most
-KNOWN_LIMIT keys), as a SoundIndex built once per run, when the first such article comes
+KNOWN_LIMIT keys), as a SoundIndex (and `SpelledNames`) built once per run, when the first such article comes
 (in the daemon, kept across runs by a `KnownNamesCache` and rebuilt when the known names
 changed or aged); the stage names those articles after the others of the run (up to a batch
 of them waits)."""
@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from monitor.entities.gazetteer import Gazetteer, place_key
-from monitor.entities.names import names_in
+from monitor.entities.names import SpelledNames, names_in
 from monitor.entities.placelike import people_and_organisations
 from monitor.entities.scriptnames import caseless
 from monitor.entities.sounds import SoundIndex
@@ -38,17 +39,26 @@ class KnownNamesStore(Protocol):
     def names_known(self, days: int, min_articles: int, limit: int) -> list[tuple[str, str, int]]: ...
 
 
+@dataclass(frozen=True)
+class KnownIndex:
+    """The known names as the recogniser reads them: heard in a text (`sounds`), and compared
+    word for word with a cued name the index did not hear (`spelled`)."""
+
+    sounds: SoundIndex
+    spelled: SpelledNames
+
+
 class KnownNames:
-    """The names the installation knows, as a SoundIndex read from the store at the first
+    """The names the installation knows, as a KnownIndex read from the store at the first
     call (then kept: one per run of a stage); with a `KnownNamesCache` (the daemon's, one for
     the names stage and the story evidence), the index it keeps across runs."""
 
     def __init__(self, store: KnownNamesStore, cache: KnownNamesCache | None = None) -> None:
         self._store = store
         self._cache = cache
-        self._index: SoundIndex | None = None
+        self._index: KnownIndex | None = None
 
-    def __call__(self) -> SoundIndex:
+    def __call__(self) -> KnownIndex:
         if self._index is None:
             if self._cache is not None:
                 self._index = self._cache.index(self._store)
@@ -57,9 +67,10 @@ class KnownNames:
         return self._index
 
 
-def _built(rows: Sequence[tuple[str, str, int]]) -> SoundIndex:
+def _built(rows: Sequence[tuple[str, str, int]]) -> KnownIndex:
     log.info("event=known_names keys=%d", len({key for key, _, _ in rows}))
-    return SoundIndex((key, spelling) for key, spelling, _ in rows)
+    pairs = [(key, spelling) for key, spelling, _ in rows]
+    return KnownIndex(SoundIndex(pairs), SpelledNames(pairs))
 
 
 # The daemon keeps one index of the known names across its runs (building one costs ~0.3 s
@@ -86,13 +97,13 @@ class KnownNamesCache:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._index: SoundIndex | None = None
+        self._index: KnownIndex | None = None
         self._keys: frozenset[str] = frozenset()
         self._built_at = 0.0
         self._checked_at = 0.0
         self.builds = 0
 
-    def index(self, store: KnownNamesStore) -> SoundIndex:
+    def index(self, store: KnownNamesStore) -> KnownIndex:
         now = self._clock()
         if self._index is not None and now - self._checked_at < KNOWN_CHECK_SECONDS:
             return self._index
@@ -109,7 +120,7 @@ class KnownNamesCache:
 def names_of(
     article: Mapping[str, Any],
     gazetteer: Gazetteer | None = None,
-    known: Callable[[], SoundIndex] | None = None,
+    known: Callable[[], KnownIndex] | None = None,
 ) -> list[dict[str, Any]]:
     """The rows of one article's names, as the store keeps them: with the gazetteer (as the
     pipeline runs), its places and peoples left out; with `known` (the names the installation
@@ -120,12 +131,16 @@ def names_of(
 def names_of_all(
     articles: Sequence[Mapping[str, Any]],
     gazetteer: Gazetteer | None = None,
-    known: Callable[[], SoundIndex] | None = None,
+    known: Callable[[], KnownIndex] | None = None,
 ) -> list[list[dict[str, Any]]]:
     """`names_of` each article, the gazetteer asked once for the whole batch."""
-    found = [
-        names_in(a.get("title"), a.get("text"), a.get("language"), _known_for(a, known)) for a in articles
-    ]
+    found = []
+    for article in articles:
+        index = _known_for(article, known)
+        found.append(names_in(
+            article.get("title"), article.get("text"), article.get("language"),
+            index.sounds if index else None, index.spelled if index else None,
+        ))  # fmt: skip
     readings = None
     if gazetteer is not None:
         readings = gazetteer.lookup(place_key(n.name) for names in found for n in names)
@@ -140,7 +155,7 @@ def _without_capitals(article: Mapping[str, Any]) -> bool:
     return caseless(f"{article.get('title') or ''}\n{article.get('text') or ''}")
 
 
-def _known_for(article: Mapping[str, Any], known: Callable[[], SoundIndex] | None) -> SoundIndex | None:
+def _known_for(article: Mapping[str, Any], known: Callable[[], KnownIndex] | None) -> KnownIndex | None:
     """The known names, for an article written without capitals (only then built)."""
     return known() if known is not None and _without_capitals(article) else None
 
@@ -197,7 +212,7 @@ def _name(
     store: NameStore,
     articles: Sequence[Mapping[str, Any]],
     gazetteer: Gazetteer | None,
-    known: Callable[[], SoundIndex] | None,
+    known: Callable[[], KnownIndex] | None,
 ) -> int:
     if articles:
         found = names_of_all(articles, gazetteer, known)
