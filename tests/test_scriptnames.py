@@ -14,7 +14,7 @@ import pytest
 
 from monitor.config import FeedConfig
 from monitor.entities.names import SpelledNames, names_in, script_key
-from monitor.entities.scriptnames import caseless, cued_names
+from monitor.entities.scriptnames import caseless, cued_names, regnal_latin
 from monitor.entities.sounds import SoundIndex
 from monitor.entities.stage import (
     KNOWN_CHECK_SECONDS,
@@ -314,3 +314,26 @@ def test_a_cued_name_takes_the_key_of_the_one_known_name_it_sounds_like_word_for
     # Through the recogniser: the cue's key, where the SoundIndex hears nothing.
     chinese = names_in("", "法国前锋基利安·姆巴佩周二进球。", "zh", SoundIndex([]), spelled)
     assert [n.key for n in chinese] == ["kilian mbape"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "latin"),
+    [
+        ("zh", "西班牙国王费利佩六世出席了仪式。", "费利佩 VI"),
+        ("ar", "استقبل فيليبي السادس الوفد في مدريد.", "فيليبي VI"),
+        ("th", "สมเด็จพระเจ้าเฟลิเปที่ 6 เสด็จเยือนกรุงเทพ", "เฟลิเป VI"),
+        ("si", "ස්පාඤ්ඤයේ හයවන ෆිලිප් රජ ලංකාවට පැමිණෙයි.", "ෆිලිප් VI"),
+        ("fa", "پادشاه فیلیپه ششم از تهران دیدن کرد.", "فیلیپه VI"),
+        ("ka", "მეფე ფელიპე VI-მ სიტყვით მიმართა ხალხს.", "ფელიპე VI"),
+    ],
+)
+def test_a_regnal_name_reads_with_its_number_in_roman_numerals(language: str, text: str, latin: str) -> None:
+    (cue,) = cued_names(text, language)
+    assert regnal_latin(cue) == latin
+
+
+def test_a_regnal_name_takes_the_key_of_the_known_king_of_its_number() -> None:
+    kings = SpelledNames([("felipe v", "Felipe V"), ("felipe vi", "Felipe VI")])
+    chinese = names_in("", "西班牙国王费利佩六世出席了仪式。", "zh", SoundIndex([]), kings)
+    assert [n.key for n in chinese] == ["felipe vi"]
+    assert kings.key_of("费利佩 VII") is None  # no king of that number is known

@@ -51,7 +51,7 @@ from typing import Any, NamedTuple
 from anyascii import anyascii
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
-from monitor.entities.scriptnames import CASELESS_LETTERS, JOINERS, Cue, caseless, cued_names
+from monitor.entities.scriptnames import CASELESS_LETTERS, JOINERS, Cue, caseless, cued_names, regnal_latin
 from monitor.entities.sounds import Heard, SoundIndex, sound_keys, sounds_like
 from monitor.entities.unspaced import is_unspaced
 
@@ -395,10 +395,11 @@ _UNHEARD_SCRIPTS = re.compile("[\u0370-\u052f]")  # Greek, Cyrillic: romanized t
 
 class SpelledNames:
     """Known names of two words or more, by the sound of their last word: a cued name of as
-    many words, each of which sounds like the known name's (`sounds_like`), takes its key where
-    the SoundIndex heard nothing in it (埃利烏德·基普喬蓋: Eliud Kipchoge; ელისაბედ II:
-    Elizabeth II); a spelling in Cyrillic or Greek is compared romanized (Карым Бензема). Only
-    one known name may fit, or none is taken."""
+    many words, each of which sounds like the known name's (`sounds_like`; a king's number the
+    same), takes its key where the SoundIndex heard nothing in it (埃利烏德·基普喬蓋: Eliud
+    Kipchoge; ელისაბედ II and 查理斯三世, read as `查理斯 III`: Elizabeth II, Charles III); a
+    spelling in Cyrillic or Greek is compared romanized (Карым Бензема). Only one known name
+    may fit, or none is taken."""
 
     def __init__(self, names: Iterable[tuple[str, str]]) -> None:
         self._by_sound: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
@@ -420,9 +421,17 @@ class SpelledNames:
             key
             for sound in sound_keys(words[-1])
             for key, known in self._by_sound.get(sound, ())
-            if len(known) == len(words) and all(sounds_like(k, w) for k, w in zip(known, words, strict=True))
+            if len(known) == len(words) and all(_sounds_as(k, w) for k, w in zip(known, words, strict=True))
         }
         return keys.pop() if len(keys) == 1 else None
+
+
+def _sounds_as(known: str, written: str) -> bool:
+    """A known name's word and a written one: a king's number the same (II is not III), any
+    other word by its sound."""
+    if _ROMAN.fullmatch(known) or _ROMAN.fullmatch(written):
+        return known == written
+    return sounds_like(known, written)
 
 
 def names_in(
@@ -521,7 +530,7 @@ def _with_script_names(
     for cue in cued_names(joined, language):
         inside = [h for h in heard if h.start < cue.end and cue.start < h.end and _keys_cue(h, cue)]
         best = max(inside, key=lambda h: (h.full, len(h.spelling.split()), h.end - h.start), default=None)
-        key = best.key if best else (spelled and spelled.key_of(cue.text)) or script_key(cue.text)
+        key = best.key if best else _spelled_key(cue, spelled) or script_key(cue.text)
         mentions.append((cue.start, key, cue.text))
         covered.append((cue.start, cue.end))
     alone = [h for h in heard if not any(a < h.end and h.start < b for a, b in covered)]
@@ -545,6 +554,12 @@ def _with_script_names(
             name = Name(key, old.name, tuple(dict.fromkeys(old.variants + variants)), old.count + name.count)
         merged[key] = name
     return tuple(sorted(merged.values(), key=lambda n: (-n.count, n.key)))
+
+
+def _spelled_key(cue: Cue, spelled: SpelledNames | None) -> str | None:
+    """The key of the known name a cue sounds like word for word (a regnal one read with its
+    number in Roman numerals)."""
+    return spelled.key_of(regnal_latin(cue) or cue.text) if spelled is not None else None
 
 
 def _keys_cue(heard: Heard, cue: Cue) -> bool:

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CASELESS_LETTERS", "JOINERS", "Cue", "caseless", "cued_names"]
+__all__ = ["CASELESS_LETTERS", "JOINERS", "Cue", "caseless", "cued_names", "regnal_latin"]
 
 # Letters of scripts without capitals: CJK, kana, Hangul, Thai and its neighbours, Arabic,
 # Hebrew, Georgian (Mkhedruli), the Indic scripts, Ethiopic.
@@ -591,6 +591,58 @@ def _zh_regnal(text: str) -> list[Cue]:
         if match.start() - start >= 2:
             found.append(Cue(start, match.end(), text[start : match.end()], regnal=True))
     return found
+
+
+_ZH_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
+# Ordinals that go with a regnal name (Arabic masculine and feminine, Persian, Sinhala, Tamil).
+_ORDINAL_WORDS = (
+    """الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر""",
+    """الأولى الثانية الثالثة الرابعة الخامسة السادسة السابعة الثامنة التاسعة العاشرة""",
+    _FA_ORDINALS.replace("|", " "),
+    """පළමු දෙවන තෙවන සිව්වන පස්වන හයවන හත්වන අටවන නවවන දහවන""",
+    """முதலாம் இரண்டாம் மூன்றாம் நான்காம் ஐந்தாம் ஆறாம் ஏழாம் எட்டாம் ஒன்பதாம் பத்தாம்""",
+)
+_ORDINALS = {word: n for words in _ORDINAL_WORDS for n, word in enumerate(words.split(), 1)}
+_ROMAN_NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
+                   "XV", "XVI", "XVII", "XVIII", "XIX", "XX")  # fmt: skip
+_THAI_REGNAL = re.compile(r"^(.+)ที่ (\d{1,2})$")
+
+
+def _zh_number(numeral: str) -> int | None:
+    """一..九十九 as a number (三: 3, 十六: 16, 二十三: 23)."""
+    if "十" not in numeral:
+        return _ZH_DIGITS.get(numeral) if len(numeral) == 1 else None
+    tens, _, ones = numeral.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_ZH_DIGITS.get(tens, 0) if tens else 1) * 10 + (_ZH_DIGITS.get(ones, 0) if ones else 0)
+
+
+def regnal_latin(cue: Cue) -> str | None:
+    """A regnal cue as its name and the Roman numeral a Latin spelling writes (查理斯三世:
+    `查理斯 III`; إليزابيث الثانية: `إليزابيث II`; තෙවන චාල්ස්: `චාල්ස් III`), so that it can be
+    compared with the known names word for word and its number exactly; None for another cue."""
+    if not cue.regnal:
+        return None
+    text, number = cue.text, None
+    name = ""
+    if text.endswith("世"):
+        match = _ZH_REGNAL.search(text)
+        if match is not None:
+            name, number = text[: match.start()], _zh_number(match.group()[:-1])
+    elif (thai := _THAI_REGNAL.match(text)) is not None:
+        name, number = thai.group(1), int(thai.group(2))
+    else:
+        first, _, last = text.rpartition(" ")
+        if last in _ROMAN_NUMERALS:
+            return text
+        if last in _ORDINALS:
+            name, number = first, _ORDINALS[last]
+        elif first in _ORDINALS:
+            name, number = last, _ORDINALS[first]
+    if not name or number is None or not 0 < number <= len(_ROMAN_NUMERALS):
+        return None
+    return f"{name} {_ROMAN_NUMERALS[number - 1]}"
 
 
 def _thai_addressed(text: str) -> list[Cue]:
