@@ -149,6 +149,10 @@ def test_no_surname_is_heard_in_a_kings_number_nor_in_an_acronym() -> None:
     fifa = SoundIndex([("piala dunia fifa", "Piala Dunia FIFA")])
     scientist = names_in("", "瑞典科学家斯萬特·帕博获得了诺贝尔奖。", "zh", fifa)
     assert [n.key for n in scientist] == [script_key("斯萬特·帕博")]
+    # A known surname heard from inside a cue's word (درال in فدرال): a look-alike.
+    traore = SoundIndex([("ibrahim traore", "Ibrahim Traore")])
+    court = names_in("", "در برزیل، دادگاه فدرال عالی حکم داد.", "fa", traore)
+    assert [n.key for n in court] == [script_key("دادگاه فدرال")]
     # A known king heard over his name and number keys it.
     queen = SoundIndex([("elizabet i", "Elizabeth II")])
     thai = names_in("", "สมเด็จพระราชินีนาถเอลิซาเบธที่ 2 เสด็จเยือนกรุงเทพ", "th", queen)

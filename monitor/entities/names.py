@@ -574,8 +574,20 @@ def _keys_cue(heard: Heard, cue: Cue) -> bool:
     if len(words) < 2:
         return False
     if not heard.full:  # a regnal number is no surname (شانزدهم, 三世), nor an acronym (FIFA)
-        return heard.end >= cue.end and not cue.regnal and not words[-1].isupper()
+        return (
+            heard.end >= cue.end
+            and _word_starts(cue, heard.start)
+            and not cue.regnal
+            and not words[-1].isupper()
+        )
     return 3 * (heard.end - heard.start) >= 2 * (cue.end - cue.start)
+
+
+def _word_starts(cue: Cue, at: int) -> bool:
+    """Whether a cue's word (or dotted part) starts at `at`: a surname heard from inside a word
+    (`درال` in `فدرال`) is a look-alike."""
+    before = cue.text[at - cue.start - 1] if at > cue.start else " "
+    return before == "-" or _WRITTEN_APART.match(before) is not None
 
 
 _NAME_WORD = re.compile(r"[^\W\d_]{2,}")
