@@ -555,10 +555,15 @@ def _opens_here(text: str, start: int) -> bool:
 
 def _before_marker(text: str, marker: re.Pattern[str], count: int, take_marker: bool = False) -> list[Cue]:
     """The `count` words of a name right before each match of `marker` (with it, when it is
-    part of the name, as a regnal number is), all of them name words."""
+    part of the name, as a regnal number is), all of them name words; an adverb written with
+    tanwin (مجدداً, "again") may stand between."""
     found = []
     for match in marker.finditer(text):
-        words = _words_before(text, match.start(), count)
+        at = match.start()
+        adverb = _words_before(text, at, 1)
+        if adverb and text[adverb[0][1] - 1] == "\u064b":  # مجدداً, رسماً: an adverb between
+            at = adverb[0][0]
+        words = _words_before(text, at, count)
         if len(words) != count or not all(_name_word(text[a:b]) for a, b in words):
             continue
         start, end = words[-1][0], match.end() if take_marker else words[0][1]
