@@ -15,7 +15,7 @@ import pytest
 from monitor.config import FeedConfig
 from monitor.entities.names import SpelledNames, names_in, script_key
 from monitor.entities.scriptnames import caseless, cued_names, regnal_latin
-from monitor.entities.sounds import SoundIndex
+from monitor.entities.sounds import Heard, SoundIndex
 from monitor.entities.stage import (
     KNOWN_CHECK_SECONDS,
     KNOWN_MAX_AGE_SECONDS,
@@ -342,3 +342,23 @@ def test_a_regnal_name_takes_the_key_of_the_known_king_of_its_number() -> None:
     chinese = names_in("", "西班牙国王费利佩六世出席了仪式。", "zh", SoundIndex([]), kings)
     assert [n.key for n in chinese] == ["felipe vi"]
     assert kings.key_of("费利佩 VII") is None  # no king of that number is known
+
+
+def test_a_known_name_heard_over_a_function_word_is_no_name() -> None:
+    """"من محاولة" ("from an attempt") heard as a known two-word name (the sounds branch's index
+    hears Mauna Loa there): a span with a preposition in it is a phrase, not a name; the
+    same span without one is taken."""
+
+    class Hears(SoundIndex):
+        def __init__(self, spelled: str) -> None:
+            super().__init__([("mauna loa", "Mauna Loa")])
+            self.spelled = spelled
+
+        def find(self, text: str, language: str | None = None) -> list[Heard]:
+            start = text.index(self.spelled)
+            return [Heard(start, start + len(self.spelled), "mauna loa", "Mauna Loa", True)]
+
+    phrase = "أعلن الجيش عن فشل من محاولة الانقلاب."
+    assert names_in("", phrase, "ar", Hears("من محاولة")) == ()
+    named = "زار ماونا لوا البركان أمس."
+    assert [n.key for n in names_in("", named, "ar", Hears("ماونا لوا"))] == ["mauna loa"]

@@ -51,7 +51,15 @@ from typing import Any, NamedTuple
 from anyascii import anyascii
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
-from monitor.entities.scriptnames import CASELESS_LETTERS, JOINERS, Cue, caseless, cued_names, regnal_latin
+from monitor.entities.scriptnames import (
+    CASELESS_LETTERS,
+    JOINERS,
+    Cue,
+    caseless,
+    cued_names,
+    function_word,
+    regnal_latin,
+)
 from monitor.entities.sounds import Heard, SoundIndex, sound_keys, sounds_like
 from monitor.entities.unspaced import is_unspaced
 
@@ -603,7 +611,8 @@ def _heard_alone(heard: Heard, text: str) -> bool:
     spaces and a name's words apart, a person's surname (of a known name of two words) that
     is a whole chunk between spaces. A surname heard alone elsewhere, or a one-word name,
     sounds like too many words of an abjad or of Thai; it is taken only where the text names
-    that person otherwise (a cue, or the full name)."""
+    that person otherwise (a cue, or the full name). A span with a function word of the
+    language in it (a preposition, a conjunction) is a phrase that sounds alike."""
     words = [w for w in _NAME_WORD.findall(heard.spelling) if not _ROMAN.fullmatch(w)]
     if len(words) < 2:
         return False
@@ -615,7 +624,7 @@ def _heard_alone(heard: Heard, text: str) -> bool:
     if not heard.full:
         return False
     if _WRITTEN_APART.search(span):
-        return True
+        return not any(function_word(w) for w in span.split())  # من محاولة: "from an attempt"
     return len(span) >= _MIN_HAN_NAME and is_unspaced(span)
 
 

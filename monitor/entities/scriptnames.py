@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CASELESS_LETTERS", "JOINERS", "Cue", "caseless", "cued_names", "regnal_latin"]
+__all__ = ["CASELESS_LETTERS", "JOINERS", "Cue", "caseless", "cued_names", "function_word", "regnal_latin"]
 
 # Letters of scripts without capitals: CJK, kana, Hangul, Thai and its neighbours, Arabic,
 # Hebrew, Georgian (Mkhedruli), the Indic scripts, Ethiopic.
@@ -249,6 +249,12 @@ _DIGIT = re.compile(r"\d")
 _WORD_END = re.compile(r"[\s,،؛;:.!?()\[\]«»\"“”„'’।॥]")
 _THAI_ADDRESS = re.compile(r"(?:นางสาว|นาง|นาย)(?!ก)(?=[\u0e01-\u0e4e])")
 _THAI_CHUNK = re.compile(r"[\u0e01-\u0e4e]+")
+
+
+def function_word(word: str) -> bool:
+    """Whether a word is a function word (a preposition, a conjunction, a verb of saying) of
+    one of the spaced scripts without capitals: no part of a name."""
+    return word in _STOP_WORDS
 
 
 def cued_names(text: str, language: str | None) -> list[Cue]:
