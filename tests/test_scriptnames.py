@@ -154,9 +154,10 @@ def test_no_surname_is_heard_in_a_kings_number_nor_in_an_acronym() -> None:
     traore = SoundIndex([("ibrahim traore", "Ibrahim Traore")])
     court = names_in("", "در برزیل، دادگاه فدرال عالی حکم داد.", "fa", traore)
     assert [n.key for n in court] == [script_key("دادگاه فدرال")]
-    # A known king heard over his name and number keys it.
-    queen = SoundIndex([("elizabet i", "Elizabeth II")])
-    thai = names_in("", "สมเด็จพระราชินีนาถเอลิซาเบธที่ 2 เสด็จเยือนกรุงเทพ", "th", queen)
+    # A known queen keys her regnal name (heard, or word for word with her number).
+    queen = [("elizabet i", "Elizabeth II")]
+    text = "สมเด็จพระราชินีนาถเอลิซาเบธที่ 2 เสด็จเยือนกรุงเทพ"
+    thai = names_in("", text, "th", SoundIndex(queen), SpelledNames(queen))
     assert [n.key for n in thai] == ["elizabet i"]
 
 
