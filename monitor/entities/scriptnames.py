@@ -675,9 +675,10 @@ def _thai_addressed(text: str) -> list[Cue]:
 
 
 def _without_overlaps(found: list[Cue]) -> list[Cue]:
-    """The spans in text order, an overlapping one kept only when longer than the one kept."""
+    """The spans in text order, an overlapping one kept only when longer than the one kept (of
+    two alike, the regnal one: a title before a king's name cues it too)."""
     kept: list[Cue] = []
-    for cue in sorted(found, key=lambda c: (c.start, -(c.end - c.start))):
+    for cue in sorted(found, key=lambda c: (c.start, -(c.end - c.start), not c.regnal)):
         if kept and cue.start < kept[-1].end:
             if cue.end - cue.start > kept[-1].end - kept[-1].start:
                 kept[-1] = cue
