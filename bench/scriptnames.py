@@ -3,6 +3,8 @@
     python bench/scriptnames.py                # the figures
     python bench/scriptnames.py --misses 30    # and up to 30 watch misses and false finds
     python bench/scriptnames.py --known        # and the names the cased blurbs already give
+    python bench/scriptnames.py --half even    # only the events whose Wikidata id is even (odd: held out)
+    python bench/scriptnames.py --missed 40    # and up to 40 gold names missed and names found wrongly
 
 Data: the itn-dev blurbs (../shared/data/stories/itn-dev/, Wikipedia "In the news", CC BY-SA
 3.0) written in a script without capital letters (Arabic, Hebrew, Han, Hangul, Thai,
@@ -245,6 +247,36 @@ class KnownRows:
         return self.rows
 
 
+def event_number(blurb_id: str) -> int:
+    """The Wikidata number of a blurb's event (`itn-Q103838608-fa-...`: 103838608)."""
+    return int(blurb_id.split("-")[1].lstrip("Q"))
+
+
+def print_recognition_errors(
+    blurbs: Sequence[Blurb],
+    returned: Sequence[list[dict[str, Any]]],
+    keys: dict[str, str | None],
+    limit: int,
+) -> None:
+    """Up to `limit` blurbs with a gold name missed, a name returned that no gold name matches,
+    or a gold name found under another key than its English name's, with their text."""
+    shown = 0
+    for blurb, names in zip(blurbs, returned, strict=True):
+        lines = []
+        for gold in blurb.names:
+            hit = [r for r in names if matches(r, gold)]
+            if not hit:
+                lines.append(f"  missed {gold.type} {gold.name} [{gold.spellings[0]}]")
+            elif keys.get(gold.name) and all(r["key"] != keys[gold.name] for r in hit):
+                lines.append(f"  keyed  {gold.name} as {hit[0]['key']!r}, not {keys[gold.name]!r}")
+        wrong = [r for r in names if not any(matches(r, g) for g in blurb.names)]
+        lines += [f"  false  {r['name']} ({r['key']})" for r in wrong]
+        if lines and shown < limit:
+            shown += 1
+            print(f"{blurb.language} {blurb.id}: {blurb.text[:240]}")
+            print("\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -253,8 +285,16 @@ def main() -> None:
     parser.add_argument("--itn", type=Path, default=ITN)
     parser.add_argument("--misses", type=int, default=0, help="list up to N watch misses and false finds")
     parser.add_argument("--known", action="store_true", help="also name the cased blurbs first")
+    parser.add_argument(
+        "--half", choices=("even", "odd"), help="only the blurbs of events whose Wikidata id is even or odd"
+    )
+    parser.add_argument(
+        "--missed", type=int, default=0, help="list up to N blurbs with gold names missed or false names"
+    )
     args = parser.parse_args()
     blurbs, cased = load(args.gold, args.itn)
+    if args.half:
+        blurbs = [b for b in blurbs if event_number(b.id) % 2 == (args.half == "odd")]
     print(f"CPU: {cpu_model()}; Python {platform.python_version()}; load {os.getloadavg()[0]:.1f}")
     scripts = Counter(b.script for b in blurbs)
     print(
@@ -302,6 +342,8 @@ def main() -> None:
             + ("..." if len(result.no_english_key) > 10 else "")
             + ")"
         )
+    if args.missed:
+        print_recognition_errors(blurbs, returned, keys, args.missed)
     started = time.process_time()
     watches = measure_watches(blurbs)
     print(

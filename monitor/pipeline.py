@@ -561,7 +561,7 @@ def default_stages(
     from monitor.deliver.alerts import alert_stage
     from monitor.entities.evidence import StoryEvidence
     from monitor.entities.placestage import PlacesStage
-    from monitor.entities.stage import names_stage
+    from monitor.entities.stage import KnownNamesCache, names_stage
     from monitor.entities.storycountries import refresh_story_countries
     from monitor.stories.embed import embedder_for
     from monitor.stories.stage import run_story_stage
@@ -572,18 +572,19 @@ def default_stages(
     embedder_for(settings.model)
 
     places = PlacesStage(stop=stop)
+    known = KnownNamesCache()  # the names' index, one for both stages, kept across runs
 
     def stories(store: AnyStore) -> str:
         # The articles' places and names as evidence, read now for those their stages have
         # not reached yet: a story decision never depends on the stages' pace.
-        evidence = StoryEvidence(store, places.gazetteer)
+        evidence = StoryEvidence(store, places.gazetteer, known)
         summary = run_story_stage(store, settings, stop=stop, evidence=evidence).summary()
         refresh_story_countries(store, stop=stop)  # the stories that gained or lost articles
         return summary
 
     watches = load_watches_config(config, model=settings.model)
     return [
-        names_stage(stop=stop, gazetteer=places.gazetteer),
+        names_stage(stop=stop, gazetteer=places.gazetteer, known_cache=known),
         places,
         stories,
         watch_stage(watches, stop=stop),

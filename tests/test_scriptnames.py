@@ -13,10 +13,18 @@ from pathlib import Path
 import pytest
 
 from monitor.config import FeedConfig
-from monitor.entities.names import names_in, script_key
-from monitor.entities.scriptnames import caseless, cued_names
-from monitor.entities.sounds import SoundIndex
-from monitor.entities.stage import KnownNames, names_of_all, run_names_stage
+from monitor.entities.names import SpelledNames, names_in, script_key
+from monitor.entities.scriptnames import caseless, cued_names, regnal_latin
+from monitor.entities.sounds import Heard, SoundIndex
+from monitor.entities.stage import (
+    KNOWN_CHECK_SECONDS,
+    KNOWN_MAX_AGE_SECONDS,
+    KnownNames,
+    KnownNamesCache,
+    known_names_stale,
+    names_of_all,
+    run_names_stage,
+)
 from monitor.ingest.parse import Entry, content_hash
 from monitor.store import Store
 
@@ -27,6 +35,20 @@ T0 = datetime(2024, 5, 1, 9, tzinfo=UTC)
 
 def cues(text: str, language: str) -> list[str]:
     return [c.text for c in cued_names(text, language)]
+
+
+# Regnal names (language, text, the cue, read with its number in Roman numerals): a Chinese
+# number with 世, a Roman numeral, an Arabic definite ordinal; held by a royal or papal title
+# in Thai, Sinhala, Tamil, Persian.
+REGNAL = [
+    ("zh", "西班牙国王费利佩六世出席了仪式。", "费利佩六世", "费利佩 VI"),
+    ("ka", "მეფე ფელიპე VI-მ სიტყვით მიმართა ხალხს.", "ფელიპე VI", "ფელიპე VI"),
+    ("ar", "استقبل فيليبي السادس الوفد في مدريد.", "فيليبي السادس", "فيليبي VI"),
+    ("th", "สมเด็จพระเจ้าเฟลิเปที่ 6 เสด็จเยือนกรุงเทพ", "เฟลิเปที่ 6", "เฟลิเป VI"),
+    ("si", "ස්පාඤ්ඤයේ හයවන ෆිලිප් රජ ලංකාවට පැමිණෙයි.", "හයවන ෆිලිප්", "ෆිලිප් VI"),
+    ("ta", "ஸ்பெயின் மன்னர் ஆறாம் பிலிப்பே இலங்கைக்கு வந்தார்.", "ஆறாம் பிலிப்பே", "பிலிப்பே VI"),
+    ("fa", "پادشاه فیلیپه ششم از تهران دیدن کرد.", "فیلیپه ششم", "فیلیپه VI"),
+]
 
 
 @pytest.mark.parametrize(
@@ -43,6 +65,7 @@ def cues(text: str, language: str) -> list[str]:
         # Organisations: a Chinese party, a Persian one.
         ("zh", "执政的工党在选举中获胜。", ["工党"]),
         ("fa", "حزب کارگر در انتخابات پیروز شد.", ["حزب کارگر"]),
+        ("fa", "در انتخابات امسال، حزب سبز و سازمان ملل سخن گفتند.", ["حزب سبز", "سازمان ملل"]),
         # Titles before a name: Arabic (adjectives with al- skipped), Georgian, Hindi, Hebrew.
         ("ar", "قال الرئيس الفرنسي إيمانويل ماكرون إن المحادثات ستستمر.", ["إيمانويل ماكرون"]),
         ("ka", "საფრანგეთის პრეზიდენტი ემანუელ მაკრონი ბერლინში ჩავიდა.", ["ემანუელ მაკრონი"]),
@@ -52,6 +75,17 @@ def cues(text: str, language: str) -> list[str]:
         ("fa", "امروز امانوئل ماکرون، رئیس‌جمهور فرانسه، به برلین رفت.", ["امانوئل ماکرون"]),
         # Thai: a form of address written onto the name, and the surname after a space.
         ("th", "นายเศรษฐา ทวีสิน เดินทางถึงกรุงเทพ", ["เศรษฐา ทวีสิน"]),
+        # Persian and Kurdish: what a person is, after the name, with no comma; "as" and a title.
+        ("fa", "دیروز، لیونل مسی فوتبالیست آرژانتینی به پاریس رفت.", ["لیونل مسی"]),
+        ("fa", "در نشست امروز ژان کاستکس به عنوان نخست‌وزیر سخن گفت.", ["ژان کاستکس"]),
+        ("ckb", "ئەمڕۆ – جۆ بایدن وەک سەرۆک سوێندی خوارد.", ["جۆ بایدن"]),
+        ("fa", "مارک روته رسماً به عنوان دبیرکل آغاز به کار کرد.", ["مارک روته"]),  # an adverb between
+        # "Led by": Persian, Arabic.
+        ("fa", "ائتلاف به رهبری مارک روته پیروز شد.", ["مارک روته"]),
+        ("ar", "فاز الحزب بقيادة مارك روته في الانتخابات.", ["مارك روته"]),
+        # Korean organisations: one word ending in what it is, maybe with a particle.
+        ("ko", "어제 노동당은 총선에서 승리했고, 유럽연합의 대표가 축하했다.", ["노동당", "유럽연합"]),
+        *[(language, text, [cue]) for language, text, cue, _ in REGNAL],
     ],
 )
 def test_cues_name_people_and_organisations(language: str, text: str, names: list[str]) -> None:
@@ -67,7 +101,17 @@ def test_cues_name_people_and_organisations(language: str, text: str, names: lis
         ("ar", "قال الرئيس في بيان إن المحادثات ستستمر."),  # a title before a preposition
         ("ka", "ლიზ ტრასი პრემიერ-მინისტრი გახდა."),  # a title before a verb
         ("th", "นายกรัฐมนตรีเดินทางถึงกรุงเทพ"),  # นายก (prime minister) is no นาย
-        ("ko", "영국 총리가 사임을 발표했다."),  # Korean: no cue (precision first)
+        ("ko", "영국 총리가 사임을 발표했다."),  # Korean: no cue for persons (precision first)
+        ("ko", "두 정당은 의회에서 합의했다."),  # a kind of organisation, not one
+        # A role word after a phrase that no clause opens: not a name.
+        ("fa", "تیم ملی فوتبال ایران بازیکن جدیدی گرفت."),
+        ("fa", "در این بازی بازیکن ایرانی گل زد."),
+        ("fa", "او برای دور دوم به عنوان نامزد ثبت نام کرد."),
+        # An ordinal after a definite noun (the Second World War), a number with 世 after no name.
+        ("ar", "بعد الحرب العالمية الثانية تغير العالم."),
+        ("zh", "这是二十一世纪的问题。"),
+        # An organisation's word before an adjective of its kind, anywhere in the text.
+        ("fa", "پس از انتخابات، یک حزب ائتلافی و یک مجلس معلق ماند."),
     ],
 )
 def test_cues_stay_silent_where_no_name_stands(language: str, text: str) -> None:
@@ -89,7 +133,7 @@ def test_a_known_name_gives_its_key_in_every_script() -> None:
     assert set(chinese[0].variants) == {"弗拉基米尔·普京", "普京"}
     # Without the known names: the romanized key, the same entity within the article.
     alone = names_in("", "俄罗斯总统弗拉基米尔·普京宣布动员。", "zh")
-    assert [n.key for n in alone] == [script_key("弗拉基米尔·普京")] == ["fulajimier pujing"]
+    assert [n.key for n in alone] == [script_key("弗拉基米尔·普京")] == ["fulaimier puing"]
     # A full name heard without a cue (Persian), written as two words.
     persian = names_in("", "دونالد ترامپ امروز در واشنگتن سخنرانی کرد.", "fa", known)
     assert [n.key for n in persian] == ["donald trump"]
@@ -100,7 +144,27 @@ def test_a_one_word_known_name_keys_a_cue_only_when_heard_over_all_of_it() -> No
     assert [n.key for n in names_in("", "俄罗斯总统普京宣布动员。", "zh", surname)] == ["putin"]
     # Inside a longer cue, a one-word name is a look-alike more often than not.
     dotted = "俄罗斯总统弗拉基米尔·普京宣布动员。"
-    assert [n.key for n in names_in("", dotted, "zh", surname)] == ["fulajimier pujing"]
+    assert [n.key for n in names_in("", dotted, "zh", surname)] == ["fulaimier puing"]
+
+
+def test_no_surname_is_heard_in_a_kings_number_nor_in_an_acronym() -> None:
+    # A known surname that sounds like a regnal ordinal, a known acronym like a part of a
+    # dotted name: the cue keeps its own key.
+    johnson = SoundIndex([("boris johnson", "Boris Johnson")])
+    pope = names_in("", "پاپ بندیکت شانزدهم در واتیکان سخنرانی کرد.", "fa", johnson)
+    assert [n.key for n in pope] == [script_key("بندیکت شانزدهم")]
+    fifa = SoundIndex([("piala dunia fifa", "Piala Dunia FIFA")])
+    scientist = names_in("", "瑞典科学家斯萬特·帕博获得了诺贝尔奖。", "zh", fifa)
+    assert [n.key for n in scientist] == [script_key("斯萬特·帕博")]
+    # A known surname heard from inside a cue's word (درال in فدرال): a look-alike.
+    traore = SoundIndex([("ibrahim traore", "Ibrahim Traore")])
+    court = names_in("", "در برزیل، دادگاه فدرال عالی حکم داد.", "fa", traore)
+    assert [n.key for n in court] == [script_key("دادگاه فدرال")]
+    # A known queen keys her regnal name (heard, or word for word with her number).
+    queen = [("elizabet i", "Elizabeth II")]
+    text = "สมเด็จพระราชินีนาถเอลิซาเบธที่ 2 เสด็จเยือนกรุงเทพ"
+    thai = names_in("", text, "th", SoundIndex(queen), SpelledNames(queen))
+    assert [n.key for n in thai] == ["elizabet i"]
 
 
 def test_a_surname_heard_alone_in_an_abjad_is_no_name() -> None:
@@ -202,3 +266,98 @@ def test_known_names_are_read_once_and_only_for_texts_without_capitals() -> None
         ["vladimir putin"], ["vladimir putin"]
     ]
     assert Rows.calls == 1
+
+
+def test_the_known_names_index_is_built_again_only_when_stale() -> None:
+    putin, trump = frozenset({"vladimir putin"}), frozenset({"donald trump"})
+    many = frozenset(f"name {i}" for i in range(20))
+    assert not known_names_stale(10.0, putin, putin)
+    assert known_names_stale(KNOWN_MAX_AGE_SECONDS, putin, putin)  # too old
+    assert known_names_stale(10.0, putin, putin | trump)  # half the keys are new
+    assert not known_names_stale(10.0, many, many | {"one more"})  # 1 of 21: kept
+    assert known_names_stale(10.0, frozenset(), putin)  # the first names come
+
+
+def test_a_cache_keeps_one_index_across_runs_of_the_stage(store: Store) -> None:
+    """The daemon's runs: the index is built at the first article without capitals, kept by
+    the next runs, and built again once the store knows other names (read again after
+    KNOWN_CHECK_SECONDS)."""
+    now = [1_000.0]
+    cache = KnownNamesCache(clock=lambda: now[0])
+    poll(store, ENGLISH)
+    run_names_stage(store, known_cache=cache)
+    assert cache.builds == 0  # nothing written without capitals yet
+    poll(store, ENGLISH + CHINESE)
+    run_names_stage(store, known_cache=cache)
+    assert cache.builds == 1 and keys_of(store, "z1") == [("vladimir putin", "弗拉基米尔·普京")]
+    later = [entry("z2", "普京", "总统普京周三说。", "zh", 3)]
+    poll(store, ENGLISH + CHINESE + later)
+    run_names_stage(store, known_cache=cache)
+    assert cache.builds == 1 and keys_of(store, "z2") == [("vladimir putin", "普京")]
+    trump = [
+        entry("e3", "Trade", "Yesterday Donald Trump spoke.", "en", 4),
+        entry("e4", "Tariffs", "On Friday, Donald Trump met Vladimir Putin.", "en", 5),
+        entry("z3", "特朗普", "美国总统唐纳德·特朗普周五讲话。", "zh", 6),
+    ]
+    poll(store, ENGLISH + CHINESE + later + trump)
+    run_names_stage(store, known_cache=cache)
+    assert cache.builds == 1  # read again only after KNOWN_CHECK_SECONDS: z3 keeps its own key
+    assert keys_of(store, "z3") == [(script_key("唐纳德·特朗普"), "唐纳德·特朗普")]
+    now[0] += KNOWN_CHECK_SECONDS
+    store.db.execute("INSERT INTO names_pending (article_id) SELECT id FROM articles WHERE guid = 'z3'")
+    run_names_stage(store, known_cache=cache)
+    assert cache.builds == 2 and keys_of(store, "z3") == [("donald trump", "唐纳德·特朗普")]
+
+
+def test_a_cued_name_takes_the_key_of_the_one_known_name_it_sounds_like_word_for_word() -> None:
+    spelled = SpelledNames([
+        ("olaf sholz", "Олаф Шольц"),  # known from Russian news only: compared romanized
+        ("donald tusk", "Donald Tusk"),
+        ("elizabet i", "Elizabeth II"),
+        ("kilian mbape", "Kylian Mbappé"),
+    ])  # fmt: skip
+    assert spelled.key_of("奥拉夫·朔尔茨") == "olaf sholz"
+    assert spelled.key_of("ელისაბედ II") == "elizabet i"
+    assert spelled.key_of("كيليان مبابي") == "kilian mbape"
+    assert spelled.key_of("唐纳德·特朗普") is None  # Donald, but not Tusk
+    assert spelled.key_of("朔尔茨") is None  # one word: the SoundIndex's to hear
+    # Two known names that fit: neither is taken.
+    assert SpelledNames([("a", "Olaf Scholz"), ("b", "Olaf Scholtz")]).key_of("奥拉夫·朔尔茨") is None
+    # Through the recogniser: the cue's key, where the SoundIndex hears nothing.
+    chinese = names_in("", "法国前锋基利安·姆巴佩周二进球。", "zh", SoundIndex([]), spelled)
+    assert [n.key for n in chinese] == ["kilian mbape"]
+
+
+@pytest.mark.parametrize(("language", "text", "cue", "latin"), REGNAL)
+def test_a_regnal_name_reads_with_its_number_in_roman_numerals(
+    language: str, text: str, cue: str, latin: str
+) -> None:
+    (found,) = cued_names(text, language)
+    assert found.text == cue and regnal_latin(found) == latin
+
+
+def test_a_regnal_name_takes_the_key_of_the_known_king_of_its_number() -> None:
+    kings = SpelledNames([("felipe v", "Felipe V"), ("felipe vi", "Felipe VI")])
+    chinese = names_in("", "西班牙国王费利佩六世出席了仪式。", "zh", SoundIndex([]), kings)
+    assert [n.key for n in chinese] == ["felipe vi"]
+    assert kings.key_of("费利佩 VII") is None  # no king of that number is known
+
+
+def test_a_known_name_heard_over_a_function_word_is_no_name() -> None:
+    """"من محاولة" ("from an attempt") heard as a known two-word name (the sounds branch's index
+    hears Mauna Loa there): a span with a preposition in it is a phrase, not a name; the
+    same span without one is taken."""
+
+    class Hears(SoundIndex):
+        def __init__(self, spelled: str) -> None:
+            super().__init__([("mauna loa", "Mauna Loa")])
+            self.spelled = spelled
+
+        def find(self, text: str, language: str | None = None) -> list[Heard]:
+            start = text.index(self.spelled)
+            return [Heard(start, start + len(self.spelled), "mauna loa", "Mauna Loa", True)]
+
+    phrase = "أعلن الجيش عن فشل من محاولة الانقلاب."
+    assert names_in("", phrase, "ar", Hears("من محاولة")) == ()
+    named = "زار ماونا لوا البركان أمس."
+    assert [n.key for n in names_in("", named, "ar", Hears("ماونا لوا"))] == ["mauna loa"]

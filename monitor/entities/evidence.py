@@ -7,8 +7,9 @@ replay, a restart or a backlog that the names and places stages have not caught 
 So the stories stage asks here: what the entities stages stored, and for an article they
 have not read yet, what they would store, read now and stored (the stages then find it done);
 an article written without capitals is read with the names the store knows (`KnownNames`,
-built once per stories run), so that its names take the keys of the same people in Latin
-and Cyrillic news.
+built once per stories run, or kept across runs by the pipeline's `KnownNamesCache`, shared
+with the names stage), so that its names take the keys of the same people in Latin and
+Cyrillic news.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, Protocol
 
 from monitor.entities.gazetteer import Gazetteer
 from monitor.entities.placestage import places_of
-from monitor.entities.stage import KnownNames, names_of_all
+from monitor.entities.stage import KnownNames, KnownNamesCache, names_of_all
 from monitor.errors import MonitorError
 
 log = logging.getLogger("monitor.entities")
@@ -51,11 +52,17 @@ class StoryEvidence:
     """`evidence(rows)`: {article id: Identities} for rows of `stories_pending` (which carry
     `places`, the stored JSON or None, and `names_waiting`)."""
 
-    def __init__(self, store: IdentityStore, gazetteer: Callable[[], Gazetteer]) -> None:
+    def __init__(
+        self,
+        store: IdentityStore,
+        gazetteer: Callable[[], Gazetteer],
+        known_cache: KnownNamesCache | None = None,
+    ) -> None:
         self._store = store
         self._gazetteer = gazetteer
         self._no_gazetteer: str | None = None
-        self._known = KnownNames(store)  # built at the first article written without capitals
+        # Built at the first article written without capitals, or kept by the cache across runs.
+        self._known = KnownNames(store, known_cache)
 
     def __call__(self, rows: Sequence[Mapping[str, Any]]) -> dict[int, Identities]:
         names = self._names(rows)

@@ -44,18 +44,26 @@ headline or a list, of which only the acronyms count.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from anyascii import anyascii
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
-from monitor.entities.scriptnames import CASELESS_LETTERS, JOINERS, Cue, caseless, cued_names
-from monitor.entities.sounds import Heard, SoundIndex
+from monitor.entities.scriptnames import (
+    CASELESS_LETTERS,
+    JOINERS,
+    Cue,
+    caseless,
+    cued_names,
+    function_word,
+    regnal_latin,
+)
+from monitor.entities.sounds import Heard, SoundIndex, sound_keys, sounds_like
 from monitor.entities.unspaced import is_unspaced
 
-__all__ = ["Name", "names_in", "script_key", "story_names", "title_case"]
+__all__ = ["Name", "SpelledNames", "names_in", "script_key", "story_names", "title_case"]
 
 # A word: letters, maybe joined by hyphens and apostrophes (`al-Assad`, `O'Leary`, `Farage'a`).
 _TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -401,15 +409,61 @@ def _article_mentions(title: str, joined: str, language: str | None) -> list[lis
     return [part for run in in_title for part in _confirmed(run, places, lengths, allowed)] + in_text
 
 
+_UNHEARD_SCRIPTS = re.compile("[\u0370-\u052f]")  # Greek, Cyrillic: romanized to be compared
+
+
+class SpelledNames:
+    """Known names of two words or more, by the sound of their last word: a cued name of as
+    many words, each of which sounds like the known name's (`sounds_like`; a king's number the
+    same), takes its key where the SoundIndex heard nothing in it (埃利烏德·基普喬蓋: Eliud
+    Kipchoge; ელისაბედ II and 查理斯三世, read as `查理斯 III`: Elizabeth II, Charles III); a
+    spelling in Cyrillic or Greek is compared romanized (Карым Бензема). Only one known name
+    may fit, or none is taken."""
+
+    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+        self._by_sound: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for key, spelling in names:
+            spoken = anyascii(spelling) if _UNHEARD_SCRIPTS.search(spelling) else spelling
+            words = tuple(w for w in _SCRIPT_WORD_SPLIT.split(spoken) if w)
+            if len(words) < 2 or len(words) > _MAX_RUN:
+                continue
+            for sound in sound_keys(words[-1]):
+                self._by_sound.setdefault(sound, []).append((key, words))
+
+    def key_of(self, spelled: str) -> str | None:
+        """The key of the one known name that a name written in a script without capitals
+        sounds like, word for word; None when none or several do."""
+        words = [w for w in _SCRIPT_WORD_SPLIT.split(spelled) if w]
+        if len(words) < 2 or len(words) > _MAX_RUN:
+            return None
+        keys = {
+            key
+            for sound in sound_keys(words[-1])
+            for key, known in self._by_sound.get(sound, ())
+            if len(known) == len(words) and all(_sounds_as(k, w) for k, w in zip(known, words, strict=True))
+        }
+        return keys.pop() if len(keys) == 1 else None
+
+
+def _sounds_as(known: str, written: str) -> bool:
+    """A known name's word and a written one: a king's number the same (II is not III), any
+    other word by its sound."""
+    if _ROMAN.fullmatch(known) or _ROMAN.fullmatch(written):
+        return known == written
+    return sounds_like(known, written)
+
+
 def names_in(
     title: str | None,
     text: str | None,
     language: str | None = None,
     known: SoundIndex | None = None,
+    spelled: SpelledNames | None = None,
 ) -> tuple[Name, ...]:
     """The people and organisations the title and text name, most mentioned first; in a text
-    written without capitals, also those its cues name and those `known` finds (see the
-    module)."""
+    written without capitals, also those its cues name and those `known` finds, a cued name
+    that `known` does not hear taking the key of the one of `spelled` it sounds like word for
+    word (see the module)."""
     joined = "\n".join(t for t in (title, text) if t)[:MAX_TEXT_CHARS]
     if not caseless(joined):
         return _capitalised_names(title, joined, language)
@@ -418,7 +472,7 @@ def names_in(
     latin = CASELESS_LETTERS.sub(" ", joined)
     found = tuple(n for n in _capitalised_names(title and latin[: len(title)], latin, language)
                   if not _ROMAN.fullmatch(n.name) and len(n.name) > 1)  # B-17, T1: no names
-    return _with_script_names(found, joined, language, known)
+    return _with_script_names(found, joined, language, known, spelled)
 
 
 def _capitalised_names(title: str | None, joined: str, language: str | None) -> tuple[Name, ...]:
@@ -468,9 +522,11 @@ _NOT_KEY = re.compile(r"[^a-z]+")
 
 
 def script_key(spelled: str) -> str:
-    """The key of a name written in a script without capitals: each word romanized (anyascii),
-    in lower case (普京: pujing; ليز تراس: lyz trs)."""
-    words = [_NOT_KEY.sub("", anyascii(w).lower()) for w in _SCRIPT_WORD_SPLIT.split(spelled)]
+    """The key of a name written in a script without capitals: each word romanized (anyascii)
+    and spelled as `name_form` spells a Latin word (普京: puiing; ليز تراس: lyz trs), so that a
+    script written letter for sound keys a name as its Latin spelling does (გოტაბაია
+    რაჯაპაკსა and Gotabaya Rajapaksa: gotabaia raiapaksa)."""
+    words = [name_form(_NOT_KEY.sub("", anyascii(w).lower())) for w in _SCRIPT_WORD_SPLIT.split(spelled)]
     return " ".join(w for w in words if w) or spelled
 
 
@@ -479,10 +535,12 @@ def _with_script_names(
     joined: str,
     language: str | None,
     known: SoundIndex | None,
+    spelled: SpelledNames | None = None,
 ) -> tuple[Name, ...]:
     """`found` (what capitals said) with the names of a text in a script without capitals:
-    its cued spans, each with the key of a known name it sounds like (or holds), else
-    `script_key`; and the known names heard without a cue where that is safe (`_heard_alone`).
+    its cued spans, each with the key of a known name it sounds like (or holds; or, word for
+    word, `spelled`'s), else `script_key`; and the known names heard without a cue where that
+    is safe (`_heard_alone`).
     Mentions of one key are one name; a one-word key that ends a longer one of the text goes
     to it (普京 to 弗拉基米尔·普京)."""
     heard = known.find(joined[:KNOWN_TEXT_CHARS], language) if known else []
@@ -491,7 +549,8 @@ def _with_script_names(
     for cue in cued_names(joined, language):
         inside = [h for h in heard if h.start < cue.end and cue.start < h.end and _keys_cue(h, cue)]
         best = max(inside, key=lambda h: (h.full, len(h.spelling.split()), h.end - h.start), default=None)
-        mentions.append((cue.start, best.key if best else script_key(cue.text), cue.text))
+        key = best.key if best else _spelled_key(cue, spelled) or script_key(cue.text)
+        mentions.append((cue.start, key, cue.text))
         covered.append((cue.start, cue.end))
     alone = [h for h in heard if not any(a < h.end and h.start < b for a, b in covered)]
     named = {key for _, key, _ in mentions} | {h.key for h in alone if _heard_alone(h, joined)}
@@ -501,10 +560,10 @@ def _with_script_names(
     mentions.sort()
     full = {key.split()[-1]: key for _, key, _ in mentions if " " in key}
     groups: dict[str, dict[str, int]] = {}
-    for _, key, spelled in mentions[:_MAX_NAMES]:
+    for _, key, spelling in mentions[:_MAX_NAMES]:
         key = full.get(key, key)
         groups.setdefault(key, {})
-        groups[key][spelled] = groups[key].get(spelled, 0) + 1
+        groups[key][spelling] = groups[key].get(spelling, 0) + 1
     merged = {name.key: name for name in found}
     for key, group in groups.items():
         variants = tuple(sorted(group, key=lambda v: (-len(v), -group[v], v)))
@@ -516,18 +575,38 @@ def _with_script_names(
     return tuple(sorted(merged.values(), key=lambda n: (-n.count, n.key)))
 
 
+def _spelled_key(cue: Cue, spelled: SpelledNames | None) -> str | None:
+    """The key of the known name a cue sounds like word for word (a regnal one read with its
+    number in Roman numerals)."""
+    return spelled.key_of(regnal_latin(cue) or cue.text) if spelled is not None else None
+
+
 def _keys_cue(heard: Heard, cue: Cue) -> bool:
     """Whether a known name heard inside a cued name is that name: heard over the whole cue,
     or a person's name of two words or more heard as the cue's surname (where it ends) or
     over most of it. A one-word known name inside a cue (`Britse` in `پرویز مشرف`), or a name
-    heard in a cue's first part, is a look-alike more often than not."""
+    heard in a cue's first part, is a look-alike more often than not; so is a surname heard in
+    a king's number (`Johnson` in `بندیکت شانزدهم`) or a known acronym's last word."""
     if heard.start <= cue.start and heard.end >= cue.end:
         return True
-    if len(_NAME_WORD.findall(heard.spelling)) < 2:
+    words = _NAME_WORD.findall(heard.spelling)
+    if len(words) < 2:
         return False
-    if not heard.full:
-        return heard.end >= cue.end
+    if not heard.full:  # a regnal number is no surname (شانزدهم, 三世), nor an acronym (FIFA)
+        return (
+            heard.end >= cue.end
+            and _word_starts(cue, heard.start)
+            and not cue.regnal
+            and not words[-1].isupper()
+        )
     return 3 * (heard.end - heard.start) >= 2 * (cue.end - cue.start)
+
+
+def _word_starts(cue: Cue, at: int) -> bool:
+    """Whether a cue's word (or dotted part) starts at `at`: a surname heard from inside a word
+    (`درال` in `فدرال`) is a look-alike."""
+    before = cue.text[at - cue.start - 1] if at > cue.start else " "
+    return before == "-" or _WRITTEN_APART.match(before) is not None
 
 
 _NAME_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -543,7 +622,8 @@ def _heard_alone(heard: Heard, text: str) -> bool:
     spaces and a name's words apart, a person's surname (of a known name of two words) that
     is a whole chunk between spaces. A surname heard alone elsewhere, or a one-word name,
     sounds like too many words of an abjad or of Thai; it is taken only where the text names
-    that person otherwise (a cue, or the full name)."""
+    that person otherwise (a cue, or the full name). A span with a function word of the
+    language in it (a preposition, a conjunction) is a phrase that sounds alike."""
     words = [w for w in _NAME_WORD.findall(heard.spelling) if not _ROMAN.fullmatch(w)]
     if len(words) < 2:
         return False
@@ -555,7 +635,7 @@ def _heard_alone(heard: Heard, text: str) -> bool:
     if not heard.full:
         return False
     if _WRITTEN_APART.search(span):
-        return True
+        return not any(function_word(w) for w in span.split())  # من محاولة: "from an attempt"
     return len(span) >= _MIN_HAN_NAME and is_unspaced(span)
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CASELESS_LETTERS", "JOINERS", "Cue", "caseless", "cued_names"]
+__all__ = ["CASELESS_LETTERS", "JOINERS", "Cue", "caseless", "cued_names", "function_word", "regnal_latin"]
 
 # Letters of scripts without capitals: CJK, kana, Hangul, Thai and its neighbours, Arabic,
 # Hebrew, Georgian (Mkhedruli), the Indic scripts, Ethiopic.
@@ -64,7 +64,7 @@ _SOUND = frozenset(
     "瑪邁麥曼梅門蒙納娜寧紐諾歐龐佩喬齊琴薩賽桑瑟沙莎施蘇塔湯唐圖託瓦萬韋維溫沃烏錫謝雅亞婭揚"
     "約紮澤詹茲塞拉汗"
     "治夫逊遜歇缪繆丽麗切若焦果山大历歷瑞舒嘉琼瓊朱茱薇葛哥吕呂拿佛露卓娃茜耐赞贊冯馮列聂聶彦彥"
-    "梵高卜蓬斐弥彌罕契怀懷惠席白東馬"
+    "梵高卜蓬斐弥彌罕契怀懷惠席白東馬理"
 )
 _KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]")
 _HAN_OR_KANA = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -77,6 +77,7 @@ class Cue:
     start: int
     end: int
     text: str
+    regnal: bool = False  # a king's or a pope's name with its number (查理三世, بندیکت شانزدهم)
 
 
 def caseless(text: str) -> bool:
@@ -133,13 +134,78 @@ _APPOSITION_TITLES = _titles(
 )
 _APPOSITION = re.compile(rf"[،,]\s*(?:{_APPOSITION_TITLES})(?=[\s\u200c]|$)")
 _APPOSITION_LANGUAGES = frozenset({"fa", "ar", "ur", "ckb", "azb", "mzn", "ps", "ug", "sd"})
+# Words after a person's name that say what the person is, in Persian and Kurdish, with no
+# comma (کوین مک‌کارتی سیاستمدار; ویکتور بوت تاجر), and the word "as" before a title (پتر پاول
+# به عنوان رئیس‌جمهور; لەتیف ڕەشید وەک سەرۆک): the two words before them, where a sentence,
+# a clause or a preposition opens them, are a name.
+_ROLE_AFTER = _titles(
+    """سیاستمدار بسکتبالیست فوتبالیست والیبالیست تنیسور بازیکن دونده ورزشکار قهرمان تاجر بازرگان
+    خواننده بازیگر نویسنده شاعر کارگردان فیلمساز آهنگساز نقاش دانشمند فیزیکدان شیمیدان
+    اقتصاددان روزنامه‌نگار خبرنگار فعال سرمربی مربی سردسته"""
+)
+_AS = r"(?:به[\s\u200c]عنوان|به‌عنوان|وەک|وەکوو)"
+_AS_TITLE = _titles(
+    """رئیس‌جمهور رئیس‌جمهوری رئیس نخست‌وزیر وزیر صدراعظم پادشاه ملکه دبیرکل رهبر سخنگوی معاون
+    سرمربی نامزد سەرۆک سەرۆکی سەرۆکوەزیران سەرۆکوەزیرانی وەزیر وەزیری"""
+)
+_ROLE = re.compile(
+    rf"(?:(?<=[\s\u200c])|^)(?:(?:{_ROLE_AFTER})|{_AS}\s+(?:{_AS_TITLE}))(?=[\s\u200c.,،؛)(]|$)"
+)
+_ROLE_LANGUAGES = frozenset({"fa", "ckb", "azb", "mzn"})
+# "Led by" before a name (حزب اصلاحات به رهبری کایا کالاس; بقيادة).
+_LED_BY = re.compile(r"(?:(?<=\s)|^)(?:به[\s\u200c]رهبری|به‌رهبری|بقيادة|بە\s+سەرۆکایەتی)(?=\s)")
+# A regnal name: a Chinese name and its number (查理三世, 伊莉莎白二世), a name and a Roman
+# numeral in any script without capitals (ელისაბედ II, चार्ल्स III), an Arabic name and a
+# definite ordinal (إليزابيث الثانية: a noun without ال before a definite ordinal is a name).
+_ZH_REGNAL = re.compile("[一二三四五六七八九十]{1,3}世")
+_ROMAN_AFTER = re.compile(r"(?<=\s)[IVX]{1,5}(?=[-\s.,،)]|$)")
+# A regnal name held by a royal or papal title (one word, or a Thai chunk), per language:
+# Thai title + name + ที่ N (สมเด็จพระเจ้าชาลส์ที่ 3); Sinhala ordinal + name + king or queen
+# (තෙවන චාල්ස් රජ); Tamil title + ordinal + name (மன்னர் மூன்றாம் சார்லசு); Persian title +
+# name + ordinal (پاپ بندیکت شانزدهم).
+_FA_ORDINALS = (
+    "اول|دوم|سوم|چهارم|پنجم|ششم|هفتم|هشتم|نهم|دهم|یازدهم|دوازدهم|سیزدهم|چهاردهم|پانزدهم|شانزدهم"
+)
+_REGNAL_TITLED = {
+    "th": re.compile(
+        r"(?:สมเด็จพระราชินีนาถ|สมเด็จพระเจ้า|พระราชินีนาถ|พระเจ้า|สมเด็จพระสันตะปาปา|สมเด็จพระสันตปาปา)"
+        r"(?P<name>[\u0e01-\u0e4e]{2,20}ที่ \d{1,2})(?!\d)"
+    ),
+    "si": re.compile(
+        r"(?:(?<=\s)|^)(?P<name>[\u0d80-\u0dff\u200d]+වන [\u0d80-\u0dff\u200d]{2,20}) (?:රජ|රැජිණ|පාප්)"
+    ),
+    "ta": re.compile(
+        r"(?:மன்னர்|அரசர்|அரசி|மகாராணி|ராணி|திருத்தந்தை|போப்) "
+        r"(?P<name>[\u0b80-\u0bff]+ாம் [\u0b80-\u0bff]{2,20})(?=[\s.,]|$)"
+    ),
+    "fa": re.compile(
+        r"(?:(?<=\s)|^)(?:پاپ|پادشاه|ملکه|شاه|امپراتور|شاهزاده) "
+        rf"(?P<name>[\u0600-\u06ff\u200c]{{2,20}} (?:{_FA_ORDINALS}))(?=[\s.,،)]|$)"
+    ),
+}
+_AR_ORDINAL = re.compile(
+    r"(?<=\s)ال(?:أول|أولى|ثاني|ثانية|ثالث|ثالثة|رابع|رابعة|خامس|خامسة|سادس|سادسة|سابع|سابعة"
+    r"|ثامن|ثامنة|تاسع|تاسعة|عاشر|عاشرة|حادي عشر|ثاني عشر|ثالث عشر|رابع عشر|خامس عشر|سادس عشر)"
+    r"(?=[\s.,،)]|$)"
+)
 # Words that end an organisation's name in Chinese (and Japanese): a party, a parliament, a
 # committee, a group, a club, a company, a court, a bank, a university, an agency.
 _ZH_ORG_ENDS = _titles(
     """党 黨 议会 議會 委员会 委員會 集团 集團 俱乐部 俱樂部 公司 法院 银行 銀行 大学 大學
-    航天局 联合会 聯合會 协会 協會 基金会 基金會 研究院 通讯社 通訊社 议院 議院"""
+    航天局 联合会 聯合會 协会 協會 基金会 基金會 研究院 通讯社 通訊社 议院 議院
+    车队 車隊"""
 )
 _ZH_ORG = re.compile(f"(?:{_ZH_ORG_ENDS})")
+# Korean writes an organisation's name as one word ending in what it is (공화당, 유럽연합,
+# 희망연맹, 대법원), maybe with a particle after it: a word of at least two syllables before
+# such an ending (정당, 의회 alone are kinds, not names). Not 위원회: a committee follows a
+# word of its kind as often (중앙위원회, the central committee).
+_KO_ORG_ENDS = _titles("당 연합 연맹 협회 재단 대학교 은행 법원 의회 공사 그룹 구단")
+_KO_PARTICLES = _titles("이 가 은 는 을 를 의 에 에서 와 과 도 으로 로 이다 에게 측은")
+_KO_ORG = re.compile(
+    rf"(?:(?<=[\s(\"'“‘])|^)(?P<name>[\uac00-\ud7a3]{{2,8}}(?:{_KO_ORG_ENDS}))(?:{_KO_PARTICLES})?"
+    r"(?=[\s.,()\"'”’]|$)"
+)
 # What ends a Chinese phrase on its left: punctuation, function characters, numerals.
 _ZH_LEFT_STOP = frozenset(
     "，。、；：！？（）《》「」『』“”\"'()[] \n"
@@ -154,16 +220,25 @@ _ORG_FIRST = frozenset(
     منظمة شركة جبهة الجبهة مجلس محكمة المحكمة الاتحاد اتحاد جامعة البنك بنك الحزب حركة
     حیزبی پارتی""".split()  # noqa: SIM905 (words of several scripts, read as text)
 )
+# Each word of the text (any punctuation before it) that begins an organisation's name.
+_ORG_FIRST_WORD = re.compile(
+    r"(?:(?<=[\s,،؛;:.!?()\[\]«»\"“”„'’])|^)(?:"
+    + "|".join(sorted(map(re.escape, _ORG_FIRST), key=len, reverse=True))
+    + ")(?= )"
+)
 _ORG_NOT_NAMING = frozenset(
     """این آن خود را که و از به با در برای هم یک دو سه ها های ای دیگر هر همه
-    هذا هذه ذلك في من على إلى عن مع و""".split()  # noqa: SIM905
-)
+    هذا هذه ذلك في من على إلى عن مع و
+    ائتلافی معلق حاکم مخالف جدید سابق پیشین فعلی دولتی غیردولتی بزرگ کوچک اصلی
+    غرب شرق شمال جنوب الحاكم المعارض الجديد السابق الحالي""".split()  # noqa: SIM905
+)  # and adjectives that say which kind, not which one (a coalition party, a hung parliament)
 _TITLE_FIRST_ALIASES = {"yi": "he", "bho": "hi", "mr": "hi"}
 # Function words that end a name in those scripts (prepositions, conjunctions, verbs of saying).
 _STOP_WORDS = frozenset(
     """في من على إلى عن مع بعد قبل و أو أن إن التي الذي الذين هو هي كان كانت قال قالت يقول بين حول
     ضد منذ خلال لدى عند حتى ثم لكن بل قد لم لن ما لا
-    در از به با برای که و یا این آن را تا بر پس پیش هم نیز گفت است بود شد کرد
+    در از به با برای که و یا این آن را تا بر پس پیش هم نیز گفت است بود شد کرد امروز دیروز فردا
+    سپس اکنون همچنین اليوم أمس غدا ئەمڕۆ دوێنێ بقيادة
     של את על עם אל כי או גם הוא היא אמר אמרה ב ל מ ו ה
     का के की को ने में से पर और या है था थे थी यह वह कहा हैं हुए हुई गए भएका भएको छन् छ हुन् थिए गरे
     და რომ ან მაგრამ არის იყო თქვა მიერ გახდა გარდაიცვალა გადადგა აირჩიეს დაინიშნა
@@ -174,6 +249,12 @@ _DIGIT = re.compile(r"\d")
 _WORD_END = re.compile(r"[\s,،؛;:.!?()\[\]«»\"“”„'’।॥]")
 _THAI_ADDRESS = re.compile(r"(?:นางสาว|นาง|นาย)(?!ก)(?=[\u0e01-\u0e4e])")
 _THAI_CHUNK = re.compile(r"[\u0e01-\u0e4e]+")
+
+
+def function_word(word: str) -> bool:
+    """Whether a word is a function word (a preposition, a conjunction, a verb of saying) of
+    one of the spaced scripts without capitals: no part of a name."""
+    return word in _STOP_WORDS
 
 
 def cued_names(text: str, language: str | None) -> list[Cue]:
@@ -194,6 +275,20 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
     if lang in _APPOSITION_LANGUAGES:
         found += _before_apposition(text)
         found += _organisations_first(text)
+        found += _after_led_by(text)
+    if lang in _ROLE_LANGUAGES:
+        found += _before_role(text)
+    if lang == "ar":
+        found += _before_marker(text, _AR_ORDINAL, 1, take_marker=True)
+    regnal = _REGNAL_TITLED.get(lang)
+    if regnal is not None:
+        found += [Cue(m.start("name"), m.end("name"), m.group("name"), True) for m in regnal.finditer(text)]
+    if _ZH_REGNAL.search(text):
+        found += _zh_regnal(text)
+    if _ROMAN_AFTER.search(text):
+        found += _before_marker(text, _ROMAN_AFTER, 1, take_marker=True)
+    if lang == "ko":
+        found += [Cue(m.start("name"), m.end("name"), m.group("name")) for m in _KO_ORG.finditer(text)]
     if lang == "th" or (not lang and _THAI_ADDRESS.search(text)):
         found += _thai_addressed(text)
     return _without_overlaps(found)
@@ -407,19 +502,18 @@ def _organisations_first(text: str) -> list[Cue]:
     """An organisation in Persian, Arabic or Kurdish: a word that begins one and the word after
     it (حزب کارگر, سازمان ملل)."""
     found = []
-    for start, end in _words_after(" " + text, 0, 10_000):
-        word = text[start - 1 : end - 1]
-        if word not in _ORG_FIRST:
-            continue
-        after = _words_after(text, end - 1, 1)
+    for match in _ORG_FIRST_WORD.finditer(text):
+        after = _words_after(text, match.end(), 1)
         if not after:
             continue
         next_word = text[after[0][0] : after[0][1]]
+        if next_word in _ORG_FIRST:
+            continue  # حزب اتحادیه ملی: the party's name begins at the next word
         if next_word in _ORG_NOT_NAMING or next_word in _STOP_WORDS or _DIGIT.search(next_word):
             continue
         if not _CASELESS.match(next_word):
             continue
-        found.append(Cue(start - 1, after[0][1], text[start - 1 : after[0][1]]))
+        found.append(Cue(match.start(), after[0][1], text[match.start() : after[0][1]]))
     return found
 
 
@@ -436,6 +530,130 @@ def _before_apposition(text: str) -> list[Cue]:
         start, end = words[-1][0], words[0][1]
         found.append(Cue(start, end, text[start:end]))
     return found
+
+
+def _name_word(word: str) -> bool:
+    """Whether a word may be part of a name in a spaced script without capitals: the script's
+    letters, no digit, no function word, not Arabic's definite article."""
+    return (
+        _CASELESS.match(word) is not None
+        and len(word) >= 2
+        and word not in _STOP_WORDS
+        and not _DIGIT.search(word)
+        and not _ARABIC_DEFINITE.match(word)
+    )
+
+
+# Words after which a clause opens (and, but, then, today...): a name may follow them, as it
+# may a punctuation mark; after a preposition a noun phrase stands more often (برای دور دوم).
+_CLAUSE_OPENERS = frozenset(
+    """و اما ولی سپس امروز دیروز فردا اکنون همچنین و لكن ثم اليوم أمس و بەڵام ئەمڕۆ دوێنێ""".split()  # noqa: SIM905
+)
+
+
+def _opens_here(text: str, start: int) -> bool:
+    """Whether a phrase starting at `start` opens a sentence or a clause: the text's start, a
+    punctuation mark before it, or a conjunction or an adverb of time (_CLAUSE_OPENERS)."""
+    before = _words_before(text, start, 1)
+    word = text[before[0][0] : before[0][1]] if before else ""
+    return not any(c.isalpha() for c in word) or word in _CLAUSE_OPENERS  # a dash is punctuation
+
+
+def _before_marker(text: str, marker: re.Pattern[str], count: int, take_marker: bool = False) -> list[Cue]:
+    """The `count` words of a name right before each match of `marker` (with it, when it is
+    part of the name, as a regnal number is), all of them name words; an adverb written with
+    tanwin (مجدداً, "again") may stand between."""
+    found = []
+    for match in marker.finditer(text):
+        at = match.start()
+        adverb = _words_before(text, at, 1)
+        if adverb and text[adverb[0][1] - 1] == "\u064b":  # مجدداً, رسماً: an adverb between
+            at = adverb[0][0]
+        words = _words_before(text, at, count)
+        if len(words) != count or not all(_name_word(text[a:b]) for a, b in words):
+            continue
+        start, end = words[-1][0], match.end() if take_marker else words[0][1]
+        if end - start <= _MAX_SPAN:
+            found.append(Cue(start, end, text[start:end], regnal=take_marker))
+    return found
+
+
+def _before_role(text: str) -> list[Cue]:
+    """Persian and Kurdish: the two words before a word that says what a person is, or before
+    "as" and a title, where a clause opens them (see _ROLE_AFTER)."""
+    return [cue for cue in _before_marker(text, _ROLE, 2) if _opens_here(text, cue.start)]
+
+
+def _after_led_by(text: str) -> list[Cue]:
+    """The two words after "led by" (به رهبری, بقيادة), both name words."""
+    found = []
+    for match in _LED_BY.finditer(text):
+        words = _words_after(text, match.end(), 2)
+        if len(words) == 2 and all(_name_word(text[a:b]) for a, b in words):
+            found.append(Cue(words[0][0], words[1][1], text[words[0][0] : words[1][1]]))
+    return found
+
+
+def _zh_regnal(text: str) -> list[Cue]:
+    """A Chinese regnal name: two to six sound characters and a number with 世 (查理三世)."""
+    found = []
+    for match in _ZH_REGNAL.finditer(text):
+        start = _after_titles(text, _sound_run_left(text, match.start(), katakana=False), match.start())
+        if match.start() - start >= 2:
+            found.append(Cue(start, match.end(), text[start : match.end()], regnal=True))
+    return found
+
+
+_ZH_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九", 1)}
+# Ordinals that go with a regnal name (Arabic masculine and feminine, Persian, Sinhala, Tamil).
+_ORDINAL_WORDS = (
+    """الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر""",
+    """الأولى الثانية الثالثة الرابعة الخامسة السادسة السابعة الثامنة التاسعة العاشرة""",
+    _FA_ORDINALS.replace("|", " "),
+    """පළමු දෙවන තෙවන සිව්වන පස්වන හයවන හත්වන අටවන නවවන දහවන""",
+    """முதலாம் இரண்டாம் மூன்றாம் நான்காம் ஐந்தாம் ஆறாம் ஏழாம் எட்டாம் ஒன்பதாம் பத்தாம்""",
+)
+_ORDINALS = {word: n for words in _ORDINAL_WORDS for n, word in enumerate(words.split(), 1)}
+_ROMAN_NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
+                   "XV", "XVI", "XVII", "XVIII", "XIX", "XX")  # fmt: skip
+_THAI_REGNAL = re.compile(r"^(.+)ที่ (\d{1,2})$")
+
+
+def _zh_number(numeral: str) -> int | None:
+    """一..九十九 as a number (三: 3, 十六: 16, 二十三: 23)."""
+    if "十" not in numeral:
+        return _ZH_DIGITS.get(numeral) if len(numeral) == 1 else None
+    tens, _, ones = numeral.partition("十")
+    if len(tens) > 1 or len(ones) > 1:
+        return None
+    return (_ZH_DIGITS.get(tens, 0) if tens else 1) * 10 + (_ZH_DIGITS.get(ones, 0) if ones else 0)
+
+
+def regnal_latin(cue: Cue) -> str | None:
+    """A regnal cue as its name and the Roman numeral a Latin spelling writes (查理斯三世:
+    `查理斯 III`; إليزابيث الثانية: `إليزابيث II`; තෙවන චාල්ස්: `චාල්ස් III`), so that it can be
+    compared with the known names word for word and its number exactly; None for another cue."""
+    if not cue.regnal:
+        return None
+    text, number = cue.text, None
+    name = ""
+    if text.endswith("世"):
+        match = _ZH_REGNAL.search(text)
+        if match is not None:
+            name, number = text[: match.start()], _zh_number(match.group()[:-1])
+    elif (thai := _THAI_REGNAL.match(text)) is not None:
+        name, number = thai.group(1), int(thai.group(2))
+    else:
+        first, _, last = text.rpartition(" ")
+        if last in _ROMAN_NUMERALS:
+            return text
+        if last in _ORDINALS:
+            name, number = first, _ORDINALS[last]
+        elif first in _ORDINALS:
+            name, number = last, _ORDINALS[first]
+    if not name or number is None or not 0 < number <= len(_ROMAN_NUMERALS):
+        return None
+    return f"{name} {_ROMAN_NUMERALS[number - 1]}"
 
 
 def _thai_addressed(text: str) -> list[Cue]:
@@ -457,9 +675,10 @@ def _thai_addressed(text: str) -> list[Cue]:
 
 
 def _without_overlaps(found: list[Cue]) -> list[Cue]:
-    """The spans in text order, an overlapping one kept only when longer than the one kept."""
+    """The spans in text order, an overlapping one kept only when longer than the one kept (of
+    two alike, the regnal one: a title before a king's name cues it too)."""
     kept: list[Cue] = []
-    for cue in sorted(found, key=lambda c: (c.start, -(c.end - c.start))):
+    for cue in sorted(found, key=lambda c: (c.start, -(c.end - c.start), not c.regnal)):
         if kept and cue.start < kept[-1].end:
             if cue.end - cue.start > kept[-1].end - kept[-1].start:
                 kept[-1] = cue
