@@ -421,6 +421,12 @@ def heads(
 _VOWEL_RUN = re.compile(r"[FBA0]+|.")  # a unit's marks: a vowel's classes together, or a consonant
 
 
+@lru_cache(maxsize=256)
+def _mark_runs(marks: str) -> tuple[str, ...]:
+    return tuple(_VOWEL_RUN.findall(marks))
+
+
+@lru_cache(maxsize=4096)
 def _voweled(slot: frozenset[str], vowel: str) -> frozenset[str]:
     """A vowel slot after one more vowel: a vowel the script writes (its classes without 0)
     makes the slot a vowel, though one it adds came before (モスクワ, mo-su-ku-wa: ku then wa
@@ -438,7 +444,7 @@ def _marked(state: _State, marks: str, empty: frozenset[str], syllabic: bool) ->
     adds (特朗普 after 唐纳德: the d of Donald and the T of Trump); in an abjad maybe not (پبو:
     two consonants with a vowel not written between)."""
     states = [state]
-    for mark in _VOWEL_RUN.findall(marks):
+    for mark in _mark_runs(marks):
         if mark[0] in "FBA0" or not mark.isupper():
             states = [(c, (*v[:-1], _voweled(v[-1], mark))) for c, v in states]
             continue

@@ -406,7 +406,9 @@ def sound_spans(text: str, language: str | None = None) -> SoundSpans:
     text = text[:MAX_TEXT]
     before_cards, after_cards = _card_words(text)
     candidates = tuple(
-        replace(
+        c
+        if c.heads and not (c.end in before_cards or c.start in after_cards)
+        else replace(
             c,
             heads=c.heads or heads(c.variants, c.empty, c.syllabic, HEAD),
             common=c.end in before_cards or c.start in after_cards,
