@@ -211,6 +211,9 @@ def test_a_surname_that_opens_another_name_is_another_person() -> None:
         # another given name before a middle dot: Fred Trump is not Donald Trump
         ("Donald Trump", "弗雷德·特朗普是一位房地产商。", "zh"),
         ("Donald Trump", "フレッド・トランプは実業家だった。", "ja"),
+        # or a common given name before it in a spaced script, its vowels written
+        ("Donald Trump", "كان فريد ترامب رجل أعمال.", "ar"),
+        ("Donald Trump", "프레드 트럼프는 사업가였다.", "ko"),
         # the surname next to the script's word for playing cards is the borrowed common word
         ("Donald Trump", "子どもたちはトランプで遊ぶ。", "ja"),
         ("Donald Trump", "그는 트럼프 카드 한 벌을 샀다.", "ko"),
@@ -237,6 +240,8 @@ def test_what_does_not_sound_like_the_name(name: str, text: str, language: str) 
         # the surname after the person's own given name, or one starting with a vowel, is kept
         ("Donald Trump", "唐纳德·特朗普表示。", "zh"),
         ("Donald Trump", "トランプ大統領は会談した。", "ja"),
+        ("Donald Trump", "وقال ترامب إن المحادثات مستمرة.", "ar"),  # وقال, and said, is no given name
+        ("Donald Trump", "قال مستشار ترامب إن الخطة جاهزة.", "ar"),  # nor مستشار, adviser
         ("Donald Trump", "트럼프 대통령은 카드 결제를 언급했다.", "ko"),
         ("Elon Musk", "马斯克表示。", "zh"),
         ("Elon Musk", "マスク氏は語った。", "ja"),

@@ -46,6 +46,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import pairwise, product
 
 from anyascii import anyascii
@@ -348,6 +349,8 @@ class SoundIndex:
                     continue  # هو تشي منه: a spaced script writes a full name's words apart
                 if not entry.full and (c.common or (c.given and entry.given and not c.given & entry.given)):
                     continue  # トランプで遊ぶ (cards); 弗雷德·特朗普 (Fred, for Donald Trump)
+                if not entry.full and entry.given and c.before and _given_name(c.before):
+                    continue  # فريد ترامب: Fred Trump
                 if not _agree(entry.reading, reading):
                     continue
                 if len(reading.classes) <= MIN_CLASSES and not _exact(entry.reading, reading):
@@ -387,6 +390,7 @@ class _Candidate:
     heads: frozenset[str] = frozenset()  # its readings' first HEAD classes (soundread.heads)
     apart: bool = False  # in a script that writes a name's words apart (spaced, not Korean)
     given: frozenset[str] = frozenset()  # after a given name and a middle dot: its first classes
+    before: str = ""  # the word before it, with only spaces between (spaced scripts)
     common: bool = False  # next to the script's word for playing cards (トランプで遊ぶ)
 
 
@@ -444,12 +448,13 @@ def _spaced(text: str, language: str | None) -> Iterator[_Candidate]:
         # an abjad writes few vowels: two consonants are too many words there (خان, جامی)
         least = MIN_CLASSES + 1 if script in ("abjad", "hebrew") else MIN_CLASSES
         spans = [(match.start() + a, match.start() + b) for a, b in _stripped(word, script, language)]
+        if row and text[row[-1][1] : match.start()].strip(" \u200c\xa0") != "":
+            row = []
+        before = text[row[-1][0] : row[-1][1]] if row else ""
         apart = script != "hangul"
         for start, end in spans:
             variants, empty, syllabic = units_of(text[start:end])
-            yield _Candidate(start, end, variants, empty, syllabic, least, apart=apart)
-        if row and text[row[-1][1] : match.start()].strip(" \u200c\xa0") != "":
-            row = []
+            yield _Candidate(start, end, variants, empty, syllabic, least, apart=apart, before=before)
         row = [*row[-(MAX_RUN - 1) :], (match.start(), match.end(), spans)]
         for first in range(len(row) - 1):
             yield from _joined(text, row[first:], apart)
@@ -546,6 +551,34 @@ def _card_words(text: str) -> tuple[frozenset[int], frozenset[int]]:
             at += 1
         after.add(at)
     return frozenset(before), frozenset(after)
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> dict[str, list[Reading]]:
+    """Readings of common English given names (Faker's en_US list, from the US census) of
+    MIN_CLASSES + 1 classes or more, by their classes: a word before a surname heard alone."""
+    from faker.providers.person.en_US import Provider
+
+    found: dict[str, list[Reading]] = {}
+    for name in sorted(set(Provider.first_names_male) | set(Provider.first_names_female)):
+        for reading in _kept(readings(name), MIN_CLASSES + 1):
+            found.setdefault(reading.classes, []).append(reading)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _given_name(word: str) -> bool:
+    """Whether a word of a spaced script sounds like a common given name, every vowel the name
+    has between its consonants written (فريد, Fred; not وقال, and said, for Parker): the
+    surname heard after it is that other person's (فريد ترامب is not Donald Trump)."""
+    given = _given_names()
+    variants, empty, syllabic = units_of(word)
+    return any(
+        _agree(name, heard) and _voiced(name, heard, strict=True)
+        for units in variants
+        for heard in read_units(units, empty, syllabic)
+        for name in given.get(heard.classes, ())
+    )
 
 
 def _given_classes(part: str) -> frozenset[str]:
@@ -704,7 +737,7 @@ def _syllables(words: list[str]) -> int:
     return runs + bare + 1
 
 
-def _voiced(name: Reading, heard: Reading) -> bool:
+def _voiced(name: Reading, heard: Reading, strict: bool = False) -> bool:
     """Whether the vowels the name has between its consonants are written where the script
     leaves vowels unwritten, for a surname alone there (رشيد for Rashid, not راست, right,
     nor رسید, reached): all of them, all but one in a name of MIN_UNVOICED - 1 classes
@@ -712,7 +745,7 @@ def _voiced(name: Reading, heard: Reading) -> bool:
     neither e)."""
     pairs = zip(name.vowels[1:-1], heard.vowels[1:-1], strict=True)
     unwritten = sum(UNWRITTEN in b for a, b in pairs if NONE not in a)  # not a silent e (Charles)
-    return unwritten <= max(0, min(2, len(name.classes) - MIN_UNVOICED + 2))
+    return unwritten <= (0 if strict else max(0, min(2, len(name.classes) - MIN_UNVOICED + 2)))
 
 
 def _exact(name: Reading, heard: Reading) -> bool:
