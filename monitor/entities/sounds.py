@@ -39,6 +39,15 @@ start or end a run. Precision first: a name of two classes is found only with ev
 written as it has them, and not in an abjad; a Chinese name in pinyin not by its given name
 alone; every text is read up to MAX_TEXT characters, a word up to MAX_WORD letters, and a
 text's words are read only as far as they stay a prefix of an indexed name's classes.
+
+Look-alikes kept apart by general rules: a full name is heard in as many words as it has
+capitalised ones where the script spaces names (not الاثنين, Monday, for Ho Chi Minh; Korean
+joins a name's syllables, Chinese, Japanese and Thai write no spaces); a surname alone is not
+heard after another given name (a middle dot's part whose first consonant differs: 弗雷德·
+特朗普; in a spaced script a common given name, `_given_name`: فريد ترامب), nor next to the
+script's word for playing cards (トランプで遊ぶ, 트럼프 카드). A Korean name written family name
+first with a hyphened given name (`Lee Jae-myung`) is heard with its family name as Hangul
+writes it (이재명), and its given name is no surname.
 """
 
 from __future__ import annotations
