@@ -192,6 +192,10 @@ def test_an_empty_index_finds_nothing() -> None:
         "ปูติน" * 2_000,
         "푸" * 10_000,
         ("ترامپ " * 50 + "拜登说" * 50) * 40,
+        "トランプで遊ぶ" * 3_000,  # card words, after and before a surname
+        "כרטיס טראמפ " * 2_000,
+        "弗雷德·特朗普" * 2_000,  # given names before middle dots
+        "·" * 10_000 + "普京",
     ],
 )
 def test_bad_input_is_read_up_to_the_bound(index: SoundIndex, text: str) -> None:

@@ -418,15 +418,35 @@ def heads(
     return frozenset(found)
 
 
+_VOWEL_RUN = re.compile(r"[FBA0]+|.")  # a unit's marks: a vowel's classes together, or a consonant
+
+
+@lru_cache(maxsize=256)
+def _mark_runs(marks: str) -> tuple[str, ...]:
+    return tuple(_VOWEL_RUN.findall(marks))
+
+
+@lru_cache(maxsize=4096)
+def _voweled(slot: frozenset[str], vowel: str) -> frozenset[str]:
+    """A vowel slot after one more vowel: a vowel the script writes (its classes without 0)
+    makes the slot a vowel, though one it adds came before (モスクワ, mo-su-ku-wa: ku then wa
+    is a written a, not Musk's bare k); an added one (0) leaves a written one as it was."""
+    if NONE not in vowel:
+        return (slot - {NONE}) | frozenset(vowel)
+    if slot and NONE not in slot:
+        return slot | frozenset(vowel) - {NONE}
+    return slot | frozenset(vowel)
+
+
 def _marked(state: _State, marks: str, empty: frozenset[str], syllabic: bool) -> list[_State]:
     """A state after a unit's marks. One class written twice in a row is written once; in a
     syllabic script (Chinese, Japanese, Korean) maybe also with a vowel between, one the script
     adds (特朗普 after 唐纳德: the d of Donald and the T of Trump); in an abjad maybe not (پبو:
     two consonants with a vowel not written between)."""
     states = [state]
-    for mark in marks:
-        if not (mark.isupper() and mark not in "FBA"):
-            states = [(c, (*v[:-1], v[-1] | {mark})) for c, v in states]
+    for mark in _mark_runs(marks):
+        if mark[0] in "FBA0" or not mark.isupper():
+            states = [(c, (*v[:-1], _voweled(v[-1], mark))) for c, v in states]
             continue
         grown = []
         for classes, vowels in states:
@@ -459,6 +479,12 @@ def script_of(word: str) -> str:
     return "other"
 
 
+# Characters Chinese transliteration writes for a consonant with an o (Xinhua's table: ko 科,
+# go 戈, mo 莫, bo 博, po 波), whose pinyin (ke, ge, mo, bo) reads as a schwa or none: its bare
+# consonants have their own (克 k, 格 g, 姆 m, 布 b, 普 p). 莫斯科 is mo-s-ko, not Musk (马斯克).
+_HAN_WITH_O = str.maketrans({"科": "Kuo", "戈": "Guo", "莫": "Muo", "博": "Buo", "波": "Puo"})
+
+
 @lru_cache(maxsize=65536)
 def units_of(word: str) -> tuple[tuple[tuple[Unit, ...], ...], frozenset[str], bool]:
     """A word's units (one list, or two: Georgian's nominative ending left out, პუტინი for
@@ -472,6 +498,8 @@ def units_of(word: str) -> tuple[tuple[tuple[Unit, ...], ...], frozenset[str], b
     syllabic = script in ("han", "kana") or bool(HANGUL.search(word))
     if HANGUL.search(word) or _DRAVIDIAN.search(word):
         script = "hangul" if HANGUL.search(word) else "dravidian"
+    if script == "han":
+        word = word.translate(_HAN_WITH_O)
     spelled = _abjad_letters(word) if script == "abjad" else romanize(word)
     variants = [tuple(_script_units(spelled, script))]
     if _SINHALA_CONSONANT.match(word[-1:]):  # its last consonant's a, which anyascii leaves out

@@ -39,6 +39,15 @@ start or end a run. Precision first: a name of two classes is found only with ev
 written as it has them, and not in an abjad; a Chinese name in pinyin not by its given name
 alone; every text is read up to MAX_TEXT characters, a word up to MAX_WORD letters, and a
 text's words are read only as far as they stay a prefix of an indexed name's classes.
+
+Look-alikes kept apart by general rules: a full name is heard in as many words as it has
+capitalised ones where the script spaces names (not الاثنين, Monday, for Ho Chi Minh; Korean
+joins a name's syllables, Chinese, Japanese and Thai write no spaces); a surname alone is not
+heard after another given name (a middle dot's part whose first consonant differs: 弗雷德·
+特朗普; in a spaced script a common given name, `_given_name`: فريد ترامب), nor next to the
+script's word for playing cards (トランプで遊ぶ, 트럼프 카드). A Korean name written family name
+first with a hyphened given name (`Lee Jae-myung`) is heard with its family name as Hangul
+writes it (이재명), and its given name is no surname.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import pairwise, product
 
 from anyascii import anyascii
@@ -192,6 +202,8 @@ class _Entry:
     full: bool
     several: bool = False  # a full name of several words, which a pair of words may be
     syllables: int = 0  # the most syllables (Chinese characters) it may take (`_syllables`)
+    apart: int = 1  # its capitalised words, which a script that spaces names writes apart
+    given: frozenset[str] = frozenset()  # the first consonant classes of its other words
 
 
 def _spoken_script(word: str) -> str:
@@ -245,16 +257,23 @@ class SoundIndex:
                     self._add(_Entry(key, spelling, reading, False, syllables=_syllables(words[:-1])))
                 continue
             full = " ".join(words)
+            apart = min(MAX_RUN, sum(w[0].isupper() for w in words))
             for reading in _kept(readings(full)):
-                self._add(_Entry(key, spelling, reading, True, len(words) > 1, _syllables(words)))
+                self._add(_Entry(key, spelling, reading, True, len(words) > 1, _syllables(words), apart))
+            for reading in _kept(_korean_readings(spelling, words)):
+                self._add(_Entry(key, spelling, reading, True, True, _syllables(words), apart))
             if len(words) > 1 and all(_PINYIN_WORD.fullmatch(w.lower()) for w in words):
                 # a name in pinyin, found as Chinese characters whose pinyin it is (习近平)
                 letters = re.sub(r"[^a-z]", "", anyascii(full).lower())
                 self._by_pinyin.setdefault(letters, []).append(_Entry(key, spelling, Reading("", ()), True))
                 self._pinyin_prefixes.update(letters[:n] for n in range(1, len(letters) + 1))
-            if len(words) > 1 and alone and len(words[-1]) >= 3 and not _chinese(words):
+            korean = _korean_order(spelling, words)
+            if len(words) > 1 and alone and len(words[-1]) >= 3 and not _chinese(words) and not korean:
+                given = frozenset(r.classes[:1] for w in words[:-1] for r in readings(w))
                 for reading in _kept(readings(words[-1]), MIN_CLASSES + 1):
-                    self._add(_Entry(key, spelling, reading, False, syllables=_syllables(words[-1:])))
+                    self._add(
+                        _Entry(key, spelling, reading, False, syllables=_syllables(words[-1:]), given=given)
+                    )
 
     @classmethod
     def joined(cls, indexes: Iterable[SoundIndex]) -> SoundIndex:
@@ -335,6 +354,12 @@ class SoundIndex:
             for entry in self._by_classes.get(reading.classes, ()):
                 if (c.pair and not entry.several) or c.syllables > entry.syllables:
                     continue
+                if entry.full and c.apart and c.words < entry.apart:
+                    continue  # هو تشي منه: a spaced script writes a full name's words apart
+                if not entry.full and (c.common or (c.given and entry.given and not c.given & entry.given)):
+                    continue  # トランプで遊ぶ (cards); 弗雷德·特朗普 (Fred, for Donald Trump)
+                if not entry.full and entry.given and c.before and _given_name(c.before):
+                    continue  # فريد ترامب: Fred Trump
                 if not _agree(entry.reading, reading):
                     continue
                 if len(reading.classes) <= MIN_CLASSES and not _exact(entry.reading, reading):
@@ -372,6 +397,10 @@ class _Candidate:
     syllables: int = 0  # Chinese characters, which a name must be able to take
     words: int = 1
     heads: frozenset[str] = frozenset()  # its readings' first HEAD classes (soundread.heads)
+    apart: bool = False  # in a script that writes a name's words apart (spaced, not Korean)
+    given: frozenset[str] = frozenset()  # after a given name and a middle dot: its first classes
+    before: str = ""  # the word before it, with only spaces between (spaced scripts)
+    common: bool = False  # next to the script's word for playing cards (トランプで遊ぶ)
 
 
 @dataclass(frozen=True)
@@ -388,8 +417,15 @@ def sound_spans(text: str, language: str | None = None) -> SoundSpans:
     """The spans of a text (up to MAX_TEXT characters) that may be names, in every script
     SoundIndex reads (see the module); `language` is the article's."""
     text = text[:MAX_TEXT]
+    before_cards, after_cards = _card_words(text)
     candidates = tuple(
-        c if c.heads else replace(c, heads=heads(c.variants, c.empty, c.syllabic, HEAD))
+        c
+        if c.heads and not (c.end in before_cards or c.start in after_cards)
+        else replace(
+            c,
+            heads=c.heads or heads(c.variants, c.empty, c.syllabic, HEAD),
+            common=c.end in before_cards or c.start in after_cards,
+        )
         for c in (*_spaced(text, language), *_han(text), *_kana(text), *_thai(text))
     )
     han = tuple(
@@ -421,17 +457,21 @@ def _spaced(text: str, language: str | None) -> Iterator[_Candidate]:
         # an abjad writes few vowels: two consonants are too many words there (خان, جامی)
         least = MIN_CLASSES + 1 if script in ("abjad", "hebrew") else MIN_CLASSES
         spans = [(match.start() + a, match.start() + b) for a, b in _stripped(word, script, language)]
-        for start, end in spans:
-            variants, empty, syllabic = units_of(text[start:end])
-            yield _Candidate(start, end, variants, empty, syllabic, least)
         if row and text[row[-1][1] : match.start()].strip(" \u200c\xa0") != "":
             row = []
+        before = text[row[-1][0] : row[-1][1]] if row else ""
+        apart = script != "hangul"
+        for start, end in spans:
+            variants, empty, syllabic = units_of(text[start:end])
+            yield _Candidate(start, end, variants, empty, syllabic, least, apart=apart, before=before)
         row = [*row[-(MAX_RUN - 1) :], (match.start(), match.end(), spans)]
         for first in range(len(row) - 1):
-            yield from _joined(text, row[first:])
+            yield from _joined(text, row[first:], apart)
 
 
-def _joined(text: str, row: list[tuple[int, int, list[tuple[int, int]]]]) -> Iterator[_Candidate]:
+def _joined(
+    text: str, row: list[tuple[int, int, list[tuple[int, int]]]], apart: bool
+) -> Iterator[_Candidate]:
     """Full names of several words in a row of words: the first maybe without a prefix, the
     last without an ending. Read word by word (each word's first letter is one)."""
     middle = [units_of(text[start:end])[0] for start, end, _ in row[1:-1]]
@@ -446,7 +486,15 @@ def _joined(text: str, row: list[tuple[int, int, list[tuple[int, int]]]]) -> Ite
                 opening = heads(first, empty, syllabic, HEAD)  # the first word's, if long enough
                 known = opening if all(len(h) == HEAD for h in opening) else frozenset()
                 yield _Candidate(
-                    first_start, end, variants, empty, syllabic, pair=True, words=len(row), heads=known
+                    first_start,
+                    end,
+                    variants,
+                    empty,
+                    syllabic,
+                    pair=True,
+                    words=len(row),
+                    heads=known,
+                    apart=apart,
                 )
 
 
@@ -470,13 +518,86 @@ def _han(text: str) -> Iterator[_Candidate]:
                     i > 0 and chars[i - 1] in JOINERS and j - i >= 4
                 )
                 cut_before = i > 0 and _han_sound(chars[i - 1])
-                if cut_before or (j < len(chars) and _han_sound(chars[j]) and not dotted):
+                cut_after = (
+                    j < len(chars) and _han_sound(chars[j]) and not chars.startswith(_HAN_AFTER_NAMES, j)
+                )
+                if cut_before or (cut_after and not dotted):
                     continue
                 size = sum(c not in JOINERS for c in window)
                 # a window across a middle dot is a full name's, or none
                 joined = any(c in JOINERS for c in window)
                 variants, empty, syllabic = units_of(window)
-                yield _Candidate(base + i, base + j, variants, empty, syllabic, pair=joined, syllables=size)
+                given: frozenset[str] = frozenset()
+                if i > 1 and chars[i - 1] in JOINERS and _han_sound(chars[i - 2]):
+                    first = i - 2
+                    while first > 0 and _han_sound(chars[first - 1]) and i - first < MAX_WINDOW:
+                        first -= 1
+                    given = _given_classes(chars[first : i - 1])
+                yield _Candidate(
+                    base + i, base + j, variants, empty, syllabic, pair=joined, syllables=size, given=given
+                )
+
+
+# Words for playing cards and their games, after a word (Japanese, Korean, Hindi: トランプで遊ぶ,
+# 트럼프 카드, ट्रम्प कार्ड) or before it (Hebrew, Thai: כרטיס טראמפ, ไพ่): a surname alone next
+# to one is the borrowed common word (trump, トランプ: playing cards), not the person.
+_CARD_AFTER = re.compile("(?:カード|ゲーム|で遊|遊び|占い|手品|카드|게임|놀이|कार्ड|पत्त)")
+_CARD_BEFORE = re.compile("(?:כרטיס|קלפי|קלף|ไพ่)")
+_SPACES = " \u00a0"
+
+
+def _card_words(text: str) -> tuple[frozenset[int], frozenset[int]]:
+    """Where a word before a card word ends, and where a word after one starts (`_CARD_AFTER`)."""
+    before, after = set(), set()
+    for match in _CARD_AFTER.finditer(text):
+        at = match.start()
+        while at > 0 and text[at - 1] in _SPACES:
+            at -= 1
+        before.add(at)
+    for match in _CARD_BEFORE.finditer(text):
+        at = match.end()
+        while at < len(text) and text[at] in _SPACES:
+            at += 1
+        after.add(at)
+    return frozenset(before), frozenset(after)
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> dict[str, list[Reading]]:
+    """Readings of common English given names (Faker's en_US list, from the US census) of
+    MIN_CLASSES + 1 classes or more, by their classes: a word before a surname heard alone."""
+    from faker.providers.person.en_US import Provider
+
+    found: dict[str, list[Reading]] = {}
+    for name in sorted(set(Provider.first_names_male) | set(Provider.first_names_female)):
+        for reading in _kept(readings(name), MIN_CLASSES + 1):
+            found.setdefault(reading.classes, []).append(reading)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _given_name(word: str) -> bool:
+    """Whether a word of a spaced script sounds like a common given name, every vowel the name
+    has between its consonants written (فريد, Fred; not وقال, and said, for Parker): the
+    surname heard after it is that other person's (فريد ترامب is not Donald Trump)."""
+    given = _given_names()
+    variants, empty, syllabic = units_of(word)
+    return any(
+        _agree(name, heard) and _voiced(name, heard, strict=True)
+        for units in variants
+        for heard in read_units(units, empty, syllabic)
+        for name in given.get(heard.classes, ())
+    )
+
+
+def _given_classes(part: str) -> frozenset[str]:
+    """The consonant class a given name written before a middle dot starts with (弗雷德: P), to
+    tell another person of the surname after it (Fred Trump); none where it starts with a vowel
+    or a semivowel (雅伊尔 for Jair, 埃利乌德 for Eliud), whose first consonant tells nothing."""
+    if not part or anyascii(part[0])[:1].lower() in ("", "a", "e", "i", "o", "u", "y", "w"):
+        return frozenset()
+    variants, empty, syllabic = units_of(part)
+    return heads(variants, empty, syllabic, 1)
 
 
 def _kana(text: str) -> Iterator[_Candidate]:
@@ -488,7 +609,8 @@ def _kana(text: str) -> Iterator[_Candidate]:
         )
         for start, end in spans:
             variants, empty, syllabic = units_of(text[start:end])
-            yield _Candidate(start, end, variants, empty, syllabic)
+            given = _given_classes(parts[0]) if start != run.start() else frozenset()
+            yield _Candidate(start, end, variants, empty, syllabic, given=given)
 
 
 def _thai(text: str) -> Iterator[_Candidate]:
@@ -526,6 +648,28 @@ def _thai(text: str) -> Iterator[_Candidate]:
 
 _CASED = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")  # Latin, Greek, Cyrillic: names.py's
 
+# Chinese words that follow a name and start with a character transliterations also use (于 at,
+# 通话 a call, 拜访 a visit, 达成 reach, 夫人 wife): a window may end before them (与普京通话)
+_HAN_AFTER_NAMES = ("于", "通话", "通电话", "通過", "通过", "拜访", "拜訪", "达成", "達成", "夫人")
+
+# Korean family names as their owners spell them in Latin letters (the Revised Romanization and
+# older ones), and as Hangul writes them: a Korean name puts it first (`Lee Jae-myung`, 이재명;
+# 이 drops the l, as Korean does at a word's start) and its given name is no surname alone.
+_KOREAN_FAMILY = {
+    "이": ("Lee", "Yi", "Rhee", "Ri", "Rhie"), "김": ("Kim", "Gim"), "박": ("Park", "Pak", "Bak"),
+    "최": ("Choi", "Choe"), "정": ("Jung", "Chung", "Jeong"), "강": ("Kang", "Gang"), "조": ("Cho", "Jo"),
+    "윤": ("Yoon", "Yun"), "장": ("Jang", "Chang"), "임": ("Lim", "Im", "Rim"), "한": ("Han",),
+    "오": ("Oh", "O"), "서": ("Seo", "Suh"), "신": ("Shin", "Sin"), "권": ("Kwon", "Gwon"),
+    "황": ("Hwang",), "안": ("Ahn", "An"), "송": ("Song",), "유": ("Yoo", "Yu", "Ryu", "Ryoo"),
+    "류": ("Ryu", "Yoo"), "홍": ("Hong",), "문": ("Moon", "Mun"), "노": ("Roh", "Noh", "No"),
+    "양": ("Yang",), "손": ("Son", "Sohn"), "배": ("Bae",), "백": ("Baek", "Paik"), "허": ("Heo", "Huh"),
+    "남": ("Nam",), "심": ("Shim", "Sim"), "하": ("Ha",), "곽": ("Kwak",), "성": ("Sung", "Seong"),
+    "차": ("Cha",), "주": ("Joo", "Ju"), "우": ("Woo", "U"), "구": ("Koo", "Ku", "Gu"), "나": ("Na", "Ra"),
+}  # fmt: skip
+_KOREAN_SPELLED = {
+    latin.casefold(): hangul for hangul, spelled in _KOREAN_FAMILY.items() for latin in spelled
+}
+
 
 # Letters of the scripts SoundIndex reads: Arabic, Hebrew, Indic, Thai, Georgian, kana, Han, Hangul
 _SOUNDED = re.compile(
@@ -549,6 +693,24 @@ _ONE_SYLLABLE = re.compile(_PINYIN_SYLLABLE)
 # A Korean word in a verb's or adjective's plain ending (했다, 되었다, 있다): no name
 _REGNAL = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")  # a regnal number, up to XXXIX
 _VERB = re.compile(r"[\uac00-\ud7af]다$")
+
+
+def _korean_order(spelling: str, words: list[str]) -> bool:
+    """Whether a name is a Korean one, family name first: a Korean family name, then a given
+    name of two syllables joined by a hyphen (`Lee Jae-myung`; not `Kim Kardashian`)."""
+    return (
+        len(words) == 3
+        and words[0].casefold() in _KOREAN_SPELLED
+        and (words[2][:1].islower() or f"{words[1]}-{words[2]}".casefold() in spelling.casefold())
+    )
+
+
+def _korean_readings(spelling: str, words: list[str]) -> frozenset[Reading]:
+    """A Korean name as Hangul writes it: its family name in Hangul (이 for Lee), its given name
+    read from its letters as Korean's romanization spells them (이재명 for `Lee Jae-myung`)."""
+    if not _korean_order(spelling, words):
+        return frozenset()
+    return readings(_KOREAN_SPELLED[words[0].casefold()] + "".join(words[1:]).lower())
 
 
 def _chinese(words: list[str]) -> bool:
@@ -584,14 +746,15 @@ def _syllables(words: list[str]) -> int:
     return runs + bare + 1
 
 
-def _voiced(name: Reading, heard: Reading) -> bool:
+def _voiced(name: Reading, heard: Reading, strict: bool = False) -> bool:
     """Whether the vowels the name has between its consonants are written where the script
     leaves vowels unwritten, for a surname alone there (رشيد for Rashid, not راست, right,
-    nor رسید, reached): all of them, or all but one in a name of MIN_UNVOICED - 1 classes or
-    more (گورباچف, Gorbachev)."""
+    nor رسید, reached): all of them, all but one in a name of MIN_UNVOICED - 1 classes
+    (گورباچف, Gorbachev), all but two in a longer one (پزشکیان, Pezeshkian: Persian writes
+    neither e)."""
     pairs = zip(name.vowels[1:-1], heard.vowels[1:-1], strict=True)
     unwritten = sum(UNWRITTEN in b for a, b in pairs if NONE not in a)  # not a silent e (Charles)
-    return unwritten <= (1 if len(name.classes) >= MIN_UNVOICED - 1 else 0)
+    return unwritten <= (0 if strict else max(0, min(2, len(name.classes) - MIN_UNVOICED + 2)))
 
 
 def _exact(name: Reading, heard: Reading) -> bool:

@@ -198,7 +198,7 @@ def watched_name(text: str) -> WatchedName:
             words, _LINKS, organisation, abbreviation or (words[0] if acronyms[:1] == (True,) else None)
         ),
         marked=tuple(doubled_form(w) for w in words),
-        spoken=(" ".join(words), alone) if _personal(words, organisation) else None,
+        spoken=(" ".join(words), alone) if _personal(text, words, organisation) else None,
     )
 
 
@@ -214,13 +214,15 @@ def _sound_index(text: str, words: str, alone: bool) -> SoundIndex:
     return SoundIndex([(text, words)], alone)
 
 
-def _personal(words: list[str], organisation: bool) -> bool:
+def _personal(text: str, words: list[str], organisation: bool) -> bool:
     """Whether a watch's name is a person's that another script writes as it sounds
-    (monitor.entities.sounds): capitalised words or particles, no organisation, no initials
-    (but a regnal number: `Elizabeth II`, which sounds.SoundIndex hears without it)."""
+    (monitor.entities.sounds): capitalised words, particles or the second part of a hyphened
+    given name (`Lee Jae-myung`), no organisation, no initials (but a regnal number:
+    `Elizabeth II`, which sounds.SoundIndex hears without it)."""
     if organisation or not words or any(_acronym(w) and not _ROMAN.fullmatch(w) for w in words):
         return False
-    return all(w[:1].isupper() or w in _NAME_PARTICLES for w in words)
+    hyphened = {m.group(1) for m in re.finditer(r"(?<=[^\W\d_]-)([^\W\d_]+)", text)}
+    return all(w[:1].isupper() or w in _NAME_PARTICLES or w in hyphened for w in words)
 
 
 def _cognates(
