@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from monitor.entities.givennames import census_given_names
 from monitor.entities.sounds import MAX_TEXT, SoundIndex, romanize, sound_key, sound_keys, sounds_like
 from monitor.watches.matcher import ArticleView, compile_watch
 from monitor.watches.names import hear_all, sound_index
@@ -267,3 +268,23 @@ def test_many_watches_heard_at_once_find_what_each_finds_alone() -> None:
         assert [watch.match(together) is not None for watch in watches] == expected, text
         found += sum(expected)
     assert found >= 10  # the texts do name them: the comparison is not of empty results
+
+
+def test_given_names_are_fakers_list_read_without_importing_faker() -> None:
+    """The census names are read from Faker's data module as text (importing Faker keeps ~10 MB
+    in the daemon): the same names as Faker's own provider gives, and no Faker module loaded."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from monitor.entities.givennames import census_given_names as c; n = c(); "
+        "print(len(n), any(m == 'faker' or m.startswith('faker.') for m in sys.modules))"
+    )
+    count, imported = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert imported == "False"
+    from faker.providers.person.en_US import Provider
+
+    assert census_given_names() == sorted(set(Provider.first_names_male) | set(Provider.first_names_female))
+    assert int(count) > 500 and "Fred" in census_given_names()

@@ -60,6 +60,7 @@ from itertools import pairwise, product
 
 from anyascii import anyascii
 
+from monitor.entities.givennames import census_given_names
 from monitor.entities.soundread import (
     EMPTY_SLOT,
     HANGUL,
@@ -566,10 +567,8 @@ def _card_words(text: str) -> tuple[frozenset[int], frozenset[int]]:
 def _given_names() -> dict[str, list[Reading]]:
     """Readings of common English given names (Faker's en_US list, from the US census) of
     MIN_CLASSES + 1 classes or more, by their classes: a word before a surname heard alone."""
-    from faker.providers.person.en_US import Provider
-
     found: dict[str, list[Reading]] = {}
-    for name in sorted(set(Provider.first_names_male) | set(Provider.first_names_female)):
+    for name in census_given_names():
         for reading in _kept(readings(name), MIN_CLASSES + 1):
             found.setdefault(reading.classes, []).append(reading)
     return found
