@@ -8,8 +8,9 @@ holds for their keys, and returns the places with GeoNames ids and the countries
   gains (Paris and Texas -> Paris, TX; Georgia with Atlanta -> the US state);
 - the feed's country, when known, tips close calls;
 - guards against words that only look like places: weekdays and months, common words
-  (Nice, Mobile, Reading, Bath) at the start of a sentence or with nothing else in the text
-  pointing to their country, a word that the text also writes in lower case, and a place name
+  (Nice, Mobile, Reading, Bath; in a script without capitals, the language's weekdays and
+  months: Persian دوشنبه, Monday, is also Dushanbe) at the start of a sentence or with nothing
+  else in the text pointing to their country, a word that the text also writes in lower case, and a place name
   inside a person's name (Michael Jordan, Jordan Henderson, "Henderson" used alone later).
 """
 
@@ -19,8 +20,11 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
+
+from babel import Locale, UnknownLocaleError
 
 from monitor.entities.forms import consonants, latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord, place_key
@@ -60,6 +64,24 @@ COMMON_WORDS = frozenset({
     "america",  # the continent as often as the country: kept only with US context
     "white house", "liberal", "olympic", "god", "much", "lakes", "bush", "amazon",
 })
+
+
+@lru_cache(maxsize=64)
+def calendar_words(language: str | None) -> frozenset[str]:
+    """The language's names of the weekdays and months (the CLDR's, through babel), as
+    gazetteer keys. In a script without capitals nothing else tells them from a place of the
+    same name (Persian دوشنبه, Monday, is also Dushanbe): they are common words there."""
+    if not language:
+        return frozenset()
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return frozenset()
+    return frozenset(
+        place_key(name) for table in (locale.days, locale.months)
+        for context in ("format", "stand-alone") for name in table[context]["wide"].values())
+
+
 # Words before a place name that keep it a place (Southern California, Greater London).
 _PLACE_QUALIFIERS = frozenset({
     "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
@@ -147,6 +169,7 @@ def _readings(
 ) -> list[_Reading]:
     """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
     matched: list[_Reading] = []
+    calendar = calendar_words(language)
     for candidate in candidates:
         word = candidate.text.casefold()
         if candidate.words == 1 and (word in CALENDAR_WORDS or (candidate.cased and len(word) < 3
@@ -161,7 +184,7 @@ def _readings(
                 folded = candidate.keys[0]  # without a possessive ending: Bush's
                 common = folded in COMMON_WORDS or folded in _PLACE_QUALIFIERS or (
                     candidate.words == 1 and candidate.cased and folded in lowercase_words
-                )
+                ) or (not candidate.cased and folded in calendar)
                 matched.append(_Reading(candidate, options, index > 0, common, key, acronym,
                                         word in name_spellings))
                 break
