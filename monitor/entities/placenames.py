@@ -453,7 +453,7 @@ def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
                 break
             span = text[token.start():tokens[j].end()]
             if len(span) >= 3:
-                keys = (place_key(span),)
+                keys: tuple[str, ...] = (place_key(span),)
                 if j > i and span[0] in _PROCLITICS and token.end() - token.start() > 3:
                     keys = (*keys, place_key(span[1:]))
                 candidates.append(Candidate(
