@@ -304,15 +304,19 @@ def _is_person_part(
     reading: _Reading, surnames: frozenset[str], person_words: frozenset[tuple[bool, int]]
 ) -> bool:
     """A place name inside a person's name: Michael Jordan, Jordan Henderson, Paris Hilton,
-    and a recognised person's surname alone ("Jordan said" after Michael Jordan).
+    and a recognised person's surname alone ("Jordan said" after Michael Jordan); in a
+    script without capitals, a city's name that is a recognised person's given name
+    (`personwords`: فلاديمير بوتين, 블라디미르 푸틴).
 
     Cities, and the countries and states that are also people's names; not Nazi Germany,
     Southern California, The French, CTV Winnipeg.
     """
     candidate = reading.candidate
-    if not candidate.cased or candidate.words != 1:
-        return False
     cities_only = all(o.kind == CITY for o in reading.options)
+    if not candidate.cased:  # a given name in a script without capitals (فلاديمير بوتين)
+        return candidate.words == 1 and cities_only and (candidate.in_title, candidate.start) in person_words
+    if candidate.words != 1:
+        return False
     if not cities_only and candidate.text.casefold() not in _PERSONAL_NAMES:
         return False
     if (candidate.in_title, candidate.start) in person_words:
