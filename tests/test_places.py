@@ -260,6 +260,15 @@ def test_a_city_ending_a_caseless_name_stays_without_a_surname_after_it(gazettee
     assert geotag(gazetteer, text, language="ar", names=[("بلدية طهران",)]).countries == ("IR",)
 
 
+def test_a_three_letter_stem_reaches_no_small_town(gazetteer: Gazetteer) -> None:
+    """Белом (of Белом доме, the White House) read less its ending is бел, Bell, US: the text
+    names the US, but a stem so short reaches only a large city (Риме: Rome; Сумах: Sumy)."""
+    text = "Президент США Дональд Трамп встретился с Владимиром Зеленским в Белом доме."
+    assert [p.name for p in geotag(gazetteer, text, language="ru").places] == ["United States"]
+    text = "Он был в Риме, а потом в Сумах на Украине."
+    assert [p.name for p in geotag(gazetteer, text, language="ru").places] == ["Rome", "Sumy", "Ukraine"]
+
+
 def test_a_citys_other_name_that_the_text_uses_as_a_name(gazetteer: Gazetteer) -> None:
     # Hamas is an other name of Hamm, DE, and Molotov the old name of Perm (RU, under a million):
     # the names recogniser's organisation and person, unless the text names a place there

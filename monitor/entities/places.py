@@ -112,6 +112,7 @@ _FEED_COUNTRY = 1.5
 _ROUNDS = 2
 _MIN_UNSUPPORTED_CITY = 50_000  # a smaller city needs its country or region in the text
 _MIN_STEMMED_CITY = 100_000  # an inflected form alone reaches only large cities
+_SHORT_STEM = 3  # letters: a stem this short reaches only those, whatever else the text names
 _MIN_UNCASED_CITY = 100_000  # so does a word in a script without case
 _MIN_ALTERNATE_CITY = 100_000  # and a city's Latin alternate name (Drug is also Durg, India)
 _MIN_COMMON_CITY = 50_000  # a common word is a city only when large and its country is named
@@ -453,6 +454,9 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
     if reading.common and (candidate.sentence_initial or not supported
                            or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
         return False
+    if (reading.stemmed and place.kind == CITY and len(reading.key) <= _SHORT_STEM
+            and place.population < _MIN_STEMMED_CITY):
+        return False  # Белом (of Белом доме, the White House) is no Bell, US, beside США
     if place.kind in (CITY, REGION) and candidate.names_other:
         return False  # Северный поток: the pipeline, not Severnyy, RU; озеро Виктория
     if place.kind == CITY and candidate.elided and reading.key != candidate.keys[0]:
