@@ -44,6 +44,13 @@ def test_gazetteer_build_holds_names_in_many_scripts(gazetteer: Gazetteer) -> No
     assert gazetteer.path.stat().st_size < 40_000_000
 
 
+def test_gazetteer_holds_each_languages_weekdays_and_months(gazetteer: Gazetteer) -> None:
+    assert {"دوشنبه", "جمعه", "ژانویه"} <= gazetteer.calendar_words("fa")
+    assert "الاثنين" in gazetteer.calendar_words("ar") and "월요일" in gazetteer.calendar_words("ko")
+    assert gazetteer.calendar_words("zh-yue") == gazetteer.calendar_words("zh")
+    assert gazetteer.calendar_words(None) == frozenset() == gazetteer.calendar_words("xx")
+
+
 def test_place_key_folds_case_accents_dots_and_hyphens() -> None:
     assert place_key("Pešavar") == place_key("PESAVAR") == "pesavar"
     assert place_key("U.S.") == "us"

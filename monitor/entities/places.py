@@ -20,11 +20,8 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from itertools import pairwise
 from typing import Any
-
-from babel import Locale, UnknownLocaleError
 
 from monitor.entities.forms import consonants, latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord, place_key
@@ -64,22 +61,6 @@ COMMON_WORDS = frozenset({
     "america",  # the continent as often as the country: kept only with US context
     "white house", "liberal", "olympic", "god", "much", "lakes", "bush", "amazon",
 })
-
-
-@lru_cache(maxsize=64)
-def calendar_words(language: str | None) -> frozenset[str]:
-    """The language's names of the weekdays and months (the CLDR's, through babel), as
-    gazetteer keys. In a script without capitals nothing else tells them from a place of the
-    same name (Persian دوشنبه, Monday, is also Dushanbe): they are common words there."""
-    if not language:
-        return frozenset()
-    try:
-        locale = Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return frozenset()
-    return frozenset(
-        place_key(name) for table in (locale.days, locale.months)
-        for context in ("format", "stand-alone") for name in table[context]["wide"].values())
 
 
 # Words before a place name that keep it a place (Southern California, Greater London).
@@ -166,11 +147,10 @@ def _prior(place: PlaceRecord) -> float:
 def _readings(
     candidates: Sequence[Candidate], found: Mapping[str, tuple[PlaceRecord, ...]],
     lowercase_words: frozenset[str], name_spellings: frozenset[str] = frozenset(),
-    language: str | None = None,
+    language: str | None = None, calendar: frozenset[str] = frozenset(),
 ) -> list[_Reading]:
     """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
     matched: list[_Reading] = []
-    calendar = calendar_words(language)
     for candidate in candidates:
         word = candidate.text.casefold()
         if candidate.words == 1 and (word in CALENDAR_WORDS or (candidate.cased and len(word) < 3
@@ -552,6 +532,7 @@ def resolve_places(
     person_words: frozenset[tuple[bool, int]] = frozenset(),
     name_spellings: frozenset[str] = frozenset(),
     language: str | None = None,
+    calendar_words: frozenset[str] = frozenset(),
 ) -> Geotag:
     """Resolve candidate spans to places (in an article of this `language`, when known).
 
@@ -561,9 +542,12 @@ def resolve_places(
     are (in title, start) of the words of recognised people's names
     (`monitor.entities.personwords`); `name_spellings` the spellings, case-folded, of the
     people and organisations it names: a city's other name among them (Hamas: Hamm, DE) is a
-    place only beside other places of its country, or for a city of a million or more.
+    place only beside other places of its country, or for a city of a million or more;
+    `calendar_words` the keys of the language's weekdays and months (`Gazetteer.calendar_words`):
+    in a script without capitals, common words.
     """
-    readings = _qualified(_readings(candidates, found, lowercase_words, name_spellings, language))
+    readings = _qualified(_readings(candidates, found, lowercase_words, name_spellings, language,
+                                    calendar_words))
     # A name is a person's when every mention of it is (Paris Hilton once, Paris alone later:
     # the city).
     names = [_name_of(r) for r in readings]
