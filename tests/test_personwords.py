@@ -47,3 +47,19 @@ def test_title_names_and_surnames() -> None:
 def test_no_people_no_words() -> None:
     assert person_name_words([("NATO",), ("Jordan",)], "Jordan", "Jordan and NATO.") == frozenset()
     assert person_name_words([], "", "") == frozenset()
+
+
+def test_given_names_in_a_script_without_capitals() -> None:
+    # the words before the last; a Korean particle after the name does not hide it
+    text = "블라디미르 푸틴은 베이징에서 말했다."
+    assert starts(person_name_words([("블라디미르 푸틴",)], "", text), text) == ["블라디미르"]
+    text = "قال فلاديمير بوتين إن فلاديمير بوتين مستعد."
+    assert starts(person_name_words([("فلاديمير بوتين",)], "", text), text) == ["فلاديمير"] * 2
+    # a name cut short: its last word too, before a surname-like word the text writes apart
+    text = "נשיא רוסיה ולדימיר פוטין נפגש. פוטין אמר."
+    assert starts(person_name_words([("רוסיה ולדימיר",)], "", text), text) == ["רוסיה", "ולדימיר"]
+    text = "נשיא רוסיה ולדימיר פוטין נפגש."  # the next word nowhere else: not a surname
+    assert starts(person_name_words([("רוסיה ולדימיר",)], "", text), text) == ["רוסיה"]
+    # inside another word: not the name
+    text = "وبلدية طهران"
+    assert person_name_words([("بلدية طهران",)], "", text) == frozenset()

@@ -39,6 +39,9 @@ def test_what_makes_a_name_a_place() -> None:
     assert is_place([record(CITY, 2_100_000)], acronym=False)  # Paris
     assert not is_place([record(CITY, 99_000)], acronym=False)  # a small town's name
     assert not is_place([record(CITY, 5_000_000, main=False)], acronym=False)  # an alternate name
+    # in a script of its own, a city's other name is as good as its own (Киев, Тегеран)
+    assert is_place([record(CITY, 2_900_000, main=False)], acronym=False, own_script=True)
+    assert not is_place([record(CITY, 99_000, main=False)], acronym=False, own_script=True)
     assert not is_place([], acronym=False)
     assert not is_place([record(CITY, 136_000)], acronym=False, common=True)  # Bush, not Būsh
     assert is_place([record(REGION)], acronym=False, common=True)
@@ -160,6 +163,14 @@ def test_an_inflected_word_is_a_city_or_country_only_when_it_says_so_clearly(
     found = tuple(Name(w.casefold(), w, (w,), 1) for w in words.split())
     kept = [n.name for n in people_and_organisations(found, gazetteer, language)]
     assert kept == words.split()[places:]
+
+
+def test_a_city_in_its_nominative_and_another_script_is_no_name(gazetteer: Gazetteer) -> None:
+    """Киев and Тегеран are the gazetteer's other names of Kyiv and Tehran: places, not names
+    (as Киеве and Тегерана, their inflected forms, already were)."""
+    words = "Киев Тегеран Киеве Путин Зеленский"
+    found = tuple(Name(w.casefold(), w, (w,), 1) for w in words.split())
+    assert [n.name for n in people_and_organisations(found, gazetteer, "ru")] == ["Путин", "Зеленский"]
 
 
 def test_a_name_ending_with_a_kind_of_place_is_a_place() -> None:

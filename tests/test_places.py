@@ -44,6 +44,13 @@ def test_gazetteer_build_holds_names_in_many_scripts(gazetteer: Gazetteer) -> No
     assert gazetteer.path.stat().st_size < 40_000_000
 
 
+def test_gazetteer_holds_each_languages_weekdays_and_months(gazetteer: Gazetteer) -> None:
+    assert {"دوشنبه", "جمعه", "ژانویه"} <= gazetteer.calendar_words("fa")
+    assert "الاثنين" in gazetteer.calendar_words("ar") and "월요일" in gazetteer.calendar_words("ko")
+    assert gazetteer.calendar_words("zh-yue") == gazetteer.calendar_words("zh")
+    assert gazetteer.calendar_words(None) == frozenset() == gazetteer.calendar_words("xx")
+
+
 def test_place_key_folds_case_accents_dots_and_hyphens() -> None:
     assert place_key("Pešavar") == place_key("PESAVAR") == "pesavar"
     assert place_key("U.S.") == "us"
@@ -234,6 +241,39 @@ def test_recognised_people_are_no_places(gazetteer: Gazetteer) -> None:
     # the country before the person is named, and after "of", is the country
     text = "Jordan closed its border. Michael Jordan was not there. King Abdullah of Jordan spoke."
     assert geotag(gazetteer, text).countries == ("JO",)
+
+
+@pytest.mark.parametrize(("language", "text", "names"), [
+    ("ko", "블라디미르 푸틴 러시아 대통령은 베이징에서 시진핑 주석과 만났다.", ["블라디미르 푸틴", "시진핑"]),
+    ("ar", "التقى الرئيس الروسي فلاديمير بوتين بالرئيس الصيني في بكين.", ["فلاديمير بوتين"]),
+    ("fa", "ولادیمیر پوتین، رئیس‌جمهور روسیه، در پکن دیدار کرد.", ["ولادیمیر پوتین"]),
+    # the recogniser took the country for the given name's: the next word is the surname
+    ("he", "נשיא רוסיה ולדימיר פוטין נפגש בבייג'ינג. פוטין אמר כי היחסים טובים.", ["רוסיה ולדימיר"]),
+])
+def test_a_given_name_in_a_script_without_capitals_is_no_town(
+    gazetteer: Gazetteer, language: str, text: str, names: list[str]
+) -> None:
+    """Vladimir, the given name, is no Russian town where the text's names hold it."""
+    def towns(given: list[str]) -> list[str]:
+        tag = geotag(gazetteer, text, language=language, names=[(n,) for n in given])
+        return [p.name for p in tag.places if p.country == "RU"]
+
+    assert towns(names) == ["Russia"] * (language != "ar")
+    assert "Vladimir" in towns([])  # without the names, the town (the test can fail)
+
+
+def test_a_city_ending_a_caseless_name_stays_without_a_surname_after_it(gazetteer: Gazetteer) -> None:
+    text = "قال رئيس بلدية طهران إن المترو سيعمل غدا."
+    assert geotag(gazetteer, text, language="ar", names=[("بلدية طهران",)]).countries == ("IR",)
+
+
+def test_a_three_letter_stem_reaches_no_small_town(gazetteer: Gazetteer) -> None:
+    """Белом (of Белом доме, the White House) read less its ending is бел, Bell, US: the text
+    names the US, but a stem so short reaches only a large city (Риме: Rome; Сумах: Sumy)."""
+    text = "Президент США Дональд Трамп встретился с Владимиром Зеленским в Белом доме."
+    assert [p.name for p in geotag(gazetteer, text, language="ru").places] == ["United States"]
+    text = "Он был в Риме, а потом в Сумах на Украине."
+    assert [p.name for p in geotag(gazetteer, text, language="ru").places] == ["Rome", "Sumy", "Ukraine"]
 
 
 def test_a_citys_other_name_that_the_text_uses_as_a_name(gazetteer: Gazetteer) -> None:

@@ -10,7 +10,9 @@ Sources, all read from the installed packages (nothing is downloaded):
   among same-named cities, but they are not listed as places;
 - Babel: the Unicode CLDR's country names in each language, the ones people write
   (`Великобритания`, `Südkorea`, `Stany Zjednoczone`) where ISO's translations give the formal
-  name (`Соединённое Королевство`, `Korea, Republik`).
+  name (`Соединённое Королевство`, `Korea, Republik`); and the names of the weekdays and
+  months in each language (`calendar`), which geotagging reads as common words in a script
+  without capitals (Persian دوشنبه, Monday, is also Dushanbe).
 
 Names of countries in several words are also kept by the first letters of their first two
 words (`phrase`), so that an inflected form whose every word has its own ending is found
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 # Bump when the build changes what the file holds.
-BUILD_VERSION = 10
+BUILD_VERSION = 11
 MIN_CITY_POPULATION = 5000
 _LOOKUP_BATCH = 500
 _PREFIX_CACHE = 20_000  # country_keys answers kept (a few MB at most), then forgotten
@@ -212,6 +214,11 @@ CREATE TABLE phrase (
     key TEXT NOT NULL,
     PRIMARY KEY (head, key)
 ) WITHOUT ROWID;
+CREATE TABLE calendar (
+    language TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (language, key)
+) WITHOUT ROWID;
 """
 _HEAD_LETTERS = 3  # of each of a phrase's first two words: what their endings leave alone
 
@@ -287,6 +294,20 @@ def _cldr_country_names() -> Iterator[tuple[str, str, str]]:
         for code, name in Locale.parse(identifier).territories.items():
             if len(code) == 2 and code.isalpha() and name:
                 yield identifier, code, name
+
+
+def _calendar_words() -> Iterator[tuple[str, str]]:
+    """(language, key) of the CLDR's wide names of the weekdays and months, in each language
+    that articles are identified in."""
+    languages = _identified_languages()
+    for identifier in sorted(localedata.locale_identifiers()):
+        if identifier not in languages:
+            continue
+        locale = Locale.parse(identifier)
+        for table in (locale.days, locale.months):
+            for context in ("format", "stand-alone"):
+                for name in table[context]["wide"].values():
+                    yield identifier, place_key(name)
 
 
 def _says_enough(translated: str, city_names: set[str]) -> bool:
@@ -424,6 +445,7 @@ def build_gazetteer(path: Path) -> Path:
             connection.executemany("INSERT OR IGNORE INTO place VALUES (?,?,?,?,?,?,?)", places)
             connection.executemany("INSERT INTO alias VALUES (?,?,?,?)", _merged(aliases))
             connection.executemany("INSERT OR IGNORE INTO phrase VALUES (?,?)", phrases)
+            connection.executemany("INSERT OR IGNORE INTO calendar VALUES (?,?)", _calendar_words())
             connection.commit()
             connection.execute("VACUUM")
         finally:
@@ -447,6 +469,7 @@ class Gazetteer:
         self._connection.execute("PRAGMA cache_size = -4000")  # 4 MB of pages at most
         self._prefixes: dict[str, list[str]] = {}
         self._heads: frozenset[str] | None = None
+        self._calendars: dict[str, frozenset[str]] = {}
 
     def close(self) -> None:
         self._connection.close()
@@ -486,6 +509,14 @@ class Gazetteer:
             for head, key in rows:
                 found.setdefault(head, []).append(key)
         return {head: tuple(keys) for head, keys in found.items()}
+
+    def calendar_words(self, language: str | None) -> frozenset[str]:
+        """The keys of the language's weekdays and months (none for an unknown language)."""
+        base = (language or "").split("-")[0].lower()
+        if base not in self._calendars:
+            rows = self._connection.execute("SELECT key FROM calendar WHERE language = ?", (base,))
+            self._calendars[base] = frozenset(key for (key,) in rows)
+        return self._calendars[base]
 
     def country_keys(self, prefix: str) -> list[str]:
         """The keys of countries and continents that start with `prefix` (a key), by the

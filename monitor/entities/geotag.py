@@ -96,4 +96,4 @@ def geotag(
                           lowercase_words=lowercase, surnames=surnames,
                           person_words=person_name_words(names, title, body),
                           name_spellings=frozenset(s.casefold() for n in names for s in n),
-                          language=language)
+                          language=language, calendar_words=gazetteer.calendar_words(language))

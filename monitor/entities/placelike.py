@@ -4,9 +4,10 @@ organisations, so the names stage keeps them out of an article's names (and so o
 and the rising names). Pure, given the gazetteer's lookups.
 
 A name is a place when its fullest spelling is, in the gazetteer, a country or continent, a
-state or region with a GeoNames id, or a city of at least MIN_CITY people by its own name and
-not a common word or surname that geotagging also distrusts (Bush is not Būsh, Egypt); an
-acronym only a country (US, UK). A single word is a people's name when, less an ending that
+state or region with a GeoNames id, or a city of at least MIN_CITY people by its own name, or
+by another written in a script of its own (Киев, Тегеран: not the Latin letters many languages
+share), and not a common word or surname that geotagging also distrusts (Bush is not Būsh,
+Egypt); an acronym only a country (US, UK). A single word is a people's name when, less an ending that
 forms peoples' names (-ian, -an, -ese, -ish, -er, -ais, -anie...), it is the beginning of a
 country's or continent's name in one word, short of at most MAX_REST letters (American ->
 America, Ukrainian -> Ukraine, Chinese -> China, British -> Britain, Amerykanie -> Ameryka);
@@ -73,9 +74,12 @@ PLACE_KIND_WORDS = frozenset({
 })
 
 
-def is_place(records: Sequence[PlaceRecord], acronym: bool, common: bool = False) -> bool:
+def is_place(
+    records: Sequence[PlaceRecord], acronym: bool, common: bool = False, own_script: bool = False
+) -> bool:
     """Whether a name's readings in the gazetteer make it a place (see the module); a
-    `common` word (places.COMMON_WORDS: Bush, Jackson) is no city's name here either."""
+    `common` word (places.COMMON_WORDS: Bush, Jackson) is no city's name here either;
+    `own_script`: the name is written in a script other than Latin."""
     for place in records:
         if place.kind in (COUNTRY, CONTINENT):
             return True
@@ -83,7 +87,8 @@ def is_place(records: Sequence[PlaceRecord], acronym: bool, common: bool = False
             continue
         if place.kind == REGION and place.geonameid is not None:
             return True
-        if place.kind == CITY and place.main and place.population >= MIN_CITY and not common:
+        if (place.kind == CITY and (place.main or own_script) and place.population >= MIN_CITY
+                and not common):
             return True
     return False
 
@@ -121,7 +126,8 @@ def place_like_names(
         acronym = spelling.isupper() and len(spelling) <= _MAX_ACRONYM
         key = place_key(spelling)
         words = spelling.split()
-        place = is_place(found.get(key, ()), acronym, key in COMMON_WORDS) or (
+        place = is_place(found.get(key, ()), acronym, key in COMMON_WORDS,
+                         not latin(spelling.replace(" ", ""))) or (
             len(words) > 1 and words[-1].casefold() in PLACE_KIND_WORDS)
         people = not place and not acronym and " " not in spelling.strip() and is_demonym(
             spelling, country_keys)

@@ -7,7 +7,10 @@
 - Scripts written without spaces (Chinese, Japanese, Thai): every substring of two to eight
   characters of a run (`在白沙瓦发生` holds `白沙瓦`); Korean words with their particles
   (`서울에서`) by their prefixes.
-- Other scripts without case (Arabic, Hebrew, Devanagari): every word and pair of words.
+- Other scripts without case (Arabic, Hebrew, Devanagari): every word and pair of words; a
+  pair also less a one-letter proclitic of its first word (Hebrew `בניו יורק`, "in New
+  York", is read `ניו יורק`), so that a place of two words is read whole before its last word
+  (York).
 
 Bounded work: the text is cut at `MAX_TEXT_CHARS`, words at `MAX_WORD_CHARS`, text without
 spaces at `MAX_UNSPACED_CHARS`, and the spans of one text at `MAX_CANDIDATES`; a run of more
@@ -59,6 +62,9 @@ _HANGUL = re.compile(r"[\uac00-\ud7af]+")
 # Scripts written with spaces but without case: Hebrew, Arabic, Syriac, Thaana, the Indic
 # scripts, Georgian, Ethiopic.
 _SPACED_UNCASED = re.compile(r"[\u0590-\u07bf\u0900-\u0dff\u10a0-\u10ff\u1200-\u137f]")
+# One-letter words written onto the next word: Hebrew's prepositions, article and conjunctions
+# (ב ה ו כ ל מ ש), Arabic's (و ب ل ف ك).
+_PROCLITICS = frozenset("בהוכלמש" "وبلفك")
 # The little words inside place names; they join capitalised words into one run.
 _CONNECTORS = frozenset({
     "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "el",
@@ -447,9 +453,12 @@ def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
                 break
             span = text[token.start():tokens[j].end()]
             if len(span) >= 3:
+                keys: tuple[str, ...] = (place_key(span),)
+                if j > i and span[0] in _PROCLITICS and token.end() - token.start() > 3:
+                    keys = (*keys, place_key(span[1:]))
                 candidates.append(Candidate(
                     offset + token.start(), offset + tokens[j].end(), span,
-                    (place_key(span),), j - i + 1, False, False, "", ""))
+                    keys, j - i + 1, False, False, "", ""))
     return candidates
 
 

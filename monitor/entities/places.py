@@ -8,8 +8,9 @@ holds for their keys, and returns the places with GeoNames ids and the countries
   gains (Paris and Texas -> Paris, TX; Georgia with Atlanta -> the US state);
 - the feed's country, when known, tips close calls;
 - guards against words that only look like places: weekdays and months, common words
-  (Nice, Mobile, Reading, Bath) at the start of a sentence or with nothing else in the text
-  pointing to their country, a word that the text also writes in lower case, and a place name
+  (Nice, Mobile, Reading, Bath; in a script without capitals, the language's weekdays and
+  months: Persian دوشنبه, Monday, is also Dushanbe) at the start of a sentence or with nothing
+  else in the text pointing to their country, a word that the text also writes in lower case, and a place name
   inside a person's name (Michael Jordan, Jordan Henderson, "Henderson" used alone later).
 """
 
@@ -60,6 +61,8 @@ COMMON_WORDS = frozenset({
     "america",  # the continent as often as the country: kept only with US context
     "white house", "liberal", "olympic", "god", "much", "lakes", "bush", "amazon",
 })
+
+
 # Words before a place name that keep it a place (Southern California, Greater London).
 _PLACE_QUALIFIERS = frozenset({
     "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
@@ -90,6 +93,7 @@ _FEED_COUNTRY = 1.5
 _ROUNDS = 2
 _MIN_UNSUPPORTED_CITY = 50_000  # a smaller city needs its country or region in the text
 _MIN_STEMMED_CITY = 100_000  # an inflected form alone reaches only large cities
+_SHORT_STEM = 3  # letters: a stem this short reaches only those, whatever else the text names
 _MIN_UNCASED_CITY = 100_000  # so does a word in a script without case
 _MIN_ALTERNATE_CITY = 100_000  # and a city's Latin alternate name (Drug is also Durg, India)
 _MIN_COMMON_CITY = 50_000  # a common word is a city only when large and its country is named
@@ -143,7 +147,7 @@ def _prior(place: PlaceRecord) -> float:
 def _readings(
     candidates: Sequence[Candidate], found: Mapping[str, tuple[PlaceRecord, ...]],
     lowercase_words: frozenset[str], name_spellings: frozenset[str] = frozenset(),
-    language: str | None = None,
+    language: str | None = None, calendar: frozenset[str] = frozenset(),
 ) -> list[_Reading]:
     """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
     matched: list[_Reading] = []
@@ -161,7 +165,7 @@ def _readings(
                 folded = candidate.keys[0]  # without a possessive ending: Bush's
                 common = folded in COMMON_WORDS or folded in _PLACE_QUALIFIERS or (
                     candidate.words == 1 and candidate.cased and folded in lowercase_words
-                )
+                ) or (not candidate.cased and folded in calendar)
                 matched.append(_Reading(candidate, options, index > 0, common, key, acronym,
                                         word in name_spellings))
                 break
@@ -281,15 +285,19 @@ def _is_person_part(
     reading: _Reading, surnames: frozenset[str], person_words: frozenset[tuple[bool, int]]
 ) -> bool:
     """A place name inside a person's name: Michael Jordan, Jordan Henderson, Paris Hilton,
-    and a recognised person's surname alone ("Jordan said" after Michael Jordan).
+    and a recognised person's surname alone ("Jordan said" after Michael Jordan); in a
+    script without capitals, a city's name that is a recognised person's given name
+    (`personwords`: فلاديمير بوتين, 블라디미르 푸틴).
 
     Cities, and the countries and states that are also people's names; not Nazi Germany,
     Southern California, The French, CTV Winnipeg.
     """
     candidate = reading.candidate
-    if not candidate.cased or candidate.words != 1:
-        return False
     cities_only = all(o.kind == CITY for o in reading.options)
+    if not candidate.cased:  # a given name in a script without capitals (فلاديمير بوتين)
+        return candidate.words == 1 and cities_only and (candidate.in_title, candidate.start) in person_words
+    if candidate.words != 1:
+        return False
     if not cities_only and candidate.text.casefold() not in _PERSONAL_NAMES:
         return False
     if (candidate.in_title, candidate.start) in person_words:
@@ -426,6 +434,9 @@ def _acceptable(reading: _Reading, place: PlaceRecord, context: _Context) -> boo
     if reading.common and (candidate.sentence_initial or not supported
                            or (place.kind == CITY and place.population < _MIN_COMMON_CITY)):
         return False
+    if (reading.stemmed and place.kind == CITY and len(reading.key) <= _SHORT_STEM
+            and place.population < _MIN_STEMMED_CITY):
+        return False  # Белом (of Белом доме, the White House) is no Bell, US, beside США
     if place.kind in (CITY, REGION) and candidate.names_other:
         return False  # Северный поток: the pipeline, not Severnyy, RU; озеро Виктория
     if place.kind == CITY and candidate.elided and reading.key != candidate.keys[0]:
@@ -521,6 +532,7 @@ def resolve_places(
     person_words: frozenset[tuple[bool, int]] = frozenset(),
     name_spellings: frozenset[str] = frozenset(),
     language: str | None = None,
+    calendar_words: frozenset[str] = frozenset(),
 ) -> Geotag:
     """Resolve candidate spans to places (in an article of this `language`, when known).
 
@@ -530,9 +542,12 @@ def resolve_places(
     are (in title, start) of the words of recognised people's names
     (`monitor.entities.personwords`); `name_spellings` the spellings, case-folded, of the
     people and organisations it names: a city's other name among them (Hamas: Hamm, DE) is a
-    place only beside other places of its country, or for a city of a million or more.
+    place only beside other places of its country, or for a city of a million or more;
+    `calendar_words` the keys of the language's weekdays and months (`Gazetteer.calendar_words`):
+    in a script without capitals, common words.
     """
-    readings = _qualified(_readings(candidates, found, lowercase_words, name_spellings, language))
+    readings = _qualified(_readings(candidates, found, lowercase_words, name_spellings, language,
+                                    calendar_words))
     # A name is a person's when every mention of it is (Paris Hilton once, Paris alone later:
     # the city).
     names = [_name_of(r) for r in readings]
