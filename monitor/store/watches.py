@@ -134,6 +134,24 @@ class Watches(Core):
             found.update(int(row[0]) for row in self.db.execute(self._fts_ids_sql(), [match]))
         return found
 
+    def watch_fts_ids_starting(self, bounds: Sequence[tuple[str, str]]) -> set[int] | None:
+        """The articles whose title or text holds an index token in one of these [low, high)
+        ranges (SQLite's FTS5, through a temporary fts5vocab table of instances, which reads
+        only those terms); None where the database has no such index."""
+        if not self.web_has_table("articles_fts"):
+            return None
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.watch_instances "
+            "USING fts5vocab(main, articles_fts, instance)"
+        )
+        found: set[int] = set()
+        for low, high in bounds:
+            rows = self.db.execute(
+                "SELECT DISTINCT doc FROM temp.watch_instances WHERE term >= ? AND term < ?", [low, high]
+            )
+            found.update(int(row[0]) for row in rows)
+        return found
+
     def watch_vectors(self, since: str, model: str, after_id: int, limit: int) -> list[tuple[int, bytes]]:
         """(id, vector) of the articles in stories published since `since` with a vector of
         `model`, by id after `after_id`: the backfill's bulk comparison of `about`."""
