@@ -16,6 +16,17 @@ _ARTICLE_COLUMNS = (
     "a.embedding_model, f.url AS feed_url, f.name AS feed_name, f.tags AS feed_tags, a.places"
 )
 
+# FTS5 keeps at most this many bytes of a token (FTS5_MAX_TOKEN_SIZE in SQLite's fts5Int.h),
+# in the index and in a query alike.
+FTS_TOKEN_BYTES = 32_768
+
+
+def _fts_phrase(token: str) -> str:
+    """An index token as an FTS5 query phrase; one that may have been cut (its last character
+    left out by watch_fts_vocabulary) as a prefix, which the stored term starts with."""
+    phrase = '"' + token.replace('"', '""') + '"'
+    return phrase + "*" if len(token.encode()) > FTS_TOKEN_BYTES - 4 else phrase
+
 
 class Watches(Core):
     """Watches: definitions, matches, pending articles, attention figures, alerts, outbox."""
@@ -107,14 +118,38 @@ class Watches(Core):
             "CREATE VIRTUAL TABLE IF NOT EXISTS temp.watch_vocabulary "
             "USING fts5vocab(main, articles_fts, row)"
         )
-        return [str(row[0]) for row in self.db.execute("SELECT term FROM temp.watch_vocabulary")]
+        # FTS5 cuts a longer token at FTS_TOKEN_BYTES, maybe inside a character (a run of
+        # ~11,000 Han characters without punctuation): read as text, that one term would stop
+        # every backfill. Read as bytes, its broken character is left out (watch_fts_ids then
+        # asks for it as a prefix).
+        rows = self.db.execute("SELECT CAST(term AS BLOB) FROM temp.watch_vocabulary")
+        return [bytes(row[0]).decode("utf-8", "ignore") for row in rows]
 
     def watch_fts_ids(self, tokens: Sequence[str]) -> set[int]:
-        """The articles whose title or text holds one of these index tokens."""
+        """The articles whose title or text holds one of these index tokens (a token as long
+        as the index keeps one, maybe cut, as a prefix)."""
         found: set[int] = set()
         for start in range(0, len(tokens), 200):
-            match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens[start : start + 200])
+            match = " OR ".join(_fts_phrase(t) for t in tokens[start : start + 200])
             found.update(int(row[0]) for row in self.db.execute(self._fts_ids_sql(), [match]))
+        return found
+
+    def watch_fts_ids_starting(self, bounds: Sequence[tuple[str, str]]) -> set[int] | None:
+        """The articles whose title or text holds an index token in one of these [low, high)
+        ranges (SQLite's FTS5, through a temporary fts5vocab table of instances, which reads
+        only those terms); None where the database has no such index."""
+        if not self.web_has_table("articles_fts"):
+            return None
+        self.db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.watch_instances "
+            "USING fts5vocab(main, articles_fts, instance)"
+        )
+        found: set[int] = set()
+        for low, high in bounds:
+            rows = self.db.execute(
+                "SELECT DISTINCT doc FROM temp.watch_instances WHERE term >= ? AND term < ?", [low, high]
+            )
+            found.update(int(row[0]) for row in rows)
         return found
 
     def watch_vectors(self, since: str, model: str, after_id: int, limit: int) -> list[tuple[int, bytes]]:

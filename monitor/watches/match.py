@@ -20,7 +20,13 @@ from monitor.stories.embed import Embedder
 from monitor.timeutil import iso, parse_iso, utcnow
 from monitor.watches.matcher import ArticleView, CompiledWatch, Vector, compile_watch
 from monitor.watches.names import hear_all, sound_index
-from monitor.watches.prefilter import ABOUT_MARGIN, plan_for, tokens_to_read
+from monitor.watches.prefilter import (
+    ABOUT_MARGIN,
+    plan_for,
+    sounded_term_ranges,
+    sounded_tokens,
+    tokens_to_read,
+)
 from monitor.watches.settings import WatchConfig, WatchesConfig
 from monitor.wording import count
 
@@ -177,6 +183,12 @@ def candidate_ids(store: WatchStore, watch: CompiledWatch, since: str) -> set[in
         if vocabulary is None:
             return None
         tokens = tokens_to_read(plan, vocabulary)
+        if plan.heard:  # and every article in a script where the matcher hears names
+            written = store.watch_fts_ids_starting(sounded_term_ranges())
+            if written is None:
+                return None
+            found |= written
+            tokens = list(dict.fromkeys(tokens + sounded_tokens(vocabulary)))
         found |= store.watch_fts_ids(tokens)
     if plan.about and watch.about is not None and watch.model is not None:
         found |= _about_candidates(store, watch.about, watch.model, watch.threshold - ABOUT_MARGIN, since)

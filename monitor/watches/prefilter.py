@@ -17,6 +17,10 @@ on them, so that its matches are the stage's. The candidates are found in the fu
   (monitor.watches.translated) also by the stems of its words in every language
   (`najwyższ`, `верховн`) and what languages write for its initials (`ООН`). A name in a
   script written without spaces cannot be looked up by tokens.
+- a person's name that is heard in scripts without capitals (monitor.entities.sounds: 普京,
+  پوتین, 푸틴 for `Putin`): every article holding a letter of those scripts, found by the
+  index's tokens that start with one (ranges of terms, `sounded_term_ranges`) or hold one
+  (`sounded_tokens`), as the matcher reads such an article whole; the others stay unread.
 - `about`: the stored vectors, compared in bulk (numpy), a little below the threshold.
 
 The index's tokens are whole runs of letters and digits, lower-cased, Latin accents removed;
@@ -29,8 +33,10 @@ like `Apple™`, which the matcher reads as `appletm`.)
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from monitor.entities.forms import (
     cognate_key,
@@ -42,9 +48,10 @@ from monitor.entities.forms import (
     watched_stems,
 )
 from monitor.entities.lexicon import MAX_ENDING, concept_stems
+from monitor.entities.sounds import sounded
 from monitor.watches.matcher import CompiledWatch
 from monitor.watches.query import _UNSPACED, fold, positive_terms
-from monitor.watches.watched import COGNATE_LETTERS
+from monitor.watches.watched import COGNATE_LETTERS, WatchedName
 
 _QUERY_WORD = re.compile(r"\w+")  # as query.Document splits the folded text
 _LETTERS = re.compile(r"[^\W\d_]+")  # as monitor.watches.names splits a text
@@ -64,6 +71,7 @@ class Plan:
     name_skeletons: frozenset[str] = frozenset()  # skeletons a word's stems may have
     name_cognates: frozenset[str] = frozenset()  # first letters of a word's cognate key
     name_concepts: frozenset[str] = frozenset()  # stems of translated words (monitor.entities.lexicon)
+    heard: bool = False  # a name heard in scripts without capitals: every article written in one
     about: bool = False
 
     @property
@@ -129,8 +137,52 @@ def plan_for(watch: CompiledWatch) -> Plan:
         name_skeletons=frozenset(shapes),
         name_cognates=frozenset(cognates),
         name_concepts=concept_stems(frozenset(concepts)) if concepts else frozenset(),
+        heard=any(_hears(name) for name in watch.names),
         about=watch.about is not None,
     )
+
+
+def _hears(name: WatchedName) -> bool:
+    """Whether the matcher may hear the name, or a name it stands for, in a script without
+    capitals (monitor.watches.names: `_heard`)."""
+    return name.spoken is not None or any(
+        part is not None and _hears(part) for part in (name.core, name.proper, name.regnal)
+    )
+
+
+@cache
+def _sounded_letters() -> frozenset[str]:
+    """The characters of the scripts the matcher hears names in, and their lower case (the
+    index folds case: Georgian Ⴀ is written ⴀ there). Those scripts are in the Basic
+    Multilingual Plane (a test reads every plane)."""
+    plane = array("I", range(0x10000)).tobytes().decode("utf-32-le", "surrogatepass")
+    letters: set[str] = set()
+    for start in range(0, len(plane), 256):  # a block at a time: most hold none
+        block = plane[start : start + 256]
+        if sounded(block):
+            letters.update(c for c in block if sounded(c))
+    return frozenset(letters | {c.lower() for c in letters if len(c.lower()) == 1})
+
+
+@cache
+def sounded_term_ranges() -> tuple[tuple[str, str], ...]:
+    """[low, high) bounds of the index's terms that start with a letter of those scripts (one
+    range per run of consecutive code points: a dozen or so)."""
+    points = sorted(ord(c) for c in _sounded_letters())
+    ranges: list[tuple[int, int]] = []
+    for point in points:
+        if ranges and ranges[-1][1] == point:
+            ranges[-1] = (ranges[-1][0], point + 1)
+        else:
+            ranges.append((point, point + 1))
+    return tuple((chr(low), chr(high)) for low, high in ranges)
+
+
+def sounded_tokens(vocabulary: Iterable[str]) -> list[str]:
+    """The index's tokens that hold a letter of those scripts after another letter (`putin普京`):
+    the ones `sounded_term_ranges` does not cover."""
+    letters = _sounded_letters()
+    return [t for t in vocabulary if t[:1] not in letters and not letters.isdisjoint(t)]
 
 
 # An index token's letters change script where the matcher may find two words glued together
