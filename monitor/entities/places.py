@@ -158,7 +158,10 @@ def _readings(
             continue
         acronym = candidate.cased and candidate.text.isupper() and len(word) <= _MAX_ACRONYM
         for index, key in enumerate(candidate.keys):
-            options = _in_language(found.get(key, ()), candidate, language)
+            known = found.get(key)
+            if not known:  # most keys: no place (the language check below costs more than this)
+                continue
+            options = _in_language(known, candidate, language)
             if options and acronym:
                 options = tuple(o for o in options if o.kind == COUNTRY)
             if options:
