@@ -4,6 +4,7 @@
     python bench/ingest.py --model use --articles 3000
     python bench/ingest.py --scale-only       # only the 10,000 vs 200,000 stored comparison
     python bench/ingest.py --backends sqlite,pg --articles 3000 --rounds 2 --ingest-only
+    python bench/ingest.py --articles 2000 --ingest-only --entities in-stage --rounds 4
     python bench/ingest.py --backends pg --scale-only --sizes 10000,1000000
 
 Part 1 builds RSS feeds from the labelled news in ../shared/data/stories (WMT newstest, ECB+,
@@ -12,8 +13,11 @@ parses them with monitor.ingest.parse, stores them with Store.record_poll and ru
 and names stages (monitor.entities) and the stories stage (dedup, embedding, assignment, story
 records, with places and names as evidence; `--no-evidence`: without) on a real SQLite
 file; the cost of places and names is also given as a share of the stories stage's
-(issue 25: at most 25 %). It prints articles per second for each step and end to end. The
-machine is shared and has 2 cores: figures move by +-20 % between runs.
+(issue 25: at most 25 %). With `--entities in-stage` the names and places stages do not run:
+the stories stage reads them itself, beside its embedding (as it does for a backlog those
+stages have not reached), and a run without them on a fresh database in the same round says
+what they add to its wall and CPU time. It prints articles per second for each step and end
+to end. The machine is shared and has 2 cores: figures move by +-20 % between runs.
 
 Part 2 measures the cost of assigning one new article (already embedded, so the model is out
 of the figure) when 10,000 and when 200,000 articles are stored. Both databases get articles
@@ -34,10 +38,12 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -50,7 +56,7 @@ import backends  # noqa: E402
 from stories import Record, load_ecb, load_tg_pairs, load_wmt  # noqa: E402
 
 from monitor.config import FeedConfig  # noqa: E402
-from monitor.entities.evidence import StoryEvidence  # noqa: E402
+from monitor.entities.evidence import Identities, StoryEvidence  # noqa: E402
 from monitor.entities.placestage import PlacesStage  # noqa: E402
 from monitor.entities.stage import run_names_stage  # noqa: E402
 from monitor.ingest.parse import parse_feed  # noqa: E402
@@ -107,8 +113,36 @@ def rss(items: list[tuple[Record, datetime, str]], feed: str, serial: int) -> by
     return f"{head}<channel>{body}</channel></rss>".encode()
 
 
-def ingest(args: argparse.Namespace, target: Target) -> dict[str, float]:
-    """Parse, store and put through the stories stage n articles; articles per second by step."""
+class TimedEvidence:
+    """A StoryEvidence that adds up the CPU time of its calls (on the thread that makes them)."""
+
+    def __init__(self, evidence: StoryEvidence) -> None:
+        self.evidence = evidence
+        self.cpu = 0.0
+
+    def __call__(self, rows: Sequence[dict[str, Any]]) -> Mapping[int, Identities]:
+        started = time.thread_time()
+        try:
+            return self.evidence(rows)
+        finally:
+            self.cpu += time.thread_time() - started
+
+
+@dataclass(frozen=True)
+class StageCost:
+    """Milliseconds per article of the stories stage (wall and CPU time), and of the names and
+    places it had read (CPU time), in one ingest."""
+
+    wall: float
+    cpu: float
+    entities_cpu: float
+
+
+def ingest(args: argparse.Namespace, target: Target, entities: str) -> tuple[dict[str, float], StageCost]:
+    """Parse, store and put through the stories stage n articles; articles per second by step.
+    `entities`: "stages" (the names and places stages first, the stories stage then reads
+    what they stored), "in-stage" (the stories stage reads them itself, as it does for a
+    backlog those stages have not reached) or "none" (no places and names at all)."""
     model = args.model
     items = records(args.articles)
     by_feed: dict[str, list[tuple[Record, datetime, str]]] = defaultdict(list)
@@ -145,46 +179,58 @@ def ingest(args: argparse.Namespace, target: Target) -> dict[str, float]:
         places_stage = PlacesStage()
         places_stage.gazetteer()  # opening (or building) the gazetteer is not ingest
         t2, cpu_entities = time.perf_counter(), time.process_time()
-        # as the pipeline runs them: names (places and peoples left out), then places (which
-        # read the stored names), before stories
-        run_names_stage(store, limit=10**9, gazetteer=places_stage.gazetteer)
+        if entities == "stages":
+            # as the pipeline runs them: names (places and peoples left out), then places (which
+            # read the stored names), before stories
+            run_names_stage(store, limit=10**9, gazetteer=places_stage.gazetteer)
         t2b = time.perf_counter()
-        places_stage(store)
+        if entities == "stages":
+            places_stage(store)
         t2c = time.perf_counter()
         cpu_entities = time.process_time() - cpu_entities
-        evidence = StoryEvidence(store, places_stage.gazetteer) if args.evidence else None
+        evidence = TimedEvidence(StoryEvidence(store, places_stage.gazetteer)) if entities != "none" else None
         cpu = time.process_time()
         report = run_story_stage(store, StorySettings(model=model), evidence=evidence)
         t3 = time.perf_counter()
         cpu_stories = time.process_time() - cpu
         stored = store.count("articles")
     names, places, stories = t2b - t2, t2c - t2b, t3 - t2c
-    print(f"    {store.label}: {stored} articles in {len(feeds)} feeds, model {report.model}")
-    print(
-        f"      parse {stored / (t1 - t0):7.0f}/s  store {stored / (t2 - t1):7.0f}/s  "
-        f"places {stored / places:6.0f}/s  names {stored / names:6.0f}/s  stories {stored / stories:6.0f}/s  "
-        f"end to end {stored / (t3 - t0):6.0f}/s over {t3 - t0:.1f} s  ({report.summary()})"
-    )
-    print(
-        f"      places {1000 * places / stored:.2f} ms, names {1000 * names / stored:.2f} ms per article;"
-        f" together {100 * (places + names) / stories:.0f} % of the stories stage"
-        f" ({1000 * stories / stored:.2f} ms per article, {1000 * cpu_stories / stored:.2f} ms CPU;"
-        " issue 25: at most 25 %)"
-    )
-    # The stories stage embeds on every core while names and places run on one: in CPU time
-    # (what a server pays for) the share differs from the wall-clock one on a 2-core machine.
-    print(
-        f"      in CPU time: places and names {1000 * cpu_entities / stored:.2f} ms per article,"
-        f" {100 * cpu_entities / cpu_stories:.0f} % of the stories stage's"
-    )
-    return {
-        "parse": stored / (t1 - t0),
-        "store": stored / (t2 - t1),
-        "places": stored / places,
-        "names": stored / names,
-        "stories": stored / stories,
-        "end to end": stored / (t3 - t0),
-    }
+    print(f"    {store.label}: {stored} articles in {len(feeds)} feeds, {report.model}, entities {entities}")
+    if entities == "stages":
+        print(
+            f"      parse {stored / (t1 - t0):7.0f}/s  store {stored / (t2 - t1):7.0f}/s  "
+            f"places {stored / places:6.0f}/s  names {stored / names:6.0f}/s  "
+            f"stories {stored / stories:6.0f}/s  end to end {stored / (t3 - t0):6.0f}/s over {t3 - t0:.1f} s"
+            f"  ({report.summary()})"
+        )
+        print(
+            f"      places {1000 * places / stored:.2f} ms, names {1000 * names / stored:.2f} ms per article;"
+            f" together {100 * (places + names) / stories:.0f} % of the stories stage"
+            f" ({1000 * stories / stored:.2f} ms per article, {1000 * cpu_stories / stored:.2f} ms CPU;"
+            " issue 25: at most 25 %)"
+        )
+        # The stories stage embeds on every core while names and places run on one: in CPU time
+        # (what a server pays for) the share differs from the wall-clock one on a 2-core machine.
+        print(
+            f"      in CPU time: places and names {1000 * cpu_entities / stored:.2f} ms per article,"
+            f" {100 * cpu_entities / cpu_stories:.0f} % of the stories stage's"
+        )
+    else:
+        if evidence is not None:
+            cpu_entities = evidence.cpu
+        print(
+            f"      parse {stored / (t1 - t0):7.0f}/s  store {stored / (t2 - t1):7.0f}/s  "
+            f"stories {stored / stories:6.0f}/s ({1000 * stories / stored:.2f} ms per article,"
+            f" {1000 * cpu_stories / stored:.2f} ms CPU; places and names read in it"
+            f" {1000 * cpu_entities / stored:.2f} ms CPU)  end to end {stored / (t3 - t0):6.0f}/s"
+            f" over {t3 - t0:.1f} s  ({report.summary()})"
+        )
+    rates = {"parse": stored / (t1 - t0), "store": stored / (t2 - t1)}
+    if entities == "stages":
+        rates |= {"places": stored / places, "names": stored / names}
+    rates |= {"stories": stored / stories, "end to end": stored / (t3 - t0)}
+    cost = StageCost(1000 * stories / stored, 1000 * cpu_stories / stored, 1000 * cpu_entities / stored)
+    return rates, cost
 
 
 def bulk_insert(
@@ -372,13 +418,34 @@ def scale(model: str, chosen: list[backends.Backend], sizes: tuple[int, ...], ev
 
 
 def ingest_side_by_side(args: argparse.Namespace, chosen: list[backends.Backend]) -> None:
+    """Rounds of ingest on each backend, the order swapped each round. With --entities
+    in-stage, each round also runs the stories stage without places and names on a fresh
+    database (before or after, swapped each round): what reading them adds to the stage's
+    wall and CPU time is the difference."""
     figures: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    added: dict[str, list[tuple[float, float, float]]] = defaultdict(list)
+    modes = [args.entities, "none"] if args.entities == "in-stage" else [args.entities]
     for round_ in range(args.rounds):
         order = chosen if round_ % 2 == 0 else chosen[::-1]
         print(f"  round {round_ + 1} (load {backends.load()})", flush=True)
         for backend in order:
-            for step, value in ingest(args, backend.fresh("ingest")).items():
-                figures[step][backend.name].append(value)
+            costs: dict[str, StageCost] = {}
+            for mode in modes if round_ % 2 == 0 else modes[::-1]:
+                rates, costs[mode] = ingest(args, backend.fresh(f"ingest_{mode.replace('-', '_')}"), mode)
+                if mode == modes[0]:
+                    for step, value in rates.items():
+                        figures[step][backend.name].append(value)
+            if len(costs) == 2:
+                with_them, without = costs["in-stage"], costs["none"]
+                share = (with_them.wall / without.wall - 1, with_them.cpu / without.cpu - 1,
+                         with_them.entities_cpu / without.cpu)  # fmt: skip
+                added[backend.name].append(share)
+                print(
+                    f"      reading places and names in the stories stage adds {100 * share[0]:.0f} % to its"
+                    f" wall time, {100 * share[1]:.0f} % to its CPU time (their own CPU time:"
+                    f" {100 * share[2]:.0f} % of the stage's without them; issue 25: at most 25 %)",
+                    flush=True,
+                )
     print(f"  best of {args.rounds} rounds, articles/s:")
     names = [b.name for b in chosen]
     print("    " + f"{'step':12}" + "".join(f"{n:>10}" for n in names))
@@ -388,6 +455,13 @@ def ingest_side_by_side(args: argparse.Namespace, chosen: list[backends.Backend]
         line = backends.ratio_line(step, best, higher_is_better=True)
         if line:
             print(line)
+    for name, shares in added.items():
+        walls, cpus, own = (sorted(100 * s[i] for s in shares) for i in range(3))
+        print(
+            f"  {name}: places and names add {walls[0]:.0f}-{walls[-1]:.0f} % to the stories stage's wall"
+            f" time, {cpus[0]:.0f}-{cpus[-1]:.0f} % to its CPU time (their own CPU"
+            f" {own[0]:.0f}-{own[-1]:.0f} %) over {len(shares)} rounds"
+        )
 
 
 def main() -> int:
@@ -406,8 +480,17 @@ def main() -> int:
         action="store_false",
         help="the stories stage without places and names as evidence (and no names stage)",
     )
+    parser.add_argument(
+        "--entities",
+        choices=("stages", "in-stage"),
+        default="stages",
+        help="places and names read by their stages before the stories stage (stages), or by the"
+        " stories stage itself, against a run without them (in-stage)",
+    )
     backends.add_arguments(parser)
     args = parser.parse_args()
+    if not args.evidence:
+        args.entities = "none"
     sizes = tuple(int(n) for n in args.sizes.split(","))
     print(backends.describe(args), flush=True)
     with (
