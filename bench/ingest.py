@@ -14,8 +14,8 @@ and names stages (monitor.entities) and the stories stage (dedup, embedding, ass
 records, with places and names as evidence; `--no-evidence`: without) on a real SQLite
 file; the cost of places and names is also given as a share of the stories stage's
 (issue 25: at most 25 %). With `--entities in-stage` the names and places stages do not run:
-the stories stage reads them itself, beside its embedding (as it does for a backlog those
-stages have not reached), and a run without them on a fresh database in the same round says
+the stories stage reads them itself, after its embedding of each batch (as it does for a
+backlog those stages have not reached), and a run without them on a fresh database in the same round says
 what they add to its wall and CPU time. It prints articles per second for each step and end
 to end. The machine is shared and has 2 cores: figures move by +-20 % between runs.
 
