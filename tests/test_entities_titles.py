@@ -63,6 +63,7 @@ def test_a_title_and_its_complement_are_no_part_of_the_name(spelling: str, langu
         ("Президент США", "ru"),
         ("Президент", "ru"),
         ("Kanzler", "de"),
+        ("Secretario General", "es"),
     ],
 )
 def test_a_title_alone_names_no_one(spelling: str, language: str) -> None:
@@ -73,7 +74,8 @@ def test_a_title_alone_names_no_one(spelling: str, language: str) -> None:
     "spelling",
     ["General Motors", "President von der Leyen", "Général de Gaulle", "Premier League",
      "Justice Department", "Electoral Justice Act", "Mike Judge", "John Major",
-     "Vladimir Putin", "President Street", "Labour Party Leader"],
+     "Vladimir Putin", "President Street", "Labour Party Leader", "Premier League of England",
+     "Sena Lulić"],
 )
 def test_names_that_hold_a_title_word_keep_it(spelling: str) -> None:
     assert title_length(spelling.split(), "en") == 0

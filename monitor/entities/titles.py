@@ -15,7 +15,8 @@ ru uk), never about particular people.
   a title keeps the run whole (`President von der Leyen`, `Général de Gaulle`).
 - Words that also open organisations' names (`General Motors`, `Premier League`, `Justice
   Department`) are titles only before two words or more (`General Mark Milley`), and none
-  before an organisation's last word (`President Street`, `League`, `Party`: personwords).
+  before a name holding an organisation's word (`President Street`, `Premier League of
+  England`: personwords).
 - A run that is a title alone (`Chinese President`, `Prime Minister`, `Президент`) names no
   one; a title that is also a surname (`Mike Judge`, `John Major`) is not among those.
 - Where names are declined in Cyrillic: a run's first or last word that is a country in an
@@ -84,6 +85,7 @@ _TITLE_ONLY_LAST = """President Premier Chancellor Minister Senator Governor Sec
     Premijer Ministar Президент Премьер Министр Премиер Министър Председатель Міністр
     Прем'єр Премијер Министар Председник"""
 _TITLE_ONLY_BEFORE = 1  # other words before a title that leave the run a title alone
+_MIN_INFLECTED_TITLE = 5  # letters of a title read in an inflected word (not Sen in Сена)
 _COMPOUND_TITLE_MIN = 6  # letters of a title that ends a German compound (Außenminister)
 _COMPOUNDING = frozenset({"de", "nl"})
 # Particles after a title: those that only say "of" (the title's complement follows), and those
@@ -114,8 +116,10 @@ def _language(language: str | None) -> str:
 def _title_form(word: str, language: str | None) -> str | None:
     """The title a word is, maybe inflected or (in German, Dutch) compounded; else None."""
     form = name_form(word)
+    if form in _TITLES:
+        return form
     for stem in stems(form, endings(language)):
-        if stem in _TITLES:
+        if stem in _TITLES and len(stem) >= _MIN_INFLECTED_TITLE:
             return stem
     if _language(language) in _COMPOUNDING and form.endswith(_COMPOUND_TITLES):
         return next(t for t in _COMPOUND_TITLES if form.endswith(t))
@@ -189,8 +193,6 @@ def title_length(words: Sequence[str], language: str | None) -> int:
         before = [w for w in words[:last] if _title_form(w, language) is None]
         if len(before) <= _TITLE_ONLY_BEFORE:
             return len(words)
-    if name_form(words[last]) in _ORGANISATION_LAST:
-        return 0  # President Street, Premier League: an organisation's or a place's name
     cut = 0
     for index in range(last):
         title = _title_form(words[index], language)
@@ -201,7 +203,13 @@ def title_length(words: Sequence[str], language: str | None) -> int:
         cut = index + 1
     if not cut:
         return 0
-    return _complement(words, cut, language)  # 0: the run is kept whole
+    start = _complement(words, cut, language)
+    rest = words[start:]
+    if not start or any(name_form(w) in _ORGANISATION_LAST for w in rest):
+        return 0  # President von der Leyen; Premier League of England, President Street
+    if all(_title_form(w, language) is not None for w in rest):
+        return len(words)  # Secretario General
+    return start
 
 
 # Cyrillic case endings: the masculine instrumental of a noun or a surname (Трампом, Путиным)
