@@ -9,10 +9,12 @@ ru uk), never about particular people.
   language's case endings; in German also a compound ending in one, `Außenminister`) and every
   word before it are the title's (`Russian President`, `Later President`, `House Speaker`).
   After the last one, the title's complement is too: an acronym (`Президент США`, `President
-  FIFA`), a country in any case (`Президент России`, `Präsident Frankreichs`), a particle with
-  what follows (`Mayor of Boston`), or with one word where two more follow (`Secretary of
-  State Antony Blinken`). The name is what is left. A particle that may open a surname after
-  a title keeps the run whole (`President von der Leyen`, `Général de Gaulle`).
+  FIFA`), a country in any case (`Президент России`, `Präsident Frankreichs`), in Cyrillic a
+  word in a genitive's form after a title in its dictionary form and before a name of two
+  words (`Губернатор Техаса Грег Эбботт`; not `Президента Владимира Владимировича Путина`),
+  a particle with what follows (`Mayor of Boston`), or with one word where two more follow
+  (`Secretary of State Antony Blinken`). The name is what is left. A particle that may open a
+  surname after a title keeps the run whole (`President von der Leyen`, `Général de Gaulle`).
 - Words that also open organisations' names (`General Motors`, `Premier League`, `Justice
   Department`) are titles only before two words or more (`General Mark Milley`), and none
   before a name holding an organisation's word (`President Street`, `Premier League of
@@ -178,9 +180,28 @@ def _complement(words: Sequence[str], start: int, language: str | None) -> int:
             at += 2 if len(words) - at >= 4 else len(words) - at
         elif word.lower() in _NAME_PARTICLES:
             return 0  # President von der Leyen, Général de Gaulle: maybe a surname's particle
+        elif at == start and _genitive_complement(words, at):
+            at += 1  # Губернатор Техаса Грег Эбботт
         else:
             break
     return at
+
+
+# A Cyrillic word that looks like a genitive (Техаса, Калифорнии, Кремля): after a title in its
+# dictionary form, with a name of two words after it, the title's complement.
+_GENITIVE = ("а", "я", "ы", "и", "ов", "ев")
+_NAME_AFTER = 2  # words of a name after a genitive complement
+
+
+def _genitive_complement(words: Sequence[str], at: int) -> bool:
+    title = words[at - 1]
+    return (
+        _cyrillic(title)
+        and name_form(title) in _TITLES  # not Президента Владимира Владимировича Путина
+        and len(words) - at > _NAME_AFTER
+        and _cyrillic(words[at])
+        and words[at].endswith(_GENITIVE)
+    )
 
 
 def title_length(words: Sequence[str], language: str | None) -> int:
