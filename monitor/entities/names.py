@@ -237,7 +237,7 @@ def _split(runs: list[list[_Token]]) -> list[list[_Token]]:
             out.append(run)
             continue
         start = 0
-        breaks = case_breaks([t.text for t in run])
+        breaks = case_breaks([t.text for t in run]) if len(run) > 1 else ()
         for index in range(1, len(run)):
             cut = (_acronym(run[index - 1].text) and not run[index].text.isupper()) or index in breaks
             tail = tuple(name_form(t.text) for t in run[index:])

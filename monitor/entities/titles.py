@@ -34,7 +34,7 @@ ru uk), never about particular people.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 
@@ -115,6 +115,7 @@ def _language(language: str | None) -> str:
     return (language or "").split("-")[0].lower()
 
 
+@lru_cache(maxsize=65536)
 def _title_form(word: str, language: str | None) -> str | None:
     """The title a word is, maybe inflected or (in German, Dutch) compounded; else None."""
     form = name_form(word)
@@ -246,7 +247,9 @@ def case_breaks(words: Sequence[str]) -> list[int]:
     """Where a Cyrillic run splits into two names: after a word in the masculine instrumental
     followed by an adjective's form of another case (`Путиным Зеленского`), never between two
     instrumentals (`Владимиром Путиным`) nor before an indeclinable surname (`Марком Келли`)."""
-    breaks = []
+    breaks: list[int] = []
+    if len(words) < 2 or not _cyrillic(words[0]):
+        return breaks
     for index in range(1, len(words)):
         before, word = words[index - 1].lower(), words[index].lower()
         if not (_cyrillic(before) and _cyrillic(word)) or min(len(before), len(word)) < _MIN_DECLINED:
