@@ -117,6 +117,10 @@ def test_an_adjective_before_a_noun_in_its_case_is_no_name() -> None:
     assert not adjective_of_place("о", "Зеленском", "говорили")  # a verb follows
     assert not adjective_of_place("с", "Трампом", "встретился")
     assert not adjective_of_place("в", "Белом", "Доме")
+    assert adjective_of_place("", "Верховного", "суда") and adjective_of_place("", "Верховным", "судом")
+    assert adjective_of_place("", "Республиканской", "партии")
+    assert not adjective_of_place("", "Зеленского", "поддержала")
+    assert not adjective_of_place("", "Путиным", "встретился")
 
 
 def test_the_recogniser_keys_a_name_without_its_title() -> None:

@@ -308,13 +308,13 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
 
 
 def _adjective(tokens: list[_Token], token: _Token) -> bool:
-    """Whether a word alone is an adjective of a place's name, as the words around it show
-    (`в Белом доме`: titles.adjective_of_place)."""
+    """Whether a word alone is an adjective of a place's or an institution's name, as the words
+    around it show (`в Белом доме`, `Верховного суда`: titles.adjective_of_place)."""
     if not "\u0400" <= token.text[:1] <= "\u04ff":
         return False
     at = bisect_left(tokens, token.start, key=lambda t: t.start)
     before = tokens[at - 1].text if at > 0 else ""
-    after = tokens[at + 1].text if at + 1 < len(tokens) else ""
+    after = tokens[at + 1].text if at + 1 < len(tokens) and not tokens[at + 1].sentence_start else ""
     return adjective_of_place(before, token.text, after)
 
 

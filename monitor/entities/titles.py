@@ -26,9 +26,11 @@ ru uk), never about particular people.
   the name (`Трампом Украину`: Trump), and a run splits after a word in the masculine
   instrumental (`-ом`, `-ым`) followed by an adjective's form of another case (`Путиным
   Зеленского`: two names).
-- After a preposition of the prepositional case (`в`, `на`, `о`, `при`), a capitalised word
-  with an adjective's ending (`-ом`, `-ой`, `-ем`, `-ей`) before a lower-case noun in that
-  case (`-е`, `-и`) is an adjective of a place (`в Белом доме`, `на Красной площади`), no name.
+- A capitalised Cyrillic word with an adjective's ending in an oblique case before a
+  lower-case noun in that case (not a verb) is an adjective of a place's or an institution's
+  name, no name: `Верховного суда`, `Верховным судом`, `Республиканской партии`, and after a
+  preposition of the prepositional case `в Белом доме`, `на Красной площади`; `о Зеленском
+  говорили`, `Зеленского поддержала` keep him.
 """
 
 from __future__ import annotations
@@ -262,19 +264,32 @@ def case_breaks(words: Sequence[str]) -> list[int]:
 _PREPOSITIONAL = frozenset({"в", "во", "на", "о", "об", "обо", "при"})
 _ADJECTIVE_PREPOSITIONAL = ("ом", "ем", "ой", "ей", "ым", "им")
 _NOUN_PREPOSITIONAL = ("е", "и", "ях", "ах")
-_VERB_PAST = "ли"  # о Зеленском говорили: a verb's past, no noun
+# An adjective's ending in an oblique case, and the endings of a noun in that case after it.
+_AGREEING = (
+    (("ого", "его"), ("а", "я", "и", "ы")),  # Верховного суда, Белого дома
+    (("ому", "ему"), ("у", "ю")),  # Верховному суду
+    (("ым", "им"), ("ом", "ем", "ём")),  # Верховным судом
+    (("ой", "ей"), ("ы", "и", "е", "ей", "ой", "ью")),  # Республиканской партии
+    (("ую", "юю"), ("у", "ю")),  # Демократическую партию
+)
+# A verb's endings (past, present, reflexive, infinitive): о Зеленском говорили, Зеленского
+# поддержала, Путиным встретился.
+_VERB = ("л", "ла", "ло", "ли", "ет", "ит", "ют", "ят", "ут", "ат", "ся", "сь", "ть")
 _MIN_NOUN = 3
 
 
 def adjective_of_place(before: str, word: str, after: str) -> bool:
-    """Whether a capitalised Cyrillic word between a preposition of the prepositional case and a
-    lower-case noun in that case is an adjective of a place's name (`в Белом доме`)."""
-    if not _cyrillic(word) or before.lower() not in _PREPOSITIONAL:
+    """Whether a capitalised Cyrillic word is an adjective of a place's or an institution's
+    name, as the lower-case noun after it shows, in the same oblique case (`Верховного суда`,
+    `Республиканской партии`; `Белом доме` after a preposition of the prepositional case)."""
+    if not _cyrillic(word) or not after[:1].islower() or len(after) < _MIN_NOUN or not _cyrillic(after):
         return False
-    if not after[:1].islower() or len(after) < _MIN_NOUN or not _cyrillic(after):
+    if after.endswith(_VERB):
         return False
-    noun = after.endswith(_NOUN_PREPOSITIONAL) and not after.endswith(_VERB_PAST)
-    return word.lower().endswith(_ADJECTIVE_PREPOSITIONAL) and noun
+    word = word.lower()
+    if before.lower() in _PREPOSITIONAL and word.endswith(_ADJECTIVE_PREPOSITIONAL):
+        return after.endswith(_NOUN_PREPOSITIONAL)
+    return any(word.endswith(own) and after.endswith(noun) for own, noun in _AGREEING)
 
 
 def name_span(words: Sequence[str], language: str | None) -> tuple[int, int]:
