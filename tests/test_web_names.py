@@ -286,11 +286,13 @@ def test_a_surname_redirects_to_its_name_and_an_unknown_key_is_a_404(site: tuple
     assert response.status_code == 302 and response.headers["location"] == "/names/vladimir%20putin"
     assert httpx.get(server.base + "/api/names/putin").headers["location"] == "/api/names/vladimir%20putin"
     assert httpx.get(server.base + "/names/klinton").status_code == 200  # Bill or Hillary: its own page
-    # A title and a surname is the one person of that surname: its page is his.
-    titled = httpx.get(server.base + "/api/names/president%20biden")
+    # A title is no part of a key (`President Biden`: `biden`), the one person of that
+    # surname: its page is his.
+    titled = httpx.get(server.base + "/api/names/biden")
     assert titled.status_code == 302 and titled.headers["location"] == "/api/names/joe%20biden"
+    assert httpx.get(server.base + "/api/names/president%20biden").status_code == 404
     joe = httpx.get(server.base + "/api/names/joe%20biden").json()
-    assert joe["keys"] == ["joe biden", "president biden"] and joe["total"] == 3
+    assert joe["keys"] == ["biden", "joe biden"] and joe["total"] == 3
     missing = httpx.get(server.base + "/names/" + quote("nobody at all"))
     assert missing.status_code == 404 and "names &#39;nobody at all&#39;" in missing.text
     assert httpx.get(server.base + "/names/" + "x" * 201).status_code == 400

@@ -44,6 +44,7 @@ headline or a list, of which only the acronyms count.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -61,6 +62,7 @@ from monitor.entities.scriptnames import (
     regnal_latin,
 )
 from monitor.entities.sounds import Heard, SoundIndex, sound_keys, sounds_like
+from monitor.entities.titles import adjective_of_place, case_breaks, name_span
 from monitor.entities.unspaced import is_unspaced
 
 __all__ = ["Name", "SpelledNames", "names_in", "script_key", "story_names", "title_case"]
@@ -243,9 +245,10 @@ def _shouting(run: list[_Token]) -> bool:
 
 
 def _split(runs: list[list[_Token]]) -> list[list[_Token]]:
-    """Runs cut where two names meet: after a word in capitals (`США Дональд Трамп`), and before
-    a part the text also writes as a run of its own (`Пенджаба Салман Тасир` where `Салман Тасир`
-    stands alone elsewhere)."""
+    """Runs cut where two names meet: after a word in capitals (`США Дональд Трамп`), between
+    two words in different cases (`Трампом Украину`: titles.case_breaks), and before a part the
+    text also writes as a run of its own (`Пенджаба Салман Тасир` where `Салман Тасир` stands
+    alone elsewhere)."""
     alone = {tuple(name_form(t.text) for t in run) for run in runs if len(run) <= _MAX_RUN}
     out = []
     for run in runs:
@@ -253,8 +256,9 @@ def _split(runs: list[list[_Token]]) -> list[list[_Token]]:
             out.append(run)
             continue
         start = 0
+        breaks = case_breaks([t.text for t in run]) if len(run) > 1 else ()
         for index in range(1, len(run)):
-            cut = _acronym(run[index - 1].text) and not run[index].text.isupper()
+            cut = (_acronym(run[index - 1].text) and not run[index].text.isupper()) or index in breaks
             tail = tuple(name_form(t.text) for t in run[index:])
             if cut or (len(tail) > 1 and tail in alone and run[index].text not in _PARTICLES):
                 out.append(run[start:index])
@@ -307,7 +311,12 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
             continue
         if len(run) == 1 and name_form(run[0].text) in _CALENDAR | _ZONES:
             continue
-        found.append(run)
+        start, end = name_span([t.text for t in run], language)  # past a title (titles.py)
+        run = run[start:end]
+        if len(run) == 1 and _adjective(tokens, run[0]):
+            continue
+        if run:
+            found.append(run)
     if language and language.split("-")[0].lower() in _NOUNS_CAPITALISED:
         found = [
             run
@@ -315,6 +324,17 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
             if len(run) > 1 or run[0].text.isupper() or name_form(run[0].text) in in_longer
         ]
     return found
+
+
+def _adjective(tokens: list[_Token], token: _Token) -> bool:
+    """Whether a word alone is an adjective of a place's or an institution's name, as the words
+    around it show (`в Белом доме`, `Верховного суда`: titles.adjective_of_place)."""
+    if not "\u0400" <= token.text[:1] <= "\u04ff":
+        return False
+    at = bisect_left(tokens, token.start, key=lambda t: t.start)
+    before = tokens[at - 1].text if at > 0 else ""
+    after = tokens[at + 1].text if at + 1 < len(tokens) and not tokens[at + 1].sentence_start else ""
+    return adjective_of_place(before, token.text, after)
 
 
 def _known(run: list[_Token], heads: set[str]) -> bool:

@@ -23,11 +23,11 @@ from collections.abc import Iterable, Sequence
 
 from monitor.entities.places import NOT_FIRST_NAMES
 
-__all__ = ["person_name_words", "person_spellings"]
+__all__ = ["ORGANISATION_ENDINGS", "person_name_words", "person_spellings"]
 
 _MAX_WORDS = 4
 # Last words of organisations' names, not people's ("Georgia State University", "Kyiv Post").
-_ORGANISATION_ENDINGS = frozenset({
+ORGANISATION_ENDINGS = frozenset({
     "university", "college", "school", "institute", "academy", "city", "county", "state",
     "times", "post", "news", "herald", "tribune", "star", "sun", "globe", "journal", "daily",
     "telegraph", "guardian", "express", "mail", "press", "radio", "tv", "television",
@@ -36,7 +36,7 @@ _ORGANISATION_ENDINGS = frozenset({
     "street", "road", "avenue", "square", "bridge", "river", "lake", "bay", "island",
     "islands", "mountains", "valley", "park", "stadium", "house", "hall", "center", "centre",
     "government", "ministry", "parliament", "assembly", "senate", "congress", "company",
-    "fc", "cf", "sc",
+    "fc", "cf", "sc", "office", "department", "agency", "commission", "committee", "act",
 })
 
 
@@ -49,7 +49,7 @@ def _person_words(spelling: str) -> tuple[str, ...] | None:
             return None  # a particle, or an acronym (BBC Scotland)
     if any(word.casefold() in NOT_FIRST_NAMES for word in words[:-1]):
         return None
-    if words[-1].casefold() in _ORGANISATION_ENDINGS:
+    if words[-1].casefold() in ORGANISATION_ENDINGS:
         return None
     return words
 
