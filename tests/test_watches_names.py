@@ -254,3 +254,23 @@ def test_what_sounds_like_the_name(name: str, text: str, language: str) -> None:
 def test_a_korean_given_name_is_no_surname_alone() -> None:
     assert not found("Lee Jae-myung", "명 씨가 말했다.", "ko")
     assert not found("Lee Jae-myung", "이 문제는 어렵다.", "ko")  # 이, this, is no family name alone
+
+
+@pytest.mark.parametrize(
+    ("watched", "text", "language", "found"),
+    [
+        ("United Nations", "联合国秘书长古特雷斯表示关注。", "zh", True),
+        ("UN", "دبیرکل سازمان ملل متحد گفت", "fa", True),
+        ("United Nations", "유엔은 성명을 냈다", "ko", True),
+        ("NATO", "北約峰會在維爾紐斯舉行", "zh", True),
+        ("NATO", "عضو ناتو شد", "fa", True),
+        ("NATO", "او ناتوان بود", "fa", False),  # "unable": the name must end its word there
+        ("European Union", "الاتحاد الأوروبي يفرض عقوبات", "ar", True),
+        ("European Union", "联合国秘书长古特雷斯表示关注。", "zh", False),
+    ],
+)  # fmt: skip
+def test_an_organisation_known_by_initials_is_found_as_scripts_without_capitals_write_it(
+    watched: str, text: str, language: str, found: bool
+) -> None:
+    watch = compile_watch(WatchConfig(name=watched, names=(watched,)), None, None)
+    assert (watch.match(ArticleView(id=1, title="", text=text, language=language)) is not None) is found

@@ -83,7 +83,7 @@ from monitor.entities.forms import (
     watched_stems,
 )
 from monitor.entities.sounds import SoundIndex, SoundSpans, sound_spans, sounded
-from monitor.watches.translated import TextConcepts, Translation, translated_in
+from monitor.watches.translated import TextConcepts, Translation, translated_in, written_in
 from monitor.watches.watched import (
     _COUNTRY_OPENING,
     _MAX_PARTICLE,
@@ -529,6 +529,8 @@ def _before_a_surname(text: NameText, index: int) -> bool:
 
 def _translated(text: NameText, name: WatchedName, translation: Translation) -> bool:
     """Whether the text holds the name as another language translates it (monitor.watches.translated)."""
+    if translation.written and text.sounding and written_in(translation.written, text.sounding):
+        return True
     if text.concepts is None:
         text.concepts = TextConcepts.of(text.words, text.language)
     return translated_in(

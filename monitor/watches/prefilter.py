@@ -145,7 +145,8 @@ def plan_for(watch: CompiledWatch) -> Plan:
 def _hears(name: WatchedName) -> bool:
     """Whether the matcher may hear the name, or a name it stands for, in a script without
     capitals (monitor.watches.names: `_heard`)."""
-    return name.spoken is not None or any(
+    written = name.translation is not None and bool(name.translation.written)  # `联合国` for UN
+    return name.spoken is not None or written or any(
         part is not None and _hears(part) for part in (name.core, name.proper, name.regnal)
     )
 

@@ -22,11 +22,18 @@ persons that languages translate). A name is found:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from monitor.entities.forms import name_form
-from monitor.entities.lexicon import PERSONS, concepts_of_name_word, concepts_of_word, short_names
+from monitor.entities.lexicon import (
+    PERSONS,
+    concepts_of_name_word,
+    concepts_of_word,
+    short_names,
+    written_names,
+)
 
 _MAX_LINK = 3  # letters of a text's word read as a link inside a name (`i`, `на`, `pro`)
 
@@ -42,6 +49,7 @@ class Translation:
     by_last_word: bool = False  # a person's name found by its last word alone
     short: frozenset[str] = frozenset()  # what languages write for an organisation's initials
     links: int = 0  # links inside the name (`Law and Justice`): short lower-case words the text may put there
+    written: frozenset[str] = frozenset()  # the organisation as scripts without capitals write it (`联合国`)
 
 
 def translation_of(
@@ -51,14 +59,36 @@ def translation_of(
     kept = [k for k, word in enumerate(words) if word.casefold() not in links or k in (0, len(words) - 1)]
     concepts = tuple(concepts_of_name_word(words[k]) for k in kept)
     short = short_names(initials) if initials else frozenset()
+    written = written_names(initials) if initials else frozenset()
     if len(concepts) == 1 and concepts[0].isdisjoint(PERSONS):
         concepts = (frozenset(),)  # `Government` alone is not a name (lexicon.PERSONS)
-    if not short and not any(concepts):
+    if not short and not written and not any(concepts):
         return None
     person = bool(concepts) and not organisation and not concepts[-1].isdisjoint(PERSONS)
     by_last_word = person and len(kept) > 1 and all(concepts)
     links_inside = len(words) - len(kept)
-    return Translation(concepts if any(concepts) else (), tuple(kept), by_last_word, short, links_inside)
+    return Translation(
+        concepts if any(concepts) else (), tuple(kept), by_last_word, short, links_inside, written
+    )
+
+
+# Arabic and Hebrew letters: there a written name must end its word (`ناتو` is NATO, `ناتوان`
+# "unable"); Chinese, Japanese and Thai have no spaces, Korean, Georgian and Indic scripts add
+# their endings to the name (`유엔은`, `გაეროს`).
+_ENDS_ITS_WORD = re.compile(r"[\u0590-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
+
+
+def written_in(written: frozenset[str], text: str) -> bool:
+    """Whether the text holds one of an organisation's names as scripts without capitals write
+    it (`Translation.written`)."""
+    for phrase in written:
+        start = text.find(phrase)
+        while start >= 0:
+            end = start + len(phrase)
+            if not _ENDS_ITS_WORD.match(phrase[-1]) or end == len(text) or not text[end].isalpha():
+                return True
+            start = text.find(phrase, start + 1)
+    return False
 
 
 @dataclass
