@@ -276,9 +276,10 @@ def stream(rows: list[dict[str, Any]], every: int) -> Any:
             done = start + n + 1
             if done % every == 0 or done == len(rows):
                 held = sum(c.cache_info().currsize for c in caches().values())
+                spent = time.process_time() - started
                 print(
                     f"{done:6d} articles: RSS {rss_mb():.1f} MB, {held:,} cache entries,"
-                    f" CPU {time.process_time() - started:.0f} s"
+                    f" CPU {spent:.1f} s ({1000 * spent / done:.2f} ms an article)"
                 )
     print(f"{matched} watch matches")
     return gazetteer
