@@ -257,14 +257,21 @@ def stream(rows: list[dict[str, Any]], every: int) -> Any:
     watches = [compile_watch(c, None, None) for c in configs]
     print(f"start: RSS {rss_mb():.1f} MB (gazetteer open, {len(watches)} watches)")
     started = time.process_time()
+    steps = dict.fromkeys(("names", "places", "stories evidence", "watches"), 0.0)
     matched = 0
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
+        t0 = time.process_time()
         names = stage.names_of_all(batch, gazetteer)
+        t1 = time.process_time()
         places = placestage.places_of(gazetteer, batch, names)
+        steps["names"] += t1 - t0
+        steps["places"] += time.process_time() - t1
         for n, (row, found_names, found_places) in enumerate(zip(batch, names, places, strict=True)):
+            t0 = time.process_time()
             extract_evidence(row["title"], row["text"])
             evidence_keys(found_places, found_names)
+            t1 = time.process_time()
             view = ArticleView(
                 start + n,
                 row["title"],
@@ -273,6 +280,8 @@ def stream(rows: list[dict[str, Any]], every: int) -> Any:
                 countries=frozenset(p["country"] for p in found_places),
             )
             matched += sum(w.match(view) is not None for w in watches)
+            steps["stories evidence"] += t1 - t0
+            steps["watches"] += time.process_time() - t1
             done = start + n + 1
             if done % every == 0 or done == len(rows):
                 held = sum(c.cache_info().currsize for c in caches().values())
@@ -281,6 +290,7 @@ def stream(rows: list[dict[str, Any]], every: int) -> Any:
                     f"{done:6d} articles: RSS {rss_mb():.1f} MB, {held:,} cache entries,"
                     f" CPU {spent:.1f} s ({1000 * spent / done:.2f} ms an article)"
                 )
+    print("CPU ms an article: " + ", ".join(f"{k} {1000 * v / len(rows):.3f}" for k, v in steps.items()))
     print(f"{matched} watch matches")
     return gazetteer
 
