@@ -144,7 +144,10 @@ def transliterable(word: str) -> bool:
     return _NOT_TRANSLITERATED.search(word) is None
 
 
-@lru_cache(maxsize=131072)
+# The word caches here and in the other modules of names, places, watches and stories are
+# sized together: ~20 MB when all are full (bench/cache_memory.py, docs/performance.md). Larger
+# ones grew a daemon by 260 MB over 8,000 articles and were no faster.
+@lru_cache(maxsize=16384)
 def name_form(word: str) -> str:
     """How a word is compared: one form for the spellings of one word (see the module)."""
     if word.isascii():  # most words: nothing to normalise or transliterate
@@ -155,7 +158,7 @@ def name_form(word: str) -> str:
     return _DOUBLED.sub(r"\1", _spelled(folded))
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=1024)
 def doubled_form(word: str) -> str:
     """`name_form` with the consonants the word writes twice in a row in capitals, once the
     romanisations' swaps are made (`Andersson`: `andeRson`, `Phillips`: `fiLips`, `Mecca`
@@ -256,7 +259,7 @@ def endings(language: str | None) -> frozenset[str]:
     return _ENDINGS.get(language.split("-")[0].lower(), frozenset())
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=2048)
 def stems(form: str, allowed: frozenset[str] = ALL_ENDINGS) -> frozenset[str]:
     """The forms a word of the text may stand for: itself, and itself without one of the
     `allowed` case endings when what is left is 3 letters or more (`putinim`: `putin` too)."""
@@ -285,7 +288,7 @@ def read_aloud(form: str) -> frozenset[str]:
     return frozenset(found)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)
 def watched_stems(forms: frozenset[str]) -> frozenset[str]:
     """A name's word without its final vowel, for a language that declines it (`Asia`: `asi`,
     as `Asię`, `Asii` give): a nominative ending, not a case ending, so only a vowel."""
@@ -364,7 +367,7 @@ _VOWELS = re.compile(r"[aeiou]+")
 _AU = re.compile(r"a[uo](?![aeiou])")
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=4096)
 def sound_key(form: str) -> str | None:
     """A looser form of a long word (6 letters or more), for the spellings that
     transliterations of one name give (see `_ONE_VOWEL`); None for a shorter word, which
@@ -386,7 +389,7 @@ _MIN_SKELETON = 4  # letters of a form that may be compared by its skeleton
 _ANY_VOWEL = re.compile(r"[aeiouyj]+")
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=4096)
 def skeleton(form: str) -> str | None:
     """A word's consonants with a mark where it has vowels (`malook`, `mulook`: `malak`),
     for a word of 4 letters or more, else None: looser than `sound_key`, for a name's word
@@ -440,7 +443,7 @@ _COGNATE_SLACK = 3  # letters at the end of a longer key that a cognate may spel
 _COGNATE_EXTRA = 6  # letters a cognate may have beyond the key (endings: europ-ejskiego)
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=2048)
 def cognate_key(form: str) -> str:
     """A word's form as institution words borrowed from Latin compare (see above)."""
     if form.endswith("ion") and len(form) > 4:

@@ -155,7 +155,7 @@ class PlaceRecord:
     languages: str = ""
 
 
-@lru_cache(maxsize=8192)  # the same spans recur within an article and across articles
+@lru_cache(maxsize=2048)  # the same spans recur within an article and across articles
 def place_key(name: str) -> str:
     """The lookup form of a name: NFKC, casefolded, Latin/Greek/Cyrillic accents dropped, dots
     and apostrophes removed, hyphens and spaces as one space.

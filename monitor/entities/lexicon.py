@@ -556,7 +556,10 @@ def _language_key(language: str | None) -> str:
     return code if code in LANGUAGES else "*"
 
 
-@lru_cache(maxsize=65536)
+_NO_CONCEPTS: frozenset[str] = frozenset()  # one object for the many words that say none
+
+
+@lru_cache(maxsize=8192)
 def concepts_of_word(form: str, language: str | None) -> frozenset[str]:
     """The concepts a text's word (its `name_form`) says in the article's language: those of
     the longest stem it starts with (see the module)."""
@@ -569,7 +572,7 @@ def concepts_of_word(form: str, language: str | None) -> frozenset[str]:
         if len(stem) <= _SHORT_STEM and cut and form[len(stem) :] not in ALL_ENDINGS:
             continue
         return concepts
-    return frozenset()
+    return _NO_CONCEPTS
 
 
 @lru_cache(maxsize=1)

@@ -279,7 +279,7 @@ _TURKIC = {
 }
 
 
-@lru_cache(maxsize=16384)  # a word recurs: in the spans that end with it, in other articles
+@lru_cache(maxsize=2048)  # a word recurs: in the spans that end with it, in other articles
 def _stems(word: str, cyrillic: bool, language: str | None = None) -> tuple[str, ...]:
     """Nominative guesses for an inflected name (lower case), bounded by the ending lists
     (a Turkic language's own suffixes for kk, ky, uz, az)."""
@@ -300,7 +300,7 @@ def _stems(word: str, cyrillic: bool, language: str | None = None) -> tuple[str,
     return tuple(dict.fromkeys(stem for stem in stems if stem != base))
 
 
-@lru_cache(maxsize=16384)  # the same spans recur within an article and across articles
+@lru_cache(maxsize=2048)  # the same spans recur within an article and across articles
 def _span_keys(
     span: str, last_length: int, inflect_latin: bool, inflect_cyrillic: bool, language: str | None
 ) -> tuple[str, ...]:

@@ -60,7 +60,7 @@ _ARABIC_LETTERS = str.maketrans(
 )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=256)
 def romanize(text: str) -> str:
     """The text in ASCII letters, as anyascii spells it, after the rules it lacks: Thai vowels
     written before their consonant are read after it (ไบเดน: baiden); Hebrew ו is a vowel, ב
@@ -394,7 +394,7 @@ def read_units(
     )
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1024)
 def heads(
     variants: tuple[tuple[Unit, ...], ...], empty: frozenset[str], syllabic: bool, depth: int = 2
 ) -> frozenset[str]:
@@ -426,7 +426,7 @@ def _mark_runs(marks: str) -> tuple[str, ...]:
     return tuple(_VOWEL_RUN.findall(marks))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _voweled(slot: frozenset[str], vowel: str) -> frozenset[str]:
     """A vowel slot after one more vowel: a vowel the script writes (its classes without 0)
     makes the slot a vowel, though one it adds came before (モスクワ, mo-su-ku-wa: ku then wa
@@ -485,7 +485,7 @@ def script_of(word: str) -> str:
 _HAN_WITH_O = str.maketrans({"科": "Kuo", "戈": "Guo", "莫": "Muo", "博": "Buo", "波": "Puo"})
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1024)
 def units_of(word: str) -> tuple[tuple[tuple[Unit, ...], ...], frozenset[str], bool]:
     """A word's units (one list, or two: Georgian's nominative ending left out, პუტინი for
     Putin), what an unwritten vowel may be, and whether its script is syllabic."""
@@ -509,7 +509,7 @@ def units_of(word: str) -> tuple[tuple[tuple[Unit, ...], ...], frozenset[str], b
     return tuple(variants), empty, syllabic
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1024)
 def readings(word: str) -> frozenset[Reading]:
     """How a word (or a full name, its words run together) may sound: a Latin spelling read
     as English spells names, a word of another script as it writes sounds (see the module)."""

@@ -574,7 +574,7 @@ def _given_names() -> dict[str, list[Reading]]:
     return found
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _given_name(word: str) -> bool:
     """Whether a word of a spaced script sounds like a common given name, every vowel the name
     has between its consonants written (فريد, Fred; not وقال, and said, for Parker): the

@@ -63,7 +63,7 @@ _MAX_TEXT_WORDS = 200
 _KEY_LETTERS = 4
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def name_key(word: str) -> str | None:
     """Reduce a name to a spelling-tolerant key, or None when too short to mean anything.
 
@@ -90,7 +90,7 @@ def name_key(word: str) -> str | None:
     return key[:_KEY_LETTERS]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)
 def number_key(raw: str) -> str | None:
     """Normalize a written number to a key (`1,000` = `1.000` = `1 000`; `2,6` = `2.6`).
 

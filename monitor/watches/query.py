@@ -82,9 +82,14 @@ def excerpt(query: str, position: int, width: int = 40) -> str:
     return ("…" if start else "") + repr(query[start:end]) + ("…" if end < len(query) else "")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # words and query terms recur; an article's text is folded by `_folded`
 def fold(text: str) -> str:
     """Text with case and accents removed (`Zürich` -> `zurich`, `Straße` -> `strasse`)."""
+    return _folded(text)
+
+
+def _folded(text: str) -> str:
+    # Not cached: a cache of whole articles never hits, and held ~6 KB each (65,536 of them).
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
@@ -93,7 +98,7 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1024)
 def _unspaced(words: tuple[str, ...]) -> bool:
     """Whether a term is in a script written without spaces (asked once per term, not per
     article: a query of 500 terms is matched against every new article)."""
@@ -363,7 +368,7 @@ class Document:
 
     def __init__(self, *texts: str | None) -> None:
         joined = "\n".join(t for t in texts if t)
-        self.folded = fold(joined)
+        self.folded = _folded(joined)
         self.words = _WORD.findall(self.folded)
         self.positions: dict[str, list[int]] = {}
         for index, word in enumerate(self.words):

@@ -209,7 +209,7 @@ _NAME_PARTICLES = frozenset(
 )
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=512)
 def _sound_index(text: str, words: str, alone: bool) -> SoundIndex:
     return SoundIndex([(text, words)], alone)
 
