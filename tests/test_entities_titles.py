@@ -3,8 +3,11 @@ and through the recogniser (monitor.entities.names)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from monitor.entities import titles
 from monitor.entities.names import Name, names_in
 from monitor.entities.titles import (
     adjective_of_place,
@@ -140,3 +143,24 @@ def test_the_recogniser_reads_russian_runs_of_two_things_apart() -> None:
     assert set(found["Дональд Трамп"].variants) == {"Дональд Трамп", "Трампом"}
     assert "Сергей Лавров" in found
     assert not {"Президент США", "США", "Белом", "Трампом Украину", "России Сергей Лавров"} & set(found)
+
+
+def test_country_words_come_from_the_cache_folder_made_by_a_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Babel's data for the languages read would stay in the daemon (~23 MB): the list is made
+    once by a child process into the cache folder and read from there; the same words."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("MONITOR_CACHE_DIR", str(tmp_path))
+    script = (
+        "import sys, babel.localedata as ld; from monitor.entities.names import names_in; "
+        "n = names_in('', 'Президент России Владимир Путин прибыл. Трампом Украину обсуждали.', 'ru'); "
+        "print(len(ld._cache), sorted(x.name for x in n))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("0 ")  # no locale's data loaded in the process that reads names
+    assert "Владимир Путин" in out and "Украину" not in out
+    (cached,) = list(tmp_path.glob("country-words-*.txt"))
+    assert cached.read_text(encoding="utf-8").split("\n") == titles.country_words_now()

@@ -35,15 +35,31 @@ ru uk), never about particular people.
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import zlib
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from importlib import metadata
 
-from babel import Locale
-
+from monitor.cachedir import cache_dir
 from monitor.entities.forms import endings, name_form, stems
 from monitor.entities.personwords import ORGANISATION_ENDINGS
 
-__all__ = ["adjective_of_place", "case_breaks", "name_span", "oblique_country", "title_length"]
+__all__ = [
+    "adjective_of_place",
+    "case_breaks",
+    "country_words_now",
+    "name_span",
+    "oblique_country",
+    "title_length",
+]
+
+log = logging.getLogger(__name__)
+_COUNTRIES_VERSION = 1  # of the cached list's making (country_words_now)
 
 # Titles and offices written before a name, in the languages the recogniser reads (their
 # inflected forms come from the language's endings); not those a person is named by (`Pope
@@ -135,17 +151,57 @@ def _acronym(word: str) -> bool:
     return 2 <= len(word) <= 5 and word.isupper()
 
 
-@cache
-def _countries() -> tuple[frozenset[str], frozenset[str]]:
-    """The one-word names of the countries in the languages read (CLDR, through Babel), as
-    name forms, and every stem of them of _MIN_COUNTRY_STEM letters or more."""
+def country_words_now() -> list[str]:
+    """The one-word names of the countries in the languages read, as name forms (CLDR, through
+    Babel): Babel's data for 16 languages takes some 23 MB that stay for the process's life,
+    so a daemon reads this list from the cache folder (`_country_words`), made in a child."""
+    from babel import Locale
+
     nominative: set[str] = set()
     for language in _COUNTRY_LANGUAGES.split():
         for code, written in Locale(language).territories.items():
             if len(code) == 2 and code.isalpha() and " " not in written and "-" not in written:
                 nominative.add(name_form(written))
+    return sorted(nominative)
+
+
+def _country_words() -> list[str]:
+    """`country_words_now`, from the cache folder; made there by a child process the first time
+    (its memory goes with it), in this process where no child can run or nothing is written."""
+    made = f"{_COUNTRIES_VERSION}-{zlib.crc32(_COUNTRY_LANGUAGES.encode()):08x}-{metadata.version('babel')}"
+    path = cache_dir() / f"country-words-{made}.txt"
+    try:
+        return path.read_text(encoding="utf-8").split("\n")
+    except OSError:
+        pass
+    script = "from monitor.entities.titles import country_words_now as c; print(chr(10).join(c()))"
+    try:
+        paths = os.pathsep.join(p for p in sys.path if p)  # this process's monitor, as installed or not
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, encoding="utf-8",
+            check=True, timeout=300, env={**os.environ, "PYTHONPATH": paths},
+        )  # fmt: skip
+        words = done.stdout.strip().split("\n")
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("event=country_words_in_process error=%r", str(exc)[:300])
+        return country_words_now()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as out:
+            out.write("\n".join(words))
+        os.replace(out.name, path)
+    except OSError as exc:  # read-only cache: made again next time
+        log.warning("event=country_words_not_cached path=%s error=%r", path, str(exc))
+    return words
+
+
+@cache
+def _countries() -> tuple[frozenset[str], frozenset[str]]:
+    """The one-word names of the countries (`country_words_now`), and every stem of them of
+    _MIN_COUNTRY_STEM letters or more."""
+    nominative = frozenset(w for w in _country_words() if w)
     country_stems = {s for form in nominative for s in stems(form) if len(s) >= _MIN_COUNTRY_STEM}
-    return frozenset(nominative), frozenset(country_stems)
+    return nominative, frozenset(country_stems)
 
 
 def _country(word: str, language: str | None) -> bool:
