@@ -247,6 +247,10 @@ class SoundIndex:
         self._pinyin_prefixes: set[str] = set()
         self._prefixes: frozenset[str] = frozenset()  # of the keys' classes, to read a text's words by
         self._heads: frozenset[str] = frozenset()  # the keys' first HEAD classes
+        self._fill(names, alone)
+        self._derive()
+
+    def _fill(self, names: Iterable[tuple[str, str]], alone: bool) -> None:
         for key, spelling in names:
             words = re.findall(r"[^\W\d_]+", spelling)
             if not words or not all(LATIN.match(w) for w in words):
@@ -286,8 +290,7 @@ class SoundIndex:
             for letters, entries in index._by_pinyin.items():
                 joined._by_pinyin.setdefault(letters, []).extend(entries)
             joined._pinyin_prefixes |= index._pinyin_prefixes
-            joined._prefixes |= index._prefixes
-            joined._heads |= index._heads
+        joined._derive()
         return joined
 
     def heard_keys(self, spans: SoundSpans) -> frozenset[str]:
@@ -302,9 +305,12 @@ class SoundIndex:
     def _add(self, entry: _Entry) -> None:
         if len(entry.reading.classes) >= MIN_CLASSES:
             self._by_classes.setdefault(entry.reading.classes, []).append(entry)
-            classes = entry.reading.classes
-            self._prefixes = self._prefixes | {classes[:n] for n in range(len(classes) + 1)}
-            self._heads = self._heads | {classes[:HEAD]}
+
+    def _derive(self) -> None:
+        """The keys' prefixes and heads, from the keys (once built: a frozenset grown entry by
+        entry was copied each time)."""
+        self._prefixes = frozenset(c[:n] for c in self._by_classes for n in range(len(c) + 1))
+        self._heads = frozenset(c[:HEAD] for c in self._by_classes)
 
     def __bool__(self) -> bool:
         return bool(self._by_classes)
