@@ -53,7 +53,7 @@ writes it (이재명), and its given name is no surname.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import pairwise, product
@@ -205,6 +205,8 @@ class _Entry:
     syllables: int = 0  # the most syllables (Chinese characters) it may take (`_syllables`)
     apart: int = 1  # its capitalised words, which a script that spaces names writes apart
     given: frozenset[str] = frozenset()  # the first consonant classes of its other words
+    own: tuple[Reading, ...] = ()  # the readings of its other words (its given names)
+    others: tuple[Reading, ...] = ()  # given names of other known persons of its surname (`knowing`)
 
 
 def _spoken_script(word: str) -> str:
@@ -274,11 +276,12 @@ class SoundIndex:
                 self._pinyin_prefixes.update(letters[:n] for n in range(1, len(letters) + 1))
             korean = _korean_order(spelling, words)
             if len(words) > 1 and alone and len(words[-1]) >= 3 and not _chinese(words) and not korean:
+                own = tuple(r for w in words[:-1] for r in sorted(readings(w), key=_order))
                 given = frozenset(r.classes[:1] for w in words[:-1] for r in readings(w))
+                syllables = _syllables(words[-1:])
                 for reading in _kept(readings(words[-1]), MIN_CLASSES + 1):
-                    self._add(
-                        _Entry(key, spelling, reading, False, syllables=_syllables(words[-1:]), given=given)
-                    )
+                    entry = _Entry(key, spelling, reading, False, syllables=syllables, given=given, own=own)
+                    self._add(entry)
 
     @classmethod
     def joined(cls, indexes: Iterable[SoundIndex]) -> SoundIndex:
@@ -292,6 +295,28 @@ class SoundIndex:
             joined._pinyin_prefixes |= index._pinyin_prefixes
         joined._derive()
         return joined
+
+    def knowing(self, persons: Iterable[Sequence[str]]) -> SoundIndex:
+        """This index, whose surnames heard alone are not heard after the given name of another
+        known person of the same surname (`persons`: names as their words, `Bill Clinton`
+        beside a watch of `Hillary Clinton`; the installation's known names): بيل كلينتون."""
+        by_surname: dict[str, list[tuple[Reading, tuple[Reading, ...]]]] = {}
+        for words in persons:
+            if len(words) < 2 or not all(LATIN.match(w) for w in words):
+                continue
+            given = tuple(r for w in words[:-1] for r in _kept(readings(w)))
+            for reading in _kept(readings(words[-1]), MIN_CLASSES + 1) if given else ():
+                by_surname.setdefault(reading.classes, []).append((reading, given))
+        if not by_surname:
+            return self
+        known = SoundIndex(())
+        known._by_classes = {
+            classes: [_with_others(entry, by_surname.get(classes, ())) for entry in entries]
+            for classes, entries in self._by_classes.items()
+        }
+        known._by_pinyin, known._pinyin_prefixes = self._by_pinyin, self._pinyin_prefixes
+        known._derive()
+        return known
 
     def heard_keys(self, spans: SoundSpans) -> frozenset[str]:
         """The keys of every indexed name heard in a text's spans: a key is here when `find_in`
@@ -365,8 +390,10 @@ class SoundIndex:
                     continue  # هو تشي منه: a spaced script writes a full name's words apart
                 if not entry.full and (c.common or (c.given and entry.given and not c.given & entry.given)):
                     continue  # トランプで遊ぶ (cards); 弗雷德·特朗普 (Fred, for Donald Trump)
-                if not entry.full and entry.given and c.before and _given_name(c.before):
+                if not entry.full and entry.given and c.before and _given_name(c.before, entry.own):
                     continue  # فريد ترامب: Fred Trump
+                if entry.others and c.before and _known_given(c.before, entry.others):
+                    continue  # بيل كلينتون: Bill Clinton, a known person, for Hillary Clinton
                 if not _agree(entry.reading, reading):
                     continue
                 if len(reading.classes) <= MIN_CLASSES and not _exact(entry.reading, reading):
@@ -388,6 +415,21 @@ class SoundIndex:
                     pinyin += syllables[j - 1]
                     for entry in self._by_pinyin.get(pinyin, ()):
                         yield Heard(base + i, base + j, entry.key, entry.spelling, True)
+
+
+def _with_others(entry: _Entry, known: Iterable[tuple[Reading, tuple[Reading, ...]]]) -> _Entry:
+    """A surname's entry with the given names of the known persons whose surname sounds as it
+    does, but for those that sound like its own (the watched person's, known too)."""
+    if entry.full or not entry.given:
+        return entry
+    others = {
+        name
+        for surname, given in known
+        if _agree(entry.reading, surname)
+        for name in given
+        if not any(_agree(name, own) for own in entry.own)
+    }
+    return replace(entry, others=tuple(sorted(others, key=_order))) if others else entry
 
 
 @dataclass(frozen=True)
@@ -581,17 +623,35 @@ def _given_names() -> dict[str, list[Reading]]:
 
 
 @lru_cache(maxsize=1024)
-def _given_name(word: str) -> bool:
+def _given_name(word: str, own: tuple[Reading, ...] = ()) -> bool:
     """Whether a word of a spaced script sounds like a common given name, every vowel the name
-    has between its consonants written (فريد, Fred; not وقال, and said, for Parker): the
-    surname heard after it is that other person's (فريد ترامب is not Donald Trump)."""
+    has between its consonants written (فريد, Fred; not وقال, and said, for Parker), and not
+    like one of the surname's own given names (`own`): the surname heard after it is that other
+    person's (فريد ترامب is not Donald Trump)."""
+    heard = _heard_readings(word)
+    if any(_agree(name, h) for name in own for h in heard):
+        return False
     given = _given_names()
-    variants, empty, syllabic = units_of(word)
     return any(
-        _agree(name, heard) and _voiced(name, heard, strict=True)
-        for units in variants
-        for heard in read_units(units, empty, syllabic)
-        for name in given.get(heard.classes, ())
+        _agree(name, h) and _voiced(name, h, strict=True) for h in heard for name in given.get(h.classes, ())
+    )
+
+
+@lru_cache(maxsize=4096)
+def _heard_readings(word: str) -> tuple[Reading, ...]:
+    """A word of a script without capitals as it may sound (soundread.read_units)."""
+    variants, empty, syllabic = units_of(word)
+    return tuple(h for units in variants for h in read_units(units, empty, syllabic))
+
+
+def _known_given(word: str, others: tuple[Reading, ...]) -> bool:
+    """Whether a word sounds like the given name of another known person of the surname
+    (`others`, SoundIndex.knowing): بيل before كلينتون where Bill Clinton is known. A given name
+    of MIN_CLASSES classes or fewer (Bill, Eric) needs every vowel as it has it (`_exact`)."""
+    return any(
+        _agree(name, h) and (len(h.classes) > MIN_CLASSES or _exact(name, h))
+        for h in _heard_readings(word)
+        for name in others
     )
 
 
@@ -639,16 +699,22 @@ def _thai(text: str) -> Iterator[_Candidate]:
                 continue
             read = (sum(ones[i:], ()) + sum(twos[:j], ()),)
             yield _Candidate(before.start() + i, after.start() + j, read, empty, least=3, pair=True, words=2)
+    previous = None
     for run in runs:
         letters = run.group(0)
         size = len(letters)
+        # the run before, where only a space parts them: a given name (บิล before คลินตัน)
+        spaced = previous is not None and text[previous.end() : run.start()].strip(_SPACES) == ""
+        word_before = previous[0] if previous is not None and spaced else ""
+        previous = run
         edges = {(0, j) for j in range(2, min(size, MAX_THAI) + 1)}
         edges |= {(i, size) for i in range(max(0, size - MAX_THAI), size - 1)}
         for i, j in sorted(edges):
             if _THAI_FOLLOWING.match(letters[i]) or _thai_cut(letters, j):
                 continue
             read = (sum(units[run.start()][i:j], ()),)
-            yield _Candidate(run.start() + i, run.start() + j, read, empty, least=3)
+            at = run.start()
+            yield _Candidate(at + i, at + j, read, empty, least=3, before="" if i else word_before)
 
 
 _CASED = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")  # Latin, Greek, Cyrillic: names.py's
@@ -735,10 +801,12 @@ def _kept(found: frozenset[Reading], least: int = MIN_CLASSES) -> list[Reading]:
     read PN (its gn an n) to be found as a short name."""
     longest = max((len(r.classes) for r in found), default=0)
     least = max(least, MIN_CLASSES + 1 if longest > MIN_CLASSES else MIN_CLASSES)
-    return sorted(
-        (r for r in found if len(r.classes) >= least),
-        key=lambda r: (r.classes, sorted(map(sorted, r.vowels))),
-    )
+    return sorted((r for r in found if len(r.classes) >= least), key=_order)
+
+
+def _order(reading: Reading) -> tuple[str, list[list[str]]]:
+    """An order of readings that does not depend on a set's (a name's readings, the same each run)."""
+    return reading.classes, sorted(map(sorted, reading.vowels))
 
 
 def _syllables(words: list[str]) -> int:

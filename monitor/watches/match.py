@@ -15,6 +15,9 @@ from typing import Any
 import numpy as np
 
 from monitor.entities.countries import articles_countries
+from monitor.entities.personwords import person_spellings
+from monitor.entities.sounds import SoundIndex
+from monitor.entities.stage import KNOWN_DAYS, KNOWN_LIMIT, KNOWN_MIN_ARTICLES
 from monitor.store.protocols import WatchStore
 from monitor.stories.embed import Embedder
 from monitor.timeutil import iso, parse_iso, utcnow
@@ -90,11 +93,28 @@ def compile_all(
     return [compile_watch(w, model, loaded.embed if loaded is not None else None) for w in watches]
 
 
+def known_persons(store: WatchStore) -> list[tuple[str, ...]]:
+    """The persons the installation knows, as their words (`Bill Clinton`): the known names
+    of the names stage (store.names_known) whose spelling is a person's (personwords). A
+    watch's surname heard alone after another one's given name is not its person (sounds)."""
+    rows = store.names_known(KNOWN_DAYS, KNOWN_MIN_ARTICLES, KNOWN_LIMIT)
+    return person_spellings([spelling] for _, spelling, _ in rows)
+
+
+def names_index(compiled: Sequence[CompiledWatch], persons: Sequence[Sequence[str]]) -> SoundIndex:
+    """One index hearing every person's name of the watches in scripts without capitals,
+    knowing the other persons of their surnames (`known_persons`): built once a stage run."""
+    return sound_index(name for watch in compiled for name in watch.names).knowing(persons)
+
+
 def _match_rows(
-    compiled: Sequence[CompiledWatch], ids: dict[str, int], rows: Sequence[dict[str, Any]], backfill: bool
+    compiled: Sequence[CompiledWatch],
+    ids: dict[str, int],
+    rows: Sequence[dict[str, Any]],
+    backfill: bool,
+    sounds: SoundIndex,
 ) -> list[dict[str, Any]]:
     found = []
-    sounds = sound_index(name for watch in compiled for name in watch.names)
     for row in rows:
         view = article_view(row)
         if sounds:  # persons' names in scripts without capitals: the text read once
@@ -132,12 +152,14 @@ def run_watch_stage(
     rows = store.watches_sync([(w.name, w.fingerprint(), definition(w)) for w in config.watches], now)
     ids = {str(r["name"]).casefold(): int(r["id"]) for r in rows}
     compiled = compile_all(config.watches, config.model, embedder)
+    persons = known_persons(store)
+    sounds = names_index(compiled, persons)
     articles = matches = 0
     while not (stop and stop()):
         batch = store.watch_pending(BATCH)
         if not batch:
             break
-        found = _match_rows(compiled, ids, batch, backfill=False)
+        found = _match_rows(compiled, ids, batch, False, sounds)
         # A changed article is matched afresh by the active watches (removed ones keep theirs).
         active = [ids[w.name.casefold()] for w in compiled]
         rematched = [(int(r["id"]), active) for r in batch]
@@ -152,7 +174,9 @@ def run_watch_stage(
             fingerprint = watch.config.fingerprint()
             if row["backfilled"] == fingerprint or (stop and stop()):
                 continue
-            read, found_n = backfill_watch(store, watch, int(row["id"]), stop=stop, progress=progress)
+            read, found_n = backfill_watch(
+                store, watch, int(row["id"]), stop=stop, progress=progress, persons=persons
+            )
             if stop and stop():
                 break  # unfinished: done again from the start next time
             store.watch_backfill_done(int(row["id"]), fingerprint)
@@ -261,10 +285,12 @@ def backfill_watch(
     stop: Callable[[], bool] | None = None,
     progress: Progress | None = None,
     save: bool = True,
+    persons: Sequence[Sequence[str]] | None = None,
 ) -> tuple[int, int]:
     """Match one watch over the stored news of its window; (articles in the window, matches).
     Only the articles that could match are read (candidate_ids); the matcher is the stage's.
-    Backfilled matches are marked so: they never raise an alert."""
+    Backfilled matches are marked so: they never raise an alert. `persons`: known_persons,
+    when the caller read them already."""
     since = backfill_window_start(store, watch.config.backfill_days)
     if since is None:
         return 0, 0
@@ -272,9 +298,10 @@ def backfill_watch(
     if save:
         store.watch_backfill_start(watch_id, since)
     ids = {watch.name.casefold(): watch_id}
+    sounds = names_index([watch], known_persons(store) if persons is None else persons)
     found_n = 0
     for batch in _window_batches(store, watch, since, stop=stop, progress=progress):
-        found = _match_rows([watch], ids, batch, backfill=True)
+        found = _match_rows([watch], ids, batch, True, sounds)
         if save:
             store.watch_write(found, [], utcnow())
         found_n += len(found)
@@ -291,9 +318,13 @@ def try_watch(
     out: list[tuple[dict[str, Any], dict[str, Any]]] = []
     if since is None:
         return out
+    sounds = names_index([compiled], known_persons(store))
     for batch in _window_batches(store, compiled, since):
         for row in batch:
-            why = compiled.match(article_view(row))
+            view = article_view(row)
+            if sounds:
+                hear_all(view.name_text, sounds)
+            why = compiled.match(view)
             if why is not None:
                 out.append((row, why.as_dict()))
     out.sort(key=lambda pair: (str(pair[0]["published"]), int(pair[0]["id"])))
