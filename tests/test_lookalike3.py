@@ -17,12 +17,12 @@ from monitor.watches.settings import WatchConfig, parse_watches_section
 from .watches_helpers import Item, add, open_store
 
 KNOWN = [
-    ("Bill", "Clinton"),
-    ("Hillary", "Clinton"),
-    ("Ivanka", "Trump"),
-    ("Donald", "Trump"),
-    ("Eric", "Trump"),
-    ("Vladimir", "Putin"),
+    [("Bill", "Clinton")],
+    [("Hillary", "Clinton"), ("Hillary", "Rodham", "Clinton")],
+    [("Ivanka", "Trump")],
+    [("Donald", "Trump"), ("Donald", "J", "Trump")],
+    [("Eric", "Trump")],
+    [("Vladimir", "Putin")],
 ]
 
 # (watch, text, language): another known person of the surname, by script
@@ -64,7 +64,7 @@ SAME_PERSON = [
 ]
 
 
-def _heard(name: str, text: str, language: str, known: list[tuple[str, str]]) -> bool:
+def _heard(name: str, text: str, language: str, known: list[list[tuple[str, ...]]]) -> bool:
     return bool(SoundIndex([(name, name)]).knowing(known).find(text, language))
 
 
@@ -84,15 +84,27 @@ def test_the_watched_person_is_still_heard_knowing_the_others(name: str, text: s
 def test_only_a_known_person_of_the_same_surname_counts() -> None:
     # Bill is known, but as a Gates: Bill before Clinton is then no evidence
     text = "قال بيل كلينتون إن الاتفاق جيد."
-    assert _heard("Hillary Clinton", text, "ar", [("Bill", "Gates"), ("Hillary", "Clinton")])
+    assert _heard("Hillary Clinton", text, "ar", [[("Bill", "Gates")], [("Hillary", "Clinton")]])
     # the watched person known under its own given name is no other person
-    assert _heard("Donald Trump", "قال دونالد ترامب", "ar", [("Donald", "Trump")])
+    assert _heard("Donald Trump", "قال دونالد ترامب", "ar", [[("Donald", "Trump")]])
     # a name of one word, or not in Latin letters, knows no given name
-    assert _heard("Hillary Clinton", text, "ar", [("Clinton",), ("بيل", "كلينتون")])
+    assert _heard("Hillary Clinton", text, "ar", [[("Clinton",)], [("بيل", "كلينتون")]])
+
+
+def test_a_known_person_whose_given_names_hold_the_watched_ones_is_that_person() -> None:
+    # K. Barry Sharpless, known with both given names: Karl before his surname is still he
+    text = "جایزهٔ نوبل شیمی به کارولین برتوزی، کارل شارپلس، و مورتن ملدال اهدا شد."
+    assert _heard("Barry Sharpless", text, "fa", [[("Karl", "Barry", "Sharpless")]])
+    assert not _heard("Barry Sharpless", text, "fa", [[("Karl", "Sharpless")], [("Barry", "Sharpless")]])
+    # Tayyip and Recep, spellings of one known person (one key), are both his
+    text = "रेजेप एर्दोगान ने कहा कि समझौता अच्छा है।"
+    one = [[("Tayyip", "Erdogan"), ("Recep", "Erdogan")]]
+    assert _heard("Tayyip Erdogan", text, "hi", one)
+    assert not _heard("Tayyip Erdogan", text, "hi", [[spelling] for spelling in one[0]])
 
 
 def test_the_watch_matcher_with_the_known_persons() -> None:
-    persons = [tuple(p) for p in KNOWN]
+    persons = KNOWN
     watch = compile_all([WatchConfig(name="t", names=("Donald Trump",))], "m", None)
     index = names_index(watch, persons)
     for text, expected in (("قالت إيفانكا ترامب إنها ستزور باريس.", False), ("قال ترامب", True)):

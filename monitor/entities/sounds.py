@@ -296,27 +296,33 @@ class SoundIndex:
         joined._derive()
         return joined
 
-    def knowing(self, persons: Iterable[Sequence[str]]) -> SoundIndex:
+    def knowing(self, persons: Iterable[Sequence[Sequence[str]]]) -> SoundIndex:
         """This index, whose surnames heard alone are not heard after the given name of another
-        known person of the same surname (`persons`: names as their words, `Bill Clinton`
-        beside a watch of `Hillary Clinton`; the installation's known names): بيل كلينتون."""
-        by_surname: dict[str, list[tuple[Reading, tuple[Reading, ...]]]] = {}
-        for words in persons:
-            if len(words) < 2 or not all(LATIN.match(w) for w in words):
+        known person of the same surname: بيل كلينتون where `Bill Clinton` is known, for a
+        watch of `Hillary Clinton`. `persons`: the installation's known persons, each as its
+        spellings, a spelling as its words (`Liz Truss`, `Elizabeth Truss`); one whose given
+        names hold the indexed name's is that person (`Karl Barry Sharpless` for `Barry
+        Sharpless`), whose other given names tell no other person."""
+        by_surname: dict[str, list[_Known]] = {}
+        for spellings in persons:
+            latin = [w for w in spellings if len(w) >= 2 and all(LATIN.match(x) for x in w)]
+            given = tuple(r for words in latin for w in words[:-1] for r in _kept(readings(w)))
+            if not given:
                 continue
-            given = tuple(r for w in words[:-1] for r in _kept(readings(w)))
-            for reading in _kept(readings(words[-1]), MIN_CLASSES + 1) if given else ():
-                by_surname.setdefault(reading.classes, []).append((reading, given))
+            words = frozenset(w.casefold() for spelling in latin for w in spelling[:-1])
+            for surname in sorted({spelling[-1] for spelling in latin}):
+                for reading in _kept(readings(surname), MIN_CLASSES + 1):
+                    by_surname.setdefault(reading.classes, []).append(_Known(reading, words, given))
         if not by_surname:
             return self
-        known = SoundIndex(())
-        known._by_classes = {
+        index = SoundIndex(())
+        index._by_classes = {
             classes: [_with_others(entry, by_surname.get(classes, ())) for entry in entries]
             for classes, entries in self._by_classes.items()
         }
-        known._by_pinyin, known._pinyin_prefixes = self._by_pinyin, self._pinyin_prefixes
-        known._derive()
-        return known
+        index._by_pinyin, index._pinyin_prefixes = self._by_pinyin, self._pinyin_prefixes
+        index._derive()
+        return index
 
     def heard_keys(self, spans: SoundSpans) -> frozenset[str]:
         """The keys of every indexed name heard in a text's spans: a key is here when `find_in`
@@ -417,16 +423,27 @@ class SoundIndex:
                         yield Heard(base + i, base + j, entry.key, entry.spelling, True)
 
 
-def _with_others(entry: _Entry, known: Iterable[tuple[Reading, tuple[Reading, ...]]]) -> _Entry:
-    """A surname's entry with the given names of the known persons whose surname sounds as it
-    does, but for those that sound like its own (the watched person's, known too)."""
+@dataclass(frozen=True)
+class _Known:
+    """A known person of a surname (SoundIndex.knowing): its given names, as words and read."""
+
+    surname: Reading
+    words: frozenset[str]  # its given names, case-folded
+    given: tuple[Reading, ...]
+
+
+def _with_others(entry: _Entry, known: Iterable[_Known]) -> _Entry:
+    """A surname's entry with the given names of the other known persons whose surname sounds
+    as it does: not the indexed person's (a person whose given names hold its own), and none
+    that sounds like its own."""
     if entry.full or not entry.given:
         return entry
+    own_words = {w.casefold() for w in re.findall(r"[^\W\d_]+", entry.spelling)[:-1]}
     others = {
         name
-        for surname, given in known
-        if _agree(entry.reading, surname)
-        for name in given
+        for person in known
+        if _agree(entry.reading, person.surname) and not own_words <= person.words
+        for name in person.given
         if not any(_agree(name, own) for own in entry.own)
     }
     return replace(entry, others=tuple(sorted(others, key=_order))) if others else entry

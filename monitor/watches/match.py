@@ -93,15 +93,21 @@ def compile_all(
     return [compile_watch(w, model, loaded.embed if loaded is not None else None) for w in watches]
 
 
-def known_persons(store: WatchStore) -> list[tuple[str, ...]]:
-    """The persons the installation knows, as their words (`Bill Clinton`): the known names
-    of the names stage (store.names_known) whose spelling is a person's (personwords). A
-    watch's surname heard alone after another one's given name is not its person (sounds)."""
-    rows = store.names_known(KNOWN_DAYS, KNOWN_MIN_ARTICLES, KNOWN_LIMIT)
-    return person_spellings([spelling] for _, spelling, _ in rows)
+def known_persons(store: WatchStore) -> list[list[tuple[str, ...]]]:
+    """The persons the installation knows, each as its spellings, a spelling as its words
+    (`Bill Clinton`): the names stage's known names (store.names_known) by key, those of their
+    spellings that are a person's (personwords). A watch's surname heard alone after another
+    one's given name is not its person (sounds.SoundIndex.knowing)."""
+    spellings: dict[str, list[str]] = {}
+    for key, spelling, _ in store.names_known(KNOWN_DAYS, KNOWN_MIN_ARTICLES, KNOWN_LIMIT):
+        spellings.setdefault(key, []).append(spelling)
+    found = (person_spellings([names]) for names in spellings.values())
+    return [person for person in found if person]
 
 
-def names_index(compiled: Sequence[CompiledWatch], persons: Sequence[Sequence[str]]) -> SoundIndex:
+def names_index(
+    compiled: Sequence[CompiledWatch], persons: Sequence[Sequence[Sequence[str]]]
+) -> SoundIndex:
     """One index hearing every person's name of the watches in scripts without capitals,
     knowing the other persons of their surnames (`known_persons`): built once a stage run."""
     return sound_index(name for watch in compiled for name in watch.names).knowing(persons)
@@ -285,7 +291,7 @@ def backfill_watch(
     stop: Callable[[], bool] | None = None,
     progress: Progress | None = None,
     save: bool = True,
-    persons: Sequence[Sequence[str]] | None = None,
+    persons: Sequence[Sequence[Sequence[str]]] | None = None,
 ) -> tuple[int, int]:
     """Match one watch over the stored news of its window; (articles in the window, matches).
     Only the articles that could match are read (candidate_ids); the matcher is the stage's.
