@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.entities.sounds import SoundIndex
+from monitor.entities.sounds import SoundIndex, sounds_like
 from monitor.watches.match import backfill_watch, compile_all, names_index, run_watch_stage, try_watch
 from monitor.watches.names import NameText, hear_all, watched_name
 from monitor.watches.settings import WatchConfig, parse_watches_section
@@ -159,3 +159,23 @@ def test_an_empty_store_knows_no_person_and_matches_as_before(tmp_path: Path) ->
         run_watch_stage(store, watches, None, backfill=False)
         live = {int(r["article_id"]) for r in store.query("SELECT article_id FROM watch_matches")}
         assert live == {ivanka}  # no known Ivanka: the surname alone is heard
+
+
+@pytest.mark.parametrize(
+    ("spelling", "written", "alike"),
+    [
+        ("Ivanka", "איוואנקה", True),
+        ("Angela", "אנגלה", True),
+        ("Theresa", "תרזה", True),
+        ("Melania", "מלניה", True),
+        ("Angel", "אנגלה", False),  # the last ה is a vowel: no name ending in a consonant
+        ("Ivan", "איוואנקה", False),
+    ],
+)
+def test_a_hebrew_words_last_he_is_the_vowel_it_writes(spelling: str, written: str, alike: bool) -> None:
+    assert sounds_like(spelling, written) is alike
+
+
+def test_a_hebrew_ivanka_is_no_donald_trump_where_ivanka_trump_is_known() -> None:
+    assert not _heard("Donald Trump", "איוואנקה טראמפ אמרה שהיא תבקר בפריז.", "he", KNOWN)
+    assert _heard("Donald Trump", "טראמפ אמר שהוא יבקר בפריז.", "he", KNOWN)
