@@ -179,3 +179,29 @@ def test_a_hebrew_words_last_he_is_the_vowel_it_writes(spelling: str, written: s
 def test_a_hebrew_ivanka_is_no_donald_trump_where_ivanka_trump_is_known() -> None:
     assert not _heard("Donald Trump", "איוואנקה טראמפ אמרה שהיא תבקר בפריז.", "he", KNOWN)
     assert _heard("Donald Trump", "טראמפ אמר שהוא יבקר בפריז.", "he", KNOWN)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("Donald Trump", "นายทรัมป์พบผู้นำจีนที่ปักกิ่ง"),  # a form of address and a verb glued on
+        ("Donald Trump", "ประธานาธิบดีทรัมป์พบผู้นำจีน"),  # a title glued on
+        ("Charles III", "โดยมีสมเด็จพระเจ้าชาลส์ที่ 3 สืบราชบัลลังก์"),  # a royal title inside a run
+        ("Elizabeth II", "สมเด็จพระราชินีนาถเอลิซาเบธที่ 2 เสด็จสวรรคต"),
+    ],
+)
+def test_a_thai_name_after_a_title_written_onto_it(name: str, text: str) -> None:
+    assert NameText.of(text, language="th").has(watched_name(name))
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        # a full name is not heard inside a run after a title: สวีเดนห (Sweden and the next
+        # word's first letter) sounds like Joe Biden
+        ("Joe Biden", "ได้รับเลือกตั้งเป็นนายกรัฐมนตรีสวีเดนหลังบรรลุข้อตกลง"),
+        ("Donald Trump", "นายกรัฐมนตรีกล่าวว่าจะเดินทางไปปักกิ่ง"),  # นายก is the prime minister
+    ],
+)
+def test_no_thai_look_alike_after_a_title(name: str, text: str) -> None:
+    assert not NameText.of(text, language="th").has(watched_name(name))

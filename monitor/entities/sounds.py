@@ -35,19 +35,22 @@ postpositions); in Chinese and Japanese by runs of characters (a katakana run wh
 joined by a middle dot; a Chinese window of characters that transliterations use, not
 cutting a run of them, of no more characters than the name has syllables, or one whose
 pinyin is the name's letters: 习近平 for Xi Jinping); in Thai by windows of letters that
-start or end a run. Precision first: a name of two classes is found only with every vowel
-written as it has them, and not in an abjad; a Chinese name in pinyin not by its given name
-alone; every text is read up to MAX_TEXT characters, a word up to MAX_WORD letters, and a
-text's words are read only as far as they stay a prefix of an indexed name's classes.
+start or end a run, or start after a title written onto the name (นายทรัมป์พบ). Precision
+first: a name of two classes is found only with every vowel written as it has them, and not
+in an abjad; a Chinese name in pinyin not by its given name alone; every text is read up to
+MAX_TEXT characters, a word up to MAX_WORD letters, and a text's words are read only as far
+as they stay a prefix of an indexed name's classes.
 
 Look-alikes kept apart by general rules: a full name is heard in as many words as it has
 capitalised ones where the script spaces names (not الاثنين, Monday, for Ho Chi Minh; Korean
 joins a name's syllables, Chinese, Japanese and Thai write no spaces); a surname alone is not
 heard after another given name (a middle dot's part whose first consonant differs: 弗雷德·
 特朗普; in a spaced script a common given name, `_given_name`: فريد ترامب), nor next to the
-script's word for playing cards (トランプで遊ぶ, 트럼프 카드). A Korean name written family name
-first with a hyphened given name (`Lee Jae-myung`) is heard with its family name as Hangul
-writes it (이재명), and its given name is no surname.
+script's word for playing cards (トランプで遊ぶ, 트럼프 카드); with `knowing` the installation's
+known persons, not after the given name of another known person of that surname (بيل كلينتون
+where Bill Clinton is known, for Hillary Clinton). A Korean name written family name first
+with a hyphened given name (`Lee Jae-myung`) is heard with its family name as Hangul writes
+it (이재명), and its given name is no surname.
 """
 
 from __future__ import annotations
@@ -193,6 +196,15 @@ _THAI_PREPOSED_VOWEL = re.compile(r"[\u0e40-\u0e44]")  # written before its cons
 _THAI_RUN = re.compile(r"[\u0e01-\u0e4e]+")
 _THAI_FOLLOWING = re.compile(r"[\u0e30-\u0e3a\u0e45-\u0e4e]")  # vowel signs and marks after a consonant
 MAX_THAI = 12  # letters of a Thai window
+# Thai forms of address and titles written onto the name after them (นายทรัมป์, ประธานาธิบดีไบเดน,
+# สมเด็จพระเจ้าชาลส์): a window may start where they end, a form of address at a run's start,
+# a title of 6 letters or more anywhere in it (โดยมีสมเด็จพระเจ้าชาลส์). Not นาย before ก (นายก,
+# the prime minister's short title).
+_THAI_ADDRESS = re.compile("(?:นางสาว|นาง|นาย(?!ก))(?=[\u0e01-\u0e2e\u0e40-\u0e44])")
+_THAI_TITLE = re.compile(
+    "(?:สมเด็จพระราชินีนาถ|สมเด็จพระสันตะปาปา|สมเด็จพระสันตปาปา|สมเด็จพระเจ้า|พระราชินีนาถ|พระเจ้า"
+    "|นายกรัฐมนตรี|รองประธานาธิบดี|ประธานาธิบดี|รัฐมนตรีว่าการ|รัฐมนตรี)(?=[\u0e01-\u0e2e\u0e40-\u0e44])"
+)
 
 
 @dataclass(frozen=True)
@@ -698,8 +710,10 @@ def _kana(text: str) -> Iterator[_Candidate]:
 def _thai(text: str) -> Iterator[_Candidate]:
     """Windows of Thai letters that start and end where a syllable may, one of them where the
     run of letters does (a space, a mark): Thai writes no space between words, and a window
-    inside a run is as often pieces of two (งตำแห). Two runs with a space between may be a
-    full name (สี จิ้นผิง)."""
+    inside a run is as often pieces of two (งตำแห); or where a title or a form of address
+    written onto the name ends (นายทรัมป์พบ, สมเด็จพระเจ้าชาลส์ที่), a surname or a one-word name
+    only there. Two runs with a space between may be a full name (สี จิ้นผิง), and the run
+    before a run is its word before (a given name: บิล คลินตัน)."""
     runs = list(_THAI_RUN.finditer(text))
     units = {run.start(): thai_units(run[0]) for run in runs}
     empty = EMPTY_SLOT["thai"]
@@ -726,12 +740,18 @@ def _thai(text: str) -> Iterator[_Candidate]:
         previous = run
         edges = {(0, j) for j in range(2, min(size, MAX_THAI) + 1)}
         edges |= {(i, size) for i in range(max(0, size - MAX_THAI), size - 1)}
+        addressed = _THAI_ADDRESS.match(letters)  # a name after a title glued to it (นายทรัมป์พบ)
+        opens = [m.end() for m in _THAI_TITLE.finditer(letters)] + ([addressed.end()] if addressed else [])
+        edges |= {(at, j) for at in opens for j in range(at + 2, min(size, at + MAX_THAI) + 1)}
         for i, j in sorted(edges):
             if _THAI_FOLLOWING.match(letters[i]) or _thai_cut(letters, j):
                 continue
             read = (sum(units[run.start()][i:j], ()),)
             at = run.start()
-            yield _Candidate(at + i, at + j, read, empty, least=3, before="" if i else word_before)
+            # after a title: a surname or a one-word name, not a full name, whose
+            # words Thai writes apart (สวีเดนห, of Sweden, is not Joe Biden)
+            heard_after = "" if i else word_before
+            yield _Candidate(at + i, at + j, read, empty, least=3, before=heard_after, apart=i in opens)
 
 
 _CASED = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")  # Latin, Greek, Cyrillic: names.py's
