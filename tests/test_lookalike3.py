@@ -205,3 +205,12 @@ def test_a_thai_name_after_a_title_written_onto_it(name: str, text: str) -> None
 )
 def test_no_thai_look_alike_after_a_title(name: str, text: str) -> None:
     assert not NameText.of(text, language="th").has(watched_name(name))
+
+
+def test_a_given_name_before_a_middle_dot_is_no_surname_alone() -> None:
+    # 马克斯 (Max) sounds like McCarthy's surname, but a middle dot and a surname follow it
+    text = "荷蘭車手马克斯·维斯塔潘贏得車手世界冠軍。"
+    assert not _heard("Kevin McCarthy", text, "zh", [])
+    assert _heard("Max Verstappen", text, "zh", [])  # the full name
+    assert _heard("Kevin McCarthy", "美国众议院议长麦卡锡表示反对。", "zh", [])  # the surname alone
+    assert _heard("Kevin McCarthy", "凯文·麦卡锡当选议长。", "zh", [])  # after the dot

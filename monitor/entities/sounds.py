@@ -407,7 +407,7 @@ class SoundIndex:
                 if entry.full and c.apart and c.words < entry.apart:
                     continue  # هو تشي منه: a spaced script writes a full name's words apart
                 if not entry.full and (c.common or (c.given and entry.given and not c.given & entry.given)):
-                    continue  # トランプで遊ぶ (cards); 弗雷德·特朗普 (Fred, for Donald Trump)
+                    continue  # トランプで遊ぶ (cards), 马克斯· (a given name); 弗雷德·特朗普 (Fred Trump)
                 if not entry.full and entry.given and c.before and _given_name(c.before, entry.own):
                     continue  # فريد ترامب: Fred Trump
                 if entry.others and c.before and _known_given(c.before, entry.others):
@@ -478,7 +478,8 @@ class _Candidate:
     apart: bool = False  # in a script that writes a name's words apart (spaced, not Korean)
     given: frozenset[str] = frozenset()  # after a given name and a middle dot: its first classes
     before: str = ""  # the word before it, with only spaces between (spaced scripts)
-    common: bool = False  # next to the script's word for playing cards (トランプで遊ぶ)
+    common: bool = False  # no surname alone: next to a word for playing cards (トランプで遊ぶ), or
+    # a given name before a middle dot (马克斯·维斯塔潘)
 
 
 @dataclass(frozen=True)
@@ -502,7 +503,7 @@ def sound_spans(text: str, language: str | None = None) -> SoundSpans:
         else replace(
             c,
             heads=c.heads or heads(c.variants, c.empty, c.syllabic, HEAD),
-            common=c.end in before_cards or c.start in after_cards,
+            common=c.common or c.end in before_cards or c.start in after_cards,
         )
         for c in (*_spaced(text, language), *_han(text), *_kana(text), *_thai(text))
     )
@@ -611,8 +612,12 @@ def _han(text: str) -> Iterator[_Candidate]:
                     while first > 0 and _han_sound(chars[first - 1]) and i - first < MAX_WINDOW:
                         first -= 1
                     given = _given_classes(chars[first : i - 1])
+                # before a middle dot and more of a name: the given name of a full name (马克斯·维斯
+                #塔潘, Max Verstappen), no surname alone
+                opening = j + 1 < len(chars) and chars[j] in JOINERS and _han_sound(chars[j + 1])
                 yield _Candidate(
-                    base + i, base + j, variants, empty, syllabic, pair=joined, syllables=size, given=given
+                    base + i, base + j, variants, empty, syllabic, pair=joined, syllables=size, given=given,
+                    common=opening,
                 )
 
 
