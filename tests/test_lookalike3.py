@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from monitor.entities.sounds import SoundIndex, sounds_like
-from monitor.watches.match import backfill_watch, compile_all, names_index, run_watch_stage, try_watch
+from monitor.watches.match import (
+    KnownPersons,
+    backfill_watch,
+    compile_all,
+    known_persons,
+    names_index,
+    run_watch_stage,
+    try_watch,
+)
 from monitor.watches.names import NameText, hear_all, watched_name
 from monitor.watches.settings import WatchConfig, parse_watches_section
 
@@ -214,3 +222,16 @@ def test_a_given_name_before_a_middle_dot_is_no_surname_alone() -> None:
     assert _heard("Max Verstappen", text, "zh", [])  # the full name
     assert _heard("Kevin McCarthy", "美国众议院议长麦卡锡表示反对。", "zh", [])  # the surname alone
     assert _heard("Kevin McCarthy", "凯文·麦卡锡当选议长。", "zh", [])  # after the dot
+
+
+def test_the_stage_reads_the_known_persons_at_the_names_stages_pace(tmp_path: Path) -> None:
+    now = [0.0]
+    persons = KnownPersons(clock=lambda: now[0])
+    with open_store(tmp_path / "monitor.db") as store:
+        first, second = add(store, [Item(0, "Ivanka Trump", "", "en"), Item(0, "Ivanka Trump", "", "en", 1)])
+        assert persons(store) == [] == known_persons(store)
+        for article_id in (first, second):
+            _names(store, article_id, ["Ivanka Trump"])
+        assert persons(store) == []  # read again only KNOWN_CHECK_SECONDS later
+        now[0] = 301.0
+        assert persons(store) == [[("Ivanka", "Trump")]] == known_persons(store)
