@@ -33,10 +33,10 @@ classes alone: blocking keys, one shared by every spelling of a name.
 and runs of two or three words, without the script's clitics (Arabic ال و ب ل in Arabic,
 Hebrew ה ו ב ל, Korean particles, Georgian, Tamil and Persian endings, Nepali postpositions);
 in Chinese and Japanese by runs of characters (a katakana run whole, or two joined by a middle
-dot; a Chinese window of characters that transliterations use, not
-cutting a run of them, of no more characters than the name has syllables, or one whose
-pinyin is the name's letters: 习近平 for Xi Jinping); in Thai by windows of letters that
-start or end a run, or start after a title written onto the name (นายทรัมป์พบ). Precision
+dot; a Chinese window of characters that transliterations use, not cutting a run of them, of
+no more characters than the name has syllables, or one whose pinyin is the name's letters: 习近平
+for Xi Jinping); in Thai by windows of letters that start or end a run, or start after a
+title written onto the name (นายทรัมป์พบ). Precision
 first: a name of two classes is found only with every vowel written as it has them, and not
 in an abjad; a Chinese name in pinyin not by its given name alone; every text is read up to
 MAX_TEXT characters, a word up to MAX_WORD letters, and a text's words are read only as far
