@@ -160,7 +160,9 @@ def test_unspaced_scripts(index: SoundIndex) -> None:
     ]
     # Thai: a window that starts or ends a run of letters (Thai spaces phrases, often names)
     assert [k for _, k, _ in heard(index, "ประธานาธิบดีวลาดิมีร์ ปูติน ของรัสเซียกล่าวว่า", "th")] == ["putin"]
-    assert heard(index, "ประธานาธิบดีปูตินของรัสเซีย", "th") == []  # inside a run: not told from pieces
+    assert heard(index, "กล่าวว่าปูตินของรัสเซีย", "th") == []  # inside a run: not told from pieces
+    # but after a title written onto it (the president)
+    assert heard(index, "ประธานาธิบดีปูตินของรัสเซีย", "th") == [("ปูติน", "putin", False)]
 
 
 def test_no_look_alike_in_running_text(index: SoundIndex) -> None:

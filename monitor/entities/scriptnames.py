@@ -19,9 +19,10 @@ The cues are facts about the languages, never about particular persons:
 - in Thai, the name after a form of address written onto it (นาย, นาง, นางสาว): its chunk and
   the surname chunk after it.
 
-Korean gave no cue precise enough (its titles stand before and after names, and its foreign
-names look like its nouns): its names come from the names an installation already knows
-(monitor.entities.sounds). Precision first: a span a cue proposes is a name only when every
+Korean gave no cue precise enough from a title alone (its titles stand before and after names,
+and its foreign names look like its nouns): a title after a country's name
+(monitor.entities.koreannames: 미국 대통령 도널드 트럼프가), and the names an installation already
+knows (monitor.entities.sounds). Precision first: a span a cue proposes is a name only when every
 word of it is made of the script's letters, none is a function word of the language or a
 title, and it is not longer than a name.
 Bounded work: one pass of a few regular expressions over the text (the caller reads at most
@@ -33,6 +34,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from monitor.entities.koreannames import titled_names
 
 __all__ = ["CASELESS_LETTERS", "JOINERS", "Cue", "caseless", "cued_names", "function_word", "regnal_latin"]
 
@@ -289,6 +292,7 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
         found += _before_marker(text, _ROMAN_AFTER, 1, take_marker=True)
     if lang == "ko":
         found += [Cue(m.start("name"), m.end("name"), m.group("name")) for m in _KO_ORG.finditer(text)]
+        found += [Cue(n.start, n.end, n.text) for n in titled_names(text)]  # monitor.entities.koreannames
     if lang == "th" or (not lang and _THAI_ADDRESS.search(text)):
         found += _thai_addressed(text)
     return _without_overlaps(found)

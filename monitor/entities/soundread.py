@@ -54,6 +54,8 @@ _THAI_CARRIER = re.compile(r"\u0e2d(?=[\u0e30-\u0e39\u0e40-\u0e44\u0e47])")
 _HEBREW_LETTERS = str.maketrans(
     {"ו": "w", "ב": "b", "פ": "p", "ף": "p", "כ": "k", "ך": "k", "ח": "h", "ע": "'", "א": "'"}
 )
+# A Hebrew word's last ה after a letter is the vowel a it writes (איוואנקה, Ivanka; מלניה)
+_HEBREW_FINAL_HE = re.compile("(?<=[\u05d0-\u05ea])\u05d4(?![\u05b0-\u05c7]*[\u05d0-\u05ea])")
 _ARABIC_LETTERS = str.maketrans(
     {"ا": "a", "أ": "a", "إ": "i", "آ": "a", "ى": "a", "ة": "a", "ع": "'", "ء": "", "ئ": "y", "ؤ": "w"}
     | {"ھ": "", "ہ": "h", "ە": "ae"}  # Kurdish ە, an a or an e (ڕەشید, Rashid)
@@ -69,7 +71,7 @@ def romanize(text: str) -> str:
         # a vowel written before its consonant is read after it; อ before a vowel only carries it
         text = _THAI_CARRIER.sub("", _THAI_PREPOSED.sub(r"\2\1", text))
     if HEBREW.search(text):
-        text = text.replace("וו", "v").translate(_HEBREW_LETTERS)
+        text = _HEBREW_FINAL_HE.sub("a", text.replace("וו", "v")).translate(_HEBREW_LETTERS)
     elif _ABJAD.search(text):
         text = text.translate(_ARABIC_LETTERS)
     if _HAN.search(text):
@@ -85,7 +87,7 @@ def _abjad_letters(word: str) -> str:
     """An Arabic or Hebrew word romanised letter by letter, the letters apart (`|`): each is
     one sound, never two letters one (ت then ش is t, sh, not ts, h)."""
     if HEBREW.search(word):
-        word = word.replace("וו", "v").translate(_HEBREW_LETTERS)
+        word = _HEBREW_FINAL_HE.sub("a", word.replace("וו", "v")).translate(_HEBREW_LETTERS)
     else:
         word = word.translate(_ARABIC_LETTERS)
     letters = (re.sub(r"[^A-Za-z']+", "", anyascii(char)) for char in word)

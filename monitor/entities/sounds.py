@@ -28,58 +28,64 @@ for a name of fewer than MIN_UNVOICED classes, one of its vowels is written as i
 though all three are P T N, and دست (hand) is not `Test`. `sound_keys` are the consonant
 classes alone: blocking keys, one shared by every spelling of a name.
 
-`SoundIndex` finds indexed names (their full name and their surname) in a text: in spaced
-scripts by words and runs of two or three words, without the script's clitics (Arabic ال و ب
-ل in Arabic, Hebrew ה ו ב ל, Korean particles, Georgian, Tamil and Persian endings, Nepali
-postpositions); in Chinese and Japanese by runs of characters (a katakana run whole, or two
-joined by a middle dot; a Chinese window of characters that transliterations use, not
-cutting a run of them, of no more characters than the name has syllables, or one whose
-pinyin is the name's letters: 习近平 for Xi Jinping); in Thai by windows of letters that
-start or end a run. Precision first: a name of two classes is found only with every vowel
-written as it has them, and not in an abjad; a Chinese name in pinyin not by its given name
-alone; every text is read up to MAX_TEXT characters, a word up to MAX_WORD letters, and a
-text's words are read only as far as they stay a prefix of an indexed name's classes.
+`SoundIndex` finds indexed names (their full name and their surname) in a text's spans
+(monitor.entities.soundspans, read once for every index asked): in spaced scripts by words
+and runs of two or three words, without the script's clitics (Arabic ال و ب ل in Arabic,
+Hebrew ה ו ב ל, Korean particles, Georgian, Tamil and Persian endings, Nepali postpositions);
+in Chinese and Japanese by runs of characters (a katakana run whole, or two joined by a middle
+dot; a Chinese window of characters that transliterations use, not cutting a run of them, of
+no more characters than the name has syllables, or one whose pinyin is the name's letters: 习近平
+for Xi Jinping); in Thai by windows of letters that start or end a run, or start after a
+title written onto the name (นายทรัมป์พบ). Precision
+first: a name of two classes is found only with every vowel written as it has them, and not
+in an abjad; a Chinese name in pinyin not by its given name alone; every text is read up to
+MAX_TEXT characters, a word up to MAX_WORD letters, and a text's words are read only as far
+as they stay a prefix of an indexed name's classes.
 
 Look-alikes kept apart by general rules: a full name is heard in as many words as it has
 capitalised ones where the script spaces names (not الاثنين, Monday, for Ho Chi Minh; Korean
 joins a name's syllables, Chinese, Japanese and Thai write no spaces); a surname alone is not
 heard after another given name (a middle dot's part whose first consonant differs: 弗雷德·
 特朗普; in a spaced script a common given name, `_given_name`: فريد ترامب), nor next to the
-script's word for playing cards (トランプで遊ぶ, 트럼프 카드). A Korean name written family name
-first with a hyphened given name (`Lee Jae-myung`) is heard with its family name as Hangul
-writes it (이재명), and its given name is no surname.
+script's word for playing cards (トランプで遊ぶ, 트럼프 카드); with `knowing` the installation's
+known persons, not after the given name of another known person of that surname (بيل كلينتون
+where Bill Clinton is known, for Hillary Clinton). A Korean name written family name first
+with a hyphened given name (`Lee Jae-myung`) is heard with its family name as Hangul writes
+it (이재명), and its given name is no surname.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import pairwise, product
 
 from anyascii import anyascii
 
 from monitor.entities.givennames import census_given_names
 from monitor.entities.soundread import (
-    EMPTY_SLOT,
-    HANGUL,
-    HEBREW,
     LATIN,
     MAX_WORD,
     NONE,
     UNWRITTEN,
     Reading,
-    Unit,
-    heads,
     read_units,
     readings,
     romanize,
-    script_of,
-    thai_units,
     units_of,
 )
-from monitor.entities.unspaced import JOINERS, _sound
+from monitor.entities.soundspans import (
+    HEAD,
+    MAX_RUN,
+    MAX_TEXT,
+    MAX_WINDOW,
+    MIN_CLASSES,
+    Candidate,
+    SoundSpans,
+    sound_spans,
+    sounded,
+)
 
 __all__ = [
     "MAX_TEXT",
@@ -96,11 +102,6 @@ __all__ = [
     "sounded",
     "sounds_like",
 ]
-
-MAX_TEXT = 20_000  # characters of a text read (the title and the start of the body)
-MAX_WINDOW = 12  # characters of a Chinese or Thai window (a full name with its dot)
-HEAD = 3  # first classes by which a text's spans are looked up in an index
-MIN_CLASSES = 2  # consonant classes of a name found by itself (not inside its full name)
 
 MIN_UNVOICED = 5  # consonant classes of a name found where the script writes none of its vowels
 
@@ -152,47 +153,7 @@ def sounds_like(spelling: str, written: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
-# Finding names in a text
-
-# Characters Chinese uses for foreign sounds besides those of monitor.entities.unspaced (which
-# leaves out the ones that often begin or end native words): a window of them may be a name.
-_HAN_SOUNDS = frozenset(
-    "京丁特唐德连登默马龙内胡顿宁科林比加图米金安多托翰逊苏汉宾布切丘楚戴道邓狄敦恩法范费福冈高哥格古"
-    "哈海豪亨洪华怀惠霍杰康考肯孔昆劳黎李利刘隆路门孟明墨南彭皮平齐恰琼森沙山尚绍舍圣施什史舒松汤陶滕"
-    "廷汀通万旺温文伍武西夏辛休许英于詹普朗泽拜尔斯基纳克罗梅佩查理白汗"
-    "頓寧蘇漢賓邱戴鄧敦費馮岡黃懷惠傑康孔勞黎劉隆盧門孟彭齊喬瓊森紹聖施舒湯陶騰廷萬溫伍夏辛許詹連龍"
-    "蓋爾羅蘭維亞斯達奧貝內諾麥馬蒙爾德卡拉利"
-)
-# Clitics glued to a name: prefixes (Arabic, Hebrew) and endings (Korean particles,
-# Georgian and Tamil cases), longest first; a word keeps MIN_STEM letters without them.
-_PREFIXES = {
-    "abjad": ("وال", "بال", "فال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك"),
-    "hebrew": ("וה", "שה", "וב", "ול", "ומ", "כש", "מה", "לה", "בה", "ה", "ו", "ב", "ל", "מ", "ש", "כ"),
-}
-_SUFFIXES = {
-    "abjad": ("های", "ها", "ی"),  # Persian plural and ezafe, Arabic -ha (her)
-    "hangul": (
-        "으로", "에게", "에서", "께서", "이다", "라고", "까지", "부터", "보다", "처럼", "은", "는", "이",
-        "가", "을", "를", "의", "에", "와", "과", "도", "로", "만", "측", "씨",
-    ),
-    "georgian": ("ისთვის", "ისა", "ის", "მა", "ით", "ად", "ში", "ზე", "თან", "ს", "მ"),
-    "brahmic": ("लाई", "को", "ले", "मा", "का", "की", "के", "ने"),  # Nepali and Hindi postpositions
-    "tamil": ("ிற்குப்", "ுக்குப்", "க்குப்", "யின்", "வின்",
-              "ிடமிருந்து", "ுக்கு", "ிற்கு", "ிடம்", "ுடன்", "க்கு", "ின்", "ால்", "ும்", "ை"),
-}  # fmt: skip
-MIN_STEM = 2  # characters a word keeps without its clitics
-MAX_RUN = 4  # words of a full name in a row (كريستينا فرنانديز دي كيرشنر)
-_ARABIC = frozenset({"ar", "arz", "ary", "apc", "acm", "afb", "ajp", "aeb", "arq", "ayl"})
-_MARKS = (
-    "\u200d\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u05b0-\u05c7\u0900-\u0dff\u0e00-\u0e7f"
-)
-_TOKEN = re.compile(f"(?:[^\\W\\d_]|[{_MARKS}])+")
-_HAN_RUN = re.compile(f"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff{JOINERS}]+")
-_KATAKANA_RUN = re.compile(f"[\u30a1-\u30fa\u30fc]+(?:[{JOINERS}][\u30a1-\u30fa\u30fc]+)?")
-_THAI_PREPOSED_VOWEL = re.compile(r"[\u0e40-\u0e44]")  # written before its consonant: never last
-_THAI_RUN = re.compile(r"[\u0e01-\u0e4e]+")
-_THAI_FOLLOWING = re.compile(r"[\u0e30-\u0e3a\u0e45-\u0e4e]")  # vowel signs and marks after a consonant
-MAX_THAI = 12  # letters of a Thai window
+# Finding names in a text (its spans: monitor.entities.soundspans)
 
 
 @dataclass(frozen=True)
@@ -205,33 +166,8 @@ class _Entry:
     syllables: int = 0  # the most syllables (Chinese characters) it may take (`_syllables`)
     apart: int = 1  # its capitalised words, which a script that spaces names writes apart
     given: frozenset[str] = frozenset()  # the first consonant classes of its other words
-
-
-def _spoken_script(word: str) -> str:
-    """The script of a spaced word, for its clitics: abjad, hebrew, hangul, georgian, tamil..."""
-    first = word[0]
-    if HEBREW.match(first):
-        return "hebrew"
-    if HANGUL.match(first):
-        return "hangul"
-    if "\u10a0" <= first <= "\u10ff":
-        return "georgian"
-    if "\u0b80" <= first <= "\u0bff":
-        return "tamil"
-    return script_of(word)
-
-
-def _stripped(word: str, script: str, language: str | None) -> Iterator[tuple[int, int]]:
-    """The word's spans (offsets within it) without a clitic, the whole word first. Arabic's
-    prefixes only in Arabic (or a text of unknown language): Persian's ف, ب start words."""
-    yield 0, len(word)
-    arabic = language is None or language.split("-")[0] in _ARABIC
-    for prefix in _PREFIXES.get(script, ()) if script != "abjad" or arabic else ():
-        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM + 1:
-            yield len(prefix), len(word)
-    for suffix in _SUFFIXES.get(script, ()):
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-            yield 0, len(word) - len(suffix)
+    own: tuple[Reading, ...] = ()  # the readings of its other words (its given names)
+    others: tuple[Reading, ...] = ()  # given names of other known persons of its surname (`knowing`)
 
 
 class SoundIndex:
@@ -274,11 +210,12 @@ class SoundIndex:
                 self._pinyin_prefixes.update(letters[:n] for n in range(1, len(letters) + 1))
             korean = _korean_order(spelling, words)
             if len(words) > 1 and alone and len(words[-1]) >= 3 and not _chinese(words) and not korean:
+                own = tuple(r for w in words[:-1] for r in sorted(readings(w), key=_order))
                 given = frozenset(r.classes[:1] for w in words[:-1] for r in readings(w))
+                syllables = _syllables(words[-1:])
                 for reading in _kept(readings(words[-1]), MIN_CLASSES + 1):
-                    self._add(
-                        _Entry(key, spelling, reading, False, syllables=_syllables(words[-1:]), given=given)
-                    )
+                    entry = _Entry(key, spelling, reading, False, syllables=syllables, given=given, own=own)
+                    self._add(entry)
 
     @classmethod
     def joined(cls, indexes: Iterable[SoundIndex]) -> SoundIndex:
@@ -292,6 +229,34 @@ class SoundIndex:
             joined._pinyin_prefixes |= index._pinyin_prefixes
         joined._derive()
         return joined
+
+    def knowing(self, persons: Iterable[Sequence[Sequence[str]]]) -> SoundIndex:
+        """This index, whose surnames heard alone are not heard after the given name of another
+        known person of the same surname: بيل كلينتون where `Bill Clinton` is known, for a
+        watch of `Hillary Clinton`. `persons`: the installation's known persons, each as its
+        spellings, a spelling as its words (`Liz Truss`, `Elizabeth Truss`); one whose given
+        names hold the indexed name's is that person (`Karl Barry Sharpless` for `Barry
+        Sharpless`), whose other given names tell no other person."""
+        by_surname: dict[str, list[_Known]] = {}
+        for spellings in persons:
+            latin = [w for w in spellings if len(w) >= 2 and all(LATIN.match(x) for x in w)]
+            given = tuple(r for words in latin for w in words[:-1] for r in _kept(readings(w)))
+            if not given:
+                continue
+            words = frozenset(w.casefold() for spelling in latin for w in spelling[:-1])
+            for surname in sorted({spelling[-1] for spelling in latin}):
+                for reading in _kept(readings(surname), MIN_CLASSES + 1):
+                    by_surname.setdefault(reading.classes, []).append(_Known(reading, words, given))
+        if not by_surname:
+            return self
+        index = SoundIndex(())
+        index._by_classes = {
+            classes: [_with_others(entry, by_surname.get(classes, ())) for entry in entries]
+            for classes, entries in self._by_classes.items()
+        }
+        index._by_pinyin, index._pinyin_prefixes = self._by_pinyin, self._pinyin_prefixes
+        index._derive()
+        return index
 
     def heard_keys(self, spans: SoundSpans) -> frozenset[str]:
         """The keys of every indexed name heard in a text's spans: a key is here when `find_in`
@@ -347,7 +312,7 @@ class SoundIndex:
                 taken.append((h.start, h.end))
         return sorted(chosen, key=lambda h: (h.start, h.key))
 
-    def _heard(self, candidate: _Candidate) -> Iterator[Heard]:
+    def _heard(self, candidate: Candidate) -> Iterator[Heard]:
         """The indexed names of `least` consonant classes or more that a candidate span sounds
         like; for a `pair` of words, only full names of several words. A name of two classes
         (`Bush`, `Khan`) only where the script wrote every vowel slot as the name has it, none
@@ -364,9 +329,11 @@ class SoundIndex:
                 if entry.full and c.apart and c.words < entry.apart:
                     continue  # هو تشي منه: a spaced script writes a full name's words apart
                 if not entry.full and (c.common or (c.given and entry.given and not c.given & entry.given)):
-                    continue  # トランプで遊ぶ (cards); 弗雷德·特朗普 (Fred, for Donald Trump)
-                if not entry.full and entry.given and c.before and _given_name(c.before):
+                    continue  # トランプで遊ぶ (cards), 马克斯· (a given name); 弗雷德·特朗普 (Fred Trump)
+                if not entry.full and entry.given and c.before and _given_name(c.before, entry.own):
                     continue  # فريد ترامب: Fred Trump
+                if entry.others and c.before and _known_given(c.before, entry.others):
+                    continue  # بيل كلينتون: Bill Clinton, a known person, for Hillary Clinton
                 if not _agree(entry.reading, reading):
                     continue
                 if len(reading.classes) <= MIN_CLASSES and not _exact(entry.reading, reading):
@@ -391,182 +358,29 @@ class SoundIndex:
 
 
 @dataclass(frozen=True)
-class _Candidate:
-    """A span of a text that may be a name, read into units (see `sound_spans`)."""
+class _Known:
+    """A known person of a surname (SoundIndex.knowing): its given names, as words and read."""
 
-    start: int
-    end: int
-    variants: tuple[tuple[Unit, ...], ...]
-    empty: frozenset[str]
-    syllabic: bool = False
-    least: int = MIN_CLASSES  # classes of a name it may be
-    pair: bool = False  # several words: only a full name of several words
-    syllables: int = 0  # Chinese characters, which a name must be able to take
-    words: int = 1
-    heads: frozenset[str] = frozenset()  # its readings' first HEAD classes (soundread.heads)
-    apart: bool = False  # in a script that writes a name's words apart (spaced, not Korean)
-    given: frozenset[str] = frozenset()  # after a given name and a middle dot: its first classes
-    before: str = ""  # the word before it, with only spaces between (spaced scripts)
-    common: bool = False  # next to the script's word for playing cards (トランプで遊ぶ)
+    surname: Reading
+    words: frozenset[str]  # its given names, case-folded
+    given: tuple[Reading, ...]
 
 
-@dataclass(frozen=True)
-class SoundSpans:
-    """A text's spans that may be names, read once for every index asked (`sound_spans`),
-    and its runs of Chinese characters (start, characters, pinyin of each) for the pinyin."""
-
-    candidates: tuple[_Candidate, ...]
-    han: tuple[tuple[int, str, tuple[str, ...]], ...]
-    by_head: dict[str, tuple[int, ...]] = field(default_factory=dict)  # first classes -> candidates
-
-
-def sound_spans(text: str, language: str | None = None) -> SoundSpans:
-    """The spans of a text (up to MAX_TEXT characters) that may be names, in every script
-    SoundIndex reads (see the module); `language` is the article's."""
-    text = text[:MAX_TEXT]
-    before_cards, after_cards = _card_words(text)
-    candidates = tuple(
-        c
-        if c.heads and not (c.end in before_cards or c.start in after_cards)
-        else replace(
-            c,
-            heads=c.heads or heads(c.variants, c.empty, c.syllabic, HEAD),
-            common=c.end in before_cards or c.start in after_cards,
-        )
-        for c in (*_spaced(text, language), *_han(text), *_kana(text), *_thai(text))
-    )
-    han = tuple(
-        (run.start(), run[0], tuple(re.sub(r"[^a-z]", "", anyascii(c).lower()) for c in run[0]))
-        for run in _HAN_RUN.finditer(text)
-    )
-    by_head: dict[str, list[int]] = {}
-    for index, candidate in enumerate(candidates):
-        for head in candidate.heads:
-            by_head.setdefault(head, []).append(index)
-    return SoundSpans(candidates, han, {head: tuple(found) for head, found in by_head.items()})
-
-
-def _spaced(text: str, language: str | None) -> Iterator[_Candidate]:
-    """Words, and runs of two or three words (a full name: شی جین پینگ), of spaced scripts,
-    without their clitics."""
-    row: list[tuple[int, int, list[tuple[int, int]]]] = []  # the words in a row: start, end, spans
-    for match in _TOKEN.finditer(text):
-        word = match.group(0)
-        script = _spoken_script(word)
-        if (
-            len(word) > MAX_WORD
-            or script in ("latin", "han", "kana", "thai")
-            or _CASED.match(word)
-            or _VERB.search(word)
-        ):
-            row = []
-            continue
-        # an abjad writes few vowels: two consonants are too many words there (خان, جامی)
-        least = MIN_CLASSES + 1 if script in ("abjad", "hebrew") else MIN_CLASSES
-        spans = [(match.start() + a, match.start() + b) for a, b in _stripped(word, script, language)]
-        if row and text[row[-1][1] : match.start()].strip(" \u200c\xa0") != "":
-            row = []
-        before = text[row[-1][0] : row[-1][1]] if row else ""
-        apart = script != "hangul"
-        for start, end in spans:
-            variants, empty, syllabic = units_of(text[start:end])
-            yield _Candidate(start, end, variants, empty, syllabic, least, apart=apart, before=before)
-        row = [*row[-(MAX_RUN - 1) :], (match.start(), match.end(), spans)]
-        for first in range(len(row) - 1):
-            yield from _joined(text, row[first:], apart)
-
-
-def _joined(
-    text: str, row: list[tuple[int, int, list[tuple[int, int]]]], apart: bool
-) -> Iterator[_Candidate]:
-    """Full names of several words in a row of words: the first maybe without a prefix, the
-    last without an ending. Read word by word (each word's first letter is one)."""
-    middle = [units_of(text[start:end])[0] for start, end, _ in row[1:-1]]
-    for first_start, first_end in row[0][2]:
-        if first_end != row[0][1]:
-            continue
-        first, empty, syllabic = units_of(text[first_start:first_end])
-        for start, end in row[-1][2]:
-            if start == row[-1][0]:
-                parts = [first, *middle, units_of(text[start:end])[0]]
-                variants = tuple(sum(combo, ()) for combo in product(*parts))
-                opening = heads(first, empty, syllabic, HEAD)  # the first word's, if long enough
-                known = opening if all(len(h) == HEAD for h in opening) else frozenset()
-                yield _Candidate(
-                    first_start,
-                    end,
-                    variants,
-                    empty,
-                    syllabic,
-                    pair=True,
-                    words=len(row),
-                    heads=known,
-                    apart=apart,
-                )
-
-
-def _han(text: str) -> Iterator[_Candidate]:
-    """Windows of Chinese characters that transliterations use, not cutting a run of them."""
-    for run in _HAN_RUN.finditer(text):
-        chars = run.group(0)
-        base = run.start()
-        for i in range(len(chars)):
-            if chars[i] in JOINERS or not _han_sound(chars[i]):
-                continue
-            for j in range(i + 2, min(len(chars), i + MAX_WINDOW) + 1):
-                window = chars[i:j]
-                if not (_han_sound(window[-1]) or window[-1] in JOINERS):
-                    break
-                if window[-1] in JOINERS:
-                    continue
-                # not inside a longer transliteration, unless a middle dot marks it a name's
-                # and it is long enough to be one (维斯塔潘 before 提前, not 克里斯 of 克里斯特松)
-                dotted = any(c in JOINERS for c in window) or (
-                    i > 0 and chars[i - 1] in JOINERS and j - i >= 4
-                )
-                cut_before = i > 0 and _han_sound(chars[i - 1])
-                cut_after = (
-                    j < len(chars) and _han_sound(chars[j]) and not chars.startswith(_HAN_AFTER_NAMES, j)
-                )
-                if cut_before or (cut_after and not dotted):
-                    continue
-                size = sum(c not in JOINERS for c in window)
-                # a window across a middle dot is a full name's, or none
-                joined = any(c in JOINERS for c in window)
-                variants, empty, syllabic = units_of(window)
-                given: frozenset[str] = frozenset()
-                if i > 1 and chars[i - 1] in JOINERS and _han_sound(chars[i - 2]):
-                    first = i - 2
-                    while first > 0 and _han_sound(chars[first - 1]) and i - first < MAX_WINDOW:
-                        first -= 1
-                    given = _given_classes(chars[first : i - 1])
-                yield _Candidate(
-                    base + i, base + j, variants, empty, syllabic, pair=joined, syllables=size, given=given
-                )
-
-
-# Words for playing cards and their games, after a word (Japanese, Korean, Hindi: トランプで遊ぶ,
-# 트럼프 카드, ट्रम्प कार्ड) or before it (Hebrew, Thai: כרטיס טראמפ, ไพ่): a surname alone next
-# to one is the borrowed common word (trump, トランプ: playing cards), not the person.
-_CARD_AFTER = re.compile("(?:カード|ゲーム|で遊|遊び|占い|手品|카드|게임|놀이|कार्ड|पत्त)")
-_CARD_BEFORE = re.compile("(?:כרטיס|קלפי|קלף|ไพ่)")
-_SPACES = " \u00a0"
-
-
-def _card_words(text: str) -> tuple[frozenset[int], frozenset[int]]:
-    """Where a word before a card word ends, and where a word after one starts (`_CARD_AFTER`)."""
-    before, after = set(), set()
-    for match in _CARD_AFTER.finditer(text):
-        at = match.start()
-        while at > 0 and text[at - 1] in _SPACES:
-            at -= 1
-        before.add(at)
-    for match in _CARD_BEFORE.finditer(text):
-        at = match.end()
-        while at < len(text) and text[at] in _SPACES:
-            at += 1
-        after.add(at)
-    return frozenset(before), frozenset(after)
+def _with_others(entry: _Entry, known: Iterable[_Known]) -> _Entry:
+    """A surname's entry with the given names of the other known persons whose surname sounds
+    as it does: not the indexed person's (a person whose given names hold its own), and none
+    that sounds like its own."""
+    if entry.full or not entry.given:
+        return entry
+    own_words = {w.casefold() for w in re.findall(r"[^\W\d_]+", entry.spelling)[:-1]}
+    others = {
+        name
+        for person in known
+        if _agree(entry.reading, person.surname) and not own_words <= person.words
+        for name in person.given
+        if not any(_agree(name, own) for own in entry.own)
+    }
+    return replace(entry, others=tuple(sorted(others, key=_order))) if others else entry
 
 
 @lru_cache(maxsize=1)
@@ -581,81 +395,37 @@ def _given_names() -> dict[str, list[Reading]]:
 
 
 @lru_cache(maxsize=1024)
-def _given_name(word: str) -> bool:
+def _given_name(word: str, own: tuple[Reading, ...] = ()) -> bool:
     """Whether a word of a spaced script sounds like a common given name, every vowel the name
-    has between its consonants written (فريد, Fred; not وقال, and said, for Parker): the
-    surname heard after it is that other person's (فريد ترامب is not Donald Trump)."""
+    has between its consonants written (فريد, Fred; not وقال, and said, for Parker), and not
+    like one of the surname's own given names (`own`): the surname heard after it is that other
+    person's (فريد ترامب is not Donald Trump)."""
+    heard = _heard_readings(word)
+    if any(_agree(name, h) for name in own for h in heard):
+        return False
     given = _given_names()
-    variants, empty, syllabic = units_of(word)
     return any(
-        _agree(name, heard) and _voiced(name, heard, strict=True)
-        for units in variants
-        for heard in read_units(units, empty, syllabic)
-        for name in given.get(heard.classes, ())
+        _agree(name, h) and _voiced(name, h, strict=True) for h in heard for name in given.get(h.classes, ())
     )
 
 
-def _given_classes(part: str) -> frozenset[str]:
-    """The consonant class a given name written before a middle dot starts with (弗雷德: P), to
-    tell another person of the surname after it (Fred Trump); none where it starts with a vowel
-    or a semivowel (雅伊尔 for Jair, 埃利乌德 for Eliud), whose first consonant tells nothing."""
-    if not part or anyascii(part[0])[:1].lower() in ("", "a", "e", "i", "o", "u", "y", "w"):
-        return frozenset()
-    variants, empty, syllabic = units_of(part)
-    return heads(variants, empty, syllabic, 1)
+@lru_cache(maxsize=4096)
+def _heard_readings(word: str) -> tuple[Reading, ...]:
+    """A word of a script without capitals as it may sound (soundread.read_units)."""
+    variants, empty, syllabic = units_of(word)
+    return tuple(h for units in variants for h in read_units(units, empty, syllabic))
 
 
-def _kana(text: str) -> Iterator[_Candidate]:
-    """Katakana runs whole, alone or two joined by a middle dot (ドナルド・トランプ)."""
-    for run in _KATAKANA_RUN.finditer(text):
-        parts = re.split(f"[{JOINERS}]", run.group(0))
-        spans = [(run.start(), run.end())] + (
-            [(run.end() - len(parts[1]), run.end())] if len(parts) == 2 else []
-        )
-        for start, end in spans:
-            variants, empty, syllabic = units_of(text[start:end])
-            given = _given_classes(parts[0]) if start != run.start() else frozenset()
-            yield _Candidate(start, end, variants, empty, syllabic, given=given)
+def _known_given(word: str, others: tuple[Reading, ...]) -> bool:
+    """Whether a word sounds like the given name of another known person of the surname
+    (`others`, SoundIndex.knowing): بيل before كلينتون where Bill Clinton is known. A given name
+    of MIN_CLASSES classes or fewer (Bill, Eric) needs every vowel as it has it (`_exact`)."""
+    return any(
+        _agree(name, h) and (len(h.classes) > MIN_CLASSES or _exact(name, h))
+        for h in _heard_readings(word)
+        for name in others
+    )
 
-
-def _thai(text: str) -> Iterator[_Candidate]:
-    """Windows of Thai letters that start and end where a syllable may, one of them where the
-    run of letters does (a space, a mark): Thai writes no space between words, and a window
-    inside a run is as often pieces of two (งตำแห). Two runs with a space between may be a
-    full name (สี จิ้นผิง)."""
-    runs = list(_THAI_RUN.finditer(text))
-    units = {run.start(): thai_units(run[0]) for run in runs}
-    empty = EMPTY_SLOT["thai"]
-    for before, after in pairwise(runs):  # a full name, its words spaced: one of them whole
-        if text[before.end() : after.start()] != " ":
-            continue
-        first, second = before[0], after[0]
-        ones, twos = units[before.start()], units[after.start()]
-        joins = {(i, len(second)) for i in range(max(0, len(first) - MAX_THAI), len(first) - 1)}
-        if len(first) <= MAX_THAI:
-            joins |= {(0, j) for j in range(2, min(len(second), MAX_THAI) + 1)}
-        for i, j in sorted(joins):
-            if _THAI_FOLLOWING.match(first[i]) or _thai_cut(second, j):
-                continue
-            read = (sum(ones[i:], ()) + sum(twos[:j], ()),)
-            yield _Candidate(before.start() + i, after.start() + j, read, empty, least=3, pair=True, words=2)
-    for run in runs:
-        letters = run.group(0)
-        size = len(letters)
-        edges = {(0, j) for j in range(2, min(size, MAX_THAI) + 1)}
-        edges |= {(i, size) for i in range(max(0, size - MAX_THAI), size - 1)}
-        for i, j in sorted(edges):
-            if _THAI_FOLLOWING.match(letters[i]) or _thai_cut(letters, j):
-                continue
-            read = (sum(units[run.start()][i:j], ()),)
-            yield _Candidate(run.start() + i, run.start() + j, read, empty, least=3)
-
-
-_CASED = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")  # Latin, Greek, Cyrillic: names.py's
-
-# Chinese words that follow a name and start with a character transliterations also use (于 at,
-# 通话 a call, 拜访 a visit, 达成 reach, 夫人 wife): a window may end before them (与普京通话)
-_HAN_AFTER_NAMES = ("于", "通话", "通电话", "通過", "通过", "拜访", "拜訪", "达成", "達成", "夫人")
 
 # Korean family names as their owners spell them in Latin letters (the Revised Romanization and
 # older ones), and as Hangul writes them: a Korean name puts it first (`Lee Jae-myung`, 이재명;
@@ -676,18 +446,6 @@ _KOREAN_SPELLED = {
 }
 
 
-# Letters of the scripts SoundIndex reads: Arabic, Hebrew, Indic, Thai, Georgian, kana, Han, Hangul
-_SOUNDED = re.compile(
-    "[\u0590-\u06ff\u0750-\u077f\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff\u3040-\u30ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\ufb1d-\ufdff\ufe70-\ufeff]"
-)
-
-
-def sounded(text: str) -> bool:
-    """Whether the text holds letters of a script that SoundIndex reads (a cheap test first)."""
-    return _SOUNDED.search(text) is not None
-
-
 # A pinyin syllable (its initial, its final), to tell a Chinese name in pinyin (`Xi Jinping`)
 _PINYIN_SYLLABLE = (
     "(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?"
@@ -695,9 +453,7 @@ _PINYIN_SYLLABLE = (
 )
 _PINYIN_WORD = re.compile(f"(?:{_PINYIN_SYLLABLE})+")
 _ONE_SYLLABLE = re.compile(_PINYIN_SYLLABLE)
-# A Korean word in a verb's or adjective's plain ending (했다, 되었다, 있다): no name
 _REGNAL = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")  # a regnal number, up to XXXIX
-_VERB = re.compile(r"[\uac00-\ud7af]다$")
 
 
 def _korean_order(spelling: str, words: list[str]) -> bool:
@@ -735,10 +491,12 @@ def _kept(found: frozenset[Reading], least: int = MIN_CLASSES) -> list[Reading]:
     read PN (its gn an n) to be found as a short name."""
     longest = max((len(r.classes) for r in found), default=0)
     least = max(least, MIN_CLASSES + 1 if longest > MIN_CLASSES else MIN_CLASSES)
-    return sorted(
-        (r for r in found if len(r.classes) >= least),
-        key=lambda r: (r.classes, sorted(map(sorted, r.vowels))),
-    )
+    return sorted((r for r in found if len(r.classes) >= least), key=_order)
+
+
+def _order(reading: Reading) -> tuple[str, list[list[str]]]:
+    """An order of readings that does not depend on a set's (a name's readings, the same each run)."""
+    return reading.classes, sorted(map(sorted, reading.vowels))
 
 
 def _syllables(words: list[str]) -> int:
@@ -768,15 +526,3 @@ def _exact(name: Reading, heard: Reading) -> bool:
         (a & b) and UNWRITTEN not in b and (a != {NONE} or b == {NONE} or 0 < i < len(name.vowels) - 1)
         for i, (a, b) in enumerate(zip(name.vowels, heard.vowels, strict=True))
     )
-
-
-def _thai_cut(letters: str, end: int) -> bool:
-    """Whether Thai letters cut at `end` split a syllable: a vowel sign or mark follows, or a
-    vowel written before its consonant ends it."""
-    return (end < len(letters) and _THAI_FOLLOWING.match(letters[end]) is not None) or (
-        end > 0 and _THAI_PREPOSED_VOWEL.match(letters[end - 1]) is not None
-    )
-
-
-def _han_sound(char: str) -> bool:
-    return _sound(char) or char in _HAN_SOUNDS

@@ -332,6 +332,8 @@ class WebReads(Protocol):
 class WatchStore(Protocol):
     """Watches: definitions, matches, pending articles, attention figures, alerts, outbox."""
 
+    def names_known(self, days: int, min_articles: int, limit: int) -> list[tuple[str, str, int]]: ...
+
     def watches_sync(
         self, watches: Sequence[tuple[str, str, str]], now: datetime
     ) -> list[dict[str, Any]]: ...
