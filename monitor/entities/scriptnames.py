@@ -17,7 +17,9 @@ The cues are facts about the languages, never about particular persons:
   პრეზიდენტი), up to two (three when punctuation closes them), words that are the script's
   definite nouns and adjectives (Arabic ال…) skipped between;
 - in Thai, the name after a form of address written onto it (นาย, นาง, นางสาว): its chunk and
-  the surname chunk after it.
+  the surname chunk after it;
+- in any of them, an organisation as the language writes its name (联合国, سازمان ملل, 유엔:
+  monitor.entities.orgnames), the cue carrying its English name.
 
 Korean gave no cue precise enough (its titles stand before and after names, and its foreign
 names look like its nouns): its names come from the names an installation already knows
@@ -33,6 +35,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from monitor.entities.orgnames import organisations_in
 
 __all__ = ["CASELESS_LETTERS", "JOINERS", "Cue", "caseless", "cued_names", "function_word", "regnal_latin"]
 
@@ -78,6 +82,7 @@ class Cue:
     end: int
     text: str
     regnal: bool = False  # a king's or a pope's name with its number (查理三世, بندیکت شانزدهم)
+    english: str = ""  # an organisation's English name, where the cue is its written name (联合国)
 
 
 def caseless(text: str) -> bool:
@@ -263,7 +268,7 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
     if not text or not _CASELESS.search(text):
         return []
     lang = (language or "").split("-")[0].lower()
-    found: list[Cue] = []
+    found = [Cue(o.start, o.end, o.text, english=o.name) for o in organisations_in(text)]
     if _HAN_OR_KANA.search(text):
         found += _dotted(text)
         found += _after_zh_title(text)

@@ -1,0 +1,141 @@
+"""Organisations as scripts without capitals write them (monitor.entities.orgnames): found in
+a text, named in English, recognised as names and matched by a watch written in English.
+Sentences written for these tests, in the languages' own words."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.entities.orgnames import (
+    english_names,
+    organisation_named,
+    organisations_in,
+    organisations_named,
+    written_forms,
+)
+from monitor.entities.scriptnames import cued_names
+
+from .watches_helpers import name_found as found
+
+# (language, sentence, the written name in it, its organisation's English name)
+WRITTEN = [
+    ("zh", "英联邦国家领导人在伦敦会面。", "英联邦", "Commonwealth of Nations"),
+    ("zh", "國際足聯宣布了新的規則。", "國際足聯", "FIFA"),
+    ("zh", "哈马斯和以色列同意停火。", "哈马斯", "Hamas"),
+    ("zh", "国际刑事法院发出逮捕令。", "国际刑事法院", "International Criminal Court"),
+    ("ja", "国際オリンピック委員会は声明を出した。", "国際オリンピック委員会", "IOC"),
+    ("ja", "ヒズボラがロケットを発射した。", "ヒズボラ", "Hezbollah"),
+    ("ko", "탈레반이 카불을 장악했다.", "탈레반", "Taliban"),
+    ("ko", "세계은행은 성장률 전망을 낮췄다.", "세계은행", "World Bank"),
+    ("th", "ที่ประชุมเครือจักรภพจัดขึ้นที่ลอนดอน", "เครือจักรภพ", "Commonwealth of Nations"),
+    ("th", "อาเซียนประชุมสุดยอดที่จาการ์ตา", "อาเซียน", "ASEAN"),
+    ("ar", "أعلنت منظمة الصحة العالمية حالة الطوارئ.", "منظمة الصحة العالمية", "World Health Organization"),
+    ("ar", "اجتمع وزراء أوبك في فيينا.", "أوبك", "OPEC"),
+    ("ar", "انضمت الدول إلى الكومنولث.", "الكومنولث", "Commonwealth of Nations"),
+    ("fa", "آژانس بین‌المللی انرژی اتمی گزارش داد.", "آژانس بین‌المللی انرژی اتمی", "IAEA"),
+    ("fa", "طالبان کابل را گرفت.", "طالبان", "Taliban"),
+    ("ckb", "یاسای نوێی فیفای ڕاگەیاند.", "فیفا", "FIFA"),
+    ("ckb", "شا بوو بە سەرۆکی کۆمۆنوێلت", "کۆمۆنوێلت", "Commonwealth of Nations"),
+    ("ur", "طالبان نے کابل پر قبضہ کر لیا۔", "طالبان", "Taliban"),
+    ("he", 'מזכ"ל האו"ם גינה את התקיפה.', 'האו"ם', "United Nations"),
+    ("he", "חיזבאללה שיגר רקטות.", "חיזבאללה", "Hezbollah"),
+    ("hi", "फीफा ने नए नियम घोषित किए।", "फीफा", "FIFA"),
+    ("hi", "राष्ट्रमंडल खेलों का आयोजन हुआ।", "राष्ट्रमंडल", "Commonwealth of Nations"),
+    ("ne", "संयुक्त राष्ट्रसङ्घले चेतावनी दियो।", "संयुक्त राष्ट्र", "United Nations"),
+    ("ta", "நாசாவின் விண்கலம் ஏவப்பட்டது.", "நாசா", "NASA"),
+    ("si", "ලෝක සෞඛ්‍ය සංවිධානය අනතුරු ඇඟවීය.", "ලෝක සෞඛ්‍ය සංවිධානය", "World Health Organization"),
+    ("ka", "ფიფამ ახალი წესები გამოაცხადა.", "ფიფა", "FIFA"),
+    ("ml", "ലോകാരോഗ്യ സംഘടന മുന്നറിയിപ്പ് നൽകി.", "ലോകാരോഗ്യ സംഘടന", "World Health Organization"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "written", "english"), WRITTEN)
+def test_an_organisation_is_found_as_the_language_writes_it(
+    language: str, text: str, written: str, english: str
+) -> None:
+    assert [(o.text, o.name) for o in organisations_in(text)] == [(written, organisation_named(english))]
+    start = text.index(written)
+    assert (organisations_in(text)[0].start, organisations_in(text)[0].end) == (start, start + len(written))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("او ناتوان بود.", "ناتوان, unable: a name in Arabic letters ends its word"),
+        ("伊斯兰国家的领导人会面。", "伊斯兰国家 are Islamic countries, not the Islamic State"),
+        ("이슬람국가들의 정상들이 만났다.", "이슬람국가들: Islamic countries"),
+        ("این نرم‌افزار ناسازگار است.", "ناسازگار, incompatible, is not NASA"),
+        ("他们一起讨论了这个问题。", "no organisation"),
+    ],
+)
+def test_a_look_alike_is_no_organisation(text: str, reason: str) -> None:
+    assert organisations_in(text) == (), reason
+
+
+def test_the_longest_written_name_wins() -> None:
+    # UEFA's Arabic name holds the European Union's: it is UEFA, and the EU only where it stands alone
+    text = "قرر الاتحاد الأوروبي لكرة القدم ذلك، ورحب الاتحاد الأوروبي بالقرار."
+    assert [o.name for o in organisations_in(text)] == ["UEFA", "European Union"]
+    assert organisations_named("قرر الاتحاد الأوروبي لكرة القدم ذلك") == {"UEFA"}
+
+
+def test_a_body_names_the_organisation_it_is_part_of() -> None:
+    both = {"United Nations Security Council", "United Nations"}
+    assert organisations_named("联合国安理会通过决议。") == both
+    assert organisations_named("유엔 안보리가 소집됐다.") == both
+
+
+def test_english_names_and_initials_name_one_organisation() -> None:
+    assert organisation_named("the United Nations") == organisation_named("UN") == "United Nations"
+    assert organisation_named("U.N.") == "United Nations"
+    assert organisation_named("Commonwealth") == organisation_named("Commonwealth of Nations")
+    assert organisation_named("ISIS") == organisation_named("Daesh") == "Islamic State"
+    assert organisation_named("United Kingdom") is None
+    assert "الأمم المتحدة" in written_forms("United Nations")
+    assert written_forms("Islamic State") >= {"伊斯兰国", "داعش"}  # without the `!` of what may not follow
+    assert written_forms("Supreme Court") == frozenset()
+
+
+def test_the_list_covers_the_languages_and_more_organisations_than_the_gold() -> None:
+    assert len(english_names()) >= 70
+    for written in ("联合国", "聯合國", "国連", "유엔", "สหประชาชาติ", "الأمم المتحدة", "سازمان ملل", 'האו"ם'):
+        assert [o.name for o in organisations_in(written)] == ["United Nations"]
+
+
+@pytest.mark.parametrize(("language", "text", "written", "english"), WRITTEN[::3])
+def test_a_written_organisation_is_cued_as_a_name_with_its_english_name(
+    language: str, text: str, written: str, english: str
+) -> None:
+    cues = [c for c in cued_names(text, language) if c.english]
+    assert [(c.text, c.english) for c in cues] == [(written, organisation_named(english))]
+
+
+@pytest.mark.parametrize(
+    ("watched", "text", "language"),
+    [
+        ("Commonwealth of Nations", "ที่ประชุมเครือจักรภพจัดขึ้นที่ลอนดอน", "th"),
+        ("Commonwealth", "انضمت الدول إلى الكومنولث.", "ar"),
+        ("FIFA", "国际足联宣布了新的规则。", "zh"),
+        ("FIFA", "یاسای نوێی فیفای ڕاگەیاند.", "ckb"),
+        ("Hamas", "חמאס הודיעה על הפסקת אש.", "he"),
+        ("Taliban", "탈레반이 카불을 장악했다.", "ko"),
+        ("Islamic State", "داعش مسئولیت حمله را برعهده گرفت.", "fa"),
+        ("International Criminal Court", "دیوان کیفری بین‌المللی حکم بازداشت صادر کرد.", "fa"),
+        ("United Nations", "联合国安理会通过决议。", "zh"),  # the Council is the UN's
+    ],
+)
+def test_a_watch_in_english_finds_the_written_organisation(watched: str, text: str, language: str) -> None:
+    assert found(watched, text, language)
+
+
+@pytest.mark.parametrize(
+    ("watched", "text", "language"),
+    [
+        ("European Union", "قرر الاتحاد الأوروبي لكرة القدم ذلك.", "ar"),  # UEFA
+        ("United Nations Security Council", "联合国秘书长表示关注。", "zh"),  # the UN is not its Council
+        ("Commonwealth", "国际足联宣布了新的规则。", "zh"),
+        ("Islamic State", "伊斯兰国家的领导人会面。", "zh"),
+    ],
+)
+def test_a_watch_does_not_find_another_organisation(watched: str, text: str, language: str) -> None:
+    assert not found(watched, text, language)
