@@ -139,3 +139,68 @@ def test_a_watch_in_english_finds_the_written_organisation(watched: str, text: s
 )
 def test_a_watch_does_not_find_another_organisation(watched: str, text: str, language: str) -> None:
     assert not found(watched, text, language)
+
+
+# (language, sentence, the party's written name in it, its English name)
+PARTIES = [
+    ("zh", "英国保守党赢得了选举。", "保守党", "Conservative Party"),
+    ("zh", "民主黨在參議院保住多數。", "民主黨", "Democratic Party"),
+    ("zh", "社会民主党组成联合政府。", "社会民主党", "Social Democratic Party"),
+    ("ja", "自民党の総裁選が行われた。", "自民党", "Liberal Democratic Party"),
+    ("ko", "공화당이 하원 다수당이 되었다.", "공화당", "Republican Party"),
+    ("th", "พรรคอนุรักษนิยมเลือกหัวหน้าพรรคคนใหม่", "พรรคอนุรักษนิยม", "Conservative Party"),
+    ("ar", "فاز حزب العمال في الانتخابات.", "حزب العمال", "Labour Party"),
+    ("ar", "أعلن الحزب الجمهوري مرشحه.", "الحزب الجمهوري", "Republican Party"),
+    ("fa", "حزب دموکرات اکثریت سنا را حفظ کرد.", "حزب دموکرات", "Democratic Party"),
+    ("ckb", "ڕێبەری پارتی پارێزگاران هەڵبژێردرا.", "پارتی پارێزگاران", "Conservative Party"),
+    ("ur", "لیبر پارٹی نے انتخابات جیت لیے۔", "لیبر پارٹی", "Labour Party"),
+    ("he", "מפלגת העבודה הודיעה על פריימריז.", "מפלגת העבודה", "Labour Party"),
+    ("yi", "די קאנסערוואטיווע פארטיי האט געוואונען.", "קאנסערוואטיווע פארטיי", "Conservative Party"),
+    ("hi", "कंजर्वेटिव पार्टी ने नया नेता चुना।", "कंजर्वेटिव पार्टी", "Conservative Party"),
+    ("ta", "குடியரசுக் கட்சியின் வேட்பாளர் வென்றார்.", "குடியரசுக் கட்சி", "Republican Party"),
+    ("si", "කම්කරු පක්ෂය ජයග්‍රහණය කළේය.", "කම්කරු පක්ෂ", "Labour Party"),
+    ("ka", "კონსერვატიული პარტიის ლიდერი აირჩიეს.", "კონსერვატიული პარტი", "Conservative Party"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "written", "english"), PARTIES)
+def test_a_party_is_read_from_its_words(language: str, text: str, written: str, english: str) -> None:
+    assert [(o.text, o.name) for o in organisations_in(text)] == [(written, english)]
+    assert found(english, text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("这是一个保守的决定。", "保守 alone is an adjective"),
+        ("人民要求更多民主。", "民主 alone is democracy"),
+        ("他是公司员工党支部书记。", "a staff Party branch"),
+        ("민주 당국은 발표했다.", "당국: authorities"),
+        ("공화국 대통령이 말했다.", "공화국: a republic, no party"),
+        ("جمهوری خواهان آزادی هستند", "no party word"),
+    ],
+)
+def test_an_ideology_word_alone_is_no_party(text: str, reason: str) -> None:
+    assert organisations_in(text) == (), reason
+
+
+def test_a_party_named_with_its_country_is_its_own_organisation_and_a_party_of_its_kind() -> None:
+    texts = ("中國共產黨召開大會。", "حزب کمونیست چین اعلام کرد", "중국공산당 대회가 열렸다")
+    for text in texts:
+        assert [o.name for o in organisations_in(text)] == ["Chinese Communist Party"], text
+        assert organisations_named(text) == {"Chinese Communist Party", "Communist Party"}
+    text = "中國共產黨召開大會。"
+    for watched in ("Chinese Communist Party", "Communist Party of China", "CCP", "Communist Party"):
+        assert found(watched, text, "zh"), watched
+    assert not found("Chinese Communist Party", "越南共产党召开大会。", "zh")  # another communist party
+    assert found("Communist Party", "越南共产党召开大会。", "zh")
+    assert not found("Chinese Communist Party", "其中共有五人。", "zh")  # 其中共有: "of whom in all"
+
+
+def test_one_party_word_and_several_english_names() -> None:
+    assert found("Tories", "英国保守党赢得了选举。", "zh")
+    assert found("Labor Party", "فاز حزب العمال في الانتخابات.", "ar")
+    assert found("Workers' Party", "فاز حزب العمال في الانتخابات.", "ar")  # Arabic says both so
+    assert not found("Workers' Party", "英国工党赢得了选举。", "zh")  # 工党 is Labour; 劳工党 the Workers'
+    assert not found("Democratic Party", "社会民主党组成联合政府。", "zh")
+    assert not found("Conservative Party", "حزب دموکرات اکثریت سنا را حفظ کرد.", "fa")

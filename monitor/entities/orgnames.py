@@ -29,6 +29,8 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from monitor.entities.parties import NOT_NAMES, party_phrases
+
 __all__ = [
     "Organisation",
     "english_names",
@@ -374,7 +376,15 @@ _ORGANISATIONS: dict[str, dict[str, str]] = {
         "zh": "提格雷人民解放阵线|提格雷人民解放陣線", "ar": "الجبهة الشعبية لتحرير تيغراي",
         "fa": "جبهه آزادی‌بخش خلق تیگرای",
     },
-    # Parties with names of their own (parties named by their ideology: `_PARTY`)
+    # Parties with names of their own (those named by their ideology: monitor.entities.parties)
+    "Chinese Communist Party|Communist Party of China|CCP|CPC": {
+        "zh": "中国共产党|中國共產黨|中共!有同计計享", "ja": "中国共産党", "ko": "중국공산당|중국 공산당",
+        "th": "พรรคคอมมิวนิสต์จีน", "ar": "الحزب الشيوعي الصيني", "fa": "حزب کمونیست چین",
+        "ckb": "حیزبی کۆمۆنیستی چین|پارتی کۆمۆنیستی چین", "he": "המפלגה הקומוניסטית הסינית",
+        "ur": "چینی کمیونسٹ پارٹی|چین کی کمیونسٹ پارٹی", "hi": "चीनी कम्युनिस्ट पार्टी|चीन की कम्युनिस्ट पार्टी",
+        "ne": "चीनी कम्युनिस्ट पार्टी", "ta": "சீனப் பொதுவுடமைக் கட்சி|சீன கம்யூனிஸ்ட் கட்சி",
+        "si": "චීනයේ කොමියුනිස්ට් පක්ෂ|චීන කොමියුනිස්ට් පක්ෂ", "ka": "ჩინეთის კომუნისტური პარტი",
+    },
     "Kuomintang|KMT|Chinese Nationalist Party": {
         "zh": "国民党|國民黨", "ja": "国民党", "ar": "الكومينتانغ", "th": "ก๊กมินตั๋ง",
     },
@@ -438,6 +448,9 @@ _PART_OF = {
     "International Committee of the Red Cross": "Red Cross",
     "United States House of Representatives": "United States Congress",
     "United States Senate": "United States Congress",
+    "Chinese Communist Party": "Communist Party",
+    "Democratic Progressive Party": "Democratic Party",
+    "Kurdistan Workers' Party": "Workers' Party",
 }
 
 
@@ -464,7 +477,7 @@ def _fold(name: str) -> str:
 def _by_english() -> dict[str, str]:
     """Each English name or initials, folded -> the organisation's English name."""
     out: dict[str, str] = {}
-    for names in _ORGANISATIONS:
+    for names in (*_ORGANISATIONS, *party_phrases()):
         first = names.split("|")[0]
         for name in names.split("|"):
             out.setdefault(_fold(name), first)
@@ -489,6 +502,8 @@ def _written() -> dict[str, tuple[str, ...]]:
     for names, by_language in _ORGANISATIONS.items():
         phrases = (p for written in by_language.values() for p in written.split("|"))
         out[names.split("|")[0]] = tuple(dict.fromkeys(p for p in phrases if p))
+    for names, written in party_phrases().items():
+        out[names.split("|")[0]] = written
     return out
 
 
@@ -536,13 +551,10 @@ def _search() -> tuple[re.Pattern[str], dict[str, str]]:
     for english, phrases in _written().items():
         for phrase in phrases:
             owner.setdefault(phrase.split("!")[0], english)
-    longest_first = sorted({p for ps in _written().values() for p in ps}, key=lambda p: -len(p.split("!")[0]))
+    owner.update((phrase, "") for phrase in NOT_NAMES)  # look-alikes, found to be dropped
+    every = {p for ps in _written().values() for p in ps} | NOT_NAMES
+    longest_first = sorted(every, key=lambda p: -len(p.split("!")[0]))
     return re.compile("|".join(_pattern_of(p) for p in longest_first)), owner
-
-
-def _owner(found: str, owner: dict[str, str]) -> str:
-    """The organisation of a matched written name (a Persian ezafe after it left out)."""
-    return owner.get(found) or owner[found[:-1]]
 
 
 @lru_cache(maxsize=256)
@@ -557,8 +569,9 @@ def organisations_in(text: str) -> tuple[Organisation, ...]:
         written = match.group()
         if written.endswith(_EZAFE) and written not in owner:
             written = written[:-1]
-        start = match.start()
-        found.append(Organisation(start, start + len(written), written, _owner(written, owner)))
+        start, name = match.start(), owner[written]
+        if name:  # not a look-alike
+            found.append(Organisation(start, start + len(written), written, name))
     return tuple(found)
 
 
@@ -572,9 +585,8 @@ def named_in(written: frozenset[str], text: str) -> bool:
     """Whether the text names, as written, the organisation these are the written names of
     (`written_forms`), or one that is part of it."""
     return any(
-        not written.isdisjoint(_written_plain(named))
+        found.text in written or any(written == _written_plain(n) for n in names_also(found.name))
         for found in organisations_in(text)
-        for named in names_also(found.name)
     )
 
 
