@@ -4,7 +4,11 @@ Sentences written for these tests, in the languages' own words."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitor.entities.orgnames import (
     english_names,
@@ -13,6 +17,7 @@ from monitor.entities.orgnames import (
     organisations_named,
     written_forms,
 )
+from monitor.entities.phrasetrie import trie_pattern
 from monitor.entities.scriptnames import cued_names
 
 from .watches_helpers import name_found as found
@@ -204,3 +209,60 @@ def test_one_party_word_and_several_english_names() -> None:
     assert not found("Workers' Party", "英国工党赢得了选举。", "zh")  # 工党 is Labour; 劳工党 the Workers'
     assert not found("Democratic Party", "社会民主党组成联合政府。", "zh")
     assert not found("Conservative Party", "حزب دموکرات اکثریت سنا را حفظ کرد.", "fa")
+
+
+# (language, sentence, the team as written, its English name)
+TEAMS = [
+    ("zh", "阿根廷国家足球队赢得世界杯。", "阿根廷国家足球队", "Argentina national football team"),
+    ("zh", "巴西國家女子排球隊獲勝。", "巴西國家女子排球隊", "Brazil women's national volleyball team"),
+    ("ja", "サッカー日本代表が勝った。", "サッカー日本代表", "Japan national football team"),
+    ("ko", "일본 축구 국가대표팀이 이겼다.", "일본 축구 국가대표팀", "Japan national football team"),
+    ("ar", "فاز منتخب البرازيل لكرة القدم.", "منتخب البرازيل لكرة القدم", "Brazil national football team"),
+    ("fa", "تیم ملی فوتبال زنان ژاپن", "تیم ملی فوتبال زنان ژاپن", "Japan women's national football team"),
+    ("he", "נבחרת צרפת בכדורגל ניצחה.", "נבחרת צרפת בכדורגל", "France national football team"),
+    ("th", "ทีมฟุตบอลทีมชาติอาร์เจนตินาชนะ", "ทีมฟุตบอลทีมชาติอาร์เจนตินา", "Argentina national football team"),
+    ("hi", "भारत राष्ट्रीय क्रिकेट टीम जीती।", "भारत राष्ट्रीय क्रिकेट टीम", "India national cricket team"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "written", "english"), TEAMS)
+def test_a_national_team_is_read_from_its_parts(language: str, text: str, written: str, english: str) -> None:
+    assert [(o.text, o.name) for o in organisations_in(text)] == [(written, english)]
+    assert found(english, text, language)
+
+
+def test_a_team_watch_names_its_country_sport_and_kind() -> None:
+    text = "巴西國家女子排球隊獲勝。"
+    assert found("Brazil women's national volleyball team", text, "zh")
+    assert not found("Brazil national team", text, "zh")  # a men's team (no `women's`)
+    assert not found("Brazil national volleyball team", text, "zh")  # the women's is another team
+    assert not found("Serbia women's national volleyball team", text, "zh")
+    assert not found("Brazil women's national basketball team", text, "zh")
+    assert found("Argentina national team", "阿根廷国家足球队赢得世界杯。", "zh")  # no sport: any
+    assert found("Argentina national soccer team", "阿根廷国家足球队赢得世界杯。", "zh")
+    assert not found("France national football team", "تیم ملی فوتبال فرانسوی", "fa")  # an adjective goes on
+
+
+def test_a_country_is_named_by_the_short_part_of_its_name_where_that_is_one_countrys() -> None:
+    # ISO writes `Iran, Islamic Republic of` (Persian `ایران، جمهوری اسلامی`): Iran is ایران;
+    # `Korea, Republic of` and `Korea, Democratic People's Republic of` share کره: neither
+    assert [o.name for o in organisations_in("تیم ملی فوتبال ایران")] == ["Iran national football team"]
+    assert organisations_in("تیم ملی فوتبال کره") == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["阿根廷队赢了。", "国家队训练。", "تیم ملی ما برد", "منتخب البلاد فاز", "中国女子足球很强。"],
+)
+def test_a_team_word_without_a_country_and_sport_is_no_team(text: str) -> None:
+    assert organisations_in(text) == ()
+
+
+@given(
+    st.lists(st.text(alphabet="abcxy", min_size=1, max_size=4), min_size=1, max_size=12),
+    st.text(alphabet="abcxy ", max_size=40),
+)
+def test_the_trie_finds_what_the_longest_first_alternation_finds(phrases: list[str], text: str) -> None:
+    longest_first = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
+    expected = [(m.start(), m.group()) for m in re.finditer(longest_first, text)]
+    assert [(m.start(), m.group()) for m in re.finditer(trie_pattern(phrases), text)] == expected

@@ -18,6 +18,7 @@ found only in texts of that script anyway):
   the Indic scripts add their endings to the name (`유엔은`, `გაეროს`, `நாசாவின்`);
 - a phrase may name letters that must not follow it, after a `!` (`伊斯兰国!家`: 伊斯兰国家
   are Islamic countries, not the Islamic State);
+- national teams are read from their parts (monitor.entities.teams);
 - where written names overlap, the longest wins (`الاتحاد الأوروبي لكرة القدم` is UEFA, not
   the `الاتحاد الأوروبي` inside it); an organisation that is part of another
   (`_PART_OF`: the UN Security Council of the UN) names that one too.
@@ -30,6 +31,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from monitor.entities.parties import NOT_NAMES, party_phrases
+from monitor.entities.phrasetrie import trie_pattern
+from monitor.entities.teams import team_names, teams_in
 
 __all__ = [
     "Organisation",
@@ -466,8 +469,9 @@ class Organisation:
 
 def _fold(name: str) -> str:
     """An English name as looked up: case-folded, without a leading `the`, its words joined by
-    one space, the apostrophes and dots of initials left out (`U.N.`: `un`)."""
-    words = re.sub(r"[.'’]", "", name.casefold()).split()
+    one space, the apostrophes and dots of initials left out (`U.N.`: `un`; `People's` and the
+    watches' words `People s`: `peoples`)."""
+    words = re.sub(r"(?<=\w) s\b", "s", re.sub(r"[.'’]", "", name.casefold())).split()  # People s: peoples
     if len(words) > 1 and words[0] == "the":
         words = words[1:]
     return " ".join(words)
@@ -509,12 +513,13 @@ def _written() -> dict[str, tuple[str, ...]]:
 
 def written_forms(name: str) -> frozenset[str]:
     """How scripts without capitals write the organisation an English name names (`UN`,
-    `United Nations`: `联合国`, `유엔`, `سازمان ملل`…), each without its `!` suffix; empty
+    `United Nations`: `联合国`, `유엔`, `سازمان ملل`…), each without its `!` suffix, with its
+    English name (that of a national team built from its parts: monitor.entities.teams); empty
     for a name that is no organisation's here."""
     english = organisation_named(name)
     if english is None:
-        return frozenset()
-    return _written_plain(english)
+        return team_names(name)
+    return _written_plain(english) | {english}
 
 
 def names_also(english: str) -> frozenset[str]:
@@ -532,10 +537,11 @@ _ABJAD_LETTER = re.compile(f"[{_ABJAD}]")
 _EZAFE = "\u06cc"  # Persian and Kurdish ی after a name (فیفای)
 
 
-def _pattern_of(phrase: str) -> str:
-    """One written name as a pattern: its letters, then what must not follow (see the module)."""
+def _condition(phrase: str) -> str:
+    """What must follow a written name (see the module): its word's end in Arabic and Hebrew
+    letters (an ezafe allowed), no letter named after its `!`."""
     letters, _, not_after = phrase.partition("!")
-    out = re.escape(letters)
+    out = ""
     if _ABJAD_LETTER.match(letters[-1]):
         out += rf"(?:{_EZAFE})?(?![^\W\d_])"
     if not_after:
@@ -553,8 +559,7 @@ def _search() -> tuple[re.Pattern[str], dict[str, str]]:
             owner.setdefault(phrase.split("!")[0], english)
     owner.update((phrase, "") for phrase in NOT_NAMES)  # look-alikes, found to be dropped
     every = {p for ps in _written().values() for p in ps} | NOT_NAMES
-    longest_first = sorted(every, key=lambda p: -len(p.split("!")[0]))
-    return re.compile("|".join(_pattern_of(p) for p in longest_first)), owner
+    return re.compile(trie_pattern({p.split("!")[0]: _condition(p) for p in every})), owner
 
 
 @lru_cache(maxsize=256)
@@ -572,7 +577,12 @@ def organisations_in(text: str) -> tuple[Organisation, ...]:
         start, name = match.start(), owner[written]
         if name:  # not a look-alike
             found.append(Organisation(start, start + len(written), written, name))
-    return tuple(found)
+    found += (Organisation(*team) for team in teams_in(text))
+    kept: list[Organisation] = []
+    for one in sorted(found, key=lambda o: (o.start, o.start - o.end)):
+        if not kept or one.start >= kept[-1].end:
+            kept.append(one)
+    return tuple(kept)
 
 
 def organisations_named(text: str) -> frozenset[str]:
@@ -585,7 +595,7 @@ def named_in(written: frozenset[str], text: str) -> bool:
     """Whether the text names, as written, the organisation these are the written names of
     (`written_forms`), or one that is part of it."""
     return any(
-        found.text in written or any(written == _written_plain(n) for n in names_also(found.name))
+        found.text in written or not written.isdisjoint(names_also(found.name))
         for found in organisations_in(text)
     )
 
