@@ -562,7 +562,7 @@ def _search() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(trie_pattern({p.split("!")[0]: _condition(p) for p in every})), owner
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=8)  # the article read by the cues and every watch in turn; a few texts kept, not many
 def organisations_in(text: str) -> tuple[Organisation, ...]:
     """The organisations the text names as scripts without capitals write them, in text order,
     the longest written name where two overlap (see the module)."""
