@@ -266,3 +266,13 @@ def test_the_trie_finds_what_the_longest_first_alternation_finds(phrases: list[s
     longest_first = "|".join(re.escape(p) for p in sorted(set(phrases), key=len, reverse=True))
     expected = [(m.start(), m.group()) for m in re.finditer(longest_first, text)]
     assert [(m.start(), m.group()) for m in re.finditer(trie_pattern(phrases), text)] == expected
+
+
+def test_a_chinese_party_cued_with_its_country_carries_the_partys_english_name() -> None:
+    assert [(c.text, c.english) for c in cued_names("英国保守党赢得了选举。", "zh")] == [
+        ("英国保守党", "Conservative Party")
+    ]
+    assert [(c.text, c.english) for c in cued_names("黎巴嫩议会选举", "zh")] == [("黎巴嫩议会", "")]
+    # an organisation's name at the start of a longer one is not that one's name
+    committee = "中共中央委員會"
+    assert [(c.text, c.english) for c in cued_names(committee + "召開會議", "zh")] == [(committee, "")]

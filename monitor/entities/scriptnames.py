@@ -296,7 +296,20 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
         found += [Cue(m.start("name"), m.end("name"), m.group("name")) for m in _KO_ORG.finditer(text)]
     if lang == "th" or (not lang and _THAI_ADDRESS.search(text)):
         found += _thai_addressed(text)
-    return _without_overlaps(found)
+    return _named_in_english(_without_overlaps(found), found)
+
+
+def _named_in_english(kept: list[Cue], found: list[Cue]) -> list[Cue]:
+    """The kept cues, one that ends with a written organisation's name (英国保守党, a Chinese
+    party cued with its country) carrying that organisation's English name."""
+    ends = {cue.end: cue for cue in found if cue.english}
+    out = []
+    for cue in kept:
+        inner = ends.get(cue.end)
+        if not cue.english and inner is not None and inner.start > cue.start:
+            cue = Cue(cue.start, cue.end, cue.text, cue.regnal, inner.english)
+        out.append(cue)
+    return out
 
 
 def _sound_run_left(text: str, end: int, katakana: bool) -> int:
