@@ -148,7 +148,7 @@ def test_a_watch_does_not_find_another_organisation(watched: str, text: str, lan
 
 # (language, sentence, the party's written name in it, its English name)
 PARTIES = [
-    ("zh", "英国保守党赢得了选举。", "保守党", "Conservative Party"),
+    ("zh", "执政的保守党赢得了选举。", "保守党", "Conservative Party"),
     ("zh", "民主黨在參議院保住多數。", "民主黨", "Democratic Party"),
     ("zh", "社会民主党组成联合政府。", "社会民主党", "Social Democratic Party"),
     ("ja", "自民党の総裁選が行われた。", "自民党", "Liberal Democratic Party"),
@@ -268,11 +268,39 @@ def test_the_trie_finds_what_the_longest_first_alternation_finds(phrases: list[s
     assert [(m.start(), m.group()) for m in re.finditer(trie_pattern(phrases), text)] == expected
 
 
-def test_a_chinese_party_cued_with_its_country_carries_the_partys_english_name() -> None:
+def test_a_chinese_party_cued_with_its_place_carries_the_partys_english_name() -> None:
+    # England is no country of ISO 3166-1: the party is cued with it, and is a Conservative Party
+    assert [(c.text, c.english) for c in cued_names("英格兰保守党赢得了选举。", "zh")] == [
+        ("英格兰保守党", "Conservative Party")
+    ]
     assert [(c.text, c.english) for c in cued_names("英国保守党赢得了选举。", "zh")] == [
-        ("英国保守党", "Conservative Party")
+        ("英国保守党", "Conservative Party of United Kingdom")
     ]
     assert [(c.text, c.english) for c in cued_names("黎巴嫩议会选举", "zh")] == [("黎巴嫩议会", "")]
     # an organisation's name at the start of a longer one is not that one's name
     committee = "中共中央委員會"
     assert [(c.text, c.english) for c in cued_names(committee + "召開會議", "zh")] == [(committee, "")]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "written", "english"),
+    [
+        ("zh", "越南共产党召开大会。", "越南共产党", "Communist Party of Vietnam"),
+        ("zh", "德國社會民主黨贏得選舉。", "德國社會民主黨", "Social Democratic Party of Germany"),
+        ("ja", "日本共産党の委員長が話した。", "日本共産党", "Communist Party of Japan"),
+        ("ko", "베트남 공산당 대회가 열렸다.", "베트남 공산당", "Communist Party of Vietnam"),
+        ("fa", "حزب کمونیست ویتنام اعلام کرد", "حزب کمونیست ویتنام", "Communist Party of Vietnam"),
+        ("th", "พรรคคอมมิวนิสต์เวียดนามประชุม", "พรรคคอมมิวนิสต์เวียดนาม", "Communist Party of Vietnam"),
+    ],
+)
+def test_a_party_is_read_with_its_country(language: str, text: str, written: str, english: str) -> None:
+    assert [(o.text, o.name) for o in organisations_in(text)] == [(written, english)]
+    assert found(english, text, language)
+    assert found(english.split(" of ")[0], text, language)  # a party of its kind
+
+
+def test_a_party_with_its_country_is_not_another_countrys() -> None:
+    assert not found("Communist Party of China", "越南共产党召开大会。", "zh")
+    assert not found("Communist Party of Vietnam", "中国共产党召开大会。", "zh")
+    assert not found("Communist Party of Vietnam", "老挝人民革命党召开大会。", "zh")
+    assert not found("Communist Party of Vietnam", "Vietnam said.", "en")

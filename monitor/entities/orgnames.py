@@ -18,7 +18,8 @@ found only in texts of that script anyway):
   the Indic scripts add their endings to the name (`유엔은`, `გაეროს`, `நாசாவின்`);
 - a phrase may name letters that must not follow it, after a `!` (`伊斯兰国!家`: 伊斯兰国家
   are Islamic countries, not the Islamic State);
-- national teams are read from their parts (monitor.entities.teams);
+- national teams are read from their parts (monitor.entities.teams), and so are parties
+  (monitor.entities.parties), with their country where the language sets it beside them;
 - where written names overlap, the longest wins (`الاتحاد الأوروبي لكرة القدم` is UEFA, not
   the `الاتحاد الأوروبي` inside it); an organisation that is part of another
   (`_PART_OF`: the UN Security Council of the UN) names that one too.
@@ -30,7 +31,13 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from monitor.entities.parties import NOT_NAMES, party_phrases
+from monitor.entities.parties import (
+    NOT_NAMES,
+    generic_party,
+    parties_with_country_in,
+    party_names,
+    party_phrases,
+)
 from monitor.entities.phrasetrie import trie_pattern
 from monitor.entities.teams import team_names, teams_in
 
@@ -518,7 +525,7 @@ def written_forms(name: str) -> frozenset[str]:
     for a name that is no organisation's here."""
     english = organisation_named(name)
     if english is None:
-        return team_names(name)
+        return team_names(name) or party_names(name)
     return _written_plain(english) | {english}
 
 
@@ -528,7 +535,8 @@ def names_also(english: str) -> frozenset[str]:
     while english in _PART_OF:
         english = _PART_OF[english]
         out.add(english)
-    return frozenset(out)
+    kind = generic_party(english)  # a party named with its country (parties.py)
+    return frozenset(out | {kind} if kind else out)
 
 
 # Arabic and Hebrew letters: a written name in them ends its word (see the module).
@@ -577,7 +585,7 @@ def organisations_in(text: str) -> tuple[Organisation, ...]:
         start, name = match.start(), owner[written]
         if name:  # not a look-alike
             found.append(Organisation(start, start + len(written), written, name))
-    found += (Organisation(*team) for team in teams_in(text))
+    found += (Organisation(*team) for team in (*teams_in(text), *parties_with_country_in(text)))
     kept: list[Organisation] = []
     for one in sorted(found, key=lambda o: (o.start, o.start - o.end)):
         if not kept or one.start >= kept[-1].end:

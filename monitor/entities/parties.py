@@ -16,14 +16,23 @@ Social Democratic Party, not the Democratic Party in it); a phrase may name the 
 must not follow it (`!`, as in orgnames: 당국 are "authorities", not a party), and a
 look-alike that a party's name stands inside is listed as no name (`_NOT_NAMES`: 员工党支部
 is a staff Party branch, not the Labour Party).
+A party named with its country where the language sets the country's name beside it
+(越南共产党, حزب کمونیست ویتنام: `parties_with_country_in`) is keyed `Communist Party of
+Vietnam`, and is a Communist Party too (`generic_party`); the countries' names in each language
+are monitor.entities.teams'.
 Source: the project's own knowledge of these languages; a word is written only where sure.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
-__all__ = ["NOT_NAMES", "party_phrases"]
+from monitor.entities.countries import country_names
+from monitor.entities.phrasetrie import trie_pattern
+from monitor.entities.teams import countries_in_language, english_countries
+
+__all__ = ["NOT_NAMES", "generic_party", "parties_with_country_in", "party_names", "party_phrases"]
 
 # Ideology -> the party's English names (the first as the news writes it).
 _ENGLISH = {
@@ -179,3 +188,80 @@ def party_phrases() -> dict[str, tuple[str, ...]]:
             phrases = out.setdefault(_ENGLISH[ideology], [])
             phrases += (p.format(w) for p in patterns for w in written.split("|"))
     return {english: tuple(dict.fromkeys(phrases)) for english, phrases in out.items()}
+
+
+# Language -> pycountry's catalogues of it, and how a party's name is built with its country
+# (`{country}`, `{ideology}`), where the language sets the country's name beside the party's
+# (中国共产党, 越南共产党, 베트남 공산당, حزب کمونیست ویتنام, พรรคคอมมิวนิสต์เวียดนาม); those whose
+# country comes as an adjective or a genitive (Arabic, Hebrew, Hindi, Tamil) are not read so.
+_WITH_COUNTRY = {
+    "zh": ("zh_CN zh_TW zh_HK", "{country}{ideology}(?:党|黨)"),
+    "ja": ("ja", "{country}{ideology}党"),
+    "ko": ("ko", r"{country}\s?{ideology}당(?!국)"),
+    "fa": ("fa", r"حزب {ideology} {country}(?![^\W\d_])"),
+    "th": ("th", "พรรค{ideology}(?:แห่ง)?(?:ประเทศ)?{country}"),
+}
+_IDEOLOGIES = list(_ENGLISH)
+
+
+@cache
+def _with_country(language: str) -> re.Pattern[str]:
+    """A language's pattern of a party's name with its country: groups country, ideology_K (the
+    Kth ideology of _ENGLISH)."""
+    locales, template = _WITH_COUNTRY[language]
+    words = _PARTIES[language][1]
+    ideologies = "|".join(
+        f"(?P<ideology_{k}>{trie_pattern(words[ideology].split('|'))})"
+        for k, ideology in enumerate(_IDEOLOGIES)
+        if ideology in words
+    )
+    country = trie_pattern(list(countries_in_language(locales)))
+    return re.compile(template.format(country=f"(?P<country>{country})", ideology=f"(?:{ideologies})"))
+
+
+def _english(ideology: str, code: str) -> str:
+    return f"{_ENGLISH[ideology].split('|')[0]} of {country_names()[code]}"
+
+
+def parties_with_country_in(text: str) -> list[tuple[int, int, str, str]]:
+    """The parties a text names with their country: (start, end, as written, English name,
+    `Communist Party of Vietnam`)."""
+    if not _PARTY_WORDS.search(text):
+        return []
+    found = []
+    for language, (locales, _) in _WITH_COUNTRY.items():
+        for match in _with_country(language).finditer(text):
+            groups = match.groupdict()
+            ideology = next(_IDEOLOGIES[int(k[9:])] for k, v in groups.items() if k[:9] == "ideology_" and v)
+            code = countries_in_language(locales)[match.group("country")]
+            found.append((match.start(), match.end(), match.group(), _english(ideology, code)))
+    return found
+
+
+_PARTY_WORDS = re.compile("党|黨|당|حزب|พรรค")
+_ENGLISH_PARTY = re.compile(r"(?P<party>.+ party) of (?:the )?(?P<country>.+)")
+
+
+@cache
+def _ideology_of() -> dict[str, str]:
+    """A party's English name, case-folded -> its ideology."""
+    return {name.casefold(): ideology for ideology, names in _ENGLISH.items() for name in names.split("|")}
+
+
+def party_names(name: str) -> frozenset[str]:
+    """The English name (as `parties_with_country_in` gives it) of the party an English name
+    names with its country (`Communist Party of Vietnam`); empty for another name."""
+    folded = " ".join(name.casefold().replace("’", "'").split())
+    match = _ENGLISH_PARTY.fullmatch(re.sub(r"(?<=\w) s\b", "'s", folded))  # a watch's `People s`
+    if match is None:
+        return frozenset()
+    ideology = _ideology_of().get(match.group("party"))
+    code = english_countries().get(match.group("country"))
+    return frozenset({_english(ideology, code)}) if ideology and code else frozenset()
+
+
+def generic_party(english: str) -> str | None:
+    """The party of its kind that a party named with its country is (`Communist Party of
+    Vietnam`: `Communist Party`), or None."""
+    party, of, _ = english.partition(" of ")
+    return party if of and party.casefold() in _ideology_of() else None

@@ -24,7 +24,7 @@ from importlib import resources
 from monitor.entities.countries import country_names
 from monitor.entities.phrasetrie import trie_pattern
 
-__all__ = ["team_names", "teams_in"]
+__all__ = ["countries_in_language", "english_countries", "team_names", "teams_in"]
 
 # Sport -> its English words, and each language's (`|` between them).
 _SPORTS: dict[str, dict[str, str]] = {
@@ -78,7 +78,7 @@ def _iso3166() -> list[dict[str, str]]:
 
 
 @cache
-def _countries(locales: str) -> dict[str, str]:
+def countries_in_language(locales: str) -> dict[str, str]:
     """A language's names of the countries (from its catalogues) -> ISO 3166-1 alpha-2 code:
     the names without a comma, then the part before the comma of the others (ISO's `Iran,
     Islamic Republic of`) where that part is one country's only and in no other's name (not
@@ -122,7 +122,7 @@ def _pattern(language: str) -> re.Pattern[str]:
     )
     return re.compile(
         template.format(
-            country=f"(?P<country>{trie_pattern(list(_countries(locales)))})",
+            country=f"(?P<country>{trie_pattern(list(countries_in_language(locales)))})",
             sport=f"(?:{sports})",
             women=f"(?P<women>{women})?" if women else "",
             women2=f"(?P<women2>{women})",
@@ -144,14 +144,14 @@ def teams_in(text: str) -> list[tuple[int, int, str, str]]:
         for match in _pattern(language).finditer(text):
             groups = match.groupdict()
             sport = next(sports[int(k[6:])] for k, v in groups.items() if k.startswith("sport_") and v)
-            code = _countries(locales)[match.group("country")]
+            code = countries_in_language(locales)[match.group("country")]
             women = bool(groups.get("women") or groups.get("women2"))
             found.append((match.start(), match.end(), match.group(), _english(code, women, sport)))
     return found
 
 
 @cache
-def _english_countries() -> dict[str, str]:
+def english_countries() -> dict[str, str]:
     """Every English name of a country, case-folded (CLDR's and pycountry's) -> its code."""
     out = {name.casefold(): code for code, name in country_names().items()}
     entries = _iso3166()
@@ -175,7 +175,7 @@ def team_names(name: str) -> frozenset[str]:
     match = _ENGLISH_TEAM.fullmatch(folded)
     if match is None:
         return frozenset()
-    code = _english_countries().get(match.group("country"))
+    code = english_countries().get(match.group("country"))
     if code is None:
         return frozenset()
     sports = [s for s, words in _SPORTS.items() if match.group("sport") in words["en"].split("|")]
