@@ -99,7 +99,11 @@ def test_a_body_names_the_organisation_it_is_part_of() -> None:
 
 def test_english_names_and_initials_name_one_organisation() -> None:
     assert organisation_named("the United Nations") == organisation_named("UN") == "United Nations"
-    assert organisation_named("U.N.") == "United Nations"
+    assert organisation_named("U.N.") == organisation_named("U N") == "United Nations"  # a watch's words
+    congress = "United States Congress"
+    assert organisation_named("U.S. Congress") == organisation_named("US Congress") == congress
+    assert organisation_named("Pakistan Tehreek e Insaf") == "Pakistan Tehreek-e-Insaf"
+    assert organisation_named("People s Party") == "People's Party"
     assert organisation_named("Commonwealth") == organisation_named("Commonwealth of Nations")
     assert organisation_named("ISIS") == organisation_named("Daesh") == "Islamic State"
     assert organisation_named("United Kingdom") is None
@@ -134,6 +138,8 @@ def test_a_written_organisation_is_cued_as_a_name_with_its_english_name(
         ("Islamic State", "داعش مسئولیت حمله را برعهده گرفت.", "fa"),
         ("International Criminal Court", "دیوان کیفری بین‌المللی حکم بازداشت صادر کرد.", "fa"),
         ("United Nations", "联合国安理会通过决议。", "zh"),  # the Council is the UN's
+        ("U.S. Congress", "美国国会通过了法案。", "zh"),
+        ("Pakistan Tehreek-e-Insaf", "تحریک انصاف نے احتجاج کیا۔", "ur"),
     ],
 )
 def test_a_watch_in_english_finds_the_written_organisation(watched: str, text: str, language: str) -> None:

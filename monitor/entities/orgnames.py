@@ -500,12 +500,19 @@ class Organisation:
 
 def _fold(name: str) -> str:
     """An English name as looked up: case-folded, without a leading `the`, its words joined by
-    one space, the apostrophes and dots of initials left out (`U.N.`: `un`; `People's` and the
-    watches' words `People s`: `peoples`)."""
-    words = re.sub(r"(?<=\w) s\b", "s", re.sub(r"[.'’]", "", name.casefold())).split()  # People s: peoples
-    if len(words) > 1 and words[0] == "the":
-        words = words[1:]
-    return " ".join(words)
+    one space, hyphens as spaces, apostrophes and the dots of initials left out, single letters
+    in a row joined (`U.N.` and a watch's words `U N`: `un`; `People's` and `People s`:
+    `peoples`; `Tehreek-e-Insaf`: `tehreek e insaf`)."""
+    words = re.sub(r"[-‐]", " ", re.sub(r"[.'’]", "", name.casefold())).split()
+    joined: list[str] = []
+    for word in words:
+        if joined and (word == "s" or (len(word) == 1 and len(joined[-1]) == 1)):
+            joined[-1] += word  # `s` of a possessive, or initials (`u s`: `us`)
+        else:
+            joined.append(word)
+    if len(joined) > 1 and joined[0] == "the":
+        joined = joined[1:]
+    return " ".join(joined)
 
 
 @cache
