@@ -28,9 +28,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from monitor.entities.countries import country_names
 from monitor.entities.phrasetrie import trie_pattern
-from monitor.entities.teams import countries_in_language, english_countries
+from monitor.entities.teams import countries_in_language, english_countries, english_country
 
 __all__ = ["NOT_NAMES", "generic_party", "parties_with_country_in", "party_names", "party_phrases"]
 
@@ -220,7 +219,7 @@ def _with_country(language: str) -> re.Pattern[str]:
 
 
 def _english(ideology: str, code: str) -> str:
-    return f"{_ENGLISH[ideology].split('|')[0]} of {country_names()[code]}"
+    return f"{_ENGLISH[ideology].split('|')[0]} of {english_country(code)}"
 
 
 def parties_with_country_in(text: str) -> list[tuple[int, int, str, str]]:

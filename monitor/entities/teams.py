@@ -21,10 +21,9 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
-from monitor.entities.countries import country_names
 from monitor.entities.phrasetrie import trie_pattern
 
-__all__ = ["countries_in_language", "english_countries", "team_names", "teams_in"]
+__all__ = ["countries_in_language", "english_countries", "english_country", "team_names", "teams_in"]
 
 # Sport -> its English words, and each language's (`|` between them).
 _SPORTS: dict[str, dict[str, str]] = {
@@ -130,8 +129,16 @@ def _pattern(language: str) -> re.Pattern[str]:
     )
 
 
+def english_country(code: str) -> str:
+    """A country's English name (monitor.entities.countries, imported only once a team or a
+    party names a country: it loads Babel)."""
+    from monitor.entities.countries import country_names
+
+    return country_names()[code]
+
+
 def _english(code: str, women: bool, sport: str) -> str:
-    return f"{country_names()[code]} {'women' + chr(39) + 's ' if women else ''}national {sport} team"
+    return f"{english_country(code)} {'women' + chr(39) + 's ' if women else ''}national {sport} team"
 
 
 def teams_in(text: str) -> list[tuple[int, int, str, str]]:
@@ -153,6 +160,8 @@ def teams_in(text: str) -> list[tuple[int, int, str, str]]:
 @cache
 def english_countries() -> dict[str, str]:
     """Every English name of a country, case-folded (CLDR's and pycountry's) -> its code."""
+    from monitor.entities.countries import country_names
+
     out = {name.casefold(): code for code, name in country_names().items()}
     entries = _iso3166()
     for entry in entries:
