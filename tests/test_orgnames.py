@@ -75,6 +75,8 @@ def test_an_organisation_is_found_as_the_language_writes_it(
         ("这是一个保守的决定。", "保守 alone is an adjective"),
         ("人民要求更多民主。", "民主 alone is democracy"),
         ("他是公司员工党支部书记。", "a staff Party branch"),
+        ("他是化工党委书记。", "化工 党委: a chemical works' Party committee"),
+        ("各民主党派负责人出席。", "民主党派: the democratic parties (a kind)"),
         ("민주 당국은 발표했다.", "당국: authorities"),
         ("공화국 대통령이 말했다.", "공화국: a republic, no party"),
         ("جمهوری خواهان آزادی هستند", "no party word"),

@@ -13,7 +13,9 @@ kind (`Communist Party`).
 Look-alikes: the ideology word alone is an adjective or a noun (保守 "conservative", 民主
 "democracy"), never a party; a longer ideology wins over the one inside it (社会民主党 is the
 Social Democratic Party, not the Democratic Party in it); a phrase may name the letters that
-must not follow it (`!`, as in orgnames: 당국 are "authorities", not a party), and a
+must not follow it (`!`, as in orgnames: 당국 are "authorities", not a party; 党委, 党派,
+党支部 are a party's committee, parties, branch: 化工党委 is a chemical works' Party committee,
+民主党派 the democratic parties of China), and a
 look-alike that a party's name stands inside is listed as no name (`_NOT_NAMES`: 员工党支部
 is a staff Party branch, not the Labour Party).
 A party named with its country where the language sets the country's name beside it
@@ -54,7 +56,7 @@ _ENGLISH = {
 # `|` between them. One language's patterns may serve another of its script (zh for ja).
 _PARTIES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "zh": (
-        ("{}党", "{}黨"),
+        ("{}党!委派支建校", "{}黨!委派支建校"),  # 党委, 党派...: 化工党委, 民主党派 (not 组: 组成, form)
         {
             "communist": "共产|共產", "conservative": "保守", "labour": "工", "workers": "劳工|勞工",
             "democratic": "民主", "republican": "共和", "socialist": "社会|社會", "liberal": "自由",
@@ -194,7 +196,7 @@ def party_phrases() -> dict[str, tuple[str, ...]]:
 # (中国共产党, 越南共产党, 베트남 공산당, حزب کمونیست ویتنام, พรรคคอมมิวนิสต์เวียดนาม); those whose
 # country comes as an adjective or a genitive (Arabic, Hebrew, Hindi, Tamil) are not read so.
 _WITH_COUNTRY = {
-    "zh": ("zh_CN zh_TW zh_HK", "{country}{ideology}(?:党|黨)"),
+    "zh": ("zh_CN zh_TW zh_HK", "{country}{ideology}(?:党|黨)(?![委派支建校])"),
     "ja": ("ja", "{country}{ideology}党"),
     "ko": ("ko", r"{country}\s?{ideology}당(?!국)"),
     "fa": ("fa", r"حزب {ideology} {country}(?![^\W\d_])"),
