@@ -14,7 +14,8 @@ a stem; a text's word is the concept's where its form (`forms.name_form`) starts
 word's stem (the lemma less its final vowels) and adds at most 4 letters of ending
 (`Najwyższego`, `Верховного`, `Върховният`), a stem of 3 letters only a case ending (`суда`,
 not `Судан`), and no longer stem of another concept fits it better (Croatian `kraljica`, queen,
-is not `kralj`, king). Pure.
+is not `kralj`, king). Organisations as scripts without capitals write them are in
+monitor.entities.orgnames. Pure.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ __all__ = [
     "concepts_of_name_word",
     "concepts_of_word",
     "short_names",
-    "written_names",
 ]
 
 # concept -> language -> its words, space-separated (a stem is written as the word begins)
@@ -472,60 +472,6 @@ _SHORT_NAMES: dict[str, str] = {
     "WTO": "WTO ВТО СТО SOT OMC",
 }
 
-# The same organisations as scripts without capitals write them (Chinese simplified and
-# traditional, Japanese, Korean, Thai, Arabic, Persian, Urdu, Hebrew, Hindi, Georgian, Tamil),
-# found in a text as written (monitor.watches.translated.written_in), `|` between them.
-_WRITTEN_NAMES: dict[str, str] = {
-    "UN": (
-        "联合国|聯合國|国連|国際連合|유엔|국제연합|สหประชาชาติ"
-        "|الأمم المتحدة|سازمان ملل|اقوام متحدہ"
-        '|האו"ם|האו״ם|संयुक्त राष्ट्र|გაერო'
-        "|ஐக்கிய நாடுகள்"
-    ),
-    "NATO": (
-        "北约|北約|北大西洋公约组织|北大西洋公約組織|北大西洋条約機構|나토"
-        '|북대서양조약기구|นาโต|الناتو|ناتو|נאט"ו|נאט״ו'
-        "|नाटो|ნატო|நேட்டோ"
-    ),
-    "EU": (
-        "欧盟|歐盟|欧洲联盟|歐洲聯盟|欧州連合|유럽연합|สหภาพยุโรป"
-        "|الاتحاد الأوروبي|اتحادیه اروپا"
-        "|یورپی یونین|האיחוד האירופי|यूरोपीय संघ"
-        "|ევროკავშირი|ஐரோப்பிய ஒன்றியம்"
-    ),
-    "WHO": (
-        "世界卫生组织|世界衛生組織|世卫组织|世衛組織|世界保健機関|세계보건기구"
-        "|องค์การอนามัยโลก|منظمة الصحة العالمية"
-        "|سازمان جهانی بهداشت|ארגון הבריאות העולמי"
-        "|विश्व स्वास्थ्य संगठन"
-    ),
-    "IMF": (
-        "国际货币基金组织|國際貨幣基金組織|国際通貨基金|국제통화기금"
-        "|กองทุนการเงินระหว่างประเทศ"
-        "|صندوق النقد الدولي|صندوق بین‌المللی پول"
-        "|קרן המטבע הבינלאומית"
-        "|अंतर्राष्ट्रीय मुद्रा कोष"
-    ),
-    "ECB": (
-        "欧洲央行|歐洲央行|欧洲中央银行|歐洲中央銀行|欧州中央銀行|유럽중앙은행"
-        "|البنك المركزي الأوروبي|بانک مرکزی اروپا"
-    ),
-    "EP": (
-        "欧洲议会|歐洲議會|欧州議会|유럽의회|البرلمان الأوروبي"
-        "|پارلمان اروپا|הפרלמנט האירופי"
-        "|यूरोपीय संसद|ევროპარლამენტ"
-    ),
-    "OSCE": (
-        "欧安组织|歐安組織|欧州安全保障協力機構|유럽안보협력기구"
-        "|منظمة الأمن والتعاون في أوروبا"
-    ),
-    "WTO": (
-        "世界贸易组织|世界貿易組織|世贸组织|世貿組織|世界貿易機関|세계무역기구"
-        "|منظمة التجارة العالمية"
-        "|سازمان تجارت جهانی"
-    ),
-}
-
 LANGUAGES = frozenset(language for words in _WORDS.values() for language in words)
 MAX_ENDING = 4  # letters a text's word may add to a concept word's stem (`-iego`)
 _SHORT_STEM = 3  # a stem this short takes a case ending only (`суда`, not `Судан`)
@@ -602,8 +548,3 @@ def short_names(initials: str) -> frozenset[str]:
     """What languages write for an organisation's English initials (`EU`: `ЕС`, `UE`…)."""
     return frozenset(_SHORT_NAMES.get(initials, "").split())
 
-
-def written_names(initials: str) -> frozenset[str]:
-    """How scripts without capitals write an organisation known by these English initials
-    (`UN`: `联合国`, `유엔`, `سازمان ملل`…): phrases found as written."""
-    return frozenset(filter(None, _WRITTEN_NAMES.get(initials, "").split("|")))

@@ -17,7 +17,9 @@ The cues are facts about the languages, never about particular persons:
   პრეზიდენტი), up to two (three when punctuation closes them), words that are the script's
   definite nouns and adjectives (Arabic ال…) skipped between;
 - in Thai, the name after a form of address written onto it (นาย, นาง, นางสาว): its chunk and
-  the surname chunk after it.
+  the surname chunk after it;
+- in any of them, an organisation as the language writes its name (联合国, سازمان ملل, 유엔:
+  monitor.entities.orgnames), the cue carrying its English name.
 
 Korean gave no cue precise enough from a title alone (its titles stand before and after names,
 and its foreign names look like its nouns): a title after a country's name
@@ -36,6 +38,7 @@ import re
 from dataclasses import dataclass
 
 from monitor.entities.koreannames import titled_names
+from monitor.entities.orgnames import organisations_in
 
 __all__ = ["CASELESS_LETTERS", "JOINERS", "Cue", "caseless", "cued_names", "function_word", "regnal_latin"]
 
@@ -81,6 +84,7 @@ class Cue:
     end: int
     text: str
     regnal: bool = False  # a king's or a pope's name with its number (查理三世, بندیکت شانزدهم)
+    english: str = ""  # an organisation's English name, where the cue is its written name (联合国)
 
 
 def caseless(text: str) -> bool:
@@ -266,7 +270,7 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
     if not text or not _CASELESS.search(text):
         return []
     lang = (language or "").split("-")[0].lower()
-    found: list[Cue] = []
+    found = [Cue(o.start, o.end, o.text, english=o.name) for o in organisations_in(text)]
     if _HAN_OR_KANA.search(text):
         found += _dotted(text)
         found += _after_zh_title(text)
@@ -295,7 +299,20 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
         found += [Cue(n.start, n.end, n.text) for n in titled_names(text)]  # monitor.entities.koreannames
     if lang == "th" or (not lang and _THAI_ADDRESS.search(text)):
         found += _thai_addressed(text)
-    return _without_overlaps(found)
+    return _named_in_english(_without_overlaps(found), found)
+
+
+def _named_in_english(kept: list[Cue], found: list[Cue]) -> list[Cue]:
+    """The kept cues, one that ends with a written organisation's name (英国保守党, a Chinese
+    party cued with its country) carrying that organisation's English name."""
+    ends = {cue.end: cue for cue in found if cue.english}
+    out = []
+    for cue in kept:
+        inner = ends.get(cue.end)
+        if not cue.english and inner is not None and inner.start > cue.start:
+            cue = Cue(cue.start, cue.end, cue.text, cue.regnal, inner.english)
+        out.append(cue)
+    return out
 
 
 def _sound_run_left(text: str, end: int, katakana: bool) -> int:

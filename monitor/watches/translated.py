@@ -15,25 +15,21 @@ persons that languages translate). A name is found:
   Francis`, `Jesus Christ`; not `Islamic State`), also by its last word alone, capitalized,
   where no capitalized word follows (`Franciszek powiedział`, not `František Novák`);
 - for an organisation, by what languages write for its initials (`ЕС`, `UE`, `ООН`, `ONZ`),
-  in capitals where the text does not shout, or as a word (`Евросоюз`).
+  in capitals where the text does not shout, or as a word (`Евросоюз`); and by what scripts
+  without capitals write for its English name or initials (`联合国`, `سازمان ملل` for `United
+  Nations`; `الكومنولث` for `Commonwealth`: monitor.entities.orgnames).
 
 `Supreme Court` is not `High Court` nor `Constitutional Court`: every word must be found.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from monitor.entities.forms import name_form
-from monitor.entities.lexicon import (
-    PERSONS,
-    concepts_of_name_word,
-    concepts_of_word,
-    short_names,
-    written_names,
-)
+from monitor.entities.lexicon import PERSONS, concepts_of_name_word, concepts_of_word, short_names
+from monitor.entities.orgnames import named_in, written_forms
 
 _MAX_LINK = 3  # letters of a text's word read as a link inside a name (`i`, `на`, `pro`)
 
@@ -59,7 +55,7 @@ def translation_of(
     kept = [k for k, word in enumerate(words) if word.casefold() not in links or k in (0, len(words) - 1)]
     concepts = tuple(concepts_of_name_word(words[k]) for k in kept)
     short = short_names(initials) if initials else frozenset()
-    written = written_names(initials) if initials else frozenset()
+    written = written_forms(" ".join(words)) or (written_forms(initials) if initials else frozenset())
     if len(concepts) == 1 and concepts[0].isdisjoint(PERSONS):
         concepts = (frozenset(),)  # `Government` alone is not a name (lexicon.PERSONS)
     if not short and not written and not any(concepts):
@@ -72,23 +68,11 @@ def translation_of(
     )
 
 
-# Arabic and Hebrew letters: there a written name must end its word (`ناتو` is NATO, `ناتوان`
-# "unable"); Chinese, Japanese and Thai have no spaces, Korean, Georgian and Indic scripts add
-# their endings to the name (`유엔은`, `გაეროს`).
-_ENDS_ITS_WORD = re.compile(r"[\u0590-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
-
-
 def written_in(written: frozenset[str], text: str) -> bool:
     """Whether the text holds one of an organisation's names as scripts without capitals write
-    it (`Translation.written`)."""
-    for phrase in written:
-        start = text.find(phrase)
-        while start >= 0:
-            end = start + len(phrase)
-            if not _ENDS_ITS_WORD.match(phrase[-1]) or end == len(text) or not text[end].isalpha():
-                return True
-            start = text.find(phrase, start + 1)
-    return False
+    it (`Translation.written`), or that of an organisation it is part of, where no longer
+    written name holds it (monitor.entities.orgnames)."""
+    return named_in(written, text)
 
 
 @dataclass
