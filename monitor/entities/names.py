@@ -566,10 +566,14 @@ def _with_script_names(
     heard = known.find(joined[:KNOWN_TEXT_CHARS], language) if known else []
     mentions: list[tuple[int, str, str]] = []  # (start, key, spelling)
     covered: list[tuple[int, int]] = []
+    read: dict[str, str] = {}  # key -> the Latin name a dictionary read (安倍晋三: Shinzo Abe)
     for cue in cued_names(joined, language):
         inside = [h for h in heard if h.start < cue.end and cue.start < h.end and _keys_cue(h, cue)]
         best = max(inside, key=lambda h: (h.full, len(h.spelling.split()), h.end - h.start), default=None)
         key = best.key if best else _spelled_key(cue, spelled) or script_key(cue.text)
+        if cue.latin:  # read by a dictionary (monitor.entities.kanji)
+            key = script_key(cue.latin)
+            read.setdefault(key, cue.latin)
         mentions.append((cue.start, key, cue.text))
         covered.append((cue.start, cue.end))
     alone = [h for h in heard if not any(a < h.end and h.start < b for a, b in covered)]
@@ -587,7 +591,7 @@ def _with_script_names(
     merged = {name.key: name for name in found}
     for key, group in groups.items():
         variants = tuple(sorted(group, key=lambda v: (-len(v), -group[v], v)))
-        name = Name(key, variants[0], variants, sum(group.values()))
+        name = Name(key, read.get(key, variants[0]), variants, sum(group.values()))
         old = merged.get(key)
         if old is not None:
             name = Name(key, old.name, tuple(dict.fromkeys(old.variants + variants)), old.count + name.count)

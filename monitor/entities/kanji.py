@@ -1,0 +1,343 @@
+"""Japanese people named in kanji (石破茂首相, 安倍晋三氏, 岸田氏): each read as its Latin name
+in the order English news writes it (Shigeru Ishiba, Shinzo Abe, Kishida), so that it keys as
+the Latin recogniser keys the English spelling and a `names:` watch written in English finds it.
+
+The readings are the person names of mecab-ipadic as janome ships it (Apache-2.0: family names
+`名詞,固有名詞,人名,姓`, given names `人名,名`, each with its katakana reading), taken once into
+the cache folder by a child process (janome's whole dictionary takes some 250 MB) and read from
+there, only when a Japanese text comes (`NameReadings.load`). A surface with several readings
+takes the one the dictionary ranks first (its lowest cost: 菅 is Kan before Suga).
+
+Rules (`kanji_names`), per run of kanji (a title written in kanji ends the run it follows):
+- before a title or honorific (首相, 氏, 知事, 容疑者, 選手, さん...): the longest family name +
+  given name ending there (岸田文雄首相, 同日岸田文雄首相); else the family name alone
+  (石破首相); else a family name and one to three kanji the dictionary has no given name for
+  (安倍晋三元首相: Abe, the given name unread);
+- without a title: a run that is exactly a family name + a given name (岸田文雄は), or a family
+  name that the text named before (安倍晋三氏は… 安倍は).
+A name's part that the dictionary reads more often as another word (森, 林, 千葉, 米: a place or
+a common noun ranked before the person) is no name alone, nor beside a given name that is a
+word too; without a title, neither part may be one. Chinese text (no kana, or language zh) is
+not read so: its kanji names are read by sound (monitor.entities.sounds).
+
+Long vowels are written as English news writes them (シンゾウ, pronounced シンゾー: Shinzo;
+コウノ: Kono; オオノ: Ono), with Hepburn's consonants (Shigeru, Fumio, Junichiro).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import metadata
+
+from anyascii import anyascii
+
+from monitor.cachedir import lines_made_once
+from monitor.entities.forms import name_form
+
+__all__ = [
+    "KanjiName",
+    "NameReadings",
+    "japanese",
+    "japanese_names",
+    "kanji_names",
+    "name_readings_now",
+    "read_names",
+    "reads_as",
+    "romanized",
+]
+
+_VERSION = 1  # of the cached table's making (name_readings_now)
+_KANJI = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u30f6"  # with 々 and ヶ (佐々木, 関ヶ原)
+_RUN = re.compile(f"[{_KANJI}]+")
+_KANA = re.compile("[\u3041-\u3096\u30a1-\u30fa]")
+_KINDS = {"名詞,固有名詞,人名,姓": "f", "名詞,固有名詞,人名,名": "g"}
+_MAX_NAME = 6  # kanji of a family name and a given name
+_MIN_UNREAD, _MAX_UNREAD = 2, 3  # kanji of a given name the dictionary does not read
+_MIN_BARE = 3  # kanji of a full name read without a title
+
+# Titles and honorifics written after a Japanese name. Those a person alone is called by
+# (_PERSONAL) may follow a family name that is also a word (森首相, 林官房長官); an office also
+# follows a place or a body (千葉県知事, 米大統領, 日本代表). The longest wins: 元首相 over 首相.
+_PERSONAL = """氏 様 殿 首相 元首相 前首相 総理 元総理 前総理 官房長官 外相 防衛相 財務相 法相 農相 環境相
+    経済産業相 経産相 厚生労働相 厚労相 文部科学相 文科相 国土交通相 国交相 総務相 経済再生相 復興相
+    デジタル相 担当相
+    元議員 前議員 衆院議員 参院議員 代議士 元知事 前知事 元市長 前市長 元総裁 前総裁 副総裁 幹事長 政調会長
+    総務会長 元代表 前代表 容疑者 被告 被告人 受刑者 選手 監督 投手 捕手 内野手 外野手 主将 棋士 九段 八段
+    七段 名人 竜王 横綱 大関 関脇 教授 准教授 弁護士 検事 判事 裁判長 報道官 夫妻 君 首相夫人 医師 記者
+    作家 俳優 歌手 画家 博士 院長 教諭"""
+_OFFICES = """総理大臣 大臣 副大臣 政務官 長官 大統領 議員 知事 都知事 府知事 県知事 市長 区長 町長 村長 総裁
+    代表 党首 委員長 議長 会長 社長 副社長 頭取 理事長 大使 書記長"""
+_TITLES = frozenset((_PERSONAL + " " + _OFFICES).split())
+_MAX_TITLE = max(map(len, _TITLES))
+_PERSONAL_TITLES = frozenset(_PERSONAL.split())
+_HONORIFICS_AFTER = ("さん", "さま", "くん", "ちゃん")  # written in kana after the run
+
+
+@dataclass(frozen=True)
+class KanjiName:
+    """A Japanese name in a text: where it stands and its readings (`given` empty when the
+    name is the family name alone or its given name was not read)."""
+
+    start: int
+    end: int
+    text: str
+    surname: str  # its family name's kanji: 安倍
+    family: str  # Latin readings, the first-ranked first, `|` between: Abe
+    given: str = ""  # Shigeru|Shigeshi
+
+    @property
+    def latin(self) -> str:
+        """The name as English news writes it, by its first-ranked readings: given name first
+        (Shinzo Abe)."""
+        family, given = self.family.split("|")[0], self.given.split("|")[0]
+        return f"{given} {family}" if given else family
+
+    def readings(self) -> list[tuple[str, str]]:
+        """Every (given, family) reading of the name, the first-ranked first (given '' where
+        none was read)."""
+        return [(g, f) for f in self.family.split("|") for g in self.given.split("|")]
+
+
+@dataclass(frozen=True)
+class NameReadings:
+    """Japanese family and given names in kanji with their Latin readings, and those of them
+    that the dictionary reads more often as another word."""
+
+    family: Mapping[str, str]  # kanji -> Latin readings, the first-ranked first (`|` between)
+    given: Mapping[str, str]
+    wordlike: frozenset[str]
+    words: frozenset[str] = frozenset()  # words a family and a given name would spell (東京)
+
+    @classmethod
+    def of_lines(cls, lines: list[str]) -> NameReadings:
+        """From `name_readings_now`'s lines: kind (f, g or w), kanji, Latin readings, 1 where
+        word-like."""
+        family: dict[str, str] = {}
+        given: dict[str, str] = {}
+        wordlike, words = set(), set()
+        for line in lines:
+            parts = line.split("\t")
+            if len(parts) != 4:
+                continue
+            kind, surface, latin, word = parts
+            if kind == "w":
+                words.add(surface)
+                continue
+            (family if kind == "f" else given)[surface] = latin
+            if word == "1":
+                wordlike.add(surface)
+        return cls(family, given, frozenset(wordlike), frozenset(words))
+
+    @staticmethod
+    @cache
+    def load() -> NameReadings:
+        """The table, from the cache folder (made there once by a child process)."""
+        made = f"{_VERSION}-{zlib.crc32(' '.join(_KINDS).encode()):08x}-{metadata.version('janome')}"
+        script = "from monitor.entities.kanji import name_readings_now as n; print(chr(10).join(n()))"
+        return NameReadings.of_lines(lines_made_once(f"kanji-names-{made}.tsv", script, name_readings_now))
+
+
+def name_readings_now() -> list[str]:
+    """The person names of janome's mecab-ipadic written in kanji, one line each: kind (f:
+    family, g: given), surface, its Latin readings (best-ranked first, `|` between), and 1
+    where another word of the same surface ranks before every person's reading of it (森: a
+    forest; 千葉: the prefecture), else 0; and the words (kind w) that a family and a given
+    name would spell (東京: 東 Azuma + 京 Miyako; 京都), which are no names."""
+    from janome import sysdic
+
+    person: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    other: dict[str, int] = {}
+    for entry in sysdic.entries(compact=False).values():
+        surface, cost, pos = entry[0], int(entry[3]), entry[4]
+        if not _RUN.fullmatch(surface):
+            continue
+        kind = _KINDS.get(pos)
+        if kind is None:
+            other[surface] = min(cost, other.get(surface, cost))
+        else:
+            person.setdefault((kind, surface), []).append((cost, romanized(entry[8], entry[9])))
+    best = {surface: min(min(r) for k, r in ((k, person.get((k, surface), [])) for k in "fg") if r)[0]
+            for _, surface in person}  # fmt: skip
+    lines = []
+    for (kind, surface), found in sorted(person.items()):
+        latin = "|".join(dict.fromkeys(spelled for _, spelled in sorted(found) if spelled))
+        wordlike = other.get(surface, best[surface] + 1) < best[surface]
+        if latin:
+            lines.append(f"{kind}\t{surface}\t{latin}\t{int(wordlike)}")
+    family = {surface for kind, surface in person if kind == "f"}
+    given = {surface for kind, surface in person if kind == "g"}
+    return lines + [f"w\t{word}\t\t0" for word in sorted(other) if _splits(word, family, given)]
+
+
+def _splits(word: str, family: set[str], given: set[str]) -> bool:
+    """Whether a word of the dictionary could be read as a family name + a given name."""
+    cuts = range(1, len(word)) if len(word) <= _MAX_NAME else range(0)
+    return any(word[:k] in family and word[k:] in given for k in cuts)
+
+
+_SMALL_Y = {"ャ": "a", "ュ": "u", "ョ": "o"}
+_SMALL_VOWEL = {"ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o"}
+
+
+def romanized(reading: str, spoken: str = "") -> str:
+    """A name's katakana reading in Hepburn, capitalised, its long vowels as English news
+    writes them: left out where the pronunciation (`spoken`, with ー for a long vowel) has one
+    (シンゾウ, シンゾー: Shinzo; タロウ: Taro), kept otherwise (イノウエ: Inoue; ケイコ: Keiko)."""
+    long_vowel = len(spoken) == len(reading)
+    kana = [
+        r for r, s in zip(reading, spoken if long_vowel else reading, strict=True)
+        if r != "ー" and not (long_vowel and s == "ー" and r in "ウオ")
+    ]  # fmt: skip
+    out: list[str] = []
+    double = False
+    for char in kana:
+        if char == "ッ":
+            double = True
+            continue
+        if char in _SMALL_Y and out:
+            base = out.pop()[:-1]  # キ + ャ: kya; シ + ャ: sha
+            out.append(base + ("" if base.endswith(("sh", "ch", "j")) else "y") + _SMALL_Y[char])
+        elif char in _SMALL_VOWEL and out:
+            out.append(out.pop()[:-1] + _SMALL_VOWEL[char])
+        else:
+            syllable = anyascii(char).lower()
+            if not syllable.isalpha():
+                return ""
+            if double:
+                syllable = ("t" + syllable) if syllable.startswith("ch") else syllable[0] + syllable
+            out.append(syllable)
+        double = False
+    return "".join(out).capitalize()
+
+
+def japanese(text: str, language: str | None) -> bool:
+    """Whether a text is read for kanji names: Japanese by its language, or with no language
+    given, holding kana (which Chinese does not write)."""
+    lang = (language or "").split("-")[0].lower()
+    return lang == "ja" or (not lang and _KANA.search(text) is not None)
+
+
+def kanji_names(text: str, readings: NameReadings) -> list[KanjiName]:
+    """The Japanese names of a text's kanji (see the module), in the order they stand."""
+    found: list[KanjiName] = []
+    named: set[str] = set()  # family names read in the text so far
+    for match in _RUN.finditer(text):
+        run, start = match.group(), match.start()
+        title = _title_ending(run)
+        if title is not None:
+            name = _titled(run[: -len(title)], start, readings, named | _personal(title))
+        elif text.startswith(_HONORIFICS_AFTER, match.end()):
+            name = _titled(run, start, readings, named | _personal("氏"))
+        else:
+            name = _bare(run, start, readings, named)
+        if name is not None:
+            found.append(name)
+            named.add(name.surname)
+    return found
+
+
+def _full(part: str, readings: NameReadings, wordlike_ok: bool) -> tuple[str, str, str] | None:
+    """A family name + a given name that `part` is (the family name's kanji, its Latin, the
+    given name's Latin): the longest family name that fits."""
+    for cut in range(min(len(part) - 1, _MAX_NAME - 1), 0, -1):
+        family, given = part[:cut], part[cut:]
+        if family in readings.family and given in readings.given:
+            words = (family in readings.wordlike) + (given in readings.wordlike)
+            if part in readings.words:
+                return None
+            if words == 0 or (wordlike_ok and words == 1):
+                return family, readings.family[family], readings.given[given]
+    return None
+
+
+def _title_ending(run: str) -> str | None:
+    """The longest title that ends a run of kanji after at least one other kanji."""
+    return next((run[-k:] for k in range(min(_MAX_TITLE, len(run) - 1), 0, -1) if run[-k:] in _TITLES), None)
+
+
+def _personal(title: str) -> set[str]:
+    """Marks a title that only a person is called by (`_titled`'s `named`)."""
+    return {_ANY} if title in _PERSONAL_TITLES else set()
+
+
+_ANY = ""  # in `named`: any family name may stand alone
+
+
+def _titled(part: str, start: int, readings: NameReadings, named: set[str]) -> KanjiName | None:
+    """The name that ends `part` (the kanji before a title), starting at `start` in the text;
+    a family name that is also a word stands alone where `named` holds it (or _ANY)."""
+    for length in range(min(len(part), _MAX_NAME), 1, -1):
+        full = _full(part[-length:], readings, wordlike_ok=True)
+        if full is not None:
+            at = start + len(part) - length
+            return KanjiName(at, at + length, part[-length:], *full)
+    family = readings.family.get(part)
+    if family is not None and (part not in readings.wordlike or part in named or _ANY in named):
+        return KanjiName(start, start + len(part), part, part, family)
+    for cut in range(min(len(part) - 1, _MAX_NAME - 1), 0, -1):
+        head = part[:cut]
+        rest = part[cut:]
+        if (
+            head in readings.family and _MIN_UNREAD <= len(rest) <= _MAX_UNREAD
+            and not {head, rest} & readings.wordlike and part not in readings.words
+        ):  # fmt: skip
+            return KanjiName(start, start + len(part), part, head, readings.family[head])
+    return None
+
+
+def _bare(run: str, start: int, readings: NameReadings, named: set[str]) -> KanjiName | None:
+    """A run without a title that is a whole name: a family and a given name of no other word,
+    or a family name already read in the text."""
+    if run in named:
+        return KanjiName(start, start + len(run), run, run, readings.family[run])
+    if len(run) < _MIN_BARE:
+        return None
+    full = _full(run, readings, wordlike_ok=False)
+    return KanjiName(start, start + len(run), run, *full) if full is not None else None
+
+
+def japanese_names(text: str, language: str | None) -> list[KanjiName]:
+    """`kanji_names` of a Japanese text (`japanese`), the table loaded at the first; none in
+    another text."""
+    if not japanese(text, language) or not _RUN.search(text):
+        return []
+    return kanji_names(text, NameReadings.load())
+
+
+@lru_cache(maxsize=8)  # a text is asked once for each watched name: read once
+def read_names(text: str, language: str | None) -> frozenset[tuple[str, str]]:
+    """Every reading of the Japanese names of a text as `name_form` spells a Latin name's words:
+    (given name, family name), the given name '' where none was read; none outside Japanese."""
+    return frozenset(
+        (name_form(given) if given else "", name_form(family))
+        for found in japanese_names(text, language)
+        for given, family in found.readings()
+    )
+
+
+def reads_as(read: frozenset[tuple[str, str]], words: tuple[str, ...]) -> bool:
+    """Whether a person's name (its words as `name_form` spells them: Shinzo Abe, or Abe alone)
+    is one of the `read_names`: the same family name, and the same given name where both
+    have one (given name first or last: Abe Shinzo)."""
+    if not read or not words:
+        return False
+    first, last = _plain(words[0]), _plain(words[-1])
+    if len(words) == 1:
+        return any(_plain(family) == last for _, family in read)
+    return any(
+        (family == last and given in ("", first)) or (family == first and given in ("", last))
+        for given, family in ((_plain(g), _plain(f)) for g, f in read)
+    )
+
+
+_LONG_VOWEL = re.compile(r"(?<=o)h(?![aeiou])|(?<=[ou])u|(?<=o)o")
+
+
+def _plain(word: str) -> str:
+    """A Japanese name's word without the marks of a long vowel, which romanizations write
+    in several ways (Ohtani, Otani, Ootani; Kouno, Kono; Yuuki, Yuki)."""
+    return _LONG_VOWEL.sub("", word)
