@@ -85,6 +85,12 @@ def test_names_without_a_title(readings: NameReadings) -> None:
     assert _read("岸田は述べた。", readings) == []  # a family name alone needs a title
 
 
+def test_a_government_named_after_its_leader(readings: NameReadings) -> None:
+    assert _read("石破内閣の支持率", readings) == [("石破", "Ishiba")]
+    assert _read("岸田文雄政権", readings) == [("岸田文雄", "Fumio Kishida")]
+    assert _read("連立政権と自民党政権、米政権、現政権", readings) == []
+
+
 @pytest.mark.parametrize(
     "text",
     [

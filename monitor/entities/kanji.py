@@ -61,7 +61,8 @@ _MIN_BARE = 3  # kanji of a full name read without a title
 
 # Titles and honorifics written after a Japanese name. Those a person alone is called by
 # (_PERSONAL) may follow a family name that is also a word (森首相, 林官房長官); an office also
-# follows a place or a body (千葉県知事, 米大統領, 日本代表). The longest wins: 元首相 over 首相.
+# follows a place or a body (千葉県知事, 米大統領, 日本代表); a government or a camp is named
+# after its leader as after a party (岸田政権, 連立政権). The longest wins: 元首相 over 首相.
 _PERSONAL = """氏 様 殿 首相 元首相 前首相 総理 元総理 前総理 官房長官 外相 防衛相 財務相 法相 農相 環境相
     経済産業相 経産相 厚生労働相 厚労相 文部科学相 文科相 国土交通相 国交相 総務相 経済再生相 復興相
     デジタル相 担当相
@@ -70,7 +71,7 @@ _PERSONAL = """氏 様 殿 首相 元首相 前首相 総理 元総理 前総理
     七段 名人 竜王 横綱 大関 関脇 教授 准教授 弁護士 検事 判事 裁判長 報道官 夫妻 君 首相夫人 医師 記者
     作家 俳優 歌手 画家 博士 院長 教諭"""
 _OFFICES = """総理大臣 大臣 副大臣 政務官 長官 大統領 議員 知事 都知事 府知事 県知事 市長 区長 町長 村長 総裁
-    代表 党首 委員長 議長 会長 社長 副社長 頭取 理事長 大使 書記長"""
+    代表 党首 委員長 議長 会長 社長 副社長 頭取 理事長 大使 書記長 政権 内閣 陣営"""
 _TITLES = frozenset((_PERSONAL + " " + _OFFICES).split())
 _MAX_TITLE = max(map(len, _TITLES))
 _PERSONAL_TITLES = frozenset(_PERSONAL.split())
