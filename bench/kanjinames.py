@@ -2,6 +2,7 @@
 
     python bench/kanjinames.py              # the figures
     python bench/kanjinames.py --misses     # and each gold name missed, each name found wrongly
+    python bench/kanjinames.py --known      # with the set's English names known (see below)
 
 Data: tests/fixtures/ja_names/sentences.jsonl (55 sentences in the style of Japanese news that
 we wrote, with the people each names, as written and in English; README there). Measured
@@ -15,6 +16,10 @@ through the product's public functions only, so that the same script measures ol
 - Identity: of the gold people found, the share whose returned key equals the key
   `names_of_all` gives the English name in an English sentence ("Yesterday Shinzo Abe said."),
   and the share that equals it or its last word (a family name read without its given name).
+- `--known`: the sentences read with known names (`stage.KnownIndex`, as the names stage
+  builds it from the store) made of the English names of every person of the set, as an
+  installation whose English news named them all would know them (with their keys from
+  English sentences): how often a kanji name then takes the known key.
 - Watches: for each gold person written in kanji, a watch `names: [<English name>]`, and one
   `names: [<family name>]`, compiled and matched by the watches' own code against every
   sentence: precision and recall over (watch, sentence) pairs; a family name's watch is to
@@ -37,7 +42,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from monitor.entities.stage import names_of_all  # noqa: E402
+from monitor.entities.names import SpelledNames  # noqa: E402
+from monitor.entities.sounds import SoundIndex  # noqa: E402
+from monitor.entities.stage import KnownIndex, names_of_all  # noqa: E402
 from monitor.watches.matcher import ArticleView, compile_watch  # noqa: E402
 from monitor.watches.settings import WatchConfig  # noqa: E402
 
@@ -86,10 +93,20 @@ def _overlaps(variants: list[str], spelling: str) -> bool:
     return any(v in spelling or spelling in v for v in variants if len(v) > 1)
 
 
-def recognition(sentences: list[dict[str, Any]], misses: bool) -> tuple[Score, int, int, int]:
+def known_index(sentences: list[dict[str, Any]]) -> KnownIndex:
+    """Known names made of the English names of every person of the set (see the module)."""
+    english = sorted({p["en"] for s in sentences for p in s["people"]})
+    pairs = [(english_key(name), name) for name in english]
+    return KnownIndex(SoundIndex(pairs), SpelledNames(pairs))
+
+
+def recognition(
+    sentences: list[dict[str, Any]], misses: bool, known: KnownIndex | None = None
+) -> tuple[Score, int, int, int]:
     """The recognition score, and of the gold people found: how many, how many keyed as the
     English name, how many as it or its family name."""
-    found_names = names_of_all([{"title": None, "text": s["text"], "language": "ja"} for s in sentences])
+    articles = [{"title": None, "text": s["text"], "language": "ja"} for s in sentences]
+    found_names = names_of_all(articles, None, (lambda: known) if known is not None else None)
     right = predicted = gold = hit = same = family = 0
     for sentence, names in zip(sentences, found_names, strict=True):
         people = [p for p in sentence["people"] if _KANJI.search(p["ja"])]
@@ -148,11 +165,13 @@ def watches(sentences: list[dict[str, Any]], misses: bool) -> Score:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--misses", action="store_true", help="print each miss and false find")
+    parser.add_argument("--known", action="store_true", help="with the set's English names known")
     args = parser.parse_args()
     sentences = load()
     print(f"{len(sentences)} sentences, load average {os.getloadavg()[0]:.2f}")
+    known = known_index(sentences) if args.known else None
     start = time.process_time()
-    score, hit, same, family = recognition(sentences, args.misses)
+    score, hit, same, family = recognition(sentences, args.misses, known)
     middle = time.process_time()
     print(score.line("recognition (people in kanji)") + f" [{middle - start:.2f} s CPU]")
     print(f"keys: {same}/{hit} as the English name's, {family}/{hit} as it or its family name")

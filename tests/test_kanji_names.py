@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from monitor.entities.kanji import NameReadings, japanese, japanese_names, kanji_names, romanized
-from monitor.entities.names import names_in
+from monitor.entities.names import SpelledNames, names_in
+from monitor.entities.sounds import SoundIndex
 from monitor.watches.names import NameText, watched_name
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ja_names" / "sentences.jsonl"
@@ -125,6 +126,30 @@ def test_names_key_as_their_english_spelling_and_show_it() -> None:
     ishiba = found["shigeru ishiba"]
     assert ishiba.name == "Shigeru Ishiba"
     assert set(ishiba.variants) == {"石破茂", "石破"} and ishiba.count == 3  # the family name alone joins it
+
+
+def _known(*names: str) -> tuple[SoundIndex, SpelledNames]:
+    pairs = [(next(n.key for n in names_in(None, f"Yesterday {name} said.", "en")), name) for name in names]
+    return SoundIndex(pairs), SpelledNames(pairs)
+
+
+def test_known_names_choose_among_readings_and_complete_an_unread_given_name() -> None:
+    """The names the installation knows from its Latin news: the one that fits a reading
+    gives its key and spelling (菅 is Kan first, Suga known; 晋三 unread, Shinzo Abe the one
+    Abe known); none where two fit."""
+    sounds, spelled = _known("Shinzo Abe", "Yoshihide Suga", "Shohei Ohtani")
+
+    def read(text: str) -> list[tuple[str, str]]:
+        return [(n.key, n.name) for n in names_in(None, text, "ja", sounds, spelled)]
+
+    assert read("安倍晋三元首相が死去。安倍氏は") == [("shinzo abe", "Shinzo Abe")]
+    assert read("菅義偉前首相は") == [("ioshihide suga", "Yoshihide Suga")]
+    assert read("大谷翔平選手が") == [("shohei ohtani", "Shohei Ohtani")]  # Otani in the dictionary
+    assert read("菅直人元首相は") == [("naoto kan", "Naoto Kan")]  # read in full: no known name fits
+    sounds, spelled = _known("Shinzo Abe", "Akie Abe", "Naoto Kan", "Yoshihide Suga")
+    assert read("安倍晋三元首相が") == [("abe", "Abe")]  # two Abes known
+    assert read("菅義偉前首相は") == [("kan", "Kan")]  # Kan and Suga both known
+    assert read("安倍昭恵さんは") == [("akie abe", "Akie Abe")]
 
 
 def test_chinese_text_is_not_read_so() -> None:

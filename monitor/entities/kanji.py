@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import metadata
@@ -44,6 +44,7 @@ __all__ = [
     "japanese",
     "japanese_names",
     "kanji_names",
+    "known_reading",
     "name_readings_now",
     "read_names",
     "reads_as",
@@ -101,6 +102,11 @@ class KanjiName:
         """Every (given, family) reading of the name, the first-ranked first (given '' where
         none was read)."""
         return [(g, f) for f in self.family.split("|") for g in self.given.split("|")]
+
+    @property
+    def spellings(self) -> str:
+        """Every reading as English news writes it, the first-ranked first, `|` between."""
+        return "|".join(f"{g} {f}" if g else f for g, f in self.readings())
 
 
 @dataclass(frozen=True)
@@ -299,6 +305,29 @@ def _bare(run: str, start: int, readings: NameReadings, named: set[str]) -> Kanj
         return None
     full = _full(run, readings, wordlike_ok=False)
     return KanjiName(start, start + len(run), run, *full) if full is not None else None
+
+
+Known = Callable[[str], Iterable[tuple[str, tuple[str, ...]]]]
+
+
+def known_reading(spellings: str, known: Known) -> tuple[str, str] | None:
+    """The key and the spelling of the one known name that a kanji name's readings
+    (`KanjiName.spellings`) may be: its family name the known name's last word, its given name
+    (where read) the first, each as `name_form` spells it but for long vowels (Otani,
+    Ohtani). `known(word)`: the known names (key, words) whose last word may be `word`. None
+    when no known name, or more than one, fits any reading (菅: Kan or Suga; Naoto Kan and
+    Yoshihide Suga both known)."""
+    fits: dict[str, tuple[str, ...]] = {}
+    for spelled in spellings.split("|"):
+        words = [_plain(name_form(w)) for w in spelled.split()]
+        for key, known_words in known(spelled.split()[-1]):
+            forms = [_plain(name_form(w)) for w in known_words]
+            if len(forms) >= 2 and forms[-1] == words[-1] and (len(words) == 1 or forms[:-1] == words[:-1]):
+                fits[key] = known_words
+    if len(fits) != 1:
+        return None
+    key, spelling = fits.popitem()
+    return key, " ".join(spelling)
 
 
 def japanese_names(text: str, language: str | None) -> list[KanjiName]:

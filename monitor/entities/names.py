@@ -52,6 +52,7 @@ from typing import Any, NamedTuple
 from anyascii import anyascii
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
+from monitor.entities.kanji import known_reading
 from monitor.entities.scriptnames import (
     CASELESS_LETTERS,
     JOINERS,
@@ -450,6 +451,10 @@ class SpelledNames:
             for sound in sound_keys(words[-1]):
                 self._by_sound.setdefault(sound, []).append((key, words))
 
+    def ending_in(self, word: str) -> list[tuple[str, tuple[str, ...]]]:
+        """The known names (key, words) whose last word sounds like `word`."""
+        return [found for sound in sound_keys(word) for found in self._by_sound.get(sound, ())]
+
     def key_of(self, spelled: str) -> str | None:
         """The key of the one known name that a name written in a script without capitals
         sounds like, word for word; None when none or several do."""
@@ -571,9 +576,11 @@ def _with_script_names(
         inside = [h for h in heard if h.start < cue.end and cue.start < h.end and _keys_cue(h, cue)]
         best = max(inside, key=lambda h: (h.full, len(h.spelling.split()), h.end - h.start), default=None)
         key = best.key if best else _spelled_key(cue, spelled) or script_key(cue.text)
-        if cue.latin:  # read by a dictionary (monitor.entities.kanji)
-            key = script_key(cue.latin)
-            read.setdefault(key, cue.latin)
+        if cue.latin:  # read by a dictionary (monitor.entities.kanji): a known name's reading, or its first
+            first = cue.latin.split("|")[0]
+            fit = known_reading(cue.latin, spelled.ending_in) if spelled is not None else None
+            key, latin = fit or (script_key(first), first)
+            read.setdefault(key, latin)
         mentions.append((cue.start, key, cue.text))
         covered.append((cue.start, cue.end))
     alone = [h for h in heard if not any(a < h.end and h.start < b for a, b in covered)]

@@ -80,7 +80,7 @@ class Cue:
     end: int
     text: str
     regnal: bool = False  # a king's or a pope's name with its number (查理三世, بندیکت شانزدهم)
-    latin: str = ""  # its reading, where a dictionary gives it (安倍晋三: monitor.entities.kanji)
+    latin: str = ""  # its readings where a dictionary gives them, `|` between (菅: Kan|Suga; entities.kanji)
 
 
 def caseless(text: str) -> bool:
@@ -272,7 +272,7 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
         found += _after_zh_title(text)
         found += _before_ja_title(text)
         found += _zh_organisations(text)
-        read = [Cue(n.start, n.end, n.text, latin=n.latin) for n in japanese_names(text, lang)]
+        read = [Cue(n.start, n.end, n.text, latin=n.spellings) for n in japanese_names(text, lang)]
         found = [c for c in found if not any(r.start < c.end and c.start < r.end for r in read)] + read
     titles = _TITLE_FIRST.get(_TITLE_FIRST_ALIASES.get(lang, lang))
     if titles is not None:
