@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.entities.kanji import NameReadings, japanese, japanese_names, kanji_names, romanized
+from monitor.entities.kanji import NameReadings, Reading, japanese, japanese_names, kanji_names, romanized
 from monitor.entities.names import SpelledNames, names_in
 from monitor.entities.sounds import SoundIndex
 from monitor.watches.names import NameText, watched_name
@@ -40,9 +40,9 @@ def test_the_table_is_made_once_by_a_child_and_janome_stays_out(tmp_path: Path) 
     assert out.stdout.strip() == "False ['Shigeru Ishiba']"
     (table,) = tmp_path.glob("kanji-names-*.tsv")
     lines = set(table.read_text(encoding="utf-8").split("\n"))
-    assert "f\t石破\tIshiba\t0" in lines
-    assert any(line.startswith("f\t森\tMori") and line.endswith("\t1") for line in lines)  # a forest first
-    assert "w\t東京\t\t0" in lines  # 東 Azuma + 京 Miyako would spell it
+    assert "石破\tf\tIshiba\t0" in lines
+    assert any(line.startswith("森\tf\tMori") and line.endswith("\t1") for line in lines)  # a forest first
+    assert "東京\tw\t\t0" in lines  # 東 Azuma + 京 Miyako would spell it
 
 
 @pytest.mark.parametrize(
@@ -64,6 +64,14 @@ def test_readings_in_hepburn_with_long_vowels_as_english_news_writes_them(
     reading: str, spoken: str, latin: str
 ) -> None:
     assert romanized(reading, spoken) == latin
+
+
+def test_the_table_says_what_it_holds(readings: NameReadings) -> None:
+    assert readings.lookup("石破") == Reading(family="Ishiba")
+    assert readings.lookup("森").wordlike and readings.lookup("森").family.startswith("Mori")
+    assert readings.lookup("菅").family.split("|")[:2] == ["Kan", "Suga"]  # ipadic's rank
+    assert readings.lookup("東京").word and not readings.lookup("東京").family
+    assert readings.lookup("政府") == readings.lookup("") == readings.lookup("x" * 500) == Reading()
 
 
 def test_names_before_a_title_or_an_honorific(readings: NameReadings) -> None:
