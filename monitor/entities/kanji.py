@@ -355,7 +355,7 @@ def japanese_names(text: str, language: str | None) -> list[KanjiName]:
     return kanji_names(text, NameReadings.load())
 
 
-@lru_cache(maxsize=8)  # a text is asked once for each watched name: read once
+@lru_cache(maxsize=2)  # a text is asked once for each watched name, one after the other: read once
 def read_names(text: str, language: str | None) -> frozenset[tuple[str, str]]:
     """Every reading of the Japanese names of a text as `name_form` spells a Latin name's words:
     (given name, family name), the given name '' where none was read; none outside Japanese."""
