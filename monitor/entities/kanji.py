@@ -3,22 +3,25 @@ in the order English news writes it (Shigeru Ishiba, Shinzo Abe, Kishida), so th
 the Latin recogniser keys the English spelling and a `names:` watch written in English finds it.
 
 The readings are the person names of mecab-ipadic as janome ships it (Apache-2.0: family names
-`名詞,固有名詞,人名,姓`, given names `人名,名`, each with its katakana reading), taken once into
-the cache folder by a child process (janome's whole dictionary takes some 250 MB) and read from
-there, only when a Japanese text comes (`NameReadings.load`). A surface with several readings
-takes the one the dictionary ranks first (its lowest cost: 菅 is Kan before Suga).
+`名詞,固有名詞,人名,姓`, given names `人名,名`, each with its katakana readings), taken once into
+the cache folder by a child process (janome's whole dictionary takes some 290 MB) and read from
+there as sorted lines (about 2 MB), only when a Japanese text comes (`NameReadings.load`). Of
+several readings the dictionary's first-ranked (lowest cost) is the name's (菅: Kan before
+Suga), unless a name the installation knows fits another (`known_reading`: Yoshihide Suga).
 
 Rules (`kanji_names`), per run of kanji (a title written in kanji ends the run it follows):
-- before a title or honorific (首相, 氏, 知事, 容疑者, 選手, さん...): the longest family name +
-  given name ending there (岸田文雄首相, 同日岸田文雄首相); else the family name alone
-  (石破首相); else a family name and one to three kanji the dictionary has no given name for
-  (安倍晋三元首相: Abe, the given name unread);
+- before a title or honorific (首相, 氏, 知事, 容疑者, 選手, 政権, さん...): the longest family
+  name + given name ending there (岸田文雄首相, 同日岸田文雄首相); else the family name alone
+  (石破首相, 岸田政権); else a family name and two or three kanji the dictionary has no given
+  name for (安倍晋三元首相: Abe, the given name unread);
 - without a title: a run that is exactly a family name + a given name (岸田文雄は), or a family
   name that the text named before (安倍晋三氏は… 安倍は).
-A name's part that the dictionary reads more often as another word (森, 林, 千葉, 米: a place or
-a common noun ranked before the person) is no name alone, nor beside a given name that is a
-word too; without a title, neither part may be one. Chinese text (no kana, or language zh) is
-not read so: its kanji names are read by sound (monitor.entities.sounds).
+A part that the dictionary reads first as another word (森, 林, 千葉, 米: a place or a common
+noun ranked before the person) stands alone only before a title that only a person is called
+by (森首相, not 千葉県知事), and beside a given name only before a title and where that name is
+no word too; a word the dictionary holds is never split into two names (東京: 東 + 京). Chinese
+text (no kana, or language zh) is not read so: its kanji names are read by sound
+(monitor.entities.sounds).
 
 Long vowels are written as English news writes them (シンゾウ, pronounced シンゾー: Shinzo;
 コウノ: Kono; オオノ: Ono), with Hepburn's consonants (Shigeru, Fumio, Junichiro).
@@ -68,8 +71,7 @@ _MIN_BARE = 3  # kanji of a full name read without a title
 # follows a place or a body (千葉県知事, 米大統領, 日本代表); a government or a camp is named
 # after its leader as after a party (岸田政権, 連立政権). The longest wins: 元首相 over 首相.
 _PERSONAL = """氏 様 殿 首相 元首相 前首相 総理 元総理 前総理 官房長官 外相 防衛相 財務相 法相 農相 環境相
-    経済産業相 経産相 厚生労働相 厚労相 文部科学相 文科相 国土交通相 国交相 総務相 経済再生相 復興相
-    デジタル相 担当相
+    経済産業相 経産相 厚生労働相 厚労相 文部科学相 文科相 国土交通相 国交相 総務相 経済再生相 復興相 担当相
     元議員 前議員 衆院議員 参院議員 代議士 元知事 前知事 元市長 前市長 元総裁 前総裁 副総裁 幹事長 政調会長
     総務会長 元代表 前代表 容疑者 被告 被告人 受刑者 選手 監督 投手 捕手 内野手 外野手 主将 棋士 九段 八段
     七段 名人 竜王 横綱 大関 関脇 教授 准教授 弁護士 検事 判事 裁判長 報道官 夫妻 君 首相夫人 医師 記者

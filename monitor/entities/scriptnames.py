@@ -10,6 +10,8 @@ The cues are facts about the languages, never about particular persons:
 - in Chinese, a title or office before a run of such sound characters (总统拜登, 总理普京):
   two to six of them;
 - in Japanese, a katakana run before a title or honorific (プーチン大統領, トランプ氏);
+- in Japanese, a family and a given name in kanji that a dictionary reads (石破茂首相, 岸田氏:
+  monitor.entities.kanji), which wins over any other cue it overlaps;
 - in Persian (and Arabic, Urdu, Kurdish), the two words before a comma and a title in
   apposition (عمران خان، نخست‌وزیر سابق; پدرو کاستیلو، رئیس جمهور);
 - in the spaced scripts that put the title first (Arabic, Persian, Hebrew, Hindi, Georgian,
