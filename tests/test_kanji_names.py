@@ -86,6 +86,13 @@ def test_names_before_a_title_or_an_honorific(readings: NameReadings) -> None:
     assert _read("安倍晋三元首相が", readings) == [("安倍晋三", "Abe")]
 
 
+def test_an_unread_given_name_is_written_with_the_kanji_of_given_names(readings: NameReadings) -> None:
+    """晋三, 義偉 and 翔平 are not in the dictionary but their kanji are those of given names;
+    自動車 and 製薬 after a family name are a company's words."""
+    assert _read("菅義偉首相、大谷翔平選手", readings) == [("菅義偉", "Kan"), ("大谷翔平", "Oya")]
+    assert _read("鈴木自動車会長と小林製薬社長", readings) == []
+
+
 def test_names_without_a_title(readings: NameReadings) -> None:
     """A run that is exactly a family + given name, and a family name the text named before."""
     ishiba, kishida = ("石破茂", "Shigeru Ishiba"), ("岸田文雄", "Fumio Kishida")

@@ -13,7 +13,8 @@ Rules (`kanji_names`), per run of kanji (a title written in kanji ends the run i
 - before a title or honorific (首相, 氏, 知事, 容疑者, 選手, 政権, さん...): the longest family
   name + given name ending there (岸田文雄首相, 同日岸田文雄首相); else the family name alone
   (石破首相, 岸田政権); else a family name and two or three kanji the dictionary has no given
-  name for (安倍晋三元首相: Abe, the given name unread);
+  name for, each one that given names are written with (安倍晋三元首相: Abe, the given name
+  unread; not 鈴木自動車会長);
 - without a title: a run that is exactly a family name + a given name (岸田文雄は), or a family
   name that the text named before (安倍晋三氏は… 安倍は).
 A part that the dictionary reads first as another word (森, 林, 千葉, 米: a place or a common
@@ -130,11 +131,14 @@ class NameReadings:
     of the same strings took 4.9 MB."""
 
     entries: tuple[bytes, ...]  # kanji, kind (f, g, w), Latin readings, 1 where word-like; tabs between
+    given_kanji: str = ""  # every kanji the given names are written with
 
     @classmethod
     def of_lines(cls, lines: Iterable[bytes]) -> NameReadings:
         """From `name_readings_now`'s lines (as bytes)."""
-        return cls(tuple(sorted(line for line in lines if line.count(b"\t") == 3)))
+        entries = tuple(sorted(line for line in lines if line.count(b"\t") == 3))
+        given = {c for line in entries if b"\tg\t" in line for c in line[: line.index(b"\t")].decode()}
+        return cls(entries, "".join(sorted(given)))
 
     def lookup(self, kanji: str) -> Reading:
         """What the table says of `kanji` (empty where it says nothing)."""
@@ -308,8 +312,8 @@ def _titled(part: str, start: int, readings: NameReadings, named: set[str]) -> K
     for cut in range(min(len(part) - _MIN_UNREAD, _MAX_NAME - 1), 0, -1):
         head, rest = readings.lookup(part[:cut]), part[cut:]
         if (
-            head.family and not head.wordlike and len(rest) <= _MAX_UNREAD
-            and not readings.lookup(rest).wordlike and not alone.word
+            head.family and not head.wordlike and len(rest) <= _MAX_UNREAD and not alone.word
+            and all(c in readings.given_kanji for c in rest) and not readings.lookup(rest).wordlike
         ):  # fmt: skip
             return KanjiName(start, start + len(part), part, part[:cut], head.family)
     return None
