@@ -52,6 +52,7 @@ from typing import Any, NamedTuple
 from anyascii import anyascii
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
+from monitor.entities.kanji import known_reading
 from monitor.entities.scriptnames import (
     CASELESS_LETTERS,
     JOINERS,
@@ -450,6 +451,10 @@ class SpelledNames:
             for sound in sound_keys(words[-1]):
                 self._by_sound.setdefault(sound, []).append((key, words))
 
+    def ending_in(self, word: str) -> list[tuple[str, tuple[str, ...]]]:
+        """The known names (key, words) whose last word sounds like `word`."""
+        return [found for sound in sound_keys(word) for found in self._by_sound.get(sound, ())]
+
     def key_of(self, spelled: str) -> str | None:
         """The key of the one known name that a name written in a script without capitals
         sounds like, word for word; None when none or several do."""
@@ -566,10 +571,16 @@ def _with_script_names(
     heard = known.find(joined[:KNOWN_TEXT_CHARS], language) if known else []
     mentions: list[tuple[int, str, str]] = []  # (start, key, spelling)
     covered: list[tuple[int, int]] = []
+    read: dict[str, str] = {}  # key -> the Latin name a dictionary read (安倍晋三: Shinzo Abe)
     for cue in cued_names(joined, language):
         inside = [h for h in heard if h.start < cue.end and cue.start < h.end and _keys_cue(h, cue)]
         best = max(inside, key=lambda h: (h.full, len(h.spelling.split()), h.end - h.start), default=None)
         key = best.key if best else _spelled_key(cue, spelled) or script_key(cue.text)
+        if cue.latin:  # read by a dictionary (monitor.entities.kanji): a known name's reading, or its first
+            first = cue.latin.split("|")[0]
+            fit = known_reading(cue.latin, spelled.ending_in) if spelled is not None else None
+            key, latin = fit or (script_key(first), first)
+            read.setdefault(key, latin)
         mentions.append((cue.start, key, cue.text))
         covered.append((cue.start, cue.end))
     alone = [h for h in heard if not any(a < h.end and h.start < b for a, b in covered)]
@@ -587,7 +598,7 @@ def _with_script_names(
     merged = {name.key: name for name in found}
     for key, group in groups.items():
         variants = tuple(sorted(group, key=lambda v: (-len(v), -group[v], v)))
-        name = Name(key, variants[0], variants, sum(group.values()))
+        name = Name(key, read.get(key, variants[0]), variants, sum(group.values()))
         old = merged.get(key)
         if old is not None:
             name = Name(key, old.name, tuple(dict.fromkeys(old.variants + variants)), old.count + name.count)

@@ -10,6 +10,8 @@ The cues are facts about the languages, never about particular persons:
 - in Chinese, a title or office before a run of such sound characters (总统拜登, 总理普京):
   two to six of them;
 - in Japanese, a katakana run before a title or honorific (プーチン大統領, トランプ氏);
+- in Japanese, a family and a given name in kanji that a dictionary reads (石破茂首相, 岸田氏:
+  monitor.entities.kanji), which wins over any other cue it overlaps;
 - in Persian (and Arabic, Urdu, Kurdish), the two words before a comma and a title in
   apposition (عمران خان، نخست‌وزیر سابق; پدرو کاستیلو، رئیس جمهور);
 - in the spaced scripts that put the title first (Arabic, Persian, Hebrew, Hindi, Georgian,
@@ -37,6 +39,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from monitor.entities.kanji import japanese_names
 from monitor.entities.koreannames import titled_names
 from monitor.entities.orgnames import organisations_in
 
@@ -85,6 +88,7 @@ class Cue:
     text: str
     regnal: bool = False  # a king's or a pope's name with its number (查理三世, بندیکت شانزدهم)
     english: str = ""  # an organisation's English name, where the cue is its written name (联合国)
+    latin: str = ""  # its readings where a dictionary gives them, `|` between (菅: Kan|Suga; entities.kanji)
 
 
 def caseless(text: str) -> bool:
@@ -276,6 +280,8 @@ def cued_names(text: str, language: str | None) -> list[Cue]:
         found += _after_zh_title(text)
         found += _before_ja_title(text)
         found += _zh_organisations(text)
+        read = [Cue(n.start, n.end, n.text, latin=n.spellings) for n in japanese_names(text, lang)]
+        found = [c for c in found if not any(r.start < c.end and c.start < r.end for r in read)] + read
     titles = _TITLE_FIRST.get(_TITLE_FIRST_ALIASES.get(lang, lang))
     if titles is not None:
         found += _after_title(text, _compiled_title_first(lang))

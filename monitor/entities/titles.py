@@ -35,17 +35,12 @@ ru uk), never about particular people.
 
 from __future__ import annotations
 
-import logging
-import os
-import subprocess
-import sys
-import tempfile
 import zlib
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from importlib import metadata
 
-from monitor.cachedir import cache_dir
+from monitor.cachedir import lines_made_once
 from monitor.entities.forms import endings, name_form, stems
 from monitor.entities.personwords import ORGANISATION_ENDINGS
 
@@ -58,7 +53,6 @@ __all__ = [
     "title_length",
 ]
 
-log = logging.getLogger(__name__)
 _COUNTRIES_VERSION = 1  # of the cached list's making (country_words_now)
 
 # Titles and offices written before a name, in the languages the recogniser reads (their
@@ -169,30 +163,8 @@ def _country_words() -> list[str]:
     """`country_words_now`, from the cache folder; made there by a child process the first time
     (its memory goes with it), in this process where no child can run or nothing is written."""
     made = f"{_COUNTRIES_VERSION}-{zlib.crc32(_COUNTRY_LANGUAGES.encode()):08x}-{metadata.version('babel')}"
-    path = cache_dir() / f"country-words-{made}.txt"
-    try:
-        return path.read_text(encoding="utf-8").split("\n")
-    except OSError:
-        pass
     script = "from monitor.entities.titles import country_words_now as c; print(chr(10).join(c()))"
-    try:
-        paths = os.pathsep.join(p for p in sys.path if p)  # this process's monitor, as installed or not
-        done = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, encoding="utf-8",
-            check=True, timeout=300, env={**os.environ, "PYTHONPATH": paths},
-        )  # fmt: skip
-        words = done.stdout.strip().split("\n")
-    except (OSError, subprocess.SubprocessError) as exc:
-        log.warning("event=country_words_in_process error=%r", str(exc)[:300])
-        return country_words_now()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False) as out:
-            out.write("\n".join(words))
-        os.replace(out.name, path)
-    except OSError as exc:  # read-only cache: made again next time
-        log.warning("event=country_words_not_cached path=%s error=%r", path, str(exc))
-    return words
+    return lines_made_once(f"country-words-{made}.txt", script, country_words_now)
 
 
 @cache

@@ -82,6 +82,7 @@ from monitor.entities.forms import (
     transliterable,
     watched_stems,
 )
+from monitor.entities.kanji import read_names, reads_as
 from monitor.entities.sounds import SoundIndex, SoundSpans, sound_spans, sounded
 from monitor.watches.translated import TextConcepts, Translation, translated_in, written_in
 from monitor.watches.watched import (
@@ -439,9 +440,12 @@ class NameText:
 
 def _heard(text: NameText, name: WatchedName) -> bool:
     """Whether a person's Latin name sounds in the text's words of a script without capitals
-    (monitor.entities.sounds), the text's spans read once for every name."""
+    (monitor.entities.sounds), the text's spans read once for every name; or is the reading
+    of a Japanese name in kanji there (安倍晋三: monitor.entities.kanji), read once a text."""
     if not text.sounding or name.heard is None:
         return False
+    if reads_as(read_names(text.sounding, text.language), name.forms):
+        return True
     if text.heard is not None:
         return name.text in text.heard
     if text._spans is None:
