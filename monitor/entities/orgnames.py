@@ -597,8 +597,12 @@ def _search() -> tuple[re.Pattern[str], dict[str, str]]:
         for phrase in phrases:
             owner.setdefault(phrase.split("!")[0], english)
     owner.update((phrase, "") for phrase in NOT_NAMES)  # look-alikes, found to be dropped
-    every = {p for ps in _written().values() for p in ps} | NOT_NAMES
-    return re.compile(trie_pattern({p.split("!")[0]: _condition(p) for p in every})), owner
+    not_after: dict[str, str] = {}  # one written name in two lists: what neither lets follow
+    for phrase in sorted({p for ps in _written().values() for p in ps} | NOT_NAMES):
+        letters, _, banned = phrase.partition("!")
+        not_after[letters] = "".join(sorted(set(not_after.get(letters, "")) | set(banned)))
+    conditions = {letters: _condition(f"{letters}!{banned}") for letters, banned in not_after.items()}
+    return re.compile(trie_pattern(conditions)), owner
 
 
 @lru_cache(maxsize=8)  # the article read by the cues and every watch in turn; a few texts kept, not many
