@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from monitor.entities.names import names_in
 from monitor.entities.orgnames import (
     english_names,
     organisation_named,
@@ -298,3 +299,19 @@ def test_a_party_with_its_country_is_not_another_countrys() -> None:
     assert not found("Communist Party of Vietnam", "中国共产党召开大会。", "zh")
     assert not found("Communist Party of Vietnam", "老挝人民革命党召开大会。", "zh")
     assert not found("Communist Party of Vietnam", "Vietnam said.", "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "english"),
+    [
+        ("zh", "中国共产党召开中央全会。", "Chinese Communist Party"),
+        ("fa", "سازمان ملل متحد قطعنامه را تصویب کرد.", "United Nations"),
+        ("ko", "탈레반이 카불을 장악했다.", "Taliban"),
+    ],
+)
+def test_a_written_organisation_is_keyed_and_shown_by_its_english_name(
+    language: str, text: str, english: str
+) -> None:
+    (name,) = [n for n in names_in(None, text, language) if n.name == organisation_named(english)]
+    assert name.key == names_in(None, f"The {name.name} met on Monday.", "en")[0].key
+    assert any(written in text for written in name.variants)

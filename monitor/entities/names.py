@@ -576,7 +576,10 @@ def _with_script_names(
         inside = [h for h in heard if h.start < cue.end and cue.start < h.end and _keys_cue(h, cue)]
         best = max(inside, key=lambda h: (h.full, len(h.spelling.split()), h.end - h.start), default=None)
         key = best.key if best else _spelled_key(cue, spelled) or script_key(cue.text)
-        if cue.latin:  # read by a dictionary (monitor.entities.kanji): a known name's reading, or its first
+        if cue.english:  # an organisation as the language writes it (联合国): its English name's key
+            key = " ".join(name_form(word) for word in cue.english.split())
+            read.setdefault(key, cue.english)
+        elif cue.latin:  # read by a dictionary (monitor.entities.kanji): a known name's reading, or its first
             first = cue.latin.split("|")[0]
             fit = known_reading(cue.latin, spelled.ending_in) if spelled is not None else None
             key, latin = fit or (script_key(first), first)
