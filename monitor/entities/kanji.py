@@ -30,6 +30,7 @@ Long vowels are written as English news writes them (シンゾウ, pronounced �
 
 from __future__ import annotations
 
+import importlib
 import re
 import zlib
 from bisect import bisect_left
@@ -175,7 +176,7 @@ def name_readings_now() -> list[str]:
     another word of the same surface ranks before every person's reading of it (森: a forest;
     千葉: the prefecture), else 0; and the words (kind w) that a family and a given name would
     spell (東京: 東 Azuma + 京 Miyako; 京都), which are no names."""
-    from janome import sysdic
+    sysdic = importlib.import_module("janome.sysdic")  # typed or not by janome's version: Any here
 
     person: dict[tuple[str, str], list[tuple[int, str]]] = {}
     other: dict[str, int] = {}
