@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -48,6 +49,7 @@ __all__ = [
     "latin_written",
     "local_forms",
     "name_form",
+    "name_forms",
     "read_aloud",
     "respells",
     "skeleton",
@@ -189,57 +191,81 @@ def _spelled(folded: str) -> str:
     if folded.isascii():  # nothing to transliterate
         letters = folded if folded.isalpha() else _NOT_ASCII_LETTERS.sub("", folded)
     else:
-        for pair, replacement in _BEFORE_ASCII:
-            folded = folded.replace(pair, replacement)
-        folded = folded.translate(_HACEK)
-        letters = _NOT_ASCII_LETTERS.sub("", anyascii(folded).casefold())
+        letters = _transliterated(folded, _ASCII_LETTERS)
+    return _swapped(letters).translate(_ONE_SOUND)
+
+
+def _transliterated(folded: str, table: dict[int, str | None]) -> str:
+    """A case-folded word's ASCII letters, by one of the tables below."""
+    for pair, replacement in _BEFORE_ASCII:
+        folded = folded.replace(pair, replacement)
+    return folded.translate(table)
+
+
+def _swapped(letters: str) -> str:
+    """ASCII letters with the romanisations' swaps made, but the one-letter ones (`_ONE_SOUND`)."""
     if "j" in letters:
         letters = _J_AFTER_VOWEL.sub("i", letters)
     for pair, replacement in _SWAPPED:
         letters = letters.replace(pair, replacement)
-    return letters.translate(_ONE_SOUND)
+    return letters
 
 
-# The letters a form may start with, by the first letter of its word when that is an ASCII
-# one: itself (a word kept in its own script), the one `_ONE_SOUND` gives it, or what a swap
-# at the word's start gives (dzh: j, oo and ou: u, ee: i, kh: h, ph and pkh: f, ck: k), the
-# letters after it being transliterated first (dž: dzh). Nothing else changes it.
-_SWAPPED_FIRST = {"d": "j", "o": "u", "e": "i", "k": "h", "p": "f"}
-_FIRST_OF_FORM = {
-    letter: {letter, letter.translate(_ONE_SOUND), *_SWAPPED_FIRST.get(letter, "")}
-    for letter in "abcdefghijklmnopqrstuvwxyz"
-}
-# And the other way: which words' first letters may give a form that starts with a letter.
-_FIRST_OF_WORD = {
-    first: tuple(letter for letter, firsts in _FIRST_OF_FORM.items() if first in firsts)
-    for first in "abcdefghijklmnopqrstuvwxyz"
-}
+def _ascii_letters() -> dict[int, str | None]:
+    """What `_spelled` keeps of each character of the alphabets anyascii spells back: a háček's
+    letter as h (`_HACEK`), any other as anyascii spells it, in lower case, less what is not an
+    ASCII letter (one str.translate for a word: anyascii spells a string in a Python loop over
+    its characters)."""
+    table: dict[int, str | None] = {
+        code: chr(code).lower() if chr(code).isalpha() else None
+        for code in range(0x80) if not "a" <= chr(code) <= "z"
+    }
+    for low, high in _TRANSLITERATED:
+        for code in range(max(low, 0x80), high + 1):
+            spelled = chr(code).translate(_HACEK)
+            table[code] = _NOT_ASCII_LETTERS.sub("", anyascii(spelled).casefold())
+    return table
+
+
+_ASCII_LETTERS = _ascii_letters()
+_ASCII_LETTERS_SPACED = {**_ASCII_LETTERS, ord(" "): " "}  # words joined by spaces stay apart
+_NOT_LETTER_BYTES = bytes(c for c in range(0x80) if not "a" <= chr(c) <= "z" and c != ord(" "))
+_ONE_SOUND_BYTES = bytes.maketrans(b"cqwy", b"kkvi")  # _ONE_SOUND
+
+
+def name_forms(words: Sequence[str]) -> list[str]:
+    """`name_form` of each word, worked out for all at once (a few passes over the words joined
+    by spaces, not a call for each) and not kept in its cache: for a text's many words in lower
+    case, each compared once or twice. Words of other scripts, or with spaces, one by one."""
+    joined = " ".join(words)
+    folded = unicodedata.normalize("NFC", joined.casefold())
+    if joined.count(" ") == len(words) - 1 and transliterable(folded):
+        if folded.isascii():  # in bytes, as `_spelled` does in str
+            letters = folded.encode().translate(None, _NOT_LETTER_BYTES).decode()
+        else:
+            letters = _transliterated(folded, _ASCII_LETTERS_SPACED)
+        spelled = _swapped(letters).encode().translate(_ONE_SOUND_BYTES).decode()
+        forms = _DOUBLED.sub(r"\1", spelled).split(" ")
+        if len(forms) == len(words):  # (an empty form: two spaces, made one)
+            return forms
+    return [name_form.__wrapped__(word) for word in words]
 
 
 class WordForms:
-    """`form in WordForms(words)`: whether some word has that `name_form`, working out the
-    forms of only the words that may (the form of a word that starts with an ASCII letter
-    starts with one of a few letters): most of a text's words never go through `name_form`."""
+    """`form in WordForms(words)`: whether some word has that `name_form`, the words' forms
+    worked out at the first question, all at once (`name_forms`: a text's words in lower case
+    cost ~1 µs each so, some 3 µs each through `name_form`, and would crowd its cache)."""
 
-    def __init__(self, words: set[str]) -> None:
-        self._by_first: dict[str, list[str]] = {}
-        self._others: list[str] = []  # any form
-        for word in words:
-            # (a letter after the first: no combining mark to compose with it)
-            if "a" <= word[:1] <= "z" and (word[1:2].isascii() or word[1:2].isalpha()):
-                self._by_first.setdefault(word[0], []).append(word)
-            else:
-                self._others.append(word)
-        self._forms: set[str] = set()
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = words
+        self._forms: set[str] | None = None
 
     def __contains__(self, form: object) -> bool:
-        if self._others:
-            self._forms.update(map(name_form, self._others))
-            self._others = []
-        for first in _FIRST_OF_WORD.get(form[:1], ()) if isinstance(form, str) else ():
-            words = self._by_first.pop(first, None)
-            if words:
-                self._forms.update(map(name_form, words))
+        if self._forms is None:
+            # The words in ASCII apart: their letters go through a bytes table
+            spelled = [w for w in self._words if w.isascii()]
+            others = [w for w in self._words if not w.isascii()]
+            self._forms = {*name_forms(spelled), *name_forms(others)}
         return form in self._forms
 
 
