@@ -136,6 +136,7 @@ _HONORIFICS = _forms_of(
 )
 _ZONES = _forms_of("GMT UTC EST EDT CST CDT PST PDT CET CEST BST MSK")
 _NOT_A_FIRST_WORD = _CALENDAR | _FUNCTION_WORDS | _HONORIFICS
+_CALENDAR_OR_ZONES = _CALENDAR | _ZONES
 _NOUNS_CAPITALISED = frozenset({"de", "lb"})  # languages that capitalise every noun
 # A title is in Title Case when this share of its words of 4 letters or more inside a
 # sentence (short words stay in lower case there: in, of), at least _TITLE_CASE_WORDS of them,
@@ -300,18 +301,10 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
     read = _read(text)  # once: the most of the work on an ordinary article
     tokens = read.tokens
     lower = WordForms([w for w in set(read.words) if w.islower()])
-    inside: set[str] = set()
-    for form in {t.form for t in tokens if not t.sentence_start and t.capitalised}:
-        inside |= stems(form, allowed)
+    inside: set[str] | None = None  # the stems of the words capitalised inside a sentence
+    heads: set[str] | None = None  # of the words that open a name inside a sentence
     found: list[list[_Token]] = []
     runs = _split(_runs(tokens))
-    # Words that open a name inside a sentence: a name of its own there, not a part of another.
-    heads: set[str] = set()
-    for run in runs:
-        if not run[0].sentence_start:
-            heads |= stems(run[0].form, allowed)
-    content = [[t for t in run if t.form not in _FUNCTION_WORDS] for run in runs]
-    in_longer = {t.form for run in content if 1 < len(run) <= _MAX_RUN for t in run}
     for run in runs:
         if _shouting(run) or len(run) > _MAX_RUN:
             # A headline in capitals, or a list of capitalised words: keep only its acronyms.
@@ -324,11 +317,19 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
         first = run[0]
         form = first.form
         if first.sentence_start and not _acronym(first.text):
-            unknown = inside.isdisjoint(stems(form, allowed))
+            if inside is None:
+                inside = _stems_of({t.form for t in tokens if t.capitalised and not t.sentence_start},
+                                   allowed)
+            unknown = form not in _FUNCTION_WORDS and inside.isdisjoint(stems(form, allowed))
             # Where names are declined, a noun often opens the sentence before one (`Wywiad
             # Farage'a`); in English a first name does (`Bill Clinton said`).
-            governed = len(allowed) > 1 and _known(run[1:], heads)  # more than German -s
-            if form in _FUNCTION_WORDS or form in lower or (unknown and (len(run) == 1 or governed)):
+            governed = False
+            if unknown and len(run) > 1 and len(allowed) > 1:  # more than German -s
+                if heads is None:  # words that open a name inside a sentence: a name there
+                    heads = _stems_of({r[0].form for r in runs if not r[0].sentence_start}, allowed)
+                governed = _known(run[1:], heads)
+            # (the words in lower case last: their forms are worked out at the first question)
+            if form in _FUNCTION_WORDS or (unknown and (len(run) == 1 or governed)) or form in lower:
                 run = run[1:]
         while run and run[0].form in _NOT_A_FIRST_WORD:
             run = run[1:]
@@ -336,7 +337,7 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
             run = run[1:]
         if not run:
             continue
-        if len(run) == 1 and run[0].form in _CALENDAR | _ZONES:
+        if len(run) == 1 and run[0].form in _CALENDAR_OR_ZONES:
             continue
         start, end = name_span([t.text for t in run], language)  # past a title (titles.py)
         run = run[start:end]
@@ -345,12 +346,19 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
         if run:
             found.append(run)
     if language and language.split("-")[0].lower() in _NOUNS_CAPITALISED:
+        content = [[t for t in run if t.form not in _FUNCTION_WORDS] for run in runs]
+        in_longer = {t.form for run in content if 1 < len(run) <= _MAX_RUN for t in run}
         found = [
             run
             for run in found
             if len(run) > 1 or run[0].text.isupper() or run[0].form in in_longer
         ]
     return found
+
+
+def _stems_of(forms: Iterable[str], allowed: frozenset[str]) -> set[str]:
+    """Every stem of these forms."""
+    return set().union(*[stems(form, allowed) for form in forms])
 
 
 def _adjective(read: _Read, token: _Token) -> bool:
