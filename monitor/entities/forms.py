@@ -282,7 +282,13 @@ def endings(language: str | None) -> frozenset[str]:
     """The case endings a name may take in an article of this language (None: unknown)."""
     if language is None:
         return _UNKNOWN_LANGUAGE
-    return _ENDINGS.get(language.split("-")[0].lower(), frozenset())
+    found = _ENDINGS.get(language)  # most codes as the feeds give them (`en`, `ru`)
+    if found is None:
+        found = _ENDINGS.get(language.split("-")[0].lower(), _NO_ENDINGS)
+    return found
+
+
+_NO_ENDINGS: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=2048)
@@ -436,9 +442,12 @@ def sound_keys(forms: frozenset[str]) -> frozenset[str]:
     return frozenset(k for k in map(sound_key, forms) if k is not None)
 
 
+_NOT_LATIN = re.compile("[^\u0000-\u024f\u1e00-\u1eff]")
+
+
 def latin(word: str) -> bool:
-    """Whether a word is written in Latin letters only."""
-    return all(ord(ch) <= 0x024F or 0x1E00 <= ord(ch) <= 0x1EFF for ch in word)
+    """Whether a word is written in Latin letters only (a regex scan, not a loop in Python)."""
+    return _NOT_LATIN.search(word) is None
 
 
 # Letters that transliterations of one first name write, swap or leave out: vowels, the

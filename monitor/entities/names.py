@@ -221,7 +221,7 @@ def _text(whole: str) -> str:
 def _opens(gaps: list[str], index: int) -> bool:
     """Whether a sentence opens with the text's word `index`: its first, or a mark that ends
     one stands between it and the word before."""
-    return index == 0 or _SENTENCE_END.search(gaps[index]) is not None
+    return index == 0 or (gaps[index] != " " and _SENTENCE_END.search(gaps[index]) is not None)
 
 
 def _acronym(word: str) -> bool:
@@ -537,7 +537,7 @@ def _capitalised_names(title: str | None, joined: str, language: str | None) -> 
     """The names the capitals say (the module's rules for cased scripts)."""
     allowed = endings(language)
     groups: list[dict[str, int]] = []  # per entity: its spellings and how often
-    last_stems: list[frozenset[str]] = []  # per entity: the stems its last word may have
+    newest: dict[str, int] = {}  # per stem: the newest entity whose last word may have it
     for run in _article_mentions(title or "", joined, language):
         spelled = _words(run)
         last = run[-1].form
@@ -545,20 +545,18 @@ def _capitalised_names(title: str | None, joined: str, language: str | None) -> 
             continue
         word_stems = stems(last, allowed) | (watched_stems(frozenset({last})) if allowed else frozenset())
         home = None
-        # The nearest entity named before whose last word this one's is (newest first).
-        for index in range(len(groups) - 1, -1, -1):
-            if not word_stems.isdisjoint(last_stems[index]):
-                known = groups[index]
-                longest = max(known, key=len)
-                if len(run) == 1 or len(longest.split()) == 1 or _same_words(spelled, longest, allowed):
-                    home = index
-                break
+        # The nearest entity named before whose last word this one's is.
+        nearest = max([newest[s] for s in word_stems if s in newest], default=None)
+        if nearest is not None:
+            longest = max(groups[nearest], key=len)
+            if len(run) == 1 or len(longest.split()) == 1 or _same_words(spelled, longest, allowed):
+                home = nearest
         if home is None:
             groups.append({})
-            last_stems.append(frozenset())
             home = len(groups) - 1
         groups[home][spelled] = groups[home].get(spelled, 0) + 1
-        last_stems[home] = last_stems[home] | word_stems
+        for stem in word_stems:
+            newest[stem] = max(newest.get(stem, home), home)
         if len(groups) >= _MAX_NAMES:
             break
     names = [_name(group, allowed) for group in groups]
