@@ -126,6 +126,7 @@ _TITLES = _forms(_TITLE_WORDS)
 _OPENING = _forms(_OPENING_OTHER_NAMES)
 _ONLY = _forms(_TITLE_ONLY_LAST)
 _COMPOUND_TITLES = tuple(t for t in _TITLES if len(t) >= _COMPOUND_TITLE_MIN)
+_TITLE_STARTS = frozenset(t[:_MIN_INFLECTED_TITLE] for t in _TITLES if len(t) >= _MIN_INFLECTED_TITLE)
 _ORGANISATION_LAST = _forms(" ".join(ORGANISATION_ENDINGS))
 
 
@@ -139,9 +140,10 @@ def _title_form(word: str, language: str | None) -> str | None:
     form = name_form(word)
     if form in _TITLES:
         return form
-    for stem in stems(form, endings(language)):
-        if stem in _TITLES and len(stem) >= _MIN_INFLECTED_TITLE:
-            return stem
+    if form[:_MIN_INFLECTED_TITLE] in _TITLE_STARTS:  # (a stem begins as its word does)
+        for stem in stems(form, endings(language)):
+            if stem in _TITLES and len(stem) >= _MIN_INFLECTED_TITLE:
+                return stem
     if _language(language) in _COMPOUNDING and form.endswith(_COMPOUND_TITLES):
         return next(t for t in _COMPOUND_TITLES if form.endswith(t))
     return None
