@@ -93,10 +93,10 @@ def is_place(
     return False
 
 
-def demonym_stems(word: str) -> list[tuple[str, bool]]:
-    """(stem, whole) for each ending `word` may carry: `whole` when the stem must be a whole
-    country name. None for words of more than one word or too short."""
-    key = place_key(word)
+def demonym_stems(word: str, key: str | None = None) -> list[tuple[str, bool]]:
+    """(stem, whole) for each ending `word` (its `place_key`: `key`) may carry: `whole` when
+    the stem must be a whole country name. None for words of more than one word or too short."""
+    key = place_key(word) if key is None else key
     if " " in key or not key.isalpha() or not key.endswith(_ENDINGS + _WHOLE_ENDINGS):
         return []  # (most names: one test of every ending at once)
     stems = [(key[: -len(e)], False) for e in _ENDINGS if key.endswith(e)]
@@ -104,10 +104,11 @@ def demonym_stems(word: str) -> list[tuple[str, bool]]:
     return [(stem, whole) for stem, whole in stems if len(stem) >= _MIN_STEM]
 
 
-def is_demonym(word: str, country_keys: Callable[[str], Iterable[str]]) -> bool:
-    """Whether `word` names a people (see the module); `country_keys(prefix)` gives the
-    one-word keys of countries and continents that start with `prefix`."""
-    for stem, whole in demonym_stems(word):
+def is_demonym(word: str, country_keys: Callable[[str], Iterable[str]], key: str | None = None) -> bool:
+    """Whether `word` (its `place_key`: `key`) names a people (see the module);
+    `country_keys(prefix)` gives the one-word keys of countries and continents that start
+    with `prefix`."""
+    for stem, whole in demonym_stems(word, key):
         for key in country_keys(stem):
             if key == stem or (not whole and len(key) - len(stem) <= MAX_REST and " " not in key):
                 return True
@@ -118,19 +119,21 @@ def place_like_names(
     spellings: Sequence[str],
     found: Mapping[str, tuple[PlaceRecord, ...]],
     country_keys: Callable[[str], Iterable[str]],
+    keys: Sequence[str] | None = None,
 ) -> list[bool]:
     """For each name's fullest spelling, whether it is a place or a people; `found` is the
-    gazetteer's readings of their `place_key`s."""
+    gazetteer's readings of their `place_key`s (`keys`, when worked out already)."""
     flags = []
-    for spelling in spellings:
+    if keys is None:
+        keys = [place_key(s) for s in spellings]
+    for spelling, key in zip(spellings, keys, strict=True):
         acronym = spelling.isupper() and len(spelling) <= _MAX_ACRONYM
-        key = place_key(spelling)
         words = spelling.split()
         place = is_place(found.get(key, ()), acronym, key in COMMON_WORDS,
                          not latin(spelling.replace(" ", ""))) or (
             len(words) > 1 and words[-1].casefold() in PLACE_KIND_WORDS)
         people = not place and not acronym and " " not in spelling.strip() and is_demonym(
-            spelling, country_keys)
+            spelling, country_keys, key)
         flags.append(place or people)
     return flags
 
@@ -141,19 +144,24 @@ def _regions(records: Sequence[PlaceRecord]) -> set[tuple[str, str]]:
 
 
 def supported_towns(
-    spellings: Sequence[str], found: Mapping[str, tuple[PlaceRecord, ...]], flags: Sequence[bool]
+    spellings: Sequence[str],
+    found: Mapping[str, tuple[PlaceRecord, ...]],
+    flags: Sequence[bool],
+    keys: Sequence[str] | None = None,
 ) -> list[bool]:
     """For each name not yet a place (`flags`), whether it is a town, by its own name, of a
-    state or region that another name of the article, a place, names (see the module)."""
+    state or region that another name of the article, a place, names (see the module); `keys`:
+    the names' `place_key`s, when worked out already."""
+    if keys is None:
+        keys = [place_key(s) for s in spellings]
     named: set[tuple[str, str]] = set()
-    for spelling, place in zip(spellings, flags, strict=True):
+    for key, place in zip(keys, flags, strict=True):
         if place:
-            named |= _regions(found.get(place_key(spelling), ()))
+            named |= _regions(found.get(key, ()))
     if not named:
         return [False] * len(spellings)
     towns = []
-    for spelling, place in zip(spellings, flags, strict=True):
-        key = place_key(spelling)
+    for spelling, key, place in zip(spellings, keys, flags, strict=True):
         towns.append(not place and " " not in spelling.strip() and not spelling.isupper()
                      and key not in COMMON_WORDS and any(
                          p.kind == CITY and p.main and (p.country, p.admin1) in named
@@ -191,17 +199,20 @@ def people_and_organisations(
     gazetteer: Gazetteer | None,
     language: str | None = None,
     readings: Mapping[str, tuple[PlaceRecord, ...]] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> list[Name]:
     """The names that are no place and no people, by the gazetteer (all without one), in an
     article of this language (for its inflections); `readings`: its places for (at least)
-    the names' `place_key`s, when already looked up."""
+    the names' `place_key`s (`keys`), when already looked up."""
     if gazetteer is None or not found:
         return list(found)
     spellings = [n.name for n in found]
+    if keys is None:
+        keys = [place_key(s) for s in spellings]
     if readings is None:
-        readings = gazetteer.lookup(place_key(s) for s in spellings)
-    flags = place_like_names(spellings, readings, gazetteer.country_keys)
-    towns = supported_towns(spellings, readings, flags)
+        readings = gazetteer.lookup(keys)
+    flags = place_like_names(spellings, readings, gazetteer.country_keys, keys)
+    towns = supported_towns(spellings, readings, flags, keys)
     flags = [place or town for place, town in zip(flags, towns, strict=True)]
     # The others, read as inflected: in a language that inflects names, or in Cyrillic.
     inflecting = language in INFLECTING_LANGUAGES

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from monitor.entities.gazetteer import Gazetteer, place_key
-from monitor.entities.names import SpelledNames, names_in
+from monitor.entities.names import Name, SpelledNames, names_in
 from monitor.entities.placelike import people_and_organisations
 from monitor.entities.scriptnames import caseless
 from monitor.entities.sounds import SoundIndex
@@ -141,14 +141,18 @@ def names_of_all(
             article.get("title"), article.get("text"), article.get("language"),
             index.sounds if index else None, index.spelled if index else None,
         ))  # fmt: skip
-    readings = None
-    if gazetteer is not None:
-        readings = gazetteer.lookup(place_key(n.name) for names in found for n in names)
+    if gazetteer is None:
+        return [[_row(n) for n in names] for names in found]
+    keys = [[place_key(n.name) for n in names] for names in found]  # once (the key cache is small)
+    readings = gazetteer.lookup(k for article_keys in keys for k in article_keys)
     return [
-        [{"key": n.key, "name": n.name, "variants": n.variants, "mentions": n.count}
-          for n in people_and_organisations(names, gazetteer, a.get("language"), readings)]
-        for a, names in zip(articles, found, strict=True)
+        [_row(n) for n in people_and_organisations(names, gazetteer, a.get("language"), readings, named)]
+        for a, names, named in zip(articles, found, keys, strict=True)
     ]
+
+
+def _row(name: Name) -> dict[str, Any]:
+    return {"key": name.key, "name": name.name, "variants": name.variants, "mentions": name.count}
 
 
 def _without_capitals(article: Mapping[str, Any]) -> bool:
