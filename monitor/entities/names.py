@@ -196,16 +196,18 @@ def _read(text: str) -> _Read:
     make = tuple.__new__  # a _Token without the named tuple's Python-level constructor
     kept = -2  # the last token's index, when written without an ending
     for index in [i for i, w in enumerate(words) if w[0].isupper() or w[:2] in _PARTICLE_STARTS]:
-        word = _text(words[index])
-        capitalised = word[:1].isupper() or ("-" in word and _capitalised(word))
+        whole = words[index]
+        word = _text(whole) if "'" in whole or "’" in whole else whole
+        capitalised = word[0].isupper() or ("-" in word and _capitalised(word))
         if not capitalised and word not in _PARTICLES:
             continue
         start = offsets[2 * index]
-        joined = kept == index - 1 and gaps[index] in (" ", "\xa0")
-        form = name_form(word)
-        tokens.append(make(_Token, (word, start, start + len(word), _opens(gaps, index), capitalised, form,
+        gap = gaps[index]
+        joined = kept == index - 1 and gap in (" ", "\xa0")
+        opening = not joined and (index == 0 or _SENTENCE_END.search(gap) is not None)  # (as _opens)
+        tokens.append(make(_Token, (word, start, start + len(word), opening, capitalised, name_form(word),
                                     joined, index)))  # fmt: skip
-        kept = index if len(word) == len(words[index]) else -2
+        kept = index if word is whole else -2
     return _Read(words, gaps, tokens)
 
 
@@ -720,7 +722,11 @@ def _base(forms: list[str], allowed: frozenset[str]) -> str:
         long_enough = [s for s in shared if len(s) >= _MIN_KEY_STEM]
         if long_enough:
             return min(long_enough, key=lambda s: (len(s), s))
-    form = max(sorted(distinct), key=forms.count)
+    return _lone_base(max(sorted(distinct), key=forms.count), allowed)
+
+
+def _lone_base(form: str, allowed: frozenset[str]) -> str:
+    """A form without a case ending of two letters or more (see `_base`)."""
     cuts = [s for s in stems(form, allowed) if len(form) - len(s) >= 2 and len(s) >= _MIN_KEY_STEM]
     return min(cuts, key=lambda s: (len(s), s)) if cuts else form
 
@@ -728,6 +734,10 @@ def _base(forms: list[str], allowed: frozenset[str]) -> str:
 def _name(group: dict[str, int], allowed: frozenset[str]) -> Name:
     """The entity of one group of mentions: the fullest mention names it; its key is the base
     of each of its words (aligned from the last)."""
+    if len(group) == 1:  # most: one spelling, each word its own base
+        [(fullest, count)] = group.items()
+        forms = [_lone_base(form, allowed) for form in map(name_form, fullest.split()) if form]
+        return Name(" ".join(forms), fullest, (fullest,), count)
     variants = sorted(group, key=lambda v: (-len(v.split()), -group[v], len(v), v))
     fullest = variants[0]
     width = len(fullest.split())
