@@ -278,10 +278,11 @@ def _split(runs: list[list[_Token]]) -> list[list[_Token]]:
     two words in different cases (`Трампом Украину`: titles.case_breaks), and before a part the
     text also writes as a run of its own (`Пенджаба Салман Тасир` where `Салман Тасир` stands
     alone elsewhere)."""
-    alone = {tuple([t.form for t in run]) for run in runs if len(run) <= _MAX_RUN}
+    # (a part of two words or more: of a run of three or more)
+    alone = {tuple([t.form for t in run]) for run in runs if 2 <= len(run) <= _MAX_RUN}
     out = []
     for run in runs:
-        if len(run) > _MAX_RUN:
+        if len(run) == 1 or len(run) > _MAX_RUN:
             out.append(run)
             continue
         start = 0

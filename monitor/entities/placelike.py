@@ -42,7 +42,7 @@ from monitor.entities.forms import latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord, place_key
 from monitor.entities.names import Name
 from monitor.entities.placenames import INFLECTING_LANGUAGES, word_keys
-from monitor.entities.placephrases import phrase_candidates, phrase_starts
+from monitor.entities.placephrases import PhraseStarts, phrase_candidates, phrase_starts
 from monitor.entities.places import COMMON_WORDS
 
 __all__ = [
@@ -170,14 +170,19 @@ def supported_towns(
 
 
 def inflected_keys(
-    spelling: str, language: str | None, phrases: Mapping[str, tuple[str, ...]]
+    spelling: str,
+    language: str | None,
+    phrases: Mapping[str, tuple[str, ...]],
+    starts: PhraseStarts | None = None,
 ) -> tuple[str, ...]:
     """The keys a spelling may have as an inflected place name (see the module): the
-    nominative of a name in several words (`phrases`, as `Gazetteer.phrases` gives them), or
-    a word's stems."""
+    nominative of a name in several words (`phrases`, as `Gazetteer.phrases` gives them, for
+    its `phrase_starts`: `starts`, when worked out already), or a word's stems."""
     if " " not in spelling:
         return word_keys(spelling, language)[1:]
-    for candidate in phrase_candidates(phrase_starts(spelling), phrases, language):
+    if starts is None:
+        starts = phrase_starts(spelling)
+    for candidate in phrase_candidates(starts, phrases, language):
         if candidate.start == 0 and candidate.end == len(spelling):
             return candidate.keys[1:]
     return ()
@@ -220,8 +225,9 @@ def people_and_organisations(
              if not place and (inflecting or not latin(s.replace(" ", "")))]
     inflected: dict[str, tuple[str, ...]] = {}
     if maybe:
-        phrases = gazetteer.phrases(h for s in maybe if " " in s for h in phrase_starts(s).heads)
-        inflected = {s: inflected_keys(s, language, phrases) for s in maybe}
+        starts = {s: phrase_starts(s) for s in maybe if " " in s}
+        phrases = gazetteer.phrases(h for found_at in starts.values() for h in found_at.heads)
+        inflected = {s: inflected_keys(s, language, phrases, starts.get(s)) for s in maybe}
         readings = gazetteer.lookup(k for keys in inflected.values() for k in keys)
     return [
         name for name, place in zip(found, flags, strict=True)

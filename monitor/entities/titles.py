@@ -270,6 +270,9 @@ def title_length(words: Sequence[str], language: str | None) -> int:
     len(words) when the run is a title alone, 0 when it has none."""
     if not words:
         return 0
+    if len(words) == 1:  # most runs: a title alone, or none
+        word = words[0]
+        return 1 if name_form(word) in _ONLY or _title_form(word, language) in _ONLY else 0
     last = len(words) - 1
     if name_form(words[last]) in _ONLY or _title_form(words[last], language) in _ONLY:
         before = [w for w in words[:last] if _title_form(w, language) is None]
