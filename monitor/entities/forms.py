@@ -323,10 +323,16 @@ def endings(language: str | None) -> frozenset[str]:
 _NO_ENDINGS: frozenset[str] = frozenset()
 
 
-@lru_cache(maxsize=2048)
 def stems(form: str, allowed: frozenset[str] = ALL_ENDINGS) -> frozenset[str]:
     """The forms a word of the text may stand for: itself, and itself without one of the
     `allowed` case endings when what is left is 3 letters or more (`putinim`: `putin` too)."""
+    if not allowed:  # a language without case endings (English, French...): kept out of the cache
+        return frozenset((form,))
+    return _stems(form, allowed)
+
+
+@lru_cache(maxsize=2048)
+def _stems(form: str, allowed: frozenset[str]) -> frozenset[str]:
     found = {form}
     for cut in range(1, min(_LONGEST_ENDING, len(form) - _MIN_STEM) + 1):
         if form[-cut:] in allowed:
