@@ -142,6 +142,16 @@ _NOT_ASCII_LETTERS = re.compile("[^a-z]+")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
+def _undoubled(text: str) -> str:
+    """Each run of one character as that character: `_DOUBLED`'s matches replaced by a function
+    (a template, its first group, costs ~1 µs a call in Python 3.11; this ~0.4)."""
+    return _DOUBLED.sub(_first_of_run, text)
+
+
+def _first_of_run(run: re.Match[str]) -> str:
+    return run.group(1)
+
+
 def transliterable(word: str) -> bool:
     """Whether every letter is of an alphabet that anyascii spells back (see the module)."""
     return _NOT_TRANSLITERATED.search(word) is None
@@ -154,11 +164,11 @@ def transliterable(word: str) -> bool:
 def name_form(word: str) -> str:
     """How a word is compared: one form for the spellings of one word (see the module)."""
     if word.isascii():  # most words: nothing to normalise or transliterate
-        return _DOUBLED.sub(r"\1", _spelled(word.lower()))
+        return _undoubled(_spelled(word.lower()))
     folded = unicodedata.normalize("NFC", word.casefold())
     if not transliterable(folded):
         return folded  # compared within its own script
-    return _DOUBLED.sub(r"\1", _spelled(folded))
+    return _undoubled(_spelled(folded))
 
 
 @lru_cache(maxsize=1024)
@@ -246,7 +256,7 @@ def name_forms(words: Sequence[str]) -> list[str]:
         else:
             letters = _transliterated(folded, _ASCII_LETTERS_SPACED)
         spelled = _swapped(letters).encode().translate(_ONE_SOUND_BYTES).decode()
-        forms = _DOUBLED.sub(r"\1", spelled).split(" ")
+        forms = _undoubled(spelled).split(" ")
         if len(forms) == len(words):  # (an empty form: two spaces, made one)
             return forms
     return [name_form.__wrapped__(word) for word in words]
@@ -452,7 +462,7 @@ def sound_key(form: str) -> str | None:
         parts.append(letters[at : run.start()] + vowels[0] + ("*" if len(set(vowels)) > 1 else ""))
         at = run.end()
     parts.append(letters[at:])
-    return re.sub(r"(.)\1+", r"\1", "".join(parts))
+    return _undoubled("".join(parts))
 
 
 _MIN_SKELETON = 4  # letters of a form that may be compared by its skeleton
@@ -467,7 +477,7 @@ def skeleton(form: str) -> str | None:
     if len(form) < _MIN_SKELETON:
         return None
     key = _ANY_VOWEL.sub("a", _ASPIRATE.sub("", form))
-    return re.sub(r"(.)\1+", r"\1", key)
+    return _undoubled(key)
 
 
 def skeletons(forms: frozenset[str]) -> frozenset[str]:
@@ -500,7 +510,7 @@ def consonants(form: str) -> str:
     (`eiaz`, `iaz`: `z`; `favad`, `fauad`: `fd`), voiced ones as voiceless (`ashig`: `sk`):
     what two spellings of one first name keep (Ejaz and Ijaz, Wilson and Уилсън, Ashiq and
     Ашіг), and two first names do not (Bill and Hillary)."""
-    return re.sub(r"(.)\1+", r"\1", _NOT_CONSONANTS.sub("", form).translate(_VOICELESS))
+    return _undoubled(_NOT_CONSONANTS.sub("", form).translate(_VOICELESS))
 
 
 # Words of institutions that Slavic languages took from Latin or Greek with English
