@@ -286,11 +286,12 @@ def _split(runs: list[list[_Token]]) -> list[list[_Token]]:
             out.append(run)
             continue
         start = 0
-        breaks = case_breaks([t.text for t in run]) if len(run) > 1 else ()
+        cyrillic = "\u0400" <= run[0].text[:1] <= "\u04ff"  # (case_breaks: none in other scripts)
+        breaks = case_breaks([t.text for t in run]) if cyrillic else ()
         for index in range(1, len(run)):
             cut = (_acronym(run[index - 1].text) and not run[index].text.isupper()) or index in breaks
-            tail = tuple([t.form for t in run[index:]])
-            if cut or (len(tail) > 1 and tail in alone and run[index].text not in _PARTICLES):
+            if cut or (len(run) - index > 1 and tuple([t.form for t in run[index:]]) in alone
+                       and run[index].text not in _PARTICLES):
                 out.append(run[start:index])
                 start = index
         out.append(run[start:])
@@ -309,7 +310,7 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
     found: list[list[_Token]] = []
     runs = _split(_runs(tokens))
     for run in runs:
-        if _shouting(run) or len(run) > _MAX_RUN:
+        if len(run) > 1 and (_shouting(run) or len(run) > _MAX_RUN):
             # A headline in capitals, or a list of capitalised words: keep only its acronyms.
             found.extend([t] for t in run if _acronym(t.text) and not _shouting(run))
             continue
