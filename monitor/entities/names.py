@@ -62,7 +62,7 @@ from monitor.entities.scriptnames import (
     regnal_latin,
 )
 from monitor.entities.sounds import Heard, SoundIndex, sound_keys, sounds_like
-from monitor.entities.titles import adjective_of_place, case_breaks, name_span
+from monitor.entities.titles import adjective_of_place, case_breaks, name_span, title_alone
 from monitor.entities.unspaced import is_unspaced
 
 __all__ = ["Name", "SpelledNames", "names_in", "script_key", "story_names", "title_case"]
@@ -343,8 +343,11 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
             continue
         if len(run) == 1 and run[0].form in _CALENDAR_OR_ZONES:
             continue
-        start, end = name_span([t.text for t in run], language)  # past a title (titles.py)
-        run = run[start:end]
+        if len(run) > 1:
+            start, end = name_span([t.text for t in run], language)  # past a title (titles.py)
+            run = run[start:end]
+        elif title_alone(run[0].text, language):  # (name_span of one word: all of it or none)
+            continue
         if len(run) == 1 and _adjective(read, run[0]):
             continue
         if run:
@@ -362,6 +365,8 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
 
 def _stems_of(forms: Iterable[str], allowed: frozenset[str]) -> set[str]:
     """Every stem of these forms."""
+    if not allowed:  # each form its only stem
+        return set(forms)
     return set().union(*[stems(form, allowed) for form in forms])
 
 

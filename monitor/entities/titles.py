@@ -55,6 +55,7 @@ __all__ = [
     "country_words_now",
     "name_span",
     "oblique_country",
+    "title_alone",
     "title_length",
 ]
 
@@ -265,14 +266,18 @@ def _genitive_complement(words: Sequence[str], at: int) -> bool:
     )
 
 
+def title_alone(word: str, language: str | None) -> bool:
+    """Whether a word alone is a title that names no one (`President`, `Премьер`)."""
+    return name_form(word) in _ONLY or _title_form(word, language) in _ONLY
+
+
 def title_length(words: Sequence[str], language: str | None) -> int:
     """How many of a run's first words are a title and its complement (see the module):
     len(words) when the run is a title alone, 0 when it has none."""
     if not words:
         return 0
     if len(words) == 1:  # most runs: a title alone, or none
-        word = words[0]
-        return 1 if name_form(word) in _ONLY or _title_form(word, language) in _ONLY else 0
+        return 1 if title_alone(words[0], language) else 0
     last = len(words) - 1
     if name_form(words[last]) in _ONLY or _title_form(words[last], language) in _ONLY:
         before = [w for w in words[:last] if _title_form(w, language) is None]
