@@ -48,7 +48,7 @@ from monitor.entities.places import COMMON_WORDS
 __all__ = [
     "MIN_CITY", "PLACE_KIND_WORDS", "demonym_stems", "inflected_keys", "inflected_place", "is_demonym",
     "is_place",
-    "people_and_organisations", "supported_towns",
+    "people_and_organisations", "people_and_organisations_all", "supported_towns",
 ]
 
 MIN_CITY = 100_000
@@ -211,27 +211,44 @@ def people_and_organisations(
     the names' `place_key`s (`keys`), when already looked up."""
     if gazetteer is None or not found:
         return list(found)
-    spellings = [n.name for n in found]
     if keys is None:
-        keys = [place_key(s) for s in spellings]
+        keys = [place_key(n.name) for n in found]
     if readings is None:
         readings = gazetteer.lookup(keys)
-    flags = place_like_names(spellings, readings, gazetteer.country_keys, keys)
-    towns = supported_towns(spellings, readings, flags, keys)
-    flags = [place or town for place, town in zip(flags, towns, strict=True)]
-    # The others, read as inflected: in a language that inflects names, or in Cyrillic.
-    inflecting = language in INFLECTING_LANGUAGES
-    maybe = [s for s, place in zip(spellings, flags, strict=True)
-             if not place and (inflecting or not latin(s.replace(" ", "")))]
-    inflected: dict[str, tuple[str, ...]] = {}
-    if maybe:
-        starts = {s: phrase_starts(s) for s in maybe if " " in s}
-        phrases = gazetteer.phrases(h for found_at in starts.values() for h in found_at.heads)
-        inflected = {s: inflected_keys(s, language, phrases, starts.get(s)) for s in maybe}
-        readings = gazetteer.lookup(k for keys in inflected.values() for k in keys)
-    return [
-        name for name, place in zip(found, flags, strict=True)
-        if not place and not any(inflected_place(k, p, name.name)
-                                 for k in inflected.get(name.name, ()) for p in readings.get(k, ()))
-    ]
+    return people_and_organisations_all([(found, language, keys)], gazetteer, readings)[0]
 
+
+def people_and_organisations_all(
+    articles: Sequence[tuple[tuple[Name, ...], str | None, Sequence[str]]],
+    gazetteer: Gazetteer,
+    readings: Mapping[str, tuple[PlaceRecord, ...]],
+) -> list[list[Name]]:
+    """`people_and_organisations` of each article's names (with its language and their
+    `place_key`s, whose places `readings` holds), the gazetteer asked once for all the
+    articles' names read as inflected."""
+    flags_of: list[list[bool]] = []
+    maybe_of: list[list[str]] = []  # per article: the names to read as inflected
+    for found, language, keys in articles:
+        spellings = [n.name for n in found]
+        flags = place_like_names(spellings, readings, gazetteer.country_keys, keys)
+        towns = supported_towns(spellings, readings, flags, keys)
+        flags_of.append([place or town for place, town in zip(flags, towns, strict=True)])
+        # The others, read as inflected: in a language that inflects names, or in Cyrillic.
+        inflecting = language in INFLECTING_LANGUAGES
+        maybe_of.append([s for s, place in zip(spellings, flags_of[-1], strict=True)
+                         if not place and (inflecting or not latin(s.replace(" ", "")))])
+    inflected: list[dict[str, tuple[str, ...]]] = [{} for _ in articles]
+    inflected_readings: Mapping[str, tuple[PlaceRecord, ...]] = {}
+    if any(maybe_of):
+        starts = {s: phrase_starts(s) for maybe in maybe_of for s in maybe if " " in s}
+        phrases = gazetteer.phrases(h for found_at in starts.values() for h in found_at.heads)
+        for keys_of, (_, language, _), maybe in zip(inflected, articles, maybe_of, strict=True):
+            keys_of.update((s, inflected_keys(s, language, phrases, starts.get(s))) for s in maybe)
+        inflected_readings = gazetteer.lookup(k for keys_of in inflected for keys in keys_of.values()
+                                              for k in keys)
+    return [
+        [name for name, place in zip(found, flags, strict=True)
+         if not place and not any(inflected_place(k, p, name.name)
+                                  for k in keys_of.get(name.name, ()) for p in inflected_readings.get(k, ()))]
+        for (found, _, _), flags, keys_of in zip(articles, flags_of, inflected, strict=True)
+    ]

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from monitor.entities.gazetteer import Gazetteer, place_key
 from monitor.entities.names import Name, SpelledNames, names_in
-from monitor.entities.placelike import people_and_organisations
+from monitor.entities.placelike import people_and_organisations_all
 from monitor.entities.scriptnames import caseless
 from monitor.entities.sounds import SoundIndex
 from monitor.errors import MonitorError
@@ -143,12 +143,13 @@ def names_of_all(
         ))  # fmt: skip
     if gazetteer is None:
         return [[_row(n) for n in names] for names in found]
-    keys = [[place_key(n.name) for n in names] for names in found]  # once (the key cache is small)
-    readings = gazetteer.lookup(k for article_keys in keys for k in article_keys)
-    return [
-        [_row(n) for n in people_and_organisations(names, gazetteer, a.get("language"), readings, named)]
-        for a, names, named in zip(articles, found, keys, strict=True)
-    ]
+    # Each name's place key once a batch (the key cache, of 2,048, holds few of a batch's names)
+    key_of = {name: place_key(name) for name in {n.name for names in found for n in names}}
+    readings = gazetteer.lookup(key_of.values())
+    named = [(names, a.get("language"), [key_of[n.name] for n in names])
+             for a, names in zip(articles, found, strict=True)]
+    kept = people_and_organisations_all(named, gazetteer, readings)
+    return [[_row(n) for n in names] for names in kept]
 
 
 def _row(name: Name) -> dict[str, Any]:
