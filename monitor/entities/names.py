@@ -46,7 +46,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Any, NamedTuple
 
 from anyascii import anyascii
@@ -163,8 +162,6 @@ class Name:
 
 class _Token(NamedTuple):  # a tuple: made for every capitalised word of every article, cheaply
     text: str  # the word, without an apostrophe's ending
-    start: int
-    end: int
     sentence_start: bool
     capitalised: bool
     form: str  # name_form(text)
@@ -191,7 +188,6 @@ def _read(text: str) -> _Read:
     shows it)."""
     parts = _WORD_SPLIT.split(text)
     words, gaps = parts[1::2], parts[0::2]
-    offsets = list(accumulate(map(len, parts)))  # words[i] starts at offsets[2 * i]
     tokens = []
     make = tuple.__new__  # a _Token without the named tuple's Python-level constructor
     kept = -2  # the last token's index, when written without an ending
@@ -201,12 +197,10 @@ def _read(text: str) -> _Read:
         capitalised = word[0].isupper() or ("-" in word and _capitalised(word))
         if not capitalised and word not in _PARTICLES:
             continue
-        start = offsets[2 * index]
         gap = gaps[index]
         joined = kept == index - 1 and gap in (" ", "\xa0")
         opening = not joined and (index == 0 or _SENTENCE_END.search(gap) is not None)  # (as _opens)
-        tokens.append(make(_Token, (word, start, start + len(word), opening, capitalised, name_form(word),
-                                    joined, index)))  # fmt: skip
+        tokens.append(make(_Token, (word, opening, capitalised, name_form(word), joined, index)))
         kept = index if word is whole else -2
     return _Read(words, gaps, tokens)
 
@@ -468,7 +462,8 @@ def _article_mentions(title: str, joined: str, language: str | None) -> list[lis
     mentions = _mentions(joined, language)
     if not title or not title_case(title, joined[len(title):]):
         return mentions
-    in_title = [run for run in mentions if run[0].start < len(title)]
+    title_words = len(_TOKEN.findall(title))  # (`joined` begins with the title: its first words)
+    in_title = [run for run in mentions if run[0].at < title_words]
     in_text = mentions[len(in_title):]
     allowed = endings(language)
     places = _word_places(in_text, allowed)
