@@ -278,6 +278,18 @@ _FIRST_OF_WORD = {
 }
 
 
+_ODD_SECOND = re.compile(r"^.[^\x00-\x7f].*$", re.MULTILINE)  # a word's second character beyond ASCII
+
+
+def _odd_second(words: list[str]) -> list[str]:
+    """The words whose second character is neither ASCII nor a letter (one regex scan of the
+    words a line each, where no word holds a line break)."""
+    lines = "\n".join(words)
+    if lines.count("\n") != len(words) - 1:
+        return [w for w in words if not (w[1:2].isascii() or w[1:2].isalpha())]
+    return [w for w in _ODD_SECOND.findall(lines) if not w[1].isalpha()]
+
+
 class WordForms:
     """`form in WordForms(words)`: whether some word has that `name_form`, working out the
     forms of only the words that may (the form of a word that starts with an ASCII letter
@@ -285,19 +297,22 @@ class WordForms:
     some 3 µs through `name_form`, whose cache a text's words in lower case would crowd)."""
 
     def __init__(self, words: Iterable[str]) -> None:
-        self._words = sorted(words)  # the words of one first letter: a slice
+        self._given = words  # sorted at the first question (a text may ask none)
+        self._words: list[str] = []  # the words of one first letter: a slice
         self._forms: set[str] = set()
-        self._firsts: set[str] = set()  # the first letters whose words' forms are in
-        self._others = True  # the words whose form may start with any letter: not yet in
+        self._firsts: set[str] | None = None  # the first letters whose words' forms are in
 
     def __contains__(self, form: object) -> bool:
         if not isinstance(form, str):
             return False
-        if self._others:
-            self._others = False
-            # (a letter after the first: no combining mark to compose with it)
-            self._add([w for w in self._words
-                       if not ("a" <= w[:1] <= "z" and (w[1:2].isascii() or w[1:2].isalpha()))])
+        if self._firsts is None:
+            self._firsts = set()
+            self._words = words = sorted(self._given)
+            # The words whose form may start with any letter: those that do not start with an
+            # ASCII letter, and those with a character after it neither ASCII nor a letter (a
+            # combining mark, composed with it); the others' forms start as _FIRST_OF_FORM says.
+            low, high = bisect_left(words, "a"), bisect_left(words, "{")
+            self._add(words[:low] + words[high:] + _odd_second(words[low:high]))
         for first in _FIRST_OF_WORD.get(form[:1], ()):
             if first not in self._firsts:
                 self._firsts.add(first)

@@ -298,7 +298,7 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
     allowed = endings(language)
     read = _read(text)  # once: the most of the work on an ordinary article
     tokens = read.tokens
-    lower = WordForms([w for w in set(read.words) if w.islower()])
+    lower = WordForms(w for w in set(read.words) if w.islower())
     inside: set[str] | None = None  # the stems of the words capitalised inside a sentence
     heads: set[str] | None = None  # of the words that open a name inside a sentence
     found: list[list[_Token]] = []
