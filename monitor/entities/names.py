@@ -384,7 +384,7 @@ def _known(run: list[_Token], heads: set[str]) -> bool:
 
 
 def _words(run: list[_Token]) -> str:
-    return " ".join(t.text for t in run)
+    return " ".join([t.text for t in run])
 
 
 def title_case(title: str, text: str) -> bool:
@@ -547,7 +547,9 @@ def _capitalised_names(title: str | None, joined: str, language: str | None) -> 
         last = run[-1].form
         if not last:
             continue
-        word_stems = stems(last, allowed) | (watched_stems(frozenset({last})) if allowed else frozenset())
+        word_stems = stems(last, allowed)
+        if allowed:
+            word_stems = word_stems | watched_stems(frozenset((last,)))
         home = None
         # The nearest entity named before whose last word this one's is.
         nearest = max([newest[s] for s in word_stems if s in newest], default=None)
@@ -729,6 +731,8 @@ def _base(forms: list[str], allowed: frozenset[str]) -> str:
 
 def _lone_base(form: str, allowed: frozenset[str]) -> str:
     """A form without a case ending of two letters or more (see `_base`)."""
+    if not allowed:
+        return form
     cuts = [s for s in stems(form, allowed) if len(form) - len(s) >= 2 and len(s) >= _MIN_KEY_STEM]
     return min(cuts, key=lambda s: (len(s), s)) if cuts else form
 
