@@ -171,24 +171,28 @@ class _Token(NamedTuple):  # a tuple: made for every capitalised word of every a
 
 class _Read(NamedTuple):
     """A text's words as written, what stands before each (`gaps`; one more: what follows the
-    last), and its tokens: the words that may be a name's, capitalised ones and particles."""
+    last), its tokens (the words that may be a name's: capitalised ones and particles), and
+    their runs (capitalised words joined by spaces, and particles, at neither edge)."""
 
     words: list[str]
     gaps: list[str]
     tokens: list[_Token]
+    runs: list[list[_Token]]
 
 
 _WORD_SPLIT = re.compile(f"({_TOKEN.pattern})")  # the gaps and the words, in turn
 
 
 def _read(text: str) -> _Read:
-    """A text's words, and its tokens, each knowing whether a sentence opens with it. The words
-    are cut by one regex split; only those that start with a capital or as a particle are
-    looked at one by one (most words of a text: a run's end, the gap before the next token
-    shows it)."""
+    """A text's words, and its tokens, each knowing whether a sentence opens with it, in runs.
+    The words are cut by one regex split; only those that start with a capital or as a
+    particle are looked at one by one (most words of a text: a run's end, the gap before the
+    next token shows it)."""
     parts = _WORD_SPLIT.split(text)
     words, gaps = parts[1::2], parts[0::2]
     tokens = []
+    runs: list[list[_Token]] = []
+    current: list[_Token] = []
     make = tuple.__new__  # a _Token without the named tuple's Python-level constructor
     kept = -2  # the last token's index, when written without an ending
     for index in [i for i, w in enumerate(words) if w[0].isupper() or w[:2] in _PARTICLE_STARTS]:
@@ -200,9 +204,26 @@ def _read(text: str) -> _Read:
         gap = gaps[index]
         joined = kept == index - 1 and gap in (" ", "\xa0")
         opening = not joined and (index == 0 or _SENTENCE_END.search(gap) is not None)  # (as _opens)
-        tokens.append(make(_Token, (word, opening, capitalised, name_form(word), joined, index)))
+        token = make(_Token, (word, opening, capitalised, name_form(word), joined, index))
+        tokens.append(token)
         kept = index if word is whole else -2
-    return _Read(words, gaps, tokens)
+        # A run goes on with a token joined to it, capitalised or a particle; a word too long
+        # for a name ends it.
+        if joined and len(word) <= _MAX_WORD and (capitalised or (current and word in _PARTICLES)):
+            current.append(token)
+            continue
+        if current:
+            runs.append(current)
+        current = [token] if capitalised and len(word) <= _MAX_WORD else []
+    if current:
+        runs.append(current)
+    return _Read(words, gaps, tokens, [run for run in map(_without_last_particles, runs) if run])
+
+
+def _without_last_particles(run: list[_Token]) -> list[_Token]:
+    while run and run[-1].text in _PARTICLES:
+        run = run[:-1]
+    return run
 
 
 def _text(whole: str) -> str:
@@ -232,35 +253,6 @@ def _capitalised(word: str) -> bool:
         return True
     particle, _, rest = word.partition("-")
     return particle in _PARTICLES and rest[:1].isupper()
-
-
-def _runs(tokens: list[_Token]) -> list[list[_Token]]:
-    """Runs of capitalised words joined by spaces (and particles), from the text's tokens."""
-    runs: list[list[_Token]] = []
-    current: list[_Token] = []
-    for token in tokens:
-        long = len(token.text) > _MAX_WORD
-        if not token.joined or long:
-            if current:
-                runs.append(current)
-            current = []
-            if long:
-                continue
-        if token.capitalised or (current and token.text in _PARTICLES):
-            current.append(token)
-        else:
-            if current:
-                runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    trimmed = []
-    for run in runs:
-        while run and run[-1].text in _PARTICLES:
-            run = run[:-1]
-        if run:
-            trimmed.append(run)
-    return trimmed
 
 
 def _shouting(run: list[_Token]) -> bool:
@@ -302,7 +294,7 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
     inside: set[str] | None = None  # the stems of the words capitalised inside a sentence
     heads: set[str] | None = None  # of the words that open a name inside a sentence
     found: list[list[_Token]] = []
-    runs = _split(_runs(tokens))
+    runs = _split(read.runs)
     for run in runs:
         if len(run) > 1 and (_shouting(run) or len(run) > _MAX_RUN):
             # A headline in capitals, or a list of capitalised words: keep only its acronyms.
