@@ -248,6 +248,8 @@ def name_forms(words: Sequence[str]) -> list[str]:
     """`name_form` of each word, worked out for all at once (a few passes over the words joined
     by spaces, not a call for each) and not kept in its cache: for a text's many words in lower
     case, each compared once or twice. Words of other scripts, or with spaces, one by one."""
+    if not words:
+        return []
     joined = " ".join(words)
     folded = unicodedata.normalize("NFC", joined.casefold())
     if joined.count(" ") == len(words) - 1 and transliterable(folded):
@@ -305,6 +307,8 @@ class WordForms:
     def __contains__(self, form: object) -> bool:
         if not isinstance(form, str):
             return False
+        new: list[str] = []  # the words whose forms are worked out now
+        words = self._words
         if self._firsts is None:
             self._firsts = set()
             self._words = words = sorted(self._given)
@@ -312,18 +316,16 @@ class WordForms:
             # ASCII letter, and those with a character after it neither ASCII nor a letter (a
             # combining mark, composed with it); the others' forms start as _FIRST_OF_FORM says.
             low, high = bisect_left(words, "a"), bisect_left(words, "{")
-            self._add(words[:low] + words[high:] + _odd_second(words[low:high]))
+            new += words[:low] + words[high:] + _odd_second(words[low:high])
         for first in _FIRST_OF_WORD.get(form[:1], ()):
             if first not in self._firsts:
                 self._firsts.add(first)
-                words = self._words
-                self._add(words[bisect_left(words, first) : bisect_left(words, chr(ord(first) + 1))])
+                new += words[bisect_left(words, first) : bisect_left(words, chr(ord(first) + 1))]
+        if new:
+            # The words in ASCII apart: their letters go through a bytes table
+            self._forms.update(name_forms([w for w in new if w.isascii()]))
+            self._forms.update(name_forms([w for w in new if not w.isascii()]))
         return form in self._forms
-
-    def _add(self, words: list[str]) -> None:
-        # The words in ASCII apart: their letters go through a bytes table
-        self._forms.update(name_forms([w for w in words if w.isascii()]))
-        self._forms.update(name_forms([w for w in words if not w.isascii()]))
 
 
 _ENDINGS = {
