@@ -89,8 +89,8 @@ _PARTICLES = frozenset(
     {"of", "de", "del", "della", "des", "di", "da", "do", "dos", "du", "van", "von", "der", "den"}
     | {"ter", "al", "el", "bin", "ibn", "bint", "ul", "ur", "e", "y", "la", "le"}
 )
-# A word's first two characters when it may be a particle, or one joined to a name (`al-Assad`,
-# `de'`): the words looked at besides the capitalised ones.
+# A word's first two characters when it may be a particle with an ending or one joined to a
+# name (`al-Assad`, `de'`): the words looked at besides the capitalised ones and the particles.
 _PARTICLE_STARTS = frozenset(p[:2] if len(p) > 1 else p + c for p in _PARTICLES for c in ("", "-", "'", "’"))
 # Words that open sentences in capitals without being names (the languages of the feeds):
 # articles, pronouns, determiners; none whose folded form is a name's or an acronym's (Dann is
@@ -195,7 +195,8 @@ def _read(text: str) -> _Read:
     current: list[_Token] = []
     make = tuple.__new__  # a _Token without the named tuple's Python-level constructor
     kept = -2  # the last token's index, when written without an ending
-    for index in [i for i, w in enumerate(words) if w[0].isupper() or w[:2] in _PARTICLE_STARTS]:
+    for index in [i for i, w in enumerate(words)
+                  if w[0].isupper() or w in _PARTICLES or (not w.isalpha() and w[:2] in _PARTICLE_STARTS)]:
         whole = words[index]
         word = _text(whole) if "'" in whole or "’" in whole else whole
         capitalised = word[0].isupper() or ("-" in word and _capitalised(word))
