@@ -204,7 +204,7 @@ def _read(text: str) -> _Read:
             continue
         gap = gaps[index]
         joined = kept == index - 1 and gap in (" ", "\xa0")
-        opening = not joined and (index == 0 or _SENTENCE_END.search(gap) is not None)  # (as _opens)
+        opening = not joined and (index == 0 or (gap != " " and _SENTENCE_END.search(gap) is not None))
         token = make(_Token, (word, opening, capitalised, name_form(word), joined, index))
         tokens.append(token)
         kept = index if word is whole else -2
