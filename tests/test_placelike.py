@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from monitor.config import FeedConfig
-from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord
+from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord, place_key
 from monitor.entities.names import Name, names_in
 from monitor.entities.placelike import (
     demonym_stems,
     is_demonym,
     is_place,
     people_and_organisations,
+    people_and_organisations_all,
     place_like_names,
     supported_towns,
 )
@@ -205,3 +206,21 @@ def test_a_small_town_beside_its_state_leaves_the_names(gazetteer: Gazetteer) ->
     alone = "A wildfire destroyed a winery near Healdsburg on Tuesday. Healdsburg residents left."
     assert [n.name for n in people_and_organisations(names_in("", alone, "en"), gazetteer, "en")] == [
         "Healdsburg"]  # without its state: a name still (precision first)
+
+
+def test_a_batch_of_articles_keeps_the_names_each_article_keeps(gazetteer: Gazetteer) -> None:
+    """The names stage asks the gazetteer once for a batch: each article keeps what it keeps
+    alone (its language's inflections, its own phrases, a town of its own region)."""
+    texts = [
+        ("Mieszka w Stanach Zjednoczonych i we Francji, gdzie Donald Trump mówił.", "pl"),
+        ("Путин встретился в Москве с Зеленским. Путина спросили о Киеве.", "ru"),
+        ("Paris Hilton and Healdsburg residents met in California with Joe Biden.", "en"),
+        ("", "en"),
+        ("Er lebte in den Vereinigten Staaten. Angela Merkel sagte das.", "de"),
+    ]
+    batch = [(found, language, [place_key(n.name) for n in found])
+             for found, language in ((names_in("", text, language), language) for text, language in texts)]
+    readings = gazetteer.lookup(k for _, _, keys in batch for k in keys)
+    alone = [people_and_organisations(found, gazetteer, language) for found, language, _ in batch]
+    assert people_and_organisations_all(batch, gazetteer, readings) == alone
+    assert sum(len(found) - len(kept) for (found, _, _), kept in zip(batch, alone, strict=True)) >= 4

@@ -44,7 +44,6 @@ headline or a list, of which only the acronyms count.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -63,7 +62,7 @@ from monitor.entities.scriptnames import (
     regnal_latin,
 )
 from monitor.entities.sounds import Heard, SoundIndex, sound_keys, sounds_like
-from monitor.entities.titles import adjective_of_place, case_breaks, name_span
+from monitor.entities.titles import adjective_of_place, case_breaks, name_span, title_alone
 from monitor.entities.unspaced import is_unspaced
 
 __all__ = ["Name", "SpelledNames", "names_in", "script_key", "story_names", "title_case"]
@@ -91,6 +90,9 @@ _PARTICLES = frozenset(
     {"of", "de", "del", "della", "des", "di", "da", "do", "dos", "du", "van", "von", "der", "den"}
     | {"ter", "al", "el", "bin", "ibn", "bint", "ul", "ur", "e", "y", "la", "le"}
 )
+# A word's first two characters when it may be a particle with an ending or one joined to a
+# name (`al-Assad`, `de'`): the words looked at besides the capitalised ones and the particles.
+_PARTICLE_STARTS = frozenset(p[:2] if len(p) > 1 else p + c for p in _PARTICLES for c in ("", "-", "'", "’"))
 # Words that open sentences in capitals without being names (the languages of the feeds):
 # articles, pronouns, determiners; none whose folded form is a name's or an acronym's (Dann is
 # `dan`, Esa `esa` as ESA, Эта `eta` as ETA, Maar `mar`), none that opens names (Son, Su, Del).
@@ -134,6 +136,7 @@ _HONORIFICS = _forms_of(
 )
 _ZONES = _forms_of("GMT UTC EST EDT CST CDT PST PDT CET CEST BST MSK")
 _NOT_A_FIRST_WORD = _CALENDAR | _FUNCTION_WORDS | _HONORIFICS
+_CALENDAR_OR_ZONES = _CALENDAR | _ZONES
 _NOUNS_CAPITALISED = frozenset({"de", "lb"})  # languages that capitalise every noun
 # A title is in Title Case when this share of its words of 4 letters or more inside a
 # sentence (short words stay in lower case there: in, of), at least _TITLE_CASE_WORDS of them,
@@ -158,39 +161,86 @@ class Name:
     count: int
 
 
-class _Token(NamedTuple):  # a tuple: made for every word of every article, cheaply
+class _Token(NamedTuple):  # a tuple: made for every capitalised word of every article, cheaply
     text: str  # the word, without an apostrophe's ending
-    start: int
-    end: int
     sentence_start: bool
-    whole: str  # the word as written
     capitalised: bool
+    form: str  # name_form(text)
+    joined: bool  # right after the text's word before, itself a token, a space between: a run goes on
+    at: int  # its place among the text's words (_Read.words)
 
 
-def _tokens(text: str) -> list[_Token]:
-    """The words of a text, each knowing whether a sentence opens with it (a mark that ends
-    one stands between it and the word before: the marks are found once, in one pass)."""
-    ends = [m.start() for m in _SENTENCE_END.finditer(text)]
-    ends.append(len(text))  # a mark past every word: the scan needs no bound check
-    at = 0
-    opening = True
-    found = []
+class _Read(NamedTuple):
+    """A text's words as written, what stands before each (`gaps`; one more: what follows the
+    last), its tokens (the words that may be a name's: capitalised ones and particles), and
+    their runs (capitalised words joined by spaces, and particles, at neither edge)."""
+
+    words: list[str]
+    gaps: list[str]
+    tokens: list[_Token]
+    runs: list[list[_Token]]
+
+
+_WORD_SPLIT = re.compile(f"({_TOKEN.pattern})")  # the gaps and the words, in turn
+
+
+def _read(text: str) -> _Read:
+    """A text's words, and its tokens, each knowing whether a sentence opens with it, in runs.
+    The words are cut by one regex split; only those that start with a capital or as a
+    particle are looked at one by one (most words of a text: a run's end, the gap before the
+    next token shows it)."""
+    parts = _WORD_SPLIT.split(text)
+    words, gaps = parts[1::2], parts[0::2]
+    tokens = []
+    runs: list[list[_Token]] = []
+    current: list[_Token] = []
     make = tuple.__new__  # a _Token without the named tuple's Python-level constructor
-    for match in _TOKEN.finditer(text):
-        start = match.start()
-        if ends[at] < start:  # no mark is inside a word
-            opening = True
-            while ends[at] < start:
-                at += 1
-        word = whole = match.group(0)
-        ending = _APOSTROPHE_ENDING.search(word) if "'" in word or "’" in word else None
+    kept = -2  # the last token's index, when written without an ending
+    for index in [i for i, w in enumerate(words)
+                  if w[0].isupper() or w in _PARTICLES or (not w.isalpha() and w[:2] in _PARTICLE_STARTS)]:
+        whole = words[index]
+        word = _text(whole) if "'" in whole or "’" in whole else whole
+        capitalised = word[0].isupper() or ("-" in word and _capitalised(word))
+        if not capitalised and word not in _PARTICLES:
+            continue
+        gap = gaps[index]
+        joined = kept == index - 1 and gap in (" ", "\xa0")
+        opening = not joined and (index == 0 or (gap != " " and _SENTENCE_END.search(gap) is not None))
+        token = make(_Token, (word, opening, capitalised, name_form(word), joined, index))
+        tokens.append(token)
+        kept = index if word is whole else -2
+        # A run goes on with a token joined to it, capitalised or a particle; a word too long
+        # for a name ends it.
+        if joined and len(word) <= _MAX_WORD and (capitalised or (current and word in _PARTICLES)):
+            current.append(token)
+            continue
+        if current:
+            runs.append(current)
+        current = [token] if capitalised and len(word) <= _MAX_WORD else []
+    if current:
+        runs.append(current)
+    return _Read(words, gaps, tokens, [run for run in map(_without_last_particles, runs) if run])
+
+
+def _without_last_particles(run: list[_Token]) -> list[_Token]:
+    while run and run[-1].text in _PARTICLES:
+        run = run[:-1]
+    return run
+
+
+def _text(whole: str) -> str:
+    """A word without an apostrophe's ending in lower case (`Farage'a`, `Putin's`, `Erdoğan'ın`)."""
+    if "'" in whole or "’" in whole:
+        ending = _APOSTROPHE_ENDING.search(whole)
         if ending is not None and ending.group(1).islower():
-            word = word[: ending.start()]  # `Farage'a`, `Putin's`, `Erdoğan'ın`
-        # Most words are in lower case: the first letter settles them without a call.
-        capitalised = word[:1].isupper() or ("-" in word and _capitalised(word))
-        found.append(make(_Token, (word, start, start + len(word), opening, whole, capitalised)))
-        opening = False
-    return found
+            return whole[: ending.start()]
+    return whole
+
+
+def _opens(gaps: list[str], index: int) -> bool:
+    """Whether a sentence opens with the text's word `index`: its first, or a mark that ends
+    one stands between it and the word before."""
+    return index == 0 or (gaps[index] != " " and _SENTENCE_END.search(gaps[index]) is not None)
 
 
 def _acronym(word: str) -> bool:
@@ -207,40 +257,6 @@ def _capitalised(word: str) -> bool:
     return particle in _PARTICLES and rest[:1].isupper()
 
 
-def _runs(text: str, tokens: list[_Token]) -> list[list[_Token]]:
-    """Runs of capitalised words joined by spaces (and particles), from the text's tokens."""
-    runs: list[list[_Token]] = []
-    current: list[_Token] = []
-    previous_end = -1
-    for token in tokens:
-        joined = previous_end >= 0 and text[previous_end : token.start] in (" ", "\xa0")
-        previous_end = token.end
-        if not joined or token.sentence_start:
-            if current:
-                runs.append(current)
-            current = []
-        if len(token.text) > _MAX_WORD:
-            if current:
-                runs.append(current)
-            current = []
-            continue
-        if token.capitalised or (current and token.text in _PARTICLES):
-            current.append(token)
-        else:
-            if current:
-                runs.append(current)
-            current = []
-    if current:
-        runs.append(current)
-    trimmed = []
-    for run in runs:
-        while run and run[-1].text in _PARTICLES:
-            run = run[:-1]
-        if run:
-            trimmed.append(run)
-    return trimmed
-
-
 def _shouting(run: list[_Token]) -> bool:
     return len(run) > 1 and all(t.text.isupper() for t in run if t.text not in _PARTICLES)
 
@@ -250,18 +266,20 @@ def _split(runs: list[list[_Token]]) -> list[list[_Token]]:
     two words in different cases (`Трампом Украину`: titles.case_breaks), and before a part the
     text also writes as a run of its own (`Пенджаба Салман Тасир` where `Салман Тасир` stands
     alone elsewhere)."""
-    alone = {tuple(name_form(t.text) for t in run) for run in runs if len(run) <= _MAX_RUN}
+    # (a part of two words or more: of a run of three or more)
+    alone = {tuple([t.form for t in run]) for run in runs if 2 <= len(run) <= _MAX_RUN}
     out = []
     for run in runs:
-        if len(run) > _MAX_RUN:
+        if len(run) == 1 or len(run) > _MAX_RUN:
             out.append(run)
             continue
         start = 0
-        breaks = case_breaks([t.text for t in run]) if len(run) > 1 else ()
+        cyrillic = "\u0400" <= run[0].text[:1] <= "\u04ff"  # (case_breaks: none in other scripts)
+        breaks = case_breaks([t.text for t in run]) if cyrillic else ()
         for index in range(1, len(run)):
             cut = (_acronym(run[index - 1].text) and not run[index].text.isupper()) or index in breaks
-            tail = tuple(name_form(t.text) for t in run[index:])
-            if cut or (len(tail) > 1 and tail in alone and run[index].text not in _PARTICLES):
+            if cut or (len(run) - index > 1 and tuple([t.form for t in run[index:]]) in alone
+                       and run[index].text not in _PARTICLES):
                 out.append(run[start:index])
                 start = index
         out.append(run[start:])
@@ -272,87 +290,103 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
     """The runs that are names, after the rules on sentence openings, calendar words and
     German nouns."""
     allowed = endings(language)
-    tokens = _tokens(text)  # read once: the most of the work on an ordinary article
-    lower = WordForms({t.whole for t in tokens if t.whole.islower()})
-    inside: set[str] = set()
-    for word in {t.text for t in tokens if not t.sentence_start and t.capitalised}:
-        inside |= stems(name_form(word), allowed)
+    read = _read(text)  # once: the most of the work on an ordinary article
+    tokens = read.tokens
+    lower = WordForms(w for w in set(read.words) if w.islower())
+    inside: set[str] | None = None  # the stems of the words capitalised inside a sentence
+    heads: set[str] | None = None  # of the words that open a name inside a sentence
     found: list[list[_Token]] = []
-    runs = _split(_runs(text, tokens))
-    # Words that open a name inside a sentence: a name of its own there, not a part of another.
-    heads: set[str] = set()
+    runs = _split(read.runs)
     for run in runs:
-        if not run[0].sentence_start:
-            heads |= stems(name_form(run[0].text), allowed)
-    content = [[t for t in run if name_form(t.text) not in _FUNCTION_WORDS] for run in runs]
-    in_longer = {name_form(t.text) for run in content if 1 < len(run) <= _MAX_RUN for t in run}
-    for run in runs:
-        if _shouting(run) or len(run) > _MAX_RUN:
+        if len(run) > 1 and (_shouting(run) or len(run) > _MAX_RUN):
             # A headline in capitals, or a list of capitalised words: keep only its acronyms.
             found.extend([t] for t in run if _acronym(t.text) and not _shouting(run))
             continue
-        while run and name_form(run[-1].text) in _HONORIFICS:  # `Later Mr.` (then the name)
+        while run and run[-1].form in _HONORIFICS:  # `Later Mr.` (then the name)
             run = run[:-1]
         if not run:
             continue
         first = run[0]
-        form = name_form(first.text)
+        form = first.form
         if first.sentence_start and not _acronym(first.text):
-            unknown = inside.isdisjoint(stems(form, allowed))
+            if inside is None:
+                inside = _stems_of({t.form for t in tokens if t.capitalised and not t.sentence_start},
+                                   allowed)
+            unknown = form not in _FUNCTION_WORDS and inside.isdisjoint(stems(form, allowed))
             # Where names are declined, a noun often opens the sentence before one (`Wywiad
             # Farage'a`); in English a first name does (`Bill Clinton said`).
-            governed = len(allowed) > 1 and _known(run[1:], heads)  # more than German -s
-            if form in _FUNCTION_WORDS or form in lower or (unknown and (len(run) == 1 or governed)):
+            governed = False
+            if unknown and len(run) > 1 and len(allowed) > 1:  # more than German -s
+                if heads is None:  # words that open a name inside a sentence: a name there
+                    heads = _stems_of({r[0].form for r in runs if not r[0].sentence_start}, allowed)
+                governed = _known(run[1:], heads)
+            # (the words in lower case last: their forms are worked out at the first question)
+            if form in _FUNCTION_WORDS or (unknown and (len(run) == 1 or governed)) or form in lower:
                 run = run[1:]
-        while run and name_form(run[0].text) in _NOT_A_FIRST_WORD:
+        while run and run[0].form in _NOT_A_FIRST_WORD:
             run = run[1:]
         while run and run[0].text in _PARTICLES:
             run = run[1:]
         if not run:
             continue
-        if len(run) == 1 and name_form(run[0].text) in _CALENDAR | _ZONES:
+        if len(run) == 1 and run[0].form in _CALENDAR_OR_ZONES:
             continue
-        start, end = name_span([t.text for t in run], language)  # past a title (titles.py)
-        run = run[start:end]
-        if len(run) == 1 and _adjective(tokens, run[0]):
+        if len(run) > 1:
+            start, end = name_span([t.text for t in run], language)  # past a title (titles.py)
+            run = run[start:end]
+        elif title_alone(run[0].text, language):  # (name_span of one word: all of it or none)
+            continue
+        if len(run) == 1 and _adjective(read, run[0]):
             continue
         if run:
             found.append(run)
     if language and language.split("-")[0].lower() in _NOUNS_CAPITALISED:
+        content = [[t for t in run if t.form not in _FUNCTION_WORDS] for run in runs]
+        in_longer = {t.form for run in content if 1 < len(run) <= _MAX_RUN for t in run}
         found = [
             run
             for run in found
-            if len(run) > 1 or run[0].text.isupper() or name_form(run[0].text) in in_longer
+            if len(run) > 1 or run[0].text.isupper() or run[0].form in in_longer
         ]
     return found
 
 
-def _adjective(tokens: list[_Token], token: _Token) -> bool:
+def _stems_of(forms: Iterable[str], allowed: frozenset[str]) -> set[str]:
+    """Every stem of these forms."""
+    if not allowed:  # each form its only stem
+        return set(forms)
+    return set().union(*[stems(form, allowed) for form in forms])
+
+
+def _adjective(read: _Read, token: _Token) -> bool:
     """Whether a word alone is an adjective of a place's or an institution's name, as the words
     around it show (`в Белом доме`, `Верховного суда`: titles.adjective_of_place)."""
     if not "\u0400" <= token.text[:1] <= "\u04ff":
         return False
-    at = bisect_left(tokens, token.start, key=lambda t: t.start)
-    before = tokens[at - 1].text if at > 0 else ""
-    after = tokens[at + 1].text if at + 1 < len(tokens) and not tokens[at + 1].sentence_start else ""
+    at = token.at
+    before = _text(read.words[at - 1]) if at > 0 else ""
+    following = at + 1 < len(read.words) and not _opens(read.gaps, at + 1)
+    after = _text(read.words[at + 1]) if following else ""
     return adjective_of_place(before, token.text, after)
 
 
 def _known(run: list[_Token], heads: set[str]) -> bool:
     """Whether the text opens names inside sentences with these words: a name, which the word
     before it opening a sentence is not part of (`Wywiad Farage'a`)."""
-    forms = [name_form(t.text) for t in run if t.text not in _PARTICLES]
+    forms = [t.form for t in run if t.text not in _PARTICLES]
     return all(f not in _CALENDAR and not heads.isdisjoint(stems(f)) for f in forms)
 
 
 def _words(run: list[_Token]) -> str:
-    return " ".join(t.text for t in run)
+    return " ".join([t.text for t in run])
 
 
 def title_case(title: str, text: str) -> bool:
     """Whether a headline is written in Title Case, as its text shows (see the module)."""
-    words = [t.text for t in _tokens(title) if not t.sentence_start
-             and len(t.text) >= _TITLE_CASE_MIN_LETTERS and t.text.lower() != t.text.upper()]
+    parts = _WORD_SPLIT.split(title)
+    gaps = parts[0::2]
+    words = [text for index, text in enumerate(map(_text, parts[1::2])) if not _opens(gaps, index)
+             and len(text) >= _TITLE_CASE_MIN_LETTERS and text.lower() != text.upper()]
     capitalised = [w for w in words if w[:1].isupper() and not w.isupper()]
     if len(words) < _TITLE_CASE_WORDS or len(capitalised) < _TITLE_CASE_SHARE * len(words):
         return False
@@ -371,7 +405,7 @@ def _word_places(runs: Sequence[list[_Token]], allowed: frozenset[str]) -> _Plac
     places: _Places = {}
     for index, run in enumerate(runs):
         for position, token in enumerate(run):
-            for stem in stems(name_form(token.text), allowed):
+            for stem in stems(token.form, allowed):
                 places.setdefault(stem, set()).add((index, position))
     return places
 
@@ -387,7 +421,7 @@ def _named_in(
     starts: set[tuple[int, int]] | None = None
     for offset, token in enumerate(words):
         here: set[tuple[int, int]] = set()
-        for stem in stems(name_form(token.text), allowed):
+        for stem in stems(token.form, allowed):
             here |= places.get(stem, set())
         found = {(run, position - offset) for run, position in here}
         starts = found if starts is None else starts & found
@@ -422,7 +456,8 @@ def _article_mentions(title: str, joined: str, language: str | None) -> list[lis
     mentions = _mentions(joined, language)
     if not title or not title_case(title, joined[len(title):]):
         return mentions
-    in_title = [run for run in mentions if run[0].start < len(title)]
+    title_words = len(_TOKEN.findall(title))  # (`joined` begins with the title: its first words)
+    in_title = [run for run in mentions if run[0].at < title_words]
     in_text = mentions[len(in_title):]
     allowed = endings(language)
     places = _word_places(in_text, allowed)
@@ -504,28 +539,28 @@ def _capitalised_names(title: str | None, joined: str, language: str | None) -> 
     """The names the capitals say (the module's rules for cased scripts)."""
     allowed = endings(language)
     groups: list[dict[str, int]] = []  # per entity: its spellings and how often
-    last_stems: list[frozenset[str]] = []  # per entity: the stems its last word may have
+    newest: dict[str, int] = {}  # per stem: the newest entity whose last word may have it
     for run in _article_mentions(title or "", joined, language):
         spelled = _words(run)
-        last = name_form(run[-1].text)
+        last = run[-1].form
         if not last:
             continue
-        word_stems = stems(last, allowed) | (watched_stems(frozenset({last})) if allowed else frozenset())
+        word_stems = stems(last, allowed)
+        if allowed:
+            word_stems = word_stems | watched_stems(frozenset((last,)))
         home = None
-        # The nearest entity named before whose last word this one's is (newest first).
-        for index in range(len(groups) - 1, -1, -1):
-            if not word_stems.isdisjoint(last_stems[index]):
-                known = groups[index]
-                longest = max(known, key=len)
-                if len(run) == 1 or len(longest.split()) == 1 or _same_words(spelled, longest, allowed):
-                    home = index
-                break
+        # The nearest entity named before whose last word this one's is.
+        nearest = max([newest[s] for s in word_stems if s in newest], default=None)
+        if nearest is not None:
+            longest = max(groups[nearest], key=len)
+            if len(run) == 1 or len(longest.split()) == 1 or _same_words(spelled, longest, allowed):
+                home = nearest
         if home is None:
             groups.append({})
-            last_stems.append(frozenset())
             home = len(groups) - 1
         groups[home][spelled] = groups[home].get(spelled, 0) + 1
-        last_stems[home] = last_stems[home] | word_stems
+        for stem in word_stems:
+            newest[stem] = max(newest.get(stem, home), home)
         if len(groups) >= _MAX_NAMES:
             break
     names = [_name(group, allowed) for group in groups]
@@ -698,7 +733,13 @@ def _base(forms: list[str], allowed: frozenset[str]) -> str:
         long_enough = [s for s in shared if len(s) >= _MIN_KEY_STEM]
         if long_enough:
             return min(long_enough, key=lambda s: (len(s), s))
-    form = max(sorted(distinct), key=forms.count)
+    return _lone_base(max(sorted(distinct), key=forms.count), allowed)
+
+
+def _lone_base(form: str, allowed: frozenset[str]) -> str:
+    """A form without a case ending of two letters or more (see `_base`)."""
+    if not allowed:
+        return form
     cuts = [s for s in stems(form, allowed) if len(form) - len(s) >= 2 and len(s) >= _MIN_KEY_STEM]
     return min(cuts, key=lambda s: (len(s), s)) if cuts else form
 
@@ -706,6 +747,10 @@ def _base(forms: list[str], allowed: frozenset[str]) -> str:
 def _name(group: dict[str, int], allowed: frozenset[str]) -> Name:
     """The entity of one group of mentions: the fullest mention names it; its key is the base
     of each of its words (aligned from the last)."""
+    if len(group) == 1:  # most: one spelling, each word its own base
+        [(fullest, count)] = group.items()
+        forms = [_lone_base(form, allowed) for form in map(name_form, fullest.split()) if form]
+        return Name(" ".join(forms), fullest, (fullest,), count)
     variants = sorted(group, key=lambda v: (-len(v.split()), -group[v], len(v), v))
     fullest = variants[0]
     width = len(fullest.split())

@@ -42,13 +42,13 @@ from monitor.entities.forms import latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, Gazetteer, PlaceRecord, place_key
 from monitor.entities.names import Name
 from monitor.entities.placenames import INFLECTING_LANGUAGES, word_keys
-from monitor.entities.placephrases import phrase_candidates, phrase_starts
+from monitor.entities.placephrases import PhraseStarts, phrase_candidates, phrase_starts
 from monitor.entities.places import COMMON_WORDS
 
 __all__ = [
     "MIN_CITY", "PLACE_KIND_WORDS", "demonym_stems", "inflected_keys", "inflected_place", "is_demonym",
     "is_place",
-    "people_and_organisations", "supported_towns",
+    "people_and_organisations", "people_and_organisations_all", "supported_towns",
 ]
 
 MIN_CITY = 100_000
@@ -93,10 +93,10 @@ def is_place(
     return False
 
 
-def demonym_stems(word: str) -> list[tuple[str, bool]]:
-    """(stem, whole) for each ending `word` may carry: `whole` when the stem must be a whole
-    country name. None for words of more than one word or too short."""
-    key = place_key(word)
+def demonym_stems(word: str, key: str | None = None) -> list[tuple[str, bool]]:
+    """(stem, whole) for each ending `word` (its `place_key`: `key`) may carry: `whole` when
+    the stem must be a whole country name. None for words of more than one word or too short."""
+    key = place_key(word) if key is None else key
     if " " in key or not key.isalpha() or not key.endswith(_ENDINGS + _WHOLE_ENDINGS):
         return []  # (most names: one test of every ending at once)
     stems = [(key[: -len(e)], False) for e in _ENDINGS if key.endswith(e)]
@@ -104,10 +104,11 @@ def demonym_stems(word: str) -> list[tuple[str, bool]]:
     return [(stem, whole) for stem, whole in stems if len(stem) >= _MIN_STEM]
 
 
-def is_demonym(word: str, country_keys: Callable[[str], Iterable[str]]) -> bool:
-    """Whether `word` names a people (see the module); `country_keys(prefix)` gives the
-    one-word keys of countries and continents that start with `prefix`."""
-    for stem, whole in demonym_stems(word):
+def is_demonym(word: str, country_keys: Callable[[str], Iterable[str]], key: str | None = None) -> bool:
+    """Whether `word` (its `place_key`: `key`) names a people (see the module);
+    `country_keys(prefix)` gives the one-word keys of countries and continents that start
+    with `prefix`."""
+    for stem, whole in demonym_stems(word, key):
         for key in country_keys(stem):
             if key == stem or (not whole and len(key) - len(stem) <= MAX_REST and " " not in key):
                 return True
@@ -118,19 +119,21 @@ def place_like_names(
     spellings: Sequence[str],
     found: Mapping[str, tuple[PlaceRecord, ...]],
     country_keys: Callable[[str], Iterable[str]],
+    keys: Sequence[str] | None = None,
 ) -> list[bool]:
     """For each name's fullest spelling, whether it is a place or a people; `found` is the
-    gazetteer's readings of their `place_key`s."""
+    gazetteer's readings of their `place_key`s (`keys`, when worked out already)."""
     flags = []
-    for spelling in spellings:
+    if keys is None:
+        keys = [place_key(s) for s in spellings]
+    for spelling, key in zip(spellings, keys, strict=True):
         acronym = spelling.isupper() and len(spelling) <= _MAX_ACRONYM
-        key = place_key(spelling)
         words = spelling.split()
         place = is_place(found.get(key, ()), acronym, key in COMMON_WORDS,
                          not latin(spelling.replace(" ", ""))) or (
             len(words) > 1 and words[-1].casefold() in PLACE_KIND_WORDS)
         people = not place and not acronym and " " not in spelling.strip() and is_demonym(
-            spelling, country_keys)
+            spelling, country_keys, key)
         flags.append(place or people)
     return flags
 
@@ -141,19 +144,24 @@ def _regions(records: Sequence[PlaceRecord]) -> set[tuple[str, str]]:
 
 
 def supported_towns(
-    spellings: Sequence[str], found: Mapping[str, tuple[PlaceRecord, ...]], flags: Sequence[bool]
+    spellings: Sequence[str],
+    found: Mapping[str, tuple[PlaceRecord, ...]],
+    flags: Sequence[bool],
+    keys: Sequence[str] | None = None,
 ) -> list[bool]:
     """For each name not yet a place (`flags`), whether it is a town, by its own name, of a
-    state or region that another name of the article, a place, names (see the module)."""
+    state or region that another name of the article, a place, names (see the module); `keys`:
+    the names' `place_key`s, when worked out already."""
+    if keys is None:
+        keys = [place_key(s) for s in spellings]
     named: set[tuple[str, str]] = set()
-    for spelling, place in zip(spellings, flags, strict=True):
+    for key, place in zip(keys, flags, strict=True):
         if place:
-            named |= _regions(found.get(place_key(spelling), ()))
+            named |= _regions(found.get(key, ()))
     if not named:
         return [False] * len(spellings)
     towns = []
-    for spelling, place in zip(spellings, flags, strict=True):
-        key = place_key(spelling)
+    for spelling, key, place in zip(spellings, keys, flags, strict=True):
         towns.append(not place and " " not in spelling.strip() and not spelling.isupper()
                      and key not in COMMON_WORDS and any(
                          p.kind == CITY and p.main and (p.country, p.admin1) in named
@@ -162,14 +170,19 @@ def supported_towns(
 
 
 def inflected_keys(
-    spelling: str, language: str | None, phrases: Mapping[str, tuple[str, ...]]
+    spelling: str,
+    language: str | None,
+    phrases: Mapping[str, tuple[str, ...]],
+    starts: PhraseStarts | None = None,
 ) -> tuple[str, ...]:
     """The keys a spelling may have as an inflected place name (see the module): the
-    nominative of a name in several words (`phrases`, as `Gazetteer.phrases` gives them), or
-    a word's stems."""
+    nominative of a name in several words (`phrases`, as `Gazetteer.phrases` gives them, for
+    its `phrase_starts`: `starts`, when worked out already), or a word's stems."""
     if " " not in spelling:
         return word_keys(spelling, language)[1:]
-    for candidate in phrase_candidates(phrase_starts(spelling), phrases, language):
+    if starts is None:
+        starts = phrase_starts(spelling)
+    for candidate in phrase_candidates(starts, phrases, language):
         if candidate.start == 0 and candidate.end == len(spelling):
             return candidate.keys[1:]
     return ()
@@ -191,30 +204,51 @@ def people_and_organisations(
     gazetteer: Gazetteer | None,
     language: str | None = None,
     readings: Mapping[str, tuple[PlaceRecord, ...]] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> list[Name]:
     """The names that are no place and no people, by the gazetteer (all without one), in an
     article of this language (for its inflections); `readings`: its places for (at least)
-    the names' `place_key`s, when already looked up."""
+    the names' `place_key`s (`keys`), when already looked up."""
     if gazetteer is None or not found:
         return list(found)
-    spellings = [n.name for n in found]
+    if keys is None:
+        keys = [place_key(n.name) for n in found]
     if readings is None:
-        readings = gazetteer.lookup(place_key(s) for s in spellings)
-    flags = place_like_names(spellings, readings, gazetteer.country_keys)
-    towns = supported_towns(spellings, readings, flags)
-    flags = [place or town for place, town in zip(flags, towns, strict=True)]
-    # The others, read as inflected: in a language that inflects names, or in Cyrillic.
-    inflecting = language in INFLECTING_LANGUAGES
-    maybe = [s for s, place in zip(spellings, flags, strict=True)
-             if not place and (inflecting or not latin(s.replace(" ", "")))]
-    inflected: dict[str, tuple[str, ...]] = {}
-    if maybe:
-        phrases = gazetteer.phrases(h for s in maybe if " " in s for h in phrase_starts(s).heads)
-        inflected = {s: inflected_keys(s, language, phrases) for s in maybe}
-        readings = gazetteer.lookup(k for keys in inflected.values() for k in keys)
-    return [
-        name for name, place in zip(found, flags, strict=True)
-        if not place and not any(inflected_place(k, p, name.name)
-                                 for k in inflected.get(name.name, ()) for p in readings.get(k, ()))
-    ]
+        readings = gazetteer.lookup(keys)
+    return people_and_organisations_all([(found, language, keys)], gazetteer, readings)[0]
 
+
+def people_and_organisations_all(
+    articles: Sequence[tuple[tuple[Name, ...], str | None, Sequence[str]]],
+    gazetteer: Gazetteer,
+    readings: Mapping[str, tuple[PlaceRecord, ...]],
+) -> list[list[Name]]:
+    """`people_and_organisations` of each article's names (with its language and their
+    `place_key`s, whose places `readings` holds), the gazetteer asked once for all the
+    articles' names read as inflected."""
+    flags_of: list[list[bool]] = []
+    maybe_of: list[list[str]] = []  # per article: the names to read as inflected
+    for found, language, keys in articles:
+        spellings = [n.name for n in found]
+        flags = place_like_names(spellings, readings, gazetteer.country_keys, keys)
+        towns = supported_towns(spellings, readings, flags, keys)
+        flags_of.append([place or town for place, town in zip(flags, towns, strict=True)])
+        # The others, read as inflected: in a language that inflects names, or in Cyrillic.
+        inflecting = language in INFLECTING_LANGUAGES
+        maybe_of.append([s for s, place in zip(spellings, flags_of[-1], strict=True)
+                         if not place and (inflecting or not latin(s.replace(" ", "")))])
+    inflected: list[dict[str, tuple[str, ...]]] = [{} for _ in articles]
+    inflected_readings: Mapping[str, tuple[PlaceRecord, ...]] = {}
+    if any(maybe_of):
+        starts = {s: phrase_starts(s) for maybe in maybe_of for s in maybe if " " in s}
+        phrases = gazetteer.phrases(h for found_at in starts.values() for h in found_at.heads)
+        for keys_of, (_, language, _), maybe in zip(inflected, articles, maybe_of, strict=True):
+            keys_of.update((s, inflected_keys(s, language, phrases, starts.get(s))) for s in maybe)
+        inflected_readings = gazetteer.lookup(k for keys_of in inflected for keys in keys_of.values()
+                                              for k in keys)
+    return [
+        [name for name, place in zip(found, flags, strict=True)
+         if not place and not any(inflected_place(k, p, name.name)
+                                  for k in keys_of.get(name.name, ()) for p in inflected_readings.get(k, ()))]
+        for (found, _, _), flags, keys_of in zip(articles, flags_of, inflected, strict=True)
+    ]

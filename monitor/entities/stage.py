@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from monitor.entities.gazetteer import Gazetteer, place_key
-from monitor.entities.names import SpelledNames, names_in
-from monitor.entities.placelike import people_and_organisations
+from monitor.entities.names import Name, SpelledNames, names_in
+from monitor.entities.placelike import people_and_organisations_all
 from monitor.entities.scriptnames import caseless
 from monitor.entities.sounds import SoundIndex
 from monitor.errors import MonitorError
@@ -141,14 +141,19 @@ def names_of_all(
             article.get("title"), article.get("text"), article.get("language"),
             index.sounds if index else None, index.spelled if index else None,
         ))  # fmt: skip
-    readings = None
-    if gazetteer is not None:
-        readings = gazetteer.lookup(place_key(n.name) for names in found for n in names)
-    return [
-        [{"key": n.key, "name": n.name, "variants": n.variants, "mentions": n.count}
-          for n in people_and_organisations(names, gazetteer, a.get("language"), readings)]
-        for a, names in zip(articles, found, strict=True)
-    ]
+    if gazetteer is None:
+        return [[_row(n) for n in names] for names in found]
+    # Each name's place key once a batch (the key cache, of 2,048, holds few of a batch's names)
+    key_of = {name: place_key(name) for name in {n.name for names in found for n in names}}
+    readings = gazetteer.lookup(key_of.values())
+    named = [(names, a.get("language"), [key_of[n.name] for n in names])
+             for a, names in zip(articles, found, strict=True)]
+    kept = people_and_organisations_all(named, gazetteer, readings)
+    return [[_row(n) for n in names] for names in kept]
+
+
+def _row(name: Name) -> dict[str, Any]:
+    return {"key": name.key, "name": name.name, "variants": name.variants, "mentions": name.count}
 
 
 def _without_capitals(article: Mapping[str, Any]) -> bool:

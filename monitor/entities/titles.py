@@ -50,6 +50,7 @@ __all__ = [
     "country_words_now",
     "name_span",
     "oblique_country",
+    "title_alone",
     "title_length",
 ]
 
@@ -120,6 +121,7 @@ _TITLES = _forms(_TITLE_WORDS)
 _OPENING = _forms(_OPENING_OTHER_NAMES)
 _ONLY = _forms(_TITLE_ONLY_LAST)
 _COMPOUND_TITLES = tuple(t for t in _TITLES if len(t) >= _COMPOUND_TITLE_MIN)
+_TITLE_STARTS = frozenset(t[:_MIN_INFLECTED_TITLE] for t in _TITLES if len(t) >= _MIN_INFLECTED_TITLE)
 _ORGANISATION_LAST = _forms(" ".join(ORGANISATION_ENDINGS))
 
 
@@ -133,9 +135,10 @@ def _title_form(word: str, language: str | None) -> str | None:
     form = name_form(word)
     if form in _TITLES:
         return form
-    for stem in stems(form, endings(language)):
-        if stem in _TITLES and len(stem) >= _MIN_INFLECTED_TITLE:
-            return stem
+    if form[:_MIN_INFLECTED_TITLE] in _TITLE_STARTS:  # (a stem begins as its word does)
+        for stem in stems(form, endings(language)):
+            if stem in _TITLES and len(stem) >= _MIN_INFLECTED_TITLE:
+                return stem
     if _language(language) in _COMPOUNDING and form.endswith(_COMPOUND_TITLES):
         return next(t for t in _COMPOUND_TITLES if form.endswith(t))
     return None
@@ -235,11 +238,18 @@ def _genitive_complement(words: Sequence[str], at: int) -> bool:
     )
 
 
+def title_alone(word: str, language: str | None) -> bool:
+    """Whether a word alone is a title that names no one (`President`, `Премьер`)."""
+    return name_form(word) in _ONLY or _title_form(word, language) in _ONLY
+
+
 def title_length(words: Sequence[str], language: str | None) -> int:
     """How many of a run's first words are a title and its complement (see the module):
     len(words) when the run is a title alone, 0 when it has none."""
     if not words:
         return 0
+    if len(words) == 1:  # most runs: a title alone, or none
+        return 1 if title_alone(words[0], language) else 0
     last = len(words) - 1
     if name_form(words[last]) in _ONLY or _title_form(words[last], language) in _ONLY:
         before = [w for w in words[:last] if _title_form(w, language) is None]
