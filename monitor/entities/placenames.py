@@ -262,13 +262,14 @@ class _Endings(NamedTuple):
     rank: dict[str, int]
     lengths: tuple[int, ...]
     restore: tuple[str, ...]
+    restore_keys: tuple[str, ...]  # the `place_key` of each
 
 
 def _endings(endings: tuple[str, ...], restore: tuple[str, ...] = ("",)) -> _Endings:
     rank: dict[str, int] = {}
     for index, ending in enumerate(endings):
         rank.setdefault(ending, index)
-    return _Endings(rank, tuple(sorted({len(e) for e in endings})), restore)
+    return _Endings(rank, tuple(sorted({len(e) for e in endings})), restore, tuple(map(place_key, restore)))
 
 
 _CYRILLIC = _endings(_CYRILLIC_ENDINGS, _CYRILLIC_RESTORE)
@@ -279,9 +280,8 @@ _TURKIC = {
 }
 
 
-@lru_cache(maxsize=2048)  # a word recurs: in the spans that end with it, in other articles
-def _stems(word: str, cyrillic: bool, language: str | None = None) -> tuple[str, ...]:
-    """Nominative guesses for an inflected name (lower case), bounded by the ending lists
+def _stem_keys(word: str, cyrillic: bool, language: str | None = None) -> tuple[str, ...]:
+    """The keys of the nominative guesses for an inflected name, bounded by the ending lists
     (a Turkic language's own suffixes for kk, ky, uz, az)."""
     base = word.casefold()
     if "'" in base or "’" in base:
@@ -291,33 +291,66 @@ def _stems(word: str, cyrillic: bool, language: str | None = None) -> tuple[str,
     rank = endings.rank
     found = [base[-n:] for n in endings.lengths if len(base) - n >= 3 and base[-n:] in rank]
     found.sort(key=rank.__getitem__)
-    stems: list[str] = []
+    keys: list[str] = []
     for ending in found:
         stem = base[: -len(ending)]
-        stems.extend(stem + tail for tail in endings.restore)
-    # A Slavic stem may drop a vowel or soften a consonant: Польше -> Польша is covered,
-    # Кракове -> Краков too; Праге -> Прага by restoring "а".
-    return tuple(dict.fromkeys(stem for stem in stems if stem != base))
+        # A Slavic stem may drop a vowel or soften a consonant: Польше -> Польша is covered,
+        # Кракове -> Краков too; Праге -> Прага by restoring "а".
+        if stem[-1].isalpha():  # a letter then a letter: the key is the stem's then the ending's
+            stem_key = place_key(stem)
+            keys.extend(stem_key + tail_key for tail, tail_key in zip(endings.restore, endings.restore_keys,
+                                                                      strict=True) if stem + tail != base)
+        else:
+            keys.extend(place_key(stem + tail) for tail in endings.restore if stem + tail != base)
+    return tuple(dict.fromkeys(keys))
 
 
-@lru_cache(maxsize=2048)  # the same spans recur within an article and across articles
+def _joined(head: str, key: str) -> str:
+    """The key of a span from its head's key and the key of the rest: `place_key` of a text that
+    breaks at a space or hyphen is its parts' keys joined by a space (every step of `place_key`
+    reads a character alone, or with the marks after it, and a space or hyphen takes none)."""
+    return f"{head} {key}" if head and key else head or key
+
+
+@lru_cache(maxsize=2048)  # a word recurs: in the spans that end with it, in other articles
+def _last_word_keys(last: str, inflect: bool, language: str | None) -> tuple[str, ...]:
+    """The keys of a span's last word, each to join to the key of the words before it: the word,
+    or the name before a possessive ending (Russia's, Ankara'da: not "Steele's" as Steeles); a
+    compound's first half (Canada-wide); when `inflect`, the word's stems (a Turkic `language`'s
+    own suffixes too)."""
+    head_word = _possessive_head(last)
+    keys = [place_key(head_word or last)]
+    compound_head = _compound_head(last)
+    if compound_head:  # Canada-wide, Britain-based
+        keys.append(place_key(compound_head))
+    if inflect:
+        keys.extend(_stem_keys(last, "\u0400" <= last[:1] <= "\u04ff", language))
+    return tuple(keys)
+
+
+@lru_cache(maxsize=2048)
+def _one_word_keys(word: str, inflect: bool, language: str | None) -> tuple[str, ...]:
+    """The lookup keys of a span of one word (most spans)."""
+    return tuple(dict.fromkeys(key for key in _last_word_keys(word, inflect, language) if len(key) >= 2))
+
+
+def _keys_after(head: str, last: str, inflect: bool, language: str | None) -> tuple[str, ...]:
+    """The lookup keys of a span: `head` is the key of its words before `last`."""
+    if not head:
+        return _one_word_keys(last, inflect, language)
+    return tuple(dict.fromkeys(
+        key for key in (_joined(head, k) for k in _last_word_keys(last, inflect, language)) if len(key) >= 2))
+
+
 def _span_keys(
     span: str, last_length: int, inflect_latin: bool, inflect_cyrillic: bool, language: str | None
 ) -> tuple[str, ...]:
     """The lookup keys of a span whose last word is its last `last_length` characters: the span,
-    without a possessive ending or a compound's second half, and the stems of its last word (a
-    Turkic `language`'s own suffixes too)."""
-    head, last = span[:-last_length], span[-last_length:]
-    head_word = _possessive_head(last)
-    # Russia's, Ankara'da: the name before the ending (not "Steele's" as Steeles).
-    keys = [place_key(head + head_word if head_word else span)]
-    compound_head = _compound_head(last)
-    if compound_head:  # Canada-wide, Britain-based
-        keys.append(place_key(head + compound_head))
-    cyrillic = "\u0400" <= last[:1] <= "\u04ff"
-    if (cyrillic and inflect_cyrillic) or inflect_latin:
-        keys.extend(place_key(head + stem) for stem in _stems(last, cyrillic, language))
-    return tuple(dict.fromkeys(k for k in keys if len(k) >= 2))
+    without a possessive ending or a compound's second half, and the stems of its last word
+    (Cyrillic when `inflect_cyrillic`, any when `inflect_latin`)."""
+    last = span[-last_length:]
+    inflect = inflect_latin or (inflect_cyrillic and "\u0400" <= last[:1] <= "\u04ff")
+    return _keys_after(place_key(span[:-last_length]), last, inflect, language)
 
 
 def word_keys(word: str, language: str | None) -> tuple[str, ...]:
@@ -384,13 +417,21 @@ def _cased_candidates(
         starts = [token.start() for token in run]
         ends = [token.end() for token in run]
         words = [token.group() for token in run]
+        # Each word's key and the key of what joins it to the next (" de ": "de"; " ": ""), once:
+        # a span's key is theirs joined (`_joined`).
+        keys_of_words = [place_key(word) for word in words]
+        keys_between = [place_key(text[ends[k]:starts[k + 1]]) for k in range(len(run) - 1)]
         for i in range(len(run)):
             begin = starts[i]
             sentence_initial = starts_sentence(text, begin)
             after_comma = text[max(0, begin - 2):begin] == ", "
             elided = text[max(0, begin - 2):begin] in _ELIDED_ARTICLES
+            after_feature_word = _after_feature_word(text, begin)
             previous_word = words[i - 1] if plain[i] else ""
+            head = ""  # the key of the span's words before its last
             for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
+                if j > i:
+                    head = _joined(_joined(head, keys_of_words[j - 1]), keys_between[j - 1])
                 end = ends[j]
                 span = text[begin:end]
                 ap_state = _AP_STATES.get(words[j]) if i == j else None
@@ -402,7 +443,9 @@ def _cased_candidates(
                 if ap_state:
                     continue  # Miss, Mass, Ill: words, unless after a city and a comma
                 following = words[j + 1] if j + 1 < len(run) and plain[j + 1] else ""
-                keys = _span_keys(span, end - starts[j], inflect_latin and j - i < 2, j - i < 2, language)
+                last = words[j]
+                inflect = j - i < 2 and (inflect_latin or "\u0400" <= last[:1] <= "\u04ff")
+                keys = _keys_after(head, last, inflect, language)
                 if elided:  # the name with its article first: all'Avana is L'Avana, Havana
                     keys = (place_key("l" + span), *keys)
                 article = elided or (span[:2] in _CAPITAL_ELIDED and span[2:3].isupper())
@@ -410,7 +453,7 @@ def _cased_candidates(
                     last_length = min(end - starts[j], len(span) - 2)
                     keys = (*keys, *_span_keys(span[2:], last_length, False, False, language))
                 names_other = (i == j and _adjective_of_noun(text, span, end)) or (
-                    quoted and _in_quoted_name(text, begin, end)) or _after_feature_word(text, begin)
+                    quoted and _in_quoted_name(text, begin, end)) or after_feature_word
                 candidates.append(Candidate(
                     offset + begin, offset + end, span, keys, j - i + 1, sentence_initial, True,
                     previous_word, following, False, after_comma, elided=article,
