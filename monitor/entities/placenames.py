@@ -99,6 +99,7 @@ _FEATURE_WORD_LIST = """
     lago lagos río rio rios ríos fiume mare mar mer lac fleuve rivière île isla ilha isola
 """
 _FEATURE_WORDS = frozenset(_FEATURE_WORD_LIST.split())
+_FEATURE_WORD_ENDS = frozenset(word[-1] for word in _FEATURE_WORDS)
 _MAX_QUOTED_WORDS = 3  # words of letters: «Северный поток — 2» has two
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
 # Endings stripped from inflected names, longest first, with what may replace them in the
@@ -188,6 +189,8 @@ def _adjective_of_noun(text: str, span: str, end: int) -> bool:
 
 def _after_feature_word(text: str, start: int) -> bool:
     """Whether a span follows a lower-case word for a natural feature (озеро Виктория)."""
+    if text[start - 2:start - 1] not in _FEATURE_WORD_ENDS and not text[start - 2:start - 1].isspace():
+        return False  # (most words: the word before ends otherwise)
     before = text[max(0, start - 16):start]
     if not before.endswith(" "):
         return False
@@ -213,6 +216,8 @@ def _in_quoted_name(text: str, start: int, end: int) -> bool:
 
 def starts_sentence(text: str, start: int) -> bool:
     """Whether the word at `start` opens the text, a sentence, a line or a quotation."""
+    if text[start - 1:start] == " " and text[start - 2:start - 1].isalpha():
+        return False  # (most words: after a word and a space)
     return bool(_SENTENCE_START.search(text[max(0, start - 3):start]))
 
 

@@ -17,7 +17,7 @@ holds for their keys, and returns the places with GeoNames ids and the countries
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -152,6 +152,8 @@ def _readings(
     """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
     matched: list[_Reading] = []
     for candidate in candidates:
+        if found.keys().isdisjoint(candidate.keys):
+            continue  # most spans: no place (looked at before what costs more)
         word = candidate.text.casefold()
         if candidate.words == 1 and (word in CALENDAR_WORDS or (candidate.cased and len(word) < 3
                                      and not candidate.text.isupper())):
@@ -177,14 +179,15 @@ def _readings(
     taken: list[_Reading] = []
     # Characters already read, of the title and of the text: a span is short, so looking at
     # each of its characters keeps this linear in the text (10,000 capitalised words in a row).
-    used: set[tuple[bool, int]] = set()
+    used: tuple[set[int], set[int]] = (set(), set())  # of the text, of the title
     for reading in matched:
         candidate = reading.candidate
         span = range(candidate.start, candidate.end)
-        if any((candidate.in_title, at) in used for at in span):
+        read = used[candidate.in_title]
+        if not read.isdisjoint(span):
             continue
         taken.append(reading)
-        used.update((candidate.in_title, at) for at in span)
+        read.update(span)
     taken.sort(key=lambda r: (not r.candidate.in_title, r.candidate.start))
     return _next_to_places(taken)
 
@@ -318,17 +321,19 @@ class _Context:
     """How often the text's places name or hold each country and state (country, admin1),
     less those of the mention being decided (`own`): linear in the mentions, not quadratic."""
 
-    named_countries: Counter[str]
-    named_regions: Counter[tuple[str, str]]
-    city_countries: Counter[str]
-    city_regions: Counter[tuple[str, str]]
-    grounded_countries: Counter[str]  # of places with GeoNames ids (not ISO regions alone)
-    region_countries: Counter[str]  # of the regions named
+    named_countries: defaultdict[str, int]
+    named_regions: defaultdict[tuple[str, str], int]
+    city_countries: defaultdict[str, int]
+    city_regions: defaultdict[tuple[str, str], int]
+    grounded_countries: defaultdict[str, int]  # of places with GeoNames ids (not ISO regions alone)
+    region_countries: defaultdict[str, int]  # of the regions named
     own: _Context | None = None
 
     @classmethod
     def of(cls, chosen: Iterable[PlaceRecord]) -> _Context:
-        context = cls(Counter(), Counter(), Counter(), Counter(), Counter(), Counter())
+        # (plain counting dicts: a Counter costs more to make, and a context is made per name)
+        context = cls(defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int),
+                      defaultdict(int), defaultdict(int))
         context.count(chosen, 1)
         return context
 
@@ -346,10 +351,10 @@ class _Context:
                     self.named_regions[(place.country, place.admin1)] += step
                     self.region_countries[place.country] += step
 
-    def without(self, own: Iterable[PlaceRecord]) -> _Context:
+    def without(self, own: Sequence[PlaceRecord]) -> _Context:
         return _Context(self.named_countries, self.named_regions, self.city_countries,
                         self.city_regions, self.grounded_countries, self.region_countries,
-                        _Context.of(own))
+                        _Context.of(own) if own else None)
 
     def _has(self, field: str, key: Any) -> bool:
         count: int = getattr(self, field)[key]
