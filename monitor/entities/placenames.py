@@ -395,19 +395,20 @@ def _cased_candidates(
 ) -> list[Candidate]:
     # Only capitalised words are read (a regex finds them); runs are those joined by a space,
     # a hyphen or the little words of place names.
-    runs: list[list[re.Match[str]]] = []
-    run: list[re.Match[str]] = []
+    runs: list[list[tuple[int, int, str]]] = []  # each word's start, end and text
+    run: list[tuple[int, int, str]] = []
     for token in _CAPITALISED.finditer(text):
         word = token.group()
-        if len(word) > MAX_WORD_CHARS or _is_contraction(word):
+        if len(word) > MAX_WORD_CHARS or (("'" in word or "’" in word) and _is_contraction(word)):
             if run:
                 runs.append(run)
             run = []
             continue
-        if run and not _JOIN.fullmatch(text, run[-1].end(), token.start()):
+        start, end = token.span()
+        if run and not _JOIN.fullmatch(text, run[-1][1], start):
             runs.append(run)
             run = []
-        run.append(token)
+        run.append((start, end, word))
     if run:
         runs.append(run)
     candidates: list[Candidate] = []
@@ -417,14 +418,11 @@ def _cased_candidates(
             continue
         if len(candidates) >= MAX_CANDIDATES:
             break
-        plain = [i > 0 and run[i].start() - run[i - 1].end() == 1 for i in range(len(run))]
-        # Each word's offsets and text once (a match's methods are calls).
-        starts = [token.start() for token in run]
-        ends = [token.end() for token in run]
-        words = [token.group() for token in run]
+        starts, ends, words = zip(*run, strict=True)
+        plain = [False] + [starts[k] - ends[k - 1] == 1 for k in range(1, len(run))]
         # Each word's key and the key of what joins it to the next (" de ": "de"; " ": ""), once:
-        # a span's key is theirs joined (`_joined`).
-        keys_of_words = [place_key(word) for word in words]
+        # a span's key is theirs joined (`_joined`). (Most runs are one word: no join.)
+        keys_of_words = [place_key(word) for word in words] if len(run) > 1 else []
         keys_between = [place_key(text[ends[k]:starts[k + 1]]) for k in range(len(run) - 1)]
         for i in range(len(run)):
             begin = starts[i]
