@@ -59,7 +59,8 @@ def spans(
     a place, as `geotag` reads them (the gazetteer gives the names in several words): found
     apart so that a batch of articles asks the gazetteer for their places once (`places_of`)."""
     body, title = text[:MAX_TEXT_CHARS], title[:1000]
-    title_starts, body_starts = phrase_starts(title), phrase_starts(body)
+    openings = gazetteer.phrase_openings()
+    title_starts, body_starts = phrase_starts(title, openings), phrase_starts(body, openings)
     phrases = gazetteer.phrases(title_starts.heads | body_starts.heads)
     candidates = [_in_title(c) for c in find_candidates(title, language, max_run=None)
                   + phrase_candidates(title_starts, phrases, language)]
