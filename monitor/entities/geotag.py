@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from itertools import compress
-from operator import itemgetter
 
 from monitor.entities.gazetteer import Gazetteer, PlaceRecord, open_gazetteer
 from monitor.entities.names import names_in
@@ -34,16 +32,13 @@ def _word_evidence(text: str) -> tuple[frozenset[str], frozenset[str]]:
     lowercase = frozenset(word for word in set(words) if word.islower())
     after_name: set[str] = set()
     alone: set[str] = set()
-    # The capitalised words (found without a Python step per word: most words are not).
-    capitalised = compress(range(len(words)), map(str.isupper, map(itemgetter(0), words)))
-    # Each with the word before it and what stands between them (one character: joined).
-    for index in capitalised:
-        word = words[index]
-        previous, between = (words[index - 1], parts[2 * index]) if index else ("", "")
-        if len(between) != 1 or not previous[:1].isupper():
-            alone.add(word)
-        elif not previous.isupper() and previous.casefold() not in NOT_FIRST_NAMES:
-            after_name.add(word)
+    # Each word with the word before it and what stands between them (one character: joined).
+    for previous, between, word in zip(["", *words], ["", *parts[2:-1:2]], words, strict=False):
+        if word[:1].isupper():
+            if len(between) != 1 or not previous[:1].isupper():
+                alone.add(word)
+            elif not previous.isupper() and previous.casefold() not in NOT_FIRST_NAMES:
+                after_name.add(word)
     return lowercase, frozenset(after_name & alone)
 
 

