@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 from monitor.entities.gazetteer import place_key
@@ -56,12 +57,17 @@ _MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(c
 _LETTER = rf"(?:[^\W\d_]|[{_MARKS}])"
 _TOKEN = re.compile(rf"(?:[^\W\d_]\.){{2,}}|[^\W\d_]{_LETTER}*(?:['’\-]{_LETTER}+)*")
 # (less the katakana middle dot, which joins the parts of a name: ドナルド・トランプ)
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30fa\u30fc-\u30ff"
-                       r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_HANGUL = re.compile(r"[\uac00-\ud7af]+")
+_UNSPACED_LETTERS = (r"\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30fa\u30fc-\u30ff"
+                     r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff")
+_UNSPACED = re.compile(f"[{_UNSPACED_LETTERS}]+")
+_HANGUL_LETTERS = r"\uac00-\ud7af"
+_HANGUL = re.compile(f"[{_HANGUL_LETTERS}]+")
 # Scripts written with spaces but without case: Hebrew, Arabic, Syriac, Thaana, the Indic
 # scripts, Georgian, Ethiopic.
-_SPACED_UNCASED = re.compile(r"[\u0590-\u07bf\u0900-\u0dff\u10a0-\u10ff\u1200-\u137f]")
+_SPACED_UNCASED_LETTERS = r"\u0590-\u07bf\u0900-\u0dff\u10a0-\u10ff\u1200-\u137f"
+_SPACED_UNCASED = re.compile(f"[{_SPACED_UNCASED_LETTERS}]")
+# A letter of any of these three (most texts have none: one pass finds it out).
+_UNCASED = re.compile(f"[{_UNSPACED_LETTERS}{_HANGUL_LETTERS}{_SPACED_UNCASED_LETTERS}]")
 # One-letter words written onto the next word: Hebrew's prepositions, article and conjunctions
 # (ב ה ו כ ל מ ש), Arabic's (و ب ل ف ك).
 _PROCLITICS = frozenset("בהוכלמש" "وبلفك")
@@ -466,6 +472,8 @@ def _cased_candidates(
 
 
 def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
+    if not _UNCASED.search(text):
+        return []
     candidates: list[Candidate] = []
     budget = MAX_UNSPACED_CHARS
     for run in _UNSPACED.finditer(text):
@@ -519,5 +527,8 @@ def find_candidates(
     candidates = _cased_candidates(text, offset, inflect_latin, max_run, language) + _uncased_candidates(
         text, offset
     )
-    candidates.sort(key=lambda c: (c.start, -c.end))
+    # By start, the longest first: two stable sorts whose keys are read in C, not a Python key
+    # function called for every span.
+    candidates.sort(key=attrgetter("end"), reverse=True)
+    candidates.sort(key=attrgetter("start"))
     return candidates[:MAX_CANDIDATES]
