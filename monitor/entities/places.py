@@ -21,7 +21,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import Any
 
 from monitor.entities.forms import consonants, latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord, place_key
@@ -151,8 +150,9 @@ def _readings(
 ) -> list[_Reading]:
     """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
     matched: list[_Reading] = []
+    known_keys = found.keys()
     for candidate in candidates:
-        if found.keys().isdisjoint(candidate.keys):
+        if known_keys.isdisjoint(candidate.keys):
             continue  # most spans: no place (looked at before what costs more)
         word = candidate.text.casefold()
         if candidate.words == 1 and (word in CALENDAR_WORDS or (candidate.cased and len(word) < 3
@@ -318,8 +318,9 @@ def _is_person_part(
 
 @dataclass(slots=True)
 class _Context:
-    """How often the text's places name or hold each country and state (country, admin1),
-    less those of the mention being decided (`own`): linear in the mentions, not quadratic."""
+    """How often the text's places name or hold each country and state (country, admin1);
+    `_choose` takes out the name being decided while it decides it: linear in the mentions,
+    not quadratic."""
 
     named_countries: defaultdict[str, int]
     named_regions: defaultdict[tuple[str, str], int]
@@ -327,7 +328,6 @@ class _Context:
     city_regions: defaultdict[tuple[str, str], int]
     grounded_countries: defaultdict[str, int]  # of places with GeoNames ids (not ISO regions alone)
     region_countries: defaultdict[str, int]  # of the regions named
-    own: _Context | None = None
 
     @classmethod
     def of(cls, chosen: Iterable[PlaceRecord]) -> _Context:
@@ -351,28 +351,17 @@ class _Context:
                     self.named_regions[(place.country, place.admin1)] += step
                     self.region_countries[place.country] += step
 
-    def without(self, own: Sequence[PlaceRecord]) -> _Context:
-        return _Context(self.named_countries, self.named_regions, self.city_countries,
-                        self.city_regions, self.grounded_countries, self.region_countries,
-                        _Context.of(own) if own else None)
-
-    def _has(self, field: str, key: Any) -> bool:
-        count: int = getattr(self, field)[key]
-        if self.own is not None:
-            count -= getattr(self.own, field)[key]
-        return count > 0
-
     def names_country(self, country: str) -> bool:
-        return self._has("named_countries", country)
+        return self.named_countries[country] > 0
 
     def grounds(self, country: str) -> bool:
-        return self._has("grounded_countries", country)
+        return self.grounded_countries[country] > 0
 
     def supports(self, place: PlaceRecord) -> bool:
         region = (place.country, place.admin1)
-        return (self._has("named_countries", place.country)
-                or self._has("city_countries", place.country)
-                or (place.kind == CITY and self._has("named_regions", region)))
+        return (self.named_countries[place.country] > 0
+                or self.city_countries[place.country] > 0
+                or (place.kind == CITY and self.named_regions[region] > 0))
 
     def score(self, place: PlaceRecord, feed_country: str | None) -> float:
         # Among cities, a place's own name first; a country's translations are as good as
@@ -382,21 +371,21 @@ class _Context:
         score = _prior(place) + (_MAIN_NAME if own_name else 0.0)
         region = (place.country, place.admin1)
         if place.kind == CITY:
-            if self._has("named_countries", place.country):
+            if self.named_countries[place.country] > 0:
                 score += _NAMED_COUNTRY
-            elif self._has("city_countries", place.country):
+            elif self.city_countries[place.country] > 0:
                 score += _CITY_COUNTRY
-        elif place.kind == REGION and (self._has("region_countries", place.country)
-                                       or self._has("city_countries", place.country)):
+        elif place.kind == REGION and (self.region_countries[place.country] > 0
+                                       or self.city_countries[place.country] > 0):
             # a state among other states or cities of its country (not beside its country's
             # name alone: "the US and Georgia" is the country)
             score += _NAMED_COUNTRY
-        if place.kind == REGION and self._has("city_regions", region):
+        if place.kind == REGION and self.city_regions[region] > 0:
             score += _NAMED_REGION  # Georgia beside Atlanta
         if place.kind == CITY:
-            if self._has("named_regions", region):
+            if self.named_regions[region] > 0:
                 score += _NAMED_REGION
-            elif self._has("city_regions", region):
+            elif self.city_regions[region] > 0:
                 score += _CITY_REGION
         if feed_country and place.country == feed_country:
             score += _FEED_COUNTRY
@@ -508,11 +497,11 @@ def _choose(
         if trait not in best_known:
             best_known[trait] = max(reading.options, key=_prior)
     chosen: list[PlaceRecord | None] = [best_known[trait] for trait in traits]
-    everything = _Context.of(p for p in chosen if p is not None)
+    context = _Context.of(p for p in chosen if p is not None)
     for _ in range(_ROUNDS):
         for members in groups.values():
-            own = [p for p in (chosen[i] for i in members) if p is not None]
-            context = everything.without(own)
+            # The others' places only while this name is decided; its new choices count at once.
+            context.count((p for p in (chosen[i] for i in members) if p is not None), -1)
             decided: dict[tuple[object, ...], PlaceRecord | None] = {}
             for index in members:
                 if traits[index] in decided:
@@ -525,8 +514,7 @@ def _choose(
                     ranked = sorted(reading.options, key=lambda p: -context.score(p, feed_country))
                     choice = next((p for p in ranked if _acceptable(reading, p, context)), None)
                 chosen[index] = decided[traits[index]] = choice
-            everything.count(own, -1)  # the counts follow the new choices at once
-            everything.count((p for p in (chosen[i] for i in members) if p is not None), 1)
+            context.count((p for p in (chosen[i] for i in members) if p is not None), 1)
     return chosen
 
 
