@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
@@ -145,7 +145,7 @@ def _prior(place: PlaceRecord) -> float:
 
 def _readings(
     candidates: Sequence[Candidate], found: Mapping[str, tuple[PlaceRecord, ...]],
-    lowercase_words: frozenset[str], name_spellings: frozenset[str] = frozenset(),
+    lowercase_words: Container[str], name_spellings: frozenset[str] = frozenset(),
     language: str | None = None, calendar: frozenset[str] = frozenset(),
 ) -> list[_Reading]:
     """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
@@ -288,7 +288,7 @@ def _whole_lists(mentions: Sequence[PlaceMention], text_of: Sequence[Candidate])
 
 
 def _is_person_part(
-    reading: _Reading, surnames: frozenset[str], person_words: frozenset[tuple[bool, int]]
+    reading: _Reading, surnames: Container[str], person_words: frozenset[tuple[bool, int]]
 ) -> bool:
     """A place name inside a person's name: Michael Jordan, Jordan Henderson, Paris Hilton,
     and a recognised person's surname alone ("Jordan said" after Michael Jordan); in a
@@ -523,8 +523,8 @@ def resolve_places(
     found: Mapping[str, tuple[PlaceRecord, ...]],
     *,
     feed_country: str | None = None,
-    lowercase_words: frozenset[str] = frozenset(),
-    surnames: frozenset[str] = frozenset(),
+    lowercase_words: Container[str] = frozenset(),
+    surnames: Container[str] = frozenset(),
     person_words: frozenset[tuple[bool, int]] = frozenset(),
     name_spellings: frozenset[str] = frozenset(),
     language: str | None = None,
