@@ -195,13 +195,11 @@ def _adjective_of_noun(text: str, span: str, end: int) -> bool:
 
 def _after_feature_word(text: str, start: int) -> bool:
     """Whether a span follows a lower-case word for a natural feature (озеро Виктория)."""
-    if text[start - 2:start - 1] not in _FEATURE_WORD_ENDS and not text[start - 2:start - 1].isspace():
+    if text[start - 1:start] != " " or (
+            text[start - 2:start - 1] not in _FEATURE_WORD_ENDS and not text[start - 2:start - 1].isspace()):
         return False  # (most words: the word before ends otherwise)
-    before = text[max(0, start - 16):start]
-    if not before.endswith(" "):
-        return False
-    word = before.split()[-1] if before.split() else ""
-    return word.islower() and word in _FEATURE_WORDS
+    words = text[max(0, start - 16):start].split()
+    return bool(words) and words[-1] in _FEATURE_WORDS and words[-1].islower()
 
 
 def _in_quoted_name(text: str, start: int, end: int) -> bool:
@@ -224,6 +222,8 @@ def starts_sentence(text: str, start: int) -> bool:
     """Whether the word at `start` opens the text, a sentence, a line or a quotation."""
     if text[start - 1:start] == " " and text[start - 2:start - 1].isalpha():
         return False  # (most words: after a word and a space)
+    if text[start - 1:start] == "\n":
+        return True  # (a line's first word)
     return bool(_SENTENCE_START.search(text[max(0, start - 3):start]))
 
 
@@ -433,8 +433,9 @@ def _cased_candidates(
         for i in range(len(run)):
             begin = starts[i]
             sentence_initial = starts_sentence(text, begin)
-            after_comma = text[max(0, begin - 2):begin] == ", "
-            elided = text[max(0, begin - 2):begin] in _ELIDED_ARTICLES
+            two_before = text[max(0, begin - 2):begin]
+            after_comma = two_before == ", "
+            elided = two_before in _ELIDED_ARTICLES
             after_feature_word = _after_feature_word(text, begin)
             previous_word = words[i - 1] if plain[i] else ""
             head = ""  # the key of the span's words before its last
@@ -454,7 +455,10 @@ def _cased_candidates(
                 following = words[j + 1] if j + 1 < len(run) and plain[j + 1] else ""
                 last = words[j]
                 inflect = j - i < 2 and (inflect_latin or "\u0400" <= last[:1] <= "\u04ff")
-                keys = _keys_after(head, last, inflect, language)
+                if head:
+                    keys = _keys_after(head, last, inflect, language)
+                else:  # (most spans: one word, its keys kept)
+                    keys = _one_word_keys(last, inflect, language)
                 if elided:  # the name with its article first: all'Avana is L'Avana, Havana
                     keys = (place_key("l" + span), *keys)
                 article = elided or (span[:2] in _CAPITAL_ELIDED and span[2:3].isupper())
