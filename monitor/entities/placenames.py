@@ -241,6 +241,8 @@ _CONTRACTIONS = frozenset({"ve", "re", "ll", "d", "m", "t"})
 
 def _possessive_head(word: str) -> str:
     """The name before a short ending after an apostrophe (Russia's, Ankara'da), or ""."""
+    if "'" not in word and "’" not in word:
+        return ""  # (most words)
     for apostrophe in ("'", "’"):
         head, _, tail = word.rpartition(apostrophe)
         if head and len(tail) <= 4 and len(head) >= 3:
@@ -250,6 +252,8 @@ def _possessive_head(word: str) -> str:
 
 def _compound_head(word: str) -> str:
     """The name before a lower-case second half: Canada-wide, Britain-based, Syrian-born."""
+    if "-" not in word:
+        return ""  # (most words)
     head, _, tail = word.partition("-")
     if head and tail and tail.islower() and len(head) >= 3:
         return head
@@ -342,15 +346,21 @@ def _last_word_keys(last: str, inflect: bool, language: str | None) -> tuple[str
 @lru_cache(maxsize=2048)
 def _one_word_keys(word: str, inflect: bool, language: str | None) -> tuple[str, ...]:
     """The lookup keys of a span of one word (most spans)."""
-    return tuple(dict.fromkeys(key for key in _last_word_keys(word, inflect, language) if len(key) >= 2))
+    return _usable(_last_word_keys(word, inflect, language))
 
 
 def _keys_after(head: str, last: str, inflect: bool, language: str | None) -> tuple[str, ...]:
     """The lookup keys of a span: `head` is the key of its words before `last`."""
     if not head:
         return _one_word_keys(last, inflect, language)
-    return tuple(dict.fromkeys(
-        key for key in (_joined(head, k) for k in _last_word_keys(last, inflect, language)) if len(key) >= 2))
+    return _usable(tuple(_joined(head, key) for key in _last_word_keys(last, inflect, language)))
+
+
+def _usable(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of two characters or more, each once, in order."""
+    if len(keys) == 1:  # (most spans)
+        return keys if len(keys[0]) >= 2 else ()
+    return tuple(dict.fromkeys(key for key in keys if len(key) >= 2))
 
 
 def _span_keys(
