@@ -34,10 +34,10 @@ def _places_of_word(text: str, word: str) -> Iterator[int]:
         at = text.find(word, at + 1)
 
 
-class _LowercaseWords(Container[str]):
-    """The words a text writes in lower case (so they are words, not names), asked one by one:
-    `resolve_places` asks of a few of them, fewer than the text's words (a search of the text
-    for each, and the answers kept, costs less than reading every word)."""
+class _WordAnswers(Container[str]):
+    """A question about a text's words, asked word by word: `resolve_places` asks it of a few
+    words, fewer than the text's (a search of the text for each, and the answers kept, costs
+    less than reading every word)."""
 
     def __init__(self, text: str) -> None:
         self._text = text
@@ -46,28 +46,29 @@ class _LowercaseWords(Container[str]):
     def __contains__(self, word: object) -> bool:
         answer = self._answers.get(word)
         if answer is None:
-            answer = self._answers[word] = (
-                isinstance(word, str) and word.islower() and _WORD.fullmatch(word) is not None
-                and next(_places_of_word(self._text, word), None) is not None)
+            answer = self._answers[word] = isinstance(word, str) and self._answer(word)
         return answer
 
+    def _answer(self, word: str) -> bool:
+        raise NotImplementedError
 
-class _Surnames(Container[str]):
+
+class _LowercaseWords(_WordAnswers):
+    """The words a text writes in lower case (so they are words, not names)."""
+
+    def _answer(self, word: str) -> bool:
+        return (word.islower() and _WORD.fullmatch(word) is not None
+                and next(_places_of_word(self._text, word), None) is not None)
+
+
+class _Surnames(_WordAnswers):
     """Capitalised words a text uses both right after a capitalised word (not an acronym, a
     little word or a qualifier: "Marco Rubio", not "CTV Winnipeg", "The Hague", "New York") and
-    alone ("Rubio said"), asked one by one (as `_LowercaseWords`)."""
+    alone ("Rubio said")."""
 
-    def __init__(self, text: str) -> None:
-        self._text = text
-        self._answers: dict[object, bool] = {}
-
-    def __contains__(self, word: object) -> bool:
-        answer = self._answers.get(word)
-        if answer is None:
-            answer = self._answers[word] = (
-                isinstance(word, str) and word[:1].isupper() and _WORD.fullmatch(word) is not None
-                and {"alone", "after a name"} <= {self._use(at) for at in _places_of_word(self._text, word)})
-        return answer
+    def _answer(self, word: str) -> bool:
+        return word[:1].isupper() and _WORD.fullmatch(word) is not None and {"alone", "after a name"} <= {
+            self._use(at) for at in _places_of_word(self._text, word)}
 
     def _use(self, at: int) -> str:
         """How the word at `at` is used: "alone", "after a name", or "" (after an acronym...)."""
