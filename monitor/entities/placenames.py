@@ -402,6 +402,9 @@ _CAPITALISED = re.compile(
 _JOIN = re.compile(rf"[ \u00a0-](?:(?:{'|'.join(sorted(_CONNECTORS))})[ \u00a0-])*")
 
 
+_ALONE = (False,)  # a run of one word: not joined to a word before
+
+
 def _cased_candidates(
     text: str,
     offset: int,
@@ -435,11 +438,16 @@ def _cased_candidates(
         if len(candidates) >= MAX_CANDIDATES:
             break
         starts, ends, words = zip(*run, strict=True)
-        plain = [False] + [starts[k] - ends[k - 1] == 1 for k in range(1, len(run))]
-        # Each word's key and the key of what joins it to the next (" de ": "de"; " ": ""), once:
-        # a span's key is theirs joined (`_joined`). (Most runs are one word: no join.)
-        keys_of_words = [place_key(word) for word in words] if len(run) > 1 else []
-        keys_between = [place_key(text[ends[k]:starts[k + 1]]) for k in range(len(run) - 1)]
+        keys_of_words: tuple[str, ...]
+        keys_between: tuple[str, ...]
+        if len(run) == 1:  # (most runs: one word, nothing joined)
+            plain, keys_of_words, keys_between = _ALONE, (), ()
+        else:
+            plain = (False, *(starts[k] - ends[k - 1] == 1 for k in range(1, len(run))))
+            # Each word's key and the key of what joins it to the next (" de ": "de"; " ": ""),
+            # once: a span's key is theirs joined (`_joined`).
+            keys_of_words = tuple(place_key(word) for word in words)
+            keys_between = tuple(place_key(text[ends[k]:starts[k + 1]]) for k in range(len(run) - 1))
         for i in range(len(run)):
             begin = starts[i]
             sentence_initial = starts_sentence(text, begin)
