@@ -511,7 +511,8 @@ def _choose(
                 if any(p.kind == CONTINENT for p in reading.options):
                     choice = None  # Africa, Asia: no city of that name
                 else:
-                    ranked = sorted(reading.options, key=lambda p: -context.score(p, feed_country))
+                    ranked = reading.options if len(reading.options) == 1 else sorted(
+                        reading.options, key=lambda p: -context.score(p, feed_country))
                     choice = next((p for p in ranked if _acceptable(reading, p, context)), None)
                 chosen[index] = decided[traits[index]] = choice
             context.count((p for p in (chosen[i] for i in members) if p is not None), 1)
