@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from monitor.entities.gazetteer import CITY, COUNTRY, REGION, PlaceRecord, place_key
-from monitor.entities.geotag import Gazetteer, geotag
+from monitor.entities.geotag import Gazetteer, _LowercaseWords, _Surnames, geotag
 from monitor.entities.placenames import MAX_TEXT_CHARS, find_candidates
 from monitor.entities.places import resolve_places
 
@@ -370,3 +370,14 @@ def test_after_a_feature_word_a_name_is_the_features() -> None:
     [lake] = [c for c in find_candidates("Самолёт рухнул в озеро Виктория.", "ru") if c.text == "Виктория"]
     [town] = [c for c in find_candidates("Он приехал в Виктория.", "ru") if c.text == "Виктория"]
     assert lake.names_other and not town.names_other
+
+
+def test_the_words_a_text_writes_in_lower_case_and_its_surnames_are_whole_words() -> None:
+    text = "Marco Rubio spoke in Nice. Rubio said the nice-looking CTV Winnipeg team and Winnipeg"
+    lowercase, surnames = _LowercaseWords(text), _Surnames(text)
+    assert "nice" in lowercase and "said" in lowercase
+    assert "looking" in lowercase and "nice-looking" not in lowercase  # words are runs of letters
+    assert "spo" not in lowercase and "rubio" not in lowercase and "Nice" not in lowercase
+    assert "Rubio" in surnames  # after Marco, and alone
+    assert "Winnipeg" not in surnames  # after an acronym only, and alone
+    assert "Marco" not in surnames and "Nice" not in surnames and "Rub" not in surnames

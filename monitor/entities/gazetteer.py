@@ -48,6 +48,7 @@ __all__ = [
     "default_gazetteer_path",
     "open_gazetteer",
     "phrase_head",
+    "phrase_opening",
     "place_key",
 ]
 
@@ -227,7 +228,12 @@ def phrase_head(first: str, second: str) -> str:
     """The index key of a name in several words, from its first two words' keys (`place_key`):
     their first letters, which the case endings of inflecting languages leave as they are
     (`Соединённые Штаты`, `Соединенных Штатах`: `сое шта`)."""
-    return f"{first[:_HEAD_LETTERS]} {second[:_HEAD_LETTERS]}"
+    return f"{phrase_opening(first)} {second[:_HEAD_LETTERS]}"
+
+
+def phrase_opening(first: str) -> str:
+    """What a name's first word (its key) gives of its `phrase_head`."""
+    return first[:_HEAD_LETTERS]
 
 
 def _phrases(keys: Iterable[str]) -> list[tuple[str, str]]:
@@ -469,6 +475,7 @@ class Gazetteer:
         self._connection.execute("PRAGMA cache_size = -4000")  # 4 MB of pages at most
         self._prefixes: dict[str, list[str]] = {}
         self._heads: frozenset[str] | None = None
+        self._openings: frozenset[str] | None = None
         self._calendars: dict[str, frozenset[str]] = {}
 
     def close(self) -> None:
@@ -497,10 +504,7 @@ class Gazetteer:
         """The keys of countries' names in several words, by their `phrase_head`; the heads
         the gazetteer holds (some thousands of short strings) are read once, so that most
         pairs of words cost no query."""
-        if self._heads is None:
-            rows = self._connection.execute("SELECT DISTINCT head FROM phrase")
-            self._heads = frozenset(head for (head,) in rows)
-        wanted = sorted(set(heads) & self._heads)
+        wanted = sorted(set(heads) & self._phrase_heads())
         found: dict[str, list[str]] = {}
         for start in range(0, len(wanted), _LOOKUP_BATCH):
             batch = wanted[start:start + _LOOKUP_BATCH]
@@ -509,6 +513,19 @@ class Gazetteer:
             for head, key in rows:
                 found.setdefault(head, []).append(key)
         return {head: tuple(keys) for head, keys in found.items()}
+
+    def _phrase_heads(self) -> frozenset[str]:
+        if self._heads is None:
+            rows = self._connection.execute("SELECT DISTINCT head FROM phrase")
+            self._heads = frozenset(head for (head,) in rows)
+        return self._heads
+
+    def phrase_openings(self) -> frozenset[str]:
+        """The `phrase_opening`s of the names in several words (some hundreds of short strings):
+        a word with none of them begins none of these names."""
+        if self._openings is None:
+            self._openings = frozenset(head.split(" ")[0] for head in self._phrase_heads())
+        return self._openings
 
     def calendar_words(self, language: str | None) -> frozenset[str]:
         """The keys of the language's weekdays and months (none for an unknown language)."""

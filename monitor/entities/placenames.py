@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 from monitor.entities.gazetteer import place_key
@@ -56,12 +57,17 @@ _MARKS = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(c
 _LETTER = rf"(?:[^\W\d_]|[{_MARKS}])"
 _TOKEN = re.compile(rf"(?:[^\W\d_]\.){{2,}}|[^\W\d_]{_LETTER}*(?:['’\-]{_LETTER}+)*")
 # (less the katakana middle dot, which joins the parts of a name: ドナルド・トランプ)
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30fa\u30fc-\u30ff"
-                       r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_HANGUL = re.compile(r"[\uac00-\ud7af]+")
+_UNSPACED_LETTERS = (r"\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30fa\u30fc-\u30ff"
+                     r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff")
+_UNSPACED = re.compile(f"[{_UNSPACED_LETTERS}]+")
+_HANGUL_LETTERS = r"\uac00-\ud7af"
+_HANGUL = re.compile(f"[{_HANGUL_LETTERS}]+")
 # Scripts written with spaces but without case: Hebrew, Arabic, Syriac, Thaana, the Indic
 # scripts, Georgian, Ethiopic.
-_SPACED_UNCASED = re.compile(r"[\u0590-\u07bf\u0900-\u0dff\u10a0-\u10ff\u1200-\u137f]")
+_SPACED_UNCASED_LETTERS = r"\u0590-\u07bf\u0900-\u0dff\u10a0-\u10ff\u1200-\u137f"
+_SPACED_UNCASED = re.compile(f"[{_SPACED_UNCASED_LETTERS}]")
+# A letter of any of these three (most texts have none: one pass finds it out).
+_UNCASED = re.compile(f"[{_UNSPACED_LETTERS}{_HANGUL_LETTERS}{_SPACED_UNCASED_LETTERS}]")
 # One-letter words written onto the next word: Hebrew's prepositions, article and conjunctions
 # (ב ה ו כ ל מ ש), Arabic's (و ب ل ف ك).
 _PROCLITICS = frozenset("בהוכלמש" "وبلفك")
@@ -99,6 +105,7 @@ _FEATURE_WORD_LIST = """
     lago lagos río rio rios ríos fiume mare mar mer lac fleuve rivière île isla ilha isola
 """
 _FEATURE_WORDS = frozenset(_FEATURE_WORD_LIST.split())
+_FEATURE_WORD_ENDS = frozenset(word[-1] for word in _FEATURE_WORDS)
 _MAX_QUOTED_WORDS = 3  # words of letters: «Северный поток — 2» has two
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;…\"“”«»()\[\]]\s*|\n\s*)$")
 # Endings stripped from inflected names, longest first, with what may replace them in the
@@ -188,11 +195,11 @@ def _adjective_of_noun(text: str, span: str, end: int) -> bool:
 
 def _after_feature_word(text: str, start: int) -> bool:
     """Whether a span follows a lower-case word for a natural feature (озеро Виктория)."""
-    before = text[max(0, start - 16):start]
-    if not before.endswith(" "):
-        return False
-    word = before.split()[-1] if before.split() else ""
-    return word.islower() and word in _FEATURE_WORDS
+    if text[start - 1:start] != " " or (
+            text[start - 2:start - 1] not in _FEATURE_WORD_ENDS and not text[start - 2:start - 1].isspace()):
+        return False  # (most words: the word before ends otherwise)
+    words = text[max(0, start - 16):start].split()
+    return bool(words) and words[-1] in _FEATURE_WORDS and words[-1].islower()
 
 
 def _in_quoted_name(text: str, start: int, end: int) -> bool:
@@ -213,6 +220,10 @@ def _in_quoted_name(text: str, start: int, end: int) -> bool:
 
 def starts_sentence(text: str, start: int) -> bool:
     """Whether the word at `start` opens the text, a sentence, a line or a quotation."""
+    if text[start - 1:start] == " " and text[start - 2:start - 1].isalpha():
+        return False  # (most words: after a word and a space)
+    if text[start - 1:start] == "\n":
+        return True  # (a line's first word)
     return bool(_SENTENCE_START.search(text[max(0, start - 3):start]))
 
 
@@ -230,6 +241,8 @@ _CONTRACTIONS = frozenset({"ve", "re", "ll", "d", "m", "t"})
 
 def _possessive_head(word: str) -> str:
     """The name before a short ending after an apostrophe (Russia's, Ankara'da), or ""."""
+    if "'" not in word and "’" not in word:
+        return ""  # (most words)
     for apostrophe in ("'", "’"):
         head, _, tail = word.rpartition(apostrophe)
         if head and len(tail) <= 4 and len(head) >= 3:
@@ -239,6 +252,8 @@ def _possessive_head(word: str) -> str:
 
 def _compound_head(word: str) -> str:
     """The name before a lower-case second half: Canada-wide, Britain-based, Syrian-born."""
+    if "-" not in word:
+        return ""  # (most words)
     head, _, tail = word.partition("-")
     if head and tail and tail.islower() and len(head) >= 3:
         return head
@@ -262,13 +277,14 @@ class _Endings(NamedTuple):
     rank: dict[str, int]
     lengths: tuple[int, ...]
     restore: tuple[str, ...]
+    restore_keys: tuple[str, ...]  # the `place_key` of each
 
 
 def _endings(endings: tuple[str, ...], restore: tuple[str, ...] = ("",)) -> _Endings:
     rank: dict[str, int] = {}
     for index, ending in enumerate(endings):
         rank.setdefault(ending, index)
-    return _Endings(rank, tuple(sorted({len(e) for e in endings})), restore)
+    return _Endings(rank, tuple(sorted({len(e) for e in endings})), restore, tuple(map(place_key, restore)))
 
 
 _CYRILLIC = _endings(_CYRILLIC_ENDINGS, _CYRILLIC_RESTORE)
@@ -279,9 +295,8 @@ _TURKIC = {
 }
 
 
-@lru_cache(maxsize=2048)  # a word recurs: in the spans that end with it, in other articles
-def _stems(word: str, cyrillic: bool, language: str | None = None) -> tuple[str, ...]:
-    """Nominative guesses for an inflected name (lower case), bounded by the ending lists
+def _stem_keys(word: str, cyrillic: bool, language: str | None = None) -> tuple[str, ...]:
+    """The keys of the nominative guesses for an inflected name, bounded by the ending lists
     (a Turkic language's own suffixes for kk, ky, uz, az)."""
     base = word.casefold()
     if "'" in base or "’" in base:
@@ -291,33 +306,72 @@ def _stems(word: str, cyrillic: bool, language: str | None = None) -> tuple[str,
     rank = endings.rank
     found = [base[-n:] for n in endings.lengths if len(base) - n >= 3 and base[-n:] in rank]
     found.sort(key=rank.__getitem__)
-    stems: list[str] = []
+    keys: list[str] = []
     for ending in found:
         stem = base[: -len(ending)]
-        stems.extend(stem + tail for tail in endings.restore)
-    # A Slavic stem may drop a vowel or soften a consonant: Польше -> Польша is covered,
-    # Кракове -> Краков too; Праге -> Прага by restoring "а".
-    return tuple(dict.fromkeys(stem for stem in stems if stem != base))
+        # A Slavic stem may drop a vowel or soften a consonant: Польше -> Польша is covered,
+        # Кракове -> Краков too; Праге -> Прага by restoring "а".
+        if stem[-1].isalpha():  # a letter then a letter: the key is the stem's then the ending's
+            stem_key = place_key(stem)
+            keys.extend(stem_key + tail_key for tail, tail_key in zip(endings.restore, endings.restore_keys,
+                                                                      strict=True) if stem + tail != base)
+        else:
+            keys.extend(place_key(stem + tail) for tail in endings.restore if stem + tail != base)
+    return tuple(dict.fromkeys(keys))
 
 
-@lru_cache(maxsize=2048)  # the same spans recur within an article and across articles
+def _joined(head: str, key: str) -> str:
+    """The key of a span from its head's key and the key of the rest: `place_key` of a text that
+    breaks at a space or hyphen is its parts' keys joined by a space (every step of `place_key`
+    reads a character alone, or with the marks after it, and a space or hyphen takes none)."""
+    return f"{head} {key}" if head and key else head or key
+
+
+@lru_cache(maxsize=2048)  # a word recurs: in the spans that end with it, in other articles
+def _last_word_keys(last: str, inflect: bool, language: str | None) -> tuple[str, ...]:
+    """The keys of a span's last word, each to join to the key of the words before it: the word,
+    or the name before a possessive ending (Russia's, Ankara'da: not "Steele's" as Steeles); a
+    compound's first half (Canada-wide); when `inflect`, the word's stems (a Turkic `language`'s
+    own suffixes too)."""
+    head_word = _possessive_head(last)
+    keys = [place_key(head_word or last)]
+    compound_head = _compound_head(last)
+    if compound_head:  # Canada-wide, Britain-based
+        keys.append(place_key(compound_head))
+    if inflect:
+        keys.extend(_stem_keys(last, "\u0400" <= last[:1] <= "\u04ff", language))
+    return tuple(keys)
+
+
+@lru_cache(maxsize=2048)
+def _one_word_keys(word: str, inflect: bool, language: str | None) -> tuple[str, ...]:
+    """The lookup keys of a span of one word (most spans)."""
+    return _usable(_last_word_keys(word, inflect, language))
+
+
+def _keys_after(head: str, last: str, inflect: bool, language: str | None) -> tuple[str, ...]:
+    """The lookup keys of a span: `head` is the key of its words before `last`."""
+    if not head:
+        return _one_word_keys(last, inflect, language)
+    return _usable(tuple(_joined(head, key) for key in _last_word_keys(last, inflect, language)))
+
+
+def _usable(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of two characters or more, each once, in order."""
+    if len(keys) == 1:  # (most spans)
+        return keys if len(keys[0]) >= 2 else ()
+    return tuple(dict.fromkeys(key for key in keys if len(key) >= 2))
+
+
 def _span_keys(
     span: str, last_length: int, inflect_latin: bool, inflect_cyrillic: bool, language: str | None
 ) -> tuple[str, ...]:
     """The lookup keys of a span whose last word is its last `last_length` characters: the span,
-    without a possessive ending or a compound's second half, and the stems of its last word (a
-    Turkic `language`'s own suffixes too)."""
-    head, last = span[:-last_length], span[-last_length:]
-    head_word = _possessive_head(last)
-    # Russia's, Ankara'da: the name before the ending (not "Steele's" as Steeles).
-    keys = [place_key(head + head_word if head_word else span)]
-    compound_head = _compound_head(last)
-    if compound_head:  # Canada-wide, Britain-based
-        keys.append(place_key(head + compound_head))
-    cyrillic = "\u0400" <= last[:1] <= "\u04ff"
-    if (cyrillic and inflect_cyrillic) or inflect_latin:
-        keys.extend(place_key(head + stem) for stem in _stems(last, cyrillic, language))
-    return tuple(dict.fromkeys(k for k in keys if len(k) >= 2))
+    without a possessive ending or a compound's second half, and the stems of its last word
+    (Cyrillic when `inflect_cyrillic`, any when `inflect_latin`)."""
+    last = span[-last_length:]
+    inflect = inflect_latin or (inflect_cyrillic and "\u0400" <= last[:1] <= "\u04ff")
+    return _keys_after(place_key(span[:-last_length]), last, inflect, language)
 
 
 def word_keys(word: str, language: str | None) -> tuple[str, ...]:
@@ -348,6 +402,9 @@ _CAPITALISED = re.compile(
 _JOIN = re.compile(rf"[ \u00a0-](?:(?:{'|'.join(sorted(_CONNECTORS))})[ \u00a0-])*")
 
 
+_ALONE = (False,)  # a run of one word: not joined to a word before
+
+
 def _cased_candidates(
     text: str,
     offset: int,
@@ -357,19 +414,20 @@ def _cased_candidates(
 ) -> list[Candidate]:
     # Only capitalised words are read (a regex finds them); runs are those joined by a space,
     # a hyphen or the little words of place names.
-    runs: list[list[re.Match[str]]] = []
-    run: list[re.Match[str]] = []
+    runs: list[list[tuple[int, int, str]]] = []  # each word's start, end and text
+    run: list[tuple[int, int, str]] = []
     for token in _CAPITALISED.finditer(text):
         word = token.group()
-        if len(word) > MAX_WORD_CHARS or _is_contraction(word):
+        if len(word) > MAX_WORD_CHARS or (("'" in word or "’" in word) and _is_contraction(word)):
             if run:
                 runs.append(run)
             run = []
             continue
-        if run and not _JOIN.fullmatch(text, run[-1].end(), token.start()):
+        start, end = token.span()
+        if run and not _JOIN.fullmatch(text, run[-1][1], start):
             runs.append(run)
             run = []
-        run.append(token)
+        run.append((start, end, word))
     if run:
         runs.append(run)
     candidates: list[Candidate] = []
@@ -379,18 +437,29 @@ def _cased_candidates(
             continue
         if len(candidates) >= MAX_CANDIDATES:
             break
-        plain = [i > 0 and run[i].start() - run[i - 1].end() == 1 for i in range(len(run))]
-        # Each word's offsets and text once (a match's methods are calls).
-        starts = [token.start() for token in run]
-        ends = [token.end() for token in run]
-        words = [token.group() for token in run]
+        starts, ends, words = zip(*run, strict=True)
+        keys_of_words: tuple[str, ...]
+        keys_between: tuple[str, ...]
+        if len(run) == 1:  # (most runs: one word, nothing joined)
+            plain, keys_of_words, keys_between = _ALONE, (), ()
+        else:
+            plain = (False, *(starts[k] - ends[k - 1] == 1 for k in range(1, len(run))))
+            # Each word's key and the key of what joins it to the next (" de ": "de"; " ": ""),
+            # once: a span's key is theirs joined (`_joined`).
+            keys_of_words = tuple(place_key(word) for word in words)
+            keys_between = tuple(place_key(text[ends[k]:starts[k + 1]]) for k in range(len(run) - 1))
         for i in range(len(run)):
             begin = starts[i]
             sentence_initial = starts_sentence(text, begin)
-            after_comma = text[max(0, begin - 2):begin] == ", "
-            elided = text[max(0, begin - 2):begin] in _ELIDED_ARTICLES
+            two_before = text[max(0, begin - 2):begin]
+            after_comma = two_before == ", "
+            elided = two_before in _ELIDED_ARTICLES
+            after_feature_word = _after_feature_word(text, begin)
             previous_word = words[i - 1] if plain[i] else ""
+            head = ""  # the key of the span's words before its last
             for j in range(i, min(len(run), i + _MAX_RUN_WORDS)):
+                if j > i:
+                    head = _joined(_joined(head, keys_of_words[j - 1]), keys_between[j - 1])
                 end = ends[j]
                 span = text[begin:end]
                 ap_state = _AP_STATES.get(words[j]) if i == j else None
@@ -402,7 +471,12 @@ def _cased_candidates(
                 if ap_state:
                     continue  # Miss, Mass, Ill: words, unless after a city and a comma
                 following = words[j + 1] if j + 1 < len(run) and plain[j + 1] else ""
-                keys = _span_keys(span, end - starts[j], inflect_latin and j - i < 2, j - i < 2, language)
+                last = words[j]
+                inflect = j - i < 2 and (inflect_latin or "\u0400" <= last[:1] <= "\u04ff")
+                if head:
+                    keys = _keys_after(head, last, inflect, language)
+                else:  # (most spans: one word, its keys kept)
+                    keys = _one_word_keys(last, inflect, language)
                 if elided:  # the name with its article first: all'Avana is L'Avana, Havana
                     keys = (place_key("l" + span), *keys)
                 article = elided or (span[:2] in _CAPITAL_ELIDED and span[2:3].isupper())
@@ -410,7 +484,7 @@ def _cased_candidates(
                     last_length = min(end - starts[j], len(span) - 2)
                     keys = (*keys, *_span_keys(span[2:], last_length, False, False, language))
                 names_other = (i == j and _adjective_of_noun(text, span, end)) or (
-                    quoted and _in_quoted_name(text, begin, end)) or _after_feature_word(text, begin)
+                    quoted and _in_quoted_name(text, begin, end)) or after_feature_word
                 candidates.append(Candidate(
                     offset + begin, offset + end, span, keys, j - i + 1, sentence_initial, True,
                     previous_word, following, False, after_comma, elided=article,
@@ -420,6 +494,8 @@ def _cased_candidates(
 
 
 def _uncased_candidates(text: str, offset: int) -> list[Candidate]:
+    if not _UNCASED.search(text):
+        return []
     candidates: list[Candidate] = []
     budget = MAX_UNSPACED_CHARS
     for run in _UNSPACED.finditer(text):
@@ -473,5 +549,8 @@ def find_candidates(
     candidates = _cased_candidates(text, offset, inflect_latin, max_run, language) + _uncased_candidates(
         text, offset
     )
-    candidates.sort(key=lambda c: (c.start, -c.end))
+    # By start, the longest first: two stable sorts whose keys are read in C, not a Python key
+    # function called for every span.
+    candidates.sort(key=attrgetter("end"), reverse=True)
+    candidates.sort(key=attrgetter("start"))
     return candidates[:MAX_CANDIDATES]

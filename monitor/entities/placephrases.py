@@ -20,10 +20,10 @@ every word must be the name's own (I believe is not Belize).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 
-from monitor.entities.gazetteer import phrase_head, place_key
+from monitor.entities.gazetteer import phrase_head, phrase_opening, place_key
 from monitor.entities.placenames import (
     CAPITAL_LETTERS,
     INFLECTING_LANGUAGES,
@@ -44,9 +44,12 @@ _MAX_PHRASE_WORDS = 6
 _WORD = re.compile(r"[^\W\d_]+(?:['’ʼ][^\W\d_]+)*")
 _JOINS = frozenset({" ", "-", "\u00a0", "\u2010"})
 # A capitalised word followed by a joined word: where a name of several words may start (only
-# these are read, not every word of the text).
+# these are read, not every word of the text). Not inside a word: the capital, then the look
+# back at it and the letter before it (a pattern that opens with a class skips to the next
+# capital at once: four times faster than a look back first).
 _START = re.compile(
-    rf"(?<![^\W\d_'’ʼ])[{CAPITAL_LETTERS}][^\W\d_]*(?:['’ʼ][^\W\d_]+)*(?=[ \-\u00a0\u2010][^\W\d_])"
+    rf"[{CAPITAL_LETTERS}](?<![^\W\d_'’ʼ][{CAPITAL_LETTERS}])[^\W\d_]*(?:['’ʼ][^\W\d_]+)*"
+    r"(?=[ \-\u00a0\u2010][^\W\d_])"
 )
 
 
@@ -77,14 +80,18 @@ class PhraseStarts:
         return {head for _, head in self.starts}
 
 
-def phrase_starts(text: str) -> PhraseStarts:
-    """The places where a name of several words may start in `text` (its first MAX_TEXT_CHARS)."""
+def phrase_starts(text: str, openings: Container[str] | None = None) -> PhraseStarts:
+    """The places where a name of several words may start in `text` (its first MAX_TEXT_CHARS);
+    with `openings` (`Gazetteer.phrase_openings`), only where a word opens as some name does."""
     text = text[:MAX_TEXT_CHARS]
     starts = []
     for first in _START.finditer(text):
+        first_key = place_key(first.group())
+        if openings is not None and phrase_opening(first_key) not in openings:
+            continue  # (most words: The, He)
         second = _WORD.match(text, first.end() + 1)
         if second is not None:
-            starts.append((first.start(), phrase_head(place_key(first.group()), place_key(second.group()))))
+            starts.append((first.start(), phrase_head(first_key, place_key(second.group()))))
     return PhraseStarts(text, tuple(starts))
 
 

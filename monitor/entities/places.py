@@ -17,11 +17,10 @@ holds for their keys, and returns the places with GeoNames ids and the countries
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
-from typing import Any
 
 from monitor.entities.forms import consonants, latin
 from monitor.entities.gazetteer import CITY, CONTINENT, COUNTRY, REGION, PlaceRecord, place_key
@@ -146,12 +145,15 @@ def _prior(place: PlaceRecord) -> float:
 
 def _readings(
     candidates: Sequence[Candidate], found: Mapping[str, tuple[PlaceRecord, ...]],
-    lowercase_words: frozenset[str], name_spellings: frozenset[str] = frozenset(),
+    lowercase_words: Container[str], name_spellings: frozenset[str] = frozenset(),
     language: str | None = None, calendar: frozenset[str] = frozenset(),
 ) -> list[_Reading]:
     """The longest non-overlapping spans that the gazetteer knows, exact keys before stems."""
     matched: list[_Reading] = []
+    known_keys = found.keys()
     for candidate in candidates:
+        if known_keys.isdisjoint(candidate.keys):
+            continue  # most spans: no place (looked at before what costs more)
         word = candidate.text.casefold()
         if candidate.words == 1 and (word in CALENDAR_WORDS or (candidate.cased and len(word) < 3
                                      and not candidate.text.isupper())):
@@ -177,14 +179,15 @@ def _readings(
     taken: list[_Reading] = []
     # Characters already read, of the title and of the text: a span is short, so looking at
     # each of its characters keeps this linear in the text (10,000 capitalised words in a row).
-    used: set[tuple[bool, int]] = set()
+    used: tuple[set[int], set[int]] = (set(), set())  # of the text, of the title
     for reading in matched:
         candidate = reading.candidate
         span = range(candidate.start, candidate.end)
-        if any((candidate.in_title, at) in used for at in span):
+        read = used[candidate.in_title]
+        if not read.isdisjoint(span):
             continue
         taken.append(reading)
-        used.update((candidate.in_title, at) for at in span)
+        read.update(span)
     taken.sort(key=lambda r: (not r.candidate.in_title, r.candidate.start))
     return _next_to_places(taken)
 
@@ -285,7 +288,7 @@ def _whole_lists(mentions: Sequence[PlaceMention], text_of: Sequence[Candidate])
 
 
 def _is_person_part(
-    reading: _Reading, surnames: frozenset[str], person_words: frozenset[tuple[bool, int]]
+    reading: _Reading, surnames: Container[str], person_words: frozenset[tuple[bool, int]]
 ) -> bool:
     """A place name inside a person's name: Michael Jordan, Jordan Henderson, Paris Hilton,
     and a recognised person's surname alone ("Jordan said" after Michael Jordan); in a
@@ -315,20 +318,22 @@ def _is_person_part(
 
 @dataclass(slots=True)
 class _Context:
-    """How often the text's places name or hold each country and state (country, admin1),
-    less those of the mention being decided (`own`): linear in the mentions, not quadratic."""
+    """How often the text's places name or hold each country and state (country, admin1);
+    `_choose` takes out the name being decided while it decides it: linear in the mentions,
+    not quadratic."""
 
-    named_countries: Counter[str]
-    named_regions: Counter[tuple[str, str]]
-    city_countries: Counter[str]
-    city_regions: Counter[tuple[str, str]]
-    grounded_countries: Counter[str]  # of places with GeoNames ids (not ISO regions alone)
-    region_countries: Counter[str]  # of the regions named
-    own: _Context | None = None
+    named_countries: defaultdict[str, int]
+    named_regions: defaultdict[tuple[str, str], int]
+    city_countries: defaultdict[str, int]
+    city_regions: defaultdict[tuple[str, str], int]
+    grounded_countries: defaultdict[str, int]  # of places with GeoNames ids (not ISO regions alone)
+    region_countries: defaultdict[str, int]  # of the regions named
 
     @classmethod
     def of(cls, chosen: Iterable[PlaceRecord]) -> _Context:
-        context = cls(Counter(), Counter(), Counter(), Counter(), Counter(), Counter())
+        # (plain counting dicts: a Counter costs more to make, and a context is made per name)
+        context = cls(defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int),
+                      defaultdict(int), defaultdict(int))
         context.count(chosen, 1)
         return context
 
@@ -346,28 +351,17 @@ class _Context:
                     self.named_regions[(place.country, place.admin1)] += step
                     self.region_countries[place.country] += step
 
-    def without(self, own: Iterable[PlaceRecord]) -> _Context:
-        return _Context(self.named_countries, self.named_regions, self.city_countries,
-                        self.city_regions, self.grounded_countries, self.region_countries,
-                        _Context.of(own))
-
-    def _has(self, field: str, key: Any) -> bool:
-        count: int = getattr(self, field)[key]
-        if self.own is not None:
-            count -= getattr(self.own, field)[key]
-        return count > 0
-
     def names_country(self, country: str) -> bool:
-        return self._has("named_countries", country)
+        return self.named_countries[country] > 0
 
     def grounds(self, country: str) -> bool:
-        return self._has("grounded_countries", country)
+        return self.grounded_countries[country] > 0
 
     def supports(self, place: PlaceRecord) -> bool:
         region = (place.country, place.admin1)
-        return (self._has("named_countries", place.country)
-                or self._has("city_countries", place.country)
-                or (place.kind == CITY and self._has("named_regions", region)))
+        return (self.named_countries[place.country] > 0
+                or self.city_countries[place.country] > 0
+                or (place.kind == CITY and self.named_regions[region] > 0))
 
     def score(self, place: PlaceRecord, feed_country: str | None) -> float:
         # Among cities, a place's own name first; a country's translations are as good as
@@ -377,21 +371,21 @@ class _Context:
         score = _prior(place) + (_MAIN_NAME if own_name else 0.0)
         region = (place.country, place.admin1)
         if place.kind == CITY:
-            if self._has("named_countries", place.country):
+            if self.named_countries[place.country] > 0:
                 score += _NAMED_COUNTRY
-            elif self._has("city_countries", place.country):
+            elif self.city_countries[place.country] > 0:
                 score += _CITY_COUNTRY
-        elif place.kind == REGION and (self._has("region_countries", place.country)
-                                       or self._has("city_countries", place.country)):
+        elif place.kind == REGION and (self.region_countries[place.country] > 0
+                                       or self.city_countries[place.country] > 0):
             # a state among other states or cities of its country (not beside its country's
             # name alone: "the US and Georgia" is the country)
             score += _NAMED_COUNTRY
-        if place.kind == REGION and self._has("city_regions", region):
+        if place.kind == REGION and self.city_regions[region] > 0:
             score += _NAMED_REGION  # Georgia beside Atlanta
         if place.kind == CITY:
-            if self._has("named_regions", region):
+            if self.named_regions[region] > 0:
                 score += _NAMED_REGION
-            elif self._has("city_regions", region):
+            elif self.city_regions[region] > 0:
                 score += _CITY_REGION
         if feed_country and place.country == feed_country:
             score += _FEED_COUNTRY
@@ -503,11 +497,11 @@ def _choose(
         if trait not in best_known:
             best_known[trait] = max(reading.options, key=_prior)
     chosen: list[PlaceRecord | None] = [best_known[trait] for trait in traits]
-    everything = _Context.of(p for p in chosen if p is not None)
+    context = _Context.of(p for p in chosen if p is not None)
     for _ in range(_ROUNDS):
         for members in groups.values():
-            own = [p for p in (chosen[i] for i in members) if p is not None]
-            context = everything.without(own)
+            # The others' places only while this name is decided; its new choices count at once.
+            context.count((p for p in (chosen[i] for i in members) if p is not None), -1)
             decided: dict[tuple[object, ...], PlaceRecord | None] = {}
             for index in members:
                 if traits[index] in decided:
@@ -517,11 +511,11 @@ def _choose(
                 if any(p.kind == CONTINENT for p in reading.options):
                     choice = None  # Africa, Asia: no city of that name
                 else:
-                    ranked = sorted(reading.options, key=lambda p: -context.score(p, feed_country))
+                    ranked = reading.options if len(reading.options) == 1 else sorted(
+                        reading.options, key=lambda p: -context.score(p, feed_country))
                     choice = next((p for p in ranked if _acceptable(reading, p, context)), None)
                 chosen[index] = decided[traits[index]] = choice
-            everything.count(own, -1)  # the counts follow the new choices at once
-            everything.count((p for p in (chosen[i] for i in members) if p is not None), 1)
+            context.count((p for p in (chosen[i] for i in members) if p is not None), 1)
     return chosen
 
 
@@ -530,8 +524,8 @@ def resolve_places(
     found: Mapping[str, tuple[PlaceRecord, ...]],
     *,
     feed_country: str | None = None,
-    lowercase_words: frozenset[str] = frozenset(),
-    surnames: frozenset[str] = frozenset(),
+    lowercase_words: Container[str] = frozenset(),
+    surnames: Container[str] = frozenset(),
     person_words: frozenset[tuple[bool, int]] = frozenset(),
     name_spellings: frozenset[str] = frozenset(),
     language: str | None = None,
