@@ -432,12 +432,13 @@ def _sha256(path: str) -> str:
 def _build_key(path: str, weights: str = "int8") -> str:
     """The cache key of a build: the weights' hash, this module's build version, the
     versions of the packages that write the graph and the tokenizer model, and the kind of
-    weights in the graph (int8 builds keep the key they had before fp32 ones existed)."""
-    import onnx
-    import onnxruntime
-    import sentencepiece
+    weights in the graph (int8 builds keep the key they had before fp32 ones existed). The
+    versions are read from the packages' metadata: importing onnx (with protobuf and
+    ml_dtypes) only to read its version kept 18 MB resident in a daemon that never builds."""
+    from importlib.metadata import version
 
-    versions = f"{_BUILD_VERSION}/{onnxruntime.__version__}/{onnx.__version__}/{sentencepiece.__version__}"
+    tools_used = ("onnxruntime", "onnx", "sentencepiece")
+    versions = "/".join([str(_BUILD_VERSION), *(version(name) for name in tools_used)])
     tools = hashlib.sha256(versions.encode()).hexdigest()[:12]
     kind = "" if weights == "int8" else f"-{weights}"
     return f"e5-small-{_sha256(path)[:24]}-{tools}{kind}"
