@@ -267,8 +267,8 @@ def measure_recognition(docs: list[Doc], lines: list[dict[str, str]]) -> list[st
     agree = sum(c.most_common(1)[0][1] for c in keys_of.values())
     total = sum(c.total() for c in keys_of.values())
     surnames: dict[str, Counter[str]] = defaultdict(Counter)
-    for entity_id, keys in keys_of.items():
-        for key, count in keys.items():
+    for entity_id, counted in keys_of.items():
+        for key, count in counted.items():
             surnames[entity_id][key.split()[-1]] += count
     agree_last = sum(c.most_common(1)[0][1] for c in surnames.values())
     return [
