@@ -17,7 +17,10 @@ import psycopg
 import pytest
 
 from monitor.daemon import Outage
+from monitor.database import parse_url
+from monitor.errors import StoreError
 from monitor.feedserver import FeedServer
+from monitor.store.postgres import PostgresStore
 
 from . import pgcluster
 from .conftest import rss, run_monitor, write_config
@@ -59,7 +62,8 @@ def test_daemon_rides_out_postgresql_stopped_and_started(
     """PostgreSQL stops under `monitor run`: the daemon says so once, backs off, keeps running,
     and when the server is back the feed's item that came meanwhile is polled; nothing stored
     before is lost."""
-    url = pgcluster.create_database(own_cluster, "monitor")
+    # connect_timeout=2: the pool waits 6 s for a connection, not 30, so the outage shows sooner
+    url = pgcluster.create_database(own_cluster, "monitor") + "?connect_timeout=2"
     (feed_dir / "a.xml").write_text(rss([item(1), item(2)]))
     config = write_config(
         tmp_path / "feeds.yaml", [{"url": server.url("a.xml")}], interval="1m", database=url
@@ -120,6 +124,21 @@ def test_daemon_rides_out_postgresql_stopped_and_started(
     delays = [int(d) for d in re.findall(r"event=database_still_unavailable .* retry_in=(\d+)s", output)]
     assert delays == sorted(delays), output  # the tries grow apart
     assert count(url, "SELECT COUNT(DISTINCT guid) FROM articles") == 3
+
+
+def test_the_urls_connect_timeout_also_bounds_the_pools_wait(pg_database: Callable[[str], str]) -> None:
+    """`?connect_timeout=2` in the URL: libpq's connect and the pool's wait for a connection
+    (three of them) follow it; without it, 10 s and 30 s. A value libpq would refuse is left
+    to libpq's own error."""
+    url = pg_database("pg")
+    with PostgresStore.open(parse_url(url + "?connect_timeout=2")) as store:
+        assert store.pool.timeout == 6
+        assert store.pool.kwargs["connect_timeout"] == "2"
+    with PostgresStore.open(parse_url(url)) as store:
+        assert store.pool.timeout == 30
+        assert store.pool.kwargs["connect_timeout"] == "10"
+    with pytest.raises(StoreError):
+        PostgresStore.open(parse_url(url + "?connect_timeout=soon"))
 
 
 def test_outage_is_one_event_then_a_growing_back_off(caplog: pytest.LogCaptureFixture) -> None:

@@ -219,6 +219,11 @@ class PostgresCore(Core):
         """Connect (and migrate, unless readonly); StoreError says why it cannot."""
         _, psycopg_pool = _psycopg()
         conninfo = url.conninfo(password)
+        # The URL's own ?connect_timeout= also bounds the pool's waits (an outage is noticed
+        # within three of them, not thirty seconds): libpq reads whole seconds.
+        given = conninfo.get("connect_timeout", "")
+        if given.isdigit() and int(given) > 0:
+            connect_timeout = float(int(given))
         conninfo.setdefault("connect_timeout", str(int(connect_timeout)))
         conninfo.setdefault("application_name", application_name[:63])
         # One plain connection first: its error says what is wrong (the pool only times out).
