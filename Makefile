@@ -26,8 +26,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy monitor
 
+# The tests wait on servers, browsers and child processes more than they compute: 3 workers
+# (pytest-xdist) take half the time of one on 2 cores; each worker starts its own PostgreSQL
+# clusters, so not one a core on a large machine. `make test TEST_WORKERS=0` runs them in one.
+TEST_WORKERS ?= 3
+
 pytest: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS)
 
 test: lint typecheck pytest
 
