@@ -12,7 +12,9 @@ Rules, in the way Europe Media Monitor reads European news (measured in bench/na
   (`The`, `In`, `Когда`). Weekdays and months are not names on their own (`May` at the start of
   a sentence, `on Tuesday`); inside a name they are (`Theresa May`).
 - In German, where every noun is capitalised, a single word is a name only where the text also
-  writes it within a longer name (`Angela Merkel` … `Merkel`).
+  writes it within a longer name (`Angela Merkel` … `Merkel`), and an article joins no two
+  nouns into one (`Ende des Jahres`), only a noun and a name of two words or more
+  (`Kommission der Europäischen Union`) or `von` and a surname (`Ursula von der Leyen`).
 - The mentions of one name in an article are grouped by their last word, maybe inflected
   (`Donald Trump`, `Trump`, `Trumpa`; `Asia Bibi`, `Asii Bibiové`): a surname alone goes to the
   nearest full name before it that ends so (`Bill Clinton`, `Hillary Clinton`: each `Clinton`
@@ -286,6 +288,33 @@ def _split(runs: list[list[_Token]]) -> list[list[_Token]]:
     return [run for run in out if run]
 
 
+_ARTICLES = frozenset({"der", "des", "den"})  # German articles that runs join as particles
+_BEFORE_AN_ARTICLE = frozenset({"von", "van", "vom", "vun", "zu"})  # `Ursula von der Leyen`
+
+
+def _article_cuts(runs: list[list[_Token]]) -> list[list[_Token]]:
+    """German runs cut at an article between nouns, where every noun is capitalised (`Ende
+    des Jahres`, `Chefarzt der Kinderabteilung`: no names), unless two capitalised words or
+    more follow it before the next particle (`Kommission der Europäischen Union`, `des Obersten
+    Gerichtshofes`) or it follows `von` (`Ursula von der Leyen`)."""
+    out = []
+    for run in runs:
+        start = 0
+        for index in range(1, len(run) - 1):
+            if run[index].text not in _ARTICLES or run[index - 1].text in _BEFORE_AN_ARTICLE:
+                continue
+            following = 0
+            for token in run[index + 1 : index + 3]:
+                if token.text in _PARTICLES:
+                    break
+                following += 1
+            if following < 2:
+                out.append(run[start:index])
+                start = index + 1
+        out.append(run[start:])
+    return [run for run in out if run]
+
+
 def _mentions(text: str, language: str | None) -> list[list[_Token]]:
     """The runs that are names, after the rules on sentence openings, calendar words and
     German nouns."""
@@ -296,7 +325,8 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
     inside: set[str] | None = None  # the stems of the words capitalised inside a sentence
     heads: set[str] | None = None  # of the words that open a name inside a sentence
     found: list[list[_Token]] = []
-    runs = _split(read.runs)
+    nouns_capitalised = language is not None and language.split("-")[0].lower() in _NOUNS_CAPITALISED
+    runs = _split(_article_cuts(read.runs) if nouns_capitalised else read.runs)
     for run in runs:
         if len(run) > 1 and (_shouting(run) or len(run) > _MAX_RUN):
             # A headline in capitals, or a list of capitalised words: keep only its acronyms.
@@ -340,7 +370,7 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
             continue
         if run:
             found.append(run)
-    if language and language.split("-")[0].lower() in _NOUNS_CAPITALISED:
+    if nouns_capitalised:
         content = [[t for t in run if t.form not in _FUNCTION_WORDS] for run in runs]
         in_longer = {t.form for run in content if 1 < len(run) <= _MAX_RUN for t in run}
         found = [
