@@ -58,6 +58,20 @@ def test_german_nouns_joined_by_an_article_are_no_name() -> None:
     assert "Ende des Jahres" in named("He read Ende des Jahres, a novel.", "en")
 
 
+def test_one_letter_alone_is_no_name_and_a_point_after_one_opens_no_sentence() -> None:
+    """French `M.` (monsieur) before a name, `S&P`, `R&D`, a bill's `C-35`, `28-N` and `L.A.`
+    gave one-letter names in hundreds of articles; the point of `M.`, `Mr.` or an initial
+    inside a name opens no sentence, so the name after it is read (`George W. Bush`)."""
+    text = "M. Romney et M. Hollande ont parlé du C-35 et du 28-N. Le groupe D. Puis M. Hollande est parti."
+    found = named(text, "fr")
+    assert set(found) == {"Romney", "Hollande"}, found
+    found = named("The S&P 500 rose, R&D spending fell, and a L.A. firm hired John D. Rockefeller IV.")
+    assert set(found) == {"John D Rockefeller IV"}, found
+    found = named("President George W. Bush spoke. Mr. Johnson and Dr. Smith agreed. The U.S. Army said.")
+    assert {"George W Bush", "Johnson", "Smith"} <= set(found) and "Army" not in found, found
+    assert not [n for n in named("Господин Л. вышел, сказал П. К. Суббан.", "ru") if len(n) == 1]
+
+
 def test_forms_of_address_and_time_zones_are_not_names() -> None:
     """"Mr" alone was the demo's top rising name, and "Mr Johnson" a name apart from Johnson."""
     text = (

@@ -10,7 +10,9 @@ Rules, in the way Europe Media Monitor reads European news (measured in bench/na
   the text also writes it capitalised inside a sentence and never in lower case (`Trump said.
   … Trump` is a name; `Survey results…` is not), and never when it is a function word
   (`The`, `In`, `Когда`). Weekdays and months are not names on their own (`May` at the start of
-  a sentence, `on Tuesday`); inside a name they are (`Theresa May`).
+  a sentence, `on Tuesday`); inside a name they are (`Theresa May`). The point of a form of
+  address (`Mr.`, French `M.`) or of an initial inside a name (`George W. Bush`) opens no
+  sentence, and one letter alone is no name (`S&P`, `C-35`, `L.A.`).
 - In German, where every noun is capitalised, a single word is a name only where the text also
   writes it within a longer name (`Angela Merkel` … `Merkel`), and an article joins no two
   nouns into one (`Ende des Jahres`), only a noun and a name of two words or more
@@ -133,7 +135,7 @@ _CALENDAR = _forms_of(
 )
 # Forms of address, and the clock's zones: never a name alone, never a name's first word.
 _HONORIFICS = _forms_of(
-    """Mr Mrs Ms Mx Miss Dr Prof Sir Madam Mme Mlle Herr Frau Sr Sra Srta Sig Sigra Pan Pani
+    """Mr Mrs Ms Mx Miss Dr Prof Sir Madam M Mme Mlle Herr Frau Sr Sra Srta Sig Sigra Pan Pani
     Gospodin Господин Госпожа Пан Пані"""
 )
 _ZONES = _forms_of("GMT UTC EST EDT CST CDT PST PDT CET CEST BST MSK")
@@ -206,8 +208,10 @@ def _read(text: str) -> _Read:
         if not capitalised and word not in _PARTICLES:
             continue
         gap = gaps[index]
-        joined = kept == index - 1 and gap in (" ", "\xa0")
-        opening = not joined and (index == 0 or (gap != " " and _SENTENCE_END.search(gap) is not None))
+        joined = kept == index - 1 and (
+            gap in (" ", "\xa0") or (gap in _POINT and _initial(gaps, index - 1, words))  # `W. Bush`
+        )
+        opening = not joined and _opens(gaps, index, words)
         token = make(_Token, (word, opening, capitalised, name_form(word), joined, index))
         tokens.append(token)
         kept = index if word is whole else -2
@@ -239,10 +243,34 @@ def _text(whole: str) -> str:
     return whole
 
 
-def _opens(gaps: list[str], index: int) -> bool:
+def _opens(gaps: list[str], index: int, words: list[str]) -> bool:
     """Whether a sentence opens with the text's word `index`: its first, or a mark that ends
-    one stands between it and the word before."""
-    return index == 0 or (gaps[index] != " " and _SENTENCE_END.search(gaps[index]) is not None)
+    one stands between it and the word before, but not the point of an abbreviation before a
+    name (`Mr. Johnson`, French `M. Romney`; an initial inside a name, `George W. Bush`)."""
+    if index == 0:
+        return True
+    gap = gaps[index]
+    if gap == " " or _SENTENCE_END.search(gap) is None:
+        return False
+    return not (gap in _POINT and _abbreviation(gaps, index - 1, words))
+
+
+_POINT = frozenset({". ", ".\xa0"})
+_ADDRESSED = frozenset({"Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sr", "Sra", "Srta", "Sig", "M"})
+
+
+def _abbreviation(gaps: list[str], at: int, words: list[str]) -> bool:
+    """Whether the text's word `at`, a point after it, is a form of address or the initial of
+    a name that a capitalised word starts (`George W.`; not `U.S.` nor `group D.`)."""
+    return words[at] in _ADDRESSED or _initial(gaps, at, words)
+
+
+def _initial(gaps: list[str], at: int, words: list[str]) -> bool:
+    """Whether the text's word `at` is one capital letter after a capitalised word, a space
+    between (`George W`): with its point, a name goes on after it (`George W. Bush`)."""
+    word = words[at]
+    return (len(word) == 1 and word.isupper() and word not in _ADDRESSED and at > 0 and gaps[at] == " "
+            and words[at - 1][:1].isupper())  # fmt: skip
 
 
 def _acronym(word: str) -> bool:
@@ -359,8 +387,8 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
             run = run[1:]
         if not run:
             continue
-        if len(run) == 1 and run[0].form in _CALENDAR_OR_ZONES:
-            continue
+        if len(run) == 1 and (run[0].form in _CALENDAR_OR_ZONES or len(run[0].text) == 1):
+            continue  # (one letter alone: `M. Romney`, `S&P`, `R&D`, `C-35`, `L.A.`)
         if len(run) > 1:
             start, end = name_span([t.text for t in run], language)  # past a title (titles.py)
             run = run[start:end]
@@ -395,7 +423,7 @@ def _adjective(read: _Read, token: _Token) -> bool:
         return False
     at = token.at
     before = _text(read.words[at - 1]) if at > 0 else ""
-    following = at + 1 < len(read.words) and not _opens(read.gaps, at + 1)
+    following = at + 1 < len(read.words) and not _opens(read.gaps, at + 1, read.words)
     after = _text(read.words[at + 1]) if following else ""
     return adjective_of_place(before, token.text, after)
 
@@ -414,8 +442,8 @@ def _words(run: list[_Token]) -> str:
 def title_case(title: str, text: str) -> bool:
     """Whether a headline is written in Title Case, as its text shows (see the module)."""
     parts = _WORD_SPLIT.split(title)
-    gaps = parts[0::2]
-    words = [text for index, text in enumerate(map(_text, parts[1::2])) if not _opens(gaps, index)
+    gaps, heading = parts[0::2], parts[1::2]
+    words = [text for index, text in enumerate(map(_text, heading)) if not _opens(gaps, index, heading)
              and len(text) >= _TITLE_CASE_MIN_LETTERS and text.lower() != text.upper()]
     capitalised = [w for w in words if w[:1].isupper() and not w.isupper()]
     if len(words) < _TITLE_CASE_WORDS or len(capitalised) < _TITLE_CASE_SHARE * len(words):
