@@ -39,7 +39,8 @@ def test_what_makes_a_name_a_place() -> None:
     assert not is_place([record(REGION, geonameid=None)], acronym=False)  # an ISO region alone
     assert is_place([record(CITY, 2_100_000)], acronym=False)  # Paris
     assert not is_place([record(CITY, 99_000)], acronym=False)  # a small town's name
-    assert not is_place([record(CITY, 5_000_000, main=False)], acronym=False)  # an alternate name
+    assert not is_place([record(CITY, 500_000, main=False)], acronym=False)  # an alternate name
+    assert is_place([record(CITY, 5_000_000, main=False)], acronym=False)  # Londres, Nueva York
     # in a script of its own, a city's other name is as good as its own (Киев, Тегеран)
     assert is_place([record(CITY, 2_900_000, main=False)], acronym=False, own_script=True)
     assert not is_place([record(CITY, 99_000, main=False)], acronym=False, own_script=True)
