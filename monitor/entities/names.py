@@ -12,7 +12,8 @@ Rules, in the way Europe Media Monitor reads European news (measured in bench/na
   (`The`, `In`, `Когда`). Weekdays and months are not names on their own (`May` at the start of
   a sentence, `on Tuesday`); inside a name they are (`Theresa May`). The point of a form of
   address (`Mr.`, French `M.`) or of an initial inside a name (`George W. Bush`) opens no
-  sentence, and one letter alone is no name (`S&P`, `C-35`, `L.A.`).
+  sentence, and one letter alone is no name (`S&P`, `C-35`, `L.A.`). A Romance article opens
+  a name where the text capitalises it inside a sentence (`Los Angeles`, `Le Monde`).
 - In German, where every noun is capitalised, a single word is a name only where the text also
   writes it within a longer name (`Angela Merkel` … `Merkel`), and an article joins no two
   nouns into one (`Ende des Jahres`), only a noun and a name of two words or more
@@ -140,6 +141,9 @@ _HONORIFICS = _forms_of(
 )
 _ZONES = _forms_of("GMT UTC EST EDT CST CDT PST PDT CET CEST BST MSK")
 _NOT_A_FIRST_WORD = _CALENDAR | _FUNCTION_WORDS | _HONORIFICS
+# Romance articles that open names (`Los Angeles`, `Le Monde`, `El País`, `La Stampa`): kept
+# where the text capitalises them inside a sentence.
+_NAME_ARTICLES = _forms_of("Los Las El La Le Les Il Lo Gli")
 _CALENDAR_OR_ZONES = _CALENDAR | _ZONES
 _NOUNS_CAPITALISED = frozenset({"de", "lb"})  # languages that capitalise every noun
 # A title is in Title Case when this share of its words of 4 letters or more inside a
@@ -379,9 +383,12 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
                     heads = _stems_of({r[0].form for r in runs if not r[0].sentence_start}, allowed)
                 governed = _known(run[1:], heads)
             # (the words in lower case last: their forms are worked out at the first question)
-            if form in _FUNCTION_WORDS or (unknown and (len(run) == 1 or governed)) or form in lower:
+            # (an article the text also capitalises inside a sentence: `Los Angeles`, `Le Monde`)
+            named = form in _NAME_ARTICLES and len(run) > 1 and not inside.isdisjoint(stems(form, allowed))
+            function = form in _FUNCTION_WORDS and not named
+            if function or (unknown and (len(run) == 1 or governed)) or form in lower:
                 run = run[1:]
-        while run and run[0].form in _NOT_A_FIRST_WORD:
+        while run and run[0].form in _NOT_A_FIRST_WORD and not _name_article(run):
             run = run[1:]
         while run and run[0].text in _PARTICLES:
             run = run[1:]
@@ -407,6 +414,12 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
             if len(run) > 1 or run[0].text.isupper() or run[0].form in in_longer
         ]
     return found
+
+
+def _name_article(run: list[_Token]) -> bool:
+    """Whether a run opens with an article of a name (`Los Angeles`, `Le Monde`, `El País`):
+    capitalised inside a sentence, or where the text also writes it so (seen above)."""
+    return run[0].form in _NAME_ARTICLES and len(run) > 1
 
 
 def _stems_of(forms: Iterable[str], allowed: frozenset[str]) -> set[str]:
