@@ -54,6 +54,9 @@ def test_german_nouns_joined_by_an_article_are_no_name() -> None:
     assert set(named(text, "de")) == {
         "Kommission der Europäischen Union", "Ursula von der Leyen", "Rafael van der Vaart", "Angela Merkel"
     }  # fmt: skip
+    # A German run after a number counts something: no name
+    counted = "Es kostet 5 Millionen Euro, 1,5 Milliarden Dollar und 3 Jahre Haft, sagte Angela Merkel."
+    assert set(named(counted, "de")) == {"Angela Merkel"}
     # English keeps its particles: "Bank of England" style runs are not German nouns
     assert "Ende des Jahres" in named("He read Ende des Jahres, a novel.", "en")
 

@@ -15,7 +15,8 @@ Rules, in the way Europe Media Monitor reads European news (measured in bench/na
   sentence, and one letter alone is no name (`S&P`, `C-35`, `L.A.`). A Romance article opens
   a name where the text capitalises it inside a sentence (`Los Angeles`, `Le Monde`).
 - In German, where every noun is capitalised, a single word is a name only where the text also
-  writes it within a longer name (`Angela Merkel` … `Merkel`), and an article joins no two
+  writes it within a longer name (`Angela Merkel` … `Merkel`), a run after a number counts
+  something (`5 Millionen Euro`, `3 Jahre Haft`), and an article joins no two
   nouns into one (`Ende des Jahres`), only a noun and a name of two words or more
   (`Kommission der Europäischen Union`) or `von` and a surname (`Ursula von der Leyen`).
 - The mentions of one name in an article are grouped by their last word, maybe inflected
@@ -144,6 +145,7 @@ _NOT_A_FIRST_WORD = _CALENDAR | _FUNCTION_WORDS | _HONORIFICS
 # Romance articles that open names (`Los Angeles`, `Le Monde`, `El País`, `La Stampa`): kept
 # where the text capitalises them inside a sentence.
 _NAME_ARTICLES = _forms_of("Los Las El La Le Les Il Lo Gli")
+_NUMBER = re.compile(r"\d\s+$")  # a gap that ends with a number and a space
 _CALENDAR_OR_ZONES = _CALENDAR | _ZONES
 _NOUNS_CAPITALISED = frozenset({"de", "lb"})  # languages that capitalise every noun
 # A title is in Title Case when this share of its words of 4 letters or more inside a
@@ -406,12 +408,16 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
         if run:
             found.append(run)
     if nouns_capitalised:
-        content = [[t for t in run if t.form not in _FUNCTION_WORDS] for run in runs]
+        # (a run after a number counts something: `5 Millionen Euro`, `drei Häuser` are no names)
+        counted = {id(run[0]) for run in runs if _NUMBER.search(read.gaps[run[0].at])}
+        content = [[t for t in run if t.form not in _FUNCTION_WORDS] for run in runs
+                   if id(run[0]) not in counted]  # fmt: skip
         in_longer = {t.form for run in content if 1 < len(run) <= _MAX_RUN for t in run}
         found = [
             run
             for run in found
-            if len(run) > 1 or run[0].text.isupper() or run[0].form in in_longer
+            if id(run[0]) not in counted
+            and (len(run) > 1 or run[0].text.isupper() or run[0].form in in_longer)
         ]
     return found
 
