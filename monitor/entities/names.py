@@ -52,12 +52,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from anyascii import anyascii
 
 from monitor.entities.forms import WordForms, endings, name_form, stems, watched_stems
 from monitor.entities.kanji import known_reading
+from monitor.entities.namewords import (
+    PARTICLES,
+    SHORT_ADDRESS,
+    TOKEN,
+    WORD_SPLIT,
+    Read,
+    Token,
+    opens_sentence,
+    plain_word,
+    read_words,
+)
 from monitor.entities.scriptnames import (
     CASELESS_LETTERS,
     JOINERS,
@@ -73,12 +84,7 @@ from monitor.entities.unspaced import is_unspaced
 
 __all__ = ["Name", "SpelledNames", "names_in", "script_key", "story_names", "title_case"]
 
-# A word: letters, maybe joined by hyphens and apostrophes (`al-Assad`, `O'Leary`, `Farage'a`).
-_TOKEN = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_APOSTROPHE_ENDING = re.compile(r"['’]([^\W\d_]{1,4})$")
-_SENTENCE_END = re.compile(r"[.!?…:;\n\"«»„“”()\[\]]")
 _MAX_RUN = 6  # words in one name: beyond this a run is a headline in capitals, not a name
-_MAX_WORD = 40  # letters in one word of a name
 _MAX_NAMES = 200  # names kept for one article
 MAX_TEXT_CHARS = 20_000  # of the title and text read, as the places are (a bound on the work)
 _MIN_KEY_STEM = 4  # a key's word keeps this many letters when it loses an ending
@@ -91,14 +97,6 @@ def _forms_of(words: str) -> frozenset[str]:
     return frozenset(name_form(w) for w in words.split())
 
 
-# Particles inside names: kept between capitalised words, never at a name's edge.
-_PARTICLES = frozenset(
-    {"of", "de", "del", "della", "des", "di", "da", "do", "dos", "du", "van", "von", "der", "den"}
-    | {"ter", "al", "el", "bin", "ibn", "bint", "ul", "ur", "e", "y", "la", "le"}
-)
-# A word's first two characters when it may be a particle with an ending or one joined to a
-# name (`al-Assad`, `de'`): the words looked at besides the capitalised ones and the particles.
-_PARTICLE_STARTS = frozenset(p[:2] if len(p) > 1 else p + c for p in _PARTICLES for c in ("", "-", "'", "’"))
 # Words that open sentences in capitals without being names (the languages of the feeds):
 # articles, pronouns, determiners; none whose folded form is a name's or an acronym's (Dann is
 # `dan`, Esa `esa` as ESA, Эта `eta` as ETA, Maar `mar`), none that opens names (Son, Su, Del).
@@ -136,9 +134,8 @@ _CALENDAR = _forms_of(
     Июнь Июль Август Сентябрь Октябрь Ноябрь Декабрь"""
 )
 # Forms of address, and the clock's zones: never a name alone, never a name's first word.
-_HONORIFICS = _forms_of(
-    """Mr Mrs Ms Mx Miss Dr Prof Sir Madam M Mme Mlle Herr Frau Sr Sra Srta Sig Sigra Pan Pani
-    Gospodin Господин Госпожа Пан Пані"""
+_HONORIFICS = _forms_of(" ".join(SHORT_ADDRESS)) | _forms_of(
+    "Miss Sir Madam Mme Mlle Herr Frau Sigra Pan Pani Gospodin Господин Госпожа Пан Пані"
 )
 _ZONES = _forms_of("GMT UTC EST EDT CST CDT PST PDT CET CEST BST MSK")
 _NOT_A_FIRST_WORD = _CALENDAR | _FUNCTION_WORDS | _HONORIFICS
@@ -171,133 +168,15 @@ class Name:
     count: int
 
 
-class _Token(NamedTuple):  # a tuple: made for every capitalised word of every article, cheaply
-    text: str  # the word, without an apostrophe's ending
-    sentence_start: bool
-    capitalised: bool
-    form: str  # name_form(text)
-    joined: bool  # right after the text's word before, itself a token, a space between: a run goes on
-    at: int  # its place among the text's words (_Read.words)
-
-
-class _Read(NamedTuple):
-    """A text's words as written, what stands before each (`gaps`; one more: what follows the
-    last), its tokens (the words that may be a name's: capitalised ones and particles), and
-    their runs (capitalised words joined by spaces, and particles, at neither edge)."""
-
-    words: list[str]
-    gaps: list[str]
-    tokens: list[_Token]
-    runs: list[list[_Token]]
-
-
-_WORD_SPLIT = re.compile(f"({_TOKEN.pattern})")  # the gaps and the words, in turn
-
-
-def _read(text: str) -> _Read:
-    """A text's words, and its tokens, each knowing whether a sentence opens with it, in runs.
-    The words are cut by one regex split; only those that start with a capital or as a
-    particle are looked at one by one (most words of a text: a run's end, the gap before the
-    next token shows it)."""
-    parts = _WORD_SPLIT.split(text)
-    words, gaps = parts[1::2], parts[0::2]
-    tokens = []
-    runs: list[list[_Token]] = []
-    current: list[_Token] = []
-    make = tuple.__new__  # a _Token without the named tuple's Python-level constructor
-    kept = -2  # the last token's index, when written without an ending
-    for index in [i for i, w in enumerate(words)
-                  if w[0].isupper() or w in _PARTICLES or (not w.isalpha() and w[:2] in _PARTICLE_STARTS)]:
-        whole = words[index]
-        word = _text(whole) if "'" in whole or "’" in whole else whole
-        capitalised = word[0].isupper() or ("-" in word and _capitalised(word))
-        if not capitalised and word not in _PARTICLES:
-            continue
-        gap = gaps[index]
-        joined = kept == index - 1 and (
-            gap in (" ", "\xa0") or (gap in _POINT and _initial(gaps, index - 1, words))  # `W. Bush`
-        )
-        opening = not joined and _opens(gaps, index, words)
-        token = make(_Token, (word, opening, capitalised, name_form(word), joined, index))
-        tokens.append(token)
-        kept = index if word is whole else -2
-        # A run goes on with a token joined to it, capitalised or a particle; a word too long
-        # for a name ends it.
-        if joined and len(word) <= _MAX_WORD and (capitalised or (current and word in _PARTICLES)):
-            current.append(token)
-            continue
-        if current:
-            runs.append(current)
-        current = [token] if capitalised and len(word) <= _MAX_WORD else []
-    if current:
-        runs.append(current)
-    return _Read(words, gaps, tokens, [run for run in map(_without_last_particles, runs) if run])
-
-
-def _without_last_particles(run: list[_Token]) -> list[_Token]:
-    while run and run[-1].text in _PARTICLES:
-        run = run[:-1]
-    return run
-
-
-def _text(whole: str) -> str:
-    """A word without an apostrophe's ending in lower case (`Farage'a`, `Putin's`, `Erdoğan'ın`)."""
-    if "'" in whole or "’" in whole:
-        ending = _APOSTROPHE_ENDING.search(whole)
-        if ending is not None and ending.group(1).islower():
-            return whole[: ending.start()]
-    return whole
-
-
-def _opens(gaps: list[str], index: int, words: list[str]) -> bool:
-    """Whether a sentence opens with the text's word `index`: its first, or a mark that ends
-    one stands between it and the word before, but not the point of an abbreviation before a
-    name (`Mr. Johnson`, French `M. Romney`; an initial inside a name, `George W. Bush`)."""
-    if index == 0:
-        return True
-    gap = gaps[index]
-    if gap == " " or _SENTENCE_END.search(gap) is None:
-        return False
-    return not (gap in _POINT and _abbreviation(gaps, index - 1, words))
-
-
-_POINT = frozenset({". ", ".\xa0"})
-_ADDRESSED = frozenset({"Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sr", "Sra", "Srta", "Sig", "M"})
-
-
-def _abbreviation(gaps: list[str], at: int, words: list[str]) -> bool:
-    """Whether the text's word `at`, a point after it, is a form of address or the initial of
-    a name that a capitalised word starts (`George W.`; not `U.S.` nor `group D.`)."""
-    return words[at] in _ADDRESSED or _initial(gaps, at, words)
-
-
-def _initial(gaps: list[str], at: int, words: list[str]) -> bool:
-    """Whether the text's word `at` is one capital letter after a capitalised word, a space
-    between (`George W`): with its point, a name goes on after it (`George W. Bush`)."""
-    word = words[at]
-    return (len(word) == 1 and word.isupper() and word not in _ADDRESSED and at > 0 and gaps[at] == " "
-            and words[at - 1][:1].isupper())  # fmt: skip
-
-
 def _acronym(word: str) -> bool:
     return 2 <= len(word) <= 5 and word.isupper()
 
 
-def _capitalised(word: str) -> bool:
-    """Capitalised, or a particle joined to a capitalised word (`al-Assad`)."""
-    if not word:
-        return False
-    if word[0].isupper():
-        return True
-    particle, _, rest = word.partition("-")
-    return particle in _PARTICLES and rest[:1].isupper()
+def _shouting(run: list[Token]) -> bool:
+    return len(run) > 1 and all(t.text.isupper() for t in run if t.text not in PARTICLES)
 
 
-def _shouting(run: list[_Token]) -> bool:
-    return len(run) > 1 and all(t.text.isupper() for t in run if t.text not in _PARTICLES)
-
-
-def _split(runs: list[list[_Token]]) -> list[list[_Token]]:
+def _split(runs: list[list[Token]]) -> list[list[Token]]:
     """Runs cut where two names meet: after a word in capitals (`США Дональд Трамп`), between
     two words in different cases (`Трампом Украину`: titles.case_breaks), and before a part the
     text also writes as a run of its own (`Пенджаба Салман Тасир` where `Салман Тасир` stands
@@ -315,7 +194,7 @@ def _split(runs: list[list[_Token]]) -> list[list[_Token]]:
         for index in range(1, len(run)):
             cut = (_acronym(run[index - 1].text) and not run[index].text.isupper()) or index in breaks
             if cut or (len(run) - index > 1 and tuple([t.form for t in run[index:]]) in alone
-                       and run[index].text not in _PARTICLES):
+                       and run[index].text not in PARTICLES):
                 out.append(run[start:index])
                 start = index
         out.append(run[start:])
@@ -326,7 +205,7 @@ _ARTICLES = frozenset({"der", "des", "den"})  # German articles that runs join a
 _BEFORE_AN_ARTICLE = frozenset({"von", "van", "vom", "vun", "zu"})  # `Ursula von der Leyen`
 
 
-def _article_cuts(runs: list[list[_Token]]) -> list[list[_Token]]:
+def _article_cuts(runs: list[list[Token]]) -> list[list[Token]]:
     """German runs cut at an article between nouns, where every noun is capitalised (`Ende
     des Jahres`, `Chefarzt der Kinderabteilung`: no names), unless two capitalised words or
     more follow it before the next particle (`Kommission der Europäischen Union`, `des Obersten
@@ -339,7 +218,7 @@ def _article_cuts(runs: list[list[_Token]]) -> list[list[_Token]]:
                 continue
             following = 0
             for token in run[index + 1 : index + 3]:
-                if token.text in _PARTICLES:
+                if token.text in PARTICLES:
                     break
                 following += 1
             if following < 2:
@@ -349,16 +228,16 @@ def _article_cuts(runs: list[list[_Token]]) -> list[list[_Token]]:
     return [run for run in out if run]
 
 
-def _mentions(text: str, language: str | None) -> list[list[_Token]]:
+def _mentions(text: str, language: str | None) -> list[list[Token]]:
     """The runs that are names, after the rules on sentence openings, calendar words and
     German nouns."""
     allowed = endings(language)
-    read = _read(text)  # once: the most of the work on an ordinary article
+    read = read_words(text)  # once: the most of the work on an ordinary article
     tokens = read.tokens
     lower = WordForms(w for w in set(read.words) if w.islower())
     inside: set[str] | None = None  # the stems of the words capitalised inside a sentence
     heads: set[str] | None = None  # of the words that open a name inside a sentence
-    found: list[list[_Token]] = []
+    found: list[list[Token]] = []
     nouns_capitalised = language is not None and language.split("-")[0].lower() in _NOUNS_CAPITALISED
     runs = _split(_article_cuts(read.runs) if nouns_capitalised else read.runs)
     for run in runs:
@@ -392,7 +271,7 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
                 run = run[1:]
         while run and run[0].form in _NOT_A_FIRST_WORD and not _name_article(run):
             run = run[1:]
-        while run and run[0].text in _PARTICLES:
+        while run and run[0].text in PARTICLES:
             run = run[1:]
         if not run:
             continue
@@ -409,20 +288,20 @@ def _mentions(text: str, language: str | None) -> list[list[_Token]]:
             found.append(run)
     if nouns_capitalised:
         # (a run after a number counts something: `5 Millionen Euro`, `drei Häuser` are no names)
-        counted = {id(run[0]) for run in runs if _NUMBER.search(read.gaps[run[0].at])}
+        counted = {run[0].at for run in runs if _NUMBER.search(read.gaps[run[0].at])}
         content = [[t for t in run if t.form not in _FUNCTION_WORDS] for run in runs
-                   if id(run[0]) not in counted]  # fmt: skip
+                   if run[0].at not in counted]  # fmt: skip
         in_longer = {t.form for run in content if 1 < len(run) <= _MAX_RUN for t in run}
         found = [
             run
             for run in found
-            if id(run[0]) not in counted
+            if run[0].at not in counted
             and (len(run) > 1 or run[0].text.isupper() or run[0].form in in_longer)
         ]
     return found
 
 
-def _name_article(run: list[_Token]) -> bool:
+def _name_article(run: list[Token]) -> bool:
     """Whether a run opens with an article of a name (`Los Angeles`, `Le Monde`, `El País`):
     capitalised inside a sentence, or where the text also writes it so (seen above)."""
     return run[0].form in _NAME_ARTICLES and len(run) > 1
@@ -435,34 +314,35 @@ def _stems_of(forms: Iterable[str], allowed: frozenset[str]) -> set[str]:
     return set().union(*[stems(form, allowed) for form in forms])
 
 
-def _adjective(read: _Read, token: _Token) -> bool:
+def _adjective(read: Read, token: Token) -> bool:
     """Whether a word alone is an adjective of a place's or an institution's name, as the words
     around it show (`в Белом доме`, `Верховного суда`: titles.adjective_of_place)."""
     if not "\u0400" <= token.text[:1] <= "\u04ff":
         return False
     at = token.at
-    before = _text(read.words[at - 1]) if at > 0 else ""
-    following = at + 1 < len(read.words) and not _opens(read.gaps, at + 1, read.words)
-    after = _text(read.words[at + 1]) if following else ""
+    before = plain_word(read.words[at - 1]) if at > 0 else ""
+    following = at + 1 < len(read.words) and not opens_sentence(read.gaps, at + 1, read.words)
+    after = plain_word(read.words[at + 1]) if following else ""
     return adjective_of_place(before, token.text, after)
 
 
-def _known(run: list[_Token], heads: set[str]) -> bool:
+def _known(run: list[Token], heads: set[str]) -> bool:
     """Whether the text opens names inside sentences with these words: a name, which the word
     before it opening a sentence is not part of (`Wywiad Farage'a`)."""
-    forms = [t.form for t in run if t.text not in _PARTICLES]
+    forms = [t.form for t in run if t.text not in PARTICLES]
     return all(f not in _CALENDAR and not heads.isdisjoint(stems(f)) for f in forms)
 
 
-def _words(run: list[_Token]) -> str:
+def _words(run: list[Token]) -> str:
     return " ".join([t.text for t in run])
 
 
 def title_case(title: str, text: str) -> bool:
     """Whether a headline is written in Title Case, as its text shows (see the module)."""
-    parts = _WORD_SPLIT.split(title)
+    parts = WORD_SPLIT.split(title)
     gaps, heading = parts[0::2], parts[1::2]
-    words = [text for index, text in enumerate(map(_text, heading)) if not _opens(gaps, index, heading)
+    words = [text for index, text in enumerate(map(plain_word, heading))
+             if not opens_sentence(gaps, index, heading)
              and len(text) >= _TITLE_CASE_MIN_LETTERS and text.lower() != text.upper()]
     capitalised = [w for w in words if w[:1].isupper() and not w.isupper()]
     if len(words) < _TITLE_CASE_WORDS or len(capitalised) < _TITLE_CASE_SHARE * len(words):
@@ -470,14 +350,14 @@ def title_case(title: str, text: str) -> bool:
     if len(words) >= _LONG_TITLE and len(capitalised) >= _LONG_TITLE_SHARE * len(words):
         return True
     wanted = {w.lower() for w in capitalised}
-    written = {m.group() for m in _TOKEN.finditer(text) if m.group() in wanted}
+    written = {m.group() for m in TOKEN.finditer(text) if m.group() in wanted}
     return len(written) >= _TITLE_CASE_EVIDENCE
 
 
 _Places = dict[str, set[tuple[int, int]]]
 
 
-def _word_places(runs: Sequence[list[_Token]], allowed: frozenset[str]) -> _Places:
+def _word_places(runs: Sequence[list[Token]], allowed: frozenset[str]) -> _Places:
     """Where each stem of each word stands among these runs: {stem: {(run, position)}}."""
     places: _Places = {}
     for index, run in enumerate(runs):
@@ -488,12 +368,12 @@ def _word_places(runs: Sequence[list[_Token]], allowed: frozenset[str]) -> _Plac
 
 
 def _named_in(
-    words: Sequence[_Token], places: _Places, lengths: Sequence[int], allowed: frozenset[str]
+    words: Sequence[Token], places: _Places, lengths: Sequence[int], allowed: frozenset[str]
 ) -> bool:
     """Whether these words, maybe inflected, end one of the runs `places` indexes (of these
     `lengths`): a whole name or its last words (`Lohan` of `Lindsay Lohan`), not a title
     before a name (`Judge` of `Judge Analisa Torres`), nor a particle's side of one."""
-    if words[0].text in _PARTICLES or words[-1].text in _PARTICLES:
+    if words[0].text in PARTICLES or words[-1].text in PARTICLES:
         return False
     starts: set[tuple[int, int]] | None = None
     for offset, token in enumerate(words):
@@ -508,11 +388,11 @@ def _named_in(
 
 
 def _confirmed(
-    run: list[_Token], places: _Places, lengths: Sequence[int], allowed: frozenset[str]
-) -> list[list[_Token]]:
+    run: list[Token], places: _Places, lengths: Sequence[int], allowed: frozenset[str]
+) -> list[list[Token]]:
     """The parts of a Title Case headline's run that the text names, longest first from the
     left, and its words in capitals."""
-    parts: list[list[_Token]] = []
+    parts: list[list[Token]] = []
     start = 0
     while start < len(run):
         end = next((end for end in range(len(run), start, -1)
@@ -527,13 +407,13 @@ def _confirmed(
     return parts
 
 
-def _article_mentions(title: str, joined: str, language: str | None) -> list[list[_Token]]:
+def _article_mentions(title: str, joined: str, language: str | None) -> list[list[Token]]:
     """The mentions of the title and text (`joined`, the title first); a Title Case title's
     cut to what the text names too."""
     mentions = _mentions(joined, language)
     if not title or not title_case(title, joined[len(title):]):
         return mentions
-    title_words = len(_TOKEN.findall(title))  # (`joined` begins with the title: its first words)
+    title_words = len(TOKEN.findall(title))  # (`joined` begins with the title: its first words)
     in_title = [run for run in mentions if run[0].at < title_words]
     in_text = mentions[len(in_title):]
     allowed = endings(language)
