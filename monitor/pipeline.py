@@ -587,7 +587,7 @@ def default_stages(
         names_stage(stop=stop, gazetteer=places.gazetteer, known_cache=known),
         places,
         stories,
-        watch_stage(watches, stop=stop),
+        watch_stage(watches, stop=stop, known=known),
         alert_stage(config, watches, deliver=deliver_alerts),
     ]
 

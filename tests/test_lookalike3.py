@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor.entities.sounds import SoundIndex, sounds_like
+from monitor.entities.stage import KnownNamesCache
 from monitor.watches.match import (
     KnownPersons,
     backfill_watch,
@@ -235,3 +236,31 @@ def test_the_stage_reads_the_known_persons_at_the_names_stages_pace(tmp_path: Pa
         assert persons(store) == []  # read again only KNOWN_CHECK_SECONDS later
         now[0] = 301.0
         assert persons(store) == [[("Ivanka", "Trump")]] == known_persons(store)
+
+
+def test_the_names_and_the_watches_stages_read_the_known_names_once(tmp_path: Path) -> None:
+    """The daemon's two stages share one KnownNamesCache: one read of the store's known names
+    (30 days of them) serves the names stage's index and the watches' known persons."""
+    now = [0.0]
+    cache = KnownNamesCache(clock=lambda: now[0])
+    persons = KnownPersons(cache)
+    with open_store(tmp_path / "monitor.db") as store:
+        first, second = add(store, [Item(0, "Ivanka Trump", "", "en"), Item(0, "Ivanka Trump", "", "en", 1)])
+        for article_id in (first, second):
+            _names(store, article_id, ["Ivanka Trump"])
+        reads: list[tuple[int, int, int]] = []
+
+        class Counted:  # the store, its reads of the known names counted
+            def names_known(self, days: int, min_articles: int, limit: int) -> list[tuple[str, str, int]]:
+                reads.append((days, min_articles, limit))
+                return store.names_known(days, min_articles, limit)
+
+        counted = Counted()
+        assert persons(counted) == [[("Ivanka", "Trump")]]  # type: ignore[arg-type]
+        cache.index(counted)
+        assert persons(counted) == [[("Ivanka", "Trump")]]  # type: ignore[arg-type]
+        assert len(reads) == 1
+        now[0] = 301.0
+        cache.index(counted)
+        persons(counted)  # type: ignore[arg-type]
+        assert len(reads) == 2

@@ -100,20 +100,31 @@ class KnownNamesCache:
         self._index: KnownIndex | None = None
         self._keys: frozenset[str] = frozenset()
         self._built_at = 0.0
-        self._checked_at = 0.0
+        self._rows: list[tuple[str, str, int]] | None = None
+        self._read_at = 0.0
+        self._checked: list[tuple[str, str, int]] | None = None  # the rows the index was checked against
         self.builds = 0
 
-    def index(self, store: KnownNamesStore) -> KnownIndex:
+    def rows(self, store: KnownNamesStore) -> list[tuple[str, str, int]]:
+        """The known names (store.names_known), read again at most every KNOWN_CHECK_SECONDS:
+        in the daemon the names stage's index and the watches stage's known persons
+        (watches.match.KnownPersons) come from one read."""
         now = self._clock()
-        if self._index is not None and now - self._checked_at < KNOWN_CHECK_SECONDS:
+        if self._rows is None or now - self._read_at >= KNOWN_CHECK_SECONDS:
+            self._rows, self._read_at = store.names_known(KNOWN_DAYS, KNOWN_MIN_ARTICLES, KNOWN_LIMIT), now
+        return self._rows
+
+    def index(self, store: KnownNamesStore) -> KnownIndex:
+        rows = self.rows(store)
+        if self._index is not None and rows is self._checked:
             return self._index
-        rows = store.names_known(KNOWN_DAYS, KNOWN_MIN_ARTICLES, KNOWN_LIMIT)
         keys = frozenset(key for key, _, _ in rows)
+        now = self._clock()
         if self._index is None or known_names_stale(now - self._built_at, self._keys, keys):
             self._index = None  # the old one goes before the new one is built
             self._index, self._keys, self._built_at = _built(rows), keys, now
             self.builds += 1
-        self._checked_at = now
+        self._checked = rows
         return self._index
 
 

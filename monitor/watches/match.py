@@ -17,7 +17,7 @@ import numpy as np
 from monitor.entities.countries import articles_countries
 from monitor.entities.personwords import person_spellings
 from monitor.entities.sounds import SoundIndex
-from monitor.entities.stage import KNOWN_CHECK_SECONDS, KNOWN_DAYS, KNOWN_LIMIT, KNOWN_MIN_ARTICLES
+from monitor.entities.stage import KNOWN_DAYS, KNOWN_LIMIT, KNOWN_MIN_ARTICLES, KnownNamesCache
 from monitor.store.protocols import WatchStore
 from monitor.stories.embed import Embedder
 from monitor.timeutil import iso, parse_iso, utcnow
@@ -97,31 +97,39 @@ Persons = list[list[tuple[str, ...]]]  # known persons, each as its spellings, a
 
 
 def known_persons(store: WatchStore) -> Persons:
-    """The persons the installation knows, each as its spellings, a spelling as its words
-    (`Bill Clinton`): the names stage's known names (store.names_known) by key, those of their
-    spellings that are a person's (personwords). A watch's surname heard alone after another
-    one's given name is not its person (sounds.SoundIndex.knowing)."""
+    """The persons the installation knows (`persons_of` the store's known names)."""
+    return persons_of(store.names_known(KNOWN_DAYS, KNOWN_MIN_ARTICLES, KNOWN_LIMIT))
+
+
+def persons_of(known: Sequence[tuple[str, str, int]]) -> Persons:
+    """The known persons, each as its spellings, a spelling as its words (`Bill Clinton`): the
+    names stage's known names (store.names_known: key, spelling, articles) by key, those of
+    their spellings that are a person's (personwords). A watch's surname heard alone after
+    another one's given name is not its person (sounds.SoundIndex.knowing)."""
     spellings: dict[str, list[str]] = {}
-    for key, spelling, _ in store.names_known(KNOWN_DAYS, KNOWN_MIN_ARTICLES, KNOWN_LIMIT):
+    for key, spelling, _ in known:
         spellings.setdefault(key, []).append(spelling)
     found = (person_spellings([names]) for names in spellings.values())
     return [person for person in found if person]
 
 
 class KnownPersons:
-    """`known_persons`, read from the store at most every KNOWN_CHECK_SECONDS (the names
-    stage's pace: the query reads 30 days of names, 0.12 s CPU for 2,000 articles), kept
-    across the runs of one watches stage; `clock`: seconds."""
+    """`known_persons`, kept across the runs of one watches stage: from the known names as a
+    KnownNamesCache reads them (in the daemon the names stage's, so that one read of the store,
+    at most every KNOWN_CHECK_SECONDS, serves both stages), worked out again when read again;
+    `clock`: seconds, for a cache of its own."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._persons: Persons | None = None
-        self._read_at = 0.0
+    def __init__(
+        self, known: KnownNamesCache | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._known = known if known is not None else KnownNamesCache(clock)
+        self._rows: list[tuple[str, str, int]] | None = None
+        self._persons: Persons = []
 
     def __call__(self, store: WatchStore) -> Persons:
-        now = self._clock()
-        if self._persons is None or now - self._read_at >= KNOWN_CHECK_SECONDS:
-            self._persons, self._read_at = known_persons(store), now
+        rows = self._known.rows(store)
+        if rows is not self._rows:
+            self._persons, self._rows = persons_of(rows), rows
         return self._persons
 
 
@@ -369,16 +377,17 @@ def try_watch(
 
 
 def watch_stage(
-    config: WatchesConfig, *, stop: Callable[[], bool] | None = None
+    config: WatchesConfig, *, stop: Callable[[], bool] | None = None, known: KnownNamesCache | None = None
 ) -> Callable[[WatchStore], str | None]:
-    """The pipeline's watches stage for this config (after the stories stage)."""
+    """The pipeline's watches stage for this config (after the stories stage); `known`: the
+    names stage's known names, read once for both."""
 
     def load() -> Embedder:
         from monitor.stories.embed import load_embedder
 
         return load_embedder(config.model)
 
-    persons = KnownPersons()  # kept across the stage's runs
+    persons = KnownPersons(known)  # kept across the stage's runs
 
     def watches(store: WatchStore) -> str | None:
         report = run_watch_stage(store, config, load, stop=stop, persons=persons)
