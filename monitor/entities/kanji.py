@@ -132,14 +132,14 @@ class NameReadings:
     of the same strings took 4.9 MB."""
 
     entries: tuple[bytes, ...]  # kanji, kind (f, g, w), Latin readings, 1 where word-like; tabs between
-    given_kanji: str = ""  # every kanji the given names are written with
+    given_kanji: frozenset[str] = frozenset()  # every kanji the given names are written with
 
     @classmethod
     def of_lines(cls, lines: Iterable[bytes]) -> NameReadings:
         """From `name_readings_now`'s lines (as bytes)."""
         entries = tuple(sorted(line for line in lines if line.count(b"\t") == 3))
         given = {c for line in entries if b"\tg\t" in line for c in line[: line.index(b"\t")].decode()}
-        return cls(entries, "".join(sorted(given)))
+        return cls(entries, frozenset(given))
 
     def lookup(self, kanji: str) -> Reading:
         """What the table says of `kanji` (empty where it says nothing)."""

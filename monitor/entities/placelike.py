@@ -205,19 +205,13 @@ def people_and_organisations(
     found: tuple[Name, ...],
     gazetteer: Gazetteer | None,
     language: str | None = None,
-    readings: Mapping[str, tuple[PlaceRecord, ...]] | None = None,
-    keys: Sequence[str] | None = None,
 ) -> list[Name]:
     """The names that are no place and no people, by the gazetteer (all without one), in an
-    article of this language (for its inflections); `readings`: its places for (at least)
-    the names' `place_key`s (`keys`), when already looked up."""
+    article of this language (for its inflections)."""
     if gazetteer is None or not found:
         return list(found)
-    if keys is None:
-        keys = [place_key(n.name) for n in found]
-    if readings is None:
-        readings = gazetteer.lookup(keys)
-    return people_and_organisations_all([(found, language, keys)], gazetteer, readings)[0]
+    keys = [place_key(n.name) for n in found]
+    return people_and_organisations_all([(found, language, keys)], gazetteer, gazetteer.lookup(keys))[0]
 
 
 def people_and_organisations_all(

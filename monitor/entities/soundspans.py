@@ -103,7 +103,6 @@ _THAI_TITLE = re.compile(
 )
 
 
-
 def _spoken_script(word: str) -> str:
     """The script of a spaced word, for its clitics: abjad, hebrew, hangul, georgian, tamil..."""
     first = word[0]
@@ -129,7 +128,6 @@ def _stripped(word: str, script: str, language: str | None) -> Iterator[tuple[in
     for suffix in _SUFFIXES.get(script, ()):
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             yield 0, len(word) - len(suffix)
-
 
 
 @dataclass(frozen=True)
@@ -264,9 +262,8 @@ def _han(text: str) -> Iterator[Candidate]:
                     continue
                 # not inside a longer transliteration, unless a middle dot marks it a name's
                 # and it is long enough to be one (维斯塔潘 before 提前, not 克里斯 of 克里斯特松)
-                dotted = any(c in JOINERS for c in window) or (
-                    i > 0 and chars[i - 1] in JOINERS and j - i >= 4
-                )
+                joined = any(c in JOINERS for c in window)  # across a middle dot: a full name's, or none
+                dotted = joined or (i > 0 and chars[i - 1] in JOINERS and j - i >= 4)
                 cut_before = i > 0 and _han_sound(chars[i - 1])
                 cut_after = (
                     j < len(chars) and _han_sound(chars[j]) and not chars.startswith(_HAN_AFTER_NAMES, j)
@@ -274,8 +271,6 @@ def _han(text: str) -> Iterator[Candidate]:
                 if cut_before or (cut_after and not dotted):
                     continue
                 size = sum(c not in JOINERS for c in window)
-                # a window across a middle dot is a full name's, or none
-                joined = any(c in JOINERS for c in window)
                 variants, empty, syllabic = units_of(window)
                 given: frozenset[str] = frozenset()
                 if i > 1 and chars[i - 1] in JOINERS and _han_sound(chars[i - 2]):
@@ -314,7 +309,6 @@ def _card_words(text: str) -> tuple[frozenset[int], frozenset[int]]:
             at += 1
         after.add(at)
     return frozenset(before), frozenset(after)
-
 
 
 def _given_classes(part: str) -> frozenset[str]:
@@ -406,11 +400,8 @@ def sounded(text: str) -> bool:
     return _SOUNDED.search(text) is not None
 
 
-
 # A Korean word in a verb's or adjective's plain ending (했다, 되었다, 있다): no name
 _VERB = re.compile(r"[\uac00-\ud7af]다$")
-
-
 
 
 def _thai_cut(letters: str, end: int) -> bool:

@@ -69,8 +69,10 @@ _MAX_COUNTRY = 30  # characters of a country's name in a team's
 _COMMA = re.compile("[,،、，]")
 
 
+@cache
 def _iso3166() -> list[dict[str, str]]:
-    """pycountry's ISO 3166-1 entries, read as data (no catalogue loaded)."""
+    """pycountry's ISO 3166-1 entries, read as data (no catalogue loaded), once (not changed
+    by the callers)."""
     path = resources.files("pycountry").joinpath("databases", "iso3166-1.json")
     entries: list[dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))["3166-1"]
     return entries

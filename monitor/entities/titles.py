@@ -251,7 +251,7 @@ def title_length(words: Sequence[str], language: str | None) -> int:
     if len(words) == 1:  # most runs: a title alone, or none
         return 1 if title_alone(words[0], language) else 0
     last = len(words) - 1
-    if name_form(words[last]) in _ONLY or _title_form(words[last], language) in _ONLY:
+    if title_alone(words[last], language):
         before = [w for w in words[:last] if _title_form(w, language) is None]
         if len(before) <= _TITLE_ONLY_BEFORE:
             return len(words)
